@@ -1,0 +1,107 @@
+# ior - capture, replay and compare the file I/O of Linux processes.
+# make            build the six tools into bin/
+# make test       run the bats tests (t/); make check is the same
+# make asan       build with AddressSanitizer/UBSan into build/asan/bin
+# make test-asan  run the tests against the sanitizer build
+# make bench      run the benchmarks (bench/)
+# make install    install into $(DESTDIR)$(PREFIX)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+SHAREDIR ?= $(PREFIX)/share/ior
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Ilib -I$(OBJ)
+LDLIBS_TRACE := -lbpf -lelf -lz
+LDLIBS_MAP := -lpcre2-8
+LDLIBS_REPLAY := -lpthread
+
+# Output directories: the sanitizer build sets these to build/asan/...
+BIN ?= bin
+OBJ ?= build
+
+TOOLS := ior-trace ior-map ior-gen ior-init ior-replay ior-stats
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:lib/%.c=$(OBJ)/lib/%.o)
+T_HELPERS := $(patsubst t/%.c,$(OBJ)/t/%,$(wildcard t/*.c))
+
+all: $(TOOLS:%=$(BIN)/%) $(T_HELPERS)
+
+$(OBJ)/lib/%.o: lib/%.c lib/ior.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OBJ)/libior.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+# ---- BPF: CO-RE object and skeleton from the running kernel's BTF ----
+$(OBJ)/vmlinux.h:
+	@mkdir -p $(@D)
+	@test -r /sys/kernel/btf/vmlinux || { echo "ior: /sys/kernel/btf/vmlinux is missing: ior-trace needs a kernel with BTF" >&2; exit 1; }
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(OBJ)/%.bpf.o: bpf/%.bpf.c bpf/%.h $(OBJ)/vmlinux.h
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(OBJ) -Ibpf -c $< -o $@.tmp
+	$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(OBJ)/%.skel.h: $(OBJ)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# ---- the tools ----
+$(BIN)/ior-trace: cmd/ior-trace.c bpf/ior-trace.h $(OBJ)/ior-trace.skel.h $(OBJ)/libior.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ibpf -o $@ $< $(OBJ)/libior.a $(LDLIBS_TRACE)
+
+$(BIN)/ior-map: cmd/ior-map.c $(OBJ)/libior.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libior.a $(LDLIBS_MAP)
+
+$(BIN)/ior-replay: cmd/ior-replay.c $(OBJ)/libior.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libior.a $(LDLIBS_REPLAY)
+
+$(BIN)/ior-init: cmd/ior-init.c $(OBJ)/libior.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libior.a -lpthread
+
+$(BIN)/%: cmd/%.c $(OBJ)/libior.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libior.a -lm
+
+# ---- test helpers (t/*.c): workloads the tests trace ----
+$(OBJ)/t/%: t/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) -O2 -g -o $@ $< -lpthread
+
+# ---- tests, sanitizers, benchmarks ----
+test check: all
+	IOR_BIN=$(abspath $(BIN)) IOR_T=$(abspath $(OBJ)/t) bats t/
+
+SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+asan:
+	$(MAKE) BIN=build/asan/bin OBJ=build/asan CFLAGS="$(SAN)"
+
+test-asan: asan
+	IOR_BIN=$(abspath build/asan/bin) IOR_T=$(abspath build/asan/t) bats t/
+
+bench: all
+	bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)
+	install -m 755 $(TOOLS:%=$(BIN)/%) $(DESTDIR)$(BINDIR)
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
+	cp -R share/. $(DESTDIR)$(SHAREDIR)
+
+clean:
+	rm -rf bin build
+
+.PHONY: all test check asan test-asan bench install clean
+.SECONDARY:

@@ -1,0 +1,196 @@
+/* out.c - buffered writing of ior-format(5) streams. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ior.h"
+
+#define OUT_BUFSZ (IOR_LINE_MAX * 8)
+
+void ior_out_init(struct ior_out *o, int fd, const char *name)
+{
+	o->fd = fd;
+	o->len = 0;
+	o->cap = OUT_BUFSZ;
+	o->name = name ? name : "<stdout>";
+	o->buf = malloc(o->cap);
+	if (!o->buf)
+		ior_err(IOR_EXIT_SYS, "malloc");
+	/* A closed reader is a normal end of a pipeline, not an error. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void ior_flush(struct ior_out *o)
+{
+	size_t off = 0;
+
+	while (off < o->len) {
+		ssize_t n = write(o->fd, o->buf + off, o->len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				exit(0);
+			ior_err(IOR_EXIT_SYS, "%s", o->name);
+		}
+		off += n;
+	}
+	o->len = 0;
+}
+
+void ior_out_close(struct ior_out *o)
+{
+	ior_flush(o);
+	free(o->buf);
+	o->buf = NULL;
+}
+
+void ior_put(struct ior_out *o, const char *s, size_t n)
+{
+	while (n > 0) {
+		size_t room;
+
+		if (o->len == o->cap)
+			ior_flush(o);
+		room = o->cap - o->len;
+		if (room > n)
+			room = n;
+		memcpy(o->buf + o->len, s, room);
+		o->len += room;
+		s += room;
+		n -= room;
+	}
+}
+
+void ior_puts(struct ior_out *o, const char *s)
+{
+	ior_put(o, s, strlen(s));
+}
+
+void ior_putc(struct ior_out *o, char c)
+{
+	if (o->len == o->cap)
+		ior_flush(o);
+	o->buf[o->len++] = c;
+}
+
+void ior_put_esc(struct ior_out *o, const char *s, size_t n)
+{
+	while (n > 0) {
+		size_t chunk = n > 4096 ? 4096 : n;
+
+		o->len += ior_escape(ior_reserve(o, chunk * 4 + 1), s, chunk);
+		s += chunk;
+		n -= chunk;
+	}
+}
+
+void ior_put_u64(struct ior_out *o, uint64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	ior_put(o, p, tmp + sizeof(tmp) - p);
+}
+
+void ior_put_i64(struct ior_out *o, int64_t v)
+{
+	if (v < 0) {
+		ior_putc(o, '-');
+		ior_put_u64(o, 0 - (uint64_t)v);
+	} else
+		ior_put_u64(o, v);
+}
+
+void ior_put_time(struct ior_out *o, uint64_t ns)
+{
+	char frac[10];
+	uint64_t f = ns % 1000000000ull;
+
+	ior_put_u64(o, ns / 1000000000ull);
+	frac[0] = '.';
+	for (int i = 9; i >= 1; i--) {
+		frac[i] = '0' + f % 10;
+		f /= 10;
+	}
+	ior_put(o, frac, 10);
+}
+
+void ior_printf(struct ior_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	char *p = ior_reserve(o, IOR_LINE_MAX);
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(p, IOR_LINE_MAX, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n >= IOR_LINE_MAX)
+		n = IOR_LINE_MAX - 1;
+	o->len += n;
+}
+
+void ior_put_magic(struct ior_out *o, enum ior_kind k)
+{
+	ior_printf(o, "#ior %d %s\n", IOR_FORMAT_VERSION, ior_kind_name(k));
+}
+
+void ior_put_head(struct ior_out *o, const struct ior_rec *r)
+{
+	ior_put_time(o, r->time_ns);
+	ior_putc(o, ' ');
+	ior_put_i64(o, r->pid);
+	ior_putc(o, ' ');
+	ior_put_i64(o, r->tid);
+	ior_putc(o, ' ');
+	ior_puts(o, r->comm);
+	ior_putc(o, ' ');
+	ior_puts(o, r->call);
+	ior_putc(o, ' ');
+	ior_put_i64(o, r->ret);
+	ior_putc(o, ' ');
+	ior_put_u64(o, r->dur);
+}
+
+void ior_put_kv(struct ior_out *o, const char *key, const char *val)
+{
+	ior_putc(o, ' ');
+	ior_puts(o, key);
+	ior_putc(o, '=');
+	ior_puts(o, val);
+}
+
+void ior_put_kv_i64(struct ior_out *o, const char *key, int64_t v)
+{
+	ior_putc(o, ' ');
+	ior_puts(o, key);
+	ior_putc(o, '=');
+	ior_put_i64(o, v);
+}
+
+void ior_put_kv_esc(struct ior_out *o, const char *key, const char *val)
+{
+	ior_putc(o, ' ');
+	ior_puts(o, key);
+	ior_putc(o, '=');
+	ior_put_esc(o, val, strlen(val));
+}
+
+void ior_put_rec(struct ior_out *o, const struct ior_rec *r)
+{
+	ior_put_head(o, r);
+	for (int i = 0; i < r->nkv; i++)
+		ior_put_kv(o, r->kv[i].key, r->kv[i].val);
+	ior_putc(o, '\n');
+}

@@ -1,0 +1,328 @@
+/* stream.c - reading ior-format(5) streams: lines, magic, records. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ior.h"
+
+#define IN_BUFSZ (1 << 20)
+
+static const char *kind_names[] = {
+	[IOR_KIND_NONE] = "none", [IOR_KIND_TRACE] = "trace",
+	[IOR_KIND_MAP] = "map", [IOR_KIND_REPLAY] = "replay",
+	[IOR_KIND_RESULT] = "result",
+};
+
+const char *ior_kind_name(enum ior_kind k)
+{
+	return kind_names[k];
+}
+
+void ior_in_open(struct ior_in *in, const char *path)
+{
+	memset(in, 0, sizeof(*in));
+	if (!path || !strcmp(path, "-")) {
+		in->name = "<stdin>";
+		in->fd = 0;
+	} else {
+		in->name = path;
+		in->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (in->fd < 0)
+			ior_err(IOR_EXIT_SYS, "%s", path);
+	}
+	in->cap = IN_BUFSZ;
+	in->buf = malloc(in->cap + 1);
+	if (!in->buf)
+		ior_err(IOR_EXIT_SYS, "malloc");
+}
+
+void ior_in_close(struct ior_in *in)
+{
+	if (in->fd > 0)
+		close(in->fd);
+	free(in->buf);
+	in->buf = NULL;
+}
+
+void ior_bad(const struct ior_in *in, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s:%lu: ", ior_progname(), in->name, in->lineno);
+	if (field)
+		fprintf(stderr, "%s: ", field);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(IOR_EXIT_DATA);
+}
+
+/* Next raw line into in->line; 0 at end of input. */
+static int next_line(struct ior_in *in)
+{
+	for (;;) {
+		char *s = in->buf + in->start;
+		char *nl = memchr(s, '\n', in->end - in->start);
+
+		if (nl) {
+			*nl = 0;
+			in->line = s;
+			in->linelen = nl - s;
+			in->start += in->linelen + 1;
+			in->lineno++;
+			return 1;
+		}
+		if (in->end - in->start > IOR_LINE_MAX) {
+			in->lineno++;
+			ior_bad(in, NULL, "line longer than %d bytes",
+				IOR_LINE_MAX);
+		}
+		if (in->eof) {
+			if (in->end == in->start)
+				return 0;
+			/* A last line without newline: a truncated stream. */
+			in->lineno++;
+			ior_bad(in, NULL, "truncated line (no newline at end of input)");
+		}
+		memmove(in->buf, s, in->end - in->start);
+		in->end -= in->start;
+		in->start = 0;
+		ssize_t n = read(in->fd, in->buf + in->end, in->cap - in->end);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ior_err(IOR_EXIT_SYS, "%s", in->name);
+		}
+		if (n == 0)
+			in->eof = 1;
+		in->end += n;
+	}
+}
+
+int ior_is_magic(const char *line)
+{
+	return !strncmp(line, "#ior ", 5);
+}
+
+static void check_magic(struct ior_in *in)
+{
+	char *p = in->line + 5, *e;
+	long v = strtol(p, &e, 10);
+
+	if (e == p || *e != ' ')
+		ior_bad(in, NULL, "bad magic line: expected \"#ior VERSION KIND\"");
+	if (v != IOR_FORMAT_VERSION)
+		ior_bad(in, NULL, "format version %ld is not supported (this is version %d)",
+			v, IOR_FORMAT_VERSION);
+	e++;
+	for (int k = IOR_KIND_TRACE; k <= IOR_KIND_RESULT; k++)
+		if (!strcmp(e, kind_names[k])) {
+			if (in->kind == IOR_KIND_NONE)
+				in->kind = k;
+			return;
+		}
+	ior_bad(in, NULL, "unknown stream kind \"%.40s\"", e);
+}
+
+int64_t ior_int(const struct ior_in *in, const char *key, const char *s)
+{
+	const char *p = s;
+	int neg = 0;
+	uint64_t v = 0;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (!*p)
+		ior_bad(in, key, "not a number: \"%.40s\"", s);
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			ior_bad(in, key, "not a number: \"%.40s\"", s);
+		if (v > (UINT64_MAX - 9) / 10)
+			ior_bad(in, key, "number out of range: \"%.40s\"", s);
+		v = v * 10 + (*p - '0');
+	}
+	if (v > (uint64_t)INT64_MAX + neg)
+		ior_bad(in, key, "number out of range: \"%.40s\"", s);
+	return neg ? (int64_t)(0 - v) : (int64_t)v;
+}
+
+uint64_t ior_uint(const struct ior_in *in, const char *key, const char *s)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		ior_bad(in, key, "not a number: \"\"");
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			ior_bad(in, key, "not a number: \"%.40s\"", s);
+		if (v > (UINT64_MAX - 9) / 10)
+			ior_bad(in, key, "number out of range: \"%.40s\"", s);
+		v = v * 10 + (*p - '0');
+	}
+	return v;
+}
+
+int64_t ior_get_int(const struct ior_in *in, const struct ior_rec *r,
+		    const char *key, int64_t dflt)
+{
+	const char *v = ior_get(r, key);
+
+	return v ? ior_int(in, key, v) : dflt;
+}
+
+/* TIME: digits '.' nine digits. */
+static uint64_t parse_time(const struct ior_in *in, const char *s)
+{
+	const char *dot = strchr(s, '.');
+	uint64_t sec = 0, ns = 0;
+
+	if (!dot) {
+		sec = ior_uint(in, "TIME", s);
+	} else {
+		const char *p;
+		int nd = 0;
+
+		if (dot == s)
+			ior_bad(in, "TIME", "not a time: \"%.40s\"", s);
+		for (p = s; p < dot; p++) {
+			if (*p < '0' || *p > '9' || p - s > 12)
+				ior_bad(in, "TIME", "not a time: \"%.40s\"", s);
+			sec = sec * 10 + (*p - '0');
+		}
+		for (p = dot + 1; *p; p++, nd++) {
+			if (*p < '0' || *p > '9' || nd >= 9)
+				ior_bad(in, "TIME", "not a time: \"%.40s\"", s);
+			ns = ns * 10 + (*p - '0');
+		}
+		for (; nd < 9; nd++)
+			ns *= 10;
+	}
+	if (sec > UINT64_MAX / 1000000000ull - 1)
+		ior_bad(in, "TIME", "time out of range: \"%.40s\"", s);
+	return sec * 1000000000ull + ns;
+}
+
+static const char *const colname[] = {
+	"TIME", "PID", "TID", "COMM", "CALL", "RET", "DUR",
+};
+
+static void parse_rec(struct ior_in *in, struct ior_rec *r)
+{
+	char *f[7];
+	char *p = in->line;
+	int i;
+
+	for (i = 0; i < 7; i++) {
+		char *sp = strchr(p, ' ');
+
+		f[i] = p;
+		if (!*p || *p == ' ')
+			ior_bad(in, colname[i], "missing or empty column");
+		if (!sp) {
+			if (i < 6)
+				ior_bad(in, colname[i + 1], "missing column");
+			p += strlen(p);
+			break;
+		}
+		*sp = 0;
+		p = sp + 1;
+		if (i == 6 && !*p)
+			ior_bad(in, NULL, "trailing space");
+	}
+	r->time_ns = parse_time(in, f[0]);
+	r->pid = ior_int(in, "PID", f[1]);
+	r->tid = ior_int(in, "TID", f[2]);
+	r->comm = f[3];
+	r->call = f[4];
+	r->ret = ior_int(in, "RET", f[5]);
+	r->dur = ior_uint(in, "DUR", f[6]);
+	r->nkv = 0;
+	while (*p) {
+		char *sp = strchr(p, ' ');
+		char *eq;
+
+		if (sp)
+			*sp = 0;
+		eq = strchr(p, '=');
+		if (!eq || eq == p)
+			ior_bad(in, NULL, "argument %d: expected key=value, got \"%.40s\"",
+				r->nkv + 1, p);
+		if (r->nkv == IOR_KV_MAX)
+			ior_bad(in, NULL, "more than %d arguments", IOR_KV_MAX);
+		*eq = 0;
+		r->kv[r->nkv].key = p;
+		r->kv[r->nkv].val = eq + 1;
+		r->nkv++;
+		if (!sp)
+			break;
+		p = sp + 1;
+		if (!*p || *p == ' ')
+			ior_bad(in, NULL, "empty argument (two spaces or trailing space)");
+	}
+}
+
+int ior_read(struct ior_in *in, struct ior_rec *r)
+{
+	for (;;) {
+		if (!next_line(in)) {
+			if (in->lineno == 0)
+				ior_bad(in, NULL, "empty input: not an ior stream (no \"#ior\" line)");
+			return IOR_EOF;
+		}
+		if (memchr(in->line, 0, in->linelen))
+			ior_bad(in, NULL, "NUL byte in line");
+		if (in->lineno == 1 && !ior_is_magic(in->line))
+			ior_bad(in, NULL, "not an ior stream: first line must be \"#ior %d KIND\"",
+				IOR_FORMAT_VERSION);
+		if (in->line[0] == '#') {
+			if (ior_is_magic(in->line))
+				check_magic(in);
+			return IOR_META;
+		}
+		if (in->linelen == 0)
+			ior_bad(in, NULL, "empty line");
+		parse_rec(in, r);
+		return IOR_REC;
+	}
+}
+
+const char *ior_get(const struct ior_rec *r, const char *key)
+{
+	for (int i = 0; i < r->nkv; i++)
+		if (!strcmp(r->kv[i].key, key))
+			return r->kv[i].val;
+	return NULL;
+}
+
+int ior_find(const struct ior_rec *r, const char *key)
+{
+	for (int i = 0; i < r->nkv; i++)
+		if (!strcmp(r->kv[i].key, key))
+			return i;
+	return -1;
+}
+
+size_t ior_val_unescape(const struct ior_in *in, const char *key,
+			const char *val, char *dst, size_t cap)
+{
+	size_t n = strlen(val);
+	long len;
+
+	if (n >= cap)
+		ior_bad(in, key, "value longer than %zu bytes", cap - 1);
+	memcpy(dst, val, n + 1);
+	len = ior_unescape(dst);
+	if (len < 0)
+		ior_bad(in, key, "malformed escape in \"%.40s\"", val);
+	if ((size_t)len != strlen(dst))
+		ior_bad(in, key, "value holds a NUL byte");
+	return len;
+}
