@@ -11,6 +11,10 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/ior
 
+# Output directories: the sanitizer build sets these to build/asan/...
+BIN ?= bin
+OBJ ?= build
+
 CC ?= cc
 CLANG ?= clang
 BPFTOOL ?= bpftool
@@ -20,10 +24,6 @@ ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Ilib -I$(OBJ)
 LDLIBS_TRACE := -lbpf -lelf -lz
 LDLIBS_MAP := -lpcre2-8
 LDLIBS_REPLAY := -lpthread
-
-# Output directories: the sanitizer build sets these to build/asan/...
-BIN ?= bin
-OBJ ?= build
 
 TOOLS := ior-trace ior-map ior-gen ior-init ior-replay ior-stats
 LIB_SRC := $(wildcard lib/*.c)
