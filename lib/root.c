@@ -1,0 +1,118 @@
+/* root.c - resolving replay paths beneath a root directory (openat2). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ior.h"
+#include "root.h"
+
+/* Magic links (/proc/self/fd/N) could name files outside the root. */
+#define IN_ROOT (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+
+static int openat2_in_root(int rootfd, const char *path, int flags,
+			   mode_t mode)
+{
+	struct open_how how = {
+		.flags = (unsigned)flags,
+		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? (mode & 07777) : 0,
+		.resolve = IN_ROOT,
+	};
+	/* Absolute paths are taken relative to the root; "" means the root. */
+	while (*path == '/')
+		path++;
+	if (!*path)
+		path = ".";
+	for (;;) {
+		long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		/* EAGAIN: a concurrent rename raced the lookup; try again. */
+	}
+}
+
+static int mkdir_p(const char *dir)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, dir, n + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+
+			*p = 0;
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
+}
+
+int ior_root_open(struct ior_root *r, const char *dir, int create)
+{
+	int e;
+
+	r->dir = dir;
+	r->fd = -1;
+	if (create && (e = mkdir_p(dir)) < 0)
+		return e;
+	r->fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->fd < 0)
+		return -errno;
+	return 0;
+}
+
+void ior_root_close(struct ior_root *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+int ior_root_openat(const struct ior_root *r, const char *path, int flags,
+		    mode_t mode)
+{
+	return openat2_in_root(r->fd, path, flags, mode);
+}
+
+int ior_root_parent(const struct ior_root *r, const char *path, char *name,
+		    size_t cap)
+{
+	char norm[PATH_MAX];
+	long n = ior_path_join(norm, sizeof(norm), "/", path);
+	char *slash;
+	int fd;
+
+	if (n < 0)
+		return -ENAMETOOLONG;
+	if (n == 1) {		/* the root itself */
+		if (cap < 2)
+			return -ENAMETOOLONG;
+		strcpy(name, ".");
+		fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	}
+	slash = strrchr(norm, '/');
+	if (strlen(slash + 1) >= cap)
+		return -ENAMETOOLONG;
+	strcpy(name, slash + 1);
+	if (slash == norm)
+		slash[1] = 0;	/* parent is "/" */
+	else
+		*slash = 0;
+	return openat2_in_root(r->fd, norm, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+}

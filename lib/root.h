@@ -1,0 +1,45 @@
+/*
+ * root.h - acting only inside a replay root. Every path of a replay
+ * program is resolved as if the root were "/": openat2(2) with
+ * RESOLVE_IN_ROOT, so neither ".." nor any symlink (including ones the
+ * replay itself creates) can lead outside it.
+ */
+#ifndef IOR_ROOT_H
+#define IOR_ROOT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct ior_root {
+	int fd;			/* O_PATH descriptor of the root directory */
+	const char *dir;	/* as given, for messages */
+};
+
+/*
+ * Open dir as a root; with create, make it (and its parents) first.
+ * Returns 0 or -errno.
+ */
+int ior_root_open(struct ior_root *r, const char *dir, int create);
+void ior_root_close(struct ior_root *r);
+
+/*
+ * open(2) path beneath the root. flags and mode as for open; returns a
+ * descriptor or -errno.
+ */
+int ior_root_openat(const struct ior_root *r, const char *path, int flags,
+		    mode_t mode);
+
+/*
+ * Resolve the directory that holds path's last component, beneath the
+ * root, for the *at calls that act on a name without following it
+ * (mkdirat, unlinkat, renameat2, symlinkat, fstatat with
+ * AT_SYMLINK_NOFOLLOW). The path is normalised lexically first, so the
+ * last component is never "." or "..". Copies that component into name
+ * (cap bytes) and returns an O_PATH directory descriptor or -errno. The
+ * root itself has no parent: its last component is ".", which is returned
+ * with the root's own descriptor duplicated.
+ */
+int ior_root_parent(const struct ior_root *r, const char *path, char *name,
+		    size_t cap);
+
+#endif
