@@ -1,0 +1,342 @@
+#!/usr/bin/env bats
+# ior-stats: per-call tables and capture-vs-replay comparison.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	D=$(scratch)
+}
+
+# rec CALL RET DUR [key=value ...]: one record line of a map stream.
+rec() {
+	local call=$1 ret=$2 dur=$3
+	shift 3
+	echo "0.000001000 1 1 app $call $ret $dur${*:+ $*}"
+}
+
+# The -t row of CALL in the output of the last `run`.
+tab_row() {
+	printf '%s\n' "$output" | awk -F'\t' -v c="$1" '$1 == c'
+}
+
+# Field N (1 = call) of CALL's -t row.
+tab_field() {
+	tab_row "$1" | cut -f"$2"
+}
+
+# A capture with known counts, errors and bytes.
+capture() {
+	echo "#ior 1 map"
+	echo "#meta ior-map cwd.1=/srv"
+	rec openat 3 1000 dirfd=AT_FDCWD path=/srv/x flags=O_RDONLY mode=0
+	rec openat -2 3000 dirfd=AT_FDCWD path=/srv/y flags=O_RDONLY err=ENOENT
+	rec read 4096 200 fd=3 count=4096
+	rec read 10 100 fd=3 count=4096
+	rec read 0 50 fd=3 count=4096
+	rec read -9 20 fd=9 count=4096 err=EBADF
+	rec pwrite64 512 700 fd=3 count=512 offset=0
+	rec writev 300 400 fd=3 iovcnt=2 count=300
+	rec close 0 10 fd=3
+}
+
+@test "counts, errors and bytes are exact per call" {
+	capture > "$D/c.ior"
+	run ior-stats -t "$D/c.ior"
+	assert_success
+	assert_equal "$(tab_row read | cut -f2-5)" "$(printf '4\t1\t4106\t0')"
+	assert_equal "$(tab_row openat | cut -f2-5)" "$(printf '2\t1\t0\t0')"
+	assert_equal "$(tab_row pwrite64 | cut -f2-5)" "$(printf '1\t0\t0\t512')"
+	assert_equal "$(tab_row writev | cut -f2-5)" "$(printf '1\t0\t0\t300')"
+	assert_equal "$(tab_row TOTAL | cut -f2-6)" "$(printf '9\t2\t4106\t812\t5480')"
+}
+
+@test "aio and io_uring reads and writes count as bytes read and written" {
+	{
+		echo "#ior 1 trace"
+		rec aio:pread 100 1
+		rec aio:preadv 20 1
+		rec uring:read_fixed 3 1
+		rec aio:pwrite 1000 1
+		rec uring:writev 7 1
+		rec uring:fsync 0 1
+	} > "$D/a.ior"
+	run ior-stats -t "$D/a.ior"
+	assert_success
+	assert_equal "$(tab_field aio:preadv 4)" 20
+	assert_equal "$(tab_field uring:read_fixed 4)" 3
+	assert_equal "$(tab_field uring:writev 5)" 7
+	assert_equal "$(tab_field uring:fsync 4)$(tab_field uring:fsync 5)" 00
+	assert_equal "$(tab_row TOTAL | cut -f4-5)" "$(printf '123\t1007')"
+}
+
+@test "time, mean and max are exact, and the top percentile is the maximum" {
+	{
+		echo "#ior 1 trace"
+		rec fsync 0 1000
+		rec fsync 0 3000
+	} > "$D/f.ior"
+	run ior-stats -t "$D/f.ior"
+	assert_success
+	assert_equal "$(tab_row fsync | cut -f6,7,11)" "$(printf '4000\t2000\t3000')"
+	# The top percentile of two samples is the exact maximum.
+	assert_equal "$(tab_field fsync 10)" 3000
+}
+
+@test "percentiles of DUR 1..1000 are within the histogram's error" {
+	{
+		echo "#ior 1 trace"
+		for i in $(seq 1 1000); do rec fsync 0 "$((i * 1000))"; done
+	} > "$D/p.ior"
+	run ior-stats -t "$D/p.ior"
+	assert_success
+	p50=$(tab_field fsync 8) p95=$(tab_field fsync 9) p99=$(tab_field fsync 10)
+	within() { awk -v v="$1" -v t="$2" 'BEGIN { e = (v - t) / t; exit !(e < 0.07 && e > -0.07) }'; }
+	within "$p50" 500000 || fail "p50 $p50 is not within 7% of 500000"
+	within "$p95" 950000 || fail "p95 $p95 is not within 7% of 950000"
+	within "$p99" 990000 || fail "p99 $p99 is not within 7% of 990000"
+	assert_equal "$(tab_field fsync 7)" 500500
+	assert_equal "$(tab_field fsync 11)" 1000000
+}
+
+@test "-t writes exact integers in every numeric column and a named header" {
+	capture > "$D/c.ior"
+	run ior-stats -t "$D/c.ior"
+	assert_success
+	assert_line --index 0 "$(printf 'call\tcount\terrors\tread_bytes\twritten_bytes\ttime_ns\tmean_ns\tp50_ns\tp95_ns\tp99_ns\tmax_ns')"
+	bad=$(printf '%s\n' "$output" | sed 1d | cut -f2- | tr '\t' '\n' | grep -cv '^[0-9][0-9]*$' || true)
+	assert_equal "$bad" 0
+}
+
+@test "the default table uses human units, aligned under a header" {
+	{
+		echo "#ior 1 trace"
+		rec read 1048576 1500000 fd=3 count=1048576
+		rec write 2048 2500 fd=3 count=2048
+	} > "$D/h.ior"
+	run ior-stats "$D/h.ior"
+	assert_success
+	assert_line --index 0 --regexp '^CALL +COUNT +ERRORS +READ +WRITTEN +TIME +MEAN +P50 +P95 +P99 +MAX$'
+	assert_line --regexp '^read +1 +0 +1\.00MiB +- +1\.50ms '
+	assert_line --regexp '^write +1 +0 +- +2\.00KiB +2\.50us '
+	assert_line --regexp '^TOTAL +2 +0 +1\.00MiB +2\.00KiB +1\.50ms '
+	# Every table line is as long as the header: the columns align.
+	w=$(printf '%s\n' "${lines[@]:0:4}" | awk '{ print length($0) }' | sort -u | wc -l)
+	assert_equal "$w" 1
+}
+
+@test "rows are sorted by total time by default, and by -s count, bytes or name" {
+	{
+		echo "#ior 1 trace"
+		rec fsync 0 900
+		rec read 10 10
+		rec read 10 10
+		rec read 10 10
+		rec write 1000 100
+		rec write 1000 100
+	} > "$D/s.ior"
+	order() { printf '%s\n' "$output" | sed '1d;$d' | cut -f1 | tr '\n' ' '; }
+	run ior-stats -t "$D/s.ior"
+	assert_equal "$(order)" "fsync write read "
+	run ior-stats -t -s count "$D/s.ior"
+	assert_equal "$(order)" "read write fsync "
+	run ior-stats -t -s bytes "$D/s.ior"
+	assert_equal "$(order)" "write read fsync "
+	run ior-stats -t --sort=name "$D/s.ior"
+	assert_equal "$(order)" "fsync read write "
+}
+
+@test "several files are summed into one table" {
+	capture > "$D/c1.ior"
+	capture > "$D/c2.ior"
+	run ior-stats -t "$D/c1.ior" "$D/c2.ior"
+	assert_success
+	assert_equal "$(tab_row read | cut -f2-4)" "$(printf '8\t2\t8212')"
+	assert_equal "$(tab_field TOTAL 2)" 18
+}
+
+@test "standard input is read when no file is named" {
+	capture > "$D/c.ior"
+	run ior-stats -t < "$D/c.ior"
+	assert_success
+	assert_equal "$(tab_field TOTAL 2)" 9
+}
+
+@test "init and process records are not counted as calls" {
+	{
+		echo "#ior 1 replay"
+		echo "0 0 0 - init:dir 0 0 path=/srv mode=0755"
+		echo "0 0 0 - init:file 0 0 path=/srv/x size=10 mode=0644"
+		rec sched:fork 0 0 child=2 cpid=1 flags=CLONE_VM
+		rec ior:fd 0 0 fd=0 path=/dev/null flags=O_RDONLY offset=0
+		rec read 10 5 fd=3 count=10
+		rec sched:exit 0 0 code=0 group=1
+	} > "$D/r.ior"
+	run ior-stats -t "$D/r.ior"
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(tab_field TOTAL 2)" 1
+	refute_output --partial init:
+	refute_output --partial sched:
+	run ior-stats "$D/r.ior"
+	assert_success
+	assert_line "not timed: ior:fd 1, sched:exit 1, sched:fork 1"
+}
+
+@test "a stream without operations has nothing to report and exits 1" {
+	printf '#ior 1 trace\n#stat ior-trace events=0\n' > "$D/e.ior"
+	run ior-stats "$D/e.ior"
+	assert_failure 1
+	assert_output --partial "nothing to report"
+	{
+		echo "#ior 1 replay"
+		echo "0 0 0 - init:dir 0 0 path=/srv mode=0755"
+	} > "$D/i.ior"
+	run ior-stats "$D/i.ior"
+	assert_failure 1
+}
+
+@test "--compare of equal streams exits 0 and marks nothing" {
+	capture > "$D/a.ior"
+	capture | sed 's/^#ior 1 map/#ior 1 result/' > "$D/b.ior"
+	run ior-stats --compare "$D/a.ior" "$D/b.ior"
+	assert_success
+	assert_line --index 0 "A: $D/a.ior"
+	assert_line --index 2 --regexp '^CALL +COUNT-A +COUNT-B +BYTES-A +BYTES-B +MEAN-A +MEAN-B +P50-A +P50-B +P99-A +P99-B +B/A +DIFF$'
+	refute_output --partial '*'
+	assert_line --regexp '^read +4 +4 +4\.01KiB +4\.01KiB .* 1\.00$'
+}
+
+@test "--compare reports the ratio of mean latencies B/A" {
+	{ echo "#ior 1 replay"; rec fsync 0 1000; rec fsync 0 3000; } > "$D/a.ior"
+	{ echo "#ior 1 result"; rec fsync 0 5000; rec fsync 0 3000; } > "$D/b.ior"
+	run ior-stats -t --compare "$D/a.ior" "$D/b.ior"
+	assert_success
+	assert_equal "$(tab_row fsync | cut -f2-3,6-7,12-13)" \
+		"$(printf '2\t2\t2000\t4000\t2.0000\t0')"
+}
+
+@test "--compare with a missing call exits 1 and marks its row and the total" {
+	capture > "$D/a.ior"
+	capture | grep -v ' writev ' > "$D/b.ior"
+	run ior-stats --compare "$D/a.ior" "$D/b.ior"
+	assert_failure 1
+	assert_line --regexp '^writev +1 +0 +300B +- .* \*$'
+	assert_line --regexp '^TOTAL +9 +8 .* \*$'
+	assert_line --regexp '^read +4 +4 .* 1\.00$'
+}
+
+@test "--compare with different bytes exits 1 and marks the row" {
+	capture > "$D/a.ior"
+	capture | sed 's/ pwrite64 512 / pwrite64 511 /' > "$D/b.ior"
+	run ior-stats -t --compare "$D/a.ior" "$D/b.ior"
+	assert_failure 1
+	assert_equal "$(tab_row pwrite64 | cut -f2-5,13)" "$(printf '1\t1\t512\t511\t1')"
+	assert_equal "$(tab_field read 13)" 0
+}
+
+@test "--compare shows a call only in B" {
+	capture > "$D/a.ior"
+	{ capture; rec fsync 0 10 fd=3; } > "$D/b.ior"
+	run ior-stats -t --compare "$D/a.ior" "$D/b.ior"
+	assert_failure 1
+	assert_equal "$(tab_row fsync | cut -f2,3,6,7,13)" "$(printf '0\t1\t-\t10\t1')"
+}
+
+@test "-h prints usage to stdout, --version the version" {
+	run ior-stats -h
+	assert_success
+	assert_line --index 0 --partial "usage: ior-stats"
+	run ior-stats --version
+	assert_success
+	assert_output --regexp '^ior-stats \(ior\) [0-9]'
+}
+
+@test "bad usage exits 2 with usage on stderr" {
+	capture > "$D/a.ior"
+	run ior-stats -x "$D/a.ior"
+	assert_failure 2
+	run ior-stats -s size "$D/a.ior"
+	assert_failure 2
+	assert_output --partial 'unknown sort key "size"'
+	run ior-stats --compare "$D/a.ior"
+	assert_failure 2
+	assert_output --partial usage:
+	run ior-stats --compare - -
+	assert_failure 2
+}
+
+@test "a missing file is a system error" {
+	run ior-stats "$D/nope.ior"
+	assert_failure 4
+	assert_output --partial "$D/nope.ior"
+}
+
+@test "more distinct calls than the cap is refused as bad input" {
+	{
+		echo "#ior 1 trace"
+		for i in $(seq 1 4097); do rec "c$i" 0 1; done
+	} > "$D/many.ior"
+	run ior-stats "$D/many.ior"
+	assert_failure 3
+	assert_output "ior-stats: $D/many.ior:4098: CALL: more than 4096 distinct calls"
+}
+
+# Bad input: each case is checked in both modes; the error is one line
+# naming input and line, exit 3, nothing on stdout.
+bad_input() {
+	local f=$1 want=$2
+	capture > "$D/good.ior"
+	for mode in stats compare; do
+		if [ $mode = stats ]; then
+			run --separate-stderr timeout 10 ior-stats "$D/good.ior" "$f"
+		else
+			run --separate-stderr timeout 10 ior-stats --compare "$D/good.ior" "$f"
+		fi
+		assert_failure 3
+		assert_equal "$output" ""
+		assert_equal "${#stderr_lines[@]}" 1
+		[[ $stderr == "ior-stats: $f:"* ]] || fail "error does not name the input: $stderr"
+		[[ $stderr == *"$want"* ]] || fail "expected \"$want\" in: $stderr"
+	done
+}
+
+@test "random bytes are refused" {
+	head -c 4096 /dev/urandom > "$D/rand"
+	bad_input "$D/rand" ":1: "
+}
+
+@test "a truncated last line is refused" {
+	capture | head -c -1 > "$D/trunc.ior"
+	bad_input "$D/trunc.ior" ":11: truncated line"
+}
+
+@test "a non-numeric DUR is refused naming the field" {
+	{ echo "#ior 1 trace"; rec read 10 1x0; } > "$D/dur.ior"
+	bad_input "$D/dur.ior" ":2: DUR: not a number"
+}
+
+@test "a non-numeric RET is refused naming the field" {
+	{ echo "#ior 1 trace"; rec read 10 10; rec read ten 10; } > "$D/ret.ior"
+	bad_input "$D/ret.ior" ":3: RET: not a number"
+}
+
+@test "a NUL byte is refused" {
+	{ echo "#ior 1 trace"; rec read 10 10; printf '0.1 1 1 a\0b read 1 1\n'; } > "$D/nul.ior"
+	bad_input "$D/nul.ior" ":3: NUL byte"
+}
+
+@test "a 1 MiB field is refused" {
+	{ echo "#ior 1 trace"; printf '0.1 1 1 app read 1 1 path='; head -c 1048576 /dev/zero | tr '\0' a; echo; } > "$D/big.ior"
+	bad_input "$D/big.ior" ":2: line longer than"
+}
+
+@test "empty input is refused" {
+	: > "$D/empty.ior"
+	bad_input "$D/empty.ior" "empty input"
+}
+
+@test "a stream of an unknown format version is refused" {
+	{ echo "#ior 2 trace"; rec read 1 1; } > "$D/v2.ior"
+	bad_input "$D/v2.ior" ":1: format version 2"
+}
