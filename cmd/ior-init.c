@@ -1,0 +1,714 @@
+/*
+ * ior-init - build the starting file tree of a replay program under a
+ * root directory: directories first, then files in parallel, then
+ * symlinks. Every path is resolved beneath the root (root.h), so an
+ * untrusted program cannot reach anything outside it. Running it twice
+ * changes nothing the second time.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ior.h"
+#include "root.h"
+
+#define BLOCK (1 << 20)		/* bytes per write(2) */
+#define MAX_JOBS 1024
+
+enum type { T_DIR, T_FILE, T_LINK };
+enum fill { FILL_RANDOM, FILL_ZERO, FILL_SPARSE };
+enum result { R_MADE, R_FIXED, R_KEPT, R_FAILED };
+
+struct entry {
+	size_t path, path2;	/* offsets into the name pool */
+	uint64_t size;
+	mode_t mode;
+};
+
+struct list {
+	struct entry *v;
+	size_t n, cap;
+};
+
+/* The tree to build: only init records are kept, never operations. */
+static struct list dirs, files, links;
+static char *pool;
+static size_t pool_len, pool_cap;
+static uint64_t total_bytes;
+
+static struct ior_root root;
+static enum fill fill = FILL_RANDOM;
+static int dry, verbose;
+static struct ior_out out;
+
+static struct {
+	atomic_ulong made[3], fixed, kept, failed;
+	atomic_ullong bytes_made;	/* sizes of files created */
+	atomic_ulong files_done;
+	atomic_ullong bytes_done;	/* for progress */
+} count;
+
+static pthread_mutex_t msg_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER;
+static int workers_left;
+static atomic_size_t next_file;
+
+static void usage(FILE *f, int code)
+{
+	fprintf(f, "usage: %s -C DIR [-nv] [-j JOBS] [--fill random|zero|sparse] [FILE]\n",
+		ior_progname());
+	exit(code);
+}
+
+/* ---- reading the program ---- */
+
+static size_t pool_add(const struct ior_in *in, const char *key,
+		       const char *val)
+{
+	size_t at = pool_len, n;
+
+	if (pool_cap - pool_len < PATH_MAX) {
+		pool_cap = pool_cap ? pool_cap * 2 : 1 << 16;
+		if (!(pool = realloc(pool, pool_cap)))
+			ior_err(IOR_EXIT_SYS, "realloc");
+	}
+	n = ior_val_unescape(in, key, val, pool + at, PATH_MAX);
+	if (n == 0)
+		ior_bad(in, key, "empty path");
+	pool_len += n + 1;
+	return at;
+}
+
+static const char *need(const struct ior_in *in, const struct ior_rec *r,
+			const char *key)
+{
+	const char *v = ior_get(r, key);
+
+	if (!v)
+		ior_bad(in, key, "missing in %s record", r->call);
+	return v;
+}
+
+/* Mode: octal with a leading zero, at most 07777. */
+static mode_t parse_mode(const struct ior_in *in, const char *s)
+{
+	mode_t m = 0;
+	size_t n = strlen(s);
+
+	if (s[0] != '0' || n > 5)
+		ior_bad(in, "mode", "not an octal mode like 0644: \"%.40s\"", s);
+	for (const char *p = s + 1; *p; p++) {
+		if (*p < '0' || *p > '7')
+			ior_bad(in, "mode", "not an octal mode like 0644: \"%.40s\"", s);
+		m = m << 3 | (mode_t)(*p - '0');
+	}
+	return m;
+}
+
+static struct entry *list_add(struct list *l)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		if (!(l->v = reallocarray(l->v, l->cap, sizeof(*l->v))))
+			ior_err(IOR_EXIT_SYS, "realloc");
+	}
+	return memset(&l->v[l->n++], 0, sizeof(*l->v));
+}
+
+static void read_program(const char *path)
+{
+	struct ior_in in;
+	struct ior_rec r;
+	struct entry *e;
+	int k;
+
+	ior_in_open(&in, path);
+	while ((k = ior_read(&in, &r)) != IOR_EOF) {
+		if (k == IOR_META) {
+			/* Also a concatenated stream's later magic lines. */
+			if (ior_is_magic(in.line) &&
+			    strcmp(strrchr(in.line, ' ') + 1, "replay"))
+				ior_bad(&in, NULL, "a %s stream is not a replay program (ior-init reads the output of ior-gen)",
+					strrchr(in.line, ' ') + 1);
+			continue;
+		}
+		if (strncmp(r.call, "init:", 5))
+			continue;
+		if (!strcmp(r.call, "init:dir")) {
+			e = list_add(&dirs);
+			e->mode = parse_mode(&in, need(&in, &r, "mode"));
+		} else if (!strcmp(r.call, "init:file")) {
+			e = list_add(&files);
+			e->size = ior_uint(&in, "size", need(&in, &r, "size"));
+			if (e->size > INT64_MAX)
+				ior_bad(&in, "size", "too large");
+			e->mode = parse_mode(&in, need(&in, &r, "mode"));
+			total_bytes += e->size;
+		} else if (!strcmp(r.call, "init:symlink")) {
+			e = list_add(&links);
+			e->path2 = pool_add(&in, "path2", need(&in, &r, "path2"));
+		} else {
+			ior_bad(&in, "CALL", "unknown init record \"%.40s\"", r.call);
+		}
+		e->path = pool_add(&in, "path", need(&in, &r, "path"));
+	}
+	ior_in_close(&in);
+}
+
+/* ---- messages ---- */
+
+static const char *type_name(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFDIR: return "a directory";
+	case S_IFREG: return "a regular file";
+	case S_IFLNK: return "a symlink";
+	case S_IFIFO: return "a fifo";
+	case S_IFSOCK: return "a socket";
+	default: return "a device";
+	}
+}
+
+static enum result fail(const char *what, const char *path, const char *why)
+{
+	char shown[4 * PATH_MAX + 1];
+
+	ior_escape(shown, path, strlen(path));
+	pthread_mutex_lock(&msg_lock);
+	ior_warnx("%s: cannot make %s: %s", shown, what, why);
+	pthread_mutex_unlock(&msg_lock);
+	return R_FAILED;
+}
+
+static enum result fail_in_way(const char *what, const char *path, mode_t m)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "%s is in the way", type_name(m));
+	return fail(what, path, why);
+}
+
+/* A dry-run line: VERB PATH [ARG] [MODE]. */
+static void plan(const char *verb, const char *path, const char *arg,
+		 const struct entry *e, int with_mode)
+{
+	ior_puts(&out, verb);
+	ior_putc(&out, ' ');
+	ior_put_esc(&out, path, strlen(path));
+	if (arg) {
+		ior_putc(&out, ' ');
+		ior_put_esc(&out, arg, strlen(arg));
+	}
+	if (with_mode)
+		ior_printf(&out, " 0%o", (unsigned)e->mode);
+	ior_putc(&out, '\n');
+}
+
+/* ---- making entries ---- */
+
+/* Make one missing parent p, unless a directory is already there. */
+static int ensure_dir(const char *p)
+{
+	char name[NAME_MAX + 1];
+	int fd, pfd, e = 0;
+
+	fd = ior_root_openat(&root, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd >= 0)
+		return close(fd), 0;
+	if (fd != -ENOENT)
+		return fd;
+	if ((pfd = ior_root_parent(&root, p, name, sizeof(name))) < 0)
+		return pfd;
+	if (mkdirat(pfd, name, 0755) == 0)
+		atomic_fetch_add(&count.made[T_DIR], 1);
+	else if (errno != EEXIST)
+		e = -errno;
+	close(pfd);
+	if (e)
+		return e;
+	/* A dangling symlink in the way still leaves no directory. */
+	fd = ior_root_openat(&root, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd == -ENOENT)
+		return -ENOTDIR;
+	return fd < 0 ? fd : (close(fd), 0);
+}
+
+/* Make the missing parents of path, component by component, as 0755. */
+static int make_parents(const char *path)
+{
+	char norm[PATH_MAX];
+	int e;
+
+	if (ior_path_join(norm, sizeof(norm), "/", path) < 0)
+		return -ENAMETOOLONG;
+	for (char *s = norm + 1; (s = strchr(s, '/')); s++) {
+		*s = 0;
+		e = ensure_dir(norm);
+		*s = '/';
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+/*
+ * The directory holding path's last component, made if missing. -ENOENT
+ * in a dry run (or with no root yet) means it would be made.
+ */
+static int parent_dir(const char *path, char *name, size_t cap)
+{
+	int fd, e;
+
+	if (root.fd < 0)
+		return -ENOENT;
+	fd = ior_root_parent(&root, path, name, cap);
+	if (fd != -ENOENT || dry)
+		return fd;
+	if ((e = make_parents(path)) < 0)
+		return e;
+	return ior_root_parent(&root, path, name, cap);
+}
+
+static enum result make_dir(const struct entry *e)
+{
+	const char *path = pool + e->path;
+	char name[NAME_MAX + 1];
+	struct stat st;
+	int pfd = parent_dir(path, name, sizeof(name));
+	enum result res = R_KEPT;
+
+	if (pfd == -ENOENT && dry) {
+		plan("mkdir", path, NULL, e, 1);
+		return R_MADE;
+	}
+	if (pfd < 0)
+		return fail("directory", path, strerror(-pfd));
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			res = fail_in_way("directory", path, st.st_mode);
+		else if ((st.st_mode & 07777) == e->mode)
+			res = R_KEPT;
+		else if (dry)
+			plan("chmod", path, NULL, e, 1), res = R_FIXED;
+		else if (fchmodat(pfd, name, e->mode, 0) < 0)
+			res = fail("directory", path, strerror(errno));
+		else
+			res = R_FIXED;
+	} else if (errno != ENOENT) {
+		res = fail("directory", path, strerror(errno));
+	} else if (dry) {
+		plan("mkdir", path, NULL, e, 1), res = R_MADE;
+	} else if (mkdirat(pfd, name, e->mode) < 0 ||
+		   /* a setgid parent adds its bit: set the mode exactly */
+		   fchmodat(pfd, name, e->mode, 0) < 0) {
+		res = fail("directory", path, strerror(errno));
+	} else {
+		res = R_MADE;
+	}
+	close(pfd);
+	return res;
+}
+
+/* splitmix64 of a counter: word i of a file depends on seed and i only,
+ * so any range can be made without the ones before it, and no two
+ * blocks are alike. */
+static void fill_random(uint64_t *w, uint64_t seed, uint64_t index, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t z = seed + (index + i + 1) * 0x9e3779b97f4a7c15ull;
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		w[i] = z ^ (z >> 31);
+	}
+}
+
+static uint64_t path_seed(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+/* Fill [from, to) of fd per --fill; buf holds BLOCK + 8 bytes. */
+static int fill_range(int fd, const char *path, uint64_t from, uint64_t to,
+		      uint64_t *buf, uint64_t *wrote)
+{
+	uint64_t seed = path_seed(path);
+
+	if (fill == FILL_SPARSE)
+		return ftruncate(fd, (off_t)to) < 0 ? -errno : 0;
+	while (from < to) {
+		size_t n = to - from < BLOCK ? to - from : BLOCK;
+		const char *p = (const char *)buf;
+		ssize_t w;
+
+		if (fill == FILL_RANDOM) {
+			size_t skip = from % 8;
+
+			fill_random(buf, seed, from / 8, (skip + n + 7) / 8);
+			p += skip;
+		}
+		w = pwrite(fd, p, n, (off_t)from);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		from += w;
+		*wrote += w;
+		atomic_fetch_add(&count.bytes_done, w);
+	}
+	return 0;
+}
+
+static enum result create_file(const struct entry *e, uint64_t *buf,
+			       uint64_t *wrote)
+{
+	const char *path = pool + e->path;
+	int flags = O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC;
+	int fd = ior_root_openat(&root, path, flags, e->mode), err;
+
+	if (fd == -ENOENT) {
+		if ((err = make_parents(path)) < 0)
+			return fail("file", path, strerror(-err));
+		fd = ior_root_openat(&root, path, flags, e->mode);
+	}
+	if (fd < 0)
+		return fail("file", path, strerror(-fd));
+	err = fill_range(fd, path, 0, e->size, buf, wrote);
+	/* After the writes: writing clears setuid and setgid bits. */
+	if (!err && fchmod(fd, e->mode) < 0)
+		err = -errno;
+	close(fd);
+	if (err)
+		return fail("file", path, strerror(-err));
+	atomic_fetch_add(&count.bytes_made, e->size);
+	return R_MADE;
+}
+
+/* An existing regular file: fix its size and mode, keep its content. */
+static enum result fix_file(const struct entry *e, const struct stat *was,
+			    uint64_t *buf, uint64_t *wrote)
+{
+	const char *path = pool + e->path;
+	struct stat st;
+	int fd, err = 0;
+
+	if (dry) {
+		if ((uint64_t)was->st_size != e->size) {
+			char size[24];
+
+			snprintf(size, sizeof(size), "%" PRIu64, e->size);
+			plan("resize", path, size, e, 0);
+		}
+		if ((was->st_mode & 07777) != e->mode)
+			plan("chmod", path, NULL, e, 1);
+		return R_FIXED;
+	}
+	fd = ior_root_openat(&root, path,
+			     O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fail("file", path, strerror(-fd));
+	if (fstat(fd, &st) < 0 || st.st_ino != was->st_ino ||
+	    st.st_dev != was->st_dev) {
+		close(fd);
+		return fail("file", path, "changed while being fixed");
+	}
+	if ((uint64_t)st.st_size > e->size)
+		err = ftruncate(fd, (off_t)e->size) < 0 ? -errno : 0;
+	else if ((uint64_t)st.st_size < e->size)
+		err = fill_range(fd, path, st.st_size, e->size, buf, wrote);
+	if (!err && fchmod(fd, e->mode) < 0)
+		err = -errno;
+	close(fd);
+	return err ? fail("file", path, strerror(-err)) : R_FIXED;
+}
+
+static enum result make_file(const struct entry *e, uint64_t *buf,
+			     uint64_t *wrote)
+{
+	const char *path = pool + e->path;
+	char size[24];
+	struct stat st;
+	int fd;
+
+	fd = root.fd < 0 ? -ENOENT :
+		ior_root_openat(&root, path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd == -ENOENT) {
+		if (!dry)
+			return create_file(e, buf, wrote);
+		snprintf(size, sizeof(size), "%" PRIu64, e->size);
+		plan("create", path, size, e, 1);
+		atomic_fetch_add(&count.bytes_made, e->size);
+		return R_MADE;
+	}
+	if (fd < 0)
+		return fail("file", path, strerror(-fd));
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return fail("file", path, strerror(errno));
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode))
+		return fail_in_way("file", path, st.st_mode);
+	if ((uint64_t)st.st_size == e->size && (st.st_mode & 07777) == e->mode)
+		return R_KEPT;
+	return fix_file(e, &st, buf, wrote);
+}
+
+static enum result make_link(const struct entry *e)
+{
+	const char *path = pool + e->path, *target = pool + e->path2;
+	char name[NAME_MAX + 1], old[PATH_MAX];
+	int pfd = parent_dir(path, name, sizeof(name));
+	enum result res;
+	struct stat st;
+	ssize_t n;
+
+	if (pfd == -ENOENT && dry) {
+		plan("symlink", path, target, e, 0);
+		return R_MADE;
+	}
+	if (pfd < 0)
+		return fail("symlink", path, strerror(-pfd));
+	n = readlinkat(pfd, name, old, sizeof(old));
+	if (n >= 0 && (size_t)n == strlen(target) && !memcmp(old, target, n)) {
+		res = R_KEPT;
+	} else if (n >= 0) {
+		if (dry)
+			plan("replace", path, target, e, 0), res = R_FIXED;
+		else if (unlinkat(pfd, name, 0) < 0 ||
+			 symlinkat(target, pfd, name) < 0)
+			res = fail("symlink", path, strerror(errno));
+		else
+			res = R_FIXED;
+	} else if (errno == EINVAL) {
+		if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			res = fail("symlink", path, strerror(errno));
+		else
+			res = fail_in_way("symlink", path, st.st_mode);
+	} else if (errno != ENOENT) {
+		res = fail("symlink", path, strerror(errno));
+	} else if (dry) {
+		plan("symlink", path, target, e, 0), res = R_MADE;
+	} else if (symlinkat(target, pfd, name) < 0) {
+		res = fail("symlink", path, strerror(errno));
+	} else {
+		res = R_MADE;
+	}
+	close(pfd);
+	return res;
+}
+
+static void tally(enum type t, enum result r)
+{
+	switch (r) {
+	case R_MADE: atomic_fetch_add(&count.made[t], 1); break;
+	case R_FIXED: atomic_fetch_add(&count.fixed, 1); break;
+	case R_KEPT: atomic_fetch_add(&count.kept, 1); break;
+	case R_FAILED: atomic_fetch_add(&count.failed, 1); break;
+	}
+}
+
+/* ---- files in parallel ---- */
+
+static void *file_worker(void *arg)
+{
+	uint64_t *buf = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&next_file, 1)) < files.n) {
+		const struct entry *e = &files.v[i];
+		uint64_t wrote = 0;
+
+		tally(T_FILE, make_file(e, buf, &wrote));
+		/* Count what needed no writing as done too. */
+		atomic_fetch_add(&count.bytes_done, e->size - wrote);
+		atomic_fetch_add(&count.files_done, 1);
+	}
+	pthread_mutex_lock(&done_lock);
+	workers_left--;
+	pthread_cond_signal(&done_cond);
+	pthread_mutex_unlock(&done_lock);
+	return NULL;
+}
+
+static void progress(void)
+{
+	pthread_mutex_lock(&msg_lock);
+	ior_warnx("files %lu/%zu, %llu/%llu MiB",
+		  (unsigned long)count.files_done, files.n,
+		  (unsigned long long)count.bytes_done >> 20,
+		  (unsigned long long)total_bytes >> 20);
+	pthread_mutex_unlock(&msg_lock);
+}
+
+static void make_files(long jobs)
+{
+	pthread_t tid[MAX_JOBS];
+	uint64_t *bufs[MAX_JOBS];
+	struct timespec next;
+	int e;
+
+	if ((size_t)jobs > files.n)
+		jobs = files.n ? (long)files.n : 1;
+	workers_left = jobs;
+	for (long i = 0; i < jobs; i++) {
+		/* zeroed, and never written for --fill zero */
+		if (!(bufs[i] = calloc(1, BLOCK + 8)))
+			ior_err(IOR_EXIT_SYS, "calloc");
+		if ((e = pthread_create(&tid[i], NULL, file_worker, bufs[i]))) {
+			errno = e;
+			ior_err(IOR_EXIT_SYS, "pthread_create");
+		}
+	}
+	/* Report progress twice a second until the workers are done. */
+	clock_gettime(CLOCK_REALTIME, &next);
+	pthread_mutex_lock(&done_lock);
+	while (workers_left > 0) {
+		next.tv_nsec += 500000000;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000;
+		}
+		while (workers_left > 0 &&
+		       pthread_cond_timedwait(&done_cond, &done_lock, &next) != ETIMEDOUT)
+			;
+		if (workers_left > 0 && verbose)
+			progress();
+	}
+	pthread_mutex_unlock(&done_lock);
+	for (long i = 0; i < jobs; i++) {
+		pthread_join(tid[i], NULL);
+		free(bufs[i]);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "directory", required_argument, NULL, 'C' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "fill", required_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = NULL;
+	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	char *end;
+	int c, e;
+
+	ior_setprogname(argv[0]);
+	while ((c = getopt_long(argc, argv, "C:j:nvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			dir = optarg;
+			break;
+		case 'j':
+			errno = 0;
+			jobs = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || jobs < 1 ||
+			    jobs > MAX_JOBS) {
+				ior_warnx("-j: not a number of jobs from 1 to %d: %s",
+					  MAX_JOBS, optarg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			break;
+		case 'f':
+			if (!strcmp(optarg, "random"))
+				fill = FILL_RANDOM;
+			else if (!strcmp(optarg, "zero"))
+				fill = FILL_ZERO;
+			else if (!strcmp(optarg, "sparse"))
+				fill = FILL_SPARSE;
+			else {
+				ior_warnx("--fill: expected random, zero or sparse: %s",
+					  optarg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			break;
+		case 'n':
+			dry = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			usage(stdout, IOR_EXIT_OK);
+			break;
+		case 'V':
+			ior_version();
+		default:
+			usage(stderr, IOR_EXIT_USAGE);
+		}
+	}
+	if (jobs < 1)
+		jobs = 1;
+	else if (jobs > MAX_JOBS)
+		jobs = MAX_JOBS;
+	if (!dir || !*dir || argc - optind > 1) {
+		if (!dir || !*dir)
+			ior_warnx("-C DIR is required");
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+
+	/* The whole program is checked before anything is made. */
+	read_program(optind < argc ? argv[optind] : NULL);
+
+	ior_out_init(&out, STDOUT_FILENO, "<stdout>");
+	if ((e = ior_root_open(&root, dir, !dry)) < 0) {
+		if (!(dry && e == -ENOENT))
+			ior_errx(IOR_EXIT_SYS, "%s: %s", dir, strerror(-e));
+		plan("mkdir", dir, NULL, &(struct entry){ .mode = 0755 }, 1);
+	}
+	/* Modes are set exactly as the program says. */
+	umask(0);
+
+	for (size_t i = 0; i < dirs.n; i++)
+		tally(T_DIR, make_dir(&dirs.v[i]));
+	if (dry)
+		for (size_t i = 0; i < files.n; i++)
+			tally(T_FILE, make_file(&files.v[i], NULL, NULL));
+	else
+		make_files(jobs);
+	for (size_t i = 0; i < links.n; i++)
+		tally(T_LINK, make_link(&links.v[i]));
+	ior_out_close(&out);
+
+	if (verbose)
+		ior_warnx("%lu dirs, %lu files (%llu bytes), %lu symlinks %s; %lu %s; %lu already right; %lu failed",
+			  (unsigned long)count.made[T_DIR],
+			  (unsigned long)count.made[T_FILE],
+			  (unsigned long long)count.bytes_made,
+			  (unsigned long)count.made[T_LINK],
+			  dry ? "to create" : "created",
+			  (unsigned long)count.fixed,
+			  dry ? "to fix" : "fixed",
+			  (unsigned long)count.kept,
+			  (unsigned long)count.failed);
+	ior_root_close(&root);
+	if (count.failed) {
+		ior_warnx("%lu entries could not be made",
+			  (unsigned long)count.failed);
+		return IOR_EXIT_NONE;
+	}
+	return IOR_EXIT_OK;
+}

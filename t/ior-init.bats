@@ -1,0 +1,499 @@
+#!/usr/bin/env bats
+# ior-init: building the starting tree of a replay program under a root.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	S=$(scratch)
+	R=$S/root
+}
+
+# A replay program on stdin of this function: init records, one per line,
+# written as "CALL key=value ..." and given the positional columns here.
+program() {
+	echo '#ior 1 replay'
+	while read -r call args; do
+		echo "0 0 0 - $call 0 0 $args"
+	done
+}
+
+# type, size and octal mode of a path, without following a symlink
+info() {
+	stat -c '%F %s %a' "$1"
+}
+
+# every entry of the tree with its type, size, mode and mtime
+snapshot() {
+	find "$1" -printf '%p %y %s %m %T@\n' | sort
+}
+
+@test "directories, files and symlinks are made with their types, sizes and modes" {
+	program > "$S/p" <<-'EOF'
+	init:dir path=/srv mode=0711
+	init:dir path=/srv/data mode=0750
+	init:file path=/srv/data/x.db size=8192 mode=0640
+	init:file path=/srv/empty size=0 mode=0600
+	init:symlink path=/srv/link path2=data/x.db
+	EOF
+	run ior-init -C "$R" "$S/p"
+	assert_success
+	assert_equal "$(info "$R/srv")" "directory 4096 711"
+	assert_equal "$(info "$R/srv/data")" "directory 4096 750"
+	assert_equal "$(info "$R/srv/data/x.db")" "regular file 8192 640"
+	assert_equal "$(info "$R/srv/empty")" "regular empty file 0 600"
+	assert_equal "$(stat -c %F "$R/srv/link")" "symbolic link"
+	assert_equal "$(readlink "$R/srv/link")" "data/x.db"
+}
+
+@test "operations in the program are skipped" {
+	{
+		program <<-'EOF'
+		init:file path=/a size=3 mode=0644
+		EOF
+		echo '0.000012000 1 1 app openat 3 8123 seq=1 dirfd=AT_FDCWD path=/b flags=O_RDWR|O_CREAT mode=0644 vfd=1 ofd=1 file=/b'
+	} > "$S/p"
+	run ior-init -C "$R" "$S/p"
+	assert_success
+	assert [ -f "$R/a" ]
+	assert [ ! -e "$R/b" ]
+}
+
+@test "missing parents are made as 0755 directories whatever the umask" {
+	program > "$S/p" <<-'EOF'
+	init:file path=/a/b/c/f size=1 mode=0600
+	init:dir path=/x/y mode=0700
+	EOF
+	umask 077
+	run ior-init -C "$R" "$S/p"
+	assert_success
+	assert_equal "$(info "$R/a/b")" "directory 4096 755"
+	assert_equal "$(info "$R/x")" "directory 4096 755"
+	assert_equal "$(info "$R/x/y")" "directory 4096 700"
+	assert_equal "$(info "$R/a/b/c/f")" "regular file 1 600"
+}
+
+@test "escaped paths and targets are unescaped" {
+	program > "$S/p" <<-'EOF'
+	init:file path=/with\x20space\x0aand\\backslash size=5 mode=0644
+	init:symlink path=/l\x20l path2=/with\x20space
+	EOF
+	run ior-init -C "$R" "$S/p"
+	assert_success
+	assert [ -f "$R/with space"$'\n''and\backslash' ]
+	assert_equal "$(readlink "$R/l l")" "/with space"
+}
+
+@test "setuid and setgid bits of a file survive its content being written" {
+	program > "$S/p" <<-'EOF'
+	init:file path=/suid size=4096 mode=06755
+	EOF
+	run ior-init -C "$R" "$S/p"
+	assert_success
+	assert_equal "$(info "$R/suid")" "regular file 4096 6755"
+}
+
+@test "random fill does not compress and differs between files" {
+	program > "$S/p" <<-'EOF'
+	init:file path=/a size=1048576 mode=0644
+	init:file path=/b size=1048576 mode=0644
+	EOF
+	run ior-init -C "$R" "$S/p"
+	assert_success
+	z=$(gzip -c "$R/a" | wc -c)
+	assert [ "$z" -gt $((1048576 * 95 / 100)) ]
+	run cmp -s "$R/a" "$R/b"
+	assert_failure
+	# no 4 KiB block repeats within or across the files
+	n=$(cat "$R/a" "$R/b" | split -b 4096 --filter=md5sum | sort -u | wc -l)
+	assert_equal "$n" 512
+}
+
+@test "random fill gives the same content for the same path" {
+	program > "$S/p" <<-'EOF'
+	init:file path=/a size=100000 mode=0644
+	EOF
+	ior-init -C "$R" "$S/p"
+	ior-init -C "$S/other" "$S/p"
+	cmp "$R/a" "$S/other/a"
+}
+
+@test "zero fill writes zeros" {
+	program > "$S/p" <<-'EOF'
+	init:file path=/z size=3000000 mode=0644
+	EOF
+	run ior-init -C "$R" --fill zero "$S/p"
+	assert_success
+	assert_equal "$(stat -c %s "$R/z")" 3000000
+	cmp -n 3000000 "$R/z" /dev/zero
+	# written, not holes
+	assert [ "$(stat -c %b "$R/z")" -ge $((3000000 / 512)) ]
+}
+
+@test "sparse fill sets the size and allocates nothing" {
+	program > "$S/p" <<-'EOF'
+	init:file path=/s size=104857600 mode=0644
+	EOF
+	run ior-init -C "$R" --fill sparse "$S/p"
+	assert_success
+	assert_equal "$(stat -c %s "$R/s")" 104857600
+	assert [ "$(stat -c %b "$R/s")" -le 8 ]
+}
+
+@test "a second run changes nothing" {
+	program > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0750
+	init:file path=/d/f size=70000 mode=0640
+	init:file path=/d/e/g size=10 mode=0600
+	init:symlink path=/d/l path2=f
+	EOF
+	ior-init -C "$R" "$S/p"
+	before=$(snapshot "$R")
+	sum=$(md5sum "$R/d/f")
+	sleep 0.02
+	run ior-init -v -C "$R" "$S/p"
+	assert_success
+	assert_output --partial "0 dirs, 0 files (0 bytes), 0 symlinks created; 0 fixed; 4 already right"
+	assert_equal "$(snapshot "$R")" "$before"
+	assert_equal "$(md5sum "$R/d/f")" "$sum"
+}
+
+@test "a file of the wrong size is truncated or extended, its content kept" {
+	program > "$S/p" <<-'EOF'
+	init:file path=/long size=100 mode=0644
+	init:file path=/short size=1048583 mode=0644
+	EOF
+	mkdir -p "$R"
+	head -c 5000 /dev/urandom > "$R/long"
+	printf 'keep me' > "$R/short"
+	head -c 100 "$R/long" > "$S/long.head"
+	run ior-init -C "$R" "$S/p"
+	assert_success
+	assert_equal "$(stat -c %s "$R/long")" 100
+	cmp "$R/long" "$S/long.head"
+	assert_equal "$(stat -c %s "$R/short")" 1048583
+	assert_equal "$(head -c 7 "$R/short")" "keep me"
+	# the extension is random fill, not zeros
+	z=$(tail -c +8 "$R/short" | gzip -c | wc -c)
+	assert [ "$z" -gt $((1048576 * 95 / 100)) ]
+}
+
+@test "wrong modes of existing directories and files are fixed" {
+	program > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0700
+	init:file path=/d/f size=3 mode=0604
+	EOF
+	mkdir -p "$R/d"
+	chmod 0777 "$R/d"
+	printf abc > "$R/d/f"
+	chmod 0666 "$R/d/f"
+	run ior-init -v -C "$R" "$S/p"
+	assert_success
+	assert_output --partial "2 fixed"
+	assert_equal "$(info "$R/d")" "directory 4096 700"
+	assert_equal "$(info "$R/d/f")" "regular file 3 604"
+	assert_equal "$(cat "$R/d/f")" abc
+}
+
+@test "a symlink with another target is replaced, one with the right target kept" {
+	program > "$S/p" <<-'EOF'
+	init:symlink path=/right path2=t1
+	init:symlink path=/wrong path2=t2
+	EOF
+	mkdir -p "$R"
+	ln -s t1 "$R/right"
+	ln -s old "$R/wrong"
+	touch -h -d 2001-01-01 "$R/right"
+	run ior-init -C "$R" "$S/p"
+	assert_success
+	assert_equal "$(readlink "$R/right")" t1
+	assert_equal "$(stat -c %Y "$R/right")" "$(date -d 2001-01-01 +%s)"
+	assert_equal "$(readlink "$R/wrong")" t2
+}
+
+@test "-j 4 makes 200 files in parallel" {
+	for i in $(seq 200); do
+		echo "init:file path=/d$((i % 7))/f$i size=$((i * 1000)) mode=0644"
+	done | program > "$S/p"
+	run timeout 60 ior-init -j 4 -C "$R" "$S/p"
+	assert_success
+	assert_equal "$(find "$R" -type f | wc -l)" 200
+	for i in 1 77 200; do
+		assert_equal "$(stat -c %s "$R/d$((i % 7))/f$i")" $((i * 1000))
+	done
+	total=$(find "$R" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
+	assert_equal "$total" $(( 200 * 201 / 2 * 1000 ))
+}
+
+@test ".. chains in paths stay inside the root" {
+	out=/tmp/ior-escape-$$
+	rm -rf "$out"
+	program > "$S/p" <<-EOF
+	init:file path=/../../..$out size=10 mode=0644
+	init:dir path=../../../..$out.d mode=0755
+	init:symlink path=/../..$out.l path2=x
+	EOF
+	run ior-init -C "$R" "$S/p"
+	assert_success
+	assert [ ! -e "$out" ]
+	assert [ ! -e "$out.d" ]
+	assert [ ! -L "$out.l" ]
+	assert [ -f "$R$out" ]
+	assert [ -d "$R$out.d" ]
+	assert [ -L "$R$out.l" ]
+}
+
+@test "a symlink planted in the root cannot lead a file outside it" {
+	outside=$S/outside
+	mkdir -p "$outside" "$R"
+	ln -s "$outside" "$R/abs"
+	ln -s ../../../../../../../../.."$outside" "$R/rel"
+	program > "$S/p" <<-'EOF'
+	init:file path=/abs/f size=10 mode=0644
+	init:dir path=/abs/d mode=0755
+	init:file path=/rel/f size=10 mode=0644
+	init:symlink path=/rel/l path2=/etc
+	EOF
+	run ior-init -C "$R" "$S/p"
+	# the links lead to a missing directory inside the root: nothing to make
+	assert_failure 1
+	assert_equal "$(ls -A "$outside")" ""
+}
+
+@test "a symlink the program made cannot lead a later file outside the root" {
+	outside=$S/outside
+	mkdir -p "$outside"
+	program > "$S/p1" <<-EOF
+	init:symlink path=/esc path2=$outside
+	init:symlink path=/up path2=../../../../../../../..
+	EOF
+	program > "$S/p2" <<-'EOF'
+	init:file path=/esc/f size=10 mode=0644
+	init:dir path=/esc/d mode=0755
+	init:file path=/up/f size=1 mode=0644
+	EOF
+	run ior-init -C "$R" "$S/p1"
+	assert_success
+	run ior-init -C "$R" "$S/p2"
+	assert_failure 1
+	assert_line "ior-init: /esc/f: cannot make file: Not a directory"
+	assert_equal "$(ls -A "$outside")" ""
+	assert [ ! -e "$(dirname "$R")/f" ]
+	# /up leads to the root itself: the file lands there
+	assert [ -f "$R/f" ]
+}
+
+@test "an entry of the wrong type in the way fails with exit 1, the rest is made" {
+	program > "$S/p" <<-'EOF'
+	init:file path=/d size=10 mode=0644
+	init:dir path=/f mode=0755
+	init:symlink path=/d2 path2=x
+	init:file path=/ok size=1 mode=0644
+	EOF
+	mkdir -p "$R/d" "$R/d2"
+	touch "$R/f"
+	run ior-init -C "$R" "$S/p"
+	assert_failure 1
+	assert_line "ior-init: /d: cannot make file: a directory is in the way"
+	assert_line "ior-init: /f: cannot make directory: a regular file is in the way"
+	assert_line "ior-init: /d2: cannot make symlink: a directory is in the way"
+	assert_line "ior-init: 3 entries could not be made"
+	assert [ -d "$R/d" ]
+	assert [ -f "$R/f" ]
+	assert [ -f "$R/ok" ]
+}
+
+@test "a file beneath a file fails with the path named" {
+	program > "$S/p" <<-'EOF'
+	init:file path=/f/g size=1 mode=0644
+	EOF
+	mkdir -p "$R"
+	touch "$R/f"
+	run ior-init -C "$R" "$S/p"
+	assert_failure 1
+	assert_line "ior-init: /f/g: cannot make file: Not a directory"
+}
+
+@test "-n prints what would be done and changes nothing" {
+	program > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0750
+	init:file path=/d/f size=8192 mode=0640
+	init:file path=/d/g size=5 mode=0644
+	init:symlink path=/d/l\x20x path2=f
+	EOF
+	mkdir -p "$R/d"
+	printf abc > "$R/d/g"
+	chmod 0644 "$R/d/g"
+	before=$(snapshot "$R")
+	run ior-init -n -C "$R" "$S/p"
+	assert_success
+	assert_output "chmod /d 0750
+create /d/f 8192 0640
+resize /d/g 5
+symlink /d/l\\x20x f"
+	assert_equal "$(snapshot "$R")" "$before"
+	ior-init -C "$R" "$S/p"
+	run ior-init -n -C "$R" "$S/p"
+	assert_success
+	assert_output ""
+}
+
+@test "-n does not make a missing root" {
+	program > "$S/p" <<-'EOF'
+	init:file path=/f size=1 mode=0644
+	EOF
+	run ior-init -n -C "$R" "$S/p"
+	assert_success
+	assert_line "mkdir $R 0755"
+	assert_line "create /f 1 0644"
+	assert [ ! -e "$R" ]
+}
+
+@test "-v reports progress and a summary on stderr" {
+	program > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0755
+	init:file path=/d/f size=1000 mode=0644
+	init:symlink path=/l path2=d
+	EOF
+	run --separate-stderr ior-init -v -C "$R" "$S/p"
+	assert_success
+	assert_output ""
+	[[ $stderr == *"ior-init: 1 dirs, 1 files (1000 bytes), 1 symlinks created; 0 fixed; 0 already right; 0 failed"* ]]
+}
+
+@test "a stream that is not a replay program is refused" {
+	printf '#ior 1 trace\n0.000031000 4242 4242 app pread64 4096 2210 fd=3 count=4096 offset=0\n' > "$S/t"
+	run ior-init -C "$R" "$S/t"
+	assert_failure 3
+	assert_output "ior-init: $S/t:1: a trace stream is not a replay program (ior-init reads the output of ior-gen)"
+	assert [ ! -e "$R" ]
+}
+
+@test "a replay stream concatenated with another kind is refused" {
+	{ echo '#ior 1 replay'; echo '#ior 1 map'; } > "$S/p"
+	run ior-init -C "$R" "$S/p"
+	assert_failure 3
+	assert_output --partial "$S/p:2: a map stream is not a replay program"
+}
+
+@test "bad command lines exit 2 with usage; -h exits 0" {
+	run ior-init
+	assert_failure 2
+	assert_line --partial "-C DIR is required"
+	assert_line --partial "usage: ior-init"
+	run ior-init -C "$R" -j 0
+	assert_failure 2
+	run ior-init -C "$R" -j 4x
+	assert_failure 2
+	run ior-init -C "$R" --fill ones
+	assert_failure 2
+	run ior-init -C "$R" a b
+	assert_failure 2
+	run --separate-stderr ior-init -h
+	assert_success
+	assert_output --partial "usage: ior-init -C DIR"
+	assert [ ! -e "$R" ]
+}
+
+@test "an unreadable input file is a system error" {
+	run ior-init -C "$R" "$S/missing"
+	assert_failure 4
+	assert_output --partial "$S/missing"
+}
+
+# Bad input: one line naming input and line, exit 3, and nothing made.
+bad_input() {
+	run timeout 10 ior-init -C "$R" "$S/bad"
+	assert_failure 3
+	assert_equal "${#lines[@]}" 1
+	assert_output --regexp "^ior-init: $S/bad:$1: "
+	assert [ ! -e "$R" ]
+}
+
+@test "bad input: random bytes" {
+	head -c 4096 /dev/urandom > "$S/bad"
+	bad_input '[0-9]+'
+}
+
+@test "bad input: empty input" {
+	: > "$S/bad"
+	bad_input 0
+	assert_output --partial "empty input"
+}
+
+@test "bad input: truncated last line" {
+	program <<-'EOF' | head -c -1 > "$S/bad"
+	init:dir path=/d mode=0755
+	init:file path=/d/f size=1 mode=0644
+	EOF
+	bad_input 3
+	assert_output --partial "truncated"
+}
+
+@test "bad input: non-numeric size" {
+	program > "$S/bad" <<-'EOF'
+	init:dir path=/d mode=0755
+	init:file path=/d/f size=12k mode=0644
+	EOF
+	bad_input 3
+	assert_output --partial "size: not a number"
+}
+
+@test "bad input: mode not octal with a leading zero" {
+	for m in 644 0648 012345 -0644 0x1ff ''; do
+		program > "$S/bad" <<-EOF
+		init:file path=/f size=1 mode=$m
+		EOF
+		bad_input 2
+		assert_output --partial "mode: "
+	done
+}
+
+@test "bad input: NUL byte, raw or escaped" {
+	{ echo '#ior 1 replay'; printf '0 0 0 - init:file 0 0 path=/a\0b size=1 mode=0644\n'; } > "$S/bad"
+	bad_input 2
+	assert_output --partial "NUL"
+	program > "$S/bad" <<-'EOF'
+	init:file path=/a\x00b size=1 mode=0644
+	EOF
+	bad_input 2
+	assert_output --partial "path: value holds a NUL byte"
+}
+
+@test "bad input: a 1 MiB field" {
+	{ echo '#ior 1 replay'; printf '0 0 0 - init:file 0 0 size=1 mode=0644 path=/'
+	  head -c 1048576 /dev/zero | tr '\0' a; echo; } > "$S/bad"
+	bad_input 2
+}
+
+@test "bad input: missing key, empty path, bad escape, unknown init record" {
+	program > "$S/bad" <<-'EOF'
+	init:file path=/f mode=0644
+	EOF
+	bad_input 2
+	assert_output --partial "size: missing"
+	program > "$S/bad" <<-'EOF'
+	init:dir path= mode=0755
+	EOF
+	bad_input 2
+	assert_output --partial "path: empty path"
+	program > "$S/bad" <<-'EOF'
+	init:symlink path=/l path2=\xZZ
+	EOF
+	bad_input 2
+	assert_output --partial "path2: malformed escape"
+	program > "$S/bad" <<-'EOF'
+	init:fifo path=/p mode=0644
+	EOF
+	bad_input 2
+	assert_output --partial "unknown init record"
+}
+
+@test "bad input late in the stream makes nothing at all" {
+	{ program <<-'EOF'
+	init:dir path=/d mode=0755
+	init:file path=/d/f size=1 mode=0644
+	EOF
+	echo 'garbage'; } > "$S/bad"
+	bad_input 4
+}
