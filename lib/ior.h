@@ -143,6 +143,11 @@ struct ior_out {
 	const char *name;
 };
 
+/*
+ * Start writing to fd. What is buffered is also written when the program
+ * exits, through ior_bad() and ior_err() too, so output produced before an
+ * error is never lost (forked children never write their parent's buffer).
+ */
 void ior_out_init(struct ior_out *o, int fd, const char *name);
 /* Write buffered data; on EPIPE exits 0 quietly, other errors IOR_EXIT_SYS. */
 void ior_flush(struct ior_out *o);

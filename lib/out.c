@@ -11,6 +11,61 @@
 #include "ior.h"
 
 #define OUT_BUFSZ (IOR_LINE_MAX * 8)
+#define OUT_MAX 4
+
+/*
+ * Outputs flushed when the program exits, also through ior_bad() or
+ * ior_err(): what was written before an error must not be lost. Only the
+ * process that opened an output flushes it, never a forked child.
+ */
+static struct ior_out *open_outs[OUT_MAX];
+static pid_t owner;
+
+/* Write what is buffered, without exiting on errors: runs inside exit(). */
+static void drain(struct ior_out *o)
+{
+	size_t off = 0;
+
+	while (off < o->len) {
+		ssize_t n = write(o->fd, o->buf + off, o->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += n;
+	}
+	o->len = 0;
+}
+
+static void drain_at_exit(void)
+{
+	if (getpid() != owner)
+		return;
+	for (int i = 0; i < OUT_MAX; i++)
+		if (open_outs[i] && open_outs[i]->buf)
+			drain(open_outs[i]);
+}
+
+static void remember(struct ior_out *o)
+{
+	if (!owner) {
+		owner = getpid();
+		atexit(drain_at_exit);
+	}
+	for (int i = 0; i < OUT_MAX; i++)
+		if (!open_outs[i] || open_outs[i] == o) {
+			open_outs[i] = o;
+			return;
+		}
+}
+
+static void forget(struct ior_out *o)
+{
+	for (int i = 0; i < OUT_MAX; i++)
+		if (open_outs[i] == o)
+			open_outs[i] = NULL;
+}
 
 void ior_out_init(struct ior_out *o, int fd, const char *name)
 {
@@ -23,6 +78,7 @@ void ior_out_init(struct ior_out *o, int fd, const char *name)
 		ior_err(IOR_EXIT_SYS, "malloc");
 	/* A closed reader is a normal end of a pipeline, not an error. */
 	signal(SIGPIPE, SIG_IGN);
+	remember(o);
 }
 
 void ior_flush(struct ior_out *o)
@@ -35,8 +91,11 @@ void ior_flush(struct ior_out *o)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EPIPE)
+			if (errno == EPIPE) {
+				o->len = 0;
 				exit(0);
+			}
+			o->len = 0;
 			ior_err(IOR_EXIT_SYS, "%s", o->name);
 		}
 		off += n;
@@ -47,6 +106,7 @@ void ior_flush(struct ior_out *o)
 void ior_out_close(struct ior_out *o)
 {
 	ior_flush(o);
+	forget(o);
 	free(o->buf);
 	o->buf = NULL;
 }

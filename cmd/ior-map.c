@@ -1,0 +1,1043 @@
+/*
+ * ior-map - turn a trace stream into a map stream: virtual pid/tid ids,
+ * per-task descriptor tables and working directories, absolute paths,
+ * virtual descriptor (vfd) and open file description (ofd) ids, and
+ * PCRE2 filters on paths and command names. See ior-map(1).
+ */
+#define _GNU_SOURCE
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pcre2.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ior.h"
+
+#define FD_MAX (1 << 20)	/* descriptors above are not tracked */
+#define PATH_BUF (IOR_LINE_MAX + 1)
+
+/* An open file description: shared by dups and forked copies. */
+struct ofd {
+	uint64_t id;
+	int refs;
+	int abs;		/* path is absolute (else as captured) */
+	size_t cap;
+	char *path;		/* raw path, NUL, its escaped form, NUL */
+	char *esc;
+	struct ofd *next_free;
+};
+
+struct fdslot {
+	uint64_t vfd;
+	struct ofd *ofd;	/* NULL: the descriptor is closed */
+	int cloexec;
+};
+
+/* A descriptor table, shared by tasks created with CLONE_FILES. */
+struct fdtab {
+	int refs;
+	int cap;
+	struct fdslot *slot;
+};
+
+/* A working directory, shared by tasks created with CLONE_FS. */
+struct fs {
+	int refs;
+	int known;
+	size_t cap;
+	char *cwd;
+};
+
+struct proc;
+
+struct task {
+	int64_t ktid, vtid;
+	struct proc *proc;
+	struct task *prev, *next;	/* the process's tasks */
+	struct fdtab *files;
+	struct fs *fs;
+};
+
+struct proc {
+	int64_t kpid, vpid;
+	int vpid_used;		/* vpid was given to the leader task */
+	struct task *tasks;	/* never empty while the process exists */
+};
+
+/* Open addressing hash from a kernel id to a pointer (linear probing). */
+struct idmap {
+	size_t cap, n;		/* cap is a power of two */
+	struct { int64_t key; void *val; } *e;
+};
+
+/* A set of regular expressions: a value matches if any matches. */
+struct filter {
+	int n;
+	pcre2_code **re;
+	const char **pat;
+};
+
+/* What a record holds, found in one pass over its arguments. */
+struct recinfo {
+	int path[2], dirfd[2];	/* kv indices of path/path2, dirfd/dirfd2 */
+	int fd, flags, child, cpid, otid, group;
+	int resolved[2];	/* path/path2 rewritten from pathbuf */
+	char *raw[2];		/* unescaped path/path2 (for the filters) */
+	struct ofd *ofd;	/* descriptor used by the record (key fd) */
+	uint64_t vfd;
+	int64_t vfd2;		/* new descriptor of dup*, or -1 */
+	int64_t child_v, cpid_v, otid_v, kchild;
+};
+
+enum call {
+	C_OTHER, C_OPEN, C_CLOSE, C_DUP, C_DUP2, C_DUP3, C_CHDIR, C_FCHDIR,
+	C_SYMLINK, C_FORK, C_EXEC, C_EXIT, C_IORFD, C_IORCWD, C_INIT,
+};
+
+static const struct { const char *name; enum call c; } calls[] = {
+	{ "open", C_OPEN }, { "openat", C_OPEN }, { "openat2", C_OPEN },
+	{ "creat", C_OPEN }, { "close", C_CLOSE }, { "dup", C_DUP },
+	{ "dup2", C_DUP2 }, { "dup3", C_DUP3 }, { "chdir", C_CHDIR },
+	{ "fchdir", C_FCHDIR }, { "symlink", C_SYMLINK },
+	{ "symlinkat", C_SYMLINK }, { "sched:fork", C_FORK },
+	{ "sched:exec", C_EXEC }, { "sched:exit", C_EXIT },
+	{ "ior:fd", C_IORFD }, { "ior:cwd", C_IORCWD },
+};
+
+static struct ior_out out;
+static struct idmap tasks, procs;
+static struct ofd *ofd_free;
+static int64_t next_vid = 1;
+static uint64_t next_vfd = 1, next_ofd = 1;
+static struct filter inc, exc, comm_inc, comm_exc;
+static pcre2_match_data *md;
+static char pathbuf[2][PATH_BUF], tmp[PATH_BUF];
+static struct {
+	uint64_t records, written, filtered, unknown_fd, unknown_cwd,
+		 implicit_close;
+} st;
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: %s [-i regex] [-x regex] [-c regex] [-X regex] [file ...]\n"
+		"  -i, --include REGEX       keep only file records with a matching path\n"
+		"  -x, --exclude REGEX       drop file records with a matching path\n"
+		"  -c, --comm REGEX          keep only records of a matching command name\n"
+		"  -X, --exclude-comm REGEX  drop records of a matching command name\n"
+		"  -h, --help                print this help\n"
+		"      --version             print the version\n",
+		ior_progname());
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		ior_err(IOR_EXIT_SYS, "calloc");
+	return p;
+}
+
+static void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size);
+	if (!p)
+		ior_err(IOR_EXIT_SYS, "realloc");
+	return p;
+}
+
+/* ---- id maps ---- */
+
+static size_t idmap_slot(const struct idmap *m, int64_t key)
+{
+	return ((uint64_t)key * 0x9e3779b97f4a7c15ull >> 20) & (m->cap - 1);
+}
+
+static void *idmap_get(const struct idmap *m, int64_t key)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = idmap_slot(m, key);; i = (i + 1) & (m->cap - 1)) {
+		if (!m->e[i].val)
+			return NULL;
+		if (m->e[i].key == key)
+			return m->e[i].val;
+	}
+}
+
+static void idmap_put(struct idmap *m, int64_t key, void *val);
+
+static void idmap_grow(struct idmap *m)
+{
+	struct idmap old = *m;
+
+	m->cap = old.cap ? old.cap * 2 : 64;
+	m->n = 0;
+	m->e = xcalloc(m->cap, sizeof(*m->e));
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.e[i].val)
+			idmap_put(m, old.e[i].key, old.e[i].val);
+	free(old.e);
+}
+
+/* Set key to val (replacing). */
+static void idmap_put(struct idmap *m, int64_t key, void *val)
+{
+	size_t i;
+
+	if (2 * (m->n + 1) > m->cap)
+		idmap_grow(m);
+	for (i = idmap_slot(m, key); m->e[i].val; i = (i + 1) & (m->cap - 1))
+		if (m->e[i].key == key) {
+			m->e[i].val = val;
+			return;
+		}
+	m->e[i].key = key;
+	m->e[i].val = val;
+	m->n++;
+}
+
+/* Remove key if it maps to val; backward shift keeps probe chains whole. */
+static void idmap_del(struct idmap *m, int64_t key, const void *val)
+{
+	size_t i, j, mask = m->cap - 1;
+
+	if (!m->cap)
+		return;
+	for (i = idmap_slot(m, key); m->e[i].val; i = (i + 1) & mask)
+		if (m->e[i].key == key)
+			break;
+	if (m->e[i].val != val)
+		return;
+	m->e[i].val = NULL;
+	m->n--;
+	for (j = (i + 1) & mask; m->e[j].val; j = (j + 1) & mask) {
+		size_t h = idmap_slot(m, m->e[j].key);
+
+		/* Move j back to the hole unless its home lies in (i, j]. */
+		if (i <= j ? (h > i && h <= j) : (h > i || h <= j))
+			continue;
+		m->e[i] = m->e[j];
+		m->e[j].val = NULL;
+		i = j;
+	}
+}
+
+/* ---- open file descriptions and descriptor tables ---- */
+
+/* A new description (refs 0: fd_install takes the reference). */
+static struct ofd *ofd_new(const char *raw, size_t len, int abs)
+{
+	struct ofd *o = ofd_free;
+	size_t need = len + 1 + 4 * len + 1;
+
+	if (o)
+		ofd_free = o->next_free;
+	else
+		o = xcalloc(1, sizeof(*o));
+	/* Freed descriptions keep their buffer: no malloc in steady state. */
+	if (o->cap < need) {
+		o->path = xrealloc(o->path, need);
+		o->cap = need;
+	}
+	memcpy(o->path, raw, len + 1);
+	o->esc = o->path + len + 1;
+	ior_escape(o->esc, raw, len);
+	o->id = next_ofd++;
+	o->refs = 0;
+	o->abs = abs;
+	return o;
+}
+
+static void ofd_unref(struct ofd *o)
+{
+	if (--o->refs == 0) {
+		o->next_free = ofd_free;
+		ofd_free = o;
+	}
+}
+
+static struct fdslot *fd_get(const struct fdtab *t, int64_t fd)
+{
+	if (fd < 0 || fd >= t->cap || !t->slot[fd].ofd)
+		return NULL;
+	return &t->slot[fd];
+}
+
+/* Close fd if open; returns 1 if it was. */
+static int fd_close(struct fdtab *t, int64_t fd)
+{
+	struct fdslot *s = fd_get(t, fd);
+
+	if (!s)
+		return 0;
+	ofd_unref(s->ofd);
+	s->ofd = NULL;
+	return 1;
+}
+
+/* Install o at fd (closed by the caller) with a new vfd; NULL if untracked. */
+static struct fdslot *fd_install(struct fdtab *t, int64_t fd, struct ofd *o,
+				 int cloexec)
+{
+	if (fd < 0 || fd >= FD_MAX) {
+		if (!o->refs) {	/* a new description nothing refers to */
+			o->next_free = ofd_free;
+			ofd_free = o;
+		}
+		return NULL;
+	}
+	if (fd >= t->cap) {
+		int cap = t->cap ? t->cap : 16;
+
+		while (cap <= fd)
+			cap *= 2;
+		t->slot = xrealloc(t->slot, cap * sizeof(*t->slot));
+		memset(t->slot + t->cap, 0, (cap - t->cap) * sizeof(*t->slot));
+		t->cap = cap;
+	}
+	t->slot[fd].vfd = next_vfd++;
+	t->slot[fd].ofd = o;
+	t->slot[fd].cloexec = cloexec;
+	o->refs++;
+	return &t->slot[fd];
+}
+
+static struct fdtab *fdtab_new(void)
+{
+	struct fdtab *t = xcalloc(1, sizeof(*t));
+
+	t->refs = 1;
+	return t;
+}
+
+/* A copy keeps the vfd and ofd of every descriptor, as fork(2) does. */
+static struct fdtab *fdtab_copy(const struct fdtab *src)
+{
+	struct fdtab *t = fdtab_new();
+
+	if (src->cap) {
+		t->cap = src->cap;
+		t->slot = xcalloc(t->cap, sizeof(*t->slot));
+		memcpy(t->slot, src->slot, t->cap * sizeof(*t->slot));
+		for (int i = 0; i < t->cap; i++)
+			if (t->slot[i].ofd)
+				t->slot[i].ofd->refs++;
+	}
+	return t;
+}
+
+static void fdtab_unref(struct fdtab *t)
+{
+	if (--t->refs > 0)
+		return;
+	for (int i = 0; i < t->cap; i++)
+		if (t->slot[i].ofd)
+			ofd_unref(t->slot[i].ofd);
+	free(t->slot);
+	free(t);
+}
+
+/* ---- working directories ---- */
+
+static struct fs *fs_new(void)
+{
+	struct fs *f = xcalloc(1, sizeof(*f));
+
+	f->refs = 1;
+	return f;
+}
+
+static void fs_set(struct fs *f, const char *cwd)
+{
+	size_t n = strlen(cwd) + 1;
+
+	if (f->cap < n) {
+		f->cwd = xrealloc(f->cwd, n);
+		f->cap = n;
+	}
+	memcpy(f->cwd, cwd, n);
+	f->known = 1;
+}
+
+static struct fs *fs_copy(const struct fs *src)
+{
+	struct fs *f = fs_new();
+
+	if (src->known)
+		fs_set(f, src->cwd);
+	return f;
+}
+
+static void fs_unref(struct fs *f)
+{
+	if (--f->refs > 0)
+		return;
+	free(f->cwd);
+	free(f);
+}
+
+/* ---- tasks and processes ---- */
+
+static struct proc *proc_new(int64_t kpid)
+{
+	struct proc *p = xcalloc(1, sizeof(*p));
+
+	p->kpid = kpid;
+	p->vpid = next_vid++;
+	idmap_put(&procs, kpid, p);
+	return p;
+}
+
+static struct task *task_new(struct proc *p, int64_t ktid, int64_t vtid,
+			     struct fdtab *files, struct fs *fs)
+{
+	struct task *t = xcalloc(1, sizeof(*t));
+
+	t->ktid = ktid;
+	t->vtid = vtid;
+	t->proc = p;
+	t->files = files;
+	t->fs = fs;
+	t->next = p->tasks;
+	if (p->tasks)
+		p->tasks->prev = t;
+	p->tasks = t;
+	idmap_put(&tasks, ktid, t);
+	return t;
+}
+
+/* Free a task, and its process with its last task. */
+static void task_free(struct task *t)
+{
+	struct proc *p = t->proc;
+
+	idmap_del(&tasks, t->ktid, t);
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		p->tasks = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	fdtab_unref(t->files);
+	fs_unref(t->fs);
+	free(t);
+	if (!p->tasks) {
+		idmap_del(&procs, p->kpid, p);
+		free(p);
+	}
+}
+
+static void proc_free(struct proc *p)
+{
+	struct task *t;
+	int last;
+
+	do {
+		t = p->tasks;
+		last = !t->next;
+		task_free(t);
+	} while (!last);
+}
+
+/*
+ * The task of a record. A task not announced by sched:fork joins the
+ * live process of its kernel pid (sharing its table and cwd, as threads
+ * do) or starts a new one. The leader gets vtid == vpid.
+ */
+static struct task *task_get(int64_t kpid, int64_t ktid)
+{
+	struct task *t = idmap_get(&tasks, ktid);
+	struct proc *p;
+	struct fdtab *files;
+	struct fs *fs;
+	int64_t vtid;
+
+	if (t && t->proc->kpid == kpid)
+		return t;
+	if (t)
+		task_free(t);	/* exit missed, kernel id reused */
+	p = idmap_get(&procs, kpid);
+	if (p) {
+		files = p->tasks->files;
+		fs = p->tasks->fs;
+		files->refs++;
+		fs->refs++;
+	} else {
+		p = proc_new(kpid);
+		files = fdtab_new();
+		fs = fs_new();
+	}
+	if (ktid == kpid && !p->vpid_used) {
+		p->vpid_used = 1;
+		vtid = p->vpid;
+	} else
+		vtid = next_vid++;
+	return task_new(p, ktid, vtid, files, fs);
+}
+
+/* ---- filters ---- */
+
+static void filter_add(struct filter *f, int opt, const char *pat)
+{
+	int errcode;
+	PCRE2_SIZE off;
+	pcre2_code *re;
+
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &errcode,
+			   &off, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		ior_errx(IOR_EXIT_USAGE, "-%c: %s at offset %zu in \"%s\"",
+			 opt, (char *)msg, (size_t)off, pat);
+	}
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);	/* else interpreted */
+	f->re = xrealloc(f->re, (f->n + 1) * sizeof(*f->re));
+	f->pat = xrealloc(f->pat, (f->n + 1) * sizeof(*f->pat));
+	f->re[f->n] = re;
+	f->pat[f->n] = pat;
+	f->n++;
+}
+
+static int filter_match(const struct filter *f, const char *s)
+{
+	for (int i = 0; i < f->n; i++)
+		if (pcre2_match(f->re[i], (PCRE2_SPTR)s, strlen(s), 0, 0, md,
+				NULL) >= 0)
+			return 1;
+	return 0;
+}
+
+/* Comm filters, remembering the last escaped comm: it rarely changes. */
+static int comm_kept(const struct ior_in *in, const char *comm)
+{
+	static char last[PATH_BUF];
+	static int last_kept;
+	static char raw[PATH_BUF];
+
+	if (!comm_inc.n && !comm_exc.n)
+		return 1;
+	if (last[0] && !strcmp(last, comm))
+		return last_kept;
+	ior_val_unescape(in, "COMM", comm, raw, sizeof(raw));
+	last_kept = (!comm_inc.n || filter_match(&comm_inc, raw)) &&
+		    !filter_match(&comm_exc, raw);
+	snprintf(last, sizeof(last), "%s", comm);
+	return last_kept;
+}
+
+/* Path filters apply to file records: those with a path or a descriptor. */
+static int path_kept(const struct recinfo *ri)
+{
+	const char *s[3];
+	int n = 0;
+
+	if (ri->path[0] < 0 && ri->path[1] < 0 && ri->fd < 0)
+		return 1;
+	for (int k = 0; k < 2; k++)
+		if (ri->path[k] >= 0)
+			s[n++] = ri->raw[k];
+	if (ri->ofd)
+		s[n++] = ri->ofd->path;
+	for (int i = 0; i < n; i++)
+		if (filter_match(&exc, s[i]))
+			return 0;
+	if (!inc.n)
+		return 1;
+	for (int i = 0; i < n; i++)
+		if (filter_match(&inc, s[i]))
+			return 1;
+	return 0;
+}
+
+/* ---- records ---- */
+
+static enum call call_of(const char *name)
+{
+	/* Most records are reads and writes: skip the table for them. */
+	if (!strchr("cdfios", name[0]))
+		return C_OTHER;
+	if (!strncmp(name, "init:", 5))
+		return C_INIT;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (!strcmp(name, calls[i].name))
+			return calls[i].c;
+	return C_OTHER;
+}
+
+static void scan_keys(const struct ior_rec *r, struct recinfo *ri)
+{
+	memset(ri, 0, sizeof(*ri));
+	ri->path[0] = ri->path[1] = ri->dirfd[0] = ri->dirfd[1] = -1;
+	ri->fd = ri->flags = ri->child = ri->cpid = ri->otid = -1;
+	ri->group = -1;
+	ri->vfd2 = -1;
+	for (int i = 0; i < r->nkv; i++) {
+		const char *k = r->kv[i].key;
+
+		switch (k[0]) {	/* most keys need one comparison or none */
+		case 'f':
+			if (!strcmp(k, "fd"))
+				ri->fd = i;
+			else if (!strcmp(k, "flags"))
+				ri->flags = i;
+			break;
+		case 'p':
+			if (!strcmp(k, "path"))
+				ri->path[0] = i;
+			else if (!strcmp(k, "path2"))
+				ri->path[1] = i;
+			break;
+		case 'd':
+			if (!strcmp(k, "dirfd"))
+				ri->dirfd[0] = i;
+			else if (!strcmp(k, "dirfd2"))
+				ri->dirfd[1] = i;
+			break;
+		case 'c':
+			if (!strcmp(k, "child"))
+				ri->child = i;
+			else if (!strcmp(k, "cpid"))
+				ri->cpid = i;
+			break;
+		case 'o':
+			if (!strcmp(k, "otid"))
+				ri->otid = i;
+			break;
+		case 'g':
+			if (!strcmp(k, "group"))
+				ri->group = i;
+			break;
+		}
+	}
+}
+
+static int64_t kv_int(const struct ior_in *in, const struct ior_rec *r, int i)
+{
+	return ior_int(in, r->kv[i].key, r->kv[i].val);
+}
+
+static int has_flag(const struct ior_in *in, const struct ior_rec *r, int i,
+		    const struct ior_flag *t, uint64_t bit)
+{
+	uint64_t v;
+
+	if (i < 0)
+		return 0;
+	if (ior_flags_parse(t, r->kv[i].val, &v) < 0)
+		ior_bad(in, "flags", "bad flags \"%.40s\"", r->kv[i].val);
+	return (v & bit) != 0;
+}
+
+/*
+ * Unescape path k (0: path, 1: path2) into pathbuf[k] and, if join, make
+ * it absolute against its dirfd's file or the cwd. An unknown base keeps
+ * the path as captured.
+ */
+static void resolve(const struct ior_in *in, const struct ior_rec *r,
+		    struct recinfo *ri, const struct task *t, int k, int join)
+{
+	const struct ior_kv *kv = &r->kv[ri->path[k]];
+	const char *base = NULL;
+
+	ior_val_unescape(in, kv->key, kv->val, tmp, sizeof(tmp));
+	ri->raw[k] = pathbuf[k];
+	if (join && tmp[0] != '/') {
+		const char *d = ri->dirfd[k] >= 0 ? r->kv[ri->dirfd[k]].val : NULL;
+		int64_t dfd;
+
+		if (d && strcmp(d, "AT_FDCWD") &&
+		    (dfd = ior_int(in, r->kv[ri->dirfd[k]].key, d)) != -100) {
+			const struct fdslot *s = fd_get(t->files, dfd);
+
+			if (s && s->ofd->abs)
+				base = s->ofd->path;
+		} else if (t->fs->known)
+			base = t->fs->cwd;
+		if (!base) {
+			st.unknown_cwd++;
+			join = 0;
+		}
+	}
+	if (!join) {
+		memcpy(pathbuf[k], tmp, strlen(tmp) + 1);
+		return;
+	}
+	if (ior_path_join(pathbuf[k], PATH_BUF, base, tmp) < 0)
+		ior_bad(in, kv->key, "absolute path longer than %d bytes",
+			IOR_LINE_MAX);
+	ri->resolved[k] = 1;
+}
+
+/* New descriptor RET for a successful open or ior:fd. */
+static void add_open(const struct ior_in *in, const struct ior_rec *r,
+		     struct recinfo *ri, struct task *t, int64_t fd)
+{
+	const char *p = ri->path[0] >= 0 ? ri->raw[0] : "";
+	int abs = p[0] == '/';
+	struct ofd *o = ofd_new(p, strlen(p), abs);
+	struct fdslot *s;
+
+	if (fd_close(t->files, fd))
+		st.implicit_close++;
+	s = fd_install(t->files, fd, o,
+		       has_flag(in, r, ri->flags, ior_open_flags, O_CLOEXEC));
+	if (s) {
+		ri->ofd = s->ofd;
+		ri->vfd = s->vfd;
+	}
+}
+
+/* dup, dup2, dup3: a new vfd on the same description. */
+static void add_dup(const struct ior_in *in, const struct ior_rec *r,
+		    struct recinfo *ri, struct task *t, enum call c)
+{
+	int cloexec = c == C_DUP3 &&
+		has_flag(in, r, ri->flags, ior_open_flags, O_CLOEXEC);
+	struct fdslot *s;
+
+	if (r->ret < 0 || !ri->ofd)
+		return;
+	/* dup2(fd, fd) changes nothing. */
+	if (r->ret == kv_int(in, r, ri->fd) && c != C_DUP)
+		return;
+	fd_close(t->files, r->ret);	/* dup2/dup3 close the target */
+	s = fd_install(t->files, r->ret, ri->ofd, cloexec);
+	if (s)
+		ri->vfd2 = s->vfd;
+}
+
+static void do_fork(const struct ior_in *in, const struct ior_rec *r,
+		    struct recinfo *ri, struct task *parent)
+{
+	int thread, files, fs;
+	int64_t kchild, kcpid;
+	struct task *old;
+	struct proc *p;
+	int64_t vtid;
+
+	if (ri->child < 0)
+		ior_bad(in, "child", "missing");
+	kchild = kv_int(in, r, ri->child);
+	thread = has_flag(in, r, ri->flags, ior_clone_flags, CLONE_THREAD);
+	files = has_flag(in, r, ri->flags, ior_clone_flags, CLONE_FILES);
+	fs = has_flag(in, r, ri->flags, ior_clone_flags, CLONE_FS);
+	kcpid = ri->cpid >= 0 ? kv_int(in, r, ri->cpid) :
+		thread ? parent->proc->kpid : kchild;
+	if (kchild == parent->ktid)
+		ior_bad(in, "child", "the forking task itself");
+	if (!thread && kcpid == parent->proc->kpid)
+		ior_bad(in, "cpid", "a new process with its parent's pid");
+	if ((old = idmap_get(&tasks, kchild)))
+		task_free(old);	/* its exit was missed */
+	if (thread) {
+		p = parent->proc;
+		vtid = next_vid++;
+	} else {
+		if ((p = idmap_get(&procs, kcpid)))
+			proc_free(p);	/* its exit was missed */
+		p = proc_new(kcpid);
+		p->vpid_used = 1;
+		vtid = p->vpid;
+	}
+	if (files)
+		parent->files->refs++;
+	if (fs)
+		parent->fs->refs++;
+	task_new(p, kchild, vtid,
+		 files ? parent->files : fdtab_copy(parent->files),
+		 fs ? parent->fs : fs_copy(parent->fs));
+	ri->child_v = vtid;
+	ri->cpid_v = p->vpid;
+	ri->kchild = kchild;
+}
+
+/* exec unshares the table, as the kernel does, and closes O_CLOEXEC. */
+static void do_exec(struct task *t)
+{
+	struct fdtab *f = t->files;
+
+	if (f->refs > 1) {
+		t->files = fdtab_copy(f);
+		fdtab_unref(f);
+		f = t->files;
+	}
+	for (int i = 0; i < f->cap; i++)
+		if (f->slot[i].ofd && f->slot[i].cloexec)
+			fd_close(f, i);
+}
+
+/*
+ * The task of a sched:exec record. A non-leader thread that executes
+ * takes its leader's kernel tid (otid is its old one): it keeps its vtid.
+ */
+static struct task *exec_task(const struct ior_in *in, struct ior_rec *r,
+			      struct recinfo *ri)
+{
+	struct task *t, *old;
+	int64_t otid;
+
+	if (ri->otid < 0)
+		return task_get(r->pid, r->tid);
+	otid = kv_int(in, r, ri->otid);
+	t = idmap_get(&tasks, otid);
+	if (otid == r->tid || !t || t->proc->kpid != r->pid) {
+		t = task_get(r->pid, r->tid);
+	} else {
+		if ((old = idmap_get(&tasks, r->tid)))
+			task_free(old);	/* the old leader, exit not seen yet */
+		idmap_del(&tasks, otid, t);
+		t->ktid = r->tid;
+		idmap_put(&tasks, t->ktid, t);
+	}
+	ri->otid_v = t->vtid;
+	return t;
+}
+
+static void put_record(const struct ior_rec *r, const struct recinfo *ri)
+{
+	ior_put_head(&out, r);
+	for (int i = 0; i < r->nkv; i++) {
+		const char *k = r->kv[i].key;
+
+		if (i == ri->path[0] && ri->resolved[0])
+			ior_put_kv_esc(&out, k, pathbuf[0]);
+		else if (i == ri->path[1] && ri->resolved[1])
+			ior_put_kv_esc(&out, k, pathbuf[1]);
+		else if (i == ri->child && ri->kchild)
+			ior_put_kv_i64(&out, k, ri->child_v);
+		else if (i == ri->cpid && ri->kchild)
+			ior_put_kv_i64(&out, k, ri->cpid_v);
+		else if (i == ri->otid && ri->otid_v)
+			ior_put_kv_i64(&out, k, ri->otid_v);
+		else
+			ior_put_kv(&out, k, r->kv[i].val);
+	}
+	if (ri->kchild)
+		ior_put_kv_i64(&out, "kchild", ri->kchild);
+	if (ri->ofd) {
+		ior_put_kv_i64(&out, "vfd", ri->vfd);
+		ior_put_kv_i64(&out, "ofd", ri->ofd->id);
+		if (ri->ofd->abs)
+			ior_put_kv(&out, "file", ri->ofd->esc);
+	}
+	if (ri->vfd2 >= 0)
+		ior_put_kv_i64(&out, "vfd2", ri->vfd2);
+	ior_putc(&out, '\n');
+}
+
+/*
+ * Update the model from one record and write it unless filtered.
+ * Everything that can reject the record runs before anything is written.
+ */
+static void map_record(const struct ior_in *in, struct ior_rec *r)
+{
+	enum call c = call_of(r->call);
+	struct recinfo ri;
+	struct task *t;
+	int kept;
+
+	st.records++;
+	scan_keys(r, &ri);
+	t = c == C_EXEC ? exec_task(in, r, &ri) : task_get(r->pid, r->tid);
+	r->pid = t->proc->vpid;
+	r->tid = t->vtid;
+
+	/*
+	 * Not joined: init:* paths (already rooted), a symlink's target (its
+	 * content), ior:fd names that are not paths ("pipe:[42]").
+	 */
+	for (int k = 0; k < 2; k++)
+		if (ri.path[k] >= 0)
+			resolve(in, r, &ri, t, k, c != C_INIT &&
+				!(c == C_SYMLINK && k == 0) &&
+				!(c == C_IORFD && r->kv[ri.path[k]].val[0] != '/'));
+	if (ri.fd >= 0 && c != C_IORFD) {
+		struct fdslot *s = fd_get(t->files, kv_int(in, r, ri.fd));
+
+		if (s) {
+			ri.ofd = s->ofd;
+			ri.vfd = s->vfd;
+		} else
+			st.unknown_fd++;
+	}
+
+	switch (c) {
+	case C_OPEN:
+		if (r->ret >= 0)
+			add_open(in, r, &ri, t, r->ret);
+		break;
+	case C_IORFD:
+		if (ri.fd < 0)
+			ior_bad(in, "fd", "missing");
+		add_open(in, r, &ri, t, kv_int(in, r, ri.fd));
+		break;
+	case C_CLOSE:
+		/* close(2) releases the descriptor even when it fails. */
+		if (ri.fd >= 0 && r->ret != -EBADF)
+			fd_close(t->files, kv_int(in, r, ri.fd));
+		break;
+	case C_DUP:
+	case C_DUP2:
+	case C_DUP3:
+		add_dup(in, r, &ri, t, c);
+		break;
+	case C_CHDIR:
+		if (r->ret == 0 && ri.path[0] >= 0) {
+			if (ri.resolved[0])
+				fs_set(t->fs, pathbuf[0]);
+			else
+				t->fs->known = 0;
+		}
+		break;
+	case C_FCHDIR:
+		if (r->ret == 0) {
+			if (ri.ofd && ri.ofd->abs)
+				fs_set(t->fs, ri.ofd->path);
+			else
+				t->fs->known = 0;
+		}
+		break;
+	case C_IORCWD:
+		if (ri.resolved[0])
+			fs_set(t->fs, pathbuf[0]);
+		break;
+	case C_FORK:
+		do_fork(in, r, &ri, t);
+		break;
+	case C_EXEC:
+		do_exec(t);
+		break;
+	default:
+		break;
+	}
+
+	if (c == C_IORCWD || !strncmp(r->call, "sched:", 6))
+		kept = 1;	/* later stages need the process structure */
+	else
+		kept = comm_kept(in, r->comm) && path_kept(&ri);
+	if (kept) {
+		put_record(r, &ri);
+		st.written++;
+	} else
+		st.filtered++;
+
+	if (c == C_EXIT) {
+		if (ri.group >= 0 && kv_int(in, r, ri.group) == 1)
+			proc_free(t->proc);
+		else
+			task_free(t);
+	}
+}
+
+static void put_meta(void)
+{
+	const struct { const char *key; const struct filter *f; } fl[] = {
+		{ "include", &inc }, { "exclude", &exc },
+		{ "comm", &comm_inc }, { "exclude_comm", &comm_exc },
+	};
+
+	ior_puts(&out, "#meta ior-map version=" IOR_VERSION_STRING);
+	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
+		for (int j = 0; j < fl[i].f->n; j++)
+			ior_put_kv_esc(&out, fl[i].key, fl[i].f->pat[j]);
+	ior_putc(&out, '\n');
+}
+
+/*
+ * ior_bad() and ior_err() exit directly: write out what was mapped before
+ * the bad line. Not ior_flush(): it may call exit() itself.
+ */
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "include", required_argument, NULL, 'i' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "exclude-comm", required_argument, NULL, 'X' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ior_in in;
+	struct ior_rec r;
+	int ch, nfiles, meta_done = 0;
+
+	ior_setprogname(argv[0]);
+	while ((ch = getopt_long(argc, argv, "i:x:c:X:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'i':
+			filter_add(&inc, ch, optarg);
+			break;
+		case 'x':
+			filter_add(&exc, ch, optarg);
+			break;
+		case 'c':
+			filter_add(&comm_inc, ch, optarg);
+			break;
+		case 'X':
+			filter_add(&comm_exc, ch, optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return IOR_EXIT_OK;
+		case 'V':
+			ior_version();
+		default:
+			usage(stderr);
+			return IOR_EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	md = pcre2_match_data_create(1, NULL);
+	if (!md)
+		ior_errx(IOR_EXIT_SYS, "pcre2_match_data_create failed");
+
+	ior_out_init(&out, STDOUT_FILENO, NULL);
+	nfiles = argc > 0 ? argc : 1;
+	for (int f = 0; f < nfiles; f++) {
+		int what;
+
+		ior_in_open(&in, argc > 0 ? argv[f] : NULL);
+		while ((what = ior_read(&in, &r)) != IOR_EOF) {
+			if (what == IOR_META) {
+				if (!ior_is_magic(in.line)) {
+					ior_puts(&out, in.line);
+					ior_putc(&out, '\n');
+					continue;
+				}
+				if (strcmp(strrchr(in.line, ' ') + 1, "trace"))
+					ior_bad(&in, NULL, "a %s stream: ior-map reads trace streams",
+						strrchr(in.line, ' ') + 1);
+				if (f == 0 && in.lineno == 1)
+					ior_put_magic(&out, IOR_KIND_MAP);
+				continue;
+			}
+			if (!meta_done) {
+				put_meta();
+				meta_done = 1;
+			}
+			map_record(&in, &r);
+		}
+		ior_in_close(&in);
+	}
+	if (!meta_done)
+		put_meta();
+	ior_printf(&out, "#stat ior-map records=%llu written=%llu filtered=%llu "
+		   "unknown_fd=%llu unknown_cwd=%llu implicit_close=%llu\n",
+		   (unsigned long long)st.records, (unsigned long long)st.written,
+		   (unsigned long long)st.filtered,
+		   (unsigned long long)st.unknown_fd,
+		   (unsigned long long)st.unknown_cwd,
+		   (unsigned long long)st.implicit_close);
+	ior_out_close(&out);
+	return IOR_EXIT_OK;
+}

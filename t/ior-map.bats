@@ -1,0 +1,487 @@
+#!/usr/bin/env bats
+# ior-map: virtual ids, fd tables, cwd and path resolution, filters.
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	d=$(scratch)
+}
+
+# Write a trace stream: the magic line, then stdin.
+trace() {
+	{ echo '#ior 1 trace'; cat; } > "$d/${1:-in}"
+}
+
+# The records of the last run's output (no metadata).
+records() {
+	printf '%s\n' "$output" | grep -v '^#'
+}
+
+@test "PID and TID become virtual ids in order of first appearance" {
+	trace <<-'EOF'
+	0.000000001 500 500 a getpid 500 10
+	0.000000002 900 901 b getpid 900 10
+	0.000000003 900 900 b getpid 900 10
+	0.000000004 500 502 a gettid 502 10
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_equal "$(records | cut -d' ' -f2,3)" "$(printf '1 1\n2 3\n2 2\n1 4')"
+}
+
+@test "a kernel tid reused after its task exited gets a new virtual id" {
+	trace <<-'EOF'
+	0.000000001 500 500 a getpid 500 10
+	0.000000002 500 500 a sched:exit 0 0 code=0 group=1
+	0.000000003 500 500 b getpid 500 10
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_equal "$(records | cut -d' ' -f2,3,4)" "$(printf '1 1 a\n1 1 a\n2 2 b')"
+}
+
+@test "a thread's kernel tid reused after the thread exited gets a new virtual tid in the same process" {
+	trace <<-'EOF'
+	0.000000001 500 500 a getpid 500 10
+	0.000000002 500 501 a gettid 501 10
+	0.000000003 500 501 a sched:exit 0 0 code=0 group=0
+	0.000000004 500 501 a gettid 501 10
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_equal "$(records | cut -d' ' -f2,3)" "$(printf '1 1\n1 2\n1 2\n1 3')"
+}
+
+@test "sched:fork maps child and cpid to virtual ids and keeps the kernel id as kchild" {
+	trace <<-'EOF'
+	0.000000001 500 500 a sched:fork 0 0 child=777 cpid=777 flags=0
+	0.000000002 500 500 a sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
+	0.000000003 777 777 a getpid 777 10
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000001 1 1 a sched:fork 0 0 child=2 cpid=2 flags=0 kchild=777'
+	assert_line '0.000000002 1 1 a sched:fork 0 0 child=3 cpid=1 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD kchild=501'
+	assert_line '0.000000003 2 2 a getpid 777 10'
+}
+
+@test "a relative path is made absolute against the ior:cwd of the process" {
+	trace <<-'EOF'
+	0.000000001 500 500 a ior:cwd 0 0 path=/srv/db
+	0.000000002 500 500 a openat 3 10 dirfd=AT_FDCWD path=data/x flags=O_RDONLY
+	0.000000003 500 500 a stat 0 10 path=./y
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000002 1 1 a openat 3 10 dirfd=AT_FDCWD path=/srv/db/data/x flags=O_RDONLY vfd=1 ofd=1 file=/srv/db/data/x'
+	assert_line '0.000000003 1 1 a stat 0 10 path=/srv/db/y'
+}
+
+@test "chdir changes the base of later relative paths, a failed chdir does not" {
+	trace <<-'EOF'
+	0.000000001 500 500 a ior:cwd 0 0 path=/
+	0.000000002 500 500 a chdir 0 10 path=home/u
+	0.000000003 500 500 a chdir -2 10 path=nowhere err=ENOENT
+	0.000000004 500 500 a open 3 10 path=notes flags=O_RDONLY
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000002 1 1 a chdir 0 10 path=/home/u'
+	assert_line '0.000000004 1 1 a open 3 10 path=/home/u/notes flags=O_RDONLY vfd=1 ofd=1 file=/home/u/notes'
+}
+
+@test "fchdir moves the cwd to the descriptor's directory" {
+	trace <<-'EOF'
+	0.000000001 500 500 a openat 4 10 dirfd=AT_FDCWD path=/var/lib flags=O_RDONLY|O_DIRECTORY
+	0.000000002 500 500 a fchdir 0 10 fd=4
+	0.000000003 500 500 a unlink 0 10 path=stale
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 a unlink 0 10 path=/var/lib/stale'
+}
+
+@test "an openat relative to a directory descriptor is resolved against that directory" {
+	trace <<-'EOF'
+	0.000000001 500 500 a ior:cwd 0 0 path=/tmp
+	0.000000002 500 500 a openat 7 10 dirfd=AT_FDCWD path=/etc flags=O_RDONLY|O_DIRECTORY
+	0.000000003 500 500 a openat 8 10 dirfd=7 path=ssh/sshd_config flags=O_RDONLY
+	0.000000004 500 500 a renameat 0 10 dirfd=7 path=a dirfd2=AT_FDCWD path2=b
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 a openat 8 10 dirfd=7 path=/etc/ssh/sshd_config flags=O_RDONLY vfd=2 ofd=2 file=/etc/ssh/sshd_config'
+	assert_line '0.000000004 1 1 a renameat 0 10 dirfd=7 path=/etc/a dirfd2=AT_FDCWD path2=/tmp/b'
+}
+
+@test "dot and dot-dot components are normalised, never above the root" {
+	trace <<-'EOF'
+	0.000000001 500 500 a ior:cwd 0 0 path=/srv/app
+	0.000000002 500 500 a stat 0 10 path=../lib/./x//y/../z
+	0.000000003 500 500 a stat 0 10 path=/../../etc/./passwd
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000002 1 1 a stat 0 10 path=/srv/lib/x/z'
+	assert_line '0.000000003 1 1 a stat 0 10 path=/etc/passwd'
+}
+
+@test "a relative path with an unknown cwd or dirfd is kept as captured and counted" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=rel/x flags=O_RDONLY
+	0.000000002 500 500 a openat -2 10 dirfd=9 path=y flags=O_RDONLY err=ENOENT
+	0.000000003 500 500 a open 4 10 path=/abs flags=O_RDONLY
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000001 1 1 a open 3 10 path=rel/x flags=O_RDONLY vfd=1 ofd=1'
+	assert_line '0.000000002 1 1 a openat -2 10 dirfd=9 path=y flags=O_RDONLY err=ENOENT'
+	assert_line --partial 'unknown_cwd=2'
+}
+
+@test "a forked child's table is a copy: same vfd, ofd and file, and its close leaves the parent's" {
+	trace <<-'EOF'
+	0.000000001 500 500 p open 3 10 path=/d/f flags=O_RDWR
+	0.000000002 500 500 p sched:fork 0 0 child=600 cpid=600 flags=0
+	0.000000003 600 600 p read 10 10 fd=3 count=10
+	0.000000004 600 600 p close 0 10 fd=3
+	0.000000005 500 500 p write 10 10 fd=3 count=10
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 2 2 p read 10 10 fd=3 count=10 vfd=1 ofd=1 file=/d/f'
+	assert_line '0.000000004 2 2 p close 0 10 fd=3 vfd=1 ofd=1 file=/d/f'
+	assert_line '0.000000005 1 1 p write 10 10 fd=3 count=10 vfd=1 ofd=1 file=/d/f'
+	assert_line --partial 'unknown_fd=0'
+}
+
+@test "a thread created with CLONE_FILES shares the table: its close is seen by the process" {
+	trace <<-'EOF'
+	0.000000001 500 500 p open 3 10 path=/d/f flags=O_RDWR
+	0.000000002 500 500 p sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
+	0.000000003 500 501 p close 0 10 fd=3
+	0.000000004 500 500 p read -9 10 fd=3 count=10 err=EBADF
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 2 p close 0 10 fd=3 vfd=1 ofd=1 file=/d/f'
+	assert_line '0.000000004 1 1 p read -9 10 fd=3 count=10 err=EBADF'
+	assert_line --partial 'unknown_fd=1'
+}
+
+@test "a child without CLONE_FS keeps its own cwd, one with CLONE_FS shares it" {
+	trace <<-'EOF'
+	0.000000001 500 500 p ior:cwd 0 0 path=/a
+	0.000000002 500 500 p sched:fork 0 0 child=600 cpid=600 flags=0
+	0.000000003 500 500 p sched:fork 0 0 child=700 cpid=700 flags=CLONE_FS
+	0.000000004 600 600 p chdir 0 10 path=/b
+	0.000000005 700 700 p chdir 0 10 path=/c
+	0.000000006 500 500 p stat 0 10 path=x
+	0.000000007 600 600 p stat 0 10 path=x
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000006 1 1 p stat 0 10 path=/c/x'
+	assert_line '0.000000007 2 2 p stat 0 10 path=/b/x'
+}
+
+@test "exec closes the O_CLOEXEC descriptors and keeps the others" {
+	trace <<-'EOF'
+	0.000000001 500 500 p open 3 10 path=/keep flags=O_RDONLY
+	0.000000002 500 500 p open 4 10 path=/drop flags=O_RDONLY|O_CLOEXEC
+	0.000000003 500 500 p sched:exec 0 0 path=/bin/true
+	0.000000004 500 500 true read 0 10 fd=3 count=1
+	0.000000005 500 500 true read -9 10 fd=4 count=1 err=EBADF
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000004 1 1 true read 0 10 fd=3 count=1 vfd=1 ofd=1 file=/keep'
+	assert_line '0.000000005 1 1 true read -9 10 fd=4 count=1 err=EBADF'
+}
+
+@test "exec in a task sharing its table with another process does not close the other's descriptors" {
+	trace <<-'EOF'
+	0.000000001 500 500 p open 4 10 path=/x flags=O_RDONLY|O_CLOEXEC
+	0.000000002 500 500 p sched:fork 0 0 child=600 cpid=600 flags=CLONE_FILES
+	0.000000003 600 600 p sched:exec 0 0 path=/bin/sh
+	0.000000004 500 500 p read 0 10 fd=4 count=1
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000004 1 1 p read 0 10 fd=4 count=1 vfd=1 ofd=1 file=/x'
+}
+
+@test "a thread that executes keeps its virtual tid and takes its leader's kernel tid" {
+	trace <<-'EOF'
+	0.000000001 500 500 p sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
+	0.000000002 500 500 p sched:exit 0 0 code=0 group=0
+	0.000000003 500 500 sh sched:exec 0 0 path=/bin/sh otid=501
+	0.000000004 500 500 sh getpid 500 10
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 2 sh sched:exec 0 0 path=/bin/sh otid=2'
+	assert_line '0.000000004 1 2 sh getpid 500 10'
+}
+
+@test "dup2 makes a new vfd on the same ofd and closes the target" {
+	trace <<-'EOF'
+	0.000000001 500 500 p open 3 10 path=/log flags=O_WRONLY
+	0.000000002 500 500 p open 1 10 path=/old flags=O_WRONLY
+	0.000000003 500 500 p dup2 1 10 fd=3 fd2=1
+	0.000000004 500 500 p write 5 10 fd=1 count=5
+	0.000000005 500 500 p dup 5 10 fd=3
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 p dup2 1 10 fd=3 fd2=1 vfd=1 ofd=1 file=/log vfd2=3'
+	assert_line '0.000000004 1 1 p write 5 10 fd=1 count=5 vfd=3 ofd=1 file=/log'
+	assert_line '0.000000005 1 1 p dup 5 10 fd=3 vfd=1 ofd=1 file=/log vfd2=4'
+	assert_line --partial 'implicit_close=0'
+}
+
+@test "dup3 with O_CLOEXEC makes a descriptor that exec closes" {
+	trace <<-'EOF'
+	0.000000001 500 500 p open 3 10 path=/f flags=O_RDONLY
+	0.000000002 500 500 p dup3 9 10 fd=3 fd2=9 flags=O_CLOEXEC
+	0.000000003 500 500 p sched:exec 0 0 path=/bin/x
+	0.000000004 500 500 x read 1 10 fd=3 count=1
+	0.000000005 500 500 x read -9 10 fd=9 count=1 err=EBADF
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000004 1 1 x read 1 10 fd=3 count=1 vfd=1 ofd=1 file=/f'
+	assert_line '0.000000005 1 1 x read -9 10 fd=9 count=1 err=EBADF'
+}
+
+@test "an fd number reused after close gets a new vfd and ofd" {
+	trace <<-'EOF'
+	0.000000001 500 500 p open 3 10 path=/a flags=O_RDONLY
+	0.000000002 500 500 p close 0 10 fd=3
+	0.000000003 500 500 p open 3 10 path=/b flags=O_RDONLY
+	0.000000004 500 500 p read 1 10 fd=3 count=1
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000004 1 1 p read 1 10 fd=3 count=1 vfd=2 ofd=2 file=/b'
+}
+
+@test "an open onto a descriptor still in the table replaces it and counts an implicit close" {
+	trace <<-'EOF'
+	0.000000001 500 500 p open 3 10 path=/a flags=O_RDONLY
+	0.000000002 500 500 p open 3 10 path=/b flags=O_RDONLY
+	0.000000003 500 500 p read 1 10 fd=3 count=1
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 p read 1 10 fd=3 count=1 vfd=2 ofd=2 file=/b'
+	assert_line --partial 'implicit_close=1'
+}
+
+@test "ior:fd adds an already-open descriptor; a pipe name is kept and not written as file" {
+	trace <<-'EOF'
+	0.000000001 500 500 p ior:fd 0 0 fd=5 path=/var/log/x flags=O_WRONLY|O_APPEND offset=100
+	0.000000002 500 500 p ior:fd 0 0 fd=0 path=pipe:[42] flags=O_RDONLY offset=0
+	0.000000003 500 500 p write 10 10 fd=5 count=10
+	0.000000004 500 500 p read 10 10 fd=0 count=10
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000001 1 1 p ior:fd 0 0 fd=5 path=/var/log/x flags=O_WRONLY|O_APPEND offset=100 vfd=1 ofd=1 file=/var/log/x'
+	assert_line '0.000000003 1 1 p write 10 10 fd=5 count=10 vfd=1 ofd=1 file=/var/log/x'
+	assert_line '0.000000004 1 1 p read 10 10 fd=0 count=10 vfd=2 ofd=2'
+	assert_line --partial 'unknown_cwd=0'
+}
+
+@test "a descriptor not in the table gets no extra keys and is counted" {
+	trace <<-'EOF'
+	0.000000001 500 500 p read 1 10 fd=7 count=1
+	0.000000002 500 500 p fstat 0 10 fd=8
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000001 1 1 p read 1 10 fd=7 count=1'
+	assert_line '#stat ior-map records=2 written=2 filtered=0 unknown_fd=2 unknown_cwd=0 implicit_close=0'
+}
+
+@test "include and exclude keep file records by path, file or path2; others stay" {
+	trace <<-'EOF'
+	0.000000001 500 500 p open 3 10 path=/data/a flags=O_RDONLY
+	0.000000002 500 500 p open 4 10 path=/etc/b flags=O_RDONLY
+	0.000000003 500 500 p read 1 10 fd=3 count=1
+	0.000000004 500 500 p read 1 10 fd=4 count=1
+	0.000000005 500 500 p rename 0 10 path=/tmp/t path2=/data/c
+	0.000000006 500 500 p getpid 500 10
+	0.000000007 500 500 p read 1 10 fd=3 count=1
+	EOF
+	run ior-map -i '^/data/' -x 'c$' "$d/in"
+	assert_success
+	assert_equal "$(records | cut -d' ' -f1)" "$(printf '0.000000001\n0.000000003\n0.000000006\n0.000000007')"
+	assert_line --partial 'records=7 written=4 filtered=3'
+	assert_line '#meta ior-map version=0.1.0 include=^/data/ exclude=c$'
+}
+
+@test "filters only choose what is written: the model sees every record" {
+	trace <<-'EOF'
+	0.000000001 500 500 p open 3 10 path=/etc/skip flags=O_RDONLY
+	0.000000002 500 500 p close 0 10 fd=3
+	0.000000003 500 500 p open 3 10 path=/data/k flags=O_RDONLY
+	0.000000004 500 500 p read 1 10 fd=3 count=1
+	EOF
+	run ior-map -x '^/etc' "$d/in"
+	assert_success
+	assert_line '0.000000004 1 1 p read 1 10 fd=3 count=1 vfd=2 ofd=2 file=/data/k'
+	refute_line --partial '/etc/skip'
+}
+
+@test "comm filters drop other commands' records but never process structure" {
+	trace <<-'EOF'
+	0.000000001 500 500 web\x20app ior:cwd 0 0 path=/
+	0.000000002 500 500 web\x20app sched:fork 0 0 child=600 cpid=600 flags=0
+	0.000000003 600 600 web\x20app sched:exec 0 0 path=/bin/gzip
+	0.000000004 600 600 gzip read 1 10 fd=0 count=1
+	0.000000005 500 500 web\x20app write 1 10 fd=1 count=1
+	0.000000006 600 600 gzip sched:exit 0 0 code=0 group=1
+	EOF
+	run ior-map -c '^web app$' "$d/in"
+	assert_success
+	assert_equal "$(records | cut -d' ' -f1)" "$(printf '0.000000001\n0.000000002\n0.000000003\n0.000000005\n0.000000006')"
+	run ior-map -X gzip "$d/in"
+	assert_success
+	refute_line --partial ' read '
+	assert_line --partial 'filtered=1'
+}
+
+@test "escaped paths with spaces and backslashes survive mapping" {
+	trace <<-'EOF'
+	0.000000001 500 500 p ior:cwd 0 0 path=/home/my\x20docs
+	0.000000002 500 500 p openat 3 10 dirfd=AT_FDCWD path=a\x5cb\x20c.txt flags=O_RDONLY
+	0.000000003 500 500 p read 1 10 fd=3 count=1
+	EOF
+	run ior-map -i 'docs/a\\b c' "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 p read 1 10 fd=3 count=1 vfd=1 ofd=1 file=/home/my\x20docs/a\x5cb\x20c.txt'
+}
+
+@test "metadata, unknown keys and unknown calls pass through; the magic line becomes map" {
+	trace <<-'EOF'
+	#meta ior-trace host=h1 kernel=6.18
+	# a comment
+	0.000000001 500 500 p frobnicate 0 10 colour=blue path=/x
+	0.000000002 500 500 p open 3 10 path=/y flags=O_RDONLY zz=1
+	#stat ior-trace events=2 drops=0
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_equal "${lines[0]}" '#ior 1 map'
+	assert_equal "${lines[1]}" '#meta ior-trace host=h1 kernel=6.18'
+	assert_equal "${lines[2]}" '# a comment'
+	assert_equal "${lines[3]}" '#meta ior-map version=0.1.0'
+	assert_line '0.000000001 1 1 p frobnicate 0 10 colour=blue path=/x'
+	assert_line '0.000000002 1 1 p open 3 10 path=/y flags=O_RDONLY zz=1 vfd=1 ofd=1 file=/y'
+	assert_line '#stat ior-trace events=2 drops=0'
+	assert_equal "${lines[-1]}" '#stat ior-map records=2 written=2 filtered=0 unknown_fd=0 unknown_cwd=0 implicit_close=0'
+}
+
+@test "several files are one stream: the model carries over and repeated magic lines are dropped" {
+	trace a <<-'EOF'
+	0.000000001 500 500 p open 3 10 path=/f flags=O_RDONLY
+	EOF
+	trace b <<-'EOF'
+	0.000000002 500 500 p read 1 10 fd=3 count=1
+	EOF
+	run ior-map "$d/a" "$d/b"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^#ior ')" 1
+	assert_line '0.000000002 1 1 p read 1 10 fd=3 count=1 vfd=1 ofd=1 file=/f'
+	run ior-map < "$d/a"
+	assert_success
+	assert_line --partial 'records=1 '
+}
+
+@test "a map stream is refused" {
+	printf '#ior 1 map\n' > "$d/m"
+	run ior-map "$d/m"
+	assert_failure 3
+	assert_output --partial "$d/m:1:"
+}
+
+@test "usage: -h prints help and exits 0; a bad option or regex exits 2" {
+	run ior-map -h
+	assert_success
+	assert_output --partial 'usage: ior-map'
+	run ior-map --bogus
+	assert_failure 2
+	run ior-map -i '(' /dev/null
+	assert_failure 2
+	assert_output --partial '-i: missing closing parenthesis'
+	run ior-map --version
+	assert_success
+	assert_output --partial 'ior-map (ior)'
+}
+
+@test "a missing file is a system error" {
+	run ior-map "$d/nope"
+	assert_failure 4
+	assert_output --partial "$d/nope"
+}
+
+# ---- bad input: one line naming input and line, exit 3, earlier output kept ----
+
+# Run ior-map on $1: it must exit 3 with one stderr line matching $2.
+bad_input() {
+	run --separate-stderr timeout 10 ior-map "$1"
+	assert_failure 3
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ "$stderr" =~ ^ior-map:\ $1:$2 ]] || fail "stderr: $stderr"
+}
+
+@test "bad input: empty input" {
+	: > "$d/in"
+	bad_input "$d/in" '0: empty input'
+	assert_output ''
+}
+
+@test "bad input: random bytes" {
+	head -c 4096 /dev/urandom > "$d/in"
+	bad_input "$d/in" '[0-9]+: '
+}
+
+@test "bad input: a truncated last line, after output for the lines before it" {
+	trace <<-'EOF'
+	0.000000001 500 500 p open 3 10 path=/f flags=O_RDONLY
+	EOF
+	printf '0.000000002 500 500 p read 1 10 fd=3' >> "$d/in"
+	bad_input "$d/in" '3: truncated line'
+	assert_line '0.000000001 1 1 p open 3 10 path=/f flags=O_RDONLY vfd=1 ofd=1 file=/f'
+}
+
+@test "bad input: a non-numeric fd, dirfd, child or bad flags" {
+	for rec in 'read 1 10 fd=three count=1' 'openat 3 10 dirfd=x path=a' \
+		   'sched:fork 0 0 child=q flags=0' 'open 3 10 path=/a flags=O_BOGUS'; do
+		trace <<-EOF
+		0.000000001 500 500 p getpid 500 10
+		0.000000002 500 500 p $rec
+		EOF
+		bad_input "$d/in" '3: (fd|dirfd|child|flags): '
+		assert_line '0.000000001 1 1 p getpid 500 10'
+	done
+}
+
+@test "bad input: a NUL byte" {
+	printf '#ior 1 trace\n0.000000001 500 500 p read 1 10 fd=3\0 count=1\n' > "$d/in"
+	bad_input "$d/in" '2: NUL byte in line'
+	assert_output '#ior 1 map'
+}
+
+@test "bad input: a 1 MiB field" {
+	{ echo '#ior 1 trace'; printf '0.000000001 500 500 p stat 0 10 path=/'; head -c 1048576 /dev/zero | tr '\0' a; echo; } > "$d/in"
+	bad_input "$d/in" '2: line longer than [0-9]+ bytes$'
+}
+
+@test "bad input: a malformed escape in a path" {
+	trace <<-'EOF'
+	0.000000001 500 500 p stat 0 10 path=a\x4
+	EOF
+	bad_input "$d/in" '2: path: malformed escape'
+}
