@@ -1,0 +1,315 @@
+#!/usr/bin/env bats
+# bad-input.bats - every stream reader refuses malformed input the same
+# way: exit 3, one line on stderr naming the input and its line, within
+# 10 seconds, no crash; ior-init and ior-replay create nothing outside
+# their root. Each input is a valid stream of the reader's kind
+# (ior-format(5)) spoiled in one way.
+load helpers
+bats_require_minimum_version 1.5.0
+
+# The kind of stream each reader reads (compare: the result, second).
+kind_of() {
+	case $1 in
+	ior-map | ior-stats) echo trace ;;
+	ior-gen) echo map ;;
+	ior-init | ior-replay) echo replay ;;
+	compare) echo result ;;
+	esac
+}
+
+# valid KIND: a small valid stream. Its paths lie in the scratch directory
+# $S, outside the root, so that a replay escaping its root would show.
+valid() {
+	local f=$S/escape.txt
+	echo "#ior 1 $1"
+	case $1 in
+	trace)
+		echo "#meta ior-trace host=t kernel=6.18.0 epoch=1763764907.000000000"
+		echo "0.000001000 4242 4242 app openat 3 8000 dirfd=AT_FDCWD path=$f flags=O_RDWR|O_CREAT mode=0644 ino=11 size=0 ft=reg fs=ext4"
+		echo "0.000002000 4242 4242 app write 100 900 fd=3 count=100"
+		echo "0.000003000 4242 4242 app close 0 300 fd=3"
+		;;
+	map)
+		echo "0.000001000 1 1 app openat 3 8000 dirfd=AT_FDCWD path=$f flags=O_RDWR|O_CREAT mode=0644 ino=11 size=0 ft=reg fs=ext4 vfd=1 ofd=1 file=$f"
+		echo "0.000002000 1 1 app write 100 900 fd=3 count=100 vfd=1 ofd=1 file=$f"
+		echo "0.000003000 1 1 app close 0 300 fd=3 vfd=1 ofd=1 file=$f"
+		;;
+	replay)
+		echo "0 0 0 - init:dir 0 0 path=$S/escape-dir mode=0755"
+		echo "0 0 0 - init:file 0 0 path=$S/escape-dir/f size=100 mode=0644"
+		echo "0.000001000 1 1 app openat 3 8000 seq=1 dirfd=AT_FDCWD path=$f flags=O_RDWR|O_CREAT mode=0644 vfd=1 ofd=1 file=$f"
+		echo "0.000002000 1 1 app write 100 900 seq=2 fd=3 count=100 vfd=1 ofd=1 file=$f"
+		echo "0.000003000 1 1 app close 0 300 seq=3 fd=3 vfd=1 ofd=1 file=$f"
+		;;
+	result)
+		echo "0.000001000 1 1 app openat 3 5400 seq=1 dirfd=AT_FDCWD path=$f flags=O_RDWR|O_CREAT mode=0644 vfd=1 ofd=1 file=$f cret=3 cdur=8000"
+		echo "0.000002000 1 1 app write 100 700 seq=2 fd=3 count=100 vfd=1 ofd=1 file=$f cret=100 cdur=900"
+		echo "0.000003000 1 1 app close 0 200 seq=3 fd=3 vfd=1 ofd=1 file=$f cret=0 cdur=300"
+		;;
+	esac
+}
+
+# A record of KIND with PID and COMM in place (a write, valid otherwise).
+record() {
+	case $1 in
+	trace) printf '0.000004000 %s 4242 %b write 10 900 fd=3 count=10' "$2" "$3" ;;
+	*) printf '0.000004000 %s 1 %b write 10 900 seq=4 fd=3 count=10' "$2" "$3" ;;
+	esac
+}
+
+# spoiled KIND CASE: the input of a test; sets BAD_LINE to the line the
+# error must name, or to a pattern when any line will do.
+spoiled() {
+	local kind=$1
+	BAD_LINE=$(($(valid "$kind" | wc -l) + 1))
+	case $2 in
+	random)
+		echo "#ior 1 $kind"
+		perl -e 'srand(7); print map { chr(int(rand(256))) } 1 .. 4096'
+		BAD_LINE='[0-9]+'
+		;;
+	truncated)
+		valid "$kind"
+		record "$kind" 4242 app | head -c 30
+		;;
+	pid)
+		valid "$kind"
+		record "$kind" 42x2 app
+		echo
+		record "$kind" 4242 app
+		echo
+		;;
+	nul)
+		valid "$kind"
+		record "$kind" 4242 'a\0pp'
+		echo
+		;;
+	huge)
+		valid "$kind"
+		record "$kind" 4242 app
+		printf ' path=/'
+		head -c 1048576 /dev/zero | tr '\0' a
+		echo
+		;;
+	empty)
+		BAD_LINE='[0-9]+'
+		;;
+	version)
+		echo "#ior 9 $kind"
+		valid "$kind" | tail -n +2
+		BAD_LINE=1
+		;;
+	esac
+}
+
+# check_bad READER CASE: run READER on the spoiled input and check how it
+# refuses it.
+check_bad() {
+	local reader=$1 prog=$1 kind rest want="in.ior root"
+	kind=$(kind_of "$reader")
+	S=$(scratch)
+	mkdir "$S/root"
+	spoiled "$kind" "$2" > "$S/in.ior"
+	case $reader in
+	ior-init | ior-replay)
+		run --separate-stderr timeout 10 "$reader" -C "$S/root" "$S/in.ior" ;;
+	compare)
+		prog=ior-stats
+		want="good.replay in.ior root"
+		valid replay > "$S/good.replay"
+		run --separate-stderr timeout 10 ior-stats --compare "$S/good.replay" "$S/in.ior" ;;
+	*)
+		run --separate-stderr timeout 10 "$reader" "$S/in.ior" ;;
+	esac
+	printf '# stderr: %s\n' "$stderr"
+	assert_equal "$status" 3
+	assert_equal "${#stderr_lines[@]}" 1
+	rest=${stderr_lines[0]#"$prog: $S/in.ior:"}
+	[ "$rest" != "${stderr_lines[0]}" ] ||
+		fail "the error does not start with \"$prog: $S/in.ior:\""
+	[[ $rest =~ ^$BAD_LINE:\ [^\ ] ]] ||
+		fail "the error does not name line $BAD_LINE"
+	# Nothing but the inputs and the root: nothing written outside it.
+	assert_equal "$(cd "$S" && echo *)" "$want"
+}
+
+@test "ior-map refuses random bytes after the magic line with one line naming input and line" {
+	check_bad ior-map random
+}
+
+@test "ior-map refuses a truncated last line with one line naming input and line" {
+	check_bad ior-map truncated
+}
+
+@test "ior-map refuses a non-numeric PID with one line naming input and line" {
+	check_bad ior-map pid
+}
+
+@test "ior-map refuses a NUL byte with one line naming input and line" {
+	check_bad ior-map nul
+}
+
+@test "ior-map refuses a 1 MiB field with one line naming input and line" {
+	check_bad ior-map huge
+}
+
+@test "ior-map refuses empty input with one line naming input and line" {
+	check_bad ior-map empty
+}
+
+@test "ior-map refuses an unknown format version (#ior 9) with one line naming input and line" {
+	check_bad ior-map version
+}
+
+
+@test "ior-gen refuses random bytes after the magic line with one line naming input and line" {
+	check_bad ior-gen random
+}
+
+@test "ior-gen refuses a truncated last line with one line naming input and line" {
+	check_bad ior-gen truncated
+}
+
+@test "ior-gen refuses a non-numeric PID with one line naming input and line" {
+	check_bad ior-gen pid
+}
+
+@test "ior-gen refuses a NUL byte with one line naming input and line" {
+	check_bad ior-gen nul
+}
+
+@test "ior-gen refuses a 1 MiB field with one line naming input and line" {
+	check_bad ior-gen huge
+}
+
+@test "ior-gen refuses empty input with one line naming input and line" {
+	check_bad ior-gen empty
+}
+
+@test "ior-gen refuses an unknown format version (#ior 9) with one line naming input and line" {
+	check_bad ior-gen version
+}
+
+
+@test "ior-init refuses random bytes after the magic line with one line naming input and line" {
+	check_bad ior-init random
+}
+
+@test "ior-init refuses a truncated last line with one line naming input and line" {
+	check_bad ior-init truncated
+}
+
+@test "ior-init refuses a non-numeric PID with one line naming input and line" {
+	check_bad ior-init pid
+}
+
+@test "ior-init refuses a NUL byte with one line naming input and line" {
+	check_bad ior-init nul
+}
+
+@test "ior-init refuses a 1 MiB field with one line naming input and line" {
+	check_bad ior-init huge
+}
+
+@test "ior-init refuses empty input with one line naming input and line" {
+	check_bad ior-init empty
+}
+
+@test "ior-init refuses an unknown format version (#ior 9) with one line naming input and line" {
+	check_bad ior-init version
+}
+
+
+@test "ior-replay refuses random bytes after the magic line with one line naming input and line" {
+	check_bad ior-replay random
+}
+
+@test "ior-replay refuses a truncated last line with one line naming input and line" {
+	check_bad ior-replay truncated
+}
+
+@test "ior-replay refuses a non-numeric PID with one line naming input and line" {
+	check_bad ior-replay pid
+}
+
+@test "ior-replay refuses a NUL byte with one line naming input and line" {
+	check_bad ior-replay nul
+}
+
+@test "ior-replay refuses a 1 MiB field with one line naming input and line" {
+	check_bad ior-replay huge
+}
+
+@test "ior-replay refuses empty input with one line naming input and line" {
+	check_bad ior-replay empty
+}
+
+@test "ior-replay refuses an unknown format version (#ior 9) with one line naming input and line" {
+	check_bad ior-replay version
+}
+
+
+@test "ior-stats refuses random bytes after the magic line with one line naming input and line" {
+	check_bad ior-stats random
+}
+
+@test "ior-stats refuses a truncated last line with one line naming input and line" {
+	check_bad ior-stats truncated
+}
+
+@test "ior-stats refuses a non-numeric PID with one line naming input and line" {
+	check_bad ior-stats pid
+}
+
+@test "ior-stats refuses a NUL byte with one line naming input and line" {
+	check_bad ior-stats nul
+}
+
+@test "ior-stats refuses a 1 MiB field with one line naming input and line" {
+	check_bad ior-stats huge
+}
+
+@test "ior-stats refuses empty input with one line naming input and line" {
+	check_bad ior-stats empty
+}
+
+@test "ior-stats refuses an unknown format version (#ior 9) with one line naming input and line" {
+	check_bad ior-stats version
+}
+
+
+@test "ior-stats --compare refuses random bytes after the magic line with one line naming input and line" {
+	check_bad compare random
+}
+
+@test "ior-stats --compare refuses a truncated last line with one line naming input and line" {
+	check_bad compare truncated
+}
+
+@test "ior-stats --compare refuses a non-numeric PID with one line naming input and line" {
+	check_bad compare pid
+}
+
+@test "ior-stats --compare refuses a NUL byte with one line naming input and line" {
+	check_bad compare nul
+}
+
+@test "ior-stats --compare refuses a 1 MiB field with one line naming input and line" {
+	check_bad compare huge
+}
+
+@test "ior-stats --compare refuses empty input with one line naming input and line" {
+	check_bad compare empty
+}
+
+@test "ior-stats --compare refuses an unknown format version (#ior 9) with one line naming input and line" {
+	check_bad compare version
+}
+
+@test "ior-map writes the records before a malformed line before it stops" {
+	S=$(scratch)
+	spoiled trace pid > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-map "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^[^#]')" 3
+}
