@@ -616,8 +616,11 @@ static void infer_path(const struct ior_in *in, const struct ior_rec *r,
 		if (fl & 2) {		/* RENAME_EXCHANGE: both existed */
 			existed(e2, TY_UNKNOWN);
 			e2->frozen = 1;
-		} else
+		} else {
 			created(e2);
+			/* Replaced: later sizes are the new file's, not the old. */
+			e2->frozen = 1;
+		}
 		break;
 	default:
 		break;

@@ -418,3 +418,15 @@ bad_input() {
 	assert_success
 	assert_output --regexp '^ior-gen \(ior\) [0-9]'
 }
+
+@test "a file replaced by a rename keeps the size it had before the capture" {
+	map <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/config.json O_RDONLY 5000)
+	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/config.json)
+	$(rec 1 rename 0 path=/srv/config.tmp path2=/srv/config.json)
+	$(open_rec 1 2 /srv/config.json O_RDONLY 7000)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line --partial 'init:file 0 0 path=/srv/config.json size=5000 '
+}
