@@ -32,7 +32,7 @@ T_HELPERS := $(patsubst t/%.c,$(OBJ)/t/%,$(wildcard t/*.c))
 
 all: $(TOOLS:%=$(BIN)/%) $(T_HELPERS)
 
-$(OBJ)/lib/%.o: lib/%.c lib/ior.h
+$(OBJ)/lib/%.o: lib/%.c lib/ior.h lib/root.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
