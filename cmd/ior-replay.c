@@ -43,6 +43,7 @@
 #define NONE UINT32_MAX
 #define ID_MAX (1 << 22)	/* largest virtual pid or tid accepted */
 #define FD_MAX (1 << 20)	/* largest captured descriptor bound */
+#define VFD_MAX (1 << 28)	/* largest vfd */
 #define IOV_LIMIT (1 << 20)	/* largest iovcnt accepted */
 #define RW_MAX 0x7ffff000ull	/* the kernel moves no more in one call */
 #define SPIN 1000		/* polls before sleeping on a futex */
@@ -157,7 +158,8 @@ struct op {
 	uint32_t after;		/* index + 1 of the op to wait for; 0: none */
 	uint32_t next;		/* next op of the same thread, or NONE */
 	uint32_t child;		/* sched:fork: thread index of the new task */
-	int32_t fd, fd2;	/* captured descriptors; -1: none usable */
+	int32_t fd, fd2;	/* vfds: the descriptor used, dup's new one; -1: none */
+	int32_t num, num2;	/* their captured numbers; -1: none */
 	uint32_t mode, mask, iovcnt;
 	uint8_t call, whence;
 	uint8_t byfd;		/* acts on the descriptor fd */
@@ -187,7 +189,8 @@ static size_t arena_len, arena_cap;
 static char *meta;		/* input metadata lines, passed through */
 static size_t meta_len, meta_cap;
 static uint64_t maxwrite;
-static int32_t maxfd = -1;
+static int32_t maxfd = -1;	/* largest captured descriptor number */
+static int32_t maxvfd = -1;	/* largest vfd */
 
 static struct ior_root root;
 static int verbose;
@@ -297,6 +300,27 @@ static int32_t fd_of(const struct ior_in *in, const char *key, const char *v)
 	return fd;
 }
 
+/*
+ * The vfd of key (ior-map's stream-unique descriptor id), -1 when absent.
+ * The replay's table is keyed by vfd, not by number: a number reused by
+ * another thread's open must not be confused with the closed descriptor.
+ */
+static int32_t vfd_of(const struct ior_in *in, const struct ior_rec *r,
+		      const char *key)
+{
+	const char *v = ior_get(r, key);
+	int64_t vfd;
+
+	if (!v)
+		return -1;
+	vfd = ior_int(in, key, v);
+	if (vfd < 0 || vfd >= VFD_MAX)
+		ior_bad(in, key, "out of range 0..%d", VFD_MAX - 1);
+	if (vfd > maxvfd)
+		maxvfd = vfd;
+	return vfd;
+}
+
 static size_t path_of(const struct ior_in *in, const struct ior_rec *r,
 		      const char *key)
 {
@@ -381,15 +405,20 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 {
 	unsigned nd = calls[op->call].need;
 
-	op->fd = op->fd2 = -1;
+	op->fd = op->fd2 = op->num = op->num2 = -1;
 	if (nd & A_FD) {
-		op->fd = fd_of(in, "fd", need(in, r, "fd"));
+		op->num = fd_of(in, "fd", need(in, r, "fd"));
+		op->fd = vfd_of(in, r, "vfd");
 		op->byfd = op->call != C_IORFD;
-		if (op->call == C_IORFD && op->fd < 0)
+		if (op->call == C_IORFD && op->num < 0)
 			ior_bad(in, "fd", "out of range 0..%d", FD_MAX - 1);
+		if (op->call == C_IORFD && op->fd < 0)
+			ior_bad(in, "vfd", "missing");
 	}
-	if (nd & A_FD2)
-		op->fd2 = fd_of(in, "fd2", need(in, r, "fd2"));
+	if (nd & A_FD2) {
+		op->num2 = fd_of(in, "fd2", need(in, r, "fd2"));
+		op->fd2 = vfd_of(in, r, "vfd2");
+	}
 	if (nd & A_PATH)
 		op->path = path_of(in, r, "path");
 	if (nd & A_PATH2)
@@ -438,7 +467,9 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 	    (op->flags & AT_EMPTY_PATH) && op->path == 0) {
 		const char *d = need(in, r, "dirfd");
 
-		op->fd = strcmp(d, "AT_FDCWD") ? fd_of(in, "dirfd", d) : -1;
+		/* ior-map gives dirfds no vfd: such calls are skipped. */
+		op->num = strcmp(d, "AT_FDCWD") ? fd_of(in, "dirfd", d) : -1;
+		op->fd = -1;
 		op->byfd = 1;
 	}
 	if ((nd & RET_FD) && op->call != C_IORFD && r->ret >= 0) {
@@ -446,6 +477,13 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 			ior_bad(in, "RET", "descriptor above %d", FD_MAX - 1);
 		if (r->ret > maxfd)
 			maxfd = r->ret;
+		if (op->call == C_DUP) {
+			op->num2 = r->ret;
+			op->fd2 = vfd_of(in, r, "vfd2");
+		} else if (op->call != C_DUP2 && op->call != C_DUP3) {
+			op->num = r->ret;	/* an open's new descriptor */
+			op->fd = vfd_of(in, r, "vfd");
+		}
 	}
 }
 
@@ -590,9 +628,13 @@ static struct shared {
 
 static char *wdata;		/* what writes write: random, made once */
 
-/* Per replay process: captured descriptor -> real one, shared by threads. */
+/*
+ * Per replay process, shared by its threads: vfd -> real descriptor, and
+ * captured number -> vfd (to close what a dup2 onto a number displaces).
+ */
 static int *fdmap;
 static uint8_t *fdcloexec;
+static int32_t *numvfd;
 
 static uint64_t now_ns(void)
 {
@@ -674,27 +716,46 @@ static int real_fd(int32_t fd)
 
 static void bind_fd(int32_t fd, int real, int cloexec)
 {
-	int old = __atomic_exchange_n(&fdmap[fd], real, __ATOMIC_RELAXED);
+	int old;
 
+	if (fd < 0)
+		return;
+	old = __atomic_exchange_n(&fdmap[fd], real, __ATOMIC_RELAXED);
 	if (old >= 0)
 		close(old);
 	fdcloexec[fd] = cloexec;
 }
 
+/* Note that captured number num now names vfd (-1: nothing). */
+static void bind_num(int32_t num, int32_t vfd)
+{
+	if (num >= 0)
+		__atomic_store_n(&numvfd[num], vfd, __ATOMIC_RELAXED);
+}
+
+/* Close what the capture's descriptor number num named, if anything. */
+static void displace(int32_t num)
+{
+	if (num >= 0)
+		bind_fd(__atomic_exchange_n(&numvfd[num], -1, __ATOMIC_RELAXED),
+			-1, 0);
+}
+
 /* Bind the descriptor a call made where the capture had one, else drop it. */
-static void bind_new(int32_t fd, int64_t r, int cloexec)
+static void bind_new(int32_t fd, int32_t num, int64_t r, int cloexec)
 {
 	if (r < 0)
 		return;
-	if (fd >= 0)
+	if (fd >= 0) {
 		bind_fd(fd, r, cloexec);
-	else
+		bind_num(num, fd);
+	} else
 		close(r);
 }
 
 static void close_on_exec(void)
 {
-	for (int32_t fd = 0; fd <= maxfd; fd++)
+	for (int32_t fd = 0; fd <= maxvfd; fd++)
 		if (fdcloexec[fd] && real_fd(fd) >= 0)
 			bind_fd(fd, -1, 0);
 }
@@ -829,6 +890,7 @@ static int64_t ior_fd_open(const struct op *op)
 	if (fd < 0)
 		return fd;
 	bind_fd(op->fd, fd, !!(flags & O_CLOEXEC));
+	bind_num(op->num, op->fd);
 	if (op->offset && lseek(fd, op->offset, SEEK_SET) < 0)
 		return -errno;
 	return 0;
@@ -1003,7 +1065,7 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 		break;
 	case C_DUP2:
 	case C_DUP3:
-		if (op->fd == op->fd2)	/* dup2 checks it, dup3 refuses it */
+		if (op->num == op->num2)	/* dup2 checks it, dup3 refuses it */
 			r = c == C_DUP2 ? neg(dup2(fd, fd)) :
 				neg(dup3(fd, fd, op->flags));
 		else if (c == C_DUP3 && (op->flags & O_CLOEXEC))
@@ -1033,20 +1095,27 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 	/* Keep the descriptor table as the capture's was. */
 	switch (c) {
 	case C_OPEN: case C_OPENAT: case C_OPENAT2: case C_CREAT:
-		bind_new(op->cret >= 0 ? op->cret : -1, r,
+		bind_new(op->cret >= 0 ? op->fd : -1, op->num, r,
 			 !!(op->flags & O_CLOEXEC));
 		break;
 	case C_DUP:
-		bind_new(op->cret >= 0 ? op->cret : -1, r, 0);
+		bind_new(op->cret >= 0 ? op->fd2 : -1, op->num2, r, 0);
 		break;
 	case C_DUP2:
 	case C_DUP3:
-		if (op->fd != op->fd2)
-			bind_new(op->cret >= 0 ? op->fd2 : -1, r,
+		if (op->num != op->num2) {
+			if (op->cret >= 0)
+				displace(op->num2);
+			bind_new(op->cret >= 0 ? op->fd2 : -1, op->num2, r,
 				 !!(op->flags & O_CLOEXEC) && c == C_DUP3);
+		}
 		break;
 	case C_CLOSE:		/* the descriptor is gone even on error */
 		bind_fd(op->fd, -1, 0);
+		if (op->num >= 0)
+			__atomic_compare_exchange_n(&numvfd[op->num],
+				&(int32_t){ op->fd }, -1, 0, __ATOMIC_RELAXED,
+				__ATOMIC_RELAXED);
 		break;
 	default:
 		break;
@@ -1138,12 +1207,15 @@ static void setup(void)
 	if (sh == MAP_FAILED)
 		ior_err(IOR_EXIT_SYS, "mmap %zu bytes", size);
 	/* One slot more than needed: an empty table is not malloc(0). */
-	fdmap = malloc((maxfd + 2) * sizeof(*fdmap));
-	fdcloexec = calloc(maxfd + 2, 1);
-	if (!fdmap || !fdcloexec)
+	fdmap = malloc((maxvfd + 2) * sizeof(*fdmap));
+	fdcloexec = calloc(maxvfd + 2, 1);
+	numvfd = malloc((maxfd + 2) * sizeof(*numvfd));
+	if (!fdmap || !fdcloexec || !numvfd)
 		ior_err(IOR_EXIT_SYS, "malloc");
-	for (int32_t fd = 0; fd <= maxfd; fd++)
+	for (int32_t fd = 0; fd <= maxvfd; fd++)
 		fdmap[fd] = -1;
+	for (int32_t fd = 0; fd <= maxfd; fd++)
+		numvfd[fd] = -1;
 	make_wdata();
 	/* A replay may hold as many files open as the system allows. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {

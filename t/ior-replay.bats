@@ -19,9 +19,55 @@ op() {
 	echo "0.000001000 $pid $tid app $call $ret 1000 seq=$SEQ${*:+ $*}"
 }
 
+# add_vfds: give a hand-written program the vfd and vfd2 keys that
+# ior-map writes (the replay's descriptor table is keyed by them):
+# per process, a new vfd for each descriptor an open, dup or ior:fd makes,
+# copied into a forked child's table.
+add_vfds() {
+	awk '
+	function key(k,   i) {
+		for (i = 8; i <= NF; i++)
+			if (index($i, k "=") == 1)
+				return substr($i, length(k) + 2)
+		return ""
+	}
+	/^#/ || $5 ~ /^init:/ { print; next }
+	{
+		pid = $2; call = $5; ret = $6 + 0; extra = ""
+		if (call == "sched:fork" && key("flags") !~ /CLONE_THREAD|CLONE_FILES/)
+			for (k in tab) {
+				split(k, a, SUBSEP)
+				if (a[1] == pid)
+					tab[key("cpid"), a[2]] = tab[k]
+			}
+		if (key("vfd") != "") { print; next }
+		fd = key("fd")
+		if (fd != "" && call != "ior:fd" && ((pid, fd) in tab))
+			extra = extra " vfd=" tab[pid, fd]
+		if (call ~ /^(open|openat|openat2|creat)$/ && ret >= 0) {
+			tab[pid, ret] = ++n; extra = extra " vfd=" n
+		}
+		if (call == "ior:fd") {
+			tab[pid, fd] = ++n; extra = extra " vfd=" n
+		}
+		if (call ~ /^dup[23]?$/ && ret >= 0 && key("fd2") != fd) {
+			tab[pid, ret] = ++n; extra = extra " vfd2=" n
+		}
+		if (call == "close" && fd != "")
+			delete tab[pid, fd]
+		print $0 extra
+	}'
+}
+
 # Replay $D/p.replay under $R.
 replay() {
-	run timeout 20 ior-replay -C "$R" "$D/p.replay"
+	mkdir -p "$D/vfd"
+	if [ -n "$(tail -c 1 "$D/p.replay")" ]; then	# keep a truncated line
+		cp "$D/p.replay" "$D/vfd/p.replay"
+	else
+		add_vfds < "$D/p.replay" > "$D/vfd/p.replay"
+	fi
+	run timeout 20 ior-replay -C "$R" "$D/vfd/p.replay"
 }
 
 # Field N of the result record of operation SEQ in the last `run`.
@@ -579,4 +625,20 @@ refused() {
 	run ior-replay --version
 	assert_success
 	assert_output --partial "(ior)"
+}
+
+@test "descriptors are told apart by vfd, not by a number another thread reuses" {
+	# Thread 2's open reuses number 3 before thread 1's close of its own
+	# fd 3 runs: the close must not take thread 2's descriptor.
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/a flags=O_WRONLY\|O_CREAT mode=0644 vfd=1
+		op 1 2 openat 3 dirfd=AT_FDCWD path=/b flags=O_WRONLY\|O_CREAT mode=0644 vfd=2 after=1
+		op 1 1 close 0 fd=3 vfd=1 after=2
+		op 1 2 write 10 fd=3 count=10 vfd=2 after=3
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 4 6)" 10
+	assert_equal "$(stat -c %s "$R/b")" 10
 }
