@@ -46,6 +46,7 @@ struct stats {
 	struct call *slot[SLOTS];
 	struct call *calls[CALLS_MAX];
 	int ncalls;
+	uint64_t skipped;	/* replay results marked skip=: not issued */
 };
 
 enum sort_key { SORT_TIME, SORT_COUNT, SORT_BYTES, SORT_NAME };
@@ -179,6 +180,11 @@ static void read_stream(struct stats *st, const char *path)
 
 		if (k != IOR_REC)
 			continue;
+		/* Not issued by the replay: neither a count nor a latency. */
+		if (ior_get(&r, "skip")) {
+			st->skipped++;
+			continue;
+		}
 		c = lookup(st, &in, r.call);
 		if (c->kind == CALL_PROC)
 			c->count++;
@@ -486,6 +492,9 @@ static int report(struct stats *st, struct ior_out *o)
 		}
 		ior_putc(o, '\n');
 	}
+	if (st->skipped && !tab_output)
+		ior_printf(o, "not issued (skip=): %llu\n",
+			   (unsigned long long)st->skipped);
 	return IOR_EXIT_OK;
 }
 

@@ -340,3 +340,16 @@ bad_input() {
 	{ echo "#ior 2 trace"; rec read 1 1; } > "$D/v2.ior"
 	bad_input "$D/v2.ior" ":1: format version 2"
 }
+
+@test "replay results that were not issued (skip=) are neither counted nor timed" {
+	cat > "$D/r" <<-EOF
+	#ior 1 result
+	0.000001000 1 1 app write 10 500 seq=1 fd=3 count=10 cret=10 cdur=400
+	0.000002000 1 1 app write 0 0 seq=2 fd=4 count=10 skip=nofd cret=10 cdur=400
+	EOF
+	run ior-stats -t "$D/r"
+	assert_success
+	assert_line --regexp '^write	1	0	0	10	'
+	run ior-stats "$D/r"
+	assert_line 'not issued (skip=): 1'
+}
