@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ior-trace.bpf.c - capture file system calls of chosen processes.
+ *
+ * The raw syscall tracepoints (tp_btf/sys_enter, sys_exit) are the
+ * cheapest hooks that work without tracefs, kprobes or fentry. At entry a
+ * call is filtered by number, then by process, and its arguments are kept
+ * per thread; at exit the pair becomes one event with the strings and file
+ * facts read then. The sched tracepoints follow forks, execs and exits.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "ior-trace.h"
+
+#define EEXIST 17
+#define CLONE_VM 0x100
+#define CLONE_FS 0x200
+#define CLONE_FILES 0x400
+#define CLONE_THREAD 0x10000
+
+/* Set by userspace before load. */
+const volatile bool trace_all = false;	/* all but IOR_TGID_EXCLUDED */
+const volatile bool notify_exec = false;	/* -c: report every exec */
+const volatile __u8 wanted[IOR_NR_MAX] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IOR_MAX_TASKS);
+	__type(key, __u32);
+	__type(value, __u32);		/* enum ior_tgid_state */
+} tgids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IOR_MAX_TASKS);
+	__type(key, __u32);		/* tid */
+	__type(value, struct ior_enter);
+} enters SEC(".maps");
+
+/*
+ * The path of a successful execve, from the kernel's copy at
+ * sched_process_exec: at exit the caller's memory is gone.
+ */
+struct exec_path {
+	char path[IOR_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);		/* tid */
+	__type(value, struct exec_path);
+} exec_paths SEC(".maps");
+
+/* Room for an event with path and path2 at any offset below 2*PATH_MAX. */
+#define SCRATCH_SIZE (sizeof(struct ior_event) + 3 * IOR_PATH_MAX)
+
+struct scratch {
+	char buf[SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IOR_CNT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, IOR_RINGBUF_SIZE);
+} events SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		(*c)++;
+}
+
+static __always_inline bool is_traced(__u32 tgid)
+{
+	__u32 *st = bpf_map_lookup_elem(&tgids, &tgid);
+
+	if (trace_all)
+		return !st || *st != IOR_TGID_EXCLUDED;
+	return st && *st == IOR_TGID_TRACED;
+}
+
+static __always_inline bool is_wanted(long nr)
+{
+	return nr >= 0 && nr < IOR_NR_MAX && wanted[nr & (IOR_NR_MAX - 1)];
+}
+
+/* A zeroed event in this CPU's scratch buffer, with the current task. */
+static __always_inline struct ior_event *new_event(__u32 kind, __u64 time)
+{
+	__u32 zero = 0;
+	struct ior_event *e = bpf_map_lookup_elem(&scratch, &zero);
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	if (!e)
+		return NULL;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->time = time;
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+/*
+ * Waking the reader per event would cost more than the event: wake it
+ * when WAKEUP_BYTES are waiting (it also polls on a timer), or now for
+ * an exec, which -c must see at once.
+ */
+#define WAKEUP_BYTES (256 << 10)
+
+static __always_inline void output(struct ior_event *e)
+{
+	__u64 size = sizeof(*e) + e->len1 + e->len2, flags = BPF_RB_NO_WAKEUP;
+
+	if (size > SCRATCH_SIZE)
+		return;
+	if (e->kind == IOR_EV_EXEC ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, e, size, flags))
+		count(IOR_CNT_DROPS);
+}
+
+/* Read path and path2 (either may be 0) from user memory into e->data. */
+static __always_inline void read_paths(struct ior_event *e, __u64 p1, __u64 p2)
+{
+	long n;
+	__u32 off;
+
+	if (p1) {
+		n = bpf_probe_read_user_str(e->data, IOR_PATH_MAX, (void *)p1);
+		e->len1 = n > 0 ? n : 0;
+	}
+	if (p2) {
+		off = e->len1 & (2 * IOR_PATH_MAX - 1);
+		n = bpf_probe_read_user_str(e->data + off, IOR_PATH_MAX, (void *)p2);
+		e->len2 = n > 0 ? n : 0;
+	}
+}
+
+/* Size, inode, type and filesystem of descriptor fd of the current task. */
+static __always_inline void read_file(struct ior_event *e, long fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct file *f = NULL;
+	struct inode *ino;
+	const char *fs;
+
+	if (fd < 0 || fd >= max)
+		return;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return;
+	ino = BPF_CORE_READ(f, f_inode);
+	e->size = BPF_CORE_READ(ino, i_size);
+	e->ino = BPF_CORE_READ(ino, i_ino);
+	e->mode = BPF_CORE_READ(ino, i_mode);
+	fs = BPF_CORE_READ(ino, i_sb, s_type, name);
+	bpf_probe_read_kernel_str(e->fs, sizeof(e->fs), fs);
+}
+
+/* st_mode and st_size of a user struct stat (x86_64 layout). */
+static __always_inline void read_stat(struct ior_event *e, __u64 buf)
+{
+	__u32 mode = 0;
+
+	bpf_probe_read_user(&mode, sizeof(mode), (void *)(buf + 24));
+	bpf_probe_read_user(&e->size, sizeof(e->size), (void *)(buf + 48));
+	e->mode = mode;
+}
+
+/* stx_mode and stx_size of a user struct statx. */
+static __always_inline void read_statx(struct ior_event *e, __u64 buf)
+{
+	__u16 mode = 0;
+
+	bpf_probe_read_user(&mode, sizeof(mode), (void *)(buf + 28));
+	bpf_probe_read_user(&e->size, sizeof(e->size), (void *)(buf + 40));
+	e->mode = mode;
+}
+
+static __always_inline __u64 iov_sum(__u64 iov, __u64 cnt)
+{
+	__u64 sum = 0, len;
+
+	for (int i = 0; i < IOR_IOV_MAX; i++) {
+		if (i >= cnt)
+			break;
+		len = 0;
+		bpf_probe_read_user(&len, sizeof(len), (void *)(iov + i * 16 + 8));
+		sum += len;
+	}
+	return sum;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
+{
+	__u64 pid_tgid;
+	__u32 tid;
+	struct ior_enter *en, new = { .nr = -1 };
+	struct ior_event *e;
+
+	if (!is_wanted(id))
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	if (!is_traced(pid_tgid >> 32))
+		return 0;
+	tid = (__u32)pid_tgid;
+
+	if (id == IOR_NR_exit_group) {	/* never returns */
+		e = new_event(IOR_EV_SYSCALL, bpf_ktime_get_ns());
+		if (!e)
+			return 0;
+		e->nr = id;
+		e->args[0] = regs->di;
+		output(e);
+		return 0;
+	}
+	/*
+	 * A thread keeps its entry from its first traced call to its exit
+	 * and it is rewritten in place: no allocation per call. nr < 0
+	 * marks it consumed.
+	 */
+	en = bpf_map_lookup_elem(&enters, &tid);
+	if (!en) {
+		bpf_map_update_elem(&enters, &tid, &new, BPF_NOEXIST);
+		en = bpf_map_lookup_elem(&enters, &tid);
+		if (!en) {
+			count(IOR_CNT_DROPS);
+			return 0;
+		}
+	}
+	if (en->nr >= 0)
+		count(IOR_CNT_UNPAIRED);
+	en->time = bpf_ktime_get_ns();
+	en->nr = id;
+	en->args[0] = regs->di;
+	en->args[1] = regs->si;
+	en->args[2] = regs->dx;
+	en->args[3] = regs->r10;
+	en->args[4] = regs->r8;
+	en->args[5] = regs->r9;
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+	__u64 *a;
+	__u32 tid;
+	struct ior_enter *en;
+	struct ior_event *e;
+	struct exec_path *xp;
+
+	if (!is_wanted(nr))
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	/*
+	 * No entry: the thread's first traced call is this exit, that is a
+	 * call in flight when tracing began, a new child returning from
+	 * clone, or the exec that made a process traced. Not a loss.
+	 * Untraced threads have no entry either: one lookup filters them.
+	 */
+	en = bpf_map_lookup_elem(&enters, &tid);
+	if (!en)
+		return 0;
+	/* x86 reports a successful execveat's exit as execve's */
+	if (en->nr == IOR_NR_execveat && nr == IOR_NR_execve)
+		nr = IOR_NR_execveat;
+	if (en->nr != nr) {
+		count(IOR_CNT_UNPAIRED);
+		en->nr = -1;
+		return 0;
+	}
+	en->nr = -1;
+	e = new_event(IOR_EV_SYSCALL, en->time);
+	if (!e)
+		return 0;
+	e->dur = bpf_ktime_get_ns() - en->time;
+	e->ret = ret;
+	e->nr = nr;
+	a = e->args;
+	__builtin_memcpy(a, en->args, sizeof(e->args));
+
+	switch (nr) {
+	case IOR_NR_open:
+	case IOR_NR_creat:
+		read_paths(e, a[0], 0);
+		if (ret >= 0)
+			read_file(e, ret);
+		break;
+	case IOR_NR_openat:
+		read_paths(e, a[1], 0);
+		if (ret >= 0)
+			read_file(e, ret);
+		break;
+	case IOR_NR_openat2: {
+		__u64 how[3] = {};
+
+		bpf_probe_read_user(how, sizeof(how), (void *)a[2]);
+		a[2] = how[0];
+		a[3] = how[1];
+		a[4] = how[2];
+		read_paths(e, a[1], 0);
+		if (ret >= 0)
+			read_file(e, ret);
+		break;
+	}
+	case IOR_NR_stat:
+	case IOR_NR_lstat:
+		read_paths(e, a[0], 0);
+		if (ret == 0)
+			read_stat(e, a[1]);
+		break;
+	case IOR_NR_fstat:
+		if (ret == 0)
+			read_stat(e, a[1]);
+		break;
+	case IOR_NR_newfstatat:
+		read_paths(e, a[1], 0);
+		if (ret == 0)
+			read_stat(e, a[2]);
+		break;
+	case IOR_NR_statx:
+		read_paths(e, a[1], 0);
+		if (ret == 0)
+			read_statx(e, a[4]);
+		break;
+	case IOR_NR_readv:
+	case IOR_NR_writev:
+	case IOR_NR_preadv:
+	case IOR_NR_pwritev:
+		e->iovsum = iov_sum(a[1], a[2]);
+		break;
+	case IOR_NR_mkdir:
+	case IOR_NR_rmdir:
+	case IOR_NR_unlink:
+	case IOR_NR_truncate:
+	case IOR_NR_chdir:
+		read_paths(e, a[0], 0);
+		break;
+	case IOR_NR_mkdirat:
+	case IOR_NR_unlinkat:
+		read_paths(e, a[1], 0);
+		break;
+	case IOR_NR_rename:
+		read_paths(e, a[0], a[1]);
+		break;
+	case IOR_NR_renameat:
+	case IOR_NR_renameat2:
+		read_paths(e, a[1], a[3]);
+		break;
+	case IOR_NR_clone3:
+		bpf_probe_read_user(&a[0], sizeof(a[0]), (void *)a[0]);
+		break;
+	case IOR_NR_execve:
+	case IOR_NR_execveat:
+		if (ret < 0) {
+			read_paths(e, a[nr == IOR_NR_execve ? 0 : 1], 0);
+			break;
+		}
+		xp = bpf_map_lookup_elem(&exec_paths, &tid);
+		if (xp) {
+			long n = bpf_probe_read_kernel_str(e->data, IOR_PATH_MAX,
+							   xp->path);
+			e->len1 = n > 0 ? n : 0;
+			bpf_map_delete_elem(&exec_paths, &tid);
+		}
+		break;
+	}
+	output(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ior_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u32 state = IOR_TGID_TRACED, *st;
+	struct ior_event *e;
+	__u64 flags = 0;
+
+	st = bpf_map_lookup_elem(&tgids, &ptgid);
+	if (trace_all && st && *st == IOR_TGID_EXCLUDED) {
+		/* the children of our own pipeline stay out too */
+		state = IOR_TGID_EXCLUDED;
+		if (ctgid != ptgid)
+			bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
+		return 0;
+	}
+	if (!trace_all && (!st || *st != IOR_TGID_TRACED))
+		return 0;
+	if (ctgid != ptgid && !trace_all)
+		bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
+
+	if (child->mm == parent->mm)
+		flags |= CLONE_VM;
+	if (child->fs == parent->fs)
+		flags |= CLONE_FS;
+	if (child->files == parent->files)
+		flags |= CLONE_FILES;
+	if (ctgid == ptgid)
+		flags |= CLONE_THREAD;
+	e = new_event(IOR_EV_FORK, bpf_ktime_get_ns());
+	if (!e)
+		return 0;
+	e->args[0] = child->pid;
+	e->args[1] = ctgid;
+	e->args[2] = flags;
+	output(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ior_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u32 tgid = p->tgid, tid = p->pid, old = old_pid;
+	__u32 traced = IOR_TGID_TRACED, *st;
+	struct ior_enter *en;
+	struct ior_event *e;
+	long n;
+
+	st = bpf_map_lookup_elem(&tgids, &tgid);
+	if (st && *st == IOR_TGID_ARMED)
+		bpf_map_update_elem(&tgids, &tgid, &traced, BPF_ANY);
+	else if (!is_traced(tgid)) {
+		if (!notify_exec)
+			return 0;
+		traced = 0;
+	}
+	if (traced && old != tid) {
+		/* a thread exec'd: it returns from execve as the leader */
+		en = bpf_map_lookup_elem(&enters, &old);
+		if (en) {
+			bpf_map_update_elem(&enters, &tid, en, BPF_ANY);
+			bpf_map_delete_elem(&enters, &old);
+		}
+	}
+	e = new_event(IOR_EV_EXEC, bpf_ktime_get_ns());
+	if (!e)
+		return 0;
+	e->args[0] = old;
+	e->args[1] = traced != 0;
+	n = bpf_probe_read_kernel_str(e->data, IOR_PATH_MAX,
+				      BPF_CORE_READ(bprm, filename));
+	e->len1 = n > 0 ? n : 0;
+	if (traced)
+		bpf_map_update_elem(&exec_paths, &tid, e->data, BPF_ANY);
+	output(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ior_exit, struct task_struct *p, bool group_dead)
+{
+	__u32 tgid = p->tgid, tid = p->pid;
+	int code = p->exit_code;
+	struct ior_event *e;
+
+	if (is_traced(tgid)) {
+		bpf_map_delete_elem(&enters, &tid);
+		bpf_map_delete_elem(&exec_paths, &tid);
+		e = new_event(IOR_EV_EXIT, bpf_ktime_get_ns());
+		if (e) {
+			/* like a shell: 128+N when killed by signal N */
+			e->args[0] = code & 0x7f ? 128 + (code & 0x7f) : code >> 8;
+			e->args[1] = group_dead;
+			output(e);
+		}
+	}
+	if (group_dead)
+		bpf_map_delete_elem(&tgids, &tgid);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

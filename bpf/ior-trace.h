@@ -1,0 +1,117 @@
+/*
+ * ior-trace.h - what the BPF programs of ior-trace and its userspace share:
+ * the event layout in the ring buffer, map values and limits.
+ * Included by bpf/ior-trace.bpf.c (after vmlinux.h) and cmd/ior-trace.c
+ * (after <linux/types.h>).
+ */
+#ifndef IOR_TRACE_H
+#define IOR_TRACE_H
+
+#define IOR_PATH_MAX 4096		/* longest path read, with its NUL */
+#define IOR_COMM_LEN 16
+#define IOR_FS_LEN 16
+#define IOR_NR_MAX 512			/* syscall numbers below this are traced */
+#define IOR_IOV_MAX 16			/* iovecs summed for readv and friends */
+#define IOR_RINGBUF_SIZE (64 << 20)	/* large: drops cost more than memory */
+#define IOR_MAX_TASKS 65536		/* processes and threads tracked at once */
+
+/* x86_64 numbers of the system calls ior-trace records (see ior-format(5)). */
+enum ior_nr {
+	IOR_NR_read = 0,
+	IOR_NR_write = 1,
+	IOR_NR_open = 2,
+	IOR_NR_close = 3,
+	IOR_NR_stat = 4,
+	IOR_NR_fstat = 5,
+	IOR_NR_lstat = 6,
+	IOR_NR_lseek = 8,
+	IOR_NR_pread64 = 17,
+	IOR_NR_pwrite64 = 18,
+	IOR_NR_readv = 19,
+	IOR_NR_writev = 20,
+	IOR_NR_dup = 32,
+	IOR_NR_dup2 = 33,
+	IOR_NR_clone = 56,
+	IOR_NR_fork = 57,
+	IOR_NR_vfork = 58,
+	IOR_NR_execve = 59,
+	IOR_NR_fsync = 74,
+	IOR_NR_fdatasync = 75,
+	IOR_NR_truncate = 76,
+	IOR_NR_ftruncate = 77,
+	IOR_NR_chdir = 80,
+	IOR_NR_fchdir = 81,
+	IOR_NR_rename = 82,
+	IOR_NR_mkdir = 83,
+	IOR_NR_rmdir = 84,
+	IOR_NR_creat = 85,
+	IOR_NR_unlink = 87,
+	IOR_NR_exit_group = 231,
+	IOR_NR_openat = 257,
+	IOR_NR_mkdirat = 258,
+	IOR_NR_newfstatat = 262,
+	IOR_NR_unlinkat = 263,
+	IOR_NR_renameat = 264,
+	IOR_NR_dup3 = 292,
+	IOR_NR_preadv = 295,
+	IOR_NR_pwritev = 296,
+	IOR_NR_renameat2 = 316,
+	IOR_NR_execveat = 322,
+	IOR_NR_statx = 332,
+	IOR_NR_clone3 = 435,
+	IOR_NR_openat2 = 437,
+};
+
+/* What a tgid is in the map "tgids". */
+enum ior_tgid_state {
+	IOR_TGID_TRACED = 1,
+	IOR_TGID_ARMED = 2,	/* launched command: traced from its exec on */
+	IOR_TGID_EXCLUDED = 3,	/* system-wide: this process is never traced */
+};
+
+enum ior_ev_kind {
+	IOR_EV_SYSCALL,
+	IOR_EV_FORK,		/* args: child tid, child tgid, CLONE_* shared */
+	IOR_EV_EXEC,		/* args: old tid, traced?; path: filename */
+	IOR_EV_EXIT,		/* args: code, group dead */
+};
+
+/* Counters in the per-CPU array "counters". */
+enum ior_counter {
+	IOR_CNT_DROPS,		/* ring buffer full, or enter map full */
+	IOR_CNT_UNPAIRED,	/* exit without enter, or enter overwritten */
+	IOR_CNT_NR,
+};
+
+/* Saved at syscall entry, per thread, until its exit. */
+struct ior_enter {
+	__u64 time;
+	__u64 args[6];
+	__s64 nr;
+};
+
+/*
+ * One event. Syscall arguments are raw, except: openat2 has struct
+ * open_how's flags, mode and resolve in args[2..4]; clone3 has clone_args'
+ * flags in args[0]. data holds len1 bytes of path then len2 bytes of
+ * path2, each with its NUL; the event is written with only those bytes.
+ */
+struct ior_event {
+	__u64 time;		/* entry, CLOCK_MONOTONIC ns */
+	__u64 dur;
+	__s64 ret;
+	__u64 args[6];
+	__u64 size;		/* file size at open and stat */
+	__u64 ino;		/* inode at open */
+	__u64 iovsum;		/* bytes over the iovecs of readv and friends */
+	__u32 pid, tid;
+	__u32 kind;		/* enum ior_ev_kind */
+	__s32 nr;		/* syscall number */
+	__u32 mode;		/* i_mode or st_mode; 0 when unknown */
+	__u16 len1, len2;
+	char comm[IOR_COMM_LEN];
+	char fs[IOR_FS_LEN];
+	char data[];
+};
+
+#endif

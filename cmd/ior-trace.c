@@ -1,0 +1,1036 @@
+/*
+ * ior-trace - capture the file system calls of chosen processes with eBPF
+ * and write them as an ior-format(5) trace stream.
+ *
+ * The BPF side (bpf/ior-trace.bpf.c) pairs enter and exit in the kernel;
+ * this side chooses the processes, reports what they hold open when
+ * capture starts, launches a command, and formats the ring buffer.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "ior.h"
+#include "ior-trace.h"
+#include "ior-trace.skel.h"
+
+#define AT_FDCWD_ARG (-100)
+#define CSIGNAL_MASK 0xffull	/* exit signal in clone's flags: not a flag */
+#define POLL_MS 100
+
+/* The calls ior-trace records: everything in ior-format(5)'s table. */
+static const int traced_calls[] = {
+	IOR_NR_open, IOR_NR_openat, IOR_NR_openat2, IOR_NR_creat,
+	IOR_NR_close, IOR_NR_read, IOR_NR_write, IOR_NR_pread64,
+	IOR_NR_pwrite64, IOR_NR_readv, IOR_NR_writev, IOR_NR_preadv,
+	IOR_NR_pwritev, IOR_NR_lseek, IOR_NR_fsync, IOR_NR_fdatasync,
+	IOR_NR_stat, IOR_NR_lstat, IOR_NR_fstat, IOR_NR_newfstatat,
+	IOR_NR_statx, IOR_NR_mkdir, IOR_NR_mkdirat, IOR_NR_rmdir,
+	IOR_NR_unlink, IOR_NR_unlinkat, IOR_NR_rename, IOR_NR_renameat,
+	IOR_NR_renameat2, IOR_NR_truncate, IOR_NR_ftruncate, IOR_NR_chdir,
+	IOR_NR_fchdir, IOR_NR_dup, IOR_NR_dup2, IOR_NR_dup3, IOR_NR_clone,
+	IOR_NR_clone3, IOR_NR_fork, IOR_NR_vfork, IOR_NR_execve,
+	IOR_NR_execveat, IOR_NR_exit_group,
+};
+
+/* dup3 takes O_CLOEXEC alone: no access mode to name. */
+static const struct ior_flag dup3_flags[] = {
+	{ "O_CLOEXEC", O_CLOEXEC, 0 },
+	{ NULL, 0, 0 },
+};
+
+static struct ior_out out;
+static struct ior_trace_bpf *skel;
+static uint64_t mono0;		/* CLOCK_MONOTONIC ns of TIME 0 */
+static uint64_t nrecords;
+static regex_t comm_re;
+static bool comm_mode;
+static volatile sig_atomic_t stop_signal, child_exited;
+
+static void usage(FILE *f, int code)
+{
+	fprintf(f, "usage: %s [-o FILE] [-p PID] [-c REGEX] [-d SECONDS] "
+		"[-- COMMAND [ARG ...]]\n", ior_progname());
+	exit(code);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static uint64_t rel_time(uint64_t t)
+{
+	return t > mono0 ? t - mono0 : 0;
+}
+
+/*
+ * Set TIME 0 to now and return the wall-clock time of that instant: the
+ * monotonic reading bracketed most tightly by two wall-clock readings.
+ */
+static uint64_t set_epoch(void)
+{
+	struct timespec r1, m, r2;
+	uint64_t best = UINT64_MAX, wall = 0;
+
+	for (int i = 0; i < 5; i++) {
+		clock_gettime(CLOCK_REALTIME, &r1);
+		clock_gettime(CLOCK_MONOTONIC, &m);
+		clock_gettime(CLOCK_REALTIME, &r2);
+		uint64_t a = r1.tv_sec * 1000000000ull + r1.tv_nsec;
+		uint64_t b = r2.tv_sec * 1000000000ull + r2.tv_nsec;
+
+		if (b - a < best) {
+			best = b - a;
+			wall = a + (b - a) / 2;
+			mono0 = m.tv_sec * 1000000000ull + m.tv_nsec;
+		}
+	}
+	return wall;
+}
+
+/* ---- writing records ---- */
+
+static void put_head(uint64_t t, uint32_t pid, uint32_t tid, const char *comm,
+		     const char *call, int64_t ret, uint64_t dur)
+{
+	char ecomm[IOR_COMM_LEN * 4 + 1];
+	size_t n = strnlen(comm, IOR_COMM_LEN);
+	struct ior_rec r;
+
+	if (n == 0)
+		strcpy(ecomm, "-");
+	else
+		ior_escape(ecomm, comm, n);
+	r.time_ns = t;
+	r.pid = pid;
+	r.tid = tid;
+	r.comm = ecomm;
+	r.call = (char *)call;
+	r.ret = ret;
+	r.dur = dur;
+	ior_put_head(&out, &r);
+	nrecords++;
+}
+
+static void put_flags(const char *key, const struct ior_flag *t, uint64_t v)
+{
+	char buf[512];
+
+	ior_flags_format(buf, sizeof(buf), t, v);
+	ior_put_kv(&out, key, buf);
+}
+
+static void put_mode(uint64_t mode)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	*--p = 0;
+	do {
+		*--p = '0' + (mode & 7);
+		mode >>= 3;
+	} while (mode);
+	if (*p != '0')
+		*--p = '0';
+	ior_put_kv(&out, "mode", p);
+}
+
+static void put_dirfd(const char *key, uint64_t arg)
+{
+	if ((int)arg == AT_FDCWD_ARG)
+		ior_put_kv(&out, key, "AT_FDCWD");
+	else
+		ior_put_kv_i64(&out, key, (int)arg);
+}
+
+static const char *ft_name(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "reg";
+	case S_IFDIR: return "dir";
+	case S_IFLNK: return "lnk";
+	case S_IFIFO: return "fifo";
+	case S_IFSOCK: return "sock";
+	case S_IFCHR: return "chr";
+	case S_IFBLK: return "blk";
+	}
+	return NULL;
+}
+
+static void put_ft(uint32_t mode)
+{
+	const char *ft = ft_name(mode);
+
+	if (ft)
+		ior_put_kv(&out, "ft", ft);
+}
+
+/* ino size ft fs of a successful open. */
+static void put_file(const struct ior_event *e)
+{
+	ior_put_kv_i64(&out, "ino", e->ino);
+	ior_put_kv_i64(&out, "size", e->size);
+	put_ft(e->mode);
+	if (e->fs[0])
+		ior_put_kv_esc(&out, "fs", e->fs);
+}
+
+static void put_err(int64_t ret)
+{
+	const char *name;
+
+	if (ret >= 0)
+		return;
+	name = ior_errno_name(-ret);
+	if (name)
+		ior_put_kv(&out, "err", name);
+	else
+		ior_put_kv_i64(&out, "err", -ret);
+}
+
+static void write_syscall(const struct ior_event *e, const char *path,
+			  const char *path2)
+{
+	const __u64 *a = e->args;
+	const char *call = ior_syscall_name(e->nr);
+	bool ok = e->ret >= 0;
+
+	put_head(rel_time(e->time), e->pid, e->tid, e->comm, call ? call : "?",
+		 e->ret, e->dur);
+	switch (e->nr) {
+	case IOR_NR_open:
+		ior_put_kv_esc(&out, "path", path);
+		put_flags("flags", ior_open_flags, (uint32_t)a[1]);
+		put_mode((uint32_t)a[2]);
+		if (ok)
+			put_file(e);
+		break;
+	case IOR_NR_openat:
+	case IOR_NR_openat2:
+		put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		put_flags("flags", ior_open_flags, a[2]);
+		put_mode(a[3]);
+		if (e->nr == IOR_NR_openat2)
+			put_flags("resolve", ior_resolve_flags, a[4]);
+		if (ok)
+			put_file(e);
+		break;
+	case IOR_NR_creat:
+		ior_put_kv_esc(&out, "path", path);
+		put_mode((uint32_t)a[1]);
+		if (ok)
+			put_file(e);
+		break;
+	case IOR_NR_close:
+	case IOR_NR_fsync:
+	case IOR_NR_fdatasync:
+	case IOR_NR_fchdir:
+	case IOR_NR_dup:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		break;
+	case IOR_NR_read:
+	case IOR_NR_write:
+	case IOR_NR_pread64:
+	case IOR_NR_pwrite64:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		ior_put_kv_i64(&out, "count", a[2]);
+		if (e->nr == IOR_NR_pread64 || e->nr == IOR_NR_pwrite64)
+			ior_put_kv_i64(&out, "offset", a[3]);
+		break;
+	case IOR_NR_readv:
+	case IOR_NR_writev:
+	case IOR_NR_preadv:
+	case IOR_NR_pwritev:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		ior_put_kv_i64(&out, "iovcnt", (int)a[2]);
+		ior_put_kv_i64(&out, "count", e->iovsum);
+		if (e->nr == IOR_NR_preadv || e->nr == IOR_NR_pwritev)
+			ior_put_kv_i64(&out, "offset", a[3]);
+		break;
+	case IOR_NR_lseek:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		ior_put_kv_i64(&out, "offset", a[1]);
+		put_flags("whence", ior_whence_names, (uint32_t)a[2]);
+		break;
+	case IOR_NR_stat:
+	case IOR_NR_lstat:
+		ior_put_kv_esc(&out, "path", path);
+		if (ok) {
+			ior_put_kv_i64(&out, "size", e->size);
+			put_ft(e->mode);
+		}
+		break;
+	case IOR_NR_fstat:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		if (ok) {
+			ior_put_kv_i64(&out, "size", e->size);
+			put_ft(e->mode);
+		}
+		break;
+	case IOR_NR_newfstatat:
+	case IOR_NR_statx:
+		put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		put_flags("flags", ior_at_flags,
+			  (uint32_t)a[e->nr == IOR_NR_statx ? 2 : 3]);
+		if (e->nr == IOR_NR_statx)
+			ior_put_kv_i64(&out, "mask", (uint32_t)a[3]);
+		if (ok) {
+			ior_put_kv_i64(&out, "size", e->size);
+			put_ft(e->mode);
+		}
+		break;
+	case IOR_NR_mkdir:
+		ior_put_kv_esc(&out, "path", path);
+		put_mode((uint32_t)a[1]);
+		break;
+	case IOR_NR_mkdirat:
+		put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		put_mode((uint32_t)a[2]);
+		break;
+	case IOR_NR_rmdir:
+	case IOR_NR_unlink:
+	case IOR_NR_chdir:
+	case IOR_NR_execve:
+		ior_put_kv_esc(&out, "path", path);
+		break;
+	case IOR_NR_unlinkat:
+		put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		put_flags("flags", ior_at_flags, (uint32_t)a[2]);
+		break;
+	case IOR_NR_rename:
+		ior_put_kv_esc(&out, "path", path);
+		ior_put_kv_esc(&out, "path2", path2);
+		break;
+	case IOR_NR_renameat:
+	case IOR_NR_renameat2:
+		put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		put_dirfd("dirfd2", a[2]);
+		ior_put_kv_esc(&out, "path2", path2);
+		if (e->nr == IOR_NR_renameat2)
+			put_flags("flags", ior_rename_flags, (uint32_t)a[4]);
+		break;
+	case IOR_NR_truncate:
+		ior_put_kv_esc(&out, "path", path);
+		ior_put_kv_i64(&out, "size", a[1]);
+		break;
+	case IOR_NR_ftruncate:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		ior_put_kv_i64(&out, "size", a[1]);
+		break;
+	case IOR_NR_dup2:
+	case IOR_NR_dup3:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		ior_put_kv_i64(&out, "fd2", (int)a[1]);
+		if (e->nr == IOR_NR_dup3)
+			put_flags("flags", dup3_flags, (uint32_t)a[2]);
+		break;
+	case IOR_NR_clone:
+	case IOR_NR_clone3:
+		put_flags("flags", ior_clone_flags, a[0] & ~CSIGNAL_MASK);
+		break;
+	case IOR_NR_execveat:
+		put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		put_flags("flags", ior_at_flags, (uint32_t)a[4]);
+		break;
+	case IOR_NR_exit_group:
+		ior_put_kv_i64(&out, "code", (int)a[0]);
+		break;
+	}
+	put_err(e->ret);
+	ior_putc(&out, '\n');
+}
+
+/* ---- processes already running: /proc ---- */
+
+static int read_file_line(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fgets(buf, cap, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+static int read_comm(int pid, char *comm, size_t cap)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	return read_file_line(path, comm, cap);
+}
+
+/* Filesystem type of mount mnt_id in /proc/PID/mountinfo, into fs. */
+static void mount_fs(int pid, int mnt_id, char fs[16])
+{
+	char path[64], line[4096];
+	FILE *f;
+
+	fs[0] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", pid);
+	if (!(f = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+
+		if (atoi(line) != mnt_id || !sep)
+			continue;
+		sscanf(sep + 3, "%15s", fs);
+		break;
+	}
+	fclose(f);
+}
+
+/* Pseudo files live on mounts that mountinfo does not list. */
+static const char *pseudo_fs(const char *target)
+{
+	if (!strncmp(target, "pipe:", 5))
+		return "pipefs";
+	if (!strncmp(target, "socket:", 7))
+		return "sockfs";
+	if (!strncmp(target, "anon_inode:", 11))
+		return "anon_inodefs";
+	return NULL;
+}
+
+static void write_fd(int pid, const char *comm, uint64_t t, int fd)
+{
+	char path[64], target[PATH_MAX], line[256], fs[16] = "";
+	long long pos = 0;
+	unsigned long flags = 0;
+	int mnt_id = -1;
+	struct stat st;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
+		return;		/* closed meanwhile */
+	target[n] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+	if (!(f = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "pos: %lld", &pos);
+		sscanf(line, "flags: %lo", &flags);
+		sscanf(line, "mnt_id: %d", &mnt_id);
+	}
+	fclose(f);
+
+	put_head(t, pid, pid, comm, "ior:fd", 0, 0);
+	ior_put_kv_i64(&out, "fd", fd);
+	ior_put_kv_esc(&out, "path", target);
+	put_flags("flags", ior_open_flags, flags);
+	ior_put_kv_i64(&out, "offset", pos);
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	if (stat(path, &st) == 0) {
+		ior_put_kv_i64(&out, "size", st.st_size);
+		ior_put_kv_i64(&out, "ino", st.st_ino);
+		put_ft(st.st_mode);
+	}
+	if (pseudo_fs(target))
+		ior_put_kv(&out, "fs", pseudo_fs(target));
+	else if (mnt_id >= 0 && (mount_fs(pid, mnt_id, fs), fs[0]))
+		ior_put_kv_esc(&out, "fs", fs);
+	ior_putc(&out, '\n');
+}
+
+/* ior:cwd and an ior:fd per open descriptor (but skipfd) of process pid. */
+static void write_process(int pid, int skipfd)
+{
+	char path[64], cwd[PATH_MAX], comm[IOR_COMM_LEN + 8];
+	uint64_t t = rel_time(now_ns());
+	struct dirent *d;
+	ssize_t n;
+	DIR *dir;
+
+	if (read_comm(pid, comm, sizeof(comm)) < 0)
+		return;		/* gone */
+	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
+	if ((n = readlink(path, cwd, sizeof(cwd) - 1)) >= 0) {
+		cwd[n] = 0;
+		put_head(t, pid, pid, comm, "ior:cwd", 0, 0);
+		ior_put_kv_esc(&out, "path", cwd);
+		ior_putc(&out, '\n');
+	}
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	if (!(dir = opendir(path)))
+		return;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		if (atoi(d->d_name) != skipfd)
+			write_fd(pid, comm, t, atoi(d->d_name));
+	}
+	closedir(dir);
+}
+
+/* A set of pids, grown as needed: bounded by the processes on the host. */
+struct pidset {
+	int *v;
+	size_t n, cap;
+};
+
+static bool pidset_has(const struct pidset *s, int pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == pid)
+			return true;
+	return false;
+}
+
+static bool pidset_add(struct pidset *s, int pid)
+{
+	if (pidset_has(s, pid))
+		return false;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		if (!(s->v = realloc(s->v, s->cap * sizeof(*s->v))))
+			ior_err(IOR_EXIT_SYS, "realloc");
+	}
+	s->v[s->n++] = pid;
+	return true;
+}
+
+/* Call fn for every process in /proc. */
+static void for_each_process(void (*fn)(int pid, void *arg), void *arg)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *d;
+
+	if (!dir)
+		ior_err(IOR_EXIT_SYS, "/proc");
+	while ((d = readdir(dir)))
+		if (d->d_name[0] >= '1' && d->d_name[0] <= '9')
+			fn(atoi(d->d_name), arg);
+	closedir(dir);
+}
+
+static int parent_of(int pid)
+{
+	char path[64], line[1024], *p;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_file_line(path, line, sizeof(line)) < 0)
+		return -1;
+	/* comm may hold spaces and parentheses: skip to the last ')' */
+	if (!(p = strrchr(line, ')')) || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+static void add_if_child(int pid, void *arg)
+{
+	struct pidset *s = arg;
+	int ppid = parent_of(pid);
+
+	if (ppid > 0 && pidset_has(s, ppid))
+		pidset_add(s, pid);
+}
+
+/* Add the descendants of the pids in s, until no more are found. */
+static void add_descendants(struct pidset *s)
+{
+	size_t n;
+
+	do {
+		n = s->n;
+		for_each_process(add_if_child, s);
+	} while (s->n != n);
+}
+
+static void add_if_comm(int pid, void *arg)
+{
+	char comm[IOR_COMM_LEN + 8];
+
+	if (pid != getpid() && read_comm(pid, comm, sizeof(comm)) == 0 &&
+	    regexec(&comm_re, comm, 0, NULL, 0) == 0)
+		pidset_add(arg, pid);
+}
+
+/* The pipeline: processes and the pipes on their stdin and stdout. */
+struct pipeline {
+	struct pidset procs;
+	struct pidset pipes;	/* inode numbers (fit an int on pipefs) */
+};
+
+/* The inode of the pipe on descriptor fd of pid, or 0. */
+static unsigned pipe_of(int pid, int fd)
+{
+	char path[64], target[64];
+	unsigned ino;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
+		return 0;
+	target[n] = 0;
+	return sscanf(target, "pipe:[%u]", &ino) == 1 ? ino : 0;
+}
+
+static void add_if_piped(int pid, void *arg)
+{
+	struct pipeline *pl = arg;
+	unsigned in, out;
+
+	if (pidset_has(&pl->procs, pid))
+		return;
+	in = pipe_of(pid, 0);
+	out = pipe_of(pid, 1);
+	if ((in && pidset_has(&pl->pipes, in)) ||
+	    (out && pidset_has(&pl->pipes, out))) {
+		pidset_add(&pl->procs, pid);
+		if (in)
+			pidset_add(&pl->pipes, in);
+		if (out)
+			pidset_add(&pl->pipes, out);
+	}
+}
+
+/*
+ * ior-trace and the processes joined to it by pipes on stdin and stdout,
+ * transitively: the whole shell pipeline, whatever its length. Other
+ * descriptors are not followed, so inherited side pipes do not spread it.
+ */
+static void find_pipeline(struct pidset *procs)
+{
+	struct pipeline pl = { 0 };
+	size_t n;
+
+	pidset_add(&pl.procs, getpid());
+	for (int fd = 0; fd <= 1; fd++)
+		if (pipe_of(getpid(), fd))
+			pidset_add(&pl.pipes, pipe_of(getpid(), fd));
+	do {
+		n = pl.procs.n;
+		for_each_process(add_if_piped, &pl);
+	} while (pl.procs.n != n);
+	free(pl.pipes.v);
+	*procs = pl.procs;
+}
+
+/* ---- BPF ---- */
+
+static void set_tgid(int pid, uint32_t state)
+{
+	uint32_t key = pid;
+
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.tgids), &key, &state,
+				BPF_ANY))
+		ior_err(IOR_EXIT_SYS, "tgids map");
+}
+
+static bool any_traced(void)
+{
+	int fd = bpf_map__fd(skel->maps.tgids);
+	uint32_t key, next, state;
+	uint32_t *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (bpf_map_lookup_elem(fd, &next, &state) == 0 &&
+		    state != IOR_TGID_EXCLUDED)
+			return true;
+		key = next;
+		prev = &key;
+	}
+	return false;
+}
+
+static uint64_t counter(enum ior_counter which)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t vals[ncpu > 0 ? ncpu : 1], sum = 0;
+	uint32_t key = which;
+
+	if (ncpu <= 0 || bpf_map_lookup_elem(bpf_map__fd(skel->maps.counters),
+					     &key, vals))
+		return 0;
+	for (int i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
+/* Runs of our programs the kernel skipped (recursion). */
+static uint64_t missed_runs(void)
+{
+	struct bpf_program *prog;
+	uint64_t sum = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		uint32_t len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info,
+					   &len) == 0)
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
+
+static void write_exec(const struct ior_event *e, const char *path)
+{
+	put_head(rel_time(e->time), e->pid, e->tid, e->comm, "sched:exec", 0, 0);
+	ior_put_kv_esc(&out, "path", path);
+	if (e->args[0] != e->tid)
+		ior_put_kv_i64(&out, "otid", e->args[0]);
+	ior_putc(&out, '\n');
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	const struct ior_event *e = data;
+	char path[IOR_PATH_MAX], path2[IOR_PATH_MAX];
+	char comm[IOR_COMM_LEN + 1];
+
+	(void)ctx;
+	if (size < sizeof(*e) || e->len1 > IOR_PATH_MAX ||
+	    e->len2 > IOR_PATH_MAX || sizeof(*e) + e->len1 + e->len2 > size)
+		return 0;	/* cannot happen: the kernel wrote it */
+	path[0] = path2[0] = 0;
+	if (e->len1)
+		memcpy(path, e->data, e->len1), path[e->len1 - 1] = 0;
+	if (e->len2)
+		memcpy(path2, e->data + e->len1, e->len2), path2[e->len2 - 1] = 0;
+
+	switch (e->kind) {
+	case IOR_EV_SYSCALL:
+		write_syscall(e, path, path2);
+		break;
+	case IOR_EV_FORK:
+		put_head(rel_time(e->time), e->pid, e->tid, e->comm,
+			 "sched:fork", 0, 0);
+		ior_put_kv_i64(&out, "child", e->args[0]);
+		ior_put_kv_i64(&out, "cpid", e->args[1]);
+		put_flags("flags", ior_clone_flags, e->args[2]);
+		ior_putc(&out, '\n');
+		break;
+	case IOR_EV_EXEC:
+		if (e->args[1]) {
+			write_exec(e, path);
+			break;
+		}
+		/* -c: an untraced process exec'd; is it one of ours now? */
+		memcpy(comm, e->comm, IOR_COMM_LEN);
+		comm[IOR_COMM_LEN] = 0;
+		if (!comm_mode || regexec(&comm_re, comm, 0, NULL, 0) != 0 ||
+		    e->pid == (uint32_t)getpid())
+			break;
+		set_tgid(e->pid, IOR_TGID_TRACED);
+		write_exec(e, path);
+		write_process(e->pid, -1);
+		break;
+	case IOR_EV_EXIT:
+		put_head(rel_time(e->time), e->pid, e->tid, e->comm,
+			 "sched:exit", 0, 0);
+		ior_put_kv_i64(&out, "code", (int)e->args[0]);
+		ior_put_kv_i64(&out, "group", e->args[1]);
+		ior_putc(&out, '\n');
+		break;
+	}
+	return 0;
+}
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+static void on_signal(int sig)
+{
+	if (sig == SIGCHLD)
+		child_exited = 1;
+	else
+		stop_signal = 1;
+}
+
+/*
+ * Fork cmd, held until a byte is written to *gate; *held is the child's
+ * end, a descriptor the command never sees (close-on-exec). With the
+ * trace on stdout, the command's stdout goes to stderr instead.
+ */
+static pid_t start_command(char **cmd, bool trace_on_stdout, int *gate,
+			   int *held)
+{
+	int p[2];
+	pid_t pid;
+	ssize_t n;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		ior_err(IOR_EXIT_SYS, "pipe");
+	if ((pid = fork()) < 0)
+		ior_err(IOR_EXIT_SYS, "fork");
+	if (pid == 0) {
+		close(p[1]);
+		if (trace_on_stdout && dup2(2, 1) < 0)
+			_exit(127);
+		do
+			n = read(p[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)	/* ior-trace failed before attaching */
+			_exit(127);
+		execvp(cmd[0], cmd);
+		ior_warn("%s", cmd[0]);
+		_exit(127);
+	}
+	close(p[0]);
+	*gate = p[1];
+	*held = p[0];
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pidset pids = { 0 }, excluded = { 0 };
+	const char *output = NULL;
+	double duration = 0;
+	uint64_t deadline = 0, wall0;
+	pid_t child = -1;
+	int ch, gate = -1, held = -1, outfd = 1, status = 0, exit_code = 0, err;
+	bool trace_all, out_is_pipe, child_reaped = false;
+	struct stat st;
+	struct ring_buffer *rb;
+	struct utsname uts;
+	char *end;
+	long v;
+
+	ior_setprogname(argv[0]);
+	while ((ch = getopt_long(argc, argv, "+o:p:c:d:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'p':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v <= 0 || v > INT_MAX) {
+				ior_warnx("bad pid: %s", optarg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			pidset_add(&pids, v);
+			break;
+		case 'c':
+			if (comm_mode)
+				usage(stderr, IOR_EXIT_USAGE);
+			if ((err = regcomp(&comm_re, optarg, REG_EXTENDED | REG_NOSUB))) {
+				char msg[256];
+
+				regerror(err, &comm_re, msg, sizeof(msg));
+				ior_warnx("bad regex %s: %s", optarg, msg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			comm_mode = true;
+			break;
+		case 'd':
+			duration = strtod(optarg, &end);
+			if (*end || !(duration > 0)) {
+				ior_warnx("bad duration: %s", optarg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		case 'V':
+			ior_version();
+		default:
+			usage(stderr, IOR_EXIT_USAGE);
+		}
+	}
+	for (size_t i = 0; i < pids.n; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d", pids.v[i]);
+		if (pids.v[i] == getpid() || access(path, F_OK) < 0)
+			ior_errx(IOR_EXIT_SYS, "no such process: %d", pids.v[i]);
+	}
+	trace_all = pids.n == 0 && !comm_mode && optind == argc;
+
+	/* Before anything else is open, so the command inherits only ours. */
+	if (optind < argc)
+		child = start_command(argv + optind, !output, &gate, &held);
+	if (output && (outfd = open(output, O_WRONLY | O_CREAT | O_TRUNC |
+				    O_CLOEXEC, 0644)) < 0)
+		ior_err(IOR_EXIT_SYS, "%s", output);
+	ior_out_init(&out, outfd, output);
+	out_is_pipe = fstat(outfd, &st) == 0 && S_ISFIFO(st.st_mode);
+
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+
+	libbpf_set_print(print_libbpf);
+	if (!(skel = ior_trace_bpf__open()))
+		ior_err(IOR_EXIT_SYS, "cannot open the BPF object");
+	skel->rodata->trace_all = trace_all;
+	skel->rodata->notify_exec = comm_mode;
+	for (size_t i = 0; i < sizeof(traced_calls) / sizeof(traced_calls[0]); i++)
+		skel->rodata->wanted[traced_calls[i]] = 1;
+	if ((err = ior_trace_bpf__load(skel)))
+		ior_errx(IOR_EXIT_SYS, "cannot load the BPF programs: %s "
+			 "(ior-trace needs root and a kernel with BTF)",
+			 strerror(-err));
+
+	/* Choose the processes before attaching: nothing is missed. */
+	if (trace_all) {
+		find_pipeline(&excluded);
+		for (size_t i = 0; i < excluded.n; i++)
+			set_tgid(excluded.v[i], IOR_TGID_EXCLUDED);
+	}
+	if (comm_mode)
+		for_each_process(add_if_comm, &pids);
+	add_descendants(&pids);
+	for (size_t i = 0; i < pids.n; i++)
+		set_tgid(pids.v[i], IOR_TGID_TRACED);
+	if (child > 0)
+		set_tgid(child, IOR_TGID_ARMED);
+
+	wall0 = set_epoch();
+	if ((err = ior_trace_bpf__attach(skel)))
+		ior_errx(IOR_EXIT_SYS, "cannot attach the BPF programs: %s",
+			 strerror(-err));
+	if (!(rb = ring_buffer__new(bpf_map__fd(skel->maps.events),
+				    handle_event, NULL, NULL)))
+		ior_err(IOR_EXIT_SYS, "ring buffer");
+
+	uname(&uts);
+	ior_put_magic(&out, IOR_KIND_TRACE);
+	ior_puts(&out, "#meta ior-trace host=");
+	ior_put_esc(&out, uts.nodename, strlen(uts.nodename));
+	ior_puts(&out, " kernel=");
+	ior_put_esc(&out, uts.release, strlen(uts.release));
+	ior_puts(&out, " epoch=");
+	ior_put_time(&out, wall0);
+	ior_puts(&out, " argv=");
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			ior_put_esc(&out, " ", 1);
+		ior_put_esc(&out, argv[i], strlen(argv[i]));
+	}
+	ior_putc(&out, '\n');
+
+	/* What the processes hold, after attaching: nothing falls between. */
+	for (size_t i = 0; i < pids.n; i++)
+		write_process(pids.v[i], -1);
+	if (child > 0) {
+		write_process(child, held);
+		ior_flush(&out);
+		if (write(gate, "g", 1) != 1)
+			ior_err(IOR_EXIT_SYS, "starting the command");
+		close(gate);
+	}
+	ior_flush(&out);
+	if (trace_all)
+		ior_warnx("tracing system-wide, without the %zu process%s of "
+			  "this pipeline", excluded.n,
+			  excluded.n == 1 ? "" : "es");
+	else if (child < 0)
+		ior_warnx("tracing %zu process%s", pids.n,
+			  pids.n == 1 ? "" : "es");
+
+	if (duration > 0)
+		deadline = now_ns() + (uint64_t)(duration * 1e9);
+	while (!stop_signal) {
+		int ms = POLL_MS;
+
+		if (deadline) {
+			uint64_t now = now_ns();
+
+			if (now >= deadline)
+				break;
+			if (deadline - now < (uint64_t)ms * 1000000)
+				ms = (deadline - now) / 1000000 + 1;
+		}
+		err = ring_buffer__poll(rb, ms);
+		if (err < 0 && err != -EINTR)
+			ior_errx(IOR_EXIT_SYS, "ring buffer: %s", strerror(-err));
+		ior_flush(&out);
+		if (child > 0 && child_exited &&
+		    waitpid(child, &status, WNOHANG) == child) {
+			child_reaped = true;
+			break;
+		}
+		/* -p alone: stop when all its processes are gone */
+		if (err == 0 && child < 0 && !comm_mode && !trace_all &&
+		    !any_traced())
+			break;
+		/* a closed reader: stop; the trailer's write ends us quietly */
+		if (err == 0 && out_is_pipe) {
+			struct pollfd pfd = { .fd = outfd };
+
+			if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR))
+				break;
+		}
+	}
+	ring_buffer__consume(rb);
+
+	uint64_t drops = counter(IOR_CNT_DROPS);
+	uint64_t unpaired = counter(IOR_CNT_UNPAIRED);
+	uint64_t missed = missed_runs();
+
+	if (drops || unpaired || missed)
+		ior_warnx("lost events: drops=%llu unpaired=%llu missed=%llu",
+			  (unsigned long long)drops,
+			  (unsigned long long)unpaired,
+			  (unsigned long long)missed);
+	ior_printf(&out, "#stat ior-trace events=%llu drops=%llu unpaired=%llu "
+		   "missed=%llu\n", (unsigned long long)nrecords,
+		   (unsigned long long)drops, (unsigned long long)unpaired,
+		   (unsigned long long)missed);
+	ior_out_close(&out);
+	ring_buffer__free(rb);
+	ior_trace_bpf__destroy(skel);
+	free(pids.v);
+	free(excluded.v);
+	if (comm_mode)
+		regfree(&comm_re);
+	if (child_reaped)
+		exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
+			    WEXITSTATUS(status);
+	return exit_code;
+}
