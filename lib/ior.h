@@ -141,6 +141,8 @@ struct ior_out {
 	char *buf;
 	size_t len, cap;
 	const char *name;
+	int survive_epipe;	/* set: a closed reader sets broken, no exit */
+	int broken;		/* the reader went away; output is discarded */
 };
 
 /*
@@ -149,7 +151,11 @@ struct ior_out {
  * error is never lost (forked children never write their parent's buffer).
  */
 void ior_out_init(struct ior_out *o, int fd, const char *name);
-/* Write buffered data; on EPIPE exits 0 quietly, other errors IOR_EXIT_SYS. */
+/*
+ * Write buffered data. When the reader has gone (EPIPE) exit 0 quietly, or,
+ * with survive_epipe set, set broken and discard output from then on.
+ * Other errors exit IOR_EXIT_SYS.
+ */
 void ior_flush(struct ior_out *o);
 void ior_out_close(struct ior_out *o);
 

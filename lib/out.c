@@ -72,6 +72,7 @@ void ior_out_init(struct ior_out *o, int fd, const char *name)
 	o->fd = fd;
 	o->len = 0;
 	o->cap = OUT_BUFSZ;
+	o->survive_epipe = o->broken = 0;
 	o->name = name ? name : "<stdout>";
 	o->buf = malloc(o->cap);
 	if (!o->buf)
@@ -85,6 +86,10 @@ void ior_flush(struct ior_out *o)
 {
 	size_t off = 0;
 
+	if (o->broken) {
+		o->len = 0;
+		return;
+	}
 	while (off < o->len) {
 		ssize_t n = write(o->fd, o->buf + off, o->len - off);
 
@@ -93,6 +98,9 @@ void ior_flush(struct ior_out *o)
 				continue;
 			if (errno == EPIPE) {
 				o->len = 0;
+				o->broken = 1;
+				if (o->survive_epipe)
+					return;
 				exit(0);
 			}
 			o->len = 0;
