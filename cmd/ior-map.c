@@ -857,8 +857,13 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 	for (int k = 0; k < 2; k++)
 		if (ri.path[k] >= 0)
 			resolve(in, r, &ri, t, k, c != C_INIT &&
+				r->kv[ri.path[k]].val[0] &&	/* AT_EMPTY_PATH */
 				!(c == C_SYMLINK && k == 0) &&
 				!(c == C_IORFD && r->kv[ri.path[k]].val[0] != '/'));
+	/* fstat(fd) is newfstatat(fd, "", AT_EMPTY_PATH): it uses dirfd. */
+	if (ri.fd < 0 && ri.dirfd[0] >= 0 && ri.path[0] >= 0 &&
+	    !r->kv[ri.path[0]].val[0] && strcmp(r->kv[ri.dirfd[0]].val, "AT_FDCWD"))
+		ri.fd = ri.dirfd[0];
 	if (ri.fd >= 0 && c != C_IORFD) {
 		struct fdslot *s = fd_get(t->files, kv_int(in, r, ri.fd));
 

@@ -467,9 +467,9 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 	    (op->flags & AT_EMPTY_PATH) && op->path == 0) {
 		const char *d = need(in, r, "dirfd");
 
-		/* ior-map gives dirfds no vfd: such calls are skipped. */
+		/* ior-map gives such a call the vfd of its dirfd. */
 		op->num = strcmp(d, "AT_FDCWD") ? fd_of(in, "dirfd", d) : -1;
-		op->fd = -1;
+		op->fd = vfd_of(in, r, "vfd");
 		op->byfd = 1;
 	}
 	if ((nd & RET_FD) && op->call != C_IORFD && r->ret >= 0) {

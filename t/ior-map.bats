@@ -485,3 +485,14 @@ bad_input() {
 	EOF
 	bad_input "$d/in" '2: path: malformed escape'
 }
+
+@test "fstat done as newfstatat(fd, \"\", AT_EMPTY_PATH) is attributed to the descriptor" {
+	trace <<-'EOF'
+	0.000000001 500 500 a ior:cwd 0 0 path=/w
+	0.000000002 500 500 a openat 3 10 dirfd=AT_FDCWD path=x flags=O_RDONLY mode=0
+	0.000000003 500 500 a newfstatat 0 10 dirfd=3 path= flags=AT_EMPTY_PATH size=4 ft=reg
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 a newfstatat 0 10 dirfd=3 path= flags=AT_EMPTY_PATH size=4 ft=reg vfd=1 ofd=1 file=/w/x'
+}

@@ -642,3 +642,17 @@ refused() {
 	assert_equal "$(res 4 6)" 10
 	assert_equal "$(stat -c %s "$R/b")" 10
 }
+
+@test "newfstatat with AT_EMPTY_PATH on a descriptor stats the descriptor" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644 vfd=1
+		op 1 1 unlink 0 path=/f
+		op 1 1 newfstatat 0 dirfd=3 path= flags=AT_EMPTY_PATH vfd=1
+	} > "$D/p.replay"
+	replay
+	assert_success
+	# The file is unlinked: only the descriptor can still be stat'ed.
+	assert_equal "$(res 3 6)" 0
+	refute_line --partial "skip="
+}
