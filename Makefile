@@ -98,7 +98,7 @@ install: all
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
-	cp -R share/. $(DESTDIR)$(SHAREDIR)
+	cp -R share/sample $(DESTDIR)$(SHAREDIR)/
 
 clean:
 	rm -rf bin build

@@ -34,11 +34,11 @@ struct {
 } tgids SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, IOR_MAX_TASKS);
-	__type(key, __u32);		/* tid */
-	__type(value, struct ior_enter);
-} enters SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ior_task);
+} tasks SEC(".maps");
 
 /*
  * The path of a successful execve, from the kernel's copy at
@@ -81,21 +81,17 @@ struct {
 	__uint(max_entries, IOR_RINGBUF_SIZE);
 } events SEC(".maps");
 
+static __always_inline __u64 *counter(__u32 which)
+{
+	return bpf_map_lookup_elem(&counters, &which);
+}
+
 static __always_inline void count(__u32 which)
 {
-	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+	__u64 *c = counter(which);
 
 	if (c)
 		(*c)++;
-}
-
-static __always_inline bool is_traced(__u32 tgid)
-{
-	__u32 *st = bpf_map_lookup_elem(&tgids, &tgid);
-
-	if (trace_all)
-		return !st || *st != IOR_TGID_EXCLUDED;
-	return st && *st == IOR_TGID_TRACED;
 }
 
 static __always_inline bool is_wanted(long nr)
@@ -103,41 +99,102 @@ static __always_inline bool is_wanted(long nr)
 	return nr >= 0 && nr < IOR_NR_MAX && wanted[nr & (IOR_NR_MAX - 1)];
 }
 
-/* A zeroed event in this CPU's scratch buffer, with the current task. */
-static __always_inline struct ior_event *new_event(__u32 kind, __u64 time)
+/*
+ * The state of task, or NULL when it is not traced. Only system-wide
+ * capture gives storage to every task that makes a wanted call (create):
+ * its first call looks its process up in "tgids", once per thread.
+ * Otherwise storage exists only for tasks of traced (or armed) processes.
+ */
+static __always_inline struct ior_task *traced_task(struct task_struct *task,
+						    bool create)
 {
-	__u32 zero = 0;
-	struct ior_event *e = bpf_map_lookup_elem(&scratch, &zero);
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct ior_task *t, init = { .nr = -1, .state = IOR_TGID_TRACED };
+	__u32 tgid, *st;
 
-	if (!e)
-		return NULL;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->kind = kind;
-	e->time = time;
-	e->pid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	return e;
+	t = bpf_task_storage_get(&tasks, task, 0, 0);
+	if (!t && trace_all && create) {
+		tgid = task->tgid;
+		st = bpf_map_lookup_elem(&tgids, &tgid);
+		if (st && *st == IOR_TGID_EXCLUDED)
+			init.state = IOR_TGID_EXCLUDED;
+		t = bpf_task_storage_get(&tasks, task, &init,
+					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!t)
+			count(IOR_CNT_DROPS);
+	}
+	return t && t->state == IOR_TGID_TRACED ? t : NULL;
+}
+
+/* The state of a process: from "tgids", or from trace_all. */
+static __always_inline __u32 tgid_state(__u32 tgid)
+{
+	__u32 *st = bpf_map_lookup_elem(&tgids, &tgid);
+
+	if (st)
+		return *st;
+	return trace_all ? IOR_TGID_TRACED : IOR_TGID_UNKNOWN;
 }
 
 /*
  * Waking the reader per event would cost more than the event: wake it
- * when WAKEUP_BYTES are waiting (it also polls on a timer), or now for
- * an exec, which -c must see at once.
+ * when this CPU has written WAKEUP_BYTES since its last wakeup (it also
+ * polls on a timer), or now for an exec, which -c must see at once. A
+ * per-CPU count, not bpf_ringbuf_query(): that reads the reader's
+ * position, a cache line the other CPU keeps writing.
  */
 #define WAKEUP_BYTES (256 << 10)
 
+static __always_inline __u64 wakeup(__u64 size, bool now)
+{
+	__u64 *c = counter(IOR_CNT_WAKE);
+
+	if (!c)
+		return 0;
+	*c += size;
+	if (!now && *c < WAKEUP_BYTES)
+		return BPF_RB_NO_WAKEUP;
+	*c = 0;
+	return BPF_RB_FORCE_WAKEUP;
+}
+
+/* Fill the fields every event has, for the current task. */
+static __always_inline void fill_head(struct ior_event *e, __u32 kind,
+				      __u64 time, struct task_struct *task)
+{
+	e->time = time;
+	e->kind = kind;
+	e->pid = task->tgid;
+	e->tid = task->pid;
+	e->len1 = e->len2 = 0;
+	/* two loads, where bpf_get_current_comm() copies a string */
+	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
+}
+
+/*
+ * A zeroed whole event in this CPU's scratch buffer: for events with
+ * strings, whose length is known only once they are read.
+ */
+static __always_inline struct ior_event *new_event(__u32 kind, __u64 time,
+						   struct task_struct *task)
+{
+	__u32 zero = 0;
+	struct ior_event *e = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!e)
+		return NULL;
+	__builtin_memset(e, 0, sizeof(*e));
+	fill_head(e, kind, time, task);
+	return e;
+}
+
 static __always_inline void output(struct ior_event *e)
 {
-	__u64 size = sizeof(*e) + e->len1 + e->len2, flags = BPF_RB_NO_WAKEUP;
+	__u64 size = sizeof(*e) + e->len1 + e->len2;
 
 	if (size > SCRATCH_SIZE)
 		return;
-	if (e->kind == IOR_EV_EXEC ||
-	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES)
-		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, e, size, flags))
+	if (bpf_ringbuf_output(&events, e, size,
+			       wakeup(size, e->kind == IOR_EV_EXEC)))
 		count(IOR_CNT_DROPS);
 }
 
@@ -216,54 +273,59 @@ static __always_inline __u64 iov_sum(__u64 iov, __u64 cnt)
 	return sum;
 }
 
+/*
+ * The event of a call without strings or file facts, reserved in the
+ * ring and filled there: no scratch buffer, no copy, IOR_EV_SMALL bytes.
+ */
+static __always_inline void output_small(struct task_struct *task,
+					 struct ior_task *t, long nr, long ret,
+					 __u64 dur)
+{
+	struct ior_event *e = bpf_ringbuf_reserve(&events, IOR_EV_SMALL, 0);
+
+	if (!e) {
+		count(IOR_CNT_DROPS);
+		return;
+	}
+	fill_head(e, IOR_EV_SYSCALL, t->time, task);
+	e->dur = dur;
+	e->ret = ret;
+	e->nr = nr;
+	__builtin_memcpy(e->args, t->args, sizeof(e->args));
+	if (nr == IOR_NR_clone3) {
+		e->args[0] = 0;
+		bpf_probe_read_user(&e->args[0], sizeof(e->args[0]),
+				    (void *)t->args[0]);
+	}
+	bpf_ringbuf_submit(e, wakeup(IOR_EV_SMALL, false));
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 {
-	__u64 pid_tgid;
-	__u32 tid;
-	struct ior_enter *en, new = { .nr = -1 };
-	struct ior_event *e;
+	struct task_struct *task;
+	struct ior_task *t;
 
 	if (!is_wanted(id))
 		return 0;
-	pid_tgid = bpf_get_current_pid_tgid();
-	if (!is_traced(pid_tgid >> 32))
+	task = bpf_get_current_task_btf();
+	if (!(t = traced_task(task, true)))
 		return 0;
-	tid = (__u32)pid_tgid;
-
-	if (id == IOR_NR_exit_group) {	/* never returns */
-		e = new_event(IOR_EV_SYSCALL, bpf_ktime_get_ns());
-		if (!e)
-			return 0;
-		e->nr = id;
-		e->args[0] = regs->di;
-		output(e);
-		return 0;
-	}
-	/*
-	 * A thread keeps its entry from its first traced call to its exit
-	 * and it is rewritten in place: no allocation per call. nr < 0
-	 * marks it consumed.
-	 */
-	en = bpf_map_lookup_elem(&enters, &tid);
-	if (!en) {
-		bpf_map_update_elem(&enters, &tid, &new, BPF_NOEXIST);
-		en = bpf_map_lookup_elem(&enters, &tid);
-		if (!en) {
-			count(IOR_CNT_DROPS);
-			return 0;
-		}
-	}
-	if (en->nr >= 0)
+	if (t->nr >= 0)
 		count(IOR_CNT_UNPAIRED);
-	en->time = bpf_ktime_get_ns();
-	en->nr = id;
-	en->args[0] = regs->di;
-	en->args[1] = regs->si;
-	en->args[2] = regs->dx;
-	en->args[3] = regs->r10;
-	en->args[4] = regs->r8;
-	en->args[5] = regs->r9;
+	t->time = bpf_ktime_get_ns();
+	t->args[0] = regs->di;
+	if (id == IOR_NR_exit_group) {	/* never returns */
+		t->nr = -1;
+		output_small(task, t, id, 0, 0);
+		return 0;
+	}
+	t->nr = id;
+	t->args[1] = regs->si;
+	t->args[2] = regs->dx;
+	t->args[3] = regs->r10;
+	t->args[4] = regs->r8;
+	t->args[5] = regs->r9;
 	return 0;
 }
 
@@ -271,41 +333,63 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
-	__u64 *a;
-	__u32 tid;
-	struct ior_enter *en;
+	struct task_struct *task;
+	struct ior_task *t;
 	struct ior_event *e;
 	struct exec_path *xp;
+	__u64 *a, dur;
+	__u32 tid;
 
 	if (!is_wanted(nr))
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
+	task = bpf_get_current_task_btf();
 	/*
-	 * No entry: the thread's first traced call is this exit, that is a
-	 * call in flight when tracing began, a new child returning from
-	 * clone, or the exec that made a process traced. Not a loss.
-	 * Untraced threads have no entry either: one lookup filters them.
+	 * No call saved: the thread's first traced call is this exit, that
+	 * is a call in flight when tracing began, a new child returning
+	 * from clone, or the exec that made a process traced. Not a loss.
 	 */
-	en = bpf_map_lookup_elem(&enters, &tid);
-	if (!en)
+	if (!(t = traced_task(task, false)) || t->nr < 0)
 		return 0;
 	/* x86 reports a successful execveat's exit as execve's */
-	if (en->nr == IOR_NR_execveat && nr == IOR_NR_execve)
+	if (t->nr == IOR_NR_execveat && nr == IOR_NR_execve)
 		nr = IOR_NR_execveat;
-	if (en->nr != nr) {
+	if (t->nr != nr) {
 		count(IOR_CNT_UNPAIRED);
-		en->nr = -1;
+		t->nr = -1;
 		return 0;
 	}
-	en->nr = -1;
-	e = new_event(IOR_EV_SYSCALL, en->time);
-	if (!e)
+	t->nr = -1;
+	dur = bpf_ktime_get_ns() - t->time;
+
+	switch (nr) {
+	case IOR_NR_read:
+	case IOR_NR_write:
+	case IOR_NR_pread64:
+	case IOR_NR_pwrite64:
+	case IOR_NR_lseek:
+	case IOR_NR_close:
+	case IOR_NR_fsync:
+	case IOR_NR_fdatasync:
+	case IOR_NR_ftruncate:
+	case IOR_NR_fchdir:
+	case IOR_NR_dup:
+	case IOR_NR_dup2:
+	case IOR_NR_dup3:
+	case IOR_NR_clone:
+	case IOR_NR_clone3:
+	case IOR_NR_fork:
+	case IOR_NR_vfork:
+		output_small(task, t, nr, ret, dur);
 		return 0;
-	e->dur = bpf_ktime_get_ns() - en->time;
+	}
+	if (!(e = new_event(IOR_EV_SYSCALL, t->time, task)))
+		return 0;
+	e->dur = dur;
 	e->ret = ret;
 	e->nr = nr;
 	a = e->args;
-	__builtin_memcpy(a, en->args, sizeof(e->args));
+	__builtin_memcpy(a, t->args, sizeof(e->args));
+	tid = task->pid;
 
 	switch (nr) {
 	case IOR_NR_open:
@@ -375,9 +459,6 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	case IOR_NR_renameat2:
 		read_paths(e, a[1], a[3]);
 		break;
-	case IOR_NR_clone3:
-		bpf_probe_read_user(&a[0], sizeof(a[0]), (void *)a[0]);
-		break;
 	case IOR_NR_execve:
 	case IOR_NR_execveat:
 		if (ret < 0) {
@@ -401,22 +482,25 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(ior_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
-	__u32 state = IOR_TGID_TRACED, *st;
+	__u32 state = tgid_state(ptgid);
+	struct ior_task init = { .nr = -1, .state = IOR_TGID_TRACED };
 	struct ior_event *e;
 	__u64 flags = 0;
 
-	st = bpf_map_lookup_elem(&tgids, &ptgid);
-	if (trace_all && st && *st == IOR_TGID_EXCLUDED) {
+	if (state == IOR_TGID_EXCLUDED && ctgid != ptgid) {
 		/* the children of our own pipeline stay out too */
-		state = IOR_TGID_EXCLUDED;
-		if (ctgid != ptgid)
-			bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
+		bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
 		return 0;
 	}
-	if (!trace_all && (!st || *st != IOR_TGID_TRACED))
+	if (state != IOR_TGID_TRACED)
 		return 0;
-	if (ctgid != ptgid && !trace_all)
-		bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
+	if (!trace_all) {
+		if (ctgid != ptgid)
+			bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
+		if (!bpf_task_storage_get(&tasks, child, &init,
+					  BPF_LOCAL_STORAGE_GET_F_CREATE))
+			count(IOR_CNT_DROPS);
+	}
 
 	if (child->mm == parent->mm)
 		flags |= CLONE_VM;
@@ -426,7 +510,7 @@ int BPF_PROG(ior_fork, struct task_struct *parent, struct task_struct *child)
 		flags |= CLONE_FILES;
 	if (ctgid == ptgid)
 		flags |= CLONE_THREAD;
-	e = new_event(IOR_EV_FORK, bpf_ktime_get_ns());
+	e = new_event(IOR_EV_FORK, bpf_ktime_get_ns(), parent);
 	if (!e)
 		return 0;
 	e->args[0] = child->pid;
@@ -440,32 +524,25 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ior_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	__u32 tgid = p->tgid, tid = p->pid, old = old_pid;
-	__u32 traced = IOR_TGID_TRACED, *st;
-	struct ior_enter *en;
+	__u32 tgid = p->tgid, tid = p->pid, state = tgid_state(tgid);
+	__u32 traced = IOR_TGID_TRACED;
+	struct ior_task *t;
 	struct ior_event *e;
 	long n;
 
-	st = bpf_map_lookup_elem(&tgids, &tgid);
-	if (st && *st == IOR_TGID_ARMED)
+	if (state == IOR_TGID_ARMED) {
 		bpf_map_update_elem(&tgids, &tgid, &traced, BPF_ANY);
-	else if (!is_traced(tgid)) {
+		if ((t = bpf_task_storage_get(&tasks, p, 0, 0)))
+			t->state = IOR_TGID_TRACED;
+	} else if (state != IOR_TGID_TRACED) {
 		if (!notify_exec)
 			return 0;
 		traced = 0;
 	}
-	if (traced && old != tid) {
-		/* a thread exec'd: it returns from execve as the leader */
-		en = bpf_map_lookup_elem(&enters, &old);
-		if (en) {
-			bpf_map_update_elem(&enters, &tid, en, BPF_ANY);
-			bpf_map_delete_elem(&enters, &old);
-		}
-	}
-	e = new_event(IOR_EV_EXEC, bpf_ktime_get_ns());
+	e = new_event(IOR_EV_EXEC, bpf_ktime_get_ns(), p);
 	if (!e)
 		return 0;
-	e->args[0] = old;
+	e->args[0] = old_pid;
 	e->args[1] = traced != 0;
 	n = bpf_probe_read_kernel_str(e->data, IOR_PATH_MAX,
 				      BPF_CORE_READ(bprm, filename));
@@ -483,10 +560,9 @@ int BPF_PROG(ior_exit, struct task_struct *p, bool group_dead)
 	int code = p->exit_code;
 	struct ior_event *e;
 
-	if (is_traced(tgid)) {
-		bpf_map_delete_elem(&enters, &tid);
+	if (tgid_state(tgid) == IOR_TGID_TRACED) {
 		bpf_map_delete_elem(&exec_paths, &tid);
-		e = new_event(IOR_EV_EXIT, bpf_ktime_get_ns());
+		e = new_event(IOR_EV_EXIT, bpf_ktime_get_ns(), p);
 		if (e) {
 			/* like a shell: 128+N when killed by signal N */
 			e->args[0] = code & 0x7f ? 128 + (code & 0x7f) : code >> 8;

@@ -62,8 +62,9 @@ enum ior_nr {
 	IOR_NR_openat2 = 437,
 };
 
-/* What a tgid is in the map "tgids". */
+/* What a process is, in the map "tgids" and in each thread's ior_task. */
 enum ior_tgid_state {
+	IOR_TGID_UNKNOWN = 0,	/* system-wide: not yet looked up */
 	IOR_TGID_TRACED = 1,
 	IOR_TGID_ARMED = 2,	/* launched command: traced from its exec on */
 	IOR_TGID_EXCLUDED = 3,	/* system-wide: this process is never traced */
@@ -78,40 +79,51 @@ enum ior_ev_kind {
 
 /* Counters in the per-CPU array "counters". */
 enum ior_counter {
-	IOR_CNT_DROPS,		/* ring buffer full, or enter map full */
+	IOR_CNT_DROPS,		/* ring buffer full, or no task storage */
 	IOR_CNT_UNPAIRED,	/* exit without enter, or enter overwritten */
+	IOR_CNT_WAKE,		/* bytes written since the reader was woken */
 	IOR_CNT_NR,
 };
 
-/* Saved at syscall entry, per thread, until its exit. */
-struct ior_enter {
+/*
+ * Per thread, in the task storage map "tasks": whether its process is
+ * traced, and the call in flight, saved at entry until its exit. Task
+ * storage is found from the task in a few loads, and freed with it.
+ */
+struct ior_task {
 	__u64 time;
 	__u64 args[6];
-	__s64 nr;
+	__s32 nr;		/* call in flight, or -1 */
+	__u32 state;		/* enum ior_tgid_state */
 };
 
 /*
  * One event. Syscall arguments are raw, except: openat2 has struct
  * open_how's flags, mode and resolve in args[2..4]; clone3 has clone_args'
- * flags in args[0]. data holds len1 bytes of path then len2 bytes of
- * path2, each with its NUL; the event is written with only those bytes.
+ * flags in args[0]. Calls without strings or file facts (read, write,
+ * close, lseek...) end at IOR_EV_SMALL: the ring carries no more. Others
+ * are whole, and data holds len1 bytes of path then len2 bytes of path2,
+ * each with its NUL; the event is written with only those bytes.
  */
 struct ior_event {
 	__u64 time;		/* entry, CLOCK_MONOTONIC ns */
 	__u64 dur;
 	__s64 ret;
 	__u64 args[6];
+	__u32 pid, tid;
+	__u16 kind;		/* enum ior_ev_kind */
+	__s16 nr;		/* syscall number */
+	__u16 len1, len2;
+	char comm[IOR_COMM_LEN];
+	/* IOR_EV_SMALL ends here */
 	__u64 size;		/* file size at open and stat */
 	__u64 ino;		/* inode at open */
 	__u64 iovsum;		/* bytes over the iovecs of readv and friends */
-	__u32 pid, tid;
-	__u32 kind;		/* enum ior_ev_kind */
-	__s32 nr;		/* syscall number */
 	__u32 mode;		/* i_mode or st_mode; 0 when unknown */
-	__u16 len1, len2;
-	char comm[IOR_COMM_LEN];
 	char fs[IOR_FS_LEN];
 	char data[];
 };
+
+#define IOR_EV_SMALL __builtin_offsetof(struct ior_event, size)
 
 #endif

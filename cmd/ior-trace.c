@@ -19,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,6 +39,10 @@
 #define AT_FDCWD_ARG (-100)
 #define CSIGNAL_MASK 0xffull	/* exit signal in clone's flags: not a flag */
 #define POLL_MS 100
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL	/* Linux 6.9: a pidfd for a thread */
+#endif
 
 /* The calls ior-trace records: everything in ior-format(5)'s table. */
 static const int traced_calls[] = {
@@ -645,13 +652,46 @@ static void find_pipeline(struct pidset *procs)
 
 /* ---- BPF ---- */
 
+/*
+ * Give thread tid of a traced (or armed) process the task storage the
+ * BPF programs test; one the kernel already made (a fork) is kept.
+ */
+static void mark_thread(int tid, uint32_t state)
+{
+	struct ior_task t = { .nr = -1, .state = state };
+	int fd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+
+	if (fd < 0)
+		return;		/* gone */
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.tasks), &fd, &t,
+				BPF_NOEXIST) && errno != EEXIST)
+		ior_err(IOR_EXIT_SYS, "tasks map: thread %d", tid);
+	close(fd);
+}
+
+/*
+ * Set the state of process pid, then of each of its threads. Threads
+ * made after the first step get theirs from the fork program.
+ */
 static void set_tgid(int pid, uint32_t state)
 {
+	char path[64];
+	struct dirent *d;
 	uint32_t key = pid;
+	DIR *dir;
 
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.tgids), &key, &state,
 				BPF_ANY))
 		ior_err(IOR_EXIT_SYS, "tgids map");
+	if (state == IOR_TGID_EXCLUDED)
+		return;		/* system-wide: looked up at the first call */
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if (!(dir = opendir(path)))
+		return;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] >= '1' && d->d_name[0] <= '9')
+			mark_thread(atoi(d->d_name), state);
+	closedir(dir);
 }
 
 static bool any_traced(void)
@@ -713,13 +753,21 @@ static void write_exec(const struct ior_event *e, const char *path)
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	const struct ior_event *e = data;
+	struct ior_event small;
 	char path[IOR_PATH_MAX], path2[IOR_PATH_MAX];
 	char comm[IOR_COMM_LEN + 1];
 
 	(void)ctx;
-	if (size < sizeof(*e) || e->len1 > IOR_PATH_MAX ||
-	    e->len2 > IOR_PATH_MAX || sizeof(*e) + e->len1 + e->len2 > size)
+	if (size < IOR_EV_SMALL)
 		return 0;	/* cannot happen: the kernel wrote it */
+	if (size < sizeof(*e)) {
+		/* a call without strings or file facts: those are zero */
+		memset(&small, 0, sizeof(small));
+		memcpy(&small, data, IOR_EV_SMALL);
+		e = &small;
+	} else if (e->len1 > IOR_PATH_MAX || e->len2 > IOR_PATH_MAX ||
+		   sizeof(*e) + e->len1 + e->len2 > size)
+		return 0;
 	path[0] = path2[0] = 0;
 	if (e->len1)
 		memcpy(path, e->data, e->len1), path[e->len1 - 1] = 0;
@@ -762,6 +810,85 @@ static int handle_event(void *ctx, void *data, size_t size)
 		break;
 	}
 	return 0;
+}
+
+/*
+ * The reader of the ring buffer. libbpf's moves the reader position
+ * after each record: a cache line the BPF programs read at every event,
+ * on the traced process's CPU. This one moves it every RELEASE_BYTES.
+ */
+#define RELEASE_BYTES (1 << 20)
+
+struct ring {
+	int epfd;
+	unsigned long *cons;		/* reader position: ours */
+	const unsigned long *prod;	/* writer position: the kernel's */
+	const char *data;		/* mapped twice: records never wrap */
+	unsigned long mask;
+};
+
+static void ring_open(struct ring *r, int map_fd)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct epoll_event ev = { .events = EPOLLIN };
+	void *p;
+
+	r->mask = IOR_RINGBUF_SIZE - 1;
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
+	if (p == MAP_FAILED)
+		ior_err(IOR_EXIT_SYS, "ring buffer");
+	r->cons = p;
+	p = mmap(NULL, page + 2 * IOR_RINGBUF_SIZE, PROT_READ, MAP_SHARED,
+		 map_fd, page);
+	if (p == MAP_FAILED)
+		ior_err(IOR_EXIT_SYS, "ring buffer");
+	r->prod = p;
+	r->data = (const char *)p + page;
+	if ((r->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    epoll_ctl(r->epfd, EPOLL_CTL_ADD, map_fd, &ev) < 0)
+		ior_err(IOR_EXIT_SYS, "ring buffer");
+}
+
+/* Handle every record written so far; return how many. */
+static size_t ring_consume(struct ring *r)
+{
+	unsigned long cons = *r->cons, released = cons, prod;
+	size_t n = 0;
+	uint32_t len;
+
+	prod = __atomic_load_n(r->prod, __ATOMIC_ACQUIRE);
+	while (cons < prod) {
+		const char *rec = r->data + (cons & r->mask);
+
+		len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			break;		/* being written */
+		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
+			handle_event(NULL, (void *)(rec + BPF_RINGBUF_HDR_SZ),
+				     len);
+			n++;
+		}
+		len &= ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+		cons += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7ul;
+		if (cons - released >= RELEASE_BYTES) {
+			__atomic_store_n(r->cons, cons, __ATOMIC_RELEASE);
+			released = cons;
+		}
+		if (cons == prod)
+			prod = __atomic_load_n(r->prod, __ATOMIC_ACQUIRE);
+	}
+	__atomic_store_n(r->cons, cons, __ATOMIC_RELEASE);
+	return n;
+}
+
+/* Wait up to ms for a wakeup, then handle what is there. */
+static int ring_poll(struct ring *r, int ms)
+{
+	struct epoll_event ev;
+
+	if (epoll_wait(r->epfd, &ev, 1, ms) < 0 && errno != EINTR)
+		ior_err(IOR_EXIT_SYS, "ring buffer");
+	return ring_consume(r);
 }
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt,
@@ -833,7 +960,7 @@ int main(int argc, char **argv)
 	int ch, gate = -1, held = -1, outfd = 1, status = 0, exit_code = 0, err;
 	bool trace_all, out_is_pipe, child_reaped = false;
 	struct stat st;
-	struct ring_buffer *rb;
+	struct ring rb;
 	struct utsname uts;
 	char *end;
 	long v;
@@ -934,9 +1061,16 @@ int main(int argc, char **argv)
 	if ((err = ior_trace_bpf__attach(skel)))
 		ior_errx(IOR_EXIT_SYS, "cannot attach the BPF programs: %s",
 			 strerror(-err));
-	if (!(rb = ring_buffer__new(bpf_map__fd(skel->maps.events),
-				    handle_event, NULL, NULL)))
-		ior_err(IOR_EXIT_SYS, "ring buffer");
+	/*
+	 * Threads and children made before the fork program was attached
+	 * have no state yet: look again, now that later ones are followed.
+	 */
+	if (pids.n) {
+		add_descendants(&pids);
+		for (size_t i = 0; i < pids.n; i++)
+			set_tgid(pids.v[i], IOR_TGID_TRACED);
+	}
+	ring_open(&rb, bpf_map__fd(skel->maps.events));
 
 	uname(&uts);
 	ior_put_magic(&out, IOR_KIND_TRACE);
@@ -986,9 +1120,7 @@ int main(int argc, char **argv)
 			if (deadline - now < (uint64_t)ms * 1000000)
 				ms = (deadline - now) / 1000000 + 1;
 		}
-		err = ring_buffer__poll(rb, ms);
-		if (err < 0 && err != -EINTR)
-			ior_errx(IOR_EXIT_SYS, "ring buffer: %s", strerror(-err));
+		err = ring_poll(&rb, ms);
 		ior_flush(&out);
 		if (child > 0 && child_exited &&
 		    waitpid(child, &status, WNOHANG) == child) {
@@ -1007,7 +1139,7 @@ int main(int argc, char **argv)
 				break;
 		}
 	}
-	ring_buffer__consume(rb);
+	ring_consume(&rb);
 
 	uint64_t drops = counter(IOR_CNT_DROPS);
 	uint64_t unpaired = counter(IOR_CNT_UNPAIRED);
@@ -1023,7 +1155,6 @@ int main(int argc, char **argv)
 		   (unsigned long long)drops, (unsigned long long)unpaired,
 		   (unsigned long long)missed);
 	ior_out_close(&out);
-	ring_buffer__free(rb);
 	ior_trace_bpf__destroy(skel);
 	free(pids.v);
 	free(excluded.v);
