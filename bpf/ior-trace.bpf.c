@@ -4,9 +4,15 @@
  *
  * The raw syscall tracepoints (tp_btf/sys_enter, sys_exit) are the
  * cheapest hooks that work without tracefs, kprobes or fentry. At entry a
- * call is filtered by number, then by process, and its arguments are kept
- * per thread; at exit the pair becomes one event with the strings and file
- * facts read then. The sched tracepoints follow forks, execs and exits.
+ * call is filtered by number, then by thread, and its entry time is kept;
+ * at exit the pair becomes one event, with the arguments from the
+ * registers (still the caller's) and the strings and file facts read then.
+ * The sched tracepoints follow forks, execs and exits.
+ *
+ * Every helper call costs (return thunks on this kernel's CPUs): a traced
+ * read makes four, the untraced filter one. Per-thread state is an array
+ * indexed by tid, whose lookup the verifier inlines; the common calls go
+ * to the ring from the stack in one bpf_ringbuf_output().
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -20,6 +26,8 @@
 #define CLONE_FS 0x200
 #define CLONE_FILES 0x400
 #define CLONE_THREAD 0x10000
+#define S_IFMT 0170000
+#define S_IFLNK 0120000
 
 /* Set by userspace before load. */
 const volatile bool trace_all = false;	/* all but IOR_TGID_EXCLUDED */
@@ -33,12 +41,26 @@ struct {
 	__type(value, __u32);		/* enum ior_tgid_state */
 } tgids SEC(".maps");
 
+/* Sized to pid_max by userspace before load. */
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct ior_task);
-} tasks SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);		/* tid */
+	__type(value, struct ior_thread);
+} threads SEC(".maps");
+
+/* An execve in flight: a successful one resets the registers. */
+struct exec_args {
+	__u64 args[6];
+	__s64 nr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);		/* tid */
+	__type(value, struct exec_args);
+} exec_args SEC(".maps");
 
 /*
  * The path of a successful execve, from the kernel's copy at
@@ -100,29 +122,39 @@ static __always_inline bool is_wanted(long nr)
 }
 
 /*
- * The state of task, or NULL when it is not traced. Only system-wide
- * capture gives storage to every task that makes a wanted call (create):
- * its first call looks its process up in "tgids", once per thread.
- * Otherwise storage exists only for tasks of traced (or armed) processes.
+ * The slot of thread tid if it is traced, else NULL. System-wide, a
+ * thread's first call looks its process up in "tgids" (first).
  */
-static __always_inline struct ior_task *traced_task(struct task_struct *task,
-						    bool create)
+static __always_inline struct ior_thread *traced_thread(__u32 tid, __u32 tgid,
+							bool first)
 {
-	struct ior_task *t, init = { .nr = -1, .state = IOR_TGID_TRACED };
-	__u32 tgid, *st;
+	struct ior_thread *th = bpf_map_lookup_elem(&threads, &tid);
+	__u32 *st;
 
-	t = bpf_task_storage_get(&tasks, task, 0, 0);
-	if (!t && trace_all && create) {
-		tgid = task->tgid;
-		st = bpf_map_lookup_elem(&tgids, &tgid);
-		if (st && *st == IOR_TGID_EXCLUDED)
-			init.state = IOR_TGID_EXCLUDED;
-		t = bpf_task_storage_get(&tasks, task, &init,
-					 BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!t)
-			count(IOR_CNT_DROPS);
+	if (!th) {
+		if (first)
+			count(IOR_CNT_DROPS);	/* tid above pid_max */
+		return NULL;
 	}
-	return t && t->state == IOR_TGID_TRACED ? t : NULL;
+	if (th->state == IOR_TGID_TRACED)
+		return th;
+	if (!trace_all || !first || th->state != IOR_TGID_UNKNOWN)
+		return NULL;
+	st = bpf_map_lookup_elem(&tgids, &tgid);
+	th->state = st && *st == IOR_TGID_EXCLUDED ? IOR_TGID_EXCLUDED :
+						    IOR_TGID_TRACED;
+	return th->state == IOR_TGID_TRACED ? th : NULL;
+}
+
+/* Set the state of thread tid, with no call in flight. */
+static __always_inline void set_thread(__u32 tid, __u32 state)
+{
+	struct ior_thread *th = bpf_map_lookup_elem(&threads, &tid);
+
+	if (th) {
+		th->time = 0;
+		th->state = state;
+	}
 }
 
 /* The state of a process: from "tgids", or from trace_all. */
@@ -138,7 +170,9 @@ static __always_inline __u32 tgid_state(__u32 tgid)
 /*
  * Waking the reader per event would cost more than the event: wake it
  * when this CPU has written WAKEUP_BYTES since its last wakeup (it also
- * polls on a timer), or now for an exec, which -c must see at once. A
+ * polls on a timer), or now for an exec, which -c must see at once, and
+ * for a stat that found a symbolic link, whose target the reader reads
+ * while the process (its root, cwd, descriptors) still exists. A
  * per-CPU count, not bpf_ringbuf_query(): that reads the reader's
  * position, a cache line the other CPU keeps writing.
  */
@@ -194,7 +228,8 @@ static __always_inline void output(struct ior_event *e)
 	if (size > SCRATCH_SIZE)
 		return;
 	if (bpf_ringbuf_output(&events, e, size,
-			       wakeup(size, e->kind == IOR_EV_EXEC)))
+			       wakeup(size, e->kind == IOR_EV_EXEC ||
+				      (e->mode & S_IFMT) == S_IFLNK)))
 		count(IOR_CNT_DROPS);
 }
 
@@ -273,59 +308,71 @@ static __always_inline __u64 iov_sum(__u64 iov, __u64 cnt)
 	return sum;
 }
 
+/* The six arguments of a call, from the registers. */
+static __always_inline void get_args(__u64 *a, struct pt_regs *regs)
+{
+	a[0] = regs->di;
+	a[1] = regs->si;
+	a[2] = regs->dx;
+	a[3] = regs->r10;
+	a[4] = regs->r8;
+	a[5] = regs->r9;
+}
+
 /*
- * The event of a call without strings or file facts, reserved in the
- * ring and filled there: no scratch buffer, no copy, IOR_EV_SMALL bytes.
+ * The event of a call without strings or file facts: IOR_EV_SMALL bytes
+ * built on the stack, no scratch buffer to clear.
  */
 static __always_inline void output_small(struct task_struct *task,
-					 struct ior_task *t, long nr, long ret,
-					 __u64 dur)
+					 struct pt_regs *regs, long nr,
+					 long ret, __u64 time, __u64 dur)
 {
-	struct ior_event *e = bpf_ringbuf_reserve(&events, IOR_EV_SMALL, 0);
+	union {
+		struct ior_event e;
+		char room[IOR_EV_SMALL];
+	} u;
+	struct ior_event *e = &u.e;
 
-	if (!e) {
-		count(IOR_CNT_DROPS);
-		return;
-	}
-	fill_head(e, IOR_EV_SYSCALL, t->time, task);
+	fill_head(e, IOR_EV_SYSCALL, time, task);
 	e->dur = dur;
 	e->ret = ret;
 	e->nr = nr;
-	__builtin_memcpy(e->args, t->args, sizeof(e->args));
+	get_args(e->args, regs);
 	if (nr == IOR_NR_clone3) {
 		e->args[0] = 0;
 		bpf_probe_read_user(&e->args[0], sizeof(e->args[0]),
-				    (void *)t->args[0]);
+				    (void *)regs->di);
 	}
-	bpf_ringbuf_submit(e, wakeup(IOR_EV_SMALL, false));
+	if (bpf_ringbuf_output(&events, e, IOR_EV_SMALL,
+			       wakeup(IOR_EV_SMALL, false)))
+		count(IOR_CNT_DROPS);
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task;
-	struct ior_task *t;
+	struct ior_thread *th;
+	struct exec_args xa;
+	__u32 tid;
 
 	if (!is_wanted(id))
 		return 0;
 	task = bpf_get_current_task_btf();
-	if (!(t = traced_task(task, true)))
+	tid = task->pid;
+	if (!(th = traced_thread(tid, task->tgid, true)))
 		return 0;
-	if (t->nr >= 0)
+	if (th->time)
 		count(IOR_CNT_UNPAIRED);
-	t->time = bpf_ktime_get_ns();
-	t->args[0] = regs->di;
+	th->time = bpf_ktime_get_ns();
 	if (id == IOR_NR_exit_group) {	/* never returns */
-		t->nr = -1;
-		output_small(task, t, id, 0, 0);
-		return 0;
+		output_small(task, regs, id, 0, th->time, 0);
+		th->time = 0;
+	} else if (id == IOR_NR_execve || id == IOR_NR_execveat) {
+		get_args(xa.args, regs);
+		xa.nr = id;
+		bpf_map_update_elem(&exec_args, &tid, &xa, BPF_ANY);
 	}
-	t->nr = id;
-	t->args[1] = regs->si;
-	t->args[2] = regs->dx;
-	t->args[3] = regs->r10;
-	t->args[4] = regs->r8;
-	t->args[5] = regs->r9;
 	return 0;
 }
 
@@ -334,32 +381,27 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
 	struct task_struct *task;
-	struct ior_task *t;
+	struct ior_thread *th;
 	struct ior_event *e;
 	struct exec_path *xp;
-	__u64 *a, dur;
+	struct exec_args *xa;
+	__u64 *a, time, dur;
 	__u32 tid;
 
 	if (!is_wanted(nr))
 		return 0;
 	task = bpf_get_current_task_btf();
+	tid = task->pid;
 	/*
-	 * No call saved: the thread's first traced call is this exit, that
+	 * No entry time: the thread's first traced call is this exit, that
 	 * is a call in flight when tracing began, a new child returning
 	 * from clone, or the exec that made a process traced. Not a loss.
 	 */
-	if (!(t = traced_task(task, false)) || t->nr < 0)
+	if (!(th = traced_thread(tid, task->tgid, false)) || !th->time)
 		return 0;
-	/* x86 reports a successful execveat's exit as execve's */
-	if (t->nr == IOR_NR_execveat && nr == IOR_NR_execve)
-		nr = IOR_NR_execveat;
-	if (t->nr != nr) {
-		count(IOR_CNT_UNPAIRED);
-		t->nr = -1;
-		return 0;
-	}
-	t->nr = -1;
-	dur = bpf_ktime_get_ns() - t->time;
+	time = th->time;
+	th->time = 0;
+	dur = bpf_ktime_get_ns() - time;
 
 	switch (nr) {
 	case IOR_NR_read:
@@ -379,18 +421,28 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	case IOR_NR_clone3:
 	case IOR_NR_fork:
 	case IOR_NR_vfork:
-		output_small(task, t, nr, ret, dur);
+		output_small(task, regs, nr, ret, time, dur);
 		return 0;
 	}
-	if (!(e = new_event(IOR_EV_SYSCALL, t->time, task)))
+	if (!(e = new_event(IOR_EV_SYSCALL, time, task)))
 		return 0;
 	e->dur = dur;
 	e->ret = ret;
 	e->nr = nr;
 	a = e->args;
-	__builtin_memcpy(a, t->args, sizeof(e->args));
-	tid = task->pid;
-
+	if (nr == IOR_NR_execve || nr == IOR_NR_execveat) {
+		/*
+		 * A successful exec has reset the registers, and x86
+		 * reports a successful execveat's exit as execve's.
+		 */
+		if ((xa = bpf_map_lookup_elem(&exec_args, &tid))) {
+			nr = e->nr = xa->nr;
+			__builtin_memcpy(a, xa->args, sizeof(e->args));
+			bpf_map_delete_elem(&exec_args, &tid);
+		}
+	} else {
+		get_args(a, regs);
+	}
 	switch (nr) {
 	case IOR_NR_open:
 	case IOR_NR_creat:
@@ -483,24 +535,21 @@ int BPF_PROG(ior_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	__u32 state = tgid_state(ptgid);
-	struct ior_task init = { .nr = -1, .state = IOR_TGID_TRACED };
 	struct ior_event *e;
 	__u64 flags = 0;
 
-	if (state == IOR_TGID_EXCLUDED && ctgid != ptgid) {
+	if (state == IOR_TGID_EXCLUDED) {
 		/* the children of our own pipeline stay out too */
-		bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
+		if (ctgid != ptgid)
+			bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
+		set_thread(child->pid, state);
 		return 0;
 	}
 	if (state != IOR_TGID_TRACED)
 		return 0;
-	if (!trace_all) {
-		if (ctgid != ptgid)
-			bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
-		if (!bpf_task_storage_get(&tasks, child, &init,
-					  BPF_LOCAL_STORAGE_GET_F_CREATE))
-			count(IOR_CNT_DROPS);
-	}
+	if (ctgid != ptgid && !trace_all)
+		bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
+	set_thread(child->pid, state);
 
 	if (child->mm == parent->mm)
 		flags |= CLONE_VM;
@@ -525,24 +574,41 @@ int BPF_PROG(ior_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	__u32 tgid = p->tgid, tid = p->pid, state = tgid_state(tgid);
-	__u32 traced = IOR_TGID_TRACED;
-	struct ior_task *t;
+	__u32 traced = IOR_TGID_TRACED, old = old_pid;
+	struct ior_thread *th;
+	struct exec_args *xa;
 	struct ior_event *e;
+	__u64 time = 0;
 	long n;
 
 	if (state == IOR_TGID_ARMED) {
 		bpf_map_update_elem(&tgids, &tgid, &traced, BPF_ANY);
-		if ((t = bpf_task_storage_get(&tasks, p, 0, 0)))
-			t->state = IOR_TGID_TRACED;
+		set_thread(tid, IOR_TGID_TRACED);
 	} else if (state != IOR_TGID_TRACED) {
 		if (!notify_exec)
 			return 0;
 		traced = 0;
 	}
+	if (traced && old != tid) {
+		/* a thread exec'd: it returns from execve as the leader */
+		if ((th = bpf_map_lookup_elem(&threads, &old))) {
+			time = th->time;
+			th->time = 0;
+			th->state = IOR_TGID_UNKNOWN;
+		}
+		if ((th = bpf_map_lookup_elem(&threads, &tid))) {
+			th->time = time;
+			th->state = IOR_TGID_TRACED;
+		}
+		if ((xa = bpf_map_lookup_elem(&exec_args, &old))) {
+			bpf_map_update_elem(&exec_args, &tid, xa, BPF_ANY);
+			bpf_map_delete_elem(&exec_args, &old);
+		}
+	}
 	e = new_event(IOR_EV_EXEC, bpf_ktime_get_ns(), p);
 	if (!e)
 		return 0;
-	e->args[0] = old_pid;
+	e->args[0] = old;
 	e->args[1] = traced != 0;
 	n = bpf_probe_read_kernel_str(e->data, IOR_PATH_MAX,
 				      BPF_CORE_READ(bprm, filename));
@@ -560,8 +626,10 @@ int BPF_PROG(ior_exit, struct task_struct *p, bool group_dead)
 	int code = p->exit_code;
 	struct ior_event *e;
 
+	set_thread(tid, IOR_TGID_UNKNOWN);	/* its tid may be reused */
 	if (tgid_state(tgid) == IOR_TGID_TRACED) {
 		bpf_map_delete_elem(&exec_paths, &tid);
+		bpf_map_delete_elem(&exec_args, &tid);
 		e = new_event(IOR_EV_EXIT, bpf_ktime_get_ns(), p);
 		if (e) {
 			/* like a shell: 128+N when killed by signal N */

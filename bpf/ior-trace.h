@@ -13,7 +13,7 @@
 #define IOR_NR_MAX 512			/* syscall numbers below this are traced */
 #define IOR_IOV_MAX 16			/* iovecs summed for readv and friends */
 #define IOR_RINGBUF_SIZE (64 << 20)	/* large: drops cost more than memory */
-#define IOR_MAX_TASKS 65536		/* processes and threads tracked at once */
+#define IOR_MAX_TASKS 65536		/* processes tracked at once */
 
 /* x86_64 numbers of the system calls ior-trace records (see ior-format(5)). */
 enum ior_nr {
@@ -62,7 +62,7 @@ enum ior_nr {
 	IOR_NR_openat2 = 437,
 };
 
-/* What a process is, in the map "tgids" and in each thread's ior_task. */
+/* What a process is, in the map "tgids" and in each thread's ior_thread. */
 enum ior_tgid_state {
 	IOR_TGID_UNKNOWN = 0,	/* system-wide: not yet looked up */
 	IOR_TGID_TRACED = 1,
@@ -79,22 +79,21 @@ enum ior_ev_kind {
 
 /* Counters in the per-CPU array "counters". */
 enum ior_counter {
-	IOR_CNT_DROPS,		/* ring buffer full, or no task storage */
+	IOR_CNT_DROPS,		/* ring buffer full, or tid above pid_max */
 	IOR_CNT_UNPAIRED,	/* exit without enter, or enter overwritten */
 	IOR_CNT_WAKE,		/* bytes written since the reader was woken */
 	IOR_CNT_NR,
 };
 
 /*
- * Per thread, in the task storage map "tasks": whether its process is
- * traced, and the call in flight, saved at entry until its exit. Task
- * storage is found from the task in a few loads, and freed with it.
+ * Per thread, in the array "threads" indexed by tid (pid_max entries):
+ * whether its process is traced, and the entry time of the call in
+ * flight. Arguments are not kept: at exit the registers still hold them.
  */
-struct ior_task {
-	__u64 time;
-	__u64 args[6];
-	__s32 nr;		/* call in flight, or -1 */
+struct ior_thread {
+	__u64 time;		/* 0: no call in flight */
 	__u32 state;		/* enum ior_tgid_state */
+	__u32 pad;
 };
 
 /*

@@ -22,7 +22,6 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -40,9 +39,6 @@
 #define CSIGNAL_MASK 0xffull	/* exit signal in clone's flags: not a flag */
 #define POLL_MS 100
 
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL	/* Linux 6.9: a pidfd for a thread */
-#endif
 
 /* The calls ior-trace records: everything in ior-format(5)'s table. */
 static const int traced_calls[] = {
@@ -217,6 +213,32 @@ static void put_err(int64_t ret)
 		ior_put_kv_i64(&out, "err", -ret);
 }
 
+/*
+ * path2 of a stat that found a symbolic link (it did not follow it): the
+ * link's target, read now, through the process's view of the file system:
+ * its root, its working directory or its descriptor dirfd.
+ */
+static void put_link_target(const struct ior_event *e, int dirfd,
+			    const char *path)
+{
+	char where[64 + IOR_PATH_MAX], target[IOR_PATH_MAX];
+	ssize_t n;
+
+	if (!S_ISLNK(e->mode) || !path[0])
+		return;
+	if (path[0] == '/')
+		snprintf(where, sizeof(where), "/proc/%u/root%s", e->pid, path);
+	else if (dirfd == AT_FDCWD_ARG)
+		snprintf(where, sizeof(where), "/proc/%u/cwd/%s", e->pid, path);
+	else
+		snprintf(where, sizeof(where), "/proc/%u/fd/%d/%s", e->pid,
+			 dirfd, path);
+	if ((n = readlink(where, target, sizeof(target) - 1)) < 0)
+		return;
+	target[n] = 0;
+	ior_put_kv_esc(&out, "path2", target);
+}
+
 static void write_syscall(const struct ior_event *e, const char *path,
 			  const char *path2)
 {
@@ -288,6 +310,7 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		if (ok) {
 			ior_put_kv_i64(&out, "size", e->size);
 			put_ft(e->mode);
+			put_link_target(e, AT_FDCWD_ARG, path);
 		}
 		break;
 	case IOR_NR_fstat:
@@ -308,6 +331,7 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		if (ok) {
 			ior_put_kv_i64(&out, "size", e->size);
 			put_ft(e->mode);
+			put_link_target(e, (int)a[0], path);
 		}
 		break;
 	case IOR_NR_mkdir:
@@ -652,21 +676,38 @@ static void find_pipeline(struct pidset *procs)
 
 /* ---- BPF ---- */
 
+/* One slot per possible tid in the threads array: 16 bytes each. */
+static uint32_t pid_max(void)
+{
+	char line[32];
+	long v;
+
+	if (read_file_line("/proc/sys/kernel/pid_max", line, sizeof(line)) < 0 ||
+	    (v = atol(line)) <= 0)
+		return 1 << 22;		/* the kernel's limit */
+	return v;
+}
+
 /*
- * Give thread tid of a traced (or armed) process the task storage the
- * BPF programs test; one the kernel already made (a fork) is kept.
+ * Set the state of thread tid of a traced (or armed) process in the
+ * array the BPF programs test. A call in flight (the second pass) is kept.
  */
 static void mark_thread(int tid, uint32_t state)
 {
-	struct ior_task t = { .nr = -1, .state = state };
-	int fd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	int fd = bpf_map__fd(skel->maps.threads);
+	struct ior_thread th = { 0 };
+	uint32_t key = tid;
 
-	if (fd < 0)
-		return;		/* gone */
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.tasks), &fd, &t,
-				BPF_NOEXIST) && errno != EEXIST)
-		ior_err(IOR_EXIT_SYS, "tasks map: thread %d", tid);
-	close(fd);
+	if (bpf_map_lookup_elem(fd, &key, &th) < 0) {
+		ior_warnx("thread %d: above pid_max, not traced", tid);
+		return;
+	}
+	if (th.state == state)
+		return;
+	th.state = state;
+	th.time = 0;
+	if (bpf_map_update_elem(fd, &key, &th, BPF_ANY))
+		ior_err(IOR_EXIT_SYS, "threads map");
 }
 
 /*
@@ -830,7 +871,8 @@ struct ring {
 static void ring_open(struct ring *r, int map_fd)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct epoll_event ev = { .events = EPOLLIN };
+	/* edge-triggered: sleep until the kernel wakes us, not while data waits */
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
 	void *p;
 
 	r->mask = IOR_RINGBUF_SIZE - 1;
@@ -1024,6 +1066,7 @@ int main(int argc, char **argv)
 				    O_CLOEXEC, 0644)) < 0)
 		ior_err(IOR_EXIT_SYS, "%s", output);
 	ior_out_init(&out, outfd, output);
+	out.survive_epipe = 1;	/* a closed reader stops the capture, cleanly */
 	out_is_pipe = fstat(outfd, &st) == 0 && S_ISFIFO(st.st_mode);
 
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -1038,6 +1081,7 @@ int main(int argc, char **argv)
 	skel->rodata->notify_exec = comm_mode;
 	for (size_t i = 0; i < sizeof(traced_calls) / sizeof(traced_calls[0]); i++)
 		skel->rodata->wanted[traced_calls[i]] = 1;
+	bpf_map__set_max_entries(skel->maps.threads, pid_max());
 	if ((err = ior_trace_bpf__load(skel)))
 		ior_errx(IOR_EXIT_SYS, "cannot load the BPF programs: %s "
 			 "(ior-trace needs root and a kernel with BTF)",
@@ -1122,6 +1166,8 @@ int main(int argc, char **argv)
 		}
 		err = ring_poll(&rb, ms);
 		ior_flush(&out);
+		if (out.broken)
+			break;		/* the reader went away */
 		if (child > 0 && child_exited &&
 		    waitpid(child, &status, WNOHANG) == child) {
 			child_reaped = true;
@@ -1131,21 +1177,27 @@ int main(int argc, char **argv)
 		if (err == 0 && child < 0 && !comm_mode && !trace_all &&
 		    !any_traced())
 			break;
-		/* a closed reader: stop; the trailer's write ends us quietly */
+		/* a closed reader, seen before we write to it: stop */
 		if (err == 0 && out_is_pipe) {
 			struct pollfd pfd = { .fd = outfd };
 
-			if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR))
+			if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR)) {
+				out.broken = 1;
 				break;
+			}
 		}
 	}
-	ring_consume(&rb);
+	if (!out.broken)
+		ring_consume(&rb);
 
 	uint64_t drops = counter(IOR_CNT_DROPS);
 	uint64_t unpaired = counter(IOR_CNT_UNPAIRED);
 	uint64_t missed = missed_runs();
 
-	if (drops || unpaired || missed)
+	if (out.broken)
+		ior_warnx("the reader went away: capture stopped after %llu "
+			  "records", (unsigned long long)nrecords);
+	if (drops || unpaired || missed || out.broken)
 		ior_warnx("lost events: drops=%llu unpaired=%llu missed=%llu",
 			  (unsigned long long)drops,
 			  (unsigned long long)unpaired,

@@ -382,3 +382,41 @@ wait_for() {
 	assert_line --partial "ior-trace: cannot load the BPF programs"
 	assert_line --partial "needs root and a kernel with BTF"
 }
+
+@test "a stat that did not follow a symlink records the link's target as path2" {
+	need_bpf
+	ln -s data lnk
+	cat > stat.c <<'EOC'
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int main(void)
+{
+	struct stat st;
+
+	syscall(SYS_lstat, "lnk", &st);
+	syscall(SYS_stat, "lnk", &st);
+	return 0;
+}
+EOC
+	cc -o stat stat.c
+	run timeout 30 ior-trace -o trace.txt -- ./stat
+	assert_success
+	run calls lstat
+	assert_output --regexp ' lstat 0 [0-9]+ path=lnk size=4 ft=lnk path2=data$'
+	run calls stat
+	assert_output --regexp ' stat 0 [0-9]+ path=lnk size=1000 ft=reg$'
+}
+
+@test "a closed reader stops the capture and the loss counters still go to stderr" {
+	need_bpf
+	run --separate-stderr timeout 30 bash -c '
+		ior-trace -- sh -c "echo \$\$ > cmd.pid; while :; do cat data > /dev/null; done" |
+			head -c 100 > /dev/null
+		echo "status=${PIPESTATUS[0]}"'
+	kill "$(cat cmd.pid)"	# left running, as after -d
+	assert_output "status=0"
+	[[ $stderr == *"ior-trace: the reader went away: capture stopped"* ]]
+	[[ $stderr == *"ior-trace: lost events: drops=0 unpaired=0 missed=0"* ]]
+}
