@@ -91,6 +91,7 @@ struct path_ent {
 	int64_t last_seq, last_tid;	/* last operation on it, for after= */
 	unsigned char state, type;
 	unsigned char frozen;		/* written, truncated, removed: stop sizing */
+	char *target;			/* symlink: its target (escaped), or NULL */
 	char path[];			/* escaped, as in the stream */
 };
 
@@ -587,6 +588,11 @@ static void infer_path(const struct ior_in *in, const struct ior_rec *r,
 	switch (op) {
 	case OP_STAT:
 		existed(e, type_of(a->ft, TY_UNKNOWN));
+		/* an existing symlink, with its target (ior-format(5)) */
+		if (e->state == ST_EXISTED && e->type == TY_LNK && !e->target &&
+		    a->path2 && type_of(a->ft, TY_UNKNOWN) == TY_LNK &&
+		    !(e->target = strdup(a->path2)))
+			ior_err(IOR_EXIT_SYS, "strdup");
 		if (type_of(a->ft, TY_FILE) == TY_FILE)
 			saw_size(e, uint_of(in, "size", a->size));
 		break;
@@ -889,7 +895,8 @@ static int path_cmp(const void *pa, const void *pb)
 
 /* The starting tree: what existed before the capture, parents first. */
 static void put_tree(struct ior_out *out, unsigned long *ndirs,
-		     unsigned long *nfiles, unsigned long *nlinks)
+		     unsigned long *nfiles, unsigned long *nsymlinks,
+		     unsigned long *nlinks)
 {
 	struct path_ent **v = xcalloc(paths.n ? paths.n : 1, sizeof(*v));
 	size_t n = 0;
@@ -900,13 +907,19 @@ static void put_tree(struct ior_out *out, unsigned long *ndirs,
 				v[n++] = e;
 	qsort(v, n, sizeof(*v), path_cmp);
 	for (size_t i = 0; i < n; i++) {
-		if (v[i]->type == TY_LNK) {
+		if (v[i]->type == TY_LNK && !v[i]->target) {
 			/* Its target is unknown: nothing to create. */
 			(*nlinks)++;
 			continue;
 		}
 		ior_puts(out, "0.000000000 0 0 - ");
-		if (v[i]->type == TY_DIR) {
+		if (v[i]->type == TY_LNK) {
+			ior_puts(out, "init:symlink 0 0");
+			ior_put_kv(out, "path", v[i]->path);
+			ior_put_kv(out, "path2", v[i]->target);
+			ior_putc(out, '\n');
+			(*nsymlinks)++;
+		} else if (v[i]->type == TY_DIR) {
 			ior_puts(out, "init:dir 0 0");
 			ior_put_kv(out, "path", v[i]->path);
 			ior_puts(out, " mode=0755\n");
@@ -933,7 +946,7 @@ int main(int argc, char *argv[])
 	struct ior_rec r;
 	struct ior_in in;
 	off_t hdr_end = -1, end;
-	unsigned long ndirs = 0, nfiles = 0, nlinks = 0, dropped = 0;
+	unsigned long ndirs = 0, nfiles = 0, nsymlinks = 0, nlinks = 0, dropped = 0;
 	int ch, sfd;
 
 	ior_setprogname(argv[0]);
@@ -986,7 +999,7 @@ int main(int argc, char *argv[])
 	ior_put_magic(&out, IOR_KIND_REPLAY);
 	spool_copy(sfd, 0, hdr_end, &out);
 	ior_printf(&out, "#meta ior-gen version=%s\n", IOR_VERSION_STRING);
-	put_tree(&out, &ndirs, &nfiles, &nlinks);
+	put_tree(&out, &ndirs, &nfiles, &nsymlinks, &nlinks);
 	spool_copy(sfd, hdr_end, end, &out);
 	ior_out_close(&spool);
 	for (int i = 0; i < NDROP; i++)
@@ -995,8 +1008,9 @@ int main(int argc, char *argv[])
 		   nrecords, (long long)seq, dropped);
 	for (int i = 0; i < NDROP; i++)
 		ior_printf(&out, " dropped.%s=%lu", drop_names[i], ndrop[i]);
-	ior_printf(&out, " tree.dirs=%lu tree.files=%lu tree.symlinks_skipped=%lu\n",
-		   ndirs, nfiles, nlinks);
+	ior_printf(&out, " tree.dirs=%lu tree.files=%lu tree.symlinks=%lu "
+		   "tree.symlinks_skipped=%lu\n",
+		   ndirs, nfiles, nsymlinks, nlinks);
 	ior_out_close(&out);
 	close(sfd);
 	return IOR_EXIT_OK;

@@ -430,3 +430,16 @@ bad_input() {
 	assert_success
 	assert_line --partial 'init:file 0 0 path=/srv/config.json size=5000 '
 }
+
+@test "a symlink an lstat found, with its target, is in the tree as init:symlink" {
+	map <<-EOF > "$D/in"
+	$(rec 1 lstat 0 path=/srv/cur size=9 ft=lnk path2=releases/2)
+	$(rec 1 lstat 0 path=/srv/old size=4 ft=lnk)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line '0.000000000 0 0 - init:symlink 0 0 path=/srv/cur path2=releases/2'
+	refute_line --partial 'init:symlink 0 0 path=/srv/old'
+	assert_equal "$(stat_of tree.symlinks)" 1
+	assert_equal "$(stat_of tree.symlinks_skipped)" 1
+}
