@@ -96,7 +96,7 @@ struct recinfo {
 
 enum call {
 	C_OTHER, C_OPEN, C_CLOSE, C_DUP, C_DUP2, C_DUP3, C_CHDIR, C_FCHDIR,
-	C_SYMLINK, C_FORK, C_EXEC, C_EXIT, C_IORFD, C_IORCWD, C_INIT,
+	C_SYMLINK, C_FORK, C_EXEC, C_EXIT, C_IORFD, C_IORCWD, C_INIT, C_STAT,
 };
 
 static const struct { const char *name; enum call c; } calls[] = {
@@ -107,6 +107,8 @@ static const struct { const char *name; enum call c; } calls[] = {
 	{ "symlinkat", C_SYMLINK }, { "sched:fork", C_FORK },
 	{ "sched:exec", C_EXEC }, { "sched:exit", C_EXIT },
 	{ "ior:fd", C_IORFD }, { "ior:cwd", C_IORCWD },
+	{ "stat", C_STAT }, { "lstat", C_STAT }, { "newfstatat", C_STAT },
+	{ "statx", C_STAT },
 };
 
 static struct ior_out out;
@@ -562,7 +564,7 @@ static int path_kept(const struct recinfo *ri)
 static enum call call_of(const char *name)
 {
 	/* Most records are reads and writes: skip the table for them. */
-	if (!strchr("cdfios", name[0]))
+	if (!strchr("cdfiolns", name[0]))
 		return C_OTHER;
 	if (!strncmp(name, "init:", 5))
 		return C_INIT;
@@ -852,13 +854,15 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 
 	/*
 	 * Not joined: init:* paths (already rooted), a symlink's target (its
-	 * content), ior:fd names that are not paths ("pipe:[42]").
+	 * content; also path2 of a stat that found a link), ior:fd names that
+	 * are not paths ("pipe:[42]").
 	 */
 	for (int k = 0; k < 2; k++)
 		if (ri.path[k] >= 0)
 			resolve(in, r, &ri, t, k, c != C_INIT &&
 				r->kv[ri.path[k]].val[0] &&	/* AT_EMPTY_PATH */
 				!(c == C_SYMLINK && k == 0) &&
+				!(c == C_STAT && k == 1) &&
 				!(c == C_IORFD && r->kv[ri.path[k]].val[0] != '/'));
 	/* fstat(fd) is newfstatat(fd, "", AT_EMPTY_PATH): it uses dirfd. */
 	if (ri.fd < 0 && ri.dirfd[0] >= 0 && ri.path[0] >= 0 &&

@@ -496,3 +496,13 @@ bad_input() {
 	assert_success
 	assert_line '0.000000003 1 1 a newfstatat 0 10 dirfd=3 path= flags=AT_EMPTY_PATH size=4 ft=reg vfd=1 ofd=1 file=/w/x'
 }
+
+@test "the link target a stat found (path2) is kept as captured" {
+	trace <<-'EOF'
+	0.000000001 500 500 a ior:cwd 0 0 path=/w
+	0.000000002 500 500 a newfstatat 0 10 dirfd=AT_FDCWD path=link flags=AT_SYMLINK_NOFOLLOW size=10 ft=lnk path2=exists.txt
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line --partial 'path=/w/link flags=AT_SYMLINK_NOFOLLOW size=10 ft=lnk path2=exists.txt'
+}
