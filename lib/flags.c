@@ -42,7 +42,14 @@ const struct ior_flag ior_at_flags[] = {
 	{ "AT_STATX_FORCE_SYNC", 0x2000, 0 },
 	{ "AT_STATX_DONT_SYNC", 0x4000, 0 },
 	{ "AT_RECURSIVE", 0x8000, 0 },
-	{ "AT_EACCESS", 0x200, 0 },	/* same bit as AT_REMOVEDIR */
+	{ NULL, 0, 0 },
+};
+
+/* faccessat2: AT_EACCESS shares its bit with AT_REMOVEDIR. */
+const struct ior_flag ior_faccessat_flags[] = {
+	{ "AT_EACCESS", 0x200, 0 },
+	{ "AT_SYMLINK_NOFOLLOW", 0x100, 0 },
+	{ "AT_EMPTY_PATH", 0x1000, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -169,3 +176,200 @@ int ior_flags_parse(const struct ior_flag *t, const char *s, uint64_t *v)
 	*v = r;
 	return 0;
 }
+
+/* ---- the rest of the file-I/O surface (ior-format(5), issue 3) ---- */
+
+const struct ior_flag ior_access_modes[] = {
+	{ "R_OK", 4, 0 },
+	{ "W_OK", 2, 0 },
+	{ "X_OK", 1, 0 },
+	{ "F_OK", 0, 7 },	/* only when no other bit is set */
+	{ NULL, 0, 0 },
+};
+
+/* fcntl commands: values, not flags. */
+const struct ior_flag ior_fcntl_cmds[] = {
+	{ "F_DUPFD", 0, ~0ull },
+	{ "F_GETFD", 1, ~0ull },
+	{ "F_SETFD", 2, ~0ull },
+	{ "F_GETFL", 3, ~0ull },
+	{ "F_SETFL", 4, ~0ull },
+	{ "F_GETLK", 5, ~0ull },
+	{ "F_SETLK", 6, ~0ull },
+	{ "F_SETLKW", 7, ~0ull },
+	{ "F_SETOWN", 8, ~0ull },
+	{ "F_GETOWN", 9, ~0ull },
+	{ "F_SETSIG", 10, ~0ull },
+	{ "F_GETSIG", 11, ~0ull },
+	{ "F_SETOWN_EX", 15, ~0ull },
+	{ "F_GETOWN_EX", 16, ~0ull },
+	{ "F_OFD_GETLK", 36, ~0ull },
+	{ "F_OFD_SETLK", 37, ~0ull },
+	{ "F_OFD_SETLKW", 38, ~0ull },
+	{ "F_SETLEASE", 1024, ~0ull },
+	{ "F_GETLEASE", 1025, ~0ull },
+	{ "F_NOTIFY", 1026, ~0ull },
+	{ "F_DUPFD_CLOEXEC", 1030, ~0ull },
+	{ "F_SETPIPE_SZ", 1031, ~0ull },
+	{ "F_GETPIPE_SZ", 1032, ~0ull },
+	{ "F_ADD_SEALS", 1033, ~0ull },
+	{ "F_GET_SEALS", 1034, ~0ull },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_fd_flags[] = {
+	{ "FD_CLOEXEC", 1, 0 },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_lock_types[] = {
+	{ "F_RDLCK", 0, ~0ull },
+	{ "F_WRLCK", 1, ~0ull },
+	{ "F_UNLCK", 2, ~0ull },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_flock_ops[] = {
+	{ "LOCK_SH", 1, 0 },
+	{ "LOCK_EX", 2, 0 },
+	{ "LOCK_NB", 4, 0 },
+	{ "LOCK_UN", 8, 0 },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_fallocate_flags[] = {
+	{ "FALLOC_FL_KEEP_SIZE", 0x01, 0 },
+	{ "FALLOC_FL_PUNCH_HOLE", 0x02, 0 },
+	{ "FALLOC_FL_NO_HIDE_STALE", 0x04, 0 },
+	{ "FALLOC_FL_COLLAPSE_RANGE", 0x08, 0 },
+	{ "FALLOC_FL_ZERO_RANGE", 0x10, 0 },
+	{ "FALLOC_FL_INSERT_RANGE", 0x20, 0 },
+	{ "FALLOC_FL_UNSHARE_RANGE", 0x40, 0 },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_fadvise_advice[] = {
+	{ "POSIX_FADV_NORMAL", 0, ~0ull },
+	{ "POSIX_FADV_RANDOM", 1, ~0ull },
+	{ "POSIX_FADV_SEQUENTIAL", 2, ~0ull },
+	{ "POSIX_FADV_WILLNEED", 3, ~0ull },
+	{ "POSIX_FADV_DONTNEED", 4, ~0ull },
+	{ "POSIX_FADV_NOREUSE", 5, ~0ull },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_madvise_advice[] = {
+	{ "MADV_NORMAL", 0, ~0ull },
+	{ "MADV_RANDOM", 1, ~0ull },
+	{ "MADV_SEQUENTIAL", 2, ~0ull },
+	{ "MADV_WILLNEED", 3, ~0ull },
+	{ "MADV_DONTNEED", 4, ~0ull },
+	{ "MADV_FREE", 8, ~0ull },
+	{ "MADV_REMOVE", 9, ~0ull },
+	{ "MADV_DONTFORK", 10, ~0ull },
+	{ "MADV_DOFORK", 11, ~0ull },
+	{ "MADV_MERGEABLE", 12, ~0ull },
+	{ "MADV_UNMERGEABLE", 13, ~0ull },
+	{ "MADV_HUGEPAGE", 14, ~0ull },
+	{ "MADV_NOHUGEPAGE", 15, ~0ull },
+	{ "MADV_DONTDUMP", 16, ~0ull },
+	{ "MADV_DODUMP", 17, ~0ull },
+	{ "MADV_WIPEONFORK", 18, ~0ull },
+	{ "MADV_KEEPONFORK", 19, ~0ull },
+	{ "MADV_COLD", 20, ~0ull },
+	{ "MADV_PAGEOUT", 21, ~0ull },
+	{ "MADV_POPULATE_READ", 22, ~0ull },
+	{ "MADV_POPULATE_WRITE", 23, ~0ull },
+	{ "MADV_DONTNEED_LOCKED", 24, ~0ull },
+	{ "MADV_COLLAPSE", 25, ~0ull },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_mmap_prot[] = {
+	{ "PROT_READ", 1, 0 },
+	{ "PROT_WRITE", 2, 0 },
+	{ "PROT_EXEC", 4, 0 },
+	{ "PROT_NONE", 0, 7 },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_mmap_flags[] = {
+	{ "MAP_SHARED_VALIDATE", 0x03, 0x03 },
+	{ "MAP_SHARED", 0x01, 0x03 },
+	{ "MAP_PRIVATE", 0x02, 0x03 },
+	{ "MAP_FIXED", 0x10, 0 },
+	{ "MAP_ANONYMOUS", 0x20, 0 },
+	{ "MAP_GROWSDOWN", 0x100, 0 },
+	{ "MAP_DENYWRITE", 0x800, 0 },
+	{ "MAP_EXECUTABLE", 0x1000, 0 },
+	{ "MAP_LOCKED", 0x2000, 0 },
+	{ "MAP_NORESERVE", 0x4000, 0 },
+	{ "MAP_POPULATE", 0x8000, 0 },
+	{ "MAP_NONBLOCK", 0x10000, 0 },
+	{ "MAP_STACK", 0x20000, 0 },
+	{ "MAP_HUGETLB", 0x40000, 0 },
+	{ "MAP_SYNC", 0x80000, 0 },
+	{ "MAP_FIXED_NOREPLACE", 0x100000, 0 },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_msync_flags[] = {
+	{ "MS_ASYNC", 1, 0 },
+	{ "MS_INVALIDATE", 2, 0 },
+	{ "MS_SYNC", 4, 0 },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_xattr_flags[] = {
+	{ "XATTR_CREATE", 1, 0 },
+	{ "XATTR_REPLACE", 2, 0 },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_close_range_flags[] = {
+	{ "CLOSE_RANGE_UNSHARE", 2, 0 },
+	{ "CLOSE_RANGE_CLOEXEC", 4, 0 },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_sync_file_range_flags[] = {
+	{ "SYNC_FILE_RANGE_WAIT_BEFORE", 1, 0 },
+	{ "SYNC_FILE_RANGE_WRITE", 2, 0 },
+	{ "SYNC_FILE_RANGE_WAIT_AFTER", 4, 0 },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_splice_flags[] = {
+	{ "SPLICE_F_MOVE", 1, 0 },
+	{ "SPLICE_F_NONBLOCK", 2, 0 },
+	{ "SPLICE_F_MORE", 4, 0 },
+	{ "SPLICE_F_GIFT", 8, 0 },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_memfd_flags[] = {
+	{ "MFD_CLOEXEC", 1, 0 },
+	{ "MFD_ALLOW_SEALING", 2, 0 },
+	{ "MFD_HUGETLB", 4, 0 },
+	{ "MFD_NOEXEC_SEAL", 8, 0 },
+	{ "MFD_EXEC", 0x10, 0 },
+	{ NULL, 0, 0 },
+};
+
+const struct ior_flag ior_statx_mask[] = {
+	{ "STATX_TYPE", 0x1, 0 },
+	{ "STATX_MODE", 0x2, 0 },
+	{ "STATX_NLINK", 0x4, 0 },
+	{ "STATX_UID", 0x8, 0 },
+	{ "STATX_GID", 0x10, 0 },
+	{ "STATX_ATIME", 0x20, 0 },
+	{ "STATX_MTIME", 0x40, 0 },
+	{ "STATX_CTIME", 0x80, 0 },
+	{ "STATX_INO", 0x100, 0 },
+	{ "STATX_SIZE", 0x200, 0 },
+	{ "STATX_BLOCKS", 0x400, 0 },
+	{ "STATX_BTIME", 0x800, 0 },
+	{ "STATX_MNT_ID", 0x1000, 0 },
+	{ "STATX_DIOALIGN", 0x2000, 0 },
+	{ NULL, 0, 0 },
+};

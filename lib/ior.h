@@ -201,10 +201,28 @@ struct ior_flag {
 
 extern const struct ior_flag ior_open_flags[];	/* O_* */
 extern const struct ior_flag ior_at_flags[];	/* AT_* */
+extern const struct ior_flag ior_faccessat_flags[];	/* AT_EACCESS... */
 extern const struct ior_flag ior_rename_flags[];	/* RENAME_* */
 extern const struct ior_flag ior_clone_flags[];	/* CLONE_* */
 extern const struct ior_flag ior_resolve_flags[];	/* RESOLVE_* */
 extern const struct ior_flag ior_whence_names[];	/* SEEK_* (values) */
+extern const struct ior_flag ior_access_modes[];	/* F_OK, R_OK|W_OK */
+extern const struct ior_flag ior_fcntl_cmds[];	/* F_* (values) */
+extern const struct ior_flag ior_fd_flags[];	/* FD_CLOEXEC */
+extern const struct ior_flag ior_lock_types[];	/* F_RDLCK... (values) */
+extern const struct ior_flag ior_flock_ops[];	/* LOCK_* */
+extern const struct ior_flag ior_fallocate_flags[];	/* FALLOC_FL_* */
+extern const struct ior_flag ior_fadvise_advice[];	/* POSIX_FADV_* */
+extern const struct ior_flag ior_madvise_advice[];	/* MADV_* (values) */
+extern const struct ior_flag ior_mmap_prot[];	/* PROT_* */
+extern const struct ior_flag ior_mmap_flags[];	/* MAP_* */
+extern const struct ior_flag ior_msync_flags[];	/* MS_* */
+extern const struct ior_flag ior_xattr_flags[];	/* XATTR_* */
+extern const struct ior_flag ior_close_range_flags[];	/* CLOSE_RANGE_* */
+extern const struct ior_flag ior_sync_file_range_flags[];
+extern const struct ior_flag ior_splice_flags[];	/* SPLICE_F_* */
+extern const struct ior_flag ior_memfd_flags[];	/* MFD_* */
+extern const struct ior_flag ior_statx_mask[];	/* STATX_* */
 
 /* Format v with table t as A|B|0x..; returns length (buf of cap bytes). */
 size_t ior_flags_format(char *buf, size_t cap, const struct ior_flag *t,
