@@ -30,6 +30,7 @@ enum call_kind {
 	CALL_OP,		/* an operation: a system call, aio:*, uring:* */
 	CALL_READ,		/* an operation that reads RET bytes */
 	CALL_WRITE,		/* an operation that writes RET bytes */
+	CALL_COPY,		/* copies RET bytes: both read and written */
 	CALL_PROC,		/* sched:*, ior:*: process records, not timed */
 	CALL_INIT,		/* init:*: the starting tree, ignored */
 };
@@ -82,9 +83,16 @@ static enum call_kind classify(const char *name)
 		"write", "pwrite64", "writev", "pwritev", "pwritev2", NULL,
 	};
 
+	static const char *const copies[] = {
+		"copy_file_range", "sendfile64", "splice", NULL,
+	};
+
 	for (int i = 0; reads[i]; i++)
 		if (!strcmp(name, reads[i]))
 			return CALL_READ;
+	for (int i = 0; copies[i]; i++)
+		if (!strcmp(name, copies[i]))
+			return CALL_COPY;
 	for (int i = 0; writes[i]; i++)
 		if (!strcmp(name, writes[i]))
 			return CALL_WRITE;
@@ -158,7 +166,8 @@ static void add(struct call *c, const struct ior_rec *r)
 	c->count++;
 	if (r->ret < 0)
 		c->errors++;
-	else if (c->kind == CALL_READ || c->kind == CALL_WRITE)
+	else if (c->kind == CALL_READ || c->kind == CALL_WRITE ||
+		 c->kind == CALL_COPY)
 		c->bytes += r->ret;
 	c->sum += r->dur;
 	if (r->dur < c->min)
@@ -212,9 +221,9 @@ static void total(const struct stats *st, struct call *t, uint64_t *rd,
 
 		if (!is_op(c))
 			continue;
-		if (c->kind == CALL_READ)
+		if (c->kind == CALL_READ || c->kind == CALL_COPY)
 			*rd += c->bytes;
-		else if (c->kind == CALL_WRITE)
+		if (c->kind == CALL_WRITE || c->kind == CALL_COPY)
 			*wr += c->bytes;
 		t->count += c->count;
 		t->errors += c->errors;
@@ -469,8 +478,9 @@ static int report(struct stats *st, struct ior_out *o)
 			nproc++;
 		if (!is_op(c))
 			continue;
-		stats_row(&rows[n++], c, c->kind == CALL_READ ? c->bytes : 0,
-			  c->kind == CALL_WRITE ? c->bytes : 0);
+		stats_row(&rows[n++], c,
+			  c->kind == CALL_READ || c->kind == CALL_COPY ? c->bytes : 0,
+			  c->kind == CALL_WRITE || c->kind == CALL_COPY ? c->bytes : 0);
 	}
 	stats_row(&rows[n++], &tot, rd, wr);
 	print_rows(o, rows, n, STATS_NCOL);

@@ -353,3 +353,18 @@ bad_input() {
 	run ior-stats "$D/r"
 	assert_line 'not issued (skip=): 1'
 }
+
+@test "copy_file_range, sendfile64 and splice count their bytes as read and written" {
+	cat > "$D/c" <<-EOF
+	#ior 1 trace
+	0.000001000 1 1 app copy_file_range 4096 500 fd=3 fd2=4 count=4096 flags=0
+	0.000002000 1 1 app sendfile64 100 500 fd2=4 fd=3 count=100
+	0.000003000 1 1 app splice -22 500 fd=3 fd2=5 count=10 flags=0 err=EINVAL
+	EOF
+	run ior-stats -t "$D/c"
+	assert_success
+	assert_line --regexp '^copy_file_range	1	0	4096	4096	'
+	assert_line --regexp '^sendfile64	1	0	100	100	'
+	assert_line --regexp '^splice	1	1	0	0	'
+	assert_line --regexp '^TOTAL	3	1	4196	4196	'
+}
