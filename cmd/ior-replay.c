@@ -15,6 +15,7 @@
  * can be reached, whatever the program says.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -29,11 +30,15 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,85 +66,172 @@ enum call {
 	C_TRUNCATE, C_FTRUNCATE, C_CHDIR, C_FCHDIR,
 	C_DUP, C_DUP2, C_DUP3,
 	C_FORK, C_EXEC, C_EXIT, C_IORFD,
+	C_ACCESS, C_FACCESSAT, C_FACCESSAT2,
+	C_CHMOD, C_FCHMOD, C_FCHMODAT, C_FCHMODAT2,
+	C_CHOWN, C_FCHOWN, C_FCHOWNAT, C_LCHOWN,
+	C_CLOSE_RANGE, C_COPY_FILE_RANGE, C_SENDFILE, C_SPLICE,
+	C_FCNTL, C_FLOCK, C_FALLOCATE, C_FADVISE, C_READAHEAD,
+	C_SYNC, C_SYNCFS, C_SYNC_FILE_RANGE, C_GETDENTS,
+	C_LINK, C_LINKAT, C_SYMLINK, C_SYMLINKAT, C_READLINK, C_READLINKAT,
+	C_MKNOD, C_MKNODAT, C_UTIME, C_UTIMES, C_UTIMENSAT, C_FUTIMESAT,
+	C_SETXATTR, C_LSETXATTR, C_FSETXATTR,
+	C_GETXATTR, C_LGETXATTR, C_FGETXATTR,
+	C_LISTXATTR, C_LLISTXATTR, C_FLISTXATTR,
+	C_REMOVEXATTR, C_LREMOVEXATTR, C_FREMOVEXATTR,
+	C_STATFS, C_FSTATFS, C_GETCWD, C_NAME_TO_HANDLE, C_OPEN_BY_HANDLE,
+	C_MEMFD, C_MMAP, C_MUNMAP, C_MSYNC, C_MADVISE, C_UNSHARE,
+	C_FORKCALL, C_VFORK,
 };
 
-/* Arguments a call needs (A_*), and whether RET is a descriptor. */
+/* Arguments a call needs (A_*), and what its RET is. */
 enum {
 	A_FD = 1 << 0, A_FD2 = 1 << 1, A_PATH = 1 << 2, A_PATH2 = 1 << 3,
-	A_OFLAGS = 1 << 4, A_ATFLAGS = 1 << 5, A_RENFLAGS = 1 << 6,
-	A_MODE = 1 << 7, A_COUNT = 1 << 8, A_OFFSET = 1 << 9,
-	A_IOVCNT = 1 << 10, A_WHENCE = 1 << 11, A_SIZE = 1 << 12,
-	A_MASK = 1 << 13, A_FORK = 1 << 14,
-	RET_FD = 1 << 15,	/* RET is a descriptor: its number may differ */
-	READS = 1 << 16,	/* needs a read buffer of count bytes */
-	WRITES = 1 << 17,	/* needs count bytes of data */
+	A_MODE = 1 << 4, A_COUNT = 1 << 5, A_OFFSET = 1 << 6,
+	A_IOVCNT = 1 << 7, A_WHENCE = 1 << 8, A_SIZE = 1 << 9,
+	A_MASK = 1 << 10, A_AMODE = 1 << 11, A_OWNER = 1 << 12,
+	A_NAME = 1 << 13, A_TIMES = 1 << 14, A_LEN = 1 << 15,
+	A_OPTOFF = 1 << 16,	/* offset and offset2, each optional */
+	A_ADDR = 1 << 17,
+	A_PAIR = 1 << 18,	/* fd and fd2 may be pipes or sockets */
+	A_EMPTY = 1 << 19,	/* an empty path with a dirfd acts on it */
+	RET_FD = 1 << 20,	/* RET is a descriptor: its number may differ */
+	NOCMP = 1 << 21,	/* RET is an address or a pid: not compared */
+	READS = 1 << 22,	/* needs a read buffer of count bytes */
+	WRITES = 1 << 23,	/* needs count bytes of data */
 };
+
+static const struct ior_flag no_flags[] = { { NULL, 0, 0 } };
 
 static const struct callinfo {
 	const char *name;
 	unsigned need;
+	const struct ior_flag *flags;	/* table of its flags= key, if any */
 } calls[] = {
-	[C_OPEN] = { "open", A_PATH | A_OFLAGS | RET_FD },
-	[C_OPENAT] = { "openat", A_PATH | A_OFLAGS | RET_FD },
-	[C_OPENAT2] = { "openat2", A_PATH | A_OFLAGS | RET_FD },
-	[C_CREAT] = { "creat", A_PATH | A_MODE | RET_FD },
-	[C_CLOSE] = { "close", A_FD },
-	[C_READ] = { "read", A_FD | A_COUNT | READS },
-	[C_WRITE] = { "write", A_FD | A_COUNT | WRITES },
-	[C_PREAD] = { "pread64", A_FD | A_COUNT | A_OFFSET | READS },
-	[C_PWRITE] = { "pwrite64", A_FD | A_COUNT | A_OFFSET | WRITES },
-	[C_READV] = { "readv", A_FD | A_IOVCNT | A_COUNT | READS },
-	[C_WRITEV] = { "writev", A_FD | A_IOVCNT | A_COUNT | WRITES },
-	[C_PREADV] = { "preadv", A_FD | A_IOVCNT | A_COUNT | A_OFFSET | READS },
-	[C_PWRITEV] = { "pwritev", A_FD | A_IOVCNT | A_COUNT | A_OFFSET | WRITES },
-	[C_LSEEK] = { "lseek", A_FD | A_OFFSET | A_WHENCE },
-	[C_FSYNC] = { "fsync", A_FD },
-	[C_FDATASYNC] = { "fdatasync", A_FD },
-	[C_STAT] = { "stat", A_PATH },
-	[C_LSTAT] = { "lstat", A_PATH },
-	[C_FSTAT] = { "fstat", A_FD },
-	[C_NEWFSTATAT] = { "newfstatat", A_PATH | A_ATFLAGS },
-	[C_STATX] = { "statx", A_PATH | A_ATFLAGS | A_MASK },
-	[C_MKDIR] = { "mkdir", A_PATH | A_MODE },
-	[C_MKDIRAT] = { "mkdirat", A_PATH | A_MODE },
-	[C_RMDIR] = { "rmdir", A_PATH },
-	[C_UNLINK] = { "unlink", A_PATH },
-	[C_UNLINKAT] = { "unlinkat", A_PATH | A_ATFLAGS },
-	[C_RENAME] = { "rename", A_PATH | A_PATH2 },
-	[C_RENAMEAT] = { "renameat", A_PATH | A_PATH2 },
-	[C_RENAMEAT2] = { "renameat2", A_PATH | A_PATH2 | A_RENFLAGS },
-	[C_TRUNCATE] = { "truncate", A_PATH | A_SIZE },
-	[C_FTRUNCATE] = { "ftruncate", A_FD | A_SIZE },
-	[C_CHDIR] = { "chdir", A_PATH },
-	[C_FCHDIR] = { "fchdir", A_FD },
-	[C_DUP] = { "dup", A_FD | RET_FD },
-	[C_DUP2] = { "dup2", A_FD | A_FD2 | RET_FD },
-	[C_DUP3] = { "dup3", A_FD | A_FD2 | A_OFLAGS | RET_FD },
-	[C_FORK] = { "sched:fork", A_FORK },
-	[C_EXEC] = { "sched:exec", 0 },
-	[C_EXIT] = { "sched:exit", 0 },
-	[C_IORFD] = { "ior:fd", A_FD | A_PATH | A_OFLAGS | A_OFFSET | RET_FD },
+	[C_OPEN] = { "open", A_PATH | RET_FD, ior_open_flags },
+	[C_OPENAT] = { "openat", A_PATH | RET_FD, ior_open_flags },
+	[C_OPENAT2] = { "openat2", A_PATH | RET_FD, ior_open_flags },
+	[C_CREAT] = { "creat", A_PATH | A_MODE | RET_FD, NULL },
+	[C_CLOSE] = { "close", A_FD, NULL },
+	[C_READ] = { "read", A_FD | A_COUNT | READS, NULL },
+	[C_WRITE] = { "write", A_FD | A_COUNT | WRITES, NULL },
+	[C_PREAD] = { "pread64", A_FD | A_COUNT | A_OFFSET | READS, NULL },
+	[C_PWRITE] = { "pwrite64", A_FD | A_COUNT | A_OFFSET | WRITES, NULL },
+	[C_READV] = { "readv", A_FD | A_IOVCNT | A_COUNT | READS, NULL },
+	[C_WRITEV] = { "writev", A_FD | A_IOVCNT | A_COUNT | WRITES, NULL },
+	[C_PREADV] = { "preadv", A_FD | A_IOVCNT | A_COUNT | A_OFFSET | READS,
+		       NULL },
+	[C_PWRITEV] = { "pwritev",
+			A_FD | A_IOVCNT | A_COUNT | A_OFFSET | WRITES, NULL },
+	[C_LSEEK] = { "lseek", A_FD | A_OFFSET | A_WHENCE, NULL },
+	[C_FSYNC] = { "fsync", A_FD, NULL },
+	[C_FDATASYNC] = { "fdatasync", A_FD, NULL },
+	[C_STAT] = { "stat", A_PATH, NULL },
+	[C_LSTAT] = { "lstat", A_PATH, NULL },
+	[C_FSTAT] = { "fstat", A_FD, NULL },
+	[C_NEWFSTATAT] = { "newfstatat", A_PATH | A_EMPTY, ior_at_flags },
+	[C_STATX] = { "statx", A_PATH | A_MASK | A_EMPTY, ior_at_flags },
+	[C_MKDIR] = { "mkdir", A_PATH | A_MODE, NULL },
+	[C_MKDIRAT] = { "mkdirat", A_PATH | A_MODE, NULL },
+	[C_RMDIR] = { "rmdir", A_PATH, NULL },
+	[C_UNLINK] = { "unlink", A_PATH, NULL },
+	[C_UNLINKAT] = { "unlinkat", A_PATH, ior_at_flags },
+	[C_RENAME] = { "rename", A_PATH | A_PATH2, NULL },
+	[C_RENAMEAT] = { "renameat", A_PATH | A_PATH2, NULL },
+	[C_RENAMEAT2] = { "renameat2", A_PATH | A_PATH2, ior_rename_flags },
+	[C_TRUNCATE] = { "truncate", A_PATH | A_SIZE, NULL },
+	[C_FTRUNCATE] = { "ftruncate", A_FD | A_SIZE, NULL },
+	[C_CHDIR] = { "chdir", A_PATH, NULL },
+	[C_FCHDIR] = { "fchdir", A_FD, NULL },
+	[C_DUP] = { "dup", A_FD | RET_FD, NULL },
+	[C_DUP2] = { "dup2", A_FD | A_FD2 | RET_FD, NULL },
+	[C_DUP3] = { "dup3", A_FD | A_FD2 | RET_FD, ior_open_flags },
+	[C_FORK] = { "sched:fork", 0, ior_clone_flags },
+	[C_EXEC] = { "sched:exec", 0, NULL },
+	[C_EXIT] = { "sched:exit", 0, NULL },
+	[C_IORFD] = { "ior:fd", A_FD | A_PATH | A_OFFSET | RET_FD,
+		      ior_open_flags },
+	[C_ACCESS] = { "access", A_PATH | A_AMODE, NULL },
+	[C_FACCESSAT] = { "faccessat", A_PATH | A_AMODE, NULL },
+	[C_FACCESSAT2] = { "faccessat2", A_PATH | A_AMODE,
+			   ior_faccessat_flags },
+	[C_CHMOD] = { "chmod", A_PATH | A_MODE, NULL },
+	[C_FCHMOD] = { "fchmod", A_FD | A_MODE, NULL },
+	[C_FCHMODAT] = { "fchmodat", A_PATH | A_MODE, NULL },
+	[C_FCHMODAT2] = { "fchmodat2", A_PATH | A_MODE, ior_at_flags },
+	[C_CHOWN] = { "chown", A_PATH | A_OWNER, NULL },
+	[C_FCHOWN] = { "fchown", A_FD | A_OWNER, NULL },
+	[C_FCHOWNAT] = { "fchownat", A_PATH | A_OWNER | A_EMPTY, ior_at_flags },
+	[C_LCHOWN] = { "lchown", A_PATH | A_OWNER, NULL },
+	[C_CLOSE_RANGE] = { "close_range", 0, ior_close_range_flags },
+	[C_COPY_FILE_RANGE] = { "copy_file_range",
+		A_FD | A_FD2 | A_PAIR | A_COUNT | A_OPTOFF | READS | WRITES,
+		no_flags },
+	[C_SENDFILE] = { "sendfile64",
+		A_FD | A_FD2 | A_PAIR | A_COUNT | A_OPTOFF | READS | WRITES,
+		NULL },
+	[C_SPLICE] = { "splice",
+		A_FD | A_FD2 | A_PAIR | A_COUNT | A_OPTOFF | WRITES,
+		ior_splice_flags },
+	[C_FCNTL] = { "fcntl", A_FD, NULL },
+	[C_FLOCK] = { "flock", A_FD, NULL },
+	[C_FALLOCATE] = { "fallocate", A_FD | A_OFFSET | A_LEN,
+			  ior_fallocate_flags },
+	[C_FADVISE] = { "fadvise64", A_FD | A_OFFSET | A_LEN, NULL },
+	[C_READAHEAD] = { "readahead", A_FD | A_OFFSET | A_COUNT, NULL },
+	[C_SYNC] = { "sync", 0, NULL },
+	[C_SYNCFS] = { "syncfs", A_FD, NULL },
+	[C_SYNC_FILE_RANGE] = { "sync_file_range", A_FD | A_OFFSET | A_LEN,
+				ior_sync_file_range_flags },
+	[C_GETDENTS] = { "getdents64", A_FD | A_COUNT | READS, NULL },
+	[C_LINK] = { "link", A_PATH | A_PATH2, NULL },
+	[C_LINKAT] = { "linkat", A_PATH | A_PATH2 | A_EMPTY, ior_at_flags },
+	[C_SYMLINK] = { "symlink", A_PATH | A_PATH2, NULL },
+	[C_SYMLINKAT] = { "symlinkat", A_PATH | A_PATH2, NULL },
+	[C_READLINK] = { "readlink", A_PATH | A_COUNT | READS, NULL },
+	[C_READLINKAT] = { "readlinkat", A_PATH | A_COUNT | READS, NULL },
+	[C_MKNOD] = { "mknod", A_PATH, NULL },
+	[C_MKNODAT] = { "mknodat", A_PATH, NULL },
+	[C_UTIME] = { "utime", A_PATH | A_TIMES, NULL },
+	[C_UTIMES] = { "utimes", A_PATH | A_TIMES, NULL },
+	[C_UTIMENSAT] = { "utimensat", A_PATH | A_TIMES | A_EMPTY,
+			  ior_at_flags },
+	[C_FUTIMESAT] = { "futimesat", A_PATH | A_TIMES, NULL },
+	[C_SETXATTR] = { "setxattr", A_PATH | A_NAME | A_COUNT | WRITES,
+			 ior_xattr_flags },
+	[C_LSETXATTR] = { "lsetxattr", A_PATH | A_NAME | A_COUNT | WRITES,
+			  ior_xattr_flags },
+	[C_FSETXATTR] = { "fsetxattr", A_FD | A_NAME | A_COUNT | WRITES,
+			  ior_xattr_flags },
+	[C_GETXATTR] = { "getxattr", A_PATH | A_NAME | A_COUNT | READS, NULL },
+	[C_LGETXATTR] = { "lgetxattr", A_PATH | A_NAME | A_COUNT | READS,
+			  NULL },
+	[C_FGETXATTR] = { "fgetxattr", A_FD | A_NAME | A_COUNT | READS, NULL },
+	[C_LISTXATTR] = { "listxattr", A_PATH | A_COUNT | READS, NULL },
+	[C_LLISTXATTR] = { "llistxattr", A_PATH | A_COUNT | READS, NULL },
+	[C_FLISTXATTR] = { "flistxattr", A_FD | A_COUNT | READS, NULL },
+	[C_REMOVEXATTR] = { "removexattr", A_PATH | A_NAME, NULL },
+	[C_LREMOVEXATTR] = { "lremovexattr", A_PATH | A_NAME, NULL },
+	[C_FREMOVEXATTR] = { "fremovexattr", A_FD | A_NAME, NULL },
+	[C_STATFS] = { "statfs", A_PATH, NULL },
+	[C_FSTATFS] = { "fstatfs", A_FD, NULL },
+	[C_GETCWD] = { "getcwd", A_COUNT | READS | NOCMP, NULL },
+	[C_NAME_TO_HANDLE] = { "name_to_handle_at", A_PATH, ior_at_flags },
+	[C_OPEN_BY_HANDLE] = { "open_by_handle_at", RET_FD, ior_open_flags },
+	[C_MEMFD] = { "memfd_create", A_PATH | RET_FD, ior_memfd_flags },
+	[C_MMAP] = { "mmap", A_FD | A_OFFSET | A_LEN | NOCMP, ior_mmap_flags },
+	[C_MUNMAP] = { "munmap", A_ADDR | A_LEN, NULL },
+	[C_MSYNC] = { "msync", A_ADDR | A_LEN, ior_msync_flags },
+	[C_MADVISE] = { "madvise", A_ADDR | A_LEN, NULL },
+	[C_UNSHARE] = { "unshare", 0, ior_clone_flags },
+	[C_FORKCALL] = { "fork", NOCMP, NULL },
+	[C_VFORK] = { "vfork", NOCMP, NULL },
 };
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
 
-/* statx(2) mask bits, for a symbolic mask= value. */
-static const struct ior_flag statx_mask[] = {
-	{ "STATX_BASIC_STATS", 0x7ff, 0 },
-	{ "STATX_TYPE", 0x1, 0 },
-	{ "STATX_MODE", 0x2, 0 },
-	{ "STATX_NLINK", 0x4, 0 },
-	{ "STATX_UID", 0x8, 0 },
-	{ "STATX_GID", 0x10, 0 },
-	{ "STATX_ATIME", 0x20, 0 },
-	{ "STATX_MTIME", 0x40, 0 },
-	{ "STATX_CTIME", 0x80, 0 },
-	{ "STATX_INO", 0x100, 0 },
-	{ "STATX_SIZE", 0x200, 0 },
-	{ "STATX_BLOCKS", 0x400, 0 },
-	{ "STATX_BTIME", 0x800, 0 },
-	{ "STATX_MNT_ID", 0x1000, 0 },
-	{ "STATX_DIOALIGN", 0x2000, 0 },
-	{ NULL, 0, 0 },
+/* Why an operation was not issued (skip= in the result). */
+enum skip { SKIP_NONE, SKIP_NOFD, SKIP_NOMAP, SKIP_UNSAFE };
+static const char *const skip_names[] = {
+	[SKIP_NOFD] = "nofd", [SKIP_NOMAP] = "nomap", [SKIP_UNSAFE] = "unsafe",
 };
 
 /* ---- the program, parsed once by the master ---- */
@@ -150,10 +242,16 @@ struct op {
 	int64_t cret;		/* captured RET */
 	uint64_t cdur;		/* captured DUR */
 	int64_t offset;		/* offset, ior:fd offset, truncate size */
+	int64_t offset2;	/* destination offset of copies */
+	int64_t len;		/* len of ranges; close_range: maxfd */
 	uint64_t count;
-	uint64_t flags;		/* O_*, AT_*, RENAME_* or CLONE_* by call */
+	uint64_t flags;		/* the call's flags= (table by call) */
+	uint64_t addr;		/* munmap, msync, madvise: captured address */
+	int64_t arg;		/* fcntl arg, flock op, advice, mmap prot */
+	struct timespec ts[2];	/* atime, mtime of the utime calls */
 	size_t comm, text;	/* escaped COMM; the record's key=value text */
 	size_t path, path2;	/* unescaped; 0 is the empty string */
+	size_t name;		/* xattr name, unescaped */
 	uint32_t textlen;
 	uint32_t after;		/* index + 1 of the op to wait for; 0: none */
 	uint32_t next;		/* next op of the same thread, or NONE */
@@ -161,10 +259,20 @@ struct op {
 	int32_t fd, fd2;	/* vfds: the descriptor used, dup's new one; -1: none */
 	int32_t num, num2;	/* their captured numbers; -1: none */
 	uint32_t mode, mask, iovcnt;
-	uint8_t call, whence;
+	uint32_t uid, gid;	/* chown owners; (uint32_t)-1: unchanged */
+	uint32_t cmd;		/* fcntl command */
+	uint8_t call, whence, ltype;
+	uint8_t opt;		/* HAS_* */
 	uint8_t byfd;		/* acts on the descriptor fd */
+	uint8_t anyret;		/* only RET's sign is compared */
+	uint8_t unsafe;		/* never issued: skip=unsafe */
 	uint8_t waited;		/* some op has after= it */
 };
+
+/* op.opt: optional arguments that were given. */
+enum { HAS_OFF = 1, HAS_OFF2 = 2, HAS_TIMES = 4 };
+
+struct fdtab;
 
 struct thread {
 	int64_t vtid, vpid;
@@ -173,6 +281,7 @@ struct thread {
 	uint32_t maxiov;
 	uint64_t maxread;	/* read buffer it needs */
 	size_t comm;		/* last COMM seen, to share arena copies */
+	struct fdtab *tab;	/* the descriptors it starts with */
 	int forked;		/* announced by a sched:fork */
 };
 
@@ -400,16 +509,210 @@ static void keep_text(struct op *op, const struct ior_rec *r)
 	op->textlen = n;
 }
 
+/* A value of a table of values (not flags): unknown ones are refused. */
+static uint64_t value_of(const struct ior_in *in, const struct ior_rec *r,
+			 const char *key, const struct ior_flag *t)
+{
+	const char *v = need(in, r, key);
+	uint64_t x;
+
+	if (ior_flags_parse(t, v, &x) == 0)
+		for (; t->name; t++)
+			if (t->value == x)
+				return x;
+	ior_bad(in, key, "unknown value \"%.40s\"", v);
+}
+
+/* An owner argument of the chown calls: -1 leaves it unchanged. */
+static uint32_t owner_of(const struct ior_in *in, const struct ior_rec *r,
+			 const char *key)
+{
+	int64_t v = ior_int(in, key, need(in, r, key));
+
+	if (v < -1 || v >= UINT32_MAX)
+		ior_bad(in, key, "not an owner: %lld", (long long)v);
+	return (uint32_t)v;
+}
+
+/* atime, mtime: seconds with up to nine decimals, "now" or "omit". */
+static struct timespec time_of(const struct ior_in *in,
+			       const struct ior_rec *r, const char *key)
+{
+	const char *v = need(in, r, key), *p = v;
+	struct timespec ts = { 0, 0 };
+	int digits = 0;
+
+	if (!strcmp(v, "now"))
+		return (struct timespec){ 0, UTIME_NOW };
+	if (!strcmp(v, "omit"))
+		return (struct timespec){ 0, UTIME_OMIT };
+	for (; *p >= '0' && *p <= '9' && ts.tv_sec < INT64_MAX / 100; p++)
+		ts.tv_sec = ts.tv_sec * 10 + (*p - '0');
+	if (p == v || (*p && *p != '.'))
+		ior_bad(in, key, "not a time: \"%.40s\"", v);
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9' && digits < 9; p++, digits++)
+			ts.tv_nsec = ts.tv_nsec * 10 + (*p - '0');
+	if (*p)
+		ior_bad(in, key, "not a time: \"%.40s\"", v);
+	for (; digits < 9; digits++)
+		ts.tv_nsec *= 10;
+	return ts;
+}
+
+/* mknod's mode: permission and type bits; device nodes are refused. */
+static uint32_t node_mode_of(const struct ior_in *in, const struct ior_rec *r)
+{
+	const char *v = need(in, r, "mode");
+	uint64_t m = 0;
+
+	for (const char *p = v; *p && m <= 0177777; p++) {
+		if (*p < '0' || *p > '7')
+			ior_bad(in, "mode", "not an octal mode: \"%.40s\"", v);
+		m = m * 8 + (*p - '0');
+	}
+	if (!*v || m > 0177777)
+		ior_bad(in, "mode", "not an octal mode: \"%.40s\"", v);
+	switch (m & S_IFMT) {
+	case 0: case S_IFREG: case S_IFIFO: case S_IFSOCK:
+		return m;
+	default:
+		ior_bad(in, "mode", "%s: device nodes are not replayed", v);
+	}
+}
+
+/* A descriptor-sized captured number (close_range's bounds). */
+static int64_t bound_of(const struct ior_in *in, const struct ior_rec *r,
+			const char *key)
+{
+	uint64_t v = ior_uint(in, key, need(in, r, key));
+
+	return v > INT32_MAX ? INT32_MAX : (int64_t)v;
+}
+
+/* The hexadecimal address of a mapping. */
+static uint64_t addr_of(const struct ior_in *in, const struct ior_rec *r)
+{
+	const char *v = need(in, r, "addr");
+	const char *p = v + (v[0] == '0' && (v[1] == 'x' || v[1] == 'X') ? 2 : 0);
+	uint64_t a = 0;
+
+	if (!*p || strlen(p) > 16)
+		ior_bad(in, "addr", "not a hexadecimal address: \"%.40s\"", v);
+	for (; *p; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' :
+			*p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
+			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+
+		if (d < 0)
+			ior_bad(in, "addr", "not a hexadecimal address: \"%.40s\"", v);
+		a = a * 16 + d;
+	}
+	return a;
+}
+
+static int is_lock_cmd(uint32_t cmd)
+{
+	return cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW ||
+		cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+}
+
+/*
+ * fcntl: the command, its argument and lock. Commands that would make the
+ * kernel signal the replay (F_SETOWN, F_SETSIG, F_NOTIFY, F_SETLEASE) are
+ * never issued.
+ */
+static void parse_fcntl(const struct ior_in *in, const struct ior_rec *r,
+			struct op *op)
+{
+	op->cmd = value_of(in, r, "cmd", ior_fcntl_cmds);
+	switch (op->cmd) {
+	case F_DUPFD: case F_DUPFD_CLOEXEC:
+		if (r->ret >= 0) {	/* the new descriptor, as for dup */
+			if (r->ret >= FD_MAX)
+				ior_bad(in, "RET", "descriptor above %d",
+					FD_MAX - 1);
+			if (r->ret > maxfd)
+				maxfd = r->ret;
+			op->num2 = r->ret;
+			op->fd2 = vfd_of(in, r, "vfd2");
+		}
+		op->anyret = 1;
+		break;
+	case F_SETFD:
+		op->arg = flags_of(in, r, "arg", ior_fd_flags);
+		break;
+	case F_SETFL:
+		op->arg = flags_of(in, r, "arg", ior_open_flags);
+		break;
+	case F_ADD_SEALS: case F_SETPIPE_SZ:
+		op->arg = ior_int(in, "arg", need(in, r, "arg"));
+		break;
+	case F_GETFD: case F_GETFL: case F_GETOWN: case F_GETSIG:
+	case F_GETLEASE: case F_GET_SEALS: case F_GETPIPE_SZ:
+		break;
+	default:
+		if (!is_lock_cmd(op->cmd))
+			op->unsafe = 1;
+		break;
+	}
+	if (is_lock_cmd(op->cmd)) {
+		op->ltype = value_of(in, r, "ltype", ior_lock_types);
+		op->whence = value_of(in, r, "whence", ior_whence_names);
+		op->offset = ior_int(in, "offset", need(in, r, "offset"));
+		op->len = ior_int(in, "len", need(in, r, "len"));
+	}
+}
+
+/* The arguments of the calls that need more than the common keys. */
+static void parse_special(const struct ior_in *in, const struct ior_rec *r,
+			  struct op *op)
+{
+	switch (op->call) {
+	case C_FCNTL:
+		parse_fcntl(in, r, op);
+		break;
+	case C_FLOCK:
+		op->arg = flags_of(in, r, "op", ior_flock_ops);
+		break;
+	case C_FADVISE:		/* any advice is harmless: the kernel checks */
+		op->arg = flags_of(in, r, "advice", ior_fadvise_advice);
+		break;
+	case C_MADVISE:		/* MADV_HWPOISON and the like are not */
+		op->arg = value_of(in, r, "advice", ior_madvise_advice);
+		break;
+	case C_MMAP:
+		op->arg = flags_of(in, r, "prot", ior_mmap_prot);
+		break;
+	case C_MKNOD: case C_MKNODAT:
+		op->mode = node_mode_of(in, r);
+		break;
+	case C_OPEN_BY_HANDLE:	/* the file it opened, when it did */
+		if (ior_get(r, "path"))
+			op->path = path_of(in, r, "path");
+		break;
+	case C_CLOSE_RANGE:
+		op->num = bound_of(in, r, "fd");
+		op->len = bound_of(in, r, "maxfd");
+		break;
+	default:
+		break;
+	}
+}
+
 static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 		       struct op *op, struct thread *th)
 {
-	unsigned nd = calls[op->call].need;
+	const struct callinfo *ci = &calls[op->call];
+	unsigned nd = ci->need;
 
 	op->fd = op->fd2 = op->num = op->num2 = -1;
+	op->anyret = !!(nd & (RET_FD | NOCMP));
 	if (nd & A_FD) {
 		op->num = fd_of(in, "fd", need(in, r, "fd"));
 		op->fd = vfd_of(in, r, "vfd");
-		op->byfd = op->call != C_IORFD;
+		/* Copies substitute for a side they do not know. */
+		op->byfd = op->call != C_IORFD && !(nd & A_PAIR);
 		if (op->call == C_IORFD && op->num < 0)
 			ior_bad(in, "fd", "out of range 0..%d", FD_MAX - 1);
 		if (op->call == C_IORFD && op->fd < 0)
@@ -423,25 +726,41 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 		op->path = path_of(in, r, "path");
 	if (nd & A_PATH2)
 		op->path2 = path_of(in, r, "path2");
-	if (nd & A_OFLAGS)
-		op->flags = flags_of(in, r, "flags", ior_open_flags);
-	if (nd & A_ATFLAGS)
-		op->flags = flags_of(in, r, "flags", ior_at_flags);
-	if (nd & A_RENFLAGS)
-		op->flags = flags_of(in, r, "flags", ior_rename_flags);
+	if (nd & A_NAME)
+		op->name = path_of(in, r, "name");
+	if (ci->flags)
+		op->flags = flags_of(in, r, "flags", ci->flags);
 	if (nd & A_MASK)
-		op->mask = flags_of(in, r, "mask", statx_mask);
-	if (nd & A_WHENCE) {
-		uint64_t wh = flags_of(in, r, "whence", ior_whence_names);
-
-		if (wh > UINT8_MAX)
-			ior_bad(in, "whence", "out of range");
-		op->whence = wh;
+		op->mask = flags_of(in, r, "mask", ior_statx_mask);
+	if (nd & A_AMODE)
+		op->mode = flags_of(in, r, "amode", ior_access_modes);
+	if (nd & A_OWNER) {
+		op->uid = owner_of(in, r, "uid");
+		op->gid = owner_of(in, r, "gid");
 	}
+	if ((nd & A_TIMES) && (ior_get(r, "atime") || ior_get(r, "mtime"))) {
+		op->ts[0] = time_of(in, r, "atime");
+		op->ts[1] = time_of(in, r, "mtime");
+		op->opt |= HAS_TIMES;
+	}
+	if (nd & A_WHENCE)
+		op->whence = value_of(in, r, "whence", ior_whence_names);
 	if (nd & A_OFFSET)
 		op->offset = ior_int(in, "offset", need(in, r, "offset"));
+	if ((nd & A_OPTOFF) && ior_get(r, "offset")) {
+		op->offset = ior_int(in, "offset", ior_get(r, "offset"));
+		op->opt |= HAS_OFF;
+	}
+	if ((nd & A_OPTOFF) && ior_get(r, "offset2")) {
+		op->offset2 = ior_int(in, "offset2", ior_get(r, "offset2"));
+		op->opt |= HAS_OFF2;
+	}
 	if (nd & A_SIZE)
 		op->offset = ior_int(in, "size", need(in, r, "size"));
+	if (nd & A_LEN)
+		op->len = ior_int(in, "len", need(in, r, "len"));
+	if (nd & A_ADDR)
+		op->addr = addr_of(in, r);
 	if (nd & A_COUNT) {
 		op->count = ior_uint(in, "count", need(in, r, "count"));
 		if (op->count > RW_MAX)
@@ -454,17 +773,21 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 		if (op->iovcnt > th->maxiov)
 			th->maxiov = op->iovcnt;
 	}
-	if ((nd & A_MODE) || ((nd & A_OFLAGS) && ior_get(r, "mode")))
+	if ((nd & A_MODE) || (ci->flags == ior_open_flags && ior_get(r, "mode")))
 		op->mode = mode_of(in, r);
 	if (op->call == C_CREAT)
 		op->flags = O_CREAT | O_WRONLY | O_TRUNC;
+	parse_special(in, r, op);
 	if ((nd & READS) && op->count > th->maxread)
 		th->maxread = op->count;
 	if ((nd & WRITES) && op->count > maxwrite)
 		maxwrite = op->count;
-	/* fstatat(fd, "", AT_EMPTY_PATH) acts on the descriptor dirfd. */
-	if ((op->call == C_NEWFSTATAT || op->call == C_STATX) &&
-	    (op->flags & AT_EMPTY_PATH) && op->path == 0) {
+	/*
+	 * fstatat(fd, "", AT_EMPTY_PATH) and its kind act on the descriptor
+	 * dirfd; so does utimensat(fd, NULL), which is futimens.
+	 */
+	if ((nd & A_EMPTY) && op->path == 0 &&
+	    ((op->flags & AT_EMPTY_PATH) || op->call == C_UTIMENSAT)) {
 		const char *d = need(in, r, "dirfd");
 
 		/* ior-map gives such a call the vfd of its dirfd. */
@@ -617,7 +940,7 @@ struct result {
 	int64_t ret;
 	uint64_t dur;
 	uint32_t state;		/* ST_*: a futex word */
-	uint32_t pad;
+	uint32_t skip;		/* ST_SKIPPED: why (enum skip) */
 };
 
 static struct shared {
@@ -629,12 +952,16 @@ static struct shared {
 static char *wdata;		/* what writes write: random, made once */
 
 /*
- * Per replay process, shared by its threads: vfd -> real descriptor, and
- * captured number -> vfd (to close what a dup2 onto a number displaces).
+ * A descriptor table, shared by the threads of a replay process (unless
+ * one unshares it): vfd -> real descriptor, and captured number -> vfd
+ * (to close what a dup2 onto a number displaces).
  */
-static int *fdmap;
-static uint8_t *fdcloexec;
-static int32_t *numvfd;
+struct fdtab {
+	int *real;
+	uint8_t *cloexec;
+	int32_t *numvfd;
+};
+static __thread struct fdtab *tab;	/* the calling thread's */
 
 static uint64_t now_ns(void)
 {
@@ -711,7 +1038,7 @@ static void finish(uint32_t i, uint32_t state)
 
 static int real_fd(int32_t fd)
 {
-	return fd < 0 ? -1 : __atomic_load_n(&fdmap[fd], __ATOMIC_RELAXED);
+	return fd < 0 ? -1 : __atomic_load_n(&tab->real[fd], __ATOMIC_RELAXED);
 }
 
 static void bind_fd(int32_t fd, int real, int cloexec)
@@ -720,25 +1047,30 @@ static void bind_fd(int32_t fd, int real, int cloexec)
 
 	if (fd < 0)
 		return;
-	old = __atomic_exchange_n(&fdmap[fd], real, __ATOMIC_RELAXED);
+	old = __atomic_exchange_n(&tab->real[fd], real, __ATOMIC_RELAXED);
 	if (old >= 0)
 		close(old);
-	fdcloexec[fd] = cloexec;
+	tab->cloexec[fd] = cloexec;
 }
 
 /* Note that captured number num now names vfd (-1: nothing). */
 static void bind_num(int32_t num, int32_t vfd)
 {
 	if (num >= 0)
-		__atomic_store_n(&numvfd[num], vfd, __ATOMIC_RELAXED);
+		__atomic_store_n(&tab->numvfd[num], vfd, __ATOMIC_RELAXED);
+}
+
+/* The vfd that captured number num names, and forget it. */
+static int32_t take_num(int32_t num)
+{
+	return __atomic_exchange_n(&tab->numvfd[num], -1, __ATOMIC_RELAXED);
 }
 
 /* Close what the capture's descriptor number num named, if anything. */
 static void displace(int32_t num)
 {
 	if (num >= 0)
-		bind_fd(__atomic_exchange_n(&numvfd[num], -1, __ATOMIC_RELAXED),
-			-1, 0);
+		bind_fd(take_num(num), -1, 0);
 }
 
 /* Bind the descriptor a call made where the capture had one, else drop it. */
@@ -756,17 +1088,54 @@ static void bind_new(int32_t fd, int32_t num, int64_t r, int cloexec)
 static void close_on_exec(void)
 {
 	for (int32_t fd = 0; fd <= maxvfd; fd++)
-		if (fdcloexec[fd] && real_fd(fd) >= 0)
+		if (tab->cloexec[fd] && real_fd(fd) >= 0)
 			bind_fd(fd, -1, 0);
+}
+
+/* A table for a thread that has unshared its descriptors: a copy. */
+static struct fdtab *fdtab_copy(const struct fdtab *from)
+{
+	size_t nv = maxvfd + 2, nn = maxfd + 2;
+	struct fdtab *t = malloc(sizeof(*t));
+
+	if (!t || !(t->real = malloc(nv * sizeof(*t->real))) ||
+	    !(t->cloexec = malloc(nv)) ||
+	    !(t->numvfd = malloc(nn * sizeof(*t->numvfd))))
+		return NULL;
+	if (!from) {
+		for (size_t i = 0; i < nv; i++)
+			t->real[i] = -1;
+		memset(t->cloexec, 0, nv);
+		for (size_t i = 0; i < nn; i++)
+			t->numvfd[i] = -1;
+		return t;
+	}
+	memcpy(t->real, from->real, nv * sizeof(*t->real));
+	memcpy(t->cloexec, from->cloexec, nv);
+	memcpy(t->numvfd, from->numvfd, nn * sizeof(*t->numvfd));
+	return t;
 }
 
 /* ---- the calls ---- */
 
-/* Per thread: a buffer for reads and room for iovecs. */
+/* A file handle with room for any filesystem's. */
+union handle_buf {
+	struct file_handle fh;
+	char room[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+};
+
+/* Per thread: buffers, and a pipe for splice when one side is unknown. */
 struct worker {
 	char *rbuf;
 	struct iovec *iov;
+	int pipe[2];		/* -1 until a splice needs it */
+	int null;		/* /dev/null: where spliced data drains */
+	size_t pipesz;
+	size_t piped;		/* bytes left in the pipe */
+	union handle_buf hb;	/* name_to_handle_at, open_by_handle_at */
 };
+
+static int rootdir = -1;	/* the root opened for reading: a mount fd */
 
 static int64_t neg(int64_t r)
 {
@@ -785,32 +1154,137 @@ static void fill_iov(struct iovec *iov, uint32_t n, char *buf, uint64_t count)
 	}
 }
 
-static int64_t stat_follow(const char *path, int use_statx, unsigned mask)
+static const struct timespec *times_of(const struct op *op)
 {
-	int fd = ior_root_openat(&root, path, O_PATH | O_CLOEXEC, 0);
+	return op->opt & HAS_TIMES ? op->ts : NULL;
+}
+
+/*
+ * setxattrat(2) and its kind (Linux 6.13): the l*xattr calls act on a
+ * name in its parent directory, which the path-based calls cannot.
+ */
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463
+#define SYS_getxattrat 464
+#define SYS_listxattrat 465
+#define SYS_removexattrat 466
+#endif
+struct xattrat_args {
+	uint64_t value;
+	uint32_t size;
+	uint32_t flags;
+};
+
+/* name_to_handle_at on d and name, keeping the handle in w. */
+static int64_t make_handle(struct worker *w, const struct op *op, int d,
+			   const char *name, int flags)
+{
+	int mnt;
+
+	/* A capture that asked for the size first asked with no room. */
+	w->hb.fh.handle_bytes = op->cret == -EOVERFLOW ? 0 : MAX_HANDLE_SZ;
+	return neg(name_to_handle_at(d, name, &w->hb.fh, &mnt, flags));
+}
+
+/*
+ * Link the file descriptor fd holds (even an O_PATH one) as path2:
+ * linkat with AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH, its /proc
+ * name does not.
+ */
+static int64_t link_fd(int fd, const struct op *op)
+{
+	char proc[64], name2[NAME_MAX + 1];
+	int d2 = ior_root_parent(&root, str(op->path2), name2, sizeof(name2));
+	int64_t r;
+
+	if (d2 < 0)
+		return d2;
+	snprintf(proc, sizeof(proc), "/proc/thread-self/fd/%d", fd);
+	r = neg(linkat(AT_FDCWD, proc, d2, name2, AT_SYMLINK_FOLLOW));
+	close(d2);
+	return r;
+}
+
+/*
+ * The calls that follow a symlink in the last component: the path is
+ * resolved beneath the root to an O_PATH descriptor and the call acts on
+ * that very file, through the descriptor or its /proc name, never through
+ * a name that could be looked up again outside the root.
+ */
+static int64_t follow(enum call c, const struct op *op, struct worker *w)
+{
+	int fd = ior_root_openat(&root, str(op->path), O_PATH | O_CLOEXEC, 0);
+	char proc[64];
+	const char *name = str(op->name);
 	int64_t r;
 
 	if (fd < 0)
 		return fd;
-	if (use_statx) {
+	snprintf(proc, sizeof(proc), "/proc/thread-self/fd/%d", fd);
+	switch (c) {
+	case C_STATX: {
 		struct statx stx;
 
-		r = neg(statx(fd, "", AT_EMPTY_PATH, mask, &stx));
-	} else {
+		r = neg(statx(fd, "", AT_EMPTY_PATH, op->mask, &stx));
+		break;
+	}
+	case C_ACCESS: case C_FACCESSAT: case C_FACCESSAT2:
+		r = neg(faccessat(AT_FDCWD, proc, op->mode,
+				  op->flags & AT_EACCESS));
+		break;
+	case C_CHMOD: case C_FCHMODAT: case C_FCHMODAT2:
+		r = neg(chmod(proc, op->mode));
+		break;
+	case C_CHOWN: case C_FCHOWNAT:
+		r = neg(fchownat(fd, "", op->uid, op->gid, AT_EMPTY_PATH));
+		break;
+	case C_UTIME: case C_UTIMES: case C_UTIMENSAT: case C_FUTIMESAT:
+		r = neg(utimensat(AT_FDCWD, proc, times_of(op), 0));
+		break;
+	case C_SETXATTR:
+		r = neg(setxattr(proc, name, wdata, op->count, op->flags));
+		break;
+	case C_GETXATTR:
+		r = neg(getxattr(proc, name, w->rbuf, op->count));
+		break;
+	case C_LISTXATTR:
+		r = neg(listxattr(proc, w->rbuf, op->count));
+		break;
+	case C_REMOVEXATTR:
+		r = neg(removexattr(proc, name));
+		break;
+	case C_STATFS: {
+		struct statfs sfs;
+
+		r = neg(fstatfs(fd, &sfs));
+		break;
+	}
+	case C_LINKAT:		/* AT_SYMLINK_FOLLOW: link what it names */
+		r = link_fd(fd, op);
+		break;
+	case C_NAME_TO_HANDLE:
+		r = make_handle(w, op, fd, "", AT_EMPTY_PATH);
+		break;
+	default: {
 		struct stat st;
 
 		r = neg(fstat(fd, &st));
+		break;
+	}
 	}
 	close(fd);
 	return r;
 }
 
 /* The *at calls that act on a name: under its parent, never following it. */
-static int64_t at_name(enum call c, const struct op *op)
+static int64_t at_name(enum call c, const struct op *op, struct worker *w)
 {
 	char name[NAME_MAX + 1], name2[NAME_MAX + 1];
-	int d2 = -1, d = ior_root_parent(&root, str(op->path), name,
-					 sizeof(name));
+	/* symlink's path is the target: the link is path2. */
+	const char *path = str(c == C_SYMLINK ? op->path2 : op->path);
+	int d2 = -1, d = ior_root_parent(&root, path, name, sizeof(name));
+	struct xattrat_args xa = { .size = op->count, .flags = op->flags };
+	const char *xname = str(op->name);
 	int64_t r;
 
 	if (d < 0)
@@ -823,8 +1297,14 @@ static int64_t at_name(enum call c, const struct op *op)
 		r = neg(unlinkat(d, name, op->flags & AT_REMOVEDIR));
 		break;
 	case C_RENAME:
+	case C_LINK:
 		d2 = ior_root_parent(&root, str(op->path2), name2, sizeof(name2));
-		r = d2 < 0 ? d2 : neg(renameat2(d, name, d2, name2, op->flags));
+		if (d2 < 0)
+			r = d2;
+		else if (c == C_RENAME)
+			r = neg(renameat2(d, name, d2, name2, op->flags));
+		else
+			r = neg(linkat(d, name, d2, name2, 0));
 		if (d2 >= 0)
 			close(d2);
 		break;
@@ -834,6 +1314,49 @@ static int64_t at_name(enum call c, const struct op *op)
 		r = neg(statx(d, name, AT_SYMLINK_NOFOLLOW, op->mask, &stx));
 		break;
 	}
+	case C_FACCESSAT2:
+		r = neg(faccessat(d, name, op->mode, op->flags & ~AT_EMPTY_PATH));
+		break;
+	case C_FCHMODAT2:
+		r = neg(fchmodat(d, name, op->mode, AT_SYMLINK_NOFOLLOW));
+		break;
+	case C_LCHOWN:
+		r = neg(fchownat(d, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW));
+		break;
+	case C_UTIMENSAT:
+		r = neg(utimensat(d, name, times_of(op), AT_SYMLINK_NOFOLLOW));
+		break;
+	case C_LSETXATTR:
+		xa.value = (uintptr_t)wdata;
+		r = neg(syscall(SYS_setxattrat, d, name, AT_SYMLINK_NOFOLLOW,
+				xname, &xa, sizeof(xa)));
+		break;
+	case C_LGETXATTR:
+		xa.value = (uintptr_t)w->rbuf;
+		xa.flags = 0;
+		r = neg(syscall(SYS_getxattrat, d, name, AT_SYMLINK_NOFOLLOW,
+				xname, &xa, sizeof(xa)));
+		break;
+	case C_LLISTXATTR:
+		r = neg(syscall(SYS_listxattrat, d, name, AT_SYMLINK_NOFOLLOW,
+				w->rbuf, op->count));
+		break;
+	case C_LREMOVEXATTR:
+		r = neg(syscall(SYS_removexattrat, d, name, AT_SYMLINK_NOFOLLOW,
+				xname));
+		break;
+	case C_READLINK:
+		r = neg(readlinkat(d, name, w->rbuf, op->count));
+		break;
+	case C_SYMLINK:		/* the target is text: resolved IN_ROOT later */
+		r = neg(symlinkat(str(op->path), d, name));
+		break;
+	case C_MKNOD:
+		r = neg(mknodat(d, name, op->mode, 0));
+		break;
+	case C_NAME_TO_HANDLE:
+		r = make_handle(w, op, d, name, 0);
+		break;
 	default: {
 		struct stat st;
 
@@ -896,15 +1419,319 @@ static int64_t ior_fd_open(const struct op *op)
 	return 0;
 }
 
+/* ---- copies between descriptors ---- */
+
+/* The thread's pipe for splice, made when first needed. */
+static void need_pipe(struct worker *w)
+{
+	long sz;
+
+	if (w->pipe[0] >= 0)
+		return;
+	if (pipe2(w->pipe, O_CLOEXEC) < 0)
+		fatal("pipe2");
+	if ((w->null = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
+		fatal("/dev/null");
+	/* Room for a whole transfer where the system allows it. */
+	sz = fcntl(w->pipe[1], F_SETPIPE_SZ, 1 << 20);
+	w->pipesz = sz > 0 ? (size_t)sz : 65536;
+}
+
+/* Empty the pipe of what a splice left in it. */
+static void drain_pipe(struct worker *w)
+{
+	while (w->piped) {
+		ssize_t n = splice(w->pipe[0], NULL, w->null, NULL, w->piped, 0);
+
+		if (n <= 0)
+			fatal("splice to /dev/null");
+		w->piped -= n;
+	}
+}
+
+/*
+ * copy_file_range, sendfile64 and splice with real source src and
+ * destination dst, either -1 when the capture's was a pipe or socket the
+ * replay does not have: then only the file side's I/O is done, a read of
+ * the source or a write of the destination, through the thread's pipe
+ * for splice.
+ */
+static int64_t copy_fds(enum call c, const struct op *op, struct worker *w,
+			int src, int dst)
+{
+	loff_t off = op->offset, off2 = op->offset2;
+	loff_t *po = op->opt & HAS_OFF ? &off : NULL;
+	loff_t *po2 = op->opt & HAS_OFF2 ? &off2 : NULL;
+	size_t n = op->count;
+	int64_t r;
+
+	if (src >= 0 && dst >= 0) {
+		if (c == C_COPY_FILE_RANGE)
+			return neg(copy_file_range(src, po, dst, po2, n, op->flags));
+		if (c == C_SENDFILE)
+			return neg(sendfile(dst, src, po, n));
+		return neg(splice(src, po, dst, po2, n, op->flags));
+	}
+	if (c == C_SPLICE && src >= 0) {
+		r = neg(splice(src, po, w->pipe[1], NULL,
+			       n < w->pipesz ? n : w->pipesz, op->flags));
+		w->piped += r > 0 ? r : 0;
+		return r;
+	}
+	if (c == C_SPLICE) {
+		r = neg(splice(w->pipe[0], NULL, dst, po2, w->piped, op->flags));
+		w->piped -= r > 0 ? r : 0;
+		return r;
+	}
+	if (dst < 0)
+		return po ? neg(pread(src, w->rbuf, n, off)) :
+			neg(read(src, w->rbuf, n));
+	return po2 ? neg(pwrite(dst, wdata, n, off2)) : neg(write(dst, wdata, n));
+}
+
+/* ---- mappings and handles, per replay process ---- */
+
+/* A file mapping: the captured range and where the replay mapped it. */
+struct mapping {
+	uint64_t caddr, len;
+	char *raddr;
+};
+
+static struct mapping *maps;
+static size_t nmaps, maps_cap;
+
+/* A handle name_to_handle_at made, by the path it was made for. */
+struct handle {
+	size_t path;
+	union handle_buf hb;
+};
+
+static struct handle *handles;
+static size_t nhandles, handles_cap;
+
+/* Guards maps and handles; held across fork so a child gets it free. */
+static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void lock_tables(void)
+{
+	pthread_mutex_lock(&tables_lock);
+}
+
+static void unlock_tables(void)
+{
+	pthread_mutex_unlock(&tables_lock);
+}
+
+static uint64_t page_end(uint64_t addr, uint64_t len)
+{
+	uint64_t pg = sysconf(_SC_PAGESIZE);
+
+	if (addr > UINT64_MAX - pg || len > UINT64_MAX - pg - addr)
+		return UINT64_MAX & ~(pg - 1);
+	return (addr + len + pg - 1) & ~(pg - 1);
+}
+
+static void maps_add(uint64_t caddr, uint64_t end, char *raddr)
+{
+	size_t cap = maps_cap;
+
+	grow((void **)&maps, &cap, nmaps + 1, sizeof(*maps));
+	maps_cap = cap;
+	maps[nmaps++] = (struct mapping){ caddr, end - caddr, raddr };
+}
+
+/* Unmap [x, y) of mapping i, which holds it; the rest stays known. */
+static int64_t unmap_part(size_t i, uint64_t x, uint64_t y)
+{
+	struct mapping m = maps[i];
+	uint64_t end = m.caddr + m.len;
+	int64_t r = neg(munmap(m.raddr + (x - m.caddr), y - x));
+
+	if (x == m.caddr && y == end)
+		maps[i] = maps[--nmaps];
+	else if (x == m.caddr)
+		maps[i] = (struct mapping){ y, end - y, m.raddr + (y - m.caddr) };
+	else {
+		maps[i].len = x - m.caddr;
+		if (y < end)
+			maps_add(y, end, m.raddr + (y - m.caddr));
+	}
+	return r;
+}
+
+/*
+ * munmap, msync or madvise of the captured range [addr, end): done on the
+ * replay's part of each mapping in it. Called with tables_lock held.
+ * Returns the first error, or 0.
+ */
+static int64_t on_maps(enum call c, uint64_t addr, uint64_t end,
+		       const struct op *op)
+{
+	int64_t r = 0, e;
+
+	/* Backwards: unmap_part moves only entries already visited. */
+	for (size_t i = nmaps; i-- > 0; ) {
+		uint64_t lo = maps[i].caddr, hi = lo + maps[i].len;
+		uint64_t x = addr > lo ? addr : lo, y = end < hi ? end : hi;
+		char *p = maps[i].raddr + (x - lo);
+
+		if (x >= y)
+			continue;
+		if (c == C_MSYNC)
+			e = neg(msync(p, y - x, op->flags));
+		else if (c == C_MADVISE)
+			e = neg(madvise(p, y - x, op->arg));
+		else
+			e = unmap_part(i, x, y);
+		if (e < 0 && !r)
+			r = e;
+	}
+	return r;
+}
+
+/* True when a mapping of the replay's covers part of [addr, end). */
+static int maps_cover(uint64_t addr, uint64_t end)
+{
+	for (size_t i = 0; i < nmaps; i++)
+		if (maps[i].caddr < end && addr < maps[i].caddr + maps[i].len)
+			return 1;
+	return 0;
+}
+
+/* After mmap: the replay's mapping p stands for the captured one. */
+static void map_done(const struct op *op, int64_t r)
+{
+	uint64_t end = page_end(op->cret, op->len);
+
+	lock_tables();
+	/* The capture's kernel gave this range: nothing else is there now. */
+	if (op->cret >= 0)
+		on_maps(C_MUNMAP, op->cret, end, op);
+	if (r >= 0 && op->cret >= 0)
+		maps_add(op->cret, end, (char *)(uintptr_t)r);
+	else if (r >= 0)
+		munmap((void *)(uintptr_t)r, op->len);
+	unlock_tables();
+}
+
+/* sched:exec: the old program's mappings are gone. */
+static void unmap_all(void)
+{
+	lock_tables();
+	on_maps(C_MUNMAP, 0, UINT64_MAX, NULL);
+	unlock_tables();
+}
+
+static void handle_keep(const struct op *op, const union handle_buf *hb)
+{
+	size_t i, cap = handles_cap;
+
+	lock_tables();
+	for (i = 0; i < nhandles; i++)
+		if (!strcmp(str(handles[i].path), str(op->path)))
+			break;
+	if (i == nhandles) {
+		grow((void **)&handles, &cap, nhandles + 1, sizeof(*handles));
+		handles_cap = cap;
+		nhandles++;
+	}
+	handles[i].path = op->path;
+	handles[i].hb = *hb;
+	unlock_tables();
+}
+
+/*
+ * The handle for open_by_handle_at of op->path: the one name_to_handle_at
+ * made, else one made now. Without a path (the captured call failed) the
+ * handle is empty and the call fails.
+ */
+static void handle_find(struct worker *w, const struct op *op)
+{
+	size_t i;
+	int fd;
+
+	lock_tables();
+	for (i = 0; i < nhandles; i++)
+		if (!strcmp(str(handles[i].path), str(op->path)))
+			break;
+	if (i < nhandles)
+		w->hb = handles[i].hb;
+	unlock_tables();
+	if (i < nhandles)
+		return;
+	w->hb.fh.handle_bytes = 0;
+	if (!op->path)
+		return;
+	fd = ior_root_openat(&root, str(op->path), O_PATH | O_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	w->hb.fh.handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(fd, "", &w->hb.fh, &(int){ 0 }, AT_EMPTY_PATH) < 0)
+		w->hb.fh.handle_bytes = 0;
+	close(fd);
+}
+
+/* ---- descriptor-table calls ---- */
+
+/* unshare(CLONE_FILES): this thread gets its own copy of the table. */
+static void unshare_files(void)
+{
+	struct fdtab *t;
+
+	if (unshare(CLONE_FILES) < 0)
+		fatal("unshare");
+	if (!(t = fdtab_copy(tab)))
+		fatal("malloc");
+	tab = t;
+}
+
+/*
+ * close_range closes (or marks close-on-exec) the descriptors the
+ * capture's numbers fd..maxfd name; the replay's own stay open.
+ */
+static void close_numbers(const struct op *op)
+{
+	int64_t hi = op->len < maxfd ? op->len : maxfd;
+
+	if (op->flags & CLOSE_RANGE_UNSHARE)
+		unshare_files();
+	for (int64_t n = op->num; n <= hi; n++) {
+		int32_t v = __atomic_load_n(&tab->numvfd[n], __ATOMIC_RELAXED);
+
+		if (v < 0)
+			continue;
+		if (op->flags & CLOSE_RANGE_CLOEXEC)
+			tab->cloexec[v] = 1;
+		else
+			bind_fd(take_num(n), -1, 0);
+	}
+}
+
+static int64_t fcntl_op(const struct op *op, int fd)
+{
+	struct flock fl = {
+		.l_type = op->ltype, .l_whence = op->whence,
+		.l_start = op->offset, .l_len = op->len,
+	};
+
+	if (is_lock_cmd(op->cmd))
+		return neg(fcntl(fd, op->cmd, &fl));
+	if (op->cmd == F_DUPFD || op->cmd == F_DUPFD_CLOEXEC)
+		return neg(fcntl(fd, op->cmd, 0));	/* numbers differ */
+	return neg(fcntl(fd, op->cmd, op->arg));
+}
+
 static void run_thread(uint32_t t);
 static void *thread_main(void *arg);
 
+/* Start thread t in this process, sharing the caller's descriptors. */
 static void start_thread(uint32_t t)
 {
 	pthread_attr_t attr;
 	pthread_t pt;
 	int e;
 
+	threads[t].tab = tab;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	e = pthread_create(&pt, &attr, thread_main, (void *)(uintptr_t)t);
@@ -935,26 +1762,87 @@ static int64_t replay_fork(const struct op *op)
 	return 0;
 }
 
+/* Whether a call on a path follows a symlink in its last component. */
+static int follows(const struct op *op)
+{
+	switch (op->call) {
+	case C_LSTAT: case C_LCHOWN: case C_LSETXATTR: case C_LGETXATTR:
+	case C_LLISTXATTR: case C_LREMOVEXATTR: case C_READLINK:
+	case C_READLINKAT: case C_SYMLINK: case C_SYMLINKAT: case C_MKNOD:
+	case C_MKNODAT: case C_LINK:
+		return 0;
+	case C_LINKAT: case C_NAME_TO_HANDLE:
+		return !!(op->flags & AT_SYMLINK_FOLLOW);
+	case C_NEWFSTATAT: case C_STATX: case C_FACCESSAT2: case C_FCHMODAT2:
+	case C_FCHOWNAT: case C_UTIMENSAT:
+		return !(op->flags & AT_SYMLINK_NOFOLLOW);
+	default:
+		return 1;
+	}
+}
+
+/* The same call for at_name, whatever form the capture used. */
+static enum call name_call(enum call c)
+{
+	switch (c) {
+	case C_SYMLINKAT: return C_SYMLINK;
+	case C_READLINKAT: return C_READLINK;
+	case C_MKNODAT: return C_MKNOD;
+	case C_FCHOWNAT: return C_LCHOWN;
+	default: return c;
+	}
+}
+
 /*
- * Issue one op: the call's own time is measured, not the set-up. Returns 0,
- * or -1 when the op cannot be issued (no real descriptor).
+ * Issue one op: the call's own time is measured, not the set-up. Returns
+ * 0, or why the op cannot be issued (enum skip).
  */
 static int replay_op(struct worker *w, const struct op *op, struct result *res)
 {
 	enum call c = op->call;
 	const char *path = str(op->path);
-	int fd = -1;
+	int fd = -1, src = -1, dst = -1;
 	uint64_t t1, t2;
 	int64_t r = 0;	/* every call sets it; the compiler cannot tell */
 
+	if (op->unsafe)
+		return SKIP_UNSAFE;
 	if (op->byfd && (fd = real_fd(op->fd)) < 0)
-		return -1;
+		return SKIP_NOFD;
+	if (calls[c].need & A_PAIR) {
+		src = real_fd(op->fd);
+		dst = real_fd(op->fd2);
+		/* A side the capture knew must be open; one must be known. */
+		if ((op->fd >= 0 && src < 0) || (op->fd2 >= 0 && dst < 0) ||
+		    (src < 0 && dst < 0))
+			return SKIP_NOFD;
+		if (c == C_SPLICE && (src < 0 || dst < 0))
+			need_pipe(w);
+		if (c == C_SPLICE && src < 0) {	/* what the pipe held */
+			size_t n = op->count < w->pipesz ? op->count : w->pipesz;
+
+			if (n && write(w->pipe[1], wdata, n) != (ssize_t)n)
+				fatal("write to pipe");
+			w->piped = n;
+		}
+	}
+	if (c == C_MUNMAP || c == C_MSYNC || c == C_MADVISE) {
+		int known;
+
+		lock_tables();
+		known = maps_cover(op->addr, page_end(op->addr, op->len));
+		unlock_tables();
+		if (!known)
+			return SKIP_NOMAP;
+	}
+	if (c == C_OPEN_BY_HANDLE)
+		handle_find(w, op);
 	if (c == C_READV || c == C_PREADV)
 		fill_iov(w->iov, op->iovcnt, w->rbuf, op->count);
 	else if (c == C_WRITEV || c == C_PWRITEV)
 		fill_iov(w->iov, op->iovcnt, wdata, op->count);
 	/* An empty path names nothing (the root helpers would take the root). */
-	if ((calls[c].need & A_PATH) && !*path && !op->byfd) {
+	if ((calls[c].need & A_PATH) && !*path && !op->byfd && c != C_MEMFD) {
 		res->start = now_ns() - sh->t0;
 		res->ret = -ENOENT;
 		res->dur = 0;
@@ -1008,12 +1896,6 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 		r = neg(fstat(fd, &st));
 		break;
 	}
-	case C_STAT:
-		r = stat_follow(path, 0, 0);
-		break;
-	case C_LSTAT:
-		r = at_name(C_LSTAT, op);
-		break;
 	case C_NEWFSTATAT:
 	case C_STATX:
 		if (op->byfd) {	/* AT_EMPTY_PATH on a descriptor */
@@ -1026,27 +1908,8 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 
 				r = neg(fstat(fd, &st));
 			}
-		} else if (op->flags & AT_SYMLINK_NOFOLLOW)
-			r = at_name(c, op);
-		else
-			r = stat_follow(path, c == C_STATX, op->mask);
-		break;
-	case C_MKDIR: case C_MKDIRAT:
-		r = at_name(C_MKDIR, op);
-		break;
-	case C_RMDIR:
-	case C_UNLINK: case C_UNLINKAT: {
-		struct op o = *op;
-
-		if (c == C_RMDIR)
-			o.flags = AT_REMOVEDIR;
-		else if (c == C_UNLINK)
-			o.flags = 0;
-		r = at_name(C_UNLINK, &o);
-		break;
-	}
-	case C_RENAME: case C_RENAMEAT: case C_RENAMEAT2:
-		r = at_name(C_RENAME, op);
+		} else
+			r = follows(op) ? follow(c, op, w) : at_name(c, op, w);
 		break;
 	case C_TRUNCATE:
 		r = truncate_in_root(path, op->offset);
@@ -1078,13 +1941,142 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 		break;
 	case C_EXEC:
 		close_on_exec();
+		unmap_all();
 		r = 0;
 		break;
 	case C_EXIT:
+	case C_FORKCALL:	/* the task was made at its sched:fork */
+	case C_VFORK:
 		r = 0;
 		break;
 	case C_IORFD:
 		r = ior_fd_open(op);
+		break;
+	case C_FCHMOD:
+		r = neg(fchmod(fd, op->mode));
+		break;
+	case C_FCHOWN:
+		r = neg(fchown(fd, op->uid, op->gid));
+		break;
+	case C_FCHOWNAT:
+		if (op->byfd)
+			r = neg(fchownat(fd, "", op->uid, op->gid, AT_EMPTY_PATH));
+		else
+			r = follows(op) ? follow(c, op, w) : at_name(C_LCHOWN, op, w);
+		break;
+	case C_UTIMENSAT:
+		if (op->byfd)	/* futimens */
+			r = neg(futimens(fd, times_of(op)));
+		else
+			r = follows(op) ? follow(c, op, w) : at_name(c, op, w);
+		break;
+	case C_LINKAT:
+		if (op->byfd)	/* AT_EMPTY_PATH: link the open file */
+			r = link_fd(fd, op);
+		else
+			r = follows(op) ? follow(c, op, w) : at_name(C_LINK, op, w);
+		break;
+	case C_MKDIR: case C_MKDIRAT:
+		r = at_name(C_MKDIR, op, w);
+		break;
+	case C_RMDIR:
+	case C_UNLINK: case C_UNLINKAT: {
+		struct op o = *op;
+
+		if (c == C_RMDIR)
+			o.flags = AT_REMOVEDIR;
+		r = at_name(C_UNLINK, &o, w);
+		break;
+	}
+	case C_RENAME: case C_RENAMEAT: case C_RENAMEAT2:
+		r = at_name(C_RENAME, op, w);
+		break;
+	case C_CLOSE_RANGE:
+		close_numbers(op);
+		r = 0;
+		break;
+	case C_COPY_FILE_RANGE: case C_SENDFILE: case C_SPLICE:
+		r = copy_fds(c, op, w, src, dst);
+		break;
+	case C_FCNTL:
+		r = fcntl_op(op, fd);
+		break;
+	case C_FLOCK:
+		r = neg(flock(fd, op->arg));
+		break;
+	case C_FALLOCATE:
+		r = neg(fallocate(fd, op->flags, op->offset, op->len));
+		break;
+	case C_FADVISE:		/* returns the error, not -1 */
+		r = -posix_fadvise(fd, op->offset, op->len, op->arg);
+		break;
+	case C_READAHEAD:
+		r = neg(readahead(fd, op->offset, op->count));
+		break;
+	case C_SYNC:
+		sync();
+		r = 0;
+		break;
+	case C_SYNCFS:
+		r = neg(syncfs(fd));
+		break;
+	case C_SYNC_FILE_RANGE:
+		r = neg(sync_file_range(fd, op->offset, op->len, op->flags));
+		break;
+	case C_GETDENTS:
+		r = neg(getdents64(fd, w->rbuf, op->count));
+		break;
+	case C_FSETXATTR:
+		r = neg(fsetxattr(fd, str(op->name), wdata, op->count, op->flags));
+		break;
+	case C_FGETXATTR:
+		r = neg(fgetxattr(fd, str(op->name), w->rbuf, op->count));
+		break;
+	case C_FLISTXATTR:
+		r = neg(flistxattr(fd, w->rbuf, op->count));
+		break;
+	case C_FREMOVEXATTR:
+		r = neg(fremovexattr(fd, str(op->name)));
+		break;
+	case C_FSTATFS: {
+		struct statfs sfs;
+
+		r = neg(fstatfs(fd, &sfs));
+		break;
+	}
+	case C_GETCWD:
+		r = neg(syscall(SYS_getcwd, w->rbuf, op->count));
+		break;
+	case C_OPEN_BY_HANDLE:
+		r = neg(open_by_handle_at(rootdir, &w->hb.fh, op->flags));
+		break;
+	case C_MEMFD: {
+		const char *name = strrchr(path, '/');
+
+		r = neg(memfd_create(name ? name + 1 : path, op->flags));
+		break;
+	}
+	case C_MMAP: {
+		void *p = mmap(NULL, op->len, op->arg,
+			       op->flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE),
+			       fd, op->offset);
+
+		r = p == MAP_FAILED ? -errno : (int64_t)(uintptr_t)p;
+		break;
+	}
+	case C_MUNMAP: case C_MSYNC: case C_MADVISE:
+		lock_tables();
+		r = on_maps(c, op->addr, page_end(op->addr, op->len), op);
+		unlock_tables();
+		break;
+	case C_UNSHARE:
+		/* Only what concerns files; namespaces are not replayed. */
+		r = neg(unshare(op->flags & CLONE_FS));
+		if (r == 0 && (op->flags & CLONE_FILES))
+			unshare_files();
+		break;
+	default:	/* the calls on a path */
+		r = follows(op) ? follow(c, op, w) : at_name(name_call(c), op, w);
 		break;
 	}
 	t2 = now_ns();
@@ -1095,8 +2087,13 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 	/* Keep the descriptor table as the capture's was. */
 	switch (c) {
 	case C_OPEN: case C_OPENAT: case C_OPENAT2: case C_CREAT:
+	case C_OPEN_BY_HANDLE:
 		bind_new(op->cret >= 0 ? op->fd : -1, op->num, r,
 			 !!(op->flags & O_CLOEXEC));
+		break;
+	case C_MEMFD:
+		bind_new(op->cret >= 0 ? op->fd : -1, op->num, r,
+			 !!(op->flags & MFD_CLOEXEC));
 		break;
 	case C_DUP:
 		bind_new(op->cret >= 0 ? op->fd2 : -1, op->num2, r, 0);
@@ -1110,12 +2107,29 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 				 !!(op->flags & O_CLOEXEC) && c == C_DUP3);
 		}
 		break;
+	case C_FCNTL:
+		if (op->cmd == F_DUPFD || op->cmd == F_DUPFD_CLOEXEC)
+			bind_new(op->cret >= 0 ? op->fd2 : -1, op->num2, r,
+				 op->cmd == F_DUPFD_CLOEXEC);
+		else if (op->cmd == F_SETFD && r == 0)
+			tab->cloexec[op->fd] = op->arg & FD_CLOEXEC;
+		break;
 	case C_CLOSE:		/* the descriptor is gone even on error */
 		bind_fd(op->fd, -1, 0);
 		if (op->num >= 0)
-			__atomic_compare_exchange_n(&numvfd[op->num],
+			__atomic_compare_exchange_n(&tab->numvfd[op->num],
 				&(int32_t){ op->fd }, -1, 0, __ATOMIC_RELAXED,
 				__ATOMIC_RELAXED);
+		break;
+	case C_MMAP:
+		map_done(op, r);
+		break;
+	case C_NAME_TO_HANDLE:
+		if (r == 0)
+			handle_keep(op, &w->hb);
+		break;
+	case C_SPLICE:
+		drain_pipe(w);
 		break;
 	default:
 		break;
@@ -1142,7 +2156,9 @@ static void *map_buf(uint64_t size)
 static void run_thread(uint32_t t)
 {
 	const struct thread *th = &threads[t];
-	struct worker w = { map_buf(th->maxread), NULL };
+	struct worker w = { .rbuf = map_buf(th->maxread), .pipe = { -1, -1 },
+			    .null = -1 };
+	int skip;
 
 	if (th->maxiov && !(w.iov = calloc(th->maxiov, sizeof(*w.iov))))
 		fatal("calloc");
@@ -1151,8 +2167,9 @@ static void run_thread(uint32_t t)
 
 		if (ops[i].after)
 			wait_done(ops[i].after - 1);
-		if (replay_op(&w, &ops[i], res) < 0) {
+		if ((skip = replay_op(&w, &ops[i], res))) {
 			res->start = now_ns() - sh->t0;
+			res->skip = skip;
 			finish(i, ST_SKIPPED);
 		} else
 			finish(i, ST_DONE);
@@ -1160,17 +2177,27 @@ static void run_thread(uint32_t t)
 	if (w.rbuf)
 		munmap(w.rbuf, th->maxread);
 	free(w.iov);
+	if (w.pipe[0] >= 0) {
+		close(w.pipe[0]);
+		close(w.pipe[1]);
+		close(w.null);
+	}
 }
 
 static void *thread_main(void *arg)
 {
-	run_thread((uintptr_t)arg);
+	uint32_t t = (uintptr_t)arg;
+
+	tab = threads[t].tab;
+	run_thread(t);
 	return NULL;
 }
 
 /* An initial process: its first thread runs here, the others beside it. */
 static void run_initial(uint32_t first)
 {
+	if (!(tab = fdtab_copy(NULL)))
+		fatal("malloc");
 	for (uint32_t t = threads[first].next_initial; t != NONE;
 	     t = threads[t].next_initial)
 		start_thread(t);
@@ -1206,16 +2233,12 @@ static void setup(void)
 		  MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (sh == MAP_FAILED)
 		ior_err(IOR_EXIT_SYS, "mmap %zu bytes", size);
-	/* One slot more than needed: an empty table is not malloc(0). */
-	fdmap = malloc((maxvfd + 2) * sizeof(*fdmap));
-	fdcloexec = calloc(maxvfd + 2, 1);
-	numvfd = malloc((maxfd + 2) * sizeof(*numvfd));
-	if (!fdmap || !fdcloexec || !numvfd)
-		ior_err(IOR_EXIT_SYS, "malloc");
-	for (int32_t fd = 0; fd <= maxvfd; fd++)
-		fdmap[fd] = -1;
-	for (int32_t fd = 0; fd <= maxfd; fd++)
-		numvfd[fd] = -1;
+	/*
+	 * open_by_handle_at needs a mount descriptor that is not O_PATH;
+	 * without one (an unreadable root) it fails with EBADF.
+	 */
+	rootdir = ior_root_openat(&root, "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	pthread_atfork(lock_tables, unlock_tables, unlock_tables);
 	make_wdata();
 	/* A replay may hold as many files open as the system allows. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -1294,7 +2317,7 @@ static int mismatched(const struct op *op, int64_t ret)
 {
 	if ((ret < 0) != (op->cret < 0))
 		return 1;
-	if (ret < 0 || !(calls[op->call].need & RET_FD))
+	if (ret < 0 || !op->anyret)
 		return ret != op->cret;
 	return 0;
 }
@@ -1335,7 +2358,8 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 		ior_put_kv_i64(&out, "cret", op->cret);
 		ior_put_kv_i64(&out, "cdur", op->cdur);
 		if (skip) {
-			ior_puts(&out, " skip=nofd");
+			ior_puts(&out, " skip=");
+			ior_puts(&out, skip_names[res->skip]);
 			skipped++;
 		} else {
 			errors += res->ret < 0;

@@ -21,8 +21,9 @@ op() {
 
 # add_vfds: give a hand-written program the vfd and vfd2 keys that
 # ior-map writes (the replay's descriptor table is keyed by them):
-# per process, a new vfd for each descriptor an open, dup or ior:fd makes,
-# copied into a forked child's table.
+# per process, a new vfd for each descriptor an open, dup, fcntl F_DUPFD,
+# memfd_create or ior:fd makes, copied into a forked child's table; vfd2
+# for the destination of copies.
 add_vfds() {
 	awk '
 	function key(k,   i) {
@@ -44,13 +45,17 @@ add_vfds() {
 		fd = key("fd")
 		if (fd != "" && call != "ior:fd" && ((pid, fd) in tab))
 			extra = extra " vfd=" tab[pid, fd]
-		if (call ~ /^(open|openat|openat2|creat)$/ && ret >= 0) {
+		if (call ~ /^(copy_file_range|sendfile64|splice)$/ &&
+		    ((pid, key("fd2")) in tab))
+			extra = extra " vfd2=" tab[pid, key("fd2")]
+		if (call ~ /^(open|openat|openat2|creat|memfd_create|open_by_handle_at)$/ && ret >= 0) {
 			tab[pid, ret] = ++n; extra = extra " vfd=" n
 		}
 		if (call == "ior:fd") {
 			tab[pid, fd] = ++n; extra = extra " vfd=" n
 		}
-		if (call ~ /^dup[23]?$/ && ret >= 0 && key("fd2") != fd) {
+		if ((call ~ /^dup[23]?$/ || key("cmd") ~ /^F_DUPFD/) && ret >= 0 &&
+		    key("fd2") != fd) {
 			tab[pid, ret] = ++n; extra = extra " vfd2=" n
 		}
 		if (call == "close" && fd != "")
@@ -655,4 +660,438 @@ refused() {
 	# The file is unlinked: only the descriptor can still be stat'ed.
 	assert_equal "$(res 3 6)" 0
 	refute_line --partial "skip="
+}
+
+@test "chmod, fchmod and fchmodat give the captured modes; access checks the file" {
+	echo a > "$R/a"
+	echo b > "$R/b"
+	echo c > "$R/c"
+	{
+		echo "#ior 1 replay"
+		op 1 1 chmod 0 path=/a mode=0600
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/b flags=O_RDONLY
+		op 1 1 fchmod 0 fd=3 mode=0640
+		op 1 1 fchmodat 0 dirfd=AT_FDCWD path=/c mode=0751
+		op 1 1 access 0 path=/a amode=R_OK\|W_OK
+		op 1 1 faccessat -2 dirfd=AT_FDCWD path=/none amode=F_OK err=ENOENT
+		op 1 1 faccessat2 0 dirfd=AT_FDCWD path=/c amode=X_OK flags=AT_EACCESS
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %a "$R/a" "$R/b" "$R/c" | tr '\n' ' ')" "600 640 751 "
+	assert_equal "$(res 6 6)" -2
+	assert_equal "$(stat_of errors)" 1
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "chown, fchown and fchownat give the captured owners; lchown changes the link only" {
+	[ "$(id -u)" = 0 ] || skip "only root gives files away"
+	echo a > "$R/a"
+	echo b > "$R/b"
+	echo t > "$R/t"
+	ln -s t "$R/l"
+	{
+		echo "#ior 1 replay"
+		op 1 1 chown 0 path=/a uid=1234 gid=5678
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/b flags=O_RDONLY
+		op 1 1 fchown 0 fd=3 uid=1235 gid=-1
+		op 1 1 lchown 0 path=/l uid=1236 gid=1236
+		op 1 1 fchownat 0 dirfd=AT_FDCWD path=/l uid=1237 gid=1237 flags=
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %u:%g "$R/a" "$R/b" "$R/l" "$R/t" | tr '\n' ' ')" \
+		"1234:5678 1235:0 1236:1236 1237:1237 "
+}
+
+@test "the utime calls set the captured times; omit keeps one; nofollow sets the link's" {
+	touch -d @100 "$R/a" "$R/b" "$R/c" "$R/t"
+	ln -s t "$R/l"
+	{
+		echo "#ior 1 replay"
+		op 1 1 utimensat 0 dirfd=AT_FDCWD path=/a flags= atime=1000000000.250000000 mtime=1200000000.500000000
+		op 1 1 utimes 0 path=/b atime=1300000000.000000000 mtime=1400000000.000000000
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/c flags=O_WRONLY
+		op 1 1 utimensat 0 dirfd=3 path= flags= atime=omit mtime=1500000000.000000000 vfd=1
+		op 1 1 utimensat 0 dirfd=AT_FDCWD path=/l flags=AT_SYMLINK_NOFOLLOW atime=1600000000.000000000 mtime=1600000000.000000000
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c '%X %Y' "$R/a")" "1000000000 1200000000"
+	assert_equal "$(stat -c '%X %Y' "$R/b")" "1300000000 1400000000"
+	assert_equal "$(stat -c '%X %Y' "$R/c")" "100 1500000000"
+	assert_equal "$(stat -c %Y "$R/l")" 1600000000
+	assert_equal "$(stat -c %Y "$R/t")" 100
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "xattr calls set, get, list and remove the captured names with values of count bytes" {
+	echo a > "$R/a"
+	echo b > "$R/b"
+	{
+		echo "#ior 1 replay"
+		op 1 1 setxattr 0 path=/a name=user.one count=100 flags=XATTR_CREATE
+		op 1 1 getxattr 100 path=/a name=user.one count=4096
+		op 1 1 listxattr 9 path=/a count=4096
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/b flags=O_RDONLY
+		op 1 1 fsetxattr 0 fd=3 name=user.two count=10 flags=
+		op 1 1 fgetxattr 10 fd=3 name=user.two count=64
+		op 1 1 flistxattr 9 fd=3 count=64
+		op 1 1 lsetxattr 0 path=/a name=user.three count=3 flags=
+		op 1 1 lgetxattr 3 path=/a name=user.three count=64
+		op 1 1 llistxattr 20 path=/a count=64
+		op 1 1 removexattr 0 path=/a name=user.one
+		op 1 1 lremovexattr 0 path=/a name=user.three
+		op 1 1 getxattr -61 path=/a name=user.one count=4096 err=ENODATA
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat_of mismatched)" 0
+	assert_equal "$(getfattr --absolute-names -d "$R/a")" ""
+	assert_equal "$(getfattr --absolute-names --only-values -n user.two "$R/b" | wc -c)" 10
+}
+
+@test "link, linkat, symlink, symlinkat, readlink and mknod make the captured entries" {
+	echo hello > "$R/a"
+	{
+		echo "#ior 1 replay"
+		op 1 1 link 0 path=/a path2=/h1
+		op 1 1 linkat 0 dirfd=AT_FDCWD path=/a dirfd2=AT_FDCWD path2=/h2 flags=
+		op 1 1 symlink 0 path=a path2=/s1
+		op 1 1 symlinkat 0 path=/a dirfd2=AT_FDCWD path2=/s2
+		op 1 1 readlink 1 path=/s1 count=64 path2=a
+		op 1 1 readlinkat 2 dirfd=AT_FDCWD path=/s2 count=64 path2=/a
+		op 1 1 linkat 0 dirfd=AT_FDCWD path=/s2 dirfd2=AT_FDCWD path2=/h3 flags=AT_SYMLINK_FOLLOW
+		op 1 1 linkat 0 dirfd=AT_FDCWD path=/s1 dirfd2=AT_FDCWD path2=/h4 flags=
+		op 1 1 mknod 0 path=/fifo mode=010640 rdev=0:0
+		op 1 1 mknodat 0 dirfd=AT_FDCWD path=/reg mode=0100600 rdev=0:0
+		op 1 1 link -17 path=/a path2=/h1 err=EEXIST
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %h "$R/a")" 4
+	assert_equal "$(readlink "$R/s1") $(readlink "$R/s2") $(readlink "$R/h4")" "a /a a"
+	assert_equal "$(stat -c '%F %a' "$R/fifo")" "fifo 640"
+	assert_equal "$(stat -c '%F %a' "$R/reg")" "regular empty file 600"
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "an O_TMPFILE file is linked into the tree by linkat with AT_EMPTY_PATH" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/ flags=O_WRONLY\|O_TMPFILE mode=0600
+		op 1 1 write 7 fd=3 count=7
+		op 1 1 linkat 0 dirfd=3 path= dirfd2=AT_FDCWD path2=/named flags=AT_EMPTY_PATH vfd=1
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %s "$R/named")" 7
+}
+
+@test "fcntl F_DUPFD binds the new descriptor, F_SETFL sets O_APPEND, F_SETFD marks close-on-exec" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 write 10 fd=3 count=10
+		op 1 1 fcntl 5 fd=3 cmd=F_DUPFD arg=5
+		op 1 1 lseek 0 fd=5 offset=0 whence=SEEK_SET
+		op 1 1 fcntl 0 fd=5 cmd=F_SETFL arg=O_APPEND
+		op 1 1 write 4 fd=5 count=4
+		op 1 1 fcntl 0 fd=3 cmd=F_SETFD arg=FD_CLOEXEC
+		op 1 1 fcntl 1 fd=3 cmd=F_GETFD
+		op 1 1 fcntl 0 fd=3 cmd=F_SETOWN arg=1
+		op 1 1 sched:exec 0 path=/bin/true
+		op 1 1 write 1 fd=3 count=1
+		op 1 1 write 1 fd=5 count=1
+	} > "$D/p.replay"
+	replay
+	assert_success
+	# Appended after the 10 bytes, not written over them at 0.
+	assert_equal "$(stat -c %s "$R/f")" 15
+	assert_equal "$(res 8 6)" 1
+	assert_equal "$(res_key 9 skip)" unsafe
+	assert_equal "$(res_key 11 skip)" nofd
+	assert_equal "$(res 12 6)" 1
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "record locks and flock conflict between processes as they did in the capture" {
+	echo data > "$R/f"
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR
+		op 1 1 fcntl 0 fd=3 cmd=F_SETLK ltype=F_WRLCK whence=SEEK_SET offset=0 len=10
+		op 1 1 flock 0 fd=3 op=LOCK_EX
+		op 2 2 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR after=3
+		op 2 2 fcntl -11 fd=3 cmd=F_SETLK ltype=F_RDLCK whence=SEEK_SET offset=5 len=1 err=EAGAIN
+		op 2 2 flock -11 fd=3 op=LOCK_SH\|LOCK_NB err=EAGAIN
+		op 2 2 fcntl 0 fd=3 cmd=F_OFD_SETLK ltype=F_RDLCK whence=SEEK_SET offset=20 len=1
+		op 1 1 fcntl 0 fd=3 cmd=F_SETLK ltype=F_UNLCK whence=SEEK_SET offset=0 len=0 after=7
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 5 6) $(res 6 6) $(res 7 6)" "-11 -11 0"
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "fallocate, fadvise64, readahead, sync_file_range, syncfs, sync and getdents64 act on the file" {
+	mkdir "$R/dir"
+	touch "$R/dir/x" "$R/dir/y"
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 fallocate 0 fd=3 flags= offset=0 len=65536
+		op 1 1 fallocate 0 fd=3 flags=FALLOC_FL_KEEP_SIZE offset=65536 len=65536
+		op 1 1 fadvise64 0 fd=3 offset=0 len=0 advice=POSIX_FADV_SEQUENTIAL
+		op 1 1 readahead 0 fd=3 offset=0 count=4096
+		op 1 1 sync_file_range 0 fd=3 offset=0 len=0 flags=SYNC_FILE_RANGE_WRITE
+		op 1 1 syncfs 0 fd=3
+		op 1 1 sync 0
+		op 1 1 openat 4 dirfd=AT_FDCWD path=/dir flags=O_RDONLY\|O_DIRECTORY
+		op 1 1 getdents64 96 fd=4 count=4096
+		op 1 1 getdents64 0 fd=4 count=4096
+		op 1 1 fadvise64 -22 fd=3 offset=0 len=0 advice=99 err=EINVAL
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" 65536
+	[ "$(stat -c %b "$R/f")" -ge 256 ]	# 128 KiB allocated
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "close_range closes the captured numbers it covers, and CLOSE_RANGE_CLOEXEC marks them" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/a flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 openat 4 dirfd=AT_FDCWD path=/b flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 openat 7 dirfd=AT_FDCWD path=/c flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 close_range 0 fd=4 maxfd=4294967295 flags=
+		op 1 1 write 1 fd=3 count=1
+		op 1 1 write -9 fd=4 count=1 err=EBADF
+		op 1 1 write -9 fd=7 count=1 err=EBADF
+		op 1 1 close_range 0 fd=0 maxfd=3 flags=CLOSE_RANGE_CLOEXEC
+		op 1 1 write 1 fd=3 count=1
+		op 1 1 sched:exec 0 path=/bin/true
+		op 1 1 write -9 fd=3 count=1 err=EBADF
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 5 6) $(res 9 6)" "1 1"
+	assert_equal "$(res_key 6 skip) $(res_key 7 skip) $(res_key 11 skip)" "nofd nofd nofd"
+	assert_equal "$(stat -c %s "$R/a")" 2
+	# The result stream was still written: the replay's own stdout stayed.
+	assert_line --regexp "^#stat ior-replay ops=11 "
+}
+
+@test "copy_file_range and sendfile64 copy between files; an unknown side does only the file's I/O" {
+	head -c 10000 /dev/urandom > "$R/src"
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/src flags=O_RDONLY
+		op 1 1 openat 4 dirfd=AT_FDCWD path=/dst flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 copy_file_range 4000 fd=3 offset=0 fd2=4 count=4000 flags=0
+		op 1 1 sendfile64 2000 fd2=4 fd=3 offset=4000 count=2000
+		op 1 1 sendfile64 3000 fd2=9 fd=3 count=3000
+		op 1 1 lseek 3000 fd=3 offset=0 whence=SEEK_CUR
+		op 1 1 copy_file_range 500 fd=9 fd2=4 count=500 flags=0
+		op 1 1 sendfile64 0 fd2=8 fd=9 count=10
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %s "$R/dst")" 6500
+	cmp -n 6000 "$R/src" "$R/dst"
+	assert_equal "$(res_key 8 skip)" nofd
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "splice between a file and a pipe the replay does not have moves the file side's bytes" {
+	head -c 8192 /dev/urandom > "$R/src"
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/src flags=O_RDONLY
+		op 1 1 openat 4 dirfd=AT_FDCWD path=/dst flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 splice 8192 fd=3 offset=0 fd2=10 count=8192 flags=SPLICE_F_MOVE
+		op 1 1 splice 5000 fd=11 fd2=4 count=5000 flags=
+		op 1 1 splice 100 fd=11 fd2=4 offset2=10000 count=100 flags=
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 3 6) $(res 4 6) $(res 5 6)" "8192 5000 100"
+	assert_equal "$(stat -c %s "$R/dst")" 10100
+}
+
+@test "memfd_create makes a descriptor the later calls use" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 memfd_create 3 path=buf flags=MFD_CLOEXEC
+		op 1 1 write 100 fd=3 count=100
+		op 1 1 lseek 0 fd=3 offset=0 whence=SEEK_SET
+		op 1 1 read 100 fd=3 count=4096
+		op 1 1 sched:exec 0 path=/bin/true
+		op 1 1 read 0 fd=3 count=4096
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 4 6)" 100
+	assert_equal "$(res_key 6 skip)" nofd
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "mmap maps the file; munmap, msync and madvise act on the replay's mapping of the captured address" {
+	head -c 16384 /dev/urandom > "$R/f"
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR
+		op 1 1 mmap 139637976727552 fd=3 addr=0 len=16384 prot=PROT_READ\|PROT_WRITE flags=MAP_SHARED offset=0
+		op 1 1 mmap 4096 fd=3 addr=0x1000 len=4096 prot=PROT_READ flags=MAP_PRIVATE\|MAP_FIXED offset=4096
+		op 1 1 close 0 fd=3
+		op 1 1 msync 0 addr=0x7f0000000000 len=16384 flags=MS_SYNC
+		op 1 1 madvise 0 addr=0x7f0000001000 len=4096 advice=MADV_WILLNEED
+		op 1 1 munmap 0 addr=0x7f0000001000 len=4096
+		op 1 1 msync 0 addr=0x7f0000000000 len=4096 flags=MS_ASYNC
+		op 1 1 msync 0 addr=0x7f0000002000 len=8192 flags=MS_SYNC
+		op 1 1 munmap 0 addr=0x7f0000000000 len=16384
+		op 1 1 msync -12 addr=0x7f0000000000 len=4096 flags=MS_SYNC err=ENOMEM
+		op 1 1 munmap 0 addr=0x1000 len=4096
+	} > "$D/p.replay"
+	replay
+	assert_success
+	[ "$(res 2 6)" -gt 0 ]
+	[ "$(res 3 6)" -ne 4096 ]	# MAP_FIXED was dropped
+	assert_equal "$(res 5 6) $(res 6 6) $(res 7 6) $(res 8 6) $(res 9 6) $(res 10 6) $(res 12 6)" \
+		"0 0 0 0 0 0 0"
+	assert_equal "$(res_key 11 skip)" nomap
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "open_by_handle_at opens the file that name_to_handle_at named" {
+	[ "$(id -u)" = 0 ] || skip "open_by_handle_at needs CAP_DAC_READ_SEARCH"
+	echo hello > "$R/f"
+	echo other > "$R/g"
+	{
+		echo "#ior 1 replay"
+		op 1 1 name_to_handle_at -75 dirfd=AT_FDCWD path=/f flags= err=EOVERFLOW
+		op 1 1 name_to_handle_at 0 dirfd=AT_FDCWD path=/f flags=
+		op 1 1 open_by_handle_at 3 fd=-100 flags=O_RDONLY path=/f
+		op 1 1 read 6 fd=3 count=64
+		op 1 1 open_by_handle_at 4 fd=-100 flags=O_RDONLY path=/g
+		op 1 1 read 6 fd=4 count=64
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 4 6) $(res 6 6)" "6 6"
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "unshare(CLONE_FILES) in a thread gives it a descriptor table of its own" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_WRONLY\|O_CREAT mode=0644 vfd=1
+		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op 1 2 unshare 0 flags=CLONE_FILES
+		op 1 2 close 0 fd=3 vfd=1
+		op 1 1 write 5 fd=3 count=5 vfd=1 after=4
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 5 6)" 5
+	assert_equal "$(stat -c %s "$R/f")" 5
+}
+
+@test "a vfork child is a process of its own, and the vfork record issues nothing" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 sched:fork 0 child=2 cpid=2 flags=CLONE_VM
+		op 2 2 close 0 fd=3
+		op 1 1 vfork 2
+		op 1 1 write 4 fd=3 count=4 after=3
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 5 6)" 4
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "statfs, fstatfs and getcwd are issued; getcwd's length is not compared" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 statfs 0 path=/
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/ flags=O_RDONLY\|O_DIRECTORY
+		op 1 1 fstatfs 0 fd=3
+		op 1 1 statfs -2 path=/none err=ENOENT
+		op 1 1 getcwd 7 count=4096 path=/srv/x
+	} > "$D/p.replay"
+	replay
+	assert_success
+	[ "$(res 5 6)" -gt 0 ]
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "chmod, chown, utimes, xattrs, link and symlink change nothing outside the root" {
+	[ "$(id -u)" = 0 ] || skip "trusted xattrs and chown need root"
+	local out=$D/outside
+	mkdir "$out"
+	echo keep > "$out/victim"
+	chmod 0644 "$out/victim"
+	setfattr -n user.keep -v 1 "$out/victim"
+	touch -d @1000000000 "$out/victim"
+	ln -s "$out/victim" "$R/abs"
+	ln -s ../outside/victim "$R/rel"
+	mkdir -p "$R$out"
+	echo inner > "$R$out/victim"
+	sleep 0.01
+	before=$(stat -c '%a %u %g %X %Y %Z %h' "$out/victim"; getfattr --absolute-names -d -m - "$out/victim")
+	{
+		echo "#ior 1 replay"
+		op 1 1 chmod 0 path=/abs mode=0777
+		op 1 1 chmod -2 path=/rel mode=0777 err=ENOENT
+		op 1 1 fchmodat 0 dirfd=AT_FDCWD path=/../../../..$out/victim mode=0700
+		op 1 1 chown 0 path=/abs uid=4321 gid=4321
+		op 1 1 lchown 0 path=/abs uid=4322 gid=4322
+		op 1 1 fchownat 0 dirfd=AT_FDCWD path=/abs uid=4323 gid=4323 flags=
+		op 1 1 utimes 0 path=/abs atime=5.000000000 mtime=5.000000000
+		op 1 1 utimensat -2 dirfd=AT_FDCWD path=/rel flags= atime=now mtime=now err=ENOENT
+		op 1 1 utimensat 0 dirfd=AT_FDCWD path=/abs flags=AT_SYMLINK_NOFOLLOW atime=6.000000000 mtime=6.000000000
+		op 1 1 setxattr 0 path=/abs name=user.esc count=8 flags=
+		op 1 1 lsetxattr 0 path=/abs name=trusted.esc count=8 flags=
+		op 1 1 setxattr -2 path=/rel name=user.esc count=8 flags= err=ENOENT
+		op 1 1 removexattr 0 path=/abs name=user.keep
+		op 1 1 link 0 path=/abs path2=/hl
+		op 1 1 linkat 0 dirfd=AT_FDCWD path=/abs dirfd2=AT_FDCWD path2=/hl2 flags=AT_SYMLINK_FOLLOW
+		op 1 1 link 0 path=/..$out/victim path2=/../hl3
+		op 1 1 symlink 0 path=$out/victim path2=/../../sneaky
+		op 1 1 chmod 0 path=/sneaky mode=0711
+		op 1 1 access 0 path=/abs amode=R_OK
+	} > "$D/p.replay"
+	replay
+	assert_success
+	after=$(stat -c '%a %u %g %X %Y %Z %h' "$out/victim"; getfattr --absolute-names -d -m - "$out/victim")
+	assert_equal "$after" "$before"
+	[ ! -e "$D/sneaky" ] && [ ! -e "$D/hl3" ]
+	# What the program did, it did to the file of the same name inside.
+	assert_equal "$(stat -c '%a %u %g %Y %h' "$R$out/victim")" "711 4323 4323 5 3"
+	assert_equal "$(stat -c '%u %Y' "$R/abs")" "4322 6"
+	assert_equal "$(getfattr --absolute-names --only-values -h -n trusted.esc "$R/abs" | wc -c)" 8
+	[ -L "$R/hl" ] && [ -L "$R/sneaky" ]
+	# removexattr found no user.keep inside: ENODATA, where the capture had 0.
+	assert_equal "$(res 13 6)" -61
+	assert_equal "$(stat_of mismatched)" 1
+}
+
+@test "device nodes, unknown advice, bad addresses, times and missing lock keys are refused" {
+	for line in "mknod 0 path=/d mode=020644 rdev=1:3|mode: 020644: device nodes are not replayed" \
+		"madvise 0 addr=0x1000 len=4096 advice=100|advice: unknown value" \
+		"munmap 0 addr=0xzz len=1|addr: not a hexadecimal address" \
+		"utimes 0 path=/a atime=1.5x mtime=now|atime: not a time" \
+		"utimes 0 path=/a atime=now|mtime: missing for utimes" \
+		"chown 0 path=/a uid=-2 gid=0|uid: not an owner" \
+		"fcntl 0 fd=3 cmd=F_SETLK|ltype: missing for fcntl"; do
+		{
+			echo "#ior 1 replay"
+			op 1 1 ${line%%|*}
+		} > "$D/p.replay"
+		replay
+		refused "p.replay:2: ${line#*|}"
+	done
 }
