@@ -1,8 +1,8 @@
 /*
  * ior-map - turn a trace stream into a map stream: virtual pid/tid ids,
  * per-task descriptor tables and working directories, absolute paths,
- * virtual descriptor (vfd) and open file description (ofd) ids, and
- * PCRE2 filters on paths and command names. See ior-map(1).
+ * virtual descriptor (vfd) and open file description (ofd) ids, file
+ * mappings, and PCRE2 filters on paths and command names. See ior-map(1).
  */
 #define _GNU_SOURCE
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -14,12 +14,14 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "ior.h"
 
 #define FD_MAX (1 << 20)	/* descriptors above are not tracked */
 #define PATH_BUF (IOR_LINE_MAX + 1)
+#define PAGE_SIZE 4096		/* mmap and munmap round lengths up to pages */
 
 /* An open file description: shared by dups and forked copies. */
 struct ofd {
@@ -53,6 +55,13 @@ struct fs {
 	char *cwd;
 };
 
+/* A file mapping [start, end) of a process, holding a reference to its ofd. */
+struct mapping {
+	uint64_t start, end;
+	uint64_t vfd;
+	struct ofd *ofd;
+};
+
 struct proc;
 
 struct task {
@@ -67,6 +76,8 @@ struct proc {
 	int64_t kpid, vpid;
 	int vpid_used;		/* vpid was given to the leader task */
 	struct task *tasks;	/* never empty while the process exists */
+	int nmap, capmap;
+	struct mapping *map;	/* sorted by start, not overlapping */
 };
 
 /* Open addressing hash from a kernel id to a pointer (linear probing). */
@@ -90,13 +101,16 @@ struct recinfo {
 	char *raw[2];		/* unescaped path/path2 (for the filters) */
 	struct ofd *ofd;	/* descriptor used by the record (key fd) */
 	uint64_t vfd;
-	int64_t vfd2;		/* new descriptor of dup*, or -1 */
+	int64_t vfd2;		/* new descriptor of dup*, or fd2's; or -1 */
+	struct ofd *ofd2;	/* fd2 of copy_file_range, sendfile64, splice */
 	int64_t child_v, cpid_v, otid_v, kchild;
 };
 
 enum call {
 	C_OTHER, C_OPEN, C_CLOSE, C_DUP, C_DUP2, C_DUP3, C_CHDIR, C_FCHDIR,
 	C_SYMLINK, C_FORK, C_EXEC, C_EXIT, C_IORFD, C_IORCWD, C_INIT, C_STAT,
+	C_FCNTL, C_CLOSE_RANGE, C_UNSHARE, C_MEMFD, C_OPEN_BY_HANDLE, C_XFER,
+	C_MMAP, C_MUNMAP, C_MRANGE, C_READLINK, C_GETCWD,
 };
 
 static const struct { const char *name; enum call c; } calls[] = {
@@ -108,7 +122,14 @@ static const struct { const char *name; enum call c; } calls[] = {
 	{ "sched:exec", C_EXEC }, { "sched:exit", C_EXIT },
 	{ "ior:fd", C_IORFD }, { "ior:cwd", C_IORCWD },
 	{ "stat", C_STAT }, { "lstat", C_STAT }, { "newfstatat", C_STAT },
-	{ "statx", C_STAT },
+	{ "statx", C_STAT }, { "fcntl", C_FCNTL },
+	{ "close_range", C_CLOSE_RANGE }, { "unshare", C_UNSHARE },
+	{ "memfd_create", C_MEMFD }, { "open_by_handle_at", C_OPEN_BY_HANDLE },
+	{ "copy_file_range", C_XFER }, { "sendfile64", C_XFER },
+	{ "splice", C_XFER }, { "mmap", C_MMAP }, { "munmap", C_MUNMAP },
+	{ "msync", C_MRANGE }, { "madvise", C_MRANGE },
+	{ "readlink", C_READLINK }, { "readlinkat", C_READLINK },
+	{ "getcwd", C_GETCWD },
 };
 
 static struct ior_out out;
@@ -384,6 +405,104 @@ static void fs_unref(struct fs *f)
 	free(f);
 }
 
+/* ---- file mappings ---- */
+
+/* Index of the first mapping of p that ends after a. */
+static int map_after(const struct proc *p, uint64_t a)
+{
+	int lo = 0, hi = p->nmap;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (p->map[mid].end > a)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* The lowest mapping overlapping [a, b), or NULL. */
+static struct mapping *map_find(const struct proc *p, uint64_t a, uint64_t b)
+{
+	int i = map_after(p, a);
+
+	return i < p->nmap && p->map[i].start < b ? &p->map[i] : NULL;
+}
+
+/* Make room for one mapping at index i. */
+static struct mapping *map_insert(struct proc *p, int i)
+{
+	if (p->nmap == p->capmap) {
+		p->capmap = p->capmap ? 2 * p->capmap : 8;
+		p->map = xrealloc(p->map, p->capmap * sizeof(*p->map));
+	}
+	memmove(p->map + i + 1, p->map + i, (p->nmap - i) * sizeof(*p->map));
+	p->nmap++;
+	return &p->map[i];
+}
+
+/* Unmap [a, b): drop, trim or split the mappings it overlaps, as munmap(2). */
+static void map_remove(struct proc *p, uint64_t a, uint64_t b)
+{
+	int i = map_after(p, a), j;
+	struct mapping *m;
+
+	if (i == p->nmap || p->map[i].start >= b)
+		return;
+	m = &p->map[i];
+	if (m->start < a && m->end > b) {	/* a hole in the middle */
+		m = map_insert(p, i + 1);
+		*m = p->map[i];
+		m->start = b;
+		m->ofd->refs++;
+		p->map[i].end = a;
+		return;
+	}
+	if (m->start < a)
+		p->map[i++].end = a;
+	for (j = i; j < p->nmap && p->map[j].end <= b; j++)
+		ofd_unref(p->map[j].ofd);
+	memmove(p->map + i, p->map + j, (p->nmap - j) * sizeof(*p->map));
+	p->nmap -= j - i;
+	if (i < p->nmap && p->map[i].start < b)
+		p->map[i].start = b;
+}
+
+/* Map [a, b) to a descriptor's file, replacing what was there (MAP_FIXED). */
+static void map_add(struct proc *p, uint64_t a, uint64_t b, uint64_t vfd,
+		    struct ofd *o)
+{
+	struct mapping *m;
+
+	map_remove(p, a, b);
+	m = map_insert(p, map_after(p, a));
+	m->start = a;
+	m->end = b;
+	m->vfd = vfd;
+	m->ofd = o;
+	o->refs++;
+}
+
+static void map_clear(struct proc *p)
+{
+	for (int i = 0; i < p->nmap; i++)
+		ofd_unref(p->map[i].ofd);
+	p->nmap = 0;
+}
+
+/* A forked child's address space is a copy of its parent's. */
+static void map_copy(struct proc *dst, const struct proc *src)
+{
+	for (int i = 0; i < src->nmap; i++) {
+		struct mapping *m = map_insert(dst, dst->nmap);
+
+		*m = src->map[i];
+		m->ofd->refs++;
+	}
+}
+
 /* ---- tasks and processes ---- */
 
 static struct proc *proc_new(int64_t kpid)
@@ -431,6 +550,8 @@ static void task_free(struct task *t)
 	free(t);
 	if (!p->tasks) {
 		idmap_del(&procs, p->kpid, p);
+		map_clear(p);
+		free(p->map);
 		free(p);
 	}
 }
@@ -538,16 +659,18 @@ static int comm_kept(const struct ior_in *in, const char *comm)
 /* Path filters apply to file records: those with a path or a descriptor. */
 static int path_kept(const struct recinfo *ri)
 {
-	const char *s[3];
+	const char *s[4];
 	int n = 0;
 
-	if (ri->path[0] < 0 && ri->path[1] < 0 && ri->fd < 0)
+	if (ri->path[0] < 0 && ri->path[1] < 0 && ri->fd < 0 && !ri->ofd)
 		return 1;
 	for (int k = 0; k < 2; k++)
 		if (ri->path[k] >= 0)
 			s[n++] = ri->raw[k];
 	if (ri->ofd)
 		s[n++] = ri->ofd->path;
+	if (ri->ofd2)
+		s[n++] = ri->ofd2->path;
 	for (int i = 0; i < n; i++)
 		if (filter_match(&exc, s[i]))
 			return 0;
@@ -564,7 +687,8 @@ static int path_kept(const struct recinfo *ri)
 static enum call call_of(const char *name)
 {
 	/* Most records are reads and writes: skip the table for them. */
-	if (!strchr("cdfiolns", name[0]))
+	if (!strchr("cdfgilmnorsu", name[0]) ||
+	    (!strncmp(name, "read", 4) && strncmp(name + 4, "link", 4)))
 		return C_OTHER;
 	if (!strncmp(name, "init:", 5))
 		return C_INIT;
@@ -626,16 +750,66 @@ static int64_t kv_int(const struct ior_in *in, const struct ior_rec *r, int i)
 	return ior_int(in, r->kv[i].key, r->kv[i].val);
 }
 
-static int has_flag(const struct ior_in *in, const struct ior_rec *r, int i,
-		    const struct ior_flag *t, uint64_t bit)
+/* Value of argument i parsed with name table t; 0 when absent. */
+static uint64_t kv_flags(const struct ior_in *in, const struct ior_rec *r,
+			 int i, const struct ior_flag *t)
 {
 	uint64_t v;
 
 	if (i < 0)
 		return 0;
 	if (ior_flags_parse(t, r->kv[i].val, &v) < 0)
-		ior_bad(in, "flags", "bad flags \"%.40s\"", r->kv[i].val);
-	return (v & bit) != 0;
+		ior_bad(in, r->kv[i].key, "bad value \"%.40s\"", r->kv[i].val);
+	return v;
+}
+
+static int has_flag(const struct ior_in *in, const struct ior_rec *r, int i,
+		    const struct ior_flag *t, uint64_t bit)
+{
+	return (kv_flags(in, r, i, t) & bit) != 0;
+}
+
+/* An address argument: hex digits, with or without 0x. */
+static uint64_t kv_hex(const struct ior_in *in, const struct ior_rec *r, int i)
+{
+	const char *s = r->kv[i].val;
+	uint64_t v = 0;
+	int n = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; *s; s++, n++) {
+		int d = *s >= '0' && *s <= '9' ? *s - '0' :
+			*s >= 'a' && *s <= 'f' ? *s - 'a' + 10 :
+			*s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
+
+		if (d < 0 || n == 16)
+			ior_bad(in, r->kv[i].key, "not a hex address \"%.40s\"",
+				r->kv[i].val);
+		v = v << 4 | d;
+	}
+	if (!n)
+		ior_bad(in, r->kv[i].key, "not a hex address \"\"");
+	return v;
+}
+
+/*
+ * The end of a range starting at a, from key len rounded up to pages as
+ * mmap(2) and munmap(2) do; 0 when len is absent.
+ */
+static uint64_t range_end(const struct ior_in *in, const struct ior_rec *r,
+			  uint64_t a)
+{
+	int i = ior_find(r, "len");
+	int64_t n;
+	uint64_t len;
+
+	if (i < 0)
+		return 0;
+	if ((n = kv_int(in, r, i)) < 0)
+		ior_bad(in, "len", "negative");
+	len = ((uint64_t)n + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	return a + len < a ? UINT64_MAX : a + len;
 }
 
 /*
@@ -678,42 +852,140 @@ static void resolve(const struct ior_in *in, const struct ior_rec *r,
 	ri->resolved[k] = 1;
 }
 
-/* New descriptor RET for a successful open or ior:fd. */
-static void add_open(const struct ior_in *in, const struct ior_rec *r,
-		     struct recinfo *ri, struct task *t, int64_t fd)
+/*
+ * New descriptor fd on a new description of path: an open, ior:fd,
+ * open_by_handle_at, memfd_create. The record gets its keys.
+ */
+static void add_open(struct recinfo *ri, struct task *t, int64_t fd,
+		     const char *path, int cloexec)
 {
-	const char *p = ri->path[0] >= 0 ? ri->raw[0] : "";
-	int abs = p[0] == '/';
-	struct ofd *o = ofd_new(p, strlen(p), abs);
+	struct ofd *o = ofd_new(path, strlen(path), path[0] == '/');
 	struct fdslot *s;
 
 	if (fd_close(t->files, fd))
 		st.implicit_close++;
-	s = fd_install(t->files, fd, o,
-		       has_flag(in, r, ri->flags, ior_open_flags, O_CLOEXEC));
+	s = fd_install(t->files, fd, o, cloexec);
 	if (s) {
 		ri->ofd = s->ofd;
 		ri->vfd = s->vfd;
 	}
 }
 
-/* dup, dup2, dup3: a new vfd on the same description. */
-static void add_dup(const struct ior_in *in, const struct ior_rec *r,
-		    struct recinfo *ri, struct task *t, enum call c)
+/*
+ * New descriptor fd on the description of the record's fd: dup, dup2,
+ * dup3, fcntl F_DUPFD. The record gets vfd2. A target still open is
+ * closed: dup2 and dup3 do that, dup and F_DUPFD pick a free one, so
+ * for them it was a missed close.
+ */
+static void add_dup(struct recinfo *ri, struct task *t, int64_t fd,
+		    int cloexec, int missed)
 {
-	int cloexec = c == C_DUP3 &&
-		has_flag(in, r, ri->flags, ior_open_flags, O_CLOEXEC);
 	struct fdslot *s;
 
-	if (r->ret < 0 || !ri->ofd)
-		return;
-	/* dup2(fd, fd) changes nothing. */
-	if (r->ret == kv_int(in, r, ri->fd) && c != C_DUP)
-		return;
-	fd_close(t->files, r->ret);	/* dup2/dup3 close the target */
-	s = fd_install(t->files, r->ret, ri->ofd, cloexec);
+	if (fd_close(t->files, fd) && missed)
+		st.implicit_close++;
+	s = fd_install(t->files, fd, ri->ofd, cloexec);
 	if (s)
 		ri->vfd2 = s->vfd;
+}
+
+/* fcntl: F_DUPFD and F_DUPFD_CLOEXEC duplicate, F_SETFD sets FD_CLOEXEC. */
+static void do_fcntl(const struct ior_in *in, const struct ior_rec *r,
+		     struct recinfo *ri, struct task *t)
+{
+	int i = ior_find(r, "cmd"), arg = ior_find(r, "arg");
+	uint64_t cmd;
+
+	if (i < 0)
+		ior_bad(in, "cmd", "missing");
+	cmd = kv_flags(in, r, i, ior_fcntl_cmds);
+	if (r->ret < 0 || !ri->ofd)
+		return;
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		add_dup(ri, t, r->ret, cmd == F_DUPFD_CLOEXEC, 1);
+	else if (cmd == F_SETFD && arg >= 0)
+		fd_get(t->files, kv_int(in, r, ri->fd))->cloexec =
+			has_flag(in, r, arg, ior_fd_flags, FD_CLOEXEC);
+}
+
+/* Give the task its own copy of a shared table. */
+static void unshare_files(struct task *t)
+{
+	struct fdtab *f = t->files;
+
+	if (f->refs > 1) {
+		t->files = fdtab_copy(f);
+		fdtab_unref(f);
+	}
+}
+
+/* close_range: close fd..maxfd, or mark them close-on-exec. */
+static void do_close_range(const struct ior_in *in, const struct ior_rec *r,
+			   struct recinfo *ri, struct task *t)
+{
+	int i = ior_find(r, "maxfd");
+	uint64_t flags = kv_flags(in, r, ri->flags, ior_close_range_flags);
+	int64_t fd, maxfd;
+
+	if (ri->fd < 0 || i < 0)
+		ior_bad(in, ri->fd < 0 ? "fd" : "maxfd", "missing");
+	fd = kv_int(in, r, ri->fd);
+	maxfd = kv_int(in, r, i);
+	if (r->ret < 0)
+		return;
+	if (flags & CLOSE_RANGE_UNSHARE)
+		unshare_files(t);
+	if (fd < 0)
+		fd = 0;
+	if (maxfd >= t->files->cap)
+		maxfd = t->files->cap - 1;
+	for (; fd <= maxfd; fd++) {
+		if (!(flags & CLOSE_RANGE_CLOEXEC))
+			fd_close(t->files, fd);
+		else if (fd_get(t->files, fd))
+			t->files->slot[fd].cloexec = 1;
+	}
+}
+
+/* unshare: CLONE_FILES copies the table, CLONE_FS the cwd. */
+static void do_unshare(const struct ior_in *in, const struct ior_rec *r,
+		       struct recinfo *ri, struct task *t)
+{
+	uint64_t flags = kv_flags(in, r, ri->flags, ior_clone_flags);
+
+	if (r->ret < 0)
+		return;
+	if (flags & CLONE_FILES)
+		unshare_files(t);
+	if ((flags & CLONE_FS) && t->fs->refs > 1) {
+		struct fs *f = t->fs;
+
+		t->fs = fs_copy(f);
+		fs_unref(f);
+	}
+}
+
+/*
+ * munmap, msync, madvise: the record gets the keys of the lowest file
+ * mapping its range overlaps; a successful munmap then unmaps the range.
+ */
+static void do_mrange(const struct ior_in *in, const struct ior_rec *r,
+		      struct recinfo *ri, const struct task *t, enum call c)
+{
+	int i = ior_find(r, "addr");
+	uint64_t a, b;
+	struct mapping *m;
+
+	if (i < 0)
+		return;
+	a = kv_hex(in, r, i);
+	b = range_end(in, r, a);
+	if ((m = map_find(t->proc, a, b > a ? b : a + 1))) {
+		ri->ofd = m->ofd;
+		ri->vfd = m->vfd;
+	}
+	if (c == C_MUNMAP && r->ret == 0 && b > a)
+		map_remove(t->proc, a, b);
 }
 
 static void do_fork(const struct ior_in *in, const struct ior_rec *r,
@@ -756,24 +1028,27 @@ static void do_fork(const struct ior_in *in, const struct ior_rec *r,
 	task_new(p, kchild, vtid,
 		 files ? parent->files : fdtab_copy(parent->files),
 		 fs ? parent->fs : fs_copy(parent->fs));
+	if (!thread)
+		map_copy(p, parent->proc);
 	ri->child_v = vtid;
 	ri->cpid_v = p->vpid;
 	ri->kchild = kchild;
 }
 
-/* exec unshares the table, as the kernel does, and closes O_CLOEXEC. */
+/*
+ * exec unshares the table, as the kernel does, closes O_CLOEXEC and
+ * starts a new address space.
+ */
 static void do_exec(struct task *t)
 {
-	struct fdtab *f = t->files;
+	struct fdtab *f;
 
-	if (f->refs > 1) {
-		t->files = fdtab_copy(f);
-		fdtab_unref(f);
-		f = t->files;
-	}
+	unshare_files(t);
+	f = t->files;
 	for (int i = 0; i < f->cap; i++)
 		if (f->slot[i].ofd && f->slot[i].cloexec)
 			fd_close(f, i);
+	map_clear(t->proc);
 }
 
 /*
@@ -832,7 +1107,40 @@ static void put_record(const struct ior_rec *r, const struct recinfo *ri)
 	}
 	if (ri->vfd2 >= 0)
 		ior_put_kv_i64(&out, "vfd2", ri->vfd2);
+	if (ri->ofd2) {
+		ior_put_kv_i64(&out, "ofd2", ri->ofd2->id);
+		if (ri->ofd2->abs)
+			ior_put_kv(&out, "file2", ri->ofd2->esc);
+	}
 	ior_putc(&out, '\n');
+}
+
+/*
+ * Whether path k (0: path, 1: path2) of a record with value val is made
+ * absolute. Not: init:* paths (already rooted), what is not a path name
+ * (a symlink's target, a link target read by readlink or found by a
+ * stat, a memfd name, the directory getcwd returned), names of ior:fd
+ * and open_by_handle_at that are not paths ("pipe:[42]"), and an empty
+ * path (AT_EMPTY_PATH).
+ */
+static int joined(enum call c, int k, const char *val)
+{
+	switch (c) {
+	case C_INIT:
+	case C_MEMFD:
+	case C_GETCWD:
+		return 0;
+	case C_SYMLINK:
+		return k == 1 && val[0];
+	case C_STAT:
+	case C_READLINK:
+		return k == 0 && val[0];
+	case C_IORFD:
+	case C_OPEN_BY_HANDLE:
+		return val[0] == '/';
+	default:
+		return val[0] != '\0';
+	}
 }
 
 /*
@@ -852,23 +1160,20 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 	r->pid = t->proc->vpid;
 	r->tid = t->vtid;
 
-	/*
-	 * Not joined: init:* paths (already rooted), a symlink's target (its
-	 * content; also path2 of a stat that found a link), ior:fd names that
-	 * are not paths ("pipe:[42]").
-	 */
 	for (int k = 0; k < 2; k++)
 		if (ri.path[k] >= 0)
-			resolve(in, r, &ri, t, k, c != C_INIT &&
-				r->kv[ri.path[k]].val[0] &&	/* AT_EMPTY_PATH */
-				!(c == C_SYMLINK && k == 0) &&
-				!(c == C_STAT && k == 1) &&
-				!(c == C_IORFD && r->kv[ri.path[k]].val[0] != '/'));
+			resolve(in, r, &ri, t, k,
+				joined(c, k, r->kv[ri.path[k]].val));
 	/* fstat(fd) is newfstatat(fd, "", AT_EMPTY_PATH): it uses dirfd. */
 	if (ri.fd < 0 && ri.dirfd[0] >= 0 && ri.path[0] >= 0 &&
 	    !r->kv[ri.path[0]].val[0] && strcmp(r->kv[ri.dirfd[0]].val, "AT_FDCWD"))
 		ri.fd = ri.dirfd[0];
-	if (ri.fd >= 0 && c != C_IORFD) {
+	/*
+	 * The descriptor used. Not: the one ior:fd adds, the mount of
+	 * open_by_handle_at, the lowest of close_range's range.
+	 */
+	if (ri.fd >= 0 && c != C_IORFD && c != C_OPEN_BY_HANDLE &&
+	    c != C_CLOSE_RANGE) {
 		struct fdslot *s = fd_get(t->files, kv_int(in, r, ri.fd));
 
 		if (s) {
@@ -877,16 +1182,40 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 		} else
 			st.unknown_fd++;
 	}
+	if (c == C_XFER) {
+		int i = ior_find(r, "fd2");
+		struct fdslot *s = i < 0 ? NULL :
+			fd_get(t->files, kv_int(in, r, i));
+
+		if (s) {
+			ri.ofd2 = s->ofd;
+			ri.vfd2 = s->vfd;
+		} else
+			st.unknown_fd++;
+	}
 
 	switch (c) {
 	case C_OPEN:
+	case C_OPEN_BY_HANDLE:
 		if (r->ret >= 0)
-			add_open(in, r, &ri, t, r->ret);
+			add_open(&ri, t, r->ret, ri.path[0] >= 0 ? ri.raw[0] : "",
+				 has_flag(in, r, ri.flags, ior_open_flags, O_CLOEXEC));
 		break;
 	case C_IORFD:
 		if (ri.fd < 0)
 			ior_bad(in, "fd", "missing");
-		add_open(in, r, &ri, t, kv_int(in, r, ri.fd));
+		add_open(&ri, t, kv_int(in, r, ri.fd),
+			 ri.path[0] >= 0 ? ri.raw[0] : "",
+			 has_flag(in, r, ri.flags, ior_open_flags, O_CLOEXEC));
+		break;
+	case C_MEMFD:
+		/* Not a path: the file is written only when absolute. */
+		if (r->ret >= 0) {
+			snprintf(tmp, sizeof(tmp), "memfd:%s",
+				 ri.path[0] >= 0 ? ri.raw[0] : "");
+			add_open(&ri, t, r->ret, tmp,
+				 has_flag(in, r, ri.flags, ior_memfd_flags, MFD_CLOEXEC));
+		}
 		break;
 	case C_CLOSE:
 		/* close(2) releases the descriptor even when it fails. */
@@ -894,9 +1223,42 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 			fd_close(t->files, kv_int(in, r, ri.fd));
 		break;
 	case C_DUP:
+		if (r->ret >= 0 && ri.ofd)
+			add_dup(&ri, t, r->ret, 0, 1);
+		break;
 	case C_DUP2:
 	case C_DUP3:
-		add_dup(in, r, &ri, t, c);
+		/* dup2(fd, fd) changes nothing. */
+		if (r->ret >= 0 && ri.ofd && r->ret != kv_int(in, r, ri.fd))
+			add_dup(&ri, t, r->ret, c == C_DUP3 &&
+				has_flag(in, r, ri.flags, ior_open_flags, O_CLOEXEC), 0);
+		break;
+	case C_FCNTL:
+		do_fcntl(in, r, &ri, t);
+		break;
+	case C_CLOSE_RANGE:
+		do_close_range(in, r, &ri, t);
+		break;
+	case C_UNSHARE:
+		do_unshare(in, r, &ri, t);
+		break;
+	case C_MMAP:
+		if (r->ret >= 0 && ri.ofd) {
+			uint64_t end = range_end(in, r, r->ret);
+
+			if (end > (uint64_t)r->ret)
+				map_add(t->proc, r->ret, end, ri.vfd, ri.ofd);
+		}
+		break;
+	case C_MUNMAP:
+	case C_MRANGE:
+		do_mrange(in, r, &ri, t, c);
+		break;
+	case C_GETCWD:
+		/* What getcwd returned is the cwd. */
+		if (r->ret > 0 && !t->fs->known && ri.path[0] >= 0 &&
+		    ri.raw[0][0] == '/')
+			fs_set(t->fs, ri.raw[0]);
 		break;
 	case C_CHDIR:
 		if (r->ret == 0 && ri.path[0] >= 0) {

@@ -506,3 +506,481 @@ bad_input() {
 	assert_success
 	assert_line --partial 'path=/w/link flags=AT_SYMLINK_NOFOLLOW size=10 ft=lnk path2=exists.txt'
 }
+
+# ---- the rest of the file-I/O surface (issue 3) ----
+
+@test "fcntl F_DUPFD makes a new vfd on the same ofd, F_DUPFD_CLOEXEC one that exec closes" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/f flags=O_RDWR
+	0.000000002 500 500 a fcntl 10 10 fd=3 cmd=F_DUPFD arg=10
+	0.000000003 500 500 a fcntl 11 10 fd=3 cmd=F_DUPFD_CLOEXEC arg=10
+	0.000000004 500 500 a sched:exec 0 0 path=/bin/x
+	0.000000005 500 500 x read 1 10 fd=10 count=1
+	0.000000006 500 500 x read 1 10 fd=11 count=1
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000002 1 1 a fcntl 10 10 fd=3 cmd=F_DUPFD arg=10 vfd=1 ofd=1 file=/f vfd2=2'
+	assert_line '0.000000003 1 1 a fcntl 11 10 fd=3 cmd=F_DUPFD_CLOEXEC arg=10 vfd=1 ofd=1 file=/f vfd2=3'
+	assert_line '0.000000005 1 1 x read 1 10 fd=10 count=1 vfd=2 ofd=1 file=/f'
+	assert_line '0.000000006 1 1 x read 1 10 fd=11 count=1'
+	assert_line --partial 'unknown_fd=1 '
+}
+
+@test "dup or F_DUPFD returning a descriptor still in the table counts an implicit close; dup2 onto one does not" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
+	0.000000002 500 500 a open 4 10 path=/b flags=O_RDONLY
+	0.000000003 500 500 a dup2 4 10 fd=3 fd2=4
+	0.000000004 500 500 a fcntl 4 10 fd=3 cmd=F_DUPFD arg=0
+	0.000000005 500 500 a dup 4 10 fd=3
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000004 1 1 a fcntl 4 10 fd=3 cmd=F_DUPFD arg=0 vfd=1 ofd=1 file=/a vfd2=4'
+	assert_line --partial ' implicit_close=2'
+}
+
+@test "fcntl F_SETFD sets and clears close-on-exec; F_SETFL and failed calls change nothing" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/keep flags=O_RDONLY|O_CLOEXEC
+	0.000000002 500 500 a open 4 10 path=/gone flags=O_RDONLY
+	0.000000003 500 500 a fcntl 0 10 fd=3 cmd=F_SETFD arg=0
+	0.000000004 500 500 a fcntl 0 10 fd=4 cmd=F_SETFD arg=FD_CLOEXEC
+	0.000000005 500 500 a fcntl 0 10 fd=4 cmd=F_SETFL arg=O_NONBLOCK
+	0.000000006 500 500 a fcntl -9 10 fd=4 cmd=F_SETFD arg=0 err=EBADF
+	0.000000007 500 500 a sched:exec 0 0 path=/bin/x
+	0.000000008 500 500 x read 1 10 fd=3 count=1
+	0.000000009 500 500 x read 1 10 fd=4 count=1
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000005 1 1 a fcntl 0 10 fd=4 cmd=F_SETFL arg=O_NONBLOCK vfd=2 ofd=2 file=/gone'
+	assert_line '0.000000008 1 1 x read 1 10 fd=3 count=1 vfd=1 ofd=1 file=/keep'
+	assert_line '0.000000009 1 1 x read 1 10 fd=4 count=1'
+}
+
+@test "close_range closes fd..maxfd, also with maxfd ~0U, and keeps the descriptors below" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
+	0.000000002 500 500 a open 4 10 path=/b flags=O_RDONLY
+	0.000000003 500 500 a open 5 10 path=/c flags=O_RDONLY
+	0.000000004 500 500 a open 9 10 path=/d flags=O_RDONLY
+	0.000000005 500 500 a close_range 0 10 fd=4 maxfd=4 flags=0
+	0.000000006 500 500 a close_range 0 10 fd=5 maxfd=4294967295 flags=0
+	0.000000007 500 500 a read 1 10 fd=3 count=1
+	0.000000008 500 500 a read 1 10 fd=4 count=1
+	0.000000009 500 500 a read 1 10 fd=5 count=1
+	0.000000010 500 500 a read 1 10 fd=9 count=1
+	0.000000011 500 500 a open 4 10 path=/e flags=O_RDONLY
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000005 1 1 a close_range 0 10 fd=4 maxfd=4 flags=0'
+	assert_line '0.000000007 1 1 a read 1 10 fd=3 count=1 vfd=1 ofd=1 file=/a'
+	assert_line '0.000000008 1 1 a read 1 10 fd=4 count=1'
+	assert_line '0.000000009 1 1 a read 1 10 fd=5 count=1'
+	assert_line '0.000000010 1 1 a read 1 10 fd=9 count=1'
+	assert_line --partial 'unknown_fd=3 unknown_cwd=0 implicit_close=0'
+}
+
+@test "close_range with CLOSE_RANGE_CLOEXEC marks the descriptors for exec instead of closing them" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
+	0.000000002 500 500 a open 4 10 path=/b flags=O_RDONLY
+	0.000000003 500 500 a close_range 0 10 fd=4 maxfd=4294967295 flags=CLOSE_RANGE_CLOEXEC
+	0.000000004 500 500 a read 1 10 fd=4 count=1
+	0.000000005 500 500 a sched:exec 0 0 path=/bin/x
+	0.000000006 500 500 x read 1 10 fd=3 count=1
+	0.000000007 500 500 x read 1 10 fd=4 count=1
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000004 1 1 a read 1 10 fd=4 count=1 vfd=2 ofd=2 file=/b'
+	assert_line '0.000000006 1 1 x read 1 10 fd=3 count=1 vfd=1 ofd=1 file=/a'
+	assert_line '0.000000007 1 1 x read 1 10 fd=4 count=1'
+}
+
+@test "close_range with CLOSE_RANGE_UNSHARE closes only in the caller's own copy of a shared table" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
+	0.000000002 500 500 a sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
+	0.000000003 500 501 a close_range 0 10 fd=3 maxfd=4294967295 flags=CLOSE_RANGE_UNSHARE
+	0.000000004 500 501 a read 1 10 fd=3 count=1
+	0.000000005 500 500 a read 1 10 fd=3 count=1
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000004 1 2 a read 1 10 fd=3 count=1'
+	assert_line '0.000000005 1 1 a read 1 10 fd=3 count=1 vfd=1 ofd=1 file=/a'
+}
+
+@test "unshare(CLONE_FILES) gives a thread its own table, unshare(CLONE_FS) its own cwd" {
+	trace <<-'EOF'
+	0.000000001 500 500 a ior:cwd 0 0 path=/w
+	0.000000002 500 500 a open 3 10 path=/a flags=O_RDONLY
+	0.000000003 500 500 a sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
+	0.000000004 500 501 a unshare 0 10 flags=CLONE_FILES|CLONE_FS
+	0.000000005 500 501 a close 0 10 fd=3
+	0.000000006 500 501 a chdir 0 10 path=/t
+	0.000000007 500 500 a read 1 10 fd=3 count=1
+	0.000000008 500 500 a stat 0 10 path=x
+	0.000000009 500 501 a stat 0 10 path=x
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000007 1 1 a read 1 10 fd=3 count=1 vfd=1 ofd=1 file=/a'
+	assert_line '0.000000008 1 1 a stat 0 10 path=/w/x'
+	assert_line '0.000000009 1 2 a stat 0 10 path=/t/x'
+}
+
+@test "a failed unshare shares as before" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
+	0.000000002 500 500 a sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
+	0.000000003 500 501 a unshare -1 10 flags=CLONE_FILES err=EPERM
+	0.000000004 500 501 a close 0 10 fd=3
+	0.000000005 500 500 a read 1 10 fd=3 count=1
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000005 1 1 a read 1 10 fd=3 count=1'
+}
+
+@test "memfd_create adds a descriptor with vfd and ofd but no file; its name is not joined" {
+	trace <<-'EOF'
+	0.000000001 500 500 a ior:cwd 0 0 path=/w
+	0.000000002 500 500 a memfd_create 3 10 path=buf flags=MFD_CLOEXEC
+	0.000000003 500 500 a write 5 10 fd=3 count=5
+	0.000000004 500 500 a memfd_create 4 10 path=keep flags=0
+	0.000000005 500 500 a sched:exec 0 0 path=/bin/x
+	0.000000006 500 500 x write 5 10 fd=3 count=5
+	0.000000007 500 500 x write 5 10 fd=4 count=5
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000002 1 1 a memfd_create 3 10 path=buf flags=MFD_CLOEXEC vfd=1 ofd=1'
+	assert_line '0.000000003 1 1 a write 5 10 fd=3 count=5 vfd=1 ofd=1'
+	assert_line '0.000000006 1 1 x write 5 10 fd=3 count=5'
+	assert_line '0.000000007 1 1 x write 5 10 fd=4 count=5 vfd=2 ofd=2'
+}
+
+@test "filters see a memfd's descriptor as memfd:NAME" {
+	trace <<-'EOF'
+	0.000000001 500 500 a memfd_create 3 10 path=buf flags=0
+	0.000000002 500 500 a write 5 10 fd=3 count=5
+	0.000000003 500 500 a open 4 10 path=/f flags=O_RDONLY
+	0.000000004 500 500 a read 5 10 fd=4 count=5
+	EOF
+	run ior-map -x '^memfd:buf$' "$d/in"
+	assert_success
+	assert_equal "$(records | cut -d' ' -f5)" "$(printf 'open\nread')"
+}
+
+@test "open_by_handle_at adds a descriptor on its path; the mount descriptor gets no keys" {
+	trace <<-'EOF'
+	0.000000001 500 500 a openat 3 10 dirfd=AT_FDCWD path=/mnt flags=O_RDONLY|O_DIRECTORY
+	0.000000002 500 500 a open_by_handle_at 4 10 fd=3 flags=O_RDONLY|O_CLOEXEC path=/mnt/data/x ino=12 size=3 ft=reg fs=ext4
+	0.000000003 500 500 a read 3 10 fd=4 count=3
+	0.000000004 500 500 a open_by_handle_at -116 10 fd=3 flags=O_RDONLY err=ESTALE
+	0.000000005 500 500 a sched:exec 0 0 path=/bin/x
+	0.000000006 500 500 x read 3 10 fd=4 count=3
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000002 1 1 a open_by_handle_at 4 10 fd=3 flags=O_RDONLY|O_CLOEXEC path=/mnt/data/x ino=12 size=3 ft=reg fs=ext4 vfd=2 ofd=2 file=/mnt/data/x'
+	assert_line '0.000000003 1 1 a read 3 10 fd=4 count=3 vfd=2 ofd=2 file=/mnt/data/x'
+	assert_line '0.000000004 1 1 a open_by_handle_at -116 10 fd=3 flags=O_RDONLY err=ESTALE'
+	assert_line '0.000000006 1 1 x read 3 10 fd=4 count=3'
+}
+
+@test "recvmsg with rights passes; the ior:fd records after it add the received descriptors" {
+	trace <<-'EOF'
+	0.000000001 500 500 a ior:fd 0 0 fd=5 path=socket:[77] flags=O_RDWR offset=0
+	0.000000002 500 500 a recvmsg 1 10 fd=5 rights=6
+	0.000000003 500 500 a ior:fd 0 0 fd=6 path=/srv/shared flags=O_RDONLY offset=0
+	0.000000004 500 500 a read 4 10 fd=6 count=4
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000002 1 1 a recvmsg 1 10 fd=5 rights=6 vfd=1 ofd=1'
+	assert_line '0.000000004 1 1 a read 4 10 fd=6 count=4 vfd=2 ofd=2 file=/srv/shared'
+}
+
+@test "a vfork child gets a copy of the table like a forked one" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
+	0.000000002 500 500 a sched:fork 0 0 child=600 cpid=600 flags=CLONE_VM
+	0.000000003 600 600 a close 0 10 fd=3
+	0.000000004 500 500 a vfork 600 10
+	0.000000005 500 500 a read 1 10 fd=3 count=1
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 2 2 a close 0 10 fd=3 vfd=1 ofd=1 file=/a'
+	assert_line '0.000000004 1 1 a vfork 600 10'
+	assert_line '0.000000005 1 1 a read 1 10 fd=3 count=1 vfd=1 ofd=1 file=/a'
+}
+
+@test "copy_file_range, sendfile64 and splice get vfd2, ofd2 and file2 for fd2" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/src flags=O_RDONLY
+	0.000000002 500 500 a open 4 10 path=/dst flags=O_WRONLY|O_CREAT mode=0644
+	0.000000003 500 500 a copy_file_range 100 10 fd=3 fd2=4 count=100 flags=0
+	0.000000004 500 500 a sendfile64 100 10 fd2=4 fd=3 offset=0 count=100
+	0.000000005 500 500 a splice 100 10 fd=3 offset=0 fd2=9 count=100 flags=0
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 a copy_file_range 100 10 fd=3 fd2=4 count=100 flags=0 vfd=1 ofd=1 file=/src vfd2=2 ofd2=2 file2=/dst'
+	assert_line '0.000000004 1 1 a sendfile64 100 10 fd2=4 fd=3 offset=0 count=100 vfd=1 ofd=1 file=/src vfd2=2 ofd2=2 file2=/dst'
+	assert_line '0.000000005 1 1 a splice 100 10 fd=3 offset=0 fd2=9 count=100 flags=0 vfd=1 ofd=1 file=/src'
+	assert_line --partial 'unknown_fd=1 '
+}
+
+@test "dup2's vfd2 stays the new descriptor's: no ofd2 or file2" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
+	0.000000002 500 500 a open 4 10 path=/b flags=O_RDONLY
+	0.000000003 500 500 a dup2 4 10 fd=3 fd2=4
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 a dup2 4 10 fd=3 fd2=4 vfd=1 ofd=1 file=/a vfd2=3'
+}
+
+@test "the include filter keeps a copy by its destination file" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/src flags=O_RDONLY
+	0.000000002 500 500 a open 4 10 path=/keep/dst flags=O_WRONLY
+	0.000000003 500 500 a copy_file_range 100 10 fd=3 fd2=4 count=100 flags=0
+	EOF
+	run ior-map -i '^/keep/' "$d/in"
+	assert_success
+	assert_equal "$(records | cut -d' ' -f5)" "$(printf 'open\ncopy_file_range')"
+}
+
+# 0x7f0000000000 is 139637976727552.
+@test "munmap, msync and madvise get the keys of the file mapping their range starts in" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/db flags=O_RDWR
+	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=16384 prot=PROT_READ|PROT_WRITE flags=MAP_SHARED fd=3 offset=0
+	0.000000003 500 500 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
+	0.000000004 500 500 a madvise 0 10 addr=7f0000003000 len=100 advice=MADV_DONTNEED
+	0.000000005 500 500 a msync 0 10 addr=0x7f0000004000 len=4096 flags=MS_SYNC
+	0.000000006 500 500 a madvise 0 10 addr=0x7effffffe000 len=12288 advice=MADV_WILLNEED
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000002 1 1 a mmap 139637976727552 10 addr=0 len=16384 prot=PROT_READ|PROT_WRITE flags=MAP_SHARED fd=3 offset=0 vfd=1 ofd=1 file=/db'
+	assert_line '0.000000003 1 1 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC vfd=1 ofd=1 file=/db'
+	assert_line '0.000000004 1 1 a madvise 0 10 addr=7f0000003000 len=100 advice=MADV_DONTNEED vfd=1 ofd=1 file=/db'
+	assert_line '0.000000005 1 1 a msync 0 10 addr=0x7f0000004000 len=4096 flags=MS_SYNC'
+	assert_line '0.000000006 1 1 a madvise 0 10 addr=0x7effffffe000 len=12288 advice=MADV_WILLNEED vfd=1 ofd=1 file=/db'
+}
+
+@test "filters treat munmap, msync and madvise in a file mapping as records of its file" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/other flags=O_RDWR
+	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=4096 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
+	0.000000003 500 500 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
+	0.000000004 500 500 a munmap 0 10 addr=0x10000 len=4096
+	EOF
+	run ior-map -i '^/keep' "$d/in"
+	assert_success
+	assert_equal "$(records | cut -d' ' -f5)" munmap
+}
+
+@test "munmap of the middle of a mapping splits it; a full munmap removes it" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/db flags=O_RDWR
+	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=16384 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
+	0.000000003 500 500 a munmap 0 10 addr=0x7f0000001000 len=4096
+	0.000000004 500 500 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
+	0.000000005 500 500 a msync 0 10 addr=0x7f0000001000 len=4096 flags=MS_SYNC
+	0.000000006 500 500 a msync 0 10 addr=0x7f0000002000 len=8192 flags=MS_SYNC
+	0.000000007 500 500 a munmap 0 10 addr=0x7f0000000000 len=16384
+	0.000000008 500 500 a msync 0 10 addr=0x7f0000000000 len=16384 flags=MS_SYNC
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 a munmap 0 10 addr=0x7f0000001000 len=4096 vfd=1 ofd=1 file=/db'
+	assert_line '0.000000004 1 1 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC vfd=1 ofd=1 file=/db'
+	assert_line '0.000000005 1 1 a msync 0 10 addr=0x7f0000001000 len=4096 flags=MS_SYNC'
+	assert_line '0.000000006 1 1 a msync 0 10 addr=0x7f0000002000 len=8192 flags=MS_SYNC vfd=1 ofd=1 file=/db'
+	assert_line '0.000000007 1 1 a munmap 0 10 addr=0x7f0000000000 len=16384 vfd=1 ofd=1 file=/db'
+	assert_line '0.000000008 1 1 a msync 0 10 addr=0x7f0000000000 len=16384 flags=MS_SYNC'
+}
+
+@test "a mapping outlives its descriptor's close; a mapping inside it (MAP_FIXED) replaces that part" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDWR
+	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=12288 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
+	0.000000003 500 500 a close 0 10 fd=3
+	0.000000004 500 500 a open 3 10 path=/b flags=O_RDWR
+	0.000000005 500 500 a msync 0 10 addr=0x7f0000001000 len=4096 flags=MS_SYNC
+	0.000000006 500 500 a mmap 139637976731648 10 addr=0x7f0000001000 len=4096 prot=PROT_READ flags=MAP_SHARED|MAP_FIXED fd=3 offset=0
+	0.000000007 500 500 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
+	0.000000008 500 500 a msync 0 10 addr=0x7f0000001000 len=4096 flags=MS_SYNC
+	0.000000009 500 500 a msync 0 10 addr=0x7f0000002000 len=4096 flags=MS_SYNC
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000005 1 1 a msync 0 10 addr=0x7f0000001000 len=4096 flags=MS_SYNC vfd=1 ofd=1 file=/a'
+	assert_line '0.000000007 1 1 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC vfd=1 ofd=1 file=/a'
+	assert_line '0.000000008 1 1 a msync 0 10 addr=0x7f0000001000 len=4096 flags=MS_SYNC vfd=2 ofd=2 file=/b'
+	assert_line '0.000000009 1 1 a msync 0 10 addr=0x7f0000002000 len=4096 flags=MS_SYNC vfd=1 ofd=1 file=/a'
+}
+
+@test "the pieces of a split mapping keep its file after the descriptor and the other piece are gone" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDWR
+	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=12288 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
+	0.000000003 500 500 a close 0 10 fd=3
+	0.000000004 500 500 a munmap 0 10 addr=0x7f0000001000 len=4096
+	0.000000005 500 500 a munmap 0 10 addr=0x7f0000002000 len=4096
+	0.000000006 500 500 a open 3 10 path=/b flags=O_RDWR
+	0.000000007 500 500 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000007 1 1 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC vfd=1 ofd=1 file=/a'
+}
+
+@test "munmap's length is rounded up to pages: unmapping 100 bytes unmaps the page" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDWR
+	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=4096 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
+	0.000000003 500 500 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
+	0.000000004 500 500 a munmap 0 10 addr=0x7f0000000000 len=100
+	0.000000005 500 500 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC vfd=1 ofd=1 file=/a'
+	assert_line '0.000000005 1 1 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC'
+}
+
+@test "mappings belong to the process: threads share them, a forked child copies them, exec clears them" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDWR
+	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=8192 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
+	0.000000003 500 500 a sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
+	0.000000004 500 501 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
+	0.000000005 500 500 a sched:fork 0 0 child=600 cpid=600 flags=0
+	0.000000006 500 501 a munmap 0 10 addr=0x7f0000000000 len=8192
+	0.000000007 500 500 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
+	0.000000008 600 600 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
+	0.000000009 600 600 a sched:exec 0 0 path=/bin/x
+	0.000000010 600 600 x msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000004 1 2 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC vfd=1 ofd=1 file=/a'
+	assert_line '0.000000007 1 1 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC'
+	assert_line '0.000000008 3 3 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC vfd=1 ofd=1 file=/a'
+	assert_line '0.000000010 3 3 x msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC'
+}
+
+@test "a failed mmap or munmap changes no mapping" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDWR
+	0.000000002 500 500 a mmap -13 10 addr=0 len=8192 prot=PROT_WRITE flags=MAP_SHARED fd=3 offset=0 err=EACCES
+	0.000000003 500 500 a msync 0 10 addr=0x0 len=4096 flags=MS_SYNC
+	0.000000004 500 500 a mmap 139637976727552 10 addr=0 len=8192 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
+	0.000000005 500 500 a munmap -22 10 addr=0x7f0000000000 len=0 err=EINVAL
+	0.000000006 500 500 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 a msync 0 10 addr=0x0 len=4096 flags=MS_SYNC'
+	assert_line '0.000000006 1 1 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC vfd=1 ofd=1 file=/a'
+}
+
+# Max RSS in KB of ior-map on a stream of $1 open, mmap, close, munmap rounds.
+map_rounds_rss() {
+	awk -v n="$1" 'BEGIN { print "#ior 1 trace"
+		for (i = 0; i < n; i++) {
+			printf "0.000000001 500 500 a open 3 10 path=/data/file%d flags=O_RDWR\n", i
+			printf "0.000000002 500 500 a mmap %d 10 addr=0 len=4096 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0\n", 4096 * (i + 1)
+			print "0.000000003 500 500 a close 0 10 fd=3"
+			printf "0.000000004 500 500 a munmap 0 10 addr=%x len=4096\n", 4096 * (i + 1)
+		} }' > "$d/rounds"
+	/usr/bin/time -f '%M' ior-map "$d/rounds" 2>&1 >/dev/null
+}
+
+@test "memory stays bounded by live mappings over many mmap and munmap pairs" {
+	small=$(map_rounds_rss 1000)
+	big=$(map_rounds_rss 100000)
+	(( big - small < 2000 )) || fail "max RSS ${small} KB for 1000 rounds, ${big} KB for 100000"
+}
+
+@test "new calls resolve path2 against dirfd2; link targets, readlink results, getcwd and memfd names are not joined" {
+	trace <<-'EOF'
+	0.000000001 500 500 a ior:cwd 0 0 path=/w
+	0.000000002 500 500 a openat 5 10 dirfd=AT_FDCWD path=/d flags=O_RDONLY|O_DIRECTORY
+	0.000000003 500 500 a linkat 0 10 dirfd=AT_FDCWD path=a dirfd2=5 path2=b flags=0
+	0.000000004 500 500 a symlinkat 0 10 path=../t dirfd2=5 path2=l
+	0.000000005 500 500 a readlinkat 4 10 dirfd=5 path=l count=64 path2=../t
+	0.000000006 500 500 a readlink 4 10 path=l count=64 path2=../t
+	0.000000007 500 500 a getcwd 3 10 count=4096 path=/w
+	0.000000008 500 500 a memfd_create 6 10 path=x flags=0
+	0.000000009 500 500 a fchownat 0 10 dirfd=5 path=c uid=0 gid=-1 flags=0
+	0.000000010 500 500 a mknodat 0 10 dirfd=AT_FDCWD path=p mode=010644 rdev=0:0
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 a linkat 0 10 dirfd=AT_FDCWD path=/w/a dirfd2=5 path2=/d/b flags=0'
+	assert_line '0.000000004 1 1 a symlinkat 0 10 path=../t dirfd2=5 path2=/d/l'
+	assert_line '0.000000005 1 1 a readlinkat 4 10 dirfd=5 path=/d/l count=64 path2=../t'
+	assert_line '0.000000006 1 1 a readlink 4 10 path=/w/l count=64 path2=../t'
+	assert_line '0.000000007 1 1 a getcwd 3 10 count=4096 path=/w'
+	assert_line '0.000000008 1 1 a memfd_create 6 10 path=x flags=0 vfd=2 ofd=2'
+	assert_line '0.000000009 1 1 a fchownat 0 10 dirfd=5 path=/d/c uid=0 gid=-1 flags=0'
+	assert_line '0.000000010 1 1 a mknodat 0 10 dirfd=AT_FDCWD path=/w/p mode=010644 rdev=0:0'
+	assert_line --partial 'unknown_cwd=0 '
+}
+
+@test "getcwd sets an unknown cwd and leaves a known one" {
+	trace <<-'EOF'
+	0.000000001 500 500 a getcwd 3 10 count=4096 path=/w
+	0.000000002 500 500 a stat 0 10 path=x
+	0.000000003 600 600 b ior:cwd 0 0 path=/v
+	0.000000004 600 600 b getcwd 3 10 count=4096 path=/u
+	0.000000005 600 600 b stat 0 10 path=x
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000002 1 1 a stat 0 10 path=/w/x'
+	assert_line '0.000000005 2 2 b stat 0 10 path=/v/x'
+}
+
+@test "calls on a descriptor (fchmod, fchown, fsetxattr, fstatfs, fallocate, flock, getdents64, futimens) get its keys" {
+	trace <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/f flags=O_RDWR
+	0.000000002 500 500 a fchmod 0 10 fd=3 mode=0600
+	0.000000003 500 500 a fchown 0 10 fd=3 uid=0 gid=0
+	0.000000004 500 500 a fsetxattr 0 10 fd=3 name=user.k count=1 flags=0
+	0.000000005 500 500 a fstatfs 0 10 fd=3
+	0.000000006 500 500 a fallocate 0 10 fd=3 flags=0 offset=0 len=4096
+	0.000000007 500 500 a flock 0 10 fd=3 op=LOCK_EX
+	0.000000008 500 500 a getdents64 0 10 fd=3 count=4096
+	0.000000009 500 500 a utimensat 0 10 dirfd=3 path= flags=0 atime=now mtime=now
+	0.000000010 500 500 a fcntl 0 10 fd=3 cmd=F_SETLK ltype=F_WRLCK whence=SEEK_SET offset=0 len=0
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_equal "$(records | grep -c ' vfd=1 ofd=1 file=/f$')" 10
+}
+
+@test "bad input: a non-hex addr, a bad fcntl cmd, a close_range without maxfd" {
+	for rec in 'msync 0 10 addr=0xzz len=1 flags=MS_SYNC' 'fcntl 0 10 fd=3 cmd=F_BOGUS' \
+		   'close_range 0 10 fd=3 flags=0' 'munmap 0 10 addr=0x1 len=-4'; do
+		trace <<-EOF
+		0.000000001 500 500 p getpid 500 10
+		0.000000002 500 500 p $rec
+		EOF
+		bad_input "$d/in" '3: (addr|cmd|maxfd|len): '
+		assert_line '0.000000001 1 1 p getpid 500 10'
+	done
+}
