@@ -19,15 +19,23 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 
 #include "ior.h"
 
 /* What a call does, as far as the tree and the replay are concerned. */
 enum op {
-	OP_UNSUPPORTED, OP_PROCESS, OP_CWD, OP_OPEN, OP_CREAT, OP_CLOSE,
-	OP_READ, OP_WRITE, OP_PREAD, OP_PWRITE, OP_LSEEK, OP_SYNC, OP_STAT,
-	OP_FSTAT, OP_MKDIR, OP_RMDIR, OP_UNLINK, OP_RENAME, OP_TRUNCATE,
-	OP_FTRUNCATE, OP_CHDIR, OP_FCHDIR, OP_DUP, OP_SCHED, OP_IORFD,
+	OP_UNSUPPORTED, OP_PROCESS, OP_CWD, OP_IPC, OP_OPEN, OP_CREAT,
+	OP_CLOSE, OP_READ, OP_WRITE, OP_PREAD, OP_PWRITE, OP_LSEEK, OP_SYNC,
+	OP_STAT, OP_FSTAT, OP_MKDIR, OP_RMDIR, OP_UNLINK, OP_RENAME,
+	OP_TRUNCATE, OP_FTRUNCATE, OP_CHDIR, OP_FCHDIR, OP_DUP, OP_SCHED,
+	OP_IORFD,
+	OP_TOUCH,	/* success: the path existed; nothing else to learn */
+	OP_CHMOD, OP_CHOWN, OP_LINK, OP_SYMLINK, OP_READLINK, OP_MKNOD,
+	OP_GETCWD, OP_GETDENTS, OP_FCNTL, OP_CLOSE_RANGE, OP_XFER, OP_MEMFD,
+	OP_HANDLE, OP_MMAP, OP_MAPPING,
+	OP_FDOP,	/* on a descriptor: its file existed */
+	OP_NOTREE,	/* replayed, but tells nothing about the tree */
 };
 
 static const struct call {
@@ -48,27 +56,60 @@ static const struct call {
 	{ "rename", OP_RENAME }, { "renameat", OP_RENAME },
 	{ "renameat2", OP_RENAME },
 	{ "truncate", OP_TRUNCATE }, { "ftruncate", OP_FTRUNCATE },
+	{ "fallocate", OP_FTRUNCATE },
 	{ "chdir", OP_CHDIR }, { "fchdir", OP_FCHDIR },
 	{ "dup", OP_DUP }, { "dup2", OP_DUP }, { "dup3", OP_DUP },
 	{ "sched:fork", OP_SCHED }, { "sched:exec", OP_SCHED },
 	{ "sched:exit", OP_SCHED }, { "ior:fd", OP_IORFD },
+	{ "access", OP_TOUCH }, { "faccessat", OP_TOUCH },
+	{ "faccessat2", OP_TOUCH },
+	{ "chmod", OP_CHMOD }, { "fchmod", OP_CHMOD }, { "fchmodat", OP_CHMOD },
+	{ "fchmodat2", OP_CHMOD },
+	{ "chown", OP_CHOWN }, { "fchown", OP_CHOWN }, { "fchownat", OP_CHOWN },
+	{ "lchown", OP_CHOWN },
+	{ "utime", OP_TOUCH }, { "utimes", OP_TOUCH },
+	{ "utimensat", OP_TOUCH }, { "futimesat", OP_TOUCH },
+	{ "setxattr", OP_TOUCH }, { "lsetxattr", OP_TOUCH },
+	{ "getxattr", OP_TOUCH }, { "lgetxattr", OP_TOUCH },
+	{ "listxattr", OP_TOUCH }, { "llistxattr", OP_TOUCH },
+	{ "removexattr", OP_TOUCH }, { "lremovexattr", OP_TOUCH },
+	{ "fsetxattr", OP_FDOP }, { "fgetxattr", OP_FDOP },
+	{ "flistxattr", OP_FDOP }, { "fremovexattr", OP_FDOP },
+	{ "name_to_handle_at", OP_TOUCH }, { "open_by_handle_at", OP_HANDLE },
+	{ "link", OP_LINK }, { "linkat", OP_LINK },
+	{ "symlink", OP_SYMLINK }, { "symlinkat", OP_SYMLINK },
+	{ "readlink", OP_READLINK }, { "readlinkat", OP_READLINK },
+	{ "mknod", OP_MKNOD }, { "mknodat", OP_MKNOD },
+	{ "getcwd", OP_GETCWD }, { "getdents64", OP_GETDENTS },
+	{ "fcntl", OP_FCNTL }, { "close_range", OP_CLOSE_RANGE },
+	{ "copy_file_range", OP_XFER }, { "sendfile64", OP_XFER },
+	{ "splice", OP_XFER }, { "memfd_create", OP_MEMFD },
+	{ "mmap", OP_MMAP }, { "munmap", OP_MAPPING }, { "msync", OP_MAPPING },
+	{ "madvise", OP_MAPPING },
+	{ "flock", OP_FDOP }, { "fadvise64", OP_FDOP }, { "readahead", OP_FDOP },
+	{ "syncfs", OP_FDOP }, { "sync_file_range", OP_FDOP },
+	{ "fstatfs", OP_FDOP },
+	{ "sync", OP_NOTREE }, { "statfs", OP_NOTREE },
+	{ "unshare", OP_NOTREE }, { "vfork", OP_NOTREE },
 	/* Process structure comes from sched:*, not from these. */
 	{ "clone", OP_PROCESS }, { "clone3", OP_PROCESS },
-	{ "fork", OP_PROCESS }, { "vfork", OP_PROCESS },
+	{ "fork", OP_PROCESS },
 	{ "execve", OP_PROCESS }, { "execveat", OP_PROCESS },
 	{ "exit_group", OP_PROCESS },
 	/* Paths are absolute already. */
 	{ "ior:cwd", OP_CWD },
+	/* The descriptors received come as ior:fd records of their own. */
+	{ "recvmsg", OP_IPC },
 };
 
 /* Why a record was dropped; each has a counter in the trailer. */
 enum drop {
 	DROP_PSEUDO, DROP_UNKNOWN_FD, DROP_FAILED, DROP_PROCESS, DROP_CWD,
-	DROP_UNSUPPORTED, NDROP,
+	DROP_UNSUPPORTED, DROP_DEVICE, DROP_ANON_MAPPING, DROP_IPC, NDROP,
 };
 static const char *const drop_names[NDROP] = {
 	"pseudo", "unknown_fd", "failed_unreplayable", "process", "cwd",
-	"unsupported",
+	"unsupported", "device", "anon_mapping", "ipc",
 };
 
 static const char *const pseudo_fs[] = {
@@ -91,6 +132,15 @@ struct path_ent {
 	int64_t last_seq, last_tid;	/* last operation on it, for after= */
 	unsigned char state, type;
 	unsigned char frozen;		/* written, truncated, removed: stop sizing */
+	/* What it was seen to be before the trace changed it (fmode...). */
+	unsigned has_mode:1, has_owner:1, has_ino:1, attr_lnk:1;
+	/* chmod, chown, removal or rename: later sightings are not the start */
+	unsigned mode_lock:1, owner_lock:1, ino_lock:1;
+	unsigned mode;
+	uint32_t uid, gid;
+	uint64_t ino, dev;
+	struct path_ent *ino_next;	/* chain of the inode table */
+	struct path_ent *link_to;	/* first name seen of the same inode */
 	char *target;			/* symlink: its target (escaped), or NULL */
 	char path[];			/* escaped, as in the stream */
 };
@@ -102,6 +152,7 @@ struct ofd_ent {
 	int64_t last_seq, last_tid;
 	struct path_ent *file;
 	unsigned char pseudo;		/* unreplayable: drop all its records */
+	unsigned char memfd;		/* memfd_create: no path, kept */
 };
 
 struct table {
@@ -109,15 +160,21 @@ struct table {
 	size_t nbucket, n;
 };
 
-static struct table paths, ofds;
+static struct table paths, ofds, inodes;
 static struct ofd_ent *ofd_free;	/* recycled entries */
 static int64_t seq;
 static unsigned long nrecords, ndrop[NDROP];
 
-/* The keys ior-gen looks at, found in one pass over a record. */
+/*
+ * The keys ior-gen looks at, found in one pass over a record. A path2
+ * that is a link's content (stat, readlink) is moved to target, and
+ * symlink's and memfd_create's path is dropped: they name no entry.
+ */
 struct args {
-	const char *path, *path2, *file, *fs, *ft, *fd, *vfd, *ofd;
-	const char *flags, *size, *offset, *group;
+	const char *path, *path2, *target, *file, *fs, *ft, *fd, *vfd, *ofd;
+	const char *file2, *vfd2, *ofd2, *offset2;
+	const char *flags, *size, *offset, *group, *mode, *cmd;
+	const char *fmode, *uid, *gid, *ino, *dev;
 };
 
 static void usage(FILE *fp, int code)
@@ -229,6 +286,47 @@ static struct path_ent *path_get(const char *path)
 	return path_get_n(path, strlen(path));
 }
 
+static uint64_t ino_hash(uint64_t dev, uint64_t ino)
+{
+	return hash_int((int64_t)(ino ^ dev * 0x100000001b3ull));
+}
+
+static uint64_t ino_hash_of(void *e)
+{
+	return ino_hash(((struct path_ent *)e)->dev, ((struct path_ent *)e)->ino);
+}
+
+static void **ino_next_of(void *e)
+{
+	return (void **)&((struct path_ent *)e)->ino_next;
+}
+
+/*
+ * e is a file that existed with inode dev:ino: the first name seen of an
+ * inode is its entry in the tree, later ones become hard links to it.
+ */
+static void saw_inode(struct path_ent *e, uint64_t dev, uint64_t ino)
+{
+	uint64_t h = ino_hash(dev, ino);
+	struct path_ent *f;
+
+	e->has_ino = 1;
+	if (inodes.nbucket)
+		for (f = inodes.bucket[h & (inodes.nbucket - 1)]; f;
+		     f = f->ino_next)
+			if (f->ino == ino && f->dev == dev) {
+				e->link_to = f;
+				return;
+			}
+	if (inodes.n >= inodes.nbucket)
+		table_grow(&inodes, ino_hash_of, ino_next_of);
+	e->dev = dev;
+	e->ino = ino;
+	e->ino_next = inodes.bucket[h & (inodes.nbucket - 1)];
+	inodes.bucket[h & (inodes.nbucket - 1)] = e;
+	inodes.n++;
+}
+
 static struct ofd_ent *ofd_find(int64_t id)
 {
 	if (!ofds.nbucket)
@@ -264,6 +362,7 @@ static struct ofd_ent *ofd_new(int64_t id, int64_t owner)
 	o->last_tid = -1;
 	o->file = NULL;
 	o->pseudo = 0;
+	o->memfd = 0;
 	return o;
 }
 
@@ -365,11 +464,42 @@ static void absent(struct path_ent *e)
 		e->state = ST_ABSENT;
 }
 
-/* Data seen in a pre-existing file up to end: it was at least that big. */
+/*
+ * Data seen in a pre-existing file up to end: it was at least that big,
+ * unless the trace changed the data, through this name or its inode's
+ * first one.
+ */
 static void saw_size(struct path_ent *e, uint64_t end)
 {
-	if (e && e->state == ST_EXISTED && !e->frozen && end > e->size)
+	if (e && e->state == ST_EXISTED && !e->frozen &&
+	    !(e->link_to && e->link_to->frozen) && end > e->size)
 		e->size = end;
+}
+
+/* The trace changes the data: of every name of the inode. */
+static void freeze(struct path_ent *e)
+{
+	if (!e)
+		return;
+	e->frozen = 1;
+	if (e->link_to)
+		e->link_to->frozen = 1;
+}
+
+/* Removed or replaced: nothing seen later is the entry of the start. */
+static void replaced(struct path_ent *e)
+{
+	e->frozen = 1;
+	e->mode_lock = e->owner_lock = e->ino_lock = 1;
+}
+
+/* chmod and chown change what later sightings show. */
+static void attr_changed(enum op op, struct path_ent *e)
+{
+	if (e && op == OP_CHMOD)
+		e->mode_lock = 1;
+	else if (e && op == OP_CHOWN)
+		e->owner_lock = 1;
 }
 
 static enum type type_of(const char *ft, enum type dflt)
@@ -383,6 +513,21 @@ static enum type type_of(const char *ft, enum type dflt)
 	if (!strcmp(ft, "lnk"))
 		return TY_LNK;
 	return dflt;
+}
+
+/*
+ * A link's content (escaped) shows e was a symlink; a type guessed from a
+ * call that followed it (a stat seeing the target's ft=reg) gives way, a
+ * directory with entries beneath it does not.
+ */
+static void saw_link(struct path_ent *e, const char *target)
+{
+	if (e->state != ST_EXISTED || e->target || !target)
+		return;
+	if (e->type == TY_UNKNOWN || (e->type == TY_FILE && !e->frozen))
+		e->type = TY_LNK;
+	if (e->type == TY_LNK && !(e->target = strdup(target)))
+		ior_err(IOR_EXIT_SYS, "strdup");
 }
 
 /* Failures that depend on the traced process, not on the file tree. */
@@ -421,16 +566,26 @@ static void get_args(const struct ior_rec *r, struct args *a)
 				a->ft = v;
 			else if (!strcmp(k, "flags"))
 				a->flags = v;
+			else if (!strcmp(k, "file2"))
+				a->file2 = v;
+			else if (!strcmp(k, "fmode"))
+				a->fmode = v;
 			break;
 		case 'v':
 			if (!strcmp(k, "vfd"))
 				a->vfd = v;
+			else if (!strcmp(k, "vfd2"))
+				a->vfd2 = v;
 			break;
 		case 'o':
 			if (!strcmp(k, "ofd"))
 				a->ofd = v;
 			else if (!strcmp(k, "offset"))
 				a->offset = v;
+			else if (!strcmp(k, "ofd2"))
+				a->ofd2 = v;
+			else if (!strcmp(k, "offset2"))
+				a->offset2 = v;
 			break;
 		case 's':
 			if (!strcmp(k, "size"))
@@ -439,18 +594,40 @@ static void get_args(const struct ior_rec *r, struct args *a)
 		case 'g':
 			if (!strcmp(k, "group"))
 				a->group = v;
+			else if (!strcmp(k, "gid"))
+				a->gid = v;
+			break;
+		case 'u':
+			if (!strcmp(k, "uid"))
+				a->uid = v;
+			break;
+		case 'i':
+			if (!strcmp(k, "ino"))
+				a->ino = v;
+			break;
+		case 'd':
+			if (!strcmp(k, "dev"))
+				a->dev = v;
+			break;
+		case 'm':
+			if (!strcmp(k, "mode"))
+				a->mode = v;
+			break;
+		case 'c':
+			if (!strcmp(k, "cmd"))
+				a->cmd = v;
 			break;
 		}
 	}
 }
 
-static uint64_t flags_of(const struct ior_in *in, const char *s,
-			 const struct ior_flag *t)
+static uint64_t flags_of(const struct ior_in *in, const char *key,
+			 const char *s, const struct ior_flag *t)
 {
 	uint64_t v = 0;
 
 	if (s && ior_flags_parse(t, s, &v) < 0)
-		ior_bad(in, "flags", "unknown flag in \"%.40s\"", s);
+		ior_bad(in, key, "unknown flag in \"%.40s\"", s);
 	return v;
 }
 
@@ -460,9 +637,81 @@ static uint64_t uint_of(const struct ior_in *in, const char *key,
 	return s ? ior_uint(in, key, s) : 0;
 }
 
+/* A mode: octal with a leading zero, file type bits allowed (mknod). */
+static unsigned octal_of(const struct ior_in *in, const char *key,
+			 const char *s)
+{
+	unsigned m = 0;
+
+	if (s[0] != '0' || strlen(s) > 7)
+		ior_bad(in, key, "not an octal mode like 0644: \"%.40s\"", s);
+	for (const char *p = s + 1; *p; p++) {
+		if (*p < '0' || *p > '7')
+			ior_bad(in, key, "not an octal mode like 0644: \"%.40s\"", s);
+		m = m << 3 | (unsigned)(*p - '0');
+	}
+	return m;
+}
+
+/* A uid or gid: 0 to 2^32 - 2 (-1 means none). */
+static uint32_t id_of(const struct ior_in *in, const char *key, const char *s)
+{
+	uint64_t v = ior_uint(in, key, s);
+
+	if (v >= UINT32_MAX)
+		ior_bad(in, key, "out of range: \"%.40s\"", s);
+	return (uint32_t)v;
+}
+
+/* A device number MAJOR:MINOR as one key. */
+static uint64_t dev_of(const struct ior_in *in, const char *s)
+{
+	char major[24];
+	const char *colon = strchr(s, ':');
+
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(major))
+		ior_bad(in, "dev", "not MAJOR:MINOR: \"%.40s\"", s);
+	memcpy(major, s, colon - s);
+	major[colon - s] = 0;
+	return ior_uint(in, "dev", major) << 32 |
+		(ior_uint(in, "dev", colon + 1) & 0xffffffffu);
+}
+
+/*
+ * A successful open or stat shows what e was: its mode, owner and inode,
+ * taken from the first sighting before the trace changed them. A sighting
+ * of the link itself (ft=lnk) beats one through it.
+ */
+static void saw_attrs(const struct ior_in *in, struct path_ent *e,
+		      const struct args *a)
+{
+	int lnk = type_of(a->ft, TY_UNKNOWN) == TY_LNK;
+	int took = 0;
+
+	if (!e || e->state != ST_EXISTED)
+		return;
+	if (a->fmode && !e->mode_lock &&
+	    (!e->has_mode || (lnk && !e->attr_lnk))) {
+		e->mode = octal_of(in, "fmode", a->fmode) & 07777;
+		e->has_mode = took = 1;
+	}
+	if (a->uid && a->gid && !e->owner_lock &&
+	    (!e->has_owner || (lnk && !e->attr_lnk))) {
+		e->uid = id_of(in, "uid", a->uid);
+		e->gid = id_of(in, "gid", a->gid);
+		e->has_owner = took = 1;
+	}
+	if (lnk && took)
+		e->attr_lnk = 1;
+	/* Only files: directories and links are never hard-linked here. */
+	if (a->ino && a->dev && !e->ino_lock && !e->has_ino &&
+	    type_of(a->ft, TY_UNKNOWN) == TY_FILE)
+		saw_inode(e, dev_of(in, a->dev), ior_uint(in, "ino", a->ino));
+}
+
 static enum op op_of(const char *call)
 {
-	static struct { const char *name; enum op op; } slot[256];
+	static struct { const char *name; enum op op; } slot[512];
 	static int ready;
 	uint64_t h;
 
@@ -470,16 +719,16 @@ static enum op op_of(const char *call)
 	if (!ready) {
 		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 			h = hash_mem(calls[i].name, strlen(calls[i].name));
-			while (slot[h & 255].name)
+			while (slot[h & 511].name)
 				h++;
-			slot[h & 255].name = calls[i].name;
-			slot[h & 255].op = calls[i].op;
+			slot[h & 511].name = calls[i].name;
+			slot[h & 511].op = calls[i].op;
 		}
 		ready = 1;
 	}
-	for (h = hash_mem(call, strlen(call)); slot[h & 255].name; h++)
-		if (!strcmp(slot[h & 255].name, call))
-			return slot[h & 255].op;
+	for (h = hash_mem(call, strlen(call)); slot[h & 511].name; h++)
+		if (!strcmp(slot[h & 511].name, call))
+			return slot[h & 511].op;
 	return OP_UNSUPPORTED;
 }
 
@@ -487,9 +736,23 @@ static enum op op_of(const char *call)
 static int is_pseudo(const struct args *a, const struct ofd_ent *o)
 {
 	return pseudo_path(a->path) || pseudo_path(a->path2) ||
-		(a->file && (a->file[0] != '/' || pseudo_path(a->file))) ||
+		(a->file && !(o && o->memfd) &&
+		 (a->file[0] != '/' || pseudo_path(a->file))) ||
 		(a->fs && in_list(a->fs, pseudo_fs)) ||
 		(a->ft && in_list(a->ft, special_ft)) || (o && o->pseudo);
+}
+
+/*
+ * One side of copy_file_range, sendfile64 or splice: a replayable file,
+ * or something the replay stands in for (a pipe, a socket).
+ */
+static int side_replayable(const char *vfd, const char *file,
+			   const struct ofd_ent *o)
+{
+	if (!vfd || (o && o->pseudo))
+		return 0;
+	return (o && o->memfd) ||
+		(file && file[0] == '/' && !pseudo_path(file));
 }
 
 /* Open-like records create descriptions; remember even unreplayable ones. */
@@ -497,10 +760,31 @@ static struct ofd_ent *track_open(const struct ior_in *in,
 				  const struct ior_rec *r, enum op op,
 				  const struct args *a)
 {
+	int64_t id;
+
 	if (!a->ofd || r->ret < 0 || (op != OP_OPEN && op != OP_CREAT &&
-				      op != OP_IORFD))
+				      op != OP_IORFD && op != OP_MEMFD &&
+				      op != OP_HANDLE))
 		return NULL;
-	return ofd_new(ior_int(in, "ofd", a->ofd), r->pid);
+	id = ior_int(in, "ofd", a->ofd);
+	/* open_by_handle_at's fd is the mount's: its ofd is not the new one. */
+	if (op == OP_HANDLE && ofd_find(id))
+		return NULL;
+	return ofd_new(id, r->pid);
+}
+
+/* dup, dup2, dup3, fcntl F_DUPFD*: one more descriptor on o. */
+static int is_dup(const struct ior_in *in, const struct ior_rec *r,
+		  enum op op, const struct args *a)
+{
+	uint64_t cmd;
+
+	if (r->ret < 0 || (op != OP_DUP && op != OP_FCNTL))
+		return 0;
+	if (op == OP_DUP)
+		return 1;
+	cmd = flags_of(in, "cmd", a->cmd, ior_fcntl_cmds);
+	return a->cmd && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC);
 }
 
 static void track_close(enum op op, struct ofd_ent *o)
@@ -521,7 +805,9 @@ static void infer_open(const struct ior_in *in, const struct ior_rec *r,
 		return;
 	e = path_get(p);
 	fl = op == OP_CREAT ? (uint64_t)(O_CREAT | O_WRONLY | O_TRUNC) :
-		flags_of(in, a->flags, ior_open_flags);
+		flags_of(in, "flags", a->flags, ior_open_flags);
+	if (op == OP_HANDLE)
+		fl &= ~(uint64_t)(O_CREAT | O_TRUNC);	/* it opens, never creates */
 	if (r->ret < 0) {
 		if (r->ret == -ENOENT)
 			absent(e);
@@ -535,6 +821,7 @@ static void infer_open(const struct ior_in *in, const struct ior_rec *r,
 	if (op == OP_IORFD) {
 		existed(e, type_of(a->ft, TY_FILE));
 		saw_size(e, size);
+		saw_attrs(in, e, a);
 		if (o) {
 			o->file = e;
 			o->pos = uint_of(in, "offset", a->offset);
@@ -553,8 +840,9 @@ static void infer_open(const struct ior_in *in, const struct ior_rec *r,
 	else
 		created(e);
 	saw_size(e, size);
+	saw_attrs(in, e, a);
 	if (fl & O_TRUNC)
-		e->frozen = 1;
+		freeze(e);
 	if (o) {
 		o->file = e;
 		if (fl & O_APPEND)
@@ -570,6 +858,16 @@ static void infer_path(const struct ior_in *in, const struct ior_rec *r,
 	struct path_ent *e2 = a->path2 ? path_get(a->path2) : NULL;
 	uint64_t fl;
 
+	if (op == OP_SYMLINK && e2) {
+		/* path is the link's content: only path2 is an entry */
+		if (r->ret >= 0)
+			created(e2);
+		else if (r->ret == -EEXIST)
+			existed(e2, TY_UNKNOWN);
+		else if (r->ret == -ENOENT)
+			absent(e2);
+		return;
+	}
 	if (!e)
 		return;
 	if (r->ret < 0) {
@@ -577,71 +875,92 @@ static void infer_path(const struct ior_in *in, const struct ior_rec *r,
 			absent(e);
 		else if (r->ret == -EEXIST && op == OP_MKDIR)
 			existed(e, TY_DIR);
-		else if (r->ret == -EEXIST && op == OP_RENAME && e2)
+		else if (r->ret == -EEXIST && op == OP_MKNOD)
+			existed(e, TY_UNKNOWN);
+		else if (r->ret == -EEXIST && (op == OP_RENAME ||
+					       op == OP_LINK) && e2)
 			existed(e2, TY_UNKNOWN);
 		else if (r->ret == -ENOTEMPTY && op == OP_RMDIR)
 			existed(e, TY_DIR);
 		else if (r->ret == -EISDIR && op == OP_UNLINK)
 			existed(e, TY_DIR);
+		else if (r->ret == -EINVAL && op == OP_READLINK)
+			existed(e, TY_UNKNOWN);	/* there, not a symlink */
 		return;
 	}
 	switch (op) {
 	case OP_STAT:
 		existed(e, type_of(a->ft, TY_UNKNOWN));
 		/* an existing symlink, with its target (ior-format(5)) */
-		if (e->state == ST_EXISTED && e->type == TY_LNK && !e->target &&
-		    a->path2 && type_of(a->ft, TY_UNKNOWN) == TY_LNK &&
-		    !(e->target = strdup(a->path2)))
-			ior_err(IOR_EXIT_SYS, "strdup");
+		if (type_of(a->ft, TY_UNKNOWN) == TY_LNK)
+			saw_link(e, a->target);
 		if (type_of(a->ft, TY_FILE) == TY_FILE)
 			saw_size(e, uint_of(in, "size", a->size));
+		saw_attrs(in, e, a);
+		break;
+	case OP_READLINK:
+		existed(e, TY_LNK);
+		saw_link(e, a->target);
+		break;
+	case OP_TOUCH:
+	case OP_CHMOD:
+	case OP_CHOWN:
+		existed(e, TY_UNKNOWN);
+		attr_changed(op, e);
+		break;
+	case OP_LINK:
+		existed(e, TY_FILE);
+		if (e2)
+			created(e2);
 		break;
 	case OP_MKDIR:
+	case OP_MKNOD:
 		created(e);
+		break;
+	case OP_GETCWD:
+		existed(e, TY_DIR);
 		break;
 	case OP_RMDIR:
 	case OP_CHDIR:
 		existed(e, TY_DIR);
-		e->frozen |= op == OP_RMDIR;
+		if (op == OP_RMDIR)
+			replaced(e);
 		break;
 	case OP_UNLINK:
-		fl = flags_of(in, a->flags, ior_at_flags);
+		fl = flags_of(in, "flags", a->flags, ior_at_flags);
 		existed(e, fl & 0x200 ? TY_DIR : TY_FILE);	/* AT_REMOVEDIR */
-		e->frozen = 1;
+		replaced(e);
 		break;
 	case OP_TRUNCATE:
 		existed(e, TY_FILE);
-		e->frozen = 1;
+		freeze(e);
 		break;
 	case OP_RENAME:
 		existed(e, TY_UNKNOWN);
-		e->frozen = 1;
+		replaced(e);
 		if (!e2)
 			break;
-		fl = flags_of(in, a->flags, ior_rename_flags);
-		if (fl & 2) {		/* RENAME_EXCHANGE: both existed */
+		fl = flags_of(in, "flags", a->flags, ior_rename_flags);
+		if (fl & 2)		/* RENAME_EXCHANGE: both existed */
 			existed(e2, TY_UNKNOWN);
-			e2->frozen = 1;
-		} else {
+		else
 			created(e2);
-			/* Replaced: later sizes are the new file's, not the old. */
-			e2->frozen = 1;
-		}
+		/* Replaced: later sizes are the new file's, not the old. */
+		replaced(e2);
 		break;
 	default:
 		break;
 	}
 }
 
-/* The entry of the record's file=, through its description when it matches. */
-static struct path_ent *file_ent(const struct args *a,
-				 const struct ofd_ent *o)
+/* The entry of a file= value, through its description when it matches. */
+static struct path_ent *file_ent(const char *file, const struct ofd_ent *o)
 {
-	if (!a->file)
+	if (!file)
 		return NULL;
-	if (o && o->file && !strcmp(o->file->path, a->file))
+	if (o && o->file && !strcmp(o->file->path, file))
 		return o->file;
-	return path_get(a->file);
+	return path_get(file);
 }
 
 /* Learn from a record on a descriptor: positions, sizes, writes. */
@@ -652,8 +971,10 @@ static void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 	struct path_ent *e;
 	uint64_t off;
 
-	if (fe && r->ret >= 0)
-		existed(fe, TY_UNKNOWN);
+	if (fe && r->ret >= 0) {
+		existed(fe, op == OP_GETDENTS ? TY_DIR : TY_UNKNOWN);
+		attr_changed(op, fe);
+	}
 	if (!o || r->ret < 0)
 		return;
 	e = o->file;
@@ -667,8 +988,7 @@ static void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 	case OP_WRITE:
 		if (o->pos >= 0)
 			o->pos += r->ret;
-		if (e)
-			e->frozen = 1;
+		freeze(e);
 		break;
 	case OP_PREAD:
 		off = uint_of(in, "offset", a->offset);
@@ -677,8 +997,7 @@ static void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 		break;
 	case OP_PWRITE:
 	case OP_FTRUNCATE:
-		if (e)
-			e->frozen = 1;
+		freeze(e);
 		break;
 	case OP_LSEEK:
 		o->pos = r->ret;
@@ -688,17 +1007,56 @@ static void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 			saw_size(e, uint_of(in, "size", a->size));
 		else if (e)
 			existed(e, type_of(a->ft, TY_UNKNOWN));
+		saw_attrs(in, e, a);
 		break;
 	case OP_FCHDIR:
+	case OP_GETDENTS:
 		if (e)
 			existed(e, TY_DIR);
 		break;
-	case OP_DUP:
-		o->refs++;
-		break;
 	default:
+		if (is_dup(in, r, op, a))
+			o->refs++;
 		break;
 	}
+}
+
+/*
+ * copy_file_range, sendfile64, splice: fd is the source, fd2 the
+ * destination. A side the replay stands in for has o and fe NULL.
+ */
+static void infer_xfer(const struct ior_in *in, const struct ior_rec *r,
+		       const struct args *a, struct ofd_ent *o,
+		       struct path_ent *fe, struct ofd_ent *o2,
+		       struct path_ent *fe2)
+{
+	if (r->ret < 0)
+		return;
+	if (fe)
+		existed(fe, TY_UNKNOWN);
+	if (fe2)
+		existed(fe2, TY_UNKNOWN);
+	if (o && a->offset)
+		saw_size(o->file, uint_of(in, "offset", a->offset) + r->ret);
+	else if (o && o->pos >= 0) {
+		o->pos += r->ret;
+		saw_size(o->file, o->pos);
+	}
+	if (o2 && !a->offset2 && o2->pos >= 0)
+		o2->pos += r->ret;
+	if (o2)
+		freeze(o2->file);
+}
+
+/* Make e the last operation on a resource; the previous one if another thread's. */
+static int64_t order_mark(int64_t *last_seq, int64_t *last_tid,
+			  const struct ior_rec *r, int64_t after)
+{
+	if (*last_tid >= 0 && *last_tid != r->tid && *last_seq > after)
+		after = *last_seq;
+	*last_seq = seq;
+	*last_tid = r->tid;
+	return after;
 }
 
 /*
@@ -706,30 +1064,28 @@ static void infer_fd(const struct ior_in *in, const struct ior_rec *r,
  * record touches; then this record becomes the last on each of them.
  */
 static int64_t order_after(const struct ior_rec *r, const struct args *a,
-			   struct ofd_ent *o, struct path_ent *fe)
+			   struct ofd_ent *o, struct path_ent *fe,
+			   struct ofd_ent *o2, struct path_ent *fe2)
 {
-	const char *v[3] = { a->path, a->path2, a->file };
-	struct path_ent *e[3] = { NULL, NULL, NULL };
+	struct path_ent *e[4] = {
+		a->path ? path_get(a->path) : NULL,
+		a->path2 ? path_get(a->path2) : NULL, fe, fe2,
+	};
 	int64_t after = 0;
 
-	for (int i = 0; i < 3; i++) {
-		if (!v[i] || (i > 0 && v[0] && !strcmp(v[i], v[0])) ||
-		    (i > 1 && v[1] && !strcmp(v[i], v[1])))
-			continue;
-		e[i] = i == 2 ? fe : path_get(v[i]);
-		if (e[i]->last_tid >= 0 && e[i]->last_tid != r->tid &&
-		    e[i]->last_seq > after)
-			after = e[i]->last_seq;
-		e[i]->last_seq = seq;
-		e[i]->last_tid = r->tid;
+	for (int i = 0; i < 4; i++) {
+		int dup = !e[i];
+
+		for (int j = 0; j < i && !dup; j++)
+			dup = e[j] == e[i];
+		if (!dup)
+			after = order_mark(&e[i]->last_seq, &e[i]->last_tid, r,
+					   after);
 	}
-	if (o) {
-		if (o->last_tid >= 0 && o->last_tid != r->tid &&
-		    o->last_seq > after)
-			after = o->last_seq;
-		o->last_seq = seq;
-		o->last_tid = r->tid;
-	}
+	if (o)
+		after = order_mark(&o->last_seq, &o->last_tid, r, after);
+	if (o2 && o2 != o)
+		after = order_mark(&o2->last_seq, &o2->last_tid, r, after);
 	return after;
 }
 
@@ -752,39 +1108,96 @@ static void put_op(struct ior_out *out, const struct ior_rec *r,
 	ior_putc(out, '\n');
 }
 
+/*
+ * Records dropped whatever their files: what the replay does not do, and
+ * what needs no file (an anonymous mapping) or makes a device. DROP_NONE
+ * when the record goes on to the other checks.
+ */
+#define DROP_NONE NDROP
+static enum drop drop_by_call(const struct ior_in *in, enum op op,
+			      const struct args *a)
+{
+	unsigned type;
+
+	switch (op) {
+	case OP_PROCESS: return DROP_PROCESS;
+	case OP_CWD: return DROP_CWD;
+	case OP_IPC: return DROP_IPC;
+	case OP_UNSUPPORTED: return DROP_UNSUPPORTED;
+	case OP_MMAP:
+		if (!a->vfd && (!a->fd || !strcmp(a->fd, "-1")))
+			return DROP_ANON_MAPPING;
+		break;
+	case OP_MAPPING:
+		if (!a->vfd && !a->file)
+			return DROP_ANON_MAPPING;
+		break;
+	case OP_MKNOD:
+		type = a->mode ? octal_of(in, "mode", a->mode) & S_IFMT : 0;
+		if (type != 0 && type != S_IFREG && type != S_IFIFO)
+			return DROP_DEVICE;
+		break;
+	default:
+		break;
+	}
+	return DROP_NONE;
+}
+
 /* Decide the fate of one record: drop it (counted) or spool it. */
 static void gen_record(const struct ior_in *in, struct ior_rec *r,
 		       struct ior_out *spool)
 {
 	enum op op = op_of(r->call);
-	struct ofd_ent *o = NULL;
-	struct path_ent *fe;
+	struct ofd_ent *o = NULL, *o2 = NULL;
+	struct path_ent *fe, *fe2 = NULL;
 	struct args a;
+	enum drop why;
 	int64_t after;
 
 	nrecords++;
-	if (op == OP_PROCESS || op == OP_CWD || op == OP_UNSUPPORTED) {
-		ndrop[op == OP_PROCESS ? DROP_PROCESS : op == OP_CWD ?
-		      DROP_CWD : DROP_UNSUPPORTED]++;
+	get_args(r, &a);
+	if ((why = drop_by_call(in, op, &a)) != DROP_NONE) {
+		ndrop[why]++;
 		return;
 	}
-	get_args(r, &a);
+	if (op == OP_STAT || op == OP_READLINK) {
+		a.target = a.path2;
+		a.path2 = NULL;
+	} else if (op == OP_SYMLINK || op == OP_MEMFD) {
+		a.path = NULL;
+	}
 	if (a.ofd)
 		o = ofd_find(ior_int(in, "ofd", a.ofd));
-	if (is_pseudo(&a, o)) {
-		struct ofd_ent *n = track_open(in, r, op, &a);
+	if (op == OP_XFER) {
+		/* Kept when one side is a file; the replay stands in for the other. */
+		if (a.ofd2)
+			o2 = ofd_find(ior_int(in, "ofd2", a.ofd2));
+		if (!side_replayable(a.vfd, a.file, o))
+			o = NULL, a.file = NULL;
+		if (!side_replayable(a.vfd2, a.file2, o2))
+			o2 = NULL, a.file2 = NULL;
+		if (!a.file && !a.file2 && !(o && o->memfd) &&
+		    !(o2 && o2->memfd)) {
+			ndrop[a.vfd || a.vfd2 ? DROP_PSEUDO : DROP_UNKNOWN_FD]++;
+			return;
+		}
+	} else if (op != OP_CLOSE_RANGE) {
+		/* close_range names a range, not one descriptor: always kept. */
+		if (is_pseudo(&a, o)) {
+			struct ofd_ent *n = track_open(in, r, op, &a);
 
-		if (n)
-			n->pseudo = 1;
-		else if (o && op == OP_DUP && r->ret >= 0)
-			o->refs++;
-		track_close(op, o);
-		ndrop[DROP_PSEUDO]++;
-		return;
-	}
-	if (a.fd && !a.vfd) {
-		ndrop[DROP_UNKNOWN_FD]++;
-		return;
+			if (n)
+				n->pseudo = 1;
+			else if (o && is_dup(in, r, op, &a))
+				o->refs++;
+			track_close(op, o);
+			ndrop[DROP_PSEUDO]++;
+			return;
+		}
+		if (a.fd && !a.vfd) {
+			ndrop[DROP_UNKNOWN_FD]++;
+			return;
+		}
 	}
 	if (r->ret < 0 && unreplayable_errno(r->ret)) {
 		ndrop[DROP_FAILED]++;
@@ -799,20 +1212,39 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 			ofd_drop_owner(r->pid);
 		return;
 	}
-	if (op == OP_OPEN || op == OP_CREAT || op == OP_IORFD) {
+	if (op == OP_OPEN || op == OP_CREAT || op == OP_IORFD ||
+	    op == OP_MEMFD || op == OP_HANDLE) {
 		struct ofd_ent *n = track_open(in, r, op, &a);
 
-		infer_open(in, r, op, &a, n);
+		if (n && op == OP_MEMFD)
+			n->memfd = 1;
+		else
+			infer_open(in, r, op, &a, n);
 		o = n ? n : o;
-		fe = file_ent(&a, o);
+		/* a memfd names no entry; a handle's fd is the mount's */
+		fe = (o && o->memfd) || (op == OP_HANDLE && !n) ? NULL :
+			file_ent(a.file, o);
+	} else if (op == OP_XFER) {
+		fe = file_ent(a.file, o);
+		fe2 = file_ent(a.file2, o2);
+		infer_xfer(in, r, &a, o, fe, o2, fe2);
 	} else {
-		fe = file_ent(&a, o);
+		/* A memfd's file= (if any) names no entry of the tree. */
+		fe = o && o->memfd ? NULL : file_ent(a.file, o);
 		if (a.fd)
 			infer_fd(in, r, op, &a, o, fe);
-		else
+		else if (op == OP_STAT && a.path && !*a.path && a.vfd)
+			infer_fd(in, r, OP_FSTAT, &a, o, fe);	/* AT_EMPTY_PATH */
+		else if (op != OP_NOTREE && op != OP_CLOSE_RANGE) {
 			infer_path(in, r, op, &a);
+			/* AT_EMPTY_PATH and futimens: the descriptor's file */
+			if (fe && r->ret >= 0) {
+				existed(fe, TY_UNKNOWN);
+				attr_changed(op, fe);
+			}
+		}
 	}
-	after = order_after(r, &a, o, fe);
+	after = order_after(r, &a, o, fe, o2, fe2);
 	put_op(spool, r, after);
 	track_close(op, o);
 }
@@ -893,12 +1325,43 @@ static int path_cmp(const void *pa, const void *pb)
 	return ca - cb;
 }
 
-/* The starting tree: what existed before the capture, parents first. */
-static void put_tree(struct ior_out *out, unsigned long *ndirs,
-		     unsigned long *nfiles, unsigned long *nsymlinks,
-		     unsigned long *nlinks)
+/* The tree's counters, for the trailer. */
+struct tree_count {
+	unsigned long dirs, files, symlinks, links, skipped;
+};
+
+/* The name e is a hard link to, or NULL when e is a file of its own. */
+static const struct path_ent *link_of(const struct path_ent *e)
+{
+	const struct path_ent *f = e->link_to;
+
+	return e->type == TY_FILE && f && f != e && f->state == ST_EXISTED &&
+		f->type == TY_FILE ? f : NULL;
+}
+
+/* " uid=N gid=N" when the owner was seen. */
+static void put_owner(struct ior_out *out, const struct path_ent *e)
+{
+	if (!e->has_owner)
+		return;
+	ior_put_kv_i64(out, "uid", e->uid);
+	ior_put_kv_i64(out, "gid", e->gid);
+}
+
+static void put_mode(struct ior_out *out, const struct path_ent *e,
+		     unsigned dflt)
+{
+	ior_printf(out, " mode=0%o", e->has_mode ? e->mode : dflt);
+}
+
+/*
+ * The starting tree: what existed before the capture, parents first,
+ * then the hard links, whose first names are files by then.
+ */
+static void put_tree(struct ior_out *out, struct tree_count *c)
 {
 	struct path_ent **v = xcalloc(paths.n ? paths.n : 1, sizeof(*v));
+	const struct path_ent *f;
 	size_t n = 0;
 
 	for (size_t i = 0; i < paths.nbucket; i++)
@@ -906,31 +1369,67 @@ static void put_tree(struct ior_out *out, unsigned long *ndirs,
 			if (e->state == ST_EXISTED)
 				v[n++] = e;
 	qsort(v, n, sizeof(*v), path_cmp);
+	/* One inode, one size: the largest seen through any of its names. */
 	for (size_t i = 0; i < n; i++) {
-		if (v[i]->type == TY_LNK && !v[i]->target) {
+		struct path_ent *first = v[i]->link_to;
+
+		if (!link_of(v[i]))
+			continue;
+		if (v[i]->size > first->size)
+			first->size = v[i]->size;
+		if (!first->has_mode && v[i]->has_mode) {
+			first->mode = v[i]->mode;
+			first->has_mode = 1;
+		}
+		if (!first->has_owner && v[i]->has_owner) {
+			first->uid = v[i]->uid;
+			first->gid = v[i]->gid;
+			first->has_owner = 1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct path_ent *e = v[i];
+
+		if (e->type == TY_LNK && !e->target) {
 			/* Its target is unknown: nothing to create. */
-			(*nlinks)++;
+			c->skipped++;
 			continue;
 		}
+		if (link_of(e))
+			continue;
 		ior_puts(out, "0.000000000 0 0 - ");
-		if (v[i]->type == TY_LNK) {
+		if (e->type == TY_LNK) {
 			ior_puts(out, "init:symlink 0 0");
-			ior_put_kv(out, "path", v[i]->path);
-			ior_put_kv(out, "path2", v[i]->target);
-			ior_putc(out, '\n');
-			(*nsymlinks)++;
-		} else if (v[i]->type == TY_DIR) {
+			ior_put_kv(out, "path", e->path);
+			ior_put_kv(out, "path2", e->target);
+			/* a stat through the link showed its target's owner */
+			if (e->attr_lnk)
+				put_owner(out, e);
+			c->symlinks++;
+		} else if (e->type == TY_DIR) {
 			ior_puts(out, "init:dir 0 0");
-			ior_put_kv(out, "path", v[i]->path);
-			ior_puts(out, " mode=0755\n");
-			(*ndirs)++;
+			ior_put_kv(out, "path", e->path);
+			put_mode(out, e, 0755);
+			put_owner(out, e);
+			c->dirs++;
 		} else {
 			ior_puts(out, "init:file 0 0");
-			ior_put_kv(out, "path", v[i]->path);
-			ior_put_kv_i64(out, "size", v[i]->size);
-			ior_puts(out, " mode=0644\n");
-			(*nfiles)++;
+			ior_put_kv(out, "path", e->path);
+			ior_put_kv_i64(out, "size", e->size);
+			put_mode(out, e, 0644);
+			put_owner(out, e);
+			c->files++;
 		}
+		ior_putc(out, '\n');
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!(f = link_of(v[i])))
+			continue;
+		ior_puts(out, "0.000000000 0 0 - init:link 0 0");
+		ior_put_kv(out, "path", v[i]->path);
+		ior_put_kv(out, "path2", f->path);
+		ior_putc(out, '\n');
+		c->links++;
 	}
 	free(v);
 }
@@ -946,7 +1445,8 @@ int main(int argc, char *argv[])
 	struct ior_rec r;
 	struct ior_in in;
 	off_t hdr_end = -1, end;
-	unsigned long ndirs = 0, nfiles = 0, nsymlinks = 0, nlinks = 0, dropped = 0;
+	struct tree_count tree = { 0 };
+	unsigned long dropped = 0;
 	int ch, sfd;
 
 	ior_setprogname(argv[0]);
@@ -999,7 +1499,7 @@ int main(int argc, char *argv[])
 	ior_put_magic(&out, IOR_KIND_REPLAY);
 	spool_copy(sfd, 0, hdr_end, &out);
 	ior_printf(&out, "#meta ior-gen version=%s\n", IOR_VERSION_STRING);
-	put_tree(&out, &ndirs, &nfiles, &nsymlinks, &nlinks);
+	put_tree(&out, &tree);
 	spool_copy(sfd, hdr_end, end, &out);
 	ior_out_close(&spool);
 	for (int i = 0; i < NDROP; i++)
@@ -1009,8 +1509,8 @@ int main(int argc, char *argv[])
 	for (int i = 0; i < NDROP; i++)
 		ior_printf(&out, " dropped.%s=%lu", drop_names[i], ndrop[i]);
 	ior_printf(&out, " tree.dirs=%lu tree.files=%lu tree.symlinks=%lu "
-		   "tree.symlinks_skipped=%lu\n",
-		   ndirs, nfiles, nsymlinks, nlinks);
+		   "tree.links=%lu tree.symlinks_skipped=%lu\n",
+		   tree.dirs, tree.files, tree.symlinks, tree.links, tree.skipped);
 	ior_out_close(&out);
 	close(sfd);
 	return IOR_EXIT_OK;

@@ -1,7 +1,7 @@
 /*
  * ior-init - build the starting file tree of a replay program under a
- * root directory: directories first, then files in parallel, then
- * symlinks. Every path is resolved beneath the root (root.h), so an
+ * root directory: directories first, then files in parallel, then hard
+ * links, then symlinks. Every path is resolved beneath the root (root.h), so an
  * untrusted program cannot reach anything outside it. Running it twice
  * changes nothing the second time.
  */
@@ -27,7 +27,7 @@
 #define BLOCK (1 << 20)		/* bytes per write(2) */
 #define MAX_JOBS 1024
 
-enum type { T_DIR, T_FILE, T_LINK };
+enum type { T_DIR, T_FILE, T_HLINK, T_SYMLINK, NTYPE };
 enum fill { FILL_RANDOM, FILL_ZERO, FILL_SPARSE };
 enum result { R_MADE, R_FIXED, R_KEPT, R_FAILED };
 
@@ -35,6 +35,8 @@ struct entry {
 	size_t path, path2;	/* offsets into the name pool */
 	uint64_t size;
 	mode_t mode;
+	uid_t uid;		/* (uid_t)-1: not given */
+	gid_t gid;
 };
 
 struct list {
@@ -43,7 +45,7 @@ struct list {
 };
 
 /* The tree to build: only init records are kept, never operations. */
-static struct list dirs, files, links;
+static struct list dirs, files, hardlinks, symlinks;
 static char *pool;
 static size_t pool_len, pool_cap;
 static uint64_t total_bytes;
@@ -51,10 +53,11 @@ static uint64_t total_bytes;
 static struct ior_root root;
 static enum fill fill = FILL_RANDOM;
 static int dry, verbose;
+static int as_root;		/* owners are set only by root */
 static struct ior_out out;
 
 static struct {
-	atomic_ulong made[3], fixed, kept, failed;
+	atomic_ulong made[NTYPE], fixed, kept, failed;
 	atomic_ullong bytes_made;	/* sizes of files created */
 	atomic_ulong files_done;
 	atomic_ullong bytes_done;	/* for progress */
@@ -118,6 +121,21 @@ static mode_t parse_mode(const struct ior_in *in, const char *s)
 	return m;
 }
 
+/* uid= or gid= of an init record: absent is -1, "unchanged". */
+static unsigned owner_of(const struct ior_in *in, const struct ior_rec *r,
+			 const char *key)
+{
+	const char *v = ior_get(r, key);
+	uint64_t id;
+
+	if (!v)
+		return (unsigned)-1;
+	id = ior_uint(in, key, v);
+	if (id >= UINT32_MAX)
+		ior_bad(in, key, "out of range: \"%.40s\"", v);
+	return (unsigned)id;
+}
+
 static struct entry *list_add(struct list *l)
 {
 	if (l->n == l->cap) {
@@ -158,12 +176,17 @@ static void read_program(const char *path)
 			e->mode = parse_mode(&in, need(&in, &r, "mode"));
 			total_bytes += e->size;
 		} else if (!strcmp(r.call, "init:symlink")) {
-			e = list_add(&links);
+			e = list_add(&symlinks);
+			e->path2 = pool_add(&in, "path2", need(&in, &r, "path2"));
+		} else if (!strcmp(r.call, "init:link")) {
+			e = list_add(&hardlinks);
 			e->path2 = pool_add(&in, "path2", need(&in, &r, "path2"));
 		} else {
 			ior_bad(&in, "CALL", "unknown init record \"%.40s\"", r.call);
 		}
 		e->path = pool_add(&in, "path", need(&in, &r, "path"));
+		e->uid = owner_of(&in, &r, "uid");
+		e->gid = owner_of(&in, &r, "gid");
 	}
 	ior_in_close(&in);
 }
@@ -218,6 +241,35 @@ static void plan(const char *verb, const char *path, const char *arg,
 }
 
 /* ---- making entries ---- */
+
+static int has_owner(const struct entry *e)
+{
+	return as_root && (e->uid != (uid_t)-1 || e->gid != (gid_t)-1);
+}
+
+/* The owner the program gives e differs from st's (only root sets one). */
+static int owner_wrong(const struct entry *e, const struct stat *st)
+{
+	return as_root && ((e->uid != (uid_t)-1 && st->st_uid != e->uid) ||
+			   (e->gid != (gid_t)-1 && st->st_gid != e->gid));
+}
+
+/* An entry made now is owned by us: would it need a chown? */
+static int new_owner_wrong(const struct entry *e)
+{
+	struct stat st = { .st_uid = geteuid(), .st_gid = getegid() };
+
+	return owner_wrong(e, &st);
+}
+
+/* A dry-run line: chown PATH UID:GID (-1 for one left as it is). */
+static void plan_chown(const char *path, const struct entry *e)
+{
+	char ids[32];
+
+	snprintf(ids, sizeof(ids), "%d:%d", (int)e->uid, (int)e->gid);
+	plan("chown", path, ids, e, 0);
+}
 
 /* Make one missing parent p, unless a directory is already there. */
 static int ensure_dir(const char *p)
@@ -297,13 +349,21 @@ static enum result make_dir(const struct entry *e)
 	if (pfd < 0)
 		return fail("directory", path, strerror(-pfd));
 	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		int own = owner_wrong(e, &st);
+
 		if (!S_ISDIR(st.st_mode))
 			res = fail_in_way("directory", path, st.st_mode);
-		else if ((st.st_mode & 07777) == e->mode)
+		else if ((st.st_mode & 07777) == e->mode && !own)
 			res = R_KEPT;
-		else if (dry)
-			plan("chmod", path, NULL, e, 1), res = R_FIXED;
-		else if (fchmodat(pfd, name, e->mode, 0) < 0)
+		else if (dry) {
+			if (own)
+				plan_chown(path, e);
+			if ((st.st_mode & 07777) != e->mode)
+				plan("chmod", path, NULL, e, 1);
+			res = R_FIXED;
+		} else if ((own && fchownat(pfd, name, e->uid, e->gid,
+					   AT_SYMLINK_NOFOLLOW) < 0) ||
+			   fchmodat(pfd, name, e->mode, 0) < 0)
 			res = fail("directory", path, strerror(errno));
 		else
 			res = R_FIXED;
@@ -311,7 +371,11 @@ static enum result make_dir(const struct entry *e)
 		res = fail("directory", path, strerror(errno));
 	} else if (dry) {
 		plan("mkdir", path, NULL, e, 1), res = R_MADE;
+		if (new_owner_wrong(e))
+			plan_chown(path, e);
 	} else if (mkdirat(pfd, name, e->mode) < 0 ||
+		   (has_owner(e) && fchownat(pfd, name, e->uid, e->gid,
+					     AT_SYMLINK_NOFOLLOW) < 0) ||
 		   /* a setgid parent adds its bit: set the mode exactly */
 		   fchmodat(pfd, name, e->mode, 0) < 0) {
 		res = fail("directory", path, strerror(errno));
@@ -391,7 +455,9 @@ static enum result create_file(const struct entry *e, uint64_t *buf,
 	if (fd < 0)
 		return fail("file", path, strerror(-fd));
 	err = fill_range(fd, path, 0, e->size, buf, wrote);
-	/* After the writes: writing clears setuid and setgid bits. */
+	if (!err && has_owner(e) && fchown(fd, e->uid, e->gid) < 0)
+		err = -errno;
+	/* After the writes and chown: both clear setuid and setgid bits. */
 	if (!err && fchmod(fd, e->mode) < 0)
 		err = -errno;
 	close(fd);
@@ -416,6 +482,8 @@ static enum result fix_file(const struct entry *e, const struct stat *was,
 			snprintf(size, sizeof(size), "%" PRIu64, e->size);
 			plan("resize", path, size, e, 0);
 		}
+		if (owner_wrong(e, was))
+			plan_chown(path, e);
 		if ((was->st_mode & 07777) != e->mode)
 			plan("chmod", path, NULL, e, 1);
 		return R_FIXED;
@@ -433,6 +501,8 @@ static enum result fix_file(const struct entry *e, const struct stat *was,
 		err = ftruncate(fd, (off_t)e->size) < 0 ? -errno : 0;
 	else if ((uint64_t)st.st_size < e->size)
 		err = fill_range(fd, path, st.st_size, e->size, buf, wrote);
+	if (!err && owner_wrong(e, &st) && fchown(fd, e->uid, e->gid) < 0)
+		err = -errno;
 	if (!err && fchmod(fd, e->mode) < 0)
 		err = -errno;
 	close(fd);
@@ -454,6 +524,8 @@ static enum result make_file(const struct entry *e, uint64_t *buf,
 			return create_file(e, buf, wrote);
 		snprintf(size, sizeof(size), "%" PRIu64, e->size);
 		plan("create", path, size, e, 1);
+		if (new_owner_wrong(e))
+			plan_chown(path, e);
 		atomic_fetch_add(&count.bytes_made, e->size);
 		return R_MADE;
 	}
@@ -466,12 +538,39 @@ static enum result make_file(const struct entry *e, uint64_t *buf,
 	close(fd);
 	if (!S_ISREG(st.st_mode))
 		return fail_in_way("file", path, st.st_mode);
-	if ((uint64_t)st.st_size == e->size && (st.st_mode & 07777) == e->mode)
+	if ((uint64_t)st.st_size == e->size &&
+	    (st.st_mode & 07777) == e->mode && !owner_wrong(e, &st))
 		return R_KEPT;
 	return fix_file(e, &st, buf, wrote);
 }
 
-static enum result make_link(const struct entry *e)
+/*
+ * The owner of the symlink pfd/name itself, after it was made or found:
+ * a kept link whose owner is fixed counts as fixed.
+ */
+static enum result symlink_owner(int pfd, const char *name, const char *path,
+				 const struct entry *e, enum result res)
+{
+	struct stat st;
+
+	if (res == R_FAILED || !has_owner(e))
+		return res;
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (!dry || errno != ENOENT)
+			return fail("symlink", path, strerror(errno));
+		if (!new_owner_wrong(e))	/* it would be made by us */
+			return res;
+	} else if (!owner_wrong(e, &st)) {
+		return res;
+	}
+	if (dry)
+		plan_chown(path, e);
+	else if (fchownat(pfd, name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return fail("symlink", path, strerror(errno));
+	return res == R_KEPT ? R_FIXED : res;
+}
+
+static enum result make_symlink(const struct entry *e)
 {
 	const char *path = pool + e->path, *target = pool + e->path2;
 	char name[NAME_MAX + 1], old[PATH_MAX];
@@ -511,6 +610,66 @@ static enum result make_link(const struct entry *e)
 	} else {
 		res = R_MADE;
 	}
+	res = symlink_owner(pfd, name, path, e, res);
+	close(pfd);
+	return res;
+}
+
+/*
+ * A hard link path to the entry path2 made before it. Both names are
+ * resolved beneath the root and neither is followed if a symlink: linkat
+ * links what path2 is, inside the root. A regular file of its own at
+ * path is replaced, as a symlink with another target is.
+ */
+static enum result make_hardlink(const struct entry *e)
+{
+	const char *path = pool + e->path, *target = pool + e->path2;
+	char name[NAME_MAX + 1], name2[NAME_MAX + 1];
+	char why[4 * PATH_MAX + 64];
+	int pfd = parent_dir(path, name, sizeof(name)), ppfd, err;
+	enum result res;
+	struct stat st, st2;
+
+	if (pfd == -ENOENT && dry) {
+		plan("link", path, target, e, 0);
+		return R_MADE;
+	}
+	if (pfd < 0)
+		return fail("link", path, strerror(-pfd));
+	ppfd = ior_root_parent(&root, target, name2, sizeof(name2));
+	err = ppfd < 0 ? -ppfd :
+		fstatat(ppfd, name2, &st2, AT_SYMLINK_NOFOLLOW) < 0 ? errno : 0;
+	if (err == ENOENT && dry) {
+		/* made by the files before it */
+		plan("link", path, target, e, 0), res = R_MADE;
+	} else if (err) {
+		size_t n = ior_escape(why, target, strlen(target));
+
+		snprintf(why + n, sizeof(why) - n, ": %s", strerror(err));
+		res = fail("link", path, why);
+	} else if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (st.st_dev == st2.st_dev && st.st_ino == st2.st_ino)
+			res = R_KEPT;
+		else if (!S_ISREG(st.st_mode))
+			res = fail_in_way("link", path, st.st_mode);
+		else if (dry)
+			plan("relink", path, target, e, 0), res = R_FIXED;
+		else if (unlinkat(pfd, name, 0) < 0 ||
+			 linkat(ppfd, name2, pfd, name, 0) < 0)
+			res = fail("link", path, strerror(errno));
+		else
+			res = R_FIXED;
+	} else if (errno != ENOENT) {
+		res = fail("link", path, strerror(errno));
+	} else if (dry) {
+		plan("link", path, target, e, 0), res = R_MADE;
+	} else if (linkat(ppfd, name2, pfd, name, 0) < 0) {
+		res = fail("link", path, strerror(errno));
+	} else {
+		res = R_MADE;
+	}
+	if (ppfd >= 0)
+		close(ppfd);
 	close(pfd);
 	return res;
 }
@@ -681,6 +840,7 @@ int main(int argc, char **argv)
 	}
 	/* Modes are set exactly as the program says. */
 	umask(0);
+	as_root = geteuid() == 0;
 
 	for (size_t i = 0; i < dirs.n; i++)
 		tally(T_DIR, make_dir(&dirs.v[i]));
@@ -689,16 +849,19 @@ int main(int argc, char **argv)
 			tally(T_FILE, make_file(&files.v[i], NULL, NULL));
 	else
 		make_files(jobs);
-	for (size_t i = 0; i < links.n; i++)
-		tally(T_LINK, make_link(&links.v[i]));
+	for (size_t i = 0; i < hardlinks.n; i++)
+		tally(T_HLINK, make_hardlink(&hardlinks.v[i]));
+	for (size_t i = 0; i < symlinks.n; i++)
+		tally(T_SYMLINK, make_symlink(&symlinks.v[i]));
 	ior_out_close(&out);
 
 	if (verbose)
-		ior_warnx("%lu dirs, %lu files (%llu bytes), %lu symlinks %s; %lu %s; %lu already right; %lu failed",
+		ior_warnx("%lu dirs, %lu files (%llu bytes), %lu links, %lu symlinks %s; %lu %s; %lu already right; %lu failed",
 			  (unsigned long)count.made[T_DIR],
 			  (unsigned long)count.made[T_FILE],
 			  (unsigned long long)count.bytes_made,
-			  (unsigned long)count.made[T_LINK],
+			  (unsigned long)count.made[T_HLINK],
+			  (unsigned long)count.made[T_SYMLINK],
 			  dry ? "to create" : "created",
 			  (unsigned long)count.fixed,
 			  dry ? "to fix" : "fixed",

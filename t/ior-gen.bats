@@ -225,8 +225,8 @@ open_rec() {	# TID N PATH FLAGS SIZE
 
 @test "calls outside the replayable set and unreplayable failures are counted" {
 	map <<-EOF > "$D/in"
-	$(rec 1 getdents64 100 fd=3 count=4096 vfd=1 ofd=1 file=/srv)
-	$(rec 1 access 0 path=/srv/x mode=0)
+	$(rec 1 ioctl 0 fd=3 cmd=0x5401 vfd=1 ofd=1 file=/srv)
+	$(rec 1 socket 3 family=AF_UNIX)
 	$(rec 1 openat -4 dirfd=AT_FDCWD path=/srv/y flags=O_RDONLY err=EINTR)
 	$(rec 1 read -11 fd=3 count=1 vfd=1 ofd=1 file=/srv err=EAGAIN)
 	$(rec 1 openat -13 dirfd=AT_FDCWD path=/srv/z flags=O_RDONLY err=EACCES)
@@ -262,7 +262,8 @@ open_rec() {	# TID N PATH FLAGS SIZE
 	$(rec 1 read 5 fd=0 count=5)
 	$(rec 1 stat 0 path=/sys/kernel ft=dir)
 	$(rec 1 fork 2)
-	$(rec 1 mmap 0 fd=3 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 mmap 140000 addr=0 len=10 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 munmap 0 addr=7f0000 len=4096)
 	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/f)
 	EOF
 	run ior-gen "$D/in"
@@ -442,4 +443,352 @@ bad_input() {
 	refute_line --partial 'init:symlink 0 0 path=/srv/old'
 	assert_equal "$(stat_of tree.symlinks)" 1
 	assert_equal "$(stat_of tree.symlinks_skipped)" 1
+}
+
+# stat of PATH that existed with KEY=VALUE attributes (fmode, uid, ino...).
+stat_rec() {	# TID PATH FT SIZE [key=value ...]
+	local tid=$1 path=$2 ft=$3 size=$4
+	shift 4
+	rec "$tid" newfstatat 0 dirfd=AT_FDCWD path="$path" flags=AT_SYMLINK_NOFOLLOW \
+		size="$size" ft="$ft" "$@"
+}
+
+@test "two names of one inode become init:file and an init:link after the files" {
+	map <<-EOF > "$D/in"
+	$(stat_rec 1 /srv/z/a reg 100 fmode=0640 nlink=2 uid=0 gid=0 ino=55 dev=8:1)
+	$(stat_rec 1 /srv/b reg 300 fmode=0640 nlink=2 uid=0 gid=0 ino=55 dev=8:1)
+	$(stat_rec 1 /srv/c reg 7 fmode=0644 nlink=1 uid=0 gid=0 ino=55 dev=8:2)
+	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/d flags=O_RDONLY mode=0 ino=56 size=9 ft=reg fs=ext4 fmode=0644 nlink=3 uid=0 gid=0 dev=8:1 vfd=1 ofd=1 file=/srv/d)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	# the link names the first name seen; the inode has the largest size
+	assert_equal "$(tree | awk '{ print $5, $8, $9 }')" "$(printf '%s\n' \
+		'init:dir path=/srv mode=0755' 'init:file path=/srv/c size=7' \
+		'init:file path=/srv/d size=9' 'init:dir path=/srv/z mode=0755' \
+		'init:file path=/srv/z/a size=300' 'init:link path=/srv/b path2=/srv/z/a')"
+	assert_equal "$(stat_of tree.links)" 1
+	assert_equal "$(stat_of tree.files)" 3
+}
+
+@test "a name seen after the other name of its inode was removed is still a link" {
+	map <<-EOF > "$D/in"
+	$(stat_rec 1 /srv/a reg 10 ino=9 dev=8:1)
+	$(rec 1 unlink 0 path=/srv/a)
+	$(stat_rec 1 /srv/b reg 10 ino=9 dev=8:1)
+	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/a flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0644 ino=9 size=0 ft=reg fs=ext4 dev=8:1 vfd=1 ofd=1 file=/srv/a)
+	$(stat_rec 1 /srv/c reg 0 ino=9 dev=8:1)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line '0.000000000 0 0 - init:link 0 0 path=/srv/b path2=/srv/a'
+	# /srv/c was first seen after /srv/a was replaced: counted as the
+	# same inode as the first name, as the capture says
+	assert_line '0.000000000 0 0 - init:link 0 0 path=/srv/c path2=/srv/a'
+	assert_equal "$(stat_of tree.links)" 2
+}
+
+@test "modes and owners seen at open and stat reach the tree, the first sighting wins" {
+	map <<-EOF > "$D/in"
+	$(stat_rec 1 /srv/private dir 4096 fmode=0700 uid=1000 gid=100)
+	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/private/key flags=O_RDONLY mode=0 ino=7 size=32 ft=reg fs=ext4 fmode=0600 nlink=1 uid=1000 gid=100 dev=8:1 vfd=1 ofd=1 file=/srv/private/key)
+	$(rec 1 fchmod 0 fd=3 mode=0644 vfd=1 ofd=1 file=/srv/private/key)
+	$(rec 1 fstat 0 fd=3 size=32 ft=reg fmode=0644 uid=1000 gid=100 vfd=1 ofd=1 file=/srv/private/key)
+	$(stat_rec 1 /srv/private dir 4096 fmode=0755 uid=0 gid=0)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line '0.000000000 0 0 - init:dir 0 0 path=/srv/private mode=0700 uid=1000 gid=100'
+	assert_line '0.000000000 0 0 - init:file 0 0 path=/srv/private/key size=32 mode=0600 uid=1000 gid=100'
+	# a parent never seen keeps the default mode and no owner
+	assert_line '0.000000000 0 0 - init:dir 0 0 path=/srv mode=0755'
+}
+
+@test "a chmod or chown before the first sighting leaves the default mode and no owner" {
+	map <<-EOF > "$D/in"
+	$(rec 1 chmod 0 path=/srv/f mode=0600)
+	$(rec 1 lchown 0 path=/srv/f uid=5 gid=5)
+	$(stat_rec 1 /srv/f reg 10 fmode=0600 uid=5 gid=5)
+	$(rec 1 fchmodat 0 dirfd=AT_FDCWD path=/srv/g mode=0600)
+	$(stat_rec 1 /srv/g reg 10 fmode=0600 uid=5 gid=5)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line '0.000000000 0 0 - init:file 0 0 path=/srv/f size=10 mode=0644'
+	# only the mode is unknown for g: its owner was not changed
+	assert_line '0.000000000 0 0 - init:file 0 0 path=/srv/g size=10 mode=0644 uid=5 gid=5'
+}
+
+@test "a readlink shows a symlink with its target; EINVAL shows a file that is not one" {
+	map <<-EOF > "$D/in"
+	$(rec 1 readlinkat 7 dirfd=AT_FDCWD path=/srv/cur count=4096 path2=rel/v2.0)
+	$(rec 1 readlink -22 path=/srv/plain count=4096 err=EINVAL)
+	$(rec 1 readlink -2 path=/srv/none count=4096 err=ENOENT)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(tree | awk '{ print $5, $8, $9 }')" "$(printf '%s\n' \
+		'init:dir path=/srv mode=0755' \
+		'init:symlink path=/srv/cur path2=rel/v2.0' \
+		'init:file path=/srv/plain size=0')"
+}
+
+@test "a symlink seen by lstat keeps its own owner, not its target's" {
+	map <<-EOF > "$D/in"
+	$(rec 1 stat 0 path=/srv/l size=5 ft=reg fmode=0600 uid=7 gid=7)
+	$(rec 1 lstat 0 path=/srv/l size=3 ft=lnk fmode=0777 uid=8 gid=9 path2=tgt)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line '0.000000000 0 0 - init:symlink 0 0 path=/srv/l path2=tgt uid=8 gid=9'
+}
+
+@test "a symlink whose target is under /proc is no pseudo file" {
+	map <<-EOF > "$D/in"
+	$(rec 1 lstat 0 path=/etc/mtab size=19 ft=lnk path2=/proc/self/mounts)
+	$(rec 1 symlink 0 path=/dev/null path2=/srv/null)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(stat_of dropped.pseudo)" 0
+	assert_line '0.000000000 0 0 - init:symlink 0 0 path=/etc/mtab path2=/proc/self/mounts'
+	# the trace made /srv/null: only its directory is in the tree
+	assert_equal "$(tree | awk '{ print $5, $8 }')" "$(printf '%s\n' \
+		'init:dir path=/etc' 'init:symlink path=/etc/mtab' 'init:dir path=/srv')"
+}
+
+@test "access, xattr, utime and chown calls show that a path existed; access ENOENT that it did not" {
+	map <<-EOF > "$D/in"
+	$(rec 1 access 0 path=/srv/a amode=R_OK)
+	$(rec 1 faccessat2 -2 dirfd=AT_FDCWD path=/srv/missing amode=F_OK flags=AT_EACCESS err=ENOENT)
+	$(rec 1 getxattr 5 path=/srv/x name=user.k count=64)
+	$(rec 1 utimensat 0 dirfd=AT_FDCWD path=/srv/u flags=0 atime=now mtime=now)
+	$(rec 1 chown 0 path=/srv/o uid=1 gid=-1)
+	$(rec 1 statfs 0 path=/srv/fs)
+	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/missing flags=O_WRONLY\|O_CREAT mode=0644 ino=1 size=0 ft=reg fs=ext4 vfd=1 ofd=1 file=/srv/missing)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(tree | awk '{ print $5, $8 }')" "$(printf '%s\n' \
+		'init:dir path=/srv' 'init:file path=/srv/a' 'init:file path=/srv/o' \
+		'init:file path=/srv/u' 'init:file path=/srv/x')"
+	assert_equal "$(stat_of ops)" 7
+}
+
+@test "link: the old name existed, the new one is made by the trace" {
+	map <<-EOF > "$D/in"
+	$(rec 1 linkat 0 dirfd=AT_FDCWD path=/srv/a dirfd2=AT_FDCWD path2=/srv/new/b flags=0)
+	$(rec 1 link -17 path=/srv/c path2=/srv/d err=EEXIST)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(tree | awk '{ print $5, $8 }')" "$(printf '%s\n' \
+		'init:dir path=/srv' 'init:file path=/srv/a' 'init:file path=/srv/d' \
+		'init:dir path=/srv/new')"
+}
+
+@test "mknod of a FIFO is replayed and made by the trace; of a device it is dropped" {
+	map <<-EOF > "$D/in"
+	$(rec 1 mknodat 0 dirfd=AT_FDCWD path=/srv/q/fifo mode=010644 rdev=0:0)
+	$(rec 1 mknod 0 path=/srv/plain mode=0600 rdev=0:0)
+	$(rec 1 mknod 0 path=/srv/tty mode=020600 rdev=4:1)
+	$(rec 1 mknod 0 path=/srv/disk mode=060600 rdev=8:0)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line --partial 'mknodat 0 100 seq=1 dirfd=AT_FDCWD path=/srv/q/fifo '
+	assert_line --partial 'mknod 0 100 seq=2 path=/srv/plain '
+	assert_equal "$(stat_of dropped.device)" 2
+	refute_line --partial 'path=/srv/tty'
+	assert_equal "$(tree | awk '{ print $5, $8 }')" "$(printf '%s\n' \
+		'init:dir path=/srv' 'init:dir path=/srv/q')"
+}
+
+@test "an anonymous munmap is dropped, a file mapping's munmap, msync and madvise kept" {
+	map <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/m O_RDWR 8192)
+	$(rec 1 mmap 140737 addr=0 len=8192 prot=PROT_READ\|PROT_WRITE flags=MAP_SHARED fd=3 offset=0 vfd=1 ofd=1 file=/srv/m)
+	$(rec 1 msync 0 addr=22551 len=8192 flags=MS_SYNC vfd=1 ofd=1 file=/srv/m)
+	$(rec 1 madvise 0 addr=22551 len=8192 advice=MADV_DONTNEED vfd=1 ofd=1 file=/srv/m)
+	$(rec 1 munmap 0 addr=22551 len=8192 vfd=1 ofd=1 file=/srv/m)
+	$(rec 1 munmap 0 addr=7f00 len=4096)
+	$(rec 1 madvise 0 addr=7f00 len=4096 advice=MADV_FREE)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(stat_of dropped.anon_mapping)" 2
+	assert_equal "$(printf '%s\n' "$output" | awk '!/^#/ && $5 !~ /^init:/ { print $5 }')" \
+		"$(printf '%s\n' openat mmap msync madvise munmap)"
+}
+
+@test "getdents64 on a descriptor shows a directory" {
+	map <<-EOF > "$D/in"
+	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/d flags=O_RDONLY mode=0 vfd=1 ofd=1 file=/srv/d)
+	$(rec 1 getdents64 48 fd=3 count=32768 vfd=1 ofd=1 file=/srv/d)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line '0.000000000 0 0 - init:dir 0 0 path=/srv/d mode=0755'
+	refute_line --partial 'init:file'
+}
+
+@test "copy_file_range, sendfile64 and splice are kept when one side is a file" {
+	map <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/src O_RDONLY 10)
+	$(rec 1 openat 4 dirfd=AT_FDCWD path=/srv/dst flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0644 ino=8 size=0 ft=reg fs=ext4 vfd=2 ofd=2 file=/srv/dst)
+	$(rec 1 ior:fd 0 fd=5 path=pipe:[9] flags=O_WRONLY offset=0 ft=fifo fs=pipefs vfd=3 ofd=3)
+	$(rec 1 copy_file_range 4096 fd=3 fd2=4 count=4096 flags=0 vfd=1 ofd=1 file=/srv/src vfd2=2 ofd2=2 file2=/srv/dst)
+	$(rec 1 splice 1000 fd=3 offset=5000 fd2=5 count=1000 flags=0 vfd=1 ofd=1 file=/srv/src vfd2=3 ofd2=3)
+	$(rec 1 sendfile64 10 fd2=5 fd=3 count=10 vfd=1 ofd=1 file=/srv/src vfd2=3 ofd2=3)
+	$(rec 1 splice 10 fd=6 fd2=5 count=10 flags=0 vfd=4 ofd=4 vfd2=3 ofd2=3)
+	$(rec 1 splice 10 fd=8 fd2=9 count=10 flags=0)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line --partial 'copy_file_range 4096 100 seq=3 '
+	assert_line --partial 'splice 1000 100 seq=4 '
+	assert_line --partial 'sendfile64 10 100 seq=5 '
+	assert_equal "$(stat_of dropped.pseudo)" 2	# ior:fd of a pipe, pipe to pipe
+	assert_equal "$(stat_of dropped.unknown_fd)" 1
+	# the source was read up to 6000 by splice, then 4106 by position
+	assert_line '0.000000000 0 0 - init:file 0 0 path=/srv/src size=6000 mode=0644'
+	refute_line --partial 'init:file 0 0 path=/srv/dst'
+}
+
+@test "records on a memfd are kept and put nothing in the tree" {
+	map <<-EOF > "$D/in"
+	$(rec 1 memfd_create 3 path=buf flags=MFD_CLOEXEC vfd=1 ofd=1)
+	$(rec 1 write 100 fd=3 count=100 vfd=1 ofd=1)
+	$(rec 1 fstat 0 fd=3 size=100 ft=reg fmode=0777 vfd=1 ofd=1)
+	$(rec 1 mmap 1407 addr=0 len=100 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0 vfd=1 ofd=1)
+	$(rec 1 munmap 0 addr=1407 len=100 vfd=1 ofd=1)
+	$(rec 1 close 0 fd=3 vfd=1 ofd=1)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(stat_of ops)" 6
+	assert_equal "$(stat_of dropped)" 0
+	assert_equal "$(tree)" ""
+}
+
+@test "recvmsg is dropped as ipc, the descriptors it brought are kept" {
+	map <<-EOF > "$D/in"
+	$(rec 1 recvmsg 1 fd=4 rights=6 vfd=1 ofd=1)
+	$(rec 1 ior:fd 0 fd=6 path=/srv/passed flags=O_RDONLY offset=0 size=50 ft=reg fs=ext4 vfd=2 ofd=2 file=/srv/passed)
+	$(rec 1 read 50 fd=6 count=50 vfd=2 ofd=2 file=/srv/passed)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(stat_of dropped.ipc)" 1
+	assert_line --partial 'ior:fd 0 100 seq=1 fd=6 '
+	assert_line --partial 'init:file 0 0 path=/srv/passed size=50 '
+}
+
+@test "close_range, fcntl, flock, sync and unshare are kept" {
+	map <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/f O_RDWR 10)
+	$(rec 1 fcntl 10 fd=3 cmd=F_DUPFD arg=10 vfd=1 ofd=1 file=/srv/f vfd2=2)
+	$(rec 1 fcntl 0 fd=3 cmd=F_SETLK ltype=F_WRLCK whence=SEEK_SET offset=0 len=0 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 flock 0 fd=3 op=LOCK_EX vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 read 20 fd=10 count=20 vfd=2 ofd=1 file=/srv/f)
+	$(rec 1 sync 0)
+	$(rec 1 unshare 0 flags=CLONE_FILES)
+	$(rec 1 close_range 0 fd=3 maxfd=4294967295 flags=0)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(stat_of ops)" 9
+	# the description outlived its first descriptor: the read sized the file
+	assert_line --partial 'init:file 0 0 path=/srv/f size=20 '
+}
+
+@test "all dropped counters add up: records = ops + dropped" {
+	map <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/f O_RDWR 10)
+	$(rec 1 mknod 0 path=/srv/tty mode=020600 rdev=4:1)
+	$(rec 1 munmap 0 addr=7f00 len=4096)
+	$(rec 1 recvmsg 1 fd=4 rights=6)
+	$(rec 1 recvmsg 1 fd=4 rights=6 vfd=1 ofd=1)
+	$(rec 1 fork 2)
+	$(rec 1 ior:cwd 0 path=/srv)
+	$(rec 1 ioctl 0 fd=3 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 read 1 fd=0 count=1)
+	$(rec 1 stat 0 path=/proc/1 ft=dir)
+	$(rec 1 read -4 fd=3 count=1 vfd=1 ofd=1 file=/srv/f err=EINTR)
+	$(rec 1 vfork 2)
+	$(rec 1 getcwd 5 count=4096 path=/srv)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	local sum=0 reason
+	for reason in pseudo unknown_fd failed_unreplayable process cwd unsupported device anon_mapping; do
+		assert_equal "$reason=$(stat_of dropped.$reason)" "$reason=1"
+	done
+	assert_equal "$(stat_of dropped.ipc)" 2
+	for reason in $(printf '%s\n' "$output" | grep '^#stat ior-gen' | grep -o 'dropped\.[a-z_]*'); do
+		sum=$((sum + $(stat_of "$reason")))
+	done
+	assert_equal "$sum" "$(stat_of dropped)"
+	assert_equal "$(stat_of records)" "$(grep -vc '^#' "$D/in")"
+	assert_equal "$(( $(stat_of ops) + sum ))" "$(stat_of records)"
+	assert_equal "$(stat_of ops)" 3
+}
+
+@test "bad input: a malformed fmode, uid or dev" {
+	map <<-EOF > "$D/in"
+	$(stat_rec 1 /srv/f reg 1 fmode=644)
+	EOF
+	bad_input 2
+	[[ $stderr == *": fmode: "* ]] || fail "stderr: $stderr"
+	map <<-EOF > "$D/in"
+	$(stat_rec 1 /srv/f reg 1 uid=x gid=0)
+	EOF
+	bad_input 2
+	[[ $stderr == *": uid: "* ]] || fail "stderr: $stderr"
+	map <<-EOF > "$D/in"
+	$(stat_rec 1 /srv/f reg 1 ino=5 dev=801)
+	EOF
+	bad_input 2
+	[[ $stderr == *": dev: "* ]] || fail "stderr: $stderr"
+}
+
+@test "the inferred tree, built by ior-init, has the links, modes, owners and symlinks seen" {
+	map <<-EOF > "$D/in"
+	$(stat_rec 1 /srv/priv dir 4096 fmode=0700 uid=0 gid=0)
+	$(stat_rec 1 /srv/priv/a reg 100 fmode=0600 nlink=2 uid=0 gid=0 ino=5 dev=8:1)
+	$(stat_rec 1 /srv/b reg 100 fmode=0600 nlink=2 uid=0 gid=0 ino=5 dev=8:1)
+	$(stat_rec 1 /srv/owned reg 3 fmode=0640 uid=1234 gid=4321 ino=6 dev=8:1)
+	$(rec 1 readlink 6 path=/srv/cur count=4096 path2=priv/a)
+	$(rec 1 access -2 path=/srv/gone amode=F_OK err=ENOENT)
+	$(rec 1 mknod 0 path=/srv/fifo mode=010600 rdev=0:0)
+	EOF
+	ior-gen "$D/in" > "$D/p"
+	run ior-init -C "$D/root" "$D/p"
+	assert_success
+	local R=$D/root
+	assert_equal "$(stat -c '%F %a' "$R/srv/priv")" "directory 700"
+	assert_equal "$(stat -c '%F %s %a %h' "$R/srv/priv/a")" "regular file 100 600 2"
+	assert_equal "$(stat -c %i "$R/srv/b")" "$(stat -c %i "$R/srv/priv/a")"
+	assert_equal "$(readlink "$R/srv/cur")" priv/a
+	assert [ ! -e "$R/srv/gone" ]
+	assert [ ! -e "$R/srv/fifo" ]
+	if [ "$(id -u)" = 0 ]; then
+		assert_equal "$(stat -c %u:%g "$R/srv/owned")" 1234:4321
+	fi
+}
+
+@test "a write through one name of an inode stops the sizing through the others" {
+	map <<-EOF > "$D/in"
+	$(stat_rec 1 /srv/orig reg 7000 nlink=2 ino=9 dev=8:1)
+	$(stat_rec 1 /srv/alias reg 7000 nlink=2 ino=9 dev=8:1)
+	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/orig flags=O_RDONLY mode=0 ino=9 size=7000 ft=reg fs=ext4 dev=8:1 vfd=1 ofd=1 file=/srv/orig)
+	$(rec 1 openat 4 dirfd=AT_FDCWD path=/srv/alias flags=O_WRONLY\|O_APPEND mode=0 ino=9 size=7000 ft=reg fs=ext4 dev=8:1 vfd=2 ofd=2 file=/srv/alias)
+	$(rec 1 write 100 fd=4 count=100 vfd=2 ofd=2 file=/srv/alias)
+	$(rec 1 pread64 7100 fd=3 count=8192 offset=0 vfd=1 ofd=1 file=/srv/orig)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line '0.000000000 0 0 - init:file 0 0 path=/srv/orig size=7000 mode=0644'
+	assert_line '0.000000000 0 0 - init:link 0 0 path=/srv/alias path2=/srv/orig'
 }

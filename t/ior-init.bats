@@ -9,6 +9,10 @@ setup() {
 	R=$S/root
 }
 
+teardown() {
+	if [ -n "${N:-}" ]; then rm -rf "$N"; fi
+}
+
 # A replay program on stdin of this function: init records, one per line,
 # written as "CALL key=value ..." and given the positional columns here.
 program() {
@@ -145,7 +149,8 @@ snapshot() {
 	init:dir path=/d mode=0750
 	init:file path=/d/f size=70000 mode=0640
 	init:file path=/d/e/g size=10 mode=0600
-	init:symlink path=/d/l path2=f
+	init:symlink path=/d/l path2=f uid=0 gid=0
+	init:link path=/d/h path2=/d/f
 	EOF
 	ior-init -C "$R" "$S/p"
 	before=$(snapshot "$R")
@@ -153,7 +158,7 @@ snapshot() {
 	sleep 0.02
 	run ior-init -v -C "$R" "$S/p"
 	assert_success
-	assert_output --partial "0 dirs, 0 files (0 bytes), 0 symlinks created; 0 fixed; 4 already right"
+	assert_output --partial "0 dirs, 0 files (0 bytes), 0 links, 0 symlinks created; 0 fixed; 5 already right"
 	assert_equal "$(snapshot "$R")" "$before"
 	assert_equal "$(md5sum "$R/d/f")" "$sum"
 }
@@ -354,11 +359,139 @@ symlink /d/l\\x20x f"
 	init:dir path=/d mode=0755
 	init:file path=/d/f size=1000 mode=0644
 	init:symlink path=/l path2=d
+	init:link path=/d/g path2=/d/f
 	EOF
 	run --separate-stderr ior-init -v -C "$R" "$S/p"
 	assert_success
 	assert_output ""
-	[[ $stderr == *"ior-init: 1 dirs, 1 files (1000 bytes), 1 symlinks created; 0 fixed; 0 already right; 0 failed"* ]]
+	[[ $stderr == *"ior-init: 1 dirs, 1 files (1000 bytes), 1 links, 1 symlinks created; 0 fixed; 0 already right; 0 failed"* ]]
+}
+
+@test "a hard link shares the inode of its first name: link count 2" {
+	program > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0700
+	init:file path=/d/a size=100 mode=0600
+	init:link path=/e/b path2=/d/a
+	EOF
+	run ior-init -C "$R" "$S/p"
+	assert_success
+	assert_equal "$(stat -c %i "$R/e/b")" "$(stat -c %i "$R/d/a")"
+	assert_equal "$(stat -c '%h %s %a' "$R/e/b")" "2 100 600"
+	assert_equal "$(info "$R/d")" "directory 4096 700"
+	# a second run keeps the link
+	run ior-init -v -C "$R" "$S/p"
+	assert_success
+	assert_output --partial "0 links, 0 symlinks created; 0 fixed; 3 already right"
+	assert_equal "$(stat -c %h "$R/d/a")" 2
+}
+
+@test "a file of its own at a link's path is relinked; a directory in the way fails" {
+	program > "$S/p" <<-'EOF'
+	init:file path=/a size=10 mode=0644
+	init:link path=/b path2=/a
+	init:link path=/c path2=/a
+	EOF
+	mkdir -p "$R/c"
+	echo other > "$R/b"
+	run ior-init -n -C "$R" "$S/p"
+	assert_success
+	assert_output "create /a 10 0644
+link /b /a
+link /c /a"
+	run ior-init -C "$R" "$S/p"
+	assert_failure 1
+	assert_line "ior-init: /c: cannot make link: a directory is in the way"
+	assert_equal "$(stat -c %i "$R/b")" "$(stat -c %i "$R/a")"
+	assert_equal "$(stat -c %s "$R/b")" 10
+	rmdir "$R/c"
+	run ior-init -n -C "$R" "$S/p"
+	assert_output "link /c /a"
+	run ior-init -C "$R" "$S/p"
+	assert_success
+	assert_equal "$(stat -c %h "$R/a")" 3
+}
+
+@test "a link to a missing name fails with both names" {
+	program > "$S/p" <<-'EOF'
+	init:link path=/b path2=/no\x20such
+	init:file path=/ok size=1 mode=0644
+	EOF
+	run ior-init -C "$R" "$S/p"
+	assert_failure 1
+	assert_line "ior-init: /b: cannot make link: /no\x20such: No such file or directory"
+	assert [ -f "$R/ok" ]
+	assert [ ! -e "$R/b" ]
+}
+
+@test "a link to a symlink links the symlink, never what it leads to outside the root" {
+	outside=$S/outside
+	mkdir -p "$outside"
+	echo secret > "$outside/f"
+	program > "$S/p1" <<-EOF
+	init:symlink path=/esc path2=$outside/f
+	EOF
+	program > "$S/p2" <<-EOF
+	init:link path=/h path2=/esc
+	init:link path=/h2 path2=/../../..$outside/f
+	EOF
+	ior-init -C "$R" "$S/p1"
+	run ior-init -C "$R" "$S/p2"
+	assert_failure 1
+	assert_line --partial "ior-init: /h2: cannot make link: "
+	assert_equal "$(stat -c %F "$R/h")" "symbolic link"
+	assert_equal "$(stat -c %h "$outside/f")" 1
+	assert [ ! -e "$R/h2" ]
+}
+
+@test "owners are set when running as root, and fixed on a second run" {
+	[ "$(id -u)" = 0 ] || skip "needs root to set owners"
+	program > "$S/p" <<-'EOF'
+	init:dir path=/d mode=02750 uid=1234 gid=5678
+	init:file path=/d/f size=10 mode=04755 uid=1234 gid=5678
+	init:symlink path=/d/l path2=f uid=4321 gid=8765
+	init:file path=/d/root size=1 mode=0644
+	EOF
+	run ior-init -C "$R" "$S/p"
+	assert_success
+	assert_equal "$(stat -c '%u:%g %a' "$R/d")" "1234:5678 2750"
+	# chown clears setuid: the mode is set after it
+	assert_equal "$(stat -c '%u:%g %a' "$R/d/f")" "1234:5678 4755"
+	assert_equal "$(stat -c '%u:%g' "$R/d/l")" "4321:8765"
+	assert_equal "$(stat -c '%u' "$R/d/root")" 0
+	chown -h 0:0 "$R/d" "$R/d/f" "$R/d/l"
+	run ior-init -n -C "$R" "$S/p"
+	# chown clears setuid of files only
+	assert_output "chown /d 1234:5678
+chown /d/f 1234:5678
+chmod /d/f 04755
+chown /d/l 4321:8765"
+	run ior-init -v -C "$R" "$S/p"
+	assert_success
+	assert_output --partial "3 fixed; 1 already right"
+	assert_equal "$(stat -c '%u:%g %a' "$R/d/f")" "1234:5678 4755"
+	assert_equal "$(stat -c '%u:%g' "$R/d/l")" "4321:8765"
+}
+
+@test "owners are ignored when not running as root" {
+	[ "$(id -u)" = 0 ] || skip "needs root to become another user"
+	program > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0755 uid=0 gid=0
+	init:file path=/d/f size=10 mode=0644 uid=0 gid=0
+	init:symlink path=/d/l path2=f uid=0 gid=0
+	EOF
+	# a root that nobody can reach: the test's own directory is private
+	N=$(mktemp -d /tmp/ior-init-nobody.XXXXXX)
+	chmod 0755 "$N"
+	install -d -o 65534 -g 65534 "$N/root"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		ior-init -C "$N/root" < "$S/p"
+	assert_success
+	assert_equal "$(stat -c '%u:%g' "$N/root/d" "$N/root/d/f" "$N/root/d/l")" \
+		"$(printf '65534:65534\n%.0s' 1 2 3)"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		ior-init -n -C "$N/root" < "$S/p"
+	assert_success
+	assert_output ""
 }
 
 @test "a stream that is not a replay program is refused" {
@@ -487,6 +620,24 @@ bad_input() {
 	EOF
 	bad_input 2
 	assert_output --partial "unknown init record"
+}
+
+@test "bad input: a link without path2, an owner that is not a number" {
+	program > "$S/bad" <<-'EOF'
+	init:link path=/b
+	EOF
+	bad_input 2
+	assert_output --partial "path2: missing"
+	program > "$S/bad" <<-'EOF'
+	init:file path=/f size=1 mode=0644 uid=root
+	EOF
+	bad_input 2
+	assert_output --partial "uid: not a number"
+	program > "$S/bad" <<-'EOF'
+	init:dir path=/d mode=0755 gid=4294967295
+	EOF
+	bad_input 2
+	assert_output --partial "gid: out of range"
 }
 
 @test "bad input late in the stream makes nothing at all" {
