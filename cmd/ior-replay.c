@@ -380,6 +380,10 @@ static uint64_t flags_of(const struct ior_in *in, const struct ior_rec *r,
 	return f;
 }
 
+/*
+ * A mode argument. Type bits are accepted (git passes them to chmod) and
+ * passed on: the kernel ignores them, as it did in the capture.
+ */
 static uint32_t mode_of(const struct ior_in *in, const struct ior_rec *r)
 {
 	const char *v = need(in, r, "mode");
@@ -388,11 +392,11 @@ static uint32_t mode_of(const struct ior_in *in, const struct ior_rec *r)
 	if (!*v)
 		ior_bad(in, "mode", "empty");
 	for (const char *p = v; *p; p++) {
-		if (*p < '0' || *p > '7' || m > 07777)
+		if (*p < '0' || *p > '7' || m > 0177777)
 			ior_bad(in, "mode", "not an octal mode: \"%.40s\"", v);
 		m = m * 8 + (*p - '0');
 	}
-	if (m > 07777)
+	if (m > 0177777)
 		ior_bad(in, "mode", "not an octal mode: \"%.40s\"", v);
 	return m;
 }

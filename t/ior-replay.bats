@@ -1095,3 +1095,15 @@ refused() {
 		refused "p.replay:2: ${line#*|}"
 	done
 }
+
+@test "chmod with file type bits in its mode (as git does) sets the permission bits" {
+	echo x > "$R/f"
+	chmod 600 "$R/f"
+	{
+		echo "#ior 1 replay"
+		op 1 1 chmod 0 path=/f mode=0100744
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %a "$R/f")" 744
+}
