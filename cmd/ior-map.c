@@ -817,6 +817,38 @@ static uint64_t range_end(const struct ior_in *in, const struct ior_rec *r,
  * it absolute against its dirfd's file or the cwd. An unknown base keeps
  * the path as captured.
  */
+/*
+ * A path through the task's own descriptors, /proc/self/fd/N[/rest] or
+ * /proc/thread-self/fd/N[/rest] (tar and coreutils chmod this way), names
+ * the descriptor's file: rewrite it to that file's path, so the replay
+ * acts on the same file beneath its root.
+ */
+static void proc_fd_path(const struct ior_in *in, const char *key,
+			 const struct task *t, char *path)
+{
+	static const char *const pre[] = {
+		"/proc/self/fd/", "/proc/thread-self/fd/",
+	};
+	const struct fdslot *s;
+	char *p = NULL, *rest;
+	int64_t fd = 0;
+
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (!strncmp(path, pre[i], strlen(pre[i])))
+			p = path + strlen(pre[i]);
+	if (!p || *p < '0' || *p > '9')
+		return;
+	for (rest = p; *rest >= '0' && *rest <= '9' && fd < INT32_MAX; rest++)
+		fd = fd * 10 + (*rest - '0');
+	if ((*rest && *rest != '/') || !(s = fd_get(t->files, fd)) ||
+	    !s->ofd->abs)
+		return;
+	memcpy(tmp, rest, strlen(rest) + 1);
+	if (ior_path_join(path, PATH_BUF, s->ofd->path, *tmp ? tmp + 1 : "") < 0)
+		ior_bad(in, key, "absolute path longer than %d bytes",
+			IOR_LINE_MAX);
+}
+
 static void resolve(const struct ior_in *in, const struct ior_rec *r,
 		    struct recinfo *ri, const struct task *t, int k, int join)
 {
@@ -850,6 +882,7 @@ static void resolve(const struct ior_in *in, const struct ior_rec *r,
 		ior_bad(in, kv->key, "absolute path longer than %d bytes",
 			IOR_LINE_MAX);
 	ri->resolved[k] = 1;
+	proc_fd_path(in, kv->key, t, pathbuf[k]);
 }
 
 /*

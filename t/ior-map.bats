@@ -984,3 +984,19 @@ map_rounds_rss() {
 		assert_line '0.000000001 1 1 p getpid 500 10'
 	done
 }
+
+@test "a path through /proc/self/fd/N names the descriptor's file" {
+	trace <<-'EOF'
+	0.000000001 500 500 tar ior:cwd 0 0 path=/w
+	0.000000002 500 500 tar openat 4 10 dirfd=AT_FDCWD path=out/dir flags=O_RDONLY|O_DIRECTORY mode=0
+	0.000000003 500 500 tar chmod 0 10 path=/proc/self/fd/4 mode=0755
+	0.000000004 500 500 tar openat 5 10 dirfd=AT_FDCWD path=/proc/thread-self/fd/4/f flags=O_RDONLY mode=0
+	0.000000005 500 500 tar chmod -2 10 path=/proc/self/fd/9 mode=0755 err=ENOENT
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 tar chmod 0 10 path=/w/out/dir mode=0755'
+	assert_line --partial 'openat 5 10 dirfd=AT_FDCWD path=/w/out/dir/f '
+	# An unknown descriptor leaves the path as it was.
+	assert_line '0.000000005 1 1 tar chmod -2 10 path=/proc/self/fd/9 mode=0755 err=ENOENT'
+}
