@@ -6,7 +6,10 @@
  * cheapest hooks that work without tracefs, kprobes or fentry. At entry a
  * call is filtered by number, then by thread, and its entry time is kept;
  * at exit the pair becomes one event, with the arguments from the
- * registers (still the caller's) and the strings and file facts read then.
+ * registers (still the caller's) and the strings and file facts read then;
+ * what the kernel overwrites (the offsets of copy_file_range, splice and
+ * sendfile64, fcntl's struct flock) is read at entry. Which calls are
+ * traced, and how, is the table call_class.
  * The sched tracepoints follow forks, execs and exits.
  *
  * Every helper call costs (return thunks on this kernel's CPUs): a traced
@@ -28,11 +31,91 @@
 #define CLONE_THREAD 0x10000
 #define S_IFMT 0170000
 #define S_IFLNK 0120000
+#define MAP_ANONYMOUS 0x20
+#define SOL_SOCKET 1
+#define SCM_RIGHTS 1
+#define F_GETLK 5
+#define F_SETLKW 7
+#define F_OFD_GETLK 36
+#define F_OFD_SETLKW 38
 
 /* Set by userspace before load. */
 const volatile bool trace_all = false;	/* all but IOR_TGID_EXCLUDED */
 const volatile bool notify_exec = false;	/* -c: report every exec */
-const volatile __u8 wanted[IOR_NR_MAX] = {};
+
+/*
+ * The calls traced, and how (enum ior_call_class): everything in
+ * ior-format(5)'s table. Set in the object, so that the knowledge of what
+ * each call reads stays here.
+ */
+const volatile __u8 call_class[IOR_NR_MAX] = {
+	[IOR_NR_read] = IOR_CALL_REGS, [IOR_NR_write] = IOR_CALL_REGS,
+	[IOR_NR_pread64] = IOR_CALL_REGS, [IOR_NR_pwrite64] = IOR_CALL_REGS,
+	[IOR_NR_lseek] = IOR_CALL_REGS, [IOR_NR_close] = IOR_CALL_REGS,
+	[IOR_NR_fsync] = IOR_CALL_REGS, [IOR_NR_fdatasync] = IOR_CALL_REGS,
+	[IOR_NR_ftruncate] = IOR_CALL_REGS, [IOR_NR_fchdir] = IOR_CALL_REGS,
+	[IOR_NR_dup] = IOR_CALL_REGS, [IOR_NR_dup2] = IOR_CALL_REGS,
+	[IOR_NR_dup3] = IOR_CALL_REGS, [IOR_NR_clone] = IOR_CALL_REGS,
+	[IOR_NR_clone3] = IOR_CALL_REGS, [IOR_NR_fork] = IOR_CALL_REGS,
+	[IOR_NR_vfork] = IOR_CALL_REGS, [IOR_NR_exit_group] = IOR_CALL_REGS,
+	[IOR_NR_fchmod] = IOR_CALL_REGS, [IOR_NR_fchown] = IOR_CALL_REGS,
+	[IOR_NR_close_range] = IOR_CALL_REGS, [IOR_NR_flock] = IOR_CALL_REGS,
+	[IOR_NR_fallocate] = IOR_CALL_REGS,
+	[IOR_NR_fadvise64] = IOR_CALL_REGS,
+	[IOR_NR_readahead] = IOR_CALL_REGS, [IOR_NR_sync] = IOR_CALL_REGS,
+	[IOR_NR_syncfs] = IOR_CALL_REGS,
+	[IOR_NR_sync_file_range] = IOR_CALL_REGS,
+	[IOR_NR_getdents64] = IOR_CALL_REGS,
+	[IOR_NR_flistxattr] = IOR_CALL_REGS,
+	[IOR_NR_fstatfs] = IOR_CALL_REGS, [IOR_NR_mmap] = IOR_CALL_REGS,
+	[IOR_NR_munmap] = IOR_CALL_REGS, [IOR_NR_msync] = IOR_CALL_REGS,
+	[IOR_NR_madvise] = IOR_CALL_REGS, [IOR_NR_unshare] = IOR_CALL_REGS,
+	[IOR_NR_open] = IOR_CALL_FULL, [IOR_NR_openat] = IOR_CALL_FULL,
+	[IOR_NR_openat2] = IOR_CALL_FULL, [IOR_NR_creat] = IOR_CALL_FULL,
+	[IOR_NR_stat] = IOR_CALL_FULL, [IOR_NR_lstat] = IOR_CALL_FULL,
+	[IOR_NR_fstat] = IOR_CALL_FULL, [IOR_NR_newfstatat] = IOR_CALL_FULL,
+	[IOR_NR_statx] = IOR_CALL_FULL, [IOR_NR_readv] = IOR_CALL_FULL,
+	[IOR_NR_writev] = IOR_CALL_FULL, [IOR_NR_preadv] = IOR_CALL_FULL,
+	[IOR_NR_pwritev] = IOR_CALL_FULL, [IOR_NR_mkdir] = IOR_CALL_FULL,
+	[IOR_NR_mkdirat] = IOR_CALL_FULL, [IOR_NR_rmdir] = IOR_CALL_FULL,
+	[IOR_NR_unlink] = IOR_CALL_FULL, [IOR_NR_unlinkat] = IOR_CALL_FULL,
+	[IOR_NR_rename] = IOR_CALL_FULL, [IOR_NR_renameat] = IOR_CALL_FULL,
+	[IOR_NR_renameat2] = IOR_CALL_FULL,
+	[IOR_NR_truncate] = IOR_CALL_FULL, [IOR_NR_chdir] = IOR_CALL_FULL,
+	[IOR_NR_access] = IOR_CALL_FULL, [IOR_NR_faccessat] = IOR_CALL_FULL,
+	[IOR_NR_faccessat2] = IOR_CALL_FULL, [IOR_NR_chmod] = IOR_CALL_FULL,
+	[IOR_NR_fchmodat] = IOR_CALL_FULL,
+	[IOR_NR_fchmodat2] = IOR_CALL_FULL, [IOR_NR_chown] = IOR_CALL_FULL,
+	[IOR_NR_lchown] = IOR_CALL_FULL, [IOR_NR_fchownat] = IOR_CALL_FULL,
+	[IOR_NR_link] = IOR_CALL_FULL, [IOR_NR_linkat] = IOR_CALL_FULL,
+	[IOR_NR_symlink] = IOR_CALL_FULL, [IOR_NR_symlinkat] = IOR_CALL_FULL,
+	[IOR_NR_readlink] = IOR_CALL_FULL,
+	[IOR_NR_readlinkat] = IOR_CALL_FULL, [IOR_NR_mknod] = IOR_CALL_FULL,
+	[IOR_NR_mknodat] = IOR_CALL_FULL, [IOR_NR_utime] = IOR_CALL_FULL,
+	[IOR_NR_utimes] = IOR_CALL_FULL, [IOR_NR_utimensat] = IOR_CALL_FULL,
+	[IOR_NR_futimesat] = IOR_CALL_FULL,
+	[IOR_NR_setxattr] = IOR_CALL_FULL,
+	[IOR_NR_lsetxattr] = IOR_CALL_FULL,
+	[IOR_NR_fsetxattr] = IOR_CALL_FULL,
+	[IOR_NR_getxattr] = IOR_CALL_FULL,
+	[IOR_NR_lgetxattr] = IOR_CALL_FULL,
+	[IOR_NR_fgetxattr] = IOR_CALL_FULL,
+	[IOR_NR_listxattr] = IOR_CALL_FULL,
+	[IOR_NR_llistxattr] = IOR_CALL_FULL,
+	[IOR_NR_removexattr] = IOR_CALL_FULL,
+	[IOR_NR_lremovexattr] = IOR_CALL_FULL,
+	[IOR_NR_fremovexattr] = IOR_CALL_FULL,
+	[IOR_NR_statfs] = IOR_CALL_FULL, [IOR_NR_getcwd] = IOR_CALL_FULL,
+	[IOR_NR_name_to_handle_at] = IOR_CALL_FULL,
+	[IOR_NR_open_by_handle_at] = IOR_CALL_FULL,
+	[IOR_NR_memfd_create] = IOR_CALL_FULL,
+	[IOR_NR_recvmsg] = IOR_CALL_FULL,
+	[IOR_NR_execve] = IOR_CALL_ENTRY, [IOR_NR_execveat] = IOR_CALL_ENTRY,
+	[IOR_NR_fcntl] = IOR_CALL_ENTRY,
+	[IOR_NR_copy_file_range] = IOR_CALL_ENTRY,
+	[IOR_NR_splice] = IOR_CALL_ENTRY,
+	[IOR_NR_sendfile64] = IOR_CALL_ENTRY,
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -49,18 +132,22 @@ struct {
 	__type(value, struct ior_thread);
 } threads SEC(".maps");
 
-/* An execve in flight: a successful one resets the registers. */
-struct exec_args {
+/*
+ * A call of class IOR_CALL_ENTRY in flight: its arguments (a successful
+ * execve resets the registers) and what its user memory held at entry.
+ */
+struct entry_state {
 	__u64 args[6];
 	__s64 nr;
+	__s64 val[4];		/* as ior_event's val */
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 8192);
 	__type(key, __u32);		/* tid */
-	__type(value, struct exec_args);
-} exec_args SEC(".maps");
+	__type(value, struct entry_state);
+} entries SEC(".maps");
 
 /*
  * The path of a successful execve, from the kernel's copy at
@@ -116,9 +203,11 @@ static __always_inline void count(__u32 which)
 		(*c)++;
 }
 
-static __always_inline bool is_wanted(long nr)
+/* How call nr is traced: IOR_CALL_NONE when it is not. */
+static __always_inline __u8 class_of(long nr)
 {
-	return nr >= 0 && nr < IOR_NR_MAX && wanted[nr & (IOR_NR_MAX - 1)];
+	return nr >= 0 && nr < IOR_NR_MAX ? call_class[nr & (IOR_NR_MAX - 1)] :
+					    IOR_CALL_NONE;
 }
 
 /*
@@ -170,11 +259,12 @@ static __always_inline __u32 tgid_state(__u32 tgid)
 /*
  * Waking the reader per event would cost more than the event: wake it
  * when this CPU has written WAKEUP_BYTES since its last wakeup (it also
- * polls on a timer), or now for an exec, which -c must see at once, and
- * for a stat that found a symbolic link, whose target the reader reads
- * while the process (its root, cwd, descriptors) still exists. A
- * per-CPU count, not bpf_ringbuf_query(): that reads the reader's
- * position, a cache line the other CPU keeps writing.
+ * polls on a timer), or now for an event the reader completes from
+ * /proc while the process (its root, cwd, descriptors) still exists: an
+ * exec, which -c must see at once, a stat that found a symbolic link, an
+ * open_by_handle_at and a recvmsg that brought descriptors. A per-CPU
+ * count, not bpf_ringbuf_query(): that reads the reader's position, a
+ * cache line the other CPU keeps writing.
  */
 #define WAKEUP_BYTES (256 << 10)
 
@@ -224,12 +314,12 @@ static __always_inline struct ior_event *new_event(__u32 kind, __u64 time,
 static __always_inline void output(struct ior_event *e)
 {
 	__u64 size = sizeof(*e) + e->len1 + e->len2;
+	bool now = e->kind == IOR_EV_EXEC || (e->mode & S_IFMT) == S_IFLNK ||
+		   e->nr == IOR_NR_open_by_handle_at || e->nr == IOR_NR_recvmsg;
 
 	if (size > SCRATCH_SIZE)
 		return;
-	if (bpf_ringbuf_output(&events, e, size,
-			       wakeup(size, e->kind == IOR_EV_EXEC ||
-				      (e->mode & S_IFMT) == S_IFLNK)))
+	if (bpf_ringbuf_output(&events, e, size, wakeup(size, now)))
 		count(IOR_CNT_DROPS);
 }
 
@@ -250,48 +340,102 @@ static __always_inline void read_paths(struct ior_event *e, __u64 p1, __u64 p2)
 	}
 }
 
-/* Size, inode, type and filesystem of descriptor fd of the current task. */
-static __always_inline void read_file(struct ior_event *e, long fd)
+/*
+ * Read the len bytes at user address p, a string without its NUL (what
+ * readlink returns), as path2.
+ */
+static __always_inline void read_path2_bytes(struct ior_event *e, __u64 p,
+					     long len)
+{
+	__u32 off = e->len1 & (2 * IOR_PATH_MAX - 1);
+	__u32 n = len < IOR_PATH_MAX ? len : IOR_PATH_MAX - 1;
+
+	if (len <= 0 || bpf_probe_read_user(e->data + off, n, (void *)p))
+		return;
+	e->data[(off + n) & (3 * IOR_PATH_MAX - 1)] = 0;
+	e->len2 = n + 1;
+}
+
+/* A device number in the encoding of st_dev (glibc's makedev). */
+static __always_inline __u64 encode_dev(__u64 major, __u64 minor)
+{
+	return (major & 0xfff) << 8 | (major & ~0xfffull) << 32 |
+	       (minor & 0xff) | (minor & ~0xffull) << 12;
+}
+
+/* The file of descriptor fd of the current task, or NULL. */
+static __always_inline struct file *task_file(long fd)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct file **fds = BPF_CORE_READ(fdt, fd);
 	unsigned int max = BPF_CORE_READ(fdt, max_fds);
 	struct file *f = NULL;
-	struct inode *ino;
-	const char *fs;
 
 	if (fd < 0 || fd >= max)
-		return;
+		return NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/*
+ * Size, inode, mode, link count, owner, device and filesystem type of
+ * descriptor fd of the current task.
+ */
+static __always_inline void read_file(struct ior_event *e, long fd)
+{
+	struct file *f = task_file(fd);
+	struct super_block *sb;
+	struct inode *ino;
+	const char *fs;
+	dev_t dev;
+
 	if (!f)
 		return;
 	ino = BPF_CORE_READ(f, f_inode);
 	e->size = BPF_CORE_READ(ino, i_size);
 	e->ino = BPF_CORE_READ(ino, i_ino);
 	e->mode = BPF_CORE_READ(ino, i_mode);
-	fs = BPF_CORE_READ(ino, i_sb, s_type, name);
+	e->nlink = BPF_CORE_READ(ino, i_nlink);
+	e->uid = BPF_CORE_READ(ino, i_uid.val);
+	e->gid = BPF_CORE_READ(ino, i_gid.val);
+	sb = BPF_CORE_READ(ino, i_sb);
+	dev = BPF_CORE_READ(sb, s_dev);
+	e->dev = encode_dev(dev >> 20, dev & 0xfffff);	/* MAJOR, MINOR */
+	fs = BPF_CORE_READ(sb, s_type, name);
 	bpf_probe_read_kernel_str(e->fs, sizeof(e->fs), fs);
 }
 
-/* st_mode and st_size of a user struct stat (x86_64 layout). */
+/* A user struct stat (x86_64 layout), in one read. */
 static __always_inline void read_stat(struct ior_event *e, __u64 buf)
 {
-	__u32 mode = 0;
+	__u64 st[7];	/* dev ino nlink mode|uid gid|pad rdev size */
 
-	bpf_probe_read_user(&mode, sizeof(mode), (void *)(buf + 24));
-	bpf_probe_read_user(&e->size, sizeof(e->size), (void *)(buf + 48));
-	e->mode = mode;
+	if (bpf_probe_read_user(st, sizeof(st), (void *)buf))
+		return;
+	e->dev = st[0];
+	e->ino = st[1];
+	e->nlink = st[2];
+	e->mode = (__u32)st[3];
+	e->uid = st[3] >> 32;
+	e->gid = (__u32)st[4];
+	e->size = st[6];
 }
 
-/* stx_mode and stx_size of a user struct statx. */
+/* A user struct statx, up to stx_dev_minor, in one read. */
 static __always_inline void read_statx(struct ior_event *e, __u64 buf)
 {
-	__u16 mode = 0;
+	__u32 sx[36];
 
-	bpf_probe_read_user(&mode, sizeof(mode), (void *)(buf + 28));
-	bpf_probe_read_user(&e->size, sizeof(e->size), (void *)(buf + 40));
-	e->mode = mode;
+	if (bpf_probe_read_user(sx, sizeof(sx), (void *)buf))
+		return;
+	e->nlink = sx[4];
+	e->uid = sx[5];
+	e->gid = sx[6];
+	e->mode = sx[7] & 0xffff;
+	e->ino = sx[8] | (__u64)sx[9] << 32;
+	e->size = sx[10] | (__u64)sx[11] << 32;
+	e->dev = encode_dev(sx[34], sx[35]);
 }
 
 static __always_inline __u64 iov_sum(__u64 iov, __u64 cnt)
@@ -320,7 +464,7 @@ static __always_inline void get_args(__u64 *a, struct pt_regs *regs)
 }
 
 /*
- * The event of a call without strings or file facts: IOR_EV_SMALL bytes
+ * The event of a call captured from the registers: IOR_EV_SMALL bytes
  * built on the stack, no scratch buffer to clear.
  */
 static __always_inline void output_small(struct task_struct *task,
@@ -348,15 +492,113 @@ static __always_inline void output_small(struct task_struct *task,
 		count(IOR_CNT_DROPS);
 }
 
+static __always_inline bool is_lock_cmd(__u64 cmd)
+{
+	return (cmd >= F_GETLK && cmd <= F_SETLKW) ||
+	       (cmd >= F_OFD_GETLK && cmd <= F_OFD_SETLKW);
+}
+
+/* Keep the arguments of call id, and the user memory the kernel changes. */
+static __always_inline bool save_entry(long id, struct pt_regs *regs,
+				       __u32 tid)
+{
+	struct entry_state s = {};
+	struct {
+		short type, whence;
+		long start, len;
+	} fl;
+
+	get_args(s.args, regs);
+	s.nr = id;
+	switch (id) {
+	case IOR_NR_copy_file_range:
+	case IOR_NR_splice:
+		if (s.args[1])
+			bpf_probe_read_user(&s.val[0], 8, (void *)s.args[1]);
+		if (s.args[3])
+			bpf_probe_read_user(&s.val[1], 8, (void *)s.args[3]);
+		break;
+	case IOR_NR_sendfile64:
+		if (s.args[2])
+			bpf_probe_read_user(&s.val[0], 8, (void *)s.args[2]);
+		break;
+	case IOR_NR_fcntl:
+		/* F_GETLK overwrites the lock it is given with its answer */
+		if (is_lock_cmd(s.args[1]) &&
+		    !bpf_probe_read_user(&fl, sizeof(fl), (void *)s.args[2])) {
+			s.val[0] = fl.type;
+			s.val[1] = fl.whence;
+			s.val[2] = fl.start;
+			s.val[3] = fl.len;
+		}
+		break;
+	}
+	if (bpf_map_update_elem(&entries, &tid, &s, BPF_ANY)) {
+		count(IOR_CNT_DROPS);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * recvmsg is traced for the descriptors it passes: an event only when
+ * the first control message of its user msghdr is SCM_RIGHTS.
+ */
+static __always_inline void output_rights(struct task_struct *task,
+					  struct pt_regs *regs, long ret,
+					  __u64 time, __u64 dur)
+{
+	__u64 msg = regs->si;
+	__u64 ctl[2];		/* msg_control, msg_controllen */
+	struct {
+		__u64 len;
+		int level, type;
+	} cm;
+	int fds[IOR_RIGHTS_MAX];
+	struct ior_right *r;
+	struct ior_event *e;
+	struct file *f;
+	__u64 n;
+
+	if (bpf_probe_read_user(ctl, sizeof(ctl), (void *)(msg + 32)) ||
+	    ctl[1] < sizeof(cm) + 4 ||
+	    bpf_probe_read_user(&cm, sizeof(cm), (void *)ctl[0]) ||
+	    cm.level != SOL_SOCKET || cm.type != SCM_RIGHTS ||
+	    cm.len < sizeof(cm) + 4)
+		return;
+	n = (cm.len - sizeof(cm)) / 4;
+	if (n > IOR_RIGHTS_MAX)
+		n = IOR_RIGHTS_MAX;
+	if (bpf_probe_read_user(fds, n * 4, (void *)(ctl[0] + sizeof(cm))) ||
+	    !(e = new_event(IOR_EV_SYSCALL, time, task)))
+		return;
+	e->dur = dur;
+	e->ret = ret;
+	e->nr = IOR_NR_recvmsg;
+	get_args(e->args, regs);
+	r = (struct ior_right *)e->data;
+	for (int i = 0; i < IOR_RIGHTS_MAX && i < n; i++) {
+		r[i].fd = fds[i];
+		f = task_file(fds[i]);
+		r[i].ino = BPF_CORE_READ(f, f_inode, i_ino);
+	}
+	e->len1 = n * sizeof(*r);
+	output(e);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task;
 	struct ior_thread *th;
-	struct exec_args xa;
+	__u8 cls = class_of(id);
 	__u32 tid;
 
-	if (!is_wanted(id))
+	if (cls == IOR_CALL_NONE)
+		return 0;
+	/* anonymous memory is no file I/O: the mmaps of malloc */
+	if (id == IOR_NR_mmap &&
+	    ((regs->r10 & MAP_ANONYMOUS) || (int)regs->r8 < 0))
 		return 0;
 	task = bpf_get_current_task_btf();
 	tid = task->pid;
@@ -368,10 +610,8 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 	if (id == IOR_NR_exit_group) {	/* never returns */
 		output_small(task, regs, id, 0, th->time, 0);
 		th->time = 0;
-	} else if (id == IOR_NR_execve || id == IOR_NR_execveat) {
-		get_args(xa.args, regs);
-		xa.nr = id;
-		bpf_map_update_elem(&exec_args, &tid, &xa, BPF_ANY);
+	} else if (cls == IOR_CALL_ENTRY && !save_entry(id, regs, tid)) {
+		th->time = 0;		/* lost, and counted */
 	}
 	return 0;
 }
@@ -380,15 +620,16 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
+	__u8 cls = class_of(nr);
 	struct task_struct *task;
+	struct entry_state *sv;
 	struct ior_thread *th;
 	struct ior_event *e;
 	struct exec_path *xp;
-	struct exec_args *xa;
 	__u64 *a, time, dur;
 	__u32 tid;
 
-	if (!is_wanted(nr))
+	if (cls == IOR_CALL_NONE)
 		return 0;
 	task = bpf_get_current_task_btf();
 	tid = task->pid;
@@ -403,25 +644,13 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	th->time = 0;
 	dur = bpf_ktime_get_ns() - time;
 
-	switch (nr) {
-	case IOR_NR_read:
-	case IOR_NR_write:
-	case IOR_NR_pread64:
-	case IOR_NR_pwrite64:
-	case IOR_NR_lseek:
-	case IOR_NR_close:
-	case IOR_NR_fsync:
-	case IOR_NR_fdatasync:
-	case IOR_NR_ftruncate:
-	case IOR_NR_fchdir:
-	case IOR_NR_dup:
-	case IOR_NR_dup2:
-	case IOR_NR_dup3:
-	case IOR_NR_clone:
-	case IOR_NR_clone3:
-	case IOR_NR_fork:
-	case IOR_NR_vfork:
+	if (cls == IOR_CALL_REGS) {
 		output_small(task, regs, nr, ret, time, dur);
+		return 0;
+	}
+	if (nr == IOR_NR_recvmsg) {
+		if (ret >= 0)
+			output_rights(task, regs, ret, time, dur);
 		return 0;
 	}
 	if (!(e = new_event(IOR_EV_SYSCALL, time, task)))
@@ -430,16 +659,16 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	e->ret = ret;
 	e->nr = nr;
 	a = e->args;
-	if (nr == IOR_NR_execve || nr == IOR_NR_execveat) {
-		/*
-		 * A successful exec has reset the registers, and x86
-		 * reports a successful execveat's exit as execve's.
-		 */
-		if ((xa = bpf_map_lookup_elem(&exec_args, &tid))) {
-			nr = e->nr = xa->nr;
-			__builtin_memcpy(a, xa->args, sizeof(e->args));
-			bpf_map_delete_elem(&exec_args, &tid);
-		}
+	/*
+	 * A successful exec has reset the registers, and x86 reports a
+	 * successful execveat's exit as execve's: take the entry's.
+	 */
+	if (cls == IOR_CALL_ENTRY &&
+	    (sv = bpf_map_lookup_elem(&entries, &tid))) {
+		nr = e->nr = sv->nr;
+		__builtin_memcpy(a, sv->args, sizeof(e->args));
+		__builtin_memcpy(e->val, sv->val, sizeof(e->val));
+		bpf_map_delete_elem(&entries, &tid);
 	} else {
 		get_args(a, regs);
 	}
@@ -467,6 +696,10 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 			read_file(e, ret);
 		break;
 	}
+	case IOR_NR_open_by_handle_at:
+		if (ret >= 0)
+			read_file(e, ret);
+		break;
 	case IOR_NR_stat:
 	case IOR_NR_lstat:
 		read_paths(e, a[0], 0);
@@ -491,25 +724,84 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	case IOR_NR_writev:
 	case IOR_NR_preadv:
 	case IOR_NR_pwritev:
-		e->iovsum = iov_sum(a[1], a[2]);
+		e->val[0] = iov_sum(a[1], a[2]);
 		break;
 	case IOR_NR_mkdir:
 	case IOR_NR_rmdir:
 	case IOR_NR_unlink:
 	case IOR_NR_truncate:
 	case IOR_NR_chdir:
+	case IOR_NR_access:
+	case IOR_NR_chmod:
+	case IOR_NR_chown:
+	case IOR_NR_lchown:
+	case IOR_NR_mknod:
+	case IOR_NR_statfs:
+	case IOR_NR_listxattr:
+	case IOR_NR_llistxattr:
+	case IOR_NR_memfd_create:
 		read_paths(e, a[0], 0);
 		break;
 	case IOR_NR_mkdirat:
 	case IOR_NR_unlinkat:
+	case IOR_NR_faccessat:
+	case IOR_NR_faccessat2:
+	case IOR_NR_fchmodat:
+	case IOR_NR_fchmodat2:
+	case IOR_NR_fchownat:
+	case IOR_NR_mknodat:
+	case IOR_NR_name_to_handle_at:
+	case IOR_NR_fsetxattr:		/* the name, written as such */
+	case IOR_NR_fgetxattr:
+	case IOR_NR_fremovexattr:
 		read_paths(e, a[1], 0);
 		break;
 	case IOR_NR_rename:
+	case IOR_NR_link:
+	case IOR_NR_symlink:
+	case IOR_NR_setxattr:		/* path and name */
+	case IOR_NR_lsetxattr:
+	case IOR_NR_getxattr:
+	case IOR_NR_lgetxattr:
+	case IOR_NR_removexattr:
+	case IOR_NR_lremovexattr:
 		read_paths(e, a[0], a[1]);
 		break;
 	case IOR_NR_renameat:
 	case IOR_NR_renameat2:
+	case IOR_NR_linkat:
 		read_paths(e, a[1], a[3]);
+		break;
+	case IOR_NR_symlinkat:
+		read_paths(e, a[0], a[2]);
+		break;
+	case IOR_NR_readlink:
+		read_paths(e, a[0], 0);
+		read_path2_bytes(e, a[1], ret);
+		break;
+	case IOR_NR_readlinkat:
+		read_paths(e, a[1], 0);
+		read_path2_bytes(e, a[2], ret);
+		break;
+	case IOR_NR_getcwd:
+		if (ret > 0)
+			read_paths(e, a[0], 0);
+		break;
+	case IOR_NR_utime:
+		read_paths(e, a[0], 0);
+		if (a[1])
+			bpf_probe_read_user(e->val, 16, (void *)a[1]);
+		break;
+	case IOR_NR_utimes:
+		read_paths(e, a[0], 0);
+		if (a[1])
+			bpf_probe_read_user(e->val, 32, (void *)a[1]);
+		break;
+	case IOR_NR_utimensat:
+	case IOR_NR_futimesat:
+		read_paths(e, a[1], 0);
+		if (a[2])
+			bpf_probe_read_user(e->val, 32, (void *)a[2]);
 		break;
 	case IOR_NR_execve:
 	case IOR_NR_execveat:
@@ -576,7 +868,7 @@ int BPF_PROG(ior_exec, struct task_struct *p, pid_t old_pid,
 	__u32 tgid = p->tgid, tid = p->pid, state = tgid_state(tgid);
 	__u32 traced = IOR_TGID_TRACED, old = old_pid;
 	struct ior_thread *th;
-	struct exec_args *xa;
+	struct entry_state *sv;
 	struct ior_event *e;
 	__u64 time = 0;
 	long n;
@@ -600,9 +892,9 @@ int BPF_PROG(ior_exec, struct task_struct *p, pid_t old_pid,
 			th->time = time;
 			th->state = IOR_TGID_TRACED;
 		}
-		if ((xa = bpf_map_lookup_elem(&exec_args, &old))) {
-			bpf_map_update_elem(&exec_args, &tid, xa, BPF_ANY);
-			bpf_map_delete_elem(&exec_args, &old);
+		if ((sv = bpf_map_lookup_elem(&entries, &old))) {
+			bpf_map_update_elem(&entries, &tid, sv, BPF_ANY);
+			bpf_map_delete_elem(&entries, &old);
 		}
 	}
 	e = new_event(IOR_EV_EXEC, bpf_ktime_get_ns(), p);
@@ -629,7 +921,7 @@ int BPF_PROG(ior_exit, struct task_struct *p, bool group_dead)
 	set_thread(tid, IOR_TGID_UNKNOWN);	/* its tid may be reused */
 	if (tgid_state(tgid) == IOR_TGID_TRACED) {
 		bpf_map_delete_elem(&exec_paths, &tid);
-		bpf_map_delete_elem(&exec_args, &tid);
+		bpf_map_delete_elem(&entries, &tid);
 		e = new_event(IOR_EV_EXIT, bpf_ktime_get_ns(), p);
 		if (e) {
 			/* like a shell: 128+N when killed by signal N */

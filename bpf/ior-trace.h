@@ -12,6 +12,7 @@
 #define IOR_FS_LEN 16
 #define IOR_NR_MAX 512			/* syscall numbers below this are traced */
 #define IOR_IOV_MAX 16			/* iovecs summed for readv and friends */
+#define IOR_RIGHTS_MAX 8		/* descriptors of one recvmsg reported */
 #define IOR_RINGBUF_SIZE (64 << 20)	/* large: drops cost more than memory */
 #define IOR_MAX_TASKS 65536		/* processes tracked at once */
 
@@ -25,41 +26,114 @@ enum ior_nr {
 	IOR_NR_fstat = 5,
 	IOR_NR_lstat = 6,
 	IOR_NR_lseek = 8,
+	IOR_NR_mmap = 9,
+	IOR_NR_munmap = 11,
 	IOR_NR_pread64 = 17,
 	IOR_NR_pwrite64 = 18,
 	IOR_NR_readv = 19,
 	IOR_NR_writev = 20,
+	IOR_NR_access = 21,
+	IOR_NR_msync = 26,
+	IOR_NR_madvise = 28,
 	IOR_NR_dup = 32,
 	IOR_NR_dup2 = 33,
+	IOR_NR_sendfile64 = 40,
+	IOR_NR_recvmsg = 47,
 	IOR_NR_clone = 56,
 	IOR_NR_fork = 57,
 	IOR_NR_vfork = 58,
 	IOR_NR_execve = 59,
+	IOR_NR_fcntl = 72,
+	IOR_NR_flock = 73,
 	IOR_NR_fsync = 74,
 	IOR_NR_fdatasync = 75,
 	IOR_NR_truncate = 76,
 	IOR_NR_ftruncate = 77,
+	IOR_NR_getcwd = 79,
 	IOR_NR_chdir = 80,
 	IOR_NR_fchdir = 81,
 	IOR_NR_rename = 82,
 	IOR_NR_mkdir = 83,
 	IOR_NR_rmdir = 84,
 	IOR_NR_creat = 85,
+	IOR_NR_link = 86,
 	IOR_NR_unlink = 87,
+	IOR_NR_symlink = 88,
+	IOR_NR_readlink = 89,
+	IOR_NR_chmod = 90,
+	IOR_NR_fchmod = 91,
+	IOR_NR_chown = 92,
+	IOR_NR_fchown = 93,
+	IOR_NR_lchown = 94,
+	IOR_NR_utime = 132,
+	IOR_NR_mknod = 133,
+	IOR_NR_statfs = 137,
+	IOR_NR_fstatfs = 138,
+	IOR_NR_sync = 162,
+	IOR_NR_readahead = 187,
+	IOR_NR_setxattr = 188,
+	IOR_NR_lsetxattr = 189,
+	IOR_NR_fsetxattr = 190,
+	IOR_NR_getxattr = 191,
+	IOR_NR_lgetxattr = 192,
+	IOR_NR_fgetxattr = 193,
+	IOR_NR_listxattr = 194,
+	IOR_NR_llistxattr = 195,
+	IOR_NR_flistxattr = 196,
+	IOR_NR_removexattr = 197,
+	IOR_NR_lremovexattr = 198,
+	IOR_NR_fremovexattr = 199,
+	IOR_NR_getdents64 = 217,
+	IOR_NR_fadvise64 = 221,
 	IOR_NR_exit_group = 231,
+	IOR_NR_utimes = 235,
 	IOR_NR_openat = 257,
 	IOR_NR_mkdirat = 258,
+	IOR_NR_mknodat = 259,
+	IOR_NR_fchownat = 260,
+	IOR_NR_futimesat = 261,
 	IOR_NR_newfstatat = 262,
 	IOR_NR_unlinkat = 263,
 	IOR_NR_renameat = 264,
+	IOR_NR_linkat = 265,
+	IOR_NR_symlinkat = 266,
+	IOR_NR_readlinkat = 267,
+	IOR_NR_fchmodat = 268,
+	IOR_NR_faccessat = 269,
+	IOR_NR_unshare = 272,
+	IOR_NR_splice = 275,
+	IOR_NR_sync_file_range = 277,
+	IOR_NR_utimensat = 280,
+	IOR_NR_fallocate = 285,
 	IOR_NR_dup3 = 292,
 	IOR_NR_preadv = 295,
 	IOR_NR_pwritev = 296,
+	IOR_NR_name_to_handle_at = 303,
+	IOR_NR_open_by_handle_at = 304,
+	IOR_NR_syncfs = 306,
 	IOR_NR_renameat2 = 316,
+	IOR_NR_memfd_create = 319,
 	IOR_NR_execveat = 322,
+	IOR_NR_copy_file_range = 326,
 	IOR_NR_statx = 332,
 	IOR_NR_clone3 = 435,
+	IOR_NR_close_range = 436,
 	IOR_NR_openat2 = 437,
+	IOR_NR_faccessat2 = 439,
+	IOR_NR_fchmodat2 = 452,
+};
+
+/*
+ * How a call is captured, in the BPF object's table call_class (indexed
+ * by number): from the registers alone at exit, on the stack; with
+ * strings or file facts read at exit, in a whole event; or with user
+ * memory that the kernel changes also read at entry (into map "entries").
+ */
+enum ior_call_class {
+	IOR_CALL_NONE = 0,	/* not traced */
+	IOR_CALL_REGS,
+	IOR_CALL_FULL,
+	IOR_CALL_ENTRY,
 };
 
 /* What a process is, in the map "tgids" and in each thread's ior_thread. */
@@ -99,10 +173,10 @@ struct ior_thread {
 /*
  * One event. Syscall arguments are raw, except: openat2 has struct
  * open_how's flags, mode and resolve in args[2..4]; clone3 has clone_args'
- * flags in args[0]. Calls without strings or file facts (read, write,
- * close, lseek...) end at IOR_EV_SMALL: the ring carries no more. Others
- * are whole, and data holds len1 bytes of path then len2 bytes of path2,
- * each with its NUL; the event is written with only those bytes.
+ * flags in args[0]. Calls captured from the registers end at IOR_EV_SMALL:
+ * the ring carries no more. Others are whole, and data holds len1 bytes
+ * of path then len2 bytes of path2, each with its NUL (recvmsg: len1
+ * bytes of struct ior_right); the event is written with only those bytes.
  */
 struct ior_event {
 	__u64 time;		/* entry, CLOCK_MONOTONIC ns */
@@ -115,12 +189,35 @@ struct ior_event {
 	__u16 len1, len2;
 	char comm[IOR_COMM_LEN];
 	/* IOR_EV_SMALL ends here */
+	/*
+	 * Values read from user memory, by call:
+	 *   readv, writev, preadv, pwritev: [0] bytes over the iovecs;
+	 *   copy_file_range, splice: [0] *off_in, [1] *off_out, at entry;
+	 *   sendfile64: [0] *offset, at entry;
+	 *   fcntl lock commands: struct flock's l_type, l_whence, l_start,
+	 *   l_len, at entry;
+	 *   utime: struct utimbuf in [0..1]; utimes, futimesat: struct
+	 *   timeval[2]; utimensat: struct timespec[2].
+	 */
+	__s64 val[4];
 	__u64 size;		/* file size at open and stat */
-	__u64 ino;		/* inode at open */
-	__u64 iovsum;		/* bytes over the iovecs of readv and friends */
+	__u64 ino;		/* inode at open and stat */
+	__u64 dev;		/* its filesystem's device, encoded as st_dev */
 	__u32 mode;		/* i_mode or st_mode; 0 when unknown */
+	__u32 nlink, uid, gid;
 	char fs[IOR_FS_LEN];
 	char data[];
+};
+
+/*
+ * A descriptor received by recvmsg, with the inode it referred to then:
+ * userspace reads the rest from /proc, if the descriptor still refers to
+ * that inode.
+ */
+struct ior_right {
+	__s32 fd;
+	__u32 pad;
+	__u64 ino;
 };
 
 #define IOR_EV_SMALL __builtin_offsetof(struct ior_event, size)

@@ -22,6 +22,7 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -40,21 +41,6 @@
 #define POLL_MS 100
 
 
-/* The calls ior-trace records: everything in ior-format(5)'s table. */
-static const int traced_calls[] = {
-	IOR_NR_open, IOR_NR_openat, IOR_NR_openat2, IOR_NR_creat,
-	IOR_NR_close, IOR_NR_read, IOR_NR_write, IOR_NR_pread64,
-	IOR_NR_pwrite64, IOR_NR_readv, IOR_NR_writev, IOR_NR_preadv,
-	IOR_NR_pwritev, IOR_NR_lseek, IOR_NR_fsync, IOR_NR_fdatasync,
-	IOR_NR_stat, IOR_NR_lstat, IOR_NR_fstat, IOR_NR_newfstatat,
-	IOR_NR_statx, IOR_NR_mkdir, IOR_NR_mkdirat, IOR_NR_rmdir,
-	IOR_NR_unlink, IOR_NR_unlinkat, IOR_NR_rename, IOR_NR_renameat,
-	IOR_NR_renameat2, IOR_NR_truncate, IOR_NR_ftruncate, IOR_NR_chdir,
-	IOR_NR_fchdir, IOR_NR_dup, IOR_NR_dup2, IOR_NR_dup3, IOR_NR_clone,
-	IOR_NR_clone3, IOR_NR_fork, IOR_NR_vfork, IOR_NR_execve,
-	IOR_NR_execveat, IOR_NR_exit_group,
-};
-
 /* dup3 takes O_CLOEXEC alone: no access mode to name. */
 static const struct ior_flag dup3_flags[] = {
 	{ "O_CLOEXEC", O_CLOEXEC, 0 },
@@ -65,6 +51,7 @@ static struct ior_out out;
 static struct ior_trace_bpf *skel;
 static uint64_t mono0;		/* CLOCK_MONOTONIC ns of TIME 0 */
 static uint64_t nrecords;
+static uint64_t nrights_lost;	/* received descriptors gone before /proc */
 static regex_t comm_re;
 static bool comm_mode;
 static volatile sig_atomic_t stop_signal, child_exited;
@@ -146,18 +133,36 @@ static void put_flags(const char *key, const struct ior_flag *t, uint64_t v)
 	ior_put_kv(&out, key, buf);
 }
 
-static void put_mode(uint64_t mode)
+/* key=0NNN: octal with a leading zero, as modes are written. */
+static void put_octal(const char *key, uint64_t v)
 {
 	char buf[24], *p = buf + sizeof(buf);
 
 	*--p = 0;
 	do {
-		*--p = '0' + (mode & 7);
-		mode >>= 3;
-	} while (mode);
+		*--p = '0' + (v & 7);
+		v >>= 3;
+	} while (v);
 	if (*p != '0')
 		*--p = '0';
-	ior_put_kv(&out, "mode", p);
+	ior_put_kv(&out, key, p);
+}
+
+static void put_hex(const char *key, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)v);
+	ior_put_kv(&out, key, v ? buf : "0x0");
+}
+
+/* key=MAJOR:MINOR of a device number encoded as st_dev is. */
+static void put_dev(const char *key, uint64_t dev)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%u:%u", major(dev), minor(dev));
+	ior_put_kv(&out, key, buf);
 }
 
 static void put_dirfd(const char *key, uint64_t arg)
@@ -190,7 +195,16 @@ static void put_ft(uint32_t mode)
 		ior_put_kv(&out, "ft", ft);
 }
 
-/* ino size ft fs of a successful open. */
+/* fmode nlink uid gid: what the file was seen to be. */
+static void put_owner(const struct ior_event *e)
+{
+	put_octal("fmode", e->mode & 07777);
+	ior_put_kv_i64(&out, "nlink", e->nlink);
+	ior_put_kv_i64(&out, "uid", e->uid);
+	ior_put_kv_i64(&out, "gid", e->gid);
+}
+
+/* ino size ft fs fmode nlink uid gid dev of a successful open. */
 static void put_file(const struct ior_event *e)
 {
 	ior_put_kv_i64(&out, "ino", e->ino);
@@ -198,6 +212,18 @@ static void put_file(const struct ior_event *e)
 	put_ft(e->mode);
 	if (e->fs[0])
 		ior_put_kv_esc(&out, "fs", e->fs);
+	put_owner(e);
+	put_dev("dev", e->dev);
+}
+
+/* size ft fmode nlink uid gid ino dev of a successful stat. */
+static void put_stat(const struct ior_event *e)
+{
+	ior_put_kv_i64(&out, "size", e->size);
+	put_ft(e->mode);
+	put_owner(e);
+	ior_put_kv_i64(&out, "ino", e->ino);
+	put_dev("dev", e->dev);
 }
 
 static void put_err(int64_t ret)
@@ -239,11 +265,128 @@ static void put_link_target(const struct ior_event *e, int dirfd,
 	ior_put_kv_esc(&out, "path2", target);
 }
 
+/* What descriptor fd of process pid refers to, or -1 (it is gone). */
+static int fd_target(int pid, int fd, char *buf, size_t cap)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	if ((n = readlink(path, buf, cap - 1)) < 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
+/* A time of the utime calls: seconds with nine decimals, now or omit. */
+static void put_utime(const char *key, int64_t sec, int64_t nsec)
+{
+	char buf[48];
+
+	if (nsec == UTIME_NOW)
+		ior_put_kv(&out, key, "now");
+	else if (nsec == UTIME_OMIT)
+		ior_put_kv(&out, key, "omit");
+	else {
+		snprintf(buf, sizeof(buf), "%lld.%09lld", (long long)sec,
+			 (long long)nsec);
+		ior_put_kv(&out, key, buf);
+	}
+}
+
+/* atime and mtime, from the user struct BPF read, when one was given. */
+static void put_utimes(const struct ior_event *e, uint64_t ptr)
+{
+	const __s64 *v = e->val;
+
+	if (!ptr)
+		return;
+	switch (e->nr) {
+	case IOR_NR_utime:		/* struct utimbuf */
+		put_utime("atime", v[0], 0);
+		put_utime("mtime", v[1], 0);
+		break;
+	case IOR_NR_utimes:		/* struct timeval[2] */
+	case IOR_NR_futimesat:
+		put_utime("atime", v[0], v[1] * 1000);
+		put_utime("mtime", v[2], v[3] * 1000);
+		break;
+	default:			/* struct timespec[2] */
+		put_utime("atime", v[0], v[1]);
+		put_utime("mtime", v[2], v[3]);
+		break;
+	}
+}
+
+/* fcntl's cmd, and its argument in the form the command gives it. */
+static void put_fcntl(const struct ior_event *e)
+{
+	uint64_t cmd = (uint32_t)e->args[1], arg = e->args[2];
+	char buf[512];
+	bool skip;
+
+	put_flags("cmd", ior_fcntl_cmds, cmd);
+	switch (cmd) {
+	case F_GETFD: case F_GETFL: case F_GETOWN: case F_GETSIG:
+	case F_GETLEASE: case F_GETPIPE_SZ: case F_GET_SEALS:
+	case F_GETOWN_EX: case F_SETOWN_EX:	/* no argument, or a pointer */
+		break;
+	case F_SETFD:
+		put_flags("arg", ior_fd_flags, (uint32_t)arg);
+		break;
+	case F_SETFL:
+		/* it ignores the access mode: no O_RDONLY for a 0 there */
+		ior_flags_format(buf, sizeof(buf), ior_open_flags, (uint32_t)arg);
+		skip = (arg & O_ACCMODE) == 0 && !strncmp(buf, "O_RDONLY|", 9);
+		ior_put_kv(&out, "arg", buf + (skip ? 9 : 0));
+		break;
+	case F_GETLK: case F_SETLK: case F_SETLKW:
+	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+		put_flags("ltype", ior_lock_types, (uint16_t)e->val[0]);
+		put_flags("whence", ior_whence_names, (uint16_t)e->val[1]);
+		ior_put_kv_i64(&out, "offset", e->val[2]);
+		ior_put_kv_i64(&out, "len", e->val[3]);
+		break;
+	default:
+		ior_put_kv_i64(&out, "arg", (int64_t)arg);
+		break;
+	}
+}
+
+/* xattr calls: the path (or fd), the name, and what each one has. */
+static void put_xattr(const struct ior_event *e, const char *path,
+		      const char *path2)
+{
+	const __u64 *a = e->args;
+	const char *name = path2;
+
+	switch (e->nr) {
+	case IOR_NR_fsetxattr: case IOR_NR_fgetxattr: case IOR_NR_fremovexattr:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		name = path;
+		break;
+	default:
+		ior_put_kv_esc(&out, "path", path);
+		break;
+	}
+	ior_put_kv_esc(&out, "name", name);
+	switch (e->nr) {
+	case IOR_NR_setxattr: case IOR_NR_lsetxattr: case IOR_NR_fsetxattr:
+		ior_put_kv_i64(&out, "count", a[3]);
+		put_flags("flags", ior_xattr_flags, (uint32_t)a[4]);
+		break;
+	case IOR_NR_getxattr: case IOR_NR_lgetxattr: case IOR_NR_fgetxattr:
+		ior_put_kv_i64(&out, "count", a[3]);
+		break;
+	}
+}
+
 static void write_syscall(const struct ior_event *e, const char *path,
 			  const char *path2)
 {
 	const __u64 *a = e->args;
 	const char *call = ior_syscall_name(e->nr);
+	char target[IOR_PATH_MAX];
 	bool ok = e->ret >= 0;
 
 	put_head(rel_time(e->time), e->pid, e->tid, e->comm, call ? call : "?",
@@ -252,7 +395,7 @@ static void write_syscall(const struct ior_event *e, const char *path,
 	case IOR_NR_open:
 		ior_put_kv_esc(&out, "path", path);
 		put_flags("flags", ior_open_flags, (uint32_t)a[1]);
-		put_mode((uint32_t)a[2]);
+		put_octal("mode", (uint32_t)a[2]);
 		if (ok)
 			put_file(e);
 		break;
@@ -261,7 +404,7 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		put_dirfd("dirfd", a[0]);
 		ior_put_kv_esc(&out, "path", path);
 		put_flags("flags", ior_open_flags, a[2]);
-		put_mode(a[3]);
+		put_octal("mode", a[3]);
 		if (e->nr == IOR_NR_openat2)
 			put_flags("resolve", ior_resolve_flags, a[4]);
 		if (ok)
@@ -269,21 +412,33 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		break;
 	case IOR_NR_creat:
 		ior_put_kv_esc(&out, "path", path);
-		put_mode((uint32_t)a[1]);
+		put_octal("mode", (uint32_t)a[1]);
 		if (ok)
 			put_file(e);
+		break;
+	case IOR_NR_open_by_handle_at:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		put_flags("flags", ior_open_flags, (uint32_t)a[2]);
+		if (ok) {
+			if (fd_target(e->pid, e->ret, target, sizeof(target)) == 0)
+				ior_put_kv_esc(&out, "path", target);
+			put_file(e);
+		}
 		break;
 	case IOR_NR_close:
 	case IOR_NR_fsync:
 	case IOR_NR_fdatasync:
 	case IOR_NR_fchdir:
 	case IOR_NR_dup:
+	case IOR_NR_syncfs:
+	case IOR_NR_fstatfs:
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
 		break;
 	case IOR_NR_read:
 	case IOR_NR_write:
 	case IOR_NR_pread64:
 	case IOR_NR_pwrite64:
+	case IOR_NR_getdents64:
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
 		ior_put_kv_i64(&out, "count", a[2]);
 		if (e->nr == IOR_NR_pread64 || e->nr == IOR_NR_pwrite64)
@@ -295,7 +450,7 @@ static void write_syscall(const struct ior_event *e, const char *path,
 	case IOR_NR_pwritev:
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
 		ior_put_kv_i64(&out, "iovcnt", (int)a[2]);
-		ior_put_kv_i64(&out, "count", e->iovsum);
+		ior_put_kv_i64(&out, "count", e->val[0]);
 		if (e->nr == IOR_NR_preadv || e->nr == IOR_NR_pwritev)
 			ior_put_kv_i64(&out, "offset", a[3]);
 		break;
@@ -308,17 +463,14 @@ static void write_syscall(const struct ior_event *e, const char *path,
 	case IOR_NR_lstat:
 		ior_put_kv_esc(&out, "path", path);
 		if (ok) {
-			ior_put_kv_i64(&out, "size", e->size);
-			put_ft(e->mode);
+			put_stat(e);
 			put_link_target(e, AT_FDCWD_ARG, path);
 		}
 		break;
 	case IOR_NR_fstat:
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
-		if (ok) {
-			ior_put_kv_i64(&out, "size", e->size);
-			put_ft(e->mode);
-		}
+		if (ok)
+			put_stat(e);
 		break;
 	case IOR_NR_newfstatat:
 	case IOR_NR_statx:
@@ -327,26 +479,35 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		put_flags("flags", ior_at_flags,
 			  (uint32_t)a[e->nr == IOR_NR_statx ? 2 : 3]);
 		if (e->nr == IOR_NR_statx)
-			ior_put_kv_i64(&out, "mask", (uint32_t)a[3]);
+			put_flags("mask", ior_statx_mask, (uint32_t)a[3]);
 		if (ok) {
-			ior_put_kv_i64(&out, "size", e->size);
-			put_ft(e->mode);
+			put_stat(e);
 			put_link_target(e, (int)a[0], path);
 		}
 		break;
 	case IOR_NR_mkdir:
+	case IOR_NR_chmod:
 		ior_put_kv_esc(&out, "path", path);
-		put_mode((uint32_t)a[1]);
+		put_octal("mode", (uint32_t)a[1]);
 		break;
 	case IOR_NR_mkdirat:
+	case IOR_NR_fchmodat:
+	case IOR_NR_fchmodat2:
 		put_dirfd("dirfd", a[0]);
 		ior_put_kv_esc(&out, "path", path);
-		put_mode((uint32_t)a[2]);
+		put_octal("mode", (uint32_t)a[2]);
+		if (e->nr == IOR_NR_fchmodat2)
+			put_flags("flags", ior_at_flags, (uint32_t)a[3]);
+		break;
+	case IOR_NR_fchmod:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		put_octal("mode", (uint32_t)a[1]);
 		break;
 	case IOR_NR_rmdir:
 	case IOR_NR_unlink:
 	case IOR_NR_chdir:
 	case IOR_NR_execve:
+	case IOR_NR_statfs:
 		ior_put_kv_esc(&out, "path", path);
 		break;
 	case IOR_NR_unlinkat:
@@ -355,17 +516,37 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		put_flags("flags", ior_at_flags, (uint32_t)a[2]);
 		break;
 	case IOR_NR_rename:
+	case IOR_NR_link:
+	case IOR_NR_symlink:
 		ior_put_kv_esc(&out, "path", path);
 		ior_put_kv_esc(&out, "path2", path2);
 		break;
 	case IOR_NR_renameat:
 	case IOR_NR_renameat2:
+	case IOR_NR_linkat:
 		put_dirfd("dirfd", a[0]);
 		ior_put_kv_esc(&out, "path", path);
 		put_dirfd("dirfd2", a[2]);
 		ior_put_kv_esc(&out, "path2", path2);
 		if (e->nr == IOR_NR_renameat2)
 			put_flags("flags", ior_rename_flags, (uint32_t)a[4]);
+		else if (e->nr == IOR_NR_linkat)
+			put_flags("flags", ior_at_flags, (uint32_t)a[4]);
+		break;
+	case IOR_NR_symlinkat:
+		ior_put_kv_esc(&out, "path", path);
+		put_dirfd("dirfd2", a[1]);
+		ior_put_kv_esc(&out, "path2", path2);
+		break;
+	case IOR_NR_readlink:
+	case IOR_NR_readlinkat:
+		if (e->nr == IOR_NR_readlinkat)
+			put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		ior_put_kv_i64(&out, "count",
+			       (int)a[e->nr == IOR_NR_readlinkat ? 3 : 2]);
+		if (ok && e->len2)
+			ior_put_kv_esc(&out, "path2", path2);
 		break;
 	case IOR_NR_truncate:
 		ior_put_kv_esc(&out, "path", path);
@@ -386,6 +567,9 @@ static void write_syscall(const struct ior_event *e, const char *path,
 	case IOR_NR_clone3:
 		put_flags("flags", ior_clone_flags, a[0] & ~CSIGNAL_MASK);
 		break;
+	case IOR_NR_unshare:
+		put_flags("flags", ior_clone_flags, a[0]);
+		break;
 	case IOR_NR_execveat:
 		put_dirfd("dirfd", a[0]);
 		ior_put_kv_esc(&out, "path", path);
@@ -393,6 +577,178 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		break;
 	case IOR_NR_exit_group:
 		ior_put_kv_i64(&out, "code", (int)a[0]);
+		break;
+	case IOR_NR_access:
+		ior_put_kv_esc(&out, "path", path);
+		put_flags("amode", ior_access_modes, (uint32_t)a[1]);
+		break;
+	case IOR_NR_faccessat:
+	case IOR_NR_faccessat2:
+		put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		put_flags("amode", ior_access_modes, (uint32_t)a[2]);
+		if (e->nr == IOR_NR_faccessat2)
+			put_flags("flags", ior_faccessat_flags, (uint32_t)a[3]);
+		break;
+	case IOR_NR_chown:
+	case IOR_NR_lchown:
+	case IOR_NR_fchown:
+		if (e->nr == IOR_NR_fchown)
+			ior_put_kv_i64(&out, "fd", (int)a[0]);
+		else
+			ior_put_kv_esc(&out, "path", path);
+		ior_put_kv_i64(&out, "uid", (int)a[1]);
+		ior_put_kv_i64(&out, "gid", (int)a[2]);
+		break;
+	case IOR_NR_fchownat:
+		put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		ior_put_kv_i64(&out, "uid", (int)a[2]);
+		ior_put_kv_i64(&out, "gid", (int)a[3]);
+		put_flags("flags", ior_at_flags, (uint32_t)a[4]);
+		break;
+	case IOR_NR_close_range:
+		ior_put_kv_i64(&out, "fd", (uint32_t)a[0]);
+		ior_put_kv_i64(&out, "maxfd", (uint32_t)a[1]);
+		put_flags("flags", ior_close_range_flags, (uint32_t)a[2]);
+		break;
+	case IOR_NR_copy_file_range:
+	case IOR_NR_splice:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		if (a[1])
+			ior_put_kv_i64(&out, "offset", e->val[0]);
+		ior_put_kv_i64(&out, "fd2", (int)a[2]);
+		if (a[3])
+			ior_put_kv_i64(&out, "offset2", e->val[1]);
+		ior_put_kv_i64(&out, "count", a[4]);
+		if (e->nr == IOR_NR_splice)
+			put_flags("flags", ior_splice_flags, (uint32_t)a[5]);
+		else
+			ior_put_kv_i64(&out, "flags", (uint32_t)a[5]);
+		break;
+	case IOR_NR_sendfile64:
+		ior_put_kv_i64(&out, "fd2", (int)a[0]);
+		ior_put_kv_i64(&out, "fd", (int)a[1]);
+		if (a[2])
+			ior_put_kv_i64(&out, "offset", e->val[0]);
+		ior_put_kv_i64(&out, "count", a[3]);
+		break;
+	case IOR_NR_fcntl:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		put_fcntl(e);
+		break;
+	case IOR_NR_flock:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		put_flags("op", ior_flock_ops, (uint32_t)a[1]);
+		break;
+	case IOR_NR_fallocate:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		put_flags("flags", ior_fallocate_flags, (uint32_t)a[1]);
+		ior_put_kv_i64(&out, "offset", a[2]);
+		ior_put_kv_i64(&out, "len", a[3]);
+		break;
+	case IOR_NR_fadvise64:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		ior_put_kv_i64(&out, "offset", a[1]);
+		ior_put_kv_i64(&out, "len", a[2]);
+		put_flags("advice", ior_fadvise_advice, (uint32_t)a[3]);
+		break;
+	case IOR_NR_readahead:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		ior_put_kv_i64(&out, "offset", a[1]);
+		ior_put_kv_i64(&out, "count", a[2]);
+		break;
+	case IOR_NR_sync_file_range:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		ior_put_kv_i64(&out, "offset", a[1]);
+		ior_put_kv_i64(&out, "len", a[2]);
+		put_flags("flags", ior_sync_file_range_flags, (uint32_t)a[3]);
+		break;
+	case IOR_NR_mknod:
+	case IOR_NR_mknodat:
+		if (e->nr == IOR_NR_mknodat)
+			put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		a += e->nr == IOR_NR_mknodat;
+		put_octal("mode", (uint32_t)a[1]);
+		put_dev("rdev", (uint32_t)a[2]);
+		break;
+	case IOR_NR_utime:
+	case IOR_NR_utimes:
+		ior_put_kv_esc(&out, "path", path);
+		put_utimes(e, a[1]);
+		break;
+	case IOR_NR_utimensat:
+	case IOR_NR_futimesat:
+		put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		if (e->nr == IOR_NR_utimensat)
+			put_flags("flags", ior_at_flags, (uint32_t)a[3]);
+		put_utimes(e, a[2]);
+		break;
+	case IOR_NR_setxattr:
+	case IOR_NR_lsetxattr:
+	case IOR_NR_fsetxattr:
+	case IOR_NR_getxattr:
+	case IOR_NR_lgetxattr:
+	case IOR_NR_fgetxattr:
+	case IOR_NR_removexattr:
+	case IOR_NR_lremovexattr:
+	case IOR_NR_fremovexattr:
+		put_xattr(e, path, path2);
+		break;
+	case IOR_NR_listxattr:
+	case IOR_NR_llistxattr:
+		ior_put_kv_esc(&out, "path", path);
+		ior_put_kv_i64(&out, "count", a[2]);
+		break;
+	case IOR_NR_flistxattr:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		ior_put_kv_i64(&out, "count", a[2]);
+		break;
+	case IOR_NR_getcwd:
+		ior_put_kv_i64(&out, "count", a[1]);
+		if (ok)
+			ior_put_kv_esc(&out, "path", path);
+		break;
+	case IOR_NR_name_to_handle_at:
+		put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		put_flags("flags", ior_at_flags, (uint32_t)a[4]);
+		break;
+	case IOR_NR_memfd_create:
+		ior_put_kv_esc(&out, "path", path);
+		put_flags("flags", ior_memfd_flags, (uint32_t)a[1]);
+		break;
+	case IOR_NR_mmap:
+		put_hex("addr", a[0]);
+		ior_put_kv_i64(&out, "len", a[1]);
+		put_flags("prot", ior_mmap_prot, (uint32_t)a[2]);
+		put_flags("flags", ior_mmap_flags, (uint32_t)a[3]);
+		ior_put_kv_i64(&out, "fd", (int)a[4]);
+		ior_put_kv_i64(&out, "offset", a[5]);
+		break;
+	case IOR_NR_munmap:
+	case IOR_NR_msync:
+	case IOR_NR_madvise:
+		put_hex("addr", a[0]);
+		ior_put_kv_i64(&out, "len", a[1]);
+		if (e->nr == IOR_NR_msync)
+			put_flags("flags", ior_msync_flags, (uint32_t)a[2]);
+		else if (e->nr == IOR_NR_madvise)
+			put_flags("advice", ior_madvise_advice, (uint32_t)a[2]);
+		break;
+	case IOR_NR_recvmsg:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		ior_puts(&out, " rights=");
+		for (unsigned i = 0; i < e->len1 / sizeof(struct ior_right); i++) {
+			struct ior_right r;
+
+			memcpy(&r, e->data + i * sizeof(r), sizeof(r));
+			if (i)
+				ior_putc(&out, ',');
+			ior_put_i64(&out, r.fd);
+		}
 		break;
 	}
 	put_err(e->ret);
@@ -457,20 +813,21 @@ static const char *pseudo_fs(const char *target)
 	return NULL;
 }
 
-static void write_fd(int pid, const char *comm, uint64_t t, int fd)
+/*
+ * An ior:fd record for descriptor fd of process pid, from /proc: at the
+ * start of capture (tid is pid), or for one received by thread tid.
+ */
+static void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 {
 	char path[64], target[PATH_MAX], line[256], fs[16] = "";
 	long long pos = 0;
 	unsigned long flags = 0;
 	int mnt_id = -1;
 	struct stat st;
-	ssize_t n;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
-	if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
+	if (fd_target(pid, fd, target, sizeof(target)) < 0)
 		return;		/* closed meanwhile */
-	target[n] = 0;
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
 	if (!(f = fopen(path, "re")))
 		return;
@@ -481,7 +838,7 @@ static void write_fd(int pid, const char *comm, uint64_t t, int fd)
 	}
 	fclose(f);
 
-	put_head(t, pid, pid, comm, "ior:fd", 0, 0);
+	put_head(t, pid, tid, comm, "ior:fd", 0, 0);
 	ior_put_kv_i64(&out, "fd", fd);
 	ior_put_kv_esc(&out, "path", target);
 	put_flags("flags", ior_open_flags, flags);
@@ -524,7 +881,7 @@ static void write_process(int pid, int skipfd)
 		if (d->d_name[0] < '0' || d->d_name[0] > '9')
 			continue;
 		if (atoi(d->d_name) != skipfd)
-			write_fd(pid, comm, t, atoi(d->d_name));
+			write_fd(pid, pid, comm, t, atoi(d->d_name));
 	}
 	closedir(dir);
 }
@@ -791,6 +1148,29 @@ static void write_exec(const struct ior_event *e, const char *path)
 	ior_putc(&out, '\n');
 }
 
+/*
+ * An ior:fd record for each descriptor a recvmsg received that still
+ * refers to the inode it was received with: one closed meanwhile (and
+ * perhaps reused) is left out, and counted.
+ */
+static void write_rights(const struct ior_event *e)
+{
+	struct ior_right r;
+	struct stat st;
+	char path[64];
+
+	for (unsigned i = 0; i < e->len1 / sizeof(r); i++) {
+		memcpy(&r, e->data + i * sizeof(r), sizeof(r));
+		snprintf(path, sizeof(path), "/proc/%u/fd/%d", e->pid, r.fd);
+		if (stat(path, &st) < 0 || st.st_ino != r.ino) {
+			nrights_lost++;
+			continue;
+		}
+		write_fd(e->pid, e->tid, e->comm, rel_time(e->time + e->dur),
+			 r.fd);
+	}
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	const struct ior_event *e = data;
@@ -818,6 +1198,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 	switch (e->kind) {
 	case IOR_EV_SYSCALL:
 		write_syscall(e, path, path2);
+		if (e->nr == IOR_NR_recvmsg)
+			write_rights(e);
 		break;
 	case IOR_EV_FORK:
 		put_head(rel_time(e->time), e->pid, e->tid, e->comm,
@@ -1079,8 +1461,6 @@ int main(int argc, char **argv)
 		ior_err(IOR_EXIT_SYS, "cannot open the BPF object");
 	skel->rodata->trace_all = trace_all;
 	skel->rodata->notify_exec = comm_mode;
-	for (size_t i = 0; i < sizeof(traced_calls) / sizeof(traced_calls[0]); i++)
-		skel->rodata->wanted[traced_calls[i]] = 1;
 	bpf_map__set_max_entries(skel->maps.threads, pid_max());
 	if ((err = ior_trace_bpf__load(skel)))
 		ior_errx(IOR_EXIT_SYS, "cannot load the BPF programs: %s "
@@ -1202,10 +1582,19 @@ int main(int argc, char **argv)
 			  (unsigned long long)drops,
 			  (unsigned long long)unpaired,
 			  (unsigned long long)missed);
+	if (nrights_lost)
+		ior_warnx("%llu descriptor%s received by recvmsg closed before "
+			  "they could be read in /proc: no ior:fd",
+			  (unsigned long long)nrights_lost,
+			  nrights_lost == 1 ? "" : "s");
 	ior_printf(&out, "#stat ior-trace events=%llu drops=%llu unpaired=%llu "
-		   "missed=%llu\n", (unsigned long long)nrecords,
+		   "missed=%llu", (unsigned long long)nrecords,
 		   (unsigned long long)drops, (unsigned long long)unpaired,
 		   (unsigned long long)missed);
+	if (nrights_lost)
+		ior_printf(&out, " rights_lost=%llu",
+			   (unsigned long long)nrights_lost);
+	ior_putc(&out, '\n');
 	ior_out_close(&out);
 	ior_trace_bpf__destroy(skel);
 	free(pids.v);

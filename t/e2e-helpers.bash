@@ -3,38 +3,83 @@
 # Load after helpers: load helpers; load e2e-helpers
 
 # The file system calls whose counts a capture must share with strace -c.
+# mmap is counted for file mappings only (a capture holds no anonymous
+# ones), from the calls strace prints; see strace_counts.
 FILE_CALLS="open openat openat2 creat close read write pread64 pwrite64
 readv writev preadv pwritev lseek fsync fdatasync stat lstat fstat newfstatat
 statx mkdir mkdirat rmdir unlink unlinkat rename renameat renameat2 truncate
-ftruncate dup dup2 dup3 chdir fchdir"
+ftruncate dup dup2 dup3 chdir fchdir
+access faccessat faccessat2 chmod fchmod fchmodat fchmodat2 chown fchown
+fchownat lchown close_range copy_file_range sendfile64 splice fcntl flock
+fallocate fadvise64 readahead sync syncfs sync_file_range getdents64 link
+linkat symlink symlinkat readlink readlinkat mknod mknodat utime utimes
+utimensat futimesat setxattr lsetxattr fsetxattr getxattr lgetxattr
+fgetxattr listxattr llistxattr flistxattr removexattr lremovexattr
+fremovexattr statfs fstatfs getcwd name_to_handle_at open_by_handle_at
+memfd_create mmap munmap msync madvise unshare clone clone3 vfork execve
+execveat"
 
-# tree_list DIR: every entry below DIR as "PATH TYPE SIZE", sorted; the
-# size of a directory depends on the file system's history, so it is "-".
+# tree_list DIR: every entry below DIR as "PATH TYPE SIZE LINKS MODE",
+# sorted; the size of a directory depends on the file system's history,
+# so it is "-".
 tree_list() {
-	(cd "$1" && find . -mindepth 1 -printf '%P %y %s\n') |
+	(cd "$1" && find . -mindepth 1 -printf '%P %y %s %n %m\n') |
 		awk '$2 == "d" { $3 = "-" } { print }' | LC_ALL=C sort
 }
 
-# strace_counts FILE: "CALL COUNT" for each of FILE_CALLS, from the table
-# of strace -c (COUNT includes failed calls; 0 when the call is absent).
+# tree_xattrs DIR: the names of the user.* extended attributes below DIR,
+# by path. Values are left out: a capture holds their sizes, not bytes.
+tree_xattrs() {
+	(cd "$1" && getfattr -R -h -m '^user\.' . 2>/dev/null) |
+		LC_ALL=C sort
+}
+
+# strace_counts FILE: "CALL COUNT" for each of FILE_CALLS, from the output
+# of strace -C (COUNT includes failed calls; 0 when the call is absent).
+# The table names sendfile64 "sendfile". Two calls are counted from the
+# calls strace prints instead: mmap, for the calls with a descriptor (the
+# 5th argument is not -1), the file mappings; and fchmodat2, which strace
+# 6.1 of Debian 12 prints as syscall_0x1c4 and leaves out of its table.
 strace_counts() {
 	awk -v calls="$FILE_CALLS" '
 		BEGIN { split(calls, c); for (i in c) want[c[i]] = 1 }
-		/^(%|-)/ || $NF == "total" { next }
-		$NF in want { n[$NF] = $4 }
-		END { for (k in want) print k, n[k] + 0 }' "$1" | LC_ALL=C sort
+		$2 ~ /^mmap\(/ {
+			split(substr($0, index($0, "mmap(") + 5), a, ", ")
+			if (a[5] != "-1") printed["mmap"]++
+			next
+		}
+		$2 ~ /^(fchmodat2|syscall_0x1c4)\(/ { printed["fchmodat2"]++; next }
+		$1 !~ /^[0-9]+\.[0-9]+$/ || $NF == "total" { next }
+		{ call = $NF == "sendfile" ? "sendfile64" : $NF }
+		call in want { n[call] = $4 }
+		END {
+			n["mmap"] = printed["mmap"]
+			n["fchmodat2"] = printed["fchmodat2"]
+			for (k in want) print k, n[k] + 0
+		}' "$1" | LC_ALL=C sort
 }
 
 # capture_counts FILE: the same from a capture of `ior-trace -- CMD`. The
 # records of the launched task before its exec belong to ior-trace, not to
 # CMD (strace -c does not see them either), so counting starts at the
-# first sched:exec, when there is one.
+# first sched:exec, when there is one. strace counts the execve that
+# started CMD; when the capture holds no execve record for it (the task's
+# next record after its sched:exec), the sched:exec stands for it.
 capture_counts() {
 	awk -v calls="$FILE_CALLS" '
 		BEGIN { split(calls, c); for (i in c) want[c[i]] = 1 }
 		FNR == NR { if ($5 == "sched:exec") has_exec = 1; next }
 		/^#/ { next }
-		has_exec && !started { started = $5 == "sched:exec"; next }
+		has_exec && !started {
+			if (started = $5 == "sched:exec")
+				first = $3
+			next
+		}
+		first != "" && $3 == first {
+			if ($5 != "execve")
+				n["execve"]++
+			first = ""
+		}
 		$5 in want { n[$5]++ }
 		END { for (k in want) print k, n[k] + 0 }' "$1" "$1" | LC_ALL=C sort
 }
@@ -55,37 +100,45 @@ step() {
 
 # replay_matches_capture SCENARIO: capture the scenario's run phase, turn
 # the capture into a replay program, build its tree and replay it under a
-# root; the directory the workload left must come back under the root, and
-# the replay must make the program's calls with the program's byte counts.
+# root; the directory the workload left must come back under the root
+# (entries, types, sizes, link counts, modes, user xattrs), and the replay
+# must make the program's calls with the program's byte counts. Sets S (the
+# scratch directory), D (the workload's directory) and ROOT for further
+# checks.
 replay_matches_capture() {
-	local scen=$1 s d root
-	s=$(scratch)
-	d=$s/work
-	root=$s/root
-	mkdir "$root"
-	step "ior-workload setup" ior-workload setup "$scen" "$d"
-	step "ior-trace" ior-trace -o "$s/cap.ior" -- ior-workload run "$scen" "$d"
-	tree_list "$d" > "$s/captured.tree"
-	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$s/cap.ior" "$s/map.ior"
-	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$s/map.ior" "$s/prog.replay"
-	step "ior-init" ior-init -C "$root" "$s/prog.replay"
-	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$root" "$s/prog.replay" "$s/result.ior"
-	[ -d "$root$d" ] || { echo "# ior-replay: $root$d was not created"; return 1; }
-	tree_list "$root$d" > "$s/replayed.tree"
+	local scen=$1
+	S=$(scratch)
+	D=$S/work
+	ROOT=$S/root
+	mkdir "$ROOT"
+	step "ior-workload setup" ior-workload setup "$scen" "$D"
+	step "ior-trace" ior-trace -o "$S/cap.ior" -- ior-workload run "$scen" "$D"
+	tree_list "$D" > "$S/captured.tree"
+	tree_xattrs "$D" > "$S/captured.xattrs"
+	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$S/cap.ior" "$S/map.ior"
+	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$S/map.ior" "$S/prog.replay"
+	step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
+	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
+	[ -d "$ROOT$D" ] || { echo "# ior-replay: $ROOT$D was not created"; return 1; }
+	tree_list "$ROOT$D" > "$S/replayed.tree"
+	tree_xattrs "$ROOT$D" > "$S/replayed.xattrs"
 	echo "# step: compare the trees (captured vs replayed)"
-	diff -u "$s/captured.tree" "$s/replayed.tree"
-	step "ior-stats --compare" ior-stats --compare "$s/prog.replay" "$s/result.ior"
+	diff -u "$S/captured.tree" "$S/replayed.tree"
+	echo "# step: compare the user xattrs (captured vs replayed)"
+	diff -u "$S/captured.xattrs" "$S/replayed.xattrs"
+	step "ior-stats --compare" ior-stats --compare "$S/prog.replay" "$S/result.ior"
 }
 
 # counts_match_strace SCENARIO: the capture counts each file system call
-# as often as strace -c does on an identical run.
+# as often as strace -c does on an identical run (strace -C: the table and
+# the calls, for the file mappings).
 counts_match_strace() {
 	local scen=$1 s
 	s=$(scratch)
 	step "ior-workload setup" ior-workload setup "$scen" "$s/a"
 	step "ior-workload setup" ior-workload setup "$scen" "$s/b"
 	step "ior-trace" ior-trace -o "$s/cap.ior" -- ior-workload run "$scen" "$s/a"
-	step "strace" strace -f -qq -c -o "$s/strace.txt" ior-workload run "$scen" "$s/b"
+	step "strace" strace -f -qq -C -o "$s/strace.txt" ior-workload run "$scen" "$s/b"
 	strace_counts "$s/strace.txt" > "$s/strace.counts"
 	capture_counts "$s/cap.ior" > "$s/capture.counts"
 	echo "# step: compare counts (strace vs ior-trace)"
@@ -112,4 +165,34 @@ init_matches_setup() {
 	tree_list "$root$d" > "$s/init.tree"
 	echo "# step: compare the trees (before capture vs ior-init)"
 	diff -u "$s/setup.tree" "$s/init.tree"
+}
+
+# has_record FILE CALL [KEY=VALUE ...]: FILE holds a CALL record with
+# every KEY=VALUE given (a value of * matches any value of the key).
+has_record() {
+	local file=$1 call=$2
+	shift 2
+	awk -v call="$call" -v want="$*" '
+		BEGIN { nw = split(want, w, " ") }
+		/^#/ || $5 != call { next }
+		{
+			delete kv
+			for (i = 8; i <= NF; i++) {
+				e = index($i, "=")
+				kv[substr($i, 1, e - 1)] = substr($i, e + 1)
+			}
+			for (i = 1; i <= nw; i++) {
+				e = index(w[i], "=")
+				k = substr(w[i], 1, e - 1)
+				v = substr(w[i], e + 1)
+				if (!(k in kv) || (v != "*" && kv[k] != v))
+					next
+			}
+			found = 1
+			exit
+		}
+		END { exit !found }' "$file" || {
+		echo "# no record: $call $* in $file"
+		return 1
+	}
 }

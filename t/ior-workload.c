@@ -5,6 +5,9 @@
  *	ior-workload setup SCENARIO DIR	create the files that exist before capture
  *	ior-workload run SCENARIO DIR	do the I/O (this is what gets traced)
  *	ior-workload SCENARIO DIR	setup, then run
+ *	ior-workload resume SCENARIO DIR ARG...
+ *					continue a scenario after it executed
+ *					this program again (internal)
  *
  * Every scenario is deterministic: fixed data, fixed seeds, and the same
  * system calls in the same numbers on every run, so a capture can be
@@ -22,10 +25,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+#include <utime.h>
 
 #define KiB 1024
 #define MiB (1024 * 1024)
@@ -587,32 +601,1044 @@ static void run_mixed(void)
 	X(fstatat(AT_FDCWD, in_dir(p, "out/summary.txt"), &st, 0));
 }
 
+/*
+ * ---- issue 3: the rest of the file-I/O surface and the process model ----
+ *
+ * A scenario's run phase first looks at (lstat) every entry its setup
+ * made, as applications do before using them, so that the capture holds
+ * their types, sizes, modes and link counts and the starting tree can be
+ * inferred from it.
+ */
+
+static void look(const char *name)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	X(fstatat(AT_FDCWD, in_dir(p, name), &st, AT_SYMLINK_NOFOLLOW));
+}
+
+static int open_dir(void)
+{
+	return X(open(dir, O_RDONLY | O_DIRECTORY));
+}
+
+static void make_link(const char *target, const char *name)
+{
+	char p[PATH_MAX];
+
+	if (symlink(target, in_dir(p, name)) < 0 && errno != EEXIST)
+		die("symlink %s: %s", p, strerror(errno));
+}
+
+static void set_mode(const char *name, mode_t mode)
+{
+	char p[PATH_MAX];
+
+	X(chmod(in_dir(p, name), mode));
+}
+
+/* Create dir/name fresh with size bytes and return it open read-write. */
+static int create_file(const char *name, long size)
+{
+	char p[PATH_MAX];
+	int fd = X(open(in_dir(p, name), O_RDWR | O_CREAT | O_TRUNC, 0644));
+
+	if (size)
+		N(write(fd, pattern, size), size);
+	return fd;
+}
+
+/* ---- access-family: access, faccessat, faccessat2 ---- */
+
+static void setup_access_family(void)
+{
+	make_file("present.txt", 10);
+	set_mode("present.txt", 0640);
+	make_dir("d");
+}
+
+static void run_access_family(void)
+{
+	char p[PATH_MAX], miss[PATH_MAX];
+	int dfd;
+
+	look("present.txt");
+	look("d");
+	in_dir(miss, "missing.txt");
+	X(syscall(SYS_access, in_dir(p, "present.txt"), R_OK | W_OK));
+	FAILS(syscall(SYS_access, miss, F_OK), ENOENT);
+	dfd = open_dir();
+	X(syscall(SYS_faccessat, dfd, "present.txt", F_OK));
+	X(syscall(SYS_faccessat, dfd, "d", X_OK));
+	FAILS(syscall(SYS_faccessat, dfd, "missing.txt", R_OK), ENOENT);
+	X(syscall(SYS_faccessat2, AT_FDCWD, p, R_OK, AT_EACCESS));
+	X(syscall(SYS_faccessat2, dfd, "d", F_OK, AT_SYMLINK_NOFOLLOW));
+	FAILS(syscall(SYS_faccessat2, AT_FDCWD, miss, F_OK, AT_EACCESS), ENOENT);
+	X(close(dfd));
+}
+
+/* ---- chmod-chown: every chmod and chown call ---- */
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+
+static void setup_chmod_chown(void)
+{
+	make_file("a.txt", 100);
+	make_file("b.txt", 200);
+	make_file("c.txt", 300);
+	make_file("d.txt", 400);
+	make_link("a.txt", "ln");
+}
+
+static void run_chmod_chown(void)
+{
+	char p[PATH_MAX];
+	int fd, dfd;
+
+	look("a.txt");
+	look("b.txt");
+	look("c.txt");
+	look("d.txt");
+	look("ln");
+	X(syscall(SYS_chmod, in_dir(p, "a.txt"), 0600));
+	X(syscall(SYS_chown, p, 1, 1));
+	fd = X(open(in_dir(p, "b.txt"), O_RDONLY));
+	X(fchmod(fd, 0640));
+	X(fchown(fd, 2, 2));
+	X(close(fd));
+	dfd = open_dir();
+	X(syscall(SYS_fchmodat, dfd, "c.txt", 0700));
+	X(fchownat(dfd, "c.txt", -1, 3, 0));
+	X(syscall(SYS_fchmodat2, dfd, "d.txt", 0604, 0));
+	FAILS(syscall(SYS_fchmodat2, dfd, "ln", 0600, AT_SYMLINK_NOFOLLOW), EOPNOTSUPP);
+	X(syscall(SYS_lchown, in_dir(p, "ln"), 4, 4));
+	X(fchownat(dfd, "d.txt", 5, 5, AT_SYMLINK_NOFOLLOW));
+	FAILS(syscall(SYS_chmod, in_dir(p, "missing.txt"), 0644), ENOENT);
+	X(close(dfd));
+}
+
+/* ---- close-range: close and mark close-on-exec a range of fds ---- */
+
+static void run_close_range(void)
+{
+	char name[16];
+	int fd[5];
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "r%d.dat", i);
+		fd[i] = create_file(name, 100 * (i + 1));
+	}
+	X(close_range(fd[1], fd[3], 0));
+	FAILS(write(fd[2], pattern, 10), EBADF);
+	N(write(fd[4], pattern, 10), 10);
+	X(close_range(fd[4], fd[4], CLOSE_RANGE_CLOEXEC));
+	N(write(fd[4], pattern, 10), 10);
+	X(close_range(fd[0], fd[0], 0));
+	X(close(fd[4]));
+	FAILS(close(fd[0]), EBADF);
+}
+
+/* ---- copy-range: copy_file_range, sendfile, splice through a pipe ---- */
+
+static void setup_copy_range(void)
+{
+	make_file("src.dat", 100000);
+}
+
+static void run_copy_range(void)
+{
+	char p[PATH_MAX];
+	loff_t in, out;
+	off_t off;
+	int src, dst, pfd[2];
+
+	look("src.dat");
+	src = X(open(in_dir(p, "src.dat"), O_RDONLY));
+	dst = X(open(in_dir(p, "copy.dat"), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	N(copy_file_range(src, NULL, dst, NULL, 30000, 0), 30000);
+	in = 50000;
+	out = 60000;
+	N(copy_file_range(src, &in, dst, &out, 10000, 0), 10000);
+	X(close(dst));
+	dst = X(open(in_dir(p, "sent.dat"), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	off = 0;
+	N(sendfile(dst, src, &off, 20000), 20000);
+	N(sendfile(dst, src, NULL, 5000), 5000);	/* from src's position, 30000 */
+	X(close(dst));
+	dst = X(open(in_dir(p, "spliced.dat"), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	X(pipe(pfd));
+	in = 8192;
+	N(splice(src, &in, pfd[1], NULL, 8192, 0), 8192);
+	out = 100;
+	N(splice(pfd[0], NULL, dst, &out, 8192, 0), 8192);
+	X(close(pfd[0]));
+	X(close(pfd[1]));
+	X(close(dst));
+	X(close(src));
+}
+
+/* ---- fcntl-locks: record and OFD locks, dup, fd and file flags ---- */
+
+static void lock(int fd, int cmd, short type, off_t start, off_t len)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET,
+			    .l_start = start, .l_len = len };
+
+	X(fcntl(fd, cmd, &fl));
+}
+
+/* F_GETLK: the type of the lock that would block a F_WRLCK on the range. */
+static short lock_held(int fd, int cmd, off_t start, off_t len)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+			    .l_start = start, .l_len = len };
+
+	X(fcntl(fd, cmd, &fl));
+	return fl.l_type;
+}
+
+static void run_fcntl_locks(void)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 100 };
+	struct stat st;
+	int fd, a, b, status;
+	pid_t pid;
+
+	fd = create_file("locked.db", 4096);
+	lock(fd, F_SETLK, F_WRLCK, 0, 100);
+	lock(fd, F_SETLKW, F_RDLCK, 200, 50);
+	if (lock_held(fd, F_GETLK, 0, 0) != F_UNLCK)
+		die("fcntl-locks: own lock reported as conflicting");
+	lock(fd, F_OFD_SETLK, F_WRLCK, 1000, 10);
+	lock(fd, F_OFD_SETLKW, F_RDLCK, 2000, 10);
+	if (lock_held(fd, F_OFD_GETLK, 1000, 2000) != F_UNLCK)
+		die("fcntl-locks: own OFD lock reported as conflicting");
+	pid = X(fork());
+	if (pid == 0) {
+		if (lock_held(fd, F_GETLK, 0, 10) != F_WRLCK)
+			die("fcntl-locks: the parent's lock is not seen");
+		FAILS(fcntl(fd, F_SETLK, &fl), EAGAIN);
+		_exit(0);
+	}
+	X(waitpid(pid, &status, 0));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		die("fcntl-locks: child failed");
+	lock(fd, F_SETLK, F_UNLCK, 0, 0);
+	lock(fd, F_OFD_SETLK, F_UNLCK, 0, 0);
+	a = X(fcntl(fd, F_DUPFD, 10));
+	b = X(fcntl(fd, F_DUPFD_CLOEXEC, 20));
+	if (a < 10 || b < 20)
+		die("fcntl-locks: F_DUPFD returned %d and %d", a, b);
+	X(fcntl(a, F_SETFD, FD_CLOEXEC));
+	X(fcntl(b, F_SETFD, 0));
+	X(fcntl(fd, F_SETFL, O_APPEND));
+	N(write(a, pattern, 1000), 1000);	/* appends: the flag is shared */
+	X(close(fd));
+	N(write(b, pattern, 24), 24);
+	X(fstat(b, &st));
+	if (st.st_size != 5120)
+		die("fcntl-locks: size %ld, expected 5120", (long)st.st_size);
+	X(close(a));
+	X(close(b));
+	FAILS(fcntl(a, F_SETFD, 0), EBADF);
+}
+
+/* ---- flock: shared, exclusive, non-blocking conflicts, unlock ---- */
+
+static void run_flock(void)
+{
+	char p[PATH_MAX];
+	int a, b;
+
+	a = create_file("flocked", 512);
+	b = X(open(in_dir(p, "flocked"), O_RDWR));
+	X(flock(a, LOCK_SH));
+	X(flock(a, LOCK_EX | LOCK_NB));
+	FAILS(flock(b, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+	FAILS(flock(b, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	N(write(a, pattern, 100), 100);
+	X(flock(a, LOCK_UN));
+	X(flock(b, LOCK_EX));
+	N(pwrite(b, pattern, 100, 512), 100);
+	X(flock(b, LOCK_UN));
+	X(close(b));
+	X(close(a));
+}
+
+/* ---- fallocate-fadvise: space, hints and syncs ---- */
+
+static void setup_fallocate_fadvise(void)
+{
+	make_file("existing.dat", 200000);
+}
+
+/* posix_fadvise returns the error instead of setting errno. */
+static void advise(int fd, off_t off, off_t len, int advice)
+{
+	if ((errno = posix_fadvise(fd, off, len, advice)))
+		die("posix_fadvise %d: %s", advice, strerror(errno));
+}
+
+static void run_fallocate_fadvise(void)
+{
+	char p[PATH_MAX], buf[4 * KiB];
+	struct stat st;
+	int fd;
+
+	look("existing.dat");
+	fd = create_file("alloc.dat", 0);
+	X(fallocate(fd, 0, 0, 65536));
+	X(fallocate(fd, FALLOC_FL_KEEP_SIZE, 65536, 65536));
+	X(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 4096, 8192));
+	N(pwrite(fd, pattern, 4096, 0), 4096);
+	X(sync_file_range(fd, 0, 4096, SYNC_FILE_RANGE_WRITE));
+	X(sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE |
+			  SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER));
+	X(fstat(fd, &st));
+	if (st.st_size != 65536)
+		die("alloc.dat: size %ld, expected 65536", (long)st.st_size);
+	X(syncfs(fd));
+	X(close(fd));
+	fd = X(open(in_dir(p, "existing.dat"), O_RDONLY));
+	advise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	X(readahead(fd, 0, 65536));
+	N(read(fd, buf, sizeof(buf)), (long)sizeof(buf));
+	advise(fd, 0, 4096, POSIX_FADV_DONTNEED);
+	advise(fd, 100000, 50000, POSIX_FADV_WILLNEED);
+	N(pread(fd, buf, sizeof(buf), 100000), (long)sizeof(buf));
+	X(close(fd));
+	sync();
+}
+
+/* ---- getdents: list a directory, then stat what it holds ---- */
+
+static void setup_getdents(void)
+{
+	make_dir("list");
+	make_file("list/a", 1);
+	make_file("list/bb", 22);
+	make_file("list/ccc", 333);
+	make_dir("list/sub");
+	make_link("a", "list/to-a");
+}
+
+static void run_getdents(void)
+{
+	char p[PATH_MAX], buf[4 * KiB];
+	long n;
+	int fd, entries = 0;
+	struct stat st;
+
+	look("list");
+	fd = X(open(in_dir(p, "list"), O_RDONLY | O_DIRECTORY));
+	while ((n = X(syscall(SYS_getdents64, fd, buf, sizeof(buf)))) > 0)
+		for (long off = 0; off < n; entries++) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+				X(fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW));
+			off += d->d_reclen;
+		}
+	if (entries != 7)
+		die("getdents: %d entries, expected 7", entries);
+	X(close(fd));
+}
+
+/* ---- links: hard and symbolic links, reading them back ---- */
+
+static void setup_links(void)
+{
+	make_file("target.txt", 1234);
+}
+
+static void run_links(void)
+{
+	char p[PATH_MAX], q[PATH_MAX], buf[PATH_MAX];
+	int dfd;
+
+	look("target.txt");
+	X(syscall(SYS_link, in_dir(p, "target.txt"), in_dir(q, "hard1")));
+	FAILS(syscall(SYS_link, p, q), EEXIST);
+	dfd = open_dir();
+	X(linkat(AT_FDCWD, p, dfd, "hard2", 0));
+	X(syscall(SYS_symlink, "target.txt", in_dir(q, "soft1")));
+	X(symlinkat("target.txt", dfd, "soft2"));
+	X(symlinkat("nowhere", dfd, "dangling"));
+	X(linkat(dfd, "soft1", dfd, "hard3", AT_SYMLINK_FOLLOW));
+	N(syscall(SYS_readlink, q, buf, sizeof(buf)), 10);
+	N(readlinkat(dfd, "soft2", buf, sizeof(buf)), 10);
+	N(readlinkat(dfd, "dangling", buf, 3), 3);
+	FAILS(syscall(SYS_readlink, p, buf, sizeof(buf)), EINVAL);
+	X(close(dfd));
+}
+
+/* ---- mknod-fifo: FIFOs by mknod and mknodat, used once ---- */
+
+static void run_mknod_fifo(void)
+{
+	char p[PATH_MAX], buf[128];
+	int dfd, fd;
+
+	X(syscall(SYS_mknod, in_dir(p, "fifo1"), S_IFIFO | 0640, 0));
+	dfd = open_dir();
+	X(mknodat(dfd, "fifo2", S_IFIFO | 0600, 0));
+	FAILS(mknodat(dfd, "fifo2", S_IFIFO | 0600, 0), EEXIST);
+	X(close(dfd));
+	fd = X(open(p, O_RDWR | O_NONBLOCK));	/* no peer needed */
+	N(write(fd, pattern, 100), 100);
+	N(read(fd, buf, sizeof(buf)), 100);
+	X(close(fd));
+}
+
+/* ---- utimes: every way of setting a file's times ---- */
+
+static void setup_utimes(void)
+{
+	make_file("u1", 1);
+	make_file("u2", 2);
+	make_file("u3", 3);
+	make_file("u4", 4);
+	make_file("u5", 5);
+	make_link("u1", "ul");
+}
+
+static void run_utimes(void)
+{
+	struct utimbuf ub = { .actime = 1000000000, .modtime = 1000000001 };
+	struct timeval tv[2] = { { 1100000000, 250000 }, { 1100000001, 500000 } };
+	struct timespec ts[2] = { { 1200000000, 5 }, { 0, UTIME_OMIT } };
+	struct timespec now[2] = { { 0, UTIME_NOW }, { 1300000000, 0 } };
+	char p[PATH_MAX];
+	int dfd, fd;
+
+	look("u1");
+	look("u2");
+	look("u3");
+	look("u4");
+	look("u5");
+	look("ul");
+	X(syscall(SYS_utime, in_dir(p, "u1"), NULL));
+	X(syscall(SYS_utime, p, &ub));
+	X(syscall(SYS_utimes, in_dir(p, "u2"), tv));
+	X(utimensat(AT_FDCWD, in_dir(p, "u3"), ts, 0));
+	dfd = open_dir();
+	X(utimensat(dfd, "ul", now, AT_SYMLINK_NOFOLLOW));
+	fd = X(openat(dfd, "u4", O_RDONLY));
+	X(futimens(fd, NULL));
+	X(close(fd));
+	X(syscall(SYS_futimesat, dfd, "u5", tv));
+	FAILS(utimensat(dfd, "missing", NULL, 0), ENOENT);
+	X(close(dfd));
+}
+
+/* ---- xattrs: the twelve extended attribute calls on user.* ---- */
+
+static void setup_xattrs(void)
+{
+	make_file("x.dat", 100);
+	make_file("y.dat", 200);
+}
+
+static void run_xattrs(void)
+{
+	char p[PATH_MAX], q[PATH_MAX], buf[256];
+	int fd;
+
+	look("x.dat");
+	look("y.dat");
+	in_dir(p, "x.dat");
+	in_dir(q, "y.dat");
+	if (setxattr(p, "user.a", "one", 3, XATTR_CREATE) < 0 && errno == ENOTSUP)
+		die("%s: the file system has no user xattrs", dir);
+	X(lsetxattr(q, "user.b", "two!", 4, 0));
+	fd = X(open(p, O_RDWR));
+	X(fsetxattr(fd, "user.keep", "kept", 4, 0));
+	X(fsetxattr(fd, "user.gone", "x", 1, 0));
+	FAILS(fsetxattr(fd, "user.none", "x", 1, XATTR_REPLACE), ENODATA);
+	N(getxattr(p, "user.a", NULL, 0), 3);
+	N(getxattr(p, "user.a", buf, sizeof(buf)), 3);
+	FAILS(getxattr(p, "user.missing", buf, sizeof(buf)), ENODATA);
+	N(lgetxattr(q, "user.b", buf, sizeof(buf)), 4);
+	N(fgetxattr(fd, "user.keep", buf, sizeof(buf)), 4);
+	N(listxattr(p, buf, sizeof(buf)), 27);	/* user.a user.keep user.gone */
+	N(llistxattr(q, buf, sizeof(buf)), 7);
+	N(flistxattr(fd, NULL, 0), 27);
+	X(removexattr(p, "user.a"));
+	X(lremovexattr(q, "user.b"));
+	X(fremovexattr(fd, "user.gone"));
+	FAILS(removexattr(p, "user.a"), ENODATA);
+	X(close(fd));
+}
+
+/* ---- statfs: by path and by descriptor ---- */
+
+static void run_statfs(void)
+{
+	char p[PATH_MAX];
+	struct statfs sf;
+	int fd;
+
+	X(statfs(dir, &sf));
+	fd = create_file("f.dat", 10);
+	X(fstatfs(fd, &sf));
+	X(close(fd));
+	FAILS(statfs(in_dir(p, "missing"), &sf), ENOENT);
+}
+
+/* ---- getcwd: after chdir, and into a buffer too small ---- */
+
+static void run_getcwd(void)
+{
+	char buf[PATH_MAX];
+
+	X(mkdir(in_dir(buf, "sub"), 0755));
+	X(chdir(dir));
+	X(syscall(SYS_getcwd, buf, sizeof(buf)));
+	if (strcmp(buf, dir))
+		die("getcwd: %s, expected %s", buf, dir);
+	X(chdir("sub"));
+	X(syscall(SYS_getcwd, buf, sizeof(buf)));
+	FAILS(syscall(SYS_getcwd, buf, 1), ERANGE);
+	make_file("sub/here.txt", 10);
+	X(chdir("/"));
+}
+
+/* ---- handles: name_to_handle_at and open_by_handle_at (root) ---- */
+
+static void setup_handles(void)
+{
+	make_file("handled.dat", 3000);
+}
+
+static void run_handles(void)
+{
+	char p[PATH_MAX], buf[4 * KiB];
+	static struct file_handle *fh;
+	int mount_id, mfd, fd;
+
+	look("handled.dat");
+	if (!fh && !(fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ)))
+		die("malloc: %s", strerror(errno));
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	X(name_to_handle_at(AT_FDCWD, in_dir(p, "handled.dat"), fh, &mount_id, 0));
+	mfd = open_dir();
+	fd = X(open_by_handle_at(mfd, fh, O_RDONLY));
+	N(read(fd, buf, 2000), 2000);
+	X(close(fd));
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	FAILS(name_to_handle_at(AT_FDCWD, in_dir(p, "missing"), fh, &mount_id, 0), ENOENT);
+	X(close(mfd));
+}
+
+/* ---- memfd: an anonymous file built in memory, then saved ---- */
+
+static void run_memfd(void)
+{
+	char buf[8 * KiB];
+	struct stat st;
+	int mfd, fd;
+
+	mfd = X(memfd_create("ior-buffer", MFD_CLOEXEC));
+	N(write(mfd, pattern, sizeof(buf)), (long)sizeof(buf));
+	X(ftruncate(mfd, 6000));
+	X(fstat(mfd, &st));
+	N(lseek(mfd, 0, SEEK_SET), 0);
+	N(read(mfd, buf, sizeof(buf)), 6000);
+	X(close(mfd));
+	fd = create_file("saved.dat", 0);
+	N(write(fd, buf, 6000), 6000);
+	X(close(fd));
+}
+
+/* ---- mmap-msync: write a file through a shared mapping ---- */
+
+static void setup_mmap_msync(void)
+{
+	make_file("map.dat", 65536);
+}
+
+static void run_mmap_msync(void)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	char *m;
+	int fd;
+
+	look("map.dat");
+	fd = X(open(in_dir(p, "map.dat"), O_RDWR));
+	X(fstat(fd, &st));
+	m = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		die("mmap %s: %s", p, strerror(errno));
+	X(madvise(m, st.st_size, MADV_SEQUENTIAL));
+	memcpy(m + 8192, pattern + 100, 4096);
+	X(msync(m + 8192, 4096, MS_SYNC));
+	memcpy(m, pattern + 200, 100);
+	X(msync(m, st.st_size, MS_ASYNC));
+	X(munmap(m, st.st_size));
+	m = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, fd, 4096);
+	if (m == MAP_FAILED)
+		die("mmap %s: %s", p, strerror(errno));
+	check_data(m + 4096, 4096, 100, "map.dat");
+	X(madvise(m, 8192, MADV_DONTNEED));
+	X(munmap(m, 8192));
+	X(close(fd));
+}
+
+/* ---- unshare: a thread unshares its fd table, then closes a shared fd ---- */
+
+static int unshare_fd;
+
+static void *unshare_thread(void *arg)
+{
+	(void)arg;
+	X(unshare(CLONE_FILES));
+	X(close(unshare_fd));	/* its own copy only */
+	make_file("thread.dat", 300);
+	return NULL;
+}
+
+static void run_unshare(void)
+{
+	pthread_t th;
+
+	unshare_fd = create_file("main.dat", 100);
+	if ((errno = pthread_create(&th, NULL, unshare_thread, NULL)))
+		die("pthread_create: %s", strerror(errno));
+	pthread_join(th, NULL);
+	N(write(unshare_fd, pattern, 200), 200);	/* still open here */
+	X(close(unshare_fd));
+}
+
+/* ---- fork-inherit: parent and child share an inherited offset ---- */
+
+static void run_fork_inherit(void)
+{
+	int fd, status;
+	pid_t pid;
+
+	fd = create_file("shared.log", 100);
+	pid = X(fork());
+	if (pid == 0) {
+		N(write(fd, pattern, 200), 200);
+		make_file("child.log", 50);
+		X(close(fd));
+		_exit(0);
+	}
+	X(waitpid(pid, &status, 0));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		die("fork-inherit: child failed");
+	N(write(fd, pattern, 50), 50);
+	N(lseek(fd, 0, SEEK_CUR), 350);
+	X(close(fd));
+}
+
+/* ---- clone-files: a process sharing the fd table closes the parent's fd ---- */
+
+#define CLONE_FD 40
+
+static int clone_files_fd;
+
+static int clone_files_child(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	N(write(clone_files_fd, pattern, 100), 100);
+	fd = create_file("from-child.dat", 0);
+	X(dup2(fd, CLONE_FD));
+	X(close(fd));
+	X(close(clone_files_fd));
+	return 0;
+}
+
+static void run_clone_files(void)
+{
+	static char stack[256 * KiB];
+	int status;
+	pid_t pid;
+
+	clone_files_fd = create_file("parent.dat", 10);
+	pid = X(clone(clone_files_child, stack + sizeof(stack),
+		      CLONE_FILES | SIGCHLD, NULL));
+	X(waitpid(pid, &status, 0));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		die("clone-files: child failed");
+	FAILS(write(clone_files_fd, pattern, 10), EBADF);
+	N(write(CLONE_FD, pattern, 500), 500);	/* opened by the child */
+	X(close(CLONE_FD));
+}
+
+/* ---- clone-fs: threads share the working directory ---- */
+
+static void *clone_fs_thread(void *arg)
+{
+	(void)arg;
+	X(chdir("sub"));
+	X(close(X(open("by-thread.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644))));
+	return NULL;
+}
+
+static void run_clone_fs(void)
+{
+	char p[PATH_MAX];
+	pthread_t th;
+	int fd;
+
+	X(mkdir(in_dir(p, "sub"), 0755));
+	X(chdir(dir));
+	if ((errno = pthread_create(&th, NULL, clone_fs_thread, NULL)))
+		die("pthread_create: %s", strerror(errno));
+	pthread_join(th, NULL);
+	fd = X(open("by-main.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	N(write(fd, pattern, 77), 77);	/* in sub: the thread moved us */
+	X(close(fd));
+	X(chdir("/"));
+}
+
+/*
+ * Scenarios that execute this program again continue in resume(): argv is
+ * "resume SCENARIO DIR ARG...". /proc/self/exe is this binary.
+ */
+static void exec_self(const char *scen, const char *arg1, const char *arg2)
+{
+	char *argv[] = { "ior-workload", "resume", (char *)scen, (char *)dir,
+			 (char *)arg1, (char *)arg2, NULL };
+
+	execv("/proc/self/exe", argv);
+	die("execv /proc/self/exe: %s", strerror(errno));
+}
+
+/* ---- vfork-exec: a vforked child executes this program, which writes ---- */
+
+static void run_vfork_exec(void)
+{
+	char p[PATH_MAX], buf[256];
+	int status, fd;
+	pid_t pid;
+
+	pid = X(vfork());
+	if (pid == 0) {
+		char *argv[] = { "ior-workload", "resume", "vfork-exec",
+				 (char *)dir, NULL };
+
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	X(waitpid(pid, &status, 0));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		die("vfork-exec: child failed");
+	fd = X(open(in_dir(p, "by-child.txt"), O_RDONLY));
+	N(read(fd, buf, sizeof(buf)), 123);
+	X(close(fd));
+}
+
+static void resume_vfork_exec(char **arg)
+{
+	(void)arg;
+	make_file("by-child.txt", 123);
+}
+
+/* ---- exec-cloexec: O_CLOEXEC descriptors close at exec, others stay ---- */
+
+static void run_exec_cloexec(void)
+{
+	char p[PATH_MAX], a[16], b[16];
+	int fa, fb;
+
+	fa = X(open(in_dir(p, "cloexec.dat"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+	fb = create_file("kept.dat", 0);
+	N(write(fa, pattern, 100), 100);
+	N(write(fb, pattern, 100), 100);
+	snprintf(a, sizeof(a), "%d", fa);
+	snprintf(b, sizeof(b), "%d", fb);
+	exec_self("exec-cloexec", a, b);
+}
+
+static void resume_exec_cloexec(char **arg)
+{
+	int fa = atoi(arg[0]), fb = atoi(arg[1]);
+
+	FAILS(write(fa, pattern, 10), EBADF);
+	N(write(fb, pattern, 900), 900);
+	X(close(fb));
+}
+
+/* ---- thread-exit: a thread's fds outlive it ---- */
+
+static int thread_exit_fd;
+
+static void *thread_exit_thread(void *arg)
+{
+	(void)arg;
+	thread_exit_fd = create_file("from-thread.dat", 1000);
+	return NULL;
+}
+
+static void run_thread_exit(void)
+{
+	pthread_t th;
+	int fd;
+
+	fd = create_file("main.dat", 10);
+	if ((errno = pthread_create(&th, NULL, thread_exit_thread, NULL)))
+		die("pthread_create: %s", strerror(errno));
+	pthread_join(th, NULL);
+	N(write(thread_exit_fd, pattern, 1000), 1000);
+	X(close(thread_exit_fd));
+	N(write(fd, pattern, 10), 10);
+	X(close(fd));
+}
+
+/* ---- fd-reuse: a closed number comes back for another file ---- */
+
+static void setup_fd_reuse(void)
+{
+	make_file("first.dat", 4000);
+}
+
+static void run_fd_reuse(void)
+{
+	char p[PATH_MAX], buf[4 * KiB];
+	int a, b, d;
+
+	look("first.dat");
+	a = X(open(in_dir(p, "first.dat"), O_RDONLY));
+	N(read(a, buf, 1000), 1000);
+	X(close(a));
+	b = create_file("second.dat", 2000);
+	if (b != a)
+		die("fd-reuse: got %d after closing %d", b, a);
+	d = X(dup(b));
+	X(close(b));
+	a = X(open(in_dir(p, "first.dat"), O_RDONLY));
+	if (a != b)
+		die("fd-reuse: got %d after closing %d", a, b);
+	N(read(a, buf, sizeof(buf)), 4000);	/* from 0: a new open */
+	N(write(d, pattern, 500), 500);
+	X(close(d));
+	X(close(a));
+}
+
+/* ---- rename-open: a file renamed over keeps its readers ---- */
+
+static void setup_rename_open(void)
+{
+	make_file("live.txt", 5000);
+}
+
+static void run_rename_open(void)
+{
+	char p[PATH_MAX], q[PATH_MAX], buf[4 * KiB];
+	struct stat st;
+	int old, fd;
+
+	look("live.txt");
+	old = X(open(in_dir(p, "live.txt"), O_RDONLY));
+	N(read(old, buf, 1000), 1000);
+	make_file("live.txt.new", 3000);
+	X(rename(in_dir(q, "live.txt.new"), p));
+	N(read(old, buf, sizeof(buf)), 4000);	/* the old file, to its end */
+	X(fstat(old, &st));
+	if (st.st_size != 5000)
+		die("rename-open: old file has %ld bytes", (long)st.st_size);
+	X(close(old));
+	fd = X(open(p, O_RDONLY));
+	N(read(fd, buf, sizeof(buf)), 3000);
+	X(close(fd));
+}
+
+/* ---- hardlinks: a pre-existing pair of names for one file ---- */
+
+static void setup_hardlinks(void)
+{
+	char p[PATH_MAX], q[PATH_MAX];
+
+	make_file("orig.dat", 7000);
+	if (link(in_dir(p, "orig.dat"), in_dir(q, "alias.dat")) < 0 && errno != EEXIST)
+		die("link %s: %s", q, strerror(errno));
+}
+
+static void run_hardlinks(void)
+{
+	char p[PATH_MAX], buf[8 * KiB];
+	int a, b;
+
+	look("orig.dat");
+	look("alias.dat");
+	a = X(open(in_dir(p, "orig.dat"), O_RDONLY));
+	N(read(a, buf, sizeof(buf)), 7000);
+	b = X(open(in_dir(p, "alias.dat"), O_WRONLY | O_APPEND));
+	N(write(b, pattern, 100), 100);
+	N(pread(a, buf, sizeof(buf), 0), 7100);	/* one file, two names */
+	X(close(b));
+	X(close(a));
+}
+
+/* ---- scm-rights: a descriptor passed to a child over a unix socket ---- */
+
+static void setup_scm_rights(void)
+{
+	make_file("passed.dat", 3000);
+}
+
+static void scm_rights_child(int sock)
+{
+	char buf[4 * KiB], data[1];
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { data, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	int fd;
+
+	N(recvmsg(sock, &msg, 0), 1);
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		die("scm-rights: no descriptor received");
+	memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+	N(read(fd, buf, sizeof(buf)), 3000);
+	X(close(fd));
+	make_file("child-read.txt", 3000);
+}
+
+static void run_scm_rights(void)
+{
+	char p[PATH_MAX], cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { "f", 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	int sv[2], fd, status;
+	pid_t pid;
+
+	look("passed.dat");
+	X(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	pid = X(fork());
+	if (pid == 0) {
+		X(close(sv[0]));
+		scm_rights_child(sv[1]);
+		_exit(0);
+	}
+	X(close(sv[1]));
+	fd = X(open(in_dir(p, "passed.dat"), O_RDONLY));
+	memset(cbuf, 0, sizeof(cbuf));
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+	N(sendmsg(sv[0], &msg, 0), 1);
+	X(close(fd));
+	X(waitpid(pid, &status, 0));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		die("scm-rights: child failed");
+	X(close(sv[0]));
+}
+
+/*
+ * ---- held-open: files open at odd offsets before the capture starts ----
+ * The run phase opens and positions its files, then waits for SIGUSR1:
+ * the test starts ior-trace -p meanwhile, then signals.
+ */
+
+static void setup_held_open(void)
+{
+	make_file("held-a.dat", 10000);
+	make_file("held-b.dat", 5000);
+}
+
+static void run_held_open(void)
+{
+	char p[PATH_MAX], buf[4 * KiB];
+	sigset_t usr1;
+	int a, b, log, sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if ((errno = pthread_sigmask(SIG_BLOCK, &usr1, NULL)))
+		die("pthread_sigmask: %s", strerror(errno));
+	a = X(open(in_dir(p, "held-a.dat"), O_RDONLY));
+	N(lseek(a, 9000, SEEK_SET), 9000);
+	b = X(open(in_dir(p, "held-b.dat"), O_RDWR));
+	N(lseek(b, 4950, SEEK_SET), 4950);
+	log = X(open(in_dir(p, "held.log"), O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0644));
+	N(write(log, pattern, 333), 333);
+	if ((errno = sigwait(&usr1, &sig)))
+		die("sigwait: %s", strerror(errno));
+	N(read(a, buf, sizeof(buf)), 1000);	/* from 9000 to the end */
+	N(write(b, pattern, 100), 100);		/* 4950: grows to 5050 */
+	N(write(log, pattern, 50), 50);
+	X(close(log));
+	X(close(b));
+	X(close(a));
+}
+
 /* ---- the table of scenarios ---- */
 
 static void no_setup(void)
 {
 }
 
+/*
+ * resume, when set, is where the scenario continues after executing this
+ * program again. "all" leaves out the scenarios that are alone: those that
+ * do not return (they execute) or wait for the test (held-open).
+ */
 static const struct scenario {
 	const char *name;
 	void (*setup)(void);
 	void (*run)(void);
+	void (*resume)(char **arg);
+	int alone;
 } scenarios[] = {
-	{ "threads-share-fd", no_setup, run_threads_share_fd },
-	{ "fork-dup2", setup_fork_dup2, run_fork_dup2 },
-	{ "dirfd-chdir", setup_dirfd_chdir, run_dirfd_chdir },
-	{ "rename-over", setup_rename_over, run_rename_over },
-	{ "unlink-open", setup_unlink_open, run_unlink_open },
-	{ "read-whole", setup_read_whole, run_read_whole },
-	{ "read-chunks", setup_read_chunks, run_read_chunks },
-	{ "read-random", setup_read_random, run_read_random },
-	{ "lseek-zero", setup_lseek_zero, run_lseek_zero },
-	{ "truncate", setup_truncate, run_truncate },
-	{ "big-offset", no_setup, run_big_offset },
-	{ "stat-family", setup_stat_family, run_stat_family },
-	{ "dup-family", no_setup, run_dup_family },
-	{ "mixed", setup_mixed, run_mixed },
-	{ NULL, NULL, NULL },
+	{ "threads-share-fd", no_setup, run_threads_share_fd, NULL, 0 },
+	{ "fork-dup2", setup_fork_dup2, run_fork_dup2, NULL, 0 },
+	{ "dirfd-chdir", setup_dirfd_chdir, run_dirfd_chdir, NULL, 0 },
+	{ "rename-over", setup_rename_over, run_rename_over, NULL, 0 },
+	{ "unlink-open", setup_unlink_open, run_unlink_open, NULL, 0 },
+	{ "read-whole", setup_read_whole, run_read_whole, NULL, 0 },
+	{ "read-chunks", setup_read_chunks, run_read_chunks, NULL, 0 },
+	{ "read-random", setup_read_random, run_read_random, NULL, 0 },
+	{ "lseek-zero", setup_lseek_zero, run_lseek_zero, NULL, 0 },
+	{ "truncate", setup_truncate, run_truncate, NULL, 0 },
+	{ "big-offset", no_setup, run_big_offset, NULL, 0 },
+	{ "stat-family", setup_stat_family, run_stat_family, NULL, 0 },
+	{ "dup-family", no_setup, run_dup_family, NULL, 0 },
+	{ "mixed", setup_mixed, run_mixed, NULL, 0 },
+	{ "access-family", setup_access_family, run_access_family, NULL, 0 },
+	{ "chmod-chown", setup_chmod_chown, run_chmod_chown, NULL, 0 },
+	{ "close-range", no_setup, run_close_range, NULL, 0 },
+	{ "copy-range", setup_copy_range, run_copy_range, NULL, 0 },
+	{ "fcntl-locks", no_setup, run_fcntl_locks, NULL, 0 },
+	{ "flock", no_setup, run_flock, NULL, 0 },
+	{ "fallocate-fadvise", setup_fallocate_fadvise, run_fallocate_fadvise, NULL, 0 },
+	{ "getdents", setup_getdents, run_getdents, NULL, 0 },
+	{ "links", setup_links, run_links, NULL, 0 },
+	{ "mknod-fifo", no_setup, run_mknod_fifo, NULL, 0 },
+	{ "utimes", setup_utimes, run_utimes, NULL, 0 },
+	{ "xattrs", setup_xattrs, run_xattrs, NULL, 0 },
+	{ "statfs", no_setup, run_statfs, NULL, 0 },
+	{ "getcwd", no_setup, run_getcwd, NULL, 0 },
+	{ "handles", setup_handles, run_handles, NULL, 0 },
+	{ "memfd", no_setup, run_memfd, NULL, 0 },
+	{ "mmap-msync", setup_mmap_msync, run_mmap_msync, NULL, 0 },
+	{ "unshare", no_setup, run_unshare, NULL, 0 },
+	{ "fork-inherit", no_setup, run_fork_inherit, NULL, 0 },
+	{ "clone-files", no_setup, run_clone_files, NULL, 0 },
+	{ "clone-fs", no_setup, run_clone_fs, NULL, 0 },
+	{ "thread-exit", no_setup, run_thread_exit, NULL, 0 },
+	{ "fd-reuse", setup_fd_reuse, run_fd_reuse, NULL, 0 },
+	{ "rename-open", setup_rename_open, run_rename_open, NULL, 0 },
+	{ "hardlinks", setup_hardlinks, run_hardlinks, NULL, 0 },
+	{ "scm-rights", setup_scm_rights, run_scm_rights, NULL, 0 },
+	{ "held-open", setup_held_open, run_held_open, NULL, 1 },
+	{ "vfork-exec", no_setup, run_vfork_exec, resume_vfork_exec, 1 },
+	{ "exec-cloexec", no_setup, run_exec_cloexec, resume_exec_cloexec, 1 },
+	{ NULL, NULL, NULL, NULL, 0 },
 };
 
 /* mkdir -p, for the setup phase. */
@@ -649,6 +1675,8 @@ static void do_all(const char *top, int setup)
 	static char sub[PATH_MAX];
 
 	for (const struct scenario *sc = scenarios; sc->name; sc++) {
+		if (sc->alone)
+			continue;
 		if (snprintf(sub, sizeof(sub), "%s/%s", top, sc->name) >= PATH_MAX)
 			die("%s/%s: path too long", top, sc->name);
 		dir = sub;
@@ -660,7 +1688,8 @@ static _Noreturn void usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 		"usage: ior-workload list\n"
-		"       ior-workload [setup | run] SCENARIO DIR\n");
+		"       ior-workload [setup | run] SCENARIO DIR\n"
+		"       ior-workload resume SCENARIO DIR ARG...\n");
 	exit(code);
 }
 
@@ -678,6 +1707,18 @@ int main(int argc, char *argv[])
 	}
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
 		usage(0);
+	for (size_t i = 0; i < sizeof(pattern); i++)
+		pattern[i] = 'a' + (i * 7 + i / 4096) % 26;
+	if (argc >= 4 && !strcmp(argv[1], "resume")) {
+		for (sc = scenarios; sc->name; sc++)
+			if (sc->resume && !strcmp(sc->name, argv[2]))
+				break;
+		if (!sc->name)
+			usage(2);
+		dir = argv[3];
+		sc->resume(argv + 4);
+		return 0;
+	}
 	if (argc == 4 && !strcmp(argv[1], "setup"))
 		phases = 1;
 	else if (argc == 4 && !strcmp(argv[1], "run"))
@@ -698,9 +1739,6 @@ int main(int argc, char *argv[])
 			die("%s: path too long", argv[1]);
 		dir = absdir;
 	}
-	for (size_t i = 0; i < sizeof(pattern); i++)
-		pattern[i] = 'a' + (i * 7 + i / 4096) % 26;
-
 	for (int ph = 1; ph <= 2; ph++) {
 		if (!(phases & ph))
 			continue;
