@@ -265,14 +265,19 @@ static void put_link_target(const struct ior_event *e, int dirfd,
 	ior_put_kv_esc(&out, "path2", target);
 }
 
-/* What descriptor fd of process pid refers to, or -1 (it is gone). */
-static int fd_target(int pid, int fd, char *buf, size_t cap)
+/*
+ * What descriptor fd of process pid refers to, or -1: it is gone, or
+ * (ino not 0) refers to another inode than ino, closed and reused.
+ */
+static int fd_target(int pid, int fd, uint64_t ino, char *buf, size_t cap)
 {
 	char path[64];
+	struct stat st;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
-	if ((n = readlink(path, buf, cap - 1)) < 0)
+	if ((n = readlink(path, buf, cap - 1)) < 0 ||
+	    (ino && (stat(path, &st) < 0 || st.st_ino != ino)))
 		return -1;
 	buf[n] = 0;
 	return 0;
@@ -420,7 +425,8 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
 		put_flags("flags", ior_open_flags, (uint32_t)a[2]);
 		if (ok) {
-			if (fd_target(e->pid, e->ret, target, sizeof(target)) == 0)
+			if (fd_target(e->pid, e->ret, e->ino, target,
+				      sizeof(target)) == 0)
 				ior_put_kv_esc(&out, "path", target);
 			put_file(e);
 		}
@@ -826,7 +832,7 @@ static void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 	struct stat st;
 	FILE *f;
 
-	if (fd_target(pid, fd, target, sizeof(target)) < 0)
+	if (fd_target(pid, fd, 0, target, sizeof(target)) < 0)
 		return;		/* closed meanwhile */
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
 	if (!(f = fopen(path, "re")))
@@ -1155,14 +1161,12 @@ static void write_exec(const struct ior_event *e, const char *path)
  */
 static void write_rights(const struct ior_event *e)
 {
+	char target[IOR_PATH_MAX];
 	struct ior_right r;
-	struct stat st;
-	char path[64];
 
 	for (unsigned i = 0; i < e->len1 / sizeof(r); i++) {
 		memcpy(&r, e->data + i * sizeof(r), sizeof(r));
-		snprintf(path, sizeof(path), "/proc/%u/fd/%d", e->pid, r.fd);
-		if (stat(path, &st) < 0 || st.st_ino != r.ino) {
+		if (fd_target(e->pid, r.fd, r.ino, target, sizeof(target)) < 0) {
 			nrights_lost++;
 			continue;
 		}
