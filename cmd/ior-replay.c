@@ -252,6 +252,8 @@ struct op {
 	size_t comm, text;	/* escaped COMM; the record's key=value text */
 	size_t path, path2;	/* unescaped; 0 is the empty string */
 	size_t name;		/* xattr name, unescaped */
+	size_t value;		/* setxattr's captured value, or 0: random */
+	uint32_t valuelen;
 	uint32_t textlen;
 	uint32_t after;		/* index + 1 of the op to wait for; 0: none */
 	uint32_t next;		/* next op of the same thread, or NONE */
@@ -441,6 +443,27 @@ static size_t path_of(const struct ior_in *in, const struct ior_rec *r,
 	size_t n = ior_val_unescape(in, key, need(in, r, key), buf, sizeof(buf));
 
 	return n ? arena_add(buf, n) : 0;
+}
+
+/* setxattr's value, when captured: binary (ACLs hold NUL bytes). */
+static void value_bytes(const struct ior_in *in, const struct ior_rec *r,
+			struct op *op)
+{
+	const char *v = ior_get(r, "value");
+	char buf[4096];
+	size_t n;
+	long len;
+
+	if (!v)
+		return;
+	n = strlen(v);
+	if (n >= sizeof(buf))
+		ior_bad(in, "value", "longer than %zu bytes", sizeof(buf) - 1);
+	memcpy(buf, v, n + 1);
+	if ((len = ior_unescape(buf)) < 0)
+		ior_bad(in, "value", "malformed escape in \"%.40s\"", v);
+	op->value = arena_add(buf, len);
+	op->valuelen = len;
 }
 
 static uint32_t thread_get(const struct ior_in *in, int64_t vtid,
@@ -730,8 +753,10 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 		op->path = path_of(in, r, "path");
 	if (nd & A_PATH2)
 		op->path2 = path_of(in, r, "path2");
-	if (nd & A_NAME)
+	if (nd & A_NAME) {
 		op->name = path_of(in, r, "name");
+		value_bytes(in, r, op);
+	}
 	if (ci->flags)
 		op->flags = flags_of(in, r, "flags", ci->flags);
 	if (nd & A_MASK)
@@ -954,6 +979,13 @@ static struct shared {
 } *sh;
 
 static char *wdata;		/* what writes write: random, made once */
+
+/* What setxattr writes: the captured value, or count random bytes. */
+static const char *xattr_value(const struct op *op, size_t *len)
+{
+	*len = op->value ? op->valuelen : op->count;
+	return op->value ? str(op->value) : wdata;
+}
 
 /*
  * A descriptor table, shared by the threads of a replay process (unless
@@ -1219,7 +1251,8 @@ static int64_t follow(enum call c, const struct op *op, struct worker *w)
 {
 	int fd = ior_root_openat(&root, str(op->path), O_PATH | O_CLOEXEC, 0);
 	char proc[64];
-	const char *name = str(op->name);
+	const char *name = str(op->name), *v;
+	size_t vlen;
 	int64_t r;
 
 	if (fd < 0)
@@ -1246,7 +1279,8 @@ static int64_t follow(enum call c, const struct op *op, struct worker *w)
 		r = neg(utimensat(AT_FDCWD, proc, times_of(op), 0));
 		break;
 	case C_SETXATTR:
-		r = neg(setxattr(proc, name, wdata, op->count, op->flags));
+		v = xattr_value(op, &vlen);
+		r = neg(setxattr(proc, name, v, vlen, op->flags));
 		break;
 	case C_GETXATTR:
 		r = neg(getxattr(proc, name, w->rbuf, op->count));
@@ -1289,6 +1323,7 @@ static int64_t at_name(enum call c, const struct op *op, struct worker *w)
 	int d2 = -1, d = ior_root_parent(&root, path, name, sizeof(name));
 	struct xattrat_args xa = { .size = op->count, .flags = op->flags };
 	const char *xname = str(op->name);
+	size_t vlen;
 	int64_t r;
 
 	if (d < 0)
@@ -1331,7 +1366,8 @@ static int64_t at_name(enum call c, const struct op *op, struct worker *w)
 		r = neg(utimensat(d, name, times_of(op), AT_SYMLINK_NOFOLLOW));
 		break;
 	case C_LSETXATTR:
-		xa.value = (uintptr_t)wdata;
+		xa.value = (uintptr_t)xattr_value(op, &vlen);
+		xa.size = vlen;
 		r = neg(syscall(SYS_setxattrat, d, name, AT_SYMLINK_NOFOLLOW,
 				xname, &xa, sizeof(xa)));
 		break;
@@ -1808,6 +1844,8 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 	int fd = -1, src = -1, dst = -1;
 	uint64_t t1, t2;
 	int64_t r = 0;	/* every call sets it; the compiler cannot tell */
+	const char *v;
+	size_t vlen;
 
 	if (op->unsafe)
 		return SKIP_UNSAFE;
@@ -2031,7 +2069,8 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 		r = neg(getdents64(fd, w->rbuf, op->count));
 		break;
 	case C_FSETXATTR:
-		r = neg(fsetxattr(fd, str(op->name), wdata, op->count, op->flags));
+		v = xattr_value(op, &vlen);
+		r = neg(fsetxattr(fd, str(op->name), v, vlen, op->flags));
 		break;
 	case C_FGETXATTR:
 		r = neg(fgetxattr(fd, str(op->name), w->rbuf, op->count));

@@ -1107,3 +1107,19 @@ refused() {
 	assert_success
 	assert_equal "$(stat -c %a "$R/f")" 744
 }
+
+@test "setxattr writes the captured value, NUL bytes included" {
+	echo x > "$R/f"
+	{
+		echo "#ior 1 replay"
+		op 1 1 setxattr 0 path=/f name=user.acl count=4 flags=0 'value=a\x00\x01b'
+		op 1 1 lsetxattr 0 path=/f name=user.two count=3 flags=0 value=xyz
+		op 1 1 setxattr 0 path=/f name=user.rand count=16 flags=0
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(getfattr --only-values -n user.acl "$R/f" | od -An -tx1 | tr -d ' \n')" 61000162
+	assert_equal "$(getfattr --only-values -n user.two "$R/f")" xyz
+	# Without a captured value: count bytes of the replay's own data.
+	assert_equal "$(getfattr --only-values -n user.rand "$R/f" | wc -c)" 16
+}
