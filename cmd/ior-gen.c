@@ -850,6 +850,24 @@ static void infer_open(const struct ior_in *in, const struct ior_rec *r,
 	}
 }
 
+/*
+ * rename, link, chmod, access, the utime and xattr calls... carry what
+ * their file was right after the call: its type and size hold from before
+ * (but a truncate's), its mode and owner too (but chmod's and chown's), so
+ * a file the application never opened or stat'ed gets them in the tree.
+ */
+static void saw_after(const struct ior_in *in, enum op op,
+		      struct path_ent *e, const struct args *a)
+{
+	enum type t = type_of(a->ft, TY_UNKNOWN);
+
+	existed(e, t);
+	if (t == TY_FILE && op != OP_TRUNCATE && a->size)
+		saw_size(e, uint_of(in, "size", a->size));
+	if (op != OP_CHMOD && op != OP_CHOWN)
+		saw_attrs(in, e, a);
+}
+
 /* Learn from a record about paths (no descriptor). */
 static void infer_path(const struct ior_in *in, const struct ior_rec *r,
 		       enum op op, const struct args *a)
@@ -888,6 +906,9 @@ static void infer_path(const struct ior_in *in, const struct ior_rec *r,
 			existed(e, TY_UNKNOWN);	/* there, not a symlink */
 		return;
 	}
+	/* What a path call's file was right after it (ior-format(5)). */
+	if (a->ft && op != OP_STAT)
+		saw_after(in, op, e, a);
 	switch (op) {
 	case OP_STAT:
 		existed(e, type_of(a->ft, TY_UNKNOWN));
