@@ -38,6 +38,9 @@
 #define F_SETLKW 7
 #define F_OFD_GETLK 36
 #define F_OFD_SETLKW 38
+#define O_CLOEXEC 02000000
+#define NAME_MAX 255
+#define WALK_STEPS 64		/* path components and mounts crossed */
 
 /* Set by userspace before load. */
 const volatile bool trace_all = false;	/* all but IOR_TGID_EXCLUDED */
@@ -313,7 +316,7 @@ static __always_inline struct ior_event *new_event(__u32 kind, __u64 time,
 
 static __always_inline void output(struct ior_event *e)
 {
-	__u64 size = sizeof(*e) + e->len1 + e->len2;
+	__u64 size = sizeof(*e) + e->len1 + e->len2 + e->len3;
 	bool now = e->kind == IOR_EV_EXEC || (e->mode & S_IFMT) == S_IFLNK ||
 		   e->nr == IOR_NR_open_by_handle_at || e->nr == IOR_NR_recvmsg;
 
@@ -356,6 +359,24 @@ static __always_inline void read_path2_bytes(struct ior_event *e, __u64 p,
 	e->len2 = n + 1;
 }
 
+/*
+ * The value of a setxattr call, size bytes at user address p, after path
+ * and path2: only a small one (ACLs, capabilities), else none.
+ */
+static __always_inline void read_value(struct ior_event *e, __u64 p,
+				       __u64 size)
+{
+	__u32 off = e->len1 + e->len2;
+
+	if (size > IOR_VALUE_MAX || off >= 2 * IOR_PATH_MAX ||
+	    (size && bpf_probe_read_user(e->data + (off & (2 * IOR_PATH_MAX - 1)),
+					 size & (2 * IOR_VALUE_MAX - 1),
+					 (void *)p)))
+		return;
+	e->len3 = size;
+	e->has_value = 1;
+}
+
 /* A device number in the encoding of st_dev (glibc's makedev). */
 static __always_inline __u64 encode_dev(__u64 major, __u64 minor)
 {
@@ -378,13 +399,10 @@ static __always_inline struct file *task_file(long fd)
 	return f;
 }
 
-/*
- * Size, inode, mode, link count, owner, device and filesystem type of
- * descriptor fd of the current task.
- */
-static __always_inline void read_file(struct ior_event *e, long fd)
+/* Size, inode, mode, link count, owner, device and filesystem type of f. */
+static __always_inline void read_file_facts(struct ior_event *e,
+					    struct file *f)
 {
-	struct file *f = task_file(fd);
 	struct super_block *sb;
 	struct inode *ino;
 	const char *fs;
@@ -404,6 +422,97 @@ static __always_inline void read_file(struct ior_event *e, long fd)
 	e->dev = encode_dev(dev >> 20, dev & 0xfffff);	/* MAJOR, MINOR */
 	fs = BPF_CORE_READ(sb, s_type, name);
 	bpf_probe_read_kernel_str(e->fs, sizeof(e->fs), fs);
+}
+
+/* The same, of descriptor fd of the current task. */
+static __always_inline void read_file(struct ior_event *e, long fd)
+{
+	read_file_facts(e, task_file(fd));
+}
+
+/* A walk up from a file to the task's root, one bpf_loop() step a level. */
+struct walk {
+	struct dentry *d, *root_d;
+	struct vfsmount *vmnt, *root_m;
+	__u32 pos;		/* start of the path written so far */
+	int done;		/* 1: at the root, -1: failed */
+};
+
+static long walk_step(__u64 i, void *ctx)
+{
+	struct walk *w = ctx;
+	struct dentry *d = w->d, *parent;
+	struct vfsmount *vmnt = w->vmnt;
+	struct mount *mnt = container_of(vmnt, struct mount, mnt), *up;
+	struct ior_event *e;
+	__u32 zero = 0, len, pos = w->pos;
+	const unsigned char *name;
+	bool root;
+
+	if (d == w->root_d && vmnt == w->root_m) {
+		w->done = 1;
+		return 1;
+	}
+	w->done = -1;
+	parent = BPF_CORE_READ(d, d_parent);
+	root = d == BPF_CORE_READ(vmnt, mnt_root);
+	if (root || d == parent) {
+		up = BPF_CORE_READ(mnt, mnt_parent);
+		if (!root || up == mnt)
+			return 1;	/* not below the root */
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->vmnt = &up->mnt;
+		w->done = 0;
+		return 0;
+	}
+	len = BPF_CORE_READ(d, d_name.len);
+	name = BPF_CORE_READ(d, d_name.name);
+	if (len == 0 || len > NAME_MAX || pos < len + 1 ||
+	    !(e = bpf_map_lookup_elem(&scratch, &zero)))
+		return 1;
+	pos -= len;
+	bpf_probe_read_kernel(e->data + IOR_PATH_MAX + (pos & (IOR_PATH_MAX - 1)),
+			      len & NAME_MAX, name);
+	pos--;
+	e->data[IOR_PATH_MAX + (pos & (IOR_PATH_MAX - 1))] = '/';
+	w->pos = pos;
+	w->d = parent;
+	w->done = 0;
+	return 0;
+}
+
+/*
+ * The path of file f, as the current task's root sees it, into the event
+ * e (this CPU's scratch buffer) as its path: what /proc/PID/fd would say,
+ * read before the task can close the descriptor. Components are written
+ * from the end of data's second page, walking up through d_parent and,
+ * at a mount's root, to where it is mounted. Nothing when the file is
+ * not below the root (a pipe, a socket, outside a chroot) or the walk is
+ * too long: userspace falls back to /proc.
+ */
+static __always_inline void read_file_path(struct ior_event *e,
+					   struct file *f)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct walk w = {};
+	long len;
+
+	if (!f)
+		return;
+	w.root_d = BPF_CORE_READ(task, fs, root.dentry);
+	w.root_m = BPF_CORE_READ(task, fs, root.mnt);
+	w.d = BPF_CORE_READ(f, f_path.dentry);
+	w.vmnt = BPF_CORE_READ(f, f_path.mnt);
+	w.pos = IOR_PATH_MAX - 1;
+	e->data[IOR_PATH_MAX + IOR_PATH_MAX - 1] = 0;
+	bpf_loop(WALK_STEPS, walk_step, &w, 0);
+	if (w.done != 1)
+		return;
+	if (w.pos == IOR_PATH_MAX - 1)	/* the root itself */
+		e->data[IOR_PATH_MAX + --w.pos] = '/';
+	len = bpf_probe_read_kernel_str(e->data, IOR_PATH_MAX, e->data +
+					IOR_PATH_MAX + (w.pos & (IOR_PATH_MAX - 1)));
+	e->len1 = len > 0 ? len : 0;
 }
 
 /* A user struct stat (x86_64 layout), in one read. */
@@ -555,10 +664,11 @@ static __always_inline void output_rights(struct task_struct *task,
 		int level, type;
 	} cm;
 	int fds[IOR_RIGHTS_MAX];
-	struct ior_right *r;
+	struct fdtable *fdt;
 	struct ior_event *e;
 	struct file *f;
-	__u64 n;
+	__u64 n, bits;
+	__u32 fd;
 
 	if (bpf_probe_read_user(ctl, sizeof(ctl), (void *)(msg + 32)) ||
 	    ctl[1] < sizeof(cm) + 4 ||
@@ -576,14 +686,31 @@ static __always_inline void output_rights(struct task_struct *task,
 	e->ret = ret;
 	e->nr = IOR_NR_recvmsg;
 	get_args(e->args, regs);
-	r = (struct ior_right *)e->data;
-	for (int i = 0; i < IOR_RIGHTS_MAX && i < n; i++) {
-		r[i].fd = fds[i];
-		f = task_file(fds[i]);
-		r[i].ino = BPF_CORE_READ(f, f_inode, i_ino);
-	}
-	e->len1 = n * sizeof(*r);
+	__builtin_memcpy(e->data, fds, sizeof(fds));
+	e->len1 = n * sizeof(fds[0]);
 	output(e);
+	/* then each descriptor, as its ior:fd will say, found now */
+	fdt = BPF_CORE_READ(task, files, fdt);
+	for (int i = 0; i < IOR_RIGHTS_MAX && i < n; i++) {
+		fd = fds[i];
+		if (!(f = task_file(fd)) ||
+		    !(e = new_event(IOR_EV_RIGHT, time, task)))
+			return;
+		e->dur = dur;
+		e->nr = IOR_NR_recvmsg;
+		e->args[0] = fd;
+		e->args[1] = BPF_CORE_READ(f, f_pos);
+		e->args[2] = BPF_CORE_READ(f, f_flags);
+		bits = 0;
+		bpf_probe_read_kernel(&bits, sizeof(bits),
+				      BPF_CORE_READ(fdt, close_on_exec) +
+				      (fd & 0xffff) / 64);
+		if (bits >> (fd % 64) & 1)
+			e->args[2] |= O_CLOEXEC;
+		read_file_facts(e, f);
+		read_file_path(e, f);
+		output(e);
+	}
 }
 
 SEC("tp_btf/sys_enter")
@@ -697,8 +824,10 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 		break;
 	}
 	case IOR_NR_open_by_handle_at:
-		if (ret >= 0)
+		if (ret >= 0) {
 			read_file(e, ret);
+			read_file_path(e, task_file(ret));
+		}
 		break;
 	case IOR_NR_stat:
 	case IOR_NR_lstat:
@@ -751,16 +880,22 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	case IOR_NR_fchownat:
 	case IOR_NR_mknodat:
 	case IOR_NR_name_to_handle_at:
-	case IOR_NR_fsetxattr:		/* the name, written as such */
-	case IOR_NR_fgetxattr:
+	case IOR_NR_fgetxattr:		/* the name, written as path */
 	case IOR_NR_fremovexattr:
 		read_paths(e, a[1], 0);
+		break;
+	case IOR_NR_setxattr:		/* path, name and value */
+	case IOR_NR_lsetxattr:
+		read_paths(e, a[0], a[1]);
+		read_value(e, a[2], a[3]);
+		break;
+	case IOR_NR_fsetxattr:		/* the name, written as path */
+		read_paths(e, a[1], 0);
+		read_value(e, a[2], a[3]);
 		break;
 	case IOR_NR_rename:
 	case IOR_NR_link:
 	case IOR_NR_symlink:
-	case IOR_NR_setxattr:		/* path and name */
-	case IOR_NR_lsetxattr:
 	case IOR_NR_getxattr:
 	case IOR_NR_lgetxattr:
 	case IOR_NR_removexattr:

@@ -13,6 +13,7 @@
 #define IOR_NR_MAX 512			/* syscall numbers below this are traced */
 #define IOR_IOV_MAX 16			/* iovecs summed for readv and friends */
 #define IOR_RIGHTS_MAX 8		/* descriptors of one recvmsg reported */
+#define IOR_VALUE_MAX 1024		/* longest xattr value recorded */
 #define IOR_RINGBUF_SIZE (64 << 20)	/* large: drops cost more than memory */
 #define IOR_MAX_TASKS 65536		/* processes tracked at once */
 
@@ -149,6 +150,9 @@ enum ior_ev_kind {
 	IOR_EV_FORK,		/* args: child tid, child tgid, CLONE_* shared */
 	IOR_EV_EXEC,		/* args: old tid, traced?; path: filename */
 	IOR_EV_EXIT,		/* args: code, group dead */
+	IOR_EV_RIGHT,		/* after a recvmsg, one per descriptor received:
+				   args: fd, f_pos, f_flags (with O_CLOEXEC);
+				   path: the file's, when found in the kernel */
 };
 
 /* Counters in the per-CPU array "counters". */
@@ -176,7 +180,9 @@ struct ior_thread {
  * flags in args[0]. Calls captured from the registers end at IOR_EV_SMALL:
  * the ring carries no more. Others are whole, and data holds len1 bytes
  * of path then len2 bytes of path2, each with its NUL (recvmsg: len1
- * bytes of struct ior_right); the event is written with only those bytes.
+ * bytes of int descriptors), then len3 bytes of an xattr value (setxattr
+ * calls, when read); the event is written with only those bytes.
+ * open_by_handle_at's path is the opened file's, found in the kernel.
  */
 struct ior_event {
 	__u64 time;		/* entry, CLOCK_MONOTONIC ns */
@@ -206,18 +212,9 @@ struct ior_event {
 	__u32 mode;		/* i_mode or st_mode; 0 when unknown */
 	__u32 nlink, uid, gid;
 	char fs[IOR_FS_LEN];
+	__u32 len3;
+	__u32 has_value;	/* an xattr value was read (len3 may be 0) */
 	char data[];
-};
-
-/*
- * A descriptor received by recvmsg, with the inode it referred to then:
- * userspace reads the rest from /proc, if the descriptor still refers to
- * that inode.
- */
-struct ior_right {
-	__s32 fd;
-	__u32 pad;
-	__u64 ino;
 };
 
 #define IOR_EV_SMALL __builtin_offsetof(struct ior_event, size)

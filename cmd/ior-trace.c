@@ -216,14 +216,262 @@ static void put_file(const struct ior_event *e)
 	put_dev("dev", e->dev);
 }
 
+/*
+ * ---- what each traced process sees: its cwd, its root, its directories ----
+ *
+ * A dirfd-relative path is resolved when its record is formatted, after
+ * the call: the process may have closed the dirfd, or exited, by then.
+ * So the directories it opens (the descriptors a *at call may name) and
+ * its working directory are learned from the stream itself and kept per
+ * process, /proc serving only for what the stream never showed. Bounded
+ * by live processes and their open directory descriptors.
+ */
+struct dir_fd {
+	int fd;
+	bool cloexec;
+	char *path;		/* absolute, in the process's root */
+};
+
+struct proc {
+	struct proc *next;	/* in its hash chain */
+	int pid;
+	int root;		/* 1: its root is /, 0: another, -1: unknown */
+	char *cwd;		/* NULL: unknown */
+	struct dir_fd *dirs;
+	size_t ndirs, cap;
+};
+
+#define PROC_BUCKETS 1024
+static struct proc *procs[PROC_BUCKETS];
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		ior_err(IOR_EXIT_SYS, "strdup");
+	return d;
+}
+
+static struct proc **proc_slot(int pid)
+{
+	struct proc **pp = &procs[(unsigned)pid % PROC_BUCKETS];
+
+	while (*pp && (*pp)->pid != pid)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static struct proc *proc_find(int pid)
+{
+	return *proc_slot(pid);
+}
+
+static struct proc *proc_get(int pid)
+{
+	struct proc **pp = proc_slot(pid);
+
+	if (!*pp) {
+		if (!(*pp = calloc(1, sizeof(**pp))))
+			ior_err(IOR_EXIT_SYS, "calloc");
+		(*pp)->pid = pid;
+		(*pp)->root = -1;
+	}
+	return *pp;
+}
+
+static void proc_drop(int pid)
+{
+	struct proc **pp = proc_slot(pid), *p = *pp;
+
+	if (!p)
+		return;
+	*pp = p->next;
+	for (size_t i = 0; i < p->ndirs; i++)
+		free(p->dirs[i].path);
+	free(p->dirs);
+	free(p->cwd);
+	free(p);
+}
+
+static struct dir_fd *dir_find(struct proc *p, int fd)
+{
+	for (size_t i = 0; p && i < p->ndirs; i++)
+		if (p->dirs[i].fd == fd)
+			return &p->dirs[i];
+	return NULL;
+}
+
+static void dir_del(struct proc *p, int fd)
+{
+	struct dir_fd *d = dir_find(p, fd);
+
+	if (!d)
+		return;
+	free(d->path);
+	*d = p->dirs[--p->ndirs];
+}
+
+static void dir_set(struct proc *p, int fd, const char *path, bool cloexec)
+{
+	dir_del(p, fd);
+	if (p->ndirs == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 8;
+		if (!(p->dirs = realloc(p->dirs, p->cap * sizeof(*p->dirs))))
+			ior_err(IOR_EXIT_SYS, "realloc");
+	}
+	p->dirs[p->ndirs++] = (struct dir_fd){ fd, cloexec, xstrdup(path) };
+}
+
+static void cwd_set(struct proc *p, const char *path)
+{
+	free(p->cwd);
+	p->cwd = path ? xstrdup(path) : NULL;
+}
+
+/* A fork: the child starts with its parent's view. */
+static void proc_fork(int ppid, int cpid)
+{
+	struct proc *p = proc_find(ppid), *c;
+
+	proc_drop(cpid);	/* a reused pid */
+	if (!p)
+		return;
+	c = proc_get(cpid);
+	c->root = p->root;
+	cwd_set(c, p->cwd);
+	for (size_t i = 0; i < p->ndirs; i++)
+		dir_set(c, p->dirs[i].fd, p->dirs[i].path, p->dirs[i].cloexec);
+}
+
+/* An exec closes the close-on-exec descriptors. */
+static void proc_exec(int pid)
+{
+	struct proc *p = proc_find(pid);
+
+	for (size_t i = 0; p && i < p->ndirs;)
+		if (p->dirs[i].cloexec)
+			dir_del(p, p->dirs[i].fd);
+		else
+			i++;
+}
+
+/* readlink(2) of /proc/PID/WHAT into buf: an absolute path, or -1. */
+static int proc_link(int pid, const char *what, char *buf, size_t cap)
+{
+	char where[64];
+	ssize_t n;
+
+	snprintf(where, sizeof(where), "/proc/%d/%s", pid, what);
+	if ((n = readlink(where, buf, cap - 1)) < 0 || buf[0] != '/')
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
+/* The directory dirfd (or the cwd) of process p names, or NULL. */
+static const char *dir_of(struct proc *p, int dirfd, char *buf, size_t cap)
+{
+	struct dir_fd *d;
+	char what[32];
+
+	if (dirfd == AT_FDCWD_ARG) {
+		if (!p->cwd && proc_link(p->pid, "cwd", buf, cap) == 0)
+			cwd_set(p, buf);	/* changes only by chdir: traced */
+		return p->cwd;
+	}
+	if ((d = dir_find(p, dirfd)))
+		return d->path;
+	snprintf(what, sizeof(what), "fd/%d", dirfd);
+	return proc_link(p->pid, what, buf, cap) == 0 ? buf : NULL;
+}
+
+/*
+ * The absolute path, in the process's root, that dirfd and path name
+ * for process pid, into buf; -1 when unknown or too long.
+ */
+static int abs_path(int pid, int dirfd, const char *path, char *buf,
+		    size_t cap)
+{
+	char tmp[IOR_PATH_MAX];
+	const char *base = "/";
+
+	if (path[0] != '/' &&
+	    !(base = dir_of(proc_get(pid), dirfd, tmp, sizeof(tmp))))
+		return -1;
+	return ior_path_join(buf, cap, base, path) < 0 ? -1 : 0;
+}
+
+/*
+ * Where ior-trace finds what dirfd and path named for process pid: the
+ * absolute path itself when the process's root is /, else that path
+ * under /proc/PID/root.
+ */
+static int where_is(int pid, int dirfd, const char *path, char *buf,
+		    size_t cap)
+{
+	char abs[IOR_PATH_MAX], root[IOR_PATH_MAX];
+	struct proc *p;
+
+	if (abs_path(pid, dirfd, path, abs, sizeof(abs)) < 0)
+		return -1;
+	p = proc_get(pid);
+	if (p->root < 0)	/* gone already: most likely / */
+		p->root = proc_link(pid, "root", root, sizeof(root)) < 0 ||
+			  strcmp(root, "/") == 0;
+	if (p->root)
+		return snprintf(buf, cap, "%s", abs) < (int)cap ? 0 : -1;
+	return snprintf(buf, cap, "/proc/%d/root%s", pid, abs) < (int)cap ?
+	       0 : -1;
+}
+
+/* Keys put_attrs leaves out: those the call's own arguments use. */
+#define NO_SIZE 1
+#define NO_OWNER 2
+
+/* size ft fmode nlink uid gid ino dev, as stat records have them. */
+static void put_attrs(uint64_t size, uint32_t mode, uint32_t nlink,
+		      uint32_t uid, uint32_t gid, uint64_t ino, uint64_t dev,
+		      int skip)
+{
+	if (!(skip & NO_SIZE))
+		ior_put_kv_i64(&out, "size", size);
+	put_ft(mode);
+	put_octal("fmode", mode & 07777);
+	ior_put_kv_i64(&out, "nlink", nlink);
+	if (!(skip & NO_OWNER)) {
+		ior_put_kv_i64(&out, "uid", uid);
+		ior_put_kv_i64(&out, "gid", gid);
+	}
+	ior_put_kv_i64(&out, "ino", ino);
+	put_dev("dev", dev);
+}
+
 /* size ft fmode nlink uid gid ino dev of a successful stat. */
 static void put_stat(const struct ior_event *e)
 {
-	ior_put_kv_i64(&out, "size", e->size);
-	put_ft(e->mode);
-	put_owner(e);
-	ior_put_kv_i64(&out, "ino", e->ino);
-	put_dev("dev", e->dev);
+	put_attrs(e->size, e->mode, e->nlink, e->uid, e->gid, e->ino, e->dev,
+		  0);
+}
+
+/*
+ * The attributes of the file a successful path call named (dirfd, path),
+ * as it is now, right after the call: with stat(2) when the call follows
+ * a final symbolic link, else lstat(2). Keys the call already has as
+ * arguments (skip) are left out.
+ */
+static void put_path_attrs(const struct ior_event *e, int dirfd,
+			   const char *path, bool follow, int skip)
+{
+	char where[64 + IOR_PATH_MAX];
+	struct stat st;
+
+	if (e->ret < 0 || !path[0] ||
+	    where_is(e->pid, dirfd, path, where, sizeof(where)) < 0 ||
+	    (follow ? stat(where, &st) : lstat(where, &st)) < 0)
+		return;
+	put_attrs(st.st_size, st.st_mode, st.st_nlink, st.st_uid, st.st_gid,
+		  st.st_ino, st.st_dev, skip);
 }
 
 static void put_err(int64_t ret)
@@ -250,16 +498,9 @@ static void put_link_target(const struct ior_event *e, int dirfd,
 	char where[64 + IOR_PATH_MAX], target[IOR_PATH_MAX];
 	ssize_t n;
 
-	if (!S_ISLNK(e->mode) || !path[0])
-		return;
-	if (path[0] == '/')
-		snprintf(where, sizeof(where), "/proc/%u/root%s", e->pid, path);
-	else if (dirfd == AT_FDCWD_ARG)
-		snprintf(where, sizeof(where), "/proc/%u/cwd/%s", e->pid, path);
-	else
-		snprintf(where, sizeof(where), "/proc/%u/fd/%d/%s", e->pid,
-			 dirfd, path);
-	if ((n = readlink(where, target, sizeof(target) - 1)) < 0)
+	if (!S_ISLNK(e->mode) || !path[0] ||
+	    where_is(e->pid, dirfd, path, where, sizeof(where)) < 0 ||
+	    (n = readlink(where, target, sizeof(target) - 1)) < 0)
 		return;
 	target[n] = 0;
 	ior_put_kv_esc(&out, "path2", target);
@@ -360,7 +601,7 @@ static void put_fcntl(const struct ior_event *e)
 
 /* xattr calls: the path (or fd), the name, and what each one has. */
 static void put_xattr(const struct ior_event *e, const char *path,
-		      const char *path2)
+		      const char *path2, const char *value)
 {
 	const __u64 *a = e->args;
 	const char *name = path2;
@@ -379,9 +620,21 @@ static void put_xattr(const struct ior_event *e, const char *path,
 	case IOR_NR_setxattr: case IOR_NR_lsetxattr: case IOR_NR_fsetxattr:
 		ior_put_kv_i64(&out, "count", a[3]);
 		put_flags("flags", ior_xattr_flags, (uint32_t)a[4]);
+		if (e->has_value) {
+			ior_puts(&out, " value=");
+			ior_put_esc(&out, value, e->len3);
+		}
 		break;
 	case IOR_NR_getxattr: case IOR_NR_lgetxattr: case IOR_NR_fgetxattr:
 		ior_put_kv_i64(&out, "count", a[3]);
+		break;
+	}
+	switch (e->nr) {
+	case IOR_NR_setxattr: case IOR_NR_getxattr: case IOR_NR_removexattr:
+		put_path_attrs(e, AT_FDCWD_ARG, path, true, 0);
+		break;
+	case IOR_NR_lsetxattr: case IOR_NR_lgetxattr: case IOR_NR_lremovexattr:
+		put_path_attrs(e, AT_FDCWD_ARG, path, false, 0);
 		break;
 	}
 }
@@ -425,8 +678,11 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
 		put_flags("flags", ior_open_flags, (uint32_t)a[2]);
 		if (ok) {
-			if (fd_target(e->pid, e->ret, e->ino, target,
-				      sizeof(target)) == 0)
+			/* found in the kernel; else, if still open, in /proc */
+			if (path[0])
+				ior_put_kv_esc(&out, "path", path);
+			else if (fd_target(e->pid, e->ret, e->ino, target,
+					   sizeof(target)) == 0)
 				ior_put_kv_esc(&out, "path", target);
 			put_file(e);
 		}
@@ -495,6 +751,8 @@ static void write_syscall(const struct ior_event *e, const char *path,
 	case IOR_NR_chmod:
 		ior_put_kv_esc(&out, "path", path);
 		put_octal("mode", (uint32_t)a[1]);
+		if (e->nr == IOR_NR_chmod)
+			put_path_attrs(e, AT_FDCWD_ARG, path, true, 0);
 		break;
 	case IOR_NR_mkdirat:
 	case IOR_NR_fchmodat:
@@ -504,6 +762,9 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		put_octal("mode", (uint32_t)a[2]);
 		if (e->nr == IOR_NR_fchmodat2)
 			put_flags("flags", ior_at_flags, (uint32_t)a[3]);
+		if (e->nr != IOR_NR_mkdirat)
+			put_path_attrs(e, (int)a[0], path, e->nr == IOR_NR_fchmodat ||
+				       !(a[3] & AT_SYMLINK_NOFOLLOW), 0);
 		break;
 	case IOR_NR_fchmod:
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
@@ -526,6 +787,8 @@ static void write_syscall(const struct ior_event *e, const char *path,
 	case IOR_NR_symlink:
 		ior_put_kv_esc(&out, "path", path);
 		ior_put_kv_esc(&out, "path2", path2);
+		if (e->nr != IOR_NR_symlink)
+			put_path_attrs(e, AT_FDCWD_ARG, path2, false, 0);
 		break;
 	case IOR_NR_renameat:
 	case IOR_NR_renameat2:
@@ -538,6 +801,8 @@ static void write_syscall(const struct ior_event *e, const char *path,
 			put_flags("flags", ior_rename_flags, (uint32_t)a[4]);
 		else if (e->nr == IOR_NR_linkat)
 			put_flags("flags", ior_at_flags, (uint32_t)a[4]);
+		put_path_attrs(e, (int)a[2], path2, e->nr == IOR_NR_linkat &&
+			       (a[4] & AT_SYMLINK_FOLLOW), 0);
 		break;
 	case IOR_NR_symlinkat:
 		ior_put_kv_esc(&out, "path", path);
@@ -553,10 +818,13 @@ static void write_syscall(const struct ior_event *e, const char *path,
 			       (int)a[e->nr == IOR_NR_readlinkat ? 3 : 2]);
 		if (ok && e->len2)
 			ior_put_kv_esc(&out, "path2", path2);
+		put_path_attrs(e, e->nr == IOR_NR_readlinkat ? (int)a[0] :
+			       AT_FDCWD_ARG, path, false, 0);
 		break;
 	case IOR_NR_truncate:
 		ior_put_kv_esc(&out, "path", path);
 		ior_put_kv_i64(&out, "size", a[1]);
+		put_path_attrs(e, AT_FDCWD_ARG, path, true, NO_SIZE);
 		break;
 	case IOR_NR_ftruncate:
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
@@ -587,6 +855,7 @@ static void write_syscall(const struct ior_event *e, const char *path,
 	case IOR_NR_access:
 		ior_put_kv_esc(&out, "path", path);
 		put_flags("amode", ior_access_modes, (uint32_t)a[1]);
+		put_path_attrs(e, AT_FDCWD_ARG, path, true, 0);
 		break;
 	case IOR_NR_faccessat:
 	case IOR_NR_faccessat2:
@@ -595,6 +864,8 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		put_flags("amode", ior_access_modes, (uint32_t)a[2]);
 		if (e->nr == IOR_NR_faccessat2)
 			put_flags("flags", ior_faccessat_flags, (uint32_t)a[3]);
+		put_path_attrs(e, (int)a[0], path, e->nr == IOR_NR_faccessat ||
+			       !(a[3] & AT_SYMLINK_NOFOLLOW), 0);
 		break;
 	case IOR_NR_chown:
 	case IOR_NR_lchown:
@@ -605,6 +876,9 @@ static void write_syscall(const struct ior_event *e, const char *path,
 			ior_put_kv_esc(&out, "path", path);
 		ior_put_kv_i64(&out, "uid", (int)a[1]);
 		ior_put_kv_i64(&out, "gid", (int)a[2]);
+		if (e->nr != IOR_NR_fchown)
+			put_path_attrs(e, AT_FDCWD_ARG, path,
+				       e->nr == IOR_NR_chown, NO_OWNER);
 		break;
 	case IOR_NR_fchownat:
 		put_dirfd("dirfd", a[0]);
@@ -612,6 +886,8 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		ior_put_kv_i64(&out, "uid", (int)a[2]);
 		ior_put_kv_i64(&out, "gid", (int)a[3]);
 		put_flags("flags", ior_at_flags, (uint32_t)a[4]);
+		put_path_attrs(e, (int)a[0], path,
+			       !(a[4] & AT_SYMLINK_NOFOLLOW), NO_OWNER);
 		break;
 	case IOR_NR_close_range:
 		ior_put_kv_i64(&out, "fd", (uint32_t)a[0]);
@@ -683,6 +959,7 @@ static void write_syscall(const struct ior_event *e, const char *path,
 	case IOR_NR_utimes:
 		ior_put_kv_esc(&out, "path", path);
 		put_utimes(e, a[1]);
+		put_path_attrs(e, AT_FDCWD_ARG, path, true, 0);
 		break;
 	case IOR_NR_utimensat:
 	case IOR_NR_futimesat:
@@ -691,6 +968,9 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		if (e->nr == IOR_NR_utimensat)
 			put_flags("flags", ior_at_flags, (uint32_t)a[3]);
 		put_utimes(e, a[2]);
+		/* futimesat follows links, as utimes does */
+		put_path_attrs(e, (int)a[0], path, e->nr == IOR_NR_futimesat ||
+			       !(a[3] & AT_SYMLINK_NOFOLLOW), 0);
 		break;
 	case IOR_NR_setxattr:
 	case IOR_NR_lsetxattr:
@@ -701,12 +981,14 @@ static void write_syscall(const struct ior_event *e, const char *path,
 	case IOR_NR_removexattr:
 	case IOR_NR_lremovexattr:
 	case IOR_NR_fremovexattr:
-		put_xattr(e, path, path2);
+		put_xattr(e, path, path2, e->data + e->len1 + e->len2);
 		break;
 	case IOR_NR_listxattr:
 	case IOR_NR_llistxattr:
 		ior_put_kv_esc(&out, "path", path);
 		ior_put_kv_i64(&out, "count", a[2]);
+		put_path_attrs(e, AT_FDCWD_ARG, path, e->nr == IOR_NR_listxattr,
+			       0);
 		break;
 	case IOR_NR_flistxattr:
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
@@ -747,18 +1029,115 @@ static void write_syscall(const struct ior_event *e, const char *path,
 	case IOR_NR_recvmsg:
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
 		ior_puts(&out, " rights=");
-		for (unsigned i = 0; i < e->len1 / sizeof(struct ior_right); i++) {
-			struct ior_right r;
+		for (unsigned i = 0; i < e->len1 / sizeof(int); i++) {
+			int fd;
 
-			memcpy(&r, e->data + i * sizeof(r), sizeof(r));
+			memcpy(&fd, e->data + i * sizeof(fd), sizeof(fd));
 			if (i)
 				ior_putc(&out, ',');
-			ior_put_i64(&out, r.fd);
+			ior_put_i64(&out, fd);
 		}
 		break;
 	}
 	put_err(e->ret);
 	ior_putc(&out, '\n');
+}
+
+/*
+ * After a syscall record: what it changed in its process's view (see
+ * "what each traced process sees").
+ */
+static void track(const struct ior_event *e, const char *path)
+{
+	const __u64 *a = e->args;
+	char abs[IOR_PATH_MAX];
+	struct proc *p;
+	struct dir_fd *d;
+	int fd = e->ret, dirfd;
+	uint64_t flags;
+
+	switch (e->nr) {
+	case IOR_NR_open:
+	case IOR_NR_creat:
+	case IOR_NR_openat:
+	case IOR_NR_openat2:
+	case IOR_NR_open_by_handle_at:
+		if (e->ret < 0)
+			return;
+		p = proc_get(e->pid);
+		dir_del(p, fd);
+		if (!S_ISDIR(e->mode) || e->nr == IOR_NR_creat)
+			return;		/* creat opens no directory */
+		if (e->nr == IOR_NR_open_by_handle_at) {
+			if (path[0] == '/')	/* found in the kernel */
+				dir_set(p, fd, path, a[2] & O_CLOEXEC);
+			return;
+		}
+		if (e->nr == IOR_NR_open)
+			flags = a[1], dirfd = AT_FDCWD_ARG;
+		else
+			flags = a[2], dirfd = a[0];
+		if (abs_path(e->pid, dirfd, path, abs, sizeof(abs)) == 0)
+			dir_set(p, fd, abs, flags & O_CLOEXEC);
+		break;
+	case IOR_NR_close:
+		dir_del(proc_find(e->pid), (int)a[0]);
+		break;
+	case IOR_NR_close_range:
+		if (!(p = proc_find(e->pid)) || e->ret < 0)
+			return;
+		for (size_t i = 0; i < p->ndirs;) {
+			d = &p->dirs[i];
+			if ((unsigned)d->fd < (unsigned)a[0] ||
+			    (unsigned)d->fd > (unsigned)a[1])
+				i++;
+			else if (a[2] & CLOSE_RANGE_CLOEXEC)
+				d->cloexec = true, i++;
+			else
+				dir_del(p, d->fd);	/* moves the last here */
+		}
+		break;
+	case IOR_NR_dup:
+	case IOR_NR_dup2:
+	case IOR_NR_dup3:
+	case IOR_NR_fcntl:
+		if (!(p = proc_find(e->pid)) || e->ret < 0)
+			return;
+		if (e->nr == IOR_NR_fcntl && (int)a[1] == F_SETFD) {
+			if ((d = dir_find(p, (int)a[0])))
+				d->cloexec = a[2] & FD_CLOEXEC;
+			return;
+		}
+		if (e->nr == IOR_NR_fcntl && (int)a[1] != F_DUPFD &&
+		    (int)a[1] != F_DUPFD_CLOEXEC)
+			return;
+		if (fd == (int)a[0])
+			return;		/* dup2 onto itself */
+		dir_del(p, fd);
+		if ((d = dir_find(p, (int)a[0]))) {
+			snprintf(abs, sizeof(abs), "%s", d->path);
+			dir_set(p, fd, abs, e->nr == IOR_NR_fcntl ?
+				(int)a[1] == F_DUPFD_CLOEXEC :
+				e->nr == IOR_NR_dup3 && (a[2] & O_CLOEXEC));
+		}
+		break;
+	case IOR_NR_chdir:
+		if (e->ret == 0 &&
+		    abs_path(e->pid, AT_FDCWD_ARG, path, abs, sizeof(abs)) == 0)
+			cwd_set(proc_get(e->pid), abs);
+		break;
+	case IOR_NR_fchdir:
+		if (e->ret == 0) {
+			p = proc_get(e->pid);
+			d = dir_find(p, (int)a[0]);
+			cwd_set(p, d ? d->path : NULL);
+		}
+		break;
+	case IOR_NR_getcwd:
+		if (e->ret > 0 && path[0] == '/')
+			cwd_set(proc_get(e->pid), path);
+		break;
+	}
 }
 
 /* ---- processes already running: /proc ---- */
@@ -854,6 +1233,8 @@ static void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 		ior_put_kv_i64(&out, "size", st.st_size);
 		ior_put_kv_i64(&out, "ino", st.st_ino);
 		put_ft(st.st_mode);
+		if (S_ISDIR(st.st_mode) && target[0] == '/')
+			dir_set(proc_get(pid), fd, target, flags & O_CLOEXEC);
 	}
 	if (pseudo_fs(target))
 		ior_put_kv(&out, "fs", pseudo_fs(target));
@@ -879,6 +1260,7 @@ static void write_process(int pid, int skipfd)
 		put_head(t, pid, pid, comm, "ior:cwd", 0, 0);
 		ior_put_kv_esc(&out, "path", cwd);
 		ior_putc(&out, '\n');
+		cwd_set(proc_get(pid), cwd);
 	}
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	if (!(dir = opendir(path)))
@@ -1155,24 +1537,38 @@ static void write_exec(const struct ior_event *e, const char *path)
 }
 
 /*
- * An ior:fd record for each descriptor a recvmsg received that still
- * refers to the inode it was received with: one closed meanwhile (and
- * perhaps reused) is left out, and counted.
+ * The ior:fd record of a descriptor a recvmsg received, from what the
+ * kernel said of it then; when its path was not found there, from /proc
+ * if the descriptor still refers to the same inode: one closed meanwhile
+ * (and perhaps reused) is left out, and counted.
  */
-static void write_rights(const struct ior_event *e)
+static void write_right(const struct ior_event *e, const char *path)
 {
 	char target[IOR_PATH_MAX];
-	struct ior_right r;
+	int fd = e->args[0];
 
-	for (unsigned i = 0; i < e->len1 / sizeof(r); i++) {
-		memcpy(&r, e->data + i * sizeof(r), sizeof(r));
-		if (fd_target(e->pid, r.fd, r.ino, target, sizeof(target)) < 0) {
+	if (!path[0]) {
+		if (fd_target(e->pid, fd, e->ino, target, sizeof(target)) < 0)
 			nrights_lost++;
-			continue;
-		}
-		write_fd(e->pid, e->tid, e->comm, rel_time(e->time + e->dur),
-			 r.fd);
+		else
+			write_fd(e->pid, e->tid, e->comm,
+				 rel_time(e->time + e->dur), fd);
+		return;
 	}
+	put_head(rel_time(e->time + e->dur), e->pid, e->tid, e->comm, "ior:fd",
+		 0, 0);
+	ior_put_kv_i64(&out, "fd", fd);
+	ior_put_kv_esc(&out, "path", path);
+	put_flags("flags", ior_open_flags, (uint32_t)e->args[2]);
+	ior_put_kv_i64(&out, "offset", e->args[1]);
+	ior_put_kv_i64(&out, "size", e->size);
+	ior_put_kv_i64(&out, "ino", e->ino);
+	put_ft(e->mode);
+	if (e->fs[0])
+		ior_put_kv_esc(&out, "fs", e->fs);
+	ior_putc(&out, '\n');
+	if (S_ISDIR(e->mode))
+		dir_set(proc_get(e->pid), fd, path, e->args[2] & O_CLOEXEC);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -1191,7 +1587,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 		memcpy(&small, data, IOR_EV_SMALL);
 		e = &small;
 	} else if (e->len1 > IOR_PATH_MAX || e->len2 > IOR_PATH_MAX ||
-		   sizeof(*e) + e->len1 + e->len2 > size)
+		   e->len3 > IOR_VALUE_MAX ||
+		   sizeof(*e) + e->len1 + e->len2 + e->len3 > size)
 		return 0;
 	path[0] = path2[0] = 0;
 	if (e->len1)
@@ -1202,8 +1599,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 	switch (e->kind) {
 	case IOR_EV_SYSCALL:
 		write_syscall(e, path, path2);
-		if (e->nr == IOR_NR_recvmsg)
-			write_rights(e);
+		track(e, path);
+		break;
+	case IOR_EV_RIGHT:
+		write_right(e, path);
 		break;
 	case IOR_EV_FORK:
 		put_head(rel_time(e->time), e->pid, e->tid, e->comm,
@@ -1212,10 +1611,13 @@ static int handle_event(void *ctx, void *data, size_t size)
 		ior_put_kv_i64(&out, "cpid", e->args[1]);
 		put_flags("flags", ior_clone_flags, e->args[2]);
 		ior_putc(&out, '\n');
+		if (e->args[1] != e->pid)
+			proc_fork(e->pid, e->args[1]);
 		break;
 	case IOR_EV_EXEC:
 		if (e->args[1]) {
 			write_exec(e, path);
+			proc_exec(e->pid);
 			break;
 		}
 		/* -c: an untraced process exec'd; is it one of ours now? */
@@ -1234,6 +1636,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 		ior_put_kv_i64(&out, "code", (int)e->args[0]);
 		ior_put_kv_i64(&out, "group", e->args[1]);
 		ior_putc(&out, '\n');
+		if (e->args[1])
+			proc_drop(e->pid);
 		break;
 	}
 	return 0;

@@ -302,6 +302,11 @@ calls_fds() {
 	[ -n "$f" ] && [ -n "$g" ] && [ -n "$dfd" ]
 }
 
+# What a successful path call says of its file: $A all of it, $AO all
+# but the owner (the chown calls have their own uid and gid).
+A=' size=[0-9]+ ft=[a-z]+ fmode=0[0-7]* nlink=[0-9]+ uid=[0-9]+ gid=[0-9]+ ino=[0-9]+ dev=[0-9]+:[0-9]+'
+AO=' size=[0-9]+ ft=[a-z]+ fmode=0[0-7]* nlink=[0-9]+ ino=[0-9]+ dev=[0-9]+:[0-9]+'
+
 # The descriptor the work program's main thread got for data.
 data_fd() {
 	calls openat path=data | awk 'NR == 1 { print $6 }'
@@ -637,27 +642,27 @@ EOC
 	trace_calls
 	calls_fds
 	run ccalls access
-	assert_line --regexp " access 0 [0-9]+ path=f amode=R_OK\|W_OK$"
+	assert_line --regexp " access 0 [0-9]+ path=f amode=R_OK\|W_OK$A$"
 	run ccalls faccessat
-	assert_output --regexp " faccessat 0 [0-9]+ dirfd=AT_FDCWD path=f amode=F_OK$"
+	assert_output --regexp " faccessat 0 [0-9]+ dirfd=AT_FDCWD path=f amode=F_OK$A$"
 	run ccalls faccessat2
 	assert_output --regexp " faccessat2 -13 [0-9]+ dirfd=AT_FDCWD path=f amode=X_OK flags=AT_EACCESS err=EACCES$"
 	run ccalls chmod
-	assert_output --regexp " chmod 0 [0-9]+ path=f mode=0600$"
+	assert_output --regexp " chmod 0 [0-9]+ path=f mode=0600$A$"
 	run ccalls fchmod
 	assert_output --regexp " fchmod 0 [0-9]+ fd=$f mode=0604$"
 	run ccalls fchmodat
-	assert_output --regexp " fchmodat 0 [0-9]+ dirfd=AT_FDCWD path=f mode=0640$"
+	assert_output --regexp " fchmodat 0 [0-9]+ dirfd=AT_FDCWD path=f mode=0640$A$"
 	run ccalls fchmodat2
-	assert_output --regexp " fchmodat2 0 [0-9]+ dirfd=AT_FDCWD path=f mode=0644 flags=AT_SYMLINK_NOFOLLOW$"
+	assert_output --regexp " fchmodat2 0 [0-9]+ dirfd=AT_FDCWD path=f mode=0644 flags=AT_SYMLINK_NOFOLLOW$A$"
 	run ccalls chown
-	assert_output --regexp " chown 0 [0-9]+ path=f uid=1 gid=2$"
+	assert_output --regexp " chown 0 [0-9]+ path=f uid=1 gid=2$AO$"
 	run ccalls fchown
 	assert_output --regexp " fchown 0 [0-9]+ fd=$f uid=-1 gid=3$"
 	run ccalls lchown
-	assert_output --regexp " lchown 0 [0-9]+ path=f uid=4 gid=-1$"
+	assert_output --regexp " lchown 0 [0-9]+ path=f uid=4 gid=-1$AO$"
 	run ccalls fchownat
-	assert_output --regexp " fchownat 0 [0-9]+ dirfd=AT_FDCWD path=f uid=0 gid=0 flags=AT_SYMLINK_NOFOLLOW$"
+	assert_output --regexp " fchownat 0 [0-9]+ dirfd=AT_FDCWD path=f uid=0 gid=0 flags=AT_SYMLINK_NOFOLLOW$AO$"
 }
 
 @test "copy_file_range, sendfile64 and splice record the offsets given, as they were at entry" {
@@ -716,18 +721,18 @@ EOC
 	trace_calls
 	calls_fds
 	run ccalls link
-	assert_output --regexp " link 0 [0-9]+ path=f path2=hard$"
+	assert_output --regexp " link 0 [0-9]+ path=f path2=hard$A$"
 	run ccalls linkat
-	assert_output --regexp " linkat 0 [0-9]+ dirfd=AT_FDCWD path=f dirfd2=$dfd path2=hard2 flags=0$"
+	assert_output --regexp " linkat 0 [0-9]+ dirfd=AT_FDCWD path=f dirfd2=$dfd path2=hard2 flags=0$A$"
 	run ccalls symlink
 	assert_output --regexp " symlink 0 [0-9]+ path=f path2=soft$"
 	run ccalls symlinkat
 	assert_output --regexp " symlinkat 0 [0-9]+ path=../f dirfd2=$dfd path2=soft2$"
 	run ccalls readlink
-	assert_output --regexp " readlink 1 [0-9]+ path=soft count=8192 path2=f$"
+	assert_output --regexp " readlink 1 [0-9]+ path=soft count=8192 path2=f$A$"
 	# a buffer too small: the RET bytes read, not the whole target
 	run ccalls readlinkat
-	assert_output --regexp " readlinkat 3 [0-9]+ dirfd=$dfd path=soft2 count=3 path2=\.\./$"
+	assert_output --regexp " readlinkat 3 [0-9]+ dirfd=$dfd path=soft2 count=3 path2=\.\./$A$"
 }
 
 @test "mknod records the file type with the mode, and the device" {
@@ -745,14 +750,14 @@ EOC
 	trace_calls
 	calls_fds
 	run ccalls utime
-	assert_line -n 0 --regexp " utime 0 [0-9]+ path=f atime=1000000000.000000000 mtime=1100000000.000000000$"
-	assert_line -n 1 --regexp " utime 0 [0-9]+ path=f$"
+	assert_line -n 0 --regexp " utime 0 [0-9]+ path=f atime=1000000000.000000000 mtime=1100000000.000000000$A$"
+	assert_line -n 1 --regexp " utime 0 [0-9]+ path=f$A$"
 	run ccalls utimes
-	assert_output --regexp " utimes 0 [0-9]+ path=f atime=1200000000.000005000 mtime=1300000000.000007000$"
+	assert_output --regexp " utimes 0 [0-9]+ path=f atime=1200000000.000005000 mtime=1300000000.000007000$A$"
 	run ccalls futimesat
-	assert_output --regexp " futimesat 0 [0-9]+ dirfd=$dfd path=hard2 atime=1200000000.000005000 mtime=1300000000.000007000$"
+	assert_output --regexp " futimesat 0 [0-9]+ dirfd=$dfd path=hard2 atime=1200000000.000005000 mtime=1300000000.000007000$A$"
 	run ccalls utimensat
-	assert_line -n 0 --regexp " utimensat 0 [0-9]+ dirfd=AT_FDCWD path=f flags=AT_SYMLINK_NOFOLLOW atime=1400000000.123456789 mtime=omit$"
+	assert_line -n 0 --regexp " utimensat 0 [0-9]+ dirfd=AT_FDCWD path=f flags=AT_SYMLINK_NOFOLLOW atime=1400000000.123456789 mtime=omit$A$"
 	assert_line -n 1 --regexp " utimensat 0 [0-9]+ dirfd=$f path= flags=0 atime=now mtime=1500000000.000000001$"
 }
 
@@ -761,21 +766,21 @@ EOC
 	trace_calls
 	calls_fds
 	run ccalls setxattr
-	assert_output --regexp " setxattr 0 [0-9]+ path=f name=user.a count=2 flags=XATTR_CREATE$"
+	assert_output --regexp " setxattr 0 [0-9]+ path=f name=user.a count=2 flags=XATTR_CREATE value=va$A$"
 	run ccalls lsetxattr
-	assert_output --regexp " lsetxattr 0 [0-9]+ path=f name=user.b count=2 flags=0$"
+	assert_output --regexp " lsetxattr 0 [0-9]+ path=f name=user.b count=2 flags=0 value=vb$A$"
 	run ccalls fsetxattr
-	assert_output --regexp " fsetxattr 0 [0-9]+ fd=$f name=user.c count=2 flags=XATTR_CREATE$"
+	assert_output --regexp " fsetxattr 0 [0-9]+ fd=$f name=user.c count=2 flags=XATTR_CREATE value=vc$"
 	run ccalls getxattr
-	assert_output --regexp " getxattr 2 [0-9]+ path=f name=user.a count=8192$"
+	assert_output --regexp " getxattr 2 [0-9]+ path=f name=user.a count=8192$A$"
 	run ccalls fgetxattr
 	assert_output --regexp " fgetxattr 2 [0-9]+ fd=$f name=user.c count=64$"
 	run ccalls llistxattr
-	assert_output --regexp " llistxattr [0-9]+ [0-9]+ path=f count=100$"
+	assert_output --regexp " llistxattr [0-9]+ [0-9]+ path=f count=100$A$"
 	run ccalls flistxattr
 	assert_output --regexp " flistxattr [0-9]+ [0-9]+ fd=$f count=200$"
 	run ccalls lremovexattr
-	assert_output --regexp " lremovexattr 0 [0-9]+ path=f name=user.b$"
+	assert_output --regexp " lremovexattr 0 [0-9]+ path=f name=user.b$A$"
 	run ccalls fremovexattr
 	assert_output --regexp " fremovexattr 0 [0-9]+ fd=$f name=user.c$"
 }
@@ -909,4 +914,186 @@ EOC
 	! calls ior:fd | grep -q "path=$dir/other"
 	calls ior:fd | grep -q "path=$dir/passed" ||
 		tail -n 1 trace.txt | grep -q ' rights_lost=1$'
+}
+
+@test "path calls record the file named, after the call, following links only when the call does" {
+	need_bpf
+	mkdir d
+	echo hello > d/t
+	ln -s t d/l
+	echo moved > d/r
+	cat > attrs.c <<'EOC'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int main(void)
+{
+	char b[64];
+	int dfd = open("d", O_RDONLY | O_DIRECTORY);
+
+	syscall(SYS_fchmodat, dfd, "l", 0640);		/* follows */
+	syscall(SYS_faccessat2, dfd, "l", F_OK, AT_SYMLINK_NOFOLLOW);
+	syscall(SYS_fchownat, dfd, "l", -1, -1, 0);
+	close(dfd);	/* gone from /proc before ior-trace reads the records */
+	chdir("d");
+	syscall(SYS_readlink, "l", b, sizeof(b));
+	syscall(SYS_truncate, "t", 3);
+	syscall(SYS_link, "l", "h");			/* a link to the link */
+	syscall(SYS_rename, "r", "u");
+	chdir("/");
+	usleep(300000);
+	return 0;
+}
+EOC
+	cc -o attrs attrs.c
+	run timeout 30 ior-trace -o trace.txt -- ./attrs
+	assert_success
+	st() { stat -c "$1" "d/$2"; }
+	run calls fchmodat
+	assert_output --regexp " fchmodat 0 [0-9]+ dirfd=[0-9]+ path=l mode=0640 $(st 'size=[0-9]+ ft=reg fmode=0640 nlink=%h uid=%u gid=%g ino=%i dev=%Hd:%Ld' t)$"
+	run calls faccessat2
+	assert_output --regexp " path=l amode=F_OK flags=AT_SYMLINK_NOFOLLOW $(st 'size=1 ft=lnk fmode=0777 nlink=2 uid=%u gid=%g ino=%i dev=%Hd:%Ld' l)$"
+	run calls fchownat
+	assert_output --regexp " uid=-1 gid=-1 flags=0 size=[0-9]+ ft=reg fmode=0640 nlink=1 ino=$(st %i t) dev=[0-9:]+$"
+	run calls readlink
+	assert_output --regexp " path=l count=64 path2=t size=1 ft=lnk fmode=0777 nlink=2 uid=[0-9]+ gid=[0-9]+ ino=$(st %i l) "
+	# truncate's own size is the length given: no second one
+	run calls truncate
+	assert_output --regexp " truncate 0 [0-9]+ path=t size=3 ft=reg fmode=0640 nlink=1 uid=[0-9]+ gid=[0-9]+ ino=$(st %i t) dev=[0-9:]+$"
+	# rename and link: the file is found through path2
+	run calls link
+	assert_output --regexp " path=l path2=h size=1 ft=lnk .* ino=$(st %i l) "
+	run calls rename
+	assert_output --regexp " path=r path2=u size=6 ft=reg .* ino=$(st %i u) "
+}
+
+@test "a path relative to a directory descriptor closed at once, or to a cwd left, is still resolved" {
+	need_bpf
+	mkdir d
+	ln -s target d/lnk
+	cat > dirfd.c <<'EOC'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int main(void)
+{
+	struct stat st;
+	int dfd = open("d", O_RDONLY | O_DIRECTORY), dup;
+
+	dup = fcntl(dfd, F_DUPFD_CLOEXEC, 50);
+	close(dfd);
+	fstatat(dup, "lnk", &st, AT_SYMLINK_NOFOLLOW);
+	close(dup);
+	chdir("d");
+	syscall(SYS_lstat, "lnk", &st);
+	chdir("/");
+	usleep(300000);	/* alive: /proc has neither descriptor nor cwd */
+	return 0;
+}
+EOC
+	cc -o dirfd dirfd.c
+	run timeout 30 ior-trace -o trace.txt -- ./dirfd
+	assert_success
+	run calls newfstatat
+	assert_output --regexp " dirfd=50 path=lnk flags=AT_SYMLINK_NOFOLLOW size=6 ft=lnk .* path2=target$"
+	run calls lstat
+	assert_output --regexp " path=lnk size=6 ft=lnk .* path2=target$"
+}
+
+@test "setxattr calls record the value set, escaped, unless it is over 1024 bytes" {
+	need_bpf
+	touch f
+	setfattr -n user.probe f 2>/dev/null || skip "no user xattrs here"
+	cat > value.c <<'EOC'
+#include <fcntl.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+int main(void)
+{
+	static char big[2000];
+	int fd = open("f", O_RDONLY);
+
+	memset(big, 'x', sizeof(big));
+	setxattr("f", "user.bin", "a b\001\\", 5, 0);
+	fsetxattr(fd, "user.empty", "", 0, 0);
+	lsetxattr("f", "user.big", big, sizeof(big), 0);
+	return 0;
+}
+EOC
+	cc -o value value.c
+	run timeout 30 ior-trace -o trace.txt -- ./value
+	assert_success
+	run calls setxattr
+	assert_output --regexp " name=user.bin count=5 flags=0 value=a\\\\x20b\\\\x01\\\\x5c size="
+	run calls fsetxattr
+	assert_output --regexp " name=user.empty count=0 flags=0 value=$"
+	run calls lsetxattr
+	assert_output --regexp " name=user.big count=2000 flags=0 size="
+	refute_output --partial "value="
+}
+
+@test "descriptors received and closed at once, and handles opened, are named from the kernel" {
+	need_bpf
+	echo passed > passed
+	mkdir sub
+	cat > kpath.c <<'EOC'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int main(void)
+{
+	int fds[3] = { open("passed", O_RDWR), open("/dev/null", O_WRONLY),
+		       open("sub", O_RDONLY | O_DIRECTORY) };
+	char c = 'x', ctl[CMSG_SPACE(sizeof(fds))];
+	struct iovec iov = { &c, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	struct file_handle *fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
+	int sv[2], mnt, dot = open(".", O_RDONLY | O_DIRECTORY);
+
+	lseek(fds[0], 3, SEEK_SET);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	sendmsg(sv[0], &m, 0);
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	recvmsg(sv[1], &m, MSG_CMSG_CLOEXEC);
+	memcpy(fds, CMSG_DATA(cm), sizeof(fds));
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	name_to_handle_at(AT_FDCWD, "passed", fh, &mnt, 0);
+	close(open_by_handle_at(dot, fh, O_RDONLY));
+	usleep(300000);
+	return 0;
+}
+EOC
+	cc -o kpath kpath.c
+	run timeout 30 ior-trace -o trace.txt -- ./kpath
+	assert_success
+	run calls ior:fd
+	assert_line --regexp " kpath ior:fd 0 0 fd=[0-9]+ path=$dir/passed flags=O_RDWR\|O_LARGEFILE\|O_CLOEXEC offset=3 size=7 ino=$(stat -c %i passed) ft=reg fs=[a-z0-9]+$"
+	assert_line --regexp " kpath ior:fd 0 0 fd=[0-9]+ path=/dev/null flags=O_WRONLY\|O_LARGEFILE\|O_CLOEXEC offset=0 size=0 ino=[0-9]+ ft=chr fs=[a-z0-9]+$"
+	assert_line --regexp " kpath ior:fd 0 0 fd=[0-9]+ path=$dir/sub flags=.*O_DIRECTORY.* ft=dir "
+	run calls open_by_handle_at
+	assert_output --regexp " flags=O_RDONLY path=$dir/passed ino=$(stat -c %i passed) "
+	refute_line --partial rights_lost
+	run tail -n 1 trace.txt
+	refute_output --partial rights_lost
 }
