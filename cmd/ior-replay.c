@@ -996,8 +996,14 @@ struct fdtab {
 	int *real;
 	uint8_t *cloexec;
 	int32_t *numvfd;
+	struct fdtab *next;	/* every table of the process */
 };
 static __thread struct fdtab *tab;	/* the calling thread's */
+/*
+ * Tables live as long as their process: listed here so that they stay
+ * reachable (for leak checkers) after the thread that made one is gone.
+ */
+static struct fdtab *all_tabs;
 
 static uint64_t now_ns(void)
 {
@@ -1138,6 +1144,11 @@ static struct fdtab *fdtab_copy(const struct fdtab *from)
 	    !(t->cloexec = malloc(nv)) ||
 	    !(t->numvfd = malloc(nn * sizeof(*t->numvfd))))
 		return NULL;
+	/* Lock-free: a fork may happen at any moment in another thread. */
+	t->next = __atomic_load_n(&all_tabs, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&all_tabs, &t->next, t, 1,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
 	if (!from) {
 		for (size_t i = 0; i < nv; i++)
 			t->real[i] = -1;
