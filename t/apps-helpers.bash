@@ -1,0 +1,142 @@
+# apps-helpers.bash - helpers of the real-application tests (t/apps.bats):
+# run a shell command of Debian tools over a prepared directory, under
+# ior-trace and under strace, and replay the capture under a fresh root.
+# Load after helpers and e2e-helpers.
+
+# Reads and writes on pipes (tar | gzip, find | xargs) come in chunks that
+# depend on how the two ends are scheduled, so an application whose work
+# goes through a pipe compares every file call but these with strace.
+PIPE_CALLS="read write readv writev"
+
+# Applications run with a fixed environment: no user or system git
+# configuration, fixed commit dates, the C locale.
+app_env() {
+	env -i PATH=/usr/bin:/bin HOME="$1" LC_ALL=C TZ=UTC \
+		GIT_CONFIG_NOSYSTEM=1 \
+		GIT_AUTHOR_DATE='2020-01-02T03:04:05Z' \
+		GIT_COMMITTER_DATE='2020-01-02T03:04:05Z' \
+		"${@:2}"
+}
+
+# Skip (or, under CI, fail) when a Debian tool is not installed.
+need_cmd() {
+	command -v "$1" >/dev/null && return 0
+	if [ "${CI:-}" = true ]; then
+		echo "CI must not skip: $1 is not installed (share/install-deps)" >&2
+		return 1
+	fi
+	skip "$1 is not installed"
+}
+
+# Every file below DIR gets one fixed time, so that runs on two copies
+# behave alike (git rehashes files whose time is too close to its index).
+age_tree() {
+	find "$1" -exec touch -h -d '2020-01-01 00:00:00' {} +
+}
+
+# app_captured SETUP SCRIPT: prepare $S/work with the function SETUP, run
+# `sh -c SCRIPT` in it under ior-trace, and replay the capture under
+# $ROOT. The tree the application left must come back under the root:
+# entries, types, sizes, link counts and modes. Sets S, W and ROOT.
+app_captured() {
+	local setup=$1 script=$2
+	S=$(scratch)
+	W=$S/work
+	ROOT=$S/root
+	mkdir -p "$W" "$S/home" "$ROOT"
+	"$setup" "$W"
+	age_tree "$W"
+	echo "# step: ior-trace -- sh -c '$script'"
+	(cd "$W" && app_env "$S/home" timeout 120 \
+		"$IOR_BIN/ior-trace" -o "$S/cap.ior" -- sh -c "$script") ||
+		{ echo "# FAILED: ior-trace or the application"; return 1; }
+	tree_list "$W" > "$S/captured.tree"
+	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$S/cap.ior" "$S/map.ior"
+	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$S/map.ior" "$S/prog.replay"
+	step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
+	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
+	[ -d "$ROOT$W" ] || { echo "# ior-init/ior-replay: $ROOT$W was not created"; return 1; }
+	tree_list "$ROOT$W" > "$S/replayed.tree"
+	echo "# step: compare the trees (captured vs replayed)"
+	diff -u "$S/captured.tree" "$S/replayed.tree"
+}
+
+# app_counts SETUP SCRIPT [EXCLUDED CALLS]: the capture of SCRIPT counts
+# each file call as strace -f -c does on a fresh copy, but the excluded.
+app_counts() {
+	local setup=$1 script=$2 skip=${3:-} s
+	s=$(scratch)
+	mkdir -p "$s/a" "$s/b" "$s/home-a" "$s/home-b"
+	"$setup" "$s/a"
+	"$setup" "$s/b"
+	age_tree "$s/a"
+	age_tree "$s/b"
+	echo "# step: ior-trace -- sh -c '$script'"
+	(cd "$s/a" && app_env "$s/home-a" timeout 120 \
+		"$IOR_BIN/ior-trace" -o "$s/cap.ior" -- sh -c "$script") ||
+		{ echo "# FAILED: ior-trace or the application"; return 1; }
+	echo "# step: strace"
+	(cd "$s/b" && app_env "$s/home-b" timeout 120 \
+		strace -f -qq -C -o "$s/strace.txt" sh -c "$script") > /dev/null ||
+		{ echo "# FAILED: strace or the application"; return 1; }
+	strace_counts "$s/strace.txt" | drop_calls "$skip" > "$s/strace.counts"
+	capture_counts "$s/cap.ior" | drop_calls "$skip" > "$s/capture.counts"
+	echo "# step: compare counts (strace vs ior-trace)"
+	diff -u "$s/strace.counts" "$s/capture.counts"
+}
+
+# drop_calls "CALL ...": filter "CALL COUNT" lines, leaving out the calls.
+drop_calls() {
+	awk -v calls="$1" '
+		BEGIN { split(calls, c); for (i in c) drop[c[i]] = 1 }
+		!($1 in drop)'
+}
+
+# ---- the applications' starting directories ----
+
+setup_sqlite() {
+	cat > "$1/../script.sql" <<'SQL'
+CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);
+BEGIN;
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000)
+INSERT INTO t SELECT x, printf('%0200d', x) FROM c;
+COMMIT;
+UPDATE t SET b = 'short' WHERE a % 3 = 0;
+DELETE FROM t WHERE a % 5 = 0;
+VACUUM;
+SQL
+}
+
+setup_tree() {
+	mkdir -p "$1/src/sub/deeper"
+	seq 1 5000 > "$1/src/numbers.txt"
+	printf 'hello\n' > "$1/src/sub/hello.txt"
+	head -c 30000 /dev/zero > "$1/src/sub/deeper/zeros.bin"
+	chmod 0600 "$1/src/sub/hello.txt"
+	ln -s ../numbers.txt "$1/src/sub/numbers.link"
+}
+
+# The .gitignore matches nothing present: a file the application never
+# touches cannot be in its capture, so it cannot come back in a replay.
+setup_git() {
+	setup_tree "$1"
+	printf '*.o\n' > "$1/.gitignore"
+}
+
+setup_cp() {
+	setup_tree "$1"
+	printf '#!/bin/sh\n' > "$1/src/run.sh"
+	chmod 0755 "$1/src/run.sh"
+	ln "$1/src/numbers.txt" "$1/src/numbers.hard"
+	chmod 0700 "$1/src/sub/deeper"
+}
+
+setup_coreutils() {
+	mkdir -p "$1/junk/inner"
+	printf 'a\n' > "$1/a"
+	printf 'bb\n' > "$1/b"
+	printf 'ccc\n' > "$1/c"
+	printf 'x\n' > "$1/junk/inner/x"
+	seq 1000 -1 1 > "$1/unsorted.txt"
+	printf 'one two\n' > "$1/words.txt"
+}
