@@ -217,24 +217,25 @@ static const char *const colname[] = {
 static void parse_rec(struct ior_in *in, struct ior_rec *r)
 {
 	char *f[7];
-	char *p = in->line;
+	char *p = in->line, *end = in->line + in->linelen;
 	int i;
 
+	/* One pass, memchr on the known length: this is every tool's loop. */
 	for (i = 0; i < 7; i++) {
-		char *sp = strchr(p, ' ');
+		char *sp = memchr(p, ' ', end - p);
 
 		f[i] = p;
-		if (!*p || *p == ' ')
+		if (p == end || *p == ' ')
 			ior_bad(in, colname[i], "missing or empty column");
 		if (!sp) {
 			if (i < 6)
 				ior_bad(in, colname[i + 1], "missing column");
-			p += strlen(p);
+			p = end;
 			break;
 		}
 		*sp = 0;
 		p = sp + 1;
-		if (i == 6 && !*p)
+		if (i == 6 && p == end)
 			ior_bad(in, NULL, "trailing space");
 	}
 	r->time_ns = parse_time(in, f[0]);
@@ -245,13 +246,13 @@ static void parse_rec(struct ior_in *in, struct ior_rec *r)
 	r->ret = ior_int(in, "RET", f[5]);
 	r->dur = ior_uint(in, "DUR", f[6]);
 	r->nkv = 0;
-	while (*p) {
-		char *sp = strchr(p, ' ');
-		char *eq;
+	while (p < end) {
+		char *sp = memchr(p, ' ', end - p);
+		char *tok_end = sp ? sp : end;
+		char *eq = memchr(p, '=', tok_end - p);
 
 		if (sp)
 			*sp = 0;
-		eq = strchr(p, '=');
 		if (!eq || eq == p)
 			ior_bad(in, NULL, "argument %d: expected key=value, got \"%.40s\"",
 				r->nkv + 1, p);
@@ -264,7 +265,7 @@ static void parse_rec(struct ior_in *in, struct ior_rec *r)
 		if (!sp)
 			break;
 		p = sp + 1;
-		if (!*p || *p == ' ')
+		if (p == end || *p == ' ')
 			ior_bad(in, NULL, "empty argument (two spaces or trailing space)");
 	}
 }
