@@ -41,6 +41,9 @@
 #define O_CLOEXEC 02000000
 #define NAME_MAX 255
 #define WALK_STEPS 64		/* path components and mounts crossed */
+#define IOCB_CMD_PREADV 7
+#define IOCB_CMD_PWRITEV 8
+#define IORING_REGISTER_FILES 2
 
 /* Set by userspace before load. */
 const volatile bool trace_all = false;	/* all but IOR_TGID_EXCLUDED */
@@ -118,7 +121,18 @@ const volatile __u8 call_class[IOR_NR_MAX] = {
 	[IOR_NR_copy_file_range] = IOR_CALL_ENTRY,
 	[IOR_NR_splice] = IOR_CALL_ENTRY,
 	[IOR_NR_sendfile64] = IOR_CALL_ENTRY,
+	[IOR_NR_io_setup] = IOR_CALL_FULL, [IOR_NR_io_destroy] = IOR_CALL_REGS,
+	[IOR_NR_io_submit] = IOR_CALL_ENTRY,
+	[IOR_NR_io_getevents] = IOR_CALL_FULL,
+	[IOR_NR_io_pgetevents] = IOR_CALL_FULL,
+	[IOR_NR_io_cancel] = IOR_CALL_REGS,
+	[IOR_NR_io_uring_setup] = IOR_CALL_FULL,
+	[IOR_NR_io_uring_enter] = IOR_CALL_REGS,
+	[IOR_NR_io_uring_register] = IOR_CALL_FULL,
 };
+
+/* The number of the last io_submit: its record and its requests' name it. */
+__u64 aio_sub_last;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -601,6 +615,73 @@ static __always_inline void output_small(struct task_struct *task,
 		count(IOR_CNT_DROPS);
 }
 
+/* Where output_submit keeps the iocb pointers, after the iocbs read. */
+#define IOCB_PTRS (2 * IOR_PATH_MAX)
+
+/* Iocb number i of the io_submit in this CPU's scratch event. */
+static long read_iocb(__u64 i, void *ctx)
+{
+	struct {
+		__u64 data;
+		__u32 key, rw_flags;
+		__u16 opcode;
+		__s16 prio;
+		__u32 fd;
+		__u64 buf, nbytes;
+		__s64 offset;
+	} cb;
+	struct ior_event *e;
+	struct ior_iocb *r;
+	__u32 zero = 0;
+	__u64 p;
+
+	if (!(e = bpf_map_lookup_elem(&scratch, &zero)))
+		return 1;
+	p = *(__u64 *)(e->data + IOCB_PTRS + (i & (IOR_AIO_SUBMIT_MAX - 1)) * 8);
+	r = (void *)(e->data + (i & (IOR_AIO_SUBMIT_MAX - 1)) * sizeof(*r));
+	if (bpf_probe_read_user(&cb, sizeof(cb), (void *)p))
+		return 0;	/* iocb 0: unread, and counted in userspace */
+	r->iocb = p;
+	r->offset = cb.offset;
+	r->nbytes = cb.nbytes;
+	r->count = cb.nbytes;
+	r->fd = cb.fd;
+	r->rw_flags = cb.rw_flags;
+	r->opcode = cb.opcode;
+	if (cb.opcode == IOCB_CMD_PREADV || cb.opcode == IOCB_CMD_PWRITEV)
+		r->count = iov_sum(cb.buf, cb.nbytes);
+	return 0;
+}
+
+/*
+ * At io_submit's entry, the iocbs it is given, while the caller's
+ * memory still holds them: an IOR_EV_AIO_SUBMIT that userspace keeps
+ * until their io_events are reaped.
+ */
+static __always_inline void output_submit(struct task_struct *task,
+					  __u64 *a, __u64 sub, __u64 time)
+{
+	struct ior_event *e;
+	long nr = a[1];
+	__u32 n;
+	__u64 *c;
+
+	if (nr <= 0 || !(e = new_event(IOR_EV_AIO_SUBMIT, time, task)))
+		return;
+	if (nr > IOR_AIO_SUBMIT_MAX && (c = counter(IOR_CNT_AIO_LOST)))
+		*c += nr - IOR_AIO_SUBMIT_MAX;
+	n = nr > IOR_AIO_SUBMIT_MAX ? IOR_AIO_SUBMIT_MAX : nr;
+	if (bpf_probe_read_user(e->data + IOCB_PTRS, n * 8, (void *)a[2]))
+		return;
+	bpf_loop(n, read_iocb, NULL, 0);
+	e->nr = IOR_NR_io_submit;
+	e->args[0] = a[0];
+	e->args[1] = nr;
+	e->args[2] = sub;
+	e->len1 = n * sizeof(struct ior_iocb);
+	output(e);
+}
+
 static __always_inline bool is_lock_cmd(__u64 cmd)
 {
 	return (cmd >= F_GETLK && cmd <= F_SETLKW) ||
@@ -609,8 +690,9 @@ static __always_inline bool is_lock_cmd(__u64 cmd)
 
 /* Keep the arguments of call id, and the user memory the kernel changes. */
 static __always_inline bool save_entry(long id, struct pt_regs *regs,
-				       __u32 tid)
+				       struct task_struct *task, __u64 time)
 {
+	__u32 tid = task->pid;
 	struct entry_state s = {};
 	struct {
 		short type, whence;
@@ -641,11 +723,16 @@ static __always_inline bool save_entry(long id, struct pt_regs *regs,
 			s.val[3] = fl.len;
 		}
 		break;
+	case IOR_NR_io_submit:
+		s.val[0] = __sync_fetch_and_add(&aio_sub_last, 1) + 1;
+		break;
 	}
 	if (bpf_map_update_elem(&entries, &tid, &s, BPF_ANY)) {
 		count(IOR_CNT_DROPS);
 		return false;
 	}
+	if (id == IOR_NR_io_submit)
+		output_submit(task, s.args, s.val[0], time);
 	return true;
 }
 
@@ -713,6 +800,32 @@ static __always_inline void output_rights(struct task_struct *task,
 	}
 }
 
+/*
+ * io_getevents and io_pgetevents: the timeout, whether a signal mask
+ * was given, and the io_events returned.
+ */
+static __always_inline void read_events(struct ior_event *e, __u64 *a,
+					long ret)
+{
+	__u64 sig[2];	/* struct __aio_sigset: sigmask, sigsetsize */
+	__u32 n;
+	__u64 *c;
+
+	if (a[4] && !bpf_probe_read_user(e->val, 16, (void *)a[4]))
+		e->val[2] = 1;
+	if (e->nr == IOR_NR_io_pgetevents && a[5] &&
+	    !bpf_probe_read_user(sig, sizeof(sig), (void *)a[5]) && sig[0])
+		e->val[3] = 1;
+	if (ret <= 0)
+		return;
+	if (ret > IOR_AIO_EVENTS_MAX && (c = counter(IOR_CNT_AIO_LOST)))
+		*c += ret - IOR_AIO_EVENTS_MAX;
+	n = ret > IOR_AIO_EVENTS_MAX ? IOR_AIO_EVENTS_MAX : ret;
+	if (!bpf_probe_read_user(e->data, n * sizeof(struct ior_io_event),
+				 (void *)a[3]))
+		e->len1 = n * sizeof(struct ior_io_event);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 {
@@ -737,7 +850,8 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 	if (id == IOR_NR_exit_group) {	/* never returns */
 		output_small(task, regs, id, 0, th->time, 0);
 		th->time = 0;
-	} else if (cls == IOR_CALL_ENTRY && !save_entry(id, regs, tid)) {
+	} else if (cls == IOR_CALL_ENTRY &&
+		   !save_entry(id, regs, task, th->time)) {
 		th->time = 0;		/* lost, and counted */
 	}
 	return 0;
@@ -937,6 +1051,32 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 		read_paths(e, a[1], 0);
 		if (a[2])
 			bpf_probe_read_user(e->val, 32, (void *)a[2]);
+		break;
+	case IOR_NR_io_setup:
+		if (ret == 0)
+			bpf_probe_read_user(&e->val[0], 8, (void *)a[1]);
+		break;
+	case IOR_NR_io_getevents:
+	case IOR_NR_io_pgetevents:
+		read_events(e, a, ret);
+		break;
+	case IOR_NR_io_uring_setup: {
+		__u32 p[3];	/* sq_entries, cq_entries, flags */
+
+		if (!bpf_probe_read_user(p, sizeof(p), (void *)a[1])) {
+			e->val[0] = p[0];
+			e->val[1] = p[1];
+			e->val[2] = p[2];
+		}
+		break;
+	}
+	case IOR_NR_io_uring_register:
+		if (a[1] == IORING_REGISTER_FILES && a[3] > 0) {
+			__u32 n = a[3] > IOR_FILES_MAX ? IOR_FILES_MAX : a[3];
+
+			if (!bpf_probe_read_user(e->data, n * 4, (void *)a[2]))
+				e->len1 = n * 4;
+		}
 		break;
 	case IOR_NR_execve:
 	case IOR_NR_execveat:

@@ -16,6 +16,9 @@
 #define IOR_VALUE_MAX 1024		/* longest xattr value recorded */
 #define IOR_RINGBUF_SIZE (64 << 20)	/* large: drops cost more than memory */
 #define IOR_MAX_TASKS 65536		/* processes tracked at once */
+#define IOR_AIO_SUBMIT_MAX 64		/* iocbs of one io_submit read */
+#define IOR_AIO_EVENTS_MAX 128		/* io_events of one reap read */
+#define IOR_FILES_MAX 16		/* descriptors of IORING_REGISTER_FILES */
 
 /* x86_64 numbers of the system calls ior-trace records (see ior-format(5)). */
 enum ior_nr {
@@ -84,6 +87,11 @@ enum ior_nr {
 	IOR_NR_removexattr = 197,
 	IOR_NR_lremovexattr = 198,
 	IOR_NR_fremovexattr = 199,
+	IOR_NR_io_setup = 206,
+	IOR_NR_io_destroy = 207,
+	IOR_NR_io_getevents = 208,
+	IOR_NR_io_submit = 209,
+	IOR_NR_io_cancel = 210,
 	IOR_NR_getdents64 = 217,
 	IOR_NR_fadvise64 = 221,
 	IOR_NR_exit_group = 231,
@@ -117,6 +125,10 @@ enum ior_nr {
 	IOR_NR_execveat = 322,
 	IOR_NR_copy_file_range = 326,
 	IOR_NR_statx = 332,
+	IOR_NR_io_pgetevents = 333,
+	IOR_NR_io_uring_setup = 425,
+	IOR_NR_io_uring_enter = 426,
+	IOR_NR_io_uring_register = 427,
 	IOR_NR_clone3 = 435,
 	IOR_NR_close_range = 436,
 	IOR_NR_openat2 = 437,
@@ -153,6 +165,32 @@ enum ior_ev_kind {
 	IOR_EV_RIGHT,		/* after a recvmsg, one per descriptor received:
 				   args: fd, f_pos, f_flags (with O_CLOEXEC);
 				   path: the file's, when found in the kernel */
+	IOR_EV_AIO_SUBMIT,	/* at io_submit's entry: args: ctx, nr, sub;
+				   data: len1 bytes of struct ior_iocb */
+};
+
+/*
+ * One iocb of an io_submit, read at its entry (the caller may reuse the
+ * memory once the call returns). count is aio_nbytes, or for the vector
+ * commands the bytes over the first IOR_IOV_MAX iovecs (aio_nbytes is
+ * then the iovec count).
+ */
+struct ior_iocb {
+	__u64 iocb;		/* its user address: io_event's obj */
+	__s64 offset;
+	__u64 nbytes;
+	__u64 count;
+	__u32 fd;
+	__u32 rw_flags;		/* RWF_* */
+	__u16 opcode;		/* IOCB_CMD_* */
+	__u16 pad[3];
+};
+
+/* struct io_event, as io_getevents writes it. */
+struct ior_io_event {
+	__u64 data;
+	__u64 obj;		/* the iocb's user address */
+	__s64 res, res2;
 };
 
 /* Counters in the per-CPU array "counters". */
@@ -160,6 +198,7 @@ enum ior_counter {
 	IOR_CNT_DROPS,		/* ring buffer full, or tid above pid_max */
 	IOR_CNT_UNPAIRED,	/* exit without enter, or enter overwritten */
 	IOR_CNT_WAKE,		/* bytes written since the reader was woken */
+	IOR_CNT_AIO_LOST,	/* iocbs or io_events beyond what one call reads */
 	IOR_CNT_NR,
 };
 

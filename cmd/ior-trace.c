@@ -639,6 +639,230 @@ static void put_xattr(const struct ior_event *e, const char *path,
 	}
 }
 
+/*
+ * ---- Linux AIO: each iocb from its submission to its reaping ----
+ *
+ * An io_submit's iocbs arrive from its entry (IOR_EV_AIO_SUBMIT), before
+ * any of them can complete; its return says how many the kernel took;
+ * each io_event that an io_getevents returns names one by its context
+ * and user address. The requests in flight are kept here: bounded by
+ * what the processes have in flight, and by AIO_MAX.
+ */
+#define AIO_BUCKETS 4096
+#define AIO_MAX (1 << 20)
+#define AIO_CHUNK 1024
+
+struct aio_req {
+	struct aio_req *next;	/* in its hash chain, or the free list */
+	uint64_t ctx, sub, time;
+	struct ior_iocb cb;
+	uint32_t pid, tid, idx;	/* idx: its place in its io_submit */
+	char comm[IOR_COMM_LEN];
+};
+
+static struct aio_req *aio_reqs[AIO_BUCKETS], *aio_free;
+static size_t aio_live;
+static uint64_t aio_lost;	/* iocbs not read, or above AIO_MAX */
+static uint64_t aio_unknown;	/* io_events of requests not seen submitted */
+
+static const char *const aio_calls[] = {
+	[0] = "aio:pread", [1] = "aio:pwrite", [2] = "aio:fsync",
+	[3] = "aio:fdsync", [5] = "aio:poll", [6] = "aio:noop",
+	[7] = "aio:preadv", [8] = "aio:pwritev",
+};
+
+static struct aio_req **aio_bucket(uint64_t ctx, uint64_t iocb)
+{
+	uint64_t h = (ctx ^ iocb) * 0x9e3779b97f4a7c15ull;
+
+	return &aio_reqs[h >> 52];	/* 12 bits: AIO_BUCKETS */
+}
+
+/*
+ * Keep a submitted iocb, after those of the same context and address
+ * (the caller may reuse an iocb's memory once io_submit returns): the
+ * oldest is reaped first.
+ */
+static void aio_add(const struct ior_event *e, const struct ior_iocb *cb,
+		    uint32_t idx)
+{
+	struct aio_req **pp = aio_bucket(e->args[0], cb->iocb), *r;
+
+	if (aio_live >= AIO_MAX) {
+		aio_lost++;
+		return;
+	}
+	if (!aio_free) {
+		struct aio_req *chunk = calloc(AIO_CHUNK, sizeof(*chunk));
+
+		if (!chunk)
+			ior_err(IOR_EXIT_SYS, "calloc");
+		for (int i = 0; i < AIO_CHUNK; i++) {
+			chunk[i].next = aio_free;
+			aio_free = &chunk[i];
+		}
+	}
+	r = aio_free;
+	aio_free = r->next;
+	r->next = NULL;
+	r->ctx = e->args[0];
+	r->sub = e->args[2];
+	r->time = e->time;
+	r->cb = *cb;
+	r->pid = e->pid;
+	r->tid = e->tid;
+	r->idx = idx;
+	memcpy(r->comm, e->comm, IOR_COMM_LEN);
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = r;
+	aio_live++;
+}
+
+static void aio_del(struct aio_req **pp)
+{
+	struct aio_req *r = *pp;
+
+	*pp = r->next;
+	r->next = aio_free;
+	aio_free = r;
+	aio_live--;
+}
+
+static void aio_submitted(const struct ior_event *e)
+{
+	const struct ior_iocb *cb = (const void *)e->data;
+
+	for (uint32_t i = 0; i < e->len1 / sizeof(*cb); i++) {
+		if (cb[i].iocb)
+			aio_add(e, &cb[i], i);
+		else
+			aio_lost++;
+	}
+}
+
+/*
+ * The record of request r: reaped with result ret after dur, or (ret,
+ * dur 0) still in flight when its context or the capture ended.
+ */
+static void write_aio(const struct aio_req *r, int64_t ret, uint64_t dur,
+		      bool inflight)
+{
+	const struct ior_iocb *cb = &r->cb;
+	const char *call = NULL;
+	char buf[32];
+	bool vec = cb->opcode == 7 || cb->opcode == 8;
+
+	if (cb->opcode < sizeof(aio_calls) / sizeof(aio_calls[0]))
+		call = aio_calls[cb->opcode];
+	if (!call) {
+		snprintf(buf, sizeof(buf), "aio:%u", cb->opcode);
+		call = buf;
+	}
+	put_head(rel_time(r->time), r->pid, r->tid, r->comm, call, ret, dur);
+	ior_put_kv_i64(&out, "fd", (int)cb->fd);
+	ior_put_kv_i64(&out, "offset", cb->offset);
+	ior_put_kv_i64(&out, "count", cb->count);
+	if (vec)
+		ior_put_kv_i64(&out, "iovcnt", cb->nbytes);
+	if (cb->rw_flags)
+		put_flags("flags", ior_rwf_flags, cb->rw_flags);
+	put_hex("ctx", r->ctx);
+	ior_put_kv_i64(&out, "sub", r->sub);
+	put_hex("iocb", cb->iocb);
+	if (inflight)
+		ior_put_kv(&out, "inflight", "1");
+	put_err(ret);
+	ior_putc(&out, '\n');
+}
+
+/* The requests of context ctx (all, when ctx is 0) still in flight. */
+static void aio_flush(uint64_t ctx)
+{
+	for (int b = 0; b < AIO_BUCKETS; b++)
+		for (struct aio_req **pp = &aio_reqs[b]; *pp;) {
+			if (ctx && (*pp)->ctx != ctx) {
+				pp = &(*pp)->next;
+				continue;
+			}
+			write_aio(*pp, 0, 0, true);
+			aio_del(pp);
+		}
+}
+
+/* After the record of an AIO call: what it did to the requests. */
+static void track_aio(const struct ior_event *e)
+{
+	const struct ior_io_event *ev = (const void *)e->data;
+	struct aio_req **pp;
+	uint64_t reaped = e->time + e->dur;
+
+	switch (e->nr) {
+	case IOR_NR_io_submit:
+		/* the kernel took the first RET iocbs: forget the others */
+		if (e->ret >= (int64_t)e->args[1])
+			break;
+		for (int b = 0; b < AIO_BUCKETS; b++)
+			for (pp = &aio_reqs[b]; *pp;)
+				if ((*pp)->sub == (uint64_t)e->val[0] &&
+				    (int64_t)(*pp)->idx >= e->ret)
+					aio_del(pp);
+				else
+					pp = &(*pp)->next;
+		break;
+	case IOR_NR_io_getevents:
+	case IOR_NR_io_pgetevents:
+		for (uint32_t i = 0; i < e->len1 / sizeof(*ev); i++) {
+			pp = aio_bucket(e->args[0], ev[i].obj);
+			while (*pp && ((*pp)->ctx != e->args[0] ||
+				       (*pp)->cb.iocb != ev[i].obj))
+				pp = &(*pp)->next;
+			if (!*pp) {
+				aio_unknown++;
+				continue;
+			}
+			write_aio(*pp, ev[i].res, reaped > (*pp)->time ?
+				  reaped - (*pp)->time : 0, false);
+			aio_del(pp);
+		}
+		break;
+	case IOR_NR_io_destroy:
+		if (e->ret == 0 && e->args[0])
+			aio_flush(e->args[0]);
+		break;
+	}
+}
+
+/* key=A,B,C: the int descriptors in data (recvmsg, io_uring_register). */
+static void put_ints(const char *key, const struct ior_event *e)
+{
+	if (!e->len1)
+		return;
+	ior_putc(&out, ' ');
+	ior_puts(&out, key);
+	ior_putc(&out, '=');
+	for (unsigned i = 0; i < e->len1 / sizeof(int); i++) {
+		int fd;
+
+		memcpy(&fd, e->data + i * sizeof(fd), sizeof(fd));
+		if (i)
+			ior_putc(&out, ',');
+		ior_put_i64(&out, fd);
+	}
+}
+
+/* A timeout of the AIO calls: seconds with nine decimals. */
+static void put_timeout(const struct ior_event *e)
+{
+	char buf[48];
+
+	if (!e->val[2])
+		return;
+	snprintf(buf, sizeof(buf), "%lld.%09lld", (long long)e->val[0],
+		 (long long)e->val[1]);
+	ior_put_kv(&out, "timeout", buf);
+}
+
 static void write_syscall(const struct ior_event *e, const char *path,
 			  const char *path2)
 {
@@ -1026,22 +1250,61 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		else if (e->nr == IOR_NR_madvise)
 			put_flags("advice", ior_madvise_advice, (uint32_t)a[2]);
 		break;
+	case IOR_NR_io_setup:
+		ior_put_kv_i64(&out, "nr", (uint32_t)a[0]);
+		if (ok)
+			put_hex("ctx", e->val[0]);
+		break;
+	case IOR_NR_io_destroy:
+		put_hex("ctx", a[0]);
+		break;
+	case IOR_NR_io_submit:
+		put_hex("ctx", a[0]);
+		ior_put_kv_i64(&out, "nr", (int64_t)a[1]);
+		ior_put_kv_i64(&out, "sub", e->val[0]);
+		break;
+	case IOR_NR_io_getevents:
+	case IOR_NR_io_pgetevents:
+		put_hex("ctx", a[0]);
+		ior_put_kv_i64(&out, "min_nr", (int64_t)a[1]);
+		ior_put_kv_i64(&out, "nr", (int64_t)a[2]);
+		put_timeout(e);
+		if (e->nr == IOR_NR_io_pgetevents)
+			ior_put_kv_i64(&out, "sigmask", e->val[3]);
+		break;
+	case IOR_NR_io_cancel:
+		put_hex("ctx", a[0]);
+		put_hex("iocb", a[1]);
+		break;
+	case IOR_NR_io_uring_setup:
+		ior_put_kv_i64(&out, "entries", (uint32_t)a[0]);
+		put_flags("flags", ior_uring_setup_flags, (uint32_t)e->val[2]);
+		if (ok) {
+			ior_put_kv_i64(&out, "sq", (uint32_t)e->val[0]);
+			ior_put_kv_i64(&out, "cq", (uint32_t)e->val[1]);
+		}
+		break;
+	case IOR_NR_io_uring_enter:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		ior_put_kv_i64(&out, "to_submit", (uint32_t)a[1]);
+		ior_put_kv_i64(&out, "min_complete", (uint32_t)a[2]);
+		put_flags("flags", ior_uring_enter_flags, (uint32_t)a[3]);
+		break;
+	case IOR_NR_io_uring_register:
+		ior_put_kv_i64(&out, "fd", (int)a[0]);
+		put_flags("opcode", ior_uring_register_ops, (uint32_t)a[1]);
+		ior_put_kv_i64(&out, "nr", (uint32_t)a[3]);
+		put_ints("fds", e);
+		break;
 	case IOR_NR_recvmsg:
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
-		ior_puts(&out, " rights=");
-		for (unsigned i = 0; i < e->len1 / sizeof(int); i++) {
-			int fd;
-
-			memcpy(&fd, e->data + i * sizeof(fd), sizeof(fd));
-			if (i)
-				ior_putc(&out, ',');
-			ior_put_i64(&out, fd);
-		}
+		put_ints("rights", e);
 		break;
 	}
 	put_err(e->ret);
 	ior_putc(&out, '\n');
 }
+
 
 /*
  * After a syscall record: what it changed in its process's view (see
@@ -1600,6 +1863,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 	case IOR_EV_SYSCALL:
 		write_syscall(e, path, path2);
 		track(e, path);
+		track_aio(e);
+		break;
+	case IOR_EV_AIO_SUBMIT:
+		aio_submitted(e);
 		break;
 	case IOR_EV_RIGHT:
 		write_right(e, path);
@@ -1975,8 +2242,10 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	if (!out.broken)
+	if (!out.broken) {
 		ring_consume(&rb);
+		aio_flush(0);
+	}
 
 	uint64_t drops = counter(IOR_CNT_DROPS);
 	uint64_t unpaired = counter(IOR_CNT_UNPAIRED);
@@ -2002,6 +2271,11 @@ int main(int argc, char **argv)
 	if (nrights_lost)
 		ior_printf(&out, " rights_lost=%llu",
 			   (unsigned long long)nrights_lost);
+	aio_lost += counter(IOR_CNT_AIO_LOST);
+	if (aio_lost || aio_unknown)
+		ior_printf(&out, " aio_lost=%llu aio_unknown=%llu",
+			   (unsigned long long)aio_lost,
+			   (unsigned long long)aio_unknown);
 	ior_putc(&out, '\n');
 	ior_out_close(&out);
 	ior_trace_bpf__destroy(skel);

@@ -223,6 +223,10 @@ extern const struct ior_flag ior_sync_file_range_flags[];
 extern const struct ior_flag ior_splice_flags[];	/* SPLICE_F_* */
 extern const struct ior_flag ior_memfd_flags[];	/* MFD_* */
 extern const struct ior_flag ior_statx_mask[];	/* STATX_* */
+extern const struct ior_flag ior_rwf_flags[];	/* RWF_* */
+extern const struct ior_flag ior_uring_setup_flags[];	/* IORING_SETUP_* */
+extern const struct ior_flag ior_uring_enter_flags[];	/* IORING_ENTER_* */
+extern const struct ior_flag ior_uring_register_ops[];	/* IORING_REGISTER_* */
 
 /* Format v with table t as A|B|0x..; returns length (buf of cap bytes). */
 size_t ior_flags_format(char *buf, size_t cap, const struct ior_flag *t,

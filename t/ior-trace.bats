@@ -259,6 +259,113 @@ EOF
 	cc -O2 -pthread -o "$BATS_FILE_TMPDIR/work" "$BATS_FILE_TMPDIR/work.c"
 	cc -O2 -o "$BATS_FILE_TMPDIR/calls" "$BATS_FILE_TMPDIR/calls.c"
 	cc -O2 -o "$BATS_FILE_TMPDIR/hold" "$BATS_FILE_TMPDIR/hold.c"
+	cat > "$BATS_FILE_TMPDIR/aio.c" <<'EOF'
+#define _GNU_SOURCE
+#include <linux/aio_abi.h>
+#include <linux/io_uring.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+static long sys(long nr, long a, long b, long c, long d, long e, long f)
+{
+	return syscall(nr, a, b, c, d, e, f);
+}
+
+static void prep(struct iocb *cb, int op, int fd, void *buf, long n, long off)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->aio_lio_opcode = op;
+	cb->aio_fildes = fd;
+	cb->aio_buf = (unsigned long)buf;
+	cb->aio_nbytes = n;
+	cb->aio_offset = off;
+}
+
+/*
+ * Batched AIO writes, an fdsync and reads read back with io_getevents and
+ * io_pgetevents; an iocb the kernel refuses; io_cancel of a finished
+ * iocb; io_destroy with a poll in flight (with a second argument: exit
+ * with it in flight); then io_uring's calls.
+ */
+int main(int argc, char **argv)
+{
+	aio_context_t ctx = 0, bad = 0;
+	struct iocb cb[4], *cbs[4] = { &cb[0], &cb[1], &cb[2], &cb[3] };
+	struct io_event ev[8];
+	static char a[4096], b[100], c[300], r1[4096], r2[400];
+	struct iovec iov[2] = { { b, sizeof(b) }, { c, sizeof(c) } };
+	struct iovec riov[1] = { { r2, sizeof(r2) } };
+	struct timespec ts = { 1, 500 };
+	sigset_t mask;
+	struct { const sigset_t *m; size_t n; } sig = { &mask, 8 };
+	int fd;
+
+	if (argc != 2 && argc != 3)
+		return 2;
+	memset(a, 'a', sizeof(a));
+	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (sys(SYS_io_setup, -1, (long)&bad, 0, 0, 0, 0) >= 0)
+		return 3;
+	if (sys(SYS_io_setup, 8, (long)&ctx, 0, 0, 0, 0) < 0)
+		return 4;
+	prep(&cb[0], IOCB_CMD_PWRITE, fd, a, sizeof(a), 0);
+	prep(&cb[1], IOCB_CMD_PWRITEV, fd, iov, 2, 4096);
+	cb[1].aio_rw_flags = RWF_DSYNC;
+	prep(&cb[2], IOCB_CMD_FDSYNC, fd, NULL, 0, 0);
+	if (sys(SYS_io_submit, ctx, 3, (long)cbs, 0, 0, 0) != 3)
+		return 5;
+	if (sys(SYS_io_getevents, ctx, 3, 8, (long)ev, 0, 0) != 3)
+		return 15;
+	prep(&cb[0], IOCB_CMD_PREAD, fd, r1, sizeof(r1), 0);
+	prep(&cb[1], IOCB_CMD_PREADV, fd, riov, 1, 4096);
+	prep(&cb[2], IOCB_CMD_PREAD, -1, r1, 10, 0);	/* bad fd: rejected */
+	if (sys(SYS_io_submit, ctx, 3, (long)cbs, 0, 0, 0) != 2)
+		return 6;
+	sigemptyset(&mask);
+	if (sys(SYS_io_pgetevents, ctx, 2, 8, (long)ev, (long)&ts, (long)&sig) != 2)
+		return 16;
+	if (sys(SYS_io_cancel, ctx, (long)&cb[0], (long)ev, 0, 0, 0) == 0)
+		return 7;
+	/* a poll of an empty pipe never completes: in flight at io_destroy */
+	int p[2];
+	if (pipe(p) < 0)
+		return 10;
+	prep(&cb[3], IOCB_CMD_POLL, p[0], NULL, 0, 0);
+	cb[3].aio_buf = POLLIN;
+	if (sys(SYS_io_submit, ctx, 1, (long)&cbs[3], 0, 0, 0) != 1)
+		return 8;
+	if (argc == 3)		/* leave it in flight: exit without io_destroy */
+		return 0;
+	if (sys(SYS_io_destroy, ctx, 0, 0, 0, 0, 0) != 0)
+		return 9;
+
+	struct io_uring_params up;
+	int ring, fds[2] = { fd, p[1] };
+
+	memset(&up, 0, sizeof(up));
+	if (sys(SYS_io_uring_setup, 0, (long)&up, 0, 0, 0, 0) >= 0)
+		return 11;
+	memset(&up, 0, sizeof(up));
+	up.flags = IORING_SETUP_CLAMP;
+	if ((ring = sys(SYS_io_uring_setup, 5, (long)&up, 0, 0, 0, 0)) < 0)
+		return 12;
+	if (sys(SYS_io_uring_register, ring, IORING_REGISTER_FILES, (long)fds,
+		2, 0, 0) != 0)
+		return 13;
+	if (sys(SYS_io_uring_enter, ring, 0, 0, IORING_ENTER_GETEVENTS, 0, 0) != 0)
+		return 14;
+	return 0;
+}
+EOF
+	cc -O2 -o "$BATS_FILE_TMPDIR/aio" "$BATS_FILE_TMPDIR/aio.c"
 }
 
 setup() {
@@ -288,6 +395,18 @@ trace_calls() {
 
 ccalls() {
 	awk -v c="$1" '$5 == c && $4 == "calls"' "$BATS_FILE_TMPDIR/calls.txt"
+}
+
+# Trace the aio program once, for the tests that read its records:
+# acalls prints those whose CALL is $1.
+trace_aio() {
+	[ -s "$BATS_FILE_TMPDIR/aio.txt" ] && return 0
+	(cd "$BATS_FILE_TMPDIR" &&
+	 timeout 30 ior-trace -o aio.txt -- ./aio aio.data)
+}
+
+acalls() {
+	awk -v c="$1" '$5 == c' "$BATS_FILE_TMPDIR/aio.txt"
 }
 
 # The descriptors of the calls program: f and g (files), dfd (directory
@@ -1096,4 +1215,133 @@ EOC
 	refute_line --partial rights_lost
 	run tail -n 1 trace.txt
 	refute_output --partial rights_lost
+}
+
+@test "io_setup records nr_events and the context it returned, or the error" {
+	need_bpf
+	trace_aio
+	run acalls io_setup
+	assert_line --index 0 --regexp ' io_setup -22 [0-9]+ nr=4294967295 err=EINVAL$'
+	assert_line --index 1 --regexp ' io_setup 0 [0-9]+ nr=8 ctx=0x[0-9a-f]+$'
+}
+
+@test "io_submit records context, nr and sub, and RET counts the iocbs accepted" {
+	need_bpf
+	trace_aio
+	ctx=$(acalls io_setup | awk -F'ctx=' 'NF == 2 { print $2 }')
+	run acalls io_submit
+	assert_line --index 0 --regexp " io_submit 3 [0-9]+ ctx=$ctx nr=3 sub=[0-9]+$"
+	assert_line --index 1 --regexp " io_submit 2 [0-9]+ ctx=$ctx nr=3 sub=[0-9]+$"
+	assert_line --index 2 --regexp " io_submit 1 [0-9]+ ctx=$ctx nr=1 sub=[0-9]+$"
+	[ "$(acalls io_submit | awk '{ print $NF }' | sort -u | wc -l)" -eq 3 ]
+}
+
+@test "each reaped AIO write records fd, offset, bytes, flags and its result" {
+	need_bpf
+	trace_aio
+	sub=$(acalls io_submit | awk -F'sub=' 'NR == 1 { print $2 }')
+	fd=$(acalls openat | awk '/path=aio.data/ { print $6 }')
+	run acalls aio:pwrite
+	assert_output --regexp "^[0-9.]+ [0-9]+ [0-9]+ aio aio:pwrite 4096 [1-9][0-9]* fd=$fd offset=0 count=4096 ctx=0x[0-9a-f]+ sub=$sub iocb=0x[0-9a-f]+$"
+	run acalls aio:pwritev
+	assert_output --regexp " aio:pwritev 400 [1-9][0-9]* fd=$fd offset=4096 count=400 iovcnt=2 flags=RWF_DSYNC ctx=0x[0-9a-f]+ sub=$sub iocb=0x[0-9a-f]+$"
+	run acalls aio:fdsync
+	assert_output --regexp " aio:fdsync 0 [1-9][0-9]* fd=$fd offset=0 count=0 ctx=0x[0-9a-f]+ sub=$sub iocb="
+}
+
+@test "AIO reads reaped by io_pgetevents follow it, with its timeout and signal mask" {
+	need_bpf
+	trace_aio
+	sub=$(acalls io_submit | awk -F'sub=' 'NR == 2 { print $2 }')
+	run acalls io_pgetevents
+	assert_output --regexp ' io_pgetevents 2 [0-9]+ ctx=0x[0-9a-f]+ min_nr=2 nr=8 timeout=1.000000500 sigmask=1$'
+	run acalls io_getevents
+	assert_output --regexp ' io_getevents 3 [0-9]+ ctx=0x[0-9a-f]+ min_nr=3 nr=8$'
+	run awk '$5 == "io_pgetevents" { getline; print; getline; print }' "$BATS_FILE_TMPDIR/aio.txt"
+	assert_line --index 0 --regexp " aio:pread 4096 [1-9][0-9]* fd=[0-9]+ offset=0 count=4096 ctx=0x[0-9a-f]+ sub=$sub iocb="
+	assert_line --index 1 --regexp " aio:preadv 400 [1-9][0-9]* fd=[0-9]+ offset=4096 count=400 iovcnt=1 ctx=0x[0-9a-f]+ sub=$sub iocb="
+}
+
+@test "an AIO request's TIME is its io_submit's and TIME+DUR is when it was reaped" {
+	need_bpf
+	trace_aio
+	# in integer nanoseconds: TIME has nine decimals
+	run awk '
+	function ns(t,  p) { split(t, p, "."); return p[1] * 1000000000 + p[2] }
+	$5 == "io_submit" { sub_t[substr($NF, 5)] = ns($1); submitter = $3 }
+	$5 ~ /^io_p?getevents$/ { reap = ns($1) + $7 }
+	$5 ~ /^aio:/ && !/inflight/ {
+		match($0, / sub=[0-9]+/); s = substr($0, RSTART + 5, RLENGTH - 5)
+		if (ns($1) != sub_t[s] || ns($1) + $7 != reap || $3 != submitter)
+			print "bad: " $0
+		n++
+	}
+	END { print n " requests" }' "$BATS_FILE_TMPDIR/aio.txt"
+	assert_output "5 requests"
+}
+
+@test "an iocb the kernel refused has no aio record" {
+	need_bpf
+	trace_aio
+	run grep -c ' aio:pread .* fd=-1 ' "$BATS_FILE_TMPDIR/aio.txt"
+	assert_output 0
+	run acalls aio:pread
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "io_cancel of a finished iocb records its context and address and fails" {
+	need_bpf
+	trace_aio
+	iocb=$(acalls aio:pread | awk -F'iocb=' '{ print $2 }')
+	run acalls io_cancel
+	assert_output --regexp " io_cancel -22 [0-9]+ ctx=0x[0-9a-f]+ iocb=$iocb err=EINVAL$"
+}
+
+@test "io_destroy writes the requests of its context still in flight with inflight=1" {
+	need_bpf
+	trace_aio
+	sub=$(acalls io_submit | awk -F'sub=' 'NR == 3 { print $2 }')
+	run awk '$5 == "io_destroy" { print; getline; print }' "$BATS_FILE_TMPDIR/aio.txt"
+	assert_line --index 0 --regexp ' io_destroy 0 [0-9]+ ctx=0x[0-9a-f]+$'
+	assert_line --index 1 --regexp " aio:poll 0 0 fd=[0-9]+ offset=0 count=0 ctx=0x[0-9a-f]+ sub=$sub iocb=0x[0-9a-f]+ inflight=1$"
+}
+
+@test "io_uring_setup, io_uring_register and io_uring_enter record their arguments" {
+	need_bpf
+	trace_aio
+	run acalls io_uring_setup
+	assert_line --index 0 --regexp ' io_uring_setup -22 [0-9]+ entries=0 flags=0 err=EINVAL$'
+	assert_line --index 1 --regexp ' io_uring_setup ([0-9]+) [0-9]+ entries=5 flags=IORING_SETUP_CLAMP sq=8 cq=16$'
+	ring=$(acalls io_uring_setup | awk '$6 >= 0 { print $6 }')
+	fd=$(acalls openat | awk '/path=aio.data/ { print $6 }')
+	run acalls io_uring_register
+	assert_output --regexp " io_uring_register 0 [0-9]+ fd=$ring opcode=IORING_REGISTER_FILES nr=2 fds=$fd,[0-9]+$"
+	run acalls io_uring_enter
+	assert_output --regexp " io_uring_enter 0 [0-9]+ fd=$ring to_submit=0 min_complete=0 flags=IORING_ENTER_GETEVENTS$"
+}
+
+@test "counts of the AIO and io_uring calls equal strace's" {
+	need_bpf
+	command -v strace >/dev/null || skip "needs strace"
+	trace_aio
+	strace -f -c -o strace.txt "$BATS_FILE_TMPDIR/aio" aio.data
+	for c in io_setup io_destroy io_submit io_getevents io_pgetevents \
+	    io_cancel io_uring_setup io_uring_enter io_uring_register; do
+		ours=$(acalls "$c" | wc -l)
+		theirs=$(awk -v c="$c" '$NF == c { print $4 }' strace.txt)
+		echo "$c: ior-trace $ours strace $theirs"
+		[ "$ours" -eq "$theirs" ]
+	done
+}
+
+@test "a request still in flight when the capture ends is written at its end with inflight=1" {
+	need_bpf
+	run timeout 30 ior-trace -o trace.txt -- "$BATS_FILE_TMPDIR/aio" aio.data leave
+	assert_success
+	run grep -c ' io_destroy ' trace.txt
+	assert_output 0
+	run tail -n 2 trace.txt
+	assert_line --index 0 --regexp ' aio:poll 0 0 fd=[0-9]+ offset=0 count=0 ctx=0x[0-9a-f]+ sub=[0-9]+ iocb=0x[0-9a-f]+ inflight=1$'
+	assert_line --index 1 --regexp '^#stat ior-trace events=[0-9]+ drops=0 unpaired=0 '
 }
