@@ -44,6 +44,10 @@
 #define IOCB_CMD_PREADV 7
 #define IOCB_CMD_PWRITEV 8
 #define IORING_REGISTER_FILES 2
+#define IORING_ENTER_REGISTERED_RING 0x10
+#define PF_IO_WORKER 0x10
+#define IOSQE_FLAGS 0x7f	/* REQ_F_* bits 0-6 are the IOSQE_* bits */
+#define REQ_F_CQE_SKIP (1 << 6)
 
 /* Set by userspace before load. */
 const volatile bool trace_all = false;	/* all but IOR_TGID_EXCLUDED */
@@ -194,6 +198,25 @@ struct {
 	__type(key, __u32);
 	__type(value, struct scratch);
 } scratch SEC(".maps");
+
+/*
+ * io_uring requests of traced processes in flight, by request address:
+ * the event their completion writes (IOR_EV_SMALL bytes of it).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IOR_URING_MAX);
+	__type(key, __u64);
+	__type(value, struct ior_event);
+} uring_reqs SEC(".maps");
+
+/* The descriptor of each io_uring ring, by its struct io_ring_ctx. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IOR_RINGS_MAX);
+	__type(key, __u64);
+	__type(value, __s64);
+} uring_rings SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -1062,12 +1085,17 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 		break;
 	case IOR_NR_io_uring_setup: {
 		__u32 p[3];	/* sq_entries, cq_entries, flags */
+		__u64 ctx;
 
 		if (!bpf_probe_read_user(p, sizeof(p), (void *)a[1])) {
 			e->val[0] = p[0];
 			e->val[1] = p[1];
 			e->val[2] = p[2];
 		}
+		/* the ring's requests name it by its context */
+		if (ret >= 0 &&
+		    (ctx = (__u64)BPF_CORE_READ(task_file(ret), private_data)))
+			bpf_map_update_elem(&uring_rings, &ctx, &ret, BPF_ANY);
 		break;
 	}
 	case IOR_NR_io_uring_register:
@@ -1207,6 +1235,121 @@ int BPF_PROG(ior_exit, struct task_struct *p, bool group_dead)
 	}
 	if (group_dead)
 		bpf_map_delete_elem(&tgids, &tgid);
+	return 0;
+}
+
+/*
+ * ---- io_uring: each request from its submission to its completion ----
+ *
+ * A request is submitted by the task that calls io_uring_enter, or by
+ * the ring's SQPOLL thread, a thread of the same process; both are
+ * current here. io_init_req has prepared it: the read and write
+ * commands (struct io_rw, over the request's first bytes) hold offset
+ * and length, cqe.fd the descriptor or fixed index. Requests that post
+ * no completion on success (IOSQE_CQE_SKIP_SUCCESS) cannot be followed.
+ */
+static __always_inline bool is_rw_op(__u8 op)
+{
+	return op == IORING_OP_READV || op == IORING_OP_WRITEV ||
+	       op == IORING_OP_READ_FIXED || op == IORING_OP_WRITE_FIXED ||
+	       op == IORING_OP_READ || op == IORING_OP_WRITE ||
+	       op == IORING_OP_READ_MULTISHOT ||
+	       op == IORING_OP_READV_FIXED || op == IORING_OP_WRITEV_FIXED;
+}
+
+static __always_inline bool is_vec_op(__u8 op)
+{
+	return op == IORING_OP_READV || op == IORING_OP_WRITEV ||
+	       op == IORING_OP_READV_FIXED || op == IORING_OP_WRITEV_FIXED;
+}
+
+/* The descriptor of ring ctx, or -1: from io_uring_setup, or the enter. */
+static __always_inline __s64 ring_fd(struct task_struct *task, __u64 ctx)
+{
+	struct pt_regs *regs;
+	__s64 *fd = bpf_map_lookup_elem(&uring_rings, &ctx), r;
+
+	if (fd)
+		return *fd;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (BPF_CORE_READ(regs, orig_ax) != IOR_NR_io_uring_enter ||
+	    BPF_CORE_READ(regs, r10) & IORING_ENTER_REGISTERED_RING)
+		return -1;
+	r = BPF_CORE_READ(regs, di);
+	bpf_map_update_elem(&uring_rings, &ctx, &r, BPF_ANY);
+	return r;
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct io_rw *rw = (void *)req;
+	__u64 key = (__u64)req, addr;
+	struct ior_event *e;
+	__u32 zero = 0;
+	__u8 op;
+
+	if (tgid_state(task->tgid) != IOR_TGID_TRACED)
+		return 0;
+	if (req->flags & REQ_F_CQE_SKIP) {
+		count(IOR_CNT_AIO_LOST);
+		return 0;
+	}
+	/* the scratch buffer: too large for the stack */
+	if (!(e = bpf_map_lookup_elem(&scratch, &zero)))
+		return 0;
+	__builtin_memset(e, 0, IOR_EV_SMALL);
+	fill_head(e, IOR_EV_URING, bpf_ktime_get_ns(), task);
+	op = req->opcode;
+	e->args[0] = req->cqe.fd;
+	e->args[1] = -1;
+	if (is_rw_op(op)) {
+		e->args[1] = BPF_CORE_READ(rw, kiocb.ki_pos);
+		e->args[2] = BPF_CORE_READ(rw, len);
+		if (is_vec_op(op)) {
+			addr = BPF_CORE_READ(rw, addr);
+			e->val[2] = e->args[2];
+			e->args[2] = iov_sum(addr, e->val[2]);
+		}
+	}
+	e->args[3] = req->flags & IOSQE_FLAGS;
+	e->args[4] = req->cqe.user_data;
+	e->args[5] = ring_fd(task, (__u64)req->ctx);
+	e->val[0] = op;
+	e->val[1] = task->flags & PF_IO_WORKER ? IOR_EXEC_SQPOLL :
+						 IOR_EXEC_INLINE;
+	if (bpf_map_update_elem(&uring_reqs, &key, e, BPF_ANY))
+		count(IOR_CNT_AIO_LOST);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_queue_async_work")
+int BPF_PROG(ior_uring_async, struct io_kiocb *req, int rw)
+{
+	__u64 key = (__u64)req;
+	struct ior_event *e = bpf_map_lookup_elem(&uring_reqs, &key);
+
+	if (e)
+		e->val[1] = IOR_EXEC_IOWQ;
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(ior_uring_complete, struct io_ring_ctx *rctx, void *req,
+	     struct io_uring_cqe *cqe)
+{
+	__u64 key = (__u64)req;
+	struct ior_event *e = bpf_map_lookup_elem(&uring_reqs, &key);
+
+	if (!e)
+		return 0;
+	e->ret = cqe->res;
+	e->dur = bpf_ktime_get_ns() - e->time;
+	if (bpf_ringbuf_output(&events, e, IOR_EV_SMALL,
+			       wakeup(IOR_EV_SMALL, false)))
+		count(IOR_CNT_DROPS);
+	bpf_map_delete_elem(&uring_reqs, &key);
 	return 0;
 }
 

@@ -19,6 +19,8 @@
 #define IOR_AIO_SUBMIT_MAX 64		/* iocbs of one io_submit read */
 #define IOR_AIO_EVENTS_MAX 128		/* io_events of one reap read */
 #define IOR_FILES_MAX 16		/* descriptors of IORING_REGISTER_FILES */
+#define IOR_URING_MAX 16384		/* io_uring requests in flight followed */
+#define IOR_RINGS_MAX 1024		/* io_uring rings whose descriptor is known */
 
 /* x86_64 numbers of the system calls ior-trace records (see ior-format(5)). */
 enum ior_nr {
@@ -167,6 +169,19 @@ enum ior_ev_kind {
 				   path: the file's, when found in the kernel */
 	IOR_EV_AIO_SUBMIT,	/* at io_submit's entry: args: ctx, nr, sub;
 				   data: len1 bytes of struct ior_iocb */
+	IOR_EV_URING,		/* an io_uring request, at its completion:
+				   time: its submission; args: fd (or fixed
+				   index), offset (-1: none), count, IOSQE_*
+				   flags, user_data, ring fd (-1: unknown);
+				   val: opcode, enum ior_uring_exec, iovcnt,
+				   in flight at the end of capture */
+};
+
+/* Where an io_uring request ran. */
+enum ior_uring_exec {
+	IOR_EXEC_INLINE,	/* in the submitting task */
+	IOR_EXEC_IOWQ,		/* punted to an io-wq worker */
+	IOR_EXEC_SQPOLL,	/* submitted by the ring's SQPOLL thread */
 };
 
 /*
@@ -198,7 +213,9 @@ enum ior_counter {
 	IOR_CNT_DROPS,		/* ring buffer full, or tid above pid_max */
 	IOR_CNT_UNPAIRED,	/* exit without enter, or enter overwritten */
 	IOR_CNT_WAKE,		/* bytes written since the reader was woken */
-	IOR_CNT_AIO_LOST,	/* iocbs or io_events beyond what one call reads */
+	IOR_CNT_AIO_LOST,	/* iocbs or io_events beyond what one call
+				   reads, io_uring requests beyond
+				   IOR_URING_MAX or without a completion */
 	IOR_CNT_NR,
 };
 

@@ -833,6 +833,61 @@ static void track_aio(const struct ior_event *e)
 	}
 }
 
+/*
+ * ---- io_uring: each request, complete when the kernel posts its CQE ----
+ */
+static const char *const uring_execs[] = {
+	[IOR_EXEC_INLINE] = "inline", [IOR_EXEC_IOWQ] = "iowq",
+	[IOR_EXEC_SQPOLL] = "sqpoll",
+};
+
+/* The record of request e: completed, or in flight at the capture's end. */
+static void write_uring(const struct ior_event *e, bool inflight)
+{
+	uint64_t op = e->val[0], exec = e->val[1];
+	char call[32];
+
+	if (op < IOR_URING_OPS)
+		snprintf(call, sizeof(call), "uring:%s", ior_uring_ops[op]);
+	else
+		snprintf(call, sizeof(call), "uring:%llu",
+			 (unsigned long long)op);
+	put_head(rel_time(e->time), e->pid, e->tid, e->comm, call,
+		 inflight ? 0 : e->ret, inflight ? 0 : e->dur);
+	if ((int64_t)e->args[5] >= 0)
+		ior_put_kv_i64(&out, "ring", (int64_t)e->args[5]);
+	ior_put_kv_i64(&out, e->args[3] & 1 ? "fixed" : "fd", (int)e->args[0]);
+	if ((int64_t)e->args[1] != -1)
+		ior_put_kv_i64(&out, "offset", e->args[1]);
+	if (e->args[2] || e->val[2])
+		ior_put_kv_i64(&out, "count", e->args[2]);
+	if (e->val[2])
+		ior_put_kv_i64(&out, "iovcnt", e->val[2]);
+	put_flags("flags", ior_iosqe_flags, e->args[3]);
+	put_hex("user_data", e->args[4]);
+	ior_put_kv(&out, "exec", exec < 3 ? uring_execs[exec] : "inline");
+	if (inflight)
+		ior_put_kv(&out, "inflight", "1");
+	else
+		put_err(e->ret);
+	ior_putc(&out, '\n');
+}
+
+/* The io_uring requests still in flight, from the BPF map that holds them. */
+static void uring_flush(int map)
+{
+	uint64_t key, next;
+	struct ior_event e;
+	bool first = true;
+
+	while (bpf_map_get_next_key(map, first ? NULL : &key, &next) == 0) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(map, &key, &e) == 0)
+			write_uring(&e, true);
+	}
+}
+
 /* key=A,B,C: the int descriptors in data (recvmsg, io_uring_register). */
 static void put_ints(const char *key, const struct ior_event *e)
 {
@@ -1868,6 +1923,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 	case IOR_EV_AIO_SUBMIT:
 		aio_submitted(e);
 		break;
+	case IOR_EV_URING:
+		write_uring(e, false);
+		break;
 	case IOR_EV_RIGHT:
 		write_right(e, path);
 		break;
@@ -2245,6 +2303,7 @@ int main(int argc, char **argv)
 	if (!out.broken) {
 		ring_consume(&rb);
 		aio_flush(0);
+		uring_flush(bpf_map__fd(skel->maps.uring_reqs));
 	}
 
 	uint64_t drops = counter(IOR_CNT_DROPS);

@@ -451,3 +451,29 @@ const struct ior_flag ior_uring_register_ops[] = {
 	{ NULL, 0, 0 },
 };
 #undef REG_OP
+
+const struct ior_flag ior_iosqe_flags[] = {
+	{ "IOSQE_FIXED_FILE", 0x1, 0 },
+	{ "IOSQE_IO_DRAIN", 0x2, 0 },
+	{ "IOSQE_IO_LINK", 0x4, 0 },
+	{ "IOSQE_IO_HARDLINK", 0x8, 0 },
+	{ "IOSQE_ASYNC", 0x10, 0 },
+	{ "IOSQE_BUFFER_SELECT", 0x20, 0 },
+	{ "IOSQE_CQE_SKIP_SUCCESS", 0x40, 0 },
+	{ NULL, 0, 0 },
+};
+
+const char *const ior_uring_ops[IOR_URING_OPS] = {
+	"nop", "readv", "writev", "fsync", "read_fixed", "write_fixed",
+	"poll_add", "poll_remove", "sync_file_range", "sendmsg", "recvmsg",
+	"timeout", "timeout_remove", "accept", "async_cancel", "link_timeout",
+	"connect", "fallocate", "openat", "close", "files_update", "statx",
+	"read", "write", "fadvise", "madvise", "send", "recv", "openat2",
+	"epoll_ctl", "splice", "provide_buffers", "remove_buffers", "tee",
+	"shutdown", "renameat", "unlinkat", "mkdirat", "symlinkat", "linkat",
+	"msg_ring", "fsetxattr", "setxattr", "fgetxattr", "getxattr", "socket",
+	"uring_cmd", "send_zc", "sendmsg_zc", "read_multishot", "waitid",
+	"futex_wait", "futex_wake", "futex_waitv", "fixed_fd_install",
+	"ftruncate", "bind", "listen", "recv_zc", "epoll_wait", "readv_fixed",
+	"writev_fixed", "pipe",
+};

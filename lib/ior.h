@@ -227,6 +227,10 @@ extern const struct ior_flag ior_rwf_flags[];	/* RWF_* */
 extern const struct ior_flag ior_uring_setup_flags[];	/* IORING_SETUP_* */
 extern const struct ior_flag ior_uring_enter_flags[];	/* IORING_ENTER_* */
 extern const struct ior_flag ior_uring_register_ops[];	/* IORING_REGISTER_* */
+extern const struct ior_flag ior_iosqe_flags[];	/* IOSQE_* */
+/* IORING_OP_* names in lower case without the prefix ("read"), by value. */
+#define IOR_URING_OPS 63
+extern const char *const ior_uring_ops[IOR_URING_OPS];
 
 /* Format v with table t as A|B|0x..; returns length (buf of cap bytes). */
 size_t ior_flags_format(char *buf, size_t cap, const struct ior_flag *t,

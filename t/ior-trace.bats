@@ -366,6 +366,74 @@ int main(int argc, char **argv)
 }
 EOF
 	cc -O2 -o "$BATS_FILE_TMPDIR/aio" "$BATS_FILE_TMPDIR/aio.c"
+	cat > "$BATS_FILE_TMPDIR/uring.c" <<'EOF'
+#include <fcntl.h>
+#include <liburing.h>
+#include <string.h>
+#include <unistd.h>
+
+static int wait_n(struct io_uring *ring, int n, int res)
+{
+	struct io_uring_cqe *cqe;
+
+	for (int i = 0; i < n; i++) {
+		if (io_uring_wait_cqe(ring, &cqe) || cqe->res != res)
+			return -1;
+		io_uring_cqe_seen(ring, cqe);
+	}
+	return 0;
+}
+
+/*
+ * Through one ring: a write of 4096 bytes at 8192 and a read of 100 at
+ * 8200, each waited for; 16 writes of 512 bytes from 16384 in one
+ * submission, the first linked to the second; a read of 10 bytes at 0
+ * through the file registered at index 0.
+ */
+int main(int argc, char **argv)
+{
+	static char a[4096], r[100];
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	int fd;
+
+	if (argc != 2)
+		return 2;
+	memset(a, 'u', sizeof(a));
+	if ((fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644)) < 0 ||
+	    io_uring_queue_init(32, &ring, 0) < 0)
+		return 3;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_write(sqe, fd, a, sizeof(a), 8192);
+	sqe->user_data = 0x1234;
+	if (io_uring_submit(&ring) != 1 || wait_n(&ring, 1, sizeof(a)))
+		return 4;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read(sqe, fd, r, sizeof(r), 8200);
+	sqe->user_data = 0x5678;
+	if (io_uring_submit(&ring) != 1 || wait_n(&ring, 1, sizeof(r)))
+		return 5;
+	for (int i = 0; i < 16; i++) {
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_write(sqe, fd, a, 512, 16384 + i * 512);
+		sqe->user_data = 100 + i;
+		if (i == 0)
+			sqe->flags |= IOSQE_IO_LINK;
+	}
+	if (io_uring_submit(&ring) != 16 || wait_n(&ring, 16, 512))
+		return 6;
+	if (io_uring_register_files(&ring, &fd, 1))
+		return 7;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read(sqe, 0, r, 10, 0);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	if (io_uring_submit(&ring) != 1 || wait_n(&ring, 1, 10))
+		return 8;
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+EOF
+	cc -O2 -o "$BATS_FILE_TMPDIR/uring" "$BATS_FILE_TMPDIR/uring.c" -luring
 }
 
 setup() {
@@ -1344,4 +1412,69 @@ EOC
 	run tail -n 2 trace.txt
 	assert_line --index 0 --regexp ' aio:poll 0 0 fd=[0-9]+ offset=0 count=0 ctx=0x[0-9a-f]+ sub=[0-9]+ iocb=0x[0-9a-f]+ inflight=1$'
 	assert_line --index 1 --regexp '^#stat ior-trace events=[0-9]+ drops=0 unpaired=0 '
+}
+
+# Trace the uring program once: ucalls prints the records whose CALL is $1.
+trace_uring() {
+	[ -s "$BATS_FILE_TMPDIR/uring.txt" ] && return 0
+	(cd "$BATS_FILE_TMPDIR" &&
+	 timeout 30 ior-trace -o uring.txt -- ./uring uring.data)
+}
+
+ucalls() {
+	awk -v c="$1" '$5 == c' "$BATS_FILE_TMPDIR/uring.txt"
+}
+
+@test "each io_uring request records its ring, fd, offset, count, user_data, result and latency" {
+	need_bpf
+	trace_uring
+	ring=$(ucalls io_uring_setup | awk '{ print $6 }')
+	fd=$(ucalls openat | awk '/path=uring.data/ { print $6 }')
+	[ -n "$ring" ] && [ -n "$fd" ]
+	run ucalls uring:write
+	assert_line --index 0 --regexp "^[0-9.]+ [0-9]+ [0-9]+ uring uring:write 4096 [1-9][0-9]* ring=$ring fd=$fd offset=8192 count=4096 flags=0 user_data=0x1234 exec=(inline|iowq)$"
+	run ucalls uring:read
+	assert_line --index 0 --regexp "^[0-9.]+ [0-9]+ [0-9]+ uring uring:read 100 [1-9][0-9]* ring=$ring fd=$fd offset=8200 count=100 flags=0 user_data=0x5678 exec=(inline|iowq)$"
+}
+
+@test "every io_uring request of a batch is recorded once, with its link flag" {
+	need_bpf
+	trace_uring
+	run awk '$5 == "uring:write" && / count=512 / { n++; match($0, / offset=[0-9]+/); o[substr($0, RSTART, RLENGTH)]++ }
+	    END { print n, length(o) }' "$BATS_FILE_TMPDIR/uring.txt"
+	assert_output "16 16"
+	run ucalls uring:write
+	assert_line --regexp " uring:write 512 [1-9][0-9]* ring=[0-9]+ fd=[0-9]+ offset=16384 count=512 flags=IOSQE_IO_LINK user_data=0x64 exec=(inline|iowq)$"
+	run awk '$5 ~ /^uring:/ { n++ } END { print n }' "$BATS_FILE_TMPDIR/uring.txt"
+	assert_output 19
+	run tail -n 1 "$BATS_FILE_TMPDIR/uring.txt"
+	assert_output --regexp '^#stat ior-trace events=[0-9]+ drops=0 unpaired=0 missed=0$'
+}
+
+@test "a request on a registered file records its index as fixed" {
+	need_bpf
+	trace_uring
+	run ucalls uring:read
+	assert_line --index 1 --regexp " uring:read 10 [1-9][0-9]* ring=[0-9]+ fixed=0 offset=0 count=10 flags=IOSQE_FIXED_FILE user_data=0x0 exec=(inline|iowq)$"
+}
+
+@test "an io_uring request's TIME is within the io_uring_enter of its thread that submitted it" {
+	need_bpf
+	trace_uring
+	run awk '
+	function ns(t,  p) { split(t, p, "."); return p[1] * 1000000000 + p[2] }
+	$5 == "io_uring_enter" && $6 > 0 { e[++ne] = ns($1); d[ne] = $7; tid[ne] = $3 }
+	$5 ~ /^uring:/ { r[++nr] = ns($1); rt[nr] = $3 }
+	END {
+		for (i = 1; i <= nr; i++) {
+			ok = 0
+			for (j = 1; j <= ne; j++)
+				if (r[i] >= e[j] && r[i] <= e[j] + d[j] && rt[i] == tid[j])
+					ok = 1
+			if (!ok)
+				print "not within an io_uring_enter: request " i
+		}
+		print nr " requests"
+	}' "$BATS_FILE_TMPDIR/uring.txt"
+	assert_output "19 requests"
 }
