@@ -89,6 +89,14 @@ static const struct call {
 	{ "flock", OP_FDOP }, { "fadvise64", OP_FDOP }, { "readahead", OP_FDOP },
 	{ "syncfs", OP_FDOP }, { "sync_file_range", OP_FDOP },
 	{ "fstatfs", OP_FDOP },
+	/* AIO: requests on descriptors like their syscalls; the rest no tree */
+	{ "aio:pread", OP_PREAD }, { "aio:preadv", OP_PREAD },
+	{ "aio:pwrite", OP_PWRITE }, { "aio:pwritev", OP_PWRITE },
+	{ "aio:fsync", OP_SYNC }, { "aio:fdsync", OP_SYNC },
+	{ "aio:poll", OP_FDOP }, { "aio:noop", OP_FDOP },
+	{ "io_setup", OP_NOTREE }, { "io_destroy", OP_NOTREE },
+	{ "io_submit", OP_NOTREE }, { "io_getevents", OP_NOTREE },
+	{ "io_pgetevents", OP_NOTREE }, { "io_cancel", OP_NOTREE },
 	{ "sync", OP_NOTREE }, { "statfs", OP_NOTREE },
 	{ "unshare", OP_NOTREE }, { "vfork", OP_NOTREE },
 	/* Process structure comes from sched:*, not from these. */

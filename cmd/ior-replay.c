@@ -20,7 +20,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <linux/aio_abi.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -51,6 +53,7 @@
 #define VFD_MAX (1 << 28)	/* largest vfd */
 #define IOV_LIMIT (1 << 20)	/* largest iovcnt accepted */
 #define RW_MAX 0x7ffff000ull	/* the kernel moves no more in one call */
+#define EVENTS_MAX (1 << 16)	/* most AIO events reaped in one call */
 #define SPIN 1000		/* polls before sleeping on a futex */
 
 /* ---- the calls a replay program may hold ---- */
@@ -81,6 +84,10 @@ enum call {
 	C_STATFS, C_FSTATFS, C_GETCWD, C_NAME_TO_HANDLE, C_OPEN_BY_HANDLE,
 	C_MEMFD, C_MMAP, C_MUNMAP, C_MSYNC, C_MADVISE, C_UNSHARE,
 	C_FORKCALL, C_VFORK,
+	C_IO_SETUP, C_IO_DESTROY, C_IO_SUBMIT, C_IO_GETEVENTS,
+	C_IO_PGETEVENTS, C_IO_CANCEL,
+	C_AIO_PREAD, C_AIO_PWRITE, C_AIO_PREADV, C_AIO_PWRITEV,
+	C_AIO_FSYNC, C_AIO_FDSYNC, C_AIO_POLL, C_AIO_NOOP,
 };
 
 /* Arguments a call needs (A_*), and what its RET is. */
@@ -98,6 +105,7 @@ enum {
 	NOCMP = 1 << 21,	/* RET is an address or a pid: not compared */
 	READS = 1 << 22,	/* needs a read buffer of count bytes */
 	WRITES = 1 << 23,	/* needs count bytes of data */
+	AIO = 1 << 24,		/* an AIO request: issued by its io_submit */
 };
 
 static const struct ior_flag no_flags[] = { { NULL, 0, 0 } };
@@ -225,6 +233,24 @@ static const struct callinfo {
 	[C_UNSHARE] = { "unshare", 0, ior_clone_flags },
 	[C_FORKCALL] = { "fork", NOCMP, NULL },
 	[C_VFORK] = { "vfork", NOCMP, NULL },
+	[C_IO_SETUP] = { "io_setup", 0, NULL },
+	[C_IO_DESTROY] = { "io_destroy", 0, NULL },
+	[C_IO_SUBMIT] = { "io_submit", 0, NULL },
+	[C_IO_GETEVENTS] = { "io_getevents", 0, NULL },
+	[C_IO_PGETEVENTS] = { "io_pgetevents", 0, NULL },
+	[C_IO_CANCEL] = { "io_cancel", 0, NULL },
+	[C_AIO_PREAD] = { "aio:pread",
+			  AIO | A_FD | A_COUNT | A_OFFSET | READS, NULL },
+	[C_AIO_PWRITE] = { "aio:pwrite",
+			   AIO | A_FD | A_COUNT | A_OFFSET | WRITES, NULL },
+	[C_AIO_PREADV] = { "aio:preadv",
+		AIO | A_FD | A_IOVCNT | A_COUNT | A_OFFSET | READS, NULL },
+	[C_AIO_PWRITEV] = { "aio:pwritev",
+		AIO | A_FD | A_IOVCNT | A_COUNT | A_OFFSET | WRITES, NULL },
+	[C_AIO_FSYNC] = { "aio:fsync", AIO | A_FD, NULL },
+	[C_AIO_FDSYNC] = { "aio:fdsync", AIO | A_FD, NULL },
+	[C_AIO_POLL] = { "aio:poll", AIO | A_FD, NULL },
+	[C_AIO_NOOP] = { "aio:noop", AIO | A_FD, NULL },
 };
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
 
@@ -246,8 +272,10 @@ struct op {
 	int64_t len;		/* len of ranges; close_range: maxfd */
 	uint64_t count;
 	uint64_t flags;		/* the call's flags= (table by call) */
-	uint64_t addr;		/* munmap, msync, madvise: captured address */
-	int64_t arg;		/* fcntl arg, flock op, advice, mmap prot */
+	uint64_t addr;		/* munmap, msync, madvise: captured address;
+				   io_* and aio:*: the captured context */
+	int64_t arg;		/* fcntl arg, flock op, advice, mmap prot;
+				   aio:*, io_cancel: the captured iocb */
 	struct timespec ts[2];	/* atime, mtime of the utime calls */
 	size_t comm, text;	/* escaped COMM; the record's key=value text */
 	size_t path, path2;	/* unescaped; 0 is the empty string */
@@ -258,9 +286,13 @@ struct op {
 	uint32_t after;		/* index + 1 of the op to wait for; 0: none */
 	uint32_t next;		/* next op of the same thread, or NONE */
 	uint32_t child;		/* sched:fork: thread index of the new task */
+	uint32_t batch;		/* io_submit: its first request; aio:*: the
+				   next of the same io_submit; NONE: none */
+	uint32_t target;	/* aio:*: its io_submit; io_cancel: the
+				   request it cancels; NONE: none */
 	int32_t fd, fd2;	/* vfds: the descriptor used, dup's new one; -1: none */
 	int32_t num, num2;	/* their captured numbers; -1: none */
-	uint32_t mode, mask, iovcnt;
+	uint32_t mode, mask, iovcnt;	/* io_pgetevents: mask = sigmask */
 	uint32_t uid, gid;	/* chown owners; (uint32_t)-1: unchanged */
 	uint32_t cmd;		/* fcntl command */
 	uint8_t call, whence, ltype;
@@ -269,6 +301,7 @@ struct op {
 	uint8_t anyret;		/* only RET's sign is compared */
 	uint8_t unsafe;		/* never issued: skip=unsafe */
 	uint8_t waited;		/* some op has after= it */
+	uint8_t cinflight;	/* aio:*: in flight when capture ended */
 };
 
 /* op.opt: optional arguments that were given. */
@@ -280,7 +313,9 @@ struct thread {
 	int64_t vtid, vpid;
 	uint32_t first, last;	/* its ops, linked by op.next */
 	uint32_t next_initial;	/* next initial thread of the same process */
-	uint32_t maxiov;
+	uint32_t maxiov;	/* iovecs of a call or of an io_submit */
+	uint32_t maxbatch;	/* requests of its largest io_submit */
+	uint32_t maxevents;	/* events of its largest io_getevents */
 	uint64_t maxread;	/* read buffer it needs */
 	size_t comm;		/* last COMM seen, to share arena copies */
 	struct fdtab *tab;	/* the descriptors it starts with */
@@ -302,6 +337,7 @@ static size_t meta_len, meta_cap;
 static uint64_t maxwrite;
 static int32_t maxfd = -1;	/* largest captured descriptor number */
 static int32_t maxvfd = -1;	/* largest vfd */
+static uint32_t naio;		/* aio:* requests in the program */
 
 static struct ior_root root;
 static int verbose;
@@ -515,7 +551,10 @@ static uint32_t op_by_seq(const struct ior_in *in, int64_t seq)
 	return lo;
 }
 
-/* The record's key=value arguments as they were written. */
+/*
+ * The record's key=value arguments as they were written, but a request's
+ * inflight: the result's is the replay's, the captured one is cinflight.
+ */
 static void keep_text(struct op *op, const struct ior_rec *r)
 {
 	char line[IOR_LINE_MAX + 1];
@@ -524,7 +563,12 @@ static void keep_text(struct op *op, const struct ior_rec *r)
 	for (int i = 0; i < r->nkv; i++) {
 		size_t k = strlen(r->kv[i].key), v = strlen(r->kv[i].val);
 
-		if (i)
+		if ((calls[op->call].need & AIO) &&
+		    !strcmp(r->kv[i].key, "inflight")) {
+			op->cinflight = strcmp(r->kv[i].val, "0") != 0;
+			continue;
+		}
+		if (n)
 			line[n++] = ' ';
 		memcpy(line + n, r->kv[i].key, k);
 		n += k;
@@ -617,22 +661,23 @@ static int64_t bound_of(const struct ior_in *in, const struct ior_rec *r,
 	return v > INT32_MAX ? INT32_MAX : (int64_t)v;
 }
 
-/* The hexadecimal address of a mapping. */
-static uint64_t addr_of(const struct ior_in *in, const struct ior_rec *r)
+/* A hexadecimal address: a mapping's, an AIO context or iocb. */
+static uint64_t hex_of(const struct ior_in *in, const struct ior_rec *r,
+		       const char *key)
 {
-	const char *v = need(in, r, "addr");
+	const char *v = need(in, r, key);
 	const char *p = v + (v[0] == '0' && (v[1] == 'x' || v[1] == 'X') ? 2 : 0);
 	uint64_t a = 0;
 
 	if (!*p || strlen(p) > 16)
-		ior_bad(in, "addr", "not a hexadecimal address: \"%.40s\"", v);
+		ior_bad(in, key, "not a hexadecimal address: \"%.40s\"", v);
 	for (; *p; p++) {
 		int d = *p >= '0' && *p <= '9' ? *p - '0' :
 			*p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
 			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
 
 		if (d < 0)
-			ior_bad(in, "addr", "not a hexadecimal address: \"%.40s\"", v);
+			ior_bad(in, key, "not a hexadecimal address: \"%.40s\"", v);
 		a = a * 16 + d;
 	}
 	return a;
@@ -727,6 +772,165 @@ static void parse_special(const struct ior_in *in, const struct ior_rec *r,
 	}
 }
 
+/*
+ * AIO requests are tied to their io_submit by sub=, and an io_cancel to
+ * the request it names by context and iocb address: a small hash of
+ * (a, b) -> op, used while loading only.
+ */
+struct link {
+	uint64_t a, b;
+	uint32_t op;		/* NONE: a free slot */
+	uint32_t tail;		/* io_submit: the last request of its batch */
+};
+struct links {
+	struct link *slot;
+	size_t cap, n;
+};
+static struct links subs;	/* sub -> io_submit */
+
+static struct link *link_get(struct links *t, uint64_t a, uint64_t b,
+			     int make)
+{
+	size_t i;
+
+	if (make && 2 * (t->n + 1) > t->cap) {
+		struct links g = { NULL, t->cap ? 2 * t->cap : 64, 0 };
+
+		if (!(g.slot = malloc(g.cap * sizeof(*g.slot))))
+			ior_err(IOR_EXIT_SYS, "malloc");
+		for (i = 0; i < g.cap; i++)
+			g.slot[i].op = NONE;
+		for (i = 0; i < t->cap; i++)
+			if (t->slot[i].op != NONE)
+				*link_get(&g, t->slot[i].a, t->slot[i].b, 1) =
+					t->slot[i];
+		free(t->slot);
+		*t = g;
+	}
+	if (!t->cap)
+		return NULL;
+	i = (a * 0x9e3779b97f4a7c15ull ^ b * 0xc2b2ae3d27d4eb4full) &
+		(t->cap - 1);
+	for (; t->slot[i].op != NONE; i = (i + 1) & (t->cap - 1))
+		if (t->slot[i].a == a && t->slot[i].b == b)
+			return &t->slot[i];
+	if (!make)
+		return NULL;
+	t->n++;
+	t->slot[i] = (struct link){ a, b, 0, NONE };
+	return &t->slot[i];
+}
+
+/* The AIO calls' arguments; op is ops[nops], of thread th. */
+static void parse_aio(const struct ior_in *in, const struct ior_rec *r,
+		      struct op *op, struct thread *th)
+{
+	const char *v;
+	struct link *l;
+	uint64_t sub;
+
+	switch (op->call) {
+	case C_IO_SETUP:
+		op->len = ior_uint(in, "nr", need(in, r, "nr"));
+		if (r->ret >= 0)
+			op->addr = hex_of(in, r, "ctx");
+		return;
+	case C_IO_DESTROY:
+		op->addr = hex_of(in, r, "ctx");
+		return;
+	case C_IO_SUBMIT:
+		op->addr = hex_of(in, r, "ctx");
+		sub = ior_uint(in, "sub", need(in, r, "sub"));
+		l = link_get(&subs, sub, 0, 1);
+		l->op = nops;
+		l->tail = NONE;
+		return;
+	case C_IO_GETEVENTS:
+	case C_IO_PGETEVENTS:
+		op->addr = hex_of(in, r, "ctx");
+		op->offset = ior_int(in, "min_nr", need(in, r, "min_nr"));
+		op->len = ior_int(in, "nr", need(in, r, "nr"));
+		if (op->len > EVENTS_MAX)	/* the ring holds no more */
+			op->len = EVENTS_MAX;
+		if (op->len > th->maxevents)
+			th->maxevents = op->len;
+		if (ior_get(r, "timeout")) {
+			op->ts[0] = time_of(in, r, "timeout");
+			op->opt |= HAS_TIMES;
+		}
+		if (op->call == C_IO_PGETEVENTS)
+			op->mask = !!ior_uint(in, "sigmask",
+					      need(in, r, "sigmask"));
+		return;
+	case C_IO_CANCEL:
+		op->addr = hex_of(in, r, "ctx");
+		op->arg = hex_of(in, r, "iocb");
+		return;
+	default:
+		break;
+	}
+	if (!(calls[op->call].need & AIO))
+		return;
+	op->addr = hex_of(in, r, "ctx");
+	op->arg = hex_of(in, r, "iocb");
+	if ((v = ior_get(r, "flags")) && *v &&
+	    ior_flags_parse(ior_rwf_flags, v, &op->flags) < 0)
+		ior_bad(in, "flags", "bad flags \"%.40s\"", v);
+	sub = ior_uint(in, "sub", need(in, r, "sub"));
+	if (!(l = link_get(&subs, sub, 0, 0)))
+		ior_bad(in, "sub", "no io_submit sub=%llu before this request",
+			(unsigned long long)sub);
+	if (ops[l->op].tid != r->tid)
+		ior_bad(in, "sub", "io_submit sub=%llu is another task's",
+			(unsigned long long)sub);
+	op->target = l->op;
+	if (l->tail == NONE)
+		ops[l->op].batch = nops;
+	else
+		ops[l->tail].batch = nops;
+	l->tail = nops;
+	naio++;
+}
+
+/*
+ * After loading: size each thread's iocb and iovec arrays by its largest
+ * io_submit, and find the request each io_cancel names: the last one
+ * submitted before it with the same context and iocb address.
+ */
+static void link_aio(void)
+{
+	struct links iocbs = { NULL, 0, 0 };
+	struct link *l;
+
+	free(subs.slot);
+	subs = (struct links){ NULL, 0, 0 };
+	for (uint32_t i = 0; i < nops; i++) {
+		struct thread *th = &threads[thread_of[ops[i].tid] - 1];
+		uint64_t n = 0, iov = 0;
+
+		if (ops[i].call == C_IO_CANCEL) {
+			l = link_get(&iocbs, ops[i].addr, ops[i].arg, 0);
+			ops[i].target = l ? l->op : NONE;
+		}
+		if (ops[i].call != C_IO_SUBMIT)
+			continue;
+		for (uint32_t j = ops[i].batch; j != NONE; j = ops[j].batch) {
+			n++;
+			iov += ops[j].iovcnt;
+			l = link_get(&iocbs, ops[j].addr, ops[j].arg, 1);
+			l->op = j;
+		}
+		if (iov > IOV_LIMIT)
+			ior_errx(IOR_EXIT_DATA, "io_submit seq=%lld: more than %d iovecs",
+				 (long long)ops[i].seq, IOV_LIMIT);
+		if (n > th->maxbatch)
+			th->maxbatch = n;
+		if (iov > th->maxiov)
+			th->maxiov = iov;
+	}
+	free(iocbs.slot);
+}
+
 static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 		       struct op *op, struct thread *th)
 {
@@ -789,7 +993,7 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 	if (nd & A_LEN)
 		op->len = ior_int(in, "len", need(in, r, "len"));
 	if (nd & A_ADDR)
-		op->addr = addr_of(in, r);
+		op->addr = hex_of(in, r, "addr");
 	if (nd & A_COUNT) {
 		op->count = ior_uint(in, "count", need(in, r, "count"));
 		if (op->count > RW_MAX)
@@ -807,6 +1011,7 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 	if (op->call == C_CREAT)
 		op->flags = O_CREAT | O_WRONLY | O_TRUNC;
 	parse_special(in, r, op);
+	parse_aio(in, r, op, th);
 	if ((nd & READS) && op->count > th->maxread)
 		th->maxread = op->count;
 	if ((nd & WRITES) && op->count > maxwrite)
@@ -874,7 +1079,7 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	op->tid = r->tid;
 	op->cret = r->ret;
 	op->cdur = r->dur;
-	op->next = NONE;
+	op->next = op->batch = op->target = NONE;
 	if ((s = ior_get(r, "after"))) {
 		int64_t a = ior_int(in, "after", s);
 
@@ -957,6 +1162,7 @@ static void load_program(const char *path)
 		parse_op(&in, &r);
 	}
 	ior_in_close(&in);
+	link_aio();
 	find_initial();
 }
 
@@ -970,7 +1176,15 @@ struct result {
 	uint64_t dur;
 	uint32_t state;		/* ST_*: a futex word */
 	uint32_t skip;		/* ST_SKIPPED: why (enum skip) */
+	uint32_t claim;		/* aio:*: who settled it (enum claim) */
 };
+
+/*
+ * An AIO request is settled once, by whoever comes first: the io_getevents
+ * that reaps it, its io_submit (not submitted), or its own record reached
+ * while it is still in flight (written with inflight=1).
+ */
+enum claim { CL_NONE, CL_REAPED, CL_SUBMIT, CL_INFLIGHT };
 
 static struct shared {
 	uint64_t t0;		/* CLOCK_MONOTONIC at the start */
@@ -1180,6 +1394,9 @@ struct worker {
 	size_t pipesz;
 	size_t piped;		/* bytes left in the pipe */
 	union handle_buf hb;	/* name_to_handle_at, open_by_handle_at */
+	struct iocb **iocbp;	/* an io_submit's requests */
+	uint32_t nbatch;	/* how many */
+	struct io_event *events;
 };
 
 static int rootdir = -1;	/* the root opened for reading: a mount fd */
@@ -1758,6 +1975,177 @@ static void close_numbers(const struct op *op)
 	}
 }
 
+/* ---- AIO ---- */
+
+/*
+ * The replay's iocbs, one per aio:* op at the op's index: each must stay
+ * where io_submit saw it until an io_cancel names it. A private mapping:
+ * a request belongs to the process that submits it.
+ */
+static struct iocb *iocbs;
+
+/* A captured AIO context and the replay process's own. */
+struct aioctx {
+	uint64_t captured;
+	aio_context_t real;
+};
+static struct aioctx *ctxs;	/* under tables_lock */
+static size_t nctxs, ctxs_cap;
+
+static int ctx_find(uint64_t captured, aio_context_t *real)
+{
+	int found = 0;
+
+	lock_tables();
+	for (size_t i = 0; i < nctxs && !found; i++)
+		if (ctxs[i].captured == captured) {
+			*real = ctxs[i].real;
+			found = 1;
+		}
+	unlock_tables();
+	return found;
+}
+
+static void ctx_bind(uint64_t captured, aio_context_t real)
+{
+	size_t i;
+
+	lock_tables();
+	for (i = 0; i < nctxs && ctxs[i].captured != captured; i++)
+		;
+	if (i == nctxs && nctxs == ctxs_cap) {
+		size_t cap = ctxs_cap ? 2 * ctxs_cap : 8;
+		struct aioctx *p = realloc(ctxs, cap * sizeof(*p));
+
+		if (!p)
+			fatal("realloc");
+		ctxs = p;
+		ctxs_cap = cap;
+	}
+	if (i == nctxs)
+		nctxs++;
+	ctxs[i] = (struct aioctx){ captured, real };
+	unlock_tables();
+}
+
+static void ctx_unbind(uint64_t captured)
+{
+	lock_tables();
+	for (size_t i = 0; i < nctxs; i++)
+		if (ctxs[i].captured == captured) {
+			ctxs[i] = ctxs[--nctxs];
+			break;
+		}
+	unlock_tables();
+}
+
+/* Settle request j unless already settled: RET ret, DUR up to end. */
+static void aio_settle(uint32_t j, enum claim how, int64_t ret, uint64_t end)
+{
+	struct result *res = &sh->res[j];
+	uint32_t none = CL_NONE;
+
+	if (!__atomic_compare_exchange_n(&res->claim, &none, how, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;
+	res->ret = ret;
+	res->dur = end > res->start ? end - res->start : 0;
+	finish(j, ST_DONE);
+}
+
+/* Request j cannot be submitted: its descriptor or context is unknown. */
+static void aio_skip(uint32_t j)
+{
+	struct result *res = &sh->res[j];
+
+	res->claim = CL_SUBMIT;
+	res->start = now_ns() - sh->t0;
+	res->skip = SKIP_NOFD;
+	finish(j, ST_SKIPPED);
+}
+
+/*
+ * The iocbs of an io_submit, one per request of its batch whose descriptor
+ * is open, with the thread's read buffer or the write data.
+ */
+static void aio_prepare(struct worker *w, const struct op *op)
+{
+	struct iovec *iov = w->iov;
+	uint64_t start = now_ns() - sh->t0;
+
+	w->nbatch = 0;
+	for (uint32_t j = op->batch; j != NONE; j = ops[j].batch) {
+		const struct op *rq = &ops[j];
+		struct iocb *cb = &iocbs[j];
+		int fd = real_fd(rq->fd);
+		char *buf = rq->call == C_AIO_PREAD || rq->call == C_AIO_PREADV ?
+			w->rbuf : wdata;
+
+		if (fd < 0) {
+			aio_skip(j);
+			continue;
+		}
+		memset(cb, 0, sizeof(*cb));
+		cb->aio_data = j;	/* what io_getevents hands back */
+		cb->aio_fildes = fd;
+		switch (rq->call) {
+		case C_AIO_PREAD: case C_AIO_PWRITE:
+			cb->aio_lio_opcode = rq->call == C_AIO_PREAD ?
+				IOCB_CMD_PREAD : IOCB_CMD_PWRITE;
+			cb->aio_buf = (uintptr_t)buf;
+			cb->aio_nbytes = rq->count;
+			cb->aio_offset = rq->offset;
+			cb->aio_rw_flags = rq->flags;
+			break;
+		case C_AIO_PREADV: case C_AIO_PWRITEV:
+			cb->aio_lio_opcode = rq->call == C_AIO_PREADV ?
+				IOCB_CMD_PREADV : IOCB_CMD_PWRITEV;
+			/* io_submit copies the iovecs: one array per batch */
+			fill_iov(iov, rq->iovcnt, buf, rq->count);
+			cb->aio_buf = (uintptr_t)iov;
+			cb->aio_nbytes = rq->iovcnt;
+			cb->aio_offset = rq->offset;
+			cb->aio_rw_flags = rq->flags;
+			iov += rq->iovcnt;
+			break;
+		case C_AIO_FSYNC:
+			cb->aio_lio_opcode = IOCB_CMD_FSYNC;
+			break;
+		case C_AIO_FDSYNC:
+			cb->aio_lio_opcode = IOCB_CMD_FDSYNC;
+			break;
+		case C_AIO_POLL:	/* a file is always ready */
+			cb->aio_lio_opcode = IOCB_CMD_POLL;
+			cb->aio_buf = POLLIN | POLLOUT;
+			break;
+		default:
+			cb->aio_lio_opcode = IOCB_CMD_NOOP;
+			break;
+		}
+		sh->res[j].start = start;
+		w->iocbp[w->nbatch++] = cb;
+	}
+}
+
+/*
+ * Requests io_submit did not accept. The kernel tells the errno of the
+ * first only when it accepted none; otherwise it is taken as EAGAIN.
+ */
+static void aio_unaccepted(const struct worker *w, int64_t r)
+{
+	for (uint32_t k = r > 0 ? r : 0; k < w->nbatch; k++)
+		aio_settle(w->iocbp[k]->aio_data, CL_SUBMIT,
+			   r < 0 ? r : -EAGAIN, 0);
+}
+
+/* Events reaped at end (ns since the start) settle their requests. */
+static void aio_reap(const struct io_event *ev, int64_t n, uint64_t end)
+{
+	for (int64_t i = 0; i < n; i++)
+		if (ev[i].data < nops && (calls[ops[ev[i].data].call].need & AIO))
+			aio_settle(ev[i].data, CL_REAPED, ev[i].res, end);
+}
+
 static int64_t fcntl_op(const struct op *op, int fd)
 {
 	struct flock fl = {
@@ -1857,6 +2245,7 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 	int64_t r = 0;	/* every call sets it; the compiler cannot tell */
 	const char *v;
 	size_t vlen;
+	aio_context_t ctx = 0;
 
 	if (op->unsafe)
 		return SKIP_UNSAFE;
@@ -1890,6 +2279,17 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 	}
 	if (c == C_OPEN_BY_HANDLE)
 		handle_find(w, op);
+	/* A context never set up in the replay is as a descriptor never opened. */
+	if ((c == C_IO_DESTROY || c == C_IO_SUBMIT || c == C_IO_GETEVENTS ||
+	     c == C_IO_PGETEVENTS || c == C_IO_CANCEL) &&
+	    !ctx_find(op->addr, &ctx)) {
+		for (uint32_t j = c == C_IO_SUBMIT ? op->batch : NONE;
+		     j != NONE; j = ops[j].batch)
+			aio_skip(j);
+		return SKIP_NOFD;
+	}
+	if (c == C_IO_SUBMIT)
+		aio_prepare(w, op);
 	if (c == C_READV || c == C_PREADV)
 		fill_iov(w->iov, op->iovcnt, w->rbuf, op->count);
 	else if (c == C_WRITEV || c == C_PWRITEV)
@@ -2129,6 +2529,49 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 		if (r == 0 && (op->flags & CLONE_FILES))
 			unshare_files();
 		break;
+	case C_IO_SETUP: {
+		aio_context_t made = 0;
+
+		r = neg(syscall(SYS_io_setup, (unsigned)op->len, &made));
+		if (r == 0 && op->addr)
+			ctx_bind(op->addr, made);
+		break;
+	}
+	case C_IO_DESTROY:
+		r = neg(syscall(SYS_io_destroy, ctx));
+		if (r == 0)
+			ctx_unbind(op->addr);
+		break;
+	case C_IO_SUBMIT:
+		r = neg(syscall(SYS_io_submit, ctx, (long)w->nbatch, w->iocbp));
+		break;
+	case C_IO_GETEVENTS:
+		r = neg(syscall(SYS_io_getevents, ctx, (long)op->offset,
+				(long)op->len, w->events, times_of(op)));
+		break;
+	case C_IO_PGETEVENTS: {
+		/* The mask the capture passed is not known: the thread's own. */
+		sigset_t set;
+		struct { const sigset_t *set; size_t size; } sig = {
+			&set, _NSIG / 8 };
+
+		if (op->mask)
+			pthread_sigmask(SIG_BLOCK, NULL, &set);
+		r = neg(syscall(SYS_io_pgetevents, ctx, (long)op->offset,
+				(long)op->len, w->events, times_of(op),
+				op->mask ? &sig : NULL));
+		break;
+	}
+	case C_IO_CANCEL: {
+		/* An iocb the replay never submitted: the kernel refuses it. */
+		struct iocb none;
+		struct io_event ev;
+
+		memset(&none, 0, sizeof(none));
+		r = neg(syscall(SYS_io_cancel, ctx, op->target != NONE ?
+				&iocbs[op->target] : &none, &ev));
+		break;
+	}
 	default:	/* the calls on a path */
 		r = follows(op) ? follow(c, op, w) : at_name(name_call(c), op, w);
 		break;
@@ -2185,6 +2628,13 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 	case C_SPLICE:
 		drain_pipe(w);
 		break;
+	case C_IO_SUBMIT:
+		aio_unaccepted(w, r);
+		break;
+	case C_IO_GETEVENTS:
+	case C_IO_PGETEVENTS:
+		aio_reap(w->events, r, t2 - sh->t0);
+		break;
 	default:
 		break;
 	}
@@ -2216,8 +2666,24 @@ static void run_thread(uint32_t t)
 
 	if (th->maxiov && !(w.iov = calloc(th->maxiov, sizeof(*w.iov))))
 		fatal("calloc");
+	if (th->maxbatch &&
+	    !(w.iocbp = calloc(th->maxbatch, sizeof(*w.iocbp))))
+		fatal("calloc");
+	if (th->maxevents &&
+	    !(w.events = calloc(th->maxevents, sizeof(*w.events))))
+		fatal("calloc");
 	for (uint32_t i = th->first; i != NONE; i = ops[i].next) {
 		struct result *res = &sh->res[i];
+
+		/*
+		 * A request is issued by its io_submit and settled by what
+		 * reaps it, which the capture saw before it. Reached unreaped,
+		 * it is still in flight: it waits for nothing.
+		 */
+		if (calls[ops[i].call].need & AIO) {
+			aio_settle(i, CL_INFLIGHT, 0, 0);
+			continue;
+		}
 
 		if (ops[i].after)
 			wait_done(ops[i].after - 1);
@@ -2231,6 +2697,8 @@ static void run_thread(uint32_t t)
 	if (w.rbuf)
 		munmap(w.rbuf, th->maxread);
 	free(w.iov);
+	free(w.iocbp);
+	free(w.events);
 	if (w.pipe[0] >= 0) {
 		close(w.pipe[0]);
 		close(w.pipe[1]);
@@ -2294,6 +2762,13 @@ static void setup(void)
 	rootdir = ior_root_openat(&root, "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	pthread_atfork(lock_tables, unlock_tables, unlock_tables);
 	make_wdata();
+	if (naio) {
+		iocbs = mmap(NULL, (size_t)nops * sizeof(*iocbs),
+			     PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (iocbs == MAP_FAILED)
+			ior_err(IOR_EXIT_SYS, "mmap");
+	}
 	/* A replay may hold as many files open as the system allows. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -2411,6 +2886,10 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 		ior_put(&out, str(op->text), op->textlen);
 		ior_put_kv_i64(&out, "cret", op->cret);
 		ior_put_kv_i64(&out, "cdur", op->cdur);
+		if (op->cinflight)
+			ior_puts(&out, " cinflight=1");
+		if (res->claim == CL_INFLIGHT)
+			ior_puts(&out, " inflight=1");
 		if (skip) {
 			ior_puts(&out, " skip=");
 			ior_puts(&out, skip_names[res->skip]);

@@ -238,6 +238,42 @@ open_rec() {	# TID N PATH FLAGS SIZE
 	assert_line --partial 'openat -13 100 seq=1 '
 }
 
+@test "AIO syscalls and requests are kept as operations, requests on unknown fds dropped" {
+	map <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/a O_RDWR 100)
+	$(rec 1 io_setup 0 nr=8 ctx=0x7f0000)
+	$(rec 1 io_submit 2 ctx=0x7f0000 nr=2 sub=1)
+	$(rec 1 io_getevents 2 ctx=0x7f0000 min_nr=2 nr=2)
+	$(rec 1 aio:pwrite 4096 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=1 iocb=0x1000 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 aio:pread 512 fd=9 offset=0 count=512 ctx=0x7f0000 sub=1 iocb=0x1040)
+	$(rec 1 io_pgetevents 0 ctx=0x7f0000 min_nr=0 nr=1 timeout=0.000000000 sigmask=1)
+	$(rec 1 io_cancel -22 ctx=0x7f0000 iocb=0x1000 err=EINVAL)
+	$(rec 1 io_destroy 0 ctx=0x7f0000)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(stat_of dropped.unknown_fd)" 1
+	assert_equal "$(printf '%s\n' "$output" | awk '!/^#/ && $5 !~ /^init:/ { print $5, $8 }')" \
+		"$(printf '%s\n' 'openat seq=1' 'io_setup seq=2' 'io_submit seq=3' \
+			'io_getevents seq=4' 'aio:pwrite seq=5' 'io_pgetevents seq=6' \
+			'io_cancel seq=7' 'io_destroy seq=8')"
+	assert_line --partial 'aio:pwrite 4096 100 seq=5 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=1 iocb=0x1000 vfd=1'
+}
+
+@test "an aio:pread sizes the file like pread64, an aio:pwrite freezes the size" {
+	map <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/r O_RDONLY 100)
+	$(rec 1 aio:preadv 8192 fd=3 offset=65536 count=8192 iovcnt=2 ctx=0x7f0000 sub=1 iocb=0x1000 vfd=1 ofd=1 file=/srv/r)
+	$(open_rec 1 2 /srv/w O_RDWR 100)
+	$(rec 1 aio:pwrite 4096 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=2 iocb=0x1000 vfd=2 ofd=2 file=/srv/w)
+	$(rec 1 aio:pread 4096 fd=3 offset=1048576 count=4096 ctx=0x7f0000 sub=3 iocb=0x1000 vfd=2 ofd=2 file=/srv/w)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line --partial "init:file 0 0 path=/srv/r size=$((65536 + 8192)) "
+	assert_line --partial "init:file 0 0 path=/srv/w size=100 "
+}
+
 @test "operations are numbered and another thread's operation is waited for" {
 	map <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)

@@ -1123,3 +1123,106 @@ refused() {
 	# Without a captured value: count bytes of the replay's own data.
 	assert_equal "$(getfattr --only-values -n user.rand "$R/f" | wc -c)" 16
 }
+
+@test "batched AIO pwrite, pwritev and fdsync then preads replay through io_submit with the captured batches" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_setup 0 nr=16 ctx=0x7f0000
+		op 1 1 io_submit 3 ctx=0x7f0000 nr=3 sub=1
+		op 1 1 io_getevents 3 ctx=0x7f0000 min_nr=3 nr=16
+		op 1 1 aio:pwrite 4096 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=1 iocb=0x1000
+		op 1 1 aio:pwritev 8192 fd=3 offset=4096 count=8192 iovcnt=2 ctx=0x7f0000 sub=1 iocb=0x1040
+		op 1 1 aio:fdsync 0 fd=3 ctx=0x7f0000 sub=1 iocb=0x1080
+		op 1 1 io_submit 2 ctx=0x7f0000 nr=2 sub=2
+		op 1 1 io_pgetevents 2 ctx=0x7f0000 min_nr=2 nr=2 timeout=5.000000000 sigmask=1
+		op 1 1 aio:pread 4096 fd=3 offset=8192 count=4096 ctx=0x7f0000 sub=2 iocb=0x1000
+		op 1 1 aio:preadv 12288 fd=3 offset=0 count=16384 iovcnt=4 ctx=0x7f0000 sub=2 iocb=0x1040
+		op 1 1 io_destroy 0 ctx=0x7f0000
+		op 1 1 close 0 fd=3
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" 12288
+	# io_submit's RET is the number of requests accepted: the batch size.
+	assert_equal "$(res 3 6) $(res 8 6)" "3 2"
+	assert_equal "$(res 4 6) $(res 9 6)" "3 2"
+	assert_equal "$(res 5 6) $(res 6 6) $(res 7 6)" "4096 8192 0"
+	assert_equal "$(res 10 6) $(res 11 6)" "4096 12288"
+	# Results stay in program order: each request after what reaped it.
+	assert_equal "$(printf '%s\n' "$output" | awk '!/^#/ { printf "%s ", $5 }')" \
+		"openat io_setup io_submit io_getevents aio:pwrite aio:pwritev aio:fdsync io_submit io_pgetevents aio:pread aio:preadv io_destroy close "
+	assert_equal "$(stat_of mismatched)" 0
+	assert_equal "$(stat_of skipped)" 0
+}
+
+@test "an AIO request on an unknown descriptor is skipped, the rest of its batch submitted" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_setup 0 nr=4 ctx=0x7f0000
+		op 1 1 io_submit 2 ctx=0x7f0000 nr=2 sub=1
+		op 1 1 io_getevents 2 ctx=0x7f0000 min_nr=1 nr=2
+		op 1 1 aio:pwrite 100 fd=3 offset=0 count=100 ctx=0x7f0000 sub=1 iocb=0x1000
+		op 1 1 aio:pwrite 100 fd=9 offset=0 count=100 ctx=0x7f0000 sub=1 iocb=0x1040
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" 100
+	assert_equal "$(res 3 6)" 1
+	assert_equal "$(res 5 6)" 100
+	assert_equal "$(res_key 6 skip)" nofd
+	assert_equal "$(stat_of skipped)" 1
+}
+
+@test "an AIO request never reaped is written in flight; io_cancel of a finished one fails as captured" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_setup 0 nr=4 ctx=0x7f0000
+		op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=1
+		op 1 1 io_getevents 1 ctx=0x7f0000 min_nr=1 nr=1
+		op 1 1 aio:pwrite 10 fd=3 offset=0 count=10 ctx=0x7f0000 sub=1 iocb=0x1000
+		op 1 1 io_cancel -22 ctx=0x7f0000 iocb=0x1000 err=EINVAL
+		op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=2
+		op 1 1 aio:pwrite 0 fd=3 offset=10 count=10 ctx=0x7f0000 sub=2 iocb=0x1000 inflight=1
+		op 1 1 io_destroy 0 ctx=0x7f0000
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 6 6)" -22
+	assert_equal "$(res 7 6)" 1
+	assert_equal "$(res_key 8 inflight)" 1
+	assert_equal "$(res 8 6) $(res 8 7)" "0 0"
+	assert_equal "$(res_key 8 cinflight) $(res_key 5 inflight)" "1 "
+	assert_equal "$(stat -c %s "$R/f")" 20
+}
+
+@test "AIO calls on a context never set up in the replay are skipped with their requests" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=1
+		op 1 1 io_getevents 1 ctx=0x7f0000 min_nr=1 nr=1
+		op 1 1 aio:pwrite 10 fd=3 offset=0 count=10 ctx=0x7f0000 sub=1 iocb=0x1000
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res_key 2 skip) $(res_key 3 skip) $(res_key 4 skip)" "nofd nofd nofd"
+	assert_equal "$(stat -c %s "$R/f")" 0
+}
+
+@test "an AIO request without its io_submit, or with a bad context, is refused" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 aio:pwrite 10 fd=3 offset=0 count=10 ctx=0x7f0000 sub=7 iocb=0x1000
+	} > "$D/p.replay"
+	replay
+	refused "p.replay:2: sub: no io_submit sub=7 before this request"
+	{
+		echo "#ior 1 replay"
+		op 1 1 io_setup 0 nr=4 ctx=0xzz
+	} > "$D/p.replay"
+	replay
+	refused "p.replay:2: ctx: not a hexadecimal address"
+}
