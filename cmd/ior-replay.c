@@ -1988,6 +1988,7 @@ static struct iocb *iocbs;
 struct aioctx {
 	uint64_t captured;
 	aio_context_t real;
+	int64_t outstanding;	/* submitted, not yet reaped */
 };
 static struct aioctx *ctxs;	/* under tables_lock */
 static size_t nctxs, ctxs_cap;
@@ -2024,8 +2025,24 @@ static void ctx_bind(uint64_t captured, aio_context_t real)
 	}
 	if (i == nctxs)
 		nctxs++;
-	ctxs[i] = (struct aioctx){ captured, real };
+	ctxs[i] = (struct aioctx){ captured, real, 0 };
 	unlock_tables();
+}
+
+/* Count n more (or, negative, fewer) requests in flight on a context. */
+static int64_t ctx_outstanding(uint64_t captured, int64_t n)
+{
+	int64_t left = 0;
+
+	lock_tables();
+	for (size_t i = 0; i < nctxs; i++)
+		if (ctxs[i].captured == captured) {
+			ctxs[i].outstanding += n;
+			left = ctxs[i].outstanding;
+			break;
+		}
+	unlock_tables();
+	return left;
 }
 
 static void ctx_unbind(uint64_t captured)
@@ -2144,6 +2161,26 @@ static void aio_reap(const struct io_event *ev, int64_t n, uint64_t end)
 	for (int64_t i = 0; i < n; i++)
 		if (ev[i].data < nops && (calls[ops[ev[i].data].call].need & AIO))
 			aio_settle(ev[i].data, CL_REAPED, ev[i].res, end);
+}
+
+/*
+ * Before io_destroy, reap what is still in flight on the context: the
+ * replay's io_getevents calls need not reap the requests the captured ones
+ * did, and a request destroyed unreaped would have no result.
+ */
+static void aio_drain(uint64_t captured, aio_context_t ctx)
+{
+	struct io_event ev[64];
+	int64_t left, n;
+
+	while ((left = ctx_outstanding(captured, 0)) > 0) {
+		n = syscall(SYS_io_getevents, ctx, 1L,
+			    (long)(left < 64 ? left : 64), ev, NULL);
+		if (n <= 0)
+			break;
+		aio_reap(ev, n, now_ns() - sh->t0);
+		ctx_outstanding(captured, -n);
+	}
 }
 
 static int64_t fcntl_op(const struct op *op, int fd)
@@ -2538,6 +2575,7 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 		break;
 	}
 	case C_IO_DESTROY:
+		aio_drain(op->addr, ctx);
 		r = neg(syscall(SYS_io_destroy, ctx));
 		if (r == 0)
 			ctx_unbind(op->addr);
@@ -2630,10 +2668,14 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 		break;
 	case C_IO_SUBMIT:
 		aio_unaccepted(w, r);
+		if (r > 0)
+			ctx_outstanding(op->addr, r);
 		break;
 	case C_IO_GETEVENTS:
 	case C_IO_PGETEVENTS:
 		aio_reap(w->events, r, t2 - sh->t0);
+		if (r > 0)
+			ctx_outstanding(op->addr, -r);
 		break;
 	default:
 		break;
@@ -2676,14 +2718,13 @@ static void run_thread(uint32_t t)
 		struct result *res = &sh->res[i];
 
 		/*
-		 * A request is issued by its io_submit and settled by what
-		 * reaps it, which the capture saw before it. Reached unreaped,
-		 * it is still in flight: it waits for nothing.
+		 * A request is issued by its io_submit and settled by whatever
+		 * replayed call reaps it, which need not be the one that reaped
+		 * it in the capture: its record issues nothing and waits for
+		 * nothing.
 		 */
-		if (calls[ops[i].call].need & AIO) {
-			aio_settle(i, CL_INFLIGHT, 0, 0);
+		if (calls[ops[i].call].need & AIO)
 			continue;
-		}
 
 		if (ops[i].after)
 			wait_done(ops[i].after - 1);
@@ -2697,6 +2738,10 @@ static void run_thread(uint32_t t)
 	if (w.rbuf)
 		munmap(w.rbuf, th->maxread);
 	free(w.iov);
+	/* Requests nothing reaped are still in flight as the thread ends. */
+	for (uint32_t i = th->first; i != NONE; i = ops[i].next)
+		if (calls[ops[i].call].need & AIO)
+			aio_settle(i, CL_INFLIGHT, 0, 0);
 	free(w.iocbp);
 	free(w.events);
 	if (w.pipe[0] >= 0) {

@@ -1175,7 +1175,7 @@ refused() {
 	assert_equal "$(stat_of skipped)" 1
 }
 
-@test "an AIO request never reaped is written in flight; io_cancel of a finished one fails as captured" {
+@test "AIO requests left in flight are reaped before io_destroy, or written in flight; io_cancel of a finished one fails as captured" {
 	{
 		echo "#ior 1 replay"
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
@@ -1187,15 +1187,21 @@ refused() {
 		op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=2
 		op 1 1 aio:pwrite 0 fd=3 offset=10 count=10 ctx=0x7f0000 sub=2 iocb=0x1000 inflight=1
 		op 1 1 io_destroy 0 ctx=0x7f0000
+		op 1 1 io_setup 0 nr=4 ctx=0x7f1000
+		op 1 1 io_submit 1 ctx=0x7f1000 nr=1 sub=3
+		op 1 1 aio:pwrite 0 fd=3 offset=20 count=10 ctx=0x7f1000 sub=3 iocb=0x2000 inflight=1
 	} > "$D/p.replay"
 	replay
 	assert_success
 	assert_equal "$(res 6 6)" -22
 	assert_equal "$(res 7 6)" 1
-	assert_equal "$(res_key 8 inflight)" 1
-	assert_equal "$(res 8 6) $(res 8 7)" "0 0"
-	assert_equal "$(res_key 8 cinflight) $(res_key 5 inflight)" "1 "
-	assert_equal "$(stat -c %s "$R/f")" 20
+	# In flight at the capture's io_destroy: the replay reaps it first.
+	assert_equal "$(res 8 6)" 10
+	assert_equal "$(res_key 8 cinflight) $(res_key 8 inflight) $(res_key 5 inflight)" "1  "
+	# Never reaped, never destroyed: written in flight.
+	assert_equal "$(res_key 12 inflight)" 1
+	assert_equal "$(res 12 6) $(res 12 7)" "0 0"
+	assert_equal "$(stat -c %s "$R/f")" 30
 }
 
 @test "AIO calls on a context never set up in the replay are skipped with their requests" {
