@@ -1118,13 +1118,73 @@ static int64_t order_after(const struct ior_rec *r, const struct args *a,
 	return after;
 }
 
+/*
+ * Joins are not captured (futex), but a thread's exit is: an operation
+ * that completed after another thread of its process exited waits for
+ * that exit in the replay, so a main thread does not run ahead of the
+ * threads it joined. Exits of one process are chained, so waiting for the
+ * latest waits for all. Indexed by virtual id (small, dense integers).
+ */
+struct join {
+	int64_t exit_seq, exit_tid;	/* per process: latest thread exit */
+	int64_t seen;			/* per thread: latest exit waited for */
+};
+static struct join *joins;
+static size_t njoins;
+
+static struct join *join_of(int64_t id)
+{
+	if (id < 0 || id > (int64_t)1 << 30)
+		return NULL;
+	if ((size_t)id >= njoins) {
+		size_t n = njoins ? njoins : 1024;
+
+		while (n <= (size_t)id)
+			n *= 2;
+		joins = realloc(joins, n * sizeof(*joins));
+		if (!joins)
+			ior_err(IOR_EXIT_SYS, "realloc");
+		memset(joins + njoins, 0, (n - njoins) * sizeof(*joins));
+		njoins = n;
+	}
+	return &joins[id];
+}
+
+/* The exit this operation waits for (0: none); an exit becomes the latest. */
+static int64_t join_after(const struct ior_rec *r, int is_thread_exit)
+{
+	struct join *p = join_of(r->pid), *t;
+	int64_t after = 0, exit_seq, exit_tid;
+
+	if (!p)
+		return 0;
+	exit_seq = p->exit_seq;	/* join_of may move the table */
+	exit_tid = p->exit_tid;
+	if (exit_seq && exit_tid != r->tid && (t = join_of(r->tid)) &&
+	    t->seen < exit_seq) {
+		after = exit_seq;
+		t->seen = after;
+	}
+	if (is_thread_exit) {
+		p = join_of(r->pid);
+		p->exit_seq = seq;
+		p->exit_tid = r->tid;
+	}
+	return after;
+}
+
 static void put_op(struct ior_out *out, const struct ior_rec *r,
 		   int64_t after)
 {
+	int64_t joined = join_after(r, !strcmp(r->call, "sched:exit"));
+
 	ior_put_head(out, r);
 	ior_put_kv_i64(out, "seq", seq);
-	if (after)
-		ior_put_kv_i64(out, "after", after);
+	if (after && joined && joined != after)
+		ior_printf(out, " after=%lld,%lld", (long long)after,
+			   (long long)joined);
+	else if (after || joined)
+		ior_put_kv_i64(out, "after", after ? after : joined);
 	for (int i = 0; i < r->nkv; i++) {
 		const char *k = r->kv[i].key;
 

@@ -283,7 +283,7 @@ struct op {
 	size_t value;		/* setxattr's captured value, or 0: random */
 	uint32_t valuelen;
 	uint32_t textlen;
-	uint32_t after;		/* index + 1 of the op to wait for; 0: none */
+	uint32_t after, after2;	/* index + 1 of the ops to wait for; 0: none */
 	uint32_t next;		/* next op of the same thread, or NONE */
 	uint32_t child;		/* sched:fork: thread index of the new task */
 	uint32_t batch;		/* io_submit: its first request; aio:*: the
@@ -549,6 +549,32 @@ static uint32_t op_by_seq(const struct ior_in *in, int64_t seq)
 		ior_bad(in, "after", "no operation seq=%lld before this one",
 			(long long)seq);
 	return lo;
+}
+
+/* after=M or after=M,N: the operations op waits for (earlier ones). */
+static void parse_after(const struct ior_in *in, const char *s,
+			struct op *op)
+{
+	char buf[48], *comma;
+	uint32_t *slot[2] = { &op->after, &op->after2 };
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		ior_bad(in, "after", "too long: \"%.40s\"", s);
+	strcpy(buf, s);
+	for (char *p = buf; p; p = comma ? comma + 1 : NULL, n++) {
+		int64_t a;
+
+		if ((comma = strchr(p, ',')))
+			*comma = 0;
+		if (n == 2)
+			ior_bad(in, "after", "more than two operations");
+		a = ior_int(in, "after", p);
+		if (a >= op->seq)
+			ior_bad(in, "after", "names a later operation");
+		*slot[n] = op_by_seq(in, a) + 1;
+		ops[*slot[n] - 1].waited = 1;
+	}
 }
 
 /*
@@ -1080,14 +1106,8 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	op->cret = r->ret;
 	op->cdur = r->dur;
 	op->next = op->batch = op->target = NONE;
-	if ((s = ior_get(r, "after"))) {
-		int64_t a = ior_int(in, "after", s);
-
-		if (a >= op->seq)
-			ior_bad(in, "after", "names a later operation");
-		op->after = op_by_seq(in, a) + 1;
-		ops[op->after - 1].waited = 1;
-	}
+	if ((s = ior_get(r, "after")))
+		parse_after(in, s, op);
 	t = thread_get(in, r->tid, r->pid, 0);
 	if (op->call == C_FORK)
 		parse_fork(in, r, op);	/* may move threads[] */
@@ -2728,6 +2748,8 @@ static void run_thread(uint32_t t)
 
 		if (ops[i].after)
 			wait_done(ops[i].after - 1);
+		if (ops[i].after2)
+			wait_done(ops[i].after2 - 1);
 		if ((skip = replay_op(&w, &ops[i], res))) {
 			res->start = now_ns() - sh->t0;
 			res->skip = skip;

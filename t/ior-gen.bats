@@ -840,3 +840,23 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 	# chmod's record shows the mode it set, not the one before: not taken.
 	assert_line '0.000000000 0 0 - init:file 0 0 path=/w/d size=7 mode=0644'
 }
+
+@test "an operation that completed after another thread of its process exited waits for that exit" {
+	map <<-EOF > "$D/in"
+	$(rec 2 mkdir 0 path=/w/a mode=0755)
+	$(rec 2 sched:exit 0 code=0 group=0)
+	$(rec 3 mkdir 0 path=/w/b mode=0755)
+	$(rec 3 sched:exit 0 code=0 group=0)
+	$(rec 1 close_range 0 fd=3 maxfd=4294967295 flags=0)
+	$(rec 1 mkdir 0 path=/w/c mode=0755)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	# Thread 3 ran on after thread 2 exited; waiting for thread 3's exit
+	# therefore waits for both.
+	assert_line --partial 'mkdir 0 100 seq=3 after=2 path=/w/b'
+	assert_line --partial 'sched:exit 0 100 seq=4 code=0'
+	assert_line --partial 'close_range 0 100 seq=5 after=4 '
+	# Waited for once: the thread's next operation needs nothing more.
+	assert_line --partial 'mkdir 0 100 seq=6 path=/w/c'
+}

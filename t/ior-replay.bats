@@ -1232,3 +1232,17 @@ refused() {
 	replay
 	refused "p.replay:2: ctx: not a hexadecimal address"
 }
+
+@test "after= may name two operations, and both are waited for" {
+	{
+		echo "#ior 1 replay"
+		op 1 2 mkdir 0 path=/a mode=0755
+		op 1 3 mkdir 0 path=/b mode=0755
+		op 1 1 rmdir 0 path=/a after=1,2
+		op 1 1 rmdir 0 path=/b
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 3 6) $(res 4 6)" "0 0"
+	[ ! -e "$R/a" ] && [ ! -e "$R/b" ]
+}
