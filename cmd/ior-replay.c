@@ -660,21 +660,14 @@ static struct timespec time_of(const struct ior_in *in,
 /* mknod's mode: permission and type bits; device nodes are refused. */
 static uint32_t node_mode_of(const struct ior_in *in, const struct ior_rec *r)
 {
-	const char *v = need(in, r, "mode");
-	uint64_t m = 0;
+	uint32_t m = mode_of(in, r);
 
-	for (const char *p = v; *p && m <= 0177777; p++) {
-		if (*p < '0' || *p > '7')
-			ior_bad(in, "mode", "not an octal mode: \"%.40s\"", v);
-		m = m * 8 + (*p - '0');
-	}
-	if (!*v || m > 0177777)
-		ior_bad(in, "mode", "not an octal mode: \"%.40s\"", v);
 	switch (m & S_IFMT) {
 	case 0: case S_IFREG: case S_IFIFO: case S_IFSOCK:
 		return m;
 	default:
-		ior_bad(in, "mode", "%s: device nodes are not replayed", v);
+		ior_bad(in, "mode", "%s: device nodes are not replayed",
+			need(in, r, "mode"));
 	}
 }
 
