@@ -23,7 +23,7 @@ WARN := -Wall -Wextra -Werror
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -Ilib -I$(OBJ)
 LDLIBS_TRACE := -lbpf -lelf -lz
 LDLIBS_MAP := -lpcre2-8
-LDLIBS_REPLAY := -lpthread
+LDLIBS_REPLAY := -lpthread -luring
 
 TOOLS := ior-trace ior-map ior-gen ior-init ior-replay ior-stats
 LIB_SRC := $(wildcard lib/*.c)
