@@ -76,7 +76,7 @@ $(BIN)/%: cmd/%.c $(OBJ)/libior.a
 # ---- test helpers (t/*.c): workloads the tests trace ----
 $(OBJ)/t/%: t/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 $(WARN) -O2 -g -o $@ $< -lpthread
+	$(CC) -std=gnu11 $(WARN) -O2 -g -o $@ $< -lpthread -luring
 
 # ---- tests, sanitizers, benchmarks ----
 test check: all
