@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <linux/aio_abi.h>
 #include <linux/futex.h>
+#include <liburing.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -88,6 +89,11 @@ enum call {
 	C_IO_PGETEVENTS, C_IO_CANCEL,
 	C_AIO_PREAD, C_AIO_PWRITE, C_AIO_PREADV, C_AIO_PWRITEV,
 	C_AIO_FSYNC, C_AIO_FDSYNC, C_AIO_POLL, C_AIO_NOOP,
+	C_URING_SETUP, C_URING_ENTER, C_URING_REGISTER,
+	C_UR_NOP, C_UR_READ, C_UR_WRITE, C_UR_READV, C_UR_WRITEV,
+	C_UR_READ_FIXED, C_UR_WRITE_FIXED, C_UR_FSYNC, C_UR_FALLOCATE,
+	C_UR_OPENAT, C_UR_OPENAT2, C_UR_CLOSE, C_UR_STATX,
+	C_UR_OTHER,		/* an IORING_OP the replay does not issue */
 };
 
 /* Arguments a call needs (A_*), and what its RET is. */
@@ -106,6 +112,7 @@ enum {
 	READS = 1 << 22,	/* needs a read buffer of count bytes */
 	WRITES = 1 << 23,	/* needs count bytes of data */
 	AIO = 1 << 24,		/* an AIO request: issued by its io_submit */
+	URING = 1 << 25,	/* an io_uring request: by its io_uring_enter */
 };
 
 static const struct ior_flag no_flags[] = { { NULL, 0, 0 } };
@@ -251,13 +258,32 @@ static const struct callinfo {
 	[C_AIO_FDSYNC] = { "aio:fdsync", AIO | A_FD, NULL },
 	[C_AIO_POLL] = { "aio:poll", AIO | A_FD, NULL },
 	[C_AIO_NOOP] = { "aio:noop", AIO | A_FD, NULL },
+	[C_URING_SETUP] = { "io_uring_setup", RET_FD, ior_uring_setup_flags },
+	[C_URING_ENTER] = { "io_uring_enter", A_FD, ior_uring_enter_flags },
+	[C_URING_REGISTER] = { "io_uring_register", A_FD, NULL },
+	/* A request's keys are parsed by parse_uring: fd may be fixed. */
+	[C_UR_NOP] = { "uring:nop", URING, NULL },
+	[C_UR_READ] = { "uring:read", URING | READS, NULL },
+	[C_UR_WRITE] = { "uring:write", URING | WRITES, NULL },
+	[C_UR_READV] = { "uring:readv", URING | READS, NULL },
+	[C_UR_WRITEV] = { "uring:writev", URING | WRITES, NULL },
+	[C_UR_READ_FIXED] = { "uring:read_fixed", URING, NULL },
+	[C_UR_WRITE_FIXED] = { "uring:write_fixed", URING | WRITES, NULL },
+	[C_UR_FSYNC] = { "uring:fsync", URING, NULL },
+	[C_UR_FALLOCATE] = { "uring:fallocate", URING, NULL },
+	[C_UR_OPENAT] = { "uring:openat", URING, NULL },
+	[C_UR_OPENAT2] = { "uring:openat2", URING, NULL },
+	[C_UR_CLOSE] = { "uring:close", URING, NULL },
+	[C_UR_STATX] = { "uring:statx", URING, NULL },
+	[C_UR_OTHER] = { "uring:", URING, NULL },
 };
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
 
 /* Why an operation was not issued (skip= in the result). */
-enum skip { SKIP_NONE, SKIP_NOFD, SKIP_NOMAP, SKIP_UNSAFE };
+enum skip { SKIP_NONE, SKIP_NOFD, SKIP_NOMAP, SKIP_UNSAFE, SKIP_UNSUPPORTED };
 static const char *const skip_names[] = {
 	[SKIP_NOFD] = "nofd", [SKIP_NOMAP] = "nomap", [SKIP_UNSAFE] = "unsafe",
+	[SKIP_UNSUPPORTED] = "unsupported",
 };
 
 /* ---- the program, parsed once by the master ---- */
@@ -286,10 +312,15 @@ struct op {
 	uint32_t after, after2;	/* index + 1 of the ops to wait for; 0: none */
 	uint32_t next;		/* next op of the same thread, or NONE */
 	uint32_t child;		/* sched:fork: thread index of the new task */
-	uint32_t batch;		/* io_submit: its first request; aio:*: the
-				   next of the same io_submit; NONE: none */
-	uint32_t target;	/* aio:*: its io_submit; io_cancel: the
-				   request it cancels; NONE: none */
+	uint32_t batch;		/* io_submit, io_uring_enter: its first
+				   request; aio:*, uring:*: the next of the
+				   same submission; NONE: none */
+	uint32_t target;	/* aio:*, uring:*: its io_submit or
+				   io_uring_enter; io_cancel: the request it
+				   cancels; NONE: none */
+	uint64_t ctime;		/* captured TIME: uring:* submission order */
+	int32_t ring;		/* uring:*: the captured ring number; -1 */
+	int32_t fixed;		/* uring:*: registered file index or slot; -1 */
 	int32_t fd, fd2;	/* vfds: the descriptor used, dup's new one; -1: none */
 	int32_t num, num2;	/* their captured numbers; -1: none */
 	uint32_t mode, mask, iovcnt;	/* io_pgetevents: mask = sigmask */
@@ -302,12 +333,14 @@ struct op {
 	uint8_t unsafe;		/* never issued: skip=unsafe */
 	uint8_t waited;		/* some op has after= it */
 	uint8_t cinflight;	/* aio:*: in flight when capture ended */
+	uint8_t sqe;		/* uring:*: IOSQE_* flags */
 };
 
 /* op.opt: optional arguments that were given. */
 enum { HAS_OFF = 1, HAS_OFF2 = 2, HAS_TIMES = 4 };
 
 struct fdtab;
+static void *map_buf(uint64_t size);
 
 struct thread {
 	int64_t vtid, vpid;
@@ -390,8 +423,13 @@ static const char *str(size_t off)
 static enum call call_of(const struct ior_in *in, const char *name)
 {
 	for (size_t i = 0; i < NCALLS; i++)
-		if (!strcmp(calls[i].name, name))
+		if (i != C_UR_OTHER && !strcmp(calls[i].name, name))
 			return i;
+	/* Other io_uring operations are known, and skipped as unsupported. */
+	if (!strncmp(name, "uring:", 6))
+		for (size_t i = 0; i < IOR_URING_OPS; i++)
+			if (!strcmp(ior_uring_ops[i], name + 6))
+				return C_UR_OTHER;
 	ior_bad(in, "CALL", "\"%.40s\" cannot be replayed", name);
 }
 
@@ -589,7 +627,7 @@ static void keep_text(struct op *op, const struct ior_rec *r)
 	for (int i = 0; i < r->nkv; i++) {
 		size_t k = strlen(r->kv[i].key), v = strlen(r->kv[i].val);
 
-		if ((calls[op->call].need & AIO) &&
+		if ((calls[op->call].need & (AIO | URING)) &&
 		    !strcmp(r->kv[i].key, "inflight")) {
 			op->cinflight = strcmp(r->kv[i].val, "0") != 0;
 			continue;
@@ -792,14 +830,16 @@ static void parse_special(const struct ior_in *in, const struct ior_rec *r,
 }
 
 /*
- * AIO requests are tied to their io_submit by sub=, and an io_cancel to
- * the request it names by context and iocb address: a small hash of
- * (a, b) -> op, used while loading only.
+ * AIO and io_uring requests are tied to their io_submit or io_uring_enter
+ * by sub=, and an io_cancel to the request it names by context and iocb
+ * address: a small hash of (a, b) -> op, used while loading only.
  */
+#define UNSEEN (NONE - 1)	/* requests name a sub not seen yet */
 struct link {
 	uint64_t a, b;
-	uint32_t op;		/* NONE: a free slot */
-	uint32_t tail;		/* io_submit: the last request of its batch */
+	uint32_t op;		/* NONE: a free slot; UNSEEN */
+	uint32_t head, tail;	/* the first and last request of its batch */
+	unsigned long line;	/* where the first request named it */
 };
 struct links {
 	struct link *slot;
@@ -836,7 +876,7 @@ static struct link *link_get(struct links *t, uint64_t a, uint64_t b,
 	if (!make)
 		return NULL;
 	t->n++;
-	t->slot[i] = (struct link){ a, b, 0, NONE };
+	t->slot[i] = (struct link){ a, b, UNSEEN, NONE, NONE, 0 };
 	return &t->slot[i];
 }
 
@@ -861,8 +901,10 @@ static void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 		op->addr = hex_of(in, r, "ctx");
 		sub = ior_uint(in, "sub", need(in, r, "sub"));
 		l = link_get(&subs, sub, 0, 1);
+		if (l->op != UNSEEN || l->head != NONE)
+			ior_bad(in, "sub", "sub=%llu is used twice",
+				(unsigned long long)sub);
 		l->op = nops;
-		l->tail = NONE;
 		return;
 	case C_IO_GETEVENTS:
 	case C_IO_PGETEVENTS:
@@ -896,7 +938,8 @@ static void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 	    ior_flags_parse(ior_rwf_flags, v, &op->flags) < 0)
 		ior_bad(in, "flags", "bad flags \"%.40s\"", v);
 	sub = ior_uint(in, "sub", need(in, r, "sub"));
-	if (!(l = link_get(&subs, sub, 0, 0)))
+	if (!(l = link_get(&subs, sub, 0, 0)) || l->op == UNSEEN ||
+	    ops[l->op].call != C_IO_SUBMIT)
 		ior_bad(in, "sub", "no io_submit sub=%llu before this request",
 			(unsigned long long)sub);
 	if (ops[l->op].tid != r->tid)
@@ -909,6 +952,270 @@ static void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 		ops[l->tail].batch = nops;
 	l->tail = nops;
 	naio++;
+}
+
+/* ---- io_uring: parsing ---- */
+
+#define LIST_MAX 65536		/* most entries of an fds, vfds or lens list */
+
+static uint32_t nuring;		/* uring:* requests in the program */
+
+/*
+ * A comma-separated list of integers (fds, vfds, lens), checked: each
+ * between lo and hi. Kept in the arena; *n is its length.
+ */
+static size_t list_of(const struct ior_in *in, const struct ior_rec *r,
+		      const char *key, int64_t lo, int64_t hi, uint32_t *n)
+{
+	const char *v = ior_get(r, key);
+	char buf[24];
+	uint32_t k = 0;
+
+	if (!v)
+		return 0;
+	for (const char *p = v, *e; ; p = e + 1) {
+		int64_t x;
+
+		e = strchr(p, ',');
+		if (!e)
+			e = p + strlen(p);
+		if ((size_t)(e - p) >= sizeof(buf) || k == LIST_MAX)
+			ior_bad(in, key, "not a list of at most %d numbers",
+				LIST_MAX);
+		memcpy(buf, p, e - p);
+		buf[e - p] = 0;
+		x = ior_int(in, key, buf);
+		if (x < lo || x > hi)
+			ior_bad(in, key, "%lld out of range %lld..%lld",
+				(long long)x, (long long)lo, (long long)hi);
+		if (!strcmp(key, "vfds") && x > maxvfd)
+			maxvfd = x;
+		k++;
+		if (!*e)
+			break;
+	}
+	*n = k;
+	return arena_add(v, strlen(v));
+}
+
+/* The symbolic flags of key in r, 0 when absent. */
+static uint64_t parse_flags(const struct ior_in *in, const struct ior_rec *r,
+			    const char *key, const struct ior_flag *t)
+{
+	const char *v = ior_get(r, key);
+	uint64_t f = 0;
+
+	if (v && *v && ior_flags_parse(t, v, &f) < 0)
+		ior_bad(in, key, "bad flags \"%.40s\"", v);
+	return f;
+}
+
+/* io_uring_setup, io_uring_enter and io_uring_register: their keys. */
+static void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
+			     struct op *op)
+{
+	struct link *l;
+	uint64_t sub;
+	uint32_t n = 0, nv = 0, nl = 0;
+
+	switch (op->call) {
+	case C_URING_SETUP:
+		op->len = ior_uint(in, "entries", need(in, r, "entries"));
+		op->count = ior_get_int(in, r, "sq", 0);
+		op->offset = ior_get_int(in, r, "cq", 0);
+		return;
+	case C_URING_ENTER:
+		op->count = ior_uint(in, "to_submit", need(in, r, "to_submit"));
+		op->len = ior_uint(in, "min_complete",
+				   need(in, r, "min_complete"));
+		if (!ior_get(r, "sub"))
+			return;
+		sub = ior_uint(in, "sub", ior_get(r, "sub"));
+		l = link_get(&subs, sub, 0, 1);
+		if (l->op != UNSEEN)
+			ior_bad(in, "sub", "sub=%llu is used twice",
+				(unsigned long long)sub);
+		l->op = nops;
+		/* Its requests may have completed, and come, before it. */
+		op->batch = l->head;
+		for (uint32_t j = l->head; j != NONE; j = ops[j].batch) {
+			if (ops[j].tid != r->tid)
+				ior_bad(in, "sub", "requests of sub=%llu are another task's",
+					(unsigned long long)sub);
+			ops[j].target = nops;
+		}
+		return;
+	case C_URING_REGISTER:
+		op->cmd = flags_of(in, r, "opcode", ior_uring_register_ops);
+		op->count = ior_uint(in, "nr", need(in, r, "nr"));
+		op->offset = ior_get_int(in, r, "offset", 0);
+		op->path = list_of(in, r, "fds", -1, INT32_MAX, &n);
+		op->path2 = list_of(in, r, "vfds", -1, VFD_MAX - 1, &nv);
+		if (nv != n)
+			ior_bad(in, "vfds", "%u entries where fds has %u", nv, n);
+		op->name = list_of(in, r, "lens", 0, 1 << 30, &nl);
+		op->iovcnt = op->name ? nl : n;
+		return;
+	default:
+		return;
+	}
+}
+
+/* A uring:* request's keys; op is ops[nops], of thread th. */
+static void parse_uring(const struct ior_in *in, const struct ior_rec *r,
+			struct op *op)
+{
+	const char *v;
+	struct link *l;
+	uint64_t sub;
+
+	op->ring = op->fixed = -1;
+	op->ctime = r->time_ns;
+	if ((v = ior_get(r, "ring")))
+		op->ring = fd_of(in, "ring", v);
+	if ((v = ior_get(r, "fixed"))) {
+		int64_t k = ior_int(in, "fixed", v);
+
+		if (k < 0 || k > INT32_MAX)
+			ior_bad(in, "fixed", "not a registered file index");
+		op->fixed = k;
+	} else if ((v = ior_get(r, "fd"))) {
+		op->num = fd_of(in, "fd", v);
+		op->fd = vfd_of(in, r, "vfd");
+	}
+	op->sqe = parse_flags(in, r, "sqe_flags", ior_iosqe_flags);
+	op->offset = ior_get_int(in, r, "offset", -1);
+	op->count = ior_get_int(in, r, "count", 0);
+	if (op->count > RW_MAX)
+		op->count = RW_MAX;
+	op->iovcnt = ior_get_int(in, r, "iovcnt", 0);
+	if (op->iovcnt > IOV_LIMIT)
+		ior_bad(in, "iovcnt", "more than %d", IOV_LIMIT);
+	switch (op->call) {
+	case C_UR_READV: case C_UR_WRITEV:
+		if (!op->iovcnt)
+			ior_bad(in, "iovcnt", "missing for %s", r->call);
+		break;
+	case C_UR_READ_FIXED: case C_UR_WRITE_FIXED:
+		op->arg = ior_get_int(in, r, "buf", -1);
+		break;
+	case C_UR_FSYNC:
+		op->len = ior_get_int(in, r, "len", 0);
+		if (op->offset < 0)
+			op->offset = 0;
+		if (ior_get_int(in, r, "datasync", 0))
+			op->flags = IORING_FSYNC_DATASYNC;
+		break;
+	case C_UR_FALLOCATE:
+		op->len = ior_int(in, "len", need(in, r, "len"));
+		op->mode = parse_flags(in, r, "mode",
+				       ior_fallocate_flags);
+		break;
+	case C_UR_OPENAT: case C_UR_OPENAT2:
+		op->path = path_of(in, r, "path");
+		op->flags = parse_flags(in, r, "flags", ior_open_flags);
+		if (ior_get(r, "mode"))
+			op->mode = mode_of(in, r);
+		op->cmd = parse_flags(in, r, "resolve",
+				      ior_resolve_flags);
+		if ((v = ior_get(r, "slot"))) {
+			int64_t k = ior_int(in, "slot", v);
+
+			if (k < 0 || k > INT32_MAX)
+				ior_bad(in, "slot", "not a registered file index");
+			op->fixed = k;
+		} else if (r->ret >= 0) {	/* a new descriptor, as openat */
+			if (r->ret >= FD_MAX)
+				ior_bad(in, "RET", "descriptor above %d",
+					FD_MAX - 1);
+			if (r->ret > maxfd)
+				maxfd = r->ret;
+			op->num = r->ret;
+			op->fd = vfd_of(in, r, "vfd");
+			op->anyret = 1;
+		}
+		break;
+	case C_UR_STATX:
+		op->path = path_of(in, r, "path");
+		op->flags = parse_flags(in, r, "flags", ior_at_flags);
+		op->mask = parse_flags(in, r, "mask", ior_statx_mask);
+		if (!op->path && (op->flags & AT_EMPTY_PATH))
+			op->fd = vfd_of(in, r, "vfd");
+		break;
+	case C_UR_OTHER:
+		op->name = arena_add(r->call, strlen(r->call));
+		break;
+	default:
+		break;
+	}
+	nuring++;
+	if (!(v = ior_get(r, "sub")))
+		return;		/* SQPOLL, or no enter seen: issued alone */
+	sub = ior_uint(in, "sub", v);
+	l = link_get(&subs, sub, 0, 1);
+	if (l->op == UNSEEN && l->head == NONE)
+		l->line = in->lineno;
+	if (l->op != UNSEEN) {
+		if (ops[l->op].call != C_URING_ENTER)
+			ior_bad(in, "sub", "sub=%llu is not an io_uring_enter",
+				(unsigned long long)sub);
+		if (ops[l->op].tid != r->tid)
+			ior_bad(in, "sub", "io_uring_enter sub=%llu is another task's",
+				(unsigned long long)sub);
+		op->target = l->op;
+	}
+	if (l->tail == NONE) {
+		l->head = nops;
+		if (l->op != UNSEEN)
+			ops[l->op].batch = nops;
+	} else
+		ops[l->tail].batch = nops;
+	l->tail = nops;
+}
+
+static int by_submission(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (ops[x].ctime != ops[y].ctime)
+		return ops[x].ctime < ops[y].ctime ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * After loading: every sub a request names has its io_uring_enter, and
+ * each enter's requests are in the order they were submitted (TIME, then
+ * program order), not the order they completed.
+ */
+static void link_uring(struct ior_in *in)
+{
+	uint32_t *v = NULL;
+	size_t cap = 0;
+
+	for (size_t i = 0; i < subs.cap; i++) {
+		struct link *l = &subs.slot[i];
+
+		if (l->op == UNSEEN) {
+			in->lineno = l->line;	/* name the first request */
+			ior_bad(in, "sub", "no io_uring_enter sub=%llu",
+				(unsigned long long)l->a);
+		}
+	}
+	for (uint32_t i = 0; i < nops; i++) {
+		uint32_t n = 0;
+
+		if (ops[i].call != C_URING_ENTER || ops[i].batch == NONE)
+			continue;
+		for (uint32_t j = ops[i].batch; j != NONE; j = ops[j].batch) {
+			grow((void **)&v, &cap, n + 1, sizeof(*v));
+			v[n++] = j;
+		}
+		qsort(v, n, sizeof(*v), by_submission);
+		ops[i].batch = v[0];
+		for (uint32_t k = 0; k < n; k++)
+			ops[v[k]].batch = k + 1 < n ? v[k + 1] : NONE;
+	}
+	free(v);
 }
 
 /*
@@ -1031,6 +1338,10 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 		op->flags = O_CREAT | O_WRONLY | O_TRUNC;
 	parse_special(in, r, op);
 	parse_aio(in, r, op, th);
+	if (nd & URING)
+		parse_uring(in, r, op);
+	else if (op->call >= C_URING_SETUP)
+		parse_uring_call(in, r, op);
 	if ((nd & READS) && op->count > th->maxread)
 		th->maxread = op->count;
 	if ((nd & WRITES) && op->count > maxwrite)
@@ -1174,6 +1485,7 @@ static void load_program(const char *path)
 			continue;	/* the starting tree: ior-init's job */
 		parse_op(&in, &r);
 	}
+	link_uring(&in);
 	ior_in_close(&in);
 	link_aio();
 	find_initial();
@@ -1202,6 +1514,7 @@ enum claim { CL_NONE, CL_REAPED, CL_SUBMIT, CL_INFLIGHT };
 static struct shared {
 	uint64_t t0;		/* CLOCK_MONOTONIC at the start */
 	uint32_t abort;
+	uint32_t uring_dropped;	/* rings set up without some captured flags */
 	struct result res[];
 } *sh;
 
@@ -1310,6 +1623,8 @@ static int real_fd(int32_t fd)
 	return fd < 0 ? -1 : __atomic_load_n(&tab->real[fd], __ATOMIC_RELAXED);
 }
 
+static int ring_close(int fd);
+
 static void bind_fd(int32_t fd, int real, int cloexec)
 {
 	int old;
@@ -1317,7 +1632,7 @@ static void bind_fd(int32_t fd, int real, int cloexec)
 	if (fd < 0)
 		return;
 	old = __atomic_exchange_n(&tab->real[fd], real, __ATOMIC_RELAXED);
-	if (old >= 0)
+	if (old >= 0 && !ring_close(old))
 		close(old);
 	tab->cloexec[fd] = cloexec;
 }
@@ -2069,28 +2384,41 @@ static void ctx_unbind(uint64_t captured)
 	unlock_tables();
 }
 
-/* Settle request j unless already settled: RET ret, DUR up to end. */
-static void aio_settle(uint32_t j, enum claim how, int64_t ret, uint64_t end)
+/* Take request j to settle it; false when someone already has. */
+static int claim(uint32_t j, enum claim how)
 {
-	struct result *res = &sh->res[j];
 	uint32_t none = CL_NONE;
 
-	if (!__atomic_compare_exchange_n(&res->claim, &none, how, 0,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return;
+	return __atomic_compare_exchange_n(&sh->res[j].claim, &none, how, 0,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* A claimed request j is done: RET ret, DUR up to end. */
+static void settled(uint32_t j, int64_t ret, uint64_t end)
+{
+	struct result *res = &sh->res[j];
+
 	res->ret = ret;
 	res->dur = end > res->start ? end - res->start : 0;
 	finish(j, ST_DONE);
 }
 
-/* Request j cannot be submitted: its descriptor or context is unknown. */
-static void aio_skip(uint32_t j)
+/* Settle request j unless already settled. */
+static void settle(uint32_t j, enum claim how, int64_t ret, uint64_t end)
+{
+	if (claim(j, how))
+		settled(j, ret, end);
+}
+
+/* Request j cannot be submitted: why (enum skip). */
+static void skip_request(uint32_t j, int why)
 {
 	struct result *res = &sh->res[j];
 
-	res->claim = CL_SUBMIT;
+	if (!claim(j, CL_SUBMIT))
+		return;
 	res->start = now_ns() - sh->t0;
-	res->skip = SKIP_NOFD;
+	res->skip = why;
 	finish(j, ST_SKIPPED);
 }
 
@@ -2112,7 +2440,7 @@ static void aio_prepare(struct worker *w, const struct op *op)
 			w->rbuf : wdata;
 
 		if (fd < 0) {
-			aio_skip(j);
+			skip_request(j, SKIP_NOFD);
 			continue;
 		}
 		memset(cb, 0, sizeof(*cb));
@@ -2164,7 +2492,7 @@ static void aio_prepare(struct worker *w, const struct op *op)
 static void aio_unaccepted(const struct worker *w, int64_t r)
 {
 	for (uint32_t k = r > 0 ? r : 0; k < w->nbatch; k++)
-		aio_settle(w->iocbp[k]->aio_data, CL_SUBMIT,
+		settle(w->iocbp[k]->aio_data, CL_SUBMIT,
 			   r < 0 ? r : -EAGAIN, 0);
 }
 
@@ -2173,7 +2501,7 @@ static void aio_reap(const struct io_event *ev, int64_t n, uint64_t end)
 {
 	for (int64_t i = 0; i < n; i++)
 		if (ev[i].data < nops && (calls[ops[ev[i].data].call].need & AIO))
-			aio_settle(ev[i].data, CL_REAPED, ev[i].res, end);
+			settle(ev[i].data, CL_REAPED, ev[i].res, end);
 }
 
 /*
@@ -2194,6 +2522,664 @@ static void aio_drain(uint64_t captured, aio_context_t ctx)
 		aio_reap(ev, n, now_ns() - sh->t0);
 		ctx_outstanding(captured, -n);
 	}
+}
+
+/* ---- io_uring ---- */
+
+#define URING_WAIT_NS 5000000000ll	/* the longest wait for completions */
+
+/*
+ * Setup flags the replay cannot honour, dropped before the first try:
+ * another ring's workers and the SQPOLL thread's CPU (not captured), and
+ * the ring layouts liburing 2.3 cannot map (NO_MMAP, REGISTERED_FD_ONLY,
+ * NO_SQARRAY).
+ */
+#define SETUP_DROP (IORING_SETUP_ATTACH_WQ | IORING_SETUP_SQ_AFF | \
+		    0x4000u | 0x8000u | 0x10000u)
+#define REGISTER_USE_RING 0x80000000u	/* the opcode's registered-ring bit */
+
+/* A ring of a replay process, found by its real descriptor. */
+struct uring {
+	struct io_uring ring;
+	int64_t outstanding;	/* submitted, not yet reaped */
+	char **bufs;		/* registered buffers */
+	size_t *buflens;
+	uint32_t nbufs;
+};
+
+/*
+ * The process's rings. One lock for them all, held while a ring is used:
+ * liburing's rings are not thread-safe, and a completion may bind a
+ * descriptor (through bind_fd, which may close a ring: recursive).
+ */
+static struct uring **rings;
+static uint32_t nrings, rings_cap;
+static pthread_mutex_t rings_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+static void lock_rings(void)
+{
+	pthread_mutex_lock(&rings_lock);
+}
+
+static void unlock_rings(void)
+{
+	pthread_mutex_unlock(&rings_lock);
+}
+
+/* In a forked child: a recursive lock is its owner's, a thread now gone. */
+static void reset_rings_lock(void)
+{
+	rings_lock = (pthread_mutex_t)PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+}
+
+/* What a request needs until it completes; one per op, by index. */
+struct ureq {
+	struct open_how how;
+	struct statx *stx;	/* statx's buffer */
+	struct iovec *iov;	/* readv, writev */
+	struct fdtab *tab;	/* the submitter's: an open binds its fd there */
+	int pathfd;		/* statx's O_PATH descriptor, or -1 */
+};
+static struct ureq *ureqs;
+
+/* Whether descriptors a and b of this process share one open file. */
+static int same_file(int a, int b)
+{
+	return a == b || syscall(SYS_kcmp, getpid(), getpid(), 0 /* KCMP_FILE */,
+				 a, b) == 0;
+}
+
+/*
+ * The ring whose real descriptor is fd, or (with dup) one of its copies;
+ * called with rings_lock held.
+ */
+static struct uring *ring_find(int fd, int copies)
+{
+	for (uint32_t i = 0; fd >= 0 && i < nrings; i++)
+		if (rings[i]->ring.ring_fd == fd)
+			return rings[i];
+	for (uint32_t i = 0; fd >= 0 && copies && i < nrings; i++)
+		if (same_file(rings[i]->ring.ring_fd, fd))
+			return rings[i];
+	return NULL;
+}
+
+/* The ring a captured ring number names in this thread, or NULL. */
+static struct uring *ring_of_num(int32_t num)
+{
+	if (num < 0 || num > maxfd)
+		return NULL;
+	return ring_find(real_fd(__atomic_load_n(&tab->numvfd[num],
+						 __ATOMIC_RELAXED)), 1);
+}
+
+/*
+ * Request j completed with res: free what it held, bind an open's new
+ * descriptor in its submitter's table, and settle it.
+ */
+static void uring_done(uint32_t j, int64_t res, uint64_t end)
+{
+	const struct op *rq = &ops[j];
+	struct ureq *q = &ureqs[j];
+	int opened = (rq->call == C_UR_OPENAT || rq->call == C_UR_OPENAT2) &&
+		rq->fixed < 0 && res >= 0;
+
+	if (q->pathfd >= 0)
+		close(q->pathfd);
+	q->pathfd = -1;
+	free(q->stx);
+	free(q->iov);
+	q->stx = NULL;
+	q->iov = NULL;
+	if (!claim(j, CL_REAPED)) {
+		if (opened)
+			close(res);
+		return;
+	}
+	if (opened) {
+		/* bind_new acts on the calling thread's table: lend it. */
+		struct fdtab *mine = tab;
+
+		tab = q->tab;
+		bind_new(rq->cret >= 0 ? rq->fd : -1, rq->num, res,
+			 !!(rq->flags & O_CLOEXEC));
+		tab = mine;
+	}
+	settled(j, res, end);
+}
+
+/* Take every completion the ring holds; with rings_lock held. */
+static void uring_reap(struct uring *u)
+{
+	struct io_uring_cqe *cqe;
+	uint64_t end = now_ns() - sh->t0;
+	unsigned head, n = 0;
+
+	io_uring_for_each_cqe(&u->ring, head, cqe) {
+		uint64_t j = io_uring_cqe_get_data64(cqe);
+
+		if (j < nops && (calls[ops[j].call].need & URING))
+			uring_done(j, cqe->res, end);
+		n++;
+	}
+	io_uring_cq_advance(&u->ring, n);
+	u->outstanding -= n;
+}
+
+/* Wait, at most URING_WAIT_NS, for n completions, then reap them all. */
+static int64_t uring_wait(struct uring *u, unsigned n)
+{
+	struct __kernel_timespec ts = { URING_WAIT_NS / 1000000000, 0 };
+	struct io_uring_cqe *cqe;
+	int64_t r = 0;
+
+	if (n > u->outstanding)		/* never wait for what cannot come */
+		n = u->outstanding > 0 ? u->outstanding : 0;
+	if (n)
+		r = io_uring_wait_cqes(&u->ring, &cqe, n, &ts, NULL);
+	uring_reap(u);
+	return r;
+}
+
+/* Reap what is in flight, each wait bounded. */
+static void uring_drain(struct uring *u)
+{
+	while (u->outstanding > 0 && uring_wait(u, 1) == 0)
+		;
+}
+
+static void uring_free_bufs(struct uring *u)
+{
+	for (uint32_t i = 0; i < u->nbufs; i++)
+		munmap(u->bufs[i], u->buflens[i] ? u->buflens[i] : 1);
+	free(u->bufs);
+	free(u->buflens);
+	u->bufs = NULL;
+	u->buflens = NULL;
+	u->nbufs = 0;
+}
+
+/*
+ * If fd is a ring's, and its last descriptor in the thread's table, the
+ * ring is closing: reap what it has in flight, then tear it down (which
+ * closes fd). A copy left open (a dup) keeps the ring, used through it.
+ * Returns whether fd was a ring's, and closed.
+ */
+static int ring_close(int fd)
+{
+	struct uring *u;
+
+	if (!__atomic_load_n(&nrings, __ATOMIC_RELAXED))
+		return 0;
+	lock_rings();
+	if ((u = ring_find(fd, 0))) {
+		for (int32_t v = 0; v <= maxvfd; v++) {
+			int other = real_fd(v);
+
+			if (other < 0 || other == fd || !same_file(fd, other))
+				continue;
+			u->ring.ring_fd = other;
+			if (u->ring.enter_ring_fd == fd)
+				u->ring.enter_ring_fd = other;
+			close(fd);
+			unlock_rings();
+			return 1;
+		}
+		uring_drain(u);
+		io_uring_queue_exit(&u->ring);
+		uring_free_bufs(u);
+		for (uint32_t i = 0; i < nrings; i++)
+			if (rings[i] == u)
+				rings[i] = rings[--nrings];
+		free(u);
+	}
+	unlock_rings();
+	return u != NULL;
+}
+
+/*
+ * io_uring_setup with the captured entries and flags. A captured failure
+ * is issued as it was, to fail the same way; a success makes a ring, with
+ * the flag bits this kernel refuses dropped one by one (counted).
+ */
+static int64_t uring_setup(const struct op *op)
+{
+	struct io_uring_params p;
+	uint32_t flags = op->flags & ~SETUP_DROP;
+	struct uring *u;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	if (op->cret < 0) {
+		p.flags = op->flags;
+		p.cq_entries = op->offset;
+		r = syscall(SYS_io_uring_setup, (unsigned)op->len, &p);
+		if (r >= 0)
+			close(r);
+		return neg(r);
+	}
+	if (!(u = calloc(1, sizeof(*u))))
+		fatal("calloc");
+	for (;;) {
+		memset(&p, 0, sizeof(p));
+		p.flags = flags;
+		p.cq_entries = op->offset;
+		r = io_uring_queue_init_params(op->len, &u->ring, &p);
+		if ((r != -EINVAL && r != -EPERM) || !flags)
+			break;
+		flags &= ~(1u << (31 - __builtin_clz(flags)));
+	}
+	if (flags != op->flags)
+		__atomic_add_fetch(&sh->uring_dropped, 1, __ATOMIC_RELAXED);
+	if (r < 0) {
+		free(u);
+		return r;
+	}
+	lock_rings();
+	if (nrings == rings_cap) {
+		rings_cap = rings_cap ? 2 * rings_cap : 8;
+		rings = realloc(rings, rings_cap * sizeof(*rings));
+		if (!rings)
+			fatal("realloc");
+	}
+	rings[nrings] = u;
+	__atomic_store_n(&nrings, nrings + 1, __ATOMIC_RELAXED);
+	unlock_rings();
+	return u->ring.ring_fd;
+}
+
+/* The n numbers of a list kept by list_of. */
+static void list_read(const char *s, int64_t *v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++, s = strchr(s, ',') + 1)
+		v[i] = strtoll(s, NULL, 10);
+}
+
+/*
+ * The replay's descriptors for a file registration: each vfd's (ior-map's
+ * vfds, else the captured numbers' current vfds). An empty slot stays
+ * empty (-1); an unknown descriptor is an empty slot too, unless the
+ * captured call failed: then one never open, to fail again.
+ */
+static int *files_of(const struct op *op)
+{
+	int64_t *c = calloc(op->iovcnt + 1, sizeof(*c));
+	int64_t *v = calloc(op->iovcnt + 1, sizeof(*v));
+	int *fds = calloc(op->iovcnt + 1, sizeof(*fds));
+
+	if (!c || !v || !fds)
+		fatal("calloc");
+	list_read(str(op->path), c, op->iovcnt);
+	if (op->path2)
+		list_read(str(op->path2), v, op->iovcnt);
+	for (uint32_t i = 0; i < op->iovcnt; i++) {
+		int32_t vfd = op->path2 ? v[i] : c[i] >= 0 && c[i] <= maxfd ?
+			__atomic_load_n(&tab->numvfd[c[i]], __ATOMIC_RELAXED) : -1;
+
+		fds[i] = c[i] < 0 ? -1 : real_fd(vfd);
+		if (c[i] >= 0 && fds[i] < 0)
+			fds[i] = op->cret < 0 ? INT32_MAX : -1;
+	}
+	free(c);
+	free(v);
+	return fds;
+}
+
+/* Buffers of the captured lengths, holding what writes write. */
+static struct iovec *bufs_of(struct uring *u, const struct op *op)
+{
+	int64_t *len = calloc(op->iovcnt + 1, sizeof(*len));
+	struct iovec *iov = calloc(op->iovcnt + 1, sizeof(*iov));
+
+	if (!len || !iov)
+		fatal("calloc");
+	list_read(str(op->name), len, op->iovcnt);
+	uring_free_bufs(u);
+	u->bufs = calloc(op->iovcnt + 1, sizeof(*u->bufs));
+	u->buflens = calloc(op->iovcnt + 1, sizeof(*u->buflens));
+	if (!u->bufs || !u->buflens)
+		fatal("calloc");
+	for (uint32_t i = 0; i < op->iovcnt; i++) {
+		char *b = map_buf(len[i] ? len[i] : 1);
+		size_t n = (uint64_t)len[i] < maxwrite ? (size_t)len[i] : maxwrite;
+
+		if (n)
+			memcpy(b, wdata, n);
+		u->bufs[i] = b;
+		u->buflens[i] = len[i];
+		iov[i] = (struct iovec){ b, len[i] };
+	}
+	u->nbufs = op->iovcnt;
+	free(len);
+	return iov;
+}
+
+/*
+ * io_uring_register: files and buffers as captured, on the replay's
+ * descriptors and buffers of the captured sizes; the harmless opcodes as
+ * they were; an opcode this kernel does not know, to fail again. Others
+ * are not issued (*skip).
+ */
+static int64_t uring_register(struct uring *u, const struct op *op, int *skip)
+{
+	unsigned opc = op->cmd & ~REGISTER_USE_RING;
+	int fd = u->ring.ring_fd, *fds = NULL;
+	struct iovec *iov = NULL;
+	int64_t r;
+
+	switch (opc) {
+	case IORING_REGISTER_FILES: case IORING_REGISTER_FILES2:
+	case IORING_REGISTER_FILES_UPDATE: case IORING_REGISTER_FILES_UPDATE2: {
+		uint32_t n = op->path ? op->iovcnt : op->count;
+		struct io_uring_rsrc_register rr = { .nr = n };
+		struct io_uring_files_update up = { .offset = op->offset };
+		struct io_uring_rsrc_update2 up2 = { .offset = op->offset, .nr = n };
+
+		if (op->path)
+			fds = files_of(op);
+		else
+			rr.flags = IORING_RSRC_REGISTER_SPARSE;
+		rr.data = up.fds = up2.data = (uintptr_t)fds;
+		r = opc == IORING_REGISTER_FILES ?
+			syscall(SYS_io_uring_register, fd, opc, fds, n) :
+			opc == IORING_REGISTER_FILES2 ?
+			syscall(SYS_io_uring_register, fd, opc, &rr, sizeof(rr)) :
+			opc == IORING_REGISTER_FILES_UPDATE ?
+			syscall(SYS_io_uring_register, fd, opc, &up, n) :
+			syscall(SYS_io_uring_register, fd, opc, &up2, sizeof(up2));
+		free(fds);
+		return neg(r);
+	}
+	case IORING_REGISTER_BUFFERS: case IORING_REGISTER_BUFFERS2: {
+		struct io_uring_rsrc_register rr = { .nr = op->iovcnt };
+
+		iov = bufs_of(u, op);
+		rr.data = (uintptr_t)iov;
+		r = opc == IORING_REGISTER_BUFFERS ?
+			syscall(SYS_io_uring_register, fd, opc, iov, op->iovcnt) :
+			syscall(SYS_io_uring_register, fd, opc, &rr, sizeof(rr));
+		free(iov);
+		if (r < 0) {
+			r = -errno;
+			uring_free_bufs(u);
+		}
+		return r;
+	}
+	case IORING_UNREGISTER_BUFFERS:
+		r = neg(syscall(SYS_io_uring_register, fd, opc, NULL, 0));
+		if (r == 0)
+			uring_free_bufs(u);
+		return r;
+	case IORING_UNREGISTER_FILES: case IORING_REGISTER_ENABLE_RINGS:
+		return neg(syscall(SYS_io_uring_register, fd, opc, NULL, 0));
+	case IORING_REGISTER_PROBE: {
+		unsigned n = op->count < 256 ? op->count : 256;
+		struct io_uring_probe *p = calloc(1, sizeof(*p) +
+						  n * sizeof(p->ops[0]));
+
+		if (!p)
+			fatal("calloc");
+		r = neg(syscall(SYS_io_uring_register, fd, opc, p, n));
+		free(p);
+		return r;
+	}
+	case IORING_REGISTER_RING_FDS:	/* liburing enters by the index then */
+		return io_uring_register_ring_fd(&u->ring);
+	case IORING_UNREGISTER_RING_FDS:
+		return io_uring_unregister_ring_fd(&u->ring);
+	default:
+		for (const struct ior_flag *t = ior_uring_register_ops; t->name; t++)
+			if (t->value == opc) {
+				*skip = SKIP_UNSUPPORTED;
+				return 0;
+			}
+		return neg(syscall(SYS_io_uring_register, fd, opc, NULL, 0));
+	}
+}
+
+/* A path of the program, relative to the root for an *at call on it. */
+static const char *in_root(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return *path ? path : ".";
+}
+
+/* Whether a request acts on a descriptor or registered file. */
+static int uses_fd(const struct op *rq)
+{
+	switch (rq->call) {
+	case C_UR_NOP: case C_UR_OPENAT: case C_UR_OPENAT2:
+		return 0;
+	case C_UR_CLOSE:
+		return rq->fixed < 0;
+	case C_UR_STATX:	/* on its dirfd only with an empty path */
+		return rq->fd >= 0;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * An SQE for request j on ring u, as captured: its operation on the
+ * replay's descriptor, registered file or buffer, its IOSQE_* flags, and
+ * its index as user_data. Returns 0; -1 when it failed before it could be
+ * submitted (settled with its error); or why it cannot be (enum skip).
+ */
+static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
+{
+	const struct op *rq = &ops[j];
+	struct ureq *q = &ureqs[j];
+	struct io_uring_sqe *sqe;
+	unsigned sqef = rq->sqe & ~IOSQE_CQE_SKIP_SUCCESS;	/* needs its CQE */
+	int fd = -1, pathfd = -1, k;
+	void *buf;
+	size_t n;
+
+	if (rq->call == C_UR_OTHER || (rq->sqe & IOSQE_BUFFER_SELECT))
+		return SKIP_UNSUPPORTED;	/* no provided buffers */
+	if (uses_fd(rq)) {
+		if (rq->fixed >= 0) {
+			fd = rq->fixed;
+			sqef |= IOSQE_FIXED_FILE;
+		} else if ((fd = real_fd(rq->fd)) < 0)
+			return SKIP_NOFD;
+	}
+	if (rq->call == C_UR_STATX && fd < 0) {
+		int nofollow = rq->flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0;
+
+		/* Resolved beneath the root; a failure is the request's result. */
+		pathfd = ior_root_openat(&root, str(rq->path),
+					 O_PATH | O_CLOEXEC | nofollow, 0);
+		if (pathfd < 0) {
+			sh->res[j].start = now_ns() - sh->t0;
+			settle(j, CL_SUBMIT, pathfd, sh->res[j].start);
+			return -1;
+		}
+	}
+	if (!(sqe = io_uring_get_sqe(&u->ring))) {
+		/* The ring is smaller than the batch: submit what it holds. */
+		if ((k = io_uring_submit(&u->ring)) > 0)
+			u->outstanding += k;
+		if (!(sqe = io_uring_get_sqe(&u->ring))) {
+			if (pathfd >= 0)
+				close(pathfd);
+			return SKIP_NOFD;
+		}
+	}
+	q->pathfd = pathfd;
+	q->tab = tab;
+	switch (rq->call) {
+	case C_UR_READ:
+		io_uring_prep_read(sqe, fd, w->rbuf, rq->count, rq->offset);
+		break;
+	case C_UR_WRITE:
+		io_uring_prep_write(sqe, fd, wdata, rq->count, rq->offset);
+		break;
+	case C_UR_READV: case C_UR_WRITEV:
+		if (!(q->iov = calloc(rq->iovcnt, sizeof(*q->iov))))
+			fatal("calloc");
+		buf = rq->call == C_UR_READV ? w->rbuf : wdata;
+		fill_iov(q->iov, rq->iovcnt, buf, rq->count);
+		if (rq->call == C_UR_READV)
+			io_uring_prep_readv(sqe, fd, q->iov, rq->iovcnt, rq->offset);
+		else
+			io_uring_prep_writev(sqe, fd, q->iov, rq->iovcnt, rq->offset);
+		break;
+	case C_UR_READ_FIXED: case C_UR_WRITE_FIXED:
+		/* A buffer never registered: the kernel refuses the index. */
+		buf = rq->arg >= 0 && rq->arg < u->nbufs ? u->bufs[rq->arg] : NULL;
+		n = buf && rq->count > u->buflens[rq->arg] ?
+			u->buflens[rq->arg] : rq->count;
+		if (rq->call == C_UR_READ_FIXED)
+			io_uring_prep_read_fixed(sqe, fd, buf, n, rq->offset,
+						 rq->arg);
+		else
+			io_uring_prep_write_fixed(sqe, fd, buf, n, rq->offset,
+						  rq->arg);
+		break;
+	case C_UR_FSYNC:
+		io_uring_prep_fsync(sqe, fd, rq->flags);
+		sqe->off = rq->offset;
+		sqe->len = rq->len;
+		break;
+	case C_UR_FALLOCATE:
+		io_uring_prep_fallocate(sqe, fd, rq->mode, rq->offset, rq->len);
+		break;
+	case C_UR_OPENAT: case C_UR_OPENAT2:
+		/* openat2 beneath the root, whatever the capture used. */
+		q->how = (struct open_how){ .flags = rq->flags,
+			.mode = rq->flags & (O_CREAT | __O_TMPFILE) ?
+				rq->mode & 07777 : 0,
+			.resolve = rq->cmd | RESOLVE_IN_ROOT |
+				RESOLVE_NO_MAGICLINKS };
+		if (rq->fixed >= 0)
+			io_uring_prep_openat2_direct(sqe, root.fd,
+				in_root(str(rq->path)), &q->how, rq->fixed);
+		else
+			io_uring_prep_openat2(sqe, root.fd,
+				in_root(str(rq->path)), &q->how);
+		sqef &= ~IOSQE_FIXED_FILE;
+		break;
+	case C_UR_CLOSE:
+		if (rq->fixed >= 0) {
+			io_uring_prep_close_direct(sqe, rq->fixed);
+			sqef &= ~IOSQE_FIXED_FILE;
+			break;
+		}
+		io_uring_prep_close(sqe, fd);
+		/* The ring closes it: the table forgets it now, closing nothing. */
+		__atomic_store_n(&tab->real[rq->fd], -1, __ATOMIC_RELAXED);
+		if (rq->num >= 0)
+			__atomic_compare_exchange_n(&tab->numvfd[rq->num],
+				&(int32_t){ rq->fd }, -1, 0, __ATOMIC_RELAXED,
+				__ATOMIC_RELAXED);
+		break;
+	case C_UR_STATX:
+		if (!(q->stx = malloc(sizeof(*q->stx))))
+			fatal("malloc");
+		if (fd >= 0)	/* AT_EMPTY_PATH on a descriptor */
+			io_uring_prep_statx(sqe, fd, "", rq->flags, rq->mask, q->stx);
+		else
+			io_uring_prep_statx(sqe, pathfd, "", AT_EMPTY_PATH |
+				(rq->flags & ~AT_SYMLINK_NOFOLLOW), rq->mask,
+				q->stx);
+		break;
+	default:
+		io_uring_prep_nop(sqe);
+		break;
+	}
+	io_uring_sqe_set_flags(sqe, sqef);
+	io_uring_sqe_set_data64(sqe, j);
+	sh->res[j].start = now_ns() - sh->t0;
+	return 0;
+}
+
+/* The SQEs of an io_uring_enter's requests; returns how many. */
+static unsigned uring_prep_batch(struct uring *u, struct worker *w,
+				 const struct op *op)
+{
+	unsigned n = 0;
+	int skip;
+
+	for (uint32_t j = op->batch; j != NONE; j = ops[j].batch) {
+		if ((skip = uring_prep(u, w, j)) > 0)
+			skip_request(j, skip);
+		else
+			n += !skip;
+	}
+	return n;
+}
+
+/*
+ * io_uring_enter: the n requests of its sub, prepared, submitted in one
+ * call with the captured min_complete (never more than can come, and
+ * bounded in time), then every completion the ring holds is reaped.
+ */
+static int64_t uring_enter(struct uring *u, const struct op *op, unsigned n)
+{
+	struct __kernel_timespec ts = { URING_WAIT_NS / 1000000000, 0 };
+	struct io_uring_cqe *cqe;
+	unsigned want;
+	int64_t r;
+
+	want = (op->flags & IORING_ENTER_GETEVENTS) ? op->len : 0;
+	if (want > u->outstanding + n)
+		want = u->outstanding + n;
+	if (!op->count) {	/* only waits for completions */
+		r = want ? io_uring_wait_cqes(&u->ring, &cqe, want, &ts, NULL) :
+			neg(syscall(SYS_io_uring_enter, u->ring.ring_fd, 0, 0,
+				    op->flags & IORING_ENTER_GETEVENTS, NULL, 0));
+		uring_reap(u);
+		return r == -ETIME ? 0 : r;
+	}
+	r = want ? io_uring_submit_and_wait_timeout(&u->ring, &cqe, want, &ts,
+						    NULL) :
+		io_uring_submit(&u->ring);
+	if (r == -ETIME)	/* submitted, then the wait timed out */
+		r = n;
+	if (r > 0)
+		u->outstanding += r;
+	uring_reap(u);
+	return r;
+}
+
+/*
+ * A request without sub (an SQPOLL ring's, or one whose enter was not
+ * captured): submitted alone at its place, and waited for.
+ */
+static void uring_alone(struct worker *w, uint32_t j)
+{
+	struct uring *u;
+	int skip;
+
+	lock_rings();
+	if (!(u = ring_of_num(ops[j].ring)))
+		skip = SKIP_NOFD;
+	else if (!(skip = uring_prep(u, w, j))) {
+		u->outstanding += io_uring_submit(&u->ring) > 0;
+		for (uint64_t t = now_ns(); sh->res[j].claim == CL_NONE &&
+		     now_ns() - t < URING_WAIT_NS && u->outstanding > 0; )
+			uring_wait(u, 1);
+	}
+	unlock_rings();
+	if (skip > 0)
+		skip_request(j, skip);
+}
+
+/*
+ * A thread ends: its requests must not outlive its buffers. Reap what
+ * the process's rings hold (bounded); what is still out is in flight.
+ */
+static void uring_thread_end(uint32_t t)
+{
+	lock_rings();
+	for (uint32_t i = 0; i < nrings; i++)
+		uring_drain(rings[i]);
+	unlock_rings();
+	for (uint32_t i = threads[t].first; i != NONE; i = ops[i].next)
+		if (calls[ops[i].call].need & URING)
+			settle(i, CL_INFLIGHT, 0, 0);
 }
 
 static int64_t fcntl_op(const struct op *op, int fd)
@@ -2296,9 +3282,24 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 	const char *v;
 	size_t vlen;
 	aio_context_t ctx = 0;
+	struct uring *u = NULL;
+	unsigned nsqe = 0;
+	int skip = 0;
 
 	if (op->unsafe)
 		return SKIP_UNSAFE;
+	/* A ring never set up in the replay is as a descriptor never opened. */
+	if (c == C_URING_ENTER || c == C_URING_REGISTER) {
+		lock_rings();	/* held until the call is done */
+		if (!(u = ring_find(real_fd(op->fd), 1))) {
+			unlock_rings();
+			for (uint32_t j = op->batch; j != NONE; j = ops[j].batch)
+				skip_request(j, SKIP_NOFD);
+			return SKIP_NOFD;
+		}
+		if (c == C_URING_ENTER)
+			nsqe = uring_prep_batch(u, w, op);
+	}
 	if (op->byfd && (fd = real_fd(op->fd)) < 0)
 		return SKIP_NOFD;
 	if (calls[c].need & A_PAIR) {
@@ -2335,7 +3336,7 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 	    !ctx_find(op->addr, &ctx)) {
 		for (uint32_t j = c == C_IO_SUBMIT ? op->batch : NONE;
 		     j != NONE; j = ops[j].batch)
-			aio_skip(j);
+			skip_request(j, SKIP_NOFD);
 		return SKIP_NOFD;
 	}
 	if (c == C_IO_SUBMIT)
@@ -2358,7 +3359,7 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 		r = open_in_root(path, op->flags, op->mode);
 		break;
 	case C_CLOSE:
-		r = neg(close(fd));
+		r = ring_close(fd) ? 0 : neg(close(fd));
 		break;
 	case C_READ:
 		r = neg(read(fd, w->rbuf, op->count));
@@ -2623,11 +3624,24 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 				&iocbs[op->target] : &none, &ev));
 		break;
 	}
+	case C_URING_SETUP:
+		r = uring_setup(op);
+		break;
+	case C_URING_ENTER:
+		r = uring_enter(u, op, nsqe);
+		break;
+	case C_URING_REGISTER:
+		r = uring_register(u, op, &skip);
+		break;
 	default:	/* the calls on a path */
 		r = follows(op) ? follow(c, op, w) : at_name(name_call(c), op, w);
 		break;
 	}
 	t2 = now_ns();
+	if (u)
+		unlock_rings();
+	if (skip)
+		return skip;
 	res->start = t1 - sh->t0;
 	res->ret = r;
 	res->dur = t2 - t1;
@@ -2663,7 +3677,7 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 			tab->cloexec[op->fd] = op->arg & FD_CLOEXEC;
 		break;
 	case C_CLOSE:		/* the descriptor is gone even on error */
-		bind_fd(op->fd, -1, 0);
+		__atomic_store_n(&tab->real[op->fd], -1, __ATOMIC_RELAXED);
 		if (op->num >= 0)
 			__atomic_compare_exchange_n(&tab->numvfd[op->num],
 				&(int32_t){ op->fd }, -1, 0, __ATOMIC_RELAXED,
@@ -2671,6 +3685,13 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 		break;
 	case C_MMAP:
 		map_done(op, r);
+		break;
+	case C_URING_SETUP:	/* the ring's descriptor is close-on-exec */
+		if (r >= 0 && op->fd >= 0) {
+			bind_fd(op->fd, r, 1);
+			bind_num(op->num, op->fd);
+		} else if (r >= 0)
+			ring_close(r);
 		break;
 	case C_NAME_TO_HANDLE:
 		if (r == 0)
@@ -2738,25 +3759,32 @@ static void run_thread(uint32_t t)
 		 */
 		if (calls[ops[i].call].need & AIO)
 			continue;
+		/* So is an io_uring request, unless it has no io_uring_enter. */
+		if ((calls[ops[i].call].need & URING) && ops[i].target != NONE)
+			continue;
 
 		if (ops[i].after)
 			wait_done(ops[i].after - 1);
 		if (ops[i].after2)
 			wait_done(ops[i].after2 - 1);
-		if ((skip = replay_op(&w, &ops[i], res))) {
+		if (calls[ops[i].call].need & URING)
+			uring_alone(&w, i);
+		else if ((skip = replay_op(&w, &ops[i], res))) {
 			res->start = now_ns() - sh->t0;
 			res->skip = skip;
 			finish(i, ST_SKIPPED);
 		} else
 			finish(i, ST_DONE);
 	}
+	if (nuring)
+		uring_thread_end(t);
 	if (w.rbuf)
 		munmap(w.rbuf, th->maxread);
 	free(w.iov);
 	/* Requests nothing reaped are still in flight as the thread ends. */
 	for (uint32_t i = th->first; i != NONE; i = ops[i].next)
 		if (calls[ops[i].call].need & AIO)
-			aio_settle(i, CL_INFLIGHT, 0, 0);
+			settle(i, CL_INFLIGHT, 0, 0);
 	free(w.iocbp);
 	free(w.events);
 	if (w.pipe[0] >= 0) {
@@ -2821,12 +3849,20 @@ static void setup(void)
 	 */
 	rootdir = ior_root_openat(&root, "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	pthread_atfork(lock_tables, unlock_tables, unlock_tables);
+	pthread_atfork(lock_rings, unlock_rings, reset_rings_lock);
 	make_wdata();
 	if (naio) {
 		iocbs = mmap(NULL, (size_t)nops * sizeof(*iocbs),
 			     PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (iocbs == MAP_FAILED)
+			ior_err(IOR_EXIT_SYS, "mmap");
+	}
+	if (nuring) {
+		ureqs = mmap(NULL, (size_t)nops * sizeof(*ureqs),
+			     PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (ureqs == MAP_FAILED)
 			ior_err(IOR_EXIT_SYS, "mmap");
 	}
 	/* A replay may hold as many files open as the system allows. */
@@ -2937,7 +3973,8 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 		ior_putc(&out, ' ');
 		ior_puts(&out, str(op->comm));
 		ior_putc(&out, ' ');
-		ior_puts(&out, calls[op->call].name);
+		ior_puts(&out, op->call == C_UR_OTHER ? str(op->name) :
+			 calls[op->call].name);
 		ior_putc(&out, ' ');
 		ior_put_i64(&out, skip ? 0 : res->ret);
 		ior_putc(&out, ' ');
@@ -2960,9 +3997,10 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 		}
 		ior_putc(&out, '\n');
 	}
-	ior_printf(&out, "#stat ior-replay ops=%u errors=%llu mismatched=%llu skipped=%llu wall_ns=%llu\n",
+	ior_printf(&out, "#stat ior-replay ops=%u errors=%llu mismatched=%llu skipped=%llu uring_flags_dropped=%u wall_ns=%llu\n",
 		   nops, (unsigned long long)errors, (unsigned long long)mism,
-		   (unsigned long long)skipped, (unsigned long long)wall_ns);
+		   (unsigned long long)skipped, sh->uring_dropped,
+		   (unsigned long long)wall_ns);
 	ior_out_close(&out);
 	if (verbose)
 		ior_warnx("%u ops in %.3f s: %llu errors, %llu mismatched, %llu skipped",

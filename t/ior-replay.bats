@@ -22,8 +22,9 @@ op() {
 # add_vfds: give a hand-written program the vfd and vfd2 keys that
 # ior-map writes (the replay's descriptor table is keyed by them):
 # per process, a new vfd for each descriptor an open, dup, fcntl F_DUPFD,
-# memfd_create or ior:fd makes, copied into a forked child's table; vfd2
-# for the destination of copies.
+# memfd_create, ior:fd, io_uring_setup or uring:openat makes, copied into
+# a forked child's table; vfd2 for the destination of copies; vfds for
+# the descriptors io_uring_register registers.
 add_vfds() {
 	awk '
 	function key(k,   i) {
@@ -48,8 +49,18 @@ add_vfds() {
 		if (call ~ /^(copy_file_range|sendfile64|splice)$/ &&
 		    ((pid, key("fd2")) in tab))
 			extra = extra " vfd2=" tab[pid, key("fd2")]
-		if (call ~ /^(open|openat|openat2|creat|memfd_create|open_by_handle_at)$/ && ret >= 0) {
+		if (call ~ /^(open|openat|openat2|creat|memfd_create|open_by_handle_at|io_uring_setup)$/ && ret >= 0) {
 			tab[pid, ret] = ++n; extra = extra " vfd=" n
+		}
+		if (call ~ /^uring:openat2?$/ && ret >= 0 && key("slot") == "") {
+			tab[pid, ret] = ++n; extra = extra " vfd=" n
+		}
+		if (call == "io_uring_register" && key("fds") != "") {
+			c = split(key("fds"), f, ",")
+			v = ""
+			for (i = 1; i <= c; i++)
+				v = v (i > 1 ? "," : "") ((pid, f[i]) in tab ? tab[pid, f[i]] : -1)
+			extra = extra " vfds=" v
 		}
 		if (call == "ior:fd") {
 			tab[pid, fd] = ++n; extra = extra " vfd=" n
@@ -58,7 +69,7 @@ add_vfds() {
 		    key("fd2") != fd) {
 			tab[pid, ret] = ++n; extra = extra " vfd2=" n
 		}
-		if (call == "close" && fd != "")
+		if ((call == "close" || call == "uring:close") && fd != "")
 			delete tab[pid, fd]
 		print $0 extra
 	}'
@@ -1245,4 +1256,303 @@ refused() {
 	assert_success
 	assert_equal "$(res 3 6) $(res 4 6)" "0 0"
 	[ ! -e "$R/a" ] && [ ! -e "$R/b" ]
+}
+
+# ---- io_uring ----
+
+# uring REQ RET SUB|- [key=value ...]: a request on ring 4 (sub - : none).
+uring() {
+	local call=$1 ret=$2 sub=$3
+	shift 3
+	op 1 1 "uring:$call" "$ret" ring=4 "$@" user_data=0x$SEQ exec=inline${sub#-}
+}
+
+@test "io_uring writes and reads replay through the ring under uring:write and uring:read, with cret and cdur" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_uring_setup 4 entries=8 flags= sq=8 cq=16
+		# Completed before the io_uring_enter that submitted it returned.
+		uring write 4096 " sub=1" fd=3 offset=0 count=4096 sqe_flags=
+		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=1
+		op 1 1 io_uring_enter 2 fd=4 to_submit=2 min_complete=0 flags= sub=2
+		op 1 1 io_uring_enter 0 fd=4 to_submit=0 min_complete=2 flags=IORING_ENTER_GETEVENTS
+		uring readv 4000 " sub=2" fd=3 offset=96 count=4000 iovcnt=3 sqe_flags=
+		uring writev 100 " sub=2" fd=3 offset=4096 count=100 iovcnt=2 sqe_flags=
+		op 1 1 close 0 fd=4
+		op 1 1 close 0 fd=3
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" 4196
+	assert_equal "$(res 3 5) $(res 3 6) $(res_key 3 cret) $(res_key 3 cdur)" "uring:write 4096 4096 1000"
+	assert_equal "$(res 4 6) $(res 5 6) $(res 6 6)" "1 2 0"
+	assert_equal "$(res 7 5) $(res 7 6) $(res 8 5) $(res 8 6)" "uring:readv 4000 uring:writev 100"
+	# DUR is the replay's own, submission to completion.
+	[ "$(res 7 7)" -gt 0 ] && [ "$(res 7 7)" != 1000 ]
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+}
+
+@test "16 requests of one sub are submitted by one io_uring_enter with to_submit=16" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_uring_setup 4 entries=16 flags= sq=16 cq=32
+		for i in $(seq 0 15); do
+			uring write 512 " sub=7" fd=3 offset=$((i * 512)) count=512 sqe_flags=
+		done
+		op 1 1 io_uring_enter 16 fd=4 to_submit=16 min_complete=16 flags=IORING_ENTER_GETEVENTS sub=7
+	} > "$D/p.replay"
+	add_vfds < "$D/p.replay" > "$D/q.replay"
+	# (LeakSanitizer cannot run under strace.)
+	run env ASAN_OPTIONS=detect_leaks=0 timeout 20 strace -f -qq -e trace=io_uring_enter -o "$D/strace" \
+		ior-replay -C "$R" "$D/q.replay"
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" 8192
+	assert_equal "$(grep -c 'io_uring_enter(' "$D/strace")" 1
+	grep -q 'io_uring_enter([0-9]*, 16, 16, IORING_ENTER_GETEVENTS' "$D/strace"
+	assert_equal "$(res 19 6)" 16
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^[^#].* uring:write 512 ')" 16
+}
+
+@test "linked requests keep IOSQE_IO_LINK: a failing head cancels the next one, as captured" {
+	echo data > "$R/f"
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDONLY
+		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
+		uring write -9 " sub=1" fd=3 offset=0 count=10 sqe_flags=IOSQE_IO_LINK err=EBADF
+		uring read -125 " sub=1" fd=3 offset=0 count=10 sqe_flags= err=ECANCELED
+		op 1 1 io_uring_enter 2 fd=4 to_submit=2 min_complete=2 flags=IORING_ENTER_GETEVENTS sub=1
+		uring read 5 " sub=2" fd=3 offset=0 count=5 sqe_flags=IOSQE_IO_LINK
+		uring fsync 0 " sub=2" fd=3 sqe_flags=
+		op 1 1 io_uring_enter 2 fd=4 to_submit=2 min_complete=2 flags=IORING_ENTER_GETEVENTS sub=2
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 3 6) $(res 4 6)" "-9 -125"
+	assert_equal "$(res 6 6) $(res 7 6)" "5 0"
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "registered files serve fixed requests after their descriptor is closed; an update empties a slot" {
+	head -c 100 /dev/zero > "$R/f"
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDONLY
+		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
+		op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_FILES nr=2 fds=-1,3
+		op 1 1 close 0 fd=3
+		uring read 100 " sub=1" fixed=1 offset=0 count=4096 sqe_flags=IOSQE_FIXED_FILE
+		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=1
+		op 1 1 io_uring_register 1 fd=4 opcode=IORING_REGISTER_FILES_UPDATE nr=1 offset=1 fds=-1
+		uring read -9 " sub=2" fixed=1 offset=0 count=4096 sqe_flags=IOSQE_FIXED_FILE err=EBADF
+		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=2
+		op 1 1 io_uring_register 0 fd=4 opcode=IORING_UNREGISTER_FILES nr=0
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res_key 3 vfds)" "-1,1"
+	assert_equal "$(res 3 6) $(res 5 6) $(res 7 6) $(res 8 6) $(res 10 6)" "0 100 1 -9 0"
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "registered buffers of the captured sizes serve write_fixed and read_fixed" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
+		op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_BUFFERS nr=2 lens=4096,8192
+		uring write_fixed 8192 " sub=1" fd=3 offset=0 count=8192 buf=1 sqe_flags=
+		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=1
+		uring read_fixed 4096 " sub=2" fd=3 offset=4096 count=4096 buf=0 sqe_flags=
+		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=2
+		op 1 1 io_uring_register 0 fd=4 opcode=IORING_UNREGISTER_BUFFERS nr=0
+		uring read_fixed -14 " sub=3" fd=3 offset=0 count=4096 buf=0 sqe_flags= err=EFAULT
+		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=3
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" 8192
+	# What write_fixed wrote is the replay's data, not zeros.
+	[ "$(tr -d '\0' < "$R/f" | wc -c)" -gt 4096 ]
+	assert_equal "$(res 4 6) $(res 6 6) $(res 8 6) $(res 9 6)" "8192 4096 0 -14"
+}
+
+@test "openat and close through the ring keep the descriptor table; a direct open fills its slot" {
+	mkdir "$R/d"
+	{
+		echo "#ior 1 replay"
+		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
+		uring openat 5 " sub=1" dirfd=AT_FDCWD path=/d/g flags=O_RDWR\|O_CREAT mode=0600 sqe_flags=
+		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=1
+		uring write 10 " sub=2" fd=5 offset=0 count=10 sqe_flags=IOSQE_IO_LINK
+		uring close 0 " sub=2" fd=5 sqe_flags=
+		op 1 1 io_uring_enter 2 fd=4 to_submit=2 min_complete=2 flags=IORING_ENTER_GETEVENTS sub=2
+		# The number is free again: a plain open takes it.
+		op 1 1 openat 5 dirfd=AT_FDCWD path=/d/h flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 write 3 fd=5 count=3
+		op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_FILES nr=2 fds=-1,-1
+		uring openat 0 " sub=3" dirfd=AT_FDCWD path=/d/slot flags=O_WRONLY\|O_CREAT mode=0644 slot=1 sqe_flags=
+		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=3
+		uring write 7 " sub=4" fixed=1 offset=0 count=7 sqe_flags=IOSQE_FIXED_FILE\|IOSQE_IO_LINK
+		uring close 0 " sub=4" fixed=1 sqe_flags=
+		op 1 1 io_uring_enter 2 fd=4 to_submit=2 min_complete=2 flags=IORING_ENTER_GETEVENTS sub=4
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c '%s %a' "$R/d/g")" "10 600"
+	assert_equal "$(stat -c %s "$R/d/h")" 3
+	assert_equal "$(stat -c %s "$R/d/slot")" 7
+	assert_equal "$(res 4 6) $(res 5 6) $(res 8 6) $(res 10 6) $(res 12 6) $(res 13 6)" "10 0 3 0 7 0"
+	[ "$(res 2 6)" -ge 0 ] && [ "$(res 7 6)" -ge 0 ]
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+}
+
+@test "statx through the ring stats the file beneath the root; paths that climb out stay inside" {
+	echo data > "$R/f"
+	ln -s / "$R/top"
+	ln -s "$D" "$R/out"
+	{
+		echo "#ior 1 replay"
+		op 1 1 io_uring_setup 4 entries=8 flags= sq=8 cq=16
+		uring statx 0 " sub=1" dirfd=AT_FDCWD path=/f flags= mask=STATX_SIZE sqe_flags=
+		uring statx -2 " sub=1" dirfd=AT_FDCWD path=/missing flags= mask=STATX_SIZE sqe_flags= err=ENOENT
+		uring statx 0 " sub=1" dirfd=AT_FDCWD path=/top/etc/passwd flags= mask=STATX_SIZE sqe_flags=
+		uring statx 0 " sub=1" dirfd=AT_FDCWD path=/top flags=AT_SYMLINK_NOFOLLOW mask=STATX_SIZE sqe_flags=
+		op 1 1 io_uring_enter 4 fd=4 to_submit=4 min_complete=4 flags=IORING_ENTER_GETEVENTS sub=1
+		uring openat 5 " sub=2" dirfd=AT_FDCWD path=/../escaped flags=O_WRONLY\|O_CREAT mode=0644 sqe_flags=
+		uring openat 6 " sub=2" dirfd=AT_FDCWD path=/out/escaped2 flags=O_WRONLY\|O_CREAT mode=0644 sqe_flags=
+		uring openat 7 " sub=2" dirfd=AT_FDCWD path=/top/etc/passwd flags=O_RDONLY sqe_flags=
+		op 1 1 io_uring_enter 3 fd=4 to_submit=3 min_complete=3 flags=IORING_ENTER_GETEVENTS sub=2
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 2 6) $(res 3 6)" "0 -2"
+	# /top is / of the root: no /etc/passwd there.
+	assert_equal "$(res 4 6) $(res 5 6)" "-2 0"
+	[ -e "$R/escaped" ] && [ ! -e "$D/escaped" ] && [ ! -e "$D/escaped2" ]
+	assert_equal "$(res 8 6) $(res 9 6)" "-2 -2"
+}
+
+@test "an SQPOLL ring is set up as captured; its requests without sub are submitted one by one" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_uring_setup 4 entries=4 flags=IORING_SETUP_SQPOLL sq=4 cq=8
+		uring write 100 - fd=3 offset=0 count=100 sqe_flags=
+		uring write 100 - fd=3 offset=100 count=100 sqe_flags=
+		uring fsync 0 - fd=3 datasync=1 sqe_flags=
+		uring read 200 - fd=3 offset=0 count=4096 sqe_flags=
+		op 1 1 close 0 fd=4
+	} > "$D/p.replay"
+	add_vfds < "$D/p.replay" > "$D/q.replay"
+	run env ASAN_OPTIONS=detect_leaks=0 timeout 20 strace -f -qq -e trace=io_uring_setup -o "$D/strace" \
+		ior-replay -C "$R" "$D/q.replay"
+	assert_success
+	grep -q 'IORING_SETUP_SQPOLL' "$D/strace"
+	assert_equal "$(stat -c %s "$R/f")" 200
+	assert_equal "$(res 3 6) $(res 4 6) $(res 5 6) $(res 6 6)" "100 100 0 200"
+	assert_equal "$(stat_of uring_flags_dropped)" 0
+}
+
+@test "setup flags the replay cannot honour are dropped and counted; a failed setup fails again" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 io_uring_setup 3 entries=4 flags=IORING_SETUP_ATTACH_WQ\|IORING_SETUP_CLAMP sq=4 cq=8
+		op 1 1 io_uring_setup -22 entries=0 flags= err=EINVAL
+		op 1 1 io_uring_setup -22 entries=4 flags=0x80000000 err=EINVAL
+	} > "$D/p.replay"
+	replay
+	assert_success
+	[ "$(res 1 6)" -ge 0 ]
+	assert_equal "$(res 2 6) $(res 3 6)" "-22 -22"
+	assert_equal "$(stat_of uring_flags_dropped) $(stat_of mismatched)" "1 0"
+}
+
+@test "io_uring calls and requests on a ring never set up are skipped with nofd; unsupported ones are skipped" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		uring write 10 " sub=1" fd=3 offset=0 count=10 sqe_flags=
+		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=1
+		op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_PROBE nr=64
+		uring write 10 - fd=3 offset=0 count=10 sqe_flags=
+		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
+		op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_PROBE nr=64
+		op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_EVENTFD nr=1
+		op 1 1 io_uring_register -22 fd=4 opcode=0x63 nr=0 err=EINVAL
+		uring poll_add 1 " sub=2" fd=3 sqe_flags=
+		uring write 10 " sub=2" fd=9 offset=0 count=10 sqe_flags=
+		uring read 0 " sub=2" fd=3 offset=0 count=10 sqe_flags=IOSQE_BUFFER_SELECT
+		op 1 1 io_uring_enter 3 fd=4 to_submit=3 min_complete=0 flags= sub=2
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res_key 2 skip) $(res_key 3 skip) $(res_key 4 skip) $(res_key 5 skip)" "nofd nofd nofd nofd"
+	assert_equal "$(res 7 6) $(res_key 8 skip) $(res 9 6)" "0 unsupported -22"
+	assert_equal "$(res 10 5) $(res_key 10 skip)" "uring:poll_add unsupported"
+	assert_equal "$(res_key 11 skip) $(res_key 12 skip)" "nofd unsupported"
+	assert_equal "$(stat -c %s "$R/f")" 0
+}
+
+@test "requests still in flight when their ring closes are reaped first" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
+		op 1 1 io_uring_enter 2 fd=4 to_submit=2 min_complete=0 flags= sub=1
+		op 1 1 close 0 fd=4
+		uring write 4096 " sub=1" fd=3 offset=0 count=4096 sqe_flags=
+		uring fsync 0 " sub=1" fd=3 sqe_flags= inflight=1
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" 4096
+	assert_equal "$(res 5 6) $(res 6 6)" "4096 0"
+	assert_equal "$(res_key 6 cinflight) $(res_key 6 inflight)" "1 "
+	# Results stay in program order.
+	assert_equal "$(printf '%s\n' "$output" | awk '!/^#/ { printf "%s ", $5 }')" \
+		"openat io_uring_setup io_uring_enter close uring:write uring:fsync "
+}
+
+@test "a ring whose descriptor was duplicated lives on through the copy after the first is closed" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
+		op 1 1 dup 5 fd=4
+		op 1 1 close 0 fd=4
+		uring write 10 " sub=1" fd=3 offset=0 count=10 sqe_flags=
+		op 1 1 io_uring_enter 1 fd=5 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=1
+		op 1 1 close 0 fd=5
+		op 1 1 io_uring_enter 0 fd=5 to_submit=0 min_complete=0 flags=
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 5 6) $(res 6 6)" "10 1"
+	assert_equal "$(res_key 8 skip)" nofd
+	assert_equal "$(stat -c %s "$R/f")" 10
+}
+
+@test "an io_uring request naming no io_uring_enter, an unknown operation or a bad list is refused" {
+	for line in "uring:write 10 ring=4 fd=3 offset=0 count=10 sqe_flags= sub=9|p.replay:2: sub: no io_uring_enter sub=9" \
+		"uring:bogus 0 ring=4 fd=3 sqe_flags=|p.replay:2: CALL: \"uring:bogus\" cannot be replayed" \
+		"uring:write 10 ring=4 fd=3 offset=0 count=10 sqe_flags=IOSQE_NOPE|p.replay:2: sqe_flags: bad flags" \
+		"io_uring_register 0 fd=4 opcode=IORING_REGISTER_FILES nr=2 fds=3,x|p.replay:2: fds: not a number" \
+		"io_uring_enter 1 fd=4 to_submit=x min_complete=0 flags=|p.replay:2: to_submit: not a number"; do
+		{
+			echo "#ior 1 replay"
+			op 1 1 ${line%%|*}
+		} > "$D/p.replay"
+		replay
+		refused "${line#*|}"
+	done
+	{
+		echo "#ior 1 replay"
+		op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=1
+		op 1 1 uring:write 10 ring=4 fd=3 offset=0 count=10 sqe_flags= sub=1
+	} > "$D/p.replay"
+	replay
+	refused "p.replay:3: sub: sub=1 is not an io_uring_enter"
 }
