@@ -38,12 +38,196 @@ enum call_kind {
 struct call {
 	char *name;		/* as in the stream: escaped */
 	enum call_kind kind;
+	int async;		/* aio:*, uring:*: a request, not a system call */
+	uint64_t inflight;	/* requests never completed (inflight=1) */
 	uint64_t count, errors, bytes;
 	uint64_t sum, min, max;	/* DUR, exact */
 	uint64_t hist[NBUCKET];
 };
 
+/* ---- in-flight depth of async requests over time ---- */
+
+/*
+ * Each async request (aio:*, uring:*) is the interval [TIME, TIME+DUR).
+ * Records come in order of completion, not of TIME, so the intervals are
+ * added to a fixed grid of STEPS equal steps that covers every interval
+ * seen: when one falls outside, the grid is widened (the step multiplied
+ * by its factor, the steps merged) or moved. Per step it keeps the
+ * requests submitted, the time requests were in flight within it (whose
+ * sum over a row, divided by the row's length, is the mean depth), and
+ * the number in flight at its start (exact at that instant). A row of the
+ * table is whole steps, at least 10 of them unless a step is 1ns. Memory
+ * is the grid: fixed, whatever the stream.
+ */
+#define STEPS 6400
+#define ROWS 32
+
+struct depth {
+	uint64_t step;		/* ns per step */
+	uint64_t origin;	/* time of step 0, a multiple of step */
+	uint64_t lo, hi;	/* earliest start and latest end seen */
+	uint64_t last;		/* latest start seen */
+	uint64_t nreq;
+	uint64_t subs[STEPS + 1];	/* requests submitted in the step */
+	double busy[STEPS + 1];	/* ns in flight in the step (partial cover) */
+	int64_t full[STEPS + 1];	/* delta: requests covering whole steps */
+	int64_t edge[STEPS + 1];	/* delta: requests in flight at step starts */
+};
+
+/* 0: steps of 10^k ns, rows chosen to fit ROWS; else the row length (-i). */
+static uint64_t interval;
+
+/*
+ * Steps are 10^k ns; with -i, the interval divided by a power of ten
+ * while it stays whole, times ten until a tenth of the interval, then
+ * doubled: each step is a whole number of the previous ones, and a row
+ * is whole steps.
+ */
+static uint64_t first_step(void)
+{
+	uint64_t step = interval ? interval : 1;
+
+	while (step % 10 == 0)
+		step /= 10;
+	return step;
+}
+
+static uint64_t coarser(uint64_t step)
+{
+	return interval && step * 10 >= interval ? step * 2 : step * 10;
+}
+
+static int fits(uint64_t origin, uint64_t step, uint64_t hi)
+{
+	return (unsigned __int128)origin + (unsigned __int128)STEPS * step >= hi;
+}
+
+/*
+ * Turn the deltas into per-step values: busy gets the whole steps' time,
+ * edge the number in flight at each step start; full is cleared.
+ */
+static void settle(struct depth *d)
+{
+	int64_t f = 0, c = 0;
+
+	for (int i = 0; i <= STEPS; i++) {
+		f += d->full[i];
+		c += d->edge[i];
+		d->busy[i] += (double)f * d->step;
+		d->full[i] = 0;
+		d->edge[i] = c;
+	}
+}
+
+/*
+ * Move d's data onto steps of nstep (a multiple of step) from norigin
+ * (congruent to origin modulo step). Every old step start that is a new
+ * step start keeps its depth; the others lie outside the data, where
+ * nothing was in flight.
+ */
+static void regrid(struct depth *d, uint64_t nstep, uint64_t norigin)
+{
+	static uint64_t subs[STEPS + 1];
+	static double busy[STEPS + 1];
+	static int64_t at[STEPS + 1];
+
+	if (d->nreq) {
+		settle(d);
+		memset(subs, 0, sizeof(subs));
+		memset(busy, 0, sizeof(busy));
+		memset(at, 0, sizeof(at));
+		for (int i = 0; i <= STEPS; i++) {
+			uint64_t t = d->origin + i * d->step, j;
+
+			if ((unsigned __int128)d->origin +
+			    (unsigned __int128)i * d->step > UINT64_MAX)
+				break;	/* past the last representable time */
+			if (t < norigin || (j = (t - norigin) / nstep) > STEPS)
+				continue;	/* empty: outside the data */
+			subs[j] += d->subs[i];
+			busy[j] += d->busy[i];
+			if ((t - norigin) % nstep == 0)
+				at[j] = d->edge[i];
+		}
+		memcpy(d->subs, subs, sizeof(subs));
+		memcpy(d->busy, busy, sizeof(busy));
+		d->edge[0] = at[0];
+		for (int j = 1; j <= STEPS; j++)
+			d->edge[j] = at[j] - at[j - 1];
+	}
+	d->step = nstep;
+	d->origin = norigin;
+}
+
+/*
+ * Make the grid cover [lo, hi] with the smallest step it can take. Data
+ * growing to the left is centred, so that a stream whose starts go back
+ * in time moves the grid a few times, not once per record.
+ */
+static void fit(struct depth *d, uint64_t lo, uint64_t hi, uint64_t step)
+{
+	for (;; step = coarser(step)) {
+		uint64_t room = (unsigned __int128)STEPS * step > hi - lo ?
+			(uint64_t)(((unsigned __int128)STEPS * step - (hi - lo)) / 2) : 0;
+		uint64_t o;
+
+		if (d->nreq && lo < d->lo && room) {
+			o = (lo > room ? lo - room : 0) / step * step;
+			if (fits(o, step, hi)) {
+				regrid(d, step, o);
+				return;
+			}
+		}
+		o = lo / step * step;
+		if (fits(o, step, hi)) {
+			regrid(d, step, o);
+			return;
+		}
+	}
+}
+
+static void depth_add(struct depth *d, uint64_t s, uint64_t e)
+{
+	uint64_t o, w, a, b, i0, i1;
+
+	if (!d->nreq || s < d->lo || e > d->hi) {
+		uint64_t lo = d->nreq && d->lo < s ? d->lo : s;
+		uint64_t hi = d->nreq && d->hi > e ? d->hi : e;
+
+		if (!d->nreq || lo < d->origin || !fits(d->origin, d->step, hi))
+			fit(d, lo, hi, d->nreq ? d->step : first_step());
+		d->lo = lo;
+		d->hi = hi;
+	}
+	if (!d->nreq || s > d->last)
+		d->last = s;
+	d->nreq++;
+	o = d->origin;
+	w = d->step;
+	a = (s - o) / w;
+	b = (e - o) / w;
+	d->subs[a]++;
+	if (a == b) {
+		d->busy[a] += e - s;
+	} else {
+		d->busy[a] += o + (a + 1) * w - s;
+		d->busy[b] += e - (o + b * w);
+		if (b > a + 1) {
+			d->full[a + 1]++;
+			d->full[b]--;
+		}
+	}
+	/* Step starts t with s <= t < e. */
+	i0 = a + (s > o + a * w);
+	i1 = b + (e > o + b * w);
+	if (i0 < i1) {
+		d->edge[i0]++;
+		d->edge[i1]--;
+	}
+}
+
 struct stats {
+	struct depth depth;	/* async requests in flight over time */
 	struct call *slot[SLOTS];
 	struct call *calls[CALLS_MAX];
 	int ncalls;
@@ -55,16 +239,23 @@ enum sort_key { SORT_TIME, SORT_COUNT, SORT_BYTES, SORT_NAME };
 static enum sort_key sort_key = SORT_TIME;
 static int tab_output;
 
+/* Tables to print: the depth table by default only when there are requests. */
+enum { SHOW_CALLS = 1, SHOW_DEPTH = 2 };
+
 static void usage(FILE *fp, int code)
 {
 	fprintf(fp,
-		"usage: %s [-t] [-s count|time|bytes|name] [file ...]\n"
-		"       %s [-t] [-s key] --compare A B\n"
-		"  -t, --tab        tab-separated output with exact integers\n"
-		"  -s, --sort KEY   sort rows by count, time (default), bytes or name\n"
-		"      --compare    compare stream A (capture) with B (replay result)\n"
-		"  -h, --help       show this help\n"
-		"      --version    show the version\n",
+		"usage: %s [-t] [-s count|time|bytes|name] [-r calls|depth] [-i seconds]\n"
+		"                 [file ...]\n"
+		"       %s [-t] [-s key] [-r table] [-i seconds] --compare A B\n"
+		"  -t, --tab              tab-separated output with exact integers\n"
+		"  -s, --sort KEY         sort rows by count, time (default), bytes or name\n"
+		"  -r, --report TABLE     only the per-call table (calls) or the table of\n"
+		"                         async requests in flight over time (depth)\n"
+		"  -i, --interval SECONDS row length of the depth table (default: automatic)\n"
+		"      --compare          compare stream A (capture) with B (replay result)\n"
+		"  -h, --help             show this help\n"
+		"      --version          show the version\n",
 		ior_progname(), ior_progname());
 	exit(code);
 }
@@ -132,6 +323,7 @@ static struct call *lookup(struct stats *st, const struct ior_in *in,
 	if (!(c = calloc(1, sizeof(*c))) || !(c->name = strdup(name)))
 		ior_err(IOR_EXIT_SYS, "malloc");
 	c->kind = classify(name);
+	c->async = starts_with(name, "aio:") || starts_with(name, "uring:");
 	c->min = UINT64_MAX;
 	st->slot[i] = c;
 	st->calls[st->ncalls++] = c;
@@ -177,11 +369,29 @@ static void add(struct call *c, const struct ior_rec *r)
 	c->hist[bucket(r->dur)]++;
 }
 
+/*
+ * Look for skip= and a non-zero inflight= in one pass over the keys: this
+ * runs for every record, so the first byte is compared before the name.
+ */
+static void find_marks(const struct ior_rec *r, int *skip, int *inflight)
+{
+	*skip = *inflight = 0;
+	for (int i = 0; i < r->nkv; i++) {
+		const char *k = r->kv[i].key;
+
+		if (k[0] == 's' && !strcmp(k, "skip"))
+			*skip = 1;
+		else if (k[0] == 'i' && !strcmp(k, "inflight"))
+			*inflight = strcmp(r->kv[i].val, "0") != 0;
+	}
+}
+
 static void read_stream(struct stats *st, const char *path)
 {
 	struct ior_in in;
 	struct ior_rec r;
-	int k;
+	uint64_t last = 0, end;	/* the latest end of a record so far */
+	int k, skip, inflight;
 
 	ior_in_open(&in, path);
 	while ((k = ior_read(&in, &r)) != IOR_EOF) {
@@ -189,16 +399,36 @@ static void read_stream(struct stats *st, const char *path)
 
 		if (k != IOR_REC)
 			continue;
+		if (__builtin_add_overflow(r.time_ns, r.dur, &end))
+			end = UINT64_MAX;
+		if (end > last)
+			last = end;
 		/* Not issued by the replay: neither a count nor a latency. */
-		if (ior_get(&r, "skip")) {
+		find_marks(&r, &skip, &inflight);
+		if (skip) {
 			st->skipped++;
 			continue;
 		}
 		c = lookup(st, &in, r.call);
-		if (c->kind == CALL_PROC)
+		if (c->kind == CALL_PROC) {
 			c->count++;
-		else if (c->kind != CALL_INIT)
+		} else if (c->async) {
+			/*
+			 * Never completed: no result, no latency. In flight
+			 * until the end of the stream as far as it is read
+			 * (ior-trace writes these at its end).
+			 */
+			if (inflight) {
+				c->inflight++;
+				depth_add(&st->depth, r.time_ns,
+					  last > r.time_ns ? last : r.time_ns);
+			} else {
+				depth_add(&st->depth, r.time_ns, end);
+				add(c, &r);
+			}
+		} else if (c->kind != CALL_INIT) {
 			add(c, &r);
+		}
 	}
 	ior_in_close(&in);
 }
@@ -265,6 +495,7 @@ static uint64_t percentile(const struct call *c, double pct)
 struct row {
 	const char *name;
 	char cell[NCOL_MAX][CELL];
+	char label[CELL];	/* the name, when made for the row */
 };
 
 /* v scaled to three significant digits with unit. */
@@ -346,7 +577,7 @@ static double pct(const struct call *c, double p)
  * left-aligned and the rest right-aligned.
  */
 static void print_rows(struct ior_out *o, const struct row *rows, int nrows,
-		       int ncol)
+		       int ncol, int name_right)
 {
 	int w[NCOL_MAX] = { 0 }, namew = 0;
 
@@ -371,7 +602,7 @@ static void print_rows(struct ior_out *o, const struct row *rows, int nrows,
 				ior_puts(o, r->cell[j]);
 			}
 		} else {
-			ior_printf(o, "%-*s", namew, r->name);
+			ior_printf(o, name_right ? "%*s" : "%-*s", namew, r->name);
 			for (int j = 0; j < ncol; j++) {
 				if (j == ncol - 1 && !*r->cell[j])
 					break;	/* no trailing blanks */
@@ -380,6 +611,19 @@ static void print_rows(struct ior_out *o, const struct row *rows, int nrows,
 		}
 		ior_putc(o, '\n');
 	}
+}
+
+static struct call *find(const struct stats *st, const char *name)
+{
+	unsigned int i = hash(name) & (SLOTS - 1);
+	struct call *c;
+
+	while ((c = st->slot[i]) != NULL) {
+		if (!strcmp(c->name, name))
+			return c;
+		i = (i + 1) & (SLOTS - 1);
+	}
+	return NULL;
 }
 
 /* ---- sorting ---- */
@@ -404,6 +648,10 @@ static uint64_t sort_value(const struct call *c)
 static int cmp_calls(const struct call *a, const struct call *b)
 {
 	uint64_t va = sort_value(a), vb = sort_value(b);
+
+	/* Async requests after the system calls, as a block. */
+	if (a && b && a->async != b->async)
+		return a->async - b->async;
 
 	if (va != vb)
 		return va < vb ? 1 : -1;	/* descending */
@@ -455,6 +703,42 @@ static void head_row(struct row *r, const char *const *head,
 		snprintf(r->cell[j], CELL, "%s", tab_output ? head_tab[j] : head[j]);
 }
 
+/*
+ * Requests never completed (inflight=1) by call, on one line, as "name N"
+ * or, comparing, "name A/B" (the calls of A, then those only in B).
+ */
+static void put_inflight(struct ior_out *o, const struct stats *a,
+			 const struct stats *b)
+{
+	const char *sep = "";
+
+	for (int s = 0; s < (b ? 2 : 1); s++) {
+		const struct stats *st = s ? b : a;
+
+		for (int i = 0; i < st->ncalls; i++) {
+			const struct call *c = st->calls[i], *ca, *cb;
+
+			if (s && find(a, c->name))
+				continue;	/* listed with A */
+			ca = s ? NULL : c;
+			cb = b ? (s ? c : find(b, c->name)) : NULL;
+			if (!(ca && ca->inflight) && !(cb && cb->inflight))
+				continue;
+			if (!*sep)
+				ior_puts(o, b ? "in flight at end (inflight=1), A/B:"
+					 : "in flight at end (inflight=1):");
+			ior_printf(o, "%s %s %llu", sep, c->name,
+				   (unsigned long long)(ca ? ca->inflight : 0));
+			if (b)
+				ior_printf(o, "/%llu",
+					   (unsigned long long)(cb ? cb->inflight : 0));
+			sep = ",";
+		}
+	}
+	if (*sep)
+		ior_putc(o, '\n');
+}
+
 static int report(struct stats *st, struct ior_out *o)
 {
 	static struct call tot;
@@ -463,7 +747,7 @@ static int report(struct stats *st, struct ior_out *o)
 	int n = 0, nproc = 0;
 
 	total(st, &tot, &rd, &wr);
-	if (tot.count == 0) {
+	if (tot.count == 0 && !st->depth.nreq) {
 		ior_warnx("nothing to report: no operation records");
 		return IOR_EXIT_NONE;
 	}
@@ -483,7 +767,7 @@ static int report(struct stats *st, struct ior_out *o)
 			  c->kind == CALL_WRITE || c->kind == CALL_COPY ? c->bytes : 0);
 	}
 	stats_row(&rows[n++], &tot, rd, wr);
-	print_rows(o, rows, n, STATS_NCOL);
+	print_rows(o, rows, n, STATS_NCOL, 0);
 	free(rows);
 
 	/* Process records are not operations: list them on one line. */
@@ -505,6 +789,8 @@ static int report(struct stats *st, struct ior_out *o)
 	if (st->skipped && !tab_output)
 		ior_printf(o, "not issued (skip=): %llu\n",
 			   (unsigned long long)st->skipped);
+	if (!tab_output)
+		put_inflight(o, st, NULL);
 	return IOR_EXIT_OK;
 }
 
@@ -528,30 +814,19 @@ struct pair {
 static int by_pair(const void *pa, const void *pb)
 {
 	const struct pair *x = pa, *y = pb;
-	int d = cmp_calls(x->a, y->a);
+	int ax = (x->a ? x->a : x->b)->async, ay = (y->a ? y->a : y->b)->async;
+	int d = ax != ay ? ax - ay : cmp_calls(x->a, y->a);
 
 	if (!d)
 		d = cmp_calls(x->b, y->b);
 	return d ? d : strcmp(x->name, y->name);
 }
 
-static struct call *find(struct stats *st, const char *name)
-{
-	unsigned int i = hash(name) & (SLOTS - 1);
-	struct call *c;
-
-	while ((c = st->slot[i]) != NULL) {
-		if (!strcmp(c->name, name))
-			return c;
-		i = (i + 1) & (SLOTS - 1);
-	}
-	return NULL;
-}
-
 static int differ(const struct call *a, const struct call *b)
 {
 	return (a ? a->count : 0) != (b ? b->count : 0) ||
-	       (a ? a->bytes : 0) != (b ? b->bytes : 0);
+	       (a ? a->bytes : 0) != (b ? b->bytes : 0) ||
+	       (a ? a->inflight : 0) != (b ? b->inflight : 0);
 }
 
 static void cmp_row(struct row *r, const char *name, const struct call *a,
@@ -590,7 +865,8 @@ static int compare(struct stats *sa, struct stats *sb, const char *na,
 
 	total(sa, &ta, &rd, &wr);
 	total(sb, &tb, &rd, &wr);
-	if (ta.count == 0 && tb.count == 0) {
+	if (ta.count == 0 && tb.count == 0 && !sa->depth.nreq &&
+	    !sb->depth.nreq) {
 		ior_warnx("nothing to report: no operation records in either stream");
 		return IOR_EXIT_NONE;
 	}
@@ -617,10 +893,234 @@ static int compare(struct stats *sa, struct stats *sb, const char *na,
 	cmp_row(&rows[n++], "TOTAL", &ta, &tb, anydiff);
 	if (!tab_output)
 		ior_printf(o, "A: %s\nB: %s\n", na, nb);
-	print_rows(o, rows, n, CMP_NCOL);
+	print_rows(o, rows, n, CMP_NCOL, 0);
+	if (!tab_output)
+		put_inflight(o, sa, sb);
 	free(rows);
 	free(pairs);
 	return anydiff ? IOR_EXIT_NONE : IOR_EXIT_OK;
+}
+
+/* ---- the depth table ---- */
+
+struct depth_row {
+	uint64_t subs;
+	double busy;		/* ns of requests in flight within the row */
+	int64_t peak;
+};
+
+/*
+ * Rows of len from the one holding lo to the one ending at or after hi,
+ * and holding last (a request can start, and end, at hi).
+ */
+static uint64_t rows_over(uint64_t len, uint64_t lo, uint64_t hi,
+			  uint64_t last)
+{
+	uint64_t end = hi / len + (hi % len != 0);
+
+	if (end <= last / len)
+		end = last / len + 1;
+	return end - lo / len;
+}
+
+/*
+ * The row length: with -i the interval (doubled as often as the grid
+ * was), else the shortest of 1, 2 or 5 times a power of ten that is a
+ * whole number of steps and needs at most ROWS rows.
+ */
+static uint64_t row_length(uint64_t step, uint64_t lo, uint64_t hi,
+			   uint64_t last)
+{
+	static const int mult[] = { 1, 2, 5 };
+
+	if (interval)
+		return step * 10 > interval ? step * 10 : interval;
+	for (uint64_t p = step;; p *= 10)
+		for (int k = 0; k < 3; k++)
+			if (rows_over(p * mult[k], lo, hi, last) <= ROWS)
+				return p * mult[k];
+}
+
+/* Sum a settled grid into rows of len ns from r0. */
+static void depth_rows(const struct depth *d, uint64_t r0, uint64_t len,
+		       struct depth_row *rows, uint64_t nrows)
+{
+	memset(rows, 0, nrows * sizeof(*rows));
+	if (!d->nreq)
+		return;
+	for (int i = 0; i <= STEPS; i++) {
+		uint64_t t = d->origin + i * d->step, j;
+		int64_t peak;
+
+		if ((unsigned __int128)d->origin +
+		    (unsigned __int128)i * d->step > UINT64_MAX)
+			break;
+		if (t < r0)
+			continue;
+		if ((j = (t - r0) / len) >= nrows)
+			break;
+		rows[j].subs += d->subs[i];
+		rows[j].busy += d->busy[i];
+		/* In flight at the step's start, or its mean rounded up. */
+		peak = ceil(d->busy[i] / d->step);
+		if (d->edge[i] > peak)
+			peak = d->edge[i];
+		if (peak > rows[j].peak)
+			rows[j].peak = peak;
+	}
+}
+
+/* The start of a row: seconds with the decimals the row length needs. */
+static void put_row_time(char *dst, uint64_t t, uint64_t len)
+{
+	uint64_t frac = t % 1000000000ull, div = 1;
+	int dec = 9;
+
+	if (tab_output) {
+		snprintf(dst, CELL, "%llu", (unsigned long long)t);
+		return;
+	}
+	for (; dec > 0 && len % (div * 10) == 0; dec--)
+		div *= 10;
+	if (dec == 0)
+		snprintf(dst, CELL, "%llu", (unsigned long long)(t / 1000000000ull));
+	else
+		snprintf(dst, CELL, "%llu.%0*llu",
+			 (unsigned long long)(t / 1000000000ull), dec,
+			 (unsigned long long)(frac / div));
+}
+
+static void put_depth_cells(char (*cell)[CELL], int ncol, int k,
+			    const struct depth_row *r, uint64_t len)
+{
+	put_count(cell[k], r->subs);
+	snprintf(cell[k + ncol], CELL, tab_output ? "%.4f" : "%.2f",
+		 r->busy / len);
+	snprintf(cell[k + 2 * ncol], CELL, "%lld", (long long)r->peak);
+}
+
+/*
+ * Put b on the grid of a and a on the grid of b: the coarser step of the
+ * two, or coarser still to cover both.
+ */
+static void same_grid(struct depth *a, struct depth *b, uint64_t lo,
+		      uint64_t hi)
+{
+	uint64_t step = a->step > b->step ? a->step : b->step, o;
+
+	for (;; step = coarser(step))
+		if (fits(o = lo / step * step, step, hi))
+			break;
+	regrid(a, step, o);
+	regrid(b, step, o);
+}
+
+/*
+ * The table of requests in flight over time, of a, or of a and b side by
+ * side. Returns 1 when it was printed, 0 when there are no requests.
+ */
+static int depth_report(struct depth *a, struct depth *b, int blank,
+			struct ior_out *o)
+{
+	static const char *const head[] = { "SUBMITTED", "DEPTH", "PEAK" };
+	static const char *const head_tab[] = { "submitted", "depth", "peak" };
+	static struct depth_row ra[STEPS + 1], rb[STEPS + 1];
+	int ncol = b ? 2 : 1;
+	uint64_t lo, hi, last, len, r0, nrows;
+	struct row *rows;
+	char title[CELL + 1];
+
+	if (!a->nreq && (!b || !b->nreq))
+		return 0;
+	if (b && a->nreq && b->nreq) {
+		lo = a->lo < b->lo ? a->lo : b->lo;
+		hi = a->hi > b->hi ? a->hi : b->hi;
+		last = a->last > b->last ? a->last : b->last;
+		same_grid(a, b, lo, hi);
+	} else {
+		const struct depth *d = a->nreq ? a : b;
+
+		lo = d->lo;
+		hi = d->hi;
+		last = d->last;
+		if (b) {	/* the empty one takes the other's grid */
+			a->step = b->step = d->step;
+			a->origin = b->origin = d->origin;
+		}
+	}
+	settle(a);
+	len = row_length(a->step, lo, hi, last);
+	r0 = lo / len * len;
+	nrows = rows_over(len, lo, hi, last);
+	depth_rows(a, r0, len, ra, nrows);
+	if (b) {
+		settle(b);
+		depth_rows(b, r0, len, rb, nrows);
+	}
+
+	if (!(rows = calloc(nrows + 1, sizeof(*rows))))
+		ior_err(IOR_EXIT_SYS, "malloc");
+	rows[0].name = tab_output ? "time_ns" : "TIME";
+	for (int j = 0; j < 3; j++)
+		for (int s = 0; s < ncol; s++)
+			snprintf(rows[0].cell[j * ncol + s], CELL, "%s%s",
+				 tab_output ? head_tab[j] : head[j],
+				 !b ? "" : tab_output ? (s ? "_b" : "_a") :
+				 (s ? "-B" : "-A"));
+	for (uint64_t i = 0; i < nrows; i++) {
+		struct row *r = &rows[i + 1];
+
+		put_row_time(r->label, r0 + i * len, len);
+		r->name = r->label;
+		put_depth_cells(r->cell, ncol, 0, &ra[i], len);
+		if (b)
+			put_depth_cells(r->cell, ncol, 1, &rb[i], len);
+	}
+	if (blank)
+		ior_putc(o, '\n');
+	if (!tab_output) {
+		if (interval) {	/* exactly, as given (or doubled) */
+			put_row_time(title, len, len);
+			strcat(title, "s");
+		} else {
+			put_ns(title, len);
+		}
+		ior_printf(o, "async requests in flight, per %s%s:\n", title,
+			   interval && len != interval ?
+			   " (the interval given, doubled to fit)" : "");
+	}
+	print_rows(o, rows, nrows + 1, 3 * ncol, 1);
+	free(rows);
+	return 1;
+}
+
+static int nothing_async(void)
+{
+	ior_warnx("nothing to report: no aio: or uring: requests");
+	return IOR_EXIT_NONE;
+}
+
+/* -i: seconds, with up to nine decimals, a whole number of 10ns. */
+static uint64_t parse_interval(const char *s)
+{
+	uint64_t sec = 0, ns = 0;
+	const char *p = s;
+	int dec = 0;
+
+	for (; *p >= '0' && *p <= '9' && sec < 1000000000; p++)
+		sec = sec * 10 + (*p - '0');
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9' && dec < 9; p++, dec++)
+			ns = ns * 10 + (*p - '0');
+	for (; dec < 9; dec++)
+		ns *= 10;
+	ns += sec * 1000000000ull;
+	if (*p || p == s || ns == 0 || ns % 10 || sec >= 1000000000) {
+		ior_warnx("bad interval \"%s\": want seconds, a positive multiple of 0.00000001 (10ns)",
+			  s);
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+	return ns;
 }
 
 int main(int argc, char *argv[])
@@ -629,16 +1129,18 @@ int main(int argc, char *argv[])
 		{ "tab", no_argument, NULL, 't' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "compare", no_argument, NULL, 'c' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct stats st, st_b;
 	struct ior_out o;
-	int ch, comparing = 0, code;
+	int ch, comparing = 0, show = SHOW_CALLS | SHOW_DEPTH, code = IOR_EXIT_OK;
 
 	ior_setprogname(argv[0]);
-	while ((ch = getopt_long(argc, argv, "ts:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ts:r:i:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			tab_output = 1;
@@ -659,6 +1161,19 @@ int main(int argc, char *argv[])
 			break;
 		case 'c':
 			comparing = 1;
+			break;
+		case 'r':
+			if (!strcmp(optarg, "calls"))
+				show = SHOW_CALLS;
+			else if (!strcmp(optarg, "depth"))
+				show = SHOW_DEPTH;
+			else {
+				ior_warnx("unknown table \"%s\"", optarg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			break;
+		case 'i':
+			interval = parse_interval(optarg);
 			break;
 		case 'h':
 			usage(stdout, IOR_EXIT_OK);
@@ -683,13 +1198,23 @@ int main(int argc, char *argv[])
 		}
 		read_stream(&st, argv[0]);
 		read_stream(&st_b, argv[1]);
-		code = compare(&st, &st_b, argv[0], argv[1], &o);
+		if (show & SHOW_CALLS)
+			code = compare(&st, &st_b, argv[0], argv[1], &o);
+		if ((show & SHOW_DEPTH) &&
+		    !depth_report(&st.depth, &st_b.depth, show & SHOW_CALLS, &o) &&
+		    show == SHOW_DEPTH)
+			code = nothing_async();
 	} else {
 		if (argc == 0)
 			read_stream(&st, NULL);
 		for (int i = 0; i < argc; i++)
 			read_stream(&st, argv[i]);
-		code = report(&st, &o);
+		if (show & SHOW_CALLS)
+			code = report(&st, &o);
+		if ((show & SHOW_DEPTH) && code == IOR_EXIT_OK &&
+		    !depth_report(&st.depth, NULL, show & SHOW_CALLS, &o) &&
+		    show == SHOW_DEPTH)
+			code = nothing_async();
 	}
 	ior_out_close(&o);
 	return code;

@@ -368,3 +368,226 @@ bad_input() {
 	assert_line --regexp '^splice	1	1	0	0	'
 	assert_line --regexp '^TOTAL	3	1	4196	4196	'
 }
+
+# ---- async requests: per-op latency and in-flight depth over time ----
+
+# req CALL TIME DUR [key=value ...]: an async request record that started
+# at TIME (seconds) and completed DUR ns later.
+req() {
+	local call=$1 time=$2 dur=$3
+	shift 3
+	echo "$time 1 1 app $call 4096 $dur${*:+ $*}"
+}
+
+# The depth table of the last `run` with -t: the lines after the header
+# whose first field is time_ns.
+depth_rows() {
+	printf '%s\n' "$output" | awk -F'\t' 'f { print } $1 == "time_ns" { f = 1 }'
+}
+
+@test "async requests are rows of their own after the system calls, timed from submission to completion" {
+	{
+		echo "#ior 1 trace"
+		rec io_uring_enter 2 1000 fd=5 to_submit=2 min_complete=0 flags=0 sub=1
+		req uring:read 0.000010000 7000 ring=5 fd=3 offset=0 count=4096 exec=inline sub=1
+		req uring:read 0.000010000 9000 ring=5 fd=3 offset=4096 count=4096 exec=iowq sub=1
+		rec fsync 0 500 fd=3
+	} > "$D/u.ior"
+	run ior-stats -t "$D/u.ior"
+	assert_success
+	# DUR is the latency: mean and max of the two requests.
+	assert_equal "$(tab_row uring:read | cut -f2,4,7,11)" "$(printf '2\t8192\t8000\t9000')"
+	# Sorted by time, but after every system call, as a block.
+	assert_equal "$(printf '%s\n' "$output" | sed '1d' | cut -f1 | sed -n 1,4p | tr '\n' ' ')" \
+		"io_uring_enter fsync uring:read TOTAL "
+}
+
+@test "requests in flight at the end (inflight=1) are counted apart, without bytes or latency" {
+	{
+		echo "#ior 1 trace"
+		req aio:pwrite 0.000001000 2000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		echo "0.000002000 1 1 app aio:pwrite 0 0 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 inflight=1"
+		echo "0.000002000 1 1 app uring:read 0 0 ring=5 fd=3 offset=0 count=4096 sub=2 inflight=1"
+	} > "$D/i.ior"
+	run ior-stats -t -r calls "$D/i.ior"
+	assert_success
+	assert_equal "$(tab_row aio:pwrite | cut -f2,5,7,11)" "$(printf '1\t4096\t2000\t2000')"
+	assert_equal "$(tab_row uring:read | cut -f2,7)" "$(printf '0\t-')"
+	run ior-stats -r calls "$D/i.ior"
+	assert_success
+	assert_line "in flight at end (inflight=1): aio:pwrite 1, uring:read 1"
+}
+
+@test "the depth table is the time-weighted mean and the peak of requests in flight, in any record order" {
+	# [0,4ms) [1,3ms) [2,6ms) [5,6ms), written in order of completion.
+	{
+		echo "#ior 1 trace"
+		req aio:pread 0.001000000 2000000 fd=3 offset=0 count=4096 ctx=0x1 sub=2 iocb=0x2
+		req aio:pread 0.000000000 4000000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		req uring:write 0.005000000 1000000 ring=5 fd=3 offset=0 count=4096 sub=4
+		req uring:write 0.002000000 4000000 ring=5 fd=3 offset=0 count=4096 sub=3
+	} > "$D/d.ior"
+	run ior-stats -t -i 0.002 "$D/d.ior"
+	assert_success
+	# Per 2ms: submitted, busy/2ms (3ms, 5ms, 3ms), peak (2, 3, 2).
+	assert_equal "$(depth_rows)" "$(printf '0\t2\t1.5000\t2\n2000000\t1\t2.5000\t3\n4000000\t1\t1.5000\t2')"
+}
+
+@test "four requests overlapping pairwise are a depth of 2, mean and peak" {
+	{
+		echo "#ior 1 trace"
+		req uring:write 0.010000000 10000000 ring=5 fd=3 offset=0 count=4096 sub=2
+		req aio:pwrite 0.000000000 10000000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		req aio:pwrite 0.000000000 10000000 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2
+		req uring:write 0.010000000 10000000 ring=5 fd=3 offset=4096 count=4096 sub=2
+	} > "$D/p.ior"
+	run ior-stats -r depth "$D/p.ior"
+	assert_success
+	assert_line --index 0 "async requests in flight, per 1.00ms:"
+	assert_line --index 1 --regexp '^ *TIME +SUBMITTED +DEPTH +PEAK$'
+	assert_line --index 2 --regexp '^0\.000 +2 +2\.00 +2$'
+	assert_line --index 12 --regexp '^0\.010 +2 +2\.00 +2$'
+	# 20 rows of 1ms, every one at depth 2.
+	assert_equal "${#lines[@]}" 22
+	assert_equal "$(printf '%s\n' "${lines[@]:2}" | awk '$3 != "2.00" || $4 != 2' | wc -l)" 0
+}
+
+@test "the depth table is printed only when the stream has async requests" {
+	capture > "$D/c.ior"
+	run ior-stats "$D/c.ior"
+	assert_success
+	refute_output --partial "in flight"
+	{ capture; req aio:fsync 0.000002000 100 fd=3 offset=0 count=0 ctx=0x1 sub=1 iocb=0x1; } > "$D/a.ior"
+	run ior-stats "$D/a.ior"
+	assert_success
+	assert_line --regexp '^async requests in flight, per [0-9]+ns:$'
+	run ior-stats -r calls "$D/a.ior"
+	refute_output --partial "in flight"
+	run ior-stats -r depth "$D/a.ior"
+	assert_success
+	refute_output --partial "TOTAL"
+	run ior-stats -r depth "$D/c.ior"
+	assert_failure 1
+	assert_output --partial "no aio: or uring: requests"
+}
+
+@test "a long span is coarsened to at most 32 rows of 1, 2 or 5 times a power of ten" {
+	{
+		echo "#ior 1 trace"
+		for i in $(seq 0 99); do
+			req aio:pread "$((i * 10)).000000000" 500000000 fd=3 offset=0 count=4096 ctx=0x1 sub=$i iocb=0x1
+		done
+	} > "$D/l.ior"
+	run ior-stats -t -r depth "$D/l.ior"
+	assert_success
+	assert_equal "$(depth_rows | wc -l)" 20
+	assert_equal "$(depth_rows | sed -n 2p | cut -f1)" 50000000000
+	# Every request is counted once; each row holds 5 of 0.5s: 2.5s/50s.
+	assert_equal "$(depth_rows | awk -F'\t' '{ n += $2 } END { print n }')" 100
+	assert_equal "$(depth_rows | cut -f3,4 | sort -u)" "$(printf '0.0500\t1')"
+}
+
+@test "an interval too short for the span is doubled, and the title says so" {
+	{
+		echo "#ior 1 trace"
+		req aio:pread 0.000000000 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		req aio:pread 10.000000000 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=2 iocb=0x2
+	} > "$D/s.ior"
+	run ior-stats -r depth -i 0.001 "$D/s.ior"
+	assert_success
+	assert_line --index 0 "async requests in flight, per 0.016s (the interval given, doubled to fit):"
+	assert_equal "${#lines[@]}" "$((10000 / 16 + 1 + 2))"
+	run ior-stats -r depth -i 1 "$D/s.ior"
+	assert_line --index 0 "async requests in flight, per 1s:"
+	assert_equal "${#lines[@]}" 13
+}
+
+@test "requests whose starts go back in time are each counted once" {
+	{
+		echo "#ior 1 trace"
+		for i in $(seq 99 -1 0); do
+			req uring:read "5.$(printf '%09d' $((i * 1000)))" 1000 ring=5 fd=3 offset=0 count=4096 sub=$i
+		done
+	} > "$D/r.ior"
+	run ior-stats -t -r depth "$D/r.ior"
+	assert_success
+	assert_equal "$(depth_rows | awk -F'\t' '{ n += $2 } END { print n }')" 100
+	# Back to back: one in flight all the time.
+	assert_equal "$(depth_rows | cut -f3,4 | sort -u)" "$(printf '1.0000\t1')"
+	assert_equal "$(depth_rows | head -1 | cut -f1)" 5000000000
+}
+
+@test "a request in flight at the end counts as in flight until the stream's last time" {
+	{
+		echo "#ior 1 trace"
+		req aio:pwrite 0.000000000 4000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		echo "0.000002000 1 1 app aio:pwrite 0 0 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 inflight=1"
+	} > "$D/f.ior"
+	run ior-stats -t -i 0.000002 "$D/f.ior"
+	assert_success
+	assert_equal "$(depth_rows)" "$(printf '0\t1\t1.0000\t1\n2000\t1\t2.0000\t2')"
+}
+
+@test "--compare puts the depth of capture and replay side by side" {
+	{
+		echo "#ior 1 replay"
+		req aio:pwrite 0.000000000 2000000 seq=1 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		req aio:pwrite 0.000000000 2000000 seq=2 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2
+	} > "$D/a.ior"
+	{
+		echo "#ior 1 result"
+		req aio:pwrite 0.000000000 1000000 seq=1 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1 cret=4096 cdur=2000000
+		req aio:pwrite 0.001000000 1000000 seq=2 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 cret=4096 cdur=2000000
+	} > "$D/b.ior"
+	run ior-stats -t -i 0.001 --compare "$D/a.ior" "$D/b.ior"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | grep -A3 '^time_ns')" \
+		"$(printf 'time_ns\tsubmitted_a\tsubmitted_b\tdepth_a\tdepth_b\tpeak_a\tpeak_b\n0\t2\t1\t2.0000\t1.0000\t2\t1\n1000000\t0\t1\t2.0000\t1.0000\t2\t1')"
+	run ior-stats -r depth -i 0.001 --compare "$D/a.ior" "$D/b.ior"
+	assert_success
+	assert_line --index 1 --regexp '^ *TIME +SUBMITTED-A +SUBMITTED-B +DEPTH-A +DEPTH-B +PEAK-A +PEAK-B$'
+	assert_line --index 2 --regexp '^0\.000 +2 +1 +2\.00 +1\.00 +2 +1$'
+}
+
+@test "--compare lists requests in flight at the end of either stream" {
+	{
+		echo "#ior 1 trace"
+		req aio:pwrite 0.000000000 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		echo "0.000002000 1 1 app aio:pwrite 0 0 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 inflight=1"
+	} > "$D/a.ior"
+	{
+		echo "#ior 1 result"
+		req aio:pwrite 0.000000000 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		echo "0.000002000 1 1 app uring:read 0 0 ring=5 fd=3 offset=0 count=4096 sub=2 inflight=1"
+	} > "$D/b.ior"
+	run ior-stats -r calls --compare "$D/a.ior" "$D/b.ior"
+	assert_failure 1
+	assert_line "in flight at end (inflight=1), A/B: aio:pwrite 1/0, uring:read 0/1"
+	# Both rows differ: in flight in one stream only.
+	assert_line --regexp '^aio:pwrite +1 +1 .* \*$'
+	assert_line --regexp '^uring:read +0 +0 .* \*$'
+}
+
+@test "a bad interval or table exits 2 with usage" {
+	capture > "$D/a.ior"
+	for v in 0 -1 abc 1e3 0.000000005 0.0000000001 . ""; do
+		run ior-stats -i "$v" "$D/a.ior"
+		assert_failure 2
+		assert_line --index 0 "ior-stats: bad interval \"$v\": want seconds, a positive multiple of 0.00000001 (10ns)"
+	done
+	run ior-stats --interval=0.5x "$D/a.ior"
+	assert_failure 2
+	run ior-stats -r latency "$D/a.ior"
+	assert_failure 2
+	assert_line --index 0 'ior-stats: unknown table "latency"'
+	assert_line --index 1 --partial usage:
+}
+
+@test "a bad async record after good ones is refused with nothing written" {
+	{
+		echo "#ior 1 trace"
+		req aio:pwrite 0.000000000 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		echo "0.000002000 1 1 app uring:read 10 1x0 ring=5 fd=3 offset=0 count=4096 sub=2"
+	} > "$D/b.ior"
+	bad_input "$D/b.ior" ":3: DUR: not a number"
+}
