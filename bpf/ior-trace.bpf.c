@@ -43,8 +43,10 @@
 #define WALK_STEPS 64		/* path components and mounts crossed */
 #define IOCB_CMD_PREADV 7
 #define IOCB_CMD_PWRITEV 8
-#define IORING_REGISTER_FILES 2
+#define IORING_SETUP_SQPOLL 0x2
 #define IORING_ENTER_REGISTERED_RING 0x10
+#define IORING_REGISTER_USE_REGISTERED_RING 0x80000000u
+#define O_LARGEFILE 0100000
 #define PF_IO_WORKER 0x10
 #define IOSQE_FLAGS 0x7f	/* REQ_F_* bits 0-6 are the IOSQE_* bits */
 #define REQ_F_CQE_SKIP (1 << 6)
@@ -201,7 +203,8 @@ struct {
 
 /*
  * io_uring requests of traced processes in flight, by request address:
- * the event their completion writes (IOR_EV_SMALL bytes of it).
+ * the event their completion writes (IOR_EV_SMALL bytes of it, or with
+ * the path in uring_paths).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -209,6 +212,18 @@ struct {
 	__type(key, __u64);
 	__type(value, struct ior_event);
 } uring_reqs SEC(".maps");
+
+/* The path of each openat, openat2 and statx request in uring_reqs. */
+struct uring_path {
+	char path[IOR_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IOR_URING_PATHS);
+	__type(key, __u64);
+	__type(value, struct uring_path);
+} uring_paths SEC(".maps");
 
 /* The descriptor of each io_uring ring, by its struct io_ring_ctx. */
 struct {
@@ -611,11 +626,12 @@ static __always_inline void get_args(__u64 *a, struct pt_regs *regs)
 
 /*
  * The event of a call captured from the registers: IOR_EV_SMALL bytes
- * built on the stack, no scratch buffer to clear.
+ * built on the stack, no scratch buffer to clear. sub is io_uring_enter's.
  */
 static __always_inline void output_small(struct task_struct *task,
 					 struct pt_regs *regs, long nr,
-					 long ret, __u64 time, __u64 dur)
+					 long ret, __u64 time, __u64 dur,
+					 __u64 sub)
 {
 	union {
 		struct ior_event e;
@@ -628,6 +644,7 @@ static __always_inline void output_small(struct task_struct *task,
 	e->ret = ret;
 	e->nr = nr;
 	get_args(e->args, regs);
+	e->val[0] = sub;
 	if (nr == IOR_NR_clone3) {
 		e->args[0] = 0;
 		bpf_probe_read_user(&e->args[0], sizeof(e->args[0]),
@@ -636,6 +653,63 @@ static __always_inline void output_small(struct task_struct *task,
 	if (bpf_ringbuf_output(&events, e, IOR_EV_SMALL,
 			       wakeup(IOR_EV_SMALL, false)))
 		count(IOR_CNT_DROPS);
+}
+
+/*
+ * What an io_uring_register registered (see struct ior_event): the
+ * descriptors of the FILES opcodes, the iovecs of the BUFFERS ones. The
+ * *2 opcodes and FILES_UPDATE point to a structure that points to them.
+ */
+static __always_inline void read_rsrc(struct ior_event *e, __u64 *a)
+{
+	struct io_uring_rsrc_register rr;
+	struct io_uring_rsrc_update2 up;
+	__u64 data = a[2], n = a[3], size = 4;
+
+	e->val[0] = n;
+	switch (a[1] & ~IORING_REGISTER_USE_REGISTERED_RING) {
+	case IORING_REGISTER_FILES:
+		break;
+	case IORING_REGISTER_BUFFERS:
+		size = 16;	/* struct iovec */
+		break;
+	case IORING_REGISTER_FILES_UPDATE:	/* struct io_uring_files_update */
+		if (bpf_probe_read_user(&up, 16, (void *)data))
+			return;
+		data = up.data;
+		e->val[1] = up.offset;
+		e->val[2] = 1;
+		break;
+	case IORING_REGISTER_FILES_UPDATE2:
+		if (n != sizeof(up) ||
+		    bpf_probe_read_user(&up, sizeof(up), (void *)data))
+			return;
+		data = up.data;
+		n = e->val[0] = up.nr;
+		e->val[1] = up.offset;
+		e->val[2] = 1;
+		break;
+	case IORING_REGISTER_FILES2:
+	case IORING_REGISTER_BUFFERS2:
+		if (n != sizeof(rr) ||
+		    bpf_probe_read_user(&rr, sizeof(rr), (void *)data))
+			return;
+		data = rr.data;
+		n = e->val[0] = rr.nr;
+		if ((a[1] & 0xff) == IORING_REGISTER_BUFFERS2)
+			size = 16;
+		break;
+	default:
+		return;
+	}
+	if (!data) {		/* a sparse table */
+		e->val[3] = 1;
+		return;
+	}
+	if (n > IOR_RSRC_MAX)
+		n = IOR_RSRC_MAX;
+	if (n && !bpf_probe_read_user(e->data, n * size, (void *)data))
+		e->len1 = n * size;
 }
 
 /* Where output_submit keeps the iocb pointers, after the iocbs read. */
@@ -849,6 +923,21 @@ static __always_inline void read_events(struct ior_event *e, __u64 *a,
 		e->len1 = n * sizeof(struct ior_io_event);
 }
 
+/*
+ * Whether the ring that io_uring_enter is given has an SQPOLL thread:
+ * the enter then submits nothing itself, it wakes the thread. A ring
+ * given by its registered index is taken to have none.
+ */
+static __always_inline bool sqpoll_ring(struct pt_regs *regs)
+{
+	struct io_ring_ctx *ctx;
+
+	if (regs->r10 & IORING_ENTER_REGISTERED_RING)
+		return false;
+	ctx = BPF_CORE_READ(task_file(regs->di), private_data);
+	return BPF_CORE_READ(ctx, flags) & IORING_SETUP_SQPOLL;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 {
@@ -870,8 +959,12 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 	if (th->time)
 		count(IOR_CNT_UNPAIRED);
 	th->time = bpf_ktime_get_ns();
+	/* one sequence with io_submit's; the requests it submits take it */
+	if (id == IOR_NR_io_uring_enter)
+		th->sub = (__u32)regs->si && !sqpoll_ring(regs) ?
+			  __sync_fetch_and_add(&aio_sub_last, 1) + 1 : 0;
 	if (id == IOR_NR_exit_group) {	/* never returns */
-		output_small(task, regs, id, 0, th->time, 0);
+		output_small(task, regs, id, 0, th->time, 0, 0);
 		th->time = 0;
 	} else if (cls == IOR_CALL_ENTRY &&
 		   !save_entry(id, regs, task, th->time)) {
@@ -909,7 +1002,8 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	dur = bpf_ktime_get_ns() - time;
 
 	if (cls == IOR_CALL_REGS) {
-		output_small(task, regs, nr, ret, time, dur);
+		output_small(task, regs, nr, ret, time, dur,
+			     nr == IOR_NR_io_uring_enter ? th->sub : 0);
 		return 0;
 	}
 	if (nr == IOR_NR_recvmsg) {
@@ -1099,12 +1193,7 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 		break;
 	}
 	case IOR_NR_io_uring_register:
-		if (a[1] == IORING_REGISTER_FILES && a[3] > 0) {
-			__u32 n = a[3] > IOR_FILES_MAX ? IOR_FILES_MAX : a[3];
-
-			if (!bpf_probe_read_user(e->data, n * 4, (void *)a[2]))
-				e->len1 = n * 4;
-		}
+		read_rsrc(e, a);
 		break;
 	case IOR_NR_execve:
 	case IOR_NR_execveat:
@@ -1243,10 +1332,11 @@ int BPF_PROG(ior_exit, struct task_struct *p, bool group_dead)
  *
  * A request is submitted by the task that calls io_uring_enter, or by
  * the ring's SQPOLL thread, a thread of the same process; both are
- * current here. io_init_req has prepared it: the read and write
- * commands (struct io_rw, over the request's first bytes) hold offset
- * and length, cqe.fd the descriptor or fixed index. Requests that post
- * no completion on success (IOSQE_CQE_SKIP_SUCCESS) cannot be followed.
+ * current here. io_init_req has prepared it: its command (struct io_rw,
+ * io_open ..., over the request's first bytes) holds the operation's
+ * arguments, the kernel's copy of a path included, and cqe.fd the
+ * descriptor or fixed index. Requests that post no completion on
+ * success (IOSQE_CQE_SKIP_SUCCESS) cannot be followed.
  */
 static __always_inline bool is_rw_op(__u8 op)
 {
@@ -1280,47 +1370,129 @@ static __always_inline __s64 ring_fd(struct task_struct *task, __u64 ctx)
 	return r;
 }
 
+/*
+ * The sub of the io_uring_enter that task is in, or 0: the requests an
+ * enter submits are submitted in it, before it returns.
+ */
+static __always_inline __u64 enter_sub(struct task_struct *task)
+{
+	__u32 tid = task->pid;
+	struct ior_thread *th = bpf_map_lookup_elem(&threads, &tid);
+	struct pt_regs *regs;
+
+	if (!th || !th->time || !th->sub)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	return BPF_CORE_READ(regs, orig_ax) == IOR_NR_io_uring_enter ?
+	       th->sub : 0;
+}
+
+/*
+ * The operation's keys of request req (see struct ior_event), from the
+ * command its prep filled in; the kernel's copy of its path, or NULL.
+ */
+static __always_inline const char *read_op(struct ior_event *e,
+					   struct io_kiocb *req, __u8 op)
+{
+	struct io_rw *rw = (void *)req;
+	struct io_sync *sync = (void *)req;
+	struct io_open *open = (void *)req;
+	struct io_statx *sx = (void *)req;
+	struct io_close *cl = (void *)req;
+	__u64 addr;
+
+	switch (op) {
+	case IORING_OP_FSYNC:
+	case IORING_OP_FALLOCATE:
+		e->args[1] = BPF_CORE_READ(sync, off);
+		e->args[2] = BPF_CORE_READ(sync, len);
+		e->val[0] = op == IORING_OP_FSYNC ? BPF_CORE_READ(sync, flags) :
+						    BPF_CORE_READ(sync, mode);
+		return NULL;
+	case IORING_OP_OPENAT:
+	case IORING_OP_OPENAT2:
+		e->args[0] = BPF_CORE_READ(open, dfd);
+		/* the kernel adds O_LARGEFILE: the program did not ask */
+		e->args[1] = BPF_CORE_READ(open, how.flags) & ~O_LARGEFILE;
+		e->args[2] = BPF_CORE_READ(open, how.mode);
+		e->val[0] = BPF_CORE_READ(open, how.resolve);
+		e->val[2] = BPF_CORE_READ(open, file_slot);
+		return BPF_CORE_READ(open, filename, name);
+	case IORING_OP_STATX:
+		e->args[0] = BPF_CORE_READ(sx, dfd);
+		e->args[1] = BPF_CORE_READ(sx, flags);
+		e->args[2] = BPF_CORE_READ(sx, mask);
+		return BPF_CORE_READ(sx, filename, name);
+	case IORING_OP_CLOSE:
+		e->args[0] = BPF_CORE_READ(cl, fd);
+		e->val[2] = BPF_CORE_READ(cl, file_slot);
+		return NULL;
+	}
+	if (!is_rw_op(op))
+		return NULL;
+	e->args[1] = BPF_CORE_READ(rw, kiocb.ki_pos);
+	e->args[2] = BPF_CORE_READ(rw, len);
+	if (is_vec_op(op)) {
+		addr = BPF_CORE_READ(rw, addr);
+		e->val[0] = e->args[2];
+		e->args[2] = iov_sum(addr, e->val[0]);
+	}
+	e->val[2] = req->buf_index;
+	return NULL;
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct io_rw *rw = (void *)req;
-	__u64 key = (__u64)req, addr;
+	__u64 key = (__u64)req;
 	struct ior_event *e;
+	const char *path;
 	__u32 zero = 0;
-	__u8 op;
+	long n;
 
 	if (tgid_state(task->tgid) != IOR_TGID_TRACED)
 		return 0;
 	if (req->flags & REQ_F_CQE_SKIP) {
-		count(IOR_CNT_AIO_LOST);
+		count(IOR_CNT_URING_LOST);
 		return 0;
 	}
 	/* the scratch buffer: too large for the stack */
 	if (!(e = bpf_map_lookup_elem(&scratch, &zero)))
 		return 0;
-	__builtin_memset(e, 0, IOR_EV_SMALL);
+	__builtin_memset(e, 0, sizeof(*e));
 	fill_head(e, IOR_EV_URING, bpf_ktime_get_ns(), task);
-	op = req->opcode;
+	if (task->flags & PF_IO_WORKER) {
+		/* the ring's SQPOLL thread: written as the process */
+		e->tid = task->tgid;
+		__builtin_memcpy(e->comm, task->group_leader->comm,
+				 sizeof(e->comm));
+		e->val[1] = IOR_EXEC_SQPOLL;
+	} else {
+		e->val[1] = IOR_EXEC_INLINE;
+		e->val[3] = enter_sub(task);
+	}
+	e->nr = req->opcode;
 	e->args[0] = req->cqe.fd;
 	e->args[1] = -1;
-	if (is_rw_op(op)) {
-		e->args[1] = BPF_CORE_READ(rw, kiocb.ki_pos);
-		e->args[2] = BPF_CORE_READ(rw, len);
-		if (is_vec_op(op)) {
-			addr = BPF_CORE_READ(rw, addr);
-			e->val[2] = e->args[2];
-			e->args[2] = iov_sum(addr, e->val[2]);
-		}
-	}
+	path = read_op(e, req, req->opcode);
 	e->args[3] = req->flags & IOSQE_FLAGS;
 	e->args[4] = req->cqe.user_data;
 	e->args[5] = ring_fd(task, (__u64)req->ctx);
-	e->val[0] = op;
-	e->val[1] = task->flags & PF_IO_WORKER ? IOR_EXEC_SQPOLL :
-						 IOR_EXEC_INLINE;
-	if (bpf_map_update_elem(&uring_reqs, &key, e, BPF_ANY))
-		count(IOR_CNT_AIO_LOST);
+	if (path) {
+		/* read now: the kernel frees its copy once the open is done */
+		n = bpf_probe_read_kernel_str(e->data, IOR_PATH_MAX, path);
+		if (n > 0 &&
+		    bpf_map_update_elem(&uring_paths, &key, e->data, BPF_ANY)) {
+			count(IOR_CNT_URING_LOST);
+			return 0;
+		}
+	}
+	if (bpf_map_update_elem(&uring_reqs, &key, e, BPF_ANY)) {
+		count(IOR_CNT_URING_LOST);
+		if (path)
+			bpf_map_delete_elem(&uring_paths, &key);
+	}
 	return 0;
 }
 
@@ -1340,15 +1512,28 @@ int BPF_PROG(ior_uring_complete, struct io_ring_ctx *rctx, void *req,
 	     struct io_uring_cqe *cqe)
 {
 	__u64 key = (__u64)req;
-	struct ior_event *e = bpf_map_lookup_elem(&uring_reqs, &key);
+	struct ior_event *e = bpf_map_lookup_elem(&uring_reqs, &key), *w;
+	struct uring_path *p;
+	__u32 zero = 0;
+	long n;
 
 	if (!e)
 		return 0;
+	p = bpf_map_lookup_elem(&uring_paths, &key);
 	e->ret = cqe->res;
 	e->dur = bpf_ktime_get_ns() - e->time;
-	if (bpf_ringbuf_output(&events, e, IOR_EV_SMALL,
-			       wakeup(IOR_EV_SMALL, false)))
+	if (p && (w = bpf_map_lookup_elem(&scratch, &zero))) {
+		/* whole, with its path */
+		__builtin_memcpy(w, e, sizeof(*w));
+		n = bpf_probe_read_kernel_str(w->data, IOR_PATH_MAX, p->path);
+		w->len1 = n > 0 ? n : 0;
+		output(w);
+	} else if (bpf_ringbuf_output(&events, e, IOR_EV_SMALL,
+				      wakeup(IOR_EV_SMALL, false))) {
 		count(IOR_CNT_DROPS);
+	}
+	if (p)
+		bpf_map_delete_elem(&uring_paths, &key);
 	bpf_map_delete_elem(&uring_reqs, &key);
 	return 0;
 }

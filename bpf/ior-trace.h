@@ -18,8 +18,10 @@
 #define IOR_MAX_TASKS 65536		/* processes tracked at once */
 #define IOR_AIO_SUBMIT_MAX 64		/* iocbs of one io_submit read */
 #define IOR_AIO_EVENTS_MAX 128		/* io_events of one reap read */
-#define IOR_FILES_MAX 16		/* descriptors of IORING_REGISTER_FILES */
+#define IOR_RSRC_MAX 64			/* files or buffers of one
+					   io_uring_register read */
 #define IOR_URING_MAX 16384		/* io_uring requests in flight followed */
+#define IOR_URING_PATHS 1024		/* of them, openat and statx requests */
 #define IOR_RINGS_MAX 1024		/* io_uring rings whose descriptor is known */
 
 /* x86_64 numbers of the system calls ior-trace records (see ior-format(5)). */
@@ -170,11 +172,7 @@ enum ior_ev_kind {
 	IOR_EV_AIO_SUBMIT,	/* at io_submit's entry: args: ctx, nr, sub;
 				   data: len1 bytes of struct ior_iocb */
 	IOR_EV_URING,		/* an io_uring request, at its completion:
-				   time: its submission; args: fd (or fixed
-				   index), offset (-1: none), count, IOSQE_*
-				   flags, user_data, ring fd (-1: unknown);
-				   val: opcode, enum ior_uring_exec, iovcnt,
-				   in flight at the end of capture */
+				   see struct ior_event */
 };
 
 /* Where an io_uring request ran. */
@@ -214,8 +212,10 @@ enum ior_counter {
 	IOR_CNT_UNPAIRED,	/* exit without enter, or enter overwritten */
 	IOR_CNT_WAKE,		/* bytes written since the reader was woken */
 	IOR_CNT_AIO_LOST,	/* iocbs or io_events beyond what one call
-				   reads, io_uring requests beyond
-				   IOR_URING_MAX or without a completion */
+				   reads */
+	IOR_CNT_URING_LOST,	/* io_uring requests beyond IOR_URING_MAX or
+				   IOR_URING_PATHS, or without a completion
+				   (IOSQE_CQE_SKIP_SUCCESS) */
 	IOR_CNT_NR,
 };
 
@@ -223,9 +223,12 @@ enum ior_counter {
  * Per thread, in the array "threads" indexed by tid (pid_max entries):
  * whether its process is traced, and the entry time of the call in
  * flight. Arguments are not kept: at exit the registers still hold them.
+ * An io_uring_enter that submits takes its sub number at entry, and the
+ * requests it submits take it from here.
  */
 struct ior_thread {
 	__u64 time;		/* 0: no call in flight */
+	__u64 sub;		/* of the io_uring_enter in flight; 0: none */
 	__u32 state;		/* enum ior_tgid_state */
 	__u32 pad;
 };
@@ -239,6 +242,27 @@ struct ior_thread {
  * bytes of int descriptors), then len3 bytes of an xattr value (setxattr
  * calls, when read); the event is written with only those bytes.
  * open_by_handle_at's path is the opened file's, found in the kernel.
+ * io_uring_register has in data the int descriptors (the *FILES*
+ * opcodes) or struct iovecs (BUFFERS, BUFFERS2) it was given, at most
+ * IOR_RSRC_MAX, and in val: [0] the number of entries, [1] the first
+ * slot an update replaces, [2] 1 when there is one, [3] 1 when the
+ * entries were not read (a sparse table: all empty).
+ *
+ * An io_uring request (IOR_EV_URING) has TIME its submission; nr its
+ * IORING_OP_* opcode; args[3..5] its IOSQE_* flags, user_data and its
+ * ring's descriptor (-1: unknown); val[1] enum ior_uring_exec, val[3]
+ * the sub of its io_uring_enter (0: none); and its operation's keys:
+ *   read, write and the other rw ops: args fd (or fixed index),
+ *     offset (-1: the file position), count; val[0] iovcnt (vector ops),
+ *     val[2] buffer index (fixed-buffer ops);
+ *   fsync, fallocate: args fd, offset, len; val[0] IORING_FSYNC_* or
+ *     the fallocate mode;
+ *   openat, openat2: args dirfd, open flags, mode; val[0] resolve,
+ *     val[2] file_slot (index + 1; 0: none); path in data;
+ *   statx: args dirfd, AT_* flags, mask; path in data;
+ *   close: args fd; val[2] file_slot;
+ *   the others: args[0] fd.
+ * Requests with a path are written whole, the others IOR_EV_SMALL.
  */
 struct ior_event {
 	__u64 time;		/* entry, CLOCK_MONOTONIC ns */

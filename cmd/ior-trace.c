@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <linux/types.h>
+#include <linux/io_uring.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -841,31 +842,117 @@ static const char *const uring_execs[] = {
 	[IOR_EXEC_SQPOLL] = "sqpoll",
 };
 
-/* The record of request e: completed, or in flight at the capture's end. */
-static void write_uring(const struct ior_event *e, bool inflight)
+/* Newer than the installed <linux/io_uring.h>. */
+#define URING_OP_READ_MULTISHOT 49
+#define URING_OP_READV_FIXED 60
+#define URING_OP_WRITEV_FIXED 61
+#define URING_REGISTER_USE_REGISTERED_RING 0x80000000u
+
+static uint64_t uring_lost;	/* requests not followed, from the kernel */
+
+static void put_uring_fd(const struct ior_event *e)
 {
-	uint64_t op = e->val[0], exec = e->val[1];
+	ior_put_kv_i64(&out, e->args[3] & IOSQE_FIXED_FILE ? "fixed" : "fd",
+		       (int)e->args[0]);
+}
+
+/* The operation's keys of request e (see struct ior_event). */
+static void put_uring_op(const struct ior_event *e, const char *path,
+			 bool inflight)
+{
+	const __u64 *a = e->args;
+	uint16_t op = e->nr;
+	uint32_t slot = e->val[2];
+
+	switch (op) {
+	case IORING_OP_OPENAT:
+	case IORING_OP_OPENAT2:
+		put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		put_flags("flags", ior_open_flags, a[1]);
+		put_octal("mode", a[2]);
+		if (op == IORING_OP_OPENAT2)
+			put_flags("resolve", ior_resolve_flags, e->val[0]);
+		/* a slot the kernel chose is the result */
+		if (slot == IORING_FILE_INDEX_ALLOC && !inflight && e->ret >= 0)
+			ior_put_kv_i64(&out, "slot", e->ret);
+		else if (slot && slot != IORING_FILE_INDEX_ALLOC)
+			ior_put_kv_i64(&out, "slot", slot - 1);
+		break;
+	case IORING_OP_STATX:
+		put_dirfd("dirfd", a[0]);
+		ior_put_kv_esc(&out, "path", path);
+		put_flags("flags", ior_at_flags, (uint32_t)a[1]);
+		put_flags("mask", ior_statx_mask, (uint32_t)a[2]);
+		break;
+	case IORING_OP_CLOSE:
+		if (slot)
+			ior_put_kv_i64(&out, "fixed", slot - 1);
+		else
+			ior_put_kv_i64(&out, "fd", (int)a[0]);
+		break;
+	case IORING_OP_FSYNC:
+		put_uring_fd(e);
+		if (a[1] || a[2]) {
+			ior_put_kv_i64(&out, "offset", a[1]);
+			ior_put_kv_i64(&out, "len", a[2]);
+		}
+		if (e->val[0] & IORING_FSYNC_DATASYNC)
+			ior_put_kv(&out, "datasync", "1");
+		break;
+	case IORING_OP_FALLOCATE:
+		put_uring_fd(e);
+		ior_put_kv_i64(&out, "offset", a[1]);
+		ior_put_kv_i64(&out, "len", a[2]);
+		put_flags("mode", ior_fallocate_flags, (uint32_t)e->val[0]);
+		break;
+	case IORING_OP_READ:
+	case IORING_OP_WRITE:
+	case URING_OP_READ_MULTISHOT:
+	case IORING_OP_READ_FIXED:
+	case IORING_OP_WRITE_FIXED:
+	case IORING_OP_READV:
+	case IORING_OP_WRITEV:
+	case URING_OP_READV_FIXED:
+	case URING_OP_WRITEV_FIXED:
+		put_uring_fd(e);
+		ior_put_kv_i64(&out, "offset", a[1]);
+		ior_put_kv_i64(&out, "count", a[2]);
+		if (op == IORING_OP_READV || op == IORING_OP_WRITEV ||
+		    op == URING_OP_READV_FIXED || op == URING_OP_WRITEV_FIXED)
+			ior_put_kv_i64(&out, "iovcnt", e->val[0]);
+		if (op == IORING_OP_READ_FIXED || op == IORING_OP_WRITE_FIXED ||
+		    op == URING_OP_READV_FIXED || op == URING_OP_WRITEV_FIXED)
+			ior_put_kv_i64(&out, "buf", e->val[2]);
+		break;
+	default:
+		put_uring_fd(e);
+		break;
+	}
+}
+
+/* The record of request e: completed, or in flight at the capture's end. */
+static void write_uring(const struct ior_event *e, const char *path,
+			bool inflight)
+{
+	uint16_t op = e->nr;
+	uint64_t exec = e->val[1];
 	char call[32];
 
 	if (op < IOR_URING_OPS)
 		snprintf(call, sizeof(call), "uring:%s", ior_uring_ops[op]);
 	else
-		snprintf(call, sizeof(call), "uring:%llu",
-			 (unsigned long long)op);
+		snprintf(call, sizeof(call), "uring:%u", op);
 	put_head(rel_time(e->time), e->pid, e->tid, e->comm, call,
 		 inflight ? 0 : e->ret, inflight ? 0 : e->dur);
 	if ((int64_t)e->args[5] >= 0)
 		ior_put_kv_i64(&out, "ring", (int64_t)e->args[5]);
-	ior_put_kv_i64(&out, e->args[3] & 1 ? "fixed" : "fd", (int)e->args[0]);
-	if ((int64_t)e->args[1] != -1)
-		ior_put_kv_i64(&out, "offset", e->args[1]);
-	if (e->args[2] || e->val[2])
-		ior_put_kv_i64(&out, "count", e->args[2]);
-	if (e->val[2])
-		ior_put_kv_i64(&out, "iovcnt", e->val[2]);
-	put_flags("flags", ior_iosqe_flags, e->args[3]);
+	put_uring_op(e, path, inflight);
+	put_flags("sqe_flags", ior_iosqe_flags, e->args[3]);
 	put_hex("user_data", e->args[4]);
 	ior_put_kv(&out, "exec", exec < 3 ? uring_execs[exec] : "inline");
+	if (e->val[3])
+		ior_put_kv_i64(&out, "sub", e->val[3]);
 	if (inflight)
 		ior_put_kv(&out, "inflight", "1");
 	else
@@ -873,18 +960,73 @@ static void write_uring(const struct ior_event *e, bool inflight)
 	ior_putc(&out, '\n');
 }
 
-/* The io_uring requests still in flight, from the BPF map that holds them. */
-static void uring_flush(int map)
+/*
+ * After a request's record: a descriptor it opened or closed is no
+ * longer the directory it may have been.
+ */
+static void track_uring(const struct ior_event *e)
 {
+	uint16_t op = e->nr;
+
+	if (e->val[2] || e->ret < 0)
+		return;		/* a registered file, or nothing done */
+	if (op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2)
+		dir_del(proc_find(e->pid), e->ret);
+	else if (op == IORING_OP_CLOSE)
+		dir_del(proc_find(e->pid), (int)e->args[0]);
+}
+
+/* The io_uring requests still in flight, from the BPF maps that hold them. */
+static void uring_flush(int reqs, int paths)
+{
+	char path[IOR_PATH_MAX];
 	uint64_t key, next;
 	struct ior_event e;
 	bool first = true;
 
-	while (bpf_map_get_next_key(map, first ? NULL : &key, &next) == 0) {
+	while (bpf_map_get_next_key(reqs, first ? NULL : &key, &next) == 0) {
 		first = false;
 		key = next;
-		if (bpf_map_lookup_elem(map, &key, &e) == 0)
-			write_uring(&e, true);
+		if (bpf_map_lookup_elem(reqs, &key, &e) != 0)
+			continue;
+		if (bpf_map_lookup_elem(paths, &key, path) != 0)
+			path[0] = 0;
+		path[sizeof(path) - 1] = 0;
+		write_uring(&e, path, true);
+	}
+}
+
+/*
+ * What an io_uring_register registered, at most IOR_RSRC_MAX: fds= of
+ * the FILES opcodes (-1: an empty slot), lens= of the BUFFERS ones (0:
+ * an empty slot).
+ */
+static void put_rsrc(const struct ior_event *e)
+{
+	uint32_t op = e->args[1] & ~URING_REGISTER_USE_REGISTERED_RING;
+	bool bufs = op == IORING_REGISTER_BUFFERS ||
+		    op == IORING_REGISTER_BUFFERS2;
+	size_t size = bufs ? 16 : 4, n = e->len1 / size;
+
+	if (e->val[3])		/* sparse: nothing read */
+		n = e->val[0] < IOR_RSRC_MAX ? e->val[0] : IOR_RSRC_MAX;
+	if (!n)
+		return;
+	ior_puts(&out, bufs ? " lens=" : " fds=");
+	for (size_t i = 0; i < n; i++) {
+		uint64_t len = 0;
+		int fd = -1;
+
+		if (i)
+			ior_putc(&out, ',');
+		if (bufs && !e->val[3])
+			memcpy(&len, e->data + i * size + 8, sizeof(len));
+		else if (!e->val[3])
+			memcpy(&fd, e->data + i * size, sizeof(fd));
+		if (bufs)
+			ior_put_u64(&out, len);
+		else
+			ior_put_i64(&out, fd);
 	}
 }
 
@@ -1344,12 +1486,16 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		ior_put_kv_i64(&out, "to_submit", (uint32_t)a[1]);
 		ior_put_kv_i64(&out, "min_complete", (uint32_t)a[2]);
 		put_flags("flags", ior_uring_enter_flags, (uint32_t)a[3]);
+		if (e->val[0])
+			ior_put_kv_i64(&out, "sub", e->val[0]);
 		break;
 	case IOR_NR_io_uring_register:
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
 		put_flags("opcode", ior_uring_register_ops, (uint32_t)a[1]);
-		ior_put_kv_i64(&out, "nr", (uint32_t)a[3]);
-		put_ints("fds", e);
+		ior_put_kv_i64(&out, "nr", (uint32_t)e->val[0]);
+		if (e->val[2])
+			ior_put_kv_i64(&out, "offset", (uint32_t)e->val[1]);
+		put_rsrc(e);
 		break;
 	case IOR_NR_recvmsg:
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
@@ -1924,7 +2070,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 		aio_submitted(e);
 		break;
 	case IOR_EV_URING:
-		write_uring(e, false);
+		write_uring(e, path, false);
+		track_uring(e);
 		break;
 	case IOR_EV_RIGHT:
 		write_right(e, path);
@@ -2303,7 +2450,8 @@ int main(int argc, char **argv)
 	if (!out.broken) {
 		ring_consume(&rb);
 		aio_flush(0);
-		uring_flush(bpf_map__fd(skel->maps.uring_reqs));
+		uring_flush(bpf_map__fd(skel->maps.uring_reqs),
+			    bpf_map__fd(skel->maps.uring_paths));
 	}
 
 	uint64_t drops = counter(IOR_CNT_DROPS);
@@ -2331,10 +2479,14 @@ int main(int argc, char **argv)
 		ior_printf(&out, " rights_lost=%llu",
 			   (unsigned long long)nrights_lost);
 	aio_lost += counter(IOR_CNT_AIO_LOST);
+	uring_lost = counter(IOR_CNT_URING_LOST);
 	if (aio_lost || aio_unknown)
 		ior_printf(&out, " aio_lost=%llu aio_unknown=%llu",
 			   (unsigned long long)aio_lost,
 			   (unsigned long long)aio_unknown);
+	if (uring_lost)
+		ior_printf(&out, " uring_lost=%llu",
+			   (unsigned long long)uring_lost);
 	ior_putc(&out, '\n');
 	ior_out_close(&out);
 	ior_trace_bpf__destroy(skel);

@@ -434,6 +434,137 @@ int main(int argc, char **argv)
 }
 EOF
 	cc -O2 -o "$BATS_FILE_TMPDIR/uring" "$BATS_FILE_TMPDIR/uring.c" -luring
+	cat > "$BATS_FILE_TMPDIR/ring.c" <<'EOF'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <liburing.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static struct io_uring ring, sq;
+
+/* Submit the n requests queued and return the result of the last. */
+static int run(struct io_uring *r, int n)
+{
+	struct io_uring_cqe *cqe;
+	int res = 0;
+
+	if (io_uring_submit(r) != n)
+		return -1000;
+	for (int i = 0; i < n; i++) {
+		if (io_uring_wait_cqe(r, &cqe))
+			return -1000;
+		res = cqe->res;
+		io_uring_cqe_seen(r, cqe);
+	}
+	return res;
+}
+
+/*
+ * Through a ring of 8: openat of ring.data, a batch of a write linked
+ * to an fsync (datasync) linked to a fallocate, a read, a statx, a
+ * close, and a read on the closed descriptor; a sparse table of 4
+ * registered files, an openat into slot 1, a write to it and its
+ * close; slot 2 updated to a plain descriptor and read through; two
+ * registered buffers written and read through; two failing
+ * io_uring_register; then, through a second ring with an SQPOLL
+ * thread, a write and a read back, and a write that posts no completion.
+ */
+int main(void)
+{
+	static char a[4096], r[1000], b0[4096], b1[8192];
+	struct iovec iov[2] = { { b0, sizeof(b0) }, { b1, sizeof(b1) } };
+	struct io_uring_sqe *sqe;
+	struct statx stx;
+	int fd, pfd, wfd;
+
+	memset(a, 'r', sizeof(a));
+	if (io_uring_queue_init(8, &ring, 0) < 0)
+		return 2;
+	io_uring_prep_openat(io_uring_get_sqe(&ring), AT_FDCWD, "ring.data",
+			     O_RDWR | O_CREAT | O_TRUNC, 0640);
+	if ((fd = run(&ring, 1)) < 0)
+		return 3;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_write(sqe, fd, a, sizeof(a), 0);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
+	sqe->flags |= IOSQE_IO_LINK;
+	io_uring_prep_fallocate(io_uring_get_sqe(&ring), fd, 0, 0, 16384);
+	if (run(&ring, 3) != 0)
+		return 4;
+	io_uring_prep_read(io_uring_get_sqe(&ring), fd, r, 100, 10);
+	if (run(&ring, 1) != 100)
+		return 5;
+	io_uring_prep_statx(io_uring_get_sqe(&ring), AT_FDCWD, "ring.data",
+			    AT_SYMLINK_NOFOLLOW, STATX_SIZE, &stx);
+	if (run(&ring, 1) != 0 || stx.stx_size != 16384)
+		return 6;
+	io_uring_prep_close(io_uring_get_sqe(&ring), fd);
+	if (run(&ring, 1) != 0)
+		return 7;
+	io_uring_prep_read(io_uring_get_sqe(&ring), fd, r, 10, 0);
+	if (run(&ring, 1) != -EBADF)
+		return 8;
+
+	if (io_uring_register_files_sparse(&ring, 4))
+		return 9;
+	io_uring_prep_openat_direct(io_uring_get_sqe(&ring), AT_FDCWD,
+				    "ring.data", O_RDWR, 0, 1);
+	if (run(&ring, 1) != 0)
+		return 10;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_write(sqe, 1, a, 100, 4096);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	if (run(&ring, 1) != 100)
+		return 11;
+	io_uring_prep_close_direct(io_uring_get_sqe(&ring), 1);
+	if (run(&ring, 1) != 0)
+		return 12;
+	if ((pfd = open("ring.data", O_RDONLY)) < 0 ||
+	    io_uring_register_files_update(&ring, 2, &pfd, 1) != 1)
+		return 13;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read(sqe, 2, r, 10, 0);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	if (run(&ring, 1) != 10)
+		return 14;
+	if ((wfd = open("ring.data", O_RDWR)) < 0 ||
+	    io_uring_register_buffers(&ring, iov, 2))
+		return 15;
+	io_uring_prep_write_fixed(io_uring_get_sqe(&ring), wfd, b1, 512, 0, 1);
+	if (run(&ring, 1) != 512)
+		return 16;
+	io_uring_prep_read_fixed(io_uring_get_sqe(&ring), wfd, b0, 1000, 0, 0);
+	if (run(&ring, 1) != 1000)
+		return 17;
+	if (syscall(SYS_io_uring_register, ring.ring_fd, 255, NULL, 0) >= 0 ||
+	    syscall(SYS_io_uring_register, 1000, IORING_REGISTER_FILES, &pfd, 1) >= 0)
+		return 18;
+
+	if (io_uring_queue_init(8, &sq, IORING_SETUP_SQPOLL) < 0)
+		return 19;
+	io_uring_prep_write(io_uring_get_sqe(&sq), wfd, a, 300, 8192);
+	if (run(&sq, 1) != 300)
+		return 20;
+	io_uring_prep_read(io_uring_get_sqe(&sq), wfd, r, 200, 8192);
+	if (run(&sq, 1) != 200)
+		return 21;
+	sqe = io_uring_get_sqe(&sq);
+	io_uring_prep_write(sqe, wfd, a, 10, 0);
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	if (io_uring_submit(&sq) != 1)
+		return 22;
+	usleep(100000);
+	io_uring_queue_exit(&sq);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+EOF
+	cc -O2 -o "$BATS_FILE_TMPDIR/ring" "$BATS_FILE_TMPDIR/ring.c" -luring
 }
 
 setup() {
@@ -1432,9 +1563,9 @@ ucalls() {
 	fd=$(ucalls openat | awk '/path=uring.data/ { print $6 }')
 	[ -n "$ring" ] && [ -n "$fd" ]
 	run ucalls uring:write
-	assert_line --index 0 --regexp "^[0-9.]+ [0-9]+ [0-9]+ uring uring:write 4096 [1-9][0-9]* ring=$ring fd=$fd offset=8192 count=4096 flags=0 user_data=0x1234 exec=(inline|iowq)$"
+	assert_line --index 0 --regexp "^[0-9.]+ [0-9]+ [0-9]+ uring uring:write 4096 [1-9][0-9]* ring=$ring fd=$fd offset=8192 count=4096 sqe_flags=0 user_data=0x1234 exec=(inline|iowq) sub=[0-9]+$"
 	run ucalls uring:read
-	assert_line --index 0 --regexp "^[0-9.]+ [0-9]+ [0-9]+ uring uring:read 100 [1-9][0-9]* ring=$ring fd=$fd offset=8200 count=100 flags=0 user_data=0x5678 exec=(inline|iowq)$"
+	assert_line --index 0 --regexp "^[0-9.]+ [0-9]+ [0-9]+ uring uring:read 100 [1-9][0-9]* ring=$ring fd=$fd offset=8200 count=100 sqe_flags=0 user_data=0x5678 exec=(inline|iowq) sub=[0-9]+$"
 }
 
 @test "every io_uring request of a batch is recorded once, with its link flag" {
@@ -1444,7 +1575,7 @@ ucalls() {
 	    END { print n, length(o) }' "$BATS_FILE_TMPDIR/uring.txt"
 	assert_output "16 16"
 	run ucalls uring:write
-	assert_line --regexp " uring:write 512 [1-9][0-9]* ring=[0-9]+ fd=[0-9]+ offset=16384 count=512 flags=IOSQE_IO_LINK user_data=0x64 exec=(inline|iowq)$"
+	assert_line --regexp " uring:write 512 [1-9][0-9]* ring=[0-9]+ fd=[0-9]+ offset=16384 count=512 sqe_flags=IOSQE_IO_LINK user_data=0x64 exec=(inline|iowq) sub=[0-9]+$"
 	run awk '$5 ~ /^uring:/ { n++ } END { print n }' "$BATS_FILE_TMPDIR/uring.txt"
 	assert_output 19
 	run tail -n 1 "$BATS_FILE_TMPDIR/uring.txt"
@@ -1455,7 +1586,7 @@ ucalls() {
 	need_bpf
 	trace_uring
 	run ucalls uring:read
-	assert_line --index 1 --regexp " uring:read 10 [1-9][0-9]* ring=[0-9]+ fixed=0 offset=0 count=10 flags=IOSQE_FIXED_FILE user_data=0x0 exec=(inline|iowq)$"
+	assert_line --index 1 --regexp " uring:read 10 [1-9][0-9]* ring=[0-9]+ fixed=0 offset=0 count=10 sqe_flags=IOSQE_FIXED_FILE user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
 }
 
 @test "an io_uring request's TIME is within the io_uring_enter of its thread that submitted it" {
@@ -1477,4 +1608,171 @@ ucalls() {
 		print nr " requests"
 	}' "$BATS_FILE_TMPDIR/uring.txt"
 	assert_output "19 requests"
+}
+
+# Trace the ring program once: rcalls prints the records whose CALL is $1.
+trace_ring() {
+	[ -s "$BATS_FILE_TMPDIR/ring.txt" ] && return 0
+	(cd "$BATS_FILE_TMPDIR" && timeout 30 ior-trace -o ring.txt -- ./ring)
+}
+
+rcalls() {
+	awk -v c="$1" '$5 == c' "$BATS_FILE_TMPDIR/ring.txt"
+}
+
+# The ring program's rings: the first, and the SQPOLL one.
+ring_fds() {
+	ring=$(rcalls io_uring_setup | awk 'NR == 1 { print $6 }')
+	sqring=$(rcalls io_uring_setup | awk '/SQPOLL/ { print $6 }')
+	[ -n "$ring" ] && [ -n "$sqring" ]
+}
+
+@test "an openat through the ring records dirfd, path, flags and mode, and its descriptor is used, closed and refused" {
+	need_bpf
+	trace_ring
+	ring_fds
+	run rcalls uring:openat
+	assert_line --index 0 --regexp "^[0-9.]+ [0-9]+ [0-9]+ ring uring:openat ([0-9]+) [1-9][0-9]* ring=$ring dirfd=AT_FDCWD path=ring.data flags=O_RDWR\|O_CREAT\|O_TRUNC mode=0640 sqe_flags=[A-Z_|0]+ user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
+	fd=$(rcalls uring:openat | awk 'NR == 1 { print $6 }')
+	run rcalls uring:read
+	assert_line --index 0 --regexp " uring:read 100 [1-9][0-9]* ring=$ring fd=$fd offset=10 count=100 sqe_flags=0 user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
+	assert_line --index 1 --regexp " uring:read -9 [0-9]+ ring=$ring fd=$fd offset=0 count=10 sqe_flags=0 user_data=0x0 exec=inline sub=[0-9]+ err=EBADF$"
+	run rcalls uring:close
+	assert_line --index 0 --regexp " uring:close 0 [1-9][0-9]* ring=$ring fd=$fd sqe_flags=0 user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
+}
+
+@test "fsync with datasync, fallocate and statx through the ring record their keys" {
+	need_bpf
+	trace_ring
+	ring_fds
+	fd=$(rcalls uring:openat | awk 'NR == 1 { print $6 }')
+	run rcalls uring:fsync
+	assert_output --regexp " uring:fsync 0 [1-9][0-9]* ring=$ring fd=$fd datasync=1 sqe_flags=IOSQE_IO_LINK[A-Z_|]* user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
+	run rcalls uring:fallocate
+	assert_output --regexp " uring:fallocate 0 [1-9][0-9]* ring=$ring fd=$fd offset=0 len=16384 mode=0 sqe_flags=[A-Z_|0]+ user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
+	run rcalls uring:statx
+	assert_output --regexp " uring:statx 0 [1-9][0-9]* ring=$ring dirfd=AT_FDCWD path=ring.data flags=AT_SYMLINK_NOFOLLOW mask=STATX_SIZE sqe_flags=[A-Z_|0]+ user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
+}
+
+@test "a batch of linked requests shares the sub of the io_uring_enter that submitted it" {
+	need_bpf
+	trace_ring
+	run awk '$5 == "io_uring_enter" && $6 == 3 { print $NF }' "$BATS_FILE_TMPDIR/ring.txt"
+	assert_output --regexp '^sub=[0-9]+$'
+	sub=$output
+	run awk -v s="$sub" '$5 ~ /^uring:/ && $NF == s { print $5 }' "$BATS_FILE_TMPDIR/ring.txt"
+	assert_output "$(printf 'uring:write\nuring:fsync\nuring:fallocate')"
+}
+
+@test "each io_uring_enter that submits has a sub, named by exactly as many requests as it submitted" {
+	need_bpf
+	trace_ring
+	trace_uring
+	ring_fds
+	for f in ring uring; do
+		run awk -v sq="$([ $f = ring ] && echo "$sqring" || echo -1)" '
+		$5 == "io_uring_enter" && $6 > 0 && $0 !~ " fd=" sq " " {
+			if (!match($0, / sub=[0-9]+/)) { print "no sub: " $0; next }
+			want[substr($0, RSTART + 5, RLENGTH - 5)] = $6; tid[substr($0, RSTART + 5, RLENGTH - 5)] = $3
+		}
+		$5 ~ /^uring:/ && match($0, / sub=[0-9]+/) {
+			s = substr($0, RSTART + 5, RLENGTH - 5); got[s]++
+			if (rt[s] == "") rt[s] = $3
+		}
+		END {
+			for (s in want) {
+				n++
+				if (got[s] != want[s] || rt[s] != tid[s])
+					print "sub " s ": " got[s] " requests, enter submitted " want[s]
+			}
+			for (s in got) if (!(s in want)) print "sub " s ": no enter"
+			print n " enters"
+		}' "$BATS_FILE_TMPDIR/$f.txt"
+		assert_output --regexp '^[1-9][0-9]* enters$'
+	done
+}
+
+@test "an openat into a registered-file slot records the slot, and requests on it and its close record fixed" {
+	need_bpf
+	trace_ring
+	ring_fds
+	run rcalls uring:openat
+	assert_line --index 1 --regexp " uring:openat 0 [1-9][0-9]* ring=$ring dirfd=AT_FDCWD path=ring.data flags=O_RDWR mode=0 slot=1 sqe_flags=0 user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
+	run rcalls uring:write
+	assert_line --regexp " uring:write 100 [1-9][0-9]* ring=$ring fixed=1 offset=4096 count=100 sqe_flags=IOSQE_FIXED_FILE user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
+	run rcalls uring:close
+	assert_line --index 1 --regexp " uring:close 0 [1-9][0-9]* ring=$ring fixed=1 sqe_flags=0 user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
+}
+
+@test "io_uring_register records the files and buffers registered, and an update's first slot" {
+	need_bpf
+	trace_ring
+	ring_fds
+	pfd=$(rcalls openat | awk '/path=ring.data flags=O_RDONLY / { print $6 }')
+	[ -n "$pfd" ]
+	run rcalls io_uring_register
+	assert_line --index 0 --regexp " io_uring_register 0 [0-9]+ fd=$ring opcode=IORING_REGISTER_FILES2 nr=4 fds=-1,-1,-1,-1$"
+	assert_line --index 1 --regexp " io_uring_register 1 [0-9]+ fd=$ring opcode=IORING_REGISTER_FILES_UPDATE nr=1 offset=2 fds=$pfd$"
+	assert_line --index 2 --regexp " io_uring_register 0 [0-9]+ fd=$ring opcode=IORING_REGISTER_BUFFERS nr=2 lens=4096,8192$"
+	run rcalls uring:read
+	assert_line --regexp " uring:read 10 [1-9][0-9]* ring=$ring fixed=2 offset=0 count=10 sqe_flags=IOSQE_FIXED_FILE "
+}
+
+@test "requests on registered buffers record the buffer's index" {
+	need_bpf
+	trace_ring
+	ring_fds
+	wfd=$(rcalls openat | awk '/path=ring.data flags=O_RDWR / { print $6 }')
+	[ -n "$wfd" ]
+	run rcalls uring:write_fixed
+	assert_output --regexp " uring:write_fixed 512 [1-9][0-9]* ring=$ring fd=$wfd offset=0 count=512 buf=1 sqe_flags=0 user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
+	run rcalls uring:read_fixed
+	assert_output --regexp " uring:read_fixed 1000 [1-9][0-9]* ring=$ring fd=$wfd offset=0 count=1000 buf=0 sqe_flags=0 user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
+}
+
+@test "a failing io_uring_register records its arguments and error" {
+	need_bpf
+	trace_ring
+	ring_fds
+	run rcalls io_uring_register
+	assert_line --index 3 --regexp " io_uring_register -22 [0-9]+ fd=$ring opcode=0xff nr=0 err=EINVAL$"
+	assert_line --index 4 --regexp " io_uring_register -9 [0-9]+ fd=1000 opcode=IORING_REGISTER_FILES nr=1 fds=[0-9]+ err=EBADF$"
+}
+
+@test "requests of an SQPOLL ring are the process's, without sub, and its enters have none" {
+	need_bpf
+	trace_ring
+	ring_fds
+	pid=$(rcalls io_uring_setup | awk 'NR == 1 { print $2 }')
+	run awk -v r="ring=$sqring" '$5 ~ /^uring:/ && $8 == r' "$BATS_FILE_TMPDIR/ring.txt"
+	assert_line --index 0 --regexp "^[0-9.]+ $pid $pid ring uring:write 300 [1-9][0-9]* ring=$sqring fd=[0-9]+ offset=8192 count=300 sqe_flags=0 user_data=0x0 exec=(sqpoll|iowq)$"
+	assert_line --index 1 --regexp "^[0-9.]+ $pid $pid ring uring:read 200 [1-9][0-9]* ring=$sqring fd=[0-9]+ offset=8192 count=200 sqe_flags=0 user_data=0x0 exec=sqpoll$"
+	[ "${#lines[@]}" -eq 2 ]
+	run awk -v f="fd=$sqring" '$5 == "io_uring_enter" && $8 == f && / sub=/' "$BATS_FILE_TMPDIR/ring.txt"
+	assert_output ""
+}
+
+@test "a request that posts no completion is counted as uring_lost" {
+	need_bpf
+	trace_ring
+	ring_fds
+	run awk -v r="ring=$sqring" '$5 ~ /^uring:/ && $8 == r && / count=10 /' "$BATS_FILE_TMPDIR/ring.txt"
+	assert_output ""
+	run tail -n 1 "$BATS_FILE_TMPDIR/ring.txt"
+	assert_output --regexp '^#stat ior-trace events=[0-9]+ drops=0 unpaired=0 missed=0 uring_lost=1$'
+}
+
+@test "counts of io_uring_setup, io_uring_enter and io_uring_register through liburing equal strace's" {
+	need_bpf
+	command -v strace >/dev/null || skip "needs strace"
+	trace_ring
+	# one run: how often liburing enters depends on timing
+	run timeout 60 ior-trace -o trace.txt -- strace -f -c -o strace.txt "$BATS_FILE_TMPDIR/ring"
+	assert_success
+	for c in io_uring_setup io_uring_enter io_uring_register; do
+		ours=$(awk -v c="$c" '$5 == c && $4 == "ring"' trace.txt | wc -l)
+		theirs=$(awk -v c="$c" '$NF == c { print $4 }' strace.txt)
+		echo "$c: ior-trace $ours strace $theirs"
+		[ "$ours" -eq "$theirs" ]
+	done
 }
