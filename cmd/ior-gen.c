@@ -36,6 +36,7 @@ enum op {
 	OP_HANDLE, OP_MMAP, OP_MAPPING,
 	OP_FDOP,	/* on a descriptor: its file existed */
 	OP_NOTREE,	/* replayed, but tells nothing about the tree */
+	OP_RING,	/* io_uring_setup: a descriptor, no file */
 };
 
 static const struct call {
@@ -97,6 +98,16 @@ static const struct call {
 	{ "io_setup", OP_NOTREE }, { "io_destroy", OP_NOTREE },
 	{ "io_submit", OP_NOTREE }, { "io_getevents", OP_NOTREE },
 	{ "io_pgetevents", OP_NOTREE }, { "io_cancel", OP_NOTREE },
+	/* io_uring: the requests ior-replay can issue, like their syscalls */
+	{ "uring:read", OP_PREAD }, { "uring:readv", OP_PREAD },
+	{ "uring:read_fixed", OP_PREAD }, { "uring:write", OP_PWRITE },
+	{ "uring:writev", OP_PWRITE }, { "uring:write_fixed", OP_PWRITE },
+	{ "uring:fsync", OP_SYNC }, { "uring:fallocate", OP_FTRUNCATE },
+	{ "uring:openat", OP_OPEN }, { "uring:openat2", OP_OPEN },
+	{ "uring:close", OP_CLOSE }, { "uring:statx", OP_STAT },
+	{ "uring:nop", OP_NOTREE },
+	{ "io_uring_setup", OP_RING }, { "io_uring_enter", OP_NOTREE },
+	{ "io_uring_register", OP_NOTREE },
 	{ "sync", OP_NOTREE }, { "statfs", OP_NOTREE },
 	{ "unshare", OP_NOTREE }, { "vfork", OP_NOTREE },
 	/* Process structure comes from sched:*, not from these. */
@@ -181,7 +192,7 @@ static unsigned long nrecords, ndrop[NDROP];
 struct args {
 	const char *path, *path2, *target, *file, *fs, *ft, *fd, *vfd, *ofd;
 	const char *file2, *vfd2, *ofd2, *offset2;
-	const char *flags, *size, *offset, *group, *mode, *cmd;
+	const char *flags, *size, *offset, *group, *mode, *cmd, *sub, *fixed;
 	const char *fmode, *uid, *gid, *ino, *dev;
 };
 
@@ -572,12 +583,14 @@ static void get_args(const struct ior_rec *r, struct args *a)
 				a->fs = v;
 			else if (!strcmp(k, "ft"))
 				a->ft = v;
-			else if (!strcmp(k, "flags"))
-				a->flags = v;
+			else if (!strcmp(k, "flags") && !a->flags)
+				a->flags = v;	/* a uring: request's second: IOSQE_* */
 			else if (!strcmp(k, "file2"))
 				a->file2 = v;
 			else if (!strcmp(k, "fmode"))
 				a->fmode = v;
+			else if (!strcmp(k, "fixed"))
+				a->fixed = v;
 			break;
 		case 'v':
 			if (!strcmp(k, "vfd"))
@@ -598,6 +611,8 @@ static void get_args(const struct ior_rec *r, struct args *a)
 		case 's':
 			if (!strcmp(k, "size"))
 				a->size = v;
+			else if (!strcmp(k, "sub"))
+				a->sub = v;
 			break;
 		case 'g':
 			if (!strcmp(k, "group"))
@@ -772,7 +787,7 @@ static struct ofd_ent *track_open(const struct ior_in *in,
 
 	if (!a->ofd || r->ret < 0 || (op != OP_OPEN && op != OP_CREAT &&
 				      op != OP_IORFD && op != OP_MEMFD &&
-				      op != OP_HANDLE))
+				      op != OP_HANDLE && op != OP_RING))
 		return NULL;
 	id = ior_int(in, "ofd", a->ofd);
 	/* open_by_handle_at's fd is the mount's: its ofd is not the new one. */
@@ -1004,8 +1019,20 @@ static void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 		existed(fe, op == OP_GETDENTS ? TY_DIR : TY_UNKNOWN);
 		attr_changed(op, fe);
 	}
-	if (!o || r->ret < 0)
+	if (r->ret < 0)
 		return;
+	if (!o) {
+		/*
+		 * A description ior-gen no longer follows: a registered file
+		 * whose descriptor was closed. No position, but its file.
+		 */
+		if (op == OP_PREAD && r->ret > 0)
+			saw_size(fe, uint_of(in, "offset", a->offset) + r->ret);
+		else if (op == OP_WRITE || op == OP_PWRITE ||
+			 op == OP_FTRUNCATE)
+			freeze(fe);
+		return;
+	}
 	e = o->file;
 	switch (op) {
 	case OP_READ:
@@ -1077,13 +1104,41 @@ static void infer_xfer(const struct ior_in *in, const struct ior_rec *r,
 		freeze(o2->file);
 }
 
-/* Make e the last operation on a resource; the previous one if another thread's. */
-static int64_t order_mark(int64_t *last_seq, int64_t *last_tid,
-			  const struct ior_rec *r, int64_t after)
+/*
+ * The calls that submit AIO and io_uring requests (io_submit and
+ * io_uring_enter), by their sub number: the seq each got, or -1 when it
+ * was dropped. Direct-mapped: in-flight requests name recent subs.
+ */
+#define SUBS (1 << 16)
+#define SUB_GONE (-2)		/* seen, then pushed out by a later one */
+static struct { uint64_t sub; int64_t seq; } subs[SUBS];
+
+/* The seq of submitting call sub, -1: dropped, 0: not seen yet, SUB_GONE. */
+static int64_t sub_seq(uint64_t sub)
 {
-	if (*last_tid >= 0 && *last_tid != r->tid && *last_seq > after)
-		after = *last_seq;
-	*last_seq = seq;
+	const int i = sub & (SUBS - 1);
+
+	if (!subs[i].seq || subs[i].sub < sub)
+		return 0;
+	return subs[i].sub == sub ? subs[i].seq : SUB_GONE;
+}
+
+/*
+ * Make this record the last operation on a resource; return the previous
+ * one if another thread's and later than after. mark is the record's seq,
+ * or for a request -(sub + 1): what others wait for is its submitting
+ * call, once that call has a seq (ior-gen(1), ORDERING).
+ */
+static int64_t order_mark(int64_t *last_seq, int64_t *last_tid,
+			  const struct ior_rec *r, int64_t after, int64_t mark)
+{
+	int64_t prev = *last_seq;
+
+	if (prev < 0 && (prev = sub_seq(-(prev + 1))) < 0)
+		prev = 0;
+	if (*last_tid >= 0 && *last_tid != r->tid && prev > after)
+		after = prev;
+	*last_seq = mark;
 	*last_tid = r->tid;
 	return after;
 }
@@ -1094,7 +1149,7 @@ static int64_t order_mark(int64_t *last_seq, int64_t *last_tid,
  */
 static int64_t order_after(const struct ior_rec *r, const struct args *a,
 			   struct ofd_ent *o, struct path_ent *fe,
-			   struct ofd_ent *o2, struct path_ent *fe2)
+			   struct ofd_ent *o2, struct path_ent *fe2, int64_t mark)
 {
 	struct path_ent *e[4] = {
 		a->path ? path_get(a->path) : NULL,
@@ -1109,12 +1164,13 @@ static int64_t order_after(const struct ior_rec *r, const struct args *a,
 			dup = e[j] == e[i];
 		if (!dup)
 			after = order_mark(&e[i]->last_seq, &e[i]->last_tid, r,
-					   after);
+					   after, mark);
 	}
 	if (o)
-		after = order_mark(&o->last_seq, &o->last_tid, r, after);
+		after = order_mark(&o->last_seq, &o->last_tid, r, after, mark);
 	if (o2 && o2 != o)
-		after = order_mark(&o2->last_seq, &o2->last_tid, r, after);
+		after = order_mark(&o2->last_seq, &o2->last_tid, r, after,
+				   mark);
 	return after;
 }
 
@@ -1173,10 +1229,12 @@ static int64_t join_after(const struct ior_rec *r, int is_thread_exit)
 	return after;
 }
 
+/* A request is issued by its submitting call: it waits for no exit. */
 static void put_op(struct ior_out *out, const struct ior_rec *r,
-		   int64_t after)
+		   int64_t after, int request)
 {
-	int64_t joined = join_after(r, !strcmp(r->call, "sched:exit"));
+	int64_t joined = request ? 0 :
+		join_after(r, !strcmp(r->call, "sched:exit"));
 
 	ior_put_head(out, r);
 	ior_put_kv_i64(out, "seq", seq);
@@ -1241,12 +1299,34 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 	struct path_ent *fe, *fe2 = NULL;
 	struct args a;
 	enum drop why;
-	int64_t after;
+	int64_t after, sseq;
+	uint64_t sub = 0;
+	int request = 0;
 
 	nrecords++;
 	get_args(r, &a);
+	if (a.sub) {
+		/* A request names its submitting call; that call has a sub too. */
+		sub = ior_uint(in, "sub", a.sub);
+		request = !strncmp(r->call, "aio:", 4) ||
+			!strncmp(r->call, "uring:", 6);
+		if (!request) {
+			/* -1 until it is kept, below */
+			subs[sub & (SUBS - 1)].sub = sub;
+			subs[sub & (SUBS - 1)].seq = -1;
+		}
+	}
+	/* A request on the file position (offset -1) is a read or a write. */
+	if ((op == OP_PREAD || op == OP_PWRITE) && a.offset &&
+	    !strcmp(a.offset, "-1"))
+		op = op == OP_PREAD ? OP_READ : OP_WRITE;
 	if ((why = drop_by_call(in, op, &a)) != DROP_NONE) {
 		ndrop[why]++;
+		return;
+	}
+	/* A request of a dropped call: the replay has no ring or context. */
+	if (request && sub_seq(sub) == -1) {
+		ndrop[DROP_UNKNOWN_FD]++;
 		return;
 	}
 	if (op == OP_STAT || op == OP_READLINK) {
@@ -1283,7 +1363,7 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 			ndrop[DROP_PSEUDO]++;
 			return;
 		}
-		if (a.fd && !a.vfd) {
+		if ((a.fd || a.fixed) && !a.vfd) {
 			ndrop[DROP_UNKNOWN_FD]++;
 			return;
 		}
@@ -1293,16 +1373,18 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 		return;
 	}
 	seq++;
+	if (a.sub && !request)
+		subs[sub & (SUBS - 1)].seq = seq;
 	if (op == OP_SCHED) {
 		/* Process structure: no file, no ordering by resource. */
-		put_op(spool, r, 0);
+		put_op(spool, r, 0, 0);
 		if (!strcmp(r->call, "sched:exit") && a.group &&
 		    ior_int(in, "group", a.group) == 1)
 			ofd_drop_owner(r->pid);
 		return;
 	}
 	if (op == OP_OPEN || op == OP_CREAT || op == OP_IORFD ||
-	    op == OP_MEMFD || op == OP_HANDLE) {
+	    op == OP_MEMFD || op == OP_HANDLE || op == OP_RING) {
 		struct ofd_ent *n = track_open(in, r, op, &a);
 
 		if (n && op == OP_MEMFD)
@@ -1320,7 +1402,7 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 	} else {
 		/* A memfd's file= (if any) names no entry of the tree. */
 		fe = o && o->memfd ? NULL : file_ent(a.file, o);
-		if (a.fd)
+		if (a.fd || a.fixed)
 			infer_fd(in, r, op, &a, o, fe);
 		else if (op == OP_STAT && a.path && !*a.path && a.vfd)
 			infer_fd(in, r, OP_FSTAT, &a, o, fe);	/* AT_EMPTY_PATH */
@@ -1333,8 +1415,20 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 			}
 		}
 	}
-	after = order_after(r, &a, o, fe, o2, fe2);
-	put_op(spool, r, after);
+	if (!request) {
+		after = order_after(r, &a, o, fe, o2, fe2, seq);
+	} else {
+		/*
+		 * Waited for before its submitting call: only what completed
+		 * before that call, or, when the call is not seen yet (the
+		 * request completed inside it), before the request.
+		 */
+		after = order_after(r, &a, o, fe, o2, fe2, -(int64_t)sub - 1);
+		sseq = sub_seq(sub);
+		if (sseq == SUB_GONE || (sseq > 0 && after >= sseq))
+			after = 0;
+	}
+	put_op(spool, r, after, request);
 	track_close(op, o);
 }
 

@@ -22,6 +22,22 @@
 #define FD_MAX (1 << 20)	/* descriptors above are not tracked */
 #define PATH_BUF (IOR_LINE_MAX + 1)
 #define PAGE_SIZE 4096		/* mmap and munmap round lengths up to pages */
+#define RING_SLOTS_MAX (1 << 16)	/* registered files followed per ring */
+#define REGISTER_FILES_SKIP (-2)	/* an update leaves the slot alone */
+
+struct ofd;
+
+/* A registered file: the description it holds, and the vfd it came from. */
+struct fixed {
+	uint64_t vfd;
+	struct ofd *ofd;	/* NULL: an empty slot */
+};
+
+/* The registered files of an io_uring ring. */
+struct ring {
+	int cap;
+	struct fixed *slot;
+};
 
 /* An open file description: shared by dups and forked copies. */
 struct ofd {
@@ -31,6 +47,7 @@ struct ofd {
 	size_t cap;
 	char *path;		/* raw path, NUL, its escaped form, NUL */
 	char *esc;
+	struct ring *ring;	/* an io_uring ring's description: its files */
 	struct ofd *next_free;
 };
 
@@ -104,6 +121,8 @@ struct recinfo {
 	int64_t vfd2;		/* new descriptor of dup*, or fd2's; or -1 */
 	struct ofd *ofd2;	/* fd2 of copy_file_range, sendfile64, splice */
 	int64_t child_v, cpid_v, otid_v, kchild;
+	int64_t fixed;		/* a uring: request's registered file, or -1 */
+	int vfds;		/* write vfds (io_uring_register) */
 };
 
 enum call {
@@ -111,6 +130,8 @@ enum call {
 	C_SYMLINK, C_FORK, C_EXEC, C_EXIT, C_IORFD, C_IORCWD, C_INIT, C_STAT,
 	C_FCNTL, C_CLOSE_RANGE, C_UNSHARE, C_MEMFD, C_OPEN_BY_HANDLE, C_XFER,
 	C_MMAP, C_MUNMAP, C_MRANGE, C_READLINK, C_GETCWD,
+	C_URING_SETUP, C_URING_ENTER, C_URING_REGISTER, C_URING, C_URING_OPEN,
+	C_URING_CLOSE, C_URING_INSTALL,
 };
 
 static const struct { const char *name; enum call c; } calls[] = {
@@ -129,7 +150,12 @@ static const struct { const char *name; enum call c; } calls[] = {
 	{ "splice", C_XFER }, { "mmap", C_MMAP }, { "munmap", C_MUNMAP },
 	{ "msync", C_MRANGE }, { "madvise", C_MRANGE },
 	{ "readlink", C_READLINK }, { "readlinkat", C_READLINK },
-	{ "getcwd", C_GETCWD },
+	{ "getcwd", C_GETCWD }, { "io_uring_setup", C_URING_SETUP },
+	{ "io_uring_enter", C_URING_ENTER },
+	{ "io_uring_register", C_URING_REGISTER },
+	{ "uring:openat", C_URING_OPEN }, { "uring:openat2", C_URING_OPEN },
+	{ "uring:close", C_URING_CLOSE },
+	{ "uring:fixed_fd_install", C_URING_INSTALL },
 };
 
 static struct ior_out out;
@@ -139,10 +165,11 @@ static int64_t next_vid = 1;
 static uint64_t next_vfd = 1, next_ofd = 1;
 static struct filter inc, exc, comm_inc, comm_exc;
 static pcre2_match_data *md;
-static char pathbuf[2][PATH_BUF], tmp[PATH_BUF];
+static char pathbuf[2][PATH_BUF], tmp[PATH_BUF], vfds[PATH_BUF];
+static int64_t fdlist[IOR_LINE_MAX / 2];	/* fds= of io_uring_register */
 static struct {
 	uint64_t records, written, filtered, unknown_fd, unknown_cwd,
-		 implicit_close;
+		 implicit_close, fixed_overflow;
 } st;
 
 static void usage(FILE *f)
@@ -274,12 +301,20 @@ static struct ofd *ofd_new(const char *raw, size_t len, int abs)
 	o->id = next_ofd++;
 	o->refs = 0;
 	o->abs = abs;
+	o->ring = NULL;
 	return o;
 }
+
+static void ring_free(struct ring *g);
 
 static void ofd_unref(struct ofd *o)
 {
 	if (--o->refs == 0) {
+		/* The ring's last descriptor is gone: so are its files. */
+		if (o->ring) {
+			ring_free(o->ring);
+			o->ring = NULL;
+		}
 		o->next_free = ofd_free;
 		ofd_free = o;
 	}
@@ -364,6 +399,74 @@ static void fdtab_unref(struct fdtab *t)
 			ofd_unref(t->slot[i].ofd);
 	free(t->slot);
 	free(t);
+}
+
+/* ---- io_uring rings: their registered files ---- */
+
+/* Slot i of g, or NULL when it is empty or out of range. */
+static struct fixed *ring_get(const struct ring *g, int64_t i)
+{
+	if (!g || i < 0 || i >= g->cap || !g->slot[i].ofd)
+		return NULL;
+	return &g->slot[i];
+}
+
+static void ring_clear_slot(struct ring *g, int64_t i)
+{
+	struct fixed *f = ring_get(g, i);
+
+	if (f) {
+		ofd_unref(f->ofd);
+		f->ofd = NULL;
+	}
+}
+
+/*
+ * Register o (from descriptor vfd) at slot i. A ring's own description
+ * is never held by a slot (the kernel refuses it): no reference cycles.
+ */
+static void ring_set(struct ring *g, int64_t i, uint64_t vfd, struct ofd *o)
+{
+	if (i < 0 || o->ring)
+		return;
+	if (i >= RING_SLOTS_MAX) {
+		st.fixed_overflow++;
+		return;
+	}
+	if (i >= g->cap) {
+		int cap = g->cap ? g->cap : 16;
+
+		while (cap <= i)
+			cap *= 2;
+		g->slot = xrealloc(g->slot, cap * sizeof(*g->slot));
+		memset(g->slot + g->cap, 0, (cap - g->cap) * sizeof(*g->slot));
+		g->cap = cap;
+	}
+	o->refs++;		/* before the old one goes: it may be o */
+	ring_clear_slot(g, i);
+	g->slot[i].vfd = vfd;
+	g->slot[i].ofd = o;
+}
+
+static void ring_clear(struct ring *g)
+{
+	for (int i = 0; i < g->cap; i++)
+		ring_clear_slot(g, i);
+}
+
+static void ring_free(struct ring *g)
+{
+	ring_clear(g);
+	free(g->slot);
+	free(g);
+}
+
+/* The ring of descriptor fd of t, or NULL. */
+static struct ring *ring_of(const struct task *t, int64_t fd)
+{
+	const struct fdslot *s = fd_get(t->files, fd);
+
+	return s ? s->ofd->ring : NULL;
 }
 
 /* ---- working directories ---- */
@@ -695,7 +798,7 @@ static enum call call_of(const char *name)
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		if (!strcmp(name, calls[i].name))
 			return calls[i].c;
-	return C_OTHER;
+	return strncmp(name, "uring:", 6) ? C_OTHER : C_URING;
 }
 
 static void scan_keys(const struct ior_rec *r, struct recinfo *ri)
@@ -704,7 +807,7 @@ static void scan_keys(const struct ior_rec *r, struct recinfo *ri)
 	ri->path[0] = ri->path[1] = ri->dirfd[0] = ri->dirfd[1] = -1;
 	ri->fd = ri->flags = ri->child = ri->cpid = ri->otid = -1;
 	ri->group = -1;
-	ri->vfd2 = -1;
+	ri->vfd2 = ri->fixed = -1;
 	for (int i = 0; i < r->nkv; i++) {
 		const char *k = r->kv[i].key;
 
@@ -712,8 +815,8 @@ static void scan_keys(const struct ior_rec *r, struct recinfo *ri)
 		case 'f':
 			if (!strcmp(k, "fd"))
 				ri->fd = i;
-			else if (!strcmp(k, "flags"))
-				ri->flags = i;
+			else if (!strcmp(k, "flags") && ri->flags < 0)
+				ri->flags = i;	/* a uring: request's second: IOSQE_* */
 			break;
 		case 'p':
 			if (!strcmp(k, "path"))
@@ -1111,6 +1214,151 @@ static struct task *exec_task(const struct ior_in *in, struct ior_rec *r,
 	return t;
 }
 
+/*
+ * Whether the fd of io_uring_register or io_uring_enter is an index into
+ * the ring descriptors registered with IORING_REGISTER_RING_FDS, not a
+ * descriptor: those are not followed.
+ */
+static int ring_fd_is_index(const struct ior_in *in, const struct ior_rec *r,
+			    const struct recinfo *ri, enum call c)
+{
+	if (c == C_URING_REGISTER)
+		return (kv_flags(in, r, ior_find(r, "opcode"),
+				 ior_uring_register_ops) & 0x80000000u) != 0;
+	return has_flag(in, r, ri->flags, ior_uring_enter_flags,
+			0x10);	/* IORING_ENTER_REGISTERED_RING */
+}
+
+/* fds= of io_uring_register into fdlist; returns how many. */
+static size_t parse_fds(const struct ior_in *in, const char *val)
+{
+	size_t n = 0;
+	char *p, *comma;
+
+	ior_val_unescape(in, "fds", val, tmp, sizeof(tmp));
+	if (!tmp[0])
+		return 0;
+	for (p = tmp;; p = comma + 1) {
+		if ((comma = strchr(p, ',')))
+			*comma = '\0';
+		fdlist[n++] = ior_int(in, "fds", p);
+		if (!comma)
+			return n;
+	}
+}
+
+/*
+ * io_uring_register: the record gets vfds for its fds (when the line has
+ * room), and a success changes the ring's table as the kernel does.
+ */
+static void do_uring_register(const struct ior_in *in, const struct ior_rec *r,
+			      struct recinfo *ri, const struct task *t)
+{
+	int i = ior_find(r, "fds");
+	struct ring *g = ri->ofd ? ri->ofd->ring : NULL;
+	size_t n = i < 0 ? 0 : parse_fds(in, r->kv[i].val), len = 0;
+	size_t room = IOR_LINE_MAX - 64 - in->linelen;
+	int64_t op, off;
+
+	op = kv_flags(in, r, ior_find(r, "opcode"), ior_uring_register_ops) &
+		0x7fffffff;
+	off = ior_get_int(in, r, "offset", 0);
+	for (size_t k = 0; i >= 0 && k < n && len < room; k++) {
+		const struct fdslot *s = fd_get(t->files, fdlist[k]);
+
+		len += snprintf(vfds + len, sizeof(vfds) - len, "%s%lld",
+				k ? "," : "", s ? (long long)s->vfd : -1LL);
+	}
+	ri->vfds = i >= 0 && len < room;
+	if (i >= 0 && !ri->vfds)
+		st.fixed_overflow++;
+	if (r->ret < 0 || !g)
+		return;
+	switch (op) {
+	case 2:		/* IORING_REGISTER_FILES */
+	case 13:	/* IORING_REGISTER_FILES2 */
+	case 3:		/* IORING_UNREGISTER_FILES */
+		ring_clear(g);
+		off = 0;
+		break;
+	case 6:		/* IORING_REGISTER_FILES_UPDATE */
+	case 14:	/* IORING_REGISTER_FILES_UPDATE2 */
+		if ((uint64_t)r->ret < n)	/* it updated the first RET */
+			n = r->ret;
+		break;
+	default:
+		return;
+	}
+	for (size_t k = 0; op != 3 && k < n; k++) {
+		const struct fdslot *s = fd_get(t->files, fdlist[k]);
+
+		if (fdlist[k] == REGISTER_FILES_SKIP)
+			continue;
+		if (s)
+			ring_set(g, off + k, s->vfd, s->ofd);
+		else
+			ring_clear_slot(g, off + k);
+	}
+}
+
+/*
+ * A uring: request: fixed= names a registered file of the ring; the
+ * record gets its vfd, ofd and file. Returns the ring's table, or NULL.
+ */
+static struct ring *uring_request(const struct ior_in *in,
+				  const struct ior_rec *r, struct recinfo *ri,
+				  const struct task *t)
+{
+	int i = ior_find(r, "ring"), k = ior_find(r, "fixed");
+	struct ring *g = i < 0 ? NULL : ring_of(t, kv_int(in, r, i));
+	const struct fixed *f;
+
+	if (k < 0)
+		return g;
+	ri->fixed = kv_int(in, r, k);
+	if ((f = ring_get(g, ri->fixed))) {
+		ri->ofd = f->ofd;
+		ri->vfd = f->vfd;
+	} else
+		st.unknown_fd++;
+	return g;
+}
+
+/*
+ * uring:openat and openat2: without slot, a descriptor as openat opens
+ * one; with slot, a registered file of the ring, from no descriptor.
+ */
+static void do_uring_open(const struct ior_in *in, const struct ior_rec *r,
+			  struct recinfo *ri, struct task *t, struct ring *g)
+{
+	const char *path = ri->path[0] >= 0 ? ri->raw[0] : "";
+	int i = ior_find(r, "slot");
+	int64_t slot;
+	struct ofd *o;
+
+	if (r->ret < 0)
+		return;
+	if (i < 0) {
+		add_open(ri, t, r->ret, path,
+			 has_flag(in, r, ri->flags, ior_open_flags, O_CLOEXEC));
+		return;
+	}
+	slot = kv_int(in, r, i);
+	if (!g) {
+		st.unknown_fd++;
+		return;
+	}
+	o = ofd_new(path, strlen(path), path[0] == '/');
+	ring_set(g, slot, next_vfd, o);
+	if (!o->refs) {		/* out of the table's bounds */
+		o->next_free = ofd_free;
+		ofd_free = o;
+		return;
+	}
+	ri->ofd = o;
+	ri->vfd = next_vfd++;
+}
+
 static void put_record(const struct ior_rec *r, const struct recinfo *ri)
 {
 	ior_put_head(&out, r);
@@ -1140,6 +1388,8 @@ static void put_record(const struct ior_rec *r, const struct recinfo *ri)
 	}
 	if (ri->vfd2 >= 0)
 		ior_put_kv_i64(&out, "vfd2", ri->vfd2);
+	if (ri->vfds)
+		ior_put_kv(&out, "vfds", vfds);
 	if (ri->ofd2) {
 		ior_put_kv_i64(&out, "ofd2", ri->ofd2->id);
 		if (ri->ofd2->abs)
@@ -1184,8 +1434,10 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 {
 	enum call c = call_of(r->call);
 	struct recinfo ri;
+	struct ring *g = NULL;
 	struct task *t;
-	int kept;
+	int kept, ring_ctl = c == C_URING_SETUP || c == C_URING_ENTER ||
+		c == C_URING_REGISTER;
 
 	st.records++;
 	scan_keys(r, &ri);
@@ -1203,10 +1455,12 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 		ri.fd = ri.dirfd[0];
 	/*
 	 * The descriptor used. Not: the one ior:fd adds, the mount of
-	 * open_by_handle_at, the lowest of close_range's range.
+	 * open_by_handle_at, the lowest of close_range's range, the index of
+	 * a registered ring.
 	 */
 	if (ri.fd >= 0 && c != C_IORFD && c != C_OPEN_BY_HANDLE &&
-	    c != C_CLOSE_RANGE) {
+	    c != C_CLOSE_RANGE &&
+	    !(ring_ctl && ring_fd_is_index(in, r, &ri, c))) {
 		struct fdslot *s = fd_get(t->files, kv_int(in, r, ri.fd));
 
 		if (s) {
@@ -1227,7 +1481,37 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 			st.unknown_fd++;
 	}
 
+	if (c == C_URING || c == C_URING_OPEN || c == C_URING_CLOSE ||
+	    c == C_URING_INSTALL)
+		g = uring_request(in, r, &ri, t);
+
 	switch (c) {
+	case C_URING_SETUP:
+		/* The ring is a descriptor: close, dup, fork, exec act on it. */
+		if (r->ret >= 0) {
+			add_open(&ri, t, r->ret, "anon_inode:[io_uring]", 1);
+			if (ri.ofd)
+				ri.ofd->ring = xcalloc(1, sizeof(*ri.ofd->ring));
+		}
+		break;
+	case C_URING_REGISTER:
+		do_uring_register(in, r, &ri, t);
+		break;
+	case C_URING_OPEN:
+		do_uring_open(in, r, &ri, t, g);
+		break;
+	case C_URING_CLOSE:
+		/* As close(2) for a descriptor; a registered file on success. */
+		if (ri.fd >= 0 && r->ret != -EBADF)
+			fd_close(t->files, kv_int(in, r, ri.fd));
+		else if (ri.fixed >= 0 && r->ret == 0)
+			ring_clear_slot(g, ri.fixed);
+		break;
+	case C_URING_INSTALL:
+		/* A descriptor on a registered file (O_CLOEXEC by default). */
+		if (r->ret >= 0 && ri.ofd)
+			add_dup(&ri, t, r->ret, 1, 1);
+		break;
 	case C_OPEN:
 	case C_OPEN_BY_HANDLE:
 		if (r->ret >= 0)
@@ -1325,6 +1609,8 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 
 	if (c == C_IORCWD || !strncmp(r->call, "sched:", 6))
 		kept = 1;	/* later stages need the process structure */
+	else if (ring_ctl)
+		kept = comm_kept(in, r->comm);	/* the requests need their ring */
 	else
 		kept = comm_kept(in, r->comm) && path_kept(&ri);
 	if (kept) {
@@ -1436,12 +1722,14 @@ int main(int argc, char **argv)
 	if (!meta_done)
 		put_meta();
 	ior_printf(&out, "#stat ior-map records=%llu written=%llu filtered=%llu "
-		   "unknown_fd=%llu unknown_cwd=%llu implicit_close=%llu\n",
+		   "unknown_fd=%llu unknown_cwd=%llu implicit_close=%llu "
+		   "fixed_overflow=%llu\n",
 		   (unsigned long long)st.records, (unsigned long long)st.written,
 		   (unsigned long long)st.filtered,
 		   (unsigned long long)st.unknown_fd,
 		   (unsigned long long)st.unknown_cwd,
-		   (unsigned long long)st.implicit_close);
+		   (unsigned long long)st.implicit_close,
+		   (unsigned long long)st.fixed_overflow);
 	ior_out_close(&out);
 	return IOR_EXIT_OK;
 }

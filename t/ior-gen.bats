@@ -860,3 +860,107 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 	# Waited for once: the thread's next operation needs nothing more.
 	assert_line --partial 'mkdir 0 100 seq=6 path=/w/c'
 }
+
+# ---- io_uring ----
+
+# The CALL and seq/after keys of the operations of the last run, one line each.
+ops() {
+	printf '%s\n' "$output" | awk '!/^#/ && $5 !~ /^init:/ { s = $3 " " $5
+		for (i = 8; i <= NF; i++) if ($i ~ /^(seq|after)=/) s = s " " $i
+		print s }'
+}
+
+@test "io_uring calls and replayable requests are kept; other ops, unknown files and requests of a dropped enter are not" {
+	map <<-EOF > "$D/in"
+	$(rec 1 io_uring_setup 3 entries=8 flags=0 sq=8 cq=16 vfd=1 ofd=1)
+	$(open_rec 1 2 /srv/a O_RDWR 100)
+	$(rec 1 io_uring_register 0 fd=3 opcode=IORING_REGISTER_FILES nr=1 fds=3 vfd=1 ofd=1 vfds=2)
+	$(rec 1 uring:read 10 ring=3 fixed=0 offset=0 count=10 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1 vfd=2 ofd=2 file=/srv/a)
+	$(rec 1 uring:poll_add 1 ring=3 fd=3 sqe_flags=0 user_data=0x2 exec=inline sub=1 vfd=2 ofd=2 file=/srv/a)
+	$(rec 1 uring:write 10 ring=3 fixed=5 offset=0 count=10 sqe_flags=IOSQE_FIXED_FILE user_data=0x3 exec=inline sub=1)
+	$(rec 1 uring:nop 0 ring=3 sqe_flags=0 user_data=0x4 exec=inline sub=1)
+	$(rec 1 io_uring_enter 4 fd=3 to_submit=4 min_complete=0 flags=0 sub=1 vfd=1 ofd=1)
+	$(rec 1 io_uring_enter 1 fd=7 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=2)
+	$(rec 1 uring:fsync 0 ring=7 fd=3 sqe_flags=0 user_data=0x5 exec=iowq sub=2 vfd=2 ofd=2 file=/srv/a)
+	$(rec 1 uring:fsync 0 ring=3 fd=3 sqe_flags=0 user_data=0x6 exec=iowq sub=3 vfd=2 ofd=2 file=/srv/a)
+	$(rec 1 io_uring_enter 1 fd=3 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=3 vfd=1 ofd=1)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(ops)" "$(printf '%s\n' '1 io_uring_setup seq=1' '1 openat seq=2' \
+		'1 io_uring_register seq=3' '1 uring:read seq=4' '1 uring:nop seq=5' \
+		'1 io_uring_enter seq=6' '1 uring:fsync seq=7' '1 io_uring_enter seq=8')"
+	assert_equal "$(stat_of dropped.unsupported)" 1
+	assert_equal "$(stat_of dropped.unknown_fd)" 3
+}
+
+@test "the tree comes from uring requests as from their syscalls: openat, O_CREAT, reads at offsets and at the position, writes, statx" {
+	map <<-EOF > "$D/in"
+	$(rec 1 uring:openat 3 ring=5 dirfd=AT_FDCWD path=/srv/r flags=O_RDONLY mode=0 sqe_flags=0 user_data=0x1 exec=inline sub=1 vfd=1 ofd=1 file=/srv/r)
+	$(rec 1 uring:read 4096 ring=5 fd=3 offset=8192 count=4096 sqe_flags=0 user_data=0x2 exec=inline sub=2 vfd=1 ofd=1 file=/srv/r)
+	$(rec 1 uring:openat 4 ring=5 dirfd=AT_FDCWD path=/srv/p flags=O_RDONLY mode=0 sqe_flags=0 user_data=0x3 exec=inline sub=3 vfd=2 ofd=2 file=/srv/p)
+	$(rec 1 uring:read 100 ring=5 fd=4 offset=-1 count=100 sqe_flags=0 user_data=0x4 exec=inline sub=4 vfd=2 ofd=2 file=/srv/p)
+	$(rec 1 uring:readv 50 ring=5 fd=4 offset=-1 count=100 iovcnt=2 sqe_flags=0 user_data=0x5 exec=inline sub=4 vfd=2 ofd=2 file=/srv/p)
+	$(rec 1 uring:openat 6 ring=5 dirfd=AT_FDCWD path=/srv/new/w 'flags=O_WRONLY|O_CREAT|O_EXCL' mode=0644 sqe_flags=0 user_data=0x6 exec=iowq sub=5 vfd=3 ofd=3 file=/srv/new/w)
+	$(rec 1 uring:write 4096 ring=5 fd=6 offset=0 count=4096 sqe_flags=0 user_data=0x7 exec=iowq sub=6 vfd=3 ofd=3 file=/srv/new/w)
+	$(rec 1 uring:statx 0 ring=5 dirfd=AT_FDCWD path=/srv/s flags=0 mask=STATX_BASIC_STATS sqe_flags=0 user_data=0x8 exec=inline sub=7)
+	$(rec 1 uring:openat 0 ring=5 dirfd=AT_FDCWD path=/srv/f flags=O_RDONLY mode=0 slot=2 sqe_flags=0 user_data=0x9 exec=inline sub=8 vfd=4 ofd=4 file=/srv/f)
+	$(rec 1 uring:read_fixed 10 ring=5 fixed=2 offset=90 count=10 buf=0 sqe_flags=IOSQE_FIXED_FILE user_data=0xa exec=inline sub=9 vfd=4 ofd=4 file=/srv/f)
+	$(rec 1 uring:close 0 ring=5 fixed=2 sqe_flags=0 user_data=0xb exec=inline sub=10 vfd=4 ofd=4 file=/srv/f)
+	$(rec 1 uring:openat -2 ring=5 dirfd=AT_FDCWD path=/srv/gone flags=O_RDONLY mode=0 sqe_flags=0 user_data=0xc exec=inline sub=11 err=ENOENT)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(tree | cut -d' ' -f5,8,9)" "$(printf '%s\n' 'init:dir path=/srv mode=0755' \
+		'init:file path=/srv/f size=100' 'init:dir path=/srv/new mode=0755' \
+		'init:file path=/srv/p size=150' 'init:file path=/srv/r size=12288' \
+		'init:file path=/srv/s size=0')"
+}
+
+@test "a registered file read after its descriptor was closed still sizes the file" {
+	map <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/a O_RDONLY 0)
+	$(rec 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_FILES nr=1 fds=3 vfd=9 ofd=9 vfds=1)
+	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 uring:read 512 ring=4 fixed=0 offset=1024 count=512 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1 vfd=1 ofd=1 file=/srv/a)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line --partial 'init:file 0 0 path=/srv/a size=1536 '
+}
+
+@test "a request waits only for what completed before its enter; others wait for a request's enter" {
+	# Thread 1 submits with enter seq=3; thread 2's write of /srv/f completes
+	# after that enter and before the request (seq=5): the request cannot wait
+	# for it. The inline request seq=7 may wait for thread 2's seq=6, its enter
+	# (seq=7) comes later. Thread 2's writes and read wait for the enter of
+	# the request before them (seq=3, seq=8).
+	map <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/f O_RDWR 10)
+	$(rec 2 pwrite64 5 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 io_uring_enter 1 fd=9 to_submit=1 min_complete=0 flags=0 sub=1 vfd=7 ofd=7)
+	$(rec 2 pwrite64 5 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 uring:read 10 ring=9 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x1 exec=iowq sub=1 vfd=1 ofd=1 file=/srv/f)
+	$(rec 2 pwrite64 5 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 uring:read 10 ring=9 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x2 exec=inline sub=2 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 io_uring_enter 1 fd=9 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=2 vfd=7 ofd=7)
+	$(rec 2 pread64 10 fd=3 count=10 offset=0 vfd=1 ofd=1 file=/srv/f)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '2 pwrite64 seq=2 after=1' \
+		'1 io_uring_enter seq=3' '2 pwrite64 seq=4' '1 uring:read seq=5' \
+		'2 pwrite64 seq=6 after=3' '1 uring:read seq=7 after=6' '1 io_uring_enter seq=8' \
+		'2 pread64 seq=9 after=8')"
+}
+
+@test "a request waits for no thread exit; its enter does" {
+	map <<-EOF > "$D/in"
+	$(rec 2 sched:exit 0 code=0 group=0)
+	$(rec 1 uring:nop 0 ring=9 sqe_flags=0 user_data=0x1 exec=inline sub=1)
+	$(rec 1 io_uring_enter 1 fd=9 to_submit=1 min_complete=1 flags=0 sub=1 vfd=7 ofd=7)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(ops)" "$(printf '%s\n' '2 sched:exit seq=1' '1 uring:nop seq=2' '1 io_uring_enter seq=3 after=1')"
+}

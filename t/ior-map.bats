@@ -301,7 +301,7 @@ records() {
 	run ior-map "$d/in"
 	assert_success
 	assert_line '0.000000001 1 1 p read 1 10 fd=7 count=1'
-	assert_line '#stat ior-map records=2 written=2 filtered=0 unknown_fd=2 unknown_cwd=0 implicit_close=0'
+	assert_line '#stat ior-map records=2 written=2 filtered=0 unknown_fd=2 unknown_cwd=0 implicit_close=0 fixed_overflow=0'
 }
 
 @test "include and exclude keep file records by path, file or path2; others stay" {
@@ -380,7 +380,7 @@ records() {
 	assert_line '0.000000001 1 1 p frobnicate 0 10 colour=blue path=/x'
 	assert_line '0.000000002 1 1 p open 3 10 path=/y flags=O_RDONLY zz=1 vfd=1 ofd=1 file=/y'
 	assert_line '#stat ior-trace events=2 drops=0'
-	assert_equal "${lines[-1]}" '#stat ior-map records=2 written=2 filtered=0 unknown_fd=0 unknown_cwd=0 implicit_close=0'
+	assert_equal "${lines[-1]}" '#stat ior-map records=2 written=2 filtered=0 unknown_fd=0 unknown_cwd=0 implicit_close=0 fixed_overflow=0'
 }
 
 @test "several files are one stream: the model carries over and repeated magic lines are dropped" {
@@ -999,4 +999,178 @@ map_rounds_rss() {
 	assert_line --partial 'openat 5 10 dirfd=AT_FDCWD path=/w/out/dir/f '
 	# An unknown descriptor leaves the path as it was.
 	assert_line '0.000000005 1 1 tar chmod -2 10 path=/proc/self/fd/9 mode=0755 err=ENOENT'
+}
+
+# ---- io_uring: the ring is a descriptor with a table of registered files ----
+
+# The value of KEY on the records of the last run whose CALL is $2 (one per line).
+key_of() {	# KEY CALL
+	records | awk -v k="$1" -v c="$2" '$5 == c { v = "-"
+		for (i = 8; i <= NF; i++) if (index($i, k "=") == 1) v = substr($i, length(k) + 2)
+		print v }'
+}
+
+@test "io_uring_setup adds the ring as a descriptor without file; exec closes it; io_setup adds none" {
+	trace <<-'EOF'
+	0.000000001 500 500 p io_setup 0 10 nr=8 ctx=0x7f0000
+	0.000000002 500 500 p io_uring_setup 3 10 entries=8 flags=0 sq=8 cq=16
+	0.000000003 500 500 p io_uring_enter 1 10 fd=3 to_submit=1 min_complete=0 flags=0 sub=1
+	0.000000004 500 500 p sched:exec 0 0 path=/bin/x
+	0.000000005 500 500 p io_uring_enter 1 10 fd=3 to_submit=1 min_complete=0 flags=0 sub=2
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000001 1 1 p io_setup 0 10 nr=8 ctx=0x7f0000'
+	assert_line '0.000000002 1 1 p io_uring_setup 3 10 entries=8 flags=0 sq=8 cq=16 vfd=1 ofd=1'
+	assert_line '0.000000003 1 1 p io_uring_enter 1 10 fd=3 to_submit=1 min_complete=0 flags=0 sub=1 vfd=1 ofd=1'
+	assert_line '0.000000005 1 1 p io_uring_enter 1 10 fd=3 to_submit=1 min_complete=0 flags=0 sub=2'
+	assert_line --partial 'unknown_fd=1 '
+}
+
+@test "a registered file keeps its file after its descriptor is closed; register gets vfds" {
+	trace <<-'EOF'
+	0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0
+	0.000000002 500 500 p openat 4 10 dirfd=AT_FDCWD path=/srv/a flags=O_RDWR mode=0
+	0.000000003 500 500 p openat 5 10 dirfd=AT_FDCWD path=/srv/b flags=O_RDWR mode=0
+	0.000000004 500 500 p io_uring_register 0 10 fd=3 opcode=IORING_REGISTER_FILES nr=3 fds=4,-1,5
+	0.000000005 500 500 p close 0 10 fd=4
+	0.000000006 500 500 p uring:read 10 10 ring=3 fixed=0 offset=0 count=10 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1
+	0.000000007 500 500 p uring:read 10 10 ring=3 fixed=2 offset=0 count=10 sqe_flags=IOSQE_FIXED_FILE user_data=0x2 exec=iowq sub=1
+	0.000000008 500 500 p uring:read 10 10 ring=3 fixed=1 offset=0 count=10 sqe_flags=IOSQE_FIXED_FILE user_data=0x3 exec=inline sub=1
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000004 1 1 p io_uring_register 0 10 fd=3 opcode=IORING_REGISTER_FILES nr=3 fds=4,-1,5 vfd=1 ofd=1 vfds=2,-1,3'
+	assert_equal "$(key_of file uring:read)" "$(printf '/srv/a\n/srv/b\n-')"
+	assert_equal "$(key_of vfd uring:read)" "$(printf '2\n3\n-')"
+	assert_line --partial 'unknown_fd=1 '
+}
+
+@test "a files update replaces the slots from offset, skips -2 and empties -1; a failed one changes nothing" {
+	trace <<-'EOF'
+	0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0
+	0.000000002 500 500 p openat 4 10 dirfd=AT_FDCWD path=/a flags=O_RDWR mode=0
+	0.000000003 500 500 p openat 5 10 dirfd=AT_FDCWD path=/b flags=O_RDWR mode=0
+	0.000000004 500 500 p io_uring_register 0 10 fd=3 opcode=IORING_REGISTER_FILES2 nr=3 fds=4,4,4
+	0.000000005 500 500 p io_uring_register 3 10 fd=3 opcode=IORING_REGISTER_FILES_UPDATE nr=3 offset=0 fds=5,-2,-1
+	0.000000006 500 500 p io_uring_register -9 10 fd=3 opcode=IORING_REGISTER_FILES_UPDATE2 nr=1 offset=1 fds=5 err=EBADF
+	0.000000007 500 500 p uring:write 1 10 ring=3 fixed=0 offset=0 count=1 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1
+	0.000000008 500 500 p uring:write 1 10 ring=3 fixed=1 offset=0 count=1 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1
+	0.000000009 500 500 p uring:write 1 10 ring=3 fixed=2 offset=0 count=1 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1
+	0.000000010 500 500 p io_uring_register 0 10 fd=3 opcode=IORING_UNREGISTER_FILES nr=0
+	0.000000011 500 500 p uring:write 1 10 ring=3 fixed=0 offset=0 count=1 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=2
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_equal "$(key_of file uring:write)" "$(printf '/b\n/a\n-\n-')"
+	assert_equal "$(key_of vfds io_uring_register)" "$(printf '2,2,2\n3,-1,-1\n3\n-')"
+}
+
+@test "uring:openat and uring:close open and close descriptors: a number reused by openat gets the new file" {
+	trace <<-'EOF'
+	0.000000001 500 500 p ior:cwd 0 0 path=/srv
+	0.000000002 500 500 p io_uring_setup 3 10 entries=8 flags=0
+	0.000000003 500 500 p uring:openat 4 10 ring=3 dirfd=AT_FDCWD path=c flags=O_RDONLY|O_CLOEXEC mode=0 sqe_flags=0 user_data=0x1 exec=inline sub=1
+	0.000000004 500 500 p uring:read 5 10 ring=3 fd=4 offset=0 count=5 sqe_flags=0 user_data=0x2 exec=inline sub=1
+	0.000000005 500 500 p uring:close 0 10 ring=3 fd=4 sqe_flags=0 user_data=0x3 exec=inline sub=2
+	0.000000006 500 500 p openat 4 10 dirfd=AT_FDCWD path=d flags=O_RDONLY mode=0
+	0.000000007 500 500 p read 1 10 fd=4 count=1
+	0.000000008 500 500 p close 0 10 fd=4
+	0.000000009 500 500 p uring:openat 4 10 ring=3 dirfd=AT_FDCWD path=e flags=O_RDONLY mode=0 sqe_flags=0 user_data=0x4 exec=iowq sub=3
+	0.000000010 500 500 p read 1 10 fd=4 count=1
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line '0.000000003 1 1 p uring:openat 4 10 ring=3 dirfd=AT_FDCWD path=/srv/c flags=O_RDONLY|O_CLOEXEC mode=0 sqe_flags=0 user_data=0x1 exec=inline sub=1 vfd=2 ofd=2 file=/srv/c'
+	assert_equal "$(key_of file uring:read)" /srv/c
+	assert_equal "$(key_of file read)" "$(printf '/srv/d\n/srv/e')"
+	assert_line --partial 'unknown_fd=0 unknown_cwd=0 implicit_close=0 '
+}
+
+@test "uring:openat with slot installs a registered file; uring:close with fixed removes it" {
+	trace <<-'EOF'
+	0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0
+	0.000000002 500 500 p io_uring_register 0 10 fd=3 opcode=IORING_REGISTER_FILES nr=8 fds=-1,-1,-1,-1,-1,-1,-1,-1
+	0.000000003 500 500 p uring:openat 0 10 ring=3 dirfd=AT_FDCWD path=/srv/e flags=O_RDWR mode=0 slot=5 sqe_flags=0 user_data=0x1 exec=inline sub=1
+	0.000000004 500 500 p uring:read 3 10 ring=3 fixed=5 offset=0 count=3 sqe_flags=IOSQE_FIXED_FILE user_data=0x2 exec=inline sub=1
+	0.000000005 500 500 p read 1 10 fd=4 count=1
+	0.000000006 500 500 p uring:close 0 10 ring=3 fixed=5 sqe_flags=0 user_data=0x3 exec=inline sub=2
+	0.000000007 500 500 p uring:read 3 10 ring=3 fixed=5 offset=0 count=3 sqe_flags=IOSQE_FIXED_FILE user_data=0x4 exec=inline sub=3
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_line --partial 'uring:openat 0 10 ring=3 dirfd=AT_FDCWD path=/srv/e flags=O_RDWR mode=0 slot=5 sqe_flags=0 user_data=0x1 exec=inline sub=1 vfd=2 ofd=2 file=/srv/e'
+	assert_equal "$(key_of file uring:read)" "$(printf '/srv/e\n-')"
+	assert_equal "$(key_of file uring:close)" /srv/e
+	assert_equal "$(key_of vfd read)" -
+	assert_line --partial 'unknown_fd=2 '
+}
+
+@test "closing the ring drops its table: a fixed request on a new ring at the same number has no file" {
+	trace <<-'EOF'
+	0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0
+	0.000000002 500 500 p openat 4 10 dirfd=AT_FDCWD path=/a flags=O_RDWR mode=0
+	0.000000003 500 500 p io_uring_register 0 10 fd=3 opcode=IORING_REGISTER_FILES nr=1 fds=4
+	0.000000004 500 500 p sched:fork 0 0 child=600 cpid=600 flags=0
+	0.000000005 500 500 p close 0 10 fd=3
+	0.000000006 600 600 p uring:read 1 10 ring=3 fixed=0 offset=0 count=1 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1
+	0.000000007 600 600 p close 0 10 fd=3
+	0.000000008 500 500 p io_uring_setup 3 10 entries=8 flags=0
+	0.000000009 500 500 p uring:read 1 10 ring=3 fixed=0 offset=0 count=1 sqe_flags=IOSQE_FIXED_FILE user_data=0x2 exec=inline sub=2
+	EOF
+	run ior-map "$d/in"
+	assert_success
+	assert_equal "$(key_of file uring:read)" "$(printf '/a\n-')"
+	assert_line --partial 'unknown_fd=1 '
+}
+
+@test "io_uring_setup, io_uring_enter and io_uring_register pass the path filters" {
+	trace <<-'EOF'
+	0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0
+	0.000000002 500 500 p openat 4 10 dirfd=AT_FDCWD path=/keep/a flags=O_RDWR mode=0
+	0.000000003 500 500 p io_uring_register 0 10 fd=3 opcode=IORING_REGISTER_FILES nr=1 fds=4
+	0.000000004 500 500 p uring:read 1 10 ring=3 fixed=0 offset=0 count=1 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1
+	0.000000005 500 500 p io_uring_enter 1 10 fd=3 to_submit=1 min_complete=0 flags=0 sub=1
+	0.000000006 500 500 p read 1 10 fd=4 count=1
+	EOF
+	run ior-map -i '^/keep/' -x '^/keep/a$' "$d/in"
+	assert_success
+	assert_equal "$(records | cut -d' ' -f5 | tr '\n' ' ')" 'io_uring_setup io_uring_register io_uring_enter '
+}
+
+# Max RSS (KiB) of ior-map over $1 rounds of: a ring, a file registered
+# at slot 65000 (a table of 1 MiB), both closed. Without ASan's quarantine,
+# which would hold the freed tables.
+ring_rounds_rss() {
+	awk -v n="$1" 'BEGIN { print "#ior 1 trace"; for (i = 0; i < n; i++) {
+			print "0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0"
+			print "0.000000002 500 500 p openat 4 10 dirfd=AT_FDCWD path=/f flags=O_RDWR mode=0"
+			print "0.000000003 500 500 p io_uring_register 1 10 fd=3 opcode=IORING_REGISTER_FILES_UPDATE nr=1 offset=65000 fds=4"
+			print "0.000000004 500 500 p close 0 10 fd=4"
+			print "0.000000005 500 500 p close 0 10 fd=3"
+		} }' > "$d/rounds"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0 \
+		/usr/bin/time -f '%M' ior-map "$d/rounds" 2>&1 >/dev/null
+}
+
+@test "memory stays bounded by live rings over many setups, registrations and closes" {
+	small=$(ring_rounds_rss 10)
+	big=$(ring_rounds_rss 300)
+	(( big - small < 20000 )) || fail "max RSS ${small} KB for 10 rounds, ${big} KB for 300"
+}
+
+@test "bad input: non-numeric fds, fixed, ring or slot, an unknown register opcode" {
+	for rec in 'io_uring_register 0 10 fd=3 opcode=IORING_REGISTER_FILES nr=1 fds=abc' \
+		   'io_uring_register 0 10 fd=3 opcode=IORING_REGISTER_FILES nr=2 fds=4,' \
+		   'io_uring_register 0 10 fd=3 opcode=IORING_BOGUS nr=0' \
+		   'uring:read 1 10 ring=3 fixed=x offset=0 count=1' \
+		   'uring:read 1 10 ring=r3 fd=4 offset=0 count=1' \
+		   'uring:openat 0 10 ring=3 dirfd=AT_FDCWD path=/a flags=O_RDONLY mode=0 slot=s'; do
+		trace <<-EOF
+		0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0
+		0.000000002 500 500 p $rec
+		EOF
+		bad_input "$d/in" '3: (fds|fixed|ring|slot|opcode): '
+		assert_line '0.000000001 1 1 p io_uring_setup 3 10 entries=8 flags=0 vfd=1 ofd=1'
+	done
 }
