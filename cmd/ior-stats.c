@@ -1016,6 +1016,21 @@ static void same_grid(struct depth *a, struct depth *b, uint64_t lo,
 }
 
 /*
+ * Move d's grid to start at time 0. A capture's clock starts with the
+ * trace and a replay's with the replay: compared, each stream's time is
+ * counted from its first requests (the start of its grid's first step).
+ */
+static void to_zero(struct depth *d)
+{
+	uint64_t by = d->origin;
+
+	d->origin = 0;
+	d->lo -= by;
+	d->hi -= by;
+	d->last -= by;
+}
+
+/*
  * The table of requests in flight over time, of a, or of a and b side by
  * side. Returns 1 when it was printed, 0 when there are no requests.
  */
@@ -1033,6 +1048,8 @@ static int depth_report(struct depth *a, struct depth *b, int blank,
 	if (!a->nreq && (!b || !b->nreq))
 		return 0;
 	if (b && a->nreq && b->nreq) {
+		to_zero(a);
+		to_zero(b);
 		lo = a->lo < b->lo ? a->lo : b->lo;
 		hi = a->hi > b->hi ? a->hi : b->hi;
 		last = a->last > b->last ? a->last : b->last;
@@ -1085,9 +1102,11 @@ static int depth_report(struct depth *a, struct depth *b, int blank,
 		} else {
 			put_ns(title, len);
 		}
-		ior_printf(o, "async requests in flight, per %s%s:\n", title,
+		ior_printf(o, "async requests in flight, per %s%s%s:\n", title,
 			   interval && len != interval ?
-			   " (the interval given, doubled to fit)" : "");
+			   " (the interval given, doubled to fit)" : "",
+			   b && a->nreq && b->nreq ?
+			   ", from each stream's first" : "");
 	}
 	print_rows(o, rows, nrows + 1, 3 * ncol, 1);
 	free(rows);

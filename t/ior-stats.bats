@@ -549,6 +549,25 @@ depth_rows() {
 	assert_line --index 2 --regexp '^0\.000 +2 +1 +2\.00 +1\.00 +2 +1$'
 }
 
+@test "--compare counts each stream's time from its first requests" {
+	# The capture's requests start 7s into the trace, the replay's at once.
+	{
+		echo "#ior 1 trace"
+		req uring:write 7.000000000 2000000 ring=5 fd=3 offset=0 count=4096 sub=1
+		req uring:write 7.002000000 1000000 ring=5 fd=3 offset=4096 count=4096 sub=2
+	} > "$D/a.ior"
+	{
+		echo "#ior 1 result"
+		req uring:write 0.000000000 2000000 seq=1 ring=5 fd=3 offset=0 count=4096 sub=1 cret=4096 cdur=2000000
+		req uring:write 0.002000000 1000000 seq=2 ring=5 fd=3 offset=4096 count=4096 sub=2 cret=4096 cdur=1000000
+	} > "$D/b.ior"
+	run ior-stats -t -r depth -i 0.001 --compare "$D/a.ior" "$D/b.ior"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | sed 1d | awk '$2 != $3 || $4 != $5 || $6 != $7' | wc -l)" 0
+	assert_equal "$(printf '%s\n' "$output" | sed -n 2p | cut -f1,2,3)" "$(printf '0\t1\t1')"
+	assert_equal "${#lines[@]}" 4
+}
+
 @test "--compare lists requests in flight at the end of either stream" {
 	{
 		echo "#ior 1 trace"
