@@ -660,22 +660,6 @@ static uint64_t uint_of(const struct ior_in *in, const char *key,
 	return s ? ior_uint(in, key, s) : 0;
 }
 
-/* A mode: octal with a leading zero, file type bits allowed (mknod). */
-static unsigned octal_of(const struct ior_in *in, const char *key,
-			 const char *s)
-{
-	unsigned m = 0;
-
-	if (s[0] != '0' || strlen(s) > 7)
-		ior_bad(in, key, "not an octal mode like 0644: \"%.40s\"", s);
-	for (const char *p = s + 1; *p; p++) {
-		if (*p < '0' || *p > '7')
-			ior_bad(in, key, "not an octal mode like 0644: \"%.40s\"", s);
-		m = m << 3 | (unsigned)(*p - '0');
-	}
-	return m;
-}
-
 /* A uid or gid: 0 to 2^32 - 2 (-1 means none). */
 static uint32_t id_of(const struct ior_in *in, const char *key, const char *s)
 {
@@ -715,7 +699,7 @@ static void saw_attrs(const struct ior_in *in, struct path_ent *e,
 		return;
 	if (a->fmode && !e->mode_lock &&
 	    (!e->has_mode || (lnk && !e->attr_lnk))) {
-		e->mode = octal_of(in, "fmode", a->fmode) & 07777;
+		e->mode = ior_mode(in, "fmode", a->fmode) & 07777;
 		e->has_mode = took = 1;
 	}
 	if (a->uid && a->gid && !e->owner_lock &&
@@ -1280,7 +1264,7 @@ static enum drop drop_by_call(const struct ior_in *in, enum op op,
 			return DROP_ANON_MAPPING;
 		break;
 	case OP_MKNOD:
-		type = a->mode ? octal_of(in, "mode", a->mode) & S_IFMT : 0;
+		type = a->mode ? ior_mode(in, "mode", a->mode) & S_IFMT : 0;
 		if (type != 0 && type != S_IFREG && type != S_IFIFO)
 			return DROP_DEVICE;
 		break;

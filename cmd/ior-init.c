@@ -105,19 +105,14 @@ static const char *need(const struct ior_in *in, const struct ior_rec *r,
 	return v;
 }
 
-/* Mode: octal with a leading zero, at most 07777. */
+/* Mode of an init record: permission bits only, at most 07777. */
 static mode_t parse_mode(const struct ior_in *in, const char *s)
 {
-	mode_t m = 0;
-	size_t n = strlen(s);
+	unsigned m = ior_mode(in, "mode", s);
 
-	if (s[0] != '0' || n > 5)
-		ior_bad(in, "mode", "not an octal mode like 0644: \"%.40s\"", s);
-	for (const char *p = s + 1; *p; p++) {
-		if (*p < '0' || *p > '7')
-			ior_bad(in, "mode", "not an octal mode like 0644: \"%.40s\"", s);
-		m = m << 3 | (mode_t)(*p - '0');
-	}
+	if (m > 07777)
+		ior_bad(in, "mode", "not a permission mode like 0644: \"%.40s\"",
+			s);
 	return m;
 }
 

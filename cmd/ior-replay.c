@@ -462,19 +462,7 @@ static uint64_t flags_of(const struct ior_in *in, const struct ior_rec *r,
  */
 static uint32_t mode_of(const struct ior_in *in, const struct ior_rec *r)
 {
-	const char *v = need(in, r, "mode");
-	uint32_t m = 0;
-
-	if (!*v)
-		ior_bad(in, "mode", "empty");
-	for (const char *p = v; *p; p++) {
-		if (*p < '0' || *p > '7' || m > 0177777)
-			ior_bad(in, "mode", "not an octal mode: \"%.40s\"", v);
-		m = m * 8 + (*p - '0');
-	}
-	if (m > 0177777)
-		ior_bad(in, "mode", "not an octal mode: \"%.40s\"", v);
-	return m;
+	return ior_mode(in, "mode", need(in, r, "mode"));
 }
 
 /* A captured descriptor that can be bound: 0..FD_MAX, else -1. */

@@ -134,11 +134,16 @@ static void put_flags(const char *key, const struct ior_flag *t, uint64_t v)
 	ior_put_kv(&out, key, buf);
 }
 
-/* key=0NNN: octal with a leading zero, as modes are written. */
+/*
+ * key=0NNN: octal with a leading zero, as modes are written. The kernel
+ * takes a mode as umode_t (16 bits): bits above, which callers leave as
+ * garbage when no file is created, mean nothing.
+ */
 static void put_octal(const char *key, uint64_t v)
 {
 	char buf[24], *p = buf + sizeof(buf);
 
+	v &= 0177777;
 	*--p = 0;
 	do {
 		*--p = '0' + (v & 7);

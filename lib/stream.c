@@ -170,6 +170,23 @@ uint64_t ior_uint(const struct ior_in *in, const char *key, const char *s)
 	return v;
 }
 
+unsigned ior_mode(const struct ior_in *in, const char *key, const char *s)
+{
+	unsigned m = 0;
+
+	if (s[0] != '0' || strlen(s) > 7)
+		ior_bad(in, key, "not an octal mode like 0644: \"%.40s\"", s);
+	for (const char *p = s + 1; *p; p++) {
+		if (*p < '0' || *p > '7')
+			ior_bad(in, key, "not an octal mode like 0644: \"%.40s\"",
+				s);
+		m = m << 3 | (unsigned)(*p - '0');
+	}
+	if (m > 0177777)
+		ior_bad(in, key, "not an octal mode like 0644: \"%.40s\"", s);
+	return m;
+}
+
 int64_t ior_get_int(const struct ior_in *in, const struct ior_rec *r,
 		    const char *key, int64_t dflt)
 {

@@ -561,7 +561,7 @@ refused() {
 		op 1 1 mkdir 0 path=/d mode=0999
 	} > "$D/p.replay"
 	replay
-	refused "p.replay:2: mode: not an octal mode"
+	refused "p.replay:2: mode: not an octal mode like 0644"
 }
 
 @test "random bytes are refused" {
