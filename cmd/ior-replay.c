@@ -661,26 +661,15 @@ static uint32_t owner_of(const struct ior_in *in, const struct ior_rec *r,
 static struct timespec time_of(const struct ior_in *in,
 			       const struct ior_rec *r, const char *key)
 {
-	const char *v = need(in, r, key), *p = v;
-	struct timespec ts = { 0, 0 };
-	int digits = 0;
+	const char *v = need(in, r, key);
+	uint64_t ns;
 
 	if (!strcmp(v, "now"))
 		return (struct timespec){ 0, UTIME_NOW };
 	if (!strcmp(v, "omit"))
 		return (struct timespec){ 0, UTIME_OMIT };
-	for (; *p >= '0' && *p <= '9' && ts.tv_sec < INT64_MAX / 100; p++)
-		ts.tv_sec = ts.tv_sec * 10 + (*p - '0');
-	if (p == v || (*p && *p != '.'))
-		ior_bad(in, key, "not a time: \"%.40s\"", v);
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9' && digits < 9; p++, digits++)
-			ts.tv_nsec = ts.tv_nsec * 10 + (*p - '0');
-	if (*p)
-		ior_bad(in, key, "not a time: \"%.40s\"", v);
-	for (; digits < 9; digits++)
-		ts.tv_nsec *= 10;
-	return ts;
+	ns = ior_time(in, key, v);
+	return (struct timespec){ ns / 1000000000, ns % 1000000000 };
 }
 
 /* mknod's mode: permission and type bits; device nodes are refused. */

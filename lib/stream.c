@@ -195,35 +195,34 @@ int64_t ior_get_int(const struct ior_in *in, const struct ior_rec *r,
 	return v ? ior_int(in, key, v) : dflt;
 }
 
-/* TIME: digits '.' nine digits. */
-static uint64_t parse_time(const struct ior_in *in, const char *s)
+uint64_t ior_time(const struct ior_in *in, const char *key, const char *s)
 {
 	const char *dot = strchr(s, '.');
 	uint64_t sec = 0, ns = 0;
 
 	if (!dot) {
-		sec = ior_uint(in, "TIME", s);
+		sec = ior_uint(in, key, s);
 	} else {
 		const char *p;
 		int nd = 0;
 
 		if (dot == s)
-			ior_bad(in, "TIME", "not a time: \"%.40s\"", s);
+			ior_bad(in, key, "not a time: \"%.40s\"", s);
 		for (p = s; p < dot; p++) {
 			if (*p < '0' || *p > '9' || p - s > 12)
-				ior_bad(in, "TIME", "not a time: \"%.40s\"", s);
+				ior_bad(in, key, "not a time: \"%.40s\"", s);
 			sec = sec * 10 + (*p - '0');
 		}
 		for (p = dot + 1; *p; p++, nd++) {
 			if (*p < '0' || *p > '9' || nd >= 9)
-				ior_bad(in, "TIME", "not a time: \"%.40s\"", s);
+				ior_bad(in, key, "not a time: \"%.40s\"", s);
 			ns = ns * 10 + (*p - '0');
 		}
 		for (; nd < 9; nd++)
 			ns *= 10;
 	}
 	if (sec > UINT64_MAX / 1000000000ull - 1)
-		ior_bad(in, "TIME", "time out of range: \"%.40s\"", s);
+		ior_bad(in, key, "time out of range: \"%.40s\"", s);
 	return sec * 1000000000ull + ns;
 }
 
@@ -255,7 +254,7 @@ static void parse_rec(struct ior_in *in, struct ior_rec *r)
 		if (i == 6 && p == end)
 			ior_bad(in, NULL, "trailing space");
 	}
-	r->time_ns = parse_time(in, f[0]);
+	r->time_ns = ior_time(in, "TIME", f[0]);
 	r->pid = ior_int(in, "PID", f[1]);
 	r->tid = ior_int(in, "TID", f[2]);
 	r->comm = f[3];
