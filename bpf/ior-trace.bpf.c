@@ -44,6 +44,9 @@
 #define IOCB_CMD_PREADV 7
 #define IOCB_CMD_PWRITEV 8
 #define IORING_SETUP_SQPOLL 0x2
+#define IORING_SETUP_SQE128 (1U << 10)
+#define IORING_SETUP_NO_SQARRAY (1U << 16)
+#define IORING_SETUP_SQE_MIXED (1U << 19)
 #define IORING_ENTER_REGISTERED_RING 0x10
 #define IORING_REGISTER_USE_REGISTERED_RING 0x80000000u
 #define O_LARGEFILE 0100000
@@ -1441,6 +1444,40 @@ static __always_inline const char *read_op(struct ior_event *e,
 	return NULL;
 }
 
+/*
+ * The IOSQE_* flags the program gave the request. The kernel adds
+ * IOSQE_ASYNC itself to operations that would block (fsync, statx, opens
+ * that create), so they are read from the SQE the request was made from:
+ * io_get_sqe took the one at the ring's cached head, then advanced it.
+ * The SQE is shared with the program; when it no longer matches the
+ * request, the kernel's copy is all there is.
+ */
+static __always_inline __u8 sqe_flags(struct io_kiocb *req)
+{
+	struct io_ring_ctx *ctx = req->ctx;
+	struct io_uring_sqe *sqes;
+	__u32 flags = ctx->flags, head;
+	__u64 user_data = 0;
+	__u8 f = 0, op = 0xff;
+
+	if (flags & IORING_SETUP_SQE_MIXED)
+		return req->flags & IOSQE_FLAGS;
+	head = (ctx->cached_sq_head - 1) & (ctx->sq_entries - 1);
+	if (!(flags & IORING_SETUP_NO_SQARRAY) &&
+	    bpf_probe_read_kernel(&head, sizeof(head), ctx->sq_array + head))
+		return req->flags & IOSQE_FLAGS;
+	if (flags & IORING_SETUP_SQE128)
+		head <<= 1;
+	sqes = ctx->sq_sqes;
+	if (head >= 2 * ctx->sq_entries ||
+	    bpf_probe_read_kernel(&op, 1, &sqes[head].opcode) ||
+	    bpf_probe_read_kernel(&user_data, 8, &sqes[head].user_data) ||
+	    bpf_probe_read_kernel(&f, 1, &sqes[head].flags) ||
+	    op != req->opcode || user_data != req->cqe.user_data)
+		return req->flags & IOSQE_FLAGS;
+	return f & IOSQE_FLAGS;
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 {
@@ -1476,7 +1513,7 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 	e->args[0] = req->cqe.fd;
 	e->args[1] = -1;
 	path = read_op(e, req, req->opcode);
-	e->args[3] = req->flags & IOSQE_FLAGS;
+	e->args[3] = sqe_flags(req);
 	e->args[4] = req->cqe.user_data;
 	e->args[5] = ring_fd(task, (__u64)req->ctx);
 	if (path) {

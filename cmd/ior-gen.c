@@ -739,6 +739,22 @@ static enum op op_of(const char *call)
 	return OP_UNSUPPORTED;
 }
 
+/*
+ * An open of a FIFO the capture made, without blocking: the replay makes
+ * the FIFO too (mknod), and such an open neither waits for a peer nor
+ * fares otherwise than in the capture.
+ */
+static int replayable_fifo(const struct args *a)
+{
+	uint64_t f;
+
+	if (!a->ft || strcmp(a->ft, "fifo") || !a->path || !a->flags ||
+	    ior_flags_parse(ior_open_flags, a->flags, &f) < 0 ||
+	    !(f & O_NONBLOCK))
+		return 0;
+	return path_get(a->path)->state == ST_CREATED;
+}
+
 /* Is the record about something a replay cannot recreate? */
 static int is_pseudo(const struct args *a, const struct ofd_ent *o)
 {
@@ -746,7 +762,8 @@ static int is_pseudo(const struct args *a, const struct ofd_ent *o)
 		(a->file && !(o && o->memfd) &&
 		 (a->file[0] != '/' || pseudo_path(a->file))) ||
 		(a->fs && in_list(a->fs, pseudo_fs)) ||
-		(a->ft && in_list(a->ft, special_ft)) || (o && o->pseudo);
+		(a->ft && in_list(a->ft, special_ft) && !replayable_fifo(a)) ||
+		(o && o->pseudo);
 }
 
 /*

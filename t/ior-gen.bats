@@ -640,6 +640,25 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 		'init:dir path=/srv' 'init:dir path=/srv/q')"
 }
 
+@test "a non-blocking open of a FIFO the capture made is kept; a blocking one, or of a FIFO from before, dropped" {
+	map <<-EOF > "$D/in"
+	$(rec 1 mknod 0 path=/srv/fifo mode=010600 rdev=0:0)
+	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/fifo 'flags=O_RDONLY|O_NONBLOCK' mode=0 ft=fifo fs=ext4 vfd=1 ofd=1 file=/srv/fifo)
+	$(rec 1 openat 4 dirfd=AT_FDCWD path=/srv/fifo flags=O_RDONLY mode=0 ft=fifo fs=ext4 vfd=2 ofd=2 file=/srv/fifo)
+	$(rec 1 openat 5 dirfd=AT_FDCWD path=/srv/old 'flags=O_RDONLY|O_NONBLOCK' mode=0 ft=fifo fs=ext4 vfd=3 ofd=3 file=/srv/old)
+	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/fifo)
+	$(rec 1 close 0 fd=4 vfd=2 ofd=2 file=/srv/fifo)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line --partial 'openat 3 100 seq=2 dirfd=AT_FDCWD path=/srv/fifo flags=O_RDONLY|O_NONBLOCK '
+	assert_line --partial 'close 0 100 seq=3 fd=3 vfd=1 '
+	refute_line --partial 'openat 4 '
+	refute_line --partial 'path=/srv/old'
+	refute_line --partial 'fd=4 vfd=2'
+	assert_equal "$(stat_of dropped.pseudo)" 3
+}
+
 @test "an anonymous munmap is dropped, a file mapping's munmap, msync and madvise kept" {
 	map <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/m O_RDWR 8192)
