@@ -982,12 +982,17 @@ static void put_row_time(char *dst, uint64_t t, uint64_t len)
 	}
 	for (; dec > 0 && len % (div * 10) == 0; dec--)
 		div *= 10;
-	if (dec == 0)
+	if (dec == 0) {
 		snprintf(dst, CELL, "%llu", (unsigned long long)(t / 1000000000ull));
-	else
-		snprintf(dst, CELL, "%llu.%0*llu",
-			 (unsigned long long)(t / 1000000000ull), dec,
-			 (unsigned long long)(frac / div));
+	} else {
+		/* all nine decimals, then cut to dec: frac / div, zero-padded */
+		int n = snprintf(dst, CELL, "%llu.%09llu",
+				 (unsigned long long)(t / 1000000000ull),
+				 (unsigned long long)frac);
+
+		if (n > 9 && n < CELL)
+			dst[n - 9 + dec] = 0;
+	}
 }
 
 static void put_depth_cells(char (*cell)[CELL], int ncol, int k,
