@@ -318,7 +318,10 @@ struct op {
 	uint32_t target;	/* aio:*, uring:*: its io_submit or
 				   io_uring_enter; io_cancel: the request it
 				   cancels; NONE: none */
-	uint64_t ctime;		/* captured TIME: uring:* submission order */
+	uint64_t ctime;		/* captured TIME */
+	uint32_t depth;		/* io_uring_enter: the requests in flight
+				   in the capture as it submitted (its
+				   queue depth); 0: none */
 	int32_t ring;		/* uring:*: the captured ring number; -1 */
 	int32_t fixed;		/* uring:*: registered file index or slot; -1 */
 	int32_t fd, fd2;	/* vfds: the descriptor used, dup's new one; -1: none */
@@ -1195,6 +1198,88 @@ static void link_uring(struct ior_in *in)
 	free(v);
 }
 
+/* An io_uring request's start or end, by process, then ring. */
+struct when {
+	int64_t pid;
+	int64_t key;		/* the ring's captured number */
+	uint64_t t;
+	uint32_t op;		/* the request */
+};
+
+static int by_when(const void *a, const void *b)
+{
+	const struct when *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+static int same_queue(const struct when *x, const struct when *y)
+{
+	return x->pid == y->pid && x->key == y->key;
+}
+
+/*
+ * After loading: the queue depth of each io_uring_enter, the most
+ * requests of its ring that the capture had in flight as it submitted
+ * one of its own (that one included). An application keeps its depth
+ * (fio's iodepth) by reaping before it submits more, and it reaps a
+ * ring's completions from memory, unseen by the trace: the replay keeps
+ * the depth by holding no more in flight. (AIO's reaps are system calls,
+ * replayed as captured.) The starts and the ends of each ring's requests
+ * are swept, both sorted.
+ */
+static void find_depths(void)
+{
+	struct when *st, *en;
+	uint32_t n = 0;
+
+	if (!nuring)
+		return;
+	st = malloc(nuring * sizeof(*st));
+	en = malloc(nuring * sizeof(*en));
+	if (!st || !en)
+		ior_err(IOR_EXIT_SYS, "malloc");
+	for (uint32_t i = 0; i < nops && n < nuring; i++) {
+		const struct op *op = &ops[i];
+		uint64_t end;
+
+		if (!(calls[op->call].need & URING) || op->target == NONE)
+			continue;
+		end = op->cinflight || op->ctime + op->cdur < op->ctime ?
+			UINT64_MAX : op->ctime + op->cdur;
+		st[n] = (struct when){ op->pid, op->ring, op->ctime, i };
+		en[n] = (struct when){ op->pid, op->ring, end, i };
+		n++;
+	}
+	qsort(st, n, sizeof(*st), by_when);
+	qsort(en, n, sizeof(*en), by_when);
+	/* the same requests in both: each queue is one run in each */
+	for (uint32_t k = 0, e = 0; k < n; ) {
+		uint32_t k0 = k, e0 = e;
+
+		for (; k < n && same_queue(&st[k], &st[k0]); k++) {
+			struct op *sub = &ops[ops[st[k].op].target];
+			int64_t inflight;
+
+			while (e < n && same_queue(&en[e], &st[k0]) &&
+			       en[e].t <= st[k].t)
+				e++;
+			/* (ends of requests of no duration may lead a tie) */
+			inflight = (int64_t)(k + 1 - k0) - (e - e0);
+			if (inflight > sub->depth)
+				sub->depth = inflight;
+		}
+		while (e < n && same_queue(&en[e], &st[k0]))
+			e++;
+	}
+	free(en);
+	free(st);
+}
+
 /*
  * After loading: size each thread's iocb and iovec arrays by its largest
  * io_submit, and find the request each io_cancel names: the last one
@@ -1386,6 +1471,7 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	op->tid = r->tid;
 	op->cret = r->ret;
 	op->cdur = r->dur;
+	op->ctime = r->time_ns;
 	op->next = op->batch = op->target = NONE;
 	if ((s = ior_get(r, "after")))
 		parse_after(in, s, op);
@@ -1465,6 +1551,7 @@ static void load_program(const char *path)
 	link_uring(&in);
 	ior_in_close(&in);
 	link_aio();
+	find_depths();
 	find_initial();
 }
 
@@ -2282,85 +2369,6 @@ static void close_numbers(const struct op *op)
 
 /* ---- AIO ---- */
 
-/*
- * The replay's iocbs, one per aio:* op at the op's index: each must stay
- * where io_submit saw it until an io_cancel names it. A private mapping:
- * a request belongs to the process that submits it.
- */
-static struct iocb *iocbs;
-
-/* A captured AIO context and the replay process's own. */
-struct aioctx {
-	uint64_t captured;
-	aio_context_t real;
-	int64_t outstanding;	/* submitted, not yet reaped */
-};
-static struct aioctx *ctxs;	/* under tables_lock */
-static size_t nctxs, ctxs_cap;
-
-static int ctx_find(uint64_t captured, aio_context_t *real)
-{
-	int found = 0;
-
-	lock_tables();
-	for (size_t i = 0; i < nctxs && !found; i++)
-		if (ctxs[i].captured == captured) {
-			*real = ctxs[i].real;
-			found = 1;
-		}
-	unlock_tables();
-	return found;
-}
-
-static void ctx_bind(uint64_t captured, aio_context_t real)
-{
-	size_t i;
-
-	lock_tables();
-	for (i = 0; i < nctxs && ctxs[i].captured != captured; i++)
-		;
-	if (i == nctxs && nctxs == ctxs_cap) {
-		size_t cap = ctxs_cap ? 2 * ctxs_cap : 8;
-		struct aioctx *p = realloc(ctxs, cap * sizeof(*p));
-
-		if (!p)
-			fatal("realloc");
-		ctxs = p;
-		ctxs_cap = cap;
-	}
-	if (i == nctxs)
-		nctxs++;
-	ctxs[i] = (struct aioctx){ captured, real, 0 };
-	unlock_tables();
-}
-
-/* Count n more (or, negative, fewer) requests in flight on a context. */
-static int64_t ctx_outstanding(uint64_t captured, int64_t n)
-{
-	int64_t left = 0;
-
-	lock_tables();
-	for (size_t i = 0; i < nctxs; i++)
-		if (ctxs[i].captured == captured) {
-			ctxs[i].outstanding += n;
-			left = ctxs[i].outstanding;
-			break;
-		}
-	unlock_tables();
-	return left;
-}
-
-static void ctx_unbind(uint64_t captured)
-{
-	lock_tables();
-	for (size_t i = 0; i < nctxs; i++)
-		if (ctxs[i].captured == captured) {
-			ctxs[i] = ctxs[--nctxs];
-			break;
-		}
-	unlock_tables();
-}
-
 /* Take request j to settle it; false when someone already has. */
 static int claim(uint32_t j, enum claim how)
 {
@@ -2400,18 +2408,176 @@ static void skip_request(uint32_t j, int why)
 }
 
 /*
+ * The replay's requests, one per aio:* op at the op's index: each iocb
+ * must stay where io_submit saw it until an io_cancel names it. A private
+ * mapping: a request belongs to the process that submits it. Requests in
+ * flight are linked per context, for io_destroy.
+ */
+struct aioreq {
+	struct iocb cb;
+	uint32_t prev, next;	/* in flight on its context */
+	uint8_t linked;
+};
+static struct aioreq *aioreqs;
+
+#define AIO_WAIT_NS 5000000000ll	/* the longest wait for events */
+#define GONE_MAX 64		/* destroyed contexts remembered */
+
+/*
+ * A captured AIO context and the replay process's own. A context the
+ * replay destroyed stays known (real 0, which the kernel refuses), so that
+ * the calls made on it fail as captured; only the last GONE_MAX.
+ */
+struct aioctx {
+	uint64_t captured;
+	aio_context_t real;	/* 0: destroyed */
+	int64_t outstanding;	/* submitted, not yet reaped */
+	uint32_t head;		/* the requests in flight; NONE: none */
+	uint64_t gone;		/* destroyed: in which order; 0: live */
+};
+static struct aioctx *ctxs;	/* under tables_lock */
+static size_t nctxs, ctxs_cap;
+static uint64_t ngone;
+
+/* The context the capture named captured, or NULL; tables_lock held. */
+static struct aioctx *ctx_of(uint64_t captured)
+{
+	for (size_t i = 0; i < nctxs; i++)
+		if (ctxs[i].captured == captured)
+			return &ctxs[i];
+	return NULL;
+}
+
+/* Whether the replay set up captured (*real: 0 once destroyed). */
+static int ctx_find(uint64_t captured, aio_context_t *real)
+{
+	struct aioctx *c;
+
+	lock_tables();
+	if ((c = ctx_of(captured)))
+		*real = c->real;
+	unlock_tables();
+	return c != NULL;
+}
+
+static void ctx_bind(uint64_t captured, aio_context_t real)
+{
+	struct aioctx *c;
+
+	lock_tables();
+	if (!(c = ctx_of(captured))) {
+		if (nctxs == ctxs_cap) {
+			size_t cap = ctxs_cap ? 2 * ctxs_cap : 8;
+			struct aioctx *p = realloc(ctxs, cap * sizeof(*p));
+
+			if (!p)
+				fatal("realloc");
+			ctxs = p;
+			ctxs_cap = cap;
+		}
+		c = &ctxs[nctxs++];
+	}
+	*c = (struct aioctx){ captured, real, 0, NONE, 0 };
+	unlock_tables();
+}
+
+static void req_unlink(struct aioctx *c, uint32_t j)
+{
+	struct aioreq *q = &aioreqs[j];
+
+	if (!q->linked)
+		return;
+	if (q->prev != NONE)
+		aioreqs[q->prev].next = q->next;
+	else
+		c->head = q->next;
+	if (q->next != NONE)
+		aioreqs[q->next].prev = q->prev;
+	q->linked = 0;
+	c->outstanding--;
+}
+
+/*
+ * io_destroy returned: the kernel finished the context's requests, and
+ * their events are gone. Those nothing reaped are in flight, as ior-trace
+ * writes them. The context is kept as destroyed.
+ */
+static void ctx_destroyed(uint64_t captured)
+{
+	struct aioctx *c, *old = NULL;
+	size_t dead = 0;
+
+	lock_tables();
+	if ((c = ctx_of(captured))) {
+		while (c->head != NONE) {
+			uint32_t j = c->head;
+
+			req_unlink(c, j);
+			settle(j, CL_INFLIGHT, 0, 0);
+		}
+		c->real = 0;
+		c->gone = ++ngone;
+	}
+	for (size_t i = 0; i < nctxs; i++)
+		if (ctxs[i].gone) {
+			dead++;
+			if (!old || ctxs[i].gone < old->gone)
+				old = &ctxs[i];
+		}
+	if (dead > GONE_MAX)
+		*old = ctxs[--nctxs];
+	unlock_tables();
+}
+
+/*
+ * The min_nr and nr to replay: as many events as the captured call
+ * reaped (at least its min_nr), so that the replay keeps the captured
+ * depth, but never more than the context's requests still in flight,
+ * which the replay's earlier reaps may have taken more of than the
+ * capture's did. An invalid min_nr is kept, to fail as captured.
+ */
+static long ctx_min_nr(uint64_t captured, const struct op *op, long *nr)
+{
+	struct aioctx *c;
+	long min = op->offset;
+
+	*nr = op->len;
+	if (min < 0 || min > op->len)
+		return min;
+	if (op->cret > 0 && op->cret <= op->len) {
+		*nr = op->cret;
+		if (min < op->cret)
+			min = op->cret;
+	}
+	lock_tables();
+	if ((c = ctx_of(captured)) && c->outstanding < min)
+		min = c->outstanding;
+	unlock_tables();
+	return min;
+}
+
+/* The timeout of a wait: the captured one, at most AIO_WAIT_NS. */
+static const struct timespec *wait_bound(const struct op *op,
+					 struct timespec *ts)
+{
+	if ((op->opt & HAS_TIMES) && op->ts[0].tv_sec < AIO_WAIT_NS / 1000000000)
+		return op->ts;
+	*ts = (struct timespec){ AIO_WAIT_NS / 1000000000, 0 };
+	return ts;
+}
+
+/*
  * The iocbs of an io_submit, one per request of its batch whose descriptor
  * is open, with the thread's read buffer or the write data.
  */
 static void aio_prepare(struct worker *w, const struct op *op)
 {
 	struct iovec *iov = w->iov;
-	uint64_t start = now_ns() - sh->t0;
 
 	w->nbatch = 0;
 	for (uint32_t j = op->batch; j != NONE; j = ops[j].batch) {
 		const struct op *rq = &ops[j];
-		struct iocb *cb = &iocbs[j];
+		struct iocb *cb = &aioreqs[j].cb;
 		int fd = real_fd(rq->fd);
 		char *buf = rq->call == C_AIO_PREAD || rq->call == C_AIO_PREADV ?
 			w->rbuf : wdata;
@@ -2457,48 +2623,109 @@ static void aio_prepare(struct worker *w, const struct op *op)
 			cb->aio_lio_opcode = IOCB_CMD_NOOP;
 			break;
 		}
-		sh->res[j].start = start;
 		w->iocbp[w->nbatch++] = cb;
 	}
+}
+
+/* Events reaped at end (ns since the start) settle their requests. */
+static void aio_reap(uint64_t captured, const struct io_event *ev, int64_t n,
+		     uint64_t end)
+{
+	struct aioctx *c;
+
+	lock_tables();
+	c = ctx_of(captured);
+	for (int64_t i = 0; i < n; i++) {
+		uint64_t j = ev[i].data;
+
+		if (j >= nops || !(calls[ops[j].call].need & AIO))
+			continue;
+		if (c)
+			req_unlink(c, j);
+		settle(j, CL_REAPED, ev[i].res, end);
+	}
+	unlock_tables();
+}
+
+/*
+ * The prepared iocbs are submitted now: each is in flight from here,
+ * linked to its context before io_submit so that no reap comes first.
+ */
+static void aio_submitting(struct worker *w, uint64_t captured)
+{
+	uint64_t start = now_ns() - sh->t0;
+	struct aioctx *c;
+
+	lock_tables();
+	c = ctx_of(captured);
+	for (uint32_t k = 0; k < w->nbatch; k++) {
+		uint32_t j = w->iocbp[k]->aio_data;
+		struct aioreq *q = &aioreqs[j];
+
+		sh->res[j].start = start;
+		if (!c || !c->real)
+			continue;
+		q->prev = NONE;
+		q->next = c->head;
+		if (c->head != NONE)
+			aioreqs[c->head].prev = j;
+		c->head = j;
+		q->linked = 1;
+		c->outstanding++;
+	}
+	unlock_tables();
+}
+
+/*
+ * io_submit of the prepared iocbs. When the kernel has no room for some
+ * that the capture's call accepted (EAGAIN: the replay holds more in
+ * flight, its reaps having taken fewer), reap some, each wait bounded,
+ * and submit the rest. Returns how many were accepted, or the error.
+ */
+static int64_t aio_submit(struct worker *w, const struct op *op,
+			  aio_context_t ctx)
+{
+	struct timespec ts = { AIO_WAIT_NS / 1000000000, 0 };
+	struct io_event ev[64];
+	int64_t done = 0, r, n;
+
+	for (;;) {
+		r = neg(syscall(SYS_io_submit, ctx, (long)(w->nbatch - done),
+				w->iocbp + done));
+		if (r > 0)
+			done += r;
+		if (done >= w->nbatch || done >= op->cret ||
+		    (r < 0 && r != -EAGAIN) || r == 0)
+			break;
+		if (r > 0)	/* the next call tells why it stopped */
+			continue;
+		n = syscall(SYS_io_getevents, ctx, 1L, 64L, ev, &ts);
+		if (n <= 0)
+			break;
+		aio_reap(op->addr, ev, n, now_ns() - sh->t0);
+	}
+	return done ? done : r;
 }
 
 /*
  * Requests io_submit did not accept. The kernel tells the errno of the
  * first only when it accepted none; otherwise it is taken as EAGAIN.
  */
-static void aio_unaccepted(const struct worker *w, int64_t r)
+static void aio_unaccepted(const struct worker *w, uint64_t captured,
+			   int64_t r)
 {
-	for (uint32_t k = r > 0 ? r : 0; k < w->nbatch; k++)
-		settle(w->iocbp[k]->aio_data, CL_SUBMIT,
-			   r < 0 ? r : -EAGAIN, 0);
-}
+	struct aioctx *c;
 
-/* Events reaped at end (ns since the start) settle their requests. */
-static void aio_reap(const struct io_event *ev, int64_t n, uint64_t end)
-{
-	for (int64_t i = 0; i < n; i++)
-		if (ev[i].data < nops && (calls[ops[ev[i].data].call].need & AIO))
-			settle(ev[i].data, CL_REAPED, ev[i].res, end);
-}
+	lock_tables();
+	c = ctx_of(captured);
+	for (uint32_t k = r > 0 ? r : 0; k < w->nbatch; k++) {
+		uint32_t j = w->iocbp[k]->aio_data;
 
-/*
- * Before io_destroy, reap what is still in flight on the context: the
- * replay's io_getevents calls need not reap the requests the captured ones
- * did, and a request destroyed unreaped would have no result.
- */
-static void aio_drain(uint64_t captured, aio_context_t ctx)
-{
-	struct io_event ev[64];
-	int64_t left, n;
-
-	while ((left = ctx_outstanding(captured, 0)) > 0) {
-		n = syscall(SYS_io_getevents, ctx, 1L,
-			    (long)(left < 64 ? left : 64), ev, NULL);
-		if (n <= 0)
-			break;
-		aio_reap(ev, n, now_ns() - sh->t0);
-		ctx_outstanding(captured, -n);
+		if (c)
+			req_unlink(c, j);
+		settle(j, CL_SUBMIT, r < 0 ? r : -EAGAIN, 0);
 	}
+	unlock_tables();
 }
 
 /* ---- io_uring ---- */
@@ -2514,6 +2741,7 @@ static void aio_drain(uint64_t captured, aio_context_t ctx)
 #define SETUP_DROP (IORING_SETUP_ATTACH_WQ | IORING_SETUP_SQ_AFF | \
 		    0x4000u | 0x8000u | 0x10000u)
 #define REGISTER_USE_RING 0x80000000u	/* the opcode's registered-ring bit */
+#define NOP_INJECT_RESULT 1u		/* IORING_NOP_INJECT_RESULT (Linux 6.8) */
 
 /* A ring of a replay process, found by its real descriptor. */
 struct uring {
@@ -2556,6 +2784,7 @@ struct ureq {
 	struct iovec *iov;	/* readv, writev */
 	struct fdtab *tab;	/* the submitter's: an open binds its fd there */
 	int pathfd;		/* statx's O_PATH descriptor, or -1 */
+	int err;		/* statx's path failed: its errno, negative */
 };
 static struct ureq *ureqs;
 
@@ -2604,6 +2833,9 @@ static void uring_done(uint32_t j, int64_t res, uint64_t end)
 	if (q->pathfd >= 0)
 		close(q->pathfd);
 	q->pathfd = -1;
+	if (q->err)
+		res = q->err;
+	q->err = 0;
 	free(q->stx);
 	free(q->iov);
 	q->stx = NULL;
@@ -2940,8 +3172,7 @@ static int uses_fd(const struct op *rq)
 /*
  * An SQE for request j on ring u, as captured: its operation on the
  * replay's descriptor, registered file or buffer, its IOSQE_* flags, and
- * its index as user_data. Returns 0; -1 when it failed before it could be
- * submitted (settled with its error); or why it cannot be (enum skip).
+ * its index as user_data. Returns 0, or why it cannot be (enum skip).
  */
 static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
 {
@@ -2949,7 +3180,7 @@ static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
 	struct ureq *q = &ureqs[j];
 	struct io_uring_sqe *sqe;
 	unsigned sqef = rq->sqe & ~IOSQE_CQE_SKIP_SUCCESS;	/* needs its CQE */
-	int fd = -1, pathfd = -1, k;
+	int fd = -1, pathfd = -1, err = 0, k;
 	void *buf;
 	size_t n;
 
@@ -2969,9 +3200,8 @@ static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
 		pathfd = ior_root_openat(&root, str(rq->path),
 					 O_PATH | O_CLOEXEC | nofollow, 0);
 		if (pathfd < 0) {
-			sh->res[j].start = now_ns() - sh->t0;
-			settle(j, CL_SUBMIT, pathfd, sh->res[j].start);
-			return -1;
+			err = pathfd;
+			pathfd = -1;
 		}
 	}
 	if (!(sqe = io_uring_get_sqe(&u->ring))) {
@@ -2985,6 +3215,7 @@ static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
 		}
 	}
 	q->pathfd = pathfd;
+	q->err = err;
 	q->tab = tab;
 	switch (rq->call) {
 	case C_UR_READ:
@@ -3053,6 +3284,17 @@ static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
 				__ATOMIC_RELAXED);
 		break;
 	case C_UR_STATX:
+		if (q->err) {
+			/*
+			 * Submitted still, in its batch, as a NOP that fails
+			 * with the error (and so breaks a link as the statx
+			 * did); the result is the error whatever the NOP's.
+			 */
+			io_uring_prep_nop(sqe);
+			sqe->rw_flags = NOP_INJECT_RESULT;
+			sqe->len = q->err;
+			break;
+		}
 		if (!(q->stx = malloc(sizeof(*q->stx))))
 			fatal("malloc");
 		if (fd >= 0)	/* AT_EMPTY_PATH on a descriptor */
@@ -3072,6 +3314,23 @@ static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
 	return 0;
 }
 
+/*
+ * Before an io_uring_enter's requests are made: reap, each wait bounded,
+ * until they fit in the captured queue depth with those still in flight.
+ */
+static void uring_make_room(struct uring *u, const struct op *op)
+{
+	int64_t n = 0;
+
+	for (uint32_t j = op->batch; j != NONE; j = ops[j].batch)
+		n++;
+	uring_reap(u);
+	while (n && u->outstanding > 0 &&
+	       u->outstanding + n > (op->depth > n ? op->depth : n) &&
+	       uring_wait(u, 1) == 0)
+		;
+}
+
 /* The SQEs of an io_uring_enter's requests; returns how many. */
 static unsigned uring_prep_batch(struct uring *u, struct worker *w,
 				 const struct op *op)
@@ -3080,10 +3339,10 @@ static unsigned uring_prep_batch(struct uring *u, struct worker *w,
 	int skip;
 
 	for (uint32_t j = op->batch; j != NONE; j = ops[j].batch) {
-		if ((skip = uring_prep(u, w, j)) > 0)
+		if ((skip = uring_prep(u, w, j)))
 			skip_request(j, skip);
 		else
-			n += !skip;
+			n++;
 	}
 	return n;
 }
@@ -3100,6 +3359,11 @@ static int64_t uring_enter(struct uring *u, const struct op *op, unsigned n)
 	unsigned want;
 	int64_t r;
 
+	/* Refused arguments (unknown flags): refused again, nothing entered. */
+	if (op->cret == -EINVAL && !n)
+		return neg(syscall(SYS_io_uring_enter, u->ring.ring_fd, 0, 0,
+				   op->flags & ~IORING_ENTER_REGISTERED_RING,
+				   NULL, 0));
 	want = (op->flags & IORING_ENTER_GETEVENTS) ? op->len : 0;
 	if (want > u->outstanding + n)
 		want = u->outstanding + n;
@@ -3259,23 +3523,31 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 	const char *v;
 	size_t vlen;
 	aio_context_t ctx = 0;
+	long min_nr, nr;
+	struct timespec wait;
 	struct uring *u = NULL;
 	unsigned nsqe = 0;
 	int skip = 0;
 
 	if (op->unsafe)
 		return SKIP_UNSAFE;
-	/* A ring never set up in the replay is as a descriptor never opened. */
+	/*
+	 * A ring never set up in the replay is as a descriptor never opened.
+	 * A call that failed on a descriptor that is no ring (EOPNOTSUPP) is
+	 * issued on the replay's descriptor, to fail again.
+	 */
 	if (c == C_URING_ENTER || c == C_URING_REGISTER) {
 		lock_rings();	/* held until the call is done */
 		if (!(u = ring_find(real_fd(op->fd), 1))) {
 			unlock_rings();
 			for (uint32_t j = op->batch; j != NONE; j = ops[j].batch)
 				skip_request(j, SKIP_NOFD);
-			return SKIP_NOFD;
-		}
-		if (c == C_URING_ENTER)
+			if (op->cret >= 0 || real_fd(op->fd) < 0)
+				return SKIP_NOFD;
+		} else if (c == C_URING_ENTER) {
+			uring_make_room(u, op);
 			nsqe = uring_prep_batch(u, w, op);
+		}
 	}
 	if (op->byfd && (fd = real_fd(op->fd)) < 0)
 		return SKIP_NOFD;
@@ -3316,8 +3588,10 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 			skip_request(j, SKIP_NOFD);
 		return SKIP_NOFD;
 	}
-	if (c == C_IO_SUBMIT)
+	if (c == C_IO_SUBMIT) {
 		aio_prepare(w, op);
+		aio_submitting(w, op->addr);
+	}
 	if (c == C_READV || c == C_PREADV)
 		fill_iov(w->iov, op->iovcnt, w->rbuf, op->count);
 	else if (c == C_WRITEV || c == C_PWRITEV)
@@ -3558,25 +3832,30 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 			unshare_files();
 		break;
 	case C_IO_SETUP: {
-		aio_context_t made = 0;
+		/*
+		 * A captured EINVAL fails again as io_setup refuses a context
+		 * id that is not 0 (nr_events 0 fails by itself); a context
+		 * the capture did not make is not kept.
+		 */
+		aio_context_t made = op->cret == -EINVAL;
 
 		r = neg(syscall(SYS_io_setup, (unsigned)op->len, &made));
-		if (r == 0 && op->addr)
+		if (r == 0 && op->cret >= 0 && op->addr)
 			ctx_bind(op->addr, made);
+		else if (r == 0)
+			syscall(SYS_io_destroy, made);
 		break;
 	}
 	case C_IO_DESTROY:
-		aio_drain(op->addr, ctx);
 		r = neg(syscall(SYS_io_destroy, ctx));
-		if (r == 0)
-			ctx_unbind(op->addr);
 		break;
 	case C_IO_SUBMIT:
-		r = neg(syscall(SYS_io_submit, ctx, (long)w->nbatch, w->iocbp));
+		r = aio_submit(w, op, ctx);
 		break;
 	case C_IO_GETEVENTS:
-		r = neg(syscall(SYS_io_getevents, ctx, (long)op->offset,
-				(long)op->len, w->events, times_of(op)));
+		min_nr = ctx_min_nr(op->addr, op, &nr);
+		r = neg(syscall(SYS_io_getevents, ctx, min_nr, nr, w->events,
+				wait_bound(op, &wait)));
 		break;
 	case C_IO_PGETEVENTS: {
 		/* The mask the capture passed is not known: the thread's own. */
@@ -3586,9 +3865,9 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 
 		if (op->mask)
 			pthread_sigmask(SIG_BLOCK, NULL, &set);
-		r = neg(syscall(SYS_io_pgetevents, ctx, (long)op->offset,
-				(long)op->len, w->events, times_of(op),
-				op->mask ? &sig : NULL));
+		min_nr = ctx_min_nr(op->addr, op, &nr);
+		r = neg(syscall(SYS_io_pgetevents, ctx, min_nr, nr, w->events,
+				wait_bound(op, &wait), op->mask ? &sig : NULL));
 		break;
 	}
 	case C_IO_CANCEL: {
@@ -3598,17 +3877,20 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 
 		memset(&none, 0, sizeof(none));
 		r = neg(syscall(SYS_io_cancel, ctx, op->target != NONE ?
-				&iocbs[op->target] : &none, &ev));
+				&aioreqs[op->target].cb : &none, &ev));
 		break;
 	}
 	case C_URING_SETUP:
 		r = uring_setup(op);
 		break;
 	case C_URING_ENTER:
-		r = uring_enter(u, op, nsqe);
+		r = u ? uring_enter(u, op, nsqe) : neg(syscall(SYS_io_uring_enter,
+			fd, 0, 0, 0, NULL, 0));
 		break;
 	case C_URING_REGISTER:
-		r = uring_register(u, op, &skip);
+		r = u ? uring_register(u, op, &skip) : neg(syscall(
+			SYS_io_uring_register, fd, op->cmd & ~REGISTER_USE_RING,
+			NULL, 0));
 		break;
 	default:	/* the calls on a path */
 		r = follows(op) ? follow(c, op, w) : at_name(name_call(c), op, w);
@@ -3677,16 +3959,16 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 	case C_SPLICE:
 		drain_pipe(w);
 		break;
+	case C_IO_DESTROY:
+		if (r == 0)
+			ctx_destroyed(op->addr);
+		break;
 	case C_IO_SUBMIT:
-		aio_unaccepted(w, r);
-		if (r > 0)
-			ctx_outstanding(op->addr, r);
+		aio_unaccepted(w, op->addr, r);
 		break;
 	case C_IO_GETEVENTS:
 	case C_IO_PGETEVENTS:
-		aio_reap(w->events, r, t2 - sh->t0);
-		if (r > 0)
-			ctx_outstanding(op->addr, -r);
+		aio_reap(op->addr, w->events, r, t2 - sh->t0);
 		break;
 	default:
 		break;
@@ -3829,10 +4111,10 @@ static void setup(void)
 	pthread_atfork(lock_rings, unlock_rings, reset_rings_lock);
 	make_wdata();
 	if (naio) {
-		iocbs = mmap(NULL, (size_t)nops * sizeof(*iocbs),
+		aioreqs = mmap(NULL, (size_t)nops * sizeof(*aioreqs),
 			     PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (iocbs == MAP_FAILED)
+		if (aioreqs == MAP_FAILED)
 			ior_err(IOR_EXIT_SYS, "mmap");
 	}
 	if (nuring) {

@@ -1186,7 +1186,7 @@ refused() {
 	assert_equal "$(stat_of skipped)" 1
 }
 
-@test "AIO requests left in flight are reaped before io_destroy, or written in flight; io_cancel of a finished one fails as captured" {
+@test "AIO requests nothing in the replay reaped are written in flight, at io_destroy or at the end; io_cancel of a finished one fails as captured" {
 	{
 		echo "#ior 1 replay"
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
@@ -1206,13 +1206,105 @@ refused() {
 	assert_success
 	assert_equal "$(res 6 6)" -22
 	assert_equal "$(res 7 6)" 1
-	# In flight at the capture's io_destroy: the replay reaps it first.
-	assert_equal "$(res 8 6)" 10
-	assert_equal "$(res_key 8 cinflight) $(res_key 8 inflight) $(res_key 5 inflight)" "1  "
+	# In flight at io_destroy: written as the capture writes it.
+	assert_equal "$(res 8 6) $(res 8 7)" "0 0"
+	assert_equal "$(res_key 8 cinflight) $(res_key 8 inflight) $(res_key 5 inflight)" "1 1 "
+	assert_equal "$(res 9 6)" 0
 	# Never reaped, never destroyed: written in flight.
 	assert_equal "$(res_key 12 inflight)" 1
 	assert_equal "$(res 12 6) $(res 12 7)" "0 0"
 	assert_equal "$(stat -c %s "$R/f")" 30
+}
+
+@test "io_getevents waits for no more events than the replay has in flight, and reaps as many as the capture's did" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_setup 0 nr=8 ctx=0x7f0000
+		# Both complete inside io_submit here: the first reap could take both.
+		op 1 1 io_submit 2 ctx=0x7f0000 nr=2 sub=1
+		op 1 1 io_getevents 1 ctx=0x7f0000 min_nr=1 nr=2
+		op 1 1 io_getevents 1 ctx=0x7f0000 min_nr=1 nr=2
+		op 1 1 aio:pwrite 100 fd=3 offset=0 count=100 ctx=0x7f0000 sub=1 iocb=0x1000
+		op 1 1 aio:pwrite 100 fd=3 offset=100 count=100 ctx=0x7f0000 sub=1 iocb=0x1040
+		# One request of the batch is on a descriptor the replay never opened.
+		op 1 1 io_submit 2 ctx=0x7f0000 nr=2 sub=2
+		op 1 1 io_pgetevents 2 ctx=0x7f0000 min_nr=2 nr=2 sigmask=0
+		op 1 1 aio:pwrite 100 fd=3 offset=200 count=100 ctx=0x7f0000 sub=2 iocb=0x1000
+		op 1 1 aio:pwrite 100 fd=9 offset=0 count=100 ctx=0x7f0000 sub=2 iocb=0x1040
+		op 1 1 io_destroy 0 ctx=0x7f0000
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 4 6) $(res 5 6)" "1 1"
+	assert_equal "$(res 6 6) $(res 7 6)" "100 100"
+	assert_equal "$(res 9 6) $(res 10 6) $(res_key 11 skip)" "1 100 nofd"
+	assert_equal "$(stat -c %s "$R/f")" 300
+}
+
+@test "a wait for AIO events that never come ends after 5 s; io_destroy cancels the request, written in flight" {
+	mkfifo "$R/fifo"
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/fifo flags=O_RDONLY\|O_NONBLOCK mode=0
+		op 1 1 io_setup 0 nr=4 ctx=0x7f0000
+		op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=1
+		# In the capture another process wrote to the FIFO; nobody does here.
+		op 1 1 io_getevents 1 ctx=0x7f0000 min_nr=1 nr=1
+		op 1 1 aio:poll 1 fd=3 offset=0 count=0 ctx=0x7f0000 sub=1 iocb=0x1000
+		op 1 1 io_destroy 0 ctx=0x7f0000
+	} > "$D/p.replay"
+	SECONDS=0
+	replay
+	assert_success
+	[ "$SECONDS" -ge 4 ] && [ "$SECONDS" -lt 15 ]
+	assert_equal "$(res 4 6) $(res 6 6)" "0 0"
+	assert_equal "$(res 5 6) $(res 5 7) $(res_key 5 inflight)" "0 0 1"
+}
+
+@test "AIO calls on a context the replay destroyed fail as captured, and so does a refused io_setup" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_setup -22 nr=0 err=EINVAL
+		op 1 1 io_setup 0 nr=64 ctx=0x7f0000
+		# Refused for a context id that was not 0.
+		op 1 1 io_setup -22 nr=8 err=EINVAL
+		op 1 1 io_destroy 0 ctx=0x7f0000
+		op 1 1 io_destroy -22 ctx=0x7f0000 err=EINVAL
+		op 1 1 io_submit -22 ctx=0x7f0000 nr=1 sub=1 err=EINVAL
+		op 1 1 aio:pwrite -22 fd=3 offset=0 count=10 ctx=0x7f0000 sub=1 iocb=0x1000 err=EINVAL
+		op 1 1 io_getevents -22 ctx=0x7f0000 min_nr=1 nr=1 err=EINVAL
+		op 1 1 io_cancel -22 ctx=0x7f0000 iocb=0x1000 err=EINVAL
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | awk '!/^#/ { printf "%s %s%s|", $5, $6 < 0 ? $6 : "ok", / skip=/ ? " skip" : "" }')" \
+		"openat ok|io_setup -22|io_setup ok|io_setup -22|io_destroy ok|io_destroy -22|io_submit -22|aio:pwrite -22|io_getevents -22|io_cancel -22|"
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+	assert_equal "$(stat -c %s "$R/f")" 0
+}
+
+@test "io_submit refused for want of room the capture had reaps first, then submits the rest" {
+	# More requests in flight, never reaped, than this kernel has room for
+	# in a context of nr_events 1 (it rounds nr_events up by the number of
+	# CPUs): the capture's machine had more CPUs.
+	n=6000
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_setup 0 nr=1 ctx=0x7f0000
+		for i in $(seq 1 $n); do
+			op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=$i
+			op 1 1 aio:pwrite 0 fd=3 offset=$i count=1 ctx=0x7f0000 sub=$i iocb=0x1000 inflight=1
+		done
+		op 1 1 io_destroy 0 ctx=0x7f0000
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat_of errors) $(stat_of skipped)" "0 0"
+	assert_equal "$(printf '%s\n' "$output" | awk '$5 == "io_submit" && $6 == 1' | wc -l)" $n
+	assert_equal "$(stat -c %s "$R/f")" $((n + 1))
 }
 
 @test "AIO calls on a context never set up in the replay are skipped with their requests" {
@@ -1313,6 +1405,28 @@ uring() {
 	grep -q 'io_uring_enter([0-9]*, 16, 16, IORING_ENTER_GETEVENTS' "$D/strace"
 	assert_equal "$(res 19 6)" 16
 	assert_equal "$(printf '%s\n' "$output" | grep -c '^[^#].* uring:write 512 ')" 16
+}
+
+@test "the replay keeps a ring's captured queue depth: one write at a time when the capture had one in flight" {
+	# 32 writes of 256 KiB, each entered alone, forced to io-wq workers,
+	# which would queue them; the capture had each done (DUR 0.1ms)
+	# before the next (1ms later) was submitted: a depth of 1.
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_uring_setup 4 entries=64 flags= sq=64 cq=128
+		for i in $(seq 1 32); do
+			uring write 262144 " sub=$i" fd=3 offset=$(((i - 1) * 262144)) count=262144 sqe_flags=IOSQE_ASYNC
+			op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=0 flags= sub=$i
+		done
+	} | awk '$5 == "uring:write" { n++; $1 = sprintf("0.%03d000000", n); $7 = 100000 } { print }' > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" $((32 * 262144))
+	printf '%s\n' "$output" > "$D/result"
+	run ior-stats -t -r depth -i 1 "$D/result"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | sed -n 2p | cut -f2,4)" "$(printf '32\t1')"
 }
 
 @test "linked requests keep IOSQE_IO_LINK: a failing head cancels the next one, as captured" {
@@ -1494,6 +1608,43 @@ uring() {
 	assert_equal "$(res 10 5) $(res_key 10 skip)" "uring:poll_add unsupported"
 	assert_equal "$(res_key 11 skip) $(res_key 12 skip)" "nofd unsupported"
 	assert_equal "$(stat -c %s "$R/f")" 0
+}
+
+@test "io_uring_enter and io_uring_register on a descriptor that is no ring fail as captured, and so do unknown enter flags" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
+		op 1 1 io_uring_enter -95 fd=3 to_submit=0 min_complete=0 flags= err=EOPNOTSUPP
+		op 1 1 io_uring_register -95 fd=3 opcode=IORING_REGISTER_PROBE nr=0 err=EOPNOTSUPP
+		op 1 1 io_uring_enter -22 fd=4 to_submit=0 min_complete=0 flags=0x80000000 err=EINVAL
+		op 1 1 io_uring_enter 0 fd=4 to_submit=0 min_complete=0 flags=IORING_ENTER_GETEVENTS
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 3 6) $(res 4 6) $(res 5 6) $(res 6 6)" "-95 -95 -22 0"
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+}
+
+@test "a statx whose path is missing is submitted in its batch all the same, failing as captured and breaking its link" {
+	echo data > "$R/f"
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR
+		op 1 1 io_uring_setup 4 entries=8 flags= sq=8 cq=16
+		uring statx 0 " sub=1" dirfd=AT_FDCWD path=/f flags= mask=STATX_SIZE sqe_flags=
+		uring statx -2 " sub=1" dirfd=AT_FDCWD path=/missing flags=AT_SYMLINK_NOFOLLOW mask=STATX_SIZE sqe_flags=IOSQE_IO_LINK err=ENOENT
+		uring write -125 " sub=1" fd=3 offset=0 count=100 sqe_flags= err=ECANCELED
+		op 1 1 io_uring_enter 3 fd=4 to_submit=3 min_complete=3 flags=IORING_ENTER_GETEVENTS sub=1
+	} > "$D/p.replay"
+	add_vfds < "$D/p.replay" > "$D/q.replay"
+	run env ASAN_OPTIONS=detect_leaks=0 timeout 20 strace -f -qq -e trace=io_uring_enter -o "$D/strace" \
+		ior-replay -C "$R" "$D/q.replay"
+	assert_success
+	assert_equal "$(grep -c 'io_uring_enter(' "$D/strace")" 1
+	grep -q 'io_uring_enter([0-9]*, 3, 3, IORING_ENTER_GETEVENTS' "$D/strace"
+	assert_equal "$(res 3 6) $(res 4 6) $(res 5 6) $(res 6 6)" "0 -2 -125 3"
+	assert_equal "$(stat -c %s "$R/f")" 5
 }
 
 @test "requests still in flight when their ring closes are reaped first" {
