@@ -1369,7 +1369,13 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 			return;
 		}
 	}
-	if (r->ret < 0 && unreplayable_errno(r->ret)) {
+	/*
+	 * An io_uring_register that failed on a descriptor of its fds= is
+	 * replayable: the replay registers a closed descriptor in its place.
+	 */
+	if (r->ret < 0 && unreplayable_errno(r->ret) &&
+	    !(r->ret == -EBADF && ior_get(r, "fds") &&
+	      !strcmp(r->call, "io_uring_register"))) {
 		ndrop[DROP_FAILED]++;
 		return;
 	}

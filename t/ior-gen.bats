@@ -913,6 +913,20 @@ ops() {
 	assert_equal "$(stat_of dropped.unknown_fd)" 3
 }
 
+@test "an io_uring_register refused for a bad descriptor is kept, other EBADF failures are not" {
+	map <<-EOF > "$D/in"
+	$(rec 1 io_uring_setup 3 entries=8 flags=0 sq=8 cq=16 vfd=1 ofd=1)
+	$(rec 1 io_uring_register -9 fd=3 opcode=IORING_REGISTER_FILES nr=2 fds=3,999 vfd=1 ofd=1 vfds=1,-1 err=EBADF)
+	$(rec 1 io_uring_register -9 fd=3 opcode=IORING_REGISTER_BUFFERS nr=1 lens=0 vfd=1 ofd=1 err=EBADF)
+	$(rec 1 fsync -9 fd=3 vfd=1 ofd=1 err=EBADF)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(ops)" "$(printf '%s\n' '1 io_uring_setup seq=1' '1 io_uring_register seq=2')"
+	assert_line --partial 'io_uring_register -9 100 seq=2 fd=3 opcode=IORING_REGISTER_FILES nr=2 fds=3,999 '
+	assert_equal "$(stat_of dropped.failed_unreplayable)" 2
+}
+
 @test "the tree comes from uring requests as from their syscalls: openat, O_CREAT, reads at offsets and at the position, writes, statx" {
 	map <<-EOF > "$D/in"
 	$(rec 1 uring:openat 3 ring=5 dirfd=AT_FDCWD path=/srv/r flags=O_RDONLY mode=0 sqe_flags=0 user_data=0x1 exec=inline sub=1 vfd=1 ofd=1 file=/srv/r)
