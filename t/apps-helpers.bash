@@ -140,3 +140,38 @@ setup_coreutils() {
 	seq 1000 -1 1 > "$1/unsorted.txt"
 	printf 'one two\n' > "$1/words.txt"
 }
+
+# fio reads and writes a file made beforehand: it lays out nothing itself.
+setup_fio() {
+	head -c 4M /dev/zero > "$1/fio.dat"
+}
+
+# Skip (or, under CI, fail) when the file system of DIR refuses O_DIRECT
+# (tmpfs does).
+need_direct_io() {
+	dd if=/dev/zero of="$1/direct.probe" bs=4096 count=1 oflag=direct \
+		status=none 2>/dev/null && { rm -f "$1/direct.probe"; return 0; }
+	rm -f "$1/direct.probe"
+	if [ "${CI:-}" = true ]; then
+		echo "CI must not skip: $1 refuses O_DIRECT" >&2
+		return 1
+	fi
+	skip "the file system of $1 refuses O_DIRECT"
+}
+
+# fio_ios FILE: "READS WRITES": the I/O counts of fio's JSON report.
+fio_ios() {
+	jq -r '.jobs[0] | "\(.read.total_ios) \(.write.total_ios)"' "$1"
+}
+
+# count_requests FILE REGEX: the records of FILE whose CALL matches REGEX,
+# but those the replay skipped.
+count_requests() {
+	awk -v re="^($2)\$" '!/^#/ && $5 ~ re && !/ skip=/ { n++ } END { print n + 0 }' "$1"
+}
+
+# strace_submitted FILE CALL: the requests strace saw CALL submit (the sum
+# of the second arguments of io_submit or io_uring_enter).
+strace_submitted() {
+	strace_batches "$1" | awk -v c="$2" '$1 == c { n += $2 } END { print n + 0 }'
+}

@@ -16,7 +16,10 @@ load e2e-helpers
 		    flock fallocate-fadvise getdents links mknod-fifo utimes \
 		    xattrs statfs getcwd handles memfd mmap-msync unshare \
 		    fork-inherit clone-files clone-fs thread-exit fd-reuse \
-		    rename-open hardlinks scm-rights held-open vfork-exec exec-cloexec all; do
+		    rename-open hardlinks scm-rights held-open vfork-exec exec-cloexec \
+		    aio-setup aio-submit aio-batch aio-cancel aio-destroy \
+		    uring-setup uring-files uring-link uring-fixed uring-buffers \
+		    uring-fsync uring-statx uring-sqpoll all; do
 		assert_line "$scen"
 	done
 }

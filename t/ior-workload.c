@@ -14,6 +14,8 @@
  * compared call for call with strace -c. The run phase therefore uses the
  * libc system call wrappers only (no stdio), and the legacy calls (stat,
  * lstat, fstat) through syscall(2), since glibc maps them to newfstatat.
+ * Linux AIO goes through syscall(2) (glibc wraps none of it), io_uring
+ * through liburing, one io_uring_enter per batch.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +40,9 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <linux/aio_abi.h>
+#include <liburing.h>
+#include <poll.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -1577,6 +1582,591 @@ static void run_held_open(void)
 	X(close(a));
 }
 
+/*
+ * ---- Linux AIO: io_setup, io_submit, io_getevents, io_pgetevents,
+ * io_cancel, io_destroy, through syscall(2): glibc wraps none of them ----
+ * Each iocb's aio_data holds the result it must complete with, so that
+ * every reaped event is checked against it.
+ */
+
+static aio_context_t aio_setup(unsigned nr)
+{
+	aio_context_t ctx = 0;
+
+	X(syscall(SYS_io_setup, nr, &ctx));
+	return ctx;
+}
+
+static void iocb_prep(struct iocb *cb, int op, int fd, const void *buf,
+		      long n, long off, long res)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->aio_lio_opcode = op;
+	cb->aio_fildes = fd;
+	cb->aio_buf = (uintptr_t)buf;
+	cb->aio_nbytes = n;
+	cb->aio_offset = off;
+	cb->aio_data = res;
+}
+
+/* Submit n iocbs in one io_submit; all must be accepted. */
+static void aio_submit(aio_context_t ctx, struct iocb **cbs, long n)
+{
+	N(syscall(SYS_io_submit, ctx, n, cbs), n);
+}
+
+/* Check n reaped events against the results their iocbs expect. */
+static void aio_check(const struct io_event *ev, long n, const char *what)
+{
+	for (long i = 0; i < n; i++)
+		if (ev[i].res != (long long)ev[i].data)
+			die("%s: an iocb completed with %lld, expected %lld",
+			    what, (long long)ev[i].res, (long long)ev[i].data);
+}
+
+/* Reap exactly n events with io_getevents (min_nr n, no timeout). */
+static void aio_reap(aio_context_t ctx, long n, const char *what)
+{
+	struct io_event ev[16];
+
+	N(syscall(SYS_io_getevents, ctx, n, 16, ev, NULL), n);
+	aio_check(ev, n, what);
+}
+
+/* ---- aio-setup: contexts made, refused and destroyed ---- */
+
+static void run_aio_setup(void)
+{
+	aio_context_t ctx = 0, ctx2;
+	int fd;
+
+	fd = create_file("ctx.dat", 100);
+	FAILS(syscall(SYS_io_setup, 0, &ctx), EINVAL);	/* nr_events 0 */
+	ctx = aio_setup(64);
+	ctx2 = ctx;
+	FAILS(syscall(SYS_io_setup, 8, &ctx2), EINVAL);	/* *ctxp not 0 */
+	N(syscall(SYS_io_submit, ctx, 0, NULL), 0);	/* nothing to submit */
+	X(syscall(SYS_io_destroy, ctx));
+	FAILS(syscall(SYS_io_destroy, ctx), EINVAL);	/* already gone */
+	X(close(fd));
+}
+
+/* ---- aio-submit: one pwrite, submitted and reaped ---- */
+
+static void run_aio_submit(void)
+{
+	struct iocb cb, *cbs[1] = { &cb };
+	aio_context_t ctx;
+	int fd;
+
+	fd = create_file("one.dat", 0);
+	ctx = aio_setup(8);
+	iocb_prep(&cb, IOCB_CMD_PWRITE, fd, pattern, 4096, 0, 4096);
+	aio_submit(ctx, cbs, 1);
+	aio_reap(ctx, 1, "aio-submit");
+	X(syscall(SYS_io_destroy, ctx));
+	X(close(fd));
+}
+
+/*
+ * ---- aio-batch: batched writes and an fdsync, then reads back ----
+ * One io_submit of four pwrites, a pwritev of two iovecs and an fdsync,
+ * reaped with io_getevents; one of a pread and a preadv of three iovecs,
+ * reaped with io_pgetevents given a timeout and a signal mask.
+ */
+
+static void run_aio_batch(void)
+{
+	static char rd[4 * 4096], rv[3][2000];
+	struct iocb cb[6], *cbs[6];
+	struct iovec wv[2] = { { pattern + 16384, 1000 }, { pattern + 17384, 3000 } };
+	struct iovec riov[3] = { { rv[0], 2000 }, { rv[1], 2000 }, { rv[2], 2000 } };
+	struct io_event ev[8];
+	struct timespec ts = { 5, 0 };
+	sigset_t mask;
+	struct { const sigset_t *set; size_t size; } sig = { &mask, _NSIG / 8 };
+	aio_context_t ctx;
+	int fd;
+
+	for (int i = 0; i < 6; i++)
+		cbs[i] = &cb[i];
+	fd = create_file("batch.dat", 0);
+	ctx = aio_setup(16);
+	for (int i = 0; i < 4; i++)
+		iocb_prep(&cb[i], IOCB_CMD_PWRITE, fd, pattern + i * 4096, 4096,
+			  i * 4096, 4096);
+	iocb_prep(&cb[4], IOCB_CMD_PWRITEV, fd, wv, 2, 16384, 4000);
+	iocb_prep(&cb[5], IOCB_CMD_FDSYNC, fd, NULL, 0, 0, 0);
+	aio_submit(ctx, cbs, 6);
+	aio_reap(ctx, 6, "aio-batch writes");
+
+	iocb_prep(&cb[0], IOCB_CMD_PREAD, fd, rd, sizeof(rd), 0, sizeof(rd));
+	iocb_prep(&cb[1], IOCB_CMD_PREADV, fd, riov, 3, 16384, 4000);
+	aio_submit(ctx, cbs, 2);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR1);
+	N(syscall(SYS_io_pgetevents, ctx, 2, 8, ev, &ts, &sig), 2);
+	aio_check(ev, 2, "aio-batch reads");
+	check_data(rd, sizeof(rd), 0, "batch.dat");
+	check_data(rv[0], 4000, 16384, "batch.dat");	/* rv is contiguous */
+	X(syscall(SYS_io_destroy, ctx));
+	X(close(fd));
+}
+
+/* ---- aio-cancel: io_cancel of an iocb that already completed ---- */
+
+static void run_aio_cancel(void)
+{
+	struct iocb cb, *cbs[1] = { &cb };
+	struct io_event ev;
+	aio_context_t ctx;
+	int fd;
+
+	fd = create_file("cancel.dat", 0);
+	ctx = aio_setup(8);
+	iocb_prep(&cb, IOCB_CMD_PWRITE, fd, pattern, 2048, 0, 2048);
+	aio_submit(ctx, cbs, 1);
+	aio_reap(ctx, 1, "aio-cancel");
+	FAILS(syscall(SYS_io_cancel, ctx, &cb, &ev), EINVAL);
+	X(syscall(SYS_io_destroy, ctx));
+	X(close(fd));
+}
+
+/*
+ * ---- aio-destroy: io_destroy with requests in flight ----
+ * Two pwrites are submitted and never reaped; a poll for input on a FIFO
+ * that nobody writes never completes by itself: io_destroy cancels it.
+ * Before them, a pwrite is reaped.
+ */
+
+static void run_aio_destroy(void)
+{
+	struct iocb cb[4], *cbs[4] = { &cb[0], &cb[1], &cb[2], &cb[3] };
+	char p[PATH_MAX];
+	aio_context_t ctx;
+	int fd, fifo;
+
+	fd = create_file("destroy.dat", 0);
+	X(mknod(in_dir(p, "wait.fifo"), S_IFIFO | 0600, 0));
+	/* Read-only: a poll waits on one queue. Never had a writer: no HUP. */
+	fifo = X(open(p, O_RDONLY | O_NONBLOCK));
+	ctx = aio_setup(8);
+	iocb_prep(&cb[0], IOCB_CMD_PWRITE, fd, pattern, 3000, 0, 3000);
+	aio_submit(ctx, cbs, 1);
+	aio_reap(ctx, 1, "aio-destroy");
+	iocb_prep(&cb[1], IOCB_CMD_PWRITE, fd, pattern + 3000, 1000, 3000, 1000);
+	iocb_prep(&cb[2], IOCB_CMD_PWRITE, fd, pattern + 4000, 1000, 4000, 1000);
+	aio_submit(ctx, &cbs[1], 2);
+	iocb_prep(&cb[3], IOCB_CMD_POLL, fifo, NULL, 0, 0, 0);
+	cb[3].aio_buf = POLLIN;
+	aio_submit(ctx, &cbs[3], 1);
+	X(syscall(SYS_io_destroy, ctx));
+	X(close(fifo));
+	X(close(fd));
+}
+
+/*
+ * ---- io_uring, through liburing ----
+ * Each batch is submitted and waited for with one io_uring_enter
+ * (io_uring_submit_and_wait), so that the calls are the same on every
+ * run; its completions are then taken from the ring without a call. Each
+ * request's user_data holds its index and, in the low 32 bits, the
+ * result it must complete with.
+ */
+
+static uint64_t ud(unsigned i, int res)
+{
+	return (uint64_t)i << 32 | (uint32_t)res;
+}
+
+static struct io_uring_sqe *sqe_get(struct io_uring *ring)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe)
+		die("io_uring_get_sqe: the submission queue is full");
+	return sqe;
+}
+
+static void uring_init(struct io_uring *ring, unsigned entries, unsigned flags)
+{
+	int rv = io_uring_queue_init(entries, ring, flags);
+
+	if (rv < 0)
+		die("io_uring_queue_init: %s", strerror(-rv));
+}
+
+/* Submit the prepared requests (n of them) and check their results. */
+static void uring_run(struct io_uring *ring, unsigned n, const char *what)
+{
+	struct io_uring_cqe *cqe;
+	int rv = io_uring_submit_and_wait(ring, n);
+
+	if (rv < 0)
+		die("%s: io_uring_submit_and_wait: %s", what, strerror(-rv));
+	for (unsigned i = 0; i < n; i++) {
+		if ((rv = io_uring_peek_cqe(ring, &cqe)) < 0)
+			die("%s: %u of %u completions: %s", what, i, n, strerror(-rv));
+		if (cqe->res != (int32_t)cqe->user_data)
+			die("%s: request %u completed with %d, expected %d", what,
+			    (unsigned)(cqe->user_data >> 32), cqe->res,
+			    (int32_t)cqe->user_data);
+		io_uring_cqe_seen(ring, cqe);
+	}
+}
+
+/* One request: submit it, wait for it, return its result. */
+static int uring_one(struct io_uring *ring, const char *what)
+{
+	struct io_uring_cqe *cqe;
+	int rv = io_uring_submit_and_wait(ring, 1);
+
+	if (rv < 0 || (rv = io_uring_peek_cqe(ring, &cqe)) < 0)
+		die("%s: %s", what, strerror(-rv));
+	rv = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return rv;
+}
+
+/* ---- uring-setup: rings made and refused; register and enter ---- */
+
+static void run_uring_setup(void)
+{
+	struct io_uring_params up;
+	struct iovec iov = { pattern, 4096 };
+	int ring, fd, bad[2];
+
+	fd = create_file("ring.dat", 100);
+	memset(&up, 0, sizeof(up));
+	FAILS(syscall(SYS_io_uring_setup, 0, &up), EINVAL);	/* no entries */
+	memset(&up, 0, sizeof(up));
+	up.flags = 1u << 31;					/* unknown flag */
+	FAILS(syscall(SYS_io_uring_setup, 8, &up), EINVAL);
+	memset(&up, 0, sizeof(up));
+	up.flags = IORING_SETUP_CLAMP;
+	ring = X(syscall(SYS_io_uring_setup, 100000, &up));	/* clamped */
+	bad[0] = fd;
+	bad[1] = 999;						/* not open */
+	FAILS(syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, bad, 2), EBADF);
+	X(syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, &fd, 1));
+	X(syscall(SYS_io_uring_register, ring, IORING_UNREGISTER_FILES, NULL, 0));
+	X(syscall(SYS_io_uring_register, ring, IORING_REGISTER_BUFFERS, &iov, 1));
+	FAILS(syscall(SYS_io_uring_register, ring, 9999, NULL, 0), EINVAL);
+	N(syscall(SYS_io_uring_enter, ring, 0, 0, IORING_ENTER_GETEVENTS, NULL, 0), 0);
+	FAILS(syscall(SYS_io_uring_enter, ring, 0, 0, 1u << 31, NULL, 0), EINVAL);
+	FAILS(syscall(SYS_io_uring_enter, fd, 0, 0, 0, NULL, 0), EOPNOTSUPP);	/* not a ring */
+	X(close(ring));
+	X(close(fd));
+}
+
+/*
+ * ---- uring-files: openat, write, read and close through the ring ----
+ * A plain open then gets the number the ring's close freed, and the
+ * ring's openat the number a plain close freed.
+ */
+
+static void run_uring_files(void)
+{
+	static char buf[5000];
+	char p[PATH_MAX];
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	int a, b, c, d;
+
+	uring_init(&ring, 8, 0);
+	sqe = sqe_get(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, in_dir(p, "ring-a.dat"),
+			     O_RDWR | O_CREAT | O_TRUNC, 0644);
+	a = uring_one(&ring, "uring-files: openat");
+	if (a < 0)
+		die("uring-files: openat: %s", strerror(-a));
+	sqe = sqe_get(&ring);
+	io_uring_prep_write(sqe, a, pattern, 5000, 0);
+	sqe->flags |= IOSQE_IO_LINK;		/* the read runs after it */
+	sqe->user_data = ud(0, 5000);
+	sqe = sqe_get(&ring);
+	io_uring_prep_read(sqe, a, buf, 1000, 4000);
+	sqe->user_data = ud(1, 1000);
+	uring_run(&ring, 2, "uring-files: write, read");
+	check_data(buf, 1000, 4000, "ring-a.dat");
+	sqe = sqe_get(&ring);
+	io_uring_prep_close(sqe, a);
+	sqe->user_data = ud(0, 0);
+	uring_run(&ring, 1, "uring-files: close");
+
+	b = create_file("plain-b.dat", 300);
+	if (b != a)
+		die("uring-files: plain open got %d after the ring closed %d", b, a);
+	X(close(b));
+
+	c = create_file("plain-c.dat", 200);
+	X(close(c));
+	sqe = sqe_get(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, in_dir(p, "ring-d.dat"),
+			     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	d = uring_one(&ring, "uring-files: openat");
+	if (d != c)
+		die("uring-files: the ring's openat got %d after closing %d", d, c);
+	sqe = sqe_get(&ring);
+	io_uring_prep_write(sqe, d, pattern, 700, 0);
+	sqe->user_data = ud(0, 700);
+	uring_run(&ring, 1, "uring-files: write");
+	sqe = sqe_get(&ring);
+	io_uring_prep_close(sqe, d);
+	sqe->user_data = ud(0, 0);
+	uring_run(&ring, 1, "uring-files: close");
+	io_uring_queue_exit(&ring);
+}
+
+/*
+ * ---- uring-link: linked requests ----
+ * A chain of two writes and an fsync in one submission; then a chain
+ * whose head fails (an openat of a missing file): the write linked to it
+ * is cancelled, so link.dat keeps its size.
+ */
+
+static void run_uring_link(void)
+{
+	char p[PATH_MAX];
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	int fd;
+
+	fd = create_file("link.dat", 0);
+	uring_init(&ring, 8, 0);
+	sqe = sqe_get(&ring);
+	io_uring_prep_write(sqe, fd, pattern, 4096, 0);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe->user_data = ud(0, 4096);
+	sqe = sqe_get(&ring);
+	io_uring_prep_write(sqe, fd, pattern + 4096, 4096, 4096);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe->user_data = ud(1, 4096);
+	sqe = sqe_get(&ring);
+	io_uring_prep_fsync(sqe, fd, 0);
+	sqe->user_data = ud(2, 0);
+	uring_run(&ring, 3, "uring-link: chain");
+
+	sqe = sqe_get(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, in_dir(p, "missing.dat"), O_RDONLY, 0);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe->user_data = ud(0, -ENOENT);
+	sqe = sqe_get(&ring);
+	io_uring_prep_write(sqe, fd, pattern, 100, 8192);
+	sqe->user_data = ud(1, -ECANCELED);
+	uring_run(&ring, 2, "uring-link: failing head");
+	io_uring_queue_exit(&ring);
+	X(close(fd));
+}
+
+/*
+ * ---- uring-fixed: registered files ----
+ * Two files registered, their descriptors closed, then written and read
+ * by index; slot 1 updated to a third file; a file opened directly into
+ * slot 2 and closed there. A plain open meanwhile reuses the number of a
+ * closed registered descriptor: it is another file.
+ */
+
+static void run_uring_fixed(void)
+{
+	static char buf[2000];
+	char p[PATH_MAX];
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	int fds[3], a, up;
+
+	uring_init(&ring, 8, 0);
+	fds[0] = create_file("fixed-a.dat", 0);
+	fds[1] = create_file("fixed-b.dat", 0);
+	fds[2] = -1;
+	X(io_uring_register_files(&ring, fds, 3));
+	a = fds[0];
+	X(close(fds[0]));
+	X(close(fds[1]));
+	sqe = sqe_get(&ring);
+	io_uring_prep_write(sqe, 0, pattern, 3000, 0);
+	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
+	sqe->user_data = ud(0, 3000);
+	sqe = sqe_get(&ring);
+	io_uring_prep_read(sqe, 0, buf, 2000, 1000);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	sqe->user_data = ud(1, 2000);
+	sqe = sqe_get(&ring);
+	io_uring_prep_write(sqe, 1, pattern, 1500, 0);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	sqe->user_data = ud(2, 1500);
+	uring_run(&ring, 3, "uring-fixed: by index");
+	check_data(buf, 2000, 1000, "fixed-a.dat");
+
+	fds[0] = create_file("plain.dat", 50);	/* the number fixed-a.dat had */
+	if (fds[0] != a)
+		die("uring-fixed: plain open got %d after closing %d", fds[0], a);
+	up = create_file("fixed-c.dat", 0);
+	X(io_uring_register_files_update(&ring, 1, &up, 1));
+	X(close(up));
+	X(close(fds[0]));
+	sqe = sqe_get(&ring);
+	io_uring_prep_write(sqe, 1, pattern, 2500, 0);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	sqe->user_data = ud(0, 2500);
+	uring_run(&ring, 1, "uring-fixed: updated slot");
+
+	sqe = sqe_get(&ring);
+	io_uring_prep_openat_direct(sqe, AT_FDCWD, in_dir(p, "fixed-d.dat"),
+				    O_RDWR | O_CREAT | O_TRUNC, 0644, 2);
+	sqe->user_data = ud(0, 0);
+	uring_run(&ring, 1, "uring-fixed: direct open");
+	sqe = sqe_get(&ring);
+	io_uring_prep_write(sqe, 2, pattern, 800, 0);
+	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
+	sqe->user_data = ud(0, 800);
+	sqe = sqe_get(&ring);
+	io_uring_prep_close_direct(sqe, 2);
+	sqe->user_data = ud(1, 0);
+	uring_run(&ring, 2, "uring-fixed: write, close slot 2");
+	X(io_uring_unregister_files(&ring));
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- uring-buffers: registered buffers, read_fixed and write_fixed ---- */
+
+static void run_uring_buffers(void)
+{
+	static char b0[8192], b1[4096];
+	struct iovec iov[2] = { { b0, sizeof(b0) }, { b1, sizeof(b1) } };
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	int fd;
+
+	fd = create_file("buffers.dat", 0);
+	uring_init(&ring, 8, 0);
+	X(io_uring_register_buffers(&ring, iov, 2));
+	memcpy(b0, pattern, sizeof(b0));
+	memcpy(b1, pattern + sizeof(b0), sizeof(b1));
+	sqe = sqe_get(&ring);
+	io_uring_prep_write_fixed(sqe, fd, b0, sizeof(b0), 0, 0);
+	sqe->user_data = ud(0, sizeof(b0));
+	sqe = sqe_get(&ring);
+	io_uring_prep_write_fixed(sqe, fd, b1, sizeof(b1), sizeof(b0), 1);
+	sqe->user_data = ud(1, sizeof(b1));
+	uring_run(&ring, 2, "uring-buffers: write_fixed");
+	memset(b1, 0, sizeof(b1));
+	sqe = sqe_get(&ring);
+	io_uring_prep_read_fixed(sqe, fd, b1, sizeof(b1), 2048, 1);
+	sqe->user_data = ud(0, sizeof(b1));
+	uring_run(&ring, 1, "uring-buffers: read_fixed");
+	check_data(b1, sizeof(b1), 2048, "buffers.dat");
+	X(io_uring_unregister_buffers(&ring));
+	io_uring_queue_exit(&ring);
+	X(close(fd));
+}
+
+/* ---- uring-fsync: fsync, a datasync of a range, fallocate ---- */
+
+static void run_uring_fsync(void)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	int fd;
+
+	fd = create_file("sync.dat", 0);
+	uring_init(&ring, 8, 0);
+	sqe = sqe_get(&ring);
+	io_uring_prep_write(sqe, fd, pattern, 65536, 0);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe->user_data = ud(0, 65536);
+	sqe = sqe_get(&ring);
+	io_uring_prep_fsync(sqe, fd, 0);
+	sqe->user_data = ud(1, 0);
+	uring_run(&ring, 2, "uring-fsync: write, fsync");
+	sqe = sqe_get(&ring);
+	io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
+	sqe->off = 4096;
+	sqe->len = 8192;
+	sqe->user_data = ud(0, 0);
+	uring_run(&ring, 1, "uring-fsync: datasync of a range");
+	sqe = sqe_get(&ring);
+	io_uring_prep_fallocate(sqe, fd, 0, 65536, 1 * MiB);
+	sqe->user_data = ud(0, 0);
+	uring_run(&ring, 1, "uring-fsync: fallocate");
+	io_uring_queue_exit(&ring);
+	X(close(fd));
+}
+
+/*
+ * ---- uring-statx: statx through the ring ----
+ * Of a file the ring created and wrote, and of a missing file.
+ */
+
+static void run_uring_statx(void)
+{
+	char p[PATH_MAX], q[PATH_MAX];
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct statx stx;
+	int fd;
+
+	uring_init(&ring, 8, 0);
+	sqe = sqe_get(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, in_dir(p, "stat-me.dat"),
+			     O_WRONLY | O_CREAT | O_TRUNC, 0640);
+	fd = uring_one(&ring, "uring-statx: openat");
+	if (fd < 0)
+		die("uring-statx: openat: %s", strerror(-fd));
+	sqe = sqe_get(&ring);
+	io_uring_prep_write(sqe, fd, pattern, 12345, 0);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe->user_data = ud(0, 12345);
+	sqe = sqe_get(&ring);
+	io_uring_prep_close(sqe, fd);
+	sqe->user_data = ud(1, 0);
+	uring_run(&ring, 2, "uring-statx: write, close");
+	sqe = sqe_get(&ring);
+	io_uring_prep_statx(sqe, AT_FDCWD, p, 0, STATX_BASIC_STATS, &stx);
+	sqe->user_data = ud(0, 0);
+	sqe = sqe_get(&ring);
+	io_uring_prep_statx(sqe, AT_FDCWD, in_dir(q, "missing.dat"),
+			    AT_SYMLINK_NOFOLLOW, STATX_SIZE, &stx);
+	sqe->user_data = ud(1, -ENOENT);
+	uring_run(&ring, 2, "uring-statx: statx");
+	io_uring_queue_exit(&ring);
+}
+
+/*
+ * ---- uring-sqpoll: a ring whose requests a kernel thread submits ----
+ * Four writes and a read back; SQPOLL needs no privilege since Linux
+ * 5.11.
+ */
+
+static void run_uring_sqpoll(void)
+{
+	static char buf[4096];
+	struct io_uring ring;
+	struct io_uring_params up;
+	struct io_uring_sqe *sqe;
+	int fd, rv;
+
+	fd = create_file("sqpoll.dat", 0);
+	memset(&up, 0, sizeof(up));
+	up.flags = IORING_SETUP_SQPOLL;
+	up.sq_thread_idle = 2000;	/* ms: stays awake for the whole run */
+	if ((rv = io_uring_queue_init_params(8, &ring, &up)) < 0)
+		die("uring-sqpoll: io_uring_queue_init_params: %s", strerror(-rv));
+	for (int i = 0; i < 4; i++) {
+		sqe = sqe_get(&ring);
+		io_uring_prep_write(sqe, fd, pattern + i * 4096, 4096, i * 4096);
+		sqe->user_data = ud(i, 4096);
+	}
+	uring_run(&ring, 4, "uring-sqpoll: writes");
+	sqe = sqe_get(&ring);
+	io_uring_prep_read(sqe, fd, buf, sizeof(buf), 8192);
+	sqe->user_data = ud(0, sizeof(buf));
+	uring_run(&ring, 1, "uring-sqpoll: read");
+	check_data(buf, sizeof(buf), 8192, "sqpoll.dat");
+	io_uring_queue_exit(&ring);
+	X(close(fd));
+}
+
 /* ---- the table of scenarios ---- */
 
 static void no_setup(void)
@@ -1635,6 +2225,19 @@ static const struct scenario {
 	{ "rename-open", setup_rename_open, run_rename_open, NULL, 0 },
 	{ "hardlinks", setup_hardlinks, run_hardlinks, NULL, 0 },
 	{ "scm-rights", setup_scm_rights, run_scm_rights, NULL, 0 },
+	{ "aio-setup", no_setup, run_aio_setup, NULL, 0 },
+	{ "aio-submit", no_setup, run_aio_submit, NULL, 0 },
+	{ "aio-batch", no_setup, run_aio_batch, NULL, 0 },
+	{ "aio-cancel", no_setup, run_aio_cancel, NULL, 0 },
+	{ "aio-destroy", no_setup, run_aio_destroy, NULL, 0 },
+	{ "uring-setup", no_setup, run_uring_setup, NULL, 0 },
+	{ "uring-files", no_setup, run_uring_files, NULL, 0 },
+	{ "uring-link", no_setup, run_uring_link, NULL, 0 },
+	{ "uring-fixed", no_setup, run_uring_fixed, NULL, 0 },
+	{ "uring-buffers", no_setup, run_uring_buffers, NULL, 0 },
+	{ "uring-fsync", no_setup, run_uring_fsync, NULL, 0 },
+	{ "uring-statx", no_setup, run_uring_statx, NULL, 0 },
+	{ "uring-sqpoll", no_setup, run_uring_sqpoll, NULL, 0 },
 	{ "held-open", setup_held_open, run_held_open, NULL, 1 },
 	{ "vfork-exec", no_setup, run_vfork_exec, resume_vfork_exec, 1 },
 	{ "exec-cloexec", no_setup, run_exec_cloexec, resume_exec_cloexec, 1 },

@@ -1,0 +1,153 @@
+# async-helpers.bash - helpers of the asynchronous I/O tests (t/async.bats,
+# fio in t/apps.bats): the requests of a stream counted per CALL, the
+# batches they were submitted in, and the batches a replay submits, seen
+# by strace. Load after helpers and e2e-helpers.
+
+# records FILE CALL [KEY=VALUE ...]: the CALL records of FILE with every
+# KEY=VALUE given (a value of * matches any value of the key).
+records() {
+	local file=$1 call=$2
+	shift 2
+	awk -v call="$call" -v want="$*" '
+		BEGIN { nw = split(want, w, " ") }
+		/^#/ || $5 != call { next }
+		{
+			delete kv
+			for (i = 8; i <= NF; i++) {
+				e = index($i, "=")
+				kv[substr($i, 1, e - 1)] = substr($i, e + 1)
+			}
+			for (i = 1; i <= nw; i++) {
+				e = index(w[i], "=")
+				k = substr(w[i], 1, e - 1)
+				v = substr(w[i], e + 1)
+				if (!(k in kv) || (v != "*" && kv[k] != v))
+					next
+			}
+			print
+		}' "$file"
+}
+
+# key_of KEY: the value of KEY in the record on standard input.
+key_of() {
+	awk -v k="$1=" '{ for (i = 8; i <= NF; i++) if (index($i, k) == 1) {
+		print substr($i, length(k) + 1); exit } }'
+}
+
+# request_counts FILE: "CALL COUNT FAILED INFLIGHT BYTES" for each aio:
+# and uring: CALL of FILE: how many requests, how many failed (RET < 0),
+# how many were never reaped (inflight=1), and the bytes its reads and
+# writes transferred. Requests the replay skipped (skip=) are left out:
+# they were not issued.
+request_counts() {
+	awk '
+		/^#/ || $5 !~ /^(aio|uring):/ || / skip=/ { next }
+		{
+			n[$5]++
+			if ($6 < 0)
+				f[$5]++
+			else if ($5 ~ /read|write/)
+				b[$5] += $6
+			if (/ inflight=1( |$)/)
+				i[$5]++
+		}
+		END { for (c in n) print c, n[c], f[c] + 0, i[c] + 0, b[c] + 0 }' "$1" |
+		LC_ALL=C sort
+}
+
+# requests_match CAPTURE RESULT: the replay's result stream holds the
+# capture's requests, CALL for CALL, with the same failures and bytes.
+requests_match() {
+	request_counts "$1" > "$1.requests"
+	request_counts "$2" > "$2.requests"
+	echo "# step: compare the requests (captured vs replayed)"
+	[ -s "$1.requests" ] || { echo "# no aio: or uring: record in $1"; return 1; }
+	diff -u "$1.requests" "$2.requests"
+}
+
+# outcomes FILE REGEX: "CALL ok" or "CALL RET" (RET < 0) for each record
+# whose CALL matches REGEX, in order: which of the calls failed, and how.
+outcomes() {
+	awk -v re="^($2)\$" '!/^#/ && $5 ~ re { print $5, ($6 < 0 ? $6 : "ok") }' "$1"
+}
+
+# capture_batches FILE: the number of requests of each io_submit and
+# io_uring_enter of a capture that submitted any, as "CALL N", sorted.
+capture_batches() {
+	awk '
+		/^#/ { next }
+		$5 == "io_submit" || $5 == "io_uring_enter" {
+			for (i = 8; i <= NF; i++)
+				if ($i ~ /^(nr|to_submit)=/) {
+					n = substr($i, index($i, "=") + 1)
+					if (n > 0)
+						print $5, n
+				}
+		}' "$1" | LC_ALL=C sort
+}
+
+# strace_batches FILE: the same from strace's output (the second argument
+# of io_submit and io_uring_enter).
+strace_batches() {
+	awk '
+		/ resumed>/ { next }
+		match($0, /(io_submit|io_uring_enter)\(/) {
+			call = substr($0, RSTART, RLENGTH - 1)
+			split(substr($0, RSTART + RLENGTH), a, ", ")
+			if (a[2] > 0)
+				print call, a[2] + 0
+		}' "$1" | LC_ALL=C sort
+}
+
+# replay_under_strace: replay $S/prog.replay again, into a fresh root,
+# under strace -f, keeping the async I/O calls in $S/replay.strace.
+replay_under_strace() {
+	local root=$S/root-strace
+	mkdir -p "$root"
+	step "ior-init" ior-init -C "$root" "$S/prog.replay"
+	echo "# step: strace ior-replay"
+	timeout 120 strace -f -qq -o "$S/replay.strace" \
+		-e trace=io_setup,io_submit,io_getevents,io_pgetevents,io_cancel,io_destroy,io_uring_setup,io_uring_enter,io_uring_register \
+		ior-replay -C "$root" "$S/prog.replay" > "$S/result-strace.ior" ||
+		{ echo "# FAILED: ior-replay under strace"; return 1; }
+}
+
+# replay_batches_match: the replay submits its requests in the batches of
+# the capture: as many io_submit and io_uring_enter calls, each with as
+# many requests (strace of ior-replay against the capture's calls).
+replay_batches_match() {
+	replay_under_strace || return 1
+	capture_batches "$S/cap.ior" > "$S/cap.batches"
+	strace_batches "$S/replay.strace" > "$S/replay.batches"
+	echo "# step: compare the batches (captured vs replayed under strace)"
+	[ -s "$S/cap.batches" ] || { echo "# no batch in the capture"; return 1; }
+	diff -u "$S/cap.batches" "$S/replay.batches"
+}
+
+# async_replayed SCENARIO: replay_matches_capture, then the replay
+# program and the replay's result stream both have the capture's requests
+# (requests_match): the first tells a request ior-gen dropped from one
+# ior-replay did not issue.
+async_replayed() {
+	replay_matches_capture "$1" || return 1
+	echo "# ior-gen: the replay program keeps every request"
+	requests_match "$S/cap.ior" "$S/prog.replay" || return 1
+	echo "# ior-replay: the result stream has every request"
+	requests_match "$S/cap.ior" "$S/result.ior"
+}
+
+# async_captured SCENARIO: trace the scenario's run phase into $S/cap.ior;
+# sets S and D.
+async_captured() {
+	local scen=$1
+	S=$(scratch)
+	D=$S/work
+	step "ior-workload setup" ior-workload setup "$scen" "$D"
+	step "ior-trace" ior-trace -o "$S/cap.ior" -- ior-workload run "$scen" "$D"
+}
+
+# async_mapped SCENARIO: async_captured, then ior-map into $S/map.ior.
+async_mapped() {
+	async_captured "$1" || return 1
+	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$S/cap.ior" "$S/map.ior"
+}
