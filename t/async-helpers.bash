@@ -1,32 +1,7 @@
 # async-helpers.bash - helpers of the asynchronous I/O tests (t/async.bats,
 # fio in t/apps.bats): the requests of a stream counted per CALL, the
 # batches they were submitted in, and the batches a replay submits, seen
-# by strace. Load after helpers and e2e-helpers.
-
-# records FILE CALL [KEY=VALUE ...]: the CALL records of FILE with every
-# KEY=VALUE given (a value of * matches any value of the key).
-records() {
-	local file=$1 call=$2
-	shift 2
-	awk -v call="$call" -v want="$*" '
-		BEGIN { nw = split(want, w, " ") }
-		/^#/ || $5 != call { next }
-		{
-			delete kv
-			for (i = 8; i <= NF; i++) {
-				e = index($i, "=")
-				kv[substr($i, 1, e - 1)] = substr($i, e + 1)
-			}
-			for (i = 1; i <= nw; i++) {
-				e = index(w[i], "=")
-				k = substr(w[i], 1, e - 1)
-				v = substr(w[i], e + 1)
-				if (!(k in kv) || (v != "*" && kv[k] != v))
-					next
-			}
-			print
-		}' "$file"
-}
+# by strace. Load after helpers and e2e-helpers (records, has_record).
 
 # key_of KEY: the value of KEY in the record on standard input.
 key_of() {

@@ -167,9 +167,9 @@ init_matches_setup() {
 	diff -u "$s/setup.tree" "$s/init.tree"
 }
 
-# has_record FILE CALL [KEY=VALUE ...]: FILE holds a CALL record with
-# every KEY=VALUE given (a value of * matches any value of the key).
-has_record() {
+# records FILE CALL [KEY=VALUE ...]: the CALL records of FILE with every
+# KEY=VALUE given (a value of * matches any value of the key).
+records() {
 	local file=$1 call=$2
 	shift 2
 	awk -v call="$call" -v want="$*" '
@@ -188,11 +188,14 @@ has_record() {
 				if (!(k in kv) || (v != "*" && kv[k] != v))
 					next
 			}
-			found = 1
-			exit
-		}
-		END { exit !found }' "$file" || {
-		echo "# no record: $call $* in $file"
+			print
+		}' "$file"
+}
+
+# has_record FILE CALL [KEY=VALUE ...]: FILE holds such a record.
+has_record() {
+	[ -n "$(records "$@" | head -n 1)" ] || {
+		echo "# no record: $2 ${*:3} in $1"
 		return 1
 	}
 }
