@@ -182,6 +182,12 @@ struct table {
 static struct table paths, ofds, inodes;
 static struct ofd_ent *ofd_free;	/* recycled entries */
 static int64_t seq;
+/*
+ * seq in decimal, counted up with it: every kept operation writes its
+ * seq, and adding one to text is cheaper than formatting a number.
+ */
+static char seq_text[24] = "0";
+static size_t seq_len = 1;
 static unsigned long nrecords, ndrop[NDROP];
 
 /*
@@ -194,6 +200,7 @@ struct args {
 	const char *file2, *vfd2, *ofd2, *offset2;
 	const char *flags, *size, *offset, *group, *mode, *cmd, *sub, *fixed;
 	const char *fmode, *uid, *gid, *ino, *dev;
+	int input_seq;		/* the input has seq= or after=: replaced */
 };
 
 static void usage(FILE *fp, int code)
@@ -427,8 +434,15 @@ static int under(const char *path, const char *dir, size_t n)
 
 static int pseudo_path(const char *p)
 {
-	return p && (under(p, "/proc", 5) || under(p, "/sys", 4) ||
-		     under(p, "/dev", 4));
+	/* Looked at for most records: the second byte rules most paths out. */
+	if (!p || p[0] != '/')
+		return 0;
+	switch (p[1]) {
+	case 'p': return under(p, "/proc", 5);
+	case 's': return under(p, "/sys", 4);
+	case 'd': return under(p, "/dev", 4);
+	}
+	return 0;
 }
 
 /* A path that can be created under a root: absolute, not "/". */
@@ -561,84 +575,97 @@ static int unreplayable_errno(int64_t ret)
 	return 0;
 }
 
+/* Is the key k, of len bytes, name? Inlined: no call per key. */
+static inline int key_is(const char *k, size_t len, const char *name)
+{
+	return len == strlen(name) && !memcmp(k, name, len);
+}
+
 static void get_args(const struct ior_rec *r, struct args *a)
 {
 	memset(a, 0, sizeof(*a));
 	for (int i = 0; i < r->nkv; i++) {
 		const char *k = r->kv[i].key, *v = r->kv[i].val;
+		size_t len = v - k - 1;	/* the reader ended k at its '=' */
 
 		switch (k[0]) {
 		case 'p':
-			if (!strcmp(k, "path"))
+			if (key_is(k, len, "path"))
 				a->path = v;
-			else if (!strcmp(k, "path2"))
+			else if (key_is(k, len, "path2"))
 				a->path2 = v;
 			break;
 		case 'f':
-			if (!strcmp(k, "file"))
+			if (key_is(k, len, "file"))
 				a->file = v;
-			else if (!strcmp(k, "fd"))
+			else if (key_is(k, len, "fd"))
 				a->fd = v;
-			else if (!strcmp(k, "fs"))
+			else if (key_is(k, len, "fs"))
 				a->fs = v;
-			else if (!strcmp(k, "ft"))
+			else if (key_is(k, len, "ft"))
 				a->ft = v;
-			else if (!strcmp(k, "flags") && !a->flags)
+			else if (key_is(k, len, "flags") && !a->flags)
 				a->flags = v;	/* a uring: request's second: IOSQE_* */
-			else if (!strcmp(k, "file2"))
+			else if (key_is(k, len, "file2"))
 				a->file2 = v;
-			else if (!strcmp(k, "fmode"))
+			else if (key_is(k, len, "fmode"))
 				a->fmode = v;
-			else if (!strcmp(k, "fixed"))
+			else if (key_is(k, len, "fixed"))
 				a->fixed = v;
 			break;
 		case 'v':
-			if (!strcmp(k, "vfd"))
+			if (key_is(k, len, "vfd"))
 				a->vfd = v;
-			else if (!strcmp(k, "vfd2"))
+			else if (key_is(k, len, "vfd2"))
 				a->vfd2 = v;
 			break;
 		case 'o':
-			if (!strcmp(k, "ofd"))
+			if (key_is(k, len, "ofd"))
 				a->ofd = v;
-			else if (!strcmp(k, "offset"))
+			else if (key_is(k, len, "offset"))
 				a->offset = v;
-			else if (!strcmp(k, "ofd2"))
+			else if (key_is(k, len, "ofd2"))
 				a->ofd2 = v;
-			else if (!strcmp(k, "offset2"))
+			else if (key_is(k, len, "offset2"))
 				a->offset2 = v;
 			break;
 		case 's':
-			if (!strcmp(k, "size"))
+			if (key_is(k, len, "size"))
 				a->size = v;
-			else if (!strcmp(k, "sub"))
+			else if (key_is(k, len, "sub"))
 				a->sub = v;
+			else if (key_is(k, len, "seq"))
+				a->input_seq = 1;
 			break;
 		case 'g':
-			if (!strcmp(k, "group"))
+			if (key_is(k, len, "group"))
 				a->group = v;
-			else if (!strcmp(k, "gid"))
+			else if (key_is(k, len, "gid"))
 				a->gid = v;
 			break;
 		case 'u':
-			if (!strcmp(k, "uid"))
+			if (key_is(k, len, "uid"))
 				a->uid = v;
 			break;
 		case 'i':
-			if (!strcmp(k, "ino"))
+			if (key_is(k, len, "ino"))
 				a->ino = v;
 			break;
 		case 'd':
-			if (!strcmp(k, "dev"))
+			if (key_is(k, len, "dev"))
 				a->dev = v;
 			break;
 		case 'm':
-			if (!strcmp(k, "mode"))
+			if (key_is(k, len, "mode"))
 				a->mode = v;
 			break;
 		case 'c':
-			if (!strcmp(k, "cmd"))
+			if (key_is(k, len, "cmd"))
 				a->cmd = v;
+			break;
+		case 'a':
+			if (key_is(k, len, "after"))
+				a->input_seq = 1;
 			break;
 		}
 	}
@@ -1230,28 +1257,135 @@ static int64_t join_after(const struct ior_rec *r, int is_thread_exit)
 	return after;
 }
 
+/*
+ * Is column s (n bytes, a number the reader accepted) written as
+ * ior_put_head() writes it: no leading zero, no "-0", nine decimals?
+ */
+static int canonical_int(const char *s, size_t n)
+{
+	if (s[0] == '-')
+		return s[1] != '0';
+	return s[0] != '0' || n == 1;
+}
+
+static int canonical_time(const char *s, size_t n)
+{
+	return n >= 11 && s[n - 10] == '.' && (s[0] != '0' || n == 11);
+}
+
+/*
+ * The seven columns. The reader split the line in place, ending each
+ * column with a NUL: copying those bytes with the spaces put back is
+ * cheaper than formatting the numbers again, and the same when each
+ * number is written as ior_put_head() would write it (else it does).
+ * The caller checks that the line fits ior_reserve().
+ */
+static void put_head(struct ior_out *out, const struct ior_in *in,
+		     const struct ior_rec *r)
+{
+	const char *s = in->line;
+	const char *end = r->nkv ? r->kv[0].key - 1 : s + in->linelen;
+	const char *col[8];	/* where each column starts; col[7]: its end */
+	char *d;
+
+	col[0] = s;
+	col[1] = col[0] + strlen(col[0]) + 1;
+	col[2] = col[1] + strlen(col[1]) + 1;
+	col[3] = r->comm;
+	col[4] = r->call;
+	col[5] = col[4] + strlen(col[4]) + 1;
+	col[6] = col[5] + strlen(col[5]) + 1;
+	col[7] = end + 1;
+	if (!canonical_time(col[0], col[1] - col[0] - 1) ||
+	    !canonical_int(col[1], col[2] - col[1] - 1) ||
+	    !canonical_int(col[2], col[3] - col[2] - 1) ||
+	    !canonical_int(col[5], col[6] - col[5] - 1) ||
+	    !canonical_int(col[6], col[7] - col[6] - 1)) {
+		ior_put_head(out, r);
+		return;
+	}
+	d = ior_reserve(out, end - s);
+	memcpy(d, s, end - s);
+	for (int i = 1; i < 7; i++)
+		d[col[i] - 1 - s] = ' ';
+	out->len += end - s;
+}
+
+/*
+ * The arguments as read: the reader split the line in place, ending each
+ * key and value with a NUL, so one copy of those bytes with the '=' and
+ * ' ' put back is the arguments written again, without a call per key.
+ */
+static void put_args(struct ior_out *out, const struct ior_in *in,
+		     const struct ior_rec *r)
+{
+	const char *base = r->kv[0].key;
+	size_t n = in->line + in->linelen - base;
+	char *d = ior_reserve(out, n + 1);
+
+	*d++ = ' ';
+	memcpy(d, base, n);
+	for (int i = 0; i < r->nkv; i++) {
+		d[r->kv[i].val - 1 - base] = '=';
+		if (i + 1 < r->nkv)
+			d[r->kv[i + 1].key - 1 - base] = ' ';
+	}
+	out->len += n + 1;
+}
+
+/* The next operation: seq and its text count up. */
+static void seq_next(void)
+{
+	size_t i = seq_len;
+
+	seq++;
+	while (i > 0 && seq_text[i - 1] == '9')
+		seq_text[--i] = '0';
+	if (i > 0) {
+		seq_text[i - 1]++;
+	} else {
+		memmove(seq_text + 1, seq_text, seq_len++);
+		seq_text[0] = '1';
+	}
+}
+
 /* A request is issued by its submitting call: it waits for no exit. */
-static void put_op(struct ior_out *out, const struct ior_rec *r,
+static void put_op(struct ior_out *out, const struct ior_in *in,
+		   const struct ior_rec *r, const struct args *a, enum op op,
 		   int64_t after, int request)
 {
-	int64_t joined = request ? 0 :
-		join_after(r, !strcmp(r->call, "sched:exit"));
+	int64_t joined = request ? 0 : join_after(r, op == OP_SCHED &&
+						  !strcmp(r->call, "sched:exit"));
+	/* copied when it fits ior_reserve(): the reader passes longer lines */
+	int copy = in->linelen <= IOR_LINE_MAX;
+	char *d;
 
-	ior_put_head(out, r);
-	ior_put_kv_i64(out, "seq", seq);
+	if (copy)
+		put_head(out, in, r);
+	else
+		ior_put_head(out, r);
+	d = ior_reserve(out, 5 + seq_len);
+	memcpy(d, " seq=", 5);
+	memcpy(d + 5, seq_text, seq_len);
+	out->len += 5 + seq_len;
 	if (after && joined && joined != after)
 		ior_printf(out, " after=%lld,%lld", (long long)after,
 			   (long long)joined);
-	else if (after || joined)
-		ior_put_kv_i64(out, "after", after ? after : joined);
-	for (int i = 0; i < r->nkv; i++) {
-		const char *k = r->kv[i].key;
+	else if (after || joined) {
+		ior_put(out, " after=", 7);
+		ior_put_i64(out, after ? after : joined);
+	}
+	if (r->nkv && !a->input_seq && copy) {
+		put_args(out, in, r);
+	} else {
+		for (int i = 0; i < r->nkv; i++) {
+			const char *k = r->kv[i].key;
 
-		/* seq and after are ours: an input's own are replaced. */
-		if ((k[0] == 's' && !strcmp(k, "seq")) ||
-		    (k[0] == 'a' && !strcmp(k, "after")))
-			continue;
-		ior_put_kv(out, k, r->kv[i].val);
+			/* seq and after are ours: an input's own are replaced. */
+			if (!strcmp(k, "seq") || !strcmp(k, "after"))
+				continue;
+			ior_put_kv(out, k, r->kv[i].val);
+		}
 	}
 	ior_putc(out, '\n');
 }
@@ -1379,12 +1513,12 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 		ndrop[DROP_FAILED]++;
 		return;
 	}
-	seq++;
+	seq_next();
 	if (a.sub && !request)
 		subs[sub & (SUBS - 1)].seq = seq;
 	if (op == OP_SCHED) {
 		/* Process structure: no file, no ordering by resource. */
-		put_op(spool, r, 0, 0);
+		put_op(spool, in, r, &a, op, 0, 0);
 		if (!strcmp(r->call, "sched:exit") && a.group &&
 		    ior_int(in, "group", a.group) == 1)
 			ofd_drop_owner(r->pid);
@@ -1435,7 +1569,7 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 		if (sseq == SUB_GONE || (sseq > 0 && after >= sseq))
 			after = 0;
 	}
-	put_op(spool, r, after, request);
+	put_op(spool, in, r, &a, op, after, request);
 	track_close(op, o);
 }
 

@@ -69,6 +69,9 @@ static int next_line(struct ior_in *in)
 		char *s = in->buf + in->start;
 		char *nl = memchr(s, '\n', in->end - in->start);
 
+		/* the same limit wherever the line lies in the buffer */
+		if (nl && nl - s > IOR_LINE_MAX)
+			nl = NULL;
 		if (nl) {
 			*nl = 0;
 			in->line = s;

@@ -291,6 +291,54 @@ open_rec() {	# TID N PATH FLAGS SIZE
 			'3 seq=6 after=4')"
 }
 
+@test "operations are numbered one by one, through every carry of a digit" {
+	{
+		echo "#ior 1 map"
+		for _ in $(seq 1000); do echo "0.000001000 1 1 app sync 0 100"; done
+	} > "$D/in"
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | awk '$5 == "sync" { print $8 }' | tr '\n' ' ')" \
+		"$(seq 1000 | sed 's/^/seq=/' | tr '\n' ' ')"
+	assert_equal "$(stat_of ops)" 1000
+}
+
+@test "columns are written in canonical form, arguments as they were read" {
+	map <<-'EOF' > "$D/in"
+	1.5 7 7 app openat 3 100 dirfd=AT_FDCWD path=/srv/a=b\x20c flags=O_RDONLY size=10 ft=reg vfd=1 ofd=1 file=/srv/a=b\x20c
+	2.000000000 007 07 app read 03 0100 fd=3 count=5 vfd=1 ofd=1 file=/srv/a=b\x20c
+	2.000000001 -0 7 app read -0 3 fd=3 count=5 vfd=1 ofd=1 file=/srv/a=b\x20c
+	2.000000002 7 7 app fsync 0 5 seq=9 fd=3 after=2 vfd=1 ofd=1 file=/srv/a=b\x20c
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line '1.500000000 7 7 app openat 3 100 seq=1 dirfd=AT_FDCWD path=/srv/a=b\x20c flags=O_RDONLY size=10 ft=reg vfd=1 ofd=1 file=/srv/a=b\x20c'
+	assert_line '2.000000000 7 7 app read 3 100 seq=2 fd=3 count=5 vfd=1 ofd=1 file=/srv/a=b\x20c'
+	assert_line '2.000000001 0 7 app read 0 3 seq=3 fd=3 count=5 vfd=1 ofd=1 file=/srv/a=b\x20c'
+	# an input's own seq= and after= give way to ior-gen's
+	assert_line '2.000000002 7 7 app fsync 0 5 seq=4 fd=3 vfd=1 ofd=1 file=/srv/a=b\x20c'
+}
+
+@test "a record of 64 KiB, the longest line a reader takes, is written whole; a longer one is refused" {
+	# 65536 bytes with its newline: the line is 65535 bytes.
+	long=$(head -c 65472 /dev/zero | tr '\0' a)
+	map <<-EOF > "$D/in"
+	$(rec 1 stat 0 path=/srv/$long size=1 ft=reg)
+	$(rec 1 stat 0 path=/srv/b size=1 ft=reg)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line "0.000001000 1 1 app stat 0 100 seq=1 path=/srv/$long size=1 ft=reg"
+	assert_line '0.000001000 1 1 app stat 0 100 seq=2 path=/srv/b size=1 ft=reg'
+	map <<-EOF > "$D/in"
+	$(rec 1 stat 0 path=/srv/b size=1 ft=reg)
+	$(rec 1 stat 0 path=/srv/$long$long size=1 ft=reg)
+	EOF
+	run ior-gen "$D/in"
+	assert_failure 3
+	assert_output --partial "$D/in:3: line longer than 65536 bytes"
+}
+
 @test "every input record is written or counted as dropped" {
 	map <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)
