@@ -6,7 +6,8 @@
  * of it is valid. Then one process is forked per captured process and one
  * thread started per captured thread: initial processes by the master,
  * the others at their sched:fork. Each thread issues its operations in
- * order; an operation with after=M first waits until operation M is done.
+ * order, as fast as it can or (-T) each at its captured time; an
+ * operation with after=M first waits until operation M is done.
  * Done-flags and results live in a shared anonymous mapping, waited on
  * with futexes, so they are seen across processes. When every replay
  * process has ended the master writes the results in program order.
@@ -23,6 +24,7 @@
 #include <linux/aio_abi.h>
 #include <linux/futex.h>
 #include <liburing.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -377,6 +379,10 @@ static uint32_t naio;		/* aio:* requests in the program */
 
 static struct ior_root root;
 static int verbose;
+static int timed;		/* -T: each op at its captured time */
+static double speed = 1;	/* -s: captured times are divided by it */
+static uint64_t ctime0;		/* the program's earliest captured TIME */
+static uint64_t lead_ns;	/* timed: from the first fork to TIME 0 */
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -1553,6 +1559,10 @@ static void load_program(const char *path)
 	link_aio();
 	find_depths();
 	find_initial();
+	ctime0 = nops ? ops[0].ctime : 0;
+	for (uint32_t i = 1; i < nops; i++)
+		if (ops[i].ctime < ctime0)
+			ctime0 = ops[i].ctime;
 }
 
 /* ---- shared state: done-flags and results, seen by every process ---- */
@@ -1678,6 +1688,48 @@ static void finish(uint32_t i, uint32_t state)
 	}
 	if (__atomic_exchange_n(w, state, __ATOMIC_ACQ_REL) == ST_WAITED)
 		futex(w, FUTEX_WAKE, INT_MAX);
+}
+
+/*
+ * Timed mode: op i is due (ctime - ctime0) / speed after TIME 0. A thread
+ * sleeps until SLEEP_MARGIN before that, then spins: clock_nanosleep
+ * wakes it 20-80 us late on the 2-CPU virtual machines ior is measured
+ * on, the spin takes the op to its deadline within a microsecond or two.
+ * A wider margin spins more: ops closer together than it keep a thread
+ * spinning, which the scheduler (or, under SCHED_FIFO, its throttling)
+ * makes pay with long stalls. 80 us gave the lowest p99 (bench/run,
+ * under SCHED_FIFO; 30, 50 and 100 us did worse).
+ */
+#define SLEEP_MARGIN 80000ull	/* ns */
+#define SLEEP_SLICE 100000000ull	/* ns: longest sleep between looks at abort */
+#define DUE_MAX (1ull << 62)	/* ns: later is never */
+#define START_LEAD 10000000ull	/* ns from the first fork to TIME 0 */
+#define FORK_LEAD 1000000ull	/* ns more per initial process */
+
+static uint64_t due(uint32_t i)
+{
+	double d = (ops[i].ctime - ctime0) / speed;
+
+	return d < DUE_MAX ? (uint64_t)d : DUE_MAX;
+}
+
+static void wait_due(uint64_t due)
+{
+	uint64_t at = sh->t0 + due, now, wake;
+	struct timespec ts;
+
+	while ((now = now_ns()) + SLEEP_MARGIN < at) {
+		wake = at - SLEEP_MARGIN;
+		if (wake - now > SLEEP_SLICE)
+			wake = now + SLEEP_SLICE;
+		ts.tv_sec = wake / 1000000000;
+		ts.tv_nsec = wake % 1000000000;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		if (__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE))
+			_exit(IOR_EXIT_SYS);
+	}
+	while (now_ns() < at)
+		__builtin_ia32_pause();
 }
 
 /* ---- descriptors ---- */
@@ -4026,6 +4078,9 @@ static void run_thread(uint32_t t)
 			wait_done(ops[i].after - 1);
 		if (ops[i].after2)
 			wait_done(ops[i].after2 - 1);
+		/* Late when what it waited for was: then at once. */
+		if (timed)
+			wait_due(due(i));
 		if (calls[ops[i].call].need & URING)
 			uring_alone(&w, i);
 		else if ((skip = replay_op(&w, &ops[i], res))) {
@@ -4132,6 +4187,9 @@ static void setup(void)
 	/* Orphaned replay processes are reaped here, so all are waited for. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		ior_err(IOR_EXIT_SYS, "prctl");
+	/* Sleeps end when asked, not up to 50 us later (inherited). */
+	if (timed && prctl(PR_SET_TIMERSLACK, 1) < 0)
+		ior_err(IOR_EXIT_SYS, "prctl");
 }
 
 static uint32_t count_done(void)
@@ -4149,13 +4207,14 @@ static uint64_t replay(void)
 	const struct timespec second = { 1, 0 };
 	sigset_t chld, old;
 	int failed = 0, st;
+	uint64_t end;
 	pid_t pid;
 
 	/* SIGCHLD is taken with sigtimedwait: progress between exits. */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
-	sh->t0 = now_ns();
+	sh->t0 = now_ns() + lead_ns;
 	for (uint32_t i = 0; i < ninitial; i++) {
 		pid = fork();
 		if (pid < 0) {
@@ -4192,7 +4251,8 @@ static uint64_t replay(void)
 		ior_err(IOR_EXIT_SYS, "waitpid");
 	if (failed)
 		ior_errx(IOR_EXIT_SYS, "replay failed");
-	return now_ns() - sh->t0;
+	end = now_ns();
+	return end > sh->t0 ? end - sh->t0 : 0;	/* no ops: before TIME 0 */
 }
 
 /* ---- the result stream ---- */
@@ -4206,10 +4266,53 @@ static int mismatched(const struct op *op, int64_t ret)
 	return 0;
 }
 
+/*
+ * Timed mode: how late op i was issued, in ns after its deadline. The
+ * requests of an io_submit or io_uring_enter go with it: theirs is its
+ * lateness. An AIO request that no io_submit names has none (returns 0).
+ * *own: the op is one its thread issued at its own place.
+ */
+static int late_of(uint32_t i, int64_t *late, int *own)
+{
+	const struct op *op = &ops[i];
+	uint32_t at = i;
+
+	if ((calls[op->call].need & AIO) ||
+	    ((calls[op->call].need & URING) && op->target != NONE)) {
+		if (op->target == NONE)
+			return 0;
+		at = op->target;
+	}
+	*own = at == i;
+	*late = (int64_t)(sh->res[at].start - due(at));
+	return 1;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The nearest-rank percentile p of the n sorted values v. */
+static int64_t percentile(const int64_t *v, uint32_t n, unsigned p)
+{
+	uint64_t rank = ((uint64_t)n * p + 99) / 100;
+
+	return n ? v[rank ? rank - 1 : 0] : 0;
+}
+
 static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 {
 	struct ior_out out;
 	uint64_t errors = 0, mism = 0, skipped = 0;
+	int64_t *lates = NULL, late;
+	uint32_t nlates = 0;
+	int own;
+
+	if (timed && nops && !(lates = malloc((size_t)nops * sizeof(*lates))))
+		ior_err(IOR_EXIT_SYS, "malloc");
 
 	ior_out_init(&out, STDOUT_FILENO, NULL);
 	ior_put_magic(&out, IOR_KIND_RESULT);
@@ -4218,6 +4321,8 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 	ior_put_kv_esc(&out, "root", dir);
 	ior_puts(&out, " start=");
 	ior_put_time(&out, start);
+	if (timed)
+		ior_printf(&out, " speed=%g", speed);
 	ior_putc(&out, '\n');
 	for (uint32_t i = 0; i < nops; i++) {
 		const struct op *op = &ops[i];
@@ -4242,6 +4347,11 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 		ior_put(&out, str(op->text), op->textlen);
 		ior_put_kv_i64(&out, "cret", op->cret);
 		ior_put_kv_i64(&out, "cdur", op->cdur);
+		if (timed && late_of(i, &late, &own)) {
+			ior_put_kv_i64(&out, "late", late);
+			if (own)
+				lates[nlates++] = late;
+		}
 		if (op->cinflight)
 			ior_puts(&out, " cinflight=1");
 		if (res->claim == CL_INFLIGHT)
@@ -4256,20 +4366,36 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 		}
 		ior_putc(&out, '\n');
 	}
-	ior_printf(&out, "#stat ior-replay ops=%u errors=%llu mismatched=%llu skipped=%llu uring_flags_dropped=%u wall_ns=%llu\n",
+	ior_printf(&out, "#stat ior-replay ops=%u errors=%llu mismatched=%llu skipped=%llu uring_flags_dropped=%u wall_ns=%llu",
 		   nops, (unsigned long long)errors, (unsigned long long)mism,
 		   (unsigned long long)skipped, sh->uring_dropped,
 		   (unsigned long long)wall_ns);
+	if (timed) {
+		if (nlates)
+			qsort(lates, nlates, sizeof(*lates), by_value);
+		ior_printf(&out, " late_p50=%lld late_p99=%lld late_max=%lld",
+			   (long long)percentile(lates, nlates, 50),
+			   (long long)percentile(lates, nlates, 99),
+			   (long long)(nlates ? lates[nlates - 1] : 0));
+	}
+	ior_putc(&out, '\n');
 	ior_out_close(&out);
 	if (verbose)
 		ior_warnx("%u ops in %.3f s: %llu errors, %llu mismatched, %llu skipped",
 			  nops, wall_ns / 1e9, (unsigned long long)errors,
 			  (unsigned long long)mism, (unsigned long long)skipped);
+	if (verbose && timed)
+		ior_warnx("late: p50 %.1f us, p99 %.1f us, max %.1f us",
+			  percentile(lates, nlates, 50) / 1e3,
+			  percentile(lates, nlates, 99) / 1e3,
+			  (nlates ? lates[nlates - 1] : 0) / 1e3);
+	free(lates);
 }
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s -C DIR [-nv] [FILE]\n", ior_progname());
+	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [FILE]\n",
+		ior_progname());
 	exit(code);
 }
 
@@ -4278,6 +4404,8 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "directory", required_argument, NULL, 'C' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "speed", required_argument, NULL, 's' },
+		{ "timed", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -4286,16 +4414,28 @@ int main(int argc, char **argv)
 	const char *dir = NULL;
 	struct timespec wall;
 	uint64_t wall_ns;
+	char *end;
 	int c, e, dry = 0;
 
 	ior_setprogname(argv[0]);
-	while ((c = getopt_long(argc, argv, "C:nvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "C:ns:Tvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			dir = optarg;
 			break;
 		case 'n':
 			dry = 1;
+			break;
+		case 's':
+			speed = strtod(optarg, &end);
+			if (end == optarg || *end || !(speed > 0 && isfinite(speed))) {
+				ior_warnx("bad speed: %s (a positive number)", optarg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			timed = 1;
+			break;
+		case 'T':
+			timed = 1;
 			break;
 		case 'v':
 			verbose = 1;
@@ -4327,9 +4467,12 @@ int main(int argc, char **argv)
 		return IOR_EXIT_OK;
 
 	setup();
+	/* Timed: TIME 0 once the initial processes have had time to start. */
+	if (timed)
+		lead_ns = START_LEAD + (uint64_t)ninitial * FORK_LEAD;
 	clock_gettime(CLOCK_REALTIME, &wall);
 	wall_ns = replay();
 	write_results(dir, wall_ns,
-		      wall.tv_sec * 1000000000ull + wall.tv_nsec);
+		      wall.tv_sec * 1000000000ull + wall.tv_nsec + lead_ns);
 	return IOR_EXIT_OK;
 }

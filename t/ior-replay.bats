@@ -75,7 +75,7 @@ add_vfds() {
 	}'
 }
 
-# Replay $D/p.replay under $R.
+# Replay $D/p.replay under $R, with options "$@".
 replay() {
 	mkdir -p "$D/vfd"
 	if [ -n "$(tail -c 1 "$D/p.replay")" ]; then	# keep a truncated line
@@ -83,7 +83,7 @@ replay() {
 	else
 		add_vfds < "$D/p.replay" > "$D/vfd/p.replay"
 	fi
-	run timeout 20 ior-replay -C "$R" "$D/vfd/p.replay"
+	run timeout 20 ior-replay "$@" -C "$R" "$D/vfd/p.replay"
 }
 
 # Field N of the result record of operation SEQ in the last `run`.
@@ -1706,4 +1706,154 @@ uring() {
 	} > "$D/p.replay"
 	replay
 	refused "p.replay:3: sub: sub=1 is not an io_uring_enter"
+}
+
+# ---- timed mode ----
+
+# at SECONDS PID TID CALL RET [key=value ...]: an operation captured at
+# TIME SECONDS.
+at() {
+	local t=$1 pid=$2 tid=$3 call=$4 ret=$5
+	shift 5
+	SEQ=$((SEQ + 1))
+	echo "$t $pid $tid app $call $ret 1000 seq=$SEQ${*:+ $*}"
+}
+
+# Three operations of one thread, 200 ms apart in the capture.
+spaced_program() {
+	{
+		echo "#ior 1 replay"
+		at 10.0 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		at 10.2 1 1 pwrite64 1 fd=3 count=1 offset=0
+		at 10.4 1 1 close 0 fd=3
+	} > "$D/p.replay"
+}
+
+# Milliseconds since the epoch.
+ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# The lateness, in ns, of operation SEQ due at DUE seconds: its result
+# TIME less DUE.
+late_from_time() {
+	res "$1" 1 | awk -v d="$2" '{ printf "%.0f\n", ($1 - d) * 1e9 }'
+}
+
+@test "timed mode issues each operation at its captured time after the first" {
+	spaced_program
+	local t0
+	t0=$(ms)
+	replay -T
+	assert_success
+	[ $(($(ms) - t0)) -ge 400 ]
+	# Never early; late by far less than the spacing, even on a busy machine.
+	for k in 1 2 3; do
+		awk -v t="$(res $k 1)" -v d="0.$((2 * (k - 1)))" \
+			'BEGIN { exit !(t >= d && t < d + 0.15) }'
+	done
+	assert_equal "$(res 2 6)" 1
+	assert_equal "$(stat_of mismatched)" 0
+}
+
+@test "each timed result carries late=, the ns from its deadline to its start" {
+	spaced_program
+	replay --timed
+	assert_success
+	for k in 1 2 3; do
+		assert_equal "$(res_key $k late)" "$(late_from_time $k "0.$((2 * (k - 1)))")"
+		[ "$(res_key $k late)" -ge 0 ]
+	done
+	assert_line --regexp "^#meta ior-replay root=.* start=[0-9.]+ speed=1$"
+}
+
+@test "the timed trailer reports the p50, p99 and maximum lateness" {
+	spaced_program
+	replay -T
+	assert_success
+	local lates
+	lates=$(for k in 1 2 3; do res_key $k late; done | sort -n | tr '\n' ' ')
+	# Nearest rank of 3 values: p50 the 2nd, p99 and max the 3rd.
+	assert_equal "$(stat_of late_p50) $(stat_of late_p99) $(stat_of late_max) " \
+		"$(awk '{ print $2, $3, $3 }' <<< "$lates") "
+	assert_equal "$(stat_of ops)" 3
+}
+
+@test "--speed 2 replays twice as fast, 0.5 half as fast" {
+	spaced_program
+	local t0
+	t0=$(ms)
+	replay -s 2
+	assert_success
+	[ $(($(ms) - t0)) -ge 200 ]
+	awk -v a="$(res 2 1)" -v b="$(res 3 1)" \
+		'BEGIN { exit !(a >= 0.1 && a < 0.2 && b >= 0.2 && b < 0.35) }'
+	assert_equal "$(res_key 3 late)" "$(late_from_time 3 0.2)"
+	assert_line --regexp " speed=2$"
+	t0=$(ms)
+	replay --speed=0.5
+	assert_success
+	[ $(($(ms) - t0)) -ge 800 ]
+	assert_equal "$(res_key 3 late)" "$(late_from_time 3 0.8)"
+}
+
+@test "an operation whose after= finishes late is issued at once and counted late" {
+	{
+		echo "#ior 1 replay"
+		at 0.0 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		at 0.0 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		at 0.3 1 1 pwrite64 1 fd=3 count=1 offset=0
+		# Captured at 0.1, but it must wait for the write due at 0.3.
+		at 0.1 1 2 pread64 1 fd=3 count=1 offset=0 after=3
+		at 0.1 1 2 sched:exit 0 code=0 group=0
+	} > "$D/p.replay"
+	replay -T
+	assert_success
+	assert_equal "$(res 4 6)" 1
+	[ "$(res_key 4 late)" -ge 200000000 ]
+	[ "$(res_key 4 late)" -lt 350000000 ]
+	# Its thread's next operation, due with it, is at least as late.
+	[ "$(res_key 5 late)" -ge "$(res_key 4 late)" ]
+	assert_equal "$(stat_of late_max)" "$(res_key 5 late)"
+}
+
+@test "the requests of a timed io_submit are as late as the call" {
+	{
+		echo "#ior 1 replay"
+		at 0.0 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		at 0.0 1 1 io_setup 0 nr=16 ctx=0x7f0000
+		at 0.1 1 1 io_submit 2 ctx=0x7f0000 nr=2 sub=1
+		at 0.1 1 1 io_getevents 2 ctx=0x7f0000 min_nr=2 nr=16
+		# Captured when they completed, after the call.
+		at 0.15 1 1 aio:pwrite 4096 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=1 iocb=0x1000
+		at 0.15 1 1 aio:pwrite 4096 fd=3 offset=4096 count=4096 ctx=0x7f0000 sub=1 iocb=0x1040
+		at 0.2 1 1 io_destroy 0 ctx=0x7f0000
+		at 0.2 1 1 close 0 fd=3
+	} > "$D/p.replay"
+	replay -T
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" 8192
+	assert_equal "$(res_key 5 late)" "$(res_key 3 late)"
+	assert_equal "$(res_key 6 late)" "$(res_key 3 late)"
+	awk -v t="$(res 3 1)" 'BEGIN { exit !(t >= 0.1 && t < 0.25) }'
+}
+
+@test "bad --speed values are refused with usage" {
+	echo "#ior 1 replay" > "$D/p.replay"
+	for v in 0 -1 abc "" 2x inf nan 1e999; do
+		run ior-replay -s "$v" -C "$R" "$D/p.replay"
+		assert_failure 2
+		assert_output --partial "bad speed"
+		assert_output --partial "usage: ior-replay -C DIR [-nTv] [-s FACTOR]"
+	done
+}
+
+@test "without -T operations run as fast as they can and carry no lateness" {
+	spaced_program
+	replay
+	assert_success
+	awk -v t="$(res 3 1)" 'BEGIN { exit !(t < 0.2) }'
+	refute_output --partial "late="
+	refute_output --partial "late_p99="
+	refute_output --partial " speed="
 }
