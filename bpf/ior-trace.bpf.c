@@ -13,9 +13,10 @@
  * The sched tracepoints follow forks, execs and exits.
  *
  * Every helper call costs (return thunks on this kernel's CPUs): a traced
- * read makes four, the untraced filter one. Per-thread state is an array
- * indexed by tid, whose lookup the verifier inlines; the common calls go
- * to the ring from the stack in one bpf_ringbuf_output().
+ * read makes five (the task, the clock twice, the ring's reserve and
+ * submit), the untraced filter one. Per-thread state is an array indexed
+ * by tid, whose lookup the verifier inlines; the common calls are written
+ * in place in the ring.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -57,6 +58,8 @@
 /* Set by userspace before load. */
 const volatile bool trace_all = false;	/* all but IOR_TGID_EXCLUDED */
 const volatile bool notify_exec = false;	/* -c: report every exec */
+/* bytes a CPU writes between wakeups of the reader: see wakeup() */
+const volatile __u64 wakeup_bytes = IOR_RINGBUF_SIZE / 4;
 
 /*
  * The calls traced, and how (enum ior_call_class): everything in
@@ -316,16 +319,17 @@ static __always_inline __u32 tgid_state(__u32 tgid)
 
 /*
  * Waking the reader per event would cost more than the event: wake it
- * when this CPU has written WAKEUP_BYTES since its last wakeup (it also
+ * when this CPU has written wakeup_bytes since its last wakeup (it also
  * polls on a timer), or now for an event the reader completes from
  * /proc while the process (its root, cwd, descriptors) still exists: an
  * exec, which -c must see at once, a stat that found a symbolic link, an
  * open_by_handle_at and a recvmsg that brought descriptors. A per-CPU
  * count, not bpf_ringbuf_query(): that reads the reader's position, a
- * cache line the other CPU keeps writing.
+ * cache line the other CPU keeps writing. Userspace sets wakeup_bytes to
+ * a quarter of the ring over the CPUs: all of them together wake the
+ * reader before the ring is a quarter full, and a wakeup, an
+ * interprocessor interrupt that exits to the hypervisor in a VM, is rare.
  */
-#define WAKEUP_BYTES (256 << 10)
-
 static __always_inline __u64 wakeup(__u64 size, bool now)
 {
 	__u64 *c = counter(IOR_CNT_WAKE);
@@ -333,7 +337,7 @@ static __always_inline __u64 wakeup(__u64 size, bool now)
 	if (!c)
 		return 0;
 	*c += size;
-	if (!now && *c < WAKEUP_BYTES)
+	if (!now && *c < wakeup_bytes)
 		return BPF_RB_NO_WAKEUP;
 	*c = 0;
 	return BPF_RB_FORCE_WAKEUP;
@@ -629,33 +633,34 @@ static __always_inline void get_args(__u64 *a, struct pt_regs *regs)
 
 /*
  * The event of a call captured from the registers: IOR_EV_SMALL bytes
- * built on the stack, no scratch buffer to clear. sub is io_uring_enter's.
+ * written in place in the ring, every field of them set (the ring is not
+ * cleared). Building it on the stack and copying it with
+ * bpf_ringbuf_output() costs more. sub is io_uring_enter's.
  */
 static __always_inline void output_small(struct task_struct *task,
 					 struct pt_regs *regs, long nr,
 					 long ret, __u64 time, __u64 dur,
 					 __u64 sub)
 {
-	union {
-		struct ior_event e;
-		char room[IOR_EV_SMALL];
-	} u;
-	struct ior_event *e = &u.e;
+	struct ior_event *e = bpf_ringbuf_reserve(&events, IOR_EV_SMALL, 0);
 
+	if (!e) {
+		count(IOR_CNT_DROPS);
+		return;
+	}
 	fill_head(e, IOR_EV_SYSCALL, time, task);
 	e->dur = dur;
 	e->ret = ret;
 	e->nr = nr;
 	get_args(e->args, regs);
 	e->val[0] = sub;
+	e->val[1] = e->val[2] = e->val[3] = 0;
 	if (nr == IOR_NR_clone3) {
 		e->args[0] = 0;
 		bpf_probe_read_user(&e->args[0], sizeof(e->args[0]),
 				    (void *)regs->di);
 	}
-	if (bpf_ringbuf_output(&events, e, IOR_EV_SMALL,
-			       wakeup(IOR_EV_SMALL, false)))
-		count(IOR_CNT_DROPS);
+	bpf_ringbuf_submit(e, wakeup(IOR_EV_SMALL, false));
 }
 
 /*

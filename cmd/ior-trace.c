@@ -2267,6 +2267,7 @@ int main(int argc, char **argv)
 	uint64_t deadline = 0, wall0;
 	pid_t child = -1;
 	int ch, gate = -1, held = -1, outfd = 1, status = 0, exit_code = 0, err;
+	int ncpu;
 	bool trace_all, out_is_pipe, child_reaped = false;
 	struct stat st;
 	struct ring rb;
@@ -2346,6 +2347,8 @@ int main(int argc, char **argv)
 		ior_err(IOR_EXIT_SYS, "cannot open the BPF object");
 	skel->rodata->trace_all = trace_all;
 	skel->rodata->notify_exec = comm_mode;
+	if ((ncpu = libbpf_num_possible_cpus()) > 0)
+		skel->rodata->wakeup_bytes = IOR_RINGBUF_SIZE / 4 / ncpu;
 	bpf_map__set_max_entries(skel->maps.threads, pid_max());
 	if ((err = ior_trace_bpf__load(skel)))
 		ior_errx(IOR_EXIT_SYS, "cannot load the BPF programs: %s "

@@ -259,6 +259,71 @@ EOF
 	cc -O2 -pthread -o "$BATS_FILE_TMPDIR/work" "$BATS_FILE_TMPDIR/work.c"
 	cc -O2 -o "$BATS_FILE_TMPDIR/calls" "$BATS_FILE_TMPDIR/calls.c"
 	cc -O2 -o "$BATS_FILE_TMPDIR/hold" "$BATS_FILE_TMPDIR/hold.c"
+	# turn COUNT N: N preads of COUNT bytes of data, each followed by
+	# sched_yield(), so that processes on one CPU take turns at each call
+	cat > "$BATS_FILE_TMPDIR/turn.c" <<'EOF'
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	static char b[4096];
+	int fd = open("data", O_RDONLY);
+
+	if (argc != 3 || fd < 0)
+		return 2;
+	for (int i = 0; i < atoi(argv[2]); i++) {
+		pread(fd, b, atoi(argv[1]), 0);
+		sched_yield();
+	}
+	return 0;
+}
+EOF
+	cc -O2 -o "$BATS_FILE_TMPDIR/turn-a" "$BATS_FILE_TMPDIR/turn.c"
+	cp "$BATS_FILE_TMPDIR/turn-a" "$BATS_FILE_TMPDIR/turn-b"
+	# reuse N: N children one after another, each reading data on CPU 1
+	# (count 1001, 1002 ...) and exiting on CPU 0
+	cat > "$BATS_FILE_TMPDIR/reuse.c" <<'EOF'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+int main(int argc, char **argv)
+{
+	static char b[4096];
+	int fd = open("data", O_RDONLY);
+	pid_t pid;
+
+	if (argc != 2 || fd < 0)
+		return 2;
+	pin(0);
+	for (int i = 0; i < atoi(argv[1]); i++) {
+		if ((pid = fork()) == 0) {
+			pin(1);
+			pread(fd, b, 1001 + i, 0);
+			pin(0);
+			_exit(0);
+		}
+		waitpid(pid, NULL, 0);
+	}
+	return 0;
+}
+EOF
+	cc -O2 -o "$BATS_FILE_TMPDIR/reuse" "$BATS_FILE_TMPDIR/reuse.c"
 	cat > "$BATS_FILE_TMPDIR/aio.c" <<'EOF'
 #define _GNU_SOURCE
 #include <linux/aio_abi.h>
@@ -795,6 +860,42 @@ wait_for() {
 	[ "${#lines[@]}" -eq 2 ]
 	[ "${lines[0]}" != "${lines[1]}" ]
 	calls sched:fork | grep -q "flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD\$"
+}
+
+@test "processes taking turns on one CPU at every call each have their own PID, TID and command in their records" {
+	need_bpf
+	run timeout 30 ior-trace -o trace.txt -- taskset -c 0 sh -c \
+	    '"$0"-a 1001 300 & "$0"-b 1002 300 & wait' "$BATS_FILE_TMPDIR/turn"
+	assert_success
+	for t in a:1001 b:1002; do
+		pid=$(awk -v p="/turn-${t%:*}" '$5 == "sched:exec" &&
+		      substr($0, length($0) - 6) == p { print $2 }' trace.txt)
+		[ -n "$pid" ]
+		run awk -v c=" count=${t#*:} " '$5 == "pread64" && index($0, c) {
+			print $2, $3, $4 }' trace.txt
+		[ "${#lines[@]}" -eq 300 ]
+		run uniq <<< "$output"
+		assert_output "$pid $pid turn-${t%:*}"
+	done
+}
+
+@test "a process on the kernel stack of one gone is not taken for it on the CPU that one left" {
+	need_bpf
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	# children that read on CPU 1 and exit on CPU 0, where the next one
+	# is forked, likely on the stack the last one freed
+	run timeout 60 taskset -c 0 ior-trace -o trace.txt -- \
+	    "$BATS_FILE_TMPDIR/reuse" 30
+	assert_success
+	awk '$5 == "sched:fork" { sub("child=", "", $8); print $8 }' \
+	    trace.txt | sort > forks
+	[ "$(wc -l < forks)" -eq 30 ]
+	awk '$5 == "pread64" && $9 ~ /^count=10[0-9][0-9]$/ {
+		print $2, $3, $9 }' trace.txt | sort -u > reads
+	[ "$(wc -l < reads)" -eq 30 ]
+	run awk '$1 != $2' reads
+	assert_output ""
+	awk '{ print $1 }' reads | sort | diff - forks
 }
 
 @test "the trailer reports no loss for a small workload" {
