@@ -671,3 +671,15 @@ CALLS
 	grep -q ' read 1000 .* cret=1000' "$S/result.ior"
 	step "ior-stats --compare" ior-stats --compare "$S/prog.replay" "$S/result.ior"
 }
+
+@test "share/ior-demo, the README's main job, replays the sample and the async samples into equal trees" {
+	need_bpf
+	s=$(scratch)
+	run timeout 600 "$TOP/share/ior-demo" "$s/demo"
+	assert_success
+	assert_output --partial "replayed tree equals the original ("
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^replayed tree equals the original')" 3
+	assert_output --partial "uring:write"
+	assert_output --partial "aio:pwrite"
+	assert_output --partial "async requests in flight"
+}
