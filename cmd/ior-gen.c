@@ -604,8 +604,8 @@ static void get_args(const struct ior_rec *r, struct args *a)
 				a->fs = v;
 			else if (key_is(k, len, "ft"))
 				a->ft = v;
-			else if (key_is(k, len, "flags") && !a->flags)
-				a->flags = v;	/* a uring: request's second: IOSQE_* */
+			else if (key_is(k, len, "flags"))
+				a->flags = v;
 			else if (key_is(k, len, "file2"))
 				a->file2 = v;
 			else if (key_is(k, len, "fmode"))

@@ -815,8 +815,8 @@ static void scan_keys(const struct ior_rec *r, struct recinfo *ri)
 		case 'f':
 			if (!strcmp(k, "fd"))
 				ri->fd = i;
-			else if (!strcmp(k, "flags") && ri->flags < 0)
-				ri->flags = i;	/* a uring: request's second: IOSQE_* */
+			else if (!strcmp(k, "flags"))
+				ri->flags = i;
 			break;
 		case 'p':
 			if (!strcmp(k, "path"))
@@ -875,25 +875,7 @@ static int has_flag(const struct ior_in *in, const struct ior_rec *r, int i,
 /* An address argument: hex digits, with or without 0x. */
 static uint64_t kv_hex(const struct ior_in *in, const struct ior_rec *r, int i)
 {
-	const char *s = r->kv[i].val;
-	uint64_t v = 0;
-	int n = 0;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	for (; *s; s++, n++) {
-		int d = *s >= '0' && *s <= '9' ? *s - '0' :
-			*s >= 'a' && *s <= 'f' ? *s - 'a' + 10 :
-			*s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
-
-		if (d < 0 || n == 16)
-			ior_bad(in, r->kv[i].key, "not a hex address \"%.40s\"",
-				r->kv[i].val);
-		v = v << 4 | d;
-	}
-	if (!n)
-		ior_bad(in, r->kv[i].key, "not a hex address \"\"");
-	return v;
+	return ior_hex(in, r->kv[i].key, r->kv[i].val);
 }
 
 /*

@@ -460,17 +460,24 @@ static const char *need(const struct ior_in *in, const struct ior_rec *r,
 	return v;
 }
 
+/* The symbolic flags of key in r, 0 when absent. */
+static uint64_t parse_flags(const struct ior_in *in, const struct ior_rec *r,
+			    const char *key, const struct ior_flag *t)
+{
+	const char *v = ior_get(r, key);
+	uint64_t f = 0;
+
+	if (v && *v && ior_flags_parse(t, v, &f) < 0)
+		ior_bad(in, key, "bad flags \"%.40s\"", v);
+	return f;
+}
+
+/* The same, for a key the call must have. */
 static uint64_t flags_of(const struct ior_in *in, const struct ior_rec *r,
 			 const char *key, const struct ior_flag *t)
 {
-	const char *v = need(in, r, key);
-	uint64_t f;
-
-	if (!*v)		/* no flags set */
-		return 0;
-	if (ior_flags_parse(t, v, &f) < 0)
-		ior_bad(in, key, "bad flags \"%.40s\"", v);
-	return f;
+	need(in, r, key);
+	return parse_flags(in, r, key, t);
 }
 
 /*
@@ -716,22 +723,7 @@ static int64_t bound_of(const struct ior_in *in, const struct ior_rec *r,
 static uint64_t hex_of(const struct ior_in *in, const struct ior_rec *r,
 		       const char *key)
 {
-	const char *v = need(in, r, key);
-	const char *p = v + (v[0] == '0' && (v[1] == 'x' || v[1] == 'X') ? 2 : 0);
-	uint64_t a = 0;
-
-	if (!*p || strlen(p) > 16)
-		ior_bad(in, key, "not a hexadecimal address: \"%.40s\"", v);
-	for (; *p; p++) {
-		int d = *p >= '0' && *p <= '9' ? *p - '0' :
-			*p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
-			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
-
-		if (d < 0)
-			ior_bad(in, key, "not a hexadecimal address: \"%.40s\"", v);
-		a = a * 16 + d;
-	}
-	return a;
+	return ior_hex(in, key, need(in, r, key));
 }
 
 static int is_lock_cmd(uint32_t cmd)
@@ -878,7 +870,6 @@ static struct link *link_get(struct links *t, uint64_t a, uint64_t b,
 static void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 		      struct op *op, struct thread *th)
 {
-	const char *v;
 	struct link *l;
 	uint64_t sub;
 
@@ -928,9 +919,7 @@ static void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 		return;
 	op->addr = hex_of(in, r, "ctx");
 	op->arg = hex_of(in, r, "iocb");
-	if ((v = ior_get(r, "flags")) && *v &&
-	    ior_flags_parse(ior_rwf_flags, v, &op->flags) < 0)
-		ior_bad(in, "flags", "bad flags \"%.40s\"", v);
+	op->flags = parse_flags(in, r, "flags", ior_rwf_flags);
 	sub = ior_uint(in, "sub", need(in, r, "sub"));
 	if (!(l = link_get(&subs, sub, 0, 0)) || l->op == UNSEEN ||
 	    ops[l->op].call != C_IO_SUBMIT)
@@ -992,17 +981,6 @@ static size_t list_of(const struct ior_in *in, const struct ior_rec *r,
 	return arena_add(v, strlen(v));
 }
 
-/* The symbolic flags of key in r, 0 when absent. */
-static uint64_t parse_flags(const struct ior_in *in, const struct ior_rec *r,
-			    const char *key, const struct ior_flag *t)
-{
-	const char *v = ior_get(r, key);
-	uint64_t f = 0;
-
-	if (v && *v && ior_flags_parse(t, v, &f) < 0)
-		ior_bad(in, key, "bad flags \"%.40s\"", v);
-	return f;
-}
 
 /* io_uring_setup, io_uring_enter and io_uring_register: their keys. */
 static void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,

@@ -124,6 +124,8 @@ _Noreturn void ior_bad(const struct ior_in *in, const char *field,
 /* Field parsers: exit via ior_bad(in, key, ...) when malformed. */
 int64_t ior_int(const struct ior_in *in, const char *key, const char *s);
 uint64_t ior_uint(const struct ior_in *in, const char *key, const char *s);
+/* An address: up to 16 hex digits, with or without 0x. */
+uint64_t ior_hex(const struct ior_in *in, const char *key, const char *s);
 /* Seconds with up to nine decimals, as TIME is written: nanoseconds. */
 uint64_t ior_time(const struct ior_in *in, const char *key, const char *s);
 /* A mode: octal with a leading zero ("0644"), type bits allowed (0177777). */

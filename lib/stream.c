@@ -174,6 +174,26 @@ uint64_t ior_uint(const struct ior_in *in, const char *key, const char *s)
 	return v;
 }
 
+uint64_t ior_hex(const struct ior_in *in, const char *key, const char *s)
+{
+	const char *p = s + (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 2 : 0);
+	uint64_t a = 0;
+
+	if (!*p || strlen(p) > 16)
+		ior_bad(in, key, "not a hexadecimal address: \"%.40s\"", s);
+	for (; *p; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' :
+			*p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
+			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+
+		if (d < 0)
+			ior_bad(in, key, "not a hexadecimal address: \"%.40s\"",
+				s);
+		a = a << 4 | d;
+	}
+	return a;
+}
+
 unsigned ior_mode(const struct ior_in *in, const char *key, const char *s)
 {
 	unsigned m = 0;
