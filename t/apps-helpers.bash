@@ -18,16 +18,6 @@ app_env() {
 		"${@:2}"
 }
 
-# Skip (or, under CI, fail) when a Debian tool is not installed.
-need_cmd() {
-	command -v "$1" >/dev/null && return 0
-	if [ "${CI:-}" = true ]; then
-		echo "CI must not skip: $1 is not installed (share/install-deps)" >&2
-		return 1
-	fi
-	skip "$1 is not installed"
-}
-
 # Every file below DIR gets one fixed time, so that runs on two copies
 # behave alike (git rehashes files whose time is too close to its index).
 age_tree() {
@@ -149,14 +139,11 @@ setup_fio() {
 # Skip (or, under CI, fail) when the file system of DIR refuses O_DIRECT
 # (tmpfs does).
 need_direct_io() {
+	local ok=0
 	dd if=/dev/zero of="$1/direct.probe" bs=4096 count=1 oflag=direct \
-		status=none 2>/dev/null && { rm -f "$1/direct.probe"; return 0; }
+		status=none 2>/dev/null || ok=1
 	rm -f "$1/direct.probe"
-	if [ "${CI:-}" = true ]; then
-		echo "CI must not skip: $1 refuses O_DIRECT" >&2
-		return 1
-	fi
-	skip "the file system of $1 refuses O_DIRECT"
+	[ "$ok" = 0 ] || skip_or_fail "the file system of $1 refuses O_DIRECT"
 }
 
 # fio_ios FILE: "READS WRITES": the I/O counts of fio's JSON report.

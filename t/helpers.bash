@@ -12,22 +12,54 @@ export IOR_BIN IOR_T PATH
 
 for lib in /usr/lib/bats/bats-support /usr/lib/bats/bats-assert \
 	   /usr/lib/bats-support /usr/lib/bats-assert; do
-	[ -f "$lib/load.bash" ] && load "$lib/load.bash"
+	if [ -f "$lib/load.bash" ]; then
+		load "$lib/load.bash"
+	fi
 done
 
+# A command substitution runs with set -e too, so a helper called as
+# x=$(helper) fails the test at its first failing step, not only at its
+# last.
+shopt -s inherit_errexit
+
+# skip_or_fail WHY: skip this test, saying why; under CI, where every
+# test must run, fail it instead.  Call it as "COND || skip_or_fail WHY".
+skip_or_fail() {
+	if [ "${CI:-}" = true ]; then
+		echo "CI must not skip: $1" >&2
+		return 1
+	fi
+	skip "$1"
+}
+
 # Skip (or, under CI, fail) unless we are root on a kernel with BTF:
-# tests of the tracer need both, and CI must never skip them.
+# tests of the tracer need both.
 need_bpf() {
 	local why=
 	[ "$(id -u)" = 0 ] || why="needs root"
 	[ -r /sys/kernel/btf/vmlinux ] || why="${why:+$why, }needs a kernel with BTF"
 	[ -x "$IOR_BIN/ior-trace" ] || why="${why:+$why, }ior-trace is not built"
-	[ -z "$why" ] && return 0
-	if [ "${CI:-}" = true ]; then
-		echo "CI must not skip: $why" >&2
-		return 1
+	if [ -n "$why" ]; then
+		skip_or_fail "$why"
 	fi
-	skip "$why"
+}
+
+# need_root WHY: skip (or, under CI, fail) unless we are root.
+need_root() {
+	[ "$(id -u)" = 0 ] || skip_or_fail "needs root: $1"
+}
+
+# need_cmd CMD...: skip (or, under CI, fail) unless each command is here.
+need_cmd() {
+	local c
+	for c; do
+		command -v "$c" >/dev/null || skip_or_fail "needs $c"
+	done
+}
+
+# need_cpus N: skip (or, under CI, fail) on a machine with fewer CPUs.
+need_cpus() {
+	[ "$(nproc)" -ge "$1" ] || skip_or_fail "needs $1 CPUs"
 }
 
 # A fresh scratch directory per test.

@@ -444,7 +444,7 @@ link /c /a"
 }
 
 @test "owners are set when running as root, and fixed on a second run" {
-	[ "$(id -u)" = 0 ] || skip "needs root to set owners"
+	need_root "needs root to set owners"
 	program > "$S/p" <<-'EOF'
 	init:dir path=/d mode=02750 uid=1234 gid=5678
 	init:file path=/d/f size=10 mode=04755 uid=1234 gid=5678
@@ -473,7 +473,7 @@ chown /d/l 4321:8765"
 }
 
 @test "owners are ignored when not running as root" {
-	[ "$(id -u)" = 0 ] || skip "needs root to become another user"
+	need_root "needs root to become another user"
 	program > "$S/p" <<-'EOF'
 	init:dir path=/d mode=0755 uid=0 gid=0
 	init:file path=/d/f size=10 mode=0644 uid=0 gid=0

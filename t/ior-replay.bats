@@ -696,7 +696,7 @@ refused() {
 }
 
 @test "chown, fchown and fchownat give the captured owners; lchown changes the link only" {
-	[ "$(id -u)" = 0 ] || skip "only root gives files away"
+	need_root "only root gives files away"
 	echo a > "$R/a"
 	echo b > "$R/b"
 	echo t > "$R/t"
@@ -976,7 +976,7 @@ refused() {
 }
 
 @test "open_by_handle_at opens the file that name_to_handle_at named" {
-	[ "$(id -u)" = 0 ] || skip "open_by_handle_at needs CAP_DAC_READ_SEARCH"
+	need_root "open_by_handle_at needs CAP_DAC_READ_SEARCH"
 	echo hello > "$R/f"
 	echo other > "$R/g"
 	{
@@ -1040,7 +1040,7 @@ refused() {
 }
 
 @test "chmod, chown, utimes, xattrs, link and symlink change nothing outside the root" {
-	[ "$(id -u)" = 0 ] || skip "trusted xattrs and chown need root"
+	need_root "trusted xattrs and chown need root"
 	local out=$D/outside
 	mkdir "$out"
 	echo keep > "$out/victim"

@@ -881,7 +881,7 @@ wait_for() {
 
 @test "a process on the kernel stack of one gone is not taken for it on the CPU that one left" {
 	need_bpf
-	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	need_cpus 2
 	# children that read on CPU 1 and exit on CPU 0, where the next one
 	# is forked, likely on the stack the last one freed
 	run timeout 60 taskset -c 0 ior-trace -o trace.txt -- \
@@ -908,7 +908,7 @@ wait_for() {
 
 @test "counts of openat, read, write and close equal strace's" {
 	need_bpf
-	command -v strace >/dev/null || skip "needs strace"
+	need_cmd strace
 	trace_work
 	strace -f -c -o strace.txt "$BATS_FILE_TMPDIR/work" || true
 	for c in openat read write close; do
@@ -997,7 +997,7 @@ wait_for() {
 
 @test "without privileges ior-trace fails with exit 4 and says why" {
 	need_bpf
-	command -v setpriv >/dev/null || skip "needs setpriv"
+	need_cmd setpriv
 	run timeout 30 setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$IOR_BIN/ior-trace" -d 1 -o /dev/null
 	assert_failure 4
@@ -1268,7 +1268,7 @@ EOC
 
 @test "counts of the file calls beyond open, read and write equal strace's" {
 	need_bpf
-	command -v strace >/dev/null || skip "needs strace"
+	need_cmd strace
 	trace_calls
 	mkdir s && cd s
 	strace -f -c -o ../strace.txt "$BATS_FILE_TMPDIR/calls"
@@ -1429,7 +1429,7 @@ EOC
 @test "setxattr calls record the value set, escaped, unless it is over 1024 bytes" {
 	need_bpf
 	touch f
-	setfattr -n user.probe f 2>/dev/null || skip "no user xattrs here"
+	setfattr -n user.probe f 2>/dev/null || skip_or_fail "no user xattrs here"
 	cat > value.c <<'EOC'
 #include <fcntl.h>
 #include <string.h>
@@ -1623,7 +1623,7 @@ EOC
 
 @test "counts of the AIO and io_uring calls equal strace's" {
 	need_bpf
-	command -v strace >/dev/null || skip "needs strace"
+	need_cmd strace
 	trace_aio
 	strace -f -c -o strace.txt "$BATS_FILE_TMPDIR/aio" aio.data
 	for c in io_setup io_destroy io_submit io_getevents io_pgetevents \
@@ -1865,7 +1865,7 @@ ring_fds() {
 
 @test "counts of io_uring_setup, io_uring_enter and io_uring_register through liburing equal strace's" {
 	need_bpf
-	command -v strace >/dev/null || skip "needs strace"
+	need_cmd strace
 	trace_ring
 	# one run: how often liburing enters depends on timing
 	run timeout 60 ior-trace -o trace.txt -- strace -f -c -o strace.txt "$BATS_FILE_TMPDIR/ring"
