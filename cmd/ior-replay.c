@@ -1831,6 +1831,14 @@ struct worker {
 
 static int rootdir = -1;	/* the root opened for reading: a mount fd */
 
+/*
+ * Each thread's worker, by thread index, allocated before the first fork.
+ * Here rather than on each thread's stack so that what a thread allocated
+ * stays reachable in a process forked by another thread, where that stack
+ * is no longer a thread's (LeakSanitizer would call it leaked).
+ */
+static struct worker *workers;
+
 static int64_t neg(int64_t r)
 {
 	return r < 0 ? -errno : r;
@@ -4054,17 +4062,19 @@ static void prefault_results(const struct thread *th)
 static void run_thread(uint32_t t)
 {
 	const struct thread *th = &threads[t];
-	struct worker w = { .rbuf = map_buf(th->maxread), .pipe = { -1, -1 },
-			    .null = -1 };
+	struct worker *w = &workers[t];
 	int skip;
 
-	if (th->maxiov && !(w.iov = calloc(th->maxiov, sizeof(*w.iov))))
+	*w = (struct worker){ .rbuf = map_buf(th->maxread), .pipe = { -1, -1 },
+			      .null = -1 };
+
+	if (th->maxiov && !(w->iov = calloc(th->maxiov, sizeof(*w->iov))))
 		fatal("calloc");
 	if (th->maxbatch &&
-	    !(w.iocbp = calloc(th->maxbatch, sizeof(*w.iocbp))))
+	    !(w->iocbp = calloc(th->maxbatch, sizeof(*w->iocbp))))
 		fatal("calloc");
 	if (th->maxevents &&
-	    !(w.events = calloc(th->maxevents, sizeof(*w.events))))
+	    !(w->events = calloc(th->maxevents, sizeof(*w->events))))
 		fatal("calloc");
 	prefault_results(th);
 	for (uint32_t i = th->first; i != NONE; i = ops[i].next) {
@@ -4105,8 +4115,8 @@ static void run_thread(uint32_t t)
 		if (timed)
 			wait_due(due(i));
 		if (calls[ops[i].call].need & URING)
-			uring_alone(&w, i);
-		else if ((skip = replay_op(&w, &ops[i], res))) {
+			uring_alone(w, i);
+		else if ((skip = replay_op(w, &ops[i], res))) {
 			res->start = now_ns() - sh->t0;
 			res->skip = skip;
 			finish(i, ST_SKIPPED);
@@ -4115,9 +4125,9 @@ static void run_thread(uint32_t t)
 	}
 	if (nuring)
 		uring_thread_end(t);
-	if (w.rbuf)
-		munmap(w.rbuf, th->maxread);
-	free(w.iov);
+	if (w->rbuf)
+		munmap(w->rbuf, th->maxread);
+	free(w->iov);
 	/*
 	 * Requests nothing reaped are still in flight as the thread ends.
 	 * (Without any, a walk of all its ops again is time for nothing.)
@@ -4125,12 +4135,12 @@ static void run_thread(uint32_t t)
 	for (uint32_t i = naio ? th->first : NONE; i != NONE; i = ops[i].next)
 		if (calls[ops[i].call].need & AIO)
 			settle(i, CL_INFLIGHT, 0, 0);
-	free(w.iocbp);
-	free(w.events);
-	if (w.pipe[0] >= 0) {
-		close(w.pipe[0]);
-		close(w.pipe[1]);
-		close(w.null);
+	free(w->iocbp);
+	free(w->events);
+	if (w->pipe[0] >= 0) {
+		close(w->pipe[0]);
+		close(w->pipe[1]);
+		close(w->null);
 	}
 }
 
@@ -4183,6 +4193,8 @@ static void setup(void)
 		  MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (sh == MAP_FAILED)
 		ior_err(IOR_EXIT_SYS, "mmap %zu bytes", size);
+	if (!(workers = calloc(nthreads ? nthreads : 1, sizeof(*workers))))
+		ior_err(IOR_EXIT_SYS, "calloc");
 	/*
 	 * open_by_handle_at needs a mount descriptor that is not O_PATH;
 	 * without one (an unreadable root) it fails with EBADF.
