@@ -37,15 +37,20 @@ app_captured() {
 	"$setup" "$W"
 	age_tree "$W"
 	echo "# step: ior-trace -- sh -c '$script'"
-	(cd "$W" && app_env "$S/home" timeout 120 \
-		"$IOR_BIN/ior-trace" -o "$S/cap.ior" -- sh -c "$script") ||
-		{ echo "# FAILED: ior-trace or the application"; return 1; }
+	if ! app_env "$S/home" timeout 120 env -C "$W" \
+		"$IOR_BIN/ior-trace" -o "$S/cap.ior" -- sh -c "$script"; then
+		echo "# FAILED: ior-trace or the application"
+		return 1
+	fi
 	tree_list "$W" > "$S/captured.tree"
 	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$S/cap.ior" "$S/map.ior"
 	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$S/map.ior" "$S/prog.replay"
 	step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
 	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
-	[ -d "$ROOT$W" ] || { echo "# ior-init/ior-replay: $ROOT$W was not created"; return 1; }
+	if [ ! -d "$ROOT$W" ]; then
+		echo "# ior-init/ior-replay: $ROOT$W was not created"
+		return 1
+	fi
 	tree_list "$ROOT$W" > "$S/replayed.tree"
 	echo "# step: compare the trees (captured vs replayed)"
 	diff -u "$S/captured.tree" "$S/replayed.tree"
@@ -62,13 +67,17 @@ app_counts() {
 	age_tree "$s/a"
 	age_tree "$s/b"
 	echo "# step: ior-trace -- sh -c '$script'"
-	(cd "$s/a" && app_env "$s/home-a" timeout 120 \
-		"$IOR_BIN/ior-trace" -o "$s/cap.ior" -- sh -c "$script") ||
-		{ echo "# FAILED: ior-trace or the application"; return 1; }
+	if ! app_env "$s/home-a" timeout 120 env -C "$s/a" \
+		"$IOR_BIN/ior-trace" -o "$s/cap.ior" -- sh -c "$script"; then
+		echo "# FAILED: ior-trace or the application"
+		return 1
+	fi
 	echo "# step: strace"
-	(cd "$s/b" && app_env "$s/home-b" timeout 120 \
-		strace -f -qq -C -o "$s/strace.txt" sh -c "$script") > /dev/null ||
-		{ echo "# FAILED: strace or the application"; return 1; }
+	if ! app_env "$s/home-b" timeout 120 env -C "$s/b" \
+		strace -f -qq -C -o "$s/strace.txt" sh -c "$script" > /dev/null; then
+		echo "# FAILED: strace or the application"
+		return 1
+	fi
 	strace_counts "$s/strace.txt" | drop_calls "$skip" > "$s/strace.counts"
 	capture_counts "$s/cap.ior" | drop_calls "$skip" > "$s/capture.counts"
 	echo "# step: compare counts (strace vs ior-trace)"

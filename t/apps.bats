@@ -92,7 +92,8 @@ COREUTILS='chmod 600 a && touch -d "2021-02-03 04:05:06" b && ln a a.hard && ln 
 	need_direct_io "${BATS_TEST_TMPDIR:-/tmp}"
 	app_captured setup_fio "$FIO_LIBAIO"
 	read -r reads writes < <(fio_ios "$S/fio.json")
-	[ "$reads" -gt 0 ] && [ "$writes" -gt 0 ]
+	[ "$reads" -gt 0 ]
+	[ "$writes" -gt 0 ]
 	assert_equal "$(count_requests "$S/cap.ior" aio:pread)" "$reads"
 	assert_equal "$(count_requests "$S/cap.ior" aio:pwrite)" "$writes"
 	assert_equal "$(count_requests "$S/result.ior" aio:pread)" "$reads"
@@ -120,7 +121,8 @@ COREUTILS='chmod 600 a && touch -d "2021-02-03 04:05:06" b && ln a a.hard && ln 
 	need_cmd jq
 	app_captured setup_fio "$FIO_URING"
 	read -r reads writes < <(fio_ios "$S/fio.json")
-	[ "$reads" -gt 0 ] && [ "$writes" -gt 0 ]
+	[ "$reads" -gt 0 ]
+	[ "$writes" -gt 0 ]
 	assert_equal "$(count_requests "$S/cap.ior" 'uring:readv?')" "$reads"
 	assert_equal "$(count_requests "$S/cap.ior" 'uring:writev?')" "$writes"
 	assert_equal "$(count_requests "$S/result.ior" 'uring:readv?')" "$reads"
@@ -149,6 +151,7 @@ COREUTILS='chmod 600 a && touch -d "2021-02-03 04:05:06" b && ln a a.hard && ln 
 		assert_success
 		peak=$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 && $4 > m { m = $4 } END { print m + 0 }')
 		echo "# $f: peak depth $peak"
-		[ "$peak" -ge 1 ] && [ "$peak" -le 16 ]
+		[ "$peak" -ge 1 ]
+		[ "$peak" -le 16 ]
 	done
 }

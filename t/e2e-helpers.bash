@@ -23,15 +23,17 @@ execveat"
 # sorted; the size of a directory depends on the file system's history,
 # so it is "-".
 tree_list() {
-	(cd "$1" && find . -mindepth 1 -printf '%P %y %s %n %m\n') |
-		awk '$2 == "d" { $3 = "-" } { print }' | LC_ALL=C sort
+	local list
+	list=$(find "$1" -mindepth 1 -printf '%P %y %s %n %m\n')
+	awk 'NF { if ($2 == "d") $3 = "-"; print }' <<< "$list" | LC_ALL=C sort
 }
 
 # tree_xattrs DIR: the names of the user.* extended attributes below DIR,
 # by path. Values are left out: a capture holds their sizes, not bytes.
 tree_xattrs() {
-	(cd "$1" && getfattr -R -h -m '^user\.' . 2>/dev/null) |
-		LC_ALL=C sort
+	local list
+	list=$(env -C "$1" getfattr -R -h -m '^user\.' .)
+	LC_ALL=C sort <<< "$list"
 }
 
 # strace_counts FILE: "CALL COUNT" for each of FILE_CALLS, from the output
@@ -119,7 +121,10 @@ replay_matches_capture() {
 	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$S/map.ior" "$S/prog.replay"
 	step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
 	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
-	[ -d "$ROOT$D" ] || { echo "# ior-replay: $ROOT$D was not created"; return 1; }
+	if [ ! -d "$ROOT$D" ]; then
+		echo "# ior-replay: $ROOT$D was not created"
+		return 1
+	fi
 	tree_list "$ROOT$D" > "$S/replayed.tree"
 	tree_xattrs "$ROOT$D" > "$S/replayed.xattrs"
 	echo "# step: compare the trees (captured vs replayed)"
@@ -161,7 +166,10 @@ init_matches_setup() {
 	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$s/cap.ior" "$s/map.ior"
 	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$s/map.ior" "$s/prog.replay"
 	step "ior-init" ior-init -C "$root" "$s/prog.replay"
-	[ -d "$root$d" ] || { echo "# ior-init: $root$d was not created"; return 1; }
+	if [ ! -d "$root$d" ]; then
+		echo "# ior-init: $root$d was not created"
+		return 1
+	fi
 	tree_list "$root$d" > "$s/init.tree"
 	echo "# step: compare the trees (before capture vs ior-init)"
 	diff -u "$s/setup.tree" "$s/init.tree"
@@ -194,8 +202,8 @@ records() {
 
 # has_record FILE CALL [KEY=VALUE ...]: FILE holds such a record.
 has_record() {
-	[ -n "$(records "$@" | head -n 1)" ] || {
+	if [ -z "$(records "$@" | head -n 1)" ]; then
 		echo "# no record: $2 ${*:3} in $1"
 		return 1
-	}
+	fi
 }
