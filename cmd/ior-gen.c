@@ -838,6 +838,27 @@ static int is_dup(const struct ior_in *in, const struct ior_rec *r,
 	return a->cmd && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC);
 }
 
+/*
+ * A lock refused because another description holds it: flock with
+ * LOCK_NB, fcntl F_SETLK and F_OFD_SETLK failing with EAGAIN. The replay
+ * reproduces it: the holder's lock and unlock touch the same file, so
+ * they are ordered before and after the refused call as in the capture.
+ */
+static int lock_conflict(const struct ior_in *in, const struct ior_rec *r,
+			 const struct args *a)
+{
+	uint64_t cmd;
+
+	if (r->ret != -EAGAIN)
+		return 0;
+	if (!strcmp(r->call, "flock"))
+		return 1;
+	if (strcmp(r->call, "fcntl") || !a->cmd)
+		return 0;
+	cmd = flags_of(in, "cmd", a->cmd, ior_fcntl_cmds);
+	return cmd == F_SETLK || cmd == F_OFD_SETLK;
+}
+
 static void track_close(enum op op, struct ofd_ent *o)
 {
 	if (o && op == OP_CLOSE && --o->refs <= 0)
@@ -1509,7 +1530,8 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 	 */
 	if (r->ret < 0 && unreplayable_errno(r->ret) &&
 	    !(r->ret == -EBADF && ior_get(r, "fds") &&
-	      !strcmp(r->call, "io_uring_register"))) {
+	      !strcmp(r->call, "io_uring_register")) &&
+	    !lock_conflict(in, r, &a)) {
 		ndrop[DROP_FAILED]++;
 		return;
 	}
