@@ -28,12 +28,28 @@ tree_list() {
 	awk 'NF { if ($2 == "d") $3 = "-"; print }' <<< "$list" | LC_ALL=C sort
 }
 
-# tree_xattrs DIR: the names of the user.* extended attributes below DIR,
-# by path. Values are left out: a capture holds their sizes, not bytes.
+# tree_xattrs DIR: the user.* extended attributes below DIR, one a line as
+# "PATH NAME=VALUE" (the value in hex), sorted: each attribute stays with
+# its file, so attributes swapped between two files differ. The capture
+# holds a value set of at most 1024 bytes and the replay sets that value;
+# a longer one is replayed as as many pseudo-random bytes, so only its
+# length is compared ("NAME=len=N").
 tree_xattrs() {
 	local list
-	list=$(env -C "$1" getfattr -R -h -m '^user\.' .)
-	LC_ALL=C sort <<< "$list"
+	list=$(env -C "$1" getfattr -R -h -d -e hex -m '^user\.' .)
+	awk '
+		/^# file: / { file = substr($0, 9); next }
+		NF {
+			e = index($0, "=")
+			if (e == 0) {
+				print file, $0 "="
+				next
+			}
+			v = substr($0, e + 1)
+			if (length(v) > 2 + 2 * 1024)
+				v = "len=" (length(v) - 2) / 2
+			print file, substr($0, 1, e - 1) "=" v
+		}' <<< "$list" | LC_ALL=C sort
 }
 
 # strace_counts FILE: "CALL COUNT" for each of FILE_CALLS, from the output
@@ -103,10 +119,10 @@ step() {
 # replay_matches_capture SCENARIO: capture the scenario's run phase, turn
 # the capture into a replay program, build its tree and replay it under a
 # root; the directory the workload left must come back under the root
-# (entries, types, sizes, link counts, modes, user xattrs), and the replay
-# must make the program's calls with the program's byte counts. Sets S (the
-# scratch directory), D (the workload's directory) and ROOT for further
-# checks.
+# (entries, types, sizes, link counts, modes, user xattrs with their
+# values), and the replay must make the program's calls with the
+# program's byte counts. Sets S (the scratch directory), D (the
+# workload's directory) and ROOT for further checks.
 replay_matches_capture() {
 	local scen=$1
 	S=$(scratch)
