@@ -1007,6 +1007,17 @@ static void add_dup(struct recinfo *ri, struct task *t, int64_t fd,
 		ri->vfd2 = s->vfd;
 }
 
+/*
+ * A dup of a descriptor not in the table (a pipe or socket from a call
+ * not captured): descriptor fd is now on something unknown, and what the
+ * table had there is gone, as for add_dup.
+ */
+static void drop_dup(struct task *t, int64_t fd, int missed)
+{
+	if (fd_close(t->files, fd) && missed)
+		st.implicit_close++;
+}
+
 /* fcntl: F_DUPFD and F_DUPFD_CLOEXEC duplicate, F_SETFD sets FD_CLOEXEC. */
 static void do_fcntl(const struct ior_in *in, const struct ior_rec *r,
 		     struct recinfo *ri, struct task *t)
@@ -1017,7 +1028,11 @@ static void do_fcntl(const struct ior_in *in, const struct ior_rec *r,
 	if (i < 0)
 		ior_bad(in, "cmd", "missing");
 	cmd = kv_flags(in, r, i, ior_fcntl_cmds);
-	if (r->ret < 0 || !ri->ofd)
+	if (r->ret < 0)
+		return;
+	if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && !ri->ofd)
+		drop_dup(t, r->ret, 1);
+	if (!ri->ofd)
 		return;
 	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
 		add_dup(ri, t, r->ret, cmd == F_DUPFD_CLOEXEC, 1);
@@ -1524,13 +1539,19 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 	case C_DUP:
 		if (r->ret >= 0 && ri.ofd)
 			add_dup(&ri, t, r->ret, 0, 1);
+		else if (r->ret >= 0)
+			drop_dup(t, r->ret, 1);
 		break;
 	case C_DUP2:
 	case C_DUP3:
 		/* dup2(fd, fd) changes nothing. */
-		if (r->ret >= 0 && ri.ofd && r->ret != kv_int(in, r, ri.fd))
+		if (r->ret < 0 || r->ret == kv_int(in, r, ri.fd))
+			break;
+		if (ri.ofd)
 			add_dup(&ri, t, r->ret, c == C_DUP3 &&
 				has_flag(in, r, ri.flags, ior_open_flags, O_CLOEXEC), 0);
+		else
+			drop_dup(t, r->ret, 0);
 		break;
 	case C_FCNTL:
 		do_fcntl(in, r, &ri, t);
