@@ -4,8 +4,9 @@
 # Load after helpers and e2e-helpers.
 
 # Reads and writes on pipes (tar | gzip, find | xargs) come in chunks that
-# depend on how the two ends are scheduled, so an application whose work
-# goes through a pipe compares every file call but these with strace.
+# depend on how the two ends are scheduled: an application whose work
+# goes through a pipe compares the counts of every file call but these
+# with strace's, and these by the descriptors they use (app_io).
 PIPE_CALLS="read write readv writev"
 
 # Applications run with a fixed environment: no user or system git
@@ -57,7 +58,9 @@ app_captured() {
 }
 
 # app_counts SETUP SCRIPT [EXCLUDED CALLS]: the capture of SCRIPT counts
-# each file call as strace -f -c does on a fresh copy, but the excluded.
+# each file call as strace -f -c does on a fresh copy, but the excluded;
+# and its reads and writes match strace's by descriptor (app_io), excluded
+# or not.
 app_counts() {
 	local setup=$1 script=$2 skip=${3:-} s
 	s=$(scratch)
@@ -68,13 +71,13 @@ app_counts() {
 	age_tree "$s/b"
 	echo "# step: ior-trace -- sh -c '$script'"
 	if ! app_env "$s/home-a" timeout 120 env -C "$s/a" \
-		"$IOR_BIN/ior-trace" -o "$s/cap.ior" -- sh -c "$script"; then
+		"$IOR_BIN/ior-trace" -o "$s/cap.ior" -- sh -c "$script" > /dev/null; then
 		echo "# FAILED: ior-trace or the application"
 		return 1
 	fi
 	echo "# step: strace"
 	if ! app_env "$s/home-b" timeout 120 env -C "$s/b" \
-		strace -f -qq -C -o "$s/strace.txt" sh -c "$script" > /dev/null; then
+		strace -f -qq -y -C -o "$s/strace.txt" sh -c "$script" > /dev/null; then
 		echo "# FAILED: strace or the application"
 		return 1
 	fi
@@ -82,6 +85,98 @@ app_counts() {
 	capture_counts "$s/cap.ior" | drop_calls "$skip" > "$s/capture.counts"
 	echo "# step: compare counts (strace vs ior-trace)"
 	diff -u "$s/strace.counts" "$s/capture.counts"
+	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$s/cap.ior" "$s/map.ior"
+	strace_io "$s/strace.txt" > "$s/strace.io"
+	capture_io "$s/map.ior" > "$s/capture.io"
+	echo "# step: compare reads and writes by descriptor (strace vs ior-trace)"
+	if ! grep -q ' file ' "$s/strace.io"; then
+		echo "# no read or write of a file in $s/strace.txt"
+		return 1
+	fi
+	diff -u "$s/strace.io" "$s/capture.io"
+}
+
+# The reads and writes (read, write, readv, writev) of a run, in lines
+#   CALL file OUTCOME COUNT BYTES	on a file (an absolute path)
+#   CALL pipe OUTCOME COUNT BYTES	writes on anything else (pipes)
+#   CALL pipe BYTES			reads on anything else
+# sorted; OUTCOME is "ok" or the error's name, BYTES the sum of the
+# returns. What a read of a pipe returns depends on how much the writer
+# had written by then: those reads are compared by their bytes only. A
+# write to a pipe blocks until it is all written: its count is the
+# writer's own.
+#
+# strace_io FILE: from strace -f -y output, where a descriptor is followed
+# by what it refers to (<PATH>, <pipe:[N]>); a call another process
+# interrupted is two lines, "<unfinished ...>" then "<... CALL resumed>".
+strace_io() {
+	awk '
+		function done(pid, call, class, line,  r, t) {
+			r = substr(line, match(line, / = [^=]*$/) + 3)
+			split(r, t, " ")
+			if (t[1] == "?")
+				return		# killed in the call: no return
+			if (t[1] < 0)
+				put(call, class, t[2], 0)
+			else
+				put(call, class, "ok", t[1])
+		}
+		function put(call, class, outcome, bytes,  k) {
+			k = call " " class
+			if (class == "file" || call ~ /^write/)
+				k = k " " outcome
+			n[k]++
+			b[k] += bytes
+		}
+		match($0, /^[0-9]+ +(read|write|readv|writev)\(/) {
+			call = substr($2, 1, index($2, "(") - 1)
+			fd = substr($0, RSTART + RLENGTH)
+			class = fd ~ /^[0-9]+<\// ? "file" : "pipe"
+			if ($0 ~ /<unfinished \.\.\.>$/)
+				pending[$1] = call " " class
+			else
+				done($1, call, class, $0)
+			next
+		}
+		$2 == "<..." && $3 ~ /^(read|write|readv|writev)$/ && $4 ~ /^resumed>/ {
+			split(pending[$1], p, " ")
+			delete pending[$1]
+			done($1, p[1], p[2], $0)
+		}
+		END {
+			for (k in n)
+				print k, (k ~ /^read/ && k ~ / pipe$/ ? "" : n[k] " ") b[k] + 0
+		}' "$1" | LC_ALL=C sort
+}
+
+# capture_io FILE: the same from the mapped stream of a capture of
+# `ior-trace -- CMD`, from CMD's exec on (see capture_counts): ior-map
+# names the file of each descriptor it knows (file=); the others are
+# pipes, or descriptors it did not know.
+capture_io() {
+	awk '
+		function key(k,  i) {
+			for (i = 8; i <= NF; i++)
+				if (index($i, k "=") == 1)
+					return substr($i, length(k) + 2)
+			return ""
+		}
+		FNR == NR { if ($5 == "sched:exec") has_exec = 1; next }
+		/^#/ { next }
+		has_exec && !started { started = $5 == "sched:exec"; next }
+		$5 ~ /^(read|write|readv|writev)$/ {
+			class = substr(key("file"), 1, 1) == "/" ? "file" : "pipe"
+			k = $5 " " class
+			if (class == "file" || $5 ~ /^write/)
+				k = k " " ($6 < 0 ? key("err") : "ok")
+			n[k]++
+			if ($6 > 0)
+				b[k] += $6
+		}
+		END {
+			for (k in n)
+				print k, (k ~ /^read/ && k ~ / pipe$/ ? "" : n[k] " ") b[k] + 0
+		}' "$1" "$1" | LC_ALL=C sort
 }
 
 # drop_calls "CALL ...": filter "CALL COUNT" lines, leaving out the calls.
