@@ -120,9 +120,11 @@ step() {
 # the capture into a replay program, build its tree and replay it under a
 # root; the directory the workload left must come back under the root
 # (entries, types, sizes, link counts, modes, user xattrs with their
-# values), and the replay must make the program's calls with the
-# program's byte counts. Sets S (the scratch directory), D (the
-# workload's directory) and ROOT for further checks.
+# values), the replay must make the capture's calls on the workload's
+# files with the capture's results and byte counts (own_counts), and
+# ior-stats --compare must find the program's calls in the result. Sets S
+# (the scratch directory), D (the workload's directory) and ROOT for
+# further checks.
 replay_matches_capture() {
 	local scen=$1
 	S=$(scratch)
@@ -147,7 +149,96 @@ replay_matches_capture() {
 	diff -u "$S/captured.tree" "$S/replayed.tree"
 	echo "# step: compare the user xattrs (captured vs replayed)"
 	diff -u "$S/captured.xattrs" "$S/replayed.xattrs"
+	calls_match_capture "$D" "$S/cap.ior" "$S/map.ior" "$S/result.ior"
 	step "ior-stats --compare" ior-stats --compare "$S/prog.replay" "$S/result.ior"
+}
+
+# calls_match_capture DIR CAPTURE MAPPED RESULT: the replay's result
+# stream makes the calls of the capture on the workload's files in DIR,
+# each with the capture's outcome and bytes (own_counts of both). The
+# mapped stream names the files of the capture's descriptors: it must hold
+# the capture's records one for one (CALL and RET, in order), so what is
+# counted is the capture. A call the replay program dropped, or one the
+# replay skipped or issued with another outcome, is a difference.
+calls_match_capture() {
+	local dir=$1 cap=$2 map=$3 res=$4
+	echo "# step: ior-map keeps the capture's records"
+	awk '!/^#/ { print $5, $6 }' "$cap" > "$cap.calls"
+	awk '!/^#/ { print $5, $6 }' "$map" > "$map.calls"
+	diff -u "$cap.calls" "$map.calls"
+	own_counts "$dir" "$map" > "$cap.own"
+	own_counts "$dir" "$res" > "$res.own"
+	echo "# step: compare the calls on the workload's files (captured vs replayed)"
+	if [ ! -s "$cap.own" ]; then
+		echo "# no call on $dir in $cap"
+		return 1
+	fi
+	diff -u "$cap.own" "$res.own"
+}
+
+# own_counts DIR FILE: "CALL OUTCOME COUNT BYTES" for the records of a
+# mapped or result stream that are the workload's own, by CALL and
+# OUTCOME ("ok" or the negative errno of RET); BYTES sums the RET of the
+# calls that move data (reads, writes, their AIO and io_uring requests,
+# copy_file_range, sendfile64, splice). A record the replay skipped
+# (skip=) was not issued: it is left out. The workload's own records:
+# - those naming DIR or a path below it (path, path2, file, file2);
+# - those on a descriptor whose description memfd_create or
+#   io_uring_setup made (ofd): the replay makes its own;
+# - those naming no file and no descriptor: sched:fork and sched:exit,
+#   sync, unshare, vfork, the AIO calls on a context, close_range (its fd
+#   is the first of a range of numbers);
+# but not
+# - those naming only absolute paths outside DIR: the loader's libraries,
+#   /etc, the program itself (sched:exec), /dev, /proc, /, the test's
+#   standard streams: not the workload's files;
+# - those on other descriptors without a file: pipes, sockets and
+#   descriptors ior-map did not know (inherited, or already closed);
+# - clone, clone3, fork, execve, execveat and exit_group, which the
+#   replay's processes stand for (sched:fork, sched:exit), and ior:cwd
+#   (the replay resolves no relative path);
+# - anonymous memory: mmap, munmap, msync and madvise without a file.
+own_counts() {
+	awk -v d="$1" '
+		function key(k,  i) {
+			for (i = 8; i <= NF; i++)
+				if (index($i, k "=") == 1)
+					return substr($i, length(k) + 2)
+			return ""
+		}
+		BEGIN { split("path path2 file file2", names, " ") }
+		/^#/ || / skip=/ { next }
+		{
+			own = outside = 0
+			for (j = 1; j <= 4; j++) {
+				v = key(names[j])
+				if (v == d || index(v, d "/") == 1)
+					own = 1
+				else if (substr(v, 1, 1) == "/")
+					outside = 1
+			}
+			ofd = key("ofd")
+			if (ofd != "" && ($5 == "memfd_create" || $5 == "io_uring_setup"))
+				made[ofd] = 1
+			if (!own) {
+				if (outside)
+					next
+				if (ofd != "" && !(ofd in made))
+					next
+				if (ofd == "" && $5 != "close_range" &&
+				    (key("fd") != "" || key("fd2") != "" || key("fixed") != ""))
+					next
+				if ($5 ~ /^(mmap|munmap|msync|madvise)$/ && ofd == "")
+					next
+			}
+			if ($5 ~ /^(clone|clone3|fork|execve|execveat|exit_group|ior:cwd)$/)
+				next
+			k = $5 " " ($6 < 0 ? $6 : "ok")
+			n[k]++
+			if ($6 > 0 && $5 ~ /^((aio|uring):)?p?(read|write)(v|64|_fixed)?$|^(copy_file_range|sendfile64|splice)$/)
+				b[k] += $6
+		}
+		END { for (k in n) print k, n[k], b[k] + 0 }' "$2" | LC_ALL=C sort
 }
 
 # counts_match_strace SCENARIO: the capture counts each file system call

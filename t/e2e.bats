@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # e2e.bats - end-to-end: trace each scenario of ior-workload, map it,
 # generate a replay program, build its tree, replay it under a root, and
-# compare with what the workload did; and compare the capture's per-call
-# counts with strace -c on an identical run.
+# compare with what the workload did: the tree it left, and the calls of
+# the capture on its files, call by call with their outcomes and bytes
+# (replay_matches_capture); and compare the capture's per-call counts with
+# strace -c on an identical run.
 load helpers
 load e2e-helpers
 
@@ -295,9 +297,9 @@ CALLS
 
 # ---- issue 3: the rest of the file-I/O surface and the process model ----
 # Each scenario: the replay rebuilds the tree the workload left (entries,
-# types, sizes, link counts, modes, user xattrs), the capture holds the
-# records that say what happened, and it counts each file call as strace
-# -c does.
+# types, sizes, link counts, modes, user xattrs) and repeats the capture's
+# calls on its files, the capture holds the records that say what
+# happened, and it counts each file call as strace -c does.
 
 @test "access-family: access and faccessat* are captured with their modes and replayed" {
 	need_bpf
@@ -361,6 +363,9 @@ CALLS
 	has_record "$S/cap.ior" fcntl cmd=F_OFD_SETLK ltype=F_WRLCK offset=1000 len=10
 	has_record "$S/cap.ior" fcntl cmd=F_SETLKW ltype=F_RDLCK offset=200 len=50
 	has_record "$S/cap.ior" fcntl cmd=F_SETLK err=EAGAIN
+	# the parent holds the lock: the child's attempt fails in the replay too
+	run records "$S/result.ior" fcntl cmd=F_SETLK err=EAGAIN
+	assert_output --regexp '^[0-9.]+ [0-9]+ [0-9]+ [^ ]+ fcntl -11 '
 	has_record "$S/cap.ior" fcntl cmd=F_SETFL arg=O_APPEND
 	has_record "$S/map.ior" write count=24 file="$D/locked.db"
 }
@@ -375,6 +380,11 @@ CALLS
 	replay_matches_capture flock
 	has_record "$S/cap.ior" flock op='LOCK_EX|LOCK_NB' err=EAGAIN
 	has_record "$S/cap.ior" flock op=LOCK_UN
+	# the conflicts happen in the replay too
+	run records "$S/result.ior" flock err=EAGAIN
+	assert_line --regexp " flock -11 [0-9]+ .* op=LOCK_EX\|LOCK_NB "
+	assert_line --regexp " flock -11 [0-9]+ .* op=LOCK_SH\|LOCK_NB "
+	[ "${#lines[@]}" -eq 2 ]
 }
 
 @test "flock: the capture counts each file call as strace -c does" {
@@ -704,6 +714,7 @@ CALLS
 	tree_list "$ROOT$D" > "$S/replayed.tree"
 	diff -u "$S/captured.tree" "$S/replayed.tree"
 	grep -q ' read 1000 .* cret=1000' "$S/result.ior"
+	calls_match_capture "$D" "$S/cap.ior" "$S/map.ior" "$S/result.ior"
 	step "ior-stats --compare" ior-stats --compare "$S/prog.replay" "$S/result.ior"
 }
 
