@@ -781,6 +781,11 @@ wait_for() {
 	[ "$first" = sched:exec ]
 	calls ior:cwd | grep -q " path=$dir\$"
 	calls ior:fd | grep -q ' fd=0 .*flags=O_RDONLY'
+	# the cwd and the descriptors come first, all of them before the exec
+	before=$(awk '$5 == "sched:exec" { exit } $5 ~ /^ior:/' trace.txt | wc -l)
+	all=$(awk '$5 ~ /^ior:/' trace.txt | wc -l)
+	[ "$before" -ge 4 ]
+	[ "$before" -eq "$all" ]
 	# the launcher's own calls (waiting for the probes) never appear
 	[ -z "$(awk '!/^#/ && $4 == "ior-trace" && $5 !~ /^ior:/' trace.txt)" ]
 }
@@ -1231,12 +1236,18 @@ EOC
 	assert_output --regexp " fsetxattr 0 [0-9]+ fd=$f name=user.c count=2 flags=XATTR_CREATE value=vc$"
 	run ccalls getxattr
 	assert_output --regexp " getxattr 2 [0-9]+ path=f name=user.a count=8192$A$"
+	run ccalls lgetxattr
+	assert_output --regexp " lgetxattr 2 [0-9]+ path=f name=user.b count=64$A$"
 	run ccalls fgetxattr
 	assert_output --regexp " fgetxattr 2 [0-9]+ fd=$f name=user.c count=64$"
+	run ccalls listxattr
+	assert_output --regexp " listxattr [0-9]+ [0-9]+ path=f count=8192$A$"
 	run ccalls llistxattr
 	assert_output --regexp " llistxattr [0-9]+ [0-9]+ path=f count=100$A$"
 	run ccalls flistxattr
 	assert_output --regexp " flistxattr [0-9]+ [0-9]+ fd=$f count=200$"
+	run ccalls removexattr
+	assert_output --regexp " removexattr 0 [0-9]+ path=f name=user.a$A$"
 	run ccalls lremovexattr
 	assert_output --regexp " lremovexattr 0 [0-9]+ path=f name=user.b$A$"
 	run ccalls fremovexattr
