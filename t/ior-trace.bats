@@ -989,9 +989,11 @@ wait_for() {
 
 @test "-d stops the capture and writes the trailer" {
 	need_bpf
-	SECONDS=0
-	timeout 30 ior-trace -d 1 -o trace.txt -- sleep 6 >/dev/null 2>&1
-	[ "$SECONDS" -lt 5 ]
+	timeout 30 ior-trace -d 1 -o trace.txt -- \
+		sh -c 'echo $$ > cmd.pid; exec sleep 60' >/dev/null 2>&1
+	# stopped while the command still runs (left running, as it was)
+	wait_for cmd.pid '^[0-9]'
+	kill "$(cat cmd.pid)"
 	run tail -n 1 trace.txt
 	assert_output --regexp '^#stat ior-trace events=[0-9]+ drops=0 unpaired=0'
 }
@@ -1082,6 +1084,7 @@ EOC
 		ior-trace -- sh -c "echo \$\$ > cmd.pid; while :; do cat data > /dev/null; done" |
 			head -c 100 > /dev/null
 		echo "status=${PIPESTATUS[0]}"'
+	wait_for cmd.pid '^[0-9]'
 	kill "$(cat cmd.pid)"	# left running, as after -d
 	assert_output "status=0"
 	[[ $stderr == *"ior-trace: the reader went away: capture stopped"* ]]
