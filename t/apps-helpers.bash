@@ -28,7 +28,8 @@ age_tree() {
 # app_captured SETUP SCRIPT: prepare $S/work with the function SETUP, run
 # `sh -c SCRIPT` in it under ior-trace, and replay the capture under
 # $ROOT. The tree the application left must come back under the root:
-# entries, types, sizes, link counts and modes. Sets S, W and ROOT.
+# entries, types, sizes, link counts, modes and symlink targets. Sets S,
+# W and ROOT.
 app_captured() {
 	local setup=$1 script=$2
 	S=$(scratch)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # apps.bats - real applications from Debian packages, captured with
 # ior-trace, counted against strace -f -c, and replayed under a fresh root
-# into the tree they left (entries, types, sizes, link counts, modes).
+# into the tree they left (entries, types, sizes, link counts, modes,
+# symlink targets).
 load helpers
 load e2e-helpers
 load apps-helpers

@@ -20,12 +20,13 @@ memfd_create mmap munmap msync madvise unshare clone clone3 vfork execve
 execveat"
 
 # tree_list DIR: every entry below DIR as "PATH TYPE SIZE LINKS MODE",
-# sorted; the size of a directory depends on the file system's history,
-# so it is "-".
+# and a symbolic link's target after it, sorted; the size of a directory
+# depends on the file system's history, so it is "-".
 tree_list() {
 	local list
-	list=$(find "$1" -mindepth 1 -printf '%P %y %s %n %m\n')
-	awk 'NF { if ($2 == "d") $3 = "-"; print }' <<< "$list" | LC_ALL=C sort
+	list=$(find "$1" -mindepth 1 -printf '%P %y %s %n %m %l\n')
+	awk 'NF { if ($2 == "d") $3 = "-"; $1 = $1; print }' <<< "$list" |
+		LC_ALL=C sort
 }
 
 # tree_xattrs DIR: the user.* extended attributes below DIR, one a line as
@@ -119,12 +120,12 @@ step() {
 # replay_matches_capture SCENARIO: capture the scenario's run phase, turn
 # the capture into a replay program, build its tree and replay it under a
 # root; the directory the workload left must come back under the root
-# (entries, types, sizes, link counts, modes, user xattrs with their
-# values), the replay must make the capture's calls on the workload's
-# files with the capture's results and byte counts (own_counts), and
-# ior-stats --compare must find the program's calls in the result. Sets S
-# (the scratch directory), D (the workload's directory) and ROOT for
-# further checks.
+# (entries, types, sizes, link counts, modes, symlink targets, user
+# xattrs with their values), the replay must make the capture's calls on
+# the workload's files with the capture's results and byte counts
+# (own_counts), and ior-stats --compare must find the program's calls in
+# the result. Sets S (the scratch directory), D (the workload's directory)
+# and ROOT for further checks.
 replay_matches_capture() {
 	local scen=$1
 	S=$(scratch)

@@ -297,9 +297,9 @@ CALLS
 
 # ---- issue 3: the rest of the file-I/O surface and the process model ----
 # Each scenario: the replay rebuilds the tree the workload left (entries,
-# types, sizes, link counts, modes, user xattrs) and repeats the capture's
-# calls on its files, the capture holds the records that say what
-# happened, and it counts each file call as strace -c does.
+# types, sizes, link counts, modes, symlink targets, user xattrs) and
+# repeats the capture's calls on its files, the capture holds the records
+# that say what happened, and it counts each file call as strace -c does.
 
 @test "access-family: access and faccessat* are captured with their modes and replayed" {
 	need_bpf
