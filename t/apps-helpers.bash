@@ -6,7 +6,8 @@
 # Reads and writes on pipes (tar | gzip, find | xargs) come in chunks that
 # depend on how the two ends are scheduled: an application whose work
 # goes through a pipe compares the counts of every file call but these
-# with strace's, and these by the descriptors they use (app_io).
+# with strace's, and these by the descriptors they use (strace_io,
+# capture_io).
 PIPE_CALLS="read write readv writev"
 
 # Applications run with a fixed environment: no user or system git
@@ -60,8 +61,8 @@ app_captured() {
 
 # app_counts SETUP SCRIPT [EXCLUDED CALLS]: the capture of SCRIPT counts
 # each file call as strace -f -c does on a fresh copy, but the excluded;
-# and its reads and writes match strace's by descriptor (app_io), excluded
-# or not.
+# and its reads and writes match strace's by descriptor (strace_io,
+# capture_io), excluded or not.
 app_counts() {
 	local setup=$1 script=$2 skip=${3:-} s
 	s=$(scratch)

@@ -1018,7 +1018,7 @@ wait_for() {
 	# writes its pid; ior-trace finds its pipeline when it starts, so it
 	# starts once the other stages run. The cat is forked during the
 	# capture: a child of the pipeline.
-	timeout 30 sh -c 'until [ -s tee.pid ] && [ -s stage.pid ]; do sleep 0.01; done
+	timeout 30 sh -c 'while [ ! -s tee.pid ] || [ ! -s stage.pid ]; do sleep 0.01; done
 		echo $PPID > timeout.pid
 		echo $$ > tracer.pid
 		exec ior-trace -d 1.5' 2>err.txt |
