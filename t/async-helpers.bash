@@ -36,7 +36,10 @@ requests_match() {
 	request_counts "$1" > "$1.requests"
 	request_counts "$2" > "$2.requests"
 	echo "# step: compare the requests (captured vs replayed)"
-	[ -s "$1.requests" ] || { echo "# no aio: or uring: record in $1"; return 1; }
+	if [ ! -s "$1.requests" ]; then
+		echo "# no aio: or uring: record in $1"
+		return 1
+	fi
 	diff -u "$1.requests" "$2.requests"
 }
 
@@ -81,21 +84,26 @@ replay_under_strace() {
 	mkdir -p "$root"
 	step "ior-init" ior-init -C "$root" "$S/prog.replay"
 	echo "# step: strace ior-replay"
-	timeout 120 strace -f -qq -o "$S/replay.strace" \
+	if ! timeout 120 strace -f -qq -o "$S/replay.strace" \
 		-e trace=io_setup,io_submit,io_getevents,io_pgetevents,io_cancel,io_destroy,io_uring_setup,io_uring_enter,io_uring_register \
-		ior-replay -C "$root" "$S/prog.replay" > "$S/result-strace.ior" ||
-		{ echo "# FAILED: ior-replay under strace"; return 1; }
+		ior-replay -C "$root" "$S/prog.replay" > "$S/result-strace.ior"; then
+		echo "# FAILED: ior-replay under strace"
+		return 1
+	fi
 }
 
 # replay_batches_match: the replay submits its requests in the batches of
 # the capture: as many io_submit and io_uring_enter calls, each with as
 # many requests (strace of ior-replay against the capture's calls).
 replay_batches_match() {
-	replay_under_strace || return 1
+	replay_under_strace
 	capture_batches "$S/cap.ior" > "$S/cap.batches"
 	strace_batches "$S/replay.strace" > "$S/replay.batches"
 	echo "# step: compare the batches (captured vs replayed under strace)"
-	[ -s "$S/cap.batches" ] || { echo "# no batch in the capture"; return 1; }
+	if [ ! -s "$S/cap.batches" ]; then
+		echo "# no batch in the capture"
+		return 1
+	fi
 	diff -u "$S/cap.batches" "$S/replay.batches"
 }
 
@@ -104,9 +112,9 @@ replay_batches_match() {
 # (requests_match): the first tells a request ior-gen dropped from one
 # ior-replay did not issue.
 async_replayed() {
-	replay_matches_capture "$1" || return 1
+	replay_matches_capture "$1"
 	echo "# ior-gen: the replay program keeps every request"
-	requests_match "$S/cap.ior" "$S/prog.replay" || return 1
+	requests_match "$S/cap.ior" "$S/prog.replay"
 	echo "# ior-replay: the result stream has every request"
 	requests_match "$S/cap.ior" "$S/result.ior"
 }
@@ -123,6 +131,6 @@ async_captured() {
 
 # async_mapped SCENARIO: async_captured, then ior-map into $S/map.ior.
 async_mapped() {
-	async_captured "$1" || return 1
+	async_captured "$1"
 	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$S/cap.ior" "$S/map.ior"
 }
