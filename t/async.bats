@@ -170,7 +170,8 @@ io_destroy -22"
 	ring=$(records "$S/cap.ior" io_uring_setup | awk '{ print $6 }')
 	a=$(records "$S/cap.ior" uring:openat ring="$ring" dirfd=AT_FDCWD path="$D/ring-a.dat" \
 		flags='O_RDWR|O_CREAT|O_TRUNC' mode=0644 sub='*' exec='*' user_data='*' | awk '{ print $6 }')
-	[ -n "$a" ] && [ "$a" -ge 0 ]
+	[ -n "$a" ]
+	[ "$a" -ge 0 ]
 	has_record "$S/cap.ior" uring:write fd="$a" offset=0 count=5000 sqe_flags=IOSQE_IO_LINK
 	has_record "$S/cap.ior" uring:read fd="$a" offset=4000 count=1000 sqe_flags=0
 	has_record "$S/cap.ior" uring:close fd="$a"
