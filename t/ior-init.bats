@@ -220,8 +220,27 @@ snapshot() {
 	for i in $(seq 200); do
 		echo "init:file path=/d$((i % 7))/f$i size=$((i * 1000)) mode=0644"
 	done | program > "$S/p"
-	run timeout 60 ior-init -j 4 -C "$R" "$S/p"
+	# Each file ends with an fchmod, held 20 ms by strace: workers in
+	# parallel are seen in it together (strace prints one <unfinished
+	# ...> while another thread's call begins). (LeakSanitizer cannot run
+	# under strace.)
+	run env ASAN_OPTIONS=detect_leaks=0 timeout 60 strace -f -qq -o "$S/strace" \
+		-e trace=fchmod -e inject=fchmod:delay_enter=20000 ior-init -j 4 -C "$R" "$S/p"
 	assert_success
+	assert_equal "$(grep -c ' fchmod(' "$S/strace")" 200
+	# Made by 2 to 4 threads, never more than -j allows.
+	threads=$(awk '/ fchmod\(/ { print $1 }' "$S/strace" | sort -u | wc -l)
+	echo "# threads: $threads"
+	[ "$threads" -ge 2 ]
+	[ "$threads" -le 4 ]
+	# Calls of one thread begun while another thread's was in progress.
+	overlaps=$(awk '
+		/ fchmod\(/ { for (t in busy) if (busy[t] && t != $1) { n++; break } }
+		/ fchmod\(.*<unfinished \.\.\.>$/ { busy[$1] = 1 }
+		/<\.\.\. fchmod resumed>/ { busy[$1] = 0 }
+		END { print n + 0 }' "$S/strace")
+	echo "# overlapping calls: $overlaps"
+	[ "$overlaps" -gt 0 ]
 	assert_equal "$(find "$R" -type f | wc -l)" 200
 	for i in 1 77 200; do
 		assert_equal "$(stat -c %s "$R/d$((i % 7))/f$i")" $((i * 1000))
