@@ -274,6 +274,9 @@ refused() {
 }
 
 @test "threads of one process run at the same time" {
+	# Each thread's open of the FIFO blocks until the other thread's
+	# begins: one thread at a time never gets past them (timeout ends it).
+	mkfifo "$R/fifo"
 	{
 		echo "#ior 1 replay"
 		op 1 1 mkdir 0 path=/d mode=0755
@@ -282,12 +285,30 @@ refused() {
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/d/a flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 write 10 fd=3 count=10
 		op 1 2 write 20 fd=4 count=20
+		op 1 1 openat 5 dirfd=AT_FDCWD path=/fifo flags=O_RDONLY
+		op 1 2 openat 6 dirfd=AT_FDCWD path=/fifo flags=O_WRONLY
+		op 1 2 write 7 fd=6 count=7
+		op 1 1 read 7 fd=5 count=64
 	} > "$D/p.replay"
 	replay
 	assert_success
 	assert_equal "$(stat -c %s "$R/d/a")" 10
 	assert_equal "$(stat -c %s "$R/d/b")" 20
-	assert_equal "$(stat_of skipped)" 0
+	# Thread 1 read what thread 2 wrote through the FIFO.
+	[ "$(res 7 6)" -ge 0 ]
+	[ "$(res 8 6)" -ge 0 ]
+	assert_equal "$(res 9 6) $(res 10 6)" "7 7"
+	assert_equal "$(res 7 3) $(res 8 3)" "1 2"
+	# Each open was in progress while the other began: TIME to TIME+DUR.
+	local s7 e7 s8 e8
+	s7=$(res 7 1 | awk '{ printf "%.0f", $1 * 1e9 }')
+	s8=$(res 8 1 | awk '{ printf "%.0f", $1 * 1e9 }')
+	e7=$((s7 + $(res 7 7)))
+	e8=$((s8 + $(res 8 7)))
+	echo "# thread 1 open: $s7-$e7, thread 2 open: $s8-$e8"
+	[ "$s7" -le "$e8" ]
+	[ "$s8" -le "$e7" ]
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
 }
 
 @test "a forked child process writes through the descriptor it inherited" {
