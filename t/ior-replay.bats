@@ -1369,18 +1369,36 @@ refused() {
 }
 
 @test "after= may name two operations, and both are waited for" {
+	mkdir "$R/a" "$R/b"
+	touch "$R/a/x" "$R/a/y" "$R/b/x" "$R/b/y"
+	# Timed: each rmdir is due at once, each unlink later and never early.
+	# For /a the second operation named is the last to end, for /b the
+	# first: a directory is emptied only after both of its unlinks, so a
+	# replay that waits for one of the two finds it not empty.
 	{
 		echo "#ior 1 replay"
-		op 1 2 mkdir 0 path=/a mode=0755
-		op 1 3 mkdir 0 path=/b mode=0755
-		op 1 1 rmdir 0 path=/a after=1,2
-		op 1 1 rmdir 0 path=/b
+		at 0.2 1 2 unlink 0 path=/a/x
+		at 0.4 1 3 unlink 0 path=/a/y
+		at 0.6 1 4 unlink 0 path=/b/x
+		at 0.2 1 5 unlink 0 path=/b/y
+		at 0.0 1 1 rmdir 0 path=/a after=1,2
+		at 0.0 1 1 rmdir 0 path=/b after=3,4
 	} > "$D/p.replay"
-	replay
+	replay -T
 	assert_success
-	assert_equal "$(res 3 6) $(res 4 6)" "0 0"
+	assert_equal "$(res 1 6) $(res 2 6) $(res 3 6) $(res 4 6)" "0 0 0 0"
+	assert_equal "$(res 5 6) $(res 6 6)" "0 0"
 	[ ! -e "$R/a" ]
 	[ ! -e "$R/b" ]
+	# By the replay's clock too: each rmdir began after both had ended.
+	local k end start
+	for k in 1 2 3 4; do
+		end=$(res $k 1 | awk -v d="$(res $k 7)" '{ printf "%.0f", $1 * 1e9 + d }')
+		start=$(res $(((k + 1) / 2 + 4)) 1 | awk '{ printf "%.0f", $1 * 1e9 }')
+		echo "# unlink $k ends at $end, its rmdir starts at $start"
+		[ "$start" -ge "$((end - 1))" ]
+	done
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
 }
 
 # ---- io_uring ----
