@@ -993,26 +993,30 @@ refused() {
 	assert_equal "$(res 5 6) $(res 6 6) $(res 7 6) $(res 8 6) $(res 9 6) $(res 10 6) $(res 12 6)" \
 		"0 0 0 0 0 0 0"
 	assert_equal "$(res_key 11 skip)" nomap
-	assert_equal "$(stat_of mismatched)" 0
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 1"
 }
 
 @test "open_by_handle_at opens the file that name_to_handle_at named" {
 	need_root "open_by_handle_at needs CAP_DAC_READ_SEARCH"
-	echo hello > "$R/f"
-	echo other > "$R/g"
+	# Files of other sizes: what a read of each returns tells them apart.
+	head -c 100 /dev/zero > "$R/f"
+	head -c 300 /dev/zero > "$R/g"
 	{
 		echo "#ior 1 replay"
 		op 1 1 name_to_handle_at -75 dirfd=AT_FDCWD path=/f flags= err=EOVERFLOW
 		op 1 1 name_to_handle_at 0 dirfd=AT_FDCWD path=/f flags=
 		op 1 1 open_by_handle_at 3 fd=-100 flags=O_RDONLY path=/f
-		op 1 1 read 6 fd=3 count=64
+		op 1 1 read 100 fd=3 count=4096
 		op 1 1 open_by_handle_at 4 fd=-100 flags=O_RDONLY path=/g
-		op 1 1 read 6 fd=4 count=64
+		op 1 1 read 300 fd=4 count=4096
+		op 1 1 read 0 fd=3 count=4096
 	} > "$D/p.replay"
 	replay
 	assert_success
-	assert_equal "$(res 4 6) $(res 6 6)" "6 6"
-	assert_equal "$(stat_of mismatched)" 0
+	[ "$(res 3 6)" -ge 0 ]
+	[ "$(res 5 6)" -ge 0 ]
+	assert_equal "$(res 4 6) $(res 6 6) $(res 7 6)" "100 300 0"
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
 }
 
 @test "unshare(CLONE_FILES) in a thread gives it a descriptor table of its own" {
