@@ -3413,6 +3413,22 @@ static int64_t uring_enter(struct uring *u, const struct op *op, unsigned n)
 	want = (op->flags & IORING_ENTER_GETEVENTS) ? op->len : 0;
 	if (want > u->outstanding + n)
 		want = u->outstanding + n;
+	/*
+	 * An SQPOLL ring's requests have no sub: each was submitted alone at
+	 * its place (uring_alone). Its io_uring_enter with to_submit is
+	 * issued as captured all the same, after a bounded wait for what it
+	 * waited for: on such a ring the kernel returns to_submit, as it did
+	 * in the capture (liburing, with nothing to submit, would return 0
+	 * and make no call).
+	 */
+	if ((u->ring.flags & IORING_SETUP_SQPOLL) && !n && op->count) {
+		if (want)
+			io_uring_wait_cqes(&u->ring, &cqe, want, &ts, NULL);
+		r = neg(syscall(SYS_io_uring_enter, u->ring.ring_fd, op->count,
+				0, op->flags & IORING_ENTER_SQ_WAKEUP, NULL, 0));
+		uring_reap(u);
+		return r;
+	}
 	if (!op->count) {	/* only waits for completions */
 		r = want ? io_uring_wait_cqes(&u->ring, &cqe, want, &ts, NULL) :
 			neg(syscall(SYS_io_uring_enter, u->ring.ring_fd, 0, 0,

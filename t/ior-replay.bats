@@ -1644,6 +1644,30 @@ uring() {
 	assert_equal "$(stat -c %s "$R/f")" 200
 	assert_equal "$(res 3 6) $(res 4 6) $(res 5 6) $(res 6 6)" "100 100 0 200"
 	assert_equal "$(stat_of uring_flags_dropped)" 0
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+}
+
+@test "an SQPOLL ring's io_uring_enter is issued with its to_submit, and returns it as captured" {
+	{
+		echo "#ior 1 replay"
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_uring_setup 4 entries=4 flags=IORING_SETUP_SQPOLL sq=4 cq=8
+		uring write 100 - fd=3 offset=0 count=100 sqe_flags=
+		uring write 100 - fd=3 offset=100 count=100 sqe_flags=
+		# On an SQPOLL ring the kernel returns to_submit.
+		op 1 1 io_uring_enter 2 fd=4 to_submit=2 min_complete=0 flags=IORING_ENTER_SQ_WAKEUP
+		op 1 1 io_uring_enter 0 fd=4 to_submit=0 min_complete=2 flags=IORING_ENTER_GETEVENTS
+		op 1 1 close 0 fd=4
+	} > "$D/p.replay"
+	add_vfds < "$D/p.replay" > "$D/q.replay"
+	run env ASAN_OPTIONS=detect_leaks=0 timeout 20 strace -f -qq -e trace=io_uring_enter -o "$D/strace" \
+		ior-replay -C "$R" "$D/q.replay"
+	assert_success
+	cat "$D/strace"
+	grep -Eq 'io_uring_enter\([0-9]+, 2, 0, IORING_ENTER_SQ_WAKEUP, NULL, 0\) += 2$' "$D/strace"
+	assert_equal "$(stat -c %s "$R/f")" 200
+	assert_equal "$(res 3 6) $(res 4 6) $(res 5 6) $(res 6 6)" "100 100 2 0"
+	assert_equal "$(stat_of uring_flags_dropped) $(stat_of mismatched) $(stat_of skipped)" "0 0 0"
 }
 
 @test "setup flags the replay cannot honour are dropped and counted; a failed setup fails again" {
