@@ -86,6 +86,22 @@ replay() {
 	run timeout 20 ior-replay "$@" -C "$R" "$D/vfd/p.replay"
 }
 
+# replay_strace CALLS: replay as replay does, under strace -f, which
+# keeps the system calls CALLS (its -e trace=) in $D/strace: what the
+# replay did as the kernel saw it, not as the result says. (LeakSanitizer
+# cannot run under strace.)
+replay_strace() {
+	mkdir -p "$D/vfd"
+	add_vfds < "$D/p.replay" > "$D/vfd/p.replay"
+	run env ASAN_OPTIONS=detect_leaks=0 timeout 20 strace -f -qq -e trace="$1" \
+		-o "$D/strace" ior-replay -C "$R" "$D/vfd/p.replay"
+}
+
+# The calls of $D/strace without their pid, one space before " = ".
+straced() {
+	sed -E 's/^[0-9]+ +//; s/\) +=/) =/' "$D/strace"
+}
+
 # Field N of the result record of operation SEQ in the last `run`.
 res() {
 	printf '%s\n' "$output" | awk -v s="seq=$1" -v f="$2" '
@@ -233,11 +249,20 @@ refused() {
 		op 1 1 preadv 600 fd=3 iovcnt=4 count=600 offset=100
 		op 1 1 pwritev 10 fd=3 iovcnt=2 count=10 offset=2000
 	} > "$D/p.replay"
-	replay
+	replay_strace readv,writev,preadv,pwritev,preadv2,pwritev2
 	assert_success
 	assert_equal "$(res 2 6)" 1000
 	assert_equal "$(res 3 6)" 600
 	assert_equal "$(stat -c %s "$R/v")" 2010
+	# As issued: CALL, the iovecs, the sum of their lengths, RET.
+	assert_equal "$(straced | awk '{
+		call = $1; sub(/\(.*/, "", call); n = 0; sum = 0; rest = $0
+		while (match(rest, /iov_len=[0-9]+/)) {
+			n++; sum += substr(rest, RSTART + 8, RLENGTH - 8)
+			rest = substr(rest, RSTART + RLENGTH)
+		}
+		print call, n, sum, $NF }')" "$(printf '%s\n' 'writev 3 1000 1000' \
+		'preadv 4 600 600' 'pwritev 2 10 10')"
 }
 
 @test "written data does not compress" {
@@ -884,10 +909,25 @@ refused() {
 		op 1 1 getdents64 0 fd=4 count=4096
 		op 1 1 fadvise64 -22 fd=3 offset=0 len=0 advice=99 err=EINVAL
 	} > "$D/p.replay"
-	replay
+	replay_strace openat2,fallocate,fadvise64,readahead,sync_file_range,syncfs,sync,getdents64
 	assert_success
 	assert_equal "$(stat -c %s "$R/f")" 65536
 	[ "$(stat -c %b "$R/f")" -ge 256 ]	# 128 KiB allocated
+	# Each issued, with its arguments, on the descriptor of its file.
+	local f d
+	f=$(straced | awk '/^openat2\([0-9]+, "f",/ { print $NF }')
+	d=$(straced | awk '/^openat2\([0-9]+, "dir",/ { print $NF }')
+	assert_equal "$(straced | grep -v '^openat2(' | sed -E 's/^(getdents64\([0-9]+, )0x[0-9a-f]+/\1BUF/')" \
+		"fallocate($f, 0, 0, 65536) = 0
+fallocate($f, FALLOC_FL_KEEP_SIZE, 65536, 65536) = 0
+fadvise64($f, 0, 0, POSIX_FADV_SEQUENTIAL) = 0
+readahead($f, 0, 4096) = 0
+sync_file_range($f, 0, 0, SYNC_FILE_RANGE_WRITE) = 0
+syncfs($f) = 0
+sync() = 0
+getdents64($d, BUF /* 4 entries */, 4096) = 96
+getdents64($d, BUF /* 0 entries */, 4096) = 0
+fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
 }
 
@@ -1179,9 +1219,16 @@ refused() {
 		op 1 1 io_destroy 0 ctx=0x7f0000
 		op 1 1 close 0 fd=3
 	} > "$D/p.replay"
-	replay
+	replay_strace io_submit
 	assert_success
 	assert_equal "$(stat -c %s "$R/f")" 12288
+	# Two io_submit calls on one context, of the captured requests.
+	assert_equal "$(straced | awk '{ split($0, a, ", "); s = "io_submit " a[2]
+		n = split($0, op, /aio_lio_opcode=IOCB_CMD_/)
+		for (i = 2; i <= n; i++) { sub(/,.*/, "", op[i]); s = s " " op[i] }
+		print s, "=", $NF }')" "$(printf '%s\n' 'io_submit 3 PWRITE PWRITEV FDSYNC = 3' \
+		'io_submit 2 PREAD PREADV = 2')"
+	assert_equal "$(straced | cut -d, -f1 | sort -u | wc -l)" 1
 	# io_submit's RET is the number of requests accepted: the batch size.
 	assert_equal "$(res 3 6) $(res 8 6)" "3 2"
 	assert_equal "$(res 4 6) $(res 9 6)" "3 2"
@@ -1204,8 +1251,13 @@ refused() {
 		op 1 1 aio:pwrite 100 fd=3 offset=0 count=100 ctx=0x7f0000 sub=1 iocb=0x1000
 		op 1 1 aio:pwrite 100 fd=9 offset=0 count=100 ctx=0x7f0000 sub=1 iocb=0x1040
 	} > "$D/p.replay"
-	replay
+	replay_strace io_submit
 	assert_success
+	# The batch as submitted: the one request whose descriptor is open.
+	assert_equal "$(straced | awk '{ split($0, a, ", "); s = "io_submit " a[2]
+		n = split($0, op, /aio_lio_opcode=IOCB_CMD_/)
+		for (i = 2; i <= n; i++) { sub(/,.*/, "", op[i]); s = s " " op[i] }
+		print s, "=", $NF }')" "io_submit 1 PWRITE = 1"
 	assert_equal "$(stat -c %s "$R/f")" 100
 	assert_equal "$(res 3 6)" 1
 	assert_equal "$(res 5 6)" 100
@@ -1429,7 +1481,7 @@ uring() {
 		op 1 1 close 0 fd=4
 		op 1 1 close 0 fd=3
 	} > "$D/p.replay"
-	replay
+	replay_strace openat2,close,io_uring_enter,write,pwrite64,writev,pwritev,pwritev2,read,pread64,readv,preadv,preadv2
 	assert_success
 	assert_equal "$(stat -c %s "$R/f")" 4196
 	assert_equal "$(res 3 5) $(res 3 6) $(res_key 3 cret) $(res_key 3 cdur)" "uring:write 4096 4096 1000"
@@ -1439,6 +1491,15 @@ uring() {
 	[ "$(res 7 7)" -gt 0 ]
 	[ "$(res 7 7)" != 1000 ]
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+	# Through the ring: enters that submit 1, then 2, and no plain read
+	# or write on the file's descriptor while it is open.
+	assert_equal "$(straced | awk -F', ' '/^io_uring_enter\(/ && $2 > 0 { printf "%s ", $2 }')" "1 2 "
+	straced > "$D/calls"
+	run awk '/^openat2\([0-9]+, "f",/ { fd = $NF; next }
+		fd != "" && $0 ~ "^close\\(" fd "\\)" { exit }
+		fd != "" && $0 ~ "^p?(read|write)(v2?|64)?\\(" fd ", " { print }
+		END { if (fd == "") print "no open of /f" }' "$D/calls"
+	assert_output ""
 }
 
 @test "16 requests of one sub are submitted by one io_uring_enter with to_submit=16" {
