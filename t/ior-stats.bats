@@ -350,7 +350,11 @@ bad_input() {
 	run ior-stats -t "$D/r"
 	assert_success
 	assert_line --regexp '^write	1	0	0	10	'
+	# Time, mean, p50 and max are the issued write's alone (500 ns): the
+	# skipped one's 0 is not among them.
+	assert_equal "$(tab_row write | cut -f6-8,11)" "$(printf '500\t500\t500\t500')"
 	run ior-stats "$D/r"
+	assert_success
 	assert_line 'not issued (skip=): 1'
 }
 
