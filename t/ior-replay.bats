@@ -1313,8 +1313,12 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		op 1 1 aio:pwrite 100 fd=9 offset=0 count=100 ctx=0x7f0000 sub=2 iocb=0x1040
 		op 1 1 io_destroy 0 ctx=0x7f0000
 	} > "$D/p.replay"
-	replay
+	replay_strace io_getevents,io_pgetevents
 	assert_success
+	# As issued: min_nr no more than the replay has in flight (1 in the
+	# second batch), nr the captured RET.
+	assert_equal "$(straced | sed -E 's/^(io_p?getevents)\(0x[0-9a-f]+, ([0-9]+), ([0-9]+), .* = (-?[0-9]+).*$/\1 \2 \3 = \4/')" \
+		"$(printf '%s\n' 'io_getevents 1 1 = 1' 'io_getevents 1 1 = 1' 'io_pgetevents 1 2 = 1')"
 	assert_equal "$(res 4 6) $(res 5 6)" "1 1"
 	assert_equal "$(res 6 6) $(res 7 6)" "100 100"
 	assert_equal "$(res 9 6) $(res 10 6) $(res_key 11 skip)" "1 100 nofd"
