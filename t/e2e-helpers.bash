@@ -123,8 +123,9 @@ step() {
 # (entries, types, sizes, link counts, modes, symlink targets, user
 # xattrs with their values), the replay must make the capture's calls on
 # the workload's files with the capture's results and byte counts
-# (own_counts), and ior-stats --compare must find the program's calls in
-# the result. Sets S (the scratch directory), D (the workload's directory)
+# (own_counts), ior-stats --compare must find the program's calls in
+# the result, and the replay must have issued every operation with its
+# captured outcome (replay_complete). Sets S (the scratch directory), D (the workload's directory)
 # and ROOT for further checks.
 replay_matches_capture() {
 	local scen=$1
@@ -152,6 +153,15 @@ replay_matches_capture() {
 	diff -u "$S/captured.xattrs" "$S/replayed.xattrs"
 	calls_match_capture "$D" "$S/cap.ior" "$S/map.ior" "$S/result.ior"
 	step "ior-stats --compare" ior-stats --compare "$S/prog.replay" "$S/result.ior"
+	replay_complete
+}
+
+# replay_complete: the replay of $S/prog.replay issued every operation
+# (skipped=0) and each had the captured outcome (mismatched=0).
+replay_complete() {
+	echo "# step: the replay issued every operation, each as captured"
+	grep '^#stat ior-replay ' "$S/result.ior"
+	grep -q '^#stat ior-replay .* mismatched=0 skipped=0 ' "$S/result.ior"
 }
 
 # calls_match_capture DIR CAPTURE MAPPED RESULT: the replay's result

@@ -342,7 +342,7 @@ CALLS
 	need_cmd strace
 	mkdir "$S/root2"
 	step "ior-init" ior-init -C "$S/root2" "$S/prog.replay"
-	step "strace ior-replay" strace -f -qq -y -e trace=close,write \
+	step "strace ior-replay" env "$(no_leak_check)" strace -f -qq -y -e trace=close,write \
 		-o "$S/replay.strace" ior-replay -C "$S/root2" "$S/prog.replay"
 	run awk -v d="$S/root2$D/" '
 		match($0, / (close|write)\([0-9]+</) && index($0, d) {

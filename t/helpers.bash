@@ -22,6 +22,17 @@ done
 # last.
 shopt -s inherit_errexit
 
+# LeakSanitizer cannot run under ptrace, so a tool of the sanitizer build
+# run under strace takes the pass's options with leak checks off: strace
+# here does that itself, and where strace is run by another command,
+#   env "$(no_leak_check)" timeout 20 strace ... ior-replay ...
+no_leak_check() {
+	echo "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+}
+strace() {
+	env "$(no_leak_check)" strace "$@"
+}
+
 # skip_or_fail WHY: skip this test, saying why; under CI, where every
 # test must run, fail it instead.  Call it as "COND || skip_or_fail WHY".
 skip_or_fail() {

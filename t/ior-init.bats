@@ -224,7 +224,7 @@ snapshot() {
 	# parallel are seen in it together (strace prints one <unfinished
 	# ...> while another thread's call begins). (LeakSanitizer cannot run
 	# under strace.)
-	run env ASAN_OPTIONS=detect_leaks=0 timeout 60 strace -f -qq -o "$S/strace" \
+	run env "$(no_leak_check)" timeout 60 strace -f -qq -o "$S/strace" \
 		-e trace=fchmod -e inject=fchmod:delay_enter=20000 ior-init -j 4 -C "$R" "$S/p"
 	assert_success
 	assert_equal "$(grep -c ' fchmod(' "$S/strace")" 200

@@ -93,7 +93,7 @@ replay() {
 replay_strace() {
 	mkdir -p "$D/vfd"
 	add_vfds < "$D/p.replay" > "$D/vfd/p.replay"
-	run env ASAN_OPTIONS=detect_leaks=0 timeout 20 strace -f -qq -e trace="$1" \
+	run env "$(no_leak_check)" timeout 20 strace -f -qq -e trace="$1" \
 		-o "$D/strace" ior-replay -C "$R" "$D/vfd/p.replay"
 }
 
@@ -1339,7 +1339,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	} > "$D/p.replay"
 	add_vfds < "$D/p.replay" > "$D/q.replay"
 	SECONDS=0
-	run env ASAN_OPTIONS=detect_leaks=0 timeout 60 strace -f -qq -e trace=io_getevents,io_destroy -o "$D/strace" \
+	run env "$(no_leak_check)" timeout 60 strace -f -qq -e trace=io_getevents,io_destroy -o "$D/strace" \
 		ior-replay -C "$R" "$D/q.replay"
 	assert_success
 	cat "$D/strace"
@@ -1518,7 +1518,7 @@ uring() {
 	} > "$D/p.replay"
 	add_vfds < "$D/p.replay" > "$D/q.replay"
 	# (LeakSanitizer cannot run under strace.)
-	run env ASAN_OPTIONS=detect_leaks=0 timeout 20 strace -f -qq -e trace=io_uring_enter -o "$D/strace" \
+	run env "$(no_leak_check)" timeout 20 strace -f -qq -e trace=io_uring_enter -o "$D/strace" \
 		ior-replay -C "$R" "$D/q.replay"
 	assert_success
 	assert_equal "$(stat -c %s "$R/f")" 8192
@@ -1702,7 +1702,7 @@ uring() {
 		op 1 1 close 0 fd=4
 	} > "$D/p.replay"
 	add_vfds < "$D/p.replay" > "$D/q.replay"
-	run env ASAN_OPTIONS=detect_leaks=0 timeout 20 strace -f -qq -e trace=io_uring_setup -o "$D/strace" \
+	run env "$(no_leak_check)" timeout 20 strace -f -qq -e trace=io_uring_setup -o "$D/strace" \
 		ior-replay -C "$R" "$D/q.replay"
 	assert_success
 	grep -q 'IORING_SETUP_SQPOLL' "$D/strace"
@@ -1725,7 +1725,7 @@ uring() {
 		op 1 1 close 0 fd=4
 	} > "$D/p.replay"
 	add_vfds < "$D/p.replay" > "$D/q.replay"
-	run env ASAN_OPTIONS=detect_leaks=0 timeout 20 strace -f -qq -e trace=io_uring_enter -o "$D/strace" \
+	run env "$(no_leak_check)" timeout 20 strace -f -qq -e trace=io_uring_enter -o "$D/strace" \
 		ior-replay -C "$R" "$D/q.replay"
 	assert_success
 	cat "$D/strace"
@@ -1803,7 +1803,7 @@ uring() {
 		op 1 1 io_uring_enter 3 fd=4 to_submit=3 min_complete=3 flags=IORING_ENTER_GETEVENTS sub=1
 	} > "$D/p.replay"
 	add_vfds < "$D/p.replay" > "$D/q.replay"
-	run env ASAN_OPTIONS=detect_leaks=0 timeout 20 strace -f -qq -e trace=io_uring_enter -o "$D/strace" \
+	run env "$(no_leak_check)" timeout 20 strace -f -qq -e trace=io_uring_enter -o "$D/strace" \
 		ior-replay -C "$R" "$D/q.replay"
 	assert_success
 	assert_equal "$(grep -c 'io_uring_enter(' "$D/strace")" 1
