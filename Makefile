@@ -28,11 +28,12 @@ LDLIBS_REPLAY := -lpthread -luring
 TOOLS := ior-trace ior-map ior-gen ior-init ior-replay ior-stats
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(OBJ)/lib/%.o)
-T_HELPERS := $(patsubst t/%.c,$(OBJ)/t/%,$(wildcard t/*.c))
+T_HELPERS := $(patsubst t/%.c,$(OBJ)/t/%,$(wildcard t/*.c)) \
+	$(patsubst t/helper/%.c,$(OBJ)/t/%,$(wildcard t/helper/*.c))
 
 all: $(TOOLS:%=$(BIN)/%) $(T_HELPERS)
 
-$(OBJ)/lib/%.o: lib/%.c lib/ior.h lib/root.h
+$(OBJ)/lib/%.o: lib/%.c lib/ior.h lib/calls.h lib/root.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -77,6 +78,11 @@ $(BIN)/%: cmd/%.c $(OBJ)/libior.a
 $(OBJ)/t/%: t/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) -O2 -g -o $@ $< -lpthread -luring
+
+# ---- t/helper/*.c: programs the tests drive, with the library ----
+$(OBJ)/t/%: t/helper/%.c $(OBJ)/libior.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libior.a -lpthread -luring
 
 # ---- tests, sanitizers, benchmarks ----
 test check: all

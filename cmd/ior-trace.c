@@ -42,12 +42,6 @@
 #define POLL_MS 100
 
 
-/* dup3 takes O_CLOEXEC alone: no access mode to name. */
-static const struct ior_flag dup3_flags[] = {
-	{ "O_CLOEXEC", O_CLOEXEC, 0 },
-	{ NULL, 0, 0 },
-};
-
 static struct ior_out out;
 static struct ior_trace_bpf *skel;
 static uint64_t mono0;		/* CLOCK_MONOTONIC ns of TIME 0 */
@@ -1261,7 +1255,7 @@ static void write_syscall(const struct ior_event *e, const char *path,
 		ior_put_kv_i64(&out, "fd", (int)a[0]);
 		ior_put_kv_i64(&out, "fd2", (int)a[1]);
 		if (e->nr == IOR_NR_dup3)
-			put_flags("flags", dup3_flags, (uint32_t)a[2]);
+			put_flags("flags", ior_dup3_flags, (uint32_t)a[2]);
 		break;
 	case IOR_NR_clone:
 	case IOR_NR_clone3:

@@ -326,6 +326,12 @@ const struct ior_flag ior_xattr_flags[] = {
 	{ NULL, 0, 0 },
 };
 
+/* dup3 takes O_CLOEXEC alone: no access mode to name. */
+const struct ior_flag ior_dup3_flags[] = {
+	{ "O_CLOEXEC", O_CLOEXEC, 0 },
+	{ NULL, 0, 0 },
+};
+
 const struct ior_flag ior_close_range_flags[] = {
 	{ "CLOSE_RANGE_UNSHARE", 2, 0 },
 	{ "CLOSE_RANGE_CLOEXEC", 4, 0 },

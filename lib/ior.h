@@ -224,6 +224,7 @@ extern const struct ior_flag ior_mmap_prot[];	/* PROT_* */
 extern const struct ior_flag ior_mmap_flags[];	/* MAP_* */
 extern const struct ior_flag ior_msync_flags[];	/* MS_* */
 extern const struct ior_flag ior_xattr_flags[];	/* XATTR_* */
+extern const struct ior_flag ior_dup3_flags[];	/* O_CLOEXEC alone */
 extern const struct ior_flag ior_close_range_flags[];	/* CLOSE_RANGE_* */
 extern const struct ior_flag ior_sync_file_range_flags[];
 extern const struct ior_flag ior_splice_flags[];	/* SPLICE_F_* */
@@ -252,6 +253,147 @@ int ior_errno_value(const char *name);
 /* x86_64 syscall numbers and names for the calls ior knows. */
 const char *ior_syscall_name(long nr);
 long ior_syscall_nr(const char *name);
+
+/* ---- the table of calls (calls.h): one row per call ---- */
+
+/* How ior-trace reads a call in the kernel (bpf/ior-trace.h has it too). */
+enum ior_capture { IOR_CAPTURE_NONE, IOR_CAPTURE_REGS, IOR_CAPTURE_FULL,
+		   IOR_CAPTURE_ENTRY };
+/* Whether a call on a path follows a symbolic link in its last component. */
+enum ior_follow { IOR_FOLLOW_NONE, IOR_FOLLOW_FOLLOW, IOR_FOLLOW_NOFOLLOW,
+		  IOR_FOLLOW_AT_FOLLOW, IOR_FOLLOW_AT_NOFOLLOW };
+/* What a call does to ior-map's descriptors and processes. */
+enum ior_map {
+	IOR_MAP_NONE, IOR_MAP_OPEN, IOR_MAP_CLOSE, IOR_MAP_DUP, IOR_MAP_DUP2,
+	IOR_MAP_DUP3, IOR_MAP_CHDIR, IOR_MAP_FCHDIR, IOR_MAP_SYMLINK,
+	IOR_MAP_FORK, IOR_MAP_EXEC, IOR_MAP_EXIT, IOR_MAP_IORFD,
+	IOR_MAP_IORCWD, IOR_MAP_INIT, IOR_MAP_STAT, IOR_MAP_FCNTL,
+	IOR_MAP_CLOSE_RANGE, IOR_MAP_UNSHARE, IOR_MAP_MEMFD,
+	IOR_MAP_OPEN_BY_HANDLE, IOR_MAP_XFER, IOR_MAP_MMAP, IOR_MAP_MUNMAP,
+	IOR_MAP_MRANGE, IOR_MAP_READLINK, IOR_MAP_GETCWD,
+	IOR_MAP_URING_SETUP, IOR_MAP_URING_ENTER, IOR_MAP_URING_REGISTER,
+	IOR_MAP_URING, IOR_MAP_URING_OPEN, IOR_MAP_URING_CLOSE,
+	IOR_MAP_URING_INSTALL,
+};
+/* A call's role in ior-gen's inference of the starting tree. */
+enum ior_tree {
+	IOR_TREE_UNSUPPORTED, IOR_TREE_PROCESS, IOR_TREE_CWD, IOR_TREE_IPC,
+	IOR_TREE_OPEN, IOR_TREE_CREAT, IOR_TREE_CLOSE, IOR_TREE_READ,
+	IOR_TREE_WRITE, IOR_TREE_PREAD, IOR_TREE_PWRITE, IOR_TREE_LSEEK,
+	IOR_TREE_SYNC, IOR_TREE_STAT, IOR_TREE_FSTAT, IOR_TREE_MKDIR,
+	IOR_TREE_RMDIR, IOR_TREE_UNLINK, IOR_TREE_RENAME, IOR_TREE_TRUNCATE,
+	IOR_TREE_FTRUNCATE, IOR_TREE_CHDIR, IOR_TREE_FCHDIR, IOR_TREE_DUP,
+	IOR_TREE_SCHED, IOR_TREE_IORFD,
+	IOR_TREE_TOUCH,		/* success: the path existed; nothing more */
+	IOR_TREE_CHMOD, IOR_TREE_CHOWN, IOR_TREE_LINK, IOR_TREE_SYMLINK,
+	IOR_TREE_READLINK, IOR_TREE_MKNOD, IOR_TREE_GETCWD,
+	IOR_TREE_GETDENTS, IOR_TREE_FCNTL, IOR_TREE_CLOSE_RANGE,
+	IOR_TREE_XFER, IOR_TREE_MEMFD, IOR_TREE_HANDLE, IOR_TREE_MMAP,
+	IOR_TREE_MAPPING,
+	IOR_TREE_FDOP,		/* on a descriptor: its file existed */
+	IOR_TREE_NOTREE,	/* replayed, but tells nothing about the tree */
+	IOR_TREE_RING,		/* io_uring_setup: a descriptor, no file */
+};
+/* How ior-replay issues a call; NONE: it cannot. */
+enum ior_replay {
+	IOR_REPLAY_NONE, IOR_REPLAY_NOOP,
+	/* descriptors and data */
+	IOR_REPLAY_OPEN, IOR_REPLAY_CLOSE, IOR_REPLAY_READ, IOR_REPLAY_WRITE,
+	IOR_REPLAY_PREAD, IOR_REPLAY_PWRITE, IOR_REPLAY_READV,
+	IOR_REPLAY_WRITEV, IOR_REPLAY_PREADV, IOR_REPLAY_PWRITEV,
+	IOR_REPLAY_LSEEK, IOR_REPLAY_FSYNC, IOR_REPLAY_FDATASYNC,
+	IOR_REPLAY_FSTAT, IOR_REPLAY_FTRUNCATE, IOR_REPLAY_FCHDIR,
+	IOR_REPLAY_DUP, IOR_REPLAY_DUP2, IOR_REPLAY_DUP3, IOR_REPLAY_FCHMOD,
+	IOR_REPLAY_FCHOWN, IOR_REPLAY_FSETXATTR, IOR_REPLAY_FGETXATTR,
+	IOR_REPLAY_FLISTXATTR, IOR_REPLAY_FREMOVEXATTR, IOR_REPLAY_FSTATFS,
+	IOR_REPLAY_CLOSE_RANGE, IOR_REPLAY_XFER, IOR_REPLAY_FCNTL,
+	IOR_REPLAY_FLOCK, IOR_REPLAY_FALLOCATE, IOR_REPLAY_FADVISE,
+	IOR_REPLAY_READAHEAD, IOR_REPLAY_SYNC, IOR_REPLAY_SYNCFS,
+	IOR_REPLAY_SYNC_FILE_RANGE, IOR_REPLAY_GETDENTS, IOR_REPLAY_GETCWD,
+	IOR_REPLAY_OPEN_BY_HANDLE, IOR_REPLAY_MEMFD, IOR_REPLAY_MMAP,
+	IOR_REPLAY_MUNMAP, IOR_REPLAY_MSYNC, IOR_REPLAY_MADVISE,
+	IOR_REPLAY_UNSHARE,
+	/* names beneath the root */
+	IOR_REPLAY_STAT, IOR_REPLAY_STATX, IOR_REPLAY_ACCESS,
+	IOR_REPLAY_CHMOD, IOR_REPLAY_CHOWN, IOR_REPLAY_UTIMES,
+	IOR_REPLAY_MKDIR, IOR_REPLAY_RMDIR, IOR_REPLAY_UNLINK,
+	IOR_REPLAY_RENAME, IOR_REPLAY_LINK, IOR_REPLAY_SYMLINK,
+	IOR_REPLAY_READLINK, IOR_REPLAY_MKNOD, IOR_REPLAY_SETXATTR,
+	IOR_REPLAY_GETXATTR, IOR_REPLAY_LISTXATTR, IOR_REPLAY_REMOVEXATTR,
+	IOR_REPLAY_STATFS, IOR_REPLAY_NAME_TO_HANDLE, IOR_REPLAY_TRUNCATE,
+	IOR_REPLAY_CHDIR,
+	/* processes */
+	IOR_REPLAY_FORK, IOR_REPLAY_EXEC, IOR_REPLAY_IORFD,
+	/* Linux AIO: the calls, and the requests io_submit issues */
+	IOR_REPLAY_IO_SETUP, IOR_REPLAY_IO_DESTROY, IOR_REPLAY_IO_SUBMIT,
+	IOR_REPLAY_IO_GETEVENTS, IOR_REPLAY_IO_PGETEVENTS,
+	IOR_REPLAY_IO_CANCEL, IOR_REPLAY_AIO_PREAD, IOR_REPLAY_AIO_PWRITE,
+	IOR_REPLAY_AIO_PREADV, IOR_REPLAY_AIO_PWRITEV, IOR_REPLAY_AIO_FSYNC,
+	IOR_REPLAY_AIO_FDSYNC, IOR_REPLAY_AIO_POLL, IOR_REPLAY_AIO_NOOP,
+	/* io_uring: the calls, and the requests io_uring_enter issues */
+	IOR_REPLAY_URING_SETUP, IOR_REPLAY_URING_ENTER,
+	IOR_REPLAY_URING_REGISTER, IOR_REPLAY_UR_NOP, IOR_REPLAY_UR_READ,
+	IOR_REPLAY_UR_WRITE, IOR_REPLAY_UR_READV, IOR_REPLAY_UR_WRITEV,
+	IOR_REPLAY_UR_READ_FIXED, IOR_REPLAY_UR_WRITE_FIXED,
+	IOR_REPLAY_UR_FSYNC, IOR_REPLAY_UR_FALLOCATE, IOR_REPLAY_UR_OPENAT,
+	IOR_REPLAY_UR_OPENAT2, IOR_REPLAY_UR_CLOSE, IOR_REPLAY_UR_STATX,
+	IOR_REPLAY_UR_OTHER,	/* an operation the replay does not issue */
+};
+/* What RET is, for ior-replay's comparison and ior-stats' bytes. */
+enum ior_ret { IOR_RET_VAL, IOR_RET_FD, IOR_RET_ADDR, IOR_RET_PID,
+	       IOR_RET_NOCMP, IOR_RET_READ, IOR_RET_WRITE, IOR_RET_COPY };
+/* The type of an argument (calls.h says what each one means). */
+enum ior_argtype {
+	IOR_ARG_NONE, IOR_ARG_FD, IOR_ARG_DIRFD, IOR_ARG_PATH, IOR_ARG_LINK,
+	IOR_ARG_NAME, IOR_ARG_FLAGS, IOR_ARG_MODE, IOR_ARG_INT, IOR_ARG_UINT,
+	IOR_ARG_LONG, IOR_ARG_SIZE, IOR_ARG_RBUF, IOR_ARG_WBUF, IOR_ARG_LOFF,
+	IOR_ARG_HEX, IOR_ARG_DEV,
+};
+/* Where ior-trace finds an argument's value. */
+enum ior_argform {
+	IOR_FORM_REG,		/* a register */
+	IOR_FORM_VAL,		/* a value the BPF program read */
+	IOR_FORM_OPT,		/* a value read through an optional pointer */
+	IOR_FORM_CODE,		/* written by the call's own code */
+	IOR_FORM_KEY,		/* a key of a record that is no system call */
+};
+struct ior_arg {
+	const char *key;
+	const struct ior_flag *flags;	/* IOR_ARG_FLAGS: the names */
+	uint8_t type, form;
+	uint8_t reg;		/* IOR_FORM_REG, IOR_FORM_OPT */
+	uint8_t val;		/* IOR_FORM_VAL, IOR_FORM_OPT: e->val[val] */
+};
+#define IOR_ARGS_MAX 8
+struct ior_call {
+	const char *name;	/* CALL in a stream */
+	int16_t nr64, nr32;	/* x86_64 and i386 numbers, or -1 */
+	uint16_t native;	/* the row this one is handled as (itself,
+				   or an i386 call's x86_64 twin) */
+	uint8_t abi32;		/* 1: an i386 row: reg counts i386 registers */
+	uint8_t capture, follow, map, tree, replay, ret;
+	uint8_t nargs;
+	struct ior_arg args[IOR_ARGS_MAX];
+};
+enum ior_call_id {
+#define SYS(name, ...) IOR_C_##name,
+#define SYS32(ident, ...) IOR_C_##ident,
+#define REC(ident, ...) IOR_C_##ident,
+#include "calls.h"
+#undef SYS
+#undef SYS32
+#undef REC
+	IOR_NCALLS
+};
+extern const struct ior_call ior_calls[IOR_NCALLS];
+/*
+ * The row that handles a record's CALL: an i386 call's is its x86_64
+ * twin's; an io_uring operation without a row of its own is "uring:";
+ * -1 when none.
+ */
+int ior_call_find(const char *name);
+/* The same for the first len bytes of name. */
+int ior_call_findn(const char *name, size_t len);
 
 /* ---- paths ---- */
 

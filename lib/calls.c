@@ -1,0 +1,98 @@
+/* calls.c - the table of calls (calls.h) as data, and its lookup by name. */
+#include <string.h>
+
+#include "ior.h"
+
+#define A(type, key, reg) \
+	{ #key, NULL, IOR_ARG_##type, IOR_FORM_REG, reg, 0 }
+#define F(key, reg, table) \
+	{ #key, ior_##table, IOR_ARG_FLAGS, IOR_FORM_REG, reg, 0 }
+#define V(type, key, i) \
+	{ #key, NULL, IOR_ARG_##type, IOR_FORM_VAL, 0, i }
+#define O(key, reg, i) \
+	{ #key, NULL, IOR_ARG_LOFF, IOR_FORM_OPT, reg, i }
+#define X(key) \
+	{ #key, NULL, IOR_ARG_NONE, IOR_FORM_CODE, 0, 0 }
+#define K(type, key) \
+	{ #key, NULL, IOR_ARG_##type, IOR_FORM_KEY, 0, 0 }
+#define NARGS(...) \
+	(sizeof((struct ior_arg[]){ __VA_ARGS__ }) / sizeof(struct ior_arg))
+
+const struct ior_call ior_calls[IOR_NCALLS] = {
+#define SYS(name, nr64, nr32, capture, follow, map, tree, replay, ret, ...) \
+	[IOR_C_##name] = { #name, nr64, nr32, IOR_C_##name, 0, \
+		IOR_CAPTURE_##capture, IOR_FOLLOW_##follow, IOR_MAP_##map, \
+		IOR_TREE_##tree, IOR_REPLAY_##replay, IOR_RET_##ret, \
+		NARGS(__VA_ARGS__), { __VA_ARGS__ } },
+/* An i386 row keeps only what decodes it: the rest is its native row's. */
+#define SYS32(ident, name, nr32, native, capture, ...) \
+	[IOR_C_##ident] = { name, -1, nr32, IOR_C_##native, 1, \
+		IOR_CAPTURE_##capture, 0, 0, 0, 0, 0, \
+		NARGS(__VA_ARGS__), { __VA_ARGS__ } },
+#define REC(ident, name, follow, map, tree, replay, ret, ...) \
+	[IOR_C_##ident] = { name, -1, -1, IOR_C_##ident, 0, \
+		IOR_CAPTURE_NONE, IOR_FOLLOW_##follow, IOR_MAP_##map, \
+		IOR_TREE_##tree, IOR_REPLAY_##replay, IOR_RET_##ret, \
+		NARGS(__VA_ARGS__), { __VA_ARGS__ } },
+#include "calls.h"
+#undef SYS
+#undef SYS32
+#undef REC
+};
+
+/*
+ * Every stage looks up each record's CALL: an open-addressed hash of the
+ * names, filled on first use (the tools are single-threaded where they
+ * look up; ior-replay does before it starts threads).
+ */
+#define SLOTS 512	/* a power of two, at least twice IOR_NCALLS */
+_Static_assert(SLOTS >= 2 * IOR_NCALLS, "the hash of calls is too small");
+
+static int16_t slot[SLOTS];	/* row + 1; 0: empty */
+
+static unsigned hash(const char *s, size_t n)
+{
+	unsigned h = 2166136261u;	/* FNV-1a */
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static void fill(void)
+{
+	for (int c = 0; c < IOR_NCALLS; c++) {
+		const char *name = ior_calls[c].name;
+		unsigned h = hash(name, strlen(name)) & (SLOTS - 1);
+
+		while (slot[h])
+			h = (h + 1) & (SLOTS - 1);
+		slot[h] = c + 1;
+	}
+}
+
+int ior_call_findn(const char *name, size_t len)
+{
+	static int filled;
+	unsigned h;
+
+	if (!filled) {
+		fill();
+		filled = 1;
+	}
+	for (h = hash(name, len) & (SLOTS - 1); slot[h];
+	     h = (h + 1) & (SLOTS - 1)) {
+		const struct ior_call *c = &ior_calls[slot[h] - 1];
+
+		if (!strncmp(c->name, name, len) && c->name[len] == '\0')
+			return c->native;
+	}
+	if (len > 6 && !memcmp(name, "uring:", 6))
+		return IOR_C_uring_other;
+	return -1;
+}
+
+int ior_call_find(const char *name)
+{
+	return ior_call_findn(name, strlen(name));
+}
