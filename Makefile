@@ -54,25 +54,27 @@ $(OBJ)/%.skel.h: $(OBJ)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
 # ---- the tools ----
-$(BIN)/ior-trace: cmd/ior-trace.c bpf/ior-trace.h $(OBJ)/ior-trace.skel.h $(OBJ)/libior.a
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Ibpf -o $@ $< $(OBJ)/libior.a $(LDLIBS_TRACE)
+# A tool is cmd/NAME.c, or every .c file of cmd/NAME/ once it has grown
+# into a folder of files by concern; each links the library and its own
+# libraries (LDLIBS_NAME).
+tool_src = $(or $(wildcard cmd/$(1)/*.c),cmd/$(1).c)
+tool_dep = $(call tool_src,$(1)) $(wildcard cmd/$(1)/*.h)
+LDLIBS_ior-trace := -lbpf -lelf -lz
+LDLIBS_ior-map := -lpcre2-8
+LDLIBS_ior-gen := -lm
+LDLIBS_ior-init := -lpthread
+LDLIBS_ior-replay := -lpthread -luring
+LDLIBS_ior-stats := -lm
+# ior-trace also needs its BPF object's skeleton.
+CFLAGS_ior-trace := -Ibpf
+DEPS_ior-trace := bpf/ior-trace.h $(OBJ)/ior-trace.skel.h
 
-$(BIN)/ior-map: cmd/ior-map.c $(OBJ)/libior.a
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libior.a $(LDLIBS_MAP)
-
-$(BIN)/ior-replay: cmd/ior-replay.c $(OBJ)/libior.a
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libior.a $(LDLIBS_REPLAY)
-
-$(BIN)/ior-init: cmd/ior-init.c $(OBJ)/libior.a
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libior.a -lpthread
-
-$(BIN)/%: cmd/%.c $(OBJ)/libior.a
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libior.a -lm
+define tool_rule
+$(BIN)/$(1): $(call tool_dep,$(1)) $(DEPS_$(1)) $(OBJ)/libior.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(CFLAGS_$(1)) -o $$@ $(call tool_src,$(1)) $(OBJ)/libior.a $$(LDLIBS_$(1))
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 # ---- test helpers (t/*.c): workloads the tests trace ----
 $(OBJ)/t/%: t/%.c
