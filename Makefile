@@ -28,8 +28,7 @@ LDLIBS_REPLAY := -lpthread -luring
 TOOLS := ior-trace ior-map ior-gen ior-init ior-replay ior-stats
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(OBJ)/lib/%.o)
-T_HELPERS := $(patsubst t/%.c,$(OBJ)/t/%,$(wildcard t/*.c)) \
-	$(patsubst t/helper/%.c,$(OBJ)/t/%,$(wildcard t/helper/*.c))
+T_HELPERS := $(patsubst t/helper/%.c,$(OBJ)/t/%,$(wildcard t/helper/*.c))
 
 all: $(TOOLS:%=$(BIN)/%) $(T_HELPERS)
 
@@ -76,12 +75,17 @@ $(BIN)/$(1): $(call tool_dep,$(1)) $(DEPS_$(1)) $(OBJ)/libior.a
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
-# ---- test helpers (t/*.c): workloads the tests trace ----
-$(OBJ)/t/%: t/%.c
+# ---- t/helper/*.c: programs the tests run, built into $(OBJ)/t ----
+# The programs the tests trace, ior-workload and trace-*, are built
+# plain: without the library, the sanitizers or CFLAGS, and loading only
+# the libraries they call, so that every call in their capture is one
+# their source makes.
+T_TRACED := $(filter $(OBJ)/t/ior-workload $(OBJ)/t/trace-%,$(T_HELPERS))
+$(T_TRACED): $(OBJ)/t/%: t/helper/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 $(WARN) -O2 -g -o $@ $< -lpthread -luring
+	$(CC) -std=gnu11 $(WARN) -O2 -g -o $@ $< -Wl,--as-needed -lpthread -luring
 
-# ---- t/helper/*.c: programs the tests drive, with the library ----
+# The others drive the library and are built like the tools.
 $(OBJ)/t/%: t/helper/%.c $(OBJ)/libior.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libior.a -lpthread -luring
