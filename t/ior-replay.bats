@@ -2,6 +2,7 @@
 # ior-replay: running replay programs beneath a root, and the result stream.
 
 load helpers
+load streams
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -9,70 +10,6 @@ setup() {
 	R=$D/root
 	mkdir "$R"
 	SEQ=0
-}
-
-# op PID TID CALL RET [key=value ...]: the next operation of a program.
-op() {
-	local pid=$1 tid=$2 call=$3 ret=$4
-	shift 4
-	SEQ=$((SEQ + 1))
-	echo "0.000001000 $pid $tid app $call $ret 1000 seq=$SEQ${*:+ $*}"
-}
-
-# add_vfds: give a hand-written program the vfd and vfd2 keys that
-# ior-map writes (the replay's descriptor table is keyed by them):
-# per process, a new vfd for each descriptor an open, dup, fcntl F_DUPFD,
-# memfd_create, ior:fd, io_uring_setup or uring:openat makes, copied into
-# a forked child's table; vfd2 for the destination of copies; vfds for
-# the descriptors io_uring_register registers.
-add_vfds() {
-	awk '
-	function key(k,   i) {
-		for (i = 8; i <= NF; i++)
-			if (index($i, k "=") == 1)
-				return substr($i, length(k) + 2)
-		return ""
-	}
-	/^#/ || $5 ~ /^init:/ { print; next }
-	{
-		pid = $2; call = $5; ret = $6 + 0; extra = ""
-		if (call == "sched:fork" && key("flags") !~ /CLONE_THREAD|CLONE_FILES/)
-			for (k in tab) {
-				split(k, a, SUBSEP)
-				if (a[1] == pid)
-					tab[key("cpid"), a[2]] = tab[k]
-			}
-		if (key("vfd") != "") { print; next }
-		fd = key("fd")
-		if (fd != "" && call != "ior:fd" && ((pid, fd) in tab))
-			extra = extra " vfd=" tab[pid, fd]
-		if (call ~ /^(copy_file_range|sendfile64|splice)$/ &&
-		    ((pid, key("fd2")) in tab))
-			extra = extra " vfd2=" tab[pid, key("fd2")]
-		if (call ~ /^(open|openat|openat2|creat|memfd_create|open_by_handle_at|io_uring_setup)$/ && ret >= 0) {
-			tab[pid, ret] = ++n; extra = extra " vfd=" n
-		}
-		if (call ~ /^uring:openat2?$/ && ret >= 0 && key("slot") == "") {
-			tab[pid, ret] = ++n; extra = extra " vfd=" n
-		}
-		if (call == "io_uring_register" && key("fds") != "") {
-			c = split(key("fds"), f, ",")
-			v = ""
-			for (i = 1; i <= c; i++)
-				v = v (i > 1 ? "," : "") ((pid, f[i]) in tab ? tab[pid, f[i]] : -1)
-			extra = extra " vfds=" v
-		}
-		if (call == "ior:fd") {
-			tab[pid, fd] = ++n; extra = extra " vfd=" n
-		}
-		if ((call ~ /^dup[23]?$/ || key("cmd") ~ /^F_DUPFD/) && ret >= 0 &&
-		    key("fd2") != fd) {
-			tab[pid, ret] = ++n; extra = extra " vfd2=" n
-		}
-		if ((call == "close" || call == "uring:close") && fd != "")
-			delete tab[pid, fd]
-		print $0 extra
-	}'
 }
 
 # Replay $D/p.replay under $R, with options "$@".
@@ -131,9 +68,9 @@ refused() {
 
 @test "write, lseek to 0 and read replay with their own RET next to the captured one" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		echo "#meta ior-gen note=kept"
-		echo "0 0 0 - init:dir 0 0 path=/d mode=0755"
+		init init:dir path=/d mode=0755
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644 vfd=1 ofd=1 file=/f
 		op 1 1 write 100 fd=3 count=100 vfd=1 ofd=1 file=/f
 		op 1 1 read 0 fd=3 count=4096 vfd=1 ofd=1 file=/f
@@ -165,8 +102,8 @@ refused() {
 
 @test "the result keeps program order and has no init records" {
 	{
-		echo "#ior 1 replay"
-		echo "0 0 0 - init:file 0 0 path=/a size=10 mode=0644"
+		stream replay
+		init init:file path=/a size=10 mode=0644
 		op 1 1 stat -2 path=/x err=ENOENT
 		op 1 1 mkdir 0 path=/d mode=0755
 		op 1 1 stat 0 path=/d
@@ -178,7 +115,7 @@ refused() {
 
 @test "pwrite64 at 3 GiB makes a sparse file of that size" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 open 3 path=/big flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 pwrite64 1 fd=3 count=1 offset=3221225472
 		op 1 1 pread64 1 fd=3 count=1 offset=3221225472
@@ -196,7 +133,7 @@ refused() {
 @test "mkdir, rename over an existing file and unlink change the tree" {
 	echo old > "$R/target"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 mkdir 0 path=/d mode=0700
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/d/new flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 write 5 fd=3 count=5
@@ -222,7 +159,7 @@ refused() {
 
 @test "dup2 onto a descriptor number then a write through it lands in the file" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 dup2 7 fd=3 fd2=7
 		op 1 1 close 0 fd=3
@@ -243,7 +180,7 @@ refused() {
 
 @test "readv and writev spread count bytes over iovcnt buffers" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 open 3 path=/v flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 writev 1000 fd=3 iovcnt=3 count=1000
 		op 1 1 preadv 600 fd=3 iovcnt=4 count=600 offset=100
@@ -267,7 +204,7 @@ refused() {
 
 @test "written data does not compress" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 open 3 path=/r flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 write 65536 fd=3 count=65536
 	} > "$D/p.replay"
@@ -278,7 +215,7 @@ refused() {
 
 @test "a thread waits for the operation named by after= before its own" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
 		# Thread 1 is busy for a while before it writes.
@@ -303,7 +240,7 @@ refused() {
 	# begins: one thread at a time never gets past them (timeout ends it).
 	mkfifo "$R/fifo"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 mkdir 0 path=/d mode=0755
 		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FILES\|CLONE_THREAD
 		op 1 2 openat 4 dirfd=AT_FDCWD path=/d/b flags=O_WRONLY\|O_CREAT mode=0644
@@ -338,7 +275,7 @@ refused() {
 
 @test "a forked child process writes through the descriptor it inherited" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_WRONLY\|O_CREAT\|O_APPEND mode=0644
 		op 1 1 sched:fork 0 child=2 cpid=2 flags=
 		op 2 2 write 30 fd=3 count=30
@@ -356,7 +293,7 @@ refused() {
 
 @test "a process that runs without a sched:fork is started at the beginning" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 creat 3 path=/one mode=0644
 		op 5 9 creat 3 path=/two mode=0644
 		op 5 9 write 3 fd=3 count=3
@@ -370,7 +307,7 @@ refused() {
 
 @test "threads already running when capture started share their process's descriptors" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 2 write 7 fd=3 count=7 after=1
 		op 2 3 write -9 fd=3 count=7 after=1 err=EBADF
@@ -385,7 +322,7 @@ refused() {
 
 @test "sched:exec closes descriptors opened with O_CLOEXEC and keeps the others" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/c flags=O_WRONLY\|O_CREAT\|O_CLOEXEC mode=0644
 		op 1 1 openat 4 dirfd=AT_FDCWD path=/k flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 dup3 5 fd=4 fd2=5 flags=O_CLOEXEC
@@ -406,7 +343,7 @@ refused() {
 @test "a descriptor open before capture is reopened at its offset" {
 	printf '0123456789' > "$R/pre"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 ior:fd 0 fd=5 path=/pre flags=O_RDWR\|O_CREAT\|O_TRUNC offset=4
 		op 1 1 read 6 fd=5 count=100
 	} > "$D/p.replay"
@@ -419,7 +356,7 @@ refused() {
 
 @test "a failed captured open fails the same way and is not a mismatch" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat -2 dirfd=AT_FDCWD path=/no/such flags=O_RDONLY err=ENOENT
 		op 1 1 stat -2 path=/no err=ENOENT
 		op 1 1 truncate -2 path=/no size=5 err=ENOENT
@@ -433,7 +370,7 @@ refused() {
 
 @test "an open that fails on replay but not in the capture is a mismatch" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/missing flags=O_RDONLY
 		op 1 1 read 10 fd=3 count=10
 	} > "$D/p.replay"
@@ -446,7 +383,7 @@ refused() {
 
 @test "an empty path is not taken for the root" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat -2 dirfd=AT_FDCWD path= flags=O_RDONLY err=ENOENT
 		op 1 1 rmdir -2 path= err=ENOENT
 	} > "$D/p.replay"
@@ -468,7 +405,7 @@ refused() {
 	ln -s ../../../../../.. "$R/up"
 	before=$(find "$out" -printf '%P %s %m %y\n' | sort)
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/../../../../tmp/$esc flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 openat 4 dirfd=AT_FDCWD path=/link/new flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 openat 5 dirfd=AT_FDCWD path=/link/victim flags=O_WRONLY\|O_TRUNC mode=0
@@ -506,7 +443,7 @@ refused() {
 	mkdir -p "$R/tmp"
 	ln -s /tmp "$R/t"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/t/inside-$$ flags=O_WRONLY\|O_CREAT mode=0644
 	} > "$D/p.replay"
 	replay
@@ -517,7 +454,7 @@ refused() {
 
 @test "-n checks the program and runs nothing" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 mkdir 0 path=/d mode=0755
 	} > "$D/p.replay"
 	run timeout 20 ior-replay -n -C "$R" "$D/p.replay"
@@ -528,7 +465,7 @@ refused() {
 
 @test "the program is read from stdin without FILE" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 mkdir 0 path=/d mode=0755
 	} > "$D/p.replay"
 	run timeout 20 ior-replay -C "$R" < "$D/p.replay"
@@ -538,7 +475,7 @@ refused() {
 
 @test "a stream that is not a replay program is refused" {
 	{
-		echo "#ior 1 map"
+		stream map
 		op 1 1 mkdir 0 path=/d mode=0755
 	} > "$D/p.replay"
 	replay
@@ -548,7 +485,7 @@ refused() {
 
 @test "an unknown call is refused before anything runs" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 mkdir 0 path=/d mode=0755
 		op 1 1 ioctl 0 fd=3
 	} > "$D/p.replay"
@@ -560,7 +497,7 @@ refused() {
 
 @test "a missing argument is refused with its name" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 pread64 0 fd=3 count=1
 	} > "$D/p.replay"
 	replay
@@ -569,7 +506,7 @@ refused() {
 
 @test "an operation without seq is refused" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		echo "0.000001000 1 1 app mkdir 0 1 path=/d mode=0755"
 	} > "$D/p.replay"
 	replay
@@ -578,7 +515,7 @@ refused() {
 
 @test "after= naming no earlier operation is refused" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 mkdir 0 path=/d mode=0755 after=7
 	} > "$D/p.replay"
 	replay
@@ -587,7 +524,7 @@ refused() {
 
 @test "a sched:fork of a task that already ran is refused" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 2 mkdir 0 path=/d mode=0755
 		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_THREAD
 	} > "$D/p.replay"
@@ -597,13 +534,13 @@ refused() {
 
 @test "bad flags and modes are refused" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_BOGUS mode=0644
 	} > "$D/p.replay"
 	replay
 	refused "p.replay:2: flags: bad flags"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 mkdir 0 path=/d mode=0999
 	} > "$D/p.replay"
 	replay
@@ -618,7 +555,7 @@ refused() {
 
 @test "a truncated last line is refused" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 mkdir 0 path=/d mode=0755
 		printf '0.000001000 1 1 app mkdir 0 1 seq=9 path=/e'
 	} > "$D/p.replay"
@@ -629,7 +566,7 @@ refused() {
 
 @test "a non-numeric field is refused" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 pwrite64 0 fd=3 count=ten offset=0
 	} > "$D/p.replay"
 	replay
@@ -638,7 +575,7 @@ refused() {
 
 @test "a NUL byte is refused" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		printf '0.000001000 1 1 app mkdir 0 1 seq=1 path=/\0 mode=0755\n'
 	} > "$D/p.replay"
 	replay
@@ -647,7 +584,7 @@ refused() {
 
 @test "an escaped NUL in a path is refused" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 mkdir 0 'path=/a\x00b' mode=0755
 	} > "$D/p.replay"
 	replay
@@ -656,7 +593,7 @@ refused() {
 
 @test "a 1 MiB field is refused" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		printf '0.000001000 1 1 app mkdir 0 1 seq=1 mode=0755 path=/'
 		head -c 1048576 /dev/zero | tr '\0' a
 		echo
@@ -680,7 +617,7 @@ refused() {
 	assert_output --partial "usage: ior-replay -C DIR"
 	run ior-replay --bogus -C "$R"
 	assert_failure 2
-	echo "#ior 1 replay" > "$D/p.replay"
+	stream replay > "$D/p.replay"
 	run ior-replay -C "$D/none" "$D/p.replay"
 	assert_failure 4
 	assert_output --partial "run ior-init first"
@@ -693,7 +630,7 @@ refused() {
 	# Thread 2's open reuses number 3 before thread 1's close of its own
 	# fd 3 runs: the close must not take thread 2's descriptor.
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/a flags=O_WRONLY\|O_CREAT mode=0644 vfd=1
 		op 1 2 openat 3 dirfd=AT_FDCWD path=/b flags=O_WRONLY\|O_CREAT mode=0644 vfd=2 after=1
 		op 1 1 close 0 fd=3 vfd=1 after=2
@@ -707,7 +644,7 @@ refused() {
 
 @test "newfstatat with AT_EMPTY_PATH on a descriptor stats the descriptor" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644 vfd=1
 		op 1 1 unlink 0 path=/f
 		op 1 1 newfstatat 0 dirfd=3 path= flags=AT_EMPTY_PATH vfd=1
@@ -724,7 +661,7 @@ refused() {
 	echo b > "$R/b"
 	echo c > "$R/c"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 chmod 0 path=/a mode=0600
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/b flags=O_RDONLY
 		op 1 1 fchmod 0 fd=3 mode=0640
@@ -748,7 +685,7 @@ refused() {
 	echo t > "$R/t"
 	ln -s t "$R/l"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 chown 0 path=/a uid=1234 gid=5678
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/b flags=O_RDONLY
 		op 1 1 fchown 0 fd=3 uid=1235 gid=-1
@@ -765,7 +702,7 @@ refused() {
 	touch -d @100 "$R/a" "$R/b" "$R/c" "$R/t"
 	ln -s t "$R/l"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 utimensat 0 dirfd=AT_FDCWD path=/a flags= atime=1000000000.250000000 mtime=1200000000.500000000
 		op 1 1 utimes 0 path=/b atime=1300000000.000000000 mtime=1400000000.000000000
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/c flags=O_WRONLY
@@ -786,7 +723,7 @@ refused() {
 	echo a > "$R/a"
 	echo b > "$R/b"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 setxattr 0 path=/a name=user.one count=100 flags=XATTR_CREATE
 		op 1 1 getxattr 100 path=/a name=user.one count=4096
 		op 1 1 listxattr 9 path=/a count=4096
@@ -811,7 +748,7 @@ refused() {
 @test "link, linkat, symlink, symlinkat, readlink and mknod make the captured entries" {
 	echo hello > "$R/a"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 link 0 path=/a path2=/h1
 		op 1 1 linkat 0 dirfd=AT_FDCWD path=/a dirfd2=AT_FDCWD path2=/h2 flags=
 		op 1 1 symlink 0 path=a path2=/s1
@@ -835,7 +772,7 @@ refused() {
 
 @test "an O_TMPFILE file is linked into the tree by linkat with AT_EMPTY_PATH" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/ flags=O_WRONLY\|O_TMPFILE mode=0600
 		op 1 1 write 7 fd=3 count=7
 		op 1 1 linkat 0 dirfd=3 path= dirfd2=AT_FDCWD path2=/named flags=AT_EMPTY_PATH vfd=1
@@ -847,7 +784,7 @@ refused() {
 
 @test "fcntl F_DUPFD binds the new descriptor, F_SETFL sets O_APPEND, F_SETFD marks close-on-exec" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 write 10 fd=3 count=10
 		op 1 1 fcntl 5 fd=3 cmd=F_DUPFD arg=5
@@ -875,7 +812,7 @@ refused() {
 @test "record locks and flock conflict between processes as they did in the capture" {
 	echo data > "$R/f"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR
 		op 1 1 fcntl 0 fd=3 cmd=F_SETLK ltype=F_WRLCK whence=SEEK_SET offset=0 len=10
 		op 1 1 flock 0 fd=3 op=LOCK_EX
@@ -895,7 +832,7 @@ refused() {
 	mkdir "$R/dir"
 	touch "$R/dir/x" "$R/dir/y"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 fallocate 0 fd=3 flags= offset=0 len=65536
 		op 1 1 fallocate 0 fd=3 flags=FALLOC_FL_KEEP_SIZE offset=65536 len=65536
@@ -933,7 +870,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 
 @test "close_range closes the captured numbers it covers, and CLOSE_RANGE_CLOEXEC marks them" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/a flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 openat 4 dirfd=AT_FDCWD path=/b flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 openat 7 dirfd=AT_FDCWD path=/c flags=O_WRONLY\|O_CREAT mode=0644
@@ -958,7 +895,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 @test "copy_file_range and sendfile64 copy between files; an unknown side does only the file's I/O" {
 	head -c 10000 /dev/urandom > "$R/src"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/src flags=O_RDONLY
 		op 1 1 openat 4 dirfd=AT_FDCWD path=/dst flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 copy_file_range 4000 fd=3 offset=0 fd2=4 count=4000 flags=0
@@ -979,7 +916,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 @test "splice between a file and a pipe the replay does not have moves the file side's bytes" {
 	head -c 8192 /dev/urandom > "$R/src"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/src flags=O_RDONLY
 		op 1 1 openat 4 dirfd=AT_FDCWD path=/dst flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 splice 8192 fd=3 offset=0 fd2=10 count=8192 flags=SPLICE_F_MOVE
@@ -994,7 +931,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 
 @test "memfd_create makes a descriptor the later calls use" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 memfd_create 3 path=buf flags=MFD_CLOEXEC
 		op 1 1 write 100 fd=3 count=100
 		op 1 1 lseek 0 fd=3 offset=0 whence=SEEK_SET
@@ -1012,7 +949,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 @test "mmap maps the file; munmap, msync and madvise act on the replay's mapping of the captured address" {
 	head -c 16384 /dev/urandom > "$R/f"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR
 		op 1 1 mmap 139637976727552 fd=3 addr=0 len=16384 prot=PROT_READ\|PROT_WRITE flags=MAP_SHARED offset=0
 		op 1 1 mmap 4096 fd=3 addr=0x1000 len=4096 prot=PROT_READ flags=MAP_PRIVATE\|MAP_FIXED offset=4096
@@ -1042,7 +979,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	head -c 100 /dev/zero > "$R/f"
 	head -c 300 /dev/zero > "$R/g"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 name_to_handle_at -75 dirfd=AT_FDCWD path=/f flags= err=EOVERFLOW
 		op 1 1 name_to_handle_at 0 dirfd=AT_FDCWD path=/f flags=
 		op 1 1 open_by_handle_at 3 fd=-100 flags=O_RDONLY path=/f
@@ -1061,7 +998,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 
 @test "unshare(CLONE_FILES) in a thread gives it a descriptor table of its own" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_WRONLY\|O_CREAT mode=0644 vfd=1
 		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
 		op 1 2 unshare 0 flags=CLONE_FILES
@@ -1076,7 +1013,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 
 @test "a vfork child is a process of its own, and the vfork record issues nothing" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 sched:fork 0 child=2 cpid=2 flags=CLONE_VM
 		op 2 2 close 0 fd=3
@@ -1091,7 +1028,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 
 @test "statfs, fstatfs and getcwd are issued; getcwd's length is not compared" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 statfs 0 path=/
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/ flags=O_RDONLY\|O_DIRECTORY
 		op 1 1 fstatfs 0 fd=3
@@ -1119,7 +1056,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	sleep 0.01
 	before=$(stat -c '%a %u %g %X %Y %Z %h' "$out/victim"; getfattr --absolute-names -d -m - "$out/victim")
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 chmod 0 path=/abs mode=0777
 		op 1 1 chmod -2 path=/rel mode=0777 err=ENOENT
 		op 1 1 fchmodat 0 dirfd=AT_FDCWD path=/../../../..$out/victim mode=0700
@@ -1166,7 +1103,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		"chown 0 path=/a uid=-2 gid=0|uid: not an owner" \
 		"fcntl 0 fd=3 cmd=F_SETLK|ltype: missing for fcntl"; do
 		{
-			echo "#ior 1 replay"
+			stream replay
 			op 1 1 ${line%%|*}
 		} > "$D/p.replay"
 		replay
@@ -1178,7 +1115,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	echo x > "$R/f"
 	chmod 600 "$R/f"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 chmod 0 path=/f mode=0100744
 	} > "$D/p.replay"
 	replay
@@ -1189,7 +1126,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 @test "setxattr writes the captured value, NUL bytes included" {
 	echo x > "$R/f"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 setxattr 0 path=/f name=user.acl count=4 flags=0 'value=a\x00\x01b'
 		op 1 1 lsetxattr 0 path=/f name=user.two count=3 flags=0 value=xyz
 		op 1 1 setxattr 0 path=/f name=user.rand count=16 flags=0
@@ -1204,7 +1141,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 
 @test "batched AIO pwrite, pwritev and fdsync then preads replay through io_submit with the captured batches" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_setup 0 nr=16 ctx=0x7f0000
 		op 1 1 io_submit 3 ctx=0x7f0000 nr=3 sub=1
@@ -1243,7 +1180,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 
 @test "an AIO request on an unknown descriptor is skipped, the rest of its batch submitted" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_setup 0 nr=4 ctx=0x7f0000
 		op 1 1 io_submit 2 ctx=0x7f0000 nr=2 sub=1
@@ -1267,7 +1204,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 
 @test "AIO requests nothing in the replay reaped are written in flight, at io_destroy or at the end; io_cancel of a finished one fails as captured" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_setup 0 nr=4 ctx=0x7f0000
 		op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=1
@@ -1297,7 +1234,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 
 @test "io_getevents waits for no more events than the replay has in flight, and reaps as many as the capture's did" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_setup 0 nr=8 ctx=0x7f0000
 		# Both complete inside io_submit here: the first reap could take both.
@@ -1328,7 +1265,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 @test "a wait for AIO events that never come ends after 5 s; io_destroy cancels the request, written in flight" {
 	mkfifo "$R/fifo"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/fifo flags=O_RDONLY\|O_NONBLOCK mode=0
 		op 1 1 io_setup 0 nr=4 ctx=0x7f0000
 		op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=1
@@ -1356,7 +1293,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 
 @test "AIO calls on a context the replay destroyed fail as captured, and so does a refused io_setup" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_setup -22 nr=0 err=EINVAL
 		op 1 1 io_setup 0 nr=64 ctx=0x7f0000
@@ -1383,7 +1320,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	# CPUs): the capture's machine had more CPUs.
 	n=6000
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_setup 0 nr=1 ctx=0x7f0000
 		for i in $(seq 1 $n); do
@@ -1401,7 +1338,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 
 @test "AIO calls on a context never set up in the replay are skipped with their requests" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=1
 		op 1 1 io_getevents 1 ctx=0x7f0000 min_nr=1 nr=1
@@ -1415,13 +1352,13 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 
 @test "an AIO request without its io_submit, or with a bad context, is refused" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 aio:pwrite 10 fd=3 offset=0 count=10 ctx=0x7f0000 sub=7 iocb=0x1000
 	} > "$D/p.replay"
 	replay
 	refused "p.replay:2: sub: no io_submit sub=7 before this request"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 io_setup 0 nr=4 ctx=0xzz
 	} > "$D/p.replay"
 	replay
@@ -1436,13 +1373,13 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	# first: a directory is emptied only after both of its unlinks, so a
 	# replay that waits for one of the two finds it not empty.
 	{
-		echo "#ior 1 replay"
-		at 0.2 1 2 unlink 0 path=/a/x
-		at 0.4 1 3 unlink 0 path=/a/y
-		at 0.6 1 4 unlink 0 path=/b/x
-		at 0.2 1 5 unlink 0 path=/b/y
-		at 0.0 1 1 rmdir 0 path=/a after=1,2
-		at 0.0 1 1 rmdir 0 path=/b after=3,4
+		stream replay
+		op_at 0.2 1 2 unlink 0 path=/a/x
+		op_at 0.4 1 3 unlink 0 path=/a/y
+		op_at 0.6 1 4 unlink 0 path=/b/x
+		op_at 0.2 1 5 unlink 0 path=/b/y
+		op_at 0.0 1 1 rmdir 0 path=/a after=1,2
+		op_at 0.0 1 1 rmdir 0 path=/b after=3,4
 	} > "$D/p.replay"
 	replay -T
 	assert_success
@@ -1472,7 +1409,7 @@ uring() {
 
 @test "io_uring writes and reads replay through the ring under uring:write and uring:read, with cret and cdur" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_uring_setup 4 entries=8 flags= sq=8 cq=16
 		# Completed before the io_uring_enter that submitted it returned.
@@ -1508,7 +1445,7 @@ uring() {
 
 @test "16 requests of one sub are submitted by one io_uring_enter with to_submit=16" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_uring_setup 4 entries=16 flags= sq=16 cq=32
 		for i in $(seq 0 15); do
@@ -1536,7 +1473,7 @@ uring() {
 	# which would queue them; the capture had each done (DUR 0.1ms)
 	# before the next (1ms later) was submitted: a depth of 1.
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_uring_setup 4 entries=64 flags= sq=64 cq=128
 		for i in $(seq 1 32); do
@@ -1570,7 +1507,7 @@ uring() {
 @test "linked requests keep IOSQE_IO_LINK: a failing head cancels the next one, as captured" {
 	echo data > "$R/f"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDONLY
 		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
 		uring write -9 " sub=1" fd=3 offset=0 count=10 sqe_flags=IOSQE_IO_LINK err=EBADF
@@ -1590,7 +1527,7 @@ uring() {
 @test "registered files serve fixed requests after their descriptor is closed; an update empties a slot" {
 	head -c 100 /dev/zero > "$R/f"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDONLY
 		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
 		op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_FILES nr=2 fds=-1,3
@@ -1611,7 +1548,7 @@ uring() {
 
 @test "registered buffers of the captured sizes serve write_fixed and read_fixed" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
 		op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_BUFFERS nr=2 lens=4096,8192
@@ -1634,7 +1571,7 @@ uring() {
 @test "openat and close through the ring keep the descriptor table; a direct open fills its slot" {
 	mkdir "$R/d"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
 		uring openat 5 " sub=1" dirfd=AT_FDCWD path=/d/g flags=O_RDWR\|O_CREAT mode=0600 sqe_flags=
 		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=1
@@ -1667,7 +1604,7 @@ uring() {
 	ln -s / "$R/top"
 	ln -s "$D" "$R/out"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 io_uring_setup 4 entries=8 flags= sq=8 cq=16
 		uring statx 0 " sub=1" dirfd=AT_FDCWD path=/f flags= mask=STATX_SIZE sqe_flags=
 		uring statx -2 " sub=1" dirfd=AT_FDCWD path=/missing flags= mask=STATX_SIZE sqe_flags= err=ENOENT
@@ -1692,7 +1629,7 @@ uring() {
 
 @test "an SQPOLL ring is set up as captured; its requests without sub are submitted one by one" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_uring_setup 4 entries=4 flags=IORING_SETUP_SQPOLL sq=4 cq=8
 		uring write 100 - fd=3 offset=0 count=100 sqe_flags=
@@ -1714,7 +1651,7 @@ uring() {
 
 @test "an SQPOLL ring's io_uring_enter is issued with its to_submit, and returns it as captured" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_uring_setup 4 entries=4 flags=IORING_SETUP_SQPOLL sq=4 cq=8
 		uring write 100 - fd=3 offset=0 count=100 sqe_flags=
@@ -1737,7 +1674,7 @@ uring() {
 
 @test "setup flags the replay cannot honour are dropped and counted; a failed setup fails again" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 io_uring_setup 3 entries=4 flags=IORING_SETUP_ATTACH_WQ\|IORING_SETUP_CLAMP sq=4 cq=8
 		op 1 1 io_uring_setup -22 entries=0 flags= err=EINVAL
 		op 1 1 io_uring_setup -22 entries=4 flags=0x80000000 err=EINVAL
@@ -1751,7 +1688,7 @@ uring() {
 
 @test "io_uring calls and requests on a ring never set up are skipped with nofd; unsupported ones are skipped" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		uring write 10 " sub=1" fd=3 offset=0 count=10 sqe_flags=
 		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=1
@@ -1777,7 +1714,7 @@ uring() {
 
 @test "io_uring_enter and io_uring_register on a descriptor that is no ring fail as captured, and so do unknown enter flags" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
 		op 1 1 io_uring_enter -95 fd=3 to_submit=0 min_complete=0 flags= err=EOPNOTSUPP
@@ -1794,7 +1731,7 @@ uring() {
 @test "a statx whose path is missing is submitted in its batch all the same, failing as captured and breaking its link" {
 	echo data > "$R/f"
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR
 		op 1 1 io_uring_setup 4 entries=8 flags= sq=8 cq=16
 		uring statx 0 " sub=1" dirfd=AT_FDCWD path=/f flags= mask=STATX_SIZE sqe_flags=
@@ -1814,7 +1751,7 @@ uring() {
 
 @test "requests still in flight when their ring closes are reaped first" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
 		op 1 1 io_uring_enter 2 fd=4 to_submit=2 min_complete=0 flags= sub=1
@@ -1834,7 +1771,7 @@ uring() {
 
 @test "a ring whose descriptor was duplicated lives on through the copy after the first is closed" {
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
 		op 1 1 dup 5 fd=4
@@ -1858,14 +1795,14 @@ uring() {
 		"io_uring_register 0 fd=4 opcode=IORING_REGISTER_FILES nr=2 fds=3,x|p.replay:2: fds: not a number" \
 		"io_uring_enter 1 fd=4 to_submit=x min_complete=0 flags=|p.replay:2: to_submit: not a number"; do
 		{
-			echo "#ior 1 replay"
+			stream replay
 			op 1 1 ${line%%|*}
 		} > "$D/p.replay"
 		replay
 		refused "${line#*|}"
 	done
 	{
-		echo "#ior 1 replay"
+		stream replay
 		op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=1
 		op 1 1 uring:write 10 ring=4 fd=3 offset=0 count=10 sqe_flags= sub=1
 	} > "$D/p.replay"
@@ -1875,22 +1812,13 @@ uring() {
 
 # ---- timed mode ----
 
-# at SECONDS PID TID CALL RET [key=value ...]: an operation captured at
-# TIME SECONDS.
-at() {
-	local t=$1 pid=$2 tid=$3 call=$4 ret=$5
-	shift 5
-	SEQ=$((SEQ + 1))
-	echo "$t $pid $tid app $call $ret 1000 seq=$SEQ${*:+ $*}"
-}
-
 # Three operations of one thread, 200 ms apart in the capture.
 spaced_program() {
 	{
-		echo "#ior 1 replay"
-		at 10.0 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
-		at 10.2 1 1 pwrite64 1 fd=3 count=1 offset=0
-		at 10.4 1 1 close 0 fd=3
+		stream replay
+		op_at 10.0 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op_at 10.2 1 1 pwrite64 1 fd=3 count=1 offset=0
+		op_at 10.4 1 1 close 0 fd=3
 	} > "$D/p.replay"
 }
 
@@ -1964,13 +1892,13 @@ late_from_time() {
 
 @test "an operation whose after= finishes late is issued at once and counted late" {
 	{
-		echo "#ior 1 replay"
-		at 0.0 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
-		at 0.0 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
-		at 0.3 1 1 pwrite64 1 fd=3 count=1 offset=0
+		stream replay
+		op_at 0.0 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op_at 0.0 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op_at 0.3 1 1 pwrite64 1 fd=3 count=1 offset=0
 		# Captured at 0.1, but it must wait for the write due at 0.3.
-		at 0.1 1 2 pread64 1 fd=3 count=1 offset=0 after=3
-		at 0.1 1 2 sched:exit 0 code=0 group=0
+		op_at 0.1 1 2 pread64 1 fd=3 count=1 offset=0 after=3
+		op_at 0.1 1 2 sched:exit 0 code=0 group=0
 	} > "$D/p.replay"
 	replay -T
 	assert_success
@@ -1984,16 +1912,16 @@ late_from_time() {
 
 @test "the requests of a timed io_submit are as late as the call" {
 	{
-		echo "#ior 1 replay"
-		at 0.0 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
-		at 0.0 1 1 io_setup 0 nr=16 ctx=0x7f0000
-		at 0.1 1 1 io_submit 2 ctx=0x7f0000 nr=2 sub=1
-		at 0.1 1 1 io_getevents 2 ctx=0x7f0000 min_nr=2 nr=16
+		stream replay
+		op_at 0.0 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op_at 0.0 1 1 io_setup 0 nr=16 ctx=0x7f0000
+		op_at 0.1 1 1 io_submit 2 ctx=0x7f0000 nr=2 sub=1
+		op_at 0.1 1 1 io_getevents 2 ctx=0x7f0000 min_nr=2 nr=16
 		# Captured when they completed, after the call.
-		at 0.15 1 1 aio:pwrite 4096 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=1 iocb=0x1000
-		at 0.15 1 1 aio:pwrite 4096 fd=3 offset=4096 count=4096 ctx=0x7f0000 sub=1 iocb=0x1040
-		at 0.2 1 1 io_destroy 0 ctx=0x7f0000
-		at 0.2 1 1 close 0 fd=3
+		op_at 0.15 1 1 aio:pwrite 4096 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=1 iocb=0x1000
+		op_at 0.15 1 1 aio:pwrite 4096 fd=3 offset=4096 count=4096 ctx=0x7f0000 sub=1 iocb=0x1040
+		op_at 0.2 1 1 io_destroy 0 ctx=0x7f0000
+		op_at 0.2 1 1 close 0 fd=3
 	} > "$D/p.replay"
 	replay -T
 	assert_success
@@ -2004,7 +1932,7 @@ late_from_time() {
 }
 
 @test "bad --speed values are refused with usage" {
-	echo "#ior 1 replay" > "$D/p.replay"
+	stream replay > "$D/p.replay"
 	for v in 0 -1 abc "" 2x inf nan 1e999; do
 		run ior-replay -s "$v" -C "$R" "$D/p.replay"
 		assert_failure 2
