@@ -2,23 +2,11 @@
 # ior-gen: starting tree inference, dropped records, seq and after=.
 
 load helpers
+load streams
 bats_require_minimum_version 1.5.0
 
 setup() {
 	D=$(scratch)
-}
-
-# rec TID CALL RET [key=value ...]: one record of process 1 in a map stream.
-rec() {
-	local tid=$1 call=$2 ret=$3
-	shift 3
-	echo "0.000001000 1 $tid app $call $ret 100${*:+ $*}"
-}
-
-# map: a map stream from the records on stdin.
-map() {
-	echo "#ior 1 map"
-	cat
 }
 
 # The init:* records of the last `run`.
@@ -34,14 +22,14 @@ stat_of() {
 
 # open of PATH on fd 3 as vfd/ofd N, with FLAGS and SIZE at open.
 open_rec() {	# TID N PATH FLAGS SIZE
-	rec "$1" openat 3 dirfd=AT_FDCWD path="$3" flags="$4" mode=0644 \
+	rec 1 "$1" openat 3 100 dirfd=AT_FDCWD path="$3" flags="$4" mode=0644 \
 		ino=7 size="$5" ft=reg fs=ext4 vfd="$2" ofd="$2" file="$3"
 }
 
 @test "a file opened read-only is in the tree with the size seen at open" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/a.db O_RDONLY 8192)
-	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/a.db)
+	$(rec 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/srv/a.db)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -49,9 +37,9 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "a pread beyond the size seen at open grows the file to its end" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/a.db O_RDONLY 100)
-	$(rec 1 pread64 4096 fd=3 count=4096 offset=1048576 vfd=1 ofd=1 file=/srv/a.db)
+	$(rec 1 1 pread64 4096 100 fd=3 count=4096 offset=1048576 vfd=1 ofd=1 file=/srv/a.db)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -59,12 +47,12 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "sequential reads are sized through the file position, lseek included" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/a O_RDONLY 10)
-	$(rec 1 read 4096 fd=3 count=4096 vfd=1 ofd=1 file=/srv/a)
-	$(rec 1 readv 4000 fd=3 iovcnt=2 count=4096 vfd=1 ofd=1 file=/srv/a)
-	$(rec 1 lseek 0 fd=3 offset=0 whence=SEEK_SET vfd=1 ofd=1 file=/srv/a)
-	$(rec 1 read 100 fd=3 count=100 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 read 4096 100 fd=3 count=4096 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 readv 4000 100 fd=3 iovcnt=2 count=4096 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 lseek 0 100 fd=3 offset=0 whence=SEEK_SET vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 read 100 100 fd=3 count=100 vfd=1 ofd=1 file=/srv/a)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -73,10 +61,10 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "reads after the trace wrote the file do not size it" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/a O_RDWR 10)
-	$(rec 1 write 5 fd=3 count=5 vfd=1 ofd=1 file=/srv/a)
-	$(rec 1 pread64 4096 fd=3 count=4096 offset=0 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 write 5 100 fd=3 count=5 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 pread64 4096 100 fd=3 count=4096 offset=0 vfd=1 ofd=1 file=/srv/a)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -84,9 +72,9 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "a file created with O_CREAT|O_EXCL is not in the tree, its directory is" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/new O_WRONLY\|O_CREAT\|O_EXCL 0)
-	$(rec 1 write 10 fd=3 count=10 vfd=1 ofd=1 file=/srv/new)
+	$(rec 1 1 write 10 100 fd=3 count=10 vfd=1 ofd=1 file=/srv/new)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -94,7 +82,7 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "O_CREAT without O_EXCL pre-creates only a file that had data" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/old O_WRONLY\|O_CREAT 50)
 	$(open_rec 1 2 /srv/empty O_WRONLY\|O_CREAT 0)
 	$(open_rec 1 3 /srv/trunc O_WRONLY\|O_CREAT\|O_TRUNC 50)
@@ -106,8 +94,8 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "a path whose open failed with ENOENT is not in the tree" {
-	map <<-EOF > "$D/in"
-	$(rec 1 openat -2 dirfd=AT_FDCWD path=/etc/none/x.conf flags=O_RDONLY err=ENOENT)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 openat -2 100 dirfd=AT_FDCWD path=/etc/none/x.conf flags=O_RDONLY err=ENOENT)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -116,8 +104,8 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "a file the trace deletes is in the tree" {
-	map <<-EOF > "$D/in"
-	$(rec 1 unlink 0 path=/srv/tmp/old.log)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 unlink 0 100 path=/srv/tmp/old.log)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -126,8 +114,8 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "a renamed file is in the tree under its old name only" {
-	map <<-EOF > "$D/in"
-	$(rec 1 rename 0 path=/srv/a.tmp path2=/srv/b/a)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 rename 0 100 path=/srv/a.tmp path2=/srv/b/a)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -137,11 +125,11 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "parent directories come first, with '/' sorting before every byte" {
-	map <<-EOF > "$D/in"
-	$(rec 1 stat 0 path=/d/a-b size=1 ft=reg)
-	$(rec 1 stat 0 path=/d/a/z size=2 ft=reg)
-	$(rec 1 stat 0 path=/d/a ft=dir)
-	$(rec 1 stat 0 path=/d/a.c size=3 ft=reg)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 stat 0 100 path=/d/a-b size=1 ft=reg)
+	$(rec 1 1 stat 0 100 path=/d/a/z size=2 ft=reg)
+	$(rec 1 1 stat 0 100 path=/d/a ft=dir)
+	$(rec 1 1 stat 0 100 path=/d/a.c size=3 ft=reg)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -151,8 +139,8 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "a directory the trace makes is not in the tree, its parent is" {
-	map <<-EOF > "$D/in"
-	$(rec 1 mkdir 0 path=/srv/out mode=0755)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 mkdir 0 100 path=/srv/out mode=0755)
 	$(open_rec 1 1 /srv/out/f O_WRONLY\|O_CREAT\|O_TRUNC 0)
 	EOF
 	run ior-gen "$D/in"
@@ -161,10 +149,10 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "directories seen by stat, O_DIRECTORY and chdir are in the tree" {
-	map <<-EOF > "$D/in"
-	$(rec 1 stat 0 path=/s size=4096 ft=dir)
-	$(rec 1 openat 3 dirfd=AT_FDCWD path=/o flags=O_RDONLY\|O_DIRECTORY mode=0 vfd=1 ofd=1 file=/o)
-	$(rec 1 chdir 0 path=/c)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 stat 0 100 path=/s size=4096 ft=dir)
+	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/o flags=O_RDONLY\|O_DIRECTORY mode=0 vfd=1 ofd=1 file=/o)
+	$(rec 1 1 chdir 0 100 path=/c)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -173,9 +161,9 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "a descriptor open at capture start is kept and its file pre-created" {
-	map <<-EOF > "$D/in"
-	$(rec 1 ior:fd 0 fd=5 path=/srv/log flags=O_RDONLY offset=1000 size=10 ft=reg fs=ext4 vfd=1 ofd=1 file=/srv/log)
-	$(rec 1 read 500 fd=5 count=500 vfd=1 ofd=1 file=/srv/log)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ior:fd 0 100 fd=5 path=/srv/log flags=O_RDONLY offset=1000 size=10 ft=reg fs=ext4 vfd=1 ofd=1 file=/srv/log)
+	$(rec 1 1 read 500 100 fd=5 count=500 vfd=1 ofd=1 file=/srv/log)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -184,15 +172,15 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "pseudo files, pipes and unknown descriptors are dropped and counted" {
-	map <<-EOF > "$D/in"
-	$(rec 1 openat 3 dirfd=AT_FDCWD path=/proc/self/stat flags=O_RDONLY size=0 ft=reg fs=proc vfd=1 ofd=1 file=/proc/self/stat)
-	$(rec 1 read 300 fd=3 count=1024 vfd=1 ofd=1 file=/proc/self/stat)
-	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/proc/self/stat)
-	$(rec 1 ior:fd 0 fd=4 path=/x flags=O_RDONLY offset=0 ft=fifo fs=pipefs vfd=2 ofd=2)
-	$(rec 1 read 10 fd=4 count=10 vfd=2 ofd=2)
-	$(rec 1 stat 0 path=/dev/null ft=chr)
-	$(rec 1 write 5 fd=1 count=5)
-	$(rec 1 close 0 fd=0)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/proc/self/stat flags=O_RDONLY size=0 ft=reg fs=proc vfd=1 ofd=1 file=/proc/self/stat)
+	$(rec 1 1 read 300 100 fd=3 count=1024 vfd=1 ofd=1 file=/proc/self/stat)
+	$(rec 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/proc/self/stat)
+	$(rec 1 1 ior:fd 0 100 fd=4 path=/x flags=O_RDONLY offset=0 ft=fifo fs=pipefs vfd=2 ofd=2)
+	$(rec 1 1 read 10 100 fd=4 count=10 vfd=2 ofd=2)
+	$(rec 1 1 stat 0 100 path=/dev/null ft=chr)
+	$(rec 1 1 write 5 100 fd=1 count=5)
+	$(rec 1 1 close 0 100 fd=0)
 	$(open_rec 1 3 /srv/kept O_RDONLY 1)
 	EOF
 	run ior-gen "$D/in"
@@ -206,14 +194,14 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "process syscalls are dropped, sched records are kept" {
-	map <<-EOF > "$D/in"
-	$(rec 1 clone 2 flags=CLONE_VM)
-	$(rec 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_THREAD)
-	$(rec 2 execve 0 path=/bin/true)
-	$(rec 2 sched:exec 0 path=/bin/true)
-	$(rec 2 exit_group 0 code=0)
-	$(rec 2 sched:exit 0 code=0 group=1)
-	$(rec 1 ior:cwd 0 path=/srv)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 clone 2 100 flags=CLONE_VM)
+	$(rec 1 1 sched:fork 0 100 child=2 cpid=1 flags=CLONE_VM\|CLONE_THREAD)
+	$(rec 1 2 execve 0 100 path=/bin/true)
+	$(rec 1 2 sched:exec 0 100 path=/bin/true)
+	$(rec 1 2 exit_group 0 100 code=0)
+	$(rec 1 2 sched:exit 0 100 code=0 group=1)
+	$(rec 1 1 ior:cwd 0 100 path=/srv)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -224,12 +212,12 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "calls outside the replayable set and unreplayable failures are counted" {
-	map <<-EOF > "$D/in"
-	$(rec 1 ioctl 0 fd=3 cmd=0x5401 vfd=1 ofd=1 file=/srv)
-	$(rec 1 socket 3 family=AF_UNIX)
-	$(rec 1 openat -4 dirfd=AT_FDCWD path=/srv/y flags=O_RDONLY err=EINTR)
-	$(rec 1 read -11 fd=3 count=1 vfd=1 ofd=1 file=/srv err=EAGAIN)
-	$(rec 1 openat -13 dirfd=AT_FDCWD path=/srv/z flags=O_RDONLY err=EACCES)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ioctl 0 100 fd=3 cmd=0x5401 vfd=1 ofd=1 file=/srv)
+	$(rec 1 1 socket 3 100 family=AF_UNIX)
+	$(rec 1 1 openat -4 100 dirfd=AT_FDCWD path=/srv/y flags=O_RDONLY err=EINTR)
+	$(rec 1 1 read -11 100 fd=3 count=1 vfd=1 ofd=1 file=/srv err=EAGAIN)
+	$(rec 1 1 openat -13 100 dirfd=AT_FDCWD path=/srv/z flags=O_RDONLY err=EACCES)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -239,16 +227,16 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "AIO syscalls and requests are kept as operations, requests on unknown fds dropped" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/a O_RDWR 100)
-	$(rec 1 io_setup 0 nr=8 ctx=0x7f0000)
-	$(rec 1 io_submit 2 ctx=0x7f0000 nr=2 sub=1)
-	$(rec 1 io_getevents 2 ctx=0x7f0000 min_nr=2 nr=2)
-	$(rec 1 aio:pwrite 4096 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=1 iocb=0x1000 vfd=1 ofd=1 file=/srv/a)
-	$(rec 1 aio:pread 512 fd=9 offset=0 count=512 ctx=0x7f0000 sub=1 iocb=0x1040)
-	$(rec 1 io_pgetevents 0 ctx=0x7f0000 min_nr=0 nr=1 timeout=0.000000000 sigmask=1)
-	$(rec 1 io_cancel -22 ctx=0x7f0000 iocb=0x1000 err=EINVAL)
-	$(rec 1 io_destroy 0 ctx=0x7f0000)
+	$(rec 1 1 io_setup 0 100 nr=8 ctx=0x7f0000)
+	$(rec 1 1 io_submit 2 100 ctx=0x7f0000 nr=2 sub=1)
+	$(rec 1 1 io_getevents 2 100 ctx=0x7f0000 min_nr=2 nr=2)
+	$(rec 1 1 aio:pwrite 4096 100 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=1 iocb=0x1000 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 aio:pread 512 100 fd=9 offset=0 count=512 ctx=0x7f0000 sub=1 iocb=0x1040)
+	$(rec 1 1 io_pgetevents 0 100 ctx=0x7f0000 min_nr=0 nr=1 timeout=0.000000000 sigmask=1)
+	$(rec 1 1 io_cancel -22 100 ctx=0x7f0000 iocb=0x1000 err=EINVAL)
+	$(rec 1 1 io_destroy 0 100 ctx=0x7f0000)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -261,12 +249,12 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "an aio:pread sizes the file like pread64, an aio:pwrite freezes the size" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/r O_RDONLY 100)
-	$(rec 1 aio:preadv 8192 fd=3 offset=65536 count=8192 iovcnt=2 ctx=0x7f0000 sub=1 iocb=0x1000 vfd=1 ofd=1 file=/srv/r)
+	$(rec 1 1 aio:preadv 8192 100 fd=3 offset=65536 count=8192 iovcnt=2 ctx=0x7f0000 sub=1 iocb=0x1000 vfd=1 ofd=1 file=/srv/r)
 	$(open_rec 1 2 /srv/w O_RDWR 100)
-	$(rec 1 aio:pwrite 4096 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=2 iocb=0x1000 vfd=2 ofd=2 file=/srv/w)
-	$(rec 1 aio:pread 4096 fd=3 offset=1048576 count=4096 ctx=0x7f0000 sub=3 iocb=0x1000 vfd=2 ofd=2 file=/srv/w)
+	$(rec 1 1 aio:pwrite 4096 100 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=2 iocb=0x1000 vfd=2 ofd=2 file=/srv/w)
+	$(rec 1 1 aio:pread 4096 100 fd=3 offset=1048576 count=4096 ctx=0x7f0000 sub=3 iocb=0x1000 vfd=2 ofd=2 file=/srv/w)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -275,13 +263,13 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "operations are numbered and another thread's operation is waited for" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)
-	$(rec 2 stat 0 path=/srv/f size=10 ft=reg)
-	$(rec 2 stat 0 path=/srv/f size=10 ft=reg)
-	$(rec 1 write 5 fd=3 count=5 vfd=1 ofd=1 file=/srv/f)
-	$(rec 3 stat 0 path=/srv/other size=1 ft=reg)
-	$(rec 3 read 5 fd=3 count=5 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 2 stat 0 100 path=/srv/f size=10 ft=reg)
+	$(rec 1 2 stat 0 100 path=/srv/f size=10 ft=reg)
+	$(rec 1 1 write 5 100 fd=3 count=5 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 3 stat 0 100 path=/srv/other size=1 ft=reg)
+	$(rec 1 3 read 5 100 fd=3 count=5 vfd=1 ofd=1 file=/srv/f)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -293,8 +281,8 @@ open_rec() {	# TID N PATH FLAGS SIZE
 
 @test "operations are numbered one by one, through every carry of a digit" {
 	{
-		echo "#ior 1 map"
-		for _ in $(seq 1000); do echo "0.000001000 1 1 app sync 0 100"; done
+		stream map
+		for _ in $(seq 1000); do rec 1 1 sync 0 100; done
 	} > "$D/in"
 	run ior-gen "$D/in"
 	assert_success
@@ -304,7 +292,7 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "columns are written in canonical form, arguments as they were read" {
-	map <<-'EOF' > "$D/in"
+	stream map - <<-'EOF' > "$D/in"
 	1.5 7 7 app openat 3 100 dirfd=AT_FDCWD path=/srv/a=b\x20c flags=O_RDONLY size=10 ft=reg vfd=1 ofd=1 file=/srv/a=b\x20c
 	2.000000000 007 07 app read 03 0100 fd=3 count=5 vfd=1 ofd=1 file=/srv/a=b\x20c
 	2.000000001 -0 7 app read -0 3 fd=3 count=5 vfd=1 ofd=1 file=/srv/a=b\x20c
@@ -322,17 +310,17 @@ open_rec() {	# TID N PATH FLAGS SIZE
 @test "a record of 64 KiB, the longest line a reader takes, is written whole; a longer one is refused" {
 	# 65536 bytes with its newline: the line is 65535 bytes.
 	long=$(head -c 65472 /dev/zero | tr '\0' a)
-	map <<-EOF > "$D/in"
-	$(rec 1 stat 0 path=/srv/$long size=1 ft=reg)
-	$(rec 1 stat 0 path=/srv/b size=1 ft=reg)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 stat 0 100 path=/srv/$long size=1 ft=reg)
+	$(rec 1 1 stat 0 100 path=/srv/b size=1 ft=reg)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
 	assert_line "0.000001000 1 1 app stat 0 100 seq=1 path=/srv/$long size=1 ft=reg"
 	assert_line '0.000001000 1 1 app stat 0 100 seq=2 path=/srv/b size=1 ft=reg'
-	map <<-EOF > "$D/in"
-	$(rec 1 stat 0 path=/srv/b size=1 ft=reg)
-	$(rec 1 stat 0 path=/srv/$long$long size=1 ft=reg)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 stat 0 100 path=/srv/b size=1 ft=reg)
+	$(rec 1 1 stat 0 100 path=/srv/$long$long size=1 ft=reg)
 	EOF
 	run ior-gen "$D/in"
 	assert_failure 3
@@ -340,15 +328,15 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "every input record is written or counted as dropped" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)
-	$(rec 1 read 5 fd=3 count=5 vfd=1 ofd=1 file=/srv/f)
-	$(rec 1 read 5 fd=0 count=5)
-	$(rec 1 stat 0 path=/sys/kernel ft=dir)
-	$(rec 1 fork 2)
-	$(rec 1 mmap 140000 addr=0 len=10 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0 vfd=1 ofd=1 file=/srv/f)
-	$(rec 1 munmap 0 addr=7f0000 len=4096)
-	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 read 5 100 fd=3 count=5 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 read 5 100 fd=0 count=5)
+	$(rec 1 1 stat 0 100 path=/sys/kernel ft=dir)
+	$(rec 1 1 fork 2 100)
+	$(rec 1 1 mmap 140000 100 addr=0 len=10 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 munmap 0 100 addr=7f0000 len=4096)
+	$(rec 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/srv/f)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -362,12 +350,12 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "metadata passes through: header first, later lines in place" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	#meta ior-trace host=db01 epoch=1.000000000
 	#meta ior-map cwd.1=/srv
 	$(open_rec 1 1 /srv/f O_RDONLY 1)
 	# a comment
-	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/srv/f)
 	#stat ior-map records=2
 	EOF
 	run ior-gen "$D/in"
@@ -379,11 +367,11 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "several inputs are read as one stream" {
-	map <<-EOF > "$D/a"
+	stream map - <<-EOF > "$D/a"
 	$(open_rec 1 1 /srv/f O_RDONLY 1)
 	EOF
-	map <<-EOF > "$D/b"
-	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/f)
+	stream map - <<-EOF > "$D/b"
+	$(rec 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/srv/f)
 	EOF
 	run ior-gen "$D/a" "$D/b"
 	assert_success
@@ -395,8 +383,8 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "the spool file goes to TMPDIR" {
-	map <<-EOF > "$D/in"
-	$(rec 1 stat 0 path=/srv/f size=1 ft=reg)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 stat 0 100 path=/srv/f size=1 ft=reg)
 	EOF
 	TMPDIR=$D/missing run ior-gen "$D/in"
 	assert_failure 4
@@ -407,10 +395,10 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "output appended to a file is the same as output to a pipe" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	#meta ior-map cwd.1=/srv
 	$(open_rec 1 1 /srv/f O_RDONLY 7)
-	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/srv/f)
 	EOF
 	# sendfile(2) refuses O_APPEND: the copy must fall back to read/write.
 	ior-gen "$D/in" >> "$D/appended"
@@ -422,7 +410,7 @@ open_rec() {	# TID N PATH FLAGS SIZE
 }
 
 @test "a stream that is not a map stream is refused" {
-	printf '#ior 1 trace\n' > "$D/in"
+	stream trace > "$D/in"
 	run --separate-stderr ior-gen "$D/in"
 	assert_failure 3
 	assert_equal "$stderr" "ior-gen: $D/in:1: a trace stream: ior-gen reads a map stream (from ior-map)"
@@ -444,7 +432,7 @@ bad_input() {
 }
 
 @test "bad input: a truncated last line" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDONLY 1)
 	EOF
 	printf '0.000002000 1 1 app close 0 1 fd=3' >> "$D/in"
@@ -452,16 +440,16 @@ bad_input() {
 }
 
 @test "bad input: a non-numeric field" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDONLY 1)
-	$(rec 1 read 5 fd=3 count=5 vfd=1 ofd=x1 file=/srv/f)
+	$(rec 1 1 read 5 100 fd=3 count=5 vfd=1 ofd=x1 file=/srv/f)
 	EOF
 	bad_input 3
 	assert_equal "$stderr" "ior-gen: $D/in:3: ofd: not a number: \"x1\""
 }
 
 @test "bad input: a non-numeric size" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDONLY 12k)
 	EOF
 	bad_input 2
@@ -469,8 +457,8 @@ bad_input() {
 }
 
 @test "bad input: a NUL byte" {
-	map <<-EOF > "$D/in"
-	$(rec 1 stat 0 path=/srv/f size=1 ft=reg)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 stat 0 100 path=/srv/f size=1 ft=reg)
 	EOF
 	printf '0.000002000 1 1 app stat 0 1 path=/a\0b\n' >> "$D/in"
 	bad_input 3
@@ -478,7 +466,7 @@ bad_input() {
 
 @test "bad input: a 1 MiB field" {
 	{
-		echo "#ior 1 map"
+		stream map
 		printf '0.000001000 1 1 app stat 0 1 path=/'
 		head -c 1048576 /dev/zero | tr '\0' a
 		echo
@@ -505,10 +493,10 @@ bad_input() {
 }
 
 @test "a file replaced by a rename keeps the size it had before the capture" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/config.json O_RDONLY 5000)
-	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/config.json)
-	$(rec 1 rename 0 path=/srv/config.tmp path2=/srv/config.json)
+	$(rec 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/srv/config.json)
+	$(rec 1 1 rename 0 100 path=/srv/config.tmp path2=/srv/config.json)
 	$(open_rec 1 2 /srv/config.json O_RDONLY 7000)
 	EOF
 	run ior-gen "$D/in"
@@ -517,9 +505,9 @@ bad_input() {
 }
 
 @test "a symlink an lstat found, with its target, is in the tree as init:symlink" {
-	map <<-EOF > "$D/in"
-	$(rec 1 lstat 0 path=/srv/cur size=9 ft=lnk path2=releases/2)
-	$(rec 1 lstat 0 path=/srv/old size=4 ft=lnk)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 lstat 0 100 path=/srv/cur size=9 ft=lnk path2=releases/2)
+	$(rec 1 1 lstat 0 100 path=/srv/old size=4 ft=lnk)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -533,16 +521,16 @@ bad_input() {
 stat_rec() {	# TID PATH FT SIZE [key=value ...]
 	local tid=$1 path=$2 ft=$3 size=$4
 	shift 4
-	rec "$tid" newfstatat 0 dirfd=AT_FDCWD path="$path" flags=AT_SYMLINK_NOFOLLOW \
+	rec 1 "$tid" newfstatat 0 100 dirfd=AT_FDCWD path="$path" flags=AT_SYMLINK_NOFOLLOW \
 		size="$size" ft="$ft" "$@"
 }
 
 @test "two names of one inode become init:file and an init:link after the files" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(stat_rec 1 /srv/z/a reg 100 fmode=0640 nlink=2 uid=0 gid=0 ino=55 dev=8:1)
 	$(stat_rec 1 /srv/b reg 300 fmode=0640 nlink=2 uid=0 gid=0 ino=55 dev=8:1)
 	$(stat_rec 1 /srv/c reg 7 fmode=0644 nlink=1 uid=0 gid=0 ino=55 dev=8:2)
-	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/d flags=O_RDONLY mode=0 ino=56 size=9 ft=reg fs=ext4 fmode=0644 nlink=3 uid=0 gid=0 dev=8:1 vfd=1 ofd=1 file=/srv/d)
+	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/srv/d flags=O_RDONLY mode=0 ino=56 size=9 ft=reg fs=ext4 fmode=0644 nlink=3 uid=0 gid=0 dev=8:1 vfd=1 ofd=1 file=/srv/d)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -556,11 +544,11 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "a name seen after the other name of its inode was removed is still a link" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(stat_rec 1 /srv/a reg 10 ino=9 dev=8:1)
-	$(rec 1 unlink 0 path=/srv/a)
+	$(rec 1 1 unlink 0 100 path=/srv/a)
 	$(stat_rec 1 /srv/b reg 10 ino=9 dev=8:1)
-	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/a flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0644 ino=9 size=0 ft=reg fs=ext4 dev=8:1 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/srv/a flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0644 ino=9 size=0 ft=reg fs=ext4 dev=8:1 vfd=1 ofd=1 file=/srv/a)
 	$(stat_rec 1 /srv/c reg 0 ino=9 dev=8:1)
 	EOF
 	run ior-gen "$D/in"
@@ -573,11 +561,11 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "modes and owners seen at open and stat reach the tree, the first sighting wins" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(stat_rec 1 /srv/private dir 4096 fmode=0700 uid=1000 gid=100)
-	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/private/key flags=O_RDONLY mode=0 ino=7 size=32 ft=reg fs=ext4 fmode=0600 nlink=1 uid=1000 gid=100 dev=8:1 vfd=1 ofd=1 file=/srv/private/key)
-	$(rec 1 fchmod 0 fd=3 mode=0644 vfd=1 ofd=1 file=/srv/private/key)
-	$(rec 1 fstat 0 fd=3 size=32 ft=reg fmode=0644 uid=1000 gid=100 vfd=1 ofd=1 file=/srv/private/key)
+	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/srv/private/key flags=O_RDONLY mode=0 ino=7 size=32 ft=reg fs=ext4 fmode=0600 nlink=1 uid=1000 gid=100 dev=8:1 vfd=1 ofd=1 file=/srv/private/key)
+	$(rec 1 1 fchmod 0 100 fd=3 mode=0644 vfd=1 ofd=1 file=/srv/private/key)
+	$(rec 1 1 fstat 0 100 fd=3 size=32 ft=reg fmode=0644 uid=1000 gid=100 vfd=1 ofd=1 file=/srv/private/key)
 	$(stat_rec 1 /srv/private dir 4096 fmode=0755 uid=0 gid=0)
 	EOF
 	run ior-gen "$D/in"
@@ -589,11 +577,11 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "a chmod or chown before the first sighting leaves the default mode and no owner" {
-	map <<-EOF > "$D/in"
-	$(rec 1 chmod 0 path=/srv/f mode=0600)
-	$(rec 1 lchown 0 path=/srv/f uid=5 gid=5)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 chmod 0 100 path=/srv/f mode=0600)
+	$(rec 1 1 lchown 0 100 path=/srv/f uid=5 gid=5)
 	$(stat_rec 1 /srv/f reg 10 fmode=0600 uid=5 gid=5)
-	$(rec 1 fchmodat 0 dirfd=AT_FDCWD path=/srv/g mode=0600)
+	$(rec 1 1 fchmodat 0 100 dirfd=AT_FDCWD path=/srv/g mode=0600)
 	$(stat_rec 1 /srv/g reg 10 fmode=0600 uid=5 gid=5)
 	EOF
 	run ior-gen "$D/in"
@@ -604,10 +592,10 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "a readlink shows a symlink with its target; EINVAL shows a file that is not one" {
-	map <<-EOF > "$D/in"
-	$(rec 1 readlinkat 7 dirfd=AT_FDCWD path=/srv/cur count=4096 path2=rel/v2.0)
-	$(rec 1 readlink -22 path=/srv/plain count=4096 err=EINVAL)
-	$(rec 1 readlink -2 path=/srv/none count=4096 err=ENOENT)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 readlinkat 7 100 dirfd=AT_FDCWD path=/srv/cur count=4096 path2=rel/v2.0)
+	$(rec 1 1 readlink -22 100 path=/srv/plain count=4096 err=EINVAL)
+	$(rec 1 1 readlink -2 100 path=/srv/none count=4096 err=ENOENT)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -618,9 +606,9 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "a symlink seen by lstat keeps its own owner, not its target's" {
-	map <<-EOF > "$D/in"
-	$(rec 1 stat 0 path=/srv/l size=5 ft=reg fmode=0600 uid=7 gid=7)
-	$(rec 1 lstat 0 path=/srv/l size=3 ft=lnk fmode=0777 uid=8 gid=9 path2=tgt)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 stat 0 100 path=/srv/l size=5 ft=reg fmode=0600 uid=7 gid=7)
+	$(rec 1 1 lstat 0 100 path=/srv/l size=3 ft=lnk fmode=0777 uid=8 gid=9 path2=tgt)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -628,9 +616,9 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "a symlink whose target is under /proc is no pseudo file" {
-	map <<-EOF > "$D/in"
-	$(rec 1 lstat 0 path=/etc/mtab size=19 ft=lnk path2=/proc/self/mounts)
-	$(rec 1 symlink 0 path=/dev/null path2=/srv/null)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 lstat 0 100 path=/etc/mtab size=19 ft=lnk path2=/proc/self/mounts)
+	$(rec 1 1 symlink 0 100 path=/dev/null path2=/srv/null)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -642,14 +630,14 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "access, xattr, utime and chown calls show that a path existed; access ENOENT that it did not" {
-	map <<-EOF > "$D/in"
-	$(rec 1 access 0 path=/srv/a amode=R_OK)
-	$(rec 1 faccessat2 -2 dirfd=AT_FDCWD path=/srv/missing amode=F_OK flags=AT_EACCESS err=ENOENT)
-	$(rec 1 getxattr 5 path=/srv/x name=user.k count=64)
-	$(rec 1 utimensat 0 dirfd=AT_FDCWD path=/srv/u flags=0 atime=now mtime=now)
-	$(rec 1 chown 0 path=/srv/o uid=1 gid=-1)
-	$(rec 1 statfs 0 path=/srv/fs)
-	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/missing flags=O_WRONLY\|O_CREAT mode=0644 ino=1 size=0 ft=reg fs=ext4 vfd=1 ofd=1 file=/srv/missing)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 access 0 100 path=/srv/a amode=R_OK)
+	$(rec 1 1 faccessat2 -2 100 dirfd=AT_FDCWD path=/srv/missing amode=F_OK flags=AT_EACCESS err=ENOENT)
+	$(rec 1 1 getxattr 5 100 path=/srv/x name=user.k count=64)
+	$(rec 1 1 utimensat 0 100 dirfd=AT_FDCWD path=/srv/u flags=0 atime=now mtime=now)
+	$(rec 1 1 chown 0 100 path=/srv/o uid=1 gid=-1)
+	$(rec 1 1 statfs 0 100 path=/srv/fs)
+	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/srv/missing flags=O_WRONLY\|O_CREAT mode=0644 ino=1 size=0 ft=reg fs=ext4 vfd=1 ofd=1 file=/srv/missing)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -660,9 +648,9 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "link: the old name existed, the new one is made by the trace" {
-	map <<-EOF > "$D/in"
-	$(rec 1 linkat 0 dirfd=AT_FDCWD path=/srv/a dirfd2=AT_FDCWD path2=/srv/new/b flags=0)
-	$(rec 1 link -17 path=/srv/c path2=/srv/d err=EEXIST)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 linkat 0 100 dirfd=AT_FDCWD path=/srv/a dirfd2=AT_FDCWD path2=/srv/new/b flags=0)
+	$(rec 1 1 link -17 100 path=/srv/c path2=/srv/d err=EEXIST)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -672,11 +660,11 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "mknod of a FIFO is replayed and made by the trace; of a device it is dropped" {
-	map <<-EOF > "$D/in"
-	$(rec 1 mknodat 0 dirfd=AT_FDCWD path=/srv/q/fifo mode=010644 rdev=0:0)
-	$(rec 1 mknod 0 path=/srv/plain mode=0600 rdev=0:0)
-	$(rec 1 mknod 0 path=/srv/tty mode=020600 rdev=4:1)
-	$(rec 1 mknod 0 path=/srv/disk mode=060600 rdev=8:0)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 mknodat 0 100 dirfd=AT_FDCWD path=/srv/q/fifo mode=010644 rdev=0:0)
+	$(rec 1 1 mknod 0 100 path=/srv/plain mode=0600 rdev=0:0)
+	$(rec 1 1 mknod 0 100 path=/srv/tty mode=020600 rdev=4:1)
+	$(rec 1 1 mknod 0 100 path=/srv/disk mode=060600 rdev=8:0)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -689,13 +677,13 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "a non-blocking open of a FIFO the capture made is kept; a blocking one, or of a FIFO from before, dropped" {
-	map <<-EOF > "$D/in"
-	$(rec 1 mknod 0 path=/srv/fifo mode=010600 rdev=0:0)
-	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/fifo 'flags=O_RDONLY|O_NONBLOCK' mode=0 ft=fifo fs=ext4 vfd=1 ofd=1 file=/srv/fifo)
-	$(rec 1 openat 4 dirfd=AT_FDCWD path=/srv/fifo flags=O_RDONLY mode=0 ft=fifo fs=ext4 vfd=2 ofd=2 file=/srv/fifo)
-	$(rec 1 openat 5 dirfd=AT_FDCWD path=/srv/old 'flags=O_RDONLY|O_NONBLOCK' mode=0 ft=fifo fs=ext4 vfd=3 ofd=3 file=/srv/old)
-	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/fifo)
-	$(rec 1 close 0 fd=4 vfd=2 ofd=2 file=/srv/fifo)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 mknod 0 100 path=/srv/fifo mode=010600 rdev=0:0)
+	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/srv/fifo 'flags=O_RDONLY|O_NONBLOCK' mode=0 ft=fifo fs=ext4 vfd=1 ofd=1 file=/srv/fifo)
+	$(rec 1 1 openat 4 100 dirfd=AT_FDCWD path=/srv/fifo flags=O_RDONLY mode=0 ft=fifo fs=ext4 vfd=2 ofd=2 file=/srv/fifo)
+	$(rec 1 1 openat 5 100 dirfd=AT_FDCWD path=/srv/old 'flags=O_RDONLY|O_NONBLOCK' mode=0 ft=fifo fs=ext4 vfd=3 ofd=3 file=/srv/old)
+	$(rec 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/srv/fifo)
+	$(rec 1 1 close 0 100 fd=4 vfd=2 ofd=2 file=/srv/fifo)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -708,14 +696,14 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "an anonymous munmap is dropped, a file mapping's munmap, msync and madvise kept" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/m O_RDWR 8192)
-	$(rec 1 mmap 140737 addr=0 len=8192 prot=PROT_READ\|PROT_WRITE flags=MAP_SHARED fd=3 offset=0 vfd=1 ofd=1 file=/srv/m)
-	$(rec 1 msync 0 addr=22551 len=8192 flags=MS_SYNC vfd=1 ofd=1 file=/srv/m)
-	$(rec 1 madvise 0 addr=22551 len=8192 advice=MADV_DONTNEED vfd=1 ofd=1 file=/srv/m)
-	$(rec 1 munmap 0 addr=22551 len=8192 vfd=1 ofd=1 file=/srv/m)
-	$(rec 1 munmap 0 addr=7f00 len=4096)
-	$(rec 1 madvise 0 addr=7f00 len=4096 advice=MADV_FREE)
+	$(rec 1 1 mmap 140737 100 addr=0 len=8192 prot=PROT_READ\|PROT_WRITE flags=MAP_SHARED fd=3 offset=0 vfd=1 ofd=1 file=/srv/m)
+	$(rec 1 1 msync 0 100 addr=22551 len=8192 flags=MS_SYNC vfd=1 ofd=1 file=/srv/m)
+	$(rec 1 1 madvise 0 100 addr=22551 len=8192 advice=MADV_DONTNEED vfd=1 ofd=1 file=/srv/m)
+	$(rec 1 1 munmap 0 100 addr=22551 len=8192 vfd=1 ofd=1 file=/srv/m)
+	$(rec 1 1 munmap 0 100 addr=7f00 len=4096)
+	$(rec 1 1 madvise 0 100 addr=7f00 len=4096 advice=MADV_FREE)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -725,9 +713,9 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "getdents64 on a descriptor shows a directory" {
-	map <<-EOF > "$D/in"
-	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/d flags=O_RDONLY mode=0 vfd=1 ofd=1 file=/srv/d)
-	$(rec 1 getdents64 48 fd=3 count=32768 vfd=1 ofd=1 file=/srv/d)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/srv/d flags=O_RDONLY mode=0 vfd=1 ofd=1 file=/srv/d)
+	$(rec 1 1 getdents64 48 100 fd=3 count=32768 vfd=1 ofd=1 file=/srv/d)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -736,15 +724,15 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "copy_file_range, sendfile64 and splice are kept when one side is a file" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/src O_RDONLY 10)
-	$(rec 1 openat 4 dirfd=AT_FDCWD path=/srv/dst flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0644 ino=8 size=0 ft=reg fs=ext4 vfd=2 ofd=2 file=/srv/dst)
-	$(rec 1 ior:fd 0 fd=5 path=pipe:[9] flags=O_WRONLY offset=0 ft=fifo fs=pipefs vfd=3 ofd=3)
-	$(rec 1 copy_file_range 4096 fd=3 fd2=4 count=4096 flags=0 vfd=1 ofd=1 file=/srv/src vfd2=2 ofd2=2 file2=/srv/dst)
-	$(rec 1 splice 1000 fd=3 offset=5000 fd2=5 count=1000 flags=0 vfd=1 ofd=1 file=/srv/src vfd2=3 ofd2=3)
-	$(rec 1 sendfile64 10 fd2=5 fd=3 count=10 vfd=1 ofd=1 file=/srv/src vfd2=3 ofd2=3)
-	$(rec 1 splice 10 fd=6 fd2=5 count=10 flags=0 vfd=4 ofd=4 vfd2=3 ofd2=3)
-	$(rec 1 splice 10 fd=8 fd2=9 count=10 flags=0)
+	$(rec 1 1 openat 4 100 dirfd=AT_FDCWD path=/srv/dst flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0644 ino=8 size=0 ft=reg fs=ext4 vfd=2 ofd=2 file=/srv/dst)
+	$(rec 1 1 ior:fd 0 100 fd=5 path=pipe:[9] flags=O_WRONLY offset=0 ft=fifo fs=pipefs vfd=3 ofd=3)
+	$(rec 1 1 copy_file_range 4096 100 fd=3 fd2=4 count=4096 flags=0 vfd=1 ofd=1 file=/srv/src vfd2=2 ofd2=2 file2=/srv/dst)
+	$(rec 1 1 splice 1000 100 fd=3 offset=5000 fd2=5 count=1000 flags=0 vfd=1 ofd=1 file=/srv/src vfd2=3 ofd2=3)
+	$(rec 1 1 sendfile64 10 100 fd2=5 fd=3 count=10 vfd=1 ofd=1 file=/srv/src vfd2=3 ofd2=3)
+	$(rec 1 1 splice 10 100 fd=6 fd2=5 count=10 flags=0 vfd=4 ofd=4 vfd2=3 ofd2=3)
+	$(rec 1 1 splice 10 100 fd=8 fd2=9 count=10 flags=0)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -759,13 +747,13 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "records on a memfd are kept and put nothing in the tree" {
-	map <<-EOF > "$D/in"
-	$(rec 1 memfd_create 3 path=buf flags=MFD_CLOEXEC vfd=1 ofd=1)
-	$(rec 1 write 100 fd=3 count=100 vfd=1 ofd=1)
-	$(rec 1 fstat 0 fd=3 size=100 ft=reg fmode=0777 vfd=1 ofd=1)
-	$(rec 1 mmap 1407 addr=0 len=100 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0 vfd=1 ofd=1)
-	$(rec 1 munmap 0 addr=1407 len=100 vfd=1 ofd=1)
-	$(rec 1 close 0 fd=3 vfd=1 ofd=1)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 memfd_create 3 100 path=buf flags=MFD_CLOEXEC vfd=1 ofd=1)
+	$(rec 1 1 write 100 100 fd=3 count=100 vfd=1 ofd=1)
+	$(rec 1 1 fstat 0 100 fd=3 size=100 ft=reg fmode=0777 vfd=1 ofd=1)
+	$(rec 1 1 mmap 1407 100 addr=0 len=100 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0 vfd=1 ofd=1)
+	$(rec 1 1 munmap 0 100 addr=1407 len=100 vfd=1 ofd=1)
+	$(rec 1 1 close 0 100 fd=3 vfd=1 ofd=1)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -775,10 +763,10 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "recvmsg is dropped as ipc, the descriptors it brought are kept" {
-	map <<-EOF > "$D/in"
-	$(rec 1 recvmsg 1 fd=4 rights=6 vfd=1 ofd=1)
-	$(rec 1 ior:fd 0 fd=6 path=/srv/passed flags=O_RDONLY offset=0 size=50 ft=reg fs=ext4 vfd=2 ofd=2 file=/srv/passed)
-	$(rec 1 read 50 fd=6 count=50 vfd=2 ofd=2 file=/srv/passed)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 recvmsg 1 100 fd=4 rights=6 vfd=1 ofd=1)
+	$(rec 1 1 ior:fd 0 100 fd=6 path=/srv/passed flags=O_RDONLY offset=0 size=50 ft=reg fs=ext4 vfd=2 ofd=2 file=/srv/passed)
+	$(rec 1 1 read 50 100 fd=6 count=50 vfd=2 ofd=2 file=/srv/passed)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -788,16 +776,16 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "close_range, fcntl, flock, sync and unshare are kept" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)
-	$(rec 1 fcntl 10 fd=3 cmd=F_DUPFD arg=10 vfd=1 ofd=1 file=/srv/f vfd2=2)
-	$(rec 1 fcntl 0 fd=3 cmd=F_SETLK ltype=F_WRLCK whence=SEEK_SET offset=0 len=0 vfd=1 ofd=1 file=/srv/f)
-	$(rec 1 flock 0 fd=3 op=LOCK_EX vfd=1 ofd=1 file=/srv/f)
-	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/f)
-	$(rec 1 read 20 fd=10 count=20 vfd=2 ofd=1 file=/srv/f)
-	$(rec 1 sync 0)
-	$(rec 1 unshare 0 flags=CLONE_FILES)
-	$(rec 1 close_range 0 fd=3 maxfd=4294967295 flags=0)
+	$(rec 1 1 fcntl 10 100 fd=3 cmd=F_DUPFD arg=10 vfd=1 ofd=1 file=/srv/f vfd2=2)
+	$(rec 1 1 fcntl 0 100 fd=3 cmd=F_SETLK ltype=F_WRLCK whence=SEEK_SET offset=0 len=0 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 flock 0 100 fd=3 op=LOCK_EX vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 read 20 100 fd=10 count=20 vfd=2 ofd=1 file=/srv/f)
+	$(rec 1 1 sync 0 100)
+	$(rec 1 1 unshare 0 100 flags=CLONE_FILES)
+	$(rec 1 1 close_range 0 100 fd=3 maxfd=4294967295 flags=0)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -807,20 +795,20 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "all dropped counters add up: records = ops + dropped" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)
-	$(rec 1 mknod 0 path=/srv/tty mode=020600 rdev=4:1)
-	$(rec 1 munmap 0 addr=7f00 len=4096)
-	$(rec 1 recvmsg 1 fd=4 rights=6)
-	$(rec 1 recvmsg 1 fd=4 rights=6 vfd=1 ofd=1)
-	$(rec 1 fork 2)
-	$(rec 1 ior:cwd 0 path=/srv)
-	$(rec 1 ioctl 0 fd=3 vfd=1 ofd=1 file=/srv/f)
-	$(rec 1 read 1 fd=0 count=1)
-	$(rec 1 stat 0 path=/proc/1 ft=dir)
-	$(rec 1 read -4 fd=3 count=1 vfd=1 ofd=1 file=/srv/f err=EINTR)
-	$(rec 1 vfork 2)
-	$(rec 1 getcwd 5 count=4096 path=/srv)
+	$(rec 1 1 mknod 0 100 path=/srv/tty mode=020600 rdev=4:1)
+	$(rec 1 1 munmap 0 100 addr=7f00 len=4096)
+	$(rec 1 1 recvmsg 1 100 fd=4 rights=6)
+	$(rec 1 1 recvmsg 1 100 fd=4 rights=6 vfd=1 ofd=1)
+	$(rec 1 1 fork 2 100)
+	$(rec 1 1 ior:cwd 0 100 path=/srv)
+	$(rec 1 1 ioctl 0 100 fd=3 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 read 1 100 fd=0 count=1)
+	$(rec 1 1 stat 0 100 path=/proc/1 ft=dir)
+	$(rec 1 1 read -4 100 fd=3 count=1 vfd=1 ofd=1 file=/srv/f err=EINTR)
+	$(rec 1 1 vfork 2 100)
+	$(rec 1 1 getcwd 5 100 count=4096 path=/srv)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -839,17 +827,17 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "bad input: a malformed fmode, uid or dev" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(stat_rec 1 /srv/f reg 1 fmode=644)
 	EOF
 	bad_input 2
 	[[ $stderr == *": fmode: "* ]] || fail "stderr: $stderr"
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(stat_rec 1 /srv/f reg 1 uid=x gid=0)
 	EOF
 	bad_input 2
 	[[ $stderr == *": uid: "* ]] || fail "stderr: $stderr"
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(stat_rec 1 /srv/f reg 1 ino=5 dev=801)
 	EOF
 	bad_input 2
@@ -857,14 +845,14 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "the inferred tree, built by ior-init, has the links, modes, owners and symlinks seen" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(stat_rec 1 /srv/priv dir 4096 fmode=0700 uid=0 gid=0)
 	$(stat_rec 1 /srv/priv/a reg 100 fmode=0600 nlink=2 uid=0 gid=0 ino=5 dev=8:1)
 	$(stat_rec 1 /srv/b reg 100 fmode=0600 nlink=2 uid=0 gid=0 ino=5 dev=8:1)
 	$(stat_rec 1 /srv/owned reg 3 fmode=0640 uid=1234 gid=4321 ino=6 dev=8:1)
-	$(rec 1 readlink 6 path=/srv/cur count=4096 path2=priv/a)
-	$(rec 1 access -2 path=/srv/gone amode=F_OK err=ENOENT)
-	$(rec 1 mknod 0 path=/srv/fifo mode=010600 rdev=0:0)
+	$(rec 1 1 readlink 6 100 path=/srv/cur count=4096 path2=priv/a)
+	$(rec 1 1 access -2 100 path=/srv/gone amode=F_OK err=ENOENT)
+	$(rec 1 1 mknod 0 100 path=/srv/fifo mode=010600 rdev=0:0)
 	EOF
 	ior-gen "$D/in" > "$D/p"
 	run ior-init -C "$D/root" "$D/p"
@@ -882,13 +870,13 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "a write through one name of an inode stops the sizing through the others" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(stat_rec 1 /srv/orig reg 7000 nlink=2 ino=9 dev=8:1)
 	$(stat_rec 1 /srv/alias reg 7000 nlink=2 ino=9 dev=8:1)
-	$(rec 1 openat 3 dirfd=AT_FDCWD path=/srv/orig flags=O_RDONLY mode=0 ino=9 size=7000 ft=reg fs=ext4 dev=8:1 vfd=1 ofd=1 file=/srv/orig)
-	$(rec 1 openat 4 dirfd=AT_FDCWD path=/srv/alias flags=O_WRONLY\|O_APPEND mode=0 ino=9 size=7000 ft=reg fs=ext4 dev=8:1 vfd=2 ofd=2 file=/srv/alias)
-	$(rec 1 write 100 fd=4 count=100 vfd=2 ofd=2 file=/srv/alias)
-	$(rec 1 pread64 7100 fd=3 count=8192 offset=0 vfd=1 ofd=1 file=/srv/orig)
+	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/srv/orig flags=O_RDONLY mode=0 ino=9 size=7000 ft=reg fs=ext4 dev=8:1 vfd=1 ofd=1 file=/srv/orig)
+	$(rec 1 1 openat 4 100 dirfd=AT_FDCWD path=/srv/alias flags=O_WRONLY\|O_APPEND mode=0 ino=9 size=7000 ft=reg fs=ext4 dev=8:1 vfd=2 ofd=2 file=/srv/alias)
+	$(rec 1 1 write 100 100 fd=4 count=100 vfd=2 ofd=2 file=/srv/alias)
+	$(rec 1 1 pread64 7100 100 fd=3 count=8192 offset=0 vfd=1 ofd=1 file=/srv/orig)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -897,9 +885,9 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "a file only renamed gets the size, type and mode its rename record saw" {
-	map <<-EOF > "$D/in"
-	$(rec 1 renameat2 0 dirfd=AT_FDCWD path=/w/c dirfd2=AT_FDCWD path2=/w/c.moved flags=0 size=4 ft=reg fmode=0640 nlink=1 uid=0 gid=0 ino=9 dev=8:1)
-	$(rec 1 chmod 0 path=/w/d mode=0600 size=7 ft=reg fmode=0600 nlink=1 uid=0 gid=0 ino=10 dev=8:1)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 renameat2 0 100 dirfd=AT_FDCWD path=/w/c dirfd2=AT_FDCWD path2=/w/c.moved flags=0 size=4 ft=reg fmode=0640 nlink=1 uid=0 gid=0 ino=9 dev=8:1)
+	$(rec 1 1 chmod 0 100 path=/w/d mode=0600 size=7 ft=reg fmode=0600 nlink=1 uid=0 gid=0 ino=10 dev=8:1)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -909,13 +897,13 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 }
 
 @test "an operation that completed after another thread of its process exited waits for that exit" {
-	map <<-EOF > "$D/in"
-	$(rec 2 mkdir 0 path=/w/a mode=0755)
-	$(rec 2 sched:exit 0 code=0 group=0)
-	$(rec 3 mkdir 0 path=/w/b mode=0755)
-	$(rec 3 sched:exit 0 code=0 group=0)
-	$(rec 1 close_range 0 fd=3 maxfd=4294967295 flags=0)
-	$(rec 1 mkdir 0 path=/w/c mode=0755)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 2 mkdir 0 100 path=/w/a mode=0755)
+	$(rec 1 2 sched:exit 0 100 code=0 group=0)
+	$(rec 1 3 mkdir 0 100 path=/w/b mode=0755)
+	$(rec 1 3 sched:exit 0 100 code=0 group=0)
+	$(rec 1 1 close_range 0 100 fd=3 maxfd=4294967295 flags=0)
+	$(rec 1 1 mkdir 0 100 path=/w/c mode=0755)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -938,19 +926,19 @@ ops() {
 }
 
 @test "io_uring calls and replayable requests are kept; other ops, unknown files and requests of a dropped enter are not" {
-	map <<-EOF > "$D/in"
-	$(rec 1 io_uring_setup 3 entries=8 flags=0 sq=8 cq=16 vfd=1 ofd=1)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 io_uring_setup 3 100 entries=8 flags=0 sq=8 cq=16 vfd=1 ofd=1)
 	$(open_rec 1 2 /srv/a O_RDWR 100)
-	$(rec 1 io_uring_register 0 fd=3 opcode=IORING_REGISTER_FILES nr=1 fds=3 vfd=1 ofd=1 vfds=2)
-	$(rec 1 uring:read 10 ring=3 fixed=0 offset=0 count=10 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1 vfd=2 ofd=2 file=/srv/a)
-	$(rec 1 uring:poll_add 1 ring=3 fd=3 sqe_flags=0 user_data=0x2 exec=inline sub=1 vfd=2 ofd=2 file=/srv/a)
-	$(rec 1 uring:write 10 ring=3 fixed=5 offset=0 count=10 sqe_flags=IOSQE_FIXED_FILE user_data=0x3 exec=inline sub=1)
-	$(rec 1 uring:nop 0 ring=3 sqe_flags=0 user_data=0x4 exec=inline sub=1)
-	$(rec 1 io_uring_enter 4 fd=3 to_submit=4 min_complete=0 flags=0 sub=1 vfd=1 ofd=1)
-	$(rec 1 io_uring_enter 1 fd=7 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=2)
-	$(rec 1 uring:fsync 0 ring=7 fd=3 sqe_flags=0 user_data=0x5 exec=iowq sub=2 vfd=2 ofd=2 file=/srv/a)
-	$(rec 1 uring:fsync 0 ring=3 fd=3 sqe_flags=0 user_data=0x6 exec=iowq sub=3 vfd=2 ofd=2 file=/srv/a)
-	$(rec 1 io_uring_enter 1 fd=3 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=3 vfd=1 ofd=1)
+	$(rec 1 1 io_uring_register 0 100 fd=3 opcode=IORING_REGISTER_FILES nr=1 fds=3 vfd=1 ofd=1 vfds=2)
+	$(rec 1 1 uring:read 10 100 ring=3 fixed=0 offset=0 count=10 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1 vfd=2 ofd=2 file=/srv/a)
+	$(rec 1 1 uring:poll_add 1 100 ring=3 fd=3 sqe_flags=0 user_data=0x2 exec=inline sub=1 vfd=2 ofd=2 file=/srv/a)
+	$(rec 1 1 uring:write 10 100 ring=3 fixed=5 offset=0 count=10 sqe_flags=IOSQE_FIXED_FILE user_data=0x3 exec=inline sub=1)
+	$(rec 1 1 uring:nop 0 100 ring=3 sqe_flags=0 user_data=0x4 exec=inline sub=1)
+	$(rec 1 1 io_uring_enter 4 100 fd=3 to_submit=4 min_complete=0 flags=0 sub=1 vfd=1 ofd=1)
+	$(rec 1 1 io_uring_enter 1 100 fd=7 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=2)
+	$(rec 1 1 uring:fsync 0 100 ring=7 fd=3 sqe_flags=0 user_data=0x5 exec=iowq sub=2 vfd=2 ofd=2 file=/srv/a)
+	$(rec 1 1 uring:fsync 0 100 ring=3 fd=3 sqe_flags=0 user_data=0x6 exec=iowq sub=3 vfd=2 ofd=2 file=/srv/a)
+	$(rec 1 1 io_uring_enter 1 100 fd=3 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=3 vfd=1 ofd=1)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -962,11 +950,11 @@ ops() {
 }
 
 @test "an io_uring_register refused for a bad descriptor is kept, other EBADF failures are not" {
-	map <<-EOF > "$D/in"
-	$(rec 1 io_uring_setup 3 entries=8 flags=0 sq=8 cq=16 vfd=1 ofd=1)
-	$(rec 1 io_uring_register -9 fd=3 opcode=IORING_REGISTER_FILES nr=2 fds=3,999 vfd=1 ofd=1 vfds=1,-1 err=EBADF)
-	$(rec 1 io_uring_register -9 fd=3 opcode=IORING_REGISTER_BUFFERS nr=1 lens=0 vfd=1 ofd=1 err=EBADF)
-	$(rec 1 fsync -9 fd=3 vfd=1 ofd=1 err=EBADF)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 io_uring_setup 3 100 entries=8 flags=0 sq=8 cq=16 vfd=1 ofd=1)
+	$(rec 1 1 io_uring_register -9 100 fd=3 opcode=IORING_REGISTER_FILES nr=2 fds=3,999 vfd=1 ofd=1 vfds=1,-1 err=EBADF)
+	$(rec 1 1 io_uring_register -9 100 fd=3 opcode=IORING_REGISTER_BUFFERS nr=1 lens=0 vfd=1 ofd=1 err=EBADF)
+	$(rec 1 1 fsync -9 100 fd=3 vfd=1 ofd=1 err=EBADF)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -976,19 +964,19 @@ ops() {
 }
 
 @test "the tree comes from uring requests as from their syscalls: openat, O_CREAT, reads at offsets and at the position, writes, statx" {
-	map <<-EOF > "$D/in"
-	$(rec 1 uring:openat 3 ring=5 dirfd=AT_FDCWD path=/srv/r flags=O_RDONLY mode=0 sqe_flags=0 user_data=0x1 exec=inline sub=1 vfd=1 ofd=1 file=/srv/r)
-	$(rec 1 uring:read 4096 ring=5 fd=3 offset=8192 count=4096 sqe_flags=0 user_data=0x2 exec=inline sub=2 vfd=1 ofd=1 file=/srv/r)
-	$(rec 1 uring:openat 4 ring=5 dirfd=AT_FDCWD path=/srv/p flags=O_RDONLY mode=0 sqe_flags=0 user_data=0x3 exec=inline sub=3 vfd=2 ofd=2 file=/srv/p)
-	$(rec 1 uring:read 100 ring=5 fd=4 offset=-1 count=100 sqe_flags=0 user_data=0x4 exec=inline sub=4 vfd=2 ofd=2 file=/srv/p)
-	$(rec 1 uring:readv 50 ring=5 fd=4 offset=-1 count=100 iovcnt=2 sqe_flags=0 user_data=0x5 exec=inline sub=4 vfd=2 ofd=2 file=/srv/p)
-	$(rec 1 uring:openat 6 ring=5 dirfd=AT_FDCWD path=/srv/new/w 'flags=O_WRONLY|O_CREAT|O_EXCL' mode=0644 sqe_flags=0 user_data=0x6 exec=iowq sub=5 vfd=3 ofd=3 file=/srv/new/w)
-	$(rec 1 uring:write 4096 ring=5 fd=6 offset=0 count=4096 sqe_flags=0 user_data=0x7 exec=iowq sub=6 vfd=3 ofd=3 file=/srv/new/w)
-	$(rec 1 uring:statx 0 ring=5 dirfd=AT_FDCWD path=/srv/s flags=0 mask=STATX_BASIC_STATS sqe_flags=0 user_data=0x8 exec=inline sub=7)
-	$(rec 1 uring:openat 0 ring=5 dirfd=AT_FDCWD path=/srv/f flags=O_RDONLY mode=0 slot=2 sqe_flags=0 user_data=0x9 exec=inline sub=8 vfd=4 ofd=4 file=/srv/f)
-	$(rec 1 uring:read_fixed 10 ring=5 fixed=2 offset=90 count=10 buf=0 sqe_flags=IOSQE_FIXED_FILE user_data=0xa exec=inline sub=9 vfd=4 ofd=4 file=/srv/f)
-	$(rec 1 uring:close 0 ring=5 fixed=2 sqe_flags=0 user_data=0xb exec=inline sub=10 vfd=4 ofd=4 file=/srv/f)
-	$(rec 1 uring:openat -2 ring=5 dirfd=AT_FDCWD path=/srv/gone flags=O_RDONLY mode=0 sqe_flags=0 user_data=0xc exec=inline sub=11 err=ENOENT)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 uring:openat 3 100 ring=5 dirfd=AT_FDCWD path=/srv/r flags=O_RDONLY mode=0 sqe_flags=0 user_data=0x1 exec=inline sub=1 vfd=1 ofd=1 file=/srv/r)
+	$(rec 1 1 uring:read 4096 100 ring=5 fd=3 offset=8192 count=4096 sqe_flags=0 user_data=0x2 exec=inline sub=2 vfd=1 ofd=1 file=/srv/r)
+	$(rec 1 1 uring:openat 4 100 ring=5 dirfd=AT_FDCWD path=/srv/p flags=O_RDONLY mode=0 sqe_flags=0 user_data=0x3 exec=inline sub=3 vfd=2 ofd=2 file=/srv/p)
+	$(rec 1 1 uring:read 100 100 ring=5 fd=4 offset=-1 count=100 sqe_flags=0 user_data=0x4 exec=inline sub=4 vfd=2 ofd=2 file=/srv/p)
+	$(rec 1 1 uring:readv 50 100 ring=5 fd=4 offset=-1 count=100 iovcnt=2 sqe_flags=0 user_data=0x5 exec=inline sub=4 vfd=2 ofd=2 file=/srv/p)
+	$(rec 1 1 uring:openat 6 100 ring=5 dirfd=AT_FDCWD path=/srv/new/w 'flags=O_WRONLY|O_CREAT|O_EXCL' mode=0644 sqe_flags=0 user_data=0x6 exec=iowq sub=5 vfd=3 ofd=3 file=/srv/new/w)
+	$(rec 1 1 uring:write 4096 100 ring=5 fd=6 offset=0 count=4096 sqe_flags=0 user_data=0x7 exec=iowq sub=6 vfd=3 ofd=3 file=/srv/new/w)
+	$(rec 1 1 uring:statx 0 100 ring=5 dirfd=AT_FDCWD path=/srv/s flags=0 mask=STATX_BASIC_STATS sqe_flags=0 user_data=0x8 exec=inline sub=7)
+	$(rec 1 1 uring:openat 0 100 ring=5 dirfd=AT_FDCWD path=/srv/f flags=O_RDONLY mode=0 slot=2 sqe_flags=0 user_data=0x9 exec=inline sub=8 vfd=4 ofd=4 file=/srv/f)
+	$(rec 1 1 uring:read_fixed 10 100 ring=5 fixed=2 offset=90 count=10 buf=0 sqe_flags=IOSQE_FIXED_FILE user_data=0xa exec=inline sub=9 vfd=4 ofd=4 file=/srv/f)
+	$(rec 1 1 uring:close 0 100 ring=5 fixed=2 sqe_flags=0 user_data=0xb exec=inline sub=10 vfd=4 ofd=4 file=/srv/f)
+	$(rec 1 1 uring:openat -2 100 ring=5 dirfd=AT_FDCWD path=/srv/gone flags=O_RDONLY mode=0 sqe_flags=0 user_data=0xc exec=inline sub=11 err=ENOENT)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -999,11 +987,11 @@ ops() {
 }
 
 @test "a registered file read after its descriptor was closed still sizes the file" {
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/a O_RDONLY 0)
-	$(rec 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_FILES nr=1 fds=3 vfd=9 ofd=9 vfds=1)
-	$(rec 1 close 0 fd=3 vfd=1 ofd=1 file=/srv/a)
-	$(rec 1 uring:read 512 ring=4 fixed=0 offset=1024 count=512 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 io_uring_register 0 100 fd=4 opcode=IORING_REGISTER_FILES nr=1 fds=3 vfd=9 ofd=9 vfds=1)
+	$(rec 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 uring:read 512 100 ring=4 fixed=0 offset=1024 count=512 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1 vfd=1 ofd=1 file=/srv/a)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -1016,16 +1004,16 @@ ops() {
 	# for it. The inline request seq=7 may wait for thread 2's seq=6, its enter
 	# (seq=7) comes later. Thread 2's writes and read wait for the enter of
 	# the request before them (seq=3, seq=8).
-	map <<-EOF > "$D/in"
+	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)
-	$(rec 2 pwrite64 5 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
-	$(rec 1 io_uring_enter 1 fd=9 to_submit=1 min_complete=0 flags=0 sub=1 vfd=7 ofd=7)
-	$(rec 2 pwrite64 5 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
-	$(rec 1 uring:read 10 ring=9 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x1 exec=iowq sub=1 vfd=1 ofd=1 file=/srv/f)
-	$(rec 2 pwrite64 5 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
-	$(rec 1 uring:read 10 ring=9 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x2 exec=inline sub=2 vfd=1 ofd=1 file=/srv/f)
-	$(rec 1 io_uring_enter 1 fd=9 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=2 vfd=7 ofd=7)
-	$(rec 2 pread64 10 fd=3 count=10 offset=0 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 2 pwrite64 5 100 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 io_uring_enter 1 100 fd=9 to_submit=1 min_complete=0 flags=0 sub=1 vfd=7 ofd=7)
+	$(rec 1 2 pwrite64 5 100 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 uring:read 10 100 ring=9 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x1 exec=iowq sub=1 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 2 pwrite64 5 100 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 uring:read 10 100 ring=9 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x2 exec=inline sub=2 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 io_uring_enter 1 100 fd=9 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=2 vfd=7 ofd=7)
+	$(rec 1 2 pread64 10 100 fd=3 count=10 offset=0 vfd=1 ofd=1 file=/srv/f)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -1036,10 +1024,10 @@ ops() {
 }
 
 @test "a request waits for no thread exit; its enter does" {
-	map <<-EOF > "$D/in"
-	$(rec 2 sched:exit 0 code=0 group=0)
-	$(rec 1 uring:nop 0 ring=9 sqe_flags=0 user_data=0x1 exec=inline sub=1)
-	$(rec 1 io_uring_enter 1 fd=9 to_submit=1 min_complete=1 flags=0 sub=1 vfd=7 ofd=7)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 2 sched:exit 0 100 code=0 group=0)
+	$(rec 1 1 uring:nop 0 100 ring=9 sqe_flags=0 user_data=0x1 exec=inline sub=1)
+	$(rec 1 1 io_uring_enter 1 100 fd=9 to_submit=1 min_complete=1 flags=0 sub=1 vfd=7 ofd=7)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
