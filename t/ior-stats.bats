@@ -2,17 +2,11 @@
 # ior-stats: per-call tables and capture-vs-replay comparison.
 
 load helpers
+load streams
 bats_require_minimum_version 1.5.0
 
 setup() {
 	D=$(scratch)
-}
-
-# rec CALL RET DUR [key=value ...]: one record line of a map stream.
-rec() {
-	local call=$1 ret=$2 dur=$3
-	shift 3
-	echo "0.000001000 1 1 app $call $ret $dur${*:+ $*}"
 }
 
 # The -t row of CALL in the output of the last `run`.
@@ -27,17 +21,17 @@ tab_field() {
 
 # A capture with known counts, errors and bytes.
 capture() {
-	echo "#ior 1 map"
+	stream map
 	echo "#meta ior-map cwd.1=/srv"
-	rec openat 3 1000 dirfd=AT_FDCWD path=/srv/x flags=O_RDONLY mode=0
-	rec openat -2 3000 dirfd=AT_FDCWD path=/srv/y flags=O_RDONLY err=ENOENT
-	rec read 4096 200 fd=3 count=4096
-	rec read 10 100 fd=3 count=4096
-	rec read 0 50 fd=3 count=4096
-	rec read -9 20 fd=9 count=4096 err=EBADF
-	rec pwrite64 512 700 fd=3 count=512 offset=0
-	rec writev 300 400 fd=3 iovcnt=2 count=300
-	rec close 0 10 fd=3
+	rec 1 1 openat 3 1000 dirfd=AT_FDCWD path=/srv/x flags=O_RDONLY mode=0
+	rec 1 1 openat -2 3000 dirfd=AT_FDCWD path=/srv/y flags=O_RDONLY err=ENOENT
+	rec 1 1 read 4096 200 fd=3 count=4096
+	rec 1 1 read 10 100 fd=3 count=4096
+	rec 1 1 read 0 50 fd=3 count=4096
+	rec 1 1 read -9 20 fd=9 count=4096 err=EBADF
+	rec 1 1 pwrite64 512 700 fd=3 count=512 offset=0
+	rec 1 1 writev 300 400 fd=3 iovcnt=2 count=300
+	rec 1 1 close 0 10 fd=3
 }
 
 @test "counts, errors and bytes are exact per call" {
@@ -53,13 +47,13 @@ capture() {
 
 @test "aio and io_uring reads and writes count as bytes read and written" {
 	{
-		echo "#ior 1 trace"
-		rec aio:pread 100 1
-		rec aio:preadv 20 1
-		rec uring:read_fixed 3 1
-		rec aio:pwrite 1000 1
-		rec uring:writev 7 1
-		rec uring:fsync 0 1
+		stream trace
+		rec 1 1 aio:pread 100 1
+		rec 1 1 aio:preadv 20 1
+		rec 1 1 uring:read_fixed 3 1
+		rec 1 1 aio:pwrite 1000 1
+		rec 1 1 uring:writev 7 1
+		rec 1 1 uring:fsync 0 1
 	} > "$D/a.ior"
 	run ior-stats -t "$D/a.ior"
 	assert_success
@@ -72,9 +66,9 @@ capture() {
 
 @test "time, mean and max are exact, and the top percentile is the maximum" {
 	{
-		echo "#ior 1 trace"
-		rec fsync 0 1000
-		rec fsync 0 3000
+		stream trace
+		rec 1 1 fsync 0 1000
+		rec 1 1 fsync 0 3000
 	} > "$D/f.ior"
 	run ior-stats -t "$D/f.ior"
 	assert_success
@@ -85,8 +79,8 @@ capture() {
 
 @test "percentiles of DUR 1..1000 are within the histogram's error" {
 	{
-		echo "#ior 1 trace"
-		for i in $(seq 1 1000); do rec fsync 0 "$((i * 1000))"; done
+		stream trace
+		for i in $(seq 1 1000); do rec 1 1 fsync 0 "$((i * 1000))"; done
 	} > "$D/p.ior"
 	run ior-stats -t "$D/p.ior"
 	assert_success
@@ -110,9 +104,9 @@ capture() {
 
 @test "the default table uses human units, aligned under a header" {
 	{
-		echo "#ior 1 trace"
-		rec read 1048576 1500000 fd=3 count=1048576
-		rec write 2048 2500 fd=3 count=2048
+		stream trace
+		rec 1 1 read 1048576 1500000 fd=3 count=1048576
+		rec 1 1 write 2048 2500 fd=3 count=2048
 	} > "$D/h.ior"
 	run ior-stats "$D/h.ior"
 	assert_success
@@ -127,13 +121,13 @@ capture() {
 
 @test "rows are sorted by total time by default, and by -s count, bytes or name" {
 	{
-		echo "#ior 1 trace"
-		rec fsync 0 900
-		rec read 10 10
-		rec read 10 10
-		rec read 10 10
-		rec write 1000 100
-		rec write 1000 100
+		stream trace
+		rec 1 1 fsync 0 900
+		rec 1 1 read 10 10
+		rec 1 1 read 10 10
+		rec 1 1 read 10 10
+		rec 1 1 write 1000 100
+		rec 1 1 write 1000 100
 	} > "$D/s.ior"
 	order() { printf '%s\n' "$output" | sed '1d;$d' | cut -f1 | tr '\n' ' '; }
 	run ior-stats -t "$D/s.ior"
@@ -164,13 +158,13 @@ capture() {
 
 @test "init and process records are not counted as calls" {
 	{
-		echo "#ior 1 replay"
-		echo "0 0 0 - init:dir 0 0 path=/srv mode=0755"
-		echo "0 0 0 - init:file 0 0 path=/srv/x size=10 mode=0644"
-		rec sched:fork 0 0 child=2 cpid=1 flags=CLONE_VM
-		rec ior:fd 0 0 fd=0 path=/dev/null flags=O_RDONLY offset=0
-		rec read 10 5 fd=3 count=10
-		rec sched:exit 0 0 code=0 group=1
+		stream replay
+		init init:dir path=/srv mode=0755
+		init init:file path=/srv/x size=10 mode=0644
+		rec 1 1 sched:fork 0 0 child=2 cpid=1 flags=CLONE_VM
+		rec 1 1 ior:fd 0 0 fd=0 path=/dev/null flags=O_RDONLY offset=0
+		rec 1 1 read 10 5 fd=3 count=10
+		rec 1 1 sched:exit 0 0 code=0 group=1
 	} > "$D/r.ior"
 	run ior-stats -t "$D/r.ior"
 	assert_success
@@ -184,13 +178,13 @@ capture() {
 }
 
 @test "a stream without operations has nothing to report and exits 1" {
-	printf '#ior 1 trace\n#stat ior-trace events=0\n' > "$D/e.ior"
+	{ stream trace; echo '#stat ior-trace events=0'; } > "$D/e.ior"
 	run ior-stats "$D/e.ior"
 	assert_failure 1
 	assert_output --partial "nothing to report"
 	{
-		echo "#ior 1 replay"
-		echo "0 0 0 - init:dir 0 0 path=/srv mode=0755"
+		stream replay
+		init init:dir path=/srv mode=0755
 	} > "$D/i.ior"
 	run ior-stats "$D/i.ior"
 	assert_failure 1
@@ -208,8 +202,8 @@ capture() {
 }
 
 @test "--compare reports the ratio of mean latencies B/A" {
-	{ echo "#ior 1 replay"; rec fsync 0 1000; rec fsync 0 3000; } > "$D/a.ior"
-	{ echo "#ior 1 result"; rec fsync 0 5000; rec fsync 0 3000; } > "$D/b.ior"
+	{ stream replay; rec 1 1 fsync 0 1000; rec 1 1 fsync 0 3000; } > "$D/a.ior"
+	{ stream result; rec 1 1 fsync 0 5000; rec 1 1 fsync 0 3000; } > "$D/b.ior"
 	run ior-stats -t --compare "$D/a.ior" "$D/b.ior"
 	assert_success
 	assert_equal "$(tab_row fsync | cut -f2-3,6-7,12-13)" \
@@ -237,7 +231,7 @@ capture() {
 
 @test "--compare shows a call only in B" {
 	capture > "$D/a.ior"
-	{ capture; rec fsync 0 10 fd=3; } > "$D/b.ior"
+	{ capture; rec 1 1 fsync 0 10 fd=3; } > "$D/b.ior"
 	run ior-stats -t --compare "$D/a.ior" "$D/b.ior"
 	assert_failure 1
 	assert_equal "$(tab_row fsync | cut -f2,3,6,7,13)" "$(printf '0\t1\t-\t10\t1')"
@@ -274,8 +268,8 @@ capture() {
 
 @test "more distinct calls than the cap is refused as bad input" {
 	{
-		echo "#ior 1 trace"
-		for i in $(seq 1 4097); do rec "c$i" 0 1; done
+		stream trace
+		for i in $(seq 1 4097); do rec 1 1 "c$i" 0 1; done
 	} > "$D/many.ior"
 	run ior-stats "$D/many.ior"
 	assert_failure 3
@@ -312,22 +306,22 @@ bad_input() {
 }
 
 @test "a non-numeric DUR is refused naming the field" {
-	{ echo "#ior 1 trace"; rec read 10 1x0; } > "$D/dur.ior"
+	{ stream trace; rec 1 1 read 10 1x0; } > "$D/dur.ior"
 	bad_input "$D/dur.ior" ":2: DUR: not a number"
 }
 
 @test "a non-numeric RET is refused naming the field" {
-	{ echo "#ior 1 trace"; rec read 10 10; rec read ten 10; } > "$D/ret.ior"
+	{ stream trace; rec 1 1 read 10 10; rec 1 1 read ten 10; } > "$D/ret.ior"
 	bad_input "$D/ret.ior" ":3: RET: not a number"
 }
 
 @test "a NUL byte is refused" {
-	{ echo "#ior 1 trace"; rec read 10 10; printf '0.1 1 1 a\0b read 1 1\n'; } > "$D/nul.ior"
+	{ stream trace; rec 1 1 read 10 10; printf '0.1 1 1 a\0b read 1 1\n'; } > "$D/nul.ior"
 	bad_input "$D/nul.ior" ":3: NUL byte"
 }
 
 @test "a 1 MiB field is refused" {
-	{ echo "#ior 1 trace"; printf '0.1 1 1 app read 1 1 path='; head -c 1048576 /dev/zero | tr '\0' a; echo; } > "$D/big.ior"
+	{ stream trace; printf '0.1 1 1 app read 1 1 path='; head -c 1048576 /dev/zero | tr '\0' a; echo; } > "$D/big.ior"
 	bad_input "$D/big.ior" ":2: line longer than"
 }
 
@@ -337,13 +331,12 @@ bad_input() {
 }
 
 @test "a stream of an unknown format version is refused" {
-	{ echo "#ior 2 trace"; rec read 1 1; } > "$D/v2.ior"
+	{ echo "#ior 2 trace"; rec 1 1 read 1 1; } > "$D/v2.ior"
 	bad_input "$D/v2.ior" ":1: format version 2"
 }
 
 @test "replay results that were not issued (skip=) are neither counted nor timed" {
-	cat > "$D/r" <<-EOF
-	#ior 1 result
+	stream result - > "$D/r" <<-EOF
 	0.000001000 1 1 app write 10 500 seq=1 fd=3 count=10 cret=10 cdur=400
 	0.000002000 1 1 app write 0 0 seq=2 fd=4 count=10 skip=nofd cret=10 cdur=400
 	EOF
@@ -359,8 +352,7 @@ bad_input() {
 }
 
 @test "copy_file_range, sendfile64 and splice count their bytes as read and written" {
-	cat > "$D/c" <<-EOF
-	#ior 1 trace
+	stream trace - > "$D/c" <<-EOF
 	0.000001000 1 1 app copy_file_range 4096 500 fd=3 fd2=4 count=4096 flags=0
 	0.000002000 1 1 app sendfile64 100 500 fd2=4 fd=3 count=100
 	0.000003000 1 1 app splice -22 500 fd=3 fd2=5 count=10 flags=0 err=EINVAL
@@ -375,14 +367,6 @@ bad_input() {
 
 # ---- async requests: per-op latency and in-flight depth over time ----
 
-# req CALL TIME DUR [key=value ...]: an async request record that started
-# at TIME (seconds) and completed DUR ns later.
-req() {
-	local call=$1 time=$2 dur=$3
-	shift 3
-	echo "$time 1 1 app $call 4096 $dur${*:+ $*}"
-}
-
 # The depth table of the last `run` with -t: the lines after the header
 # whose first field is time_ns.
 depth_rows() {
@@ -391,11 +375,11 @@ depth_rows() {
 
 @test "async requests are rows of their own after the system calls, timed from submission to completion" {
 	{
-		echo "#ior 1 trace"
-		rec io_uring_enter 2 1000 fd=5 to_submit=2 min_complete=0 flags=0 sub=1
-		req uring:read 0.000010000 7000 ring=5 fd=3 offset=0 count=4096 exec=inline sub=1
-		req uring:read 0.000010000 9000 ring=5 fd=3 offset=4096 count=4096 exec=iowq sub=1
-		rec fsync 0 500 fd=3
+		stream trace
+		rec 1 1 io_uring_enter 2 1000 fd=5 to_submit=2 min_complete=0 flags=0 sub=1
+		rec_at 0.000010000 1 1 uring:read 4096 7000 ring=5 fd=3 offset=0 count=4096 exec=inline sub=1
+		rec_at 0.000010000 1 1 uring:read 4096 9000 ring=5 fd=3 offset=4096 count=4096 exec=iowq sub=1
+		rec 1 1 fsync 0 500 fd=3
 	} > "$D/u.ior"
 	run ior-stats -t "$D/u.ior"
 	assert_success
@@ -408,8 +392,8 @@ depth_rows() {
 
 @test "requests in flight at the end (inflight=1) are counted apart, without bytes or latency" {
 	{
-		echo "#ior 1 trace"
-		req aio:pwrite 0.000001000 2000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		stream trace
+		rec_at 0.000001000 1 1 aio:pwrite 4096 2000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
 		echo "0.000002000 1 1 app aio:pwrite 0 0 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 inflight=1"
 		echo "0.000002000 1 1 app uring:read 0 0 ring=5 fd=3 offset=0 count=4096 sub=2 inflight=1"
 	} > "$D/i.ior"
@@ -425,11 +409,11 @@ depth_rows() {
 @test "the depth table is the time-weighted mean and the peak of requests in flight, in any record order" {
 	# [0,4ms) [1,3ms) [2,6ms) [5,6ms), written in order of completion.
 	{
-		echo "#ior 1 trace"
-		req aio:pread 0.001000000 2000000 fd=3 offset=0 count=4096 ctx=0x1 sub=2 iocb=0x2
-		req aio:pread 0.000000000 4000000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
-		req uring:write 0.005000000 1000000 ring=5 fd=3 offset=0 count=4096 sub=4
-		req uring:write 0.002000000 4000000 ring=5 fd=3 offset=0 count=4096 sub=3
+		stream trace
+		rec_at 0.001000000 1 1 aio:pread 4096 2000000 fd=3 offset=0 count=4096 ctx=0x1 sub=2 iocb=0x2
+		rec_at 0.000000000 1 1 aio:pread 4096 4000000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		rec_at 0.005000000 1 1 uring:write 4096 1000000 ring=5 fd=3 offset=0 count=4096 sub=4
+		rec_at 0.002000000 1 1 uring:write 4096 4000000 ring=5 fd=3 offset=0 count=4096 sub=3
 	} > "$D/d.ior"
 	run ior-stats -t -i 0.002 "$D/d.ior"
 	assert_success
@@ -439,11 +423,11 @@ depth_rows() {
 
 @test "four requests overlapping pairwise are a depth of 2, mean and peak" {
 	{
-		echo "#ior 1 trace"
-		req uring:write 0.010000000 10000000 ring=5 fd=3 offset=0 count=4096 sub=2
-		req aio:pwrite 0.000000000 10000000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
-		req aio:pwrite 0.000000000 10000000 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2
-		req uring:write 0.010000000 10000000 ring=5 fd=3 offset=4096 count=4096 sub=2
+		stream trace
+		rec_at 0.010000000 1 1 uring:write 4096 10000000 ring=5 fd=3 offset=0 count=4096 sub=2
+		rec_at 0.000000000 1 1 aio:pwrite 4096 10000000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		rec_at 0.000000000 1 1 aio:pwrite 4096 10000000 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2
+		rec_at 0.010000000 1 1 uring:write 4096 10000000 ring=5 fd=3 offset=4096 count=4096 sub=2
 	} > "$D/p.ior"
 	run ior-stats -r depth "$D/p.ior"
 	assert_success
@@ -461,7 +445,7 @@ depth_rows() {
 	run ior-stats "$D/c.ior"
 	assert_success
 	refute_output --partial "in flight"
-	{ capture; req aio:fsync 0.000002000 100 fd=3 offset=0 count=0 ctx=0x1 sub=1 iocb=0x1; } > "$D/a.ior"
+	{ capture; rec_at 0.000002000 1 1 aio:fsync 4096 100 fd=3 offset=0 count=0 ctx=0x1 sub=1 iocb=0x1; } > "$D/a.ior"
 	run ior-stats "$D/a.ior"
 	assert_success
 	assert_line --regexp '^async requests in flight, per [0-9]+ns:$'
@@ -477,9 +461,9 @@ depth_rows() {
 
 @test "a long span is coarsened to at most 32 rows of 1, 2 or 5 times a power of ten" {
 	{
-		echo "#ior 1 trace"
+		stream trace
 		for i in $(seq 0 99); do
-			req aio:pread "$((i * 10)).000000000" 500000000 fd=3 offset=0 count=4096 ctx=0x1 sub=$i iocb=0x1
+			rec_at "$((i * 10)).000000000" 1 1 aio:pread 4096 500000000 fd=3 offset=0 count=4096 ctx=0x1 sub=$i iocb=0x1
 		done
 	} > "$D/l.ior"
 	run ior-stats -t -r depth "$D/l.ior"
@@ -493,9 +477,9 @@ depth_rows() {
 
 @test "an interval too short for the span is doubled, and the title says so" {
 	{
-		echo "#ior 1 trace"
-		req aio:pread 0.000000000 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
-		req aio:pread 10.000000000 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=2 iocb=0x2
+		stream trace
+		rec_at 0.000000000 1 1 aio:pread 4096 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		rec_at 10.000000000 1 1 aio:pread 4096 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=2 iocb=0x2
 	} > "$D/s.ior"
 	run ior-stats -r depth -i 0.001 "$D/s.ior"
 	assert_success
@@ -508,9 +492,9 @@ depth_rows() {
 
 @test "requests whose starts go back in time are each counted once" {
 	{
-		echo "#ior 1 trace"
+		stream trace
 		for i in $(seq 99 -1 0); do
-			req uring:read "5.$(printf '%09d' $((i * 1000)))" 1000 ring=5 fd=3 offset=0 count=4096 sub=$i
+			rec_at "5.$(printf '%09d' $((i * 1000)))" 1 1 uring:read 4096 1000 ring=5 fd=3 offset=0 count=4096 sub=$i
 		done
 	} > "$D/r.ior"
 	run ior-stats -t -r depth "$D/r.ior"
@@ -523,8 +507,8 @@ depth_rows() {
 
 @test "a request in flight at the end counts as in flight until the stream's last time" {
 	{
-		echo "#ior 1 trace"
-		req aio:pwrite 0.000000000 4000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		stream trace
+		rec_at 0.000000000 1 1 aio:pwrite 4096 4000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
 		echo "0.000002000 1 1 app aio:pwrite 0 0 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 inflight=1"
 	} > "$D/f.ior"
 	run ior-stats -t -i 0.000002 "$D/f.ior"
@@ -534,14 +518,14 @@ depth_rows() {
 
 @test "--compare puts the depth of capture and replay side by side" {
 	{
-		echo "#ior 1 replay"
-		req aio:pwrite 0.000000000 2000000 seq=1 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
-		req aio:pwrite 0.000000000 2000000 seq=2 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2
+		stream replay
+		rec_at 0.000000000 1 1 aio:pwrite 4096 2000000 seq=1 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		rec_at 0.000000000 1 1 aio:pwrite 4096 2000000 seq=2 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2
 	} > "$D/a.ior"
 	{
-		echo "#ior 1 result"
-		req aio:pwrite 0.000000000 1000000 seq=1 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1 cret=4096 cdur=2000000
-		req aio:pwrite 0.001000000 1000000 seq=2 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 cret=4096 cdur=2000000
+		stream result
+		rec_at 0.000000000 1 1 aio:pwrite 4096 1000000 seq=1 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1 cret=4096 cdur=2000000
+		rec_at 0.001000000 1 1 aio:pwrite 4096 1000000 seq=2 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 cret=4096 cdur=2000000
 	} > "$D/b.ior"
 	run ior-stats -t -i 0.001 --compare "$D/a.ior" "$D/b.ior"
 	assert_success
@@ -556,14 +540,14 @@ depth_rows() {
 @test "--compare counts each stream's time from its first requests" {
 	# The capture's requests start 7s into the trace, the replay's at once.
 	{
-		echo "#ior 1 trace"
-		req uring:write 7.000000000 2000000 ring=5 fd=3 offset=0 count=4096 sub=1
-		req uring:write 7.002000000 1000000 ring=5 fd=3 offset=4096 count=4096 sub=2
+		stream trace
+		rec_at 7.000000000 1 1 uring:write 4096 2000000 ring=5 fd=3 offset=0 count=4096 sub=1
+		rec_at 7.002000000 1 1 uring:write 4096 1000000 ring=5 fd=3 offset=4096 count=4096 sub=2
 	} > "$D/a.ior"
 	{
-		echo "#ior 1 result"
-		req uring:write 0.000000000 2000000 seq=1 ring=5 fd=3 offset=0 count=4096 sub=1 cret=4096 cdur=2000000
-		req uring:write 0.002000000 1000000 seq=2 ring=5 fd=3 offset=4096 count=4096 sub=2 cret=4096 cdur=1000000
+		stream result
+		rec_at 0.000000000 1 1 uring:write 4096 2000000 seq=1 ring=5 fd=3 offset=0 count=4096 sub=1 cret=4096 cdur=2000000
+		rec_at 0.002000000 1 1 uring:write 4096 1000000 seq=2 ring=5 fd=3 offset=4096 count=4096 sub=2 cret=4096 cdur=1000000
 	} > "$D/b.ior"
 	run ior-stats -t -r depth -i 0.001 --compare "$D/a.ior" "$D/b.ior"
 	assert_success
@@ -574,13 +558,13 @@ depth_rows() {
 
 @test "--compare lists requests in flight at the end of either stream" {
 	{
-		echo "#ior 1 trace"
-		req aio:pwrite 0.000000000 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		stream trace
+		rec_at 0.000000000 1 1 aio:pwrite 4096 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
 		echo "0.000002000 1 1 app aio:pwrite 0 0 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 inflight=1"
 	} > "$D/a.ior"
 	{
-		echo "#ior 1 result"
-		req aio:pwrite 0.000000000 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		stream result
+		rec_at 0.000000000 1 1 aio:pwrite 4096 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
 		echo "0.000002000 1 1 app uring:read 0 0 ring=5 fd=3 offset=0 count=4096 sub=2 inflight=1"
 	} > "$D/b.ior"
 	run ior-stats -r calls --compare "$D/a.ior" "$D/b.ior"
@@ -608,8 +592,8 @@ depth_rows() {
 
 @test "a bad async record after good ones is refused with nothing written" {
 	{
-		echo "#ior 1 trace"
-		req aio:pwrite 0.000000000 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
+		stream trace
+		rec_at 0.000000000 1 1 aio:pwrite 4096 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
 		echo "0.000002000 1 1 app uring:read 10 1x0 ring=5 fd=3 offset=0 count=4096 sub=2"
 	} > "$D/b.ior"
 	bad_input "$D/b.ior" ":3: DUR: not a number"
