@@ -1,15 +1,11 @@
 #!/usr/bin/env bats
 # ior-map: virtual ids, fd tables, cwd and path resolution, filters.
 load helpers
+load streams
 bats_require_minimum_version 1.5.0
 
 setup() {
 	d=$(scratch)
-}
-
-# Write a trace stream: the magic line, then stdin.
-trace() {
-	{ echo '#ior 1 trace'; cat; } > "$d/${1:-in}"
 }
 
 # The records of the last run's output (no metadata).
@@ -18,7 +14,7 @@ records() {
 }
 
 @test "PID and TID become virtual ids in order of first appearance" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a getpid 500 10
 	0.000000002 900 901 b getpid 900 10
 	0.000000003 900 900 b getpid 900 10
@@ -30,7 +26,7 @@ records() {
 }
 
 @test "a kernel tid reused after its task exited gets a new virtual id" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a getpid 500 10
 	0.000000002 500 500 a sched:exit 0 0 code=0 group=1
 	0.000000003 500 500 b getpid 500 10
@@ -41,7 +37,7 @@ records() {
 }
 
 @test "a thread's kernel tid reused after the thread exited gets a new virtual tid in the same process" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a getpid 500 10
 	0.000000002 500 501 a gettid 501 10
 	0.000000003 500 501 a sched:exit 0 0 code=0 group=0
@@ -53,7 +49,7 @@ records() {
 }
 
 @test "sched:fork maps child and cpid to virtual ids and keeps the kernel id as kchild" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a sched:fork 0 0 child=777 cpid=777 flags=0
 	0.000000002 500 500 a sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
 	0.000000003 777 777 a getpid 777 10
@@ -66,7 +62,7 @@ records() {
 }
 
 @test "a relative path is made absolute against the ior:cwd of the process" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a ior:cwd 0 0 path=/srv/db
 	0.000000002 500 500 a openat 3 10 dirfd=AT_FDCWD path=data/x flags=O_RDONLY
 	0.000000003 500 500 a stat 0 10 path=./y
@@ -78,7 +74,7 @@ records() {
 }
 
 @test "chdir changes the base of later relative paths, a failed chdir does not" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a ior:cwd 0 0 path=/
 	0.000000002 500 500 a chdir 0 10 path=home/u
 	0.000000003 500 500 a chdir -2 10 path=nowhere err=ENOENT
@@ -91,7 +87,7 @@ records() {
 }
 
 @test "fchdir moves the cwd to the descriptor's directory" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a openat 4 10 dirfd=AT_FDCWD path=/var/lib flags=O_RDONLY|O_DIRECTORY
 	0.000000002 500 500 a fchdir 0 10 fd=4
 	0.000000003 500 500 a unlink 0 10 path=stale
@@ -102,7 +98,7 @@ records() {
 }
 
 @test "an openat relative to a directory descriptor is resolved against that directory" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a ior:cwd 0 0 path=/tmp
 	0.000000002 500 500 a openat 7 10 dirfd=AT_FDCWD path=/etc flags=O_RDONLY|O_DIRECTORY
 	0.000000003 500 500 a openat 8 10 dirfd=7 path=ssh/sshd_config flags=O_RDONLY
@@ -115,7 +111,7 @@ records() {
 }
 
 @test "dot and dot-dot components are normalised, never above the root" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a ior:cwd 0 0 path=/srv/app
 	0.000000002 500 500 a stat 0 10 path=../lib/./x//y/../z
 	0.000000003 500 500 a stat 0 10 path=/../../etc/./passwd
@@ -127,7 +123,7 @@ records() {
 }
 
 @test "a relative path with an unknown cwd or dirfd is kept as captured and counted" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=rel/x flags=O_RDONLY
 	0.000000002 500 500 a openat -2 10 dirfd=9 path=y flags=O_RDONLY err=ENOENT
 	0.000000003 500 500 a open 4 10 path=/abs flags=O_RDONLY
@@ -140,7 +136,7 @@ records() {
 }
 
 @test "a forked child's table is a copy: same vfd, ofd and file, and its close leaves the parent's" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p open 3 10 path=/d/f flags=O_RDWR
 	0.000000002 500 500 p sched:fork 0 0 child=600 cpid=600 flags=0
 	0.000000003 600 600 p read 10 10 fd=3 count=10
@@ -156,7 +152,7 @@ records() {
 }
 
 @test "a thread created with CLONE_FILES shares the table: its close is seen by the process" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p open 3 10 path=/d/f flags=O_RDWR
 	0.000000002 500 500 p sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
 	0.000000003 500 501 p close 0 10 fd=3
@@ -170,7 +166,7 @@ records() {
 }
 
 @test "a child without CLONE_FS keeps its own cwd, one with CLONE_FS shares it" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p ior:cwd 0 0 path=/a
 	0.000000002 500 500 p sched:fork 0 0 child=600 cpid=600 flags=0
 	0.000000003 500 500 p sched:fork 0 0 child=700 cpid=700 flags=CLONE_FS
@@ -186,7 +182,7 @@ records() {
 }
 
 @test "exec closes the O_CLOEXEC descriptors and keeps the others" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p open 3 10 path=/keep flags=O_RDONLY
 	0.000000002 500 500 p open 4 10 path=/drop flags=O_RDONLY|O_CLOEXEC
 	0.000000003 500 500 p sched:exec 0 0 path=/bin/true
@@ -200,7 +196,7 @@ records() {
 }
 
 @test "exec in a task sharing its table with another process does not close the other's descriptors" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p open 4 10 path=/x flags=O_RDONLY|O_CLOEXEC
 	0.000000002 500 500 p sched:fork 0 0 child=600 cpid=600 flags=CLONE_FILES
 	0.000000003 600 600 p sched:exec 0 0 path=/bin/sh
@@ -212,7 +208,7 @@ records() {
 }
 
 @test "a thread that executes keeps its virtual tid and takes its leader's kernel tid" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
 	0.000000002 500 500 p sched:exit 0 0 code=0 group=0
 	0.000000003 500 500 sh sched:exec 0 0 path=/bin/sh otid=501
@@ -225,7 +221,7 @@ records() {
 }
 
 @test "dup2 makes a new vfd on the same ofd and closes the target" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p open 3 10 path=/log flags=O_WRONLY
 	0.000000002 500 500 p open 1 10 path=/old flags=O_WRONLY
 	0.000000003 500 500 p dup2 1 10 fd=3 fd2=1
@@ -241,7 +237,7 @@ records() {
 }
 
 @test "dup3 with O_CLOEXEC makes a descriptor that exec closes" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p open 3 10 path=/f flags=O_RDONLY
 	0.000000002 500 500 p dup3 9 10 fd=3 fd2=9 flags=O_CLOEXEC
 	0.000000003 500 500 p sched:exec 0 0 path=/bin/x
@@ -255,7 +251,7 @@ records() {
 }
 
 @test "an fd number reused after close gets a new vfd and ofd" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p open 3 10 path=/a flags=O_RDONLY
 	0.000000002 500 500 p close 0 10 fd=3
 	0.000000003 500 500 p open 3 10 path=/b flags=O_RDONLY
@@ -267,7 +263,7 @@ records() {
 }
 
 @test "an open onto a descriptor still in the table replaces it and counts an implicit close" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p open 3 10 path=/a flags=O_RDONLY
 	0.000000002 500 500 p open 3 10 path=/b flags=O_RDONLY
 	0.000000003 500 500 p read 1 10 fd=3 count=1
@@ -279,7 +275,7 @@ records() {
 }
 
 @test "ior:fd adds an already-open descriptor; a pipe name is kept and not written as file" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p ior:fd 0 0 fd=5 path=/var/log/x flags=O_WRONLY|O_APPEND offset=100
 	0.000000002 500 500 p ior:fd 0 0 fd=0 path=pipe:[42] flags=O_RDONLY offset=0
 	0.000000003 500 500 p write 10 10 fd=5 count=10
@@ -294,7 +290,7 @@ records() {
 }
 
 @test "a descriptor not in the table gets no extra keys and is counted" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p read 1 10 fd=7 count=1
 	0.000000002 500 500 p fstat 0 10 fd=8
 	EOF
@@ -305,7 +301,7 @@ records() {
 }
 
 @test "include and exclude keep file records by path, file or path2; others stay" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p open 3 10 path=/data/a flags=O_RDONLY
 	0.000000002 500 500 p open 4 10 path=/etc/b flags=O_RDONLY
 	0.000000003 500 500 p read 1 10 fd=3 count=1
@@ -322,7 +318,7 @@ records() {
 }
 
 @test "filters only choose what is written: the model sees every record" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p open 3 10 path=/etc/skip flags=O_RDONLY
 	0.000000002 500 500 p close 0 10 fd=3
 	0.000000003 500 500 p open 3 10 path=/data/k flags=O_RDONLY
@@ -335,7 +331,7 @@ records() {
 }
 
 @test "comm filters drop other commands' records but never process structure" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 web\x20app ior:cwd 0 0 path=/
 	0.000000002 500 500 web\x20app sched:fork 0 0 child=600 cpid=600 flags=0
 	0.000000003 600 600 web\x20app sched:exec 0 0 path=/bin/gzip
@@ -353,7 +349,7 @@ records() {
 }
 
 @test "escaped paths with spaces and backslashes survive mapping" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p ior:cwd 0 0 path=/home/my\x20docs
 	0.000000002 500 500 p openat 3 10 dirfd=AT_FDCWD path=a\x5cb\x20c.txt flags=O_RDONLY
 	0.000000003 500 500 p read 1 10 fd=3 count=1
@@ -364,7 +360,7 @@ records() {
 }
 
 @test "metadata, unknown keys and unknown calls pass through; the magic line becomes map" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	#meta ior-trace host=h1 kernel=6.18
 	# a comment
 	0.000000001 500 500 p frobnicate 0 10 colour=blue path=/x
@@ -384,10 +380,10 @@ records() {
 }
 
 @test "several files are one stream: the model carries over and repeated magic lines are dropped" {
-	trace a <<-'EOF'
+	stream trace - > "$d/a" <<-'EOF'
 	0.000000001 500 500 p open 3 10 path=/f flags=O_RDONLY
 	EOF
-	trace b <<-'EOF'
+	stream trace - > "$d/b" <<-'EOF'
 	0.000000002 500 500 p read 1 10 fd=3 count=1
 	EOF
 	run ior-map "$d/a" "$d/b"
@@ -400,7 +396,7 @@ records() {
 }
 
 @test "a map stream is refused" {
-	printf '#ior 1 map\n' > "$d/m"
+	stream map > "$d/m"
 	run ior-map "$d/m"
 	assert_failure 3
 	assert_output --partial "$d/m:1:"
@@ -448,7 +444,7 @@ bad_input() {
 }
 
 @test "bad input: a truncated last line, after output for the lines before it" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p open 3 10 path=/f flags=O_RDONLY
 	EOF
 	printf '0.000000002 500 500 p read 1 10 fd=3' >> "$d/in"
@@ -459,7 +455,7 @@ bad_input() {
 @test "bad input: a non-numeric fd, dirfd, child or bad flags" {
 	for rec in 'read 1 10 fd=three count=1' 'openat 3 10 dirfd=x path=a' \
 		   'sched:fork 0 0 child=q flags=0' 'open 3 10 path=/a flags=O_BOGUS'; do
-		trace <<-EOF
+		stream trace - > "$d/in" <<-EOF
 		0.000000001 500 500 p getpid 500 10
 		0.000000002 500 500 p $rec
 		EOF
@@ -469,25 +465,25 @@ bad_input() {
 }
 
 @test "bad input: a NUL byte" {
-	printf '#ior 1 trace\n0.000000001 500 500 p read 1 10 fd=3\0 count=1\n' > "$d/in"
+	{ stream trace; printf '0.000000001 500 500 p read 1 10 fd=3\0 count=1\n'; } > "$d/in"
 	bad_input "$d/in" '2: NUL byte in line'
 	assert_output '#ior 1 map'
 }
 
 @test "bad input: a 1 MiB field" {
-	{ echo '#ior 1 trace'; printf '0.000000001 500 500 p stat 0 10 path=/'; head -c 1048576 /dev/zero | tr '\0' a; echo; } > "$d/in"
+	{ stream trace; printf '0.000000001 500 500 p stat 0 10 path=/'; head -c 1048576 /dev/zero | tr '\0' a; echo; } > "$d/in"
 	bad_input "$d/in" '2: line longer than [0-9]+ bytes$'
 }
 
 @test "bad input: a malformed escape in a path" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p stat 0 10 path=a\x4
 	EOF
 	bad_input "$d/in" '2: path: malformed escape'
 }
 
 @test "fstat done as newfstatat(fd, \"\", AT_EMPTY_PATH) is attributed to the descriptor" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a ior:cwd 0 0 path=/w
 	0.000000002 500 500 a openat 3 10 dirfd=AT_FDCWD path=x flags=O_RDONLY mode=0
 	0.000000003 500 500 a newfstatat 0 10 dirfd=3 path= flags=AT_EMPTY_PATH size=4 ft=reg
@@ -498,7 +494,7 @@ bad_input() {
 }
 
 @test "the link target a stat found (path2) is kept as captured" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a ior:cwd 0 0 path=/w
 	0.000000002 500 500 a newfstatat 0 10 dirfd=AT_FDCWD path=link flags=AT_SYMLINK_NOFOLLOW size=10 ft=lnk path2=exists.txt
 	EOF
@@ -510,7 +506,7 @@ bad_input() {
 # ---- the rest of the file-I/O surface (issue 3) ----
 
 @test "fcntl F_DUPFD makes a new vfd on the same ofd, F_DUPFD_CLOEXEC one that exec closes" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/f flags=O_RDWR
 	0.000000002 500 500 a fcntl 10 10 fd=3 cmd=F_DUPFD arg=10
 	0.000000003 500 500 a fcntl 11 10 fd=3 cmd=F_DUPFD_CLOEXEC arg=10
@@ -528,7 +524,7 @@ bad_input() {
 }
 
 @test "dup or F_DUPFD returning a descriptor still in the table counts an implicit close; dup2 onto one does not" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
 	0.000000002 500 500 a open 4 10 path=/b flags=O_RDONLY
 	0.000000003 500 500 a dup2 4 10 fd=3 fd2=4
@@ -542,7 +538,7 @@ bad_input() {
 }
 
 @test "fcntl F_SETFD sets and clears close-on-exec; F_SETFL and failed calls change nothing" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/keep flags=O_RDONLY|O_CLOEXEC
 	0.000000002 500 500 a open 4 10 path=/gone flags=O_RDONLY
 	0.000000003 500 500 a fcntl 0 10 fd=3 cmd=F_SETFD arg=0
@@ -561,7 +557,7 @@ bad_input() {
 }
 
 @test "close_range closes fd..maxfd, also with maxfd ~0U, and keeps the descriptors below" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
 	0.000000002 500 500 a open 4 10 path=/b flags=O_RDONLY
 	0.000000003 500 500 a open 5 10 path=/c flags=O_RDONLY
@@ -585,7 +581,7 @@ bad_input() {
 }
 
 @test "close_range with CLOSE_RANGE_CLOEXEC marks the descriptors for exec instead of closing them" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
 	0.000000002 500 500 a open 4 10 path=/b flags=O_RDONLY
 	0.000000003 500 500 a close_range 0 10 fd=4 maxfd=4294967295 flags=CLOSE_RANGE_CLOEXEC
@@ -602,7 +598,7 @@ bad_input() {
 }
 
 @test "close_range with CLOSE_RANGE_UNSHARE closes only in the caller's own copy of a shared table" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
 	0.000000002 500 500 a sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
 	0.000000003 500 501 a close_range 0 10 fd=3 maxfd=4294967295 flags=CLOSE_RANGE_UNSHARE
@@ -616,7 +612,7 @@ bad_input() {
 }
 
 @test "unshare(CLONE_FILES) gives a thread its own table, unshare(CLONE_FS) its own cwd" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a ior:cwd 0 0 path=/w
 	0.000000002 500 500 a open 3 10 path=/a flags=O_RDONLY
 	0.000000003 500 500 a sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
@@ -635,7 +631,7 @@ bad_input() {
 }
 
 @test "a failed unshare shares as before" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
 	0.000000002 500 500 a sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
 	0.000000003 500 501 a unshare -1 10 flags=CLONE_FILES err=EPERM
@@ -648,7 +644,7 @@ bad_input() {
 }
 
 @test "memfd_create adds a descriptor with vfd and ofd but no file; its name is not joined" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a ior:cwd 0 0 path=/w
 	0.000000002 500 500 a memfd_create 3 10 path=buf flags=MFD_CLOEXEC
 	0.000000003 500 500 a write 5 10 fd=3 count=5
@@ -666,7 +662,7 @@ bad_input() {
 }
 
 @test "filters see a memfd's descriptor as memfd:NAME" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a memfd_create 3 10 path=buf flags=0
 	0.000000002 500 500 a write 5 10 fd=3 count=5
 	0.000000003 500 500 a open 4 10 path=/f flags=O_RDONLY
@@ -678,7 +674,7 @@ bad_input() {
 }
 
 @test "open_by_handle_at adds a descriptor on its path; the mount descriptor gets no keys" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a openat 3 10 dirfd=AT_FDCWD path=/mnt flags=O_RDONLY|O_DIRECTORY
 	0.000000002 500 500 a open_by_handle_at 4 10 fd=3 flags=O_RDONLY|O_CLOEXEC path=/mnt/data/x ino=12 size=3 ft=reg fs=ext4
 	0.000000003 500 500 a read 3 10 fd=4 count=3
@@ -695,7 +691,7 @@ bad_input() {
 }
 
 @test "recvmsg with rights passes; the ior:fd records after it add the received descriptors" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a ior:fd 0 0 fd=5 path=socket:[77] flags=O_RDWR offset=0
 	0.000000002 500 500 a recvmsg 1 10 fd=5 rights=6
 	0.000000003 500 500 a ior:fd 0 0 fd=6 path=/srv/shared flags=O_RDONLY offset=0
@@ -708,7 +704,7 @@ bad_input() {
 }
 
 @test "a vfork child gets a copy of the table like a forked one" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
 	0.000000002 500 500 a sched:fork 0 0 child=600 cpid=600 flags=CLONE_VM
 	0.000000003 600 600 a close 0 10 fd=3
@@ -723,7 +719,7 @@ bad_input() {
 }
 
 @test "copy_file_range, sendfile64 and splice get vfd2, ofd2 and file2 for fd2" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/src flags=O_RDONLY
 	0.000000002 500 500 a open 4 10 path=/dst flags=O_WRONLY|O_CREAT mode=0644
 	0.000000003 500 500 a copy_file_range 100 10 fd=3 fd2=4 count=100 flags=0
@@ -739,7 +735,7 @@ bad_input() {
 }
 
 @test "dup2's vfd2 stays the new descriptor's: no ofd2 or file2" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
 	0.000000002 500 500 a open 4 10 path=/b flags=O_RDONLY
 	0.000000003 500 500 a dup2 4 10 fd=3 fd2=4
@@ -750,7 +746,7 @@ bad_input() {
 }
 
 @test "the include filter keeps a copy by its destination file" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/src flags=O_RDONLY
 	0.000000002 500 500 a open 4 10 path=/keep/dst flags=O_WRONLY
 	0.000000003 500 500 a copy_file_range 100 10 fd=3 fd2=4 count=100 flags=0
@@ -762,7 +758,7 @@ bad_input() {
 
 # 0x7f0000000000 is 139637976727552.
 @test "munmap, msync and madvise get the keys of the file mapping their range starts in" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/db flags=O_RDWR
 	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=16384 prot=PROT_READ|PROT_WRITE flags=MAP_SHARED fd=3 offset=0
 	0.000000003 500 500 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
@@ -780,7 +776,7 @@ bad_input() {
 }
 
 @test "filters treat munmap, msync and madvise in a file mapping as records of its file" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/other flags=O_RDWR
 	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=4096 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
 	0.000000003 500 500 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
@@ -792,7 +788,7 @@ bad_input() {
 }
 
 @test "munmap of the middle of a mapping splits it; a full munmap removes it" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/db flags=O_RDWR
 	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=16384 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
 	0.000000003 500 500 a munmap 0 10 addr=0x7f0000001000 len=4096
@@ -813,7 +809,7 @@ bad_input() {
 }
 
 @test "a mapping outlives its descriptor's close; a mapping inside it (MAP_FIXED) replaces that part" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDWR
 	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=12288 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
 	0.000000003 500 500 a close 0 10 fd=3
@@ -833,7 +829,7 @@ bad_input() {
 }
 
 @test "the pieces of a split mapping keep its file after the descriptor and the other piece are gone" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDWR
 	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=12288 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
 	0.000000003 500 500 a close 0 10 fd=3
@@ -848,7 +844,7 @@ bad_input() {
 }
 
 @test "munmap's length is rounded up to pages: unmapping 100 bytes unmaps the page" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDWR
 	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=4096 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
 	0.000000003 500 500 a msync 0 10 addr=0x7f0000000000 len=4096 flags=MS_SYNC
@@ -862,7 +858,7 @@ bad_input() {
 }
 
 @test "mappings belong to the process: threads share them, a forked child copies them, exec clears them" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDWR
 	0.000000002 500 500 a mmap 139637976727552 10 addr=0 len=8192 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0
 	0.000000003 500 500 a sched:fork 0 0 child=501 cpid=500 flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_THREAD
@@ -883,7 +879,7 @@ bad_input() {
 }
 
 @test "a failed mmap or munmap changes no mapping" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDWR
 	0.000000002 500 500 a mmap -13 10 addr=0 len=8192 prot=PROT_WRITE flags=MAP_SHARED fd=3 offset=0 err=EACCES
 	0.000000003 500 500 a msync 0 10 addr=0x0 len=4096 flags=MS_SYNC
@@ -899,13 +895,15 @@ bad_input() {
 
 # Max RSS in KB of ior-map on a stream of $1 open, mmap, close, munmap rounds.
 map_rounds_rss() {
-	awk -v n="$1" 'BEGIN { print "#ior 1 trace"
-		for (i = 0; i < n; i++) {
+	{
+		stream trace
+		awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) {
 			printf "0.000000001 500 500 a open 3 10 path=/data/file%d flags=O_RDWR\n", i
 			printf "0.000000002 500 500 a mmap %d 10 addr=0 len=4096 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0\n", 4096 * (i + 1)
 			print "0.000000003 500 500 a close 0 10 fd=3"
 			printf "0.000000004 500 500 a munmap 0 10 addr=%x len=4096\n", 4096 * (i + 1)
-		} }' > "$d/rounds"
+		} }'
+	} > "$d/rounds"
 	/usr/bin/time -f '%M' ior-map "$d/rounds" 2>&1 >/dev/null
 }
 
@@ -916,7 +914,7 @@ map_rounds_rss() {
 }
 
 @test "new calls resolve path2 against dirfd2; link targets, readlink results, getcwd and memfd names are not joined" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a ior:cwd 0 0 path=/w
 	0.000000002 500 500 a openat 5 10 dirfd=AT_FDCWD path=/d flags=O_RDONLY|O_DIRECTORY
 	0.000000003 500 500 a linkat 0 10 dirfd=AT_FDCWD path=a dirfd2=5 path2=b flags=0
@@ -942,7 +940,7 @@ map_rounds_rss() {
 }
 
 @test "getcwd sets an unknown cwd and leaves a known one" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a getcwd 3 10 count=4096 path=/w
 	0.000000002 500 500 a stat 0 10 path=x
 	0.000000003 600 600 b ior:cwd 0 0 path=/v
@@ -956,7 +954,7 @@ map_rounds_rss() {
 }
 
 @test "calls on a descriptor (fchmod, fchown, fsetxattr, fstatfs, fallocate, flock, getdents64, futimens) get its keys" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/f flags=O_RDWR
 	0.000000002 500 500 a fchmod 0 10 fd=3 mode=0600
 	0.000000003 500 500 a fchown 0 10 fd=3 uid=0 gid=0
@@ -976,7 +974,7 @@ map_rounds_rss() {
 @test "bad input: a non-hex addr, a bad fcntl cmd, a close_range without maxfd" {
 	for rec in 'msync 0 10 addr=0xzz len=1 flags=MS_SYNC' 'fcntl 0 10 fd=3 cmd=F_BOGUS' \
 		   'close_range 0 10 fd=3 flags=0' 'munmap 0 10 addr=0x1 len=-4'; do
-		trace <<-EOF
+		stream trace - > "$d/in" <<-EOF
 		0.000000001 500 500 p getpid 500 10
 		0.000000002 500 500 p $rec
 		EOF
@@ -986,7 +984,7 @@ map_rounds_rss() {
 }
 
 @test "a path through /proc/self/fd/N names the descriptor's file" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 tar ior:cwd 0 0 path=/w
 	0.000000002 500 500 tar openat 4 10 dirfd=AT_FDCWD path=out/dir flags=O_RDONLY|O_DIRECTORY mode=0
 	0.000000003 500 500 tar chmod 0 10 path=/proc/self/fd/4 mode=0755
@@ -1011,7 +1009,7 @@ key_of() {	# KEY CALL
 }
 
 @test "io_uring_setup adds the ring as a descriptor without file; exec closes it; io_setup adds none" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p io_setup 0 10 nr=8 ctx=0x7f0000
 	0.000000002 500 500 p io_uring_setup 3 10 entries=8 flags=0 sq=8 cq=16
 	0.000000003 500 500 p io_uring_enter 1 10 fd=3 to_submit=1 min_complete=0 flags=0 sub=1
@@ -1028,7 +1026,7 @@ key_of() {	# KEY CALL
 }
 
 @test "a registered file keeps its file after its descriptor is closed; register gets vfds" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0
 	0.000000002 500 500 p openat 4 10 dirfd=AT_FDCWD path=/srv/a flags=O_RDWR mode=0
 	0.000000003 500 500 p openat 5 10 dirfd=AT_FDCWD path=/srv/b flags=O_RDWR mode=0
@@ -1047,7 +1045,7 @@ key_of() {	# KEY CALL
 }
 
 @test "a files update replaces the slots from offset, skips -2 and empties -1; a failed one changes nothing" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0
 	0.000000002 500 500 p openat 4 10 dirfd=AT_FDCWD path=/a flags=O_RDWR mode=0
 	0.000000003 500 500 p openat 5 10 dirfd=AT_FDCWD path=/b flags=O_RDWR mode=0
@@ -1067,7 +1065,7 @@ key_of() {	# KEY CALL
 }
 
 @test "uring:openat and uring:close open and close descriptors: a number reused by openat gets the new file" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p ior:cwd 0 0 path=/srv
 	0.000000002 500 500 p io_uring_setup 3 10 entries=8 flags=0
 	0.000000003 500 500 p uring:openat 4 10 ring=3 dirfd=AT_FDCWD path=c flags=O_RDONLY|O_CLOEXEC mode=0 sqe_flags=0 user_data=0x1 exec=inline sub=1
@@ -1088,7 +1086,7 @@ key_of() {	# KEY CALL
 }
 
 @test "uring:openat with slot installs a registered file; uring:close with fixed removes it" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0
 	0.000000002 500 500 p io_uring_register 0 10 fd=3 opcode=IORING_REGISTER_FILES nr=8 fds=-1,-1,-1,-1,-1,-1,-1,-1
 	0.000000003 500 500 p uring:openat 0 10 ring=3 dirfd=AT_FDCWD path=/srv/e flags=O_RDWR mode=0 slot=5 sqe_flags=0 user_data=0x1 exec=inline sub=1
@@ -1107,7 +1105,7 @@ key_of() {	# KEY CALL
 }
 
 @test "closing the ring drops its table: a fixed request on a new ring at the same number has no file" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0
 	0.000000002 500 500 p openat 4 10 dirfd=AT_FDCWD path=/a flags=O_RDWR mode=0
 	0.000000003 500 500 p io_uring_register 0 10 fd=3 opcode=IORING_REGISTER_FILES nr=1 fds=4
@@ -1125,7 +1123,7 @@ key_of() {	# KEY CALL
 }
 
 @test "io_uring_setup, io_uring_enter and io_uring_register pass the path filters" {
-	trace <<-'EOF'
+	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0
 	0.000000002 500 500 p openat 4 10 dirfd=AT_FDCWD path=/keep/a flags=O_RDWR mode=0
 	0.000000003 500 500 p io_uring_register 0 10 fd=3 opcode=IORING_REGISTER_FILES nr=1 fds=4
@@ -1142,13 +1140,16 @@ key_of() {	# KEY CALL
 # at slot 65000 (a table of 1 MiB), both closed. Without ASan's quarantine,
 # which would hold the freed tables.
 ring_rounds_rss() {
-	awk -v n="$1" 'BEGIN { print "#ior 1 trace"; for (i = 0; i < n; i++) {
+	{
+		stream trace
+		awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) {
 			print "0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0"
 			print "0.000000002 500 500 p openat 4 10 dirfd=AT_FDCWD path=/f flags=O_RDWR mode=0"
 			print "0.000000003 500 500 p io_uring_register 1 10 fd=3 opcode=IORING_REGISTER_FILES_UPDATE nr=1 offset=65000 fds=4"
 			print "0.000000004 500 500 p close 0 10 fd=4"
 			print "0.000000005 500 500 p close 0 10 fd=3"
-		} }' > "$d/rounds"
+		} }'
+	} > "$d/rounds"
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0 \
 		/usr/bin/time -f '%M' ior-map "$d/rounds" 2>&1 >/dev/null
 }
@@ -1166,7 +1167,7 @@ ring_rounds_rss() {
 		   'uring:read 1 10 ring=3 fixed=x offset=0 count=1' \
 		   'uring:read 1 10 ring=r3 fd=4 offset=0 count=1' \
 		   'uring:openat 0 10 ring=3 dirfd=AT_FDCWD path=/a flags=O_RDONLY mode=0 slot=s'; do
-		trace <<-EOF
+		stream trace - > "$d/in" <<-EOF
 		0.000000001 500 500 p io_uring_setup 3 10 entries=8 flags=0
 		0.000000002 500 500 p $rec
 		EOF
