@@ -2,6 +2,7 @@
 # ior-init: building the starting tree of a replay program under a root.
 
 load helpers
+load streams
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -11,15 +12,6 @@ setup() {
 
 teardown() {
 	if [ -n "${N:-}" ]; then rm -rf "$N"; fi
-}
-
-# A replay program on stdin of this function: init records, one per line,
-# written as "CALL key=value ..." and given the positional columns here.
-program() {
-	echo '#ior 1 replay'
-	while read -r call args; do
-		echo "0 0 0 - $call 0 0 $args"
-	done
 }
 
 # type, size and octal mode of a path, without following a symlink
@@ -33,7 +25,7 @@ snapshot() {
 }
 
 @test "directories, files and symlinks are made with their types, sizes and modes" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:dir path=/srv mode=0711
 	init:dir path=/srv/data mode=0750
 	init:file path=/srv/data/x.db size=8192 mode=0640
@@ -52,7 +44,7 @@ snapshot() {
 
 @test "operations in the program are skipped" {
 	{
-		program <<-'EOF'
+		{ stream replay; inits; } <<-'EOF'
 		init:file path=/a size=3 mode=0644
 		EOF
 		echo '0.000012000 1 1 app openat 3 8123 seq=1 dirfd=AT_FDCWD path=/b flags=O_RDWR|O_CREAT mode=0644 vfd=1 ofd=1 file=/b'
@@ -64,7 +56,7 @@ snapshot() {
 }
 
 @test "missing parents are made as 0755 directories whatever the umask" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/a/b/c/f size=1 mode=0600
 	init:dir path=/x/y mode=0700
 	EOF
@@ -78,7 +70,7 @@ snapshot() {
 }
 
 @test "escaped paths and targets are unescaped" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/with\x20space\x0aand\\backslash size=5 mode=0644
 	init:symlink path=/l\x20l path2=/with\x20space
 	EOF
@@ -89,7 +81,7 @@ snapshot() {
 }
 
 @test "setuid and setgid bits of a file survive its content being written" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/suid size=4096 mode=06755
 	EOF
 	run ior-init -C "$R" "$S/p"
@@ -98,7 +90,7 @@ snapshot() {
 }
 
 @test "random fill does not compress and differs between files" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/a size=1048576 mode=0644
 	init:file path=/b size=1048576 mode=0644
 	EOF
@@ -114,7 +106,7 @@ snapshot() {
 }
 
 @test "random fill gives the same content for the same path" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/a size=100000 mode=0644
 	EOF
 	ior-init -C "$R" "$S/p"
@@ -123,7 +115,7 @@ snapshot() {
 }
 
 @test "zero fill writes zeros" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/z size=3000000 mode=0644
 	EOF
 	run ior-init -C "$R" --fill zero "$S/p"
@@ -135,7 +127,7 @@ snapshot() {
 }
 
 @test "sparse fill sets the size and allocates nothing" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/s size=104857600 mode=0644
 	EOF
 	run ior-init -C "$R" --fill sparse "$S/p"
@@ -145,7 +137,7 @@ snapshot() {
 }
 
 @test "a second run changes nothing" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:dir path=/d mode=0750
 	init:file path=/d/f size=70000 mode=0640
 	init:file path=/d/e/g size=10 mode=0600
@@ -164,7 +156,7 @@ snapshot() {
 }
 
 @test "a file of the wrong size is truncated or extended, its content kept" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/long size=100 mode=0644
 	init:file path=/short size=1048583 mode=0644
 	EOF
@@ -184,7 +176,7 @@ snapshot() {
 }
 
 @test "wrong modes of existing directories and files are fixed" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:dir path=/d mode=0700
 	init:file path=/d/f size=3 mode=0604
 	EOF
@@ -201,7 +193,7 @@ snapshot() {
 }
 
 @test "a symlink with another target is replaced, one with the right target kept" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:symlink path=/right path2=t1
 	init:symlink path=/wrong path2=t2
 	EOF
@@ -219,7 +211,7 @@ snapshot() {
 @test "-j 4 makes 200 files in parallel" {
 	for i in $(seq 200); do
 		echo "init:file path=/d$((i % 7))/f$i size=$((i * 1000)) mode=0644"
-	done | program > "$S/p"
+	done | { stream replay; inits; } > "$S/p"
 	# Each file ends with an fchmod, held 20 ms by strace: workers in
 	# parallel are seen in it together (strace prints one <unfinished
 	# ...> while another thread's call begins). (LeakSanitizer cannot run
@@ -252,7 +244,7 @@ snapshot() {
 @test ".. chains in paths stay inside the root" {
 	out=/tmp/ior-escape-$$
 	rm -rf "$out"
-	program > "$S/p" <<-EOF
+	{ stream replay; inits; } > "$S/p" <<-EOF
 	init:file path=/../../..$out size=10 mode=0644
 	init:dir path=../../../..$out.d mode=0755
 	init:symlink path=/../..$out.l path2=x
@@ -272,7 +264,7 @@ snapshot() {
 	mkdir -p "$outside" "$R"
 	ln -s "$outside" "$R/abs"
 	ln -s ../../../../../../../../.."$outside" "$R/rel"
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/abs/f size=10 mode=0644
 	init:dir path=/abs/d mode=0755
 	init:file path=/rel/f size=10 mode=0644
@@ -287,11 +279,11 @@ snapshot() {
 @test "a symlink the program made cannot lead a later file outside the root" {
 	outside=$S/outside
 	mkdir -p "$outside"
-	program > "$S/p1" <<-EOF
+	{ stream replay; inits; } > "$S/p1" <<-EOF
 	init:symlink path=/esc path2=$outside
 	init:symlink path=/up path2=../../../../../../../..
 	EOF
-	program > "$S/p2" <<-'EOF'
+	{ stream replay; inits; } > "$S/p2" <<-'EOF'
 	init:file path=/esc/f size=10 mode=0644
 	init:dir path=/esc/d mode=0755
 	init:file path=/up/f size=1 mode=0644
@@ -308,7 +300,7 @@ snapshot() {
 }
 
 @test "an entry of the wrong type in the way fails with exit 1, the rest is made" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/d size=10 mode=0644
 	init:dir path=/f mode=0755
 	init:symlink path=/d2 path2=x
@@ -328,7 +320,7 @@ snapshot() {
 }
 
 @test "a file beneath a file fails with the path named" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/f/g size=1 mode=0644
 	EOF
 	mkdir -p "$R"
@@ -339,7 +331,7 @@ snapshot() {
 }
 
 @test "-n prints what would be done and changes nothing" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:dir path=/d mode=0750
 	init:file path=/d/f size=8192 mode=0640
 	init:file path=/d/g size=5 mode=0644
@@ -363,7 +355,7 @@ symlink /d/l\\x20x f"
 }
 
 @test "-n does not make a missing root" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/f size=1 mode=0644
 	EOF
 	run ior-init -n -C "$R" "$S/p"
@@ -374,7 +366,7 @@ symlink /d/l\\x20x f"
 }
 
 @test "-v reports progress and a summary on stderr" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:dir path=/d mode=0755
 	init:file path=/d/f size=1000 mode=0644
 	init:symlink path=/l path2=d
@@ -387,7 +379,7 @@ symlink /d/l\\x20x f"
 }
 
 @test "a hard link shares the inode of its first name: link count 2" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:dir path=/d mode=0700
 	init:file path=/d/a size=100 mode=0600
 	init:link path=/e/b path2=/d/a
@@ -405,7 +397,7 @@ symlink /d/l\\x20x f"
 }
 
 @test "a file of its own at a link's path is relinked; a directory in the way fails" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/a size=10 mode=0644
 	init:link path=/b path2=/a
 	init:link path=/c path2=/a
@@ -431,7 +423,7 @@ link /c /a"
 }
 
 @test "a link to a missing name fails with both names" {
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:link path=/b path2=/no\x20such
 	init:file path=/ok size=1 mode=0644
 	EOF
@@ -446,10 +438,10 @@ link /c /a"
 	outside=$S/outside
 	mkdir -p "$outside"
 	echo secret > "$outside/f"
-	program > "$S/p1" <<-EOF
+	{ stream replay; inits; } > "$S/p1" <<-EOF
 	init:symlink path=/esc path2=$outside/f
 	EOF
-	program > "$S/p2" <<-EOF
+	{ stream replay; inits; } > "$S/p2" <<-EOF
 	init:link path=/h path2=/esc
 	init:link path=/h2 path2=/../../..$outside/f
 	EOF
@@ -464,7 +456,7 @@ link /c /a"
 
 @test "owners are set when running as root, and fixed on a second run" {
 	need_root "needs root to set owners"
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:dir path=/d mode=02750 uid=1234 gid=5678
 	init:file path=/d/f size=10 mode=04755 uid=1234 gid=5678
 	init:symlink path=/d/l path2=f uid=4321 gid=8765
@@ -493,7 +485,7 @@ chown /d/l 4321:8765"
 
 @test "owners are ignored when not running as root" {
 	need_root "needs root to become another user"
-	program > "$S/p" <<-'EOF'
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:dir path=/d mode=0755 uid=0 gid=0
 	init:file path=/d/f size=10 mode=0644 uid=0 gid=0
 	init:symlink path=/d/l path2=f uid=0 gid=0
@@ -514,7 +506,7 @@ chown /d/l 4321:8765"
 }
 
 @test "a stream that is not a replay program is refused" {
-	printf '#ior 1 trace\n0.000031000 4242 4242 app pread64 4096 2210 fd=3 count=4096 offset=0\n' > "$S/t"
+	{ stream trace; rec_at 0.000031000 4242 4242 pread64 4096 2210 fd=3 count=4096 offset=0; } > "$S/t"
 	run ior-init -C "$R" "$S/t"
 	assert_failure 3
 	assert_output "ior-init: $S/t:1: a trace stream is not a replay program (ior-init reads the output of ior-gen)"
@@ -522,7 +514,7 @@ chown /d/l 4321:8765"
 }
 
 @test "a replay stream concatenated with another kind is refused" {
-	{ echo '#ior 1 replay'; echo '#ior 1 map'; } > "$S/p"
+	{ stream replay; stream map; } > "$S/p"
 	run ior-init -C "$R" "$S/p"
 	assert_failure 3
 	assert_output --partial "$S/p:2: a map stream is not a replay program"
@@ -574,7 +566,7 @@ bad_input() {
 }
 
 @test "bad input: truncated last line" {
-	program <<-'EOF' | head -c -1 > "$S/bad"
+	{ stream replay; inits; } <<-'EOF' | head -c -1 > "$S/bad"
 	init:dir path=/d mode=0755
 	init:file path=/d/f size=1 mode=0644
 	EOF
@@ -583,7 +575,7 @@ bad_input() {
 }
 
 @test "bad input: non-numeric size" {
-	program > "$S/bad" <<-'EOF'
+	{ stream replay; inits; } > "$S/bad" <<-'EOF'
 	init:dir path=/d mode=0755
 	init:file path=/d/f size=12k mode=0644
 	EOF
@@ -593,7 +585,7 @@ bad_input() {
 
 @test "bad input: mode not octal with a leading zero" {
 	for m in 644 0648 012345 -0644 0x1ff ''; do
-		program > "$S/bad" <<-EOF
+		{ stream replay; inits; } > "$S/bad" <<-EOF
 		init:file path=/f size=1 mode=$m
 		EOF
 		bad_input 2
@@ -602,10 +594,10 @@ bad_input() {
 }
 
 @test "bad input: NUL byte, raw or escaped" {
-	{ echo '#ior 1 replay'; printf '0 0 0 - init:file 0 0 path=/a\0b size=1 mode=0644\n'; } > "$S/bad"
+	{ stream replay; printf '0 0 0 - init:file 0 0 path=/a\0b size=1 mode=0644\n'; } > "$S/bad"
 	bad_input 2
 	assert_output --partial "NUL"
-	program > "$S/bad" <<-'EOF'
+	{ stream replay; inits; } > "$S/bad" <<-'EOF'
 	init:file path=/a\x00b size=1 mode=0644
 	EOF
 	bad_input 2
@@ -613,28 +605,28 @@ bad_input() {
 }
 
 @test "bad input: a 1 MiB field" {
-	{ echo '#ior 1 replay'; printf '0 0 0 - init:file 0 0 size=1 mode=0644 path=/'
+	{ stream replay; printf '0 0 0 - init:file 0 0 size=1 mode=0644 path=/'
 	  head -c 1048576 /dev/zero | tr '\0' a; echo; } > "$S/bad"
 	bad_input 2
 }
 
 @test "bad input: missing key, empty path, bad escape, unknown init record" {
-	program > "$S/bad" <<-'EOF'
+	{ stream replay; inits; } > "$S/bad" <<-'EOF'
 	init:file path=/f mode=0644
 	EOF
 	bad_input 2
 	assert_output --partial "size: missing"
-	program > "$S/bad" <<-'EOF'
+	{ stream replay; inits; } > "$S/bad" <<-'EOF'
 	init:dir path= mode=0755
 	EOF
 	bad_input 2
 	assert_output --partial "path: empty path"
-	program > "$S/bad" <<-'EOF'
+	{ stream replay; inits; } > "$S/bad" <<-'EOF'
 	init:symlink path=/l path2=\xZZ
 	EOF
 	bad_input 2
 	assert_output --partial "path2: malformed escape"
-	program > "$S/bad" <<-'EOF'
+	{ stream replay; inits; } > "$S/bad" <<-'EOF'
 	init:fifo path=/p mode=0644
 	EOF
 	bad_input 2
@@ -642,17 +634,17 @@ bad_input() {
 }
 
 @test "bad input: a link without path2, an owner that is not a number" {
-	program > "$S/bad" <<-'EOF'
+	{ stream replay; inits; } > "$S/bad" <<-'EOF'
 	init:link path=/b
 	EOF
 	bad_input 2
 	assert_output --partial "path2: missing"
-	program > "$S/bad" <<-'EOF'
+	{ stream replay; inits; } > "$S/bad" <<-'EOF'
 	init:file path=/f size=1 mode=0644 uid=root
 	EOF
 	bad_input 2
 	assert_output --partial "uid: not a number"
-	program > "$S/bad" <<-'EOF'
+	{ stream replay; inits; } > "$S/bad" <<-'EOF'
 	init:dir path=/d mode=0755 gid=4294967295
 	EOF
 	bad_input 2
@@ -660,7 +652,7 @@ bad_input() {
 }
 
 @test "bad input late in the stream makes nothing at all" {
-	{ program <<-'EOF'
+	{ stream replay; inits <<-'EOF'
 	init:dir path=/d mode=0755
 	init:file path=/d/f size=1 mode=0644
 	EOF
