@@ -5,6 +5,7 @@
 # their root. Each input is a valid stream of the reader's kind
 # (ior-format(5)) spoiled in one way.
 load helpers
+load streams
 bats_require_minimum_version 1.5.0
 
 # The kind of stream each reader reads (compare: the result, second).
@@ -21,30 +22,30 @@ kind_of() {
 # $S, outside the root, so that a replay escaping its root would show.
 valid() {
 	local f=$S/escape.txt
-	echo "#ior 1 $1"
+	stream "$1"
 	case $1 in
 	trace)
 		echo "#meta ior-trace host=t kernel=6.18.0 epoch=1763764907.000000000"
-		echo "0.000001000 4242 4242 app openat 3 8000 dirfd=AT_FDCWD path=$f flags=O_RDWR|O_CREAT mode=0644 ino=11 size=0 ft=reg fs=ext4"
-		echo "0.000002000 4242 4242 app write 100 900 fd=3 count=100"
-		echo "0.000003000 4242 4242 app close 0 300 fd=3"
+		rec_at 0.000001000 4242 4242 openat 3 8000 dirfd=AT_FDCWD "path=$f" "flags=O_RDWR|O_CREAT" mode=0644 ino=11 size=0 ft=reg fs=ext4
+		rec_at 0.000002000 4242 4242 write 100 900 fd=3 count=100
+		rec_at 0.000003000 4242 4242 close 0 300 fd=3
 		;;
 	map)
-		echo "0.000001000 1 1 app openat 3 8000 dirfd=AT_FDCWD path=$f flags=O_RDWR|O_CREAT mode=0644 ino=11 size=0 ft=reg fs=ext4 vfd=1 ofd=1 file=$f"
-		echo "0.000002000 1 1 app write 100 900 fd=3 count=100 vfd=1 ofd=1 file=$f"
-		echo "0.000003000 1 1 app close 0 300 fd=3 vfd=1 ofd=1 file=$f"
+		rec_at 0.000001000 1 1 openat 3 8000 dirfd=AT_FDCWD "path=$f" "flags=O_RDWR|O_CREAT" mode=0644 ino=11 size=0 ft=reg fs=ext4 vfd=1 ofd=1 "file=$f"
+		rec_at 0.000002000 1 1 write 100 900 fd=3 count=100 vfd=1 ofd=1 "file=$f"
+		rec_at 0.000003000 1 1 close 0 300 fd=3 vfd=1 ofd=1 "file=$f"
 		;;
 	replay)
-		echo "0 0 0 - init:dir 0 0 path=$S/escape-dir mode=0755"
-		echo "0 0 0 - init:file 0 0 path=$S/escape-dir/f size=100 mode=0644"
-		echo "0.000001000 1 1 app openat 3 8000 seq=1 dirfd=AT_FDCWD path=$f flags=O_RDWR|O_CREAT mode=0644 vfd=1 ofd=1 file=$f"
-		echo "0.000002000 1 1 app write 100 900 seq=2 fd=3 count=100 vfd=1 ofd=1 file=$f"
-		echo "0.000003000 1 1 app close 0 300 seq=3 fd=3 vfd=1 ofd=1 file=$f"
+		init init:dir "path=$S/escape-dir" mode=0755
+		init init:file "path=$S/escape-dir/f" size=100 mode=0644
+		rec_at 0.000001000 1 1 openat 3 8000 seq=1 dirfd=AT_FDCWD "path=$f" "flags=O_RDWR|O_CREAT" mode=0644 vfd=1 ofd=1 "file=$f"
+		rec_at 0.000002000 1 1 write 100 900 seq=2 fd=3 count=100 vfd=1 ofd=1 "file=$f"
+		rec_at 0.000003000 1 1 close 0 300 seq=3 fd=3 vfd=1 ofd=1 "file=$f"
 		;;
 	result)
-		echo "0.000001000 1 1 app openat 3 5400 seq=1 dirfd=AT_FDCWD path=$f flags=O_RDWR|O_CREAT mode=0644 vfd=1 ofd=1 file=$f cret=3 cdur=8000"
-		echo "0.000002000 1 1 app write 100 700 seq=2 fd=3 count=100 vfd=1 ofd=1 file=$f cret=100 cdur=900"
-		echo "0.000003000 1 1 app close 0 200 seq=3 fd=3 vfd=1 ofd=1 file=$f cret=0 cdur=300"
+		rec_at 0.000001000 1 1 openat 3 5400 seq=1 dirfd=AT_FDCWD "path=$f" "flags=O_RDWR|O_CREAT" mode=0644 vfd=1 ofd=1 "file=$f" cret=3 cdur=8000
+		rec_at 0.000002000 1 1 write 100 700 seq=2 fd=3 count=100 vfd=1 ofd=1 "file=$f" cret=100 cdur=900
+		rec_at 0.000003000 1 1 close 0 200 seq=3 fd=3 vfd=1 ofd=1 "file=$f" cret=0 cdur=300
 		;;
 	esac
 }
@@ -64,7 +65,7 @@ spoiled() {
 	BAD_LINE=$(($(valid "$kind" | wc -l) + 1))
 	case $2 in
 	random)
-		echo "#ior 1 $kind"
+		stream "$kind"
 		perl -e 'srand(7); print map { chr(int(rand(256))) } 1 .. 4096'
 		BAD_LINE='[0-9]+'
 		;;
