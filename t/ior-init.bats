@@ -47,7 +47,7 @@ snapshot() {
 		{ stream replay; inits; } <<-'EOF'
 		init:file path=/a size=3 mode=0644
 		EOF
-		echo '0.000012000 1 1 app openat 3 8123 seq=1 dirfd=AT_FDCWD path=/b flags=O_RDWR|O_CREAT mode=0644 vfd=1 ofd=1 file=/b'
+		rec_at 0.000012000 1 1 openat 3 8123 seq=1 dirfd=AT_FDCWD path=/b 'flags=O_RDWR|O_CREAT' mode=0644 vfd=1 ofd=1 file=/b
 	} > "$S/p"
 	run ior-init -C "$R" "$S/p"
 	assert_success

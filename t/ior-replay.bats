@@ -507,7 +507,7 @@ refused() {
 @test "an operation without seq is refused" {
 	{
 		stream replay
-		echo "0.000001000 1 1 app mkdir 0 1 path=/d mode=0755"
+		rec 1 1 mkdir 0 1 path=/d mode=0755
 	} > "$D/p.replay"
 	replay
 	refused "p.replay:2: seq: missing"

@@ -394,8 +394,8 @@ depth_rows() {
 	{
 		stream trace
 		rec_at 0.000001000 1 1 aio:pwrite 4096 2000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
-		echo "0.000002000 1 1 app aio:pwrite 0 0 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 inflight=1"
-		echo "0.000002000 1 1 app uring:read 0 0 ring=5 fd=3 offset=0 count=4096 sub=2 inflight=1"
+		rec_at 0.000002000 1 1 aio:pwrite 0 0 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 inflight=1
+		rec_at 0.000002000 1 1 uring:read 0 0 ring=5 fd=3 offset=0 count=4096 sub=2 inflight=1
 	} > "$D/i.ior"
 	run ior-stats -t -r calls "$D/i.ior"
 	assert_success
@@ -509,7 +509,7 @@ depth_rows() {
 	{
 		stream trace
 		rec_at 0.000000000 1 1 aio:pwrite 4096 4000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
-		echo "0.000002000 1 1 app aio:pwrite 0 0 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 inflight=1"
+		rec_at 0.000002000 1 1 aio:pwrite 0 0 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 inflight=1
 	} > "$D/f.ior"
 	run ior-stats -t -i 0.000002 "$D/f.ior"
 	assert_success
@@ -560,12 +560,12 @@ depth_rows() {
 	{
 		stream trace
 		rec_at 0.000000000 1 1 aio:pwrite 4096 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
-		echo "0.000002000 1 1 app aio:pwrite 0 0 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 inflight=1"
+		rec_at 0.000002000 1 1 aio:pwrite 0 0 fd=3 offset=4096 count=4096 ctx=0x1 sub=1 iocb=0x2 inflight=1
 	} > "$D/a.ior"
 	{
 		stream result
 		rec_at 0.000000000 1 1 aio:pwrite 4096 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
-		echo "0.000002000 1 1 app uring:read 0 0 ring=5 fd=3 offset=0 count=4096 sub=2 inflight=1"
+		rec_at 0.000002000 1 1 uring:read 0 0 ring=5 fd=3 offset=0 count=4096 sub=2 inflight=1
 	} > "$D/b.ior"
 	run ior-stats -r calls --compare "$D/a.ior" "$D/b.ior"
 	assert_failure 1
@@ -594,7 +594,7 @@ depth_rows() {
 	{
 		stream trace
 		rec_at 0.000000000 1 1 aio:pwrite 4096 1000 fd=3 offset=0 count=4096 ctx=0x1 sub=1 iocb=0x1
-		echo "0.000002000 1 1 app uring:read 10 1x0 ring=5 fd=3 offset=0 count=4096 sub=2"
+		rec_at 0.000002000 1 1 uring:read 10 1x0 ring=5 fd=3 offset=0 count=4096 sub=2
 	} > "$D/b.ior"
 	bad_input "$D/b.ior" ":3: DUR: not a number"
 }
