@@ -1,7 +1,7 @@
 # helpers.bash - shared set-up for the bats tests; load it with
 #   load helpers
 # IOR_BIN names the directory of the tools under test (make test sets it),
-# IOR_T the directory of the compiled test helpers (t/*.c).
+# IOR_T the directory of the compiled test helpers (t/helper/*.c).
 
 T_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$T_DIR/.." && pwd)
