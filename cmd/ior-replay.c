@@ -59,46 +59,12 @@
 #define EVENTS_MAX (1 << 16)	/* most AIO events reaped in one call */
 #define SPIN 1000		/* polls before sleeping on a futex */
 
-/* ---- the calls a replay program may hold ---- */
+/* ---- the calls a replay program may hold: the table's rows ---- */
 
-enum call {
-	C_OPEN, C_OPENAT, C_OPENAT2, C_CREAT, C_CLOSE,
-	C_READ, C_WRITE, C_PREAD, C_PWRITE,
-	C_READV, C_WRITEV, C_PREADV, C_PWRITEV,
-	C_LSEEK, C_FSYNC, C_FDATASYNC,
-	C_STAT, C_LSTAT, C_FSTAT, C_NEWFSTATAT, C_STATX,
-	C_MKDIR, C_MKDIRAT, C_RMDIR, C_UNLINK, C_UNLINKAT,
-	C_RENAME, C_RENAMEAT, C_RENAMEAT2,
-	C_TRUNCATE, C_FTRUNCATE, C_CHDIR, C_FCHDIR,
-	C_DUP, C_DUP2, C_DUP3,
-	C_FORK, C_EXEC, C_EXIT, C_IORFD,
-	C_ACCESS, C_FACCESSAT, C_FACCESSAT2,
-	C_CHMOD, C_FCHMOD, C_FCHMODAT, C_FCHMODAT2,
-	C_CHOWN, C_FCHOWN, C_FCHOWNAT, C_LCHOWN,
-	C_CLOSE_RANGE, C_COPY_FILE_RANGE, C_SENDFILE, C_SPLICE,
-	C_FCNTL, C_FLOCK, C_FALLOCATE, C_FADVISE, C_READAHEAD,
-	C_SYNC, C_SYNCFS, C_SYNC_FILE_RANGE, C_GETDENTS,
-	C_LINK, C_LINKAT, C_SYMLINK, C_SYMLINKAT, C_READLINK, C_READLINKAT,
-	C_MKNOD, C_MKNODAT, C_UTIME, C_UTIMES, C_UTIMENSAT, C_FUTIMESAT,
-	C_SETXATTR, C_LSETXATTR, C_FSETXATTR,
-	C_GETXATTR, C_LGETXATTR, C_FGETXATTR,
-	C_LISTXATTR, C_LLISTXATTR, C_FLISTXATTR,
-	C_REMOVEXATTR, C_LREMOVEXATTR, C_FREMOVEXATTR,
-	C_STATFS, C_FSTATFS, C_GETCWD, C_NAME_TO_HANDLE, C_OPEN_BY_HANDLE,
-	C_MEMFD, C_MMAP, C_MUNMAP, C_MSYNC, C_MADVISE, C_UNSHARE,
-	C_FORKCALL, C_VFORK,
-	C_IO_SETUP, C_IO_DESTROY, C_IO_SUBMIT, C_IO_GETEVENTS,
-	C_IO_PGETEVENTS, C_IO_CANCEL,
-	C_AIO_PREAD, C_AIO_PWRITE, C_AIO_PREADV, C_AIO_PWRITEV,
-	C_AIO_FSYNC, C_AIO_FDSYNC, C_AIO_POLL, C_AIO_NOOP,
-	C_URING_SETUP, C_URING_ENTER, C_URING_REGISTER,
-	C_UR_NOP, C_UR_READ, C_UR_WRITE, C_UR_READV, C_UR_WRITEV,
-	C_UR_READ_FIXED, C_UR_WRITE_FIXED, C_UR_FSYNC, C_UR_FALLOCATE,
-	C_UR_OPENAT, C_UR_OPENAT2, C_UR_CLOSE, C_UR_STATX,
-	C_UR_OTHER,		/* an IORING_OP the replay does not issue */
-};
-
-/* Arguments a call needs (A_*), and what its RET is. */
+/*
+ * What a row needs parsed (A_*) and what its RET is, derived from its
+ * arguments (their types and keys) and its ret column once, on first use.
+ */
 enum {
 	A_FD = 1 << 0, A_FD2 = 1 << 1, A_PATH = 1 << 2, A_PATH2 = 1 << 3,
 	A_MODE = 1 << 4, A_COUNT = 1 << 5, A_OFFSET = 1 << 6,
@@ -115,171 +81,201 @@ enum {
 	WRITES = 1 << 23,	/* needs count bytes of data */
 	AIO = 1 << 24,		/* an AIO request: issued by its io_submit */
 	URING = 1 << 25,	/* an io_uring request: by its io_uring_enter */
+	A_ARG = 1 << 26,	/* advice=, op= or prot=: into op->arg */
+	A_CREAT = 1 << 27,	/* an open without flags=: creat's flags */
 };
 
-static const struct ior_flag no_flags[] = { { NULL, 0, 0 } };
+/* The flags of a call that takes a plain number (copy_file_range's). */
+static const struct ior_flag no_names[] = { { NULL, 0, 0 } };
 
-static const struct callinfo {
-	const char *name;
+struct row_need {
 	unsigned need;
-	const struct ior_flag *flags;	/* table of its flags= key, if any */
-} calls[] = {
-	[C_OPEN] = { "open", A_PATH | RET_FD, ior_open_flags },
-	[C_OPENAT] = { "openat", A_PATH | RET_FD, ior_open_flags },
-	[C_OPENAT2] = { "openat2", A_PATH | RET_FD, ior_open_flags },
-	[C_CREAT] = { "creat", A_PATH | A_MODE | RET_FD, NULL },
-	[C_CLOSE] = { "close", A_FD, NULL },
-	[C_READ] = { "read", A_FD | A_COUNT | READS, NULL },
-	[C_WRITE] = { "write", A_FD | A_COUNT | WRITES, NULL },
-	[C_PREAD] = { "pread64", A_FD | A_COUNT | A_OFFSET | READS, NULL },
-	[C_PWRITE] = { "pwrite64", A_FD | A_COUNT | A_OFFSET | WRITES, NULL },
-	[C_READV] = { "readv", A_FD | A_IOVCNT | A_COUNT | READS, NULL },
-	[C_WRITEV] = { "writev", A_FD | A_IOVCNT | A_COUNT | WRITES, NULL },
-	[C_PREADV] = { "preadv", A_FD | A_IOVCNT | A_COUNT | A_OFFSET | READS,
-		       NULL },
-	[C_PWRITEV] = { "pwritev",
-			A_FD | A_IOVCNT | A_COUNT | A_OFFSET | WRITES, NULL },
-	[C_LSEEK] = { "lseek", A_FD | A_OFFSET | A_WHENCE, NULL },
-	[C_FSYNC] = { "fsync", A_FD, NULL },
-	[C_FDATASYNC] = { "fdatasync", A_FD, NULL },
-	[C_STAT] = { "stat", A_PATH, NULL },
-	[C_LSTAT] = { "lstat", A_PATH, NULL },
-	[C_FSTAT] = { "fstat", A_FD, NULL },
-	[C_NEWFSTATAT] = { "newfstatat", A_PATH | A_EMPTY, ior_at_flags },
-	[C_STATX] = { "statx", A_PATH | A_MASK | A_EMPTY, ior_at_flags },
-	[C_MKDIR] = { "mkdir", A_PATH | A_MODE, NULL },
-	[C_MKDIRAT] = { "mkdirat", A_PATH | A_MODE, NULL },
-	[C_RMDIR] = { "rmdir", A_PATH, NULL },
-	[C_UNLINK] = { "unlink", A_PATH, NULL },
-	[C_UNLINKAT] = { "unlinkat", A_PATH, ior_at_flags },
-	[C_RENAME] = { "rename", A_PATH | A_PATH2, NULL },
-	[C_RENAMEAT] = { "renameat", A_PATH | A_PATH2, NULL },
-	[C_RENAMEAT2] = { "renameat2", A_PATH | A_PATH2, ior_rename_flags },
-	[C_TRUNCATE] = { "truncate", A_PATH | A_SIZE, NULL },
-	[C_FTRUNCATE] = { "ftruncate", A_FD | A_SIZE, NULL },
-	[C_CHDIR] = { "chdir", A_PATH, NULL },
-	[C_FCHDIR] = { "fchdir", A_FD, NULL },
-	[C_DUP] = { "dup", A_FD | RET_FD, NULL },
-	[C_DUP2] = { "dup2", A_FD | A_FD2 | RET_FD, NULL },
-	[C_DUP3] = { "dup3", A_FD | A_FD2 | RET_FD, ior_open_flags },
-	[C_FORK] = { "sched:fork", 0, ior_clone_flags },
-	[C_EXEC] = { "sched:exec", 0, NULL },
-	[C_EXIT] = { "sched:exit", 0, NULL },
-	[C_IORFD] = { "ior:fd", A_FD | A_PATH | A_OFFSET | RET_FD,
-		      ior_open_flags },
-	[C_ACCESS] = { "access", A_PATH | A_AMODE, NULL },
-	[C_FACCESSAT] = { "faccessat", A_PATH | A_AMODE, NULL },
-	[C_FACCESSAT2] = { "faccessat2", A_PATH | A_AMODE,
-			   ior_faccessat_flags },
-	[C_CHMOD] = { "chmod", A_PATH | A_MODE, NULL },
-	[C_FCHMOD] = { "fchmod", A_FD | A_MODE, NULL },
-	[C_FCHMODAT] = { "fchmodat", A_PATH | A_MODE, NULL },
-	[C_FCHMODAT2] = { "fchmodat2", A_PATH | A_MODE, ior_at_flags },
-	[C_CHOWN] = { "chown", A_PATH | A_OWNER, NULL },
-	[C_FCHOWN] = { "fchown", A_FD | A_OWNER, NULL },
-	[C_FCHOWNAT] = { "fchownat", A_PATH | A_OWNER | A_EMPTY, ior_at_flags },
-	[C_LCHOWN] = { "lchown", A_PATH | A_OWNER, NULL },
-	[C_CLOSE_RANGE] = { "close_range", 0, ior_close_range_flags },
-	[C_COPY_FILE_RANGE] = { "copy_file_range",
-		A_FD | A_FD2 | A_PAIR | A_COUNT | A_OPTOFF | READS | WRITES,
-		no_flags },
-	[C_SENDFILE] = { "sendfile64",
-		A_FD | A_FD2 | A_PAIR | A_COUNT | A_OPTOFF | READS | WRITES,
-		NULL },
-	[C_SPLICE] = { "splice",
-		A_FD | A_FD2 | A_PAIR | A_COUNT | A_OPTOFF | WRITES,
-		ior_splice_flags },
-	[C_FCNTL] = { "fcntl", A_FD, NULL },
-	[C_FLOCK] = { "flock", A_FD, NULL },
-	[C_FALLOCATE] = { "fallocate", A_FD | A_OFFSET | A_LEN,
-			  ior_fallocate_flags },
-	[C_FADVISE] = { "fadvise64", A_FD | A_OFFSET | A_LEN, NULL },
-	[C_READAHEAD] = { "readahead", A_FD | A_OFFSET | A_COUNT, NULL },
-	[C_SYNC] = { "sync", 0, NULL },
-	[C_SYNCFS] = { "syncfs", A_FD, NULL },
-	[C_SYNC_FILE_RANGE] = { "sync_file_range", A_FD | A_OFFSET | A_LEN,
-				ior_sync_file_range_flags },
-	[C_GETDENTS] = { "getdents64", A_FD | A_COUNT | READS, NULL },
-	[C_LINK] = { "link", A_PATH | A_PATH2, NULL },
-	[C_LINKAT] = { "linkat", A_PATH | A_PATH2 | A_EMPTY, ior_at_flags },
-	[C_SYMLINK] = { "symlink", A_PATH | A_PATH2, NULL },
-	[C_SYMLINKAT] = { "symlinkat", A_PATH | A_PATH2, NULL },
-	[C_READLINK] = { "readlink", A_PATH | A_COUNT | READS, NULL },
-	[C_READLINKAT] = { "readlinkat", A_PATH | A_COUNT | READS, NULL },
-	[C_MKNOD] = { "mknod", A_PATH, NULL },
-	[C_MKNODAT] = { "mknodat", A_PATH, NULL },
-	[C_UTIME] = { "utime", A_PATH | A_TIMES, NULL },
-	[C_UTIMES] = { "utimes", A_PATH | A_TIMES, NULL },
-	[C_UTIMENSAT] = { "utimensat", A_PATH | A_TIMES | A_EMPTY,
-			  ior_at_flags },
-	[C_FUTIMESAT] = { "futimesat", A_PATH | A_TIMES, NULL },
-	[C_SETXATTR] = { "setxattr", A_PATH | A_NAME | A_COUNT | WRITES,
-			 ior_xattr_flags },
-	[C_LSETXATTR] = { "lsetxattr", A_PATH | A_NAME | A_COUNT | WRITES,
-			  ior_xattr_flags },
-	[C_FSETXATTR] = { "fsetxattr", A_FD | A_NAME | A_COUNT | WRITES,
-			  ior_xattr_flags },
-	[C_GETXATTR] = { "getxattr", A_PATH | A_NAME | A_COUNT | READS, NULL },
-	[C_LGETXATTR] = { "lgetxattr", A_PATH | A_NAME | A_COUNT | READS,
-			  NULL },
-	[C_FGETXATTR] = { "fgetxattr", A_FD | A_NAME | A_COUNT | READS, NULL },
-	[C_LISTXATTR] = { "listxattr", A_PATH | A_COUNT | READS, NULL },
-	[C_LLISTXATTR] = { "llistxattr", A_PATH | A_COUNT | READS, NULL },
-	[C_FLISTXATTR] = { "flistxattr", A_FD | A_COUNT | READS, NULL },
-	[C_REMOVEXATTR] = { "removexattr", A_PATH | A_NAME, NULL },
-	[C_LREMOVEXATTR] = { "lremovexattr", A_PATH | A_NAME, NULL },
-	[C_FREMOVEXATTR] = { "fremovexattr", A_FD | A_NAME, NULL },
-	[C_STATFS] = { "statfs", A_PATH, NULL },
-	[C_FSTATFS] = { "fstatfs", A_FD, NULL },
-	[C_GETCWD] = { "getcwd", A_COUNT | READS | NOCMP, NULL },
-	[C_NAME_TO_HANDLE] = { "name_to_handle_at", A_PATH, ior_at_flags },
-	[C_OPEN_BY_HANDLE] = { "open_by_handle_at", RET_FD, ior_open_flags },
-	[C_MEMFD] = { "memfd_create", A_PATH | RET_FD, ior_memfd_flags },
-	[C_MMAP] = { "mmap", A_FD | A_OFFSET | A_LEN | NOCMP, ior_mmap_flags },
-	[C_MUNMAP] = { "munmap", A_ADDR | A_LEN, NULL },
-	[C_MSYNC] = { "msync", A_ADDR | A_LEN, ior_msync_flags },
-	[C_MADVISE] = { "madvise", A_ADDR | A_LEN, NULL },
-	[C_UNSHARE] = { "unshare", 0, ior_clone_flags },
-	[C_FORKCALL] = { "fork", NOCMP, NULL },
-	[C_VFORK] = { "vfork", NOCMP, NULL },
-	[C_IO_SETUP] = { "io_setup", 0, NULL },
-	[C_IO_DESTROY] = { "io_destroy", 0, NULL },
-	[C_IO_SUBMIT] = { "io_submit", 0, NULL },
-	[C_IO_GETEVENTS] = { "io_getevents", 0, NULL },
-	[C_IO_PGETEVENTS] = { "io_pgetevents", 0, NULL },
-	[C_IO_CANCEL] = { "io_cancel", 0, NULL },
-	[C_AIO_PREAD] = { "aio:pread",
-			  AIO | A_FD | A_COUNT | A_OFFSET | READS, NULL },
-	[C_AIO_PWRITE] = { "aio:pwrite",
-			   AIO | A_FD | A_COUNT | A_OFFSET | WRITES, NULL },
-	[C_AIO_PREADV] = { "aio:preadv",
-		AIO | A_FD | A_IOVCNT | A_COUNT | A_OFFSET | READS, NULL },
-	[C_AIO_PWRITEV] = { "aio:pwritev",
-		AIO | A_FD | A_IOVCNT | A_COUNT | A_OFFSET | WRITES, NULL },
-	[C_AIO_FSYNC] = { "aio:fsync", AIO | A_FD, NULL },
-	[C_AIO_FDSYNC] = { "aio:fdsync", AIO | A_FD, NULL },
-	[C_AIO_POLL] = { "aio:poll", AIO | A_FD, NULL },
-	[C_AIO_NOOP] = { "aio:noop", AIO | A_FD, NULL },
-	[C_URING_SETUP] = { "io_uring_setup", RET_FD, ior_uring_setup_flags },
-	[C_URING_ENTER] = { "io_uring_enter", A_FD, ior_uring_enter_flags },
-	[C_URING_REGISTER] = { "io_uring_register", A_FD, NULL },
-	/* A request's keys are parsed by parse_uring: fd may be fixed. */
-	[C_UR_NOP] = { "uring:nop", URING, NULL },
-	[C_UR_READ] = { "uring:read", URING | READS, NULL },
-	[C_UR_WRITE] = { "uring:write", URING | WRITES, NULL },
-	[C_UR_READV] = { "uring:readv", URING | READS, NULL },
-	[C_UR_WRITEV] = { "uring:writev", URING | WRITES, NULL },
-	[C_UR_READ_FIXED] = { "uring:read_fixed", URING, NULL },
-	[C_UR_WRITE_FIXED] = { "uring:write_fixed", URING | WRITES, NULL },
-	[C_UR_FSYNC] = { "uring:fsync", URING, NULL },
-	[C_UR_FALLOCATE] = { "uring:fallocate", URING, NULL },
-	[C_UR_OPENAT] = { "uring:openat", URING, NULL },
-	[C_UR_OPENAT2] = { "uring:openat2", URING, NULL },
-	[C_UR_CLOSE] = { "uring:close", URING, NULL },
-	[C_UR_STATX] = { "uring:statx", URING, NULL },
-	[C_UR_OTHER] = { "uring:", URING, NULL },
+	const struct ior_flag *flags;	/* names of its flags= key, if any */
+	const struct ior_flag *argt;	/* A_ARG: names of that key */
+	const char *argkey;		/* A_ARG: "advice", "op" or "prot" */
 };
-#define NCALLS (sizeof(calls) / sizeof(calls[0]))
+
+static int is_aio_request(unsigned kind)
+{
+	return kind >= IOR_REPLAY_AIO_PREAD && kind <= IOR_REPLAY_AIO_NOOP;
+}
+
+static int is_uring_request(unsigned kind)
+{
+	return kind >= IOR_REPLAY_UR_NOP && kind <= IOR_REPLAY_UR_OTHER;
+}
+
+/* One argument of a row: what it asks of the parser. */
+static void need_arg(const struct ior_arg *a, struct row_need *n)
+{
+	const char *k = a->key;
+
+	switch (a->type) {
+	case IOR_ARG_FD:
+		n->need |= !strcmp(k, "fd") ? A_FD : !strcmp(k, "fd2") ? A_FD2 : 0;
+		break;
+	case IOR_ARG_PATH: case IOR_ARG_LINK: case IOR_ARG_NAME:
+		n->need |= !strcmp(k, "path") ? A_PATH : !strcmp(k, "path2") ?
+			A_PATH2 : !strcmp(k, "name") ? A_NAME : 0;
+		break;
+	case IOR_ARG_FLAGS:
+		if (!a->flags)		/* a record's: its handler parses it */
+			break;
+		if (!strcmp(k, "flags"))
+			n->flags = a->flags;
+		else if (!strcmp(k, "mask"))
+			n->need |= A_MASK;
+		else if (!strcmp(k, "amode"))
+			n->need |= A_AMODE;
+		else if (!strcmp(k, "whence"))
+			n->need |= A_WHENCE;
+		else if (!strcmp(k, "advice") || !strcmp(k, "op") ||
+			 !strcmp(k, "prot")) {
+			n->need |= A_ARG;
+			n->argt = a->flags;
+			n->argkey = k;
+		}
+		break;
+	case IOR_ARG_MODE:
+		n->need |= A_MODE;
+		break;
+	case IOR_ARG_INT: case IOR_ARG_UINT:
+		if (!strcmp(k, "uid") || !strcmp(k, "gid"))
+			n->need |= A_OWNER;
+		else if (!strcmp(k, "iovcnt"))
+			n->need |= A_IOVCNT;
+		else if (!strcmp(k, "flags"))
+			n->flags = no_names;
+		break;
+	case IOR_ARG_LONG: case IOR_ARG_LOFF: case IOR_ARG_SIZE:
+		if (!strcmp(k, "offset") || !strcmp(k, "offset2"))
+			n->need |= a->form == IOR_FORM_OPT ? A_OPTOFF : A_OFFSET;
+		else if (!strcmp(k, "size"))
+			n->need |= A_SIZE;
+		else if (!strcmp(k, "len"))
+			n->need |= A_LEN;
+		else if (!strcmp(k, "count"))
+			n->need |= A_COUNT;
+		break;
+	case IOR_ARG_RBUF: case IOR_ARG_WBUF:
+		n->need |= A_COUNT | (a->type == IOR_ARG_RBUF ? READS : WRITES);
+		break;
+	case IOR_ARG_HEX:
+		n->need |= !strcmp(k, "addr") ? A_ADDR : 0;
+		break;
+	case IOR_ARG_NONE:	/* written by ior-trace's own code */
+		n->need |= !strcmp(k, "times") ? A_TIMES : 0;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * What row needs. The keys come from its arguments; a few handlers
+ * parse keys of their own (the kinds below).
+ */
+static void need_of_row(int row, struct row_need *n)
+{
+	const struct ior_call *c = &ior_calls[row];
+	unsigned kind = c->replay;
+	int dirfd = 0;
+
+	*n = (struct row_need){ 0 };
+	switch (kind) {
+	case IOR_REPLAY_FORK:	/* parse_fork */
+	case IOR_REPLAY_EXEC:	/* the program's path is not the replay's */
+		return;
+	default:
+		break;
+	}
+	for (int i = 0; i < c->nargs; i++) {
+		if (is_uring_request(kind)) {	/* parse_uring: fd may be fixed */
+			if (c->args[i].type == IOR_ARG_RBUF)
+				n->need |= READS;
+			if (c->args[i].type == IOR_ARG_WBUF)
+				n->need |= WRITES;
+			continue;
+		}
+		need_arg(&c->args[i], n);
+		dirfd |= c->args[i].type == IOR_ARG_DIRFD &&
+			!strcmp(c->args[i].key, "dirfd");
+	}
+	if (is_uring_request(kind)) {
+		n->need |= URING;
+		return;
+	}
+	switch (c->ret) {
+	case IOR_RET_FD:
+		n->need |= RET_FD;
+		break;
+	case IOR_RET_ADDR: case IOR_RET_PID: case IOR_RET_NOCMP:
+		n->need |= NOCMP;
+		break;
+	case IOR_RET_COPY:	/* between two descriptors, either unknown */
+		n->need |= A_PAIR | READS | WRITES;
+		break;
+	default:
+		break;
+	}
+	if (is_aio_request(kind))
+		n->need |= AIO;
+	switch (kind) {
+	case IOR_REPLAY_STAT: case IOR_REPLAY_STATX: case IOR_REPLAY_CHOWN:
+	case IOR_REPLAY_LINK: case IOR_REPLAY_UTIMES:
+		/* These act on dirfd itself when the path is empty. */
+		if (dirfd && n->flags == ior_at_flags)
+			n->need |= A_EMPTY;
+		break;
+	case IOR_REPLAY_OPEN:
+		if (!n->flags)
+			n->need |= A_CREAT;
+		break;
+	case IOR_REPLAY_MMAP:	/* where it maps is the kernel's choice */
+		n->need &= ~A_ADDR;
+		break;
+	case IOR_REPLAY_IORFD:	/* a record's fd and flags */
+		n->need |= A_FD;
+		n->flags = ior_open_flags;
+		break;
+	case IOR_REPLAY_URING_SETUP:	/* written by ior-trace's own code */
+		n->flags = ior_uring_setup_flags;
+		break;
+	default:
+		break;
+	}
+	/* Beside open flags, mode= matters with O_CREAT only: optional. */
+	if (n->flags == ior_open_flags)
+		n->need &= ~A_MODE;
+}
+
+/* What row needs, derived on first use (the master only, loading). */
+static const struct row_need *need_of(int row)
+{
+	static struct row_need needs[IOR_NCALLS];
+	static uint8_t known[IOR_NCALLS];
+
+	if (!known[row]) {
+		need_of_row(row, &needs[row]);
+		known[row] = 1;
+	}
+	return &needs[row];
+}
+
+/* Whether a call on a path follows a symlink in its last component. */
+static int follows_of(int row, uint64_t flags)
+{
+	switch (ior_calls[ior_calls[row].native].follow) {
+	case IOR_FOLLOW_NOFOLLOW:
+		return 0;
+	case IOR_FOLLOW_AT_FOLLOW:
+		return !!(flags & AT_SYMLINK_FOLLOW);
+	case IOR_FOLLOW_AT_NOFOLLOW:
+		return !(flags & AT_SYMLINK_NOFOLLOW);
+	default:
+		return 1;
+	}
+}
 
 /* Why an operation was not issued (skip= in the result). */
 enum skip { SKIP_NONE, SKIP_NOFD, SKIP_NOMAP, SKIP_UNSAFE, SKIP_UNSUPPORTED };
@@ -295,7 +291,7 @@ static const char *const skip_names[] = {
  * common calls reads come first, in the 64 bytes run_thread prefetches.
  */
 struct op {
-	uint8_t call;
+	uint8_t kind;		/* enum ior_replay: how it is issued */
 	uint8_t byfd;		/* acts on the descriptor fd */
 	uint8_t unsafe;		/* never issued: skip=unsafe */
 	uint8_t waited;		/* some op has after= it */
@@ -344,10 +340,15 @@ struct op {
 	uint8_t anyret;		/* only RET's sign is compared */
 	uint8_t cinflight;	/* aio:*: in flight when capture ended */
 	uint8_t sqe;		/* uring:*: IOSQE_* flags */
+	uint8_t follows;	/* on a path: follows a symlink in its last
+				   component */
+	uint16_t row;		/* its CALL's row of the table */
 };
 
 _Static_assert(offsetof(struct op, path2) + sizeof(size_t) == 64,
 	       "run_thread prefetches the first 64 bytes of an op");
+_Static_assert(IOR_REPLAY_UR_OTHER <= UINT8_MAX && IOR_NCALLS <= UINT16_MAX,
+	       "an op's kind and row fit");
 
 /* op.opt: optional arguments that were given. */
 enum { HAS_OFF = 1, HAS_OFF2 = 2, HAS_TIMES = 4 };
@@ -437,17 +438,33 @@ static const char *str(size_t off)
 
 /* ---- parsing ---- */
 
-static enum call call_of(const struct ior_in *in, const char *name)
+/*
+ * The row of a record's CALL, refused unless ior-replay can issue it (its
+ * replay column). An i386 call is issued as its x86_64 twin (*native),
+ * and keeps its own row, whose name the result is written with.
+ */
+static int row_of(const struct ior_in *in, const char *name, int *native)
 {
-	for (size_t i = 0; i < NCALLS; i++)
-		if (i != C_UR_OTHER && !strcmp(calls[i].name, name))
-			return i;
+	int row = ior_call_find(name);
+
 	/* Other io_uring operations are known, and skipped as unsupported. */
-	if (!strncmp(name, "uring:", 6))
-		for (size_t i = 0; i < IOR_URING_OPS; i++)
-			if (!strcmp(ior_uring_ops[i], name + 6))
-				return C_UR_OTHER;
-	ior_bad(in, "CALL", "\"%.40s\" cannot be replayed", name);
+	if (row == IOR_C_uring_other) {
+		size_t i = 0;
+
+		while (i < IOR_URING_OPS && strcmp(ior_uring_ops[i], name + 6))
+			i++;
+		if (i == IOR_URING_OPS)
+			row = -1;
+	}
+	if (row < 0 || ior_calls[row].replay == IOR_REPLAY_NONE)
+		ior_bad(in, "CALL", "\"%.40s\" cannot be replayed", name);
+	*native = row;
+	if (strcmp(ior_calls[row].name, name))
+		for (int i = 0; i < IOR_NCALLS; i++)
+			if (ior_calls[i].native == row &&
+			    !strcmp(ior_calls[i].name, name))
+				return i;
+	return row;
 }
 
 static const char *need(const struct ior_in *in, const struct ior_rec *r,
@@ -639,7 +656,7 @@ static void keep_text(struct op *op, const struct ior_rec *r)
 	for (int i = 0; i < r->nkv; i++) {
 		size_t k = strlen(r->kv[i].key), v = strlen(r->kv[i].val);
 
-		if ((calls[op->call].need & (AIO | URING)) &&
+		if ((is_aio_request(op->kind) || is_uring_request(op->kind)) &&
 		    !strcmp(r->kv[i].key, "inflight")) {
 			op->cinflight = strcmp(r->kv[i].val, "0") != 0;
 			continue;
@@ -783,30 +800,18 @@ static void parse_fcntl(const struct ior_in *in, const struct ior_rec *r,
 static void parse_special(const struct ior_in *in, const struct ior_rec *r,
 			  struct op *op)
 {
-	switch (op->call) {
-	case C_FCNTL:
+	switch (op->kind) {
+	case IOR_REPLAY_FCNTL:
 		parse_fcntl(in, r, op);
 		break;
-	case C_FLOCK:
-		op->arg = flags_of(in, r, "op", ior_flock_ops);
-		break;
-	case C_FADVISE:		/* any advice is harmless: the kernel checks */
-		op->arg = flags_of(in, r, "advice", ior_fadvise_advice);
-		break;
-	case C_MADVISE:		/* MADV_HWPOISON and the like are not */
-		op->arg = value_of(in, r, "advice", ior_madvise_advice);
-		break;
-	case C_MMAP:
-		op->arg = flags_of(in, r, "prot", ior_mmap_prot);
-		break;
-	case C_MKNOD: case C_MKNODAT:
+	case IOR_REPLAY_MKNOD:
 		op->mode = node_mode_of(in, r);
 		break;
-	case C_OPEN_BY_HANDLE:	/* the file it opened, when it did */
+	case IOR_REPLAY_OPEN_BY_HANDLE:	/* the file it opened, when it did */
 		if (ior_get(r, "path"))
 			op->path = path_of(in, r, "path");
 		break;
-	case C_CLOSE_RANGE:
+	case IOR_REPLAY_CLOSE_RANGE:
 		op->num = bound_of(in, r, "fd");
 		op->len = bound_of(in, r, "maxfd");
 		break;
@@ -873,16 +878,16 @@ static void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 	struct link *l;
 	uint64_t sub;
 
-	switch (op->call) {
-	case C_IO_SETUP:
+	switch (op->kind) {
+	case IOR_REPLAY_IO_SETUP:
 		op->len = ior_uint(in, "nr", need(in, r, "nr"));
 		if (r->ret >= 0)
 			op->addr = hex_of(in, r, "ctx");
 		return;
-	case C_IO_DESTROY:
+	case IOR_REPLAY_IO_DESTROY:
 		op->addr = hex_of(in, r, "ctx");
 		return;
-	case C_IO_SUBMIT:
+	case IOR_REPLAY_IO_SUBMIT:
 		op->addr = hex_of(in, r, "ctx");
 		sub = ior_uint(in, "sub", need(in, r, "sub"));
 		l = link_get(&subs, sub, 0, 1);
@@ -891,8 +896,8 @@ static void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 				(unsigned long long)sub);
 		l->op = nops;
 		return;
-	case C_IO_GETEVENTS:
-	case C_IO_PGETEVENTS:
+	case IOR_REPLAY_IO_GETEVENTS:
+	case IOR_REPLAY_IO_PGETEVENTS:
 		op->addr = hex_of(in, r, "ctx");
 		op->offset = ior_int(in, "min_nr", need(in, r, "min_nr"));
 		op->len = ior_int(in, "nr", need(in, r, "nr"));
@@ -904,25 +909,25 @@ static void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 			op->ts[0] = time_of(in, r, "timeout");
 			op->opt |= HAS_TIMES;
 		}
-		if (op->call == C_IO_PGETEVENTS)
+		if (op->kind == IOR_REPLAY_IO_PGETEVENTS)
 			op->mask = !!ior_uint(in, "sigmask",
 					      need(in, r, "sigmask"));
 		return;
-	case C_IO_CANCEL:
+	case IOR_REPLAY_IO_CANCEL:
 		op->addr = hex_of(in, r, "ctx");
 		op->arg = hex_of(in, r, "iocb");
 		return;
 	default:
 		break;
 	}
-	if (!(calls[op->call].need & AIO))
+	if (!is_aio_request(op->kind))
 		return;
 	op->addr = hex_of(in, r, "ctx");
 	op->arg = hex_of(in, r, "iocb");
 	op->flags = parse_flags(in, r, "flags", ior_rwf_flags);
 	sub = ior_uint(in, "sub", need(in, r, "sub"));
 	if (!(l = link_get(&subs, sub, 0, 0)) || l->op == UNSEEN ||
-	    ops[l->op].call != C_IO_SUBMIT)
+	    ops[l->op].kind != IOR_REPLAY_IO_SUBMIT)
 		ior_bad(in, "sub", "no io_submit sub=%llu before this request",
 			(unsigned long long)sub);
 	if (ops[l->op].tid != r->tid)
@@ -990,13 +995,13 @@ static void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
 	uint64_t sub;
 	uint32_t n = 0, nv = 0, nl = 0;
 
-	switch (op->call) {
-	case C_URING_SETUP:
+	switch (op->kind) {
+	case IOR_REPLAY_URING_SETUP:
 		op->len = ior_uint(in, "entries", need(in, r, "entries"));
 		op->count = ior_get_int(in, r, "sq", 0);
 		op->offset = ior_get_int(in, r, "cq", 0);
 		return;
-	case C_URING_ENTER:
+	case IOR_REPLAY_URING_ENTER:
 		op->count = ior_uint(in, "to_submit", need(in, r, "to_submit"));
 		op->len = ior_uint(in, "min_complete",
 				   need(in, r, "min_complete"));
@@ -1017,7 +1022,7 @@ static void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
 			ops[j].target = nops;
 		}
 		return;
-	case C_URING_REGISTER:
+	case IOR_REPLAY_URING_REGISTER:
 		op->cmd = flags_of(in, r, "opcode", ior_uring_register_ops);
 		op->count = ior_uint(in, "nr", need(in, r, "nr"));
 		op->offset = ior_get_int(in, r, "offset", 0);
@@ -1063,27 +1068,27 @@ static void parse_uring(const struct ior_in *in, const struct ior_rec *r,
 	op->iovcnt = ior_get_int(in, r, "iovcnt", 0);
 	if (op->iovcnt > IOV_LIMIT)
 		ior_bad(in, "iovcnt", "more than %d", IOV_LIMIT);
-	switch (op->call) {
-	case C_UR_READV: case C_UR_WRITEV:
+	switch (op->kind) {
+	case IOR_REPLAY_UR_READV: case IOR_REPLAY_UR_WRITEV:
 		if (!op->iovcnt)
 			ior_bad(in, "iovcnt", "missing for %s", r->call);
 		break;
-	case C_UR_READ_FIXED: case C_UR_WRITE_FIXED:
+	case IOR_REPLAY_UR_READ_FIXED: case IOR_REPLAY_UR_WRITE_FIXED:
 		op->arg = ior_get_int(in, r, "buf", -1);
 		break;
-	case C_UR_FSYNC:
+	case IOR_REPLAY_UR_FSYNC:
 		op->len = ior_get_int(in, r, "len", 0);
 		if (op->offset < 0)
 			op->offset = 0;
 		if (ior_get_int(in, r, "datasync", 0))
 			op->flags = IORING_FSYNC_DATASYNC;
 		break;
-	case C_UR_FALLOCATE:
+	case IOR_REPLAY_UR_FALLOCATE:
 		op->len = ior_int(in, "len", need(in, r, "len"));
 		op->mode = parse_flags(in, r, "mode",
 				       ior_fallocate_flags);
 		break;
-	case C_UR_OPENAT: case C_UR_OPENAT2:
+	case IOR_REPLAY_UR_OPENAT: case IOR_REPLAY_UR_OPENAT2:
 		op->path = path_of(in, r, "path");
 		op->flags = parse_flags(in, r, "flags", ior_open_flags);
 		if (ior_get(r, "mode"))
@@ -1107,14 +1112,14 @@ static void parse_uring(const struct ior_in *in, const struct ior_rec *r,
 			op->anyret = 1;
 		}
 		break;
-	case C_UR_STATX:
+	case IOR_REPLAY_UR_STATX:
 		op->path = path_of(in, r, "path");
 		op->flags = parse_flags(in, r, "flags", ior_at_flags);
 		op->mask = parse_flags(in, r, "mask", ior_statx_mask);
 		if (!op->path && (op->flags & AT_EMPTY_PATH))
 			op->fd = vfd_of(in, r, "vfd");
 		break;
-	case C_UR_OTHER:
+	case IOR_REPLAY_UR_OTHER:
 		op->name = arena_add(r->call, strlen(r->call));
 		break;
 	default:
@@ -1128,7 +1133,7 @@ static void parse_uring(const struct ior_in *in, const struct ior_rec *r,
 	if (l->op == UNSEEN && l->head == NONE)
 		l->line = in->lineno;
 	if (l->op != UNSEEN) {
-		if (ops[l->op].call != C_URING_ENTER)
+		if (ops[l->op].kind != IOR_REPLAY_URING_ENTER)
 			ior_bad(in, "sub", "sub=%llu is not an io_uring_enter",
 				(unsigned long long)sub);
 		if (ops[l->op].tid != r->tid)
@@ -1176,7 +1181,7 @@ static void link_uring(struct ior_in *in)
 	for (uint32_t i = 0; i < nops; i++) {
 		uint32_t n = 0;
 
-		if (ops[i].call != C_URING_ENTER || ops[i].batch == NONE)
+		if (ops[i].kind != IOR_REPLAY_URING_ENTER || ops[i].batch == NONE)
 			continue;
 		for (uint32_t j = ops[i].batch; j != NONE; j = ops[j].batch) {
 			grow((void **)&v, &cap, n + 1, sizeof(*v));
@@ -1239,7 +1244,7 @@ static void find_depths(void)
 		const struct op *op = &ops[i];
 		uint64_t end;
 
-		if (!(calls[op->call].need & URING) || op->target == NONE)
+		if (!is_uring_request(op->kind) || op->target == NONE)
 			continue;
 		end = op->cinflight || op->ctime + op->cdur < op->ctime ?
 			UINT64_MAX : op->ctime + op->cdur;
@@ -1288,11 +1293,11 @@ static void link_aio(void)
 		struct thread *th = &threads[thread_of[ops[i].tid] - 1];
 		uint64_t n = 0, iov = 0;
 
-		if (ops[i].call == C_IO_CANCEL) {
+		if (ops[i].kind == IOR_REPLAY_IO_CANCEL) {
 			l = link_get(&iocbs, ops[i].addr, ops[i].arg, 0);
 			ops[i].target = l ? l->op : NONE;
 		}
-		if (ops[i].call != C_IO_SUBMIT)
+		if (ops[i].kind != IOR_REPLAY_IO_SUBMIT)
 			continue;
 		for (uint32_t j = ops[i].batch; j != NONE; j = ops[j].batch) {
 			n++;
@@ -1311,10 +1316,21 @@ static void link_aio(void)
 	free(iocbs.slot);
 }
 
+/*
+ * A table of values, not of flags: a value it does not name is refused
+ * (lseek's whence; madvise's advice, where MADV_HWPOISON and the like
+ * would harm; an fadvise advice is harmless: the kernel checks it).
+ */
+static int is_value_table(const struct ior_flag *t)
+{
+	return t == ior_whence_names || t == ior_madvise_advice ||
+		t == ior_fcntl_cmds || t == ior_lock_types;
+}
+
 static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 		       struct op *op, struct thread *th)
 {
-	const struct callinfo *ci = &calls[op->call];
+	const struct row_need *ci = need_of(ior_calls[op->row].native);
 	unsigned nd = ci->need;
 
 	op->fd = op->fd2 = op->num = op->num2 = -1;
@@ -1323,10 +1339,10 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 		op->num = fd_of(in, "fd", need(in, r, "fd"));
 		op->fd = vfd_of(in, r, "vfd");
 		/* Copies substitute for a side they do not know. */
-		op->byfd = op->call != C_IORFD && !(nd & A_PAIR);
-		if (op->call == C_IORFD && op->num < 0)
+		op->byfd = op->kind != IOR_REPLAY_IORFD && !(nd & A_PAIR);
+		if (op->kind == IOR_REPLAY_IORFD && op->num < 0)
 			ior_bad(in, "fd", "out of range 0..%d", FD_MAX - 1);
-		if (op->call == C_IORFD && op->fd < 0)
+		if (op->kind == IOR_REPLAY_IORFD && op->fd < 0)
 			ior_bad(in, "vfd", "missing");
 	}
 	if (nd & A_FD2) {
@@ -1388,13 +1404,17 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 	}
 	if ((nd & A_MODE) || (ci->flags == ior_open_flags && ior_get(r, "mode")))
 		op->mode = mode_of(in, r);
-	if (op->call == C_CREAT)
+	if (nd & A_CREAT)
 		op->flags = O_CREAT | O_WRONLY | O_TRUNC;
+	if (nd & A_ARG)
+		op->arg = is_value_table(ci->argt) ?
+			value_of(in, r, ci->argkey, ci->argt) :
+			flags_of(in, r, ci->argkey, ci->argt);
 	parse_special(in, r, op);
 	parse_aio(in, r, op, th);
 	if (nd & URING)
 		parse_uring(in, r, op);
-	else if (op->call >= C_URING_SETUP)
+	else
 		parse_uring_call(in, r, op);
 	if ((nd & READS) && op->count > th->maxread)
 		th->maxread = op->count;
@@ -1405,7 +1425,7 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 	 * dirfd; so does utimensat(fd, NULL), which is futimens.
 	 */
 	if ((nd & A_EMPTY) && op->path == 0 &&
-	    ((op->flags & AT_EMPTY_PATH) || op->call == C_UTIMENSAT)) {
+	    ((op->flags & AT_EMPTY_PATH) || op->kind == IOR_REPLAY_UTIMES)) {
 		const char *d = need(in, r, "dirfd");
 
 		/* ior-map gives such a call the vfd of its dirfd. */
@@ -1413,15 +1433,16 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 		op->fd = vfd_of(in, r, "vfd");
 		op->byfd = 1;
 	}
-	if ((nd & RET_FD) && op->call != C_IORFD && r->ret >= 0) {
+	op->follows = follows_of(op->row, op->flags);
+	if ((nd & RET_FD) && op->kind != IOR_REPLAY_IORFD && r->ret >= 0) {
 		if (r->ret >= FD_MAX)
 			ior_bad(in, "RET", "descriptor above %d", FD_MAX - 1);
 		if (r->ret > maxfd)
 			maxfd = r->ret;
-		if (op->call == C_DUP) {
+		if (op->kind == IOR_REPLAY_DUP) {
 			op->num2 = r->ret;
 			op->fd2 = vfd_of(in, r, "vfd2");
-		} else if (op->call != C_DUP2 && op->call != C_DUP3) {
+		} else if (op->kind != IOR_REPLAY_DUP2 && op->kind != IOR_REPLAY_DUP3) {
 			op->num = r->ret;	/* an open's new descriptor */
 			op->fd = vfd_of(in, r, "vfd");
 		}
@@ -1444,6 +1465,7 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	struct op *op;
 	struct thread *th;
 	uint32_t t;
+	int row;
 
 	if (!s)
 		ior_bad(in, "seq", "missing: not an operation of a replay program");
@@ -1458,7 +1480,8 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	op->seq = ior_int(in, "seq", s);
 	if (op->seq < 1 || (nops && op->seq <= ops[nops - 1].seq))
 		ior_bad(in, "seq", "not increasing");
-	op->call = call_of(in, r->call);
+	op->row = row_of(in, r->call, &row);
+	op->kind = ior_calls[row].replay;
 	op->pid = r->pid;
 	op->tid = r->tid;
 	op->cret = r->ret;
@@ -1468,7 +1491,7 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	if ((s = ior_get(r, "after")))
 		parse_after(in, s, op);
 	t = thread_get(in, r->tid, r->pid, 0);
-	if (op->call == C_FORK)
+	if (op->kind == IOR_REPLAY_FORK)
 		parse_fork(in, r, op);	/* may move threads[] */
 	else
 		parse_args(in, r, op, &threads[t]);
@@ -1913,7 +1936,7 @@ static int64_t link_fd(int fd, const struct op *op)
  * that very file, through the descriptor or its /proc name, never through
  * a name that could be looked up again outside the root.
  */
-static int64_t follow(enum call c, const struct op *op, struct worker *w)
+static int64_t follow(const struct op *op, struct worker *w)
 {
 	int fd = ior_root_openat(&root, str(op->path), O_PATH | O_CLOEXEC, 0);
 	char proc[64];
@@ -1924,49 +1947,49 @@ static int64_t follow(enum call c, const struct op *op, struct worker *w)
 	if (fd < 0)
 		return fd;
 	snprintf(proc, sizeof(proc), "/proc/thread-self/fd/%d", fd);
-	switch (c) {
-	case C_STATX: {
+	switch (op->kind) {
+	case IOR_REPLAY_STATX: {
 		struct statx stx;
 
 		r = neg(statx(fd, "", AT_EMPTY_PATH, op->mask, &stx));
 		break;
 	}
-	case C_ACCESS: case C_FACCESSAT: case C_FACCESSAT2:
+	case IOR_REPLAY_ACCESS:
 		r = neg(faccessat(AT_FDCWD, proc, op->mode,
 				  op->flags & AT_EACCESS));
 		break;
-	case C_CHMOD: case C_FCHMODAT: case C_FCHMODAT2:
+	case IOR_REPLAY_CHMOD:
 		r = neg(chmod(proc, op->mode));
 		break;
-	case C_CHOWN: case C_FCHOWNAT:
+	case IOR_REPLAY_CHOWN:
 		r = neg(fchownat(fd, "", op->uid, op->gid, AT_EMPTY_PATH));
 		break;
-	case C_UTIME: case C_UTIMES: case C_UTIMENSAT: case C_FUTIMESAT:
+	case IOR_REPLAY_UTIMES:
 		r = neg(utimensat(AT_FDCWD, proc, times_of(op), 0));
 		break;
-	case C_SETXATTR:
+	case IOR_REPLAY_SETXATTR:
 		v = xattr_value(op, &vlen);
 		r = neg(setxattr(proc, name, v, vlen, op->flags));
 		break;
-	case C_GETXATTR:
+	case IOR_REPLAY_GETXATTR:
 		r = neg(getxattr(proc, name, w->rbuf, op->count));
 		break;
-	case C_LISTXATTR:
+	case IOR_REPLAY_LISTXATTR:
 		r = neg(listxattr(proc, w->rbuf, op->count));
 		break;
-	case C_REMOVEXATTR:
+	case IOR_REPLAY_REMOVEXATTR:
 		r = neg(removexattr(proc, name));
 		break;
-	case C_STATFS: {
+	case IOR_REPLAY_STATFS: {
 		struct statfs sfs;
 
 		r = neg(fstatfs(fd, &sfs));
 		break;
 	}
-	case C_LINKAT:		/* AT_SYMLINK_FOLLOW: link what it names */
+	case IOR_REPLAY_LINK:	/* AT_SYMLINK_FOLLOW: link what it names */
 		r = link_fd(fd, op);
 		break;
-	case C_NAME_TO_HANDLE:
+	case IOR_REPLAY_NAME_TO_HANDLE:
 		r = make_handle(w, op, fd, "", AT_EMPTY_PATH);
 		break;
 	default: {
@@ -1980,12 +2003,15 @@ static int64_t follow(enum call c, const struct op *op, struct worker *w)
 	return r;
 }
 
-/* The *at calls that act on a name: under its parent, never following it. */
-static int64_t at_name(enum call c, const struct op *op, struct worker *w)
+/*
+ * The calls that act on a name: under its parent, never following it.
+ * (A symlink's path is its target: the link is path2.)
+ */
+static int64_t at_name(const struct op *op, struct worker *w)
 {
 	char name[NAME_MAX + 1], name2[NAME_MAX + 1];
-	/* symlink's path is the target: the link is path2. */
-	const char *path = str(c == C_SYMLINK ? op->path2 : op->path);
+	unsigned c = op->kind;
+	const char *path = str(c == IOR_REPLAY_SYMLINK ? op->path2 : op->path);
 	int d2 = -1, d = ior_root_parent(&root, path, name, sizeof(name));
 	struct xattrat_args xa = { .size = op->count, .flags = op->flags };
 	const char *xname = str(op->name);
@@ -1995,72 +2021,75 @@ static int64_t at_name(enum call c, const struct op *op, struct worker *w)
 	if (d < 0)
 		return d;
 	switch (c) {
-	case C_MKDIR:
+	case IOR_REPLAY_MKDIR:
 		r = neg(mkdirat(d, name, op->mode));
 		break;
-	case C_UNLINK:
+	case IOR_REPLAY_RMDIR:
+		r = neg(unlinkat(d, name, AT_REMOVEDIR));
+		break;
+	case IOR_REPLAY_UNLINK:
 		r = neg(unlinkat(d, name, op->flags & AT_REMOVEDIR));
 		break;
-	case C_RENAME:
-	case C_LINK:
+	case IOR_REPLAY_RENAME:
+	case IOR_REPLAY_LINK:
 		d2 = ior_root_parent(&root, str(op->path2), name2, sizeof(name2));
 		if (d2 < 0)
 			r = d2;
-		else if (c == C_RENAME)
+		else if (c == IOR_REPLAY_RENAME)	/* flags: 0 but RENAME_* */
 			r = neg(renameat2(d, name, d2, name2, op->flags));
 		else
 			r = neg(linkat(d, name, d2, name2, 0));
 		if (d2 >= 0)
 			close(d2);
 		break;
-	case C_STATX: {
+	case IOR_REPLAY_STATX: {
 		struct statx stx;
 
 		r = neg(statx(d, name, AT_SYMLINK_NOFOLLOW, op->mask, &stx));
 		break;
 	}
-	case C_FACCESSAT2:
+	case IOR_REPLAY_ACCESS:
 		r = neg(faccessat(d, name, op->mode, op->flags & ~AT_EMPTY_PATH));
 		break;
-	case C_FCHMODAT2:
+	case IOR_REPLAY_CHMOD:
 		r = neg(fchmodat(d, name, op->mode, AT_SYMLINK_NOFOLLOW));
 		break;
-	case C_LCHOWN:
+	case IOR_REPLAY_CHOWN:
 		r = neg(fchownat(d, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW));
 		break;
-	case C_UTIMENSAT:
+	case IOR_REPLAY_UTIMES:
 		r = neg(utimensat(d, name, times_of(op), AT_SYMLINK_NOFOLLOW));
 		break;
-	case C_LSETXATTR:
+	case IOR_REPLAY_SETXATTR:
 		xa.value = (uintptr_t)xattr_value(op, &vlen);
 		xa.size = vlen;
 		r = neg(syscall(SYS_setxattrat, d, name, AT_SYMLINK_NOFOLLOW,
 				xname, &xa, sizeof(xa)));
 		break;
-	case C_LGETXATTR:
+	case IOR_REPLAY_GETXATTR:
 		xa.value = (uintptr_t)w->rbuf;
 		xa.flags = 0;
 		r = neg(syscall(SYS_getxattrat, d, name, AT_SYMLINK_NOFOLLOW,
 				xname, &xa, sizeof(xa)));
 		break;
-	case C_LLISTXATTR:
+	case IOR_REPLAY_LISTXATTR:
 		r = neg(syscall(SYS_listxattrat, d, name, AT_SYMLINK_NOFOLLOW,
 				w->rbuf, op->count));
 		break;
-	case C_LREMOVEXATTR:
+	case IOR_REPLAY_REMOVEXATTR:
 		r = neg(syscall(SYS_removexattrat, d, name, AT_SYMLINK_NOFOLLOW,
 				xname));
 		break;
-	case C_READLINK:
+	case IOR_REPLAY_READLINK:
 		r = neg(readlinkat(d, name, w->rbuf, op->count));
 		break;
-	case C_SYMLINK:		/* the target is text: resolved IN_ROOT later */
+	case IOR_REPLAY_SYMLINK:	/* the target is text: resolved IN_ROOT later */
 		r = neg(symlinkat(str(op->path), d, name));
 		break;
-	case C_MKNOD:
+	case IOR_REPLAY_MKNOD:
 		r = neg(mknodat(d, name, op->mode, 0));
 		break;
-	case C_NAME_TO_HANDLE:
+	case IOR_REPLAY_NAME_TO_HANDLE:
 		r = make_handle(w, op, d, name, 0);
 		break;
 	default: {
@@ -2072,6 +2101,12 @@ static int64_t at_name(enum call c, const struct op *op, struct worker *w)
 	}
 	close(d);
 	return r;
+}
+
+/* A call on a path: following its last component or on the name. */
+static int64_t on_path(const struct op *op, struct worker *w)
+{
+	return op->follows ? follow(op, w) : at_name(op, w);
 }
 
 static int64_t open_in_root(const char *path, int flags, int mode)
@@ -2162,7 +2197,7 @@ static void drain_pipe(struct worker *w)
  * the source or a write of the destination, through the thread's pipe
  * for splice.
  */
-static int64_t copy_fds(enum call c, const struct op *op, struct worker *w,
+static int64_t copy_fds(unsigned c, const struct op *op, struct worker *w,
 			int src, int dst)
 {
 	loff_t off = op->offset, off2 = op->offset2;
@@ -2172,19 +2207,19 @@ static int64_t copy_fds(enum call c, const struct op *op, struct worker *w,
 	int64_t r;
 
 	if (src >= 0 && dst >= 0) {
-		if (c == C_COPY_FILE_RANGE)
+		if (c == IOR_REPLAY_COPY_FILE_RANGE)
 			return neg(copy_file_range(src, po, dst, po2, n, op->flags));
-		if (c == C_SENDFILE)
+		if (c == IOR_REPLAY_SENDFILE)
 			return neg(sendfile(dst, src, po, n));
 		return neg(splice(src, po, dst, po2, n, op->flags));
 	}
-	if (c == C_SPLICE && src >= 0) {
+	if (c == IOR_REPLAY_SPLICE && src >= 0) {
 		r = neg(splice(src, po, w->pipe[1], NULL,
 			       n < w->pipesz ? n : w->pipesz, op->flags));
 		w->piped += r > 0 ? r : 0;
 		return r;
 	}
-	if (c == C_SPLICE) {
+	if (c == IOR_REPLAY_SPLICE) {
 		r = neg(splice(w->pipe[0], NULL, dst, po2, w->piped, op->flags));
 		w->piped -= r > 0 ? r : 0;
 		return r;
@@ -2270,7 +2305,7 @@ static int64_t unmap_part(size_t i, uint64_t x, uint64_t y)
  * replay's part of each mapping in it. Called with tables_lock held.
  * Returns the first error, or 0.
  */
-static int64_t on_maps(enum call c, uint64_t addr, uint64_t end,
+static int64_t on_maps(unsigned c, uint64_t addr, uint64_t end,
 		       const struct op *op)
 {
 	int64_t r = 0, e;
@@ -2283,9 +2318,9 @@ static int64_t on_maps(enum call c, uint64_t addr, uint64_t end,
 
 		if (x >= y)
 			continue;
-		if (c == C_MSYNC)
+		if (c == IOR_REPLAY_MSYNC)
 			e = neg(msync(p, y - x, op->flags));
-		else if (c == C_MADVISE)
+		else if (c == IOR_REPLAY_MADVISE)
 			e = neg(madvise(p, y - x, op->arg));
 		else
 			e = unmap_part(i, x, y);
@@ -2312,7 +2347,7 @@ static void map_done(const struct op *op, int64_t r)
 	lock_tables();
 	/* The capture's kernel gave this range: nothing else is there now. */
 	if (op->cret >= 0)
-		on_maps(C_MUNMAP, op->cret, end, op);
+		on_maps(IOR_REPLAY_MUNMAP, op->cret, end, op);
 	if (r >= 0 && op->cret >= 0)
 		maps_add(op->cret, end, (char *)(uintptr_t)r);
 	else if (r >= 0)
@@ -2324,7 +2359,7 @@ static void map_done(const struct op *op, int64_t r)
 static void unmap_all(void)
 {
 	lock_tables();
-	on_maps(C_MUNMAP, 0, UINT64_MAX, NULL);
+	on_maps(IOR_REPLAY_MUNMAP, 0, UINT64_MAX, NULL);
 	unlock_tables();
 }
 
@@ -2625,7 +2660,7 @@ static void aio_prepare(struct worker *w, const struct op *op)
 		const struct op *rq = &ops[j];
 		struct iocb *cb = &aioreqs[j].cb;
 		int fd = real_fd(rq->fd);
-		char *buf = rq->call == C_AIO_PREAD || rq->call == C_AIO_PREADV ?
+		char *buf = rq->kind == IOR_REPLAY_AIO_PREAD || rq->kind == IOR_REPLAY_AIO_PREADV ?
 			w->rbuf : wdata;
 
 		if (fd < 0) {
@@ -2635,17 +2670,17 @@ static void aio_prepare(struct worker *w, const struct op *op)
 		memset(cb, 0, sizeof(*cb));
 		cb->aio_data = j;	/* what io_getevents hands back */
 		cb->aio_fildes = fd;
-		switch (rq->call) {
-		case C_AIO_PREAD: case C_AIO_PWRITE:
-			cb->aio_lio_opcode = rq->call == C_AIO_PREAD ?
+		switch (rq->kind) {
+		case IOR_REPLAY_AIO_PREAD: case IOR_REPLAY_AIO_PWRITE:
+			cb->aio_lio_opcode = rq->kind == IOR_REPLAY_AIO_PREAD ?
 				IOCB_CMD_PREAD : IOCB_CMD_PWRITE;
 			cb->aio_buf = (uintptr_t)buf;
 			cb->aio_nbytes = rq->count;
 			cb->aio_offset = rq->offset;
 			cb->aio_rw_flags = rq->flags;
 			break;
-		case C_AIO_PREADV: case C_AIO_PWRITEV:
-			cb->aio_lio_opcode = rq->call == C_AIO_PREADV ?
+		case IOR_REPLAY_AIO_PREADV: case IOR_REPLAY_AIO_PWRITEV:
+			cb->aio_lio_opcode = rq->kind == IOR_REPLAY_AIO_PREADV ?
 				IOCB_CMD_PREADV : IOCB_CMD_PWRITEV;
 			/* io_submit copies the iovecs: one array per batch */
 			fill_iov(iov, rq->iovcnt, buf, rq->count);
@@ -2655,13 +2690,13 @@ static void aio_prepare(struct worker *w, const struct op *op)
 			cb->aio_rw_flags = rq->flags;
 			iov += rq->iovcnt;
 			break;
-		case C_AIO_FSYNC:
+		case IOR_REPLAY_AIO_FSYNC:
 			cb->aio_lio_opcode = IOCB_CMD_FSYNC;
 			break;
-		case C_AIO_FDSYNC:
+		case IOR_REPLAY_AIO_FDSYNC:
 			cb->aio_lio_opcode = IOCB_CMD_FDSYNC;
 			break;
-		case C_AIO_POLL:	/* a file is always ready */
+		case IOR_REPLAY_AIO_POLL:	/* a file is always ready */
 			cb->aio_lio_opcode = IOCB_CMD_POLL;
 			cb->aio_buf = POLLIN | POLLOUT;
 			break;
@@ -2684,7 +2719,7 @@ static void aio_reap(uint64_t captured, const struct io_event *ev, int64_t n,
 	for (int64_t i = 0; i < n; i++) {
 		uint64_t j = ev[i].data;
 
-		if (j >= nops || !(calls[ops[j].call].need & AIO))
+		if (j >= nops || !is_aio_request(ops[j].kind))
 			continue;
 		if (c)
 			req_unlink(c, j);
@@ -2873,7 +2908,7 @@ static void uring_done(uint32_t j, int64_t res, uint64_t end)
 {
 	const struct op *rq = &ops[j];
 	struct ureq *q = &ureqs[j];
-	int opened = (rq->call == C_UR_OPENAT || rq->call == C_UR_OPENAT2) &&
+	int opened = (rq->kind == IOR_REPLAY_UR_OPENAT || rq->kind == IOR_REPLAY_UR_OPENAT2) &&
 		rq->fixed < 0 && res >= 0;
 
 	if (q->pathfd >= 0)
@@ -2913,7 +2948,7 @@ static void uring_reap(struct uring *u)
 	io_uring_for_each_cqe(&u->ring, head, cqe) {
 		uint64_t j = io_uring_cqe_get_data64(cqe);
 
-		if (j < nops && (calls[ops[j].call].need & URING))
+		if (j < nops && is_uring_request(ops[j].kind))
 			uring_done(j, cqe->res, end);
 		n++;
 	}
@@ -3203,12 +3238,12 @@ static const char *in_root(const char *path)
 /* Whether a request acts on a descriptor or registered file. */
 static int uses_fd(const struct op *rq)
 {
-	switch (rq->call) {
-	case C_UR_NOP: case C_UR_OPENAT: case C_UR_OPENAT2:
+	switch (rq->kind) {
+	case IOR_REPLAY_UR_NOP: case IOR_REPLAY_UR_OPENAT: case IOR_REPLAY_UR_OPENAT2:
 		return 0;
-	case C_UR_CLOSE:
+	case IOR_REPLAY_UR_CLOSE:
 		return rq->fixed < 0;
-	case C_UR_STATX:	/* on its dirfd only with an empty path */
+	case IOR_REPLAY_UR_STATX:	/* on its dirfd only with an empty path */
 		return rq->fd >= 0;
 	default:
 		return 1;
@@ -3230,7 +3265,7 @@ static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
 	void *buf;
 	size_t n;
 
-	if (rq->call == C_UR_OTHER || (rq->sqe & IOSQE_BUFFER_SELECT))
+	if (rq->kind == IOR_REPLAY_UR_OTHER || (rq->sqe & IOSQE_BUFFER_SELECT))
 		return SKIP_UNSUPPORTED;	/* no provided buffers */
 	if (uses_fd(rq)) {
 		if (rq->fixed >= 0) {
@@ -3239,7 +3274,7 @@ static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
 		} else if ((fd = real_fd(rq->fd)) < 0)
 			return SKIP_NOFD;
 	}
-	if (rq->call == C_UR_STATX && fd < 0) {
+	if (rq->kind == IOR_REPLAY_UR_STATX && fd < 0) {
 		int nofollow = rq->flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0;
 
 		/* Resolved beneath the root; a failure is the request's result. */
@@ -3263,44 +3298,44 @@ static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
 	q->pathfd = pathfd;
 	q->err = err;
 	q->tab = tab;
-	switch (rq->call) {
-	case C_UR_READ:
+	switch (rq->kind) {
+	case IOR_REPLAY_UR_READ:
 		io_uring_prep_read(sqe, fd, w->rbuf, rq->count, rq->offset);
 		break;
-	case C_UR_WRITE:
+	case IOR_REPLAY_UR_WRITE:
 		io_uring_prep_write(sqe, fd, wdata, rq->count, rq->offset);
 		break;
-	case C_UR_READV: case C_UR_WRITEV:
+	case IOR_REPLAY_UR_READV: case IOR_REPLAY_UR_WRITEV:
 		if (!(q->iov = calloc(rq->iovcnt, sizeof(*q->iov))))
 			fatal("calloc");
-		buf = rq->call == C_UR_READV ? w->rbuf : wdata;
+		buf = rq->kind == IOR_REPLAY_UR_READV ? w->rbuf : wdata;
 		fill_iov(q->iov, rq->iovcnt, buf, rq->count);
-		if (rq->call == C_UR_READV)
+		if (rq->kind == IOR_REPLAY_UR_READV)
 			io_uring_prep_readv(sqe, fd, q->iov, rq->iovcnt, rq->offset);
 		else
 			io_uring_prep_writev(sqe, fd, q->iov, rq->iovcnt, rq->offset);
 		break;
-	case C_UR_READ_FIXED: case C_UR_WRITE_FIXED:
+	case IOR_REPLAY_UR_READ_FIXED: case IOR_REPLAY_UR_WRITE_FIXED:
 		/* A buffer never registered: the kernel refuses the index. */
 		buf = rq->arg >= 0 && rq->arg < u->nbufs ? u->bufs[rq->arg] : NULL;
 		n = buf && rq->count > u->buflens[rq->arg] ?
 			u->buflens[rq->arg] : rq->count;
-		if (rq->call == C_UR_READ_FIXED)
+		if (rq->kind == IOR_REPLAY_UR_READ_FIXED)
 			io_uring_prep_read_fixed(sqe, fd, buf, n, rq->offset,
 						 rq->arg);
 		else
 			io_uring_prep_write_fixed(sqe, fd, buf, n, rq->offset,
 						  rq->arg);
 		break;
-	case C_UR_FSYNC:
+	case IOR_REPLAY_UR_FSYNC:
 		io_uring_prep_fsync(sqe, fd, rq->flags);
 		sqe->off = rq->offset;
 		sqe->len = rq->len;
 		break;
-	case C_UR_FALLOCATE:
+	case IOR_REPLAY_UR_FALLOCATE:
 		io_uring_prep_fallocate(sqe, fd, rq->mode, rq->offset, rq->len);
 		break;
-	case C_UR_OPENAT: case C_UR_OPENAT2:
+	case IOR_REPLAY_UR_OPENAT: case IOR_REPLAY_UR_OPENAT2:
 		/* openat2 beneath the root, whatever the capture used. */
 		q->how = (struct open_how){ .flags = rq->flags,
 			.mode = rq->flags & (O_CREAT | __O_TMPFILE) ?
@@ -3315,7 +3350,7 @@ static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
 				in_root(str(rq->path)), &q->how);
 		sqef &= ~IOSQE_FIXED_FILE;
 		break;
-	case C_UR_CLOSE:
+	case IOR_REPLAY_UR_CLOSE:
 		if (rq->fixed >= 0) {
 			io_uring_prep_close_direct(sqe, rq->fixed);
 			sqef &= ~IOSQE_FIXED_FILE;
@@ -3329,7 +3364,7 @@ static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
 				&(int32_t){ rq->fd }, -1, 0, __ATOMIC_RELAXED,
 				__ATOMIC_RELAXED);
 		break;
-	case C_UR_STATX:
+	case IOR_REPLAY_UR_STATX:
 		if (q->err) {
 			/*
 			 * Submitted still, in its batch, as a NOP that fails
@@ -3481,7 +3516,7 @@ static void uring_thread_end(uint32_t t)
 		uring_drain(rings[i]);
 	unlock_rings();
 	for (uint32_t i = threads[t].first; i != NONE; i = ops[i].next)
-		if (calls[ops[i].call].need & URING)
+		if (is_uring_request(ops[i].kind))
 			settle(i, CL_INFLIGHT, 0, 0);
 }
 
@@ -3540,34 +3575,22 @@ static int64_t replay_fork(const struct op *op)
 	return 0;
 }
 
-/* Whether a call on a path follows a symlink in its last component. */
-static int follows(const struct op *op)
+/* Whether a kind acts on a path (or two) beneath the root. */
+static int has_path(unsigned kind)
 {
-	switch (op->call) {
-	case C_LSTAT: case C_LCHOWN: case C_LSETXATTR: case C_LGETXATTR:
-	case C_LLISTXATTR: case C_LREMOVEXATTR: case C_READLINK:
-	case C_READLINKAT: case C_SYMLINK: case C_SYMLINKAT: case C_MKNOD:
-	case C_MKNODAT: case C_LINK:
-		return 0;
-	case C_LINKAT: case C_NAME_TO_HANDLE:
-		return !!(op->flags & AT_SYMLINK_FOLLOW);
-	case C_NEWFSTATAT: case C_STATX: case C_FACCESSAT2: case C_FCHMODAT2:
-	case C_FCHOWNAT: case C_UTIMENSAT:
-		return !(op->flags & AT_SYMLINK_NOFOLLOW);
-	default:
+	switch (kind) {
+	case IOR_REPLAY_OPEN: case IOR_REPLAY_STAT: case IOR_REPLAY_STATX:
+	case IOR_REPLAY_ACCESS: case IOR_REPLAY_CHMOD: case IOR_REPLAY_CHOWN:
+	case IOR_REPLAY_UTIMES: case IOR_REPLAY_MKDIR: case IOR_REPLAY_RMDIR:
+	case IOR_REPLAY_UNLINK: case IOR_REPLAY_RENAME: case IOR_REPLAY_LINK:
+	case IOR_REPLAY_SYMLINK: case IOR_REPLAY_READLINK: case IOR_REPLAY_MKNOD:
+	case IOR_REPLAY_SETXATTR: case IOR_REPLAY_GETXATTR:
+	case IOR_REPLAY_LISTXATTR: case IOR_REPLAY_REMOVEXATTR:
+	case IOR_REPLAY_STATFS: case IOR_REPLAY_NAME_TO_HANDLE:
+	case IOR_REPLAY_TRUNCATE: case IOR_REPLAY_CHDIR: case IOR_REPLAY_IORFD:
 		return 1;
-	}
-}
-
-/* The same call for at_name, whatever form the capture used. */
-static enum call name_call(enum call c)
-{
-	switch (c) {
-	case C_SYMLINKAT: return C_SYMLINK;
-	case C_READLINKAT: return C_READLINK;
-	case C_MKNODAT: return C_MKNOD;
-	case C_FCHOWNAT: return C_LCHOWN;
-	default: return c;
+	default:
+		return 0;
 	}
 }
 
@@ -3577,7 +3600,7 @@ static enum call name_call(enum call c)
  */
 static int replay_op(struct worker *w, const struct op *op, struct result *res)
 {
-	enum call c = op->call;
+	unsigned c = op->kind;
 	const char *path = str(op->path);
 	int fd = -1, src = -1, dst = -1;
 	uint64_t t1, t2;
@@ -3598,7 +3621,7 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 	 * A call that failed on a descriptor that is no ring (EOPNOTSUPP) is
 	 * issued on the replay's descriptor, to fail again.
 	 */
-	if (c == C_URING_ENTER || c == C_URING_REGISTER) {
+	if (c == IOR_REPLAY_URING_ENTER || c == IOR_REPLAY_URING_REGISTER) {
 		lock_rings();	/* held until the call is done */
 		if (!(u = ring_find(real_fd(op->fd), 1))) {
 			unlock_rings();
@@ -3606,23 +3629,24 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 				skip_request(j, SKIP_NOFD);
 			if (op->cret >= 0 || real_fd(op->fd) < 0)
 				return SKIP_NOFD;
-		} else if (c == C_URING_ENTER) {
+		} else if (c == IOR_REPLAY_URING_ENTER) {
 			uring_make_room(u, op);
 			nsqe = uring_prep_batch(u, w, op);
 		}
 	}
 	if (op->byfd && (fd = real_fd(op->fd)) < 0)
 		return SKIP_NOFD;
-	if (calls[c].need & A_PAIR) {
+	if (c == IOR_REPLAY_COPY_FILE_RANGE || c == IOR_REPLAY_SENDFILE ||
+	    c == IOR_REPLAY_SPLICE) {
 		src = real_fd(op->fd);
 		dst = real_fd(op->fd2);
 		/* A side the capture knew must be open; one must be known. */
 		if ((op->fd >= 0 && src < 0) || (op->fd2 >= 0 && dst < 0) ||
 		    (src < 0 && dst < 0))
 			return SKIP_NOFD;
-		if (c == C_SPLICE && (src < 0 || dst < 0))
+		if (c == IOR_REPLAY_SPLICE && (src < 0 || dst < 0))
 			need_pipe(w);
-		if (c == C_SPLICE && src < 0) {	/* what the pipe held */
+		if (c == IOR_REPLAY_SPLICE && src < 0) {	/* what the pipe held */
 			size_t n = op->count < w->pipesz ? op->count : w->pipesz;
 
 			if (n && write(w->pipe[1], wdata, n) != (ssize_t)n)
@@ -3630,7 +3654,7 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 			w->piped = n;
 		}
 	}
-	if (c == C_MUNMAP || c == C_MSYNC || c == C_MADVISE) {
+	if (c == IOR_REPLAY_MUNMAP || c == IOR_REPLAY_MSYNC || c == IOR_REPLAY_MADVISE) {
 		int known;
 
 		lock_tables();
@@ -3639,27 +3663,27 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 		if (!known)
 			return SKIP_NOMAP;
 	}
-	if (c == C_OPEN_BY_HANDLE)
+	if (c == IOR_REPLAY_OPEN_BY_HANDLE)
 		handle_find(w, op);
 	/* A context never set up in the replay is as a descriptor never opened. */
-	if ((c == C_IO_DESTROY || c == C_IO_SUBMIT || c == C_IO_GETEVENTS ||
-	     c == C_IO_PGETEVENTS || c == C_IO_CANCEL) &&
+	if ((c == IOR_REPLAY_IO_DESTROY || c == IOR_REPLAY_IO_SUBMIT || c == IOR_REPLAY_IO_GETEVENTS ||
+	     c == IOR_REPLAY_IO_PGETEVENTS || c == IOR_REPLAY_IO_CANCEL) &&
 	    !ctx_find(op->addr, &ctx)) {
-		for (uint32_t j = c == C_IO_SUBMIT ? op->batch : NONE;
+		for (uint32_t j = c == IOR_REPLAY_IO_SUBMIT ? op->batch : NONE;
 		     j != NONE; j = ops[j].batch)
 			skip_request(j, SKIP_NOFD);
 		return SKIP_NOFD;
 	}
-	if (c == C_IO_SUBMIT) {
+	if (c == IOR_REPLAY_IO_SUBMIT) {
 		aio_prepare(w, op);
 		aio_submitting(w, op->addr);
 	}
-	if (c == C_READV || c == C_PREADV)
+	if (c == IOR_REPLAY_READV || c == IOR_REPLAY_PREADV)
 		fill_iov(w->iov, op->iovcnt, w->rbuf, op->count);
-	else if (c == C_WRITEV || c == C_PWRITEV)
+	else if (c == IOR_REPLAY_WRITEV || c == IOR_REPLAY_PWRITEV)
 		fill_iov(w->iov, op->iovcnt, wdata, op->count);
 	/* An empty path names nothing (the root helpers would take the root). */
-	if ((calls[c].need & A_PATH) && !*path && !op->byfd && c != C_MEMFD) {
+	if (!*path && !op->byfd && has_path(c)) {
 		res->start = now_ns() - sh->t0;
 		res->ret = -ENOENT;
 		res->dur = 0;
@@ -3668,55 +3692,55 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 
 	t1 = now_ns();
 	switch (c) {
-	case C_OPEN: case C_OPENAT: case C_OPENAT2: case C_CREAT:
+	case IOR_REPLAY_OPEN:
 		r = open_in_root(path, op->flags, op->mode);
 		break;
-	case C_CLOSE:
+	case IOR_REPLAY_CLOSE:
 		r = ring_close(fd) ? 0 : neg(close(fd));
 		break;
-	case C_READ:
+	case IOR_REPLAY_READ:
 		r = neg(read(fd, w->rbuf, op->count));
 		break;
-	case C_WRITE:
+	case IOR_REPLAY_WRITE:
 		r = neg(write(fd, wdata, op->count));
 		break;
-	case C_PREAD:
+	case IOR_REPLAY_PREAD:
 		r = neg(pread(fd, w->rbuf, op->count, op->offset));
 		break;
-	case C_PWRITE:
+	case IOR_REPLAY_PWRITE:
 		r = neg(pwrite(fd, wdata, op->count, op->offset));
 		break;
-	case C_READV:
+	case IOR_REPLAY_READV:
 		r = neg(readv(fd, w->iov, op->iovcnt));
 		break;
-	case C_WRITEV:
+	case IOR_REPLAY_WRITEV:
 		r = neg(writev(fd, w->iov, op->iovcnt));
 		break;
-	case C_PREADV:
+	case IOR_REPLAY_PREADV:
 		r = neg(preadv(fd, w->iov, op->iovcnt, op->offset));
 		break;
-	case C_PWRITEV:
+	case IOR_REPLAY_PWRITEV:
 		r = neg(pwritev(fd, w->iov, op->iovcnt, op->offset));
 		break;
-	case C_LSEEK:
+	case IOR_REPLAY_LSEEK:
 		r = neg(lseek(fd, op->offset, op->whence));
 		break;
-	case C_FSYNC:
+	case IOR_REPLAY_FSYNC:
 		r = neg(fsync(fd));
 		break;
-	case C_FDATASYNC:
+	case IOR_REPLAY_FDATASYNC:
 		r = neg(fdatasync(fd));
 		break;
-	case C_FSTAT: {
+	case IOR_REPLAY_FSTAT: {
 		struct stat st;
 
 		r = neg(fstat(fd, &st));
 		break;
 	}
-	case C_NEWFSTATAT:
-	case C_STATX:
+	case IOR_REPLAY_STAT:
+	case IOR_REPLAY_STATX:
 		if (op->byfd) {	/* AT_EMPTY_PATH on a descriptor */
-			if (c == C_STATX) {
+			if (c == IOR_REPLAY_STATX) {
 				struct statx stx;
 
 				r = neg(statx(fd, "", AT_EMPTY_PATH, op->mask, &stx));
@@ -3726,155 +3750,138 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 				r = neg(fstat(fd, &st));
 			}
 		} else
-			r = follows(op) ? follow(c, op, w) : at_name(c, op, w);
+			r = on_path(op, w);
 		break;
-	case C_TRUNCATE:
+	case IOR_REPLAY_TRUNCATE:
 		r = truncate_in_root(path, op->offset);
 		break;
-	case C_FTRUNCATE:
+	case IOR_REPLAY_FTRUNCATE:
 		r = neg(ftruncate(fd, op->offset));
 		break;
-	case C_CHDIR:
+	case IOR_REPLAY_CHDIR:
 		r = chdir_in_root(path);
 		break;
-	case C_FCHDIR:
+	case IOR_REPLAY_FCHDIR:
 		r = fchdir_check(fd);
 		break;
-	case C_DUP:
+	case IOR_REPLAY_DUP:
 		r = neg(dup(fd));
 		break;
-	case C_DUP2:
-	case C_DUP3:
+	case IOR_REPLAY_DUP2:
+	case IOR_REPLAY_DUP3:
 		if (op->num == op->num2)	/* dup2 checks it, dup3 refuses it */
-			r = c == C_DUP2 ? neg(dup2(fd, fd)) :
+			r = c == IOR_REPLAY_DUP2 ? neg(dup2(fd, fd)) :
 				neg(dup3(fd, fd, op->flags));
-		else if (c == C_DUP3 && (op->flags & O_CLOEXEC))
+		else if (c == IOR_REPLAY_DUP3 && (op->flags & O_CLOEXEC))
 			r = neg(fcntl(fd, F_DUPFD_CLOEXEC, 0));
 		else
 			r = neg(dup(fd));
 		break;
-	case C_FORK:
+	case IOR_REPLAY_FORK:
 		r = replay_fork(op);
 		break;
-	case C_EXEC:
+	case IOR_REPLAY_EXEC:
 		close_on_exec();
 		unmap_all();
 		r = 0;
 		break;
-	case C_EXIT:
-	case C_FORKCALL:	/* the task was made at its sched:fork */
-	case C_VFORK:
+	case IOR_REPLAY_NOOP:	/* a fork's task was made at its sched:fork */
 		r = 0;
 		break;
-	case C_IORFD:
+	case IOR_REPLAY_IORFD:
 		r = ior_fd_open(op);
 		break;
-	case C_FCHMOD:
+	case IOR_REPLAY_FCHMOD:
 		r = neg(fchmod(fd, op->mode));
 		break;
-	case C_FCHOWN:
+	case IOR_REPLAY_FCHOWN:
 		r = neg(fchown(fd, op->uid, op->gid));
 		break;
-	case C_FCHOWNAT:
+	case IOR_REPLAY_CHOWN:
 		if (op->byfd)
 			r = neg(fchownat(fd, "", op->uid, op->gid, AT_EMPTY_PATH));
 		else
-			r = follows(op) ? follow(c, op, w) : at_name(C_LCHOWN, op, w);
+			r = on_path(op, w);
 		break;
-	case C_UTIMENSAT:
+	case IOR_REPLAY_UTIMES:
 		if (op->byfd)	/* futimens */
 			r = neg(futimens(fd, times_of(op)));
 		else
-			r = follows(op) ? follow(c, op, w) : at_name(c, op, w);
+			r = on_path(op, w);
 		break;
-	case C_LINKAT:
+	case IOR_REPLAY_LINK:
 		if (op->byfd)	/* AT_EMPTY_PATH: link the open file */
 			r = link_fd(fd, op);
 		else
-			r = follows(op) ? follow(c, op, w) : at_name(C_LINK, op, w);
+			r = on_path(op, w);
 		break;
-	case C_MKDIR: case C_MKDIRAT:
-		r = at_name(C_MKDIR, op, w);
-		break;
-	case C_RMDIR:
-	case C_UNLINK: case C_UNLINKAT: {
-		struct op o = *op;
-
-		if (c == C_RMDIR)
-			o.flags = AT_REMOVEDIR;
-		r = at_name(C_UNLINK, &o, w);
-		break;
-	}
-	case C_RENAME: case C_RENAMEAT: case C_RENAMEAT2:
-		r = at_name(C_RENAME, op, w);
-		break;
-	case C_CLOSE_RANGE:
+	case IOR_REPLAY_CLOSE_RANGE:
 		close_numbers(op);
 		r = 0;
 		break;
-	case C_COPY_FILE_RANGE: case C_SENDFILE: case C_SPLICE:
+	case IOR_REPLAY_COPY_FILE_RANGE: case IOR_REPLAY_SENDFILE: case IOR_REPLAY_SPLICE:
 		r = copy_fds(c, op, w, src, dst);
 		break;
-	case C_FCNTL:
+	case IOR_REPLAY_FCNTL:
 		r = fcntl_op(op, fd);
 		break;
-	case C_FLOCK:
+	case IOR_REPLAY_FLOCK:
 		r = neg(flock(fd, op->arg));
 		break;
-	case C_FALLOCATE:
+	case IOR_REPLAY_FALLOCATE:
 		r = neg(fallocate(fd, op->flags, op->offset, op->len));
 		break;
-	case C_FADVISE:		/* returns the error, not -1 */
+	case IOR_REPLAY_FADVISE:		/* returns the error, not -1 */
 		r = -posix_fadvise(fd, op->offset, op->len, op->arg);
 		break;
-	case C_READAHEAD:
+	case IOR_REPLAY_READAHEAD:
 		r = neg(readahead(fd, op->offset, op->count));
 		break;
-	case C_SYNC:
+	case IOR_REPLAY_SYNC:
 		sync();
 		r = 0;
 		break;
-	case C_SYNCFS:
+	case IOR_REPLAY_SYNCFS:
 		r = neg(syncfs(fd));
 		break;
-	case C_SYNC_FILE_RANGE:
+	case IOR_REPLAY_SYNC_FILE_RANGE:
 		r = neg(sync_file_range(fd, op->offset, op->len, op->flags));
 		break;
-	case C_GETDENTS:
+	case IOR_REPLAY_GETDENTS:
 		r = neg(getdents64(fd, w->rbuf, op->count));
 		break;
-	case C_FSETXATTR:
+	case IOR_REPLAY_FSETXATTR:
 		v = xattr_value(op, &vlen);
 		r = neg(fsetxattr(fd, str(op->name), v, vlen, op->flags));
 		break;
-	case C_FGETXATTR:
+	case IOR_REPLAY_FGETXATTR:
 		r = neg(fgetxattr(fd, str(op->name), w->rbuf, op->count));
 		break;
-	case C_FLISTXATTR:
+	case IOR_REPLAY_FLISTXATTR:
 		r = neg(flistxattr(fd, w->rbuf, op->count));
 		break;
-	case C_FREMOVEXATTR:
+	case IOR_REPLAY_FREMOVEXATTR:
 		r = neg(fremovexattr(fd, str(op->name)));
 		break;
-	case C_FSTATFS: {
+	case IOR_REPLAY_FSTATFS: {
 		struct statfs sfs;
 
 		r = neg(fstatfs(fd, &sfs));
 		break;
 	}
-	case C_GETCWD:
+	case IOR_REPLAY_GETCWD:
 		r = neg(syscall(SYS_getcwd, w->rbuf, op->count));
 		break;
-	case C_OPEN_BY_HANDLE:
+	case IOR_REPLAY_OPEN_BY_HANDLE:
 		r = neg(open_by_handle_at(rootdir, &w->hb.fh, op->flags));
 		break;
-	case C_MEMFD: {
+	case IOR_REPLAY_MEMFD: {
 		const char *name = strrchr(path, '/');
 
 		r = neg(memfd_create(name ? name + 1 : path, op->flags));
 		break;
 	}
-	case C_MMAP: {
+	case IOR_REPLAY_MMAP: {
 		void *p = mmap(NULL, op->len, op->arg,
 			       op->flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE),
 			       fd, op->offset);
@@ -3882,18 +3889,18 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 		r = p == MAP_FAILED ? -errno : (int64_t)(uintptr_t)p;
 		break;
 	}
-	case C_MUNMAP: case C_MSYNC: case C_MADVISE:
+	case IOR_REPLAY_MUNMAP: case IOR_REPLAY_MSYNC: case IOR_REPLAY_MADVISE:
 		lock_tables();
 		r = on_maps(c, op->addr, page_end(op->addr, op->len), op);
 		unlock_tables();
 		break;
-	case C_UNSHARE:
+	case IOR_REPLAY_UNSHARE:
 		/* Only what concerns files; namespaces are not replayed. */
 		r = neg(unshare(op->flags & CLONE_FS));
 		if (r == 0 && (op->flags & CLONE_FILES))
 			unshare_files();
 		break;
-	case C_IO_SETUP: {
+	case IOR_REPLAY_IO_SETUP: {
 		/*
 		 * A captured EINVAL fails again as io_setup refuses a context
 		 * id that is not 0 (nr_events 0 fails by itself); a context
@@ -3908,18 +3915,18 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 			syscall(SYS_io_destroy, made);
 		break;
 	}
-	case C_IO_DESTROY:
+	case IOR_REPLAY_IO_DESTROY:
 		r = neg(syscall(SYS_io_destroy, ctx));
 		break;
-	case C_IO_SUBMIT:
+	case IOR_REPLAY_IO_SUBMIT:
 		r = aio_submit(w, op, ctx);
 		break;
-	case C_IO_GETEVENTS:
+	case IOR_REPLAY_IO_GETEVENTS:
 		min_nr = ctx_min_nr(op->addr, op, &nr);
 		r = neg(syscall(SYS_io_getevents, ctx, min_nr, nr, w->events,
 				wait_bound(op, &wait)));
 		break;
-	case C_IO_PGETEVENTS: {
+	case IOR_REPLAY_IO_PGETEVENTS: {
 		/* The mask the capture passed is not known: the thread's own. */
 		sigset_t set;
 		struct { const sigset_t *set; size_t size; } sig = {
@@ -3932,7 +3939,7 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 				wait_bound(op, &wait), op->mask ? &sig : NULL));
 		break;
 	}
-	case C_IO_CANCEL: {
+	case IOR_REPLAY_IO_CANCEL: {
 		/* An iocb the replay never submitted: the kernel refuses it. */
 		struct iocb none;
 		struct io_event ev;
@@ -3942,20 +3949,20 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 				&aioreqs[op->target].cb : &none, &ev));
 		break;
 	}
-	case C_URING_SETUP:
+	case IOR_REPLAY_URING_SETUP:
 		r = uring_setup(op);
 		break;
-	case C_URING_ENTER:
+	case IOR_REPLAY_URING_ENTER:
 		r = u ? uring_enter(u, op, nsqe) : neg(syscall(SYS_io_uring_enter,
 			fd, 0, 0, 0, NULL, 0));
 		break;
-	case C_URING_REGISTER:
+	case IOR_REPLAY_URING_REGISTER:
 		r = u ? uring_register(u, op, &skip) : neg(syscall(
 			SYS_io_uring_register, fd, op->cmd & ~REGISTER_USE_RING,
 			NULL, 0));
 		break;
 	default:	/* the calls on a path */
-		r = follows(op) ? follow(c, op, w) : at_name(name_call(c), op, w);
+		r = on_path(op, w);
 		break;
 	}
 	t2 = now_ns();
@@ -3969,67 +3976,67 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 
 	/* Keep the descriptor table as the capture's was. */
 	switch (c) {
-	case C_OPEN: case C_OPENAT: case C_OPENAT2: case C_CREAT:
-	case C_OPEN_BY_HANDLE:
+	case IOR_REPLAY_OPEN:
+	case IOR_REPLAY_OPEN_BY_HANDLE:
 		bind_new(op->cret >= 0 ? op->fd : -1, op->num, r,
 			 !!(op->flags & O_CLOEXEC));
 		break;
-	case C_MEMFD:
+	case IOR_REPLAY_MEMFD:
 		bind_new(op->cret >= 0 ? op->fd : -1, op->num, r,
 			 !!(op->flags & MFD_CLOEXEC));
 		break;
-	case C_DUP:
+	case IOR_REPLAY_DUP:
 		bind_new(op->cret >= 0 ? op->fd2 : -1, op->num2, r, 0);
 		break;
-	case C_DUP2:
-	case C_DUP3:
+	case IOR_REPLAY_DUP2:
+	case IOR_REPLAY_DUP3:
 		if (op->num != op->num2) {
 			if (op->cret >= 0)
 				displace(op->num2);
 			bind_new(op->cret >= 0 ? op->fd2 : -1, op->num2, r,
-				 !!(op->flags & O_CLOEXEC) && c == C_DUP3);
+				 !!(op->flags & O_CLOEXEC) && c == IOR_REPLAY_DUP3);
 		}
 		break;
-	case C_FCNTL:
+	case IOR_REPLAY_FCNTL:
 		if (op->cmd == F_DUPFD || op->cmd == F_DUPFD_CLOEXEC)
 			bind_new(op->cret >= 0 ? op->fd2 : -1, op->num2, r,
 				 op->cmd == F_DUPFD_CLOEXEC);
 		else if (op->cmd == F_SETFD && r == 0)
 			tab->cloexec[op->fd] = op->arg & FD_CLOEXEC;
 		break;
-	case C_CLOSE:		/* the descriptor is gone even on error */
+	case IOR_REPLAY_CLOSE:		/* the descriptor is gone even on error */
 		__atomic_store_n(&tab->real[op->fd], -1, __ATOMIC_RELAXED);
 		if (op->num >= 0)
 			__atomic_compare_exchange_n(&tab->numvfd[op->num],
 				&(int32_t){ op->fd }, -1, 0, __ATOMIC_RELAXED,
 				__ATOMIC_RELAXED);
 		break;
-	case C_MMAP:
+	case IOR_REPLAY_MMAP:
 		map_done(op, r);
 		break;
-	case C_URING_SETUP:	/* the ring's descriptor is close-on-exec */
+	case IOR_REPLAY_URING_SETUP:	/* the ring's descriptor is close-on-exec */
 		if (r >= 0 && op->fd >= 0) {
 			bind_fd(op->fd, r, 1);
 			bind_num(op->num, op->fd);
 		} else if (r >= 0)
 			ring_close(r);
 		break;
-	case C_NAME_TO_HANDLE:
+	case IOR_REPLAY_NAME_TO_HANDLE:
 		if (r == 0)
 			handle_keep(op, &w->hb);
 		break;
-	case C_SPLICE:
+	case IOR_REPLAY_SPLICE:
 		drain_pipe(w);
 		break;
-	case C_IO_DESTROY:
+	case IOR_REPLAY_IO_DESTROY:
 		if (r == 0)
 			ctx_destroyed(op->addr);
 		break;
-	case C_IO_SUBMIT:
+	case IOR_REPLAY_IO_SUBMIT:
 		aio_unaccepted(w, op->addr, r);
 		break;
-	case C_IO_GETEVENTS:
-	case C_IO_PGETEVENTS:
+	case IOR_REPLAY_IO_GETEVENTS:
+	case IOR_REPLAY_IO_PGETEVENTS:
 		aio_reap(op->addr, w->events, r, t2 - sh->t0);
 		break;
 	default:
@@ -4117,10 +4124,10 @@ static void run_thread(uint32_t t)
 		 * it in the capture: its record issues nothing and waits for
 		 * nothing.
 		 */
-		if (calls[ops[i].call].need & AIO)
+		if (is_aio_request(ops[i].kind))
 			continue;
 		/* So is an io_uring request, unless it has no io_uring_enter. */
-		if ((calls[ops[i].call].need & URING) && ops[i].target != NONE)
+		if (is_uring_request(ops[i].kind) && ops[i].target != NONE)
 			continue;
 
 		if (ops[i].after)
@@ -4130,7 +4137,7 @@ static void run_thread(uint32_t t)
 		/* Late when what it waited for was: then at once. */
 		if (timed)
 			wait_due(due(i));
-		if (calls[ops[i].call].need & URING)
+		if (is_uring_request(ops[i].kind))
 			uring_alone(w, i);
 		else if ((skip = replay_op(w, &ops[i], res))) {
 			res->start = now_ns() - sh->t0;
@@ -4149,7 +4156,7 @@ static void run_thread(uint32_t t)
 	 * (Without any, a walk of all its ops again is time for nothing.)
 	 */
 	for (uint32_t i = naio ? th->first : NONE; i != NONE; i = ops[i].next)
-		if (calls[ops[i].call].need & AIO)
+		if (is_aio_request(ops[i].kind))
 			settle(i, CL_INFLIGHT, 0, 0);
 	free(w->iocbp);
 	free(w->events);
@@ -4331,8 +4338,8 @@ static int late_of(uint32_t i, int64_t *late, int *own)
 	const struct op *op = &ops[i];
 	uint32_t at = i;
 
-	if ((calls[op->call].need & AIO) ||
-	    ((calls[op->call].need & URING) && op->target != NONE)) {
+	if (is_aio_request(op->kind) ||
+	    (is_uring_request(op->kind) && op->target != NONE)) {
 		if (op->target == NONE)
 			return 0;
 		at = op->target;
@@ -4391,8 +4398,8 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 		ior_putc(&out, ' ');
 		ior_puts(&out, str(op->comm));
 		ior_putc(&out, ' ');
-		ior_puts(&out, op->call == C_UR_OTHER ? str(op->name) :
-			 calls[op->call].name);
+		ior_puts(&out, op->kind == IOR_REPLAY_UR_OTHER ? str(op->name) :
+			 ior_calls[op->row].name);
 		ior_putc(&out, ' ');
 		ior_put_i64(&out, skip ? 0 : res->ret);
 		ior_putc(&out, ' ');
