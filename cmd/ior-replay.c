@@ -290,7 +290,7 @@ static const char *const skip_names[] = {
  * One operation. Strings live in the arena. The fields the replay of the
  * common calls reads come first, in the 64 bytes run_thread prefetches.
  */
-struct op {
+struct prog_op {
 	uint8_t kind;		/* enum ior_replay: how it is issued */
 	uint8_t byfd;		/* acts on the descriptor fd */
 	uint8_t unsafe;		/* never issued: skip=unsafe */
@@ -345,7 +345,7 @@ struct op {
 	uint16_t row;		/* its CALL's row of the table */
 };
 
-_Static_assert(offsetof(struct op, path2) + sizeof(size_t) == 64,
+_Static_assert(offsetof(struct prog_op, path2) + sizeof(size_t) == 64,
 	       "run_thread prefetches the first 64 bytes of an op");
 _Static_assert(IOR_REPLAY_UR_OTHER <= UINT8_MAX && IOR_NCALLS <= UINT16_MAX,
 	       "an op's kind and row fit");
@@ -353,10 +353,10 @@ _Static_assert(IOR_REPLAY_UR_OTHER <= UINT8_MAX && IOR_NCALLS <= UINT16_MAX,
 /* op.opt: optional arguments that were given. */
 enum { HAS_OFF = 1, HAS_OFF2 = 2, HAS_TIMES = 4 };
 
-struct fdtab;
+struct vfd_table;
 static void *map_buf(uint64_t size);
 
-struct thread {
+struct prog_thread {
 	int64_t vtid, vpid;
 	uint32_t first, last;	/* its ops, linked by op.next */
 	uint32_t next_initial;	/* next initial thread of the same process */
@@ -365,13 +365,13 @@ struct thread {
 	uint32_t maxevents;	/* events of its largest io_getevents */
 	uint64_t maxread;	/* read buffer it needs */
 	size_t comm;		/* last COMM seen, to share arena copies */
-	struct fdtab *tab;	/* the descriptors it starts with */
+	struct vfd_table *tab;	/* the descriptors it starts with */
 	int forked;		/* announced by a sched:fork */
 };
 
-static struct op *ops;
+static struct prog_op *ops;
 static uint32_t nops, ops_cap;
-static struct thread *threads;
+static struct prog_thread *threads;
 static uint32_t nthreads, threads_cap;
 static uint32_t *thread_of;	/* vtid -> thread index + 1 */
 static uint32_t thread_of_cap;
@@ -550,7 +550,7 @@ static size_t path_of(const struct ior_in *in, const struct ior_rec *r,
 
 /* setxattr's value, when captured: binary (ACLs hold NUL bytes). */
 static void value_bytes(const struct ior_in *in, const struct ior_rec *r,
-			struct op *op)
+			struct prog_op *op)
 {
 	const char *v = ior_get(r, "value");
 	char buf[4096];
@@ -592,7 +592,7 @@ static uint32_t thread_get(const struct ior_in *in, int64_t vtid,
 	grow((void **)&threads, &tcap, nthreads + 1, sizeof(*threads));
 	threads_cap = tcap;
 	t = nthreads++;
-	threads[t] = (struct thread){ .vtid = vtid, .vpid = vpid,
+	threads[t] = (struct prog_thread){ .vtid = vtid, .vpid = vpid,
 		.first = NONE, .last = NONE, .next_initial = NONE,
 		.comm = SIZE_MAX, .forked = forked };
 	thread_of[vtid] = t + 1;
@@ -620,7 +620,7 @@ static uint32_t op_by_seq(const struct ior_in *in, int64_t seq)
 
 /* after=M or after=M,N: the operations op waits for (earlier ones). */
 static void parse_after(const struct ior_in *in, const char *s,
-			struct op *op)
+			struct prog_op *op)
 {
 	char buf[48], *comma;
 	uint32_t *slot[2] = { &op->after, &op->after2 };
@@ -648,7 +648,7 @@ static void parse_after(const struct ior_in *in, const char *s,
  * The record's key=value arguments as they were written, but a request's
  * inflight: the result's is the replay's, the captured one is cinflight.
  */
-static void keep_text(struct op *op, const struct ior_rec *r)
+static void keep_text(struct prog_op *op, const struct ior_rec *r)
 {
 	char line[IOR_LINE_MAX + 1];
 	size_t n = 0;
@@ -755,7 +755,7 @@ static int is_lock_cmd(uint32_t cmd)
  * never issued.
  */
 static void parse_fcntl(const struct ior_in *in, const struct ior_rec *r,
-			struct op *op)
+			struct prog_op *op)
 {
 	op->cmd = value_of(in, r, "cmd", ior_fcntl_cmds);
 	switch (op->cmd) {
@@ -798,7 +798,7 @@ static void parse_fcntl(const struct ior_in *in, const struct ior_rec *r,
 
 /* The arguments of the calls that need more than the common keys. */
 static void parse_special(const struct ior_in *in, const struct ior_rec *r,
-			  struct op *op)
+			  struct prog_op *op)
 {
 	switch (op->kind) {
 	case IOR_REPLAY_FCNTL:
@@ -826,25 +826,25 @@ static void parse_special(const struct ior_in *in, const struct ior_rec *r,
  * address: a small hash of (a, b) -> op, used while loading only.
  */
 #define UNSEEN (NONE - 1)	/* requests name a sub not seen yet */
-struct link {
+struct sub_link {
 	uint64_t a, b;
 	uint32_t op;		/* NONE: a free slot; UNSEEN */
 	uint32_t head, tail;	/* the first and last request of its batch */
 	unsigned long line;	/* where the first request named it */
 };
-struct links {
-	struct link *slot;
+struct sub_links {
+	struct sub_link *slot;
 	size_t cap, n;
 };
-static struct links subs;	/* sub -> io_submit */
+static struct sub_links subs;	/* sub -> io_submit */
 
-static struct link *link_get(struct links *t, uint64_t a, uint64_t b,
+static struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 			     int make)
 {
 	size_t i;
 
 	if (make && 2 * (t->n + 1) > t->cap) {
-		struct links g = { NULL, t->cap ? 2 * t->cap : 64, 0 };
+		struct sub_links g = { NULL, t->cap ? 2 * t->cap : 64, 0 };
 
 		if (!(g.slot = malloc(g.cap * sizeof(*g.slot))))
 			ior_err(IOR_EXIT_SYS, "malloc");
@@ -867,15 +867,15 @@ static struct link *link_get(struct links *t, uint64_t a, uint64_t b,
 	if (!make)
 		return NULL;
 	t->n++;
-	t->slot[i] = (struct link){ a, b, UNSEEN, NONE, NONE, 0 };
+	t->slot[i] = (struct sub_link){ a, b, UNSEEN, NONE, NONE, 0 };
 	return &t->slot[i];
 }
 
 /* The AIO calls' arguments; op is ops[nops], of thread th. */
 static void parse_aio(const struct ior_in *in, const struct ior_rec *r,
-		      struct op *op, struct thread *th)
+		      struct prog_op *op, struct prog_thread *th)
 {
-	struct link *l;
+	struct sub_link *l;
 	uint64_t sub;
 
 	switch (op->kind) {
@@ -989,9 +989,9 @@ static size_t list_of(const struct ior_in *in, const struct ior_rec *r,
 
 /* io_uring_setup, io_uring_enter and io_uring_register: their keys. */
 static void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
-			     struct op *op)
+			     struct prog_op *op)
 {
-	struct link *l;
+	struct sub_link *l;
 	uint64_t sub;
 	uint32_t n = 0, nv = 0, nl = 0;
 
@@ -1040,10 +1040,10 @@ static void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
 
 /* A uring:* request's keys; op is ops[nops], of thread th. */
 static void parse_uring(const struct ior_in *in, const struct ior_rec *r,
-			struct op *op)
+			struct prog_op *op)
 {
 	const char *v;
-	struct link *l;
+	struct sub_link *l;
 	uint64_t sub;
 
 	op->ring = op->fixed = -1;
@@ -1170,7 +1170,7 @@ static void link_uring(struct ior_in *in)
 	size_t cap = 0;
 
 	for (size_t i = 0; i < subs.cap; i++) {
-		struct link *l = &subs.slot[i];
+		struct sub_link *l = &subs.slot[i];
 
 		if (l->op == UNSEEN) {
 			in->lineno = l->line;	/* name the first request */
@@ -1196,7 +1196,7 @@ static void link_uring(struct ior_in *in)
 }
 
 /* An io_uring request's start or end, by process, then ring. */
-struct when {
+struct req_time {
 	int64_t pid;
 	int64_t key;		/* the ring's captured number */
 	uint64_t t;
@@ -1205,7 +1205,7 @@ struct when {
 
 static int by_when(const void *a, const void *b)
 {
-	const struct when *x = a, *y = b;
+	const struct req_time *x = a, *y = b;
 
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
@@ -1214,7 +1214,7 @@ static int by_when(const void *a, const void *b)
 	return (x->t > y->t) - (x->t < y->t);
 }
 
-static int same_queue(const struct when *x, const struct when *y)
+static int same_queue(const struct req_time *x, const struct req_time *y)
 {
 	return x->pid == y->pid && x->key == y->key;
 }
@@ -1231,7 +1231,7 @@ static int same_queue(const struct when *x, const struct when *y)
  */
 static void find_depths(void)
 {
-	struct when *st, *en;
+	struct req_time *st, *en;
 	uint32_t n = 0;
 
 	if (!nuring)
@@ -1241,15 +1241,15 @@ static void find_depths(void)
 	if (!st || !en)
 		ior_err(IOR_EXIT_SYS, "malloc");
 	for (uint32_t i = 0; i < nops && n < nuring; i++) {
-		const struct op *op = &ops[i];
+		const struct prog_op *op = &ops[i];
 		uint64_t end;
 
 		if (!is_uring_request(op->kind) || op->target == NONE)
 			continue;
 		end = op->cinflight || op->ctime + op->cdur < op->ctime ?
 			UINT64_MAX : op->ctime + op->cdur;
-		st[n] = (struct when){ op->pid, op->ring, op->ctime, i };
-		en[n] = (struct when){ op->pid, op->ring, end, i };
+		st[n] = (struct req_time){ op->pid, op->ring, op->ctime, i };
+		en[n] = (struct req_time){ op->pid, op->ring, end, i };
 		n++;
 	}
 	qsort(st, n, sizeof(*st), by_when);
@@ -1259,7 +1259,7 @@ static void find_depths(void)
 		uint32_t k0 = k, e0 = e;
 
 		for (; k < n && same_queue(&st[k], &st[k0]); k++) {
-			struct op *sub = &ops[ops[st[k].op].target];
+			struct prog_op *sub = &ops[ops[st[k].op].target];
 			int64_t inflight;
 
 			while (e < n && same_queue(&en[e], &st[k0]) &&
@@ -1284,13 +1284,13 @@ static void find_depths(void)
  */
 static void link_aio(void)
 {
-	struct links iocbs = { NULL, 0, 0 };
-	struct link *l;
+	struct sub_links iocbs = { NULL, 0, 0 };
+	struct sub_link *l;
 
 	free(subs.slot);
-	subs = (struct links){ NULL, 0, 0 };
+	subs = (struct sub_links){ NULL, 0, 0 };
 	for (uint32_t i = 0; i < nops; i++) {
-		struct thread *th = &threads[thread_of[ops[i].tid] - 1];
+		struct prog_thread *th = &threads[thread_of[ops[i].tid] - 1];
 		uint64_t n = 0, iov = 0;
 
 		if (ops[i].kind == IOR_REPLAY_IO_CANCEL) {
@@ -1328,7 +1328,7 @@ static int is_value_table(const struct ior_flag *t)
 }
 
 static void parse_args(const struct ior_in *in, const struct ior_rec *r,
-		       struct op *op, struct thread *th)
+		       struct prog_op *op, struct prog_thread *th)
 {
 	const struct row_need *ci = need_of(ior_calls[op->row].native);
 	unsigned nd = ci->need;
@@ -1450,7 +1450,7 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 }
 
 static void parse_fork(const struct ior_in *in, const struct ior_rec *r,
-		       struct op *op)
+		       struct prog_op *op)
 {
 	int64_t child = ior_int(in, "child", need(in, r, "child"));
 	int64_t cpid = ior_int(in, "cpid", need(in, r, "cpid"));
@@ -1462,8 +1462,8 @@ static void parse_fork(const struct ior_in *in, const struct ior_rec *r,
 static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 {
 	const char *s = ior_get(r, "seq");
-	struct op *op;
-	struct thread *th;
+	struct prog_op *op;
+	struct prog_thread *th;
 	uint32_t t;
 	int row;
 
@@ -1578,7 +1578,7 @@ static void load_program(const char *path)
 
 enum { ST_PENDING, ST_WAITED, ST_DONE, ST_SKIPPED, ST_ABORT };
 
-struct result {
+struct op_result {
 	uint64_t start;		/* ns since the replay started */
 	int64_t ret;
 	uint64_t dur;
@@ -1598,13 +1598,13 @@ static struct shared {
 	uint64_t t0;		/* CLOCK_MONOTONIC at the start */
 	uint32_t abort;
 	uint32_t uring_dropped;	/* rings set up without some captured flags */
-	struct result res[];
+	struct op_result res[];
 } *sh;
 
 static char *wdata;		/* what writes write: random, made once */
 
 /* What setxattr writes: the captured value, or count random bytes. */
-static const char *xattr_value(const struct op *op, size_t *len)
+static const char *xattr_value(const struct prog_op *op, size_t *len)
 {
 	*len = op->value ? op->valuelen : op->count;
 	return op->value ? str(op->value) : wdata;
@@ -1615,18 +1615,18 @@ static const char *xattr_value(const struct op *op, size_t *len)
  * one unshares it): vfd -> real descriptor, and captured number -> vfd
  * (to close what a dup2 onto a number displaces).
  */
-struct fdtab {
+struct vfd_table {
 	int *real;
 	uint8_t *cloexec;
 	int32_t *numvfd;
-	struct fdtab *next;	/* every table of the process */
+	struct vfd_table *next;	/* every table of the process */
 };
-static __thread struct fdtab *tab;	/* the calling thread's */
+static __thread struct vfd_table *tab;	/* the calling thread's */
 /*
  * Tables live as long as their process: listed here so that they stay
  * reachable (for leak checkers) after the thread that made one is gone.
  */
-static struct fdtab *all_tabs;
+static struct vfd_table *all_tabs;
 
 static uint64_t now_ns(void)
 {
@@ -1802,10 +1802,10 @@ static void close_on_exec(void)
 }
 
 /* A table for a thread that has unshared its descriptors: a copy. */
-static struct fdtab *fdtab_copy(const struct fdtab *from)
+static struct vfd_table *fdtab_copy(const struct vfd_table *from)
 {
 	size_t nv = maxvfd + 2, nn = maxfd + 2;
-	struct fdtab *t = malloc(sizeof(*t));
+	struct vfd_table *t = malloc(sizeof(*t));
 
 	if (!t || !(t->real = malloc(nv * sizeof(*t->real))) ||
 	    !(t->cloexec = malloc(nv)) ||
@@ -1839,7 +1839,7 @@ union handle_buf {
 };
 
 /* Per thread: buffers, and a pipe for splice when one side is unknown. */
-struct worker {
+struct thread_state {
 	char *rbuf;
 	struct iovec *iov;
 	int pipe[2];		/* -1 until a splice needs it */
@@ -1855,12 +1855,12 @@ struct worker {
 static int rootdir = -1;	/* the root opened for reading: a mount fd */
 
 /*
- * Each thread's worker, by thread index, allocated before the first fork.
+ * Each thread's state, by thread index, allocated before the first fork.
  * Here rather than on each thread's stack so that what a thread allocated
  * stays reachable in a process forked by another thread, where that stack
  * is no longer a thread's (LeakSanitizer would call it leaked).
  */
-static struct worker *workers;
+static struct thread_state *thread_states;
 
 static int64_t neg(int64_t r)
 {
@@ -1879,7 +1879,7 @@ static void fill_iov(struct iovec *iov, uint32_t n, char *buf, uint64_t count)
 	}
 }
 
-static const struct timespec *times_of(const struct op *op)
+static const struct timespec *times_of(const struct prog_op *op)
 {
 	return op->opt & HAS_TIMES ? op->ts : NULL;
 }
@@ -1901,7 +1901,7 @@ struct xattrat_args {
 };
 
 /* name_to_handle_at on d and name, keeping the handle in w. */
-static int64_t make_handle(struct worker *w, const struct op *op, int d,
+static int64_t make_handle(struct thread_state *w, const struct prog_op *op, int d,
 			   const char *name, int flags)
 {
 	int mnt;
@@ -1916,7 +1916,7 @@ static int64_t make_handle(struct worker *w, const struct op *op, int d,
  * linkat with AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH, its /proc
  * name does not.
  */
-static int64_t link_fd(int fd, const struct op *op)
+static int64_t link_fd(int fd, const struct prog_op *op)
 {
 	char proc[64], name2[NAME_MAX + 1];
 	int d2 = ior_root_parent(&root, str(op->path2), name2, sizeof(name2));
@@ -1936,7 +1936,7 @@ static int64_t link_fd(int fd, const struct op *op)
  * that very file, through the descriptor or its /proc name, never through
  * a name that could be looked up again outside the root.
  */
-static int64_t follow(const struct op *op, struct worker *w)
+static int64_t follow(const struct prog_op *op, struct thread_state *w)
 {
 	int fd = ior_root_openat(&root, str(op->path), O_PATH | O_CLOEXEC, 0);
 	char proc[64];
@@ -2007,7 +2007,7 @@ static int64_t follow(const struct op *op, struct worker *w)
  * The calls that act on a name: under its parent, never following it.
  * (A symlink's path is its target: the link is path2.)
  */
-static int64_t at_name(const struct op *op, struct worker *w)
+static int64_t at_name(const struct prog_op *op, struct thread_state *w)
 {
 	char name[NAME_MAX + 1], name2[NAME_MAX + 1];
 	unsigned c = op->kind;
@@ -2104,7 +2104,7 @@ static int64_t at_name(const struct op *op, struct worker *w)
 }
 
 /* A call on a path: following its last component or on the name. */
-static int64_t on_path(const struct op *op, struct worker *w)
+static int64_t on_path(const struct prog_op *op, struct thread_state *w)
 {
 	return op->follows ? follow(op, w) : at_name(op, w);
 }
@@ -2146,7 +2146,7 @@ static int64_t fchdir_check(int fd)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-static int64_t ior_fd_open(const struct op *op)
+static int64_t ior_fd_open(const struct prog_op *op)
 {
 	int flags = op->flags & ~(O_CREAT | O_TRUNC | O_EXCL);
 	int fd = ior_root_openat(&root, str(op->path), flags, 0);
@@ -2163,7 +2163,7 @@ static int64_t ior_fd_open(const struct op *op)
 /* ---- copies between descriptors ---- */
 
 /* The thread's pipe for splice, made when first needed. */
-static void need_pipe(struct worker *w)
+static void need_pipe(struct thread_state *w)
 {
 	long sz;
 
@@ -2179,7 +2179,7 @@ static void need_pipe(struct worker *w)
 }
 
 /* Empty the pipe of what a splice left in it. */
-static void drain_pipe(struct worker *w)
+static void drain_pipe(struct thread_state *w)
 {
 	while (w->piped) {
 		ssize_t n = splice(w->pipe[0], NULL, w->null, NULL, w->piped, 0);
@@ -2197,7 +2197,7 @@ static void drain_pipe(struct worker *w)
  * the source or a write of the destination, through the thread's pipe
  * for splice.
  */
-static int64_t copy_fds(unsigned c, const struct op *op, struct worker *w,
+static int64_t copy_fds(unsigned c, const struct prog_op *op, struct thread_state *w,
 			int src, int dst)
 {
 	loff_t off = op->offset, off2 = op->offset2;
@@ -2233,21 +2233,21 @@ static int64_t copy_fds(unsigned c, const struct op *op, struct worker *w,
 /* ---- mappings and handles, per replay process ---- */
 
 /* A file mapping: the captured range and where the replay mapped it. */
-struct mapping {
+struct replay_mapping {
 	uint64_t caddr, len;
 	char *raddr;
 };
 
-static struct mapping *maps;
+static struct replay_mapping *maps;
 static size_t nmaps, maps_cap;
 
 /* A handle name_to_handle_at made, by the path it was made for. */
-struct handle {
+struct kept_handle {
 	size_t path;
 	union handle_buf hb;
 };
 
-static struct handle *handles;
+static struct kept_handle *handles;
 static size_t nhandles, handles_cap;
 
 /* Guards maps and handles; held across fork so a child gets it free. */
@@ -2278,20 +2278,20 @@ static void maps_add(uint64_t caddr, uint64_t end, char *raddr)
 
 	grow((void **)&maps, &cap, nmaps + 1, sizeof(*maps));
 	maps_cap = cap;
-	maps[nmaps++] = (struct mapping){ caddr, end - caddr, raddr };
+	maps[nmaps++] = (struct replay_mapping){ caddr, end - caddr, raddr };
 }
 
 /* Unmap [x, y) of mapping i, which holds it; the rest stays known. */
 static int64_t unmap_part(size_t i, uint64_t x, uint64_t y)
 {
-	struct mapping m = maps[i];
+	struct replay_mapping m = maps[i];
 	uint64_t end = m.caddr + m.len;
 	int64_t r = neg(munmap(m.raddr + (x - m.caddr), y - x));
 
 	if (x == m.caddr && y == end)
 		maps[i] = maps[--nmaps];
 	else if (x == m.caddr)
-		maps[i] = (struct mapping){ y, end - y, m.raddr + (y - m.caddr) };
+		maps[i] = (struct replay_mapping){ y, end - y, m.raddr + (y - m.caddr) };
 	else {
 		maps[i].len = x - m.caddr;
 		if (y < end)
@@ -2306,7 +2306,7 @@ static int64_t unmap_part(size_t i, uint64_t x, uint64_t y)
  * Returns the first error, or 0.
  */
 static int64_t on_maps(unsigned c, uint64_t addr, uint64_t end,
-		       const struct op *op)
+		       const struct prog_op *op)
 {
 	int64_t r = 0, e;
 
@@ -2340,7 +2340,7 @@ static int maps_cover(uint64_t addr, uint64_t end)
 }
 
 /* After mmap: the replay's mapping p stands for the captured one. */
-static void map_done(const struct op *op, int64_t r)
+static void map_done(const struct prog_op *op, int64_t r)
 {
 	uint64_t end = page_end(op->cret, op->len);
 
@@ -2363,7 +2363,7 @@ static void unmap_all(void)
 	unlock_tables();
 }
 
-static void handle_keep(const struct op *op, const union handle_buf *hb)
+static void handle_keep(const struct prog_op *op, const union handle_buf *hb)
 {
 	size_t i, cap = handles_cap;
 
@@ -2386,7 +2386,7 @@ static void handle_keep(const struct op *op, const union handle_buf *hb)
  * made, else one made now. Without a path (the captured call failed) the
  * handle is empty and the call fails.
  */
-static void handle_find(struct worker *w, const struct op *op)
+static void handle_find(struct thread_state *w, const struct prog_op *op)
 {
 	size_t i;
 	int fd;
@@ -2417,7 +2417,7 @@ static void handle_find(struct worker *w, const struct op *op)
 /* unshare(CLONE_FILES): this thread gets its own copy of the table. */
 static void unshare_files(void)
 {
-	struct fdtab *t;
+	struct vfd_table *t;
 
 	if (unshare(CLONE_FILES) < 0)
 		fatal("unshare");
@@ -2430,7 +2430,7 @@ static void unshare_files(void)
  * close_range closes (or marks close-on-exec) the descriptors the
  * capture's numbers fd..maxfd name; the replay's own stay open.
  */
-static void close_numbers(const struct op *op)
+static void close_numbers(const struct prog_op *op)
 {
 	int64_t hi = op->len < maxfd ? op->len : maxfd;
 
@@ -2462,7 +2462,7 @@ static int claim(uint32_t j, enum claim how)
 /* A claimed request j is done: RET ret, DUR up to end. */
 static void settled(uint32_t j, int64_t ret, uint64_t end)
 {
-	struct result *res = &sh->res[j];
+	struct op_result *res = &sh->res[j];
 
 	res->ret = ret;
 	res->dur = end > res->start ? end - res->start : 0;
@@ -2479,7 +2479,7 @@ static void settle(uint32_t j, enum claim how, int64_t ret, uint64_t end)
 /* Request j cannot be submitted: why (enum skip). */
 static void skip_request(uint32_t j, int why)
 {
-	struct result *res = &sh->res[j];
+	struct op_result *res = &sh->res[j];
 
 	if (!claim(j, CL_SUBMIT))
 		return;
@@ -2494,12 +2494,12 @@ static void skip_request(uint32_t j, int why)
  * mapping: a request belongs to the process that submits it. Requests in
  * flight are linked per context, for io_destroy.
  */
-struct aioreq {
+struct aio_slot {
 	struct iocb cb;
 	uint32_t prev, next;	/* in flight on its context */
 	uint8_t linked;
 };
-static struct aioreq *aioreqs;
+static struct aio_slot *aio_slots;
 
 #define AIO_WAIT_NS 5000000000ll	/* the longest wait for events */
 #define GONE_MAX 64		/* destroyed contexts remembered */
@@ -2509,19 +2509,19 @@ static struct aioreq *aioreqs;
  * replay destroyed stays known (real 0, which the kernel refuses), so that
  * the calls made on it fail as captured; only the last GONE_MAX.
  */
-struct aioctx {
+struct bound_ctx {
 	uint64_t captured;
 	aio_context_t real;	/* 0: destroyed */
 	int64_t outstanding;	/* submitted, not yet reaped */
 	uint32_t head;		/* the requests in flight; NONE: none */
 	uint64_t gone;		/* destroyed: in which order; 0: live */
 };
-static struct aioctx *ctxs;	/* under tables_lock */
+static struct bound_ctx *ctxs;	/* under tables_lock */
 static size_t nctxs, ctxs_cap;
 static uint64_t ngone;
 
 /* The context the capture named captured, or NULL; tables_lock held. */
-static struct aioctx *ctx_of(uint64_t captured)
+static struct bound_ctx *ctx_of(uint64_t captured)
 {
 	for (size_t i = 0; i < nctxs; i++)
 		if (ctxs[i].captured == captured)
@@ -2532,7 +2532,7 @@ static struct aioctx *ctx_of(uint64_t captured)
 /* Whether the replay set up captured (*real: 0 once destroyed). */
 static int ctx_find(uint64_t captured, aio_context_t *real)
 {
-	struct aioctx *c;
+	struct bound_ctx *c;
 
 	lock_tables();
 	if ((c = ctx_of(captured)))
@@ -2543,13 +2543,13 @@ static int ctx_find(uint64_t captured, aio_context_t *real)
 
 static void ctx_bind(uint64_t captured, aio_context_t real)
 {
-	struct aioctx *c;
+	struct bound_ctx *c;
 
 	lock_tables();
 	if (!(c = ctx_of(captured))) {
 		if (nctxs == ctxs_cap) {
 			size_t cap = ctxs_cap ? 2 * ctxs_cap : 8;
-			struct aioctx *p = realloc(ctxs, cap * sizeof(*p));
+			struct bound_ctx *p = realloc(ctxs, cap * sizeof(*p));
 
 			if (!p)
 				fatal("realloc");
@@ -2558,22 +2558,22 @@ static void ctx_bind(uint64_t captured, aio_context_t real)
 		}
 		c = &ctxs[nctxs++];
 	}
-	*c = (struct aioctx){ captured, real, 0, NONE, 0 };
+	*c = (struct bound_ctx){ captured, real, 0, NONE, 0 };
 	unlock_tables();
 }
 
-static void req_unlink(struct aioctx *c, uint32_t j)
+static void req_unlink(struct bound_ctx *c, uint32_t j)
 {
-	struct aioreq *q = &aioreqs[j];
+	struct aio_slot *q = &aio_slots[j];
 
 	if (!q->linked)
 		return;
 	if (q->prev != NONE)
-		aioreqs[q->prev].next = q->next;
+		aio_slots[q->prev].next = q->next;
 	else
 		c->head = q->next;
 	if (q->next != NONE)
-		aioreqs[q->next].prev = q->prev;
+		aio_slots[q->next].prev = q->prev;
 	q->linked = 0;
 	c->outstanding--;
 }
@@ -2585,7 +2585,7 @@ static void req_unlink(struct aioctx *c, uint32_t j)
  */
 static void ctx_destroyed(uint64_t captured)
 {
-	struct aioctx *c, *old = NULL;
+	struct bound_ctx *c, *old = NULL;
 	size_t dead = 0;
 
 	lock_tables();
@@ -2617,9 +2617,9 @@ static void ctx_destroyed(uint64_t captured)
  * which the replay's earlier reaps may have taken more of than the
  * capture's did. An invalid min_nr is kept, to fail as captured.
  */
-static long ctx_min_nr(uint64_t captured, const struct op *op, long *nr)
+static long ctx_min_nr(uint64_t captured, const struct prog_op *op, long *nr)
 {
-	struct aioctx *c;
+	struct bound_ctx *c;
 	long min = op->offset;
 
 	*nr = op->len;
@@ -2638,7 +2638,7 @@ static long ctx_min_nr(uint64_t captured, const struct op *op, long *nr)
 }
 
 /* The timeout of a wait: the captured one, at most AIO_WAIT_NS. */
-static const struct timespec *wait_bound(const struct op *op,
+static const struct timespec *wait_bound(const struct prog_op *op,
 					 struct timespec *ts)
 {
 	if ((op->opt & HAS_TIMES) && op->ts[0].tv_sec < AIO_WAIT_NS / 1000000000)
@@ -2651,14 +2651,14 @@ static const struct timespec *wait_bound(const struct op *op,
  * The iocbs of an io_submit, one per request of its batch whose descriptor
  * is open, with the thread's read buffer or the write data.
  */
-static void aio_prepare(struct worker *w, const struct op *op)
+static void aio_prepare(struct thread_state *w, const struct prog_op *op)
 {
 	struct iovec *iov = w->iov;
 
 	w->nbatch = 0;
 	for (uint32_t j = op->batch; j != NONE; j = ops[j].batch) {
-		const struct op *rq = &ops[j];
-		struct iocb *cb = &aioreqs[j].cb;
+		const struct prog_op *rq = &ops[j];
+		struct iocb *cb = &aio_slots[j].cb;
 		int fd = real_fd(rq->fd);
 		char *buf = rq->kind == IOR_REPLAY_AIO_PREAD || rq->kind == IOR_REPLAY_AIO_PREADV ?
 			w->rbuf : wdata;
@@ -2712,7 +2712,7 @@ static void aio_prepare(struct worker *w, const struct op *op)
 static void aio_reap(uint64_t captured, const struct io_event *ev, int64_t n,
 		     uint64_t end)
 {
-	struct aioctx *c;
+	struct bound_ctx *c;
 
 	lock_tables();
 	c = ctx_of(captured);
@@ -2732,16 +2732,16 @@ static void aio_reap(uint64_t captured, const struct io_event *ev, int64_t n,
  * The prepared iocbs are submitted now: each is in flight from here,
  * linked to its context before io_submit so that no reap comes first.
  */
-static void aio_submitting(struct worker *w, uint64_t captured)
+static void aio_submitting(struct thread_state *w, uint64_t captured)
 {
 	uint64_t start = now_ns() - sh->t0;
-	struct aioctx *c;
+	struct bound_ctx *c;
 
 	lock_tables();
 	c = ctx_of(captured);
 	for (uint32_t k = 0; k < w->nbatch; k++) {
 		uint32_t j = w->iocbp[k]->aio_data;
-		struct aioreq *q = &aioreqs[j];
+		struct aio_slot *q = &aio_slots[j];
 
 		sh->res[j].start = start;
 		if (!c || !c->real)
@@ -2749,7 +2749,7 @@ static void aio_submitting(struct worker *w, uint64_t captured)
 		q->prev = NONE;
 		q->next = c->head;
 		if (c->head != NONE)
-			aioreqs[c->head].prev = j;
+			aio_slots[c->head].prev = j;
 		c->head = j;
 		q->linked = 1;
 		c->outstanding++;
@@ -2763,7 +2763,7 @@ static void aio_submitting(struct worker *w, uint64_t captured)
  * flight, its reaps having taken fewer), reap some, each wait bounded,
  * and submit the rest. Returns how many were accepted, or the error.
  */
-static int64_t aio_submit(struct worker *w, const struct op *op,
+static int64_t aio_submit(struct thread_state *w, const struct prog_op *op,
 			  aio_context_t ctx)
 {
 	struct timespec ts = { AIO_WAIT_NS / 1000000000, 0 };
@@ -2792,10 +2792,10 @@ static int64_t aio_submit(struct worker *w, const struct op *op,
  * Requests io_submit did not accept. The kernel tells the errno of the
  * first only when it accepted none; otherwise it is taken as EAGAIN.
  */
-static void aio_unaccepted(const struct worker *w, uint64_t captured,
+static void aio_unaccepted(const struct thread_state *w, uint64_t captured,
 			   int64_t r)
 {
-	struct aioctx *c;
+	struct bound_ctx *c;
 
 	lock_tables();
 	c = ctx_of(captured);
@@ -2815,7 +2815,7 @@ static void aio_unaccepted(const struct worker *w, uint64_t captured,
 
 /*
  * Setup flags the replay cannot honour, dropped before the first try:
- * another ring's workers and the SQPOLL thread's CPU (not captured), and
+ * another ring's thread_states and the SQPOLL thread's CPU (not captured), and
  * the ring layouts liburing 2.3 cannot map (NO_MMAP, REGISTERED_FD_ONLY,
  * NO_SQARRAY).
  */
@@ -2825,7 +2825,7 @@ static void aio_unaccepted(const struct worker *w, uint64_t captured,
 #define NOP_INJECT_RESULT 1u		/* IORING_NOP_INJECT_RESULT (Linux 6.8) */
 
 /* A ring of a replay process, found by its real descriptor. */
-struct uring {
+struct replay_ring {
 	struct io_uring ring;
 	int64_t outstanding;	/* submitted, not yet reaped */
 	char **bufs;		/* registered buffers */
@@ -2838,7 +2838,7 @@ struct uring {
  * liburing's rings are not thread-safe, and a completion may bind a
  * descriptor (through bind_fd, which may close a ring: recursive).
  */
-static struct uring **rings;
+static struct replay_ring **rings;
 static uint32_t nrings, rings_cap;
 static pthread_mutex_t rings_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
@@ -2859,15 +2859,15 @@ static void reset_rings_lock(void)
 }
 
 /* What a request needs until it completes; one per op, by index. */
-struct ureq {
+struct ring_req {
 	struct open_how how;
 	struct statx *stx;	/* statx's buffer */
 	struct iovec *iov;	/* readv, writev */
-	struct fdtab *tab;	/* the submitter's: an open binds its fd there */
+	struct vfd_table *tab;	/* the submitter's: an open binds its fd there */
 	int pathfd;		/* statx's O_PATH descriptor, or -1 */
 	int err;		/* statx's path failed: its errno, negative */
 };
-static struct ureq *ureqs;
+static struct ring_req *ring_reqs;
 
 /* Whether descriptors a and b of this process share one open file. */
 static int same_file(int a, int b)
@@ -2880,7 +2880,7 @@ static int same_file(int a, int b)
  * The ring whose real descriptor is fd, or (with dup) one of its copies;
  * called with rings_lock held.
  */
-static struct uring *ring_find(int fd, int copies)
+static struct replay_ring *ring_find(int fd, int copies)
 {
 	for (uint32_t i = 0; fd >= 0 && i < nrings; i++)
 		if (rings[i]->ring.ring_fd == fd)
@@ -2892,7 +2892,7 @@ static struct uring *ring_find(int fd, int copies)
 }
 
 /* The ring a captured ring number names in this thread, or NULL. */
-static struct uring *ring_of_num(int32_t num)
+static struct replay_ring *ring_of_num(int32_t num)
 {
 	if (num < 0 || num > maxfd)
 		return NULL;
@@ -2906,8 +2906,8 @@ static struct uring *ring_of_num(int32_t num)
  */
 static void uring_done(uint32_t j, int64_t res, uint64_t end)
 {
-	const struct op *rq = &ops[j];
-	struct ureq *q = &ureqs[j];
+	const struct prog_op *rq = &ops[j];
+	struct ring_req *q = &ring_reqs[j];
 	int opened = (rq->kind == IOR_REPLAY_UR_OPENAT || rq->kind == IOR_REPLAY_UR_OPENAT2) &&
 		rq->fixed < 0 && res >= 0;
 
@@ -2928,7 +2928,7 @@ static void uring_done(uint32_t j, int64_t res, uint64_t end)
 	}
 	if (opened) {
 		/* bind_new acts on the calling thread's table: lend it. */
-		struct fdtab *mine = tab;
+		struct vfd_table *mine = tab;
 
 		tab = q->tab;
 		bind_new(rq->cret >= 0 ? rq->fd : -1, rq->num, res,
@@ -2939,7 +2939,7 @@ static void uring_done(uint32_t j, int64_t res, uint64_t end)
 }
 
 /* Take every completion the ring holds; with rings_lock held. */
-static void uring_reap(struct uring *u)
+static void uring_reap(struct replay_ring *u)
 {
 	struct io_uring_cqe *cqe;
 	uint64_t end = now_ns() - sh->t0;
@@ -2957,7 +2957,7 @@ static void uring_reap(struct uring *u)
 }
 
 /* Wait, at most URING_WAIT_NS, for n completions, then reap them all. */
-static int64_t uring_wait(struct uring *u, unsigned n)
+static int64_t uring_wait(struct replay_ring *u, unsigned n)
 {
 	struct __kernel_timespec ts = { URING_WAIT_NS / 1000000000, 0 };
 	struct io_uring_cqe *cqe;
@@ -2972,13 +2972,13 @@ static int64_t uring_wait(struct uring *u, unsigned n)
 }
 
 /* Reap what is in flight, each wait bounded. */
-static void uring_drain(struct uring *u)
+static void uring_drain(struct replay_ring *u)
 {
 	while (u->outstanding > 0 && uring_wait(u, 1) == 0)
 		;
 }
 
-static void uring_free_bufs(struct uring *u)
+static void uring_free_bufs(struct replay_ring *u)
 {
 	for (uint32_t i = 0; i < u->nbufs; i++)
 		munmap(u->bufs[i], u->buflens[i] ? u->buflens[i] : 1);
@@ -2997,7 +2997,7 @@ static void uring_free_bufs(struct uring *u)
  */
 static int ring_close(int fd)
 {
-	struct uring *u;
+	struct replay_ring *u;
 
 	if (!__atomic_load_n(&nrings, __ATOMIC_RELAXED))
 		return 0;
@@ -3032,11 +3032,11 @@ static int ring_close(int fd)
  * is issued as it was, to fail the same way; a success makes a ring, with
  * the flag bits this kernel refuses dropped one by one (counted).
  */
-static int64_t uring_setup(const struct op *op)
+static int64_t uring_setup(const struct prog_op *op)
 {
 	struct io_uring_params p;
 	uint32_t flags = op->flags & ~SETUP_DROP;
-	struct uring *u;
+	struct replay_ring *u;
 	int r;
 
 	memset(&p, 0, sizeof(p));
@@ -3091,7 +3091,7 @@ static void list_read(const char *s, int64_t *v, uint32_t n)
  * empty (-1); an unknown descriptor is an empty slot too, unless the
  * captured call failed: then one never open, to fail again.
  */
-static int *files_of(const struct op *op)
+static int *files_of(const struct prog_op *op)
 {
 	int64_t *c = calloc(op->iovcnt + 1, sizeof(*c));
 	int64_t *v = calloc(op->iovcnt + 1, sizeof(*v));
@@ -3116,7 +3116,7 @@ static int *files_of(const struct op *op)
 }
 
 /* Buffers of the captured lengths, holding what writes write. */
-static struct iovec *bufs_of(struct uring *u, const struct op *op)
+static struct iovec *bufs_of(struct replay_ring *u, const struct prog_op *op)
 {
 	int64_t *len = calloc(op->iovcnt + 1, sizeof(*len));
 	struct iovec *iov = calloc(op->iovcnt + 1, sizeof(*iov));
@@ -3150,7 +3150,7 @@ static struct iovec *bufs_of(struct uring *u, const struct op *op)
  * they were; an opcode this kernel does not know, to fail again. Others
  * are not issued (*skip).
  */
-static int64_t uring_register(struct uring *u, const struct op *op, int *skip)
+static int64_t uring_register(struct replay_ring *u, const struct prog_op *op, int *skip)
 {
 	unsigned opc = op->cmd & ~REGISTER_USE_RING;
 	int fd = u->ring.ring_fd, *fds = NULL;
@@ -3236,7 +3236,7 @@ static const char *in_root(const char *path)
 }
 
 /* Whether a request acts on a descriptor or registered file. */
-static int uses_fd(const struct op *rq)
+static int uses_fd(const struct prog_op *rq)
 {
 	switch (rq->kind) {
 	case IOR_REPLAY_UR_NOP: case IOR_REPLAY_UR_OPENAT: case IOR_REPLAY_UR_OPENAT2:
@@ -3255,10 +3255,10 @@ static int uses_fd(const struct op *rq)
  * replay's descriptor, registered file or buffer, its IOSQE_* flags, and
  * its index as user_data. Returns 0, or why it cannot be (enum skip).
  */
-static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
+static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 {
-	const struct op *rq = &ops[j];
-	struct ureq *q = &ureqs[j];
+	const struct prog_op *rq = &ops[j];
+	struct ring_req *q = &ring_reqs[j];
 	struct io_uring_sqe *sqe;
 	unsigned sqef = rq->sqe & ~IOSQE_CQE_SKIP_SUCCESS;	/* needs its CQE */
 	int fd = -1, pathfd = -1, err = 0, k;
@@ -3399,7 +3399,7 @@ static int uring_prep(struct uring *u, struct worker *w, uint32_t j)
  * Before an io_uring_enter's requests are made: reap, each wait bounded,
  * until they fit in the captured queue depth with those still in flight.
  */
-static void uring_make_room(struct uring *u, const struct op *op)
+static void uring_make_room(struct replay_ring *u, const struct prog_op *op)
 {
 	int64_t n = 0;
 
@@ -3413,8 +3413,8 @@ static void uring_make_room(struct uring *u, const struct op *op)
 }
 
 /* The SQEs of an io_uring_enter's requests; returns how many. */
-static unsigned uring_prep_batch(struct uring *u, struct worker *w,
-				 const struct op *op)
+static unsigned uring_prep_batch(struct replay_ring *u, struct thread_state *w,
+				 const struct prog_op *op)
 {
 	unsigned n = 0;
 	int skip;
@@ -3433,7 +3433,7 @@ static unsigned uring_prep_batch(struct uring *u, struct worker *w,
  * call with the captured min_complete (never more than can come, and
  * bounded in time), then every completion the ring holds is reaped.
  */
-static int64_t uring_enter(struct uring *u, const struct op *op, unsigned n)
+static int64_t uring_enter(struct replay_ring *u, const struct prog_op *op, unsigned n)
 {
 	struct __kernel_timespec ts = { URING_WAIT_NS / 1000000000, 0 };
 	struct io_uring_cqe *cqe;
@@ -3486,9 +3486,9 @@ static int64_t uring_enter(struct uring *u, const struct op *op, unsigned n)
  * A request without sub (an SQPOLL ring's, or one whose enter was not
  * captured): submitted alone at its place, and waited for.
  */
-static void uring_alone(struct worker *w, uint32_t j)
+static void uring_alone(struct thread_state *w, uint32_t j)
 {
-	struct uring *u;
+	struct replay_ring *u;
 	int skip;
 
 	lock_rings();
@@ -3520,7 +3520,7 @@ static void uring_thread_end(uint32_t t)
 			settle(i, CL_INFLIGHT, 0, 0);
 }
 
-static int64_t fcntl_op(const struct op *op, int fd)
+static int64_t fcntl_op(const struct prog_op *op, int fd)
 {
 	struct flock fl = {
 		.l_type = op->ltype, .l_whence = op->whence,
@@ -3556,7 +3556,7 @@ static void start_thread(uint32_t t)
 }
 
 /* sched:fork: a thread in this process, or a new process with our fds. */
-static int64_t replay_fork(const struct op *op)
+static int64_t replay_fork(const struct prog_op *op)
 {
 	pid_t pid;
 
@@ -3598,7 +3598,7 @@ static int has_path(unsigned kind)
  * Issue one op: the call's own time is measured, not the set-up. Returns
  * 0, or why the op cannot be issued (enum skip).
  */
-static int replay_op(struct worker *w, const struct op *op, struct result *res)
+static int replay_op(struct thread_state *w, const struct prog_op *op, struct op_result *res)
 {
 	unsigned c = op->kind;
 	const char *path = str(op->path);
@@ -3610,7 +3610,7 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 	aio_context_t ctx = 0;
 	long min_nr, nr;
 	struct timespec wait;
-	struct uring *u = NULL;
+	struct replay_ring *u = NULL;
 	unsigned nsqe = 0;
 	int skip = 0;
 
@@ -3946,7 +3946,7 @@ static int replay_op(struct worker *w, const struct op *op, struct result *res)
 
 		memset(&none, 0, sizeof(none));
 		r = neg(syscall(SYS_io_cancel, ctx, op->target != NONE ?
-				&aioreqs[op->target].cb : &none, &ev));
+				&aio_slots[op->target].cb : &none, &ev));
 		break;
 	}
 	case IOR_REPLAY_URING_SETUP:
@@ -4069,7 +4069,7 @@ static void *map_buf(uint64_t size)
  * first op late, where a fault now and then costs nothing. Failure (a
  * kernel before 5.14) only leaves the faults.
  */
-static void prefault_results(const struct thread *th)
+static void prefault_results(const struct prog_thread *th)
 {
 	uintptr_t pg = sysconf(_SC_PAGESIZE);
 	uintptr_t from, to;
@@ -4084,11 +4084,11 @@ static void prefault_results(const struct thread *th)
 /* Run the ops of thread t in order, each after what it must follow. */
 static void run_thread(uint32_t t)
 {
-	const struct thread *th = &threads[t];
-	struct worker *w = &workers[t];
+	const struct prog_thread *th = &threads[t];
+	struct thread_state *w = &thread_states[t];
 	int skip;
 
-	*w = (struct worker){ .rbuf = map_buf(th->maxread), .pipe = { -1, -1 },
+	*w = (struct thread_state){ .rbuf = map_buf(th->maxread), .pipe = { -1, -1 },
 			      .null = -1 };
 
 	if (th->maxiov && !(w->iov = calloc(th->maxiov, sizeof(*w->iov))))
@@ -4101,7 +4101,7 @@ static void run_thread(uint32_t t)
 		fatal("calloc");
 	prefault_results(th);
 	for (uint32_t i = th->first; i != NONE; i = ops[i].next) {
-		struct result *res = &sh->res[i];
+		struct op_result *res = &sh->res[i];
 		uint32_t next = ops[i].next;
 
 		/*
@@ -4216,7 +4216,7 @@ static void setup(void)
 		  MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (sh == MAP_FAILED)
 		ior_err(IOR_EXIT_SYS, "mmap %zu bytes", size);
-	if (!(workers = calloc(nthreads ? nthreads : 1, sizeof(*workers))))
+	if (!(thread_states = calloc(nthreads ? nthreads : 1, sizeof(*thread_states))))
 		ior_err(IOR_EXIT_SYS, "calloc");
 	/*
 	 * open_by_handle_at needs a mount descriptor that is not O_PATH;
@@ -4227,17 +4227,17 @@ static void setup(void)
 	pthread_atfork(lock_rings, unlock_rings, reset_rings_lock);
 	make_wdata();
 	if (naio) {
-		aioreqs = mmap(NULL, (size_t)nops * sizeof(*aioreqs),
+		aio_slots = mmap(NULL, (size_t)nops * sizeof(*aio_slots),
 			     PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (aioreqs == MAP_FAILED)
+		if (aio_slots == MAP_FAILED)
 			ior_err(IOR_EXIT_SYS, "mmap");
 	}
 	if (nuring) {
-		ureqs = mmap(NULL, (size_t)nops * sizeof(*ureqs),
+		ring_reqs = mmap(NULL, (size_t)nops * sizeof(*ring_reqs),
 			     PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (ureqs == MAP_FAILED)
+		if (ring_reqs == MAP_FAILED)
 			ior_err(IOR_EXIT_SYS, "mmap");
 	}
 	/* A replay may hold as many files open as the system allows. */
@@ -4318,7 +4318,7 @@ static uint64_t replay(void)
 
 /* ---- the result stream ---- */
 
-static int mismatched(const struct op *op, int64_t ret)
+static int mismatched(const struct prog_op *op, int64_t ret)
 {
 	if ((ret < 0) != (op->cret < 0))
 		return 1;
@@ -4335,7 +4335,7 @@ static int mismatched(const struct op *op, int64_t ret)
  */
 static int late_of(uint32_t i, int64_t *late, int *own)
 {
-	const struct op *op = &ops[i];
+	const struct prog_op *op = &ops[i];
 	uint32_t at = i;
 
 	if (is_aio_request(op->kind) ||
@@ -4386,8 +4386,8 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 		ior_printf(&out, " speed=%g", speed);
 	ior_putc(&out, '\n');
 	for (uint32_t i = 0; i < nops; i++) {
-		const struct op *op = &ops[i];
-		const struct result *res = &sh->res[i];
+		const struct prog_op *op = &ops[i];
+		const struct op_result *res = &sh->res[i];
 		int skip = res->state == ST_SKIPPED;
 
 		ior_put_time(&out, res->start);
