@@ -365,33 +365,69 @@ struct prog_thread {
 	uint32_t maxevents;	/* events of its largest io_getevents */
 	uint64_t maxread;	/* read buffer it needs */
 	size_t comm;		/* last COMM seen, to share arena copies */
-	struct vfd_table *tab;	/* the descriptors it starts with */
 	int forked;		/* announced by a sched:fork */
 };
 
-static struct prog_op *ops;
-static uint32_t nops, ops_cap;
-static struct prog_thread *threads;
-static uint32_t nthreads, threads_cap;
-static uint32_t *thread_of;	/* vtid -> thread index + 1 */
-static uint32_t thread_of_cap;
-static uint32_t *initial;	/* first thread of each initial process */
-static uint32_t ninitial;
-static char *arena;
-static size_t arena_len, arena_cap;
-static char *meta;		/* input metadata lines, passed through */
-static size_t meta_len, meta_cap;
-static uint64_t maxwrite;
-static int32_t maxfd = -1;	/* largest captured descriptor number */
-static int32_t maxvfd = -1;	/* largest vfd */
-static uint32_t naio;		/* aio:* requests in the program */
+/*
+ * The program: made by the master as it loads, only read from then on,
+ * by every replay process (each inherits it as it is forked).
+ */
+static struct program {
+	struct prog_op *ops;	/* in program order (by seq) */
+	uint32_t nops;
+	struct prog_thread *threads;
+	uint32_t nthreads;
+	uint32_t *initial;	/* first thread of each initial process */
+	uint32_t ninitial;
+	char *arena;		/* the ops' strings (str()) */
+	size_t arena_len;
+	char *meta;		/* input metadata lines, passed through */
+	size_t meta_len;
+	uint64_t maxwrite;	/* the most bytes a call writes */
+	int32_t maxfd;		/* largest captured descriptor number */
+	int32_t maxvfd;		/* largest vfd */
+	uint32_t naio;		/* aio:* requests */
+	uint32_t nuring;	/* uring:* requests */
+	uint64_t ctime0;	/* the earliest captured TIME */
+} prog = { .maxfd = -1, .maxvfd = -1 };
+
+/*
+ * AIO and io_uring requests are tied to their io_submit or io_uring_enter
+ * by sub=, and an io_cancel to the request it names by context and iocb
+ * address: a small hash of (a, b) -> op, used while loading only.
+ */
+#define UNSEEN (NONE - 1)	/* requests name a sub not seen yet */
+struct sub_link {
+	uint64_t a, b;
+	uint32_t op;		/* NONE: a free slot; UNSEEN */
+	uint32_t head, tail;	/* the first and last request of its batch */
+	unsigned long line;	/* where the first request named it */
+};
+struct sub_links {
+	struct sub_link *slot;
+	size_t cap, n;
+};
+
+/* The master's while it loads the program; freed before the replay. */
+static struct loader {
+	uint32_t ops_cap, threads_cap;
+	size_t arena_cap, meta_cap;
+	uint32_t *thread_of;	/* vtid -> thread index + 1 */
+	uint32_t thread_of_cap;
+	struct sub_links subs;	/* sub -> io_submit or io_uring_enter */
+} ld;
+
+/* The command line: set before the first fork, read by every process. */
+static struct options {
+	const char *dir;	/* -C: the root */
+	const char *file;	/* the program; NULL: standard input */
+	int dry;		/* -n: load and check only */
+	int timed;		/* -T: each op at its captured time */
+	double speed;		/* -s: captured times are divided by it */
+	int verbose;		/* -v */
+} opt = { .speed = 1 };
 
 static struct ior_root root;
-static int verbose;
-static int timed;		/* -T: each op at its captured time */
-static double speed = 1;	/* -s: captured times are divided by it */
-static uint64_t ctime0;		/* the program's earliest captured TIME */
-static uint64_t lead_ns;	/* timed: from the first fork to TIME 0 */
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -428,12 +464,12 @@ static size_t buf_add(char **buf, size_t *len, size_t *cap, const char *s,
 
 static size_t arena_add(const char *s, size_t n)
 {
-	return buf_add(&arena, &arena_len, &arena_cap, s, n);
+	return buf_add(&prog.arena, &prog.arena_len, &ld.arena_cap, s, n);
 }
 
 static const char *str(size_t off)
 {
-	return arena + off;
+	return prog.arena + off;
 }
 
 /* ---- parsing ---- */
@@ -513,8 +549,8 @@ static int32_t fd_of(const struct ior_in *in, const char *key, const char *v)
 
 	if (fd < 0 || fd >= FD_MAX)
 		return -1;
-	if (fd > maxfd)
-		maxfd = fd;
+	if (fd > prog.maxfd)
+		prog.maxfd = fd;
 	return fd;
 }
 
@@ -534,8 +570,8 @@ static int32_t vfd_of(const struct ior_in *in, const struct ior_rec *r,
 	vfd = ior_int(in, key, v);
 	if (vfd < 0 || vfd >= VFD_MAX)
 		ior_bad(in, key, "out of range 0..%d", VFD_MAX - 1);
-	if (vfd > maxvfd)
-		maxvfd = vfd;
+	if (vfd > prog.maxvfd)
+		prog.maxvfd = vfd;
 	return vfd;
 }
 
@@ -577,42 +613,42 @@ static uint32_t thread_get(const struct ior_in *in, int64_t vtid,
 	if (vtid < 1 || vtid >= ID_MAX || vpid < 1 || vpid >= ID_MAX)
 		ior_bad(in, forked ? "child" : "TID",
 			"virtual id out of range 1..%d", ID_MAX - 1);
-	if ((uint64_t)vtid < thread_of_cap && thread_of[vtid]) {
+	if ((uint64_t)vtid < ld.thread_of_cap && ld.thread_of[vtid]) {
 		if (forked)
 			ior_bad(in, "child", "task %lld already exists",
 				(long long)vtid);
-		return thread_of[vtid] - 1;
+		return ld.thread_of[vtid] - 1;
 	}
-	size_t cap = thread_of_cap, tcap = threads_cap;
+	size_t cap = ld.thread_of_cap, tcap = ld.threads_cap;
 
-	grow((void **)&thread_of, &cap, vtid + 1, sizeof(*thread_of));
-	memset(thread_of + thread_of_cap, 0,
-	       (cap - thread_of_cap) * sizeof(*thread_of));
-	thread_of_cap = cap;
-	grow((void **)&threads, &tcap, nthreads + 1, sizeof(*threads));
-	threads_cap = tcap;
-	t = nthreads++;
-	threads[t] = (struct prog_thread){ .vtid = vtid, .vpid = vpid,
+	grow((void **)&ld.thread_of, &cap, vtid + 1, sizeof(*ld.thread_of));
+	memset(ld.thread_of + ld.thread_of_cap, 0,
+	       (cap - ld.thread_of_cap) * sizeof(*ld.thread_of));
+	ld.thread_of_cap = cap;
+	grow((void **)&prog.threads, &tcap, prog.nthreads + 1, sizeof(*prog.threads));
+	ld.threads_cap = tcap;
+	t = prog.nthreads++;
+	prog.threads[t] = (struct prog_thread){ .vtid = vtid, .vpid = vpid,
 		.first = NONE, .last = NONE, .next_initial = NONE,
 		.comm = SIZE_MAX, .forked = forked };
-	thread_of[vtid] = t + 1;
+	ld.thread_of[vtid] = t + 1;
 	return t;
 }
 
 /* Index of the op numbered seq (ops are sorted by seq). */
 static uint32_t op_by_seq(const struct ior_in *in, int64_t seq)
 {
-	uint32_t lo = 0, hi = nops;
+	uint32_t lo = 0, hi = prog.nops;
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (ops[mid].seq < seq)
+		if (prog.ops[mid].seq < seq)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == nops || ops[lo].seq != seq)
+	if (lo == prog.nops || prog.ops[lo].seq != seq)
 		ior_bad(in, "after", "no operation seq=%lld before this one",
 			(long long)seq);
 	return lo;
@@ -640,7 +676,7 @@ static void parse_after(const struct ior_in *in, const char *s,
 		if (a >= op->seq)
 			ior_bad(in, "after", "names a later operation");
 		*slot[n] = op_by_seq(in, a) + 1;
-		ops[*slot[n] - 1].waited = 1;
+		prog.ops[*slot[n] - 1].waited = 1;
 	}
 }
 
@@ -764,8 +800,8 @@ static void parse_fcntl(const struct ior_in *in, const struct ior_rec *r,
 			if (r->ret >= FD_MAX)
 				ior_bad(in, "RET", "descriptor above %d",
 					FD_MAX - 1);
-			if (r->ret > maxfd)
-				maxfd = r->ret;
+			if (r->ret > prog.maxfd)
+				prog.maxfd = r->ret;
 			op->num2 = r->ret;
 			op->fd2 = vfd_of(in, r, "vfd2");
 		}
@@ -820,23 +856,6 @@ static void parse_special(const struct ior_in *in, const struct ior_rec *r,
 	}
 }
 
-/*
- * AIO and io_uring requests are tied to their io_submit or io_uring_enter
- * by sub=, and an io_cancel to the request it names by context and iocb
- * address: a small hash of (a, b) -> op, used while loading only.
- */
-#define UNSEEN (NONE - 1)	/* requests name a sub not seen yet */
-struct sub_link {
-	uint64_t a, b;
-	uint32_t op;		/* NONE: a free slot; UNSEEN */
-	uint32_t head, tail;	/* the first and last request of its batch */
-	unsigned long line;	/* where the first request named it */
-};
-struct sub_links {
-	struct sub_link *slot;
-	size_t cap, n;
-};
-static struct sub_links subs;	/* sub -> io_submit */
 
 static struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 			     int make)
@@ -890,11 +909,11 @@ static void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 	case IOR_REPLAY_IO_SUBMIT:
 		op->addr = hex_of(in, r, "ctx");
 		sub = ior_uint(in, "sub", need(in, r, "sub"));
-		l = link_get(&subs, sub, 0, 1);
+		l = link_get(&ld.subs, sub, 0, 1);
 		if (l->op != UNSEEN || l->head != NONE)
 			ior_bad(in, "sub", "sub=%llu is used twice",
 				(unsigned long long)sub);
-		l->op = nops;
+		l->op = prog.nops;
 		return;
 	case IOR_REPLAY_IO_GETEVENTS:
 	case IOR_REPLAY_IO_PGETEVENTS:
@@ -926,27 +945,26 @@ static void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 	op->arg = hex_of(in, r, "iocb");
 	op->flags = parse_flags(in, r, "flags", ior_rwf_flags);
 	sub = ior_uint(in, "sub", need(in, r, "sub"));
-	if (!(l = link_get(&subs, sub, 0, 0)) || l->op == UNSEEN ||
-	    ops[l->op].kind != IOR_REPLAY_IO_SUBMIT)
+	if (!(l = link_get(&ld.subs, sub, 0, 0)) || l->op == UNSEEN ||
+	    prog.ops[l->op].kind != IOR_REPLAY_IO_SUBMIT)
 		ior_bad(in, "sub", "no io_submit sub=%llu before this request",
 			(unsigned long long)sub);
-	if (ops[l->op].tid != r->tid)
+	if (prog.ops[l->op].tid != r->tid)
 		ior_bad(in, "sub", "io_submit sub=%llu is another task's",
 			(unsigned long long)sub);
 	op->target = l->op;
 	if (l->tail == NONE)
-		ops[l->op].batch = nops;
+		prog.ops[l->op].batch = prog.nops;
 	else
-		ops[l->tail].batch = nops;
-	l->tail = nops;
-	naio++;
+		prog.ops[l->tail].batch = prog.nops;
+	l->tail = prog.nops;
+	prog.naio++;
 }
 
 /* ---- io_uring: parsing ---- */
 
 #define LIST_MAX 65536		/* most entries of an fds, vfds or lens list */
 
-static uint32_t nuring;		/* uring:* requests in the program */
 
 /*
  * A comma-separated list of integers (fds, vfds, lens), checked: each
@@ -976,8 +994,8 @@ static size_t list_of(const struct ior_in *in, const struct ior_rec *r,
 		if (x < lo || x > hi)
 			ior_bad(in, key, "%lld out of range %lld..%lld",
 				(long long)x, (long long)lo, (long long)hi);
-		if (!strcmp(key, "vfds") && x > maxvfd)
-			maxvfd = x;
+		if (!strcmp(key, "vfds") && x > prog.maxvfd)
+			prog.maxvfd = x;
 		k++;
 		if (!*e)
 			break;
@@ -1008,18 +1026,18 @@ static void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
 		if (!ior_get(r, "sub"))
 			return;
 		sub = ior_uint(in, "sub", ior_get(r, "sub"));
-		l = link_get(&subs, sub, 0, 1);
+		l = link_get(&ld.subs, sub, 0, 1);
 		if (l->op != UNSEEN)
 			ior_bad(in, "sub", "sub=%llu is used twice",
 				(unsigned long long)sub);
-		l->op = nops;
+		l->op = prog.nops;
 		/* Its requests may have completed, and come, before it. */
 		op->batch = l->head;
-		for (uint32_t j = l->head; j != NONE; j = ops[j].batch) {
-			if (ops[j].tid != r->tid)
+		for (uint32_t j = l->head; j != NONE; j = prog.ops[j].batch) {
+			if (prog.ops[j].tid != r->tid)
 				ior_bad(in, "sub", "requests of sub=%llu are another task's",
 					(unsigned long long)sub);
-			ops[j].target = nops;
+			prog.ops[j].target = prog.nops;
 		}
 		return;
 	case IOR_REPLAY_URING_REGISTER:
@@ -1105,8 +1123,8 @@ static void parse_uring(const struct ior_in *in, const struct ior_rec *r,
 			if (r->ret >= FD_MAX)
 				ior_bad(in, "RET", "descriptor above %d",
 					FD_MAX - 1);
-			if (r->ret > maxfd)
-				maxfd = r->ret;
+			if (r->ret > prog.maxfd)
+				prog.maxfd = r->ret;
 			op->num = r->ret;
 			op->fd = vfd_of(in, r, "vfd");
 			op->anyret = 1;
@@ -1125,37 +1143,37 @@ static void parse_uring(const struct ior_in *in, const struct ior_rec *r,
 	default:
 		break;
 	}
-	nuring++;
+	prog.nuring++;
 	if (!(v = ior_get(r, "sub")))
 		return;		/* SQPOLL, or no enter seen: issued alone */
 	sub = ior_uint(in, "sub", v);
-	l = link_get(&subs, sub, 0, 1);
+	l = link_get(&ld.subs, sub, 0, 1);
 	if (l->op == UNSEEN && l->head == NONE)
 		l->line = in->lineno;
 	if (l->op != UNSEEN) {
-		if (ops[l->op].kind != IOR_REPLAY_URING_ENTER)
+		if (prog.ops[l->op].kind != IOR_REPLAY_URING_ENTER)
 			ior_bad(in, "sub", "sub=%llu is not an io_uring_enter",
 				(unsigned long long)sub);
-		if (ops[l->op].tid != r->tid)
+		if (prog.ops[l->op].tid != r->tid)
 			ior_bad(in, "sub", "io_uring_enter sub=%llu is another task's",
 				(unsigned long long)sub);
 		op->target = l->op;
 	}
 	if (l->tail == NONE) {
-		l->head = nops;
+		l->head = prog.nops;
 		if (l->op != UNSEEN)
-			ops[l->op].batch = nops;
+			prog.ops[l->op].batch = prog.nops;
 	} else
-		ops[l->tail].batch = nops;
-	l->tail = nops;
+		prog.ops[l->tail].batch = prog.nops;
+	l->tail = prog.nops;
 }
 
 static int by_submission(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	if (ops[x].ctime != ops[y].ctime)
-		return ops[x].ctime < ops[y].ctime ? -1 : 1;
+	if (prog.ops[x].ctime != prog.ops[y].ctime)
+		return prog.ops[x].ctime < prog.ops[y].ctime ? -1 : 1;
 	return x < y ? -1 : x > y;
 }
 
@@ -1169,8 +1187,8 @@ static void link_uring(struct ior_in *in)
 	uint32_t *v = NULL;
 	size_t cap = 0;
 
-	for (size_t i = 0; i < subs.cap; i++) {
-		struct sub_link *l = &subs.slot[i];
+	for (size_t i = 0; i < ld.subs.cap; i++) {
+		struct sub_link *l = &ld.subs.slot[i];
 
 		if (l->op == UNSEEN) {
 			in->lineno = l->line;	/* name the first request */
@@ -1178,19 +1196,19 @@ static void link_uring(struct ior_in *in)
 				(unsigned long long)l->a);
 		}
 	}
-	for (uint32_t i = 0; i < nops; i++) {
+	for (uint32_t i = 0; i < prog.nops; i++) {
 		uint32_t n = 0;
 
-		if (ops[i].kind != IOR_REPLAY_URING_ENTER || ops[i].batch == NONE)
+		if (prog.ops[i].kind != IOR_REPLAY_URING_ENTER || prog.ops[i].batch == NONE)
 			continue;
-		for (uint32_t j = ops[i].batch; j != NONE; j = ops[j].batch) {
+		for (uint32_t j = prog.ops[i].batch; j != NONE; j = prog.ops[j].batch) {
 			grow((void **)&v, &cap, n + 1, sizeof(*v));
 			v[n++] = j;
 		}
 		qsort(v, n, sizeof(*v), by_submission);
-		ops[i].batch = v[0];
+		prog.ops[i].batch = v[0];
 		for (uint32_t k = 0; k < n; k++)
-			ops[v[k]].batch = k + 1 < n ? v[k + 1] : NONE;
+			prog.ops[v[k]].batch = k + 1 < n ? v[k + 1] : NONE;
 	}
 	free(v);
 }
@@ -1234,14 +1252,14 @@ static void find_depths(void)
 	struct req_time *st, *en;
 	uint32_t n = 0;
 
-	if (!nuring)
+	if (!prog.nuring)
 		return;
-	st = malloc(nuring * sizeof(*st));
-	en = malloc(nuring * sizeof(*en));
+	st = malloc(prog.nuring * sizeof(*st));
+	en = malloc(prog.nuring * sizeof(*en));
 	if (!st || !en)
 		ior_err(IOR_EXIT_SYS, "malloc");
-	for (uint32_t i = 0; i < nops && n < nuring; i++) {
-		const struct prog_op *op = &ops[i];
+	for (uint32_t i = 0; i < prog.nops && n < prog.nuring; i++) {
+		const struct prog_op *op = &prog.ops[i];
 		uint64_t end;
 
 		if (!is_uring_request(op->kind) || op->target == NONE)
@@ -1259,7 +1277,7 @@ static void find_depths(void)
 		uint32_t k0 = k, e0 = e;
 
 		for (; k < n && same_queue(&st[k], &st[k0]); k++) {
-			struct prog_op *sub = &ops[ops[st[k].op].target];
+			struct prog_op *sub = &prog.ops[prog.ops[st[k].op].target];
 			int64_t inflight;
 
 			while (e < n && same_queue(&en[e], &st[k0]) &&
@@ -1287,27 +1305,27 @@ static void link_aio(void)
 	struct sub_links iocbs = { NULL, 0, 0 };
 	struct sub_link *l;
 
-	free(subs.slot);
-	subs = (struct sub_links){ NULL, 0, 0 };
-	for (uint32_t i = 0; i < nops; i++) {
-		struct prog_thread *th = &threads[thread_of[ops[i].tid] - 1];
+	free(ld.subs.slot);
+	ld.subs = (struct sub_links){ NULL, 0, 0 };
+	for (uint32_t i = 0; i < prog.nops; i++) {
+		struct prog_thread *th = &prog.threads[ld.thread_of[prog.ops[i].tid] - 1];
 		uint64_t n = 0, iov = 0;
 
-		if (ops[i].kind == IOR_REPLAY_IO_CANCEL) {
-			l = link_get(&iocbs, ops[i].addr, ops[i].arg, 0);
-			ops[i].target = l ? l->op : NONE;
+		if (prog.ops[i].kind == IOR_REPLAY_IO_CANCEL) {
+			l = link_get(&iocbs, prog.ops[i].addr, prog.ops[i].arg, 0);
+			prog.ops[i].target = l ? l->op : NONE;
 		}
-		if (ops[i].kind != IOR_REPLAY_IO_SUBMIT)
+		if (prog.ops[i].kind != IOR_REPLAY_IO_SUBMIT)
 			continue;
-		for (uint32_t j = ops[i].batch; j != NONE; j = ops[j].batch) {
+		for (uint32_t j = prog.ops[i].batch; j != NONE; j = prog.ops[j].batch) {
 			n++;
-			iov += ops[j].iovcnt;
-			l = link_get(&iocbs, ops[j].addr, ops[j].arg, 1);
+			iov += prog.ops[j].iovcnt;
+			l = link_get(&iocbs, prog.ops[j].addr, prog.ops[j].arg, 1);
 			l->op = j;
 		}
 		if (iov > IOV_LIMIT)
 			ior_errx(IOR_EXIT_DATA, "io_submit seq=%lld: more than %d iovecs",
-				 (long long)ops[i].seq, IOV_LIMIT);
+				 (long long)prog.ops[i].seq, IOV_LIMIT);
 		if (n > th->maxbatch)
 			th->maxbatch = n;
 		if (iov > th->maxiov)
@@ -1418,8 +1436,8 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 		parse_uring_call(in, r, op);
 	if ((nd & READS) && op->count > th->maxread)
 		th->maxread = op->count;
-	if ((nd & WRITES) && op->count > maxwrite)
-		maxwrite = op->count;
+	if ((nd & WRITES) && op->count > prog.maxwrite)
+		prog.maxwrite = op->count;
 	/*
 	 * fstatat(fd, "", AT_EMPTY_PATH) and its kind act on the descriptor
 	 * dirfd; so does utimensat(fd, NULL), which is futimens.
@@ -1437,8 +1455,8 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 	if ((nd & RET_FD) && op->kind != IOR_REPLAY_IORFD && r->ret >= 0) {
 		if (r->ret >= FD_MAX)
 			ior_bad(in, "RET", "descriptor above %d", FD_MAX - 1);
-		if (r->ret > maxfd)
-			maxfd = r->ret;
+		if (r->ret > prog.maxfd)
+			prog.maxfd = r->ret;
 		if (op->kind == IOR_REPLAY_DUP) {
 			op->num2 = r->ret;
 			op->fd2 = vfd_of(in, r, "vfd2");
@@ -1469,16 +1487,16 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 
 	if (!s)
 		ior_bad(in, "seq", "missing: not an operation of a replay program");
-	if (nops == NONE - 1)
+	if (prog.nops == NONE - 1)
 		ior_bad(in, NULL, "too many operations");
-	size_t cap = ops_cap;
+	size_t cap = ld.ops_cap;
 
-	grow((void **)&ops, &cap, nops + 1, sizeof(*ops));
-	ops_cap = cap;
-	op = &ops[nops];
+	grow((void **)&prog.ops, &cap, prog.nops + 1, sizeof(*prog.ops));
+	ld.ops_cap = cap;
+	op = &prog.ops[prog.nops];
 	memset(op, 0, sizeof(*op));
 	op->seq = ior_int(in, "seq", s);
-	if (op->seq < 1 || (nops && op->seq <= ops[nops - 1].seq))
+	if (op->seq < 1 || (prog.nops && op->seq <= prog.ops[prog.nops - 1].seq))
 		ior_bad(in, "seq", "not increasing");
 	op->row = row_of(in, r->call, &row);
 	op->kind = ior_calls[row].replay;
@@ -1494,18 +1512,18 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	if (op->kind == IOR_REPLAY_FORK)
 		parse_fork(in, r, op);	/* may move threads[] */
 	else
-		parse_args(in, r, op, &threads[t]);
-	th = &threads[t];
+		parse_args(in, r, op, &prog.threads[t]);
+	th = &prog.threads[t];
 	if (th->comm == SIZE_MAX || strcmp(str(th->comm), r->comm))
 		th->comm = arena_add(r->comm, strlen(r->comm));
 	op->comm = th->comm;
 	keep_text(op, r);
 	if (th->last == NONE)
-		th->first = nops;
+		th->first = prog.nops;
 	else
-		ops[th->last].next = nops;
-	th->last = nops;
-	nops++;
+		prog.ops[th->last].next = prog.nops;
+	th->last = prog.nops;
+	prog.nops++;
 }
 
 /* Group the threads nothing forked by process: the master forks those. */
@@ -1514,22 +1532,22 @@ static void find_initial(void)
 	uint32_t *last;		/* vpid -> its last initial thread + 1 */
 	int64_t maxpid = 0;
 
-	for (uint32_t t = 0; t < nthreads; t++)
-		if (threads[t].vpid > maxpid)
-			maxpid = threads[t].vpid;
+	for (uint32_t t = 0; t < prog.nthreads; t++)
+		if (prog.threads[t].vpid > maxpid)
+			maxpid = prog.threads[t].vpid;
 	last = calloc(maxpid + 1, sizeof(*last));
-	initial = malloc((nthreads + 1) * sizeof(*initial));
-	if (!last || !initial)
+	prog.initial = malloc((prog.nthreads + 1) * sizeof(*prog.initial));
+	if (!last || !prog.initial)
 		ior_err(IOR_EXIT_SYS, "malloc");
-	for (uint32_t t = 0; t < nthreads; t++) {
-		int64_t pid = threads[t].vpid;
+	for (uint32_t t = 0; t < prog.nthreads; t++) {
+		int64_t pid = prog.threads[t].vpid;
 
-		if (threads[t].forked)
+		if (prog.threads[t].forked)
 			continue;
 		if (last[pid])
-			threads[last[pid] - 1].next_initial = t;
+			prog.threads[last[pid] - 1].next_initial = t;
 		else
-			initial[ninitial++] = t;
+			prog.initial[prog.ninitial++] = t;
 		last[pid] = t + 1;
 	}
 	free(last);
@@ -1555,8 +1573,8 @@ static void load_program(const char *path)
 					ior_bad(&in, NULL, "concatenated stream is not a replay program");
 				continue;
 			}
-			buf_add(&meta, &meta_len, &meta_cap, in.line, in.linelen);
-			meta[meta_len - 1] = '\n';
+			buf_add(&prog.meta, &prog.meta_len, &ld.meta_cap, in.line, in.linelen);
+			prog.meta[prog.meta_len - 1] = '\n';
 			continue;
 		}
 		if (!strncmp(r.call, "init:", 5))
@@ -1568,10 +1586,12 @@ static void load_program(const char *path)
 	link_aio();
 	find_depths();
 	find_initial();
-	ctime0 = nops ? ops[0].ctime : 0;
-	for (uint32_t i = 1; i < nops; i++)
-		if (ops[i].ctime < ctime0)
-			ctime0 = ops[i].ctime;
+	prog.ctime0 = prog.nops ? prog.ops[0].ctime : 0;
+	for (uint32_t i = 1; i < prog.nops; i++)
+		if (prog.ops[i].ctime < prog.ctime0)
+			prog.ctime0 = prog.ops[i].ctime;
+	free(ld.thread_of);
+	ld = (struct loader){ 0 };
 }
 
 /* ---- shared state: done-flags and results, seen by every process ---- */
@@ -1648,7 +1668,7 @@ static long futex(uint32_t *word, int op, uint32_t val)
 static void abort_all(void)
 {
 	__atomic_store_n(&sh->abort, 1, __ATOMIC_SEQ_CST);
-	for (uint32_t i = 0; i < nops; i++) {
+	for (uint32_t i = 0; i < prog.nops; i++) {
 		uint32_t *w = &sh->res[i].state;
 		uint32_t v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
 
@@ -1691,7 +1711,7 @@ static void finish(uint32_t i, uint32_t state)
 	uint32_t *w = &sh->res[i].state;
 
 	/* Only an op named by some after= can have a sleeper to wake. */
-	if (!ops[i].waited) {
+	if (!prog.ops[i].waited) {
 		__atomic_store_n(w, state, __ATOMIC_RELEASE);
 		return;
 	}
@@ -1717,7 +1737,7 @@ static void finish(uint32_t i, uint32_t state)
 
 static uint64_t due(uint32_t i)
 {
-	double d = (ops[i].ctime - ctime0) / speed;
+	double d = (prog.ops[i].ctime - prog.ctime0) / opt.speed;
 
 	return d < DUE_MAX ? (uint64_t)d : DUE_MAX;
 }
@@ -1796,7 +1816,7 @@ static void bind_new(int32_t fd, int32_t num, int64_t r, int cloexec)
 
 static void close_on_exec(void)
 {
-	for (int32_t fd = 0; fd <= maxvfd; fd++)
+	for (int32_t fd = 0; fd <= prog.maxvfd; fd++)
 		if (tab->cloexec[fd] && real_fd(fd) >= 0)
 			bind_fd(fd, -1, 0);
 }
@@ -1804,7 +1824,7 @@ static void close_on_exec(void)
 /* A table for a thread that has unshared its descriptors: a copy. */
 static struct vfd_table *fdtab_copy(const struct vfd_table *from)
 {
-	size_t nv = maxvfd + 2, nn = maxfd + 2;
+	size_t nv = prog.maxvfd + 2, nn = prog.maxfd + 2;
 	struct vfd_table *t = malloc(sizeof(*t));
 
 	if (!t || !(t->real = malloc(nv * sizeof(*t->real))) ||
@@ -1850,6 +1870,8 @@ struct thread_state {
 	struct iocb **iocbp;	/* an io_submit's requests */
 	uint32_t nbatch;	/* how many */
 	struct io_event *events;
+	struct vfd_table *start_table;	/* the descriptors it starts with,
+					   from start_thread to thread_main */
 };
 
 static int rootdir = -1;	/* the root opened for reading: a mount fd */
@@ -2238,29 +2260,32 @@ struct replay_mapping {
 	char *raddr;
 };
 
-static struct replay_mapping *maps;
-static size_t nmaps, maps_cap;
-
 /* A handle name_to_handle_at made, by the path it was made for. */
 struct kept_handle {
 	size_t path;
 	union handle_buf hb;
 };
 
-static struct kept_handle *handles;
-static size_t nhandles, handles_cap;
+/*
+ * A replay process's mappings and handles, shared by its threads. A
+ * process forked by another starts with a copy, as with the mappings.
+ */
+static struct process_maps {
+	struct replay_mapping *maps;
+	size_t nmaps, maps_cap;
+	struct kept_handle *handles;
+	size_t nhandles, handles_cap;
+	pthread_mutex_t lock;	/* held across fork: a child gets it free */
+} pmaps = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* Guards maps and handles; held across fork so a child gets it free. */
-static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void lock_tables(void)
+static void lock_maps(void)
 {
-	pthread_mutex_lock(&tables_lock);
+	pthread_mutex_lock(&pmaps.lock);
 }
 
-static void unlock_tables(void)
+static void unlock_maps(void)
 {
-	pthread_mutex_unlock(&tables_lock);
+	pthread_mutex_unlock(&pmaps.lock);
 }
 
 static uint64_t page_end(uint64_t addr, uint64_t len)
@@ -2274,26 +2299,26 @@ static uint64_t page_end(uint64_t addr, uint64_t len)
 
 static void maps_add(uint64_t caddr, uint64_t end, char *raddr)
 {
-	size_t cap = maps_cap;
+	size_t cap = pmaps.maps_cap;
 
-	grow((void **)&maps, &cap, nmaps + 1, sizeof(*maps));
-	maps_cap = cap;
-	maps[nmaps++] = (struct replay_mapping){ caddr, end - caddr, raddr };
+	grow((void **)&pmaps.maps, &cap, pmaps.nmaps + 1, sizeof(*pmaps.maps));
+	pmaps.maps_cap = cap;
+	pmaps.maps[pmaps.nmaps++] = (struct replay_mapping){ caddr, end - caddr, raddr };
 }
 
 /* Unmap [x, y) of mapping i, which holds it; the rest stays known. */
 static int64_t unmap_part(size_t i, uint64_t x, uint64_t y)
 {
-	struct replay_mapping m = maps[i];
+	struct replay_mapping m = pmaps.maps[i];
 	uint64_t end = m.caddr + m.len;
 	int64_t r = neg(munmap(m.raddr + (x - m.caddr), y - x));
 
 	if (x == m.caddr && y == end)
-		maps[i] = maps[--nmaps];
+		pmaps.maps[i] = pmaps.maps[--pmaps.nmaps];
 	else if (x == m.caddr)
-		maps[i] = (struct replay_mapping){ y, end - y, m.raddr + (y - m.caddr) };
+		pmaps.maps[i] = (struct replay_mapping){ y, end - y, m.raddr + (y - m.caddr) };
 	else {
-		maps[i].len = x - m.caddr;
+		pmaps.maps[i].len = x - m.caddr;
 		if (y < end)
 			maps_add(y, end, m.raddr + (y - m.caddr));
 	}
@@ -2302,7 +2327,7 @@ static int64_t unmap_part(size_t i, uint64_t x, uint64_t y)
 
 /*
  * munmap, msync or madvise of the captured range [addr, end): done on the
- * replay's part of each mapping in it. Called with tables_lock held.
+ * replay's part of each mapping in it. Called with pmaps.lock held.
  * Returns the first error, or 0.
  */
 static int64_t on_maps(unsigned c, uint64_t addr, uint64_t end,
@@ -2311,10 +2336,10 @@ static int64_t on_maps(unsigned c, uint64_t addr, uint64_t end,
 	int64_t r = 0, e;
 
 	/* Backwards: unmap_part moves only entries already visited. */
-	for (size_t i = nmaps; i-- > 0; ) {
-		uint64_t lo = maps[i].caddr, hi = lo + maps[i].len;
+	for (size_t i = pmaps.nmaps; i-- > 0; ) {
+		uint64_t lo = pmaps.maps[i].caddr, hi = lo + pmaps.maps[i].len;
 		uint64_t x = addr > lo ? addr : lo, y = end < hi ? end : hi;
-		char *p = maps[i].raddr + (x - lo);
+		char *p = pmaps.maps[i].raddr + (x - lo);
 
 		if (x >= y)
 			continue;
@@ -2333,8 +2358,8 @@ static int64_t on_maps(unsigned c, uint64_t addr, uint64_t end,
 /* True when a mapping of the replay's covers part of [addr, end). */
 static int maps_cover(uint64_t addr, uint64_t end)
 {
-	for (size_t i = 0; i < nmaps; i++)
-		if (maps[i].caddr < end && addr < maps[i].caddr + maps[i].len)
+	for (size_t i = 0; i < pmaps.nmaps; i++)
+		if (pmaps.maps[i].caddr < end && addr < pmaps.maps[i].caddr + pmaps.maps[i].len)
 			return 1;
 	return 0;
 }
@@ -2344,7 +2369,7 @@ static void map_done(const struct prog_op *op, int64_t r)
 {
 	uint64_t end = page_end(op->cret, op->len);
 
-	lock_tables();
+	lock_maps();
 	/* The capture's kernel gave this range: nothing else is there now. */
 	if (op->cret >= 0)
 		on_maps(IOR_REPLAY_MUNMAP, op->cret, end, op);
@@ -2352,33 +2377,33 @@ static void map_done(const struct prog_op *op, int64_t r)
 		maps_add(op->cret, end, (char *)(uintptr_t)r);
 	else if (r >= 0)
 		munmap((void *)(uintptr_t)r, op->len);
-	unlock_tables();
+	unlock_maps();
 }
 
 /* sched:exec: the old program's mappings are gone. */
 static void unmap_all(void)
 {
-	lock_tables();
+	lock_maps();
 	on_maps(IOR_REPLAY_MUNMAP, 0, UINT64_MAX, NULL);
-	unlock_tables();
+	unlock_maps();
 }
 
 static void handle_keep(const struct prog_op *op, const union handle_buf *hb)
 {
-	size_t i, cap = handles_cap;
+	size_t i, cap = pmaps.handles_cap;
 
-	lock_tables();
-	for (i = 0; i < nhandles; i++)
-		if (!strcmp(str(handles[i].path), str(op->path)))
+	lock_maps();
+	for (i = 0; i < pmaps.nhandles; i++)
+		if (!strcmp(str(pmaps.handles[i].path), str(op->path)))
 			break;
-	if (i == nhandles) {
-		grow((void **)&handles, &cap, nhandles + 1, sizeof(*handles));
-		handles_cap = cap;
-		nhandles++;
+	if (i == pmaps.nhandles) {
+		grow((void **)&pmaps.handles, &cap, pmaps.nhandles + 1, sizeof(*pmaps.handles));
+		pmaps.handles_cap = cap;
+		pmaps.nhandles++;
 	}
-	handles[i].path = op->path;
-	handles[i].hb = *hb;
-	unlock_tables();
+	pmaps.handles[i].path = op->path;
+	pmaps.handles[i].hb = *hb;
+	unlock_maps();
 }
 
 /*
@@ -2391,14 +2416,14 @@ static void handle_find(struct thread_state *w, const struct prog_op *op)
 	size_t i;
 	int fd;
 
-	lock_tables();
-	for (i = 0; i < nhandles; i++)
-		if (!strcmp(str(handles[i].path), str(op->path)))
+	lock_maps();
+	for (i = 0; i < pmaps.nhandles; i++)
+		if (!strcmp(str(pmaps.handles[i].path), str(op->path)))
 			break;
-	if (i < nhandles)
-		w->hb = handles[i].hb;
-	unlock_tables();
-	if (i < nhandles)
+	if (i < pmaps.nhandles)
+		w->hb = pmaps.handles[i].hb;
+	unlock_maps();
+	if (i < pmaps.nhandles)
 		return;
 	w->hb.fh.handle_bytes = 0;
 	if (!op->path)
@@ -2432,7 +2457,7 @@ static void unshare_files(void)
  */
 static void close_numbers(const struct prog_op *op)
 {
-	int64_t hi = op->len < maxfd ? op->len : maxfd;
+	int64_t hi = op->len < prog.maxfd ? op->len : prog.maxfd;
 
 	if (op->flags & CLOSE_RANGE_UNSHARE)
 		unshare_files();
@@ -2499,7 +2524,6 @@ struct aio_slot {
 	uint32_t prev, next;	/* in flight on its context */
 	uint8_t linked;
 };
-static struct aio_slot *aio_slots;
 
 #define AIO_WAIT_NS 5000000000ll	/* the longest wait for events */
 #define GONE_MAX 64		/* destroyed contexts remembered */
@@ -2516,16 +2540,35 @@ struct bound_ctx {
 	uint32_t head;		/* the requests in flight; NONE: none */
 	uint64_t gone;		/* destroyed: in which order; 0: live */
 };
-static struct bound_ctx *ctxs;	/* under tables_lock */
-static size_t nctxs, ctxs_cap;
-static uint64_t ngone;
+/*
+ * A replay process's AIO: its requests and contexts, shared by its
+ * threads. The requests are a private mapping made before the first
+ * fork: each process has its own, where the iocbs it submits stay.
+ */
+static struct process_aio {
+	struct aio_slot *slots;		/* by op index */
+	struct bound_ctx *ctxs;
+	size_t nctxs, ctxs_cap;
+	uint64_t ngone;			/* contexts destroyed so far */
+	pthread_mutex_t lock;	/* held across fork: a child gets it free */
+} paio = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* The context the capture named captured, or NULL; tables_lock held. */
+static void lock_aio(void)
+{
+	pthread_mutex_lock(&paio.lock);
+}
+
+static void unlock_aio(void)
+{
+	pthread_mutex_unlock(&paio.lock);
+}
+
+/* The context the capture named captured, or NULL; with paio.lock held. */
 static struct bound_ctx *ctx_of(uint64_t captured)
 {
-	for (size_t i = 0; i < nctxs; i++)
-		if (ctxs[i].captured == captured)
-			return &ctxs[i];
+	for (size_t i = 0; i < paio.nctxs; i++)
+		if (paio.ctxs[i].captured == captured)
+			return &paio.ctxs[i];
 	return NULL;
 }
 
@@ -2534,10 +2577,10 @@ static int ctx_find(uint64_t captured, aio_context_t *real)
 {
 	struct bound_ctx *c;
 
-	lock_tables();
+	lock_aio();
 	if ((c = ctx_of(captured)))
 		*real = c->real;
-	unlock_tables();
+	unlock_aio();
 	return c != NULL;
 }
 
@@ -2545,35 +2588,35 @@ static void ctx_bind(uint64_t captured, aio_context_t real)
 {
 	struct bound_ctx *c;
 
-	lock_tables();
+	lock_aio();
 	if (!(c = ctx_of(captured))) {
-		if (nctxs == ctxs_cap) {
-			size_t cap = ctxs_cap ? 2 * ctxs_cap : 8;
-			struct bound_ctx *p = realloc(ctxs, cap * sizeof(*p));
+		if (paio.nctxs == paio.ctxs_cap) {
+			size_t cap = paio.ctxs_cap ? 2 * paio.ctxs_cap : 8;
+			struct bound_ctx *p = realloc(paio.ctxs, cap * sizeof(*p));
 
 			if (!p)
 				fatal("realloc");
-			ctxs = p;
-			ctxs_cap = cap;
+			paio.ctxs = p;
+			paio.ctxs_cap = cap;
 		}
-		c = &ctxs[nctxs++];
+		c = &paio.ctxs[paio.nctxs++];
 	}
 	*c = (struct bound_ctx){ captured, real, 0, NONE, 0 };
-	unlock_tables();
+	unlock_aio();
 }
 
 static void req_unlink(struct bound_ctx *c, uint32_t j)
 {
-	struct aio_slot *q = &aio_slots[j];
+	struct aio_slot *q = &paio.slots[j];
 
 	if (!q->linked)
 		return;
 	if (q->prev != NONE)
-		aio_slots[q->prev].next = q->next;
+		paio.slots[q->prev].next = q->next;
 	else
 		c->head = q->next;
 	if (q->next != NONE)
-		aio_slots[q->next].prev = q->prev;
+		paio.slots[q->next].prev = q->prev;
 	q->linked = 0;
 	c->outstanding--;
 }
@@ -2588,7 +2631,7 @@ static void ctx_destroyed(uint64_t captured)
 	struct bound_ctx *c, *old = NULL;
 	size_t dead = 0;
 
-	lock_tables();
+	lock_aio();
 	if ((c = ctx_of(captured))) {
 		while (c->head != NONE) {
 			uint32_t j = c->head;
@@ -2597,17 +2640,17 @@ static void ctx_destroyed(uint64_t captured)
 			settle(j, CL_INFLIGHT, 0, 0);
 		}
 		c->real = 0;
-		c->gone = ++ngone;
+		c->gone = ++paio.ngone;
 	}
-	for (size_t i = 0; i < nctxs; i++)
-		if (ctxs[i].gone) {
+	for (size_t i = 0; i < paio.nctxs; i++)
+		if (paio.ctxs[i].gone) {
 			dead++;
-			if (!old || ctxs[i].gone < old->gone)
-				old = &ctxs[i];
+			if (!old || paio.ctxs[i].gone < old->gone)
+				old = &paio.ctxs[i];
 		}
 	if (dead > GONE_MAX)
-		*old = ctxs[--nctxs];
-	unlock_tables();
+		*old = paio.ctxs[--paio.nctxs];
+	unlock_aio();
 }
 
 /*
@@ -2630,10 +2673,10 @@ static long ctx_min_nr(uint64_t captured, const struct prog_op *op, long *nr)
 		if (min < op->cret)
 			min = op->cret;
 	}
-	lock_tables();
+	lock_aio();
 	if ((c = ctx_of(captured)) && c->outstanding < min)
 		min = c->outstanding;
-	unlock_tables();
+	unlock_aio();
 	return min;
 }
 
@@ -2656,9 +2699,9 @@ static void aio_prepare(struct thread_state *w, const struct prog_op *op)
 	struct iovec *iov = w->iov;
 
 	w->nbatch = 0;
-	for (uint32_t j = op->batch; j != NONE; j = ops[j].batch) {
-		const struct prog_op *rq = &ops[j];
-		struct iocb *cb = &aio_slots[j].cb;
+	for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch) {
+		const struct prog_op *rq = &prog.ops[j];
+		struct iocb *cb = &paio.slots[j].cb;
 		int fd = real_fd(rq->fd);
 		char *buf = rq->kind == IOR_REPLAY_AIO_PREAD || rq->kind == IOR_REPLAY_AIO_PREADV ?
 			w->rbuf : wdata;
@@ -2714,18 +2757,18 @@ static void aio_reap(uint64_t captured, const struct io_event *ev, int64_t n,
 {
 	struct bound_ctx *c;
 
-	lock_tables();
+	lock_aio();
 	c = ctx_of(captured);
 	for (int64_t i = 0; i < n; i++) {
 		uint64_t j = ev[i].data;
 
-		if (j >= nops || !is_aio_request(ops[j].kind))
+		if (j >= prog.nops || !is_aio_request(prog.ops[j].kind))
 			continue;
 		if (c)
 			req_unlink(c, j);
 		settle(j, CL_REAPED, ev[i].res, end);
 	}
-	unlock_tables();
+	unlock_aio();
 }
 
 /*
@@ -2737,11 +2780,11 @@ static void aio_submitting(struct thread_state *w, uint64_t captured)
 	uint64_t start = now_ns() - sh->t0;
 	struct bound_ctx *c;
 
-	lock_tables();
+	lock_aio();
 	c = ctx_of(captured);
 	for (uint32_t k = 0; k < w->nbatch; k++) {
 		uint32_t j = w->iocbp[k]->aio_data;
-		struct aio_slot *q = &aio_slots[j];
+		struct aio_slot *q = &paio.slots[j];
 
 		sh->res[j].start = start;
 		if (!c || !c->real)
@@ -2749,12 +2792,12 @@ static void aio_submitting(struct thread_state *w, uint64_t captured)
 		q->prev = NONE;
 		q->next = c->head;
 		if (c->head != NONE)
-			aio_slots[c->head].prev = j;
+			paio.slots[c->head].prev = j;
 		c->head = j;
 		q->linked = 1;
 		c->outstanding++;
 	}
-	unlock_tables();
+	unlock_aio();
 }
 
 /*
@@ -2797,7 +2840,7 @@ static void aio_unaccepted(const struct thread_state *w, uint64_t captured,
 {
 	struct bound_ctx *c;
 
-	lock_tables();
+	lock_aio();
 	c = ctx_of(captured);
 	for (uint32_t k = r > 0 ? r : 0; k < w->nbatch; k++) {
 		uint32_t j = w->iocbp[k]->aio_data;
@@ -2806,7 +2849,7 @@ static void aio_unaccepted(const struct thread_state *w, uint64_t captured,
 			req_unlink(c, j);
 		settle(j, CL_SUBMIT, r < 0 ? r : -EAGAIN, 0);
 	}
-	unlock_tables();
+	unlock_aio();
 }
 
 /* ---- io_uring ---- */
@@ -2833,31 +2876,6 @@ struct replay_ring {
 	uint32_t nbufs;
 };
 
-/*
- * The process's rings. One lock for them all, held while a ring is used:
- * liburing's rings are not thread-safe, and a completion may bind a
- * descriptor (through bind_fd, which may close a ring: recursive).
- */
-static struct replay_ring **rings;
-static uint32_t nrings, rings_cap;
-static pthread_mutex_t rings_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-
-static void lock_rings(void)
-{
-	pthread_mutex_lock(&rings_lock);
-}
-
-static void unlock_rings(void)
-{
-	pthread_mutex_unlock(&rings_lock);
-}
-
-/* In a forked child: a recursive lock is its owner's, a thread now gone. */
-static void reset_rings_lock(void)
-{
-	rings_lock = (pthread_mutex_t)PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-}
-
 /* What a request needs until it completes; one per op, by index. */
 struct ring_req {
 	struct open_how how;
@@ -2867,7 +2885,36 @@ struct ring_req {
 	int pathfd;		/* statx's O_PATH descriptor, or -1 */
 	int err;		/* statx's path failed: its errno, negative */
 };
-static struct ring_req *ring_reqs;
+
+/*
+ * A replay process's rings, and what their requests hold (a private
+ * mapping made before the first fork, by op index). One lock for them
+ * all, held while a ring is used: liburing's rings are not thread-safe,
+ * and a completion may bind a descriptor (through bind_fd, which may
+ * close a ring: recursive).
+ */
+static struct process_rings {
+	struct replay_ring **rings;
+	uint32_t nrings, rings_cap;
+	struct ring_req *reqs;		/* by op index */
+	pthread_mutex_t lock;
+} prings = { .lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP };
+
+static void lock_rings(void)
+{
+	pthread_mutex_lock(&prings.lock);
+}
+
+static void unlock_rings(void)
+{
+	pthread_mutex_unlock(&prings.lock);
+}
+
+/* In a forked child: a recursive lock is its owner's, a thread now gone. */
+static void reset_rings_lock(void)
+{
+	prings.lock = (pthread_mutex_t)PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+}
 
 /* Whether descriptors a and b of this process share one open file. */
 static int same_file(int a, int b)
@@ -2882,19 +2929,19 @@ static int same_file(int a, int b)
  */
 static struct replay_ring *ring_find(int fd, int copies)
 {
-	for (uint32_t i = 0; fd >= 0 && i < nrings; i++)
-		if (rings[i]->ring.ring_fd == fd)
-			return rings[i];
-	for (uint32_t i = 0; fd >= 0 && copies && i < nrings; i++)
-		if (same_file(rings[i]->ring.ring_fd, fd))
-			return rings[i];
+	for (uint32_t i = 0; fd >= 0 && i < prings.nrings; i++)
+		if (prings.rings[i]->ring.ring_fd == fd)
+			return prings.rings[i];
+	for (uint32_t i = 0; fd >= 0 && copies && i < prings.nrings; i++)
+		if (same_file(prings.rings[i]->ring.ring_fd, fd))
+			return prings.rings[i];
 	return NULL;
 }
 
 /* The ring a captured ring number names in this thread, or NULL. */
 static struct replay_ring *ring_of_num(int32_t num)
 {
-	if (num < 0 || num > maxfd)
+	if (num < 0 || num > prog.maxfd)
 		return NULL;
 	return ring_find(real_fd(__atomic_load_n(&tab->numvfd[num],
 						 __ATOMIC_RELAXED)), 1);
@@ -2906,8 +2953,8 @@ static struct replay_ring *ring_of_num(int32_t num)
  */
 static void uring_done(uint32_t j, int64_t res, uint64_t end)
 {
-	const struct prog_op *rq = &ops[j];
-	struct ring_req *q = &ring_reqs[j];
+	const struct prog_op *rq = &prog.ops[j];
+	struct ring_req *q = &prings.reqs[j];
 	int opened = (rq->kind == IOR_REPLAY_UR_OPENAT || rq->kind == IOR_REPLAY_UR_OPENAT2) &&
 		rq->fixed < 0 && res >= 0;
 
@@ -2948,7 +2995,7 @@ static void uring_reap(struct replay_ring *u)
 	io_uring_for_each_cqe(&u->ring, head, cqe) {
 		uint64_t j = io_uring_cqe_get_data64(cqe);
 
-		if (j < nops && is_uring_request(ops[j].kind))
+		if (j < prog.nops && is_uring_request(prog.ops[j].kind))
 			uring_done(j, cqe->res, end);
 		n++;
 	}
@@ -2999,11 +3046,11 @@ static int ring_close(int fd)
 {
 	struct replay_ring *u;
 
-	if (!__atomic_load_n(&nrings, __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&prings.nrings, __ATOMIC_RELAXED))
 		return 0;
 	lock_rings();
 	if ((u = ring_find(fd, 0))) {
-		for (int32_t v = 0; v <= maxvfd; v++) {
+		for (int32_t v = 0; v <= prog.maxvfd; v++) {
 			int other = real_fd(v);
 
 			if (other < 0 || other == fd || !same_file(fd, other))
@@ -3018,9 +3065,9 @@ static int ring_close(int fd)
 		uring_drain(u);
 		io_uring_queue_exit(&u->ring);
 		uring_free_bufs(u);
-		for (uint32_t i = 0; i < nrings; i++)
-			if (rings[i] == u)
-				rings[i] = rings[--nrings];
+		for (uint32_t i = 0; i < prings.nrings; i++)
+			if (prings.rings[i] == u)
+				prings.rings[i] = prings.rings[--prings.nrings];
 		free(u);
 	}
 	unlock_rings();
@@ -3066,14 +3113,14 @@ static int64_t uring_setup(const struct prog_op *op)
 		return r;
 	}
 	lock_rings();
-	if (nrings == rings_cap) {
-		rings_cap = rings_cap ? 2 * rings_cap : 8;
-		rings = realloc(rings, rings_cap * sizeof(*rings));
-		if (!rings)
+	if (prings.nrings == prings.rings_cap) {
+		prings.rings_cap = prings.rings_cap ? 2 * prings.rings_cap : 8;
+		prings.rings = realloc(prings.rings, prings.rings_cap * sizeof(*prings.rings));
+		if (!prings.rings)
 			fatal("realloc");
 	}
-	rings[nrings] = u;
-	__atomic_store_n(&nrings, nrings + 1, __ATOMIC_RELAXED);
+	prings.rings[prings.nrings] = u;
+	__atomic_store_n(&prings.nrings, prings.nrings + 1, __ATOMIC_RELAXED);
 	unlock_rings();
 	return u->ring.ring_fd;
 }
@@ -3103,7 +3150,7 @@ static int *files_of(const struct prog_op *op)
 	if (op->path2)
 		list_read(str(op->path2), v, op->iovcnt);
 	for (uint32_t i = 0; i < op->iovcnt; i++) {
-		int32_t vfd = op->path2 ? v[i] : c[i] >= 0 && c[i] <= maxfd ?
+		int32_t vfd = op->path2 ? v[i] : c[i] >= 0 && c[i] <= prog.maxfd ?
 			__atomic_load_n(&tab->numvfd[c[i]], __ATOMIC_RELAXED) : -1;
 
 		fds[i] = c[i] < 0 ? -1 : real_fd(vfd);
@@ -3131,7 +3178,7 @@ static struct iovec *bufs_of(struct replay_ring *u, const struct prog_op *op)
 		fatal("calloc");
 	for (uint32_t i = 0; i < op->iovcnt; i++) {
 		char *b = map_buf(len[i] ? len[i] : 1);
-		size_t n = (uint64_t)len[i] < maxwrite ? (size_t)len[i] : maxwrite;
+		size_t n = (uint64_t)len[i] < prog.maxwrite ? (size_t)len[i] : prog.maxwrite;
 
 		if (n)
 			memcpy(b, wdata, n);
@@ -3257,8 +3304,8 @@ static int uses_fd(const struct prog_op *rq)
  */
 static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 {
-	const struct prog_op *rq = &ops[j];
-	struct ring_req *q = &ring_reqs[j];
+	const struct prog_op *rq = &prog.ops[j];
+	struct ring_req *q = &prings.reqs[j];
 	struct io_uring_sqe *sqe;
 	unsigned sqef = rq->sqe & ~IOSQE_CQE_SKIP_SUCCESS;	/* needs its CQE */
 	int fd = -1, pathfd = -1, err = 0, k;
@@ -3403,7 +3450,7 @@ static void uring_make_room(struct replay_ring *u, const struct prog_op *op)
 {
 	int64_t n = 0;
 
-	for (uint32_t j = op->batch; j != NONE; j = ops[j].batch)
+	for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch)
 		n++;
 	uring_reap(u);
 	while (n && u->outstanding > 0 &&
@@ -3419,7 +3466,7 @@ static unsigned uring_prep_batch(struct replay_ring *u, struct thread_state *w,
 	unsigned n = 0;
 	int skip;
 
-	for (uint32_t j = op->batch; j != NONE; j = ops[j].batch) {
+	for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch) {
 		if ((skip = uring_prep(u, w, j)))
 			skip_request(j, skip);
 		else
@@ -3492,7 +3539,7 @@ static void uring_alone(struct thread_state *w, uint32_t j)
 	int skip;
 
 	lock_rings();
-	if (!(u = ring_of_num(ops[j].ring)))
+	if (!(u = ring_of_num(prog.ops[j].ring)))
 		skip = SKIP_NOFD;
 	else if (!(skip = uring_prep(u, w, j))) {
 		u->outstanding += io_uring_submit(&u->ring) > 0;
@@ -3512,11 +3559,11 @@ static void uring_alone(struct thread_state *w, uint32_t j)
 static void uring_thread_end(uint32_t t)
 {
 	lock_rings();
-	for (uint32_t i = 0; i < nrings; i++)
-		uring_drain(rings[i]);
+	for (uint32_t i = 0; i < prings.nrings; i++)
+		uring_drain(prings.rings[i]);
 	unlock_rings();
-	for (uint32_t i = threads[t].first; i != NONE; i = ops[i].next)
-		if (is_uring_request(ops[i].kind))
+	for (uint32_t i = prog.threads[t].first; i != NONE; i = prog.ops[i].next)
+		if (is_uring_request(prog.ops[i].kind))
 			settle(i, CL_INFLIGHT, 0, 0);
 }
 
@@ -3544,7 +3591,7 @@ static void start_thread(uint32_t t)
 	pthread_t pt;
 	int e;
 
-	threads[t].tab = tab;
+	thread_states[t].start_table = tab;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	e = pthread_create(&pt, &attr, thread_main, (void *)(uintptr_t)t);
@@ -3625,7 +3672,7 @@ static int replay_op(struct thread_state *w, const struct prog_op *op, struct op
 		lock_rings();	/* held until the call is done */
 		if (!(u = ring_find(real_fd(op->fd), 1))) {
 			unlock_rings();
-			for (uint32_t j = op->batch; j != NONE; j = ops[j].batch)
+			for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch)
 				skip_request(j, SKIP_NOFD);
 			if (op->cret >= 0 || real_fd(op->fd) < 0)
 				return SKIP_NOFD;
@@ -3657,9 +3704,9 @@ static int replay_op(struct thread_state *w, const struct prog_op *op, struct op
 	if (c == IOR_REPLAY_MUNMAP || c == IOR_REPLAY_MSYNC || c == IOR_REPLAY_MADVISE) {
 		int known;
 
-		lock_tables();
+		lock_maps();
 		known = maps_cover(op->addr, page_end(op->addr, op->len));
-		unlock_tables();
+		unlock_maps();
 		if (!known)
 			return SKIP_NOMAP;
 	}
@@ -3670,7 +3717,7 @@ static int replay_op(struct thread_state *w, const struct prog_op *op, struct op
 	     c == IOR_REPLAY_IO_PGETEVENTS || c == IOR_REPLAY_IO_CANCEL) &&
 	    !ctx_find(op->addr, &ctx)) {
 		for (uint32_t j = c == IOR_REPLAY_IO_SUBMIT ? op->batch : NONE;
-		     j != NONE; j = ops[j].batch)
+		     j != NONE; j = prog.ops[j].batch)
 			skip_request(j, SKIP_NOFD);
 		return SKIP_NOFD;
 	}
@@ -3890,9 +3937,9 @@ static int replay_op(struct thread_state *w, const struct prog_op *op, struct op
 		break;
 	}
 	case IOR_REPLAY_MUNMAP: case IOR_REPLAY_MSYNC: case IOR_REPLAY_MADVISE:
-		lock_tables();
+		lock_maps();
 		r = on_maps(c, op->addr, page_end(op->addr, op->len), op);
-		unlock_tables();
+		unlock_maps();
 		break;
 	case IOR_REPLAY_UNSHARE:
 		/* Only what concerns files; namespaces are not replayed. */
@@ -3946,7 +3993,7 @@ static int replay_op(struct thread_state *w, const struct prog_op *op, struct op
 
 		memset(&none, 0, sizeof(none));
 		r = neg(syscall(SYS_io_cancel, ctx, op->target != NONE ?
-				&aio_slots[op->target].cb : &none, &ev));
+				&paio.slots[op->target].cb : &none, &ev));
 		break;
 	}
 	case IOR_REPLAY_URING_SETUP:
@@ -4074,7 +4121,7 @@ static void prefault_results(const struct prog_thread *th)
 	uintptr_t pg = sysconf(_SC_PAGESIZE);
 	uintptr_t from, to;
 
-	if (timed || th->first == NONE)
+	if (opt.timed || th->first == NONE)
 		return;
 	from = (uintptr_t)&sh->res[th->first] & ~(pg - 1);
 	to = (uintptr_t)&sh->res[th->last + 1];
@@ -4084,12 +4131,12 @@ static void prefault_results(const struct prog_thread *th)
 /* Run the ops of thread t in order, each after what it must follow. */
 static void run_thread(uint32_t t)
 {
-	const struct prog_thread *th = &threads[t];
+	const struct prog_thread *th = &prog.threads[t];
 	struct thread_state *w = &thread_states[t];
 	int skip;
 
-	*w = (struct thread_state){ .rbuf = map_buf(th->maxread), .pipe = { -1, -1 },
-			      .null = -1 };
+	w->rbuf = map_buf(th->maxread);
+	w->pipe[0] = w->pipe[1] = w->null = -1;
 
 	if (th->maxiov && !(w->iov = calloc(th->maxiov, sizeof(*w->iov))))
 		fatal("calloc");
@@ -4100,9 +4147,9 @@ static void run_thread(uint32_t t)
 	    !(w->events = calloc(th->maxevents, sizeof(*w->events))))
 		fatal("calloc");
 	prefault_results(th);
-	for (uint32_t i = th->first; i != NONE; i = ops[i].next) {
+	for (uint32_t i = th->first; i != NONE; i = prog.ops[i].next) {
 		struct op_result *res = &sh->res[i];
-		uint32_t next = ops[i].next;
+		uint32_t next = prog.ops[i].next;
 
 		/*
 		 * Start loading the next op (its first 64 bytes) and its
@@ -4112,8 +4159,8 @@ static void run_thread(uint32_t t)
 		 * GCC 12 drops a call that only prefetches.)
 		 */
 		if (next != NONE) {
-			__builtin_prefetch(&ops[next]);
-			__builtin_prefetch(&ops[next].path2);
+			__builtin_prefetch(&prog.ops[next]);
+			__builtin_prefetch(&prog.ops[next].path2);
 			__builtin_prefetch(&sh->res[next], 1);
 			__builtin_prefetch(&sh->res[next].claim, 1);
 		}
@@ -4124,29 +4171,29 @@ static void run_thread(uint32_t t)
 		 * it in the capture: its record issues nothing and waits for
 		 * nothing.
 		 */
-		if (is_aio_request(ops[i].kind))
+		if (is_aio_request(prog.ops[i].kind))
 			continue;
 		/* So is an io_uring request, unless it has no io_uring_enter. */
-		if (is_uring_request(ops[i].kind) && ops[i].target != NONE)
+		if (is_uring_request(prog.ops[i].kind) && prog.ops[i].target != NONE)
 			continue;
 
-		if (ops[i].after)
-			wait_done(ops[i].after - 1);
-		if (ops[i].after2)
-			wait_done(ops[i].after2 - 1);
+		if (prog.ops[i].after)
+			wait_done(prog.ops[i].after - 1);
+		if (prog.ops[i].after2)
+			wait_done(prog.ops[i].after2 - 1);
 		/* Late when what it waited for was: then at once. */
-		if (timed)
+		if (opt.timed)
 			wait_due(due(i));
-		if (is_uring_request(ops[i].kind))
+		if (is_uring_request(prog.ops[i].kind))
 			uring_alone(w, i);
-		else if ((skip = replay_op(w, &ops[i], res))) {
+		else if ((skip = replay_op(w, &prog.ops[i], res))) {
 			res->start = now_ns() - sh->t0;
 			res->skip = skip;
 			finish(i, ST_SKIPPED);
 		} else
 			finish(i, ST_DONE);
 	}
-	if (nuring)
+	if (prog.nuring)
 		uring_thread_end(t);
 	if (w->rbuf)
 		munmap(w->rbuf, th->maxread);
@@ -4155,8 +4202,8 @@ static void run_thread(uint32_t t)
 	 * Requests nothing reaped are still in flight as the thread ends.
 	 * (Without any, a walk of all its ops again is time for nothing.)
 	 */
-	for (uint32_t i = naio ? th->first : NONE; i != NONE; i = ops[i].next)
-		if (is_aio_request(ops[i].kind))
+	for (uint32_t i = prog.naio ? th->first : NONE; i != NONE; i = prog.ops[i].next)
+		if (is_aio_request(prog.ops[i].kind))
 			settle(i, CL_INFLIGHT, 0, 0);
 	free(w->iocbp);
 	free(w->events);
@@ -4171,7 +4218,7 @@ static void *thread_main(void *arg)
 {
 	uint32_t t = (uintptr_t)arg;
 
-	tab = threads[t].tab;
+	tab = thread_states[t].start_table;
 	run_thread(t);
 	return NULL;
 }
@@ -4181,8 +4228,8 @@ static void run_initial(uint32_t first)
 {
 	if (!(tab = fdtab_copy(NULL)))
 		fatal("malloc");
-	for (uint32_t t = threads[first].next_initial; t != NONE;
-	     t = threads[t].next_initial)
+	for (uint32_t t = prog.threads[first].next_initial; t != NONE;
+	     t = prog.threads[t].next_initial)
 		start_thread(t);
 	run_thread(first);
 	/* The process ends, with status 0, when its last thread does. */
@@ -4195,11 +4242,11 @@ static void make_wdata(void)
 	uint64_t x = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
 	uint64_t *p;
 
-	if (!maxwrite)
+	if (!prog.maxwrite)
 		return;
-	wdata = map_buf((maxwrite + 7) & ~7ull);
+	wdata = map_buf((prog.maxwrite + 7) & ~7ull);
 	p = (uint64_t *)wdata;
-	for (uint64_t i = 0; i < (maxwrite + 7) / 8; i++) {
+	for (uint64_t i = 0; i < (prog.maxwrite + 7) / 8; i++) {
 		x ^= x >> 12;
 		x ^= x << 25;
 		x ^= x >> 27;
@@ -4209,35 +4256,36 @@ static void make_wdata(void)
 
 static void setup(void)
 {
-	size_t size = sizeof(*sh) + (size_t)nops * sizeof(sh->res[0]);
+	size_t size = sizeof(*sh) + (size_t)prog.nops * sizeof(sh->res[0]);
 	struct rlimit rl;
 
 	sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (sh == MAP_FAILED)
 		ior_err(IOR_EXIT_SYS, "mmap %zu bytes", size);
-	if (!(thread_states = calloc(nthreads ? nthreads : 1, sizeof(*thread_states))))
+	if (!(thread_states = calloc(prog.nthreads ? prog.nthreads : 1, sizeof(*thread_states))))
 		ior_err(IOR_EXIT_SYS, "calloc");
 	/*
 	 * open_by_handle_at needs a mount descriptor that is not O_PATH;
 	 * without one (an unreadable root) it fails with EBADF.
 	 */
 	rootdir = ior_root_openat(&root, "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	pthread_atfork(lock_tables, unlock_tables, unlock_tables);
+	pthread_atfork(lock_maps, unlock_maps, unlock_maps);
+	pthread_atfork(lock_aio, unlock_aio, unlock_aio);
 	pthread_atfork(lock_rings, unlock_rings, reset_rings_lock);
 	make_wdata();
-	if (naio) {
-		aio_slots = mmap(NULL, (size_t)nops * sizeof(*aio_slots),
+	if (prog.naio) {
+		paio.slots = mmap(NULL, (size_t)prog.nops * sizeof(*paio.slots),
 			     PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (aio_slots == MAP_FAILED)
+		if (paio.slots == MAP_FAILED)
 			ior_err(IOR_EXIT_SYS, "mmap");
 	}
-	if (nuring) {
-		ring_reqs = mmap(NULL, (size_t)nops * sizeof(*ring_reqs),
+	if (prog.nuring) {
+		prings.reqs = mmap(NULL, (size_t)prog.nops * sizeof(*prings.reqs),
 			     PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (ring_reqs == MAP_FAILED)
+		if (prings.reqs == MAP_FAILED)
 			ior_err(IOR_EXIT_SYS, "mmap");
 	}
 	/* A replay may hold as many files open as the system allows. */
@@ -4249,7 +4297,7 @@ static void setup(void)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		ior_err(IOR_EXIT_SYS, "prctl");
 	/* Sleeps end when asked, not up to 50 us later (inherited). */
-	if (timed && prctl(PR_SET_TIMERSLACK, 1) < 0)
+	if (opt.timed && prctl(PR_SET_TIMERSLACK, 1) < 0)
 		ior_err(IOR_EXIT_SYS, "prctl");
 }
 
@@ -4257,13 +4305,16 @@ static uint32_t count_done(void)
 {
 	uint32_t n = 0;
 
-	for (uint32_t i = 0; i < nops; i++)
+	for (uint32_t i = 0; i < prog.nops; i++)
 		n += __atomic_load_n(&sh->res[i].state, __ATOMIC_RELAXED) >= ST_DONE;
 	return n;
 }
 
-/* Fork the initial processes and wait for every replay process. */
-static uint64_t replay(void)
+/*
+ * Fork the initial processes and wait for every replay process; TIME 0 is
+ * lead ns from now. Returns the ns from TIME 0 to the end.
+ */
+static uint64_t replay(uint64_t lead)
 {
 	const struct timespec second = { 1, 0 };
 	sigset_t chld, old;
@@ -4275,8 +4326,8 @@ static uint64_t replay(void)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
-	sh->t0 = now_ns() + lead_ns;
-	for (uint32_t i = 0; i < ninitial; i++) {
+	sh->t0 = now_ns() + lead;
+	for (uint32_t i = 0; i < prog.ninitial; i++) {
 		pid = fork();
 		if (pid < 0) {
 			ior_warn("fork");
@@ -4286,7 +4337,7 @@ static uint64_t replay(void)
 		}
 		if (pid == 0) {
 			sigprocmask(SIG_SETMASK, &old, NULL);
-			run_initial(initial[i]);
+			run_initial(prog.initial[i]);
 		}
 	}
 	for (;;) {
@@ -4295,8 +4346,8 @@ static uint64_t replay(void)
 			break;
 		if (pid == 0) {
 			if (sigtimedwait(&chld, NULL, &second) < 0 &&
-			    errno == EAGAIN && verbose)
-				ior_warnx("%u of %u ops done", count_done(), nops);
+			    errno == EAGAIN && opt.verbose)
+				ior_warnx("%u of %u ops done", count_done(), prog.nops);
 			continue;
 		}
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
@@ -4335,7 +4386,7 @@ static int mismatched(const struct prog_op *op, int64_t ret)
  */
 static int late_of(uint32_t i, int64_t *late, int *own)
 {
-	const struct prog_op *op = &ops[i];
+	const struct prog_op *op = &prog.ops[i];
 	uint32_t at = i;
 
 	if (is_aio_request(op->kind) ||
@@ -4364,7 +4415,7 @@ static int64_t percentile(const int64_t *v, uint32_t n, unsigned p)
 	return n ? v[rank ? rank - 1 : 0] : 0;
 }
 
-static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
+static void write_results(uint64_t wall_ns, uint64_t start)
 {
 	struct ior_out out;
 	uint64_t errors = 0, mism = 0, skipped = 0;
@@ -4372,21 +4423,21 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 	uint32_t nlates = 0;
 	int own;
 
-	if (timed && nops && !(lates = malloc((size_t)nops * sizeof(*lates))))
+	if (opt.timed && prog.nops && !(lates = malloc((size_t)prog.nops * sizeof(*lates))))
 		ior_err(IOR_EXIT_SYS, "malloc");
 
 	ior_out_init(&out, STDOUT_FILENO, NULL);
 	ior_put_magic(&out, IOR_KIND_RESULT);
-	ior_put(&out, meta, meta_len);
+	ior_put(&out, prog.meta, prog.meta_len);
 	ior_puts(&out, "#meta ior-replay");
-	ior_put_kv_esc(&out, "root", dir);
+	ior_put_kv_esc(&out, "root", opt.dir);
 	ior_puts(&out, " start=");
 	ior_put_time(&out, start);
-	if (timed)
-		ior_printf(&out, " speed=%g", speed);
+	if (opt.timed)
+		ior_printf(&out, " speed=%g", opt.speed);
 	ior_putc(&out, '\n');
-	for (uint32_t i = 0; i < nops; i++) {
-		const struct prog_op *op = &ops[i];
+	for (uint32_t i = 0; i < prog.nops; i++) {
+		const struct prog_op *op = &prog.ops[i];
 		const struct op_result *res = &sh->res[i];
 		int skip = res->state == ST_SKIPPED;
 
@@ -4408,7 +4459,7 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 		ior_put(&out, str(op->text), op->textlen);
 		ior_put_kv_i64(&out, "cret", op->cret);
 		ior_put_kv_i64(&out, "cdur", op->cdur);
-		if (timed && late_of(i, &late, &own)) {
+		if (opt.timed && late_of(i, &late, &own)) {
 			ior_put_kv_i64(&out, "late", late);
 			if (own)
 				lates[nlates++] = late;
@@ -4428,10 +4479,10 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 		ior_putc(&out, '\n');
 	}
 	ior_printf(&out, "#stat ior-replay ops=%u errors=%llu mismatched=%llu skipped=%llu uring_flags_dropped=%u wall_ns=%llu",
-		   nops, (unsigned long long)errors, (unsigned long long)mism,
+		   prog.nops, (unsigned long long)errors, (unsigned long long)mism,
 		   (unsigned long long)skipped, sh->uring_dropped,
 		   (unsigned long long)wall_ns);
-	if (timed) {
+	if (opt.timed) {
 		if (nlates)
 			qsort(lates, nlates, sizeof(*lates), by_value);
 		ior_printf(&out, " late_p50=%lld late_p99=%lld late_max=%lld",
@@ -4441,11 +4492,11 @@ static void write_results(const char *dir, uint64_t wall_ns, uint64_t start)
 	}
 	ior_putc(&out, '\n');
 	ior_out_close(&out);
-	if (verbose)
+	if (opt.verbose)
 		ior_warnx("%u ops in %.3f s: %llu errors, %llu mismatched, %llu skipped",
-			  nops, wall_ns / 1e9, (unsigned long long)errors,
+			  prog.nops, wall_ns / 1e9, (unsigned long long)errors,
 			  (unsigned long long)mism, (unsigned long long)skipped);
-	if (verbose && timed)
+	if (opt.verbose && opt.timed)
 		ior_warnx("late: p50 %.1f us, p99 %.1f us, max %.1f us",
 			  percentile(lates, nlates, 50) / 1e3,
 			  percentile(lates, nlates, 99) / 1e3,
@@ -4460,7 +4511,8 @@ static void usage(FILE *f, int code)
 	exit(code);
 }
 
-int main(int argc, char **argv)
+/* The command line, into opt; a bad one exits with usage. */
+static void parse_options(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "directory", required_argument, NULL, 'C' },
@@ -4472,34 +4524,30 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL;
-	struct timespec wall;
-	uint64_t wall_ns;
 	char *end;
-	int c, e, dry = 0;
+	int c;
 
-	ior_setprogname(argv[0]);
 	while ((c = getopt_long(argc, argv, "C:ns:Tvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
-			dir = optarg;
+			opt.dir = optarg;
 			break;
 		case 'n':
-			dry = 1;
+			opt.dry = 1;
 			break;
 		case 's':
-			speed = strtod(optarg, &end);
-			if (end == optarg || *end || !(speed > 0 && isfinite(speed))) {
+			opt.speed = strtod(optarg, &end);
+			if (end == optarg || *end || !(opt.speed > 0 && isfinite(opt.speed))) {
 				ior_warnx("bad speed: %s (a positive number)", optarg);
 				usage(stderr, IOR_EXIT_USAGE);
 			}
-			timed = 1;
+			opt.timed = 1;
 			break;
 		case 'T':
-			timed = 1;
+			opt.timed = 1;
 			break;
 		case 'v':
-			verbose = 1;
+			opt.verbose = 1;
 			break;
 		case 'h':
 			usage(stdout, IOR_EXIT_OK);
@@ -4510,30 +4558,42 @@ int main(int argc, char **argv)
 			usage(stderr, IOR_EXIT_USAGE);
 		}
 	}
-	if (!dir || !*dir || argc - optind > 1) {
-		if (!dir || !*dir)
+	if (!opt.dir || !*opt.dir || argc - optind > 1) {
+		if (!opt.dir || !*opt.dir)
 			ior_warnx("-C DIR is required");
 		usage(stderr, IOR_EXIT_USAGE);
 	}
-	if ((e = ior_root_open(&root, dir, 0)) < 0)
-		ior_errx(IOR_EXIT_SYS, "%s: %s (run ior-init first)", dir,
+	opt.file = optind < argc ? argv[optind] : NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct timespec wall;
+	uint64_t lead = 0, wall_ns;
+	int e;
+
+	ior_setprogname(argv[0]);
+	parse_options(argc, argv);
+	if ((e = ior_root_open(&root, opt.dir, 0)) < 0)
+		ior_errx(IOR_EXIT_SYS, "%s: %s (run ior-init first)", opt.dir,
 			 strerror(-e));
 
 	/* All of the program is checked before any of it runs. */
-	load_program(optind < argc ? argv[optind] : NULL);
-	if (verbose)
-		ior_warnx("%u ops, %u threads, %u initial processes", nops,
-			  nthreads, ninitial);
-	if (dry)
-		return IOR_EXIT_OK;
+	load_program(opt.file);
+	if (opt.verbose)
+		ior_warnx("%u ops, %u threads, %u initial processes", prog.nops,
+			  prog.nthreads, prog.ninitial);
+	if (opt.dry)
+		goto out;
 
 	setup();
 	/* Timed: TIME 0 once the initial processes have had time to start. */
-	if (timed)
-		lead_ns = START_LEAD + (uint64_t)ninitial * FORK_LEAD;
+	if (opt.timed)
+		lead = START_LEAD + (uint64_t)prog.ninitial * FORK_LEAD;
 	clock_gettime(CLOCK_REALTIME, &wall);
-	wall_ns = replay();
-	write_results(dir, wall_ns,
-		      wall.tv_sec * 1000000000ull + wall.tv_nsec + lead_ns);
+	wall_ns = replay(lead);
+	write_results(wall_ns, wall.tv_sec * 1000000000ull + wall.tv_nsec + lead);
+out:
+	ior_root_close(&root);
 	return IOR_EXIT_OK;
 }
