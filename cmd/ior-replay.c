@@ -1802,6 +1802,18 @@ static void displace(int32_t num)
 		bind_fd(take_num(num), -1, 0);
 }
 
+/*
+ * The descriptor vfd, captured number num, was closed by a call (close,
+ * or a ring's): the table forgets it, closing nothing.
+ */
+static void forget_fd(int32_t vfd, int32_t num)
+{
+	__atomic_store_n(&tab->real[vfd], -1, __ATOMIC_RELAXED);
+	if (num >= 0)
+		__atomic_compare_exchange_n(&tab->numvfd[num], &vfd, -1, 0,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
 /* Bind the descriptor a call made where the capture had one, else drop it. */
 static void bind_new(int32_t fd, int32_t num, int64_t r, int cloexec)
 {
@@ -3404,12 +3416,8 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 			break;
 		}
 		io_uring_prep_close(sqe, fd);
-		/* The ring closes it: the table forgets it now, closing nothing. */
-		__atomic_store_n(&tab->real[rq->fd], -1, __ATOMIC_RELAXED);
-		if (rq->num >= 0)
-			__atomic_compare_exchange_n(&tab->numvfd[rq->num],
-				&(int32_t){ rq->fd }, -1, 0, __ATOMIC_RELAXED,
-				__ATOMIC_RELAXED);
+		/* The ring closes it: the table forgets it now. */
+		forget_fd(rq->fd, rq->num);
 		break;
 	case IOR_REPLAY_UR_STATX:
 		if (q->err) {
@@ -3622,412 +3630,214 @@ static int64_t replay_fork(const struct prog_op *op)
 	return 0;
 }
 
-/* Whether a kind acts on a path (or two) beneath the root. */
-static int has_path(unsigned kind)
+/* The result of a call issued at t1 that returned r at t2 (ns). */
+static void issued(struct op_result *res, uint64_t t1, uint64_t t2, int64_t r)
 {
-	switch (kind) {
-	case IOR_REPLAY_OPEN: case IOR_REPLAY_STAT: case IOR_REPLAY_STATX:
-	case IOR_REPLAY_ACCESS: case IOR_REPLAY_CHMOD: case IOR_REPLAY_CHOWN:
-	case IOR_REPLAY_UTIMES: case IOR_REPLAY_MKDIR: case IOR_REPLAY_RMDIR:
-	case IOR_REPLAY_UNLINK: case IOR_REPLAY_RENAME: case IOR_REPLAY_LINK:
-	case IOR_REPLAY_SYMLINK: case IOR_REPLAY_READLINK: case IOR_REPLAY_MKNOD:
-	case IOR_REPLAY_SETXATTR: case IOR_REPLAY_GETXATTR:
-	case IOR_REPLAY_LISTXATTR: case IOR_REPLAY_REMOVEXATTR:
-	case IOR_REPLAY_STATFS: case IOR_REPLAY_NAME_TO_HANDLE:
-	case IOR_REPLAY_TRUNCATE: case IOR_REPLAY_CHDIR: case IOR_REPLAY_IORFD:
-		return 1;
+	res->start = t1 - sh->t0;
+	res->ret = r;
+	res->dur = t2 - t1;
+}
+
+/* ---- the calls on paths beneath the root ---- */
+
+static int64_t path_call(struct thread_state *w, const struct prog_op *op, int fd)
+{
+	const char *path = str(op->path);
+
+	switch (op->kind) {
+	case IOR_REPLAY_OPEN:
+		return open_in_root(path, op->flags, op->mode);
+	case IOR_REPLAY_STAT:
+		if (op->byfd) {	/* AT_EMPTY_PATH on a descriptor */
+			struct stat st;
+
+			return neg(fstat(fd, &st));
+		}
+		return on_path(op, w);
+	case IOR_REPLAY_STATX:
+		if (op->byfd) {
+			struct statx stx;
+
+			return neg(statx(fd, "", AT_EMPTY_PATH, op->mask, &stx));
+		}
+		return on_path(op, w);
+	case IOR_REPLAY_CHOWN:
+		if (op->byfd)
+			return neg(fchownat(fd, "", op->uid, op->gid, AT_EMPTY_PATH));
+		return on_path(op, w);
+	case IOR_REPLAY_UTIMES:
+		if (op->byfd)	/* futimens */
+			return neg(futimens(fd, times_of(op)));
+		return on_path(op, w);
+	case IOR_REPLAY_LINK:
+		if (op->byfd)	/* AT_EMPTY_PATH: link the open file */
+			return link_fd(fd, op);
+		return on_path(op, w);
+	case IOR_REPLAY_TRUNCATE:
+		return truncate_in_root(path, op->offset);
+	case IOR_REPLAY_CHDIR:
+		return chdir_in_root(path);
+	case IOR_REPLAY_IORFD:
+		return ior_fd_open(op);
 	default:
-		return 0;
+		return on_path(op, w);
 	}
 }
 
 /*
- * Issue one op: the call's own time is measured, not the set-up. Returns
- * 0, or why the op cannot be issued (enum skip).
+ * A call on a path (or two) beneath the root, or, with an empty path and
+ * AT_EMPTY_PATH, on the descriptor its dirfd names (op->byfd).
  */
-static int replay_op(struct thread_state *w, const struct prog_op *op, struct op_result *res)
+static int issue_on_path(struct thread_state *w, const struct prog_op *op,
+			 struct op_result *res)
 {
-	unsigned c = op->kind;
-	const char *path = str(op->path);
-	int fd = -1, src = -1, dst = -1;
+	int fd = -1;
 	uint64_t t1, t2;
-	int64_t r = 0;	/* every call sets it; the compiler cannot tell */
-	const char *v;
-	size_t vlen;
-	aio_context_t ctx = 0;
-	long min_nr, nr;
-	struct timespec wait;
-	struct replay_ring *u = NULL;
-	unsigned nsqe = 0;
-	int skip = 0;
+	int64_t r;
 
-	if (op->unsafe)
-		return SKIP_UNSAFE;
-	/*
-	 * A ring never set up in the replay is as a descriptor never opened.
-	 * A call that failed on a descriptor that is no ring (EOPNOTSUPP) is
-	 * issued on the replay's descriptor, to fail again.
-	 */
-	if (c == IOR_REPLAY_URING_ENTER || c == IOR_REPLAY_URING_REGISTER) {
-		lock_rings();	/* held until the call is done */
-		if (!(u = ring_find(real_fd(op->fd), 1))) {
-			unlock_rings();
-			for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch)
-				skip_request(j, SKIP_NOFD);
-			if (op->cret >= 0 || real_fd(op->fd) < 0)
-				return SKIP_NOFD;
-		} else if (c == IOR_REPLAY_URING_ENTER) {
-			uring_make_room(u, op);
-			nsqe = uring_prep_batch(u, w, op);
-		}
-	}
 	if (op->byfd && (fd = real_fd(op->fd)) < 0)
 		return SKIP_NOFD;
-	if (c == IOR_REPLAY_COPY_FILE_RANGE || c == IOR_REPLAY_SENDFILE ||
-	    c == IOR_REPLAY_SPLICE) {
-		src = real_fd(op->fd);
-		dst = real_fd(op->fd2);
-		/* A side the capture knew must be open; one must be known. */
-		if ((op->fd >= 0 && src < 0) || (op->fd2 >= 0 && dst < 0) ||
-		    (src < 0 && dst < 0))
-			return SKIP_NOFD;
-		if (c == IOR_REPLAY_SPLICE && (src < 0 || dst < 0))
-			need_pipe(w);
-		if (c == IOR_REPLAY_SPLICE && src < 0) {	/* what the pipe held */
-			size_t n = op->count < w->pipesz ? op->count : w->pipesz;
-
-			if (n && write(w->pipe[1], wdata, n) != (ssize_t)n)
-				fatal("write to pipe");
-			w->piped = n;
-		}
-	}
-	if (c == IOR_REPLAY_MUNMAP || c == IOR_REPLAY_MSYNC || c == IOR_REPLAY_MADVISE) {
-		int known;
-
-		lock_maps();
-		known = maps_cover(op->addr, page_end(op->addr, op->len));
-		unlock_maps();
-		if (!known)
-			return SKIP_NOMAP;
-	}
-	if (c == IOR_REPLAY_OPEN_BY_HANDLE)
-		handle_find(w, op);
-	/* A context never set up in the replay is as a descriptor never opened. */
-	if ((c == IOR_REPLAY_IO_DESTROY || c == IOR_REPLAY_IO_SUBMIT || c == IOR_REPLAY_IO_GETEVENTS ||
-	     c == IOR_REPLAY_IO_PGETEVENTS || c == IOR_REPLAY_IO_CANCEL) &&
-	    !ctx_find(op->addr, &ctx)) {
-		for (uint32_t j = c == IOR_REPLAY_IO_SUBMIT ? op->batch : NONE;
-		     j != NONE; j = prog.ops[j].batch)
-			skip_request(j, SKIP_NOFD);
-		return SKIP_NOFD;
-	}
-	if (c == IOR_REPLAY_IO_SUBMIT) {
-		aio_prepare(w, op);
-		aio_submitting(w, op->addr);
-	}
-	if (c == IOR_REPLAY_READV || c == IOR_REPLAY_PREADV)
-		fill_iov(w->iov, op->iovcnt, w->rbuf, op->count);
-	else if (c == IOR_REPLAY_WRITEV || c == IOR_REPLAY_PWRITEV)
-		fill_iov(w->iov, op->iovcnt, wdata, op->count);
 	/* An empty path names nothing (the root helpers would take the root). */
-	if (!*path && !op->byfd && has_path(c)) {
+	if (!op->path && !op->byfd) {
 		res->start = now_ns() - sh->t0;
 		res->ret = -ENOENT;
 		res->dur = 0;
 		return 0;
 	}
-
 	t1 = now_ns();
-	switch (c) {
-	case IOR_REPLAY_OPEN:
-		r = open_in_root(path, op->flags, op->mode);
-		break;
-	case IOR_REPLAY_CLOSE:
-		r = ring_close(fd) ? 0 : neg(close(fd));
-		break;
+	r = path_call(w, op, fd);
+	t2 = now_ns();
+	issued(res, t1, t2, r);
+	if (op->kind == IOR_REPLAY_OPEN)
+		bind_new(op->cret >= 0 ? op->fd : -1, op->num, r,
+			 !!(op->flags & O_CLOEXEC));
+	else if (op->kind == IOR_REPLAY_NAME_TO_HANDLE && r == 0)
+		handle_keep(op, &w->hb);
+	return 0;
+}
+
+/* ---- the calls on descriptors ---- */
+
+/* dup2 and dup3: the numbers differ in the replay, so a dup does. */
+static int64_t dup_to(const struct prog_op *op, int fd)
+{
+	int three = op->kind == IOR_REPLAY_DUP3;
+
+	if (op->num == op->num2)	/* dup2 checks it, dup3 refuses it */
+		return three ? neg(dup3(fd, fd, op->flags)) : neg(dup2(fd, fd));
+	if (three && (op->flags & O_CLOEXEC))
+		return neg(fcntl(fd, F_DUPFD_CLOEXEC, 0));
+	return neg(dup(fd));
+}
+
+/* The calls that read, write or sync data, and the rest on a descriptor. */
+static int64_t fd_call(struct thread_state *w, const struct prog_op *op, int fd)
+{
+	const char *v;
+	size_t vlen;
+
+	switch (op->kind) {
 	case IOR_REPLAY_READ:
-		r = neg(read(fd, w->rbuf, op->count));
-		break;
+		return neg(read(fd, w->rbuf, op->count));
 	case IOR_REPLAY_WRITE:
-		r = neg(write(fd, wdata, op->count));
-		break;
+		return neg(write(fd, wdata, op->count));
 	case IOR_REPLAY_PREAD:
-		r = neg(pread(fd, w->rbuf, op->count, op->offset));
-		break;
+		return neg(pread(fd, w->rbuf, op->count, op->offset));
 	case IOR_REPLAY_PWRITE:
-		r = neg(pwrite(fd, wdata, op->count, op->offset));
-		break;
+		return neg(pwrite(fd, wdata, op->count, op->offset));
 	case IOR_REPLAY_READV:
-		r = neg(readv(fd, w->iov, op->iovcnt));
-		break;
+		return neg(readv(fd, w->iov, op->iovcnt));
 	case IOR_REPLAY_WRITEV:
-		r = neg(writev(fd, w->iov, op->iovcnt));
-		break;
+		return neg(writev(fd, w->iov, op->iovcnt));
 	case IOR_REPLAY_PREADV:
-		r = neg(preadv(fd, w->iov, op->iovcnt, op->offset));
-		break;
+		return neg(preadv(fd, w->iov, op->iovcnt, op->offset));
 	case IOR_REPLAY_PWRITEV:
-		r = neg(pwritev(fd, w->iov, op->iovcnt, op->offset));
-		break;
+		return neg(pwritev(fd, w->iov, op->iovcnt, op->offset));
 	case IOR_REPLAY_LSEEK:
-		r = neg(lseek(fd, op->offset, op->whence));
-		break;
+		return neg(lseek(fd, op->offset, op->whence));
+	case IOR_REPLAY_CLOSE:
+		return ring_close(fd) ? 0 : neg(close(fd));
 	case IOR_REPLAY_FSYNC:
-		r = neg(fsync(fd));
-		break;
+		return neg(fsync(fd));
 	case IOR_REPLAY_FDATASYNC:
-		r = neg(fdatasync(fd));
-		break;
+		return neg(fdatasync(fd));
+	case IOR_REPLAY_SYNCFS:
+		return neg(syncfs(fd));
+	case IOR_REPLAY_SYNC_FILE_RANGE:
+		return neg(sync_file_range(fd, op->offset, op->len, op->flags));
+	case IOR_REPLAY_SYNC:
+		sync();
+		return 0;
 	case IOR_REPLAY_FSTAT: {
 		struct stat st;
 
-		r = neg(fstat(fd, &st));
-		break;
+		return neg(fstat(fd, &st));
 	}
-	case IOR_REPLAY_STAT:
-	case IOR_REPLAY_STATX:
-		if (op->byfd) {	/* AT_EMPTY_PATH on a descriptor */
-			if (c == IOR_REPLAY_STATX) {
-				struct statx stx;
-
-				r = neg(statx(fd, "", AT_EMPTY_PATH, op->mask, &stx));
-			} else {
-				struct stat st;
-
-				r = neg(fstat(fd, &st));
-			}
-		} else
-			r = on_path(op, w);
-		break;
-	case IOR_REPLAY_TRUNCATE:
-		r = truncate_in_root(path, op->offset);
-		break;
-	case IOR_REPLAY_FTRUNCATE:
-		r = neg(ftruncate(fd, op->offset));
-		break;
-	case IOR_REPLAY_CHDIR:
-		r = chdir_in_root(path);
-		break;
-	case IOR_REPLAY_FCHDIR:
-		r = fchdir_check(fd);
-		break;
-	case IOR_REPLAY_DUP:
-		r = neg(dup(fd));
-		break;
-	case IOR_REPLAY_DUP2:
-	case IOR_REPLAY_DUP3:
-		if (op->num == op->num2)	/* dup2 checks it, dup3 refuses it */
-			r = c == IOR_REPLAY_DUP2 ? neg(dup2(fd, fd)) :
-				neg(dup3(fd, fd, op->flags));
-		else if (c == IOR_REPLAY_DUP3 && (op->flags & O_CLOEXEC))
-			r = neg(fcntl(fd, F_DUPFD_CLOEXEC, 0));
-		else
-			r = neg(dup(fd));
-		break;
-	case IOR_REPLAY_FORK:
-		r = replay_fork(op);
-		break;
-	case IOR_REPLAY_EXEC:
-		close_on_exec();
-		unmap_all();
-		r = 0;
-		break;
-	case IOR_REPLAY_NOOP:	/* a fork's task was made at its sched:fork */
-		r = 0;
-		break;
-	case IOR_REPLAY_IORFD:
-		r = ior_fd_open(op);
-		break;
-	case IOR_REPLAY_FCHMOD:
-		r = neg(fchmod(fd, op->mode));
-		break;
-	case IOR_REPLAY_FCHOWN:
-		r = neg(fchown(fd, op->uid, op->gid));
-		break;
-	case IOR_REPLAY_CHOWN:
-		if (op->byfd)
-			r = neg(fchownat(fd, "", op->uid, op->gid, AT_EMPTY_PATH));
-		else
-			r = on_path(op, w);
-		break;
-	case IOR_REPLAY_UTIMES:
-		if (op->byfd)	/* futimens */
-			r = neg(futimens(fd, times_of(op)));
-		else
-			r = on_path(op, w);
-		break;
-	case IOR_REPLAY_LINK:
-		if (op->byfd)	/* AT_EMPTY_PATH: link the open file */
-			r = link_fd(fd, op);
-		else
-			r = on_path(op, w);
-		break;
-	case IOR_REPLAY_CLOSE_RANGE:
-		close_numbers(op);
-		r = 0;
-		break;
-	case IOR_REPLAY_COPY_FILE_RANGE: case IOR_REPLAY_SENDFILE: case IOR_REPLAY_SPLICE:
-		r = copy_fds(c, op, w, src, dst);
-		break;
-	case IOR_REPLAY_FCNTL:
-		r = fcntl_op(op, fd);
-		break;
-	case IOR_REPLAY_FLOCK:
-		r = neg(flock(fd, op->arg));
-		break;
-	case IOR_REPLAY_FALLOCATE:
-		r = neg(fallocate(fd, op->flags, op->offset, op->len));
-		break;
-	case IOR_REPLAY_FADVISE:		/* returns the error, not -1 */
-		r = -posix_fadvise(fd, op->offset, op->len, op->arg);
-		break;
-	case IOR_REPLAY_READAHEAD:
-		r = neg(readahead(fd, op->offset, op->count));
-		break;
-	case IOR_REPLAY_SYNC:
-		sync();
-		r = 0;
-		break;
-	case IOR_REPLAY_SYNCFS:
-		r = neg(syncfs(fd));
-		break;
-	case IOR_REPLAY_SYNC_FILE_RANGE:
-		r = neg(sync_file_range(fd, op->offset, op->len, op->flags));
-		break;
-	case IOR_REPLAY_GETDENTS:
-		r = neg(getdents64(fd, w->rbuf, op->count));
-		break;
-	case IOR_REPLAY_FSETXATTR:
-		v = xattr_value(op, &vlen);
-		r = neg(fsetxattr(fd, str(op->name), v, vlen, op->flags));
-		break;
-	case IOR_REPLAY_FGETXATTR:
-		r = neg(fgetxattr(fd, str(op->name), w->rbuf, op->count));
-		break;
-	case IOR_REPLAY_FLISTXATTR:
-		r = neg(flistxattr(fd, w->rbuf, op->count));
-		break;
-	case IOR_REPLAY_FREMOVEXATTR:
-		r = neg(fremovexattr(fd, str(op->name)));
-		break;
 	case IOR_REPLAY_FSTATFS: {
 		struct statfs sfs;
 
-		r = neg(fstatfs(fd, &sfs));
-		break;
+		return neg(fstatfs(fd, &sfs));
 	}
-	case IOR_REPLAY_GETCWD:
-		r = neg(syscall(SYS_getcwd, w->rbuf, op->count));
-		break;
-	case IOR_REPLAY_OPEN_BY_HANDLE:
-		r = neg(open_by_handle_at(rootdir, &w->hb.fh, op->flags));
-		break;
-	case IOR_REPLAY_MEMFD: {
-		const char *name = strrchr(path, '/');
-
-		r = neg(memfd_create(name ? name + 1 : path, op->flags));
-		break;
-	}
-	case IOR_REPLAY_MMAP: {
-		void *p = mmap(NULL, op->len, op->arg,
-			       op->flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE),
-			       fd, op->offset);
-
-		r = p == MAP_FAILED ? -errno : (int64_t)(uintptr_t)p;
-		break;
-	}
-	case IOR_REPLAY_MUNMAP: case IOR_REPLAY_MSYNC: case IOR_REPLAY_MADVISE:
-		lock_maps();
-		r = on_maps(c, op->addr, page_end(op->addr, op->len), op);
-		unlock_maps();
-		break;
-	case IOR_REPLAY_UNSHARE:
+	case IOR_REPLAY_FTRUNCATE:
+		return neg(ftruncate(fd, op->offset));
+	case IOR_REPLAY_FALLOCATE:
+		return neg(fallocate(fd, op->flags, op->offset, op->len));
+	case IOR_REPLAY_FADVISE:	/* returns the error, not -1 */
+		return -posix_fadvise(fd, op->offset, op->len, op->arg);
+	case IOR_REPLAY_READAHEAD:
+		return neg(readahead(fd, op->offset, op->count));
+	case IOR_REPLAY_GETDENTS:
+		return neg(getdents64(fd, w->rbuf, op->count));
+	case IOR_REPLAY_FCHDIR:
+		return fchdir_check(fd);
+	case IOR_REPLAY_FCHMOD:
+		return neg(fchmod(fd, op->mode));
+	case IOR_REPLAY_FCHOWN:
+		return neg(fchown(fd, op->uid, op->gid));
+	case IOR_REPLAY_FSETXATTR:
+		v = xattr_value(op, &vlen);
+		return neg(fsetxattr(fd, str(op->name), v, vlen, op->flags));
+	case IOR_REPLAY_FGETXATTR:
+		return neg(fgetxattr(fd, str(op->name), w->rbuf, op->count));
+	case IOR_REPLAY_FLISTXATTR:
+		return neg(flistxattr(fd, w->rbuf, op->count));
+	case IOR_REPLAY_FREMOVEXATTR:
+		return neg(fremovexattr(fd, str(op->name)));
+	case IOR_REPLAY_FCNTL:
+		return fcntl_op(op, fd);
+	case IOR_REPLAY_FLOCK:
+		return neg(flock(fd, op->arg));
+	case IOR_REPLAY_DUP:
+		return neg(dup(fd));
+	case IOR_REPLAY_DUP2: case IOR_REPLAY_DUP3:
+		return dup_to(op, fd);
+	case IOR_REPLAY_CLOSE_RANGE:
+		close_numbers(op);
+		return 0;
+	case IOR_REPLAY_UNSHARE: {
 		/* Only what concerns files; namespaces are not replayed. */
-		r = neg(unshare(op->flags & CLONE_FS));
+		int64_t r = neg(unshare(op->flags & CLONE_FS));
+
 		if (r == 0 && (op->flags & CLONE_FILES))
 			unshare_files();
-		break;
-	case IOR_REPLAY_IO_SETUP: {
-		/*
-		 * A captured EINVAL fails again as io_setup refuses a context
-		 * id that is not 0 (nr_events 0 fails by itself); a context
-		 * the capture did not make is not kept.
-		 */
-		aio_context_t made = op->cret == -EINVAL;
-
-		r = neg(syscall(SYS_io_setup, (unsigned)op->len, &made));
-		if (r == 0 && op->cret >= 0 && op->addr)
-			ctx_bind(op->addr, made);
-		else if (r == 0)
-			syscall(SYS_io_destroy, made);
-		break;
+		return r;
 	}
-	case IOR_REPLAY_IO_DESTROY:
-		r = neg(syscall(SYS_io_destroy, ctx));
-		break;
-	case IOR_REPLAY_IO_SUBMIT:
-		r = aio_submit(w, op, ctx);
-		break;
-	case IOR_REPLAY_IO_GETEVENTS:
-		min_nr = ctx_min_nr(op->addr, op, &nr);
-		r = neg(syscall(SYS_io_getevents, ctx, min_nr, nr, w->events,
-				wait_bound(op, &wait)));
-		break;
-	case IOR_REPLAY_IO_PGETEVENTS: {
-		/* The mask the capture passed is not known: the thread's own. */
-		sigset_t set;
-		struct { const sigset_t *set; size_t size; } sig = {
-			&set, _NSIG / 8 };
+	case IOR_REPLAY_MEMFD: {
+		const char *path = str(op->path), *name = strrchr(path, '/');
 
-		if (op->mask)
-			pthread_sigmask(SIG_BLOCK, NULL, &set);
-		min_nr = ctx_min_nr(op->addr, op, &nr);
-		r = neg(syscall(SYS_io_pgetevents, ctx, min_nr, nr, w->events,
-				wait_bound(op, &wait), op->mask ? &sig : NULL));
-		break;
+		return neg(memfd_create(name ? name + 1 : path, op->flags));
 	}
-	case IOR_REPLAY_IO_CANCEL: {
-		/* An iocb the replay never submitted: the kernel refuses it. */
-		struct iocb none;
-		struct io_event ev;
+	case IOR_REPLAY_GETCWD:
+		return neg(syscall(SYS_getcwd, w->rbuf, op->count));
+	default:	/* not a kind of issue_on_fd */
+		return -ENOSYS;
+	}
+}
 
-		memset(&none, 0, sizeof(none));
-		r = neg(syscall(SYS_io_cancel, ctx, op->target != NONE ?
-				&paio.slots[op->target].cb : &none, &ev));
-		break;
-	}
-	case IOR_REPLAY_URING_SETUP:
-		r = uring_setup(op);
-		break;
-	case IOR_REPLAY_URING_ENTER:
-		r = u ? uring_enter(u, op, nsqe) : neg(syscall(SYS_io_uring_enter,
-			fd, 0, 0, 0, NULL, 0));
-		break;
-	case IOR_REPLAY_URING_REGISTER:
-		r = u ? uring_register(u, op, &skip) : neg(syscall(
-			SYS_io_uring_register, fd, op->cmd & ~REGISTER_USE_RING,
-			NULL, 0));
-		break;
-	default:	/* the calls on a path */
-		r = on_path(op, w);
-		break;
-	}
-	t2 = now_ns();
-	if (u)
-		unlock_rings();
-	if (skip)
-		return skip;
-	res->start = t1 - sh->t0;
-	res->ret = r;
-	res->dur = t2 - t1;
-
-	/* Keep the descriptor table as the capture's was. */
-	switch (c) {
-	case IOR_REPLAY_OPEN:
-	case IOR_REPLAY_OPEN_BY_HANDLE:
-		bind_new(op->cret >= 0 ? op->fd : -1, op->num, r,
-			 !!(op->flags & O_CLOEXEC));
-		break;
+/* Keep the descriptor table as the capture's was, after call r. */
+static void fd_called(const struct prog_op *op, int64_t r)
+{
+	switch (op->kind) {
 	case IOR_REPLAY_MEMFD:
 		bind_new(op->cret >= 0 ? op->fd : -1, op->num, r,
 			 !!(op->flags & MFD_CLOEXEC));
@@ -4035,13 +3845,13 @@ static int replay_op(struct thread_state *w, const struct prog_op *op, struct op
 	case IOR_REPLAY_DUP:
 		bind_new(op->cret >= 0 ? op->fd2 : -1, op->num2, r, 0);
 		break;
-	case IOR_REPLAY_DUP2:
-	case IOR_REPLAY_DUP3:
+	case IOR_REPLAY_DUP2: case IOR_REPLAY_DUP3:
 		if (op->num != op->num2) {
 			if (op->cret >= 0)
 				displace(op->num2);
 			bind_new(op->cret >= 0 ? op->fd2 : -1, op->num2, r,
-				 !!(op->flags & O_CLOEXEC) && c == IOR_REPLAY_DUP3);
+				 !!(op->flags & O_CLOEXEC) &&
+				 op->kind == IOR_REPLAY_DUP3);
 		}
 		break;
 	case IOR_REPLAY_FCNTL:
@@ -4052,44 +3862,373 @@ static int replay_op(struct thread_state *w, const struct prog_op *op, struct op
 			tab->cloexec[op->fd] = op->arg & FD_CLOEXEC;
 		break;
 	case IOR_REPLAY_CLOSE:		/* the descriptor is gone even on error */
-		__atomic_store_n(&tab->real[op->fd], -1, __ATOMIC_RELAXED);
-		if (op->num >= 0)
-			__atomic_compare_exchange_n(&tab->numvfd[op->num],
-				&(int32_t){ op->fd }, -1, 0, __ATOMIC_RELAXED,
-				__ATOMIC_RELAXED);
-		break;
-	case IOR_REPLAY_MMAP:
-		map_done(op, r);
-		break;
-	case IOR_REPLAY_URING_SETUP:	/* the ring's descriptor is close-on-exec */
-		if (r >= 0 && op->fd >= 0) {
-			bind_fd(op->fd, r, 1);
-			bind_num(op->num, op->fd);
-		} else if (r >= 0)
-			ring_close(r);
-		break;
-	case IOR_REPLAY_NAME_TO_HANDLE:
-		if (r == 0)
-			handle_keep(op, &w->hb);
-		break;
-	case IOR_REPLAY_SPLICE:
-		drain_pipe(w);
-		break;
-	case IOR_REPLAY_IO_DESTROY:
-		if (r == 0)
-			ctx_destroyed(op->addr);
-		break;
-	case IOR_REPLAY_IO_SUBMIT:
-		aio_unaccepted(w, op->addr, r);
-		break;
-	case IOR_REPLAY_IO_GETEVENTS:
-	case IOR_REPLAY_IO_PGETEVENTS:
-		aio_reap(op->addr, w->events, r, t2 - sh->t0);
+		forget_fd(op->fd, op->num);
 		break;
 	default:
 		break;
 	}
+}
+
+/*
+ * A call on the descriptor op->fd (or on none: sync, getcwd, memfd_create,
+ * unshare, close_range).
+ */
+static int issue_on_fd(struct thread_state *w, const struct prog_op *op,
+		       struct op_result *res)
+{
+	int fd = -1;
+	uint64_t t1, t2;
+	int64_t r;
+
+	if (op->byfd && (fd = real_fd(op->fd)) < 0)
+		return SKIP_NOFD;
+	if (op->kind == IOR_REPLAY_READV || op->kind == IOR_REPLAY_PREADV)
+		fill_iov(w->iov, op->iovcnt, w->rbuf, op->count);
+	else if (op->kind == IOR_REPLAY_WRITEV || op->kind == IOR_REPLAY_PWRITEV)
+		fill_iov(w->iov, op->iovcnt, wdata, op->count);
+	t1 = now_ns();
+	r = fd_call(w, op, fd);
+	t2 = now_ns();
+	issued(res, t1, t2, r);
+	fd_called(op, r);
 	return 0;
+}
+
+/*
+ * A copy from op->fd to op->fd2, either of which the replay may not have
+ * (the capture's pipe or socket): then the other side's I/O alone.
+ */
+static int issue_copy(struct thread_state *w, const struct prog_op *op,
+		      struct op_result *res)
+{
+	int splicing = op->kind == IOR_REPLAY_SPLICE;
+	int src = real_fd(op->fd), dst = real_fd(op->fd2);
+	uint64_t t1, t2;
+	int64_t r;
+
+	/* A side the capture knew must be open; one must be known. */
+	if ((op->fd >= 0 && src < 0) || (op->fd2 >= 0 && dst < 0) ||
+	    (src < 0 && dst < 0))
+		return SKIP_NOFD;
+	if (splicing && (src < 0 || dst < 0))
+		need_pipe(w);
+	if (splicing && src < 0) {	/* what the pipe held */
+		size_t n = op->count < w->pipesz ? op->count : w->pipesz;
+
+		if (n && write(w->pipe[1], wdata, n) != (ssize_t)n)
+			fatal("write to pipe");
+		w->piped = n;
+	}
+	t1 = now_ns();
+	r = copy_fds(op->kind, op, w, src, dst);
+	t2 = now_ns();
+	issued(res, t1, t2, r);
+	if (splicing)
+		drain_pipe(w);
+	return 0;
+}
+
+/* ---- the calls on mappings and handles ---- */
+
+static int issue_on_map(struct thread_state *w, const struct prog_op *op,
+			struct op_result *res)
+{
+	int fd = -1;
+	uint64_t t1, t2;
+	int64_t r;
+
+	if (op->byfd && (fd = real_fd(op->fd)) < 0)
+		return SKIP_NOFD;
+	if (op->kind == IOR_REPLAY_OPEN_BY_HANDLE)
+		handle_find(w, op);
+	else if (op->kind != IOR_REPLAY_MMAP) {	/* on a captured range */
+		int known;
+
+		lock_maps();
+		known = maps_cover(op->addr, page_end(op->addr, op->len));
+		unlock_maps();
+		if (!known)
+			return SKIP_NOMAP;
+	}
+	t1 = now_ns();
+	if (op->kind == IOR_REPLAY_OPEN_BY_HANDLE)
+		r = neg(open_by_handle_at(rootdir, &w->hb.fh, op->flags));
+	else if (op->kind == IOR_REPLAY_MMAP) {
+		void *p = mmap(NULL, op->len, op->arg,
+			       op->flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE),
+			       fd, op->offset);
+
+		r = p == MAP_FAILED ? -errno : (int64_t)(uintptr_t)p;
+	} else {
+		lock_maps();
+		r = on_maps(op->kind, op->addr, page_end(op->addr, op->len), op);
+		unlock_maps();
+	}
+	t2 = now_ns();
+	issued(res, t1, t2, r);
+	if (op->kind == IOR_REPLAY_OPEN_BY_HANDLE)
+		bind_new(op->cret >= 0 ? op->fd : -1, op->num, r,
+			 !!(op->flags & O_CLOEXEC));
+	else if (op->kind == IOR_REPLAY_MMAP)
+		map_done(op, r);
+	return 0;
+}
+
+/* ---- the AIO calls ---- */
+
+/*
+ * io_setup: a captured EINVAL fails again as io_setup refuses a context
+ * id that is not 0 (nr_events 0 fails by itself); a context the capture
+ * did not make is not kept.
+ */
+static int64_t aio_setup(const struct prog_op *op)
+{
+	aio_context_t made = op->cret == -EINVAL;
+	int64_t r = neg(syscall(SYS_io_setup, (unsigned)op->len, &made));
+
+	if (r == 0 && op->cret >= 0 && op->addr)
+		ctx_bind(op->addr, made);
+	else if (r == 0)
+		syscall(SYS_io_destroy, made);
+	return r;
+}
+
+/* io_getevents and io_pgetevents, on the replay's context ctx. */
+static int64_t aio_getevents(struct thread_state *w, const struct prog_op *op,
+			     aio_context_t ctx)
+{
+	/* The mask the capture passed is not known: the thread's own. */
+	sigset_t set;
+	struct { const sigset_t *set; size_t size; } sig = { &set, _NSIG / 8 };
+	struct timespec wait;
+	long min_nr, nr;
+
+	min_nr = ctx_min_nr(op->addr, op, &nr);
+	if (op->kind == IOR_REPLAY_IO_GETEVENTS)
+		return neg(syscall(SYS_io_getevents, ctx, min_nr, nr, w->events,
+				   wait_bound(op, &wait)));
+	if (op->mask)
+		pthread_sigmask(SIG_BLOCK, NULL, &set);
+	return neg(syscall(SYS_io_pgetevents, ctx, min_nr, nr, w->events,
+			   wait_bound(op, &wait), op->mask ? &sig : NULL));
+}
+
+static int issue_aio(struct thread_state *w, const struct prog_op *op,
+		     struct op_result *res)
+{
+	aio_context_t ctx = 0;
+	struct iocb none;
+	struct io_event ev;
+	uint64_t t1, t2;
+	int64_t r;
+
+	/* A context never set up in the replay is as a descriptor never opened. */
+	if (op->kind != IOR_REPLAY_IO_SETUP && !ctx_find(op->addr, &ctx)) {
+		for (uint32_t j = op->kind == IOR_REPLAY_IO_SUBMIT ? op->batch :
+		     NONE; j != NONE; j = prog.ops[j].batch)
+			skip_request(j, SKIP_NOFD);
+		return SKIP_NOFD;
+	}
+	if (op->kind == IOR_REPLAY_IO_SUBMIT) {
+		aio_prepare(w, op);
+		aio_submitting(w, op->addr);
+	}
+	/* An iocb the replay never submitted: the kernel refuses it. */
+	memset(&none, 0, sizeof(none));
+	t1 = now_ns();
+	switch (op->kind) {
+	case IOR_REPLAY_IO_SETUP:
+		r = aio_setup(op);
+		break;
+	case IOR_REPLAY_IO_DESTROY:
+		r = neg(syscall(SYS_io_destroy, ctx));
+		break;
+	case IOR_REPLAY_IO_SUBMIT:
+		r = aio_submit(w, op, ctx);
+		break;
+	case IOR_REPLAY_IO_CANCEL:
+		r = neg(syscall(SYS_io_cancel, ctx, op->target != NONE ?
+				&paio.slots[op->target].cb : &none, &ev));
+		break;
+	default:
+		r = aio_getevents(w, op, ctx);
+		break;
+	}
+	t2 = now_ns();
+	issued(res, t1, t2, r);
+	if (op->kind == IOR_REPLAY_IO_DESTROY && r == 0)
+		ctx_destroyed(op->addr);
+	else if (op->kind == IOR_REPLAY_IO_SUBMIT)
+		aio_unaccepted(w, op->addr, r);
+	else if (op->kind == IOR_REPLAY_IO_GETEVENTS ||
+		 op->kind == IOR_REPLAY_IO_PGETEVENTS)
+		aio_reap(op->addr, w->events, r, t2 - sh->t0);
+	return 0;
+}
+
+/* ---- the io_uring calls ---- */
+
+/*
+ * io_uring_setup, io_uring_enter with the requests of its sub, and
+ * io_uring_register. A ring never set up in the replay is as a descriptor
+ * never opened; a call that failed on a descriptor that is no ring
+ * (EOPNOTSUPP) is issued on the replay's descriptor, to fail again.
+ */
+static int issue_uring(struct thread_state *w, const struct prog_op *op,
+		       struct op_result *res)
+{
+	struct replay_ring *u = NULL;
+	unsigned nsqe = 0;
+	int fd = -1, skip = 0;
+	uint64_t t1, t2;
+	int64_t r;
+
+	if (op->kind != IOR_REPLAY_URING_SETUP) {
+		lock_rings();	/* held until the call is done */
+		if (!(u = ring_find(real_fd(op->fd), 1))) {
+			unlock_rings();
+			for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch)
+				skip_request(j, SKIP_NOFD);
+			if (op->cret >= 0 || real_fd(op->fd) < 0)
+				return SKIP_NOFD;
+		} else if (op->kind == IOR_REPLAY_URING_ENTER) {
+			uring_make_room(u, op);
+			nsqe = uring_prep_batch(u, w, op);
+		}
+	}
+	if (op->byfd && (fd = real_fd(op->fd)) < 0)
+		return SKIP_NOFD;
+	t1 = now_ns();
+	if (op->kind == IOR_REPLAY_URING_SETUP)
+		r = uring_setup(op);
+	else if (op->kind == IOR_REPLAY_URING_ENTER)
+		r = u ? uring_enter(u, op, nsqe) :
+			neg(syscall(SYS_io_uring_enter, fd, 0, 0, 0, NULL, 0));
+	else
+		r = u ? uring_register(u, op, &skip) :
+			neg(syscall(SYS_io_uring_register, fd,
+				    op->cmd & ~REGISTER_USE_RING, NULL, 0));
+	t2 = now_ns();
+	if (u)
+		unlock_rings();
+	if (skip)
+		return skip;
+	issued(res, t1, t2, r);
+	/* The ring's descriptor is close-on-exec. */
+	if (op->kind == IOR_REPLAY_URING_SETUP && r >= 0 && op->fd >= 0) {
+		bind_fd(op->fd, r, 1);
+		bind_num(op->num, op->fd);
+	} else if (op->kind == IOR_REPLAY_URING_SETUP && r >= 0)
+		ring_close(r);
+	return 0;
+}
+
+/* ---- the records of processes ---- */
+
+/* sched:fork, sched:exec, and the forks whose task sched:fork made. */
+static int issue_task(struct thread_state *w, const struct prog_op *op,
+		      struct op_result *res)
+{
+	uint64_t t1, t2;
+	int64_t r = 0;
+
+	(void)w;
+	t1 = now_ns();
+	if (op->kind == IOR_REPLAY_FORK)
+		r = replay_fork(op);
+	else if (op->kind == IOR_REPLAY_EXEC) {
+		close_on_exec();
+		unmap_all();
+	}
+	t2 = now_ns();
+	issued(res, t1, t2, r);
+	return 0;
+}
+
+/* ---- one op: its kind's handler ---- */
+
+typedef int issue_fn(struct thread_state *w, const struct prog_op *op,
+		     struct op_result *res);
+
+/*
+ * The handler of each kind (the replay column of the table). Requests of
+ * AIO and io_uring have none: their io_submit or io_uring_enter issues
+ * them.
+ */
+static issue_fn *const handler_of[] = {
+	[IOR_REPLAY_NOOP] = issue_task, [IOR_REPLAY_FORK] = issue_task,
+	[IOR_REPLAY_EXEC] = issue_task,
+	/* on paths beneath the root */
+	[IOR_REPLAY_OPEN] = issue_on_path, [IOR_REPLAY_STAT] = issue_on_path,
+	[IOR_REPLAY_STATX] = issue_on_path, [IOR_REPLAY_ACCESS] = issue_on_path,
+	[IOR_REPLAY_CHMOD] = issue_on_path, [IOR_REPLAY_CHOWN] = issue_on_path,
+	[IOR_REPLAY_UTIMES] = issue_on_path, [IOR_REPLAY_MKDIR] = issue_on_path,
+	[IOR_REPLAY_RMDIR] = issue_on_path, [IOR_REPLAY_UNLINK] = issue_on_path,
+	[IOR_REPLAY_RENAME] = issue_on_path, [IOR_REPLAY_LINK] = issue_on_path,
+	[IOR_REPLAY_SYMLINK] = issue_on_path,
+	[IOR_REPLAY_READLINK] = issue_on_path,
+	[IOR_REPLAY_MKNOD] = issue_on_path,
+	[IOR_REPLAY_SETXATTR] = issue_on_path,
+	[IOR_REPLAY_GETXATTR] = issue_on_path,
+	[IOR_REPLAY_LISTXATTR] = issue_on_path,
+	[IOR_REPLAY_REMOVEXATTR] = issue_on_path,
+	[IOR_REPLAY_STATFS] = issue_on_path,
+	[IOR_REPLAY_NAME_TO_HANDLE] = issue_on_path,
+	[IOR_REPLAY_TRUNCATE] = issue_on_path,
+	[IOR_REPLAY_CHDIR] = issue_on_path, [IOR_REPLAY_IORFD] = issue_on_path,
+	/* on descriptors */
+	[IOR_REPLAY_CLOSE] = issue_on_fd, [IOR_REPLAY_READ] = issue_on_fd,
+	[IOR_REPLAY_WRITE] = issue_on_fd, [IOR_REPLAY_PREAD] = issue_on_fd,
+	[IOR_REPLAY_PWRITE] = issue_on_fd, [IOR_REPLAY_READV] = issue_on_fd,
+	[IOR_REPLAY_WRITEV] = issue_on_fd, [IOR_REPLAY_PREADV] = issue_on_fd,
+	[IOR_REPLAY_PWRITEV] = issue_on_fd, [IOR_REPLAY_LSEEK] = issue_on_fd,
+	[IOR_REPLAY_FSYNC] = issue_on_fd, [IOR_REPLAY_FDATASYNC] = issue_on_fd,
+	[IOR_REPLAY_FSTAT] = issue_on_fd, [IOR_REPLAY_FTRUNCATE] = issue_on_fd,
+	[IOR_REPLAY_FCHDIR] = issue_on_fd, [IOR_REPLAY_DUP] = issue_on_fd,
+	[IOR_REPLAY_DUP2] = issue_on_fd, [IOR_REPLAY_DUP3] = issue_on_fd,
+	[IOR_REPLAY_FCHMOD] = issue_on_fd, [IOR_REPLAY_FCHOWN] = issue_on_fd,
+	[IOR_REPLAY_FSETXATTR] = issue_on_fd,
+	[IOR_REPLAY_FGETXATTR] = issue_on_fd,
+	[IOR_REPLAY_FLISTXATTR] = issue_on_fd,
+	[IOR_REPLAY_FREMOVEXATTR] = issue_on_fd,
+	[IOR_REPLAY_FSTATFS] = issue_on_fd,
+	[IOR_REPLAY_CLOSE_RANGE] = issue_on_fd, [IOR_REPLAY_FCNTL] = issue_on_fd,
+	[IOR_REPLAY_FLOCK] = issue_on_fd, [IOR_REPLAY_FALLOCATE] = issue_on_fd,
+	[IOR_REPLAY_FADVISE] = issue_on_fd, [IOR_REPLAY_READAHEAD] = issue_on_fd,
+	[IOR_REPLAY_SYNC] = issue_on_fd, [IOR_REPLAY_SYNCFS] = issue_on_fd,
+	[IOR_REPLAY_SYNC_FILE_RANGE] = issue_on_fd,
+	[IOR_REPLAY_GETDENTS] = issue_on_fd, [IOR_REPLAY_GETCWD] = issue_on_fd,
+	[IOR_REPLAY_MEMFD] = issue_on_fd, [IOR_REPLAY_UNSHARE] = issue_on_fd,
+	[IOR_REPLAY_COPY_FILE_RANGE] = issue_copy,
+	[IOR_REPLAY_SENDFILE] = issue_copy, [IOR_REPLAY_SPLICE] = issue_copy,
+	/* on mappings and handles */
+	[IOR_REPLAY_MMAP] = issue_on_map, [IOR_REPLAY_MUNMAP] = issue_on_map,
+	[IOR_REPLAY_MSYNC] = issue_on_map, [IOR_REPLAY_MADVISE] = issue_on_map,
+	[IOR_REPLAY_OPEN_BY_HANDLE] = issue_on_map,
+	/* AIO and io_uring */
+	[IOR_REPLAY_IO_SETUP] = issue_aio, [IOR_REPLAY_IO_DESTROY] = issue_aio,
+	[IOR_REPLAY_IO_SUBMIT] = issue_aio,
+	[IOR_REPLAY_IO_GETEVENTS] = issue_aio,
+	[IOR_REPLAY_IO_PGETEVENTS] = issue_aio,
+	[IOR_REPLAY_IO_CANCEL] = issue_aio,
+	[IOR_REPLAY_URING_SETUP] = issue_uring,
+	[IOR_REPLAY_URING_ENTER] = issue_uring,
+	[IOR_REPLAY_URING_REGISTER] = issue_uring,
+	[IOR_REPLAY_UR_OTHER] = NULL,
+};
+
+/*
+ * Issue one op: the call's own time is measured, not the set-up. Returns
+ * 0, or why the op cannot be issued (enum skip).
+ */
+static int issue_op(struct thread_state *w, const struct prog_op *op,
+		    struct op_result *res)
+{
+	issue_fn *issue = handler_of[op->kind];
+
+	if (op->unsafe)
+		return SKIP_UNSAFE;
+	return issue ? issue(w, op, res) : SKIP_UNSUPPORTED;
 }
 
 /* ---- threads and processes ---- */
@@ -4186,7 +4325,7 @@ static void run_thread(uint32_t t)
 			wait_due(due(i));
 		if (is_uring_request(prog.ops[i].kind))
 			uring_alone(w, i);
-		else if ((skip = replay_op(w, &prog.ops[i], res))) {
+		else if ((skip = issue_op(w, &prog.ops[i], res))) {
 			res->start = now_ns() - sh->t0;
 			res->skip = skip;
 			finish(i, ST_SKIPPED);
