@@ -1641,7 +1641,7 @@ struct vfd_table {
 	int32_t *numvfd;
 	struct vfd_table *next;	/* every table of the process */
 };
-static __thread struct vfd_table *tab;	/* the calling thread's */
+static __thread struct vfd_table *thread_fds;	/* the calling thread's */
 /*
  * Tables live as long as their process: listed here so that they stay
  * reachable (for leak checkers) after the thread that made one is gone.
@@ -1765,7 +1765,7 @@ static void wait_due(uint64_t due)
 
 static int real_fd(int32_t fd)
 {
-	return fd < 0 ? -1 : __atomic_load_n(&tab->real[fd], __ATOMIC_RELAXED);
+	return fd < 0 ? -1 : __atomic_load_n(&thread_fds->real[fd], __ATOMIC_RELAXED);
 }
 
 static int ring_close(int fd);
@@ -1776,23 +1776,23 @@ static void bind_fd(int32_t fd, int real, int cloexec)
 
 	if (fd < 0)
 		return;
-	old = __atomic_exchange_n(&tab->real[fd], real, __ATOMIC_RELAXED);
+	old = __atomic_exchange_n(&thread_fds->real[fd], real, __ATOMIC_RELAXED);
 	if (old >= 0 && !ring_close(old))
 		close(old);
-	tab->cloexec[fd] = cloexec;
+	thread_fds->cloexec[fd] = cloexec;
 }
 
 /* Note that captured number num now names vfd (-1: nothing). */
 static void bind_num(int32_t num, int32_t vfd)
 {
 	if (num >= 0)
-		__atomic_store_n(&tab->numvfd[num], vfd, __ATOMIC_RELAXED);
+		__atomic_store_n(&thread_fds->numvfd[num], vfd, __ATOMIC_RELAXED);
 }
 
 /* The vfd that captured number num names, and forget it. */
 static int32_t take_num(int32_t num)
 {
-	return __atomic_exchange_n(&tab->numvfd[num], -1, __ATOMIC_RELAXED);
+	return __atomic_exchange_n(&thread_fds->numvfd[num], -1, __ATOMIC_RELAXED);
 }
 
 /* Close what the capture's descriptor number num named, if anything. */
@@ -1808,9 +1808,9 @@ static void displace(int32_t num)
  */
 static void forget_fd(int32_t vfd, int32_t num)
 {
-	__atomic_store_n(&tab->real[vfd], -1, __ATOMIC_RELAXED);
+	__atomic_store_n(&thread_fds->real[vfd], -1, __ATOMIC_RELAXED);
 	if (num >= 0)
-		__atomic_compare_exchange_n(&tab->numvfd[num], &vfd, -1, 0,
+		__atomic_compare_exchange_n(&thread_fds->numvfd[num], &vfd, -1, 0,
 					    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
@@ -1829,7 +1829,7 @@ static void bind_new(int32_t fd, int32_t num, int64_t r, int cloexec)
 static void close_on_exec(void)
 {
 	for (int32_t fd = 0; fd <= prog.maxvfd; fd++)
-		if (tab->cloexec[fd] && real_fd(fd) >= 0)
+		if (thread_fds->cloexec[fd] && real_fd(fd) >= 0)
 			bind_fd(fd, -1, 0);
 }
 
@@ -2458,9 +2458,9 @@ static void unshare_files(void)
 
 	if (unshare(CLONE_FILES) < 0)
 		fatal("unshare");
-	if (!(t = fdtab_copy(tab)))
+	if (!(t = fdtab_copy(thread_fds)))
 		fatal("malloc");
-	tab = t;
+	thread_fds = t;
 }
 
 /*
@@ -2474,12 +2474,12 @@ static void close_numbers(const struct prog_op *op)
 	if (op->flags & CLOSE_RANGE_UNSHARE)
 		unshare_files();
 	for (int64_t n = op->num; n <= hi; n++) {
-		int32_t v = __atomic_load_n(&tab->numvfd[n], __ATOMIC_RELAXED);
+		int32_t v = __atomic_load_n(&thread_fds->numvfd[n], __ATOMIC_RELAXED);
 
 		if (v < 0)
 			continue;
 		if (op->flags & CLOSE_RANGE_CLOEXEC)
-			tab->cloexec[v] = 1;
+			thread_fds->cloexec[v] = 1;
 		else
 			bind_fd(take_num(n), -1, 0);
 	}
@@ -2870,7 +2870,7 @@ static void aio_unaccepted(const struct thread_state *w, uint64_t captured,
 
 /*
  * Setup flags the replay cannot honour, dropped before the first try:
- * another ring's thread_states and the SQPOLL thread's CPU (not captured), and
+ * another ring's workers and the SQPOLL thread's CPU (not captured), and
  * the ring layouts liburing 2.3 cannot map (NO_MMAP, REGISTERED_FD_ONLY,
  * NO_SQARRAY).
  */
@@ -2955,7 +2955,7 @@ static struct replay_ring *ring_of_num(int32_t num)
 {
 	if (num < 0 || num > prog.maxfd)
 		return NULL;
-	return ring_find(real_fd(__atomic_load_n(&tab->numvfd[num],
+	return ring_find(real_fd(__atomic_load_n(&thread_fds->numvfd[num],
 						 __ATOMIC_RELAXED)), 1);
 }
 
@@ -2987,12 +2987,12 @@ static void uring_done(uint32_t j, int64_t res, uint64_t end)
 	}
 	if (opened) {
 		/* bind_new acts on the calling thread's table: lend it. */
-		struct vfd_table *mine = tab;
+		struct vfd_table *mine = thread_fds;
 
-		tab = q->tab;
+		thread_fds = q->tab;
 		bind_new(rq->cret >= 0 ? rq->fd : -1, rq->num, res,
 			 !!(rq->flags & O_CLOEXEC));
-		tab = mine;
+		thread_fds = mine;
 	}
 	settled(j, res, end);
 }
@@ -3163,7 +3163,7 @@ static int *files_of(const struct prog_op *op)
 		list_read(str(op->path2), v, op->iovcnt);
 	for (uint32_t i = 0; i < op->iovcnt; i++) {
 		int32_t vfd = op->path2 ? v[i] : c[i] >= 0 && c[i] <= prog.maxfd ?
-			__atomic_load_n(&tab->numvfd[c[i]], __ATOMIC_RELAXED) : -1;
+			__atomic_load_n(&thread_fds->numvfd[c[i]], __ATOMIC_RELAXED) : -1;
 
 		fds[i] = c[i] < 0 ? -1 : real_fd(vfd);
 		if (c[i] >= 0 && fds[i] < 0)
@@ -3356,7 +3356,7 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 	}
 	q->pathfd = pathfd;
 	q->err = err;
-	q->tab = tab;
+	q->tab = thread_fds;
 	switch (rq->kind) {
 	case IOR_REPLAY_UR_READ:
 		io_uring_prep_read(sqe, fd, w->rbuf, rq->count, rq->offset);
@@ -3599,7 +3599,7 @@ static void start_thread(uint32_t t)
 	pthread_t pt;
 	int e;
 
-	thread_states[t].start_table = tab;
+	thread_states[t].start_table = thread_fds;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	e = pthread_create(&pt, &attr, thread_main, (void *)(uintptr_t)t);
@@ -3859,7 +3859,7 @@ static void fd_called(const struct prog_op *op, int64_t r)
 			bind_new(op->cret >= 0 ? op->fd2 : -1, op->num2, r,
 				 op->cmd == F_DUPFD_CLOEXEC);
 		else if (op->cmd == F_SETFD && r == 0)
-			tab->cloexec[op->fd] = op->arg & FD_CLOEXEC;
+			thread_fds->cloexec[op->fd] = op->arg & FD_CLOEXEC;
 		break;
 	case IOR_REPLAY_CLOSE:		/* the descriptor is gone even on error */
 		forget_fd(op->fd, op->num);
@@ -4357,7 +4357,7 @@ static void *thread_main(void *arg)
 {
 	uint32_t t = (uintptr_t)arg;
 
-	tab = thread_states[t].start_table;
+	thread_fds = thread_states[t].start_table;
 	run_thread(t);
 	return NULL;
 }
@@ -4365,7 +4365,7 @@ static void *thread_main(void *arg)
 /* An initial process: its first thread runs here, the others beside it. */
 static void run_initial(uint32_t first)
 {
-	if (!(tab = fdtab_copy(NULL)))
+	if (!(thread_fds = fdtab_copy(NULL)))
 		fatal("malloc");
 	for (uint32_t t = prog.threads[first].next_initial; t != NONE;
 	     t = prog.threads[t].next_initial)
