@@ -1,0 +1,487 @@
+/*
+ * aio.c - Linux AIO (aio.h). An io_submit issues the requests of its sub;
+ * each is settled once, by whichever replayed call reaps it (which need
+ * not be the one that reaped it in the capture), and is in flight when
+ * nothing does.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/aio_abi.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ior.h"
+#include "aio.h"
+#include "buffers.h"
+#include "fdtab.h"
+#include "issue.h"
+#include "program.h"
+#include "shared.h"
+#include "task.h"
+
+/*
+ * The replay's requests, one per aio:* op at the op's index: each iocb
+ * must stay where io_submit saw it until an io_cancel names it. A private
+ * mapping: a request belongs to the process that submits it. Requests in
+ * flight are linked per context, for io_destroy.
+ */
+struct aio_slot {
+	struct iocb cb;
+	uint32_t prev, next;	/* in flight on its context */
+	uint8_t linked;
+};
+
+#define AIO_WAIT_NS 5000000000ll	/* the longest wait for events */
+
+#define GONE_MAX 64		/* destroyed contexts remembered */
+
+/*
+ * A captured AIO context and the replay process's own. A context the
+ * replay destroyed stays known (real 0, which the kernel refuses), so that
+ * the calls made on it fail as captured; only the last GONE_MAX.
+ */
+struct bound_ctx {
+	uint64_t captured;
+	aio_context_t real;	/* 0: destroyed */
+	int64_t outstanding;	/* submitted, not yet reaped */
+	uint32_t head;		/* the requests in flight; NONE: none */
+	uint64_t gone;		/* destroyed: in which order; 0: live */
+};
+
+/*
+ * A replay process's AIO: its requests and contexts, shared by its
+ * threads. The requests are a private mapping made before the first
+ * fork: each process has its own, where the iocbs it submits stay.
+ */
+static struct process_aio {
+	struct aio_slot *slots;		/* by op index */
+	struct bound_ctx *ctxs;
+	size_t nctxs, ctxs_cap;
+	uint64_t ngone;			/* contexts destroyed so far */
+	pthread_mutex_t lock;	/* held across fork: a child gets it free */
+} paio = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void lock_aio(void)
+{
+	pthread_mutex_lock(&paio.lock);
+}
+
+static void unlock_aio(void)
+{
+	pthread_mutex_unlock(&paio.lock);
+}
+
+/*
+ * Before the first fork: the requests' iocbs, a private mapping (a
+ * request belongs to the process that submits it), and the lock.
+ */
+void aio_init(void)
+{
+	pthread_atfork(lock_aio, unlock_aio, unlock_aio);
+	if (!prog.naio)
+		return;
+	paio.slots = mmap(NULL, (size_t)prog.nops * sizeof(*paio.slots),
+			  PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (paio.slots == MAP_FAILED)
+		ior_err(IOR_EXIT_SYS, "mmap");
+}
+
+/* The context the capture named captured, or NULL; with paio.lock held. */
+static struct bound_ctx *ctx_of(uint64_t captured)
+{
+	for (size_t i = 0; i < paio.nctxs; i++)
+		if (paio.ctxs[i].captured == captured)
+			return &paio.ctxs[i];
+	return NULL;
+}
+
+/* Whether the replay set up captured (*real: 0 once destroyed). */
+static int ctx_find(uint64_t captured, aio_context_t *real)
+{
+	struct bound_ctx *c;
+
+	lock_aio();
+	if ((c = ctx_of(captured)))
+		*real = c->real;
+	unlock_aio();
+	return c != NULL;
+}
+
+static void ctx_bind(uint64_t captured, aio_context_t real)
+{
+	struct bound_ctx *c;
+
+	lock_aio();
+	if (!(c = ctx_of(captured))) {
+		if (paio.nctxs == paio.ctxs_cap) {
+			size_t cap = paio.ctxs_cap ? 2 * paio.ctxs_cap : 8;
+			struct bound_ctx *p = realloc(paio.ctxs, cap * sizeof(*p));
+
+			if (!p)
+				fatal("realloc");
+			paio.ctxs = p;
+			paio.ctxs_cap = cap;
+		}
+		c = &paio.ctxs[paio.nctxs++];
+	}
+	*c = (struct bound_ctx){ captured, real, 0, NONE, 0 };
+	unlock_aio();
+}
+
+static void req_unlink(struct bound_ctx *c, uint32_t j)
+{
+	struct aio_slot *q = &paio.slots[j];
+
+	if (!q->linked)
+		return;
+	if (q->prev != NONE)
+		paio.slots[q->prev].next = q->next;
+	else
+		c->head = q->next;
+	if (q->next != NONE)
+		paio.slots[q->next].prev = q->prev;
+	q->linked = 0;
+	c->outstanding--;
+}
+
+/*
+ * io_destroy returned: the kernel finished the context's requests, and
+ * their events are gone. Those nothing reaped are in flight, as ior-trace
+ * writes them. The context is kept as destroyed.
+ */
+static void ctx_destroyed(uint64_t captured)
+{
+	struct bound_ctx *c, *old = NULL;
+	size_t dead = 0;
+
+	lock_aio();
+	if ((c = ctx_of(captured))) {
+		while (c->head != NONE) {
+			uint32_t j = c->head;
+
+			req_unlink(c, j);
+			settle(j, CL_INFLIGHT, 0, 0);
+		}
+		c->real = 0;
+		c->gone = ++paio.ngone;
+	}
+	for (size_t i = 0; i < paio.nctxs; i++)
+		if (paio.ctxs[i].gone) {
+			dead++;
+			if (!old || paio.ctxs[i].gone < old->gone)
+				old = &paio.ctxs[i];
+		}
+	if (dead > GONE_MAX)
+		*old = paio.ctxs[--paio.nctxs];
+	unlock_aio();
+}
+
+/*
+ * The min_nr and nr to replay: as many events as the captured call
+ * reaped (at least its min_nr), so that the replay keeps the captured
+ * depth, but never more than the context's requests still in flight,
+ * which the replay's earlier reaps may have taken more of than the
+ * capture's did. An invalid min_nr is kept, to fail as captured.
+ */
+static long ctx_min_nr(uint64_t captured, const struct prog_op *op, long *nr)
+{
+	struct bound_ctx *c;
+	long min = op->offset;
+
+	*nr = op->len;
+	if (min < 0 || min > op->len)
+		return min;
+	if (op->cret > 0 && op->cret <= op->len) {
+		*nr = op->cret;
+		if (min < op->cret)
+			min = op->cret;
+	}
+	lock_aio();
+	if ((c = ctx_of(captured)) && c->outstanding < min)
+		min = c->outstanding;
+	unlock_aio();
+	return min;
+}
+
+/* The timeout of a wait: the captured one, at most AIO_WAIT_NS. */
+static const struct timespec *wait_bound(const struct prog_op *op,
+					 struct timespec *ts)
+{
+	if ((op->opt & HAS_TIMES) && op->ts[0].tv_sec < AIO_WAIT_NS / 1000000000)
+		return op->ts;
+	*ts = (struct timespec){ AIO_WAIT_NS / 1000000000, 0 };
+	return ts;
+}
+
+/*
+ * The iocbs of an io_submit, one per request of its batch whose descriptor
+ * is open, with the thread's read buffer or the write data.
+ */
+static void aio_prepare(struct thread_state *w, const struct prog_op *op)
+{
+	struct iovec *iov = w->iov;
+
+	w->nbatch = 0;
+	for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch) {
+		const struct prog_op *rq = &prog.ops[j];
+		struct iocb *cb = &paio.slots[j].cb;
+		int fd = real_fd(rq->fd);
+		char *buf = rq->kind == IOR_REPLAY_AIO_PREAD || rq->kind == IOR_REPLAY_AIO_PREADV ?
+			w->rbuf : wdata;
+
+		if (fd < 0) {
+			skip_request(j, SKIP_NOFD);
+			continue;
+		}
+		memset(cb, 0, sizeof(*cb));
+		cb->aio_data = j;	/* what io_getevents hands back */
+		cb->aio_fildes = fd;
+		switch (rq->kind) {
+		case IOR_REPLAY_AIO_PREAD: case IOR_REPLAY_AIO_PWRITE:
+			cb->aio_lio_opcode = rq->kind == IOR_REPLAY_AIO_PREAD ?
+				IOCB_CMD_PREAD : IOCB_CMD_PWRITE;
+			cb->aio_buf = (uintptr_t)buf;
+			cb->aio_nbytes = rq->count;
+			cb->aio_offset = rq->offset;
+			cb->aio_rw_flags = rq->flags;
+			break;
+		case IOR_REPLAY_AIO_PREADV: case IOR_REPLAY_AIO_PWRITEV:
+			cb->aio_lio_opcode = rq->kind == IOR_REPLAY_AIO_PREADV ?
+				IOCB_CMD_PREADV : IOCB_CMD_PWRITEV;
+			/* io_submit copies the iovecs: one array per batch */
+			fill_iov(iov, rq->iovcnt, buf, rq->count);
+			cb->aio_buf = (uintptr_t)iov;
+			cb->aio_nbytes = rq->iovcnt;
+			cb->aio_offset = rq->offset;
+			cb->aio_rw_flags = rq->flags;
+			iov += rq->iovcnt;
+			break;
+		case IOR_REPLAY_AIO_FSYNC:
+			cb->aio_lio_opcode = IOCB_CMD_FSYNC;
+			break;
+		case IOR_REPLAY_AIO_FDSYNC:
+			cb->aio_lio_opcode = IOCB_CMD_FDSYNC;
+			break;
+		case IOR_REPLAY_AIO_POLL:	/* a file is always ready */
+			cb->aio_lio_opcode = IOCB_CMD_POLL;
+			cb->aio_buf = POLLIN | POLLOUT;
+			break;
+		default:
+			cb->aio_lio_opcode = IOCB_CMD_NOOP;
+			break;
+		}
+		w->iocbp[w->nbatch++] = cb;
+	}
+}
+
+/* Events reaped at end (ns since the start) settle their requests. */
+static void aio_reap(uint64_t captured, const struct io_event *ev, int64_t n,
+		     uint64_t end)
+{
+	struct bound_ctx *c;
+
+	lock_aio();
+	c = ctx_of(captured);
+	for (int64_t i = 0; i < n; i++) {
+		uint64_t j = ev[i].data;
+
+		if (j >= prog.nops || !is_aio_request(prog.ops[j].kind))
+			continue;
+		if (c)
+			req_unlink(c, j);
+		settle(j, CL_REAPED, ev[i].res, end);
+	}
+	unlock_aio();
+}
+
+/*
+ * The prepared iocbs are submitted now: each is in flight from here,
+ * linked to its context before io_submit so that no reap comes first.
+ */
+static void aio_submitting(struct thread_state *w, uint64_t captured)
+{
+	uint64_t start = now_ns() - sh->t0;
+	struct bound_ctx *c;
+
+	lock_aio();
+	c = ctx_of(captured);
+	for (uint32_t k = 0; k < w->nbatch; k++) {
+		uint32_t j = w->iocbp[k]->aio_data;
+		struct aio_slot *q = &paio.slots[j];
+
+		sh->res[j].start = start;
+		if (!c || !c->real)
+			continue;
+		q->prev = NONE;
+		q->next = c->head;
+		if (c->head != NONE)
+			paio.slots[c->head].prev = j;
+		c->head = j;
+		q->linked = 1;
+		c->outstanding++;
+	}
+	unlock_aio();
+}
+
+/*
+ * io_submit of the prepared iocbs. When the kernel has no room for some
+ * that the capture's call accepted (EAGAIN: the replay holds more in
+ * flight, its reaps having taken fewer), reap some, each wait bounded,
+ * and submit the rest. Returns how many were accepted, or the error.
+ */
+static int64_t aio_submit(struct thread_state *w, const struct prog_op *op,
+			  aio_context_t ctx)
+{
+	struct timespec ts = { AIO_WAIT_NS / 1000000000, 0 };
+	struct io_event ev[64];
+	int64_t done = 0, r, n;
+
+	for (;;) {
+		r = neg(syscall(SYS_io_submit, ctx, (long)(w->nbatch - done),
+				w->iocbp + done));
+		if (r > 0)
+			done += r;
+		if (done >= w->nbatch || done >= op->cret ||
+		    (r < 0 && r != -EAGAIN) || r == 0)
+			break;
+		if (r > 0)	/* the next call tells why it stopped */
+			continue;
+		n = syscall(SYS_io_getevents, ctx, 1L, 64L, ev, &ts);
+		if (n <= 0)
+			break;
+		aio_reap(op->addr, ev, n, now_ns() - sh->t0);
+	}
+	return done ? done : r;
+}
+
+/*
+ * Requests io_submit did not accept. The kernel tells the errno of the
+ * first only when it accepted none; otherwise it is taken as EAGAIN.
+ */
+static void aio_unaccepted(const struct thread_state *w, uint64_t captured,
+			   int64_t r)
+{
+	struct bound_ctx *c;
+
+	lock_aio();
+	c = ctx_of(captured);
+	for (uint32_t k = r > 0 ? r : 0; k < w->nbatch; k++) {
+		uint32_t j = w->iocbp[k]->aio_data;
+
+		if (c)
+			req_unlink(c, j);
+		settle(j, CL_SUBMIT, r < 0 ? r : -EAGAIN, 0);
+	}
+	unlock_aio();
+}
+
+/*
+ * io_setup: a captured EINVAL fails again as io_setup refuses a context
+ * id that is not 0 (nr_events 0 fails by itself); a context the capture
+ * did not make is not kept.
+ */
+static int64_t aio_setup(const struct prog_op *op)
+{
+	aio_context_t made = op->cret == -EINVAL;
+	int64_t r = neg(syscall(SYS_io_setup, (unsigned)op->len, &made));
+
+	if (r == 0 && op->cret >= 0 && op->addr)
+		ctx_bind(op->addr, made);
+	else if (r == 0)
+		syscall(SYS_io_destroy, made);
+	return r;
+}
+
+/* io_getevents and io_pgetevents, on the replay's context ctx. */
+static int64_t aio_getevents(struct thread_state *w, const struct prog_op *op,
+			     aio_context_t ctx)
+{
+	/* The mask the capture passed is not known: the thread's own. */
+	sigset_t set;
+	struct { const sigset_t *set; size_t size; } sig = { &set, _NSIG / 8 };
+	struct timespec wait;
+	long min_nr, nr;
+
+	min_nr = ctx_min_nr(op->addr, op, &nr);
+	if (op->kind == IOR_REPLAY_IO_GETEVENTS)
+		return neg(syscall(SYS_io_getevents, ctx, min_nr, nr, w->events,
+				   wait_bound(op, &wait)));
+	if (op->mask)
+		pthread_sigmask(SIG_BLOCK, NULL, &set);
+	return neg(syscall(SYS_io_pgetevents, ctx, min_nr, nr, w->events,
+			   wait_bound(op, &wait), op->mask ? &sig : NULL));
+}
+
+int issue_aio(struct thread_state *w, const struct prog_op *op,
+	      struct op_result *res)
+{
+	aio_context_t ctx = 0;
+	struct iocb none;
+	struct io_event ev;
+	uint64_t t1, t2;
+	int64_t r;
+
+	/* A context never set up in the replay is as a descriptor never opened. */
+	if (op->kind != IOR_REPLAY_IO_SETUP && !ctx_find(op->addr, &ctx)) {
+		for (uint32_t j = op->kind == IOR_REPLAY_IO_SUBMIT ? op->batch :
+		     NONE; j != NONE; j = prog.ops[j].batch)
+			skip_request(j, SKIP_NOFD);
+		return SKIP_NOFD;
+	}
+	if (op->kind == IOR_REPLAY_IO_SUBMIT) {
+		aio_prepare(w, op);
+		aio_submitting(w, op->addr);
+	}
+	/* An iocb the replay never submitted: the kernel refuses it. */
+	memset(&none, 0, sizeof(none));
+	t1 = now_ns();
+	switch (op->kind) {
+	case IOR_REPLAY_IO_SETUP:
+		r = aio_setup(op);
+		break;
+	case IOR_REPLAY_IO_DESTROY:
+		r = neg(syscall(SYS_io_destroy, ctx));
+		break;
+	case IOR_REPLAY_IO_SUBMIT:
+		r = aio_submit(w, op, ctx);
+		break;
+	case IOR_REPLAY_IO_CANCEL:
+		r = neg(syscall(SYS_io_cancel, ctx, op->target != NONE ?
+				&paio.slots[op->target].cb : &none, &ev));
+		break;
+	default:
+		r = aio_getevents(w, op, ctx);
+		break;
+	}
+	t2 = now_ns();
+	issued(res, t1, t2, r);
+	if (op->kind == IOR_REPLAY_IO_DESTROY && r == 0)
+		ctx_destroyed(op->addr);
+	else if (op->kind == IOR_REPLAY_IO_SUBMIT)
+		aio_unaccepted(w, op->addr, r);
+	else if (op->kind == IOR_REPLAY_IO_GETEVENTS ||
+		 op->kind == IOR_REPLAY_IO_PGETEVENTS)
+		aio_reap(op->addr, w->events, r, t2 - sh->t0);
+	return 0;
+}
+
+/*
+ * Requests nothing reaped are still in flight as the thread ends.
+ * (Without any, a walk of all its ops again is time for nothing.)
+ */
+void aio_thread_end(uint32_t t)
+{
+	for (uint32_t i = prog.naio ? prog.threads[t].first : NONE; i != NONE;
+	     i = prog.ops[i].next)
+		if (is_aio_request(prog.ops[i].kind))
+			settle(i, CL_INFLIGHT, 0, 0);
+}

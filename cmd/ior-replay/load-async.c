@@ -1,0 +1,489 @@
+/*
+ * load-async.c - loading AIO and io_uring records: each request is tied
+ * to the io_submit or io_uring_enter that issues it (sub=), an io_cancel
+ * to the request it names, and each io_uring_enter gets the queue depth
+ * the capture kept.
+ */
+#define _GNU_SOURCE
+#include <liburing.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ior.h"
+#include "alloc.h"
+#include "load.h"
+#include "program.h"
+
+static struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
+				 int make)
+{
+	size_t i;
+
+	if (make && 2 * (t->n + 1) > t->cap) {
+		struct sub_links g = { NULL, t->cap ? 2 * t->cap : 64, 0 };
+
+		if (!(g.slot = malloc(g.cap * sizeof(*g.slot))))
+			ior_err(IOR_EXIT_SYS, "malloc");
+		for (i = 0; i < g.cap; i++)
+			g.slot[i].op = NONE;
+		for (i = 0; i < t->cap; i++)
+			if (t->slot[i].op != NONE)
+				*link_get(&g, t->slot[i].a, t->slot[i].b, 1) =
+					t->slot[i];
+		free(t->slot);
+		*t = g;
+	}
+	if (!t->cap)
+		return NULL;
+	i = (a * 0x9e3779b97f4a7c15ull ^ b * 0xc2b2ae3d27d4eb4full) &
+		(t->cap - 1);
+	for (; t->slot[i].op != NONE; i = (i + 1) & (t->cap - 1))
+		if (t->slot[i].a == a && t->slot[i].b == b)
+			return &t->slot[i];
+	if (!make)
+		return NULL;
+	t->n++;
+	t->slot[i] = (struct sub_link){ a, b, UNSEEN, NONE, NONE, 0 };
+	return &t->slot[i];
+}
+
+/* The AIO calls' arguments; op is ops[nops], of thread th. */
+void parse_aio(const struct ior_in *in, const struct ior_rec *r,
+	       struct prog_op *op, struct prog_thread *th)
+{
+	struct sub_link *l;
+	uint64_t sub;
+
+	switch (op->kind) {
+	case IOR_REPLAY_IO_SETUP:
+		op->len = ior_uint(in, "nr", need(in, r, "nr"));
+		if (r->ret >= 0)
+			op->addr = hex_of(in, r, "ctx");
+		return;
+	case IOR_REPLAY_IO_DESTROY:
+		op->addr = hex_of(in, r, "ctx");
+		return;
+	case IOR_REPLAY_IO_SUBMIT:
+		op->addr = hex_of(in, r, "ctx");
+		sub = ior_uint(in, "sub", need(in, r, "sub"));
+		l = link_get(&ld.subs, sub, 0, 1);
+		if (l->op != UNSEEN || l->head != NONE)
+			ior_bad(in, "sub", "sub=%llu is used twice",
+				(unsigned long long)sub);
+		l->op = prog.nops;
+		return;
+	case IOR_REPLAY_IO_GETEVENTS:
+	case IOR_REPLAY_IO_PGETEVENTS:
+		op->addr = hex_of(in, r, "ctx");
+		op->offset = ior_int(in, "min_nr", need(in, r, "min_nr"));
+		op->len = ior_int(in, "nr", need(in, r, "nr"));
+		if (op->len > EVENTS_MAX)	/* the ring holds no more */
+			op->len = EVENTS_MAX;
+		if (op->len > th->maxevents)
+			th->maxevents = op->len;
+		if (ior_get(r, "timeout")) {
+			op->ts[0] = time_of(in, r, "timeout");
+			op->opt |= HAS_TIMES;
+		}
+		if (op->kind == IOR_REPLAY_IO_PGETEVENTS)
+			op->mask = !!ior_uint(in, "sigmask",
+					      need(in, r, "sigmask"));
+		return;
+	case IOR_REPLAY_IO_CANCEL:
+		op->addr = hex_of(in, r, "ctx");
+		op->arg = hex_of(in, r, "iocb");
+		return;
+	default:
+		break;
+	}
+	if (!is_aio_request(op->kind))
+		return;
+	op->addr = hex_of(in, r, "ctx");
+	op->arg = hex_of(in, r, "iocb");
+	op->flags = parse_flags(in, r, "flags", ior_rwf_flags);
+	sub = ior_uint(in, "sub", need(in, r, "sub"));
+	if (!(l = link_get(&ld.subs, sub, 0, 0)) || l->op == UNSEEN ||
+	    prog.ops[l->op].kind != IOR_REPLAY_IO_SUBMIT)
+		ior_bad(in, "sub", "no io_submit sub=%llu before this request",
+			(unsigned long long)sub);
+	if (prog.ops[l->op].tid != r->tid)
+		ior_bad(in, "sub", "io_submit sub=%llu is another task's",
+			(unsigned long long)sub);
+	op->target = l->op;
+	if (l->tail == NONE)
+		prog.ops[l->op].batch = prog.nops;
+	else
+		prog.ops[l->tail].batch = prog.nops;
+	l->tail = prog.nops;
+	prog.naio++;
+}
+
+#define LIST_MAX 65536		/* most entries of an fds, vfds or lens list */
+
+/*
+ * A comma-separated list of integers (fds, vfds, lens), checked: each
+ * between lo and hi. Kept in the arena; *n is its length.
+ */
+static size_t list_of(const struct ior_in *in, const struct ior_rec *r,
+		      const char *key, int64_t lo, int64_t hi, uint32_t *n)
+{
+	const char *v = ior_get(r, key);
+	char buf[24];
+	uint32_t k = 0;
+
+	if (!v)
+		return 0;
+	for (const char *p = v, *e; ; p = e + 1) {
+		int64_t x;
+
+		e = strchr(p, ',');
+		if (!e)
+			e = p + strlen(p);
+		if ((size_t)(e - p) >= sizeof(buf) || k == LIST_MAX)
+			ior_bad(in, key, "not a list of at most %d numbers",
+				LIST_MAX);
+		memcpy(buf, p, e - p);
+		buf[e - p] = 0;
+		x = ior_int(in, key, buf);
+		if (x < lo || x > hi)
+			ior_bad(in, key, "%lld out of range %lld..%lld",
+				(long long)x, (long long)lo, (long long)hi);
+		if (!strcmp(key, "vfds") && x > prog.maxvfd)
+			prog.maxvfd = x;
+		k++;
+		if (!*e)
+			break;
+	}
+	*n = k;
+	return arena_add(v, strlen(v));
+}
+
+/* io_uring_setup, io_uring_enter and io_uring_register: their keys. */
+void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
+		      struct prog_op *op)
+{
+	struct sub_link *l;
+	uint64_t sub;
+	uint32_t n = 0, nv = 0, nl = 0;
+
+	switch (op->kind) {
+	case IOR_REPLAY_URING_SETUP:
+		op->len = ior_uint(in, "entries", need(in, r, "entries"));
+		op->count = ior_get_int(in, r, "sq", 0);
+		op->offset = ior_get_int(in, r, "cq", 0);
+		return;
+	case IOR_REPLAY_URING_ENTER:
+		op->count = ior_uint(in, "to_submit", need(in, r, "to_submit"));
+		op->len = ior_uint(in, "min_complete",
+				   need(in, r, "min_complete"));
+		if (!ior_get(r, "sub"))
+			return;
+		sub = ior_uint(in, "sub", ior_get(r, "sub"));
+		l = link_get(&ld.subs, sub, 0, 1);
+		if (l->op != UNSEEN)
+			ior_bad(in, "sub", "sub=%llu is used twice",
+				(unsigned long long)sub);
+		l->op = prog.nops;
+		/* Its requests may have completed, and come, before it. */
+		op->batch = l->head;
+		for (uint32_t j = l->head; j != NONE; j = prog.ops[j].batch) {
+			if (prog.ops[j].tid != r->tid)
+				ior_bad(in, "sub", "requests of sub=%llu are another task's",
+					(unsigned long long)sub);
+			prog.ops[j].target = prog.nops;
+		}
+		return;
+	case IOR_REPLAY_URING_REGISTER:
+		op->cmd = flags_of(in, r, "opcode", ior_uring_register_ops);
+		op->count = ior_uint(in, "nr", need(in, r, "nr"));
+		op->offset = ior_get_int(in, r, "offset", 0);
+		op->path = list_of(in, r, "fds", -1, INT32_MAX, &n);
+		op->path2 = list_of(in, r, "vfds", -1, VFD_MAX - 1, &nv);
+		if (nv != n)
+			ior_bad(in, "vfds", "%u entries where fds has %u", nv, n);
+		op->name = list_of(in, r, "lens", 0, 1 << 30, &nl);
+		op->iovcnt = op->name ? nl : n;
+		return;
+	default:
+		return;
+	}
+}
+
+/* A uring:* request's keys; op is ops[nops], of thread th. */
+void parse_uring(const struct ior_in *in, const struct ior_rec *r,
+		 struct prog_op *op)
+{
+	const char *v;
+	struct sub_link *l;
+	uint64_t sub;
+
+	op->ring = op->fixed = -1;
+	op->ctime = r->time_ns;
+	if ((v = ior_get(r, "ring")))
+		op->ring = fd_of(in, "ring", v);
+	if ((v = ior_get(r, "fixed"))) {
+		int64_t k = ior_int(in, "fixed", v);
+
+		if (k < 0 || k > INT32_MAX)
+			ior_bad(in, "fixed", "not a registered file index");
+		op->fixed = k;
+	} else if ((v = ior_get(r, "fd"))) {
+		op->num = fd_of(in, "fd", v);
+		op->fd = vfd_of(in, r, "vfd");
+	}
+	op->sqe = parse_flags(in, r, "sqe_flags", ior_iosqe_flags);
+	op->offset = ior_get_int(in, r, "offset", -1);
+	op->count = ior_get_int(in, r, "count", 0);
+	if (op->count > RW_MAX)
+		op->count = RW_MAX;
+	op->iovcnt = ior_get_int(in, r, "iovcnt", 0);
+	if (op->iovcnt > IOV_LIMIT)
+		ior_bad(in, "iovcnt", "more than %d", IOV_LIMIT);
+	switch (op->kind) {
+	case IOR_REPLAY_UR_READV: case IOR_REPLAY_UR_WRITEV:
+		if (!op->iovcnt)
+			ior_bad(in, "iovcnt", "missing for %s", r->call);
+		break;
+	case IOR_REPLAY_UR_READ_FIXED: case IOR_REPLAY_UR_WRITE_FIXED:
+		op->arg = ior_get_int(in, r, "buf", -1);
+		break;
+	case IOR_REPLAY_UR_FSYNC:
+		op->len = ior_get_int(in, r, "len", 0);
+		if (op->offset < 0)
+			op->offset = 0;
+		if (ior_get_int(in, r, "datasync", 0))
+			op->flags = IORING_FSYNC_DATASYNC;
+		break;
+	case IOR_REPLAY_UR_FALLOCATE:
+		op->len = ior_int(in, "len", need(in, r, "len"));
+		op->mode = parse_flags(in, r, "mode",
+				       ior_fallocate_flags);
+		break;
+	case IOR_REPLAY_UR_OPENAT: case IOR_REPLAY_UR_OPENAT2:
+		op->path = path_of(in, r, "path");
+		op->flags = parse_flags(in, r, "flags", ior_open_flags);
+		if (ior_get(r, "mode"))
+			op->mode = mode_of(in, r);
+		op->cmd = parse_flags(in, r, "resolve",
+				      ior_resolve_flags);
+		if ((v = ior_get(r, "slot"))) {
+			int64_t k = ior_int(in, "slot", v);
+
+			if (k < 0 || k > INT32_MAX)
+				ior_bad(in, "slot", "not a registered file index");
+			op->fixed = k;
+		} else if (r->ret >= 0) {	/* a new descriptor, as openat */
+			if (r->ret >= FD_MAX)
+				ior_bad(in, "RET", "descriptor above %d",
+					FD_MAX - 1);
+			if (r->ret > prog.maxfd)
+				prog.maxfd = r->ret;
+			op->num = r->ret;
+			op->fd = vfd_of(in, r, "vfd");
+			op->anyret = 1;
+		}
+		break;
+	case IOR_REPLAY_UR_STATX:
+		op->path = path_of(in, r, "path");
+		op->flags = parse_flags(in, r, "flags", ior_at_flags);
+		op->mask = parse_flags(in, r, "mask", ior_statx_mask);
+		if (!op->path && (op->flags & AT_EMPTY_PATH))
+			op->fd = vfd_of(in, r, "vfd");
+		break;
+	case IOR_REPLAY_UR_OTHER:
+		op->name = arena_add(r->call, strlen(r->call));
+		break;
+	default:
+		break;
+	}
+	prog.nuring++;
+	if (!(v = ior_get(r, "sub")))
+		return;		/* SQPOLL, or no enter seen: issued alone */
+	sub = ior_uint(in, "sub", v);
+	l = link_get(&ld.subs, sub, 0, 1);
+	if (l->op == UNSEEN && l->head == NONE)
+		l->line = in->lineno;
+	if (l->op != UNSEEN) {
+		if (prog.ops[l->op].kind != IOR_REPLAY_URING_ENTER)
+			ior_bad(in, "sub", "sub=%llu is not an io_uring_enter",
+				(unsigned long long)sub);
+		if (prog.ops[l->op].tid != r->tid)
+			ior_bad(in, "sub", "io_uring_enter sub=%llu is another task's",
+				(unsigned long long)sub);
+		op->target = l->op;
+	}
+	if (l->tail == NONE) {
+		l->head = prog.nops;
+		if (l->op != UNSEEN)
+			prog.ops[l->op].batch = prog.nops;
+	} else
+		prog.ops[l->tail].batch = prog.nops;
+	l->tail = prog.nops;
+}
+
+static int by_submission(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (prog.ops[x].ctime != prog.ops[y].ctime)
+		return prog.ops[x].ctime < prog.ops[y].ctime ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * After loading: every sub a request names has its io_uring_enter, and
+ * each enter's requests are in the order they were submitted (TIME, then
+ * program order), not the order they completed.
+ */
+void link_uring(struct ior_in *in)
+{
+	uint32_t *v = NULL;
+	size_t cap = 0;
+
+	for (size_t i = 0; i < ld.subs.cap; i++) {
+		struct sub_link *l = &ld.subs.slot[i];
+
+		if (l->op == UNSEEN) {
+			in->lineno = l->line;	/* name the first request */
+			ior_bad(in, "sub", "no io_uring_enter sub=%llu",
+				(unsigned long long)l->a);
+		}
+	}
+	for (uint32_t i = 0; i < prog.nops; i++) {
+		uint32_t n = 0;
+
+		if (prog.ops[i].kind != IOR_REPLAY_URING_ENTER || prog.ops[i].batch == NONE)
+			continue;
+		for (uint32_t j = prog.ops[i].batch; j != NONE; j = prog.ops[j].batch) {
+			grow((void **)&v, &cap, n + 1, sizeof(*v));
+			v[n++] = j;
+		}
+		qsort(v, n, sizeof(*v), by_submission);
+		prog.ops[i].batch = v[0];
+		for (uint32_t k = 0; k < n; k++)
+			prog.ops[v[k]].batch = k + 1 < n ? v[k + 1] : NONE;
+	}
+	free(v);
+}
+
+/* An io_uring request's start or end, by process, then ring. */
+struct req_time {
+	int64_t pid;
+	int64_t key;		/* the ring's captured number */
+	uint64_t t;
+	uint32_t op;		/* the request */
+};
+
+static int by_when(const void *a, const void *b)
+{
+	const struct req_time *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+static int same_queue(const struct req_time *x, const struct req_time *y)
+{
+	return x->pid == y->pid && x->key == y->key;
+}
+
+/*
+ * After loading: the queue depth of each io_uring_enter, the most
+ * requests of its ring that the capture had in flight as it submitted
+ * one of its own (that one included). An application keeps its depth
+ * (fio's iodepth) by reaping before it submits more, and it reaps a
+ * ring's completions from memory, unseen by the trace: the replay keeps
+ * the depth by holding no more in flight. (AIO's reaps are system calls,
+ * replayed as captured.) The starts and the ends of each ring's requests
+ * are swept, both sorted.
+ */
+void find_depths(void)
+{
+	struct req_time *st, *en;
+	uint32_t n = 0;
+
+	if (!prog.nuring)
+		return;
+	st = malloc(prog.nuring * sizeof(*st));
+	en = malloc(prog.nuring * sizeof(*en));
+	if (!st || !en)
+		ior_err(IOR_EXIT_SYS, "malloc");
+	for (uint32_t i = 0; i < prog.nops && n < prog.nuring; i++) {
+		const struct prog_op *op = &prog.ops[i];
+		uint64_t end;
+
+		if (!is_uring_request(op->kind) || op->target == NONE)
+			continue;
+		end = op->cinflight || op->ctime + op->cdur < op->ctime ?
+			UINT64_MAX : op->ctime + op->cdur;
+		st[n] = (struct req_time){ op->pid, op->ring, op->ctime, i };
+		en[n] = (struct req_time){ op->pid, op->ring, end, i };
+		n++;
+	}
+	qsort(st, n, sizeof(*st), by_when);
+	qsort(en, n, sizeof(*en), by_when);
+	/* the same requests in both: each queue is one run in each */
+	for (uint32_t k = 0, e = 0; k < n; ) {
+		uint32_t k0 = k, e0 = e;
+
+		for (; k < n && same_queue(&st[k], &st[k0]); k++) {
+			struct prog_op *sub = &prog.ops[prog.ops[st[k].op].target];
+			int64_t inflight;
+
+			while (e < n && same_queue(&en[e], &st[k0]) &&
+			       en[e].t <= st[k].t)
+				e++;
+			/* (ends of requests of no duration may lead a tie) */
+			inflight = (int64_t)(k + 1 - k0) - (e - e0);
+			if (inflight > sub->depth)
+				sub->depth = inflight;
+		}
+		while (e < n && same_queue(&en[e], &st[k0]))
+			e++;
+	}
+	free(en);
+	free(st);
+}
+
+/*
+ * After loading: size each thread's iocb and iovec arrays by its largest
+ * io_submit, and find the request each io_cancel names: the last one
+ * submitted before it with the same context and iocb address.
+ */
+void link_aio(void)
+{
+	struct sub_links iocbs = { NULL, 0, 0 };
+	struct sub_link *l;
+
+	free(ld.subs.slot);
+	ld.subs = (struct sub_links){ NULL, 0, 0 };
+	for (uint32_t i = 0; i < prog.nops; i++) {
+		struct prog_thread *th = &prog.threads[ld.thread_of[prog.ops[i].tid] - 1];
+		uint64_t n = 0, iov = 0;
+
+		if (prog.ops[i].kind == IOR_REPLAY_IO_CANCEL) {
+			l = link_get(&iocbs, prog.ops[i].addr, prog.ops[i].arg, 0);
+			prog.ops[i].target = l ? l->op : NONE;
+		}
+		if (prog.ops[i].kind != IOR_REPLAY_IO_SUBMIT)
+			continue;
+		for (uint32_t j = prog.ops[i].batch; j != NONE; j = prog.ops[j].batch) {
+			n++;
+			iov += prog.ops[j].iovcnt;
+			l = link_get(&iocbs, prog.ops[j].addr, prog.ops[j].arg, 1);
+			l->op = j;
+		}
+		if (iov > IOV_LIMIT)
+			ior_errx(IOR_EXIT_DATA, "io_submit seq=%lld: more than %d iovecs",
+				 (long long)prog.ops[i].seq, IOV_LIMIT);
+		if (n > th->maxbatch)
+			th->maxbatch = n;
+		if (iov > th->maxiov)
+			th->maxiov = iov;
+	}
+	free(iocbs.slot);
+}

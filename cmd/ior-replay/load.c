@@ -1,0 +1,875 @@
+/*
+ * load.c - loading the program: each record's row of the table of calls
+ * (lib/calls.h) says how it is issued (its replay column, the op's kind)
+ * and which keys it needs, derived from the row's arguments; each key is
+ * checked as it is read. All of the program is read before any of it
+ * runs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "ior.h"
+#include "alloc.h"
+#include "load.h"
+#include "program.h"
+
+struct program prog = { .maxfd = -1, .maxvfd = -1 };
+struct loader ld;
+
+/* ---- the calls a replay program may hold: the table's rows ---- */
+
+/*
+ * What a row needs parsed (A_*) and what its RET is, derived from its
+ * arguments (their types and keys) and its ret column once, on first use.
+ */
+enum {
+	A_FD = 1 << 0, A_FD2 = 1 << 1, A_PATH = 1 << 2, A_PATH2 = 1 << 3,
+	A_MODE = 1 << 4, A_COUNT = 1 << 5, A_OFFSET = 1 << 6,
+	A_IOVCNT = 1 << 7, A_WHENCE = 1 << 8, A_SIZE = 1 << 9,
+	A_MASK = 1 << 10, A_AMODE = 1 << 11, A_OWNER = 1 << 12,
+	A_NAME = 1 << 13, A_TIMES = 1 << 14, A_LEN = 1 << 15,
+	A_OPTOFF = 1 << 16,	/* offset and offset2, each optional */
+	A_ADDR = 1 << 17,
+	A_PAIR = 1 << 18,	/* fd and fd2 may be pipes or sockets */
+	A_EMPTY = 1 << 19,	/* an empty path with a dirfd acts on it */
+	RET_FD = 1 << 20,	/* RET is a descriptor: its number may differ */
+	NOCMP = 1 << 21,	/* RET is an address or a pid: not compared */
+	READS = 1 << 22,	/* needs a read buffer of count bytes */
+	WRITES = 1 << 23,	/* needs count bytes of data */
+	AIO = 1 << 24,		/* an AIO request: issued by its io_submit */
+	URING = 1 << 25,	/* an io_uring request: by its io_uring_enter */
+	A_ARG = 1 << 26,	/* advice=, op= or prot=: into op->arg */
+	A_CREAT = 1 << 27,	/* an open without flags=: creat's flags */
+};
+
+/* The flags of a call that takes a plain number (copy_file_range's). */
+static const struct ior_flag no_names[] = { { NULL, 0, 0 } };
+
+struct row_need {
+	unsigned need;
+	const struct ior_flag *flags;	/* names of its flags= key, if any */
+	const struct ior_flag *argt;	/* A_ARG: names of that key */
+	const char *argkey;		/* A_ARG: "advice", "op" or "prot" */
+};
+
+/* One argument of a row: what it asks of the parser. */
+static void need_arg(const struct ior_arg *a, struct row_need *n)
+{
+	const char *k = a->key;
+
+	switch (a->type) {
+	case IOR_ARG_FD:
+		n->need |= !strcmp(k, "fd") ? A_FD : !strcmp(k, "fd2") ? A_FD2 : 0;
+		break;
+	case IOR_ARG_PATH: case IOR_ARG_LINK: case IOR_ARG_NAME:
+		n->need |= !strcmp(k, "path") ? A_PATH : !strcmp(k, "path2") ?
+			A_PATH2 : !strcmp(k, "name") ? A_NAME : 0;
+		break;
+	case IOR_ARG_FLAGS:
+		if (!a->flags)		/* a record's: its handler parses it */
+			break;
+		if (!strcmp(k, "flags"))
+			n->flags = a->flags;
+		else if (!strcmp(k, "mask"))
+			n->need |= A_MASK;
+		else if (!strcmp(k, "amode"))
+			n->need |= A_AMODE;
+		else if (!strcmp(k, "whence"))
+			n->need |= A_WHENCE;
+		else if (!strcmp(k, "advice") || !strcmp(k, "op") ||
+			 !strcmp(k, "prot")) {
+			n->need |= A_ARG;
+			n->argt = a->flags;
+			n->argkey = k;
+		}
+		break;
+	case IOR_ARG_MODE:
+		n->need |= A_MODE;
+		break;
+	case IOR_ARG_INT: case IOR_ARG_UINT:
+		if (!strcmp(k, "uid") || !strcmp(k, "gid"))
+			n->need |= A_OWNER;
+		else if (!strcmp(k, "iovcnt"))
+			n->need |= A_IOVCNT;
+		else if (!strcmp(k, "flags"))
+			n->flags = no_names;
+		break;
+	case IOR_ARG_LONG: case IOR_ARG_LOFF: case IOR_ARG_SIZE:
+		if (!strcmp(k, "offset") || !strcmp(k, "offset2"))
+			n->need |= a->form == IOR_FORM_OPT ? A_OPTOFF : A_OFFSET;
+		else if (!strcmp(k, "size"))
+			n->need |= A_SIZE;
+		else if (!strcmp(k, "len"))
+			n->need |= A_LEN;
+		else if (!strcmp(k, "count"))
+			n->need |= A_COUNT;
+		break;
+	case IOR_ARG_RBUF: case IOR_ARG_WBUF:
+		n->need |= A_COUNT | (a->type == IOR_ARG_RBUF ? READS : WRITES);
+		break;
+	case IOR_ARG_HEX:
+		n->need |= !strcmp(k, "addr") ? A_ADDR : 0;
+		break;
+	case IOR_ARG_NONE:	/* written by ior-trace's own code */
+		n->need |= !strcmp(k, "times") ? A_TIMES : 0;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * What row needs. The keys come from its arguments; a few handlers
+ * parse keys of their own (the kinds below).
+ */
+static void need_of_row(int row, struct row_need *n)
+{
+	const struct ior_call *c = &ior_calls[row];
+	unsigned kind = c->replay;
+	int dirfd = 0;
+
+	*n = (struct row_need){ 0 };
+	switch (kind) {
+	case IOR_REPLAY_FORK:	/* parse_fork */
+	case IOR_REPLAY_EXEC:	/* the program's path is not the replay's */
+		return;
+	default:
+		break;
+	}
+	for (int i = 0; i < c->nargs; i++) {
+		if (is_uring_request(kind)) {	/* parse_uring: fd may be fixed */
+			if (c->args[i].type == IOR_ARG_RBUF)
+				n->need |= READS;
+			if (c->args[i].type == IOR_ARG_WBUF)
+				n->need |= WRITES;
+			continue;
+		}
+		need_arg(&c->args[i], n);
+		dirfd |= c->args[i].type == IOR_ARG_DIRFD &&
+			!strcmp(c->args[i].key, "dirfd");
+	}
+	if (is_uring_request(kind)) {
+		n->need |= URING;
+		return;
+	}
+	switch (c->ret) {
+	case IOR_RET_FD:
+		n->need |= RET_FD;
+		break;
+	case IOR_RET_ADDR: case IOR_RET_PID: case IOR_RET_NOCMP:
+		n->need |= NOCMP;
+		break;
+	case IOR_RET_COPY:	/* between two descriptors, either unknown */
+		n->need |= A_PAIR | READS | WRITES;
+		break;
+	default:
+		break;
+	}
+	if (is_aio_request(kind))
+		n->need |= AIO;
+	switch (kind) {
+	case IOR_REPLAY_STAT: case IOR_REPLAY_STATX: case IOR_REPLAY_CHOWN:
+	case IOR_REPLAY_LINK: case IOR_REPLAY_UTIMES:
+		/* These act on dirfd itself when the path is empty. */
+		if (dirfd && n->flags == ior_at_flags)
+			n->need |= A_EMPTY;
+		break;
+	case IOR_REPLAY_OPEN:
+		if (!n->flags)
+			n->need |= A_CREAT;
+		break;
+	case IOR_REPLAY_MMAP:	/* where it maps is the kernel's choice */
+		n->need &= ~A_ADDR;
+		break;
+	case IOR_REPLAY_IORFD:	/* a record's fd and flags */
+		n->need |= A_FD;
+		n->flags = ior_open_flags;
+		break;
+	case IOR_REPLAY_URING_SETUP:	/* written by ior-trace's own code */
+		n->flags = ior_uring_setup_flags;
+		break;
+	default:
+		break;
+	}
+	/* Beside open flags, mode= matters with O_CREAT only: optional. */
+	if (n->flags == ior_open_flags)
+		n->need &= ~A_MODE;
+}
+
+/* What row needs, derived on first use (the master only, loading). */
+static const struct row_need *need_of(int row)
+{
+	static struct row_need needs[IOR_NCALLS];
+	static uint8_t known[IOR_NCALLS];
+
+	if (!known[row]) {
+		need_of_row(row, &needs[row]);
+		known[row] = 1;
+	}
+	return &needs[row];
+}
+
+/* Whether a call on a path follows a symlink in its last component. */
+static int follows_of(int row, uint64_t flags)
+{
+	switch (ior_calls[ior_calls[row].native].follow) {
+	case IOR_FOLLOW_NOFOLLOW:
+		return 0;
+	case IOR_FOLLOW_AT_FOLLOW:
+		return !!(flags & AT_SYMLINK_FOLLOW);
+	case IOR_FOLLOW_AT_NOFOLLOW:
+		return !(flags & AT_SYMLINK_NOFOLLOW);
+	default:
+		return 1;
+	}
+}
+
+size_t arena_add(const char *s, size_t n)
+{
+	return buf_add(&prog.arena, &prog.arena_len, &ld.arena_cap, s, n);
+}
+
+/*
+ * The row of a record's CALL, refused unless ior-replay can issue it (its
+ * replay column). An i386 call is issued as its x86_64 twin (*native),
+ * and keeps its own row, whose name the result is written with.
+ */
+static int row_of(const struct ior_in *in, const char *name, int *native)
+{
+	int row = ior_call_find(name);
+
+	/* Other io_uring operations are known, and skipped as unsupported. */
+	if (row == IOR_C_uring_other) {
+		size_t i = 0;
+
+		while (i < IOR_URING_OPS && strcmp(ior_uring_ops[i], name + 6))
+			i++;
+		if (i == IOR_URING_OPS)
+			row = -1;
+	}
+	if (row < 0 || ior_calls[row].replay == IOR_REPLAY_NONE)
+		ior_bad(in, "CALL", "\"%.40s\" cannot be replayed", name);
+	*native = row;
+	if (strcmp(ior_calls[row].name, name))
+		for (int i = 0; i < IOR_NCALLS; i++)
+			if (ior_calls[i].native == row &&
+			    !strcmp(ior_calls[i].name, name))
+				return i;
+	return row;
+}
+
+const char *need(const struct ior_in *in, const struct ior_rec *r,
+		 const char *key)
+{
+	const char *v = ior_get(r, key);
+
+	if (!v)
+		ior_bad(in, key, "missing for %s", r->call);
+	return v;
+}
+
+/* The symbolic flags of key in r, 0 when absent. */
+uint64_t parse_flags(const struct ior_in *in, const struct ior_rec *r,
+		     const char *key, const struct ior_flag *t)
+{
+	const char *v = ior_get(r, key);
+	uint64_t f = 0;
+
+	if (v && *v && ior_flags_parse(t, v, &f) < 0)
+		ior_bad(in, key, "bad flags \"%.40s\"", v);
+	return f;
+}
+
+/* The same, for a key the call must have. */
+uint64_t flags_of(const struct ior_in *in, const struct ior_rec *r,
+		  const char *key, const struct ior_flag *t)
+{
+	need(in, r, key);
+	return parse_flags(in, r, key, t);
+}
+
+/*
+ * A mode argument. Type bits are accepted (git passes them to chmod) and
+ * passed on: the kernel ignores them, as it did in the capture.
+ */
+uint32_t mode_of(const struct ior_in *in, const struct ior_rec *r)
+{
+	return ior_mode(in, "mode", need(in, r, "mode"));
+}
+
+/* A captured descriptor that can be bound: 0..FD_MAX, else -1. */
+int32_t fd_of(const struct ior_in *in, const char *key, const char *v)
+{
+	int64_t fd = ior_int(in, key, v);
+
+	if (fd < 0 || fd >= FD_MAX)
+		return -1;
+	if (fd > prog.maxfd)
+		prog.maxfd = fd;
+	return fd;
+}
+
+/*
+ * The vfd of key (ior-map's stream-unique descriptor id), -1 when absent.
+ * The replay's table is keyed by vfd, not by number: a number reused by
+ * another thread's open must not be confused with the closed descriptor.
+ */
+int32_t vfd_of(const struct ior_in *in, const struct ior_rec *r,
+	       const char *key)
+{
+	const char *v = ior_get(r, key);
+	int64_t vfd;
+
+	if (!v)
+		return -1;
+	vfd = ior_int(in, key, v);
+	if (vfd < 0 || vfd >= VFD_MAX)
+		ior_bad(in, key, "out of range 0..%d", VFD_MAX - 1);
+	if (vfd > prog.maxvfd)
+		prog.maxvfd = vfd;
+	return vfd;
+}
+
+size_t path_of(const struct ior_in *in, const struct ior_rec *r,
+	       const char *key)
+{
+	char buf[PATH_MAX];
+	size_t n = ior_val_unescape(in, key, need(in, r, key), buf, sizeof(buf));
+
+	return n ? arena_add(buf, n) : 0;
+}
+
+/* setxattr's value, when captured: binary (ACLs hold NUL bytes). */
+static void value_bytes(const struct ior_in *in, const struct ior_rec *r,
+			struct prog_op *op)
+{
+	const char *v = ior_get(r, "value");
+	char buf[4096];
+	size_t n;
+	long len;
+
+	if (!v)
+		return;
+	n = strlen(v);
+	if (n >= sizeof(buf))
+		ior_bad(in, "value", "longer than %zu bytes", sizeof(buf) - 1);
+	memcpy(buf, v, n + 1);
+	if ((len = ior_unescape(buf)) < 0)
+		ior_bad(in, "value", "malformed escape in \"%.40s\"", v);
+	op->value = arena_add(buf, len);
+	op->valuelen = len;
+}
+
+static uint32_t thread_get(const struct ior_in *in, int64_t vtid,
+			   int64_t vpid, int forked)
+{
+	uint32_t t;
+
+	if (vtid < 1 || vtid >= ID_MAX || vpid < 1 || vpid >= ID_MAX)
+		ior_bad(in, forked ? "child" : "TID",
+			"virtual id out of range 1..%d", ID_MAX - 1);
+	if ((uint64_t)vtid < ld.thread_of_cap && ld.thread_of[vtid]) {
+		if (forked)
+			ior_bad(in, "child", "task %lld already exists",
+				(long long)vtid);
+		return ld.thread_of[vtid] - 1;
+	}
+	size_t cap = ld.thread_of_cap, tcap = ld.threads_cap;
+
+	grow((void **)&ld.thread_of, &cap, vtid + 1, sizeof(*ld.thread_of));
+	memset(ld.thread_of + ld.thread_of_cap, 0,
+	       (cap - ld.thread_of_cap) * sizeof(*ld.thread_of));
+	ld.thread_of_cap = cap;
+	grow((void **)&prog.threads, &tcap, prog.nthreads + 1, sizeof(*prog.threads));
+	ld.threads_cap = tcap;
+	t = prog.nthreads++;
+	prog.threads[t] = (struct prog_thread){ .vtid = vtid, .vpid = vpid,
+		.first = NONE, .last = NONE, .next_initial = NONE,
+		.comm = SIZE_MAX, .forked = forked };
+	ld.thread_of[vtid] = t + 1;
+	return t;
+}
+
+/* Index of the op numbered seq (ops are sorted by seq). */
+static uint32_t op_by_seq(const struct ior_in *in, int64_t seq)
+{
+	uint32_t lo = 0, hi = prog.nops;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (prog.ops[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == prog.nops || prog.ops[lo].seq != seq)
+		ior_bad(in, "after", "no operation seq=%lld before this one",
+			(long long)seq);
+	return lo;
+}
+
+/* after=M or after=M,N: the operations op waits for (earlier ones). */
+static void parse_after(const struct ior_in *in, const char *s,
+			struct prog_op *op)
+{
+	char buf[48], *comma;
+	uint32_t *slot[2] = { &op->after, &op->after2 };
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		ior_bad(in, "after", "too long: \"%.40s\"", s);
+	strcpy(buf, s);
+	for (char *p = buf; p; p = comma ? comma + 1 : NULL, n++) {
+		int64_t a;
+
+		if ((comma = strchr(p, ',')))
+			*comma = 0;
+		if (n == 2)
+			ior_bad(in, "after", "more than two operations");
+		a = ior_int(in, "after", p);
+		if (a >= op->seq)
+			ior_bad(in, "after", "names a later operation");
+		*slot[n] = op_by_seq(in, a) + 1;
+		prog.ops[*slot[n] - 1].waited = 1;
+	}
+}
+
+/*
+ * The record's key=value arguments as they were written, but a request's
+ * inflight: the result's is the replay's, the captured one is cinflight.
+ */
+static void keep_text(struct prog_op *op, const struct ior_rec *r)
+{
+	char line[IOR_LINE_MAX + 1];
+	size_t n = 0;
+
+	for (int i = 0; i < r->nkv; i++) {
+		size_t k = strlen(r->kv[i].key), v = strlen(r->kv[i].val);
+
+		if ((is_aio_request(op->kind) || is_uring_request(op->kind)) &&
+		    !strcmp(r->kv[i].key, "inflight")) {
+			op->cinflight = strcmp(r->kv[i].val, "0") != 0;
+			continue;
+		}
+		if (n)
+			line[n++] = ' ';
+		memcpy(line + n, r->kv[i].key, k);
+		n += k;
+		line[n++] = '=';
+		memcpy(line + n, r->kv[i].val, v);
+		n += v;
+	}
+	op->text = arena_add(line, n);
+	op->textlen = n;
+}
+
+/* A value of a table of values (not flags): unknown ones are refused. */
+static uint64_t value_of(const struct ior_in *in, const struct ior_rec *r,
+			 const char *key, const struct ior_flag *t)
+{
+	const char *v = need(in, r, key);
+	uint64_t x;
+
+	if (ior_flags_parse(t, v, &x) == 0)
+		for (; t->name; t++)
+			if (t->value == x)
+				return x;
+	ior_bad(in, key, "unknown value \"%.40s\"", v);
+}
+
+/* An owner argument of the chown calls: -1 leaves it unchanged. */
+static uint32_t owner_of(const struct ior_in *in, const struct ior_rec *r,
+			 const char *key)
+{
+	int64_t v = ior_int(in, key, need(in, r, key));
+
+	if (v < -1 || v >= UINT32_MAX)
+		ior_bad(in, key, "not an owner: %lld", (long long)v);
+	return (uint32_t)v;
+}
+
+/* atime, mtime: seconds with up to nine decimals, "now" or "omit". */
+struct timespec time_of(const struct ior_in *in,
+			const struct ior_rec *r, const char *key)
+{
+	const char *v = need(in, r, key);
+	uint64_t ns;
+
+	if (!strcmp(v, "now"))
+		return (struct timespec){ 0, UTIME_NOW };
+	if (!strcmp(v, "omit"))
+		return (struct timespec){ 0, UTIME_OMIT };
+	ns = ior_time(in, key, v);
+	return (struct timespec){ ns / 1000000000, ns % 1000000000 };
+}
+
+/* mknod's mode: permission and type bits; device nodes are refused. */
+static uint32_t node_mode_of(const struct ior_in *in, const struct ior_rec *r)
+{
+	uint32_t m = mode_of(in, r);
+
+	switch (m & S_IFMT) {
+	case 0: case S_IFREG: case S_IFIFO: case S_IFSOCK:
+		return m;
+	default:
+		ior_bad(in, "mode", "%s: device nodes are not replayed",
+			need(in, r, "mode"));
+	}
+}
+
+/* A descriptor-sized captured number (close_range's bounds). */
+static int64_t bound_of(const struct ior_in *in, const struct ior_rec *r,
+			const char *key)
+{
+	uint64_t v = ior_uint(in, key, need(in, r, key));
+
+	return v > INT32_MAX ? INT32_MAX : (int64_t)v;
+}
+
+/* A hexadecimal address: a mapping's, an AIO context or iocb. */
+uint64_t hex_of(const struct ior_in *in, const struct ior_rec *r,
+		const char *key)
+{
+	return ior_hex(in, key, need(in, r, key));
+}
+
+/*
+ * fcntl: the command, its argument and lock. Commands that would make the
+ * kernel signal the replay (F_SETOWN, F_SETSIG, F_NOTIFY, F_SETLEASE) are
+ * never issued.
+ */
+static void parse_fcntl(const struct ior_in *in, const struct ior_rec *r,
+			struct prog_op *op)
+{
+	op->cmd = value_of(in, r, "cmd", ior_fcntl_cmds);
+	switch (op->cmd) {
+	case F_DUPFD: case F_DUPFD_CLOEXEC:
+		if (r->ret >= 0) {	/* the new descriptor, as for dup */
+			if (r->ret >= FD_MAX)
+				ior_bad(in, "RET", "descriptor above %d",
+					FD_MAX - 1);
+			if (r->ret > prog.maxfd)
+				prog.maxfd = r->ret;
+			op->num2 = r->ret;
+			op->fd2 = vfd_of(in, r, "vfd2");
+		}
+		op->anyret = 1;
+		break;
+	case F_SETFD:
+		op->arg = flags_of(in, r, "arg", ior_fd_flags);
+		break;
+	case F_SETFL:
+		op->arg = flags_of(in, r, "arg", ior_open_flags);
+		break;
+	case F_ADD_SEALS: case F_SETPIPE_SZ:
+		op->arg = ior_int(in, "arg", need(in, r, "arg"));
+		break;
+	case F_GETFD: case F_GETFL: case F_GETOWN: case F_GETSIG:
+	case F_GETLEASE: case F_GET_SEALS: case F_GETPIPE_SZ:
+		break;
+	default:
+		if (!is_lock_cmd(op->cmd))
+			op->unsafe = 1;
+		break;
+	}
+	if (is_lock_cmd(op->cmd)) {
+		op->ltype = value_of(in, r, "ltype", ior_lock_types);
+		op->whence = value_of(in, r, "whence", ior_whence_names);
+		op->offset = ior_int(in, "offset", need(in, r, "offset"));
+		op->len = ior_int(in, "len", need(in, r, "len"));
+	}
+}
+
+/* The arguments of the calls that need more than the common keys. */
+static void parse_special(const struct ior_in *in, const struct ior_rec *r,
+			  struct prog_op *op)
+{
+	switch (op->kind) {
+	case IOR_REPLAY_FCNTL:
+		parse_fcntl(in, r, op);
+		break;
+	case IOR_REPLAY_MKNOD:
+		op->mode = node_mode_of(in, r);
+		break;
+	case IOR_REPLAY_OPEN_BY_HANDLE:	/* the file it opened, when it did */
+		if (ior_get(r, "path"))
+			op->path = path_of(in, r, "path");
+		break;
+	case IOR_REPLAY_CLOSE_RANGE:
+		op->num = bound_of(in, r, "fd");
+		op->len = bound_of(in, r, "maxfd");
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * A table of values, not of flags: a value it does not name is refused
+ * (lseek's whence; madvise's advice, where MADV_HWPOISON and the like
+ * would harm; an fadvise advice is harmless: the kernel checks it).
+ */
+static int is_value_table(const struct ior_flag *t)
+{
+	return t == ior_whence_names || t == ior_madvise_advice ||
+		t == ior_fcntl_cmds || t == ior_lock_types;
+}
+
+static void parse_args(const struct ior_in *in, const struct ior_rec *r,
+		       struct prog_op *op, struct prog_thread *th)
+{
+	const struct row_need *ci = need_of(ior_calls[op->row].native);
+	unsigned nd = ci->need;
+
+	op->fd = op->fd2 = op->num = op->num2 = -1;
+	op->anyret = !!(nd & (RET_FD | NOCMP));
+	if (nd & A_FD) {
+		op->num = fd_of(in, "fd", need(in, r, "fd"));
+		op->fd = vfd_of(in, r, "vfd");
+		/* Copies substitute for a side they do not know. */
+		op->byfd = op->kind != IOR_REPLAY_IORFD && !(nd & A_PAIR);
+		if (op->kind == IOR_REPLAY_IORFD && op->num < 0)
+			ior_bad(in, "fd", "out of range 0..%d", FD_MAX - 1);
+		if (op->kind == IOR_REPLAY_IORFD && op->fd < 0)
+			ior_bad(in, "vfd", "missing");
+	}
+	if (nd & A_FD2) {
+		op->num2 = fd_of(in, "fd2", need(in, r, "fd2"));
+		op->fd2 = vfd_of(in, r, "vfd2");
+	}
+	if (nd & A_PATH)
+		op->path = path_of(in, r, "path");
+	if (nd & A_PATH2)
+		op->path2 = path_of(in, r, "path2");
+	if (nd & A_NAME) {
+		op->name = path_of(in, r, "name");
+		value_bytes(in, r, op);
+	}
+	if (ci->flags)
+		op->flags = flags_of(in, r, "flags", ci->flags);
+	if (nd & A_MASK)
+		op->mask = flags_of(in, r, "mask", ior_statx_mask);
+	if (nd & A_AMODE)
+		op->mode = flags_of(in, r, "amode", ior_access_modes);
+	if (nd & A_OWNER) {
+		op->uid = owner_of(in, r, "uid");
+		op->gid = owner_of(in, r, "gid");
+	}
+	if ((nd & A_TIMES) && (ior_get(r, "atime") || ior_get(r, "mtime"))) {
+		op->ts[0] = time_of(in, r, "atime");
+		op->ts[1] = time_of(in, r, "mtime");
+		op->opt |= HAS_TIMES;
+	}
+	if (nd & A_WHENCE)
+		op->whence = value_of(in, r, "whence", ior_whence_names);
+	if (nd & A_OFFSET)
+		op->offset = ior_int(in, "offset", need(in, r, "offset"));
+	if ((nd & A_OPTOFF) && ior_get(r, "offset")) {
+		op->offset = ior_int(in, "offset", ior_get(r, "offset"));
+		op->opt |= HAS_OFF;
+	}
+	if ((nd & A_OPTOFF) && ior_get(r, "offset2")) {
+		op->offset2 = ior_int(in, "offset2", ior_get(r, "offset2"));
+		op->opt |= HAS_OFF2;
+	}
+	if (nd & A_SIZE)
+		op->offset = ior_int(in, "size", need(in, r, "size"));
+	if (nd & A_LEN)
+		op->len = ior_int(in, "len", need(in, r, "len"));
+	if (nd & A_ADDR)
+		op->addr = hex_of(in, r, "addr");
+	if (nd & A_COUNT) {
+		op->count = ior_uint(in, "count", need(in, r, "count"));
+		if (op->count > RW_MAX)
+			op->count = RW_MAX;
+	}
+	if (nd & A_IOVCNT) {
+		op->iovcnt = ior_uint(in, "iovcnt", need(in, r, "iovcnt"));
+		if (op->iovcnt > IOV_LIMIT)
+			ior_bad(in, "iovcnt", "more than %d", IOV_LIMIT);
+		if (op->iovcnt > th->maxiov)
+			th->maxiov = op->iovcnt;
+	}
+	if ((nd & A_MODE) || (ci->flags == ior_open_flags && ior_get(r, "mode")))
+		op->mode = mode_of(in, r);
+	if (nd & A_CREAT)
+		op->flags = O_CREAT | O_WRONLY | O_TRUNC;
+	if (nd & A_ARG)
+		op->arg = is_value_table(ci->argt) ?
+			value_of(in, r, ci->argkey, ci->argt) :
+			flags_of(in, r, ci->argkey, ci->argt);
+	parse_special(in, r, op);
+	parse_aio(in, r, op, th);
+	if (nd & URING)
+		parse_uring(in, r, op);
+	else
+		parse_uring_call(in, r, op);
+	if ((nd & READS) && op->count > th->maxread)
+		th->maxread = op->count;
+	if ((nd & WRITES) && op->count > prog.maxwrite)
+		prog.maxwrite = op->count;
+	/*
+	 * fstatat(fd, "", AT_EMPTY_PATH) and its kind act on the descriptor
+	 * dirfd; so does utimensat(fd, NULL), which is futimens.
+	 */
+	if ((nd & A_EMPTY) && op->path == 0 &&
+	    ((op->flags & AT_EMPTY_PATH) || op->kind == IOR_REPLAY_UTIMES)) {
+		const char *d = need(in, r, "dirfd");
+
+		/* ior-map gives such a call the vfd of its dirfd. */
+		op->num = strcmp(d, "AT_FDCWD") ? fd_of(in, "dirfd", d) : -1;
+		op->fd = vfd_of(in, r, "vfd");
+		op->byfd = 1;
+	}
+	op->follows = follows_of(op->row, op->flags);
+	if ((nd & RET_FD) && op->kind != IOR_REPLAY_IORFD && r->ret >= 0) {
+		if (r->ret >= FD_MAX)
+			ior_bad(in, "RET", "descriptor above %d", FD_MAX - 1);
+		if (r->ret > prog.maxfd)
+			prog.maxfd = r->ret;
+		if (op->kind == IOR_REPLAY_DUP) {
+			op->num2 = r->ret;
+			op->fd2 = vfd_of(in, r, "vfd2");
+		} else if (op->kind != IOR_REPLAY_DUP2 && op->kind != IOR_REPLAY_DUP3) {
+			op->num = r->ret;	/* an open's new descriptor */
+			op->fd = vfd_of(in, r, "vfd");
+		}
+	}
+}
+
+static void parse_fork(const struct ior_in *in, const struct ior_rec *r,
+		       struct prog_op *op)
+{
+	int64_t child = ior_int(in, "child", need(in, r, "child"));
+	int64_t cpid = ior_int(in, "cpid", need(in, r, "cpid"));
+
+	op->flags = flags_of(in, r, "flags", ior_clone_flags);
+	op->child = thread_get(in, child, cpid, 1);
+}
+
+static void parse_op(const struct ior_in *in, const struct ior_rec *r)
+{
+	const char *s = ior_get(r, "seq");
+	struct prog_op *op;
+	struct prog_thread *th;
+	uint32_t t;
+	int row;
+
+	if (!s)
+		ior_bad(in, "seq", "missing: not an operation of a replay program");
+	if (prog.nops == NONE - 1)
+		ior_bad(in, NULL, "too many operations");
+	size_t cap = ld.ops_cap;
+
+	grow((void **)&prog.ops, &cap, prog.nops + 1, sizeof(*prog.ops));
+	ld.ops_cap = cap;
+	op = &prog.ops[prog.nops];
+	memset(op, 0, sizeof(*op));
+	op->seq = ior_int(in, "seq", s);
+	if (op->seq < 1 || (prog.nops && op->seq <= prog.ops[prog.nops - 1].seq))
+		ior_bad(in, "seq", "not increasing");
+	op->row = row_of(in, r->call, &row);
+	op->kind = ior_calls[row].replay;
+	op->pid = r->pid;
+	op->tid = r->tid;
+	op->cret = r->ret;
+	op->cdur = r->dur;
+	op->ctime = r->time_ns;
+	op->next = op->batch = op->target = NONE;
+	if ((s = ior_get(r, "after")))
+		parse_after(in, s, op);
+	t = thread_get(in, r->tid, r->pid, 0);
+	if (op->kind == IOR_REPLAY_FORK)
+		parse_fork(in, r, op);	/* may move threads[] */
+	else
+		parse_args(in, r, op, &prog.threads[t]);
+	th = &prog.threads[t];
+	if (th->comm == SIZE_MAX || strcmp(str(th->comm), r->comm))
+		th->comm = arena_add(r->comm, strlen(r->comm));
+	op->comm = th->comm;
+	keep_text(op, r);
+	if (th->last == NONE)
+		th->first = prog.nops;
+	else
+		prog.ops[th->last].next = prog.nops;
+	th->last = prog.nops;
+	prog.nops++;
+}
+
+/* Group the threads nothing forked by process: the master forks those. */
+static void find_initial(void)
+{
+	uint32_t *last;		/* vpid -> its last initial thread + 1 */
+	int64_t maxpid = 0;
+
+	for (uint32_t t = 0; t < prog.nthreads; t++)
+		if (prog.threads[t].vpid > maxpid)
+			maxpid = prog.threads[t].vpid;
+	last = calloc(maxpid + 1, sizeof(*last));
+	prog.initial = malloc((prog.nthreads + 1) * sizeof(*prog.initial));
+	if (!last || !prog.initial)
+		ior_err(IOR_EXIT_SYS, "malloc");
+	for (uint32_t t = 0; t < prog.nthreads; t++) {
+		int64_t pid = prog.threads[t].vpid;
+
+		if (prog.threads[t].forked)
+			continue;
+		if (last[pid])
+			prog.threads[last[pid] - 1].next_initial = t;
+		else
+			prog.initial[prog.ninitial++] = t;
+		last[pid] = t + 1;
+	}
+	free(last);
+}
+
+void load_program(const char *path)
+{
+	struct ior_in in;
+	struct ior_rec r;
+	int k;
+
+	ior_in_open(&in, path);
+	arena_add("", 0);	/* offset 0: the empty string */
+	while ((k = ior_read(&in, &r)) != IOR_EOF) {
+		if (k == IOR_META) {
+			if (in.kind != IOR_KIND_REPLAY)
+				ior_bad(&in, NULL, "a %s stream is not a replay program",
+					ior_kind_name(in.kind));
+			if (in.lineno == 1)
+				continue;
+			if (ior_is_magic(in.line)) {
+				if (strcmp(in.line, "#ior 1 replay"))
+					ior_bad(&in, NULL, "concatenated stream is not a replay program");
+				continue;
+			}
+			buf_add(&prog.meta, &prog.meta_len, &ld.meta_cap, in.line, in.linelen);
+			prog.meta[prog.meta_len - 1] = '\n';
+			continue;
+		}
+		if (!strncmp(r.call, "init:", 5))
+			continue;	/* the starting tree: ior-init's job */
+		parse_op(&in, &r);
+	}
+	link_uring(&in);
+	ior_in_close(&in);
+	link_aio();
+	find_depths();
+	find_initial();
+	prog.ctime0 = prog.nops ? prog.ops[0].ctime : 0;
+	for (uint32_t i = 1; i < prog.nops; i++)
+		if (prog.ops[i].ctime < prog.ctime0)
+			prog.ctime0 = prog.ops[i].ctime;
+	free(ld.thread_of);
+	ld = (struct loader){ 0 };
+}

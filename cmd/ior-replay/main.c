@@ -1,0 +1,153 @@
+/*
+ * ior-replay - run a replay program beneath a root directory and write
+ * the result stream.
+ *
+ * The whole program is parsed and checked first; nothing runs unless all
+ * of it is valid. Then one process is forked per captured process and one
+ * thread started per captured thread: initial processes by the master,
+ * the others at their sched:fork. Each thread issues its operations in
+ * order, as fast as it can or (-T) each at its captured time; an
+ * operation with after=M first waits until operation M is done.
+ * Done-flags and results live in a shared anonymous mapping, waited on
+ * with futexes, so they are seen across processes. When every replay
+ * process has ended the master writes the results in program order.
+ *
+ * Every path is resolved beneath the root (root.h): nothing outside it
+ * can be reached, whatever the program says.
+ *
+ * The files, by concern (each .c with its .h):
+ *	main.c		the command line (options.h) and the run, in order
+ *	load.c		loading the program (program.h): calls, arguments
+ *	load-async.c	... AIO and io_uring records and their ties (load.h)
+ *	shared.c	the state every replay process sees: results
+ *	order.c		after= waits, and timed deadlines
+ *	fdtab.c		descriptor tables: vfd -> the replay's descriptor
+ *	issue.c		one op: its kind's handler
+ *	paths.c		the calls on paths beneath the root
+ *	fdops.c		the calls on descriptors, and copies
+ *	maps.c		memory mappings and file handles
+ *	aio.c		Linux AIO
+ *	uring.c		io_uring
+ *	task.c		processes and threads
+ *	buffers.c	what writes write, and buffers
+ *	results.c	the result stream
+ *	alloc.c		allocation helpers
+ * State by lifetime: struct loader (the master's, while loading); struct
+ * program and struct options (made by the master, read by all); struct
+ * shared (one mapping seen by every process); struct process_maps,
+ * process_aio and process_rings (one each per replay process); struct
+ * thread_state and thread_fds (one per thread).
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ior.h"
+#include "options.h"
+#include "order.h"
+#include "paths.h"
+#include "program.h"
+#include "results.h"
+#include "task.h"
+
+struct options opt = { .speed = 1 };
+
+static void usage(FILE *f, int code)
+{
+	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [FILE]\n",
+		ior_progname());
+	exit(code);
+}
+
+/* The command line, into opt; a bad one exits with usage. */
+static void parse_options(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "directory", required_argument, NULL, 'C' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "speed", required_argument, NULL, 's' },
+		{ "timed", no_argument, NULL, 'T' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "C:ns:Tvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			opt.dir = optarg;
+			break;
+		case 'n':
+			opt.dry = 1;
+			break;
+		case 's':
+			opt.speed = strtod(optarg, &end);
+			if (end == optarg || *end || !(opt.speed > 0 && isfinite(opt.speed))) {
+				ior_warnx("bad speed: %s (a positive number)", optarg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			opt.timed = 1;
+			break;
+		case 'T':
+			opt.timed = 1;
+			break;
+		case 'v':
+			opt.verbose = 1;
+			break;
+		case 'h':
+			usage(stdout, IOR_EXIT_OK);
+			break;
+		case 'V':
+			ior_version();
+		default:
+			usage(stderr, IOR_EXIT_USAGE);
+		}
+	}
+	if (!opt.dir || !*opt.dir || argc - optind > 1) {
+		if (!opt.dir || !*opt.dir)
+			ior_warnx("-C DIR is required");
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+	opt.file = optind < argc ? argv[optind] : NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct timespec wall;
+	uint64_t lead = 0, wall_ns;
+	int e;
+
+	ior_setprogname(argv[0]);
+	parse_options(argc, argv);
+	if ((e = ior_root_open(&root, opt.dir, 0)) < 0)
+		ior_errx(IOR_EXIT_SYS, "%s: %s (run ior-init first)", opt.dir,
+			 strerror(-e));
+
+	/* All of the program is checked before any of it runs. */
+	load_program(opt.file);
+	if (opt.verbose)
+		ior_warnx("%u ops, %u threads, %u initial processes", prog.nops,
+			  prog.nthreads, prog.ninitial);
+	if (opt.dry)
+		goto out;
+
+	replay_setup();
+	/* Timed: TIME 0 once the initial processes have had time to start. */
+	if (opt.timed)
+		lead = START_LEAD + (uint64_t)prog.ninitial * FORK_LEAD;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	wall_ns = replay(lead);
+	write_results(wall_ns, wall.tv_sec * 1000000000ull + wall.tv_nsec + lead);
+out:
+	ior_root_close(&root);
+	return IOR_EXIT_OK;
+}

@@ -1,0 +1,18 @@
+/*
+ * options.h - the command line, parsed by main.c before anything else
+ * and only read after, by every replay process.
+ */
+#ifndef REPLAY_OPTIONS_H
+#define REPLAY_OPTIONS_H
+
+struct options {
+	const char *dir;	/* -C: the root */
+	const char *file;	/* the program; NULL: standard input */
+	int dry;		/* -n: load and check only */
+	int timed;		/* -T: each op at its captured time */
+	double speed;		/* -s: captured times are divided by it */
+	int verbose;		/* -v */
+};
+extern struct options opt;
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * order.c - when an op may be issued (order.h): the waits for after=,
+ * and the timed mode's deadlines.
+ */
+#define _GNU_SOURCE
+#include <linux/futex.h>
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ior.h"
+#include "options.h"
+#include "order.h"
+#include "program.h"
+#include "shared.h"
+
+#define SPIN 1000		/* polls before sleeping on a futex */
+
+void wait_done(uint32_t i)
+{
+	uint32_t *w = &sh->res[i].state;
+	uint32_t v;
+	int n = 0;
+
+	/* Spin a little: the op is often about to be done. Then sleep. */
+	while ((v = __atomic_load_n(w, __ATOMIC_ACQUIRE)) < ST_DONE) {
+		if (n++ < SPIN)
+			__builtin_ia32_pause();
+		else if (v == ST_WAITED || __atomic_compare_exchange_n(w, &v,
+				ST_WAITED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			futex(w, FUTEX_WAIT, ST_WAITED);
+	}
+	if (__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE))
+		_exit(IOR_EXIT_SYS);
+}
+
+/*
+ * Timed mode: op i is due (ctime - ctime0) / speed after TIME 0. A thread
+ * sleeps until SLEEP_MARGIN before that, then spins: clock_nanosleep
+ * wakes it 20-80 us late on the 2-CPU virtual machines ior is measured
+ * on, the spin takes the op to its deadline within a microsecond or two.
+ * A wider margin spins more: ops closer together than it keep a thread
+ * spinning, which the scheduler (or, under SCHED_FIFO, its throttling)
+ * makes pay with long stalls. 80 us gave the lowest p99 (bench/run,
+ * under SCHED_FIFO; 30, 50 and 100 us did worse).
+ */
+#define SLEEP_MARGIN 80000ull	/* ns */
+
+#define SLEEP_SLICE 100000000ull	/* ns: longest sleep between looks at abort */
+
+#define DUE_MAX (1ull << 62)	/* ns: later is never */
+
+uint64_t due(uint32_t i)
+{
+	double d = (prog.ops[i].ctime - prog.ctime0) / opt.speed;
+
+	return d < DUE_MAX ? (uint64_t)d : DUE_MAX;
+}
+
+void wait_due(uint64_t due)
+{
+	uint64_t at = sh->t0 + due, now, wake;
+	struct timespec ts;
+
+	while ((now = now_ns()) + SLEEP_MARGIN < at) {
+		wake = at - SLEEP_MARGIN;
+		if (wake - now > SLEEP_SLICE)
+			wake = now + SLEEP_SLICE;
+		ts.tv_sec = wake / 1000000000;
+		ts.tv_nsec = wake % 1000000000;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		if (__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE))
+			_exit(IOR_EXIT_SYS);
+	}
+	while (now_ns() < at)
+		__builtin_ia32_pause();
+}

@@ -1,0 +1,43 @@
+/*
+ * order.h - when an op may be issued: after the ops its after= names are
+ * done (each done-flag a futex word of the shared mapping, so waits work
+ * across processes) and, timed (-T), at its captured time.
+ */
+#ifndef REPLAY_ORDER_H
+#define REPLAY_ORDER_H
+
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdint.h>
+
+#include "program.h"
+#include "shared.h"
+
+#define START_LEAD 10000000ull	/* ns from the first fork to TIME 0 */
+#define FORK_LEAD 1000000ull	/* ns more per initial process */
+
+/* Wait until op i is done or skipped; exits if the replay is aborted. */
+void wait_done(uint32_t i);
+
+/*
+ * Op i is done (or skipped): wake whoever waits for it. Only an op named
+ * by some after= can have a sleeper to wake. (Inline: each op of a fast
+ * replay ends here.)
+ */
+static inline void finish(uint32_t i, uint32_t state)
+{
+	uint32_t *w = &sh->res[i].state;
+
+	if (!prog.ops[i].waited) {
+		__atomic_store_n(w, state, __ATOMIC_RELEASE);
+		return;
+	}
+	if (__atomic_exchange_n(w, state, __ATOMIC_ACQ_REL) == ST_WAITED)
+		futex(w, FUTEX_WAKE, INT_MAX);
+}
+
+/* Timed: op i's deadline, in ns after TIME 0; wait until then. */
+uint64_t due(uint32_t i);
+void wait_due(uint64_t due);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * program.h - the replay program as ior-replay holds it: its operations
+ * and threads. The master loads it (load.c) before anything runs; from
+ * then on it is only read, by every replay process, each of which
+ * inherits it as it is forked.
+ */
+#ifndef REPLAY_PROGRAM_H
+#define REPLAY_PROGRAM_H
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ior.h"
+
+#define NONE UINT32_MAX
+#define ID_MAX (1 << 22)	/* largest virtual pid or tid accepted */
+#define FD_MAX (1 << 20)	/* largest captured descriptor bound */
+#define VFD_MAX (1 << 28)	/* largest vfd */
+#define IOV_LIMIT (1 << 20)	/* largest iovcnt accepted */
+#define RW_MAX 0x7ffff000ull	/* the kernel moves no more in one call */
+#define EVENTS_MAX (1 << 16)	/* most AIO events reaped in one call */
+
+/*
+ * One operation. Strings live in the arena. The fields the replay of the
+ * common calls reads come first, in the 64 bytes run_thread prefetches.
+ */
+struct prog_op {
+	uint8_t kind;		/* enum ior_replay: how it is issued */
+	uint8_t byfd;		/* acts on the descriptor fd */
+	uint8_t unsafe;		/* never issued: skip=unsafe */
+	uint8_t waited;		/* some op has after= it */
+	uint32_t after, after2;	/* index + 1 of the ops to wait for; 0: none */
+	uint32_t next;		/* next op of the same thread, or NONE */
+	int32_t fd, fd2;	/* vfds: the descriptor used, dup's new one; -1: none */
+	int32_t num, num2;	/* their captured numbers; -1: none */
+	int64_t offset;		/* offset, ior:fd offset, truncate size */
+	uint64_t count;
+	size_t path, path2;	/* unescaped; 0 is the empty string */
+	/* the 64 bytes run_thread prefetches end here */
+	uint64_t ctime;		/* captured TIME */
+	int64_t cret;		/* captured RET */
+	int64_t seq, pid, tid;	/* tid, pid: virtual ids, for the result */
+	uint64_t cdur;		/* captured DUR */
+	int64_t offset2;	/* destination offset of copies */
+	int64_t len;		/* len of ranges; close_range: maxfd */
+	uint64_t flags;		/* the call's flags= (table by call) */
+	uint64_t addr;		/* munmap, msync, madvise: captured address;
+				   io_* and aio:*: the captured context */
+	int64_t arg;		/* fcntl's arg; a lock op, an advice, a prot;
+				   aio:*, io_cancel: the captured iocb */
+	struct timespec ts[2];	/* atime, mtime of the utime calls */
+	size_t comm, text;	/* escaped COMM; the record's key=value text */
+	size_t name;		/* xattr name, unescaped */
+	size_t value;		/* setxattr's captured value, or 0: random */
+	uint32_t valuelen;
+	uint32_t textlen;
+	uint32_t child;		/* sched:fork: thread index of the new task */
+	uint32_t batch;		/* io_submit, io_uring_enter: its first
+				   request; aio:*, uring:*: the next of the
+				   same submission; NONE: none */
+	uint32_t target;	/* aio:*, uring:*: its io_submit or
+				   io_uring_enter; io_cancel: the request it
+				   cancels; NONE: none */
+	uint32_t depth;		/* io_uring_enter: the requests in flight
+				   in the capture as it submitted (its
+				   queue depth); 0: none */
+	int32_t ring;		/* uring:*: the captured ring number; -1 */
+	int32_t fixed;		/* uring:*: registered file index or slot; -1 */
+	uint32_t mode, mask, iovcnt;	/* io_pgetevents: mask = sigmask */
+	uint32_t uid, gid;	/* chown owners; (uint32_t)-1: unchanged */
+	uint32_t cmd;		/* fcntl command */
+	uint8_t whence, ltype;
+	uint8_t opt;		/* HAS_* */
+	uint8_t anyret;		/* only RET's sign is compared */
+	uint8_t cinflight;	/* aio:*: in flight when capture ended */
+	uint8_t sqe;		/* uring:*: IOSQE_* flags */
+	uint8_t follows;	/* on a path: follows a symlink in its last
+				   component */
+	uint16_t row;		/* its CALL's row of the table */
+};
+_Static_assert(offsetof(struct prog_op, path2) + sizeof(size_t) == 64,
+	       "run_thread prefetches the first 64 bytes of an op");
+_Static_assert(IOR_REPLAY_UR_OTHER <= UINT8_MAX && IOR_NCALLS <= UINT16_MAX,
+	       "an op's kind and row fit");
+
+/* op.opt: optional arguments that were given. */
+enum { HAS_OFF = 1, HAS_OFF2 = 2, HAS_TIMES = 4 };
+
+struct prog_thread {
+	int64_t vtid, vpid;
+	uint32_t first, last;	/* its ops, linked by op.next */
+	uint32_t next_initial;	/* next initial thread of the same process */
+	uint32_t maxiov;	/* iovecs of a call or of an io_submit */
+	uint32_t maxbatch;	/* requests of its largest io_submit */
+	uint32_t maxevents;	/* events of its largest io_getevents */
+	uint64_t maxread;	/* read buffer it needs */
+	size_t comm;		/* last COMM seen, to share arena copies */
+	int forked;		/* announced by a sched:fork */
+};
+
+/*
+ * The program: made by the master as it loads, only read from then on,
+ * by every replay process (each inherits it as it is forked).
+ */
+struct program {
+	struct prog_op *ops;	/* in program order (by seq) */
+	uint32_t nops;
+	struct prog_thread *threads;
+	uint32_t nthreads;
+	uint32_t *initial;	/* first thread of each initial process */
+	uint32_t ninitial;
+	char *arena;		/* the ops' strings (str()) */
+	size_t arena_len;
+	char *meta;		/* input metadata lines, passed through */
+	size_t meta_len;
+	uint64_t maxwrite;	/* the most bytes a call writes */
+	int32_t maxfd;		/* largest captured descriptor number */
+	int32_t maxvfd;		/* largest vfd */
+	uint32_t naio;		/* aio:* requests */
+	uint32_t nuring;	/* uring:* requests */
+	uint64_t ctime0;	/* the earliest captured TIME */
+};
+extern struct program prog;
+
+/* A string of the program: an offset into its arena (0: ""). */
+static inline const char *str(size_t off)
+{
+	return prog.arena + off;
+}
+
+/*
+ * An AIO or io_uring request: issued by its io_submit or io_uring_enter,
+ * not at its own place (enum ior_replay keeps each kind of request
+ * together).
+ */
+static inline int is_aio_request(unsigned kind)
+{
+	return kind >= IOR_REPLAY_AIO_PREAD && kind <= IOR_REPLAY_AIO_NOOP;
+}
+
+static inline int is_uring_request(unsigned kind)
+{
+	return kind >= IOR_REPLAY_UR_NOP && kind <= IOR_REPLAY_UR_OTHER;
+}
+
+/* The fcntl commands on a lock: they carry one (ltype, whence, ...). */
+static inline int is_lock_cmd(uint32_t cmd)
+{
+	return cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW ||
+		cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+}
+
+/*
+ * Read and check the whole program at path (NULL: standard input) into
+ * prog; a malformed one exits with a message naming line and key.
+ */
+void load_program(const char *path);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * results.c - the result stream (results.h), written by the master once
+ * every replay process has ended.
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ior.h"
+#include "options.h"
+#include "order.h"
+#include "program.h"
+#include "results.h"
+#include "shared.h"
+
+static const char *const skip_names[] = {
+	[SKIP_NOFD] = "nofd", [SKIP_NOMAP] = "nomap", [SKIP_UNSAFE] = "unsafe",
+	[SKIP_UNSUPPORTED] = "unsupported",
+};
+
+static int mismatched(const struct prog_op *op, int64_t ret)
+{
+	if ((ret < 0) != (op->cret < 0))
+		return 1;
+	if (ret < 0 || !op->anyret)
+		return ret != op->cret;
+	return 0;
+}
+
+/*
+ * Timed mode: how late op i was issued, in ns after its deadline. The
+ * requests of an io_submit or io_uring_enter go with it: theirs is its
+ * lateness. An AIO request that no io_submit names has none (returns 0).
+ * *own: the op is one its thread issued at its own place.
+ */
+static int late_of(uint32_t i, int64_t *late, int *own)
+{
+	const struct prog_op *op = &prog.ops[i];
+	uint32_t at = i;
+
+	if (is_aio_request(op->kind) ||
+	    (is_uring_request(op->kind) && op->target != NONE)) {
+		if (op->target == NONE)
+			return 0;
+		at = op->target;
+	}
+	*own = at == i;
+	*late = (int64_t)(sh->res[at].start - due(at));
+	return 1;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The nearest-rank percentile p of the n sorted values v. */
+static int64_t percentile(const int64_t *v, uint32_t n, unsigned p)
+{
+	uint64_t rank = ((uint64_t)n * p + 99) / 100;
+
+	return n ? v[rank ? rank - 1 : 0] : 0;
+}
+
+void write_results(uint64_t wall_ns, uint64_t start)
+{
+	struct ior_out out;
+	uint64_t errors = 0, mism = 0, skipped = 0;
+	int64_t *lates = NULL, late;
+	uint32_t nlates = 0;
+	int own;
+
+	if (opt.timed && prog.nops && !(lates = malloc((size_t)prog.nops * sizeof(*lates))))
+		ior_err(IOR_EXIT_SYS, "malloc");
+
+	ior_out_init(&out, STDOUT_FILENO, NULL);
+	ior_put_magic(&out, IOR_KIND_RESULT);
+	ior_put(&out, prog.meta, prog.meta_len);
+	ior_puts(&out, "#meta ior-replay");
+	ior_put_kv_esc(&out, "root", opt.dir);
+	ior_puts(&out, " start=");
+	ior_put_time(&out, start);
+	if (opt.timed)
+		ior_printf(&out, " speed=%g", opt.speed);
+	ior_putc(&out, '\n');
+	for (uint32_t i = 0; i < prog.nops; i++) {
+		const struct prog_op *op = &prog.ops[i];
+		const struct op_result *res = &sh->res[i];
+		int skip = res->state == ST_SKIPPED;
+
+		ior_put_time(&out, res->start);
+		ior_putc(&out, ' ');
+		ior_put_i64(&out, op->pid);
+		ior_putc(&out, ' ');
+		ior_put_i64(&out, op->tid);
+		ior_putc(&out, ' ');
+		ior_puts(&out, str(op->comm));
+		ior_putc(&out, ' ');
+		ior_puts(&out, op->kind == IOR_REPLAY_UR_OTHER ? str(op->name) :
+			 ior_calls[op->row].name);
+		ior_putc(&out, ' ');
+		ior_put_i64(&out, skip ? 0 : res->ret);
+		ior_putc(&out, ' ');
+		ior_put_u64(&out, skip ? 0 : res->dur);
+		ior_putc(&out, ' ');
+		ior_put(&out, str(op->text), op->textlen);
+		ior_put_kv_i64(&out, "cret", op->cret);
+		ior_put_kv_i64(&out, "cdur", op->cdur);
+		if (opt.timed && late_of(i, &late, &own)) {
+			ior_put_kv_i64(&out, "late", late);
+			if (own)
+				lates[nlates++] = late;
+		}
+		if (op->cinflight)
+			ior_puts(&out, " cinflight=1");
+		if (res->claim == CL_INFLIGHT)
+			ior_puts(&out, " inflight=1");
+		if (skip) {
+			ior_puts(&out, " skip=");
+			ior_puts(&out, skip_names[res->skip]);
+			skipped++;
+		} else {
+			errors += res->ret < 0;
+			mism += mismatched(op, res->ret);
+		}
+		ior_putc(&out, '\n');
+	}
+	ior_printf(&out, "#stat ior-replay ops=%u errors=%llu mismatched=%llu skipped=%llu uring_flags_dropped=%u wall_ns=%llu",
+		   prog.nops, (unsigned long long)errors, (unsigned long long)mism,
+		   (unsigned long long)skipped, sh->uring_dropped,
+		   (unsigned long long)wall_ns);
+	if (opt.timed) {
+		if (nlates)
+			qsort(lates, nlates, sizeof(*lates), by_value);
+		ior_printf(&out, " late_p50=%lld late_p99=%lld late_max=%lld",
+			   (long long)percentile(lates, nlates, 50),
+			   (long long)percentile(lates, nlates, 99),
+			   (long long)(nlates ? lates[nlates - 1] : 0));
+	}
+	ior_putc(&out, '\n');
+	ior_out_close(&out);
+	if (opt.verbose)
+		ior_warnx("%u ops in %.3f s: %llu errors, %llu mismatched, %llu skipped",
+			  prog.nops, wall_ns / 1e9, (unsigned long long)errors,
+			  (unsigned long long)mism, (unsigned long long)skipped);
+	if (opt.verbose && opt.timed)
+		ior_warnx("late: p50 %.1f us, p99 %.1f us, max %.1f us",
+			  percentile(lates, nlates, 50) / 1e3,
+			  percentile(lates, nlates, 99) / 1e3,
+			  (nlates ? lates[nlates - 1] : 0) / 1e3);
+	free(lates);
+}

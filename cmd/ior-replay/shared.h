@@ -1,0 +1,64 @@
+/*
+ * shared.h - what every replay process sees: one shared anonymous
+ * mapping, made by the master before the first fork, with each op's
+ * result and done-flag, so that an op in one process can wait for an op
+ * of another, and the master can write every result at the end.
+ */
+#ifndef REPLAY_SHARED_H
+#define REPLAY_SHARED_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* An op's state: a futex word that waiters sleep on (order.h). */
+enum { ST_PENDING, ST_WAITED, ST_DONE, ST_SKIPPED, ST_ABORT };
+
+/* Why an operation was not issued (skip= in the result). */
+enum skip { SKIP_NONE, SKIP_NOFD, SKIP_NOMAP, SKIP_UNSAFE, SKIP_UNSUPPORTED };
+
+struct op_result {
+	uint64_t start;		/* ns since the replay started */
+	int64_t ret;
+	uint64_t dur;
+	uint32_t state;		/* ST_*: a futex word */
+	uint32_t skip;		/* ST_SKIPPED: why (enum skip) */
+	uint32_t claim;		/* aio:*: who settled it (enum claim) */
+};
+
+/*
+ * An AIO request is settled once, by whoever comes first: the io_getevents
+ * that reaps it, its io_submit (not submitted), or its own record reached
+ * while it is still in flight (written with inflight=1).
+ */
+enum claim { CL_NONE, CL_REAPED, CL_SUBMIT, CL_INFLIGHT };
+
+struct shared {
+	uint64_t t0;		/* CLOCK_MONOTONIC at the start */
+	uint32_t abort;
+	uint32_t uring_dropped;	/* rings set up without some captured flags */
+	struct op_result res[];
+};
+extern struct shared *sh;
+
+/* The clock of TIME 0 and of every result: the same in every process. */
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+long futex(uint32_t *word, int op, uint32_t val);
+/* Make the mapping, for every op of the program (the master, once). */
+void shared_map(void);
+void abort_all(void);
+_Noreturn void fatal(const char *what);
+
+/* Settling a request (AIO or io_uring) that may be reaped by any call. */
+int claim(uint32_t j, enum claim how);
+void settled(uint32_t j, int64_t ret, uint64_t end);
+void settle(uint32_t j, enum claim how, int64_t ret, uint64_t end);
+void skip_request(uint32_t j, int why);
+
+#endif

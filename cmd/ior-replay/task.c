@@ -1,0 +1,312 @@
+/*
+ * task.c - processes and threads (task.h): the replay processes the
+ * master forks and waits for, the threads of each, and the loop each
+ * thread runs its ops in.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ior.h"
+#include "aio.h"
+#include "buffers.h"
+#include "fdtab.h"
+#include "issue.h"
+#include "maps.h"
+#include "options.h"
+#include "order.h"
+#include "paths.h"
+#include "program.h"
+#include "shared.h"
+#include "task.h"
+#include "uring.h"
+
+struct thread_state *thread_states;
+
+static void run_thread(uint32_t t);
+
+static void *thread_main(void *arg);
+
+/* Start thread t in this process, sharing the caller's descriptors. */
+static void start_thread(uint32_t t)
+{
+	pthread_attr_t attr;
+	pthread_t pt;
+	int e;
+
+	thread_states[t].start_table = thread_fds;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	e = pthread_create(&pt, &attr, thread_main, (void *)(uintptr_t)t);
+	pthread_attr_destroy(&attr);
+	if (e) {
+		errno = e;
+		fatal("pthread_create");
+	}
+}
+
+/* sched:fork: a thread in this process, or a new process with our fds. */
+static int64_t replay_fork(const struct prog_op *op)
+{
+	pid_t pid;
+
+	if (op->flags & (CLONE_THREAD | CLONE_FILES)) {
+		start_thread(op->child);
+		return 0;
+	}
+	pid = fork();
+	if (pid < 0)
+		fatal("fork");
+	if (pid == 0) {
+		/* The forking thread is the child process's only thread. */
+		run_thread(op->child);
+		pthread_exit(NULL);
+	}
+	return 0;
+}
+
+/* sched:fork, sched:exec, and the forks whose task sched:fork made. */
+int issue_task(struct thread_state *w, const struct prog_op *op,
+	       struct op_result *res)
+{
+	uint64_t t1, t2;
+	int64_t r = 0;
+
+	(void)w;
+	t1 = now_ns();
+	if (op->kind == IOR_REPLAY_FORK)
+		r = replay_fork(op);
+	else if (op->kind == IOR_REPLAY_EXEC) {
+		close_on_exec();
+		unmap_all();
+	}
+	t2 = now_ns();
+	issued(res, t1, t2, r);
+	return 0;
+}
+
+/*
+ * A forked process does not inherit the page table entries of the shared
+ * result slots: the first write to each page faults, once in 100 ops,
+ * inside the measured loop. As fast as possible, map the thread's slots
+ * before its first op instead. Not when timed:
+ * mapping all the slots between its first and last op could make its
+ * first op late, where a fault now and then costs nothing. Failure (a
+ * kernel before 5.14) only leaves the faults.
+ */
+static void prefault_results(const struct prog_thread *th)
+{
+	uintptr_t pg = sysconf(_SC_PAGESIZE);
+	uintptr_t from, to;
+
+	if (opt.timed || th->first == NONE)
+		return;
+	from = (uintptr_t)&sh->res[th->first] & ~(pg - 1);
+	to = (uintptr_t)&sh->res[th->last + 1];
+	madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+}
+
+/* Run the ops of thread t in order, each after what it must follow. */
+static void run_thread(uint32_t t)
+{
+	const struct prog_thread *th = &prog.threads[t];
+	struct thread_state *w = &thread_states[t];
+	int skip;
+
+	w->rbuf = map_buf(th->maxread);
+	w->pipe[0] = w->pipe[1] = w->null = -1;
+
+	if (th->maxiov && !(w->iov = calloc(th->maxiov, sizeof(*w->iov))))
+		fatal("calloc");
+	if (th->maxbatch &&
+	    !(w->iocbp = calloc(th->maxbatch, sizeof(*w->iocbp))))
+		fatal("calloc");
+	if (th->maxevents &&
+	    !(w->events = calloc(th->maxevents, sizeof(*w->events))))
+		fatal("calloc");
+	prefault_results(th);
+	for (uint32_t i = th->first; i != NONE; i = prog.ops[i].next) {
+		struct op_result *res = &sh->res[i];
+		uint32_t next = prog.ops[i].next;
+
+		/*
+		 * Start loading the next op (its first 64 bytes) and its
+		 * result slot, each on at most two cache lines, while this
+		 * one runs: without it each op of a fast replay began with
+		 * cache misses on both. (Here, not in a function of its own:
+		 * GCC 12 drops a call that only prefetches.)
+		 */
+		if (next != NONE) {
+			__builtin_prefetch(&prog.ops[next]);
+			__builtin_prefetch(&prog.ops[next].path2);
+			__builtin_prefetch(&sh->res[next], 1);
+			__builtin_prefetch(&sh->res[next].claim, 1);
+		}
+
+		/*
+		 * A request is issued by its io_submit and settled by whatever
+		 * replayed call reaps it, which need not be the one that reaped
+		 * it in the capture: its record issues nothing and waits for
+		 * nothing.
+		 */
+		if (is_aio_request(prog.ops[i].kind))
+			continue;
+		/* So is an io_uring request, unless it has no io_uring_enter. */
+		if (is_uring_request(prog.ops[i].kind) && prog.ops[i].target != NONE)
+			continue;
+
+		if (prog.ops[i].after)
+			wait_done(prog.ops[i].after - 1);
+		if (prog.ops[i].after2)
+			wait_done(prog.ops[i].after2 - 1);
+		/* Late when what it waited for was: then at once. */
+		if (opt.timed)
+			wait_due(due(i));
+		if (is_uring_request(prog.ops[i].kind))
+			uring_alone(w, i);
+		else if ((skip = issue_op(w, &prog.ops[i], res))) {
+			res->start = now_ns() - sh->t0;
+			res->skip = skip;
+			finish(i, ST_SKIPPED);
+		} else
+			finish(i, ST_DONE);
+	}
+	if (prog.nuring)
+		uring_thread_end(t);
+	if (w->rbuf)
+		munmap(w->rbuf, th->maxread);
+	free(w->iov);
+	aio_thread_end(t);
+	free(w->iocbp);
+	free(w->events);
+	if (w->pipe[0] >= 0) {
+		close(w->pipe[0]);
+		close(w->pipe[1]);
+		close(w->null);
+	}
+}
+
+static void *thread_main(void *arg)
+{
+	uint32_t t = (uintptr_t)arg;
+
+	thread_fds = thread_states[t].start_table;
+	run_thread(t);
+	return NULL;
+}
+
+/* An initial process: its first thread runs here, the others beside it. */
+static void run_initial(uint32_t first)
+{
+	if (!(thread_fds = vfd_table_copy(NULL)))
+		fatal("malloc");
+	for (uint32_t t = prog.threads[first].next_initial; t != NONE;
+	     t = prog.threads[t].next_initial)
+		start_thread(t);
+	run_thread(first);
+	/* The process ends, with status 0, when its last thread does. */
+	pthread_exit(NULL);
+}
+
+void replay_setup(void)
+{
+	struct rlimit rl;
+
+	shared_map();
+	if (!(thread_states = calloc(prog.nthreads ? prog.nthreads : 1,
+				     sizeof(*thread_states))))
+		ior_err(IOR_EXIT_SYS, "calloc");
+	open_rootdir();
+	maps_init();
+	aio_init();
+	uring_init();
+	make_wdata();
+	/* A replay may hold as many files open as the system allows. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* Orphaned replay processes are reaped here, so all are waited for. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		ior_err(IOR_EXIT_SYS, "prctl");
+	/* Sleeps end when asked, not up to 50 us later (inherited). */
+	if (opt.timed && prctl(PR_SET_TIMERSLACK, 1) < 0)
+		ior_err(IOR_EXIT_SYS, "prctl");
+}
+
+static uint32_t count_done(void)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < prog.nops; i++)
+		n += __atomic_load_n(&sh->res[i].state, __ATOMIC_RELAXED) >= ST_DONE;
+	return n;
+}
+
+/*
+ * Fork the initial processes and wait for every replay process; TIME 0 is
+ * lead ns from now. Returns the ns from TIME 0 to the end.
+ */
+uint64_t replay(uint64_t lead)
+{
+	const struct timespec second = { 1, 0 };
+	sigset_t chld, old;
+	int failed = 0, st;
+	uint64_t end;
+	pid_t pid;
+
+	/* SIGCHLD is taken with sigtimedwait: progress between exits. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	sh->t0 = now_ns() + lead;
+	for (uint32_t i = 0; i < prog.ninitial; i++) {
+		pid = fork();
+		if (pid < 0) {
+			ior_warn("fork");
+			abort_all();
+			failed = 1;
+			break;
+		}
+		if (pid == 0) {
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			run_initial(prog.initial[i]);
+		}
+	}
+	for (;;) {
+		pid = waitpid(-1, &st, WNOHANG);
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			if (sigtimedwait(&chld, NULL, &second) < 0 &&
+			    errno == EAGAIN && opt.verbose)
+				ior_warnx("%u of %u ops done", count_done(), prog.nops);
+			continue;
+		}
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			continue;
+		if (WIFSIGNALED(st))
+			ior_warnx("replay process %d: killed by signal %d", pid,
+				  WTERMSIG(st));
+		if (!failed)
+			abort_all();
+		failed = 1;
+	}
+	if (errno != ECHILD)
+		ior_err(IOR_EXIT_SYS, "waitpid");
+	if (failed)
+		ior_errx(IOR_EXIT_SYS, "replay failed");
+	end = now_ns();
+	return end > sh->t0 ? end - sh->t0 : 0;	/* no ops: before TIME 0 */
+}

@@ -1,0 +1,52 @@
+/*
+ * task.h - processes and threads: one replay process per captured
+ * process, one thread per captured thread, each issuing its thread's ops
+ * in order. The master forks the initial processes; the others start at
+ * their sched:fork.
+ */
+#ifndef REPLAY_TASK_H
+#define REPLAY_TASK_H
+
+#include <linux/aio_abi.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "issue.h"
+#include "maps.h"
+
+struct vfd_table;
+
+/* Per thread: buffers, and a pipe for splice when one side is unknown. */
+struct thread_state {
+	char *rbuf;
+	struct iovec *iov;
+	int pipe[2];		/* -1 until a splice needs it */
+	int null;		/* /dev/null: where spliced data drains */
+	size_t pipesz;
+	size_t piped;		/* bytes left in the pipe */
+	union handle_buf hb;	/* name_to_handle_at, open_by_handle_at */
+	struct iocb **iocbp;	/* an io_submit's requests */
+	uint32_t nbatch;	/* how many */
+	struct io_event *events;
+	struct vfd_table *start_table;	/* the descriptors it starts with,
+					   from start_thread to thread_main */
+};
+
+/*
+ * Each thread's state, by thread index, allocated before the first fork.
+ * Here rather than on each thread's stack so that what a thread allocated
+ * stays reachable in a process forked by another thread, where that stack
+ * is no longer a thread's (LeakSanitizer would call it leaked).
+ */
+extern struct thread_state *thread_states;
+
+/* The master, before the first fork: what every process inherits. */
+void replay_setup(void);
+/*
+ * Fork the initial processes and wait for every replay process; TIME 0 is
+ * lead ns from now. Returns the ns from TIME 0 to the end.
+ */
+uint64_t replay(uint64_t lead);
+issue_fn issue_task;
+
+#endif

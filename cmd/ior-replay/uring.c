@@ -1,0 +1,812 @@
+/*
+ * uring.c - io_uring (uring.h). An io_uring_enter issues the requests of
+ * its sub, each as captured, on the replay's descriptors, registered
+ * files and buffers, keeping the queue depth the capture kept; each
+ * request is settled as its completion is reaped.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "ior.h"
+#include "buffers.h"
+#include "fdtab.h"
+#include "issue.h"
+#include "paths.h"
+#include "program.h"
+#include "shared.h"
+#include "task.h"
+#include "uring.h"
+
+#define URING_WAIT_NS 5000000000ll	/* the longest wait for completions */
+
+/*
+ * Setup flags the replay cannot honour, dropped before the first try:
+ * another ring's workers and the SQPOLL thread's CPU (not captured), and
+ * the ring layouts liburing 2.3 cannot map (NO_MMAP, REGISTERED_FD_ONLY,
+ * NO_SQARRAY).
+ */
+#define SETUP_DROP (IORING_SETUP_ATTACH_WQ | IORING_SETUP_SQ_AFF | \
+		    0x4000u | 0x8000u | 0x10000u)
+
+#define REGISTER_USE_RING 0x80000000u	/* the opcode's registered-ring bit */
+
+#define NOP_INJECT_RESULT 1u		/* IORING_NOP_INJECT_RESULT (Linux 6.8) */
+
+/* A ring of a replay process, found by its real descriptor. */
+struct replay_ring {
+	struct io_uring ring;
+	int64_t outstanding;	/* submitted, not yet reaped */
+	char **bufs;		/* registered buffers */
+	size_t *buflens;
+	uint32_t nbufs;
+};
+
+/* What a request needs until it completes; one per op, by index. */
+struct ring_req {
+	struct open_how how;
+	struct statx *stx;	/* statx's buffer */
+	struct iovec *iov;	/* readv, writev */
+	struct vfd_table *tab;	/* the submitter's: an open binds its fd there */
+	int pathfd;		/* statx's O_PATH descriptor, or -1 */
+	int err;		/* statx's path failed: its errno, negative */
+};
+
+/*
+ * A replay process's rings, and what their requests hold (a private
+ * mapping made before the first fork, by op index). One lock for them
+ * all, held while a ring is used: liburing's rings are not thread-safe,
+ * and a completion may bind a descriptor (through bind_fd, which may
+ * close a ring: recursive).
+ */
+static struct process_rings {
+	struct replay_ring **rings;
+	uint32_t nrings, rings_cap;
+	struct ring_req *reqs;		/* by op index */
+	pthread_mutex_t lock;
+} prings = { .lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP };
+
+static void lock_rings(void)
+{
+	pthread_mutex_lock(&prings.lock);
+}
+
+static void unlock_rings(void)
+{
+	pthread_mutex_unlock(&prings.lock);
+}
+
+/* In a forked child: a recursive lock is its owner's, a thread now gone. */
+static void reset_rings_lock(void)
+{
+	prings.lock = (pthread_mutex_t)PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+}
+
+/*
+ * Before the first fork: what requests hold, a private mapping by op
+ * index (a request belongs to the process that submits it), and the
+ * lock, which a forked child takes anew.
+ */
+void uring_init(void)
+{
+	pthread_atfork(lock_rings, unlock_rings, reset_rings_lock);
+	if (!prog.nuring)
+		return;
+	prings.reqs = mmap(NULL, (size_t)prog.nops * sizeof(*prings.reqs),
+			   PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (prings.reqs == MAP_FAILED)
+		ior_err(IOR_EXIT_SYS, "mmap");
+}
+
+/* Whether descriptors a and b of this process share one open file. */
+static int same_file(int a, int b)
+{
+	return a == b || syscall(SYS_kcmp, getpid(), getpid(), 0 /* KCMP_FILE */,
+				 a, b) == 0;
+}
+
+/*
+ * The ring whose real descriptor is fd, or (with dup) one of its copies;
+ * called with rings_lock held.
+ */
+static struct replay_ring *ring_find(int fd, int copies)
+{
+	for (uint32_t i = 0; fd >= 0 && i < prings.nrings; i++)
+		if (prings.rings[i]->ring.ring_fd == fd)
+			return prings.rings[i];
+	for (uint32_t i = 0; fd >= 0 && copies && i < prings.nrings; i++)
+		if (same_file(prings.rings[i]->ring.ring_fd, fd))
+			return prings.rings[i];
+	return NULL;
+}
+
+/* The ring a captured ring number names in this thread, or NULL. */
+static struct replay_ring *ring_of_num(int32_t num)
+{
+	if (num < 0 || num > prog.maxfd)
+		return NULL;
+	return ring_find(real_fd(__atomic_load_n(&thread_fds->numvfd[num],
+						 __ATOMIC_RELAXED)), 1);
+}
+
+/*
+ * Request j completed with res: free what it held, bind an open's new
+ * descriptor in its submitter's table, and settle it.
+ */
+static void uring_done(uint32_t j, int64_t res, uint64_t end)
+{
+	const struct prog_op *rq = &prog.ops[j];
+	struct ring_req *q = &prings.reqs[j];
+	int opened = (rq->kind == IOR_REPLAY_UR_OPENAT || rq->kind == IOR_REPLAY_UR_OPENAT2) &&
+		rq->fixed < 0 && res >= 0;
+
+	if (q->pathfd >= 0)
+		close(q->pathfd);
+	q->pathfd = -1;
+	if (q->err)
+		res = q->err;
+	q->err = 0;
+	free(q->stx);
+	free(q->iov);
+	q->stx = NULL;
+	q->iov = NULL;
+	if (!claim(j, CL_REAPED)) {
+		if (opened)
+			close(res);
+		return;
+	}
+	if (opened) {
+		/* bind_new acts on the calling thread's table: lend it. */
+		struct vfd_table *mine = thread_fds;
+
+		thread_fds = q->tab;
+		bind_new(rq->cret >= 0 ? rq->fd : -1, rq->num, res,
+			 !!(rq->flags & O_CLOEXEC));
+		thread_fds = mine;
+	}
+	settled(j, res, end);
+}
+
+/* Take every completion the ring holds; with rings_lock held. */
+static void uring_reap(struct replay_ring *u)
+{
+	struct io_uring_cqe *cqe;
+	uint64_t end = now_ns() - sh->t0;
+	unsigned head, n = 0;
+
+	io_uring_for_each_cqe(&u->ring, head, cqe) {
+		uint64_t j = io_uring_cqe_get_data64(cqe);
+
+		if (j < prog.nops && is_uring_request(prog.ops[j].kind))
+			uring_done(j, cqe->res, end);
+		n++;
+	}
+	io_uring_cq_advance(&u->ring, n);
+	u->outstanding -= n;
+}
+
+/* Wait, at most URING_WAIT_NS, for n completions, then reap them all. */
+static int64_t uring_wait(struct replay_ring *u, unsigned n)
+{
+	struct __kernel_timespec ts = { URING_WAIT_NS / 1000000000, 0 };
+	struct io_uring_cqe *cqe;
+	int64_t r = 0;
+
+	if (n > u->outstanding)		/* never wait for what cannot come */
+		n = u->outstanding > 0 ? u->outstanding : 0;
+	if (n)
+		r = io_uring_wait_cqes(&u->ring, &cqe, n, &ts, NULL);
+	uring_reap(u);
+	return r;
+}
+
+/* Reap what is in flight, each wait bounded. */
+static void uring_drain(struct replay_ring *u)
+{
+	while (u->outstanding > 0 && uring_wait(u, 1) == 0)
+		;
+}
+
+static void uring_free_bufs(struct replay_ring *u)
+{
+	for (uint32_t i = 0; i < u->nbufs; i++)
+		munmap(u->bufs[i], u->buflens[i] ? u->buflens[i] : 1);
+	free(u->bufs);
+	free(u->buflens);
+	u->bufs = NULL;
+	u->buflens = NULL;
+	u->nbufs = 0;
+}
+
+/*
+ * If fd is a ring's, and its last descriptor in the thread's table, the
+ * ring is closing: reap what it has in flight, then tear it down (which
+ * closes fd). A copy left open (a dup) keeps the ring, used through it.
+ * Returns whether fd was a ring's, and closed.
+ */
+int ring_close(int fd)
+{
+	struct replay_ring *u;
+
+	if (!__atomic_load_n(&prings.nrings, __ATOMIC_RELAXED))
+		return 0;
+	lock_rings();
+	if ((u = ring_find(fd, 0))) {
+		for (int32_t v = 0; v <= prog.maxvfd; v++) {
+			int other = real_fd(v);
+
+			if (other < 0 || other == fd || !same_file(fd, other))
+				continue;
+			u->ring.ring_fd = other;
+			if (u->ring.enter_ring_fd == fd)
+				u->ring.enter_ring_fd = other;
+			close(fd);
+			unlock_rings();
+			return 1;
+		}
+		uring_drain(u);
+		io_uring_queue_exit(&u->ring);
+		uring_free_bufs(u);
+		for (uint32_t i = 0; i < prings.nrings; i++)
+			if (prings.rings[i] == u)
+				prings.rings[i] = prings.rings[--prings.nrings];
+		free(u);
+	}
+	unlock_rings();
+	return u != NULL;
+}
+
+/*
+ * io_uring_setup with the captured entries and flags. A captured failure
+ * is issued as it was, to fail the same way; a success makes a ring, with
+ * the flag bits this kernel refuses dropped one by one (counted).
+ */
+static int64_t uring_setup(const struct prog_op *op)
+{
+	struct io_uring_params p;
+	uint32_t flags = op->flags & ~SETUP_DROP;
+	struct replay_ring *u;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	if (op->cret < 0) {
+		p.flags = op->flags;
+		p.cq_entries = op->offset;
+		r = syscall(SYS_io_uring_setup, (unsigned)op->len, &p);
+		if (r >= 0)
+			close(r);
+		return neg(r);
+	}
+	if (!(u = calloc(1, sizeof(*u))))
+		fatal("calloc");
+	for (;;) {
+		memset(&p, 0, sizeof(p));
+		p.flags = flags;
+		p.cq_entries = op->offset;
+		r = io_uring_queue_init_params(op->len, &u->ring, &p);
+		if ((r != -EINVAL && r != -EPERM) || !flags)
+			break;
+		flags &= ~(1u << (31 - __builtin_clz(flags)));
+	}
+	if (flags != op->flags)
+		__atomic_add_fetch(&sh->uring_dropped, 1, __ATOMIC_RELAXED);
+	if (r < 0) {
+		free(u);
+		return r;
+	}
+	lock_rings();
+	if (prings.nrings == prings.rings_cap) {
+		prings.rings_cap = prings.rings_cap ? 2 * prings.rings_cap : 8;
+		prings.rings = realloc(prings.rings, prings.rings_cap * sizeof(*prings.rings));
+		if (!prings.rings)
+			fatal("realloc");
+	}
+	prings.rings[prings.nrings] = u;
+	__atomic_store_n(&prings.nrings, prings.nrings + 1, __ATOMIC_RELAXED);
+	unlock_rings();
+	return u->ring.ring_fd;
+}
+
+/* The n numbers of a list kept by list_of. */
+static void list_read(const char *s, int64_t *v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++, s = strchr(s, ',') + 1)
+		v[i] = strtoll(s, NULL, 10);
+}
+
+/*
+ * The replay's descriptors for a file registration: each vfd's (ior-map's
+ * vfds, else the captured numbers' current vfds). An empty slot stays
+ * empty (-1); an unknown descriptor is an empty slot too, unless the
+ * captured call failed: then one never open, to fail again.
+ */
+static int *files_of(const struct prog_op *op)
+{
+	int64_t *c = calloc(op->iovcnt + 1, sizeof(*c));
+	int64_t *v = calloc(op->iovcnt + 1, sizeof(*v));
+	int *fds = calloc(op->iovcnt + 1, sizeof(*fds));
+
+	if (!c || !v || !fds)
+		fatal("calloc");
+	list_read(str(op->path), c, op->iovcnt);
+	if (op->path2)
+		list_read(str(op->path2), v, op->iovcnt);
+	for (uint32_t i = 0; i < op->iovcnt; i++) {
+		int32_t vfd = op->path2 ? v[i] : c[i] >= 0 && c[i] <= prog.maxfd ?
+			__atomic_load_n(&thread_fds->numvfd[c[i]], __ATOMIC_RELAXED) : -1;
+
+		fds[i] = c[i] < 0 ? -1 : real_fd(vfd);
+		if (c[i] >= 0 && fds[i] < 0)
+			fds[i] = op->cret < 0 ? INT32_MAX : -1;
+	}
+	free(c);
+	free(v);
+	return fds;
+}
+
+/* Buffers of the captured lengths, holding what writes write. */
+static struct iovec *bufs_of(struct replay_ring *u, const struct prog_op *op)
+{
+	int64_t *len = calloc(op->iovcnt + 1, sizeof(*len));
+	struct iovec *iov = calloc(op->iovcnt + 1, sizeof(*iov));
+
+	if (!len || !iov)
+		fatal("calloc");
+	list_read(str(op->name), len, op->iovcnt);
+	uring_free_bufs(u);
+	u->bufs = calloc(op->iovcnt + 1, sizeof(*u->bufs));
+	u->buflens = calloc(op->iovcnt + 1, sizeof(*u->buflens));
+	if (!u->bufs || !u->buflens)
+		fatal("calloc");
+	for (uint32_t i = 0; i < op->iovcnt; i++) {
+		char *b = map_buf(len[i] ? len[i] : 1);
+		size_t n = (uint64_t)len[i] < prog.maxwrite ? (size_t)len[i] : prog.maxwrite;
+
+		if (n)
+			memcpy(b, wdata, n);
+		u->bufs[i] = b;
+		u->buflens[i] = len[i];
+		iov[i] = (struct iovec){ b, len[i] };
+	}
+	u->nbufs = op->iovcnt;
+	free(len);
+	return iov;
+}
+
+/*
+ * io_uring_register: files and buffers as captured, on the replay's
+ * descriptors and buffers of the captured sizes; the harmless opcodes as
+ * they were; an opcode this kernel does not know, to fail again. Others
+ * are not issued (*skip).
+ */
+static int64_t uring_register(struct replay_ring *u, const struct prog_op *op, int *skip)
+{
+	unsigned opc = op->cmd & ~REGISTER_USE_RING;
+	int fd = u->ring.ring_fd, *fds = NULL;
+	struct iovec *iov = NULL;
+	int64_t r;
+
+	switch (opc) {
+	case IORING_REGISTER_FILES: case IORING_REGISTER_FILES2:
+	case IORING_REGISTER_FILES_UPDATE: case IORING_REGISTER_FILES_UPDATE2: {
+		uint32_t n = op->path ? op->iovcnt : op->count;
+		struct io_uring_rsrc_register rr = { .nr = n };
+		struct io_uring_files_update up = { .offset = op->offset };
+		struct io_uring_rsrc_update2 up2 = { .offset = op->offset, .nr = n };
+
+		if (op->path)
+			fds = files_of(op);
+		else
+			rr.flags = IORING_RSRC_REGISTER_SPARSE;
+		rr.data = up.fds = up2.data = (uintptr_t)fds;
+		r = opc == IORING_REGISTER_FILES ?
+			syscall(SYS_io_uring_register, fd, opc, fds, n) :
+			opc == IORING_REGISTER_FILES2 ?
+			syscall(SYS_io_uring_register, fd, opc, &rr, sizeof(rr)) :
+			opc == IORING_REGISTER_FILES_UPDATE ?
+			syscall(SYS_io_uring_register, fd, opc, &up, n) :
+			syscall(SYS_io_uring_register, fd, opc, &up2, sizeof(up2));
+		free(fds);
+		return neg(r);
+	}
+	case IORING_REGISTER_BUFFERS: case IORING_REGISTER_BUFFERS2: {
+		struct io_uring_rsrc_register rr = { .nr = op->iovcnt };
+
+		iov = bufs_of(u, op);
+		rr.data = (uintptr_t)iov;
+		r = opc == IORING_REGISTER_BUFFERS ?
+			syscall(SYS_io_uring_register, fd, opc, iov, op->iovcnt) :
+			syscall(SYS_io_uring_register, fd, opc, &rr, sizeof(rr));
+		free(iov);
+		if (r < 0) {
+			r = -errno;
+			uring_free_bufs(u);
+		}
+		return r;
+	}
+	case IORING_UNREGISTER_BUFFERS:
+		r = neg(syscall(SYS_io_uring_register, fd, opc, NULL, 0));
+		if (r == 0)
+			uring_free_bufs(u);
+		return r;
+	case IORING_UNREGISTER_FILES: case IORING_REGISTER_ENABLE_RINGS:
+		return neg(syscall(SYS_io_uring_register, fd, opc, NULL, 0));
+	case IORING_REGISTER_PROBE: {
+		unsigned n = op->count < 256 ? op->count : 256;
+		struct io_uring_probe *p = calloc(1, sizeof(*p) +
+						  n * sizeof(p->ops[0]));
+
+		if (!p)
+			fatal("calloc");
+		r = neg(syscall(SYS_io_uring_register, fd, opc, p, n));
+		free(p);
+		return r;
+	}
+	case IORING_REGISTER_RING_FDS:	/* liburing enters by the index then */
+		return io_uring_register_ring_fd(&u->ring);
+	case IORING_UNREGISTER_RING_FDS:
+		return io_uring_unregister_ring_fd(&u->ring);
+	default:
+		for (const struct ior_flag *t = ior_uring_register_ops; t->name; t++)
+			if (t->value == opc) {
+				*skip = SKIP_UNSUPPORTED;
+				return 0;
+			}
+		return neg(syscall(SYS_io_uring_register, fd, opc, NULL, 0));
+	}
+}
+
+/* A path of the program, relative to the root for an *at call on it. */
+static const char *in_root(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return *path ? path : ".";
+}
+
+/* Whether a request acts on a descriptor or registered file. */
+static int uses_fd(const struct prog_op *rq)
+{
+	switch (rq->kind) {
+	case IOR_REPLAY_UR_NOP: case IOR_REPLAY_UR_OPENAT: case IOR_REPLAY_UR_OPENAT2:
+		return 0;
+	case IOR_REPLAY_UR_CLOSE:
+		return rq->fixed < 0;
+	case IOR_REPLAY_UR_STATX:	/* on its dirfd only with an empty path */
+		return rq->fd >= 0;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * An SQE for request j on ring u, as captured: its operation on the
+ * replay's descriptor, registered file or buffer, its IOSQE_* flags, and
+ * its index as user_data. Returns 0, or why it cannot be (enum skip).
+ */
+static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
+{
+	const struct prog_op *rq = &prog.ops[j];
+	struct ring_req *q = &prings.reqs[j];
+	struct io_uring_sqe *sqe;
+	unsigned sqef = rq->sqe & ~IOSQE_CQE_SKIP_SUCCESS;	/* needs its CQE */
+	int fd = -1, pathfd = -1, err = 0, k;
+	void *buf;
+	size_t n;
+
+	if (rq->kind == IOR_REPLAY_UR_OTHER || (rq->sqe & IOSQE_BUFFER_SELECT))
+		return SKIP_UNSUPPORTED;	/* no provided buffers */
+	if (uses_fd(rq)) {
+		if (rq->fixed >= 0) {
+			fd = rq->fixed;
+			sqef |= IOSQE_FIXED_FILE;
+		} else if ((fd = real_fd(rq->fd)) < 0)
+			return SKIP_NOFD;
+	}
+	if (rq->kind == IOR_REPLAY_UR_STATX && fd < 0) {
+		int nofollow = rq->flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0;
+
+		/* Resolved beneath the root; a failure is the request's result. */
+		pathfd = ior_root_openat(&root, str(rq->path),
+					 O_PATH | O_CLOEXEC | nofollow, 0);
+		if (pathfd < 0) {
+			err = pathfd;
+			pathfd = -1;
+		}
+	}
+	if (!(sqe = io_uring_get_sqe(&u->ring))) {
+		/* The ring is smaller than the batch: submit what it holds. */
+		if ((k = io_uring_submit(&u->ring)) > 0)
+			u->outstanding += k;
+		if (!(sqe = io_uring_get_sqe(&u->ring))) {
+			if (pathfd >= 0)
+				close(pathfd);
+			return SKIP_NOFD;
+		}
+	}
+	q->pathfd = pathfd;
+	q->err = err;
+	q->tab = thread_fds;
+	switch (rq->kind) {
+	case IOR_REPLAY_UR_READ:
+		io_uring_prep_read(sqe, fd, w->rbuf, rq->count, rq->offset);
+		break;
+	case IOR_REPLAY_UR_WRITE:
+		io_uring_prep_write(sqe, fd, wdata, rq->count, rq->offset);
+		break;
+	case IOR_REPLAY_UR_READV: case IOR_REPLAY_UR_WRITEV:
+		if (!(q->iov = calloc(rq->iovcnt, sizeof(*q->iov))))
+			fatal("calloc");
+		buf = rq->kind == IOR_REPLAY_UR_READV ? w->rbuf : wdata;
+		fill_iov(q->iov, rq->iovcnt, buf, rq->count);
+		if (rq->kind == IOR_REPLAY_UR_READV)
+			io_uring_prep_readv(sqe, fd, q->iov, rq->iovcnt, rq->offset);
+		else
+			io_uring_prep_writev(sqe, fd, q->iov, rq->iovcnt, rq->offset);
+		break;
+	case IOR_REPLAY_UR_READ_FIXED: case IOR_REPLAY_UR_WRITE_FIXED:
+		/* A buffer never registered: the kernel refuses the index. */
+		buf = rq->arg >= 0 && rq->arg < u->nbufs ? u->bufs[rq->arg] : NULL;
+		n = buf && rq->count > u->buflens[rq->arg] ?
+			u->buflens[rq->arg] : rq->count;
+		if (rq->kind == IOR_REPLAY_UR_READ_FIXED)
+			io_uring_prep_read_fixed(sqe, fd, buf, n, rq->offset,
+						 rq->arg);
+		else
+			io_uring_prep_write_fixed(sqe, fd, buf, n, rq->offset,
+						  rq->arg);
+		break;
+	case IOR_REPLAY_UR_FSYNC:
+		io_uring_prep_fsync(sqe, fd, rq->flags);
+		sqe->off = rq->offset;
+		sqe->len = rq->len;
+		break;
+	case IOR_REPLAY_UR_FALLOCATE:
+		io_uring_prep_fallocate(sqe, fd, rq->mode, rq->offset, rq->len);
+		break;
+	case IOR_REPLAY_UR_OPENAT: case IOR_REPLAY_UR_OPENAT2:
+		/* openat2 beneath the root, whatever the capture used. */
+		q->how = (struct open_how){ .flags = rq->flags,
+			.mode = rq->flags & (O_CREAT | __O_TMPFILE) ?
+				rq->mode & 07777 : 0,
+			.resolve = rq->cmd | RESOLVE_IN_ROOT |
+				RESOLVE_NO_MAGICLINKS };
+		if (rq->fixed >= 0)
+			io_uring_prep_openat2_direct(sqe, root.fd,
+				in_root(str(rq->path)), &q->how, rq->fixed);
+		else
+			io_uring_prep_openat2(sqe, root.fd,
+				in_root(str(rq->path)), &q->how);
+		sqef &= ~IOSQE_FIXED_FILE;
+		break;
+	case IOR_REPLAY_UR_CLOSE:
+		if (rq->fixed >= 0) {
+			io_uring_prep_close_direct(sqe, rq->fixed);
+			sqef &= ~IOSQE_FIXED_FILE;
+			break;
+		}
+		io_uring_prep_close(sqe, fd);
+		/* The ring closes it: the table forgets it now. */
+		forget_fd(rq->fd, rq->num);
+		break;
+	case IOR_REPLAY_UR_STATX:
+		if (q->err) {
+			/*
+			 * Submitted still, in its batch, as a NOP that fails
+			 * with the error (and so breaks a link as the statx
+			 * did); the result is the error whatever the NOP's.
+			 */
+			io_uring_prep_nop(sqe);
+			sqe->rw_flags = NOP_INJECT_RESULT;
+			sqe->len = q->err;
+			break;
+		}
+		if (!(q->stx = malloc(sizeof(*q->stx))))
+			fatal("malloc");
+		if (fd >= 0)	/* AT_EMPTY_PATH on a descriptor */
+			io_uring_prep_statx(sqe, fd, "", rq->flags, rq->mask, q->stx);
+		else
+			io_uring_prep_statx(sqe, pathfd, "", AT_EMPTY_PATH |
+				(rq->flags & ~AT_SYMLINK_NOFOLLOW), rq->mask,
+				q->stx);
+		break;
+	default:
+		io_uring_prep_nop(sqe);
+		break;
+	}
+	io_uring_sqe_set_flags(sqe, sqef);
+	io_uring_sqe_set_data64(sqe, j);
+	sh->res[j].start = now_ns() - sh->t0;
+	return 0;
+}
+
+/*
+ * Before an io_uring_enter's requests are made: reap, each wait bounded,
+ * until they fit in the captured queue depth with those still in flight.
+ */
+static void uring_make_room(struct replay_ring *u, const struct prog_op *op)
+{
+	int64_t n = 0;
+
+	for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch)
+		n++;
+	uring_reap(u);
+	while (n && u->outstanding > 0 &&
+	       u->outstanding + n > (op->depth > n ? op->depth : n) &&
+	       uring_wait(u, 1) == 0)
+		;
+}
+
+/* The SQEs of an io_uring_enter's requests; returns how many. */
+static unsigned uring_prep_batch(struct replay_ring *u, struct thread_state *w,
+				 const struct prog_op *op)
+{
+	unsigned n = 0;
+	int skip;
+
+	for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch) {
+		if ((skip = uring_prep(u, w, j)))
+			skip_request(j, skip);
+		else
+			n++;
+	}
+	return n;
+}
+
+/*
+ * io_uring_enter: the n requests of its sub, prepared, submitted in one
+ * call with the captured min_complete (never more than can come, and
+ * bounded in time), then every completion the ring holds is reaped.
+ */
+static int64_t uring_enter(struct replay_ring *u, const struct prog_op *op, unsigned n)
+{
+	struct __kernel_timespec ts = { URING_WAIT_NS / 1000000000, 0 };
+	struct io_uring_cqe *cqe;
+	unsigned want;
+	int64_t r;
+
+	/* Refused arguments (unknown flags): refused again, nothing entered. */
+	if (op->cret == -EINVAL && !n)
+		return neg(syscall(SYS_io_uring_enter, u->ring.ring_fd, 0, 0,
+				   op->flags & ~IORING_ENTER_REGISTERED_RING,
+				   NULL, 0));
+	want = (op->flags & IORING_ENTER_GETEVENTS) ? op->len : 0;
+	if (want > u->outstanding + n)
+		want = u->outstanding + n;
+	/*
+	 * An SQPOLL ring's requests have no sub: each was submitted alone at
+	 * its place (uring_alone). Its io_uring_enter with to_submit is
+	 * issued as captured all the same, after a bounded wait for what it
+	 * waited for: on such a ring the kernel returns to_submit, as it did
+	 * in the capture (liburing, with nothing to submit, would return 0
+	 * and make no call).
+	 */
+	if ((u->ring.flags & IORING_SETUP_SQPOLL) && !n && op->count) {
+		if (want)
+			io_uring_wait_cqes(&u->ring, &cqe, want, &ts, NULL);
+		r = neg(syscall(SYS_io_uring_enter, u->ring.ring_fd, op->count,
+				0, op->flags & IORING_ENTER_SQ_WAKEUP, NULL, 0));
+		uring_reap(u);
+		return r;
+	}
+	if (!op->count) {	/* only waits for completions */
+		r = want ? io_uring_wait_cqes(&u->ring, &cqe, want, &ts, NULL) :
+			neg(syscall(SYS_io_uring_enter, u->ring.ring_fd, 0, 0,
+				    op->flags & IORING_ENTER_GETEVENTS, NULL, 0));
+		uring_reap(u);
+		return r == -ETIME ? 0 : r;
+	}
+	r = want ? io_uring_submit_and_wait_timeout(&u->ring, &cqe, want, &ts,
+						    NULL) :
+		io_uring_submit(&u->ring);
+	if (r == -ETIME)	/* submitted, then the wait timed out */
+		r = n;
+	if (r > 0)
+		u->outstanding += r;
+	uring_reap(u);
+	return r;
+}
+
+/*
+ * A request without sub (an SQPOLL ring's, or one whose enter was not
+ * captured): submitted alone at its place, and waited for.
+ */
+void uring_alone(struct thread_state *w, uint32_t j)
+{
+	struct replay_ring *u;
+	int skip;
+
+	lock_rings();
+	if (!(u = ring_of_num(prog.ops[j].ring)))
+		skip = SKIP_NOFD;
+	else if (!(skip = uring_prep(u, w, j))) {
+		u->outstanding += io_uring_submit(&u->ring) > 0;
+		for (uint64_t t = now_ns(); sh->res[j].claim == CL_NONE &&
+		     now_ns() - t < URING_WAIT_NS && u->outstanding > 0; )
+			uring_wait(u, 1);
+	}
+	unlock_rings();
+	if (skip > 0)
+		skip_request(j, skip);
+}
+
+/*
+ * A thread ends: its requests must not outlive its buffers. Reap what
+ * the process's rings hold (bounded); what is still out is in flight.
+ */
+void uring_thread_end(uint32_t t)
+{
+	lock_rings();
+	for (uint32_t i = 0; i < prings.nrings; i++)
+		uring_drain(prings.rings[i]);
+	unlock_rings();
+	for (uint32_t i = prog.threads[t].first; i != NONE; i = prog.ops[i].next)
+		if (is_uring_request(prog.ops[i].kind))
+			settle(i, CL_INFLIGHT, 0, 0);
+}
+
+/*
+ * io_uring_setup, io_uring_enter with the requests of its sub, and
+ * io_uring_register. A ring never set up in the replay is as a descriptor
+ * never opened; a call that failed on a descriptor that is no ring
+ * (EOPNOTSUPP) is issued on the replay's descriptor, to fail again.
+ */
+int issue_uring(struct thread_state *w, const struct prog_op *op,
+		struct op_result *res)
+{
+	struct replay_ring *u = NULL;
+	unsigned nsqe = 0;
+	int fd = -1, skip = 0;
+	uint64_t t1, t2;
+	int64_t r;
+
+	if (op->kind != IOR_REPLAY_URING_SETUP) {
+		lock_rings();	/* held until the call is done */
+		if (!(u = ring_find(real_fd(op->fd), 1))) {
+			unlock_rings();
+			for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch)
+				skip_request(j, SKIP_NOFD);
+			if (op->cret >= 0 || real_fd(op->fd) < 0)
+				return SKIP_NOFD;
+		} else if (op->kind == IOR_REPLAY_URING_ENTER) {
+			uring_make_room(u, op);
+			nsqe = uring_prep_batch(u, w, op);
+		}
+	}
+	if (op->byfd && (fd = real_fd(op->fd)) < 0)
+		return SKIP_NOFD;
+	t1 = now_ns();
+	if (op->kind == IOR_REPLAY_URING_SETUP)
+		r = uring_setup(op);
+	else if (op->kind == IOR_REPLAY_URING_ENTER)
+		r = u ? uring_enter(u, op, nsqe) :
+			neg(syscall(SYS_io_uring_enter, fd, 0, 0, 0, NULL, 0));
+	else
+		r = u ? uring_register(u, op, &skip) :
+			neg(syscall(SYS_io_uring_register, fd,
+				    op->cmd & ~REGISTER_USE_RING, NULL, 0));
+	t2 = now_ns();
+	if (u)
+		unlock_rings();
+	if (skip)
+		return skip;
+	issued(res, t1, t2, r);
+	/* The ring's descriptor is close-on-exec. */
+	if (op->kind == IOR_REPLAY_URING_SETUP && r >= 0 && op->fd >= 0) {
+		bind_fd(op->fd, r, 1);
+		bind_num(op->num, op->fd);
+	} else if (op->kind == IOR_REPLAY_URING_SETUP && r >= 0)
+		ring_close(r);
+	return 0;
+}

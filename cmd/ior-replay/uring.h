@@ -1,0 +1,23 @@
+/*
+ * uring.h - io_uring: the rings a replay process set up, the requests
+ * (issued by their io_uring_enter, or alone where none was captured),
+ * and the calls on rings.
+ */
+#ifndef REPLAY_URING_H
+#define REPLAY_URING_H
+
+#include <stdint.h>
+
+#include "issue.h"
+
+/* Before the first fork: what requests hold, and the rings' lock. */
+void uring_init(void);
+/* Closing fd: if it is a ring's last descriptor, the ring goes. */
+int ring_close(int fd);
+/* A request without an io_uring_enter: submitted alone, waited for. */
+void uring_alone(struct thread_state *w, uint32_t j);
+/* Thread t ends: reap what its requests left in flight. */
+void uring_thread_end(uint32_t t);
+issue_fn issue_uring;
+
+#endif
