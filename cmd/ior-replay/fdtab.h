@@ -36,6 +36,14 @@ static inline int real_fd(int32_t fd)
 					     __ATOMIC_RELAXED);
 }
 
+/*
+ * What a call did to the capture's table, done to the calling thread's:
+ * vfd fd is now the replay's descriptor real (what it was is closed);
+ * captured number num now names vfd; what num named is closed (dup2 onto
+ * it); vfd was closed by someone else (close, a ring), forget it; a call
+ * made descriptor r where the capture made vfd fd, number num (fd -1:
+ * the capture made none, close r); exec closes the close-on-exec ones.
+ */
 void bind_fd(int32_t fd, int real, int cloexec);
 void bind_num(int32_t num, int32_t vfd);
 void displace(int32_t num);
@@ -44,7 +52,9 @@ void bind_new(int32_t fd, int32_t num, int64_t r, int cloexec);
 void close_on_exec(void);
 /* A new table: a copy of from, or (NULL) an empty one; NULL if no memory. */
 struct vfd_table *vfd_table_copy(const struct vfd_table *from);
+/* unshare(CLONE_FILES): the calling thread gets a copy of its own. */
 void unshare_files(void);
+/* close_range on the capture's numbers: the replay's own stay open. */
 void close_numbers(const struct prog_op *op);
 
 #endif

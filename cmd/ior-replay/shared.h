@@ -52,6 +52,11 @@ static inline uint64_t now_ns(void)
 long futex(uint32_t *word, int op, uint32_t val);
 /* Make the mapping, for every op of the program (the master, once). */
 void shared_map(void);
+/*
+ * A failure ends the whole replay: every waiter is woken to exit, since
+ * what it waits for may never be done. fatal() says what failed, aborts
+ * and exits the calling process.
+ */
 void abort_all(void);
 _Noreturn void fatal(const char *what);
 

@@ -16,7 +16,11 @@
 
 struct vfd_table;
 
-/* Per thread: buffers, and a pipe for splice when one side is unknown. */
+/*
+ * A replay thread's own: where it reads into, its iovecs, the pipe splice
+ * goes through when one side is unknown, a file handle, an io_submit's
+ * iocbs and the events a reap takes.
+ */
 struct thread_state {
 	char *rbuf;
 	struct iovec *iov;
