@@ -9,7 +9,7 @@
 #include "aio.h"
 #include "fdops.h"
 #include "issue.h"
-#include "maps.h"
+#include "mappings.h"
 #include "paths.h"
 #include "task.h"
 #include "uring.h"

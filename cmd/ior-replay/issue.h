@@ -1,9 +1,9 @@
 /*
  * issue.h - issuing one op. The replay column of its row (its kind)
  * picks the handler: one per concern, each in the file of that concern
- * (paths.c, fdops.c, maps.c, aio.c, uring.c, task.c). A handler does the
- * set-up, times the call alone, and keeps the descriptor tables as the
- * capture's were.
+ * (paths.c, fdops.c, mappings.c, aio.c, uring.c, task.c). A handler does
+ * the set-up, times the call alone, and keeps the descriptor tables as
+ * the capture's were.
  */
 #ifndef REPLAY_ISSUE_H
 #define REPLAY_ISSUE_H

@@ -25,7 +25,7 @@
  *	issue.c		one op: its kind's handler
  *	paths.c		the calls on paths beneath the root
  *	fdops.c		the calls on descriptors, and copies
- *	maps.c		memory mappings and file handles
+ *	mappings.c	memory mappings and file handles
  *	aio.c		Linux AIO
  *	uring.c		io_uring
  *	task.c		processes and threads

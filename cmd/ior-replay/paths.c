@@ -23,7 +23,7 @@
 #include "buffers.h"
 #include "fdtab.h"
 #include "issue.h"
-#include "maps.h"
+#include "mappings.h"
 #include "paths.h"
 #include "program.h"
 #include "shared.h"

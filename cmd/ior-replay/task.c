@@ -23,7 +23,7 @@
 #include "buffers.h"
 #include "fdtab.h"
 #include "issue.h"
-#include "maps.h"
+#include "mappings.h"
 #include "options.h"
 #include "order.h"
 #include "paths.h"

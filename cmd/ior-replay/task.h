@@ -12,7 +12,7 @@
 #include <sys/uio.h>
 
 #include "issue.h"
-#include "maps.h"
+#include "mappings.h"
 
 struct vfd_table;
 

@@ -1,6 +1,6 @@
 /*
- * maps.c - a replay process's mappings and handles (maps.h), and the
- * calls on them: mmap, munmap, msync, madvise, open_by_handle_at.
+ * mappings.c - a replay process's mappings and handles (mappings.h), and
+ * the calls on them: mmap, munmap, msync, madvise, open_by_handle_at.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,7 +15,7 @@
 #include "alloc.h"
 #include "fdtab.h"
 #include "issue.h"
-#include "maps.h"
+#include "mappings.h"
 #include "paths.h"
 #include "program.h"
 #include "shared.h"

@@ -1,10 +1,10 @@
 /*
- * maps.h - a replay process's memory mappings (each captured range and
+ * mappings.h - a replay process's memory mappings (each captured range and
  * where the replay mapped it) and file handles (name_to_handle_at's,
  * for open_by_handle_at).
  */
-#ifndef REPLAY_MAPS_H
-#define REPLAY_MAPS_H
+#ifndef REPLAY_MAPPINGS_H
+#define REPLAY_MAPPINGS_H
 
 #include <fcntl.h>
 
