@@ -40,7 +40,6 @@ struct aio_slot {
 };
 
 #define AIO_WAIT_NS 5000000000ll	/* the longest wait for events */
-
 #define GONE_MAX 64		/* destroyed contexts remembered */
 
 /*

@@ -45,9 +45,7 @@ void wait_done(uint32_t i)
  * under SCHED_FIFO; 30, 50 and 100 us did worse).
  */
 #define SLEEP_MARGIN 80000ull	/* ns */
-
 #define SLEEP_SLICE 100000000ull	/* ns: longest sleep between looks at abort */
-
 #define DUE_MAX (1ull << 62)	/* ns: later is never */
 
 uint64_t due(uint32_t i)

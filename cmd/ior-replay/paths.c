@@ -51,15 +51,10 @@ static const struct timespec *times_of(const struct prog_op *op)
  * name in its parent directory, which the path-based calls cannot.
  */
 #ifndef SYS_setxattrat
-
 #define SYS_setxattrat 463
-
 #define SYS_getxattrat 464
-
 #define SYS_listxattrat 465
-
 #define SYS_removexattrat 466
-
 #endif
 
 struct xattrat_args {

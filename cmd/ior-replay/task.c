@@ -35,7 +35,6 @@
 struct thread_state *thread_states;
 
 static void run_thread(uint32_t t);
-
 static void *thread_main(void *arg);
 
 /* Start thread t in this process, sharing the caller's descriptors. */

@@ -40,7 +40,6 @@
 		    0x4000u | 0x8000u | 0x10000u)
 
 #define REGISTER_USE_RING 0x80000000u	/* the opcode's registered-ring bit */
-
 #define NOP_INJECT_RESULT 1u		/* IORING_NOP_INJECT_RESULT (Linux 6.8) */
 
 /* A ring of a replay process, found by its real descriptor. */
