@@ -483,3 +483,13 @@ const char *const ior_uring_ops[IOR_URING_OPS] = {
 	"ftruncate", "bind", "listen", "recv_zc", "epoll_wait", "readv_fixed",
 	"writev_fixed", "pipe",
 };
+
+uint64_t ior_flags(const struct ior_in *in, const char *key, const char *s,
+		   const struct ior_flag *t)
+{
+	uint64_t v = 0;
+
+	if (s && ior_flags_parse(t, s, &v) < 0)
+		ior_bad(in, key, "bad flags \"%.40s\"", s);
+	return v;
+}

@@ -139,6 +139,49 @@ int64_t ior_get_int(const struct ior_in *in, const struct ior_rec *r,
  */
 size_t ior_val_unescape(const struct ior_in *in, const char *key,
 			const char *val, char *dst, size_t cap);
+/* The value of key in r, which its call must have: else exits via ior_bad. */
+const char *ior_need(const struct ior_in *in, const struct ior_rec *r,
+		     const char *key);
+/* Argument i of r (an index into r->kv) as an integer. */
+static inline int64_t ior_kv_int(const struct ior_in *in,
+				 const struct ior_rec *r, int i)
+{
+	return ior_int(in, r->kv[i].key, r->kv[i].val);
+}
+/*
+ * A uid or gid: 0 to 2^32 - 2. With keep, "-1" is accepted too, as the
+ * chown calls take it (leave it unchanged), and is (uint32_t)-1.
+ */
+uint32_t ior_owner(const struct ior_in *in, const char *key, const char *s,
+		   int keep);
+/*
+ * Seconds with up to nine decimals, as TIME is written ("12", "0.5",
+ * "3.000000001"), in nanoseconds: 0, or -1 when s is malformed or out of
+ * range. Without an input, for command lines too; ior_time() is this
+ * with ior-format(5)'s messages.
+ */
+int ior_seconds(const char *s, uint64_t *ns);
+
+/*
+ * ---- key sets: the arguments a tool looks at, found in one pass ----
+ *
+ * A tool names the keys it reads once (ior_keys_init); ior_keys_scan()
+ * then finds each of them in a record with one pass over its arguments
+ * and, for most, one comparison: at[k] is the index in r->kv of key k
+ * (the last one when repeated), or -1. r must be as ior_read() filled it
+ * (each key ends right before its value).
+ */
+#define IOR_KEYS_MAX 64
+struct ior_keys {
+	const char *const *name;
+	int n;
+	uint8_t first[256];	/* 1 + a key starting with this byte; 0: none */
+	uint8_t next[IOR_KEYS_MAX];	/* 1 + another with the same byte */
+	uint8_t len[IOR_KEYS_MAX];
+};
+void ior_keys_init(struct ior_keys *ks, const char *const *name, int n);
+void ior_keys_scan(const struct ior_keys *ks, const struct ior_rec *r,
+		   int *at);
 
 /* ---- writing ---- */
 
@@ -239,6 +282,12 @@ extern const struct ior_flag ior_iosqe_flags[];	/* IOSQE_* */
 #define IOR_URING_OPS 63
 extern const char *const ior_uring_ops[IOR_URING_OPS];
 
+/*
+ * The value s of key parsed with table t (as ior_flags_parse); 0 when s
+ * is NULL (the key is absent); exits via ior_bad() when s is malformed.
+ */
+uint64_t ior_flags(const struct ior_in *in, const char *key, const char *s,
+		   const struct ior_flag *t);
 /* Format v with table t as A|B|0x..; returns length (buf of cap bytes). */
 size_t ior_flags_format(char *buf, size_t cap, const struct ior_flag *t,
 			uint64_t v);
@@ -401,6 +450,96 @@ extern const struct ior_call ior_calls[IOR_NCALLS];
 int ior_call_find(const char *name);
 /* The same for the first len bytes of name. */
 int ior_call_findn(const char *name, size_t len);
+
+/* ---- memory: allocation that exits (IOR_EXIT_SYS) when it fails ---- */
+
+void *ior_xmalloc(size_t size);
+void *ior_xcalloc(size_t n, size_t size);
+void *ior_xrealloc(void *p, size_t size);
+/* realloc(p, n * size), refusing a product that overflows. */
+void *ior_xreallocarray(void *p, size_t n, size_t size);
+char *ior_xstrdup(const char *s);
+/*
+ * Grow array p of *cap elements of size bytes to hold at least need
+ * (doubling, from 16): the new elements are zeroed, *cap is updated, and
+ * the array returned. p is returned as is when it holds need already.
+ */
+void *ior_xgrow(void *p, size_t *cap, size_t need, size_t size);
+
+/* ---- hashing and the hash map ---- */
+
+/* FNV-1a, 64 bits: of names and paths. */
+uint64_t ior_hash(const void *p, size_t n);
+/* A 64-bit integer's bits mixed (ids, addresses, composite keys). */
+static inline uint64_t ior_hash_u64(uint64_t v)
+{
+	uint64_t h = v * 0x9e3779b97f4a7c15ull;
+
+	return h ^ h >> 29;
+}
+
+/*
+ * A map from 64-bit keys to non-NULL pointers, open addressing with
+ * linear probing, kept at most half full; deletion shifts entries back,
+ * so it never leaves tombstones and its memory is bounded by the most
+ * entries it held at once. A key is an id itself (a pid, an ofd id), or
+ * the hash of a longer key (a name, dev:ino): then several entries may
+ * share one, and the caller tells them apart (ior_hashmap_next). The
+ * slots can be read directly: slot[i].val is NULL for an empty one.
+ */
+struct ior_hashmap_slot {
+	uint64_t key;
+	void *val;
+};
+struct ior_hashmap {
+	size_t cap, n;		/* cap: 0, or a power of two */
+	struct ior_hashmap_slot *slot;
+};
+
+static inline size_t ior_hashmap_home(const struct ior_hashmap *m,
+				      uint64_t key)
+{
+	return (key * 0x9e3779b97f4a7c15ull >> 20) & (m->cap - 1);
+}
+/*
+ * The values stored under key, one per call, from *i =
+ * ior_hashmap_home(m, key): NULL once there are no more.
+ */
+static inline void *ior_hashmap_next(const struct ior_hashmap *m,
+				     uint64_t key, size_t *i)
+{
+	if (!m->cap)
+		return NULL;
+	for (; m->slot[*i].val; *i = (*i + 1) & (m->cap - 1))
+		if (m->slot[*i].key == key) {
+			void *v = m->slot[*i].val;
+
+			*i = (*i + 1) & (m->cap - 1);
+			return v;
+		}
+	return NULL;
+}
+/* The value of key (a key that is an id: one value at most), or NULL. */
+static inline void *ior_hashmap_get(const struct ior_hashmap *m, uint64_t key)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	i = ior_hashmap_home(m, key);
+	return ior_hashmap_next(m, key, &i);
+}
+/* Set the value of key (an id), replacing the one it had. */
+void ior_hashmap_put(struct ior_hashmap *m, uint64_t key, void *val);
+/* Add val under key (a hash), beside the values already there. */
+void ior_hashmap_add(struct ior_hashmap *m, uint64_t key, void *val);
+/* Remove val from under key; 0 when it was not there. */
+int ior_hashmap_del(struct ior_hashmap *m, uint64_t key, const void *val);
+/* Remove every value for which drop(val, arg) is true. */
+void ior_hashmap_drop_if(struct ior_hashmap *m,
+			 int (*drop)(void *val, void *arg), void *arg);
+/* Free the slots (not the values): m is empty again. */
+void ior_hashmap_free(struct ior_hashmap *m);
 
 /* ---- paths ---- */
 

@@ -219,34 +219,83 @@ int64_t ior_get_int(const struct ior_in *in, const struct ior_rec *r,
 	return v ? ior_int(in, key, v) : dflt;
 }
 
-uint64_t ior_time(const struct ior_in *in, const char *key, const char *s)
+int ior_seconds(const char *s, uint64_t *ns)
 {
 	const char *p = s;
-	uint64_t sec = 0, ns = 0;
+	uint64_t sec = 0, frac = 0;
 	int nd = 0;
 
 	/* One pass over S.NNNNNNNNN, every record's first column. */
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (sec > (UINT64_MAX - 9) / 10)
+			return -1;
+		sec = sec * 10 + (*p - '0');
+	}
+	if (p == s)
+		return -1;
+	if (*p == '.') {
+		if (p - s > 13)
+			return -1;
+		for (p++; *p >= '0' && *p <= '9' && nd < 9; p++, nd++)
+			frac = frac * 10 + (*p - '0');
+		for (int i = nd; i < 9; i++)
+			frac *= 10;
+	}
+	if (*p || sec > UINT64_MAX / 1000000000ull - 1)
+		return -1;
+	*ns = sec * 1000000000ull + frac;
+	return 0;
+}
+
+uint64_t ior_time(const struct ior_in *in, const char *key, const char *s)
+{
+	const char *p = s;
+	uint64_t ns;
+
+	if (ior_seconds(s, &ns) == 0)
+		return ns;
+	/* Why not: whole seconds are a number, and decimals follow a dot. */
 	while (*p >= '0' && *p <= '9')
-		sec = sec * 10 + (*p++ - '0');
+		p++;
 	if (*p != '.') {
-		/* Without a dot, a time is whole seconds: an unsigned number. */
 		if (*p && strchr(p, '.'))
 			ior_bad(in, key, "not a time: \"%.40s\"", s);
-		sec = ior_uint(in, key, s);
+		ior_uint(in, key, s);
 	} else {
-		if (p == s || p - s > 13)
+		const char *d = p + 1;
+
+		while (*d >= '0' && *d <= '9' && d - p <= 9)
+			d++;
+		if (p == s || p - s > 13 || *d)
 			ior_bad(in, key, "not a time: \"%.40s\"", s);
-		for (p++; *p; p++, nd++) {
-			if (*p < '0' || *p > '9' || nd >= 9)
-				ior_bad(in, key, "not a time: \"%.40s\"", s);
-			ns = ns * 10 + (*p - '0');
-		}
-		for (; nd < 9; nd++)
-			ns *= 10;
 	}
-	if (sec > UINT64_MAX / 1000000000ull - 1)
-		ior_bad(in, key, "time out of range: \"%.40s\"", s);
-	return sec * 1000000000ull + ns;
+	ior_bad(in, key, "time out of range: \"%.40s\"", s);
+}
+
+const char *ior_need(const struct ior_in *in, const struct ior_rec *r,
+		     const char *key)
+{
+	const char *v = ior_get(r, key);
+
+	if (!v)
+		ior_bad(in, key, "missing for %s", r->call);
+	return v;
+}
+
+uint32_t ior_owner(const struct ior_in *in, const char *key, const char *s,
+		   int keep)
+{
+	uint64_t id;
+
+	if (keep && s[0] == '-') {
+		if (!strcmp(s, "-1"))
+			return UINT32_MAX;
+		ior_bad(in, key, "not an owner: \"%.40s\"", s);
+	}
+	id = ior_uint(in, key, s);
+	if (id >= UINT32_MAX)
+		ior_bad(in, key, "out of range: \"%.40s\"", s);
+	return (uint32_t)id;
 }
 
 static const char *const colname[] = {
