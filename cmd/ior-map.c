@@ -125,39 +125,6 @@ struct recinfo {
 	int vfds;		/* write vfds (io_uring_register) */
 };
 
-enum call {
-	C_OTHER, C_OPEN, C_CLOSE, C_DUP, C_DUP2, C_DUP3, C_CHDIR, C_FCHDIR,
-	C_SYMLINK, C_FORK, C_EXEC, C_EXIT, C_IORFD, C_IORCWD, C_INIT, C_STAT,
-	C_FCNTL, C_CLOSE_RANGE, C_UNSHARE, C_MEMFD, C_OPEN_BY_HANDLE, C_XFER,
-	C_MMAP, C_MUNMAP, C_MRANGE, C_READLINK, C_GETCWD,
-	C_URING_SETUP, C_URING_ENTER, C_URING_REGISTER, C_URING, C_URING_OPEN,
-	C_URING_CLOSE, C_URING_INSTALL,
-};
-
-static const struct { const char *name; enum call c; } calls[] = {
-	{ "open", C_OPEN }, { "openat", C_OPEN }, { "openat2", C_OPEN },
-	{ "creat", C_OPEN }, { "close", C_CLOSE }, { "dup", C_DUP },
-	{ "dup2", C_DUP2 }, { "dup3", C_DUP3 }, { "chdir", C_CHDIR },
-	{ "fchdir", C_FCHDIR }, { "symlink", C_SYMLINK },
-	{ "symlinkat", C_SYMLINK }, { "sched:fork", C_FORK },
-	{ "sched:exec", C_EXEC }, { "sched:exit", C_EXIT },
-	{ "ior:fd", C_IORFD }, { "ior:cwd", C_IORCWD },
-	{ "stat", C_STAT }, { "lstat", C_STAT }, { "newfstatat", C_STAT },
-	{ "statx", C_STAT }, { "fcntl", C_FCNTL },
-	{ "close_range", C_CLOSE_RANGE }, { "unshare", C_UNSHARE },
-	{ "memfd_create", C_MEMFD }, { "open_by_handle_at", C_OPEN_BY_HANDLE },
-	{ "copy_file_range", C_XFER }, { "sendfile64", C_XFER },
-	{ "splice", C_XFER }, { "mmap", C_MMAP }, { "munmap", C_MUNMAP },
-	{ "msync", C_MRANGE }, { "madvise", C_MRANGE },
-	{ "readlink", C_READLINK }, { "readlinkat", C_READLINK },
-	{ "getcwd", C_GETCWD }, { "io_uring_setup", C_URING_SETUP },
-	{ "io_uring_enter", C_URING_ENTER },
-	{ "io_uring_register", C_URING_REGISTER },
-	{ "uring:openat", C_URING_OPEN }, { "uring:openat2", C_URING_OPEN },
-	{ "uring:close", C_URING_CLOSE },
-	{ "uring:fixed_fd_install", C_URING_INSTALL },
-};
-
 static struct ior_out out;
 static struct idmap tasks, procs;
 static struct ofd *ofd_free;
@@ -787,18 +754,89 @@ static int path_kept(const struct recinfo *ri)
 
 /* ---- records ---- */
 
-static enum call call_of(const char *name)
+/*
+ * What the table of calls says of a record's call, as ior-map uses it:
+ * what the call does to the model (the row's map column), which of its
+ * path keys are path names to make absolute, and whether its fd is a
+ * descriptor. Computed once per row.
+ */
+enum join { JOIN, JOIN_NEVER, JOIN_ABSOLUTE };
+struct call_model {
+	enum ior_map map;
+	enum join join[2];	/* path, path2 */
+	int fd_is_desc;		/* fd= names a descriptor */
+};
+
+static struct call_model models[IOR_NCALLS];
+static const struct call_model unknown_call = { IOR_MAP_NONE,
+	{ JOIN, JOIN }, 1 };
+static const struct call_model unknown_init = { IOR_MAP_INIT,
+	{ JOIN_NEVER, JOIN_NEVER }, 1 };
+
+/* The type the row gives key, or -1 when it lists no such key. */
+static int key_type(const struct ior_call *row, const char *key)
 {
-	/* Most records are reads and writes: skip the table for them. */
-	if (!strchr("cdfgilmnorsu", name[0]) ||
-	    (!strncmp(name, "read", 4) && strncmp(name + 4, "link", 4)))
-		return C_OTHER;
-	if (!strncmp(name, "init:", 5))
-		return C_INIT;
-	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-		if (!strcmp(name, calls[i].name))
-			return calls[i].c;
-	return strncmp(name, "uring:", 6) ? C_OTHER : C_URING;
+	for (int i = 0; i < row->nargs; i++)
+		if (!strcmp(row->args[i].key, key))
+			return row->args[i].type;
+	return -1;
+}
+
+/*
+ * Whether path k (0: path, 1: path2) of a call is made absolute: a key
+ * the row types PATH (not LINK, a symlink's target, nor NAME, nor one
+ * its tracer writes, as readlink's path2), or one it does not list. Not:
+ * init:* paths (already rooted), a stat's path2 (the target of the link
+ * it found), the directory getcwd returned, a memfd's name; and the name
+ * of a descriptor ior:fd or open_by_handle_at found only when absolute
+ * ("pipe:[42]" is no path).
+ */
+static enum join join_of(const struct ior_call *row, int k)
+{
+	int t;
+
+	switch (row->map) {
+	case IOR_MAP_INIT:
+	case IOR_MAP_GETCWD:
+	case IOR_MAP_MEMFD:
+		return JOIN_NEVER;
+	case IOR_MAP_IORFD:
+	case IOR_MAP_OPEN_BY_HANDLE:
+		return JOIN_ABSOLUTE;
+	case IOR_MAP_STAT:
+		if (k == 1)
+			return JOIN_NEVER;
+		break;
+	default:
+		break;
+	}
+	t = key_type(row, k ? "path2" : "path");
+	return t < 0 || t == IOR_ARG_PATH ? JOIN : JOIN_NEVER;
+}
+
+static void models_init(void)
+{
+	for (int c = 0; c < IOR_NCALLS; c++) {
+		const struct ior_call *row = &ior_calls[c];
+		int t = key_type(row, "fd");
+
+		models[c].map = row->map;
+		models[c].join[0] = join_of(row, 0);
+		models[c].join[1] = join_of(row, 1);
+		/* ior:fd's fd is new, close_range's a bound, a handle's a mount */
+		models[c].fd_is_desc = t < 0 || t == IOR_ARG_FD;
+	}
+}
+
+/* The model of a call; a record the table does not know is none. */
+static const struct call_model *model_of(const char *name)
+{
+	int c = ior_call_find(name);
+
+	if (c >= 0)
+		return &models[c];
+	/* an init: record is a tree entry, whatever its kind */
+	return strncmp(name, "init:", 5) ? &unknown_call : &unknown_init;
 }
 
 static void scan_keys(const struct ior_rec *r, struct recinfo *ri)
@@ -1103,7 +1141,7 @@ static void do_unshare(const struct ior_in *in, const struct ior_rec *r,
  * mapping its range overlaps; a successful munmap then unmaps the range.
  */
 static void do_mrange(const struct ior_in *in, const struct ior_rec *r,
-		      struct recinfo *ri, const struct task *t, enum call c)
+		      struct recinfo *ri, const struct task *t, enum ior_map c)
 {
 	int i = ior_find(r, "addr");
 	uint64_t a, b;
@@ -1117,7 +1155,7 @@ static void do_mrange(const struct ior_in *in, const struct ior_rec *r,
 		ri->ofd = m->ofd;
 		ri->vfd = m->vfd;
 	}
-	if (c == C_MUNMAP && r->ret == 0 && b > a)
+	if (c == IOR_MAP_MUNMAP && r->ret == 0 && b > a)
 		map_remove(t->proc, a, b);
 }
 
@@ -1217,9 +1255,9 @@ static struct task *exec_task(const struct ior_in *in, struct ior_rec *r,
  * descriptor: those are not followed.
  */
 static int ring_fd_is_index(const struct ior_in *in, const struct ior_rec *r,
-			    const struct recinfo *ri, enum call c)
+			    const struct recinfo *ri, enum ior_map c)
 {
-	if (c == C_URING_REGISTER)
+	if (c == IOR_MAP_URING_REGISTER)
 		return (kv_flags(in, r, ior_find(r, "opcode"),
 				 ior_uring_register_ops) & 0x80000000u) != 0;
 	return has_flag(in, r, ri->flags, ior_uring_enter_flags,
@@ -1395,31 +1433,16 @@ static void put_record(const struct ior_rec *r, const struct recinfo *ri)
 	ior_putc(&out, '\n');
 }
 
-/*
- * Whether path k (0: path, 1: path2) of a record with value val is made
- * absolute. Not: init:* paths (already rooted), what is not a path name
- * (a symlink's target, a link target read by readlink or found by a
- * stat, a memfd name, the directory getcwd returned), names of ior:fd
- * and open_by_handle_at that are not paths ("pipe:[42]"), and an empty
- * path (AT_EMPTY_PATH).
- */
-static int joined(enum call c, int k, const char *val)
+/* Whether path k of a record, with value val, is made absolute. */
+static int joined(const struct call_model *m, int k, const char *val)
 {
-	switch (c) {
-	case C_INIT:
-	case C_MEMFD:
-	case C_GETCWD:
-		return 0;
-	case C_SYMLINK:
-		return k == 1 && val[0];
-	case C_STAT:
-	case C_READLINK:
-		return k == 0 && val[0];
-	case C_IORFD:
-	case C_OPEN_BY_HANDLE:
+	switch (m->join[k]) {
+	case JOIN:
+		return val[0] != '\0';	/* not an empty one (AT_EMPTY_PATH) */
+	case JOIN_ABSOLUTE:
 		return val[0] == '/';
 	default:
-		return val[0] != '\0';
+		return 0;
 	}
 }
 
@@ -1429,34 +1452,30 @@ static int joined(enum call c, int k, const char *val)
  */
 static void map_record(const struct ior_in *in, struct ior_rec *r)
 {
-	enum call c = call_of(r->call);
+	const struct call_model *m = model_of(r->call);
+	enum ior_map c = m->map;
 	struct recinfo ri;
 	struct ring *g = NULL;
 	struct task *t;
-	int kept, ring_ctl = c == C_URING_SETUP || c == C_URING_ENTER ||
-		c == C_URING_REGISTER;
+	int kept, ring_ctl = c == IOR_MAP_URING_SETUP || c == IOR_MAP_URING_ENTER ||
+		c == IOR_MAP_URING_REGISTER;
 
 	st.records++;
 	scan_keys(r, &ri);
-	t = c == C_EXEC ? exec_task(in, r, &ri) : task_get(r->pid, r->tid);
+	t = c == IOR_MAP_EXEC ? exec_task(in, r, &ri) : task_get(r->pid, r->tid);
 	r->pid = t->proc->vpid;
 	r->tid = t->vtid;
 
 	for (int k = 0; k < 2; k++)
 		if (ri.path[k] >= 0)
 			resolve(in, r, &ri, t, k,
-				joined(c, k, r->kv[ri.path[k]].val));
+				joined(m, k, r->kv[ri.path[k]].val));
 	/* fstat(fd) is newfstatat(fd, "", AT_EMPTY_PATH): it uses dirfd. */
 	if (ri.fd < 0 && ri.dirfd[0] >= 0 && ri.path[0] >= 0 &&
 	    !r->kv[ri.path[0]].val[0] && strcmp(r->kv[ri.dirfd[0]].val, "AT_FDCWD"))
 		ri.fd = ri.dirfd[0];
-	/*
-	 * The descriptor used. Not: the one ior:fd adds, the mount of
-	 * open_by_handle_at, the lowest of close_range's range, the index of
-	 * a registered ring.
-	 */
-	if (ri.fd >= 0 && c != C_IORFD && c != C_OPEN_BY_HANDLE &&
-	    c != C_CLOSE_RANGE &&
+	/* The descriptor used; not the index of a registered ring. */
+	if (ri.fd >= 0 && m->fd_is_desc &&
 	    !(ring_ctl && ring_fd_is_index(in, r, &ri, c))) {
 		struct fdslot *s = fd_get(t->files, kv_int(in, r, ri.fd));
 
@@ -1466,7 +1485,7 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 		} else
 			st.unknown_fd++;
 	}
-	if (c == C_XFER) {
+	if (c == IOR_MAP_XFER) {
 		int i = ior_find(r, "fd2");
 		struct fdslot *s = i < 0 ? NULL :
 			fd_get(t->files, kv_int(in, r, i));
@@ -1478,12 +1497,12 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 			st.unknown_fd++;
 	}
 
-	if (c == C_URING || c == C_URING_OPEN || c == C_URING_CLOSE ||
-	    c == C_URING_INSTALL)
+	if (c == IOR_MAP_URING || c == IOR_MAP_URING_OPEN || c == IOR_MAP_URING_CLOSE ||
+	    c == IOR_MAP_URING_INSTALL)
 		g = uring_request(in, r, &ri, t);
 
 	switch (c) {
-	case C_URING_SETUP:
+	case IOR_MAP_URING_SETUP:
 		/* The ring is a descriptor: close, dup, fork, exec act on it. */
 		if (r->ret >= 0) {
 			add_open(&ri, t, r->ret, "anon_inode:[io_uring]", 1);
@@ -1491,38 +1510,38 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 				ri.ofd->ring = xcalloc(1, sizeof(*ri.ofd->ring));
 		}
 		break;
-	case C_URING_REGISTER:
+	case IOR_MAP_URING_REGISTER:
 		do_uring_register(in, r, &ri, t);
 		break;
-	case C_URING_OPEN:
+	case IOR_MAP_URING_OPEN:
 		do_uring_open(in, r, &ri, t, g);
 		break;
-	case C_URING_CLOSE:
+	case IOR_MAP_URING_CLOSE:
 		/* As close(2) for a descriptor; a registered file on success. */
 		if (ri.fd >= 0 && r->ret != -EBADF)
 			fd_close(t->files, kv_int(in, r, ri.fd));
 		else if (ri.fixed >= 0 && r->ret == 0)
 			ring_clear_slot(g, ri.fixed);
 		break;
-	case C_URING_INSTALL:
+	case IOR_MAP_URING_INSTALL:
 		/* A descriptor on a registered file (O_CLOEXEC by default). */
 		if (r->ret >= 0 && ri.ofd)
 			add_dup(&ri, t, r->ret, 1, 1);
 		break;
-	case C_OPEN:
-	case C_OPEN_BY_HANDLE:
+	case IOR_MAP_OPEN:
+	case IOR_MAP_OPEN_BY_HANDLE:
 		if (r->ret >= 0)
 			add_open(&ri, t, r->ret, ri.path[0] >= 0 ? ri.raw[0] : "",
 				 has_flag(in, r, ri.flags, ior_open_flags, O_CLOEXEC));
 		break;
-	case C_IORFD:
+	case IOR_MAP_IORFD:
 		if (ri.fd < 0)
 			ior_bad(in, "fd", "missing");
 		add_open(&ri, t, kv_int(in, r, ri.fd),
 			 ri.path[0] >= 0 ? ri.raw[0] : "",
 			 has_flag(in, r, ri.flags, ior_open_flags, O_CLOEXEC));
 		break;
-	case C_MEMFD:
+	case IOR_MAP_MEMFD:
 		/* Not a path: the file is written only when absolute. */
 		if (r->ret >= 0) {
 			snprintf(tmp, sizeof(tmp), "memfd:%s",
@@ -1531,38 +1550,38 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 				 has_flag(in, r, ri.flags, ior_memfd_flags, MFD_CLOEXEC));
 		}
 		break;
-	case C_CLOSE:
+	case IOR_MAP_CLOSE:
 		/* close(2) releases the descriptor even when it fails. */
 		if (ri.fd >= 0 && r->ret != -EBADF)
 			fd_close(t->files, kv_int(in, r, ri.fd));
 		break;
-	case C_DUP:
+	case IOR_MAP_DUP:
 		if (r->ret >= 0 && ri.ofd)
 			add_dup(&ri, t, r->ret, 0, 1);
 		else if (r->ret >= 0)
 			drop_dup(t, r->ret, 1);
 		break;
-	case C_DUP2:
-	case C_DUP3:
+	case IOR_MAP_DUP2:
+	case IOR_MAP_DUP3:
 		/* dup2(fd, fd) changes nothing. */
 		if (r->ret < 0 || r->ret == kv_int(in, r, ri.fd))
 			break;
 		if (ri.ofd)
-			add_dup(&ri, t, r->ret, c == C_DUP3 &&
+			add_dup(&ri, t, r->ret, c == IOR_MAP_DUP3 &&
 				has_flag(in, r, ri.flags, ior_open_flags, O_CLOEXEC), 0);
 		else
 			drop_dup(t, r->ret, 0);
 		break;
-	case C_FCNTL:
+	case IOR_MAP_FCNTL:
 		do_fcntl(in, r, &ri, t);
 		break;
-	case C_CLOSE_RANGE:
+	case IOR_MAP_CLOSE_RANGE:
 		do_close_range(in, r, &ri, t);
 		break;
-	case C_UNSHARE:
+	case IOR_MAP_UNSHARE:
 		do_unshare(in, r, &ri, t);
 		break;
-	case C_MMAP:
+	case IOR_MAP_MMAP:
 		if (r->ret >= 0 && ri.ofd) {
 			uint64_t end = range_end(in, r, r->ret);
 
@@ -1570,17 +1589,17 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 				map_add(t->proc, r->ret, end, ri.vfd, ri.ofd);
 		}
 		break;
-	case C_MUNMAP:
-	case C_MRANGE:
+	case IOR_MAP_MUNMAP:
+	case IOR_MAP_MRANGE:
 		do_mrange(in, r, &ri, t, c);
 		break;
-	case C_GETCWD:
+	case IOR_MAP_GETCWD:
 		/* What getcwd returned is the cwd. */
 		if (r->ret > 0 && !t->fs->known && ri.path[0] >= 0 &&
 		    ri.raw[0][0] == '/')
 			fs_set(t->fs, ri.raw[0]);
 		break;
-	case C_CHDIR:
+	case IOR_MAP_CHDIR:
 		if (r->ret == 0 && ri.path[0] >= 0) {
 			if (ri.resolved[0])
 				fs_set(t->fs, pathbuf[0]);
@@ -1588,7 +1607,7 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 				t->fs->known = 0;
 		}
 		break;
-	case C_FCHDIR:
+	case IOR_MAP_FCHDIR:
 		if (r->ret == 0) {
 			if (ri.ofd && ri.ofd->abs)
 				fs_set(t->fs, ri.ofd->path);
@@ -1596,21 +1615,21 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 				t->fs->known = 0;
 		}
 		break;
-	case C_IORCWD:
+	case IOR_MAP_IORCWD:
 		if (ri.resolved[0])
 			fs_set(t->fs, pathbuf[0]);
 		break;
-	case C_FORK:
+	case IOR_MAP_FORK:
 		do_fork(in, r, &ri, t);
 		break;
-	case C_EXEC:
+	case IOR_MAP_EXEC:
 		do_exec(t);
 		break;
 	default:
 		break;
 	}
 
-	if (c == C_IORCWD || !strncmp(r->call, "sched:", 6))
+	if (c == IOR_MAP_IORCWD || !strncmp(r->call, "sched:", 6))
 		kept = 1;	/* later stages need the process structure */
 	else if (ring_ctl)
 		kept = comm_kept(in, r->comm);	/* the requests need their ring */
@@ -1622,7 +1641,7 @@ static void map_record(const struct ior_in *in, struct ior_rec *r)
 	} else
 		st.filtered++;
 
-	if (c == C_EXIT) {
+	if (c == IOR_MAP_EXIT) {
 		if (ri.group >= 0 && kv_int(in, r, ri.group) == 1)
 			proc_free(t->proc);
 		else
@@ -1694,6 +1713,7 @@ int main(int argc, char **argv)
 	if (!md)
 		ior_errx(IOR_EXIT_SYS, "pcre2_match_data_create failed");
 
+	models_init();
 	ior_out_init(&out, STDOUT_FILENO, NULL);
 	nfiles = argc > 0 ? argc : 1;
 	for (int f = 0; f < nfiles; f++) {
