@@ -23,104 +23,6 @@
 
 #include "ior.h"
 
-/* What a call does, as far as the tree and the replay are concerned. */
-enum op {
-	OP_UNSUPPORTED, OP_PROCESS, OP_CWD, OP_IPC, OP_OPEN, OP_CREAT,
-	OP_CLOSE, OP_READ, OP_WRITE, OP_PREAD, OP_PWRITE, OP_LSEEK, OP_SYNC,
-	OP_STAT, OP_FSTAT, OP_MKDIR, OP_RMDIR, OP_UNLINK, OP_RENAME,
-	OP_TRUNCATE, OP_FTRUNCATE, OP_CHDIR, OP_FCHDIR, OP_DUP, OP_SCHED,
-	OP_IORFD,
-	OP_TOUCH,	/* success: the path existed; nothing else to learn */
-	OP_CHMOD, OP_CHOWN, OP_LINK, OP_SYMLINK, OP_READLINK, OP_MKNOD,
-	OP_GETCWD, OP_GETDENTS, OP_FCNTL, OP_CLOSE_RANGE, OP_XFER, OP_MEMFD,
-	OP_HANDLE, OP_MMAP, OP_MAPPING,
-	OP_FDOP,	/* on a descriptor: its file existed */
-	OP_NOTREE,	/* replayed, but tells nothing about the tree */
-	OP_RING,	/* io_uring_setup: a descriptor, no file */
-};
-
-static const struct call {
-	const char *name;
-	enum op op;
-} calls[] = {
-	{ "open", OP_OPEN }, { "openat", OP_OPEN }, { "openat2", OP_OPEN },
-	{ "creat", OP_CREAT }, { "close", OP_CLOSE },
-	{ "read", OP_READ }, { "readv", OP_READ },
-	{ "write", OP_WRITE }, { "writev", OP_WRITE },
-	{ "pread64", OP_PREAD }, { "preadv", OP_PREAD },
-	{ "pwrite64", OP_PWRITE }, { "pwritev", OP_PWRITE },
-	{ "lseek", OP_LSEEK }, { "fsync", OP_SYNC }, { "fdatasync", OP_SYNC },
-	{ "stat", OP_STAT }, { "lstat", OP_STAT }, { "newfstatat", OP_STAT },
-	{ "statx", OP_STAT }, { "fstat", OP_FSTAT },
-	{ "mkdir", OP_MKDIR }, { "mkdirat", OP_MKDIR }, { "rmdir", OP_RMDIR },
-	{ "unlink", OP_UNLINK }, { "unlinkat", OP_UNLINK },
-	{ "rename", OP_RENAME }, { "renameat", OP_RENAME },
-	{ "renameat2", OP_RENAME },
-	{ "truncate", OP_TRUNCATE }, { "ftruncate", OP_FTRUNCATE },
-	{ "fallocate", OP_FTRUNCATE },
-	{ "chdir", OP_CHDIR }, { "fchdir", OP_FCHDIR },
-	{ "dup", OP_DUP }, { "dup2", OP_DUP }, { "dup3", OP_DUP },
-	{ "sched:fork", OP_SCHED }, { "sched:exec", OP_SCHED },
-	{ "sched:exit", OP_SCHED }, { "ior:fd", OP_IORFD },
-	{ "access", OP_TOUCH }, { "faccessat", OP_TOUCH },
-	{ "faccessat2", OP_TOUCH },
-	{ "chmod", OP_CHMOD }, { "fchmod", OP_CHMOD }, { "fchmodat", OP_CHMOD },
-	{ "fchmodat2", OP_CHMOD },
-	{ "chown", OP_CHOWN }, { "fchown", OP_CHOWN }, { "fchownat", OP_CHOWN },
-	{ "lchown", OP_CHOWN },
-	{ "utime", OP_TOUCH }, { "utimes", OP_TOUCH },
-	{ "utimensat", OP_TOUCH }, { "futimesat", OP_TOUCH },
-	{ "setxattr", OP_TOUCH }, { "lsetxattr", OP_TOUCH },
-	{ "getxattr", OP_TOUCH }, { "lgetxattr", OP_TOUCH },
-	{ "listxattr", OP_TOUCH }, { "llistxattr", OP_TOUCH },
-	{ "removexattr", OP_TOUCH }, { "lremovexattr", OP_TOUCH },
-	{ "fsetxattr", OP_FDOP }, { "fgetxattr", OP_FDOP },
-	{ "flistxattr", OP_FDOP }, { "fremovexattr", OP_FDOP },
-	{ "name_to_handle_at", OP_TOUCH }, { "open_by_handle_at", OP_HANDLE },
-	{ "link", OP_LINK }, { "linkat", OP_LINK },
-	{ "symlink", OP_SYMLINK }, { "symlinkat", OP_SYMLINK },
-	{ "readlink", OP_READLINK }, { "readlinkat", OP_READLINK },
-	{ "mknod", OP_MKNOD }, { "mknodat", OP_MKNOD },
-	{ "getcwd", OP_GETCWD }, { "getdents64", OP_GETDENTS },
-	{ "fcntl", OP_FCNTL }, { "close_range", OP_CLOSE_RANGE },
-	{ "copy_file_range", OP_XFER }, { "sendfile64", OP_XFER },
-	{ "splice", OP_XFER }, { "memfd_create", OP_MEMFD },
-	{ "mmap", OP_MMAP }, { "munmap", OP_MAPPING }, { "msync", OP_MAPPING },
-	{ "madvise", OP_MAPPING },
-	{ "flock", OP_FDOP }, { "fadvise64", OP_FDOP }, { "readahead", OP_FDOP },
-	{ "syncfs", OP_FDOP }, { "sync_file_range", OP_FDOP },
-	{ "fstatfs", OP_FDOP },
-	/* AIO: requests on descriptors like their syscalls; the rest no tree */
-	{ "aio:pread", OP_PREAD }, { "aio:preadv", OP_PREAD },
-	{ "aio:pwrite", OP_PWRITE }, { "aio:pwritev", OP_PWRITE },
-	{ "aio:fsync", OP_SYNC }, { "aio:fdsync", OP_SYNC },
-	{ "aio:poll", OP_FDOP }, { "aio:noop", OP_FDOP },
-	{ "io_setup", OP_NOTREE }, { "io_destroy", OP_NOTREE },
-	{ "io_submit", OP_NOTREE }, { "io_getevents", OP_NOTREE },
-	{ "io_pgetevents", OP_NOTREE }, { "io_cancel", OP_NOTREE },
-	/* io_uring: the requests ior-replay can issue, like their syscalls */
-	{ "uring:read", OP_PREAD }, { "uring:readv", OP_PREAD },
-	{ "uring:read_fixed", OP_PREAD }, { "uring:write", OP_PWRITE },
-	{ "uring:writev", OP_PWRITE }, { "uring:write_fixed", OP_PWRITE },
-	{ "uring:fsync", OP_SYNC }, { "uring:fallocate", OP_FTRUNCATE },
-	{ "uring:openat", OP_OPEN }, { "uring:openat2", OP_OPEN },
-	{ "uring:close", OP_CLOSE }, { "uring:statx", OP_STAT },
-	{ "uring:nop", OP_NOTREE },
-	{ "io_uring_setup", OP_RING }, { "io_uring_enter", OP_NOTREE },
-	{ "io_uring_register", OP_NOTREE },
-	{ "sync", OP_NOTREE }, { "statfs", OP_NOTREE },
-	{ "unshare", OP_NOTREE }, { "vfork", OP_NOTREE },
-	/* Process structure comes from sched:*, not from these. */
-	{ "clone", OP_PROCESS }, { "clone3", OP_PROCESS },
-	{ "fork", OP_PROCESS },
-	{ "execve", OP_PROCESS }, { "execveat", OP_PROCESS },
-	{ "exit_group", OP_PROCESS },
-	/* Paths are absolute already. */
-	{ "ior:cwd", OP_CWD },
-	/* The descriptors received come as ior:fd records of their own. */
-	{ "recvmsg", OP_IPC },
-};
-
 /* Why a record was dropped; each has a counter in the trailer. */
 enum drop {
 	DROP_PSEUDO, DROP_UNKNOWN_FD, DROP_FAILED, DROP_PROCESS, DROP_CWD,
@@ -527,11 +429,11 @@ static void replaced(struct path_ent *e)
 }
 
 /* chmod and chown change what later sightings show. */
-static void attr_changed(enum op op, struct path_ent *e)
+static void attr_changed(enum ior_tree op, struct path_ent *e)
 {
-	if (e && op == OP_CHMOD)
+	if (e && op == IOR_TREE_CHMOD)
 		e->mode_lock = 1;
-	else if (e && op == OP_CHOWN)
+	else if (e && op == IOR_TREE_CHOWN)
 		e->owner_lock = 1;
 }
 
@@ -743,29 +645,6 @@ static void saw_attrs(const struct ior_in *in, struct path_ent *e,
 		saw_inode(e, dev_of(in, a->dev), ior_uint(in, "ino", a->ino));
 }
 
-static enum op op_of(const char *call)
-{
-	static struct { const char *name; enum op op; } slot[512];
-	static int ready;
-	uint64_t h;
-
-	/* A small open-addressed table: the call name is looked up per line. */
-	if (!ready) {
-		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-			h = hash_mem(calls[i].name, strlen(calls[i].name));
-			while (slot[h & 511].name)
-				h++;
-			slot[h & 511].name = calls[i].name;
-			slot[h & 511].op = calls[i].op;
-		}
-		ready = 1;
-	}
-	for (h = hash_mem(call, strlen(call)); slot[h & 511].name; h++)
-		if (!strcmp(slot[h & 511].name, call))
-			return slot[h & 511].op;
-	return OP_UNSUPPORTED;
-}
-
 /*
  * An open of a FIFO the capture made, without blocking: the replay makes
  * the FIFO too (mknod), and such an open neither waits for a peer nor
@@ -808,31 +687,31 @@ static int side_replayable(const char *vfd, const char *file,
 
 /* Open-like records create descriptions; remember even unreplayable ones. */
 static struct ofd_ent *track_open(const struct ior_in *in,
-				  const struct ior_rec *r, enum op op,
+				  const struct ior_rec *r, enum ior_tree op,
 				  const struct args *a)
 {
 	int64_t id;
 
-	if (!a->ofd || r->ret < 0 || (op != OP_OPEN && op != OP_CREAT &&
-				      op != OP_IORFD && op != OP_MEMFD &&
-				      op != OP_HANDLE && op != OP_RING))
+	if (!a->ofd || r->ret < 0 || (op != IOR_TREE_OPEN && op != IOR_TREE_CREAT &&
+				      op != IOR_TREE_IORFD && op != IOR_TREE_MEMFD &&
+				      op != IOR_TREE_HANDLE && op != IOR_TREE_RING))
 		return NULL;
 	id = ior_int(in, "ofd", a->ofd);
 	/* open_by_handle_at's fd is the mount's: its ofd is not the new one. */
-	if (op == OP_HANDLE && ofd_find(id))
+	if (op == IOR_TREE_HANDLE && ofd_find(id))
 		return NULL;
 	return ofd_new(id, r->pid);
 }
 
 /* dup, dup2, dup3, fcntl F_DUPFD*: one more descriptor on o. */
 static int is_dup(const struct ior_in *in, const struct ior_rec *r,
-		  enum op op, const struct args *a)
+		  enum ior_tree op, const struct args *a)
 {
 	uint64_t cmd;
 
-	if (r->ret < 0 || (op != OP_DUP && op != OP_FCNTL))
+	if (r->ret < 0 || (op != IOR_TREE_DUP && op != IOR_TREE_FCNTL))
 		return 0;
-	if (op == OP_DUP)
+	if (op == IOR_TREE_DUP)
 		return 1;
 	cmd = flags_of(in, "cmd", a->cmd, ior_fcntl_cmds);
 	return a->cmd && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC);
@@ -845,29 +724,29 @@ static int is_dup(const struct ior_in *in, const struct ior_rec *r,
  * they are ordered before and after the refused call as in the capture.
  */
 static int lock_conflict(const struct ior_in *in, const struct ior_rec *r,
-			 const struct args *a)
+			 const struct ior_call *row, const struct args *a)
 {
 	uint64_t cmd;
 
-	if (r->ret != -EAGAIN)
+	if (r->ret != -EAGAIN || !row)
 		return 0;
-	if (!strcmp(r->call, "flock"))
+	if (row->replay == IOR_REPLAY_FLOCK)
 		return 1;
-	if (strcmp(r->call, "fcntl") || !a->cmd)
+	if (row->tree != IOR_TREE_FCNTL || !a->cmd)
 		return 0;
 	cmd = flags_of(in, "cmd", a->cmd, ior_fcntl_cmds);
 	return cmd == F_SETLK || cmd == F_OFD_SETLK;
 }
 
-static void track_close(enum op op, struct ofd_ent *o)
+static void track_close(enum ior_tree op, struct ofd_ent *o)
 {
-	if (o && op == OP_CLOSE && --o->refs <= 0)
+	if (o && op == IOR_TREE_CLOSE && --o->refs <= 0)
 		ofd_remove(o);
 }
 
 /* Learn from an open, creat or ior:fd record what existed before. */
 static void infer_open(const struct ior_in *in, const struct ior_rec *r,
-		       enum op op, const struct args *a, struct ofd_ent *o)
+		       enum ior_tree op, const struct args *a, struct ofd_ent *o)
 {
 	const char *p = a->path ? a->path : a->file;
 	struct path_ent *e;
@@ -876,9 +755,9 @@ static void infer_open(const struct ior_in *in, const struct ior_rec *r,
 	if (!p)
 		return;
 	e = path_get(p);
-	fl = op == OP_CREAT ? (uint64_t)(O_CREAT | O_WRONLY | O_TRUNC) :
+	fl = op == IOR_TREE_CREAT ? (uint64_t)(O_CREAT | O_WRONLY | O_TRUNC) :
 		flags_of(in, "flags", a->flags, ior_open_flags);
-	if (op == OP_HANDLE)
+	if (op == IOR_TREE_HANDLE)
 		fl &= ~(uint64_t)(O_CREAT | O_TRUNC);	/* it opens, never creates */
 	if (r->ret < 0) {
 		if (r->ret == -ENOENT)
@@ -890,7 +769,7 @@ static void infer_open(const struct ior_in *in, const struct ior_rec *r,
 		return;
 	}
 	size = uint_of(in, "size", a->size);
-	if (op == OP_IORFD) {
+	if (op == IOR_TREE_IORFD) {
 		existed(e, type_of(a->ft, TY_FILE));
 		saw_size(e, size);
 		saw_attrs(in, e, a);
@@ -928,27 +807,27 @@ static void infer_open(const struct ior_in *in, const struct ior_rec *r,
  * (but a truncate's), its mode and owner too (but chmod's and chown's), so
  * a file the application never opened or stat'ed gets them in the tree.
  */
-static void saw_after(const struct ior_in *in, enum op op,
+static void saw_after(const struct ior_in *in, enum ior_tree op,
 		      struct path_ent *e, const struct args *a)
 {
 	enum type t = type_of(a->ft, TY_UNKNOWN);
 
 	existed(e, t);
-	if (t == TY_FILE && op != OP_TRUNCATE && a->size)
+	if (t == TY_FILE && op != IOR_TREE_TRUNCATE && a->size)
 		saw_size(e, uint_of(in, "size", a->size));
-	if (op != OP_CHMOD && op != OP_CHOWN)
+	if (op != IOR_TREE_CHMOD && op != IOR_TREE_CHOWN)
 		saw_attrs(in, e, a);
 }
 
 /* Learn from a record about paths (no descriptor). */
 static void infer_path(const struct ior_in *in, const struct ior_rec *r,
-		       enum op op, const struct args *a)
+		       enum ior_tree op, const struct args *a)
 {
 	struct path_ent *e = a->path ? path_get(a->path) : NULL;
 	struct path_ent *e2 = a->path2 ? path_get(a->path2) : NULL;
 	uint64_t fl;
 
-	if (op == OP_SYMLINK && e2) {
+	if (op == IOR_TREE_SYMLINK && e2) {
 		/* path is the link's content: only path2 is an entry */
 		if (r->ret >= 0)
 			created(e2);
@@ -963,26 +842,26 @@ static void infer_path(const struct ior_in *in, const struct ior_rec *r,
 	if (r->ret < 0) {
 		if (r->ret == -ENOENT)
 			absent(e);
-		else if (r->ret == -EEXIST && op == OP_MKDIR)
+		else if (r->ret == -EEXIST && op == IOR_TREE_MKDIR)
 			existed(e, TY_DIR);
-		else if (r->ret == -EEXIST && op == OP_MKNOD)
+		else if (r->ret == -EEXIST && op == IOR_TREE_MKNOD)
 			existed(e, TY_UNKNOWN);
-		else if (r->ret == -EEXIST && (op == OP_RENAME ||
-					       op == OP_LINK) && e2)
+		else if (r->ret == -EEXIST && (op == IOR_TREE_RENAME ||
+					       op == IOR_TREE_LINK) && e2)
 			existed(e2, TY_UNKNOWN);
-		else if (r->ret == -ENOTEMPTY && op == OP_RMDIR)
+		else if (r->ret == -ENOTEMPTY && op == IOR_TREE_RMDIR)
 			existed(e, TY_DIR);
-		else if (r->ret == -EISDIR && op == OP_UNLINK)
+		else if (r->ret == -EISDIR && op == IOR_TREE_UNLINK)
 			existed(e, TY_DIR);
-		else if (r->ret == -EINVAL && op == OP_READLINK)
+		else if (r->ret == -EINVAL && op == IOR_TREE_READLINK)
 			existed(e, TY_UNKNOWN);	/* there, not a symlink */
 		return;
 	}
 	/* What a path call's file was right after it (ior-format(5)). */
-	if (a->ft && op != OP_STAT)
+	if (a->ft && op != IOR_TREE_STAT)
 		saw_after(in, op, e, a);
 	switch (op) {
-	case OP_STAT:
+	case IOR_TREE_STAT:
 		existed(e, type_of(a->ft, TY_UNKNOWN));
 		/* an existing symlink, with its target (ior-format(5)) */
 		if (type_of(a->ft, TY_UNKNOWN) == TY_LNK)
@@ -991,44 +870,44 @@ static void infer_path(const struct ior_in *in, const struct ior_rec *r,
 			saw_size(e, uint_of(in, "size", a->size));
 		saw_attrs(in, e, a);
 		break;
-	case OP_READLINK:
+	case IOR_TREE_READLINK:
 		existed(e, TY_LNK);
 		saw_link(e, a->target);
 		break;
-	case OP_TOUCH:
-	case OP_CHMOD:
-	case OP_CHOWN:
+	case IOR_TREE_TOUCH:
+	case IOR_TREE_CHMOD:
+	case IOR_TREE_CHOWN:
 		existed(e, TY_UNKNOWN);
 		attr_changed(op, e);
 		break;
-	case OP_LINK:
+	case IOR_TREE_LINK:
 		existed(e, TY_FILE);
 		if (e2)
 			created(e2);
 		break;
-	case OP_MKDIR:
-	case OP_MKNOD:
+	case IOR_TREE_MKDIR:
+	case IOR_TREE_MKNOD:
 		created(e);
 		break;
-	case OP_GETCWD:
+	case IOR_TREE_GETCWD:
 		existed(e, TY_DIR);
 		break;
-	case OP_RMDIR:
-	case OP_CHDIR:
+	case IOR_TREE_RMDIR:
+	case IOR_TREE_CHDIR:
 		existed(e, TY_DIR);
-		if (op == OP_RMDIR)
+		if (op == IOR_TREE_RMDIR)
 			replaced(e);
 		break;
-	case OP_UNLINK:
+	case IOR_TREE_UNLINK:
 		fl = flags_of(in, "flags", a->flags, ior_at_flags);
 		existed(e, fl & 0x200 ? TY_DIR : TY_FILE);	/* AT_REMOVEDIR */
 		replaced(e);
 		break;
-	case OP_TRUNCATE:
+	case IOR_TREE_TRUNCATE:
 		existed(e, TY_FILE);
 		freeze(e);
 		break;
-	case OP_RENAME:
+	case IOR_TREE_RENAME:
 		existed(e, TY_UNKNOWN);
 		replaced(e);
 		if (!e2)
@@ -1058,14 +937,14 @@ static struct path_ent *file_ent(const char *file, const struct ofd_ent *o)
 
 /* Learn from a record on a descriptor: positions, sizes, writes. */
 static void infer_fd(const struct ior_in *in, const struct ior_rec *r,
-		     enum op op, const struct args *a, struct ofd_ent *o,
+		     enum ior_tree op, const struct args *a, struct ofd_ent *o,
 		     struct path_ent *fe)
 {
 	struct path_ent *e;
 	uint64_t off;
 
 	if (fe && r->ret >= 0) {
-		existed(fe, op == OP_GETDENTS ? TY_DIR : TY_UNKNOWN);
+		existed(fe, op == IOR_TREE_GETDENTS ? TY_DIR : TY_UNKNOWN);
 		attr_changed(op, fe);
 	}
 	if (r->ret < 0)
@@ -1075,47 +954,47 @@ static void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 		 * A description ior-gen no longer follows: a registered file
 		 * whose descriptor was closed. No position, but its file.
 		 */
-		if (op == OP_PREAD && r->ret > 0)
+		if (op == IOR_TREE_PREAD && r->ret > 0)
 			saw_size(fe, uint_of(in, "offset", a->offset) + r->ret);
-		else if (op == OP_WRITE || op == OP_PWRITE ||
-			 op == OP_FTRUNCATE)
+		else if (op == IOR_TREE_WRITE || op == IOR_TREE_PWRITE ||
+			 op == IOR_TREE_FTRUNCATE)
 			freeze(fe);
 		return;
 	}
 	e = o->file;
 	switch (op) {
-	case OP_READ:
+	case IOR_TREE_READ:
 		if (o->pos >= 0) {
 			o->pos += r->ret;
 			saw_size(e, o->pos);
 		}
 		break;
-	case OP_WRITE:
+	case IOR_TREE_WRITE:
 		if (o->pos >= 0)
 			o->pos += r->ret;
 		freeze(e);
 		break;
-	case OP_PREAD:
+	case IOR_TREE_PREAD:
 		off = uint_of(in, "offset", a->offset);
 		if (r->ret > 0)
 			saw_size(e, off + r->ret);
 		break;
-	case OP_PWRITE:
-	case OP_FTRUNCATE:
+	case IOR_TREE_PWRITE:
+	case IOR_TREE_FTRUNCATE:
 		freeze(e);
 		break;
-	case OP_LSEEK:
+	case IOR_TREE_LSEEK:
 		o->pos = r->ret;
 		break;
-	case OP_FSTAT:
+	case IOR_TREE_FSTAT:
 		if (e && type_of(a->ft, TY_FILE) == TY_FILE)
 			saw_size(e, uint_of(in, "size", a->size));
 		else if (e)
 			existed(e, type_of(a->ft, TY_UNKNOWN));
 		saw_attrs(in, e, a);
 		break;
-	case OP_FCHDIR:
-	case OP_GETDENTS:
+	case IOR_TREE_FCHDIR:
+	case IOR_TREE_GETDENTS:
 		if (e)
 			existed(e, TY_DIR);
 		break;
@@ -1372,11 +1251,10 @@ static void seq_next(void)
 
 /* A request is issued by its submitting call: it waits for no exit. */
 static void put_op(struct ior_out *out, const struct ior_in *in,
-		   const struct ior_rec *r, const struct args *a, enum op op,
+		   const struct ior_rec *r, const struct args *a, int call,
 		   int64_t after, int request)
 {
-	int64_t joined = request ? 0 : join_after(r, op == OP_SCHED &&
-						  !strcmp(r->call, "sched:exit"));
+	int64_t joined = request ? 0 : join_after(r, call == IOR_C_sched_exit);
 	/* copied when it fits ior_reserve(): the reader passes longer lines */
 	int copy = in->linelen <= IOR_LINE_MAX;
 	char *d;
@@ -1417,25 +1295,26 @@ static void put_op(struct ior_out *out, const struct ior_in *in,
  * when the record goes on to the other checks.
  */
 #define DROP_NONE NDROP
-static enum drop drop_by_call(const struct ior_in *in, enum op op,
-			      const struct args *a)
+static enum drop drop_by_call(const struct ior_in *in,
+			      const struct ior_call *row, const struct args *a)
 {
+	enum ior_tree op = row ? row->tree : IOR_TREE_UNSUPPORTED;
 	unsigned type;
 
 	switch (op) {
-	case OP_PROCESS: return DROP_PROCESS;
-	case OP_CWD: return DROP_CWD;
-	case OP_IPC: return DROP_IPC;
-	case OP_UNSUPPORTED: return DROP_UNSUPPORTED;
-	case OP_MMAP:
+	case IOR_TREE_PROCESS: return DROP_PROCESS;
+	case IOR_TREE_CWD: return DROP_CWD;
+	case IOR_TREE_IPC: return DROP_IPC;
+	case IOR_TREE_UNSUPPORTED: return DROP_UNSUPPORTED;
+	case IOR_TREE_MMAP:
 		if (!a->vfd && (!a->fd || !strcmp(a->fd, "-1")))
 			return DROP_ANON_MAPPING;
 		break;
-	case OP_MAPPING:
+	case IOR_TREE_MAPPING:
 		if (!a->vfd && !a->file)
 			return DROP_ANON_MAPPING;
 		break;
-	case OP_MKNOD:
+	case IOR_TREE_MKNOD:
 		type = a->mode ? ior_mode(in, "mode", a->mode) & S_IFMT : 0;
 		if (type != 0 && type != S_IFREG && type != S_IFIFO)
 			return DROP_DEVICE;
@@ -1443,6 +1322,9 @@ static enum drop drop_by_call(const struct ior_in *in, enum op op,
 	default:
 		break;
 	}
+	/* What ior-replay cannot issue is not kept: the two never disagree. */
+	if (row->replay == IOR_REPLAY_NONE)
+		return DROP_UNSUPPORTED;
 	return DROP_NONE;
 }
 
@@ -1450,7 +1332,9 @@ static enum drop drop_by_call(const struct ior_in *in, enum op op,
 static void gen_record(const struct ior_in *in, struct ior_rec *r,
 		       struct ior_out *spool)
 {
-	enum op op = op_of(r->call);
+	int call = ior_call_find(r->call);
+	const struct ior_call *row = call < 0 ? NULL : &ior_calls[call];
+	enum ior_tree op = row ? row->tree : IOR_TREE_UNSUPPORTED;
 	struct ofd_ent *o = NULL, *o2 = NULL;
 	struct path_ent *fe, *fe2 = NULL;
 	struct args a;
@@ -1473,10 +1357,10 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 		}
 	}
 	/* A request on the file position (offset -1) is a read or a write. */
-	if ((op == OP_PREAD || op == OP_PWRITE) && a.offset &&
+	if ((op == IOR_TREE_PREAD || op == IOR_TREE_PWRITE) && a.offset &&
 	    !strcmp(a.offset, "-1"))
-		op = op == OP_PREAD ? OP_READ : OP_WRITE;
-	if ((why = drop_by_call(in, op, &a)) != DROP_NONE) {
+		op = op == IOR_TREE_PREAD ? IOR_TREE_READ : IOR_TREE_WRITE;
+	if ((why = drop_by_call(in, row, &a)) != DROP_NONE) {
 		ndrop[why]++;
 		return;
 	}
@@ -1485,15 +1369,15 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 		ndrop[DROP_UNKNOWN_FD]++;
 		return;
 	}
-	if (op == OP_STAT || op == OP_READLINK) {
+	if (op == IOR_TREE_STAT || op == IOR_TREE_READLINK) {
 		a.target = a.path2;
 		a.path2 = NULL;
-	} else if (op == OP_SYMLINK || op == OP_MEMFD) {
+	} else if (op == IOR_TREE_SYMLINK || op == IOR_TREE_MEMFD) {
 		a.path = NULL;
 	}
 	if (a.ofd)
 		o = ofd_find(ior_int(in, "ofd", a.ofd));
-	if (op == OP_XFER) {
+	if (op == IOR_TREE_XFER) {
 		/* Kept when one side is a file; the replay stands in for the other. */
 		if (a.ofd2)
 			o2 = ofd_find(ior_int(in, "ofd2", a.ofd2));
@@ -1506,7 +1390,7 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 			ndrop[a.vfd || a.vfd2 ? DROP_PSEUDO : DROP_UNKNOWN_FD]++;
 			return;
 		}
-	} else if (op != OP_CLOSE_RANGE) {
+	} else if (op != IOR_TREE_CLOSE_RANGE) {
 		/* close_range names a range, not one descriptor: always kept. */
 		if (is_pseudo(&a, o)) {
 			struct ofd_ent *n = track_open(in, r, op, &a);
@@ -1530,35 +1414,35 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 	 */
 	if (r->ret < 0 && unreplayable_errno(r->ret) &&
 	    !(r->ret == -EBADF && ior_get(r, "fds") &&
-	      !strcmp(r->call, "io_uring_register")) &&
-	    !lock_conflict(in, r, &a)) {
+	      call == IOR_C_io_uring_register) &&
+	    !lock_conflict(in, r, row, &a)) {
 		ndrop[DROP_FAILED]++;
 		return;
 	}
 	seq_next();
 	if (a.sub && !request)
 		subs[sub & (SUBS - 1)].seq = seq;
-	if (op == OP_SCHED) {
+	if (op == IOR_TREE_SCHED) {
 		/* Process structure: no file, no ordering by resource. */
-		put_op(spool, in, r, &a, op, 0, 0);
-		if (!strcmp(r->call, "sched:exit") && a.group &&
+		put_op(spool, in, r, &a, call, 0, 0);
+		if (call == IOR_C_sched_exit && a.group &&
 		    ior_int(in, "group", a.group) == 1)
 			ofd_drop_owner(r->pid);
 		return;
 	}
-	if (op == OP_OPEN || op == OP_CREAT || op == OP_IORFD ||
-	    op == OP_MEMFD || op == OP_HANDLE || op == OP_RING) {
+	if (op == IOR_TREE_OPEN || op == IOR_TREE_CREAT || op == IOR_TREE_IORFD ||
+	    op == IOR_TREE_MEMFD || op == IOR_TREE_HANDLE || op == IOR_TREE_RING) {
 		struct ofd_ent *n = track_open(in, r, op, &a);
 
-		if (n && op == OP_MEMFD)
+		if (n && op == IOR_TREE_MEMFD)
 			n->memfd = 1;
 		else
 			infer_open(in, r, op, &a, n);
 		o = n ? n : o;
 		/* a memfd names no entry; a handle's fd is the mount's */
-		fe = (o && o->memfd) || (op == OP_HANDLE && !n) ? NULL :
+		fe = (o && o->memfd) || (op == IOR_TREE_HANDLE && !n) ? NULL :
 			file_ent(a.file, o);
-	} else if (op == OP_XFER) {
+	} else if (op == IOR_TREE_XFER) {
 		fe = file_ent(a.file, o);
 		fe2 = file_ent(a.file2, o2);
 		infer_xfer(in, r, &a, o, fe, o2, fe2);
@@ -1567,9 +1451,9 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 		fe = o && o->memfd ? NULL : file_ent(a.file, o);
 		if (a.fd || a.fixed)
 			infer_fd(in, r, op, &a, o, fe);
-		else if (op == OP_STAT && a.path && !*a.path && a.vfd)
-			infer_fd(in, r, OP_FSTAT, &a, o, fe);	/* AT_EMPTY_PATH */
-		else if (op != OP_NOTREE && op != OP_CLOSE_RANGE) {
+		else if (op == IOR_TREE_STAT && a.path && !*a.path && a.vfd)
+			infer_fd(in, r, IOR_TREE_FSTAT, &a, o, fe);	/* AT_EMPTY_PATH */
+		else if (op != IOR_TREE_NOTREE && op != IOR_TREE_CLOSE_RANGE) {
 			infer_path(in, r, op, &a);
 			/* AT_EMPTY_PATH and futimens: the descriptor's file */
 			if (fe && r->ret >= 0) {
@@ -1591,7 +1475,7 @@ static void gen_record(const struct ior_in *in, struct ior_rec *r,
 		if (sseq == SUB_GONE || (sseq > 0 && after >= sseq))
 			after = 0;
 	}
-	put_op(spool, in, r, &a, op, after, request);
+	put_op(spool, in, r, &a, call, after, request);
 	track_close(op, o);
 }
 
