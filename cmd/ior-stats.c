@@ -265,37 +265,30 @@ static int starts_with(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
+/*
+ * What a call's records count: the bytes its row's ret column says RET
+ * is (lib/calls.h); process and tree records by their namespace.
+ */
 static enum call_kind classify(const char *name)
 {
-	static const char *const reads[] = {
-		"read", "pread64", "readv", "preadv", "preadv2", NULL,
-	};
-	static const char *const writes[] = {
-		"write", "pwrite64", "writev", "pwritev", "pwritev2", NULL,
-	};
+	int c;
 
-	static const char *const copies[] = {
-		"copy_file_range", "sendfile64", "splice", NULL,
-	};
-
-	for (int i = 0; reads[i]; i++)
-		if (!strcmp(name, reads[i]))
-			return CALL_READ;
-	for (int i = 0; copies[i]; i++)
-		if (!strcmp(name, copies[i]))
-			return CALL_COPY;
-	for (int i = 0; writes[i]; i++)
-		if (!strcmp(name, writes[i]))
-			return CALL_WRITE;
-	if (starts_with(name, "aio:pread") || starts_with(name, "uring:read"))
-		return CALL_READ;
-	if (starts_with(name, "aio:pwrite") || starts_with(name, "uring:write"))
-		return CALL_WRITE;
 	if (starts_with(name, "sched:") || starts_with(name, "ior:"))
 		return CALL_PROC;
 	if (starts_with(name, "init:"))
 		return CALL_INIT;
-	return CALL_OP;
+	if ((c = ior_call_find(name)) < 0)
+		return CALL_OP;
+	switch (ior_calls[c].ret) {
+	case IOR_RET_READ:
+		return CALL_READ;
+	case IOR_RET_WRITE:
+		return CALL_WRITE;
+	case IOR_RET_COPY:
+		return CALL_COPY;
+	default:
+		return CALL_OP;
+	}
 }
 
 static unsigned int hash(const char *s)
