@@ -288,6 +288,13 @@ extern const char *const ior_uring_ops[IOR_URING_OPS];
  */
 uint64_t ior_flags(const struct ior_in *in, const char *key, const char *s,
 		   const struct ior_flag *t);
+/* The same for argument i of r (an index into r->kv); 0 when i < 0. */
+static inline uint64_t ior_kv_flags(const struct ior_in *in,
+				    const struct ior_rec *r, int i,
+				    const struct ior_flag *t)
+{
+	return i < 0 ? 0 : ior_flags(in, r->kv[i].key, r->kv[i].val, t);
+}
 /* Format v with table t as A|B|0x..; returns length (buf of cap bytes). */
 size_t ior_flags_format(char *buf, size_t cap, const struct ior_flag *t,
 			uint64_t v);

@@ -1,0 +1,389 @@
+/*
+ * record.c - one record through ior-map (record.h): its keys, its paths
+ * made absolute, its descriptors named by vfd and ofd, the model updated
+ * by what the table of calls says its call does, and the record written.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ior.h"
+#include "files.h"
+#include "filter.h"
+#include "mapping.h"
+#include "proc.h"
+#include "record.h"
+#include "uring.h"
+
+struct map_counts counts;
+
+/* ---- what the table of calls says ---- */
+
+/*
+ * What ior-map takes from a call's row: what the call does to the model
+ * (the map column), which of its path keys are path names to make
+ * absolute, and whether its fd is a descriptor. Computed once per row.
+ */
+enum join { JOIN, JOIN_NEVER, JOIN_ABSOLUTE };
+struct call_model {
+	enum ior_map map;
+	enum join join[2];	/* path, path2 */
+	int fd_is_desc;		/* fd= names a descriptor */
+};
+
+static struct call_model models[IOR_NCALLS];
+static const struct call_model unknown_call = { IOR_MAP_NONE,
+	{ JOIN, JOIN }, 1 };
+static const struct call_model unknown_init = { IOR_MAP_INIT,
+	{ JOIN_NEVER, JOIN_NEVER }, 1 };
+
+/* The type the row gives key, or -1 when it lists no such key. */
+static int key_type(const struct ior_call *row, const char *key)
+{
+	for (int i = 0; i < row->nargs; i++)
+		if (!strcmp(row->args[i].key, key))
+			return row->args[i].type;
+	return -1;
+}
+
+/*
+ * Whether path k (0: path, 1: path2) of a call is made absolute: a key
+ * the row types PATH (not LINK, a symlink's target, nor NAME, nor one
+ * its tracer writes, as readlink's path2), or one it does not list. Not:
+ * init:* paths (already rooted), a stat's path2 (the target of the link
+ * it found), the directory getcwd returned, a memfd's name; and the name
+ * of a descriptor ior:fd or open_by_handle_at found only when absolute
+ * ("pipe:[42]" is no path).
+ */
+static enum join join_of(const struct ior_call *row, int k)
+{
+	int t;
+
+	switch (row->map) {
+	case IOR_MAP_INIT:
+	case IOR_MAP_GETCWD:
+	case IOR_MAP_MEMFD:
+		return JOIN_NEVER;
+	case IOR_MAP_IORFD:
+	case IOR_MAP_OPEN_BY_HANDLE:
+		return JOIN_ABSOLUTE;
+	case IOR_MAP_STAT:
+		if (k == 1)
+			return JOIN_NEVER;
+		break;
+	default:
+		break;
+	}
+	t = key_type(row, k ? "path2" : "path");
+	return t < 0 || t == IOR_ARG_PATH ? JOIN : JOIN_NEVER;
+}
+
+static const char *const key_names[NKEYS] = {
+	[K_PATH] = "path", [K_PATH2] = "path2", [K_DIRFD] = "dirfd",
+	[K_DIRFD2] = "dirfd2", [K_FD] = "fd", [K_FLAGS] = "flags",
+	[K_CHILD] = "child", [K_CPID] = "cpid", [K_OTID] = "otid",
+	[K_GROUP] = "group",
+};
+static struct ior_keys keys;
+
+void record_init(void)
+{
+	_Static_assert(sizeof(((struct recinfo *)0)->at) ==
+		       10 * sizeof(int), "recinfo's keys");
+	for (int c = 0; c < IOR_NCALLS; c++) {
+		const struct ior_call *row = &ior_calls[c];
+		int t = key_type(row, "fd");
+
+		models[c].map = row->map;
+		models[c].join[0] = join_of(row, 0);
+		models[c].join[1] = join_of(row, 1);
+		/* ior:fd's fd is new, close_range's a bound, a handle's a mount */
+		models[c].fd_is_desc = t < 0 || t == IOR_ARG_FD;
+	}
+	ior_keys_init(&keys, key_names, NKEYS);
+}
+
+/* The model of a call; a record the table does not know is none. */
+static const struct call_model *model_of(const char *name)
+{
+	int c = ior_call_find(name);
+
+	if (c >= 0)
+		return &models[c];
+	/* an init: record is a tree entry, whatever its kind */
+	return strncmp(name, "init:", 5) ? &unknown_call : &unknown_init;
+}
+
+/* Whether path k of a record, with value val, is made absolute. */
+static int joined(const struct call_model *m, int k, const char *val)
+{
+	switch (m->join[k]) {
+	case JOIN:
+		return val[0] != '\0';	/* not an empty one (AT_EMPTY_PATH) */
+	case JOIN_ABSOLUTE:
+		return val[0] == '/';
+	default:
+		return 0;
+	}
+}
+
+/* ---- paths ---- */
+
+static char pathbuf[2][PATH_BUF], tmp[PATH_BUF];
+
+/*
+ * A path through the task's own descriptors, /proc/self/fd/N[/rest] or
+ * /proc/thread-self/fd/N[/rest] (tar and coreutils chmod this way), names
+ * the descriptor's file: rewrite it to that file's path, so the replay
+ * acts on the same file beneath its root.
+ */
+static void proc_fd_path(const struct ior_in *in, const char *key,
+			 const struct task *t, char *path)
+{
+	static const char *const pre[] = {
+		"/proc/self/fd/", "/proc/thread-self/fd/",
+	};
+	const struct fd_slot *s;
+	char *p = NULL, *rest;
+	int64_t fd = 0;
+
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (!strncmp(path, pre[i], strlen(pre[i])))
+			p = path + strlen(pre[i]);
+	if (!p || *p < '0' || *p > '9')
+		return;
+	for (rest = p; *rest >= '0' && *rest <= '9' && fd < INT32_MAX; rest++)
+		fd = fd * 10 + (*rest - '0');
+	if ((*rest && *rest != '/') || !(s = fd_get(t->files, fd)) ||
+	    !s->ofd->abs)
+		return;
+	memcpy(tmp, rest, strlen(rest) + 1);
+	if (ior_path_join(path, PATH_BUF, s->ofd->path, *tmp ? tmp + 1 : "") < 0)
+		ior_bad(in, key, "absolute path longer than %d bytes",
+			IOR_LINE_MAX);
+}
+
+/*
+ * Unescape path k (0: path, 1: path2) into pathbuf[k] and, if join, make
+ * it absolute against its dirfd's file or the cwd. An unknown base keeps
+ * the path as captured.
+ */
+static void resolve(const struct ior_in *in, const struct ior_rec *r,
+		    struct recinfo *ri, const struct task *t, int k, int join)
+{
+	const struct ior_kv *kv = &r->kv[ri->path[k]];
+	const char *base = NULL;
+
+	ior_val_unescape(in, kv->key, kv->val, tmp, sizeof(tmp));
+	ri->raw[k] = pathbuf[k];
+	if (join && tmp[0] != '/') {
+		const char *d = ri->dirfd[k] >= 0 ? r->kv[ri->dirfd[k]].val : NULL;
+		int64_t dfd;
+
+		if (d && strcmp(d, "AT_FDCWD") &&
+		    (dfd = ior_int(in, r->kv[ri->dirfd[k]].key, d)) != -100) {
+			const struct fd_slot *s = fd_get(t->files, dfd);
+
+			if (s && s->ofd->abs)
+				base = s->ofd->path;
+		} else if (t->fs->known)
+			base = t->fs->cwd;
+		if (!base) {
+			counts.unknown_cwd++;
+			join = 0;
+		}
+	}
+	if (!join) {
+		memcpy(pathbuf[k], tmp, strlen(tmp) + 1);
+		return;
+	}
+	if (ior_path_join(pathbuf[k], PATH_BUF, base, tmp) < 0)
+		ior_bad(in, kv->key, "absolute path longer than %d bytes",
+			IOR_LINE_MAX);
+	ri->resolved[k] = 1;
+	proc_fd_path(in, kv->key, t, pathbuf[k]);
+}
+
+/* ---- descriptors ---- */
+
+/* The descriptions of the record's descriptors: fd, and fd2 of a copy. */
+static void find_descriptors(const struct ior_in *in, const struct ior_rec *r,
+			     struct recinfo *ri, const struct task *t,
+			     const struct call_model *m)
+{
+	enum ior_map c = m->map;
+	int ring_ctl = c == IOR_MAP_URING_SETUP || c == IOR_MAP_URING_ENTER ||
+		c == IOR_MAP_URING_REGISTER;
+	struct fd_slot *s;
+
+	/* fstat(fd) is newfstatat(fd, "", AT_EMPTY_PATH): it uses dirfd. */
+	if (ri->fd < 0 && ri->dirfd[0] >= 0 && ri->path[0] >= 0 &&
+	    !r->kv[ri->path[0]].val[0] &&
+	    strcmp(r->kv[ri->dirfd[0]].val, "AT_FDCWD"))
+		ri->fd = ri->dirfd[0];
+	/* The descriptor used; not the index of a registered ring. */
+	if (ri->fd >= 0 && m->fd_is_desc &&
+	    !(ring_ctl && ring_fd_is_index(in, r, ri, c))) {
+		if ((s = fd_get(t->files, ior_kv_int(in, r, ri->fd)))) {
+			ri->ofd = s->ofd;
+			ri->vfd = s->vfd;
+		} else
+			counts.unknown_fd++;
+	}
+	if (c == IOR_MAP_XFER) {
+		int i = ior_find(r, "fd2");
+
+		s = i < 0 ? NULL : fd_get(t->files, ior_kv_int(in, r, i));
+		if (s) {
+			ri->ofd2 = s->ofd;
+			ri->vfd2 = s->vfd;
+		} else
+			counts.unknown_fd++;
+	}
+}
+
+/* What the call does to the model. */
+static void apply(const struct ior_in *in, const struct ior_rec *r,
+		  struct recinfo *ri, struct task *t, struct ring_files *g,
+		  enum ior_map c)
+{
+	switch (c) {
+	case IOR_MAP_URING_SETUP:
+	case IOR_MAP_URING_REGISTER:
+	case IOR_MAP_URING_OPEN:
+	case IOR_MAP_URING_CLOSE:
+	case IOR_MAP_URING_INSTALL:
+		do_uring(in, r, ri, t, g, c);
+		break;
+	case IOR_MAP_OPEN:
+	case IOR_MAP_OPEN_BY_HANDLE:
+	case IOR_MAP_IORFD:
+	case IOR_MAP_MEMFD:
+		do_open(in, r, ri, t, c);
+		break;
+	case IOR_MAP_CLOSE:
+		/* close(2) releases the descriptor even when it fails. */
+		if (ri->fd >= 0 && r->ret != -EBADF)
+			fd_close(t->files, ior_kv_int(in, r, ri->fd));
+		break;
+	case IOR_MAP_DUP:
+	case IOR_MAP_DUP2:
+	case IOR_MAP_DUP3:
+		do_dup(in, r, ri, t, c);
+		break;
+	case IOR_MAP_FCNTL:
+		do_fcntl(in, r, ri, t);
+		break;
+	case IOR_MAP_CLOSE_RANGE:
+		do_close_range(in, r, ri, t);
+		break;
+	case IOR_MAP_UNSHARE:
+		do_unshare(in, r, ri, t);
+		break;
+	case IOR_MAP_MMAP:
+	case IOR_MAP_MUNMAP:
+	case IOR_MAP_MRANGE:
+		do_mapping(in, r, ri, t, c);
+		break;
+	case IOR_MAP_GETCWD:
+	case IOR_MAP_CHDIR:
+	case IOR_MAP_FCHDIR:
+	case IOR_MAP_IORCWD:
+		do_cwd(r, ri, t, c);
+		break;
+	case IOR_MAP_FORK:
+		do_fork(in, r, ri, t);
+		break;
+	case IOR_MAP_EXEC:
+		do_exec(t);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- writing ---- */
+
+static void put_record(struct ior_out *out, const struct ior_rec *r,
+		       const struct recinfo *ri)
+{
+	ior_put_head(out, r);
+	for (int i = 0; i < r->nkv; i++) {
+		const char *k = r->kv[i].key;
+
+		if (i == ri->path[0] && ri->resolved[0])
+			ior_put_kv_esc(out, k, pathbuf[0]);
+		else if (i == ri->path[1] && ri->resolved[1])
+			ior_put_kv_esc(out, k, pathbuf[1]);
+		else if (i == ri->child && ri->kchild)
+			ior_put_kv_i64(out, k, ri->child_v);
+		else if (i == ri->cpid && ri->kchild)
+			ior_put_kv_i64(out, k, ri->cpid_v);
+		else if (i == ri->otid && ri->otid_v)
+			ior_put_kv_i64(out, k, ri->otid_v);
+		else
+			ior_put_kv(out, k, r->kv[i].val);
+	}
+	if (ri->kchild)
+		ior_put_kv_i64(out, "kchild", ri->kchild);
+	if (ri->ofd) {
+		ior_put_kv_i64(out, "vfd", ri->vfd);
+		ior_put_kv_i64(out, "ofd", ri->ofd->id);
+		if (ri->ofd->abs)
+			ior_put_kv(out, "file", ri->ofd->esc);
+	}
+	if (ri->vfd2 >= 0)
+		ior_put_kv_i64(out, "vfd2", ri->vfd2);
+	if (ri->vfds)
+		ior_put_kv(out, "vfds", ri->vfds);
+	if (ri->ofd2) {
+		ior_put_kv_i64(out, "ofd2", ri->ofd2->id);
+		if (ri->ofd2->abs)
+			ior_put_kv(out, "file2", ri->ofd2->esc);
+	}
+	ior_putc(out, '\n');
+}
+
+/* Whether the record is written: the filters, but what later stages need. */
+static int kept(const struct filters *fs, const struct ior_in *in,
+		const struct ior_rec *r, const struct recinfo *ri,
+		enum ior_map c)
+{
+	if (c == IOR_MAP_IORCWD || !strncmp(r->call, "sched:", 6))
+		return 1;	/* later stages need the process structure */
+	if (c == IOR_MAP_URING_SETUP || c == IOR_MAP_URING_ENTER ||
+	    c == IOR_MAP_URING_REGISTER)	/* the requests need their ring */
+		return comm_kept(fs, in, r->comm);
+	return comm_kept(fs, in, r->comm) && path_kept(fs, ri);
+}
+
+void map_record(const struct ior_in *in, struct ior_rec *r,
+		const struct filters *fs, struct ior_out *out)
+{
+	const struct call_model *m = model_of(r->call);
+	enum ior_map c = m->map;
+	struct recinfo ri = { .vfd2 = -1, .fixed = -1 };
+	struct ring_files *g = NULL;
+	struct task *t;
+
+	counts.records++;
+	ior_keys_scan(&keys, r, ri.at);
+	t = c == IOR_MAP_EXEC ? exec_task(in, r, &ri) : task_get(r->pid, r->tid);
+	r->pid = t->proc->vpid;
+	r->tid = t->vtid;
+	for (int k = 0; k < 2; k++)
+		if (ri.path[k] >= 0)
+			resolve(in, r, &ri, t, k,
+				joined(m, k, r->kv[ri.path[k]].val));
+	find_descriptors(in, r, &ri, t, m);
+	if (c == IOR_MAP_URING || c == IOR_MAP_URING_OPEN ||
+	    c == IOR_MAP_URING_CLOSE || c == IOR_MAP_URING_INSTALL)
+		g = uring_request(in, r, &ri, t);
+	apply(in, r, &ri, t, g, c);
+	if (kept(fs, in, r, &ri, c)) {
+		put_record(out, r, &ri);
+		counts.written++;
+	} else
+		counts.filtered++;
+	if (c == IOR_MAP_EXIT)
+		do_exit(in, r, &ri, t);
+}
