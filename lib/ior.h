@@ -168,20 +168,23 @@ int ior_seconds(const char *s, uint64_t *ns);
  * A tool names the keys it reads once (ior_keys_init); ior_keys_scan()
  * then finds each of them in a record with one pass over its arguments
  * and, for most, one comparison: at[k] is the index in r->kv of key k
- * (the last one when repeated), or -1. r must be as ior_read() filled it
- * (each key ends right before its value).
+ * (the last one when repeated), or -1; ior_keys_values() gives its value
+ * instead, or NULL. r must be as ior_read() filled it (each key ends
+ * right before its value).
  */
 #define IOR_KEYS_MAX 64
 struct ior_keys {
 	const char *const *name;
 	int n;
-	uint8_t first[256];	/* 1 + a key starting with this byte; 0: none */
-	uint8_t next[IOR_KEYS_MAX];	/* 1 + another with the same byte */
 	uint8_t len[IOR_KEYS_MAX];
+	uint8_t next[IOR_KEYS_MAX];	/* 1 + another of the same bucket */
+	uint8_t bucket[256][16];	/* by first byte and length: 1 + key */
 };
 void ior_keys_init(struct ior_keys *ks, const char *const *name, int n);
 void ior_keys_scan(const struct ior_keys *ks, const struct ior_rec *r,
 		   int *at);
+void ior_keys_values(const struct ior_keys *ks, const struct ior_rec *r,
+		     const char **val);
 
 /* ---- writing ---- */
 

@@ -1,4 +1,8 @@
-/* keys.c - finding the arguments a tool reads in one pass (ior.h). */
+/*
+ * keys.c - finding the arguments a tool reads in one pass (ior.h). Keys
+ * are bucketed by first byte and length, so a key of a record is most
+ * often compared with one name, or none.
+ */
 #include <string.h>
 
 #include "ior.h"
@@ -11,12 +15,37 @@ void ior_keys_init(struct ior_keys *ks, const char *const *name, int n)
 	ks->name = name;
 	ks->n = n;
 	for (int k = 0; k < n; k++) {
-		unsigned char c = name[k][0];
+		size_t len = strlen(name[k]);
+		uint8_t *b = &ks->bucket[(unsigned char)name[k][0]][len & 15];
 
-		ks->len[k] = strlen(name[k]);
-		ks->next[k] = ks->first[c];
-		ks->first[c] = k + 1;
+		if (!len || len > UINT8_MAX)
+			ior_errx(IOR_EXIT_SYS, "bad key \"%s\"", name[k]);
+		ks->len[k] = len;
+		ks->next[k] = *b;
+		*b = k + 1;
 	}
+}
+
+/* The key of ks that argument i of r is, or -1. */
+static inline int match(const struct ior_keys *ks, const struct ior_rec *r,
+			int i)
+{
+	const char *key = r->kv[i].key;
+	size_t len = r->kv[i].val - key - 1;	/* key ends at its '=' */
+
+	for (int k = ks->bucket[(unsigned char)key[0]][len & 15]; k;
+	     k = ks->next[k - 1]) {
+		const char *name = ks->name[k - 1];
+		size_t j = 1;
+
+		if (ks->len[k - 1] != len)
+			continue;
+		while (j < len && name[j] == key[j])
+			j++;
+		if (j == len)
+			return k - 1;
+	}
+	return -1;
 }
 
 void ior_keys_scan(const struct ior_keys *ks, const struct ior_rec *r,
@@ -25,15 +54,22 @@ void ior_keys_scan(const struct ior_keys *ks, const struct ior_rec *r,
 	for (int k = 0; k < ks->n; k++)
 		at[k] = -1;
 	for (int i = 0; i < r->nkv; i++) {
-		const char *key = r->kv[i].key;
-		size_t len = r->kv[i].val - key - 1;	/* key ends at its '=' */
+		int k = match(ks, r, i);
 
-		for (int k = ks->first[(unsigned char)key[0]]; k;
-		     k = ks->next[k - 1])
-			if (ks->len[k - 1] == len &&
-			    !memcmp(ks->name[k - 1], key, len)) {
-				at[k - 1] = i;
-				break;
-			}
+		if (k >= 0)
+			at[k] = i;
+	}
+}
+
+void ior_keys_values(const struct ior_keys *ks, const struct ior_rec *r,
+		     const char **val)
+{
+	for (int k = 0; k < ks->n; k++)
+		val[k] = NULL;
+	for (int i = 0; i < r->nkv; i++) {
+		int k = match(ks, r, i);
+
+		if (k >= 0)
+			val[k] = r->kv[i].val;
 	}
 }

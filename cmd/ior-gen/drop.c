@@ -1,0 +1,171 @@
+/* drop.c - which records are dropped, and the count of each reason. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ior.h"
+#include "desc.h"
+#include "drop.h"
+#include "record.h"
+#include "tree.h"
+
+static const char *const drop_names[NDROP] = {
+	"pseudo", "unknown_fd", "failed_unreplayable", "process", "cwd",
+	"unsupported", "device", "anon_mapping", "ipc",
+};
+static unsigned long ndrop[NDROP];
+
+static const char *const pseudo_fs[] = {
+	"proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs",
+	"tracefs", "securityfs", "bpf", "pipefs", "sockfs", "anon_inodefs",
+	"nsfs", NULL,
+};
+static const char *const special_ft[] = {
+	"fifo", "sock", "chr", "blk", NULL,
+};
+
+void drop_count(enum drop why)
+{
+	ndrop[why]++;
+}
+
+void put_drops(struct ior_out *out)
+{
+	unsigned long dropped = 0;
+
+	for (int i = 0; i < NDROP; i++)
+		dropped += ndrop[i];
+	ior_printf(out, " dropped=%lu", dropped);
+	for (int i = 0; i < NDROP; i++)
+		ior_printf(out, " dropped.%s=%lu", drop_names[i], ndrop[i]);
+}
+
+enum drop drop_by_call(const struct ior_in *in, const struct ior_call *row,
+		       const struct args *a)
+{
+	enum ior_tree op = row ? row->tree : IOR_TREE_UNSUPPORTED;
+	unsigned type;
+
+	switch (op) {
+	case IOR_TREE_PROCESS: return DROP_PROCESS;
+	case IOR_TREE_CWD: return DROP_CWD;
+	case IOR_TREE_IPC: return DROP_IPC;
+	case IOR_TREE_UNSUPPORTED: return DROP_UNSUPPORTED;
+	case IOR_TREE_MMAP:
+		if (!a->vfd && (!a->fd || !strcmp(a->fd, "-1")))
+			return DROP_ANON_MAPPING;
+		break;
+	case IOR_TREE_MAPPING:
+		if (!a->vfd && !a->file)
+			return DROP_ANON_MAPPING;
+		break;
+	case IOR_TREE_MKNOD:
+		type = a->mode ? ior_mode(in, "mode", a->mode) & S_IFMT : 0;
+		if (type != 0 && type != S_IFREG && type != S_IFIFO)
+			return DROP_DEVICE;
+		break;
+	default:
+		break;
+	}
+	/* What ior-replay cannot issue is not kept: the two never disagree. */
+	if (row->replay == IOR_REPLAY_NONE)
+		return DROP_UNSUPPORTED;
+	return DROP_NONE;
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return 1;
+	return 0;
+}
+
+static int under(const char *path, const char *dir, size_t n)
+{
+	return !strncmp(path, dir, n) && (path[n] == 0 || path[n] == '/');
+}
+
+static int pseudo_path(const char *p)
+{
+	/* Looked at for most records: the second byte rules most paths out. */
+	if (!p || p[0] != '/')
+		return 0;
+	switch (p[1]) {
+	case 'p': return under(p, "/proc", 5);
+	case 's': return under(p, "/sys", 4);
+	case 'd': return under(p, "/dev", 4);
+	}
+	return 0;
+}
+
+/*
+ * An open of a FIFO the capture made, without blocking: the replay makes
+ * the FIFO too (mknod), and such an open neither waits for a peer nor
+ * fares otherwise than in the capture.
+ */
+static int replayable_fifo(const struct args *a)
+{
+	uint64_t f;
+
+	if (!a->ft || strcmp(a->ft, "fifo") || !a->path || !a->flags ||
+	    ior_flags_parse(ior_open_flags, a->flags, &f) < 0 ||
+	    !(f & O_NONBLOCK))
+		return 0;
+	return path_get(a->path)->state == ST_CREATED;
+}
+
+int is_pseudo(const struct args *a, const struct ofd_ent *o)
+{
+	return pseudo_path(a->path) || pseudo_path(a->path2) ||
+		(a->file && !(o && o->memfd) &&
+		 (a->file[0] != '/' || pseudo_path(a->file))) ||
+		(a->fs && in_list(a->fs, pseudo_fs)) ||
+		(a->ft && in_list(a->ft, special_ft) && !replayable_fifo(a)) ||
+		(o && o->pseudo);
+}
+
+int side_replayable(const char *vfd, const char *file,
+		    const struct ofd_ent *o)
+{
+	if (!vfd || (o && o->pseudo))
+		return 0;
+	return (o && o->memfd) ||
+		(file && file[0] == '/' && !pseudo_path(file));
+}
+
+/* Failures that depend on the traced process, not on the file tree. */
+int unreplayable_errno(int64_t ret)
+{
+	switch (-ret) {
+	case EINTR: case EAGAIN: case EFAULT: case EBADF: case ENOMEM:
+	case EIO: case ENOSPC: case EDQUOT:
+	case 512: case 513: case 514: case 515: case 516:	/* ERESTART* */
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A lock refused because another description holds it: a whole-file
+ * lock with LOCK_NB, fcntl F_SETLK and F_OFD_SETLK failing with
+ * EAGAIN. The replay reproduces it: the holder's lock and unlock touch
+ * the same file, so they are ordered before and after the refused call
+ * as in the capture.
+ */
+int lock_conflict(const struct ior_in *in, const struct ior_rec *r,
+		  const struct ior_call *row, const struct args *a)
+{
+	uint64_t cmd;
+
+	if (r->ret != -EAGAIN || !row)
+		return 0;
+	if (row->replay == IOR_REPLAY_FLOCK)
+		return 1;
+	if (row->tree != IOR_TREE_FCNTL || !a->cmd)
+		return 0;
+	cmd = ior_flags(in, "cmd", a->cmd, ior_fcntl_cmds);
+	return cmd == F_SETLK || cmd == F_OFD_SETLK;
+}

@@ -1,0 +1,36 @@
+/*
+ * infer.h - what one record tells of the starting tree: an open, a stat,
+ * a call on paths, a call on a descriptor or a copy between two, each
+ * read as ior-format(5) says its keys describe the file before or right
+ * after the call.
+ */
+#ifndef GEN_INFER_H
+#define GEN_INFER_H
+
+#include "ior.h"
+
+struct args;
+struct ofd_ent;
+struct path_ent;
+
+/* Learn from an open, creat or ior:fd record what existed before. */
+void infer_open(const struct ior_in *in, const struct ior_rec *r,
+		enum ior_tree op, const struct args *a, struct ofd_ent *o);
+/* Learn from a record about paths (no descriptor). */
+void infer_path(const struct ior_in *in, const struct ior_rec *r,
+		enum ior_tree op, const struct args *a);
+/* Learn from a record on a descriptor: positions, sizes, writes. */
+void infer_fd(const struct ior_in *in, const struct ior_rec *r,
+	      enum ior_tree op, const struct args *a, struct ofd_ent *o,
+	      struct path_ent *fe);
+/*
+ * copy_file_range, sendfile64, splice: fd is the source, fd2 the
+ * destination. A side the replay stands in for has o and fe NULL.
+ */
+void infer_xfer(const struct ior_in *in, const struct ior_rec *r,
+		const struct args *a, struct ofd_ent *o, struct path_ent *fe,
+		struct ofd_ent *o2, struct path_ent *fe2);
+/* The entry of a file= value, through its description when it matches. */
+struct path_ent *file_ent(const char *file, const struct ofd_ent *o);
+
+#endif

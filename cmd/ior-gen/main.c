@@ -1,0 +1,151 @@
+/*
+ * ior-gen - turn a map stream into a replay program: infer the file tree
+ * that must exist before the replay starts, drop what cannot be replayed
+ * (and count why), number the operations and note cross-thread ordering.
+ *
+ * The tree must precede the operations but depends on the whole stream,
+ * so the kept operations are spooled to an unlinked temporary file while
+ * the tree is inferred, then the tree is written and the spool copied.
+ * Memory grows with the number of distinct paths and open files, never
+ * with the length of the stream.
+ *
+ * main.c: the options, the inputs, the program's parts in their order.
+ * record.c: one record decided; drop.c: what is dropped and why; tree.c:
+ * the entries of the starting tree; infer.c: what records tell of them;
+ * desc.c: the open file descriptions followed; order.c: after=;
+ * output.c: the operations written, and the spool.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ior.h"
+#include "desc.h"
+#include "drop.h"
+#include "order.h"
+#include "output.h"
+#include "record.h"
+#include "tree.h"
+
+/* What the command line asks. */
+struct options {
+	char **files;		/* the inputs; none: standard input */
+	int nfiles;
+};
+
+static void usage(FILE *fp, int code)
+{
+	fprintf(fp, "usage: %s [-h] [--version] [file ...]\n",
+		ior_progname());
+	exit(code);
+}
+
+static void parse_options(struct options *opt, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			usage(stdout, IOR_EXIT_OK);
+			break;
+		case 'V':
+			ior_version();
+		default:
+			usage(stderr, IOR_EXIT_USAGE);
+		}
+	}
+	opt->files = argv + optind;
+	opt->nfiles = argc - optind;
+}
+
+/*
+ * Read one input: records decided, metadata to the spool. *hdr_end is
+ * where the header (the metadata before the first record) ends in it.
+ */
+static void read_input(const char *path, int sfd, struct ior_out *spool,
+		       off_t *hdr_end)
+{
+	struct ior_in in;
+	struct ior_rec r;
+	int kind;
+
+	ior_in_open(&in, path);
+	while ((kind = ior_read(&in, &r)) != IOR_EOF) {
+		if (kind == IOR_REC) {
+			/* Input metadata before the first record is the header. */
+			if (*hdr_end < 0)
+				*hdr_end = lseek(sfd, 0, SEEK_CUR) + spool->len;
+			gen_record(&in, &r, spool);
+		} else if (ior_is_magic(in.line)) {
+			if (in.kind != IOR_KIND_MAP)
+				ior_bad(&in, NULL, "a %s stream: ior-gen reads a map stream (from ior-map)",
+					ior_kind_name(in.kind));
+		} else {
+			ior_put(spool, in.line, in.linelen);
+			ior_putc(spool, '\n');
+		}
+	}
+	ior_in_close(&in);
+}
+
+static void put_trailer(struct ior_out *out, const struct tree_count *tree)
+{
+	ior_printf(out, "#stat ior-gen records=%lu ops=%lld", records_read(),
+		   (long long)seq_last());
+	put_drops(out);
+	ior_printf(out, " tree.dirs=%lu tree.files=%lu tree.symlinks=%lu "
+		   "tree.links=%lu tree.symlinks_skipped=%lu\n",
+		   tree->dirs, tree->files, tree->symlinks, tree->links,
+		   tree->skipped);
+}
+
+/*
+ * The header, the tree, the operations, the trailer: the operations are
+ * spooled while the tree is inferred from them.
+ */
+int main(int argc, char *argv[])
+{
+	static struct options opt;
+	struct ior_out out, spool;
+	struct tree_count tree = { 0 };
+	off_t hdr_end = -1, end;
+	int sfd;
+
+	ior_setprogname(argv[0]);
+	parse_options(&opt, argc, argv);
+	record_init();
+	sfd = spool_open();
+	ior_out_init(&spool, sfd, "spool file");
+	for (int i = 0; i < (opt.nfiles ? opt.nfiles : 1); i++)
+		read_input(opt.nfiles ? opt.files[i] : NULL, sfd, &spool,
+			   &hdr_end);
+	ior_flush(&spool);
+	end = lseek(sfd, 0, SEEK_CUR);
+	if (end < 0)
+		ior_err(IOR_EXIT_SYS, "spool file");
+	if (hdr_end < 0)
+		hdr_end = end;
+
+	ior_out_init(&out, 1, NULL);
+	ior_put_magic(&out, IOR_KIND_REPLAY);
+	spool_copy(sfd, 0, hdr_end, &out);
+	ior_printf(&out, "#meta ior-gen version=%s\n", IOR_VERSION_STRING);
+	put_tree(&out, &tree);
+	spool_copy(sfd, hdr_end, end, &out);
+	put_trailer(&out, &tree);
+
+	ior_out_close(&out);
+	ior_out_close(&spool);
+	close(sfd);
+	tree_cleanup();
+	desc_cleanup();
+	order_cleanup();
+	return IOR_EXIT_OK;
+}

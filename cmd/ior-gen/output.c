@@ -1,0 +1,214 @@
+/* output.c - writing the operations, and the spool (output.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/sendfile.h>
+
+#include "ior.h"
+#include "output.h"
+#include "record.h"
+
+static int64_t seq;
+/*
+ * seq in decimal, counted up with it: every kept operation writes its
+ * seq, and adding one to text is cheaper than formatting a number.
+ */
+static char seq_text[24] = "0";
+static size_t seq_len = 1;
+
+/*
+ * Is column s (n bytes, a number the reader accepted) written as
+ * ior_put_head() writes it: no leading zero, no "-0", nine decimals?
+ */
+static int canonical_int(const char *s, size_t n)
+{
+	if (s[0] == '-')
+		return s[1] != '0';
+	return s[0] != '0' || n == 1;
+}
+
+static int canonical_time(const char *s, size_t n)
+{
+	return n >= 11 && s[n - 10] == '.' && (s[0] != '0' || n == 11);
+}
+
+/*
+ * The seven columns. The reader split the line in place, ending each
+ * column with a NUL: copying those bytes with the spaces put back is
+ * cheaper than formatting the numbers again, and the same when each
+ * number is written as ior_put_head() would write it (else it does).
+ * The caller checks that the line fits ior_reserve().
+ */
+static void put_head(struct ior_out *out, const struct ior_in *in,
+		     const struct ior_rec *r)
+{
+	const char *s = in->line;
+	const char *end = r->nkv ? r->kv[0].key - 1 : s + in->linelen;
+	const char *col[8];	/* where each column starts; col[7]: its end */
+	char *d;
+
+	col[0] = s;
+	col[1] = col[0] + strlen(col[0]) + 1;
+	col[2] = col[1] + strlen(col[1]) + 1;
+	col[3] = r->comm;
+	col[4] = r->call;
+	col[5] = col[4] + strlen(col[4]) + 1;
+	col[6] = col[5] + strlen(col[5]) + 1;
+	col[7] = end + 1;
+	if (!canonical_time(col[0], col[1] - col[0] - 1) ||
+	    !canonical_int(col[1], col[2] - col[1] - 1) ||
+	    !canonical_int(col[2], col[3] - col[2] - 1) ||
+	    !canonical_int(col[5], col[6] - col[5] - 1) ||
+	    !canonical_int(col[6], col[7] - col[6] - 1)) {
+		ior_put_head(out, r);
+		return;
+	}
+	d = ior_reserve(out, end - s);
+	memcpy(d, s, end - s);
+	for (int i = 1; i < 7; i++)
+		d[col[i] - 1 - s] = ' ';
+	out->len += end - s;
+}
+
+/*
+ * The arguments as read: the reader split the line in place, ending each
+ * key and value with a NUL, so one copy of those bytes with the '=' and
+ * ' ' put back is the arguments written again, without a call per key.
+ */
+static void put_args(struct ior_out *out, const struct ior_in *in,
+		     const struct ior_rec *r)
+{
+	const char *base = r->kv[0].key;
+	size_t n = in->line + in->linelen - base;
+	char *d = ior_reserve(out, n + 1);
+
+	*d++ = ' ';
+	memcpy(d, base, n);
+	for (int i = 0; i < r->nkv; i++) {
+		d[r->kv[i].val - 1 - base] = '=';
+		if (i + 1 < r->nkv)
+			d[r->kv[i + 1].key - 1 - base] = ' ';
+	}
+	out->len += n + 1;
+}
+
+/* The next operation: seq and its text count up. */
+int64_t seq_next(void)
+{
+	size_t i = seq_len;
+
+	seq++;
+	while (i > 0 && seq_text[i - 1] == '9')
+		seq_text[--i] = '0';
+	if (i > 0) {
+		seq_text[i - 1]++;
+	} else {
+		memmove(seq_text + 1, seq_text, seq_len++);
+		seq_text[0] = '1';
+	}
+	return seq;
+}
+
+int64_t seq_last(void)
+{
+	return seq;
+}
+
+void put_op(struct ior_out *out, const struct ior_in *in,
+	    const struct ior_rec *r, const struct args *a, int64_t after,
+	    int64_t joined)
+{
+	/* copied when it fits ior_reserve(): the reader passes longer lines */
+	int copy = in->linelen <= IOR_LINE_MAX;
+	char *d;
+
+	if (copy)
+		put_head(out, in, r);
+	else
+		ior_put_head(out, r);
+	d = ior_reserve(out, 5 + seq_len);
+	memcpy(d, " seq=", 5);
+	memcpy(d + 5, seq_text, seq_len);
+	out->len += 5 + seq_len;
+	if (after && joined && joined != after)
+		ior_printf(out, " after=%lld,%lld", (long long)after,
+			   (long long)joined);
+	else if (after || joined) {
+		ior_put(out, " after=", 7);
+		ior_put_i64(out, after ? after : joined);
+	}
+	if (r->nkv && !a->input_seq && copy) {
+		put_args(out, in, r);
+	} else {
+		for (int i = 0; i < r->nkv; i++) {
+			const char *k = r->kv[i].key;
+
+			/* seq and after are ours: an input's own are replaced. */
+			if (!strcmp(k, "seq") || !strcmp(k, "after"))
+				continue;
+			ior_put_kv(out, k, r->kv[i].val);
+		}
+	}
+	ior_putc(out, '\n');
+}
+
+int spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmpl[4096];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	/* Filesystems without O_TMPFILE: create and unlink at once. */
+	if (snprintf(tmpl, sizeof(tmpl), "%s/ior-gen.XXXXXX", dir) >=
+	    (int)sizeof(tmpl))
+		ior_errx(IOR_EXIT_SYS, "%s: directory name too long", dir);
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd < 0)
+		ior_err(IOR_EXIT_SYS, "%s", tmpl);
+	unlink(tmpl);
+	return fd;
+}
+
+/*
+ * Copy the spool's bytes [from, to) to out: in the kernel where it can
+ * (sendfile), through a buffer where it cannot (a terminal, say).
+ */
+void spool_copy(int fd, off_t from, off_t to, struct ior_out *out)
+{
+	static char buf[1 << 16];
+
+	ior_flush(out);
+	while (from < to) {
+		ssize_t n = sendfile(out->fd, fd, &from, to - from);
+
+		if (n > 0 || (n < 0 && errno == EINTR))
+			continue;
+		if (n < 0 && errno == EPIPE)
+			exit(0);
+		if (n == 0)
+			ior_errx(IOR_EXIT_SYS, "spool file: unexpected end");
+		if (errno != EINVAL && errno != ENOSYS)
+			ior_err(IOR_EXIT_SYS, "%s", out->name);
+		break;
+	}
+	while (from < to) {
+		size_t want = to - from > (off_t)sizeof(buf) ?
+			sizeof(buf) : (size_t)(to - from);
+		ssize_t n = pread(fd, buf, want, from);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			ior_err(IOR_EXIT_SYS, "reading the spool file");
+		ior_put(out, buf, n);
+		from += n;
+	}
+}

@@ -1,0 +1,234 @@
+/*
+ * record.c - one record through ior-gen (record.h): what its row says,
+ * the drops, what it tells of the tree, its ordering, and the operation
+ * written to the spool.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+
+#include "ior.h"
+#include "desc.h"
+#include "drop.h"
+#include "infer.h"
+#include "order.h"
+#include "output.h"
+#include "record.h"
+#include "tree.h"
+
+static unsigned long nrecords;
+
+/* ---- the keys ---- */
+
+#define ARG_NAME(k) #k,
+static const char *const arg_names[NARGS] = { ARG_KEYS(ARG_NAME) };
+static struct ior_keys keys;
+
+void record_init(void)
+{
+	_Static_assert(sizeof(((struct args *)0)->val) ==
+		       NARGS * sizeof(const char *), "struct args' keys");
+	ior_keys_init(&keys, arg_names, NARGS);
+}
+
+unsigned long records_read(void)
+{
+	return nrecords;
+}
+
+static void get_args(const struct ior_rec *r, struct args *a)
+{
+	ior_keys_values(&keys, r, a->val);
+	a->target = NULL;
+	a->input_seq = a->seq || a->after;
+}
+
+/* ---- one record ---- */
+
+/* What a record is, decided before it is kept. */
+struct decision {
+	int call;			/* its row, or -1 */
+	const struct ior_call *row;
+	enum ior_tree op;		/* the row's tree column, or as it acts */
+	uint64_t sub;			/* its sub=, or 0 */
+	int request;			/* an aio: or uring: request */
+	struct ofd_ent *o, *o2;		/* the descriptions of fd and fd2 */
+};
+
+/*
+ * Whether the record is dropped (and counted): for what it is, for the
+ * files it is on, or for a failure the replay would not reproduce.
+ */
+static int dropped(const struct ior_in *in, const struct ior_rec *r,
+		   struct args *a, struct decision *d)
+{
+	enum ior_tree op = d->op;
+	enum drop why;
+
+	if ((why = drop_by_call(in, d->row, a)) != DROP_NONE) {
+		drop_count(why);
+		return 1;
+	}
+	/* A request of a dropped call: the replay has no ring or context. */
+	if (d->request && sub_seq(d->sub) == -1) {
+		drop_count(DROP_UNKNOWN_FD);
+		return 1;
+	}
+	if (op == IOR_TREE_STAT || op == IOR_TREE_READLINK) {
+		a->target = a->path2;
+		a->path2 = NULL;
+	} else if (op == IOR_TREE_SYMLINK || op == IOR_TREE_MEMFD) {
+		a->path = NULL;
+	}
+	if (a->ofd)
+		d->o = ofd_find(ior_int(in, "ofd", a->ofd));
+	if (op == IOR_TREE_XFER) {
+		/* Kept when one side is a file; the replay stands in for the other. */
+		if (a->ofd2)
+			d->o2 = ofd_find(ior_int(in, "ofd2", a->ofd2));
+		if (!side_replayable(a->vfd, a->file, d->o))
+			d->o = NULL, a->file = NULL;
+		if (!side_replayable(a->vfd2, a->file2, d->o2))
+			d->o2 = NULL, a->file2 = NULL;
+		if (!a->file && !a->file2 && !(d->o && d->o->memfd) &&
+		    !(d->o2 && d->o2->memfd)) {
+			drop_count(a->vfd || a->vfd2 ? DROP_PSEUDO :
+				   DROP_UNKNOWN_FD);
+			return 1;
+		}
+	} else if (op != IOR_TREE_CLOSE_RANGE) {
+		/* close_range names a range, not one descriptor: always kept. */
+		if (is_pseudo(a, d->o)) {
+			struct ofd_ent *n = track_open(in, r, op, a);
+
+			if (n)
+				n->pseudo = 1;
+			else if (d->o && is_dup(in, r, op, a))
+				d->o->refs++;
+			track_close(op, d->o);
+			drop_count(DROP_PSEUDO);
+			return 1;
+		}
+		if ((a->fd || a->fixed) && !a->vfd) {
+			drop_count(DROP_UNKNOWN_FD);
+			return 1;
+		}
+	}
+	/*
+	 * An io_uring_register that failed on a descriptor of its fds= is
+	 * replayable: the replay registers a closed descriptor in its place.
+	 */
+	if (r->ret < 0 && unreplayable_errno(r->ret) &&
+	    !(r->ret == -EBADF && ior_get(r, "fds") &&
+	      d->call == IOR_C_io_uring_register) &&
+	    !lock_conflict(in, r, d->row, a)) {
+		drop_count(DROP_FAILED);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * What a kept record tells of the tree; fe and fe2 get the entries of
+ * its files.
+ */
+static void infer(const struct ior_in *in, const struct ior_rec *r,
+		  const struct args *a, struct decision *d,
+		  struct path_ent **fe, struct path_ent **fe2)
+{
+	enum ior_tree op = d->op;
+	struct ofd_ent *o = d->o;
+
+	if (op == IOR_TREE_OPEN || op == IOR_TREE_CREAT ||
+	    op == IOR_TREE_IORFD || op == IOR_TREE_MEMFD ||
+	    op == IOR_TREE_HANDLE || op == IOR_TREE_RING) {
+		struct ofd_ent *n = track_open(in, r, op, a);
+
+		if (n && op == IOR_TREE_MEMFD)
+			n->memfd = 1;
+		else
+			infer_open(in, r, op, a, n);
+		d->o = o = n ? n : o;
+		/* a memfd names no entry; a handle's fd is the mount's */
+		*fe = (o && o->memfd) || (op == IOR_TREE_HANDLE && !n) ? NULL :
+			file_ent(a->file, o);
+	} else if (op == IOR_TREE_XFER) {
+		*fe = file_ent(a->file, o);
+		*fe2 = file_ent(a->file2, d->o2);
+		infer_xfer(in, r, a, o, *fe, d->o2, *fe2);
+	} else {
+		/* A memfd's file= (if any) names no entry of the tree. */
+		*fe = o && o->memfd ? NULL : file_ent(a->file, o);
+		if (a->fd || a->fixed)
+			infer_fd(in, r, op, a, o, *fe);
+		else if (op == IOR_TREE_STAT && a->path && !*a->path && a->vfd)
+			infer_fd(in, r, IOR_TREE_FSTAT, a, o, *fe);	/* AT_EMPTY_PATH */
+		else if (op != IOR_TREE_NOTREE && op != IOR_TREE_CLOSE_RANGE) {
+			infer_path(in, r, op, a);
+			/* AT_EMPTY_PATH and futimens: the descriptor's file */
+			if (*fe && r->ret >= 0) {
+				existed(*fe, TY_UNKNOWN);
+				attr_changed(op, *fe);
+			}
+		}
+	}
+}
+
+void gen_record(const struct ior_in *in, struct ior_rec *r,
+		struct ior_out *spool)
+{
+	struct decision d = { .call = ior_call_find(r->call) };
+	struct path_ent *fe = NULL, *fe2 = NULL;
+	struct args a;
+	int64_t after, sseq, seq;
+
+	nrecords++;
+	d.row = d.call < 0 ? NULL : &ior_calls[d.call];
+	d.op = d.row ? d.row->tree : IOR_TREE_UNSUPPORTED;
+	get_args(r, &a);
+	if (a.sub) {
+		/* A request names its submitting call; that call has a sub too. */
+		d.sub = ior_uint(in, "sub", a.sub);
+		d.request = !strncmp(r->call, "aio:", 4) ||
+			!strncmp(r->call, "uring:", 6);
+		if (!d.request)
+			sub_seen(d.sub);
+	}
+	/* A request on the file position (offset -1) is a read or a write. */
+	if ((d.op == IOR_TREE_PREAD || d.op == IOR_TREE_PWRITE) && a.offset &&
+	    !strcmp(a.offset, "-1"))
+		d.op = d.op == IOR_TREE_PREAD ? IOR_TREE_READ : IOR_TREE_WRITE;
+	if (dropped(in, r, &a, &d))
+		return;
+	seq = seq_next();
+	if (a.sub && !d.request)
+		sub_kept(d.sub, seq);
+	if (d.op == IOR_TREE_SCHED) {
+		/* Process structure: no file, no ordering by resource. */
+		put_op(spool, in, r, &a, 0,
+		       join_after(r, d.call == IOR_C_sched_exit, seq));
+		if (d.call == IOR_C_sched_exit && a.group &&
+		    ior_int(in, "group", a.group) == 1)
+			ofd_drop_owner(r->pid);
+		return;
+	}
+	infer(in, r, &a, &d, &fe, &fe2);
+	if (!d.request) {
+		after = order_after(r, &a, d.o, fe, d.o2, fe2, seq);
+	} else {
+		/*
+		 * Waited for before its submitting call: only what completed
+		 * before that call, or, when the call is not seen yet (the
+		 * request completed inside it), before the request.
+		 */
+		after = order_after(r, &a, d.o, fe, d.o2, fe2,
+				    -(int64_t)d.sub - 1);
+		sseq = sub_seq(d.sub);
+		if (sseq == SUB_GONE || (sseq > 0 && after >= sseq))
+			after = 0;
+	}
+	/* A request is issued by its submitting call: it waits for no exit. */
+	put_op(spool, in, r, &a, after,
+	       d.request ? 0 : join_after(r, d.call == IOR_C_sched_exit, seq));
+	track_close(d.op, d.o);
+}

@@ -1,0 +1,49 @@
+/*
+ * record.h - one record through ior-gen: the keys it looks at, and the
+ * record decided: dropped (counted), or inferred from, ordered and
+ * spooled.
+ */
+#ifndef GEN_RECORD_H
+#define GEN_RECORD_H
+
+#include "ior.h"
+
+/* The keys ior-gen reads, each a member of struct args. */
+#define ARG_KEYS(X) X(path) X(path2) X(file) X(fs) X(ft) X(fd) X(vfd) \
+	X(ofd) X(file2) X(vfd2) X(ofd2) X(offset2) X(flags) X(size) \
+	X(offset) X(group) X(mode) X(cmd) X(sub) X(fixed) X(fmode) X(uid) \
+	X(gid) X(ino) X(dev) X(seq) X(after)
+enum {
+#define ARG_INDEX(k) ARG_##k,
+	ARG_KEYS(ARG_INDEX)
+#undef ARG_INDEX
+	NARGS
+};
+
+/*
+ * The keys of a record, found in one pass: a value, or NULL when absent.
+ * A path2 that is a link's content (stat, readlink) is moved to target,
+ * and symlink's and memfd_create's path is dropped: they name no entry.
+ */
+struct args {
+	union {
+		const char *val[NARGS];		/* by ARG_ index */
+		struct {
+#define ARG_MEMBER(k) const char *k;
+			ARG_KEYS(ARG_MEMBER)
+#undef ARG_MEMBER
+		};
+	};
+	const char *target;
+	int input_seq;		/* the input has seq= or after=: replaced */
+};
+
+/* Ready to read records. */
+void record_init(void);
+/* Decide the fate of one record: drop it (counted) or spool it. */
+void gen_record(const struct ior_in *in, struct ior_rec *r,
+		struct ior_out *spool);
+/* Records read. */
+unsigned long records_read(void);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * tree.c - the entries of the starting tree (tree.h): the table of paths
+ * and the one of inodes, how an entry's fate is decided, and the tree
+ * written as init: records. Both tables live for the whole run: memory
+ * grows with the number of distinct paths, never with the stream.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ior.h"
+#include "tree.h"
+
+static struct ior_hashmap paths;	/* by hash of the path */
+static struct ior_hashmap inodes;	/* files that existed, by dev:ino */
+
+struct path_ent *path_get_n(const char *path, size_t len)
+{
+	uint64_t h = ior_hash(path, len);
+	size_t i = ior_hashmap_home(&paths, h);
+	struct path_ent *e;
+
+	while ((e = ior_hashmap_next(&paths, h, &i)))
+		if (!strncmp(e->path, path, len) && !e->path[len])
+			return e;
+	e = ior_xmalloc(sizeof(*e) + len + 1);
+	memset(e, 0, sizeof(*e));
+	e->last_tid = -1;
+	memcpy(e->path, path, len);
+	e->path[len] = 0;
+	ior_hashmap_add(&paths, h, e);
+	return e;
+}
+
+struct path_ent *path_get(const char *path)
+{
+	return path_get_n(path, strlen(path));
+}
+
+static uint64_t ino_key(uint64_t dev, uint64_t ino)
+{
+	return ior_hash_u64(ino ^ dev * 0x100000001b3ull);
+}
+
+/*
+ * e is a file that existed with inode dev:ino: the first name seen of an
+ * inode is its entry in the tree, later ones become hard links to it.
+ */
+void saw_inode(struct path_ent *e, uint64_t dev, uint64_t ino)
+{
+	uint64_t h = ino_key(dev, ino);
+	size_t i = ior_hashmap_home(&inodes, h);
+	struct path_ent *f;
+
+	e->has_ino = 1;
+	while ((f = ior_hashmap_next(&inodes, h, &i)))
+		if (f->ino == ino && f->dev == dev) {
+			e->link_to = f;
+			return;
+		}
+	e->dev = dev;
+	e->ino = ino;
+	ior_hashmap_add(&inodes, h, e);
+}
+
+/* A path that can be created under a root: absolute, not "/". */
+static int treeable(const struct path_ent *e)
+{
+	return e->path[0] == '/' && e->path[1];
+}
+
+/* Every ancestor of e that nothing else decided existed as a directory. */
+static void parents_existed(struct path_ent *e)
+{
+	const char *slash = strrchr(e->path, '/');
+
+	if (!slash || slash == e->path)
+		return;
+	existed(path_get_n(e->path, slash - e->path), TY_DIR);
+}
+
+void existed(struct path_ent *e, enum ent_type ty)
+{
+	if (!treeable(e))
+		return;
+	if (e->state == ST_UNDECIDED) {
+		e->state = ST_EXISTED;
+		e->type = ty;
+		parents_existed(e);
+	} else if (e->state == ST_EXISTED && ty != TY_UNKNOWN &&
+		   (e->type == TY_UNKNOWN || ty == TY_DIR)) {
+		/* An ancestor of anything is a directory. */
+		e->type = ty;
+	}
+}
+
+/*
+ * The trace creates e: it is not in the tree, but its parent is (also
+ * when an earlier failure showed e missing).
+ */
+void created(struct path_ent *e)
+{
+	if (!treeable(e) || (e->state != ST_UNDECIDED &&
+			     e->state != ST_ABSENT))
+		return;
+	e->state = ST_CREATED;
+	parents_existed(e);
+}
+
+void absent(struct path_ent *e)
+{
+	if (e->state == ST_UNDECIDED)
+		e->state = ST_ABSENT;
+}
+
+/*
+ * Data seen in a pre-existing file up to end: it was at least that big,
+ * unless the trace changed the data, through this name or its inode's
+ * first one.
+ */
+void saw_size(struct path_ent *e, uint64_t end)
+{
+	if (e && e->state == ST_EXISTED && !e->frozen &&
+	    !(e->link_to && e->link_to->frozen) && end > e->size)
+		e->size = end;
+}
+
+/* The trace changes the data: of every name of the inode. */
+void freeze(struct path_ent *e)
+{
+	if (!e)
+		return;
+	e->frozen = 1;
+	if (e->link_to)
+		e->link_to->frozen = 1;
+}
+
+/* Removed or replaced: nothing seen later is the entry of the start. */
+void replaced(struct path_ent *e)
+{
+	e->frozen = 1;
+	e->mode_lock = e->owner_lock = e->ino_lock = 1;
+}
+
+/* chmod and chown change what later sightings show. */
+void attr_changed(enum ior_tree op, struct path_ent *e)
+{
+	if (e && op == IOR_TREE_CHMOD)
+		e->mode_lock = 1;
+	else if (e && op == IOR_TREE_CHOWN)
+		e->owner_lock = 1;
+}
+
+enum ent_type type_of(const char *ft, enum ent_type dflt)
+{
+	if (!ft)
+		return dflt;
+	if (!strcmp(ft, "reg"))
+		return TY_FILE;
+	if (!strcmp(ft, "dir"))
+		return TY_DIR;
+	if (!strcmp(ft, "lnk"))
+		return TY_LNK;
+	return dflt;
+}
+
+/*
+ * A link's content (escaped) shows e was a symlink; a type guessed from a
+ * call that followed it (a stat seeing the target's ft=reg) gives way, a
+ * directory with entries beneath it does not.
+ */
+void saw_link(struct path_ent *e, const char *target)
+{
+	if (e->state != ST_EXISTED || e->target || !target)
+		return;
+	if (e->type == TY_UNKNOWN || (e->type == TY_FILE && !e->frozen))
+		e->type = TY_LNK;
+	if (e->type == TY_LNK)
+		e->target = ior_xstrdup(target);
+}
+
+/* Bytewise, but '/' first, so a directory's contents follow it directly. */
+static int path_cmp(const void *pa, const void *pb)
+{
+	const unsigned char *a = (const unsigned char *)
+		(*(struct path_ent *const *)pa)->path;
+	const unsigned char *b = (const unsigned char *)
+		(*(struct path_ent *const *)pb)->path;
+
+	int ca, cb;
+
+	for (; *a && *a == *b; a++, b++)
+		;
+	ca = *a == '/' ? 1 : *a ? *a + 1 : 0;
+	cb = *b == '/' ? 1 : *b ? *b + 1 : 0;
+	return ca - cb;
+}
+
+/* The name e is a hard link to, or NULL when e is a file of its own. */
+static const struct path_ent *link_of(const struct path_ent *e)
+{
+	const struct path_ent *f = e->link_to;
+
+	return e->type == TY_FILE && f && f != e && f->state == ST_EXISTED &&
+		f->type == TY_FILE ? f : NULL;
+}
+
+/* " uid=N gid=N" when the owner was seen. */
+static void put_owner(struct ior_out *out, const struct path_ent *e)
+{
+	if (!e->has_owner)
+		return;
+	ior_put_kv_i64(out, "uid", e->uid);
+	ior_put_kv_i64(out, "gid", e->gid);
+}
+
+static void put_mode(struct ior_out *out, const struct path_ent *e,
+		     unsigned dflt)
+{
+	ior_printf(out, " mode=0%o", e->has_mode ? e->mode : dflt);
+}
+
+/*
+ * The starting tree: what existed before the capture, parents first,
+ * then the hard links, whose first names are files by then.
+ */
+void put_tree(struct ior_out *out, struct tree_count *c)
+{
+	struct path_ent **v = ior_xcalloc(paths.n, sizeof(*v));
+	const struct path_ent *f;
+	size_t n = 0;
+
+	for (size_t i = 0; i < paths.cap; i++) {
+		struct path_ent *e = paths.slot[i].val;
+
+		if (e && e->state == ST_EXISTED)
+			v[n++] = e;
+	}
+	qsort(v, n, sizeof(*v), path_cmp);
+	/* One inode, one size: the largest seen through any of its names. */
+	for (size_t i = 0; i < n; i++) {
+		struct path_ent *first = v[i]->link_to;
+
+		if (!link_of(v[i]))
+			continue;
+		if (v[i]->size > first->size)
+			first->size = v[i]->size;
+		if (!first->has_mode && v[i]->has_mode) {
+			first->mode = v[i]->mode;
+			first->has_mode = 1;
+		}
+		if (!first->has_owner && v[i]->has_owner) {
+			first->uid = v[i]->uid;
+			first->gid = v[i]->gid;
+			first->has_owner = 1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct path_ent *e = v[i];
+
+		if (e->type == TY_LNK && !e->target) {
+			/* Its target is unknown: nothing to create. */
+			c->skipped++;
+			continue;
+		}
+		if (link_of(e))
+			continue;
+		ior_puts(out, "0.000000000 0 0 - ");
+		if (e->type == TY_LNK) {
+			ior_puts(out, "init:symlink 0 0");
+			ior_put_kv(out, "path", e->path);
+			ior_put_kv(out, "path2", e->target);
+			/* a stat through the link showed its target's owner */
+			if (e->attr_lnk)
+				put_owner(out, e);
+			c->symlinks++;
+		} else if (e->type == TY_DIR) {
+			ior_puts(out, "init:dir 0 0");
+			ior_put_kv(out, "path", e->path);
+			put_mode(out, e, 0755);
+			put_owner(out, e);
+			c->dirs++;
+		} else {
+			ior_puts(out, "init:file 0 0");
+			ior_put_kv(out, "path", e->path);
+			ior_put_kv_i64(out, "size", e->size);
+			put_mode(out, e, 0644);
+			put_owner(out, e);
+			c->files++;
+		}
+		ior_putc(out, '\n');
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!(f = link_of(v[i])))
+			continue;
+		ior_puts(out, "0.000000000 0 0 - init:link 0 0");
+		ior_put_kv(out, "path", v[i]->path);
+		ior_put_kv(out, "path2", f->path);
+		ior_putc(out, '\n');
+		c->links++;
+	}
+	free(v);
+}
+
+void tree_cleanup(void)
+{
+	for (size_t i = 0; i < paths.cap; i++) {
+		struct path_ent *e = paths.slot[i].val;
+
+		if (e) {
+			free(e->target);
+			free(e);
+		}
+	}
+	ior_hashmap_free(&paths);
+	ior_hashmap_free(&inodes);
+}

@@ -1,0 +1,73 @@
+/*
+ * tree.h - the starting tree ior-gen infers: one entry per path the
+ * stream names, with what the first record to reference it showed it was
+ * before the capture (its fate, type, size, mode, owner, inode), and the
+ * init: records that recreate what existed.
+ */
+#ifndef GEN_TREE_H
+#define GEN_TREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ior.h"
+
+/* A path's fate, decided by the first record that references it. */
+enum ent_state { ST_UNDECIDED, ST_EXISTED, ST_CREATED, ST_ABSENT };
+enum ent_type { TY_UNKNOWN, TY_FILE, TY_DIR, TY_LNK };
+
+/* A path of the stream: lives until the end, as the tree depends on all. */
+struct path_ent {
+	uint64_t size;			/* inferred size before the capture */
+	int64_t last_seq, last_tid;	/* last operation on it, for after= */
+	unsigned char state, type;
+	unsigned char frozen;		/* written, truncated, removed: stop sizing */
+	/* What it was seen to be before the trace changed it (fmode...). */
+	unsigned has_mode:1, has_owner:1, has_ino:1, attr_lnk:1;
+	/* chmod, chown, removal or rename: later sightings are not the start */
+	unsigned mode_lock:1, owner_lock:1, ino_lock:1;
+	unsigned mode;
+	uint32_t uid, gid;
+	uint64_t ino, dev;
+	struct path_ent *link_to;	/* first name seen of the same inode */
+	char *target;			/* symlink: its target (escaped), or NULL */
+	char path[];			/* escaped, as in the stream */
+};
+
+/* The tree's counters, for the trailer. */
+struct tree_count {
+	unsigned long dirs, files, symlinks, links, skipped;
+};
+
+/* The entry of path (len bytes; path_get: a string), made on first sight. */
+struct path_ent *path_get_n(const char *path, size_t len);
+struct path_ent *path_get(const char *path);
+
+/* What a record shows of e: it existed (as ty), the trace created it... */
+void existed(struct path_ent *e, enum ent_type ty);
+void created(struct path_ent *e);
+void absent(struct path_ent *e);
+/* Data seen in a pre-existing file up to end. */
+void saw_size(struct path_ent *e, uint64_t end);
+/* e, a file that existed, is inode dev:ino. */
+void saw_inode(struct path_ent *e, uint64_t dev, uint64_t ino);
+/* A link's content (escaped) shows e was a symlink. */
+void saw_link(struct path_ent *e, const char *target);
+/* The trace changes the data: of every name of the inode. */
+void freeze(struct path_ent *e);
+/* Removed or replaced: nothing seen later is the entry of the start. */
+void replaced(struct path_ent *e);
+/* chmod and chown change what later sightings show. */
+void attr_changed(enum ior_tree op, struct path_ent *e);
+/* The type an ft= value names, or dflt. */
+enum ent_type type_of(const char *ft, enum ent_type dflt);
+
+/*
+ * Write the starting tree: what existed before the capture, parents
+ * first, then the hard links; count what was written in c.
+ */
+void put_tree(struct ior_out *out, struct tree_count *c);
+/* Free every entry (at the end). */
+void tree_cleanup(void);
+
+#endif
