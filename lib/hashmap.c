@@ -16,6 +16,15 @@ uint64_t ior_hash(const void *p, size_t n)
 	return h;
 }
 
+uint64_t ior_hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
 /* The free slot where key goes (m has room). */
 static size_t free_slot(const struct ior_hashmap *m, uint64_t key)
 {

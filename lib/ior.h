@@ -478,8 +478,9 @@ void *ior_xgrow(void *p, size_t *cap, size_t need, size_t size);
 
 /* ---- hashing and the hash map ---- */
 
-/* FNV-1a, 64 bits: of names and paths. */
+/* FNV-1a, 64 bits: of names and paths (ior_hash_str: up to its NUL). */
 uint64_t ior_hash(const void *p, size_t n);
+uint64_t ior_hash_str(const char *s);
 /* A 64-bit integer's bits mixed (ids, addresses, composite keys). */
 static inline uint64_t ior_hash_u64(uint64_t v)
 {

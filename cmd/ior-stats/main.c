@@ -1,0 +1,184 @@
+/*
+ * ior-stats - per-call statistics of ior-format(5) streams, and a
+ * side-by-side comparison of two streams (a capture and its replay).
+ *
+ * Latencies go into a log-linear histogram per call, so memory is bounded
+ * by the number of distinct calls, never by the length of the stream.
+ *
+ * main.c: the options and the reports in their order. callstats.c: a
+ * stream read into its calls; depth.c: async requests in flight over
+ * time; report.c: the per-call tables; table.c: cells and rows.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ior.h"
+#include "callstats.h"
+#include "depth.h"
+#include "options.h"
+#include "report.h"
+
+struct options opt = { .sort = SORT_TIME, .show = SHOW_CALLS | SHOW_DEPTH };
+
+static void usage(FILE *fp, int code)
+{
+	fprintf(fp,
+		"usage: %s [-t] [-s count|time|bytes|name] [-r calls|depth] [-i seconds]\n"
+		"                 [file ...]\n"
+		"       %s [-t] [-s key] [-r table] [-i seconds] --compare A B\n"
+		"  -t, --tab              tab-separated output with exact integers\n"
+		"  -s, --sort KEY         sort rows by count, time (default), bytes or name\n"
+		"  -r, --report TABLE     only the per-call table (calls) or the table of\n"
+		"                         async requests in flight over time (depth)\n"
+		"  -i, --interval SECONDS row length of the depth table (default: automatic)\n"
+		"      --compare          compare stream A (capture) with B (replay result)\n"
+		"  -h, --help             show this help\n"
+		"      --version          show the version\n",
+		ior_progname(), ior_progname());
+	exit(code);
+}
+
+static int nothing_async(void)
+{
+	ior_warnx("nothing to report: no aio: or uring: requests");
+	return IOR_EXIT_NONE;
+}
+
+/* -i: seconds, with up to nine decimals, a whole number of 10ns. */
+static uint64_t parse_interval(const char *s)
+{
+	uint64_t ns;
+
+	if (ior_seconds(s, &ns) < 0 || ns == 0 || ns % 10 ||
+	    ns >= 1000000000ull * 1000000000ull) {
+		ior_warnx("bad interval \"%s\": want seconds, a positive multiple of 0.00000001 (10ns)",
+			  s);
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+	return ns;
+}
+
+static void parse_options(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "tab", no_argument, NULL, 't' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "compare", no_argument, NULL, 'c' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "ts:r:i:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			opt.tab = 1;
+			break;
+		case 's':
+			if (!strcmp(optarg, "count"))
+				opt.sort = SORT_COUNT;
+			else if (!strcmp(optarg, "time"))
+				opt.sort = SORT_TIME;
+			else if (!strcmp(optarg, "bytes"))
+				opt.sort = SORT_BYTES;
+			else if (!strcmp(optarg, "name"))
+				opt.sort = SORT_NAME;
+			else {
+				ior_warnx("unknown sort key \"%s\"", optarg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			break;
+		case 'c':
+			opt.comparing = 1;
+			break;
+		case 'r':
+			if (!strcmp(optarg, "calls"))
+				opt.show = SHOW_CALLS;
+			else if (!strcmp(optarg, "depth"))
+				opt.show = SHOW_DEPTH;
+			else {
+				ior_warnx("unknown table \"%s\"", optarg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			break;
+		case 'i':
+			opt.interval = parse_interval(optarg);
+			break;
+		case 'h':
+			usage(stdout, IOR_EXIT_OK);
+			break;
+		case 'V':
+			ior_version();
+			break;
+		default:
+			usage(stderr, IOR_EXIT_USAGE);
+		}
+	}
+	opt.files = argv + optind;
+	opt.nfiles = argc - optind;
+	if (opt.comparing && opt.nfiles != 2)
+		usage(stderr, IOR_EXIT_USAGE);
+	if (opt.comparing && !strcmp(opt.files[0], "-") &&
+	    !strcmp(opt.files[1], "-")) {
+		ior_warnx("only one of A and B can be standard input");
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+}
+
+/* Stream A and B side by side. */
+static int compare_two(struct stats *a, struct stats *b, struct ior_out *o)
+{
+	int code = IOR_EXIT_OK;
+
+	stats_read(a, opt.files[0]);
+	stats_read(b, opt.files[1]);
+	if (opt.show & SHOW_CALLS)
+		code = compare(a, b, opt.files[0], opt.files[1], o);
+	if ((opt.show & SHOW_DEPTH) &&
+	    !depth_report(&a->depth, &b->depth, opt.show & SHOW_CALLS, o) &&
+	    opt.show == SHOW_DEPTH)
+		code = nothing_async();
+	return code;
+}
+
+/* The inputs summed into one stream's tables. */
+static int report_all(struct stats *st, struct ior_out *o)
+{
+	int code = IOR_EXIT_OK;
+
+	if (opt.nfiles == 0)
+		stats_read(st, NULL);
+	for (int i = 0; i < opt.nfiles; i++)
+		stats_read(st, opt.files[i]);
+	if (opt.show & SHOW_CALLS)
+		code = report(st, o);
+	if ((opt.show & SHOW_DEPTH) && code == IOR_EXIT_OK &&
+	    !depth_report(&st->depth, NULL, opt.show & SHOW_CALLS, o) &&
+	    opt.show == SHOW_DEPTH)
+		code = nothing_async();
+	return code;
+}
+
+int main(int argc, char *argv[])
+{
+	static struct stats st, st_b;
+	struct ior_out o;
+	int code;
+
+	ior_setprogname(argv[0]);
+	parse_options(argc, argv);
+	ior_out_init(&o, 1, NULL);
+	code = opt.comparing ? compare_two(&st, &st_b, &o) :
+		report_all(&st, &o);
+
+	ior_out_close(&o);
+	stats_free(&st);
+	stats_free(&st_b);
+	return code;
+}
