@@ -27,7 +27,7 @@
 #define BLOCK (1 << 20)		/* bytes per write(2) */
 #define MAX_JOBS 1024
 
-enum type { T_DIR, T_FILE, T_HLINK, T_SYMLINK, NTYPE };
+enum entry_type { T_DIR, T_FILE, T_HLINK, T_SYMLINK, NTYPE };
 enum fill { FILL_RANDOM, FILL_ZERO, FILL_SPARSE };
 enum result { R_MADE, R_FIXED, R_KEPT, R_FAILED };
 
@@ -83,26 +83,12 @@ static size_t pool_add(const struct ior_in *in, const char *key,
 {
 	size_t at = pool_len, n;
 
-	if (pool_cap - pool_len < PATH_MAX) {
-		pool_cap = pool_cap ? pool_cap * 2 : 1 << 16;
-		if (!(pool = realloc(pool, pool_cap)))
-			ior_err(IOR_EXIT_SYS, "realloc");
-	}
+	pool = ior_xgrow(pool, &pool_cap, pool_len + PATH_MAX, 1);
 	n = ior_val_unescape(in, key, val, pool + at, PATH_MAX);
 	if (n == 0)
 		ior_bad(in, key, "empty path");
 	pool_len += n + 1;
 	return at;
-}
-
-static const char *need(const struct ior_in *in, const struct ior_rec *r,
-			const char *key)
-{
-	const char *v = ior_get(r, key);
-
-	if (!v)
-		ior_bad(in, key, "missing in %s record", r->call);
-	return v;
 }
 
 /* Mode of an init record: permission bits only, at most 07777. */
@@ -121,23 +107,13 @@ static unsigned owner_of(const struct ior_in *in, const struct ior_rec *r,
 			 const char *key)
 {
 	const char *v = ior_get(r, key);
-	uint64_t id;
 
-	if (!v)
-		return (unsigned)-1;
-	id = ior_uint(in, key, v);
-	if (id >= UINT32_MAX)
-		ior_bad(in, key, "out of range: \"%.40s\"", v);
-	return (unsigned)id;
+	return v ? ior_owner(in, key, v, 0) : (unsigned)-1;
 }
 
 static struct entry *list_add(struct list *l)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 256;
-		if (!(l->v = reallocarray(l->v, l->cap, sizeof(*l->v))))
-			ior_err(IOR_EXIT_SYS, "realloc");
-	}
+	l->v = ior_xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
 	return memset(&l->v[l->n++], 0, sizeof(*l->v));
 }
 
@@ -160,26 +136,31 @@ static void read_program(const char *path)
 		}
 		if (strncmp(r.call, "init:", 5))
 			continue;
-		if (!strcmp(r.call, "init:dir")) {
+		switch (ior_call_find(r.call)) {
+		case IOR_C_init_dir:
 			e = list_add(&dirs);
-			e->mode = parse_mode(&in, need(&in, &r, "mode"));
-		} else if (!strcmp(r.call, "init:file")) {
+			e->mode = parse_mode(&in, ior_need(&in, &r, "mode"));
+			break;
+		case IOR_C_init_file:
 			e = list_add(&files);
-			e->size = ior_uint(&in, "size", need(&in, &r, "size"));
+			e->size = ior_uint(&in, "size", ior_need(&in, &r, "size"));
 			if (e->size > INT64_MAX)
 				ior_bad(&in, "size", "too large");
-			e->mode = parse_mode(&in, need(&in, &r, "mode"));
+			e->mode = parse_mode(&in, ior_need(&in, &r, "mode"));
 			total_bytes += e->size;
-		} else if (!strcmp(r.call, "init:symlink")) {
+			break;
+		case IOR_C_init_symlink:
 			e = list_add(&symlinks);
-			e->path2 = pool_add(&in, "path2", need(&in, &r, "path2"));
-		} else if (!strcmp(r.call, "init:link")) {
+			e->path2 = pool_add(&in, "path2", ior_need(&in, &r, "path2"));
+			break;
+		case IOR_C_init_link:
 			e = list_add(&hardlinks);
-			e->path2 = pool_add(&in, "path2", need(&in, &r, "path2"));
-		} else {
+			e->path2 = pool_add(&in, "path2", ior_need(&in, &r, "path2"));
+			break;
+		default:
 			ior_bad(&in, "CALL", "unknown init record \"%.40s\"", r.call);
 		}
-		e->path = pool_add(&in, "path", need(&in, &r, "path"));
+		e->path = pool_add(&in, "path", ior_need(&in, &r, "path"));
 		e->uid = owner_of(&in, &r, "uid");
 		e->gid = owner_of(&in, &r, "gid");
 	}
@@ -395,20 +376,12 @@ static void fill_random(uint64_t *w, uint64_t seed, uint64_t index, size_t n)
 	}
 }
 
-static uint64_t path_seed(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
-}
 
 /* Fill [from, to) of fd per --fill; buf holds BLOCK + 8 bytes. */
 static int fill_range(int fd, const char *path, uint64_t from, uint64_t to,
 		      uint64_t *buf, uint64_t *wrote)
 {
-	uint64_t seed = path_seed(path);
+	uint64_t seed = ior_hash_str(path);
 
 	if (fill == FILL_SPARSE)
 		return ftruncate(fd, (off_t)to) < 0 ? -errno : 0;
@@ -669,7 +642,7 @@ static enum result make_hardlink(const struct entry *e)
 	return res;
 }
 
-static void tally(enum type t, enum result r)
+static void tally(enum entry_type t, enum result r)
 {
 	switch (r) {
 	case R_MADE: atomic_fetch_add(&count.made[t], 1); break;
@@ -724,8 +697,7 @@ static void make_files(long jobs)
 	workers_left = jobs;
 	for (long i = 0; i < jobs; i++) {
 		/* zeroed, and never written for --fill zero */
-		if (!(bufs[i] = calloc(1, BLOCK + 8)))
-			ior_err(IOR_EXIT_SYS, "calloc");
+		bufs[i] = ior_xcalloc(1, BLOCK + 8);
 		if ((e = pthread_create(&tid[i], NULL, file_worker, bufs[i]))) {
 			errno = e;
 			ior_err(IOR_EXIT_SYS, "pthread_create");
