@@ -50,20 +50,11 @@ _Static_assert(SLOTS >= 2 * IOR_NCALLS, "the hash of calls is too small");
 
 static int16_t slot[SLOTS];	/* row + 1; 0: empty */
 
-static unsigned hash(const char *s, size_t n)
-{
-	unsigned h = 2166136261u;	/* FNV-1a */
-
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 static void fill(void)
 {
 	for (int c = 0; c < IOR_NCALLS; c++) {
 		const char *name = ior_calls[c].name;
-		unsigned h = hash(name, strlen(name)) & (SLOTS - 1);
+		unsigned h = ior_hash(name, strlen(name)) & (SLOTS - 1);
 
 		while (slot[h])
 			h = (h + 1) & (SLOTS - 1);
@@ -80,7 +71,7 @@ int ior_call_findn(const char *name, size_t len)
 		fill();
 		filled = 1;
 	}
-	for (h = hash(name, len) & (SLOTS - 1); slot[h];
+	for (h = ior_hash(name, len) & (SLOTS - 1); slot[h];
 	     h = (h + 1) & (SLOTS - 1)) {
 		const struct ior_call *c = &ior_calls[slot[h] - 1];
 		size_t i = 0;
