@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "ior.h"
@@ -26,8 +27,9 @@ static struct ior_keys keys;
 
 void record_init(void)
 {
-	_Static_assert(sizeof(((struct args *)0)->val) ==
-		       NARGS * sizeof(const char *), "struct args' keys");
+	/* struct args' named keys lie over val[], in the order of ARG_ */
+	_Static_assert(offsetof(struct args, after) ==
+		       ARG_after * sizeof(const char *), "struct args' keys");
 	ior_keys_init(&keys, arg_names, NARGS);
 }
 

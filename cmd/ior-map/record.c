@@ -4,6 +4,7 @@
  * by what the table of calls says its call does, and the record written.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "ior.h"
@@ -87,8 +88,12 @@ static struct ior_keys keys;
 
 void record_init(void)
 {
-	_Static_assert(sizeof(((struct recinfo *)0)->at) ==
-		       10 * sizeof(int), "recinfo's keys");
+	/* struct recinfo's named keys lie over at[], in the order of K_ */
+	_Static_assert(offsetof(struct recinfo, dirfd) ==
+		       K_DIRFD * sizeof(int) &&
+		       offsetof(struct recinfo, fd) == K_FD * sizeof(int) &&
+		       offsetof(struct recinfo, group) == K_GROUP * sizeof(int),
+		       "struct recinfo's keys");
 	for (int c = 0; c < IOR_NCALLS; c++) {
 		const struct ior_call *row = &ior_calls[c];
 		int t = key_type(row, "fd");
