@@ -45,9 +45,15 @@ $(OBJ)/vmlinux.h:
 	@test -r /sys/kernel/btf/vmlinux || { echo "ior: /sys/kernel/btf/vmlinux is missing: ior-trace needs a kernel with BTF" >&2; exit 1; }
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(OBJ)/%.bpf.o: bpf/%.bpf.c bpf/%.h $(OBJ)/vmlinux.h
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(OBJ) -Ibpf -c $< -o $@.tmp
-	$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+# Each bpf/ior-trace*.bpf.c is compiled alone and bpftool links them into
+# one object, with one skeleton; they read the table of calls (lib/calls.h).
+BPF_HDR := $(wildcard bpf/*.h) lib/calls.h
+$(OBJ)/bpf/%.o: bpf/%.bpf.c $(BPF_HDR) $(OBJ)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(OBJ) -Ibpf -Ilib -c $< -o $@
+
+$(OBJ)/ior-trace.bpf.o: $(patsubst bpf/%.bpf.c,$(OBJ)/bpf/%.o,$(wildcard bpf/ior-trace*.bpf.c))
+	$(BPFTOOL) gen object $@ $^
 
 $(OBJ)/%.skel.h: $(OBJ)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
@@ -66,7 +72,7 @@ LDLIBS_ior-replay := -lpthread -luring
 LDLIBS_ior-stats := -lm
 # ior-trace also needs its BPF object's skeleton.
 CFLAGS_ior-trace := -Ibpf
-DEPS_ior-trace := bpf/ior-trace.h $(OBJ)/ior-trace.skel.h
+DEPS_ior-trace := bpf/ior-trace.h lib/calls.h $(OBJ)/ior-trace.skel.h
 
 define tool_rule
 $(BIN)/$(1): $(call tool_dep,$(1)) $(DEPS_$(1)) $(OBJ)/libior.a

@@ -8,382 +8,12 @@
  * at exit the pair becomes one event, with the arguments from the
  * registers (still the caller's) and the strings and file facts read then;
  * what the kernel overwrites (the offsets of copy_file_range, splice and
- * sendfile64, fcntl's struct flock) is read at entry. Which calls are
- * traced, and how, is the table call_class.
- * The sched tracepoints follow forks, execs and exits.
- *
- * Every helper call costs (return thunks on this kernel's CPUs): a traced
- * read makes five (the task, the clock twice, the ring's reserve and
- * submit), the untraced filter one. Per-thread state is an array indexed
- * by tid, whose lookup the verifier inlines; the common calls are written
- * in place in the ring.
+ * sendfile64, fcntl's lock) is read at entry. Which calls are traced, how,
+ * and where their strings are is the rodata call_cap, filled from the
+ * table of calls (lib/calls.h); this file names a call only for what it
+ * reads of it alone. ior-trace.bpf.h has what the programs share.
  */
-#include "vmlinux.h"
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-
-#include "ior-trace.h"
-
-#define EEXIST 17
-#define CLONE_VM 0x100
-#define CLONE_FS 0x200
-#define CLONE_FILES 0x400
-#define CLONE_THREAD 0x10000
-#define S_IFMT 0170000
-#define S_IFLNK 0120000
-#define MAP_ANONYMOUS 0x20
-#define SOL_SOCKET 1
-#define SCM_RIGHTS 1
-#define F_GETLK 5
-#define F_SETLKW 7
-#define F_OFD_GETLK 36
-#define F_OFD_SETLKW 38
-#define O_CLOEXEC 02000000
-#define NAME_MAX 255
-#define WALK_STEPS 64		/* path components and mounts crossed */
-#define IOCB_CMD_PREADV 7
-#define IOCB_CMD_PWRITEV 8
-#define IORING_SETUP_SQPOLL 0x2
-#define IORING_SETUP_SQE128 (1U << 10)
-#define IORING_SETUP_NO_SQARRAY (1U << 16)
-#define IORING_SETUP_SQE_MIXED (1U << 19)
-#define IORING_ENTER_REGISTERED_RING 0x10
-#define IORING_REGISTER_USE_REGISTERED_RING 0x80000000u
-#define O_LARGEFILE 0100000
-#define PF_IO_WORKER 0x10
-#define IOSQE_FLAGS 0x7f	/* REQ_F_* bits 0-6 are the IOSQE_* bits */
-#define REQ_F_CQE_SKIP (1 << 6)
-
-/* Set by userspace before load. */
-const volatile bool trace_all = false;	/* all but IOR_TGID_EXCLUDED */
-const volatile bool notify_exec = false;	/* -c: report every exec */
-/* bytes a CPU writes between wakeups of the reader: see wakeup() */
-const volatile __u64 wakeup_bytes = IOR_RINGBUF_SIZE / 4;
-
-/*
- * The calls traced, and how (enum ior_call_class): everything in
- * ior-format(5)'s table. Set in the object, so that the knowledge of what
- * each call reads stays here.
- */
-const volatile __u8 call_class[IOR_NR_MAX] = {
-	[IOR_NR_read] = IOR_CALL_REGS, [IOR_NR_write] = IOR_CALL_REGS,
-	[IOR_NR_pread64] = IOR_CALL_REGS, [IOR_NR_pwrite64] = IOR_CALL_REGS,
-	[IOR_NR_lseek] = IOR_CALL_REGS, [IOR_NR_close] = IOR_CALL_REGS,
-	[IOR_NR_fsync] = IOR_CALL_REGS, [IOR_NR_fdatasync] = IOR_CALL_REGS,
-	[IOR_NR_ftruncate] = IOR_CALL_REGS, [IOR_NR_fchdir] = IOR_CALL_REGS,
-	[IOR_NR_dup] = IOR_CALL_REGS, [IOR_NR_dup2] = IOR_CALL_REGS,
-	[IOR_NR_dup3] = IOR_CALL_REGS, [IOR_NR_clone] = IOR_CALL_REGS,
-	[IOR_NR_clone3] = IOR_CALL_REGS, [IOR_NR_fork] = IOR_CALL_REGS,
-	[IOR_NR_vfork] = IOR_CALL_REGS, [IOR_NR_exit_group] = IOR_CALL_REGS,
-	[IOR_NR_fchmod] = IOR_CALL_REGS, [IOR_NR_fchown] = IOR_CALL_REGS,
-	[IOR_NR_close_range] = IOR_CALL_REGS, [IOR_NR_flock] = IOR_CALL_REGS,
-	[IOR_NR_fallocate] = IOR_CALL_REGS,
-	[IOR_NR_fadvise64] = IOR_CALL_REGS,
-	[IOR_NR_readahead] = IOR_CALL_REGS, [IOR_NR_sync] = IOR_CALL_REGS,
-	[IOR_NR_syncfs] = IOR_CALL_REGS,
-	[IOR_NR_sync_file_range] = IOR_CALL_REGS,
-	[IOR_NR_getdents64] = IOR_CALL_REGS,
-	[IOR_NR_flistxattr] = IOR_CALL_REGS,
-	[IOR_NR_fstatfs] = IOR_CALL_REGS, [IOR_NR_mmap] = IOR_CALL_REGS,
-	[IOR_NR_munmap] = IOR_CALL_REGS, [IOR_NR_msync] = IOR_CALL_REGS,
-	[IOR_NR_madvise] = IOR_CALL_REGS, [IOR_NR_unshare] = IOR_CALL_REGS,
-	[IOR_NR_open] = IOR_CALL_FULL, [IOR_NR_openat] = IOR_CALL_FULL,
-	[IOR_NR_openat2] = IOR_CALL_FULL, [IOR_NR_creat] = IOR_CALL_FULL,
-	[IOR_NR_stat] = IOR_CALL_FULL, [IOR_NR_lstat] = IOR_CALL_FULL,
-	[IOR_NR_fstat] = IOR_CALL_FULL, [IOR_NR_newfstatat] = IOR_CALL_FULL,
-	[IOR_NR_statx] = IOR_CALL_FULL, [IOR_NR_readv] = IOR_CALL_FULL,
-	[IOR_NR_writev] = IOR_CALL_FULL, [IOR_NR_preadv] = IOR_CALL_FULL,
-	[IOR_NR_pwritev] = IOR_CALL_FULL, [IOR_NR_mkdir] = IOR_CALL_FULL,
-	[IOR_NR_mkdirat] = IOR_CALL_FULL, [IOR_NR_rmdir] = IOR_CALL_FULL,
-	[IOR_NR_unlink] = IOR_CALL_FULL, [IOR_NR_unlinkat] = IOR_CALL_FULL,
-	[IOR_NR_rename] = IOR_CALL_FULL, [IOR_NR_renameat] = IOR_CALL_FULL,
-	[IOR_NR_renameat2] = IOR_CALL_FULL,
-	[IOR_NR_truncate] = IOR_CALL_FULL, [IOR_NR_chdir] = IOR_CALL_FULL,
-	[IOR_NR_access] = IOR_CALL_FULL, [IOR_NR_faccessat] = IOR_CALL_FULL,
-	[IOR_NR_faccessat2] = IOR_CALL_FULL, [IOR_NR_chmod] = IOR_CALL_FULL,
-	[IOR_NR_fchmodat] = IOR_CALL_FULL,
-	[IOR_NR_fchmodat2] = IOR_CALL_FULL, [IOR_NR_chown] = IOR_CALL_FULL,
-	[IOR_NR_lchown] = IOR_CALL_FULL, [IOR_NR_fchownat] = IOR_CALL_FULL,
-	[IOR_NR_link] = IOR_CALL_FULL, [IOR_NR_linkat] = IOR_CALL_FULL,
-	[IOR_NR_symlink] = IOR_CALL_FULL, [IOR_NR_symlinkat] = IOR_CALL_FULL,
-	[IOR_NR_readlink] = IOR_CALL_FULL,
-	[IOR_NR_readlinkat] = IOR_CALL_FULL, [IOR_NR_mknod] = IOR_CALL_FULL,
-	[IOR_NR_mknodat] = IOR_CALL_FULL, [IOR_NR_utime] = IOR_CALL_FULL,
-	[IOR_NR_utimes] = IOR_CALL_FULL, [IOR_NR_utimensat] = IOR_CALL_FULL,
-	[IOR_NR_futimesat] = IOR_CALL_FULL,
-	[IOR_NR_setxattr] = IOR_CALL_FULL,
-	[IOR_NR_lsetxattr] = IOR_CALL_FULL,
-	[IOR_NR_fsetxattr] = IOR_CALL_FULL,
-	[IOR_NR_getxattr] = IOR_CALL_FULL,
-	[IOR_NR_lgetxattr] = IOR_CALL_FULL,
-	[IOR_NR_fgetxattr] = IOR_CALL_FULL,
-	[IOR_NR_listxattr] = IOR_CALL_FULL,
-	[IOR_NR_llistxattr] = IOR_CALL_FULL,
-	[IOR_NR_removexattr] = IOR_CALL_FULL,
-	[IOR_NR_lremovexattr] = IOR_CALL_FULL,
-	[IOR_NR_fremovexattr] = IOR_CALL_FULL,
-	[IOR_NR_statfs] = IOR_CALL_FULL, [IOR_NR_getcwd] = IOR_CALL_FULL,
-	[IOR_NR_name_to_handle_at] = IOR_CALL_FULL,
-	[IOR_NR_open_by_handle_at] = IOR_CALL_FULL,
-	[IOR_NR_memfd_create] = IOR_CALL_FULL,
-	[IOR_NR_recvmsg] = IOR_CALL_FULL,
-	[IOR_NR_execve] = IOR_CALL_ENTRY, [IOR_NR_execveat] = IOR_CALL_ENTRY,
-	[IOR_NR_fcntl] = IOR_CALL_ENTRY,
-	[IOR_NR_copy_file_range] = IOR_CALL_ENTRY,
-	[IOR_NR_splice] = IOR_CALL_ENTRY,
-	[IOR_NR_sendfile64] = IOR_CALL_ENTRY,
-	[IOR_NR_io_setup] = IOR_CALL_FULL, [IOR_NR_io_destroy] = IOR_CALL_REGS,
-	[IOR_NR_io_submit] = IOR_CALL_ENTRY,
-	[IOR_NR_io_getevents] = IOR_CALL_FULL,
-	[IOR_NR_io_pgetevents] = IOR_CALL_FULL,
-	[IOR_NR_io_cancel] = IOR_CALL_REGS,
-	[IOR_NR_io_uring_setup] = IOR_CALL_FULL,
-	[IOR_NR_io_uring_enter] = IOR_CALL_REGS,
-	[IOR_NR_io_uring_register] = IOR_CALL_FULL,
-};
-
-/* The number of the last io_submit: its record and its requests' name it. */
-__u64 aio_sub_last;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, IOR_MAX_TASKS);
-	__type(key, __u32);
-	__type(value, __u32);		/* enum ior_tgid_state */
-} tgids SEC(".maps");
-
-/* Sized to pid_max by userspace before load. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);		/* tid */
-	__type(value, struct ior_thread);
-} threads SEC(".maps");
-
-/*
- * A call of class IOR_CALL_ENTRY in flight: its arguments (a successful
- * execve resets the registers) and what its user memory held at entry.
- */
-struct entry_state {
-	__u64 args[6];
-	__s64 nr;
-	__s64 val[4];		/* as ior_event's val */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);		/* tid */
-	__type(value, struct entry_state);
-} entries SEC(".maps");
-
-/*
- * The path of a successful execve, from the kernel's copy at
- * sched_process_exec: at exit the caller's memory is gone.
- */
-struct exec_path {
-	char path[IOR_PATH_MAX];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);		/* tid */
-	__type(value, struct exec_path);
-} exec_paths SEC(".maps");
-
-/* Room for an event with path and path2 at any offset below 2*PATH_MAX. */
-#define SCRATCH_SIZE (sizeof(struct ior_event) + 3 * IOR_PATH_MAX)
-
-struct scratch {
-	char buf[SCRATCH_SIZE];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct scratch);
-} scratch SEC(".maps");
-
-/*
- * io_uring requests of traced processes in flight, by request address:
- * the event their completion writes (IOR_EV_SMALL bytes of it, or with
- * the path in uring_paths).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, IOR_URING_MAX);
-	__type(key, __u64);
-	__type(value, struct ior_event);
-} uring_reqs SEC(".maps");
-
-/* The path of each openat, openat2 and statx request in uring_reqs. */
-struct uring_path {
-	char path[IOR_PATH_MAX];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, IOR_URING_PATHS);
-	__type(key, __u64);
-	__type(value, struct uring_path);
-} uring_paths SEC(".maps");
-
-/* The descriptor of each io_uring ring, by its struct io_ring_ctx. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, IOR_RINGS_MAX);
-	__type(key, __u64);
-	__type(value, __s64);
-} uring_rings SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, IOR_CNT_NR);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, IOR_RINGBUF_SIZE);
-} events SEC(".maps");
-
-static __always_inline __u64 *counter(__u32 which)
-{
-	return bpf_map_lookup_elem(&counters, &which);
-}
-
-static __always_inline void count(__u32 which)
-{
-	__u64 *c = counter(which);
-
-	if (c)
-		(*c)++;
-}
-
-/* How call nr is traced: IOR_CALL_NONE when it is not. */
-static __always_inline __u8 class_of(long nr)
-{
-	return nr >= 0 && nr < IOR_NR_MAX ? call_class[nr & (IOR_NR_MAX - 1)] :
-					    IOR_CALL_NONE;
-}
-
-/*
- * The slot of thread tid if it is traced, else NULL. System-wide, a
- * thread's first call looks its process up in "tgids" (first).
- */
-static __always_inline struct ior_thread *traced_thread(__u32 tid, __u32 tgid,
-							bool first)
-{
-	struct ior_thread *th = bpf_map_lookup_elem(&threads, &tid);
-	__u32 *st;
-
-	if (!th) {
-		if (first)
-			count(IOR_CNT_DROPS);	/* tid above pid_max */
-		return NULL;
-	}
-	if (th->state == IOR_TGID_TRACED)
-		return th;
-	if (!trace_all || !first || th->state != IOR_TGID_UNKNOWN)
-		return NULL;
-	st = bpf_map_lookup_elem(&tgids, &tgid);
-	th->state = st && *st == IOR_TGID_EXCLUDED ? IOR_TGID_EXCLUDED :
-						    IOR_TGID_TRACED;
-	return th->state == IOR_TGID_TRACED ? th : NULL;
-}
-
-/* Set the state of thread tid, with no call in flight. */
-static __always_inline void set_thread(__u32 tid, __u32 state)
-{
-	struct ior_thread *th = bpf_map_lookup_elem(&threads, &tid);
-
-	if (th) {
-		th->time = 0;
-		th->state = state;
-	}
-}
-
-/* The state of a process: from "tgids", or from trace_all. */
-static __always_inline __u32 tgid_state(__u32 tgid)
-{
-	__u32 *st = bpf_map_lookup_elem(&tgids, &tgid);
-
-	if (st)
-		return *st;
-	return trace_all ? IOR_TGID_TRACED : IOR_TGID_UNKNOWN;
-}
-
-/*
- * Waking the reader per event would cost more than the event: wake it
- * when this CPU has written wakeup_bytes since its last wakeup (it also
- * polls on a timer), or now for an event the reader completes from
- * /proc while the process (its root, cwd, descriptors) still exists: an
- * exec, which -c must see at once, a stat that found a symbolic link, an
- * open_by_handle_at and a recvmsg that brought descriptors. A per-CPU
- * count, not bpf_ringbuf_query(): that reads the reader's position, a
- * cache line the other CPU keeps writing. Userspace sets wakeup_bytes to
- * a quarter of the ring over the CPUs: all of them together wake the
- * reader before the ring is a quarter full, and a wakeup, an
- * interprocessor interrupt that exits to the hypervisor in a VM, is rare.
- */
-static __always_inline __u64 wakeup(__u64 size, bool now)
-{
-	__u64 *c = counter(IOR_CNT_WAKE);
-
-	if (!c)
-		return 0;
-	*c += size;
-	if (!now && *c < wakeup_bytes)
-		return BPF_RB_NO_WAKEUP;
-	*c = 0;
-	return BPF_RB_FORCE_WAKEUP;
-}
-
-/* Fill the fields every event has, for the current task. */
-static __always_inline void fill_head(struct ior_event *e, __u32 kind,
-				      __u64 time, struct task_struct *task)
-{
-	e->time = time;
-	e->kind = kind;
-	e->pid = task->tgid;
-	e->tid = task->pid;
-	e->len1 = e->len2 = 0;
-	/* two loads, where bpf_get_current_comm() copies a string */
-	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
-}
-
-/*
- * A zeroed whole event in this CPU's scratch buffer: for events with
- * strings, whose length is known only once they are read.
- */
-static __always_inline struct ior_event *new_event(__u32 kind, __u64 time,
-						   struct task_struct *task)
-{
-	__u32 zero = 0;
-	struct ior_event *e = bpf_map_lookup_elem(&scratch, &zero);
-
-	if (!e)
-		return NULL;
-	__builtin_memset(e, 0, sizeof(*e));
-	fill_head(e, kind, time, task);
-	return e;
-}
-
-static __always_inline void output(struct ior_event *e)
-{
-	__u64 size = sizeof(*e) + e->len1 + e->len2 + e->len3;
-	bool now = e->kind == IOR_EV_EXEC || (e->mode & S_IFMT) == S_IFLNK ||
-		   e->nr == IOR_NR_open_by_handle_at || e->nr == IOR_NR_recvmsg;
-
-	if (size > SCRATCH_SIZE)
-		return;
-	if (bpf_ringbuf_output(&events, e, size, wakeup(size, now)))
-		count(IOR_CNT_DROPS);
-}
+#include "ior-trace.bpf.h"
 
 /* Read path and path2 (either may be 0) from user memory into e->data. */
 static __always_inline void read_paths(struct ior_event *e, __u64 p1, __u64 p2)
@@ -436,61 +66,8 @@ static __always_inline void read_value(struct ior_event *e, __u64 p,
 	e->has_value = 1;
 }
 
-/* A device number in the encoding of st_dev (glibc's makedev). */
-static __always_inline __u64 encode_dev(__u64 major, __u64 minor)
-{
-	return (major & 0xfff) << 8 | (major & ~0xfffull) << 32 |
-	       (minor & 0xff) | (minor & ~0xffull) << 12;
-}
-
-/* The file of descriptor fd of the current task, or NULL. */
-static __always_inline struct file *task_file(long fd)
-{
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
-	struct file *f = NULL;
-
-	if (fd < 0 || fd >= max)
-		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
-}
-
-/* Size, inode, mode, link count, owner, device and filesystem type of f. */
-static __always_inline void read_file_facts(struct ior_event *e,
-					    struct file *f)
-{
-	struct super_block *sb;
-	struct inode *ino;
-	const char *fs;
-	dev_t dev;
-
-	if (!f)
-		return;
-	ino = BPF_CORE_READ(f, f_inode);
-	e->size = BPF_CORE_READ(ino, i_size);
-	e->ino = BPF_CORE_READ(ino, i_ino);
-	e->mode = BPF_CORE_READ(ino, i_mode);
-	e->nlink = BPF_CORE_READ(ino, i_nlink);
-	e->uid = BPF_CORE_READ(ino, i_uid.val);
-	e->gid = BPF_CORE_READ(ino, i_gid.val);
-	sb = BPF_CORE_READ(ino, i_sb);
-	dev = BPF_CORE_READ(sb, s_dev);
-	e->dev = encode_dev(dev >> 20, dev & 0xfffff);	/* MAJOR, MINOR */
-	fs = BPF_CORE_READ(sb, s_type, name);
-	bpf_probe_read_kernel_str(e->fs, sizeof(e->fs), fs);
-}
-
-/* The same, of descriptor fd of the current task. */
-static __always_inline void read_file(struct ior_event *e, long fd)
-{
-	read_file_facts(e, task_file(fd));
-}
-
 /* A walk up from a file to the task's root, one bpf_loop() step a level. */
-struct walk {
+struct path_walk {
 	struct dentry *d, *root_d;
 	struct vfsmount *vmnt, *root_m;
 	__u32 pos;		/* start of the path written so far */
@@ -499,7 +76,7 @@ struct walk {
 
 static long walk_step(__u64 i, void *ctx)
 {
-	struct walk *w = ctx;
+	struct path_walk *w = ctx;
 	struct dentry *d = w->d, *parent;
 	struct vfsmount *vmnt = w->vmnt;
 	struct mount *mnt = container_of(vmnt, struct mount, mnt), *up;
@@ -553,7 +130,7 @@ static __always_inline void read_file_path(struct ior_event *e,
 					   struct file *f)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
-	struct walk w = {};
+	struct path_walk w = {};
 	long len;
 
 	if (!f)
@@ -604,31 +181,6 @@ static __always_inline void read_statx(struct ior_event *e, __u64 buf)
 	e->ino = sx[8] | (__u64)sx[9] << 32;
 	e->size = sx[10] | (__u64)sx[11] << 32;
 	e->dev = encode_dev(sx[34], sx[35]);
-}
-
-static __always_inline __u64 iov_sum(__u64 iov, __u64 cnt)
-{
-	__u64 sum = 0, len;
-
-	for (int i = 0; i < IOR_IOV_MAX; i++) {
-		if (i >= cnt)
-			break;
-		len = 0;
-		bpf_probe_read_user(&len, sizeof(len), (void *)(iov + i * 16 + 8));
-		sum += len;
-	}
-	return sum;
-}
-
-/* The six arguments of a call, from the registers. */
-static __always_inline void get_args(__u64 *a, struct pt_regs *regs)
-{
-	a[0] = regs->di;
-	a[1] = regs->si;
-	a[2] = regs->dx;
-	a[3] = regs->r10;
-	a[4] = regs->r8;
-	a[5] = regs->r9;
 }
 
 /*
@@ -932,6 +484,26 @@ static __always_inline void read_events(struct ior_event *e, __u64 *a,
 }
 
 /*
+ * io_uring_setup: the parameters it was given, and the ring's context:
+ * the ring's requests name it by its context.
+ */
+static __always_inline void read_uring_setup(struct ior_event *e, __u64 *a,
+					     long ret)
+{
+	__u32 p[3];	/* sq_entries, cq_entries, flags */
+	__u64 ctx;
+
+	if (!bpf_probe_read_user(p, sizeof(p), (void *)a[1])) {
+		e->val[0] = p[0];
+		e->val[1] = p[1];
+		e->val[2] = p[2];
+	}
+	if (ret >= 0 &&
+	    (ctx = (__u64)BPF_CORE_READ(task_file(ret), private_data)))
+		bpf_map_update_elem(&uring_rings, &ctx, &ret, BPF_ANY);
+}
+
+/*
  * Whether the ring that io_uring_enter is given has an SQPOLL thread:
  * the enter then submits nothing itself, it wakes the thread. A ring
  * given by its registered index is taken to have none.
@@ -945,7 +517,6 @@ static __always_inline bool sqpoll_ring(struct pt_regs *regs)
 	ctx = BPF_CORE_READ(task_file(regs->di), private_data);
 	return BPF_CORE_READ(ctx, flags) & IORING_SETUP_SQPOLL;
 }
-
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 {
@@ -981,16 +552,129 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* The value of string argument register r (1 + its number), or 0. */
+static __always_inline __u64 str_arg(const __u64 *a, __u8 r)
+{
+	__u32 i = r;
+
+	/* masked where it is used: the verifier sees the bound */
+	return i >= 1 && i <= 6 ? a[(i - 1) & 7] : 0;
+}
+
+/*
+ * What a whole event reads of its call alone, after the strings and the
+ * file facts the table asks for (read_table): stat buffers, openat2's
+ * how, iovecs, xattr values, the results of readlink and getcwd, times,
+ * the AIO and io_uring structures, and the path an exec ran.
+ */
+static __always_inline void read_own(struct ior_event *e, __u64 *a, long nr,
+				     long ret, __u32 tid)
+{
+	struct exec_path *xp;
+
+	switch (nr) {
+	case IOR_NR_openat2: {
+		__u64 how[3] = {};
+
+		bpf_probe_read_user(how, sizeof(how), (void *)a[2]);
+		a[2] = how[0];
+		a[3] = how[1];
+		a[4] = how[2];
+		break;
+	}
+	case IOR_NR_open_by_handle_at:	/* the path, found in the kernel */
+		if (ret >= 0)
+			read_file_path(e, task_file(ret));
+		break;
+	case IOR_NR_stat:
+	case IOR_NR_lstat:
+	case IOR_NR_fstat:
+		if (ret == 0)
+			read_stat(e, a[1]);
+		break;
+	case IOR_NR_newfstatat:
+		if (ret == 0)
+			read_stat(e, a[2]);
+		break;
+	case IOR_NR_statx:
+		if (ret == 0)
+			read_statx(e, a[4]);
+		break;
+	case IOR_NR_readv:
+	case IOR_NR_writev:
+	case IOR_NR_preadv:
+	case IOR_NR_pwritev:
+		e->val[0] = iov_sum(a[1], a[2]);
+		break;
+	case IOR_NR_setxattr:		/* the value, after path and name */
+	case IOR_NR_lsetxattr:
+	case IOR_NR_fsetxattr:
+		read_value(e, a[2], a[3]);
+		break;
+	case IOR_NR_readlink:
+		read_path2_bytes(e, a[1], ret);
+		break;
+	case IOR_NR_readlinkat:
+		read_path2_bytes(e, a[2], ret);
+		break;
+	case IOR_NR_getcwd:
+		if (ret > 0)
+			read_paths(e, a[0], 0);
+		break;
+	case IOR_NR_utime:		/* struct utimbuf */
+		if (a[1])
+			bpf_probe_read_user(e->val, 16, (void *)a[1]);
+		break;
+	case IOR_NR_utimes:		/* struct timeval[2] */
+		if (a[1])
+			bpf_probe_read_user(e->val, 32, (void *)a[1]);
+		break;
+	case IOR_NR_utimensat:		/* struct timespec[2] */
+	case IOR_NR_futimesat:		/* struct timeval[2] */
+		if (a[2])
+			bpf_probe_read_user(e->val, 32, (void *)a[2]);
+		break;
+	case IOR_NR_io_setup:
+		if (ret == 0)
+			bpf_probe_read_user(&e->val[0], 8, (void *)a[1]);
+		break;
+	case IOR_NR_io_getevents:
+	case IOR_NR_io_pgetevents:
+		read_events(e, a, ret);
+		break;
+	case IOR_NR_io_uring_setup:
+		read_uring_setup(e, a, ret);
+		break;
+	case IOR_NR_io_uring_register:
+		read_rsrc(e, a);
+		break;
+	case IOR_NR_execve:
+	case IOR_NR_execveat:
+		if (ret < 0) {
+			read_paths(e, a[nr == IOR_NR_execve ? 0 : 1], 0);
+			break;
+		}
+		xp = bpf_map_lookup_elem(&exec_paths, &tid);
+		if (xp) {
+			long n = bpf_probe_read_kernel_str(e->data, IOR_PATH_MAX,
+							   xp->path);
+			e->len1 = n > 0 ? n : 0;
+			bpf_map_delete_elem(&exec_paths, &tid);
+		}
+		break;
+	}
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
 	__u8 cls = class_of(nr);
+	const volatile struct ior_call_cap *cap;
 	struct task_struct *task;
 	struct entry_state *sv;
 	struct ior_thread *th;
 	struct ior_event *e;
-	struct exec_path *xp;
 	__u64 *a, time, dur;
 	__u32 tid;
 
@@ -1038,545 +722,14 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	} else {
 		get_args(a, regs);
 	}
-	switch (nr) {
-	case IOR_NR_open:
-	case IOR_NR_creat:
-		read_paths(e, a[0], 0);
-		if (ret >= 0)
-			read_file(e, ret);
-		break;
-	case IOR_NR_openat:
-		read_paths(e, a[1], 0);
-		if (ret >= 0)
-			read_file(e, ret);
-		break;
-	case IOR_NR_openat2: {
-		__u64 how[3] = {};
-
-		bpf_probe_read_user(how, sizeof(how), (void *)a[2]);
-		a[2] = how[0];
-		a[3] = how[1];
-		a[4] = how[2];
-		read_paths(e, a[1], 0);
-		if (ret >= 0)
-			read_file(e, ret);
-		break;
-	}
-	case IOR_NR_open_by_handle_at:
-		if (ret >= 0) {
-			read_file(e, ret);
-			read_file_path(e, task_file(ret));
-		}
-		break;
-	case IOR_NR_stat:
-	case IOR_NR_lstat:
-		read_paths(e, a[0], 0);
-		if (ret == 0)
-			read_stat(e, a[1]);
-		break;
-	case IOR_NR_fstat:
-		if (ret == 0)
-			read_stat(e, a[1]);
-		break;
-	case IOR_NR_newfstatat:
-		read_paths(e, a[1], 0);
-		if (ret == 0)
-			read_stat(e, a[2]);
-		break;
-	case IOR_NR_statx:
-		read_paths(e, a[1], 0);
-		if (ret == 0)
-			read_statx(e, a[4]);
-		break;
-	case IOR_NR_readv:
-	case IOR_NR_writev:
-	case IOR_NR_preadv:
-	case IOR_NR_pwritev:
-		e->val[0] = iov_sum(a[1], a[2]);
-		break;
-	case IOR_NR_mkdir:
-	case IOR_NR_rmdir:
-	case IOR_NR_unlink:
-	case IOR_NR_truncate:
-	case IOR_NR_chdir:
-	case IOR_NR_access:
-	case IOR_NR_chmod:
-	case IOR_NR_chown:
-	case IOR_NR_lchown:
-	case IOR_NR_mknod:
-	case IOR_NR_statfs:
-	case IOR_NR_listxattr:
-	case IOR_NR_llistxattr:
-	case IOR_NR_memfd_create:
-		read_paths(e, a[0], 0);
-		break;
-	case IOR_NR_mkdirat:
-	case IOR_NR_unlinkat:
-	case IOR_NR_faccessat:
-	case IOR_NR_faccessat2:
-	case IOR_NR_fchmodat:
-	case IOR_NR_fchmodat2:
-	case IOR_NR_fchownat:
-	case IOR_NR_mknodat:
-	case IOR_NR_name_to_handle_at:
-	case IOR_NR_fgetxattr:		/* the name, written as path */
-	case IOR_NR_fremovexattr:
-		read_paths(e, a[1], 0);
-		break;
-	case IOR_NR_setxattr:		/* path, name and value */
-	case IOR_NR_lsetxattr:
-		read_paths(e, a[0], a[1]);
-		read_value(e, a[2], a[3]);
-		break;
-	case IOR_NR_fsetxattr:		/* the name, written as path */
-		read_paths(e, a[1], 0);
-		read_value(e, a[2], a[3]);
-		break;
-	case IOR_NR_rename:
-	case IOR_NR_link:
-	case IOR_NR_symlink:
-	case IOR_NR_getxattr:
-	case IOR_NR_lgetxattr:
-	case IOR_NR_removexattr:
-	case IOR_NR_lremovexattr:
-		read_paths(e, a[0], a[1]);
-		break;
-	case IOR_NR_renameat:
-	case IOR_NR_renameat2:
-	case IOR_NR_linkat:
-		read_paths(e, a[1], a[3]);
-		break;
-	case IOR_NR_symlinkat:
-		read_paths(e, a[0], a[2]);
-		break;
-	case IOR_NR_readlink:
-		read_paths(e, a[0], 0);
-		read_path2_bytes(e, a[1], ret);
-		break;
-	case IOR_NR_readlinkat:
-		read_paths(e, a[1], 0);
-		read_path2_bytes(e, a[2], ret);
-		break;
-	case IOR_NR_getcwd:
-		if (ret > 0)
-			read_paths(e, a[0], 0);
-		break;
-	case IOR_NR_utime:
-		read_paths(e, a[0], 0);
-		if (a[1])
-			bpf_probe_read_user(e->val, 16, (void *)a[1]);
-		break;
-	case IOR_NR_utimes:
-		read_paths(e, a[0], 0);
-		if (a[1])
-			bpf_probe_read_user(e->val, 32, (void *)a[1]);
-		break;
-	case IOR_NR_utimensat:
-	case IOR_NR_futimesat:
-		read_paths(e, a[1], 0);
-		if (a[2])
-			bpf_probe_read_user(e->val, 32, (void *)a[2]);
-		break;
-	case IOR_NR_io_setup:
-		if (ret == 0)
-			bpf_probe_read_user(&e->val[0], 8, (void *)a[1]);
-		break;
-	case IOR_NR_io_getevents:
-	case IOR_NR_io_pgetevents:
-		read_events(e, a, ret);
-		break;
-	case IOR_NR_io_uring_setup: {
-		__u32 p[3];	/* sq_entries, cq_entries, flags */
-		__u64 ctx;
-
-		if (!bpf_probe_read_user(p, sizeof(p), (void *)a[1])) {
-			e->val[0] = p[0];
-			e->val[1] = p[1];
-			e->val[2] = p[2];
-		}
-		/* the ring's requests name it by its context */
-		if (ret >= 0 &&
-		    (ctx = (__u64)BPF_CORE_READ(task_file(ret), private_data)))
-			bpf_map_update_elem(&uring_rings, &ctx, &ret, BPF_ANY);
-		break;
-	}
-	case IOR_NR_io_uring_register:
-		read_rsrc(e, a);
-		break;
-	case IOR_NR_execve:
-	case IOR_NR_execveat:
-		if (ret < 0) {
-			read_paths(e, a[nr == IOR_NR_execve ? 0 : 1], 0);
-			break;
-		}
-		xp = bpf_map_lookup_elem(&exec_paths, &tid);
-		if (xp) {
-			long n = bpf_probe_read_kernel_str(e->data, IOR_PATH_MAX,
-							   xp->path);
-			e->len1 = n > 0 ? n : 0;
-			bpf_map_delete_elem(&exec_paths, &tid);
-		}
-		break;
-	}
+	/* what the table says: its string arguments, an open's file */
+	cap = &call_cap[nr & (IOR_NR_MAX - 1)];
+	if (cls == IOR_CALL_FULL)
+		read_paths(e, str_arg(a, cap->str[0]), str_arg(a, cap->str[1]));
+	if (cap->ret_file && ret >= 0)
+		read_file(e, ret);
+	read_own(e, a, nr, ret, tid);
 	output(e);
-	return 0;
-}
-
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(ior_fork, struct task_struct *parent, struct task_struct *child)
-{
-	__u32 ptgid = parent->tgid, ctgid = child->tgid;
-	__u32 state = tgid_state(ptgid);
-	struct ior_event *e;
-	__u64 flags = 0;
-
-	if (state == IOR_TGID_EXCLUDED) {
-		/* the children of our own pipeline stay out too */
-		if (ctgid != ptgid)
-			bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
-		set_thread(child->pid, state);
-		return 0;
-	}
-	if (state != IOR_TGID_TRACED)
-		return 0;
-	if (ctgid != ptgid && !trace_all)
-		bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
-	set_thread(child->pid, state);
-
-	if (child->mm == parent->mm)
-		flags |= CLONE_VM;
-	if (child->fs == parent->fs)
-		flags |= CLONE_FS;
-	if (child->files == parent->files)
-		flags |= CLONE_FILES;
-	if (ctgid == ptgid)
-		flags |= CLONE_THREAD;
-	e = new_event(IOR_EV_FORK, bpf_ktime_get_ns(), parent);
-	if (!e)
-		return 0;
-	e->args[0] = child->pid;
-	e->args[1] = ctgid;
-	e->args[2] = flags;
-	output(e);
-	return 0;
-}
-
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(ior_exec, struct task_struct *p, pid_t old_pid,
-	     struct linux_binprm *bprm)
-{
-	__u32 tgid = p->tgid, tid = p->pid, state = tgid_state(tgid);
-	__u32 traced = IOR_TGID_TRACED, old = old_pid;
-	struct ior_thread *th;
-	struct entry_state *sv;
-	struct ior_event *e;
-	__u64 time = 0;
-	long n;
-
-	if (state == IOR_TGID_ARMED) {
-		bpf_map_update_elem(&tgids, &tgid, &traced, BPF_ANY);
-		set_thread(tid, IOR_TGID_TRACED);
-	} else if (state != IOR_TGID_TRACED) {
-		if (!notify_exec)
-			return 0;
-		traced = 0;
-	}
-	if (traced && old != tid) {
-		/* a thread exec'd: it returns from execve as the leader */
-		if ((th = bpf_map_lookup_elem(&threads, &old))) {
-			time = th->time;
-			th->time = 0;
-			th->state = IOR_TGID_UNKNOWN;
-		}
-		if ((th = bpf_map_lookup_elem(&threads, &tid))) {
-			th->time = time;
-			th->state = IOR_TGID_TRACED;
-		}
-		if ((sv = bpf_map_lookup_elem(&entries, &old))) {
-			bpf_map_update_elem(&entries, &tid, sv, BPF_ANY);
-			bpf_map_delete_elem(&entries, &old);
-		}
-	}
-	e = new_event(IOR_EV_EXEC, bpf_ktime_get_ns(), p);
-	if (!e)
-		return 0;
-	e->args[0] = old;
-	e->args[1] = traced != 0;
-	n = bpf_probe_read_kernel_str(e->data, IOR_PATH_MAX,
-				      BPF_CORE_READ(bprm, filename));
-	e->len1 = n > 0 ? n : 0;
-	if (traced)
-		bpf_map_update_elem(&exec_paths, &tid, e->data, BPF_ANY);
-	output(e);
-	return 0;
-}
-
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(ior_exit, struct task_struct *p, bool group_dead)
-{
-	__u32 tgid = p->tgid, tid = p->pid;
-	int code = p->exit_code;
-	struct ior_event *e;
-
-	set_thread(tid, IOR_TGID_UNKNOWN);	/* its tid may be reused */
-	if (tgid_state(tgid) == IOR_TGID_TRACED) {
-		bpf_map_delete_elem(&exec_paths, &tid);
-		bpf_map_delete_elem(&entries, &tid);
-		e = new_event(IOR_EV_EXIT, bpf_ktime_get_ns(), p);
-		if (e) {
-			/* like a shell: 128+N when killed by signal N */
-			e->args[0] = code & 0x7f ? 128 + (code & 0x7f) : code >> 8;
-			e->args[1] = group_dead;
-			output(e);
-		}
-	}
-	if (group_dead)
-		bpf_map_delete_elem(&tgids, &tgid);
-	return 0;
-}
-
-/*
- * ---- io_uring: each request from its submission to its completion ----
- *
- * A request is submitted by the task that calls io_uring_enter, or by
- * the ring's SQPOLL thread, a thread of the same process; both are
- * current here. io_init_req has prepared it: its command (struct io_rw,
- * io_open ..., over the request's first bytes) holds the operation's
- * arguments, the kernel's copy of a path included, and cqe.fd the
- * descriptor or fixed index. Requests that post no completion on
- * success (IOSQE_CQE_SKIP_SUCCESS) cannot be followed.
- */
-static __always_inline bool is_rw_op(__u8 op)
-{
-	return op == IORING_OP_READV || op == IORING_OP_WRITEV ||
-	       op == IORING_OP_READ_FIXED || op == IORING_OP_WRITE_FIXED ||
-	       op == IORING_OP_READ || op == IORING_OP_WRITE ||
-	       op == IORING_OP_READ_MULTISHOT ||
-	       op == IORING_OP_READV_FIXED || op == IORING_OP_WRITEV_FIXED;
-}
-
-static __always_inline bool is_vec_op(__u8 op)
-{
-	return op == IORING_OP_READV || op == IORING_OP_WRITEV ||
-	       op == IORING_OP_READV_FIXED || op == IORING_OP_WRITEV_FIXED;
-}
-
-/* The descriptor of ring ctx, or -1: from io_uring_setup, or the enter. */
-static __always_inline __s64 ring_fd(struct task_struct *task, __u64 ctx)
-{
-	struct pt_regs *regs;
-	__s64 *fd = bpf_map_lookup_elem(&uring_rings, &ctx), r;
-
-	if (fd)
-		return *fd;
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	if (BPF_CORE_READ(regs, orig_ax) != IOR_NR_io_uring_enter ||
-	    BPF_CORE_READ(regs, r10) & IORING_ENTER_REGISTERED_RING)
-		return -1;
-	r = BPF_CORE_READ(regs, di);
-	bpf_map_update_elem(&uring_rings, &ctx, &r, BPF_ANY);
-	return r;
-}
-
-/*
- * The sub of the io_uring_enter that task is in, or 0: the requests an
- * enter submits are submitted in it, before it returns.
- */
-static __always_inline __u64 enter_sub(struct task_struct *task)
-{
-	__u32 tid = task->pid;
-	struct ior_thread *th = bpf_map_lookup_elem(&threads, &tid);
-	struct pt_regs *regs;
-
-	if (!th || !th->time || !th->sub)
-		return 0;
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	return BPF_CORE_READ(regs, orig_ax) == IOR_NR_io_uring_enter ?
-	       th->sub : 0;
-}
-
-/*
- * The operation's keys of request req (see struct ior_event), from the
- * command its prep filled in; the kernel's copy of its path, or NULL.
- */
-static __always_inline const char *read_op(struct ior_event *e,
-					   struct io_kiocb *req, __u8 op)
-{
-	struct io_rw *rw = (void *)req;
-	struct io_sync *sync = (void *)req;
-	struct io_open *open = (void *)req;
-	struct io_statx *sx = (void *)req;
-	struct io_close *cl = (void *)req;
-	__u64 addr;
-
-	switch (op) {
-	case IORING_OP_FSYNC:
-	case IORING_OP_FALLOCATE:
-		e->args[1] = BPF_CORE_READ(sync, off);
-		e->args[2] = BPF_CORE_READ(sync, len);
-		e->val[0] = op == IORING_OP_FSYNC ? BPF_CORE_READ(sync, flags) :
-						    BPF_CORE_READ(sync, mode);
-		return NULL;
-	case IORING_OP_OPENAT:
-	case IORING_OP_OPENAT2:
-		e->args[0] = BPF_CORE_READ(open, dfd);
-		/* the kernel adds O_LARGEFILE: the program did not ask */
-		e->args[1] = BPF_CORE_READ(open, how.flags) & ~O_LARGEFILE;
-		e->args[2] = BPF_CORE_READ(open, how.mode);
-		e->val[0] = BPF_CORE_READ(open, how.resolve);
-		e->val[2] = BPF_CORE_READ(open, file_slot);
-		return BPF_CORE_READ(open, filename, name);
-	case IORING_OP_STATX:
-		e->args[0] = BPF_CORE_READ(sx, dfd);
-		e->args[1] = BPF_CORE_READ(sx, flags);
-		e->args[2] = BPF_CORE_READ(sx, mask);
-		return BPF_CORE_READ(sx, filename, name);
-	case IORING_OP_CLOSE:
-		e->args[0] = BPF_CORE_READ(cl, fd);
-		e->val[2] = BPF_CORE_READ(cl, file_slot);
-		return NULL;
-	}
-	if (!is_rw_op(op))
-		return NULL;
-	e->args[1] = BPF_CORE_READ(rw, kiocb.ki_pos);
-	e->args[2] = BPF_CORE_READ(rw, len);
-	if (is_vec_op(op)) {
-		addr = BPF_CORE_READ(rw, addr);
-		e->val[0] = e->args[2];
-		e->args[2] = iov_sum(addr, e->val[0]);
-	}
-	e->val[2] = req->buf_index;
-	return NULL;
-}
-
-/*
- * The IOSQE_* flags the program gave the request. The kernel adds
- * IOSQE_ASYNC itself to operations that would block (fsync, statx, opens
- * that create), so they are read from the SQE the request was made from:
- * io_get_sqe took the one at the ring's cached head, then advanced it.
- * The SQE is shared with the program; when it no longer matches the
- * request, the kernel's copy is all there is.
- */
-static __always_inline __u8 sqe_flags(struct io_kiocb *req)
-{
-	struct io_ring_ctx *ctx = req->ctx;
-	struct io_uring_sqe *sqes;
-	__u32 flags = ctx->flags, head;
-	__u64 user_data = 0;
-	__u8 f = 0, op = 0xff;
-
-	if (flags & IORING_SETUP_SQE_MIXED)
-		return req->flags & IOSQE_FLAGS;
-	head = (ctx->cached_sq_head - 1) & (ctx->sq_entries - 1);
-	if (!(flags & IORING_SETUP_NO_SQARRAY) &&
-	    bpf_probe_read_kernel(&head, sizeof(head), ctx->sq_array + head))
-		return req->flags & IOSQE_FLAGS;
-	if (flags & IORING_SETUP_SQE128)
-		head <<= 1;
-	sqes = ctx->sq_sqes;
-	if (head >= 2 * ctx->sq_entries ||
-	    bpf_probe_read_kernel(&op, 1, &sqes[head].opcode) ||
-	    bpf_probe_read_kernel(&user_data, 8, &sqes[head].user_data) ||
-	    bpf_probe_read_kernel(&f, 1, &sqes[head].flags) ||
-	    op != req->opcode || user_data != req->cqe.user_data)
-		return req->flags & IOSQE_FLAGS;
-	return f & IOSQE_FLAGS;
-}
-
-SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 key = (__u64)req;
-	struct ior_event *e;
-	const char *path;
-	__u32 zero = 0;
-	long n;
-
-	if (tgid_state(task->tgid) != IOR_TGID_TRACED)
-		return 0;
-	if (req->flags & REQ_F_CQE_SKIP) {
-		count(IOR_CNT_URING_LOST);
-		return 0;
-	}
-	/* the scratch buffer: too large for the stack */
-	if (!(e = bpf_map_lookup_elem(&scratch, &zero)))
-		return 0;
-	__builtin_memset(e, 0, sizeof(*e));
-	fill_head(e, IOR_EV_URING, bpf_ktime_get_ns(), task);
-	if (task->flags & PF_IO_WORKER) {
-		/* the ring's SQPOLL thread: written as the process */
-		e->tid = task->tgid;
-		__builtin_memcpy(e->comm, task->group_leader->comm,
-				 sizeof(e->comm));
-		e->val[1] = IOR_EXEC_SQPOLL;
-	} else {
-		e->val[1] = IOR_EXEC_INLINE;
-		e->val[3] = enter_sub(task);
-	}
-	e->nr = req->opcode;
-	e->args[0] = req->cqe.fd;
-	e->args[1] = -1;
-	path = read_op(e, req, req->opcode);
-	e->args[3] = sqe_flags(req);
-	e->args[4] = req->cqe.user_data;
-	e->args[5] = ring_fd(task, (__u64)req->ctx);
-	if (path) {
-		/* read now: the kernel frees its copy once the open is done */
-		n = bpf_probe_read_kernel_str(e->data, IOR_PATH_MAX, path);
-		if (n > 0 &&
-		    bpf_map_update_elem(&uring_paths, &key, e->data, BPF_ANY)) {
-			count(IOR_CNT_URING_LOST);
-			return 0;
-		}
-	}
-	if (bpf_map_update_elem(&uring_reqs, &key, e, BPF_ANY)) {
-		count(IOR_CNT_URING_LOST);
-		if (path)
-			bpf_map_delete_elem(&uring_paths, &key);
-	}
-	return 0;
-}
-
-SEC("tp_btf/io_uring_queue_async_work")
-int BPF_PROG(ior_uring_async, struct io_kiocb *req, int rw)
-{
-	__u64 key = (__u64)req;
-	struct ior_event *e = bpf_map_lookup_elem(&uring_reqs, &key);
-
-	if (e)
-		e->val[1] = IOR_EXEC_IOWQ;
-	return 0;
-}
-
-SEC("tp_btf/io_uring_complete")
-int BPF_PROG(ior_uring_complete, struct io_ring_ctx *rctx, void *req,
-	     struct io_uring_cqe *cqe)
-{
-	__u64 key = (__u64)req;
-	struct ior_event *e = bpf_map_lookup_elem(&uring_reqs, &key), *w;
-	struct uring_path *p;
-	__u32 zero = 0;
-	long n;
-
-	if (!e)
-		return 0;
-	p = bpf_map_lookup_elem(&uring_paths, &key);
-	e->ret = cqe->res;
-	e->dur = bpf_ktime_get_ns() - e->time;
-	if (p && (w = bpf_map_lookup_elem(&scratch, &zero))) {
-		/* whole, with its path */
-		__builtin_memcpy(w, e, sizeof(*w));
-		n = bpf_probe_read_kernel_str(w->data, IOR_PATH_MAX, p->path);
-		w->len1 = n > 0 ? n : 0;
-		output(w);
-	} else if (bpf_ringbuf_output(&events, e, IOR_EV_SMALL,
-				      wakeup(IOR_EV_SMALL, false))) {
-		count(IOR_CNT_DROPS);
-	}
-	if (p)
-		bpf_map_delete_elem(&uring_paths, &key);
-	bpf_map_delete_elem(&uring_reqs, &key);
 	return 0;
 }
 

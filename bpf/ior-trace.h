@@ -1,8 +1,8 @@
 /*
  * ior-trace.h - what the BPF programs of ior-trace and its userspace share:
  * the event layout in the ring buffer, map values and limits.
- * Included by bpf/ior-trace.bpf.c (after vmlinux.h) and cmd/ior-trace.c
- * (after <linux/types.h>).
+ * Included by the BPF programs (after vmlinux.h) and by cmd/ior-trace/
+ * (after <linux/types.h>); both find lib/calls.h on their include path.
  */
 #ifndef IOR_TRACE_H
 #define IOR_TRACE_H
@@ -24,133 +24,45 @@
 #define IOR_URING_PATHS 1024		/* of them, openat and statx requests */
 #define IOR_RINGS_MAX 1024		/* io_uring rings whose descriptor is known */
 
-/* x86_64 numbers of the system calls ior-trace records (see ior-format(5)). */
+/*
+ * The x86_64 number of each system call of the table (lib/calls.h), as
+ * IOR_NR_name, and its i386 number, as IOR_NR32_name (-1: none).
+ */
 enum ior_nr {
-	IOR_NR_read = 0,
-	IOR_NR_write = 1,
-	IOR_NR_open = 2,
-	IOR_NR_close = 3,
-	IOR_NR_stat = 4,
-	IOR_NR_fstat = 5,
-	IOR_NR_lstat = 6,
-	IOR_NR_lseek = 8,
-	IOR_NR_mmap = 9,
-	IOR_NR_munmap = 11,
-	IOR_NR_pread64 = 17,
-	IOR_NR_pwrite64 = 18,
-	IOR_NR_readv = 19,
-	IOR_NR_writev = 20,
-	IOR_NR_access = 21,
-	IOR_NR_msync = 26,
-	IOR_NR_madvise = 28,
-	IOR_NR_dup = 32,
-	IOR_NR_dup2 = 33,
-	IOR_NR_sendfile64 = 40,
-	IOR_NR_recvmsg = 47,
-	IOR_NR_clone = 56,
-	IOR_NR_fork = 57,
-	IOR_NR_vfork = 58,
-	IOR_NR_execve = 59,
-	IOR_NR_fcntl = 72,
-	IOR_NR_flock = 73,
-	IOR_NR_fsync = 74,
-	IOR_NR_fdatasync = 75,
-	IOR_NR_truncate = 76,
-	IOR_NR_ftruncate = 77,
-	IOR_NR_getcwd = 79,
-	IOR_NR_chdir = 80,
-	IOR_NR_fchdir = 81,
-	IOR_NR_rename = 82,
-	IOR_NR_mkdir = 83,
-	IOR_NR_rmdir = 84,
-	IOR_NR_creat = 85,
-	IOR_NR_link = 86,
-	IOR_NR_unlink = 87,
-	IOR_NR_symlink = 88,
-	IOR_NR_readlink = 89,
-	IOR_NR_chmod = 90,
-	IOR_NR_fchmod = 91,
-	IOR_NR_chown = 92,
-	IOR_NR_fchown = 93,
-	IOR_NR_lchown = 94,
-	IOR_NR_utime = 132,
-	IOR_NR_mknod = 133,
-	IOR_NR_statfs = 137,
-	IOR_NR_fstatfs = 138,
-	IOR_NR_sync = 162,
-	IOR_NR_readahead = 187,
-	IOR_NR_setxattr = 188,
-	IOR_NR_lsetxattr = 189,
-	IOR_NR_fsetxattr = 190,
-	IOR_NR_getxattr = 191,
-	IOR_NR_lgetxattr = 192,
-	IOR_NR_fgetxattr = 193,
-	IOR_NR_listxattr = 194,
-	IOR_NR_llistxattr = 195,
-	IOR_NR_flistxattr = 196,
-	IOR_NR_removexattr = 197,
-	IOR_NR_lremovexattr = 198,
-	IOR_NR_fremovexattr = 199,
-	IOR_NR_io_setup = 206,
-	IOR_NR_io_destroy = 207,
-	IOR_NR_io_getevents = 208,
-	IOR_NR_io_submit = 209,
-	IOR_NR_io_cancel = 210,
-	IOR_NR_getdents64 = 217,
-	IOR_NR_fadvise64 = 221,
-	IOR_NR_exit_group = 231,
-	IOR_NR_utimes = 235,
-	IOR_NR_openat = 257,
-	IOR_NR_mkdirat = 258,
-	IOR_NR_mknodat = 259,
-	IOR_NR_fchownat = 260,
-	IOR_NR_futimesat = 261,
-	IOR_NR_newfstatat = 262,
-	IOR_NR_unlinkat = 263,
-	IOR_NR_renameat = 264,
-	IOR_NR_linkat = 265,
-	IOR_NR_symlinkat = 266,
-	IOR_NR_readlinkat = 267,
-	IOR_NR_fchmodat = 268,
-	IOR_NR_faccessat = 269,
-	IOR_NR_unshare = 272,
-	IOR_NR_splice = 275,
-	IOR_NR_sync_file_range = 277,
-	IOR_NR_utimensat = 280,
-	IOR_NR_fallocate = 285,
-	IOR_NR_dup3 = 292,
-	IOR_NR_preadv = 295,
-	IOR_NR_pwritev = 296,
-	IOR_NR_name_to_handle_at = 303,
-	IOR_NR_open_by_handle_at = 304,
-	IOR_NR_syncfs = 306,
-	IOR_NR_renameat2 = 316,
-	IOR_NR_memfd_create = 319,
-	IOR_NR_execveat = 322,
-	IOR_NR_copy_file_range = 326,
-	IOR_NR_statx = 332,
-	IOR_NR_io_pgetevents = 333,
-	IOR_NR_io_uring_setup = 425,
-	IOR_NR_io_uring_enter = 426,
-	IOR_NR_io_uring_register = 427,
-	IOR_NR_clone3 = 435,
-	IOR_NR_close_range = 436,
-	IOR_NR_openat2 = 437,
-	IOR_NR_faccessat2 = 439,
-	IOR_NR_fchmodat2 = 452,
+#define SYS(name, nr64, nr32, ...) IOR_NR_##name = nr64, IOR_NR32_##name = nr32,
+#define SYS32(ident, name, nr32, ...) IOR_NR32_##ident = nr32,
+#define REC(...)
+#include "calls.h"
+#undef SYS
+#undef SYS32
+#undef REC
 };
 
 /*
- * How a call is captured, in the BPF object's table call_class (indexed
- * by number): from the registers alone at exit, on the stack; with
- * strings or file facts read at exit, in a whole event; or with user
- * memory that the kernel changes also read at entry (into map "entries").
+ * How a call is captured (the capture column of lib/calls.h, enum
+ * ior_capture in lib/ior.h, whose values these are): not at all; from
+ * the registers alone at exit, on the stack; with strings or file facts
+ * read at exit, in a whole event; or with user memory that the kernel
+ * changes also read at entry (into map "entries").
  */
 enum ior_call_class {
 	IOR_CALL_NONE = 0,	/* not traced */
 	IOR_CALL_REGS,
 	IOR_CALL_FULL,
 	IOR_CALL_ENTRY,
+};
+
+/*
+ * What the BPF programs know of each call, by number, in the rodata
+ * array call_cap: filled by ior-trace from lib/calls.h before load.
+ */
+struct ior_call_cap {
+	__u8 cls;		/* enum ior_call_class */
+	__u8 str[2];		/* 1 + the register of its first and second
+				   string argument (types PATH, LINK, NAME),
+				   read at exit; 0: none */
+	__u8 ret_file;		/* 1: RET is a descriptor whose file facts
+				   are read (an open) */
 };
 
 /* What a process is, in the map "tgids" and in each thread's ior_thread. */
@@ -255,8 +167,8 @@ struct ior_thread {
  *   read, write and the other rw ops: args fd (or fixed index),
  *     offset (-1: the file position), count; val[0] iovcnt (vector ops),
  *     val[2] buffer index (fixed-buffer ops);
- *   fsync, fallocate: args fd, offset, len; val[0] IORING_FSYNC_* or
- *     the fallocate mode;
+ *   IORING_OP_FSYNC, IORING_OP_FALLOCATE: args fd, offset, len; val[0]
+ *     IORING_FSYNC_* or the allocation mode;
  *   openat, openat2: args dirfd, open flags, mode; val[0] resolve,
  *     val[2] file_slot (index + 1; 0: none); path in data;
  *   statx: args dirfd, AT_* flags, mask; path in data;
@@ -280,7 +192,7 @@ struct ior_event {
 	 *   readv, writev, preadv, pwritev: [0] bytes over the iovecs;
 	 *   copy_file_range, splice: [0] *off_in, [1] *off_out, at entry;
 	 *   sendfile64: [0] *offset, at entry;
-	 *   fcntl lock commands: struct flock's l_type, l_whence, l_start,
+	 *   fcntl lock commands: the lock's l_type, l_whence, l_start,
 	 *   l_len, at entry;
 	 *   utime: struct utimbuf in [0..1]; utimes, futimesat: struct
 	 *   timeval[2]; utimensat: struct timespec[2].

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ior-trace-sched.bpf.c - the processes of a capture: forks, execs and
+ * exits, from the sched tracepoints. A traced process's children are
+ * traced; a command ior-trace launched is traced from its exec on; the
+ * processes of ior-trace's own pipeline, and their children, never are.
+ */
+#include "ior-trace.bpf.h"
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ior_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u32 state = tgid_state(ptgid);
+	struct ior_event *e;
+	__u64 flags = 0;
+
+	if (state == IOR_TGID_EXCLUDED) {
+		/* the children of our own pipeline stay out too */
+		if (ctgid != ptgid)
+			bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
+		set_thread(child->pid, state);
+		return 0;
+	}
+	if (state != IOR_TGID_TRACED)
+		return 0;
+	if (ctgid != ptgid && !trace_all)
+		bpf_map_update_elem(&tgids, &ctgid, &state, BPF_ANY);
+	set_thread(child->pid, state);
+
+	if (child->mm == parent->mm)
+		flags |= CLONE_VM;
+	if (child->fs == parent->fs)
+		flags |= CLONE_FS;
+	if (child->files == parent->files)
+		flags |= CLONE_FILES;
+	if (ctgid == ptgid)
+		flags |= CLONE_THREAD;
+	e = new_event(IOR_EV_FORK, bpf_ktime_get_ns(), parent);
+	if (!e)
+		return 0;
+	e->args[0] = child->pid;
+	e->args[1] = ctgid;
+	e->args[2] = flags;
+	output(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ior_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u32 tgid = p->tgid, tid = p->pid, state = tgid_state(tgid);
+	__u32 traced = IOR_TGID_TRACED, old = old_pid;
+	struct ior_thread *th;
+	struct entry_state *sv;
+	struct ior_event *e;
+	__u64 time = 0;
+	long n;
+
+	if (state == IOR_TGID_ARMED) {
+		bpf_map_update_elem(&tgids, &tgid, &traced, BPF_ANY);
+		set_thread(tid, IOR_TGID_TRACED);
+	} else if (state != IOR_TGID_TRACED) {
+		if (!notify_exec)
+			return 0;
+		traced = 0;
+	}
+	if (traced && old != tid) {
+		/* a thread exec'd: it returns from execve as the leader */
+		if ((th = bpf_map_lookup_elem(&threads, &old))) {
+			time = th->time;
+			th->time = 0;
+			th->state = IOR_TGID_UNKNOWN;
+		}
+		if ((th = bpf_map_lookup_elem(&threads, &tid))) {
+			th->time = time;
+			th->state = IOR_TGID_TRACED;
+		}
+		if ((sv = bpf_map_lookup_elem(&entries, &old))) {
+			bpf_map_update_elem(&entries, &tid, sv, BPF_ANY);
+			bpf_map_delete_elem(&entries, &old);
+		}
+	}
+	e = new_event(IOR_EV_EXEC, bpf_ktime_get_ns(), p);
+	if (!e)
+		return 0;
+	e->args[0] = old;
+	e->args[1] = traced != 0;
+	n = bpf_probe_read_kernel_str(e->data, IOR_PATH_MAX,
+				      BPF_CORE_READ(bprm, filename));
+	e->len1 = n > 0 ? n : 0;
+	if (traced)
+		bpf_map_update_elem(&exec_paths, &tid, e->data, BPF_ANY);
+	output(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ior_exit, struct task_struct *p, bool group_dead)
+{
+	__u32 tgid = p->tgid, tid = p->pid;
+	int code = p->exit_code;
+	struct ior_event *e;
+
+	set_thread(tid, IOR_TGID_UNKNOWN);	/* its tid may be reused */
+	if (tgid_state(tgid) == IOR_TGID_TRACED) {
+		bpf_map_delete_elem(&exec_paths, &tid);
+		bpf_map_delete_elem(&entries, &tid);
+		e = new_event(IOR_EV_EXIT, bpf_ktime_get_ns(), p);
+		if (e) {
+			/* like a shell: 128+N when killed by signal N */
+			e->args[0] = code & 0x7f ? 128 + (code & 0x7f) : code >> 8;
+			e->args[1] = group_dead;
+			output(e);
+		}
+	}
+	if (group_dead)
+		bpf_map_delete_elem(&tgids, &tgid);
+	return 0;
+}

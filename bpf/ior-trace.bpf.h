@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ior-trace.bpf.h - what the BPF programs of ior-trace share: the rodata
+ * ior-trace sets before load, the maps, and the helpers every program
+ * uses. Each bpf/ior-trace*.bpf.c includes it; bpftool links them into
+ * one object, with one skeleton: definitions here are weak, so that the
+ * linker keeps one of each.
+ *
+ *   ior-trace.bpf.c        the system calls (raw syscall tracepoints)
+ *   ior-trace-sched.bpf.c  forks, execs and exits (sched tracepoints)
+ *   ior-trace-uring.bpf.c  io_uring requests (io_uring tracepoints)
+ *
+ * Every helper call costs (return thunks on this kernel's CPUs): a traced
+ * read makes five (the task, the clock twice, the ring's reserve and
+ * submit), the untraced filter one. Per-thread state is an array indexed
+ * by tid, whose lookup the verifier inlines; the common calls are written
+ * in place in the ring.
+ */
+#ifndef IOR_TRACE_BPF_H
+#define IOR_TRACE_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "ior-trace.h"
+
+#define EEXIST 17
+#define CLONE_VM 0x100
+#define CLONE_FS 0x200
+#define CLONE_FILES 0x400
+#define CLONE_THREAD 0x10000
+#define S_IFMT 0170000
+#define S_IFLNK 0120000
+#define MAP_ANONYMOUS 0x20
+#define SOL_SOCKET 1
+#define SCM_RIGHTS 1
+#define F_GETLK 5
+#define F_SETLKW 7
+#define F_OFD_GETLK 36
+#define F_OFD_SETLKW 38
+#define O_CLOEXEC 02000000
+#define NAME_MAX 255
+#define WALK_STEPS 64		/* path components and mounts crossed */
+#define IOCB_CMD_PREADV 7
+#define IOCB_CMD_PWRITEV 8
+#define IORING_SETUP_SQPOLL 0x2
+#define IORING_SETUP_SQE128 (1U << 10)
+#define IORING_SETUP_NO_SQARRAY (1U << 16)
+#define IORING_SETUP_SQE_MIXED (1U << 19)
+#define IORING_ENTER_REGISTERED_RING 0x10
+#define IORING_REGISTER_USE_REGISTERED_RING 0x80000000u
+#define O_LARGEFILE 0100000
+#define PF_IO_WORKER 0x10
+#define IOSQE_FLAGS 0x7f	/* REQ_F_* bits 0-6 are the IOSQE_* bits */
+#define REQ_F_CQE_SKIP (1 << 6)
+
+/* Set by userspace before load. */
+const volatile bool trace_all __weak = false;	/* all but IOR_TGID_EXCLUDED */
+const volatile bool notify_exec __weak = false;	/* -c: report every exec */
+/* bytes a CPU writes between wakeups of the reader: see wakeup() */
+const volatile __u64 wakeup_bytes __weak = IOR_RINGBUF_SIZE / 4;
+
+/*
+ * The calls traced, and how, by number: the capture column of
+ * lib/calls.h and the registers of each call's string arguments, set by
+ * userspace from the table. The programs name a call only where what
+ * they read of it is its own (a stat buffer, openat2's how, an xattr
+ * value, a readlink result, an exec, AIO and io_uring structures).
+ */
+const volatile struct ior_call_cap call_cap[IOR_NR_MAX] __weak;
+
+/*
+ * The number of the last io_submit or submitting io_uring_enter: its
+ * record and its requests name it.
+ */
+__u64 aio_sub_last __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IOR_MAX_TASKS);
+	__type(key, __u32);
+	__type(value, __u32);		/* enum ior_tgid_state */
+} tgids SEC(".maps") __weak;
+
+/* Sized to pid_max by userspace before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);		/* tid */
+	__type(value, struct ior_thread);
+} threads SEC(".maps") __weak;
+
+/*
+ * A call of class IOR_CALL_ENTRY in flight: its arguments (a successful
+ * execve resets the registers) and what its user memory held at entry.
+ */
+struct entry_state {
+	__u64 args[6];
+	__s64 nr;
+	__s64 val[4];		/* as ior_event's val */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);		/* tid */
+	__type(value, struct entry_state);
+} entries SEC(".maps") __weak;
+
+/*
+ * The path of a successful execve, from the kernel's copy at
+ * sched_process_exec: at exit the caller's memory is gone.
+ */
+struct exec_path {
+	char path[IOR_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);		/* tid */
+	__type(value, struct exec_path);
+} exec_paths SEC(".maps") __weak;
+
+/* Room for an event with path and path2 at any offset below 2*PATH_MAX. */
+#define SCRATCH_SIZE (sizeof(struct ior_event) + 3 * IOR_PATH_MAX)
+
+struct scratch {
+	char buf[SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps") __weak;
+
+/*
+ * io_uring requests of traced processes in flight, by request address:
+ * the event their completion writes (IOR_EV_SMALL bytes of it, or with
+ * the path in uring_paths).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IOR_URING_MAX);
+	__type(key, __u64);
+	__type(value, struct ior_event);
+} uring_reqs SEC(".maps") __weak;
+
+/* The path of each openat, openat2 and statx request in uring_reqs. */
+struct uring_path {
+	char path[IOR_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IOR_URING_PATHS);
+	__type(key, __u64);
+	__type(value, struct uring_path);
+} uring_paths SEC(".maps") __weak;
+
+/* The descriptor of each io_uring ring, by its struct io_ring_ctx. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, IOR_RINGS_MAX);
+	__type(key, __u64);
+	__type(value, __s64);
+} uring_rings SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IOR_CNT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, IOR_RINGBUF_SIZE);
+} events SEC(".maps") __weak;
+
+static __always_inline __u64 *counter(__u32 which)
+{
+	return bpf_map_lookup_elem(&counters, &which);
+}
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *c = counter(which);
+
+	if (c)
+		(*c)++;
+}
+
+/* How call nr is traced: IOR_CALL_NONE when it is not. */
+static __always_inline __u8 class_of(long nr)
+{
+	return nr >= 0 && nr < IOR_NR_MAX ? call_cap[nr & (IOR_NR_MAX - 1)].cls :
+					    IOR_CALL_NONE;
+}
+
+/*
+ * The slot of thread tid if it is traced, else NULL. System-wide, a
+ * thread's first call looks its process up in "tgids" (first).
+ */
+static __always_inline struct ior_thread *traced_thread(__u32 tid, __u32 tgid,
+							bool first)
+{
+	struct ior_thread *th = bpf_map_lookup_elem(&threads, &tid);
+	__u32 *st;
+
+	if (!th) {
+		if (first)
+			count(IOR_CNT_DROPS);	/* tid above pid_max */
+		return NULL;
+	}
+	if (th->state == IOR_TGID_TRACED)
+		return th;
+	if (!trace_all || !first || th->state != IOR_TGID_UNKNOWN)
+		return NULL;
+	st = bpf_map_lookup_elem(&tgids, &tgid);
+	th->state = st && *st == IOR_TGID_EXCLUDED ? IOR_TGID_EXCLUDED :
+						    IOR_TGID_TRACED;
+	return th->state == IOR_TGID_TRACED ? th : NULL;
+}
+
+/* Set the state of thread tid, with no call in flight. */
+static __always_inline void set_thread(__u32 tid, __u32 state)
+{
+	struct ior_thread *th = bpf_map_lookup_elem(&threads, &tid);
+
+	if (th) {
+		th->time = 0;
+		th->state = state;
+	}
+}
+
+/* The state of a process: from "tgids", or from trace_all. */
+static __always_inline __u32 tgid_state(__u32 tgid)
+{
+	__u32 *st = bpf_map_lookup_elem(&tgids, &tgid);
+
+	if (st)
+		return *st;
+	return trace_all ? IOR_TGID_TRACED : IOR_TGID_UNKNOWN;
+}
+
+/*
+ * Waking the reader per event would cost more than the event: wake it
+ * when this CPU has written wakeup_bytes since its last wakeup (it also
+ * polls on a timer), or now for an event the reader completes from
+ * /proc while the process (its root, cwd, descriptors) still exists: an
+ * exec, which -c must see at once, a stat that found a symbolic link, an
+ * open_by_handle_at and a recvmsg that brought descriptors. A per-CPU
+ * count, not bpf_ringbuf_query(): that reads the reader's position, a
+ * cache line the other CPU keeps writing. Userspace sets wakeup_bytes to
+ * a quarter of the ring over the CPUs: all of them together wake the
+ * reader before the ring is a quarter full, and a wakeup, an
+ * interprocessor interrupt that exits to the hypervisor in a VM, is rare.
+ */
+static __always_inline __u64 wakeup(__u64 size, bool now)
+{
+	__u64 *c = counter(IOR_CNT_WAKE);
+
+	if (!c)
+		return 0;
+	*c += size;
+	if (!now && *c < wakeup_bytes)
+		return BPF_RB_NO_WAKEUP;
+	*c = 0;
+	return BPF_RB_FORCE_WAKEUP;
+}
+
+/* Fill the fields every event has, for the current task. */
+static __always_inline void fill_head(struct ior_event *e, __u32 kind,
+				      __u64 time, struct task_struct *task)
+{
+	e->time = time;
+	e->kind = kind;
+	e->pid = task->tgid;
+	e->tid = task->pid;
+	e->len1 = e->len2 = 0;
+	/* two loads, where bpf_get_current_comm() copies a string */
+	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
+}
+
+/*
+ * A zeroed whole event in this CPU's scratch buffer: for events with
+ * strings, whose length is known only once they are read.
+ */
+static __always_inline struct ior_event *new_event(__u32 kind, __u64 time,
+						   struct task_struct *task)
+{
+	__u32 zero = 0;
+	struct ior_event *e = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!e)
+		return NULL;
+	__builtin_memset(e, 0, sizeof(*e));
+	fill_head(e, kind, time, task);
+	return e;
+}
+
+static __always_inline void output(struct ior_event *e)
+{
+	__u64 size = sizeof(*e) + e->len1 + e->len2 + e->len3;
+	bool now = e->kind == IOR_EV_EXEC || (e->mode & S_IFMT) == S_IFLNK ||
+		   e->nr == IOR_NR_open_by_handle_at || e->nr == IOR_NR_recvmsg;
+
+	if (size > SCRATCH_SIZE)
+		return;
+	if (bpf_ringbuf_output(&events, e, size, wakeup(size, now)))
+		count(IOR_CNT_DROPS);
+}
+
+/* A device number in the encoding of st_dev (glibc's makedev). */
+static __always_inline __u64 encode_dev(__u64 major, __u64 minor)
+{
+	return (major & 0xfff) << 8 | (major & ~0xfffull) << 32 |
+	       (minor & 0xff) | (minor & ~0xffull) << 12;
+}
+
+/* The file of descriptor fd of the current task, or NULL. */
+static __always_inline struct file *task_file(long fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= max)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* Size, inode, mode, link count, owner, device and filesystem type of f. */
+static __always_inline void read_file_facts(struct ior_event *e,
+					    struct file *f)
+{
+	struct super_block *sb;
+	struct inode *ino;
+	const char *fs;
+	dev_t dev;
+
+	if (!f)
+		return;
+	ino = BPF_CORE_READ(f, f_inode);
+	e->size = BPF_CORE_READ(ino, i_size);
+	e->ino = BPF_CORE_READ(ino, i_ino);
+	e->mode = BPF_CORE_READ(ino, i_mode);
+	e->nlink = BPF_CORE_READ(ino, i_nlink);
+	e->uid = BPF_CORE_READ(ino, i_uid.val);
+	e->gid = BPF_CORE_READ(ino, i_gid.val);
+	sb = BPF_CORE_READ(ino, i_sb);
+	dev = BPF_CORE_READ(sb, s_dev);
+	e->dev = encode_dev(dev >> 20, dev & 0xfffff);	/* MAJOR, MINOR */
+	fs = BPF_CORE_READ(sb, s_type, name);
+	bpf_probe_read_kernel_str(e->fs, sizeof(e->fs), fs);
+}
+
+/* The same, of descriptor fd of the current task. */
+static __always_inline void read_file(struct ior_event *e, long fd)
+{
+	read_file_facts(e, task_file(fd));
+}
+
+static __always_inline __u64 iov_sum(__u64 iov, __u64 cnt)
+{
+	__u64 sum = 0, len;
+
+	for (int i = 0; i < IOR_IOV_MAX; i++) {
+		if (i >= cnt)
+			break;
+		len = 0;
+		bpf_probe_read_user(&len, sizeof(len), (void *)(iov + i * 16 + 8));
+		sum += len;
+	}
+	return sum;
+}
+
+/* The six arguments of a call, from the registers. */
+static __always_inline void get_args(__u64 *a, struct pt_regs *regs)
+{
+	a[0] = regs->di;
+	a[1] = regs->si;
+	a[2] = regs->dx;
+	a[3] = regs->r10;
+	a[4] = regs->r8;
+	a[5] = regs->r9;
+}
+
+#endif

@@ -1,0 +1,251 @@
+/*
+ * aio.c - Linux AIO: each iocb from its submission to its reaping.
+ *
+ * An io_submit's iocbs arrive from its entry (IOR_EV_AIO_SUBMIT), before
+ * any of them can complete; its return says how many the kernel took;
+ * each io_event that an io_getevents returns names one by its context
+ * and user address. The requests in flight are kept here: bounded by
+ * what the processes have in flight, and by AIO_MAX.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aio.h"
+#include "decode.h"
+#include "output.h"
+
+#define AIO_BUCKETS 4096
+#define AIO_MAX (1 << 20)
+#define AIO_CHUNK 1024
+
+/* A submitted iocb not yet reaped. */
+struct aio_pending {
+	struct aio_pending *next;	/* in its hash chain, or the free list */
+	uint64_t ctx, sub, time;
+	struct ior_iocb cb;
+	uint32_t pid, tid, idx;	/* idx: its place in its io_submit */
+	char comm[IOR_COMM_LEN];
+};
+
+static struct aio_pending *pending[AIO_BUCKETS], *free_list;
+static size_t nlive;
+static uint64_t nlost;		/* iocbs not read, or above AIO_MAX */
+static uint64_t nunknown;	/* io_events of requests not seen submitted */
+
+static const char *const aio_calls[] = {
+	[0] = "aio:pread", [1] = "aio:pwrite", [2] = "aio:fsync",
+	[3] = "aio:fdsync", [5] = "aio:poll", [6] = "aio:noop",
+	[7] = "aio:preadv", [8] = "aio:pwritev",
+};
+
+uint64_t aio_lost(void)
+{
+	return nlost;
+}
+
+uint64_t aio_unknown(void)
+{
+	return nunknown;
+}
+
+static struct aio_pending **aio_bucket(uint64_t ctx, uint64_t iocb)
+{
+	uint64_t h = (ctx ^ iocb) * 0x9e3779b97f4a7c15ull;
+
+	return &pending[h >> 52];	/* 12 bits: AIO_BUCKETS */
+}
+
+/*
+ * Keep a submitted iocb, after those of the same context and address
+ * (the caller may reuse an iocb's memory once io_submit returns): the
+ * oldest is reaped first.
+ */
+static void aio_add(const struct ior_event *e, const struct ior_iocb *cb,
+		    uint32_t idx)
+{
+	struct aio_pending **pp = aio_bucket(e->args[0], cb->iocb), *r;
+
+	if (nlive >= AIO_MAX) {
+		nlost++;
+		return;
+	}
+	if (!free_list) {
+		struct aio_pending *chunk = calloc(AIO_CHUNK, sizeof(*chunk));
+
+		if (!chunk)
+			ior_err(IOR_EXIT_SYS, "calloc");
+		for (int i = 0; i < AIO_CHUNK; i++) {
+			chunk[i].next = free_list;
+			free_list = &chunk[i];
+		}
+	}
+	r = free_list;
+	free_list = r->next;
+	r->next = NULL;
+	r->ctx = e->args[0];
+	r->sub = e->args[2];
+	r->time = e->time;
+	r->cb = *cb;
+	r->pid = e->pid;
+	r->tid = e->tid;
+	r->idx = idx;
+	memcpy(r->comm, e->comm, IOR_COMM_LEN);
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = r;
+	nlive++;
+}
+
+static void aio_del(struct aio_pending **pp)
+{
+	struct aio_pending *r = *pp;
+
+	*pp = r->next;
+	r->next = free_list;
+	free_list = r;
+	nlive--;
+}
+
+void aio_submitted(const struct ior_event *e)
+{
+	const struct ior_iocb *cb = (const void *)e->data;
+
+	for (uint32_t i = 0; i < e->len1 / sizeof(*cb); i++) {
+		if (cb[i].iocb)
+			aio_add(e, &cb[i], i);
+		else
+			nlost++;
+	}
+}
+
+/*
+ * The record of request r: reaped with result ret after dur, or (ret,
+ * dur 0) still in flight when its context or the capture ended.
+ */
+static void write_aio(const struct aio_pending *r, int64_t ret, uint64_t dur,
+		      bool inflight)
+{
+	const struct ior_iocb *cb = &r->cb;
+	const char *call = NULL;
+	char buf[32];
+	bool vec = cb->opcode == 7 || cb->opcode == 8;
+
+	if (cb->opcode < sizeof(aio_calls) / sizeof(aio_calls[0]))
+		call = aio_calls[cb->opcode];
+	if (!call) {
+		snprintf(buf, sizeof(buf), "aio:%u", cb->opcode);
+		call = buf;
+	}
+	put_head(rel_time(r->time), r->pid, r->tid, r->comm, call, ret, dur);
+	ior_put_kv_i64(&trace_out, "fd", (int)cb->fd);
+	ior_put_kv_i64(&trace_out, "offset", cb->offset);
+	ior_put_kv_i64(&trace_out, "count", cb->count);
+	if (vec)
+		ior_put_kv_i64(&trace_out, "iovcnt", cb->nbytes);
+	if (cb->rw_flags)
+		put_flags("flags", ior_rwf_flags, cb->rw_flags);
+	put_hex("ctx", r->ctx);
+	ior_put_kv_i64(&trace_out, "sub", r->sub);
+	put_hex("iocb", cb->iocb);
+	if (inflight)
+		ior_put_kv(&trace_out, "inflight", "1");
+	put_err(ret);
+	ior_putc(&trace_out, '\n');
+}
+
+void aio_flush(uint64_t ctx)
+{
+	for (int b = 0; b < AIO_BUCKETS; b++)
+		for (struct aio_pending **pp = &pending[b]; *pp;) {
+			if (ctx && (*pp)->ctx != ctx) {
+				pp = &(*pp)->next;
+				continue;
+			}
+			write_aio(*pp, 0, 0, true);
+			aio_del(pp);
+		}
+}
+
+/* The kernel took the first RET iocbs of an io_submit: forget the others. */
+static void aio_untaken(const struct ior_event *e)
+{
+	struct aio_pending **pp;
+
+	for (int b = 0; b < AIO_BUCKETS; b++)
+		for (pp = &pending[b]; *pp;)
+			if ((*pp)->sub == (uint64_t)e->val[0] &&
+			    (int64_t)(*pp)->idx >= e->ret)
+				aio_del(pp);
+			else
+				pp = &(*pp)->next;
+}
+
+/* The requests whose io_events a reap returned: their records. */
+static void aio_reaped(const struct ior_event *e)
+{
+	const struct ior_io_event *ev = (const void *)e->data;
+	uint64_t reaped = e->time + e->dur;
+	struct aio_pending **pp;
+
+	for (uint32_t i = 0; i < e->len1 / sizeof(*ev); i++) {
+		pp = aio_bucket(e->args[0], ev[i].obj);
+		while (*pp && ((*pp)->ctx != e->args[0] ||
+			       (*pp)->cb.iocb != ev[i].obj))
+			pp = &(*pp)->next;
+		if (!*pp) {
+			nunknown++;
+			continue;
+		}
+		write_aio(*pp, ev[i].res, reaped > (*pp)->time ?
+			  reaped - (*pp)->time : 0, false);
+		aio_del(pp);
+	}
+}
+
+void aio_track(const struct call_rec *c)
+{
+	const struct ior_event *e = c->e;
+
+	switch (c->row->native) {
+	case IOR_C_io_submit:
+		if (e->ret < (int64_t)e->args[1])
+			aio_untaken(e);
+		break;
+	case IOR_C_io_getevents:
+	case IOR_C_io_pgetevents:
+		aio_reaped(e);
+		break;
+	case IOR_C_io_destroy:
+		if (e->ret == 0 && e->args[0])
+			aio_flush(e->args[0]);
+		break;
+	}
+}
+
+/* X(ctx) of io_setup: the context it made. */
+void aio_put_ctx(const struct call_rec *c)
+{
+	if (c->ok)
+		put_hex("ctx", c->e->val[0]);
+}
+
+/* X(timeout) of the reaps: seconds with nine decimals, when one was given. */
+void aio_put_timeout(const struct call_rec *c)
+{
+	const struct ior_event *e = c->e;
+	char buf[48];
+
+	if (!e->val[2])
+		return;
+	snprintf(buf, sizeof(buf), "%lld.%09lld", (long long)e->val[0],
+		 (long long)e->val[1]);
+	ior_put_kv(&trace_out, "timeout", buf);
+}
+
+/* X(sigmask) of io_pgetevents: 1 when a signal mask was given. */
+void aio_put_sigmask(const struct call_rec *c)
+{
+	ior_put_kv_i64(&trace_out, "sigmask", c->e->val[3]);
+}

@@ -1,0 +1,224 @@
+/*
+ * capture.c - the BPF programs: their skeleton, from load to destroy.
+ *
+ * Which calls the programs capture, and how, is the table of calls
+ * (lib/calls.h): before load, each row's capture column and the
+ * registers of its string arguments go into the rodata call_cap, by
+ * number, so that the BPF code names only what it reads of a call alone.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "ior.h"
+#include "capture.h"
+#include "ior-trace.skel.h"
+#include "options.h"
+#include "procfs.h"
+
+_Static_assert((int)IOR_CALL_REGS == (int)IOR_CAPTURE_REGS &&
+	       (int)IOR_CALL_FULL == (int)IOR_CAPTURE_FULL &&
+	       (int)IOR_CALL_ENTRY == (int)IOR_CAPTURE_ENTRY,
+	       "ior-trace.h and ior.h disagree on how calls are captured");
+
+static struct ior_trace_bpf *skel;
+
+/* One slot per possible tid in the threads array: 16 bytes each. */
+static uint32_t pid_max(void)
+{
+	char line[32];
+	long v;
+
+	if (read_file_line("/proc/sys/kernel/pid_max", line, sizeof(line)) < 0 ||
+	    (v = atol(line)) <= 0)
+		return 1 << 22;		/* the kernel's limit */
+	return v;
+}
+
+/* What the programs must know of row c to capture it. */
+static void fill_cap(struct ior_call_cap *cap, const struct ior_call *c)
+{
+	int nstr = 0;
+
+	cap->cls = c->capture;
+	for (int i = 0; i < c->nargs; i++) {
+		const struct ior_arg *a = &c->args[i];
+
+		if (a->form == IOR_FORM_CODE && !strcmp(a->key, "file"))
+			cap->ret_file = 1;
+		if (a->form != IOR_FORM_REG || (a->type != IOR_ARG_PATH &&
+		    a->type != IOR_ARG_LINK && a->type != IOR_ARG_NAME))
+			continue;
+		if (nstr < 2 && c->capture == IOR_CAPTURE_FULL)
+			cap->str[nstr] = 1 + a->reg;
+		nstr++;
+	}
+}
+
+/* The calls of the table, into the rodata call_cap. */
+static void fill_calls(void)
+{
+	for (int id = 0; id < IOR_NCALLS; id++) {
+		const struct ior_call *c = &ior_calls[id];
+
+		if (c->abi32 || c->nr64 < 0 || c->capture == IOR_CAPTURE_NONE)
+			continue;
+		if (c->nr64 >= IOR_NR_MAX)
+			ior_errx(IOR_EXIT_SYS, "calls.h: %s: number %d above "
+				 "IOR_NR_MAX", c->name, c->nr64);
+		fill_cap(&skel->rodata->call_cap[c->nr64], c);
+	}
+}
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+void capture_load(const struct trace_opts *o)
+{
+	int err, ncpu;
+
+	libbpf_set_print(print_libbpf);
+	if (!(skel = ior_trace_bpf__open()))
+		ior_err(IOR_EXIT_SYS, "cannot open the BPF object");
+	skel->rodata->trace_all = o->trace_all;
+	skel->rodata->notify_exec = o->comm_mode;
+	if ((ncpu = libbpf_num_possible_cpus()) > 0)
+		skel->rodata->wakeup_bytes = IOR_RINGBUF_SIZE / 4 / ncpu;
+	fill_calls();
+	bpf_map__set_max_entries(skel->maps.threads, pid_max());
+	if ((err = ior_trace_bpf__load(skel)))
+		ior_errx(IOR_EXIT_SYS, "cannot load the BPF programs: %s "
+			 "(ior-trace needs root and a kernel with BTF)",
+			 strerror(-err));
+}
+
+void capture_attach(void)
+{
+	int err;
+
+	if ((err = ior_trace_bpf__attach(skel)))
+		ior_errx(IOR_EXIT_SYS, "cannot attach the BPF programs: %s",
+			 strerror(-err));
+}
+
+void capture_destroy(void)
+{
+	ior_trace_bpf__destroy(skel);
+	skel = NULL;
+}
+
+int events_fd(void)
+{
+	return bpf_map__fd(skel->maps.events);
+}
+
+int uring_reqs_fd(void)
+{
+	return bpf_map__fd(skel->maps.uring_reqs);
+}
+
+int uring_paths_fd(void)
+{
+	return bpf_map__fd(skel->maps.uring_paths);
+}
+
+/*
+ * Set the state of thread tid of a traced (or armed) process in the
+ * array the BPF programs test. A call in flight (the second pass) is kept.
+ */
+static void mark_thread(int tid, uint32_t state)
+{
+	int fd = bpf_map__fd(skel->maps.threads);
+	struct ior_thread th = { 0 };
+	uint32_t key = tid;
+
+	if (bpf_map_lookup_elem(fd, &key, &th) < 0) {
+		ior_warnx("thread %d: above pid_max, not traced", tid);
+		return;
+	}
+	if (th.state == state)
+		return;
+	th.state = state;
+	th.time = 0;
+	if (bpf_map_update_elem(fd, &key, &th, BPF_ANY))
+		ior_err(IOR_EXIT_SYS, "threads map");
+}
+
+/*
+ * Set the state of process pid, then of each of its threads. Threads
+ * made after the first step get theirs from the fork program.
+ */
+void set_tgid(int pid, uint32_t state)
+{
+	char path[64];
+	struct dirent *d;
+	uint32_t key = pid;
+	DIR *dir;
+
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.tgids), &key, &state,
+				BPF_ANY))
+		ior_err(IOR_EXIT_SYS, "tgids map");
+	if (state == IOR_TGID_EXCLUDED)
+		return;		/* system-wide: looked up at the first call */
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if (!(dir = opendir(path)))
+		return;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] >= '1' && d->d_name[0] <= '9')
+			mark_thread(atoi(d->d_name), state);
+	closedir(dir);
+}
+
+bool any_traced(void)
+{
+	int fd = bpf_map__fd(skel->maps.tgids);
+	uint32_t key, next, state;
+	uint32_t *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (bpf_map_lookup_elem(fd, &next, &state) == 0 &&
+		    state != IOR_TGID_EXCLUDED)
+			return true;
+		key = next;
+		prev = &key;
+	}
+	return false;
+}
+
+uint64_t capture_counter(enum ior_counter which)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t vals[ncpu > 0 ? ncpu : 1], sum = 0;
+	uint32_t key = which;
+
+	if (ncpu <= 0 || bpf_map_lookup_elem(bpf_map__fd(skel->maps.counters),
+					     &key, vals))
+		return 0;
+	for (int i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
+uint64_t missed_runs(void)
+{
+	struct bpf_program *prog;
+	uint64_t sum = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		uint32_t len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info,
+					   &len) == 0)
+			sum += info.recursion_misses;
+	}
+	return sum;
+}

@@ -1,0 +1,297 @@
+/*
+ * ior-trace - capture the file system calls of chosen processes with eBPF
+ * and write them as an ior-format(5) trace stream.
+ *
+ * The BPF side (bpf/ior-trace*.bpf.c) pairs enter and exit in the kernel;
+ * this side chooses the processes, reports what they hold open when
+ * capture starts, launches a command, and formats the ring buffer. The
+ * files, by concern:
+ *
+ *   main.c      the run, from the command line to the trailer
+ *   options.c   the command line, and the processes chosen
+ *   capture.c   the BPF programs: load (from the table of calls), attach
+ *   ringbuf.c   the reader of the ring buffer
+ *   events.c    each event made into records
+ *   decode.c    a system call read with its row of lib/calls.h
+ *   syscall.c   its record, argument by argument, and the keys of its own
+ *   aio.c       Linux AIO requests, from submission to reaping
+ *   uring.c     io_uring requests, and the io_uring calls' keys
+ *   procview.c  what each traced process sees: cwd, root, directories
+ *   procfs.c    what /proc says: the snapshot when capture starts
+ *   output.c    the stream, its clock, and how values are written
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "aio.h"
+#include "capture.h"
+#include "events.h"
+#include "options.h"
+#include "output.h"
+#include "procfs.h"
+#include "ringbuf.h"
+#include "uring.h"
+
+#define POLL_MS 100
+
+static volatile sig_atomic_t stop_signal, child_exited;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGCHLD)
+		child_exited = 1;
+	else
+		stop_signal = 1;
+}
+
+/*
+ * Fork cmd, held until a byte is written to *gate; *held is the child's
+ * end, a descriptor the command never sees (close-on-exec). With the
+ * trace on stdout, the command's stdout goes to stderr instead.
+ */
+static pid_t start_command(char **cmd, bool trace_on_stdout, int *gate,
+			   int *held)
+{
+	int p[2];
+	pid_t pid;
+	ssize_t n;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		ior_err(IOR_EXIT_SYS, "pipe");
+	if ((pid = fork()) < 0)
+		ior_err(IOR_EXIT_SYS, "fork");
+	if (pid == 0) {
+		close(p[1]);
+		if (trace_on_stdout && dup2(2, 1) < 0)
+			_exit(127);
+		do
+			n = read(p[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)	/* ior-trace failed before attaching */
+			_exit(127);
+		execvp(cmd[0], cmd);
+		ior_warn("%s", cmd[0]);
+		_exit(127);
+	}
+	close(p[0]);
+	*gate = p[1];
+	*held = p[0];
+	return pid;
+}
+
+/* The stream's header: magic, then host, kernel, epoch and command line. */
+static void write_header(uint64_t wall0, int argc, char **argv)
+{
+	struct utsname uts;
+
+	uname(&uts);
+	ior_put_magic(&trace_out, IOR_KIND_TRACE);
+	ior_puts(&trace_out, "#meta ior-trace host=");
+	ior_put_esc(&trace_out, uts.nodename, strlen(uts.nodename));
+	ior_puts(&trace_out, " kernel=");
+	ior_put_esc(&trace_out, uts.release, strlen(uts.release));
+	ior_puts(&trace_out, " epoch=");
+	ior_put_time(&trace_out, wall0);
+	ior_puts(&trace_out, " argv=");
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			ior_put_esc(&trace_out, " ", 1);
+		ior_put_esc(&trace_out, argv[i], strlen(argv[i]));
+	}
+	ior_putc(&trace_out, '\n');
+}
+
+/*
+ * Read the ring until a signal, the deadline, the command's exit, the
+ * end of the -p processes or of the reader of the stream. Returns 1
+ * when the command was reaped (its status in *status).
+ */
+static bool capture_loop(const struct trace_opts *o, struct event_ring *rb,
+			 pid_t child, int outfd, int *status)
+{
+	bool out_is_pipe;
+	struct stat st;
+	uint64_t deadline = 0;
+	size_t n;
+
+	out_is_pipe = fstat(outfd, &st) == 0 && S_ISFIFO(st.st_mode);
+	if (o->duration > 0)
+		deadline = now_ns() + (uint64_t)(o->duration * 1e9);
+	while (!stop_signal) {
+		int ms = POLL_MS;
+
+		if (deadline) {
+			uint64_t now = now_ns();
+
+			if (now >= deadline)
+				break;
+			if (deadline - now < (uint64_t)ms * 1000000)
+				ms = (deadline - now) / 1000000 + 1;
+		}
+		n = ring_poll(rb, ms);
+		ior_flush(&trace_out);
+		if (trace_out.broken)
+			break;		/* the reader went away */
+		if (child > 0 && child_exited &&
+		    waitpid(child, status, WNOHANG) == child)
+			return true;
+		/* -p alone: stop when all its processes are gone */
+		if (n == 0 && child < 0 && !o->comm_mode && !o->trace_all &&
+		    !any_traced())
+			break;
+		/* a closed reader, seen before we write to it: stop */
+		if (n == 0 && out_is_pipe) {
+			struct pollfd pfd = { .fd = outfd };
+
+			if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR)) {
+				trace_out.broken = 1;
+				break;
+			}
+		}
+	}
+	return false;
+}
+
+/* What was lost, to stderr and in the #stat trailer. */
+static void write_trailer(void)
+{
+	unsigned long long drops = capture_counter(IOR_CNT_DROPS);
+	unsigned long long unpaired = capture_counter(IOR_CNT_UNPAIRED);
+	unsigned long long missed = missed_runs();
+	unsigned long long nrecords = records_written();
+	unsigned long long rlost = rights_lost(), undecoded = calls_undecoded();
+	unsigned long long alost = aio_lost() + capture_counter(IOR_CNT_AIO_LOST);
+	unsigned long long aunknown = aio_unknown();
+	unsigned long long ulost = capture_counter(IOR_CNT_URING_LOST);
+
+	if (trace_out.broken)
+		ior_warnx("the reader went away: capture stopped after %llu "
+			  "records", nrecords);
+	if (drops || unpaired || missed || trace_out.broken)
+		ior_warnx("lost events: drops=%llu unpaired=%llu missed=%llu",
+			  drops, unpaired, missed);
+	if (rlost)
+		ior_warnx("%llu descriptor%s received by recvmsg closed before "
+			  "they could be read in /proc: no ior:fd", rlost,
+			  rlost == 1 ? "" : "s");
+	if (undecoded)
+		ior_warnx("%llu call%s of no row of the table: not written",
+			  undecoded, undecoded == 1 ? "" : "s");
+	ior_printf(&trace_out, "#stat ior-trace events=%llu drops=%llu "
+		   "unpaired=%llu missed=%llu", nrecords, drops, unpaired,
+		   missed);
+	if (rlost)
+		ior_printf(&trace_out, " rights_lost=%llu", rlost);
+	if (undecoded)
+		ior_printf(&trace_out, " undecoded=%llu", undecoded);
+	if (alost || aunknown)
+		ior_printf(&trace_out, " aio_lost=%llu aio_unknown=%llu",
+			   alost, aunknown);
+	if (ulost)
+		ior_printf(&trace_out, " uring_lost=%llu", ulost);
+	ior_putc(&trace_out, '\n');
+}
+
+int main(int argc, char **argv)
+{
+	struct trace_opts opts = { 0 };
+	struct pidset excluded = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct event_ring rb;
+	pid_t child = -1;
+	int gate = -1, held = -1, outfd = 1, status = 0, exit_code = 0;
+	bool child_reaped;
+	uint64_t wall0;
+
+	ior_setprogname(argv[0]);
+	opts_parse(&opts, argc, argv);
+
+	/* Before anything else is open, so the command inherits only ours. */
+	if (opts.cmd)
+		child = start_command(opts.cmd, !opts.output, &gate, &held);
+	if (opts.output && (outfd = open(opts.output, O_WRONLY | O_CREAT |
+					 O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		ior_err(IOR_EXIT_SYS, "%s", opts.output);
+	ior_out_init(&trace_out, outfd, opts.output);
+	trace_out.survive_epipe = 1;	/* a closed reader stops the capture */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+
+	events_init(&opts);
+	capture_load(&opts);
+
+	/* Choose the processes before attaching: nothing is missed. */
+	if (opts.trace_all) {
+		find_pipeline(&excluded);
+		for (size_t i = 0; i < excluded.n; i++)
+			set_tgid(excluded.v[i], IOR_TGID_EXCLUDED);
+	}
+	add_comm_matches(&opts);
+	for (size_t i = 0; i < opts.pids.n; i++)
+		set_tgid(opts.pids.v[i], IOR_TGID_TRACED);
+	if (child > 0)
+		set_tgid(child, IOR_TGID_ARMED);
+
+	wall0 = set_epoch();
+	capture_attach();
+	/*
+	 * Threads and children made before the fork program was attached
+	 * have no state yet: look again, now that later ones are followed.
+	 */
+	if (opts.pids.n) {
+		add_descendants(&opts.pids);
+		for (size_t i = 0; i < opts.pids.n; i++)
+			set_tgid(opts.pids.v[i], IOR_TGID_TRACED);
+	}
+	ring_open(&rb, events_fd());
+	write_header(wall0, argc, argv);
+
+	/* What the processes hold, after attaching: nothing falls between. */
+	for (size_t i = 0; i < opts.pids.n; i++)
+		write_process(opts.pids.v[i], -1);
+	if (child > 0) {
+		write_process(child, held);
+		ior_flush(&trace_out);
+		if (write(gate, "g", 1) != 1)
+			ior_err(IOR_EXIT_SYS, "starting the command");
+		close(gate);
+	}
+	ior_flush(&trace_out);
+	if (opts.trace_all)
+		ior_warnx("tracing system-wide, without the %zu process%s of "
+			  "this pipeline", excluded.n,
+			  excluded.n == 1 ? "" : "es");
+	else if (child < 0)
+		ior_warnx("tracing %zu process%s", opts.pids.n,
+			  opts.pids.n == 1 ? "" : "es");
+
+	child_reaped = capture_loop(&opts, &rb, child, outfd, &status);
+	if (!trace_out.broken) {
+		ring_consume(&rb);
+		aio_flush(0);
+		uring_flush(uring_reqs_fd(), uring_paths_fd());
+	}
+	write_trailer();
+
+	ior_out_close(&trace_out);
+	ring_close(&rb);
+	capture_destroy();
+	opts_free(&opts);
+	free(excluded.v);
+	if (child_reaped)
+		exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
+			    WEXITSTATUS(status);
+	return exit_code;
+}

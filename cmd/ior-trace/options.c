@@ -1,0 +1,263 @@
+/*
+ * options.c - ior-trace's command line, and the choice of the processes
+ * it traces, read in /proc.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+
+#include "ior.h"
+#include "ior-trace.h"
+#include "options.h"
+#include "procfs.h"
+
+static void usage(FILE *f, int code)
+{
+	fprintf(f, "usage: %s [-o FILE] [-p PID] [-c REGEX] [-d SECONDS] "
+		"[-- COMMAND [ARG ...]]\n", ior_progname());
+	exit(code);
+}
+
+static void parse_pid(struct trace_opts *o, const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || v <= 0 || v > INT_MAX) {
+		ior_warnx("bad pid: %s", arg);
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+	pidset_add(&o->pids, v);
+}
+
+static void parse_comm(struct trace_opts *o, const char *arg)
+{
+	char msg[256];
+	int err;
+
+	if (o->comm_mode)
+		usage(stderr, IOR_EXIT_USAGE);
+	if ((err = regcomp(&o->comm_re, arg, REG_EXTENDED | REG_NOSUB))) {
+		regerror(err, &o->comm_re, msg, sizeof(msg));
+		ior_warnx("bad regex %s: %s", arg, msg);
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+	o->comm_mode = true;
+}
+
+void opts_parse(struct trace_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+o:p:c:d:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'p':
+			parse_pid(o, optarg);
+			break;
+		case 'c':
+			parse_comm(o, optarg);
+			break;
+		case 'd':
+			o->duration = strtod(optarg, &end);
+			if (*end || !(o->duration > 0)) {
+				ior_warnx("bad duration: %s", optarg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		case 'V':
+			ior_version();
+		default:
+			usage(stderr, IOR_EXIT_USAGE);
+		}
+	}
+	for (size_t i = 0; i < o->pids.n; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d", o->pids.v[i]);
+		if (o->pids.v[i] == getpid() || access(path, F_OK) < 0)
+			ior_errx(IOR_EXIT_SYS, "no such process: %d",
+				 o->pids.v[i]);
+	}
+	o->cmd = optind < argc ? argv + optind : NULL;
+	o->trace_all = o->pids.n == 0 && !o->comm_mode && !o->cmd;
+}
+
+void opts_free(struct trace_opts *o)
+{
+	free(o->pids.v);
+	if (o->comm_mode)
+		regfree(&o->comm_re);
+}
+
+bool pidset_has(const struct pidset *s, int pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == pid)
+			return true;
+	return false;
+}
+
+bool pidset_add(struct pidset *s, int pid)
+{
+	if (pidset_has(s, pid))
+		return false;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		if (!(s->v = realloc(s->v, s->cap * sizeof(*s->v))))
+			ior_err(IOR_EXIT_SYS, "realloc");
+	}
+	s->v[s->n++] = pid;
+	return true;
+}
+
+/* Call fn for every process in /proc. */
+static void for_each_process(void (*fn)(int pid, void *arg), void *arg)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *d;
+
+	if (!dir)
+		ior_err(IOR_EXIT_SYS, "/proc");
+	while ((d = readdir(dir)))
+		if (d->d_name[0] >= '1' && d->d_name[0] <= '9')
+			fn(atoi(d->d_name), arg);
+	closedir(dir);
+}
+
+static int parent_of(int pid)
+{
+	char path[64], line[1024], *p;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_file_line(path, line, sizeof(line)) < 0)
+		return -1;
+	/* comm may hold spaces and parentheses: skip to the last ')' */
+	if (!(p = strrchr(line, ')')) || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+static void add_if_child(int pid, void *arg)
+{
+	struct pidset *s = arg;
+	int ppid = parent_of(pid);
+
+	if (ppid > 0 && pidset_has(s, ppid))
+		pidset_add(s, pid);
+}
+
+void add_descendants(struct pidset *s)
+{
+	size_t n;
+
+	do {
+		n = s->n;
+		for_each_process(add_if_child, s);
+	} while (s->n != n);
+}
+
+bool comm_matches(const struct trace_opts *o, const char *comm)
+{
+	return regexec(&o->comm_re, comm, 0, NULL, 0) == 0;
+}
+
+static void add_if_comm(int pid, void *arg)
+{
+	struct trace_opts *o = arg;
+	char comm[IOR_COMM_LEN + 8];
+
+	if (pid != getpid() && read_comm(pid, comm, sizeof(comm)) == 0 &&
+	    comm_matches(o, comm))
+		pidset_add(&o->pids, pid);
+}
+
+void add_comm_matches(struct trace_opts *o)
+{
+	if (o->comm_mode)
+		for_each_process(add_if_comm, o);
+	add_descendants(&o->pids);
+}
+
+/* The pipeline: processes and the pipes on their stdin and stdout. */
+struct pipeline {
+	struct pidset procs;
+	struct pidset pipes;	/* inode numbers (fit an int on pipefs) */
+};
+
+/* The inode of the pipe on descriptor fd of pid, or 0. */
+static unsigned pipe_of(int pid, int fd)
+{
+	char path[64], target[64];
+	unsigned ino;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
+		return 0;
+	target[n] = 0;
+	return sscanf(target, "pipe:[%u]", &ino) == 1 ? ino : 0;
+}
+
+static void add_if_piped(int pid, void *arg)
+{
+	struct pipeline *pl = arg;
+	unsigned in, out;
+
+	if (pidset_has(&pl->procs, pid))
+		return;
+	in = pipe_of(pid, 0);
+	out = pipe_of(pid, 1);
+	if ((in && pidset_has(&pl->pipes, in)) ||
+	    (out && pidset_has(&pl->pipes, out))) {
+		pidset_add(&pl->procs, pid);
+		if (in)
+			pidset_add(&pl->pipes, in);
+		if (out)
+			pidset_add(&pl->pipes, out);
+	}
+}
+
+/* Other descriptors are not followed: inherited side pipes do not spread it. */
+void find_pipeline(struct pidset *procs)
+{
+	struct pipeline pl = { 0 };
+	size_t n;
+
+	pidset_add(&pl.procs, getpid());
+	for (int fd = 0; fd <= 1; fd++)
+		if (pipe_of(getpid(), fd))
+			pidset_add(&pl.pipes, pipe_of(getpid(), fd));
+	do {
+		n = pl.procs.n;
+		for_each_process(add_if_piped, &pl);
+	} while (pl.procs.n != n);
+	free(pl.pipes.v);
+	*procs = pl.procs;
+}

@@ -1,0 +1,49 @@
+/*
+ * options.h - ior-trace's command line, in one structure, and the
+ * choice of the processes it traces: by pid with their descendants, by
+ * comm, a command it launches, or all but its own pipeline.
+ */
+#ifndef IOR_TRACE_OPTIONS_H
+#define IOR_TRACE_OPTIONS_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A set of pids, grown as needed: bounded by the processes on the host. */
+struct pidset {
+	int *v;
+	size_t n, cap;
+};
+
+struct trace_opts {
+	const char *output;	/* -o FILE; NULL: stdout */
+	struct pidset pids;	/* -p PID ..., then the processes chosen */
+	bool comm_mode;		/* -c REGEX */
+	regex_t comm_re;
+	double duration;	/* -d SECONDS; 0: until stopped */
+	char **cmd;		/* -- COMMAND ARG ...; NULL: none */
+	bool trace_all;		/* none of the above: system-wide */
+};
+
+/* Parse argv into o; exits with usage on a bad command line. */
+void opts_parse(struct trace_opts *o, int argc, char **argv);
+void opts_free(struct trace_opts *o);
+
+bool pidset_has(const struct pidset *s, int pid);
+bool pidset_add(struct pidset *s, int pid);
+/*
+ * Add to o->pids the processes whose comm matches -c's regex, then the
+ * descendants of those it has, until no more are found.
+ */
+void add_comm_matches(struct trace_opts *o);
+void add_descendants(struct pidset *s);
+/*
+ * ior-trace and the processes joined to it by pipes on stdin and stdout,
+ * transitively: the whole shell pipeline, whatever its length.
+ */
+void find_pipeline(struct pidset *procs);
+/* Whether comm (at most IOR_COMM_LEN bytes) matches -c's regex. */
+bool comm_matches(const struct trace_opts *o, const char *comm);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * ringbuf.c - the reader of the ring buffer. libbpf's moves the reader
+ * position after each record: a cache line the BPF programs read at
+ * every event, on the traced process's CPU. This one moves it every
+ * RELEASE_BYTES.
+ */
+#include <errno.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+#include <bpf/libbpf.h>
+
+#include "ior.h"
+#include "ior-trace.h"
+#include "events.h"
+#include "ringbuf.h"
+
+#define RELEASE_BYTES (1 << 20)
+
+void ring_open(struct event_ring *r, int map_fd)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	/* edge-triggered: sleep until the kernel wakes us, not while data waits */
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+	void *p;
+
+	r->mask = IOR_RINGBUF_SIZE - 1;
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
+	if (p == MAP_FAILED)
+		ior_err(IOR_EXIT_SYS, "ring buffer");
+	r->cons = r->cons_map = p;
+	r->cons_len = page;
+	r->prod_len = page + 2 * IOR_RINGBUF_SIZE;
+	p = mmap(NULL, r->prod_len, PROT_READ, MAP_SHARED, map_fd, page);
+	if (p == MAP_FAILED)
+		ior_err(IOR_EXIT_SYS, "ring buffer");
+	r->prod = r->prod_map = p;
+	r->data = (const char *)p + page;
+	if ((r->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    epoll_ctl(r->epfd, EPOLL_CTL_ADD, map_fd, &ev) < 0)
+		ior_err(IOR_EXIT_SYS, "ring buffer");
+}
+
+void ring_close(struct event_ring *r)
+{
+	close(r->epfd);
+	munmap(r->prod_map, r->prod_len);
+	munmap(r->cons_map, r->cons_len);
+}
+
+size_t ring_consume(struct event_ring *r)
+{
+	unsigned long cons = *r->cons, released = cons, prod;
+	size_t n = 0;
+	uint32_t len;
+
+	prod = __atomic_load_n(r->prod, __ATOMIC_ACQUIRE);
+	while (cons < prod) {
+		const char *rec = r->data + (cons & r->mask);
+
+		len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			break;		/* being written */
+		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
+			handle_event(rec + BPF_RINGBUF_HDR_SZ, len);
+			n++;
+		}
+		len &= ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+		cons += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7ul;
+		if (cons - released >= RELEASE_BYTES) {
+			__atomic_store_n(r->cons, cons, __ATOMIC_RELEASE);
+			released = cons;
+		}
+		if (cons == prod)
+			prod = __atomic_load_n(r->prod, __ATOMIC_ACQUIRE);
+	}
+	__atomic_store_n(r->cons, cons, __ATOMIC_RELEASE);
+	return n;
+}
+
+size_t ring_poll(struct event_ring *r, int ms)
+{
+	struct epoll_event ev;
+
+	if (epoll_wait(r->epfd, &ev, 1, ms) < 0 && errno != EINTR)
+		ior_err(IOR_EXIT_SYS, "ring buffer");
+	return ring_consume(r);
+}
