@@ -309,10 +309,6 @@ const char *ior_errno_name(int e);
 /* Errno value for a name, or -1. */
 int ior_errno_value(const char *name);
 
-/* x86_64 syscall numbers and names for the calls ior knows. */
-const char *ior_syscall_name(long nr);
-long ior_syscall_nr(const char *name);
-
 /* ---- the table of calls (calls.h): one row per call ---- */
 
 /* How ior-trace reads a call in the kernel (bpf/ior-trace.h has it too). */
