@@ -28,19 +28,24 @@ static __always_inline bool is_vec_op(__u8 op)
 	       op == IORING_OP_READV_FIXED || op == IORING_OP_WRITEV_FIXED;
 }
 
-/* The descriptor of ring ctx, or -1: from io_uring_setup, or the enter. */
+/*
+ * The descriptor of ring ctx, or -1: from io_uring_setup, or the enter
+ * (its number is the same in both ABIs, its registers are not).
+ */
 static __always_inline __s64 ring_fd(struct task_struct *task, __u64 ctx)
 {
 	struct pt_regs *regs;
 	__s64 *fd = bpf_map_lookup_elem(&uring_rings, &ctx), r;
+	bool i386 = task_abi(task) == IOR_ABI_I386;
 
 	if (fd)
 		return *fd;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	if (BPF_CORE_READ(regs, orig_ax) != IOR_NR_io_uring_enter ||
-	    BPF_CORE_READ(regs, r10) & IORING_ENTER_REGISTERED_RING)
+	    (i386 ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, r10)) &
+	    IORING_ENTER_REGISTERED_RING)
 		return -1;
-	r = BPF_CORE_READ(regs, di);
+	r = i386 ? (int)BPF_CORE_READ(regs, bx) : BPF_CORE_READ(regs, di);
 	bpf_map_update_elem(&uring_rings, &ctx, &r, BPF_ANY);
 	return r;
 }
@@ -110,7 +115,9 @@ static __always_inline const char *read_op(struct ior_event *e,
 	if (is_vec_op(op)) {
 		addr = BPF_CORE_READ(rw, addr);
 		e->val[0] = e->args[2];
-		e->args[2] = iov_sum(addr, e->val[0]);
+		/* a ring of a 32-bit process takes its iovecs */
+		e->args[2] = iov_sum(addr, e->val[0],
+				     BPF_CORE_READ_BITFIELD_PROBED(req->ctx, compat));
 	}
 	e->val[2] = req->buf_index;
 	return NULL;

@@ -167,6 +167,76 @@ static __always_inline void read_stat(struct ior_event *e, __u64 buf)
 	e->size = st[6];
 }
 
+/* An i386 struct stat (the kernel's compat_stat): 16-bit owners. */
+static __always_inline void read_stat32(struct ior_event *e, __u64 buf)
+{
+	__u32 st[6];	/* dev ino mode|nlink uid|gid rdev size */
+
+	if (bpf_probe_read_user(st, sizeof(st), (void *)buf))
+		return;
+	e->dev = st[0];
+	e->ino = st[1];
+	e->mode = st[2] & 0xffff;
+	e->nlink = st[2] >> 16;
+	e->uid = st[3] & 0xffff;
+	e->gid = st[3] >> 16;
+	e->size = st[5];
+}
+
+/* An i386 struct stat64 (packed, 96 bytes), in one read. */
+static __always_inline void read_stat64(struct ior_event *e, __u64 buf)
+{
+	__u32 st[24];
+
+	if (bpf_probe_read_user(st, sizeof(st), (void *)buf))
+		return;
+	e->dev = st[0] | (__u64)st[1] << 32;
+	e->mode = st[4];
+	e->nlink = st[5];
+	e->uid = st[6];
+	e->gid = st[7];
+	e->size = st[11] | (__u64)st[12] << 32;
+	e->ino = st[22] | (__u64)st[23] << 32;
+}
+
+/*
+ * What a stat call of ABI abi wrote at buf: an i386 stat, lstat or fstat
+ * writes a struct stat of 32-bit fields, the others a struct stat64.
+ */
+static __always_inline void read_any_stat(struct ior_event *e, __u64 buf,
+					  __u32 abi, long nr)
+{
+	if (abi == IOR_ABI_X86_64)
+		read_stat(e, buf);
+	else if (nr == IOR_NR32_stat || nr == IOR_NR32_lstat ||
+		 nr == IOR_NR32_fstat)
+		read_stat32(e, buf);
+	else
+		read_stat64(e, buf);
+}
+
+/*
+ * n longs of ABI abi at user address p (struct utimbuf, struct
+ * timeval[2], struct timespec[2] ...), into e->val, each sign-extended;
+ * false when there are none.
+ */
+static __always_inline bool read_longs(struct ior_event *e, __u64 p, int n,
+				       __u32 abi)
+{
+	__s32 w[4];
+
+	if (!p)
+		return false;
+	if (abi == IOR_ABI_X86_64)
+		return !bpf_probe_read_user(e->val, n * 8 & 63, (void *)p);
+	if (bpf_probe_read_user(w, n * 4 & 31, (void *)p))
+		return false;
+	for (int i = 0; i < 4; i++)
+		if (i < n)
+			e->val[i] = w[i];
+	return true;
+}
+
 /* A user struct statx, up to stx_dev_minor, in one read. */
 static __always_inline void read_statx(struct ior_event *e, __u64 buf)
 {
@@ -190,9 +260,9 @@ static __always_inline void read_statx(struct ior_event *e, __u64 buf)
  * bpf_ringbuf_output() costs more. sub is io_uring_enter's.
  */
 static __always_inline void output_small(struct task_struct *task,
-					 struct pt_regs *regs, long nr,
-					 long ret, __u64 time, __u64 dur,
-					 __u64 sub)
+					 struct pt_regs *regs, __u32 abi,
+					 long nr, __u16 native, long ret,
+					 __u64 time, __u64 dur, __u64 sub)
 {
 	struct ior_event *e = bpf_ringbuf_reserve(&events, IOR_EV_SMALL, 0);
 
@@ -204,13 +274,15 @@ static __always_inline void output_small(struct task_struct *task,
 	e->dur = dur;
 	e->ret = ret;
 	e->nr = nr;
-	get_args(e->args, regs);
+	e->abi = abi;
+	get_args(e->args, regs, abi);
 	e->val[0] = sub;
 	e->val[1] = e->val[2] = e->val[3] = 0;
-	if (nr == IOR_NR_clone3) {
+	if (native == IOR_NR_clone3) {
+		__u64 p = e->args[0];
+
 		e->args[0] = 0;
-		bpf_probe_read_user(&e->args[0], sizeof(e->args[0]),
-				    (void *)regs->di);
+		bpf_probe_read_user(&e->args[0], sizeof(e->args[0]), (void *)p);
 	}
 	bpf_ringbuf_submit(e, wakeup(IOR_EV_SMALL, false));
 }
@@ -220,18 +292,19 @@ static __always_inline void output_small(struct task_struct *task,
  * descriptors of the FILES opcodes, the iovecs of the BUFFERS ones. The
  * *2 opcodes and FILES_UPDATE point to a structure that points to them.
  */
-static __always_inline void read_rsrc(struct ior_event *e, __u64 *a)
+static __always_inline void read_rsrc(struct ior_event *e, __u64 *a,
+				      __u32 abi)
 {
 	struct io_uring_rsrc_register rr;
 	struct io_uring_rsrc_update2 up;
-	__u64 data = a[2], n = a[3], size = 4;
+	__u64 data = a[2], n = a[3], size = 4, iov = abi ? 8 : 16;
 
 	e->val[0] = n;
 	switch (a[1] & ~IORING_REGISTER_USE_REGISTERED_RING) {
 	case IORING_REGISTER_FILES:
 		break;
 	case IORING_REGISTER_BUFFERS:
-		size = 16;	/* struct iovec */
+		size = iov;	/* struct iovec */
 		break;
 	case IORING_REGISTER_FILES_UPDATE:	/* struct io_uring_files_update */
 		if (bpf_probe_read_user(&up, 16, (void *)data))
@@ -257,7 +330,7 @@ static __always_inline void read_rsrc(struct ior_event *e, __u64 *a)
 		data = rr.data;
 		n = e->val[0] = rr.nr;
 		if ((a[1] & 0xff) == IORING_REGISTER_BUFFERS2)
-			size = 16;
+			size = iov;
 		break;
 	default:
 		return;
@@ -275,9 +348,13 @@ static __always_inline void read_rsrc(struct ior_event *e, __u64 *a)
 /* Where output_submit keeps the iocb pointers, after the iocbs read. */
 #define IOCB_PTRS (2 * IOR_PATH_MAX)
 
-/* Iocb number i of the io_submit in this CPU's scratch event. */
+/*
+ * Iocb number i of the io_submit in this CPU's scratch event; ctx points
+ * to the call's ABI (an i386 call's iocb pointers are 32 bits).
+ */
 static long read_iocb(__u64 i, void *ctx)
 {
+	__u32 abi = *(__u32 *)ctx;
 	struct {
 		__u64 data;
 		__u32 key, rw_flags;
@@ -294,7 +371,12 @@ static long read_iocb(__u64 i, void *ctx)
 
 	if (!(e = bpf_map_lookup_elem(&scratch, &zero)))
 		return 1;
-	p = *(__u64 *)(e->data + IOCB_PTRS + (i & (IOR_AIO_SUBMIT_MAX - 1)) * 8);
+	if (abi == IOR_ABI_I386)
+		p = *(__u32 *)(e->data + IOCB_PTRS +
+			       (i & (IOR_AIO_SUBMIT_MAX - 1)) * 4);
+	else
+		p = *(__u64 *)(e->data + IOCB_PTRS +
+			       (i & (IOR_AIO_SUBMIT_MAX - 1)) * 8);
 	r = (void *)(e->data + (i & (IOR_AIO_SUBMIT_MAX - 1)) * sizeof(*r));
 	if (bpf_probe_read_user(&cb, sizeof(cb), (void *)p))
 		return 0;	/* iocb 0: unread, and counted in userspace */
@@ -306,7 +388,7 @@ static long read_iocb(__u64 i, void *ctx)
 	r->rw_flags = cb.rw_flags;
 	r->opcode = cb.opcode;
 	if (cb.opcode == IOCB_CMD_PREADV || cb.opcode == IOCB_CMD_PWRITEV)
-		r->count = iov_sum(cb.buf, cb.nbytes);
+		r->count = iov_sum(cb.buf, cb.nbytes, abi);
 	return 0;
 }
 
@@ -316,7 +398,8 @@ static long read_iocb(__u64 i, void *ctx)
  * until their io_events are reaped.
  */
 static __always_inline void output_submit(struct task_struct *task,
-					  __u64 *a, __u64 sub, __u64 time)
+					  __u64 *a, __u32 abi, long sysnr,
+					  __u64 sub, __u64 time)
 {
 	struct ior_event *e;
 	long nr = a[1];
@@ -328,10 +411,12 @@ static __always_inline void output_submit(struct task_struct *task,
 	if (nr > IOR_AIO_SUBMIT_MAX && (c = counter(IOR_CNT_AIO_LOST)))
 		*c += nr - IOR_AIO_SUBMIT_MAX;
 	n = nr > IOR_AIO_SUBMIT_MAX ? IOR_AIO_SUBMIT_MAX : nr;
-	if (bpf_probe_read_user(e->data + IOCB_PTRS, n * 8, (void *)a[2]))
+	if (bpf_probe_read_user(e->data + IOCB_PTRS, n * (abi ? 4 : 8),
+				(void *)a[2]))
 		return;
-	bpf_loop(n, read_iocb, NULL, 0);
-	e->nr = IOR_NR_io_submit;
+	bpf_loop(n, read_iocb, &abi, 0);
+	e->nr = sysnr;
+	e->abi = abi;
 	e->args[0] = a[0];
 	e->args[1] = nr;
 	e->args[2] = sub;
@@ -339,26 +424,70 @@ static __always_inline void output_submit(struct task_struct *task,
 	output(e);
 }
 
-static __always_inline bool is_lock_cmd(__u64 cmd)
+/* Whether fcntl command cmd of ABI abi takes a lock it may overwrite. */
+static __always_inline bool is_lock_cmd(__u64 cmd, __u32 abi)
 {
 	return (cmd >= F_GETLK && cmd <= F_SETLKW) ||
-	       (cmd >= F_OFD_GETLK && cmd <= F_OFD_SETLKW);
+	       (cmd >= F_OFD_GETLK && cmd <= F_OFD_SETLKW) ||
+	       (abi == IOR_ABI_I386 && cmd >= F_GETLK64 && cmd <= F_SETLKW64);
 }
 
-/* Keep the arguments of call id, and the user memory the kernel changes. */
-static __always_inline bool save_entry(long id, struct pt_regs *regs,
-				       struct task_struct *task, __u64 time)
+/*
+ * The lock of an fcntl lock command at user address p, into val: type,
+ * whence, start, len. An i386 F_GETLK, F_SETLK and F_SETLKW take a
+ * struct flock of 32-bit offsets; its other lock commands a packed
+ * struct flock64.
+ */
+static __always_inline void read_lock(__s64 *val, __u64 p, __u64 cmd,
+				      __u32 abi)
 {
-	__u32 tid = task->pid;
-	struct entry_state s = {};
 	struct {
 		short type, whence;
 		long start, len;
 	} fl;
+	struct {
+		short type, whence;
+		__s32 w[4];	/* start, len: 32 bits each, or 64 unaligned */
+	} fl32;
 
-	get_args(s.args, regs);
-	s.nr = id;
-	switch (id) {
+	if (abi == IOR_ABI_X86_64) {
+		if (bpf_probe_read_user(&fl, sizeof(fl), (void *)p))
+			return;
+		val[0] = fl.type;
+		val[1] = fl.whence;
+		val[2] = fl.start;
+		val[3] = fl.len;
+		return;
+	}
+	if (bpf_probe_read_user(&fl32, sizeof(fl32), (void *)p))
+		return;
+	val[0] = fl32.type;
+	val[1] = fl32.whence;
+	if (cmd >= F_GETLK && cmd <= F_SETLKW) {
+		val[2] = fl32.w[0];
+		val[3] = fl32.w[1];
+	} else {
+		val[2] = (__u32)fl32.w[0] | (__u64)fl32.w[1] << 32;
+		val[3] = (__u32)fl32.w[2] | (__u64)fl32.w[3] << 32;
+	}
+}
+
+/*
+ * Keep the arguments of call nr of ABI abi (handled as native), and the
+ * user memory the kernel changes.
+ */
+static __always_inline bool save_entry(long nr, __u32 abi, __u16 native,
+				       struct pt_regs *regs,
+				       struct task_struct *task, __u64 time)
+{
+	__u32 tid = task->pid;
+	struct entry_state s = {};
+	__s32 off32;
+
+	get_args(s.args, regs, abi);
+	s.nr = nr;
+	s.abi = abi;
+	switch (native) {
 	case IOR_NR_copy_file_range:
 	case IOR_NR_splice:
 		if (s.args[1])
@@ -367,18 +496,20 @@ static __always_inline bool save_entry(long id, struct pt_regs *regs,
 			bpf_probe_read_user(&s.val[1], 8, (void *)s.args[3]);
 		break;
 	case IOR_NR_sendfile64:
-		if (s.args[2])
+		if (!s.args[2])
+			break;
+		/* i386's sendfile takes a 32-bit offset, sendfile64 a loff_t */
+		if (abi == IOR_ABI_I386 && nr == IOR_NR32_sendfile) {
+			if (!bpf_probe_read_user(&off32, 4, (void *)s.args[2]))
+				s.val[0] = off32;
+		} else {
 			bpf_probe_read_user(&s.val[0], 8, (void *)s.args[2]);
+		}
 		break;
 	case IOR_NR_fcntl:
 		/* F_GETLK overwrites the lock it is given with its answer */
-		if (is_lock_cmd(s.args[1]) &&
-		    !bpf_probe_read_user(&fl, sizeof(fl), (void *)s.args[2])) {
-			s.val[0] = fl.type;
-			s.val[1] = fl.whence;
-			s.val[2] = fl.start;
-			s.val[3] = fl.len;
-		}
+		if (is_lock_cmd(s.args[1], abi))
+			read_lock(s.val, s.args[2], s.args[1], abi);
 		break;
 	case IOR_NR_io_submit:
 		s.val[0] = __sync_fetch_and_add(&aio_sub_last, 1) + 1;
@@ -388,51 +519,96 @@ static __always_inline bool save_entry(long id, struct pt_regs *regs,
 		count(IOR_CNT_DROPS);
 		return false;
 	}
-	if (id == IOR_NR_io_submit)
-		output_submit(task, s.args, s.val[0], time);
+	if (native == IOR_NR_io_submit)
+		output_submit(task, s.args, abi, nr, s.val[0], time);
 	return true;
 }
 
 /*
- * recvmsg is traced for the descriptors it passes: an event only when
- * the first control message of its user msghdr is SCM_RIGHTS.
+ * The descriptors a recvmsg received, into fds: when the first control
+ * message of its user msghdr (of ABI abi) is SCM_RIGHTS. Returns how
+ * many, 0 when none.
  */
-static __always_inline void output_rights(struct task_struct *task,
-					  struct pt_regs *regs, long ret,
-					  __u64 time, __u64 dur)
+static __always_inline __u32 read_rights(int *fds, __u64 msg, __u32 abi)
 {
-	__u64 msg = regs->si;
-	__u64 ctl[2];		/* msg_control, msg_controllen */
+	__u64 ctl[2] = {};	/* msg_control, msg_controllen */
+	__u32 ctl32[2];
 	struct {
 		__u64 len;
 		int level, type;
 	} cm;
+	struct {
+		__u32 len;
+		int level, type;
+	} cm32;
+	__u64 hdr, n;
+
+	if (abi == IOR_ABI_I386) {
+		if (bpf_probe_read_user(ctl32, sizeof(ctl32), (void *)(msg + 16)) ||
+		    bpf_probe_read_user(&cm32, sizeof(cm32), (void *)(__u64)ctl32[0]))
+			return 0;
+		ctl[0] = ctl32[0];
+		ctl[1] = ctl32[1];
+		cm.len = cm32.len;
+		cm.level = cm32.level;
+		cm.type = cm32.type;
+		hdr = sizeof(cm32);
+	} else {
+		if (bpf_probe_read_user(ctl, sizeof(ctl), (void *)(msg + 32)) ||
+		    bpf_probe_read_user(&cm, sizeof(cm), (void *)ctl[0]))
+			return 0;
+		hdr = sizeof(cm);
+	}
+	if (ctl[1] < hdr + 4 || cm.level != SOL_SOCKET ||
+	    cm.type != SCM_RIGHTS || cm.len < hdr + 4)
+		return 0;
+	n = (cm.len - hdr) / 4;
+	if (n > IOR_RIGHTS_MAX)
+		n = IOR_RIGHTS_MAX;
+	if (bpf_probe_read_user(fds, n * 4, (void *)(ctl[0] + hdr)))
+		return 0;
+	return n;
+}
+
+/*
+ * recvmsg is traced for the descriptors it passes: an event only when
+ * it received some; then an IOR_EV_RIGHT for each. An i386 socketcall
+ * is traced for its SYS_RECVMSG, and written as the i386 recvmsg it
+ * makes (as strace names it), with that call's three arguments.
+ */
+static __always_inline void output_rights(struct task_struct *task,
+					  struct pt_regs *regs, __u32 abi,
+					  long nr, long ret, __u64 time,
+					  __u64 dur)
+{
 	int fds[IOR_RIGHTS_MAX];
 	struct fdtable *fdt;
 	struct ior_event *e;
 	struct file *f;
-	__u64 n, bits;
-	__u32 fd;
+	__u64 a[6], bits;
+	__u32 fd, n, sub[3];
 
-	if (bpf_probe_read_user(ctl, sizeof(ctl), (void *)(msg + 32)) ||
-	    ctl[1] < sizeof(cm) + 4 ||
-	    bpf_probe_read_user(&cm, sizeof(cm), (void *)ctl[0]) ||
-	    cm.level != SOL_SOCKET || cm.type != SCM_RIGHTS ||
-	    cm.len < sizeof(cm) + 4)
-		return;
-	n = (cm.len - sizeof(cm)) / 4;
-	if (n > IOR_RIGHTS_MAX)
-		n = IOR_RIGHTS_MAX;
-	if (bpf_probe_read_user(fds, n * 4, (void *)(ctl[0] + sizeof(cm))) ||
+	get_args(a, regs, abi);
+	if (abi == IOR_ABI_I386 && nr == IOR_NR32_socketcall) {
+		if (a[0] != SYS_RECVMSG ||
+		    bpf_probe_read_user(sub, sizeof(sub), (void *)a[1]))
+			return;
+		a[0] = sub[0];
+		a[1] = sub[1];
+		a[2] = sub[2];
+		nr = IOR_NR32_recvmsg;
+	}
+	if (!(n = read_rights(fds, a[1], abi)) ||
 	    !(e = new_event(IOR_EV_SYSCALL, time, task)))
 		return;
 	e->dur = dur;
 	e->ret = ret;
-	e->nr = IOR_NR_recvmsg;
-	get_args(e->args, regs);
+	e->nr = nr;
+	e->abi = abi;
+	__builtin_memcpy(e->args, a, sizeof(a));
 	__builtin_memcpy(e->data, fds, sizeof(fds));
 	e->len1 = n * sizeof(fds[0]);
-	output(e);
+	output_wake(e, true);
 	/* then each descriptor, as its ior:fd will say, found now */
 	fdt = BPF_CORE_READ(task, files, fdt);
 	for (int i = 0; i < IOR_RIGHTS_MAX && i < n; i++) {
@@ -441,7 +617,8 @@ static __always_inline void output_rights(struct task_struct *task,
 		    !(e = new_event(IOR_EV_RIGHT, time, task)))
 			return;
 		e->dur = dur;
-		e->nr = IOR_NR_recvmsg;
+		e->nr = nr;
+		e->abi = abi;
 		e->args[0] = fd;
 		e->args[1] = BPF_CORE_READ(f, f_pos);
 		e->args[2] = BPF_CORE_READ(f, f_flags);
@@ -453,7 +630,7 @@ static __always_inline void output_rights(struct task_struct *task,
 			e->args[2] |= O_CLOEXEC;
 		read_file_facts(e, f);
 		read_file_path(e, f);
-		output(e);
+		output_wake(e, true);
 	}
 }
 
@@ -462,16 +639,17 @@ static __always_inline void output_rights(struct task_struct *task,
  * was given, and the io_events returned.
  */
 static __always_inline void read_events(struct ior_event *e, __u64 *a,
-					long ret)
+					long ret, __u16 native, __u32 abi)
 {
-	__u64 sig[2];	/* struct __aio_sigset: sigmask, sigsetsize */
+	__u64 sig[2] = {};	/* struct __aio_sigset: sigmask, sigsetsize */
 	__u32 n;
 	__u64 *c;
 
-	if (a[4] && !bpf_probe_read_user(e->val, 16, (void *)a[4]))
+	if (read_longs(e, a[4], 2, abi))	/* a struct timespec */
 		e->val[2] = 1;
-	if (e->nr == IOR_NR_io_pgetevents && a[5] &&
-	    !bpf_probe_read_user(sig, sizeof(sig), (void *)a[5]) && sig[0])
+	if (native == IOR_NR_io_pgetevents && a[5] &&
+	    !bpf_probe_read_user(sig, abi ? 4 : sizeof(sig), (void *)a[5]) &&
+	    sig[0])
 		e->val[3] = 1;
 	if (ret <= 0)
 		return;
@@ -508,30 +686,38 @@ static __always_inline void read_uring_setup(struct ior_event *e, __u64 *a,
  * the enter then submits nothing itself, it wakes the thread. A ring
  * given by its registered index is taken to have none.
  */
-static __always_inline bool sqpoll_ring(struct pt_regs *regs)
+static __always_inline bool sqpoll_ring(struct pt_regs *regs, __u32 abi)
 {
 	struct io_ring_ctx *ctx;
 
-	if (regs->r10 & IORING_ENTER_REGISTERED_RING)
+	if (arg_reg(regs, abi, 3) & IORING_ENTER_REGISTERED_RING)
 		return false;
-	ctx = BPF_CORE_READ(task_file(regs->di), private_data);
+	ctx = BPF_CORE_READ(task_file(arg_reg(regs, abi, 0)), private_data);
 	return BPF_CORE_READ(ctx, flags) & IORING_SETUP_SQPOLL;
 }
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 {
+	const volatile struct ior_call_cap *cap;
 	struct task_struct *task;
 	struct ior_thread *th;
-	__u8 cls = class_of(id);
-	__u32 tid;
+	__u32 tid, abi;
+	__u16 native;
 
-	if (cls == IOR_CALL_NONE)
-		return 0;
-	/* anonymous memory is no file I/O: the mmaps of malloc */
-	if (id == IOR_NR_mmap &&
-	    ((regs->r10 & MAP_ANONYMOUS) || (int)regs->r8 < 0))
+	if (!any_traced(id))
 		return 0;
 	task = bpf_get_current_task_btf();
+	abi = task_abi(task);
+	cap = cap_of(abi, id);
+	if (cap->cls == IOR_CALL_NONE)
+		return 0;
+	native = cap->native;
+	/* anonymous memory is no file I/O: the mmaps of malloc */
+	if (native == IOR_NR_mmap &&
+	    ((arg_reg(regs, abi, 3) & MAP_ANONYMOUS) ||
+	     (int)arg_reg(regs, abi, 4) < 0))
+		return 0;
 	tid = task->pid;
 	if (!(th = traced_thread(tid, task->tgid, true)))
 		return 0;
@@ -539,14 +725,14 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 		count(IOR_CNT_UNPAIRED);
 	th->time = bpf_ktime_get_ns();
 	/* one sequence with io_submit's; the requests it submits take it */
-	if (id == IOR_NR_io_uring_enter)
-		th->sub = (__u32)regs->si && !sqpoll_ring(regs) ?
+	if (native == IOR_NR_io_uring_enter)
+		th->sub = (__u32)arg_reg(regs, abi, 1) && !sqpoll_ring(regs, abi) ?
 			  __sync_fetch_and_add(&aio_sub_last, 1) + 1 : 0;
-	if (id == IOR_NR_exit_group) {	/* never returns */
-		output_small(task, regs, id, 0, th->time, 0, 0);
+	if (native == IOR_NR_exit_group) {	/* never returns */
+		output_small(task, regs, abi, id, native, 0, th->time, 0, 0);
 		th->time = 0;
-	} else if (cls == IOR_CALL_ENTRY &&
-		   !save_entry(id, regs, task, th->time)) {
+	} else if (cap->cls == IOR_CALL_ENTRY &&
+		   !save_entry(id, abi, native, regs, task, th->time)) {
 		th->time = 0;		/* lost, and counted */
 	}
 	return 0;
@@ -567,12 +753,13 @@ static __always_inline __u64 str_arg(const __u64 *a, __u8 r)
  * how, iovecs, xattr values, the results of readlink and getcwd, times,
  * the AIO and io_uring structures, and the path an exec ran.
  */
-static __always_inline void read_own(struct ior_event *e, __u64 *a, long nr,
-				     long ret, __u32 tid)
+static __always_inline void read_own(struct ior_event *e, __u64 *a,
+				     __u16 native, long ret, __u32 tid)
 {
+	__u32 abi = e->abi;
 	struct exec_path *xp;
 
-	switch (nr) {
+	switch (native) {
 	case IOR_NR_openat2: {
 		__u64 how[3] = {};
 
@@ -590,11 +777,11 @@ static __always_inline void read_own(struct ior_event *e, __u64 *a, long nr,
 	case IOR_NR_lstat:
 	case IOR_NR_fstat:
 		if (ret == 0)
-			read_stat(e, a[1]);
+			read_any_stat(e, a[1], abi, e->nr);
 		break;
 	case IOR_NR_newfstatat:
 		if (ret == 0)
-			read_stat(e, a[2]);
+			read_any_stat(e, a[2], abi, e->nr);
 		break;
 	case IOR_NR_statx:
 		if (ret == 0)
@@ -604,7 +791,7 @@ static __always_inline void read_own(struct ior_event *e, __u64 *a, long nr,
 	case IOR_NR_writev:
 	case IOR_NR_preadv:
 	case IOR_NR_pwritev:
-		e->val[0] = iov_sum(a[1], a[2]);
+		e->val[0] = iov_sum(a[1], a[2], abi);
 		break;
 	case IOR_NR_setxattr:		/* the value, after path and name */
 	case IOR_NR_lsetxattr:
@@ -622,36 +809,37 @@ static __always_inline void read_own(struct ior_event *e, __u64 *a, long nr,
 			read_paths(e, a[0], 0);
 		break;
 	case IOR_NR_utime:		/* struct utimbuf */
-		if (a[1])
-			bpf_probe_read_user(e->val, 16, (void *)a[1]);
+		read_longs(e, a[1], 2, abi);
 		break;
 	case IOR_NR_utimes:		/* struct timeval[2] */
-		if (a[1])
-			bpf_probe_read_user(e->val, 32, (void *)a[1]);
+		read_longs(e, a[1], 4, abi);
 		break;
 	case IOR_NR_utimensat:		/* struct timespec[2] */
 	case IOR_NR_futimesat:		/* struct timeval[2] */
-		if (a[2])
-			bpf_probe_read_user(e->val, 32, (void *)a[2]);
+		read_longs(e, a[2], 4, abi);
 		break;
-	case IOR_NR_io_setup:
+	case IOR_NR_io_setup:		/* the context, a long */
 		if (ret == 0)
-			bpf_probe_read_user(&e->val[0], 8, (void *)a[1]);
+			bpf_probe_read_user(&e->val[0], abi ? 4 : 8, (void *)a[1]);
 		break;
 	case IOR_NR_io_getevents:
 	case IOR_NR_io_pgetevents:
-		read_events(e, a, ret);
+		read_events(e, a, ret, native, abi);
+		break;
+	case IOR_NR_lseek:		/* i386's _llseek: the offset it set */
+		if (ret == 0 && abi == IOR_ABI_I386)
+			bpf_probe_read_user(&e->ret, 8, (void *)a[3]);
 		break;
 	case IOR_NR_io_uring_setup:
 		read_uring_setup(e, a, ret);
 		break;
 	case IOR_NR_io_uring_register:
-		read_rsrc(e, a);
+		read_rsrc(e, a, abi);
 		break;
 	case IOR_NR_execve:
 	case IOR_NR_execveat:
 		if (ret < 0) {
-			read_paths(e, a[nr == IOR_NR_execve ? 0 : 1], 0);
+			read_paths(e, a[native == IOR_NR_execve ? 0 : 1], 0);
 			break;
 		}
 		xp = bpf_map_lookup_elem(&exec_paths, &tid);
@@ -669,18 +857,24 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
-	__u8 cls = class_of(nr);
 	const volatile struct ior_call_cap *cap;
 	struct task_struct *task;
 	struct entry_state *sv;
 	struct ior_thread *th;
 	struct ior_event *e;
 	__u64 *a, time, dur;
-	__u32 tid;
+	__u32 tid, abi;
+	__u16 native;
+	__u8 cls;
 
-	if (cls == IOR_CALL_NONE)
+	if (!any_traced(nr))
 		return 0;
 	task = bpf_get_current_task_btf();
+	abi = task_abi(task);
+	cap = cap_of(abi, nr);
+	if ((cls = cap->cls) == IOR_CALL_NONE)
+		return 0;
+	native = cap->native;
 	tid = task->pid;
 	/*
 	 * No entry time: the thread's first traced call is this exit, that
@@ -694,13 +888,13 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	dur = bpf_ktime_get_ns() - time;
 
 	if (cls == IOR_CALL_REGS) {
-		output_small(task, regs, nr, ret, time, dur,
-			     nr == IOR_NR_io_uring_enter ? th->sub : 0);
+		output_small(task, regs, abi, nr, native, ret, time, dur,
+			     native == IOR_NR_io_uring_enter ? th->sub : 0);
 		return 0;
 	}
-	if (nr == IOR_NR_recvmsg) {
+	if (native == IOR_NR_recvmsg) {
 		if (ret >= 0)
-			output_rights(task, regs, ret, time, dur);
+			output_rights(task, regs, abi, nr, ret, time, dur);
 		return 0;
 	}
 	if (!(e = new_event(IOR_EV_SYSCALL, time, task)))
@@ -708,28 +902,33 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	e->dur = dur;
 	e->ret = ret;
 	e->nr = nr;
+	e->abi = abi;
 	a = e->args;
 	/*
-	 * A successful exec has reset the registers, and x86 reports a
-	 * successful execveat's exit as execve's: take the entry's.
+	 * A successful exec has reset the registers, and its exit is the new
+	 * program's execve (x86 reports a successful execveat's as execve's;
+	 * an exec of a 32-bit program as i386's, of a 64-bit one as
+	 * x86_64's): take the entry's.
 	 */
 	if (cls == IOR_CALL_ENTRY &&
 	    (sv = bpf_map_lookup_elem(&entries, &tid))) {
 		nr = e->nr = sv->nr;
+		abi = e->abi = sv->abi;
+		cap = cap_of(abi, nr);
+		native = cap->native;
 		__builtin_memcpy(a, sv->args, sizeof(e->args));
 		__builtin_memcpy(e->val, sv->val, sizeof(e->val));
 		bpf_map_delete_elem(&entries, &tid);
 	} else {
-		get_args(a, regs);
+		get_args(a, regs, abi);
 	}
 	/* what the table says: its string arguments, an open's file */
-	cap = &call_cap[nr & (IOR_NR_MAX - 1)];
-	if (cls == IOR_CALL_FULL)
+	if (cap->cls == IOR_CALL_FULL)
 		read_paths(e, str_arg(a, cap->str[0]), str_arg(a, cap->str[1]));
 	if (cap->ret_file && ret >= 0)
 		read_file(e, ret);
-	read_own(e, a, nr, ret, tid);
-	output(e);
+	read_own(e, a, native, ret, tid);
+	output_wake(e, native == IOR_NR_open_by_handle_at);
 	return 0;
 }
 

@@ -40,6 +40,9 @@
 #define F_SETLKW 7
 #define F_OFD_GETLK 36
 #define F_OFD_SETLKW 38
+#define F_GETLK64 12		/* i386: with a struct flock64 */
+#define F_SETLKW64 14
+#define SYS_RECVMSG 17		/* socketcall's call */
 #define O_CLOEXEC 02000000
 #define NAME_MAX 255
 #define WALK_STEPS 64		/* path components and mounts crossed */
@@ -55,6 +58,7 @@
 #define PF_IO_WORKER 0x10
 #define IOSQE_FLAGS 0x7f	/* REQ_F_* bits 0-6 are the IOSQE_* bits */
 #define REQ_F_CQE_SKIP (1 << 6)
+#define TS_COMPAT 0x0002	/* thread_info.status: an ia32 call active */
 
 /* Set by userspace before load. */
 const volatile bool trace_all __weak = false;	/* all but IOR_TGID_EXCLUDED */
@@ -63,13 +67,16 @@ const volatile bool notify_exec __weak = false;	/* -c: report every exec */
 const volatile __u64 wakeup_bytes __weak = IOR_RINGBUF_SIZE / 4;
 
 /*
- * The calls traced, and how, by number: the capture column of
+ * The calls traced, and how, by ABI and number: the capture column of
  * lib/calls.h and the registers of each call's string arguments, set by
- * userspace from the table. The programs name a call only where what
- * they read of it is its own (a stat buffer, openat2's how, an xattr
- * value, a readlink result, an exec, AIO and io_uring structures).
+ * userspace from the table; call_any[nr] is 1 when nr is traced in
+ * either ABI. The programs name a call (by its x86_64 number, the
+ * native one of an i386 call) only where what they read of it is its
+ * own (a stat buffer, openat2's how, an xattr value, a readlink result,
+ * an exec, AIO and io_uring structures).
  */
-const volatile struct ior_call_cap call_cap[IOR_NR_MAX] __weak;
+const volatile struct ior_call_cap call_cap[IOR_ABIS][IOR_NR_MAX] __weak;
+const volatile __u8 call_any[IOR_NR_MAX] __weak;
 
 /*
  * The number of the last io_submit or submitting io_uring_enter: its
@@ -100,6 +107,8 @@ struct entry_state {
 	__u64 args[6];
 	__s64 nr;
 	__s64 val[4];		/* as ior_event's val */
+	__u32 abi;		/* the ABI of the call (an exec changes it) */
+	__u32 pad;
 };
 
 struct {
@@ -195,11 +204,24 @@ static __always_inline void count(__u32 which)
 		(*c)++;
 }
 
-/* How call nr is traced: IOR_CALL_NONE when it is not. */
-static __always_inline __u8 class_of(long nr)
+/* The ABI of the call task is in. */
+static __always_inline __u32 task_abi(struct task_struct *task)
 {
-	return nr >= 0 && nr < IOR_NR_MAX ? call_cap[nr & (IOR_NR_MAX - 1)].cls :
-					    IOR_CALL_NONE;
+	return task->thread_info.status & TS_COMPAT ? IOR_ABI_I386 :
+						      IOR_ABI_X86_64;
+}
+
+/* Whether number nr is traced in either ABI: the filter of every call. */
+static __always_inline bool any_traced(long nr)
+{
+	return nr >= 0 && nr < IOR_NR_MAX && call_any[nr & (IOR_NR_MAX - 1)];
+}
+
+/* How call nr of ABI abi is captured (cls IOR_CALL_NONE: it is not). */
+static __always_inline const volatile struct ior_call_cap *
+cap_of(__u32 abi, long nr)
+{
+	return &call_cap[abi & 1][nr & (IOR_NR_MAX - 1)];
 }
 
 /*
@@ -280,6 +302,7 @@ static __always_inline void fill_head(struct ior_event *e, __u32 kind,
 {
 	e->time = time;
 	e->kind = kind;
+	e->abi = IOR_ABI_X86_64;
 	e->pid = task->tgid;
 	e->tid = task->pid;
 	e->len1 = e->len2 = 0;
@@ -304,16 +327,21 @@ static __always_inline struct ior_event *new_event(__u32 kind, __u64 time,
 	return e;
 }
 
-static __always_inline void output(struct ior_event *e)
+/* Write whole event e, waking the reader now when it must see it now. */
+static __always_inline void output_wake(struct ior_event *e, bool now)
 {
 	__u64 size = sizeof(*e) + e->len1 + e->len2 + e->len3;
-	bool now = e->kind == IOR_EV_EXEC || (e->mode & S_IFMT) == S_IFLNK ||
-		   e->nr == IOR_NR_open_by_handle_at || e->nr == IOR_NR_recvmsg;
 
+	now = now || e->kind == IOR_EV_EXEC || (e->mode & S_IFMT) == S_IFLNK;
 	if (size > SCRATCH_SIZE)
 		return;
 	if (bpf_ringbuf_output(&events, e, size, wakeup(size, now)))
 		count(IOR_CNT_DROPS);
+}
+
+static __always_inline void output(struct ior_event *e)
+{
+	output_wake(e, false);
 }
 
 /* A device number in the encoding of st_dev (glibc's makedev). */
@@ -369,29 +397,51 @@ static __always_inline void read_file(struct ior_event *e, long fd)
 	read_file_facts(e, task_file(fd));
 }
 
-static __always_inline __u64 iov_sum(__u64 iov, __u64 cnt)
+/* The bytes over the first IOR_IOV_MAX iovecs (an i386 one: 8 bytes). */
+static __always_inline __u64 iov_sum(__u64 iov, __u64 cnt, __u32 abi)
 {
-	__u64 sum = 0, len;
+	__u64 sum = 0, len, step = abi ? 8 : 16, off = abi ? 4 : 8;
 
 	for (int i = 0; i < IOR_IOV_MAX; i++) {
 		if (i >= cnt)
 			break;
 		len = 0;
-		bpf_probe_read_user(&len, sizeof(len), (void *)(iov + i * 16 + 8));
+		bpf_probe_read_user(&len, abi ? 4 : 8,
+				    (void *)(iov + i * step + off));
 		sum += len;
 	}
 	return sum;
 }
 
-/* The six arguments of a call, from the registers. */
-static __always_inline void get_args(__u64 *a, struct pt_regs *regs)
+/* The six arguments of a call of ABI abi, from the registers. */
+static __always_inline void get_args(__u64 *a, struct pt_regs *regs,
+				     __u32 abi)
 {
+	if (abi == IOR_ABI_I386) {
+		a[0] = (__u32)regs->bx;
+		a[1] = (__u32)regs->cx;
+		a[2] = (__u32)regs->dx;
+		a[3] = (__u32)regs->si;
+		a[4] = (__u32)regs->di;
+		a[5] = (__u32)regs->bp;
+		return;
+	}
 	a[0] = regs->di;
 	a[1] = regs->si;
 	a[2] = regs->dx;
 	a[3] = regs->r10;
 	a[4] = regs->r8;
 	a[5] = regs->r9;
+}
+
+/* Argument i (0, 3, 4: those the programs test at entry) of a call. */
+static __always_inline __u64 arg_reg(struct pt_regs *regs, __u32 abi, int i)
+{
+	if (abi == IOR_ABI_I386)
+		return (__u32)(i == 0 ? regs->bx : i == 1 ? regs->cx :
+			       i == 3 ? regs->si : regs->di);
+	return i == 0 ? regs->di : i == 1 ? regs->si : i == 3 ? regs->r10 :
+	       regs->r8;
 }
 
 #endif

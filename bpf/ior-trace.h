@@ -53,8 +53,20 @@ enum ior_call_class {
 };
 
 /*
- * What the BPF programs know of each call, by number, in the rodata
- * array call_cap: filled by ior-trace from lib/calls.h before load.
+ * The ABI of a system call: the task's compat state when it made it. An
+ * i386 call has the i386 number, its arguments in the i386 registers
+ * (ebx, ecx, edx, esi, edi, ebp), each 32 bits.
+ */
+enum ior_abi {
+	IOR_ABI_X86_64 = 0,
+	IOR_ABI_I386 = 1,
+	IOR_ABIS
+};
+
+/*
+ * What the BPF programs know of each call, by ABI and number, in the
+ * rodata array call_cap: filled by ior-trace from lib/calls.h before
+ * load.
  */
 struct ior_call_cap {
 	__u8 cls;		/* enum ior_call_class */
@@ -63,6 +75,9 @@ struct ior_call_cap {
 				   read at exit; 0: none */
 	__u8 ret_file;		/* 1: RET is a descriptor whose file facts
 				   are read (an open) */
+	__u16 native;		/* the x86_64 number of the row it is
+				   handled as: what the programs name */
+	__u16 pad;
 };
 
 /* What a process is, in the map "tgids" and in each thread's ior_thread. */
@@ -146,9 +161,14 @@ struct ior_thread {
 };
 
 /*
- * One event. Syscall arguments are raw, except: openat2 has struct
- * open_how's flags, mode and resolve in args[2..4]; clone3 has clone_args'
- * flags in args[0]. Calls captured from the registers end at IOR_EV_SMALL:
+ * One event. Syscall arguments are raw, in the registers of the call's
+ * ABI (abi; an i386 call's are 32 bits, zero-extended), except: openat2
+ * has struct open_how's flags, mode and resolve in args[2..4]; clone3 has
+ * clone_args' flags in args[0]; an i386 socketcall(SYS_RECVMSG) comes as
+ * the i386 recvmsg it makes, its arguments read from its array. What is
+ * read from user memory is read in the layout of the call's ABI and
+ * written here as for x86_64 (val, the file facts); an i386 _llseek has
+ * in ret, on success, the offset it set, as lseek returns it. Calls captured from the registers end at IOR_EV_SMALL:
  * the ring carries no more. Others are whole, and data holds len1 bytes
  * of path then len2 bytes of path2, each with its NUL (recvmsg: len1
  * bytes of int descriptors), then len3 bytes of an xattr value (setxattr
@@ -182,8 +202,9 @@ struct ior_event {
 	__s64 ret;
 	__u64 args[6];
 	__u32 pid, tid;
-	__u16 kind;		/* enum ior_ev_kind */
-	__s16 nr;		/* syscall number */
+	__u8 kind;		/* enum ior_ev_kind */
+	__u8 abi;		/* enum ior_abi of a system call */
+	__s16 nr;		/* syscall number, in its ABI */
 	__u16 len1, len2;
 	char comm[IOR_COMM_LEN];
 	/* IOR_EV_SMALL ends here */

@@ -176,7 +176,7 @@ SYS(faccessat2,            439, 439, FULL,  AT_NOFOLLOW, NONE,        TOUCH,    
 SYS(fchmodat2,             452, 452, FULL,  AT_NOFOLLOW, NONE,        CHMOD,       CHMOD,       VAL,   A(DIRFD, dirfd, 0), A(PATH, path, 1), A(MODE, mode, 2), F(flags, 3, at_flags), X(attrs))
 
 /*     ident          name            i386 native      capture  args (i386 registers) */
-SYS32(_llseek,       "_llseek",        140, lseek,      REGS,    A(FD, fd, 0), X(offset), F(whence, 4, whence_names))
+SYS32(_llseek,       "_llseek",        140, lseek,      FULL,    A(FD, fd, 0), X(offset), F(whence, 4, whence_names))
 SYS32(getdents,      "getdents",       141, getdents64, REGS,    A(FD, fd, 0), A(RBUF, count, 2))
 SYS32(mmap2,         "mmap2",          192, mmap,       REGS,    A(HEX, addr, 0), A(SIZE, len, 1), F(prot, 2, mmap_prot), F(flags, 3, mmap_flags), A(FD, fd, 4), X(offset))
 SYS32(truncate64,    "truncate64",     193, truncate,   FULL,    A(PATH, path, 0), A(LOFF, size, 1), X(attrs))
@@ -196,7 +196,7 @@ SYS32(statfs64,      "statfs64",       268, statfs,     FULL,    A(PATH, path, 0
 SYS32(fstatfs64,     "fstatfs64",      269, fstatfs,    REGS,    A(FD, fd, 0))
 SYS32(fadvise64_64,  "fadvise64_64",   272, fadvise64,  REGS,    A(FD, fd, 0), A(LOFF, offset, 1), A(LOFF, len, 3), F(advice, 5, fadvise_advice))
 SYS32(sendfile,      "sendfile",       187, sendfile64, ENTRY,   A(FD, fd2, 0), A(FD, fd, 1), O(offset, 2, 0), A(SIZE, count, 3))
-SYS32(socketcall,    "socketcall",     102, recvmsg,    FULL,    X(call), X(fd), X(rights))
+SYS32(socketcall,    "socketcall",     102, recvmsg,    FULL,    A(INT, call, 0), A(HEX, args, 1))
 
 /*   ident               name                    follow    map             tree         replay         ret    keys */
 REC(sched_fork,         "sched:fork",            NONE,     FORK,           SCHED,       FORK,          VAL,   K(INT, child), K(INT, cpid), K(FLAGS, flags))

@@ -204,6 +204,14 @@ static void aio_reaped(const struct ior_event *e)
 	}
 }
 
+bool aio_tracks(const struct ior_call *c)
+{
+	int id = c - ior_calls;
+
+	return id == IOR_C_io_submit || id == IOR_C_io_getevents ||
+	       id == IOR_C_io_pgetevents || id == IOR_C_io_destroy;
+}
+
 void aio_track(const struct call_rec *c)
 {
 	const struct ior_event *e = c->e;

@@ -17,6 +17,7 @@
 
 #include "ior.h"
 #include "capture.h"
+#include "decode.h"
 #include "ior-trace.skel.h"
 #include "options.h"
 #include "procfs.h"
@@ -40,12 +41,18 @@ static uint32_t pid_max(void)
 	return v;
 }
 
-/* What the programs must know of row c to capture it. */
-static void fill_cap(struct ior_call_cap *cap, const struct ior_call *c)
+/* What the programs must know of row c, a call of ABI abi, to capture it. */
+static void fill_cap(int abi, int nr, const struct ior_call *c)
 {
+	struct ior_call_cap *cap = &skel->rodata->call_cap[abi][nr];
 	int nstr = 0;
 
+	if (nr >= IOR_NR_MAX)
+		ior_errx(IOR_EXIT_SYS, "calls.h: %s: number %d above "
+			 "IOR_NR_MAX", c->name, nr);
+	skel->rodata->call_any[nr] = 1;
 	cap->cls = c->capture;
+	cap->native = ior_calls[c->native].nr64;
 	for (int i = 0; i < c->nargs; i++) {
 		const struct ior_arg *a = &c->args[i];
 
@@ -55,23 +62,27 @@ static void fill_cap(struct ior_call_cap *cap, const struct ior_call *c)
 		    a->type != IOR_ARG_LINK && a->type != IOR_ARG_NAME))
 			continue;
 		if (nstr < 2 && c->capture == IOR_CAPTURE_FULL)
-			cap->str[nstr] = 1 + a->reg;
+			cap->str[nstr] = 1 + (abi == IOR_ABI_I386 ?
+					      arg_reg32(c, i) : a->reg);
 		nstr++;
 	}
 }
 
-/* The calls of the table, into the rodata call_cap. */
+/*
+ * The calls of the table, into the rodata call_cap: each system call by
+ * its x86_64 number, and by its i386 one (an i386 row by its own).
+ */
 static void fill_calls(void)
 {
 	for (int id = 0; id < IOR_NCALLS; id++) {
 		const struct ior_call *c = &ior_calls[id];
 
-		if (c->abi32 || c->nr64 < 0 || c->capture == IOR_CAPTURE_NONE)
+		if (c->capture == IOR_CAPTURE_NONE)
 			continue;
-		if (c->nr64 >= IOR_NR_MAX)
-			ior_errx(IOR_EXIT_SYS, "calls.h: %s: number %d above "
-				 "IOR_NR_MAX", c->name, c->nr64);
-		fill_cap(&skel->rodata->call_cap[c->nr64], c);
+		if (!c->abi32 && c->nr64 >= 0)
+			fill_cap(IOR_ABI_X86_64, c->nr64, c);
+		if (c->nr32 >= 0)
+			fill_cap(IOR_ABI_I386, c->nr32, c);
 	}
 }
 

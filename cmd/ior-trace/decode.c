@@ -9,7 +9,7 @@
 #include "decode.h"
 #include "output.h"
 
-static const struct ior_call *by_nr64[IOR_NR_MAX];	/* x86_64 numbers */
+static const struct ior_call *by_nr[IOR_ABIS][IOR_NR_MAX];	/* by ABI */
 static struct row_info infos[IOR_NCALLS];
 
 /* What the formatters need of row id, from its arguments. */
@@ -23,6 +23,7 @@ static void find_info(int id)
 	for (int i = 0; i < c->nargs; i++) {
 		const struct ior_arg *a = &c->args[i];
 
+		in->reg32[i] = arg_reg32(c, i);
 		switch (a->type) {
 		case IOR_ARG_PATH:
 		case IOR_ARG_LINK:
@@ -51,16 +52,37 @@ static void find_info(int id)
 	}
 }
 
-void decode_init(void)
+int arg_reg32(const struct ior_call *c, int i)
+{
+	int reg = c->args[i].reg;
+
+	if (c->abi32)
+		return reg;
+	for (int k = 0; k < i; k++)
+		if (c->args[k].type == IOR_ARG_LOFF &&
+		    c->args[k].form == IOR_FORM_REG)
+			reg++;
+	return reg;
+}
+
+void decode_init(bool (*view_tracks)(const struct ior_call *),
+		 bool (*aio_tracks)(const struct ior_call *))
 {
 	for (int id = 0; id < IOR_NCALLS; id++) {
 		const struct ior_call *c = &ior_calls[id];
+		const struct ior_call *native = &ior_calls[c->native];
 
 		find_info(id);
-		if (c->abi32 || c->capture == IOR_CAPTURE_NONE)
+		if (view_tracks(native))
+			infos[id].after |= AFTER_VIEW;
+		if (aio_tracks(native))
+			infos[id].after |= AFTER_AIO;
+		if (c->capture == IOR_CAPTURE_NONE)
 			continue;
-		if (c->nr64 >= 0 && c->nr64 < IOR_NR_MAX)
-			by_nr64[c->nr64] = c;
+		if (!c->abi32 && c->nr64 >= 0 && c->nr64 < IOR_NR_MAX)
+			by_nr[IOR_ABI_X86_64][c->nr64] = c;
+		if (c->nr32 >= 0 && c->nr32 < IOR_NR_MAX)
+			by_nr[IOR_ABI_I386][c->nr32] = c;
 	}
 }
 
@@ -69,8 +91,8 @@ bool call_decode(struct call_rec *c, const struct ior_event *e,
 {
 	const struct ior_call *row = NULL;
 
-	if (e->nr >= 0 && e->nr < IOR_NR_MAX)
-		row = by_nr64[e->nr];
+	if (e->nr >= 0 && e->nr < IOR_NR_MAX && e->abi < IOR_ABIS)
+		row = by_nr[e->abi][e->nr];
 	if (!row)
 		return false;
 	c->e = e;
@@ -83,23 +105,22 @@ bool call_decode(struct call_rec *c, const struct ior_event *e,
 	return true;
 }
 
-uint64_t call_reg(const struct call_rec *c, int reg)
-{
-	return reg >= 0 && reg < 6 ? c->e->args[reg] : 0;
-}
-
-uint64_t call_arg(const struct call_rec *c, int i)
+/*
+ * Register argument i of an i386 call: a LOFF is 64 bits over two
+ * registers, low first; a LONG a 32-bit long.
+ */
+uint64_t arg_i386(const struct call_rec *c, int i)
 {
 	const struct ior_arg *a = &c->row->args[i];
+	int reg = c->info->reg32[i];
 
-	switch (a->form) {
-	case IOR_FORM_REG:
-		return call_reg(c, a->reg);
-	case IOR_FORM_VAL:
-	case IOR_FORM_OPT:
-		return c->e->val[a->val & 3];
+	switch (a->type) {
+	case IOR_ARG_LOFF:
+		return call_reg(c, reg) | call_reg(c, reg + 1) << 32;
+	case IOR_ARG_LONG:
+		return call_long(c, reg);
 	}
-	return 0;
+	return call_reg(c, reg);
 }
 
 const char *call_str(const struct call_rec *c, int i)

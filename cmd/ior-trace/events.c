@@ -26,7 +26,7 @@ static uint64_t nundecoded;
 void events_init(const struct trace_opts *o)
 {
 	opts = o;
-	decode_init();
+	decode_init(view_tracks, aio_tracks);
 	syscall_init();
 }
 
@@ -135,8 +135,10 @@ static void on_syscall(const struct ior_event *e, const char *path,
 		return;
 	}
 	write_syscall(&c);
-	view_track(&c);
-	aio_track(&c);
+	if (c.info->after & AFTER_VIEW)
+		view_track(&c);
+	if (c.info->after & AFTER_AIO)
+		aio_track(&c);
 }
 
 void handle_event(const void *data, size_t size)

@@ -292,6 +292,18 @@ static void track_dup(struct proc_view *p, const struct call_rec *c)
 	}
 }
 
+bool view_tracks(const struct ior_call *c)
+{
+	switch (c->map) {
+	case IOR_MAP_OPEN: case IOR_MAP_OPEN_BY_HANDLE: case IOR_MAP_CLOSE:
+	case IOR_MAP_CLOSE_RANGE: case IOR_MAP_DUP: case IOR_MAP_DUP2:
+	case IOR_MAP_DUP3: case IOR_MAP_FCNTL: case IOR_MAP_CHDIR:
+	case IOR_MAP_FCHDIR: case IOR_MAP_GETCWD:
+		return true;
+	}
+	return false;
+}
+
 void view_track(const struct call_rec *c)
 {
 	const struct ior_event *e = c->e;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 struct call_rec;
+struct ior_call;
 
 /* A fork: the child starts with its parent's view. */
 void view_fork(int ppid, int cpid);
@@ -24,6 +25,8 @@ void view_set_dir(int pid, int fd, const char *path, bool cloexec);
 void view_forget_fd(int pid, int fd);
 /* After a system call's record: what it changed in its process's view. */
 void view_track(const struct call_rec *c);
+/* Whether calls of row c may change it. */
+bool view_tracks(const struct ior_call *c);
 
 /*
  * The absolute path, in the process's root, that dirfd and path name

@@ -25,6 +25,9 @@
 #include "uring.h"
 
 #define CSIGNAL_MASK 0xffull	/* exit signal in clone's flags: not a flag */
+#define I386_F_GETLK64 12	/* i386's fcntl64 lock commands */
+#define I386_F_SETLKW64 14
+#define I386_PAGE 4096		/* the unit of mmap2's offset */
 
 /* The handler of each X key of each row, found once. */
 static put_code_fn *code_fns[IOR_NCALLS][IOR_ARGS_MAX];
@@ -168,6 +171,9 @@ static void put_x_fcntl(const struct call_rec *c)
 	char buf[512];
 	bool skip;
 
+	/* i386's F_GETLK64, F_SETLK64, F_SETLKW64: x86_64's lock commands */
+	if (call_i386(c) && cmd >= I386_F_GETLK64 && cmd <= I386_F_SETLKW64)
+		cmd = cmd - I386_F_GETLK64 + F_GETLK;
 	put_flags("cmd", ior_fcntl_cmds, cmd);
 	switch (cmd) {
 	case F_GETFD: case F_GETFL: case F_GETOWN: case F_GETSIG:
@@ -191,7 +197,7 @@ static void put_x_fcntl(const struct call_rec *c)
 		ior_put_kv_i64(&trace_out, "len", e->val[3]);
 		break;
 	default:
-		ior_put_kv_i64(&trace_out, "arg", (int64_t)arg);
+		ior_put_kv_i64(&trace_out, "arg", call_long(c, 2));
 		break;
 	}
 }
@@ -220,6 +226,37 @@ static void put_x_clone_flags(const struct call_rec *c)
 	put_flags("flags", ior_clone_flags, call_reg(c, 0) & ~CSIGNAL_MASK);
 }
 
+/* X(offset) of i386's _llseek: 64 bits in two registers, high first. */
+static void put_x_llseek_offset(const struct call_rec *c)
+{
+	ior_put_kv_i64(&trace_out, "offset",
+		       (int64_t)(call_reg(c, 1) << 32 | call_reg(c, 2)));
+}
+
+/* X(offset) of i386's mmap2: its offset in pages, written in bytes. */
+static void put_x_mmap2_offset(const struct call_rec *c)
+{
+	ior_put_kv_i64(&trace_out, "offset",
+		       (int64_t)(call_reg(c, 5) * I386_PAGE));
+}
+
+/* An owner of i386's 16-bit chown calls: 0xffff is -1, "unchanged". */
+static int64_t id16(uint64_t v)
+{
+	return (v & 0xffff) == 0xffff ? -1 : (int64_t)(v & 0xffff);
+}
+
+/* X(uid), X(gid): the owners of the 16-bit chown calls, registers 1, 2. */
+static void put_x_uid16(const struct call_rec *c)
+{
+	ior_put_kv_i64(&trace_out, "uid", id16(call_reg(c, 1)));
+}
+
+static void put_x_gid16(const struct call_rec *c)
+{
+	ior_put_kv_i64(&trace_out, "gid", id16(call_reg(c, 2)));
+}
+
 /*
  * The handler of key X(key): of any row (call -1), or of one row's
  * (a key that means another thing for another call).
@@ -246,13 +283,19 @@ static const struct {
 	{ "flags", IOR_C_io_uring_setup, uring_put_setup },
 	{ "sub", -1, uring_put_sub },
 	{ "nr", -1, uring_put_register },
+	{ "offset", IOR_C__llseek, put_x_llseek_offset },
+	{ "offset", IOR_C_mmap2, put_x_mmap2_offset },
+	{ "uid", -1, put_x_uid16 },
+	{ "gid", -1, put_x_gid16 },
 };
 
 static put_code_fn *find_code(const struct ior_call *row, const char *key)
 {
+	int id = row - ior_calls;
+
 	for (size_t k = 0; k < sizeof(code_keys) / sizeof(code_keys[0]); k++)
 		if (!strcmp(code_keys[k].key, key) &&
-		    (code_keys[k].call < 0 || code_keys[k].call == row->native))
+		    (code_keys[k].call < 0 || code_keys[k].call == id))
 			return code_keys[k].fn;
 	return NULL;
 }
@@ -262,8 +305,8 @@ void syscall_init(void)
 	for (int id = 0; id < IOR_NCALLS; id++) {
 		const struct ior_call *row = &ior_calls[id];
 
-		if (row->nr64 < 0)
-			continue;	/* a record, or an i386 call */
+		if (row->nr64 < 0 && !row->abi32)
+			continue;	/* a record, no system call */
 		for (int i = 0; i < row->nargs; i++) {
 			if (row->args[i].form != IOR_FORM_CODE)
 				continue;
@@ -294,7 +337,8 @@ static void put_arg(const struct call_rec *c, int i)
 		code_fns[c->row - ior_calls][i](c);
 		return;
 	}
-	if (a->form == IOR_FORM_OPT && !call_reg(c, a->reg))
+	if (a->form == IOR_FORM_OPT &&
+	    !call_reg(c, call_i386(c) ? c->info->reg32[i] : a->reg))
 		return;		/* no pointer, no value */
 	v = call_arg(c, i);
 	switch (a->type) {

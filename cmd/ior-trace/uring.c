@@ -212,7 +212,9 @@ void uring_put_register(const struct call_rec *c)
 	uint32_t op = call_reg(c, 1) & ~URING_REGISTER_USE_REGISTERED_RING;
 	bool bufs = op == IORING_REGISTER_BUFFERS ||
 		    op == IORING_REGISTER_BUFFERS2;
-	size_t size = bufs ? 16 : 4, n = e->len1 / size;
+	/* an iovec: 16 bytes, an i386 one 8 (iov_len at 4, 32 bits) */
+	size_t isz = call_i386(c) ? 8 : 16, lsz = isz / 2;
+	size_t size = bufs ? isz : 4, n = e->len1 / size;
 
 	ior_put_kv_i64(&trace_out, "nr", (uint32_t)e->val[0]);
 	if (e->val[2])
@@ -229,7 +231,7 @@ void uring_put_register(const struct call_rec *c)
 		if (i)
 			ior_putc(&trace_out, ',');
 		if (bufs && !e->val[3])
-			memcpy(&len, e->data + i * size + 8, sizeof(len));
+			memcpy(&len, e->data + i * size + lsz, lsz);
 		else if (!e->val[3])
 			memcpy(&fd, e->data + i * size, sizeof(fd));
 		if (bufs)
