@@ -96,6 +96,19 @@ $(OBJ)/t/%: t/helper/%.c $(OBJ)/libior.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJ)/libior.a -lpthread -luring
 
+# ---- t/helper/*32.c: 32-bit (ia32) programs the tests trace ----
+# Built plain with gcc -m32, from Debian's gcc-multilib, which
+# share/install-deps installs: ior-trace decodes their calls with the
+# i386 numbers. Without it they are not built, and their tests say so.
+$(OBJ)/t/%32: t/helper/%32.c
+	@mkdir -p $(@D)
+	@if $(CC) -m32 -print-file-name=crt1.o | grep -q /; then \
+		echo "$(CC) -m32 -std=gnu11 $(WARN) -O2 -g -o $@ $<"; \
+		$(CC) -m32 -std=gnu11 $(WARN) -O2 -g -o $@ $<; \
+	else \
+		echo "ior: not building $@: no 32-bit C library (gcc-multilib, share/install-deps)" >&2; \
+	fi
+
 # ---- tests, sanitizers, benchmarks ----
 test check: all
 	IOR_BIN=$(abspath $(BIN)) IOR_T=$(abspath $(OBJ)/t) bats t/
