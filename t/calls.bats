@@ -44,6 +44,31 @@ man_items() {
 	done
 }
 
+@test "each i386-only row of the table is in ior-format(5)'s i386 processes, and each one it lists is a row" {
+	man_items "i386 processes" | LC_ALL=C sort > "$S/man"
+	awk '$5 == "i386" { print $1 }' "$S/table" | LC_ALL=C sort > "$S/rows"
+	run cat "$S/rows"
+	refute_output ""
+	diff -u "$S/man" "$S/rows"
+}
+
+@test "each i386-only row is handled as an x86_64 system call, with an i386 number and no x86_64 one" {
+	run awk '
+		$5 != "i386" { nr64[$1] = $2; next }
+		{ i386[$1] = $0 }
+		END {
+			for (c in i386) {
+				split(i386[c], f)
+				if (f[2] != -1) print c, "has an x86_64 number", f[2]
+				if (f[3] < 0) print c, "has no i386 number"
+				if (!(f[4] in nr64) || nr64[f[4]] < 0)
+					print c, "is handled as", f[4], "which is no x86_64 call"
+			}
+		}' "$S/table"
+	assert_success
+	assert_output ""
+}
+
 @test "the x86_64 and i386 numbers are the kernel's" {
 	local h=/usr/include/x86_64-linux-gnu/asm
 	[ -r "$h/unistd_64.h" ] || skip_or_fail "no kernel headers at $h"
