@@ -117,3 +117,24 @@ record() {
 	run grep -c 'socketcall' "$S/cap.ior"
 	assert_output 0
 }
+
+@test "a 32-bit process's capture replays to the tree it left, every call issued as captured" {
+	ROOT=$S/root
+	mkdir "$ROOT"
+	step "ior-trace" ior-trace -o "$S/cap.ior" -- ior-workload32 "$D"
+	tree_list "$D" > "$S/captured.tree"
+	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$S/cap.ior" "$S/map.ior"
+	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$S/map.ior" "$S/prog.replay"
+	# every call of the workload is kept: only the loader's on
+	# pseudo files, its cwd and its exit are dropped
+	run grep '^#stat ior-gen ' "$S/prog.replay"
+	assert_output --partial ' dropped.unsupported=0 '
+	step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
+	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
+	tree_list "$ROOT$D" > "$S/replayed.tree"
+	diff -u "$S/captured.tree" "$S/replayed.tree"
+	run cat "$S/captured.tree"
+	assert_line 'd d - 2 750'
+	assert_line 'd/g f 8192 1 640'
+	replay_complete
+}
