@@ -32,8 +32,8 @@ int ior_root_openat(const struct ior_root *r, const char *path, int flags,
 /*
  * Resolve the directory that holds path's last component, beneath the
  * root, for the *at calls that act on a name without following it
- * (mkdirat, unlinkat, renameat2, symlinkat, fstatat with
- * AT_SYMLINK_NOFOLLOW). The path is normalised lexically first, so the
+ * (making, removing or renaming it, or fstatat with AT_SYMLINK_NOFOLLOW).
+ * The path is normalised lexically first, so the
  * last component is never "." or "..". Copies that component into name
  * (cap bytes) and returns an O_PATH directory descriptor or -errno. The
  * root itself has no parent: its last component is ".", which is returned
