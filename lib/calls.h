@@ -229,5 +229,9 @@ REC(uring_openat,       "uring:openat",          FOLLOW,   URING_OPEN,     OPEN,
 REC(uring_openat2,      "uring:openat2",         FOLLOW,   URING_OPEN,     OPEN,        UR_OPENAT2,    FD,    K(DIRFD, dirfd), K(PATH, path), K(FLAGS, flags), K(MODE, mode))
 REC(uring_close,        "uring:close",           NONE,     URING_CLOSE,    CLOSE,       UR_CLOSE,      VAL,   K(FD, fd))
 REC(uring_statx,        "uring:statx",           AT_NOFOLLOW, URING,       STAT,        UR_STATX,      VAL,   K(DIRFD, dirfd), K(PATH, path), K(FLAGS, flags), K(FLAGS, mask))
+/* Captured, not issued by the replay (skip=unsupported), counted as bytes. */
+REC(uring_read_multishot, "uring:read_multishot",  NONE,     URING,          UNSUPPORTED, UR_OTHER,      READ,  K(FD, fd), K(RBUF, count), K(LOFF, offset))
+REC(uring_readv_fixed,  "uring:readv_fixed",     NONE,     URING,          UNSUPPORTED, UR_OTHER,      READ,  K(FD, fd), K(RBUF, count), K(LOFF, offset))
+REC(uring_writev_fixed, "uring:writev_fixed",    NONE,     URING,          UNSUPPORTED, UR_OTHER,      WRITE, K(FD, fd), K(WBUF, count), K(LOFF, offset))
 REC(uring_fixed_fd_install, "uring:fixed_fd_install", NONE, URING_INSTALL, UNSUPPORTED, UR_OTHER,      FD,    K(FD, fd))
 REC(uring_other,        "uring:",                NONE,     URING,          UNSUPPORTED, UR_OTHER,      VAL)

@@ -64,6 +64,24 @@ capture() {
 	assert_equal "$(tab_row TOTAL | cut -f4-5)" "$(printf '123\t1007')"
 }
 
+@test "io_uring reads and writes the replay does not issue count their bytes too" {
+	{
+		stream trace
+		rec 1 1 uring:read_multishot 10 1
+		rec 1 1 uring:readv_fixed 200 1
+		rec 1 1 uring:writev_fixed 3000 1
+		rec 1 1 uring:recv 40000 1
+	} > "$D/a.ior"
+	run ior-stats -t "$D/a.ior"
+	assert_success
+	assert_equal "$(tab_field uring:read_multishot 4)" 10
+	assert_equal "$(tab_field uring:readv_fixed 4)" 200
+	assert_equal "$(tab_field uring:writev_fixed 5)" 3000
+	# A socket's receive moves no file's bytes.
+	assert_equal "$(tab_field uring:recv 4)$(tab_field uring:recv 5)" 00
+	assert_equal "$(tab_row TOTAL | cut -f4-5)" "$(printf '210\t3000')"
+}
+
 @test "time, mean and max are exact, and the top percentile is the maximum" {
 	{
 		stream trace
