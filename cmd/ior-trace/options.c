@@ -127,11 +127,7 @@ bool pidset_add(struct pidset *s, int pid)
 {
 	if (pidset_has(s, pid))
 		return false;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 64;
-		if (!(s->v = realloc(s->v, s->cap * sizeof(*s->v))))
-			ior_err(IOR_EXIT_SYS, "realloc");
-	}
+	s->v = ior_xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
 	s->v[s->n++] = pid;
 	return true;
 }

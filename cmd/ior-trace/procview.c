@@ -32,9 +32,8 @@ struct dir_fd {
 	char *path;		/* absolute, in the process's root */
 };
 
-/* One traced process's view, in a hash chain by pid. */
+/* One traced process's view, in views by pid. */
 struct proc_view {
-	struct proc_view *next;	/* in its hash chain */
 	int pid;
 	int root;		/* 1: its root is /, 0: another, -1: unknown */
 	char *cwd;		/* NULL: unknown */
@@ -42,52 +41,33 @@ struct proc_view {
 	size_t ndirs, cap;
 };
 
-#define VIEW_BUCKETS 1024
-static struct proc_view *views[VIEW_BUCKETS];
-
-char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d)
-		ior_err(IOR_EXIT_SYS, "strdup");
-	return d;
-}
-
-static struct proc_view **view_slot(int pid)
-{
-	struct proc_view **pp = &views[(unsigned)pid % VIEW_BUCKETS];
-
-	while (*pp && (*pp)->pid != pid)
-		pp = &(*pp)->next;
-	return pp;
-}
+static struct ior_hashmap views;
 
 static struct proc_view *view_find(int pid)
 {
-	return *view_slot(pid);
+	return ior_hashmap_get(&views, (uint32_t)pid);
 }
 
 static struct proc_view *view_get(int pid)
 {
-	struct proc_view **pp = view_slot(pid);
+	struct proc_view *p = view_find(pid);
 
-	if (!*pp) {
-		if (!(*pp = calloc(1, sizeof(**pp))))
-			ior_err(IOR_EXIT_SYS, "calloc");
-		(*pp)->pid = pid;
-		(*pp)->root = -1;
+	if (!p) {
+		p = ior_xcalloc(1, sizeof(*p));
+		p->pid = pid;
+		p->root = -1;
+		ior_hashmap_put(&views, (uint32_t)pid, p);
 	}
-	return *pp;
+	return p;
 }
 
 void view_drop(int pid)
 {
-	struct proc_view **pp = view_slot(pid), *p = *pp;
+	struct proc_view *p = view_find(pid);
 
 	if (!p)
 		return;
-	*pp = p->next;
+	ior_hashmap_del(&views, (uint32_t)pid, p);
 	for (size_t i = 0; i < p->ndirs; i++)
 		free(p->dirs[i].path);
 	free(p->dirs);
@@ -117,18 +97,14 @@ static void dir_set(struct proc_view *p, int fd, const char *path,
 		    bool cloexec)
 {
 	dir_del(p, fd);
-	if (p->ndirs == p->cap) {
-		p->cap = p->cap ? 2 * p->cap : 8;
-		if (!(p->dirs = realloc(p->dirs, p->cap * sizeof(*p->dirs))))
-			ior_err(IOR_EXIT_SYS, "realloc");
-	}
-	p->dirs[p->ndirs++] = (struct dir_fd){ fd, cloexec, xstrdup(path) };
+	p->dirs = ior_xgrow(p->dirs, &p->cap, p->ndirs + 1, sizeof(*p->dirs));
+	p->dirs[p->ndirs++] = (struct dir_fd){ fd, cloexec, ior_xstrdup(path) };
 }
 
 static void cwd_set(struct proc_view *p, const char *path)
 {
 	free(p->cwd);
-	p->cwd = path ? xstrdup(path) : NULL;
+	p->cwd = path ? ior_xstrdup(path) : NULL;
 }
 
 void view_set_cwd(int pid, const char *path)

@@ -40,7 +40,4 @@ int abs_path(int pid, int dirfd, const char *path, char *buf, size_t cap);
  */
 int where_is(int pid, int dirfd, const char *path, char *buf, size_t cap);
 
-/* ior-trace's one copy of strdup that exits on failure. */
-char *xstrdup(const char *s);
-
 #endif
