@@ -52,9 +52,9 @@ char *ior_xstrdup(const char *s)
 	return memcpy(ior_xmalloc(n), s, n);
 }
 
-void *ior_xgrow(void *p, size_t *cap, size_t need, size_t size)
+void *ior_grow(void *p, size_t *cap, size_t need, size_t size)
 {
-	size_t n = *cap ? *cap : 16;
+	size_t n = *cap ? *cap : 16, bytes;
 
 	if (need <= *cap)
 		return p;
@@ -65,8 +65,25 @@ void *ior_xgrow(void *p, size_t *cap, size_t need, size_t size)
 		}
 		n *= 2;
 	}
-	p = ior_xreallocarray(p, n, size);
-	memset((char *)p + *cap * size, 0, (n - *cap) * size);
+	if (size && n > SIZE_MAX / size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	bytes = n * size;
+	if (!(p = realloc(p, bytes ? bytes : 1)))
+		return NULL;
 	*cap = n;
+	return p;
+}
+
+void *ior_xgrow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t old = *cap;
+
+	if (need <= old)
+		return p;
+	if (!(p = ior_grow(p, cap, need, size)))
+		ior_err(IOR_EXIT_SYS, "realloc");
+	memset((char *)p + old * size, 0, (*cap - old) * size);
 	return p;
 }

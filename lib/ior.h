@@ -471,6 +471,15 @@ char *ior_xstrdup(const char *s);
  * the array returned. p is returned as is when it holds need already.
  */
 void *ior_xgrow(void *p, size_t *cap, size_t need, size_t size);
+/*
+ * The same growth without ior_xgrow's two conveniences: the new elements
+ * are left uninitialised, for an array filled in order, where zeroing
+ * would touch all its spare room (up to as much again) for nothing; and
+ * NULL is returned when memory runs out, p and *cap then as they were,
+ * for a caller that reports it its own way (a replay process of
+ * ior-replay stops the others first).
+ */
+void *ior_grow(void *p, size_t *cap, size_t need, size_t size);
 
 /* ---- hashing and the hash map ---- */
 
