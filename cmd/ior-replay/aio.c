@@ -121,15 +121,12 @@ static void ctx_bind(uint64_t captured, aio_context_t real)
 
 	lock_aio();
 	if (!(c = ctx_of(captured))) {
-		if (paio.nctxs == paio.ctxs_cap) {
-			size_t cap = paio.ctxs_cap ? 2 * paio.ctxs_cap : 8;
-			struct bound_ctx *p = realloc(paio.ctxs, cap * sizeof(*p));
+		struct bound_ctx *p = ior_grow(paio.ctxs, &paio.ctxs_cap,
+					       paio.nctxs + 1, sizeof(*p));
 
-			if (!p)
-				fatal("realloc");
-			paio.ctxs = p;
-			paio.ctxs_cap = cap;
-		}
+		if (!p)
+			fatal("realloc");
+		paio.ctxs = p;
 		c = &paio.ctxs[paio.nctxs++];
 	}
 	*c = (struct bound_ctx){ captured, real, 0, NONE, 0 };

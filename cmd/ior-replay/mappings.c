@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "ior.h"
-#include "alloc.h"
 #include "fdtab.h"
 #include "issue.h"
 #include "mappings.h"
@@ -72,10 +71,12 @@ static uint64_t page_end(uint64_t addr, uint64_t len)
 
 static void maps_add(uint64_t caddr, uint64_t end, char *raddr)
 {
-	size_t cap = pmaps.maps_cap;
+	struct replay_mapping *m = ior_grow(pmaps.maps, &pmaps.maps_cap,
+					    pmaps.nmaps + 1, sizeof(*m));
 
-	grow((void **)&pmaps.maps, &cap, pmaps.nmaps + 1, sizeof(*pmaps.maps));
-	pmaps.maps_cap = cap;
+	if (!m)
+		fatal("realloc");
+	pmaps.maps = m;
 	pmaps.maps[pmaps.nmaps++] = (struct replay_mapping){ caddr, end - caddr, raddr };
 }
 
@@ -163,15 +164,18 @@ void unmap_all(void)
 
 void handle_keep(const struct prog_op *op, const union handle_buf *hb)
 {
-	size_t i, cap = pmaps.handles_cap;
+	struct kept_handle *h;
+	size_t i;
 
 	lock_maps();
 	for (i = 0; i < pmaps.nhandles; i++)
 		if (!strcmp(str(pmaps.handles[i].path), str(op->path)))
 			break;
 	if (i == pmaps.nhandles) {
-		grow((void **)&pmaps.handles, &cap, pmaps.nhandles + 1, sizeof(*pmaps.handles));
-		pmaps.handles_cap = cap;
+		if (!(h = ior_grow(pmaps.handles, &pmaps.handles_cap,
+				   pmaps.nhandles + 1, sizeof(*h))))
+			fatal("realloc");
+		pmaps.handles = h;
 		pmaps.nhandles++;
 	}
 	pmaps.handles[i].path = op->path;

@@ -70,7 +70,8 @@ struct ring_req {
  */
 static struct process_rings {
 	struct replay_ring **rings;
-	uint32_t nrings, rings_cap;
+	uint32_t nrings;
+	size_t rings_cap;
 	struct ring_req *reqs;		/* by op index */
 	pthread_mutex_t lock;
 } prings = { .lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP };
@@ -275,7 +276,7 @@ static int64_t uring_setup(const struct prog_op *op)
 {
 	struct io_uring_params p;
 	uint32_t flags = op->flags & ~SETUP_DROP;
-	struct replay_ring *u;
+	struct replay_ring *u, **rings;
 	int r;
 
 	memset(&p, 0, sizeof(p));
@@ -305,12 +306,10 @@ static int64_t uring_setup(const struct prog_op *op)
 		return r;
 	}
 	lock_rings();
-	if (prings.nrings == prings.rings_cap) {
-		prings.rings_cap = prings.rings_cap ? 2 * prings.rings_cap : 8;
-		prings.rings = realloc(prings.rings, prings.rings_cap * sizeof(*prings.rings));
-		if (!prings.rings)
-			fatal("realloc");
-	}
+	if (!(rings = ior_grow(prings.rings, &prings.rings_cap,
+			       prings.nrings + 1, sizeof(*rings))))
+		fatal("realloc");
+	prings.rings = rings;
 	prings.rings[prings.nrings] = u;
 	__atomic_store_n(&prings.nrings, prings.nrings + 1, __ATOMIC_RELAXED);
 	unlock_rings();
