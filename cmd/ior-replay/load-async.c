@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "ior.h"
-#include "alloc.h"
 #include "load.h"
 #include "program.h"
 
@@ -356,7 +355,7 @@ void link_uring(struct ior_in *in)
 		if (prog.ops[i].kind != IOR_REPLAY_URING_ENTER || prog.ops[i].batch == NONE)
 			continue;
 		for (uint32_t j = prog.ops[i].batch; j != NONE; j = prog.ops[j].batch) {
-			grow((void **)&v, &cap, n + 1, sizeof(*v));
+			v = ior_xgrow(v, &cap, n + 1, sizeof(*v));
 			v[n++] = j;
 		}
 		qsort(v, n, sizeof(*v), by_submission);
@@ -408,10 +407,8 @@ void find_depths(void)
 
 	if (!prog.nuring)
 		return;
-	st = malloc(prog.nuring * sizeof(*st));
-	en = malloc(prog.nuring * sizeof(*en));
-	if (!st || !en)
-		ior_err(IOR_EXIT_SYS, "malloc");
+	st = ior_xreallocarray(NULL, prog.nuring, sizeof(*st));
+	en = ior_xreallocarray(NULL, prog.nuring, sizeof(*en));
 	for (uint32_t i = 0; i < prog.nops && n < prog.nuring; i++) {
 		const struct prog_op *op = &prog.ops[i];
 		uint64_t end;

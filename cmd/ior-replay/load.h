@@ -31,10 +31,9 @@ struct sub_links {
 
 /* The master's while it loads the program; freed before the replay. */
 struct loader {
-	uint32_t ops_cap, threads_cap;
-	size_t arena_cap, meta_cap;
+	size_t ops_cap, threads_cap, arena_cap, meta_cap;
 	uint32_t *thread_of;	/* vtid -> thread index + 1 */
-	uint32_t thread_of_cap;
+	size_t thread_of_cap;
 	struct sub_links subs;	/* sub -> io_submit or io_uring_enter */
 };
 extern struct loader ld;

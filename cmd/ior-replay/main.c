@@ -31,7 +31,6 @@
  *	task.c		processes and threads
  *	buffers.c	what writes write, and buffers
  *	results.c	the result stream
- *	alloc.c		allocation helpers
  * State by lifetime: struct loader (the master's, while loading); struct
  * program and struct options (made by the master, read by all); struct
  * shared (one mapping seen by every process); struct process_maps,

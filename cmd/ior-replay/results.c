@@ -73,8 +73,8 @@ void write_results(uint64_t wall_ns, uint64_t start)
 	uint32_t nlates = 0;
 	int own;
 
-	if (opt.timed && prog.nops && !(lates = malloc((size_t)prog.nops * sizeof(*lates))))
-		ior_err(IOR_EXIT_SYS, "malloc");
+	if (opt.timed && prog.nops)
+		lates = ior_xreallocarray(NULL, prog.nops, sizeof(*lates));
 
 	ior_out_init(&out, STDOUT_FILENO, NULL);
 	ior_put_magic(&out, IOR_KIND_RESULT);

@@ -223,9 +223,7 @@ void replay_setup(void)
 	struct rlimit rl;
 
 	shared_map();
-	if (!(thread_states = calloc(prog.nthreads ? prog.nthreads : 1,
-				     sizeof(*thread_states))))
-		ior_err(IOR_EXIT_SYS, "calloc");
+	thread_states = ior_xcalloc(prog.nthreads, sizeof(*thread_states));
 	open_rootdir();
 	maps_init();
 	aio_init();
