@@ -56,16 +56,16 @@ void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 
 	switch (op->kind) {
 	case IOR_REPLAY_IO_SETUP:
-		op->len = ior_uint(in, "nr", need(in, r, "nr"));
+		op->len = ior_uint(in, "nr", ior_need(in, r, "nr"));
 		if (r->ret >= 0)
-			op->addr = hex_of(in, r, "ctx");
+			op->addr = ior_hex(in, "ctx", ior_need(in, r, "ctx"));
 		return;
 	case IOR_REPLAY_IO_DESTROY:
-		op->addr = hex_of(in, r, "ctx");
+		op->addr = ior_hex(in, "ctx", ior_need(in, r, "ctx"));
 		return;
 	case IOR_REPLAY_IO_SUBMIT:
-		op->addr = hex_of(in, r, "ctx");
-		sub = ior_uint(in, "sub", need(in, r, "sub"));
+		op->addr = ior_hex(in, "ctx", ior_need(in, r, "ctx"));
+		sub = ior_uint(in, "sub", ior_need(in, r, "sub"));
 		l = link_get(&ld.subs, sub, 0, 1);
 		if (l->op != UNSEEN || l->head != NONE)
 			ior_bad(in, "sub", "sub=%llu is used twice",
@@ -74,9 +74,9 @@ void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 		return;
 	case IOR_REPLAY_IO_GETEVENTS:
 	case IOR_REPLAY_IO_PGETEVENTS:
-		op->addr = hex_of(in, r, "ctx");
-		op->offset = ior_int(in, "min_nr", need(in, r, "min_nr"));
-		op->len = ior_int(in, "nr", need(in, r, "nr"));
+		op->addr = ior_hex(in, "ctx", ior_need(in, r, "ctx"));
+		op->offset = ior_int(in, "min_nr", ior_need(in, r, "min_nr"));
+		op->len = ior_int(in, "nr", ior_need(in, r, "nr"));
 		if (op->len > EVENTS_MAX)	/* the ring holds no more */
 			op->len = EVENTS_MAX;
 		if (op->len > th->maxevents)
@@ -87,21 +87,21 @@ void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 		}
 		if (op->kind == IOR_REPLAY_IO_PGETEVENTS)
 			op->mask = !!ior_uint(in, "sigmask",
-					      need(in, r, "sigmask"));
+					      ior_need(in, r, "sigmask"));
 		return;
 	case IOR_REPLAY_IO_CANCEL:
-		op->addr = hex_of(in, r, "ctx");
-		op->arg = hex_of(in, r, "iocb");
+		op->addr = ior_hex(in, "ctx", ior_need(in, r, "ctx"));
+		op->arg = ior_hex(in, "iocb", ior_need(in, r, "iocb"));
 		return;
 	default:
 		break;
 	}
 	if (!is_aio_request(op->kind))
 		return;
-	op->addr = hex_of(in, r, "ctx");
-	op->arg = hex_of(in, r, "iocb");
-	op->flags = parse_flags(in, r, "flags", ior_rwf_flags);
-	sub = ior_uint(in, "sub", need(in, r, "sub"));
+	op->addr = ior_hex(in, "ctx", ior_need(in, r, "ctx"));
+	op->arg = ior_hex(in, "iocb", ior_need(in, r, "iocb"));
+	op->flags = ior_flags(in, "flags", flags_val(ior_get(r, "flags")), ior_rwf_flags);
+	sub = ior_uint(in, "sub", ior_need(in, r, "sub"));
 	if (!(l = link_get(&ld.subs, sub, 0, 0)) || l->op == UNSEEN ||
 	    prog.ops[l->op].kind != IOR_REPLAY_IO_SUBMIT)
 		ior_bad(in, "sub", "no io_submit sub=%llu before this request",
@@ -168,14 +168,14 @@ void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
 
 	switch (op->kind) {
 	case IOR_REPLAY_URING_SETUP:
-		op->len = ior_uint(in, "entries", need(in, r, "entries"));
+		op->len = ior_uint(in, "entries", ior_need(in, r, "entries"));
 		op->count = ior_get_int(in, r, "sq", 0);
 		op->offset = ior_get_int(in, r, "cq", 0);
 		return;
 	case IOR_REPLAY_URING_ENTER:
-		op->count = ior_uint(in, "to_submit", need(in, r, "to_submit"));
+		op->count = ior_uint(in, "to_submit", ior_need(in, r, "to_submit"));
 		op->len = ior_uint(in, "min_complete",
-				   need(in, r, "min_complete"));
+				   ior_need(in, r, "min_complete"));
 		if (!ior_get(r, "sub"))
 			return;
 		sub = ior_uint(in, "sub", ior_get(r, "sub"));
@@ -194,8 +194,8 @@ void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
 		}
 		return;
 	case IOR_REPLAY_URING_REGISTER:
-		op->cmd = flags_of(in, r, "opcode", ior_uring_register_ops);
-		op->count = ior_uint(in, "nr", need(in, r, "nr"));
+		op->cmd = ior_flags(in, "opcode", flags_val(ior_need(in, r, "opcode")), ior_uring_register_ops);
+		op->count = ior_uint(in, "nr", ior_need(in, r, "nr"));
 		op->offset = ior_get_int(in, r, "offset", 0);
 		op->path = list_of(in, r, "fds", -1, INT32_MAX, &n);
 		op->path2 = list_of(in, r, "vfds", -1, VFD_MAX - 1, &nv);
@@ -231,7 +231,7 @@ void parse_uring(const struct ior_in *in, const struct ior_rec *r,
 		op->num = fd_of(in, "fd", v);
 		op->fd = vfd_of(in, r, "vfd");
 	}
-	op->sqe = parse_flags(in, r, "sqe_flags", ior_iosqe_flags);
+	op->sqe = ior_flags(in, "sqe_flags", flags_val(ior_get(r, "sqe_flags")), ior_iosqe_flags);
 	op->offset = ior_get_int(in, r, "offset", -1);
 	op->count = ior_get_int(in, r, "count", 0);
 	if (op->count > RW_MAX)
@@ -255,16 +255,16 @@ void parse_uring(const struct ior_in *in, const struct ior_rec *r,
 			op->flags = IORING_FSYNC_DATASYNC;
 		break;
 	case IOR_REPLAY_UR_FALLOCATE:
-		op->len = ior_int(in, "len", need(in, r, "len"));
-		op->mode = parse_flags(in, r, "mode",
+		op->len = ior_int(in, "len", ior_need(in, r, "len"));
+		op->mode = ior_flags(in, "mode", flags_val(ior_get(r, "mode")),
 				       ior_fallocate_flags);
 		break;
 	case IOR_REPLAY_UR_OPENAT: case IOR_REPLAY_UR_OPENAT2:
 		op->path = path_of(in, r, "path");
-		op->flags = parse_flags(in, r, "flags", ior_open_flags);
+		op->flags = ior_flags(in, "flags", flags_val(ior_get(r, "flags")), ior_open_flags);
 		if (ior_get(r, "mode"))
-			op->mode = mode_of(in, r);
-		op->cmd = parse_flags(in, r, "resolve",
+			op->mode = ior_mode(in, "mode", ior_need(in, r, "mode"));
+		op->cmd = ior_flags(in, "resolve", flags_val(ior_get(r, "resolve")),
 				      ior_resolve_flags);
 		if ((v = ior_get(r, "slot"))) {
 			int64_t k = ior_int(in, "slot", v);
@@ -285,8 +285,8 @@ void parse_uring(const struct ior_in *in, const struct ior_rec *r,
 		break;
 	case IOR_REPLAY_UR_STATX:
 		op->path = path_of(in, r, "path");
-		op->flags = parse_flags(in, r, "flags", ior_at_flags);
-		op->mask = parse_flags(in, r, "mask", ior_statx_mask);
+		op->flags = ior_flags(in, "flags", flags_val(ior_get(r, "flags")), ior_at_flags);
+		op->mask = ior_flags(in, "mask", flags_val(ior_get(r, "mask")), ior_statx_mask);
 		if (!op->path && (op->flags & AT_EMPTY_PATH))
 			op->fd = vfd_of(in, r, "vfd");
 		break;

@@ -284,45 +284,6 @@ static int row_of(const struct ior_in *in, const char *name, int *native)
 	return row;
 }
 
-const char *need(const struct ior_in *in, const struct ior_rec *r,
-		 const char *key)
-{
-	const char *v = ior_get(r, key);
-
-	if (!v)
-		ior_bad(in, key, "missing for %s", r->call);
-	return v;
-}
-
-/* The symbolic flags of key in r, 0 when absent. */
-uint64_t parse_flags(const struct ior_in *in, const struct ior_rec *r,
-		     const char *key, const struct ior_flag *t)
-{
-	const char *v = ior_get(r, key);
-	uint64_t f = 0;
-
-	if (v && *v && ior_flags_parse(t, v, &f) < 0)
-		ior_bad(in, key, "bad flags \"%.40s\"", v);
-	return f;
-}
-
-/* The same, for a key the call must have. */
-uint64_t flags_of(const struct ior_in *in, const struct ior_rec *r,
-		  const char *key, const struct ior_flag *t)
-{
-	need(in, r, key);
-	return parse_flags(in, r, key, t);
-}
-
-/*
- * A mode argument. Type bits are accepted (git passes them to chmod) and
- * passed on: the kernel ignores them, as it did in the capture.
- */
-uint32_t mode_of(const struct ior_in *in, const struct ior_rec *r)
-{
-	return ior_mode(in, "mode", need(in, r, "mode"));
-}
-
 /* A captured descriptor that can be bound: 0..FD_MAX, else -1. */
 int32_t fd_of(const struct ior_in *in, const char *key, const char *v)
 {
@@ -360,7 +321,7 @@ size_t path_of(const struct ior_in *in, const struct ior_rec *r,
 	       const char *key)
 {
 	char buf[PATH_MAX];
-	size_t n = ior_val_unescape(in, key, need(in, r, key), buf, sizeof(buf));
+	size_t n = ior_val_unescape(in, key, ior_need(in, r, key), buf, sizeof(buf));
 
 	return n ? arena_add(buf, n) : 0;
 }
@@ -490,7 +451,7 @@ static void keep_text(struct prog_op *op, const struct ior_rec *r)
 static uint64_t value_of(const struct ior_in *in, const struct ior_rec *r,
 			 const char *key, const struct ior_flag *t)
 {
-	const char *v = need(in, r, key);
+	const char *v = ior_need(in, r, key);
 	uint64_t x;
 
 	if (ior_flags_parse(t, v, &x) == 0)
@@ -500,22 +461,11 @@ static uint64_t value_of(const struct ior_in *in, const struct ior_rec *r,
 	ior_bad(in, key, "unknown value \"%.40s\"", v);
 }
 
-/* An owner argument of the chown calls: -1 leaves it unchanged. */
-static uint32_t owner_of(const struct ior_in *in, const struct ior_rec *r,
-			 const char *key)
-{
-	int64_t v = ior_int(in, key, need(in, r, key));
-
-	if (v < -1 || v >= UINT32_MAX)
-		ior_bad(in, key, "not an owner: %lld", (long long)v);
-	return (uint32_t)v;
-}
-
 /* atime, mtime: seconds with up to nine decimals, "now" or "omit". */
 struct timespec time_of(const struct ior_in *in,
 			const struct ior_rec *r, const char *key)
 {
-	const char *v = need(in, r, key);
+	const char *v = ior_need(in, r, key);
 	uint64_t ns;
 
 	if (!strcmp(v, "now"))
@@ -529,14 +479,14 @@ struct timespec time_of(const struct ior_in *in,
 /* mknod's mode: permission and type bits; device nodes are refused. */
 static uint32_t node_mode_of(const struct ior_in *in, const struct ior_rec *r)
 {
-	uint32_t m = mode_of(in, r);
+	uint32_t m = ior_mode(in, "mode", ior_need(in, r, "mode"));
 
 	switch (m & S_IFMT) {
 	case 0: case S_IFREG: case S_IFIFO: case S_IFSOCK:
 		return m;
 	default:
 		ior_bad(in, "mode", "%s: device nodes are not replayed",
-			need(in, r, "mode"));
+			ior_need(in, r, "mode"));
 	}
 }
 
@@ -544,16 +494,9 @@ static uint32_t node_mode_of(const struct ior_in *in, const struct ior_rec *r)
 static int64_t bound_of(const struct ior_in *in, const struct ior_rec *r,
 			const char *key)
 {
-	uint64_t v = ior_uint(in, key, need(in, r, key));
+	uint64_t v = ior_uint(in, key, ior_need(in, r, key));
 
 	return v > INT32_MAX ? INT32_MAX : (int64_t)v;
-}
-
-/* A hexadecimal address: a mapping's, an AIO context or iocb. */
-uint64_t hex_of(const struct ior_in *in, const struct ior_rec *r,
-		const char *key)
-{
-	return ior_hex(in, key, need(in, r, key));
 }
 
 /*
@@ -579,13 +522,13 @@ static void parse_fcntl(const struct ior_in *in, const struct ior_rec *r,
 		op->anyret = 1;
 		break;
 	case F_SETFD:
-		op->arg = flags_of(in, r, "arg", ior_fd_flags);
+		op->arg = ior_flags(in, "arg", flags_val(ior_need(in, r, "arg")), ior_fd_flags);
 		break;
 	case F_SETFL:
-		op->arg = flags_of(in, r, "arg", ior_open_flags);
+		op->arg = ior_flags(in, "arg", flags_val(ior_need(in, r, "arg")), ior_open_flags);
 		break;
 	case F_ADD_SEALS: case F_SETPIPE_SZ:
-		op->arg = ior_int(in, "arg", need(in, r, "arg"));
+		op->arg = ior_int(in, "arg", ior_need(in, r, "arg"));
 		break;
 	case F_GETFD: case F_GETFL: case F_GETOWN: case F_GETSIG:
 	case F_GETLEASE: case F_GET_SEALS: case F_GETPIPE_SZ:
@@ -598,8 +541,8 @@ static void parse_fcntl(const struct ior_in *in, const struct ior_rec *r,
 	if (is_lock_cmd(op->cmd)) {
 		op->ltype = value_of(in, r, "ltype", ior_lock_types);
 		op->whence = value_of(in, r, "whence", ior_whence_names);
-		op->offset = ior_int(in, "offset", need(in, r, "offset"));
-		op->len = ior_int(in, "len", need(in, r, "len"));
+		op->offset = ior_int(in, "offset", ior_need(in, r, "offset"));
+		op->len = ior_int(in, "len", ior_need(in, r, "len"));
 	}
 }
 
@@ -647,7 +590,7 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 	op->fd = op->fd2 = op->num = op->num2 = -1;
 	op->anyret = !!(nd & (RET_FD | NOCMP));
 	if (nd & A_FD) {
-		op->num = fd_of(in, "fd", need(in, r, "fd"));
+		op->num = fd_of(in, "fd", ior_need(in, r, "fd"));
 		op->fd = vfd_of(in, r, "vfd");
 		/* Copies substitute for a side they do not know. */
 		op->byfd = op->kind != IOR_REPLAY_IORFD && !(nd & A_PAIR);
@@ -657,7 +600,7 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 			ior_bad(in, "vfd", "missing");
 	}
 	if (nd & A_FD2) {
-		op->num2 = fd_of(in, "fd2", need(in, r, "fd2"));
+		op->num2 = fd_of(in, "fd2", ior_need(in, r, "fd2"));
 		op->fd2 = vfd_of(in, r, "vfd2");
 	}
 	if (nd & A_PATH)
@@ -669,14 +612,14 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 		value_bytes(in, r, op);
 	}
 	if (ci->flags)
-		op->flags = flags_of(in, r, "flags", ci->flags);
+		op->flags = ior_flags(in, "flags", flags_val(ior_need(in, r, "flags")), ci->flags);
 	if (nd & A_MASK)
-		op->mask = flags_of(in, r, "mask", ior_statx_mask);
+		op->mask = ior_flags(in, "mask", flags_val(ior_need(in, r, "mask")), ior_statx_mask);
 	if (nd & A_AMODE)
-		op->mode = flags_of(in, r, "amode", ior_access_modes);
+		op->mode = ior_flags(in, "amode", flags_val(ior_need(in, r, "amode")), ior_access_modes);
 	if (nd & A_OWNER) {
-		op->uid = owner_of(in, r, "uid");
-		op->gid = owner_of(in, r, "gid");
+		op->uid = ior_owner(in, "uid", ior_need(in, r, "uid"), 1);
+		op->gid = ior_owner(in, "gid", ior_need(in, r, "gid"), 1);
 	}
 	if ((nd & A_TIMES) && (ior_get(r, "atime") || ior_get(r, "mtime"))) {
 		op->ts[0] = time_of(in, r, "atime");
@@ -686,7 +629,7 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 	if (nd & A_WHENCE)
 		op->whence = value_of(in, r, "whence", ior_whence_names);
 	if (nd & A_OFFSET)
-		op->offset = ior_int(in, "offset", need(in, r, "offset"));
+		op->offset = ior_int(in, "offset", ior_need(in, r, "offset"));
 	if ((nd & A_OPTOFF) && ior_get(r, "offset")) {
 		op->offset = ior_int(in, "offset", ior_get(r, "offset"));
 		op->opt |= HAS_OFF;
@@ -696,31 +639,35 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 		op->opt |= HAS_OFF2;
 	}
 	if (nd & A_SIZE)
-		op->offset = ior_int(in, "size", need(in, r, "size"));
+		op->offset = ior_int(in, "size", ior_need(in, r, "size"));
 	if (nd & A_LEN)
-		op->len = ior_int(in, "len", need(in, r, "len"));
+		op->len = ior_int(in, "len", ior_need(in, r, "len"));
 	if (nd & A_ADDR)
-		op->addr = hex_of(in, r, "addr");
+		op->addr = ior_hex(in, "addr", ior_need(in, r, "addr"));
 	if (nd & A_COUNT) {
-		op->count = ior_uint(in, "count", need(in, r, "count"));
+		op->count = ior_uint(in, "count", ior_need(in, r, "count"));
 		if (op->count > RW_MAX)
 			op->count = RW_MAX;
 	}
 	if (nd & A_IOVCNT) {
-		op->iovcnt = ior_uint(in, "iovcnt", need(in, r, "iovcnt"));
+		op->iovcnt = ior_uint(in, "iovcnt", ior_need(in, r, "iovcnt"));
 		if (op->iovcnt > IOV_LIMIT)
 			ior_bad(in, "iovcnt", "more than %d", IOV_LIMIT);
 		if (op->iovcnt > th->maxiov)
 			th->maxiov = op->iovcnt;
 	}
+	/*
+	 * Type bits are accepted (git passes them to chmod) and passed on:
+	 * the kernel ignores them, as it did in the capture.
+	 */
 	if ((nd & A_MODE) || (ci->flags == ior_open_flags && ior_get(r, "mode")))
-		op->mode = mode_of(in, r);
+		op->mode = ior_mode(in, "mode", ior_need(in, r, "mode"));
 	if (nd & A_CREAT)
 		op->flags = O_CREAT | O_WRONLY | O_TRUNC;
 	if (nd & A_ARG)
 		op->arg = is_value_table(ci->argt) ?
 			value_of(in, r, ci->argkey, ci->argt) :
-			flags_of(in, r, ci->argkey, ci->argt);
+			ior_flags(in, ci->argkey, flags_val(ior_need(in, r, ci->argkey)), ci->argt);
 	parse_special(in, r, op);
 	parse_aio(in, r, op, th);
 	if (nd & URING)
@@ -737,7 +684,7 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 	 */
 	if ((nd & A_EMPTY) && op->path == 0 &&
 	    ((op->flags & AT_EMPTY_PATH) || op->kind == IOR_REPLAY_UTIMES)) {
-		const char *d = need(in, r, "dirfd");
+		const char *d = ior_need(in, r, "dirfd");
 
 		/* ior-map gives such a call the vfd of its dirfd. */
 		op->num = strcmp(d, "AT_FDCWD") ? fd_of(in, "dirfd", d) : -1;
@@ -763,10 +710,10 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 static void parse_fork(const struct ior_in *in, const struct ior_rec *r,
 		       struct prog_op *op)
 {
-	int64_t child = ior_int(in, "child", need(in, r, "child"));
-	int64_t cpid = ior_int(in, "cpid", need(in, r, "cpid"));
+	int64_t child = ior_int(in, "child", ior_need(in, r, "child"));
+	int64_t cpid = ior_int(in, "cpid", ior_need(in, r, "cpid"));
 
-	op->flags = flags_of(in, r, "flags", ior_clone_flags);
+	op->flags = ior_flags(in, "flags", flags_val(ior_need(in, r, "flags")), ior_clone_flags);
 	op->child = thread_get(in, child, cpid, 1);
 }
 

@@ -42,23 +42,23 @@ extern struct loader ld;
 size_t arena_add(const char *s, size_t n);
 
 /*
- * The fields of a record, each checked: a malformed one exits through
- * ior_bad() naming the line and key.
+ * A flags value for ior_flags(): an empty one ("flags="), as a replay
+ * program may have, is 0, as an absent one is; ior_flags() refuses it.
  */
-const char *need(const struct ior_in *in, const struct ior_rec *r,
-		 const char *key);
-uint64_t parse_flags(const struct ior_in *in, const struct ior_rec *r,
-		     const char *key, const struct ior_flag *t);
-uint64_t flags_of(const struct ior_in *in, const struct ior_rec *r,
-		  const char *key, const struct ior_flag *t);
-uint32_t mode_of(const struct ior_in *in, const struct ior_rec *r);
+static inline const char *flags_val(const char *v)
+{
+	return v && *v ? v : NULL;
+}
+
+/*
+ * The fields of a record ior-replay reads its own way, each checked: a
+ * malformed one exits through ior_bad() naming the line and key.
+ */
 int32_t fd_of(const struct ior_in *in, const char *key, const char *v);
 int32_t vfd_of(const struct ior_in *in, const struct ior_rec *r,
 	       const char *key);
 size_t path_of(const struct ior_in *in, const struct ior_rec *r,
 	       const char *key);
-uint64_t hex_of(const struct ior_in *in, const struct ior_rec *r,
-		const char *key);
 struct timespec time_of(const struct ior_in *in, const struct ior_rec *r,
 			const char *key);
 
