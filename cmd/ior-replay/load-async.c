@@ -14,37 +14,46 @@
 #include "load.h"
 #include "program.h"
 
+/* The hash of (a, b): a sub (b = 0), or a context and an iocb address. */
+static uint64_t link_key(uint64_t a, uint64_t b)
+{
+	return ior_hash_u64(a ^ b * 0x100000001b3ull);
+}
+
+/* The link of (a, b) in t; a new one (UNSEEN) if make, else NULL. */
 static struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 				 int make)
 {
-	size_t i;
+	uint64_t h = link_key(a, b);
+	size_t i = ior_hashmap_home(&t->map, h);
+	struct sub_link *l;
 
-	if (make && 2 * (t->n + 1) > t->cap) {
-		struct sub_links g = { NULL, t->cap ? 2 * t->cap : 64, 0 };
-
-		if (!(g.slot = malloc(g.cap * sizeof(*g.slot))))
-			ior_err(IOR_EXIT_SYS, "malloc");
-		for (i = 0; i < g.cap; i++)
-			g.slot[i].op = NONE;
-		for (i = 0; i < t->cap; i++)
-			if (t->slot[i].op != NONE)
-				*link_get(&g, t->slot[i].a, t->slot[i].b, 1) =
-					t->slot[i];
-		free(t->slot);
-		*t = g;
-	}
-	if (!t->cap)
-		return NULL;
-	i = (a * 0x9e3779b97f4a7c15ull ^ b * 0xc2b2ae3d27d4eb4full) &
-		(t->cap - 1);
-	for (; t->slot[i].op != NONE; i = (i + 1) & (t->cap - 1))
-		if (t->slot[i].a == a && t->slot[i].b == b)
-			return &t->slot[i];
+	while ((l = ior_hashmap_next(&t->map, h, &i)))
+		if (l->a == a && l->b == b)
+			return l;
 	if (!make)
 		return NULL;
-	t->n++;
-	t->slot[i] = (struct sub_link){ a, b, UNSEEN, NONE, NONE, 0 };
-	return &t->slot[i];
+	if (!t->blocks || t->used == LINK_BLOCK) {
+		struct link_block *k = ior_xmalloc(sizeof(*k));
+
+		k->next = t->blocks;
+		t->blocks = k;
+		t->used = 0;
+	}
+	l = &t->blocks->link[t->used++];
+	*l = (struct sub_link){ a, b, UNSEEN, NONE, NONE, 0 };
+	ior_hashmap_add(&t->map, h, l);
+	return l;
+}
+
+static void links_free(struct sub_links *t)
+{
+	for (struct link_block *k = t->blocks, *next; k; k = next) {
+		next = k->next;
+		free(k);
+	}
+	ior_hashmap_free(&t->map);
+	*t = (struct sub_links){ 0 };
 }
 
 /* The AIO calls' arguments; op is ops[nops], of thread th. */
@@ -337,17 +346,21 @@ static int by_submission(const void *a, const void *b)
  */
 void link_uring(struct ior_in *in)
 {
+	const struct sub_link *first = NULL;
 	uint32_t *v = NULL;
 	size_t cap = 0;
 
-	for (size_t i = 0; i < ld.subs.cap; i++) {
-		struct sub_link *l = &ld.subs.slot[i];
+	/* Of the subs never seen, the one named first. */
+	for (size_t i = 0; i < ld.subs.map.cap; i++) {
+		const struct sub_link *l = ld.subs.map.slot[i].val;
 
-		if (l->op == UNSEEN) {
-			in->lineno = l->line;	/* name the first request */
-			ior_bad(in, "sub", "no io_uring_enter sub=%llu",
-				(unsigned long long)l->a);
-		}
+		if (l && l->op == UNSEEN && (!first || l->line < first->line))
+			first = l;
+	}
+	if (first) {
+		in->lineno = first->line;	/* name its first request */
+		ior_bad(in, "sub", "no io_uring_enter sub=%llu",
+			(unsigned long long)first->a);
 	}
 	for (uint32_t i = 0; i < prog.nops; i++) {
 		uint32_t n = 0;
@@ -453,11 +466,10 @@ void find_depths(void)
  */
 void link_aio(void)
 {
-	struct sub_links iocbs = { NULL, 0, 0 };
+	struct sub_links iocbs = { 0 };
 	struct sub_link *l;
 
-	free(ld.subs.slot);
-	ld.subs = (struct sub_links){ NULL, 0, 0 };
+	links_free(&ld.subs);
 	for (uint32_t i = 0; i < prog.nops; i++) {
 		struct prog_thread *th = &prog.threads[ld.thread_of[prog.ops[i].tid] - 1];
 		uint64_t n = 0, iov = 0;
@@ -482,5 +494,5 @@ void link_aio(void)
 		if (iov > th->maxiov)
 			th->maxiov = iov;
 	}
-	free(iocbs.slot);
+	links_free(&iocbs);
 }

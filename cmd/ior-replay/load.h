@@ -15,18 +15,26 @@
 /*
  * AIO and io_uring requests are tied to their io_submit or io_uring_enter
  * by sub=, and an io_cancel to the request it names by context and iocb
- * address: a small hash of (a, b) -> op, used while loading only.
+ * address: links from (a, b) to an op, found by an ior_hashmap, used
+ * while loading only. Links are never freed one by one: they are made
+ * in blocks, one malloc for many.
  */
 #define UNSEEN (NONE - 1)	/* requests name a sub not seen yet */
 struct sub_link {
 	uint64_t a, b;
-	uint32_t op;		/* NONE: a free slot; UNSEEN */
+	uint32_t op;		/* UNSEEN: not seen yet */
 	uint32_t head, tail;	/* the first and last request of its batch */
 	unsigned long line;	/* where the first request named it */
 };
+#define LINK_BLOCK 256
+struct link_block {
+	struct link_block *next;
+	struct sub_link link[LINK_BLOCK];
+};
 struct sub_links {
-	struct sub_link *slot;
-	size_t cap, n;
+	struct ior_hashmap map;		/* hash of (a, b) -> its link */
+	struct link_block *blocks;	/* the newest first */
+	unsigned used;			/* links made of blocks->link */
 };
 
 /* The master's while it loads the program; freed before the replay. */
