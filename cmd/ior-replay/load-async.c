@@ -57,24 +57,26 @@ static void links_free(struct sub_links *t)
 }
 
 /* The AIO calls' arguments; op is ops[nops], of thread th. */
-void parse_aio(const struct ior_in *in, const struct ior_rec *r,
-	       struct prog_op *op, struct prog_thread *th)
+void parse_aio(const struct args *a, struct prog_op *op,
+	       struct prog_thread *th)
 {
+	const struct ior_in *in = a->in;
+	const struct ior_rec *r = a->r;
 	struct sub_link *l;
 	uint64_t sub;
 
 	switch (op->kind) {
 	case IOR_REPLAY_IO_SETUP:
-		op->len = ior_uint(in, "nr", ior_need(in, r, "nr"));
+		op->len = arg_uint(a, K_nr);
 		if (r->ret >= 0)
-			op->addr = ior_hex(in, "ctx", ior_need(in, r, "ctx"));
+			op->addr = arg_hex(a, K_ctx);
 		return;
 	case IOR_REPLAY_IO_DESTROY:
-		op->addr = ior_hex(in, "ctx", ior_need(in, r, "ctx"));
+		op->addr = arg_hex(a, K_ctx);
 		return;
 	case IOR_REPLAY_IO_SUBMIT:
-		op->addr = ior_hex(in, "ctx", ior_need(in, r, "ctx"));
-		sub = ior_uint(in, "sub", ior_need(in, r, "sub"));
+		op->addr = arg_hex(a, K_ctx);
+		sub = arg_uint(a, K_sub);
 		l = link_get(&ld.subs, sub, 0, 1);
 		if (l->op != UNSEEN || l->head != NONE)
 			ior_bad(in, "sub", "sub=%llu is used twice",
@@ -83,34 +85,33 @@ void parse_aio(const struct ior_in *in, const struct ior_rec *r,
 		return;
 	case IOR_REPLAY_IO_GETEVENTS:
 	case IOR_REPLAY_IO_PGETEVENTS:
-		op->addr = ior_hex(in, "ctx", ior_need(in, r, "ctx"));
-		op->offset = ior_int(in, "min_nr", ior_need(in, r, "min_nr"));
-		op->len = ior_int(in, "nr", ior_need(in, r, "nr"));
+		op->addr = arg_hex(a, K_ctx);
+		op->offset = arg_int(a, K_min_nr);
+		op->len = arg_int(a, K_nr);
 		if (op->len > EVENTS_MAX)	/* the ring holds no more */
 			op->len = EVENTS_MAX;
 		if (op->len > th->maxevents)
 			th->maxevents = op->len;
-		if (ior_get(r, "timeout")) {
-			op->ts[0] = time_of(in, r, "timeout");
+		if (a->val[K_timeout]) {
+			op->ts[0] = time_of(a, K_timeout);
 			op->opt |= HAS_TIMES;
 		}
 		if (op->kind == IOR_REPLAY_IO_PGETEVENTS)
-			op->mask = !!ior_uint(in, "sigmask",
-					      ior_need(in, r, "sigmask"));
+			op->mask = !!arg_uint(a, K_sigmask);
 		return;
 	case IOR_REPLAY_IO_CANCEL:
-		op->addr = ior_hex(in, "ctx", ior_need(in, r, "ctx"));
-		op->arg = ior_hex(in, "iocb", ior_need(in, r, "iocb"));
+		op->addr = arg_hex(a, K_ctx);
+		op->arg = arg_hex(a, K_iocb);
 		return;
 	default:
 		break;
 	}
 	if (!is_aio_request(op->kind))
 		return;
-	op->addr = ior_hex(in, "ctx", ior_need(in, r, "ctx"));
-	op->arg = ior_hex(in, "iocb", ior_need(in, r, "iocb"));
-	op->flags = ior_flags(in, "flags", flags_val(ior_get(r, "flags")), ior_rwf_flags);
-	sub = ior_uint(in, "sub", ior_need(in, r, "sub"));
+	op->addr = arg_hex(a, K_ctx);
+	op->arg = arg_hex(a, K_iocb);
+	op->flags = opt_flags(a, K_flags, ior_rwf_flags);
+	sub = arg_uint(a, K_sub);
 	if (!(l = link_get(&ld.subs, sub, 0, 0)) || l->op == UNSEEN ||
 	    prog.ops[l->op].kind != IOR_REPLAY_IO_SUBMIT)
 		ior_bad(in, "sub", "no io_submit sub=%llu before this request",
@@ -133,12 +134,13 @@ void parse_aio(const struct ior_in *in, const struct ior_rec *r,
  * A comma-separated list of integers (fds, vfds, lens), checked: each
  * between lo and hi. Kept in the arena; *n is its length.
  */
-static size_t list_of(const struct ior_in *in, const struct ior_rec *r,
-		      const char *key, int64_t lo, int64_t hi, uint32_t *n)
+static size_t list_of(const struct args *a, int k, int64_t lo, int64_t hi,
+		      uint32_t *n)
 {
-	const char *v = ior_get(r, key);
+	const struct ior_in *in = a->in;
+	const char *key = key_name[k], *v = a->val[k];
 	char buf[24];
-	uint32_t k = 0;
+	uint32_t m = 0;
 
 	if (!v)
 		return 0;
@@ -148,7 +150,7 @@ static size_t list_of(const struct ior_in *in, const struct ior_rec *r,
 		e = strchr(p, ',');
 		if (!e)
 			e = p + strlen(p);
-		if ((size_t)(e - p) >= sizeof(buf) || k == LIST_MAX)
+		if ((size_t)(e - p) >= sizeof(buf) || m == LIST_MAX)
 			ior_bad(in, key, "not a list of at most %d numbers",
 				LIST_MAX);
 		memcpy(buf, p, e - p);
@@ -157,37 +159,37 @@ static size_t list_of(const struct ior_in *in, const struct ior_rec *r,
 		if (x < lo || x > hi)
 			ior_bad(in, key, "%lld out of range %lld..%lld",
 				(long long)x, (long long)lo, (long long)hi);
-		if (!strcmp(key, "vfds") && x > prog.maxvfd)
+		if (k == K_vfds && x > prog.maxvfd)
 			prog.maxvfd = x;
-		k++;
+		m++;
 		if (!*e)
 			break;
 	}
-	*n = k;
+	*n = m;
 	return arena_add(v, strlen(v));
 }
 
 /* io_uring_setup, io_uring_enter and io_uring_register: their keys. */
-void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
-		      struct prog_op *op)
+void parse_uring_call(const struct args *a, struct prog_op *op)
 {
+	const struct ior_in *in = a->in;
+	const struct ior_rec *r = a->r;
 	struct sub_link *l;
 	uint64_t sub;
 	uint32_t n = 0, nv = 0, nl = 0;
 
 	switch (op->kind) {
 	case IOR_REPLAY_URING_SETUP:
-		op->len = ior_uint(in, "entries", ior_need(in, r, "entries"));
-		op->count = ior_get_int(in, r, "sq", 0);
-		op->offset = ior_get_int(in, r, "cq", 0);
+		op->len = arg_uint(a, K_entries);
+		op->count = opt_int(a, K_sq, 0);
+		op->offset = opt_int(a, K_cq, 0);
 		return;
 	case IOR_REPLAY_URING_ENTER:
-		op->count = ior_uint(in, "to_submit", ior_need(in, r, "to_submit"));
-		op->len = ior_uint(in, "min_complete",
-				   ior_need(in, r, "min_complete"));
-		if (!ior_get(r, "sub"))
+		op->count = arg_uint(a, K_to_submit);
+		op->len = arg_uint(a, K_min_complete);
+		if (!a->val[K_sub])
 			return;
-		sub = ior_uint(in, "sub", ior_get(r, "sub"));
+		sub = arg_uint(a, K_sub);
 		l = link_get(&ld.subs, sub, 0, 1);
 		if (l->op != UNSEEN)
 			ior_bad(in, "sub", "sub=%llu is used twice",
@@ -203,14 +205,14 @@ void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
 		}
 		return;
 	case IOR_REPLAY_URING_REGISTER:
-		op->cmd = ior_flags(in, "opcode", flags_val(ior_need(in, r, "opcode")), ior_uring_register_ops);
-		op->count = ior_uint(in, "nr", ior_need(in, r, "nr"));
-		op->offset = ior_get_int(in, r, "offset", 0);
-		op->path = list_of(in, r, "fds", -1, INT32_MAX, &n);
-		op->path2 = list_of(in, r, "vfds", -1, VFD_MAX - 1, &nv);
+		op->cmd = arg_flags(a, K_opcode, ior_uring_register_ops);
+		op->count = arg_uint(a, K_nr);
+		op->offset = opt_int(a, K_offset, 0);
+		op->path = list_of(a, K_fds, -1, INT32_MAX, &n);
+		op->path2 = list_of(a, K_vfds, -1, VFD_MAX - 1, &nv);
 		if (nv != n)
 			ior_bad(in, "vfds", "%u entries where fds has %u", nv, n);
-		op->name = list_of(in, r, "lens", 0, 1 << 30, &nl);
+		op->name = list_of(a, K_lens, 0, 1 << 30, &nl);
 		op->iovcnt = op->name ? nl : n;
 		return;
 	default:
@@ -219,33 +221,34 @@ void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
 }
 
 /* A uring:* request's keys; op is ops[nops], of thread th. */
-void parse_uring(const struct ior_in *in, const struct ior_rec *r,
-		 struct prog_op *op)
+void parse_uring(const struct args *a, struct prog_op *op)
 {
+	const struct ior_in *in = a->in;
+	const struct ior_rec *r = a->r;
 	const char *v;
 	struct sub_link *l;
 	uint64_t sub;
 
 	op->ring = op->fixed = -1;
 	op->ctime = r->time_ns;
-	if ((v = ior_get(r, "ring")))
-		op->ring = fd_of(in, "ring", v);
-	if ((v = ior_get(r, "fixed"))) {
+	if (a->val[K_ring])
+		op->ring = fd_of(a, K_ring);
+	if ((v = a->val[K_fixed])) {
 		int64_t k = ior_int(in, "fixed", v);
 
 		if (k < 0 || k > INT32_MAX)
 			ior_bad(in, "fixed", "not a registered file index");
 		op->fixed = k;
-	} else if ((v = ior_get(r, "fd"))) {
-		op->num = fd_of(in, "fd", v);
-		op->fd = vfd_of(in, r, "vfd");
+	} else if (a->val[K_fd]) {
+		op->num = fd_of(a, K_fd);
+		op->fd = vfd_of(a, K_vfd);
 	}
-	op->sqe = ior_flags(in, "sqe_flags", flags_val(ior_get(r, "sqe_flags")), ior_iosqe_flags);
-	op->offset = ior_get_int(in, r, "offset", -1);
-	op->count = ior_get_int(in, r, "count", 0);
+	op->sqe = opt_flags(a, K_sqe_flags, ior_iosqe_flags);
+	op->offset = opt_int(a, K_offset, -1);
+	op->count = opt_int(a, K_count, 0);
 	if (op->count > RW_MAX)
 		op->count = RW_MAX;
-	op->iovcnt = ior_get_int(in, r, "iovcnt", 0);
+	op->iovcnt = opt_int(a, K_iovcnt, 0);
 	if (op->iovcnt > IOV_LIMIT)
 		ior_bad(in, "iovcnt", "more than %d", IOV_LIMIT);
 	switch (op->kind) {
@@ -254,28 +257,26 @@ void parse_uring(const struct ior_in *in, const struct ior_rec *r,
 			ior_bad(in, "iovcnt", "missing for %s", r->call);
 		break;
 	case IOR_REPLAY_UR_READ_FIXED: case IOR_REPLAY_UR_WRITE_FIXED:
-		op->arg = ior_get_int(in, r, "buf", -1);
+		op->arg = opt_int(a, K_buf, -1);
 		break;
 	case IOR_REPLAY_UR_FSYNC:
-		op->len = ior_get_int(in, r, "len", 0);
+		op->len = opt_int(a, K_len, 0);
 		if (op->offset < 0)
 			op->offset = 0;
-		if (ior_get_int(in, r, "datasync", 0))
+		if (opt_int(a, K_datasync, 0))
 			op->flags = IORING_FSYNC_DATASYNC;
 		break;
 	case IOR_REPLAY_UR_FALLOCATE:
-		op->len = ior_int(in, "len", ior_need(in, r, "len"));
-		op->mode = ior_flags(in, "mode", flags_val(ior_get(r, "mode")),
-				       ior_fallocate_flags);
+		op->len = arg_int(a, K_len);
+		op->mode = opt_flags(a, K_mode, ior_fallocate_flags);
 		break;
 	case IOR_REPLAY_UR_OPENAT: case IOR_REPLAY_UR_OPENAT2:
-		op->path = path_of(in, r, "path");
-		op->flags = ior_flags(in, "flags", flags_val(ior_get(r, "flags")), ior_open_flags);
-		if (ior_get(r, "mode"))
-			op->mode = ior_mode(in, "mode", ior_need(in, r, "mode"));
-		op->cmd = ior_flags(in, "resolve", flags_val(ior_get(r, "resolve")),
-				      ior_resolve_flags);
-		if ((v = ior_get(r, "slot"))) {
+		op->path = path_of(a, K_path);
+		op->flags = opt_flags(a, K_flags, ior_open_flags);
+		if (a->val[K_mode])
+			op->mode = ior_mode(in, "mode", a->val[K_mode]);
+		op->cmd = opt_flags(a, K_resolve, ior_resolve_flags);
+		if ((v = a->val[K_slot])) {
 			int64_t k = ior_int(in, "slot", v);
 
 			if (k < 0 || k > INT32_MAX)
@@ -288,16 +289,16 @@ void parse_uring(const struct ior_in *in, const struct ior_rec *r,
 			if (r->ret > prog.maxfd)
 				prog.maxfd = r->ret;
 			op->num = r->ret;
-			op->fd = vfd_of(in, r, "vfd");
+			op->fd = vfd_of(a, K_vfd);
 			op->anyret = 1;
 		}
 		break;
 	case IOR_REPLAY_UR_STATX:
-		op->path = path_of(in, r, "path");
-		op->flags = ior_flags(in, "flags", flags_val(ior_get(r, "flags")), ior_at_flags);
-		op->mask = ior_flags(in, "mask", flags_val(ior_get(r, "mask")), ior_statx_mask);
+		op->path = path_of(a, K_path);
+		op->flags = opt_flags(a, K_flags, ior_at_flags);
+		op->mask = opt_flags(a, K_mask, ior_statx_mask);
 		if (!op->path && (op->flags & AT_EMPTY_PATH))
-			op->fd = vfd_of(in, r, "vfd");
+			op->fd = vfd_of(a, K_vfd);
 		break;
 	case IOR_REPLAY_UR_OTHER:
 		op->name = arena_add(r->call, strlen(r->call));
@@ -306,7 +307,7 @@ void parse_uring(const struct ior_in *in, const struct ior_rec *r,
 		break;
 	}
 	prog.nuring++;
-	if (!(v = ior_get(r, "sub")))
+	if (!(v = a->val[K_sub]))
 		return;		/* SQPOLL, or no enter seen: issued alone */
 	sub = ior_uint(in, "sub", v);
 	l = link_get(&ld.subs, sub, 0, 1);

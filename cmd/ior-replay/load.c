@@ -24,6 +24,12 @@
 struct program prog = { .maxfd = -1, .maxvfd = -1 };
 struct loader ld;
 
+#define KEY_NAME(k) #k,
+const char *const key_name[NKEYS] = { LOAD_KEYS(KEY_NAME) };
+#undef KEY_NAME
+static struct ior_keys keys;
+_Static_assert(NKEYS <= IOR_KEYS_MAX, "the loader's keys fit a key set");
+
 /* ---- the calls a replay program may hold: the table's rows ---- */
 
 /*
@@ -57,7 +63,7 @@ struct row_need {
 	unsigned need;
 	const struct ior_flag *flags;	/* names of its flags= key, if any */
 	const struct ior_flag *argt;	/* A_ARG: names of that key */
-	const char *argkey;		/* A_ARG: "advice", "op" or "prot" */
+	int argkey;			/* A_ARG: K_advice, K_op or K_prot */
 };
 
 /* One argument of a row: what it asks of the parser. */
@@ -88,7 +94,8 @@ static void need_arg(const struct ior_arg *a, struct row_need *n)
 			 !strcmp(k, "prot")) {
 			n->need |= A_ARG;
 			n->argt = a->flags;
-			n->argkey = k;
+			n->argkey = !strcmp(k, "advice") ? K_advice :
+				!strcmp(k, "op") ? K_op : K_prot;
 		}
 		break;
 	case IOR_ARG_MODE:
@@ -285,9 +292,9 @@ static int row_of(const struct ior_in *in, const char *name, int *native)
 }
 
 /* A captured descriptor that can be bound: 0..FD_MAX, else -1. */
-int32_t fd_of(const struct ior_in *in, const char *key, const char *v)
+int32_t fd_of(const struct args *a, int k)
 {
-	int64_t fd = ior_int(in, key, v);
+	int64_t fd = arg_int(a, k);
 
 	if (fd < 0 || fd >= FD_MAX)
 		return -1;
@@ -301,36 +308,34 @@ int32_t fd_of(const struct ior_in *in, const char *key, const char *v)
  * The replay's table is keyed by vfd, not by number: a number reused by
  * another thread's open must not be confused with the closed descriptor.
  */
-int32_t vfd_of(const struct ior_in *in, const struct ior_rec *r,
-	       const char *key)
+int32_t vfd_of(const struct args *a, int k)
 {
-	const char *v = ior_get(r, key);
 	int64_t vfd;
 
-	if (!v)
+	if (!a->val[k])
 		return -1;
-	vfd = ior_int(in, key, v);
+	vfd = arg_int(a, k);
 	if (vfd < 0 || vfd >= VFD_MAX)
-		ior_bad(in, key, "out of range 0..%d", VFD_MAX - 1);
+		ior_bad(a->in, key_name[k], "out of range 0..%d", VFD_MAX - 1);
 	if (vfd > prog.maxvfd)
 		prog.maxvfd = vfd;
 	return vfd;
 }
 
-size_t path_of(const struct ior_in *in, const struct ior_rec *r,
-	       const char *key)
+size_t path_of(const struct args *a, int k)
 {
 	char buf[PATH_MAX];
-	size_t n = ior_val_unescape(in, key, ior_need(in, r, key), buf, sizeof(buf));
+	size_t n = ior_val_unescape(a->in, key_name[k], arg_need(a, k), buf,
+				    sizeof(buf));
 
 	return n ? arena_add(buf, n) : 0;
 }
 
 /* setxattr's value, when captured: binary (ACLs hold NUL bytes). */
-static void value_bytes(const struct ior_in *in, const struct ior_rec *r,
-			struct prog_op *op)
+static void value_bytes(const struct args *a, struct prog_op *op)
 {
-	const char *v = ior_get(r, "value");
+	const struct ior_in *in = a->in;
+	const char *v = a->val[K_value];
 	char buf[4096];
 	size_t n;
 	long len;
@@ -422,16 +427,18 @@ static void parse_after(const struct ior_in *in, const char *s,
  * The record's key=value arguments as they were written, but a request's
  * inflight: the result's is the replay's, the captured one is cinflight.
  */
-static void keep_text(struct prog_op *op, const struct ior_rec *r)
+static void keep_text(struct prog_op *op, const struct args *a)
 {
+	const struct ior_rec *r = a->r;
+	int skip = a->val[K_inflight] &&
+		(is_aio_request(op->kind) || is_uring_request(op->kind));
 	char line[IOR_LINE_MAX + 1];
 	size_t n = 0;
 
 	for (int i = 0; i < r->nkv; i++) {
 		size_t k = strlen(r->kv[i].key), v = strlen(r->kv[i].val);
 
-		if ((is_aio_request(op->kind) || is_uring_request(op->kind)) &&
-		    !strcmp(r->kv[i].key, "inflight")) {
+		if (skip && !strcmp(r->kv[i].key, "inflight")) {
 			op->cinflight = strcmp(r->kv[i].val, "0") != 0;
 			continue;
 		}
@@ -448,53 +455,51 @@ static void keep_text(struct prog_op *op, const struct ior_rec *r)
 }
 
 /* A value of a table of values (not flags): unknown ones are refused. */
-static uint64_t value_of(const struct ior_in *in, const struct ior_rec *r,
-			 const char *key, const struct ior_flag *t)
+static uint64_t value_of(const struct args *a, int k,
+			 const struct ior_flag *t)
 {
-	const char *v = ior_need(in, r, key);
+	const char *v = arg_need(a, k);
 	uint64_t x;
 
 	if (ior_flags_parse(t, v, &x) == 0)
 		for (; t->name; t++)
 			if (t->value == x)
 				return x;
-	ior_bad(in, key, "unknown value \"%.40s\"", v);
+	ior_bad(a->in, key_name[k], "unknown value \"%.40s\"", v);
 }
 
 /* atime, mtime: seconds with up to nine decimals, "now" or "omit". */
-struct timespec time_of(const struct ior_in *in,
-			const struct ior_rec *r, const char *key)
+struct timespec time_of(const struct args *a, int k)
 {
-	const char *v = ior_need(in, r, key);
+	const char *v = arg_need(a, k);
 	uint64_t ns;
 
 	if (!strcmp(v, "now"))
 		return (struct timespec){ 0, UTIME_NOW };
 	if (!strcmp(v, "omit"))
 		return (struct timespec){ 0, UTIME_OMIT };
-	ns = ior_time(in, key, v);
+	ns = ior_time(a->in, key_name[k], v);
 	return (struct timespec){ ns / 1000000000, ns % 1000000000 };
 }
 
 /* mknod's mode: permission and type bits; device nodes are refused. */
-static uint32_t node_mode_of(const struct ior_in *in, const struct ior_rec *r)
+static uint32_t node_mode_of(const struct args *a)
 {
-	uint32_t m = ior_mode(in, "mode", ior_need(in, r, "mode"));
+	const char *v = arg_need(a, K_mode);
+	uint32_t m = ior_mode(a->in, "mode", v);
 
 	switch (m & S_IFMT) {
 	case 0: case S_IFREG: case S_IFIFO: case S_IFSOCK:
 		return m;
 	default:
-		ior_bad(in, "mode", "%s: device nodes are not replayed",
-			ior_need(in, r, "mode"));
+		ior_bad(a->in, "mode", "%s: device nodes are not replayed", v);
 	}
 }
 
 /* A descriptor-sized captured number (close_range's bounds). */
-static int64_t bound_of(const struct ior_in *in, const struct ior_rec *r,
-			const char *key)
+static int64_t bound_of(const struct args *a, int k)
 {
-	uint64_t v = ior_uint(in, key, ior_need(in, r, key));
+	uint64_t v = arg_uint(a, k);
 
 	return v > INT32_MAX ? INT32_MAX : (int64_t)v;
 }
@@ -504,31 +509,32 @@ static int64_t bound_of(const struct ior_in *in, const struct ior_rec *r,
  * kernel signal the replay (F_SETOWN, F_SETSIG, F_NOTIFY, F_SETLEASE) are
  * never issued.
  */
-static void parse_fcntl(const struct ior_in *in, const struct ior_rec *r,
-			struct prog_op *op)
+static void parse_fcntl(const struct args *a, struct prog_op *op)
 {
-	op->cmd = value_of(in, r, "cmd", ior_fcntl_cmds);
+	const struct ior_rec *r = a->r;
+
+	op->cmd = value_of(a, K_cmd, ior_fcntl_cmds);
 	switch (op->cmd) {
 	case F_DUPFD: case F_DUPFD_CLOEXEC:
 		if (r->ret >= 0) {	/* the new descriptor, as for dup */
 			if (r->ret >= FD_MAX)
-				ior_bad(in, "RET", "descriptor above %d",
+				ior_bad(a->in, "RET", "descriptor above %d",
 					FD_MAX - 1);
 			if (r->ret > prog.maxfd)
 				prog.maxfd = r->ret;
 			op->num2 = r->ret;
-			op->fd2 = vfd_of(in, r, "vfd2");
+			op->fd2 = vfd_of(a, K_vfd2);
 		}
 		op->anyret = 1;
 		break;
 	case F_SETFD:
-		op->arg = ior_flags(in, "arg", flags_val(ior_need(in, r, "arg")), ior_fd_flags);
+		op->arg = arg_flags(a, K_arg, ior_fd_flags);
 		break;
 	case F_SETFL:
-		op->arg = ior_flags(in, "arg", flags_val(ior_need(in, r, "arg")), ior_open_flags);
+		op->arg = arg_flags(a, K_arg, ior_open_flags);
 		break;
 	case F_ADD_SEALS: case F_SETPIPE_SZ:
-		op->arg = ior_int(in, "arg", ior_need(in, r, "arg"));
+		op->arg = arg_int(a, K_arg);
 		break;
 	case F_GETFD: case F_GETFL: case F_GETOWN: case F_GETSIG:
 	case F_GETLEASE: case F_GET_SEALS: case F_GETPIPE_SZ:
@@ -539,31 +545,30 @@ static void parse_fcntl(const struct ior_in *in, const struct ior_rec *r,
 		break;
 	}
 	if (is_lock_cmd(op->cmd)) {
-		op->ltype = value_of(in, r, "ltype", ior_lock_types);
-		op->whence = value_of(in, r, "whence", ior_whence_names);
-		op->offset = ior_int(in, "offset", ior_need(in, r, "offset"));
-		op->len = ior_int(in, "len", ior_need(in, r, "len"));
+		op->ltype = value_of(a, K_ltype, ior_lock_types);
+		op->whence = value_of(a, K_whence, ior_whence_names);
+		op->offset = arg_int(a, K_offset);
+		op->len = arg_int(a, K_len);
 	}
 }
 
 /* The arguments of the calls that need more than the common keys. */
-static void parse_special(const struct ior_in *in, const struct ior_rec *r,
-			  struct prog_op *op)
+static void parse_special(const struct args *a, struct prog_op *op)
 {
 	switch (op->kind) {
 	case IOR_REPLAY_FCNTL:
-		parse_fcntl(in, r, op);
+		parse_fcntl(a, op);
 		break;
 	case IOR_REPLAY_MKNOD:
-		op->mode = node_mode_of(in, r);
+		op->mode = node_mode_of(a);
 		break;
 	case IOR_REPLAY_OPEN_BY_HANDLE:	/* the file it opened, when it did */
-		if (ior_get(r, "path"))
-			op->path = path_of(in, r, "path");
+		if (a->val[K_path])
+			op->path = path_of(a, K_path);
 		break;
 	case IOR_REPLAY_CLOSE_RANGE:
-		op->num = bound_of(in, r, "fd");
-		op->len = bound_of(in, r, "maxfd");
+		op->num = bound_of(a, K_fd);
+		op->len = bound_of(a, K_maxfd);
 		break;
 	default:
 		break;
@@ -581,17 +586,19 @@ static int is_value_table(const struct ior_flag *t)
 		t == ior_fcntl_cmds || t == ior_lock_types;
 }
 
-static void parse_args(const struct ior_in *in, const struct ior_rec *r,
-		       struct prog_op *op, struct prog_thread *th)
+static void parse_args(const struct args *a, struct prog_op *op,
+		       struct prog_thread *th)
 {
+	const struct ior_in *in = a->in;
+	const struct ior_rec *r = a->r;
 	const struct row_need *ci = need_of(ior_calls[op->row].native);
 	unsigned nd = ci->need;
 
 	op->fd = op->fd2 = op->num = op->num2 = -1;
 	op->anyret = !!(nd & (RET_FD | NOCMP));
 	if (nd & A_FD) {
-		op->num = fd_of(in, "fd", ior_need(in, r, "fd"));
-		op->fd = vfd_of(in, r, "vfd");
+		op->num = fd_of(a, K_fd);
+		op->fd = vfd_of(a, K_vfd);
 		/* Copies substitute for a side they do not know. */
 		op->byfd = op->kind != IOR_REPLAY_IORFD && !(nd & A_PAIR);
 		if (op->kind == IOR_REPLAY_IORFD && op->num < 0)
@@ -600,57 +607,57 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 			ior_bad(in, "vfd", "missing");
 	}
 	if (nd & A_FD2) {
-		op->num2 = fd_of(in, "fd2", ior_need(in, r, "fd2"));
-		op->fd2 = vfd_of(in, r, "vfd2");
+		op->num2 = fd_of(a, K_fd2);
+		op->fd2 = vfd_of(a, K_vfd2);
 	}
 	if (nd & A_PATH)
-		op->path = path_of(in, r, "path");
+		op->path = path_of(a, K_path);
 	if (nd & A_PATH2)
-		op->path2 = path_of(in, r, "path2");
+		op->path2 = path_of(a, K_path2);
 	if (nd & A_NAME) {
-		op->name = path_of(in, r, "name");
-		value_bytes(in, r, op);
+		op->name = path_of(a, K_name);
+		value_bytes(a, op);
 	}
 	if (ci->flags)
-		op->flags = ior_flags(in, "flags", flags_val(ior_need(in, r, "flags")), ci->flags);
+		op->flags = arg_flags(a, K_flags, ci->flags);
 	if (nd & A_MASK)
-		op->mask = ior_flags(in, "mask", flags_val(ior_need(in, r, "mask")), ior_statx_mask);
+		op->mask = arg_flags(a, K_mask, ior_statx_mask);
 	if (nd & A_AMODE)
-		op->mode = ior_flags(in, "amode", flags_val(ior_need(in, r, "amode")), ior_access_modes);
+		op->mode = arg_flags(a, K_amode, ior_access_modes);
 	if (nd & A_OWNER) {
-		op->uid = ior_owner(in, "uid", ior_need(in, r, "uid"), 1);
-		op->gid = ior_owner(in, "gid", ior_need(in, r, "gid"), 1);
+		op->uid = ior_owner(in, "uid", arg_need(a, K_uid), 1);
+		op->gid = ior_owner(in, "gid", arg_need(a, K_gid), 1);
 	}
-	if ((nd & A_TIMES) && (ior_get(r, "atime") || ior_get(r, "mtime"))) {
-		op->ts[0] = time_of(in, r, "atime");
-		op->ts[1] = time_of(in, r, "mtime");
+	if ((nd & A_TIMES) && (a->val[K_atime] || a->val[K_mtime])) {
+		op->ts[0] = time_of(a, K_atime);
+		op->ts[1] = time_of(a, K_mtime);
 		op->opt |= HAS_TIMES;
 	}
 	if (nd & A_WHENCE)
-		op->whence = value_of(in, r, "whence", ior_whence_names);
+		op->whence = value_of(a, K_whence, ior_whence_names);
 	if (nd & A_OFFSET)
-		op->offset = ior_int(in, "offset", ior_need(in, r, "offset"));
-	if ((nd & A_OPTOFF) && ior_get(r, "offset")) {
-		op->offset = ior_int(in, "offset", ior_get(r, "offset"));
+		op->offset = arg_int(a, K_offset);
+	if ((nd & A_OPTOFF) && a->val[K_offset]) {
+		op->offset = arg_int(a, K_offset);
 		op->opt |= HAS_OFF;
 	}
-	if ((nd & A_OPTOFF) && ior_get(r, "offset2")) {
-		op->offset2 = ior_int(in, "offset2", ior_get(r, "offset2"));
+	if ((nd & A_OPTOFF) && a->val[K_offset2]) {
+		op->offset2 = arg_int(a, K_offset2);
 		op->opt |= HAS_OFF2;
 	}
 	if (nd & A_SIZE)
-		op->offset = ior_int(in, "size", ior_need(in, r, "size"));
+		op->offset = arg_int(a, K_size);
 	if (nd & A_LEN)
-		op->len = ior_int(in, "len", ior_need(in, r, "len"));
+		op->len = arg_int(a, K_len);
 	if (nd & A_ADDR)
-		op->addr = ior_hex(in, "addr", ior_need(in, r, "addr"));
+		op->addr = arg_hex(a, K_addr);
 	if (nd & A_COUNT) {
-		op->count = ior_uint(in, "count", ior_need(in, r, "count"));
+		op->count = arg_uint(a, K_count);
 		if (op->count > RW_MAX)
 			op->count = RW_MAX;
 	}
 	if (nd & A_IOVCNT) {
-		op->iovcnt = ior_uint(in, "iovcnt", ior_need(in, r, "iovcnt"));
+		op->iovcnt = arg_uint(a, K_iovcnt);
 		if (op->iovcnt > IOV_LIMIT)
 			ior_bad(in, "iovcnt", "more than %d", IOV_LIMIT);
 		if (op->iovcnt > th->maxiov)
@@ -660,20 +667,20 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 	 * Type bits are accepted (git passes them to chmod) and passed on:
 	 * the kernel ignores them, as it did in the capture.
 	 */
-	if ((nd & A_MODE) || (ci->flags == ior_open_flags && ior_get(r, "mode")))
-		op->mode = ior_mode(in, "mode", ior_need(in, r, "mode"));
+	if ((nd & A_MODE) || (ci->flags == ior_open_flags && a->val[K_mode]))
+		op->mode = ior_mode(in, "mode", arg_need(a, K_mode));
 	if (nd & A_CREAT)
 		op->flags = O_CREAT | O_WRONLY | O_TRUNC;
 	if (nd & A_ARG)
 		op->arg = is_value_table(ci->argt) ?
-			value_of(in, r, ci->argkey, ci->argt) :
-			ior_flags(in, ci->argkey, flags_val(ior_need(in, r, ci->argkey)), ci->argt);
-	parse_special(in, r, op);
-	parse_aio(in, r, op, th);
+			value_of(a, ci->argkey, ci->argt) :
+			arg_flags(a, ci->argkey, ci->argt);
+	parse_special(a, op);
+	parse_aio(a, op, th);
 	if (nd & URING)
-		parse_uring(in, r, op);
+		parse_uring(a, op);
 	else
-		parse_uring_call(in, r, op);
+		parse_uring_call(a, op);
 	if ((nd & READS) && op->count > th->maxread)
 		th->maxread = op->count;
 	if ((nd & WRITES) && op->count > prog.maxwrite)
@@ -684,11 +691,10 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 	 */
 	if ((nd & A_EMPTY) && op->path == 0 &&
 	    ((op->flags & AT_EMPTY_PATH) || op->kind == IOR_REPLAY_UTIMES)) {
-		const char *d = ior_need(in, r, "dirfd");
-
 		/* ior-map gives such a call the vfd of its dirfd. */
-		op->num = strcmp(d, "AT_FDCWD") ? fd_of(in, "dirfd", d) : -1;
-		op->fd = vfd_of(in, r, "vfd");
+		op->num = strcmp(arg_need(a, K_dirfd), "AT_FDCWD") ?
+			fd_of(a, K_dirfd) : -1;
+		op->fd = vfd_of(a, K_vfd);
 		op->byfd = 1;
 	}
 	op->follows = follows_of(op->row, op->flags);
@@ -699,33 +705,33 @@ static void parse_args(const struct ior_in *in, const struct ior_rec *r,
 			prog.maxfd = r->ret;
 		if (op->kind == IOR_REPLAY_DUP) {
 			op->num2 = r->ret;
-			op->fd2 = vfd_of(in, r, "vfd2");
+			op->fd2 = vfd_of(a, K_vfd2);
 		} else if (op->kind != IOR_REPLAY_DUP2 && op->kind != IOR_REPLAY_DUP3) {
 			op->num = r->ret;	/* an open's new descriptor */
-			op->fd = vfd_of(in, r, "vfd");
+			op->fd = vfd_of(a, K_vfd);
 		}
 	}
 }
 
-static void parse_fork(const struct ior_in *in, const struct ior_rec *r,
-		       struct prog_op *op)
+static void parse_fork(const struct args *a, struct prog_op *op)
 {
-	int64_t child = ior_int(in, "child", ior_need(in, r, "child"));
-	int64_t cpid = ior_int(in, "cpid", ior_need(in, r, "cpid"));
+	int64_t child = arg_int(a, K_child);
+	int64_t cpid = arg_int(a, K_cpid);
 
-	op->flags = ior_flags(in, "flags", flags_val(ior_need(in, r, "flags")), ior_clone_flags);
-	op->child = thread_get(in, child, cpid, 1);
+	op->flags = arg_flags(a, K_flags, ior_clone_flags);
+	op->child = thread_get(a->in, child, cpid, 1);
 }
 
 static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 {
-	const char *s = ior_get(r, "seq");
+	struct args a = { in, r, { NULL } };
 	struct prog_op *op;
 	struct prog_thread *th;
 	uint32_t t;
 	int row;
 
-	if (!s)
+	ior_keys_values(&keys, r, a.val);
+	if (!a.val[K_seq])
 		ior_bad(in, "seq", "missing: not an operation of a replay program");
 	if (prog.nops == NONE - 1)
 		ior_bad(in, NULL, "too many operations");
@@ -739,7 +745,7 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 		ior_err(IOR_EXIT_SYS, "realloc");
 	op = &prog.ops[prog.nops];
 	memset(op, 0, sizeof(*op));
-	op->seq = ior_int(in, "seq", s);
+	op->seq = arg_int(&a, K_seq);
 	if (op->seq < 1 || (prog.nops && op->seq <= prog.ops[prog.nops - 1].seq))
 		ior_bad(in, "seq", "not increasing");
 	op->row = row_of(in, r->call, &row);
@@ -750,18 +756,18 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	op->cdur = r->dur;
 	op->ctime = r->time_ns;
 	op->next = op->batch = op->target = NONE;
-	if ((s = ior_get(r, "after")))
-		parse_after(in, s, op);
+	if (a.val[K_after])
+		parse_after(in, a.val[K_after], op);
 	t = thread_get(in, r->tid, r->pid, 0);
 	if (op->kind == IOR_REPLAY_FORK)
-		parse_fork(in, r, op);	/* may move threads[] */
+		parse_fork(&a, op);	/* may move threads[] */
 	else
-		parse_args(in, r, op, &prog.threads[t]);
+		parse_args(&a, op, &prog.threads[t]);
 	th = &prog.threads[t];
 	if (th->comm == SIZE_MAX || strcmp(str(th->comm), r->comm))
 		th->comm = arena_add(r->comm, strlen(r->comm));
 	op->comm = th->comm;
-	keep_text(op, r);
+	keep_text(op, &a);
 	if (th->last == NONE)
 		th->first = prog.nops;
 	else
@@ -803,6 +809,7 @@ void load_program(const char *path)
 	int k;
 
 	ior_in_open(&in, path);
+	ior_keys_init(&keys, key_name, NKEYS);
 	arena_add("", 0);	/* offset 0: the empty string */
 	while ((k = ior_read(&in, &r)) != IOR_EOF) {
 		if (k == IOR_META) {

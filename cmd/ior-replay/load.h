@@ -50,35 +50,97 @@ extern struct loader ld;
 size_t arena_add(const char *s, size_t n);
 
 /*
- * A flags value for ior_flags(): an empty one ("flags="), as a replay
- * program may have, is 0, as an absent one is; ior_flags() refuses it.
+ * The keys the loader reads. A record's are found in one pass
+ * (ior_keys_values) as it is loaded, not looked up one at a time.
  */
-static inline const char *flags_val(const char *v)
+#define LOAD_KEYS(X) \
+	X(seq) X(after) X(fd) X(vfd) X(fd2) X(vfd2) X(dirfd) X(path) \
+	X(path2) X(name) X(value) X(flags) X(mask) X(amode) X(mode) X(uid) \
+	X(gid) X(atime) X(mtime) X(whence) X(offset) X(offset2) X(size) \
+	X(len) X(addr) X(count) X(iovcnt) X(advice) X(op) X(prot) X(cmd) \
+	X(arg) X(ltype) X(maxfd) X(child) X(cpid) X(inflight) X(nr) X(ctx) \
+	X(sub) X(iocb) X(min_nr) X(timeout) X(sigmask) X(entries) X(sq) \
+	X(cq) X(to_submit) X(min_complete) X(opcode) X(fds) X(vfds) X(lens) \
+	X(ring) X(fixed) X(sqe_flags) X(buf) X(datasync) X(resolve) X(slot)
+enum load_key {
+#define LOAD_KEY(k) K_##k,
+	LOAD_KEYS(LOAD_KEY)
+#undef LOAD_KEY
+	NKEYS
+};
+extern const char *const key_name[NKEYS];
+
+/* A record being loaded, and the values of its keys. */
+struct args {
+	const struct ior_in *in;
+	const struct ior_rec *r;
+	const char *val[NKEYS];		/* by K_*: NULL when absent */
+};
+
+/*
+ * Key k through lib's parsers. A key the call must have is refused by
+ * ior_need() when absent; an optional one (opt_*) has a default.
+ */
+static inline const char *arg_need(const struct args *a, int k)
 {
-	return v && *v ? v : NULL;
+	return a->val[k] ? a->val[k] : ior_need(a->in, a->r, key_name[k]);
+}
+
+static inline int64_t arg_int(const struct args *a, int k)
+{
+	return ior_int(a->in, key_name[k], arg_need(a, k));
+}
+
+static inline uint64_t arg_uint(const struct args *a, int k)
+{
+	return ior_uint(a->in, key_name[k], arg_need(a, k));
+}
+
+static inline uint64_t arg_hex(const struct args *a, int k)
+{
+	return ior_hex(a->in, key_name[k], arg_need(a, k));
+}
+
+static inline int64_t opt_int(const struct args *a, int k, int64_t dflt)
+{
+	return a->val[k] ? ior_int(a->in, key_name[k], a->val[k]) : dflt;
 }
 
 /*
- * The fields of a record ior-replay reads its own way, each checked: a
- * malformed one exits through ior_bad() naming the line and key.
+ * Flags: an empty value ("flags="), as a replay program may have, is 0,
+ * as an absent one is (ior_flags() would refuse it).
  */
-int32_t fd_of(const struct ior_in *in, const char *key, const char *v);
-int32_t vfd_of(const struct ior_in *in, const struct ior_rec *r,
-	       const char *key);
-size_t path_of(const struct ior_in *in, const struct ior_rec *r,
-	       const char *key);
-struct timespec time_of(const struct ior_in *in, const struct ior_rec *r,
-			const char *key);
+static inline uint64_t opt_flags(const struct args *a, int k,
+				 const struct ior_flag *t)
+{
+	const char *v = a->val[k];
+
+	return ior_flags(a->in, key_name[k], v && *v ? v : NULL, t);
+}
+
+static inline uint64_t arg_flags(const struct args *a, int k,
+				 const struct ior_flag *t)
+{
+	arg_need(a, k);
+	return opt_flags(a, k, t);
+}
+
+/*
+ * The keys ior-replay reads its own way, each checked: a malformed one
+ * exits through ior_bad() naming the line and key.
+ */
+int32_t fd_of(const struct args *a, int k);
+int32_t vfd_of(const struct args *a, int k);
+size_t path_of(const struct args *a, int k);
+struct timespec time_of(const struct args *a, int k);
 
 /* The AIO calls' keys; op is prog.ops[prog.nops], of thread th. */
-void parse_aio(const struct ior_in *in, const struct ior_rec *r,
-	       struct prog_op *op, struct prog_thread *th);
+void parse_aio(const struct args *a, struct prog_op *op,
+	       struct prog_thread *th);
 /* io_uring_setup, io_uring_enter and io_uring_register: their keys. */
-void parse_uring_call(const struct ior_in *in, const struct ior_rec *r,
-		      struct prog_op *op);
+void parse_uring_call(const struct args *a, struct prog_op *op);
 /* A uring:* request's keys; op is prog.ops[prog.nops]. */
-void parse_uring(const struct ior_in *in, const struct ior_rec *r,
-		 struct prog_op *op);
+void parse_uring(const struct args *a, struct prog_op *op);
 /* Once every op is loaded: the ties between calls and requests. */
 void link_uring(struct ior_in *in);
 void find_depths(void);
