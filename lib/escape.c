@@ -1,4 +1,7 @@
 /* escape.c - the reversible \xHH escaping of ior-format(5). */
+#define _GNU_SOURCE	/* strchrnul */
+#include <string.h>
+
 #include "ior.h"
 
 static const char hex[] = "0123456789abcdef";
@@ -58,4 +61,44 @@ long ior_unescape(char *s)
 	}
 	*w = 0;
 	return w - s;
+}
+
+long ior_decode(char *dst, size_t cap, const char *s, int *nul)
+{
+	size_t n = 0;
+
+	*nul = 0;
+	for (;;) {
+		/* the bytes up to the next escape, in one copy */
+		const char *b = strchrnul(s, '\\');
+		size_t k = b - s;
+		int h, l, c;
+
+		if (n + k >= cap)
+			return IOR_ESC_LONG;
+		if (dst)
+			memcpy(dst + n, s, k);
+		n += k;
+		if (!*b)
+			break;
+		if (b[1] == '\\') {
+			c = '\\';
+			s = b + 2;
+		} else if (b[1] == 'x' && (h = hexval(b[2])) >= 0 &&
+			   (l = hexval(b[3])) >= 0) {
+			c = h << 4 | l;
+			s = b + 4;
+		} else {
+			return IOR_ESC_BAD;
+		}
+		if (n + 1 >= cap)
+			return IOR_ESC_LONG;
+		if (dst)
+			dst[n] = (char)c;
+		n++;
+		*nul |= c == 0;
+	}
+	if (dst)
+		dst[n] = 0;
+	return n;
 }

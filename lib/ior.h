@@ -50,6 +50,16 @@ size_t ior_escape(char *dst, const char *src, size_t len);
  * escape. The result may contain NUL bytes only if \x00 was written.
  */
 long ior_unescape(char *s);
+/* What ior_decode() found wrong. */
+enum { IOR_ESC_BAD = -1, IOR_ESC_LONG = -2 };
+/*
+ * Decode escaped s into dst, room for cap bytes (at least 1), or with
+ * dst NULL only check it: the decoded length, dst then ends with a NUL;
+ * IOR_ESC_BAD at a malformed escape (a lone backslash, \x with fewer
+ * than two hex digits); IOR_ESC_LONG when it decodes to more than cap - 1
+ * bytes. *nul is set when a decoded byte is NUL (\x00).
+ */
+long ior_decode(char *dst, size_t cap, const char *s, int *nul);
 
 /* ---- records ---- */
 
@@ -135,10 +145,17 @@ int64_t ior_get_int(const struct ior_in *in, const struct ior_rec *r,
 		    const char *key, int64_t dflt);
 /*
  * Copy and unescape value into dst (size cap); exits via ior_bad if
- * malformed, too long, or holding a NUL byte. Returns the length.
+ * malformed, longer than cap - 1 bytes unescaped, or holding a NUL byte.
+ * Returns the length.
  */
 size_t ior_val_unescape(const struct ior_in *in, const char *key,
 			const char *val, char *dst, size_t cap);
+/*
+ * The same checks without the copy, for a value passed on escaped that a
+ * later tool unescapes: ior_val_unescape() into cap bytes will take it.
+ */
+size_t ior_val_check(const struct ior_in *in, const char *key,
+		     const char *val, size_t cap);
 /* The value of key in r, which its call must have: else exits via ior_bad. */
 const char *ior_need(const struct ior_in *in, const struct ior_rec *r,
 		     const char *key);

@@ -471,16 +471,20 @@ int ior_find(const struct ior_rec *r, const char *key)
 size_t ior_val_unescape(const struct ior_in *in, const char *key,
 			const char *val, char *dst, size_t cap)
 {
-	size_t n = strlen(val);
-	long len;
+	int nul;
+	long len = ior_decode(dst, cap, val, &nul);
 
-	if (n >= cap)
+	if (len == IOR_ESC_LONG)
 		ior_bad(in, key, "value longer than %zu bytes", cap - 1);
-	memcpy(dst, val, n + 1);
-	len = ior_unescape(dst);
 	if (len < 0)
 		ior_bad(in, key, "malformed escape in \"%.40s\"", val);
-	if ((size_t)len != strlen(dst))
+	if (nul)
 		ior_bad(in, key, "value holds a NUL byte");
 	return len;
+}
+
+size_t ior_val_check(const struct ior_in *in, const char *key,
+		     const char *val, size_t cap)
+{
+	return ior_val_unescape(in, key, val, NULL, cap);
 }
