@@ -160,8 +160,10 @@ int ior_flags_parse(const struct ior_flag *t, const char *s, uint64_t *v)
 			r |= x;
 			found = 1;
 		}
+		/* every record has flags: the first byte rules most names out */
 		for (f = t; !found && f->name; f++)
-			if (strlen(f->name) == len && !strncmp(f->name, p, len)) {
+			if (f->name[0] == p[0] && !strncmp(f->name, p, len) &&
+			    !f->name[len]) {
 				r |= f->value;
 				found = 1;
 			}

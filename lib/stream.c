@@ -139,7 +139,14 @@ int64_t ior_int(const struct ior_in *in, const char *key, const char *s)
 	const char *p = s;
 	int neg = 0;
 	uint64_t v = 0;
+	size_t n;
 
+	/* Most are a few digits: no overflow is possible below 19. */
+	for (n = *p == '-'; (unsigned)(p[n] - '0') < 10 && n < 18; n++)
+		v = v * 10 + (p[n] - '0');
+	if (!p[n] && n > (size_t)(*p == '-'))
+		return *p == '-' ? -(int64_t)v : (int64_t)v;
+	v = 0;
 	if (*p == '-') {
 		neg = 1;
 		p++;
@@ -161,7 +168,14 @@ int64_t ior_int(const struct ior_in *in, const char *key, const char *s)
 uint64_t ior_uint(const struct ior_in *in, const char *key, const char *s)
 {
 	uint64_t v = 0;
+	size_t n;
 
+	/* Most are a few digits: no overflow is possible below 19. */
+	for (n = 0; (unsigned)(s[n] - '0') < 10 && n < 18; n++)
+		v = v * 10 + (s[n] - '0');
+	if (!s[n] && n)
+		return v;
+	v = 0;
 	if (!*s)
 		ior_bad(in, key, "not a number: \"\"");
 	for (const char *p = s; *p; p++) {
