@@ -16,6 +16,21 @@
 #define IOR_LINE_MAX 65536	/* longest line a reader accepts */
 #define IOR_KV_MAX 32		/* most key=value arguments in a record */
 
+/*
+ * What a replay program may hold: ior-replay and ior-init refuse more,
+ * so ior-map never writes more and ior-gen refuses it on input (check.c),
+ * naming the user's input rather than an intermediate file. Whoever
+ * changes what the replay accepts changes it here, for every tool.
+ */
+#define IOR_PROG_ID_MAX (1 << 22)	/* virtual pids, tids: 1 .. this - 1 */
+#define IOR_PROG_FD_MAX (1 << 20)	/* descriptors bound: 0 .. this - 1 */
+#define IOR_PROG_VFD_MAX (1 << 28)	/* vfds: 0 .. this - 1 */
+#define IOR_PROG_IOV_MAX (1 << 20)	/* largest iovcnt */
+#define IOR_PROG_PATH_MAX 4096		/* a path unescaped, with its NUL */
+#define IOR_PROG_VALUE_MAX 4096		/* an xattr value as written, with NUL */
+#define IOR_PROG_LIST_MAX 65536		/* entries of an fds, vfds, lens list */
+#define IOR_PROG_OPS_MAX 0xfffffffeull	/* operations of one program */
+
 /* Exit codes shared by all tools (documented in ior(7)). */
 enum {
 	IOR_EXIT_OK = 0,
@@ -189,7 +204,7 @@ int ior_seconds(const char *s, uint64_t *ns);
  * instead, or NULL. r must be as ior_read() filled it (each key ends
  * right before its value).
  */
-#define IOR_KEYS_MAX 64
+#define IOR_KEYS_MAX 96
 struct ior_keys {
 	const char *const *name;
 	int n;
@@ -202,6 +217,42 @@ void ior_keys_scan(const struct ior_keys *ks, const struct ior_rec *r,
 		   int *at);
 void ior_keys_values(const struct ior_keys *ks, const struct ior_rec *r,
 		     const char **val);
+
+/*
+ * ---- what a replay program must hold (check.c) ----
+ *
+ * ior_check_op: r, an operation about to be written to a replay program,
+ * holds what ior-replay requires of it: a call it issues, virtual ids
+ * within IOR_PROG_ID_MAX, and each key its call needs, present and
+ * parsed as the replay parses it (numbers, flags, vfds, escaped paths
+ * within IOR_PROG_PATH_MAX...). Else exits via ior_bad(), naming the key.
+ * What it cannot see, one record at a time, is the caller's: the order
+ * of seq= and after=, a fork's child being new, a request's submitting
+ * call.
+ *
+ * The keys it reads, IOR_CHECK_KEYS: a tool that finds keys of its own
+ * lists these first in its key set (ior_keys_init) and passes the values
+ * found, val[IOR_CK_*], to ior_check_op_vals(), row being r's
+ * (ior_call_find): one pass over the record for both.
+ */
+#define IOR_CHECK_KEYS(X) \
+	X(fd) X(vfd) X(fd2) X(vfd2) X(dirfd) X(path) X(path2) X(name) \
+	X(value) X(flags) X(mask) X(amode) X(mode) X(uid) X(gid) X(atime) \
+	X(mtime) X(whence) X(offset) X(offset2) X(size) X(len) X(addr) \
+	X(count) X(iovcnt) X(advice) X(op) X(prot) X(cmd) X(arg) X(ltype) \
+	X(maxfd) X(child) X(cpid) X(nr) X(ctx) X(sub) X(iocb) X(min_nr) \
+	X(timeout) X(sigmask) X(entries) X(sq) X(cq) X(to_submit) \
+	X(min_complete) X(opcode) X(fds) X(vfds) X(lens) X(ring) X(fixed) \
+	X(sqe_flags) X(buf) X(datasync) X(resolve) X(slot)
+enum ior_check_key {
+#define IOR_CHECK_KEY(k) IOR_CK_##k,
+	IOR_CHECK_KEYS(IOR_CHECK_KEY)
+#undef IOR_CHECK_KEY
+	IOR_CHECK_NKEYS
+};
+void ior_check_op(const struct ior_in *in, const struct ior_rec *r);
+void ior_check_op_vals(const struct ior_in *in, const struct ior_rec *r,
+		       int row, const char *const *val);
 
 /* ---- writing ---- */
 

@@ -1,0 +1,705 @@
+/*
+ * check.c - what ior-replay requires of an operation of a replay program
+ * (ior.h: ior_check_op), checked where the program is written: ior-gen
+ * refuses on its input what the replay would refuse in its output, so
+ * the message names the user's file and line, not an intermediate one.
+ *
+ * The rules are ior-replay's loader's: the keys an operation needs come
+ * from its call's row of the table (calls.h), the arguments' types and
+ * keys, and a few calls' own keys; each is parsed with lib's parsers,
+ * within the limits of ior.h (IOR_PROG_*). A change to what the loader
+ * reads is a change here.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ior.h"
+
+/* The keys the loader reads (ior.h), K_* here. */
+enum {
+#define CHECK_KEY(k) K_##k = IOR_CK_##k,
+	IOR_CHECK_KEYS(CHECK_KEY)
+#undef CHECK_KEY
+	NKEYS = IOR_CHECK_NKEYS
+};
+#define CHECK_NAME(k) #k,
+static const char *const key_name[NKEYS] = { IOR_CHECK_KEYS(CHECK_NAME) };
+#undef CHECK_NAME
+_Static_assert(NKEYS <= IOR_KEYS_MAX, "the checked keys fit a key set");
+
+/* What a row needs, from its arguments (as the loader derives it). */
+enum {
+	N_FD = 1 << 0, N_FD2 = 1 << 1, N_PATH = 1 << 2, N_PATH2 = 1 << 3,
+	N_MODE = 1 << 4, N_COUNT = 1 << 5, N_OFFSET = 1 << 6,
+	N_IOVCNT = 1 << 7, N_WHENCE = 1 << 8, N_SIZE = 1 << 9,
+	N_MASK = 1 << 10, N_AMODE = 1 << 11, N_OWNER = 1 << 12,
+	N_NAME = 1 << 13, N_TIMES = 1 << 14, N_LEN = 1 << 15,
+	N_OPTOFF = 1 << 16,	/* offset and offset2, each optional */
+	N_ADDR = 1 << 17,
+	N_EMPTY = 1 << 18,	/* an empty path with a dirfd acts on it */
+	N_RETFD = 1 << 19,	/* RET is a new descriptor */
+	N_ARG = 1 << 20,	/* advice=, op= or prot= */
+	N_URING = 1 << 21,	/* an io_uring request: keys of its own */
+};
+
+struct need {
+	unsigned bits;
+	const struct ior_flag *flags;	/* its flags= key's names, if any */
+	const struct ior_flag *argt;	/* N_ARG: that key's names */
+	int argkey;			/* N_ARG: K_advice, K_op or K_prot */
+};
+
+/* The flags of a call that takes a plain number (copy_file_range's). */
+static const struct ior_flag no_names[] = { { NULL, 0, 0 } };
+
+static int is_aio_request(unsigned kind)
+{
+	return kind >= IOR_REPLAY_AIO_PREAD && kind <= IOR_REPLAY_AIO_NOOP;
+}
+
+static int is_uring_request(unsigned kind)
+{
+	return kind >= IOR_REPLAY_UR_NOP && kind <= IOR_REPLAY_UR_OTHER;
+}
+
+static int is_lock_cmd(uint64_t cmd)
+{
+	return cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW ||
+		cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+}
+
+/* A table of values, not of flags: a value it does not name is refused. */
+static int is_value_table(const struct ior_flag *t)
+{
+	return t == ior_whence_names || t == ior_madvise_advice ||
+		t == ior_fcntl_cmds || t == ior_lock_types;
+}
+
+/* One argument of a row: what it asks of the record. */
+static void need_arg(const struct ior_arg *a, struct need *n)
+{
+	const char *k = a->key;
+
+	switch (a->type) {
+	case IOR_ARG_FD:
+		n->bits |= !strcmp(k, "fd") ? N_FD : !strcmp(k, "fd2") ? N_FD2 : 0;
+		break;
+	case IOR_ARG_PATH: case IOR_ARG_LINK: case IOR_ARG_NAME:
+		n->bits |= !strcmp(k, "path") ? N_PATH : !strcmp(k, "path2") ?
+			N_PATH2 : !strcmp(k, "name") ? N_NAME : 0;
+		break;
+	case IOR_ARG_FLAGS:
+		if (!a->flags)		/* a record's: its own keys */
+			break;
+		if (!strcmp(k, "flags"))
+			n->flags = a->flags;
+		else if (!strcmp(k, "mask"))
+			n->bits |= N_MASK;
+		else if (!strcmp(k, "amode"))
+			n->bits |= N_AMODE;
+		else if (!strcmp(k, "whence"))
+			n->bits |= N_WHENCE;
+		else if (!strcmp(k, "advice") || !strcmp(k, "op") ||
+			 !strcmp(k, "prot")) {
+			n->bits |= N_ARG;
+			n->argt = a->flags;
+			n->argkey = !strcmp(k, "advice") ? K_advice :
+				!strcmp(k, "op") ? K_op : K_prot;
+		}
+		break;
+	case IOR_ARG_MODE:
+		n->bits |= N_MODE;
+		break;
+	case IOR_ARG_INT: case IOR_ARG_UINT:
+		if (!strcmp(k, "uid") || !strcmp(k, "gid"))
+			n->bits |= N_OWNER;
+		else if (!strcmp(k, "iovcnt"))
+			n->bits |= N_IOVCNT;
+		else if (!strcmp(k, "flags"))
+			n->flags = no_names;
+		break;
+	case IOR_ARG_LONG: case IOR_ARG_LOFF: case IOR_ARG_SIZE:
+		if (!strcmp(k, "offset") || !strcmp(k, "offset2"))
+			n->bits |= a->form == IOR_FORM_OPT ? N_OPTOFF : N_OFFSET;
+		else if (!strcmp(k, "size"))
+			n->bits |= N_SIZE;
+		else if (!strcmp(k, "len"))
+			n->bits |= N_LEN;
+		else if (!strcmp(k, "count"))
+			n->bits |= N_COUNT;
+		break;
+	case IOR_ARG_RBUF: case IOR_ARG_WBUF:
+		n->bits |= N_COUNT;
+		break;
+	case IOR_ARG_HEX:
+		n->bits |= !strcmp(k, "addr") ? N_ADDR : 0;
+		break;
+	case IOR_ARG_NONE:	/* written by ior-trace's own code */
+		n->bits |= !strcmp(k, "times") ? N_TIMES : 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static void need_of_row(int row, struct need *n)
+{
+	const struct ior_call *c = &ior_calls[row];
+	unsigned kind = c->replay;
+	int dirfd = 0;
+
+	*n = (struct need){ 0 };
+	if (kind == IOR_REPLAY_FORK || kind == IOR_REPLAY_EXEC)
+		return;
+	if (is_uring_request(kind)) {
+		n->bits = N_URING;
+		return;
+	}
+	for (int i = 0; i < c->nargs; i++) {
+		need_arg(&c->args[i], n);
+		dirfd |= c->args[i].type == IOR_ARG_DIRFD &&
+			!strcmp(c->args[i].key, "dirfd");
+	}
+	if (c->ret == IOR_RET_FD)
+		n->bits |= N_RETFD;
+	switch (kind) {
+	case IOR_REPLAY_STAT: case IOR_REPLAY_STATX: case IOR_REPLAY_CHOWN:
+	case IOR_REPLAY_LINK: case IOR_REPLAY_UTIMES:
+		if (dirfd && n->flags == ior_at_flags)
+			n->bits |= N_EMPTY;
+		break;
+	case IOR_REPLAY_MMAP:	/* where it maps is the kernel's choice */
+		n->bits &= ~N_ADDR;
+		break;
+	case IOR_REPLAY_IORFD:
+		n->bits |= N_FD;
+		n->flags = ior_open_flags;
+		break;
+	case IOR_REPLAY_URING_SETUP:
+		n->flags = ior_uring_setup_flags;
+		break;
+	default:
+		break;
+	}
+	/* Beside open flags, mode= matters with O_CREAT only: optional. */
+	if (n->flags == ior_open_flags)
+		n->bits &= ~N_MODE;
+}
+
+static const struct need *need_of(int row)
+{
+	static struct need needs[IOR_NCALLS];
+	static uint8_t known[IOR_NCALLS];
+
+	if (!known[row]) {
+		need_of_row(row, &needs[row]);
+		known[row] = 1;
+	}
+	return &needs[row];
+}
+
+/* ---- the keys, each checked as the loader parses it ---- */
+
+struct chk {
+	const struct ior_in *in;
+	const struct ior_rec *r;
+	const char *const *val;
+};
+
+static const char *need(const struct chk *c, int k)
+{
+	return c->val[k] ? c->val[k] : ior_need(c->in, c->r, key_name[k]);
+}
+
+static int64_t c_int(const struct chk *c, int k)
+{
+	return ior_int(c->in, key_name[k], need(c, k));
+}
+
+static uint64_t c_uint(const struct chk *c, int k)
+{
+	return ior_uint(c->in, key_name[k], need(c, k));
+}
+
+static int64_t c_opt_int(const struct chk *c, int k)
+{
+	return c->val[k] ? ior_int(c->in, key_name[k], c->val[k]) : 0;
+}
+
+static void c_hex(const struct chk *c, int k)
+{
+	ior_hex(c->in, key_name[k], need(c, k));
+}
+
+/* Flags; an empty value ("flags=") is 0, as an absent one. */
+static uint64_t c_opt_flags(const struct chk *c, int k,
+			    const struct ior_flag *t)
+{
+	const char *v = c->val[k];
+
+	return ior_flags(c->in, key_name[k], v && *v ? v : NULL, t);
+}
+
+static uint64_t c_flags(const struct chk *c, int k, const struct ior_flag *t)
+{
+	need(c, k);
+	return c_opt_flags(c, k, t);
+}
+
+/* A value of a table of values: unknown ones are refused. */
+static uint64_t c_value(const struct chk *c, int k, const struct ior_flag *t)
+{
+	const char *v = need(c, k);
+	uint64_t x;
+
+	if (ior_flags_parse(t, v, &x) == 0)
+		for (; t->name; t++)
+			if (t->value == x)
+				return x;
+	ior_bad(c->in, key_name[k], "unknown value \"%.40s\"", v);
+}
+
+/* A vfd, when there is one. */
+static void c_vfd(const struct chk *c, int k)
+{
+	int64_t v;
+
+	if (!c->val[k])
+		return;
+	v = ior_int(c->in, key_name[k], c->val[k]);
+	if (v < 0 || v >= IOR_PROG_VFD_MAX)
+		ior_bad(c->in, key_name[k], "out of range 0..%d",
+			IOR_PROG_VFD_MAX - 1);
+}
+
+/* A path or a name: the length of its bytes, unescaped. */
+static size_t c_path(const struct chk *c, int k)
+{
+	return ior_val_check(c->in, key_name[k], need(c, k),
+			     IOR_PROG_PATH_MAX);
+}
+
+/* setxattr's value: binary, NUL bytes allowed, bounded as written. */
+static void c_xattr_value(const struct chk *c)
+{
+	const char *v = c->val[K_value];
+	int nul;
+
+	if (!v)
+		return;
+	if (strlen(v) >= IOR_PROG_VALUE_MAX)
+		ior_bad(c->in, "value", "longer than %d bytes",
+			IOR_PROG_VALUE_MAX - 1);
+	if (ior_decode(NULL, IOR_PROG_VALUE_MAX, v, &nul) < 0)
+		ior_bad(c->in, "value", "malformed escape in \"%.40s\"", v);
+}
+
+/* atime, mtime: seconds with up to nine decimals, "now" or "omit". */
+static void c_time(const struct chk *c, int k)
+{
+	const char *v = need(c, k);
+
+	if (strcmp(v, "now") && strcmp(v, "omit"))
+		ior_time(c->in, key_name[k], v);
+}
+
+static void c_mode(const struct chk *c)
+{
+	ior_mode(c->in, "mode", need(c, K_mode));
+}
+
+/* RET, a new descriptor: one the replay can bind. */
+static void c_retfd(const struct chk *c)
+{
+	if (c->r->ret >= IOR_PROG_FD_MAX)
+		ior_bad(c->in, "RET", "descriptor above %d",
+			IOR_PROG_FD_MAX - 1);
+}
+
+/* A list of integers (fds, vfds, lens), each lo..hi: how many. */
+static uint32_t c_list(const struct chk *c, int k, int64_t lo, int64_t hi)
+{
+	const char *key = key_name[k], *v = c->val[k];
+	char buf[24];
+	uint32_t m = 0;
+
+	if (!v)
+		return 0;
+	for (const char *p = v, *e; ; p = e + 1) {
+		int64_t x;
+
+		e = strchrnul(p, ',');
+		if ((size_t)(e - p) >= sizeof(buf) || m == IOR_PROG_LIST_MAX)
+			ior_bad(c->in, key, "not a list of at most %d numbers",
+				IOR_PROG_LIST_MAX);
+		memcpy(buf, p, e - p);
+		buf[e - p] = 0;
+		x = ior_int(c->in, key, buf);
+		if (x < lo || x > hi)
+			ior_bad(c->in, key, "%lld out of range %lld..%lld",
+				(long long)x, (long long)lo, (long long)hi);
+		m++;
+		if (!*e)
+			return m;
+	}
+}
+
+/* A registered file index (fixed=, slot=). */
+static void c_index(const struct chk *c, int k)
+{
+	int64_t v;
+
+	if (!c->val[k])
+		return;
+	v = ior_int(c->in, key_name[k], c->val[k]);
+	if (v < 0 || v > INT32_MAX)
+		ior_bad(c->in, key_name[k], "not a registered file index");
+}
+
+/* ---- the calls that read keys of their own ---- */
+
+static void check_fcntl(const struct chk *c)
+{
+	uint64_t cmd = c_value(c, K_cmd, ior_fcntl_cmds);
+
+	switch (cmd) {
+	case F_DUPFD: case F_DUPFD_CLOEXEC:
+		if (c->r->ret >= 0) {
+			c_retfd(c);
+			c_vfd(c, K_vfd2);
+		}
+		break;
+	case F_SETFD:
+		c_flags(c, K_arg, ior_fd_flags);
+		break;
+	case F_SETFL:
+		c_flags(c, K_arg, ior_open_flags);
+		break;
+	case F_ADD_SEALS: case F_SETPIPE_SZ:
+		c_int(c, K_arg);
+		break;
+	default:
+		break;
+	}
+	if (is_lock_cmd(cmd)) {
+		c_value(c, K_ltype, ior_lock_types);
+		c_value(c, K_whence, ior_whence_names);
+		c_int(c, K_offset);
+		c_int(c, K_len);
+	}
+}
+
+static void check_special(const struct chk *c, unsigned kind)
+{
+	unsigned m;
+
+	switch (kind) {
+	case IOR_REPLAY_FCNTL:
+		check_fcntl(c);
+		break;
+	case IOR_REPLAY_MKNOD:
+		m = ior_mode(c->in, "mode", need(c, K_mode));
+		if ((m & S_IFMT) != 0 && (m & S_IFMT) != S_IFREG &&
+		    (m & S_IFMT) != S_IFIFO && (m & S_IFMT) != S_IFSOCK)
+			ior_bad(c->in, "mode", "%s: device nodes are not replayed",
+				c->val[K_mode]);
+		break;
+	case IOR_REPLAY_OPEN_BY_HANDLE:
+		if (c->val[K_path])
+			c_path(c, K_path);
+		break;
+	case IOR_REPLAY_CLOSE_RANGE:
+		c_uint(c, K_fd);
+		c_uint(c, K_maxfd);
+		break;
+	default:
+		break;
+	}
+}
+
+static void check_aio(const struct chk *c, unsigned kind)
+{
+	switch (kind) {
+	case IOR_REPLAY_IO_SETUP:
+		c_uint(c, K_nr);
+		if (c->r->ret >= 0)
+			c_hex(c, K_ctx);
+		return;
+	case IOR_REPLAY_IO_DESTROY:
+		c_hex(c, K_ctx);
+		return;
+	case IOR_REPLAY_IO_SUBMIT:
+		c_hex(c, K_ctx);
+		c_uint(c, K_sub);
+		return;
+	case IOR_REPLAY_IO_GETEVENTS:
+	case IOR_REPLAY_IO_PGETEVENTS:
+		c_hex(c, K_ctx);
+		c_int(c, K_min_nr);
+		c_int(c, K_nr);
+		if (c->val[K_timeout])
+			c_time(c, K_timeout);
+		if (kind == IOR_REPLAY_IO_PGETEVENTS)
+			c_uint(c, K_sigmask);
+		return;
+	case IOR_REPLAY_IO_CANCEL:
+		c_hex(c, K_ctx);
+		c_hex(c, K_iocb);
+		return;
+	default:
+		break;
+	}
+	if (!is_aio_request(kind))
+		return;
+	c_hex(c, K_ctx);
+	c_hex(c, K_iocb);
+	c_opt_flags(c, K_flags, ior_rwf_flags);
+	c_uint(c, K_sub);
+}
+
+static void check_uring_call(const struct chk *c, unsigned kind)
+{
+	uint32_t n, nv;
+
+	switch (kind) {
+	case IOR_REPLAY_URING_SETUP:
+		c_uint(c, K_entries);
+		c_opt_int(c, K_sq);
+		c_opt_int(c, K_cq);
+		break;
+	case IOR_REPLAY_URING_ENTER:
+		c_uint(c, K_to_submit);
+		c_uint(c, K_min_complete);
+		if (c->val[K_sub])
+			c_uint(c, K_sub);
+		break;
+	case IOR_REPLAY_URING_REGISTER:
+		c_flags(c, K_opcode, ior_uring_register_ops);
+		c_uint(c, K_nr);
+		c_opt_int(c, K_offset);
+		n = c_list(c, K_fds, -1, INT32_MAX);
+		nv = c_list(c, K_vfds, -1, IOR_PROG_VFD_MAX - 1);
+		if (nv != n)
+			ior_bad(c->in, "vfds", "%u entries where fds has %u", nv,
+				n);
+		c_list(c, K_lens, 0, 1 << 30);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A uring:* request: its keys are its own. */
+static void check_uring(const struct chk *c, unsigned kind)
+{
+	const struct ior_rec *r = c->r;
+	uint32_t iovcnt;
+	uint64_t flags;
+
+	if (c->val[K_ring])
+		c_int(c, K_ring);
+	if (c->val[K_fixed]) {
+		c_index(c, K_fixed);
+	} else if (c->val[K_fd]) {
+		c_int(c, K_fd);
+		c_vfd(c, K_vfd);
+	}
+	c_opt_flags(c, K_sqe_flags, ior_iosqe_flags);
+	c_opt_int(c, K_offset);
+	c_opt_int(c, K_count);
+	/* the loader keeps it in 32 bits */
+	iovcnt = (uint32_t)c_opt_int(c, K_iovcnt);
+	if (iovcnt > IOR_PROG_IOV_MAX)
+		ior_bad(c->in, "iovcnt", "more than %d", IOR_PROG_IOV_MAX);
+	switch (kind) {
+	case IOR_REPLAY_UR_READV: case IOR_REPLAY_UR_WRITEV:
+		if (!iovcnt)
+			ior_bad(c->in, "iovcnt", "missing for %s", r->call);
+		break;
+	case IOR_REPLAY_UR_READ_FIXED: case IOR_REPLAY_UR_WRITE_FIXED:
+		c_opt_int(c, K_buf);
+		break;
+	case IOR_REPLAY_UR_FSYNC:
+		c_opt_int(c, K_len);
+		c_opt_int(c, K_datasync);
+		break;
+	case IOR_REPLAY_UR_FALLOCATE:
+		c_int(c, K_len);
+		c_opt_flags(c, K_mode, ior_fallocate_flags);
+		break;
+	case IOR_REPLAY_UR_OPENAT: case IOR_REPLAY_UR_OPENAT2:
+		c_path(c, K_path);
+		c_opt_flags(c, K_flags, ior_open_flags);
+		if (c->val[K_mode])
+			c_mode(c);
+		c_opt_flags(c, K_resolve, ior_resolve_flags);
+		if (c->val[K_slot]) {
+			c_index(c, K_slot);
+		} else if (r->ret >= 0) {
+			c_retfd(c);
+			c_vfd(c, K_vfd);
+		}
+		break;
+	case IOR_REPLAY_UR_STATX:
+		flags = c_opt_flags(c, K_flags, ior_at_flags);
+		c_opt_flags(c, K_mask, ior_statx_mask);
+		if (!c_path(c, K_path) && (flags & AT_EMPTY_PATH))
+			c_vfd(c, K_vfd);
+		break;
+	default:
+		break;
+	}
+	if (c->val[K_sub])
+		c_uint(c, K_sub);
+}
+
+/* ---- an operation ---- */
+
+/* A virtual pid or tid, as the replay numbers its tasks. */
+static void c_vid(const struct ior_in *in, const char *key, int64_t v)
+{
+	if (v < 1 || v >= IOR_PROG_ID_MAX)
+		ior_bad(in, key, "virtual id out of range 1..%d",
+			IOR_PROG_ID_MAX - 1);
+}
+
+/* Whether an io_uring operation without a row of its own is one. */
+static int uring_op_known(const char *op)
+{
+	for (size_t i = 0; i < IOR_URING_OPS; i++)
+		if (!strcmp(ior_uring_ops[i], op))
+			return 1;
+	return 0;
+}
+
+/* The keys most calls take, as the loader reads them. */
+static void check_args(const struct chk *c, unsigned kind,
+		       const struct need *n)
+{
+	const struct ior_in *in = c->in;
+	const struct ior_rec *r = c->r;
+	unsigned b = n->bits;
+	uint64_t flags = 0;
+	size_t path = 1;
+	int64_t fd;
+
+	if (b & N_FD) {
+		fd = c_int(c, K_fd);
+		c_vfd(c, K_vfd);
+		if (kind == IOR_REPLAY_IORFD && (fd < 0 || fd >= IOR_PROG_FD_MAX))
+			ior_bad(in, "fd", "out of range 0..%d",
+				IOR_PROG_FD_MAX - 1);
+		if (kind == IOR_REPLAY_IORFD && !c->val[K_vfd])
+			ior_bad(in, "vfd", "missing");
+	}
+	if (b & N_FD2) {
+		c_int(c, K_fd2);
+		c_vfd(c, K_vfd2);
+	}
+	if (b & N_PATH)
+		path = c_path(c, K_path);
+	if (b & N_PATH2)
+		c_path(c, K_path2);
+	if (b & N_NAME) {
+		c_path(c, K_name);
+		c_xattr_value(c);
+	}
+	if (n->flags)
+		flags = c_flags(c, K_flags, n->flags);
+	if (b & N_MASK)
+		c_flags(c, K_mask, ior_statx_mask);
+	if (b & N_AMODE)
+		c_flags(c, K_amode, ior_access_modes);
+	if (b & N_OWNER) {
+		ior_owner(in, "uid", need(c, K_uid), 1);
+		ior_owner(in, "gid", need(c, K_gid), 1);
+	}
+	if ((b & N_TIMES) && (c->val[K_atime] || c->val[K_mtime])) {
+		c_time(c, K_atime);
+		c_time(c, K_mtime);
+	}
+	if (b & N_WHENCE)
+		c_value(c, K_whence, ior_whence_names);
+	if (b & N_OFFSET)
+		c_int(c, K_offset);
+	if (b & N_OPTOFF) {
+		c_opt_int(c, K_offset);
+		c_opt_int(c, K_offset2);
+	}
+	if (b & N_SIZE)
+		c_int(c, K_size);
+	if (b & N_LEN)
+		c_int(c, K_len);
+	if (b & N_ADDR)
+		c_hex(c, K_addr);
+	if (b & N_COUNT)
+		c_uint(c, K_count);
+	if ((b & N_IOVCNT) && c_uint(c, K_iovcnt) > IOR_PROG_IOV_MAX)
+		ior_bad(in, "iovcnt", "more than %d", IOR_PROG_IOV_MAX);
+	if ((b & N_MODE) || (n->flags == ior_open_flags && c->val[K_mode]))
+		c_mode(c);
+	if (b & N_ARG) {
+		if (is_value_table(n->argt))
+			c_value(c, n->argkey, n->argt);
+		else
+			c_flags(c, n->argkey, n->argt);
+	}
+	check_special(c, kind);
+	check_aio(c, kind);
+	check_uring_call(c, kind);
+	/* fstatat(fd, "", AT_EMPTY_PATH) and futimens act on dirfd */
+	if ((b & N_EMPTY) && !path &&
+	    ((flags & AT_EMPTY_PATH) || kind == IOR_REPLAY_UTIMES)) {
+		if (strcmp(need(c, K_dirfd), "AT_FDCWD"))
+			c_int(c, K_dirfd);
+		c_vfd(c, K_vfd);
+	}
+	if ((b & N_RETFD) && kind != IOR_REPLAY_IORFD && r->ret >= 0) {
+		c_retfd(c);
+		if (kind == IOR_REPLAY_DUP)
+			c_vfd(c, K_vfd2);
+		else if (kind != IOR_REPLAY_DUP2 && kind != IOR_REPLAY_DUP3)
+			c_vfd(c, K_vfd);
+	}
+}
+
+void ior_check_op_vals(const struct ior_in *in, const struct ior_rec *r,
+		       int row, const char *const *val)
+{
+	struct chk c = { .in = in, .r = r, .val = val };
+	unsigned kind;
+
+	if (row == IOR_C_uring_other && !uring_op_known(r->call + 6))
+		row = -1;
+	if (row < 0 || ior_calls[row].replay == IOR_REPLAY_NONE)
+		ior_bad(in, "CALL", "\"%.40s\" cannot be replayed", r->call);
+	c_vid(in, "PID", r->pid);
+	c_vid(in, "TID", r->tid);
+	kind = ior_calls[row].replay;
+	if (kind == IOR_REPLAY_FORK) {
+		c_vid(in, "child", c_int(&c, K_child));
+		c_vid(in, "cpid", c_int(&c, K_cpid));
+		c_flags(&c, K_flags, ior_clone_flags);
+		return;
+	}
+	if (is_uring_request(kind))
+		check_uring(&c, kind);
+	else
+		check_args(&c, kind, need_of(row));
+}
+
+void ior_check_op(const struct ior_in *in, const struct ior_rec *r)
+{
+	static struct ior_keys keys;
+	static int ready;
+	const char *val[NKEYS];
+
+	if (!ready) {
+		ior_keys_init(&keys, key_name, NKEYS);
+		ready = 1;
+	}
+	ior_keys_values(&keys, r, val);
+	ior_check_op_vals(in, r, ior_call_find(r->call), val);
+}
