@@ -92,49 +92,146 @@ int64_t order_after(const struct ior_rec *r, const struct args *a,
  * that completed after another thread of its process exited waits for
  * that exit in the replay, so a main thread does not run ahead of the
  * threads it joined. Exits of one process are chained, so waiting for the
- * latest waits for all. Indexed by virtual id (small, dense integers).
+ * latest waits for all. Kept in maps by virtual id, only while they
+ * live: a process from its first thread exit to its own exit, a thread
+ * from its first wait to its exit (or its process's), so that memory
+ * follows the live tasks, never their number or their ids.
  */
-struct join {
-	int64_t exit_seq, exit_tid;	/* per process: latest thread exit */
-	int64_t seen;			/* per thread: latest exit waited for */
+struct jproc;
+struct jthread {
+	int64_t tid;
+	int64_t seen;			/* latest exit waited for */
+	struct jproc *proc;
+	struct jthread *prev, *next;	/* the process's */
 };
-static struct join *joins;
-static size_t njoins;
+struct jproc {
+	int64_t pid;
+	int64_t exit_seq, exit_tid;	/* latest thread exit */
+	struct jthread *threads;
+	struct jproc *next_spare;
+};
+static struct ior_hashmap jprocs, jthreads;	/* by vpid, vtid */
+/* Freed ones, reused: no malloc and free per short-lived process. */
+static struct jproc *jproc_spare;
+static struct jthread *jthread_spare;
 
-static struct join *join_of(int64_t id)
+static void jthread_unlink(struct jthread *t)
 {
-	if (id < 0 || id > (int64_t)1 << 30)
-		return NULL;
-	if ((size_t)id >= njoins)
-		joins = ior_xgrow(joins, &njoins, id + 1, sizeof(*joins));
-	return &joins[id];
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		t->proc->threads = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+}
+
+static void jthread_link(struct jthread *t, struct jproc *p)
+{
+	t->proc = p;
+	t->prev = NULL;
+	t->next = p->threads;
+	if (p->threads)
+		p->threads->prev = t;
+	p->threads = t;
+}
+
+/* Thread tid of process p, made on first sight (or moved to p). */
+static struct jthread *jthread_of(int64_t tid, struct jproc *p)
+{
+	struct jthread *t = ior_hashmap_get(&jthreads, tid);
+
+	if (!t) {
+		if ((t = jthread_spare))
+			jthread_spare = t->next;
+		else
+			t = ior_xmalloc(sizeof(*t));
+		t->tid = tid;
+		t->seen = 0;
+		ior_hashmap_put(&jthreads, tid, t);
+		jthread_link(t, p);
+	} else if (t->proc != p) {	/* a tid of another process */
+		jthread_unlink(t);
+		jthread_link(t, p);
+		t->seen = 0;
+	}
+	return t;
 }
 
 int64_t join_after(const struct ior_rec *r, int is_exit, int64_t seq)
 {
-	struct join *p = join_of(r->pid), *t;
-	int64_t after = 0, exit_seq, exit_tid;
+	struct jproc *p = ior_hashmap_get(&jprocs, r->pid);
+	struct jthread *t;
+	int64_t after = 0;
 
-	if (!p)
-		return 0;
-	exit_seq = p->exit_seq;	/* join_of may move the table */
-	exit_tid = p->exit_tid;
-	if (exit_seq && exit_tid != r->tid && (t = join_of(r->tid)) &&
-	    t->seen < exit_seq) {
-		after = exit_seq;
-		t->seen = after;
+	if (p && p->exit_seq && p->exit_tid != r->tid) {
+		t = jthread_of(r->tid, p);
+		if (t->seen < p->exit_seq) {
+			after = p->exit_seq;
+			t->seen = after;
+		}
 	}
 	if (is_exit) {
-		p = join_of(r->pid);
+		if (!p) {
+			if ((p = jproc_spare))
+				jproc_spare = p->next_spare;
+			else
+				p = ior_xmalloc(sizeof(*p));
+			p->pid = r->pid;
+			p->threads = NULL;
+			ior_hashmap_put(&jprocs, r->pid, p);
+		}
 		p->exit_seq = seq;
 		p->exit_tid = r->tid;
 	}
 	return after;
 }
 
+static void jthread_free(struct jthread *t)
+{
+	jthread_unlink(t);
+	ior_hashmap_del(&jthreads, t->tid, t);
+	t->next = jthread_spare;
+	jthread_spare = t;
+}
+
+static void jproc_free(struct jproc *p)
+{
+	while (p->threads)
+		jthread_free(p->threads);
+	ior_hashmap_del(&jprocs, p->pid, p);
+	p->next_spare = jproc_spare;
+	jproc_spare = p;
+}
+
+void join_exit(const struct ior_rec *r, int group)
+{
+	struct jthread *t = ior_hashmap_get(&jthreads, r->tid);
+	struct jproc *p = ior_hashmap_get(&jprocs, r->pid);
+
+	if (group && p)
+		jproc_free(p);
+	else if (t)
+		jthread_free(t);
+}
+
 void order_cleanup(void)
 {
-	free(joins);
-	joins = NULL;
-	njoins = 0;
+	for (size_t i = 0; i < jprocs.cap; i++)
+		while (jprocs.slot[i].val)
+			jproc_free(jprocs.slot[i].val);
+	/* every thread is its process's: none is left */
+	ior_hashmap_free(&jprocs);
+	ior_hashmap_free(&jthreads);
+	while (jproc_spare) {
+		struct jproc *p = jproc_spare;
+
+		jproc_spare = p->next_spare;
+		free(p);
+	}
+	while (jthread_spare) {
+		struct jthread *t = jthread_spare;
+
+		jthread_spare = t->next;
+		free(t);
+	}
 }

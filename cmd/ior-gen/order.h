@@ -41,6 +41,8 @@ int64_t order_after(const struct ior_rec *r, const struct args *a,
  * (is_exit) becomes its process's latest.
  */
 int64_t join_after(const struct ior_rec *r, int is_exit, int64_t seq);
+/* A thread exit (group: its process's) after its op: forget what it was. */
+void join_exit(const struct ior_rec *r, int group);
 /* Free the tables (at the end). */
 void order_cleanup(void);
 

@@ -209,9 +209,13 @@ void gen_record(const struct ior_in *in, struct ior_rec *r,
 		/* Process structure: no file, no ordering by resource. */
 		put_op(spool, in, r, &a, 0,
 		       join_after(r, d.call == IOR_C_sched_exit, seq));
-		if (d.call == IOR_C_sched_exit && a.group &&
-		    ior_int(in, "group", a.group) == 1)
-			ofd_drop_owner(r->pid);
+		if (d.call == IOR_C_sched_exit) {
+			int group = a.group && ior_int(in, "group", a.group) == 1;
+
+			join_exit(r, group);
+			if (group)
+				ofd_drop_owner(r->pid);
+		}
 		return;
 	}
 	infer(in, r, &a, &d, &fe, &fe2);
