@@ -327,6 +327,20 @@ open_rec() {	# TID N PATH FLAGS SIZE
 	assert_output --partial "$D/in:3: line longer than 65536 bytes"
 }
 
+@test "sizes and offsets end within 2^63 - 1, the largest file offset: beyond, refused naming the key" {
+	stream map - <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/a O_RDONLY 10)
+	$(rec 1 1 pread64 100 100 fd=3 count=100 offset=9223372036854775800 vfd=1 ofd=1 file=/srv/a)
+	EOF
+	run -3 ior-gen "$D/in"
+	assert_output "ior-gen: $D/in:3: offset: 100 bytes from offset 9223372036854775800 end beyond 2^63 - 1"
+	stream map - <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/a O_RDONLY 9223372036854775808)
+	EOF
+	run -3 ior-gen "$D/in"
+	assert_output "ior-gen: $D/in:2: size: out of range 0..9223372036854775807"
+}
+
 @test "every input record is written or counted as dropped" {
 	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)

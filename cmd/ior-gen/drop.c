@@ -139,6 +139,9 @@ int side_replayable(const char *vfd, const char *file,
 /* Failures that depend on the traced process, not on the file tree. */
 int unreplayable_errno(int64_t ret)
 {
+	/* an errno is -4095..-1; INT64_MIN has no negation */
+	if (ret >= 0 || ret < -4095)
+		return 0;
 	switch (-ret) {
 	case EINTR: case EAGAIN: case EFAULT: case EBADF: case ENOMEM:
 	case EIO: case ENOSPC: case EDQUOT:

@@ -14,10 +14,28 @@
 #include "record.h"
 #include "tree.h"
 
+/*
+ * A size or an offset (0 when absent): a file's, at most 2^63 - 1, as
+ * the kernel's loff_t, so that the sizes ior-gen writes ior-init takes.
+ */
 static uint64_t uint_of(const struct ior_in *in, const char *key,
 			const char *s)
 {
-	return s ? ior_uint(in, key, s) : 0;
+	uint64_t v = s ? ior_uint(in, key, s) : 0;
+
+	if (v > INT64_MAX)
+		ior_bad(in, key, "out of range 0..%lld", (long long)INT64_MAX);
+	return v;
+}
+
+/* The end of n bytes from off (a file offset): within a file too. */
+static uint64_t end_of(const struct ior_in *in, const char *key,
+		       uint64_t off, int64_t n)
+{
+	if (n > INT64_MAX - (int64_t)off)
+		ior_bad(in, key, "%lld bytes from offset %llu end beyond 2^63 - 1",
+			(long long)n, (unsigned long long)off);
+	return off + n;
 }
 
 /* A device number MAJOR:MINOR as one key. */
@@ -273,7 +291,9 @@ void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 		 * whose descriptor was closed. No position, but its file.
 		 */
 		if (op == IOR_TREE_PREAD && r->ret > 0)
-			saw_size(fe, uint_of(in, "offset", a->offset) + r->ret);
+			saw_size(fe, end_of(in, "offset", uint_of(in, "offset",
+							       a->offset),
+					     r->ret));
 		else if (op == IOR_TREE_WRITE || op == IOR_TREE_PWRITE ||
 			 op == IOR_TREE_FTRUNCATE)
 			freeze(fe);
@@ -283,19 +303,19 @@ void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 	switch (op) {
 	case IOR_TREE_READ:
 		if (o->pos >= 0) {
-			o->pos += r->ret;
+			o->pos = end_of(in, "RET", o->pos, r->ret);
 			saw_size(e, o->pos);
 		}
 		break;
 	case IOR_TREE_WRITE:
 		if (o->pos >= 0)
-			o->pos += r->ret;
+			o->pos = end_of(in, "RET", o->pos, r->ret);
 		freeze(e);
 		break;
 	case IOR_TREE_PREAD:
 		off = uint_of(in, "offset", a->offset);
 		if (r->ret > 0)
-			saw_size(e, off + r->ret);
+			saw_size(e, end_of(in, "offset", off, r->ret));
 		break;
 	case IOR_TREE_PWRITE:
 	case IOR_TREE_FTRUNCATE:
@@ -334,13 +354,15 @@ void infer_xfer(const struct ior_in *in, const struct ior_rec *r,
 	if (fe2)
 		existed(fe2, TY_UNKNOWN);
 	if (o && a->offset)
-		saw_size(o->file, uint_of(in, "offset", a->offset) + r->ret);
+		saw_size(o->file, end_of(in, "offset",
+					 uint_of(in, "offset", a->offset),
+					 r->ret));
 	else if (o && o->pos >= 0) {
-		o->pos += r->ret;
+		o->pos = end_of(in, "RET", o->pos, r->ret);
 		saw_size(o->file, o->pos);
 	}
 	if (o2 && !a->offset2 && o2->pos >= 0)
-		o2->pos += r->ret;
+		o2->pos = end_of(in, "RET", o2->pos, r->ret);
 	if (o2)
 		freeze(o2->file);
 }

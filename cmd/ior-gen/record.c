@@ -191,6 +191,10 @@ void gen_record(const struct ior_in *in, struct ior_rec *r,
 	if (a.sub) {
 		/* A request names its submitting call; that call has a sub too. */
 		d.sub = ior_uint(in, "sub", a.sub);
+		/* a request's mark is -(sub + 1) (order.h): it must fit */
+		if (d.sub >= INT64_MAX)
+			ior_bad(in, "sub", "out of range 0..%lld",
+				(long long)INT64_MAX - 1);
 		d.request = !strncmp(r->call, "aio:", 4) ||
 			!strncmp(r->call, "uring:", 6);
 		if (!d.request)
