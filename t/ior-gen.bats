@@ -295,32 +295,33 @@ open_rec() {	# TID N PATH FLAGS SIZE
 	stream map - <<-'EOF' > "$D/in"
 	1.5 7 7 app openat 3 100 dirfd=AT_FDCWD path=/srv/a=b\x20c flags=O_RDONLY size=10 ft=reg vfd=1 ofd=1 file=/srv/a=b\x20c
 	2.000000000 007 07 app read 03 0100 fd=3 count=5 vfd=1 ofd=1 file=/srv/a=b\x20c
-	2.000000001 -0 7 app read -0 3 fd=3 count=5 vfd=1 ofd=1 file=/srv/a=b\x20c
+	2.000000001 07 7 app read -0 3 fd=3 count=5 vfd=1 ofd=1 file=/srv/a=b\x20c
 	2.000000002 7 7 app fsync 0 5 seq=9 fd=3 after=2 vfd=1 ofd=1 file=/srv/a=b\x20c
 	EOF
 	run ior-gen "$D/in"
 	assert_success
 	assert_line '1.500000000 7 7 app openat 3 100 seq=1 dirfd=AT_FDCWD path=/srv/a=b\x20c flags=O_RDONLY size=10 ft=reg vfd=1 ofd=1 file=/srv/a=b\x20c'
 	assert_line '2.000000000 7 7 app read 3 100 seq=2 fd=3 count=5 vfd=1 ofd=1 file=/srv/a=b\x20c'
-	assert_line '2.000000001 0 7 app read 0 3 seq=3 fd=3 count=5 vfd=1 ofd=1 file=/srv/a=b\x20c'
+	assert_line '2.000000001 7 7 app read 0 3 seq=3 fd=3 count=5 vfd=1 ofd=1 file=/srv/a=b\x20c'
 	# an input's own seq= and after= give way to ior-gen's
 	assert_line '2.000000002 7 7 app fsync 0 5 seq=4 fd=3 vfd=1 ofd=1 file=/srv/a=b\x20c'
 }
 
 @test "a record of 64 KiB, the longest line a reader takes, is written whole; a longer one is refused" {
-	# 65536 bytes with its newline: the line is 65535 bytes.
-	long=$(head -c 65472 /dev/zero | tr '\0' a)
+	# 65536 bytes with its newline: the line is 65535 bytes, the most
+	# in a key no tool decodes (a path is at most 4095 bytes).
+	long=$(head -c 65476 /dev/zero | tr '\0' a)
 	stream map - <<-EOF > "$D/in"
-	$(rec 1 1 stat 0 100 path=/srv/$long size=1 ft=reg)
+	$(rec 1 1 stat 0 100 path=/srv/a size=1 ft=reg x=$long)
 	$(rec 1 1 stat 0 100 path=/srv/b size=1 ft=reg)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
-	assert_line "0.000001000 1 1 app stat 0 100 seq=1 path=/srv/$long size=1 ft=reg"
+	assert_line "0.000001000 1 1 app stat 0 100 seq=1 path=/srv/a size=1 ft=reg x=$long"
 	assert_line '0.000001000 1 1 app stat 0 100 seq=2 path=/srv/b size=1 ft=reg'
 	stream map - <<-EOF > "$D/in"
 	$(rec 1 1 stat 0 100 path=/srv/b size=1 ft=reg)
-	$(rec 1 1 stat 0 100 path=/srv/$long$long size=1 ft=reg)
+	$(rec 1 1 stat 0 100 path=/srv/a size=1 ft=reg x=$long$long)
 	EOF
 	run ior-gen "$D/in"
 	assert_failure 3
@@ -339,6 +340,33 @@ open_rec() {	# TID N PATH FLAGS SIZE
 	EOF
 	run -3 ior-gen "$D/in"
 	assert_output "ior-gen: $D/in:2: size: out of range 0..9223372036854775807"
+}
+
+@test "a fork's child that is a task already, as the replay would refuse it, is refused" {
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 sync 0 100)
+	$(rec 1 2 sync 0 100)
+	$(rec 1 1 sched:fork 0 0 child=2 cpid=1 'flags=CLONE_VM|CLONE_THREAD')
+	EOF
+	run -3 ior-gen "$D/in"
+	assert_output "ior-gen: $D/in:4: child: task 2 already exists"
+}
+
+@test "a path of more than 4095 bytes once decoded is refused, in an operation or in the tree" {
+	local p
+	p=/$(head -c 4094 /dev/zero | tr '\0' a)
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 stat 0 100 "path=$p" size=1 ft=reg)
+	$(rec 1 1 stat 0 100 "path=${p}b" size=1 ft=reg)
+	EOF
+	run -3 ior-gen "$D/in"
+	assert_output "ior-gen: $D/in:3: path: value longer than 4095 bytes"
+	# a descriptor's file= is no operation's key, but a tree entry
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 read 1 100 fd=3 count=1 vfd=1 ofd=1 "file=${p}b")
+	EOF
+	run -3 ior-gen "$D/in"
+	assert_output "ior-gen: $D/in:2: file: value longer than 4095 bytes"
 }
 
 @test "every input record is written or counted as dropped" {
@@ -986,7 +1014,7 @@ ops() {
 	$(rec 1 1 uring:readv 50 100 ring=5 fd=4 offset=-1 count=100 iovcnt=2 sqe_flags=0 user_data=0x5 exec=inline sub=4 vfd=2 ofd=2 file=/srv/p)
 	$(rec 1 1 uring:openat 6 100 ring=5 dirfd=AT_FDCWD path=/srv/new/w 'flags=O_WRONLY|O_CREAT|O_EXCL' mode=0644 sqe_flags=0 user_data=0x6 exec=iowq sub=5 vfd=3 ofd=3 file=/srv/new/w)
 	$(rec 1 1 uring:write 4096 100 ring=5 fd=6 offset=0 count=4096 sqe_flags=0 user_data=0x7 exec=iowq sub=6 vfd=3 ofd=3 file=/srv/new/w)
-	$(rec 1 1 uring:statx 0 100 ring=5 dirfd=AT_FDCWD path=/srv/s flags=0 mask=STATX_BASIC_STATS sqe_flags=0 user_data=0x8 exec=inline sub=7)
+	$(rec 1 1 uring:statx 0 100 ring=5 dirfd=AT_FDCWD path=/srv/s flags=0 mask=STATX_SIZE sqe_flags=0 user_data=0x8 exec=inline sub=7)
 	$(rec 1 1 uring:openat 0 100 ring=5 dirfd=AT_FDCWD path=/srv/f flags=O_RDONLY mode=0 slot=2 sqe_flags=0 user_data=0x9 exec=inline sub=8 vfd=4 ofd=4 file=/srv/f)
 	$(rec 1 1 uring:read_fixed 10 100 ring=5 fixed=2 offset=90 count=10 buf=0 sqe_flags=IOSQE_FIXED_FILE user_data=0xa exec=inline sub=9 vfd=4 ofd=4 file=/srv/f)
 	$(rec 1 1 uring:close 0 100 ring=5 fixed=2 sqe_flags=0 user_data=0xb exec=inline sub=10 vfd=4 ofd=4 file=/srv/f)

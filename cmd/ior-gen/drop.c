@@ -106,7 +106,7 @@ static int pseudo_path(const char *p)
  * the FIFO too (mknod), and such an open neither waits for a peer nor
  * fares otherwise than in the capture.
  */
-static int replayable_fifo(const struct args *a)
+static int replayable_fifo(const struct ior_in *in, const struct args *a)
 {
 	uint64_t f;
 
@@ -114,16 +114,18 @@ static int replayable_fifo(const struct args *a)
 	    ior_flags_parse(ior_open_flags, a->flags, &f) < 0 ||
 	    !(f & O_NONBLOCK))
 		return 0;
-	return path_get(a->path)->state == ST_CREATED;
+	return path_get(in, "path", a->path)->state == ST_CREATED;
 }
 
-int is_pseudo(const struct args *a, const struct ofd_ent *o)
+int is_pseudo(const struct ior_in *in, const struct args *a,
+	      const struct ofd_ent *o)
 {
 	return pseudo_path(a->path) || pseudo_path(a->path2) ||
 		(a->file && !(o && o->memfd) &&
 		 (a->file[0] != '/' || pseudo_path(a->file))) ||
 		(a->fs && in_list(a->fs, pseudo_fs)) ||
-		(a->ft && in_list(a->ft, special_ft) && !replayable_fifo(a)) ||
+		(a->ft && in_list(a->ft, special_ft) &&
+		 !replayable_fifo(in, a)) ||
 		(o && o->pseudo);
 }
 

@@ -30,7 +30,8 @@ void put_drops(struct ior_out *out);
 enum drop drop_by_call(const struct ior_in *in, const struct ior_call *row,
 		       const struct args *a);
 /* Is the record about something a replay cannot recreate? */
-int is_pseudo(const struct args *a, const struct ofd_ent *o);
+int is_pseudo(const struct ior_in *in, const struct args *a,
+	      const struct ofd_ent *o);
 /*
  * One side of copy_file_range, sendfile64 or splice: a replayable file,
  * or something the replay stands in for (a pipe, a socket).

@@ -93,7 +93,7 @@ void infer_open(const struct ior_in *in, const struct ior_rec *r,
 
 	if (!p)
 		return;
-	e = path_get(p);
+	e = path_get(in, a->path ? "path" : "file", p);
 	fl = op == IOR_TREE_CREAT ? (uint64_t)(O_CREAT | O_WRONLY | O_TRUNC) :
 		ior_flags(in, "flags", a->flags, ior_open_flags);
 	if (op == IOR_TREE_HANDLE)
@@ -161,8 +161,9 @@ static void saw_after(const struct ior_in *in, enum ior_tree op,
 void infer_path(const struct ior_in *in, const struct ior_rec *r,
 		enum ior_tree op, const struct args *a)
 {
-	struct path_ent *e = a->path ? path_get(a->path) : NULL;
-	struct path_ent *e2 = a->path2 ? path_get(a->path2) : NULL;
+	struct path_ent *e = a->path ? path_get(in, "path", a->path) : NULL;
+	struct path_ent *e2 = a->path2 ? path_get(in, "path2", a->path2) :
+		NULL;
 	uint64_t fl;
 
 	if (op == IOR_TREE_SYMLINK && e2) {
@@ -203,14 +204,14 @@ void infer_path(const struct ior_in *in, const struct ior_rec *r,
 		existed(e, type_of(a->ft, TY_UNKNOWN));
 		/* an existing symlink, with its target (ior-format(5)) */
 		if (type_of(a->ft, TY_UNKNOWN) == TY_LNK)
-			saw_link(e, a->target);
+			saw_link(in, e, a->target);
 		if (type_of(a->ft, TY_FILE) == TY_FILE)
 			saw_size(e, uint_of(in, "size", a->size));
 		saw_attrs(in, e, a);
 		break;
 	case IOR_TREE_READLINK:
 		existed(e, TY_LNK);
-		saw_link(e, a->target);
+		saw_link(in, e, a->target);
 		break;
 	case IOR_TREE_TOUCH:
 	case IOR_TREE_CHMOD:
@@ -263,13 +264,14 @@ void infer_path(const struct ior_in *in, const struct ior_rec *r,
 	}
 }
 
-struct path_ent *file_ent(const char *file, const struct ofd_ent *o)
+struct path_ent *file_ent(const struct ior_in *in, const char *key,
+			  const char *file, const struct ofd_ent *o)
 {
 	if (!file)
 		return NULL;
 	if (o && o->file && !strcmp(o->file->path, file))
 		return o->file;
-	return path_get(file);
+	return path_get(in, key, file);
 }
 
 void infer_fd(const struct ior_in *in, const struct ior_rec *r,

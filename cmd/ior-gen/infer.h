@@ -30,7 +30,11 @@ void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 void infer_xfer(const struct ior_in *in, const struct ior_rec *r,
 		const struct args *a, struct ofd_ent *o, struct path_ent *fe,
 		struct ofd_ent *o2, struct path_ent *fe2);
-/* The entry of a file= value, through its description when it matches. */
-struct path_ent *file_ent(const char *file, const struct ofd_ent *o);
+/*
+ * The entry of a file= value (of key, file or file2), through its
+ * description when it matches.
+ */
+struct path_ent *file_ent(const struct ior_in *in, const char *key,
+			  const char *file, const struct ofd_ent *o);
 
 #endif

@@ -147,5 +147,6 @@ int main(int argc, char *argv[])
 	tree_cleanup();
 	desc_cleanup();
 	order_cleanup();
+	record_cleanup();
 	return IOR_EXIT_OK;
 }

@@ -60,13 +60,14 @@ static int64_t order_mark(int64_t *last_seq, int64_t *last_tid,
 	return after;
 }
 
-int64_t order_after(const struct ior_rec *r, const struct args *a,
+int64_t order_after(const struct ior_in *in, const struct ior_rec *r,
+		    const struct args *a,
 		    struct ofd_ent *o, struct path_ent *fe,
 		    struct ofd_ent *o2, struct path_ent *fe2, int64_t mark)
 {
 	struct path_ent *e[4] = {
-		a->path ? path_get(a->path) : NULL,
-		a->path2 ? path_get(a->path2) : NULL, fe, fe2,
+		a->path ? path_get(in, "path", a->path) : NULL,
+		a->path2 ? path_get(in, "path2", a->path2) : NULL, fe, fe2,
 	};
 	int64_t after = 0;
 

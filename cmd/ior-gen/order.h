@@ -33,7 +33,8 @@ int64_t sub_seq(uint64_t sub);
  * becomes the last on each of them. mark is the record's seq, or for a
  * request -(sub + 1): what others wait for is its submitting call.
  */
-int64_t order_after(const struct ior_rec *r, const struct args *a,
+int64_t order_after(const struct ior_in *in, const struct ior_rec *r,
+		    const struct args *a,
 		    struct ofd_ent *o, struct path_ent *fe,
 		    struct ofd_ent *o2, struct path_ent *fe2, int64_t mark);
 /*

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ior.h"
@@ -30,6 +31,8 @@ void record_init(void)
 	/* struct args' named keys lie over val[], in the order of ARG_ */
 	_Static_assert(offsetof(struct args, after) ==
 		       ARG_after * sizeof(const char *), "struct args' keys");
+	/* the replay's keys first, as ior_check_op_vals() reads them */
+	_Static_assert((int)ARG_slot == (int)IOR_CK_slot, "ior-gen's keys");
 	ior_keys_init(&keys, arg_names, NARGS);
 }
 
@@ -43,6 +46,49 @@ static void get_args(const struct ior_rec *r, struct args *a)
 	ior_keys_values(&keys, r, a->val);
 	a->target = NULL;
 	a->input_seq = a->seq || a->after;
+}
+
+/* ---- the tasks of the program ---- */
+
+/*
+ * The replay makes a task for each tid it meets, and a fork's child must
+ * be a new one: the tids of the operations kept so far, one bit each
+ * (IOR_PROG_ID_MAX bits, whatever the stream).
+ */
+static uint64_t *tids_seen;
+
+static int tid_seen(int64_t tid, int set)
+{
+	uint64_t bit = 1ull << (tid & 63);
+	int was;
+
+	if (!tids_seen)
+		tids_seen = ior_xcalloc(IOR_PROG_ID_MAX / 64, sizeof(*tids_seen));
+	was = (tids_seen[tid >> 6] & bit) != 0;
+	if (set)
+		tids_seen[tid >> 6] |= bit;
+	return was;
+}
+
+/* r is kept (ior_check_op: its ids are in range): its tasks are known. */
+static void tasks_seen(const struct ior_in *in, const struct ior_rec *r,
+		       int call)
+{
+	int64_t child;
+
+	tid_seen(r->tid, 1);
+	if (call != IOR_C_sched_fork)
+		return;
+	child = ior_int(in, "child", ior_get(r, "child"));
+	if (tid_seen(child, 1))
+		ior_bad(in, "child", "task %lld already exists",
+			(long long)child);
+}
+
+void record_cleanup(void)
+{
+	free(tids_seen);
+	tids_seen = NULL;
 }
 
 /* ---- one record ---- */
@@ -100,7 +146,7 @@ static int dropped(const struct ior_in *in, const struct ior_rec *r,
 		}
 	} else if (op != IOR_TREE_CLOSE_RANGE) {
 		/* close_range names a range, not one descriptor: always kept. */
-		if (is_pseudo(a, d->o)) {
+		if (is_pseudo(in, a, d->o)) {
 			struct ofd_ent *n = track_open(in, r, op, a);
 
 			if (n)
@@ -153,14 +199,14 @@ static void infer(const struct ior_in *in, const struct ior_rec *r,
 		d->o = o = n ? n : o;
 		/* a memfd names no entry; a handle's fd is the mount's */
 		*fe = (o && o->memfd) || (op == IOR_TREE_HANDLE && !n) ? NULL :
-			file_ent(a->file, o);
+			file_ent(in, "file", a->file, o);
 	} else if (op == IOR_TREE_XFER) {
-		*fe = file_ent(a->file, o);
-		*fe2 = file_ent(a->file2, d->o2);
+		*fe = file_ent(in, "file", a->file, o);
+		*fe2 = file_ent(in, "file2", a->file2, d->o2);
 		infer_xfer(in, r, a, o, *fe, d->o2, *fe2);
 	} else {
 		/* A memfd's file= (if any) names no entry of the tree. */
-		*fe = o && o->memfd ? NULL : file_ent(a->file, o);
+		*fe = o && o->memfd ? NULL : file_ent(in, "file", a->file, o);
 		if (a->fd || a->fixed)
 			infer_fd(in, r, op, a, o, *fe);
 		else if (op == IOR_TREE_STAT && a->path && !*a->path && a->vfd)
@@ -206,6 +252,12 @@ void gen_record(const struct ior_in *in, struct ior_rec *r,
 		d.op = d.op == IOR_TREE_PREAD ? IOR_TREE_READ : IOR_TREE_WRITE;
 	if (dropped(in, r, &a, &d))
 		return;
+	/* What the replay would refuse is refused here, on the user's input. */
+	ior_check_op_vals(in, r, d.call, a.val);
+	tasks_seen(in, r, d.call);
+	if ((uint64_t)seq_last() >= IOR_PROG_OPS_MAX)
+		ior_bad(in, NULL, "more than %llu operations: a replay program holds no more",
+			IOR_PROG_OPS_MAX);
 	seq = seq_next();
 	if (a.sub && !d.request)
 		sub_kept(d.sub, seq);
@@ -224,14 +276,14 @@ void gen_record(const struct ior_in *in, struct ior_rec *r,
 	}
 	infer(in, r, &a, &d, &fe, &fe2);
 	if (!d.request) {
-		after = order_after(r, &a, d.o, fe, d.o2, fe2, seq);
+		after = order_after(in, r, &a, d.o, fe, d.o2, fe2, seq);
 	} else {
 		/*
 		 * Waited for before its submitting call: only what completed
 		 * before that call, or, when the call is not seen yet (the
 		 * request completed inside it), before the request.
 		 */
-		after = order_after(r, &a, d.o, fe, d.o2, fe2,
+		after = order_after(in, r, &a, d.o, fe, d.o2, fe2,
 				    -(int64_t)d.sub - 1);
 		sseq = sub_seq(d.sub);
 		if (sseq == SUB_GONE || (sseq > 0 && after >= sseq))

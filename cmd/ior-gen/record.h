@@ -8,11 +8,12 @@
 
 #include "ior.h"
 
-/* The keys ior-gen reads, each a member of struct args. */
-#define ARG_KEYS(X) X(path) X(path2) X(file) X(fs) X(ft) X(fd) X(vfd) \
-	X(ofd) X(file2) X(vfd2) X(ofd2) X(offset2) X(flags) X(size) \
-	X(offset) X(group) X(mode) X(cmd) X(sub) X(fixed) X(fmode) X(uid) \
-	X(gid) X(ino) X(dev) X(seq) X(after)
+/*
+ * The keys ior-gen reads, each a member of struct args: those the replay
+ * needs (ior_check_op_vals), first, then ior-gen's own.
+ */
+#define ARG_KEYS(X) IOR_CHECK_KEYS(X) X(file) X(fs) X(ft) X(ofd) \
+	X(file2) X(ofd2) X(group) X(fmode) X(ino) X(dev) X(seq) X(after)
 enum {
 #define ARG_INDEX(k) ARG_##k,
 	ARG_KEYS(ARG_INDEX)
@@ -45,5 +46,7 @@ void gen_record(const struct ior_in *in, struct ior_rec *r,
 		struct ior_out *spool);
 /* Records read. */
 unsigned long records_read(void);
+/* Free what was kept (at the end). */
+void record_cleanup(void);
 
 #endif

@@ -13,7 +13,8 @@
 static struct ior_hashmap paths;	/* by hash of the path */
 static struct ior_hashmap inodes;	/* files that existed, by dev:ino */
 
-struct path_ent *path_get_n(const char *path, size_t len)
+struct path_ent *path_get_n(const struct ior_in *in, const char *key,
+			    const char *path, size_t len)
 {
 	uint64_t h = ior_hash(path, len);
 	size_t i = ior_hashmap_home(&paths, h);
@@ -22,6 +23,8 @@ struct path_ent *path_get_n(const char *path, size_t len)
 	while ((e = ior_hashmap_next(&paths, h, &i)))
 		if (!strncmp(e->path, path, len) && !e->path[len])
 			return e;
+	if (in)		/* a whole value: the tree's entries come from these */
+		ior_val_check(in, key, path, IOR_PROG_PATH_MAX);
 	e = ior_xmalloc(sizeof(*e) + len + 1);
 	memset(e, 0, sizeof(*e));
 	e->last_tid = -1;
@@ -31,9 +34,10 @@ struct path_ent *path_get_n(const char *path, size_t len)
 	return e;
 }
 
-struct path_ent *path_get(const char *path)
+struct path_ent *path_get(const struct ior_in *in, const char *key,
+			  const char *path)
 {
-	return path_get_n(path, strlen(path));
+	return path_get_n(in, key, path, strlen(path));
 }
 
 static uint64_t ino_key(uint64_t dev, uint64_t ino)
@@ -75,7 +79,8 @@ static void parents_existed(struct path_ent *e)
 
 	if (!slash || slash == e->path)
 		return;
-	existed(path_get_n(e->path, slash - e->path), TY_DIR);
+	/* a '/' ends no escape: a parent's path is as well-formed */
+	existed(path_get_n(NULL, NULL, e->path, slash - e->path), TY_DIR);
 }
 
 void existed(struct path_ent *e, enum ent_type ty)
@@ -168,14 +173,19 @@ enum ent_type type_of(const char *ft, enum ent_type dflt)
  * call that followed it (a stat seeing the target's ft=reg) gives way, a
  * directory with entries beneath it does not.
  */
-void saw_link(struct path_ent *e, const char *target)
+void saw_link(const struct ior_in *in, struct path_ent *e,
+	      const char *target)
 {
-	if (e->state != ST_EXISTED || e->target || !target)
+	/* an empty one is none: no symlink has it */
+	if (e->state != ST_EXISTED || e->target || !target || !*target)
 		return;
 	if (e->type == TY_UNKNOWN || (e->type == TY_FILE && !e->frozen))
 		e->type = TY_LNK;
-	if (e->type == TY_LNK)
+	if (e->type == TY_LNK) {
+		/* ior-init makes it: unescaped as a path */
+		ior_val_check(in, "path2", target, IOR_PROG_PATH_MAX);
 		e->target = ior_xstrdup(target);
+	}
 }
 
 /* Bytewise, but '/' first, so a directory's contents follow it directly. */

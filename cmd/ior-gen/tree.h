@@ -39,9 +39,15 @@ struct tree_count {
 	unsigned long dirs, files, symlinks, links, skipped;
 };
 
-/* The entry of path (len bytes; path_get: a string), made on first sight. */
-struct path_ent *path_get_n(const char *path, size_t len);
-struct path_ent *path_get(const char *path);
+/*
+ * The entry of path (len bytes; path_get: a string), made on first sight.
+ * A path of key of the input is checked first, as ior-init and ior-replay
+ * will unescape it (in NULL: a part of one checked already).
+ */
+struct path_ent *path_get_n(const struct ior_in *in, const char *key,
+			    const char *path, size_t len);
+struct path_ent *path_get(const struct ior_in *in, const char *key,
+			  const char *path);
 
 /* What a record shows of e: it existed (as ty), the trace created it... */
 void existed(struct path_ent *e, enum ent_type ty);
@@ -51,8 +57,9 @@ void absent(struct path_ent *e);
 void saw_size(struct path_ent *e, uint64_t end);
 /* e, a file that existed, is inode dev:ino. */
 void saw_inode(struct path_ent *e, uint64_t dev, uint64_t ino);
-/* A link's content (escaped) shows e was a symlink. */
-void saw_link(struct path_ent *e, const char *target);
+/* A link's content (escaped, path2 of the input) shows e was a symlink. */
+void saw_link(const struct ior_in *in, struct path_ent *e,
+	      const char *target);
 /* The trace changes the data: of every name of the inode. */
 void freeze(struct path_ent *e);
 /* Removed or replaced: nothing seen later is the entry of the start. */
