@@ -27,6 +27,81 @@ as_nobody() {
 
 # ---- memory set by the input ----
 
+# -- ior-map, ior-gen, ior-stats --
+
+# no_quarantine: ASAN_OPTIONS for a command whose memory is measured:
+# AddressSanitizer holds freed memory back for a while (its quarantine),
+# which would count as the tool's; off, in the sanitizer pass only.
+no_quarantine() {
+	echo "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0"
+}
+
+# max_rss FILE: the max RSS (KB) that /usr/bin/time -o FILE wrote, after
+# its "Command exited with non-zero status" line, if any.
+max_rss() {
+	tail -n 1 "$1"
+}
+
+@test "ids, a descriptor and a vfd near their limits cost ior-map and ior-gen little memory, or are refused naming the field" {
+	# A kernel pid and tid of 2^28 - 1, descriptor 2^20 - 1: ior-map's
+	# tables were indexed by descriptor, ior-gen's by virtual id.
+	stream trace - > "$S/t" <<-'EOF'
+	0.000001000 268435455 268435455 app openat 1048575 100 dirfd=AT_FDCWD path=/a flags=O_RDONLY mode=0
+	0.000002000 268435455 268435455 app read 10 100 fd=1048575 count=10
+	EOF
+	run -0 /usr/bin/time -f %M -o "$S/rss" ior-map "$S/t"
+	assert_line '0.000002000 1 1 app read 10 100 fd=1048575 count=10 vfd=1 ofd=1 file=/a'
+	(( $(max_rss "$S/rss") < 16000 )) || fail "ior-map: max RSS $(max_rss "$S/rss") KB"
+	# The largest virtual ids and vfd a replay program may hold.
+	stream map - > "$S/m" <<-'EOF'
+	0.000001000 4194303 4194303 app openat 3 100 dirfd=AT_FDCWD path=/a flags=O_RDONLY mode=0 vfd=268435455 ofd=268435455 file=/a
+	0.000002000 4194303 4194303 app read 10 100 fd=3 count=10 vfd=268435455 ofd=268435455 file=/a
+	EOF
+	run -0 /usr/bin/time -f %M -o "$S/rss" ior-gen "$S/m"
+	assert_line --partial '0.000002000 4194303 4194303 app read 10 100 seq=2 fd=3 count=10 vfd=268435455 '
+	(( $(max_rss "$S/rss") < 16000 )) || fail "ior-gen: max RSS $(max_rss "$S/rss") KB"
+	# Beyond them, what ior-replay would refuse: refused first.
+	sed 's/ 4194303 4194303 / 268435455 268435455 /' "$S/m" > "$S/pid"
+	run -3 ior-gen "$S/pid"
+	assert_output "ior-gen: $S/pid:2: PID: virtual id out of range 1..4194303"
+	sed 's/ 4194303 4194303 / 1 4194304 /' "$S/m" > "$S/tid"
+	run -3 ior-gen "$S/tid"
+	assert_output "ior-gen: $S/tid:2: TID: virtual id out of range 1..4194303"
+	sed 's/vfd=268435455/vfd=268435456/' "$S/m" > "$S/vfd"
+	run -3 ior-gen "$S/vfd"
+	assert_output "ior-gen: $S/vfd:2: vfd: out of range 0..268435455"
+}
+
+# short_lived N: a trace of N processes one after another, each forked,
+# opening and closing a file, and gone.
+short_lived() {
+	awk -v n="$1" 'BEGIN {
+		print "#ior 1 trace"
+		for (p = 1000; p < 1000 + n; p++) {
+			printf "0.000000001 100 100 a sched:fork 0 0 child=%d cpid=%d flags=0\n", p, p
+			printf "0.000000002 %d %d a openat 3 10 dirfd=AT_FDCWD path=/d/f flags=O_RDONLY mode=0\n", p, p
+			printf "0.000000003 %d %d a close 0 10 fd=3\n", p, p
+			printf "0.000000004 %d %d a sched:exit 0 0 code=0 group=1\n", p, p
+		} }'
+}
+
+@test "many short-lived processes: the memory of ior-map and ior-gen does not grow with their number" {
+	local n
+	for n in 10000 100000; do
+		short_lived "$n" > "$S/t$n"
+		env "$(no_quarantine)" /usr/bin/time -f %M -o "$S/map$n" \
+			ior-map "$S/t$n" > "$S/m$n"
+		env "$(no_quarantine)" /usr/bin/time -f %M -o "$S/gen$n" \
+			ior-gen "$S/m$n" > "$S/p$n"
+	done
+	run -0 grep -c ' sched:exit ' "$S/p100000"
+	assert_output 100000
+	(( $(max_rss "$S/map100000") - $(max_rss "$S/map10000") < 1000 )) ||
+		fail "ior-map: max RSS $(max_rss "$S/map10000") KB for 10000 processes, $(max_rss "$S/map100000") KB for 100000"
+	(( $(max_rss "$S/gen100000") - $(max_rss "$S/gen10000") < 1000 )) ||
+		fail "ior-gen: max RSS $(max_rss "$S/gen10000") KB for 10000 processes, $(max_rss "$S/gen100000") KB for 100000"
+}
+
 # ---- signals, stalls and resource limits (ior-replay) ----
 
 # ---- streams later tools would refuse (ior-map, ior-gen) ----

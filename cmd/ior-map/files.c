@@ -75,20 +75,12 @@ uint64_t vfd_new(void)
 
 struct fd_slot *fd_get(const struct task_files *t, int64_t fd)
 {
-	if (fd < 0 || (uint64_t)fd >= t->cap || !t->slot[fd].ofd)
-		return NULL;
-	return &t->slot[fd];
+	return slot_get(&t->fds, fd);
 }
 
 int fd_close(struct task_files *t, int64_t fd)
 {
-	struct fd_slot *s = fd_get(t, fd);
-
-	if (!s)
-		return 0;
-	ofd_unref(s->ofd);
-	s->ofd = NULL;
-	return 1;
+	return slot_clear(&t->fds, fd);
 }
 
 struct fd_slot *fd_install(struct task_files *t, int64_t fd, struct ofd *o,
@@ -99,12 +91,7 @@ struct fd_slot *fd_install(struct task_files *t, int64_t fd, struct ofd *o,
 			ofd_discard(o);
 		return NULL;
 	}
-	t->slot = ior_xgrow(t->slot, &t->cap, fd + 1, sizeof(*t->slot));
-	t->slot[fd].vfd = next_vfd++;
-	t->slot[fd].ofd = o;
-	t->slot[fd].cloexec = cloexec;
-	o->refs++;
-	return &t->slot[fd];
+	return slot_set(&t->fds, fd, next_vfd++, o, cloexec);
 }
 
 struct task_files *files_new(void)
@@ -119,14 +106,7 @@ struct task_files *files_copy(const struct task_files *src)
 {
 	struct task_files *t = files_new();
 
-	if (src->cap) {
-		t->cap = src->cap;
-		t->slot = ior_xcalloc(t->cap, sizeof(*t->slot));
-		memcpy(t->slot, src->slot, t->cap * sizeof(*t->slot));
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->slot[i].ofd)
-				t->slot[i].ofd->refs++;
-	}
+	slots_copy(&t->fds, &src->fds);
 	return t;
 }
 
@@ -134,10 +114,7 @@ void files_unref(struct task_files *t)
 {
 	if (--t->refs > 0)
 		return;
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slot[i].ofd)
-			ofd_unref(t->slot[i].ofd);
-	free(t->slot);
+	slots_free(&t->fds);
 	free(t);
 }
 
@@ -236,6 +213,13 @@ void do_fcntl(const struct ior_in *in, const struct ior_rec *r,
 			kv_has_flag(in, r, arg, ior_fd_flags, FD_CLOEXEC);
 }
 
+/* Mark a descriptor close-on-exec, and keep it. */
+static int set_cloexec(struct fd_slot *f)
+{
+	f->cloexec = 1;
+	return 0;
+}
+
 /* close_range: close fd..maxfd, or mark them close-on-exec. */
 void do_close_range(const struct ior_in *in, const struct ior_rec *r,
 		    struct recinfo *ri, struct task *t)
@@ -252,16 +236,8 @@ void do_close_range(const struct ior_in *in, const struct ior_rec *r,
 		return;
 	if (flags & CLOSE_RANGE_UNSHARE)
 		unshare_files(t);
-	if (fd < 0)
-		fd = 0;
-	if (maxfd >= (int64_t)t->files->cap)
-		maxfd = (int64_t)t->files->cap - 1;
-	for (; fd <= maxfd; fd++) {
-		if (!(flags & CLOSE_RANGE_CLOEXEC))
-			fd_close(t->files, fd);
-		else if (fd_get(t->files, fd))
-			t->files->slot[fd].cloexec = 1;
-	}
+	slots_clear_if(&t->files->fds, fd, maxfd,
+		       flags & CLOSE_RANGE_CLOEXEC ? set_cloexec : NULL);
 }
 
 /* open, creat, openat, openat2, open_by_handle_at, ior:fd, memfd_create */

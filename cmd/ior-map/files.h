@@ -11,8 +11,9 @@
 #include <stdint.h>
 
 #include "ior.h"
+#include "slots.h"
 
-#define FD_MAX (1 << 20)	/* descriptors above are not tracked */
+#define FD_MAX IOR_PROG_FD_MAX	/* descriptors above are not tracked */
 
 struct recinfo;
 struct ring_files;
@@ -34,18 +35,10 @@ struct ofd {
 	struct ofd *next_free;
 };
 
-/* A descriptor: its vfd, the description it is on. */
-struct fd_slot {
-	uint64_t vfd;
-	struct ofd *ofd;	/* NULL: the descriptor is closed */
-	int cloexec;
-};
-
 /* A descriptor table, shared by tasks created with CLONE_FILES. */
 struct task_files {
 	int refs;
-	size_t cap;
-	struct fd_slot *slot;
+	struct slots fds;	/* by descriptor number */
 };
 
 /* A new description of path (len bytes), with no reference yet. */

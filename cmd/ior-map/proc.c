@@ -231,6 +231,11 @@ void do_fork(const struct ior_in *in, const struct ior_rec *r,
 	ri->kchild = kchild;
 }
 
+static int is_cloexec(struct fd_slot *f)
+{
+	return f->cloexec;
+}
+
 /*
  * exec unshares the table, as the kernel does, closes O_CLOEXEC and
  * starts a new address space.
@@ -241,9 +246,7 @@ void do_exec(struct task *t)
 
 	unshare_files(t);
 	f = t->files;
-	for (size_t i = 0; i < f->cap; i++)
-		if (f->slot[i].ofd && f->slot[i].cloexec)
-			fd_close(f, i);
+	slots_clear_if(&f->fds, 0, INT64_MAX, is_cloexec);
 	mappings_clear(&t->proc->maps);
 }
 
@@ -308,6 +311,11 @@ void do_cwd(const struct ior_rec *r, const struct recinfo *ri,
 	default:
 		break;
 	}
+}
+
+int64_t vid_peek(void)
+{
+	return next_vid;
 }
 
 void proc_cleanup(void)

@@ -71,6 +71,9 @@ void do_unshare(const struct ior_in *in, const struct ior_rec *r,
 void do_cwd(const struct ior_rec *r, const struct recinfo *ri,
 	    struct task *t, enum ior_map c);
 
+/* The virtual id the next task gets. */
+int64_t vid_peek(void);
+
 /* Free every task and process (at the end). */
 void proc_cleanup(void);
 

@@ -384,6 +384,13 @@ void map_record(const struct ior_in *in, struct ior_rec *r,
 	    c == IOR_MAP_URING_CLOSE || c == IOR_MAP_URING_INSTALL)
 		g = uring_request(in, r, &ri, t);
 	apply(in, r, &ri, t, g, c);
+	/* Ids are never reused: past a replay program's, none is left. */
+	if (vid_peek() > IOR_PROG_ID_MAX)
+		ior_bad(in, "TID", "more than %d tasks: a replay program numbers no more",
+			IOR_PROG_ID_MAX - 1);
+	if (vfd_peek() > IOR_PROG_VFD_MAX)
+		ior_bad(in, "fd", "more than %d descriptors opened: a replay program numbers no more",
+			IOR_PROG_VFD_MAX - 1);
 	if (kept(fs, in, r, &ri, c)) {
 		put_record(out, r, &ri);
 		counts.written++;

@@ -18,21 +18,15 @@
 #define REGISTER_FILES_SKIP (-2)	/* an update leaves the slot alone */
 
 /* Slot i of g, or NULL when it is empty or out of range. */
-static struct ring_slot *ring_get(const struct ring_files *g, int64_t i)
+static struct fd_slot *ring_get(const struct ring_files *g, int64_t i)
 {
-	if (!g || i < 0 || i >= g->cap || !g->slot[i].ofd)
-		return NULL;
-	return &g->slot[i];
+	return g ? slot_get(&g->files, i) : NULL;
 }
 
 static void ring_clear_slot(struct ring_files *g, int64_t i)
 {
-	struct ring_slot *f = ring_get(g, i);
-
-	if (f) {
-		ofd_unref(f->ofd);
-		f->ofd = NULL;
-	}
+	if (g)
+		slot_clear(&g->files, i);
 }
 
 /*
@@ -42,26 +36,18 @@ static void ring_clear_slot(struct ring_files *g, int64_t i)
 static void ring_set(struct ring_files *g, int64_t i, uint64_t vfd,
 		     struct ofd *o)
 {
-	size_t cap = g->cap;
-
 	if (i < 0 || o->ring)
 		return;
 	if (i >= RING_SLOTS_MAX) {
 		counts.fixed_overflow++;
 		return;
 	}
-	g->slot = ior_xgrow(g->slot, &cap, i + 1, sizeof(*g->slot));
-	g->cap = cap;
-	o->refs++;		/* before the old one goes: it may be o */
-	ring_clear_slot(g, i);
-	g->slot[i].vfd = vfd;
-	g->slot[i].ofd = o;
+	slot_set(&g->files, i, vfd, o, 0);
 }
 
 static void ring_clear(struct ring_files *g)
 {
-	for (int i = 0; i < g->cap; i++)
-		ring_clear_slot(g, i);
+	slots_clear_if(&g->files, 0, INT64_MAX, NULL);
 }
 
 struct ring_files *ring_new(void)
@@ -71,8 +57,7 @@ struct ring_files *ring_new(void)
 
 void ring_free(struct ring_files *g)
 {
-	ring_clear(g);
-	free(g->slot);
+	slots_free(&g->files);
 	free(g);
 }
 
@@ -132,6 +117,9 @@ static void do_register(const struct ior_in *in, const struct ior_rec *r,
 	op = ior_kv_flags(in, r, ior_find(r, "opcode"),
 			  ior_uring_register_ops) & 0x7fffffff;
 	off = ior_get_int(in, r, "offset", 0);
+	/* beyond the slots followed, each counted (ring_set), no overflow */
+	if (off < 0 || off > RING_SLOTS_MAX)
+		off = RING_SLOTS_MAX;
 	for (size_t k = 0; i >= 0 && k < n && len < room; k++) {
 		const struct fd_slot *s = fd_get(t->files, fds[k]);
 
@@ -177,7 +165,7 @@ struct ring_files *uring_request(const struct ior_in *in,
 {
 	int i = ior_find(r, "ring"), k = ior_find(r, "fixed");
 	struct ring_files *g = i < 0 ? NULL : ring_of(t, ior_kv_int(in, r, i));
-	const struct ring_slot *f;
+	const struct fd_slot *f;
 
 	if (k < 0)
 		return g;

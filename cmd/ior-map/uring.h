@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ior.h"
+#include "slots.h"
 
 #define RING_SLOTS_MAX (1 << 16)	/* registered files followed per ring */
 
@@ -16,16 +17,12 @@ struct ofd;
 struct recinfo;
 struct task;
 
-/* A registered file: the description it holds, and the vfd it came from. */
-struct ring_slot {
-	uint64_t vfd;
-	struct ofd *ofd;	/* NULL: an empty slot */
-};
-
-/* The registered files of a ring, owned by the ring's description. */
+/*
+ * The registered files of a ring, owned by the ring's description: each
+ * the description it holds, and the vfd it came from.
+ */
 struct ring_files {
-	int cap;
-	struct ring_slot *slot;
+	struct slots files;	/* by index */
 };
 
 struct ring_files *ring_new(void);
