@@ -170,3 +170,15 @@ short_lived() {
 	run -3 ior-gen "$S/count"
 	assert_output "ior-gen: $S/count:3: count: missing for write"
 }
+
+@test "a PCRE2 match that hits its limit stops ior-map, naming the pattern and the line, never taken for no match" {
+	local a
+	a=$(head -c 40 /dev/zero | tr '\0' a)
+	{
+		stream trace
+		rec 5 5 openat 3 100 dirfd=AT_FDCWD "path=/${a}b" flags=O_RDONLY mode=0
+	} > "$S/t"
+	run -2 --separate-stderr ior-map -i '(a+)+$' "$S/t"
+	assert_equal "${stderr%%\": *}" "ior-map: $S/t:2: path: -i \"(a+)+\$"
+	refute_output --partial ' openat '
+}

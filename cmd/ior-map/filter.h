@@ -14,6 +14,7 @@ struct recinfo;
 
 /* A set of regular expressions: a value matches if any matches. */
 struct filter {
+	int opt;		/* its option: 'i', 'x', 'c' or 'X' */
 	int n;
 	pcre2_code **re;
 	const char **pat;
@@ -35,7 +36,13 @@ void filters_free(struct filters *fs);
 /* Whether a record of command comm (escaped) is kept. */
 int comm_kept(const struct filters *fs, const struct ior_in *in,
 	      const char *comm);
-/* Path filters apply to file records: those with a path or a descriptor. */
-int path_kept(const struct filters *fs, const struct recinfo *ri);
+/*
+ * Path filters apply to file records: those with a path or a descriptor.
+ * A match that fails (PCRE2's match or depth limit, say) exits with
+ * IOR_EXIT_USAGE, naming the pattern and the line: never taken for "no
+ * match".
+ */
+int path_kept(const struct filters *fs, const struct ior_in *in,
+	      const struct recinfo *ri);
 
 #endif

@@ -358,7 +358,7 @@ static int kept(const struct filters *fs, const struct ior_in *in,
 	if (c == IOR_MAP_URING_SETUP || c == IOR_MAP_URING_ENTER ||
 	    c == IOR_MAP_URING_REGISTER)	/* the requests need their ring */
 		return comm_kept(fs, in, r->comm);
-	return comm_kept(fs, in, r->comm) && path_kept(fs, ri);
+	return comm_kept(fs, in, r->comm) && path_kept(fs, in, ri);
 }
 
 void map_record(const struct ior_in *in, struct ior_rec *r,
