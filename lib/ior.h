@@ -142,6 +142,28 @@ int ior_read(struct ior_in *in, struct ior_rec *r);
 /* True if the current meta line is a magic line (#ior ...). */
 int ior_is_magic(const char *line);
 
+/*
+ * What a capture lost, from ior-trace's trailer ("#stat ior-trace
+ * events=N drops=N ..."): the events it wrote, the sum of its loss
+ * counters (drops, unpaired, missed, undecoded and every *_lost) and
+ * them as "key=N ..." (those not 0).
+ */
+struct ior_loss {
+	uint64_t events, lost;
+	char what[160];
+};
+/* 1 when line is a capture's trailer that says it lost events (into *l). */
+int ior_loss_of(const char *line, struct ior_loss *l);
+/*
+ * The current line of in is a capture's trailer: when it says events
+ * were lost, say so on standard error, one line, as every tool after
+ * ior-trace does; returns 1 then.
+ */
+int ior_warn_loss(const struct ior_in *in);
+/* The same warning for a trailer read before: at line of input name. */
+void ior_warn_loss_at(const char *name, unsigned long line,
+		      const struct ior_loss *l);
+
 /* Report malformed input at the current line and exit IOR_EXIT_DATA. */
 _Noreturn void ior_bad(const struct ior_in *in, const char *field,
 		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -114,6 +114,70 @@ int ior_is_magic(const char *line)
 	return !strncmp(line, "#ior ", 5);
 }
 
+/* A loss counter of ior-trace's trailer (ior-trace(1), LOSSES). */
+static int is_loss_key(const char *k, size_t n)
+{
+	static const char *const keys[] = {
+		"drops", "unpaired", "missed", "undecoded",
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strlen(keys[i]) == n && !strncmp(k, keys[i], n))
+			return 1;
+	return n > 5 && !strncmp(k + n - 5, "_lost", 5);
+}
+
+int ior_loss_of(const char *line, struct ior_loss *l)
+{
+	static const char head[] = "#stat ior-trace ";
+	const char *p = line + sizeof(head) - 1;
+	size_t w = 0;
+
+	if (strncmp(line, head, sizeof(head) - 1))
+		return 0;
+	memset(l, 0, sizeof(*l));
+	while (*p) {
+		const char *e = strchrnul(p, ' '), *eq = memchr(p, '=', e - p);
+		uint64_t v = 0;
+		const char *d;
+
+		/* a counter is key=DIGITS; anything else is passed over */
+		for (d = eq ? eq + 1 : e; d < e && *d >= '0' && *d <= '9'; d++)
+			v = v > UINT64_MAX / 10 ? UINT64_MAX : v * 10 + (*d - '0');
+		if (eq && d == e && d > eq + 1) {
+			if (eq - p == 6 && !strncmp(p, "events", 6)) {
+				l->events = v;
+			} else if (v && is_loss_key(p, eq - p)) {
+				l->lost = l->lost + v < v ? UINT64_MAX : l->lost + v;
+				if (w < sizeof(l->what))
+					w += snprintf(l->what + w, sizeof(l->what) - w,
+						      "%s%.*s", w ? " " : "",
+						      (int)(e - p), p);
+			}
+		}
+		p = *e ? e + 1 : e;
+	}
+	return l->lost != 0;
+}
+
+void ior_warn_loss_at(const char *name, unsigned long line,
+		      const struct ior_loss *l)
+{
+	ior_warnx("%s:%lu: the capture is incomplete: %llu events lost (%s), %llu written",
+		  name, line, (unsigned long long)l->lost, l->what,
+		  (unsigned long long)l->events);
+}
+
+int ior_warn_loss(const struct ior_in *in)
+{
+	struct ior_loss l;
+
+	if (!ior_loss_of(in->line, &l))
+		return 0;
+	ior_warn_loss_at(in->name, in->lineno, &l);
+	return 1;
+}
+
 static void check_magic(struct ior_in *in)
 {
 	char *p = in->line + 5, *e;

@@ -182,3 +182,18 @@ short_lived() {
 	assert_equal "${stderr%%\": *}" "ior-map: $S/t:2: path: -i \"(a+)+\$"
 	refute_output --partial ' openat '
 }
+
+@test "a capture that lost events: ior-map, ior-gen and ior-stats --compare each say so; --compare exits 1" {
+	stream trace - > "$S/t" <<-'EOF'
+	0.000001000 5 5 app openat 3 100 dirfd=AT_FDCWD path=/a flags=O_RDONLY mode=0
+	#stat ior-trace events=1 drops=9 unpaired=0 missed=0
+	EOF
+	run -0 --separate-stderr ior-map "$S/t"
+	assert_equal "$stderr" "ior-map: $S/t:3: the capture is incomplete: 9 events lost (drops=9), 1 written"
+	printf '%s\n' "$output" > "$S/m"
+	run -0 --separate-stderr ior-gen "$S/m"
+	assert_equal "$stderr" "ior-gen: $S/m:4: the capture is incomplete: 9 events lost (drops=9), 1 written"
+	run -1 --separate-stderr ior-stats --compare "$S/t" "$S/m"
+	assert_equal "$stderr" "ior-stats: $S/t:3: the capture is incomplete: 9 events lost (drops=9), 1 written"
+	assert_line 'incomplete capture (A): 9 events lost (drops=9)'
+}

@@ -616,3 +616,20 @@ depth_rows() {
 	} > "$D/b.ior"
 	bad_input "$D/b.ior" ":3: DUR: not a number"
 }
+
+@test "a capture that lost events is said on stderr; --compare then exits 1 even with equal counts, -t without the line" {
+	{
+		capture
+		echo '#stat ior-trace events=9 drops=0 unpaired=2 missed=0 aio_lost=1'
+	} > "$D/c.ior"
+	run -0 --separate-stderr ior-stats "$D/c.ior"
+	assert_equal "$stderr" "ior-stats: $D/c.ior:12: the capture is incomplete: 3 events lost (unpaired=2 aio_lost=1), 9 written"
+	capture > "$D/b.ior"
+	run -1 --separate-stderr ior-stats -t --compare "$D/c.ior" "$D/b.ior"
+	assert_equal "$stderr" "ior-stats: $D/c.ior:12: the capture is incomplete: 3 events lost (unpaired=2 aio_lost=1), 9 written"
+	refute_output --partial incomplete
+	assert_equal "$(tab_field TOTAL 13)" 0
+	# B, a program or result of it, carries the trailer: said of B
+	run -1 --separate-stderr ior-stats --compare "$D/b.ior" "$D/c.ior"
+	assert_line 'incomplete capture (B): 3 events lost (unpaired=2 aio_lost=1)'
+}

@@ -88,6 +88,8 @@ static void read_input(const char *path, int sfd, struct ior_out *spool,
 				ior_bad(&in, NULL, "a %s stream: ior-gen reads a map stream (from ior-map)",
 					ior_kind_name(in.kind));
 		} else {
+			/* a lossy capture is said again, here */
+			ior_warn_loss(&in);
 			ior_put(spool, in.line, in.linelen);
 			ior_putc(spool, '\n');
 		}

@@ -126,6 +126,8 @@ static void map_input(const char *path, int first, int *meta_done,
 	while ((what = ior_read(&in, &r)) != IOR_EOF) {
 		if (what == IOR_META) {
 			if (!ior_is_magic(in.line)) {
+				/* a lossy capture is said again, here */
+				ior_warn_loss(&in);
 				ior_puts(out, in.line);
 				ior_putc(out, '\n');
 				continue;

@@ -144,6 +144,11 @@ void stats_read(struct stats *st, const char *path)
 	while ((k = ior_read(&in, &r)) != IOR_EOF) {
 		struct call_stats *c;
 
+		if (k == IOR_META && !st->loss_in &&
+		    ior_loss_of(in.line, &st->loss)) {
+			st->loss_in = path && strcmp(path, "-") ? path : "<stdin>";
+			st->loss_line = in.lineno;
+		}
 		if (k != IOR_REC)
 			continue;
 		if (__builtin_add_overflow(r.time_ns, r.dur, &end))

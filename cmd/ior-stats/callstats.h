@@ -51,6 +51,10 @@ struct stats {
 	struct call_stats **calls;	/* in the order first seen */
 	size_t ncalls, cap;
 	uint64_t skipped;	/* replay results marked skip=: not issued */
+	/* the first capture trailer that says events were lost, and where */
+	struct ior_loss loss;
+	const char *loss_in;	/* NULL: none */
+	unsigned long loss_line;
 };
 
 /* Read the stream at path (NULL: standard input) into st. */

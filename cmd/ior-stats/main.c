@@ -140,6 +140,21 @@ static int compare_two(struct stats *a, struct stats *b, struct ior_out *o)
 	stats_read(b, opt.files[1]);
 	if (opt.show & SHOW_CALLS)
 		code = compare(a, b, opt.files[0], opt.files[1], o);
+	/*
+	 * A capture that lost events is not the application's I/O: equal
+	 * counts would prove nothing. Said once, of A, or of B, whose
+	 * program carries its capture's trailer.
+	 */
+	if (a->loss_in || b->loss_in) {
+		const struct stats *l = a->loss_in ? a : b;
+
+		ior_warn_loss_at(l->loss_in, l->loss_line, &l->loss);
+		if (!opt.tab && (opt.show & SHOW_CALLS))
+			ior_printf(o, "incomplete capture (%s): %llu events lost (%s)\n",
+				   a->loss_in ? "A" : "B",
+				   (unsigned long long)l->loss.lost, l->loss.what);
+		code = IOR_EXIT_NONE;
+	}
 	if ((opt.show & SHOW_DEPTH) &&
 	    !depth_report(&a->depth, &b->depth, opt.show & SHOW_CALLS, o) &&
 	    opt.show == SHOW_DEPTH)
@@ -152,10 +167,13 @@ static int report_all(struct stats *st, struct ior_out *o)
 {
 	int code = IOR_EXIT_OK;
 
-	if (opt.nfiles == 0)
-		stats_read(st, NULL);
-	for (int i = 0; i < opt.nfiles; i++)
-		stats_read(st, opt.files[i]);
+	for (int i = 0; i < (opt.nfiles ? opt.nfiles : 1); i++) {
+		st->loss_in = NULL;
+		stats_read(st, opt.nfiles ? opt.files[i] : NULL);
+		/* each input that lost events is said */
+		if (st->loss_in)
+			ior_warn_loss_at(st->loss_in, st->loss_line, &st->loss);
+	}
 	if (opt.show & SHOW_CALLS)
 		code = report(st, o);
 	if ((opt.show & SHOW_DEPTH) && code == IOR_EXIT_OK &&
