@@ -102,6 +102,17 @@ short_lived() {
 		fail "ior-gen: max RSS $(max_rss "$S/gen10000") KB for 10000 processes, $(max_rss "$S/gen100000") KB for 100000"
 }
 
+@test "long call names cannot make ior-stats keep megabytes each: a name over 64 bytes is refused" {
+	local name
+	name=$(head -c 64 /dev/zero | tr '\0' c)
+	stream trace - > "$S/t" <<-EOF
+	0.000001000 1 1 app $name 0 100
+	0.000001000 1 1 app ${name}x 0 100
+	EOF
+	run -3 ior-stats "$S/t"
+	assert_output "ior-stats: $S/t:3: CALL: longer than 64 bytes"
+}
+
 # ---- signals, stalls and resource limits (ior-replay) ----
 
 # ---- streams later tools would refuse (ior-map, ior-gen) ----

@@ -53,6 +53,8 @@ static struct call_stats *lookup(struct stats *st, const struct ior_in *in,
 			return c;
 	if (st->ncalls == CALLS_MAX)
 		ior_bad(in, "CALL", "more than %d distinct calls", CALLS_MAX);
+	if (strlen(name) > CALL_NAME_MAX)
+		ior_bad(in, "CALL", "longer than %d bytes", CALL_NAME_MAX);
 	c = ior_xcalloc(1, sizeof(*c));
 	c->name = ior_xstrdup(name);
 	c->kind = classify(name);

@@ -23,6 +23,7 @@
 #define NBUCKET ((64 - SUB_BITS + 1) * SUB)
 
 #define CALLS_MAX 4096		/* distinct calls: more is refused */
+#define CALL_NAME_MAX 64	/* bytes of a call's name: more is refused */
 
 enum call_kind {
 	CALL_OP,		/* an operation: a system call, aio:*, uring:* */
