@@ -136,7 +136,42 @@ size_t ior_flags_format(char *buf, size_t cap, const struct ior_flag *t,
 	return n;
 }
 
+/*
+ * The last values parsed, a few tables at a time: a stream repeats its
+ * flags (O_RDWR|O_CREAT|O_CLOEXEC), and their names share first bytes,
+ * so comparing the whole string once beats looking up each name. Per
+ * thread, as any thread may parse.
+ */
+#define MEMO 8
+#define MEMO_LEN 48
+static __thread struct {
+	const struct ior_flag *t;
+	uint64_t v;
+	char s[MEMO_LEN];
+} memo[MEMO];
+
+static int parse(const struct ior_flag *t, const char *s, uint64_t *v);
+
 int ior_flags_parse(const struct ior_flag *t, const char *s, uint64_t *v)
+{
+	unsigned i = ((uintptr_t)t >> 4) % MEMO;
+	size_t n;
+
+	if (memo[i].t == t && !strcmp(memo[i].s, s)) {
+		*v = memo[i].v;
+		return 0;
+	}
+	if (parse(t, s, v) < 0)
+		return -1;
+	if ((n = strlen(s)) < MEMO_LEN) {
+		memo[i].t = t;
+		memo[i].v = *v;
+		memcpy(memo[i].s, s, n + 1);
+	}
+	return 0;
+}
+
+static int parse(const struct ior_flag *t, const char *s, uint64_t *v)
 {
 	uint64_t r = 0;
 	const char *p = s;
