@@ -369,6 +369,21 @@ open_rec() {	# TID N PATH FLAGS SIZE
 	assert_output "ior-gen: $D/in:2: file: value longer than 4095 bytes"
 }
 
+@test "a process's exit forgets its own descriptions, not a walk over everyone's: 100000 of each end in seconds" {
+	# one process keeps 100000 descriptions open while 100000 others
+	# come and go: each exit used to walk them all (10^10 steps)
+	awk 'BEGIN {
+		print "#ior 1 map"
+		for (i = 1; i <= 100000; i++)
+			printf "0.000000001 1 1 a openat 3 10 dirfd=AT_FDCWD path=/d/f flags=O_RDONLY mode=0 vfd=%d ofd=%d file=/d/f\n", i, i
+		for (p = 2; p <= 100001; p++)
+			printf "0.000000002 %d %d a sched:exit 0 0 code=0 group=1\n", p, p
+	}' > "$D/in"
+	timeout 60 ior-gen "$D/in" > "$D/out"
+	run -0 tail -n 1 "$D/out"
+	assert_equal "$(stat_of ops)" 200000
+}
+
 @test "every input record is written or counted as dropped" {
 	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)

@@ -9,11 +9,36 @@
 #include "record.h"
 
 static struct ior_hashmap ofds;		/* by ofd id */
+/* The descriptions each process opened, listed: by pid, the first. */
+static struct ior_hashmap owners;
 static struct ofd_ent *ofd_free;	/* recycled entries */
 
 struct ofd_ent *ofd_find(int64_t id)
 {
 	return ior_hashmap_get(&ofds, id);
+}
+
+static void own_unlink(struct ofd_ent *o)
+{
+	if (o->own_next)
+		o->own_next->own_prev = o->own_prev;
+	if (o->own_prev)
+		o->own_prev->own_next = o->own_next;
+	else if (o->own_next)
+		ior_hashmap_put(&owners, o->owner, o->own_next);
+	else
+		ior_hashmap_del(&owners, o->owner, o);
+}
+
+static void own_link(struct ofd_ent *o)
+{
+	struct ofd_ent *first = ior_hashmap_get(&owners, o->owner);
+
+	o->own_prev = NULL;
+	o->own_next = first;
+	if (first)
+		first->own_prev = o;
+	ior_hashmap_put(&owners, o->owner, o);
 }
 
 /* A new open file description (or a fresh start for a reused id). */
@@ -28,8 +53,11 @@ static struct ofd_ent *ofd_new(int64_t id, int64_t owner)
 			o = ior_xcalloc(1, sizeof(*o));
 		o->id = id;
 		ior_hashmap_put(&ofds, id, o);
+	} else {
+		own_unlink(o);
 	}
 	o->owner = owner;
+	own_link(o);
 	o->refs = 1;
 	o->pos = 0;
 	o->last_seq = 0;
@@ -42,25 +70,19 @@ static struct ofd_ent *ofd_new(int64_t id, int64_t owner)
 
 static void ofd_remove(struct ofd_ent *o)
 {
+	own_unlink(o);
 	ior_hashmap_del(&ofds, o->id, o);
 	o->next_free = ofd_free;
 	ofd_free = o;
 }
 
-static int owned_by(void *val, void *pid)
-{
-	struct ofd_ent *o = val;
-
-	if (o->owner != *(int64_t *)pid)
-		return 0;
-	o->next_free = ofd_free;
-	ofd_free = o;
-	return 1;
-}
-
+/* A process is gone: its descriptions, through its list, not all of them. */
 void ofd_drop_owner(int64_t pid)
 {
-	ior_hashmap_drop_if(&ofds, owned_by, &pid);
+	struct ofd_ent *o;
+
+	while ((o = ior_hashmap_get(&owners, pid)))
+		ofd_remove(o);
 }
 
 /* Open-like records create descriptions; remember even unreplayable ones. */
@@ -106,6 +128,7 @@ void desc_cleanup(void)
 	for (size_t i = 0; i < ofds.cap; i++)
 		free(ofds.slot[i].val);
 	ior_hashmap_free(&ofds);
+	ior_hashmap_free(&owners);
 	while (ofd_free) {
 		struct ofd_ent *o = ofd_free;
 

@@ -17,6 +17,7 @@ struct path_ent;
 
 struct ofd_ent {
 	struct ofd_ent *next_free;
+	struct ofd_ent *own_prev, *own_next;	/* its owner's */
 	int64_t id, owner, refs;
 	int64_t pos;			/* file position; -1 when unknown */
 	int64_t last_seq, last_tid;
