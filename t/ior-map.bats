@@ -556,6 +556,31 @@ bad_input() {
 	assert_line '0.000000009 1 1 x read 1 10 fd=4 count=1'
 }
 
+@test "descriptors above 1023 are followed as the others: dup, fork, close_range, exec" {
+	stream trace - > "$d/in" <<-'EOF'
+	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY
+	0.000000002 500 500 a dup2 5000 10 fd=3 fd2=5000
+	0.000000003 500 500 a dup3 6000 10 fd=3 fd2=6000 flags=O_CLOEXEC
+	0.000000004 500 500 a sched:fork 0 0 child=501 cpid=501 flags=0
+	0.000000005 500 500 a close_range 0 10 fd=4000 maxfd=5500 flags=0
+	0.000000006 500 500 a read 1 10 fd=5000 count=1
+	0.000000007 500 500 a read 1 10 fd=6000 count=1
+	0.000000008 501 501 a read 1 10 fd=5000 count=1
+	0.000000009 501 501 a sched:exec 0 0 path=/bin/true
+	0.000000010 501 501 a read 1 10 fd=6000 count=1
+	0.000000011 501 501 a read 1 10 fd=5000 count=1
+	0.000000012 500 500 a close_range 0 10 fd=5999 maxfd=4294967295 flags=0
+	0.000000013 500 500 a read 1 10 fd=6000 count=1
+	EOF
+	run -0 ior-map "$d/in"
+	assert_line '0.000000006 1 1 a read 1 10 fd=5000 count=1'
+	assert_line '0.000000007 1 1 a read 1 10 fd=6000 count=1 vfd=3 ofd=1 file=/a'
+	assert_line '0.000000008 2 2 a read 1 10 fd=5000 count=1 vfd=2 ofd=1 file=/a'
+	assert_line '0.000000010 2 2 a read 1 10 fd=6000 count=1'
+	assert_line '0.000000011 2 2 a read 1 10 fd=5000 count=1 vfd=2 ofd=1 file=/a'
+	assert_line '0.000000013 1 1 a read 1 10 fd=6000 count=1'
+}
+
 @test "close_range closes fd..maxfd, also with maxfd ~0U, and keeps the descriptors below" {
 	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=/a flags=O_RDONLY

@@ -85,8 +85,25 @@ void slots_clear_if(struct slots *s, int64_t lo, int64_t hi,
 			f->ofd = NULL;
 		}
 	}
-	if (s->far.n && hi >= SLOTS_NEAR)
-		ior_hashmap_drop_if(&s->far, far_cleared, &c);
+	if (!s->far.n || hi < SLOTS_NEAR)
+		return;
+	if (lo < SLOTS_NEAR)
+		lo = SLOTS_NEAR;
+	/* each number of a short range, or each slot of the map */
+	if ((uint64_t)(hi - lo) < s->far.n) {
+		for (uint64_t k = 0; k <= (uint64_t)(hi - lo); k++) {
+			int64_t i = lo + (int64_t)k;
+			struct far_slot *g = ior_hashmap_get(&s->far, i);
+
+			if (!g || (drop && !drop(&g->f)))
+				continue;
+			ior_hashmap_del(&s->far, i, g);
+			ofd_unref(g->f.ofd);
+			free(g);
+		}
+		return;
+	}
+	ior_hashmap_drop_if(&s->far, far_cleared, &c);
 }
 
 void slots_copy(struct slots *dst, const struct slots *src)
