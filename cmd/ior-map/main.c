@@ -172,6 +172,7 @@ int main(int argc, char **argv)
 
 	ior_out_close(&out);
 	proc_cleanup();
+	mappings_cleanup();
 	files_cleanup();
 	filters_free(&opt.filters);
 	return IOR_EXIT_OK;

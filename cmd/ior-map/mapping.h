@@ -21,10 +21,15 @@ struct mapping {
 	struct ofd *ofd;
 };
 
-/* The mappings of a process, sorted by start, not overlapping. */
+/*
+ * The mappings of a process, not overlapping: a balanced (AVL) tree by
+ * start, so that a mapping is found, added or removed in O(log n) steps,
+ * in whatever order a stream gives their addresses.
+ */
+struct mnode;
 struct mappings {
-	size_t n, cap;
-	struct mapping *v;
+	size_t n;
+	struct mnode *root;
 };
 
 /* Unmap everything (exec, exit). */
@@ -32,6 +37,8 @@ void mappings_clear(struct mappings *ms);
 void mappings_free(struct mappings *ms);
 /* A forked child's address space is a copy of its parent's. */
 void mappings_copy(struct mappings *dst, const struct mappings *src);
+/* Free the nodes kept for reuse (at the end). */
+void mappings_cleanup(void);
 
 /* mmap, munmap, msync, madvise. */
 void do_mapping(const struct ior_in *in, const struct ior_rec *r,
