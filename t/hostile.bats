@@ -25,6 +25,16 @@ as_nobody() {
 
 # ---- ior-trace and itself ----
 
+@test "ior-trace refuses a duration that is not a finite number of seconds within its maximum" {
+	for d in inf 2e10 nan -1 1e400 1e-400 0x10 ''; do
+		run -2 ior-trace -d "$d" -o "$S/trace.txt"
+		assert_output "ior-trace: -d: bad duration: '$d' (seconds, above 0 and at most 31536000)"
+	done
+	run -2 ior-trace -d ' 5' -o "$S/trace.txt"
+	assert_output "ior-trace: -d: bad duration: '\\x205' (seconds, above 0 and at most 31536000)"
+	refute [ -e "$S/trace.txt" ]
+}
+
 # ---- memory set by the input ----
 
 # ---- signals, stalls and resource limits (ior-replay) ----

@@ -125,13 +125,20 @@ wait_for() {
 @test "a pid that is not a number is a usage error" {
 	run ior-trace -p 12abc
 	assert_failure 2
-	assert_output --partial "bad pid: 12abc"
+	assert_output "ior-trace: -p: bad pid: '12abc' (a process id, from 1 to 2147483647)"
+}
+
+@test "a pid with a sign, a space or beyond an int is a usage error" {
+	for p in +5 -5 ' 5' 0 2147483648 99999999999999999999; do
+		run -2 ior-trace -p "$p"
+		assert_output --regexp "^ior-trace: -p: bad pid: '.*' \\(a process id, from 1 to 2147483647\\)\$"
+	done
 }
 
 @test "a duration that is not positive is a usage error" {
 	run ior-trace -d 0
 	assert_failure 2
-	assert_output --partial "bad duration"
+	assert_output "ior-trace: -d: bad duration: '0' (seconds, above 0 and at most 31536000)"
 }
 
 @test "a malformed comm regex is a usage error" {

@@ -126,8 +126,9 @@ static bool capture_loop(const struct trace_opts *o, struct event_ring *rb,
 	size_t n;
 
 	out_is_pipe = fstat(outfd, &st) == 0 && S_ISFIFO(st.st_mode);
-	if (o->duration > 0)
-		deadline = now_ns() + (uint64_t)(o->duration * 1e9);
+	/* at most DURATION_MAX s after a boot-time clock: no overflow */
+	if (o->duration_ns)
+		deadline = now_ns() + o->duration_ns;
 	while (!stop_signal) {
 		int ms = POLL_MS;
 

@@ -3,10 +3,12 @@
  * it traces, read in /proc.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,18 +28,89 @@ static void usage(FILE *f, int code)
 	exit(code);
 }
 
+/*
+ * A bad value of option opt: one line, the value escaped (and cut at 64
+ * bytes) so that it cannot break the line or the terminal.
+ */
+static _Noreturn void bad_value(int opt, const char *what, const char *arg,
+				const char *want)
+{
+	char esc[4 * 64 + 1];
+	size_t n = strnlen(arg, 65);
+
+	ior_escape(esc, arg, n > 64 ? 64 : n);
+	ior_errx(IOR_EXIT_USAGE, "-%c: bad %s: '%s'%s (%s)", opt, what, esc,
+		 n > 64 ? "..." : "", want);
+}
+
+/* Whether s is digits only, and not empty: no sign, space or base. */
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
 static void parse_pid(struct trace_opts *o, const char *arg)
 {
-	char *end;
 	long v;
 
 	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || *end || v <= 0 || v > INT_MAX) {
-		ior_warnx("bad pid: %s", arg);
-		usage(stderr, IOR_EXIT_USAGE);
-	}
+	v = all_digits(arg) ? strtol(arg, NULL, 10) : -1;
+	if (errno || v <= 0 || v > INT_MAX)
+		bad_value('p', "pid", arg, "a process id, from 1 to 2147483647");
 	pidset_add(&o->pids, v);
+}
+
+/*
+ * Seconds written in decimal: digits with an optional fraction, then an
+ * optional exponent. No sign, space, hexadecimal, inf or nan, which
+ * strtod would take.
+ */
+static bool decimal_syntax(const char *s)
+{
+	size_t digits = 0;
+
+	for (; isdigit((unsigned char)*s); s++)
+		digits++;
+	if (*s == '.')
+		for (s++; isdigit((unsigned char)*s); s++)
+			digits++;
+	if (!digits)
+		return false;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		return all_digits(s);
+	}
+	return !*s;
+}
+
+/*
+ * -d: finite, above 0 and at most DURATION_MAX seconds, so that the
+ * deadline (now plus the duration, in nanoseconds) cannot overflow.
+ * A duration below a nanosecond is one.
+ */
+static void parse_duration(struct trace_opts *o, const char *arg)
+{
+	char want[64];
+	double v = 0;
+
+	errno = 0;
+	if (decimal_syntax(arg))
+		v = strtod(arg, NULL);
+	if (errno || !isfinite(v) || !(v > 0) || v > DURATION_MAX) {
+		snprintf(want, sizeof(want), "seconds, above 0 and at most %d",
+			 DURATION_MAX);
+		bad_value('d', "duration", arg, want);
+	}
+	o->duration_ns = v * 1e9;
+	if (o->duration_ns == 0)
+		o->duration_ns = 1;
 }
 
 static void parse_comm(struct trace_opts *o, const char *arg)
@@ -66,7 +139,6 @@ void opts_parse(struct trace_opts *o, int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "+o:p:c:d:h", longopts, NULL)) != -1) {
@@ -81,11 +153,7 @@ void opts_parse(struct trace_opts *o, int argc, char **argv)
 			parse_comm(o, optarg);
 			break;
 		case 'd':
-			o->duration = strtod(optarg, &end);
-			if (*end || !(o->duration > 0)) {
-				ior_warnx("bad duration: %s", optarg);
-				usage(stderr, IOR_EXIT_USAGE);
-			}
+			parse_duration(o, optarg);
 			break;
 		case 'h':
 			usage(stdout, 0);

@@ -9,6 +9,7 @@
 #include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A set of pids, grown as needed: bounded by the processes on the host. */
 struct pidset {
@@ -16,12 +17,15 @@ struct pidset {
 	size_t n, cap;
 };
 
+/* The longest -d, in seconds: 365 days. */
+#define DURATION_MAX 31536000
+
 struct trace_opts {
 	const char *output;	/* -o FILE; NULL: stdout */
 	struct pidset pids;	/* -p PID ..., then the processes chosen */
 	bool comm_mode;		/* -c REGEX */
 	regex_t comm_re;
-	double duration;	/* -d SECONDS; 0: until stopped */
+	uint64_t duration_ns;	/* -d SECONDS; 0: until stopped */
 	char **cmd;		/* -- COMMAND ARG ...; NULL: none */
 	bool trace_all;		/* none of the above: system-wide */
 };
