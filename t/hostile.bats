@@ -35,6 +35,52 @@ as_nobody() {
 	refute [ -e "$S/trace.txt" ]
 }
 
+# trace_wait FILE [REGEX [TRIES]]: wait for FILE to exist, or to hold a
+# line matching REGEX; TRIES times 0.05 s at most (200: 10 s).
+trace_wait() {
+	for _ in $(seq "${3:-200}"); do
+		if [ -n "${2:-}" ]; then
+			if grep -q -- "$2" "$1" 2>/dev/null; then
+				return 0
+			fi
+		elif [ -e "$1" ]; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "# waited in vain for ${2:-} in $1" >&2
+	return 1
+}
+
+@test "SIGTERM ends a capture whose ring buffer a busy workload keeps full" {
+	need_bpf
+	need_cpus 2
+	cd "$S"
+	# Two processes reading as fast as they can, at nice 0, outrun the
+	# tracer, at nice 10: the ring, once full, stays full. The workload
+	# stops by itself after 100 s, should the test fail.
+	timeout -k 5 60 nice -n 10 sh -c 'echo $$ > tracer.pid
+		exec ior-trace -o trace.txt -- nice -n -10 timeout 100 sh -c "
+			trace-flood 2000000 flood1 & trace-flood 2000000 flood2 &
+			wait"' 2>err.txt &
+	job=$!
+	trace_wait trace.txt sched:exec
+	tracer=$(cat tracer.pid)
+	# The tracer stopped until the workload has filled the ring many
+	# times over (64 MiB: some 400,000 reads).
+	kill -STOP "$tracer"
+	trace_wait flood1 '^[0-9]' 1200
+	trace_wait flood2 '^[0-9]' 1200
+	kill -TERM "$tracer"
+	kill -CONT "$tracer"
+	wait "$job"	# 124 or 137 when the timeout stopped it instead
+	kill "$(cat flood1)" "$(cat flood2)"
+	drops=$(sed -n 's/^ior-trace: lost events: drops=\([0-9]*\) unpaired=0 missed=0$/\1/p' err.txt)
+	[ "$drops" -gt 0 ]
+	run tail -n 1 trace.txt
+	assert_output --regexp "^#stat ior-trace events=[0-9]+ drops=$drops unpaired=0 missed=0\$"
+}
+
 # ---- memory set by the input ----
 
 # ---- signals, stalls and resource limits (ior-replay) ----

@@ -120,6 +120,11 @@ void capture_attach(void)
 			 strerror(-err));
 }
 
+void capture_detach(void)
+{
+	ior_trace_bpf__detach(skel);
+}
+
 void capture_destroy(void)
 {
 	ior_trace_bpf__destroy(skel);

@@ -129,8 +129,13 @@ static bool capture_loop(const struct trace_opts *o, struct event_ring *rb,
 	/* at most DURATION_MAX s after a boot-time clock: no overflow */
 	if (o->duration_ns)
 		deadline = now_ns() + o->duration_ns;
+	/*
+	 * ring_poll() reads a bounded batch: between two, the clock and
+	 * the signals are looked at again, and a batch that left records
+	 * waiting is followed at once, without a wait.
+	 */
 	while (!stop_signal) {
-		int ms = POLL_MS;
+		int ms = rb->more ? 0 : POLL_MS;
 
 		if (deadline) {
 			uint64_t now = now_ns();
@@ -279,8 +284,13 @@ int main(int argc, char **argv)
 			  opts.pids.n == 1 ? "" : "es");
 
 	child_reaped = capture_loop(&opts, &rb, child, outfd, &status);
+	/*
+	 * The capture ends here: detached, the programs write no more, and
+	 * what they wrote is read to its end, however busy the processes.
+	 */
+	capture_detach();
 	if (!trace_out.broken) {
-		ring_consume(&rb);
+		ring_drain(&rb);
 		aio_flush(0);
 		uring_flush(uring_reqs_fd(), uring_paths_fd());
 	}
