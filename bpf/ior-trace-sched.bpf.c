@@ -3,7 +3,8 @@
  * ior-trace-sched.bpf.c - the processes of a capture: forks, execs and
  * exits, from the sched tracepoints. A traced process's children are
  * traced; a command ior-trace launched is traced from its exec on; the
- * processes of ior-trace's own pipeline, and their children, never are.
+ * processes of ior-trace's own pipeline, and their children, never are,
+ * nor ior-trace itself.
  */
 #include "ior-trace.bpf.h"
 
@@ -11,10 +12,13 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(ior_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
-	__u32 state = tgid_state(ptgid);
 	struct ior_event *e;
 	__u64 flags = 0;
+	__u32 state;
 
+	if (is_self(parent))
+		return 0;
+	state = tgid_state(ptgid);
 	if (state == IOR_TGID_EXCLUDED) {
 		/* the children of our own pipeline stay out too */
 		if (ctgid != ptgid)
@@ -50,7 +54,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ior_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	__u32 tgid = p->tgid, tid = p->pid, state = tgid_state(tgid);
+	__u32 tgid = p->tgid, tid = p->pid, state;
 	__u32 traced = IOR_TGID_TRACED, old = old_pid;
 	struct ior_thread *th;
 	struct entry_state *sv;
@@ -58,6 +62,9 @@ int BPF_PROG(ior_exec, struct task_struct *p, pid_t old_pid,
 	__u64 time = 0;
 	long n;
 
+	if (is_self(p))
+		return 0;
+	state = tgid_state(tgid);
 	if (state == IOR_TGID_ARMED) {
 		bpf_map_update_elem(&tgids, &tgid, &traced, BPF_ANY);
 		set_thread(tid, IOR_TGID_TRACED);
@@ -103,6 +110,8 @@ int BPF_PROG(ior_exit, struct task_struct *p, bool group_dead)
 	int code = p->exit_code;
 	struct ior_event *e;
 
+	if (is_self(p))
+		return 0;
 	set_thread(tid, IOR_TGID_UNKNOWN);	/* its tid may be reused */
 	if (tgid_state(tgid) == IOR_TGID_TRACED) {
 		bpf_map_delete_elem(&exec_paths, &tid);

@@ -708,6 +708,8 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 	if (!any_traced(id))
 		return 0;
 	task = bpf_get_current_task_btf();
+	if (is_self(task))
+		return 0;
 	abi = task_abi(task);
 	cap = cap_of(abi, id);
 	if (cap->cls == IOR_CALL_NONE)
@@ -870,6 +872,8 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	if (!any_traced(nr))
 		return 0;
 	task = bpf_get_current_task_btf();
+	if (is_self(task))
+		return 0;
 	abi = task_abi(task);
 	cap = cap_of(abi, nr);
 	if ((cls = cap->cls) == IOR_CALL_NONE)

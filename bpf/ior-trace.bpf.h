@@ -62,6 +62,13 @@
 
 /* Set by userspace before load. */
 const volatile bool trace_all __weak = false;	/* all but IOR_TGID_EXCLUDED */
+/*
+ * ior-trace's own process: never traced, whatever the processes chosen
+ * (-p 1, -c ''), or its own calls would make events without end. Every
+ * program tests it (is_self) before it looks at any state: first, or
+ * right after the number filter of the syscall programs.
+ */
+const volatile __u32 self_tgid __weak = 0;
 const volatile bool notify_exec __weak = false;	/* -c: report every exec */
 /* bytes a CPU writes between wakeups of the reader: see wakeup() */
 const volatile __u64 wakeup_bytes __weak = IOR_RINGBUF_SIZE / 4;
@@ -190,6 +197,12 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, IOR_RINGBUF_SIZE);
 } events SEC(".maps") __weak;
+
+/* Whether task is ior-trace's own process: a compare with the rodata. */
+static __always_inline bool is_self(const struct task_struct *task)
+{
+	return task->tgid == self_tgid;
+}
 
 static __always_inline __u64 *counter(__u32 which)
 {

@@ -81,6 +81,49 @@ trace_wait() {
 	assert_output --regexp "^#stat ior-trace events=[0-9]+ drops=$drops unpaired=0 missed=0\$"
 }
 
+# self_capture ARG...: ior-trace -d 1 ARG... into trace.txt, its pid in
+# tracer.pid, then check that the capture ended at -d (60 s at most),
+# that the trace stays under 256 MiB (ulimit -f stops it there) and that
+# no record is ior-trace's own.
+self_capture() {
+	run -0 timeout -k 5 60 bash -c 'ulimit -f 262144
+		echo $$ > tracer.pid
+		exec ior-trace -d 1 -o trace.txt "$@"' bash "$@"
+	[ "$(stat -c %s trace.txt)" -lt $((256 << 20)) ]
+	run tail -n 1 trace.txt
+	assert_output --regexp '^#stat ior-trace events='
+	no_records_of "$(cat tracer.pid)" trace.txt
+}
+
+# no_records_of PID TRACE: no record of TRACE is process PID's, or names
+# it as a child (the first five that are, and how many, otherwise).
+no_records_of() {
+	run awk -v p="$1" '!/^#/ && ($2 == p || $3 == p ||
+		index($0, " child=" p " ") || index($0, " cpid=" p " ")) {
+			if (++n <= 5) print
+		}
+		END { if (n) print n " records of " p }' "$2"
+	assert_output ""
+}
+
+@test "ior-trace -p of its own shell does not trace itself" {
+	need_bpf
+	cd "$S"
+	self_capture -p "$BASHPID"
+}
+
+@test "ior-trace -p 1 does not trace itself" {
+	need_bpf
+	cd "$S"
+	self_capture -p 1
+}
+
+@test "ior-trace -c '' does not trace itself" {
+	need_bpf
+	cd "$S"
+	self_capture -c ''
+}
+
 # ---- memory set by the input ----
 
 # ---- signals, stalls and resource limits (ior-replay) ----

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -100,6 +101,7 @@ void capture_load(const struct trace_opts *o)
 	if (!(skel = ior_trace_bpf__open()))
 		ior_err(IOR_EXIT_SYS, "cannot open the BPF object");
 	skel->rodata->trace_all = o->trace_all;
+	skel->rodata->self_tgid = getpid();
 	skel->rodata->notify_exec = o->comm_mode;
 	if ((ncpu = libbpf_num_possible_cpus()) > 0)
 		skel->rodata->wakeup_bytes = IOR_RINGBUF_SIZE / 4 / ncpu;

@@ -258,6 +258,7 @@ int main(int argc, char **argv)
 	 */
 	if (opts.pids.n) {
 		add_descendants(&opts.pids);
+		pidset_del(&opts.pids, getpid());
 		for (size_t i = 0; i < opts.pids.n; i++)
 			set_tgid(opts.pids.v[i], IOR_TGID_TRACED);
 	}

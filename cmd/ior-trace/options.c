@@ -200,6 +200,15 @@ bool pidset_add(struct pidset *s, int pid)
 	return true;
 }
 
+void pidset_del(struct pidset *s, int pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == pid) {
+			s->v[i] = s->v[--s->n];
+			return;
+		}
+}
+
 /* Call fn for every process in /proc. */
 static void for_each_process(void (*fn)(int pid, void *arg), void *arg)
 {
@@ -267,6 +276,7 @@ void add_comm_matches(struct trace_opts *o)
 	if (o->comm_mode)
 		for_each_process(add_if_comm, o);
 	add_descendants(&o->pids);
+	pidset_del(&o->pids, getpid());	/* a descendant of one chosen */
 }
 
 /* The pipeline: processes and the pipes on their stdin and stdout. */

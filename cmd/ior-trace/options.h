@@ -36,9 +36,11 @@ void opts_free(struct trace_opts *o);
 
 bool pidset_has(const struct pidset *s, int pid);
 bool pidset_add(struct pidset *s, int pid);
+void pidset_del(struct pidset *s, int pid);
 /*
  * Add to o->pids the processes whose comm matches -c's regex, then the
- * descendants of those it has, until no more are found.
+ * descendants of those it has, until no more are found: all but
+ * ior-trace itself.
  */
 void add_comm_matches(struct trace_opts *o);
 void add_descendants(struct pidset *s);
