@@ -257,8 +257,8 @@ static __always_inline struct ior_thread *traced_thread(__u32 tid, __u32 tgid,
 	if (!trace_all || !first || th->state != IOR_TGID_UNKNOWN)
 		return NULL;
 	st = bpf_map_lookup_elem(&tgids, &tgid);
-	th->state = st && *st == IOR_TGID_EXCLUDED ? IOR_TGID_EXCLUDED :
-						    IOR_TGID_TRACED;
+	th->state = st && (*st == IOR_TGID_EXCLUDED || *st == IOR_TGID_TRACER) ?
+		    *st : IOR_TGID_TRACED;
 	return th->state == IOR_TGID_TRACED ? th : NULL;
 }
 

@@ -86,6 +86,8 @@ enum ior_tgid_state {
 	IOR_TGID_TRACED = 1,
 	IOR_TGID_ARMED = 2,	/* launched command: traced from its exec on */
 	IOR_TGID_EXCLUDED = 3,	/* system-wide: this process is never traced */
+	IOR_TGID_TRACER = 4,	/* another ior-trace: never traced, but what
+				   it starts is as if it had no state */
 };
 
 enum ior_ev_kind {

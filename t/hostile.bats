@@ -124,6 +124,26 @@ no_records_of() {
 	self_capture -c ''
 }
 
+@test "two captures of -c ior-trace trace neither themselves nor each other" {
+	need_bpf
+	cd "$S"
+	# a first capture, attached before the second starts
+	timeout -k 5 60 bash -c 'ulimit -f 262144
+		echo $$ > first.pid
+		exec ior-trace -d 3 -o first.txt -c ior-trace' 2>first.err &
+	first=$!
+	trace_wait first.txt '^#meta'
+	self_capture -c ior-trace
+	wait "$first"
+	[ "$(stat -c %s first.txt)" -lt $((256 << 20)) ]
+	run tail -n 1 first.txt
+	assert_output --regexp '^#stat ior-trace events='
+	for pid in "$(cat first.pid)" "$(cat tracer.pid)"; do
+		no_records_of "$pid" first.txt
+		no_records_of "$pid" trace.txt
+	done
+}
+
 # ---- memory set by the input ----
 
 # ---- signals, stalls and resource limits (ior-replay) ----

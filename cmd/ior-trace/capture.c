@@ -203,7 +203,7 @@ bool any_traced(void)
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		if (bpf_map_lookup_elem(fd, &next, &state) == 0 &&
-		    state != IOR_TGID_EXCLUDED)
+		    (state == IOR_TGID_TRACED || state == IOR_TGID_ARMED))
 			return true;
 		key = next;
 		prev = &key;

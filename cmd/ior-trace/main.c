@@ -212,7 +212,7 @@ static void write_trailer(void)
 int main(int argc, char **argv)
 {
 	struct trace_opts opts = { 0 };
-	struct pidset excluded = { 0 };
+	struct pidset excluded = { 0 }, tracers = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct event_ring rb;
 	pid_t child = -1;
@@ -244,7 +244,8 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < excluded.n; i++)
 			set_tgid(excluded.v[i], IOR_TGID_EXCLUDED);
 	}
-	add_comm_matches(&opts);
+	find_tracers(&tracers, child);
+	add_comm_matches(&opts, &tracers);
 	for (size_t i = 0; i < opts.pids.n; i++)
 		set_tgid(opts.pids.v[i], IOR_TGID_TRACED);
 	if (child > 0)
@@ -254,14 +255,17 @@ int main(int argc, char **argv)
 	capture_attach();
 	/*
 	 * Threads and children made before the fork program was attached
-	 * have no state yet: look again, now that later ones are followed.
+	 * have no state yet: look again, now that later ones are followed;
+	 * and for other captures, now that the exec program sees later ones.
 	 */
+	find_tracers(&tracers, child);
 	if (opts.pids.n) {
-		add_descendants(&opts.pids);
-		pidset_del(&opts.pids, getpid());
+		add_descendants(&opts.pids, &tracers);
 		for (size_t i = 0; i < opts.pids.n; i++)
 			set_tgid(opts.pids.v[i], IOR_TGID_TRACED);
 	}
+	for (size_t i = 0; i < tracers.n; i++)
+		set_tgid(tracers.v[i], IOR_TGID_TRACER);
 	ring_open(&rb, events_fd());
 	write_header(wall0, argc, argv);
 
@@ -283,6 +287,9 @@ int main(int argc, char **argv)
 	else if (child < 0)
 		ior_warnx("tracing %zu process%s", opts.pids.n,
 			  opts.pids.n == 1 ? "" : "es");
+	if (tracers.n)
+		ior_warnx("not tracing %zu other ior-trace process%s",
+			  tracers.n, tracers.n == 1 ? "" : "es");
 
 	child_reaped = capture_loop(&opts, &rb, child, outfd, &status);
 	/*
@@ -302,6 +309,7 @@ int main(int argc, char **argv)
 	capture_destroy();
 	opts_free(&opts);
 	free(excluded.v);
+	free(tracers.v);
 	if (child_reaped)
 		exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
 			    WEXITSTATUS(status);

@@ -209,6 +209,12 @@ void pidset_del(struct pidset *s, int pid)
 		}
 }
 
+void pidset_del_all(struct pidset *s, const struct pidset *out)
+{
+	for (size_t i = 0; i < out->n; i++)
+		pidset_del(s, out->v[i]);
+}
+
 /* Call fn for every process in /proc. */
 static void for_each_process(void (*fn)(int pid, void *arg), void *arg)
 {
@@ -237,22 +243,48 @@ static int parent_of(int pid)
 	return ppid;
 }
 
-static void add_if_child(int pid, void *arg)
+/* ior-trace's own pid, read once. */
+static int self_pid(void)
 {
-	struct pidset *s = arg;
-	int ppid = parent_of(pid);
+	static int pid;
 
-	if (ppid > 0 && pidset_has(s, ppid))
-		pidset_add(s, pid);
+	if (!pid)
+		pid = getpid();
+	return pid;
 }
 
-void add_descendants(struct pidset *s)
+/*
+ * A walk over the processes: the set it grows, the pids it skips, and
+ * for -c, the options with the regex.
+ */
+struct descent {
+	struct pidset *s;
+	const struct pidset *skip;
+	const struct trace_opts *o;
+};
+
+static void add_if_child(int pid, void *arg)
 {
+	struct descent *d = arg;
+	int ppid;
+
+	if (pid == self_pid() || pidset_has(d->skip, pid))
+		return;
+	ppid = parent_of(pid);
+	if (ppid > 0 && pidset_has(d->s, ppid))
+		pidset_add(d->s, pid);
+}
+
+void add_descendants(struct pidset *s, const struct pidset *skip)
+{
+	struct descent d = { s, skip, NULL };
 	size_t n;
 
+	pidset_del(s, self_pid());
+	pidset_del_all(s, skip);
 	do {
 		n = s->n;
-		for_each_process(add_if_child, s);
+		for_each_process(add_if_child, &d);
 	} while (s->n != n);
 }
 
@@ -263,20 +295,40 @@ bool comm_matches(const struct trace_opts *o, const char *comm)
 
 static void add_if_comm(int pid, void *arg)
 {
-	struct trace_opts *o = arg;
+	struct descent *d = arg;
 	char comm[IOR_COMM_LEN + 8];
 
-	if (pid != getpid() && read_comm(pid, comm, sizeof(comm)) == 0 &&
-	    comm_matches(o, comm))
-		pidset_add(&o->pids, pid);
+	if (pid != self_pid() && !pidset_has(d->skip, pid) &&
+	    read_comm(pid, comm, sizeof(comm)) == 0 && comm_matches(d->o, comm))
+		pidset_add(d->s, pid);
 }
 
-void add_comm_matches(struct trace_opts *o)
+static void add_if_tracer(int pid, void *arg)
 {
+	struct descent *d = arg;
+	char comm[IOR_COMM_LEN + 8];
+
+	if (pid != self_pid() && !pidset_has(d->skip, pid) &&
+	    read_comm(pid, comm, sizeof(comm)) == 0 &&
+	    !strcmp(comm, "ior-trace"))
+		pidset_add(d->s, pid);
+}
+
+void find_tracers(struct pidset *s, int child)
+{
+	struct pidset skip = { &child, 1, 1 };
+	struct descent d = { s, &skip, NULL };
+
+	for_each_process(add_if_tracer, &d);
+}
+
+void add_comm_matches(struct trace_opts *o, const struct pidset *skip)
+{
+	struct descent d = { &o->pids, skip, o };
+
 	if (o->comm_mode)
-		for_each_process(add_if_comm, o);
-	add_descendants(&o->pids);
-	pidset_del(&o->pids, getpid());	/* a descendant of one chosen */
+		for_each_process(add_if_comm, &d);
+	add_descendants(&o->pids, skip);
 }
 
 /* The pipeline: processes and the pipes on their stdin and stdout. */

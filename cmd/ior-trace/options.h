@@ -37,18 +37,29 @@ void opts_free(struct trace_opts *o);
 bool pidset_has(const struct pidset *s, int pid);
 bool pidset_add(struct pidset *s, int pid);
 void pidset_del(struct pidset *s, int pid);
+/* Remove from s every pid of out. */
+void pidset_del_all(struct pidset *s, const struct pidset *out);
 /*
  * Add to o->pids the processes whose comm matches -c's regex, then the
- * descendants of those it has, until no more are found: all but
- * ior-trace itself.
+ * descendants of those it has, until no more are found: neither
+ * ior-trace itself nor those of skip (other captures), nor, through
+ * them, their children.
  */
-void add_comm_matches(struct trace_opts *o);
-void add_descendants(struct pidset *s);
+void add_comm_matches(struct trace_opts *o, const struct pidset *skip);
+/* The same for the descendants of the processes of s only. */
+void add_descendants(struct pidset *s, const struct pidset *skip);
 /*
  * ior-trace and the processes joined to it by pipes on stdin and stdout,
  * transitively: the whole shell pipeline, whatever its length.
  */
 void find_pipeline(struct pidset *procs);
+/*
+ * Add to s the other ior-trace processes: other captures, which this one
+ * leaves out (as they leave it out), lest each trace the other's calls.
+ * Not child, the command ior-trace started (named ior-trace until its
+ * exec).
+ */
+void find_tracers(struct pidset *s, int child);
 /* Whether comm (at most IOR_COMM_LEN bytes) matches -c's regex. */
 bool comm_matches(const struct trace_opts *o, const char *comm);
 
