@@ -144,6 +144,23 @@ no_records_of() {
 	done
 }
 
+@test "ior-trace -p of its pipeline's shell leaves out the stage reading its output" {
+	need_bpf
+	cd "$S"
+	# -p of the shell that runs the pipeline: the stage after ior-trace
+	# is its child too. ior-trace starts once that stage runs.
+	run -0 timeout -k 5 60 bash -c 'ulimit -f 262144
+		sh -c "while [ ! -s stage.pid ]; do sleep 0.01; done
+			echo \$\$ > tracer.pid
+			exec ior-trace -d 1 -p $$" |
+			sh -c "echo \$\$ > stage.pid; exec cat" > trace.txt'
+	[ "$(stat -c %s trace.txt)" -lt $((256 << 20)) ]
+	run tail -n 1 trace.txt
+	assert_output --regexp '^#stat ior-trace events='
+	no_records_of "$(cat tracer.pid)" trace.txt
+	no_records_of "$(cat stage.pid)" trace.txt
+}
+
 # ---- memory set by the input ----
 
 # ---- signals, stalls and resource limits (ior-replay) ----

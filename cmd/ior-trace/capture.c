@@ -184,8 +184,6 @@ void set_tgid(int pid, uint32_t state)
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.tgids), &key, &state,
 				BPF_ANY))
 		ior_err(IOR_EXIT_SYS, "tgids map");
-	if (state == IOR_TGID_EXCLUDED)
-		return;		/* system-wide: looked up at the first call */
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	if (!(dir = opendir(path)))
 		return;

@@ -90,6 +90,34 @@ static pid_t start_command(char **cmd, bool trace_on_stdout, int *gate,
 	return pid;
 }
 
+/*
+ * The processes -p and -c never choose, nor walk through to their
+ * children, into o->skip: other captures (tracers), and with the trace
+ * on a pipe, the stages that read it (readers), whose reads of the
+ * trace would make events of it. Added to at each call.
+ */
+static void choose_skipped(struct trace_opts *o, pid_t child,
+			   struct pidset *tracers, struct pidset *readers)
+{
+	find_tracers(tracers, child);
+	if (!o->output && !o->trace_all)
+		find_readers(readers, child);
+	for (size_t i = 0; i < tracers->n; i++)
+		pidset_add(&o->skip, tracers->v[i]);
+	for (size_t i = 0; i < readers->n; i++)
+		pidset_add(&o->skip, readers->v[i]);
+}
+
+/* Their states, for the programs: after any other a walk gave them. */
+static void mark_skipped(const struct pidset *tracers,
+			 const struct pidset *readers)
+{
+	for (size_t i = 0; i < readers->n; i++)
+		set_tgid(readers->v[i], IOR_TGID_EXCLUDED);
+	for (size_t i = 0; i < tracers->n; i++)
+		set_tgid(tracers->v[i], IOR_TGID_TRACER);
+}
+
 /* The stream's header: magic, then host, kernel, epoch and command line. */
 static void write_header(uint64_t wall0, int argc, char **argv)
 {
@@ -212,7 +240,7 @@ static void write_trailer(void)
 int main(int argc, char **argv)
 {
 	struct trace_opts opts = { 0 };
-	struct pidset excluded = { 0 }, tracers = { 0 };
+	struct pidset excluded = { 0 }, tracers = { 0 }, readers = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct event_ring rb;
 	pid_t child = -1;
@@ -244,10 +272,11 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < excluded.n; i++)
 			set_tgid(excluded.v[i], IOR_TGID_EXCLUDED);
 	}
-	find_tracers(&tracers, child);
-	add_comm_matches(&opts, &tracers);
+	choose_skipped(&opts, child, &tracers, &readers);
+	add_comm_matches(&opts, &opts.skip);
 	for (size_t i = 0; i < opts.pids.n; i++)
 		set_tgid(opts.pids.v[i], IOR_TGID_TRACED);
+	mark_skipped(&tracers, &readers);
 	if (child > 0)
 		set_tgid(child, IOR_TGID_ARMED);
 
@@ -258,14 +287,13 @@ int main(int argc, char **argv)
 	 * have no state yet: look again, now that later ones are followed;
 	 * and for other captures, now that the exec program sees later ones.
 	 */
-	find_tracers(&tracers, child);
+	choose_skipped(&opts, child, &tracers, &readers);
 	if (opts.pids.n) {
-		add_descendants(&opts.pids, &tracers);
+		add_descendants(&opts.pids, &opts.skip);
 		for (size_t i = 0; i < opts.pids.n; i++)
 			set_tgid(opts.pids.v[i], IOR_TGID_TRACED);
 	}
-	for (size_t i = 0; i < tracers.n; i++)
-		set_tgid(tracers.v[i], IOR_TGID_TRACER);
+	mark_skipped(&tracers, &readers);
 	ring_open(&rb, events_fd());
 	write_header(wall0, argc, argv);
 
@@ -290,6 +318,9 @@ int main(int argc, char **argv)
 	if (tracers.n)
 		ior_warnx("not tracing %zu other ior-trace process%s",
 			  tracers.n, tracers.n == 1 ? "" : "es");
+	if (readers.n)
+		ior_warnx("not tracing %zu process%s reading its output",
+			  readers.n, readers.n == 1 ? "" : "es");
 
 	child_reaped = capture_loop(&opts, &rb, child, outfd, &status);
 	/*
@@ -310,6 +341,7 @@ int main(int argc, char **argv)
 	opts_free(&opts);
 	free(excluded.v);
 	free(tracers.v);
+	free(readers.v);
 	if (child_reaped)
 		exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
 			    WEXITSTATUS(status);

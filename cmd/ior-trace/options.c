@@ -179,6 +179,7 @@ void opts_parse(struct trace_opts *o, int argc, char **argv)
 void opts_free(struct trace_opts *o)
 {
 	free(o->pids.v);
+	free(o->skip.v);
 	if (o->comm_mode)
 		regfree(&o->comm_re);
 }
@@ -386,4 +387,39 @@ void find_pipeline(struct pidset *procs)
 	} while (pl.procs.n != n);
 	free(pl.pipes.v);
 	*procs = pl.procs;
+}
+
+static void add_if_reader(int pid, void *arg)
+{
+	struct pipeline *pl = arg;
+	unsigned in, out;
+
+	if (pid == self_pid() || pidset_has(&pl->procs, pid) ||
+	    !(in = pipe_of(pid, 0)) || !pidset_has(&pl->pipes, in))
+		return;
+	pidset_add(&pl->procs, pid);
+	if ((out = pipe_of(pid, 1)))
+		pidset_add(&pl->pipes, out);
+}
+
+void find_readers(struct pidset *s, int child)
+{
+	struct pipeline pl = { 0 };
+	unsigned out = pipe_of(self_pid(), 1);
+	size_t n;
+
+	if (!out)
+		return;
+	pidset_add(&pl.pipes, out);
+	if (child > 0)
+		pidset_add(&pl.procs, child);	/* seen: never added */
+	do {
+		n = pl.procs.n;
+		for_each_process(add_if_reader, &pl);
+	} while (pl.procs.n != n);
+	for (size_t i = 0; i < pl.procs.n; i++)
+		if (pl.procs.v[i] != child)
+			pidset_add(s, pl.procs.v[i]);
+	free(pl.procs.v);
+	free(pl.pipes.v);
 }

@@ -23,6 +23,7 @@ struct pidset {
 struct trace_opts {
 	const char *output;	/* -o FILE; NULL: stdout */
 	struct pidset pids;	/* -p PID ..., then the processes chosen */
+	struct pidset skip;	/* never chosen: other captures, readers */
 	bool comm_mode;		/* -c REGEX */
 	regex_t comm_re;
 	uint64_t duration_ns;	/* -d SECONDS; 0: until stopped */
@@ -60,6 +61,12 @@ void find_pipeline(struct pidset *procs);
  * exec).
  */
 void find_tracers(struct pidset *s, int child);
+/*
+ * Add to s the processes that read ior-trace's standard output, a pipe,
+ * and those that read theirs, transitively: the stages after it in its
+ * pipeline, whose reads of the trace would make events. Not child.
+ */
+void find_readers(struct pidset *s, int child);
 /* Whether comm (at most IOR_COMM_LEN bytes) matches -c's regex. */
 bool comm_matches(const struct trace_opts *o, const char *comm);
 
