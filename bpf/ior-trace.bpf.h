@@ -61,7 +61,7 @@
 #define TS_COMPAT 0x0002	/* thread_info.status: an ia32 call active */
 
 /* Set by userspace before load. */
-const volatile bool trace_all __weak = false;	/* all but IOR_TGID_EXCLUDED */
+const volatile bool trace_all __weak = false;	/* all but EXCLUDED, TRACER */
 /*
  * ior-trace's own process: never traced, whatever the processes chosen
  * (-p 1, -c ''), or its own calls would make events without end. Every

@@ -85,7 +85,8 @@ enum ior_tgid_state {
 	IOR_TGID_UNKNOWN = 0,	/* system-wide: not yet looked up */
 	IOR_TGID_TRACED = 1,
 	IOR_TGID_ARMED = 2,	/* launched command: traced from its exec on */
-	IOR_TGID_EXCLUDED = 3,	/* system-wide: this process is never traced */
+	IOR_TGID_EXCLUDED = 3,	/* never traced, nor its children: our
+				   pipeline, a stage reading the trace */
 	IOR_TGID_TRACER = 4,	/* another ior-trace: never traced, but what
 				   it starts is as if it had no state */
 };

@@ -149,8 +149,8 @@ int uring_paths_fd(void)
 }
 
 /*
- * Set the state of thread tid of a traced (or armed) process in the
- * array the BPF programs test. A call in flight (the second pass) is kept.
+ * Set the state of thread tid in the array the BPF programs test. A
+ * call in flight (the second pass) is kept.
  */
 static void mark_thread(int tid, uint32_t state)
 {
