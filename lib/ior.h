@@ -6,6 +6,7 @@
 #ifndef IOR_H
 #define IOR_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -195,6 +196,14 @@ struct ior_out {
 	const char *name;
 	int survive_epipe;	/* set: a closed reader sets broken, no exit */
 	int broken;		/* the reader went away; output is discarded */
+	/*
+	 * Optional: a count the program's signal handler raises. A write
+	 * the reader blocks, interrupted by a signal, then abandons the
+	 * output (broken and abandoned set) instead of blocking again, so a
+	 * reader that stopped reading cannot keep the program from stopping.
+	 */
+	const volatile sig_atomic_t *signals;
+	int abandoned;		/* broken by a signal during a blocked write */
 };
 
 /*
@@ -206,7 +215,8 @@ void ior_out_init(struct ior_out *o, int fd, const char *name);
 /*
  * Write buffered data. When the reader has gone (EPIPE) exit 0 quietly, or,
  * with survive_epipe set, set broken and discard output from then on.
- * Other errors exit IOR_EXIT_SYS.
+ * A write a signal interrupts while o->signals is set also sets broken,
+ * and abandoned. Other errors exit IOR_EXIT_SYS.
  */
 void ior_flush(struct ior_out *o);
 void ior_out_close(struct ior_out *o);

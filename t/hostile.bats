@@ -81,6 +81,36 @@ trace_wait() {
 	assert_output --regexp "^#stat ior-trace events=[0-9]+ drops=$drops unpaired=0 missed=0\$"
 }
 
+@test "SIGTERM ends a capture whose reader stopped reading" {
+	need_bpf
+	cd "$S"
+	mkfifo out
+	# The reader opens the FIFO and never reads: the tracer's writes
+	# block once the pipe holds 64 KiB.
+	sleep 300 < out &
+	reader=$!
+	timeout -k 5 60 sh -c 'echo $$ > tracer.pid
+		exec ior-trace -o out -- timeout 100 trace-flood 1 flood' 2>err.txt &
+	job=$!
+	trace_wait tracer.pid
+	tracer=$(cat tracer.pid)
+	for _ in $(seq 400); do
+		if grep -q pipe_write "/proc/$tracer/wchan"; then
+			break
+		fi
+		sleep 0.05
+	done
+	run cat "/proc/$tracer/wchan"
+	assert_output --partial pipe_write
+	kill -TERM "$tracer"
+	run wait "$job"		# 124 or 137 had the timeout stopped it
+	kill "$reader"
+	refute [ "$status" -eq 124 ]
+	refute [ "$status" -eq 137 ]
+	run cat err.txt
+	assert_output --regexp 'ior-trace: the reader stopped reading: output abandoned at a signal after [0-9]+ records'
+}
+
 # self_capture ARG...: ior-trace -d 1 ARG... into trace.txt, its pid in
 # tracer.pid, then check that the capture ended at -d (60 s at most),
 # that the trace stays under 256 MiB (ulimit -f stops it there) and that

@@ -44,14 +44,16 @@
 
 #define POLL_MS 100
 
-static volatile sig_atomic_t stop_signal, child_exited;
+/* stop_signals counts SIGINT and SIGTERM: trace_out gives up a write
+ * one of them interrupts (lib/out.c), however the first one came. */
+static volatile sig_atomic_t stop_signals, child_exited;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGCHLD)
 		child_exited = 1;
 	else
-		stop_signal = 1;
+		stop_signals++;
 }
 
 /*
@@ -162,7 +164,7 @@ static bool capture_loop(const struct trace_opts *o, struct event_ring *rb,
 	 * the signals are looked at again, and a batch that left records
 	 * waiting is followed at once, without a wait.
 	 */
-	while (!stop_signal) {
+	while (!stop_signals) {
 		int ms = rb->more ? 0 : POLL_MS;
 
 		if (deadline) {
@@ -209,7 +211,10 @@ static void write_trailer(void)
 	unsigned long long aunknown = aio_unknown();
 	unsigned long long ulost = capture_counter(IOR_CNT_URING_LOST);
 
-	if (trace_out.broken)
+	if (trace_out.abandoned)
+		ior_warnx("the reader stopped reading: output abandoned at a "
+			  "signal after %llu records", nrecords);
+	else if (trace_out.broken)
 		ior_warnx("the reader went away: capture stopped after %llu "
 			  "records", nrecords);
 	if (drops || unpaired || missed || trace_out.broken)
@@ -259,6 +264,7 @@ int main(int argc, char **argv)
 		ior_err(IOR_EXIT_SYS, "%s", opts.output);
 	ior_out_init(&trace_out, outfd, opts.output);
 	trace_out.survive_epipe = 1;	/* a closed reader stops the capture */
+	trace_out.signals = &stop_signals;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
