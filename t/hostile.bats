@@ -193,6 +193,33 @@ no_records_of() {
 
 # ---- memory set by the input ----
 
+# -- ior-replay --
+
+# rss_of CMD...: run CMD as `run` does; RSS is then its peak resident set
+# size in KiB, the largest of it and of every process it waited for.
+rss_of() {
+	run /usr/bin/time -f %M -o "$S/rss" "$@"
+	RSS=$(tail -n 1 "$S/rss")
+}
+
+@test "ior-replay: a vfd near 2^28 costs no table of that size" {
+	need_cmd /usr/bin/time
+	SEQ=0
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f "flags=O_RDWR|O_CREAT" mode=0644 vfd=268435455
+		op 1 1 write 10 fd=3 count=10 vfd=268435455
+		op 1 1 close 0 fd=3 vfd=268435455
+	} > "$S/p"
+	mkdir "$R"
+	rss_of ior-replay -C "$R" "$S/p"
+	assert_success
+	assert_line --partial "#stat ior-replay ops=3 errors=0 mismatched=0 skipped=0 "
+	assert_equal "$(stat -c %s "$R/f")" 10
+	# 1.3 GB per replay process when its table was indexed by vfd
+	assert [ "$RSS" -lt 32768 ]
+}
+
 # ---- signals, stalls and resource limits (ior-replay) ----
 
 # ---- streams later tools would refuse (ior-map, ior-gen) ----

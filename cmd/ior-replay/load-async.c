@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <liburing.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,15 +132,32 @@ void parse_aio(const struct args *a, struct prog_op *op,
 #define LIST_MAX 65536		/* most entries of an fds, vfds or lens list */
 
 /*
+ * A list's entry as the replay keeps it: a vfd or a descriptor number
+ * renumbered (load.h), NOFD for a descriptor it cannot have (above
+ * FD_MAX); a negative one (an empty slot) is -1; lens as they are.
+ */
+#define NOFD (-2)
+static int64_t list_entry(int k, int64_t x)
+{
+	if (x < 0 || k == K_lens)
+		return x < 0 ? -1 : x;
+	if (k == K_vfds)
+		return vfd_renumber(x);
+	return x < FD_MAX ? fd_renumber(x) : NOFD;
+}
+
+/*
  * A comma-separated list of integers (fds, vfds, lens), checked: each
- * between lo and hi. Kept in the arena; *n is its length.
+ * between lo and hi. Kept in the arena, with its entries as the replay
+ * keeps them (list_entry); *n is its length.
  */
 static size_t list_of(const struct args *a, int k, int64_t lo, int64_t hi,
 		      uint32_t *n)
 {
 	const struct ior_in *in = a->in;
 	const char *key = key_name[k], *v = a->val[k];
-	char buf[24];
+	char buf[24], *out = NULL;
+	size_t len = 0, cap = 0, off;
 	uint32_t m = 0;
 
 	if (!v)
@@ -159,14 +177,17 @@ static size_t list_of(const struct args *a, int k, int64_t lo, int64_t hi,
 		if (x < lo || x > hi)
 			ior_bad(in, key, "%lld out of range %lld..%lld",
 				(long long)x, (long long)lo, (long long)hi);
-		if (k == K_vfds && x > prog.maxvfd)
-			prog.maxvfd = x;
+		out = ior_xgrow(out, &cap, len + sizeof(buf), 1);
+		len += snprintf(out + len, sizeof(buf), "%s%lld", m ? "," : "",
+				(long long)list_entry(k, x));
 		m++;
 		if (!*e)
 			break;
 	}
 	*n = m;
-	return arena_add(v, strlen(v));
+	off = arena_add(out, len);
+	free(out);
+	return off;
 }
 
 /* io_uring_setup, io_uring_enter and io_uring_register: their keys. */
@@ -286,9 +307,7 @@ void parse_uring(const struct args *a, struct prog_op *op)
 			if (r->ret >= FD_MAX)
 				ior_bad(in, "RET", "descriptor above %d",
 					FD_MAX - 1);
-			if (r->ret > prog.maxfd)
-				prog.maxfd = r->ret;
-			op->num = r->ret;
+			op->num = fd_renumber(r->ret);
 			op->fd = vfd_of(a, K_vfd);
 			op->anyret = 1;
 		}
@@ -472,7 +491,7 @@ void link_aio(void)
 
 	links_free(&ld.subs);
 	for (uint32_t i = 0; i < prog.nops; i++) {
-		struct prog_thread *th = &prog.threads[ld.thread_of[prog.ops[i].tid] - 1];
+		struct prog_thread *th = &prog.threads[thread_index(prog.ops[i].tid)];
 		uint64_t n = 0, iov = 0;
 
 		if (prog.ops[i].kind == IOR_REPLAY_IO_CANCEL) {

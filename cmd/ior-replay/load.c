@@ -291,16 +291,55 @@ static int row_of(const struct ior_in *in, const char *name, int *native)
 	return row;
 }
 
-/* A captured descriptor that can be bound: 0..FD_MAX, else -1. */
+/*
+ * The index that id has in m (stored + 1), a new one (the next after
+ * *max) when it has none yet.
+ */
+static int32_t renumber(struct ior_hashmap *m, int64_t id, int32_t *max)
+{
+	void *v = ior_hashmap_get(m, (uint64_t)id);
+
+	if (v)
+		return (int32_t)((uintptr_t)v - 1);
+	++*max;
+	ior_hashmap_put(m, (uint64_t)id, (void *)(uintptr_t)(*max + 1));
+	return *max;
+}
+
+int32_t fd_renumber(int64_t fd)
+{
+	int32_t n;
+
+	if (ld.last_fd == fd + 1)	/* most often the last one's */
+		return ld.last_fd_is;
+	n = renumber(&ld.nums, fd, &prog.maxfd);
+	if ((size_t)n >= ld.fdnum_cap)
+		prog.fdnum = ior_xgrow(prog.fdnum, &ld.fdnum_cap, n + 1,
+				       sizeof(*prog.fdnum));
+	prog.fdnum[n] = fd;
+	ld.last_fd = fd + 1;
+	ld.last_fd_is = n;
+	return n;
+}
+
+int32_t vfd_renumber(int64_t vfd)
+{
+	/* Most records use the vfd the one before used. */
+	if (ld.last_vfd != vfd + 1) {
+		ld.last_vfd = vfd + 1;
+		ld.last_vfd_is = renumber(&ld.vfds, vfd, &prog.maxvfd);
+	}
+	return ld.last_vfd_is;
+}
+
+/* A captured descriptor that can be bound (0..FD_MAX-1), else -1. */
 int32_t fd_of(const struct args *a, int k)
 {
 	int64_t fd = arg_int(a, k);
 
 	if (fd < 0 || fd >= FD_MAX)
 		return -1;
-	if (fd > prog.maxfd)
-		prog.maxfd = fd;
-	return fd;
+	return fd_renumber(fd);
 }
 
 /*
@@ -317,9 +356,7 @@ int32_t vfd_of(const struct args *a, int k)
 	vfd = arg_int(a, k);
 	if (vfd < 0 || vfd >= VFD_MAX)
 		ior_bad(a->in, key_name[k], "out of range 0..%d", VFD_MAX - 1);
-	if (vfd > prog.maxvfd)
-		prog.maxvfd = vfd;
-	return vfd;
+	return vfd_renumber(vfd);
 }
 
 size_t path_of(const struct args *a, int k)
@@ -352,6 +389,17 @@ static void value_bytes(const struct args *a, struct prog_op *op)
 	op->valuelen = len;
 }
 
+/* The thread of vtid, which exists; the last found is kept. */
+uint32_t thread_index(int64_t vtid)
+{
+	/* Most records are of the thread the one before was. */
+	if (ld.last_tid != vtid) {
+		ld.last_tid_is = (uintptr_t)ior_hashmap_get(&ld.thread_of, vtid) - 1;
+		ld.last_tid = vtid;
+	}
+	return ld.last_tid_is;
+}
+
 static uint32_t thread_get(const struct ior_in *in, int64_t vtid,
 			   int64_t vpid, int forked)
 {
@@ -360,21 +408,20 @@ static uint32_t thread_get(const struct ior_in *in, int64_t vtid,
 	if (vtid < 1 || vtid >= ID_MAX || vpid < 1 || vpid >= ID_MAX)
 		ior_bad(in, forked ? "child" : "TID",
 			"virtual id out of range 1..%d", ID_MAX - 1);
-	if ((uint64_t)vtid < ld.thread_of_cap && ld.thread_of[vtid]) {
+	if ((vtid == ld.last_tid && !forked) ||
+	    ior_hashmap_get(&ld.thread_of, vtid)) {
 		if (forked)
 			ior_bad(in, "child", "task %lld already exists",
 				(long long)vtid);
-		return ld.thread_of[vtid] - 1;
+		return thread_index(vtid);
 	}
-	ld.thread_of = ior_xgrow(ld.thread_of, &ld.thread_of_cap, vtid + 1,
-				 sizeof(*ld.thread_of));
 	prog.threads = ior_xgrow(prog.threads, &ld.threads_cap,
 				 prog.nthreads + 1, sizeof(*prog.threads));
 	t = prog.nthreads++;
 	prog.threads[t] = (struct prog_thread){ .vtid = vtid, .vpid = vpid,
 		.first = NONE, .last = NONE, .next_initial = NONE,
 		.comm = SIZE_MAX, .forked = forked };
-	ld.thread_of[vtid] = t + 1;
+	ior_hashmap_put(&ld.thread_of, vtid, (void *)(uintptr_t)(t + 1));
 	return t;
 }
 
@@ -520,9 +567,7 @@ static void parse_fcntl(const struct args *a, struct prog_op *op)
 			if (r->ret >= FD_MAX)
 				ior_bad(a->in, "RET", "descriptor above %d",
 					FD_MAX - 1);
-			if (r->ret > prog.maxfd)
-				prog.maxfd = r->ret;
-			op->num2 = r->ret;
+			op->num2 = fd_renumber(r->ret);
 			op->fd2 = vfd_of(a, K_vfd2);
 		}
 		op->anyret = 1;
@@ -701,13 +746,11 @@ static void parse_args(const struct args *a, struct prog_op *op,
 	if ((nd & RET_FD) && op->kind != IOR_REPLAY_IORFD && r->ret >= 0) {
 		if (r->ret >= FD_MAX)
 			ior_bad(in, "RET", "descriptor above %d", FD_MAX - 1);
-		if (r->ret > prog.maxfd)
-			prog.maxfd = r->ret;
 		if (op->kind == IOR_REPLAY_DUP) {
-			op->num2 = r->ret;
+			op->num2 = fd_renumber(r->ret);
 			op->fd2 = vfd_of(a, K_vfd2);
 		} else if (op->kind != IOR_REPLAY_DUP2 && op->kind != IOR_REPLAY_DUP3) {
-			op->num = r->ret;	/* an open's new descriptor */
+			op->num = fd_renumber(r->ret);	/* an open's new one */
 			op->fd = vfd_of(a, K_vfd);
 		}
 	}
@@ -779,27 +822,24 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 /* Group the threads nothing forked by process: the master forks those. */
 static void find_initial(void)
 {
-	uint32_t *last;		/* vpid -> its last initial thread + 1 */
-	int64_t maxpid = 0;
+	struct ior_hashmap last = { 0 };	/* vpid -> its last initial
+						   thread + 1 */
 
-	for (uint32_t t = 0; t < prog.nthreads; t++)
-		if (prog.threads[t].vpid > maxpid)
-			maxpid = prog.threads[t].vpid;
-	last = ior_xcalloc(maxpid + 1, sizeof(*last));
 	prog.initial = ior_xreallocarray(NULL, prog.nthreads + 1,
 					 sizeof(*prog.initial));
 	for (uint32_t t = 0; t < prog.nthreads; t++) {
 		int64_t pid = prog.threads[t].vpid;
+		uintptr_t l;
 
 		if (prog.threads[t].forked)
 			continue;
-		if (last[pid])
-			prog.threads[last[pid] - 1].next_initial = t;
+		if ((l = (uintptr_t)ior_hashmap_get(&last, pid)))
+			prog.threads[l - 1].next_initial = t;
 		else
 			prog.initial[prog.ninitial++] = t;
-		last[pid] = t + 1;
+		ior_hashmap_put(&last, pid, (void *)(uintptr_t)(t + 1));
 	}
-	free(last);
+	ior_hashmap_free(&last);
 }
 
 void load_program(const char *path)
@@ -840,6 +880,8 @@ void load_program(const char *path)
 	for (uint32_t i = 1; i < prog.nops; i++)
 		if (prog.ops[i].ctime < prog.ctime0)
 			prog.ctime0 = prog.ops[i].ctime;
-	free(ld.thread_of);
+	ior_hashmap_free(&ld.thread_of);
+	ior_hashmap_free(&ld.vfds);
+	ior_hashmap_free(&ld.nums);
 	ld = (struct loader){ 0 };
 }

@@ -17,7 +17,7 @@
 #define NONE UINT32_MAX
 #define ID_MAX (1 << 22)	/* largest virtual pid or tid accepted */
 #define FD_MAX (1 << 20)	/* largest captured descriptor bound */
-#define VFD_MAX (1 << 28)	/* largest vfd */
+#define VFD_MAX (1 << 28)	/* largest vfd accepted */
 #define IOV_LIMIT (1 << 20)	/* largest iovcnt accepted */
 #define RW_MAX 0x7ffff000ull	/* the kernel moves no more in one call */
 #define EVENTS_MAX (1 << 16)	/* most AIO events reaped in one call */
@@ -33,8 +33,9 @@ struct prog_op {
 	uint8_t waited;		/* some op has after= it */
 	uint32_t after, after2;	/* index + 1 of the ops to wait for; 0: none */
 	uint32_t next;		/* next op of the same thread, or NONE */
-	int32_t fd, fd2;	/* vfds: the descriptor used, dup's new one; -1: none */
-	int32_t num, num2;	/* their captured numbers; -1: none */
+	int32_t fd, fd2;	/* vfds: the descriptor used, dup's new one,
+				   renumbered (below); -1: none */
+	int32_t num, num2;	/* their captured numbers, renumbered; -1 */
 	int64_t offset;		/* offset, ior:fd offset, truncate size */
 	uint64_t count;
 	size_t path, path2;	/* unescaped; 0 is the empty string */
@@ -116,8 +117,16 @@ struct program {
 	char *meta;		/* input metadata lines, passed through */
 	size_t meta_len;
 	uint64_t maxwrite;	/* the most bytes a call writes */
-	int32_t maxfd;		/* largest captured descriptor number */
-	int32_t maxvfd;		/* largest vfd */
+	/*
+	 * Vfds and captured descriptor numbers are renumbered as they are
+	 * loaded, 0, 1, 2 ... in order of first appearance, so that the
+	 * tables indexed by them (fdtab.h) are as large as the program has
+	 * distinct ones, whatever their values. fdnum[n] is the captured
+	 * number n stands for (close_range's ranges are of those).
+	 */
+	int32_t maxfd;		/* largest renumbered descriptor number */
+	int32_t maxvfd;		/* largest renumbered vfd */
+	int32_t *fdnum;
 	uint32_t naio;		/* aio:* requests */
 	uint32_t nuring;	/* uring:* requests */
 	uint64_t ctime0;	/* the earliest captured TIME */

@@ -325,9 +325,10 @@ static void list_read(const char *s, int64_t *v, uint32_t n)
 
 /*
  * The replay's descriptors for a file registration: each vfd's (ior-map's
- * vfds, else the captured numbers' current vfds). An empty slot stays
- * empty (-1); an unknown descriptor is an empty slot too, unless the
- * captured call failed: then one never open, to fail again.
+ * vfds, else the captured numbers' current vfds; both renumbered as they
+ * were loaded). An empty slot stays empty (-1); an unknown descriptor is
+ * an empty slot too, unless the captured call failed: then one never
+ * open, to fail again.
  */
 static int *files_of(const struct prog_op *op)
 {
@@ -341,11 +342,12 @@ static int *files_of(const struct prog_op *op)
 	if (op->path2)
 		list_read(str(op->path2), v, op->iovcnt);
 	for (uint32_t i = 0; i < op->iovcnt; i++) {
-		int32_t vfd = op->path2 ? v[i] : c[i] >= 0 && c[i] <= prog.maxfd ?
+		/* c[i]: -1 an empty slot, -2 a number above FD_MAX */
+		int32_t vfd = op->path2 ? v[i] : c[i] >= 0 ?
 			__atomic_load_n(&thread_fds->numvfd[c[i]], __ATOMIC_RELAXED) : -1;
 
-		fds[i] = c[i] < 0 ? -1 : real_fd(vfd);
-		if (c[i] >= 0 && fds[i] < 0)
+		fds[i] = c[i] == -1 ? -1 : real_fd(vfd);
+		if (c[i] != -1 && fds[i] < 0)
 			fds[i] = op->cret < 0 ? INT32_MAX : -1;
 	}
 	free(c);
