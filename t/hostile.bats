@@ -220,6 +220,28 @@ rss_of() {
 	assert [ "$RSS" -lt 32768 ]
 }
 
+@test "ior-replay: a read and a write of count=2^40 take buffers of 16 MiB, not of their count" {
+	need_cmd /usr/bin/time
+	SEQ=0
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f "flags=O_RDWR|O_CREAT" mode=0644 vfd=1
+		op 1 1 write 10 fd=3 count=10 vfd=1
+		op 1 1 lseek 0 fd=3 offset=0 whence=SEEK_SET vfd=1
+		op 1 1 read 10 fd=3 count=1099511627776 vfd=1
+		op 1 1 close 0 fd=3 vfd=1
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDONLY mode=0 vfd=2
+		op 1 1 write -9 fd=3 count=1099511627776 vfd=2 err=EBADF
+		op 1 1 close 0 fd=3 vfd=2
+	} > "$S/p"
+	mkdir "$R"
+	rss_of ior-replay -C "$R" "$S/p"
+	assert_success
+	assert_line --partial "#stat ior-replay ops=8 errors=1 mismatched=0 skipped=0 "
+	# 2 GiB of data made at the start to write, when it was as large
+	assert [ "$RSS" -lt 65536 ]
+}
+
 # ---- signals, stalls and resource limits (ior-replay) ----
 
 # ---- streams later tools would refuse (ior-map, ior-gen) ----

@@ -202,6 +202,28 @@ refused() {
 		'preadv 4 600 600' 'pwritev 2 10 10')"
 }
 
+@test "a read or write of more than 16 MiB is issued in calls of 16 MiB at most and returns all they moved" {
+	{
+		stream replay
+		op 1 1 open 3 path=/big flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 pwrite64 20971520 fd=3 count=20971520 offset=4096
+		op 1 1 read 20975616 fd=3 count=33554432
+	} > "$D/p.replay"
+	replay_strace pwrite64,read
+	assert_success
+	assert_equal "$(stat -c %s "$R/big")" 20975616
+	assert_equal "$(res 2 6)" 20971520
+	assert_equal "$(res 3 6)" 20975616
+	assert_equal "$(stat_of mismatched)" 0
+	# As issued: CALL, count, offset, RET; the second read stops short.
+	assert_equal "$(straced | sed -nE \
+		-e 's/^pwrite64\(.*, ([0-9]+), ([0-9]+)\) = ([0-9-]+)$/pwrite64 \1 \2 \3/p' \
+		-e 's/^read\(.*, ([0-9]+)\) = ([0-9-]+)$/read \1 - \2/p' |
+		awk '$2 >= 4194304')" "$(printf '%s\n' 'pwrite64 16777216 4096 16777216' \
+		'pwrite64 4194304 16781312 4194304' 'read 16777216 - 16777216' \
+		'read 16777216 - 4198400')"
+}
+
 @test "written data does not compress" {
 	{
 		stream replay

@@ -267,8 +267,8 @@ void parse_uring(const struct args *a, struct prog_op *op)
 	op->sqe = opt_flags(a, K_sqe_flags, ior_iosqe_flags);
 	op->offset = opt_int(a, K_offset, -1);
 	op->count = opt_int(a, K_count, 0);
-	if (op->count > RW_MAX)
-		op->count = RW_MAX;
+	if (op->count > BUF_MAX)	/* a request's buffer: at most this */
+		op->count = BUF_MAX;
 	op->iovcnt = opt_int(a, K_iovcnt, 0);
 	if (op->iovcnt > IOV_LIMIT)
 		ior_bad(in, "iovcnt", "more than %d", IOV_LIMIT);

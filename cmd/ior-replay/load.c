@@ -700,6 +700,10 @@ static void parse_args(const struct args *a, struct prog_op *op,
 		op->count = arg_uint(a, K_count);
 		if (op->count > RW_MAX)
 			op->count = RW_MAX;
+		/* but reads, writes and copies, issued in parts (issue_rw) */
+		if ((nd & (READS | WRITES)) && op->count > BUF_MAX &&
+		    !is_rw(op->kind) && !(nd & A_PAIR))
+			op->count = BUF_MAX;
 	}
 	if (nd & A_IOVCNT) {
 		op->iovcnt = arg_uint(a, K_iovcnt);
@@ -727,9 +731,9 @@ static void parse_args(const struct args *a, struct prog_op *op,
 	else
 		parse_uring_call(a, op);
 	if ((nd & READS) && op->count > th->maxread)
-		th->maxread = op->count;
+		th->maxread = op->count < BUF_MAX ? op->count : BUF_MAX;
 	if ((nd & WRITES) && op->count > prog.maxwrite)
-		prog.maxwrite = op->count;
+		prog.maxwrite = op->count < BUF_MAX ? op->count : BUF_MAX;
 	/*
 	 * fstatat(fd, "", AT_EMPTY_PATH) and its kind act on the descriptor
 	 * dirfd; so does utimensat(fd, NULL), which is futimens.

@@ -20,6 +20,12 @@
 #define VFD_MAX (1 << 28)	/* largest vfd accepted */
 #define IOV_LIMIT (1 << 20)	/* largest iovcnt accepted */
 #define RW_MAX 0x7ffff000ull	/* the kernel moves no more in one call */
+/*
+ * The largest buffer a call reads into or writes from. A read or write
+ * of more (issue_rw) is issued in calls of this many bytes; a request or
+ * any other call with a buffer gets one of this size.
+ */
+#define BUF_MAX (16ull << 20)
 #define EVENTS_MAX (1 << 16)	/* most AIO events reaped in one call */
 
 /*
@@ -96,7 +102,7 @@ struct prog_thread {
 	uint32_t maxiov;	/* iovecs of a call or of an io_submit */
 	uint32_t maxbatch;	/* requests of its largest io_submit */
 	uint32_t maxevents;	/* events of its largest io_getevents */
-	uint64_t maxread;	/* read buffer it needs */
+	uint64_t maxread;	/* read buffer it needs, at most BUF_MAX */
 	size_t comm;		/* last COMM seen, to share arena copies */
 	int forked;		/* announced by a sched:fork */
 };
@@ -116,7 +122,7 @@ struct program {
 	size_t arena_len;
 	char *meta;		/* input metadata lines, passed through */
 	size_t meta_len;
-	uint64_t maxwrite;	/* the most bytes a call writes */
+	uint64_t maxwrite;	/* the most bytes a call writes, at most BUF_MAX */
 	/*
 	 * Vfds and captured descriptor numbers are renumbered as they are
 	 * loaded, 0, 1, 2 ... in order of first appearance, so that the
@@ -152,6 +158,12 @@ static inline int is_aio_request(unsigned kind)
 static inline int is_uring_request(unsigned kind)
 {
 	return kind >= IOR_REPLAY_UR_NOP && kind <= IOR_REPLAY_UR_OTHER;
+}
+
+/* read, write and their positioned and vector kinds: issued in parts. */
+static inline int is_rw(unsigned kind)
+{
+	return kind >= IOR_REPLAY_READ && kind <= IOR_REPLAY_PWRITEV;
 }
 
 /* The fcntl commands on a lock: they carry one (ltype, whence, ...). */
