@@ -569,6 +569,28 @@ refused() {
 	refused "p.replay:2: mode: not an octal mode like 0644"
 }
 
+@test "a count the kernel takes as 32 bits, and buffers of more than 1 GiB to register, are refused" {
+	{
+		stream replay
+		op 1 1 io_setup 0 nr=4294967297 ctx=0x7f0000
+	} > "$D/p.replay"
+	replay
+	refused "p.replay:2: nr: out of range 0..4294967295"
+	{
+		stream replay
+		op 1 1 io_uring_setup 4 entries=4 flags=IORING_SETUP_CQSIZE sq=4 cq=4294967304
+	} > "$D/p.replay"
+	replay
+	refused "p.replay:2: cq: out of range 0..4294967295"
+	{
+		stream replay
+		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
+		op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_BUFFERS nr=2 lens=1073741824,4096
+	} > "$D/p.replay"
+	replay
+	refused "p.replay:3: lens: more than 1073741824 bytes in all"
+}
+
 @test "random bytes are refused" {
 	head -c 4096 /dev/urandom > "$D/p.replay"
 	replay

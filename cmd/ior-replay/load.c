@@ -709,8 +709,8 @@ static void parse_args(const struct args *a, struct prog_op *op,
 		op->iovcnt = arg_uint(a, K_iovcnt);
 		if (op->iovcnt > IOV_LIMIT)
 			ior_bad(in, "iovcnt", "more than %d", IOV_LIMIT);
-		if (op->iovcnt > th->maxiov)
-			th->maxiov = op->iovcnt;
+		if (iov_room(op->iovcnt) > th->maxiov)
+			th->maxiov = iov_room(op->iovcnt);
 	}
 	/*
 	 * Type bits are accepted (git passes them to chmod) and passed on:

@@ -19,6 +19,8 @@
 #define FD_MAX (1 << 20)	/* largest captured descriptor bound */
 #define VFD_MAX (1 << 28)	/* largest vfd accepted */
 #define IOV_LIMIT (1 << 20)	/* largest iovcnt accepted */
+#define IOV_KERNEL 1024		/* UIO_MAXIOV: the kernel takes no more */
+#define REGBUF_MAX (1ull << 30)	/* most bytes of buffers registered at once */
 #define RW_MAX 0x7ffff000ull	/* the kernel moves no more in one call */
 /*
  * The largest buffer a call reads into or writes from. A read or write
@@ -158,6 +160,16 @@ static inline int is_aio_request(unsigned kind)
 static inline int is_uring_request(unsigned kind)
 {
 	return kind >= IOR_REPLAY_UR_NOP && kind <= IOR_REPLAY_UR_OTHER;
+}
+
+/*
+ * The iovecs a call of iovcnt needs the replay to fill: none when the
+ * kernel takes no more than IOV_KERNEL, since it refuses such a call
+ * (EINVAL) before it reads one.
+ */
+static inline uint32_t iov_room(uint32_t iovcnt)
+{
+	return iovcnt > IOV_KERNEL ? 0 : iovcnt;
 }
 
 /* read, write and their positioned and vector kinds: issued in parts. */

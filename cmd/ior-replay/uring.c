@@ -46,9 +46,11 @@
 struct replay_ring {
 	struct io_uring ring;
 	int64_t outstanding;	/* submitted, not yet reaped */
-	char **bufs;		/* registered buffers */
+	char **bufs;		/* registered buffers, in bufmem */
 	size_t *buflens;
 	uint32_t nbufs;
+	char *bufmem;		/* one mapping for them all */
+	size_t bufmem_len;
 };
 
 /* What a request needs until it completes; one per op, by index. */
@@ -220,8 +222,9 @@ static void uring_drain(struct replay_ring *u)
 
 static void uring_free_bufs(struct replay_ring *u)
 {
-	for (uint32_t i = 0; i < u->nbufs; i++)
-		munmap(u->bufs[i], u->buflens[i] ? u->buflens[i] : 1);
+	if (u->bufmem)
+		munmap(u->bufmem, u->bufmem_len);
+	u->bufmem = NULL;
 	free(u->bufs);
 	free(u->buflens);
 	u->bufs = NULL;
@@ -355,9 +358,14 @@ static int *files_of(const struct prog_op *op)
 	return fds;
 }
 
-/* Buffers of the captured lengths, holding what writes write. */
+/*
+ * Buffers of the captured lengths (REGBUF_MAX in all, as loaded), holding
+ * what writes write: each on pages of its own in one mapping, so that as
+ * many buffers as the kernel takes cost one mapping.
+ */
 static struct iovec *bufs_of(struct replay_ring *u, const struct prog_op *op)
 {
+	uint64_t pg = sysconf(_SC_PAGESIZE), at = 0;
 	int64_t *len = calloc(op->iovcnt + 1, sizeof(*len));
 	struct iovec *iov = calloc(op->iovcnt + 1, sizeof(*iov));
 
@@ -369,8 +377,13 @@ static struct iovec *bufs_of(struct replay_ring *u, const struct prog_op *op)
 	u->buflens = calloc(op->iovcnt + 1, sizeof(*u->buflens));
 	if (!u->bufs || !u->buflens)
 		fatal("calloc");
+	for (uint32_t i = 0; i < op->iovcnt; i++)
+		at += (len[i] + pg - 1) & ~(pg - 1);
+	u->bufmem_len = at ? at : pg;
+	u->bufmem = map_buf(u->bufmem_len);
+	at = 0;
 	for (uint32_t i = 0; i < op->iovcnt; i++) {
-		char *b = map_buf(len[i] ? len[i] : 1);
+		char *b = u->bufmem + at;
 		size_t n = (uint64_t)len[i] < prog.maxwrite ? (size_t)len[i] : prog.maxwrite;
 
 		if (n)
@@ -378,6 +391,7 @@ static struct iovec *bufs_of(struct replay_ring *u, const struct prog_op *op)
 		u->bufs[i] = b;
 		u->buflens[i] = len[i];
 		iov[i] = (struct iovec){ b, len[i] };
+		at += (len[i] + pg - 1) & ~(pg - 1);
 	}
 	u->nbufs = op->iovcnt;
 	free(len);
@@ -546,7 +560,7 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 		io_uring_prep_write(sqe, fd, wdata, rq->count, rq->offset);
 		break;
 	case IOR_REPLAY_UR_READV: case IOR_REPLAY_UR_WRITEV:
-		if (!(q->iov = calloc(rq->iovcnt, sizeof(*q->iov))))
+		if (!(q->iov = calloc(iov_room(rq->iovcnt) + 1, sizeof(*q->iov))))
 			fatal("calloc");
 		buf = rq->kind == IOR_REPLAY_UR_READV ? w->rbuf : wdata;
 		fill_iov(q->iov, rq->iovcnt, buf, rq->count);
