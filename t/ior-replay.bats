@@ -1017,6 +1017,28 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 1"
 }
 
+@test "a private mapping is made without PROT_WRITE and populated by reading, never copied into memory" {
+	head -c 16384 /dev/urandom > "$R/f"
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR
+		op 1 1 mmap 139637976727552 fd=3 addr=0 len=16384 prot=PROT_READ\|PROT_WRITE flags=MAP_PRIVATE\|MAP_POPULATE offset=0
+		op 1 1 madvise 0 addr=0x7f0000000000 len=16384 advice=MADV_POPULATE_WRITE
+		op 1 1 mmap 139637976743936 fd=3 addr=0 len=16384 prot=PROT_READ\|PROT_WRITE flags=MAP_SHARED offset=0
+		op 1 1 madvise 0 addr=0x7f0000004000 len=16384 advice=MADV_POPULATE_WRITE
+	} > "$D/p.replay"
+	replay_strace mmap,madvise
+	assert_success
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+	# The mappings of the file, and the advice, as issued.
+	assert_equal "$(straced | sed -nE \
+		-e 's/^mmap\(NULL, 16384, ([^,]+), ([^,]+), [0-9]+, 0\) = .*/mmap \1 \2/p' \
+		-e 's/^madvise\(0x[0-9a-f]+, 16384, (MADV_POPULATE_[A-Z]+)\) = (.*)/madvise \1 \2/p')" \
+		"$(printf '%s\n' 'mmap PROT_READ MAP_PRIVATE|MAP_POPULATE' \
+		'madvise MADV_POPULATE_READ 0' 'mmap PROT_READ|PROT_WRITE MAP_SHARED' \
+		'madvise MADV_POPULATE_WRITE 0')"
+}
+
 @test "open_by_handle_at opens the file that name_to_handle_at named" {
 	need_root "open_by_handle_at needs CAP_DAC_READ_SEARCH"
 	# Files of other sizes: what a read of each returns tells them apart.
