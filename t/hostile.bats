@@ -244,4 +244,99 @@ rss_of() {
 
 # ---- signals, stalls and resource limits (ior-replay) ----
 
+# -- resource limits --
+
+# tasks_program N: a replay program of N processes, each making one
+# directory /dN.
+tasks_program() {
+	local i
+	SEQ=0
+	{
+		stream replay
+		for i in $(seq "$1"); do
+			op "$i" "$i" mkdir 0 "path=/d$i" mode=0755
+		done
+	} > "$S/p"
+	mkdir -m 0777 "$R"
+}
+
+# nobody_replay NPROC ARG...: run ior-replay ARG... as the local user,
+# with RLIMIT_NPROC NPROC, on $R and the program $S/p (given on standard
+# input and as the current directory: the scratch directory is root's).
+nobody_replay() {
+	local nproc=$1
+	shift
+	cd "$R"
+	run --separate-stderr as_nobody prlimit --nproc="$nproc" \
+		ior-replay "$@" -C . < "$S/p"
+	cd - > /dev/null
+}
+
+@test "ior-replay: a program of more processes than RLIMIT_NPROC allows is refused before anything runs" {
+	need_root "setpriv to the local user"
+	tasks_program 20
+	nobody_replay 8
+	assert_failure 4
+	assert_equal "$output" ""
+	assert_equal "$stderr" "ior-replay: the program needs 20 tasks (processes and threads); RLIMIT_NPROC of uid 65534 is 8, with $(sed -nE 's/.*, with ([0-9]+) in use.*/\1/p' <<< "$stderr") in use (--ignore-limits to go on)"
+	assert_equal "$(ls -A "$R")" ""
+}
+
+@test "ior-replay: a process holding more mappings than vm.max_map_count allows is refused before anything runs" {
+	local max
+	max=$(cat /proc/sys/vm/max_map_count)
+	[ "$max" -le 1048576 ] || skip_or_fail "vm.max_map_count $max: a program over it is too long"
+	SEQ=0
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f "flags=O_RDWR|O_CREAT" mode=0644 vfd=1
+		# one mapping more than the machine allows, each of its own page
+		awk -v n="$((max + 1))" 'BEGIN {
+			for (i = 1; i <= n; i++)
+				printf "0.000001000 1 1 app mmap %d 1000 seq=%d fd=3 addr=0 len=4096 prot=PROT_READ flags=MAP_SHARED offset=0 vfd=1\n",
+					139637976727552 + 4096 * i, i + 1 }'
+	} > "$S/p"
+	mkdir "$R"
+	run --separate-stderr ior-replay -C "$R" "$S/p"
+	assert_failure 4
+	assert_equal "$output" ""
+	assert_regex "$stderr" "^ior-replay: process 1 of the program needs up to [0-9]+ mappings at once; vm.max_map_count is $max \(--ignore-limits to go on\)\$"
+	[ "$(sed -nE 's/.* needs up to ([0-9]+) .*/\1/p' <<< "$stderr")" -gt "$((max + 1))" ]
+	assert [ ! -e "$R/f" ]
+}
+
+@test "ior-replay: a fallocate beyond the free space of the root's filesystem is refused before anything is written" {
+	need_root "a tmpfs of 1 MiB as the root"
+	SEQ=0
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f "flags=O_RDWR|O_CREAT" mode=0644 vfd=1
+		op 1 1 fallocate 0 fd=3 flags= offset=0 len=1073741824 vfd=1
+		op 1 1 close 0 fd=3 vfd=1
+	} > "$S/p"
+	mkdir "$R"
+	# A tmpfs in a mount namespace of its own, gone with it; what it
+	# held at the end is listed in $R.left.
+	run --separate-stderr unshare --mount --propagation private sh -c '
+		mount -t tmpfs -o size=1m tmpfs "$0" || exit 99
+		"$@"
+		r=$?
+		ls -A "$0" > "$0.left"
+		exit $r' "$R" ior-replay -C "$R" "$S/p"
+	assert_failure 4
+	assert_equal "$output" ""
+	assert_equal "$stderr" "ior-replay: the program may add up to 1073741824 bytes (1.0 GiB) to the filesystem of $R, which has 1048576 bytes (1.0 MiB) free (--ignore-limits to go on)"
+	assert_equal "$(cat "$R.left")" ""
+	# Told to, it goes on: the fallocate fails, the file is there.
+	run --separate-stderr unshare --mount --propagation private sh -c '
+		mount -t tmpfs -o size=1m tmpfs "$0" || exit 99
+		"$@"
+		r=$?
+		ls -A "$0" > "$0.left"
+		exit $r' "$R" ior-replay --ignore-limits -C "$R" "$S/p"
+	assert_success
+	assert_line --regexp "^[0-9.]+ 1 1 app fallocate -28 [0-9]+ seq=2 "
+	assert_equal "$(cat "$R.left")" f
+}
+
 # ---- streams later tools would refuse (ior-map, ior-gen) ----

@@ -823,6 +823,43 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	prog.nops++;
 }
 
+/*
+ * The starting tree is ior-init's to make and check: its files are kept
+ * only for what limits.c adds up, and a record it cannot read is left
+ * out, not refused.
+ */
+static void tree_file(const struct ior_rec *r, int link)
+{
+	const char *v[NKEYS] = { NULL };
+	char path[PATH_MAX], path2[PATH_MAX], *end;
+	struct tree_file f = { 0 };
+	long n;
+
+	ior_keys_values(&keys, r, v);
+	if (!v[K_path] || strlen(v[K_path]) >= sizeof(path) ||
+	    (link ? !v[K_path2] || strlen(v[K_path2]) >= sizeof(path2) :
+	     !v[K_size]))
+		return;
+	strcpy(path, v[K_path]);
+	if ((n = ior_unescape(path)) <= 0 || memchr(path, 0, n))
+		return;
+	f.path = arena_add(path, n);
+	if (link) {
+		strcpy(path2, v[K_path2]);
+		if ((n = ior_unescape(path2)) <= 0 || memchr(path2, 0, n))
+			return;
+		f.path2 = arena_add(path2, n);
+	} else {
+		errno = 0;
+		f.size = strtoull(v[K_size], &end, 10);
+		if (*end || errno || v[K_size][0] == '-')
+			return;
+	}
+	prog.tree = ior_xgrow(prog.tree, &ld.tree_cap, prog.ntree + 1,
+			      sizeof(*prog.tree));
+	prog.tree[prog.ntree++] = f;
+}
+
 /* Group the threads nothing forked by process: the master forks those. */
 static void find_initial(void)
 {
@@ -871,6 +908,8 @@ void load_program(const char *path)
 			prog.meta[prog.meta_len - 1] = '\n';
 			continue;
 		}
+		if (!strcmp(r.call, "init:file") || !strcmp(r.call, "init:link"))
+			tree_file(&r, r.call[5] == 'l');
 		if (!strncmp(r.call, "init:", 5))
 			continue;	/* the starting tree: ior-init's job */
 		parse_op(&in, &r);

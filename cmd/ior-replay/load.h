@@ -43,7 +43,7 @@ struct sub_links {
  * index + 1: their memory follows how many there are, not their values.
  */
 struct loader {
-	size_t ops_cap, threads_cap, arena_cap, meta_cap, fdnum_cap;
+	size_t ops_cap, threads_cap, arena_cap, meta_cap, fdnum_cap, tree_cap;
 	struct ior_hashmap thread_of;	/* vtid -> thread index + 1 */
 	struct ior_hashmap vfds;	/* vfd -> renumbered + 1 */
 	struct ior_hashmap nums;	/* descriptor number -> renumbered + 1 */

@@ -29,6 +29,7 @@
  *	aio.c		Linux AIO
  *	uring.c		io_uring
  *	task.c		processes and threads
+ *	limits.c	the program against the machine, before it runs
  *	buffers.c	what writes write, and buffers
  *	results.c	the result stream
  * State by lifetime: struct loader (the master's, while loading); struct
@@ -48,6 +49,7 @@
 #include <unistd.h>
 
 #include "ior.h"
+#include "limits.h"
 #include "options.h"
 #include "order.h"
 #include "paths.h"
@@ -59,10 +61,13 @@ struct options opt = { .speed = 1 };
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [FILE]\n",
+	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [--ignore-limits] [FILE]\n",
 		ior_progname());
 	exit(code);
 }
+
+/* The options that have no short form. */
+enum { OPT_IGNORE_LIMITS = 256 };
 
 /* The command line, into opt; a bad one exits with usage. */
 static void parse_options(int argc, char **argv)
@@ -73,6 +78,7 @@ static void parse_options(int argc, char **argv)
 		{ "speed", required_argument, NULL, 's' },
 		{ "timed", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "ignore-limits", no_argument, NULL, OPT_IGNORE_LIMITS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -101,6 +107,9 @@ static void parse_options(int argc, char **argv)
 			break;
 		case 'v':
 			opt.verbose = 1;
+			break;
+		case OPT_IGNORE_LIMITS:
+			opt.ignore_limits = 1;
 			break;
 		case 'h':
 			usage(stdout, IOR_EXIT_OK);
@@ -136,6 +145,7 @@ int main(int argc, char **argv)
 	if (opt.verbose)
 		ior_warnx("%u ops, %u threads, %u initial processes", prog.nops,
 			  prog.nthreads, prog.ninitial);
+	check_limits();
 	if (opt.dry)
 		goto out;
 

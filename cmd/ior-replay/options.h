@@ -12,6 +12,7 @@ struct options {
 	int timed;		/* -T: each op at its captured time */
 	double speed;		/* -s: captured times are divided by it */
 	int verbose;		/* -v */
+	int ignore_limits;	/* --ignore-limits: over them, go on (limits.h) */
 };
 extern struct options opt;
 

@@ -110,6 +110,15 @@ struct prog_thread {
 };
 
 /*
+ * A file of the starting tree, as its init:file (or, path2 not 0, an
+ * init:link to path2) says: what limits.c starts from.
+ */
+struct tree_file {
+	size_t path, path2;
+	uint64_t size;
+};
+
+/*
  * The program: made by the master as it loads, only read from then on,
  * by every replay process (each inherits it as it is forked).
  */
@@ -138,6 +147,8 @@ struct program {
 	uint32_t naio;		/* aio:* requests */
 	uint32_t nuring;	/* uring:* requests */
 	uint64_t ctime0;	/* the earliest captured TIME */
+	struct tree_file *tree;	/* until check_limits (limits.h) */
+	uint32_t ntree;
 };
 extern struct program prog;
 
