@@ -156,6 +156,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_REALTIME, &wall);
 	wall_ns = replay(lead);
 	write_results(wall_ns, wall.tv_sec * 1000000000ull + wall.tv_nsec + lead);
+	if (replay_failed)
+		ior_errx(IOR_EXIT_SYS, "replay failed: the results of what was done are written");
 out:
 	ior_root_close(&root);
 	return IOR_EXIT_OK;
