@@ -310,13 +310,37 @@ static int parent_dir(const char *path, char *name, size_t cap)
 	return ior_root_parent(&root, path, name, cap);
 }
 
+/*
+ * Give the entry fd, of stat st, the owner and mode e says. fd was opened
+ * beneath the root without following its last component, and every
+ * change goes through it: a name could be swapped for a symlink between
+ * a check and a change by name (a directory the program gives a local
+ * user is theirs to rename in). made: this run made it, so both are set
+ * whatever st says (a setgid parent passes its bit on). A chown clears
+ * setuid and setgid bits: the mode is set after it.
+ */
+static int set_owner_mode(int fd, const struct entry *e, const struct stat *st,
+			  int made)
+{
+	int chowned = 0, err;
+
+	if (made ? has_owner(e) : owner_wrong(e, st)) {
+		if ((err = ior_fd_chown(fd, e->uid, e->gid)) < 0)
+			return err;
+		chowned = 1;
+	}
+	if (made || chowned || (st->st_mode & 07777) != e->mode)
+		return ior_fd_chmod(fd, e->mode);
+	return 0;
+}
+
 static enum result make_dir(const struct entry *e)
 {
 	const char *path = pool + e->path;
 	char name[NAME_MAX + 1];
 	struct stat st;
-	int pfd = parent_dir(path, name, sizeof(name));
-	enum result res = R_KEPT;
+	int pfd = parent_dir(path, name, sizeof(name)), fd, made = 0, err;
+	enum result res;
 
 	if (pfd == -ENOENT && dry) {
 		plan("mkdir", path, NULL, e, 1);
@@ -324,41 +348,43 @@ static enum result make_dir(const struct entry *e)
 	}
 	if (pfd < 0)
 		return fail("directory", path, strerror(-pfd));
-	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		int own = owner_wrong(e, &st);
-
-		if (!S_ISDIR(st.st_mode))
-			res = fail_in_way("directory", path, st.st_mode);
-		else if ((st.st_mode & 07777) == e->mode && !own)
-			res = R_KEPT;
-		else if (dry) {
-			if (own)
-				plan_chown(path, e);
-			if ((st.st_mode & 07777) != e->mode)
-				plan("chmod", path, NULL, e, 1);
-			res = R_FIXED;
-		} else if ((own && fchownat(pfd, name, e->uid, e->gid,
-					   AT_SYMLINK_NOFOLLOW) < 0) ||
-			   fchmodat(pfd, name, e->mode, 0) < 0)
-			res = fail("directory", path, strerror(errno));
-		else
-			res = R_FIXED;
-	} else if (errno != ENOENT) {
-		res = fail("directory", path, strerror(errno));
-	} else if (dry) {
-		plan("mkdir", path, NULL, e, 1), res = R_MADE;
+	fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && dry) {
+		plan("mkdir", path, NULL, e, 1);
 		if (new_owner_wrong(e))
 			plan_chown(path, e);
-	} else if (mkdirat(pfd, name, e->mode) < 0 ||
-		   (has_owner(e) && fchownat(pfd, name, e->uid, e->gid,
-					     AT_SYMLINK_NOFOLLOW) < 0) ||
-		   /* a setgid parent adds its bit: set the mode exactly */
-		   fchmodat(pfd, name, e->mode, 0) < 0) {
-		res = fail("directory", path, strerror(errno));
-	} else {
-		res = R_MADE;
+		close(pfd);
+		return R_MADE;
+	}
+	if (fd < 0 && errno == ENOENT) {
+		/* Made without the bits the chmod on its descriptor adds. */
+		if (mkdirat(pfd, name, e->mode & 0777) == 0)
+			made = 1;
+		if (made || errno == EEXIST)	/* else fails with its errno */
+			fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	}
 	close(pfd);
+	if (fd < 0)
+		return fail("directory", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		res = fail("directory", path, strerror(errno));
+	} else if (!S_ISDIR(st.st_mode)) {
+		res = fail_in_way("directory", path, st.st_mode);
+	} else if (!made && (st.st_mode & 07777) == e->mode &&
+		   !owner_wrong(e, &st)) {
+		res = R_KEPT;
+	} else if (dry) {
+		if (owner_wrong(e, &st))
+			plan_chown(path, e);
+		if ((st.st_mode & 07777) != e->mode)
+			plan("chmod", path, NULL, e, 1);
+		res = R_FIXED;
+	} else if ((err = set_owner_mode(fd, e, &st, made)) < 0) {
+		res = fail("directory", path, strerror(-err));
+	} else {
+		res = made ? R_MADE : R_FIXED;
+	}
+	close(fd);
 	return res;
 }
 
@@ -435,45 +461,53 @@ static enum result create_file(const struct entry *e, uint64_t *buf,
 	return R_MADE;
 }
 
-/* An existing regular file: fix its size and mode, keep its content. */
-static enum result fix_file(const struct entry *e, const struct stat *was,
-			    uint64_t *buf, uint64_t *wrote)
+/*
+ * An existing regular file, held by fd (O_PATH, opened without following
+ * it), of stat st: fix its size, owner and mode, keep its content. It is
+ * opened for writing only when its size is wrong, and then checked to be
+ * the same file.
+ */
+static enum result fix_file(const struct entry *e, int fd,
+			    const struct stat *st, uint64_t *buf,
+			    uint64_t *wrote)
 {
 	const char *path = pool + e->path;
-	struct stat st;
-	int fd, err = 0;
+	struct stat wst;
+	int wfd, err = 0;
 
 	if (dry) {
-		if ((uint64_t)was->st_size != e->size) {
+		if ((uint64_t)st->st_size != e->size) {
 			char size[24];
 
 			snprintf(size, sizeof(size), "%" PRIu64, e->size);
 			plan("resize", path, size, e, 0);
 		}
-		if (owner_wrong(e, was))
+		if (owner_wrong(e, st))
 			plan_chown(path, e);
-		if ((was->st_mode & 07777) != e->mode)
+		if ((st->st_mode & 07777) != e->mode)
 			plan("chmod", path, NULL, e, 1);
 		return R_FIXED;
 	}
-	fd = ior_root_openat(&root, path,
-			     O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
-	if (fd < 0)
-		return fail("file", path, strerror(-fd));
-	if (fstat(fd, &st) < 0 || st.st_ino != was->st_ino ||
-	    st.st_dev != was->st_dev) {
-		close(fd);
-		return fail("file", path, "changed while being fixed");
+	if ((uint64_t)st->st_size != e->size) {
+		wfd = ior_root_openat(&root, path, O_WRONLY | O_NOFOLLOW |
+				      O_NONBLOCK | O_CLOEXEC, 0);
+		if (wfd < 0)
+			return fail("file", path, strerror(-wfd));
+		if (fstat(wfd, &wst) < 0 || wst.st_ino != st->st_ino ||
+		    wst.st_dev != st->st_dev) {
+			close(wfd);
+			return fail("file", path, "changed while being fixed");
+		}
+		if ((uint64_t)st->st_size > e->size)
+			err = ftruncate(wfd, (off_t)e->size) < 0 ? -errno : 0;
+		else
+			err = fill_range(wfd, path, st->st_size, e->size, buf,
+					 wrote);
+		close(wfd);
 	}
-	if ((uint64_t)st.st_size > e->size)
-		err = ftruncate(fd, (off_t)e->size) < 0 ? -errno : 0;
-	else if ((uint64_t)st.st_size < e->size)
-		err = fill_range(fd, path, st.st_size, e->size, buf, wrote);
-	if (!err && owner_wrong(e, &st) && fchown(fd, e->uid, e->gid) < 0)
-		err = -errno;
-	if (!err && fchmod(fd, e->mode) < 0)
-		err = -errno;
-	close(fd);
+	/* After the writes: they clear setuid and setgid bits. */
+	if (!err)
+		err = set_owner_mode(fd, e, st, 0);
 	return err ? fail("file", path, strerror(-err)) : R_FIXED;
 }
 
@@ -481,6 +515,7 @@ static enum result make_file(const struct entry *e, uint64_t *buf,
 			     uint64_t *wrote)
 {
 	const char *path = pool + e->path;
+	enum result res;
 	char size[24];
 	struct stat st;
 	int fd;
@@ -499,43 +534,54 @@ static enum result make_file(const struct entry *e, uint64_t *buf,
 	}
 	if (fd < 0)
 		return fail("file", path, strerror(-fd));
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return fail("file", path, strerror(errno));
-	}
+	if (fstat(fd, &st) < 0)
+		res = fail("file", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		res = fail_in_way("file", path, st.st_mode);
+	else if ((uint64_t)st.st_size == e->size &&
+		 (st.st_mode & 07777) == e->mode && !owner_wrong(e, &st))
+		res = R_KEPT;
+	else
+		res = fix_file(e, fd, &st, buf, wrote);
 	close(fd);
-	if (!S_ISREG(st.st_mode))
-		return fail_in_way("file", path, st.st_mode);
-	if ((uint64_t)st.st_size == e->size &&
-	    (st.st_mode & 07777) == e->mode && !owner_wrong(e, &st))
-		return R_KEPT;
-	return fix_file(e, &st, buf, wrote);
+	return res;
 }
 
 /*
- * The owner of the symlink pfd/name itself, after it was made or found:
- * a kept link whose owner is fixed counts as fixed.
+ * The owner of the symlink pfd/name itself, after it was made or found,
+ * changed through a descriptor of it: a kept link whose owner is fixed
+ * counts as fixed.
  */
 static enum result symlink_owner(int pfd, const char *name, const char *path,
 				 const struct entry *e, enum result res)
 {
 	struct stat st;
+	int fd, err;
 
 	if (res == R_FAILED || !has_owner(e))
 		return res;
-	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (!dry || errno != ENOENT)
-			return fail("symlink", path, strerror(errno));
-		if (!new_owner_wrong(e))	/* it would be made by us */
-			return res;
-	} else if (!owner_wrong(e, &st)) {
+	fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (!dry || errno != ENOENT))
+		return fail("symlink", path, strerror(errno));
+	if (fd < 0) {			/* it would be made by us */
+		if (new_owner_wrong(e))
+			plan_chown(path, e);
 		return res;
 	}
-	if (dry)
-		plan_chown(path, e);
-	else if (fchownat(pfd, name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return fail("symlink", path, strerror(errno));
-	return res == R_KEPT ? R_FIXED : res;
+	if (fstat(fd, &st) < 0) {
+		res = fail("symlink", path, strerror(errno));
+	} else if (!S_ISLNK(st.st_mode)) {
+		res = fail("symlink", path, "changed while being made");
+	} else if (owner_wrong(e, &st)) {
+		if (dry)
+			plan_chown(path, e);
+		if (!dry && (err = ior_fd_chown(fd, e->uid, e->gid)) < 0)
+			res = fail("symlink", path, strerror(-err));
+		else if (res == R_KEPT)
+			res = R_FIXED;
+	}
+	close(fd);
+	return res;
 }
 
 static enum result make_symlink(const struct entry *e)

@@ -21,6 +21,43 @@ as_nobody() {
 
 # ---- escapes from the root (ior-init, ior-replay) ----
 
+# race_as_nobody DIR NAME LINK TARGET [MODE]: swap-names, in DIR, as the
+# local user, in the background (DIR is the user's: no parent of it need
+# be reachable); RACER holds its pid, for kill.
+race_as_nobody() {
+	local dir=$1
+	shift
+	cd "$dir"
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+		swap-names "$@" >/dev/null 2>&1 3>&- &
+	RACER=$!
+	cd "$S"
+}
+
+@test "a local user swapping in a symlink cannot make ior-init chmod a file outside the root" {
+	need_root "the local user is uid 65534"
+	printf secret > "$S/outside"
+	chmod 0600 "$S/outside"
+	before=$(stat -c '%a %u:%g' "$S/outside")
+	# The user's directory holds one the program gives the user too:
+	# ior-init fixes its mode each time the user changes it.
+	{
+		stream replay
+		init init:dir path=/d mode=0755 uid=65534 gid=65534
+		for i in $(seq 100); do
+			init init:dir path=/d/sub mode=0777 uid=65534 gid=65534
+		done
+	} > "$S/p"
+	ior-init -C "$R" "$S/p"
+	race_as_nobody "$R/d" sub lnk "$S/outside" 0700
+	for i in $(seq 30); do
+		run ior-init -C "$R" "$S/p"
+		assert [ "$status" -le 1 ]
+	done
+	kill "$RACER"
+	assert_equal "$(stat -c '%a %u:%g' "$S/outside")" "$before"
+}
+
 # ---- privilege gained inside the root ----
 
 # ---- ior-trace and itself ----
