@@ -37,6 +37,8 @@ struct entry {
 	mode_t mode;
 	uid_t uid;		/* (uid_t)-1: not given */
 	gid_t gid;
+	uint32_t links;		/* a file's or symlink's: 1, and one for
+				   each init:link to it */
 };
 
 struct list {
@@ -167,6 +169,67 @@ static void read_program(const char *path)
 	ior_in_close(&in);
 }
 
+/*
+ * The links the program gives each file and symlink: 1, and one for each
+ * init:link to it, or to a link to it. An entry with more may also be a
+ * name outside the root (foreign()).
+ */
+static struct ior_hashmap by_path;	/* hash of a path -> its entries */
+
+static int is_link(const struct entry *e)
+{
+	return e >= hardlinks.v && e < hardlinks.v + hardlinks.n;
+}
+
+/* path, normalised into norm (PATH_MAX bytes); returns its hash. */
+static uint64_t norm_path(const char *path, char *norm)
+{
+	if (ior_path_join(norm, PATH_MAX, "/", path) < 0)
+		snprintf(norm, PATH_MAX, "%s", path);
+	return ior_hash_str(norm);
+}
+
+/* The file, symlink or link entry at path, or NULL. */
+static struct entry *entry_at(const char *path)
+{
+	char norm[PATH_MAX], other[PATH_MAX];
+	uint64_t h = norm_path(path, norm);
+	size_t i = ior_hashmap_home(&by_path, h);
+	struct entry *e;
+
+	while ((e = ior_hashmap_next(&by_path, h, &i))) {
+		norm_path(pool + e->path, other);
+		if (!strcmp(norm, other))
+			return e;
+	}
+	return NULL;
+}
+
+static void count_links(void)
+{
+	struct list *lists[] = { &files, &symlinks, &hardlinks };
+
+	for (size_t l = 0; l < 3; l++)
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			struct entry *e = &lists[l]->v[i];
+			char norm[PATH_MAX];
+
+			e->links = 1;
+			ior_hashmap_add(&by_path, norm_path(pool + e->path, norm),
+					e);
+		}
+	for (size_t i = 0; i < hardlinks.n; i++) {
+		struct entry *t = entry_at(pool + hardlinks.v[i].path2);
+
+		/* A link to a link: to what that one links, 40 deep at most. */
+		for (int hop = 0; t && is_link(t) && hop < 40; hop++)
+			t = entry_at(pool + t->path2);
+		if (t && !is_link(t))
+			t->links++;
+	}
+	ior_hashmap_free(&by_path);
+}
+
 /* ---- messages ---- */
 
 static const char *type_name(mode_t m)
@@ -236,6 +299,44 @@ static int new_owner_wrong(const struct entry *e)
 	struct stat st = { .st_uid = geteuid(), .st_gid = getegid() };
 
 	return owner_wrong(e, &st);
+}
+
+/*
+ * Why ior-init may not change the existing entry of stat st (opened
+ * beneath the root without following it, its type checked), or NULL.
+ * It changes the owner, mode or size only of an entry it could have
+ * made:
+ *  - one that belongs to the user ior-init runs as, or (as root) to the
+ *    owner the program gives it. One another user owns may have been
+ *    planted there: a copy of a binary in a directory the program gives
+ *    that user, which a chown to root and a chmod 04755 would make
+ *    setuid-root.
+ *  - a file or symlink with no more links than the program gives it. A
+ *    user may hard-link into a directory of theirs a file from outside
+ *    the root, one they own or may write (fs.protected_hardlinks), which
+ *    a chown would then give away.
+ * Such an entry is reported and left as it is; removed, it is made anew
+ * by the next run.
+ */
+static const char *foreign(const struct entry *e, const struct stat *st,
+			   char *why, size_t cap)
+{
+	if (st->st_uid != geteuid() &&
+	    !(as_root && e->uid != (uid_t)-1 && st->st_uid == e->uid))
+		snprintf(why, cap, "owned by uid %u, neither ior-init's user nor the program's owner: left as it is",
+			 (unsigned)st->st_uid);
+	else if (!S_ISDIR(st->st_mode) && st->st_nlink > e->links)
+		snprintf(why, cap, "%ju links where the program makes %u: left as it is",
+			 (uintmax_t)st->st_nlink, (unsigned)e->links);
+	else
+		return NULL;
+	return why;
+}
+
+/* The entry of stat st, made by this run, is still the one it made. */
+static int still_ours(const struct stat *st)
+{
+	return st->st_uid == geteuid();
 }
 
 /* A dry-run line: chown PATH UID:GID (-1 for one left as it is). */
@@ -337,7 +438,7 @@ static int set_owner_mode(int fd, const struct entry *e, const struct stat *st,
 static enum result make_dir(const struct entry *e)
 {
 	const char *path = pool + e->path;
-	char name[NAME_MAX + 1];
+	char name[NAME_MAX + 1], why[128];
 	struct stat st;
 	int pfd = parent_dir(path, name, sizeof(name)), fd, made = 0, err;
 	enum result res;
@@ -370,9 +471,13 @@ static enum result make_dir(const struct entry *e)
 		res = fail("directory", path, strerror(errno));
 	} else if (!S_ISDIR(st.st_mode)) {
 		res = fail_in_way("directory", path, st.st_mode);
+	} else if (made && !still_ours(&st)) {
+		res = fail("directory", path, "changed while being made");
 	} else if (!made && (st.st_mode & 07777) == e->mode &&
 		   !owner_wrong(e, &st)) {
 		res = R_KEPT;
+	} else if (!made && foreign(e, &st, why, sizeof(why))) {
+		res = fail("directory", path, why);
 	} else if (dry) {
 		if (owner_wrong(e, &st))
 			plan_chown(path, e);
@@ -516,7 +621,7 @@ static enum result make_file(const struct entry *e, uint64_t *buf,
 {
 	const char *path = pool + e->path;
 	enum result res;
-	char size[24];
+	char size[24], why[128];
 	struct stat st;
 	int fd;
 
@@ -541,6 +646,8 @@ static enum result make_file(const struct entry *e, uint64_t *buf,
 	else if ((uint64_t)st.st_size == e->size &&
 		 (st.st_mode & 07777) == e->mode && !owner_wrong(e, &st))
 		res = R_KEPT;
+	else if (foreign(e, &st, why, sizeof(why)))
+		res = fail("file", path, why);
 	else
 		res = fix_file(e, fd, &st, buf, wrote);
 	close(fd);
@@ -556,6 +663,7 @@ static enum result symlink_owner(int pfd, const char *name, const char *path,
 				 const struct entry *e, enum result res)
 {
 	struct stat st;
+	char why[128];
 	int fd, err;
 
 	if (res == R_FAILED || !has_owner(e))
@@ -570,14 +678,17 @@ static enum result symlink_owner(int pfd, const char *name, const char *path,
 	}
 	if (fstat(fd, &st) < 0) {
 		res = fail("symlink", path, strerror(errno));
-	} else if (!S_ISLNK(st.st_mode)) {
+	} else if (!S_ISLNK(st.st_mode) ||
+		   (res == R_MADE && !dry && !still_ours(&st))) {
 		res = fail("symlink", path, "changed while being made");
 	} else if (owner_wrong(e, &st)) {
-		if (dry)
+		if (res != R_MADE && foreign(e, &st, why, sizeof(why)))
+			res = fail("symlink", path, why);
+		else if (dry)
 			plan_chown(path, e);
-		if (!dry && (err = ior_fd_chown(fd, e->uid, e->gid)) < 0)
+		else if ((err = ior_fd_chown(fd, e->uid, e->gid)) < 0)
 			res = fail("symlink", path, strerror(-err));
-		else if (res == R_KEPT)
+		if (res == R_KEPT)
 			res = R_FIXED;
 	}
 	close(fd);
@@ -844,6 +955,7 @@ int main(int argc, char **argv)
 
 	/* The whole program is checked before anything is made. */
 	read_program(optind < argc ? argv[optind] : NULL);
+	count_links();
 
 	ior_out_init(&out, STDOUT_FILENO, "<stdout>");
 	if ((e = ior_root_open(&root, dir, !dry)) < 0) {

@@ -58,7 +58,47 @@ race_as_nobody() {
 	assert_equal "$(stat -c '%a %u:%g' "$S/outside")" "$before"
 }
 
+@test "a file a local user hard-links in from outside the root is not changed by ior-init" {
+	need_root "the local user is uid 65534"
+	# A root file outside the root that the user may write: the kernel
+	# (fs.protected_hardlinks) lets them link it.
+	printf 'not yours' > "$S/outside"
+	chmod 0666 "$S/outside"
+	before=$(stat -c '%a %u:%g %s' "$S/outside")
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0755 uid=65534 gid=65534
+	init:file path=/d/f size=100 mode=0600 uid=65534 gid=65534
+	EOF
+	ior-init -C "$R" "$S/p"
+	cd "$R/d"
+	as_nobody rm f
+	as_nobody ln -L /dev/fd/5 f 5< "$S/outside"
+	cd "$S"
+	run -1 ior-init -C "$R" "$S/p"
+	assert_output "ior-init: /d/f: cannot make file: 2 links where the program makes 1: left as it is
+ior-init: 1 entries could not be made"
+	assert_equal "$(stat -c '%a %u:%g %s' "$S/outside")" "$before"
+}
+
 # ---- privilege gained inside the root ----
+
+@test "a binary a local user plants where the program wants a root file is left as it is by ior-init" {
+	need_root "the local user is uid 65534"
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0755 uid=65534 gid=65534
+	init:file path=/d/tool size=1000 mode=0755 uid=0 gid=0
+	EOF
+	ior-init -C "$R" "$S/p"
+	cd "$R/d"
+	as_nobody rm -f tool
+	as_nobody cp /bin/true tool
+	cd "$S"
+	run -1 ior-init -C "$R" "$S/p"
+	assert_output "ior-init: /d/tool: cannot make file: owned by uid 65534, neither ior-init's user nor the program's owner: left as it is
+ior-init: 1 entries could not be made"
+	assert_equal "$(stat -c '%u:%g %a' "$R/d/tool")" "65534:65534 755"
+	cmp /bin/true "$R/d/tool"
+}
 
 # ---- ior-trace and itself ----
 
