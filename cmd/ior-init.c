@@ -55,11 +55,13 @@ static uint64_t total_bytes;
 static struct ior_root root;
 static enum fill fill = FILL_RANDOM;
 static int dry, verbose;
+static int privileged;		/* --privileged: setuid and setgid bits */
 static int as_root;		/* owners are set only by root */
 static struct ior_out out;
 
 static struct {
 	atomic_ulong made[NTYPE], fixed, kept, failed;
+	atomic_ulong setid_stripped;	/* modes given without those bits */
 	atomic_ullong bytes_made;	/* sizes of files created */
 	atomic_ulong files_done;
 	atomic_ullong bytes_done;	/* for progress */
@@ -73,7 +75,7 @@ static atomic_size_t next_file;
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s -C DIR [-nv] [-j JOBS] [--fill random|zero|sparse] [FILE]\n",
+	fprintf(f, "usage: %s -C DIR [-nv] [-j JOBS] [--fill random|zero|sparse] [--privileged] [FILE]\n",
 		ior_progname());
 	exit(code);
 }
@@ -228,6 +230,20 @@ static void count_links(void)
 			t->links++;
 	}
 	ior_hashmap_free(&by_path);
+}
+
+/*
+ * Without --privileged no entry gets setuid or setgid bits: a program is
+ * untrusted, and a local user may own files in the root (a copy of a
+ * binary planted where the program has a file of root's, say).
+ */
+static void strip_setid(struct list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].mode & (S_ISUID | S_ISGID)) {
+			l->v[i].mode &= ~(S_ISUID | S_ISGID);
+			count.setid_stripped++;
+		}
 }
 
 /* ---- messages ---- */
@@ -412,6 +428,27 @@ static int parent_dir(const char *path, char *name, size_t cap)
 }
 
 /*
+ * e as it is given to the existing regular file of stat st. With
+ * --privileged, a file gets setuid or setgid bits it does not have only
+ * when no other user can have written it since it was made: it is root's
+ * and neither its group nor others may write it. (A user's write clears
+ * those bits; a re-run would put them back on the user's content.)
+ * Other files keep the bits they have and get no more (*held). Without
+ * --privileged e has none (strip_setid).
+ */
+static struct entry over(const struct entry *e, const struct stat *st,
+			 int *held)
+{
+	struct entry w = *e;
+	mode_t add = e->mode & (S_ISUID | S_ISGID) & ~st->st_mode;
+
+	*held = add && (st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH)));
+	if (*held)
+		w.mode &= ~add;
+	return w;
+}
+
+/*
  * Give the entry fd, of stat st, the owner and mode e says. fd was opened
  * beneath the root without following its last component, and every
  * change goes through it: a name could be swapped for a symlink between
@@ -544,12 +581,13 @@ static enum result create_file(const struct entry *e, uint64_t *buf,
 {
 	const char *path = pool + e->path;
 	int flags = O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC;
-	int fd = ior_root_openat(&root, path, flags, e->mode), err;
+	/* Made without the bits the fchmod at the end adds. */
+	int fd = ior_root_openat(&root, path, flags, e->mode & 0777), err;
 
 	if (fd == -ENOENT) {
 		if ((err = make_parents(path)) < 0)
 			return fail("file", path, strerror(-err));
-		fd = ior_root_openat(&root, path, flags, e->mode);
+		fd = ior_root_openat(&root, path, flags, e->mode & 0777);
 	}
 	if (fd < 0)
 		return fail("file", path, strerror(-fd));
@@ -639,17 +677,24 @@ static enum result make_file(const struct entry *e, uint64_t *buf,
 	}
 	if (fd < 0)
 		return fail("file", path, strerror(-fd));
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, &st) < 0) {
 		res = fail("file", path, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
+	} else if (!S_ISREG(st.st_mode)) {
 		res = fail_in_way("file", path, st.st_mode);
-	else if ((uint64_t)st.st_size == e->size &&
-		 (st.st_mode & 07777) == e->mode && !owner_wrong(e, &st))
-		res = R_KEPT;
-	else if (foreign(e, &st, why, sizeof(why)))
-		res = fail("file", path, why);
-	else
-		res = fix_file(e, fd, &st, buf, wrote);
+	} else {
+		int held;
+		struct entry w = over(e, &st, &held);
+
+		if ((uint64_t)st.st_size == w.size &&
+		    (st.st_mode & 07777) == w.mode && !owner_wrong(&w, &st))
+			res = R_KEPT;
+		else if (foreign(&w, &st, why, sizeof(why)))
+			res = fail("file", path, why), held = 0;
+		else
+			res = fix_file(&w, fd, &st, buf, wrote);
+		if (held)
+			atomic_fetch_add(&count.setid_stripped, 1);
+	}
 	close(fd);
 	return res;
 }
@@ -890,6 +935,7 @@ int main(int argc, char **argv)
 		{ "fill", required_argument, NULL, 'f' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "privileged", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -934,6 +980,9 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose = 1;
 			break;
+		case 'P':
+			privileged = 1;
+			break;
 		case 'h':
 			usage(stdout, IOR_EXIT_OK);
 			break;
@@ -953,9 +1002,19 @@ int main(int argc, char **argv)
 		usage(stderr, IOR_EXIT_USAGE);
 	}
 
+	/* What it restores is root's to give. */
+	if (privileged && geteuid() != 0) {
+		ior_warnx("--privileged: only root may set setuid and setgid bits");
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+
 	/* The whole program is checked before anything is made. */
 	read_program(optind < argc ? argv[optind] : NULL);
 	count_links();
+	if (!privileged) {
+		strip_setid(&dirs);
+		strip_setid(&files);
+	}
 
 	ior_out_init(&out, STDOUT_FILENO, "<stdout>");
 	if ((e = ior_root_open(&root, dir, !dry)) < 0) {
@@ -993,6 +1052,9 @@ int main(int argc, char **argv)
 			  (unsigned long)count.kept,
 			  (unsigned long)count.failed);
 	ior_root_close(&root);
+	if (count.setid_stripped)
+		ior_warnx("%lu modes without their setuid and setgid bits (--privileged keeps them)",
+			  (unsigned long)count.setid_stripped);
 	if (count.failed) {
 		ior_warnx("%lu entries could not be made",
 			  (unsigned long)count.failed);

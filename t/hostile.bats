@@ -82,22 +82,94 @@ ior-init: 1 entries could not be made"
 
 # ---- privilege gained inside the root ----
 
-@test "a binary a local user plants where the program wants a root file is left as it is by ior-init" {
+@test "a binary a local user plants where the program has a setuid-root file does not become one by ior-init" {
 	need_root "the local user is uid 65534"
 	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:dir path=/d mode=0755 uid=65534 gid=65534
-	init:file path=/d/tool size=1000 mode=0755 uid=0 gid=0
+	init:file path=/d/tool size=1000 mode=04755 uid=0 gid=0
 	EOF
-	ior-init -C "$R" "$S/p"
+	run -0 ior-init -C "$R" "$S/p"
+	assert_output "ior-init: 1 modes without their setuid and setgid bits (--privileged keeps them)"
+	assert_equal "$(stat -c '%u:%g %a' "$R/d/tool")" "0:0 755"
 	cd "$R/d"
 	as_nobody rm -f tool
 	as_nobody cp /bin/true tool
 	cd "$S"
 	run -1 ior-init -C "$R" "$S/p"
 	assert_output "ior-init: /d/tool: cannot make file: owned by uid 65534, neither ior-init's user nor the program's owner: left as it is
+ior-init: 1 modes without their setuid and setgid bits (--privileged keeps them)
+ior-init: 1 entries could not be made"
+	# Not even when told to restore setuid bits: it is not ior-init's.
+	run -1 ior-init --privileged -C "$R" "$S/p"
+	assert_output "ior-init: /d/tool: cannot make file: owned by uid 65534, neither ior-init's user nor the program's owner: left as it is
 ior-init: 1 entries could not be made"
 	assert_equal "$(stat -c '%u:%g %a' "$R/d/tool")" "65534:65534 755"
 	cmp /bin/true "$R/d/tool"
+}
+
+@test "a replayed chown to root then chmod 04755 does not make a user's binary setuid-root" {
+	need_root "the local user is uid 65534"
+	{ stream replay; init init:dir path=/d mode=0755 uid=65534 gid=65534; } > "$S/init"
+	ior-init -C "$R" "$S/init"
+	cd "$R/d"
+	as_nobody cp /bin/true tool
+	cd "$S"
+	SEQ=0
+	{
+		stream replay
+		op 1 1 chown 0 path=/d/tool uid=0 gid=0
+		op 1 1 chmod 0 path=/d/tool mode=04755
+		op 1 1 fchmodat 0 dirfd=AT_FDCWD path=/d/tool mode=02755
+	} > "$S/p"
+	run -0 ior-replay -C "$R" "$S/p"
+	assert_line --regexp '^#stat ior-replay .* setid_stripped=2 xattrs_refused=0$'
+	assert_equal "$(stat -c '%u:%g %a' "$R/d/tool")" "0:0 755"
+}
+
+# A security.capability value (VFS_CAP_REVISION_2, effective): every
+# capability permitted.
+ALLCAPS='\x01\x00\x00\x02\xff\xff\xff\xff\x00\x00\x00\x00\xff\xff\xff\xff\x00\x00\x00\x00'
+
+@test "a replayed setxattr of security.capability or a trusted attribute is not issued, and counted" {
+	need_root "the attributes are root's to set"
+	{ stream replay; init init:file path=/tool size=10 mode=0755; } > "$S/init"
+	ior-init -C "$R" "$S/init"
+	SEQ=0
+	{
+		stream replay
+		op 1 1 setxattr 0 path=/tool name=security.capability count=20 flags= "value=$ALLCAPS"
+		op 1 1 lsetxattr 0 path=/tool name=trusted.x count=3 flags= value=abc
+		op 1 1 setxattr 0 path=/tool name=user.x count=3 flags= value=abc
+	} > "$S/p"
+	run -0 ior-replay -C "$R" "$S/p"
+	assert_line --regexp '^[0-9.]+ 1 1 app setxattr 0 0 seq=1 .* skip=unsafe$'
+	assert_line --regexp '^[0-9.]+ 1 1 app lsetxattr 0 0 seq=2 .* skip=unsafe$'
+	assert_line --regexp '^#stat ior-replay .* setid_stripped=0 xattrs_refused=2$'
+	assert_equal "$(getfattr --absolute-names -d -m - "$R/tool" | grep -v '^#')" 'user.x="abc"'
+	assert_equal "$(getcap "$R/tool")" ""
+}
+
+@test "--privileged restores setuid bits and capabilities, and only root may give it" {
+	need_root "the local user is uid 65534"
+	{ stream replay; init init:file path=/tool size=10 mode=04755; } > "$S/init"
+	run -0 ior-init --privileged -C "$R" "$S/init"
+	assert_output ""
+	assert_equal "$(stat -c '%a' "$R/tool")" 4755
+	SEQ=0
+	{
+		stream replay
+		op 1 1 chmod 0 path=/tool mode=06755
+		op 1 1 setxattr 0 path=/tool name=security.capability count=20 flags= "value=$ALLCAPS"
+	} > "$S/p"
+	run -0 ior-replay --privileged -C "$R" "$S/p"
+	assert_line --regexp '^#stat ior-replay .* skipped=0 .* setid_stripped=0 xattrs_refused=0$'
+	assert_equal "$(stat -c '%a' "$R/tool")" 6755
+	run -0 getcap "$R/tool"
+	assert_output --partial "$R/tool =ep"
+	run -2 as_nobody ior-init --privileged -C "$R" "$S/init"
+	assert_line -n 0 "ior-init: --privileged: only root may set setuid and setgid bits"
+	run -2 as_nobody ior-replay --privileged -C "$R" "$S/p"
+	assert_line -n 0 "ior-replay: --privileged: only root may set setuid and setgid bits and security or trusted attributes"
 }
 
 # ---- ior-trace and itself ----

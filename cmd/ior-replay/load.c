@@ -19,6 +19,7 @@
 
 #include "ior.h"
 #include "load.h"
+#include "options.h"
 #include "program.h"
 
 struct program prog = { .maxfd = -1, .maxvfd = -1 };
@@ -621,6 +622,47 @@ static void parse_special(const struct args *a, struct prog_op *op)
 }
 
 /*
+ * What the replay never does unless --privileged, whatever the program
+ * says: give a mode setuid or setgid bits (a user's file chowned to root
+ * by one operation and made 04755 by the next would be setuid-root), or
+ * set a security.* or trusted.* extended attribute (security.capability
+ * gives a file capabilities). The bits are dropped from the mode of
+ * chmod, fchmod, mkdir, mknod and of opens that create; such a setxattr
+ * is skipped as unsafe. Both are counted for the trailer.
+ */
+static void guard_op(struct prog_op *op)
+{
+	const char *name;
+
+	if (opt.privileged)
+		return;
+	switch (op->kind) {
+	case IOR_REPLAY_OPEN: case IOR_REPLAY_UR_OPENAT:
+	case IOR_REPLAY_UR_OPENAT2:
+		if (!(op->flags & (O_CREAT | __O_TMPFILE)))
+			break;
+		/* fall through */
+	case IOR_REPLAY_CHMOD: case IOR_REPLAY_FCHMOD: case IOR_REPLAY_MKDIR:
+	case IOR_REPLAY_MKNOD:
+		if (op->mode & (S_ISUID | S_ISGID)) {
+			op->mode &= ~(S_ISUID | S_ISGID);
+			prog.setid_stripped++;
+		}
+		break;
+	case IOR_REPLAY_SETXATTR: case IOR_REPLAY_FSETXATTR:
+		name = str(op->name);
+		if (!strncmp(name, "security.", 9) ||
+		    !strncmp(name, "trusted.", 8)) {
+			op->unsafe = 1;
+			prog.xattrs_refused++;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/*
  * A table of values, not of flags: a value it does not name is refused
  * (lseek's whence; madvise's advice, where MADV_HWPOISON and the like
  * would harm; an fadvise advice is harmless: the kernel checks it).
@@ -810,6 +852,7 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 		parse_fork(&a, op);	/* may move threads[] */
 	else
 		parse_args(&a, op, &prog.threads[t]);
+	guard_op(op);
 	th = &prog.threads[t];
 	if (th->comm == SIZE_MAX || strcmp(str(th->comm), r->comm))
 		th->comm = arena_add(r->comm, strlen(r->comm));

@@ -61,7 +61,7 @@ struct options opt = { .speed = 1 };
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [--ignore-limits] [FILE]\n",
+	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [--ignore-limits] [--privileged] [FILE]\n",
 		ior_progname());
 	exit(code);
 }
@@ -79,6 +79,7 @@ static void parse_options(int argc, char **argv)
 		{ "timed", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "ignore-limits", no_argument, NULL, OPT_IGNORE_LIMITS },
+		{ "privileged", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -111,6 +112,9 @@ static void parse_options(int argc, char **argv)
 		case OPT_IGNORE_LIMITS:
 			opt.ignore_limits = 1;
 			break;
+		case 'P':
+			opt.privileged = 1;
+			break;
 		case 'h':
 			usage(stdout, IOR_EXIT_OK);
 			break;
@@ -126,6 +130,11 @@ static void parse_options(int argc, char **argv)
 		usage(stderr, IOR_EXIT_USAGE);
 	}
 	opt.file = optind < argc ? argv[optind] : NULL;
+	/* What it restores is root's to give (ior-replay(1)). */
+	if (opt.privileged && geteuid() != 0) {
+		ior_warnx("--privileged: only root may set setuid and setgid bits and security or trusted attributes");
+		usage(stderr, IOR_EXIT_USAGE);
+	}
 }
 
 int main(int argc, char **argv)

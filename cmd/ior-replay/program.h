@@ -146,6 +146,10 @@ struct program {
 	int32_t *fdnum;
 	uint32_t naio;		/* aio:* requests */
 	uint32_t nuring;	/* uring:* requests */
+	uint32_t setid_stripped;	/* modes without their setuid and
+					   setgid bits (guard_op) */
+	uint32_t xattrs_refused;	/* security.* and trusted.* setxattr
+					   calls not issued */
 	uint64_t ctime0;	/* the earliest captured TIME */
 	struct tree_file *tree;	/* until check_limits (limits.h) */
 	uint32_t ntree;

@@ -139,6 +139,8 @@ void write_results(uint64_t wall_ns, uint64_t start)
 		   prog.nops, (unsigned long long)errors, (unsigned long long)mism,
 		   (unsigned long long)skipped, sh->uring_dropped,
 		   (unsigned long long)wall_ns);
+	ior_printf(&out, " setid_stripped=%u xattrs_refused=%u",
+		   prog.setid_stripped, prog.xattrs_refused);
 	if (opt.timed) {
 		if (nlates)
 			qsort(lates, nlates, sizeof(*lates), by_value);
