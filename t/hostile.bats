@@ -58,6 +58,65 @@ race_as_nobody() {
 	assert_equal "$(stat -c '%a %u:%g' "$S/outside")" "$before"
 }
 
+@test "a local user swapping in a symlink cannot make ior-replay change a file outside the root" {
+	need_root "the local user is uid 65534"
+	printf secret > "$S/outside"
+	chmod 0600 "$S/outside"
+	touch -d @1000000000 "$S/outside"
+	before=$(stat -c '%a %u:%g %s %Y' "$S/outside"; getfattr -d -m - "$S/outside")
+	{ stream replay; inits; } > "$S/init" <<-'EOF'
+	init:dir path=/d mode=0755 uid=65534 gid=65534
+	init:file path=/d/f size=100 mode=0644 uid=65534 gid=65534
+	EOF
+	ior-init -C "$R" "$S/init"
+	# Every call that changes metadata, following the name and not.
+	SEQ=0
+	{
+		stream replay
+		for i in $(seq 20); do
+			op 1 1 chmod 0 path=/d/f mode=0606
+			op 1 1 fchmodat2 0 dirfd=AT_FDCWD path=/d/f mode=0660 flags=AT_SYMLINK_NOFOLLOW
+			op 1 1 chown 0 path=/d/f uid=65534 gid=0
+			op 1 1 lchown 0 path=/d/f uid=65534 gid=65534
+			op 1 1 utimes 0 path=/d/f atime=5.000000000 mtime=5.000000000
+			op 1 1 utimensat 0 dirfd=AT_FDCWD path=/d/f flags=AT_SYMLINK_NOFOLLOW atime=6.000000000 mtime=6.000000000
+			op 1 1 truncate 0 path=/d/f size=3
+			op 1 1 setxattr 0 path=/d/f name=user.x count=3 flags= value=abc
+			op 1 1 lsetxattr 0 path=/d/f name=user.y count=3 flags= value=abc
+			op 1 1 removexattr 0 path=/d/f name=user.x
+		done
+	} > "$S/p"
+	race_as_nobody "$R/d" f lnk "$S/outside"
+	for i in $(seq 10); do
+		run -0 ior-replay -C "$R" "$S/p"
+	done
+	kill "$RACER"
+	assert_equal "$(stat -c '%a %u:%g %s %Y' "$S/outside"; getfattr -d -m - "$S/outside")" "$before"
+}
+
+@test "ior-replay's chmod without following, in a thread with a descriptor table of its own, acts on the file it names" {
+	# glibc's fchmodat(AT_SYMLINK_NOFOLLOW) goes through /proc/self/fd,
+	# the table of the process's first thread, not of this one: it
+	# reached another descriptor, which could be one outside the root.
+	{ stream replay; inits; } > "$S/init" <<-'EOF'
+	init:file path=/x size=0 mode=0644
+	init:file path=/y size=0 mode=0644
+	EOF
+	ior-init -C "$R" "$S/init"
+	SEQ=0
+	{
+		stream replay
+		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op 1 2 unshare 0 flags=CLONE_FILES
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/x flags=O_RDONLY mode=0 vfd=1 after=2
+		op 1 2 fchmodat2 0 dirfd=AT_FDCWD path=/y mode=0600 flags=AT_SYMLINK_NOFOLLOW after=3
+	} > "$S/p"
+	run -0 ior-replay -C "$R" "$S/p"
+	assert_line --regexp '^[0-9.]+ 1 2 app fchmodat2 0 [0-9]+ seq=4 '
+	assert_equal "$(stat -c '%n %a' "$R/x" "$R/y")" "$R/x 644
+$R/y 600"
+}
+
 @test "a file a local user hard-links in from outside the root is not changed by ior-init" {
 	need_root "the local user is uid 65534"
 	# A root file outside the root that the user may write: the kernel

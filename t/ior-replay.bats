@@ -1062,6 +1062,18 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
 }
 
+@test "truncate of a FIFO fails with EINVAL, as truncate(2) does, without waiting for a reader" {
+	mkfifo "$R/fifo"
+	{
+		stream replay
+		op 1 1 truncate -22 path=/fifo size=0 err=EINVAL
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 1 6)" -22
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+}
+
 @test "unshare(CLONE_FILES) in a thread gives it a descriptor table of its own" {
 	{
 		stream replay
