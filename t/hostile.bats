@@ -185,6 +185,20 @@ ior-init: 1 entries could not be made"
 	assert_equal "$(stat -c '%u:%g %a' "$R/d/tool")" "0:0 755"
 }
 
+@test "a replayed rename with RENAME_WHITEOUT makes no device node: the program is refused" {
+	{ stream replay; init init:file path=/a size=1 mode=0644; } > "$S/init"
+	ior-init -C "$R" "$S/init"
+	SEQ=0
+	{
+		stream replay
+		op 1 1 renameat2 0 dirfd=AT_FDCWD path=/a dirfd2=AT_FDCWD path2=/b flags=RENAME_WHITEOUT
+	} > "$S/p"
+	run -3 ior-replay -C "$R" "$S/p"
+	assert_output "ior-replay: $S/p:2: flags: RENAME_WHITEOUT: makes a whiteout, a device node, which is not replayed"
+	assert_equal "$(cd "$R" && find . | sort)" ".
+./a"
+}
+
 # A security.capability value (VFS_CAP_REVISION_2, effective): every
 # capability permitted.
 ALLCAPS='\x01\x00\x00\x02\xff\xff\xff\xff\x00\x00\x00\x00\xff\xff\xff\xff\x00\x00\x00\x00'

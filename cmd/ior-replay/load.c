@@ -608,6 +608,11 @@ static void parse_special(const struct args *a, struct prog_op *op)
 	case IOR_REPLAY_MKNOD:
 		op->mode = node_mode_of(a);
 		break;
+	case IOR_REPLAY_RENAME:	/* a whiteout is a device node, 0:0 */
+		if (op->flags & RENAME_WHITEOUT)
+			ior_bad(a->in, "flags", "%s: makes a whiteout, a device node, which is not replayed",
+				a->val[K_flags]);
+		break;
 	case IOR_REPLAY_OPEN_BY_HANDLE:	/* the file it opened, when it did */
 		if (a->val[K_path])
 			op->path = path_of(a, K_path);
