@@ -199,6 +199,33 @@ ior-init: 1 entries could not be made"
 ./a"
 }
 
+@test "ior-init and ior-replay give the captured modes whatever the caller's umask" {
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0755
+	init:file path=/d/a size=0 mode=0644
+	EOF
+	SEQ=0
+	{
+		# made by an application whose umask was 022: fmode shows it
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/d/b flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0666 fmode=0644 vfd=1
+		op 1 1 close 0 fd=3 vfd=1
+		op 1 1 mkdir 0 path=/d/e mode=0750
+		op 1 1 mknod 0 path=/d/q mode=010640 rdev=0:0
+	} >> "$S/p"
+	for u in 077 000; do
+		rm -rf "$R"
+		umask "$u"
+		ior-init -C "$R" "$S/p"
+		run -0 ior-replay -C "$R" "$S/p"
+		assert_line --regexp '^#stat ior-replay ops=4 errors=0 mismatched=0 skipped=0 '
+		assert_equal "$(cd "$R/d" && stat -c '%n %a' . a b e q)" ". 755
+a 644
+b 644
+e 750
+q 640"
+	done
+}
+
 # A security.capability value (VFS_CAP_REVISION_2, effective): every
 # capability permitted.
 ALLCAPS='\x01\x00\x00\x02\xff\xff\xff\xff\x00\x00\x00\x00\xff\xff\xff\xff\x00\x00\x00\x00'

@@ -627,6 +627,19 @@ static void parse_special(const struct args *a, struct prog_op *op)
 }
 
 /*
+ * The mode an open that creates gives the file: the mode the capture's
+ * file was seen to get (fmode), which is the mode argument less the
+ * application's umask, not known otherwise; the replay's own umask is 0
+ * (main.c), as ior-init's. A file that was there already kept its mode
+ * whatever the argument: fmode's bits are then the ones it had.
+ */
+static void creation_mode(const struct args *a, struct prog_op *op)
+{
+	if ((op->flags & (O_CREAT | __O_TMPFILE)) && a->val[K_fmode])
+		op->mode &= ior_mode(a->in, "fmode", a->val[K_fmode]) & 07777;
+}
+
+/*
  * What the replay never does unless --privileged, whatever the program
  * says: give a mode setuid or setgid bits (a user's file chowned to root
  * by one operation and made 04755 by the next would be setuid-root), or
@@ -857,6 +870,8 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 		parse_fork(&a, op);	/* may move threads[] */
 	else
 		parse_args(&a, op, &prog.threads[t]);
+	if (op->kind == IOR_REPLAY_OPEN)
+		creation_mode(&a, op);
 	guard_op(op);
 	th = &prog.threads[t];
 	if (th->comm == SIZE_MAX || strcmp(str(th->comm), r->comm))

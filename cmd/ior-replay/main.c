@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -158,6 +159,8 @@ int main(int argc, char **argv)
 	if (opt.dry)
 		goto out;
 
+	/* Modes are the captured ones, whatever the caller's umask. */
+	umask(0);
 	replay_setup();
 	/* Timed: TIME 0 once the initial processes have had time to start. */
 	if (opt.timed)
