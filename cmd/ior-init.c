@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +57,7 @@ static struct ior_root root;
 static enum fill fill = FILL_RANDOM;
 static int dry, verbose;
 static int privileged;		/* --privileged: setuid and setgid bits */
+static int no_space_check;	/* --no-space-check */
 static int as_root;		/* owners are set only by root */
 static struct ior_out out;
 
@@ -75,7 +77,7 @@ static atomic_size_t next_file;
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s -C DIR [-nv] [-j JOBS] [--fill random|zero|sparse] [--privileged] [FILE]\n",
+	fprintf(f, "usage: %s -C DIR [-nv] [-j JOBS] [--fill random|zero|sparse] [--no-space-check] [--privileged] [FILE]\n",
 		ior_progname());
 	exit(code);
 }
@@ -576,6 +578,29 @@ static int fill_range(int fd, const char *path, uint64_t from, uint64_t to,
 	return 0;
 }
 
+/*
+ * Remove the file fd that this run made at path and could not finish
+ * (the disk filled, say), so that no partial file is left silently.
+ * Removed by name, once the name is checked to be still that file: at
+ * worst another entry of the same directory, inside the root. Returns
+ * what became of it, for the message.
+ */
+static const char *remove_made(const char *path, int fd)
+{
+	char name[NAME_MAX + 1];
+	struct stat st, at;
+	int pfd = ior_root_parent(&root, path, name, sizeof(name)), gone;
+
+	if (pfd < 0)
+		return "partly written, left as it is";
+	gone = fstat(fd, &st) == 0 &&
+		fstatat(pfd, name, &at, AT_SYMLINK_NOFOLLOW) == 0 &&
+		st.st_dev == at.st_dev && st.st_ino == at.st_ino &&
+		unlinkat(pfd, name, 0) == 0;
+	close(pfd);
+	return gone ? "removed" : "partly written, left as it is";
+}
+
 static enum result create_file(const struct entry *e, uint64_t *buf,
 			       uint64_t *wrote)
 {
@@ -597,9 +622,15 @@ static enum result create_file(const struct entry *e, uint64_t *buf,
 	/* After the writes and chown: both clear setuid and setgid bits. */
 	if (!err && fchmod(fd, e->mode) < 0)
 		err = -errno;
+	if (err) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "%s (%s)", strerror(-err),
+			 remove_made(path, fd));
+		close(fd);
+		return fail("file", path, why);
+	}
 	close(fd);
-	if (err)
-		return fail("file", path, strerror(-err));
 	atomic_fetch_add(&count.bytes_made, e->size);
 	return R_MADE;
 }
@@ -646,6 +677,18 @@ static enum result fix_file(const struct entry *e, int fd,
 		else
 			err = fill_range(wfd, path, st->st_size, e->size, buf,
 					 wrote);
+		/* An extension that failed half way is taken back. */
+		if (err && (uint64_t)st->st_size < e->size) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "%s (%s %jd bytes)",
+				 strerror(-err),
+				 ftruncate(wfd, st->st_size) == 0 ?
+				 "put back to its" : "partly extended from its",
+				 (intmax_t)st->st_size);
+			close(wfd);
+			return fail("file", path, why);
+		}
 		close(wfd);
 	}
 	/* After the writes: they clear setuid and setgid bits. */
@@ -854,6 +897,46 @@ static void tally(enum entry_type t, enum result r)
 	}
 }
 
+/*
+ * Refuse, before anything is made, to write more file data than the
+ * root's file system has free: --fill random or zero writes every byte,
+ * and would otherwise fill the disk and fail half way. What a file needs
+ * is its size in blocks less what it has; a missing parent or an entry in
+ * the way counts as nothing there. Files beneath another file system
+ * mounted inside the root are counted against the root's.
+ */
+static void check_space(void)
+{
+	struct statvfs sv;
+	uint64_t need = 0, avail, bs;
+
+	if (fstatvfs(root.fd, &sv) < 0)
+		ior_err(IOR_EXIT_SYS, "%s", root.dir);
+	bs = sv.f_frsize ? sv.f_frsize : sv.f_bsize ? sv.f_bsize : 1;
+	avail = (uint64_t)sv.f_bavail * bs;
+	for (size_t i = 0; i < files.n; i++) {
+		const struct entry *e = &files.v[i];
+		uint64_t has = 0, more;
+		struct stat st;
+		int fd = ior_root_openat(&root, pool + e->path,
+					 O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+
+		if (fd >= 0) {
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+				has = st.st_size;
+			close(fd);
+		}
+		if (e->size <= has)
+			continue;
+		more = (e->size + bs - 1) / bs - (has + bs - 1) / bs;
+		need = more > (UINT64_MAX - need) / bs ? UINT64_MAX :
+			need + more * bs;
+	}
+	if (need > avail)
+		ior_errx(IOR_EXIT_SYS, "%s: %" PRIu64 " bytes to write, %" PRIu64 " free on its file system (--no-space-check writes anyway)",
+			 root.dir, need, avail);
+}
+
 /* ---- files in parallel ---- */
 
 static void *file_worker(void *arg)
@@ -936,6 +1019,7 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "privileged", no_argument, NULL, 'P' },
+		{ "no-space-check", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -983,6 +1067,9 @@ int main(int argc, char **argv)
 		case 'P':
 			privileged = 1;
 			break;
+		case 'S':
+			no_space_check = 1;
+			break;
 		case 'h':
 			usage(stdout, IOR_EXIT_OK);
 			break;
@@ -1025,6 +1112,8 @@ int main(int argc, char **argv)
 	/* Modes are set exactly as the program says. */
 	umask(0);
 	as_root = geteuid() == 0;
+	if (!dry && fill != FILL_SPARSE && !no_space_check)
+		check_space();
 
 	for (size_t i = 0; i < dirs.n; i++)
 		tally(T_DIR, make_dir(&dirs.v[i]));

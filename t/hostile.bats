@@ -141,6 +141,24 @@ ior-init: 1 entries could not be made"
 
 # ---- privilege gained inside the root ----
 
+# on_tmpfs SIZE CMD...: run CMD with a tmpfs of SIZE mounted on $S/fs, in
+# a mount namespace of its own, so that the mount goes when CMD ends;
+# then list the files left on it (path and size) and exit as CMD did.
+on_tmpfs() {
+	local size=$1
+	shift
+	mkdir -p "$S/fs"
+	unshare -m --propagation private sh -c '
+		mount -t tmpfs -o size="$1" ior "$2" || exit 99
+		fs=$2
+		shift 2
+		"$@"
+		rc=$?
+		cd "$fs" || exit 99
+		find . -type f -printf "%P %s\n" | sort
+		exit $rc' sh "$size" "$S/fs" "$@"
+}
+
 @test "a binary a local user plants where the program has a setuid-root file does not become one by ior-init" {
 	need_root "the local user is uid 65534"
 	{ stream replay; inits; } > "$S/p" <<-'EOF'
@@ -224,6 +242,29 @@ b 644
 e 750
 q 640"
 	done
+}
+
+@test "ior-init refuses to fill more than the file system has free, and removes a file it could not finish" {
+	need_root "it mounts a small tmpfs"
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
+	init:file path=/a size=3145728 mode=0644
+	init:file path=/b size=3145728 mode=0644
+	EOF
+	run -4 on_tmpfs 4m ior-init --fill zero -C "$S/fs/root" "$S/p"
+	assert_output --regexp "^ior-init: $S/fs/root: 6291456 bytes to write, [0-9]+ free on its file system \(--no-space-check writes anyway\)\$"
+	# Told to go on: the file the disk could not hold is not left half made.
+	run -1 on_tmpfs 4m ior-init -j 1 --no-space-check -C "$S/fs/root" "$S/p"
+	assert_output "ior-init: /b: cannot make file: No space left on device (removed)
+ior-init: 1 entries could not be made
+root/a 3145728"
+	# Nor a file it could not extend: it is put back as it was.
+	{ stream replay; init init:file path=/a size=3145728 mode=0644; } > "$S/p1"
+	{ stream replay; init init:file path=/a size=5242880 mode=0644; } > "$S/p2"
+	run -1 on_tmpfs 4m sh -c 'ior-init -C "$1" "$2" && exec ior-init --no-space-check -C "$1" "$3"' \
+		sh "$S/fs/root" "$S/p1" "$S/p2"
+	assert_output "ior-init: /a: cannot make file: No space left on device (put back to its 3145728 bytes)
+ior-init: 1 entries could not be made
+root/a 3145728"
 }
 
 # A security.capability value (VFS_CAP_REVISION_2, effective): every
