@@ -498,14 +498,15 @@ static enum result make_dir(const struct entry *e)
 	}
 	if (fd < 0 && errno == ENOENT) {
 		/* Made without the bits the chmod on its descriptor adds. */
-		if (mkdirat(pfd, name, e->mode & 0777) == 0)
+		if (mkdirat(pfd, name, e->mode & 01777) == 0)
 			made = 1;
 		if (made || errno == EEXIST)	/* else fails with its errno */
 			fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	}
+	err = fd < 0 ? errno : 0;
 	close(pfd);
 	if (fd < 0)
-		return fail("directory", path, strerror(errno));
+		return fail("directory", path, strerror(err));
 	if (fstat(fd, &st) < 0) {
 		res = fail("directory", path, strerror(errno));
 	} else if (!S_ISDIR(st.st_mode)) {
