@@ -192,6 +192,9 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 	e->args[0] = req->cqe.fd;
 	e->args[1] = -1;
 	path = read_op(e, req, req->opcode);
+	/* an open that may create: its submitter's umask, which it applies */
+	if (req->opcode == IORING_OP_OPENAT || req->opcode == IORING_OP_OPENAT2)
+		e->umask = IOR_UMASK_READ | (task->fs->umask & 0777);
 	e->args[3] = sqe_flags(req);
 	e->args[4] = req->cqe.user_data;
 	e->args[5] = ring_fd(task, (__u64)req->ctx);

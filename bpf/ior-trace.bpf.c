@@ -726,6 +726,9 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 	if (th->time)
 		count(IOR_CNT_UNPAIRED);
 	th->time = bpf_ktime_get_ns();
+	/* a call that may create a file: the umask it applies (two loads) */
+	if (cap->umask)
+		th->umask = task->fs->umask;
 	/* one sequence with io_submit's; the requests it submits take it */
 	if (native == IOR_NR_io_uring_enter)
 		th->sub = (__u32)arg_reg(regs, abi, 1) && !sqpoll_ring(regs, abi) ?
@@ -907,6 +910,8 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	e->ret = ret;
 	e->nr = nr;
 	e->abi = abi;
+	if (cap->umask)
+		e->umask = IOR_UMASK_READ | (th->umask & 0777);
 	a = e->args;
 	/*
 	 * A successful exec has reset the registers, and its exit is the new

@@ -262,6 +262,17 @@ struct ior_flag {
 };
 
 extern const struct ior_flag ior_open_flags[];	/* O_* */
+/*
+ * Whether an open with flags may create a file, as the kernel decides:
+ * O_CREAT, or O_TMPFILE's own bit (glibc's __O_TMPFILE has O_DIRECTORY's
+ * too, which alone creates nothing).
+ */
+#define IOR_O_CREAT 0100
+#define IOR_O_TMPFILE_BIT 020000000
+static inline int ior_open_creates(uint64_t flags)
+{
+	return (flags & (IOR_O_CREAT | IOR_O_TMPFILE_BIT)) != 0;
+}
 extern const struct ior_flag ior_at_flags[];	/* AT_* */
 extern const struct ior_flag ior_faccessat_flags[];	/* AT_EACCESS... */
 extern const struct ior_flag ior_rename_flags[];	/* RENAME_* */

@@ -59,6 +59,8 @@ static void fill_cap(int abi, int nr, const struct ior_call *c)
 
 		if (a->form == IOR_FORM_CODE && !strcmp(a->key, "file"))
 			cap->ret_file = 1;
+		if (a->form == IOR_FORM_CODE && !strcmp(a->key, "umask"))
+			cap->umask = 1;
 		if (a->form != IOR_FORM_REG || (a->type != IOR_ARG_PATH &&
 		    a->type != IOR_ARG_LINK && a->type != IOR_ARG_NAME))
 			continue;
