@@ -554,6 +554,35 @@ refused() {
 	refused "p.replay:3: child: task 2 already exists"
 }
 
+@test "a call that creates gives its mode less the captured umask, an open with fmode that, and one without umask its mode as written" {
+	{
+		stream replay
+		op 1 1 mkdir 0 path=/d mode=0777 umask=0022
+		op 1 1 mkdirat 0 dirfd=AT_FDCWD path=/d/e mode=0777 umask=0077
+		op 1 1 mknod 0 path=/d/p mode=010666 umask=0027 rdev=0:0
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/d/f flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0666 umask=0027
+		op 1 1 close 0 fd=3
+		# a default ACL gave the group write, not the umask: fmode says so
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/d/g flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0666 umask=0022 fmode=0664
+		op 1 1 close 0 fd=3
+		op 1 1 creat 3 path=/d/c mode=0666 umask=0002
+		op 1 1 close 0 fd=3
+		# written by hand: it says what it means
+		op 1 1 mkdir 0 path=/d/h mode=0777
+	} > "$D/p.replay"
+	umask 077
+	replay
+	assert_success
+	assert_line --regexp '^#stat ior-replay ops=10 errors=0 mismatched=0 skipped=0 '
+	assert_equal "$(cd "$R/d" && stat -c '%n %a' . e p f g c h)" ". 755
+e 700
+p 640
+f 640
+g 664
+c 664
+h 777"
+}
+
 @test "bad flags and modes are refused" {
 	{
 		stream replay
@@ -567,6 +596,18 @@ refused() {
 	} > "$D/p.replay"
 	replay
 	refused "p.replay:2: mode: not an octal mode like 0644"
+	{
+		stream replay
+		op 1 1 mkdir 0 path=/d mode=0777 umask=01000
+	} > "$D/p.replay"
+	replay
+	refused 'p.replay:2: umask: not a umask, 0000 to 0777: "01000"'
+	{
+		stream replay
+		op 1 1 mknod 0 path=/p mode=010666 umask=22 rdev=0:0
+	} > "$D/p.replay"
+	replay
+	refused "p.replay:2: umask: not an octal mode like 0644"
 }
 
 @test "a count the kernel takes as 32 bits, and buffers of more than 1 GiB to register, are refused" {

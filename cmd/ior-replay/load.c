@@ -627,16 +627,44 @@ static void parse_special(const struct args *a, struct prog_op *op)
 }
 
 /*
- * The mode an open that creates gives the file: the mode the capture's
- * file was seen to get (fmode), which is the mode argument less the
- * application's umask, not known otherwise; the replay's own umask is 0
- * (main.c), as ior-init's. A file that was there already kept its mode
- * whatever the argument: fmode's bits are then the ones it had.
+ * The mode a call that creates gives its file, the replay's own umask
+ * being 0 (main.c), as ior-init's: the one the capture's file got. An
+ * open's fmode is what its file was seen to get: the mode argument less
+ * the application's umask, or what a default ACL gave instead; a file
+ * that was there already kept its mode whatever the argument, and
+ * fmode's bits are then the ones it had. Without fmode (mkdir, mknod,
+ * io_uring's opens, an open whose file could not be stat'ed), the mode
+ * argument less the umask the capture saw the call apply. A record
+ * without either (written by hand, or captured before ior-trace wrote
+ * umask) gives the mode as it is written: it says what it means.
  */
 static void creation_mode(const struct args *a, struct prog_op *op)
 {
-	if ((op->flags & (O_CREAT | __O_TMPFILE)) && a->val[K_fmode])
-		op->mode &= ior_mode(a->in, "fmode", a->val[K_fmode]) & 07777;
+	unsigned mask;
+
+	switch (op->kind) {
+	case IOR_REPLAY_OPEN: case IOR_REPLAY_UR_OPENAT:
+	case IOR_REPLAY_UR_OPENAT2:
+		if (!ior_open_creates(op->flags))
+			return;
+		if (a->val[K_fmode]) {
+			op->mode &= ior_mode(a->in, "fmode", a->val[K_fmode]) &
+				07777;
+			return;
+		}
+		break;
+	case IOR_REPLAY_MKDIR: case IOR_REPLAY_MKNOD:
+		break;
+	default:
+		return;
+	}
+	if (!a->val[K_umask])
+		return;
+	mask = ior_mode(a->in, "umask", a->val[K_umask]);
+	if (mask > 0777)
+		ior_bad(a->in, "umask", "not a umask, 0000 to 0777: \"%.40s\"",
+			a->val[K_umask]);
+	op->mode &= ~mask;
 }
 
 /*
@@ -870,8 +898,7 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 		parse_fork(&a, op);	/* may move threads[] */
 	else
 		parse_args(&a, op, &prog.threads[t]);
-	if (op->kind == IOR_REPLAY_OPEN)
-		creation_mode(&a, op);
+	creation_mode(&a, op);
 	guard_op(op);
 	th = &prog.threads[t];
 	if (th->comm == SIZE_MAX || strcmp(str(th->comm), r->comm))
