@@ -25,7 +25,7 @@ static int openat2_in_root(int rootfd, const char *path, int flags,
 {
 	struct open_how how = {
 		.flags = (unsigned)flags,
-		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? (mode & 07777) : 0,
+		.mode = ior_open_creates(flags) ? (mode & 07777) : 0,
 		.resolve = IN_ROOT,
 	};
 	/* Absolute paths are taken relative to the root; "" means the root. */

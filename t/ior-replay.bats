@@ -583,6 +583,21 @@ c 664
 h 777"
 }
 
+# glibc's __O_TMPFILE holds O_DIRECTORY's bit: a directory's open is no
+# O_TMPFILE, and openat2, unlike openat, refuses a mode it would ignore.
+@test "an open of a directory ignores its mode, as openat does" {
+	{
+		stream replay
+		init init:dir path=/d mode=0755
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/d flags=O_RDONLY\|O_DIRECTORY mode=04755
+		op 1 1 close 0 fd=3
+	} > "$D/p.replay"
+	ior-init -C "$R" "$D/p.replay"
+	replay
+	assert_success
+	assert_line --regexp '^#stat ior-replay ops=2 errors=0 mismatched=0 skipped=0 .* setid_stripped=0 '
+}
+
 @test "bad flags and modes are refused" {
 	{
 		stream replay

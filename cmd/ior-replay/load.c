@@ -685,7 +685,7 @@ static void guard_op(struct prog_op *op)
 	switch (op->kind) {
 	case IOR_REPLAY_OPEN: case IOR_REPLAY_UR_OPENAT:
 	case IOR_REPLAY_UR_OPENAT2:
-		if (!(op->flags & (O_CREAT | __O_TMPFILE)))
+		if (!ior_open_creates(op->flags))
 			break;
 		/* fall through */
 	case IOR_REPLAY_CHMOD: case IOR_REPLAY_FCHMOD: case IOR_REPLAY_MKDIR:

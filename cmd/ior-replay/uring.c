@@ -592,7 +592,7 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 	case IOR_REPLAY_UR_OPENAT: case IOR_REPLAY_UR_OPENAT2:
 		/* openat2 beneath the root, whatever the capture used. */
 		q->how = (struct open_how){ .flags = rq->flags,
-			.mode = rq->flags & (O_CREAT | __O_TMPFILE) ?
+			.mode = ior_open_creates(rq->flags) ?
 				rq->mode & 07777 : 0,
 			.resolve = rq->cmd | RESOLVE_IN_ROOT |
 				RESOLVE_NO_MAGICLINKS };
