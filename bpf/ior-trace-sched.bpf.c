@@ -3,18 +3,45 @@
  * ior-trace-sched.bpf.c - the processes of a capture: forks, execs and
  * exits, from the sched tracepoints. A traced process's children are
  * traced; a command ior-trace launched is traced from its exec on; the
- * processes of ior-trace's own pipeline, and their children, never are.
+ * processes of ior-trace's own pipeline, and their children, never are,
+ * nor ior-trace itself, nor any other ior-trace.
  */
 #include "ior-trace.bpf.h"
+
+/*
+ * Whether comm is "ior-trace": another capture. Two captures that traced
+ * each other would each make events of the other's formatting, without
+ * end; so neither traces the other (ior_exec here, at its exec; at
+ * start, userspace).
+ */
+static __always_inline bool is_tracer(const char *comm)
+{
+	const char name[] = "ior-trace";
+
+#pragma unroll
+	for (int i = 0; i < (int)sizeof(name); i++)
+		if (comm[i] != name[i])
+			return false;
+	return true;
+}
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(ior_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
-	__u32 state = tgid_state(ptgid);
 	struct ior_event *e;
 	__u64 flags = 0;
+	__u32 state;
 
+	if (is_self(parent))
+		return 0;
+	state = tgid_state(ptgid);
+	if (state == IOR_TGID_TRACER) {
+		/* its threads are not traced; what it starts, as if new */
+		if (ctgid == ptgid)
+			set_thread(child->pid, state);
+		return 0;
+	}
 	if (state == IOR_TGID_EXCLUDED) {
 		/* the children of our own pipeline stay out too */
 		if (ctgid != ptgid)
@@ -50,7 +77,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ior_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	__u32 tgid = p->tgid, tid = p->pid, state = tgid_state(tgid);
+	__u32 tgid = p->tgid, tid = p->pid, state;
 	__u32 traced = IOR_TGID_TRACED, old = old_pid;
 	struct ior_thread *th;
 	struct entry_state *sv;
@@ -58,6 +85,26 @@ int BPF_PROG(ior_exec, struct task_struct *p, pid_t old_pid,
 	__u64 time = 0;
 	long n;
 
+	if (is_self(p))
+		return 0;
+	if (is_tracer(p->comm)) {
+		/* another capture: not traced from here on, unrecorded */
+		state = IOR_TGID_TRACER;
+		bpf_map_update_elem(&tgids, &tgid, &state, BPF_ANY);
+		set_thread(tid, state);
+		if (old != tid)
+			set_thread(old, IOR_TGID_UNKNOWN);
+		bpf_map_delete_elem(&entries, &tid);
+		bpf_map_delete_elem(&entries, &old);
+		return 0;
+	}
+	state = tgid_state(tgid);
+	if (state == IOR_TGID_TRACER) {
+		/* an ior-trace no more (its command, forked): as if new */
+		bpf_map_delete_elem(&tgids, &tgid);
+		set_thread(tid, IOR_TGID_UNKNOWN);
+		state = tgid_state(tgid);
+	}
 	if (state == IOR_TGID_ARMED) {
 		bpf_map_update_elem(&tgids, &tgid, &traced, BPF_ANY);
 		set_thread(tid, IOR_TGID_TRACED);
@@ -103,6 +150,8 @@ int BPF_PROG(ior_exit, struct task_struct *p, bool group_dead)
 	int code = p->exit_code;
 	struct ior_event *e;
 
+	if (is_self(p))
+		return 0;
 	set_thread(tid, IOR_TGID_UNKNOWN);	/* its tid may be reused */
 	if (tgid_state(tgid) == IOR_TGID_TRACED) {
 		bpf_map_delete_elem(&exec_paths, &tid);

@@ -167,7 +167,7 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 	__u32 zero = 0;
 	long n;
 
-	if (tgid_state(task->tgid) != IOR_TGID_TRACED)
+	if (is_self(task) || tgid_state(task->tgid) != IOR_TGID_TRACED)
 		return 0;
 	if (req->flags & REQ_F_CQE_SKIP) {
 		count(IOR_CNT_URING_LOST);
@@ -192,6 +192,9 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 	e->args[0] = req->cqe.fd;
 	e->args[1] = -1;
 	path = read_op(e, req, req->opcode);
+	/* an open that may create: its submitter's umask, which it applies */
+	if (req->opcode == IORING_OP_OPENAT || req->opcode == IORING_OP_OPENAT2)
+		e->umask = IOR_UMASK_READ | (task->fs->umask & 0777);
 	e->args[3] = sqe_flags(req);
 	e->args[4] = req->cqe.user_data;
 	e->args[5] = ring_fd(task, (__u64)req->ctx);
@@ -212,6 +215,11 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 	return 0;
 }
 
+/*
+ * The two programs below act only on requests that ior_uring_submit
+ * kept, never ior-trace's own: they test no task, as the current one
+ * may be any (an io-wq worker, or whichever an interrupt completes on).
+ */
 SEC("tp_btf/io_uring_queue_async_work")
 int BPF_PROG(ior_uring_async, struct io_kiocb *req, int rw)
 {

@@ -708,6 +708,8 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 	if (!any_traced(id))
 		return 0;
 	task = bpf_get_current_task_btf();
+	if (is_self(task))
+		return 0;
 	abi = task_abi(task);
 	cap = cap_of(abi, id);
 	if (cap->cls == IOR_CALL_NONE)
@@ -724,6 +726,9 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 	if (th->time)
 		count(IOR_CNT_UNPAIRED);
 	th->time = bpf_ktime_get_ns();
+	/* a call that may create a file: the umask it applies (two loads) */
+	if (cap->umask)
+		th->umask = task->fs->umask;
 	/* one sequence with io_submit's; the requests it submits take it */
 	if (native == IOR_NR_io_uring_enter)
 		th->sub = (__u32)arg_reg(regs, abi, 1) && !sqpoll_ring(regs, abi) ?
@@ -870,6 +875,8 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	if (!any_traced(nr))
 		return 0;
 	task = bpf_get_current_task_btf();
+	if (is_self(task))
+		return 0;
 	abi = task_abi(task);
 	cap = cap_of(abi, nr);
 	if ((cls = cap->cls) == IOR_CALL_NONE)
@@ -903,6 +910,8 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	e->ret = ret;
 	e->nr = nr;
 	e->abi = abi;
+	if (cap->umask)
+		e->umask = IOR_UMASK_READ | (th->umask & 0777);
 	a = e->args;
 	/*
 	 * A successful exec has reset the registers, and its exit is the new

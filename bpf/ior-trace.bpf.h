@@ -61,7 +61,14 @@
 #define TS_COMPAT 0x0002	/* thread_info.status: an ia32 call active */
 
 /* Set by userspace before load. */
-const volatile bool trace_all __weak = false;	/* all but IOR_TGID_EXCLUDED */
+const volatile bool trace_all __weak = false;	/* all but EXCLUDED, TRACER */
+/*
+ * ior-trace's own process: never traced, whatever the processes chosen
+ * (-p 1, -c ''), or its own calls would make events without end. Every
+ * program tests it (is_self) before it looks at any state: first, or
+ * right after the number filter of the syscall programs.
+ */
+const volatile __u32 self_tgid __weak = 0;
 const volatile bool notify_exec __weak = false;	/* -c: report every exec */
 /* bytes a CPU writes between wakeups of the reader: see wakeup() */
 const volatile __u64 wakeup_bytes __weak = IOR_RINGBUF_SIZE / 4;
@@ -191,6 +198,12 @@ struct {
 	__uint(max_entries, IOR_RINGBUF_SIZE);
 } events SEC(".maps") __weak;
 
+/* Whether task is ior-trace's own process: a compare with the rodata. */
+static __always_inline bool is_self(const struct task_struct *task)
+{
+	return task->tgid == self_tgid;
+}
+
 static __always_inline __u64 *counter(__u32 which)
 {
 	return bpf_map_lookup_elem(&counters, &which);
@@ -244,8 +257,8 @@ static __always_inline struct ior_thread *traced_thread(__u32 tid, __u32 tgid,
 	if (!trace_all || !first || th->state != IOR_TGID_UNKNOWN)
 		return NULL;
 	st = bpf_map_lookup_elem(&tgids, &tgid);
-	th->state = st && *st == IOR_TGID_EXCLUDED ? IOR_TGID_EXCLUDED :
-						    IOR_TGID_TRACED;
+	th->state = st && (*st == IOR_TGID_EXCLUDED || *st == IOR_TGID_TRACER) ?
+		    *st : IOR_TGID_TRACED;
 	return th->state == IOR_TGID_TRACED ? th : NULL;
 }
 

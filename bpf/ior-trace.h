@@ -77,7 +77,9 @@ struct ior_call_cap {
 				   are read (an open) */
 	__u16 native;		/* the x86_64 number of the row it is
 				   handled as: what the programs name */
-	__u16 pad;
+	__u8 umask;		/* 1: it may create a file (X(umask) in its
+				   row): its caller's umask is read at entry */
+	__u8 pad;
 };
 
 /* What a process is, in the map "tgids" and in each thread's ior_thread. */
@@ -85,7 +87,10 @@ enum ior_tgid_state {
 	IOR_TGID_UNKNOWN = 0,	/* system-wide: not yet looked up */
 	IOR_TGID_TRACED = 1,
 	IOR_TGID_ARMED = 2,	/* launched command: traced from its exec on */
-	IOR_TGID_EXCLUDED = 3,	/* system-wide: this process is never traced */
+	IOR_TGID_EXCLUDED = 3,	/* never traced, nor its children: our
+				   pipeline, a stage reading the trace */
+	IOR_TGID_TRACER = 4,	/* another ior-trace: never traced, but what
+				   it starts is as if it had no state */
 };
 
 enum ior_ev_kind {
@@ -151,13 +156,15 @@ enum ior_counter {
  * whether its process is traced, and the entry time of the call in
  * flight. Arguments are not kept: at exit the registers still hold them.
  * An io_uring_enter that submits takes its sub number at entry, and the
- * requests it submits take it from here.
+ * requests it submits take it from here. A call that may create a file
+ * keeps its task's umask from entry to exit: the umask it applies.
  */
 struct ior_thread {
 	__u64 time;		/* 0: no call in flight */
 	__u64 sub;		/* of the io_uring_enter in flight; 0: none */
 	__u32 state;		/* enum ior_tgid_state */
-	__u32 pad;
+	__u32 umask;		/* of the call in flight that may create a
+				   file: its task's umask at entry */
 };
 
 /*
@@ -226,9 +233,14 @@ struct ior_event {
 	__u32 nlink, uid, gid;
 	char fs[IOR_FS_LEN];
 	__u32 len3;
-	__u32 has_value;	/* an xattr value was read (len3 may be 0) */
+	__u16 has_value;	/* an xattr value was read (len3 may be 0) */
+	__u16 umask;		/* of a call or io_uring open that may create
+				   a file: IOR_UMASK_READ | the umask of its
+				   task, read at its entry or submission */
 	char data[];
 };
+
+#define IOR_UMASK_READ 0x8000	/* in umask: it was read */
 
 #define IOR_EV_SMALL __builtin_offsetof(struct ior_event, size)
 

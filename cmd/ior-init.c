@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +38,8 @@ struct entry {
 	mode_t mode;
 	uid_t uid;		/* (uid_t)-1: not given */
 	gid_t gid;
+	uint32_t links;		/* a file's or symlink's: 1, and one for
+				   each init:link to it */
 };
 
 struct list {
@@ -53,11 +56,14 @@ static uint64_t total_bytes;
 static struct ior_root root;
 static enum fill fill = FILL_RANDOM;
 static int dry, verbose;
+static int privileged;		/* --privileged: setuid and setgid bits */
+static int no_space_check;	/* --no-space-check */
 static int as_root;		/* owners are set only by root */
 static struct ior_out out;
 
 static struct {
 	atomic_ulong made[NTYPE], fixed, kept, failed;
+	atomic_ulong setid_stripped;	/* modes given without those bits */
 	atomic_ullong bytes_made;	/* sizes of files created */
 	atomic_ulong files_done;
 	atomic_ullong bytes_done;	/* for progress */
@@ -71,7 +77,7 @@ static atomic_size_t next_file;
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s -C DIR [-nv] [-j JOBS] [--fill random|zero|sparse] [FILE]\n",
+	fprintf(f, "usage: %s -C DIR [-nv] [-j JOBS] [--fill random|zero|sparse] [--no-space-check] [--privileged] [FILE]\n",
 		ior_progname());
 	exit(code);
 }
@@ -167,6 +173,81 @@ static void read_program(const char *path)
 	ior_in_close(&in);
 }
 
+/*
+ * The links the program gives each file and symlink: 1, and one for each
+ * init:link to it, or to a link to it. An entry with more may also be a
+ * name outside the root (foreign()).
+ */
+static struct ior_hashmap by_path;	/* hash of a path -> its entries */
+
+static int is_link(const struct entry *e)
+{
+	return e >= hardlinks.v && e < hardlinks.v + hardlinks.n;
+}
+
+/* path, normalised into norm (PATH_MAX bytes); returns its hash. */
+static uint64_t norm_path(const char *path, char *norm)
+{
+	if (ior_path_join(norm, PATH_MAX, "/", path) < 0)
+		snprintf(norm, PATH_MAX, "%s", path);
+	return ior_hash_str(norm);
+}
+
+/* The file, symlink or link entry at path, or NULL. */
+static struct entry *entry_at(const char *path)
+{
+	char norm[PATH_MAX], other[PATH_MAX];
+	uint64_t h = norm_path(path, norm);
+	size_t i = ior_hashmap_home(&by_path, h);
+	struct entry *e;
+
+	while ((e = ior_hashmap_next(&by_path, h, &i))) {
+		norm_path(pool + e->path, other);
+		if (!strcmp(norm, other))
+			return e;
+	}
+	return NULL;
+}
+
+static void count_links(void)
+{
+	struct list *lists[] = { &files, &symlinks, &hardlinks };
+
+	for (size_t l = 0; l < 3; l++)
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			struct entry *e = &lists[l]->v[i];
+			char norm[PATH_MAX];
+
+			e->links = 1;
+			ior_hashmap_add(&by_path, norm_path(pool + e->path, norm),
+					e);
+		}
+	for (size_t i = 0; i < hardlinks.n; i++) {
+		struct entry *t = entry_at(pool + hardlinks.v[i].path2);
+
+		/* A link to a link: to what that one links, 40 deep at most. */
+		for (int hop = 0; t && is_link(t) && hop < 40; hop++)
+			t = entry_at(pool + t->path2);
+		if (t && !is_link(t))
+			t->links++;
+	}
+	ior_hashmap_free(&by_path);
+}
+
+/*
+ * Without --privileged no entry gets setuid or setgid bits: a program is
+ * untrusted, and a local user may own files in the root (a copy of a
+ * binary planted where the program has a file of root's, say).
+ */
+static void strip_setid(struct list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].mode & (S_ISUID | S_ISGID)) {
+			l->v[i].mode &= ~(S_ISUID | S_ISGID);
+			count.setid_stripped++;
+		}
+}
+
 /* ---- messages ---- */
 
 static const char *type_name(mode_t m)
@@ -236,6 +317,44 @@ static int new_owner_wrong(const struct entry *e)
 	struct stat st = { .st_uid = geteuid(), .st_gid = getegid() };
 
 	return owner_wrong(e, &st);
+}
+
+/*
+ * Why ior-init may not change the existing entry of stat st (opened
+ * beneath the root without following it, its type checked), or NULL.
+ * It changes the owner, mode or size only of an entry it could have
+ * made:
+ *  - one that belongs to the user ior-init runs as, or (as root) to the
+ *    owner the program gives it. One another user owns may have been
+ *    planted there: a copy of a binary in a directory the program gives
+ *    that user, which a chown to root and a chmod 04755 would make
+ *    setuid-root.
+ *  - a file or symlink with no more links than the program gives it. A
+ *    user may hard-link into a directory of theirs a file from outside
+ *    the root, one they own or may write (fs.protected_hardlinks), which
+ *    a chown would then give away.
+ * Such an entry is reported and left as it is; removed, it is made anew
+ * by the next run.
+ */
+static const char *foreign(const struct entry *e, const struct stat *st,
+			   char *why, size_t cap)
+{
+	if (st->st_uid != geteuid() &&
+	    !(as_root && e->uid != (uid_t)-1 && st->st_uid == e->uid))
+		snprintf(why, cap, "owned by uid %u, neither ior-init's user nor the program's owner: left as it is",
+			 (unsigned)st->st_uid);
+	else if (!S_ISDIR(st->st_mode) && st->st_nlink > e->links)
+		snprintf(why, cap, "%ju links where the program makes %u: left as it is",
+			 (uintmax_t)st->st_nlink, (unsigned)e->links);
+	else
+		return NULL;
+	return why;
+}
+
+/* The entry of stat st, made by this run, is still the one it made. */
+static int still_ours(const struct stat *st)
+{
+	return st->st_uid == geteuid();
 }
 
 /* A dry-run line: chown PATH UID:GID (-1 for one left as it is). */
@@ -310,13 +429,58 @@ static int parent_dir(const char *path, char *name, size_t cap)
 	return ior_root_parent(&root, path, name, cap);
 }
 
+/*
+ * e as it is given to the existing regular file of stat st. With
+ * --privileged, a file gets setuid or setgid bits it does not have only
+ * when no other user can have written it since it was made: it is root's
+ * and neither its group nor others may write it. (A user's write clears
+ * those bits; a re-run would put them back on the user's content.)
+ * Other files keep the bits they have and get no more (*held). Without
+ * --privileged e has none (strip_setid).
+ */
+static struct entry over(const struct entry *e, const struct stat *st,
+			 int *held)
+{
+	struct entry w = *e;
+	mode_t add = e->mode & (S_ISUID | S_ISGID) & ~st->st_mode;
+
+	*held = add && (st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH)));
+	if (*held)
+		w.mode &= ~add;
+	return w;
+}
+
+/*
+ * Give the entry fd, of stat st, the owner and mode e says. fd was opened
+ * beneath the root without following its last component, and every
+ * change goes through it: a name could be swapped for a symlink between
+ * a check and a change by name (a directory the program gives a local
+ * user is theirs to rename in). made: this run made it, so both are set
+ * whatever st says (a setgid parent passes its bit on). A chown clears
+ * setuid and setgid bits: the mode is set after it.
+ */
+static int set_owner_mode(int fd, const struct entry *e, const struct stat *st,
+			  int made)
+{
+	int chowned = 0, err;
+
+	if (made ? has_owner(e) : owner_wrong(e, st)) {
+		if ((err = ior_fd_chown(fd, e->uid, e->gid)) < 0)
+			return err;
+		chowned = 1;
+	}
+	if (made || chowned || (st->st_mode & 07777) != e->mode)
+		return ior_fd_chmod(fd, e->mode);
+	return 0;
+}
+
 static enum result make_dir(const struct entry *e)
 {
 	const char *path = pool + e->path;
-	char name[NAME_MAX + 1];
+	char name[NAME_MAX + 1], why[128];
 	struct stat st;
-	int pfd = parent_dir(path, name, sizeof(name));
-	enum result res = R_KEPT;
+	int pfd = parent_dir(path, name, sizeof(name)), fd, made = 0, err;
+	enum result res;
 
 	if (pfd == -ENOENT && dry) {
 		plan("mkdir", path, NULL, e, 1);
@@ -324,41 +488,48 @@ static enum result make_dir(const struct entry *e)
 	}
 	if (pfd < 0)
 		return fail("directory", path, strerror(-pfd));
-	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		int own = owner_wrong(e, &st);
-
-		if (!S_ISDIR(st.st_mode))
-			res = fail_in_way("directory", path, st.st_mode);
-		else if ((st.st_mode & 07777) == e->mode && !own)
-			res = R_KEPT;
-		else if (dry) {
-			if (own)
-				plan_chown(path, e);
-			if ((st.st_mode & 07777) != e->mode)
-				plan("chmod", path, NULL, e, 1);
-			res = R_FIXED;
-		} else if ((own && fchownat(pfd, name, e->uid, e->gid,
-					   AT_SYMLINK_NOFOLLOW) < 0) ||
-			   fchmodat(pfd, name, e->mode, 0) < 0)
-			res = fail("directory", path, strerror(errno));
-		else
-			res = R_FIXED;
-	} else if (errno != ENOENT) {
-		res = fail("directory", path, strerror(errno));
-	} else if (dry) {
-		plan("mkdir", path, NULL, e, 1), res = R_MADE;
+	fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && dry) {
+		plan("mkdir", path, NULL, e, 1);
 		if (new_owner_wrong(e))
 			plan_chown(path, e);
-	} else if (mkdirat(pfd, name, e->mode) < 0 ||
-		   (has_owner(e) && fchownat(pfd, name, e->uid, e->gid,
-					     AT_SYMLINK_NOFOLLOW) < 0) ||
-		   /* a setgid parent adds its bit: set the mode exactly */
-		   fchmodat(pfd, name, e->mode, 0) < 0) {
-		res = fail("directory", path, strerror(errno));
-	} else {
-		res = R_MADE;
+		close(pfd);
+		return R_MADE;
 	}
+	if (fd < 0 && errno == ENOENT) {
+		/* Made without the bits the chmod on its descriptor adds. */
+		if (mkdirat(pfd, name, e->mode & 01777) == 0)
+			made = 1;
+		if (made || errno == EEXIST)	/* else fails with its errno */
+			fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	}
+	err = fd < 0 ? errno : 0;
 	close(pfd);
+	if (fd < 0)
+		return fail("directory", path, strerror(err));
+	if (fstat(fd, &st) < 0) {
+		res = fail("directory", path, strerror(errno));
+	} else if (!S_ISDIR(st.st_mode)) {
+		res = fail_in_way("directory", path, st.st_mode);
+	} else if (made && !still_ours(&st)) {
+		res = fail("directory", path, "changed while being made");
+	} else if (!made && (st.st_mode & 07777) == e->mode &&
+		   !owner_wrong(e, &st)) {
+		res = R_KEPT;
+	} else if (!made && foreign(e, &st, why, sizeof(why))) {
+		res = fail("directory", path, why);
+	} else if (dry) {
+		if (owner_wrong(e, &st))
+			plan_chown(path, e);
+		if ((st.st_mode & 07777) != e->mode)
+			plan("chmod", path, NULL, e, 1);
+		res = R_FIXED;
+	} else if ((err = set_owner_mode(fd, e, &st, made)) < 0) {
+		res = fail("directory", path, strerror(-err));
+	} else {
+		res = made ? R_MADE : R_FIXED;
+	}
+	close(fd);
 	return res;
 }
 
@@ -408,17 +579,41 @@ static int fill_range(int fd, const char *path, uint64_t from, uint64_t to,
 	return 0;
 }
 
+/*
+ * Remove the file fd that this run made at path and could not finish
+ * (the disk filled, say), so that no partial file is left silently.
+ * Removed by name, once the name is checked to be still that file: at
+ * worst another entry of the same directory, inside the root. Returns
+ * what became of it, for the message.
+ */
+static const char *remove_made(const char *path, int fd)
+{
+	char name[NAME_MAX + 1];
+	struct stat st, at;
+	int pfd = ior_root_parent(&root, path, name, sizeof(name)), gone;
+
+	if (pfd < 0)
+		return "partly written, left as it is";
+	gone = fstat(fd, &st) == 0 &&
+		fstatat(pfd, name, &at, AT_SYMLINK_NOFOLLOW) == 0 &&
+		st.st_dev == at.st_dev && st.st_ino == at.st_ino &&
+		unlinkat(pfd, name, 0) == 0;
+	close(pfd);
+	return gone ? "removed" : "partly written, left as it is";
+}
+
 static enum result create_file(const struct entry *e, uint64_t *buf,
 			       uint64_t *wrote)
 {
 	const char *path = pool + e->path;
 	int flags = O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC;
-	int fd = ior_root_openat(&root, path, flags, e->mode), err;
+	/* Made without the bits the fchmod at the end adds. */
+	int fd = ior_root_openat(&root, path, flags, e->mode & 0777), err;
 
 	if (fd == -ENOENT) {
 		if ((err = make_parents(path)) < 0)
 			return fail("file", path, strerror(-err));
-		fd = ior_root_openat(&root, path, flags, e->mode);
+		fd = ior_root_openat(&root, path, flags, e->mode & 0777);
 	}
 	if (fd < 0)
 		return fail("file", path, strerror(-fd));
@@ -428,52 +623,78 @@ static enum result create_file(const struct entry *e, uint64_t *buf,
 	/* After the writes and chown: both clear setuid and setgid bits. */
 	if (!err && fchmod(fd, e->mode) < 0)
 		err = -errno;
+	if (err) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "%s (%s)", strerror(-err),
+			 remove_made(path, fd));
+		close(fd);
+		return fail("file", path, why);
+	}
 	close(fd);
-	if (err)
-		return fail("file", path, strerror(-err));
 	atomic_fetch_add(&count.bytes_made, e->size);
 	return R_MADE;
 }
 
-/* An existing regular file: fix its size and mode, keep its content. */
-static enum result fix_file(const struct entry *e, const struct stat *was,
-			    uint64_t *buf, uint64_t *wrote)
+/*
+ * An existing regular file, held by fd (O_PATH, opened without following
+ * it), of stat st: fix its size, owner and mode, keep its content. It is
+ * opened for writing only when its size is wrong, and then checked to be
+ * the same file.
+ */
+static enum result fix_file(const struct entry *e, int fd,
+			    const struct stat *st, uint64_t *buf,
+			    uint64_t *wrote)
 {
 	const char *path = pool + e->path;
-	struct stat st;
-	int fd, err = 0;
+	struct stat wst;
+	int wfd, err = 0;
 
 	if (dry) {
-		if ((uint64_t)was->st_size != e->size) {
+		if ((uint64_t)st->st_size != e->size) {
 			char size[24];
 
 			snprintf(size, sizeof(size), "%" PRIu64, e->size);
 			plan("resize", path, size, e, 0);
 		}
-		if (owner_wrong(e, was))
+		if (owner_wrong(e, st))
 			plan_chown(path, e);
-		if ((was->st_mode & 07777) != e->mode)
+		if ((st->st_mode & 07777) != e->mode)
 			plan("chmod", path, NULL, e, 1);
 		return R_FIXED;
 	}
-	fd = ior_root_openat(&root, path,
-			     O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
-	if (fd < 0)
-		return fail("file", path, strerror(-fd));
-	if (fstat(fd, &st) < 0 || st.st_ino != was->st_ino ||
-	    st.st_dev != was->st_dev) {
-		close(fd);
-		return fail("file", path, "changed while being fixed");
+	if ((uint64_t)st->st_size != e->size) {
+		wfd = ior_root_openat(&root, path, O_WRONLY | O_NOFOLLOW |
+				      O_NONBLOCK | O_CLOEXEC, 0);
+		if (wfd < 0)
+			return fail("file", path, strerror(-wfd));
+		if (fstat(wfd, &wst) < 0 || wst.st_ino != st->st_ino ||
+		    wst.st_dev != st->st_dev) {
+			close(wfd);
+			return fail("file", path, "changed while being fixed");
+		}
+		if ((uint64_t)st->st_size > e->size)
+			err = ftruncate(wfd, (off_t)e->size) < 0 ? -errno : 0;
+		else
+			err = fill_range(wfd, path, st->st_size, e->size, buf,
+					 wrote);
+		/* An extension that failed half way is taken back. */
+		if (err && (uint64_t)st->st_size < e->size) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "%s (%s %jd bytes)",
+				 strerror(-err),
+				 ftruncate(wfd, st->st_size) == 0 ?
+				 "put back to its" : "partly extended from its",
+				 (intmax_t)st->st_size);
+			close(wfd);
+			return fail("file", path, why);
+		}
+		close(wfd);
 	}
-	if ((uint64_t)st.st_size > e->size)
-		err = ftruncate(fd, (off_t)e->size) < 0 ? -errno : 0;
-	else if ((uint64_t)st.st_size < e->size)
-		err = fill_range(fd, path, st.st_size, e->size, buf, wrote);
-	if (!err && owner_wrong(e, &st) && fchown(fd, e->uid, e->gid) < 0)
-		err = -errno;
-	if (!err && fchmod(fd, e->mode) < 0)
-		err = -errno;
-	close(fd);
+	/* After the writes: they clear setuid and setgid bits. */
+	if (!err)
+		err = set_owner_mode(fd, e, st, 0);
 	return err ? fail("file", path, strerror(-err)) : R_FIXED;
 }
 
@@ -481,7 +702,8 @@ static enum result make_file(const struct entry *e, uint64_t *buf,
 			     uint64_t *wrote)
 {
 	const char *path = pool + e->path;
-	char size[24];
+	enum result res;
+	char size[24], why[128];
 	struct stat st;
 	int fd;
 
@@ -500,42 +722,66 @@ static enum result make_file(const struct entry *e, uint64_t *buf,
 	if (fd < 0)
 		return fail("file", path, strerror(-fd));
 	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return fail("file", path, strerror(errno));
+		res = fail("file", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		res = fail_in_way("file", path, st.st_mode);
+	} else {
+		int held;
+		struct entry w = over(e, &st, &held);
+
+		if ((uint64_t)st.st_size == w.size &&
+		    (st.st_mode & 07777) == w.mode && !owner_wrong(&w, &st))
+			res = R_KEPT;
+		else if (foreign(&w, &st, why, sizeof(why)))
+			res = fail("file", path, why), held = 0;
+		else
+			res = fix_file(&w, fd, &st, buf, wrote);
+		if (held)
+			atomic_fetch_add(&count.setid_stripped, 1);
 	}
 	close(fd);
-	if (!S_ISREG(st.st_mode))
-		return fail_in_way("file", path, st.st_mode);
-	if ((uint64_t)st.st_size == e->size &&
-	    (st.st_mode & 07777) == e->mode && !owner_wrong(e, &st))
-		return R_KEPT;
-	return fix_file(e, &st, buf, wrote);
+	return res;
 }
 
 /*
- * The owner of the symlink pfd/name itself, after it was made or found:
- * a kept link whose owner is fixed counts as fixed.
+ * The owner of the symlink pfd/name itself, after it was made or found,
+ * changed through a descriptor of it: a kept link whose owner is fixed
+ * counts as fixed.
  */
 static enum result symlink_owner(int pfd, const char *name, const char *path,
 				 const struct entry *e, enum result res)
 {
 	struct stat st;
+	char why[128];
+	int fd, err;
 
 	if (res == R_FAILED || !has_owner(e))
 		return res;
-	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (!dry || errno != ENOENT)
-			return fail("symlink", path, strerror(errno));
-		if (!new_owner_wrong(e))	/* it would be made by us */
-			return res;
-	} else if (!owner_wrong(e, &st)) {
+	fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (!dry || errno != ENOENT))
+		return fail("symlink", path, strerror(errno));
+	if (fd < 0) {			/* it would be made by us */
+		if (new_owner_wrong(e))
+			plan_chown(path, e);
 		return res;
 	}
-	if (dry)
-		plan_chown(path, e);
-	else if (fchownat(pfd, name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return fail("symlink", path, strerror(errno));
-	return res == R_KEPT ? R_FIXED : res;
+	if (fstat(fd, &st) < 0) {
+		res = fail("symlink", path, strerror(errno));
+	} else if (!S_ISLNK(st.st_mode) ||
+		   (res == R_MADE && !dry && !still_ours(&st))) {
+		res = fail("symlink", path, "changed while being made");
+	} else if (owner_wrong(e, &st)) {
+		if (res != R_MADE && foreign(e, &st, why, sizeof(why)))
+			res = fail("symlink", path, why);
+		else if (dry)
+			plan_chown(path, e);
+		else if ((err = ior_fd_chown(fd, e->uid, e->gid)) < 0)
+			res = fail("symlink", path, strerror(-err));
+		if (res == R_KEPT)
+			res = R_FIXED;
+	}
+	close(fd);
+	return res;
 }
 
 static enum result make_symlink(const struct entry *e)
@@ -652,6 +898,46 @@ static void tally(enum entry_type t, enum result r)
 	}
 }
 
+/*
+ * Refuse, before anything is made, to write more file data than the
+ * root's file system has free: --fill random or zero writes every byte,
+ * and would otherwise fill the disk and fail half way. What a file needs
+ * is its size in blocks less what it has; a missing parent or an entry in
+ * the way counts as nothing there. Files beneath another file system
+ * mounted inside the root are counted against the root's.
+ */
+static void check_space(void)
+{
+	struct statvfs sv;
+	uint64_t need = 0, avail, bs;
+
+	if (fstatvfs(root.fd, &sv) < 0)
+		ior_err(IOR_EXIT_SYS, "%s", root.dir);
+	bs = sv.f_frsize ? sv.f_frsize : sv.f_bsize ? sv.f_bsize : 1;
+	avail = (uint64_t)sv.f_bavail * bs;
+	for (size_t i = 0; i < files.n; i++) {
+		const struct entry *e = &files.v[i];
+		uint64_t has = 0, more;
+		struct stat st;
+		int fd = ior_root_openat(&root, pool + e->path,
+					 O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+
+		if (fd >= 0) {
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+				has = st.st_size;
+			close(fd);
+		}
+		if (e->size <= has)
+			continue;
+		more = (e->size + bs - 1) / bs - (has + bs - 1) / bs;
+		need = more > (UINT64_MAX - need) / bs ? UINT64_MAX :
+			need + more * bs;
+	}
+	if (need > avail)
+		ior_errx(IOR_EXIT_SYS, "%s: %" PRIu64 " bytes to write, %" PRIu64 " free on its file system (--no-space-check writes anyway)",
+			 root.dir, need, avail);
+}
+
 /* ---- files in parallel ---- */
 
 static void *file_worker(void *arg)
@@ -733,6 +1019,8 @@ int main(int argc, char **argv)
 		{ "fill", required_argument, NULL, 'f' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "privileged", no_argument, NULL, 'P' },
+		{ "no-space-check", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -777,6 +1065,12 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose = 1;
 			break;
+		case 'P':
+			privileged = 1;
+			break;
+		case 'S':
+			no_space_check = 1;
+			break;
 		case 'h':
 			usage(stdout, IOR_EXIT_OK);
 			break;
@@ -796,8 +1090,19 @@ int main(int argc, char **argv)
 		usage(stderr, IOR_EXIT_USAGE);
 	}
 
+	/* What it restores is root's to give. */
+	if (privileged && geteuid() != 0) {
+		ior_warnx("--privileged: only root may set setuid and setgid bits");
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+
 	/* The whole program is checked before anything is made. */
 	read_program(optind < argc ? argv[optind] : NULL);
+	count_links();
+	if (!privileged) {
+		strip_setid(&dirs);
+		strip_setid(&files);
+	}
 
 	ior_out_init(&out, STDOUT_FILENO, "<stdout>");
 	if ((e = ior_root_open(&root, dir, !dry)) < 0) {
@@ -808,6 +1113,8 @@ int main(int argc, char **argv)
 	/* Modes are set exactly as the program says. */
 	umask(0);
 	as_root = geteuid() == 0;
+	if (!dry && fill != FILL_SPARSE && !no_space_check)
+		check_space();
 
 	for (size_t i = 0; i < dirs.n; i++)
 		tally(T_DIR, make_dir(&dirs.v[i]));
@@ -835,6 +1142,9 @@ int main(int argc, char **argv)
 			  (unsigned long)count.kept,
 			  (unsigned long)count.failed);
 	ior_root_close(&root);
+	if (count.setid_stripped)
+		ior_warnx("%lu modes without their setuid and setgid bits (--privileged keeps them)",
+			  (unsigned long)count.setid_stripped);
 	if (count.failed) {
 		ior_warnx("%lu entries could not be made",
 			  (unsigned long)count.failed);

@@ -51,7 +51,9 @@
  *   V(type, key, val)        a value the BPF program read into val[val]
  *   O(key, reg, val)         an optional offset: val[val], written only
  *                            when the pointer in register reg is not NULL
- *   X(key)                   written by the call's own code in ior-trace
+ *   X(key)                   written by the call's own code in ior-trace;
+ *                            X(umask) also has the BPF program read the
+ *                            caller's umask at the call's entry
  *   K(type, key)             a key of a REC row
  * Types: FD, DIRFD, PATH (resolved by ior-map), LINK (a symbolic link's
  * target: never resolved), NAME (an xattr name), MODE (octal), INT (int),
@@ -64,7 +66,7 @@
 /*   name               x86_64 i386 capture follow       map          tree         replay       ret    args */
 SYS(read,                    0,   3, REGS,  NONE,        NONE,        READ,        READ,        READ,  A(FD, fd, 0), A(RBUF, count, 2))
 SYS(write,                   1,   4, REGS,  NONE,        NONE,        WRITE,       WRITE,       WRITE, A(FD, fd, 0), A(WBUF, count, 2))
-SYS(open,                    2,   5, FULL,  FOLLOW,      OPEN,        OPEN,        OPEN,        FD,    A(PATH, path, 0), F(flags, 1, open_flags), A(MODE, mode, 2), X(file))
+SYS(open,                    2,   5, FULL,  FOLLOW,      OPEN,        OPEN,        OPEN,        FD,    A(PATH, path, 0), F(flags, 1, open_flags), A(MODE, mode, 2), X(umask), X(file))
 SYS(close,                   3,   6, REGS,  NONE,        CLOSE,       CLOSE,       CLOSE,       VAL,   A(FD, fd, 0))
 SYS(stat,                    4, 106, FULL,  FOLLOW,      STAT,        STAT,        STAT,        VAL,   A(PATH, path, 0), X(stat))
 SYS(fstat,                   5, 108, FULL,  NONE,        NONE,        FSTAT,       FSTAT,       VAL,   A(FD, fd, 0), X(stat))
@@ -98,9 +100,9 @@ SYS(getcwd,                 79, 183, FULL,  NONE,        GETCWD,      GETCWD,   
 SYS(chdir,                  80,  12, FULL,  FOLLOW,      CHDIR,       CHDIR,       CHDIR,       VAL,   A(PATH, path, 0))
 SYS(fchdir,                 81, 133, REGS,  NONE,        FCHDIR,      FCHDIR,      FCHDIR,      VAL,   A(FD, fd, 0))
 SYS(rename,                 82,  38, FULL,  NOFOLLOW,    NONE,        RENAME,      RENAME,      VAL,   A(PATH, path, 0), A(PATH, path2, 1), X(attrs))
-SYS(mkdir,                  83,  39, FULL,  NOFOLLOW,    NONE,        MKDIR,       MKDIR,       VAL,   A(PATH, path, 0), A(MODE, mode, 1))
+SYS(mkdir,                  83,  39, FULL,  NOFOLLOW,    NONE,        MKDIR,       MKDIR,       VAL,   A(PATH, path, 0), A(MODE, mode, 1), X(umask))
 SYS(rmdir,                  84,  40, FULL,  NOFOLLOW,    NONE,        RMDIR,       RMDIR,       VAL,   A(PATH, path, 0))
-SYS(creat,                  85,   8, FULL,  FOLLOW,      OPEN,        CREAT,       OPEN,        FD,    A(PATH, path, 0), A(MODE, mode, 1), X(file))
+SYS(creat,                  85,   8, FULL,  FOLLOW,      OPEN,        CREAT,       OPEN,        FD,    A(PATH, path, 0), A(MODE, mode, 1), X(umask), X(file))
 SYS(link,                   86,   9, FULL,  NOFOLLOW,    NONE,        LINK,        LINK,        VAL,   A(PATH, path, 0), A(PATH, path2, 1), X(attrs))
 SYS(unlink,                 87,  10, FULL,  NOFOLLOW,    NONE,        UNLINK,      UNLINK,      VAL,   A(PATH, path, 0))
 SYS(symlink,                88,  83, FULL,  NOFOLLOW,    SYMLINK,     SYMLINK,     SYMLINK,     VAL,   A(LINK, path, 0), A(PATH, path2, 1))
@@ -111,7 +113,7 @@ SYS(chown,                  92,  -1, FULL,  FOLLOW,      NONE,        CHOWN,    
 SYS(fchown,                 93,  -1, REGS,  NONE,        NONE,        CHOWN,       FCHOWN,      VAL,   A(FD, fd, 0), A(INT, uid, 1), A(INT, gid, 2))
 SYS(lchown,                 94,  -1, FULL,  NOFOLLOW,    NONE,        CHOWN,       CHOWN,       VAL,   A(PATH, path, 0), A(INT, uid, 1), A(INT, gid, 2), X(attrs))
 SYS(utime,                 132,  30, FULL,  FOLLOW,      NONE,        TOUCH,       UTIMES,      VAL,   A(PATH, path, 0), X(times), X(attrs))
-SYS(mknod,                 133,  14, FULL,  NOFOLLOW,    NONE,        MKNOD,       MKNOD,       VAL,   A(PATH, path, 0), A(MODE, mode, 1), A(DEV, rdev, 2))
+SYS(mknod,                 133,  14, FULL,  NOFOLLOW,    NONE,        MKNOD,       MKNOD,       VAL,   A(PATH, path, 0), A(MODE, mode, 1), X(umask), A(DEV, rdev, 2))
 SYS(statfs,                137,  99, FULL,  FOLLOW,      NONE,        NOTREE,      STATFS,      VAL,   A(PATH, path, 0))
 SYS(fstatfs,               138, 100, REGS,  NONE,        NONE,        FDOP,        FSTATFS,     VAL,   A(FD, fd, 0))
 SYS(sync,                  162,  36, REGS,  NONE,        NONE,        NOTREE,      SYNC,        VAL)
@@ -136,9 +138,9 @@ SYS(io_cancel,             210, 249, REGS,  NONE,        NONE,        NOTREE,   
 SYS(getdents64,            217, 220, REGS,  NONE,        NONE,        GETDENTS,    GETDENTS,    VAL,   A(FD, fd, 0), A(RBUF, count, 2))
 SYS(fadvise64,             221, 250, REGS,  NONE,        NONE,        FDOP,        FADVISE,     VAL,   A(FD, fd, 0), A(LOFF, offset, 1), A(SIZE, len, 2), F(advice, 3, fadvise_advice))
 SYS(utimes,                235, 271, FULL,  FOLLOW,      NONE,        TOUCH,       UTIMES,      VAL,   A(PATH, path, 0), X(times), X(attrs))
-SYS(openat,                257, 295, FULL,  FOLLOW,      OPEN,        OPEN,        OPEN,        FD,    A(DIRFD, dirfd, 0), A(PATH, path, 1), F(flags, 2, open_flags), A(MODE, mode, 3), X(file))
-SYS(mkdirat,               258, 296, FULL,  NOFOLLOW,    NONE,        MKDIR,       MKDIR,       VAL,   A(DIRFD, dirfd, 0), A(PATH, path, 1), A(MODE, mode, 2))
-SYS(mknodat,               259, 297, FULL,  NOFOLLOW,    NONE,        MKNOD,       MKNOD,       VAL,   A(DIRFD, dirfd, 0), A(PATH, path, 1), A(MODE, mode, 2), A(DEV, rdev, 3))
+SYS(openat,                257, 295, FULL,  FOLLOW,      OPEN,        OPEN,        OPEN,        FD,    A(DIRFD, dirfd, 0), A(PATH, path, 1), F(flags, 2, open_flags), A(MODE, mode, 3), X(umask), X(file))
+SYS(mkdirat,               258, 296, FULL,  NOFOLLOW,    NONE,        MKDIR,       MKDIR,       VAL,   A(DIRFD, dirfd, 0), A(PATH, path, 1), A(MODE, mode, 2), X(umask))
+SYS(mknodat,               259, 297, FULL,  NOFOLLOW,    NONE,        MKNOD,       MKNOD,       VAL,   A(DIRFD, dirfd, 0), A(PATH, path, 1), A(MODE, mode, 2), X(umask), A(DEV, rdev, 3))
 SYS(fchownat,              260, 298, FULL,  AT_NOFOLLOW, NONE,        CHOWN,       CHOWN,       VAL,   A(DIRFD, dirfd, 0), A(PATH, path, 1), A(INT, uid, 2), A(INT, gid, 3), F(flags, 4, at_flags), X(attrs))
 SYS(futimesat,             261, 299, FULL,  FOLLOW,      NONE,        TOUCH,       UTIMES,      VAL,   A(DIRFD, dirfd, 0), A(PATH, path, 1), X(times), X(attrs))
 SYS(newfstatat,            262,  -1, FULL,  AT_NOFOLLOW, STAT,        STAT,        STAT,        VAL,   A(DIRFD, dirfd, 0), A(PATH, path, 1), F(flags, 3, at_flags), X(stat))
@@ -171,7 +173,7 @@ SYS(io_uring_enter,        426, 426, REGS,  NONE,        URING_ENTER, NOTREE,   
 SYS(io_uring_register,     427, 427, FULL,  NONE,        URING_REGISTER, NOTREE,   URING_REGISTER, VAL, A(FD, fd, 0), F(opcode, 1, uring_register_ops), X(nr))
 SYS(clone3,                435, 435, REGS,  NONE,        NONE,        PROCESS,     NONE,        PID,   X(flags))
 SYS(close_range,           436, 436, REGS,  NONE,        CLOSE_RANGE, CLOSE_RANGE, CLOSE_RANGE, VAL,   A(UINT, fd, 0), A(UINT, maxfd, 1), F(flags, 2, close_range_flags))
-SYS(openat2,               437, 437, FULL,  FOLLOW,      OPEN,        OPEN,        OPEN,        FD,    A(DIRFD, dirfd, 0), A(PATH, path, 1), F(flags, 2, open_flags), A(MODE, mode, 3), F(resolve, 4, resolve_flags), X(file))
+SYS(openat2,               437, 437, FULL,  FOLLOW,      OPEN,        OPEN,        OPEN,        FD,    A(DIRFD, dirfd, 0), A(PATH, path, 1), F(flags, 2, open_flags), A(MODE, mode, 3), X(umask), F(resolve, 4, resolve_flags), X(file))
 SYS(faccessat2,            439, 439, FULL,  AT_NOFOLLOW, NONE,        TOUCH,       ACCESS,      VAL,   A(DIRFD, dirfd, 0), A(PATH, path, 1), F(amode, 2, access_modes), F(flags, 3, faccessat_flags), X(attrs))
 SYS(fchmodat2,             452, 452, FULL,  AT_NOFOLLOW, NONE,        CHMOD,       CHMOD,       VAL,   A(DIRFD, dirfd, 0), A(PATH, path, 1), A(MODE, mode, 2), F(flags, 3, at_flags), X(attrs))
 
@@ -225,8 +227,8 @@ REC(uring_read_fixed,   "uring:read_fixed",      NONE,     URING,          PREAD
 REC(uring_write_fixed,  "uring:write_fixed",     NONE,     URING,          PWRITE,      UR_WRITE_FIXED, WRITE, K(FD, fd), K(WBUF, count), K(LOFF, offset))
 REC(uring_fsync,        "uring:fsync",           NONE,     URING,          SYNC,        UR_FSYNC,      VAL,   K(FD, fd))
 REC(uring_fallocate,    "uring:fallocate",       NONE,     URING,          FTRUNCATE,   UR_FALLOCATE,  VAL,   K(FD, fd), K(LOFF, offset), K(LOFF, len))
-REC(uring_openat,       "uring:openat",          FOLLOW,   URING_OPEN,     OPEN,        UR_OPENAT,     FD,    K(DIRFD, dirfd), K(PATH, path), K(FLAGS, flags), K(MODE, mode))
-REC(uring_openat2,      "uring:openat2",         FOLLOW,   URING_OPEN,     OPEN,        UR_OPENAT2,    FD,    K(DIRFD, dirfd), K(PATH, path), K(FLAGS, flags), K(MODE, mode))
+REC(uring_openat,       "uring:openat",          FOLLOW,   URING_OPEN,     OPEN,        UR_OPENAT,     FD,    K(DIRFD, dirfd), K(PATH, path), K(FLAGS, flags), K(MODE, mode), K(MODE, umask))
+REC(uring_openat2,      "uring:openat2",         FOLLOW,   URING_OPEN,     OPEN,        UR_OPENAT2,    FD,    K(DIRFD, dirfd), K(PATH, path), K(FLAGS, flags), K(MODE, mode), K(MODE, umask))
 REC(uring_close,        "uring:close",           NONE,     URING_CLOSE,    CLOSE,       UR_CLOSE,      VAL,   K(FD, fd))
 REC(uring_statx,        "uring:statx",           AT_NOFOLLOW, URING,       STAT,        UR_STATX,      VAL,   K(DIRFD, dirfd), K(PATH, path), K(FLAGS, flags), K(FLAGS, mask))
 /* Captured, not issued by the replay (skip=unsupported), counted as bytes. */

@@ -8,6 +8,10 @@
 
 #include "ior.h"
 
+_Static_assert(IOR_O_CREAT == O_CREAT &&
+	       IOR_O_TMPFILE_BIT == (O_TMPFILE & ~O_DIRECTORY),
+	       "ior_open_creates() tests the kernel's bits");
+
 /* Access mode is a two-bit field, not flags: compared under O_ACCMODE. */
 const struct ior_flag ior_open_flags[] = {
 	{ "O_RDONLY", O_RDONLY, O_ACCMODE },

@@ -6,6 +6,7 @@
 #ifndef IOR_H
 #define IOR_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -285,6 +286,14 @@ struct ior_out {
 	const char *name;
 	int survive_epipe;	/* set: a closed reader sets broken, no exit */
 	int broken;		/* the reader went away; output is discarded */
+	/*
+	 * Optional: a count the program's signal handler raises. A write
+	 * the reader blocks, interrupted by a signal, then abandons the
+	 * output (broken and abandoned set) instead of blocking again, so a
+	 * reader that stopped reading cannot keep the program from stopping.
+	 */
+	const volatile sig_atomic_t *signals;
+	int abandoned;		/* broken by a signal during a blocked write */
 };
 
 /*
@@ -296,7 +305,8 @@ void ior_out_init(struct ior_out *o, int fd, const char *name);
 /*
  * Write buffered data. When the reader has gone (EPIPE) exit 0 quietly, or,
  * with survive_epipe set, set broken and discard output from then on.
- * Other errors exit IOR_EXIT_SYS.
+ * A write a signal interrupts while o->signals is set also sets broken,
+ * and abandoned. Other errors exit IOR_EXIT_SYS.
  */
 void ior_flush(struct ior_out *o);
 void ior_out_close(struct ior_out *o);
@@ -342,6 +352,17 @@ struct ior_flag {
 };
 
 extern const struct ior_flag ior_open_flags[];	/* O_* */
+/*
+ * Whether an open with flags may create a file, as the kernel decides:
+ * O_CREAT, or O_TMPFILE's own bit (glibc's __O_TMPFILE has O_DIRECTORY's
+ * too, which alone creates nothing).
+ */
+#define IOR_O_CREAT 0100
+#define IOR_O_TMPFILE_BIT 020000000
+static inline int ior_open_creates(uint64_t flags)
+{
+	return (flags & (IOR_O_CREAT | IOR_O_TMPFILE_BIT)) != 0;
+}
 extern const struct ior_flag ior_at_flags[];	/* AT_* */
 extern const struct ior_flag ior_faccessat_flags[];	/* AT_EACCESS... */
 extern const struct ior_flag ior_rename_flags[];	/* RENAME_* */

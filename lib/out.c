@@ -26,6 +26,8 @@ static void drain(struct ior_out *o)
 {
 	size_t off = 0;
 
+	if (o->broken)
+		return;
 	while (off < o->len) {
 		ssize_t n = write(o->fd, o->buf + off, o->len - off);
 
@@ -72,7 +74,8 @@ void ior_out_init(struct ior_out *o, int fd, const char *name)
 	o->fd = fd;
 	o->len = 0;
 	o->cap = OUT_BUFSZ;
-	o->survive_epipe = o->broken = 0;
+	o->survive_epipe = o->broken = o->abandoned = 0;
+	o->signals = NULL;
 	o->name = name ? name : "<stdout>";
 	o->buf = malloc(o->cap);
 	if (!o->buf)
@@ -91,8 +94,20 @@ void ior_flush(struct ior_out *o)
 		return;
 	}
 	while (off < o->len) {
+		sig_atomic_t seen = o->signals ? *o->signals : 0;
 		ssize_t n = write(o->fd, o->buf + off, o->len - off);
 
+		/*
+		 * Cut short (EINTR, or fewer bytes than asked) by a signal
+		 * that came while the reader was not reading: give up the
+		 * output rather than block again.
+		 */
+		if (o->signals && *o->signals != seen &&
+		    (n < 0 ? errno == EINTR : (size_t)n < o->len - off)) {
+			o->len = 0;
+			o->broken = o->abandoned = 1;
+			return;
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

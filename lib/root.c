@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -11,6 +12,10 @@
 
 #include "ior.h"
 #include "root.h"
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
 
 /* Magic links (/proc/self/fd/N) could name files outside the root. */
 #define IN_ROOT (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
@@ -20,7 +25,7 @@ static int openat2_in_root(int rootfd, const char *path, int flags,
 {
 	struct open_how how = {
 		.flags = (unsigned)flags,
-		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? (mode & 07777) : 0,
+		.mode = ior_open_creates(flags) ? (mode & 07777) : 0,
 		.resolve = IN_ROOT,
 	};
 	/* Absolute paths are taken relative to the root; "" means the root. */
@@ -115,4 +120,53 @@ int ior_root_parent(const struct ior_root *r, const char *path, char *name,
 	else
 		*slash = 0;
 	return openat2_in_root(r->fd, norm, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+}
+
+/* chmod through the descriptor's own /proc name: it is that file. */
+static int chmod_proc(int fd, mode_t mode)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/thread-self/fd/%d", fd);
+	return chmod(proc, mode) < 0 ? -errno : 0;
+}
+
+int ior_fd_chmod(int fd, mode_t mode)
+{
+	if (fchmod(fd, mode) == 0)
+		return 0;
+	if (errno != EBADF)		/* EBADF: an O_PATH descriptor */
+		return -errno;
+	if (syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)	/* before Linux 6.6 */
+		return -errno;
+	return chmod_proc(fd, mode);
+}
+
+int ior_fd_chown(int fd, uid_t uid, gid_t gid)
+{
+	return fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0 ? -errno : 0;
+}
+
+int ior_chmod_nofollow(int d, const char *name, mode_t mode)
+{
+	struct stat st;
+	int fd, e;
+
+	if (syscall(SYS_fchmodat2, d, name, mode, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -errno;
+	fd = openat(d, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		e = -errno;
+	else if (S_ISLNK(st.st_mode))
+		e = -EOPNOTSUPP;
+	else
+		e = chmod_proc(fd, mode);
+	close(fd);
+	return e;
 }

@@ -42,4 +42,21 @@ int ior_root_openat(const struct ior_root *r, const char *path, int flags,
 int ior_root_parent(const struct ior_root *r, const char *path, char *name,
 		    size_t cap);
 
+/*
+ * Metadata changes on the file a descriptor holds (an O_PATH one too),
+ * never through a name that could be looked up again: a local user who
+ * can rename entries in a directory of the root could swap a symlink in
+ * between a check and a change by name. Each returns 0 or -errno.
+ */
+int ior_fd_chmod(int fd, mode_t mode);
+int ior_fd_chown(int fd, uid_t uid, gid_t gid);
+
+/*
+ * fchmodat(d, name, mode, AT_SYMLINK_NOFOLLOW), failing with EOPNOTSUPP
+ * on a symlink. Not glibc's: before fchmodat2(2) it goes through
+ * /proc/self/fd, which names another table's descriptor in a thread
+ * that unshared its own.
+ */
+int ior_chmod_nofollow(int d, const char *name, mode_t mode);
+
 #endif

@@ -21,7 +21,7 @@ load e2e-helpers
 		    rename-open hardlinks scm-rights held-open vfork-exec exec-cloexec \
 		    aio-setup aio-submit aio-batch aio-cancel aio-destroy \
 		    uring-setup uring-files uring-link uring-fixed uring-buffers \
-		    uring-fsync uring-statx uring-sqpoll all; do
+		    uring-fsync uring-statx uring-sqpoll umask all; do
 		assert_line "$scen"
 	done
 }
@@ -461,6 +461,53 @@ CALLS
 @test "mknod-fifo: the capture counts each file call as strace -c does" {
 	need_bpf
 	counts_match_strace mknod-fifo
+}
+
+# What the workload's umask (027) gave each entry: the directories it
+# asked 0777 for 0750, the files and FIFOs it asked 0666 for 0640.
+@test "umask: each call that creates records the application's umask, and only those" {
+	need_bpf
+	S=$(scratch)
+	step "ior-workload setup" ior-workload setup umask "$S/work"
+	step "ior-trace" ior-trace -o "$S/cap.ior" -- ior-workload run umask "$S/work"
+	for c in mkdir mkdirat creat openat2 mknod mknodat uring:openat; do
+		has_record "$S/cap.ior" "$c" umask=0027
+	done
+	has_record "$S/cap.ior" openat flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0666 umask=0027 fmode=0640
+	has_record "$S/cap.ior" openat flags=O_WRONLY\|O_TMPFILE mode=0666 umask=0027
+	has_record "$S/cap.ior" mknod mode=010666 umask=0027
+	# the directory it opens to work in creates nothing
+	has_record "$S/cap.ior" openat flags=O_RDONLY\|O_DIRECTORY
+	run records "$S/cap.ior" openat flags=O_RDONLY\|O_DIRECTORY umask=*
+	assert_output ""
+}
+
+@test "umask: the replay gives each entry the mode the application's umask gave it, whatever the caller's umask" {
+	need_bpf
+	replay_matches_capture umask
+	assert_equal "$(cd "$ROOT$D" && stat -c '%n %a' d d/e f g d/h p d/q d/u)" "d 750
+d/e 750
+f 640
+g 640
+d/h 640
+p 640
+d/q 640
+d/u 640"
+	for u in 077 000; do
+		rm -rf "$ROOT"
+		mkdir "$ROOT"
+		umask "$u"
+		step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
+		step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
+		tree_list "$ROOT$D" > "$S/replayed-$u.tree"
+		diff -u "$S/captured.tree" "$S/replayed-$u.tree"
+		replay_complete
+	done
+}
+
+@test "umask: the capture counts each file call as strace -c does" {
+	need_bpf
+	counts_match_strace umask
 }
 
 @test "utimes: the replay sets the captured times" {

@@ -21,11 +21,516 @@ as_nobody() {
 
 # ---- escapes from the root (ior-init, ior-replay) ----
 
+# race_as_nobody DIR NAME LINK TARGET [MODE]: swap-names, in DIR, as the
+# local user, in the background (DIR is the user's: no parent of it need
+# be reachable); RACER holds its pid, for kill.
+race_as_nobody() {
+	local dir=$1
+	shift
+	cd "$dir"
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+		swap-names "$@" >/dev/null 2>&1 3>&- &
+	RACER=$!
+	cd "$S"
+}
+
+@test "a local user swapping in a symlink cannot make ior-init chmod a file outside the root" {
+	need_root "the local user is uid 65534"
+	printf secret > "$S/outside"
+	chmod 0600 "$S/outside"
+	before=$(stat -c '%a %u:%g' "$S/outside")
+	# The user's directory holds one the program gives the user too:
+	# ior-init fixes its mode each time the user changes it.
+	{
+		stream replay
+		init init:dir path=/d mode=0755 uid=65534 gid=65534
+		for i in $(seq 100); do
+			init init:dir path=/d/sub mode=0777 uid=65534 gid=65534
+		done
+	} > "$S/p"
+	ior-init -C "$R" "$S/p"
+	race_as_nobody "$R/d" sub lnk "$S/outside" 0700
+	for i in $(seq 30); do
+		run ior-init -C "$R" "$S/p"
+		assert [ "$status" -le 1 ]
+	done
+	kill "$RACER"
+	assert_equal "$(stat -c '%a %u:%g' "$S/outside")" "$before"
+}
+
+@test "a local user swapping in a symlink cannot make ior-replay change a file outside the root" {
+	need_root "the local user is uid 65534"
+	printf secret > "$S/outside"
+	chmod 0600 "$S/outside"
+	touch -d @1000000000 "$S/outside"
+	before=$(stat -c '%a %u:%g %s %Y' "$S/outside"; getfattr -d -m - "$S/outside")
+	{ stream replay; inits; } > "$S/init" <<-'EOF'
+	init:dir path=/d mode=0755 uid=65534 gid=65534
+	init:file path=/d/f size=100 mode=0644 uid=65534 gid=65534
+	EOF
+	ior-init -C "$R" "$S/init"
+	# Every call that changes metadata, following the name and not.
+	SEQ=0
+	{
+		stream replay
+		for i in $(seq 20); do
+			op 1 1 chmod 0 path=/d/f mode=0606
+			op 1 1 fchmodat2 0 dirfd=AT_FDCWD path=/d/f mode=0660 flags=AT_SYMLINK_NOFOLLOW
+			op 1 1 chown 0 path=/d/f uid=65534 gid=0
+			op 1 1 lchown 0 path=/d/f uid=65534 gid=65534
+			op 1 1 utimes 0 path=/d/f atime=5.000000000 mtime=5.000000000
+			op 1 1 utimensat 0 dirfd=AT_FDCWD path=/d/f flags=AT_SYMLINK_NOFOLLOW atime=6.000000000 mtime=6.000000000
+			op 1 1 truncate 0 path=/d/f size=3
+			op 1 1 setxattr 0 path=/d/f name=user.x count=3 flags= value=abc
+			op 1 1 lsetxattr 0 path=/d/f name=user.y count=3 flags= value=abc
+			op 1 1 removexattr 0 path=/d/f name=user.x
+		done
+	} > "$S/p"
+	race_as_nobody "$R/d" f lnk "$S/outside"
+	for i in $(seq 10); do
+		run -0 ior-replay -C "$R" "$S/p"
+	done
+	kill "$RACER"
+	assert_equal "$(stat -c '%a %u:%g %s %Y' "$S/outside"; getfattr -d -m - "$S/outside")" "$before"
+}
+
+@test "ior-replay's chmod without following, in a thread with a descriptor table of its own, acts on the file it names" {
+	# glibc's fchmodat(AT_SYMLINK_NOFOLLOW) goes through /proc/self/fd,
+	# the table of the process's first thread, not of this one: it
+	# reached another descriptor, which could be one outside the root.
+	{ stream replay; inits; } > "$S/init" <<-'EOF'
+	init:file path=/x size=0 mode=0644
+	init:file path=/y size=0 mode=0644
+	EOF
+	ior-init -C "$R" "$S/init"
+	SEQ=0
+	{
+		stream replay
+		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op 1 2 unshare 0 flags=CLONE_FILES
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/x flags=O_RDONLY mode=0 vfd=1 after=2
+		op 1 2 fchmodat2 0 dirfd=AT_FDCWD path=/y mode=0600 flags=AT_SYMLINK_NOFOLLOW after=3
+	} > "$S/p"
+	run -0 ior-replay -C "$R" "$S/p"
+	assert_line --regexp '^[0-9.]+ 1 2 app fchmodat2 0 [0-9]+ seq=4 '
+	assert_equal "$(stat -c '%n %a' "$R/x" "$R/y")" "$R/x 644
+$R/y 600"
+}
+
+@test "a file a local user hard-links in from outside the root is not changed by ior-init" {
+	need_root "the local user is uid 65534"
+	# A root file outside the root that the user may write: the kernel
+	# (fs.protected_hardlinks) lets them link it.
+	printf 'not yours' > "$S/outside"
+	chmod 0666 "$S/outside"
+	before=$(stat -c '%a %u:%g %s' "$S/outside")
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0755 uid=65534 gid=65534
+	init:file path=/d/f size=100 mode=0600 uid=65534 gid=65534
+	EOF
+	ior-init -C "$R" "$S/p"
+	cd "$R/d"
+	as_nobody rm f
+	as_nobody ln -L /dev/fd/5 f 5< "$S/outside"
+	cd "$S"
+	run -1 ior-init -C "$R" "$S/p"
+	assert_output "ior-init: /d/f: cannot make file: 2 links where the program makes 1: left as it is
+ior-init: 1 entries could not be made"
+	assert_equal "$(stat -c '%a %u:%g %s' "$S/outside")" "$before"
+}
+
 # ---- privilege gained inside the root ----
+
+# on_tmpfs SIZE CMD...: run CMD with a tmpfs of SIZE mounted on $S/fs, in
+# a mount namespace of its own, so that the mount goes when CMD ends;
+# then list the files left on it (path and size) and exit as CMD did.
+on_tmpfs() {
+	local size=$1
+	shift
+	mkdir -p "$S/fs"
+	unshare -m --propagation private sh -c '
+		mount -t tmpfs -o size="$1" ior "$2" || exit 99
+		fs=$2
+		shift 2
+		"$@"
+		rc=$?
+		cd "$fs" || exit 99
+		find . -type f -printf "%P %s\n" | sort
+		exit $rc' sh "$size" "$S/fs" "$@"
+}
+
+@test "a binary a local user plants where the program has a setuid-root file does not become one by ior-init" {
+	need_root "the local user is uid 65534"
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0755 uid=65534 gid=65534
+	init:file path=/d/tool size=1000 mode=04755 uid=0 gid=0
+	EOF
+	run -0 ior-init -C "$R" "$S/p"
+	assert_output "ior-init: 1 modes without their setuid and setgid bits (--privileged keeps them)"
+	assert_equal "$(stat -c '%u:%g %a' "$R/d/tool")" "0:0 755"
+	cd "$R/d"
+	as_nobody rm -f tool
+	as_nobody cp /bin/true tool
+	cd "$S"
+	run -1 ior-init -C "$R" "$S/p"
+	assert_output "ior-init: /d/tool: cannot make file: owned by uid 65534, neither ior-init's user nor the program's owner: left as it is
+ior-init: 1 modes without their setuid and setgid bits (--privileged keeps them)
+ior-init: 1 entries could not be made"
+	# Not even when told to restore setuid bits: it is not ior-init's.
+	run -1 ior-init --privileged -C "$R" "$S/p"
+	assert_output "ior-init: /d/tool: cannot make file: owned by uid 65534, neither ior-init's user nor the program's owner: left as it is
+ior-init: 1 entries could not be made"
+	assert_equal "$(stat -c '%u:%g %a' "$R/d/tool")" "65534:65534 755"
+	cmp /bin/true "$R/d/tool"
+}
+
+@test "a replayed chown to root then chmod 04755 does not make a user's binary setuid-root" {
+	need_root "the local user is uid 65534"
+	{ stream replay; init init:dir path=/d mode=0755 uid=65534 gid=65534; } > "$S/init"
+	ior-init -C "$R" "$S/init"
+	cd "$R/d"
+	as_nobody cp /bin/true tool
+	cd "$S"
+	SEQ=0
+	{
+		stream replay
+		op 1 1 chown 0 path=/d/tool uid=0 gid=0
+		op 1 1 chmod 0 path=/d/tool mode=04755
+		op 1 1 fchmodat 0 dirfd=AT_FDCWD path=/d/tool mode=02755
+	} > "$S/p"
+	run -0 ior-replay -C "$R" "$S/p"
+	assert_line --regexp '^#stat ior-replay .* setid_stripped=2 xattrs_refused=0$'
+	assert_equal "$(stat -c '%u:%g %a' "$R/d/tool")" "0:0 755"
+}
+
+@test "a replayed rename with RENAME_WHITEOUT makes no device node: the program is refused" {
+	{ stream replay; init init:file path=/a size=1 mode=0644; } > "$S/init"
+	ior-init -C "$R" "$S/init"
+	SEQ=0
+	{
+		stream replay
+		op 1 1 renameat2 0 dirfd=AT_FDCWD path=/a dirfd2=AT_FDCWD path2=/b flags=RENAME_WHITEOUT
+	} > "$S/p"
+	run -3 ior-replay -C "$R" "$S/p"
+	assert_output "ior-replay: $S/p:2: flags: RENAME_WHITEOUT: makes a whiteout, a device node, which is not replayed"
+	assert_equal "$(cd "$R" && find . | sort)" ".
+./a"
+}
+
+@test "ior-init and ior-replay give the captured modes whatever the caller's umask" {
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0755
+	init:file path=/d/a size=0 mode=0644
+	EOF
+	SEQ=0
+	{
+		# made by an application whose umask was 022: fmode shows it
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/d/b flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0666 fmode=0644 vfd=1
+		op 1 1 close 0 fd=3 vfd=1
+		op 1 1 mkdir 0 path=/d/e mode=0750
+		op 1 1 mknod 0 path=/d/q mode=010640 rdev=0:0
+	} >> "$S/p"
+	for u in 077 000; do
+		rm -rf "$R"
+		umask "$u"
+		ior-init -C "$R" "$S/p"
+		run -0 ior-replay -C "$R" "$S/p"
+		assert_line --regexp '^#stat ior-replay ops=4 errors=0 mismatched=0 skipped=0 '
+		assert_equal "$(cd "$R/d" && stat -c '%n %a' . a b e q)" ". 755
+a 644
+b 644
+e 750
+q 640"
+	done
+}
+
+@test "ior-init refuses to fill more than the file system has free, and removes a file it could not finish" {
+	need_root "it mounts a small tmpfs"
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
+	init:file path=/a size=3145728 mode=0644
+	init:file path=/b size=3145728 mode=0644
+	EOF
+	run -4 on_tmpfs 4m ior-init --fill zero -C "$S/fs/root" "$S/p"
+	assert_output --regexp "^ior-init: $S/fs/root: 6291456 bytes to write, [0-9]+ free on its file system \(--no-space-check writes anyway\)\$"
+	# Told to go on: the file the disk could not hold is not left half made.
+	run -1 on_tmpfs 4m ior-init -j 1 --no-space-check -C "$S/fs/root" "$S/p"
+	assert_output "ior-init: /b: cannot make file: No space left on device (removed)
+ior-init: 1 entries could not be made
+root/a 3145728"
+	# Nor a file it could not extend: it is put back as it was.
+	{ stream replay; init init:file path=/a size=3145728 mode=0644; } > "$S/p1"
+	{ stream replay; init init:file path=/a size=5242880 mode=0644; } > "$S/p2"
+	run -1 on_tmpfs 4m sh -c 'ior-init -C "$1" "$2" && exec ior-init --no-space-check -C "$1" "$3"' \
+		sh "$S/fs/root" "$S/p1" "$S/p2"
+	assert_output "ior-init: /a: cannot make file: No space left on device (put back to its 3145728 bytes)
+ior-init: 1 entries could not be made
+root/a 3145728"
+}
+
+# A security.capability value (VFS_CAP_REVISION_2, effective): every
+# capability permitted.
+ALLCAPS='\x01\x00\x00\x02\xff\xff\xff\xff\x00\x00\x00\x00\xff\xff\xff\xff\x00\x00\x00\x00'
+
+@test "a replayed setxattr of security.capability or a trusted attribute is not issued, and counted" {
+	need_root "the attributes are root's to set"
+	{ stream replay; init init:file path=/tool size=10 mode=0755; } > "$S/init"
+	ior-init -C "$R" "$S/init"
+	SEQ=0
+	{
+		stream replay
+		op 1 1 setxattr 0 path=/tool name=security.capability count=20 flags= "value=$ALLCAPS"
+		op 1 1 lsetxattr 0 path=/tool name=trusted.x count=3 flags= value=abc
+		op 1 1 setxattr 0 path=/tool name=user.x count=3 flags= value=abc
+	} > "$S/p"
+	run -0 ior-replay -C "$R" "$S/p"
+	assert_line --regexp '^[0-9.]+ 1 1 app setxattr 0 0 seq=1 .* skip=unsafe$'
+	assert_line --regexp '^[0-9.]+ 1 1 app lsetxattr 0 0 seq=2 .* skip=unsafe$'
+	assert_line --regexp '^#stat ior-replay .* setid_stripped=0 xattrs_refused=2$'
+	assert_equal "$(getfattr --absolute-names -d -m - "$R/tool" | grep -v '^#')" 'user.x="abc"'
+	assert_equal "$(getcap "$R/tool")" ""
+}
+
+@test "--privileged restores setuid bits and capabilities, and only root may give it" {
+	need_root "the local user is uid 65534"
+	{ stream replay; init init:file path=/tool size=10 mode=04755; } > "$S/init"
+	run -0 ior-init --privileged -C "$R" "$S/init"
+	assert_output ""
+	assert_equal "$(stat -c '%a' "$R/tool")" 4755
+	SEQ=0
+	{
+		stream replay
+		op 1 1 chmod 0 path=/tool mode=06755
+		op 1 1 setxattr 0 path=/tool name=security.capability count=20 flags= "value=$ALLCAPS"
+	} > "$S/p"
+	run -0 ior-replay --privileged -C "$R" "$S/p"
+	assert_line --regexp '^#stat ior-replay .* skipped=0 .* setid_stripped=0 xattrs_refused=0$'
+	assert_equal "$(stat -c '%a' "$R/tool")" 6755
+	run -0 getcap "$R/tool"
+	assert_output --partial "$R/tool =ep"
+	run -2 as_nobody ior-init --privileged -C "$R" "$S/init"
+	assert_line -n 0 "ior-init: --privileged: only root may set setuid and setgid bits"
+	run -2 as_nobody ior-replay --privileged -C "$R" "$S/p"
+	assert_line -n 0 "ior-replay: --privileged: only root may set setuid and setgid bits and security or trusted attributes"
+}
 
 # ---- ior-trace and itself ----
 
+@test "ior-trace refuses a duration that is not a finite number of seconds within its maximum" {
+	for d in inf 2e10 nan -1 1e400 1e-400 0x10 ''; do
+		run -2 ior-trace -d "$d" -o "$S/trace.txt"
+		assert_output "ior-trace: -d: bad duration: '$d' (seconds, above 0 and at most 31536000)"
+	done
+	run -2 ior-trace -d ' 5' -o "$S/trace.txt"
+	assert_output "ior-trace: -d: bad duration: '\\x205' (seconds, above 0 and at most 31536000)"
+	refute [ -e "$S/trace.txt" ]
+}
+
+# trace_wait FILE [REGEX [TRIES]]: wait for FILE to exist, or to hold a
+# line matching REGEX; TRIES times 0.05 s at most (200: 10 s).
+trace_wait() {
+	for _ in $(seq "${3:-200}"); do
+		if [ -n "${2:-}" ]; then
+			if grep -q -- "$2" "$1" 2>/dev/null; then
+				return 0
+			fi
+		elif [ -e "$1" ]; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "# waited in vain for ${2:-} in $1" >&2
+	return 1
+}
+
+@test "SIGTERM ends a capture whose ring buffer a busy workload keeps full" {
+	need_bpf
+	need_cpus 2
+	cd "$S"
+	# Two processes reading as fast as they can, at nice 0, outrun the
+	# tracer, at nice 10: the ring, once full, stays full. The workload
+	# stops by itself after 100 s, should the test fail.
+	timeout -k 5 60 nice -n 10 sh -c 'echo $$ > tracer.pid
+		exec ior-trace -o trace.txt -- nice -n -10 timeout 100 sh -c "
+			trace-flood 2000000 flood1 & trace-flood 2000000 flood2 &
+			wait"' 2>err.txt &
+	job=$!
+	trace_wait trace.txt sched:exec
+	tracer=$(cat tracer.pid)
+	# The tracer stopped until the workload has filled the ring many
+	# times over (64 MiB: some 400,000 reads).
+	kill -STOP "$tracer"
+	trace_wait flood1 '^[0-9]' 1200
+	trace_wait flood2 '^[0-9]' 1200
+	kill -TERM "$tracer"
+	kill -CONT "$tracer"
+	wait "$job"	# 124 or 137 when the timeout stopped it instead
+	kill "$(cat flood1)" "$(cat flood2)"
+	drops=$(sed -n 's/^ior-trace: lost events: drops=\([0-9]*\) unpaired=0 missed=0$/\1/p' err.txt)
+	[ "$drops" -gt 0 ]
+	run tail -n 1 trace.txt
+	assert_output --regexp "^#stat ior-trace events=[0-9]+ drops=$drops unpaired=0 missed=0\$"
+}
+
+@test "SIGTERM ends a capture whose reader stopped reading" {
+	need_bpf
+	cd "$S"
+	mkfifo out
+	# The reader opens the FIFO and never reads: the tracer's writes
+	# block once the pipe holds 64 KiB.
+	sleep 300 < out &
+	reader=$!
+	timeout -k 5 60 sh -c 'echo $$ > tracer.pid
+		exec ior-trace -o out -- timeout 100 trace-flood 1 flood' 2>err.txt &
+	job=$!
+	trace_wait tracer.pid
+	tracer=$(cat tracer.pid)
+	for _ in $(seq 400); do
+		if grep -q pipe_write "/proc/$tracer/wchan"; then
+			break
+		fi
+		sleep 0.05
+	done
+	run cat "/proc/$tracer/wchan"
+	assert_output --partial pipe_write
+	kill -TERM "$tracer"
+	run wait "$job"		# 124 or 137 had the timeout stopped it
+	kill "$reader"
+	refute [ "$status" -eq 124 ]
+	refute [ "$status" -eq 137 ]
+	run cat err.txt
+	assert_output --regexp 'ior-trace: the reader stopped reading: output abandoned at a signal after [0-9]+ records'
+}
+
+# self_capture ARG...: ior-trace -d 1 ARG... into trace.txt, its pid in
+# tracer.pid, then check that the capture ended at -d (60 s at most),
+# that the trace stays under 256 MiB (ulimit -f stops it there) and that
+# no record is ior-trace's own.
+self_capture() {
+	run -0 timeout -k 5 60 bash -c 'ulimit -f 262144
+		echo $$ > tracer.pid
+		exec ior-trace -d 1 -o trace.txt "$@"' bash "$@"
+	[ "$(stat -c %s trace.txt)" -lt $((256 << 20)) ]
+	run tail -n 1 trace.txt
+	assert_output --regexp '^#stat ior-trace events='
+	no_records_of "$(cat tracer.pid)" trace.txt
+}
+
+# no_records_of PID TRACE: no record of TRACE is process PID's, or names
+# it as a child (the first five that are, and how many, otherwise).
+no_records_of() {
+	run awk -v p="$1" '!/^#/ && ($2 == p || $3 == p ||
+		index($0, " child=" p " ") || index($0, " cpid=" p " ")) {
+			if (++n <= 5) print
+		}
+		END { if (n) print n " records of " p }' "$2"
+	assert_output ""
+}
+
+@test "ior-trace -p of its own shell does not trace itself" {
+	need_bpf
+	cd "$S"
+	self_capture -p "$BASHPID"
+}
+
+@test "ior-trace -p 1 does not trace itself" {
+	need_bpf
+	cd "$S"
+	self_capture -p 1
+}
+
+@test "ior-trace -c '' does not trace itself" {
+	need_bpf
+	cd "$S"
+	self_capture -c ''
+}
+
+@test "two captures of -c ior-trace trace neither themselves nor each other" {
+	need_bpf
+	cd "$S"
+	# a first capture, attached before the second starts
+	timeout -k 5 60 bash -c 'ulimit -f 262144
+		echo $$ > first.pid
+		exec ior-trace -d 3 -o first.txt -c ior-trace' 2>first.err &
+	first=$!
+	trace_wait first.txt '^#meta'
+	self_capture -c ior-trace
+	wait "$first"
+	[ "$(stat -c %s first.txt)" -lt $((256 << 20)) ]
+	run tail -n 1 first.txt
+	assert_output --regexp '^#stat ior-trace events='
+	for pid in "$(cat first.pid)" "$(cat tracer.pid)"; do
+		no_records_of "$pid" first.txt
+		no_records_of "$pid" trace.txt
+	done
+}
+
+@test "ior-trace -p of its pipeline's shell leaves out the stage reading its output" {
+	need_bpf
+	cd "$S"
+	# -p of the shell that runs the pipeline: the stage after ior-trace
+	# is its child too. ior-trace starts once that stage runs.
+	run -0 timeout -k 5 60 bash -c 'ulimit -f 262144
+		sh -c "while [ ! -s stage.pid ]; do sleep 0.01; done
+			echo \$\$ > tracer.pid
+			exec ior-trace -d 1 -p $$" |
+			sh -c "echo \$\$ > stage.pid; exec cat" > trace.txt'
+	[ "$(stat -c %s trace.txt)" -lt $((256 << 20)) ]
+	run tail -n 1 trace.txt
+	assert_output --regexp '^#stat ior-trace events='
+	no_records_of "$(cat tracer.pid)" trace.txt
+	no_records_of "$(cat stage.pid)" trace.txt
+}
+
 # ---- memory set by the input ----
+
+# -- ior-replay --
+
+# rss_of CMD...: run CMD as `run` does; RSS is then its peak resident set
+# size in KiB, the largest of it and of every process it waited for.
+rss_of() {
+	run /usr/bin/time -f %M -o "$S/rss" "$@"
+	RSS=$(tail -n 1 "$S/rss")
+}
+
+@test "ior-replay: a vfd near 2^28 costs no table of that size" {
+	need_cmd /usr/bin/time
+	SEQ=0
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f "flags=O_RDWR|O_CREAT" mode=0644 vfd=268435455
+		op 1 1 write 10 fd=3 count=10 vfd=268435455
+		op 1 1 close 0 fd=3 vfd=268435455
+	} > "$S/p"
+	mkdir "$R"
+	rss_of ior-replay -C "$R" "$S/p"
+	assert_success
+	assert_line --partial "#stat ior-replay ops=3 errors=0 mismatched=0 skipped=0 "
+	assert_equal "$(stat -c %s "$R/f")" 10
+	# 1.3 GB per replay process when its table was indexed by vfd
+	assert [ "$RSS" -lt 32768 ]
+}
+
+@test "ior-replay: a read and a write of count=2^40 take buffers of 16 MiB, not of their count" {
+	need_cmd /usr/bin/time
+	SEQ=0
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f "flags=O_RDWR|O_CREAT" mode=0644 vfd=1
+		op 1 1 write 10 fd=3 count=10 vfd=1
+		op 1 1 lseek 0 fd=3 offset=0 whence=SEEK_SET vfd=1
+		op 1 1 read 10 fd=3 count=1099511627776 vfd=1
+		op 1 1 close 0 fd=3 vfd=1
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDONLY mode=0 vfd=2
+		op 1 1 write -9 fd=3 count=1099511627776 vfd=2 err=EBADF
+		op 1 1 close 0 fd=3 vfd=2
+	} > "$S/p"
+	mkdir "$R"
+	rss_of ior-replay -C "$R" "$S/p"
+	assert_success
+	assert_line --partial "#stat ior-replay ops=8 errors=1 mismatched=0 skipped=0 "
+	# 2 GiB of data made at the start to write, when it was as large
+	assert [ "$RSS" -lt 65536 ]
+}
 
 # -- ior-map, ior-gen, ior-stats --
 
@@ -114,6 +619,121 @@ short_lived() {
 }
 
 # ---- signals, stalls and resource limits (ior-replay) ----
+
+# -- resource limits --
+
+# tasks_program N: a replay program of N processes, each making one
+# directory /dN.
+tasks_program() {
+	local i
+	SEQ=0
+	{
+		stream replay
+		for i in $(seq "$1"); do
+			op "$i" "$i" mkdir 0 "path=/d$i" mode=0755
+		done
+	} > "$S/p"
+	mkdir -m 0777 "$R"
+}
+
+# nobody_replay NPROC ARG...: run ior-replay ARG... as the local user,
+# with RLIMIT_NPROC NPROC, on $R and the program $S/p (given on standard
+# input and as the current directory: the scratch directory is root's).
+# LeakSanitizer needs a thread of its own, which the limit may leave no
+# room for: leak checks are off.
+nobody_replay() {
+	local nproc=$1
+	shift
+	cd "$R"
+	run --separate-stderr as_nobody env "$(no_leak_check)" \
+		prlimit --nproc="$nproc" ior-replay "$@" -C . < "$S/p"
+	cd - > /dev/null
+}
+
+@test "ior-replay: a program of more processes than RLIMIT_NPROC allows is refused before anything runs" {
+	need_root "setpriv to the local user"
+	tasks_program 20
+	nobody_replay 8
+	assert_failure 4
+	assert_equal "$output" ""
+	assert_equal "$stderr" "ior-replay: the program needs 20 tasks (processes and threads); RLIMIT_NPROC of uid 65534 is 8, with $(sed -nE 's/.*, with ([0-9]+) in use.*/\1/p' <<< "$stderr") in use (--ignore-limits to go on)"
+	assert_equal "$(ls -A "$R")" ""
+}
+
+@test "ior-replay: --ignore-limits goes on past RLIMIT_NPROC, and the fork that fails stops the replay with the results so far" {
+	need_root "setpriv to the local user"
+	tasks_program 20
+	nobody_replay 8 --ignore-limits
+	assert_failure 4
+	assert_line --index 0 "#ior 1 result"
+	assert_equal "$(grep -c ' app mkdir ' <<< "$output")" 20
+	# What was not done is written so, and only that.
+	local stopped
+	stopped=$(grep -c ' skip=stopped$' <<< "$output")
+	[ "$stopped" -ge 1 ]
+	assert_line --regexp "^#stat ior-replay ops=20 errors=0 mismatched=0 skipped=0 .* failed=1 stopped=$stopped\$"
+	assert_equal "$(ls -A "$R" | wc -l)" "$((20 - stopped))"
+	assert_equal "${stderr_lines[0]}" "ior-replay: the program needs 20 tasks (processes and threads); RLIMIT_NPROC of uid 65534 is 8, with $(sed -nE '1s/.*, with ([0-9]+) in use.*/\1/p' <<< "$stderr") in use; going on (--ignore-limits)"
+	assert_equal "${stderr_lines[1]}" "ior-replay: fork: Resource temporarily unavailable"
+	assert_equal "${stderr_lines[-1]}" "ior-replay: replay failed: the results of what was done are written"
+}
+
+@test "ior-replay: a process holding more mappings than vm.max_map_count allows is refused before anything runs" {
+	local max
+	max=$(cat /proc/sys/vm/max_map_count)
+	[ "$max" -le 1048576 ] || skip_or_fail "vm.max_map_count $max: a program over it is too long"
+	SEQ=0
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f "flags=O_RDWR|O_CREAT" mode=0644 vfd=1
+		# one mapping more than the machine allows, each of its own page
+		awk -v n="$((max + 1))" 'BEGIN {
+			for (i = 1; i <= n; i++)
+				printf "0.000001000 1 1 app mmap %d 1000 seq=%d fd=3 addr=0 len=4096 prot=PROT_READ flags=MAP_SHARED offset=0 vfd=1\n",
+					139637976727552 + 4096 * i, i + 1 }'
+	} > "$S/p"
+	mkdir "$R"
+	run --separate-stderr ior-replay -C "$R" "$S/p"
+	assert_failure 4
+	assert_equal "$output" ""
+	assert_regex "$stderr" "^ior-replay: process 1 of the program needs up to [0-9]+ mappings at once; vm.max_map_count is $max \(--ignore-limits to go on\)\$"
+	[ "$(sed -nE 's/.* needs up to ([0-9]+) .*/\1/p' <<< "$stderr")" -gt "$((max + 1))" ]
+	assert [ ! -e "$R/f" ]
+}
+
+@test "ior-replay: a fallocate beyond the free space of the root's filesystem is refused before anything is written" {
+	need_root "a tmpfs of 1 MiB as the root"
+	SEQ=0
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f "flags=O_RDWR|O_CREAT" mode=0644 vfd=1
+		op 1 1 fallocate 0 fd=3 flags= offset=0 len=1073741824 vfd=1
+		op 1 1 close 0 fd=3 vfd=1
+	} > "$S/p"
+	mkdir "$R"
+	# A tmpfs in a mount namespace of its own, gone with it; what it
+	# held at the end is listed in $R.left.
+	run --separate-stderr unshare --mount --propagation private sh -c '
+		mount -t tmpfs -o size=1m tmpfs "$0" || exit 99
+		"$@"
+		r=$?
+		ls -A "$0" > "$0.left"
+		exit $r' "$R" ior-replay -C "$R" "$S/p"
+	assert_failure 4
+	assert_equal "$output" ""
+	assert_equal "$stderr" "ior-replay: the program may add up to 1073741824 bytes (1.0 GiB) to the filesystem of $R, which has 1048576 bytes (1.0 MiB) free (--ignore-limits to go on)"
+	assert_equal "$(cat "$R.left")" ""
+	# Told to, it goes on: the fallocate fails, the file is there.
+	run --separate-stderr unshare --mount --propagation private sh -c '
+		mount -t tmpfs -o size=1m tmpfs "$0" || exit 99
+		"$@"
+		r=$?
+		ls -A "$0" > "$0.left"
+		exit $r' "$R" ior-replay --ignore-limits -C "$R" "$S/p"
+	assert_success
+	assert_line --regexp "^[0-9.]+ 1 1 app fallocate -28 [0-9]+ seq=2 "
+	assert_equal "$(cat "$R.left")" f
+}
 
 # ---- streams later tools would refuse (ior-map, ior-gen) ----
 

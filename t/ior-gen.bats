@@ -733,6 +733,18 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 		'init:dir path=/srv' 'init:dir path=/srv/q')"
 }
 
+@test "a rename with RENAME_WHITEOUT, which makes a device node, is dropped as one; other renames are kept" {
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 renameat2 0 100 dirfd=AT_FDCWD path=/srv/a dirfd2=AT_FDCWD path2=/srv/b flags=RENAME_WHITEOUT)
+	$(rec 1 1 renameat2 0 100 dirfd=AT_FDCWD path=/srv/c dirfd2=AT_FDCWD path2=/srv/d flags=RENAME_NOREPLACE)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	refute_line --partial 'path=/srv/a '
+	assert_line --partial 'renameat2 0 100 seq=1 dirfd=AT_FDCWD path=/srv/c '
+	assert_equal "$(stat_of dropped.device)" 1
+}
+
 @test "a non-blocking open of a FIFO the capture made is kept; a blocking one, or of a FIFO from before, dropped" {
 	stream map - <<-EOF > "$D/in"
 	$(rec 1 1 mknod 0 100 path=/srv/fifo mode=010600 rdev=0:0)

@@ -80,11 +80,12 @@ snapshot() {
 	assert_equal "$(readlink "$R/l l")" "/with space"
 }
 
-@test "setuid and setgid bits of a file survive its content being written" {
+@test "setuid and setgid bits of a file survive its content being written (--privileged)" {
+	need_root "--privileged is root's"
 	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/suid size=4096 mode=06755
 	EOF
-	run ior-init -C "$R" "$S/p"
+	run ior-init --privileged -C "$R" "$S/p"
 	assert_success
 	assert_equal "$(info "$R/suid")" "regular file 4096 6755"
 }
@@ -454,7 +455,7 @@ link /c /a"
 	assert [ ! -e "$R/h2" ]
 }
 
-@test "owners are set when running as root, and fixed on a second run" {
+@test "owners are set when running as root, and fixed on a second run (--privileged)" {
 	need_root "needs root to set owners"
 	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:dir path=/d mode=02750 uid=1234 gid=5678
@@ -462,7 +463,7 @@ link /c /a"
 	init:symlink path=/d/l path2=f uid=4321 gid=8765
 	init:file path=/d/root size=1 mode=0644
 	EOF
-	run ior-init -C "$R" "$S/p"
+	run ior-init --privileged -C "$R" "$S/p"
 	assert_success
 	assert_equal "$(stat -c '%u:%g %a' "$R/d")" "1234:5678 2750"
 	# chown clears setuid: the mode is set after it
@@ -470,17 +471,33 @@ link /c /a"
 	assert_equal "$(stat -c '%u:%g' "$R/d/l")" "4321:8765"
 	assert_equal "$(stat -c '%u' "$R/d/root")" 0
 	chown -h 0:0 "$R/d" "$R/d/f" "$R/d/l"
-	run ior-init -n -C "$R" "$S/p"
+	run ior-init --privileged -n -C "$R" "$S/p"
 	# chown clears setuid of files only
 	assert_output "chown /d 1234:5678
 chown /d/f 1234:5678
 chmod /d/f 04755
 chown /d/l 4321:8765"
-	run ior-init -v -C "$R" "$S/p"
+	run ior-init --privileged -v -C "$R" "$S/p"
 	assert_success
 	assert_output --partial "3 fixed; 1 already right"
 	assert_equal "$(stat -c '%u:%g %a' "$R/d/f")" "1234:5678 4755"
 	assert_equal "$(stat -c '%u:%g' "$R/d/l")" "4321:8765"
+}
+
+@test "--privileged puts setuid back only on a file no other user may have written" {
+	need_root "--privileged is root's"
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
+	init:file path=/a size=10 mode=04755
+	init:file path=/b size=10 mode=04755
+	EOF
+	ior-init --privileged -C "$R" "$S/p"
+	chmod 0755 "$R/a"
+	chmod 0757 "$R/b"
+	run -0 ior-init --privileged -v -C "$R" "$S/p"
+	assert_output --partial "2 fixed"
+	assert_line "ior-init: 1 modes without their setuid and setgid bits (--privileged keeps them)"
+	assert_equal "$(stat -c %a "$R/a" "$R/b")" "4755
+755"
 }
 
 @test "owners are ignored when not running as root" {

@@ -202,6 +202,28 @@ refused() {
 		'preadv 4 600 600' 'pwritev 2 10 10')"
 }
 
+@test "a read or write of more than 16 MiB is issued in calls of 16 MiB at most and returns all they moved" {
+	{
+		stream replay
+		op 1 1 open 3 path=/big flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 pwrite64 20971520 fd=3 count=20971520 offset=4096
+		op 1 1 read 20975616 fd=3 count=33554432
+	} > "$D/p.replay"
+	replay_strace pwrite64,read
+	assert_success
+	assert_equal "$(stat -c %s "$R/big")" 20975616
+	assert_equal "$(res 2 6)" 20971520
+	assert_equal "$(res 3 6)" 20975616
+	assert_equal "$(stat_of mismatched)" 0
+	# As issued: CALL, count, offset, RET; the second read stops short.
+	assert_equal "$(straced | sed -nE \
+		-e 's/^pwrite64\(.*, ([0-9]+), ([0-9]+)\) = ([0-9-]+)$/pwrite64 \1 \2 \3/p' \
+		-e 's/^read\(.*, ([0-9]+)\) = ([0-9-]+)$/read \1 - \2/p' |
+		awk '$2 >= 4194304')" "$(printf '%s\n' 'pwrite64 16777216 4096 16777216' \
+		'pwrite64 4194304 16781312 4194304' 'read 16777216 - 16777216' \
+		'read 16777216 - 4198400')"
+}
+
 @test "written data does not compress" {
 	{
 		stream replay
@@ -532,6 +554,50 @@ refused() {
 	refused "p.replay:3: child: task 2 already exists"
 }
 
+@test "a call that creates gives its mode less the captured umask, an open with fmode that, and one without umask its mode as written" {
+	{
+		stream replay
+		op 1 1 mkdir 0 path=/d mode=0777 umask=0022
+		op 1 1 mkdirat 0 dirfd=AT_FDCWD path=/d/e mode=0777 umask=0077
+		op 1 1 mknod 0 path=/d/p mode=010666 umask=0027 rdev=0:0
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/d/f flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0666 umask=0027
+		op 1 1 close 0 fd=3
+		# a default ACL gave the group write, not the umask: fmode says so
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/d/g flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0666 umask=0022 fmode=0664
+		op 1 1 close 0 fd=3
+		op 1 1 creat 3 path=/d/c mode=0666 umask=0002
+		op 1 1 close 0 fd=3
+		# written by hand: it says what it means
+		op 1 1 mkdir 0 path=/d/h mode=0777
+	} > "$D/p.replay"
+	umask 077
+	replay
+	assert_success
+	assert_line --regexp '^#stat ior-replay ops=10 errors=0 mismatched=0 skipped=0 '
+	assert_equal "$(cd "$R/d" && stat -c '%n %a' . e p f g c h)" ". 755
+e 700
+p 640
+f 640
+g 664
+c 664
+h 777"
+}
+
+# glibc's __O_TMPFILE holds O_DIRECTORY's bit: a directory's open is no
+# O_TMPFILE, and openat2, unlike openat, refuses a mode it would ignore.
+@test "an open of a directory ignores its mode, as openat does" {
+	{
+		stream replay
+		init init:dir path=/d mode=0755
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/d flags=O_RDONLY\|O_DIRECTORY mode=04755
+		op 1 1 close 0 fd=3
+	} > "$D/p.replay"
+	ior-init -C "$R" "$D/p.replay"
+	replay
+	assert_success
+	assert_line --regexp '^#stat ior-replay ops=2 errors=0 mismatched=0 skipped=0 .* setid_stripped=0 '
+}
+
 @test "bad flags and modes are refused" {
 	{
 		stream replay
@@ -545,6 +611,40 @@ refused() {
 	} > "$D/p.replay"
 	replay
 	refused "p.replay:2: mode: not an octal mode like 0644"
+	{
+		stream replay
+		op 1 1 mkdir 0 path=/d mode=0777 umask=01000
+	} > "$D/p.replay"
+	replay
+	refused 'p.replay:2: umask: not a umask, 0000 to 0777: "01000"'
+	{
+		stream replay
+		op 1 1 mknod 0 path=/p mode=010666 umask=22 rdev=0:0
+	} > "$D/p.replay"
+	replay
+	refused "p.replay:2: umask: not an octal mode like 0644"
+}
+
+@test "a count the kernel takes as 32 bits, and buffers of more than 1 GiB to register, are refused" {
+	{
+		stream replay
+		op 1 1 io_setup 0 nr=4294967297 ctx=0x7f0000
+	} > "$D/p.replay"
+	replay
+	refused "p.replay:2: nr: out of range 0..4294967295"
+	{
+		stream replay
+		op 1 1 io_uring_setup 4 entries=4 flags=IORING_SETUP_CQSIZE sq=4 cq=4294967304
+	} > "$D/p.replay"
+	replay
+	refused "p.replay:2: cq: out of range 0..4294967295"
+	{
+		stream replay
+		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
+		op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_BUFFERS nr=2 lens=1073741824,4096
+	} > "$D/p.replay"
+	replay
+	refused "p.replay:3: lens: more than 1073741824 bytes in all"
 }
 
 @test "random bytes are refused" {
@@ -973,6 +1073,28 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 1"
 }
 
+@test "a private mapping is made without PROT_WRITE and populated by reading, never copied into memory" {
+	head -c 16384 /dev/urandom > "$R/f"
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR
+		op 1 1 mmap 139637976727552 fd=3 addr=0 len=16384 prot=PROT_READ\|PROT_WRITE flags=MAP_PRIVATE\|MAP_POPULATE offset=0
+		op 1 1 madvise 0 addr=0x7f0000000000 len=16384 advice=MADV_POPULATE_WRITE
+		op 1 1 mmap 139637976743936 fd=3 addr=0 len=16384 prot=PROT_READ\|PROT_WRITE flags=MAP_SHARED offset=0
+		op 1 1 madvise 0 addr=0x7f0000004000 len=16384 advice=MADV_POPULATE_WRITE
+	} > "$D/p.replay"
+	replay_strace mmap,madvise
+	assert_success
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+	# The mappings of the file, and the advice, as issued.
+	assert_equal "$(straced | sed -nE \
+		-e 's/^mmap\(NULL, 16384, ([^,]+), ([^,]+), [0-9]+, 0\) = .*/mmap \1 \2/p' \
+		-e 's/^madvise\(0x[0-9a-f]+, 16384, (MADV_POPULATE_[A-Z]+)\) = (.*)/madvise \1 \2/p')" \
+		"$(printf '%s\n' 'mmap PROT_READ MAP_PRIVATE|MAP_POPULATE' \
+		'madvise MADV_POPULATE_READ 0' 'mmap PROT_READ|PROT_WRITE MAP_SHARED' \
+		'madvise MADV_POPULATE_WRITE 0')"
+}
+
 @test "open_by_handle_at opens the file that name_to_handle_at named" {
 	need_root "open_by_handle_at needs CAP_DAC_READ_SEARCH"
 	# Files of other sizes: what a read of each returns tells them apart.
@@ -993,6 +1115,18 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	[ "$(res 3 6)" -ge 0 ]
 	[ "$(res 5 6)" -ge 0 ]
 	assert_equal "$(res 4 6) $(res 6 6) $(res 7 6)" "100 300 0"
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+}
+
+@test "truncate of a FIFO fails with EINVAL, as truncate(2) does, without waiting for a reader" {
+	mkfifo "$R/fifo"
+	{
+		stream replay
+		op 1 1 truncate -22 path=/fifo size=0 err=EINVAL
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 1 6)" -22
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
 }
 
@@ -1077,7 +1211,8 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		op 1 1 chmod 0 path=/sneaky mode=0711
 		op 1 1 access 0 path=/abs amode=R_OK
 	} > "$D/p.replay"
-	replay
+	# --privileged: a trusted attribute is set on the symlink itself
+	replay --privileged
 	assert_success
 	after=$(stat -c '%a %u %g %X %Y %Z %h' "$out/victim"; getfattr --absolute-names -d -m - "$out/victim")
 	assert_equal "$after" "$before"

@@ -43,6 +43,7 @@ trace_calls() {
 		return 0
 	fi
 	mkdir -p "$BATS_FILE_TMPDIR/calls.d"
+	umask 022
 	timeout 30 env -C "$BATS_FILE_TMPDIR/calls.d" \
 		ior-trace -o ../calls.txt -- ../calls
 }
@@ -125,13 +126,20 @@ wait_for() {
 @test "a pid that is not a number is a usage error" {
 	run ior-trace -p 12abc
 	assert_failure 2
-	assert_output --partial "bad pid: 12abc"
+	assert_output "ior-trace: -p: bad pid: '12abc' (a process id, from 1 to 2147483647)"
+}
+
+@test "a pid with a sign, a space or beyond an int is a usage error" {
+	for p in +5 -5 ' 5' 0 2147483648 99999999999999999999; do
+		run -2 ior-trace -p "$p"
+		assert_output --regexp "^ior-trace: -p: bad pid: '.*' \\(a process id, from 1 to 2147483647\\)\$"
+	done
 }
 
 @test "a duration that is not positive is a usage error" {
 	run ior-trace -d 0
 	assert_failure 2
-	assert_output --partial "bad duration"
+	assert_output "ior-trace: -d: bad duration: '0' (seconds, above 0 and at most 31536000)"
 }
 
 @test "a malformed comm regex is a usage error" {
@@ -215,11 +223,12 @@ wait_for() {
 	assert_output --regexp " dup2 9 [0-9]+ fd=$(data_fd) fd2=9\$"
 }
 
-@test "mkdir, rename, unlink and rmdir record their paths" {
+@test "mkdir, rename, unlink and rmdir record their paths, and mkdir the caller's umask" {
 	need_bpf
+	umask 027
 	trace_work
 	run calls mkdir
-	assert_output --regexp " mkdir 0 [0-9]+ path=d mode=0755\$"
+	assert_output --regexp " mkdir 0 [0-9]+ path=d mode=0755 umask=0027\$"
 	run calls rename
 	assert_output --regexp " rename 0 [0-9]+ path=new path2=d/moved\$"
 	run calls unlink
@@ -230,6 +239,7 @@ wait_for() {
 
 @test "a forked child's records follow the sched:fork that names it" {
 	need_bpf
+	umask 022
 	trace_work
 	child=$(calls openat path=new | awk '{ print $3 }')
 	[ -n "$child" ]
@@ -237,7 +247,7 @@ wait_for() {
 	first_line=$(awk -v c="$child" '$3 == c { print NR; exit }' trace.txt)
 	[ -n "$fork_line" ]
 	[ "$fork_line" -lt "$first_line" ]
-	calls openat path=new | grep -q " flags=O_WRONLY|O_CREAT|O_TRUNC mode=0600 ino="
+	calls openat path=new | grep -q " flags=O_WRONLY|O_CREAT|O_TRUNC mode=0600 umask=0022 ino="
 	calls write | grep -q "^[0-9.]* $child $child work write 5 [0-9]* fd=[0-9]* count=5\$"
 	calls sched:exit | grep -q "^[0-9.]* $child $child work sched:exit 0 0 code=3 group=1\$"
 }
@@ -574,14 +584,14 @@ wait_for() {
 	assert_output --regexp " readlinkat 3 [0-9]+ dirfd=$dfd path=soft2 count=3 path2=\.\./$A$"
 }
 
-@test "mknod records the file type with the mode, and the device" {
+@test "mknod records the file type with the mode, the caller's umask and the device" {
 	need_bpf
 	trace_calls
 	calls_fds
 	run ccalls mknod
-	assert_output --regexp " mknod 0 [0-9]+ path=fifo mode=010644 rdev=0:0$"
+	assert_output --regexp " mknod 0 [0-9]+ path=fifo mode=010644 umask=0022 rdev=0:0$"
 	run ccalls mknodat
-	assert_output --regexp " mknodat 0 [0-9]+ dirfd=$dfd path=null mode=020600 rdev=1:3$"
+	assert_output --regexp " mknodat 0 [0-9]+ dirfd=$dfd path=null mode=020600 umask=0022 rdev=1:3$"
 }
 
 @test "utime calls record the times given, now and omit, and none for a NULL pointer" {
@@ -1023,6 +1033,7 @@ trace_ring() {
 	if [ -s "$BATS_FILE_TMPDIR/ring.txt" ]; then
 		return 0
 	fi
+	umask 022
 	timeout 30 env -C "$BATS_FILE_TMPDIR" ior-trace -o ring.txt -- ./ring
 }
 
@@ -1038,12 +1049,12 @@ ring_fds() {
 	[ -n "$sqring" ]
 }
 
-@test "an openat through the ring records dirfd, path, flags and mode, and its descriptor is used, closed and refused" {
+@test "an openat through the ring records dirfd, path, flags, mode and umask, and its descriptor is used, closed and refused" {
 	need_bpf
 	trace_ring
 	ring_fds
 	run rcalls uring:openat
-	assert_line --index 0 --regexp "^[0-9.]+ [0-9]+ [0-9]+ ring uring:openat ([0-9]+) [1-9][0-9]* ring=$ring dirfd=AT_FDCWD path=ring.data flags=O_RDWR\|O_CREAT\|O_TRUNC mode=0640 sqe_flags=0 user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
+	assert_line --index 0 --regexp "^[0-9.]+ [0-9]+ [0-9]+ ring uring:openat ([0-9]+) [1-9][0-9]* ring=$ring dirfd=AT_FDCWD path=ring.data flags=O_RDWR\|O_CREAT\|O_TRUNC mode=0640 umask=0022 sqe_flags=0 user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"
 	fd=$(rcalls uring:openat | awk 'NR == 1 { print $6 }')
 	run rcalls uring:read
 	assert_line --index 0 --regexp " uring:read 100 [1-9][0-9]* ring=$ring fd=$fd offset=10 count=100 sqe_flags=0 user_data=0x0 exec=(inline|iowq) sub=[0-9]+$"

@@ -66,6 +66,11 @@ enum drop drop_by_call(const struct ior_in *in, const struct ior_call *row,
 		if (type != 0 && type != S_IFREG && type != S_IFIFO)
 			return DROP_DEVICE;
 		break;
+	case IOR_TREE_RENAME:	/* a whiteout is a device node, 0:0 */
+		if (a->flags && (ior_flags(in, "flags", a->flags,
+					   ior_rename_flags) & RENAME_WHITEOUT))
+			return DROP_DEVICE;
+		break;
 	default:
 		break;
 	}

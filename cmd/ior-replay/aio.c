@@ -259,7 +259,7 @@ static void aio_prepare(struct thread_state *w, const struct prog_op *op)
 			cb->aio_nbytes = rq->iovcnt;
 			cb->aio_offset = rq->offset;
 			cb->aio_rw_flags = rq->flags;
-			iov += rq->iovcnt;
+			iov += iov_room(rq->iovcnt);
 			break;
 		case IOR_REPLAY_AIO_FSYNC:
 			cb->aio_lio_opcode = IOCB_CMD_FSYNC;

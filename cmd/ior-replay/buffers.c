@@ -46,10 +46,13 @@ void make_wdata(void)
 	}
 }
 
-/* Split count bytes of buf over n iovecs. */
+/*
+ * Split count bytes of buf over n iovecs; none when n is more than the
+ * kernel takes (iov_room): it reads none of them.
+ */
 void fill_iov(struct iovec *iov, uint32_t n, char *buf, uint64_t count)
 {
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < iov_room(n); i++) {
 		size_t len = count / n + (i == n - 1 ? count % n : 0);
 
 		iov[i].iov_base = buf;

@@ -66,6 +66,62 @@ static void drain_pipe(struct thread_state *w)
 	}
 }
 
+/* One call of kind (is_rw) moving n bytes, at off if positioned. */
+static int64_t rw_part(struct thread_state *w, unsigned kind, int fd,
+		       uint32_t iovcnt, size_t n, off_t off)
+{
+	int reads = kind == IOR_REPLAY_READ || kind == IOR_REPLAY_PREAD ||
+		kind == IOR_REPLAY_READV || kind == IOR_REPLAY_PREADV;
+
+	if (kind >= IOR_REPLAY_READV)
+		fill_iov(w->iov, iovcnt, reads ? w->rbuf : wdata, n);
+	switch (kind) {
+	case IOR_REPLAY_READ:
+		return neg(read(fd, w->rbuf, n));
+	case IOR_REPLAY_WRITE:
+		return neg(write(fd, wdata, n));
+	case IOR_REPLAY_PREAD:
+		return neg(pread(fd, w->rbuf, n, off));
+	case IOR_REPLAY_PWRITE:
+		return neg(pwrite(fd, wdata, n, off));
+	case IOR_REPLAY_READV:
+		return neg(readv(fd, w->iov, iovcnt));
+	case IOR_REPLAY_WRITEV:
+		return neg(writev(fd, w->iov, iovcnt));
+	case IOR_REPLAY_PREADV:
+		return neg(preadv(fd, w->iov, iovcnt, off));
+	default:
+		return neg(pwritev(fd, w->iov, iovcnt, off));
+	}
+}
+
+/*
+ * A read or write (kind: is_rw) of count bytes, more than a buffer holds
+ * (BUF_MAX): calls of BUF_MAX bytes at most, each where the last ended
+ * (from off when positioned), until count bytes have moved, or one call
+ * moves less than it was asked (the end of the file, a full disk) or
+ * fails. Returns the bytes moved, or the first call's error.
+ */
+static int64_t issue_rw(struct thread_state *w, unsigned kind, int fd,
+			uint32_t iovcnt, uint64_t count, off_t off)
+{
+	uint64_t done = 0;
+	int64_t r = 0;
+
+	while (done < count) {
+		size_t n = count - done < BUF_MAX ? count - done : BUF_MAX;
+
+		r = rw_part(w, kind, fd, iovcnt, n,
+			    (off_t)((uint64_t)off + done));
+		if (r <= 0)
+			break;
+		done += r;
+		if ((uint64_t)r < n)
+			break;
+	}
+	return done ? (int64_t)done : r;
+}
+
 /*
  * copy_file_range, sendfile64 and splice with real source src and
  * destination dst, either -1 when the capture's was a pipe or socket the
@@ -101,9 +157,10 @@ static int64_t copy_fds(unsigned c, const struct prog_op *op, struct thread_stat
 		return r;
 	}
 	if (dst < 0)
-		return po ? neg(pread(src, w->rbuf, n, off)) :
-			neg(read(src, w->rbuf, n));
-	return po2 ? neg(pwrite(dst, wdata, n, off2)) : neg(write(dst, wdata, n));
+		return issue_rw(w, po ? IOR_REPLAY_PREAD : IOR_REPLAY_READ, src,
+				0, n, off);
+	return issue_rw(w, po2 ? IOR_REPLAY_PWRITE : IOR_REPLAY_WRITE, dst, 0,
+			n, off2);
 }
 
 static int64_t fcntl_op(const struct prog_op *op, int fd)
@@ -284,6 +341,13 @@ int issue_on_fd(struct thread_state *w, const struct prog_op *op,
 
 	if (op->byfd && (fd = real_fd(op->fd)) < 0)
 		return SKIP_NOFD;
+	if (op->count > BUF_MAX && is_rw(op->kind)) {
+		t1 = now_ns();
+		r = issue_rw(w, op->kind, fd, op->iovcnt, op->count, op->offset);
+		t2 = now_ns();
+		issued(res, t1, t2, r);
+		return 0;
+	}
 	if (op->kind == IOR_REPLAY_READV || op->kind == IOR_REPLAY_PREADV)
 		fill_iov(w->iov, op->iovcnt, w->rbuf, op->count);
 	else if (op->kind == IOR_REPLAY_WRITEV || op->kind == IOR_REPLAY_PWRITEV)

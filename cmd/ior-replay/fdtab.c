@@ -130,17 +130,19 @@ void unshare_files(void)
 
 /*
  * close_range closes (or marks close-on-exec) the descriptors the
- * capture's numbers fd..maxfd name; the replay's own stay open.
+ * capture's numbers fd..maxfd name; the replay's own stay open. The
+ * table knows the numbers renumbered: each is looked at.
  */
 void close_numbers(const struct prog_op *op)
 {
-	int64_t hi = op->len < prog.maxfd ? op->len : prog.maxfd;
-
 	if (op->flags & CLOSE_RANGE_UNSHARE)
 		unshare_files();
-	for (int64_t n = op->num; n <= hi; n++) {
-		int32_t v = __atomic_load_n(&thread_fds->numvfd[n], __ATOMIC_RELAXED);
+	for (int32_t n = 0; n <= prog.maxfd; n++) {
+		int32_t v;
 
+		if (prog.fdnum[n] < op->num || prog.fdnum[n] > op->len)
+			continue;
+		v = __atomic_load_n(&thread_fds->numvfd[n], __ATOMIC_RELAXED);
 		if (v < 0)
 			continue;
 		if (op->flags & CLOSE_RANGE_CLOEXEC)

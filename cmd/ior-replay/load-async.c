@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <liburing.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,23 @@ static void links_free(struct sub_links *t)
 	*t = (struct sub_links){ 0 };
 }
 
+/*
+ * A count the kernel takes as 32 bits (io_setup's nr, a ring's entries):
+ * a larger one is refused, not cut to its low bits. An optional one
+ * that is absent is 0.
+ */
+static uint32_t u32_of(const struct args *a, int k, int optional)
+{
+	int64_t v;
+
+	if (optional && !a->val[k])
+		return 0;
+	v = arg_int(a, k);
+	if (v < 0 || v > UINT32_MAX)
+		ior_bad(a->in, key_name[k], "out of range 0..%u", UINT32_MAX);
+	return v;
+}
+
 /* The AIO calls' arguments; op is ops[nops], of thread th. */
 void parse_aio(const struct args *a, struct prog_op *op,
 	       struct prog_thread *th)
@@ -67,7 +85,7 @@ void parse_aio(const struct args *a, struct prog_op *op,
 
 	switch (op->kind) {
 	case IOR_REPLAY_IO_SETUP:
-		op->len = arg_uint(a, K_nr);
+		op->len = u32_of(a, K_nr, 0);
 		if (r->ret >= 0)
 			op->addr = arg_hex(a, K_ctx);
 		return;
@@ -131,17 +149,36 @@ void parse_aio(const struct args *a, struct prog_op *op,
 #define LIST_MAX 65536		/* most entries of an fds, vfds or lens list */
 
 /*
+ * A list's entry as the replay keeps it: a vfd or a descriptor number
+ * renumbered (load.h), NOFD for a descriptor it cannot have (above
+ * FD_MAX); a negative one (an empty slot) is -1; lens as they are.
+ */
+#define NOFD (-2)
+static int64_t list_entry(int k, int64_t x)
+{
+	if (x < 0 || k == K_lens)
+		return x < 0 ? -1 : x;
+	if (k == K_vfds)
+		return vfd_renumber(x);
+	return x < FD_MAX ? fd_renumber(x) : NOFD;
+}
+
+/*
  * A comma-separated list of integers (fds, vfds, lens), checked: each
- * between lo and hi. Kept in the arena; *n is its length.
+ * between lo and hi. Kept in the arena, with its entries as the replay
+ * keeps them (list_entry); *n is its length, *sum the sum of its entries
+ * that are not negative.
  */
 static size_t list_of(const struct args *a, int k, int64_t lo, int64_t hi,
-		      uint32_t *n)
+		      uint32_t *n, uint64_t *sum)
 {
 	const struct ior_in *in = a->in;
 	const char *key = key_name[k], *v = a->val[k];
-	char buf[24];
+	char buf[24], *out = NULL;
+	size_t len = 0, cap = 0, off;
 	uint32_t m = 0;
 
+	*sum = 0;
 	if (!v)
 		return 0;
 	for (const char *p = v, *e; ; p = e + 1) {
@@ -159,14 +196,19 @@ static size_t list_of(const struct args *a, int k, int64_t lo, int64_t hi,
 		if (x < lo || x > hi)
 			ior_bad(in, key, "%lld out of range %lld..%lld",
 				(long long)x, (long long)lo, (long long)hi);
-		if (k == K_vfds && x > prog.maxvfd)
-			prog.maxvfd = x;
+		if (x > 0)
+			*sum += x;
+		out = ior_xgrow(out, &cap, len + sizeof(buf), 1);
+		len += snprintf(out + len, sizeof(buf), "%s%lld", m ? "," : "",
+				(long long)list_entry(k, x));
 		m++;
 		if (!*e)
 			break;
 	}
 	*n = m;
-	return arena_add(v, strlen(v));
+	off = arena_add(out, len);
+	free(out);
+	return off;
 }
 
 /* io_uring_setup, io_uring_enter and io_uring_register: their keys. */
@@ -177,12 +219,13 @@ void parse_uring_call(const struct args *a, struct prog_op *op)
 	struct sub_link *l;
 	uint64_t sub;
 	uint32_t n = 0, nv = 0, nl = 0;
+	uint64_t sum;
 
 	switch (op->kind) {
 	case IOR_REPLAY_URING_SETUP:
-		op->len = arg_uint(a, K_entries);
-		op->count = opt_int(a, K_sq, 0);
-		op->offset = opt_int(a, K_cq, 0);
+		op->len = u32_of(a, K_entries, 0);
+		op->count = u32_of(a, K_sq, 1);
+		op->offset = u32_of(a, K_cq, 1);
 		return;
 	case IOR_REPLAY_URING_ENTER:
 		op->count = arg_uint(a, K_to_submit);
@@ -208,11 +251,15 @@ void parse_uring_call(const struct args *a, struct prog_op *op)
 		op->cmd = arg_flags(a, K_opcode, ior_uring_register_ops);
 		op->count = arg_uint(a, K_nr);
 		op->offset = opt_int(a, K_offset, 0);
-		op->path = list_of(a, K_fds, -1, INT32_MAX, &n);
-		op->path2 = list_of(a, K_vfds, -1, VFD_MAX - 1, &nv);
+		op->path = list_of(a, K_fds, -1, INT32_MAX, &n, &sum);
+		op->path2 = list_of(a, K_vfds, -1, VFD_MAX - 1, &nv, &sum);
 		if (nv != n)
 			ior_bad(in, "vfds", "%u entries where fds has %u", nv, n);
-		op->name = list_of(a, K_lens, 0, 1 << 30, &nl);
+		/* The kernel pins registered buffers: so many bytes in all. */
+		op->name = list_of(a, K_lens, 0, 1 << 30, &nl, &sum);
+		if (sum > REGBUF_MAX)
+			ior_bad(in, "lens", "more than %llu bytes in all",
+				(unsigned long long)REGBUF_MAX);
 		op->iovcnt = op->name ? nl : n;
 		return;
 	default:
@@ -246,8 +293,8 @@ void parse_uring(const struct args *a, struct prog_op *op)
 	op->sqe = opt_flags(a, K_sqe_flags, ior_iosqe_flags);
 	op->offset = opt_int(a, K_offset, -1);
 	op->count = opt_int(a, K_count, 0);
-	if (op->count > RW_MAX)
-		op->count = RW_MAX;
+	if (op->count > BUF_MAX)	/* a request's buffer: at most this */
+		op->count = BUF_MAX;
 	op->iovcnt = opt_int(a, K_iovcnt, 0);
 	if (op->iovcnt > IOV_LIMIT)
 		ior_bad(in, "iovcnt", "more than %d", IOV_LIMIT);
@@ -286,9 +333,7 @@ void parse_uring(const struct args *a, struct prog_op *op)
 			if (r->ret >= FD_MAX)
 				ior_bad(in, "RET", "descriptor above %d",
 					FD_MAX - 1);
-			if (r->ret > prog.maxfd)
-				prog.maxfd = r->ret;
-			op->num = r->ret;
+			op->num = fd_renumber(r->ret);
 			op->fd = vfd_of(a, K_vfd);
 			op->anyret = 1;
 		}
@@ -472,7 +517,7 @@ void link_aio(void)
 
 	links_free(&ld.subs);
 	for (uint32_t i = 0; i < prog.nops; i++) {
-		struct prog_thread *th = &prog.threads[ld.thread_of[prog.ops[i].tid] - 1];
+		struct prog_thread *th = &prog.threads[thread_index(prog.ops[i].tid)];
 		uint64_t n = 0, iov = 0;
 
 		if (prog.ops[i].kind == IOR_REPLAY_IO_CANCEL) {
@@ -483,7 +528,7 @@ void link_aio(void)
 			continue;
 		for (uint32_t j = prog.ops[i].batch; j != NONE; j = prog.ops[j].batch) {
 			n++;
-			iov += prog.ops[j].iovcnt;
+			iov += iov_room(prog.ops[j].iovcnt);
 			l = link_get(&iocbs, prog.ops[j].addr, prog.ops[j].arg, 1);
 			l->op = j;
 		}

@@ -19,6 +19,7 @@
 
 #include "ior.h"
 #include "load.h"
+#include "options.h"
 #include "program.h"
 
 struct program prog = { .maxfd = -1, .maxvfd = -1 };
@@ -291,16 +292,55 @@ static int row_of(const struct ior_in *in, const char *name, int *native)
 	return row;
 }
 
-/* A captured descriptor that can be bound: 0..FD_MAX, else -1. */
+/*
+ * The index that id has in m (stored + 1), a new one (the next after
+ * *max) when it has none yet.
+ */
+static int32_t renumber(struct ior_hashmap *m, int64_t id, int32_t *max)
+{
+	void *v = ior_hashmap_get(m, (uint64_t)id);
+
+	if (v)
+		return (int32_t)((uintptr_t)v - 1);
+	++*max;
+	ior_hashmap_put(m, (uint64_t)id, (void *)(uintptr_t)(*max + 1));
+	return *max;
+}
+
+int32_t fd_renumber(int64_t fd)
+{
+	int32_t n;
+
+	if (ld.last_fd == fd + 1)	/* most often the last one's */
+		return ld.last_fd_is;
+	n = renumber(&ld.nums, fd, &prog.maxfd);
+	if ((size_t)n >= ld.fdnum_cap)
+		prog.fdnum = ior_xgrow(prog.fdnum, &ld.fdnum_cap, n + 1,
+				       sizeof(*prog.fdnum));
+	prog.fdnum[n] = fd;
+	ld.last_fd = fd + 1;
+	ld.last_fd_is = n;
+	return n;
+}
+
+int32_t vfd_renumber(int64_t vfd)
+{
+	/* Most records use the vfd the one before used. */
+	if (ld.last_vfd != vfd + 1) {
+		ld.last_vfd = vfd + 1;
+		ld.last_vfd_is = renumber(&ld.vfds, vfd, &prog.maxvfd);
+	}
+	return ld.last_vfd_is;
+}
+
+/* A captured descriptor that can be bound (0..FD_MAX-1), else -1. */
 int32_t fd_of(const struct args *a, int k)
 {
 	int64_t fd = arg_int(a, k);
 
 	if (fd < 0 || fd >= FD_MAX)
 		return -1;
-	if (fd > prog.maxfd)
-		prog.maxfd = fd;
-	return fd;
+	return fd_renumber(fd);
 }
 
 /*
@@ -317,9 +357,7 @@ int32_t vfd_of(const struct args *a, int k)
 	vfd = arg_int(a, k);
 	if (vfd < 0 || vfd >= VFD_MAX)
 		ior_bad(a->in, key_name[k], "out of range 0..%d", VFD_MAX - 1);
-	if (vfd > prog.maxvfd)
-		prog.maxvfd = vfd;
-	return vfd;
+	return vfd_renumber(vfd);
 }
 
 size_t path_of(const struct args *a, int k)
@@ -352,6 +390,17 @@ static void value_bytes(const struct args *a, struct prog_op *op)
 	op->valuelen = len;
 }
 
+/* The thread of vtid, which exists; the last found is kept. */
+uint32_t thread_index(int64_t vtid)
+{
+	/* Most records are of the thread the one before was. */
+	if (ld.last_tid != vtid) {
+		ld.last_tid_is = (uintptr_t)ior_hashmap_get(&ld.thread_of, vtid) - 1;
+		ld.last_tid = vtid;
+	}
+	return ld.last_tid_is;
+}
+
 static uint32_t thread_get(const struct ior_in *in, int64_t vtid,
 			   int64_t vpid, int forked)
 {
@@ -360,21 +409,20 @@ static uint32_t thread_get(const struct ior_in *in, int64_t vtid,
 	if (vtid < 1 || vtid >= ID_MAX || vpid < 1 || vpid >= ID_MAX)
 		ior_bad(in, forked ? "child" : "TID",
 			"virtual id out of range 1..%d", ID_MAX - 1);
-	if ((uint64_t)vtid < ld.thread_of_cap && ld.thread_of[vtid]) {
+	if ((vtid == ld.last_tid && !forked) ||
+	    ior_hashmap_get(&ld.thread_of, vtid)) {
 		if (forked)
 			ior_bad(in, "child", "task %lld already exists",
 				(long long)vtid);
-		return ld.thread_of[vtid] - 1;
+		return thread_index(vtid);
 	}
-	ld.thread_of = ior_xgrow(ld.thread_of, &ld.thread_of_cap, vtid + 1,
-				 sizeof(*ld.thread_of));
 	prog.threads = ior_xgrow(prog.threads, &ld.threads_cap,
 				 prog.nthreads + 1, sizeof(*prog.threads));
 	t = prog.nthreads++;
 	prog.threads[t] = (struct prog_thread){ .vtid = vtid, .vpid = vpid,
 		.first = NONE, .last = NONE, .next_initial = NONE,
 		.comm = SIZE_MAX, .forked = forked };
-	ld.thread_of[vtid] = t + 1;
+	ior_hashmap_put(&ld.thread_of, vtid, (void *)(uintptr_t)(t + 1));
 	return t;
 }
 
@@ -520,9 +568,7 @@ static void parse_fcntl(const struct args *a, struct prog_op *op)
 			if (r->ret >= FD_MAX)
 				ior_bad(a->in, "RET", "descriptor above %d",
 					FD_MAX - 1);
-			if (r->ret > prog.maxfd)
-				prog.maxfd = r->ret;
-			op->num2 = r->ret;
+			op->num2 = fd_renumber(r->ret);
 			op->fd2 = vfd_of(a, K_vfd2);
 		}
 		op->anyret = 1;
@@ -562,6 +608,11 @@ static void parse_special(const struct args *a, struct prog_op *op)
 	case IOR_REPLAY_MKNOD:
 		op->mode = node_mode_of(a);
 		break;
+	case IOR_REPLAY_RENAME:	/* a whiteout is a device node, 0:0 */
+		if (op->flags & RENAME_WHITEOUT)
+			ior_bad(a->in, "flags", "%s: makes a whiteout, a device node, which is not replayed",
+				a->val[K_flags]);
+		break;
 	case IOR_REPLAY_OPEN_BY_HANDLE:	/* the file it opened, when it did */
 		if (a->val[K_path])
 			op->path = path_of(a, K_path);
@@ -569,6 +620,88 @@ static void parse_special(const struct args *a, struct prog_op *op)
 	case IOR_REPLAY_CLOSE_RANGE:
 		op->num = bound_of(a, K_fd);
 		op->len = bound_of(a, K_maxfd);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * The mode a call that creates gives its file, the replay's own umask
+ * being 0 (main.c), as ior-init's: the one the capture's file got. An
+ * open's fmode is what its file was seen to get: the mode argument less
+ * the application's umask, or what a default ACL gave instead; a file
+ * that was there already kept its mode whatever the argument, and
+ * fmode's bits are then the ones it had. Without fmode (mkdir, mknod,
+ * io_uring's opens, an open whose file could not be stat'ed), the mode
+ * argument less the umask the capture saw the call apply. A record
+ * without either (written by hand, or captured before ior-trace wrote
+ * umask) gives the mode as it is written: it says what it means.
+ */
+static void creation_mode(const struct args *a, struct prog_op *op)
+{
+	unsigned mask;
+
+	switch (op->kind) {
+	case IOR_REPLAY_OPEN: case IOR_REPLAY_UR_OPENAT:
+	case IOR_REPLAY_UR_OPENAT2:
+		if (!ior_open_creates(op->flags))
+			return;
+		if (a->val[K_fmode]) {
+			op->mode &= ior_mode(a->in, "fmode", a->val[K_fmode]) &
+				07777;
+			return;
+		}
+		break;
+	case IOR_REPLAY_MKDIR: case IOR_REPLAY_MKNOD:
+		break;
+	default:
+		return;
+	}
+	if (!a->val[K_umask])
+		return;
+	mask = ior_mode(a->in, "umask", a->val[K_umask]);
+	if (mask > 0777)
+		ior_bad(a->in, "umask", "not a umask, 0000 to 0777: \"%.40s\"",
+			a->val[K_umask]);
+	op->mode &= ~mask;
+}
+
+/*
+ * What the replay never does unless --privileged, whatever the program
+ * says: give a mode setuid or setgid bits (a user's file chowned to root
+ * by one operation and made 04755 by the next would be setuid-root), or
+ * set a security.* or trusted.* extended attribute (security.capability
+ * gives a file capabilities). The bits are dropped from the mode of
+ * chmod, fchmod, mkdir, mknod and of opens that create; such a setxattr
+ * is skipped as unsafe. Both are counted for the trailer.
+ */
+static void guard_op(struct prog_op *op)
+{
+	const char *name;
+
+	if (opt.privileged)
+		return;
+	switch (op->kind) {
+	case IOR_REPLAY_OPEN: case IOR_REPLAY_UR_OPENAT:
+	case IOR_REPLAY_UR_OPENAT2:
+		if (!ior_open_creates(op->flags))
+			break;
+		/* fall through */
+	case IOR_REPLAY_CHMOD: case IOR_REPLAY_FCHMOD: case IOR_REPLAY_MKDIR:
+	case IOR_REPLAY_MKNOD:
+		if (op->mode & (S_ISUID | S_ISGID)) {
+			op->mode &= ~(S_ISUID | S_ISGID);
+			prog.setid_stripped++;
+		}
+		break;
+	case IOR_REPLAY_SETXATTR: case IOR_REPLAY_FSETXATTR:
+		name = str(op->name);
+		if (!strncmp(name, "security.", 9) ||
+		    !strncmp(name, "trusted.", 8)) {
+			op->unsafe = 1;
+			prog.xattrs_refused++;
+		}
 		break;
 	default:
 		break;
@@ -655,13 +788,17 @@ static void parse_args(const struct args *a, struct prog_op *op,
 		op->count = arg_uint(a, K_count);
 		if (op->count > RW_MAX)
 			op->count = RW_MAX;
+		/* but reads, writes and copies, issued in parts (issue_rw) */
+		if ((nd & (READS | WRITES)) && op->count > BUF_MAX &&
+		    !is_rw(op->kind) && !(nd & A_PAIR))
+			op->count = BUF_MAX;
 	}
 	if (nd & A_IOVCNT) {
 		op->iovcnt = arg_uint(a, K_iovcnt);
 		if (op->iovcnt > IOV_LIMIT)
 			ior_bad(in, "iovcnt", "more than %d", IOV_LIMIT);
-		if (op->iovcnt > th->maxiov)
-			th->maxiov = op->iovcnt;
+		if (iov_room(op->iovcnt) > th->maxiov)
+			th->maxiov = iov_room(op->iovcnt);
 	}
 	/*
 	 * Type bits are accepted (git passes them to chmod) and passed on:
@@ -682,9 +819,9 @@ static void parse_args(const struct args *a, struct prog_op *op,
 	else
 		parse_uring_call(a, op);
 	if ((nd & READS) && op->count > th->maxread)
-		th->maxread = op->count;
+		th->maxread = op->count < BUF_MAX ? op->count : BUF_MAX;
 	if ((nd & WRITES) && op->count > prog.maxwrite)
-		prog.maxwrite = op->count;
+		prog.maxwrite = op->count < BUF_MAX ? op->count : BUF_MAX;
 	/*
 	 * fstatat(fd, "", AT_EMPTY_PATH) and its kind act on the descriptor
 	 * dirfd; so does utimensat(fd, NULL), which is futimens.
@@ -701,13 +838,11 @@ static void parse_args(const struct args *a, struct prog_op *op,
 	if ((nd & RET_FD) && op->kind != IOR_REPLAY_IORFD && r->ret >= 0) {
 		if (r->ret >= FD_MAX)
 			ior_bad(in, "RET", "descriptor above %d", FD_MAX - 1);
-		if (r->ret > prog.maxfd)
-			prog.maxfd = r->ret;
 		if (op->kind == IOR_REPLAY_DUP) {
-			op->num2 = r->ret;
+			op->num2 = fd_renumber(r->ret);
 			op->fd2 = vfd_of(a, K_vfd2);
 		} else if (op->kind != IOR_REPLAY_DUP2 && op->kind != IOR_REPLAY_DUP3) {
-			op->num = r->ret;	/* an open's new descriptor */
+			op->num = fd_renumber(r->ret);	/* an open's new one */
 			op->fd = vfd_of(a, K_vfd);
 		}
 	}
@@ -763,6 +898,8 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 		parse_fork(&a, op);	/* may move threads[] */
 	else
 		parse_args(&a, op, &prog.threads[t]);
+	creation_mode(&a, op);
+	guard_op(op);
 	th = &prog.threads[t];
 	if (th->comm == SIZE_MAX || strcmp(str(th->comm), r->comm))
 		th->comm = arena_add(r->comm, strlen(r->comm));
@@ -776,30 +913,64 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	prog.nops++;
 }
 
+/*
+ * The starting tree is ior-init's to make and check: its files are kept
+ * only for what limits.c adds up, and a record it cannot read is left
+ * out, not refused.
+ */
+static void tree_file(const struct ior_rec *r, int link)
+{
+	const char *v[NKEYS] = { NULL };
+	char path[PATH_MAX], path2[PATH_MAX], *end;
+	struct tree_file f = { 0 };
+	long n;
+
+	ior_keys_values(&keys, r, v);
+	if (!v[K_path] || strlen(v[K_path]) >= sizeof(path) ||
+	    (link ? !v[K_path2] || strlen(v[K_path2]) >= sizeof(path2) :
+	     !v[K_size]))
+		return;
+	strcpy(path, v[K_path]);
+	if ((n = ior_unescape(path)) <= 0 || memchr(path, 0, n))
+		return;
+	f.path = arena_add(path, n);
+	if (link) {
+		strcpy(path2, v[K_path2]);
+		if ((n = ior_unescape(path2)) <= 0 || memchr(path2, 0, n))
+			return;
+		f.path2 = arena_add(path2, n);
+	} else {
+		errno = 0;
+		f.size = strtoull(v[K_size], &end, 10);
+		if (*end || errno || v[K_size][0] == '-')
+			return;
+	}
+	prog.tree = ior_xgrow(prog.tree, &ld.tree_cap, prog.ntree + 1,
+			      sizeof(*prog.tree));
+	prog.tree[prog.ntree++] = f;
+}
+
 /* Group the threads nothing forked by process: the master forks those. */
 static void find_initial(void)
 {
-	uint32_t *last;		/* vpid -> its last initial thread + 1 */
-	int64_t maxpid = 0;
+	struct ior_hashmap last = { 0 };	/* vpid -> its last initial
+						   thread + 1 */
 
-	for (uint32_t t = 0; t < prog.nthreads; t++)
-		if (prog.threads[t].vpid > maxpid)
-			maxpid = prog.threads[t].vpid;
-	last = ior_xcalloc(maxpid + 1, sizeof(*last));
 	prog.initial = ior_xreallocarray(NULL, prog.nthreads + 1,
 					 sizeof(*prog.initial));
 	for (uint32_t t = 0; t < prog.nthreads; t++) {
 		int64_t pid = prog.threads[t].vpid;
+		uintptr_t l;
 
 		if (prog.threads[t].forked)
 			continue;
-		if (last[pid])
-			prog.threads[last[pid] - 1].next_initial = t;
+		if ((l = (uintptr_t)ior_hashmap_get(&last, pid)))
+			prog.threads[l - 1].next_initial = t;
 		else
 			prog.initial[prog.ninitial++] = t;
-		last[pid] = t + 1;
+		ior_hashmap_put(&last, pid, (void *)(uintptr_t)(t + 1));
 	}
-	free(last);
+	ior_hashmap_free(&last);
 }
 
 void load_program(const char *path)
@@ -827,6 +998,8 @@ void load_program(const char *path)
 			prog.meta[prog.meta_len - 1] = '\n';
 			continue;
 		}
+		if (!strcmp(r.call, "init:file") || !strcmp(r.call, "init:link"))
+			tree_file(&r, r.call[5] == 'l');
 		if (!strncmp(r.call, "init:", 5))
 			continue;	/* the starting tree: ior-init's job */
 		parse_op(&in, &r);
@@ -840,6 +1013,8 @@ void load_program(const char *path)
 	for (uint32_t i = 1; i < prog.nops; i++)
 		if (prog.ops[i].ctime < prog.ctime0)
 			prog.ctime0 = prog.ops[i].ctime;
-	free(ld.thread_of);
+	ior_hashmap_free(&ld.thread_of);
+	ior_hashmap_free(&ld.vfds);
+	ior_hashmap_free(&ld.nums);
 	ld = (struct loader){ 0 };
 }

@@ -37,11 +37,20 @@ struct sub_links {
 	unsigned used;			/* links made of blocks->link */
 };
 
-/* The master's while it loads the program; freed before the replay. */
+/*
+ * The master's while it loads the program; freed before the replay. The
+ * maps are keyed by what the program says (ids, numbers), valued by an
+ * index + 1: their memory follows how many there are, not their values.
+ */
 struct loader {
-	size_t ops_cap, threads_cap, arena_cap, meta_cap;
-	uint32_t *thread_of;	/* vtid -> thread index + 1 */
-	size_t thread_of_cap;
+	size_t ops_cap, threads_cap, arena_cap, meta_cap, fdnum_cap, tree_cap;
+	struct ior_hashmap thread_of;	/* vtid -> thread index + 1 */
+	struct ior_hashmap vfds;	/* vfd -> renumbered + 1 */
+	struct ior_hashmap nums;	/* descriptor number -> renumbered + 1 */
+	int64_t last_tid, last_vfd, last_fd;	/* the last looked up (vfd
+						   and fd + 1; 0: none) */
+	uint32_t last_tid_is;			/* and what each was */
+	int32_t last_vfd_is, last_fd_is;
 	struct sub_links subs;	/* sub -> io_submit or io_uring_enter */
 };
 extern struct loader ld;
@@ -61,7 +70,8 @@ size_t arena_add(const char *s, size_t n);
 	X(arg) X(ltype) X(maxfd) X(child) X(cpid) X(inflight) X(nr) X(ctx) \
 	X(sub) X(iocb) X(min_nr) X(timeout) X(sigmask) X(entries) X(sq) \
 	X(cq) X(to_submit) X(min_complete) X(opcode) X(fds) X(vfds) X(lens) \
-	X(ring) X(fixed) X(sqe_flags) X(buf) X(datasync) X(resolve) X(slot)
+	X(ring) X(fixed) X(sqe_flags) X(buf) X(datasync) X(resolve) X(slot) \
+	X(fmode) X(umask)
 enum load_key {
 #define LOAD_KEY(k) K_##k,
 	LOAD_KEYS(LOAD_KEY)
@@ -131,6 +141,11 @@ static inline uint64_t arg_flags(const struct args *a, int k,
  */
 int32_t fd_of(const struct args *a, int k);
 int32_t vfd_of(const struct args *a, int k);
+/* A captured number (0..FD_MAX-1) or vfd (0..VFD_MAX-1), renumbered. */
+int32_t fd_renumber(int64_t fd);
+int32_t vfd_renumber(int64_t vfd);
+/* The thread of virtual tid vtid: its index in prog.threads. */
+uint32_t thread_index(int64_t vtid);
 size_t path_of(const struct args *a, int k);
 struct timespec time_of(const struct args *a, int k);
 

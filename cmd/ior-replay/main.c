@@ -29,6 +29,7 @@
  *	aio.c		Linux AIO
  *	uring.c		io_uring
  *	task.c		processes and threads
+ *	limits.c	the program against the machine, before it runs
  *	buffers.c	what writes write, and buffers
  *	results.c	the result stream
  * State by lifetime: struct loader (the master's, while loading); struct
@@ -44,10 +45,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ior.h"
+#include "limits.h"
 #include "options.h"
 #include "order.h"
 #include "paths.h"
@@ -59,10 +62,13 @@ struct options opt = { .speed = 1 };
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [FILE]\n",
+	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [--ignore-limits] [--privileged] [FILE]\n",
 		ior_progname());
 	exit(code);
 }
+
+/* The options that have no short form. */
+enum { OPT_IGNORE_LIMITS = 256 };
 
 /* The command line, into opt; a bad one exits with usage. */
 static void parse_options(int argc, char **argv)
@@ -73,6 +79,8 @@ static void parse_options(int argc, char **argv)
 		{ "speed", required_argument, NULL, 's' },
 		{ "timed", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "ignore-limits", no_argument, NULL, OPT_IGNORE_LIMITS },
+		{ "privileged", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -102,6 +110,12 @@ static void parse_options(int argc, char **argv)
 		case 'v':
 			opt.verbose = 1;
 			break;
+		case OPT_IGNORE_LIMITS:
+			opt.ignore_limits = 1;
+			break;
+		case 'P':
+			opt.privileged = 1;
+			break;
 		case 'h':
 			usage(stdout, IOR_EXIT_OK);
 			break;
@@ -117,6 +131,11 @@ static void parse_options(int argc, char **argv)
 		usage(stderr, IOR_EXIT_USAGE);
 	}
 	opt.file = optind < argc ? argv[optind] : NULL;
+	/* What it restores is root's to give (ior-replay(1)). */
+	if (opt.privileged && geteuid() != 0) {
+		ior_warnx("--privileged: only root may set setuid and setgid bits and security or trusted attributes");
+		usage(stderr, IOR_EXIT_USAGE);
+	}
 }
 
 int main(int argc, char **argv)
@@ -136,9 +155,12 @@ int main(int argc, char **argv)
 	if (opt.verbose)
 		ior_warnx("%u ops, %u threads, %u initial processes", prog.nops,
 			  prog.nthreads, prog.ninitial);
+	check_limits();
 	if (opt.dry)
 		goto out;
 
+	/* Modes are the captured ones, whatever the caller's umask. */
+	umask(0);
 	replay_setup();
 	/* Timed: TIME 0 once the initial processes have had time to start. */
 	if (opt.timed)
@@ -146,6 +168,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_REALTIME, &wall);
 	wall_ns = replay(lead);
 	write_results(wall_ns, wall.tv_sec * 1000000000ull + wall.tv_nsec + lead);
+	if (replay_failed)
+		ior_errx(IOR_EXIT_SYS, "replay failed: the results of what was done are written");
 out:
 	ior_root_close(&root);
 	return IOR_EXIT_OK;

@@ -20,10 +20,14 @@
 #include "shared.h"
 #include "task.h"
 
-/* A file mapping: the captured range and where the replay mapped it. */
+/*
+ * A file mapping: the captured range, where the replay mapped it, and
+ * whether it is private (map_prot).
+ */
 struct replay_mapping {
 	uint64_t caddr, len;
 	char *raddr;
+	int priv;
 };
 
 /* A handle name_to_handle_at made, by the path it was made for. */
@@ -69,7 +73,7 @@ static uint64_t page_end(uint64_t addr, uint64_t len)
 	return (addr + len + pg - 1) & ~(pg - 1);
 }
 
-static void maps_add(uint64_t caddr, uint64_t end, char *raddr)
+static void maps_add(uint64_t caddr, uint64_t end, char *raddr, int priv)
 {
 	struct replay_mapping *m = ior_grow(pmaps.maps, &pmaps.maps_cap,
 					    pmaps.nmaps + 1, sizeof(*m));
@@ -77,7 +81,8 @@ static void maps_add(uint64_t caddr, uint64_t end, char *raddr)
 	if (!m)
 		fatal("realloc");
 	pmaps.maps = m;
-	pmaps.maps[pmaps.nmaps++] = (struct replay_mapping){ caddr, end - caddr, raddr };
+	pmaps.maps[pmaps.nmaps++] = (struct replay_mapping){ caddr, end - caddr,
+							     raddr, priv };
 }
 
 /* Unmap [x, y) of mapping i, which holds it; the rest stays known. */
@@ -90,11 +95,12 @@ static int64_t unmap_part(size_t i, uint64_t x, uint64_t y)
 	if (x == m.caddr && y == end)
 		pmaps.maps[i] = pmaps.maps[--pmaps.nmaps];
 	else if (x == m.caddr)
-		pmaps.maps[i] = (struct replay_mapping){ y, end - y, m.raddr + (y - m.caddr) };
+		pmaps.maps[i] = (struct replay_mapping){ y, end - y,
+			m.raddr + (y - m.caddr), m.priv };
 	else {
 		pmaps.maps[i].len = x - m.caddr;
 		if (y < end)
-			maps_add(y, end, m.raddr + (y - m.caddr));
+			maps_add(y, end, m.raddr + (y - m.caddr), m.priv);
 	}
 	return r;
 }
@@ -120,7 +126,9 @@ static int64_t on_maps(unsigned c, uint64_t addr, uint64_t end,
 		if (c == IOR_REPLAY_MSYNC)
 			e = neg(msync(p, y - x, op->flags));
 		else if (c == IOR_REPLAY_MADVISE)
-			e = neg(madvise(p, y - x, op->arg));
+			e = neg(madvise(p, y - x, op->arg == MADV_POPULATE_WRITE &&
+					pmaps.maps[i].priv ?
+					MADV_POPULATE_READ : op->arg));
 		else
 			e = unmap_part(i, x, y);
 		if (e < 0 && !r)
@@ -138,6 +146,23 @@ static int maps_cover(uint64_t addr, uint64_t end)
 	return 0;
 }
 
+/*
+ * A mapping's protection as the replay maps it: a private one without
+ * PROT_WRITE. The replay never writes through a mapping, but the kernel
+ * would make a private copy of every page for a write fault
+ * (MAP_POPULATE, MADV_POPULATE_WRITE, which reads instead): memory the
+ * size of the mapping, which the program sets.
+ */
+static int map_private(const struct prog_op *op)
+{
+	return (op->flags & MAP_TYPE) == MAP_PRIVATE;
+}
+
+static int map_prot(const struct prog_op *op)
+{
+	return map_private(op) ? op->arg & ~PROT_WRITE : op->arg;
+}
+
 /* After mmap: the replay's mapping p stands for the captured one. */
 static void map_done(const struct prog_op *op, int64_t r)
 {
@@ -148,7 +173,7 @@ static void map_done(const struct prog_op *op, int64_t r)
 	if (op->cret >= 0)
 		on_maps(IOR_REPLAY_MUNMAP, op->cret, end, op);
 	if (r >= 0 && op->cret >= 0)
-		maps_add(op->cret, end, (char *)(uintptr_t)r);
+		maps_add(op->cret, end, (char *)(uintptr_t)r, map_private(op));
 	else if (r >= 0)
 		munmap((void *)(uintptr_t)r, op->len);
 	unlock_maps();
@@ -238,7 +263,7 @@ int issue_on_map(struct thread_state *w, const struct prog_op *op,
 	if (op->kind == IOR_REPLAY_OPEN_BY_HANDLE)
 		r = neg(open_by_handle_at(rootdir, &w->hb.fh, op->flags));
 	else if (op->kind == IOR_REPLAY_MMAP) {
-		void *p = mmap(NULL, op->len, op->arg,
+		void *p = mmap(NULL, op->len, map_prot(op),
 			       op->flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE),
 			       fd, op->offset);
 

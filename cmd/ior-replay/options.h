@@ -12,6 +12,9 @@ struct options {
 	int timed;		/* -T: each op at its captured time */
 	double speed;		/* -s: captured times are divided by it */
 	int verbose;		/* -v */
+	int ignore_limits;	/* --ignore-limits: over them, go on (limits.h) */
+	int privileged;		/* --privileged: setuid and setgid bits,
+				   security.* and trusted.* xattrs */
 };
 extern struct options opt;
 

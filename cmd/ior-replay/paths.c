@@ -214,8 +214,8 @@ static int64_t at_name(const struct prog_op *op, struct thread_state *w)
 	case IOR_REPLAY_ACCESS:
 		r = neg(faccessat(d, name, op->mode, op->flags & ~AT_EMPTY_PATH));
 		break;
-	case IOR_REPLAY_CHMOD:
-		r = neg(fchmodat(d, name, op->mode, AT_SYMLINK_NOFOLLOW));
+	case IOR_REPLAY_CHMOD:	/* not glibc's: see ior_chmod_nofollow */
+		r = ior_chmod_nofollow(d, name, op->mode);
 		break;
 	case IOR_REPLAY_CHOWN:
 		r = neg(fchownat(d, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW));
@@ -277,11 +277,19 @@ static int64_t open_in_root(const char *path, int flags, int mode)
 	return ior_root_openat(&root, path, flags, mode);
 }
 
+/*
+ * Opened without blocking: a FIFO (a local user may put one there) would
+ * wait for a reader. truncate(2) of a FIFO or socket fails with EINVAL;
+ * their open fails with ENXIO without a reader, their ftruncate with one.
+ */
 static int64_t truncate_in_root(const char *path, off_t size)
 {
-	int fd = ior_root_openat(&root, path, O_WRONLY | O_CLOEXEC, 0);
+	int fd = ior_root_openat(&root, path,
+				 O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
 	int64_t r;
 
+	if (fd == -ENXIO)
+		return -EINVAL;
 	if (fd < 0)
 		return fd;
 	r = neg(ftruncate(fd, size));

@@ -17,9 +17,17 @@
 #define NONE UINT32_MAX
 #define ID_MAX (1 << 22)	/* largest virtual pid or tid accepted */
 #define FD_MAX (1 << 20)	/* largest captured descriptor bound */
-#define VFD_MAX (1 << 28)	/* largest vfd */
+#define VFD_MAX (1 << 28)	/* largest vfd accepted */
 #define IOV_LIMIT (1 << 20)	/* largest iovcnt accepted */
+#define IOV_KERNEL 1024		/* UIO_MAXIOV: the kernel takes no more */
+#define REGBUF_MAX (1ull << 30)	/* most bytes of buffers registered at once */
 #define RW_MAX 0x7ffff000ull	/* the kernel moves no more in one call */
+/*
+ * The largest buffer a call reads into or writes from. A read or write
+ * of more (issue_rw) is issued in calls of this many bytes; a request or
+ * any other call with a buffer gets one of this size.
+ */
+#define BUF_MAX (16ull << 20)
 #define EVENTS_MAX (1 << 16)	/* most AIO events reaped in one call */
 
 /*
@@ -33,8 +41,9 @@ struct prog_op {
 	uint8_t waited;		/* some op has after= it */
 	uint32_t after, after2;	/* index + 1 of the ops to wait for; 0: none */
 	uint32_t next;		/* next op of the same thread, or NONE */
-	int32_t fd, fd2;	/* vfds: the descriptor used, dup's new one; -1: none */
-	int32_t num, num2;	/* their captured numbers; -1: none */
+	int32_t fd, fd2;	/* vfds: the descriptor used, dup's new one,
+				   renumbered (below); -1: none */
+	int32_t num, num2;	/* their captured numbers, renumbered; -1 */
 	int64_t offset;		/* offset, ior:fd offset, truncate size */
 	uint64_t count;
 	size_t path, path2;	/* unescaped; 0 is the empty string */
@@ -95,9 +104,18 @@ struct prog_thread {
 	uint32_t maxiov;	/* iovecs of a call or of an io_submit */
 	uint32_t maxbatch;	/* requests of its largest io_submit */
 	uint32_t maxevents;	/* events of its largest io_getevents */
-	uint64_t maxread;	/* read buffer it needs */
+	uint64_t maxread;	/* read buffer it needs, at most BUF_MAX */
 	size_t comm;		/* last COMM seen, to share arena copies */
 	int forked;		/* announced by a sched:fork */
+};
+
+/*
+ * A file of the starting tree, as its init:file (or, path2 not 0, an
+ * init:link to path2) says: what limits.c starts from.
+ */
+struct tree_file {
+	size_t path, path2;
+	uint64_t size;
 };
 
 /*
@@ -115,12 +133,26 @@ struct program {
 	size_t arena_len;
 	char *meta;		/* input metadata lines, passed through */
 	size_t meta_len;
-	uint64_t maxwrite;	/* the most bytes a call writes */
-	int32_t maxfd;		/* largest captured descriptor number */
-	int32_t maxvfd;		/* largest vfd */
+	uint64_t maxwrite;	/* the most bytes a call writes, at most BUF_MAX */
+	/*
+	 * Vfds and captured descriptor numbers are renumbered as they are
+	 * loaded, 0, 1, 2 ... in order of first appearance, so that the
+	 * tables indexed by them (fdtab.h) are as large as the program has
+	 * distinct ones, whatever their values. fdnum[n] is the captured
+	 * number n stands for (close_range's ranges are of those).
+	 */
+	int32_t maxfd;		/* largest renumbered descriptor number */
+	int32_t maxvfd;		/* largest renumbered vfd */
+	int32_t *fdnum;
 	uint32_t naio;		/* aio:* requests */
 	uint32_t nuring;	/* uring:* requests */
+	uint32_t setid_stripped;	/* modes without their setuid and
+					   setgid bits (guard_op) */
+	uint32_t xattrs_refused;	/* security.* and trusted.* setxattr
+					   calls not issued */
 	uint64_t ctime0;	/* the earliest captured TIME */
+	struct tree_file *tree;	/* until check_limits (limits.h) */
+	uint32_t ntree;
 };
 extern struct program prog;
 
@@ -143,6 +175,22 @@ static inline int is_aio_request(unsigned kind)
 static inline int is_uring_request(unsigned kind)
 {
 	return kind >= IOR_REPLAY_UR_NOP && kind <= IOR_REPLAY_UR_OTHER;
+}
+
+/*
+ * The iovecs a call of iovcnt needs the replay to fill: none when the
+ * kernel takes no more than IOV_KERNEL, since it refuses such a call
+ * (EINVAL) before it reads one.
+ */
+static inline uint32_t iov_room(uint32_t iovcnt)
+{
+	return iovcnt > IOV_KERNEL ? 0 : iovcnt;
+}
+
+/* read, write and their positioned and vector kinds: issued in parts. */
+static inline int is_rw(unsigned kind)
+{
+	return kind >= IOR_REPLAY_READ && kind <= IOR_REPLAY_PWRITEV;
 }
 
 /* The fcntl commands on a lock: they carry one (ltype, whence, ...). */

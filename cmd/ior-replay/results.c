@@ -13,6 +13,7 @@
 #include "program.h"
 #include "results.h"
 #include "shared.h"
+#include "task.h"
 
 static const char *const skip_names[] = {
 	[SKIP_NOFD] = "nofd", [SKIP_NOMAP] = "nomap", [SKIP_UNSAFE] = "unsafe",
@@ -68,7 +69,7 @@ static int64_t percentile(const int64_t *v, uint32_t n, unsigned p)
 void write_results(uint64_t wall_ns, uint64_t start)
 {
 	struct ior_out out;
-	uint64_t errors = 0, mism = 0, skipped = 0;
+	uint64_t errors = 0, mism = 0, skipped = 0, stopped = 0;
 	int64_t *lates = NULL, late;
 	uint32_t nlates = 0;
 	int own;
@@ -89,7 +90,10 @@ void write_results(uint64_t wall_ns, uint64_t start)
 	for (uint32_t i = 0; i < prog.nops; i++) {
 		const struct prog_op *op = &prog.ops[i];
 		const struct op_result *res = &sh->res[i];
-		int skip = res->state == ST_SKIPPED;
+		/* A failed replay (task.h): what was not done by then. */
+		int undone = replay_failed && res->state != ST_DONE &&
+			res->state != ST_SKIPPED;
+		int skip = res->state == ST_SKIPPED || undone;
 
 		ior_put_time(&out, res->start);
 		ior_putc(&out, ' ');
@@ -109,7 +113,7 @@ void write_results(uint64_t wall_ns, uint64_t start)
 		ior_put(&out, str(op->text), op->textlen);
 		ior_put_kv_i64(&out, "cret", op->cret);
 		ior_put_kv_i64(&out, "cdur", op->cdur);
-		if (opt.timed && late_of(i, &late, &own)) {
+		if (opt.timed && !undone && late_of(i, &late, &own)) {
 			ior_put_kv_i64(&out, "late", late);
 			if (own)
 				lates[nlates++] = late;
@@ -118,7 +122,10 @@ void write_results(uint64_t wall_ns, uint64_t start)
 			ior_puts(&out, " cinflight=1");
 		if (res->claim == CL_INFLIGHT)
 			ior_puts(&out, " inflight=1");
-		if (skip) {
+		if (undone) {
+			ior_puts(&out, " skip=stopped");
+			stopped++;
+		} else if (skip) {
 			ior_puts(&out, " skip=");
 			ior_puts(&out, skip_names[res->skip]);
 			skipped++;
@@ -132,6 +139,8 @@ void write_results(uint64_t wall_ns, uint64_t start)
 		   prog.nops, (unsigned long long)errors, (unsigned long long)mism,
 		   (unsigned long long)skipped, sh->uring_dropped,
 		   (unsigned long long)wall_ns);
+	ior_printf(&out, " setid_stripped=%u xattrs_refused=%u",
+		   prog.setid_stripped, prog.xattrs_refused);
 	if (opt.timed) {
 		if (nlates)
 			qsort(lates, nlates, sizeof(*lates), by_value);
@@ -140,6 +149,8 @@ void write_results(uint64_t wall_ns, uint64_t start)
 			   (long long)percentile(lates, nlates, 99),
 			   (long long)(nlates ? lates[nlates - 1] : 0));
 	}
+	if (replay_failed)
+		ior_printf(&out, " failed=1 stopped=%llu", (unsigned long long)stopped);
 	ior_putc(&out, '\n');
 	ior_out_close(&out);
 	if (opt.verbose)

@@ -46,9 +46,11 @@
 struct replay_ring {
 	struct io_uring ring;
 	int64_t outstanding;	/* submitted, not yet reaped */
-	char **bufs;		/* registered buffers */
+	char **bufs;		/* registered buffers, in bufmem */
 	size_t *buflens;
 	uint32_t nbufs;
+	char *bufmem;		/* one mapping for them all */
+	size_t bufmem_len;
 };
 
 /* What a request needs until it completes; one per op, by index. */
@@ -220,8 +222,9 @@ static void uring_drain(struct replay_ring *u)
 
 static void uring_free_bufs(struct replay_ring *u)
 {
-	for (uint32_t i = 0; i < u->nbufs; i++)
-		munmap(u->bufs[i], u->buflens[i] ? u->buflens[i] : 1);
+	if (u->bufmem)
+		munmap(u->bufmem, u->bufmem_len);
+	u->bufmem = NULL;
 	free(u->bufs);
 	free(u->buflens);
 	u->bufs = NULL;
@@ -325,9 +328,10 @@ static void list_read(const char *s, int64_t *v, uint32_t n)
 
 /*
  * The replay's descriptors for a file registration: each vfd's (ior-map's
- * vfds, else the captured numbers' current vfds). An empty slot stays
- * empty (-1); an unknown descriptor is an empty slot too, unless the
- * captured call failed: then one never open, to fail again.
+ * vfds, else the captured numbers' current vfds; both renumbered as they
+ * were loaded). An empty slot stays empty (-1); an unknown descriptor is
+ * an empty slot too, unless the captured call failed: then one never
+ * open, to fail again.
  */
 static int *files_of(const struct prog_op *op)
 {
@@ -341,11 +345,12 @@ static int *files_of(const struct prog_op *op)
 	if (op->path2)
 		list_read(str(op->path2), v, op->iovcnt);
 	for (uint32_t i = 0; i < op->iovcnt; i++) {
-		int32_t vfd = op->path2 ? v[i] : c[i] >= 0 && c[i] <= prog.maxfd ?
+		/* c[i]: -1 an empty slot, -2 a number above FD_MAX */
+		int32_t vfd = op->path2 ? v[i] : c[i] >= 0 ?
 			__atomic_load_n(&thread_fds->numvfd[c[i]], __ATOMIC_RELAXED) : -1;
 
-		fds[i] = c[i] < 0 ? -1 : real_fd(vfd);
-		if (c[i] >= 0 && fds[i] < 0)
+		fds[i] = c[i] == -1 ? -1 : real_fd(vfd);
+		if (c[i] != -1 && fds[i] < 0)
 			fds[i] = op->cret < 0 ? INT32_MAX : -1;
 	}
 	free(c);
@@ -353,9 +358,14 @@ static int *files_of(const struct prog_op *op)
 	return fds;
 }
 
-/* Buffers of the captured lengths, holding what writes write. */
+/*
+ * Buffers of the captured lengths (REGBUF_MAX in all, as loaded), holding
+ * what writes write: each on pages of its own in one mapping, so that as
+ * many buffers as the kernel takes cost one mapping.
+ */
 static struct iovec *bufs_of(struct replay_ring *u, const struct prog_op *op)
 {
+	uint64_t pg = sysconf(_SC_PAGESIZE), at = 0;
 	int64_t *len = calloc(op->iovcnt + 1, sizeof(*len));
 	struct iovec *iov = calloc(op->iovcnt + 1, sizeof(*iov));
 
@@ -367,8 +377,13 @@ static struct iovec *bufs_of(struct replay_ring *u, const struct prog_op *op)
 	u->buflens = calloc(op->iovcnt + 1, sizeof(*u->buflens));
 	if (!u->bufs || !u->buflens)
 		fatal("calloc");
+	for (uint32_t i = 0; i < op->iovcnt; i++)
+		at += (len[i] + pg - 1) & ~(pg - 1);
+	u->bufmem_len = at ? at : pg;
+	u->bufmem = map_buf(u->bufmem_len);
+	at = 0;
 	for (uint32_t i = 0; i < op->iovcnt; i++) {
-		char *b = map_buf(len[i] ? len[i] : 1);
+		char *b = u->bufmem + at;
 		size_t n = (uint64_t)len[i] < prog.maxwrite ? (size_t)len[i] : prog.maxwrite;
 
 		if (n)
@@ -376,6 +391,7 @@ static struct iovec *bufs_of(struct replay_ring *u, const struct prog_op *op)
 		u->bufs[i] = b;
 		u->buflens[i] = len[i];
 		iov[i] = (struct iovec){ b, len[i] };
+		at += (len[i] + pg - 1) & ~(pg - 1);
 	}
 	u->nbufs = op->iovcnt;
 	free(len);
@@ -544,7 +560,7 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 		io_uring_prep_write(sqe, fd, wdata, rq->count, rq->offset);
 		break;
 	case IOR_REPLAY_UR_READV: case IOR_REPLAY_UR_WRITEV:
-		if (!(q->iov = calloc(rq->iovcnt, sizeof(*q->iov))))
+		if (!(q->iov = calloc(iov_room(rq->iovcnt) + 1, sizeof(*q->iov))))
 			fatal("calloc");
 		buf = rq->kind == IOR_REPLAY_UR_READV ? w->rbuf : wdata;
 		fill_iov(q->iov, rq->iovcnt, buf, rq->count);
@@ -576,7 +592,7 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 	case IOR_REPLAY_UR_OPENAT: case IOR_REPLAY_UR_OPENAT2:
 		/* openat2 beneath the root, whatever the capture used. */
 		q->how = (struct open_how){ .flags = rq->flags,
-			.mode = rq->flags & (O_CREAT | __O_TMPFILE) ?
+			.mode = ior_open_creates(rq->flags) ?
 				rq->mode & 07777 : 0,
 			.resolve = rq->cmd | RESOLVE_IN_ROOT |
 				RESOLVE_NO_MAGICLINKS };

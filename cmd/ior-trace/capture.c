@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -58,6 +59,8 @@ static void fill_cap(int abi, int nr, const struct ior_call *c)
 
 		if (a->form == IOR_FORM_CODE && !strcmp(a->key, "file"))
 			cap->ret_file = 1;
+		if (a->form == IOR_FORM_CODE && !strcmp(a->key, "umask"))
+			cap->umask = 1;
 		if (a->form != IOR_FORM_REG || (a->type != IOR_ARG_PATH &&
 		    a->type != IOR_ARG_LINK && a->type != IOR_ARG_NAME))
 			continue;
@@ -100,6 +103,7 @@ void capture_load(const struct trace_opts *o)
 	if (!(skel = ior_trace_bpf__open()))
 		ior_err(IOR_EXIT_SYS, "cannot open the BPF object");
 	skel->rodata->trace_all = o->trace_all;
+	skel->rodata->self_tgid = getpid();
 	skel->rodata->notify_exec = o->comm_mode;
 	if ((ncpu = libbpf_num_possible_cpus()) > 0)
 		skel->rodata->wakeup_bytes = IOR_RINGBUF_SIZE / 4 / ncpu;
@@ -118,6 +122,11 @@ void capture_attach(void)
 	if ((err = ior_trace_bpf__attach(skel)))
 		ior_errx(IOR_EXIT_SYS, "cannot attach the BPF programs: %s",
 			 strerror(-err));
+}
+
+void capture_detach(void)
+{
+	ior_trace_bpf__detach(skel);
 }
 
 void capture_destroy(void)
@@ -142,8 +151,8 @@ int uring_paths_fd(void)
 }
 
 /*
- * Set the state of thread tid of a traced (or armed) process in the
- * array the BPF programs test. A call in flight (the second pass) is kept.
+ * Set the state of thread tid in the array the BPF programs test. A
+ * call in flight (the second pass) is kept.
  */
 static void mark_thread(int tid, uint32_t state)
 {
@@ -177,8 +186,6 @@ void set_tgid(int pid, uint32_t state)
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.tgids), &key, &state,
 				BPF_ANY))
 		ior_err(IOR_EXIT_SYS, "tgids map");
-	if (state == IOR_TGID_EXCLUDED)
-		return;		/* system-wide: looked up at the first call */
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	if (!(dir = opendir(path)))
 		return;
@@ -196,7 +203,7 @@ bool any_traced(void)
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		if (bpf_map_lookup_elem(fd, &next, &state) == 0 &&
-		    state != IOR_TGID_EXCLUDED)
+		    (state == IOR_TGID_TRACED || state == IOR_TGID_ARMED))
 			return true;
 		key = next;
 		prev = &key;

@@ -18,6 +18,8 @@ struct trace_opts;
 /* Open and load the programs for o; exits with a message when it cannot. */
 void capture_load(const struct trace_opts *o);
 void capture_attach(void);
+/* Detach the programs; their maps stay until capture_destroy(). */
+void capture_detach(void);
 void capture_destroy(void);
 /* Set the state (enum ior_tgid_state) of process pid and its threads. */
 void set_tgid(int pid, uint32_t state);

@@ -118,7 +118,7 @@ static void on_exec(const struct ior_event *e, const char *path)
 	memcpy(comm, e->comm, IOR_COMM_LEN);
 	comm[IOR_COMM_LEN] = 0;
 	if (!opts->comm_mode || !comm_matches(opts, comm) ||
-	    e->pid == (uint32_t)getpid())
+	    e->pid == (uint32_t)getpid() || pidset_has(&opts->skip, e->pid))
 		return;
 	set_tgid(e->pid, IOR_TGID_TRACED);
 	write_exec(e, path);

@@ -44,14 +44,16 @@
 
 #define POLL_MS 100
 
-static volatile sig_atomic_t stop_signal, child_exited;
+/* stop_signals counts SIGINT and SIGTERM: trace_out gives up a write
+ * one of them interrupts (lib/out.c), however the first one came. */
+static volatile sig_atomic_t stop_signals, child_exited;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGCHLD)
 		child_exited = 1;
 	else
-		stop_signal = 1;
+		stop_signals++;
 }
 
 /*
@@ -90,6 +92,34 @@ static pid_t start_command(char **cmd, bool trace_on_stdout, int *gate,
 	return pid;
 }
 
+/*
+ * The processes -p and -c never choose, nor walk through to their
+ * children, into o->skip: other captures (tracers), and with the trace
+ * on a pipe, the stages that read it (readers), whose reads of the
+ * trace would make events of it. Added to at each call.
+ */
+static void choose_skipped(struct trace_opts *o, pid_t child,
+			   struct pidset *tracers, struct pidset *readers)
+{
+	find_tracers(tracers, child);
+	if (!o->output && !o->trace_all)
+		find_readers(readers, child);
+	for (size_t i = 0; i < tracers->n; i++)
+		pidset_add(&o->skip, tracers->v[i]);
+	for (size_t i = 0; i < readers->n; i++)
+		pidset_add(&o->skip, readers->v[i]);
+}
+
+/* Their states, for the programs: after any other a walk gave them. */
+static void mark_skipped(const struct pidset *tracers,
+			 const struct pidset *readers)
+{
+	for (size_t i = 0; i < readers->n; i++)
+		set_tgid(readers->v[i], IOR_TGID_EXCLUDED);
+	for (size_t i = 0; i < tracers->n; i++)
+		set_tgid(tracers->v[i], IOR_TGID_TRACER);
+}
+
 /* The stream's header: magic, then host, kernel, epoch and command line. */
 static void write_header(uint64_t wall0, int argc, char **argv)
 {
@@ -126,10 +156,16 @@ static bool capture_loop(const struct trace_opts *o, struct event_ring *rb,
 	size_t n;
 
 	out_is_pipe = fstat(outfd, &st) == 0 && S_ISFIFO(st.st_mode);
-	if (o->duration > 0)
-		deadline = now_ns() + (uint64_t)(o->duration * 1e9);
-	while (!stop_signal) {
-		int ms = POLL_MS;
+	/* at most DURATION_MAX s after a boot-time clock: no overflow */
+	if (o->duration_ns)
+		deadline = now_ns() + o->duration_ns;
+	/*
+	 * ring_poll() reads a bounded batch: between two, the clock and
+	 * the signals are looked at again, and a batch that left records
+	 * waiting is followed at once, without a wait.
+	 */
+	while (!stop_signals) {
+		int ms = rb->more ? 0 : POLL_MS;
 
 		if (deadline) {
 			uint64_t now = now_ns();
@@ -175,7 +211,10 @@ static void write_trailer(void)
 	unsigned long long aunknown = aio_unknown();
 	unsigned long long ulost = capture_counter(IOR_CNT_URING_LOST);
 
-	if (trace_out.broken)
+	if (trace_out.abandoned)
+		ior_warnx("the reader stopped reading: output abandoned at a "
+			  "signal after %llu records", nrecords);
+	else if (trace_out.broken)
 		ior_warnx("the reader went away: capture stopped after %llu "
 			  "records", nrecords);
 	if (drops || unpaired || missed || trace_out.broken)
@@ -206,7 +245,7 @@ static void write_trailer(void)
 int main(int argc, char **argv)
 {
 	struct trace_opts opts = { 0 };
-	struct pidset excluded = { 0 };
+	struct pidset excluded = { 0 }, tracers = { 0 }, readers = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct event_ring rb;
 	pid_t child = -1;
@@ -225,6 +264,7 @@ int main(int argc, char **argv)
 		ior_err(IOR_EXIT_SYS, "%s", opts.output);
 	ior_out_init(&trace_out, outfd, opts.output);
 	trace_out.survive_epipe = 1;	/* a closed reader stops the capture */
+	trace_out.signals = &stop_signals;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
@@ -238,9 +278,11 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < excluded.n; i++)
 			set_tgid(excluded.v[i], IOR_TGID_EXCLUDED);
 	}
-	add_comm_matches(&opts);
+	choose_skipped(&opts, child, &tracers, &readers);
+	add_comm_matches(&opts, &opts.skip);
 	for (size_t i = 0; i < opts.pids.n; i++)
 		set_tgid(opts.pids.v[i], IOR_TGID_TRACED);
+	mark_skipped(&tracers, &readers);
 	if (child > 0)
 		set_tgid(child, IOR_TGID_ARMED);
 
@@ -248,13 +290,16 @@ int main(int argc, char **argv)
 	capture_attach();
 	/*
 	 * Threads and children made before the fork program was attached
-	 * have no state yet: look again, now that later ones are followed.
+	 * have no state yet: look again, now that later ones are followed;
+	 * and for other captures, now that the exec program sees later ones.
 	 */
+	choose_skipped(&opts, child, &tracers, &readers);
 	if (opts.pids.n) {
-		add_descendants(&opts.pids);
+		add_descendants(&opts.pids, &opts.skip);
 		for (size_t i = 0; i < opts.pids.n; i++)
 			set_tgid(opts.pids.v[i], IOR_TGID_TRACED);
 	}
+	mark_skipped(&tracers, &readers);
 	ring_open(&rb, events_fd());
 	write_header(wall0, argc, argv);
 
@@ -276,10 +321,21 @@ int main(int argc, char **argv)
 	else if (child < 0)
 		ior_warnx("tracing %zu process%s", opts.pids.n,
 			  opts.pids.n == 1 ? "" : "es");
+	if (tracers.n)
+		ior_warnx("not tracing %zu other ior-trace process%s",
+			  tracers.n, tracers.n == 1 ? "" : "es");
+	if (readers.n)
+		ior_warnx("not tracing %zu process%s reading its output",
+			  readers.n, readers.n == 1 ? "" : "es");
 
 	child_reaped = capture_loop(&opts, &rb, child, outfd, &status);
+	/*
+	 * The capture ends here: detached, the programs write no more, and
+	 * what they wrote is read to its end, however busy the processes.
+	 */
+	capture_detach();
 	if (!trace_out.broken) {
-		ring_consume(&rb);
+		ring_drain(&rb);
 		aio_flush(0);
 		uring_flush(uring_reqs_fd(), uring_paths_fd());
 	}
@@ -290,6 +346,8 @@ int main(int argc, char **argv)
 	capture_destroy();
 	opts_free(&opts);
 	free(excluded.v);
+	free(tracers.v);
+	free(readers.v);
 	if (child_reaped)
 		exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
 			    WEXITSTATUS(status);

@@ -3,10 +3,12 @@
  * it traces, read in /proc.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,18 +28,89 @@ static void usage(FILE *f, int code)
 	exit(code);
 }
 
+/*
+ * A bad value of option opt: one line, the value escaped (and cut at 64
+ * bytes) so that it cannot break the line or the terminal.
+ */
+static _Noreturn void bad_value(int opt, const char *what, const char *arg,
+				const char *want)
+{
+	char esc[4 * 64 + 1];
+	size_t n = strnlen(arg, 65);
+
+	ior_escape(esc, arg, n > 64 ? 64 : n);
+	ior_errx(IOR_EXIT_USAGE, "-%c: bad %s: '%s'%s (%s)", opt, what, esc,
+		 n > 64 ? "..." : "", want);
+}
+
+/* Whether s is digits only, and not empty: no sign, space or base. */
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
 static void parse_pid(struct trace_opts *o, const char *arg)
 {
-	char *end;
 	long v;
 
 	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || *end || v <= 0 || v > INT_MAX) {
-		ior_warnx("bad pid: %s", arg);
-		usage(stderr, IOR_EXIT_USAGE);
-	}
+	v = all_digits(arg) ? strtol(arg, NULL, 10) : -1;
+	if (errno || v <= 0 || v > INT_MAX)
+		bad_value('p', "pid", arg, "a process id, from 1 to 2147483647");
 	pidset_add(&o->pids, v);
+}
+
+/*
+ * Seconds written in decimal: digits with an optional fraction, then an
+ * optional exponent. No sign, space, hexadecimal, inf or nan, which
+ * strtod would take.
+ */
+static bool decimal_syntax(const char *s)
+{
+	size_t digits = 0;
+
+	for (; isdigit((unsigned char)*s); s++)
+		digits++;
+	if (*s == '.')
+		for (s++; isdigit((unsigned char)*s); s++)
+			digits++;
+	if (!digits)
+		return false;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		return all_digits(s);
+	}
+	return !*s;
+}
+
+/*
+ * -d: finite, above 0 and at most DURATION_MAX seconds, so that the
+ * deadline (now plus the duration, in nanoseconds) cannot overflow.
+ * A duration below a nanosecond is one.
+ */
+static void parse_duration(struct trace_opts *o, const char *arg)
+{
+	char want[64];
+	double v = 0;
+
+	errno = 0;
+	if (decimal_syntax(arg))
+		v = strtod(arg, NULL);
+	if (errno || !isfinite(v) || !(v > 0) || v > DURATION_MAX) {
+		snprintf(want, sizeof(want), "seconds, above 0 and at most %d",
+			 DURATION_MAX);
+		bad_value('d', "duration", arg, want);
+	}
+	o->duration_ns = v * 1e9;
+	if (o->duration_ns == 0)
+		o->duration_ns = 1;
 }
 
 static void parse_comm(struct trace_opts *o, const char *arg)
@@ -66,7 +139,6 @@ void opts_parse(struct trace_opts *o, int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "+o:p:c:d:h", longopts, NULL)) != -1) {
@@ -81,11 +153,7 @@ void opts_parse(struct trace_opts *o, int argc, char **argv)
 			parse_comm(o, optarg);
 			break;
 		case 'd':
-			o->duration = strtod(optarg, &end);
-			if (*end || !(o->duration > 0)) {
-				ior_warnx("bad duration: %s", optarg);
-				usage(stderr, IOR_EXIT_USAGE);
-			}
+			parse_duration(o, optarg);
 			break;
 		case 'h':
 			usage(stdout, 0);
@@ -111,6 +179,7 @@ void opts_parse(struct trace_opts *o, int argc, char **argv)
 void opts_free(struct trace_opts *o)
 {
 	free(o->pids.v);
+	free(o->skip.v);
 	if (o->comm_mode)
 		regfree(&o->comm_re);
 }
@@ -130,6 +199,21 @@ bool pidset_add(struct pidset *s, int pid)
 	s->v = ior_xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
 	s->v[s->n++] = pid;
 	return true;
+}
+
+void pidset_del(struct pidset *s, int pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == pid) {
+			s->v[i] = s->v[--s->n];
+			return;
+		}
+}
+
+void pidset_del_all(struct pidset *s, const struct pidset *out)
+{
+	for (size_t i = 0; i < out->n; i++)
+		pidset_del(s, out->v[i]);
 }
 
 /* Call fn for every process in /proc. */
@@ -160,22 +244,48 @@ static int parent_of(int pid)
 	return ppid;
 }
 
-static void add_if_child(int pid, void *arg)
+/* ior-trace's own pid, read once. */
+static int self_pid(void)
 {
-	struct pidset *s = arg;
-	int ppid = parent_of(pid);
+	static int pid;
 
-	if (ppid > 0 && pidset_has(s, ppid))
-		pidset_add(s, pid);
+	if (!pid)
+		pid = getpid();
+	return pid;
 }
 
-void add_descendants(struct pidset *s)
+/*
+ * A walk over the processes: the set it grows, the pids it skips, and
+ * for -c, the options with the regex.
+ */
+struct descent {
+	struct pidset *s;
+	const struct pidset *skip;
+	const struct trace_opts *o;
+};
+
+static void add_if_child(int pid, void *arg)
 {
+	struct descent *d = arg;
+	int ppid;
+
+	if (pid == self_pid() || pidset_has(d->skip, pid))
+		return;
+	ppid = parent_of(pid);
+	if (ppid > 0 && pidset_has(d->s, ppid))
+		pidset_add(d->s, pid);
+}
+
+void add_descendants(struct pidset *s, const struct pidset *skip)
+{
+	struct descent d = { s, skip, NULL };
 	size_t n;
 
+	pidset_del(s, self_pid());
+	pidset_del_all(s, skip);
 	do {
 		n = s->n;
-		for_each_process(add_if_child, s);
+		for_each_process(add_if_child, &d);
 	} while (s->n != n);
 }
 
@@ -186,19 +296,40 @@ bool comm_matches(const struct trace_opts *o, const char *comm)
 
 static void add_if_comm(int pid, void *arg)
 {
-	struct trace_opts *o = arg;
+	struct descent *d = arg;
 	char comm[IOR_COMM_LEN + 8];
 
-	if (pid != getpid() && read_comm(pid, comm, sizeof(comm)) == 0 &&
-	    comm_matches(o, comm))
-		pidset_add(&o->pids, pid);
+	if (pid != self_pid() && !pidset_has(d->skip, pid) &&
+	    read_comm(pid, comm, sizeof(comm)) == 0 && comm_matches(d->o, comm))
+		pidset_add(d->s, pid);
 }
 
-void add_comm_matches(struct trace_opts *o)
+static void add_if_tracer(int pid, void *arg)
 {
+	struct descent *d = arg;
+	char comm[IOR_COMM_LEN + 8];
+
+	if (pid != self_pid() && !pidset_has(d->skip, pid) &&
+	    read_comm(pid, comm, sizeof(comm)) == 0 &&
+	    !strcmp(comm, "ior-trace"))
+		pidset_add(d->s, pid);
+}
+
+void find_tracers(struct pidset *s, int child)
+{
+	struct pidset skip = { &child, 1, 1 };
+	struct descent d = { s, &skip, NULL };
+
+	for_each_process(add_if_tracer, &d);
+}
+
+void add_comm_matches(struct trace_opts *o, const struct pidset *skip)
+{
+	struct descent d = { &o->pids, skip, o };
+
 	if (o->comm_mode)
-		for_each_process(add_if_comm, o);
-	add_descendants(&o->pids);
+		for_each_process(add_if_comm, &d);
+	add_descendants(&o->pids, skip);
 }
 
 /* The pipeline: processes and the pipes on their stdin and stdout. */
@@ -256,4 +387,39 @@ void find_pipeline(struct pidset *procs)
 	} while (pl.procs.n != n);
 	free(pl.pipes.v);
 	*procs = pl.procs;
+}
+
+static void add_if_reader(int pid, void *arg)
+{
+	struct pipeline *pl = arg;
+	unsigned in, out;
+
+	if (pid == self_pid() || pidset_has(&pl->procs, pid) ||
+	    !(in = pipe_of(pid, 0)) || !pidset_has(&pl->pipes, in))
+		return;
+	pidset_add(&pl->procs, pid);
+	if ((out = pipe_of(pid, 1)))
+		pidset_add(&pl->pipes, out);
+}
+
+void find_readers(struct pidset *s, int child)
+{
+	struct pipeline pl = { 0 };
+	unsigned out = pipe_of(self_pid(), 1);
+	size_t n;
+
+	if (!out)
+		return;
+	pidset_add(&pl.pipes, out);
+	if (child > 0)
+		pidset_add(&pl.procs, child);	/* seen: never added */
+	do {
+		n = pl.procs.n;
+		for_each_process(add_if_reader, &pl);
+	} while (pl.procs.n != n);
+	for (size_t i = 0; i < pl.procs.n; i++)
+		if (pl.procs.v[i] != child)
+			pidset_add(s, pl.procs.v[i]);
+	free(pl.procs.v);
+	free(pl.pipes.v);
 }

@@ -9,6 +9,7 @@
 #include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A set of pids, grown as needed: bounded by the processes on the host. */
 struct pidset {
@@ -16,12 +17,16 @@ struct pidset {
 	size_t n, cap;
 };
 
+/* The longest -d, in seconds: 365 days. */
+#define DURATION_MAX 31536000
+
 struct trace_opts {
 	const char *output;	/* -o FILE; NULL: stdout */
 	struct pidset pids;	/* -p PID ..., then the processes chosen */
+	struct pidset skip;	/* never chosen: other captures, readers */
 	bool comm_mode;		/* -c REGEX */
 	regex_t comm_re;
-	double duration;	/* -d SECONDS; 0: until stopped */
+	uint64_t duration_ns;	/* -d SECONDS; 0: until stopped */
 	char **cmd;		/* -- COMMAND ARG ...; NULL: none */
 	bool trace_all;		/* none of the above: system-wide */
 };
@@ -32,17 +37,36 @@ void opts_free(struct trace_opts *o);
 
 bool pidset_has(const struct pidset *s, int pid);
 bool pidset_add(struct pidset *s, int pid);
+void pidset_del(struct pidset *s, int pid);
+/* Remove from s every pid of out. */
+void pidset_del_all(struct pidset *s, const struct pidset *out);
 /*
  * Add to o->pids the processes whose comm matches -c's regex, then the
- * descendants of those it has, until no more are found.
+ * descendants of those it has, until no more are found: neither
+ * ior-trace itself nor those of skip (other captures), nor, through
+ * them, their children.
  */
-void add_comm_matches(struct trace_opts *o);
-void add_descendants(struct pidset *s);
+void add_comm_matches(struct trace_opts *o, const struct pidset *skip);
+/* The same for the descendants of the processes of s only. */
+void add_descendants(struct pidset *s, const struct pidset *skip);
 /*
  * ior-trace and the processes joined to it by pipes on stdin and stdout,
  * transitively: the whole shell pipeline, whatever its length.
  */
 void find_pipeline(struct pidset *procs);
+/*
+ * Add to s the other ior-trace processes: other captures, which this one
+ * leaves out (as they leave it out), lest each trace the other's calls.
+ * Not child, the command ior-trace started (named ior-trace until its
+ * exec).
+ */
+void find_tracers(struct pidset *s, int child);
+/*
+ * Add to s the processes that read ior-trace's standard output, a pipe,
+ * and those that read theirs, transitively: the stages after it in its
+ * pipeline, whose reads of the trace would make events. Not child.
+ */
+void find_readers(struct pidset *s, int child);
 /* Whether comm (at most IOR_COMM_LEN bytes) matches -c's regex. */
 bool comm_matches(const struct trace_opts *o, const char *comm);
 

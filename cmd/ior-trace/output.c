@@ -104,6 +104,16 @@ void put_octal(const char *key, uint64_t v)
 	ior_put_kv(&trace_out, key, p);
 }
 
+void put_umask(const struct ior_event *e)
+{
+	char buf[8];
+
+	if (!(e->umask & IOR_UMASK_READ))
+		return;
+	snprintf(buf, sizeof(buf), "%04o", e->umask & 0777);
+	ior_put_kv(&trace_out, "umask", buf);
+}
+
 void put_hex(const char *key, uint64_t v)
 {
 	char buf[24];

@@ -36,6 +36,12 @@ void put_flags(const char *key, const struct ior_flag *t, uint64_t v);
 /* key=0NNN, of the 16 bits of a umode_t. */
 void put_octal(const char *key, uint64_t v);
 void put_hex(const char *key, uint64_t v);
+/*
+ * umask=NNNN, four octal digits as umask(1) prints it: the event's
+ * umask, when the BPF program read it (a call or request that may
+ * create a file).
+ */
+void put_umask(const struct ior_event *e);
 /* key=MAJOR:MINOR of a device number encoded as st_dev is. */
 void put_dev(const char *key, uint64_t dev);
 /* key=AT_FDCWD, or the descriptor. */

@@ -2,9 +2,11 @@
  * ringbuf.c - the reader of the ring buffer. libbpf's moves the reader
  * position after each record: a cache line the BPF programs read at
  * every event, on the traced process's CPU. This one moves it every
- * RELEASE_BYTES.
+ * RELEASE_BYTES, and reads at most BATCH_BYTES a call.
  */
 #include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -15,9 +17,18 @@
 #include "ior.h"
 #include "ior-trace.h"
 #include "events.h"
+#include "output.h"
 #include "ringbuf.h"
 
 #define RELEASE_BYTES (1 << 20)
+/*
+ * The most a call of ring_consume() reads: some 6,000 records, a few ms
+ * of formatting, after which the capture loop looks at its clock and
+ * its signals again. A ring kept full by faster writers would otherwise
+ * hold the reader forever.
+ */
+#define BATCH_BYTES (1 << 20)
+#define BUSY_WAIT_NS 1000000000ull
 
 void ring_open(struct event_ring *r, int map_fd)
 {
@@ -27,6 +38,7 @@ void ring_open(struct event_ring *r, int map_fd)
 	void *p;
 
 	r->mask = IOR_RINGBUF_SIZE - 1;
+	r->more = false;
 	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
 	if (p == MAP_FAILED)
 		ior_err(IOR_EXIT_SYS, "ring buffer");
@@ -50,19 +62,46 @@ void ring_close(struct event_ring *r)
 	munmap(r->cons_map, r->cons_len);
 }
 
-size_t ring_consume(struct event_ring *r)
+/*
+ * Handle the records from the reader position to end, or to the
+ * writer's position, read again each time the reader reaches it, while
+ * follow is set: at most budget bytes of them. Stops at a record still
+ * being written unless wait is set: then it waits for it, as the writer
+ * (a BPF program, which cannot sleep) is about to commit it, for
+ * BUSY_WAIT_NS at most.
+ */
+static size_t consume(struct event_ring *r, unsigned long end, bool follow,
+		      size_t budget, bool wait)
 {
-	unsigned long cons = *r->cons, released = cons, prod;
+	unsigned long cons = *r->cons, released = cons, start = cons;
+	uint64_t busy_since = 0;
 	size_t n = 0;
 	uint32_t len;
 
-	prod = __atomic_load_n(r->prod, __ATOMIC_ACQUIRE);
-	while (cons < prod) {
+	r->more = false;
+	while (cons < end) {
 		const char *rec = r->data + (cons & r->mask);
 
+		if (cons - start >= budget) {
+			r->more = true;	/* more is waiting: come back soon */
+			break;
+		}
 		len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
-		if (len & BPF_RINGBUF_BUSY_BIT)
-			break;		/* being written */
+		if (len & BPF_RINGBUF_BUSY_BIT) {
+			if (!wait)
+				break;	/* being written */
+			if (!busy_since)
+				busy_since = now_ns();
+			if (now_ns() - busy_since > BUSY_WAIT_NS) {
+				ior_warnx("a record of the ring still being "
+					  "written after 1 s: %lu bytes left "
+					  "unread", end - cons);
+				break;
+			}
+			sched_yield();
+			continue;
+		}
+		busy_since = 0;
 		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
 			handle_event(rec + BPF_RINGBUF_HDR_SZ, len);
 			n++;
@@ -73,11 +112,23 @@ size_t ring_consume(struct event_ring *r)
 			__atomic_store_n(r->cons, cons, __ATOMIC_RELEASE);
 			released = cons;
 		}
-		if (cons == prod)
-			prod = __atomic_load_n(r->prod, __ATOMIC_ACQUIRE);
+		if (cons == end && follow)
+			end = __atomic_load_n(r->prod, __ATOMIC_ACQUIRE);
 	}
 	__atomic_store_n(r->cons, cons, __ATOMIC_RELEASE);
 	return n;
+}
+
+size_t ring_consume(struct event_ring *r)
+{
+	return consume(r, __atomic_load_n(r->prod, __ATOMIC_ACQUIRE), true,
+		       BATCH_BYTES, false);
+}
+
+size_t ring_drain(struct event_ring *r)
+{
+	return consume(r, __atomic_load_n(r->prod, __ATOMIC_ACQUIRE), false,
+		       IOR_RINGBUF_SIZE, true);
 }
 
 size_t ring_poll(struct event_ring *r, int ms)

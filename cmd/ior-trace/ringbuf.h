@@ -5,6 +5,7 @@
 #ifndef IOR_TRACE_RINGBUF_H
 #define IOR_TRACE_RINGBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The ring, mapped: the kernel writes, ior-trace reads. */
@@ -16,13 +17,22 @@ struct event_ring {
 	unsigned long mask;
 	void *cons_map, *prod_map;	/* the mappings, and their sizes */
 	size_t cons_len, prod_len;
+	bool more;			/* the last call left records to read */
 };
 
 void ring_open(struct event_ring *r, int map_fd);
 void ring_close(struct event_ring *r);
-/* Handle every record written so far; return how many. */
+/*
+ * Handle the records written so far, and those written meanwhile, up to
+ * a bounded batch (sets more when it left some); return how many.
+ */
 size_t ring_consume(struct event_ring *r);
-/* Wait up to ms for a wakeup, then handle what is there. */
+/*
+ * Handle every record written so far, none written meanwhile: the end
+ * of a capture, bounded by the ring's size however fast it is written.
+ */
+size_t ring_drain(struct event_ring *r);
+/* Wait up to ms for a wakeup, then handle a batch of what is there. */
 size_t ring_poll(struct event_ring *r, int ms);
 
 #endif

@@ -202,6 +202,19 @@ static void put_x_fcntl(const struct call_rec *c)
 	}
 }
 
+/*
+ * X(umask): the umask the call applied, read at its entry, when it may
+ * create a file: always for mkdir, mknod and creat, for the other opens
+ * when their flags have O_CREAT or O_TMPFILE (openat2's, from its how).
+ */
+static void put_x_umask(const struct call_rec *c)
+{
+	if (c->info->flags >= 0 &&
+	    !ior_open_creates(call_arg(c, c->info->flags)))
+		return;
+	put_umask(c->e);
+}
+
 /* X(rights): rights=A,B,C, the descriptors a recvmsg received. */
 static void put_x_rights(const struct call_rec *c)
 {
@@ -275,6 +288,7 @@ static const struct {
 	{ "times", -1, put_x_times },
 	{ "cmd", -1, put_x_fcntl },
 	{ "rights", -1, put_x_rights },
+	{ "umask", -1, put_x_umask },
 	{ "flags", IOR_C_clone, put_x_clone_flags },
 	{ "flags", IOR_C_clone3, put_x_clone_flags },
 	{ "ctx", -1, aio_put_ctx },

@@ -42,6 +42,8 @@ static void put_uring_open(const struct ior_event *e, const char *path,
 	ior_put_kv_esc(&trace_out, "path", path);
 	put_flags("flags", ior_open_flags, a[1]);
 	put_octal("mode", a[2]);
+	if (ior_open_creates(a[1]))
+		put_umask(e);
 	if (e->nr == IORING_OP_OPENAT2)
 		put_flags("resolve", ior_resolve_flags, e->val[0]);
 	/* a slot the kernel chose is the result */

@@ -41,6 +41,7 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <linux/aio_abi.h>
+#include <linux/openat2.h>
 #include <liburing.h>
 #include <poll.h>
 #include <unistd.h>
@@ -2167,6 +2168,46 @@ static void run_uring_sqpoll(void)
 	X(close(fd));
 }
 
+/*
+ * ---- umask: an application's umask narrows the modes it asks for ----
+ * Under umask 027, every call that creates asks for the widest mode, as
+ * git and tar do: mkdir and mkdirat 0777, open, creat, openat2, an
+ * unnamed O_TMPFILE file and an openat through the ring 0666, mknod and
+ * mknodat FIFOs 0666. The directories get 0750, the others 0640. The
+ * caller's umask is given back at the end (all runs every scenario).
+ */
+
+static void run_umask(void)
+{
+	struct open_how how = { .flags = O_WRONLY | O_CREAT | O_EXCL,
+				.mode = 0666 };
+	char p[PATH_MAX];
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	mode_t old = umask(027);
+	int dfd, fd;
+
+	X(mkdir(in_dir(p, "d"), 0777));
+	dfd = X(open(p, O_RDONLY | O_DIRECTORY));
+	X(mkdirat(dfd, "e", 0777));
+	X(close(X(open(in_dir(p, "f"), O_WRONLY | O_CREAT | O_EXCL, 0666))));
+	X(close(X(syscall(SYS_creat, in_dir(p, "g"), 0666))));
+	X(close(X(syscall(SYS_openat2, dfd, "h", &how, sizeof(how)))));
+	X(close(X(openat(dfd, ".", O_WRONLY | O_TMPFILE, 0666))));
+	X(syscall(SYS_mknod, in_dir(p, "p"), S_IFIFO | 0666, 0));
+	X(mknodat(dfd, "q", S_IFIFO | 0666, 0));
+	uring_init(&ring, 4, 0);
+	sqe = sqe_get(&ring);
+	io_uring_prep_openat(sqe, dfd, "u", O_WRONLY | O_CREAT | O_EXCL, 0666);
+	fd = uring_one(&ring, "umask: openat");
+	if (fd < 0)
+		die("umask: openat: %s", strerror(-fd));
+	io_uring_queue_exit(&ring);
+	X(close(fd));
+	X(close(dfd));
+	umask(old);
+}
+
 /* ---- the table of scenarios ---- */
 
 static void no_setup(void)
@@ -2238,6 +2279,7 @@ static const struct scenario {
 	{ "uring-fsync", no_setup, run_uring_fsync, NULL, 0 },
 	{ "uring-statx", no_setup, run_uring_statx, NULL, 0 },
 	{ "uring-sqpoll", no_setup, run_uring_sqpoll, NULL, 0 },
+	{ "umask", no_setup, run_umask, NULL, 0 },
 	{ "held-open", setup_held_open, run_held_open, NULL, 1 },
 	{ "vfork-exec", no_setup, run_vfork_exec, resume_vfork_exec, 1 },
 	{ "exec-cloexec", no_setup, run_exec_cloexec, resume_exec_cloexec, 1 },
