@@ -14,9 +14,23 @@ setup() {
 	R=$S/root
 }
 
+# The tools and helpers the local user runs, copied where that user may
+# execute them: a clone in a directory only root may enter (mktemp -d)
+# leaves bin/ out of that user's reach.
+setup_file() {
+	NOBODY_BIN=$(mktemp -d /tmp/ior-nobody.XXXXXX)
+	chmod 755 "$NOBODY_BIN"
+	cp "$IOR_BIN"/ior-* "$IOR_T"/swap-names "$NOBODY_BIN"/
+	export NOBODY_BIN
+}
+
+teardown_file() {
+	rm -rf "$NOBODY_BIN"
+}
+
 # as_nobody CMD...: run CMD as the unprivileged local user 65534.
 as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+	PATH=$NOBODY_BIN:$PATH setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
 }
 
 # ---- escapes from the root (ior-init, ior-replay) ----
@@ -29,7 +43,7 @@ race_as_nobody() {
 	shift
 	cd "$dir"
 	setpriv --reuid=65534 --regid=65534 --clear-groups -- \
-		swap-names "$@" >/dev/null 2>&1 3>&- &
+		"$NOBODY_BIN"/swap-names "$@" >/dev/null 2>&1 3>&- &
 	RACER=$!
 	cd "$S"
 }
