@@ -634,6 +634,97 @@ short_lived() {
 
 # ---- signals, stalls and resource limits (ior-replay) ----
 
+# -- signals and stalls --
+
+# blocking_program: a replay program whose three tasks (the first thread,
+# another thread of its process, a forked child process) each block in an
+# open of a FIFO that nothing writes, once /started exists.
+blocking_program() {
+	SEQ=0
+	{
+		stream replay
+		op 1 1 mknod 0 path=/fifo mode=010600 rdev=0:0
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 write 5 fd=3 count=5
+		op 1 1 sched:fork 0 child=2 cpid=2 flags=
+		op 2 2 openat 4 dirfd=AT_FDCWD path=/fifo flags=O_RDONLY
+		op 1 1 sched:fork 0 child=3 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op 1 3 openat 5 dirfd=AT_FDCWD path=/fifo flags=O_RDONLY
+		op 1 1 mkdir 0 path=/started mode=0755
+		op 1 1 openat 6 dirfd=AT_FDCWD path=/fifo flags=O_RDONLY
+	} | add_vfds > "$S/p"
+	mkdir "$R"
+}
+
+# until_true CMD...: run CMD every 50 ms until it succeeds, for at most
+# 20 s; fails if it never does.
+until_true() {
+	local i
+	for i in $(seq 400); do
+		if "$@"; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "never true: $*" >&2
+	return 1
+}
+
+# no_process_of DIR: true when no process has DIR on its command line.
+no_process_of() {
+	[ -z "$(pgrep -f -- "$1")" ]
+}
+
+# Run the blocking program in the background, send it SIG once it has
+# started, and check what a stopped replay leaves: no replay process, the
+# results so far, a trailer that says so, and death by the same signal.
+# (env resets SIG: a shell's background job starts with SIGINT ignored.)
+stopped_by() {
+	local sig=$1 pid status=0
+	blocking_program
+	env --default-signal="$sig" ior-replay -C "$R" "$S/p" > "$S/out" 2> "$S/err" &
+	pid=$!
+	until_true test -d "$R/started"
+	kill -s "$sig" "$pid"
+	wait "$pid" || status=$?
+	assert_equal "$status" "$((128 + $(kill -l "$sig")))"
+	run no_process_of "$R"
+	assert_success
+	run cat "$S/out"
+	assert_line --regexp "^[0-9.]+ 1 1 app write 5 [0-9]+ seq=3 "
+	assert_line --regexp "^[0-9.]+ 1 1 app mkdir 0 [0-9]+ seq=8 "
+	assert_line --regexp "^[0-9.]+ 2 2 app openat 0 0 seq=5 .* skip=stopped$"
+	assert_line --regexp "^[0-9.]+ 1 3 app openat 0 0 seq=7 .* skip=stopped$"
+	assert_line --regexp "^[0-9.]+ 1 1 app openat 0 0 seq=9 .* skip=stopped$"
+	assert_line --regexp "^#stat ior-replay ops=9 errors=0 mismatched=0 skipped=0 .* interrupted=SIG$sig stopped=3$"
+	assert_equal "$(stat -c %s "$R/f")" 5
+}
+
+@test "ior-replay: SIGTERM stops every replay process and writes the results so far" {
+	stopped_by TERM
+}
+
+@test "ior-replay: SIGINT stops every replay process and writes the results so far" {
+	stopped_by INT
+}
+
+@test "ior-replay: SIGHUP stops every replay process and writes the results so far" {
+	stopped_by HUP
+}
+
+@test "ior-replay: killed with SIGKILL, it leaves no replay process behind" {
+	local pid status=0
+	blocking_program
+	ior-replay -C "$R" "$S/p" > "$S/out" 2> "$S/err" &
+	pid=$!
+	until_true test -d "$R/started"
+	kill -KILL "$pid"
+	wait "$pid" || status=$?
+	assert_equal "$status" 137
+	# The kernel ends them as it ends ior-replay, not all at once.
+	until_true no_process_of "$R"
+}
+
 # -- resource limits --
 
 # tasks_program N: a replay program of N processes, each making one
@@ -685,7 +776,7 @@ nobody_replay() {
 	local stopped
 	stopped=$(grep -c ' skip=stopped$' <<< "$output")
 	[ "$stopped" -ge 1 ]
-	assert_line --regexp "^#stat ior-replay ops=20 errors=0 mismatched=0 skipped=0 .* failed=1 stopped=$stopped\$"
+	assert_line --regexp "^#stat ior-replay ops=20 errors=0 mismatched=0 skipped=0 .* interrupted=failed stopped=$stopped\$"
 	assert_equal "$(ls -A "$R" | wc -l)" "$((20 - stopped))"
 	assert_equal "${stderr_lines[0]}" "ior-replay: the program needs 20 tasks (processes and threads); RLIMIT_NPROC of uid 65534 is 8, with $(sed -nE '1s/.*, with ([0-9]+) in use.*/\1/p' <<< "$stderr") in use; going on (--ignore-limits)"
 	assert_equal "${stderr_lines[1]}" "ior-replay: fork: Resource temporarily unavailable"

@@ -30,6 +30,7 @@
  *	uring.c		io_uring
  *	task.c		processes and threads
  *	limits.c	the program against the machine, before it runs
+ *	signals.c	stopping a replay: signals, failures, the replay's group
  *	buffers.c	what writes write, and buffers
  *	results.c	the result stream
  * State by lifetime: struct loader (the master's, while loading); struct
@@ -56,6 +57,7 @@
 #include "paths.h"
 #include "program.h"
 #include "results.h"
+#include "signals.h"
 #include "task.h"
 
 struct options opt = { .speed = 1 };
@@ -168,8 +170,9 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_REALTIME, &wall);
 	wall_ns = replay(lead);
 	write_results(wall_ns, wall.tv_sec * 1000000000ull + wall.tv_nsec + lead);
-	if (replay_failed)
-		ior_errx(IOR_EXIT_SYS, "replay failed: the results of what was done are written");
+	ior_root_close(&root);
+	/* Stopped early (signals.h): by its signal, or with its status. */
+	return stop_status();
 out:
 	ior_root_close(&root);
 	return IOR_EXIT_OK;

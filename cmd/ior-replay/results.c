@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ior.h"
@@ -13,7 +14,7 @@
 #include "program.h"
 #include "results.h"
 #include "shared.h"
-#include "task.h"
+#include "signals.h"
 
 static const char *const skip_names[] = {
 	[SKIP_NOFD] = "nofd", [SKIP_NOMAP] = "nomap", [SKIP_UNSAFE] = "unsafe",
@@ -69,7 +70,8 @@ static int64_t percentile(const int64_t *v, uint32_t n, unsigned p)
 void write_results(uint64_t wall_ns, uint64_t start)
 {
 	struct ior_out out;
-	uint64_t errors = 0, mism = 0, skipped = 0, stopped = 0;
+	uint64_t errors = 0, mism = 0, skipped = 0, nstopped = 0;
+	uint64_t stop_time = stop.at > sh->t0 ? stop.at - sh->t0 : 0;
 	int64_t *lates = NULL, late;
 	uint32_t nlates = 0;
 	int own;
@@ -90,12 +92,16 @@ void write_results(uint64_t wall_ns, uint64_t start)
 	for (uint32_t i = 0; i < prog.nops; i++) {
 		const struct prog_op *op = &prog.ops[i];
 		const struct op_result *res = &sh->res[i];
-		/* A failed replay (task.h): what was not done by then. */
-		int undone = replay_failed && res->state != ST_DONE &&
+		/*
+		 * Not done when the replay was stopped early, for whatever
+		 * reason (signals.h): never begun, in its call, or given up
+		 * (ST_ABORT) after a failure.
+		 */
+		int stop_skip = stopped() && res->state != ST_DONE &&
 			res->state != ST_SKIPPED;
-		int skip = res->state == ST_SKIPPED || undone;
+		int skip = res->state == ST_SKIPPED || stop_skip;
 
-		ior_put_time(&out, res->start);
+		ior_put_time(&out, stop_skip ? stop_time : res->start);
 		ior_putc(&out, ' ');
 		ior_put_i64(&out, op->pid);
 		ior_putc(&out, ' ');
@@ -113,7 +119,7 @@ void write_results(uint64_t wall_ns, uint64_t start)
 		ior_put(&out, str(op->text), op->textlen);
 		ior_put_kv_i64(&out, "cret", op->cret);
 		ior_put_kv_i64(&out, "cdur", op->cdur);
-		if (opt.timed && !undone && late_of(i, &late, &own)) {
+		if (opt.timed && !stop_skip && late_of(i, &late, &own)) {
 			ior_put_kv_i64(&out, "late", late);
 			if (own)
 				lates[nlates++] = late;
@@ -122,9 +128,9 @@ void write_results(uint64_t wall_ns, uint64_t start)
 			ior_puts(&out, " cinflight=1");
 		if (res->claim == CL_INFLIGHT)
 			ior_puts(&out, " inflight=1");
-		if (undone) {
+		if (stop_skip) {
 			ior_puts(&out, " skip=stopped");
-			stopped++;
+			nstopped++;
 		} else if (skip) {
 			ior_puts(&out, " skip=");
 			ior_puts(&out, skip_names[res->skip]);
@@ -149,8 +155,11 @@ void write_results(uint64_t wall_ns, uint64_t start)
 			   (long long)percentile(lates, nlates, 99),
 			   (long long)(nlates ? lates[nlates - 1] : 0));
 	}
-	if (replay_failed)
-		ior_printf(&out, " failed=1 stopped=%llu", (unsigned long long)stopped);
+	if (stopped()) {
+		ior_puts(&out, " interrupted=");
+		ior_puts(&out, stop_reason());
+		ior_printf(&out, " stopped=%llu", (unsigned long long)nstopped);
+	}
 	ior_putc(&out, '\n');
 	ior_out_close(&out);
 	if (opt.verbose)

@@ -35,6 +35,7 @@ enum claim { CL_NONE, CL_REAPED, CL_SUBMIT, CL_INFLIGHT };
 struct shared {
 	uint64_t t0;		/* CLOCK_MONOTONIC at the start */
 	uint32_t abort;
+	uint32_t go;		/* the first processes may start (signals.h) */
 	uint32_t uring_dropped;	/* rings set up without some captured flags */
 	struct op_result res[];
 };

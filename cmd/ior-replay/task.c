@@ -29,11 +29,11 @@
 #include "paths.h"
 #include "program.h"
 #include "shared.h"
+#include "signals.h"
 #include "task.h"
 #include "uring.h"
 
 struct thread_state *thread_states;
-int replay_failed;
 
 static void run_thread(uint32_t t);
 static void *thread_main(void *arg);
@@ -238,6 +238,7 @@ void replay_setup(void)
 	/* Orphaned replay processes are reaped here, so all are waited for. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		ior_err(IOR_EXIT_SYS, "prctl");
+	signals_init();
 	/* Sleeps end when asked, not up to 50 us later (inherited). */
 	if (opt.timed && prctl(PR_SET_TIMERSLACK, 1) < 0)
 		ior_err(IOR_EXIT_SYS, "prctl");
@@ -252,58 +253,82 @@ static uint32_t count_done(void)
 	return n;
 }
 
+/* The master's look at the replay while it waits: ns between looks. */
+#define LOOK_NS 1000000000ull
+
+/*
+ * Stop the replay: pass sig to every replay process. What they had done
+ * is kept; the results are written when all have ended.
+ */
+static void stop_replay(int sig)
+{
+	stop_set(STOP_SIGNAL, sig);
+	ior_warnx("SIG%s: stopping the replay", sigabbrev_np(sig));
+	signals_pass(sig);
+}
+
+/*
+ * A replay process could not be made, or died: stop every waiter (they
+ * exit), and the replay, for that reason unless it already was.
+ */
+static void stop_failed(void)
+{
+	if (!stopped())
+		abort_all();
+	stop_set(STOP_FAILED, 0);
+}
+
 /*
  * Fork the initial processes and wait for every replay process; TIME 0 is
- * lead ns from now. Returns the ns from TIME 0 to the end.
+ * lead ns from now. Returns the ns from TIME 0 to the end (or the stop).
  */
 uint64_t replay(uint64_t lead)
 {
-	const struct timespec second = { 1, 0 };
-	sigset_t chld, old;
-	int failed = 0, st;
-	uint64_t end;
+	int st, sig;
+	uint64_t end, look, now;
 	pid_t pid;
 
-	/* SIGCHLD is taken with sigtimedwait: progress between exits. */
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &old);
 	sh->t0 = now_ns() + lead;
 	for (uint32_t i = 0; i < prog.ninitial; i++) {
 		pid = fork();
 		if (pid < 0) {
 			ior_warn("fork");
-			abort_all();
-			failed = 1;
+			stop_failed();
 			break;
 		}
 		if (pid == 0) {
-			sigprocmask(SIG_SETMASK, &old, NULL);
+			signals_child();
+			signals_wait_go();
 			run_initial(prog.initial[i]);
 		}
+		signals_forked(pid);
 	}
+	signals_go();
+	look = now_ns() + LOOK_NS;
 	for (;;) {
 		pid = waitpid(-1, &st, WNOHANG);
-		if (pid < 0)
+		if (pid < 0 && errno == ECHILD)
 			break;
-		if (pid == 0) {
-			if (sigtimedwait(&chld, NULL, &second) < 0 &&
-			    errno == EAGAIN && opt.verbose)
-				ior_warnx("%u of %u ops done", count_done(), prog.nops);
+		if (pid < 0)
+			ior_err(IOR_EXIT_SYS, "waitpid");
+		if (pid > 0) {
+			if ((WIFEXITED(st) && WEXITSTATUS(st) == 0) ||
+			    stop.why == STOP_SIGNAL)
+				continue;
+			if (WIFSIGNALED(st))
+				ior_warnx("replay process %d: killed by signal %d",
+					  pid, WTERMSIG(st));
+			stop_failed();
 			continue;
 		}
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-			continue;
-		if (WIFSIGNALED(st))
-			ior_warnx("replay process %d: killed by signal %d", pid,
-				  WTERMSIG(st));
-		if (!failed)
-			abort_all();
-		failed = 1;
+		if ((now = now_ns()) >= look) {
+			if (opt.verbose)
+				ior_warnx("%u of %u ops done", count_done(), prog.nops);
+			look = now + LOOK_NS;
+		}
+		if ((sig = signals_wait(NULL, 0, look - now)))
+			stop_replay(sig);
 	}
-	if (errno != ECHILD)
-		ior_err(IOR_EXIT_SYS, "waitpid");
-	replay_failed = failed;
-	end = now_ns();
+	end = stopped() ? stop.at : now_ns();
 	return end > sh->t0 ? end - sh->t0 : 0;	/* no ops: before TIME 0 */
 }

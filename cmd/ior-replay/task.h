@@ -51,12 +51,6 @@ void replay_setup(void);
  * lead ns from now. Returns the ns from TIME 0 to the end.
  */
 uint64_t replay(uint64_t lead);
-/*
- * Set by replay() when a replay process could not be made (fork,
- * pthread_create: a limit of the machine) or died: the others were
- * stopped, and the ops not done are written so (results.c).
- */
-extern int replay_failed;
 issue_fn issue_task;
 
 #endif
