@@ -670,6 +670,13 @@ until_true() {
 	return 1
 }
 
+# The value of KEY in the #stat ior-replay trailer of the last `run`.
+stat_of() {
+	printf '%s\n' "$output" | awk -v k="$1" '
+		/^#stat ior-replay/ { for (i = 3; i <= NF; i++) {
+			split($i, kv, "="); if (kv[1] == k) print kv[2] } }'
+}
+
 # no_process_of DIR: true when no process has DIR on its command line.
 no_process_of() {
 	[ -z "$(pgrep -f -- "$1")" ]
@@ -693,10 +700,11 @@ stopped_by() {
 	run cat "$S/out"
 	assert_line --regexp "^[0-9.]+ 1 1 app write 5 [0-9]+ seq=3 "
 	assert_line --regexp "^[0-9.]+ 1 1 app mkdir 0 [0-9]+ seq=8 "
-	assert_line --regexp "^[0-9.]+ 2 2 app openat 0 0 seq=5 .* skip=stopped$"
-	assert_line --regexp "^[0-9.]+ 1 3 app openat 0 0 seq=7 .* skip=stopped$"
-	assert_line --regexp "^[0-9.]+ 1 1 app openat 0 0 seq=9 .* skip=stopped$"
-	assert_line --regexp "^#stat ior-replay ops=9 errors=0 mismatched=0 skipped=0 .* interrupted=SIG$sig stopped=3$"
+	# Each open is stopped in its call, or before it if it had not begun.
+	assert_line --regexp "^[0-9.]+ 2 2 app openat 0 0 seq=5 .* skip=stopped( stuck=1)?$"
+	assert_line --regexp "^[0-9.]+ 1 3 app openat 0 0 seq=7 .* skip=stopped( stuck=1)?$"
+	assert_line --regexp "^[0-9.]+ 1 1 app openat 0 0 seq=9 .* skip=stopped( stuck=1)?$"
+	assert_line --regexp "^#stat ior-replay ops=9 errors=0 mismatched=0 skipped=0 .* interrupted=SIG$sig stopped=3 stuck=[0-3]$"
 	assert_equal "$(stat -c %s "$R/f")" 5
 }
 
@@ -723,6 +731,58 @@ stopped_by() {
 	assert_equal "$status" 137
 	# The kernel ends them as it ends ior-replay, not all at once.
 	until_true no_process_of "$R"
+}
+
+@test "ior-replay: two flock LOCK_EX on one file from one thread end by the watchdog" {
+	SEQ=0
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/lock flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 openat 4 dirfd=AT_FDCWD path=/lock flags=O_RDWR
+		op 1 1 flock 0 fd=3 op=LOCK_EX
+		# Another open file description of the file: waits for the first.
+		op 1 1 flock 0 fd=4 op=LOCK_EX
+		op 1 1 close 0 fd=4
+	} | add_vfds > "$S/p"
+	mkdir "$R"
+	run --separate-stderr timeout 30 ior-replay -W 1 -C "$R" "$S/p"
+	assert_failure 5
+	assert_equal "$stderr" "ior-replay: stalled: no operation done in 1 s; stopping the replay
+ior-replay: stuck: seq=4 pid=1 tid=1 flock, in its call"
+	assert_line --regexp "^[0-9.]+ 1 1 app flock 0 [0-9]+ seq=3 "
+	assert_line --regexp "^[0-9.]+ 1 1 app flock 0 0 seq=4 .* skip=stopped stuck=1$"
+	assert_line --regexp "^[0-9.]+ 1 1 app close 0 0 seq=5 .* skip=stopped$"
+	assert_line --regexp "^#stat ior-replay ops=5 .* interrupted=stall stopped=2 stuck=1$"
+	# Stopped once the second flock had waited the watchdog's second.
+	[ "$(stat_of wall_ns)" -ge 1000000000 ]
+	run no_process_of "$R"
+	assert_success
+}
+
+@test "ior-replay: an open of a FIFO the program made, with no writer, ends by the watchdog" {
+	SEQ=0
+	{
+		stream replay
+		op 1 1 mknod 0 path=/fifo mode=010600 rdev=0:0
+		op 1 1 sched:fork 0 child=2 cpid=2 flags=
+		op 2 2 openat 3 dirfd=AT_FDCWD path=/fifo flags=O_RDONLY
+		op 2 2 read 0 fd=3 count=10
+		# The parent's next operation waits for the child's open.
+		op 1 1 unlink 0 path=/fifo after=3
+	} | add_vfds > "$S/p"
+	mkdir "$R"
+	run --separate-stderr timeout 30 ior-replay -W 1 -C "$R" "$S/p"
+	assert_failure 5
+	assert_equal "$stderr" "ior-replay: stalled: no operation done in 1 s; stopping the replay
+ior-replay: stuck: seq=5 pid=1 tid=1 unlink, waiting for seq=3
+ior-replay: stuck: seq=3 pid=2 tid=2 openat, in its call"
+	assert_line --regexp "^[0-9.]+ 2 2 app openat 0 0 seq=3 .* skip=stopped stuck=1$"
+	assert_line --regexp "^[0-9.]+ 2 2 app read 0 0 seq=4 .* skip=stopped$"
+	assert_line --regexp "^[0-9.]+ 1 1 app unlink 0 0 seq=5 .* skip=stopped$"
+	assert_line --regexp "^#stat ior-replay ops=5 .* interrupted=stall stopped=3 stuck=1$"
+	[ "$(stat_of wall_ns)" -ge 1000000000 ]
+	run no_process_of "$R"
+	assert_success
 }
 
 # -- resource limits --
@@ -774,9 +834,9 @@ nobody_replay() {
 	assert_equal "$(grep -c ' app mkdir ' <<< "$output")" 20
 	# What was not done is written so, and only that.
 	local stopped
-	stopped=$(grep -c ' skip=stopped$' <<< "$output")
+	stopped=$(grep -c ' skip=stopped\( stuck=1\)\?$' <<< "$output")
 	[ "$stopped" -ge 1 ]
-	assert_line --regexp "^#stat ior-replay ops=20 errors=0 mismatched=0 skipped=0 .* interrupted=failed stopped=$stopped\$"
+	assert_line --regexp "^#stat ior-replay ops=20 errors=0 mismatched=0 skipped=0 .* interrupted=failed stopped=$stopped stuck=[0-9]+\$"
 	assert_equal "$(ls -A "$R" | wc -l)" "$((20 - stopped))"
 	assert_equal "${stderr_lines[0]}" "ior-replay: the program needs 20 tasks (processes and threads); RLIMIT_NPROC of uid 65534 is 8, with $(sed -nE '1s/.*, with ([0-9]+) in use.*/\1/p' <<< "$stderr") in use; going on (--ignore-limits)"
 	assert_equal "${stderr_lines[1]}" "ior-replay: fork: Resource temporarily unavailable"

@@ -2076,6 +2076,46 @@ late_from_time() {
 	done
 }
 
+@test "bad --watchdog values are refused with usage; 0 turns it off" {
+	stream replay > "$D/p.replay"
+	for v in -1 abc "" 2x inf nan 1e999; do
+		run ior-replay -W "$v" -C "$R" "$D/p.replay"
+		assert_failure 2
+		assert_output --partial "bad watchdog"
+		assert_output --partial "[-W SECONDS]"
+	done
+	run ior-replay --watchdog=0 -C "$R" "$D/p.replay"
+	assert_success
+}
+
+@test "timed, a wait for an operation's captured time is no stall for the watchdog" {
+	{
+		stream replay
+		op_at 0.0 1 1 mkdir 0 path=/a mode=0755
+		op_at 0.0 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op_at 3.0 1 1 mkdir 0 path=/b mode=0755
+		# Waits for an operation that itself waits for its time.
+		op_at 0.1 1 2 mkdir 0 path=/b/c mode=0755 after=3
+	} > "$D/p.replay"
+	replay -T -W 2
+	assert_success
+	refute_output --partial "interrupted="
+	assert_equal "$(stat_of skipped)" 0
+	[ -d "$R/b/c" ]
+	# As fast as possible, the same wait for seq 3 never comes to an end.
+	SEQ=0
+	{
+		stream replay
+		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op 1 1 mknod 0 path=/fifo mode=010600 rdev=0:0
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/fifo flags=O_RDONLY
+		op 1 2 mkdir 0 path=/d mode=0755 after=3
+	} > "$D/p.replay"
+	replay -W 1
+	assert_failure 5
+	assert_line "ior-replay: stuck: seq=4 pid=1 tid=2 mkdir, waiting for seq=3"
+}
+
 @test "without -T operations run as fast as they can and carry no lateness" {
 	spaced_program
 	replay

@@ -31,6 +31,7 @@
  *	task.c		processes and threads
  *	limits.c	the program against the machine, before it runs
  *	signals.c	stopping a replay: signals, failures, the replay's group
+ *	watchdog.c	... and when it has stalled
  *	buffers.c	what writes write, and buffers
  *	results.c	the result stream
  * State by lifetime: struct loader (the master's, while loading); struct
@@ -60,11 +61,11 @@
 #include "signals.h"
 #include "task.h"
 
-struct options opt = { .speed = 1 };
+struct options opt = { .speed = 1, .watchdog = 30 };
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [--ignore-limits] [--privileged] [FILE]\n",
+	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [-W SECONDS] [--ignore-limits] [--privileged] [FILE]\n",
 		ior_progname());
 	exit(code);
 }
@@ -83,6 +84,7 @@ static void parse_options(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "ignore-limits", no_argument, NULL, OPT_IGNORE_LIMITS },
 		{ "privileged", no_argument, NULL, 'P' },
+		{ "watchdog", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -90,7 +92,7 @@ static void parse_options(int argc, char **argv)
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "C:ns:Tvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "C:ns:TvW:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			opt.dir = optarg;
@@ -117,6 +119,14 @@ static void parse_options(int argc, char **argv)
 			break;
 		case 'P':
 			opt.privileged = 1;
+			break;
+		case 'W':
+			opt.watchdog = strtod(optarg, &end);
+			if (end == optarg || *end ||
+			    !(opt.watchdog >= 0 && opt.watchdog <= 1e9)) {
+				ior_warnx("bad watchdog: %s (seconds, 0 for none)", optarg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
 			break;
 		case 'h':
 			usage(stdout, IOR_EXIT_OK);

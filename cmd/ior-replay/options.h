@@ -11,6 +11,8 @@ struct options {
 	int dry;		/* -n: load and check only */
 	int timed;		/* -T: each op at its captured time */
 	double speed;		/* -s: captured times are divided by it */
+	double watchdog;	/* -W: seconds with no op done that are a
+				   stall; 0: no watchdog */
 	int verbose;		/* -v */
 	int ignore_limits;	/* --ignore-limits: over them, go on (limits.h) */
 	int privileged;		/* --privileged: setuid and setgid bits,

@@ -15,6 +15,7 @@
 #include "results.h"
 #include "shared.h"
 #include "signals.h"
+#include "watchdog.h"
 
 static const char *const skip_names[] = {
 	[SKIP_NOFD] = "nofd", [SKIP_NOMAP] = "nomap", [SKIP_UNSAFE] = "unsafe",
@@ -72,12 +73,15 @@ void write_results(uint64_t wall_ns, uint64_t start)
 	struct ior_out out;
 	uint64_t errors = 0, mism = 0, skipped = 0, nstopped = 0;
 	uint64_t stop_time = stop.at > sh->t0 ? stop.at - sh->t0 : 0;
+	uint32_t *stuck = NULL, nstuck = 0, k = 0;
 	int64_t *lates = NULL, late;
 	uint32_t nlates = 0;
 	int own;
 
 	if (opt.timed && prog.nops)
 		lates = ior_xreallocarray(NULL, prog.nops, sizeof(*lates));
+	if (stopped())
+		stuck = in_their_call(&nstuck);
 
 	ior_out_init(&out, STDOUT_FILENO, NULL);
 	ior_put_magic(&out, IOR_KIND_RESULT);
@@ -131,6 +135,10 @@ void write_results(uint64_t wall_ns, uint64_t start)
 		if (stop_skip) {
 			ior_puts(&out, " skip=stopped");
 			nstopped++;
+			if (k < nstuck && stuck[k] == i) {
+				ior_puts(&out, " stuck=1");
+				k++;
+			}
 		} else if (skip) {
 			ior_puts(&out, " skip=");
 			ior_puts(&out, skip_names[res->skip]);
@@ -158,7 +166,8 @@ void write_results(uint64_t wall_ns, uint64_t start)
 	if (stopped()) {
 		ior_puts(&out, " interrupted=");
 		ior_puts(&out, stop_reason());
-		ior_printf(&out, " stopped=%llu", (unsigned long long)nstopped);
+		ior_printf(&out, " stopped=%llu stuck=%u",
+			   (unsigned long long)nstopped, nstuck);
 	}
 	ior_putc(&out, '\n');
 	ior_out_close(&out);
@@ -172,4 +181,5 @@ void write_results(uint64_t wall_ns, uint64_t start)
 			  percentile(lates, nlates, 99) / 1e3,
 			  (nlates ? lates[nlates - 1] : 0) / 1e3);
 	free(lates);
+	free(stuck);
 }

@@ -41,6 +41,7 @@
 #include "ior.h"
 #include "shared.h"
 #include "signals.h"
+#include "watchdog.h"
 
 struct stop stop;
 
@@ -164,6 +165,8 @@ const char *stop_reason(void)
 	case STOP_SIGNAL:
 		snprintf(name, sizeof(name), "SIG%s", sigabbrev_np(stop.sig));
 		return name;
+	case STOP_STALL:
+		return "stall";
 	case STOP_FAILED:
 		return "failed";
 	default:
@@ -179,6 +182,8 @@ int stop_status(void)
 		ior_warnx("replay failed: the results of what was done are written");
 		return IOR_EXIT_SYS;
 	}
+	if (stop.why == STOP_STALL)
+		return IOR_EXIT_STALL;
 	if (stop.why != STOP_SIGNAL)
 		return IOR_EXIT_OK;
 	signal(stop.sig, SIG_DFL);

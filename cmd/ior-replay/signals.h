@@ -22,6 +22,7 @@
 enum stop_why {
 	STOP_NONE,
 	STOP_SIGNAL,		/* a stop signal sent to ior-replay: sig */
+	STOP_STALL,		/* the watchdog found it stalled (watchdog.h) */
 	STOP_FAILED,		/* a replay process could not be made, or died */
 };
 struct stop {
@@ -38,7 +39,7 @@ static inline int stopped(void)
 
 /* The master: the replay stops, for why (and sig), unless it already has. */
 void stop_set(enum stop_why why, int sig);
-/* The trailer's interrupted= value: SIGTERM, SIGINT, SIGHUP, failed. */
+/* The trailer's interrupted= value: SIGTERM, SIGINT, SIGHUP, stall, failed. */
 const char *stop_reason(void);
 
 /* The master, before the first fork. */
@@ -71,7 +72,8 @@ void signals_pass(int sig);
 /*
  * After the results are written: a replay stopped by a signal ends by
  * that signal, as if it had not caught it. Otherwise returns the exit
- * status: 0, or IOR_EXIT_SYS (4), said so, when it failed.
+ * status: 0, 4 (IOR_EXIT_SYS, said so) when it failed, or
+ * IOR_EXIT_STALL (5) when the watchdog stopped it.
  */
 int stop_status(void);
 

@@ -32,6 +32,7 @@
 #include "signals.h"
 #include "task.h"
 #include "uring.h"
+#include "watchdog.h"
 
 struct thread_state *thread_states;
 
@@ -136,6 +137,7 @@ static void run_thread(uint32_t t)
 	    !(w->events = calloc(th->maxevents, sizeof(*w->events))))
 		fatal("calloc");
 	prefault_results(th);
+	note_at(t, AT_BEGUN);
 	for (uint32_t i = th->first; i != NONE; i = prog.ops[i].next) {
 		struct op_result *res = &sh->res[i];
 		uint32_t next = prog.ops[i].next;
@@ -173,6 +175,7 @@ static void run_thread(uint32_t t)
 		/* Late when what it waited for was: then at once. */
 		if (opt.timed)
 			wait_due(due(i));
+		note_at(t, i);
 		if (is_uring_request(prog.ops[i].kind))
 			uring_alone(w, i);
 		else if ((skip = issue_op(w, &prog.ops[i], res))) {
@@ -182,6 +185,7 @@ static void run_thread(uint32_t t)
 		} else
 			finish(i, ST_DONE);
 	}
+	note_at(t, AT_ENDED);
 	if (prog.nuring)
 		uring_thread_end(t);
 	if (w->rbuf)
@@ -239,6 +243,7 @@ void replay_setup(void)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		ior_err(IOR_EXIT_SYS, "prctl");
 	signals_init();
+	watchdog_init();
 	/* Sleeps end when asked, not up to 50 us later (inherited). */
 	if (opt.timed && prctl(PR_SET_TIMERSLACK, 1) < 0)
 		ior_err(IOR_EXIT_SYS, "prctl");
@@ -267,6 +272,13 @@ static void stop_replay(int sig)
 	signals_pass(sig);
 }
 
+/* The watchdog found the replay stalled: kill every replay process. */
+static void stop_stalled(void)
+{
+	stop_set(STOP_STALL, 0);
+	signals_pass(SIGKILL);
+}
+
 /*
  * A replay process could not be made, or died: stop every waiter (they
  * exit), and the replay, for that reason unless it already was.
@@ -285,7 +297,7 @@ static void stop_failed(void)
 uint64_t replay(uint64_t lead)
 {
 	int st, sig;
-	uint64_t end, look, now;
+	uint64_t end, look, tick, now;
 	pid_t pid;
 
 	sh->t0 = now_ns() + lead;
@@ -305,6 +317,7 @@ uint64_t replay(uint64_t lead)
 	}
 	signals_go();
 	look = now_ns() + LOOK_NS;
+	tick = now_ns() + watchdog_every();
 	for (;;) {
 		pid = waitpid(-1, &st, WNOHANG);
 		if (pid < 0 && errno == ECHILD)
@@ -313,7 +326,7 @@ uint64_t replay(uint64_t lead)
 			ior_err(IOR_EXIT_SYS, "waitpid");
 		if (pid > 0) {
 			if ((WIFEXITED(st) && WEXITSTATUS(st) == 0) ||
-			    stop.why == STOP_SIGNAL)
+			    stop.why == STOP_SIGNAL || stop.why == STOP_STALL)
 				continue;
 			if (WIFSIGNALED(st))
 				ior_warnx("replay process %d: killed by signal %d",
@@ -321,12 +334,17 @@ uint64_t replay(uint64_t lead)
 			stop_failed();
 			continue;
 		}
-		if ((now = now_ns()) >= look) {
+		if ((now = now_ns()) >= tick) {
+			if (!stopped() && watchdog_look(now))
+				stop_stalled();
+			tick = now + watchdog_every();
+		}
+		if (now >= look) {
 			if (opt.verbose)
 				ior_warnx("%u of %u ops done", count_done(), prog.nops);
 			look = now + LOOK_NS;
 		}
-		if ((sig = signals_wait(NULL, 0, look - now)))
+		if ((sig = signals_wait(NULL, 0, (look < tick ? look : tick) - now)))
 			stop_replay(sig);
 	}
 	end = stopped() ? stop.at : now_ns();
