@@ -313,6 +313,33 @@ refused() {
 	assert_equal "$(stat -c %s "$R/f")" 35
 }
 
+@test "a process forked while its parent has threads is forked by ior-replay's own, single-threaded process, with the forking thread's descriptors" {
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_WRONLY\|O_CREAT\|O_APPEND mode=0644
+		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op 1 2 openat 4 dirfd=AT_FDCWD path=/g flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 sched:fork 0 child=3 cpid=3 flags= after=3
+		op 3 3 write 30 fd=3 count=30
+		op 3 3 write 7 fd=4 count=7
+		op 3 3 close 0 fd=3
+		op 3 3 sched:exit 0 code=0 group=1
+		# The child's close left the parent's descriptor open.
+		op 1 2 write 5 fd=3 count=5 after=7
+	} > "$D/p.replay"
+	replay_strace clone,clone3,fork,vfork
+	assert_success
+	assert_equal "$(res 5 6) $(res 6 6) $(res 7 6) $(res 9 6)" "30 7 0 5"
+	assert_equal "$(stat -c %s "$R/f") $(stat -c %s "$R/g")" "35 7"
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+	# Processes (clones without CLONE_THREAD): both forked by the first
+	# process of the trace, ior-replay's, which forks the first.
+	local master
+	master=$(awk 'NR == 1 { print $1 }' "$D/strace")
+	assert_equal "$(grep -v CLONE_THREAD "$D/strace" | awk '{ print $1 }' | tr '\n' ' ')" \
+		"$master $master "
+}
+
 @test "a process that runs without a sched:fork is started at the beginning" {
 	{
 		stream replay

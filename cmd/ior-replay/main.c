@@ -30,6 +30,7 @@
  *	uring.c		io_uring
  *	task.c		processes and threads
  *	limits.c	the program against the machine, before it runs
+ *	spawn.c		... forked by a single-threaded process only
  *	signals.c	stopping a replay: signals, failures, the replay's group
  *	watchdog.c	... and when it has stalled
  *	buffers.c	what writes write, and buffers

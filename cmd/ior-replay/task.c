@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include "program.h"
 #include "shared.h"
 #include "signals.h"
+#include "spawn.h"
 #include "task.h"
 #include "uring.h"
 #include "watchdog.h"
@@ -47,6 +49,7 @@ static void start_thread(uint32_t t)
 	int e;
 
 	thread_states[t].start_table = thread_fds;
+	spawn_threaded();
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	e = pthread_create(&pt, &attr, thread_main, (void *)(uintptr_t)t);
@@ -60,20 +63,10 @@ static void start_thread(uint32_t t)
 /* sched:fork: a thread in this process, or a new process with our fds. */
 static int64_t replay_fork(const struct prog_op *op)
 {
-	pid_t pid;
-
-	if (op->flags & (CLONE_THREAD | CLONE_FILES)) {
+	if (op->flags & (CLONE_THREAD | CLONE_FILES))
 		start_thread(op->child);
-		return 0;
-	}
-	pid = fork();
-	if (pid < 0)
-		fatal("fork");
-	if (pid == 0) {
-		/* The forking thread is the child process's only thread. */
-		run_thread(op->child);
-		pthread_exit(NULL);
-	}
+	else
+		spawn_fork(op->child);
 	return 0;
 }
 
@@ -201,6 +194,14 @@ static void run_thread(uint32_t t)
 	}
 }
 
+void run_process(uint32_t t, struct vfd_table *fds)
+{
+	if (fds)
+		thread_fds = fds;
+	run_thread(t);
+	pthread_exit(NULL);
+}
+
 static void *thread_main(void *arg)
 {
 	uint32_t t = (uintptr_t)arg;
@@ -243,6 +244,7 @@ void replay_setup(void)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		ior_err(IOR_EXIT_SYS, "prctl");
 	signals_init();
+	spawn_init();
 	watchdog_init();
 	/* Sleeps end when asked, not up to 50 us later (inherited). */
 	if (opt.timed && prctl(PR_SET_TIMERSLACK, 1) < 0)
@@ -296,6 +298,7 @@ static void stop_failed(void)
  */
 uint64_t replay(uint64_t lead)
 {
+	struct pollfd req = { .fd = spawn_fd(), .events = POLLIN };
 	int st, sig;
 	uint64_t end, look, tick, now;
 	pid_t pid;
@@ -310,6 +313,7 @@ uint64_t replay(uint64_t lead)
 		}
 		if (pid == 0) {
 			signals_child();
+			spawn_in_child();
 			signals_wait_go();
 			run_initial(prog.initial[i]);
 		}
@@ -319,9 +323,16 @@ uint64_t replay(uint64_t lead)
 	look = now_ns() + LOOK_NS;
 	tick = now_ns() + watchdog_every();
 	for (;;) {
+		/* Processes forked by a multithreaded one (spawn.h). */
+		if (spawn_serve(stopped()) < 0)
+			stop_failed();
 		pid = waitpid(-1, &st, WNOHANG);
-		if (pid < 0 && errno == ECHILD)
+		/* The last may have asked for a fork as it ended. */
+		if (pid < 0 && errno == ECHILD &&
+		    spawn_serve(stopped()) <= 0)
 			break;
+		if (pid < 0 && errno == ECHILD)
+			continue;
 		if (pid < 0)
 			ior_err(IOR_EXIT_SYS, "waitpid");
 		if (pid > 0) {
@@ -344,7 +355,7 @@ uint64_t replay(uint64_t lead)
 				ior_warnx("%u of %u ops done", count_done(), prog.nops);
 			look = now + LOOK_NS;
 		}
-		if ((sig = signals_wait(NULL, 0, (look < tick ? look : tick) - now)))
+		if ((sig = signals_wait(&req, 1, (look < tick ? look : tick) - now)))
 			stop_replay(sig);
 	}
 	end = stopped() ? stop.at : now_ns();

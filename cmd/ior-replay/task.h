@@ -44,6 +44,13 @@ struct thread_state {
  */
 extern struct thread_state *thread_states;
 
+/*
+ * In a process just forked: its first thread runs thread t, with the
+ * descriptor table fds (NULL: the one the forking thread had). The
+ * process ends when its last thread does.
+ */
+_Noreturn void run_process(uint32_t t, struct vfd_table *fds);
+
 /* The master, before the first fork: what every process inherits. */
 void replay_setup(void);
 /*
