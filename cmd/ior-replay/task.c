@@ -36,7 +36,11 @@
 #include "uring.h"
 #include "watchdog.h"
 
-struct thread_state *thread_states;
+/* What a new thread starts with: its index and its descriptors. */
+struct thread_start {
+	uint32_t t;
+	struct vfd_table *fds;
+};
 
 static void run_thread(uint32_t t);
 static void *thread_main(void *arg);
@@ -44,17 +48,21 @@ static void *thread_main(void *arg);
 /* Start thread t in this process, sharing the caller's descriptors. */
 static void start_thread(uint32_t t)
 {
+	struct thread_start *ts = malloc(sizeof(*ts));
 	pthread_attr_t attr;
 	pthread_t pt;
 	int e;
 
-	thread_states[t].start_table = thread_fds;
+	if (!ts)
+		fatal("malloc");
+	*ts = (struct thread_start){ t, thread_fds };
 	spawn_threaded();
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	e = pthread_create(&pt, &attr, thread_main, (void *)(uintptr_t)t);
+	e = pthread_create(&pt, &attr, thread_main, ts);
 	pthread_attr_destroy(&attr);
 	if (e) {
+		free(ts);
 		errno = e;
 		fatal("pthread_create");
 	}
@@ -115,7 +123,7 @@ static void prefault_results(const struct prog_thread *th)
 static void run_thread(uint32_t t)
 {
 	const struct prog_thread *th = &prog.threads[t];
-	struct thread_state *w = &thread_states[t];
+	struct thread_state ws = { 0 }, *w = &ws;
 	int skip;
 
 	w->rbuf = map_buf(th->maxread);
@@ -204,9 +212,11 @@ void run_process(uint32_t t, struct vfd_table *fds)
 
 static void *thread_main(void *arg)
 {
-	uint32_t t = (uintptr_t)arg;
+	struct thread_start *ts = arg;
+	uint32_t t = ts->t;
 
-	thread_fds = thread_states[t].start_table;
+	thread_fds = ts->fds;
+	free(ts);
 	run_thread(t);
 	return NULL;
 }
@@ -229,7 +239,6 @@ void replay_setup(void)
 	struct rlimit rl;
 
 	shared_map();
-	thread_states = ior_xcalloc(prog.nthreads, sizeof(*thread_states));
 	open_rootdir();
 	maps_init();
 	aio_init();

@@ -17,9 +17,11 @@
 struct vfd_table;
 
 /*
- * A replay thread's own: where it reads into, its iovecs, the pipe splice
- * goes through when one side is unknown, a file handle, an io_submit's
- * iocbs and the events a reap takes.
+ * A replay thread's own, on its stack, freed as it ends: where it reads
+ * into, its iovecs, the pipe splice goes through when one side is
+ * unknown, a file handle, an io_submit's iocbs and the events a reap
+ * takes. (A process forked by a thread is never a copy of a process with
+ * other threads, spawn.h: no thread's state outlives it there.)
  */
 struct thread_state {
 	char *rbuf;
@@ -32,17 +34,7 @@ struct thread_state {
 	struct iocb **iocbp;	/* an io_submit's requests */
 	uint32_t nbatch;	/* how many */
 	struct io_event *events;
-	struct vfd_table *start_table;	/* the descriptors it starts with,
-					   from start_thread to thread_main */
 };
-
-/*
- * Each thread's state, by thread index, allocated before the first fork.
- * Here rather than on each thread's stack so that what a thread allocated
- * stays reachable in a process forked by another thread, where that stack
- * is no longer a thread's (LeakSanitizer would call it leaked).
- */
-extern struct thread_state *thread_states;
 
 /*
  * In a process just forked: its first thread runs thread t, with the
