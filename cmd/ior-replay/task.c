@@ -279,7 +279,10 @@ static uint32_t count_done(void)
 static void stop_replay(int sig)
 {
 	stop_set(STOP_SIGNAL, sig);
-	ior_warnx("SIG%s: stopping the replay", sigabbrev_np(sig));
+	if (sig == SIGKILL)
+		ior_warnx("asked again: killing every replay process");
+	else
+		ior_warnx("SIG%s: stopping the replay", sigabbrev_np(sig));
 	signals_pass(sig);
 }
 
