@@ -3,6 +3,7 @@
 # make test       run the bats tests (t/); make check is the same
 # make asan       build with AddressSanitizer/UBSan into build/asan/bin
 # make test-asan  run the tests against the sanitizer build
+# make stress     the replay tests on the sanitizer build 200 times (t/stress)
 # make bench      run the benchmarks (bench/)
 # make install    install into $(DESTDIR)$(PREFIX)
 
@@ -123,6 +124,9 @@ test-asan: asan
 bench: all
 	bench/run
 
+stress:
+	t/stress
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)
 	install -m 755 $(TOOLS:%=$(BIN)/%) $(DESTDIR)$(BINDIR)
@@ -134,5 +138,5 @@ install: all
 clean:
 	rm -rf bin build
 
-.PHONY: all test check asan test-asan bench install clean
+.PHONY: all test check asan test-asan bench stress install clean
 .SECONDARY:
