@@ -340,6 +340,25 @@ refused() {
 		"$master $master "
 }
 
+@test "a process forked while its parent has threads leaves the parent its record locks" {
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/db flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 fcntl 0 fd=3 cmd=F_SETLK ltype=F_WRLCK whence=SEEK_SET offset=0 len=100
+		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op 1 2 stat 0 path=/db
+		op 1 1 sched:fork 0 child=3 cpid=3 flags= after=4
+		# The parent's lock is still held: the child's conflicts.
+		op 3 3 fcntl -11 fd=3 cmd=F_SETLK ltype=F_WRLCK whence=SEEK_SET offset=0 len=10 err=EAGAIN
+		op 3 3 sched:exit 0 code=0 group=1
+		op 1 1 fcntl 0 fd=3 cmd=F_SETLK ltype=F_UNLCK whence=SEEK_SET offset=0 len=100 after=6
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 6 6)" -11
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+}
+
 @test "a process that runs without a sched:fork is started at the beginning" {
 	{
 		stream replay

@@ -20,13 +20,13 @@
  *    memory: mappings, AIO contexts, io_uring rings and handles are not
  *    inherited (a multithreaded process's child usually only execs).
  *
- * The asking thread sends a copy of each descriptor, so that another
- * thread's close cannot make the message fail; it does not wait for the
- * process to be forked (the socket holds the descriptors until then).
+ * The asking thread sends its descriptors themselves: closing a copy
+ * would drop its process's record locks on the file. One that another
+ * thread closes meanwhile is left out. It does not wait for the process
+ * to be forked: the socket holds the descriptors until then.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -141,12 +141,12 @@ static ssize_t recv_msg(int s, void *p, size_t len, int *fds, int max,
 }
 
 /*
- * Send m and its descriptors fds, then close those copies. A descriptor
- * the kernel will not pass (an io_uring ring, since Linux 6.5) makes the
+ * Send m and its descriptors fds. A descriptor closed meanwhile, or one
+ * the kernel will not pass (an io_uring ring, since Linux 6.5), makes the
  * whole message fail: then each is sent alone and those refused are left
  * out, as if closed.
  */
-static void flush(int s, struct table_msg *m, int *fds)
+static void flush(int s, struct table_msg *m, const int *fds)
 {
 	if (m->kind != MSG_FDS) {
 		if (send_msg(s, m, sizeof(*m), NULL, 0) < 0)
@@ -154,18 +154,16 @@ static void flush(int s, struct table_msg *m, int *fds)
 	} else if (m->n && send_msg(s, m, sizeof(*m), fds, m->n) < 0) {
 		struct table_msg one = { .kind = MSG_FDS, .n = 1 };
 
-		if (errno != EINVAL)
+		if (errno != EINVAL && errno != EBADF)
 			fatal("fork: passing descriptors");
 		for (uint32_t i = 0; i < m->n; i++) {
 			one.a[0] = m->a[i];
 			one.b[0] = m->b[i];
 			if (send_msg(s, &one, sizeof(one), &fds[i], 1) < 0 &&
-			    errno != EINVAL)
+			    errno != EINVAL && errno != EBADF)
 				fatal("fork: passing descriptors");
 		}
 	}
-	for (uint32_t i = 0; m->kind == MSG_FDS && i < m->n; i++)
-		close(fds[i]);
 	m->n = 0;
 }
 
@@ -177,16 +175,8 @@ static void send_table(int s)
 	int fds[CHUNK];
 
 	for (int32_t v = 0; v <= prog.maxvfd; v++) {
-		int fd = real_fd(v);
-
-		if (fd < 0)
+		if ((fds[m.n] = real_fd(v)) < 0)
 			continue;
-		/* A copy: another thread may close fd meanwhile. */
-		if ((fds[m.n] = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
-			if (errno == EBADF)
-				continue;
-			fatal("fork: fcntl");
-		}
 		m.a[m.n] = v;
 		m.b[m.n] = tab->cloexec[v];
 		if (++m.n == CHUNK)
