@@ -359,6 +359,28 @@ refused() {
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
 }
 
+@test "a process ends by its first thread, after its other threads are done, even when those end last" {
+	{
+		stream replay
+		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op 1 1 mkdir 0 path=/d mode=0755
+		# Thread 2 goes on after thread 1's last operation.
+		op 1 2 mkdir 0 path=/d/a mode=0755 after=2
+		for i in $(seq 20); do op 1 2 stat 0 path=/d/a; done
+	} > "$D/p.replay"
+	replay_strace clone,clone3,exit_group
+	assert_success
+	assert_equal "$(stat_of skipped)" 0
+	# The replay process is the one ior-replay's first clone made; its
+	# first thread has its pid. (LeakSanitizer, at the exit of a last
+	# thread, waited forever for a first thread that had ended before.)
+	local master proc
+	master=$(awk 'NR == 1 { print $1 }' "$D/strace")
+	proc=$(awk 'NR == 1 { print $NF }' "$D/strace")
+	run awk -v m="$master" '/exit_group\(/ && $1 != m { print $1 }' "$D/strace"
+	assert_output "$proc"
+}
+
 @test "a process that runs without a sched:fork is started at the beginning" {
 	{
 		stream replay

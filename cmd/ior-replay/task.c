@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -45,6 +46,9 @@ struct thread_start {
 static void run_thread(uint32_t t);
 static void *thread_main(void *arg);
 
+/* The threads of this process, besides its first, still running ops. */
+static uint32_t others;
+
 /* Start thread t in this process, sharing the caller's descriptors. */
 static void start_thread(uint32_t t)
 {
@@ -57,6 +61,7 @@ static void start_thread(uint32_t t)
 		fatal("malloc");
 	*ts = (struct thread_start){ t, thread_fds };
 	spawn_threaded();
+	__atomic_add_fetch(&others, 1, __ATOMIC_ACQ_REL);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	e = pthread_create(&pt, &attr, thread_main, ts);
@@ -202,12 +207,29 @@ static void run_thread(uint32_t t)
 	}
 }
 
+/*
+ * The first thread of a process, its ops done, ends the process, once
+ * its other threads have done theirs. It must be the last: when it ended
+ * first (pthread_exit) it stayed a zombie until the process ended, and
+ * LeakSanitizer, checking at the exit of the last thread, tried to stop
+ * it and waited for that zombie forever (1 replay in 10 of a ring with an
+ * io_uring worker thread in the capture hung so).
+ */
+static _Noreturn void end_process(void)
+{
+	uint32_t n;
+
+	while ((n = __atomic_load_n(&others, __ATOMIC_ACQUIRE)))
+		futex(&others, FUTEX_WAIT, n);
+	exit(IOR_EXIT_OK);
+}
+
 void run_process(uint32_t t, struct vfd_table *fds)
 {
 	if (fds)
 		thread_fds = fds;
 	run_thread(t);
-	pthread_exit(NULL);
+	end_process();
 }
 
 static void *thread_main(void *arg)
@@ -218,6 +240,8 @@ static void *thread_main(void *arg)
 	thread_fds = ts->fds;
 	free(ts);
 	run_thread(t);
+	if (!__atomic_sub_fetch(&others, 1, __ATOMIC_ACQ_REL))
+		futex(&others, FUTEX_WAKE, 1);
 	return NULL;
 }
 
@@ -230,8 +254,7 @@ static void run_initial(uint32_t first)
 	     t = prog.threads[t].next_initial)
 		start_thread(t);
 	run_thread(first);
-	/* The process ends, with status 0, when its last thread does. */
-	pthread_exit(NULL);
+	end_process();
 }
 
 void replay_setup(void)

@@ -38,8 +38,8 @@ struct thread_state {
 
 /*
  * In a process just forked: its first thread runs thread t, with the
- * descriptor table fds (NULL: the one the forking thread had). The
- * process ends when its last thread does.
+ * descriptor table fds (NULL: the one the forking thread had), and ends
+ * the process once every thread of it has done its ops.
  */
 _Noreturn void run_process(uint32_t t, struct vfd_table *fds);
 
