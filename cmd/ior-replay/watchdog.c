@@ -83,6 +83,8 @@ static const char *call_name(const struct prog_op *op)
 /* Say, for each thread still at an op, where it is stuck. */
 static void report(void)
 {
+	int none = 1;
+
 	ior_warnx("stalled: no operation done in %g s; stopping the replay",
 		  opt.watchdog);
 	for (uint32_t t = 0; t < prog.nthreads; t++) {
@@ -91,6 +93,7 @@ static void report(void)
 
 		if (n == NONE)
 			continue;
+		none = 0;
 		op = &prog.ops[n];
 		if (op->after && !done(op->after - 1))
 			w = op->after - 1;
@@ -110,6 +113,8 @@ static void report(void)
 				  (long long)op->seq, (long long)op->pid,
 				  (long long)op->tid, call_name(op));
 	}
+	if (none)
+		ior_warnx("stuck: no thread at an operation: a replay process has not ended");
 }
 
 int watchdog_look(uint64_t now)
