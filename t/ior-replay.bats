@@ -2180,7 +2180,7 @@ late_from_time() {
 		op 1 2 mkdir 0 path=/d mode=0755 after=3
 	} > "$D/p.replay"
 	replay -W 1
-	assert_failure 5
+	assert_failure 1
 	assert_line "ior-replay: stuck: seq=4 pid=1 tid=2 mkdir, waiting for seq=3"
 }
 

@@ -73,7 +73,7 @@ void signals_pass(int sig);
  * After the results are written: a replay stopped by a signal ends by
  * that signal, as if it had not caught it. Otherwise returns the exit
  * status: 0, 4 (IOR_EXIT_SYS, said so) when it failed, or
- * IOR_EXIT_STALL (5) when the watchdog stopped it.
+ * IOR_EXIT_STALL (1, a replay that differs: it could not go on) when the watchdog stopped it.
  */
 int stop_status(void);
 

@@ -12,7 +12,10 @@
 
 #include "program.h"
 
-#define IOR_EXIT_STALL 5	/* ior-replay's status when it stalled */
+/* A stalled replay is one that differs from its capture: the program
+   could not go on in its order here. Not a system error (4), which says
+   the machine failed the replay. */
+#define IOR_EXIT_STALL IOR_EXIT_NONE
 
 /* What a thread's note says besides an op index. */
 #define AT_IDLE NONE		/* not started */
