@@ -407,7 +407,10 @@ trace_wait() {
 	run cat "/proc/$tracer/wchan"
 	assert_output --partial pipe_write
 	kill -TERM "$tracer"
-	run wait "$job"		# 124 or 137 had the timeout stopped it
+	# Not through run: a subshell cannot wait for this shell's job, and
+	# err.txt would be read before ior-trace had written it.
+	status=0
+	wait "$job" || status=$?	# 124 or 137 had the timeout stopped it
 	kill "$reader"
 	refute [ "$status" -eq 124 ]
 	refute [ "$status" -eq 137 ]
