@@ -37,15 +37,24 @@ as_nobody() {
 
 # race_as_nobody DIR NAME LINK TARGET [MODE]: swap-names, in DIR, as the
 # local user, in the background (DIR is the user's: no parent of it need
-# be reachable); RACER holds its pid, for kill.
+# be reachable); RACER holds its pid, for race_ran.
 race_as_nobody() {
 	local dir=$1
 	shift
 	cd "$dir"
 	setpriv --reuid=65534 --regid=65534 --clear-groups -- \
-		"$NOBODY_BIN"/swap-names "$@" >/dev/null 2>&1 3>&- &
+		"$NOBODY_BIN"/swap-names "$@" >"$S/racer.out" 2>&1 3>&- &
 	RACER=$!
 	cd "$S"
+}
+
+# race_ran: stop the racer and check that it raced: a test in which it
+# never exchanged the names would pass without testing anything.
+race_ran() {
+	kill "$RACER"
+	wait "$RACER"
+	run cat "$S/racer.out"
+	assert_output --regexp '^[1-9][0-9]*$'
 }
 
 @test "a local user swapping in a symlink cannot make ior-init chmod a file outside the root" {
@@ -68,7 +77,7 @@ race_as_nobody() {
 		run ior-init -C "$R" "$S/p"
 		assert [ "$status" -le 1 ]
 	done
-	kill "$RACER"
+	race_ran
 	assert_equal "$(stat -c '%a %u:%g' "$S/outside")" "$before"
 }
 
@@ -104,7 +113,7 @@ race_as_nobody() {
 	for i in $(seq 10); do
 		run -0 ior-replay -C "$R" "$S/p"
 	done
-	kill "$RACER"
+	race_ran
 	assert_equal "$(stat -c '%a %u:%g %s %Y' "$S/outside"; getfattr -d -m - "$S/outside")" "$before"
 }
 

@@ -13,19 +13,33 @@
  * to fix. Errors are ignored: the tool may have given the entry to
  * another owner, or removed a name.
  *
- * Runs until killed; it gives up by itself after 10 minutes, so that it
- * never outlives a test that failed before killing it. Exits 2 when it
- * cannot set up the race.
+ * Runs until SIGTERM, then writes on stdout how many exchanges it made,
+ * so that a test can tell a race that ran from one that never started
+ * (a racer that cannot reach its directory swaps nothing, and the test
+ * would pass without testing). It gives up by itself after 10 minutes,
+ * so that it never outlives a test that failed before stopping it.
+ * Exits 2 when it cannot set up the race.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 int main(int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = on_term };
+	unsigned long long swaps = 0;
 	unsigned long mode = 0;
 	char *end;
 	int fd = -1;
@@ -50,12 +64,16 @@ int main(int argc, char **argv)
 		perror(argv[2]);
 		return 2;
 	}
+	sigaction(SIGTERM, &sa, NULL);
 	alarm(600);
-	for (;;) {
+	while (!stop) {
 		if (fd >= 0)
 			(void)!fchmod(fd, (mode_t)mode);
 		/* A name the tool removed comes back at the next exchange. */
-		(void)!renameat2(AT_FDCWD, argv[1], AT_FDCWD, argv[2],
-				 RENAME_EXCHANGE);
+		if (renameat2(AT_FDCWD, argv[1], AT_FDCWD, argv[2],
+			      RENAME_EXCHANGE) == 0)
+			swaps++;
 	}
+	printf("%llu\n", swaps);
+	return 0;
 }
