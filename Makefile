@@ -3,7 +3,7 @@
 # make test       run the bats tests (t/); make check is the same
 # make asan       build with AddressSanitizer/UBSan into build/asan/bin
 # make test-asan  run the tests against the sanitizer build
-# make stress     the replay tests on the sanitizer build 200 times (t/stress)
+# make stress     every scenario's replay on the sanitizer build 200 times (t/stress)
 # make bench      run the benchmarks (bench/)
 # make install    install into $(DESTDIR)$(PREFIX)
 
