@@ -510,6 +510,11 @@ static __always_inline bool save_entry(long nr, __u32 abi, __u16 native,
 		/* F_GETLK overwrites the lock it is given with its answer */
 		if (is_lock_cmd(s.args[1], abi))
 			read_lock(s.val, s.args[2], s.args[1], abi);
+		/* a write-life hint, a __u64 in either ABI; [1]: it was read */
+		else if ((__u32)s.args[1] == F_SET_RW_HINT ||
+			 (__u32)s.args[1] == F_SET_FILE_RW_HINT)
+			s.val[1] = !bpf_probe_read_user(&s.val[0], 8,
+							(void *)s.args[2]);
 		break;
 	case IOR_NR_io_submit:
 		s.val[0] = __sync_fetch_and_add(&aio_sub_last, 1) + 1;

@@ -42,6 +42,8 @@
 #define F_OFD_SETLKW 38
 #define F_GETLK64 12		/* i386: with a struct flock64 */
 #define F_SETLKW64 14
+#define F_SET_RW_HINT 1036	/* with a pointer to a write-life hint */
+#define F_SET_FILE_RW_HINT 1038
 #define SYS_RECVMSG 17		/* socketcall's call */
 #define O_CLOEXEC 02000000
 #define NAME_MAX 255

@@ -221,7 +221,8 @@ struct ior_event {
 	 *   copy_file_range, splice: [0] *off_in, [1] *off_out, at entry;
 	 *   sendfile64: [0] *offset, at entry;
 	 *   fcntl lock commands: the lock's l_type, l_whence, l_start,
-	 *   l_len, at entry;
+	 *   l_len, at entry; F_SET_RW_HINT, F_SET_FILE_RW_HINT: [0] the
+	 *   hint, [1] 1 when it could be read, at entry;
 	 *   utime: struct utimbuf in [0..1]; utimes, futimesat: struct
 	 *   timeval[2]; utimensat: struct timespec[2].
 	 */

@@ -228,33 +228,43 @@ const struct ior_flag ior_access_modes[] = {
 	{ NULL, 0, 0 },
 };
 
-/* fcntl commands: values, not flags. */
+/* fcntl commands: values, not flags (ior.h: IOR_FCNTL_CMDS). */
 const struct ior_flag ior_fcntl_cmds[] = {
-	{ "F_DUPFD", 0, ~0ull },
-	{ "F_GETFD", 1, ~0ull },
-	{ "F_SETFD", 2, ~0ull },
-	{ "F_GETFL", 3, ~0ull },
-	{ "F_SETFL", 4, ~0ull },
-	{ "F_GETLK", 5, ~0ull },
-	{ "F_SETLK", 6, ~0ull },
-	{ "F_SETLKW", 7, ~0ull },
-	{ "F_SETOWN", 8, ~0ull },
-	{ "F_GETOWN", 9, ~0ull },
-	{ "F_SETSIG", 10, ~0ull },
-	{ "F_GETSIG", 11, ~0ull },
-	{ "F_SETOWN_EX", 15, ~0ull },
-	{ "F_GETOWN_EX", 16, ~0ull },
-	{ "F_OFD_GETLK", 36, ~0ull },
-	{ "F_OFD_SETLK", 37, ~0ull },
-	{ "F_OFD_SETLKW", 38, ~0ull },
-	{ "F_SETLEASE", 1024, ~0ull },
-	{ "F_GETLEASE", 1025, ~0ull },
-	{ "F_NOTIFY", 1026, ~0ull },
-	{ "F_DUPFD_CLOEXEC", 1030, ~0ull },
-	{ "F_SETPIPE_SZ", 1031, ~0ull },
-	{ "F_GETPIPE_SZ", 1032, ~0ull },
-	{ "F_ADD_SEALS", 1033, ~0ull },
-	{ "F_GET_SEALS", 1034, ~0ull },
+#define FCNTL_NAME(name, value, arg, replay) { #name, value, ~0ull },
+	IOR_FCNTL_CMDS(FCNTL_NAME)
+#undef FCNTL_NAME
+	{ NULL, 0, 0 },
+};
+
+/* The commands glibc names have its numbers (the newest it has not). */
+_Static_assert(F_OFD_SETLKW == 38 && F_SETLEASE == 1024 &&
+	       F_DUPFD_CLOEXEC == 1030 && F_GET_SEALS == 1034 &&
+	       F_SET_RW_HINT == 1036 && F_SET_FILE_RW_HINT == 1038 &&
+	       RWH_WRITE_LIFE_EXTREME == 5, "the uapi's fcntl commands");
+
+static const struct ior_fcntl_cmd fcntl_rows[] = {
+#define FCNTL_ROW(name, value, arg, replay) \
+	{ value, IOR_FCNTL_ARG_##arg, IOR_FCNTL_##replay },
+	IOR_FCNTL_CMDS(FCNTL_ROW)
+#undef FCNTL_ROW
+};
+
+const struct ior_fcntl_cmd *ior_fcntl_cmd(uint64_t cmd)
+{
+	for (size_t i = 0; i < sizeof(fcntl_rows) / sizeof(*fcntl_rows); i++)
+		if (fcntl_rows[i].value == cmd)
+			return &fcntl_rows[i];
+	return NULL;
+}
+
+/* The write-life hints of F_SET_RW_HINT (linux/fcntl.h): values. */
+const struct ior_flag ior_rw_hints[] = {
+	{ "RWH_WRITE_LIFE_NOT_SET", 0, ~0ull },
+	{ "RWH_WRITE_LIFE_NONE", 1, ~0ull },
+	{ "RWH_WRITE_LIFE_SHORT", 2, ~0ull },
+	{ "RWH_WRITE_LIFE_MEDIUM", 3, ~0ull },
+	{ "RWH_WRITE_LIFE_LONG", 4, ~0ull },
+	{ "RWH_WRITE_LIFE_EXTREME", 5, ~0ull },
 	{ NULL, 0, 0 },
 };
 

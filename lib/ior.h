@@ -371,6 +371,7 @@ extern const struct ior_flag ior_resolve_flags[];	/* RESOLVE_* */
 extern const struct ior_flag ior_whence_names[];	/* SEEK_* (values) */
 extern const struct ior_flag ior_access_modes[];	/* F_OK, R_OK|W_OK */
 extern const struct ior_flag ior_fcntl_cmds[];	/* F_* (values) */
+extern const struct ior_flag ior_rw_hints[];	/* RWH_WRITE_LIFE_* */
 extern const struct ior_flag ior_fd_flags[];	/* FD_CLOEXEC */
 extern const struct ior_flag ior_lock_types[];	/* F_RDLCK... (values) */
 extern const struct ior_flag ior_flock_ops[];	/* LOCK_* */
@@ -414,6 +415,77 @@ size_t ior_flags_format(char *buf, size_t cap, const struct ior_flag *t,
 			uint64_t v);
 /* Parse a string from ior_flags_format (or a plain number); -1 if bad. */
 int ior_flags_parse(const struct ior_flag *t, const char *s, uint64_t *v);
+
+/*
+ * The fcntl commands of the kernel's uapi (asm-generic/fcntl.h and
+ * linux/fcntl.h; i386's F_GETLK64, F_SETLK64 and F_SETLKW64 are written
+ * as the native lock commands), one row each, read by every tool: its
+ * name (ior_fcntl_cmds), its number, what its third argument is and
+ * how ior-replay issues it. ior-trace writes the argument by its form;
+ * ior-gen keeps only the commands ior-replay issues; ior-replay parses
+ * and issues each by its row, and skips a command the uapi does not
+ * name.
+ *   arg      NONE  none, or a pointer to what the kernel writes there
+ *                  (the replay passes a zeroed buffer of its own)
+ *            INT   a number (arg=)
+ *            FDFL  descriptor flags (arg=FD_CLOEXEC)
+ *            FL    file status flags (arg=O_APPEND|O_NONBLOCK)
+ *            LOCK  a struct flock (ltype, whence, offset, len)
+ *            HINT  a pointer to a write-life hint (hint=)
+ *            PTR   a pointer to a struct that is not captured
+ *   replay   ISSUE; UNSAFE, never issued: it would make the kernel
+ *            signal the replay (skip=unsafe); NONE, cannot be issued
+ *            (skip=unsupported): its argument is a descriptor number
+ *            of the capture, or the command is the kernel's own.
+ */
+#define IOR_FCNTL_CMDS(X) \
+	X(F_DUPFD,              0, INT,  ISSUE) \
+	X(F_GETFD,              1, NONE, ISSUE) \
+	X(F_SETFD,              2, FDFL, ISSUE) \
+	X(F_GETFL,              3, NONE, ISSUE) \
+	X(F_SETFL,              4, FL,   ISSUE) \
+	X(F_GETLK,              5, LOCK, ISSUE) \
+	X(F_SETLK,              6, LOCK, ISSUE) \
+	X(F_SETLKW,             7, LOCK, ISSUE) \
+	X(F_SETOWN,             8, INT,  UNSAFE) \
+	X(F_GETOWN,             9, NONE, ISSUE) \
+	X(F_SETSIG,            10, INT,  UNSAFE) \
+	X(F_GETSIG,            11, NONE, ISSUE) \
+	X(F_SETOWN_EX,         15, PTR,  UNSAFE) \
+	X(F_GETOWN_EX,         16, NONE, ISSUE) \
+	X(F_GETOWNER_UIDS,     17, NONE, ISSUE) \
+	X(F_OFD_GETLK,         36, LOCK, ISSUE) \
+	X(F_OFD_SETLK,         37, LOCK, ISSUE) \
+	X(F_OFD_SETLKW,        38, LOCK, ISSUE) \
+	X(F_SETLEASE,        1024, INT,  UNSAFE) \
+	X(F_GETLEASE,        1025, NONE, ISSUE) \
+	X(F_NOTIFY,          1026, INT,  UNSAFE) \
+	X(F_DUPFD_QUERY,     1027, INT,  NONE) \
+	X(F_CREATED_QUERY,   1028, NONE, ISSUE) \
+	X(F_CANCELLK,        1029, INT,  NONE) \
+	X(F_DUPFD_CLOEXEC,   1030, INT,  ISSUE) \
+	X(F_SETPIPE_SZ,      1031, INT,  ISSUE) \
+	X(F_GETPIPE_SZ,      1032, NONE, ISSUE) \
+	X(F_ADD_SEALS,       1033, INT,  ISSUE) \
+	X(F_GET_SEALS,       1034, NONE, ISSUE) \
+	X(F_GET_RW_HINT,     1035, NONE, ISSUE) \
+	X(F_SET_RW_HINT,     1036, HINT, ISSUE) \
+	X(F_GET_FILE_RW_HINT, 1037, NONE, ISSUE) \
+	X(F_SET_FILE_RW_HINT, 1038, HINT, ISSUE) \
+	X(F_GETDELEG,        1039, NONE, ISSUE) \
+	X(F_SETDELEG,        1040, PTR,  UNSAFE)
+enum ior_fcntl_arg { IOR_FCNTL_ARG_NONE, IOR_FCNTL_ARG_INT,
+		     IOR_FCNTL_ARG_FDFL, IOR_FCNTL_ARG_FL,
+		     IOR_FCNTL_ARG_LOCK, IOR_FCNTL_ARG_HINT,
+		     IOR_FCNTL_ARG_PTR };
+enum ior_fcntl_replay { IOR_FCNTL_ISSUE, IOR_FCNTL_UNSAFE, IOR_FCNTL_NONE };
+struct ior_fcntl_cmd {
+	uint32_t value;
+	uint8_t arg;		/* enum ior_fcntl_arg */
+	uint8_t replay;		/* enum ior_fcntl_replay */
+};
+/* The row of fcntl command cmd; NULL when the uapi names none. */
+const struct ior_fcntl_cmd *ior_fcntl_cmd(uint64_t cmd);
 
 /* Errno names: "ENOENT" for 2; NULL when unknown. */
 const char *ior_errno_name(int e);

@@ -540,6 +540,10 @@ wait_for() {
 	assert_line -n 3 --regexp " fcntl 0 [0-9]+ fd=$f cmd=F_SETFL arg=O_NONBLOCK$"
 	assert_line -n 4 --regexp " fcntl 20 [0-9]+ fd=$f cmd=F_DUPFD_CLOEXEC arg=20$"
 	assert_line -n 5 --regexp " fcntl [0-9]+ [0-9]+ fd=$f cmd=F_GETFL$"
+	# a write-life hint is read where the argument points, as RocksDB
+	# gives it; the kernel writes the one F_GET_RW_HINT asks for
+	assert_line -n 6 --regexp " fcntl 0 [0-9]+ fd=$f cmd=F_SET_RW_HINT hint=RWH_WRITE_LIFE_SHORT$"
+	assert_line -n 7 --regexp " fcntl 0 [0-9]+ fd=$f cmd=F_GET_RW_HINT$"
 }
 
 @test "flock, fallocate, fadvise64, readahead, the syncs and getdents64 record their arguments" {

@@ -163,11 +163,16 @@ static void put_x_times(const struct call_rec *c)
 	}
 }
 
-/* X(cmd): fcntl's cmd, and its argument in the form the command gives it. */
+/*
+ * X(cmd): fcntl's cmd, and its argument in the form its row of the
+ * commands (ior.h: IOR_FCNTL_CMDS) gives it; a command the uapi does
+ * not name, as a number, with its argument as a number.
+ */
 static void put_x_fcntl(const struct call_rec *c)
 {
 	const struct ior_event *e = c->e;
 	uint64_t cmd = (uint32_t)call_reg(c, 1), arg = call_reg(c, 2);
+	const struct ior_fcntl_cmd *row;
 	char buf[512];
 	bool skip;
 
@@ -175,26 +180,28 @@ static void put_x_fcntl(const struct call_rec *c)
 	if (call_i386(c) && cmd >= I386_F_GETLK64 && cmd <= I386_F_SETLKW64)
 		cmd = cmd - I386_F_GETLK64 + F_GETLK;
 	put_flags("cmd", ior_fcntl_cmds, cmd);
-	switch (cmd) {
-	case F_GETFD: case F_GETFL: case F_GETOWN: case F_GETSIG:
-	case F_GETLEASE: case F_GETPIPE_SZ: case F_GET_SEALS:
-	case F_GETOWN_EX: case F_SETOWN_EX:	/* no argument, or a pointer */
+	row = ior_fcntl_cmd(cmd);
+	switch (row ? row->arg : IOR_FCNTL_ARG_INT) {
+	case IOR_FCNTL_ARG_NONE: case IOR_FCNTL_ARG_PTR:
 		break;
-	case F_SETFD:
+	case IOR_FCNTL_ARG_FDFL:
 		put_flags("arg", ior_fd_flags, (uint32_t)arg);
 		break;
-	case F_SETFL:
+	case IOR_FCNTL_ARG_FL:
 		/* it ignores the access mode: no O_RDONLY for a 0 there */
 		ior_flags_format(buf, sizeof(buf), ior_open_flags, (uint32_t)arg);
 		skip = (arg & O_ACCMODE) == 0 && !strncmp(buf, "O_RDONLY|", 9);
 		ior_put_kv(&trace_out, "arg", buf + (skip ? 9 : 0));
 		break;
-	case F_GETLK: case F_SETLK: case F_SETLKW:
-	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+	case IOR_FCNTL_ARG_LOCK:
 		put_flags("ltype", ior_lock_types, (uint16_t)e->val[0]);
 		put_flags("whence", ior_whence_names, (uint16_t)e->val[1]);
 		ior_put_kv_i64(&trace_out, "offset", e->val[2]);
 		ior_put_kv_i64(&trace_out, "len", e->val[3]);
+		break;
+	case IOR_FCNTL_ARG_HINT:	/* read at entry, when it could be */
+		if (e->val[1])
+			put_flags("hint", ior_rw_hints, (uint64_t)e->val[0]);
 		break;
 	default:
 		ior_put_kv_i64(&trace_out, "arg", call_long(c, 2));

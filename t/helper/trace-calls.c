@@ -2,7 +2,7 @@
  * trace-calls - every call of the file-I/O surface beyond open, read and
  * write, once each (a few twice, with other arguments), in the working
  * directory: access and chmod/chown families, copy_file_range, sendfile,
- * splice, fcntl locks and flags, flock, fallocate, fadvise, readahead,
+ * splice, fcntl locks, flags and write-life hints, flock, fallocate, fadvise, readahead,
  * the syncs, getdents64, links, symlinks, readlinks, mknods, utimes,
  * the xattr calls, statfs, getcwd, name_to_handle_at, open_by_handle_at,
  * memfd_create, mmap/msync/madvise/munmap, descriptors passed over a
@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -68,6 +69,7 @@ int main(void)
 	struct stat st;
 	struct statx sx;
 	loff_t off, off2;
+	uint64_t hint;
 	int fd, fd2, dfd, p[2], mnt;
 	void *m;
 
@@ -106,6 +108,9 @@ int main(void)
 	syscall(SYS_fcntl, fd, F_SETFL, O_NONBLOCK);
 	syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 20);
 	syscall(SYS_fcntl, fd, F_GETFL);
+	hint = RWH_WRITE_LIFE_SHORT;	/* as RocksDB gives its files */
+	syscall(SYS_fcntl, fd, F_SET_RW_HINT, &hint);
+	syscall(SYS_fcntl, fd, F_GET_RW_HINT, &hint);
 	syscall(SYS_flock, fd, LOCK_EX | LOCK_NB);
 	syscall(SYS_flock, fd, LOCK_UN);
 	syscall(SYS_fallocate, fd, FALLOC_FL_KEEP_SIZE, 0, 8192);
