@@ -64,12 +64,6 @@ static int is_uring_request(unsigned kind)
 	return kind >= IOR_REPLAY_UR_NOP && kind <= IOR_REPLAY_UR_OTHER;
 }
 
-static int is_lock_cmd(uint64_t cmd)
-{
-	return cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW ||
-		cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
-}
-
 /* A table of values, not of flags: a value it does not name is refused. */
 static int is_value_table(const struct ior_flag *t)
 {
@@ -360,34 +354,47 @@ static void c_index(const struct chk *c, int k)
 
 /* ---- the calls that read keys of their own ---- */
 
+/*
+ * fcntl: its command a name or a number; a number the uapi names no
+ * command by is not issued (skip=unsupported), and nothing else of it
+ * is read.
+ */
 static void check_fcntl(const struct chk *c)
 {
-	uint64_t cmd = c_value(c, K_cmd, ior_fcntl_cmds);
+	const char *v = need(c, K_cmd);
+	const struct ior_fcntl_cmd *row;
+	uint64_t cmd;
 
-	switch (cmd) {
-	case F_DUPFD: case F_DUPFD_CLOEXEC:
-		if (c->r->ret >= 0) {
-			c_retfd(c);
-			c_vfd(c, K_vfd2);
-		}
-		break;
-	case F_SETFD:
+	if (ior_flags_parse(ior_fcntl_cmds, v, &cmd) < 0)
+		ior_bad(c->in, "cmd", "unknown value \"%.40s\"", v);
+	if (!(row = ior_fcntl_cmd(cmd)))
+		return;
+	switch (row->arg) {
+	case IOR_FCNTL_ARG_FDFL:
 		c_flags(c, K_arg, ior_fd_flags);
 		break;
-	case F_SETFL:
+	case IOR_FCNTL_ARG_FL:
 		c_flags(c, K_arg, ior_open_flags);
 		break;
-	case F_ADD_SEALS: case F_SETPIPE_SZ:
-		c_int(c, K_arg);
-		break;
-	default:
-		break;
-	}
-	if (is_lock_cmd(cmd)) {
+	case IOR_FCNTL_ARG_LOCK:
 		c_value(c, K_ltype, ior_lock_types);
 		c_value(c, K_whence, ior_whence_names);
 		c_int(c, K_offset);
 		c_int(c, K_len);
+		break;
+	case IOR_FCNTL_ARG_HINT:
+		c_opt_flags(c, K_hint, ior_rw_hints);
+		break;
+	case IOR_FCNTL_ARG_INT:
+		if (cmd == F_ADD_SEALS || cmd == F_SETPIPE_SZ)
+			c_int(c, K_arg);
+		break;
+	default:
+		break;
+	}
+	if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && c->r->ret >= 0) {
+		c_retfd(c);
+		c_vfd(c, K_vfd2);
 	}
 }
 

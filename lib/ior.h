@@ -263,7 +263,7 @@ void ior_keys_values(const struct ior_keys *ks, const struct ior_rec *r,
 	X(value) X(flags) X(mask) X(amode) X(mode) X(uid) X(gid) X(atime) \
 	X(mtime) X(whence) X(offset) X(offset2) X(size) X(len) X(addr) \
 	X(count) X(iovcnt) X(advice) X(op) X(prot) X(cmd) X(arg) X(ltype) \
-	X(maxfd) X(child) X(cpid) X(nr) X(ctx) X(sub) X(iocb) X(min_nr) \
+	X(hint) X(maxfd) X(child) X(cpid) X(nr) X(ctx) X(sub) X(iocb) X(min_nr) \
 	X(timeout) X(sigmask) X(entries) X(sq) X(cq) X(to_submit) \
 	X(min_complete) X(opcode) X(fds) X(vfds) X(lens) X(ring) X(fixed) \
 	X(sqe_flags) X(buf) X(datasync) X(resolve) X(slot)

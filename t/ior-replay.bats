@@ -977,6 +977,63 @@ h 777"
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 2"
 }
 
+@test "fcntl F_SET_RW_HINT gives the file its captured write-life hint, as RocksDB does" {
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 fcntl 0 fd=3 cmd=F_SET_RW_HINT hint=RWH_WRITE_LIFE_SHORT
+		op 1 1 fcntl 0 fd=3 cmd=F_GET_RW_HINT
+		op 1 1 write 10 fd=3 count=10
+		op 1 1 openat 4 dirfd=AT_FDCWD path=/g flags=O_RDWR\|O_CREAT mode=0644
+		# as a capture made before F_SET_RW_HINT had a name wrote it
+		op 1 1 fcntl 0 fd=4 cmd=0x40c hint=RWH_WRITE_LIFE_EXTREME
+		# an invalid hint is the kernel's to refuse, as it did
+		op 1 1 fcntl -22 fd=4 cmd=F_SET_RW_HINT hint=0x99 err=EINVAL
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 2 6) $(res 3 6) $(res 6 6) $(res 7 6)" "0 0 0 -22"
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+	# the kernel's own answer, asked afresh
+	assert_equal "$(rw-hint "$R/f") $(rw-hint "$R/g")" "2 5"
+}
+
+@test "an fcntl command the replay cannot issue is skipped, and the rest of the program runs" {
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		# a command no uapi names, with its argument as a number
+		op 1 1 fcntl 0 fd=3 cmd=0x7fff arg=1
+		# a hint not captured (a capture older than hint=)
+		op 1 1 fcntl 0 fd=3 cmd=F_SET_RW_HINT arg=140721971593568
+		# its argument is a descriptor number of the capture
+		op 1 1 fcntl 1 fd=3 cmd=F_DUPFD_QUERY arg=3
+		op 1 1 fcntl 0 fd=3 cmd=F_SETSIG arg=10
+		op 1 1 write 10 fd=3 count=10
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res_key 2 skip) $(res_key 3 skip) $(res_key 4 skip) $(res_key 5 skip)" \
+		"unsupported unsupported unsupported unsafe"
+	assert_equal "$(res 6 6)" 10
+	assert_equal "$(stat -c %s "$R/f")" 10
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 4"
+}
+
+@test "a malformed fcntl command or hint is still refused, naming line and key" {
+	for line in "fcntl 0 fd=3 cmd=F_BOGUS|cmd: unknown value \"F_BOGUS\"" \
+		"fcntl 0 fd=3 cmd=0x4zz|cmd: unknown value \"0x4zz\"" \
+		"fcntl 0 fd=3 cmd=F_SET_RW_HINT hint=RWH_BOGUS|hint: bad flags \"RWH_BOGUS\"" \
+		"fcntl 0 fd=3 cmd=F_SETFD|arg: missing for fcntl"; do
+		{
+			stream replay
+			op 1 1 ${line%%|*}
+		} > "$D/p.replay"
+		replay
+		refused "p.replay:2: ${line#*|}"
+	done
+}
+
 @test "record locks and flock conflict between processes as they did in the capture" {
 	echo data > "$R/f"
 	{

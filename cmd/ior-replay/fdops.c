@@ -163,15 +163,30 @@ static int64_t copy_fds(unsigned c, const struct prog_op *op, struct thread_stat
 			n, off2);
 }
 
+/*
+ * fcntl, by the form of its command's argument (ior.h: IOR_FCNTL_CMDS).
+ * A command without one, or with a pointer to what the kernel writes
+ * (F_GET_RW_HINT, F_GETOWN_EX ...), is given a zeroed buffer of the
+ * replay's own, larger than any of those.
+ */
 static int64_t fcntl_op(const struct prog_op *op, int fd)
 {
 	struct flock fl = {
 		.l_type = op->ltype, .l_whence = op->whence,
 		.l_start = op->offset, .l_len = op->len,
 	};
+	uint64_t out[4] = { 0 }, hint = op->arg;
 
-	if (is_lock_cmd(op->cmd))
+	switch (ior_fcntl_cmd(op->cmd)->arg) {
+	case IOR_FCNTL_ARG_LOCK:
 		return neg(fcntl(fd, op->cmd, &fl));
+	case IOR_FCNTL_ARG_HINT:
+		return neg(fcntl(fd, op->cmd, &hint));
+	case IOR_FCNTL_ARG_NONE:
+		return neg(fcntl(fd, op->cmd, out));
+	default:
+		break;
+	}
 	if (op->cmd == F_DUPFD || op->cmd == F_DUPFD_CLOEXEC)
 		return neg(fcntl(fd, op->cmd, 0));	/* numbers differ */
 	return neg(fcntl(fd, op->cmd, op->arg));

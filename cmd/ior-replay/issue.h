@@ -32,8 +32,8 @@ static inline int issue_op(struct thread_state *w, const struct prog_op *op,
 {
 	issue_fn *issue = handler_of[op->kind];
 
-	if (op->unsafe)
-		return SKIP_UNSAFE;
+	if (op->never)
+		return op->never;
 	return issue ? issue(w, op, res) : SKIP_UNSUPPORTED;
 }
 

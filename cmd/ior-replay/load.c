@@ -21,6 +21,7 @@
 #include "load.h"
 #include "options.h"
 #include "program.h"
+#include "shared.h"
 
 struct program prog = { .maxfd = -1, .maxvfd = -1 };
 struct loader ld;
@@ -553,49 +554,65 @@ static int64_t bound_of(const struct args *a, int k)
 }
 
 /*
- * fcntl: the command, its argument and lock. Commands that would make the
- * kernel signal the replay (F_SETOWN, F_SETSIG, F_NOTIFY, F_SETLEASE) are
- * never issued.
+ * fcntl: the command, its argument and lock, as its row of the commands
+ * says (ior.h: IOR_FCNTL_CMDS). A command that would make the kernel
+ * signal the replay (F_SETOWN, F_SETSIG, F_NOTIFY, F_SETLEASE ...) is
+ * never issued, nor one the replay cannot issue: a number the uapi names
+ * no command by, a hint that was not captured. A cmd that is neither a
+ * name nor a number is refused.
  */
 static void parse_fcntl(const struct args *a, struct prog_op *op)
 {
 	const struct ior_rec *r = a->r;
+	const char *v = arg_need(a, K_cmd);
+	const struct ior_fcntl_cmd *row;
+	uint64_t cmd;
 
-	op->cmd = value_of(a, K_cmd, ior_fcntl_cmds);
-	switch (op->cmd) {
-	case F_DUPFD: case F_DUPFD_CLOEXEC:
-		if (r->ret >= 0) {	/* the new descriptor, as for dup */
-			if (r->ret >= FD_MAX)
-				ior_bad(a->in, "RET", "descriptor above %d",
-					FD_MAX - 1);
-			op->num2 = fd_renumber(r->ret);
-			op->fd2 = vfd_of(a, K_vfd2);
-		}
-		op->anyret = 1;
-		break;
-	case F_SETFD:
+	if (ior_flags_parse(ior_fcntl_cmds, v, &cmd) < 0)
+		ior_bad(a->in, "cmd", "unknown value \"%.40s\"", v);
+	if (!(row = ior_fcntl_cmd(cmd))) {
+		op->never = SKIP_UNSUPPORTED;
+		return;
+	}
+	op->cmd = cmd;
+	if (row->replay != IOR_FCNTL_ISSUE)
+		op->never = row->replay == IOR_FCNTL_UNSAFE ? SKIP_UNSAFE :
+			SKIP_UNSUPPORTED;
+	switch (row->arg) {
+	case IOR_FCNTL_ARG_FDFL:
 		op->arg = arg_flags(a, K_arg, ior_fd_flags);
 		break;
-	case F_SETFL:
+	case IOR_FCNTL_ARG_FL:
 		op->arg = arg_flags(a, K_arg, ior_open_flags);
 		break;
-	case F_ADD_SEALS: case F_SETPIPE_SZ:
-		op->arg = arg_int(a, K_arg);
-		break;
-	case F_GETFD: case F_GETFL: case F_GETOWN: case F_GETSIG:
-	case F_GETLEASE: case F_GET_SEALS: case F_GETPIPE_SZ:
-		break;
-	default:
-		if (!is_lock_cmd(op->cmd))
-			op->unsafe = 1;
-		break;
-	}
-	if (is_lock_cmd(op->cmd)) {
+	case IOR_FCNTL_ARG_LOCK:
 		op->ltype = value_of(a, K_ltype, ior_lock_types);
 		op->whence = value_of(a, K_whence, ior_whence_names);
 		op->offset = arg_int(a, K_offset);
 		op->len = arg_int(a, K_len);
+		break;
+	case IOR_FCNTL_ARG_HINT:	/* the kernel checks it, as it did */
+		if (a->val[K_hint])
+			op->arg = arg_flags(a, K_hint, ior_rw_hints);
+		else
+			op->never = SKIP_UNSUPPORTED;
+		break;
+	case IOR_FCNTL_ARG_INT:
+		if (op->cmd == F_ADD_SEALS || op->cmd == F_SETPIPE_SZ)
+			op->arg = arg_int(a, K_arg);
+		break;
+	default:
+		break;
 	}
+	if ((op->cmd == F_DUPFD || op->cmd == F_DUPFD_CLOEXEC) && r->ret >= 0) {
+		/* the new descriptor, as for dup */
+		if (r->ret >= FD_MAX)
+			ior_bad(a->in, "RET", "descriptor above %d", FD_MAX - 1);
+		op->num2 = fd_renumber(r->ret);
+		op->fd2 = vfd_of(a, K_vfd2);
+	}
+	if (op->cmd == F_DUPFD || op->cmd == F_DUPFD_CLOEXEC)
+		op->anyret = 1;
 }
 
 /* The arguments of the calls that need more than the common keys. */
@@ -699,7 +716,7 @@ static void guard_op(struct prog_op *op)
 		name = str(op->name);
 		if (!strncmp(name, "security.", 9) ||
 		    !strncmp(name, "trusted.", 8)) {
-			op->unsafe = 1;
+			op->never = SKIP_UNSAFE;
 			prog.xattrs_refused++;
 		}
 		break;

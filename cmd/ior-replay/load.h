@@ -71,7 +71,7 @@ size_t arena_add(const char *s, size_t n);
 	X(sub) X(iocb) X(min_nr) X(timeout) X(sigmask) X(entries) X(sq) \
 	X(cq) X(to_submit) X(min_complete) X(opcode) X(fds) X(vfds) X(lens) \
 	X(ring) X(fixed) X(sqe_flags) X(buf) X(datasync) X(resolve) X(slot) \
-	X(fmode) X(umask)
+	X(fmode) X(umask) X(hint)
 enum load_key {
 #define LOAD_KEY(k) K_##k,
 	LOAD_KEYS(LOAD_KEY)

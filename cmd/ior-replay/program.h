@@ -37,7 +37,7 @@
 struct prog_op {
 	uint8_t kind;		/* enum ior_replay: how it is issued */
 	uint8_t byfd;		/* acts on the descriptor fd */
-	uint8_t unsafe;		/* never issued: skip=unsafe */
+	uint8_t never;		/* never issued: why (enum skip); 0: it is */
 	uint8_t waited;		/* some op has after= it */
 	uint32_t after, after2;	/* index + 1 of the ops to wait for; 0: none */
 	uint32_t next;		/* next op of the same thread, or NONE */
@@ -191,13 +191,6 @@ static inline uint32_t iov_room(uint32_t iovcnt)
 static inline int is_rw(unsigned kind)
 {
 	return kind >= IOR_REPLAY_READ && kind <= IOR_REPLAY_PWRITEV;
-}
-
-/* The fcntl commands on a lock: they carry one (ltype, whence, ...). */
-static inline int is_lock_cmd(uint32_t cmd)
-{
-	return cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW ||
-		cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
 }
 
 /*
