@@ -486,6 +486,18 @@ struct ior_fcntl_cmd {
 };
 /* The row of fcntl command cmd; NULL when the uapi names none. */
 const struct ior_fcntl_cmd *ior_fcntl_cmd(uint64_t cmd);
+/*
+ * Whether ior-replay issues an fcntl of command row (NULL: one the uapi
+ * does not name), with a hint= or not: IOR_FCNTL_ISSUE, or why not.
+ * ior-gen keeps only those it issues.
+ */
+static inline enum ior_fcntl_replay ior_fcntl_replay(
+	const struct ior_fcntl_cmd *row, int has_hint)
+{
+	if (!row || (row->arg == IOR_FCNTL_ARG_HINT && !has_hint))
+		return IOR_FCNTL_NONE;
+	return (enum ior_fcntl_replay)row->replay;
+}
 
 /* Errno names: "ENOENT" for 2; NULL when unknown. */
 const char *ior_errno_name(int e);

@@ -863,6 +863,43 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 	assert_line --partial 'init:file 0 0 path=/srv/f size=20 '
 }
 
+@test "an fcntl command the replay cannot issue is dropped as unsupported, and after= names kept operations" {
+	stream map - <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/f O_RDWR 10)
+	$(rec 1 1 fcntl 0 100 fd=3 cmd=0x7fff arg=1 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 fcntl 0 100 fd=3 cmd=0x40c arg=140721971593568 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 fcntl 1 100 fd=3 cmd=F_DUPFD_QUERY arg=3 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 fcntl 0 100 fd=3 cmd=F_SETOWN arg=1 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 write 5 100 fd=3 count=5 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 fcntl 0 100 fd=3 cmd=F_SET_RW_HINT hint=RWH_WRITE_LIFE_SHORT vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 fcntl 0 100 fd=3 cmd=F_GET_RW_HINT vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 2 write 5 100 fd=3 count=5 vfd=1 ofd=1 file=/srv/f)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_equal "$(stat_of dropped.unsupported) $(stat_of ops)" "4 5"
+	assert_equal "$(printf '%s\n' "$output" | awk '!/^#/ && $5 !~ /^init:/ { print $3, $5, $8, $9, $10 }')" \
+		"$(printf '%s\n' '1 openat seq=1 dirfd=AT_FDCWD path=/srv/f' \
+			'1 write seq=2 fd=3 count=5' \
+			'1 fcntl seq=3 fd=3 cmd=F_SET_RW_HINT' \
+			'1 fcntl seq=4 fd=3 cmd=F_GET_RW_HINT' \
+			'2 write seq=5 after=4 fd=3')"
+	# what is left ior-replay runs whole
+	printf '%s\n' "$output" > "$D/p.replay"
+	mkdir "$D/root"
+	ior-init -C "$D/root" "$D/p.replay"
+	run -0 ior-replay -C "$D/root" "$D/p.replay"
+	assert_line --regexp '^#stat ior-replay ops=5 errors=0 mismatched=0 skipped=0 '
+}
+
+@test "a malformed fcntl command is refused, not dropped" {
+	stream map - <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/f O_RDWR 10)
+	$(rec 1 1 fcntl 0 100 fd=3 cmd=F_BOGUS vfd=1 ofd=1 file=/srv/f)
+	EOF
+	run -3 ior-gen "$D/in"
+	assert_output "ior-gen: $D/in:3: cmd: unknown value \"F_BOGUS\""
+}
+
 @test "all dropped counters add up: records = ops + dropped" {
 	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)

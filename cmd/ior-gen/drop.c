@@ -47,6 +47,7 @@ enum drop drop_by_call(const struct ior_in *in, const struct ior_call *row,
 {
 	enum ior_tree op = row ? row->tree : IOR_TREE_UNSUPPORTED;
 	unsigned type;
+	uint64_t cmd;
 
 	switch (op) {
 	case IOR_TREE_PROCESS: return DROP_PROCESS;
@@ -65,6 +66,12 @@ enum drop drop_by_call(const struct ior_in *in, const struct ior_call *row,
 		type = a->mode ? ior_mode(in, "mode", a->mode) & S_IFMT : 0;
 		if (type != 0 && type != S_IFREG && type != S_IFIFO)
 			return DROP_DEVICE;
+		break;
+	case IOR_TREE_FCNTL:	/* a malformed cmd is the check's to refuse */
+		if (a->cmd && ior_flags_parse(ior_fcntl_cmds, a->cmd, &cmd) == 0 &&
+		    ior_fcntl_replay(ior_fcntl_cmd(cmd), a->hint != NULL) !=
+		    IOR_FCNTL_ISSUE)
+			return DROP_UNSUPPORTED;
 		break;
 	case IOR_TREE_RENAME:	/* a whiteout is a device node, 0:0 */
 		if (a->flags && (ior_flags(in, "flags", a->flags,

@@ -570,14 +570,20 @@ static void parse_fcntl(const struct args *a, struct prog_op *op)
 
 	if (ior_flags_parse(ior_fcntl_cmds, v, &cmd) < 0)
 		ior_bad(a->in, "cmd", "unknown value \"%.40s\"", v);
-	if (!(row = ior_fcntl_cmd(cmd))) {
+	row = ior_fcntl_cmd(cmd);
+	switch (ior_fcntl_replay(row, a->val[K_hint] != NULL)) {
+	case IOR_FCNTL_UNSAFE:
+		op->never = SKIP_UNSAFE;
+		break;
+	case IOR_FCNTL_NONE:
 		op->never = SKIP_UNSUPPORTED;
-		return;
+		break;
+	default:
+		break;
 	}
+	if (!row)
+		return;
 	op->cmd = cmd;
-	if (row->replay != IOR_FCNTL_ISSUE)
-		op->never = row->replay == IOR_FCNTL_UNSAFE ? SKIP_UNSAFE :
-			SKIP_UNSUPPORTED;
 	switch (row->arg) {
 	case IOR_FCNTL_ARG_FDFL:
 		op->arg = arg_flags(a, K_arg, ior_fd_flags);
@@ -594,8 +600,6 @@ static void parse_fcntl(const struct args *a, struct prog_op *op)
 	case IOR_FCNTL_ARG_HINT:	/* the kernel checks it, as it did */
 		if (a->val[K_hint])
 			op->arg = arg_flags(a, K_hint, ior_rw_hints);
-		else
-			op->never = SKIP_UNSUPPORTED;
 		break;
 	case IOR_FCNTL_ARG_INT:
 		if (op->cmd == F_ADD_SEALS || op->cmd == F_SETPIPE_SZ)
