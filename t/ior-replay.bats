@@ -1020,6 +1020,32 @@ h 777"
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 4"
 }
 
+@test "operations not issued are counted by reason in the trailer and said once on stderr; the replay exits 0" {
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 fcntl 0 fd=3 cmd=0x7fff arg=1
+		op 1 1 fcntl 0 fd=3 cmd=0x7ffe arg=1
+		op 1 1 fcntl 0 fd=3 cmd=F_SETSIG arg=10
+		op 1 1 write 10 fd=9 count=10
+		op 1 1 write 10 fd=3 count=10
+	} > "$D/p.replay"
+	add_vfds < "$D/p.replay" > "$D/p2.replay"
+	run -0 --separate-stderr ior-replay -C "$R" "$D/p2.replay"
+	assert_line --regexp '^#stat ior-replay ops=6 errors=0 mismatched=0 skipped=4 skipped.nofd=1 skipped.nomap=0 skipped.unsafe=1 skipped.unsupported=2 '
+	assert_equal "$stderr" "ior-replay: 4 operations not issued (skip= in the results): 1 nofd, 1 unsafe, 2 unsupported"
+	assert_equal "$(stat -c %s "$R/f")" 10
+	# none skipped: nothing said
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR mode=0644
+	} > "$D/p.replay"
+	add_vfds < "$D/p.replay" > "$D/p2.replay"
+	run -0 --separate-stderr ior-replay -C "$R" "$D/p2.replay"
+	assert_equal "$stderr" ""
+	assert_line --regexp ' skipped=0 skipped.nofd=0 skipped.nomap=0 skipped.unsafe=0 skipped.unsupported=0 '
+}
+
 @test "a malformed fcntl command or hint is still refused, naming line and key" {
 	for line in "fcntl 0 fd=3 cmd=F_BOGUS|cmd: unknown value \"F_BOGUS\"" \
 		"fcntl 0 fd=3 cmd=0x4zz|cmd: unknown value \"0x4zz\"" \

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +22,35 @@ static const char *const skip_names[] = {
 	[SKIP_NOFD] = "nofd", [SKIP_NOMAP] = "nomap", [SKIP_UNSAFE] = "unsafe",
 	[SKIP_UNSUPPORTED] = "unsupported",
 };
+#define NSKIP (sizeof(skip_names) / sizeof(*skip_names))
+
+/*
+ * The operations not issued, by reason: each reason's count in the
+ * trailer (skipped.REASON=N), and one line on stderr when there were any.
+ */
+static void put_skips(struct ior_out *out, const uint64_t *nskip)
+{
+	for (size_t k = 1; k < NSKIP; k++)
+		ior_printf(out, " skipped.%s=%llu", skip_names[k],
+			   (unsigned long long)nskip[k]);
+}
+
+static void say_skips(uint64_t skipped, const uint64_t *nskip)
+{
+	char why[256];
+	size_t n = 0;
+
+	if (!skipped)
+		return;
+	why[0] = 0;
+	for (size_t k = 1; k < NSKIP; k++)
+		if (nskip[k] && n < sizeof(why))
+			n += snprintf(why + n, sizeof(why) - n, "%s%llu %s",
+				      n ? ", " : "", (unsigned long long)nskip[k],
+				      skip_names[k]);
+	ior_warnx("%llu operation%s not issued (skip= in the results): %s",
+		  (unsigned long long)skipped, skipped == 1 ? "" : "s", why);
+}
 
 static int mismatched(const struct prog_op *op, int64_t ret)
 {
@@ -74,6 +104,7 @@ void write_results(uint64_t wall_ns, uint64_t start)
 	uint64_t errors = 0, mism = 0, skipped = 0, nstopped = 0;
 	uint64_t stop_time = stop.at > sh->t0 ? stop.at - sh->t0 : 0;
 	uint32_t *stuck = NULL, nstuck = 0, k = 0;
+	uint64_t nskip[NSKIP] = { 0 };
 	int64_t *lates = NULL, late;
 	uint32_t nlates = 0;
 	int own;
@@ -143,16 +174,19 @@ void write_results(uint64_t wall_ns, uint64_t start)
 			ior_puts(&out, " skip=");
 			ior_puts(&out, skip_names[res->skip]);
 			skipped++;
+			nskip[res->skip]++;
 		} else {
 			errors += res->ret < 0;
 			mism += mismatched(op, res->ret);
 		}
 		ior_putc(&out, '\n');
 	}
-	ior_printf(&out, "#stat ior-replay ops=%u errors=%llu mismatched=%llu skipped=%llu uring_flags_dropped=%u wall_ns=%llu",
+	ior_printf(&out, "#stat ior-replay ops=%u errors=%llu mismatched=%llu skipped=%llu",
 		   prog.nops, (unsigned long long)errors, (unsigned long long)mism,
-		   (unsigned long long)skipped, sh->uring_dropped,
-		   (unsigned long long)wall_ns);
+		   (unsigned long long)skipped);
+	put_skips(&out, nskip);
+	ior_printf(&out, " uring_flags_dropped=%u wall_ns=%llu",
+		   sh->uring_dropped, (unsigned long long)wall_ns);
 	ior_printf(&out, " setid_stripped=%u xattrs_refused=%u",
 		   prog.setid_stripped, prog.xattrs_refused);
 	if (opt.timed) {
@@ -171,6 +205,7 @@ void write_results(uint64_t wall_ns, uint64_t start)
 	}
 	ior_putc(&out, '\n');
 	ior_out_close(&out);
+	say_skips(skipped, nskip);
 	if (opt.verbose)
 		ior_warnx("%u ops in %.3f s: %llu errors, %llu mismatched, %llu skipped",
 			  prog.nops, wall_ns / 1e9, (unsigned long long)errors,
