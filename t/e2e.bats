@@ -15,6 +15,7 @@ load e2e-helpers
 		    unlink-open read-whole read-chunks read-random lseek-zero \
 		    truncate big-offset stat-family dup-family mixed \
 		    access-family chmod-chown close-range copy-range fcntl-locks \
+		    fcntl-rw-hint \
 		    flock fallocate-fadvise getdents links mknod-fifo utimes \
 		    xattrs statfs getcwd handles memfd mmap-msync unshare \
 		    fork-inherit clone-files clone-fs thread-exit fd-reuse \
@@ -393,6 +394,20 @@ CALLS
 @test "fcntl-locks: the capture counts each file call as strace -c does" {
 	need_bpf
 	counts_match_strace fcntl-locks
+}
+
+@test "fcntl-rw-hint: a write-life hint, as RocksDB gives its files, is captured and replayed with it" {
+	need_bpf
+	replay_matches_capture fcntl-rw-hint
+	has_record "$S/cap.ior" fcntl cmd=F_SET_RW_HINT hint=RWH_WRITE_LIFE_SHORT
+	has_record "$S/result.ior" fcntl cmd=F_SET_RW_HINT hint=RWH_WRITE_LIFE_SHORT
+	# the kernel keeps the hint the replay gave the file
+	assert_equal "$(rw-hint "$ROOT$D/000042.sst")" 2
+}
+
+@test "fcntl-rw-hint: the capture counts each file call as strace -c does" {
+	need_bpf
+	counts_match_strace fcntl-rw-hint
 }
 
 @test "flock: flock operations and their conflicts are captured and replayed" {

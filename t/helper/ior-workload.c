@@ -852,6 +852,23 @@ static void run_fcntl_locks(void)
 	FAILS(fcntl(a, F_SETFD, 0), EBADF);
 }
 
+/* ---- fcntl-rw-hint: a write-life hint, as RocksDB gives its files ---- */
+
+static void run_fcntl_rw_hint(void)
+{
+	uint64_t hint = RWH_WRITE_LIFE_SHORT, got = 0;
+	int fd = create_file("000042.sst", 0);
+
+	X(fcntl(fd, F_SET_RW_HINT, &hint));
+	N(write(fd, pattern, 64 * KiB), 64 * KiB);
+	X(fcntl(fd, F_GET_RW_HINT, &got));
+	if (got != hint)
+		die("fcntl-rw-hint: hint %llu, expected %llu",
+		    (unsigned long long)got, (unsigned long long)hint);
+	X(fdatasync(fd));
+	X(close(fd));
+}
+
 /* ---- flock: shared, exclusive, non-blocking conflicts, unlock ---- */
 
 static void run_flock(void)
@@ -2245,6 +2262,7 @@ static const struct scenario {
 	{ "close-range", no_setup, run_close_range, NULL, 0 },
 	{ "copy-range", setup_copy_range, run_copy_range, NULL, 0 },
 	{ "fcntl-locks", no_setup, run_fcntl_locks, NULL, 0 },
+	{ "fcntl-rw-hint", no_setup, run_fcntl_rw_hint, NULL, 0 },
 	{ "flock", no_setup, run_flock, NULL, 0 },
 	{ "fallocate-fadvise", setup_fallocate_fadvise, run_fallocate_fadvise, NULL, 0 },
 	{ "getdents", setup_getdents, run_getdents, NULL, 0 },
