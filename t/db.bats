@@ -1,0 +1,147 @@
+#!/usr/bin/env bats
+# db.bats - real databases and fio, running before ior-trace -p attaches
+# to them, captured while their clients drive them, replayed as fast as
+# possible under a fresh root, and compared with the capture (issue 11):
+# PostgreSQL 15 under pgbench, MariaDB 10.11 under sysbench on io_uring
+# and on libaio, fio on libaio and on io_uring (plain, SQPOLL,
+# registered files, registered buffers). Each test starts its server in
+# its own scratch directory (t/db-helpers.bash) and teardown stops it.
+load helpers
+load e2e-helpers
+load apps-helpers
+load async-helpers
+load db-helpers
+
+teardown() {
+	db_teardown
+}
+
+# async_report: the numbers an async test compares, for its reader.
+async_report() {
+	echo "# async requests: captured $(async_requests "$S/cap.ior")," \
+		"in the program $(async_requests "$S/prog.replay")," \
+		"replayed $(async_requests "$S/result.ior")"
+	echo "# peak depth: captured $(peak_depth "$S/cap.ior")," \
+		"replayed $(peak_depth "$S/result.ior")"
+}
+
+# async_replayed_whole: the checks of a database's async I/O: the
+# program keeps at least 99% of the captured requests, ior-replay runs
+# it and skips nothing, its requests are the program's, CALL for CALL,
+# in count and bytes, and its peak depth is within 10% of the capture's.
+async_replayed_whole() {
+	local captured kept
+	captured=$(async_requests "$S/cap.ior")
+	kept=$(async_requests "$S/prog.replay")
+	[ "$captured" -gt 0 ]
+	[ $((kept * 100)) -ge $((captured * 99)) ]
+	assert_equal "$REPLAY_STATUS" 0
+	assert_equal "$(trailer_key ior-replay skipped "$S/result.ior")" 0
+	async_counts "$S/prog.replay" > "$S/prog.async"
+	async_counts "$S/result.ior" > "$S/result.async"
+	diff -u "$S/prog.async" "$S/result.async"
+	within_pct "$(peak_depth "$S/cap.ior")" "$(peak_depth "$S/result.ior")" 10
+}
+
+# fio_replayed_whole: the checks of fio: the replay's requests are the
+# capture's, CALL for CALL, in count and bytes, and its peak depth is
+# within 10% of the capture's.
+fio_replayed_whole() {
+	[ "$(async_requests "$S/cap.ior")" -gt 0 ]
+	assert_equal "$REPLAY_STATUS" 0
+	async_counts "$S/cap.ior" > "$S/cap.async"
+	async_counts "$S/result.ior" > "$S/result.async"
+	diff -u "$S/cap.async" "$S/result.async"
+	within_pct "$(peak_depth "$S/cap.ior")" "$(peak_depth "$S/result.ior")" 10
+}
+
+@test "postgresql: pgbench, a parallel CREATE INDEX and a checkpoint, attached with -p, replay whole: nothing skipped, the bytes written, --compare agrees" {
+	need_bpf
+	need_root "a cluster of user postgres"
+	need_cmd runuser "$PG_BIN/initdb" "$PG_BIN/pg_ctl" "$PG_BIN/pgbench" "$PG_BIN/psql"
+	pg_captured
+	ops=$(trailer_key ior-replay ops "$S/result.ior")
+	mismatched=$(trailer_key ior-replay mismatched "$S/result.ior")
+	echo "# written: captured $(total_written "$S/map.ior"), replayed $(total_written "$S/result.ior")"
+	# what the test claims was captured: the parallel index build's
+	# shared temp files (a fileset) written by the leader and its two
+	# workers, and WAL segments filled with zeroes by vector writes
+	run awk '$5 ~ /write/ && /file=[^ ]*\/pgsql_tmp\/[^ ]*\.fileset\// { p[$2] = 1 }
+		 END { print length(p) }' "$S/map.ior"
+	assert_output 3
+	grep -q ' pwritev .*file=[^ ]*/pg_wal/' "$S/map.ior"
+	assert_equal "$REPLAY_STATUS" 0
+	assert_equal "$(trailer_key ior-replay skipped "$S/result.ior")" 0
+	[ "$ops" -gt 0 ]
+	[ $((mismatched * 1000)) -le "$ops" ]
+	assert_equal "$(total_written "$S/result.ior")" "$(total_written "$S/map.ior")"
+	run ior-stats --compare "$S/prog.replay" "$S/result.ior"
+	assert_success
+}
+
+@test "mariadb on io_uring: sysbench attached with -p replays its requests whole, skipping nothing, at the captured depth" {
+	need_bpf
+	need_cmd mariadb-install-db mariadbd mariadb sysbench
+	my_captured io_uring
+	async_report
+	[ "$(async_requests "$S/cap.ior")" -gt 0 ]
+	run grep -c ' aio:' "$S/cap.ior"
+	assert_output 0
+	async_replayed_whole
+}
+
+@test "mariadb on libaio: sysbench attached with -p replays its requests whole, skipping nothing, at the captured depth" {
+	need_bpf
+	need_cmd mariadb-install-db mariadbd mariadb sysbench
+	my_captured aio
+	async_report
+	[ "$(async_requests "$S/cap.ior")" -gt 0 ]
+	run grep -c ' uring:' "$S/cap.ior"
+	assert_output 0
+	async_replayed_whole
+}
+
+@test "fio libaio attached with -p mid-run: the replay's requests and depth are the capture's" {
+	need_bpf
+	need_cmd fio
+	need_direct_io "${BATS_TEST_TMPDIR:-/tmp}"
+	fio_captured libaio
+	async_report
+	fio_replayed_whole
+}
+
+@test "fio io_uring attached with -p mid-run: the replay's requests and depth are the capture's" {
+	need_bpf
+	need_cmd fio
+	need_direct_io "${BATS_TEST_TMPDIR:-/tmp}"
+	fio_captured io_uring
+	async_report
+	fio_replayed_whole
+}
+
+@test "fio io_uring SQPOLL attached with -p mid-run: the replay's requests and depth are the capture's" {
+	need_bpf
+	need_cmd fio
+	need_direct_io "${BATS_TEST_TMPDIR:-/tmp}"
+	fio_captured io_uring --sqthread_poll=1
+	async_report
+	fio_replayed_whole
+}
+
+@test "fio io_uring with registered files attached with -p mid-run: the replay's requests and depth are the capture's" {
+	need_bpf
+	need_cmd fio
+	need_direct_io "${BATS_TEST_TMPDIR:-/tmp}"
+	fio_captured io_uring --registerfiles
+	async_report
+	fio_replayed_whole
+}
+
+@test "fio io_uring with registered buffers attached with -p mid-run: the replay's requests and depth are the capture's" {
+	need_bpf
+	need_cmd fio
+	need_direct_io "${BATS_TEST_TMPDIR:-/tmp}"
+	fio_captured io_uring --fixedbufs
+	async_report
+	fio_replayed_whole
+}
