@@ -25,8 +25,20 @@ DB_STOP=()
 
 # db_teardown: stop the servers (DB_STOP, in order), then kill what is
 # left of DB_PIDS: tracers, clients, and a server that did not stop.
+# With DB_KEEP=DIR in the environment, the streams and logs of the test
+# (not the data directories or the root) are kept in DIR/N-NAME, N the
+# test's number and NAME what it ran, for whoever fixes what it found.
 db_teardown() {
-	local c p
+	local c p f keep
+	if [ -n "${DB_KEEP:-}" ] && [ -n "${S:-}" ] && [ -d "$S" ]; then
+		keep=$DB_KEEP/$BATS_TEST_NUMBER-${DB_NAME:-test}
+		mkdir -p "$keep"
+		for f in "$S"/*; do
+			if [ -f "$f" ]; then
+				cp "$f" "$keep/"
+			fi
+		done
+	fi
 	for c in "${DB_STOP[@]}"; do
 		eval "$c" > /dev/null 2>&1 || true
 	done
@@ -155,11 +167,21 @@ replay_capture() {
 	echo "# step: ior-replay"
 	REPLAY_STATUS=0
 	SECONDS=0
-	timeout 300 ior-replay -C "$ROOT" "$S/prog.replay" > "$S/result.ior" \
+	timeout 120 ior-replay -C "$ROOT" "$S/prog.replay" > "$S/result.ior" \
 		2> "$S/replay.err" || REPLAY_STATUS=$?
-	echo "# ior-replay exited $REPLAY_STATUS after ${SECONDS}s"
+	echo "# ior-replay exited $REPLAY_STATUS after ${SECONDS}s;" \
+		"the capture spans $(span "$S/cap.ior")s"
 	head -5 "$S/replay.err"
 	grep '^#stat ior-replay ' "$S/result.ior" || true
+}
+
+# span FILE: seconds from the first operation of FILE to the end of the
+# last one (TIME plus DUR), the ior:fd and ior:cwd records left out.
+span() {
+	awk '!/^#/ && $5 !~ /^ior:/ {
+		if (first == "" || $1 < first) first = $1
+		if ($1 + $7 / 1e9 > last) last = $1 + $7 / 1e9
+	} END { printf "%.3f\n", last - first }' "$1"
 }
 
 # ---- numbers ----
@@ -294,6 +316,7 @@ pg_workload() {
 # the data directory's files only. Sets S, PG_* and ROOT.
 pg_captured() {
 	S=$(scratch)
+	DB_NAME=postgresql
 	pg_start
 	trace_start "$PG_PID"
 	pg_workload
@@ -366,6 +389,7 @@ my_start() {
 my_captured() {
 	local sb
 	S=$(scratch)
+	DB_NAME=mariadb-$1
 	my_start "$1"
 	my_sql 'CREATE DATABASE sbtest'
 	echo "# step: sysbench prepare ($MY_TABLES tables of $MY_ROWS rows)"
@@ -418,6 +442,7 @@ has_async() {
 fio_captured() {
 	local fio i
 	S=$(scratch)
+	DB_NAME=fio-$1$(printf '%s' "${*:2}" | tr -c 'a-z0-9_' -)
 	W=$S/work
 	mkdir -p "$W"
 	head -c 16M /dev/zero > "$W/fio.dat"
