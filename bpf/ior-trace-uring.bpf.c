@@ -28,26 +28,78 @@ static __always_inline bool is_vec_op(__u8 op)
 	       op == IORING_OP_READV_FIXED || op == IORING_OP_WRITEV_FIXED;
 }
 
-/*
- * The descriptor of ring ctx, or -1: from io_uring_setup, or the enter
- * (its number is the same in both ABIs, its registers are not).
- */
-static __always_inline __s64 ring_fd(struct task_struct *task, __u64 ctx)
+#define RING_SCAN_MAX 65536	/* descriptors looked at for a ring's */
+
+/* A search of the task's descriptors for ring ctx's: bpf_loop's state. */
+struct ring_scan {
+	struct file **fds;
+	__u64 ctx;
+	__u32 max;
+	__s64 fd;
+};
+
+static long scan_step(__u32 i, void *arg)
 {
+	struct ring_scan *s = arg;
+	struct file *f = NULL;
+
+	if (i >= s->max)
+		return 1;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &s->fds[i]) || !f ||
+	    (__u64)BPF_CORE_READ(f, private_data) != s->ctx)
+		return 0;
+	s->fd = i;
+	return 1;
+}
+
+/*
+ * Ring ctx: its descriptor from io_uring_setup, or the enter that
+ * submits (its number is the same in both ABIs, its registers are not);
+ * else, once, from the task's descriptors: a ring set up before capture
+ * began whose requests its SQPOLL thread submits, or entered by its
+ * registered index. NULL when the map has no room.
+ */
+static __always_inline struct ior_ring *ring_of(struct task_struct *task,
+						__u64 ctx)
+{
+	struct ior_ring *r = bpf_map_lookup_elem(&uring_rings, &ctx), n = {};
+	struct ring_scan s = { .ctx = ctx, .fd = -1 };
 	struct pt_regs *regs;
-	__s64 *fd = bpf_map_lookup_elem(&uring_rings, &ctx), r;
 	bool i386 = task_abi(task) == IOR_ABI_I386;
 
-	if (fd)
-		return *fd;
+	if (r)
+		return r;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	if (BPF_CORE_READ(regs, orig_ax) != IOR_NR_io_uring_enter ||
-	    (i386 ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, r10)) &
-	    IORING_ENTER_REGISTERED_RING)
-		return -1;
-	r = i386 ? (int)BPF_CORE_READ(regs, bx) : BPF_CORE_READ(regs, di);
-	bpf_map_update_elem(&uring_rings, &ctx, &r, BPF_ANY);
-	return r;
+	if (BPF_CORE_READ(regs, orig_ax) == IOR_NR_io_uring_enter &&
+	    !((i386 ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, r10)) &
+	      IORING_ENTER_REGISTERED_RING)) {
+		s.fd = i386 ? (int)BPF_CORE_READ(regs, bx) : BPF_CORE_READ(regs, di);
+	} else {
+		s.fds = BPF_CORE_READ(task, files, fdt, fd);
+		s.max = BPF_CORE_READ(task, files, fdt, max_fds);
+		bpf_loop(RING_SCAN_MAX, scan_step, &s, 0);
+	}
+	n.fd = s.fd;
+	bpf_map_update_elem(&uring_rings, &ctx, &n, BPF_ANY);
+	return bpf_map_lookup_elem(&uring_rings, &ctx);
+}
+
+/*
+ * The batch of ring ctx's SQPOLL thread that a request it submits is
+ * in: one io_submit_sqes() call, which takes submit_nr SQEs from the
+ * ring's head on; a request whose SQE lies beyond them starts the next.
+ * A number of the sequence of io_submit's and io_uring_enter's subs.
+ */
+static __always_inline __u64 sqpoll_batch(struct ior_ring *r,
+					  struct io_ring_ctx *ctx)
+{
+	__u32 head = ctx->cached_sq_head - 1;	/* this request's SQE */
+
+	if (!r->sub || (__s32)(head - r->batch_end) >= 0) {
+		r->sub = __sync_fetch_and_add(&aio_sub_last, 1) + 1;
+		r->batch_end = head + ctx->submit_state.submit_nr;
+	}
+	return r->sub;
 }
 
 /*
@@ -163,6 +215,7 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 key = (__u64)req;
 	struct ior_event *e;
+	struct ior_ring *r;
 	const char *path;
 	__u32 zero = 0;
 	long n;
@@ -178,12 +231,15 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 		return 0;
 	__builtin_memset(e, 0, sizeof(*e));
 	fill_head(e, IOR_EV_URING, bpf_ktime_get_ns(), task);
+	r = ring_of(task, (__u64)req->ctx);
 	if (task->flags & PF_IO_WORKER) {
 		/* the ring's SQPOLL thread: written as the process */
 		e->tid = task->tgid;
 		__builtin_memcpy(e->comm, task->group_leader->comm,
 				 sizeof(e->comm));
-		e->val[1] = IOR_EXEC_SQPOLL;
+		e->val[1] = IOR_EXEC_SQPOLL | IOR_EXEC_BATCH;
+		if (r)
+			e->val[3] = sqpoll_batch(r, req->ctx);
 	} else {
 		e->val[1] = IOR_EXEC_INLINE;
 		e->val[3] = enter_sub(task);
@@ -197,7 +253,7 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 		e->umask = IOR_UMASK_READ | (task->fs->umask & 0777);
 	e->args[3] = sqe_flags(req);
 	e->args[4] = req->cqe.user_data;
-	e->args[5] = ring_fd(task, (__u64)req->ctx);
+	e->args[5] = r ? r->fd : -1;
 	if (path) {
 		/* read now: the kernel frees its copy once the open is done */
 		n = bpf_probe_read_kernel_str(e->data, IOR_PATH_MAX, path);
@@ -227,7 +283,7 @@ int BPF_PROG(ior_uring_async, struct io_kiocb *req, int rw)
 	struct ior_event *e = bpf_map_lookup_elem(&uring_reqs, &key);
 
 	if (e)
-		e->val[1] = IOR_EXEC_IOWQ;
+		e->val[1] = IOR_EXEC_IOWQ | (e->val[1] & IOR_EXEC_BATCH);
 	return 0;
 }
 

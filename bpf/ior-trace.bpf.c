@@ -674,6 +674,7 @@ static __always_inline void read_uring_setup(struct ior_event *e, __u64 *a,
 					     long ret)
 {
 	__u32 p[3];	/* sq_entries, cq_entries, flags */
+	struct ior_ring r = { .fd = ret };
 	__u64 ctx;
 
 	if (!bpf_probe_read_user(p, sizeof(p), (void *)a[1])) {
@@ -683,7 +684,7 @@ static __always_inline void read_uring_setup(struct ior_event *e, __u64 *a,
 	}
 	if (ret >= 0 &&
 	    (ctx = (__u64)BPF_CORE_READ(task_file(ret), private_data)))
-		bpf_map_update_elem(&uring_rings, &ctx, &ret, BPF_ANY);
+		bpf_map_update_elem(&uring_rings, &ctx, &r, BPF_ANY);
 }
 
 /*

@@ -180,12 +180,22 @@ struct {
 	__type(value, struct uring_path);
 } uring_paths SEC(".maps") __weak;
 
-/* The descriptor of each io_uring ring, by its struct io_ring_ctx. */
+/*
+ * An io_uring ring, by its struct io_ring_ctx: its descriptor, and the
+ * batch its SQPOLL thread is submitting (ior-trace-uring.bpf.c).
+ */
+struct ior_ring {
+	__s64 fd;		/* -1: not known */
+	__u64 sub;		/* the SQPOLL thread's batch; 0: none yet */
+	__u32 batch_end;	/* the SQ head at that batch's end */
+	__u32 pad;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, IOR_RINGS_MAX);
 	__type(key, __u64);
-	__type(value, __s64);
+	__type(value, struct ior_ring);
 } uring_rings SEC(".maps") __weak;
 
 struct {

@@ -113,6 +113,12 @@ enum ior_uring_exec {
 	IOR_EXEC_IOWQ,		/* punted to an io-wq worker */
 	IOR_EXEC_SQPOLL,	/* submitted by the ring's SQPOLL thread */
 };
+/*
+ * With the exec in val[1] of an io_uring request: its SQPOLL thread
+ * submitted it (it stays when an io-wq worker runs it), and val[3] is
+ * that thread's batch, not an io_uring_enter's sub.
+ */
+#define IOR_EXEC_BATCH 0x100
 
 /*
  * One iocb of an io_submit, read at its entry (the caller may reuse the
@@ -189,8 +195,9 @@ struct ior_thread {
  *
  * An io_uring request (IOR_EV_URING) has TIME its submission; nr its
  * IORING_OP_* opcode; args[3..5] its IOSQE_* flags, user_data and its
- * ring's descriptor (-1: unknown); val[1] enum ior_uring_exec, val[3]
- * the sub of its io_uring_enter (0: none); and its operation's keys:
+ * ring's descriptor (-1: unknown); val[1] enum ior_uring_exec (and
+ * IOR_EXEC_BATCH), val[3] the sub of its io_uring_enter or its SQPOLL
+ * thread's batch (0: none); and its operation's keys:
  *   read, write and the other rw ops: args fd (or fixed index),
  *     offset (-1: the file position), count; val[0] iovcnt (vector ops),
  *     val[2] buffer index (fixed-buffer ops);

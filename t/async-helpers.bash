@@ -134,3 +134,30 @@ async_mapped() {
 	async_captured "$1"
 	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$S/cap.ior" "$S/map.ior"
 }
+
+# held_captured: the scenario async-held, its rings and AIO context set
+# up before ior-trace -p attaches: run it, wait until it is ready, attach,
+# wait until ior-trace is tracing, then let it do its I/O; ior-trace stops
+# once it is gone. Its capture is $S/cap.ior. Sets S and D.
+held_captured() {
+	local pid tracer
+	S=$(scratch)
+	D=$S/work
+	step "ior-workload setup" ior-workload setup async-held "$D"
+	ior-workload run async-held "$D" 3>&- &	# waits for SIGUSR1
+	pid=$!
+	for _ in $(seq 300); do
+		if [ -e "$D/async-held.ready" ]; then
+			break
+		fi
+		sleep 0.1
+	done
+	[ -e "$D/async-held.ready" ]
+	(timeout 120 ior-trace -p "$pid" -o "$S/cap.ior" 2> "$S/trace.err" 3>&-) &
+	tracer=$!
+	wait_for_line "$S/trace.err" '^ior-trace: tracing'
+	kill -USR1 "$pid"
+	wait "$pid"
+	wait "$tracer"
+	cat "$S/trace.err"
+}

@@ -9,6 +9,8 @@
 load helpers
 load e2e-helpers
 load async-helpers
+load apps-helpers
+load db-helpers
 
 # ---- aio-setup ----
 
@@ -334,4 +336,33 @@ io_destroy -22"
 	async_replayed uring-sqpoll
 	replay_under_strace
 	grep -q 'io_uring_setup(8, {flags=IORING_SETUP_SQPOLL' "$S/replay.strace"
+}
+
+# ---- async-held ----
+
+# Rings and a context set up before the capture: the ring's ior:fd and
+# the ior:fixed and ior:aio records stand for io_uring_setup,
+# io_uring_register and io_setup (ior-format(5), "Asynchronous I/O").
+@test "async-held: attached after its rings and AIO context were set up, the capture describes them" {
+	need_bpf
+	need_direct_io "$BATS_TEST_TMPDIR"
+	held_captured
+	has_record "$S/cap.ior" ior:fd path='anon_inode:[io_uring]' entries=16 cq=32 setup=0
+	bufs=$(printf '4096,%.0s' $(seq 16))
+	has_record "$S/cap.ior" ior:fd path='anon_inode:[io_uring]' entries=16 cq=32 \
+		setup=IORING_SETUP_SQPOLL files=2 lens="${bufs%,}"
+	sq=$(records "$S/cap.ior" ior:fd setup=IORING_SETUP_SQPOLL | key_of fd)
+	has_record "$S/cap.ior" ior:fixed ring="$sq" fixed=0 path="$D/held-sq.dat" \
+		flags='O_RDONLY|O_DIRECT|O_LARGEFILE' size=1048576 ft=reg
+	# its descriptor closed after it was registered: flags not known
+	has_record "$S/cap.ior" ior:fixed ring="$sq" fixed=1 path="$D/held-sqw.dat" flags=O_RDWR
+	has_record "$S/cap.ior" ior:aio ctx='*' nr=62
+	# every request names its ring, and its submission: an io_uring_enter,
+	# or a batch of the SQPOLL thread (exec=iowq when it handed it on)
+	assert_equal "$(records "$S/cap.ior" uring:write ring='*' sub='*' | wc -l)" 32
+	assert_equal "$(records "$S/cap.ior" uring:read_fixed ring="$sq" fixed=0 batch='*' | wc -l)" 64
+	assert_equal "$(records "$S/cap.ior" uring:write_fixed ring="$sq" fixed=1 batch='*' | wc -l)" 4
+	run records "$S/cap.ior" uring:read_fixed sub='*'
+	assert_output ""
+	assert_equal "$(records "$S/cap.ior" aio:pwrite | wc -l)" 16
 }

@@ -1170,15 +1170,17 @@ ring_fds() {
 	assert_line --index 4 --regexp " io_uring_register -9 [0-9]+ fd=1000 opcode=IORING_REGISTER_FILES nr=1 fds=[0-9]+ err=EBADF$"
 }
 
-@test "requests of an SQPOLL ring are the process's, without sub, and its enters have none" {
+@test "requests of an SQPOLL ring are the process's, each with its thread's batch and no sub, and its enters have none" {
 	need_bpf
 	trace_ring
 	ring_fds
 	pid=$(rcalls io_uring_setup | awk 'NR == 1 { print $2 }')
 	run awk -v r="ring=$sqring" '$5 ~ /^uring:/ && $8 == r' "$BATS_FILE_TMPDIR/ring.txt"
-	assert_line --index 0 --regexp "^[0-9.]+ $pid $pid ring uring:write 300 [1-9][0-9]* ring=$sqring fd=[0-9]+ offset=8192 count=300 sqe_flags=0 user_data=0x0 exec=(sqpoll|iowq)$"
-	assert_line --index 1 --regexp "^[0-9.]+ $pid $pid ring uring:read 200 [1-9][0-9]* ring=$sqring fd=[0-9]+ offset=8192 count=200 sqe_flags=0 user_data=0x0 exec=sqpoll$"
+	assert_line --index 0 --regexp "^[0-9.]+ $pid $pid ring uring:write 300 [1-9][0-9]* ring=$sqring fd=[0-9]+ offset=8192 count=300 sqe_flags=0 user_data=0x0 exec=(sqpoll|iowq) batch=[1-9][0-9]*$"
+	assert_line --index 1 --regexp "^[0-9.]+ $pid $pid ring uring:read 200 [1-9][0-9]* ring=$sqring fd=[0-9]+ offset=8192 count=200 sqe_flags=0 user_data=0x0 exec=sqpoll batch=[1-9][0-9]*$"
 	[ "${#lines[@]}" -eq 2 ]
+	# submitted one after the other: two passes of the thread
+	[ "${lines[0]##* batch=}" != "${lines[1]##* batch=}" ]
 	run awk -v f="fd=$sqring" '$5 == "io_uring_enter" && $8 == f && / sub=/' "$BATS_FILE_TMPDIR/ring.txt"
 	assert_output ""
 }

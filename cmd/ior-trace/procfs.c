@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/types.h>
+#include <linux/io_uring.h>
 
 #include "ior.h"
 #include "ior-trace.h"
@@ -103,26 +105,230 @@ static const char *pseudo_fs(const char *target)
 	return NULL;
 }
 
+#define LENS_MAX 4096		/* registered buffers written of a ring */
+#define RING_TRIES 200		/* reads of a busy ring's fdinfo */
+
+/*
+ * What /proc/PID/fdinfo shows of an io_uring ring: its queue sizes,
+ * whether it has an SQPOLL thread, its registered files (their paths,
+ * kept at f's position) and the lengths of its registered buffers.
+ */
+struct ring_info {
+	unsigned sqmask, cqmask, nfiles, nbufs;
+	int sqthread;
+	int shown;		/* fdinfo showed them (SqMask) */
+	long files_at;		/* where the file list starts in fdinfo */
+	char *lens;		/* "L,L,..." (malloc'ed), or NULL */
+};
+
+/* One registered buffer of an fdinfo line "N: 0xADDR/LEN" or "N: <none>". */
+static void ring_buf(struct ring_info *ri, const char *line, size_t *len,
+		     size_t *cap)
+{
+	unsigned long long addr;
+	unsigned n = 0;
+	char num[16];
+
+	if (ri->nbufs >= LENS_MAX)
+		return;
+	if (sscanf(line, " %*u: 0x%llx/%u", &addr, &n) != 2)
+		n = 0;		/* an empty slot */
+	snprintf(num, sizeof(num), "%s%u", ri->nbufs ? "," : "", n);
+	ri->lens = ior_xgrow(ri->lens, cap, *len + strlen(num) + 1, 1);
+	memcpy(ri->lens + *len, num, strlen(num) + 1);
+	*len += strlen(num);
+	ri->nbufs++;
+}
+
+/* The ring facts of fdinfo f, read to its end. */
+static void read_ring(FILE *f, struct ring_info *ri)
+{
+	size_t lcap = 0, len = 0, cap = 0;
+	char *line = NULL;
+	int in_bufs = 0;
+
+	while (getline(&line, &lcap, f) > 0) {
+		if (in_bufs && line[0] == ' ') {
+			ring_buf(ri, line, &len, &cap);
+			continue;
+		}
+		in_bufs = 0;
+		ri->shown |= sscanf(line, "SqMask: %x", &ri->sqmask) == 1;
+		sscanf(line, "CqMask: %x", &ri->cqmask);
+		sscanf(line, "SqThread: %d", &ri->sqthread);
+		if (sscanf(line, "UserFiles: %u", &ri->nfiles) == 1)
+			ri->files_at = ftell(f);
+		if (!strncmp(line, "UserBufs:", 9))
+			in_bufs = 1;
+	}
+	free(line);
+}
+
+/* The keys of a ring's ior:fd: entries cq setup [files] [lens]. */
+static void put_ring(const struct ring_info *ri)
+{
+	unsigned setup = 0;
+
+	if (ri->sqthread >= 0)
+		setup |= IORING_SETUP_SQPOLL;
+	if (ri->cqmask != 2 * ri->sqmask + 1)
+		setup |= IORING_SETUP_CQSIZE;
+	ior_put_kv_i64(&trace_out, "entries", ri->sqmask + 1);
+	ior_put_kv_i64(&trace_out, "cq", ri->cqmask + 1);
+	put_flags("setup", ior_uring_setup_flags, setup);
+	if (ri->nfiles)
+		ior_put_kv_i64(&trace_out, "files", ri->nfiles);
+	if (ri->lens)
+		ior_put_kv(&trace_out, "lens", ri->lens);
+}
+
+/* A path as seq_file_path writes it: " \t\n\\" as \ooo, undone in place. */
+static void unoctal(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++, d++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*d = (s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0');
+			s += 3;
+		} else
+			*d = *s;
+	}
+	*d = 0;
+}
+
+/*
+ * The open flags of a descriptor of process pid on the file st is, or
+ * O_RDWR when it has none: a registered file's own do not show.
+ */
+static unsigned long flags_of_file(int pid, const struct stat *st)
+{
+	char path[64], line[256];
+	unsigned long flags = O_RDWR, f;
+	struct stat fst;
+	struct dirent *d;
+	FILE *fi;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	if (!(dir = opendir(path)))
+		return flags;
+	while ((d = readdir(dir))) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%.16s", pid, d->d_name);
+		if (d->d_name[0] < '0' || d->d_name[0] > '9' ||
+		    stat(path, &fst) < 0 || fst.st_dev != st->st_dev ||
+		    fst.st_ino != st->st_ino)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%.16s", pid, d->d_name);
+		if (!(fi = fopen(path, "re")))
+			continue;
+		while (fgets(line, sizeof(line), fi))
+			if (sscanf(line, "flags: %lo", &f) == 1)
+				flags = f;
+		fclose(fi);
+		break;
+	}
+	closedir(dir);
+	return flags;
+}
+
+/*
+ * An ior:fixed record for each file of ring fd's registered file table,
+ * listed in its fdinfo f from ri->files_at: "N: PATH".
+ */
+static void write_fixed(int pid, int tid, const char *comm, uint64_t t,
+			int fd, FILE *f, const struct ring_info *ri)
+{
+	size_t lcap = 0;
+	char *line = NULL, *p;
+	struct stat st;
+	unsigned slot;
+	int n;
+
+	if (!ri->nfiles || fseek(f, ri->files_at, SEEK_SET) < 0)
+		return;
+	while (getline(&line, &lcap, f) > 0 && line[0] == ' ') {
+		if (sscanf(line, " %u: %n", &slot, &n) != 1)
+			continue;
+		p = line + n;
+		p[strcspn(p, "\n")] = 0;
+		unoctal(p);
+		put_head(t, pid, tid, comm, "ior:fixed", 0, 0);
+		ior_put_kv_i64(&trace_out, "ring", fd);
+		ior_put_kv_i64(&trace_out, "fixed", slot);
+		ior_put_kv_esc(&trace_out, "path", p);
+		if (stat(p, &st) == 0) {
+			put_flags("flags", ior_open_flags, flags_of_file(pid, &st));
+			ior_put_kv_i64(&trace_out, "size", st.st_size);
+			ior_put_kv_i64(&trace_out, "ino", st.st_ino);
+			put_ft(st.st_mode);
+		} else
+			put_flags("flags", ior_open_flags, O_RDWR);
+		ior_putc(&trace_out, '\n');
+	}
+	free(line);
+}
+
+/*
+ * /proc/PID/fdinfo/FD at path: pos, flags, mnt_id and, for a ring, its
+ * facts (ri->shown). The kernel shows a ring's only when it takes the
+ * ring's lock at once: a busy ring (its SQPOLL thread holds the lock as
+ * it submits) is read again, up to RING_TRIES times, a millisecond apart.
+ * Returns the file, read to its end, or NULL.
+ */
+static FILE *read_fdinfo(const char *path, int ring, long long *pos,
+			 unsigned long *flags, int *mnt_id, struct ring_info *ri)
+{
+	static const struct timespec ms = { 0, 1000000 };
+	char line[256];
+	FILE *f = NULL;
+
+	for (int i = 0; i < (ring ? RING_TRIES : 1); i++) {
+		if (f) {
+			fclose(f);
+			nanosleep(&ms, NULL);
+		}
+		if (!(f = fopen(path, "re")))
+			return NULL;
+		*mnt_id = -1;
+		while ((!ring || *mnt_id < 0) && fgets(line, sizeof(line), f)) {
+			sscanf(line, "pos: %lld", pos);
+			sscanf(line, "flags: %lo", flags);
+			sscanf(line, "mnt_id: %d", mnt_id);
+		}
+		if (!ring)
+			break;
+		free(ri->lens);
+		*ri = (struct ring_info){ .sqthread = -1, .files_at = -1 };
+		read_ring(f, ri);
+		if (ri->shown)
+			break;
+	}
+	return f;
+}
+
 void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 {
-	char path[64], target[PATH_MAX], line[256], fs[16] = "";
+	struct ring_info ri = { .sqthread = -1, .files_at = -1 };
+	char path[64], target[PATH_MAX], fs[16] = "";
 	long long pos = 0;
 	unsigned long flags = 0;
-	int mnt_id = -1;
+	int mnt_id = -1, ring;
 	struct stat st;
 	FILE *f;
 
 	if (fd_target(pid, fd, 0, target, sizeof(target)) < 0)
 		return;		/* closed meanwhile */
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
-	if (!(f = fopen(path, "re")))
+	ring = !strcmp(target, "anon_inode:[io_uring]");
+	if (!(f = read_fdinfo(path, ring, &pos, &flags, &mnt_id, &ri)))
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		sscanf(line, "pos: %lld", &pos);
-		sscanf(line, "flags: %lo", &flags);
-		sscanf(line, "mnt_id: %d", &mnt_id);
+	if (ring && !ri.shown) {
+		ior_warnx("process %d: descriptor %d: a ring /proc tells nothing of (busy): its requests will be dropped",
+			  pid, fd);
+		ring = 0;
 	}
-	fclose(f);
 
 	put_head(t, pid, tid, comm, "ior:fd", 0, 0);
 	ior_put_kv_i64(&trace_out, "fd", fd);
@@ -141,7 +347,42 @@ void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 		ior_put_kv(&trace_out, "fs", pseudo_fs(target));
 	else if (mnt_id >= 0 && (mount_fs(pid, mnt_id, fs), fs[0]))
 		ior_put_kv_esc(&trace_out, "fs", fs);
+	if (ring)
+		put_ring(&ri);
 	ior_putc(&trace_out, '\n');
+	if (ring)
+		write_fixed(pid, tid, comm, t, fd, f, &ri);
+	fclose(f);
+	free(ri.lens);
+}
+
+/*
+ * An ior:aio record for each AIO context of process pid: its id is the
+ * address of its ring's mapping, /[aio], whose size tells the largest
+ * nr_events that makes a ring as large: ioctx_alloc doubles nr_events
+ * (at least 4 per possible CPU), aio_setup_ring adds 2 and a 32-byte
+ * header, of as many 32-byte io_events, and rounds up to pages.
+ */
+static void write_aio(int pid, const char *comm, uint64_t t)
+{
+	unsigned long long start, end;
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	if (!(f = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, " /[aio]") ||
+		    sscanf(line, "%llx-%llx", &start, &end) != 2 ||
+		    end - start < 4 * 32)
+			continue;
+		put_head(t, pid, pid, comm, "ior:aio", 0, 0);
+		put_hex("ctx", start);
+		ior_put_kv_i64(&trace_out, "nr", ((end - start) / 32 - 3) / 2);
+		ior_putc(&trace_out, '\n');
+	}
+	fclose(f);
 }
 
 void write_process(int pid, int skipfd)
@@ -172,4 +413,5 @@ void write_process(int pid, int skipfd)
 			write_fd(pid, pid, comm, t, atoi(d->d_name));
 	}
 	closedir(dir);
+	write_aio(pid, comm, t);
 }

@@ -128,7 +128,7 @@ static void put_uring_op(const struct ior_event *e, const char *path,
 void write_uring(const struct ior_event *e, const char *path, bool inflight)
 {
 	uint16_t op = e->nr;
-	uint64_t exec = e->val[1];
+	uint64_t exec = e->val[1] & ~(uint64_t)IOR_EXEC_BATCH;
 	char call[32];
 
 	if (op < IOR_URING_OPS)
@@ -144,7 +144,8 @@ void write_uring(const struct ior_event *e, const char *path, bool inflight)
 	put_hex("user_data", e->args[4]);
 	ior_put_kv(&trace_out, "exec", exec < 3 ? uring_execs[exec] : "inline");
 	if (e->val[3])
-		ior_put_kv_i64(&trace_out, "sub", e->val[3]);
+		ior_put_kv_i64(&trace_out, e->val[1] & IOR_EXEC_BATCH ?
+			       "batch" : "sub", e->val[3]);
 	if (inflight)
 		ior_put_kv(&trace_out, "inflight", "1");
 	else

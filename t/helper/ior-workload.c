@@ -2225,6 +2225,149 @@ static void run_umask(void)
 	umask(old);
 }
 
+/*
+ * ---- async-held: rings and a context set up before the capture ----
+ * The run phase sets up a plain ring, an SQPOLL ring with two registered
+ * files (the first still open as a descriptor, the second's descriptor
+ * closed) and 16 registered buffers, and an AIO context; it makes
+ * async-held.ready and waits for SIGUSR1 (at most 2 minutes): the test
+ * attaches ior-trace -p meanwhile, then signals. Then the I/O, O_DIRECT where the requests
+ * must wait for the device (the test checks the file system allows it):
+ * - the plain ring: 8 rounds of 4 writes, each round submitted without
+ *   waiting and reaped from the ring's memory 20 ms later, as MariaDB
+ *   reaps (the kernel completed them long before);
+ * - the SQPOLL ring: 4 rounds of 16 reads of the first registered file
+ *   into the registered buffers, made available to its thread 8 at a
+ *   time, all 16 in flight before any is reaped; then 4 writes through
+ *   the second registered file;
+ * - the AIO context: 4 io_submit of 4 writes, each reaped by one
+ *   io_getevents.
+ */
+
+#define HELD_BLOCK 4096
+
+static void setup_async_held(void)
+{
+	make_file("held-sq.dat", 1 * MiB);
+	make_file("held-ring.dat", 0);
+	make_file("held-sqw.dat", 0);
+	make_file("held-aio.dat", 0);
+}
+
+/* The next completion, from the ring's memory if it is there; checked. */
+static void held_reap(struct io_uring *ring, const char *what)
+{
+	struct io_uring_cqe *cqe;
+	int rv;
+
+	if ((rv = io_uring_peek_cqe(ring, &cqe)) < 0 &&
+	    (rv = io_uring_wait_cqe(ring, &cqe)) < 0)
+		die("%s: %s", what, strerror(-rv));
+	if (cqe->res != (int32_t)cqe->user_data)
+		die("%s: request %u completed with %d, expected %d", what,
+		    (unsigned)(cqe->user_data >> 32), cqe->res,
+		    (int32_t)cqe->user_data);
+	io_uring_cqe_seen(ring, cqe);
+}
+
+static void run_async_held(void)
+{
+	static const struct timespec gap = { 0, 20000000 };
+	static const struct timespec held_wait = { 120, 0 };
+	struct iovec iov[16];
+	struct io_uring ring, sq;
+	struct io_uring_params up;
+	struct io_uring_sqe *sqe;
+	struct iocb cb[4], *cbs[4];
+	char p[PATH_MAX], *buf;
+	int fds[2], wfd, afd, rv;
+	aio_context_t ctx;
+	sigset_t usr1;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if ((errno = pthread_sigmask(SIG_BLOCK, &usr1, NULL)))
+		die("pthread_sigmask: %s", strerror(errno));
+	if ((errno = posix_memalign((void **)&buf, HELD_BLOCK, 16 * HELD_BLOCK)))
+		die("posix_memalign: %s", strerror(errno));
+	memcpy(buf, pattern, 16 * HELD_BLOCK);
+	wfd = X(open(in_dir(p, "held-ring.dat"), O_WRONLY | O_DIRECT));
+	fds[0] = X(open(in_dir(p, "held-sq.dat"), O_RDONLY | O_DIRECT));
+	fds[1] = X(open(in_dir(p, "held-sqw.dat"), O_RDWR));
+	afd = X(open(in_dir(p, "held-aio.dat"), O_WRONLY));
+	uring_init(&ring, 16, 0);
+	memset(&up, 0, sizeof(up));
+	up.flags = IORING_SETUP_SQPOLL;
+	up.sq_thread_idle = 2000;	/* ms: awake through each round */
+	if ((rv = io_uring_queue_init_params(16, &sq, &up)) < 0)
+		die("async-held: io_uring_queue_init_params: %s", strerror(-rv));
+	if ((rv = io_uring_register_files(&sq, fds, 2)) < 0)
+		die("async-held: io_uring_register_files: %s", strerror(-rv));
+	for (int i = 0; i < 16; i++)
+		iov[i] = (struct iovec){ buf + i * HELD_BLOCK, HELD_BLOCK };
+	if ((rv = io_uring_register_buffers(&sq, iov, 16)) < 0)
+		die("async-held: io_uring_register_buffers: %s", strerror(-rv));
+	X(close(fds[1]));	/* registered, it stays open in the ring */
+	ctx = aio_setup(32);
+	X(close(X(open(in_dir(p, "async-held.ready"), O_WRONLY | O_CREAT, 0644))));
+	if (sigtimedwait(&usr1, NULL, &held_wait) < 0)
+		die("async-held: no SIGUSR1 in %ld s: %s", (long)held_wait.tv_sec,
+		    strerror(errno));
+
+	for (int r = 0; r < 8; r++) {
+		for (int i = 0; i < 4; i++) {
+			sqe = sqe_get(&ring);
+			io_uring_prep_write(sqe, wfd, buf + i * HELD_BLOCK, HELD_BLOCK,
+					    (r * 4 + i) * HELD_BLOCK);
+			sqe->user_data = ud(i, HELD_BLOCK);
+		}
+		N(io_uring_submit(&ring), 4);
+		X(nanosleep(&gap, NULL));
+		for (int i = 0; i < 4; i++)
+			held_reap(&ring, "async-held: plain ring");
+	}
+	for (int r = 0; r < 4; r++) {
+		for (int i = 0; i < 16; i++) {
+			sqe = sqe_get(&sq);
+			io_uring_prep_read_fixed(sqe, 0, buf + i * HELD_BLOCK,
+						 HELD_BLOCK, (r * 16 + i) * HELD_BLOCK, i);
+			sqe->flags |= IOSQE_FIXED_FILE;
+			sqe->user_data = ud(i, HELD_BLOCK);
+			/* counts what its thread has not taken yet */
+			if (i % 8 == 7)
+				X(io_uring_submit(&sq));
+		}
+		for (int i = 0; i < 16; i++)
+			held_reap(&sq, "async-held: SQPOLL reads");
+	}
+	for (int i = 0; i < 4; i++) {
+		sqe = sqe_get(&sq);
+		io_uring_prep_write_fixed(sqe, 1, buf + i * HELD_BLOCK, HELD_BLOCK,
+					  i * HELD_BLOCK, i);
+		sqe->flags |= IOSQE_FIXED_FILE;
+		sqe->user_data = ud(i, HELD_BLOCK);
+	}
+	X(io_uring_submit(&sq));
+	for (int i = 0; i < 4; i++)
+		held_reap(&sq, "async-held: SQPOLL writes");
+	for (int r = 0; r < 4; r++) {
+		for (int i = 0; i < 4; i++) {
+			iocb_prep(&cb[i], IOCB_CMD_PWRITE, afd, pattern, HELD_BLOCK,
+				  (r * 4 + i) * HELD_BLOCK, HELD_BLOCK);
+			cbs[i] = &cb[i];
+		}
+		aio_submit(ctx, cbs, 4);
+		aio_reap(ctx, 4, "async-held: AIO writes");
+	}
+	X(syscall(SYS_io_destroy, ctx));
+	io_uring_queue_exit(&sq);
+	io_uring_queue_exit(&ring);
+	X(close(afd));
+	X(close(fds[0]));
+	X(close(wfd));
+	free(buf);
+}
+
 /* ---- the table of scenarios ---- */
 
 static void no_setup(void)
@@ -2234,7 +2377,8 @@ static void no_setup(void)
 /*
  * resume, when set, is where the scenario continues after executing this
  * program again. "all" leaves out the scenarios that are alone: those that
- * do not return (they execute) or wait for the test (held-open).
+ * do not return (they execute) or wait for the test (held-open,
+ * async-held).
  */
 static const struct scenario {
 	const char *name;
@@ -2299,6 +2443,7 @@ static const struct scenario {
 	{ "uring-sqpoll", no_setup, run_uring_sqpoll, NULL, 0 },
 	{ "umask", no_setup, run_umask, NULL, 0 },
 	{ "held-open", setup_held_open, run_held_open, NULL, 1 },
+	{ "async-held", setup_async_held, run_async_held, NULL, 1 },
 	{ "vfork-exec", no_setup, run_vfork_exec, resume_vfork_exec, 1 },
 	{ "exec-cloexec", no_setup, run_exec_cloexec, resume_exec_cloexec, 1 },
 	{ NULL, NULL, NULL, NULL, 0 },
