@@ -1175,6 +1175,28 @@ key_of() {	# KEY CALL
 	assert_equal "$(records | cut -d' ' -f5 | tr '\n' ' ')" 'io_uring_setup io_uring_register io_uring_enter '
 }
 
+# A ring set up before capture: its ior:fd (with entries) stands for its
+# io_uring_setup, its ior:fixed records for its registered files.
+@test "a ring's ior:fd is a ring that passes the path filters; ior:fixed fills its slot with a vfd of its own" {
+	stream trace - > "$d/in" <<-'EOF'
+	0.000000001 500 500 p ior:fd 0 0 fd=3 path=anon_inode:[io_uring] flags=O_RDWR|O_CLOEXEC offset=0 size=0 ino=9 fs=anon_inodefs entries=8 cq=16 setup=0 files=2
+	0.000000001 500 500 p ior:fixed 0 0 ring=3 fixed=1 path=/keep/a flags=O_RDWR size=10 ino=7 ft=reg
+	0.000000001 500 500 p ior:fd 0 0 fd=4 path=/keep/a flags=O_RDWR offset=0 size=10 ino=7 ft=reg fs=ext4
+	0.000000001 500 500 p ior:aio 0 0 ctx=0x7f0000 nr=62
+	0.000000004 500 500 p uring:read 1 10 ring=3 fixed=1 offset=0 count=1 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1
+	0.000000005 500 500 p io_uring_enter 1 10 fd=3 to_submit=1 min_complete=0 flags=0 sub=1
+	EOF
+	run ior-map -i '^/keep/' "$d/in"
+	assert_success
+	assert_equal "$(records | cut -d' ' -f5 | tr '\n' ' ')" 'ior:fd ior:fixed ior:fd ior:aio uring:read io_uring_enter '
+	assert_equal "$(key_of vfd ior:fixed)" 2
+	assert_equal "$(key_of file ior:fixed)" /keep/a
+	assert_equal "$(key_of vfd uring:read)" 2
+	assert_equal "$(key_of file uring:read)" /keep/a
+	assert_equal "$(key_of vfd io_uring_enter)" 1
+	assert_line --partial 'unknown_fd=0 '
+}
+
 # Max RSS (KiB) of ior-map over $1 rounds of: a ring, a file registered
 # at slot 65000 (a table of 1 MiB), both closed. Without ASan's quarantine,
 # which would hold the freed tables.

@@ -253,6 +253,9 @@ void do_open(const struct ior_in *in, const struct ior_rec *r,
 			ior_bad(in, "fd", "missing");
 		add_open(ri, t, ior_kv_int(in, r, ri->fd), path,
 			 kv_has_flag(in, r, ri->flags, ior_open_flags, O_CLOEXEC));
+		/* a ring set up before capture: as io_uring_setup's */
+		if (ri->ofd && ior_find(r, "entries") >= 0)
+			ri->ofd->ring = ring_new();
 		break;
 	case IOR_MAP_MEMFD:
 		/* Not a path: the file is written only when absolute. */

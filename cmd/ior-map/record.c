@@ -257,6 +257,7 @@ static void apply(const struct ior_in *in, const struct ior_rec *r,
 	case IOR_MAP_URING_OPEN:
 	case IOR_MAP_URING_CLOSE:
 	case IOR_MAP_URING_INSTALL:
+	case IOR_MAP_URING_FIXED:
 		do_uring(in, r, ri, t, g, c);
 		break;
 	case IOR_MAP_OPEN:
@@ -355,8 +356,10 @@ static int kept(const struct filters *fs, const struct ior_in *in,
 {
 	if (c == IOR_MAP_IORCWD || !strncmp(r->call, "sched:", 6))
 		return 1;	/* later stages need the process structure */
+	/* the requests need their ring, also one set up before capture */
 	if (c == IOR_MAP_URING_SETUP || c == IOR_MAP_URING_ENTER ||
-	    c == IOR_MAP_URING_REGISTER)	/* the requests need their ring */
+	    c == IOR_MAP_URING_REGISTER ||
+	    (c == IOR_MAP_IORFD && ri->ofd && ri->ofd->ring))
 		return comm_kept(fs, in, r->comm);
 	return comm_kept(fs, in, r->comm) && path_kept(fs, in, ri);
 }

@@ -214,6 +214,34 @@ static void do_ring_open(const struct ior_in *in, const struct ior_rec *r,
 	ri->vfd = vfd_new();
 }
 
+/*
+ * ior:fixed: a file registered in ring= at slot fixed= before capture
+ * began. Like uring:openat into a slot: a description of its own, from
+ * no descriptor, with a new vfd.
+ */
+static void do_fixed(const struct ior_in *in, const struct ior_rec *r,
+		     struct recinfo *ri, const struct task *t)
+{
+	const char *path = ri->path[0] >= 0 ? ri->raw[0] : "";
+	struct ring_files *g = ring_of(t, ior_get_int(in, r, "ring", -1));
+	int64_t slot = ior_get_int(in, r, "fixed", -1);
+	uint64_t vfd = vfd_peek();
+	struct ofd *o;
+
+	if (!g) {
+		counts.unknown_fd++;
+		return;
+	}
+	o = ofd_new(path, strlen(path), path[0] == '/');
+	ring_set(g, slot, vfd, o);
+	if (!o->refs) {		/* out of the table's bounds */
+		ofd_discard(o);
+		return;
+	}
+	ri->ofd = o;
+	ri->vfd = vfd_new();
+}
+
 void do_uring(const struct ior_in *in, const struct ior_rec *r,
 	      struct recinfo *ri, struct task *t, struct ring_files *g,
 	      enum ior_map c)
@@ -244,6 +272,9 @@ void do_uring(const struct ior_in *in, const struct ior_rec *r,
 		/* A descriptor on a registered file (O_CLOEXEC by default). */
 		if (r->ret >= 0 && ri->ofd)
 			add_dup(ri, t, r->ret, 1, 1);
+		break;
+	case IOR_MAP_URING_FIXED:
+		do_fixed(in, r, ri, t);
 		break;
 	default:
 		break;

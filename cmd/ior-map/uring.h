@@ -42,7 +42,10 @@ int ring_fd_is_index(const struct ior_in *in, const struct ior_rec *r,
 struct ring_files *uring_request(const struct ior_in *in,
 				 const struct ior_rec *r, struct recinfo *ri,
 				 const struct task *t);
-/* io_uring_setup, io_uring_register and the uring: requests on files. */
+/*
+ * io_uring_setup, io_uring_register, the uring: requests on files and
+ * ior:fixed (a ring's ior:fd is made a ring by do_open).
+ */
 void do_uring(const struct ior_in *in, const struct ior_rec *r,
 	      struct recinfo *ri, struct task *t, struct ring_files *g,
 	      enum ior_map c);
