@@ -1048,9 +1048,10 @@ ops() {
 	EOF
 	run ior-gen "$D/in"
 	assert_success
+	# requests that came before their enter wait for it, then come after it
 	assert_equal "$(ops)" "$(printf '%s\n' '1 io_uring_setup seq=1' '1 openat seq=2' \
-		'1 io_uring_register seq=3' '1 uring:read seq=4' '1 uring:nop seq=5' \
-		'1 io_uring_enter seq=6' '1 uring:fsync seq=7' '1 io_uring_enter seq=8')"
+		'1 io_uring_register seq=3' '1 io_uring_enter seq=4' '1 uring:read seq=5' \
+		'1 uring:nop seq=6' '1 io_uring_enter seq=7' '1 uring:fsync seq=8')"
 	assert_equal "$(stat_of dropped.unsupported)" 1
 	assert_equal "$(stat_of dropped.unknown_fd)" 3
 }
@@ -1072,17 +1073,18 @@ ops() {
 @test "the tree comes from uring requests as from their syscalls: openat, O_CREAT, reads at offsets and at the position, writes, statx" {
 	stream map - <<-EOF > "$D/in"
 	$(rec 1 1 uring:openat 3 100 ring=5 dirfd=AT_FDCWD path=/srv/r flags=O_RDONLY mode=0 sqe_flags=0 user_data=0x1 exec=inline sub=1 vfd=1 ofd=1 file=/srv/r)
-	$(rec 1 1 uring:read 4096 100 ring=5 fd=3 offset=8192 count=4096 sqe_flags=0 user_data=0x2 exec=inline sub=2 vfd=1 ofd=1 file=/srv/r)
-	$(rec 1 1 uring:openat 4 100 ring=5 dirfd=AT_FDCWD path=/srv/p flags=O_RDONLY mode=0 sqe_flags=0 user_data=0x3 exec=inline sub=3 vfd=2 ofd=2 file=/srv/p)
-	$(rec 1 1 uring:read 100 100 ring=5 fd=4 offset=-1 count=100 sqe_flags=0 user_data=0x4 exec=inline sub=4 vfd=2 ofd=2 file=/srv/p)
-	$(rec 1 1 uring:readv 50 100 ring=5 fd=4 offset=-1 count=100 iovcnt=2 sqe_flags=0 user_data=0x5 exec=inline sub=4 vfd=2 ofd=2 file=/srv/p)
-	$(rec 1 1 uring:openat 6 100 ring=5 dirfd=AT_FDCWD path=/srv/new/w 'flags=O_WRONLY|O_CREAT|O_EXCL' mode=0644 sqe_flags=0 user_data=0x6 exec=iowq sub=5 vfd=3 ofd=3 file=/srv/new/w)
-	$(rec 1 1 uring:write 4096 100 ring=5 fd=6 offset=0 count=4096 sqe_flags=0 user_data=0x7 exec=iowq sub=6 vfd=3 ofd=3 file=/srv/new/w)
-	$(rec 1 1 uring:statx 0 100 ring=5 dirfd=AT_FDCWD path=/srv/s flags=0 mask=STATX_SIZE sqe_flags=0 user_data=0x8 exec=inline sub=7)
-	$(rec 1 1 uring:openat 0 100 ring=5 dirfd=AT_FDCWD path=/srv/f flags=O_RDONLY mode=0 slot=2 sqe_flags=0 user_data=0x9 exec=inline sub=8 vfd=4 ofd=4 file=/srv/f)
-	$(rec 1 1 uring:read_fixed 10 100 ring=5 fixed=2 offset=90 count=10 buf=0 sqe_flags=IOSQE_FIXED_FILE user_data=0xa exec=inline sub=9 vfd=4 ofd=4 file=/srv/f)
-	$(rec 1 1 uring:close 0 100 ring=5 fixed=2 sqe_flags=0 user_data=0xb exec=inline sub=10 vfd=4 ofd=4 file=/srv/f)
-	$(rec 1 1 uring:openat -2 100 ring=5 dirfd=AT_FDCWD path=/srv/gone flags=O_RDONLY mode=0 sqe_flags=0 user_data=0xc exec=inline sub=11 err=ENOENT)
+	$(rec 1 1 uring:read 4096 100 ring=5 fd=3 offset=8192 count=4096 sqe_flags=0 user_data=0x2 exec=inline sub=1 vfd=1 ofd=1 file=/srv/r)
+	$(rec 1 1 uring:openat 4 100 ring=5 dirfd=AT_FDCWD path=/srv/p flags=O_RDONLY mode=0 sqe_flags=0 user_data=0x3 exec=inline sub=1 vfd=2 ofd=2 file=/srv/p)
+	$(rec 1 1 uring:read 100 100 ring=5 fd=4 offset=-1 count=100 sqe_flags=0 user_data=0x4 exec=inline sub=1 vfd=2 ofd=2 file=/srv/p)
+	$(rec 1 1 uring:readv 50 100 ring=5 fd=4 offset=-1 count=100 iovcnt=2 sqe_flags=0 user_data=0x5 exec=inline sub=1 vfd=2 ofd=2 file=/srv/p)
+	$(rec 1 1 uring:openat 6 100 ring=5 dirfd=AT_FDCWD path=/srv/new/w 'flags=O_WRONLY|O_CREAT|O_EXCL' mode=0644 sqe_flags=0 user_data=0x6 exec=iowq sub=1 vfd=3 ofd=3 file=/srv/new/w)
+	$(rec 1 1 uring:write 4096 100 ring=5 fd=6 offset=0 count=4096 sqe_flags=0 user_data=0x7 exec=iowq sub=1 vfd=3 ofd=3 file=/srv/new/w)
+	$(rec 1 1 uring:statx 0 100 ring=5 dirfd=AT_FDCWD path=/srv/s flags=0 mask=STATX_SIZE sqe_flags=0 user_data=0x8 exec=inline sub=1)
+	$(rec 1 1 uring:openat 0 100 ring=5 dirfd=AT_FDCWD path=/srv/f flags=O_RDONLY mode=0 slot=2 sqe_flags=0 user_data=0x9 exec=inline sub=1 vfd=4 ofd=4 file=/srv/f)
+	$(rec 1 1 uring:read_fixed 10 100 ring=5 fixed=2 offset=90 count=10 buf=0 sqe_flags=IOSQE_FIXED_FILE user_data=0xa exec=inline sub=1 vfd=4 ofd=4 file=/srv/f)
+	$(rec 1 1 uring:close 0 100 ring=5 fixed=2 sqe_flags=0 user_data=0xb exec=inline sub=1 vfd=4 ofd=4 file=/srv/f)
+	$(rec 1 1 uring:openat -2 100 ring=5 dirfd=AT_FDCWD path=/srv/gone flags=O_RDONLY mode=0 sqe_flags=0 user_data=0xc exec=inline sub=1 err=ENOENT)
+	$(rec 1 1 io_uring_enter 12 100 fd=5 to_submit=12 min_complete=12 flags=IORING_ENTER_GETEVENTS sub=1 vfd=9 ofd=9)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -1098,6 +1100,7 @@ ops() {
 	$(rec 1 1 io_uring_register 0 100 fd=4 opcode=IORING_REGISTER_FILES nr=1 fds=3 vfd=9 ofd=9 vfds=1)
 	$(rec 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/srv/a)
 	$(rec 1 1 uring:read 512 100 ring=4 fixed=0 offset=1024 count=512 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=inline sub=1 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 io_uring_enter 1 100 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=1 vfd=9 ofd=9)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
@@ -1107,9 +1110,10 @@ ops() {
 @test "a request waits only for what completed before its enter; others wait for a request's enter" {
 	# Thread 1 submits with enter seq=3; thread 2's write of /srv/f completes
 	# after that enter and before the request (seq=5): the request cannot wait
-	# for it. The inline request seq=7 may wait for thread 2's seq=6, its enter
-	# (seq=7) comes later. Thread 2's writes and read wait for the enter of
-	# the request before them (seq=3, seq=8).
+	# for it. The inline request comes before its enter: it waits for it and
+	# comes after it (seq=8), and may wait for thread 2's seq=6, which its
+	# enter (seq=7) came after. Thread 2's writes and read wait for the enter
+	# of the request before them (seq=3, seq=7).
 	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)
 	$(rec 1 2 pwrite64 5 100 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
@@ -1125,8 +1129,8 @@ ops() {
 	assert_success
 	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '2 pwrite64 seq=2 after=1' \
 		'1 io_uring_enter seq=3' '2 pwrite64 seq=4' '1 uring:read seq=5' \
-		'2 pwrite64 seq=6 after=3' '1 uring:read seq=7 after=6' '1 io_uring_enter seq=8' \
-		'2 pread64 seq=9 after=8')"
+		'2 pwrite64 seq=6 after=3' '1 io_uring_enter seq=7' '1 uring:read seq=8 after=6' \
+		'2 pread64 seq=9 after=7')"
 }
 
 @test "a request waits for no thread exit; its enter does" {
@@ -1137,5 +1141,46 @@ ops() {
 	EOF
 	run ior-gen "$D/in"
 	assert_success
-	assert_equal "$(ops)" "$(printf '%s\n' '2 sched:exit seq=1' '1 uring:nop seq=2' '1 io_uring_enter seq=3 after=1')"
+	assert_equal "$(ops)" "$(printf '%s\n' '2 sched:exit seq=1' '1 io_uring_enter seq=2 after=1' '1 uring:nop seq=3')"
+}
+
+# A ring and an AIO context set up before capture (ior-format(5),
+# "Asynchronous I/O"): kept as their io_uring_setup, io_uring_register
+# and io_setup would be; the ring's anonymous inode is no pseudo file.
+@test "a ring's ior:fd is kept as an io_uring_setup, its ior:fixed files and an ior:aio too" {
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ior:fd 0 0 fd=5 path='anon_inode:[io_uring]' flags='O_RDWR|O_CLOEXEC' offset=0 size=0 ino=9 fs=anon_inodefs entries=8 cq=16 setup=IORING_SETUP_SQPOLL files=1 lens=4096 vfd=1 ofd=1)
+	$(rec 1 1 ior:fixed 0 0 ring=5 fixed=0 path=/srv/a flags=O_RDWR size=8192 ino=7 ft=reg vfd=2 ofd=2 file=/srv/a)
+	$(rec 1 1 ior:aio 0 0 ctx=0x7f0000 nr=62)
+	$(rec 1 1 io_uring_enter 1 100 fd=5 to_submit=1 min_complete=0 flags=IORING_ENTER_SQ_WAKEUP vfd=1 ofd=1)
+	$(rec 1 1 uring:read_fixed 4096 100 ring=5 fixed=0 offset=4096 count=4096 buf=0 sqe_flags=IOSQE_FIXED_FILE user_data=0x1 exec=sqpoll batch=3 vfd=2 ofd=2 file=/srv/a)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(ops)" "$(printf '%s\n' '1 ior:fd seq=1' '1 ior:fixed seq=2' '1 ior:aio seq=3' \
+		'1 io_uring_enter seq=4' '1 uring:read_fixed seq=5')"
+	assert_equal "$(tree | cut -d' ' -f5,8,9)" "$(printf '%s\n' 'init:dir path=/srv mode=0755' \
+		'init:file path=/srv/a size=8192')"
+	assert_line --partial ' entries=8 cq=16 setup=IORING_SETUP_SQPOLL files=1 lens=4096 vfd=1 ofd=1'
+	assert_equal "$(stat_of dropped)" 0
+}
+
+# A request's enter may come after it; one that never comes, or a
+# request of no enter and no SQPOLL batch (an enter in progress when
+# capture began submitted it), leaves the request without its call.
+@test "an io_uring request whose enter is not in the stream is dropped as an orphan; an SQPOLL batch's is kept" {
+	stream map - <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/a O_RDWR 100)
+	$(rec 1 1 uring:read 10 100 ring=5 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x1 exec=inline vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 uring:read 10 100 ring=5 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x2 exec=iowq sub=7 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 uring:read 10 100 ring=5 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x3 exec=iowq batch=8 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 uring:read 10 100 ring=5 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x4 exec=sqpoll vfd=1 ofd=1 file=/srv/a)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '1 uring:read seq=2' '1 uring:read seq=3')"
+	assert_line --partial 'user_data=0x3 '
+	assert_line --partial 'user_data=0x4 '
+	assert_equal "$(stat_of dropped.orphan)" 2
+	assert_equal "$(stat_of dropped)" 2
 }

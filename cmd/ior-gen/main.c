@@ -128,6 +128,7 @@ int main(int argc, char *argv[])
 	for (int i = 0; i < (opt.nfiles ? opt.nfiles : 1); i++)
 		read_input(opt.nfiles ? opt.files[i] : NULL, sfd, &spool,
 			   &hdr_end);
+	gen_finish();
 	ior_flush(&spool);
 	end = lseek(sfd, 0, SEEK_CUR);
 	if (end < 0)

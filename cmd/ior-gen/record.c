@@ -91,6 +91,93 @@ void record_cleanup(void)
 	tids_seen = NULL;
 }
 
+/* ---- requests that come before their submitting call ---- */
+
+/*
+ * An io_uring request can complete, and so come, before the
+ * io_uring_enter that submitted it. It waits here, its line copied,
+ * until that call is decided, then is decided as if it came after it;
+ * one still waiting when the input ends was submitted by a call the
+ * stream does not have (dropped.orphan). Few wait at once: the requests
+ * of the enters in progress.
+ */
+struct held {
+	struct held *next;
+	uint64_t sub;
+	unsigned long lineno;
+	size_t linelen;
+	struct ior_rec r;
+	char line[];		/* as the reader split it */
+};
+static struct held *held;		/* in the order they came */
+static struct held **held_end = &held;
+static uint64_t call_sub;		/* the sub of the call just decided */
+
+/* A pointer into in's line, moved into the copy line. */
+static char *moved(const struct ior_in *in, char *p, char *line)
+{
+	return line + (p - in->line);
+}
+
+static void hold(const struct ior_in *in, const struct ior_rec *r,
+		 uint64_t sub)
+{
+	struct held *h = ior_xmalloc(sizeof(*h) + in->linelen + 1);
+
+	memcpy(h->line, in->line, in->linelen + 1);
+	h->r = *r;
+	h->r.comm = moved(in, r->comm, h->line);
+	h->r.call = moved(in, r->call, h->line);
+	for (int i = 0; i < r->nkv; i++) {
+		h->r.kv[i].key = moved(in, r->kv[i].key, h->line);
+		h->r.kv[i].val = moved(in, r->kv[i].val, h->line);
+	}
+	h->sub = sub;
+	h->lineno = in->lineno;
+	h->linelen = in->linelen;
+	h->next = NULL;
+	*held_end = h;
+	held_end = &h->next;
+}
+
+static void decide(const struct ior_in *in, struct ior_rec *r,
+		   struct ior_out *spool);
+
+/* The call of sub is decided: so are the requests waiting for it. */
+static void release(const struct ior_in *in, uint64_t sub,
+		    struct ior_out *spool)
+{
+	struct held **p = &held, *h;
+	struct ior_in at = *in;
+
+	while ((h = *p)) {
+		if (h->sub != sub) {
+			p = &h->next;
+			continue;
+		}
+		if (!(*p = h->next))
+			held_end = p;
+		/* its own line: written from it, and named by its errors */
+		at.line = h->line;
+		at.linelen = h->linelen;
+		at.lineno = h->lineno;
+		decide(&at, &h->r, spool);
+		free(h);
+	}
+}
+
+void gen_finish(void)
+{
+	while (held) {
+		struct held *h = held;
+
+		held = h->next;
+		drop_count(DROP_ORPHAN);
+		free(h);
+	}
+	held_end = &held;
+}
+
 /* ---- one record ---- */
 
 /* What a record is, decided before it is kept. */
@@ -144,8 +231,11 @@ static int dropped(const struct ior_in *in, const struct ior_rec *r,
 				   DROP_UNKNOWN_FD);
 			return 1;
 		}
-	} else if (op != IOR_TREE_CLOSE_RANGE) {
-		/* close_range names a range, not one descriptor: always kept. */
+	} else if (op != IOR_TREE_CLOSE_RANGE && op != IOR_TREE_RING) {
+		/*
+		 * close_range names a range, not one descriptor: always kept;
+		 * a ring is an anonymous inode the replay makes.
+		 */
 		if (is_pseudo(in, a, d->o)) {
 			struct ofd_ent *n = track_open(in, r, op, a);
 
@@ -194,7 +284,7 @@ static void infer(const struct ior_in *in, const struct ior_rec *r,
 
 		if (n && op == IOR_TREE_MEMFD)
 			n->memfd = 1;
-		else
+		else if (op != IOR_TREE_RING)	/* a ring is no file */
 			infer_open(in, r, op, a, n);
 		d->o = o = n ? n : o;
 		/* a memfd names no entry; a handle's fd is the mount's */
@@ -225,15 +315,33 @@ static void infer(const struct ior_in *in, const struct ior_rec *r,
 void gen_record(const struct ior_in *in, struct ior_rec *r,
 		struct ior_out *spool)
 {
+	nrecords++;
+	call_sub = 0;
+	decide(in, r, spool);
+	if (call_sub && held)
+		release(in, call_sub, spool);
+}
+
+/* An io_uring request of an SQPOLL thread, captured before batch= was. */
+static int sqpoll_alone(const struct args *a)
+{
+	return a->exec && !strcmp(a->exec, "sqpoll");
+}
+
+static void decide(const struct ior_in *in, struct ior_rec *r,
+		   struct ior_out *spool)
+{
 	struct decision d = { .call = ior_call_find(r->call) };
 	struct path_ent *fe = NULL, *fe2 = NULL;
 	struct args a;
 	int64_t after, sseq, seq;
+	int uring;
 
-	nrecords++;
 	d.row = d.call < 0 ? NULL : &ior_calls[d.call];
 	d.op = d.row ? d.row->tree : IOR_TREE_UNSUPPORTED;
 	get_args(r, &a);
+	uring = r->call[0] == 'u' && !strncmp(r->call, "uring:", 6);
+	d.request = uring || (r->call[0] == 'a' && !strncmp(r->call, "aio:", 4));
 	if (a.sub) {
 		/* A request names its submitting call; that call has a sub too. */
 		d.sub = ior_uint(in, "sub", a.sub);
@@ -241,11 +349,21 @@ void gen_record(const struct ior_in *in, struct ior_rec *r,
 		if (d.sub >= INT64_MAX)
 			ior_bad(in, "sub", "out of range 0..%lld",
 				(long long)INT64_MAX - 1);
-		d.request = !strncmp(r->call, "aio:", 4) ||
-			!strncmp(r->call, "uring:", 6);
-		if (!d.request)
+		if (!d.request) {
 			sub_seen(d.sub);
+			call_sub = d.sub;
+		} else if (uring && sub_seq(d.sub) == 0) {
+			hold(in, r, d.sub);	/* its enter has not come yet */
+			return;
+		}
+	} else if (uring && !a.batch && !sqpoll_alone(&a)) {
+		/* submitted by an enter in progress when capture began */
+		drop_count(DROP_ORPHAN);
+		return;
 	}
+	/* The ior:fd of a ring set up before capture: as io_uring_setup. */
+	if (d.op == IOR_TREE_IORFD && a.entries)
+		d.op = IOR_TREE_RING;
 	/* A request on the file position (offset -1) is a read or a write. */
 	if ((d.op == IOR_TREE_PREAD || d.op == IOR_TREE_PWRITE) && a.offset &&
 	    !strcmp(a.offset, "-1"))

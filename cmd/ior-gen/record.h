@@ -13,7 +13,8 @@
  * needs (ior_check_op_vals), first, then ior-gen's own.
  */
 #define ARG_KEYS(X) IOR_CHECK_KEYS(X) X(file) X(fs) X(ft) X(ofd) \
-	X(file2) X(ofd2) X(group) X(fmode) X(ino) X(dev) X(seq) X(after)
+	X(file2) X(ofd2) X(group) X(fmode) X(ino) X(dev) X(batch) X(exec) \
+	X(seq) X(after)
 enum {
 #define ARG_INDEX(k) ARG_##k,
 	ARG_KEYS(ARG_INDEX)
@@ -48,5 +49,10 @@ void gen_record(const struct ior_in *in, struct ior_rec *r,
 unsigned long records_read(void);
 /* Free what was kept (at the end). */
 void record_cleanup(void);
+/*
+ * At the end of the input: the requests still waiting for their
+ * submitting call never had one in the stream (dropped.orphan).
+ */
+void gen_finish(void);
 
 #endif
