@@ -174,6 +174,9 @@ static void need_of_row(int row, struct need *n)
 	case IOR_REPLAY_URING_SETUP:
 		n->flags = ior_uring_setup_flags;
 		break;
+	case IOR_REPLAY_URING_FIXED:	/* a record's flags */
+		n->flags = ior_open_flags;
+		break;
 	default:
 		break;
 	}
@@ -493,6 +496,22 @@ static void check_uring_call(const struct chk *c, unsigned kind)
 				n);
 		c_list(c, K_lens, 0, 1 << 30);
 		break;
+	case IOR_REPLAY_URING_FIXED:
+		c_int(c, K_ring);
+		need(c, K_fixed);
+		c_index(c, K_fixed);
+		break;
+	case IOR_REPLAY_IORFD:	/* a ring set up before capture: a setup */
+		if (!c->val[K_entries])
+			break;
+		c_uint(c, K_entries);
+		c_opt_int(c, K_cq);
+		c_opt_flags(c, K_setup, ior_uring_setup_flags);
+		if ((uint64_t)c_opt_int(c, K_files) > IOR_PROG_LIST_MAX)
+			ior_bad(c->in, "files", "out of range 0..%d",
+				IOR_PROG_LIST_MAX);
+		c_list(c, K_lens, 0, 1 << 30);
+		break;
 	default:
 		break;
 	}
@@ -560,6 +579,8 @@ static void check_uring(const struct chk *c, unsigned kind)
 	}
 	if (c->val[K_sub])
 		c_uint(c, K_sub);
+	if (c->val[K_batch])
+		c_uint(c, K_batch);
 }
 
 /* ---- an operation ---- */

@@ -266,7 +266,8 @@ void ior_keys_values(const struct ior_keys *ks, const struct ior_rec *r,
 	X(hint) X(maxfd) X(child) X(cpid) X(nr) X(ctx) X(sub) X(iocb) X(min_nr) \
 	X(timeout) X(sigmask) X(entries) X(sq) X(cq) X(to_submit) \
 	X(min_complete) X(opcode) X(fds) X(vfds) X(lens) X(ring) X(fixed) \
-	X(sqe_flags) X(buf) X(datasync) X(resolve) X(slot)
+	X(sqe_flags) X(buf) X(datasync) X(resolve) X(slot) X(batch) X(setup) \
+	X(files)
 enum ior_check_key {
 #define IOR_CHECK_KEY(k) IOR_CK_##k,
 	IOR_CHECK_KEYS(IOR_CHECK_KEY)

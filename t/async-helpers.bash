@@ -161,3 +161,24 @@ held_captured() {
 	wait "$tracer"
 	cat "$S/trace.err"
 }
+
+# held_replayed [IOR-MAP OPTION...]: held_captured, then ior-map (with
+# the options given), ior-gen, ior-init under the fresh root $S/root and
+# ior-replay as fast as possible into $S/result.ior. Sets ROOT.
+held_replayed() {
+	held_captured
+	ROOT=$S/root
+	mkdir "$ROOT"
+	step "ior-map" sh -c 'out=$1; shift; ior-map "$@" > "$out"' - "$S/map.ior" "$@" "$S/cap.ior"
+	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$S/map.ior" "$S/prog.replay"
+	step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
+	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
+	grep '^#stat ' "$S/prog.replay" "$S/result.ior"
+}
+
+# ring_records FILE RING: FILE with only the records of requests on the
+# ring whose descriptor is RING (ring=RING), and its metadata.
+ring_records() {
+	awk -v r="ring=$2" '/^#/ { print; next }
+		{ for (i = 8; i <= NF; i++) if ($i == r) { print; next } }' "$1"
+}

@@ -366,3 +366,37 @@ io_destroy -22"
 	assert_output ""
 	assert_equal "$(records "$S/cap.ior" aio:pwrite | wc -l)" 16
 }
+
+@test "async-held: the replay sets up the rings and the context and issues every request, with ior-map -i too" {
+	need_bpf
+	need_direct_io "$BATS_TEST_TMPDIR"
+	held_replayed -i "^$(regex_quote "$D")/"
+	has_record "$S/map.ior" ior:fd path='anon_inode:[io_uring]' setup=IORING_SETUP_SQPOLL
+	has_record "$S/map.ior" ior:fixed fixed=1 file="$D/held-sqw.dat" vfd='*'
+	has_record "$S/prog.replay" ior:aio ctx='*' nr=62
+	grep -q '^#stat ior-gen .* dropped.orphan=0 ' "$S/prog.replay"
+	requests_match "$S/cap.ior" "$S/prog.replay"
+	requests_match "$S/cap.ior" "$S/result.ior"
+	replay_complete
+	assert_equal "$(stat -c %s "$ROOT$D/held-ring.dat")" 131072
+	assert_equal "$(stat -c %s "$ROOT$D/held-sqw.dat")" 16384
+	assert_equal "$(stat -c %s "$ROOT$D/held-aio.dat")" 65536
+}
+
+# The SQPOLL thread took the reads from the ring 8 or 16 at a time: the
+# replay submits them in those batches, at the captured depth, where it
+# once submitted each alone and waited for it. (The depth of that ring:
+# as fast as possible, the plain ring's writes, which the workload
+# reaped 20 ms later, are still in flight as the first reads go.)
+@test "async-held: the replay keeps an SQPOLL ring's captured depth" {
+	need_bpf
+	need_direct_io "$BATS_TEST_TMPDIR"
+	held_replayed
+	sq=$(records "$S/cap.ior" ior:fd setup=IORING_SETUP_SQPOLL | key_of fd)
+	ring_records "$S/cap.ior" "$sq" > "$S/cap-sq.ior"
+	ring_records "$S/result.ior" "$sq" > "$S/result-sq.ior"
+	captured=$(peak_depth "$S/cap-sq.ior")
+	echo "# SQPOLL ring's peak depth: captured $captured, replayed $(peak_depth "$S/result-sq.ior")"
+	[ "$captured" -gt 1 ]
+	within_pct "$captured" "$(peak_depth "$S/result-sq.ior")" 10
+}

@@ -78,4 +78,5 @@ issue_fn *const handler_of[IOR_REPLAY_UR_OTHER + 1] = {
 	[IOR_REPLAY_URING_SETUP] = issue_uring,
 	[IOR_REPLAY_URING_ENTER] = issue_uring,
 	[IOR_REPLAY_URING_REGISTER] = issue_uring,
+	[IOR_REPLAY_URING_FIXED] = issue_uring,
 };

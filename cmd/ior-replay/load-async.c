@@ -42,7 +42,7 @@ static struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 		t->used = 0;
 	}
 	l = &t->blocks->link[t->used++];
-	*l = (struct sub_link){ a, b, UNSEEN, NONE, NONE, 0 };
+	*l = (struct sub_link){ a, b, UNSEEN, NONE, NONE };
 	ior_hashmap_add(&t->map, h, l);
 	return l;
 }
@@ -130,13 +130,13 @@ void parse_aio(const struct args *a, struct prog_op *op,
 	op->arg = arg_hex(a, K_iocb);
 	op->flags = opt_flags(a, K_flags, ior_rwf_flags);
 	sub = arg_uint(a, K_sub);
+	/* No io_submit of its thread before it: never issued (skip=orphan). */
 	if (!(l = link_get(&ld.subs, sub, 0, 0)) || l->op == UNSEEN ||
-	    prog.ops[l->op].kind != IOR_REPLAY_IO_SUBMIT)
-		ior_bad(in, "sub", "no io_submit sub=%llu before this request",
-			(unsigned long long)sub);
-	if (prog.ops[l->op].tid != r->tid)
-		ior_bad(in, "sub", "io_submit sub=%llu is another task's",
-			(unsigned long long)sub);
+	    prog.ops[l->op].kind != IOR_REPLAY_IO_SUBMIT ||
+	    prog.ops[l->op].tid != r->tid) {
+		op->alone = ALONE_ORPHAN;
+		return;
+	}
 	op->target = l->op;
 	if (l->tail == NONE)
 		prog.ops[l->op].batch = prog.nops;
@@ -211,7 +211,67 @@ static size_t list_of(const struct args *a, int k, int64_t lo, int64_t hi,
 	return off;
 }
 
-/* io_uring_setup, io_uring_enter and io_uring_register: their keys. */
+/* A registered file index (fixed=, slot=), checked. */
+static int32_t index_of(const struct args *a, int k)
+{
+	int64_t v = arg_int(a, k);
+
+	if (v < 0 || v > INT32_MAX)
+		ior_bad(a->in, key_name[k], "not a registered file index");
+	return v;
+}
+
+/*
+ * The requests that came before their io_uring_enter, op (of thread
+ * tid), are its own; one of another thread is not: never issued
+ * (skip=orphan).
+ */
+static void enter_takes(struct sub_link *l, struct prog_op *op, int64_t tid)
+{
+	uint32_t *to = &op->batch, next;
+
+	l->tail = NONE;
+	for (uint32_t j = l->head; j != NONE; j = next) {
+		next = prog.ops[j].batch;
+		prog.ops[j].batch = NONE;
+		if (prog.ops[j].tid != tid) {
+			prog.ops[j].alone = ALONE_ORPHAN;
+			continue;
+		}
+		prog.ops[j].target = prog.nops;
+		*to = l->tail = j;
+		to = &prog.ops[j].batch;
+	}
+	l->head = op->batch;
+}
+
+/*
+ * The ior:fd of a ring set up before capture: an io_uring_setup of its
+ * entries, cq and setup flags, bound to its fd and vfd, with an empty
+ * table of files slots (in mask) and buffers of lens (in name, their
+ * number in iovcnt), as io_uring_register would register them.
+ */
+void parse_ring_fd(const struct args *a, struct prog_op *op)
+{
+	int64_t files = opt_int(a, K_files, 0);
+	uint64_t sum;
+	uint32_t n = 0;
+
+	op->kind = IOR_REPLAY_URING_SETUP;
+	op->len = arg_uint(a, K_entries);
+	op->offset = opt_int(a, K_cq, 0);
+	op->flags = opt_flags(a, K_setup, ior_uring_setup_flags);
+	if (files < 0 || files > LIST_MAX)
+		ior_bad(a->in, "files", "out of range 0..%d", LIST_MAX);
+	op->mask = files;
+	op->name = list_of(a, K_lens, 0, 1 << 30, &n, &sum);
+	if (sum > REGBUF_MAX)	/* as io_uring_register's */
+		ior_bad(a->in, "lens", "more than %llu bytes in all",
+			(unsigned long long)REGBUF_MAX);
+	op->iovcnt = n;
+}
+
+/* io_uring_setup, io_uring_enter, io_uring_register, ior:fixed: keys. */
 void parse_uring_call(const struct args *a, struct prog_op *op)
 {
 	const struct ior_in *in = a->in;
@@ -239,13 +299,7 @@ void parse_uring_call(const struct args *a, struct prog_op *op)
 				(unsigned long long)sub);
 		l->op = prog.nops;
 		/* Its requests may have completed, and come, before it. */
-		op->batch = l->head;
-		for (uint32_t j = l->head; j != NONE; j = prog.ops[j].batch) {
-			if (prog.ops[j].tid != r->tid)
-				ior_bad(in, "sub", "requests of sub=%llu are another task's",
-					(unsigned long long)sub);
-			prog.ops[j].target = prog.nops;
-		}
+		enter_takes(l, op, r->tid);
 		return;
 	case IOR_REPLAY_URING_REGISTER:
 		op->cmd = arg_flags(a, K_opcode, ior_uring_register_ops);
@@ -261,6 +315,10 @@ void parse_uring_call(const struct args *a, struct prog_op *op)
 			ior_bad(in, "lens", "more than %llu bytes in all",
 				(unsigned long long)REGBUF_MAX);
 		op->iovcnt = op->name ? nl : n;
+		return;
+	case IOR_REPLAY_URING_FIXED:	/* path and flags: the row's */
+		op->ring = fd_of(a, K_ring);
+		op->fixed = index_of(a, K_fixed);
 		return;
 	default:
 		return;
@@ -280,12 +338,8 @@ void parse_uring(const struct args *a, struct prog_op *op)
 	op->ctime = r->time_ns;
 	if (a->val[K_ring])
 		op->ring = fd_of(a, K_ring);
-	if ((v = a->val[K_fixed])) {
-		int64_t k = ior_int(in, "fixed", v);
-
-		if (k < 0 || k > INT32_MAX)
-			ior_bad(in, "fixed", "not a registered file index");
-		op->fixed = k;
+	if (a->val[K_fixed]) {
+		op->fixed = index_of(a, K_fixed);
 	} else if (a->val[K_fd]) {
 		op->num = fd_of(a, K_fd);
 		op->fd = vfd_of(a, K_vfd);
@@ -323,12 +377,8 @@ void parse_uring(const struct args *a, struct prog_op *op)
 		if (a->val[K_mode])
 			op->mode = ior_mode(in, "mode", a->val[K_mode]);
 		op->cmd = opt_flags(a, K_resolve, ior_resolve_flags);
-		if ((v = a->val[K_slot])) {
-			int64_t k = ior_int(in, "slot", v);
-
-			if (k < 0 || k > INT32_MAX)
-				ior_bad(in, "slot", "not a registered file index");
-			op->fixed = k;
+		if (a->val[K_slot]) {
+			op->fixed = index_of(a, K_slot);
 		} else if (r->ret >= 0) {	/* a new descriptor, as openat */
 			if (r->ret >= FD_MAX)
 				ior_bad(in, "RET", "descriptor above %d",
@@ -352,19 +402,23 @@ void parse_uring(const struct args *a, struct prog_op *op)
 		break;
 	}
 	prog.nuring++;
-	if (!(v = a->val[K_sub]))
-		return;		/* SQPOLL, or no enter seen: issued alone */
-	sub = ior_uint(in, "sub", v);
-	l = link_get(&ld.subs, sub, 0, 1);
-	if (l->op == UNSEEN && l->head == NONE)
-		l->line = in->lineno;
+	/*
+	 * An SQPOLL thread's batch is a link of its own, (batch, 1): the
+	 * numbers are one sequence with the calls' subs. Without either,
+	 * a request is issued alone (an SQPOLL ring's, captured before
+	 * batch= was).
+	 */
+	if (!(v = a->val[K_sub]) && !a->val[K_batch])
+		return;
+	sub = ior_uint(in, v ? "sub" : "batch", v ? v : a->val[K_batch]);
+	l = link_get(&ld.subs, sub, !v, 1);
 	if (l->op != UNSEEN) {
-		if (prog.ops[l->op].kind != IOR_REPLAY_URING_ENTER)
-			ior_bad(in, "sub", "sub=%llu is not an io_uring_enter",
-				(unsigned long long)sub);
-		if (prog.ops[l->op].tid != r->tid)
-			ior_bad(in, "sub", "io_uring_enter sub=%llu is another task's",
-				(unsigned long long)sub);
+		/* not its thread's io_uring_enter: never issued */
+		if (prog.ops[l->op].kind != IOR_REPLAY_URING_ENTER ||
+		    prog.ops[l->op].tid != r->tid) {
+			op->alone = ALONE_ORPHAN;
+			return;
+		}
 		op->target = l->op;
 	}
 	if (l->tail == NONE) {
@@ -385,42 +439,77 @@ static int by_submission(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/*
- * After loading: every sub a request names has its io_uring_enter, and
- * each enter's requests are in the order they were submitted (TIME, then
- * program order), not the order they completed.
- */
-void link_uring(struct ior_in *in)
+/* The requests of a chain from first on, in submission order, into *v. */
+static uint32_t chain_sorted(uint32_t first, uint32_t **v, size_t *cap)
 {
-	const struct sub_link *first = NULL;
+	uint32_t n = 0;
+
+	for (uint32_t j = first; j != NONE; j = prog.ops[j].batch) {
+		*v = ior_xgrow(*v, cap, n + 1, sizeof(**v));
+		(*v)[n++] = j;
+	}
+	qsort(*v, n, sizeof(**v), by_submission);
+	return n;
+}
+
+/* Link the n requests of v in their order, each to the next by batch. */
+static void chain_link(const uint32_t *v, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++)
+		prog.ops[v[k]].batch = k + 1 < n ? v[k + 1] : NONE;
+}
+
+/*
+ * A sub no io_uring_enter of the program has: an SQPOLL thread's batch
+ * is submitted by its first request in the program (the head of its
+ * link), the others after it in submission order; the requests of a
+ * call not in the program are never issued (skip=orphan).
+ */
+static void link_unseen(const struct sub_link *l, uint32_t **v, size_t *cap)
+{
+	uint32_t lead = l->head, n;
+
+	if (!l->b) {
+		for (uint32_t j = lead, next; j != NONE; j = next) {
+			next = prog.ops[j].batch;
+			prog.ops[j].batch = NONE;
+			prog.ops[j].alone = ALONE_ORPHAN;
+		}
+		return;
+	}
+	n = chain_sorted(prog.ops[lead].batch, v, cap);
+	prog.ops[lead].alone = ALONE_LEAD;
+	prog.ops[lead].batch = n ? (*v)[0] : NONE;
+	chain_link(*v, n);
+	for (uint32_t k = 0; k < n; k++)
+		prog.ops[(*v)[k]].target = lead;
+}
+
+/*
+ * After loading: each io_uring_enter's requests are in the order they
+ * were submitted (TIME, then program order), not the order they
+ * completed; so are an SQPOLL batch's, after its first; and the
+ * requests of subs no io_uring_enter has are settled (link_unseen).
+ */
+void link_uring(void)
+{
 	uint32_t *v = NULL;
 	size_t cap = 0;
 
-	/* Of the subs never seen, the one named first. */
 	for (size_t i = 0; i < ld.subs.map.cap; i++) {
 		const struct sub_link *l = ld.subs.map.slot[i].val;
 
-		if (l && l->op == UNSEEN && (!first || l->line < first->line))
-			first = l;
-	}
-	if (first) {
-		in->lineno = first->line;	/* name its first request */
-		ior_bad(in, "sub", "no io_uring_enter sub=%llu",
-			(unsigned long long)first->a);
+		if (l && l->op == UNSEEN && l->head != NONE)
+			link_unseen(l, &v, &cap);
 	}
 	for (uint32_t i = 0; i < prog.nops; i++) {
-		uint32_t n = 0;
+		uint32_t n;
 
 		if (prog.ops[i].kind != IOR_REPLAY_URING_ENTER || prog.ops[i].batch == NONE)
 			continue;
-		for (uint32_t j = prog.ops[i].batch; j != NONE; j = prog.ops[j].batch) {
-			v = ior_xgrow(v, &cap, n + 1, sizeof(*v));
-			v[n++] = j;
-		}
-		qsort(v, n, sizeof(*v), by_submission);
+		n = chain_sorted(prog.ops[i].batch, &v, &cap);
 		prog.ops[i].batch = v[0];
-		for (uint32_t k = 0; k < n; k++)
-			prog.ops[v[k]].batch = k + 1 < n ? v[k + 1] : NONE;
+		chain_link(v, n);
 	}
 	free(v);
 }
@@ -450,7 +539,8 @@ static int same_queue(const struct req_time *x, const struct req_time *y)
 }
 
 /*
- * After loading: the queue depth of each io_uring_enter, the most
+ * After loading: the queue depth of each io_uring_enter (and of the
+ * first request of each SQPOLL batch, which submits it), the most
  * requests of its ring that the capture had in flight as it submitted
  * one of its own (that one included). An application keeps its depth
  * (fio's iodepth) by reaping before it submits more, and it reaps a
@@ -472,7 +562,8 @@ void find_depths(void)
 		const struct prog_op *op = &prog.ops[i];
 		uint64_t end;
 
-		if (!is_uring_request(op->kind) || op->target == NONE)
+		if (!is_uring_request(op->kind) ||
+		    (op->target == NONE && op->alone != ALONE_LEAD))
 			continue;
 		end = op->cinflight || op->ctime + op->cdur < op->ctime ?
 			UINT64_MAX : op->ctime + op->cdur;
@@ -487,7 +578,9 @@ void find_depths(void)
 		uint32_t k0 = k, e0 = e;
 
 		for (; k < n && same_queue(&st[k], &st[k0]); k++) {
-			struct prog_op *sub = &prog.ops[prog.ops[st[k].op].target];
+			uint32_t s = prog.ops[st[k].op].target;
+			/* its io_uring_enter, or its SQPOLL batch's first */
+			struct prog_op *sub = &prog.ops[s != NONE ? s : st[k].op];
 			int64_t inflight;
 
 			while (e < n && same_queue(&en[e], &st[k0]) &&

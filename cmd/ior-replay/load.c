@@ -205,6 +205,9 @@ static void need_of_row(int row, struct row_need *n)
 	case IOR_REPLAY_URING_SETUP:	/* written by ior-trace's own code */
 		n->flags = ior_uring_setup_flags;
 		break;
+	case IOR_REPLAY_URING_FIXED:	/* a record's flags */
+		n->flags = ior_open_flags;
+		break;
 	default:
 		break;
 	}
@@ -867,6 +870,8 @@ static void parse_args(const struct args *a, struct prog_op *op,
 			op->fd = vfd_of(a, K_vfd);
 		}
 	}
+	if (op->kind == IOR_REPLAY_IORFD && a->val[K_entries])
+		parse_ring_fd(a, op);	/* a ring set up before capture */
 }
 
 static void parse_fork(const struct args *a, struct prog_op *op)
@@ -1025,7 +1030,7 @@ void load_program(const char *path)
 			continue;	/* the starting tree: ior-init's job */
 		parse_op(&in, &r);
 	}
-	link_uring(&in);
+	link_uring();
 	ior_in_close(&in);
 	link_aio();
 	find_depths();

@@ -24,7 +24,6 @@ struct sub_link {
 	uint64_t a, b;
 	uint32_t op;		/* UNSEEN: not seen yet */
 	uint32_t head, tail;	/* the first and last request of its batch */
-	unsigned long line;	/* where the first request named it */
 };
 #define LINK_BLOCK 256
 struct link_block {
@@ -71,7 +70,7 @@ size_t arena_add(const char *s, size_t n);
 	X(sub) X(iocb) X(min_nr) X(timeout) X(sigmask) X(entries) X(sq) \
 	X(cq) X(to_submit) X(min_complete) X(opcode) X(fds) X(vfds) X(lens) \
 	X(ring) X(fixed) X(sqe_flags) X(buf) X(datasync) X(resolve) X(slot) \
-	X(fmode) X(umask) X(hint)
+	X(fmode) X(umask) X(hint) X(batch) X(setup) X(files)
 enum load_key {
 #define LOAD_KEY(k) K_##k,
 	LOAD_KEYS(LOAD_KEY)
@@ -152,12 +151,16 @@ struct timespec time_of(const struct args *a, int k);
 /* The AIO calls' keys; op is prog.ops[prog.nops], of thread th. */
 void parse_aio(const struct args *a, struct prog_op *op,
 	       struct prog_thread *th);
-/* io_uring_setup, io_uring_enter and io_uring_register: their keys. */
+/*
+ * io_uring_setup, io_uring_enter, io_uring_register and ior:fixed: their
+ * keys; and the ior:fd of a ring set up before capture, made a setup.
+ */
 void parse_uring_call(const struct args *a, struct prog_op *op);
+void parse_ring_fd(const struct args *a, struct prog_op *op);
 /* A uring:* request's keys; op is prog.ops[prog.nops]. */
 void parse_uring(const struct args *a, struct prog_op *op);
 /* Once every op is loaded: the ties between calls and requests. */
-void link_uring(struct ior_in *in);
+void link_uring(void);
 void find_depths(void);
 void link_aio(void);
 

@@ -70,11 +70,13 @@ struct prog_op {
 				   request; aio:*, uring:*: the next of the
 				   same submission; NONE: none */
 	uint32_t target;	/* aio:*, uring:*: its io_submit or
-				   io_uring_enter; io_cancel: the request it
-				   cancels; NONE: none */
-	uint32_t depth;		/* io_uring_enter: the requests in flight
-				   in the capture as it submitted (its
-				   queue depth); 0: none */
+				   io_uring_enter, or the request that
+				   submits its SQPOLL batch; io_cancel: the
+				   request it cancels; NONE: none */
+	uint32_t depth;		/* io_uring_enter, and the first request
+				   of an SQPOLL batch: the requests in
+				   flight in the capture as it submitted
+				   (its queue depth); 0: none */
 	int32_t ring;		/* uring:*: the captured ring number; -1 */
 	int32_t fixed;		/* uring:*: registered file index or slot; -1 */
 	uint32_t mode, mask, iovcnt;	/* io_pgetevents: mask = sigmask */
@@ -87,6 +89,7 @@ struct prog_op {
 	uint8_t sqe;		/* uring:*: IOSQE_* flags */
 	uint8_t follows;	/* on a path: follows a symlink in its last
 				   component */
+	uint8_t alone;		/* aio:*, uring:*: ALONE_* */
 	uint16_t row;		/* its CALL's row of the table */
 };
 _Static_assert(offsetof(struct prog_op, path2) + sizeof(size_t) == 64,
@@ -96,6 +99,14 @@ _Static_assert(IOR_REPLAY_UR_OTHER <= UINT8_MAX && IOR_NCALLS <= UINT16_MAX,
 
 /* op.opt: optional arguments that were given. */
 enum { HAS_OFF = 1, HAS_OFF2 = 2, HAS_TIMES = 4 };
+
+/*
+ * op.alone: a request issued at its own place in its thread, not by its
+ * io_submit or io_uring_enter: the first of an SQPOLL thread's batch,
+ * which submits the batch (the others, by batch, its target), or one
+ * whose submitting call is not in the program (skip=orphan).
+ */
+enum { ALONE_NO, ALONE_LEAD, ALONE_ORPHAN };
 
 struct prog_thread {
 	int64_t vtid, vpid;

@@ -20,7 +20,7 @@
 
 static const char *const skip_names[] = {
 	[SKIP_NOFD] = "nofd", [SKIP_NOMAP] = "nomap", [SKIP_UNSAFE] = "unsafe",
-	[SKIP_UNSUPPORTED] = "unsupported",
+	[SKIP_UNSUPPORTED] = "unsupported", [SKIP_ORPHAN] = "orphan",
 };
 #define NSKIP (sizeof(skip_names) / sizeof(*skip_names))
 

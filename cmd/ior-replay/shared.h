@@ -14,7 +14,8 @@
 enum { ST_PENDING, ST_WAITED, ST_DONE, ST_SKIPPED, ST_ABORT };
 
 /* Why an operation was not issued (skip= in the result). */
-enum skip { SKIP_NONE, SKIP_NOFD, SKIP_NOMAP, SKIP_UNSAFE, SKIP_UNSUPPORTED };
+enum skip { SKIP_NONE, SKIP_NOFD, SKIP_NOMAP, SKIP_UNSAFE, SKIP_UNSUPPORTED,
+	    SKIP_ORPHAN };
 
 struct op_result {
 	uint64_t start;		/* ns since the replay started */

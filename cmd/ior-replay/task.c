@@ -168,8 +168,11 @@ static void run_thread(uint32_t t)
 		 * it in the capture: its record issues nothing and waits for
 		 * nothing.
 		 */
-		if (is_aio_request(prog.ops[i].kind))
+		if (is_aio_request(prog.ops[i].kind)) {
+			if (prog.ops[i].alone == ALONE_ORPHAN)
+				skip_request(i, SKIP_ORPHAN);
 			continue;
+		}
 		/* So is an io_uring request, unless it has no io_uring_enter. */
 		if (is_uring_request(prog.ops[i].kind) && prog.ops[i].target != NONE)
 			continue;

@@ -46,6 +46,7 @@
 struct replay_ring {
 	struct io_uring ring;
 	int64_t outstanding;	/* submitted, not yet reaped */
+	unsigned prepped;	/* SQEs made since the last submission */
 	char **bufs;		/* registered buffers, in bufmem */
 	size_t *buflens;
 	uint32_t nbufs;
@@ -270,10 +271,37 @@ int ring_close(int fd)
 	return u != NULL;
 }
 
+static struct iovec *bufs_of(struct replay_ring *u, const struct prog_op *op);
+
+/*
+ * The tables of a ring set up before capture (its ior:fd, made a setup):
+ * a registered file table of op->mask empty slots, which its ior:fixed
+ * records fill, and buffers of the lengths of op->name (op->iovcnt; a
+ * length 0 is an empty slot).
+ */
+static int ring_tables(struct replay_ring *u, const struct prog_op *op)
+{
+	struct iovec *iov;
+	int r;
+
+	if (op->mask && (r = io_uring_register_files_sparse(&u->ring, op->mask)) < 0)
+		return r;
+	if (!op->iovcnt || !op->name)
+		return 0;
+	iov = bufs_of(u, op);
+	for (uint32_t i = 0; i < op->iovcnt; i++)
+		if (!iov[i].iov_len)
+			iov[i].iov_base = NULL;		/* an empty slot */
+	r = io_uring_register_buffers(&u->ring, iov, op->iovcnt);
+	free(iov);
+	return r < 0 ? r : 0;
+}
+
 /*
  * io_uring_setup with the captured entries and flags. A captured failure
  * is issued as it was, to fail the same way; a success makes a ring, with
- * the flag bits this kernel refuses dropped one by one (counted).
+ * the flag bits this kernel refuses dropped one by one (counted), and
+ * the tables of a ring set up before capture.
  */
 static int64_t uring_setup(const struct prog_op *op)
 {
@@ -305,6 +333,12 @@ static int64_t uring_setup(const struct prog_op *op)
 	if (flags != op->flags)
 		__atomic_add_fetch(&sh->uring_dropped, 1, __ATOMIC_RELAXED);
 	if (r < 0) {
+		free(u);
+		return r;
+	}
+	if ((r = ring_tables(u, op)) < 0) {
+		io_uring_queue_exit(&u->ring);
+		uring_free_bufs(u);
 		free(u);
 		return r;
 	}
@@ -399,6 +433,24 @@ static struct iovec *bufs_of(struct replay_ring *u, const struct prog_op *op)
 }
 
 /*
+ * ior:fixed: its file, opened beneath the root with its flags, in slot
+ * op->fixed of ring u's table; the ring holds the file, the descriptor
+ * is closed.
+ */
+static int64_t uring_fixed(struct replay_ring *u, const struct prog_op *op)
+{
+	int fd = ior_root_openat(&root, str(op->path), (op->flags &
+				 ~(O_CREAT | O_EXCL | O_TRUNC)) | O_CLOEXEC, 0);
+	int64_t r;
+
+	if (fd < 0)
+		return fd;
+	r = io_uring_register_files_update(&u->ring, op->fixed, &fd, 1);
+	close(fd);
+	return r < 0 ? r : 0;
+}
+
+/*
  * io_uring_register: files and buffers as captured, on the replay's
  * descriptors and buffers of the captured sizes; the harmless opcodes as
  * they were; an opcode this kernel does not know, to fail again. Others
@@ -489,6 +541,23 @@ static const char *in_root(const char *path)
 	return *path ? path : ".";
 }
 
+/*
+ * Submit the SQEs made since the last submission: they are outstanding.
+ * On an SQPOLL ring, io_uring_submit counts the SQEs its thread has not
+ * taken yet, earlier ones included: the SQEs made are counted instead.
+ */
+static int uring_submit(struct replay_ring *u)
+{
+	int k = io_uring_submit(&u->ring);
+
+	if (u->ring.flags & IORING_SETUP_SQPOLL)
+		u->outstanding += k < 0 ? 0 : u->prepped;
+	else if (k > 0)
+		u->outstanding += k;
+	u->prepped = 0;
+	return k;
+}
+
 /* Whether a request acts on a descriptor or registered file. */
 static int uses_fd(const struct prog_op *rq)
 {
@@ -515,7 +584,7 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 	struct ring_req *q = &prings.reqs[j];
 	struct io_uring_sqe *sqe;
 	unsigned sqef = rq->sqe & ~IOSQE_CQE_SKIP_SUCCESS;	/* needs its CQE */
-	int fd = -1, pathfd = -1, err = 0, k;
+	int fd = -1, pathfd = -1, err = 0;
 	void *buf;
 	size_t n;
 
@@ -541,14 +610,14 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 	}
 	if (!(sqe = io_uring_get_sqe(&u->ring))) {
 		/* The ring is smaller than the batch: submit what it holds. */
-		if ((k = io_uring_submit(&u->ring)) > 0)
-			u->outstanding += k;
+		uring_submit(u);
 		if (!(sqe = io_uring_get_sqe(&u->ring))) {
 			if (pathfd >= 0)
 				close(pathfd);
 			return SKIP_NOFD;
 		}
 	}
+	u->prepped++;
 	q->pathfd = pathfd;
 	q->err = err;
 	q->tab = thread_fds;
@@ -646,30 +715,32 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 }
 
 /*
- * Before an io_uring_enter's requests are made: reap, each wait bounded,
- * until they fit in the captured queue depth with those still in flight.
+ * Before the requests of a submission (from first on, by batch) are
+ * made: reap, each wait bounded, until they fit in the captured queue
+ * depth with those still in flight.
  */
-static void uring_make_room(struct replay_ring *u, const struct prog_op *op)
+static void uring_make_room(struct replay_ring *u, uint32_t first,
+			    uint32_t depth)
 {
 	int64_t n = 0;
 
-	for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch)
+	for (uint32_t j = first; j != NONE; j = prog.ops[j].batch)
 		n++;
 	uring_reap(u);
 	while (n && u->outstanding > 0 &&
-	       u->outstanding + n > (op->depth > n ? op->depth : n) &&
+	       u->outstanding + n > (depth > n ? depth : n) &&
 	       uring_wait(u, 1) == 0)
 		;
 }
 
-/* The SQEs of an io_uring_enter's requests; returns how many. */
+/* The SQEs of a submission's requests, from first on; how many. */
 static unsigned uring_prep_batch(struct replay_ring *u, struct thread_state *w,
-				 const struct prog_op *op)
+				 uint32_t first)
 {
 	unsigned n = 0;
 	int skip;
 
-	for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch) {
+	for (uint32_t j = first; j != NONE; j = prog.ops[j].batch) {
 		if ((skip = uring_prep(u, w, j)))
 			skip_request(j, skip);
 		else
@@ -721,6 +792,7 @@ static int64_t uring_enter(struct replay_ring *u, const struct prog_op *op, unsi
 		uring_reap(u);
 		return r == -ETIME ? 0 : r;
 	}
+	u->prepped = 0;
 	r = want ? io_uring_submit_and_wait_timeout(&u->ring, &cqe, want, &ts,
 						    NULL) :
 		io_uring_submit(&u->ring);
@@ -733,26 +805,48 @@ static int64_t uring_enter(struct replay_ring *u, const struct prog_op *op, unsi
 }
 
 /*
- * A request without sub (an SQPOLL ring's, or one whose enter was not
- * captured): submitted alone at its place, and waited for.
+ * The first request of an SQPOLL thread's batch: the batch (j and, by
+ * batch, the others) submitted as the thread took it, at the captured
+ * depth, and not waited for: the ring's thread does not wait either.
+ */
+static void uring_lead(struct replay_ring *u, struct thread_state *w,
+		       uint32_t j)
+{
+	uring_make_room(u, j, prog.ops[j].depth);
+	if (uring_prep_batch(u, w, j))
+		uring_submit(u);
+	uring_reap(u);
+}
+
+/*
+ * A request not issued by an io_uring_enter: the first of an SQPOLL
+ * batch, which submits the batch; one without sub nor batch (an SQPOLL
+ * ring's, captured before batch= was), submitted alone at its place and
+ * waited for; or one whose call is not in the program, never issued.
  */
 void uring_alone(struct thread_state *w, uint32_t j)
 {
 	struct replay_ring *u;
-	int skip;
+	int skip = 0;
 
+	if (prog.ops[j].alone == ALONE_ORPHAN) {
+		skip_request(j, SKIP_ORPHAN);
+		return;
+	}
 	lock_rings();
 	if (!(u = ring_of_num(prog.ops[j].ring)))
 		skip = SKIP_NOFD;
+	else if (prog.ops[j].alone == ALONE_LEAD)
+		uring_lead(u, w, j);
 	else if (!(skip = uring_prep(u, w, j))) {
-		u->outstanding += io_uring_submit(&u->ring) > 0;
+		uring_submit(u);
 		for (uint64_t t = now_ns(); sh->res[j].claim == CL_NONE &&
 		     now_ns() - t < URING_WAIT_NS && u->outstanding > 0; )
 			uring_wait(u, 1);
 	}
 	unlock_rings();
-	if (skip > 0)
-		skip_request(j, skip);
+	for (uint32_t i = j; skip > 0 && i != NONE; i = prog.ops[i].batch)
+		skip_request(i, skip);
 }
 
 /*
@@ -785,6 +879,19 @@ int issue_uring(struct thread_state *w, const struct prog_op *op,
 	uint64_t t1, t2;
 	int64_t r;
 
+	if (op->kind == IOR_REPLAY_URING_FIXED) {
+		lock_rings();
+		if (!(u = ring_of_num(op->ring))) {
+			unlock_rings();
+			return SKIP_NOFD;
+		}
+		t1 = now_ns();
+		r = uring_fixed(u, op);
+		t2 = now_ns();
+		unlock_rings();
+		issued(res, t1, t2, r);
+		return 0;
+	}
 	if (op->kind != IOR_REPLAY_URING_SETUP) {
 		lock_rings();	/* held until the call is done */
 		if (!(u = ring_find(real_fd(op->fd), 1))) {
@@ -794,8 +901,8 @@ int issue_uring(struct thread_state *w, const struct prog_op *op,
 			if (op->cret >= 0 || real_fd(op->fd) < 0)
 				return SKIP_NOFD;
 		} else if (op->kind == IOR_REPLAY_URING_ENTER) {
-			uring_make_room(u, op);
-			nsqe = uring_prep_batch(u, w, op);
+			uring_make_room(u, op->batch, op->depth);
+			nsqe = uring_prep_batch(u, w, op->batch);
 		}
 	}
 	if (op->byfd && (fd = real_fd(op->fd)) < 0)
