@@ -182,3 +182,10 @@ ring_records() {
 	awk -v r="ring=$2" '/^#/ { print; next }
 		{ for (i = 8; i <= NF; i++) if ($i == r) { print; next } }' "$1"
 }
+
+# mean_dur FILE CALL: the mean DUR, in ns, of the CALL records of FILE
+# that were issued (no skip=).
+mean_dur() {
+	awk -v call="$2" '!/^#/ && $5 == call && !/ skip=/ { n++; t += $7 }
+		END { printf "%d\n", n ? t / n : -1 }' "$1"
+}

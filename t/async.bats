@@ -400,3 +400,23 @@ io_destroy -22"
 	[ "$captured" -gt 1 ]
 	within_pct "$captured" "$(peak_depth "$S/result-sq.ior")" 10
 }
+
+# The plain ring's writes are reaped from the ring's memory 20 ms after
+# they were submitted: the capture's DUR ends at the kernel's completion,
+# and so must the replay's, timed (-T), where the next io_uring_enter
+# comes 20 ms later. The kernel's view of that replay is ior-trace's;
+# the bound is generous: a reaping at the next enter is 20 ms late.
+@test "async-held: a timed replay measures a request's latency to its completion, as the kernel does" {
+	need_bpf
+	need_direct_io "$BATS_TEST_TMPDIR"
+	held_replayed
+	mkdir "$S/root-timed"
+	step "ior-init" ior-init -C "$S/root-timed" "$S/prog.replay"
+	step "ior-trace ior-replay -T" ior-trace -o "$S/replay-cap.ior" -- \
+		sh -c 'ior-replay -T -C "$1" "$2" > "$3"' - "$S/root-timed" "$S/prog.replay" "$S/timed.ior"
+	replayed=$(mean_dur "$S/timed.ior" uring:write)
+	kernel=$(mean_dur "$S/replay-cap.ior" uring:write)
+	echo "# uring:write mean DUR: captured $(mean_dur "$S/cap.ior" uring:write), replayed $replayed, the kernel's view of the replay $kernel"
+	[ "$kernel" -gt 0 ]
+	[ "$replayed" -le $((kernel + 5000000)) ]
+}

@@ -131,6 +131,7 @@ static void run_thread(uint32_t t)
 	struct thread_state ws = { 0 }, *w = &ws;
 	int skip;
 
+	uring_thread_begin();
 	w->rbuf = map_buf(th->maxread);
 	w->pipe[0] = w->pipe[1] = w->null = -1;
 
@@ -195,8 +196,7 @@ static void run_thread(uint32_t t)
 			finish(i, ST_DONE);
 	}
 	note_at(t, AT_ENDED);
-	if (prog.nuring)
-		uring_thread_end(t);
+	uring_thread_end(t);
 	if (w->rbuf)
 		munmap(w->rbuf, th->maxread);
 	free(w->iov);

@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <liburing.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +44,21 @@
 #define REGISTER_USE_RING 0x80000000u	/* the opcode's registered-ring bit */
 #define NOP_INJECT_RESULT 1u		/* IORING_NOP_INJECT_RESULT (Linux 6.8) */
 
+/*
+ * A ring's completion watcher (see reaper_main): a thread of the process
+ * that set the ring up, while the ring lives.
+ */
+struct reaper {
+	pthread_t thread;
+	pid_t owner;		/* its process; 0: none */
+	int fd;			/* the ring's descriptor, as it started */
+	int ready;		/* 1: watching, -1: gave up */
+};
+
 /* A ring of a replay process, found by its real descriptor. */
 struct replay_ring {
 	struct io_uring ring;
+	struct reaper reaper;
 	int64_t outstanding;	/* submitted, not yet reaped */
 	unsigned prepped;	/* SQEs made since the last submission */
 	char **bufs;		/* registered buffers, in bufmem */
@@ -62,6 +76,7 @@ struct ring_req {
 	struct vfd_table *tab;	/* the submitter's: an open binds its fd there */
 	int pathfd;		/* statx's O_PATH descriptor, or -1 */
 	int err;		/* statx's path failed: its errno, negative */
+	uint64_t end;		/* its completion seen, ns since t0; 0: not */
 };
 
 /*
@@ -79,6 +94,8 @@ static struct process_rings {
 	pthread_mutex_t lock;
 } prings = { .lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP };
 
+static int live_threads;	/* replay threads of this process running */
+
 static void lock_rings(void)
 {
 	pthread_mutex_lock(&prings.lock);
@@ -93,6 +110,7 @@ static void unlock_rings(void)
 static void reset_rings_lock(void)
 {
 	prings.lock = (pthread_mutex_t)PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+	live_threads = 0;	/* the forking thread begins anew */
 }
 
 /*
@@ -164,6 +182,9 @@ static void uring_done(uint32_t j, int64_t res, uint64_t end)
 	free(q->iov);
 	q->stx = NULL;
 	q->iov = NULL;
+	/* when the ring's reaper saw its completion, if it did */
+	if (__atomic_load_n(&q->end, __ATOMIC_ACQUIRE))
+		end = q->end;
 	if (!claim(j, CL_REAPED)) {
 		if (opened)
 			close(res);
@@ -221,6 +242,107 @@ static void uring_drain(struct replay_ring *u)
 		;
 }
 
+/*
+ * The reaper: the completion time of a request is when the kernel posts
+ * its CQE, as the capture's is, not when the replay reaps it, which may
+ * be much later (an application reaps from the ring's memory, unseen,
+ * so the replay reaps at its next call on the ring). A thread per ring
+ * waits in io_uring_enter (IORING_ENTER_GETEVENTS) for the completion
+ * queue's tail to pass what it has seen, and writes the time it woke on
+ * each new CQE's request; it consumes nothing: the replay reaps as
+ * before, and a request reaped first keeps its reaping time. It enters
+ * by a registered index of its own, so the ring's descriptor may be
+ * closed or moved meanwhile. A CQE it reads may have been reaped and
+ * its slot reused: then it is a newer one, posted by now, or one that
+ * is settled, whose time no longer counts.
+ */
+#define REAPER_WAIT_NS 1000000000	/* its longest wait in one call */
+
+static void *reaper_main(void *arg)
+{
+	struct replay_ring *u = arg;
+	struct io_uring_cq *cq = &u->ring.cq;
+	struct io_uring_rsrc_update reg = { .offset = -1U, .data = u->reaper.fd };
+	struct __kernel_timespec ts = { REAPER_WAIT_NS / 1000000000,
+					REAPER_WAIT_NS % 1000000000 };
+	struct io_uring_getevents_arg ga = { .ts = (uintptr_t)&ts };
+	unsigned seen = __atomic_load_n(cq->ktail, __ATOMIC_ACQUIRE);
+	unsigned shift = io_uring_cqe_shift(&u->ring), head, tail;
+	long r;
+
+	/* stopped by pthread_cancel, even while it waits: it holds nothing */
+	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, NULL);
+	r = syscall(SYS_io_uring_register, u->reaper.fd,
+		    IORING_REGISTER_RING_FDS, &reg, 1);
+	__atomic_store_n(&u->reaper.ready, r == 1 ? 1 : -1, __ATOMIC_RELEASE);
+	while (r == 1) {
+		head = __atomic_load_n(cq->khead, __ATOMIC_ACQUIRE);
+		tail = __atomic_load_n(cq->ktail, __ATOMIC_ACQUIRE);
+		if ((int)(head - seen) > 0)
+			seen = head;	/* reaped before it was seen */
+		if (tail == seen) {
+			/* wait for the tail to pass seen: one more than now */
+			r = syscall(SYS_io_uring_enter, reg.offset, 0, seen + 1 - head,
+				    IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG |
+				    IORING_ENTER_REGISTERED_RING, &ga, sizeof(ga));
+			r = r >= 0 || errno == ETIME || errno == EINTR ||
+				errno == EAGAIN || errno == EBUSY;
+			continue;
+		}
+		for (uint64_t t = now_ns() - sh->t0; seen != tail; seen++) {
+			uint64_t j = __atomic_load_n(&cq->cqes[(seen & cq->ring_mask)
+						     << shift].user_data, __ATOMIC_RELAXED);
+			uint64_t none = 0;
+
+			if (j < prog.nops)
+				__atomic_compare_exchange_n(&prings.reqs[j].end, &none,
+					t, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Start ring u's reaper, unless completions on it are only the
+ * submitter's to wait for (IORING_SETUP_DEFER_TASKRUN) or are polled
+ * (IORING_SETUP_IOPOLL); wait until it watches. Without one, or when it
+ * gives up, a request's completion time is its reaping.
+ */
+static void reaper_start(struct replay_ring *u)
+{
+	sigset_t all, old;
+	pthread_attr_t at;
+
+	if (!prog.nuring ||
+	    (u->ring.flags & (IORING_SETUP_IOPOLL | IORING_SETUP_DEFER_TASKRUN)))
+		return;
+	u->reaper.fd = u->ring.ring_fd;
+	sigfillset(&all);
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, 64 * 1024);
+	pthread_sigmask(SIG_SETMASK, &all, &old);	/* it takes no signal */
+	if (!pthread_create(&u->reaper.thread, &at, reaper_main, u))
+		u->reaper.owner = getpid();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&at);
+	while (u->reaper.owner && !__atomic_load_n(&u->reaper.ready, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
+/*
+ * Stop ring u's reaper, in the process that started it (a forked child
+ * has none). Cancelled, it leaves even a wait: a request to wake it
+ * would be one more in the ring, seen by a trace of the replay.
+ */
+static void reaper_stop(struct replay_ring *u)
+{
+	if (u->reaper.owner != getpid())
+		return;
+	pthread_cancel(u->reaper.thread);
+	pthread_join(u->reaper.thread, NULL);
+	u->reaper.owner = 0;
+}
+
 static void uring_free_bufs(struct replay_ring *u)
 {
 	if (u->bufmem)
@@ -260,6 +382,7 @@ int ring_close(int fd)
 			return 1;
 		}
 		uring_drain(u);
+		reaper_stop(u);
 		io_uring_queue_exit(&u->ring);
 		uring_free_bufs(u);
 		for (uint32_t i = 0; i < prings.nrings; i++)
@@ -342,6 +465,7 @@ static int64_t uring_setup(const struct prog_op *op)
 		free(u);
 		return r;
 	}
+	reaper_start(u);
 	lock_rings();
 	if (!(rings = ior_grow(prings.rings, &prings.rings_cap,
 			       prings.nrings + 1, sizeof(*rings))))
@@ -849,15 +973,29 @@ void uring_alone(struct thread_state *w, uint32_t j)
 		skip_request(i, skip);
 }
 
+void uring_thread_begin(void)
+{
+	__atomic_add_fetch(&live_threads, 1, __ATOMIC_RELAXED);
+}
+
 /*
  * A thread ends: its requests must not outlive its buffers. Reap what
  * the process's rings hold (bounded); what is still out is in flight.
+ * The process's last thread stops the rings' reapers: the process ends
+ * when its last thread does.
  */
 void uring_thread_end(uint32_t t)
 {
+	int last = __atomic_sub_fetch(&live_threads, 1, __ATOMIC_ACQ_REL) == 0;
+
+	if (!prog.nuring)
+		return;
 	lock_rings();
-	for (uint32_t i = 0; i < prings.nrings; i++)
+	for (uint32_t i = 0; i < prings.nrings; i++) {
 		uring_drain(prings.rings[i]);
+		if (last)
+			reaper_stop(prings.rings[i]);
+	}
 	unlock_rings();
 	for (uint32_t i = prog.threads[t].first; i != NONE; i = prog.ops[i].next)
 		if (is_uring_request(prog.ops[i].kind))
