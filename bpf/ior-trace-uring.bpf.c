@@ -104,7 +104,10 @@ static __always_inline __u64 sqpoll_batch(struct ior_ring *r,
 
 /*
  * The sub of the io_uring_enter that task is in, or 0: the requests an
- * enter submits are submitted in it, before it returns.
+ * enter submits are submitted in it, before it returns. An enter that
+ * began before capture (its entry unseen) takes its sub, and its start,
+ * as it submits: its exit then writes it, and its requests have their
+ * enter.
  */
 static __always_inline __u64 enter_sub(struct task_struct *task)
 {
@@ -112,11 +115,16 @@ static __always_inline __u64 enter_sub(struct task_struct *task)
 	struct ior_thread *th = bpf_map_lookup_elem(&threads, &tid);
 	struct pt_regs *regs;
 
-	if (!th || !th->time || !th->sub)
+	if (!th || th->state != IOR_TGID_TRACED)
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	return BPF_CORE_READ(regs, orig_ax) == IOR_NR_io_uring_enter ?
-	       th->sub : 0;
+	if (BPF_CORE_READ(regs, orig_ax) != IOR_NR_io_uring_enter)
+		return 0;
+	if (!th->time) {
+		th->time = bpf_ktime_get_ns();
+		th->sub = __sync_fetch_and_add(&aio_sub_last, 1) + 1;
+	}
+	return th->sub;
 }
 
 /*
