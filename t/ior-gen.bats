@@ -1165,6 +1165,25 @@ ops() {
 	assert_equal "$(stat_of dropped)" 0
 }
 
+# The replay sets them up in the thread that they are written in, as it
+# starts; another thread may use a context or a registered file at once.
+@test "another thread's first operation waits for the rings and contexts its process had before capture" {
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ior:fd 0 0 fd=5 path='anon_inode:[io_uring]' flags='O_RDWR|O_CLOEXEC' offset=0 size=0 ino=9 fs=anon_inodefs entries=8 cq=16 setup=0 files=1 vfd=1 ofd=1)
+	$(rec 1 1 ior:fixed 0 0 ring=5 fixed=0 path=/srv/a flags=O_RDWR size=8192 ino=7 ft=reg vfd=2 ofd=2 file=/srv/a)
+	$(rec 1 1 ior:aio 0 0 ctx=0x7f0000 nr=62)
+	$(rec 1 2 io_submit 1 100 ctx=0x7f0000 nr=1 sub=1)
+	$(rec 1 2 io_getevents 1 100 ctx=0x7f0000 min_nr=1 nr=1)
+	$(rec 1 3 io_uring_enter 0 100 fd=5 to_submit=0 min_complete=1 flags=IORING_ENTER_GETEVENTS vfd=1 ofd=1)
+	$(rec 1 1 io_getevents 0 100 ctx=0x7f0000 min_nr=0 nr=1)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(ops)" "$(printf '%s\n' '1 ior:fd seq=1' '1 ior:fixed seq=2' '1 ior:aio seq=3' \
+		'2 io_submit seq=4 after=3' '2 io_getevents seq=5' '3 io_uring_enter seq=6 after=3' \
+		'1 io_getevents seq=7')"
+}
+
 # A request's enter may come after it; one that never comes, or a
 # request of no enter and no SQPOLL batch (an enter in progress when
 # capture began submitted it), leaves the request without its call.

@@ -166,6 +166,68 @@ static void release(const struct ior_in *in, uint64_t sub,
 	}
 }
 
+/* ---- what a process had before capture ---- */
+
+/*
+ * The rings and contexts a process had before capture (a ring's ior:fd,
+ * ior:fixed, ior:aio) are set up in the replay by the thread whose
+ * records describe them, as it starts. Another thread of the process may
+ * use them at once, by a context id or a registered file index that no
+ * descriptor orders: its first operation waits for the last of them.
+ * By process (virtual pid), that last one; by thread (virtual tid), the
+ * threads that have waited.
+ */
+struct snapshot {
+	int64_t seq, tid;
+};
+static struct ior_hashmap snapshots, snap_waited;
+
+/* Whether a record of call (its row) and op is of these. */
+static int is_snapshot(int call, enum ior_tree op)
+{
+	return call == IOR_C_ior_fixed || call == IOR_C_ior_aio ||
+		(call == IOR_C_ior_fd && op == IOR_TREE_RING);
+}
+
+static void snap_kept(const struct ior_rec *r, int64_t seq)
+{
+	struct snapshot *s = ior_hashmap_get(&snapshots, r->pid);
+
+	if (!s) {
+		s = ior_xmalloc(sizeof(*s));
+		ior_hashmap_put(&snapshots, r->pid, s);
+	}
+	s->seq = seq;
+	s->tid = r->tid;
+}
+
+/* after, or the snapshot of r's process if r's thread has not waited. */
+static int64_t snap_after(const struct ior_rec *r, int64_t after)
+{
+	struct snapshot *s;
+
+	if (!snapshots.n || !(s = ior_hashmap_get(&snapshots, r->pid)) ||
+	    s->tid == r->tid || ior_hashmap_get(&snap_waited, r->tid))
+		return after;
+	ior_hashmap_put(&snap_waited, r->tid, s);
+	return s->seq > after ? s->seq : after;
+}
+
+/* A thread exits, or with group its whole process. */
+static void snap_exit(const struct ior_rec *r, int group)
+{
+	void *v;
+
+	if (!snapshots.n)
+		return;
+	if ((v = ior_hashmap_get(&snap_waited, r->tid)))
+		ior_hashmap_del(&snap_waited, r->tid, v);
+	if (group && (v = ior_hashmap_get(&snapshots, r->pid))) {
+		ior_hashmap_del(&snapshots, r->pid, v);
+		free(v);
+	}
+}
+
 void gen_finish(void)
 {
 	while (held) {
@@ -176,6 +238,10 @@ void gen_finish(void)
 		free(h);
 	}
 	held_end = &held;
+	for (size_t i = 0; i < snapshots.cap; i++)
+		free(snapshots.slot[i].val);
+	ior_hashmap_free(&snapshots);
+	ior_hashmap_free(&snap_waited);
 }
 
 /* ---- one record ---- */
@@ -389,12 +455,14 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 			join_exit(r, group);
 			if (group)
 				ofd_drop_owner(r->pid);
+			snap_exit(r, group);
 		}
 		return;
 	}
 	infer(in, r, &a, &d, &fe, &fe2);
 	if (!d.request) {
-		after = order_after(in, r, &a, d.o, fe, d.o2, fe2, seq);
+		after = snap_after(r, order_after(in, r, &a, d.o, fe, d.o2, fe2,
+						  seq));
 	} else {
 		/*
 		 * Waited for before its submitting call: only what completed
@@ -411,4 +479,6 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 	put_op(spool, in, r, &a, after,
 	       d.request ? 0 : join_after(r, d.call == IOR_C_sched_exit, seq));
 	track_close(d.op, d.o);
+	if (is_snapshot(d.call, d.op))
+		snap_kept(r, seq);
 }
