@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,10 +116,19 @@ void capture_load(const struct trace_opts *o)
 			 strerror(-err));
 }
 
+/*
+ * The calls' exits first: an io_uring_enter that began before capture
+ * takes its start from the first request it submits (ior-trace-uring.bpf.c),
+ * and its exit must then be seen. The skeleton attaches the others.
+ */
 void capture_attach(void)
 {
 	int err;
 
+	skel->links.ior_sys_exit = bpf_program__attach(skel->progs.ior_sys_exit);
+	if (!skel->links.ior_sys_exit)
+		ior_errx(IOR_EXIT_SYS, "cannot attach the BPF programs: %s",
+			 strerror(errno));
 	if ((err = ior_trace_bpf__attach(skel)))
 		ior_errx(IOR_EXIT_SYS, "cannot attach the BPF programs: %s",
 			 strerror(-err));

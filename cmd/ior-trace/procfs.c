@@ -289,8 +289,11 @@ static FILE *read_fdinfo(const char *path, int ring, long long *pos,
 			fclose(f);
 			nanosleep(&ms, NULL);
 		}
-		if (!(f = fopen(path, "re")))
+		if (!(f = fopen(path, "re"))) {
+			free(ri->lens);
+			ri->lens = NULL;
 			return NULL;
+		}
 		*mnt_id = -1;
 		while ((!ring || *mnt_id < 0) && fgets(line, sizeof(line), f)) {
 			sscanf(line, "pos: %lld", pos);
