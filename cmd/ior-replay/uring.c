@@ -9,11 +9,11 @@
 #include <fcntl.h>
 #include <liburing.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -51,8 +51,8 @@
 struct reaper {
 	pthread_t thread;
 	pid_t owner;		/* its process; 0: none */
-	int fd;			/* the ring's descriptor, as it started */
-	int ready;		/* 1: watching, -1: gave up */
+	int efd;		/* the eventfd the ring signals */
+	unsigned seen;		/* the CQ tail as it started */
 };
 
 /* A ring of a replay process, found by its real descriptor. */
@@ -246,50 +246,35 @@ static void uring_drain(struct replay_ring *u)
  * The reaper: the completion time of a request is when the kernel posts
  * its CQE, as the capture's is, not when the replay reaps it, which may
  * be much later (an application reaps from the ring's memory, unseen,
- * so the replay reaps at its next call on the ring). A thread per ring
- * waits in io_uring_enter (IORING_ENTER_GETEVENTS) for the completion
- * queue's tail to pass what it has seen, and writes the time it woke on
- * each new CQE's request; it consumes nothing: the replay reaps as
- * before, and a request reaped first keeps its reaping time. It enters
- * by a registered index of its own, so the ring's descriptor may be
- * closed or moved meanwhile. A CQE it reads may have been reaped and
- * its slot reused: then it is a newer one, posted by now, or one that
- * is settled, whose time no longer counts.
+ * so the replay reaps at its next call on the ring). The ring signals an
+ * eventfd of its own as it posts CQEs (IORING_REGISTER_EVENTFD); a
+ * thread per ring waits on it and writes the time it woke on each CQE's
+ * request that is new since it last looked. It consumes nothing: the
+ * replay reaps as before, and a request reaped first keeps its reaping
+ * time. (Waiting in io_uring_enter for the tail to pass what it has seen
+ * cannot be said exactly: the kernel counts from the head, which the
+ * replay moves meanwhile.) A CQE it reads may have been reaped and its
+ * slot reused: then it is a newer one, posted by now, or one that is
+ * settled, whose time no longer counts.
  */
-#define REAPER_WAIT_NS 1000000000	/* its longest wait in one call */
-
 static void *reaper_main(void *arg)
 {
 	struct replay_ring *u = arg;
 	struct io_uring_cq *cq = &u->ring.cq;
-	struct io_uring_rsrc_update reg = { .offset = -1U, .data = u->reaper.fd };
-	struct __kernel_timespec ts = { REAPER_WAIT_NS / 1000000000,
-					REAPER_WAIT_NS % 1000000000 };
-	struct io_uring_getevents_arg ga = { .ts = (uintptr_t)&ts };
-	unsigned seen = __atomic_load_n(cq->ktail, __ATOMIC_ACQUIRE);
-	unsigned shift = io_uring_cqe_shift(&u->ring), head, tail;
-	long r;
+	unsigned seen = u->reaper.seen, head, tail;
+	unsigned shift = io_uring_cqe_shift(&u->ring);
+	uint64_t n;
 
-	/* stopped by pthread_cancel, even while it waits: it holds nothing */
+	/* stopped by pthread_cancel, even as it waits: it holds nothing */
 	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, NULL);
-	r = syscall(SYS_io_uring_register, u->reaper.fd,
-		    IORING_REGISTER_RING_FDS, &reg, 1);
-	__atomic_store_n(&u->reaper.ready, r == 1 ? 1 : -1, __ATOMIC_RELEASE);
-	while (r == 1) {
+	while (read(u->reaper.efd, &n, sizeof(n)) == sizeof(n) || errno == EINTR) {
+		uint64_t t = now_ns() - sh->t0;
+
 		head = __atomic_load_n(cq->khead, __ATOMIC_ACQUIRE);
 		tail = __atomic_load_n(cq->ktail, __ATOMIC_ACQUIRE);
 		if ((int)(head - seen) > 0)
 			seen = head;	/* reaped before it was seen */
-		if (tail == seen) {
-			/* wait for the tail to pass seen: one more than now */
-			r = syscall(SYS_io_uring_enter, reg.offset, 0, seen + 1 - head,
-				    IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG |
-				    IORING_ENTER_REGISTERED_RING, &ga, sizeof(ga));
-			r = r >= 0 || errno == ETIME || errno == EINTR ||
-				errno == EAGAIN || errno == EBUSY;
-			continue;
-		}
-		for (uint64_t t = now_ns() - sh->t0; seen != tail; seen++) {
+		for (; seen != tail; seen++) {
 			uint64_t j = __atomic_load_n(&cq->cqes[(seen & cq->ring_mask)
 						     << shift].user_data, __ATOMIC_RELAXED);
 			uint64_t none = 0;
@@ -304,9 +289,9 @@ static void *reaper_main(void *arg)
 
 /*
  * Start ring u's reaper, unless completions on it are only the
- * submitter's to wait for (IORING_SETUP_DEFER_TASKRUN) or are polled
- * (IORING_SETUP_IOPOLL); wait until it watches. Without one, or when it
- * gives up, a request's completion time is its reaping.
+ * submitter's to see (IORING_SETUP_DEFER_TASKRUN) or are polled
+ * (IORING_SETUP_IOPOLL). Without one, a request's completion time is its
+ * reaping.
  */
 static void reaper_start(struct replay_ring *u)
 {
@@ -316,7 +301,13 @@ static void reaper_start(struct replay_ring *u)
 	if (!prog.nuring ||
 	    (u->ring.flags & (IORING_SETUP_IOPOLL | IORING_SETUP_DEFER_TASKRUN)))
 		return;
-	u->reaper.fd = u->ring.ring_fd;
+	if ((u->reaper.efd = eventfd(0, EFD_CLOEXEC)) < 0)
+		return;
+	if (io_uring_register_eventfd(&u->ring, u->reaper.efd) < 0) {
+		close(u->reaper.efd);
+		return;
+	}
+	u->reaper.seen = __atomic_load_n(u->ring.cq.ktail, __ATOMIC_ACQUIRE);
 	sigfillset(&all);
 	pthread_attr_init(&at);
 	pthread_attr_setstacksize(&at, 64 * 1024);
@@ -325,14 +316,15 @@ static void reaper_start(struct replay_ring *u)
 		u->reaper.owner = getpid();
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&at);
-	while (u->reaper.owner && !__atomic_load_n(&u->reaper.ready, __ATOMIC_ACQUIRE))
-		sched_yield();
+	if (!u->reaper.owner) {
+		io_uring_unregister_eventfd(&u->ring);
+		close(u->reaper.efd);
+	}
 }
 
 /*
  * Stop ring u's reaper, in the process that started it (a forked child
- * has none). Cancelled, it leaves even a wait: a request to wake it
- * would be one more in the ring, seen by a trace of the replay.
+ * has none), and let the ring signal no more.
  */
 static void reaper_stop(struct replay_ring *u)
 {
@@ -340,6 +332,8 @@ static void reaper_stop(struct replay_ring *u)
 		return;
 	pthread_cancel(u->reaper.thread);
 	pthread_join(u->reaper.thread, NULL);
+	io_uring_unregister_eventfd(&u->ring);
+	close(u->reaper.efd);
 	u->reaper.owner = 0;
 }
 
