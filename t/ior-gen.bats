@@ -251,9 +251,12 @@ open_rec() {	# TID N PATH FLAGS SIZE
 @test "an aio:pread sizes the file like pread64, an aio:pwrite freezes the size" {
 	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/r O_RDONLY 100)
+	$(rec 1 1 io_submit 1 100 ctx=0x7f0000 nr=1 sub=1)
 	$(rec 1 1 aio:preadv 8192 100 fd=3 offset=65536 count=8192 iovcnt=2 ctx=0x7f0000 sub=1 iocb=0x1000 vfd=1 ofd=1 file=/srv/r)
 	$(open_rec 1 2 /srv/w O_RDWR 100)
+	$(rec 1 1 io_submit 1 100 ctx=0x7f0000 nr=1 sub=2)
 	$(rec 1 1 aio:pwrite 4096 100 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=2 iocb=0x1000 vfd=2 ofd=2 file=/srv/w)
+	$(rec 1 1 io_submit 1 100 ctx=0x7f0000 nr=1 sub=3)
 	$(rec 1 1 aio:pread 4096 100 fd=3 offset=1048576 count=4096 ctx=0x7f0000 sub=3 iocb=0x1000 vfd=2 ofd=2 file=/srv/w)
 	EOF
 	run ior-gen "$D/in"
@@ -1187,19 +1190,24 @@ ops() {
 # A request's enter may come after it; one that never comes, or a
 # request of no enter and no SQPOLL batch (an enter in progress when
 # capture began submitted it), leaves the request without its call.
-@test "an io_uring request whose enter is not in the stream is dropped as an orphan; an SQPOLL batch's is kept" {
+@test "a request whose submitting call is not in the stream is dropped as an orphan; an SQPOLL batch's is kept" {
 	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/a O_RDWR 100)
 	$(rec 1 1 uring:read 10 100 ring=5 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x1 exec=inline vfd=1 ofd=1 file=/srv/a)
 	$(rec 1 1 uring:read 10 100 ring=5 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x2 exec=iowq sub=7 vfd=1 ofd=1 file=/srv/a)
 	$(rec 1 1 uring:read 10 100 ring=5 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x3 exec=iowq batch=8 vfd=1 ofd=1 file=/srv/a)
 	$(rec 1 1 uring:read 10 100 ring=5 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x4 exec=sqpoll vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 2 aio:pread 10 100 fd=3 offset=0 count=10 ctx=0x7f0000 sub=9 iocb=0x1000 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 2 aio:pread 10 100 fd=3 offset=0 count=10 ctx=0x7f0000 sub=10 iocb=0x1040 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 2 io_submit 1 100 ctx=0x7f0000 nr=1 sub=10)
 	EOF
 	run ior-gen "$D/in"
 	assert_success
-	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '1 uring:read seq=2' '1 uring:read seq=3')"
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '1 uring:read seq=2' '1 uring:read seq=3' \
+		'2 io_submit seq=4' '2 aio:pread seq=5')"
 	assert_line --partial 'user_data=0x3 '
 	assert_line --partial 'user_data=0x4 '
-	assert_equal "$(stat_of dropped.orphan)" 2
-	assert_equal "$(stat_of dropped)" 2
+	assert_line --partial 'iocb=0x1040 '
+	assert_equal "$(stat_of dropped.orphan)" 3
+	assert_equal "$(stat_of dropped)" 3
 }

@@ -94,12 +94,13 @@ void record_cleanup(void)
 /* ---- requests that come before their submitting call ---- */
 
 /*
- * An io_uring request can complete, and so come, before the
- * io_uring_enter that submitted it. It waits here, its line copied,
- * until that call is decided, then is decided as if it came after it;
- * one still waiting when the input ends was submitted by a call the
- * stream does not have (dropped.orphan). Few wait at once: the requests
- * of the enters in progress.
+ * A request can complete, and so come, before the call that submitted
+ * it: an io_uring request inside its io_uring_enter, an AIO request
+ * reaped by another thread before its io_submit returned. It waits here,
+ * its line copied, until that call is decided, then is decided as if it
+ * came after it; one still waiting when the input ends was submitted by
+ * a call the stream does not have (dropped.orphan). Few wait at once:
+ * the requests of the calls in progress.
  */
 struct held {
 	struct held *next;
@@ -418,8 +419,8 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 		if (!d.request) {
 			sub_seen(d.sub);
 			call_sub = d.sub;
-		} else if (uring && sub_seq(d.sub) == 0) {
-			hold(in, r, d.sub);	/* its enter has not come yet */
+		} else if (sub_seq(d.sub) == 0) {
+			hold(in, r, d.sub);	/* its call has not come yet */
 			return;
 		}
 	} else if (uring && !a.batch && !sqpoll_alone(&a)) {
