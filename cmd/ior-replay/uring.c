@@ -53,6 +53,7 @@ struct reaper {
 	pid_t owner;		/* its process; 0: none */
 	int efd;		/* the eventfd the ring signals */
 	unsigned seen;		/* the CQ tail as it started */
+	int stop;
 };
 
 /* A ring of a replay process, found by its real descriptor. */
@@ -265,11 +266,11 @@ static void *reaper_main(void *arg)
 	unsigned shift = io_uring_cqe_shift(&u->ring);
 	uint64_t n;
 
-	/* stopped by pthread_cancel, even as it waits: it holds nothing */
-	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, NULL);
 	while (read(u->reaper.efd, &n, sizeof(n)) == sizeof(n) || errno == EINTR) {
 		uint64_t t = now_ns() - sh->t0;
 
+		if (__atomic_load_n(&u->reaper.stop, __ATOMIC_ACQUIRE))
+			break;
 		head = __atomic_load_n(cq->khead, __ATOMIC_ACQUIRE);
 		tail = __atomic_load_n(cq->ktail, __ATOMIC_ACQUIRE);
 		if ((int)(head - seen) > 0)
@@ -296,7 +297,6 @@ static void *reaper_main(void *arg)
 static void reaper_start(struct replay_ring *u)
 {
 	sigset_t all, old;
-	pthread_attr_t at;
 
 	if (!prog.nuring ||
 	    (u->ring.flags & (IORING_SETUP_IOPOLL | IORING_SETUP_DEFER_TASKRUN)))
@@ -309,13 +309,10 @@ static void reaper_start(struct replay_ring *u)
 	}
 	u->reaper.seen = __atomic_load_n(u->ring.cq.ktail, __ATOMIC_ACQUIRE);
 	sigfillset(&all);
-	pthread_attr_init(&at);
-	pthread_attr_setstacksize(&at, 64 * 1024);
 	pthread_sigmask(SIG_SETMASK, &all, &old);	/* it takes no signal */
-	if (!pthread_create(&u->reaper.thread, &at, reaper_main, u))
+	if (!pthread_create(&u->reaper.thread, NULL, reaper_main, u))
 		u->reaper.owner = getpid();
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&at);
 	if (!u->reaper.owner) {
 		io_uring_unregister_eventfd(&u->ring);
 		close(u->reaper.efd);
@@ -324,13 +321,18 @@ static void reaper_start(struct replay_ring *u)
 
 /*
  * Stop ring u's reaper, in the process that started it (a forked child
- * has none), and let the ring signal no more.
+ * has none): woken through its eventfd, it sees stop and returns. Then
+ * the ring signals no more.
  */
 static void reaper_stop(struct replay_ring *u)
 {
+	uint64_t one = 1;
+
 	if (u->reaper.owner != getpid())
 		return;
-	pthread_cancel(u->reaper.thread);
+	__atomic_store_n(&u->reaper.stop, 1, __ATOMIC_RELEASE);
+	if (write(u->reaper.efd, &one, sizeof(one)) != sizeof(one))
+		fatal("eventfd");
 	pthread_join(u->reaper.thread, NULL);
 	io_uring_unregister_eventfd(&u->ring);
 	close(u->reaper.efd);
