@@ -448,7 +448,8 @@ static uint32_t chain_sorted(uint32_t first, uint32_t **v, size_t *cap)
 		*v = ior_xgrow(*v, cap, n + 1, sizeof(**v));
 		(*v)[n++] = j;
 	}
-	qsort(*v, n, sizeof(**v), by_submission);
+	if (n)		/* (an SQPOLL batch of one: nothing after its first) */
+		qsort(*v, n, sizeof(**v), by_submission);
 	return n;
 }
 
