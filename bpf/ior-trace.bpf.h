@@ -422,20 +422,63 @@ static __always_inline void read_file(struct ior_event *e, long fd)
 	read_file_facts(e, task_file(fd));
 }
 
-/* The bytes over the first IOR_IOV_MAX iovecs (an i386 one: 8 bytes). */
+/* A walk over the iovecs of a vector, IOR_IOV_CHUNK of them a step. */
+struct iov_walk {
+	__u64 iov, cnt, sum;
+	__u32 abi;
+	__u32 pad;
+};
+
+/*
+ * Step i: the lengths of iovecs i * IOR_IOV_CHUNK on, in one read of
+ * exactly those (an array may end where its page does). An i386 iovec
+ * is two 32-bit words, an x86_64 one two 64-bit words: the length is the
+ * second.
+ */
+static long iov_chunk(__u64 i, void *ctx)
+{
+	struct iov_walk *w = ctx;
+	__u64 buf[2 * IOR_IOV_CHUNK];
+	__u32 *b32 = (__u32 *)buf;
+	__u64 first = i * IOR_IOV_CHUNK, n;
+
+	if (first >= w->cnt)
+		return 1;
+	n = w->cnt - first;
+	if (n > IOR_IOV_CHUNK)
+		n = IOR_IOV_CHUNK;
+	if (w->abi) {
+		if (bpf_probe_read_user(buf, n * 8, (void *)(w->iov + first * 8)))
+			return 1;
+		for (int k = 0; k < IOR_IOV_CHUNK; k++)
+			if (k < n)
+				w->sum += b32[2 * k + 1];
+	} else {
+		if (bpf_probe_read_user(buf, n * 16, (void *)(w->iov + first * 16)))
+			return 1;
+		for (int k = 0; k < IOR_IOV_CHUNK; k++)
+			if (k < n)
+				w->sum += buf[2 * k + 1];
+	}
+	return 0;
+}
+
+/*
+ * The bytes over the cnt iovecs at user address iov (an i386 one: 8
+ * bytes), up to UIO_MAXIOV, the most the kernel takes: one read per
+ * IOR_IOV_CHUNK of them. Unreadable ones end the sum.
+ */
 static __always_inline __u64 iov_sum(__u64 iov, __u64 cnt, __u32 abi)
 {
-	__u64 sum = 0, len, step = abi ? 8 : 16, off = abi ? 4 : 8;
+	struct iov_walk w = {
+		.iov = iov, .cnt = cnt > IOR_UIO_MAXIOV ? IOR_UIO_MAXIOV : cnt,
+		.abi = abi,
+	};
 
-	for (int i = 0; i < IOR_IOV_MAX; i++) {
-		if (i >= cnt)
-			break;
-		len = 0;
-		bpf_probe_read_user(&len, abi ? 4 : 8,
-				    (void *)(iov + i * step + off));
-		sum += len;
-	}
-	return sum;
+	if (w.cnt)
+		bpf_loop((w.cnt + IOR_IOV_CHUNK - 1) / IOR_IOV_CHUNK, iov_chunk,
+			 &w, 0);
+	return w.sum;
 }
 
 /* The six arguments of a call of ABI abi, from the registers. */

@@ -11,7 +11,8 @@
 #define IOR_COMM_LEN 16
 #define IOR_FS_LEN 16
 #define IOR_NR_MAX 512			/* syscall numbers below this are traced */
-#define IOR_IOV_MAX 16			/* iovecs summed for readv and friends */
+#define IOR_UIO_MAXIOV 1024		/* iovecs of one vector: UIO_MAXIOV */
+#define IOR_IOV_CHUNK 16		/* of them, read at once */
 #define IOR_RIGHTS_MAX 8		/* descriptors of one recvmsg reported */
 #define IOR_VALUE_MAX 1024		/* longest xattr value recorded */
 #define IOR_RINGBUF_SIZE (64 << 20)	/* large: drops cost more than memory */
@@ -123,8 +124,8 @@ enum ior_uring_exec {
 /*
  * One iocb of an io_submit, read at its entry (the caller may reuse the
  * memory once the call returns). count is aio_nbytes, or for the vector
- * commands the bytes over the first IOR_IOV_MAX iovecs (aio_nbytes is
- * then the iovec count).
+ * commands the bytes over all their iovecs (aio_nbytes is then the
+ * iovec count).
  */
 struct ior_iocb {
 	__u64 iocb;		/* its user address: io_event's obj */

@@ -20,7 +20,7 @@ load e2e-helpers
 		    xattrs statfs getcwd handles memfd mmap-msync unshare \
 		    fork-inherit clone-files clone-fs thread-exit fd-reuse \
 		    rename-open hardlinks scm-rights held-open vfork-exec exec-cloexec \
-		    aio-setup aio-submit aio-batch aio-cancel aio-destroy \
+		    aio-setup aio-submit aio-batch aio-cancel aio-destroy vec-wide \
 		    uring-setup uring-files uring-link uring-fixed uring-buffers \
 		    uring-fsync uring-statx uring-sqpoll umask all; do
 		assert_line "$scen"
@@ -599,6 +599,39 @@ d/u 640"
 @test "handles: the capture counts each file call as strace -c does" {
 	need_bpf
 	counts_match_strace handles
+}
+
+# vector_bytes: "CALL BYTES" for each readv, writev, preadv and pwritev
+# that strace -f printed on standard input, in order: the bytes each
+# moved, its RET.
+vector_bytes() {
+	awk 'match($0, /(p?readv|p?writev)\(/) && / = [0-9]+$/ {
+		print substr($0, RSTART, RLENGTH - 1), $NF }'
+}
+
+@test "vec-wide: the count of a vector of 32 or 1024 iovecs is every byte the kernel moved, as strace says" {
+	need_bpf
+	need_cmd strace
+	s=$(scratch)
+	step "ior-workload setup" ior-workload setup vec-wide "$s/a"
+	step "ior-workload setup" ior-workload setup vec-wide "$s/b"
+	step "ior-trace" ior-trace -o "$s/cap.ior" -- ior-workload run vec-wide "$s/a"
+	step "strace" strace -f -qq -e trace=readv,writev,preadv,pwritev -o "$s/strace.txt" ior-workload run vec-wide "$s/b"
+	vector_bytes < "$s/strace.txt" > "$s/strace.bytes"
+	awk '$5 ~ /^p?(read|write)v$/ { for (i = 8; i <= NF; i++)
+		if ($i ~ /^count=/) print $5, substr($i, 7) }' "$s/cap.ior" > "$s/cap.bytes"
+	assert_equal "$(wc -l < "$s/strace.bytes")" 5
+	diff -u "$s/strace.bytes" "$s/cap.bytes"
+	has_record "$s/cap.ior" pwritev iovcnt=32 count=262144
+	has_record "$s/cap.ior" pwritev iovcnt=1024 count=262144
+	has_record "$s/cap.ior" aio:pwritev iovcnt=64 count=262144
+	has_record "$s/cap.ior" aio:preadv iovcnt=1024 count=524288
+}
+
+@test "vec-wide: the replay writes and reads every iovec of each vector, leaving the same file" {
+	need_bpf
+	replay_matches_capture vec-wide
+	assert_equal "$(records "$S/result.ior" pwritev | awk '{ print $6 }' | sort -u)" 262144
 }
 
 @test "memfd: a memfd file is captured and replayed" {

@@ -38,6 +38,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <linux/aio_abi.h>
@@ -1784,6 +1785,56 @@ static void run_aio_destroy(void)
 }
 
 /*
+ * ---- vec-wide: vector I/O over many iovecs, up to UIO_MAXIOV ----
+ * pwritev of 32 iovecs of 8 KiB (PostgreSQL's WAL zero-fill) and of
+ * 1024 of 256 bytes, writev of 1024 of 64 bytes, readv and preadv of
+ * 1024 and 32 back; an AIO pwritev of 64 iovecs and preadv of 1024. Every
+ * byte of every vector counts, in the capture and in the replay.
+ */
+
+/* n iovecs of len bytes each, over buf. */
+static struct iovec *wide_iov(struct iovec *iov, int n, char *buf, long len)
+{
+	for (int i = 0; i < n; i++) {
+		iov[i].iov_base = buf + i * len;
+		iov[i].iov_len = len;
+	}
+	return iov;
+}
+
+static void run_vec_wide(void)
+{
+	static struct iovec iov[1024];
+	static char rd[512 * KiB];
+	struct iocb cb, *cbs[1] = { &cb };
+	aio_context_t ctx;
+	int fd;
+
+	fd = create_file("wide.dat", 0);
+	N(pwritev(fd, wide_iov(iov, 32, pattern, 8 * KiB), 32, 0), 256 * KiB);
+	N(pwritev(fd, wide_iov(iov, 1024, pattern, 256), 1024, 256 * KiB),
+	  256 * KiB);
+	X(lseek(fd, 512 * KiB, SEEK_SET));
+	N(writev(fd, wide_iov(iov, 1024, pattern, 64), 1024), 64 * KiB);
+	X(lseek(fd, 0, SEEK_SET));
+	N(readv(fd, wide_iov(iov, 1024, rd, 256), 1024), 256 * KiB);
+	check_data(rd, 256 * KiB, 0, "wide.dat");
+	N(preadv(fd, wide_iov(iov, 32, rd, 8 * KiB), 32, 256 * KiB), 256 * KiB);
+
+	ctx = aio_setup(4);
+	iocb_prep(&cb, IOCB_CMD_PWRITEV, fd, wide_iov(iov, 64, pattern, 4 * KiB),
+		  64, 576 * KiB, 256 * KiB);
+	aio_submit(ctx, cbs, 1);
+	aio_reap(ctx, 1, "vec-wide pwritev");
+	iocb_prep(&cb, IOCB_CMD_PREADV, fd, wide_iov(iov, 1024, rd, 512), 1024,
+		  0, 512 * KiB);
+	aio_submit(ctx, cbs, 1);
+	aio_reap(ctx, 1, "vec-wide preadv");
+	X(syscall(SYS_io_destroy, ctx));
+	X(close(fd));
+}
+
+/*
  * ---- io_uring, through liburing ----
  * Each batch is submitted and waited for with one io_uring_enter
  * (io_uring_submit_and_wait), so that the calls are the same on every
@@ -2433,6 +2484,7 @@ static const struct scenario {
 	{ "aio-batch", no_setup, run_aio_batch, NULL, 0 },
 	{ "aio-cancel", no_setup, run_aio_cancel, NULL, 0 },
 	{ "aio-destroy", no_setup, run_aio_destroy, NULL, 0 },
+	{ "vec-wide", no_setup, run_vec_wide, NULL, 0 },
 	{ "uring-setup", no_setup, run_uring_setup, NULL, 0 },
 	{ "uring-files", no_setup, run_uring_files, NULL, 0 },
 	{ "uring-link", no_setup, run_uring_link, NULL, 0 },
