@@ -345,16 +345,29 @@ static __always_inline void read_rsrc(struct ior_event *e, __u64 *a,
 		e->len1 = n * size;
 }
 
-/* Where output_submit keeps the iocb pointers, after the iocbs read. */
+/* Where read_iocb keeps the iocb pointers, after the iocbs read. */
 #define IOCB_PTRS (2 * IOR_PATH_MAX)
 
+/* The iocbs of an io_submit, read into events of IOR_AIO_SUBMIT_MAX. */
+struct submit_walk {
+	__u64 ptrs;		/* its user array of iocb pointers */
+	__u64 n;		/* how many are read */
+	__u64 ctx, nr, sub;	/* its arguments, and its sub */
+	__u64 time;
+	long sysnr;
+	__u32 abi;		/* i386: 32-bit pointers */
+	__u32 pad;
+};
+
 /*
- * Iocb number i of the io_submit in this CPU's scratch event; ctx points
- * to the call's ABI (an i386 call's iocb pointers are 32 bits).
+ * Iocb number i of an io_submit, into this CPU's scratch event: the
+ * first of an event starts it (and reads its pointers), the last of an
+ * event, or of the call, writes it. An iocb that cannot be read is left
+ * with address 0: counted in userspace.
  */
 static long read_iocb(__u64 i, void *ctx)
 {
-	__u32 abi = *(__u32 *)ctx;
+	struct submit_walk *w = ctx;
 	struct {
 		__u64 data;
 		__u32 key, rw_flags;
@@ -364,64 +377,81 @@ static long read_iocb(__u64 i, void *ctx)
 		__u64 buf, nbytes;
 		__s64 offset;
 	} cb;
+	__u32 k = i & (IOR_AIO_SUBMIT_MAX - 1), zero = 0, psize = w->abi ? 4 : 8;
 	struct ior_event *e;
 	struct ior_iocb *r;
-	__u32 zero = 0;
-	__u64 p;
+	__u64 p, left, *c;
 
-	if (!(e = bpf_map_lookup_elem(&scratch, &zero)))
+	if (k == 0) {
+		e = new_event(IOR_EV_AIO_SUBMIT, w->time,
+			      bpf_get_current_task_btf());
+		if (!e)
+			return 1;
+		left = w->n - i;
+		if (left > IOR_AIO_SUBMIT_MAX)
+			left = IOR_AIO_SUBMIT_MAX;
+		if (bpf_probe_read_user(e->data + IOCB_PTRS, left * psize,
+					(void *)(w->ptrs + i * psize))) {
+			if ((c = counter(IOR_CNT_AIO_LOST)))
+				*c += w->n - i;
+			return 1;
+		}
+		e->nr = w->sysnr;
+		e->abi = w->abi;
+		e->args[0] = w->ctx;
+		e->args[1] = w->nr;
+		e->args[2] = w->sub;
+		e->args[3] = i;
+	} else if (!(e = bpf_map_lookup_elem(&scratch, &zero))) {
 		return 1;
-	if (abi == IOR_ABI_I386)
-		p = *(__u32 *)(e->data + IOCB_PTRS +
-			       (i & (IOR_AIO_SUBMIT_MAX - 1)) * 4);
+	}
+	if (w->abi == IOR_ABI_I386)
+		p = *(__u32 *)(e->data + IOCB_PTRS + k * 4);
 	else
-		p = *(__u64 *)(e->data + IOCB_PTRS +
-			       (i & (IOR_AIO_SUBMIT_MAX - 1)) * 8);
-	r = (void *)(e->data + (i & (IOR_AIO_SUBMIT_MAX - 1)) * sizeof(*r));
-	if (bpf_probe_read_user(&cb, sizeof(cb), (void *)p))
-		return 0;	/* iocb 0: unread, and counted in userspace */
-	r->iocb = p;
-	r->offset = cb.offset;
-	r->nbytes = cb.nbytes;
-	r->count = cb.nbytes;
-	r->fd = cb.fd;
-	r->rw_flags = cb.rw_flags;
-	r->opcode = cb.opcode;
-	if (cb.opcode == IOCB_CMD_PREADV || cb.opcode == IOCB_CMD_PWRITEV)
-		r->count = iov_sum(cb.buf, cb.nbytes, abi);
+		p = *(__u64 *)(e->data + IOCB_PTRS + k * 8);
+	r = (void *)(e->data + k * sizeof(*r));
+	r->iocb = 0;
+	if (!bpf_probe_read_user(&cb, sizeof(cb), (void *)p)) {
+		r->iocb = p;
+		r->data = cb.data;
+		r->offset = cb.offset;
+		r->nbytes = cb.nbytes;
+		r->count = cb.nbytes;
+		r->fd = cb.fd;
+		r->rw_flags = cb.rw_flags;
+		r->opcode = cb.opcode;
+		if (cb.opcode == IOCB_CMD_PREADV || cb.opcode == IOCB_CMD_PWRITEV)
+			r->count = iov_sum(cb.buf, cb.nbytes, w->abi);
+	}
+	e->len1 = (k + 1) * sizeof(*r);
+	if (k == IOR_AIO_SUBMIT_MAX - 1 || i + 1 == w->n)
+		output(e);
 	return 0;
 }
 
 /*
  * At io_submit's entry, the iocbs it is given, while the caller's
- * memory still holds them: an IOR_EV_AIO_SUBMIT that userspace keeps
- * until their io_events are reaped.
+ * memory still holds them: IOR_EV_AIO_SUBMIT events that userspace
+ * keeps until their io_events are reaped.
  */
-static __always_inline void output_submit(struct task_struct *task,
-					  __u64 *a, __u32 abi, long sysnr,
+static __always_inline void output_submit(__u64 *a, __u32 abi, long sysnr,
 					  __u64 sub, __u64 time)
 {
-	struct ior_event *e;
+	struct submit_walk w = {
+		.ptrs = a[2], .n = a[1], .ctx = a[0], .nr = a[1], .sub = sub,
+		.time = time, .sysnr = sysnr, .abi = abi,
+	};
 	long nr = a[1];
-	__u32 n;
 	__u64 *c;
 
-	if (nr <= 0 || !(e = new_event(IOR_EV_AIO_SUBMIT, time, task)))
+	if (nr <= 0)
 		return;
-	if (nr > IOR_AIO_SUBMIT_MAX && (c = counter(IOR_CNT_AIO_LOST)))
-		*c += nr - IOR_AIO_SUBMIT_MAX;
-	n = nr > IOR_AIO_SUBMIT_MAX ? IOR_AIO_SUBMIT_MAX : nr;
-	if (bpf_probe_read_user(e->data + IOCB_PTRS, n * (abi ? 4 : 8),
-				(void *)a[2]))
-		return;
-	bpf_loop(n, read_iocb, &abi, 0);
-	e->nr = sysnr;
-	e->abi = abi;
-	e->args[0] = a[0];
-	e->args[1] = nr;
-	e->args[2] = sub;
-	e->len1 = n * sizeof(struct ior_iocb);
-	output(e);
+	if (nr > IOR_AIO_SUBMIT_ALL) {
+		if ((c = counter(IOR_CNT_AIO_LOST)))
+			*c += nr - IOR_AIO_SUBMIT_ALL;
+		w.n = IOR_AIO_SUBMIT_ALL;
+	}
+	bpf_loop(w.n, read_iocb, &w, 0);
 }
 
 /* Whether fcntl command cmd of ABI abi takes a lock it may overwrite. */
@@ -525,7 +555,7 @@ static __always_inline bool save_entry(long nr, __u32 abi, __u16 native,
 		return false;
 	}
 	if (native == IOR_NR_io_submit)
-		output_submit(task, s.args, abi, nr, s.val[0], time);
+		output_submit(s.args, abi, nr, s.val[0], time);
 	return true;
 }
 
@@ -639,16 +669,71 @@ static __always_inline void output_rights(struct task_struct *task,
 	}
 }
 
+/* The io_events a reap returned, read into events of IOR_AIO_EVENTS_MAX. */
+struct reap_walk {
+	__u64 evs;		/* its user array of io_events */
+	__u64 n;		/* how many: its RET */
+	__u64 ctx, reap;	/* its context, and its number */
+	__u64 time, dur;
+	long nr;
+	__u32 abi;
+	__u32 pad;
+};
+
+/*
+ * Events i * IOR_AIO_EVENTS_MAX on, as an IOR_EV_AIO_EVENTS written
+ * before the reap's own event. Those that cannot be read or written are
+ * counted lost.
+ */
+static long read_reaped(__u64 i, void *ctx)
+{
+	struct reap_walk *w = ctx;
+	__u64 first = i * IOR_AIO_EVENTS_MAX, n, size, *c;
+	struct ior_event *e;
+	__u32 zero = 0;
+
+	if (first >= w->n || !(e = bpf_map_lookup_elem(&aio_events, &zero)))
+		return 1;
+	n = w->n - first;
+	if (n > IOR_AIO_EVENTS_MAX)
+		n = IOR_AIO_EVENTS_MAX;
+	__builtin_memset(e, 0, sizeof(*e));
+	fill_head(e, IOR_EV_AIO_EVENTS, w->time, bpf_get_current_task_btf());
+	e->dur = w->dur;
+	e->nr = w->nr;
+	e->abi = w->abi;
+	e->args[0] = w->ctx;
+	e->args[1] = w->reap;
+	e->args[2] = first;
+	e->len1 = n * sizeof(struct ior_io_event);
+	size = sizeof(*e) + n * sizeof(struct ior_io_event);
+	if (bpf_probe_read_user(e->data, n * sizeof(struct ior_io_event),
+				(void *)(w->evs + first * sizeof(struct ior_io_event)))) {
+		if ((c = counter(IOR_CNT_AIO_LOST)))
+			*c += n;
+		return 0;
+	}
+	if (bpf_ringbuf_output(&events, e, size, wakeup(size, false))) {
+		count(IOR_CNT_DROPS);
+		if ((c = counter(IOR_CNT_AIO_LOST)))
+			*c += n;
+	}
+	return 0;
+}
+
 /*
  * io_getevents and io_pgetevents: the timeout, whether a signal mask
- * was given, and the io_events returned.
+ * was given, and the io_events returned, every one, in events of their
+ * own written first; the call's event names them by its number (size).
  */
 static __always_inline void read_events(struct ior_event *e, __u64 *a,
 					long ret, __u16 native, __u32 abi)
 {
 	__u64 sig[2] = {};	/* struct __aio_sigset: sigmask, sigsetsize */
-	__u32 n;
-	__u64 *c;
+	struct reap_walk w = {
+		.evs = a[3], .n = ret, .ctx = a[0], .time = e->time,
+		.dur = e->dur, .nr = e->nr, .abi = abi,
+	};
 
 	if (read_longs(e, a[4], 2, abi))	/* a struct timespec */
 		e->val[2] = 1;
@@ -658,12 +743,11 @@ static __always_inline void read_events(struct ior_event *e, __u64 *a,
 		e->val[3] = 1;
 	if (ret <= 0)
 		return;
-	if (ret > IOR_AIO_EVENTS_MAX && (c = counter(IOR_CNT_AIO_LOST)))
-		*c += ret - IOR_AIO_EVENTS_MAX;
-	n = ret > IOR_AIO_EVENTS_MAX ? IOR_AIO_EVENTS_MAX : ret;
-	if (!bpf_probe_read_user(e->data, n * sizeof(struct ior_io_event),
-				 (void *)a[3]))
-		e->len1 = n * sizeof(struct ior_io_event);
+	if (ret > 1 << 20)	/* more than any context holds */
+		w.n = 1 << 20;
+	w.reap = e->size = __sync_fetch_and_add(&aio_reap_last, 1) + 1;
+	bpf_loop((w.n + IOR_AIO_EVENTS_MAX - 1) / IOR_AIO_EVENTS_MAX,
+		 read_reaped, &w, 0);
 }
 
 /*
@@ -892,13 +976,24 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	/*
 	 * No entry time: the thread's first traced call is this exit, that
 	 * is a call in flight when tracing began, a new child returning
-	 * from clone, or the exec that made a process traced. Not a loss.
+	 * from clone, or the exec that made a process traced. Not a loss;
+	 * but a reap that was waiting returns events of requests that may
+	 * have been submitted since: it is written, with time 0 and dur
+	 * its end.
 	 */
-	if (!(th = traced_thread(tid, task->tgid, false)) || !th->time)
+	th = traced_thread(tid, task->tgid, false);
+	if (th && th->time) {
+		time = th->time;
+		th->time = 0;
+		dur = bpf_ktime_get_ns() - time;
+	} else if (ret > 0 && (native == IOR_NR_io_getevents ||
+			       native == IOR_NR_io_pgetevents) &&
+		   (th || (th = traced_thread(tid, task->tgid, true)))) {
+		time = 0;
+		dur = bpf_ktime_get_ns();
+	} else {
 		return 0;
-	time = th->time;
-	th->time = 0;
-	dur = bpf_ktime_get_ns() - time;
+	}
 
 	if (cls == IOR_CALL_REGS) {
 		output_small(task, regs, abi, nr, native, ret, time, dur,

@@ -92,6 +92,8 @@ const volatile __u8 call_any[IOR_NR_MAX] __weak;
  * record and its requests name it.
  */
 __u64 aio_sub_last __weak;
+/* The number of the last io_getevents or io_pgetevents that reaped. */
+__u64 aio_reap_last __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -155,6 +157,19 @@ struct {
 	__type(key, __u32);
 	__type(value, struct scratch);
 } scratch SEC(".maps") __weak;
+
+/* The io_events of one IOR_EV_AIO_EVENTS, built on this CPU. */
+struct aio_events_buf {
+	char buf[sizeof(struct ior_event) +
+		 IOR_AIO_EVENTS_MAX * sizeof(struct ior_io_event)];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct aio_events_buf);
+} aio_events SEC(".maps") __weak;
 
 /*
  * io_uring requests of traced processes in flight, by request address:

@@ -17,8 +17,9 @@
 #define IOR_VALUE_MAX 1024		/* longest xattr value recorded */
 #define IOR_RINGBUF_SIZE (64 << 20)	/* large: drops cost more than memory */
 #define IOR_MAX_TASKS 65536		/* processes tracked at once */
-#define IOR_AIO_SUBMIT_MAX 64		/* iocbs of one io_submit read */
-#define IOR_AIO_EVENTS_MAX 128		/* io_events of one reap read */
+#define IOR_AIO_SUBMIT_MAX 64		/* iocbs of one IOR_EV_AIO_SUBMIT */
+#define IOR_AIO_SUBMIT_ALL 65536	/* iocbs of one io_submit read */
+#define IOR_AIO_EVENTS_MAX 256		/* io_events of one IOR_EV_AIO_EVENTS */
 #define IOR_RSRC_MAX 64			/* files or buffers of one
 					   io_uring_register read */
 #define IOR_URING_MAX 16384		/* io_uring requests in flight followed */
@@ -102,8 +103,17 @@ enum ior_ev_kind {
 	IOR_EV_RIGHT,		/* after a recvmsg, one per descriptor received:
 				   args: fd, f_pos, f_flags (with O_CLOEXEC);
 				   path: the file's, when found in the kernel */
-	IOR_EV_AIO_SUBMIT,	/* at io_submit's entry: args: ctx, nr, sub;
-				   data: len1 bytes of struct ior_iocb */
+	IOR_EV_AIO_SUBMIT,	/* at io_submit's entry: args: ctx, nr, sub,
+				   the index of its first iocb; data: len1
+				   bytes of struct ior_iocb (at most
+				   IOR_AIO_SUBMIT_MAX: a larger io_submit
+				   makes several) */
+	IOR_EV_AIO_EVENTS,	/* before an io_getevents or io_pgetevents
+				   that returned events: args: ctx, the
+				   reap's number, the index of the first;
+				   time, dur: the reap's; data: len1 bytes
+				   of struct ior_io_event (at most
+				   IOR_AIO_EVENTS_MAX: more make several) */
 	IOR_EV_URING,		/* an io_uring request, at its completion:
 				   see struct ior_event */
 };
@@ -129,6 +139,7 @@ enum ior_uring_exec {
  */
 struct ior_iocb {
 	__u64 iocb;		/* its user address: io_event's obj */
+	__u64 data;		/* aio_data: io_event's data */
 	__s64 offset;
 	__u64 nbytes;
 	__u64 count;
@@ -150,8 +161,9 @@ enum ior_counter {
 	IOR_CNT_DROPS,		/* ring buffer full, or tid above pid_max */
 	IOR_CNT_UNPAIRED,	/* exit without enter, or enter overwritten */
 	IOR_CNT_WAKE,		/* bytes written since the reader was woken */
-	IOR_CNT_AIO_LOST,	/* iocbs or io_events beyond what one call
-				   reads */
+	IOR_CNT_AIO_LOST,	/* iocbs or io_events not read (beyond
+				   IOR_AIO_SUBMIT_ALL, unreadable) or not
+				   written (the ring buffer full) */
 	IOR_CNT_URING_LOST,	/* io_uring requests beyond IOR_URING_MAX or
 				   IOR_URING_PATHS, or without a completion
 				   (IOSQE_CQE_SKIP_SUCCESS) */
@@ -193,6 +205,10 @@ struct ior_thread {
  * IOR_RSRC_MAX, and in val: [0] the number of entries, [1] the first
  * slot an update replaces, [2] 1 when there is one, [3] 1 when the
  * entries were not read (a sparse table: all empty).
+ * io_getevents and io_pgetevents have in size the reap's number (0: it
+ * returned no event): its io_events came before it, in IOR_EV_AIO_EVENTS
+ * events naming it. One that was already waiting when capture began has
+ * time 0 and dur the time of its exit.
  *
  * An io_uring request (IOR_EV_URING) has TIME its submission; nr its
  * IORING_OP_* opcode; args[3..5] its IOSQE_* flags, user_data and its

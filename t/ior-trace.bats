@@ -10,9 +10,10 @@ bats_require_minimum_version 1.5.0
 # offset 123 until SIGUSR1; "calls" makes each call of the rest of the
 # file-I/O surface once; "turn-a" and "turn-b" take turns at preads on
 # one CPU; "reuse" forks children one after another; "aio", "uring" and
-# "ring" make the AIO and io_uring calls.
+# "ring" make the AIO and io_uring calls; "reap" reaps AIO in ways that
+# test the pairing of completions with requests.
 setup_file() {
-	for p in work hold calls aio uring ring; do
+	for p in work hold calls aio uring ring reap; do
 		cp "$IOR_T/trace-$p" "$BATS_FILE_TMPDIR/$p"
 	done
 	cp "$IOR_T/trace-turn" "$BATS_FILE_TMPDIR/turn-a"
@@ -50,6 +51,38 @@ trace_calls() {
 
 ccalls() {
 	awk -v c="$1" '$5 == c && $4 == "calls"' "$BATS_FILE_TMPDIR/calls.txt"
+}
+
+# reap_check FILE: each aio: record of FILE that is neither in flight nor
+# of unknown pairing has the TIME of the io_submit its sub names and ends
+# (TIME + DUR) when the io_getevents its reap names did, and comes before
+# that io_getevents; prints "N requests", and a line for each that does
+# not.
+reap_check() {
+	awk '
+	function ns(t,  p) { split(t, p, "."); return p[1] * 1000000000 + p[2] }
+	function key(k,  i) {
+		for (i = 8; i <= NF; i++)
+			if (index($i, k "=") == 1)
+				return substr($i, length(k) + 2)
+		return ""
+	}
+	FNR == NR {
+		if ($5 == "io_submit") sub_t[key("sub")] = ns($1)
+		if ($5 ~ /^io_p?getevents$/ && key("reap") != "") {
+			end[key("reap")] = ns($1) + $7
+			at[key("reap")] = FNR
+		}
+		next
+	}
+	$5 ~ /^aio:/ && !/ inflight=1/ && !/ pair=/ {
+		r = key("reap")
+		if (r == "" || ns($1) != sub_t[key("sub")] ||
+		    ns($1) + $7 != end[r] || FNR > at[r])
+			print "bad: " $0
+		n++
+	}
+	END { print n " requests" }' "$1" "$1"
 }
 
 # Trace the aio program once, for the tests that read its records:
@@ -860,41 +893,31 @@ wait_for() {
 	sub=$(acalls io_submit | awk -F'sub=' 'NR == 1 { print $2 }')
 	fd=$(acalls openat | awk '/path=aio.data/ { print $6 }')
 	run acalls aio:pwrite
-	assert_output --regexp "^[0-9.]+ [0-9]+ [0-9]+ aio aio:pwrite 4096 [1-9][0-9]* fd=$fd offset=0 count=4096 ctx=0x[0-9a-f]+ sub=$sub iocb=0x[0-9a-f]+$"
+	assert_output --regexp "^[0-9.]+ [0-9]+ [0-9]+ aio aio:pwrite 4096 [1-9][0-9]* fd=$fd offset=0 count=4096 ctx=0x[0-9a-f]+ sub=$sub iocb=0x[0-9a-f]+ reap=[0-9]+$"
 	run acalls aio:pwritev
-	assert_output --regexp " aio:pwritev 400 [1-9][0-9]* fd=$fd offset=4096 count=400 iovcnt=2 flags=RWF_DSYNC ctx=0x[0-9a-f]+ sub=$sub iocb=0x[0-9a-f]+$"
+	assert_output --regexp " aio:pwritev 400 [1-9][0-9]* fd=$fd offset=4096 count=400 iovcnt=2 flags=RWF_DSYNC ctx=0x[0-9a-f]+ sub=$sub iocb=0x[0-9a-f]+ reap=[0-9]+$"
 	run acalls aio:fdsync
 	assert_output --regexp " aio:fdsync 0 [1-9][0-9]* fd=$fd offset=0 count=0 ctx=0x[0-9a-f]+ sub=$sub iocb="
 }
 
-@test "AIO reads reaped by io_pgetevents follow it, with its timeout and signal mask" {
+@test "AIO reads reaped by io_pgetevents come before it, naming it, and it records its timeout and signal mask" {
 	need_bpf
 	trace_aio
 	sub=$(acalls io_submit | awk -F'sub=' 'NR == 2 { print $2 }')
 	run acalls io_pgetevents
-	assert_output --regexp ' io_pgetevents 2 [0-9]+ ctx=0x[0-9a-f]+ min_nr=2 nr=8 timeout=1.000000500 sigmask=1$'
+	assert_output --regexp ' io_pgetevents 2 [0-9]+ ctx=0x[0-9a-f]+ min_nr=2 nr=8 timeout=1.000000500 sigmask=1 reap=([0-9]+)$'
+	reap=${output##*reap=}
 	run acalls io_getevents
-	assert_output --regexp ' io_getevents 3 [0-9]+ ctx=0x[0-9a-f]+ min_nr=3 nr=8$'
-	run awk '$5 == "io_pgetevents" { getline; print; getline; print }' "$BATS_FILE_TMPDIR/aio.txt"
-	assert_line --index 0 --regexp " aio:pread 4096 [1-9][0-9]* fd=[0-9]+ offset=0 count=4096 ctx=0x[0-9a-f]+ sub=$sub iocb="
-	assert_line --index 1 --regexp " aio:preadv 400 [1-9][0-9]* fd=[0-9]+ offset=4096 count=400 iovcnt=1 ctx=0x[0-9a-f]+ sub=$sub iocb="
+	assert_output --regexp ' io_getevents 3 [0-9]+ ctx=0x[0-9a-f]+ min_nr=3 nr=8 reap=[0-9]+$'
+	run awk '$5 == "io_pgetevents" { print b; print a; exit } { b = a; a = $0 }' "$BATS_FILE_TMPDIR/aio.txt"
+	assert_line --index 0 --regexp " aio:pread 4096 [1-9][0-9]* fd=[0-9]+ offset=0 count=4096 ctx=0x[0-9a-f]+ sub=$sub iocb=0x[0-9a-f]+ reap=$reap$"
+	assert_line --index 1 --regexp " aio:preadv 400 [1-9][0-9]* fd=[0-9]+ offset=4096 count=400 iovcnt=1 ctx=0x[0-9a-f]+ sub=$sub iocb=0x[0-9a-f]+ reap=$reap$"
 }
 
-@test "an AIO request's TIME is its io_submit's and TIME+DUR is when it was reaped" {
+@test "an AIO request's TIME is its io_submit's and TIME+DUR is when the reap it names returned" {
 	need_bpf
 	trace_aio
-	# in integer nanoseconds: TIME has nine decimals
-	run awk '
-	function ns(t,  p) { split(t, p, "."); return p[1] * 1000000000 + p[2] }
-	$5 == "io_submit" { sub_t[substr($NF, 5)] = ns($1); submitter = $3 }
-	$5 ~ /^io_p?getevents$/ { reap = ns($1) + $7 }
-	$5 ~ /^aio:/ && !/inflight/ {
-		match($0, / sub=[0-9]+/); s = substr($0, RSTART + 5, RLENGTH - 5)
-		if (ns($1) != sub_t[s] || ns($1) + $7 != reap || $3 != submitter)
-			print "bad: " $0
-		n++
-	}
-	END { print n " requests" }' "$BATS_FILE_TMPDIR/aio.txt"
+	run reap_check "$BATS_FILE_TMPDIR/aio.txt"
 	assert_output "5 requests"
 }
 
@@ -911,7 +934,7 @@ wait_for() {
 @test "io_cancel of a finished iocb records its context and address and fails" {
 	need_bpf
 	trace_aio
-	iocb=$(acalls aio:pread | awk -F'iocb=' '{ print $2 }')
+	iocb=$(acalls aio:pread | awk -F'iocb=' '{ split($2, v, " "); print v[1] }')
 	run acalls io_cancel
 	assert_output --regexp " io_cancel -22 [0-9]+ ctx=0x[0-9a-f]+ iocb=$iocb err=EINVAL$"
 }
@@ -962,6 +985,69 @@ wait_for() {
 	run tail -n 2 trace.txt
 	assert_line --index 0 --regexp ' aio:poll 0 0 fd=[0-9]+ offset=0 count=0 ctx=0x[0-9a-f]+ sub=[0-9]+ iocb=0x[0-9a-f]+ inflight=1$'
 	assert_line --index 1 --regexp '^#stat ior-trace events=[0-9]+ drops=0 unpaired=0 '
+}
+
+@test "an io_getevents of 300 events writes every request it reaped, before it, naming it" {
+	need_bpf
+	run timeout 30 ior-trace -o trace.txt -- "$BATS_FILE_TMPDIR/reap" many reap.data
+	assert_success
+	refute_output --partial aio_
+	run calls io_submit
+	assert_output --regexp " io_submit 300 [0-9]+ ctx=0x[0-9a-f]+ nr=300 sub=[0-9]+$"
+	run calls io_getevents
+	assert_output --regexp " io_getevents 300 [0-9]+ ctx=0x[0-9a-f]+ min_nr=300 nr=300 reap=[0-9]+$"
+	run reap_check trace.txt
+	assert_output "300 requests"
+	run calls aio:pwrite
+	assert_equal "$(printf '%s\n' "$output" | grep -c ' aio:pwrite 100 [0-9]* fd=[0-9]* offset=[0-9]* count=100 ctx=')" 300
+	run tail -n 1 trace.txt
+	refute_output --partial aio_
+}
+
+@test "an io_getevents already waiting when ior-trace -p attaches is written with early=1, and every later request pairs with its own completion" {
+	need_bpf
+	"$BATS_FILE_TMPDIR/reap" blocked reap.data > ids &
+	prog=$!
+	wait_for ids ' '
+	read -r pid tid < ids
+	for _ in $(seq 100); do
+		if grep -q '^208 ' "/proc/$pid/task/$tid/syscall"; then
+			break
+		fi
+		sleep 0.1
+	done
+	grep -q '^208 ' "/proc/$pid/task/$tid/syscall"	# in io_getevents
+	timeout 30 ior-trace -p "$pid" -o trace.txt 2> err.txt &
+	tracer=$!
+	wait_for err.txt 'tracing'
+	kill -USR1 "$pid"
+	wait "$prog"
+	wait "$tracer"
+	run calls io_getevents
+	assert_line --index 0 --regexp "^0\.000000000 $pid $tid reap io_getevents 4 [0-9]+ ctx=0x[0-9a-f]+ min_nr=4 nr=4 reap=[0-9]+ early=1$"
+	assert_equal "${#lines[@]}" 5
+	run reap_check trace.txt
+	assert_output "15 requests"
+	run grep -c ' aio:' trace.txt
+	assert_output 15
+	run tail -n 1 trace.txt
+	assert_output --regexp ' aio_lost=0 aio_unknown=1 aio_unpaired=0$'
+	run cat err.txt
+	assert_line "ior-trace: 1 AIO completion of a request submitted before the capture began: not written (aio_unknown)"
+}
+
+@test "an iocb submitted again while in flight: both requests are written with pair=unknown, neither claiming a completion" {
+	need_bpf
+	run timeout 30 ior-trace -o trace.txt -- "$BATS_FILE_TMPDIR/reap" twice reap.data
+	assert_success
+	assert_line "ior-trace: 2 AIO requests whose completion could not be told from another's: written with pair=unknown (aio_unpaired)"
+	assert_line "ior-trace: 1 AIO completion of a request submitted before the capture began: not written (aio_unknown)"
+	run calls aio:poll
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 --regexp " aio:poll 0 0 fd=[0-9]+ offset=0 count=0 ctx=0x[0-9a-f]+ sub=[0-9]+ iocb=0x[0-9a-f]+ pair=unknown$"
+	assert_line --index 1 --regexp " aio:poll [1-9][0-9]* [0-9]+ fd=[0-9]+ offset=0 count=0 ctx=0x[0-9a-f]+ sub=[0-9]+ iocb=0x[0-9a-f]+ reap=[0-9]+ pair=unknown$"
+	run tail -n 1 trace.txt
+	assert_output --regexp ' aio_lost=0 aio_unknown=1 aio_unpaired=2$'
 }
 
 # Trace the uring program once: ucalls prints the records whose CALL is $1.

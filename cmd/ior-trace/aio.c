@@ -2,10 +2,15 @@
  * aio.c - Linux AIO: each iocb from its submission to its reaping.
  *
  * An io_submit's iocbs arrive from its entry (IOR_EV_AIO_SUBMIT), before
- * any of them can complete; its return says how many the kernel took;
- * each io_event that an io_getevents returns names one by its context
- * and user address. The requests in flight are kept here: bounded by
- * what the processes have in flight, and by AIO_MAX.
+ * any of them can complete; its return says how many the kernel took.
+ * The io_events a reap returned arrive before the reap's own event
+ * (IOR_EV_AIO_EVENTS, naming it by its number), each naming its request
+ * as the program does: by context, iocb address and aio_data. The
+ * kernel's own request is not seen (Linux AIO has no tracepoint), so two
+ * requests in flight at once under one such name cannot be told apart:
+ * both are written with pair=unknown (ior-format(5)). The requests in
+ * flight are kept here: bounded by what the processes have in flight,
+ * and by AIO_MAX.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +31,8 @@ struct aio_pending {
 	uint64_t ctx, sub, time;
 	struct ior_iocb cb;
 	uint32_t pid, tid, idx;	/* idx: its place in its io_submit */
+	bool twin;		/* submitted while another of its name was
+				   in flight: its completion is not known */
 	char comm[IOR_COMM_LEN];
 };
 
@@ -33,6 +40,7 @@ static struct aio_pending *pending[AIO_BUCKETS], *free_list;
 static size_t nlive;
 static uint64_t nlost;		/* iocbs not read, or above AIO_MAX */
 static uint64_t nunknown;	/* io_events of requests not seen submitted */
+static uint64_t nunpaired;	/* requests written with pair=unknown */
 
 static const char *const aio_calls[] = {
 	[0] = "aio:pread", [1] = "aio:pwrite", [2] = "aio:fsync",
@@ -50,23 +58,107 @@ uint64_t aio_unknown(void)
 	return nunknown;
 }
 
-static struct aio_pending **aio_bucket(uint64_t ctx, uint64_t iocb)
+uint64_t aio_unpaired(void)
 {
-	uint64_t h = (ctx ^ iocb) * 0x9e3779b97f4a7c15ull;
+	return nunpaired;
+}
+
+/* A request's name, as an io_event gives it: context, address, aio_data. */
+static struct aio_pending **aio_bucket(uint64_t ctx, uint64_t iocb,
+				       uint64_t data)
+{
+	uint64_t h = (ctx ^ iocb ^ data * 0x100000001b3ull) *
+		     0x9e3779b97f4a7c15ull;
 
 	return &pending[h >> 52];	/* 12 bits: AIO_BUCKETS */
 }
 
+/* The pending request of that name, or where one goes: NULL at *pp. */
+static struct aio_pending **aio_find(uint64_t ctx, uint64_t iocb,
+				     uint64_t data)
+{
+	struct aio_pending **pp = aio_bucket(ctx, iocb, data);
+
+	while (*pp && ((*pp)->ctx != ctx || (*pp)->cb.iocb != iocb ||
+		       (*pp)->cb.data != data))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static void aio_del(struct aio_pending **pp)
+{
+	struct aio_pending *r = *pp;
+
+	*pp = r->next;
+	r->next = free_list;
+	free_list = r;
+	nlive--;
+}
+
+/* How a request's record ends. */
+enum aio_end {
+	AIO_REAPED,	/* by the reap numbered reap */
+	AIO_INFLIGHT,	/* its context or the capture ended first */
+	AIO_TWINNED,	/* another of its name was submitted: not known */
+};
+
 /*
- * Keep a submitted iocb, after those of the same context and address
- * (the caller may reuse an iocb's memory once io_submit returns): the
- * oldest is reaped first.
+ * The record of request r: reaped with result ret after dur, or (ret,
+ * dur 0) still in flight when its context or the capture ended, or
+ * when a request of its name was submitted.
+ */
+static void write_aio(const struct aio_pending *r, int64_t ret, uint64_t dur,
+		      uint64_t reap, enum aio_end end)
+{
+	const struct ior_iocb *cb = &r->cb;
+	const char *call = NULL;
+	char buf[32];
+	bool vec = cb->opcode == 7 || cb->opcode == 8;
+
+	if (cb->opcode < sizeof(aio_calls) / sizeof(aio_calls[0]))
+		call = aio_calls[cb->opcode];
+	if (!call) {
+		snprintf(buf, sizeof(buf), "aio:%u", cb->opcode);
+		call = buf;
+	}
+	put_head(rel_time(r->time), r->pid, r->tid, r->comm, call, ret, dur);
+	ior_put_kv_i64(&trace_out, "fd", (int)cb->fd);
+	ior_put_kv_i64(&trace_out, "offset", cb->offset);
+	ior_put_kv_i64(&trace_out, "count", cb->count);
+	if (vec)
+		ior_put_kv_i64(&trace_out, "iovcnt", cb->nbytes);
+	if (cb->rw_flags)
+		put_flags("flags", ior_rwf_flags, cb->rw_flags);
+	put_hex("ctx", r->ctx);
+	ior_put_kv_i64(&trace_out, "sub", r->sub);
+	put_hex("iocb", cb->iocb);
+	if (end == AIO_REAPED)
+		ior_put_kv_i64(&trace_out, "reap", reap);
+	if (r->twin || end == AIO_TWINNED) {
+		ior_put_kv(&trace_out, "pair", "unknown");
+		nunpaired++;
+	}
+	if (end == AIO_INFLIGHT)
+		ior_put_kv(&trace_out, "inflight", "1");
+	put_err(ret);
+	ior_putc(&trace_out, '\n');
+}
+
+/*
+ * Keep a submitted iocb. One of the same name still in flight cannot be
+ * told from it any more: it is written now, and the new one's record
+ * will say so too.
  */
 static void aio_add(const struct ior_event *e, const struct ior_iocb *cb,
 		    uint32_t idx)
 {
-	struct aio_pending **pp = aio_bucket(e->args[0], cb->iocb), *r;
+	struct aio_pending **pp = aio_find(e->args[0], cb->iocb, cb->data), *r;
+	bool twin = *pp != NULL;
 
+	if (twin) {
+		write_aio(*pp, 0, 0, 0, AIO_TWINNED);
+		aio_del(pp);
+	}
 	if (nlive >= AIO_MAX) {
 		nlost++;
 		return;
@@ -91,21 +183,10 @@ static void aio_add(const struct ior_event *e, const struct ior_iocb *cb,
 	r->pid = e->pid;
 	r->tid = e->tid;
 	r->idx = idx;
+	r->twin = twin;
 	memcpy(r->comm, e->comm, IOR_COMM_LEN);
-	while (*pp)
-		pp = &(*pp)->next;
-	*pp = r;
+	*aio_find(r->ctx, cb->iocb, cb->data) = r;
 	nlive++;
-}
-
-static void aio_del(struct aio_pending **pp)
-{
-	struct aio_pending *r = *pp;
-
-	*pp = r->next;
-	r->next = free_list;
-	free_list = r;
-	nlive--;
 }
 
 void aio_submitted(const struct ior_event *e)
@@ -114,45 +195,10 @@ void aio_submitted(const struct ior_event *e)
 
 	for (uint32_t i = 0; i < e->len1 / sizeof(*cb); i++) {
 		if (cb[i].iocb)
-			aio_add(e, &cb[i], i);
+			aio_add(e, &cb[i], e->args[3] + i);
 		else
 			nlost++;
 	}
-}
-
-/*
- * The record of request r: reaped with result ret after dur, or (ret,
- * dur 0) still in flight when its context or the capture ended.
- */
-static void write_aio(const struct aio_pending *r, int64_t ret, uint64_t dur,
-		      bool inflight)
-{
-	const struct ior_iocb *cb = &r->cb;
-	const char *call = NULL;
-	char buf[32];
-	bool vec = cb->opcode == 7 || cb->opcode == 8;
-
-	if (cb->opcode < sizeof(aio_calls) / sizeof(aio_calls[0]))
-		call = aio_calls[cb->opcode];
-	if (!call) {
-		snprintf(buf, sizeof(buf), "aio:%u", cb->opcode);
-		call = buf;
-	}
-	put_head(rel_time(r->time), r->pid, r->tid, r->comm, call, ret, dur);
-	ior_put_kv_i64(&trace_out, "fd", (int)cb->fd);
-	ior_put_kv_i64(&trace_out, "offset", cb->offset);
-	ior_put_kv_i64(&trace_out, "count", cb->count);
-	if (vec)
-		ior_put_kv_i64(&trace_out, "iovcnt", cb->nbytes);
-	if (cb->rw_flags)
-		put_flags("flags", ior_rwf_flags, cb->rw_flags);
-	put_hex("ctx", r->ctx);
-	ior_put_kv_i64(&trace_out, "sub", r->sub);
-	put_hex("iocb", cb->iocb);
-	if (inflight)
-		ior_put_kv(&trace_out, "inflight", "1");
-	put_err(ret);
-	ior_putc(&trace_out, '\n');
 }
 
 void aio_flush(uint64_t ctx)
@@ -163,7 +209,7 @@ void aio_flush(uint64_t ctx)
 				pp = &(*pp)->next;
 				continue;
 			}
-			write_aio(*pp, 0, 0, true);
+			write_aio(*pp, 0, 0, 0, AIO_INFLIGHT);
 			aio_del(pp);
 		}
 }
@@ -182,34 +228,39 @@ static void aio_untaken(const struct ior_event *e)
 				pp = &(*pp)->next;
 }
 
-/* The requests whose io_events a reap returned: their records. */
-static void aio_reaped(const struct ior_event *e)
+void aio_reaped(const struct ior_event *e)
 {
 	const struct ior_io_event *ev = (const void *)e->data;
 	uint64_t reaped = e->time + e->dur;
 	struct aio_pending **pp;
 
 	for (uint32_t i = 0; i < e->len1 / sizeof(*ev); i++) {
-		pp = aio_bucket(e->args[0], ev[i].obj);
-		while (*pp && ((*pp)->ctx != e->args[0] ||
-			       (*pp)->cb.iocb != ev[i].obj))
-			pp = &(*pp)->next;
+		pp = aio_find(e->args[0], ev[i].obj, ev[i].data);
 		if (!*pp) {
 			nunknown++;
 			continue;
 		}
 		write_aio(*pp, ev[i].res, reaped > (*pp)->time ?
-			  reaped - (*pp)->time : 0, false);
+			  reaped - (*pp)->time : 0, e->args[1], AIO_REAPED);
 		aio_del(pp);
 	}
+}
+
+const struct ior_event *aio_early(const struct ior_event *e,
+				  struct ior_event *copy)
+{
+	if (e->time || !e->size)
+		return e;
+	memcpy(copy, e, sizeof(*copy));
+	copy->dur = rel_time(e->dur);
+	return copy;
 }
 
 bool aio_tracks(const struct ior_call *c)
 {
 	int id = c - ior_calls;
 
-	return id == IOR_C_io_submit || id == IOR_C_io_getevents ||
-	       id == IOR_C_io_pgetevents || id == IOR_C_io_destroy;
+	return id == IOR_C_io_submit || id == IOR_C_io_destroy;
 }
 
 void aio_track(const struct call_rec *c)
@@ -220,10 +271,6 @@ void aio_track(const struct call_rec *c)
 	case IOR_C_io_submit:
 		if (e->ret < (int64_t)e->args[1])
 			aio_untaken(e);
-		break;
-	case IOR_C_io_getevents:
-	case IOR_C_io_pgetevents:
-		aio_reaped(e);
 		break;
 	case IOR_C_io_destroy:
 		if (e->ret == 0 && e->args[0])
@@ -250,6 +297,20 @@ void aio_put_timeout(const struct call_rec *c)
 	snprintf(buf, sizeof(buf), "%lld.%09lld", (long long)e->val[0],
 		 (long long)e->val[1]);
 	ior_put_kv(&trace_out, "timeout", buf);
+}
+
+/*
+ * X(reap) of the reaps: the number the records of the requests it
+ * reaped name, when it reaped any; early=1 when it was already waiting
+ * as the capture began.
+ */
+void aio_put_reap(const struct call_rec *c)
+{
+	if (!c->e->size)
+		return;
+	ior_put_kv_i64(&trace_out, "reap", c->e->size);
+	if (!c->e->time)
+		ior_put_kv(&trace_out, "early", "1");
 }
 
 /* X(sigmask) of io_pgetevents: 1 when a signal mask was given. */

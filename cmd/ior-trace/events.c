@@ -128,8 +128,10 @@ static void on_exec(const struct ior_event *e, const char *path)
 static void on_syscall(const struct ior_event *e, const char *path,
 		       const char *path2)
 {
+	struct ior_event early;
 	struct call_rec c;
 
+	e = aio_early(e, &early);
 	if (!call_decode(&c, e, path, path2)) {
 		nundecoded++;
 		return;
@@ -149,6 +151,11 @@ void handle_event(const void *data, size_t size)
 
 	if (size < IOR_EV_SMALL)
 		return;		/* cannot happen: the kernel wrote it */
+	if (e->kind == IOR_EV_AIO_EVENTS) {	/* io_events, not strings */
+		if (size >= sizeof(*e) && sizeof(*e) + e->len1 <= size)
+			aio_reaped(e);
+		return;
+	}
 	if (size < sizeof(*e)) {
 		/* a call without strings or file facts: those are zero */
 		memset(&small, 0, sizeof(small));

@@ -209,6 +209,7 @@ static void write_trailer(void)
 	unsigned long long rlost = rights_lost(), undecoded = calls_undecoded();
 	unsigned long long alost = aio_lost() + capture_counter(IOR_CNT_AIO_LOST);
 	unsigned long long aunknown = aio_unknown();
+	unsigned long long aunpaired = aio_unpaired();
 	unsigned long long ulost = capture_counter(IOR_CNT_URING_LOST);
 
 	if (trace_out.abandoned)
@@ -227,6 +228,24 @@ static void write_trailer(void)
 	if (undecoded)
 		ior_warnx("%llu call%s of no row of the table: not written",
 			  undecoded, undecoded == 1 ? "" : "s");
+	if (alost)
+		ior_warnx("%llu AIO request%s or completion%s not followed: "
+			  "over ior-trace's bounds, unreadable or dropped "
+			  "(aio_lost)", alost, alost == 1 ? "" : "s",
+			  alost == 1 ? "" : "s");
+	if (aunknown)
+		ior_warnx("%llu AIO completion%s of %s submitted before the "
+			  "capture began: not written (aio_unknown)", aunknown,
+			  aunknown == 1 ? "" : "s",
+			  aunknown == 1 ? "a request" : "requests");
+	if (aunpaired)
+		ior_warnx("%llu AIO request%s whose completion could not be "
+			  "told from another's: written with pair=unknown "
+			  "(aio_unpaired)", aunpaired, aunpaired == 1 ? "" : "s");
+	if (ulost)
+		ior_warnx("%llu io_uring request%s not followed: over "
+			  "ior-trace's bounds, or posting no completion "
+			  "(uring_lost)", ulost, ulost == 1 ? "" : "s");
 	ior_printf(&trace_out, "#stat ior-trace events=%llu drops=%llu "
 		   "unpaired=%llu missed=%llu", nrecords, drops, unpaired,
 		   missed);
@@ -234,9 +253,9 @@ static void write_trailer(void)
 		ior_printf(&trace_out, " rights_lost=%llu", rlost);
 	if (undecoded)
 		ior_printf(&trace_out, " undecoded=%llu", undecoded);
-	if (alost || aunknown)
-		ior_printf(&trace_out, " aio_lost=%llu aio_unknown=%llu",
-			   alost, aunknown);
+	if (alost || aunknown || aunpaired)
+		ior_printf(&trace_out, " aio_lost=%llu aio_unknown=%llu "
+			   "aio_unpaired=%llu", alost, aunknown, aunpaired);
 	if (ulost)
 		ior_printf(&trace_out, " uring_lost=%llu", ulost);
 	ior_putc(&trace_out, '\n');

@@ -301,6 +301,7 @@ static const struct {
 	{ "ctx", -1, aio_put_ctx },
 	{ "timeout", -1, aio_put_timeout },
 	{ "sigmask", -1, aio_put_sigmask },
+	{ "reap", -1, aio_put_reap },
 	{ "flags", IOR_C_io_uring_setup, uring_put_setup },
 	{ "sub", -1, uring_put_sub },
 	{ "nr", -1, uring_put_register },
