@@ -2253,6 +2253,45 @@ late_from_time() {
 	assert_equal "$(res_key 3 late)" "$(late_from_time 3 0.8)"
 }
 
+@test "after= may name more than two operations, and every one is waited for" {
+	mkdir "$R/a"
+	touch "$R/a/x" "$R/a/y" "$R/a/z"
+	# Timed: the rmdir is due at once, the unlinks later, the second
+	# named the last to end: a replay that waits for fewer than the
+	# three finds the directory not empty.
+	{
+		stream replay
+		op_at 0.2 1 2 unlink 0 path=/a/x
+		op_at 0.4 1 3 unlink 0 path=/a/y
+		op_at 0.1 1 4 unlink 0 path=/a/z
+		op_at 0.0 1 1 rmdir 0 path=/a after=1,2,3
+	} > "$D/p.replay"
+	replay -T
+	assert_success
+	assert_equal "$(res 1 6) $(res 2 6) $(res 3 6) $(res 4 6)" "0 0 0 0"
+	[ ! -e "$R/a" ]
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+}
+
+@test "an io_submit first waits for what the after= of its requests names" {
+	# Timed: thread 2 opens the file at 0.3 s; thread 1's io_submit is
+	# due at once, but its request's after= names the open.
+	{
+		stream replay
+		op_at 0.0 1 1 io_setup 0 nr=8 ctx=0x7f0000
+		op_at 0.3 1 2 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op_at 0.0 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=1
+		op_at 0.0 1 1 aio:pwrite 100 fd=3 offset=0 count=100 ctx=0x7f0000 sub=1 iocb=0x1000 reap=1 after=2
+		op_at 0.0 1 1 io_getevents 1 ctx=0x7f0000 min_nr=1 nr=8 reap=1
+		op_at 0.0 1 1 io_destroy 0 ctx=0x7f0000
+	} > "$D/p.replay"
+	replay -T
+	assert_success
+	assert_equal "$(res 3 6) $(res 4 6) $(res 5 6)" "1 100 1"
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+	assert_equal "$(stat -c %s "$R/f")" 100
+}
+
 @test "an operation whose after= finishes late is issued at once and counted late" {
 	{
 		stream replay

@@ -182,11 +182,14 @@ static void ctx_destroyed(uint64_t captured)
 }
 
 /*
- * The min_nr and nr to replay: as many events as the captured call
- * reaped (at least its min_nr), so that the replay keeps the captured
- * depth, but never more than the context's requests still in flight,
- * which the replay's earlier reaps may have taken more of than the
- * capture's did. An invalid min_nr is kept, to fail as captured.
+ * The min_nr and nr to replay. A call that reaped requests of the
+ * program names them (reap=): it reaps and waits for as many, since its
+ * after= had the requests submitted first; one that reaped nothing
+ * reaps nothing. Without reap= (an older program), as many events as
+ * the captured call reaped (at least its min_nr). Never a wait for more
+ * than the context has in flight in the replay: its requests may have
+ * been reaped by another of its calls. An invalid min_nr is kept, to
+ * fail as captured.
  */
 static long ctx_min_nr(uint64_t captured, const struct prog_op *op, long *nr)
 {
@@ -196,7 +199,9 @@ static long ctx_min_nr(uint64_t captured, const struct prog_op *op, long *nr)
 	*nr = op->len;
 	if (min < 0 || min > op->len)
 		return min;
-	if (op->cret > 0 && op->cret <= op->len) {
+	if (op->cret == 0 || (op->opt & HAS_REAP)) {
+		*nr = min = op->cret == 0 ? 0 : op->count;
+	} else if (op->cret > 0 && op->cret <= op->len) {
 		*nr = op->cret;
 		if (min < op->cret)
 			min = op->cret;

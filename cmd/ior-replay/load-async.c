@@ -42,7 +42,7 @@ static struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 		t->used = 0;
 	}
 	l = &t->blocks->link[t->used++];
-	*l = (struct sub_link){ a, b, UNSEEN, NONE, NONE };
+	*l = (struct sub_link){ a, b, UNSEEN, NONE, NONE, 0 };
 	ior_hashmap_add(&t->map, h, l);
 	return l;
 }
@@ -116,6 +116,12 @@ void parse_aio(const struct args *a, struct prog_op *op,
 		}
 		if (op->kind == IOR_REPLAY_IO_PGETEVENTS)
 			op->mask = !!arg_uint(a, K_sigmask);
+		/* the requests it reaped come before it and name it */
+		if (a->val[K_reap]) {
+			l = link_get(&ld.reaps, arg_uint(a, K_reap), 0, 0);
+			op->count = l ? l->count : 0;
+			op->opt |= HAS_REAP;
+		}
 		return;
 	case IOR_REPLAY_IO_CANCEL:
 		op->addr = arg_hex(a, K_ctx);
@@ -144,6 +150,8 @@ void parse_aio(const struct args *a, struct prog_op *op,
 		prog.ops[l->tail].batch = prog.nops;
 	l->tail = prog.nops;
 	prog.naio++;
+	if (a->val[K_reap])
+		link_get(&ld.reaps, arg_uint(a, K_reap), 0, 1)->count++;
 }
 
 #define LIST_MAX 65536		/* most entries of an fds, vfds or lens list */
@@ -610,6 +618,7 @@ void link_aio(void)
 	struct sub_link *l;
 
 	links_free(&ld.subs);
+	links_free(&ld.reaps);
 	for (uint32_t i = 0; i < prog.nops; i++) {
 		struct prog_thread *th = &prog.threads[thread_index(prog.ops[i].tid)];
 		uint64_t n = 0, iov = 0;

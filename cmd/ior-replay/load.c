@@ -449,30 +449,50 @@ static uint32_t op_by_seq(const struct ior_in *in, int64_t seq)
 	return lo;
 }
 
-/* after=M or after=M,N: the operations op waits for (earlier ones). */
+/*
+ * after=M[,N...]: the operations op waits for (earlier ones), at most
+ * AFTER_MAX; more than two are a list in prog.afters.
+ */
 static void parse_after(const struct ior_in *in, const char *s,
 			struct prog_op *op)
 {
-	char buf[48], *comma;
-	uint32_t *slot[2] = { &op->after, &op->after2 };
-	int n = 0;
+	uint32_t list[AFTER_MAX];
+	char buf[24];
+	uint32_t n = 0;
 
-	if (strlen(s) >= sizeof(buf))
-		ior_bad(in, "after", "too long: \"%.40s\"", s);
-	strcpy(buf, s);
-	for (char *p = buf; p; p = comma ? comma + 1 : NULL, n++) {
+	for (const char *p = s, *e; ; p = e + 1) {
 		int64_t a;
 
-		if ((comma = strchr(p, ',')))
-			*comma = 0;
-		if (n == 2)
-			ior_bad(in, "after", "more than two operations");
-		a = ior_int(in, "after", p);
+		e = strchr(p, ',');
+		if (!e)
+			e = p + strlen(p);
+		if ((size_t)(e - p) >= sizeof(buf))
+			ior_bad(in, "after", "not a number: \"%.24s\"", p);
+		if (n == AFTER_MAX)
+			ior_bad(in, "after", "more than %d operations", AFTER_MAX);
+		memcpy(buf, p, e - p);
+		buf[e - p] = 0;
+		a = ior_int(in, "after", buf);
 		if (a >= op->seq)
 			ior_bad(in, "after", "names a later operation");
-		*slot[n] = op_by_seq(in, a) + 1;
-		prog.ops[*slot[n] - 1].waited = 1;
+		list[n] = op_by_seq(in, a) + 1;
+		prog.ops[list[n] - 1].waited = 1;
+		n++;
+		if (!*e)
+			break;
 	}
+	op->after = list[0];
+	if (n == 2)
+		op->after2 = list[1];
+	if (n <= 2)
+		return;
+	if (!(prog.afters = ior_grow(prog.afters, &ld.afters_cap,
+				     prog.nafters + n, sizeof(*prog.afters))))
+		ior_err(IOR_EXIT_SYS, "realloc");
+	op->after2 = AFTER_LIST | prog.nafters;
+	prog.afters[prog.nafters++] = n - 1;
+	memcpy(prog.afters + prog.nafters, list + 1, (n - 1) * sizeof(*list));
+	prog.nafters += n - 1;
 }
 
 /*
@@ -894,7 +914,7 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	ior_keys_values(&keys, r, a.val);
 	if (!a.val[K_seq])
 		ior_bad(in, "seq", "missing: not an operation of a replay program");
-	if (prog.nops == NONE - 1)
+	if (prog.nops == AFTER_LIST - 1)
 		ior_bad(in, NULL, "too many operations");
 	/*
 	 * Not ior_xgrow: zeroing the spare room, up to as many ops again,

@@ -14,9 +14,10 @@
 
 /*
  * AIO and io_uring requests are tied to their io_submit or io_uring_enter
- * by sub=, and an io_cancel to the request it names by context and iocb
- * address: links from (a, b) to an op, found by an ior_hashmap, used
- * while loading only. Links are never freed one by one: they are made
+ * by sub=, an io_cancel to the request it names by context and iocb
+ * address, and an AIO request to the io_getevents that reaped it by
+ * reap= (counted): links from (a, b) to an op, found by an ior_hashmap,
+ * used while loading only. Links are never freed one by one: they are made
  * in blocks, one malloc for many.
  */
 #define UNSEEN (NONE - 1)	/* requests name a sub not seen yet */
@@ -24,6 +25,7 @@ struct sub_link {
 	uint64_t a, b;
 	uint32_t op;		/* UNSEEN: not seen yet */
 	uint32_t head, tail;	/* the first and last request of its batch */
+	uint32_t count;		/* a reap: the requests that name it */
 };
 #define LINK_BLOCK 256
 struct link_block {
@@ -51,6 +53,8 @@ struct loader {
 	uint32_t last_tid_is;			/* and what each was */
 	int32_t last_vfd_is, last_fd_is;
 	struct sub_links subs;	/* sub -> io_submit or io_uring_enter */
+	struct sub_links reaps;	/* reap -> its requests (op: how many) */
+	size_t afters_cap;
 };
 extern struct loader ld;
 
@@ -70,7 +74,8 @@ size_t arena_add(const char *s, size_t n);
 	X(sub) X(iocb) X(min_nr) X(timeout) X(sigmask) X(entries) X(sq) \
 	X(cq) X(to_submit) X(min_complete) X(opcode) X(fds) X(vfds) X(lens) \
 	X(ring) X(fixed) X(sqe_flags) X(buf) X(datasync) X(resolve) X(slot) \
-	X(fmode) X(umask) X(hint) X(batch) X(setup) X(files)
+	X(fmode) X(umask) X(hint) X(batch) X(setup) X(files) \
+	X(reap)
 enum load_key {
 #define LOAD_KEY(k) K_##k,
 	LOAD_KEYS(LOAD_KEY)

@@ -7,7 +7,7 @@
  * thread started per captured thread: initial processes by the master,
  * the others at their sched:fork. Each thread issues its operations in
  * order, as fast as it can or (-T) each at its captured time; an
- * operation with after=M first waits until operation M is done.
+ * operation with after=M[,N...] first waits until each one it names is done.
  * Done-flags and results live in a shared anonymous mapping, waited on
  * with futexes, so they are seen across processes. When every replay
  * process has ended the master writes the results in program order.

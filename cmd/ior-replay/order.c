@@ -34,6 +34,26 @@ void wait_done(uint32_t i)
 		_exit(IOR_EXIT_SYS);
 }
 
+void wait_list(uint32_t list)
+{
+	const uint32_t *l = prog.afters + list;
+
+	for (uint32_t k = 1; k <= l[0]; k++)
+		wait_done(l[k] - 1);
+}
+
+void wait_op(uint32_t i)
+{
+	const struct prog_op *op = &prog.ops[i];
+
+	wait_after(op);
+	if (op->kind != IOR_REPLAY_IO_SUBMIT &&
+	    op->kind != IOR_REPLAY_URING_ENTER)
+		return;
+	for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch)
+		wait_after(&prog.ops[j]);
+}
+
 /*
  * Timed mode: op i is due (ctime - ctime0) / speed after TIME 0. A thread
  * sleeps until SLEEP_MARGIN before that, then spins: clock_nanosleep

@@ -18,6 +18,26 @@
 
 /* Wait until op i is done or skipped; exits if the replay is aborted. */
 void wait_done(uint32_t i);
+/* The same for each op of prog.afters[list] (AFTER_LIST cleared). */
+void wait_list(uint32_t list);
+
+/* Wait for the ops op's after= names. */
+static inline void wait_after(const struct prog_op *op)
+{
+	if (op->after)
+		wait_done(op->after - 1);
+	if (op->after2 & AFTER_LIST)
+		wait_list(op->after2 & ~AFTER_LIST);
+	else if (op->after2)
+		wait_done(op->after2 - 1);
+}
+
+/*
+ * Op i's after=, and, for an io_submit or io_uring_enter, those of the
+ * requests it submits (ior-gen names in a request's after= what its
+ * submitting call waits for).
+ */
+void wait_op(uint32_t i);
 
 /*
  * Op i is done (or skipped): wake whoever waits for it. Only an op named

@@ -39,13 +39,16 @@ struct prog_op {
 	uint8_t byfd;		/* acts on the descriptor fd */
 	uint8_t never;		/* never issued: why (enum skip); 0: it is */
 	uint8_t waited;		/* some op has after= it */
-	uint32_t after, after2;	/* index + 1 of the ops to wait for; 0: none */
+	uint32_t after, after2;	/* index + 1 of the ops to wait for; 0: none;
+				   after2 AFTER_LIST | i: the ops of
+				   prog.afters[i] on */
 	uint32_t next;		/* next op of the same thread, or NONE */
 	int32_t fd, fd2;	/* vfds: the descriptor used, dup's new one,
 				   renumbered (below); -1: none */
 	int32_t num, num2;	/* their captured numbers, renumbered; -1 */
 	int64_t offset;		/* offset, ior:fd offset, truncate size */
-	uint64_t count;
+	uint64_t count;		/* io_getevents with HAS_REAP: the requests
+				   of the program it reaped in the capture */
 	size_t path, path2;	/* unescaped; 0 is the empty string */
 	/* the 64 bytes run_thread prefetches end here */
 	uint64_t ctime;		/* captured TIME */
@@ -98,7 +101,15 @@ _Static_assert(IOR_REPLAY_UR_OTHER <= UINT8_MAX && IOR_NCALLS <= UINT16_MAX,
 	       "an op's kind and row fit");
 
 /* op.opt: optional arguments that were given. */
-enum { HAS_OFF = 1, HAS_OFF2 = 2, HAS_TIMES = 4 };
+enum { HAS_OFF = 1, HAS_OFF2 = 2, HAS_TIMES = 4, HAS_REAP = 8 };
+
+/*
+ * An after= of more than two ops: after names the first, after2 is
+ * AFTER_LIST | i, and prog.afters[i] is how many more, then each (index
+ * + 1). Ops are fewer than AFTER_LIST.
+ */
+#define AFTER_LIST 0x80000000u
+#define AFTER_MAX 1024		/* ops one after= may name */
 
 /*
  * op.alone: a request issued at its own place in its thread, not by its
@@ -142,6 +153,8 @@ struct program {
 	uint32_t ninitial;
 	char *arena;		/* the ops' strings (str()) */
 	size_t arena_len;
+	uint32_t *afters;	/* the lists of after= of more than two */
+	size_t nafters;
 	char *meta;		/* input metadata lines, passed through */
 	size_t meta_len;
 	uint64_t maxwrite;	/* the most bytes a call writes, at most BUF_MAX */

@@ -166,8 +166,8 @@ static void run_thread(uint32_t t)
 		/*
 		 * A request is issued by its io_submit and settled by whatever
 		 * replayed call reaps it, which need not be the one that reaped
-		 * it in the capture: its record issues nothing and waits for
-		 * nothing.
+		 * it in the capture: its record issues nothing, and what its
+		 * after= names its io_submit waits for.
 		 */
 		if (is_aio_request(prog.ops[i].kind)) {
 			if (prog.ops[i].alone == ALONE_ORPHAN)
@@ -178,10 +178,7 @@ static void run_thread(uint32_t t)
 		if (is_uring_request(prog.ops[i].kind) && prog.ops[i].target != NONE)
 			continue;
 
-		if (prog.ops[i].after)
-			wait_done(prog.ops[i].after - 1);
-		if (prog.ops[i].after2)
-			wait_done(prog.ops[i].after2 - 1);
+		wait_op(i);
 		/* Late when what it waited for was: then at once. */
 		if (opt.timed)
 			wait_due(due(i));
