@@ -1136,6 +1136,74 @@ ops() {
 		'2 pread64 seq=9 after=7')"
 }
 
+@test "a reap waits for the latest submission of each other thread whose requests it reaped" {
+	# Threads 2 and 3 submit (seq=2, 3, 4); thread 1 reaps the requests of
+	# seq=2, 3 and 4 (reap=1): it waits for 4, thread 2's latest, and 3.
+	# Then it reaps its own seq=9 and thread 2's seq=10 (reap=2): it waits
+	# for 10 alone.
+	stream map - <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/f O_RDWR 0)
+	$(rec 1 2 io_submit 1 100 ctx=0xa nr=1 sub=1)
+	$(rec 1 3 io_submit 1 100 ctx=0xa nr=1 sub=2)
+	$(rec 1 2 io_submit 1 100 ctx=0xa nr=1 sub=3)
+	$(rec 1 2 aio:pwrite 10 100 fd=3 offset=0 count=10 ctx=0xa sub=1 iocb=0x1 reap=1 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 2 aio:pwrite 10 100 fd=3 offset=10 count=10 ctx=0xa sub=3 iocb=0x2 reap=1 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 3 aio:pwrite 10 100 fd=3 offset=20 count=10 ctx=0xa sub=2 iocb=0x3 reap=1 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 io_getevents 3 100 ctx=0xa min_nr=2 nr=8 reap=1)
+	$(rec 1 1 io_submit 1 100 ctx=0xa nr=1 sub=4)
+	$(rec 1 2 io_submit 1 100 ctx=0xa nr=1 sub=5)
+	$(rec 1 1 aio:pwrite 10 100 fd=3 offset=30 count=10 ctx=0xa sub=4 iocb=0x4 reap=2 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 2 aio:pwrite 10 100 fd=3 offset=40 count=10 ctx=0xa sub=5 iocb=0x5 reap=2 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 io_getevents 2 100 ctx=0xa min_nr=2 nr=8 reap=2)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	run ops
+	assert_line --index 7 '1 io_getevents seq=8 after=4,3'
+	assert_line --index 12 '1 io_getevents seq=13 after=10'
+}
+
+@test "a request on an iocb another thread reaped last waits, with its io_submit, for that reap" {
+	# Thread 2 submits on iocb 0x1, thread 1 reaps it (seq=4); thread 2
+	# submits on 0x1 again (seq=5): its request waits for the reap. A
+	# request on an iocb its own thread reaped, or never reaped, waits
+	# for nothing.
+	stream map - <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/f O_RDWR 0)
+	$(rec 1 2 io_submit 1 100 ctx=0xa nr=1 sub=1)
+	$(rec 1 2 aio:pwrite 10 100 fd=3 offset=0 count=10 ctx=0xa sub=1 iocb=0x1 reap=1 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 io_getevents 1 100 ctx=0xa min_nr=1 nr=8 reap=1)
+	$(rec 1 2 io_submit 1 100 ctx=0xa nr=1 sub=2)
+	$(rec 1 2 aio:pwrite 10 100 fd=3 offset=10 count=10 ctx=0xa sub=2 iocb=0x1 reap=2 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 2 io_getevents 1 100 ctx=0xa min_nr=1 nr=8 reap=2)
+	$(rec 1 2 io_submit 1 100 ctx=0xa nr=1 sub=3)
+	$(rec 1 2 aio:pwrite 10 100 fd=3 offset=20 count=10 ctx=0xa sub=3 iocb=0x1 reap=3 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 io_getevents 1 100 ctx=0xa min_nr=1 nr=8 reap=3)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '2 io_submit seq=2' \
+		'2 aio:pwrite seq=3 after=1' '1 io_getevents seq=4 after=2' \
+		'2 io_submit seq=5' '2 aio:pwrite seq=6 after=4' '2 io_getevents seq=7' \
+		'2 io_submit seq=8' '2 aio:pwrite seq=9' '1 io_getevents seq=10 after=8')"
+}
+
+@test "io_destroy waits for the latest submission of every other thread on its context" {
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 io_setup 0 100 nr=8 ctx=0xa)
+	$(rec 1 2 io_submit 0 100 ctx=0xa nr=0 sub=1)
+	$(rec 1 3 io_submit 0 100 ctx=0xa nr=0 sub=2)
+	$(rec 1 2 io_submit 0 100 ctx=0xa nr=0 sub=3)
+	$(rec 1 4 io_submit 0 100 ctx=0xb nr=0 sub=4)
+	$(rec 1 1 io_submit 0 100 ctx=0xa nr=0 sub=5)
+	$(rec 1 1 io_destroy 0 100 ctx=0xa)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	run ops
+	assert_line --index 6 '1 io_destroy seq=7 after=3,4'
+}
+
 @test "a request waits for no thread exit; its enter does" {
 	stream map - <<-EOF > "$D/in"
 	$(rec 1 2 sched:exit 0 100 code=0 group=0)

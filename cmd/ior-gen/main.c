@@ -13,7 +13,8 @@
  * record.c: one record decided; drop.c: what is dropped and why; tree.c:
  * the entries of the starting tree; infer.c: what records tell of them;
  * desc.c: the open file descriptions followed; order.c: after=;
- * output.c: the operations written, and the spool.
+ * aio.c: after= of AIO across threads; output.c: the operations
+ * written, and the spool.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "ior.h"
+#include "aio.h"
 #include "desc.h"
 #include "drop.h"
 #include "order.h"
@@ -151,5 +153,6 @@ int main(int argc, char *argv[])
 	desc_cleanup();
 	order_cleanup();
 	record_cleanup();
+	aio_cleanup();
 	return IOR_EXIT_OK;
 }

@@ -12,6 +12,16 @@
 #include "record.h"
 #include "tree.h"
 
+void after_add(struct after_list *l, int64_t seq)
+{
+	if (seq <= 0 || l->n == AFTER_MAX)
+		return;
+	for (int i = 0; i < l->n; i++)
+		if (l->seq[i] == seq)
+			return;
+	l->seq[l->n++] = seq;
+}
+
 /*
  * The submitting calls by sub number: the seq each got, or -1 when it
  * was dropped. Direct-mapped: in-flight requests name recent subs.

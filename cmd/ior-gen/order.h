@@ -15,6 +15,17 @@ struct args;
 struct ofd_ent;
 struct path_ent;
 
+/*
+ * The after= of an operation: the seqs of other threads' operations it
+ * waits for, each once, in the order found (0 is none: not added).
+ */
+#define AFTER_MAX 1024
+struct after_list {
+	int n;
+	int64_t seq[AFTER_MAX];
+};
+void after_add(struct after_list *l, int64_t seq);
+
 #define SUB_GONE (-2)		/* seen, then pushed out by a later one */
 
 /*

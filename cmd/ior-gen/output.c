@@ -8,6 +8,7 @@
 #include <sys/sendfile.h>
 
 #include "ior.h"
+#include "order.h"
 #include "output.h"
 #include "record.h"
 
@@ -118,8 +119,8 @@ int64_t seq_last(void)
 }
 
 void put_op(struct ior_out *out, const struct ior_in *in,
-	    const struct ior_rec *r, const struct args *a, int64_t after,
-	    int64_t joined)
+	    const struct ior_rec *r, const struct args *a,
+	    const struct after_list *l)
 {
 	/* copied when it fits ior_reserve(): the reader passes longer lines */
 	int copy = in->linelen <= IOR_LINE_MAX;
@@ -133,12 +134,9 @@ void put_op(struct ior_out *out, const struct ior_in *in,
 	memcpy(d, " seq=", 5);
 	memcpy(d + 5, seq_text, seq_len);
 	out->len += 5 + seq_len;
-	if (after && joined && joined != after)
-		ior_printf(out, " after=%lld,%lld", (long long)after,
-			   (long long)joined);
-	else if (after || joined) {
-		ior_put(out, " after=", 7);
-		ior_put_i64(out, after ? after : joined);
+	for (int i = 0; i < l->n; i++) {
+		ior_put(out, i ? "," : " after=", i ? 1 : 7);
+		ior_put_i64(out, l->seq[i]);
 	}
 	if (r->nkv && !a->input_seq && copy) {
 		put_args(out, in, r);

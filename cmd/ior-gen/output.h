@@ -11,18 +11,19 @@
 
 #include "ior.h"
 
+struct after_list;
 struct args;
 
 /* Number the next operation; the number of the last one (0: none yet). */
 int64_t seq_next(void);
 int64_t seq_last(void);
 /*
- * Write r as operation seq_last() waiting for after and joined (0:
- * none), its keys as read, but an input's own seq= and after=.
+ * Write r as operation seq_last() waiting for the operations of l, its
+ * keys as read, but an input's own seq= and after=.
  */
 void put_op(struct ior_out *out, const struct ior_in *in,
-	    const struct ior_rec *r, const struct args *a, int64_t after,
-	    int64_t joined);
+	    const struct ior_rec *r, const struct args *a,
+	    const struct after_list *l);
 
 /* The spool file: unlinked, in $TMPDIR. */
 int spool_open(void);

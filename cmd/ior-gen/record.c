@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ior.h"
+#include "aio.h"
 #include "desc.h"
 #include "drop.h"
 #include "infer.h"
@@ -400,8 +401,9 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 {
 	struct decision d = { .call = ior_call_find(r->call) };
 	struct path_ent *fe = NULL, *fe2 = NULL;
+	struct after_list l;
 	struct args a;
-	int64_t after, sseq, seq;
+	int64_t after, sseq = 0, seq;
 	int uring;
 
 	d.row = d.call < 0 ? NULL : &ior_calls[d.call];
@@ -444,12 +446,13 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 		ior_bad(in, NULL, "more than %llu operations: a replay program holds no more",
 			IOR_PROG_OPS_MAX);
 	seq = seq_next();
+	l.n = 0;
 	if (a.sub && !d.request)
 		sub_kept(d.sub, seq);
 	if (d.op == IOR_TREE_SCHED) {
 		/* Process structure: no file, no ordering by resource. */
-		put_op(spool, in, r, &a, 0,
-		       join_after(r, d.call == IOR_C_sched_exit, seq));
+		after_add(&l, join_after(r, d.call == IOR_C_sched_exit, seq));
+		put_op(spool, in, r, &a, &l);
 		if (d.call == IOR_C_sched_exit) {
 			int group = a.group && ior_int(in, "group", a.group) == 1;
 
@@ -476,9 +479,12 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 		if (sseq == SUB_GONE || (sseq > 0 && after >= sseq))
 			after = 0;
 	}
+	after_add(&l, after);
 	/* A request is issued by its submitting call: it waits for no exit. */
-	put_op(spool, in, r, &a, after,
-	       d.request ? 0 : join_after(r, d.call == IOR_C_sched_exit, seq));
+	if (!d.request)
+		after_add(&l, join_after(r, d.call == IOR_C_sched_exit, seq));
+	aio_order(&l, in, r, &a, d.call, seq, d.request ? sseq : 0);
+	put_op(spool, in, r, &a, &l);
 	track_close(d.op, d.o);
 	if (is_snapshot(d.call, d.op))
 		snap_kept(r, seq);
