@@ -189,3 +189,27 @@ mean_dur() {
 	awk -v call="$2" '!/^#/ && $5 == call && !/ skip=/ { n++; t += $7 }
 		END { printf "%d\n", n ? t / n : -1 }' "$1"
 }
+
+# peak_depth FILE: the most async requests in flight at once in FILE
+# (the largest PEAK of ior-stats' depth table), 0 when it has none.
+peak_depth() {
+	local out
+	out=$(ior-stats -t -r depth "$1") || true
+	awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		    NF && $c["peak"] > m { m = $c["peak"] }
+		    END { print m + 0 }' <<< "$out"
+}
+
+# within_pct A B PCT: B is within PCT percent of A (A > 0).
+within_pct() {
+	local a=$1 b=$2 pct=$3 d
+	d=$((b > a ? b - a : a - b))
+	if [ "$a" -le 0 ]; then
+		echo "# within_pct: nothing to compare with ($a)"
+		return 1
+	fi
+	if [ $((d * 100)) -gt $((a * pct)) ]; then
+		echo "# $b is not within $pct% of $a"
+		return 1
+	fi
+}

@@ -128,6 +128,39 @@ io_destroy -22"
 	replay_batches_match
 }
 
+# ---- aio-reaper ----
+
+@test "aio-reaper: each io_getevents of the reaper thread names the requests it reaped, which come before it" {
+	need_bpf
+	async_captured aio-reaper
+	run records "$S/cap.ior" io_getevents min_nr=4 nr=4 reap='*'
+	assert_equal "${#lines[@]}" 8
+	run awk '
+	function key(k,  i) {
+		for (i = 8; i <= NF; i++)
+			if (index($i, k "=") == 1)
+				return substr($i, length(k) + 2)
+	}
+	$5 == "aio:pwrite" { n[key("reap")]++ }
+	$5 == "io_getevents" { print $6, n[key("reap")] + 0, ($3 != $2) }' "$S/cap.ior"
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u)" "4 4 1"
+}
+
+@test "aio-reaper: the replay's reaps return what the capture's did, at the captured depth, nothing skipped" {
+	need_bpf
+	async_replayed aio-reaper
+	echo "# peak depth: captured $(peak_depth "$S/cap.ior"), replayed $(peak_depth "$S/result.ior")"
+	assert_equal "$(outcomes "$S/result.ior" 'io_submit|io_destroy')" \
+		"$(outcomes "$S/cap.ior" 'io_submit|io_destroy')"
+	assert_equal "$(awk '$5 == "io_getevents" { print $6 }' "$S/result.ior")" \
+		"$(awk '$5 == "io_getevents" { print $6 }' "$S/cap.ior")"
+	run grep -c ' inflight=1' "$S/result.ior"
+	assert_output 0
+	assert_equal "$(peak_depth "$S/cap.ior")" 4
+	within_pct "$(peak_depth "$S/cap.ior")" "$(peak_depth "$S/result.ior")" 10
+	replay_batches_match
+}
+
 # ---- uring-setup ----
 
 @test "uring-setup: io_uring_setup records entries, flags, the ring sizes and the refusals" {

@@ -20,7 +20,7 @@ load e2e-helpers
 		    xattrs statfs getcwd handles memfd mmap-msync unshare \
 		    fork-inherit clone-files clone-fs thread-exit fd-reuse \
 		    rename-open hardlinks scm-rights held-open vfork-exec exec-cloexec \
-		    aio-setup aio-submit aio-batch aio-cancel aio-destroy vec-wide \
+		    aio-setup aio-submit aio-batch aio-cancel aio-destroy aio-reaper vec-wide \
 		    uring-setup uring-files uring-link uring-fixed uring-buffers \
 		    uring-fsync uring-statx uring-sqpoll umask all; do
 		assert_line "$scen"

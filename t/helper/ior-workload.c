@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <dirent.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -1785,6 +1786,64 @@ static void run_aio_destroy(void)
 }
 
 /*
+ * ---- aio-reaper: one thread submits, another reaps ----
+ * As MariaDB's InnoDB does on libaio: the main thread submits pwrites,
+ * one io_submit each, on 4 iocbs it reuses round after round; a reaper
+ * thread reaps each round with io_getevents(min_nr 4), and the main
+ * thread reuses the iocbs only once their round is reaped (a semaphore:
+ * a futex, not traced). Each round is the same calls; the depth is 4.
+ */
+
+#define REAPER_ROUNDS 8
+#define REAPER_DEPTH 4
+
+static aio_context_t reaper_ctx;
+static sem_t reaper_done;	/* rounds reaped */
+
+static void *reaper_thread(void *arg)
+{
+	struct io_event ev[REAPER_DEPTH];
+
+	(void)arg;
+	for (int r = 0; r < REAPER_ROUNDS; r++) {
+		N(syscall(SYS_io_getevents, reaper_ctx, REAPER_DEPTH,
+			  REAPER_DEPTH, ev, NULL), REAPER_DEPTH);
+		aio_check(ev, REAPER_DEPTH, "aio-reaper");
+		sem_post(&reaper_done);
+	}
+	return NULL;
+}
+
+static void run_aio_reaper(void)
+{
+	struct iocb cb[REAPER_DEPTH], *cbs[REAPER_DEPTH];
+	pthread_t th;
+	int fd;
+
+	fd = create_file("reaper.dat", 0);
+	reaper_ctx = aio_setup(64);
+	X(sem_init(&reaper_done, 0, 0));
+	if ((errno = pthread_create(&th, NULL, reaper_thread, NULL)))
+		die("pthread_create: %s", strerror(errno));
+	for (int r = 0; r < REAPER_ROUNDS; r++) {
+		for (int i = 0; i < REAPER_DEPTH; i++) {
+			long off = (r * REAPER_DEPTH + i) * 4096L;
+
+			cbs[i] = &cb[i];
+			iocb_prep(&cb[i], IOCB_CMD_PWRITE, fd, pattern + off,
+				  4096, off, 4096);
+			aio_submit(reaper_ctx, &cbs[i], 1);
+		}
+		while (sem_wait(&reaper_done) < 0)
+			if (errno != EINTR)
+				die("sem_wait: %s", strerror(errno));
+	}
+	pthread_join(th, NULL);
+	X(syscall(SYS_io_destroy, reaper_ctx));
+	X(close(fd));
+}
+
+/*
  * ---- vec-wide: vector I/O over many iovecs, up to UIO_MAXIOV ----
  * pwritev of 32 iovecs of 8 KiB (PostgreSQL's WAL zero-fill) and of
  * 1024 of 256 bytes, writev of 1024 of 64 bytes, readv and preadv of
@@ -2484,6 +2543,7 @@ static const struct scenario {
 	{ "aio-batch", no_setup, run_aio_batch, NULL, 0 },
 	{ "aio-cancel", no_setup, run_aio_cancel, NULL, 0 },
 	{ "aio-destroy", no_setup, run_aio_destroy, NULL, 0 },
+	{ "aio-reaper", no_setup, run_aio_reaper, NULL, 0 },
 	{ "vec-wide", no_setup, run_vec_wide, NULL, 0 },
 	{ "uring-setup", no_setup, run_uring_setup, NULL, 0 },
 	{ "uring-files", no_setup, run_uring_files, NULL, 0 },
