@@ -55,9 +55,10 @@ ccalls() {
 
 # reap_check FILE: each aio: record of FILE that is neither in flight nor
 # of unknown pairing has the TIME of the io_submit its sub names and ends
-# (TIME + DUR) when the io_getevents its reap names did, and comes before
-# that io_getevents; prints "N requests", and a line for each that does
-# not.
+# (TIME + DUR) when the io_getevents its reap names did, and comes after
+# that io_submit and before that io_getevents, unless the io_submit's
+# record comes after the io_getevents' (it returned later): then right
+# after it; prints "N requests", and a line for each that does not.
 reap_check() {
 	awk '
 	function ns(t,  p) { split(t, p, "."); return p[1] * 1000000000 + p[2] }
@@ -68,17 +69,22 @@ reap_check() {
 		return ""
 	}
 	FNR == NR {
-		if ($5 == "io_submit") sub_t[key("sub")] = ns($1)
+		if ($5 == "io_submit") {
+			sub_t[key("sub")] = ns($1)
+			sub_at[key("sub")] = FNR
+		}
 		if ($5 ~ /^io_p?getevents$/ && key("reap") != "") {
 			end[key("reap")] = ns($1) + $7
 			at[key("reap")] = FNR
 		}
 		next
 	}
+	$5 == "io_submit" { last_submit = FNR }
 	$5 ~ /^aio:/ && !/ inflight=1/ && !/ pair=/ {
-		r = key("reap")
-		if (r == "" || ns($1) != sub_t[key("sub")] ||
-		    ns($1) + $7 != end[r] || FNR > at[r])
+		r = key("reap"); s = key("sub")
+		if (r == "" || ns($1) != sub_t[s] || ns($1) + $7 != end[r] ||
+		    FNR < sub_at[s] ||
+		    (sub_at[s] < at[r] ? FNR > at[r] : last_submit != sub_at[s]))
 			print "bad: " $0
 		n++
 	}
@@ -1034,6 +1040,17 @@ wait_for() {
 	assert_output --regexp ' aio_lost=0 aio_unknown=1 aio_unpaired=0$'
 	run cat err.txt
 	assert_line "ior-trace: 1 AIO completion of a request submitted before the capture began: not written (aio_unknown)"
+}
+
+@test "a request reaped before its io_submit returned is written right after the io_submit, naming the reap before it" {
+	need_bpf
+	run timeout 30 ior-trace -o trace.txt -- "$BATS_FILE_TMPDIR/reap" race reap.data
+	assert_success
+	refute_output --partial aio_
+	run awk '$5 ~ /^(io_submit|io_getevents|aio:pwrite)$/ { print $5, $6 }' trace.txt
+	assert_output "$(printf '%s\n' 'io_getevents 1' 'io_submit 2' 'aio:pwrite 4096' 'aio:pwrite 4096' 'io_getevents 1')"
+	run reap_check trace.txt
+	assert_output "2 requests"
 }
 
 @test "an iocb submitted again while in flight: both requests are written with pair=unknown, neither claiming a completion" {

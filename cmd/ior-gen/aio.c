@@ -52,6 +52,14 @@ struct submit_ent {
 
 static struct ior_hashmap reaps, iocbs, submits;
 
+/*
+ * The reaps whose record came, by number, direct-mapped: a request
+ * reaped before its io_submit returned comes after that io_submit's
+ * record, so after its reap's.
+ */
+#define SEEN 4096
+static struct { uint64_t reap; int64_t seq, tid; } seen[SEEN];
+
 static uint64_t pair_key(uint64_t a, uint64_t b)
 {
 	return ior_hash_u64(a ^ ior_hash_u64(b));
@@ -145,6 +153,9 @@ static void reap_order(struct after_list *l, uint64_t reap, int64_t tid,
 	struct reap_ent *e = reap_get(reap, 0);
 	struct iocb_ent *ie;
 
+	seen[reap & (SEEN - 1)].reap = reap;
+	seen[reap & (SEEN - 1)].seq = seq;
+	seen[reap & (SEEN - 1)].tid = tid;
 	if (!e)
 		return;
 	for (size_t i = 0; i < e->nneed; i++)
@@ -244,6 +255,11 @@ void aio_order(struct after_list *l, const struct ior_in *in,
 		return;		/* in flight, or its pairing unknown */
 	reap = ior_uint(in, "reap", a->reap);
 	ie->reap = reap;
+	if (seen[reap & (SEEN - 1)].reap == reap) {	/* its reap came */
+		ie->seq = seen[reap & (SEEN - 1)].seq;
+		ie->tid = seen[reap & (SEEN - 1)].tid;
+		return;
+	}
 	reaped(reap_get(reap, 1), r->tid, sseq, ctx, iocb);
 }
 

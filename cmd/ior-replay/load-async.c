@@ -116,11 +116,15 @@ void parse_aio(const struct args *a, struct prog_op *op,
 		}
 		if (op->kind == IOR_REPLAY_IO_PGETEVENTS)
 			op->mask = !!arg_uint(a, K_sigmask);
-		/* the requests it reaped come before it and name it */
+		/*
+		 * The requests it reaped name it: those that come before it,
+		 * and those whose io_submit returned after it did.
+		 */
 		if (a->val[K_reap]) {
-			l = link_get(&ld.reaps, arg_uint(a, K_reap), 0, 0);
-			op->count = l ? l->count : 0;
+			l = link_get(&ld.reaps, arg_uint(a, K_reap), 0, 1);
+			op->count = l->count;
 			op->opt |= HAS_REAP;
+			l->op = prog.nops;
 		}
 		return;
 	case IOR_REPLAY_IO_CANCEL:
@@ -150,8 +154,12 @@ void parse_aio(const struct args *a, struct prog_op *op,
 		prog.ops[l->tail].batch = prog.nops;
 	l->tail = prog.nops;
 	prog.naio++;
-	if (a->val[K_reap])
-		link_get(&ld.reaps, arg_uint(a, K_reap), 0, 1)->count++;
+	if (a->val[K_reap]) {
+		l = link_get(&ld.reaps, arg_uint(a, K_reap), 0, 1);
+		l->count++;
+		if (l->op != UNSEEN)
+			prog.ops[l->op].count++;
+	}
 }
 
 #define LIST_MAX 65536		/* most entries of an fds, vfds or lens list */

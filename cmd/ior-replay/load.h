@@ -53,7 +53,8 @@ struct loader {
 	uint32_t last_tid_is;			/* and what each was */
 	int32_t last_vfd_is, last_fd_is;
 	struct sub_links subs;	/* sub -> io_submit or io_uring_enter */
-	struct sub_links reaps;	/* reap -> its requests (op: how many) */
+	struct sub_links reaps;	/* reap -> its io_getevents, once seen,
+				   and how many requests name it */
 	size_t afters_cap;
 };
 extern struct loader ld;

@@ -8,9 +8,11 @@
  * as the program does: by context, iocb address and aio_data. The
  * kernel's own request is not seen (Linux AIO has no tracepoint), so two
  * requests in flight at once under one such name cannot be told apart:
- * both are written with pair=unknown (ior-format(5)). The requests in
- * flight are kept here: bounded by what the processes have in flight,
- * and by AIO_MAX.
+ * both are written with pair=unknown (ior-format(5)). A request is
+ * written after its io_submit's record: one reaped before its io_submit
+ * returned (another thread's reap can be that quick) waits for it. The
+ * requests in flight are kept here: bounded by what the processes have
+ * in flight, and by AIO_MAX.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,10 +35,23 @@ struct aio_pending {
 	uint32_t pid, tid, idx;	/* idx: its place in its io_submit */
 	bool twin;		/* submitted while another of its name was
 				   in flight: its completion is not known */
+	bool open;		/* its io_submit has not returned */
+	bool done;		/* reaped while open: res, reaped, reap */
+	int64_t res;
+	uint64_t reaped, reap;
 	char comm[IOR_COMM_LEN];
 };
 
+/* An io_submit that has not returned, and its requests. */
+struct aio_open {
+	uint64_t sub;
+	struct aio_pending **req;
+	size_t n, cap;
+};
+
 static struct aio_pending *pending[AIO_BUCKETS], *free_list;
+static struct aio_open *opens;
+static size_t nopens, opens_cap;
 static size_t nlive;
 static uint64_t nlost;		/* iocbs not read, or above AIO_MAX */
 static uint64_t nunknown;	/* io_events of requests not seen submitted */
@@ -73,26 +88,65 @@ static struct aio_pending **aio_bucket(uint64_t ctx, uint64_t iocb,
 	return &pending[h >> 52];	/* 12 bits: AIO_BUCKETS */
 }
 
-/* The pending request of that name, or where one goes: NULL at *pp. */
+/*
+ * The pending request of that name not reaped yet, or where one goes:
+ * NULL at *pp.
+ */
 static struct aio_pending **aio_find(uint64_t ctx, uint64_t iocb,
 				     uint64_t data)
 {
 	struct aio_pending **pp = aio_bucket(ctx, iocb, data);
 
 	while (*pp && ((*pp)->ctx != ctx || (*pp)->cb.iocb != iocb ||
-		       (*pp)->cb.data != data))
+		       (*pp)->cb.data != data || (*pp)->done))
 		pp = &(*pp)->next;
 	return pp;
+}
+
+/* The io_submit sub that has not returned: NULL, or a new one if make. */
+static struct aio_open *open_of(uint64_t sub, bool make)
+{
+	for (size_t i = 0; i < nopens; i++)
+		if (opens[i].sub == sub)
+			return &opens[i];
+	if (!make)
+		return NULL;
+	opens = ior_xgrow(opens, &opens_cap, nopens + 1, sizeof(*opens));
+	opens[nopens] = (struct aio_open){ .sub = sub };
+	return &opens[nopens++];
+}
+
+static void open_end(struct aio_open *o)
+{
+	free(o->req);
+	*o = opens[--nopens];
 }
 
 static void aio_del(struct aio_pending **pp)
 {
 	struct aio_pending *r = *pp;
+	struct aio_open *o;
 
+	if (r->open && (o = open_of(r->sub, false)))
+		for (size_t i = 0; i < o->n; i++)
+			if (o->req[i] == r) {
+				o->req[i] = o->req[--o->n];
+				break;
+			}
 	*pp = r->next;
 	r->next = free_list;
 	free_list = r;
 	nlive--;
+}
+
+/* Where request r is in its hash chain. */
+static struct aio_pending **aio_slot(const struct aio_pending *r)
+{
+	struct aio_pending **pp = aio_bucket(r->ctx, r->cb.iocb, r->cb.data);
+
+	while (*pp != r)
+		pp = &(*pp)->next;
+	return pp;
 }
 
 /* How a request's record ends. */
@@ -154,6 +208,7 @@ static void aio_add(const struct ior_event *e, const struct ior_iocb *cb,
 {
 	struct aio_pending **pp = aio_find(e->args[0], cb->iocb, cb->data), *r;
 	bool twin = *pp != NULL;
+	struct aio_open *o;
 
 	if (twin) {
 		write_aio(*pp, 0, 0, 0, AIO_TWINNED);
@@ -184,9 +239,14 @@ static void aio_add(const struct ior_event *e, const struct ior_iocb *cb,
 	r->tid = e->tid;
 	r->idx = idx;
 	r->twin = twin;
+	r->open = true;
+	r->done = false;
 	memcpy(r->comm, e->comm, IOR_COMM_LEN);
 	*aio_find(r->ctx, cb->iocb, cb->data) = r;
 	nlive++;
+	o = open_of(r->sub, true);
+	o->req = ior_xgrow(o->req, &o->cap, o->n + 1, sizeof(*o->req));
+	o->req[o->n++] = r;
 }
 
 void aio_submitted(const struct ior_event *e)
@@ -201,6 +261,13 @@ void aio_submitted(const struct ior_event *e)
 	}
 }
 
+/* The record of request r, reaped while its io_submit had not returned. */
+static void write_done(const struct aio_pending *r)
+{
+	write_aio(r, r->res, r->reaped > r->time ? r->reaped - r->time : 0,
+		  r->reap, AIO_REAPED);
+}
+
 void aio_flush(uint64_t ctx)
 {
 	for (int b = 0; b < AIO_BUCKETS; b++)
@@ -209,23 +276,36 @@ void aio_flush(uint64_t ctx)
 				pp = &(*pp)->next;
 				continue;
 			}
-			write_aio(*pp, 0, 0, 0, AIO_INFLIGHT);
+			if ((*pp)->done)
+				write_done(*pp);
+			else
+				write_aio(*pp, 0, 0, 0, AIO_INFLIGHT);
 			aio_del(pp);
 		}
 }
 
-/* The kernel took the first RET iocbs of an io_submit: forget the others. */
-static void aio_untaken(const struct ior_event *e)
+/*
+ * io_submit returned: the kernel took its first RET iocbs (none when RET
+ * < 0), so forget the others; write those already reaped.
+ */
+static void aio_returned(const struct ior_event *e)
 {
-	struct aio_pending **pp;
+	struct aio_open *o = open_of(e->val[0], false);
+	struct aio_pending *r;
 
-	for (int b = 0; b < AIO_BUCKETS; b++)
-		for (pp = &pending[b]; *pp;)
-			if ((*pp)->sub == (uint64_t)e->val[0] &&
-			    (int64_t)(*pp)->idx >= e->ret)
-				aio_del(pp);
-			else
-				pp = &(*pp)->next;
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->n; i++) {
+		r = o->req[i];
+		r->open = false;
+		if ((int64_t)r->idx >= e->ret) {
+			aio_del(aio_slot(r));
+		} else if (r->done) {
+			write_done(r);
+			aio_del(aio_slot(r));
+		}
+	}
+	open_end(o);
 }
 
 void aio_reaped(const struct ior_event *e)
@@ -238,6 +318,13 @@ void aio_reaped(const struct ior_event *e)
 		pp = aio_find(e->args[0], ev[i].obj, ev[i].data);
 		if (!*pp) {
 			nunknown++;
+			continue;
+		}
+		if ((*pp)->open) {	/* written once its io_submit returns */
+			(*pp)->done = true;
+			(*pp)->res = ev[i].res;
+			(*pp)->reaped = reaped;
+			(*pp)->reap = e->args[1];
 			continue;
 		}
 		write_aio(*pp, ev[i].res, reaped > (*pp)->time ?
@@ -269,8 +356,7 @@ void aio_track(const struct call_rec *c)
 
 	switch (c->row->native) {
 	case IOR_C_io_submit:
-		if (e->ret < (int64_t)e->args[1])
-			aio_untaken(e);
+		aio_returned(e);
 		break;
 	case IOR_C_io_destroy:
 		if (e->ret == 0 && e->args[0])

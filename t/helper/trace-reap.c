@@ -1,7 +1,7 @@
 /*
  * trace-reap MODE FILE - Linux AIO reaped in ways that test how ior-trace
  * pairs each completion with its request, through syscall(2), on FILE
- * (created). Exits 0 when every call did what it should, 2..19 naming
+ * (created). Exits 0 when every call did what it should, 2..25 naming
  * the step that did not.
  *
  *   many     one io_submit of 300 pwrites, reaped by one io_getevents
@@ -14,6 +14,11 @@
  *            each; 4 more rounds of 3 pwrites on the same 3 iocbs
  *            follow, each round reaped by the reaper (min_nr 3) before
  *            the next is submitted
+ *   race     one io_submit of a pwrite to FILE and one to a full pipe:
+ *            a reaper thread reaps the first (io_getevents, min_nr 1),
+ *            then empties the pipe, which lets the io_submit return,
+ *            and reaps the second: the first reap returns before the
+ *            io_submit of what it reaped does
  *   twice    one iocb, a poll of a pipe, submitted twice while the first
  *            is in flight, with the same aio_data; then the pipe is
  *            written and both are reaped
@@ -151,6 +156,56 @@ static int run_blocked(int fd)
 	return syscall(SYS_io_destroy, ctx) ? 14 : 0;
 }
 
+/*
+ * "race": the io_submit's second iocb writes to a full pipe, and the
+ * kernel runs a pipe's AIO inside io_submit: it returns only once the
+ * reaper, which reaped the first iocb's write, has emptied the pipe.
+ */
+static int race_pipe[2];
+
+static void *race_reaper(void *arg)
+{
+	static char buf[65536];
+	struct io_event ev[2];
+	long got = 0, n;
+
+	(void)arg;
+	if (getevents(1, 2, ev) != 1) {		/* the file's write */
+		reaper_failed = 1;
+		return NULL;
+	}
+	while (got < 65536 && (n = read(race_pipe[0], buf, sizeof(buf))) > 0)
+		got += n;
+	if (getevents(1, 2, ev) != 1)		/* the pipe's */
+		reaper_failed = 1;
+	return NULL;
+}
+
+static int run_race(int fd)
+{
+	struct iocb cb[2], *cbs[2] = { &cb[0], &cb[1] };
+	static char buf[4096];
+	pthread_t t;
+
+	memset(buf, 'r', sizeof(buf));
+	if (pipe(race_pipe) < 0 || fcntl(race_pipe[1], F_SETFL, O_NONBLOCK) < 0)
+		return 20;
+	while (write(race_pipe[1], buf, sizeof(buf)) > 0)
+		;
+	if (fcntl(race_pipe[1], F_SETFL, 0) < 0 ||
+	    syscall(SYS_io_setup, 8, &ctx) < 0)
+		return 21;
+	prep(&cb[0], IOCB_CMD_PWRITE, fd, buf, sizeof(buf), 0);
+	prep(&cb[1], IOCB_CMD_PWRITE, race_pipe[1], buf, sizeof(buf), 0);
+	if (pthread_create(&t, NULL, race_reaper, NULL))
+		return 22;
+	if (submit(cbs, 2) != 2)
+		return 23;
+	if (pthread_join(t, NULL) || reaper_failed)
+		return 24;
+	return syscall(SYS_io_destroy, ctx) ? 25 : 0;
+}
+
 static int run_twice(void)
 {
 	struct iocb cb, *cbs[1] = { &cb };
@@ -185,6 +240,8 @@ int main(int argc, char **argv)
 		return run_many(fd);
 	if (!strcmp(argv[1], "blocked"))
 		return run_blocked(fd);
+	if (!strcmp(argv[1], "race"))
+		return run_race(fd);
 	if (!strcmp(argv[1], "twice"))
 		return run_twice();
 	return 2;
