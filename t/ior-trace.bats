@@ -1053,6 +1053,33 @@ wait_for() {
 	assert_output "2 requests"
 }
 
+@test "an io_submit still in the kernel when the capture ends is not written, nor its requests" {
+	need_bpf
+	"$BATS_FILE_TMPDIR/reap" stuck reap.data > ids &
+	prog=$!
+	wait_for ids '[0-9]'
+	read -r pid < ids
+	timeout 30 ior-trace -p "$pid" -o trace.txt 2> err.txt &
+	tracer=$!
+	wait_for err.txt 'tracing'
+	kill -USR1 "$pid"
+	for _ in $(seq 100); do
+		if grep -q '^209 ' "/proc/$pid/syscall"; then
+			break
+		fi
+		sleep 0.1
+	done
+	grep -q '^209 ' "/proc/$pid/syscall"	# in io_submit
+	kill -INT "$tracer"
+	wait "$tracer"
+	kill -KILL "$prog"
+	run wait "$prog"
+	run grep -c -E ' (io_submit|aio:pwrite) ' trace.txt
+	assert_output 0
+	run tail -n 1 trace.txt
+	assert_output --regexp '^#stat ior-trace events=[0-9]+ drops=0 unpaired=0 missed=0$'
+}
+
 @test "an iocb submitted again while in flight: both requests are written with pair=unknown, neither claiming a completion" {
 	need_bpf
 	run timeout 30 ior-trace -o trace.txt -- "$BATS_FILE_TMPDIR/reap" twice reap.data

@@ -276,7 +276,13 @@ void aio_flush(uint64_t ctx)
 				pp = &(*pp)->next;
 				continue;
 			}
-			if ((*pp)->done)
+			/*
+			 * At the end, an io_submit still in the kernel is not
+			 * written, as no call in flight is: nor its requests.
+			 */
+			if (!ctx && (*pp)->open)
+				;
+			else if ((*pp)->done)
 				write_done(*pp);
 			else
 				write_aio(*pp, 0, 0, 0, AIO_INFLIGHT);

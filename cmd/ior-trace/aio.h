@@ -31,7 +31,10 @@ const struct ior_event *aio_early(const struct ior_event *e,
 void aio_track(const struct call_rec *c);
 /* Whether calls of row c do. */
 bool aio_tracks(const struct ior_call *c);
-/* Write the requests of context ctx (all: 0) still in flight. */
+/*
+ * Write the requests of context ctx (all, at the end: 0) still in
+ * flight; at the end, not those of an io_submit that has not returned.
+ */
 void aio_flush(uint64_t ctx);
 /*
  * iocbs not followed, io_events of requests never seen submitted, and

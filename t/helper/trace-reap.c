@@ -19,6 +19,9 @@
  *            then empties the pipe, which lets the io_submit return,
  *            and reaps the second: the first reap returns before the
  *            io_submit of what it reaped does
+ *   stuck    prints its PID and waits for SIGUSR1 (for ior-trace -p to
+ *            attach), then submits a pwrite to FILE and one to a full
+ *            pipe that nobody empties: the io_submit never returns
  *   twice    one iocb, a poll of a pipe, submitted twice while the first
  *            is in flight, with the same aio_data; then the pipe is
  *            written and both are reaped
@@ -206,6 +209,34 @@ static int run_race(int fd)
 	return syscall(SYS_io_destroy, ctx) ? 25 : 0;
 }
 
+static int run_stuck(int fd)
+{
+	struct iocb cb[2], *cbs[2] = { &cb[0], &cb[1] };
+	static char buf[4096];
+	sigset_t usr1;
+	int sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	memset(buf, 's', sizeof(buf));
+	if (pipe(race_pipe) < 0 || fcntl(race_pipe[1], F_SETFL, O_NONBLOCK) < 0)
+		return 20;
+	while (write(race_pipe[1], buf, sizeof(buf)) > 0)
+		;
+	if (fcntl(race_pipe[1], F_SETFL, 0) < 0 ||
+	    syscall(SYS_io_setup, 8, &ctx) < 0)
+		return 21;
+	printf("%d\n", getpid());
+	fflush(stdout);
+	if (sigwait(&usr1, &sig))
+		return 10;
+	prep(&cb[0], IOCB_CMD_PWRITE, fd, buf, sizeof(buf), 0);
+	prep(&cb[1], IOCB_CMD_PWRITE, race_pipe[1], buf, sizeof(buf), 0);
+	submit(cbs, 2);
+	return 23;
+}
+
 static int run_twice(void)
 {
 	struct iocb cb, *cbs[1] = { &cb };
@@ -242,6 +273,8 @@ int main(int argc, char **argv)
 		return run_blocked(fd);
 	if (!strcmp(argv[1], "race"))
 		return run_race(fd);
+	if (!strcmp(argv[1], "stuck"))
+		return run_stuck(fd);
 	if (!strcmp(argv[1], "twice"))
 		return run_twice();
 	return 2;
