@@ -42,14 +42,8 @@ void wait_list(uint32_t list)
 		wait_done(l[k] - 1);
 }
 
-void wait_op(uint32_t i)
+void wait_batch(const struct prog_op *op)
 {
-	const struct prog_op *op = &prog.ops[i];
-
-	wait_after(op);
-	if (op->kind != IOR_REPLAY_IO_SUBMIT &&
-	    op->kind != IOR_REPLAY_URING_ENTER)
-		return;
 	for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch)
 		wait_after(&prog.ops[j]);
 }

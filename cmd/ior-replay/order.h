@@ -32,12 +32,24 @@ static inline void wait_after(const struct prog_op *op)
 		wait_done(op->after2 - 1);
 }
 
+/* The after= of each request of a batch (io_submit, io_uring_enter). */
+void wait_batch(const struct prog_op *op);
+
 /*
  * Op i's after=, and, for an io_submit or io_uring_enter, those of the
  * requests it submits (ior-gen names in a request's after= what its
- * submitting call waits for).
+ * submitting call waits for). Inline: each op of a fast replay comes
+ * here.
  */
-void wait_op(uint32_t i);
+static inline void wait_op(uint32_t i)
+{
+	const struct prog_op *op = &prog.ops[i];
+
+	wait_after(op);
+	if (op->kind == IOR_REPLAY_IO_SUBMIT ||
+	    op->kind == IOR_REPLAY_URING_ENTER)
+		wait_batch(op);
+}
 
 /*
  * Op i is done (or skipped): wake whoever waits for it. Only an op named
