@@ -2292,6 +2292,25 @@ late_from_time() {
 	assert_equal "$(stat -c %s "$R/f")" 100
 }
 
+@test "an SQPOLL batch is submitted after what the after= of each of its requests names" {
+	# Timed: thread 2 opens /g at 0.3 s; thread 1's SQPOLL batch is due
+	# at once, but its second request's after= names the open.
+	{
+		stream replay
+		op_at 0.0 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op_at 0.0 1 1 io_uring_setup 4 entries=8 flags=IORING_SETUP_SQPOLL sq=8 cq=16
+		op_at 0.3 1 2 openat 5 dirfd=AT_FDCWD path=/g flags=O_RDWR\|O_CREAT mode=0644
+		op_at 0.0 1 1 uring:write 100 ring=4 batch=1 fd=3 offset=0 count=100 sqe_flags= user_data=0x1 exec=sqpoll
+		op_at 0.0 1 1 uring:write 100 ring=4 batch=1 fd=5 offset=0 count=100 sqe_flags= user_data=0x2 exec=sqpoll after=3
+		op_at 0.4 1 1 close 0 fd=4
+	} > "$D/p.replay"
+	replay -T
+	assert_success
+	assert_equal "$(res 4 6) $(res 5 6)" "100 100"
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+	assert_equal "$(stat -c %s "$R/f") $(stat -c %s "$R/g")" "100 100"
+}
+
 @test "an operation whose after= finishes late is issued at once and counted late" {
 	{
 		stream replay

@@ -32,14 +32,17 @@ static inline void wait_after(const struct prog_op *op)
 		wait_done(op->after2 - 1);
 }
 
-/* The after= of each request of a batch (io_submit, io_uring_enter). */
+/*
+ * The after= of each request of a batch (io_submit, io_uring_enter, or
+ * the first request of an SQPOLL batch: those after it).
+ */
 void wait_batch(const struct prog_op *op);
 
 /*
- * Op i's after=, and, for an io_submit or io_uring_enter, those of the
- * requests it submits (ior-gen names in a request's after= what its
- * submitting call waits for). Inline: each op of a fast replay comes
- * here.
+ * Op i's after=, and, for an io_submit, an io_uring_enter or the first
+ * request of an SQPOLL batch, those of the requests it submits (ior-gen
+ * names in a request's after= what its submitting call waits for).
+ * Inline: each op of a fast replay comes here.
  */
 static inline void wait_op(uint32_t i)
 {
@@ -47,7 +50,8 @@ static inline void wait_op(uint32_t i)
 
 	wait_after(op);
 	if (op->kind == IOR_REPLAY_IO_SUBMIT ||
-	    op->kind == IOR_REPLAY_URING_ENTER)
+	    op->kind == IOR_REPLAY_URING_ENTER ||
+	    (is_uring_request(op->kind) && op->alone == ALONE_LEAD))
 		wait_batch(op);
 }
 
