@@ -78,13 +78,31 @@ static void unlock_aio(void)
 	pthread_mutex_unlock(&paio.lock);
 }
 
+/* Replay threads of this process running (aio_thread_begin). */
+static int aio_live;
+
+/*
+ * In a forked child: the kernel gave it none of its parent's contexts,
+ * and the requests in flight on them are the parent's to settle; its
+ * forking thread begins anew.
+ */
+static void aio_child(void)
+{
+	for (size_t i = 0; i < paio.nctxs; i++) {
+		paio.ctxs[i].head = NONE;
+		paio.ctxs[i].outstanding = 0;
+	}
+	aio_live = 0;
+	unlock_aio();
+}
+
 /*
  * Before the first fork: the requests' iocbs, a private mapping (a
  * request belongs to the process that submits it), and the lock.
  */
 void aio_init(void)
 {
-	pthread_atfork(lock_aio, unlock_aio, unlock_aio);
+	pthread_atfork(lock_aio, unlock_aio, aio_child);
 	if (!prog.naio)
 		return;
 	paio.slots = mmap(NULL, (size_t)prog.nops * sizeof(*paio.slots),
@@ -475,14 +493,38 @@ int issue_aio(struct thread_state *w, const struct prog_op *op,
 	return 0;
 }
 
+void aio_thread_begin(void)
+{
+	__atomic_add_fetch(&aio_live, 1, __ATOMIC_RELAXED);
+}
+
 /*
- * Requests nothing reaped are still in flight as the thread ends.
- * (Without any, a walk of all its ops again is time for nothing.)
+ * Thread t ends. Its requests submitted and not reaped yet are left to
+ * the process's other threads: a reaper thread reaps what others
+ * submitted, also after they ended. Its requests never submitted, and
+ * as the process's last thread ends every request still on its
+ * contexts, are in flight. (Without any request, a walk of all its ops
+ * again is time for nothing.)
  */
 void aio_thread_end(uint32_t t)
 {
-	for (uint32_t i = prog.naio ? prog.threads[t].first : NONE; i != NONE;
-	     i = prog.ops[i].next)
-		if (is_aio_request(prog.ops[i].kind))
+	int last = __atomic_sub_fetch(&aio_live, 1, __ATOMIC_ACQ_REL) == 0;
+
+	if (!prog.naio)
+		return;
+	lock_aio();
+	for (uint32_t i = prog.threads[t].first; i != NONE; i = prog.ops[i].next)
+		if (is_aio_request(prog.ops[i].kind) && !paio.slots[i].linked)
 			settle(i, CL_INFLIGHT, 0, 0);
+	for (size_t k = 0; last && k < paio.nctxs; k++) {
+		struct bound_ctx *c = &paio.ctxs[k];
+
+		while (c->head != NONE) {
+			uint32_t j = c->head;
+
+			req_unlink(c, j);
+			settle(j, CL_INFLIGHT, 0, 0);
+		}
+	}
+	unlock_aio();
 }

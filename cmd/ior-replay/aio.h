@@ -12,7 +12,12 @@
 
 /* Before the first fork: the requests' iocbs, and the lock. */
 void aio_init(void);
-/* Thread t ends: its requests nothing reaped are in flight. */
+/* A replay thread of the process begins. */
+void aio_thread_begin(void);
+/*
+ * Thread t ends: its requests never submitted are in flight, and, when
+ * it is the process's last, every request nothing reaped.
+ */
 void aio_thread_end(uint32_t t);
 issue_fn issue_aio;
 

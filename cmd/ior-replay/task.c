@@ -132,6 +132,7 @@ static void run_thread(uint32_t t)
 	int skip;
 
 	uring_thread_begin();
+	aio_thread_begin();
 	w->rbuf = map_buf(th->maxread);
 	w->pipe[0] = w->pipe[1] = w->null = -1;
 
