@@ -2311,6 +2311,25 @@ late_from_time() {
 	assert_equal "$(stat -c %s "$R/f")" 100
 }
 
+@test "a reap that comes before the io_submit of a request it reaped waits for that request" {
+	# The capture's reap returned before the io_submit of one of its
+	# requests did, so the program has it first. Timed: thread 2 reaps at
+	# once, thread 1 submits at 0.3 s.
+	{
+		stream replay
+		op_at 0.0 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op_at 0.0 1 1 io_setup 0 nr=8 ctx=0x7f0000
+		op_at 0.0 1 2 io_getevents 1 ctx=0x7f0000 min_nr=1 nr=8 reap=1 after=2
+		op_at 0.3 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=1
+		op_at 0.3 1 1 aio:pwrite 100 fd=3 offset=0 count=100 ctx=0x7f0000 sub=1 iocb=0x1000 reap=1
+	} > "$D/p.replay"
+	replay -T
+	assert_success
+	assert_equal "$(res 3 6) $(res 5 6)" "1 100"
+	refute_output --partial "inflight=1"
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+}
+
 @test "an SQPOLL batch is submitted after what the after= of each of its requests names" {
 	# Timed: thread 2 opens /g at 0.3 s; thread 1's SQPOLL batch is due
 	# at once, but its second request's after= names the open.

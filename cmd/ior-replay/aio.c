@@ -36,6 +36,9 @@
 struct aio_slot {
 	struct iocb cb;
 	uint32_t prev, next;	/* in flight on its context */
+	uint32_t late_in;	/* at a reap's index: how many of its late
+				   requests (op.late) were submitted, or
+				   will never be */
 	uint8_t linked;
 };
 
@@ -200,12 +203,25 @@ static void ctx_destroyed(uint64_t captured)
 }
 
 /*
+ * A late request j (op.late) was submitted, or never will be: its reap
+ * no longer waits for it to be. With paio.lock held, or j not in flight.
+ */
+static void late_in(uint32_t j)
+{
+	if (prog.ops[j].late)
+		__atomic_add_fetch(&paio.slots[prog.ops[j].late - 1].late_in,
+				   1, __ATOMIC_RELAXED);
+}
+
+/*
  * The min_nr and nr to replay. A call that reaped requests of the
  * program names them (reap=): it reaps and waits for as many, since its
  * after= had the requests submitted first; one that reaped nothing
  * reaps nothing. Without reap= (an older program), as many events as
  * the captured call reaped (at least its min_nr). Never a wait for more
- * than the context has in flight in the replay: its requests may have
+ * than the context has in flight in the replay, and the late requests
+ * of the call not submitted yet (they come after it in the program:
+ * their io_submit returned after the call did): its requests may have
  * been reaped by another of its calls. An invalid min_nr is kept, to
  * fail as captured.
  */
@@ -213,6 +229,7 @@ static long ctx_min_nr(uint64_t captured, const struct prog_op *op, long *nr)
 {
 	struct bound_ctx *c;
 	long min = op->offset;
+	int64_t late = 0;
 
 	*nr = op->len;
 	if (min < 0 || min > op->len)
@@ -225,8 +242,11 @@ static long ctx_min_nr(uint64_t captured, const struct prog_op *op, long *nr)
 			min = op->cret;
 	}
 	lock_aio();
-	if ((c = ctx_of(captured)) && c->outstanding < min)
-		min = c->outstanding;
+	if (op->late)
+		late = op->late - __atomic_load_n(&paio.slots[op - prog.ops].late_in,
+						 __ATOMIC_RELAXED);
+	if ((c = ctx_of(captured)) && c->outstanding + late < min)
+		min = c->outstanding + late;
 	unlock_aio();
 	return min;
 }
@@ -259,6 +279,7 @@ static void aio_prepare(struct thread_state *w, const struct prog_op *op)
 
 		if (fd < 0) {
 			skip_request(j, SKIP_NOFD);
+			late_in(j);
 			continue;
 		}
 		memset(cb, 0, sizeof(*cb));
@@ -338,6 +359,7 @@ static void aio_submitting(struct thread_state *w, uint64_t captured)
 		struct aio_slot *q = &paio.slots[j];
 
 		sh->res[j].start = start;
+		late_in(j);
 		if (!c || !c->real)
 			continue;
 		q->prev = NONE;

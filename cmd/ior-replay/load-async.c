@@ -157,8 +157,11 @@ void parse_aio(const struct args *a, struct prog_op *op,
 	if (a->val[K_reap]) {
 		l = link_get(&ld.reaps, arg_uint(a, K_reap), 0, 1);
 		l->count++;
-		if (l->op != UNSEEN)
+		if (l->op != UNSEEN) {	/* its reap came first */
 			prog.ops[l->op].count++;
+			prog.ops[l->op].late++;
+			op->late = l->op + 1;
+		}
 	}
 }
 

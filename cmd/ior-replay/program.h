@@ -94,6 +94,11 @@ struct prog_op {
 				   component */
 	uint8_t alone;		/* aio:*, uring:*: ALONE_* */
 	uint16_t row;		/* its CALL's row of the table */
+	uint32_t late;		/* aio:*: index + 1 of the io_getevents or
+				   io_pgetevents that reaped it, when that
+				   one comes first (its io_submit returned
+				   after the reap did); 0: none. Those
+				   calls: how many of their requests do */
 };
 _Static_assert(offsetof(struct prog_op, path2) + sizeof(size_t) == 64,
 	       "run_thread prefetches the first 64 bytes of an op");
