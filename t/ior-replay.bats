@@ -1520,6 +1520,27 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	assert_equal "$(stat -c %s "$R/f")" 30
 }
 
+@test "an AIO request the capture reaped and the replay's reaps did not is reaped as its process ends" {
+	# Buffered writes complete inside io_submit, in order: the replay's
+	# reap takes the first, which was still in flight when the capture
+	# ended, in place of the second, which the capture's reap returned.
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_setup 0 nr=8 ctx=0x7f0000
+		op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=1
+		op 1 1 aio:pwrite 0 fd=3 offset=0 count=100 ctx=0x7f0000 sub=1 iocb=0x1000 inflight=1
+		op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=2
+		op 1 1 aio:pwrite 100 fd=3 offset=100 count=100 ctx=0x7f0000 sub=2 iocb=0x2000 reap=1
+		op 1 1 io_getevents 1 ctx=0x7f0000 min_nr=1 nr=1 reap=1
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 4 6) $(res 6 6) $(res 7 6)" "100 100 1"
+	assert_equal "$(res_key 4 cinflight) $(res_key 4 inflight) $(res_key 6 inflight)" "1  "
+	assert_equal "$(stat -c %s "$R/f")" 200
+}
+
 @test "io_getevents waits for no more events than the replay has in flight, and reaps as many as the capture's did" {
 	{
 		stream replay

@@ -520,13 +520,56 @@ void aio_thread_begin(void)
 	__atomic_add_fetch(&aio_live, 1, __ATOMIC_RELAXED);
 }
 
+/* Whether a request the capture reaped is still in flight on c. */
+static int owed(const struct bound_ctx *c)
+{
+	for (uint32_t j = c->head; j != NONE; j = paio.slots[j].next)
+		if (!prog.ops[j].cinflight)
+			return 1;
+	return 0;
+}
+
+/*
+ * The process's last thread ends. The kernel hands a reap whichever
+ * events came first, so the program's reaps may have taken requests the
+ * capture's had not (those in flight when it ended) in place of some it
+ * had: as long as one the capture reaped is in flight, reap what comes,
+ * each wait bounded. What is still out then is in flight.
+ */
+static void aio_process_end(void)
+{
+	struct timespec ts = { AIO_WAIT_NS / 1000000000, 0 };
+	struct io_event ev[64];
+
+	for (size_t k = 0; k < paio.nctxs; k++) {
+		struct bound_ctx *c = &paio.ctxs[k];
+		uint64_t captured = c->captured;
+		aio_context_t real = c->real;
+		int64_t n = 1;
+
+		while (real && n > 0 && owed(c)) {
+			unlock_aio();
+			n = syscall(SYS_io_getevents, real, 1L, 64L, ev, &ts);
+			if (n > 0)
+				aio_reap(captured, ev, n, now_ns() - sh->t0);
+			lock_aio();
+			c = &paio.ctxs[k];
+		}
+		while (c->head != NONE) {
+			uint32_t j = c->head;
+
+			req_unlink(c, j);
+			settle(j, CL_INFLIGHT, 0, 0);
+		}
+	}
+}
+
 /*
  * Thread t ends. Its requests submitted and not reaped yet are left to
  * the process's other threads: a reaper thread reaps what others
- * submitted, also after they ended. Its requests never submitted, and
- * as the process's last thread ends every request still on its
- * contexts, are in flight. (Without any request, a walk of all its ops
- * again is time for nothing.)
+ * submitted, also after they ended. Its requests never submitted are in
+ * flight, and as the process's last thread ends, aio_process_end. (Without
+ * any request, a walk of all its ops again is time for nothing.)
  */
 void aio_thread_end(uint32_t t)
 {
@@ -538,15 +581,7 @@ void aio_thread_end(uint32_t t)
 	for (uint32_t i = prog.threads[t].first; i != NONE; i = prog.ops[i].next)
 		if (is_aio_request(prog.ops[i].kind) && !paio.slots[i].linked)
 			settle(i, CL_INFLIGHT, 0, 0);
-	for (size_t k = 0; last && k < paio.nctxs; k++) {
-		struct bound_ctx *c = &paio.ctxs[k];
-
-		while (c->head != NONE) {
-			uint32_t j = c->head;
-
-			req_unlink(c, j);
-			settle(j, CL_INFLIGHT, 0, 0);
-		}
-	}
+	if (last)
+		aio_process_end();
 	unlock_aio();
 }

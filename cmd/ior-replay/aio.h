@@ -15,8 +15,9 @@ void aio_init(void);
 /* A replay thread of the process begins. */
 void aio_thread_begin(void);
 /*
- * Thread t ends: its requests never submitted are in flight, and, when
- * it is the process's last, every request nothing reaped.
+ * Thread t ends: its requests never submitted are in flight. When it is
+ * the process's last, what the capture reaped and nothing reaped yet is
+ * reaped (each wait bounded), and what is left is in flight.
  */
 void aio_thread_end(uint32_t t);
 issue_fn issue_aio;
