@@ -282,6 +282,26 @@ open_rec() {	# TID N PATH FLAGS SIZE
 			'3 seq=6 after=4')"
 }
 
+@test "a name waits for another thread's operation that made, renamed or removed its directory, not for others in it" {
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 mkdir 0 100 path=/srv/d mode=0700)
+	$(rec 1 2 stat -2 100 path=/srv/d/x err=ENOENT)
+	$(open_rec 2 1 /srv/d/f O_RDWR\|O_CREAT 0)
+	$(open_rec 3 2 /srv/d/g O_RDWR\|O_CREAT 0)
+	$(rec 1 1 rename 0 100 path=/srv/d path2=/srv/e)
+	$(rec 1 3 stat 0 100 path=/srv/e/g size=0 ft=reg)
+	$(rec 1 2 rmdir -39 100 path=/srv/e err=ENOTEMPTY)
+	$(rec 1 3 unlink 0 100 path=/srv/e/g)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	# Thread 3's open waits for the mkdir, not for thread 2's open beside
+	# it; the names under the new name, for the rename.
+	assert_equal "$(ops)" "$(printf '%s\n' '1 mkdir seq=1' '2 stat seq=2 after=1' \
+		'2 openat seq=3 after=1' '3 openat seq=4 after=1' '1 rename seq=5' \
+		'3 stat seq=6 after=5' '2 rmdir seq=7 after=5' '3 unlink seq=8 after=5')"
+}
+
 @test "operations are numbered one by one, through every carry of a digit" {
 	{
 		stream map

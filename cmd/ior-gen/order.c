@@ -50,6 +50,14 @@ int64_t sub_seq(uint64_t sub)
 	return subs[i].sub == sub ? subs[i].seq : SUB_GONE;
 }
 
+/* The seq a mark stands for (a request's: its submitting call's), or 0. */
+static int64_t mark_seq(int64_t mark)
+{
+	if (mark < 0 && (mark = sub_seq(-(mark + 1))) < 0)
+		mark = 0;
+	return mark;
+}
+
 /*
  * Make this record the last operation on a resource; return the previous
  * one if another thread's and later than after. mark is the record's seq,
@@ -59,15 +67,57 @@ int64_t sub_seq(uint64_t sub)
 static int64_t order_mark(int64_t *last_seq, int64_t *last_tid,
 			  const struct ior_rec *r, int64_t after, int64_t mark)
 {
-	int64_t prev = *last_seq;
+	int64_t prev = mark_seq(*last_seq);
 
-	if (prev < 0 && (prev = sub_seq(-(prev + 1))) < 0)
-		prev = 0;
 	if (*last_tid >= 0 && *last_tid != r->tid && prev > after)
 		after = prev;
 	*last_seq = mark;
 	*last_tid = r->tid;
 	return after;
+}
+
+/*
+ * after, or the last operation of another thread that made, removed or
+ * renamed the directory of path, if later: whether the name can be
+ * reached depends on it. Not marked: names in one directory do not wait
+ * for each other.
+ */
+static int64_t dir_after(const struct ior_rec *r, const char *path,
+			 int64_t after)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	struct path_ent *d;
+	int64_t prev;
+
+	if (!slash || slash == path)
+		return after;
+	/* a '/' ends no escape: a parent's path is as well-formed */
+	d = path_get_n(NULL, NULL, path, slash - path);
+	prev = mark_seq(d->name_seq);
+	if (d->name_tid >= 0 && d->name_tid != r->tid && prev > after)
+		after = prev;
+	return after;
+}
+
+void order_name(const struct ior_rec *r, const struct args *a,
+		enum ior_tree op, int64_t mark)
+{
+	const char *p[2] = { a->path, a->path2 };
+
+	if (r->ret < 0 || (op != IOR_TREE_MKDIR && op != IOR_TREE_RMDIR &&
+			   op != IOR_TREE_RENAME && op != IOR_TREE_UNLINK &&
+			   op != IOR_TREE_SYMLINK && op != IOR_TREE_LINK &&
+			   op != IOR_TREE_MKNOD))
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct path_ent *e;
+
+		if (!p[i])
+			continue;
+		e = path_get(NULL, NULL, p[i]);
+		e->name_seq = mark;
+		e->name_tid = r->tid;
+	}
 }
 
 int64_t order_after(const struct ior_in *in, const struct ior_rec *r,
@@ -79,7 +129,7 @@ int64_t order_after(const struct ior_in *in, const struct ior_rec *r,
 		a->path ? path_get(in, "path", a->path) : NULL,
 		a->path2 ? path_get(in, "path2", a->path2) : NULL, fe, fe2,
 	};
-	int64_t after = 0;
+	int64_t after = dir_after(r, a->path, dir_after(r, a->path2, 0));
 
 	for (int i = 0; i < 4; i++) {
 		int dup = !e[i];

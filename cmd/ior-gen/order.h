@@ -40,10 +40,18 @@ int64_t sub_seq(uint64_t sub);
 
 /*
  * The most recent operation of another thread on a resource this record
- * touches (its paths, files and descriptions); then this record, mark,
- * becomes the last on each of them. mark is the record's seq, or for a
- * request -(sub + 1): what others wait for is its submitting call.
+ * touches (its paths, files and descriptions), or that made, removed or
+ * renamed the directory of one of its paths (order_name); then this
+ * record, mark, becomes the last on each of them. mark is the record's
+ * seq, or for a request -(sub + 1): what others wait for is its
+ * submitting call.
  */
+/*
+ * r, as op, made, removed or renamed the names of its paths (when it
+ * succeeded): mark is what the names beneath them wait for.
+ */
+void order_name(const struct ior_rec *r, const struct args *a,
+		enum ior_tree op, int64_t mark);
 int64_t order_after(const struct ior_in *in, const struct ior_rec *r,
 		    const struct args *a,
 		    struct ofd_ent *o, struct path_ent *fe,

@@ -479,6 +479,7 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 		if (sseq == SUB_GONE || (sseq > 0 && after >= sseq))
 			after = 0;
 	}
+	order_name(r, &a, d.op, d.request ? -(int64_t)d.sub - 1 : seq);
 	after_add(&l, after);
 	/* A request is issued by its submitting call: it waits for no exit. */
 	if (!d.request)

@@ -20,6 +20,8 @@ enum ent_type { TY_UNKNOWN, TY_FILE, TY_DIR, TY_LNK };
 struct path_ent {
 	uint64_t size;			/* inferred size before the capture */
 	int64_t last_seq, last_tid;	/* last operation on it, for after= */
+	int64_t name_seq, name_tid;	/* last one that made, removed or
+					   renamed it: for the names beneath */
 	unsigned char state, type;
 	unsigned char frozen;		/* written, truncated, removed: stop sizing */
 	/* What it was seen to be before the trace changed it (fmode...). */
