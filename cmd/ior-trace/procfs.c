@@ -117,9 +117,29 @@ struct ring_info {
 	unsigned sqmask, cqmask, nfiles, nbufs;
 	int sqthread;
 	int shown;		/* fdinfo showed them (SqMask) */
-	long files_at;		/* where the file list starts in fdinfo */
+	char *files;		/* the file list's lines, "N: PATH\n" ...
+				   (malloc'ed), or NULL */
+	size_t files_len;
 	char *lens;		/* "L,L,..." (malloc'ed), or NULL */
 };
+
+/* What ri holds: freed, ri emptied. */
+static void ring_info_free(struct ring_info *ri)
+{
+	free(ri->files);
+	free(ri->lens);
+	*ri = (struct ring_info){ .sqthread = -1 };
+}
+
+/* One line of the file list, kept as it is. */
+static void ring_file(struct ring_info *ri, const char *line, size_t *cap)
+{
+	size_t n = strlen(line);
+
+	ri->files = ior_xgrow(ri->files, cap, ri->files_len + n + 1, 1);
+	memcpy(ri->files + ri->files_len, line, n + 1);
+	ri->files_len += n;
+}
 
 /* One registered buffer of an fdinfo line "N: 0xADDR/LEN" or "N: <none>". */
 static void ring_buf(struct ring_info *ri, const char *line, size_t *len,
@@ -140,24 +160,32 @@ static void ring_buf(struct ring_info *ri, const char *line, size_t *len,
 	ri->nbufs++;
 }
 
-/* The ring facts of fdinfo f, read to its end. */
+/*
+ * The ring facts of fdinfo f, read to its end. The file list is kept
+ * from this read: a read again (the file regenerated) may come when the
+ * kernel does not get the ring's lock, and show none.
+ */
 static void read_ring(FILE *f, struct ring_info *ri)
 {
-	size_t lcap = 0, len = 0, cap = 0;
+	size_t lcap = 0, len = 0, cap = 0, fcap = 0;
 	char *line = NULL;
-	int in_bufs = 0;
+	int in_bufs = 0, in_files = 0;
 
 	while (getline(&line, &lcap, f) > 0) {
 		if (in_bufs && line[0] == ' ') {
 			ring_buf(ri, line, &len, &cap);
 			continue;
 		}
-		in_bufs = 0;
+		if (in_files && line[0] == ' ') {
+			ring_file(ri, line, &fcap);
+			continue;
+		}
+		in_bufs = in_files = 0;
 		ri->shown |= sscanf(line, "SqMask: %x", &ri->sqmask) == 1;
 		sscanf(line, "CqMask: %x", &ri->cqmask);
 		sscanf(line, "SqThread: %d", &ri->sqthread);
 		if (sscanf(line, "UserFiles: %u", &ri->nfiles) == 1)
-			ri->files_at = ftell(f);
+			in_files = 1;
 		if (!strncmp(line, "UserBufs:", 9))
 			in_bufs = 1;
 	}
@@ -235,24 +263,24 @@ static unsigned long flags_of_file(int pid, const struct stat *st)
 
 /*
  * An ior:fixed record for each file of ring fd's registered file table,
- * listed in its fdinfo f from ri->files_at: "N: PATH".
+ * as its fdinfo listed them (ri->files): "N: PATH".
  */
 static void write_fixed(int pid, int tid, const char *comm, uint64_t t,
-			int fd, FILE *f, const struct ring_info *ri)
+			int fd, struct ring_info *ri)
 {
-	size_t lcap = 0;
-	char *line = NULL, *p;
+	char *line, *next, *p;
 	struct stat st;
 	unsigned slot;
 	int n;
 
-	if (!ri->nfiles || fseek(f, ri->files_at, SEEK_SET) < 0)
-		return;
-	while (getline(&line, &lcap, f) > 0 && line[0] == ' ') {
+	for (line = ri->nfiles ? ri->files : NULL; line && *line; line = next) {
+		if ((next = strchr(line, '\n')))
+			*next++ = 0;
+		else
+			next = line + strlen(line);
 		if (sscanf(line, " %u: %n", &slot, &n) != 1)
 			continue;
 		p = line + n;
-		p[strcspn(p, "\n")] = 0;
 		unoctal(p);
 		put_head(t, pid, tid, comm, "ior:fixed", 0, 0);
 		ior_put_kv_i64(&trace_out, "ring", fd);
@@ -267,7 +295,6 @@ static void write_fixed(int pid, int tid, const char *comm, uint64_t t,
 			put_flags("flags", ior_open_flags, O_RDWR);
 		ior_putc(&trace_out, '\n');
 	}
-	free(line);
 }
 
 /*
@@ -290,8 +317,7 @@ static FILE *read_fdinfo(const char *path, int ring, long long *pos,
 			nanosleep(&ms, NULL);
 		}
 		if (!(f = fopen(path, "re"))) {
-			free(ri->lens);
-			ri->lens = NULL;
+			ring_info_free(ri);
 			return NULL;
 		}
 		*mnt_id = -1;
@@ -302,8 +328,7 @@ static FILE *read_fdinfo(const char *path, int ring, long long *pos,
 		}
 		if (!ring)
 			break;
-		free(ri->lens);
-		*ri = (struct ring_info){ .sqthread = -1, .files_at = -1 };
+		ring_info_free(ri);
 		read_ring(f, ri);
 		if (ri->shown)
 			break;
@@ -313,7 +338,7 @@ static FILE *read_fdinfo(const char *path, int ring, long long *pos,
 
 void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 {
-	struct ring_info ri = { .sqthread = -1, .files_at = -1 };
+	struct ring_info ri = { .sqthread = -1 };
 	char path[64], target[PATH_MAX], fs[16] = "";
 	long long pos = 0;
 	unsigned long flags = 0;
@@ -353,10 +378,10 @@ void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 	if (ring)
 		put_ring(&ri);
 	ior_putc(&trace_out, '\n');
-	if (ring)
-		write_fixed(pid, tid, comm, t, fd, f, &ri);
 	fclose(f);
-	free(ri.lens);
+	if (ring)
+		write_fixed(pid, tid, comm, t, fd, &ri);
+	ring_info_free(&ri);
 }
 
 /*
