@@ -156,7 +156,7 @@ COREUTILS='chmod 600 a && touch -d "2021-02-03 04:05:06" b && ln a a.hard && ln 
 	assert_equal "$(count_requests "$S/replay-cap.ior" 'uring:(read|write)v?')" \
 		"$(count_requests "$S/cap.ior" 'uring:(read|write)v?')"
 	for f in cap.ior result.ior replay-cap.ior; do
-		run ior-stats -t -r depth "$S/$f"
+		run --separate-stderr ior-stats -t -r depth "$S/$f"
 		assert_success
 		peak=$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 && $4 > m { m = $4 } END { print m + 0 }')
 		echo "# $f: peak depth $peak"
