@@ -772,12 +772,14 @@ wait_for() {
 	st() { stat -c "$1" "d/$2"; }
 	run calls fchmodat
 	assert_output --regexp " fchmodat 0 [0-9]+ dirfd=[0-9]+ path=l mode=0640 $(st 'size=[0-9]+ ft=reg fmode=0640 nlink=%h uid=%u gid=%g ino=%i dev=%Hd:%Ld' t)$"
+	# ior-trace looks at the file when it reads the record, after the
+	# call: the link made later may have been made by then, or not.
 	run calls faccessat2
-	assert_output --regexp " path=l amode=F_OK flags=AT_SYMLINK_NOFOLLOW $(st 'size=1 ft=lnk fmode=0777 nlink=2 uid=%u gid=%g ino=%i dev=%Hd:%Ld' l)$"
+	assert_output --regexp " path=l amode=F_OK flags=AT_SYMLINK_NOFOLLOW $(st 'size=1 ft=lnk fmode=0777 nlink=[12] uid=%u gid=%g ino=%i dev=%Hd:%Ld' l)$"
 	run calls fchownat
 	assert_output --regexp " uid=-1 gid=-1 flags=0 size=[0-9]+ ft=reg fmode=0640 nlink=1 ino=$(st %i t) dev=[0-9:]+$"
 	run calls readlink
-	assert_output --regexp " path=l count=64 path2=t size=1 ft=lnk fmode=0777 nlink=2 uid=[0-9]+ gid=[0-9]+ ino=$(st %i l) "
+	assert_output --regexp " path=l count=64 path2=t size=1 ft=lnk fmode=0777 nlink=[12] uid=[0-9]+ gid=[0-9]+ ino=$(st %i l) "
 	# truncate's own size is the length given: no second one
 	run calls truncate
 	assert_output --regexp " truncate 0 [0-9]+ path=t size=3 ft=reg fmode=0640 nlink=1 uid=[0-9]+ gid=[0-9]+ ino=$(st %i t) dev=[0-9:]+$"
