@@ -8,6 +8,8 @@ load e2e-helpers
 load apps-helpers
 load async-helpers
 
+bats_require_minimum_version 1.5.0
+
 SQLITE='sqlite3 db.sqlite < ../script.sql'
 TAR='tar czf out.tgz src && mkdir ex && tar xzf out.tgz -C ex'
 GIT='git init -q . && git add . && git -c user.name=ior -c user.email=ior@example.org commit -q -m init'
