@@ -325,3 +325,46 @@ has_record() {
 		return 1
 	fi
 }
+
+# replay_attached SCENARIO FILE: the run phase of a scenario that waits
+# for SIGUSR1 (held-*), captured with ior-trace -p once its descriptor
+# on FILE (a name in its directory) is open and ior-trace has written
+# it; then mapped, generated, initialised and replayed under a root as
+# replay_matches_capture does, with no filter anywhere. Sets S, D and
+# ROOT for further checks; $S/captured.tree is the workload's directory
+# after the run, $S/replayed.tree the root's.
+replay_attached() {
+	local scen=$1 file=$2 pid tracer
+	S=$(scratch)
+	D=$S/work
+	ROOT=$S/root
+	mkdir "$ROOT"
+	step "ior-workload setup" ior-workload setup "$scen" "$D"
+	ior-workload run "$scen" "$D" &	# ends on the SIGUSR1 below
+	pid=$!
+	for _ in $(seq 200); do
+		if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q -- "$file"; then
+			break
+		fi
+		sleep 0.05
+	done
+	ls -l "/proc/$pid/fd" | grep -q -- "$file"
+	timeout 60 ior-trace -p "$pid" -o "$S/cap.ior" &
+	tracer=$!
+	for _ in $(seq 200); do
+		if grep -q "ior:fd.*$file" "$S/cap.ior" 2>/dev/null; then
+			break
+		fi
+		sleep 0.05
+	done
+	grep -q "ior:fd.*$file" "$S/cap.ior"
+	kill -USR1 "$pid"
+	wait "$pid"
+	wait "$tracer"
+	tree_list "$D" > "$S/captured.tree"
+	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$S/cap.ior" "$S/map.ior"
+	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$S/map.ior" "$S/prog.replay"
+	step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
+	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
+	tree_list "$ROOT$D" > "$S/replayed.tree"
+}

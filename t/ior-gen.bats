@@ -193,6 +193,32 @@ open_rec() {	# TID N PATH FLAGS SIZE
 	assert_line --partial 'seq=1 dirfd=AT_FDCWD path=/srv/kept'
 }
 
+@test "an inherited pipe or socket stays pseudo in every process that closes or uses it" {
+	# A postmaster's pipe and socket, open before capture, closed by each
+	# child it forks and then by itself, read by a child after that.
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ior:fd 0 100 fd=5 path=pipe:[9] flags=O_RDONLY offset=0 ft=fifo fs=pipefs vfd=1 ofd=1)
+	$(rec 1 1 ior:fd 0 100 fd=6 path=socket:[7] flags=O_RDWR offset=0 ft=sock fs=sockfs vfd=2 ofd=2)
+	$(rec 1 1 sched:fork 0 100 child=2 cpid=2 flags=0)
+	$(rec 1 1 sched:fork 0 100 child=3 cpid=3 flags=0)
+	$(rec 2 2 close 0 100 fd=5 vfd=1 ofd=1)
+	$(rec 2 2 close 0 100 fd=6 vfd=2 ofd=2)
+	$(rec 2 2 sched:exit 0 100 code=0 group=1)
+	$(rec 1 1 close 0 100 fd=6 vfd=2 ofd=2)
+	$(rec 3 3 read 1 100 fd=5 count=1 vfd=1 ofd=1)
+	$(rec 3 3 fstat 0 100 fd=6 size=0 ft=sock vfd=2 ofd=2)
+	$(rec 3 3 close 0 100 fd=5 vfd=1 ofd=1)
+	$(rec 3 3 close 0 100 fd=6 vfd=2 ofd=2)
+	$(rec 1 1 close 0 100 fd=5 vfd=1 ofd=1)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	refute_line --regexp ' (close|read|fstat) '
+	assert_equal "$(stat_of dropped.pseudo)" 10
+	assert_equal "$(stat_of dropped.unknown_fd)" 0
+	assert_equal "$(stat_of ops)" 3
+}
+
 @test "process syscalls are dropped, sched records are kept" {
 	stream map - <<-EOF > "$D/in"
 	$(rec 1 1 clone 2 100 flags=CLONE_VM)

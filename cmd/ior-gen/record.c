@@ -157,6 +157,10 @@ static int dropped(const struct ior_in *in, const struct ior_rec *r,
 			drop_count(DROP_PSEUDO);
 			return 1;
 		}
+		if (lost_pathless(d->row, op, a, d->o)) {
+			drop_count(DROP_PSEUDO);
+			return 1;
+		}
 		if ((a->fd || a->fixed) && !a->vfd) {
 			drop_count(DROP_UNKNOWN_FD);
 			return 1;

@@ -1601,6 +1601,61 @@ static void run_held_open(void)
 }
 
 /*
+ * ---- held-pipes: a pipe and a socket pair open before the capture
+ * starts, as a server's (PostgreSQL's postmaster's) ----
+ * The run phase makes them and opens held-pipes.log, then waits for
+ * SIGUSR1 (the test starts ior-trace -p meanwhile). Then two children,
+ * one after the other, each close the descriptors it inherited and write
+ * to the log; the first reads the pipe before it does. The parent closes
+ * the socket pair between them, the pipe at the end.
+ */
+
+static void held_pipes_child(const int *fds, int nfds, int log, int nth)
+{
+	char c;
+	pid_t pid = X(fork());
+	int status;
+
+	if (pid == 0) {
+		if (nth == 1)
+			N(read(fds[0], &c, 1), 1);
+		for (int i = 0; i < nfds; i++)
+			X(close(fds[i]));
+		N(write(log, pattern, 100), 100);
+		_exit(0);
+	}
+	X(waitpid(pid, &status, 0));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		die("held-pipes: child failed");
+}
+
+static void run_held_pipes(void)
+{
+	char p[PATH_MAX];
+	sigset_t usr1;
+	int fds[4], log, sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if ((errno = pthread_sigmask(SIG_BLOCK, &usr1, NULL)))
+		die("pthread_sigmask: %s", strerror(errno));
+	X(pipe(fds));
+	X(socketpair(AF_UNIX, SOCK_STREAM, 0, fds + 2));
+	N(write(fds[1], "x", 1), 1);
+	log = X(open(in_dir(p, "held-pipes.log"), O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0644));
+	if ((errno = sigwait(&usr1, &sig)))
+		die("sigwait: %s", strerror(errno));
+	held_pipes_child(fds, 4, log, 1);
+	X(close(fds[2]));
+	X(close(fds[3]));
+	held_pipes_child(fds, 2, log, 2);
+	X(close(fds[0]));
+	X(close(fds[1]));
+	N(write(log, pattern, 10), 10);
+	X(close(log));
+}
+
+/*
  * ---- Linux AIO: io_setup, io_submit, io_getevents, io_pgetevents,
  * io_cancel, io_destroy, through syscall(2): glibc wraps none of them ----
  * Each iocb's aio_data holds the result it must complete with, so that
@@ -2234,7 +2289,7 @@ static void no_setup(void)
 /*
  * resume, when set, is where the scenario continues after executing this
  * program again. "all" leaves out the scenarios that are alone: those that
- * do not return (they execute) or wait for the test (held-open).
+ * do not return (they execute) or wait for the test (held-*).
  */
 static const struct scenario {
 	const char *name;
@@ -2299,6 +2354,7 @@ static const struct scenario {
 	{ "uring-sqpoll", no_setup, run_uring_sqpoll, NULL, 0 },
 	{ "umask", no_setup, run_umask, NULL, 0 },
 	{ "held-open", setup_held_open, run_held_open, NULL, 1 },
+	{ "held-pipes", no_setup, run_held_pipes, NULL, 1 },
 	{ "vfork-exec", no_setup, run_vfork_exec, resume_vfork_exec, 1 },
 	{ "exec-cloexec", no_setup, run_exec_cloexec, resume_exec_cloexec, 1 },
 	{ NULL, NULL, NULL, NULL, 0 },
