@@ -171,6 +171,16 @@ open_rec() {	# TID N PATH FLAGS SIZE
 	assert_line --partial 'init:file 0 0 path=/srv/log size=1500 '
 }
 
+@test "a file seen only through ior:fd gets the mode and owner it had" {
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ior:fd 0 100 fd=5 path=/srv/pg/base/1 flags=O_RDWR offset=0 size=8192 ino=9 ft=reg fs=ext4 fmode=0600 nlink=1 uid=105 gid=111 dev=8:1 vfd=1 ofd=1 file=/srv/pg/base/1)
+	$(rec 1 1 pread64 8192 100 fd=5 count=8192 offset=0 vfd=1 ofd=1 file=/srv/pg/base/1)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line '0.000000000 0 0 - init:file 0 0 path=/srv/pg/base/1 size=8192 mode=0600 uid=105 gid=111'
+}
+
 @test "pseudo files, pipes and unknown descriptors are dropped and counted" {
 	stream map - <<-EOF > "$D/in"
 	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/proc/self/stat flags=O_RDONLY size=0 ft=reg fs=proc vfd=1 ofd=1 file=/proc/self/stat)

@@ -357,6 +357,22 @@ wait_for() {
 	  "$(grep -n ' read ' trace.txt | cut -d: -f1)" ]
 }
 
+@test "-p reports the mode, owner, link count and device of each file a process holds" {
+	need_bpf
+	chmod 0640 data
+	chown 65534:65534 data
+	"$BATS_FILE_TMPDIR/hold" data ready &
+	pid=$!
+	wait_for ready
+	timeout 30 ior-trace -p "$pid" -o trace.txt 2>err.txt &
+	tracer=$!
+	wait_for trace.txt ior:fd
+	kill -USR1 "$pid"
+	wait "$tracer"
+	run calls ior:fd " path=$dir/data "
+	assert_output --regexp " ino=$(stat -c %i data) ft=reg fs=[a-z0-9]+ fmode=0640 nlink=1 uid=65534 gid=65534 dev=$(stat -c %Hd:%Ld data)\$"
+}
+
 @test "-c follows processes whose command name matches" {
 	need_bpf
 	cp "$BATS_FILE_TMPDIR/hold" holdx	# its command name does not match
@@ -827,8 +843,8 @@ wait_for() {
 	run timeout 30 ior-trace -o trace.txt -- ./kpath
 	assert_success
 	run calls ior:fd
-	assert_line --regexp " kpath ior:fd 0 0 fd=[0-9]+ path=$dir/passed flags=O_RDWR\|O_LARGEFILE\|O_CLOEXEC offset=3 size=7 ino=$(stat -c %i passed) ft=reg fs=[a-z0-9]+$"
-	assert_line --regexp " kpath ior:fd 0 0 fd=[0-9]+ path=/dev/null flags=O_WRONLY\|O_LARGEFILE\|O_CLOEXEC offset=0 size=0 ino=[0-9]+ ft=chr fs=[a-z0-9]+$"
+	assert_line --regexp " kpath ior:fd 0 0 fd=[0-9]+ path=$dir/passed flags=O_RDWR\|O_LARGEFILE\|O_CLOEXEC offset=3 size=7 ino=$(stat -c %i passed) ft=reg fs=[a-z0-9]+ fmode=0$(stat -c %a passed) nlink=1 uid=$(id -u) gid=$(id -g) dev=$(stat -c %Hd:%Ld passed)$"
+	assert_line --regexp " kpath ior:fd 0 0 fd=[0-9]+ path=/dev/null flags=O_WRONLY\|O_LARGEFILE\|O_CLOEXEC offset=0 size=0 ino=[0-9]+ ft=chr fs=[a-z0-9]+ fmode=0666 nlink=1 uid=0 gid=0 dev=[0-9]+:[0-9]+$"
 	assert_line --regexp " kpath ior:fd 0 0 fd=[0-9]+ path=$dir/sub flags=.*O_DIRECTORY.* ft=dir "
 	run calls open_by_handle_at
 	assert_output --regexp " flags=O_RDONLY path=$dir/passed ino=$(stat -c %i passed) "

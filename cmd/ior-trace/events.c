@@ -79,6 +79,11 @@ static void write_right(const struct ior_event *e, const char *path)
 	put_ft(e->mode);
 	if (e->fs[0])
 		ior_put_kv_esc(&trace_out, "fs", e->fs);
+	put_octal("fmode", e->mode & 07777);
+	ior_put_kv_i64(&trace_out, "nlink", e->nlink);
+	ior_put_kv_i64(&trace_out, "uid", e->uid);
+	ior_put_kv_i64(&trace_out, "gid", e->gid);
+	put_dev("dev", e->dev);
 	ior_putc(&trace_out, '\n');
 	if (S_ISDIR(e->mode))
 		view_set_dir(e->pid, fd, path, e->args[2] & O_CLOEXEC);

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,7 @@ void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 	unsigned long flags = 0;
 	int mnt_id = -1;
 	struct stat st;
+	bool known;
 	FILE *f;
 
 	if (fd_target(pid, fd, 0, target, sizeof(target)) < 0)
@@ -130,7 +132,8 @@ void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 	put_flags("flags", ior_open_flags, flags);
 	ior_put_kv_i64(&trace_out, "offset", pos);
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
-	if (stat(path, &st) == 0) {
+	known = stat(path, &st) == 0;
+	if (known) {
 		ior_put_kv_i64(&trace_out, "size", st.st_size);
 		ior_put_kv_i64(&trace_out, "ino", st.st_ino);
 		put_ft(st.st_mode);
@@ -141,6 +144,14 @@ void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 		ior_put_kv(&trace_out, "fs", pseudo_fs(target));
 	else if (mnt_id >= 0 && (mount_fs(pid, mnt_id, fs), fs[0]))
 		ior_put_kv_esc(&trace_out, "fs", fs);
+	if (known) {
+		/* what the replay's tree needs: the file's mode and owner */
+		put_octal("fmode", st.st_mode & 07777);
+		ior_put_kv_i64(&trace_out, "nlink", st.st_nlink);
+		ior_put_kv_i64(&trace_out, "uid", st.st_uid);
+		ior_put_kv_i64(&trace_out, "gid", st.st_gid);
+		put_dev("dev", st.st_dev);
+	}
 	ior_putc(&trace_out, '\n');
 }
 
