@@ -206,8 +206,9 @@ calls_match_capture() {
 # - those on other descriptors without a file: pipes, sockets and
 #   descriptors ior-map did not know (inherited, or already closed);
 # - clone, clone3, fork, execve, execveat and exit_group, which the
-#   replay's processes stand for (sched:fork, sched:exit), and ior:cwd
-#   (the replay resolves no relative path);
+#   replay's processes stand for (sched:fork, sched:exit), ior:cwd
+#   (the replay resolves no relative path) and ior:lstat (the starting
+#   tree's, no call);
 # - anonymous memory: mmap, munmap, msync and madvise without a file.
 own_counts() {
 	awk -v d="$1" '
@@ -242,7 +243,7 @@ own_counts() {
 				if ($5 ~ /^(mmap|munmap|msync|madvise)$/ && ofd == "")
 					next
 			}
-			if ($5 ~ /^(clone|clone3|fork|execve|execveat|exit_group|ior:cwd)$/)
+			if ($5 ~ /^(clone|clone3|fork|execve|execveat|exit_group|ior:cwd|ior:lstat)$/)
 				next
 			k = $5 " " ($6 < 0 ? $6 : "ok")
 			n[k]++

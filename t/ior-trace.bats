@@ -178,8 +178,8 @@ wait_for() {
 	calls ior:cwd | grep -q " path=$dir\$"
 	calls ior:fd | grep -q ' fd=0 .*flags=O_RDONLY'
 	# the cwd and the descriptors come first, all of them before the exec
-	before=$(awk '$5 == "sched:exec" { exit } $5 ~ /^ior:/' trace.txt | wc -l)
-	all=$(awk '$5 ~ /^ior:/' trace.txt | wc -l)
+	before=$(awk '$5 == "sched:exec" { exit } $5 ~ /^ior:(cwd|fd)$/' trace.txt | wc -l)
+	all=$(awk '$5 ~ /^ior:(cwd|fd)$/' trace.txt | wc -l)
 	[ "$before" -ge 4 ]
 	[ "$before" -eq "$all" ]
 	# the launcher's own calls (waiting for the probes) never appear
@@ -371,6 +371,33 @@ wait_for() {
 	wait "$tracer"
 	run calls ior:fd " path=$dir/data "
 	assert_output --regexp " ino=$(stat -c %i data) ft=reg fs=[a-z0-9]+ fmode=0640 nlink=1 uid=65534 gid=65534 dev=$(stat -c %Hd:%Ld data)\$"
+}
+
+@test "ior:lstat describes once each directory and symbolic link on the way to a file, before the record that names it" {
+	need_bpf
+	mkdir -m 0700 real
+	mkdir real/sub
+	echo hello > real/sub/f
+	ln -s real lnk
+	ln -s sub/f real/flink
+	chown 65534:65534 real
+	run timeout 30 ior-trace -o trace.txt -- cat lnk/sub/f lnk/flink lnk/sub/f
+	assert_success
+	A='size=[0-9]+ ft=[a-z]+ fmode=0[0-7]+ nlink=[0-9]+ uid=[0-9]+ gid=[0-9]+ ino=[0-9]+ dev=[0-9]+:[0-9]+'
+	run calls ior:lstat " path=$dir/"
+	assert_equal "${#lines[@]}" 4
+	assert_line --index 0 --regexp " cat ior:lstat 0 0 path=$dir/lnk $A path2=real\$"
+	assert_line --index 0 --partial " ft=lnk fmode=0777 "
+	assert_line --index 1 --regexp " cat ior:lstat 0 0 path=$dir/real $A\$"
+	assert_line --index 1 --partial " ft=dir fmode=0700 nlink=3 uid=65534 gid=65534 ino=$(stat -c %i real) dev=$(stat -c %Hd:%Ld real)"
+	assert_line --index 2 --regexp " cat ior:lstat 0 0 path=$dir/real/sub $A\$"
+	assert_line --index 2 --partial " ft=dir fmode=0$(stat -c %a real/sub) nlink=2 uid=0 gid=0 "
+	assert_line --index 3 --regexp " cat ior:lstat 0 0 path=$dir/real/flink $A path2=sub/f\$"
+	# each comes before the first record that named it
+	first() { grep -n -m 1 -- "$1" trace.txt | cut -d: -f1; }
+	[ "$(first " ior:lstat .* path=$dir/real/sub ")" -lt "$(first " openat .* path=lnk/sub/f ")" ]
+	[ "$(first " ior:lstat .* path=$dir/real/flink ")" -lt "$(first " openat .* path=lnk/flink ")" ]
+	[ "$(first " ior:lstat .* path=$dir/real/flink ")" -gt "$(first " openat .* path=lnk/sub/f ")" ]
 }
 
 @test "-c follows processes whose command name matches" {

@@ -14,6 +14,7 @@
 #include "events.h"
 #include "options.h"
 #include "output.h"
+#include "pathinfo.h"
 #include "procfs.h"
 #include "procview.h"
 #include "syscall.h"
@@ -68,6 +69,8 @@ static void write_right(const struct ior_event *e, const char *path)
 				 rel_time(e->time + e->dur), fd);
 		return;
 	}
+	describe_path(&(struct path_who){ rel_time(e->time + e->dur), e->pid,
+					   e->tid, e->comm }, path, false);
 	put_head(rel_time(e->time + e->dur), e->pid, e->tid, e->comm, "ior:fd",
 		 0, 0);
 	ior_put_kv_i64(&trace_out, "fd", fd);

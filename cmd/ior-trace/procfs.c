@@ -19,6 +19,7 @@
 #include "ior.h"
 #include "ior-trace.h"
 #include "output.h"
+#include "pathinfo.h"
 #include "procfs.h"
 #include "procview.h"
 
@@ -126,6 +127,8 @@ void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 	}
 	fclose(f);
 
+	/* the directories it lives in, first: ior:lstat */
+	describe_path(&(struct path_who){ t, pid, tid, comm }, target, false);
 	put_head(t, pid, tid, comm, "ior:fd", 0, 0);
 	ior_put_kv_i64(&trace_out, "fd", fd);
 	ior_put_kv_esc(&trace_out, "path", target);
@@ -168,6 +171,7 @@ void write_process(int pid, int skipfd)
 	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
 	if ((n = readlink(path, cwd, sizeof(cwd) - 1)) >= 0) {
 		cwd[n] = 0;
+		describe_path(&(struct path_who){ t, pid, pid, comm }, cwd, true);
 		put_head(t, pid, pid, comm, "ior:cwd", 0, 0);
 		ior_put_kv_esc(&trace_out, "path", cwd);
 		ior_putc(&trace_out, '\n');
