@@ -16,7 +16,7 @@ load e2e-helpers
 		    truncate big-offset stat-family dup-family mixed \
 		    access-family chmod-chown close-range copy-range fcntl-locks \
 		    fcntl-rw-hint \
-		    flock fallocate-fadvise getdents links mknod-fifo utimes \
+		    flock fallocate-fadvise getdents links through-links mknod-fifo utimes \
 		    xattrs statfs getcwd handles memfd mmap-msync unshare \
 		    fork-inherit clone-files clone-fs thread-exit fd-reuse \
 		    rename-open hardlinks scm-rights held-open held-pipes vfork-exec exec-cloexec \
@@ -824,6 +824,20 @@ d/u 640"
 	calls_match_capture "$D" "$S/cap.ior" "$S/map.ior" "$S/result.ior"
 	replay_complete
 	step "ior-stats --compare" ior-stats --compare "$S/prog.replay" "$S/result.ior"
+}
+
+# The workload reads through a directory symlink, a file symlink and one
+# with an absolute target, made before the capture: the replay's tree has
+# them as symlinks, the files beneath their targets (no hard link between
+# two names of one file), and the directory only the links lead to with
+# its mode and owner.
+@test "through-links: paths through symlinks are replayed through symlinks" {
+	need_bpf
+	replay_matches_capture through-links
+	assert_equal "$(stat -c '%F %a %u:%g' "$ROOT$D/lnk" "$ROOT$D/priv" "$ROOT$D/priv/f")" \
+		"$(printf '%s\n' 'symbolic link 777 0:0' 'directory 700 65534:65534' 'regular file 600 65534:65534')"
+	run awk '$5 == "init:link"' "$S/prog.replay"
+	assert_output ""
 }
 
 @test "share/ior-demo, the README's main job, replays the sample and the async samples into equal trees" {

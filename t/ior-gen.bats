@@ -181,6 +181,68 @@ open_rec() {	# TID N PATH FLAGS SIZE
 	assert_line '0.000000000 0 0 - init:file 0 0 path=/srv/pg/base/1 size=8192 mode=0600 uid=105 gid=111'
 }
 
+@test "ior:lstat gives a directory no call opened its mode and owner, and is no operation" {
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ior:lstat 0 0 path=/srv size=4096 ft=dir fmode=0755 nlink=3 uid=0 gid=0 ino=2 dev=8:1)
+	$(rec 1 1 ior:lstat 0 0 path=/srv/pg size=4096 ft=dir fmode=0700 nlink=3 uid=105 gid=111 ino=3 dev=8:1)
+	$(rec 1 1 ior:lstat 0 0 path=/proc/self size=0 ft=lnk fmode=0777 nlink=1 uid=0 gid=0 ino=4 dev=0:22 path2=42)
+	$(open_rec 1 1 /srv/pg/base/1 O_RDONLY 10)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line '0.000000000 0 0 - init:dir 0 0 path=/srv mode=0755 uid=0 gid=0'
+	assert_line '0.000000000 0 0 - init:dir 0 0 path=/srv/pg mode=0700 uid=105 gid=111'
+	assert_line '0.000000000 0 0 - init:dir 0 0 path=/srv/pg/base mode=0755'
+	refute_line --partial ' ior:lstat '
+	refute_line --partial '/proc'
+	assert_equal "$(stat_of dropped.tree)" 2
+	assert_equal "$(stat_of dropped.pseudo)" 1
+	assert_equal "$(stat_of ops)" 1
+}
+
+@test "a path through a directory symlink names a file beneath its target, not a hard link" {
+	# /lib -> usr/lib, as on Debian 12; the loader opens /lib/..., a file
+	# held open names /usr/lib/... (the kernel's path), both one inode.
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ior:fd 0 100 fd=5 path=/usr/lib/x/libc.so.6 flags=O_RDONLY offset=0 size=1900 ino=7 ft=reg fs=ext4 fmode=0755 nlink=1 uid=0 gid=0 dev=8:1 vfd=1 ofd=1 file=/usr/lib/x/libc.so.6)
+	$(rec 1 1 ior:lstat 0 0 path=/lib size=7 ft=lnk fmode=0777 nlink=1 uid=0 gid=0 ino=2 dev=8:1 path2=usr/lib)
+	$(rec 1 1 ior:lstat 0 0 path=/usr size=4096 ft=dir fmode=0755 nlink=3 uid=0 gid=0 ino=3 dev=8:1)
+	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/lib/x/libc.so.6 flags=O_RDONLY mode=0 ino=7 size=1900 ft=reg fs=ext4 fmode=0755 nlink=1 uid=0 gid=0 dev=8:1 vfd=2 ofd=2 file=/lib/x/libc.so.6)
+	$(rec 1 1 pread64 2000 100 fd=3 count=2000 offset=0 vfd=2 ofd=2 file=/lib/x/libc.so.6)
+	$(rec 1 1 newfstatat 0 100 dirfd=AT_FDCWD path=/lib/x/libc.so.6 flags=0 size=1900 ft=reg fmode=0755 nlink=1 uid=0 gid=0 ino=7 dev=8:1)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(tree)" "$(printf '%s\n' \
+		'0.000000000 0 0 - init:symlink 0 0 path=/lib path2=usr/lib uid=0 gid=0' \
+		'0.000000000 0 0 - init:dir 0 0 path=/usr mode=0755 uid=0 gid=0' \
+		'0.000000000 0 0 - init:dir 0 0 path=/usr/lib mode=0755' \
+		'0.000000000 0 0 - init:dir 0 0 path=/usr/lib/x mode=0755' \
+		'0.000000000 0 0 - init:file 0 0 path=/usr/lib/x/libc.so.6 size=2000 mode=0755 uid=0 gid=0')"
+	# the operations keep the paths as the program named them
+	assert_line --partial 'openat 3 100 seq=2 dirfd=AT_FDCWD path=/lib/x/libc.so.6 '
+}
+
+@test "a call that follows a final symlink reaches its target; one that does not, the link" {
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ior:lstat 0 0 path=/etc size=4096 ft=dir fmode=0755 nlink=3 uid=0 gid=0 ino=3 dev=8:1)
+	$(rec 1 1 ior:lstat 0 0 path=/etc/localtime size=27 ft=lnk fmode=0777 nlink=1 uid=0 gid=0 ino=4 dev=8:1 path2=../usr/share/zoneinfo/UTC)
+	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/etc/localtime flags=O_RDONLY\|O_CLOEXEC mode=0 ino=9 size=114 ft=reg fs=ext4 fmode=0644 nlink=1 uid=0 gid=0 dev=8:1 vfd=1 ofd=1 file=/etc/localtime)
+	$(rec 1 1 read 114 100 fd=3 count=4096 vfd=1 ofd=1 file=/etc/localtime)
+	$(rec 1 1 lstat 0 100 path=/etc/localtime size=27 ft=lnk fmode=0777 nlink=1 uid=0 gid=0 ino=4 dev=8:1 path2=../usr/share/zoneinfo/UTC)
+	$(rec 1 1 stat 0 100 path=/etc/localtime size=114 ft=reg fmode=0644 nlink=1 uid=0 gid=0 ino=9 dev=8:1)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(tree)" "$(printf '%s\n' \
+		'0.000000000 0 0 - init:dir 0 0 path=/etc mode=0755 uid=0 gid=0' \
+		'0.000000000 0 0 - init:symlink 0 0 path=/etc/localtime path2=../usr/share/zoneinfo/UTC uid=0 gid=0' \
+		'0.000000000 0 0 - init:dir 0 0 path=/usr mode=0755' \
+		'0.000000000 0 0 - init:dir 0 0 path=/usr/share mode=0755' \
+		'0.000000000 0 0 - init:dir 0 0 path=/usr/share/zoneinfo mode=0755' \
+		'0.000000000 0 0 - init:file 0 0 path=/usr/share/zoneinfo/UTC size=114 mode=0644 uid=0 gid=0')"
+}
+
 @test "pseudo files, pipes and unknown descriptors are dropped and counted" {
 	stream map - <<-EOF > "$D/in"
 	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/proc/self/stat flags=O_RDONLY size=0 ft=reg fs=proc vfd=1 ofd=1 file=/proc/self/stat)

@@ -13,7 +13,7 @@
 
 static const char *const drop_names[NDROP] = {
 	"pseudo", "unknown_fd", "failed_unreplayable", "process", "cwd",
-	"unsupported", "device", "anon_mapping", "ipc",
+	"unsupported", "device", "anon_mapping", "ipc", "tree",
 };
 static unsigned long ndrop[NDROP];
 

@@ -13,7 +13,8 @@ struct ofd_ent;
 /* Why a record was dropped; each has a counter in the trailer. */
 enum drop {
 	DROP_PSEUDO, DROP_UNKNOWN_FD, DROP_FAILED, DROP_PROCESS, DROP_CWD,
-	DROP_UNSUPPORTED, DROP_DEVICE, DROP_ANON_MAPPING, DROP_IPC, NDROP,
+	DROP_UNSUPPORTED, DROP_DEVICE, DROP_ANON_MAPPING, DROP_IPC, DROP_TREE,
+	NDROP,
 };
 #define DROP_NONE NDROP		/* not dropped (yet) */
 

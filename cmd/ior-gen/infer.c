@@ -93,11 +93,14 @@ void infer_open(const struct ior_in *in, const struct ior_rec *r,
 
 	if (!p)
 		return;
-	e = path_get(in, a->path ? "path" : "file", p);
 	fl = op == IOR_TREE_CREAT ? (uint64_t)(O_CREAT | O_WRONLY | O_TRUNC) :
 		ior_flags(in, "flags", a->flags, ior_open_flags);
 	if (op == IOR_TREE_HANDLE)
 		fl &= ~(uint64_t)(O_CREAT | O_TRUNC);	/* it opens, never creates */
+	/* The file it opened, through the symlinks the tree knows. */
+	e = path_resolve(in, a->path ? "path" : "file", p,
+			 !(fl & O_NOFOLLOW) &&
+			 (fl & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL));
 	if (r->ret < 0) {
 		if (r->ret == -ENOENT)
 			absent(e);
@@ -159,11 +162,12 @@ static void saw_after(const struct ior_in *in, enum ior_tree op,
 }
 
 void infer_path(const struct ior_in *in, const struct ior_rec *r,
-		enum ior_tree op, const struct args *a)
+		enum ior_tree op, const struct args *a, int follow)
 {
-	struct path_ent *e = a->path ? path_get(in, "path", a->path) : NULL;
-	struct path_ent *e2 = a->path2 ? path_get(in, "path2", a->path2) :
-		NULL;
+	struct path_ent *e = a->path ?
+		path_resolve(in, "path", a->path, follow) : NULL;
+	struct path_ent *e2 = a->path2 ?
+		path_resolve(in, "path2", a->path2, 0) : NULL;
 	uint64_t fl;
 
 	if (op == IOR_TREE_SYMLINK && e2) {
@@ -271,7 +275,8 @@ struct path_ent *file_ent(const struct ior_in *in, const char *key,
 		return NULL;
 	if (o && o->file && !strcmp(o->file->path, file))
 		return o->file;
-	return path_get(in, key, file);
+	/* a descriptor's file is what its open reached */
+	return path_resolve(in, key, file, 1);
 }
 
 void infer_fd(const struct ior_in *in, const struct ior_rec *r,

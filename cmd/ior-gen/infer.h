@@ -16,9 +16,12 @@ struct path_ent;
 /* Learn from an open, creat or ior:fd record what existed before. */
 void infer_open(const struct ior_in *in, const struct ior_rec *r,
 		enum ior_tree op, const struct args *a, struct ofd_ent *o);
-/* Learn from a record about paths (no descriptor). */
+/*
+ * Learn from a record about paths (no descriptor); follow: its call
+ * follows a symbolic link in the last component of its path.
+ */
 void infer_path(const struct ior_in *in, const struct ior_rec *r,
-		enum ior_tree op, const struct args *a);
+		enum ior_tree op, const struct args *a, int follow);
 /* Learn from a record on a descriptor: positions, sizes, writes. */
 void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 	      enum ior_tree op, const struct args *a, struct ofd_ent *o,

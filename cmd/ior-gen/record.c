@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,28 @@ static int dropped(const struct ior_in *in, const struct ior_rec *r,
 	return 0;
 }
 
+/* Whether the record's call follows a symlink in its path's last component. */
+static int follows(const struct ior_in *in, const struct ior_call *row,
+		   const struct args *a)
+{
+	int how = row ? ior_calls[row->native].follow : IOR_FOLLOW_NONE;
+	const struct ior_flag *t = NULL;
+	uint64_t fl;
+
+	if (how == IOR_FOLLOW_FOLLOW)
+		return 1;
+	if (how != IOR_FOLLOW_AT_FOLLOW && how != IOR_FOLLOW_AT_NOFOLLOW)
+		return 0;
+	/* AT_SYMLINK_FOLLOW or AT_SYMLINK_NOFOLLOW, in its own flags */
+	for (int i = 0; i < row->nargs; i++)
+		if (row->args[i].type == IOR_ARG_FLAGS &&
+		    !strcmp(row->args[i].key, "flags"))
+			t = row->args[i].flags;
+	fl = a->flags && t ? ior_flags(in, "flags", a->flags, t) : 0;
+	return how == IOR_FOLLOW_AT_FOLLOW ? !!(fl & AT_SYMLINK_FOLLOW) :
+		!(fl & AT_SYMLINK_NOFOLLOW);
+}
+
 /*
  * What a kept record tells of the tree; fe and fe2 get the entries of
  * its files.
@@ -216,7 +239,7 @@ static void infer(const struct ior_in *in, const struct ior_rec *r,
 		else if (op == IOR_TREE_STAT && a->path && !*a->path && a->vfd)
 			infer_fd(in, r, IOR_TREE_FSTAT, a, o, *fe);	/* AT_EMPTY_PATH */
 		else if (op != IOR_TREE_NOTREE && op != IOR_TREE_CLOSE_RANGE) {
-			infer_path(in, r, op, a);
+			infer_path(in, r, op, a, follows(in, d->row, a));
 			/* AT_EMPTY_PATH and futimens: the descriptor's file */
 			if (*fe && r->ret >= 0) {
 				existed(*fe, TY_UNKNOWN);
@@ -224,6 +247,24 @@ static void infer(const struct ior_in *in, const struct ior_rec *r,
 			}
 		}
 	}
+}
+
+/*
+ * ior:lstat: a directory or symbolic link on the way to a path, as a
+ * stat that did not follow it shows it; no operation.
+ */
+static void lstat_record(const struct ior_in *in, const struct ior_rec *r,
+			 struct args *a)
+{
+	a->target = a->path2;
+	a->path2 = NULL;
+	if (is_pseudo(in, a, NULL)) {
+		drop_count(DROP_PSEUDO);
+		return;
+	}
+	if (r->ret >= 0)
+		infer_path(in, r, IOR_TREE_STAT, a, 0);
+	drop_count(DROP_TREE);
 }
 
 void gen_record(const struct ior_in *in, struct ior_rec *r,
@@ -254,6 +295,10 @@ void gen_record(const struct ior_in *in, struct ior_rec *r,
 	if ((d.op == IOR_TREE_PREAD || d.op == IOR_TREE_PWRITE) && a.offset &&
 	    !strcmp(a.offset, "-1"))
 		d.op = d.op == IOR_TREE_PREAD ? IOR_TREE_READ : IOR_TREE_WRITE;
+	if (d.call == IOR_C_ior_lstat) {
+		lstat_record(in, r, &a);
+		return;
+	}
 	if (dropped(in, r, &a, &d))
 		return;
 	/* What the replay would refuse is refused here, on the user's input. */

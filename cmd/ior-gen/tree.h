@@ -49,6 +49,14 @@ struct path_ent *path_get_n(const struct ior_in *in, const char *key,
 struct path_ent *path_get(const struct ior_in *in, const char *key,
 			  const char *path);
 
+/*
+ * The entry a record's path names once the symbolic links known to have
+ * existed are followed, as the kernel resolves it: those among its
+ * ancestors, and its last component when follow. path_get's when none.
+ */
+struct path_ent *path_resolve(const struct ior_in *in, const char *key,
+			      const char *path, int follow);
+
 /* What a record shows of e: it existed (as ty), the trace created it... */
 void existed(struct path_ent *e, enum ent_type ty);
 void created(struct path_ent *e);

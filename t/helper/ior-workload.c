@@ -998,6 +998,50 @@ static void run_links(void)
 	X(close(dfd));
 }
 
+/*
+ * ---- through-links: files reached through symbolic links that existed
+ * before, as /lib on Debian 12 and /etc/localtime ----
+ * lnk -> priv, a directory of mode 0700 (owned by 65534 when setup runs
+ * as root) that the run never names itself; zone -> priv/f; abs -> DIR/
+ * priv/sub, an absolute target. The run reads through each.
+ */
+
+static void setup_through_links(void)
+{
+	char p[PATH_MAX], q[PATH_MAX];
+
+	make_dir("priv");
+	make_dir("priv/sub");
+	make_file("priv/f", 3000);
+	make_file("priv/sub/g", 5000);
+	X(chmod(in_dir(p, "priv/f"), 0600));
+	X(chmod(in_dir(p, "priv"), 0700));
+	if (geteuid() == 0) {
+		X(chown(in_dir(p, "priv/f"), 65534, 65534));
+		X(chown(in_dir(p, "priv"), 65534, 65534));
+	}
+	X(symlink("priv", in_dir(p, "lnk")));
+	X(symlink("priv/f", in_dir(p, "zone")));
+	X(symlink(in_dir(q, "priv/sub"), in_dir(p, "abs")));
+}
+
+static void run_through_links(void)
+{
+	char p[PATH_MAX], buf[8 * KiB];
+	int fd;
+
+	fd = X(open(in_dir(p, "lnk/f"), O_RDONLY));
+	N(read(fd, buf, sizeof(buf)), 3000);
+	X(close(fd));
+	fd = X(open(in_dir(p, "zone"), O_RDONLY | O_CLOEXEC));
+	N(read(fd, buf, sizeof(buf)), 3000);
+	X(close(fd));
+	fd = X(open(in_dir(p, "abs/g"), O_RDWR));
+	N(pread(fd, buf, 4096, 1000), 4000);
+	N(write(fd, pattern, 100), 100);
+	X(close(fd));
+}
+
 /* ---- mknod-fifo: FIFOs by mknod and mknodat, used once ---- */
 
 static void run_mknod_fifo(void)
@@ -2322,6 +2366,7 @@ static const struct scenario {
 	{ "fallocate-fadvise", setup_fallocate_fadvise, run_fallocate_fadvise, NULL, 0 },
 	{ "getdents", setup_getdents, run_getdents, NULL, 0 },
 	{ "links", setup_links, run_links, NULL, 0 },
+	{ "through-links", setup_through_links, run_through_links, NULL, 0 },
 	{ "mknod-fifo", no_setup, run_mknod_fifo, NULL, 0 },
 	{ "utimes", setup_utimes, run_utimes, NULL, 0 },
 	{ "xattrs", setup_xattrs, run_xattrs, NULL, 0 },
