@@ -19,7 +19,7 @@ load e2e-helpers
 		    flock fallocate-fadvise getdents links through-links mknod-fifo utimes \
 		    xattrs statfs getcwd handles memfd mmap-msync unshare \
 		    fork-inherit clone-files clone-fs thread-exit fd-reuse \
-		    rename-open hardlinks scm-rights held-open held-pipes vfork-exec exec-cloexec \
+		    rename-open hardlinks scm-rights held-open held-pipes held-anon vfork-exec exec-cloexec \
 		    aio-setup aio-submit aio-batch aio-cancel aio-destroy \
 		    uring-setup uring-files uring-link uring-fixed uring-buffers \
 		    uring-fsync uring-statx uring-sqpoll umask all; do
@@ -820,6 +820,23 @@ d/u 640"
 	assert_equal "$(records "$S/map.ior" close | grep -vc ' file=')" 10
 	run awk '($5 == "close" || $5 == "read") && !/ file=/' "$S/prog.replay"
 	assert_output ""
+	diff -u "$S/captured.tree" "$S/replayed.tree"
+	calls_match_capture "$D" "$S/cap.ior" "$S/map.ior" "$S/result.ior"
+	replay_complete
+	step "ior-stats --compare" ior-stats --compare "$S/prog.replay" "$S/result.ior"
+}
+
+# The workload holds an O_TMPFILE file and one it unlinked when ior-trace
+# attaches: each is replayed as an anonymous file in its directory, as
+# long as it was, never by the name the kernel gives it
+# ("DIR/#INO (deleted)"), which is no file of the tree.
+@test "held-anon: files without a name held before capture are replayed as anonymous files" {
+	need_bpf
+	replay_attached held-anon held-anon.log
+	has_record "$S/cap.ior" ior:fd flags='O_RDWR|O_LARGEFILE|O_TMPFILE' offset=1000 size=5000 nlink=0
+	grep -qF " path=$D/gone.dat\\x20(deleted) flags=O_RDONLY|O_LARGEFILE offset=0 size=3000 " "$S/cap.ior"
+	run grep -c 'init:.*deleted' "$S/prog.replay"
+	assert_output 0
 	diff -u "$S/captured.tree" "$S/replayed.tree"
 	calls_match_capture "$D" "$S/cap.ior" "$S/map.ior" "$S/result.ior"
 	replay_complete

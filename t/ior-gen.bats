@@ -243,6 +243,28 @@ open_rec() {	# TID N PATH FLAGS SIZE
 		'0.000000000 0 0 - init:file 0 0 path=/usr/share/zoneinfo/UTC size=114 mode=0644 uid=0 gid=0')"
 }
 
+@test "an ior:fd of a file without a name is an anonymous file in its directory, in no tree" {
+	# MariaDB's O_TMPFILE, and a file unlinked while open: the kernel
+	# names each "DIR/NAME (deleted)", which no file of the tree is.
+	stream map - <<-'EOF' > "$D/in"
+	0.000001000 1 1 app ior:fd 0 100 fd=5 path=/tmp/#10952868\x20(deleted) flags=O_RDWR|O_LARGEFILE|O_TMPFILE offset=100 size=5000 ino=10952868 ft=reg fs=ext4 fmode=0600 nlink=0 uid=105 gid=111 dev=8:1 vfd=1 ofd=1 file=/tmp/#10952868\x20(deleted)
+	0.000001000 1 1 app ior:fd 0 100 fd=6 path=/srv/gone\x20(deleted) flags=O_RDONLY offset=0 size=3000 ino=9 ft=reg fs=ext4 fmode=0644 nlink=0 uid=0 gid=0 dev=8:1 vfd=2 ofd=2 file=/srv/gone\x20(deleted)
+	0.000001000 1 1 app read 4900 100 fd=5 count=8192 vfd=1 ofd=1 file=/tmp/#10952868\x20(deleted)
+	0.000001000 1 1 app pread64 3000 100 fd=6 count=8192 offset=0 vfd=2 ofd=2 file=/srv/gone\x20(deleted)
+	0.000001000 1 1 app fstat 0 100 fd=6 size=3000 ft=reg fmode=0644 nlink=0 uid=0 gid=0 ino=9 dev=8:1 vfd=2 ofd=2 file=/srv/gone\x20(deleted)
+	0.000001000 1 1 app close 0 100 fd=6 vfd=2 ofd=2 file=/srv/gone\x20(deleted)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(tree)" "$(printf '%s\n' \
+		'0.000000000 0 0 - init:dir 0 0 path=/srv mode=0755' \
+		'0.000000000 0 0 - init:dir 0 0 path=/tmp mode=0755')"
+	# the unlinked one is made as an O_TMPFILE is; both keep their size
+	assert_line --partial ' ior:fd 0 100 seq=1 fd=5 path=/tmp/#10952868\x20(deleted) flags=O_RDWR|O_LARGEFILE|O_TMPFILE offset=100 size=5000 '
+	assert_line --partial ' ior:fd 0 100 seq=2 fd=6 path=/srv/gone\x20(deleted) flags=O_RDONLY|O_TMPFILE offset=0 size=3000 '
+	assert_equal "$(stat_of ops)" 6
+}
+
 @test "pseudo files, pipes and unknown descriptors are dropped and counted" {
 	stream map - <<-EOF > "$D/in"
 	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/proc/self/stat flags=O_RDONLY size=0 ft=reg fs=proc vfd=1 ofd=1 file=/proc/self/stat)

@@ -172,7 +172,7 @@ int side_replayable(const char *vfd, const char *file,
 {
 	if (!vfd || (o && o->pseudo))
 		return 0;
-	return (o && o->memfd) ||
+	return (o && (o->memfd || o->anon)) ||
 		(file && file[0] == '/' && !pseudo_path(file));
 }
 

@@ -268,10 +268,33 @@ void infer_path(const struct ior_in *in, const struct ior_rec *r,
 	}
 }
 
+/* A file= of a description ior-gen lost that was of a file without a name. */
+static int anon_name(const char *file)
+{
+	static const char deleted[] = "\\x20(deleted)";
+	size_t n = strlen(file), d = sizeof(deleted) - 1;
+
+	return n > d && !strcmp(file + n - d, deleted);
+}
+
+void infer_anon(const struct ior_in *in, const struct args *a,
+		struct ofd_ent *o)
+{
+	const char *slash = strrchr(a->path, '/');
+
+	if (o) {
+		o->anon = 1;
+		o->pos = uint_of(in, "offset", a->offset);
+	}
+	if (slash > a->path)
+		existed(path_get_n(in, "path", a->path, slash - a->path),
+			TY_DIR);
+}
+
 struct path_ent *file_ent(const struct ior_in *in, const char *key,
 			  const char *file, const struct ofd_ent *o)
 {
-	if (!file)
+	if (!file || (o && (o->memfd || o->anon)) || (!o && anon_name(file)))
 		return NULL;
 	if (o && o->file && !strcmp(o->file->path, file))
 		return o->file;

@@ -17,6 +17,13 @@ struct path_ent;
 void infer_open(const struct ior_in *in, const struct ior_rec *r,
 		enum ior_tree op, const struct args *a, struct ofd_ent *o);
 /*
+ * An ior:fd of a file without a name (O_TMPFILE, unlinked): its
+ * description o, if any, names no entry; the directory of its path
+ * existed.
+ */
+void infer_anon(const struct ior_in *in, const struct args *a,
+		struct ofd_ent *o);
+/*
  * Learn from a record about paths (no descriptor); follow: its call
  * follows a symbolic link in the last component of its path.
  */
@@ -35,7 +42,8 @@ void infer_xfer(const struct ior_in *in, const struct ior_rec *r,
 		struct ofd_ent *o2, struct path_ent *fe2);
 /*
  * The entry of a file= value (of key, file or file2), through its
- * description when it matches.
+ * description when it matches; none for a memfd's or a file's without a
+ * name.
  */
 struct path_ent *file_ent(const struct ior_in *in, const char *key,
 			  const char *file, const struct ofd_ent *o);

@@ -47,6 +47,7 @@ static void get_args(const struct ior_rec *r, struct args *a)
 	ior_keys_values(&keys, r, a->val);
 	a->target = NULL;
 	a->input_seq = a->seq || a->after;
+	a->rewritten = 0;
 }
 
 /* ---- the tasks of the program ---- */
@@ -101,6 +102,7 @@ struct decision {
 	enum ior_tree op;		/* the row's tree column, or as it acts */
 	uint64_t sub;			/* its sub=, or 0 */
 	int request;			/* an aio: or uring: request */
+	int anon;			/* an ior:fd of a file without a name */
 	struct ofd_ent *o, *o2;		/* the descriptions of fd and fd2 */
 };
 
@@ -204,6 +206,46 @@ static int follows(const struct ior_in *in, const struct ior_call *row,
 }
 
 /*
+ * An ior:fd of a regular file without a name: an O_TMPFILE, or one
+ * unlinked, which the kernel names "DIR/NAME (deleted)" (link count 0).
+ */
+static int anon_fd(const struct ior_in *in, const struct args *a)
+{
+	static const char deleted[] = "\\x20(deleted)";
+	size_t n = a->path ? strlen(a->path) : 0, d = sizeof(deleted) - 1;
+
+	if (!a->path || a->path[0] != '/' ||
+	    type_of(a->ft, TY_FILE) != TY_FILE)
+		return 0;
+	return (a->nlink && !strcmp(a->nlink, "0")) ||
+		(n > d && !strcmp(a->path + n - d, deleted)) ||
+		(a->flags && (ior_flags(in, "flags", a->flags, ior_open_flags) &
+			      O_TMPFILE) == O_TMPFILE);
+}
+
+/*
+ * The replay makes a file without a name as an O_TMPFILE in the
+ * directory of its path (ior-replay(1)): one unlinked gets the flag.
+ */
+static void as_tmpfile(const struct ior_in *in, struct ior_rec *r,
+		       struct args *a)
+{
+	static char flags[512];
+
+	if (!a->flags || (ior_flags(in, "flags", a->flags, ior_open_flags) &
+			  O_TMPFILE) == O_TMPFILE)
+		return;
+	if (snprintf(flags, sizeof(flags), "%s%sO_TMPFILE", a->flags,
+		     *a->flags ? "|" : "") >= (int)sizeof(flags))
+		ior_bad(in, "flags", "longer than %zu bytes", sizeof(flags) - 11);
+	for (int i = 0; i < r->nkv; i++)
+		if (r->kv[i].val == a->flags)
+			r->kv[i].val = flags;
+	a->flags = flags;
+	a->rewritten = 1;
+}
+
+/*
  * What a kept record tells of the tree; fe and fe2 get the entries of
  * its files.
  */
@@ -221,6 +263,8 @@ static void infer(const struct ior_in *in, const struct ior_rec *r,
 
 		if (n && op == IOR_TREE_MEMFD)
 			n->memfd = 1;
+		else if (d->anon)	/* no entry: its directory existed */
+			infer_anon(in, a, n);
 		else
 			infer_open(in, r, op, a, n);
 		d->o = o = n ? n : o;
@@ -228,7 +272,7 @@ static void infer(const struct ior_in *in, const struct ior_rec *r,
 		*fe = (o && o->memfd) || (op == IOR_TREE_HANDLE && !n) ? NULL :
 			file_ent(in, "file", a->file, o);
 	} else if (op == IOR_TREE_XFER) {
-		*fe = file_ent(in, "file", a->file, o);
+		*fe = file_ent(in, "file", a->file, o);	/* none: memfd, anon */
 		*fe2 = file_ent(in, "file2", a->file2, d->o2);
 		infer_xfer(in, r, a, o, *fe, d->o2, *fe2);
 	} else {
@@ -301,6 +345,8 @@ void gen_record(const struct ior_in *in, struct ior_rec *r,
 	}
 	if (dropped(in, r, &a, &d))
 		return;
+	if (d.op == IOR_TREE_IORFD && (d.anon = anon_fd(in, &a)))
+		as_tmpfile(in, r, &a);
 	/* What the replay would refuse is refused here, on the user's input. */
 	ior_check_op_vals(in, r, d.call, a.val);
 	tasks_seen(in, r, d.call);

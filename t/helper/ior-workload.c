@@ -1700,6 +1700,50 @@ static void run_held_pipes(void)
 }
 
 /*
+ * ---- held-anon: files without a name open before the capture starts,
+ * as MariaDB's temporary files ----
+ * The run phase opens an O_TMPFILE file in the directory and writes 5000
+ * bytes to it (its position left at 1000), opens gone.dat and unlinks
+ * it, opens held-anon.log, then waits for SIGUSR1 (the test starts
+ * ior-trace -p meanwhile). Then it reads both files, writes the first,
+ * and closes all.
+ */
+
+static void setup_held_anon(void)
+{
+	make_file("gone.dat", 3000);
+}
+
+static void run_held_anon(void)
+{
+	char p[PATH_MAX], buf[8 * KiB];
+	sigset_t usr1;
+	int tmp, gone, log, sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if ((errno = pthread_sigmask(SIG_BLOCK, &usr1, NULL)))
+		die("pthread_sigmask: %s", strerror(errno));
+	tmp = X(open(dir, O_TMPFILE | O_RDWR, 0600));
+	N(write(tmp, pattern, 5000), 5000);
+	N(lseek(tmp, 1000, SEEK_SET), 1000);
+	gone = X(open(in_dir(p, "gone.dat"), O_RDONLY));
+	X(unlink(p));
+	log = X(open(in_dir(p, "held-anon.log"), O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0644));
+	if ((errno = sigwait(&usr1, &sig)))
+		die("sigwait: %s", strerror(errno));
+	N(read(tmp, buf, sizeof(buf)), 4000);		/* from 1000 to the end */
+	N(pread(tmp, buf, 100, 4950), 50);
+	N(pwrite(tmp, pattern, 100, 5000), 100);	/* grows it to 5100 */
+	N(read(gone, buf, 1000), 1000);
+	N(pread(gone, buf, sizeof(buf), 2500), 500);
+	N(write(log, pattern, 10), 10);
+	X(close(gone));
+	X(close(tmp));
+	X(close(log));
+}
+
+/*
  * ---- Linux AIO: io_setup, io_submit, io_getevents, io_pgetevents,
  * io_cancel, io_destroy, through syscall(2): glibc wraps none of them ----
  * Each iocb's aio_data holds the result it must complete with, so that
@@ -2400,6 +2444,7 @@ static const struct scenario {
 	{ "umask", no_setup, run_umask, NULL, 0 },
 	{ "held-open", setup_held_open, run_held_open, NULL, 1 },
 	{ "held-pipes", no_setup, run_held_pipes, NULL, 1 },
+	{ "held-anon", setup_held_anon, run_held_anon, NULL, 1 },
 	{ "vfork-exec", no_setup, run_vfork_exec, resume_vfork_exec, 1 },
 	{ "exec-cloexec", no_setup, run_exec_cloexec, resume_exec_cloexec, 1 },
 	{ NULL, NULL, NULL, NULL, 0 },
