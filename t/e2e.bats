@@ -761,7 +761,9 @@ d/u 640"
 # ior-trace -p on a workload that opened and positioned its files, then
 # waits for SIGUSR1: the replay must start each descriptor at its
 # captured offset (held-b.dat grows only when written at 4950, the read of
-# held-a.dat at 9000 gets the last 1000 bytes).
+# held-a.dat at 9000 gets the last 1000 bytes); priv/held-c.dat and priv,
+# named by no call of the capture, get their modes and owners from its
+# ior:fd and the ior:lstat of its directory.
 @test "held-open: a capture started on a running program replays its open files from their offsets" {
 	need_bpf
 	S=$(scratch)
@@ -801,6 +803,8 @@ d/u 640"
 	tree_list "$ROOT$D" > "$S/replayed.tree"
 	diff -u "$S/captured.tree" "$S/replayed.tree"
 	grep -q ' read 1000 .* cret=1000' "$S/result.ior"
+	assert_equal "$(stat -c '%F %a %u:%g' "$ROOT$D/priv" "$ROOT$D/priv/held-c.dat")" \
+		"$(printf '%s\n' 'directory 700 65534:65534' 'regular file 600 65534:65534')"
 	calls_match_capture "$D" "$S/cap.ior" "$S/map.ior" "$S/result.ior"
 	step "ior-stats --compare" ior-stats --compare "$S/prog.replay" "$S/result.ior"
 }

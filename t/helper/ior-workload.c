@@ -1609,20 +1609,32 @@ static void run_scm_rights(void)
 /*
  * ---- held-open: files open at odd offsets before the capture starts ----
  * The run phase opens and positions its files, then waits for SIGUSR1:
- * the test starts ior-trace -p meanwhile, then signals.
+ * the test starts ior-trace -p meanwhile, then signals. priv/held-c.dat
+ * (mode 0600, in a directory of mode 0700, both owned by 65534 when
+ * setup runs as root) is named by no call after that.
  */
 
 static void setup_held_open(void)
 {
+	char p[PATH_MAX];
+
 	make_file("held-a.dat", 10000);
 	make_file("held-b.dat", 5000);
+	make_dir("priv");
+	make_file("priv/held-c.dat", 2000);
+	X(chmod(in_dir(p, "priv/held-c.dat"), 0600));
+	X(chmod(in_dir(p, "priv"), 0700));
+	if (geteuid() == 0) {
+		X(chown(in_dir(p, "priv/held-c.dat"), 65534, 65534));
+		X(chown(in_dir(p, "priv"), 65534, 65534));
+	}
 }
 
 static void run_held_open(void)
 {
 	char p[PATH_MAX], buf[4 * KiB];
 	sigset_t usr1;
-	int a, b, log, sig;
+	int a, b, c, log, sig;
 
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
@@ -1632,6 +1644,7 @@ static void run_held_open(void)
 	N(lseek(a, 9000, SEEK_SET), 9000);
 	b = X(open(in_dir(p, "held-b.dat"), O_RDWR));
 	N(lseek(b, 4950, SEEK_SET), 4950);
+	c = X(open(in_dir(p, "priv/held-c.dat"), O_RDONLY));
 	log = X(open(in_dir(p, "held.log"), O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0644));
 	N(write(log, pattern, 333), 333);
 	if ((errno = sigwait(&usr1, &sig)))
@@ -1639,7 +1652,9 @@ static void run_held_open(void)
 	N(read(a, buf, sizeof(buf)), 1000);	/* from 9000 to the end */
 	N(write(b, pattern, 100), 100);		/* 4950: grows to 5050 */
 	N(write(log, pattern, 50), 50);
+	N(read(c, buf, sizeof(buf)), 2000);
 	X(close(log));
+	X(close(c));
 	X(close(b));
 	X(close(a));
 }
