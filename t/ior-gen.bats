@@ -243,6 +243,80 @@ open_rec() {	# TID N PATH FLAGS SIZE
 		'0.000000000 0 0 - init:file 0 0 path=/usr/share/zoneinfo/UTC size=114 mode=0644 uid=0 gid=0')"
 }
 
+@test "an ior:lstat puts in the tree no directory that a call found missing before the capture made it" {
+	# git: the open of objects/45/tmp_a fails (no 45 yet), mkdir 45, the
+	# open again; ior-trace looked at 45 after the mkdir. 46 is only
+	# found missing: it appeared later, by another hand.
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ior:lstat 0 0 path=/w size=4096 ft=dir fmode=0750 nlink=3 uid=7 gid=7 ino=2 dev=8:1)
+	$(rec 1 1 ior:lstat 0 0 path=/w/45 size=4096 ft=dir fmode=0755 nlink=2 uid=0 gid=0 ino=3 dev=8:1)
+	$(rec 1 1 access -2 100 path=/w/45/b98 amode=F_OK err=ENOENT)
+	$(rec 1 1 openat -2 100 dirfd=AT_FDCWD path=/w/45/tmp_a flags=O_RDWR\|O_CREAT\|O_EXCL mode=0444 err=ENOENT)
+	$(rec 1 1 mkdir 0 100 path=/w/45 mode=0777)
+	$(rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/45/tmp_b flags=O_RDWR\|O_CREAT\|O_EXCL mode=0444 ino=9 size=0 ft=reg fs=ext4 vfd=1 ofd=1 file=/w/45/tmp_b)
+	$(rec 1 1 ior:lstat 0 0 path=/w/46 size=4096 ft=dir fmode=0755 nlink=2 uid=0 gid=0 ino=4 dev=8:1)
+	$(rec 1 1 openat -2 100 dirfd=AT_FDCWD path=/w/46/x flags=O_RDONLY mode=0 err=ENOENT)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(tree)" '0.000000000 0 0 - init:dir 0 0 path=/w mode=0750 uid=7 gid=7'
+}
+
+@test "an ior:lstat puts in the tree no symlink or directory that the capture makes" {
+	# A release switch: ior-trace looked after the rename and the symlink.
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ior:lstat 0 0 path=/w size=4096 ft=dir fmode=0755 nlink=3 uid=0 gid=0 ino=2 dev=8:1)
+	$(rec 1 1 ior:lstat 0 0 path=/w/cur size=2 ft=lnk fmode=0777 nlink=1 uid=0 gid=0 ino=3 dev=8:1 path2=v2)
+	$(rec 1 1 ior:lstat 0 0 path=/w/v2 size=4096 ft=dir fmode=0700 nlink=2 uid=0 gid=0 ino=4 dev=8:1)
+	$(rec 1 1 newfstatat -2 100 dirfd=AT_FDCWD path=/w/cur/conf flags=0 err=ENOENT)
+	$(rec 1 1 mkdir 0 100 path=/w/v2.tmp mode=0700)
+	$(rec 1 1 rename 0 100 path=/w/v2.tmp path2=/w/v2)
+	$(rec 1 1 symlink 0 100 path=v2 path2=/w/cur)
+	$(open_rec 1 1 /w/cur/conf O_WRONLY\|O_CREAT 0)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(tree)" '0.000000000 0 0 - init:dir 0 0 path=/w mode=0755 uid=0 gid=0'
+}
+
+@test "a call that found its path missing is not taken through a symlink only an ior:lstat showed" {
+	# cur did not exist at the stat: conf beneath v1 existed all along.
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ior:lstat 0 0 path=/w size=4096 ft=dir fmode=0755 nlink=3 uid=0 gid=0 ino=2 dev=8:1)
+	$(rec 1 1 ior:lstat 0 0 path=/w/cur size=2 ft=lnk fmode=0777 nlink=1 uid=0 gid=0 ino=3 dev=8:1 path2=v1)
+	$(rec 1 1 newfstatat -2 100 dirfd=AT_FDCWD path=/w/cur/conf flags=0 err=ENOENT)
+	$(rec 1 1 symlink 0 100 path=v1 path2=/w/cur)
+	$(open_rec 1 1 /w/v1/conf O_RDONLY 10)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(tree)" "$(printf '%s\n' \
+		'0.000000000 0 0 - init:dir 0 0 path=/w mode=0755 uid=0 gid=0' \
+		'0.000000000 0 0 - init:dir 0 0 path=/w/v1 mode=0755' \
+		'0.000000000 0 0 - init:file 0 0 path=/w/v1/conf size=10 mode=0644')"
+}
+
+@test "an ior:lstat gives no mode or owner that the capture changes: chmod, chown, a directory made again" {
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 ior:lstat 0 0 path=/srv size=4096 ft=dir fmode=0755 nlink=3 uid=0 gid=0 ino=2 dev=8:1)
+	$(rec 1 1 ior:lstat 0 0 path=/srv/a size=4096 ft=dir fmode=0700 nlink=2 uid=5 gid=5 ino=3 dev=8:1)
+	$(rec 1 1 ior:lstat 0 0 path=/srv/b size=4096 ft=dir fmode=0700 nlink=2 uid=5 gid=5 ino=4 dev=8:1)
+	$(rec 1 1 ior:lstat 0 0 path=/srv/c size=4096 ft=dir fmode=0700 nlink=2 uid=5 gid=5 ino=5 dev=8:1)
+	$(rec 1 1 access 0 100 path=/srv/a/f amode=F_OK)
+	$(rec 1 1 access 0 100 path=/srv/b/f amode=F_OK)
+	$(rec 1 1 access -2 100 path=/srv/c/f amode=F_OK err=ENOENT)
+	$(rec 1 1 chmod 0 100 path=/srv/a mode=0700)
+	$(rec 1 1 chown 0 100 path=/srv/b uid=5 gid=5)
+	$(rec 1 1 rmdir 0 100 path=/srv/c)
+	$(rec 1 1 mkdir 0 100 path=/srv/c mode=0700)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_line '0.000000000 0 0 - init:dir 0 0 path=/srv/a mode=0755 uid=5 gid=5'
+	assert_line '0.000000000 0 0 - init:dir 0 0 path=/srv/b mode=0700'
+	assert_line '0.000000000 0 0 - init:dir 0 0 path=/srv/c mode=0755'
+}
+
 @test "an ior:fd of a file without a name is an anonymous file in its directory, in no tree" {
 	# MariaDB's O_TMPFILE, and a file unlinked while open: the kernel
 	# names each "DIR/NAME (deleted)", which no file of the tree is.

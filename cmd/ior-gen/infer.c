@@ -84,6 +84,18 @@ static void saw_attrs(const struct ior_in *in, struct path_ent *e,
 		saw_inode(e, dev_of(in, a->dev), ior_uint(in, "ino", a->ino));
 }
 
+/*
+ * Whether the call resolved its path: it succeeded, or failed on what it
+ * found at its end. One that failed with ENOENT, ENOTDIR... may have
+ * found missing a symbolic link that ior-trace, looking later, saw.
+ */
+static int reached(const struct ior_rec *r, enum ior_tree op)
+{
+	return r->ret >= 0 || r->ret == -EEXIST || r->ret == -EISDIR ||
+		r->ret == -ENOTEMPTY ||
+		(r->ret == -EINVAL && op == IOR_TREE_READLINK);
+}
+
 void infer_open(const struct ior_in *in, const struct ior_rec *r,
 		enum ior_tree op, const struct args *a, struct ofd_ent *o)
 {
@@ -100,7 +112,8 @@ void infer_open(const struct ior_in *in, const struct ior_rec *r,
 	/* The file it opened, through the symlinks the tree knows. */
 	e = path_resolve(in, a->path ? "path" : "file", p,
 			 !(fl & O_NOFOLLOW) &&
-			 (fl & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL));
+			 (fl & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL),
+			 reached(r, op));
 	if (r->ret < 0) {
 		if (r->ret == -ENOENT)
 			absent(e);
@@ -165,9 +178,9 @@ void infer_path(const struct ior_in *in, const struct ior_rec *r,
 		enum ior_tree op, const struct args *a, int follow)
 {
 	struct path_ent *e = a->path ?
-		path_resolve(in, "path", a->path, follow) : NULL;
+		path_resolve(in, "path", a->path, follow, reached(r, op)) : NULL;
 	struct path_ent *e2 = a->path2 ?
-		path_resolve(in, "path2", a->path2, 0) : NULL;
+		path_resolve(in, "path2", a->path2, 0, reached(r, op)) : NULL;
 	uint64_t fl;
 
 	if (op == IOR_TREE_SYMLINK && e2) {
@@ -268,6 +281,23 @@ void infer_path(const struct ior_in *in, const struct ior_rec *r,
 	}
 }
 
+void infer_lstat(const struct ior_in *in, const struct args *a, int lnk)
+{
+	struct path_ent *e = path_get(in, "path", a->path);
+	unsigned mode = 0;
+	uint32_t uid = 0, gid = 0;
+	int owner = a->uid && a->gid;
+
+	if (a->fmode)
+		mode = ior_mode(in, "fmode", a->fmode) & 07777;
+	if (owner) {
+		uid = ior_owner(in, "uid", a->uid, 0);
+		gid = ior_owner(in, "gid", a->gid, 0);
+	}
+	saw_lstat(in, e, lnk ? a->target : NULL, a->fmode != NULL, mode,
+		  owner, uid, gid);
+}
+
 /* A file= of a description ior-gen lost that was of a file without a name. */
 static int anon_name(const char *file)
 {
@@ -299,7 +329,7 @@ struct path_ent *file_ent(const struct ior_in *in, const char *key,
 	if (o && o->file && !strcmp(o->file->path, file))
 		return o->file;
 	/* a descriptor's file is what its open reached */
-	return path_resolve(in, key, file, 1);
+	return path_resolve(in, key, file, 1, 1);
 }
 
 void infer_fd(const struct ior_in *in, const struct ior_rec *r,

@@ -29,6 +29,12 @@ void infer_anon(const struct ior_in *in, const struct args *a,
  */
 void infer_path(const struct ior_in *in, const struct ior_rec *r,
 		enum ior_tree op, const struct args *a, int follow);
+/*
+ * An ior:lstat of a directory, or of a symbolic link (lnk: a->target is
+ * its target): kept for the tree, which takes it only where the calls
+ * agree (tree.h, saw_lstat).
+ */
+void infer_lstat(const struct ior_in *in, const struct args *a, int lnk);
 /* Learn from a record on a descriptor: positions, sizes, writes. */
 void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 	      enum ior_tree op, const struct args *a, struct ofd_ent *o,

@@ -295,19 +295,23 @@ static void infer(const struct ior_in *in, const struct ior_rec *r,
 
 /*
  * ior:lstat: a directory or symbolic link on the way to a path, as a
- * stat that did not follow it shows it; no operation.
+ * stat that did not follow it showed it, some time after its call; no
+ * operation. Its path is one ior-trace resolved: no link to follow.
  */
 static void lstat_record(const struct ior_in *in, const struct ior_rec *r,
 			 struct args *a)
 {
+	enum ent_type ty = type_of(a->ft, TY_UNKNOWN);
+
 	a->target = a->path2;
 	a->path2 = NULL;
 	if (is_pseudo(in, a, NULL)) {
 		drop_count(DROP_PSEUDO);
 		return;
 	}
-	if (r->ret >= 0)
-		infer_path(in, r, IOR_TREE_STAT, a, 0);
+	if (r->ret >= 0 && a->path && (ty == TY_DIR ||
+				       (ty == TY_LNK && a->target)))
+		infer_lstat(in, a, ty == TY_LNK);
 	drop_count(DROP_TREE);
 }
 

@@ -12,7 +12,7 @@
 
 static struct ior_hashmap paths;	/* by hash of the path */
 static struct ior_hashmap inodes;	/* files that existed, by dev:ino */
-static unsigned long nlinks;	/* symlinks that existed, target known */
+static unsigned long nlinks;	/* symlinks known: existed, or an ior:lstat's */
 
 /* The entry of path (len bytes), or NULL: none is made. */
 static struct path_ent *path_find_n(const char *path, size_t len)
@@ -61,6 +61,18 @@ static int leads(const struct path_ent *e)
 		!e->frozen;
 }
 
+/*
+ * A symlink only an ior:lstat showed, and that no call made, removed,
+ * found missing or showed as anything else so far: a call that resolved
+ * a path through it shows it existed.
+ */
+static int lstat_leads(const struct path_ent *e)
+{
+	return e && e->lstat && e->lstat->type == TY_LNK &&
+		(e->state == ST_UNDECIDED ||
+		 (e->state == ST_EXISTED && e->type == TY_UNKNOWN && !e->gone));
+}
+
 #define MAX_LINKS 40		/* as the kernel's MAXSYMLINKS */
 #define RESOLVED_MAX IOR_PROG_PATH_MAX	/* escaped: unescaped it is shorter */
 
@@ -68,19 +80,27 @@ static int leads(const struct path_ent *e)
  * path (escaped, absolute) with the first link among the n components
  * of it that resolution goes through replaced by its target: into dst,
  * and 1; 0 when it goes through none, -1 when the result is too long.
+ * reached: through a link only an ior:lstat showed too, which then
+ * existed.
  */
-static int through_link(char *dst, const char *path, size_t n)
+static int through_link(char *dst, const char *path, size_t n, int reached)
 {
 	static char rest[2 * RESOLVED_MAX];
-	const struct path_ent *l = NULL;
+	struct path_ent *l = NULL;
 	size_t i;
 
 	for (i = 1; i <= n; i++)
 		if ((i == n || path[i] == '/') && path[i - 1] != '/' &&
-		    leads(l = path_find_n(path, i)))
+		    (l = path_find_n(path, i)) &&
+		    (leads(l) || (reached && lstat_leads(l))))
 			break;
 	if (i > n)
 		return 0;
+	if (!leads(l)) {	/* only an ior:lstat's: now a call's */
+		existed(l, TY_LNK);
+		if (!l->target)
+			l->target = ior_xstrdup(l->lstat->target);
+	}
 	/* the target, then what follows the link; from the link's parent */
 	if (snprintf(rest, sizeof(rest), "%s%s", l->target, path + i) >=
 	    (int)sizeof(rest))
@@ -97,7 +117,7 @@ static int through_link(char *dst, const char *path, size_t n)
 }
 
 struct path_ent *path_resolve(const struct ior_in *in, const char *key,
-			      const char *path, int follow)
+			      const char *path, int follow, int reached)
 {
 	static char buf[2][2 * RESOLVED_MAX];
 	const char *p = path;
@@ -112,7 +132,7 @@ struct path_ent *path_resolve(const struct ior_in *in, const char *key,
 		if (!follow)	/* its ancestors only */
 			while (n > 0 && p[n - 1] != '/')
 				n--;
-		if ((r = through_link(buf[k], p, n)) > 0) {
+		if ((r = through_link(buf[k], p, n, reached)) > 0) {
 			p = buf[k];
 			k ^= 1;
 		}
@@ -230,6 +250,7 @@ void replaced(struct path_ent *e)
 {
 	e->frozen = 1;
 	e->mode_lock = e->owner_lock = e->ino_lock = 1;
+	e->gone = 1;
 }
 
 /* chmod and chown change what later sightings show. */
@@ -272,6 +293,69 @@ void saw_link(const struct ior_in *in, struct path_ent *e,
 		ior_val_check(in, "path2", target, IOR_PROG_PATH_MAX);
 		e->target = ior_xstrdup(target);
 		nlinks++;
+	}
+}
+
+void saw_lstat(const struct ior_in *in, struct path_ent *e, const char *target,
+	       int has_mode, unsigned mode, int has_owner, uint32_t uid,
+	       uint32_t gid)
+{
+	struct lstat_seen *l;
+	size_t n;
+
+	/* made, found missing or removed by a call before: it is theirs */
+	if (e->lstat || !treeable(e) || e->gone ||
+	    (e->state != ST_UNDECIDED && e->state != ST_EXISTED))
+		return;
+	if (target && !*target)
+		return;		/* no symlink has an empty target */
+	if (target)	/* ior-init makes it: unescaped as a path */
+		ior_val_check(in, "path2", target, IOR_PROG_PATH_MAX);
+	n = target ? strlen(target) : 0;
+	l = ior_xmalloc(sizeof(*l) + n + 1);
+	memset(l, 0, sizeof(*l));
+	l->type = target ? TY_LNK : TY_DIR;
+	l->has_mode = !!has_mode;
+	l->mode = mode;
+	l->has_owner = !!has_owner;
+	l->uid = uid;
+	l->gid = gid;
+	memcpy(l->target, target ? target : "", n + 1);
+	e->lstat = l;
+	if (target)
+		nlinks++;
+}
+
+/*
+ * What e's ior:lstat adds to the tree: e existed (the calls say so), and
+ * nothing the trace did to it since could be what ior-trace saw: the
+ * type, a symlink's target, a mode or owner that no call showed.
+ */
+static void take_lstat(struct path_ent *e)
+{
+	const struct lstat_seen *l = e->lstat;
+
+	if (!l || e->gone)
+		return;
+	if (e->type == TY_UNKNOWN) {
+		e->type = l->type;
+		if (l->type == TY_LNK && !e->target)
+			e->target = ior_xstrdup(l->target);
+	}
+	if (e->type != l->type)
+		return;		/* an ancestor of files is no link here */
+	if (l->has_mode && !e->has_mode && !e->mode_lock &&
+	    l->type == TY_DIR) {
+		e->mode = l->mode;
+		e->has_mode = 1;
+	}
+	/* a link's own owner beats one seen through it */
+	if (l->has_owner && !e->owner_lock &&
+	    (l->type == TY_LNK ? !e->attr_lnk : !e->has_owner)) {
+		e->uid = l->uid;
+		e->gid = l->gid;
+		e->has_owner = 1;
+		e->attr_lnk = l->type == TY_LNK;
 	}
 }
 
@@ -349,8 +433,10 @@ void put_tree(struct ior_out *out, struct tree_count *c)
 	for (size_t i = 0; i < paths.cap; i++) {
 		struct path_ent *e = paths.slot[i].val;
 
-		if (e && e->state == ST_EXISTED)
+		if (e && e->state == ST_EXISTED) {
+			take_lstat(e);
 			v[n++] = e;
+		}
 	}
 	qsort(v, n, sizeof(*v), path_cmp);
 	/* One inode, one size: the largest seen through any of its names. */
@@ -429,6 +515,7 @@ void tree_cleanup(void)
 
 		if (e) {
 			free(e->target);
+			free(e->lstat);
 			free(e);
 		}
 	}
