@@ -400,6 +400,26 @@ wait_for() {
 	[ "$(first " ior:lstat .* path=$dir/real/flink ")" -gt "$(first " openat .* path=lnk/sub/f ")" ]
 }
 
+@test "ior:lstat describes nothing of a path a call found missing: it may be there by the time ior-trace looks" {
+	need_bpf
+	mkdir sub
+	run timeout 30 ior-trace -o trace.txt -- sh -c 'cat sub/x d/x 2>/dev/null; mkdir d; touch d/f'
+	assert_success
+	run calls openat " path=d/x "
+	assert_output --partial " err=ENOENT"
+	run calls openat " path=sub/x "
+	assert_output --partial " err=ENOENT"
+	# sub is on no path a call reached
+	run calls ior:lstat " path=$dir/sub "
+	assert_output ""
+	# d is described once, by the open that reached it, after the mkdir
+	run calls ior:lstat " path=$dir/d "
+	assert_equal "${#lines[@]}" 1
+	first() { grep -n -m 1 -- "$1" trace.txt | cut -d: -f1; }
+	[ "$(first " ior:lstat .* path=$dir/d ")" -gt "$(first " mkdir 0 .* path=d ")" ]
+	[ "$(first " ior:lstat .* path=$dir/d ")" -lt "$(first " openat .* path=d/f ")" ]
+}
+
 @test "-c follows processes whose command name matches" {
 	need_bpf
 	cp "$BATS_FILE_TMPDIR/hold" holdx	# its command name does not match

@@ -8,6 +8,11 @@
  * path (at most 40 links, as the kernel's MAXSYMLINKS); a file, or a
  * component that is missing, ends it.
  *
+ * The walk is made when the record is written, after the call, at times
+ * well after it and after later calls (ior-format(5)): nothing of a call
+ * that found its path missing is described, as the path may be there by
+ * then.
+ *
  * What was met is remembered as hashes in a fixed table, so that a path
  * costs one lookup once its directory was walked, and memory is bounded
  * whatever the capture: the paths walked, the directories described (no
@@ -16,6 +21,7 @@
  * described again, which ior-gen takes as it took the first ones.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -166,6 +172,13 @@ void describe_call(const struct call_rec *c)
 	char abs[IOR_PATH_MAX];
 	int npaths = 0;
 
+	/*
+	 * A path the call found missing, or not a directory on the way,
+	 * may be there by now, made by a later call: not described (what
+	 * is on it will be, before a call that reaches it).
+	 */
+	if (e->ret == -ENOENT || e->ret == -ENOTDIR)
+		return;
 	for (int i = 0; i < row->nargs; i++)
 		npaths += row->args[i].type == IOR_ARG_PATH &&
 			row->args[i].form != IOR_FORM_CODE;
