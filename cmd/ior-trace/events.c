@@ -51,16 +51,38 @@ static void write_exec(const struct ior_event *e, const char *path)
 }
 
 /*
+ * A pipe's or a socket's name, as /proc gives it ("pipe:[INO]"), from
+ * what the kernel said of the file: into buf, and true; false for any
+ * other file.
+ */
+static bool anon_name(const struct ior_event *e, char *buf, size_t cap)
+{
+	const char *kind = NULL;
+
+	if (S_ISFIFO(e->mode) && !strncmp(e->fs, "pipefs", sizeof(e->fs)))
+		kind = "pipe";
+	else if (S_ISSOCK(e->mode) && !strncmp(e->fs, "sockfs", sizeof(e->fs)))
+		kind = "socket";
+	if (!kind)
+		return false;
+	snprintf(buf, cap, "%s:[%llu]", kind, (unsigned long long)e->ino);
+	return true;
+}
+
+/*
  * The ior:fd record of a descriptor a recvmsg received, from what the
- * kernel said of it then; when its path was not found there, from /proc
- * if the descriptor still refers to the same inode: one closed meanwhile
- * (and perhaps reused) is left out, and counted.
+ * kernel said of it then (a pipe or a socket is named by its inode);
+ * when its path was not found there, from /proc if the descriptor still
+ * refers to the same inode: one closed meanwhile (and perhaps reused) is
+ * left out, and counted.
  */
 static void write_right(const struct ior_event *e, const char *path)
 {
 	char target[IOR_PATH_MAX];
 	int fd = e->args[0];
 
+	if (!path[0] && anon_name(e, target, sizeof(target)))
+		path = target;
 	if (!path[0]) {
 		if (fd_target(e->pid, fd, e->ino, target, sizeof(target)) < 0)
 			nrights_lost++;
