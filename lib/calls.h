@@ -206,6 +206,7 @@ REC(sched_exec,         "sched:exec",            NONE,     EXEC,           SCHED
 REC(sched_exit,         "sched:exit",            NONE,     EXIT,           SCHED,       NOOP,          VAL,   K(INT, code), K(INT, group))
 REC(ior_fd,             "ior:fd",                NONE,     IORFD,          IORFD,       IORFD,         FD,    K(INT, fd), K(PATH, path), K(FLAGS, flags), K(LONG, offset))
 REC(ior_cwd,            "ior:cwd",               NONE,     IORCWD,         CWD,         NONE,          VAL,   K(PATH, path))
+REC(ior_lstat,          "ior:lstat",             NONE,     NONE,           STAT,        NONE,          VAL,   K(PATH, path), K(LINK, path2))
 REC(ior_fixed,          "ior:fixed",             NONE,     URING_FIXED,    IORFD,       URING_FIXED,   VAL,   K(INT, ring), K(INT, fixed), K(PATH, path), K(FLAGS, flags))
 REC(ior_aio,            "ior:aio",               NONE,     NONE,           NOTREE,      IO_SETUP,      VAL,   K(HEX, ctx), K(UINT, nr))
 REC(init_dir,           "init:dir",              NONE,     INIT,           UNSUPPORTED, NONE,          VAL,   K(PATH, path), K(MODE, mode))

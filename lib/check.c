@@ -636,6 +636,10 @@ static void check_args(const struct chk *c, unsigned kind,
 	}
 	if (n->flags)
 		flags = c_flags(c, K_flags, n->flags);
+	/* ior:fd of a file without a name: as long as size (ior-replay(1)) */
+	if (kind == IOR_REPLAY_IORFD && (flags & __O_TMPFILE) == __O_TMPFILE &&
+	    c->val[K_size] && c_uint(c, K_size) > INT64_MAX)
+		ior_bad(in, "size", "out of range 0..%lld", (long long)INT64_MAX);
 	if (b & N_MASK)
 		c_flags(c, K_mask, ior_statx_mask);
 	if (b & N_AMODE)

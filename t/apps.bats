@@ -8,6 +8,8 @@ load e2e-helpers
 load apps-helpers
 load async-helpers
 
+bats_require_minimum_version 1.5.0
+
 SQLITE='sqlite3 db.sqlite < ../script.sql'
 TAR='tar czf out.tgz src && mkdir ex && tar xzf out.tgz -C ex'
 GIT='git init -q . && git add . && git -c user.name=ior -c user.email=ior@example.org commit -q -m init'
@@ -156,7 +158,7 @@ COREUTILS='chmod 600 a && touch -d "2021-02-03 04:05:06" b && ln a a.hard && ln 
 	assert_equal "$(count_requests "$S/replay-cap.ior" 'uring:(read|write)v?')" \
 		"$(count_requests "$S/cap.ior" 'uring:(read|write)v?')"
 	for f in cap.ior result.ior replay-cap.ior; do
-		run ior-stats -t -r depth "$S/$f"
+		run --separate-stderr ior-stats -t -r depth "$S/$f"
 		assert_success
 		peak=$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 && $4 > m { m = $4 } END { print m + 0 }')
 		echo "# $f: peak depth $peak"

@@ -206,8 +206,9 @@ calls_match_capture() {
 # - those on other descriptors without a file: pipes, sockets and
 #   descriptors ior-map did not know (inherited, or already closed);
 # - clone, clone3, fork, execve, execveat and exit_group, which the
-#   replay's processes stand for (sched:fork, sched:exit), and ior:cwd
-#   (the replay resolves no relative path);
+#   replay's processes stand for (sched:fork, sched:exit), ior:cwd
+#   (the replay resolves no relative path) and ior:lstat (the starting
+#   tree's, no call);
 # - anonymous memory: mmap, munmap, msync and madvise without a file.
 own_counts() {
 	awk -v d="$1" '
@@ -242,7 +243,7 @@ own_counts() {
 				if ($5 ~ /^(mmap|munmap|msync|madvise)$/ && ofd == "")
 					next
 			}
-			if ($5 ~ /^(clone|clone3|fork|execve|execveat|exit_group|ior:cwd)$/)
+			if ($5 ~ /^(clone|clone3|fork|execve|execveat|exit_group|ior:cwd|ior:lstat)$/)
 				next
 			k = $5 " " ($6 < 0 ? $6 : "ok")
 			n[k]++
@@ -324,4 +325,47 @@ has_record() {
 		echo "# no record: $2 ${*:3} in $1"
 		return 1
 	fi
+}
+
+# replay_attached SCENARIO FILE: the run phase of a scenario that waits
+# for SIGUSR1 (held-*), captured with ior-trace -p once its descriptor
+# on FILE (a name in its directory) is open and ior-trace has written
+# it; then mapped, generated, initialised and replayed under a root as
+# replay_matches_capture does, with no filter anywhere. Sets S, D and
+# ROOT for further checks; $S/captured.tree is the workload's directory
+# after the run, $S/replayed.tree the root's.
+replay_attached() {
+	local scen=$1 file=$2 pid tracer
+	S=$(scratch)
+	D=$S/work
+	ROOT=$S/root
+	mkdir "$ROOT"
+	step "ior-workload setup" ior-workload setup "$scen" "$D"
+	ior-workload run "$scen" "$D" &	# ends on the SIGUSR1 below
+	pid=$!
+	for _ in $(seq 200); do
+		if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q -- "$file"; then
+			break
+		fi
+		sleep 0.05
+	done
+	ls -l "/proc/$pid/fd" | grep -q -- "$file"
+	timeout 60 ior-trace -p "$pid" -o "$S/cap.ior" &
+	tracer=$!
+	for _ in $(seq 200); do
+		if grep -q "ior:fd.*$file" "$S/cap.ior" 2>/dev/null; then
+			break
+		fi
+		sleep 0.05
+	done
+	grep -q "ior:fd.*$file" "$S/cap.ior"
+	kill -USR1 "$pid"
+	wait "$pid"
+	wait "$tracer"
+	tree_list "$D" > "$S/captured.tree"
+	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$S/cap.ior" "$S/map.ior"
+	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$S/map.ior" "$S/prog.replay"
+	step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
+	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
+	tree_list "$ROOT$D" > "$S/replayed.tree"
 }

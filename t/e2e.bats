@@ -16,10 +16,10 @@ load e2e-helpers
 		    truncate big-offset stat-family dup-family mixed \
 		    access-family chmod-chown close-range copy-range fcntl-locks \
 		    fcntl-rw-hint \
-		    flock fallocate-fadvise getdents links mknod-fifo utimes \
+		    flock fallocate-fadvise getdents links through-links mknod-fifo utimes \
 		    xattrs statfs getcwd handles memfd mmap-msync unshare \
 		    fork-inherit clone-files clone-fs thread-exit fd-reuse \
-		    rename-open hardlinks scm-rights held-open vfork-exec exec-cloexec \
+		    rename-open hardlinks scm-rights held-open held-pipes held-anon vfork-exec exec-cloexec \
 		    aio-setup aio-submit aio-batch aio-cancel aio-destroy aio-reaper vec-wide \
 		    uring-setup uring-files uring-link uring-fixed uring-buffers \
 		    uring-fsync uring-statx uring-sqpoll umask all; do
@@ -794,7 +794,9 @@ vector_bytes() {
 # ior-trace -p on a workload that opened and positioned its files, then
 # waits for SIGUSR1: the replay must start each descriptor at its
 # captured offset (held-b.dat grows only when written at 4950, the read of
-# held-a.dat at 9000 gets the last 1000 bytes).
+# held-a.dat at 9000 gets the last 1000 bytes); priv/held-c.dat and priv,
+# named by no call of the capture, get their modes and owners from its
+# ior:fd and the ior:lstat of its directory.
 @test "held-open: a capture started on a running program replays its open files from their offsets" {
 	need_bpf
 	S=$(scratch)
@@ -834,8 +836,62 @@ vector_bytes() {
 	tree_list "$ROOT$D" > "$S/replayed.tree"
 	diff -u "$S/captured.tree" "$S/replayed.tree"
 	grep -q ' read 1000 .* cret=1000' "$S/result.ior"
+	assert_equal "$(stat -c '%F %a %u:%g' "$ROOT$D/priv" "$ROOT$D/priv/held-c.dat")" \
+		"$(printf '%s\n' 'directory 700 65534:65534' 'regular file 600 65534:65534')"
 	calls_match_capture "$D" "$S/cap.ior" "$S/map.ior" "$S/result.ior"
 	step "ior-stats --compare" ior-stats --compare "$S/prog.replay" "$S/result.ior"
+}
+
+# The pipe and socket pair the workload holds when ior-trace attaches are
+# pseudo files: their ior:fd records are dropped, and so is every call
+# on them, in the parent and in each child that inherited them (the
+# first child's close is not their last), so that the unfiltered
+# pipeline replays only what it can and --compare finds no difference.
+@test "held-pipes: calls on a pipe and a socket held before capture are dropped in every process" {
+	need_bpf
+	replay_attached held-pipes held-pipes.log
+	# its own (and any the test's shell left it)
+	[ "$(records "$S/cap.ior" ior:fd fs=pipefs | grep -c ' path=pipe:')" -ge 2 ]
+	[ "$(records "$S/cap.ior" ior:fd fs=sockfs | grep -c ' path=socket:')" -ge 2 ]
+	# closed by the first child (4), the parent (4), the second child (2)
+	assert_equal "$(records "$S/map.ior" close | grep -vc ' file=')" 10
+	run awk '($5 == "close" || $5 == "read") && !/ file=/' "$S/prog.replay"
+	assert_output ""
+	diff -u "$S/captured.tree" "$S/replayed.tree"
+	calls_match_capture "$D" "$S/cap.ior" "$S/map.ior" "$S/result.ior"
+	replay_complete
+	step "ior-stats --compare" ior-stats --compare "$S/prog.replay" "$S/result.ior"
+}
+
+# The workload holds an O_TMPFILE file and one it unlinked when ior-trace
+# attaches: each is replayed as an anonymous file in its directory, as
+# long as it was, never by the name the kernel gives it
+# ("DIR/#INO (deleted)"), which is no file of the tree.
+@test "held-anon: files without a name held before capture are replayed as anonymous files" {
+	need_bpf
+	replay_attached held-anon held-anon.log
+	has_record "$S/cap.ior" ior:fd flags='O_RDWR|O_LARGEFILE|O_TMPFILE' offset=1000 size=5000 nlink=0
+	grep -qF " path=$D/gone.dat\\x20(deleted) flags=O_RDONLY|O_LARGEFILE offset=0 size=3000 " "$S/cap.ior"
+	run grep -c 'init:.*deleted' "$S/prog.replay"
+	assert_output 0
+	diff -u "$S/captured.tree" "$S/replayed.tree"
+	calls_match_capture "$D" "$S/cap.ior" "$S/map.ior" "$S/result.ior"
+	replay_complete
+	step "ior-stats --compare" ior-stats --compare "$S/prog.replay" "$S/result.ior"
+}
+
+# The workload reads through a directory symlink, a file symlink and one
+# with an absolute target, made before the capture: the replay's tree has
+# them as symlinks, the files beneath their targets (no hard link between
+# two names of one file), and the directory only the links lead to with
+# its mode and owner.
+@test "through-links: paths through symlinks are replayed through symlinks" {
+	need_bpf
+	replay_matches_capture through-links
+	assert_equal "$(stat -c '%F %a %u:%g' "$ROOT$D/lnk" "$ROOT$D/priv" "$ROOT$D/priv/f")" \
+		"$(printf '%s\n' 'symbolic link 777 0:0' 'directory 700 65534:65534' 'regular file 600 65534:65534')"
+	run awk '$5 == "init:link"' "$S/prog.replay"
+	assert_output ""
 }
 
 @test "share/ior-demo, the README's main job, replays the sample and the async samples into equal trees" {

@@ -446,6 +446,39 @@ refused() {
 	assert_equal "$(stat -c %s "$R/pre")" 10
 }
 
+@test "an ior:fd with O_TMPFILE is an anonymous file in its path's directory, as long as the capture's, at its offset" {
+	mkdir "$R/d"
+	{
+		stream replay
+		op 1 1 ior:fd 0 fd=5 'path=/d/#7\x20(deleted)' 'flags=O_RDONLY|O_TMPFILE' offset=100 size=5000
+		op 1 1 read 4900 fd=5 count=8192
+		op 1 1 pread64 50 fd=5 count=100 offset=4950
+		op 1 1 fstat 0 fd=5 size=5000 ft=reg
+		op 1 1 close 0 fd=5
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_line --regexp '^#stat ior-replay ops=5 errors=0 mismatched=0 skipped=0 '
+	assert_equal "$(res 2 6)" 4900
+	# no name was made, nor the one the kernel gave it
+	assert_equal "$(ls -A "$R/d")" ""
+}
+
+@test "an anonymous file's size counts against the free space of the root's filesystem" {
+	need_root "a tmpfs of 1 MiB as the root"
+	{
+		stream replay
+		op 1 1 ior:fd 0 fd=5 path=/x 'flags=O_RDWR|O_TMPFILE' offset=0 size=1073741824
+		op 1 1 close 0 fd=5
+	} > "$D/p.replay"
+	add_vfds < "$D/p.replay" > "$D/p"
+	run --separate-stderr unshare --mount --propagation private sh -c '
+		mount -t tmpfs -o size=1m tmpfs "$0" || exit 99
+		exec "$@"' "$R" ior-replay -C "$R" "$D/p"
+	assert_failure 4
+	assert_equal "$stderr" "ior-replay: the program may add up to 1073741824 bytes (1.0 GiB) to the filesystem of $R, which has 1048576 bytes (1.0 MiB) free (--ignore-limits to go on)"
+}
+
 @test "a failed captured open fails the same way and is not a mismatch" {
 	{
 		stream replay

@@ -65,6 +65,7 @@ static struct ofd_ent *ofd_new(int64_t id, int64_t owner)
 	o->file = NULL;
 	o->pseudo = 0;
 	o->memfd = 0;
+	o->anon = 0;
 	return o;
 }
 

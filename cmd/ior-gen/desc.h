@@ -24,6 +24,8 @@ struct ofd_ent {
 	struct path_ent *file;
 	unsigned char pseudo;		/* unreplayable: drop all its records */
 	unsigned char memfd;		/* memfd_create: no path, kept */
+	unsigned char anon;		/* ior:fd of a file without a name:
+					   kept, no entry */
 };
 
 /* The description of ofd id, or NULL. */

@@ -13,7 +13,7 @@
 
 static const char *const drop_names[NDROP] = {
 	"pseudo", "unknown_fd", "failed_unreplayable", "process", "cwd",
-	"unsupported", "device", "anon_mapping", "ipc", "orphan",
+	"unsupported", "device", "anon_mapping", "ipc", "orphan", "tree",
 };
 static unsigned long ndrop[NDROP];
 
@@ -141,12 +141,38 @@ int is_pseudo(const struct ior_in *in, const struct args *a,
 		(o && o->pseudo);
 }
 
+/*
+ * ior-map writes file= on every record of a description that has a path;
+ * one without is a pipe, a socket or an anonymous inode (an ior:fd of
+ * one, a descriptor received), a memfd or a ring. ior-gen follows a
+ * description from its open to the last close it counts, but a forked
+ * child's copies are not counted: once the opener, or the first of its
+ * children, closed it, the other copies' records find no description.
+ * Those of a memfd or a ring could be replayed, but nothing tells them
+ * from a pipe's any more: all are dropped, as the pipe's open was, but
+ * io_uring_enter and io_uring_register, which only a ring can take.
+ */
+int lost_pathless(const struct ior_call *row, enum ior_tree op,
+		  const struct args *a, const struct ofd_ent *o)
+{
+	if (o || !a->vfd || a->file)
+		return 0;
+	/* a ring's own calls: on a ring, whatever ior-gen saw of it */
+	if (row && (row->map == IOR_MAP_URING_ENTER ||
+		    row->map == IOR_MAP_URING_REGISTER))
+		return 0;
+	/* these make the description: a new one, not a lost one */
+	return op != IOR_TREE_OPEN && op != IOR_TREE_CREAT &&
+		op != IOR_TREE_IORFD && op != IOR_TREE_MEMFD &&
+		op != IOR_TREE_HANDLE && op != IOR_TREE_RING;
+}
+
 int side_replayable(const char *vfd, const char *file,
 		    const struct ofd_ent *o)
 {
 	if (!vfd || (o && o->pseudo))
 		return 0;
-	return (o && o->memfd) ||
+	return (o && (o->memfd || o->anon)) ||
 		(file && file[0] == '/' && !pseudo_path(file));
 }
 

@@ -14,6 +14,7 @@ struct ofd_ent;
 enum drop {
 	DROP_PSEUDO, DROP_UNKNOWN_FD, DROP_FAILED, DROP_PROCESS, DROP_CWD,
 	DROP_UNSUPPORTED, DROP_DEVICE, DROP_ANON_MAPPING, DROP_IPC, DROP_ORPHAN,
+	DROP_TREE,
 	NDROP,
 };
 #define DROP_NONE NDROP		/* not dropped (yet) */
@@ -33,6 +34,13 @@ enum drop drop_by_call(const struct ior_in *in, const struct ior_call *row,
 /* Is the record about something a replay cannot recreate? */
 int is_pseudo(const struct ior_in *in, const struct args *a,
 	      const struct ofd_ent *o);
+/*
+ * A record on a descriptor whose description ior-gen no longer follows
+ * and that names no file: one of a pipe, a socket or another pseudo file,
+ * whose records are dropped as its open was (but a ring's calls).
+ */
+int lost_pathless(const struct ior_call *row, enum ior_tree op,
+		  const struct args *a, const struct ofd_ent *o);
 /*
  * One side of copy_file_range, sendfile64 or splice: a replayable file,
  * or something the replay stands in for (a pipe, a socket).

@@ -84,6 +84,18 @@ static void saw_attrs(const struct ior_in *in, struct path_ent *e,
 		saw_inode(e, dev_of(in, a->dev), ior_uint(in, "ino", a->ino));
 }
 
+/*
+ * Whether the call resolved its path: it succeeded, or failed on what it
+ * found at its end. One that failed with ENOENT, ENOTDIR... may have
+ * found missing a symbolic link that ior-trace, looking later, saw.
+ */
+static int reached(const struct ior_rec *r, enum ior_tree op)
+{
+	return r->ret >= 0 || r->ret == -EEXIST || r->ret == -EISDIR ||
+		r->ret == -ENOTEMPTY ||
+		(r->ret == -EINVAL && op == IOR_TREE_READLINK);
+}
+
 void infer_open(const struct ior_in *in, const struct ior_rec *r,
 		enum ior_tree op, const struct args *a, struct ofd_ent *o)
 {
@@ -93,11 +105,15 @@ void infer_open(const struct ior_in *in, const struct ior_rec *r,
 
 	if (!p)
 		return;
-	e = path_get(in, a->path ? "path" : "file", p);
 	fl = op == IOR_TREE_CREAT ? (uint64_t)(O_CREAT | O_WRONLY | O_TRUNC) :
 		ior_flags(in, "flags", a->flags, ior_open_flags);
 	if (op == IOR_TREE_HANDLE)
 		fl &= ~(uint64_t)(O_CREAT | O_TRUNC);	/* it opens, never creates */
+	/* The file it opened, through the symlinks the tree knows. */
+	e = path_resolve(in, a->path ? "path" : "file", p,
+			 !(fl & O_NOFOLLOW) &&
+			 (fl & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL),
+			 reached(r, op));
 	if (r->ret < 0) {
 		if (r->ret == -ENOENT)
 			absent(e);
@@ -159,11 +175,12 @@ static void saw_after(const struct ior_in *in, enum ior_tree op,
 }
 
 void infer_path(const struct ior_in *in, const struct ior_rec *r,
-		enum ior_tree op, const struct args *a)
+		enum ior_tree op, const struct args *a, int follow)
 {
-	struct path_ent *e = a->path ? path_get(in, "path", a->path) : NULL;
-	struct path_ent *e2 = a->path2 ? path_get(in, "path2", a->path2) :
-		NULL;
+	struct path_ent *e = a->path ?
+		path_resolve(in, "path", a->path, follow, reached(r, op)) : NULL;
+	struct path_ent *e2 = a->path2 ?
+		path_resolve(in, "path2", a->path2, 0, reached(r, op)) : NULL;
 	uint64_t fl;
 
 	if (op == IOR_TREE_SYMLINK && e2) {
@@ -264,14 +281,55 @@ void infer_path(const struct ior_in *in, const struct ior_rec *r,
 	}
 }
 
+void infer_lstat(const struct ior_in *in, const struct args *a, int lnk)
+{
+	struct path_ent *e = path_get(in, "path", a->path);
+	unsigned mode = 0;
+	uint32_t uid = 0, gid = 0;
+	int owner = a->uid && a->gid;
+
+	if (a->fmode)
+		mode = ior_mode(in, "fmode", a->fmode) & 07777;
+	if (owner) {
+		uid = ior_owner(in, "uid", a->uid, 0);
+		gid = ior_owner(in, "gid", a->gid, 0);
+	}
+	saw_lstat(in, e, lnk ? a->target : NULL, a->fmode != NULL, mode,
+		  owner, uid, gid);
+}
+
+/* A file= of a description ior-gen lost that was of a file without a name. */
+static int anon_name(const char *file)
+{
+	static const char deleted[] = "\\x20(deleted)";
+	size_t n = strlen(file), d = sizeof(deleted) - 1;
+
+	return n > d && !strcmp(file + n - d, deleted);
+}
+
+void infer_anon(const struct ior_in *in, const struct args *a,
+		struct ofd_ent *o)
+{
+	const char *slash = strrchr(a->path, '/');
+
+	if (o) {
+		o->anon = 1;
+		o->pos = uint_of(in, "offset", a->offset);
+	}
+	if (slash > a->path)
+		existed(path_get_n(in, "path", a->path, slash - a->path),
+			TY_DIR);
+}
+
 struct path_ent *file_ent(const struct ior_in *in, const char *key,
 			  const char *file, const struct ofd_ent *o)
 {
-	if (!file)
+	if (!file || (o && (o->memfd || o->anon)) || (!o && anon_name(file)))
 		return NULL;
 	if (o && o->file && !strcmp(o->file->path, file))
 		return o->file;
-	return path_get(in, key, file);
+	/* a descriptor's file is what its open reached */
+	return path_resolve(in, key, file, 1, 1);
 }
 
 void infer_fd(const struct ior_in *in, const struct ior_rec *r,

@@ -16,9 +16,25 @@ struct path_ent;
 /* Learn from an open, creat or ior:fd record what existed before. */
 void infer_open(const struct ior_in *in, const struct ior_rec *r,
 		enum ior_tree op, const struct args *a, struct ofd_ent *o);
-/* Learn from a record about paths (no descriptor). */
+/*
+ * An ior:fd of a file without a name (O_TMPFILE, unlinked): its
+ * description o, if any, names no entry; the directory of its path
+ * existed.
+ */
+void infer_anon(const struct ior_in *in, const struct args *a,
+		struct ofd_ent *o);
+/*
+ * Learn from a record about paths (no descriptor); follow: its call
+ * follows a symbolic link in the last component of its path.
+ */
 void infer_path(const struct ior_in *in, const struct ior_rec *r,
-		enum ior_tree op, const struct args *a);
+		enum ior_tree op, const struct args *a, int follow);
+/*
+ * An ior:lstat of a directory, or of a symbolic link (lnk: a->target is
+ * its target): kept for the tree, which takes it only where the calls
+ * agree (tree.h, saw_lstat).
+ */
+void infer_lstat(const struct ior_in *in, const struct args *a, int lnk);
 /* Learn from a record on a descriptor: positions, sizes, writes. */
 void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 	      enum ior_tree op, const struct args *a, struct ofd_ent *o,
@@ -32,7 +48,8 @@ void infer_xfer(const struct ior_in *in, const struct ior_rec *r,
 		struct ofd_ent *o2, struct path_ent *fe2);
 /*
  * The entry of a file= value (of key, file or file2), through its
- * description when it matches.
+ * description when it matches; none for a memfd's or a file's without a
+ * name.
  */
 struct path_ent *file_ent(const struct ior_in *in, const char *key,
 			  const char *file, const struct ofd_ent *o);

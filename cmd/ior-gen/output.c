@@ -138,7 +138,7 @@ void put_op(struct ior_out *out, const struct ior_in *in,
 		ior_put(out, i ? "," : " after=", i ? 1 : 7);
 		ior_put_i64(out, l->seq[i]);
 	}
-	if (r->nkv && !a->input_seq && copy) {
+	if (r->nkv && !a->input_seq && !a->rewritten && copy) {
 		put_args(out, in, r);
 	} else {
 		for (int i = 0; i < r->nkv; i++) {

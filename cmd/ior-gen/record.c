@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ static void get_args(const struct ior_rec *r, struct args *a)
 	ior_keys_values(&keys, r, a->val);
 	a->target = NULL;
 	a->input_seq = a->seq || a->after;
+	a->rewritten = 0;
 }
 
 /* ---- the tasks of the program ---- */
@@ -255,6 +257,7 @@ struct decision {
 	enum ior_tree op;		/* the row's tree column, or as it acts */
 	uint64_t sub;			/* its sub=, or 0 */
 	int request;			/* an aio: or uring: request */
+	int anon;			/* an ior:fd of a file without a name */
 	struct ofd_ent *o, *o2;		/* the descriptions of fd and fd2 */
 };
 
@@ -315,6 +318,10 @@ static int dropped(const struct ior_in *in, const struct ior_rec *r,
 			drop_count(DROP_PSEUDO);
 			return 1;
 		}
+		if (lost_pathless(d->row, op, a, d->o)) {
+			drop_count(DROP_PSEUDO);
+			return 1;
+		}
 		if ((a->fd || a->fixed) && !a->vfd) {
 			drop_count(DROP_UNKNOWN_FD);
 			return 1;
@@ -332,6 +339,68 @@ static int dropped(const struct ior_in *in, const struct ior_rec *r,
 		return 1;
 	}
 	return 0;
+}
+
+/* Whether the record's call follows a symlink in its path's last component. */
+static int follows(const struct ior_in *in, const struct ior_call *row,
+		   const struct args *a)
+{
+	int how = row ? ior_calls[row->native].follow : IOR_FOLLOW_NONE;
+	const struct ior_flag *t = NULL;
+	uint64_t fl;
+
+	if (how == IOR_FOLLOW_FOLLOW)
+		return 1;
+	if (how != IOR_FOLLOW_AT_FOLLOW && how != IOR_FOLLOW_AT_NOFOLLOW)
+		return 0;
+	/* AT_SYMLINK_FOLLOW or AT_SYMLINK_NOFOLLOW, in its own flags */
+	for (int i = 0; i < row->nargs; i++)
+		if (row->args[i].type == IOR_ARG_FLAGS &&
+		    !strcmp(row->args[i].key, "flags"))
+			t = row->args[i].flags;
+	fl = a->flags && t ? ior_flags(in, "flags", a->flags, t) : 0;
+	return how == IOR_FOLLOW_AT_FOLLOW ? !!(fl & AT_SYMLINK_FOLLOW) :
+		!(fl & AT_SYMLINK_NOFOLLOW);
+}
+
+/*
+ * An ior:fd of a regular file without a name: an O_TMPFILE, or one
+ * unlinked, which the kernel names "DIR/NAME (deleted)" (link count 0).
+ */
+static int anon_fd(const struct ior_in *in, const struct args *a)
+{
+	static const char deleted[] = "\\x20(deleted)";
+	size_t n = a->path ? strlen(a->path) : 0, d = sizeof(deleted) - 1;
+
+	if (!a->path || a->path[0] != '/' ||
+	    type_of(a->ft, TY_FILE) != TY_FILE)
+		return 0;
+	return (a->nlink && !strcmp(a->nlink, "0")) ||
+		(n > d && !strcmp(a->path + n - d, deleted)) ||
+		(a->flags && (ior_flags(in, "flags", a->flags, ior_open_flags) &
+			      O_TMPFILE) == O_TMPFILE);
+}
+
+/*
+ * The replay makes a file without a name as an O_TMPFILE in the
+ * directory of its path (ior-replay(1)): one unlinked gets the flag.
+ */
+static void as_tmpfile(const struct ior_in *in, struct ior_rec *r,
+		       struct args *a)
+{
+	static char flags[512];
+
+	if (!a->flags || (ior_flags(in, "flags", a->flags, ior_open_flags) &
+			  O_TMPFILE) == O_TMPFILE)
+		return;
+	if (snprintf(flags, sizeof(flags), "%s%sO_TMPFILE", a->flags,
+		     *a->flags ? "|" : "") >= (int)sizeof(flags))
+		ior_bad(in, "flags", "longer than %zu bytes", sizeof(flags) - 11);
+	for (int i = 0; i < r->nkv; i++)
+		if (r->kv[i].val == a->flags)
+			r->kv[i].val = flags;
+	a->flags = flags;
+	a->rewritten = 1;
 }
 
 /*
@@ -352,14 +421,18 @@ static void infer(const struct ior_in *in, const struct ior_rec *r,
 
 		if (n && op == IOR_TREE_MEMFD)
 			n->memfd = 1;
-		else if (op != IOR_TREE_RING)	/* a ring is no file */
-			infer_open(in, r, op, a, n);
+		else if (op != IOR_TREE_RING) {	/* a ring is no file */
+			if (d->anon)	/* no entry: its directory existed */
+				infer_anon(in, a, n);
+			else
+				infer_open(in, r, op, a, n);
+		}
 		d->o = o = n ? n : o;
 		/* a memfd names no entry; a handle's fd is the mount's */
 		*fe = (o && o->memfd) || (op == IOR_TREE_HANDLE && !n) ? NULL :
 			file_ent(in, "file", a->file, o);
 	} else if (op == IOR_TREE_XFER) {
-		*fe = file_ent(in, "file", a->file, o);
+		*fe = file_ent(in, "file", a->file, o);	/* none: memfd, anon */
 		*fe2 = file_ent(in, "file2", a->file2, d->o2);
 		infer_xfer(in, r, a, o, *fe, d->o2, *fe2);
 	} else {
@@ -370,7 +443,7 @@ static void infer(const struct ior_in *in, const struct ior_rec *r,
 		else if (op == IOR_TREE_STAT && a->path && !*a->path && a->vfd)
 			infer_fd(in, r, IOR_TREE_FSTAT, a, o, *fe);	/* AT_EMPTY_PATH */
 		else if (op != IOR_TREE_NOTREE && op != IOR_TREE_CLOSE_RANGE) {
-			infer_path(in, r, op, a);
+			infer_path(in, r, op, a, follows(in, d->row, a));
 			/* AT_EMPTY_PATH and futimens: the descriptor's file */
 			if (*fe && r->ret >= 0) {
 				existed(*fe, TY_UNKNOWN);
@@ -378,6 +451,28 @@ static void infer(const struct ior_in *in, const struct ior_rec *r,
 			}
 		}
 	}
+}
+
+/*
+ * ior:lstat: a directory or symbolic link on the way to a path, as a
+ * stat that did not follow it showed it, some time after its call; no
+ * operation. Its path is one ior-trace resolved: no link to follow.
+ */
+static void lstat_record(const struct ior_in *in, const struct ior_rec *r,
+			 struct args *a)
+{
+	enum ent_type ty = type_of(a->ft, TY_UNKNOWN);
+
+	a->target = a->path2;
+	a->path2 = NULL;
+	if (is_pseudo(in, a, NULL)) {
+		drop_count(DROP_PSEUDO);
+		return;
+	}
+	if (r->ret >= 0 && a->path && (ty == TY_DIR ||
+				       (ty == TY_LNK && a->target)))
+		infer_lstat(in, a, ty == TY_LNK);
+	drop_count(DROP_TREE);
 }
 
 void gen_record(const struct ior_in *in, struct ior_rec *r,
@@ -437,8 +532,14 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 	if ((d.op == IOR_TREE_PREAD || d.op == IOR_TREE_PWRITE) && a.offset &&
 	    !strcmp(a.offset, "-1"))
 		d.op = d.op == IOR_TREE_PREAD ? IOR_TREE_READ : IOR_TREE_WRITE;
+	if (d.call == IOR_C_ior_lstat) {
+		lstat_record(in, r, &a);
+		return;
+	}
 	if (dropped(in, r, &a, &d))
 		return;
+	if (d.op == IOR_TREE_IORFD && (d.anon = anon_fd(in, &a)))
+		as_tmpfile(in, r, &a);
 	/* What the replay would refuse is refused here, on the user's input. */
 	ior_check_op_vals(in, r, d.call, a.val);
 	tasks_seen(in, r, d.call);

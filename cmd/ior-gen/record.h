@@ -13,8 +13,8 @@
  * needs (ior_check_op_vals), first, then ior-gen's own.
  */
 #define ARG_KEYS(X) IOR_CHECK_KEYS(X) X(file) X(fs) X(ft) X(ofd) \
-	X(file2) X(ofd2) X(group) X(fmode) X(ino) X(dev) X(exec) X(reap) \
-	X(seq) X(after)
+	X(file2) X(ofd2) X(group) X(fmode) X(ino) X(dev) X(nlink) X(exec) \
+	X(reap) X(seq) X(after)
 enum {
 #define ARG_INDEX(k) ARG_##k,
 	ARG_KEYS(ARG_INDEX)
@@ -38,6 +38,7 @@ struct args {
 	};
 	const char *target;
 	int input_seq;		/* the input has seq= or after=: replaced */
+	int rewritten;		/* a value of r->kv is ior-gen's */
 };
 
 /* Ready to read records. */

@@ -12,6 +12,20 @@
 
 static struct ior_hashmap paths;	/* by hash of the path */
 static struct ior_hashmap inodes;	/* files that existed, by dev:ino */
+static unsigned long nlinks;	/* symlinks known: existed, or an ior:lstat's */
+
+/* The entry of path (len bytes), or NULL: none is made. */
+static struct path_ent *path_find_n(const char *path, size_t len)
+{
+	uint64_t h = ior_hash(path, len);
+	size_t i = ior_hashmap_home(&paths, h);
+	struct path_ent *e;
+
+	while ((e = ior_hashmap_next(&paths, h, &i)))
+		if (!strncmp(e->path, path, len) && !e->path[len])
+			return e;
+	return NULL;
+}
 
 struct path_ent *path_get_n(const struct ior_in *in, const char *key,
 			    const char *path, size_t len)
@@ -38,6 +52,98 @@ struct path_ent *path_get(const struct ior_in *in, const char *key,
 			  const char *path)
 {
 	return path_get_n(in, key, path, strlen(path));
+}
+
+/* A symlink that existed, target known, not yet removed or replaced. */
+static int leads(const struct path_ent *e)
+{
+	return e && e->type == TY_LNK && e->target && e->state == ST_EXISTED &&
+		!e->frozen;
+}
+
+/*
+ * A symlink only an ior:lstat showed, and that no call made, removed,
+ * found missing or showed as anything else so far: a call that resolved
+ * a path through it shows it existed.
+ */
+static int lstat_leads(const struct path_ent *e)
+{
+	return e && e->lstat && e->lstat->type == TY_LNK &&
+		(e->state == ST_UNDECIDED ||
+		 (e->state == ST_EXISTED && e->type == TY_UNKNOWN && !e->gone));
+}
+
+#define MAX_LINKS 40		/* as the kernel's MAXSYMLINKS */
+#define RESOLVED_MAX IOR_PROG_PATH_MAX	/* escaped: unescaped it is shorter */
+
+/*
+ * path (escaped, absolute) with the first link among the n components
+ * of it that resolution goes through replaced by its target: into dst,
+ * and 1; 0 when it goes through none, -1 when the result is too long.
+ * reached: through a link only an ior:lstat showed too, which then
+ * existed.
+ */
+static int through_link(char *dst, const char *path, size_t n, int reached)
+{
+	static char rest[2 * RESOLVED_MAX];
+	struct path_ent *l = NULL;
+	size_t i;
+
+	for (i = 1; i <= n; i++)
+		if ((i == n || path[i] == '/') && path[i - 1] != '/' &&
+		    (l = path_find_n(path, i)) &&
+		    (leads(l) || (reached && lstat_leads(l))))
+			break;
+	if (i > n)
+		return 0;
+	if (!leads(l)) {	/* only an ior:lstat's: now a call's */
+		existed(l, TY_LNK);
+		if (!l->target)
+			l->target = ior_xstrdup(l->lstat->target);
+	}
+	/* the target, then what follows the link; from the link's parent */
+	if (snprintf(rest, sizeof(rest), "%s%s", l->target, path + i) >=
+	    (int)sizeof(rest))
+		return -1;
+	while (i > 0 && path[i - 1] != '/')
+		i--;
+	memcpy(dst, path, i);
+	dst[i ? i : 1] = 0;
+	if (ior_path_join(dst + RESOLVED_MAX, RESOLVED_MAX, i ? dst : "/",
+			  rest) < 0)
+		return -1;
+	memmove(dst, dst + RESOLVED_MAX, strlen(dst + RESOLVED_MAX) + 1);
+	return 1;
+}
+
+struct path_ent *path_resolve(const struct ior_in *in, const char *key,
+			      const char *path, int follow, int reached)
+{
+	static char buf[2][2 * RESOLVED_MAX];
+	const char *p = path;
+	int k = 0, r = 1;
+
+	if (!nlinks || path[0] != '/')
+		return path_get(in, key, path);
+	ior_val_check(in, key, path, IOR_PROG_PATH_MAX);
+	for (int hops = 0; r > 0 && hops <= MAX_LINKS; hops++) {
+		size_t n = strlen(p);
+
+		if (!follow)	/* its ancestors only */
+			while (n > 0 && p[n - 1] != '/')
+				n--;
+		if ((r = through_link(buf[k], p, n, reached)) > 0) {
+			p = buf[k];
+			k ^= 1;
+		}
+	}
+	/*
+	 * Too long, or too many links (the kernel would fail): the path as
+	 * it is written.
+	 */
+	if (r != 0 || strlen(p) >= RESOLVED_MAX)
+		p = path;
+	return path_get(in, key, p);
 }
 
 static uint64_t ino_key(uint64_t dev, uint64_t ino)
@@ -92,8 +198,8 @@ void existed(struct path_ent *e, enum ent_type ty)
 		e->type = ty;
 		parents_existed(e);
 	} else if (e->state == ST_EXISTED && ty != TY_UNKNOWN &&
-		   (e->type == TY_UNKNOWN || ty == TY_DIR)) {
-		/* An ancestor of anything is a directory. */
+		   (e->type == TY_UNKNOWN || ty == TY_DIR) && !leads(e)) {
+		/* An ancestor of anything is a directory, or a link to one. */
 		e->type = ty;
 	}
 }
@@ -144,6 +250,7 @@ void replaced(struct path_ent *e)
 {
 	e->frozen = 1;
 	e->mode_lock = e->owner_lock = e->ino_lock = 1;
+	e->gone = 1;
 }
 
 /* chmod and chown change what later sightings show. */
@@ -185,6 +292,70 @@ void saw_link(const struct ior_in *in, struct path_ent *e,
 		/* ior-init makes it: unescaped as a path */
 		ior_val_check(in, "path2", target, IOR_PROG_PATH_MAX);
 		e->target = ior_xstrdup(target);
+		nlinks++;
+	}
+}
+
+void saw_lstat(const struct ior_in *in, struct path_ent *e, const char *target,
+	       int has_mode, unsigned mode, int has_owner, uint32_t uid,
+	       uint32_t gid)
+{
+	struct lstat_seen *l;
+	size_t n;
+
+	/* made, found missing or removed by a call before: it is theirs */
+	if (e->lstat || !treeable(e) || e->gone ||
+	    (e->state != ST_UNDECIDED && e->state != ST_EXISTED))
+		return;
+	if (target && !*target)
+		return;		/* no symlink has an empty target */
+	if (target)	/* ior-init makes it: unescaped as a path */
+		ior_val_check(in, "path2", target, IOR_PROG_PATH_MAX);
+	n = target ? strlen(target) : 0;
+	l = ior_xmalloc(sizeof(*l) + n + 1);
+	memset(l, 0, sizeof(*l));
+	l->type = target ? TY_LNK : TY_DIR;
+	l->has_mode = !!has_mode;
+	l->mode = mode;
+	l->has_owner = !!has_owner;
+	l->uid = uid;
+	l->gid = gid;
+	memcpy(l->target, target ? target : "", n + 1);
+	e->lstat = l;
+	if (target)
+		nlinks++;
+}
+
+/*
+ * What e's ior:lstat adds to the tree: e existed (the calls say so), and
+ * nothing the trace did to it since could be what ior-trace saw: the
+ * type, a symlink's target, a mode or owner that no call showed.
+ */
+static void take_lstat(struct path_ent *e)
+{
+	const struct lstat_seen *l = e->lstat;
+
+	if (!l || e->gone)
+		return;
+	if (e->type == TY_UNKNOWN) {
+		e->type = l->type;
+		if (l->type == TY_LNK && !e->target)
+			e->target = ior_xstrdup(l->target);
+	}
+	if (e->type != l->type)
+		return;		/* an ancestor of files is no link here */
+	if (l->has_mode && !e->has_mode && !e->mode_lock &&
+	    l->type == TY_DIR) {
+		e->mode = l->mode;
+		e->has_mode = 1;
+	}
+	/* a link's own owner beats one seen through it */
+	if (l->has_owner && !e->owner_lock &&
+	    (l->type == TY_LNK ? !e->attr_lnk : !e->has_owner)) {
+		e->uid = l->uid;
+		e->gid = l->gid;
+		e->has_owner = 1;
+		e->attr_lnk = l->type == TY_LNK;
 	}
 }
 
@@ -214,6 +385,25 @@ static const struct path_ent *link_of(const struct path_ent *e)
 		f->type == TY_FILE ? f : NULL;
 }
 
+/*
+ * Whether v[i] lies beneath a symlink of the tree (v sorted by path_cmp:
+ * a link's contents, when a record named them before the link was known,
+ * follow it).
+ */
+static int beneath_link(struct path_ent **v, size_t i)
+{
+	static const struct path_ent *l;
+	size_t n;
+
+	if (i == 0)
+		l = NULL;
+	if (l && (n = strlen(l->path), !strncmp(v[i]->path, l->path, n)) &&
+	    v[i]->path[n] == '/')
+		return 1;
+	l = v[i]->type == TY_LNK && v[i]->target ? v[i] : NULL;
+	return 0;
+}
+
 /* " uid=N gid=N" when the owner was seen. */
 static void put_owner(struct ior_out *out, const struct path_ent *e)
 {
@@ -236,14 +426,17 @@ static void put_mode(struct ior_out *out, const struct path_ent *e,
 void put_tree(struct ior_out *out, struct tree_count *c)
 {
 	struct path_ent **v = ior_xcalloc(paths.n, sizeof(*v));
+	char *beneath = ior_xcalloc(paths.n + 1, 1);
 	const struct path_ent *f;
 	size_t n = 0;
 
 	for (size_t i = 0; i < paths.cap; i++) {
 		struct path_ent *e = paths.slot[i].val;
 
-		if (e && e->state == ST_EXISTED)
+		if (e && e->state == ST_EXISTED) {
+			take_lstat(e);
 			v[n++] = e;
+		}
 	}
 	qsort(v, n, sizeof(*v), path_cmp);
 	/* One inode, one size: the largest seen through any of its names. */
@@ -267,6 +460,9 @@ void put_tree(struct ior_out *out, struct tree_count *c)
 	for (size_t i = 0; i < n; i++) {
 		const struct path_ent *e = v[i];
 
+		/* Reached through a link: its entry is the link's target's. */
+		if ((beneath[i] = beneath_link(v, i)))
+			continue;
 		if (e->type == TY_LNK && !e->target) {
 			/* Its target is unknown: nothing to create. */
 			c->skipped++;
@@ -300,7 +496,7 @@ void put_tree(struct ior_out *out, struct tree_count *c)
 		ior_putc(out, '\n');
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!(f = link_of(v[i])))
+		if (beneath[i] || !(f = link_of(v[i])))
 			continue;
 		ior_puts(out, "0.000000000 0 0 - init:link 0 0");
 		ior_put_kv(out, "path", v[i]->path);
@@ -308,6 +504,7 @@ void put_tree(struct ior_out *out, struct tree_count *c)
 		ior_putc(out, '\n');
 		c->links++;
 	}
+	free(beneath);
 	free(v);
 }
 
@@ -318,6 +515,7 @@ void tree_cleanup(void)
 
 		if (e) {
 			free(e->target);
+			free(e->lstat);
 			free(e);
 		}
 	}

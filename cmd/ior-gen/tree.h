@@ -16,6 +16,19 @@
 enum ent_state { ST_UNDECIDED, ST_EXISTED, ST_CREATED, ST_ABSENT };
 enum ent_type { TY_UNKNOWN, TY_FILE, TY_DIR, TY_LNK };
 
+/*
+ * What an ior:lstat showed of a directory or symbolic link. ior-trace
+ * looks after the call, perhaps after later ones: this is the start's
+ * only for an entry the calls show existed and did not change (tree.c).
+ */
+struct lstat_seen {
+	unsigned mode;
+	uint32_t uid, gid;
+	unsigned char type;		/* TY_DIR or TY_LNK */
+	unsigned has_mode:1, has_owner:1;
+	char target[];			/* a symlink's (escaped), or "" */
+};
+
 /* A path of the stream: lives until the end, as the tree depends on all. */
 struct path_ent {
 	uint64_t size;			/* inferred size before the capture */
@@ -28,11 +41,13 @@ struct path_ent {
 	unsigned has_mode:1, has_owner:1, has_ino:1, attr_lnk:1;
 	/* chmod, chown, removal or rename: later sightings are not the start */
 	unsigned mode_lock:1, owner_lock:1, ino_lock:1;
+	unsigned gone:1;		/* removed or replaced by the trace */
 	unsigned mode;
 	uint32_t uid, gid;
 	uint64_t ino, dev;
 	struct path_ent *link_to;	/* first name seen of the same inode */
 	char *target;			/* symlink: its target (escaped), or NULL */
+	struct lstat_seen *lstat;	/* the first ior:lstat of it, or NULL */
 	char path[];			/* escaped, as in the stream */
 };
 
@@ -51,6 +66,17 @@ struct path_ent *path_get_n(const struct ior_in *in, const char *key,
 struct path_ent *path_get(const struct ior_in *in, const char *key,
 			  const char *path);
 
+/*
+ * The entry a record's path names once the symbolic links known to have
+ * existed are followed, as the kernel resolves it: those among its
+ * ancestors, and its last component when follow. path_get's when none.
+ * reached: the call resolved the path (it did not fail with ENOENT...):
+ * a symbolic link only an ior:lstat showed, which no call made, removed
+ * or found missing before, is followed too, and existed from then on.
+ */
+struct path_ent *path_resolve(const struct ior_in *in, const char *key,
+			      const char *path, int follow, int reached);
+
 /* What a record shows of e: it existed (as ty), the trace created it... */
 void existed(struct path_ent *e, enum ent_type ty);
 void created(struct path_ent *e);
@@ -62,6 +88,16 @@ void saw_inode(struct path_ent *e, uint64_t dev, uint64_t ino);
 /* A link's content (escaped, path2 of the input) shows e was a symlink. */
 void saw_link(const struct ior_in *in, struct path_ent *e,
 	      const char *target);
+/*
+ * An ior:lstat of e: a directory (target NULL) or a symbolic link to
+ * target (escaped, path2 of the input), with the mode and owner it had
+ * (has_mode, has_owner). Kept, the first one only, while no call made,
+ * removed or found e missing; what the tree takes of it is decided
+ * when the tree is written.
+ */
+void saw_lstat(const struct ior_in *in, struct path_ent *e, const char *target,
+	       int has_mode, unsigned mode, int has_owner, uint32_t uid,
+	       uint32_t gid);
 /* The trace changes the data: of every name of the inode. */
 void freeze(struct path_ent *e);
 /* Removed or replaced: nothing seen later is the entry of the start. */

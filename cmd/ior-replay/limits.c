@@ -527,6 +527,11 @@ static void size_op(const struct prog_op *op)
 	case IOR_REPLAY_IORFD:	/* opened again, without creating */
 		opened(op->fd, op->path,
 		       op->flags & ~(uint64_t)(O_CREAT | O_TRUNC | O_EXCL));
+		/* but a file without a name (O_TMPFILE): made, its size written */
+		if ((op->flags & __O_TMPFILE) == __O_TMPFILE && op->fd >= 0) {
+			sz.vobj[op->fd]->size = op->len;
+			need_more(op->len);
+		}
 		break;
 	case IOR_REPLAY_MEMFD: case IOR_REPLAY_URING_SETUP:	/* not files */
 		if (op->fd >= 0)

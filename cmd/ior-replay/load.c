@@ -763,6 +763,25 @@ static int is_value_table(const struct ior_flag *t)
 		t == ior_fcntl_cmds || t == ior_lock_types;
 }
 
+/*
+ * An ior:fd with O_TMPFILE: a file without a name, made anew and written
+ * size bytes long (paths.c), ANON_CHUNK bytes of wdata at a time.
+ */
+static void anon_size(const struct args *a, struct prog_op *op)
+{
+	uint64_t size;
+
+	if ((op->flags & __O_TMPFILE) != __O_TMPFILE || !a->val[K_size])
+		return;
+	size = ior_uint(a->in, "size", a->val[K_size]);
+	if (size > INT64_MAX)
+		ior_bad(a->in, "size", "out of range 0..%lld",
+			(long long)INT64_MAX);
+	op->len = size;
+	if (size > prog.maxwrite)
+		prog.maxwrite = size < ANON_CHUNK ? size : ANON_CHUNK;
+}
+
 static void parse_args(const struct args *a, struct prog_op *op,
 		       struct prog_thread *th)
 {
@@ -797,6 +816,8 @@ static void parse_args(const struct args *a, struct prog_op *op,
 	}
 	if (ci->flags)
 		op->flags = arg_flags(a, K_flags, ci->flags);
+	if (op->kind == IOR_REPLAY_IORFD)
+		anon_size(a, op);
 	if (nd & A_MASK)
 		op->mask = arg_flags(a, K_mask, ior_statx_mask);
 	if (nd & A_AMODE)

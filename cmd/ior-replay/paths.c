@@ -308,10 +308,48 @@ static int64_t chdir_in_root(const char *path)
 	return 0;
 }
 
+/*
+ * An ior:fd with O_TMPFILE, a file without a name when capture started
+ * (ior-gen(1) gives the flag to one unlinked too): a file of its own,
+ * without a name, in the directory of its path, written as long as the
+ * capture's. O_TMPFILE needs write access: a read-only one is opened for
+ * reading and writing.
+ */
+static int anon_open(const struct prog_op *op, int flags)
+{
+	const char *path = str(op->path), *slash = strrchr(path, '/');
+	char dir[IOR_PROG_PATH_MAX];
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	int64_t off = 0;
+	ssize_t w;
+	int fd, e;
+
+	memcpy(dir, path, n);	/* a path of the program: shorter than dir */
+	dir[n] = 0;		/* "": the root */
+	if ((flags & O_ACCMODE) == O_RDONLY)
+		flags = (flags & ~O_ACCMODE) | O_RDWR;
+	if ((fd = ior_root_openat(&root, dir, flags, 0600)) < 0)
+		return fd;
+	while (off < op->len) {
+		n = (uint64_t)(op->len - off) < prog.maxwrite ?
+			(size_t)(op->len - off) : prog.maxwrite;
+		if ((w = pwrite(fd, wdata, n, off)) < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : ENOSPC;
+			close(fd);
+			return -e;
+		}
+		off += w;
+	}
+	return fd;
+}
+
 static int64_t ior_fd_open(const struct prog_op *op)
 {
 	int flags = op->flags & ~(O_CREAT | O_TRUNC | O_EXCL);
-	int fd = ior_root_openat(&root, str(op->path), flags, 0);
+	int fd = (flags & __O_TMPFILE) == __O_TMPFILE ? anon_open(op, flags) :
+		ior_root_openat(&root, str(op->path), flags, 0);
 
 	if (fd < 0)
 		return fd;

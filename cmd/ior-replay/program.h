@@ -28,6 +28,8 @@
  * any other call with a buffer gets one of this size.
  */
 #define BUF_MAX (16ull << 20)
+/* The bytes an anonymous file of an ior:fd is written in at a time. */
+#define ANON_CHUNK (1ull << 20)
 #define EVENTS_MAX (1 << 16)	/* most AIO events reaped in one call */
 
 /*
@@ -56,7 +58,8 @@ struct prog_op {
 	int64_t seq, pid, tid;	/* tid, pid: virtual ids, for the result */
 	uint64_t cdur;		/* captured DUR */
 	int64_t offset2;	/* destination offset of copies */
-	int64_t len;		/* len of ranges; close_range: maxfd */
+	int64_t len;		/* len of ranges; close_range: maxfd;
+				   ior:fd with O_TMPFILE: its size */
 	uint64_t flags;		/* the call's flags= (table by call) */
 	uint64_t addr;		/* munmap, msync, madvise: captured address;
 				   io_* and aio:*: the captured context */

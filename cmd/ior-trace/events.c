@@ -14,6 +14,7 @@
 #include "events.h"
 #include "options.h"
 #include "output.h"
+#include "pathinfo.h"
 #include "procfs.h"
 #include "procview.h"
 #include "syscall.h"
@@ -50,16 +51,38 @@ static void write_exec(const struct ior_event *e, const char *path)
 }
 
 /*
+ * A pipe's or a socket's name, as /proc gives it ("pipe:[INO]"), from
+ * what the kernel said of the file: into buf, and true; false for any
+ * other file.
+ */
+static bool anon_name(const struct ior_event *e, char *buf, size_t cap)
+{
+	const char *kind = NULL;
+
+	if (S_ISFIFO(e->mode) && !strncmp(e->fs, "pipefs", sizeof(e->fs)))
+		kind = "pipe";
+	else if (S_ISSOCK(e->mode) && !strncmp(e->fs, "sockfs", sizeof(e->fs)))
+		kind = "socket";
+	if (!kind)
+		return false;
+	snprintf(buf, cap, "%s:[%llu]", kind, (unsigned long long)e->ino);
+	return true;
+}
+
+/*
  * The ior:fd record of a descriptor a recvmsg received, from what the
- * kernel said of it then; when its path was not found there, from /proc
- * if the descriptor still refers to the same inode: one closed meanwhile
- * (and perhaps reused) is left out, and counted.
+ * kernel said of it then (a pipe or a socket is named by its inode);
+ * when its path was not found there, from /proc if the descriptor still
+ * refers to the same inode: one closed meanwhile (and perhaps reused) is
+ * left out, and counted.
  */
 static void write_right(const struct ior_event *e, const char *path)
 {
 	char target[IOR_PATH_MAX];
 	int fd = e->args[0];
 
+	if (!path[0] && anon_name(e, target, sizeof(target)))
+		path = target;
 	if (!path[0]) {
 		if (fd_target(e->pid, fd, e->ino, target, sizeof(target)) < 0)
 			nrights_lost++;
@@ -68,6 +91,8 @@ static void write_right(const struct ior_event *e, const char *path)
 				 rel_time(e->time + e->dur), fd);
 		return;
 	}
+	describe_path(&(struct path_who){ rel_time(e->time + e->dur), e->pid,
+					   e->tid, e->comm }, path, false);
 	put_head(rel_time(e->time + e->dur), e->pid, e->tid, e->comm, "ior:fd",
 		 0, 0);
 	ior_put_kv_i64(&trace_out, "fd", fd);
@@ -79,6 +104,11 @@ static void write_right(const struct ior_event *e, const char *path)
 	put_ft(e->mode);
 	if (e->fs[0])
 		ior_put_kv_esc(&trace_out, "fs", e->fs);
+	put_octal("fmode", e->mode & 07777);
+	ior_put_kv_i64(&trace_out, "nlink", e->nlink);
+	ior_put_kv_i64(&trace_out, "uid", e->uid);
+	ior_put_kv_i64(&trace_out, "gid", e->gid);
+	put_dev("dev", e->dev);
 	ior_putc(&trace_out, '\n');
 	if (S_ISDIR(e->mode))
 		view_set_dir(e->pid, fd, path, e->args[2] & O_CLOEXEC);

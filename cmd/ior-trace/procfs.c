@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "ior.h"
 #include "ior-trace.h"
 #include "output.h"
+#include "pathinfo.h"
 #include "procfs.h"
 #include "procview.h"
 
@@ -344,6 +346,7 @@ void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 	unsigned long flags = 0;
 	int mnt_id = -1, ring;
 	struct stat st;
+	bool known;
 	FILE *f;
 
 	if (fd_target(pid, fd, 0, target, sizeof(target)) < 0)
@@ -358,13 +361,16 @@ void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 		ring = 0;
 	}
 
+	/* the directories it lives in, first: ior:lstat */
+	describe_path(&(struct path_who){ t, pid, tid, comm }, target, false);
 	put_head(t, pid, tid, comm, "ior:fd", 0, 0);
 	ior_put_kv_i64(&trace_out, "fd", fd);
 	ior_put_kv_esc(&trace_out, "path", target);
 	put_flags("flags", ior_open_flags, flags);
 	ior_put_kv_i64(&trace_out, "offset", pos);
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
-	if (stat(path, &st) == 0) {
+	known = stat(path, &st) == 0;
+	if (known) {
 		ior_put_kv_i64(&trace_out, "size", st.st_size);
 		ior_put_kv_i64(&trace_out, "ino", st.st_ino);
 		put_ft(st.st_mode);
@@ -375,6 +381,14 @@ void write_fd(int pid, int tid, const char *comm, uint64_t t, int fd)
 		ior_put_kv(&trace_out, "fs", pseudo_fs(target));
 	else if (mnt_id >= 0 && (mount_fs(pid, mnt_id, fs), fs[0]))
 		ior_put_kv_esc(&trace_out, "fs", fs);
+	if (known) {
+		/* what the replay's tree needs: the file's mode and owner */
+		put_octal("fmode", st.st_mode & 07777);
+		ior_put_kv_i64(&trace_out, "nlink", st.st_nlink);
+		ior_put_kv_i64(&trace_out, "uid", st.st_uid);
+		ior_put_kv_i64(&trace_out, "gid", st.st_gid);
+		put_dev("dev", st.st_dev);
+	}
 	if (ring)
 		put_ring(&ri);
 	ior_putc(&trace_out, '\n');
@@ -426,6 +440,7 @@ void write_process(int pid, int skipfd)
 	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
 	if ((n = readlink(path, cwd, sizeof(cwd) - 1)) >= 0) {
 		cwd[n] = 0;
+		describe_path(&(struct path_who){ t, pid, pid, comm }, cwd, true);
 		put_head(t, pid, pid, comm, "ior:cwd", 0, 0);
 		ior_put_kv_esc(&trace_out, "path", cwd);
 		ior_putc(&trace_out, '\n');

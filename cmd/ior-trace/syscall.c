@@ -19,6 +19,7 @@
 #include "aio.h"
 #include "decode.h"
 #include "output.h"
+#include "pathinfo.h"
 #include "procfs.h"
 #include "procview.h"
 #include "syscall.h"
@@ -401,6 +402,7 @@ void write_syscall(const struct call_rec *c)
 {
 	const struct ior_event *e = c->e;
 
+	describe_call(c);	/* ior:lstat records first */
 	put_head(rel_time(e->time), e->pid, e->tid, e->comm, c->row->name,
 		 e->ret, e->dur);
 	for (int i = 0; i < c->row->nargs; i++)

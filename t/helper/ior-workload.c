@@ -1000,6 +1000,50 @@ static void run_links(void)
 	X(close(dfd));
 }
 
+/*
+ * ---- through-links: files reached through symbolic links that existed
+ * before, as /lib on Debian 12 and /etc/localtime ----
+ * lnk -> priv, a directory of mode 0700 (owned by 65534 when setup runs
+ * as root) that the run never names itself; zone -> priv/f; abs -> DIR/
+ * priv/sub, an absolute target. The run reads through each.
+ */
+
+static void setup_through_links(void)
+{
+	char p[PATH_MAX], q[PATH_MAX];
+
+	make_dir("priv");
+	make_dir("priv/sub");
+	make_file("priv/f", 3000);
+	make_file("priv/sub/g", 5000);
+	X(chmod(in_dir(p, "priv/f"), 0600));
+	X(chmod(in_dir(p, "priv"), 0700));
+	if (geteuid() == 0) {
+		X(chown(in_dir(p, "priv/f"), 65534, 65534));
+		X(chown(in_dir(p, "priv"), 65534, 65534));
+	}
+	X(symlink("priv", in_dir(p, "lnk")));
+	X(symlink("priv/f", in_dir(p, "zone")));
+	X(symlink(in_dir(q, "priv/sub"), in_dir(p, "abs")));
+}
+
+static void run_through_links(void)
+{
+	char p[PATH_MAX], buf[8 * KiB];
+	int fd;
+
+	fd = X(open(in_dir(p, "lnk/f"), O_RDONLY));
+	N(read(fd, buf, sizeof(buf)), 3000);
+	X(close(fd));
+	fd = X(open(in_dir(p, "zone"), O_RDONLY | O_CLOEXEC));
+	N(read(fd, buf, sizeof(buf)), 3000);
+	X(close(fd));
+	fd = X(open(in_dir(p, "abs/g"), O_RDWR));
+	N(pread(fd, buf, 4096, 1000), 4000);
+	N(write(fd, pattern, 100), 100);
+	X(close(fd));
+}
+
 /* ---- mknod-fifo: FIFOs by mknod and mknodat, used once ---- */
 
 static void run_mknod_fifo(void)
@@ -1567,20 +1611,32 @@ static void run_scm_rights(void)
 /*
  * ---- held-open: files open at odd offsets before the capture starts ----
  * The run phase opens and positions its files, then waits for SIGUSR1:
- * the test starts ior-trace -p meanwhile, then signals.
+ * the test starts ior-trace -p meanwhile, then signals. priv/held-c.dat
+ * (mode 0600, in a directory of mode 0700, both owned by 65534 when
+ * setup runs as root) is named by no call after that.
  */
 
 static void setup_held_open(void)
 {
+	char p[PATH_MAX];
+
 	make_file("held-a.dat", 10000);
 	make_file("held-b.dat", 5000);
+	make_dir("priv");
+	make_file("priv/held-c.dat", 2000);
+	X(chmod(in_dir(p, "priv/held-c.dat"), 0600));
+	X(chmod(in_dir(p, "priv"), 0700));
+	if (geteuid() == 0) {
+		X(chown(in_dir(p, "priv/held-c.dat"), 65534, 65534));
+		X(chown(in_dir(p, "priv"), 65534, 65534));
+	}
 }
 
 static void run_held_open(void)
 {
 	char p[PATH_MAX], buf[4 * KiB];
 	sigset_t usr1;
-	int a, b, log, sig;
+	int a, b, c, log, sig;
 
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
@@ -1590,6 +1646,7 @@ static void run_held_open(void)
 	N(lseek(a, 9000, SEEK_SET), 9000);
 	b = X(open(in_dir(p, "held-b.dat"), O_RDWR));
 	N(lseek(b, 4950, SEEK_SET), 4950);
+	c = X(open(in_dir(p, "priv/held-c.dat"), O_RDONLY));
 	log = X(open(in_dir(p, "held.log"), O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0644));
 	N(write(log, pattern, 333), 333);
 	if ((errno = sigwait(&usr1, &sig)))
@@ -1597,9 +1654,110 @@ static void run_held_open(void)
 	N(read(a, buf, sizeof(buf)), 1000);	/* from 9000 to the end */
 	N(write(b, pattern, 100), 100);		/* 4950: grows to 5050 */
 	N(write(log, pattern, 50), 50);
+	N(read(c, buf, sizeof(buf)), 2000);
 	X(close(log));
+	X(close(c));
 	X(close(b));
 	X(close(a));
+}
+
+/*
+ * ---- held-pipes: a pipe and a socket pair open before the capture
+ * starts, as a server's (PostgreSQL's postmaster's) ----
+ * The run phase makes them and opens held-pipes.log, then waits for
+ * SIGUSR1 (the test starts ior-trace -p meanwhile). Then two children,
+ * one after the other, each close the descriptors it inherited and write
+ * to the log; the first reads the pipe before it does. The parent closes
+ * the socket pair between them, the pipe at the end.
+ */
+
+static void held_pipes_child(const int *fds, int nfds, int log, int nth)
+{
+	char c;
+	pid_t pid = X(fork());
+	int status;
+
+	if (pid == 0) {
+		if (nth == 1)
+			N(read(fds[0], &c, 1), 1);
+		for (int i = 0; i < nfds; i++)
+			X(close(fds[i]));
+		N(write(log, pattern, 100), 100);
+		_exit(0);
+	}
+	X(waitpid(pid, &status, 0));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		die("held-pipes: child failed");
+}
+
+static void run_held_pipes(void)
+{
+	char p[PATH_MAX];
+	sigset_t usr1;
+	int fds[4], log, sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if ((errno = pthread_sigmask(SIG_BLOCK, &usr1, NULL)))
+		die("pthread_sigmask: %s", strerror(errno));
+	X(pipe(fds));
+	X(socketpair(AF_UNIX, SOCK_STREAM, 0, fds + 2));
+	N(write(fds[1], "x", 1), 1);
+	log = X(open(in_dir(p, "held-pipes.log"), O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0644));
+	if ((errno = sigwait(&usr1, &sig)))
+		die("sigwait: %s", strerror(errno));
+	held_pipes_child(fds, 4, log, 1);
+	X(close(fds[2]));
+	X(close(fds[3]));
+	held_pipes_child(fds, 2, log, 2);
+	X(close(fds[0]));
+	X(close(fds[1]));
+	N(write(log, pattern, 10), 10);
+	X(close(log));
+}
+
+/*
+ * ---- held-anon: files without a name open before the capture starts,
+ * as MariaDB's temporary files ----
+ * The run phase opens an O_TMPFILE file in the directory and writes 5000
+ * bytes to it (its position left at 1000), opens gone.dat and unlinks
+ * it, opens held-anon.log, then waits for SIGUSR1 (the test starts
+ * ior-trace -p meanwhile). Then it reads both files, writes the first,
+ * and closes all.
+ */
+
+static void setup_held_anon(void)
+{
+	make_file("gone.dat", 3000);
+}
+
+static void run_held_anon(void)
+{
+	char p[PATH_MAX], buf[8 * KiB];
+	sigset_t usr1;
+	int tmp, gone, log, sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if ((errno = pthread_sigmask(SIG_BLOCK, &usr1, NULL)))
+		die("pthread_sigmask: %s", strerror(errno));
+	tmp = X(open(dir, O_TMPFILE | O_RDWR, 0600));
+	N(write(tmp, pattern, 5000), 5000);
+	N(lseek(tmp, 1000, SEEK_SET), 1000);
+	gone = X(open(in_dir(p, "gone.dat"), O_RDONLY));
+	X(unlink(p));
+	log = X(open(in_dir(p, "held-anon.log"), O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0644));
+	if ((errno = sigwait(&usr1, &sig)))
+		die("sigwait: %s", strerror(errno));
+	N(read(tmp, buf, sizeof(buf)), 4000);		/* from 1000 to the end */
+	N(pread(tmp, buf, 100, 4950), 50);
+	N(pwrite(tmp, pattern, 100, 5000), 100);	/* grows it to 5100 */
+	N(read(gone, buf, 1000), 1000);
+	N(pread(gone, buf, sizeof(buf), 2500), 500);
+	N(write(log, pattern, 10), 10);
+	X(close(gone));
+	X(close(tmp));
+	X(close(log));
 }
 
 /*
@@ -2487,7 +2645,7 @@ static void no_setup(void)
 /*
  * resume, when set, is where the scenario continues after executing this
  * program again. "all" leaves out the scenarios that are alone: those that
- * do not return (they execute) or wait for the test (held-open,
+ * do not return (they execute) or wait for the test (held-*,
  * async-held).
  */
 static const struct scenario {
@@ -2521,6 +2679,7 @@ static const struct scenario {
 	{ "fallocate-fadvise", setup_fallocate_fadvise, run_fallocate_fadvise, NULL, 0 },
 	{ "getdents", setup_getdents, run_getdents, NULL, 0 },
 	{ "links", setup_links, run_links, NULL, 0 },
+	{ "through-links", setup_through_links, run_through_links, NULL, 0 },
 	{ "mknod-fifo", no_setup, run_mknod_fifo, NULL, 0 },
 	{ "utimes", setup_utimes, run_utimes, NULL, 0 },
 	{ "xattrs", setup_xattrs, run_xattrs, NULL, 0 },
@@ -2556,6 +2715,8 @@ static const struct scenario {
 	{ "umask", no_setup, run_umask, NULL, 0 },
 	{ "held-open", setup_held_open, run_held_open, NULL, 1 },
 	{ "async-held", setup_async_held, run_async_held, NULL, 1 },
+	{ "held-pipes", no_setup, run_held_pipes, NULL, 1 },
+	{ "held-anon", setup_held_anon, run_held_anon, NULL, 1 },
 	{ "vfork-exec", no_setup, run_vfork_exec, resume_vfork_exec, 1 },
 	{ "exec-cloexec", no_setup, run_exec_cloexec, resume_exec_cloexec, 1 },
 	{ NULL, NULL, NULL, NULL, 0 },

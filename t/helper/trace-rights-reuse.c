@@ -3,8 +3,8 @@
  * over a unix socket, close both received descriptors at once and open
  * ./other twice to take their numbers again, then stay alive 0.3 s.
  *
- * For the t/ior-trace.bats test "a received descriptor closed and
- * reused before it is read in /proc is counted, never misnamed";
+ * For the t/ior-trace.bats test "a received file or pipe closed and
+ * reused at once is named from the kernel, never misnamed";
  * installed there as "reuse".
  */
 #include <fcntl.h>
