@@ -729,9 +729,16 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 		}
 	}
 	if (!(sqe = io_uring_get_sqe(&u->ring))) {
-		/* The ring is smaller than the batch: submit what it holds. */
+		/* The ring is smaller than the batch: submit what it holds.
+		 * An SQPOLL ring's thread takes the entries when it runs, not
+		 * at the submit: wait for it to leave room (on a busy machine
+		 * it had not, and requests were lost as skip=nofd). */
 		uring_submit(u);
-		if (!(sqe = io_uring_get_sqe(&u->ring))) {
+		sqe = io_uring_get_sqe(&u->ring);
+		if (!sqe && (u->ring.flags & IORING_SETUP_SQPOLL) &&
+		    io_uring_sqring_wait(&u->ring) >= 0)
+			sqe = io_uring_get_sqe(&u->ring);
+		if (!sqe) {
 			if (pathfd >= 0)
 				close(pathfd);
 			return SKIP_NOFD;
