@@ -200,6 +200,19 @@ peak_depth() {
 		    END { print m + 0 }' <<< "$out"
 }
 
+# depth_p99 FILE: the 99th percentile, over the async requests of FILE
+# that were issued and completed (no skip=, no inflight=1), of the number
+# in flight as each was submitted, itself included: the depth the
+# workload keeps, where the peak is one burst's, set by how fast the
+# device answered it.
+depth_p99() {
+	awk '!/^#/ && $5 ~ /^(aio|uring):/ && !/ skip=/ && !/ inflight=1/ {
+		printf "%.9f 1\n%.9f 0\n", $1, $1 + $7 / 1e9 }' "$1" |
+		sort -k1,1n -k2,2n |
+		awk '$2 == 1 { print ++d; next } { d-- }' | sort -n |
+		awk '{ v[NR] = $1 } END { print NR ? v[int((NR - 1) * 0.99) + 1] : 0 }'
+}
+
 # within_pct A B PCT: B is within PCT percent of A (A > 0).
 within_pct() {
 	local a=$1 b=$2 pct=$3 d
