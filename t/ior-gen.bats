@@ -26,6 +26,14 @@ open_rec() {	# TID N PATH FLAGS SIZE
 		ino=7 size="$5" ft=reg fs=ext4 vfd="$2" ofd="$2" file="$3"
 }
 
+# one_by_one FILE: the records of FILE at times one microsecond apart,
+# in their order: each completed before the next started, so each may
+# wait for the ones before it (ior-gen(1), "Operations").
+one_by_one() {
+	awk '!/^#/ { $1 = sprintf("0.%09d", NR * 1000) } { print }' "$1" > "$1.t"
+	mv "$1.t" "$1"
+}
+
 @test "a file opened read-only is in the tree with the size seen at open" {
 	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/a.db O_RDONLY 8192)
@@ -459,6 +467,8 @@ open_rec() {	# TID N PATH FLAGS SIZE
 	assert_line --partial "init:file 0 0 path=/srv/w size=100 "
 }
 
+# Lookups (the stats) wait for no open; the read through thread 1's
+# description waits for its write (seq=4), which stands for its open.
 @test "operations are numbered and another thread's operation is waited for" {
 	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)
@@ -468,11 +478,12 @@ open_rec() {	# TID N PATH FLAGS SIZE
 	$(rec 1 3 stat 0 100 path=/srv/other size=1 ft=reg)
 	$(rec 1 3 read 5 100 fd=3 count=5 vfd=1 ofd=1 file=/srv/f)
 	EOF
+	one_by_one "$D/in"
 	run ior-gen "$D/in"
 	assert_success
 	assert_equal "$(printf '%s\n' "$output" | awk '!/^#/ && $5 !~ /^init:/ { print $3, $8, $9 }')" \
-		"$(printf '%s\n' '1 seq=1 dirfd=AT_FDCWD' '2 seq=2 after=1' \
-			'2 seq=3 path=/srv/f' '1 seq=4 after=3' '3 seq=5 path=/srv/other' \
+		"$(printf '%s\n' '1 seq=1 dirfd=AT_FDCWD' '2 seq=2 path=/srv/f' \
+			'2 seq=3 path=/srv/f' '1 seq=4 fd=3' '3 seq=5 path=/srv/other' \
 			'3 seq=6 after=4')"
 }
 
@@ -481,19 +492,22 @@ open_rec() {	# TID N PATH FLAGS SIZE
 	$(rec 1 1 mkdir 0 100 path=/srv/d mode=0700)
 	$(rec 1 2 stat -2 100 path=/srv/d/x err=ENOENT)
 	$(open_rec 2 1 /srv/d/f O_RDWR\|O_CREAT 0)
-	$(open_rec 3 2 /srv/d/g O_RDWR\|O_CREAT 0)
+	$(rec 1 3 openat 4 100 dirfd=AT_FDCWD path=/srv/d/g flags=O_RDWR\|O_CREAT mode=0644 ino=8 size=0 ft=reg fs=ext4 vfd=2 ofd=2 file=/srv/d/g)
 	$(rec 1 1 rename 0 100 path=/srv/d path2=/srv/e)
 	$(rec 1 3 stat 0 100 path=/srv/e/g size=0 ft=reg)
 	$(rec 1 2 rmdir -39 100 path=/srv/e err=ENOTEMPTY)
 	$(rec 1 3 unlink 0 100 path=/srv/e/g)
 	EOF
+	one_by_one "$D/in"
 	run ior-gen "$D/in"
 	assert_success
 	# Thread 3's open waits for the mkdir, not for thread 2's open beside
-	# it; the names under the new name, for the rename.
+	# it (thread 2 waited for the mkdir with its stat); the names under
+	# the new name, for the rename; the unlink, for the rmdir that found
+	# the directory not empty (and the rename, which that thread waited for).
 	assert_equal "$(ops)" "$(printf '%s\n' '1 mkdir seq=1' '2 stat seq=2 after=1' \
-		'2 openat seq=3 after=1' '3 openat seq=4 after=1' '1 rename seq=5' \
-		'3 stat seq=6 after=5' '2 rmdir seq=7 after=5' '3 unlink seq=8 after=5')"
+		'2 openat seq=3' '3 openat seq=4 after=1' '1 rename seq=5' \
+		'3 stat seq=6 after=5' '2 rmdir seq=7 after=5' '3 unlink seq=8 after=7')"
 }
 
 @test "operations are numbered one by one, through every carry of a digit" {
@@ -1092,6 +1106,7 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 	$(rec 1 1 fcntl 0 100 fd=3 cmd=F_GET_RW_HINT vfd=1 ofd=1 file=/srv/f)
 	$(rec 1 2 write 5 100 fd=3 count=5 vfd=1 ofd=1 file=/srv/f)
 	EOF
+	one_by_one "$D/in"
 	run -0 ior-gen "$D/in"
 	assert_equal "$(stat_of dropped.unsupported) $(stat_of ops)" "4 5"
 	assert_equal "$(printf '%s\n' "$output" | awk '!/^#/ && $5 !~ /^init:/ { print $3, $5, $8, $9, $10 }')" \
@@ -1099,7 +1114,7 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 			'1 write seq=2 fd=3 count=5' \
 			'1 fcntl seq=3 fd=3 cmd=F_SET_RW_HINT' \
 			'1 fcntl seq=4 fd=3 cmd=F_GET_RW_HINT' \
-			'2 write seq=5 after=4 fd=3')"
+			'2 write seq=5 after=2 fd=3')"
 	# what is left ior-replay runs whole
 	printf '%s\n' "$output" > "$D/p.replay"
 	mkdir "$D/root"
@@ -1325,7 +1340,7 @@ ops() {
 }
 
 @test "a request waits only for what completed before its enter; others wait for a request's enter" {
-	# Thread 1 submits with enter seq=3; thread 2's write of /srv/f completes
+	# Thread 1 submits writes of /srv/f with enter seq=3; thread 2's write completes
 	# after that enter and before the request (seq=5): the request cannot wait
 	# for it. The inline request comes before its enter: it waits for it and
 	# comes after it (seq=8), and may wait for thread 2's seq=6, which its
@@ -1336,17 +1351,18 @@ ops() {
 	$(rec 1 2 pwrite64 5 100 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
 	$(rec 1 1 io_uring_enter 1 100 fd=9 to_submit=1 min_complete=0 flags=0 sub=1 vfd=7 ofd=7)
 	$(rec 1 2 pwrite64 5 100 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
-	$(rec 1 1 uring:read 10 100 ring=9 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x1 exec=iowq sub=1 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 uring:write 10 100 ring=9 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x1 exec=iowq sub=1 vfd=1 ofd=1 file=/srv/f)
 	$(rec 1 2 pwrite64 5 100 fd=3 count=5 offset=0 vfd=1 ofd=1 file=/srv/f)
-	$(rec 1 1 uring:read 10 100 ring=9 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x2 exec=inline sub=2 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 uring:write 10 100 ring=9 fd=3 offset=0 count=10 sqe_flags=0 user_data=0x2 exec=inline sub=2 vfd=1 ofd=1 file=/srv/f)
 	$(rec 1 1 io_uring_enter 1 100 fd=9 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=2 vfd=7 ofd=7)
 	$(rec 1 2 pread64 10 100 fd=3 count=10 offset=0 vfd=1 ofd=1 file=/srv/f)
 	EOF
+	one_by_one "$D/in"
 	run ior-gen "$D/in"
 	assert_success
 	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '2 pwrite64 seq=2 after=1' \
-		'1 io_uring_enter seq=3' '2 pwrite64 seq=4' '1 uring:read seq=5' \
-		'2 pwrite64 seq=6 after=3' '1 io_uring_enter seq=7' '1 uring:read seq=8 after=6' \
+		'1 io_uring_enter seq=3' '2 pwrite64 seq=4' '1 uring:write seq=5' \
+		'2 pwrite64 seq=6 after=3' '1 io_uring_enter seq=7' '1 uring:write seq=8 after=6' \
 		'2 pread64 seq=9 after=7')"
 }
 
@@ -1394,6 +1410,7 @@ ops() {
 	$(rec 1 2 aio:pwrite 10 100 fd=3 offset=20 count=10 ctx=0xa sub=3 iocb=0x1 reap=3 vfd=1 ofd=1 file=/srv/f)
 	$(rec 1 1 io_getevents 1 100 ctx=0xa min_nr=1 nr=8 reap=3)
 	EOF
+	one_by_one "$D/in"
 	run ior-gen "$D/in"
 	assert_success
 	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '2 io_submit seq=2' \
@@ -1492,4 +1509,116 @@ ops() {
 	assert_line --partial 'iocb=0x1040 '
 	assert_equal "$(stat_of dropped.orphan)" 3
 	assert_equal "$(stat_of dropped)" 3
+}
+
+# ---- ordering by resource (ior-gen(1), "Operations") ----
+
+# at US PID TID CALL RET DUR [KEY=VALUE ...]: a record at US microseconds.
+at() {
+	local us=$1
+	shift
+	rec_at "$(printf '0.%09d' $((us * 1000)))" "$@"
+}
+
+@test "a name waits for the change of each directory above it that completed before, lookups of other names in it do not wait for a create" {
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 mkdir 0 100 path=/w/d mode=0755)
+	$(at 2 2 2 openat 3 100 dirfd=AT_FDCWD path=/w/d/f flags=O_WRONLY\|O_CREAT mode=0644 size=0 ft=reg vfd=1 ofd=1 file=/w/d/f)
+	$(at 3 3 3 stat -2 100 path=/w/d/g err=ENOENT)
+	$(at 4 1 1 rename 0 100 path=/w/d path2=/w/e)
+	$(at 5 3 3 mkdir 0 100 path=/w/e/s mode=0755)
+	$(at 6 2 2 openat 4 100 dirfd=AT_FDCWD path=/w/e/s/t flags=O_WRONLY\|O_CREAT mode=0644 size=0 ft=reg vfd=2 ofd=2 file=/w/e/s/t)
+	EOF
+	run -0 ior-gen "$D/in"
+	# the create in /w/e/s waits for the mkdir of its parent and the
+	# rename that made its grandparent
+	assert_equal "$(ops)" "$(printf '%s\n' '1 mkdir seq=1' '2 openat seq=2 after=1' \
+		'3 stat seq=3 after=1' '1 rename seq=4' '3 mkdir seq=5 after=4' \
+		'2 openat seq=6 after=4,5')"
+	assert_equal "$(stat_of wait.name) $(stat_of wait.any)" "4 4"
+}
+
+@test "an operation that started before another completed does not wait for it, one that started after does" {
+	# The pwrite64 runs from 2 to 4 us; the first pread64 starts at 3 us
+	# and completes after it (it comes later), the second starts at 5 us.
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0644 size=100 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 2 1 1 pwrite64 10 2000 fd=3 count=10 offset=0 vfd=1 ofd=1 file=/w/f)
+	$(at 3 1 2 pread64 10 2000 fd=3 count=10 offset=0 vfd=1 ofd=1 file=/w/f)
+	$(at 5 1 3 pread64 10 100 fd=3 count=10 offset=0 vfd=1 ofd=1 file=/w/f)
+	EOF
+	run -0 ior-gen "$D/in"
+	# seq=3 waits for the open (its descriptor number), not the write
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '1 pwrite64 seq=2' \
+		'2 pread64 seq=3 after=1' '3 pread64 seq=4 after=2')"
+}
+
+@test "reads and writes through one description wait for its offset; preads through it do not, but for F_SETFL" {
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0644 size=100 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 2 1 1 read 10 100 fd=3 count=10 vfd=1 ofd=1 file=/w/f)
+	$(at 3 1 2 read 10 100 fd=3 count=10 vfd=1 ofd=1 file=/w/f)
+	$(at 4 1 3 pread64 10 100 fd=3 count=10 offset=50 vfd=1 ofd=1 file=/w/f)
+	$(at 5 1 4 pread64 10 100 fd=3 count=10 offset=50 vfd=1 ofd=1 file=/w/f)
+	$(at 6 1 2 fcntl 0 100 fd=3 cmd=F_SETFL arg=O_NONBLOCK vfd=1 ofd=1 file=/w/f)
+	$(at 7 1 3 pread64 10 100 fd=3 count=10 offset=50 vfd=1 ofd=1 file=/w/f)
+	EOF
+	run -0 ior-gen "$D/in"
+	# the preads wait for the open of their descriptor number only
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '1 read seq=2' \
+		'2 read seq=3 after=2' '3 pread64 seq=4 after=1' '4 pread64 seq=5 after=1' \
+		'2 fcntl seq=6' '3 pread64 seq=7 after=6')"
+	assert_equal "$(stat_of wait.ofd)" 2
+}
+
+@test "a read waits for the write of an overlapping range, never for a read; a write for the overlapping write" {
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0644 size=16384 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 2 1 1 pwrite64 4096 100 fd=3 count=4096 offset=0 vfd=1 ofd=1 file=/w/f)
+	$(at 3 1 2 pwrite64 4096 100 fd=3 count=4096 offset=8192 vfd=1 ofd=1 file=/w/f)
+	$(at 4 1 3 pread64 4096 100 fd=3 count=4096 offset=0 vfd=1 ofd=1 file=/w/f)
+	$(at 5 1 4 pread64 4096 100 fd=3 count=4096 offset=4096 vfd=1 ofd=1 file=/w/f)
+	$(at 6 1 5 pread64 4096 100 fd=3 count=4096 offset=0 vfd=1 ofd=1 file=/w/f)
+	$(at 7 1 6 pwrite64 100 100 fd=3 count=100 offset=0 vfd=1 ofd=1 file=/w/f)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '1 pwrite64 seq=2' \
+		'2 pwrite64 seq=3 after=1' '3 pread64 seq=4 after=2' '4 pread64 seq=5 after=1' \
+		'5 pread64 seq=6 after=2' '6 pwrite64 seq=7 after=2')"
+	assert_equal "$(stat_of wait.data)" 3
+}
+
+@test "what observed a file's size waits for the change before it, a change for the observers before it, not one it overlapped" {
+	# The second extending pwrite64 runs from 5 to 6 us; thread 2's lseek
+	# to the end starts at 5.5 us, overlapping it: it waits for nothing
+	# new. Thread 3's fstat, at 8 us, waits for it.
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0644 size=100 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 2 1 1 pwrite64 100 100 fd=3 count=100 offset=100 vfd=1 ofd=1 file=/w/f)
+	$(at 3 1 2 lseek 200 100 fd=3 offset=0 whence=SEEK_END vfd=1 ofd=1 file=/w/f)
+	$(at 4 1 3 fstat 0 100 fd=3 size=200 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 5 1 1 pwrite64 100 1000 fd=3 count=100 offset=200 vfd=1 ofd=1 file=/w/f)
+	$(at 6 1 4 pwrite64 10 100 fd=3 count=10 offset=0 vfd=1 ofd=1 file=/w/f)
+	$(rec_at 0.000005500 1 2 lseek 300 2000 fd=3 offset=0 whence=SEEK_END vfd=1 ofd=1 file=/w/f)
+	$(at 8 1 3 fstat 0 100 fd=3 size=300 ft=reg vfd=1 ofd=1 file=/w/f)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '1 pwrite64 seq=2' \
+		'2 lseek seq=3 after=2' '3 fstat seq=4 after=2' '1 pwrite64 seq=5 after=4,3' \
+		'4 pwrite64 seq=6 after=1' '2 lseek seq=7' '3 fstat seq=8 after=5')"
+	assert_equal "$(stat_of wait.size) $(stat_of wait.data) $(stat_of wait.any)" "4 0 5"
+}
+
+@test "a descriptor number's close waits for its uses in other threads, and its reuse for the close; another process's number is another" {
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDONLY mode=0 size=100 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 2 1 2 fstat 0 100 fd=3 size=100 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 3 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/w/f)
+	$(at 4 1 3 openat 3 100 dirfd=AT_FDCWD path=/w/g flags=O_RDONLY mode=0 size=100 ft=reg vfd=2 ofd=2 file=/w/g)
+	$(at 5 2 4 openat 3 100 dirfd=AT_FDCWD path=/w/h flags=O_RDONLY mode=0 size=100 ft=reg vfd=3 ofd=3 file=/w/h)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '2 fstat seq=2 after=1' \
+		'1 close seq=3 after=2' '3 openat seq=4 after=3' '4 openat seq=5')"
+	assert_equal "$(stat_of wait.fd)" 3
 }

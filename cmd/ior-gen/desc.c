@@ -6,6 +6,7 @@
 
 #include "ior.h"
 #include "desc.h"
+#include "order.h"
 #include "record.h"
 
 static struct ior_hashmap ofds;		/* by ofd id */
@@ -60,8 +61,7 @@ static struct ofd_ent *ofd_new(int64_t id, int64_t owner)
 	own_link(o);
 	o->refs = 1;
 	o->pos = 0;
-	o->last_seq = 0;
-	o->last_tid = -1;
+	order_ofd_new(o);
 	o->file = NULL;
 	o->pseudo = 0;
 	o->memfd = 0;
@@ -127,13 +127,21 @@ void track_close(enum ior_tree op, struct ofd_ent *o)
 void desc_cleanup(void)
 {
 	for (size_t i = 0; i < ofds.cap; i++)
-		free(ofds.slot[i].val);
+		if (ofds.slot[i].val) {
+			struct ofd_ent *o = ofds.slot[i].val;
+
+			free(o->rpos);
+			free(o->rflags);
+			free(o);
+		}
 	ior_hashmap_free(&ofds);
 	ior_hashmap_free(&owners);
 	while (ofd_free) {
 		struct ofd_ent *o = ofd_free;
 
 		ofd_free = o->next_free;
+		free(o->rpos);
+		free(o->rflags);
 		free(o);
 	}
 }

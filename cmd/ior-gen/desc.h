@@ -20,7 +20,7 @@ struct ofd_ent {
 	struct ofd_ent *own_prev, *own_next;	/* its owner's */
 	int64_t id, owner, refs;
 	int64_t pos;			/* file position; -1 when unknown */
-	int64_t last_seq, last_tid;
+	struct res *rpos, *rflags;	/* for after= (res.h) */
 	struct path_ent *file;
 	unsigned char pseudo;		/* unreplayable: drop all its records */
 	unsigned char memfd;		/* memfd_create: no path, kept */

@@ -105,9 +105,11 @@ static void put_trailer(struct ior_out *out, const struct tree_count *tree)
 		   (long long)seq_last());
 	put_drops(out);
 	ior_printf(out, " tree.dirs=%lu tree.files=%lu tree.symlinks=%lu "
-		   "tree.links=%lu tree.symlinks_skipped=%lu\n",
+		   "tree.links=%lu tree.symlinks_skipped=%lu",
 		   tree->dirs, tree->files, tree->symlinks, tree->links,
 		   tree->skipped);
+	put_waits(out);
+	ior_putc(out, '\n');
 }
 
 /*

@@ -1,20 +1,29 @@
 /*
- * order.c - after= (order.h): the last operation on each resource is
- * kept with the resource (struct path_ent, struct ofd_ent); here are the
- * submitting calls of requests and the thread exits, for the whole run.
+ * order.c - after= (order.h): the resources each operation touches, and
+ * how (res.h keeps their recent accesses, with the path entries, the
+ * descriptions and here the descriptor numbers); the submitting calls of
+ * requests and the thread exits, for the whole run.
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ior.h"
 #include "desc.h"
 #include "order.h"
 #include "record.h"
+#include "res.h"
 #include "tree.h"
 
 void after_add(struct after_list *l, int64_t seq)
 {
-	if (seq <= 0 || l->n == AFTER_MAX)
+	if (seq <= 0)
+		return;
+	l->kinds |= l->cur;
+	if (l->n == AFTER_MAX)
 		return;
 	for (int i = 0; i < l->n; i++)
 		if (l->seq[i] == seq)
@@ -58,94 +67,558 @@ static int64_t mark_seq(int64_t mark)
 	return mark;
 }
 
-/*
- * Make this record the last operation on a resource; return the previous
- * one if another thread's and later than after. mark is the record's seq,
- * or for a request -(sub + 1): what others wait for is its submitting
- * call, once that call has a seq (ior-gen(1), ORDERING).
- */
-static int64_t order_mark(int64_t *last_seq, int64_t *last_tid,
-			  const struct ior_rec *r, int64_t after, int64_t mark)
-{
-	int64_t prev = mark_seq(*last_seq);
+/* ---- the waits of one operation ---- */
 
-	if (*last_tid >= 0 && *last_tid != r->tid && prev > after)
-		after = prev;
-	*last_seq = mark;
-	*last_tid = r->tid;
-	return after;
+/*
+ * What each thread has waited for, to leave out of after= what its own
+ * order implies: by thread (direct-mapped, a slot lost to another
+ * thread only makes a wait written twice), the latest seq waited for of
+ * up to WAITED_WAYS other threads.
+ */
+#define WAITED_SLOTS 1024
+#define WAITED_WAYS 8
+static struct waited {
+	int64_t tid;
+	int64_t of[WAITED_WAYS], seq[WAITED_WAYS];
+} waited[WAITED_SLOTS];
+
+static struct waited *waited_of(int64_t tid)
+{
+	struct waited *w = &waited[(uint64_t)tid % WAITED_SLOTS];
+
+	if (w->tid != tid) {
+		memset(w, 0, sizeof(*w));
+		w->tid = tid;
+	}
+	return w;
 }
 
 /*
- * after, or the last operation of another thread that made, removed or
- * renamed the directory of path, if later: whether the name can be
- * reached depends on it. Not marked: names in one directory do not wait
- * for each other.
+ * The operation being ordered, and what it found to wait for: a thread's
+ * latest operation stands for its earlier ones.
  */
-static int64_t dir_after(const struct ior_rec *r, const char *path,
-			 int64_t after)
+#define PREDS_MAX 64
+struct octx {
+	struct after_list *l;
+	int64_t limit;			/* waits must be below (0: any) */
+	struct waited *w;
+	int n;
+	struct { int64_t tid, seq; unsigned kinds; } p[PREDS_MAX];
+};
+
+static unsigned long wait_ops[WAIT_KINDS], wait_any;
+
+/* u waits for prev, an access of another thread, on account of kind. */
+static void wait_acc(struct user *u, const struct acc *prev, unsigned kind)
 {
-	const char *slash = path ? strrchr(path, '/') : NULL;
-	struct path_ent *d;
-	int64_t prev;
+	struct octx *c = u->ctx;
+	int64_t seq = mark_seq(prev->mark);
+	int i;
+
+	if (seq <= 0 || c->limit == SUB_GONE ||
+	    (c->limit > 0 && seq >= c->limit))
+		return;
+	for (i = 0; i < c->n && c->p[i].tid != prev->tid; i++)
+		;
+	if (i == c->n) {
+		if (c->n == PREDS_MAX) {	/* no room: written at once */
+			c->l->cur = kind;
+			after_add(c->l, seq);
+			c->l->cur = 0;
+			return;
+		}
+		c->n++;
+		c->p[i].tid = prev->tid;
+		c->p[i].seq = 0;
+		c->p[i].kinds = 0;
+	}
+	if (seq > c->p[i].seq)
+		c->p[i].seq = seq;
+	c->p[i].kinds |= kind;
+}
+
+/*
+ * The waits found go to after=, but those the thread's own order
+ * implies: it waited for the same or a later operation of that thread.
+ */
+static void waits_put(struct octx *c)
+{
+	for (int i = 0; i < c->n; i++) {
+		int way = (uint64_t)c->p[i].tid % WAITED_WAYS;
+
+		if (c->w->of[way] == c->p[i].tid && c->w->seq[way] >= c->p[i].seq)
+			continue;
+		c->l->cur = c->p[i].kinds;
+		after_add(c->l, c->p[i].seq);
+		c->l->cur = 0;
+		c->w->of[way] = c->p[i].tid;
+		c->w->seq[way] = c->p[i].seq;
+	}
+}
+
+/* ---- names ---- */
+
+static unsigned long names_changed;	/* no change yet: no parent to wait for */
+
+/* Whether an op (that succeeded) changes its path (i 0) or path2 (1). */
+static int changes_name(const struct ior_in *in, enum ior_tree op, int i,
+			const struct args *a)
+{
+	uint64_t fl;
+
+	switch (op) {
+	case IOR_TREE_MKDIR:
+	case IOR_TREE_RMDIR:
+	case IOR_TREE_UNLINK:
+	case IOR_TREE_MKNOD:
+	case IOR_TREE_RENAME:
+	case IOR_TREE_SYMLINK:
+		return 1;
+	case IOR_TREE_LINK:
+		return i == 1;
+	case IOR_TREE_CREAT:
+		return 1;
+	case IOR_TREE_OPEN:
+		fl = a->flags ? ior_flags(in, "flags", a->flags, ior_open_flags) : 0;
+		return (fl & O_CREAT) && (fl & O_TMPFILE) != O_TMPFILE;
+	default:
+		return 0;
+	}
+}
+
+/* The directories above path wait for a change of their names. */
+static void lookup_parents(const char *path, struct user *u)
+{
+	if (!names_changed || path[0] != '/')
+		return;
+	for (const char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+		struct path_ent *d = path_get_n(NULL, NULL, path, s - path);
+
+		if (d->rname)
+			res_use(&d->rname, u, ACC_READ, 0, RES_END, 0, WAIT_NAME);
+	}
+}
+
+/* The directory path is in, or NULL. */
+static struct path_ent *parent_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
 
 	if (!slash || slash == path)
-		return after;
-	/* a '/' ends no escape: a parent's path is as well-formed */
-	d = path_get_n(NULL, NULL, path, slash - path);
-	prev = mark_seq(d->name_seq);
-	if (d->name_tid >= 0 && d->name_tid != r->tid && prev > after)
-		after = prev;
-	return after;
+		return NULL;
+	return path_get_n(NULL, NULL, path, slash - path);
 }
 
-void order_name(const struct ior_rec *r, const struct args *a,
-		enum ior_tree op, int64_t mark)
+/*
+ * A directory's list of entries, kept as its size (rsize): changes of
+ * names in it do not wait for each other, so they are its "reads", and
+ * what reads the list (getdents64, rmdir) its "writes": it waits for
+ * the changes before it, and the changes after it wait for it.
+ */
+static void dir_list(struct path_ent *d, int reads, struct user *u)
+{
+	res_use(&d->rsize, u, reads ? ACC_WRITE : ACC_READ, 0, RES_END, 1,
+		WAIT_SIZE);
+}
+
+static void order_names(const struct ior_in *in, const struct ior_rec *r,
+			const struct args *a, enum ior_tree op, struct user *u)
 {
 	const char *p[2] = { a->path, a->path2 };
 
-	if (r->ret < 0 || (op != IOR_TREE_MKDIR && op != IOR_TREE_RMDIR &&
-			   op != IOR_TREE_RENAME && op != IOR_TREE_UNLINK &&
-			   op != IOR_TREE_SYMLINK && op != IOR_TREE_LINK &&
-			   op != IOR_TREE_MKNOD))
+	if (op == IOR_TREE_IORFD || op == IOR_TREE_RING ||
+	    op == IOR_TREE_MEMFD || op == IOR_TREE_HANDLE)
 		return;
 	for (int i = 0; i < 2; i++) {
-		struct path_ent *e;
+		struct path_ent *e, *dir;
+		int change;
 
-		if (!p[i])
+		if (!p[i] || !*p[i] || (i && p[0] && !strcmp(p[0], p[1])))
 			continue;
-		e = path_get(NULL, NULL, p[i]);
-		e->name_seq = mark;
-		e->name_tid = r->tid;
+		e = path_get(in, i ? "path2" : "path", p[i]);
+		change = r->ret >= 0 && changes_name(in, op, i, a);
+		lookup_parents(p[i], u);
+		res_use(&e->rname, u, change ? ACC_WRITE : ACC_READ, 0,
+			RES_END, 1, WAIT_NAME);
+		/* rmdir saw the directory empty: it reads its list */
+		if (op == IOR_TREE_RMDIR)
+			dir_list(e, 1, u);
+		if (!change)
+			continue;
+		names_changed++;
+		/* a change of its directory's list of entries */
+		if ((dir = parent_of(p[i])))
+			dir_list(dir, 0, u);
 	}
 }
 
-int64_t order_after(const struct ior_in *in, const struct ior_rec *r,
-		    const struct args *a,
-		    struct ofd_ent *o, struct path_ent *fe,
-		    struct ofd_ent *o2, struct path_ent *fe2, int64_t mark)
+/* ---- descriptor numbers ---- */
+
+/* A descriptor number of a process: by pid << 32 | number, listed by pid. */
+struct fdnum {
+	struct fdnum *next;		/* the process's */
+	uint64_t key;
+	struct res *res;
+};
+static struct ior_hashmap fdnums, fdprocs;
+
+static struct res **fdnum_res(int64_t pid, int64_t fd)
 {
-	struct path_ent *e[4] = {
-		a->path ? path_get(in, "path", a->path) : NULL,
-		a->path2 ? path_get(in, "path2", a->path2) : NULL, fe, fe2,
-	};
-	int64_t after = dir_after(r, a->path, dir_after(r, a->path2, 0));
+	uint64_t key = (uint64_t)pid << 32 | (uint32_t)fd;
+	struct fdnum *f = ior_hashmap_get(&fdnums, key);
 
-	for (int i = 0; i < 4; i++) {
-		int dup = !e[i];
-
-		for (int j = 0; j < i && !dup; j++)
-			dup = e[j] == e[i];
-		if (!dup)
-			after = order_mark(&e[i]->last_seq, &e[i]->last_tid, r,
-					   after, mark);
+	if (!f) {
+		f = ior_xmalloc(sizeof(*f));
+		f->key = key;
+		f->res = NULL;
+		f->next = ior_hashmap_get(&fdprocs, pid);
+		ior_hashmap_put(&fdprocs, pid, f);
+		ior_hashmap_put(&fdnums, key, f);
 	}
+	return &f->res;
+}
+
+/* A process is gone: so is its table. */
+static void fdnums_free(int64_t pid)
+{
+	struct fdnum *f = ior_hashmap_get(&fdprocs, pid);
+
+	if (f)
+		ior_hashmap_del(&fdprocs, pid, f);
+	while (f) {
+		struct fdnum *next = f->next;
+
+		ior_hashmap_del(&fdnums, f->key, f);
+		free(f->res);
+		free(f);
+		f = next;
+	}
+}
+
+static void fd_use(const struct ior_in *in, const char *key, const char *v,
+		   const struct ior_rec *r, int kind, struct user *u)
+{
+	if (v)
+		res_use(fdnum_res(r->pid, ior_int(in, key, v)), u, kind, 0,
+			RES_END, 1, WAIT_FD);
+}
+
+static int is_dupfd(const struct ior_in *in, enum ior_tree op,
+		    const struct args *a)
+{
+	uint64_t cmd;
+
+	if (op != IOR_TREE_FCNTL || !a->cmd)
+		return 0;
+	cmd = ior_flags(in, "cmd", a->cmd, ior_fcntl_cmds);
+	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC;
+}
+
+static void order_fds(const struct ior_in *in, const struct ior_rec *r,
+		      const struct args *a, enum ior_tree op, int call,
+		      struct user *u)
+{
+	int opens = op == IOR_TREE_OPEN || op == IOR_TREE_CREAT ||
+		op == IOR_TREE_MEMFD || op == IOR_TREE_HANDLE ||
+		op == IOR_TREE_RING || is_dupfd(in, op, a) ||
+		call == IOR_C_dup;
+	char num[24];
+
+	if (u->mark < 0) {	/* a request uses its fd; no other change */
+		fd_use(in, "fd", a->fd, r, ACC_READ, u);
+		return;
+	}
+	if (op == IOR_TREE_IORFD) {
+		fd_use(in, "fd", a->fd, r, ACC_WRITE, u);
+		return;
+	}
+	fd_use(in, "fd", a->fd, r, op == IOR_TREE_CLOSE ? ACC_WRITE : ACC_READ, u);
+	fd_use(in, "fd2", a->fd2, r, op == IOR_TREE_DUP ? ACC_WRITE : ACC_READ, u);
+	if (opens && r->ret >= 0 && op != IOR_TREE_DUP) {
+		snprintf(num, sizeof(num), "%lld", (long long)r->ret);
+		fd_use(in, "RET", num, r, ACC_WRITE, u);
+	} else if (call == IOR_C_dup && r->ret >= 0) {
+		snprintf(num, sizeof(num), "%lld", (long long)r->ret);
+		fd_use(in, "RET", num, r, ACC_WRITE, u);
+	}
+}
+
+/* ---- open file descriptions ---- */
+
+static void order_ofd(const struct ior_in *in, const struct args *a,
+		      enum ior_tree op, struct ofd_ent *o, int side,
+		      struct user *u)
+{
+	int pos = 0, setfl = 0;
+
+	switch (op) {
+	case IOR_TREE_READ:
+	case IOR_TREE_WRITE:
+	case IOR_TREE_LSEEK:
+	case IOR_TREE_GETDENTS:
+		pos = 1;
+		break;
+	case IOR_TREE_XFER:
+		pos = !(side ? a->offset2 : a->offset);
+		break;
+	case IOR_TREE_FCNTL:
+		setfl = a->cmd && ior_flags(in, "cmd", a->cmd,
+					    ior_fcntl_cmds) == F_SETFL;
+		break;
+	default:
+		break;
+	}
+	if (pos || setfl)
+		res_use(&o->rpos, u, ACC_WRITE, 0, RES_END, 1, WAIT_OFD);
+	res_use(&o->rflags, u, setfl ? ACC_WRITE : ACC_READ, 0, RES_END,
+		setfl, WAIT_OFD);
+}
+
+/* ---- file data and size ---- */
+
+static uint64_t num_of(const struct ior_in *in, const char *key,
+		       const char *v)
+{
+	int64_t n = v ? ior_int(in, key, v) : 0;
+
+	return n < 0 ? 0 : (uint64_t)n;
+}
+
+static uint64_t end_at(uint64_t off, uint64_t n)
+{
+	return off + n < off || off + n > INT64_MAX ? RES_END : off + n;
+}
+
+/*
+ * The range [*lo, *hi) an op moved ret bytes of, at offset (a key's
+ * value) or else at the description's position (after the op): the
+ * whole file when not known.
+ */
+static void range_of(const struct ior_in *in, const char *key,
+		     const char *offset, const struct ofd_ent *o, int64_t ret,
+		     uint64_t *lo, uint64_t *hi)
+{
+	*lo = 0;
+	*hi = RES_END;
+	if (ret < 0)
+		return;
+	if (offset && strcmp(offset, "-1")) {
+		*lo = num_of(in, key, offset);
+		*hi = end_at(*lo, ret);
+	} else if (o && o->pos >= ret) {
+		*lo = o->pos - ret;
+		*hi = o->pos;
+	}
+}
+
+/* A read of [lo, hi) of f that returned ret of count bytes. */
+static void file_read(struct path_ent *f, uint64_t lo, uint64_t hi,
+		      int64_t ret, uint64_t count, struct user *u)
+{
+	if (!f || ret < 0)
+		return;
+	res_use(&f->rdata, u, ACC_READ, lo, hi, 0, WAIT_DATA);
+	if ((uint64_t)ret < count) {	/* it reached the end */
+		res_use(&f->rsize, u, ACC_READ, 0, RES_END, 1, WAIT_SIZE);
+		if (hi != RES_END)
+			f->size_now = hi;
+	}
+}
+
+/* A write of [lo, hi) of f that wrote ret bytes. */
+static void file_write(struct path_ent *f, uint64_t lo, uint64_t hi,
+		       int64_t ret, struct user *u)
+{
+	if (!f || ret < 0)
+		return;
+	res_use(&f->rdata, u, ACC_WRITE, lo, hi, 1, WAIT_DATA);
+	if (ret == 0)
+		return;
+	if (hi == RES_END || f->size_now < 0 || hi > (uint64_t)f->size_now) {
+		res_use(&f->rsize, u, ACC_WRITE, 0, RES_END, 1, WAIT_SIZE);
+		if (hi != RES_END && f->size_now >= 0)
+			f->size_now = hi;
+	}
+}
+
+/* The size of f changed to size (-1: not known). */
+static void file_resize(struct path_ent *f, int64_t size, uint64_t lo,
+			struct user *u)
+{
+	if (!f)
+		return;
+	res_use(&f->rdata, u, ACC_WRITE, lo, RES_END, 1, WAIT_DATA);
+	res_use(&f->rsize, u, ACC_WRITE, 0, RES_END, 1, WAIT_SIZE);
+	f->size_now = size;
+}
+
+/* What observed f's size, size (-1: no number). */
+static void file_observe(struct path_ent *f, int64_t size, struct user *u)
+{
+	if (!f)
+		return;
+	res_use(&f->rsize, u, ACC_READ, 0, RES_END, 1, WAIT_SIZE);
+	if (size >= 0)
+		f->size_now = size;
+}
+
+static int64_t size_key(const struct ior_in *in, const struct args *a)
+{
+	return a->size ? (int64_t)num_of(in, "size", a->size) : -1;
+}
+
+/* The fallocate of [off, off + len), its mode in flags. */
+static void file_fallocate(const struct ior_in *in, struct path_ent *f,
+			   const struct args *a, struct user *u)
+{
+	uint64_t lo = num_of(in, "offset", a->offset);
+	uint64_t hi = end_at(lo, num_of(in, "len", a->len));
+
+	if (!f)
+		return;
+	res_use(&f->rdata, u, ACC_WRITE, lo, hi, 1, WAIT_DATA);
+	if (a->flags && strstr(a->flags, "KEEP_SIZE"))
+		return;
+	if (hi == RES_END || f->size_now < 0 || hi > (uint64_t)f->size_now) {
+		res_use(&f->rsize, u, ACC_WRITE, 0, RES_END, 1, WAIT_SIZE);
+		if (f->size_now >= 0 && hi != RES_END)
+			f->size_now = hi;
+	}
+}
+
+static void order_file(const struct ior_in *in, const struct ior_rec *r,
+		       const struct args *a, enum ior_tree op, int call,
+		       struct ofd_ent *o, struct path_ent *fe,
+		       struct ofd_ent *o2, struct path_ent *fe2, struct user *u)
+{
+	struct path_ent *pe = a->path && *a->path ? path_get(in, "path", a->path) : fe;
+	uint64_t lo, hi, fl;
+	int ok = r->ret >= 0;
+
+	switch (op) {
+	case IOR_TREE_OPEN:
+	case IOR_TREE_CREAT:
+	case IOR_TREE_IORFD:
+		if (!ok || !fe)
+			break;
+		fl = op == IOR_TREE_CREAT ? O_TRUNC : a->flags ?
+			ior_flags(in, "flags", a->flags, ior_open_flags) : 0;
+		if (op != IOR_TREE_IORFD && (fl & O_TRUNC))
+			file_resize(fe, 0, 0, u);
+		if (a->size)
+			fe->size_now = size_key(in, a);
+		break;
+	case IOR_TREE_READ:
+	case IOR_TREE_PREAD:
+		range_of(in, "offset", op == IOR_TREE_PREAD ? a->offset : NULL,
+			 o, r->ret, &lo, &hi);
+		file_read(fe, lo, hi, r->ret, num_of(in, "count", a->count), u);
+		break;
+	case IOR_TREE_WRITE:
+	case IOR_TREE_PWRITE:
+		range_of(in, "offset", op == IOR_TREE_PWRITE ? a->offset : NULL,
+			 o, r->ret, &lo, &hi);
+		file_write(fe, lo, hi, r->ret, u);
+		break;
+	case IOR_TREE_XFER:
+		range_of(in, "offset", a->offset, o, r->ret, &lo, &hi);
+		file_read(fe, lo, hi, r->ret, num_of(in, "count", a->count), u);
+		range_of(in, "offset2", a->offset2, o2, r->ret, &lo, &hi);
+		file_write(fe2, lo, hi, r->ret, u);
+		break;
+	case IOR_TREE_TRUNCATE:
+	case IOR_TREE_FTRUNCATE:
+		if (!ok)
+			break;
+		if (call == IOR_C_fallocate || call == IOR_C_uring_fallocate) {
+			file_fallocate(in, fe, a, u);
+			break;
+		}
+		pe = op == IOR_TREE_TRUNCATE ? pe : fe;
+		if (pe) {
+			int64_t size = size_key(in, a);
+
+			lo = size < 0 ? 0 : pe->size_now >= 0 &&
+				pe->size_now < size ? pe->size_now : size;
+			file_resize(pe, size, lo, u);
+		}
+		break;
+	case IOR_TREE_LSEEK:
+		if (a->whence && ior_flags(in, "whence", a->whence,
+					   ior_whence_names) >= SEEK_DATA)
+			file_observe(fe, -1, u);
+		else if (a->whence && ior_flags(in, "whence", a->whence,
+						ior_whence_names) == SEEK_END)
+			file_observe(fe, ok && a->offset &&
+				     !strcmp(a->offset, "0") ? r->ret : -1, u);
+		break;
+	case IOR_TREE_STAT:
+	case IOR_TREE_FSTAT:
+		file_observe(op == IOR_TREE_STAT ? pe : fe,
+			     ok && type_of(a->ft, TY_UNKNOWN) == TY_FILE ?
+			     size_key(in, a) : -1, u);
+		break;
+	case IOR_TREE_GETDENTS:
+		if (fe)
+			dir_list(fe, 1, u);
+		break;
+	default:
+		break;
+	}
+}
+
+void order_after(struct after_list *l, const struct ior_in *in,
+		 const struct ior_rec *r, const struct args *a,
+		 enum ior_tree op, int call,
+		 struct ofd_ent *o, struct path_ent *fe,
+		 struct ofd_ent *o2, struct path_ent *fe2, int64_t mark,
+		 int64_t limit)
+{
+	struct octx c = {
+		.l = l, .limit = limit, .w = waited_of(r->tid), .n = 0,
+	};
+	struct user u = {
+		.tid = r->tid, .mark = mark, .start = r->time_ns,
+		.end = r->time_ns + r->dur, .wait = wait_acc, .ctx = &c,
+	};
+
+	if (u.end < u.start)
+		u.end = UINT64_MAX;
+	order_names(in, r, a, op, &u);
+	order_fds(in, r, a, op, call, &u);
 	if (o)
-		after = order_mark(&o->last_seq, &o->last_tid, r, after, mark);
+		order_ofd(in, a, op, o, 0, &u);
 	if (o2 && o2 != o)
-		after = order_mark(&o2->last_seq, &o2->last_tid, r, after,
-				   mark);
-	return after;
+		order_ofd(in, a, op, o2, 1, &u);
+	order_file(in, r, a, op, call, o, fe, o2, fe2, &u);
+	waits_put(&c);
+}
+
+void order_count(const struct after_list *l)
+{
+	if (!l->n)
+		return;
+	wait_any++;
+	for (int k = 0; k < WAIT_KINDS; k++)
+		if (l->kinds & 1u << k)
+			wait_ops[k]++;
+}
+
+void put_waits(struct ior_out *out)
+{
+	static const char *const names[WAIT_KINDS] = {
+		"name", "ofd", "data", "size", "fd", "async",
+	};
+
+	for (int k = 0; k < WAIT_KINDS; k++)
+		ior_printf(out, " wait.%s=%lu", names[k], wait_ops[k]);
+	ior_printf(out, " wait.any=%lu", wait_any);
+}
+
+void order_ofd_new(struct ofd_ent *o)
+{
+	res_clear(o->rpos);
+	res_clear(o->rflags);
 }
 
 /*
@@ -273,10 +746,21 @@ void join_exit(const struct ior_rec *r, int group)
 		jproc_free(p);
 	else if (t)
 		jthread_free(t);
+	if (group)
+		fdnums_free(r->pid);
 }
 
 void order_cleanup(void)
 {
+	while (fdprocs.n) {
+		for (size_t i = 0; i < fdprocs.cap; i++)
+			if (fdprocs.slot[i].val) {
+				fdnums_free(((struct fdnum *)fdprocs.slot[i].val)->key >> 32);
+				break;
+			}
+	}
+	ior_hashmap_free(&fdnums);
+	ior_hashmap_free(&fdprocs);
 	for (size_t i = 0; i < jprocs.cap; i++)
 		while (jprocs.slot[i].val)
 			jproc_free(jprocs.slot[i].val);

@@ -17,13 +17,26 @@ struct path_ent;
 
 /*
  * The after= of an operation: the seqs of other threads' operations it
- * waits for, each once, in the order found (0 is none: not added).
+ * waits for, each once, in the order found (0 is none: not added);
+ * kinds, the WAIT_ kinds they were added on account of (cur, the one
+ * of those being added).
  */
 #define AFTER_MAX 1024
+enum {
+	WAIT_NAME = 1, WAIT_OFD = 2, WAIT_DATA = 4, WAIT_SIZE = 8,
+	WAIT_FD = 16, WAIT_ASYNC = 32,
+};
+#define WAIT_KINDS 6
 struct after_list {
 	int n;
+	unsigned kinds, cur;
 	int64_t seq[AFTER_MAX];
 };
+static inline void after_init(struct after_list *l)
+{
+	l->n = 0;
+	l->kinds = l->cur = 0;
+}
 void after_add(struct after_list *l, int64_t seq);
 
 #define SUB_GONE (-2)		/* seen, then pushed out by a later one */
@@ -39,23 +52,27 @@ void sub_kept(uint64_t sub, int64_t seq);
 int64_t sub_seq(uint64_t sub);
 
 /*
- * The most recent operation of another thread on a resource this record
- * touches (its paths, files and descriptions), or that made, removed or
- * renamed the directory of one of its paths (order_name); then this
- * record, mark, becomes the last on each of them. mark is the record's
- * seq, or for a request -(sub + 1): what others wait for is its
- * submitting call.
+ * Into l, the operations of other threads this record (op, call: its
+ * row) must follow on the resources it touches (ior-gen(1),
+ * "Operations"): its names and the directories above them, its
+ * descriptor numbers, its descriptions o and o2, its files fe and fe2
+ * (data and size); then it is kept as their latest access. mark is the
+ * record's seq, or for a request -(sub + 1): what others wait for is its
+ * submitting call. Only seqs below limit are added (0: any; SUB_GONE:
+ * none).
  */
-/*
- * r, as op, made, removed or renamed the names of its paths (when it
- * succeeded): mark is what the names beneath them wait for.
- */
-void order_name(const struct ior_rec *r, const struct args *a,
-		enum ior_tree op, int64_t mark);
-int64_t order_after(const struct ior_in *in, const struct ior_rec *r,
-		    const struct args *a,
-		    struct ofd_ent *o, struct path_ent *fe,
-		    struct ofd_ent *o2, struct path_ent *fe2, int64_t mark);
+void order_after(struct after_list *l, const struct ior_in *in,
+		 const struct ior_rec *r, const struct args *a,
+		 enum ior_tree op, int call,
+		 struct ofd_ent *o, struct path_ent *fe,
+		 struct ofd_ent *o2, struct path_ent *fe2, int64_t mark,
+		 int64_t limit);
+/* Count the operation of l in the trailer's wait.* */
+void order_count(const struct after_list *l);
+/* The trailer's wait.* keys. */
+void put_waits(struct ior_out *out);
+/* A description is new: what was done through the old one is not its. */
+void order_ofd_new(struct ofd_ent *o);
 /*
  * The thread exit operation seq waits for (0: none); a thread exit
  * (is_exit) becomes its process's latest.

@@ -498,7 +498,7 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 	struct path_ent *fe = NULL, *fe2 = NULL;
 	struct after_list l;
 	struct args a;
-	int64_t after, sseq = 0, seq;
+	int64_t sseq = 0, seq;
 	int uring;
 
 	d.row = d.call < 0 ? NULL : &ior_calls[d.call];
@@ -547,12 +547,13 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 		ior_bad(in, NULL, "more than %llu operations: a replay program holds no more",
 			IOR_PROG_OPS_MAX);
 	seq = seq_next();
-	l.n = 0;
+	after_init(&l);
 	if (a.sub && !d.request)
 		sub_kept(d.sub, seq);
 	if (d.op == IOR_TREE_SCHED) {
 		/* Process structure: no file, no ordering by resource. */
 		after_add(&l, join_after(r, d.call == IOR_C_sched_exit, seq));
+		order_count(&l);
 		put_op(spool, in, r, &a, &l);
 		if (d.call == IOR_C_sched_exit) {
 			int group = a.group && ior_int(in, "group", a.group) == 1;
@@ -566,26 +567,25 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 	}
 	infer(in, r, &a, &d, &fe, &fe2);
 	if (!d.request) {
-		after = snap_after(r, order_after(in, r, &a, d.o, fe, d.o2, fe2,
-						  seq));
+		order_after(&l, in, r, &a, d.op, d.call, d.o, fe, d.o2, fe2,
+			    seq, 0);
+		after_add(&l, snap_after(r, 0));
 	} else {
 		/*
 		 * Waited for before its submitting call: only what completed
 		 * before that call, or, when the call is not seen yet (the
 		 * request completed inside it), before the request.
 		 */
-		after = order_after(in, r, &a, d.o, fe, d.o2, fe2,
-				    -(int64_t)d.sub - 1);
 		sseq = sub_seq(d.sub);
-		if (sseq == SUB_GONE || (sseq > 0 && after >= sseq))
-			after = 0;
+		order_after(&l, in, r, &a, d.op, d.call, d.o, fe, d.o2, fe2,
+			    -(int64_t)d.sub - 1, sseq);
 	}
-	order_name(r, &a, d.op, d.request ? -(int64_t)d.sub - 1 : seq);
-	after_add(&l, after);
 	/* A request is issued by its submitting call: it waits for no exit. */
 	if (!d.request)
 		after_add(&l, join_after(r, d.call == IOR_C_sched_exit, seq));
+	l.cur = WAIT_ASYNC;
 	aio_order(&l, in, r, &a, d.call, seq, d.request ? sseq : 0);
+	order_count(&l);
 	put_op(spool, in, r, &a, &l);
 	track_close(d.op, d.o);
 	if (is_snapshot(d.call, d.op))

@@ -41,7 +41,7 @@ struct path_ent *path_get_n(const struct ior_in *in, const char *key,
 		ior_val_check(in, key, path, IOR_PROG_PATH_MAX);
 	e = ior_xmalloc(sizeof(*e) + len + 1);
 	memset(e, 0, sizeof(*e));
-	e->last_tid = e->name_tid = -1;
+	e->size_now = -1;
 	memcpy(e->path, path, len);
 	e->path[len] = 0;
 	ior_hashmap_add(&paths, h, e);
@@ -516,6 +516,9 @@ void tree_cleanup(void)
 		if (e) {
 			free(e->target);
 			free(e->lstat);
+			free(e->rname);
+			free(e->rdata);
+			free(e->rsize);
 			free(e);
 		}
 	}

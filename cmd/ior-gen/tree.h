@@ -32,9 +32,9 @@ struct lstat_seen {
 /* A path of the stream: lives until the end, as the tree depends on all. */
 struct path_ent {
 	uint64_t size;			/* inferred size before the capture */
-	int64_t last_seq, last_tid;	/* last operation on it, for after= */
-	int64_t name_seq, name_tid;	/* last one that made, removed or
-					   renamed it: for the names beneath */
+	/* recent accesses for after= (res.h): of its name, data, size */
+	struct res *rname, *rdata, *rsize;
+	int64_t size_now;		/* its size as the ops go, or -1 */
 	unsigned char state, type;
 	unsigned char frozen;		/* written, truncated, removed: stop sizing */
 	/* What it was seen to be before the trace changed it (fmode...). */

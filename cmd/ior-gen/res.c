@@ -1,0 +1,136 @@
+/*
+ * res.c - a resource's recent accesses (res.h): the earlier accesses a
+ * new one follows, found among those kept, newest first, skipping those
+ * another one it follows already follows (its transitive reduction, as
+ * far as the kept ones tell).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ior.h"
+#include "res.h"
+
+static int conflict(int a, int b)
+{
+	return a == ACC_WRITE || b == ACC_WRITE;
+}
+
+static int overlap(const struct acc *e, uint64_t lo, uint64_t hi)
+{
+	return e->lo < hi && lo < e->hi;
+}
+
+/* The replay runs t after e: t followed e, or came after it in its thread. */
+static int ordered(const struct acc *t, const struct acc *e)
+{
+	return t->start >= e->end && overlap(t, e->lo, e->hi) &&
+		(t->tid == e->tid || conflict(t->kind, e->kind));
+}
+
+/*
+ * t, ordered after e, stands for e: whatever must follow e overlaps t
+ * and conflicts with it, so it follows t (t covers e, and t is a write
+ * or e a read).
+ */
+static int supersedes(const struct acc *t, const struct acc *e)
+{
+	return t->lo <= e->lo && t->hi >= e->hi &&
+		(t->kind == ACC_WRITE || e->kind == ACC_READ);
+}
+
+/* Whether one of the taken accesses (bits of taken) is ordered after e. */
+static int implied(const struct res *s, uint64_t taken, const struct acc *e)
+{
+	for (int j = 0; taken; j++, taken >>= 1)
+		if ((taken & 1) && ordered(&s->a[j], e))
+			return 1;
+	return 0;
+}
+
+/* Forget the accesses that a later one kept stands for. */
+static void prune(struct res *s)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->n; i++) {
+		int gone = 0;
+
+		for (int j = i + 1; j < s->n && !gone; j++)
+			gone = ordered(&s->a[j], &s->a[i]) &&
+				supersedes(&s->a[j], &s->a[i]);
+		if (!gone)
+			s->a[n++] = s->a[i];
+	}
+	s->n = n;
+}
+
+void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
+	     uint64_t hi, int keep, unsigned wkind)
+{
+	struct res *s = *sp;
+	const struct acc me = {
+		.mark = u->mark, .tid = u->tid, .start = u->start,
+		.end = u->end, .lo = lo, .hi = hi, .kind = kind,
+	};
+	uint64_t taken = 0;
+	int n, barrier;
+
+	if (s && keep && s->n == RES_MAX)
+		prune(s);
+	n = s ? s->n : 0;
+	/*
+	 * Full: this access follows every one that completed before it
+	 * started, so that it can stand for them.
+	 */
+	barrier = keep && n == RES_MAX;
+	for (int i = n - 1; i >= 0; i--) {
+		const struct acc *e = &s->a[i];
+
+		if (e->end > u->start)	/* overlapped in time: free */
+			continue;
+		if (!barrier && (!conflict(kind, e->kind) || !overlap(e, lo, hi) ||
+				 implied(s, taken, e)))
+			continue;
+		taken |= 1ull << i;
+		if (e->tid != u->tid)
+			u->wait(u, e, wkind);
+	}
+	if (!keep)
+		return;
+	if (!s) {
+		s = ior_xmalloc(sizeof(*s) + 4 * sizeof(s->a[0]));
+		s->n = 0;
+		s->cap = 4;
+		*sp = s;
+	}
+	/*
+	 * Forget what this one stands for: at once those of its own thread;
+	 * a barrier, all it followed.
+	 */
+	n = 0;
+	for (int i = 0; i < s->n; i++) {
+		const struct acc *e = &s->a[i];
+		int before = barrier ? (int)(taken >> i & 1) :
+			e->tid == u->tid && e->end <= u->start;
+
+		if (!(before && supersedes(&me, e)))
+			s->a[n++] = *e;
+	}
+	s->n = n;
+	if (s->n == RES_MAX) {		/* none could go: the oldest does */
+		s->n--;
+		memmove(s->a, s->a + 1, s->n * sizeof(s->a[0]));
+	}
+	if (s->n == s->cap) {
+		s->cap = s->cap * 2 > RES_MAX ? RES_MAX : s->cap * 2;
+		s = ior_xrealloc(s, sizeof(*s) + s->cap * sizeof(s->a[0]));
+		*sp = s;
+	}
+	s->a[s->n++] = me;
+}
+
+void res_clear(struct res *s)
+{
+	if (s)
+		s->n = 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * res.h - one resource's recent accesses, for after= (ior-gen(1),
+ * "Operations"): who an access must follow, as ROOT finds it.
+ *
+ * An access is a read (lookup, observer) or a write (change) of a range
+ * of the resource, by a thread, over a span of capture time. One access
+ * follows an earlier one when they conflict (one is a write), their
+ * ranges overlap, and the earlier one completed before the later one
+ * started. Each resource keeps at most RES_MAX accesses.
+ */
+#ifndef GEN_RES_H
+#define GEN_RES_H
+
+#include <stdint.h>
+
+#define RES_MAX 32
+#define RES_END UINT64_MAX	/* the end of a whole resource's range */
+
+enum { ACC_READ, ACC_WRITE };
+
+struct acc {
+	int64_t mark;			/* a seq, or -(sub + 1): order.h */
+	int64_t tid;
+	uint64_t start, end;		/* capture time, ns */
+	uint64_t lo, hi;		/* the range, [lo, hi) */
+	unsigned char kind;		/* ACC_READ or ACC_WRITE */
+};
+
+struct res {
+	unsigned short n, cap;
+	struct acc a[];			/* oldest first */
+};
+
+/*
+ * The operation accessing resources: its thread, capture span and mark,
+ * and what to do with each access it must follow (wait, the caller's).
+ */
+struct user {
+	int64_t tid, mark;
+	uint64_t start, end;
+	void (*wait)(struct user *u, const struct acc *prev, unsigned kind);
+	void *ctx;
+};
+
+/*
+ * u's access of *s (made on first use): u->wait for each earlier access
+ * it follows and is not implied by another it follows; then, with
+ * keep, the access is kept for later ones. wkind is passed to u->wait.
+ */
+void res_use(struct res **s, struct user *u, int kind, uint64_t lo,
+	     uint64_t hi, int keep, unsigned wkind);
+/* Forget every access (the resource is new again). */
+void res_clear(struct res *s);
+
+#endif
