@@ -1469,6 +1469,8 @@ ops() {
 
 # The replay sets them up in the thread that they are written in, as it
 # starts; another thread may use a context or a registered file at once.
+# (Thread 3's enter also waits for the ring's ior:fd, which made the
+# description it goes through.)
 @test "another thread's first operation waits for the rings and contexts its process had before capture" {
 	stream map - <<-EOF > "$D/in"
 	$(rec 1 1 ior:fd 0 0 fd=5 path='anon_inode:[io_uring]' flags='O_RDWR|O_CLOEXEC' offset=0 size=0 ino=9 fs=anon_inodefs entries=8 cq=16 setup=0 files=1 vfd=1 ofd=1)
@@ -1482,7 +1484,7 @@ ops() {
 	run ior-gen "$D/in"
 	assert_success
 	assert_equal "$(ops)" "$(printf '%s\n' '1 ior:fd seq=1' '1 ior:fixed seq=2' '1 ior:aio seq=3' \
-		'2 io_submit seq=4 after=3' '2 io_getevents seq=5' '3 io_uring_enter seq=6 after=3' \
+		'2 io_submit seq=4 after=3' '2 io_getevents seq=5' '3 io_uring_enter seq=6 after=1,3' \
 		'1 io_getevents seq=7')"
 }
 
@@ -1564,11 +1566,11 @@ at() {
 	$(at 7 1 3 pread64 10 100 fd=3 count=10 offset=50 vfd=1 ofd=1 file=/w/f)
 	EOF
 	run -0 ior-gen "$D/in"
-	# the preads wait for the open of their descriptor number only
+	# the preads wait for the open of their descriptor and description only
 	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '1 read seq=2' \
 		'2 read seq=3 after=2' '3 pread64 seq=4 after=1' '4 pread64 seq=5 after=1' \
 		'2 fcntl seq=6' '3 pread64 seq=7 after=6')"
-	assert_equal "$(stat_of wait.ofd)" 2
+	assert_equal "$(stat_of wait.ofd)" 4
 }
 
 @test "a read waits for the write of an overlapping range, never for a read; a write for the overlapping write" {
@@ -1622,3 +1624,18 @@ at() {
 		'1 close seq=3 after=2' '3 openat seq=4 after=3' '4 openat seq=5')"
 	assert_equal "$(stat_of wait.fd)" 3
 }
+
+@test "a record lock waits for the lock calls on its file before it, and a close, which lets go of them, too" {
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0 size=100 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 2 2 2 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0 size=100 ft=reg vfd=2 ofd=2 file=/w/f)
+	$(at 3 1 1 fcntl 0 100 fd=3 cmd=F_SETLK ltype=F_WRLCK whence=SEEK_SET offset=0 len=10 vfd=1 ofd=1 file=/w/f)
+	$(at 4 2 2 fcntl -11 100 fd=3 cmd=F_SETLK ltype=F_WRLCK whence=SEEK_SET offset=0 len=10 err=EAGAIN vfd=2 ofd=2 file=/w/f)
+	$(at 5 1 1 close 0 100 fd=3 vfd=1 ofd=1 file=/w/f)
+	$(at 6 2 2 fcntl 0 100 fd=3 cmd=F_SETLK ltype=F_WRLCK whence=SEEK_SET offset=0 len=10 vfd=2 ofd=2 file=/w/f)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '2 openat seq=2' \
+		'1 fcntl seq=3' '2 fcntl seq=4 after=3' '1 close seq=5 after=4' '2 fcntl seq=6 after=5')"
+}
+

@@ -252,24 +252,31 @@ static void order_names(const struct ior_in *in, const struct ior_rec *r,
 	}
 }
 
-/* ---- descriptor numbers ---- */
+/* ---- descriptors and their numbers ---- */
 
-/* A descriptor number of a process: by pid << 32 | number, listed by pid. */
+/*
+ * A descriptor (its vfd: made by one call, used, closed, in whichever
+ * processes share it) or a number of a process's table (pid << 32 |
+ * number: given by an open or a dup, taken back by a close), listed by
+ * the process that first used it, and freed when it exits.
+ */
+#define VFD_KEY (1ull << 63)
 struct fdnum {
 	struct fdnum *next;		/* the process's */
 	uint64_t key;
+	int64_t pid;
 	struct res *res;
 };
 static struct ior_hashmap fdnums, fdprocs;
 
-static struct res **fdnum_res(int64_t pid, int64_t fd)
+static struct res **fdnum_res(int64_t pid, uint64_t key)
 {
-	uint64_t key = (uint64_t)pid << 32 | (uint32_t)fd;
 	struct fdnum *f = ior_hashmap_get(&fdnums, key);
 
 	if (!f) {
 		f = ior_xmalloc(sizeof(*f));
 		f->key = key;
+		f->pid = pid;
 		f->res = NULL;
 		f->next = ior_hashmap_get(&fdprocs, pid);
 		ior_hashmap_put(&fdprocs, pid, f);
@@ -278,7 +285,22 @@ static struct res **fdnum_res(int64_t pid, int64_t fd)
 	return &f->res;
 }
 
-/* A process is gone: so is its table. */
+static void fdnum_free(struct fdnum *f)
+{
+	ior_hashmap_del(&fdnums, f->key, f);
+	free(f->res);
+	free(f);
+}
+
+/*
+ * The descriptors of processes gone, kept a while: another process
+ * that shared the table (CLONE_FILES) may use one after.
+ */
+#define DEAD_MAX 4096
+static struct fdnum *dead[DEAD_MAX];
+static unsigned ndead;
+
+/* A process is gone: so is what it listed. */
 static void fdnums_free(int64_t pid)
 {
 	struct fdnum *f = ior_hashmap_get(&fdprocs, pid);
@@ -288,19 +310,37 @@ static void fdnums_free(int64_t pid)
 	while (f) {
 		struct fdnum *next = f->next;
 
-		ior_hashmap_del(&fdnums, f->key, f);
-		free(f->res);
-		free(f);
+		if (f->key & VFD_KEY) {
+			struct fdnum **slot = &dead[ndead++ % DEAD_MAX];
+
+			if (*slot)
+				fdnum_free(*slot);
+			*slot = f;
+		} else {
+			fdnum_free(f);
+		}
 		f = next;
 	}
 }
 
-static void fd_use(const struct ior_in *in, const char *key, const char *v,
-		   const struct ior_rec *r, int kind, struct user *u)
+/* The descriptor of vfd value v (a key's), as kind. */
+static void vfd_use(const struct ior_in *in, const char *key, const char *v,
+		    const struct ior_rec *r, int kind, struct user *u)
 {
 	if (v)
-		res_use(fdnum_res(r->pid, ior_int(in, key, v)), u, kind, 0,
+		res_use(fdnum_res(r->pid, VFD_KEY |
+				  (uint64_t)ior_int(in, key, v)), u, kind, 0,
 			RES_END, 1, WAIT_FD);
+}
+
+/* Number fd of the process's table given or taken back. */
+static void number_change(const struct ior_rec *r, int64_t fd,
+			  struct user *u)
+{
+	if (fd >= 0)
+		res_use(fdnum_res(r->pid, (uint64_t)r->pid << 32 |
+				  (uint32_t)fd), u, ACC_WRITE, 0, RES_END, 1,
+			WAIT_FD);
 }
 
 static int is_dupfd(const struct ior_in *in, enum ior_tree op,
@@ -318,29 +358,25 @@ static void order_fds(const struct ior_in *in, const struct ior_rec *r,
 		      const struct args *a, enum ior_tree op, int call,
 		      struct user *u)
 {
-	int opens = op == IOR_TREE_OPEN || op == IOR_TREE_CREAT ||
-		op == IOR_TREE_MEMFD || op == IOR_TREE_HANDLE ||
-		op == IOR_TREE_RING || is_dupfd(in, op, a) ||
-		call == IOR_C_dup;
-	char num[24];
+	int made = op == IOR_TREE_OPEN || op == IOR_TREE_CREAT ||
+		op == IOR_TREE_MEMFD || op == IOR_TREE_RING ||
+		op == IOR_TREE_IORFD;
+	int dup = op == IOR_TREE_DUP || is_dupfd(in, op, a);
 
-	if (u->mark < 0) {	/* a request uses its fd; no other change */
-		fd_use(in, "fd", a->fd, r, ACC_READ, u);
+	if (u->mark < 0) {	/* a request uses its descriptor */
+		vfd_use(in, "vfd", a->vfd, r, ACC_READ, u);
 		return;
 	}
-	if (op == IOR_TREE_IORFD) {
-		fd_use(in, "fd", a->fd, r, ACC_WRITE, u);
-		return;
-	}
-	fd_use(in, "fd", a->fd, r, op == IOR_TREE_CLOSE ? ACC_WRITE : ACC_READ, u);
-	fd_use(in, "fd2", a->fd2, r, op == IOR_TREE_DUP ? ACC_WRITE : ACC_READ, u);
-	if (opens && r->ret >= 0 && op != IOR_TREE_DUP) {
-		snprintf(num, sizeof(num), "%lld", (long long)r->ret);
-		fd_use(in, "RET", num, r, ACC_WRITE, u);
-	} else if (call == IOR_C_dup && r->ret >= 0) {
-		snprintf(num, sizeof(num), "%lld", (long long)r->ret);
-		fd_use(in, "RET", num, r, ACC_WRITE, u);
-	}
+	vfd_use(in, "vfd", a->vfd, r, made || op == IOR_TREE_CLOSE ?
+		ACC_WRITE : ACC_READ, u);
+	vfd_use(in, "vfd2", a->vfd2, r, dup ? ACC_WRITE : ACC_READ, u);
+	if (op == IOR_TREE_IORFD)
+		number_change(r, a->fd ? ior_int(in, "fd", a->fd) : -1, u);
+	else if (op == IOR_TREE_CLOSE)
+		number_change(r, ior_int(in, "fd", a->fd), u);
+	else if (r->ret >= 0 && (made || dup || op == IOR_TREE_HANDLE))
+		number_change(r, call == IOR_C_dup2 || call == IOR_C_dup3 ?
+			      ior_int(in, "fd2", a->fd2) : r->ret, u);
 }
 
 /* ---- open file descriptions ---- */
@@ -364,6 +400,15 @@ static void order_ofd(const struct ior_in *in, const struct args *a,
 	case IOR_TREE_FCNTL:
 		setfl = a->cmd && ior_flags(in, "cmd", a->cmd,
 					    ior_fcntl_cmds) == F_SETFL;
+		break;
+	case IOR_TREE_OPEN:
+	case IOR_TREE_CREAT:
+	case IOR_TREE_IORFD:
+	case IOR_TREE_MEMFD:
+	case IOR_TREE_HANDLE:
+	case IOR_TREE_RING:
+		/* made it: whatever uses it, in any process, comes after */
+		setfl = side == 0;
 		break;
 	default:
 		break;
@@ -486,6 +531,18 @@ static void file_fallocate(const struct ior_in *in, struct path_ent *f,
 	}
 }
 
+/* A record lock's fcntl: set, get or let go of one. */
+static int is_lock(const struct ior_in *in, const struct args *a)
+{
+	uint64_t cmd;
+
+	if (!a->cmd)
+		return 0;
+	cmd = ior_flags(in, "cmd", a->cmd, ior_fcntl_cmds);
+	return cmd == F_SETLK || cmd == F_SETLKW || cmd == F_GETLK ||
+		cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW || cmd == F_OFD_GETLK;
+}
+
 static void order_file(const struct ior_in *in, const struct ior_rec *r,
 		       const struct args *a, enum ior_tree op, int call,
 		       struct ofd_ent *o, struct path_ent *fe,
@@ -562,7 +619,21 @@ static void order_file(const struct ior_in *in, const struct ior_rec *r,
 		if (fe)
 			dir_list(fe, 1, u);
 		break;
+	case IOR_TREE_FCNTL:
+		if (fe && is_lock(in, a))
+			res_use(&fe->rlock, u, ACC_WRITE, 0, RES_END, 1,
+				WAIT_DATA);
+		break;
+	case IOR_TREE_CLOSE:
+		/* a close lets go of the process's record locks */
+		if (fe && fe->rlock)
+			res_use(&fe->rlock, u, ACC_WRITE, 0, RES_END, 1,
+				WAIT_DATA);
+		break;
 	default:
+		if (fe && call == IOR_C_flock)
+			res_use(&fe->rlock, u, ACC_WRITE, 0, RES_END, 1,
+				WAIT_DATA);
 		break;
 	}
 }
@@ -755,10 +826,13 @@ void order_cleanup(void)
 	while (fdprocs.n) {
 		for (size_t i = 0; i < fdprocs.cap; i++)
 			if (fdprocs.slot[i].val) {
-				fdnums_free(((struct fdnum *)fdprocs.slot[i].val)->key >> 32);
+				fdnums_free(((struct fdnum *)fdprocs.slot[i].val)->pid);
 				break;
 			}
 	}
+	for (int i = 0; i < DEAD_MAX; i++)
+		if (dead[i])
+			fdnum_free(dead[i]);
 	ior_hashmap_free(&fdnums);
 	ior_hashmap_free(&fdprocs);
 	for (size_t i = 0; i < jprocs.cap; i++)

@@ -519,6 +519,7 @@ void tree_cleanup(void)
 			free(e->rname);
 			free(e->rdata);
 			free(e->rsize);
+			free(e->rlock);
 			free(e);
 		}
 	}

@@ -32,8 +32,8 @@ struct lstat_seen {
 /* A path of the stream: lives until the end, as the tree depends on all. */
 struct path_ent {
 	uint64_t size;			/* inferred size before the capture */
-	/* recent accesses for after= (res.h): of its name, data, size */
-	struct res *rname, *rdata, *rsize;
+	/* recent accesses for after= (res.h): of its name, data, size, locks */
+	struct res *rname, *rdata, *rsize, *rlock;
 	int64_t size_now;		/* its size as the ops go, or -1 */
 	unsigned char state, type;
 	unsigned char frozen;		/* written, truncated, removed: stop sizing */
