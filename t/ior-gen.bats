@@ -1639,3 +1639,86 @@ at() {
 		'1 fcntl seq=3' '2 fcntl seq=4 after=3' '1 close seq=5 after=4' '2 fcntl seq=6 after=5')"
 }
 
+# ---- ordering end to end: t/helper/trace-order.c, traced and replayed ----
+
+# traced_order SCENARIO: trace trace-order's SCENARIO in $D/work (its
+# files made by the test first); the program of its records on the
+# files there is $D/prog.replay.
+traced_order() {
+	timeout 120 ior-trace -o "$D/cap.ior" -- trace-order "$1" "$D/work"
+	ior-map -i "^$D/work/" "$D/cap.ior" > "$D/map.ior"
+	ior-gen "$D/map.ior" > "$D/prog.replay"
+}
+
+# replays_clean N: N times, a new root set up by ior-init and the program
+# replayed as fast as it goes: every operation issued, each with its
+# captured outcome.
+replays_clean() {
+	for i in $(seq "$1"); do
+		rm -rf "$D/root"
+		mkdir "$D/root"
+		ior-init -C "$D/root" "$D/prog.replay"
+		timeout 120 ior-replay -C "$D/root" "$D/prog.replay" > "$D/result.ior"
+		run -0 awk -v i="$i" '/^#stat ior-replay / { print "replay " i ": " $0 }' "$D/result.ior"
+		assert_output --partial ' mismatched=0 skipped=0 '
+	done
+}
+
+@test "a child's creates in directories its parent made, told through a pipe, wait for the mkdirs: 20 fast replays as captured" {
+	need_bpf
+	mkdir "$D/work"
+	traced_order mkdirs
+	# each create names the mkdir of its directory
+	run -0 awk '!/^#/ && $5 == "mkdir" { for (i = 8; i <= NF; i++) if ($i ~ /^seq=/) s = substr($i, 5)
+			for (i = 8; i <= NF; i++) if ($i ~ /^path=/) made[substr($i, 6)] = s }
+		!/^#/ && $5 == "openat" && / flags=O_WRONLY\|O_CREAT/ { p = ""; a = ""
+			for (i = 8; i <= NF; i++) { if ($i ~ /^path=/) p = substr($i, 6); if ($i ~ /^after=/) a = "," substr($i, 7) "," }
+			sub(/\/f$/, "", p)
+			print (index(a, "," made[p] ",") ? "waits" : "free"), p }' "$D/prog.replay"
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^waits ')" 8
+	refute_line --partial 'free '
+	replays_clean 20
+	assert_equal "$(find "$D/root$D/work" -name f -size 100c | wc -l)" 8
+}
+
+@test "four processes reading one file at once wait for none of each other's reads: 20 fast replays as captured" {
+	need_bpf
+	mkdir "$D/work"
+	head -c 1048576 /dev/urandom > "$D/work/data"
+	traced_order readers
+	run -0 awk '!/^#/ && $5 == "read" { print $2 }' "$D/prog.replay"
+	assert_equal "$(printf '%s\n' "$output" | sort -u | wc -l)" 4
+	assert_equal "${#lines[@]}" $((4 * 17))
+	# no read waits for anything
+	run -0 awk '!/^#/ && $5 == "read" && / after=/' "$D/prog.replay"
+	assert_output ''
+	replays_clean 20
+}
+
+@test "a reader reads what a writer appended and told it of through a pipe, the next append waits for that read: 20 fast replays as captured" {
+	need_bpf
+	mkdir "$D/work"
+	: > "$D/work/log"
+	traced_order append
+	run -0 awk '!/^#/ && ($5 == "read" || $5 == "write") { print $5, (/ after=/ ? "waits" : "free") }' "$D/prog.replay"
+	# every read and every append but the first waits for the other side
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^read waits')" 20
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^write waits')" 19
+	replays_clean 20
+	assert_equal "$(stat -c %s "$D/root$D/work/log")" 20000
+}
+
+@test "an lseek to the end while an extending write runs does not wait for it, one after it does: 20 fast replays as captured" {
+	need_bpf
+	mkdir "$D/work"
+	head -c 1048576 /dev/urandom > "$D/work/big"
+	head -c 4096 /dev/urandom > "$D/work/other"
+	traced_order seekend
+	run -0 awk '!/^#/ && $5 == "pwrite64" && / count=4194304 / { for (i = 8; i <= NF; i++) if ($i ~ /^seq=/) w = substr($i, 5) }
+		!/^#/ && $5 == "lseek" { a = ""
+			for (i = 8; i <= NF; i++) if ($i ~ /^after=/) a = "," substr($i, 7) ","
+			print $6, (index(a, "," w ",") ? "waits" : "free") }' "$D/prog.replay"
+	assert_equal "$output" "$(printf '%s\n' '1048576 free' '5242880 waits')"
+	replays_clean 20
+	assert_equal "$(stat -c %s "$D/root$D/work/big")" 5242880
+}
