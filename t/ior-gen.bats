@@ -1625,6 +1625,23 @@ at() {
 	assert_equal "$(stat_of wait.fd)" 3
 }
 
+@test "a read of a range written long before, among more writes than a file keeps, still waits for a write that covers it" {
+	{
+		stream map
+		at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0 size=0 ft=reg vfd=1 ofd=1 file=/w/f
+		for i in $(seq 0 39); do
+			at $((i + 2)) 1 1 pwrite64 4096 100 fd=3 count=4096 offset=$((i * 4096)) vfd=1 ofd=1 file=/w/f
+		done
+		at 50 1 2 pread64 4096 100 fd=3 count=4096 offset=0 vfd=1 ofd=1 file=/w/f
+	} > "$D/in"
+	run -0 ior-gen "$D/in"
+	# the write of block 0 (seq=2) or a later one of its thread
+	run -0 awk '$5 == "pread64" { for (i = 8; i <= NF; i++) if ($i ~ /^after=/) print substr($i, 7) }' <<< "$output"
+	assert_output --regexp '^[0-9]+$'
+	[ "$output" -ge 2 ]
+	[ "$output" -le 41 ]
+}
+
 @test "a record lock waits for the lock calls on its file before it, and a close, which lets go of them, too" {
 	stream map - <<-EOF > "$D/in"
 	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0 size=100 ft=reg vfd=1 ofd=1 file=/w/f)

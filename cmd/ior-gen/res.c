@@ -64,6 +64,45 @@ static void prune(struct res *s)
 	s->n = n;
 }
 
+/*
+ * Full, and none can be forgotten: the oldest access that has a later
+ * one of its thread is merged into it, which stands for both from then
+ * on: the later's mark (waiting for it waits for both), the range that
+ * covers both, a write if either was, and the span from the earlier's
+ * start to the earlier's end (whatever started after the earlier one
+ * ended waits, perhaps for the later one it overlapped: a wait more,
+ * never one less). With no such pair (as many threads as accesses), the
+ * oldest is forgotten.
+ */
+static void merge_oldest(struct res *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		struct acc *e = &s->a[i];
+
+		for (int j = i + 1; j < s->n; j++) {
+			struct acc *f = &s->a[j];
+
+			if (f->tid != e->tid)
+				continue;
+			if (e->lo < f->lo)
+				f->lo = e->lo;
+			if (e->hi > f->hi)
+				f->hi = e->hi;
+			if (e->kind == ACC_WRITE)
+				f->kind = ACC_WRITE;
+			if (e->start < f->start)
+				f->start = e->start;
+			if (e->end < f->end)
+				f->end = e->end;
+			s->n--;
+			memmove(e, e + 1, (s->n - i) * sizeof(*e));
+			return;
+		}
+	}
+	s->n--;
+	memmove(s->a, s->a + 1, s->n * sizeof(s->a[0]));
+}
+
 void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 	     uint64_t hi, int keep, unsigned wkind)
 {
@@ -117,10 +156,8 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 			s->a[n++] = *e;
 	}
 	s->n = n;
-	if (s->n == RES_MAX) {		/* none could go: the oldest does */
-		s->n--;
-		memmove(s->a, s->a + 1, s->n * sizeof(s->a[0]));
-	}
+	if (s->n == RES_MAX)		/* none could go: two become one */
+		merge_oldest(s);
 	if (s->n == s->cap) {
 		s->cap = s->cap * 2 > RES_MAX ? RES_MAX : s->cap * 2;
 		s = ior_xrealloc(s, sizeof(*s) + s->cap * sizeof(s->a[0]));
