@@ -41,26 +41,20 @@ static int supersedes(const struct acc *t, const struct acc *e)
 /* Whether one of the taken accesses (bits of taken) is ordered after e. */
 static int implied(const struct res *s, uint64_t taken, const struct acc *e)
 {
-	for (int j = 0; taken; j++, taken >>= 1)
-		if ((taken & 1) && ordered(&s->a[j], e))
+	for (; taken; taken &= taken - 1)
+		if (ordered(&s->a[__builtin_ctzll(taken)], e))
 			return 1;
 	return 0;
 }
 
-/* Forget the accesses that a later one kept stands for. */
-static void prune(struct res *s)
+/* Forget the accesses that the new one, me, will stand for. */
+static void prune(struct res *s, const struct acc *me)
 {
 	int n = 0;
 
-	for (int i = 0; i < s->n; i++) {
-		int gone = 0;
-
-		for (int j = i + 1; j < s->n && !gone; j++)
-			gone = ordered(&s->a[j], &s->a[i]) &&
-				supersedes(&s->a[j], &s->a[i]);
-		if (!gone)
+	for (int i = 0; i < s->n; i++)
+		if (!(ordered(me, &s->a[i]) && supersedes(me, &s->a[i])))
 			s->a[n++] = s->a[i];
-	}
 	s->n = n;
 }
 
@@ -71,10 +65,9 @@ static void prune(struct res *s)
  * covers both, a write if either was, and the span from the earlier's
  * start to the earlier's end (whatever started after the earlier one
  * ended waits, perhaps for the later one it overlapped: a wait more,
- * never one less). With no such pair (as many threads as accesses), the
- * oldest is forgotten.
+ * never one less). 0: no such pair (as many threads as accesses).
  */
-static void merge_oldest(struct res *s)
+static int merge_oldest(struct res *s)
 {
 	for (int i = 0; i < s->n; i++) {
 		struct acc *e = &s->a[i];
@@ -96,11 +89,10 @@ static void merge_oldest(struct res *s)
 				f->end = e->end;
 			s->n--;
 			memmove(e, e + 1, (s->n - i) * sizeof(*e));
-			return;
+			return 1;
 		}
 	}
-	s->n--;
-	memmove(s->a, s->a + 1, s->n * sizeof(s->a[0]));
+	return 0;
 }
 
 void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
@@ -114,13 +106,17 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 	uint64_t taken = 0;
 	int n, barrier;
 
-	if (s && keep && s->n == RES_MAX)
-		prune(s);
-	n = s ? s->n : 0;
 	/*
-	 * Full: this access follows every one that completed before it
-	 * started, so that it can stand for them.
+	 * Full: forget what this one will stand for, or merge two of one
+	 * thread; else this access follows every one that completed before
+	 * it started, so that it can stand for them.
 	 */
+	if (s && keep && s->n == RES_MAX) {
+		prune(s, &me);
+		if (s->n == RES_MAX)
+			merge_oldest(s);
+	}
+	n = s ? s->n : 0;
 	barrier = keep && n == RES_MAX;
 	for (int i = n - 1; i >= 0; i--) {
 		const struct acc *e = &s->a[i];
@@ -156,8 +152,10 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 			s->a[n++] = *e;
 	}
 	s->n = n;
-	if (s->n == RES_MAX)		/* none could go: two become one */
-		merge_oldest(s);
+	if (s->n == RES_MAX) {		/* none could go: the oldest does */
+		s->n--;
+		memmove(s->a, s->a + 1, s->n * sizeof(s->a[0]));
+	}
 	if (s->n == s->cap) {
 		s->cap = s->cap * 2 > RES_MAX ? RES_MAX : s->cap * 2;
 		s = ior_xrealloc(s, sizeof(*s) + s->cap * sizeof(s->a[0]));
