@@ -1391,6 +1391,7 @@ ops() {
 	run ops
 	assert_line --index 7 '1 io_getevents seq=8 after=4,3'
 	assert_line --index 12 '1 io_getevents seq=13 after=10'
+	assert_equal "$(ior-gen "$D/in" | awk '/^#stat ior-gen / { for (i = 3; i <= NF; i++) if ($i ~ /^wait.async=/) print $i }')" 'wait.async=2'
 }
 
 @test "a request on an iocb another thread reaped last waits, with its io_submit, for that reap" {
