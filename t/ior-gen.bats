@@ -1643,6 +1643,24 @@ at() {
 	[ "$output" -le 41 ]
 }
 
+@test "a request waits for what its submitting call must, even what its thread waited for after that call" {
+	# Thread 1's pread64 (seq=4) waits for thread 2's write; its
+	# io_submit (seq=3), which came before, submits a read of the same
+	# bytes: the request names that write too.
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0 size=100 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 2 1 2 pwrite64 10 100 fd=3 count=10 offset=0 vfd=1 ofd=1 file=/w/f)
+	$(at 3 1 1 io_submit 1 100 ctx=0xa nr=1 sub=1)
+	$(at 4 1 1 pread64 10 100 fd=3 count=10 offset=0 vfd=1 ofd=1 file=/w/f)
+	$(rec_at 0.000003000 1 1 aio:pread 10 2500 fd=3 offset=0 count=10 ctx=0xa sub=1 iocb=0x1 reap=1 vfd=1 ofd=1 file=/w/f)
+	$(at 6 1 1 io_getevents 1 100 ctx=0xa min_nr=1 nr=8 reap=1)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '2 pwrite64 seq=2 after=1' \
+		'1 io_submit seq=3' '1 pread64 seq=4 after=2' '1 aio:pread seq=5 after=2' \
+		'1 io_getevents seq=6')"
+}
+
 @test "a record lock waits for the lock calls on its file before it, and a close, which lets go of them, too" {
 	stream map - <<-EOF > "$D/in"
 	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0 size=100 ft=reg vfd=1 ofd=1 file=/w/f)

@@ -79,7 +79,8 @@ static int64_t mark_seq(int64_t mark)
 #define WAITED_WAYS 8
 static struct waited {
 	int64_t tid;
-	int64_t of[WAITED_WAYS], seq[WAITED_WAYS];
+	/* it waited, with the operation by, for seq of thread of */
+	int64_t of[WAITED_WAYS], seq[WAITED_WAYS], by[WAITED_WAYS];
 } waited[WAITED_SLOTS];
 
 static struct waited *waited_of(int64_t tid)
@@ -139,20 +140,29 @@ static void wait_acc(struct user *u, const struct acc *prev, unsigned kind)
 
 /*
  * The waits found go to after=, but those the thread's own order
- * implies: it waited for the same or a later operation of that thread.
+ * implies: it waited for the same or a later operation of that thread,
+ * with an operation before this one's: for a request, before its
+ * submitting call (limit), which waits for it; by is the operation
+ * that waits (a request's: its call).
  */
-static void waits_put(struct octx *c)
+static void waits_put(struct octx *c, int64_t by)
 {
 	for (int i = 0; i < c->n; i++) {
 		int way = (uint64_t)c->p[i].tid % WAITED_WAYS;
+		struct waited *w = c->w;
 
-		if (c->w->of[way] == c->p[i].tid && c->w->seq[way] >= c->p[i].seq)
+		if (w->of[way] == c->p[i].tid && w->seq[way] >= c->p[i].seq &&
+		    w->by[way] < by)
 			continue;
 		c->l->cur = c->p[i].kinds;
 		after_add(c->l, c->p[i].seq);
 		c->l->cur = 0;
-		c->w->of[way] = c->p[i].tid;
-		c->w->seq[way] = c->p[i].seq;
+		if (by > 0 && (w->of[way] != c->p[i].tid ||
+				 w->seq[way] < c->p[i].seq)) {
+			w->of[way] = c->p[i].tid;
+			w->seq[way] = c->p[i].seq;
+			w->by[way] = by;
+		}
 	}
 }
 
@@ -662,7 +672,8 @@ void order_after(struct after_list *l, const struct ior_in *in,
 	if (o2 && o2 != o)
 		order_ofd(in, a, op, o2, 1, &u);
 	order_file(in, r, a, op, call, o, fe, o2, fe2, &u);
-	waits_put(&c);
+	/* a request whose call is not known yet: nothing is implied */
+	waits_put(&c, mark >= 0 ? mark : limit > 0 ? limit : 0);
 }
 
 void order_count(const struct after_list *l)
