@@ -12,9 +12,10 @@
  * main.c: the options, the inputs, the program's parts in their order.
  * record.c: one record decided; drop.c: what is dropped and why; tree.c:
  * the entries of the starting tree; infer.c: what records tell of them;
- * desc.c: the open file descriptions followed; order.c: after=;
- * aio.c: after= of AIO across threads; output.c: the operations
- * written, and the spool.
+ * desc.c: the open file descriptions followed; order.c: after=, the
+ * resources each operation touches; res.c: a resource's recent
+ * accesses, and which of them an access follows; aio.c: after= of AIO
+ * across threads; output.c: the operations written, and the spool.
  */
 #include <getopt.h>
 #include <stdio.h>
