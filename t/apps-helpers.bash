@@ -49,7 +49,7 @@ app_captured() {
 	step "ior-map" sh -c 'ior-map "$1" > "$2"' - "$S/cap.ior" "$S/map.ior"
 	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$S/map.ior" "$S/prog.replay"
 	step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
-	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
+	replay_step "$ROOT" "$S/prog.replay" "$S/result.ior"
 	if [ ! -d "$ROOT$W" ]; then
 		echo "# ior-init/ior-replay: $ROOT$W was not created"
 		return 1

@@ -153,8 +153,10 @@ COREUTILS='chmod 600 a && touch -d "2021-02-03 04:05:06" b && ln a a.hard && ln 
 	# of a second replay tells from the kernel's side
 	mkdir "$S/root2"
 	step "ior-init" ior-init -C "$S/root2" "$S/prog.replay"
-	step "ior-trace -- ior-replay" ior-trace -o "$S/replay-cap.ior" -- \
-		ior-replay -C "$S/root2" "$S/prog.replay"
+	echo "# step: ior-trace -- ior-replay"
+	run timeout 120 ior-trace -o "$S/replay-cap.ior" -- \
+		sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$S/root2" "$S/prog.replay" "$S/result2.ior"
+	replayed_or_diverged
 	assert_equal "$(count_requests "$S/replay-cap.ior" 'uring:(read|write)v?')" \
 		"$(count_requests "$S/cap.ior" 'uring:(read|write)v?')"
 	for f in cap.ior result.ior replay-cap.ior; do

@@ -84,12 +84,11 @@ replay_under_strace() {
 	mkdir -p "$root"
 	step "ior-init" ior-init -C "$root" "$S/prog.replay"
 	echo "# step: strace ior-replay"
-	if ! timeout 120 strace -f -qq -o "$S/replay.strace" \
+	run timeout 120 sh -c 'o=$1; shift; exec "$@" > "$o"' - "$S/result-strace.ior" \
+		strace -f -qq -o "$S/replay.strace" \
 		-e trace=io_setup,io_submit,io_getevents,io_pgetevents,io_cancel,io_destroy,io_uring_setup,io_uring_enter,io_uring_register \
-		env "$(no_leak_check)" ior-replay -C "$root" "$S/prog.replay" > "$S/result-strace.ior"; then
-		echo "# FAILED: ior-replay under strace"
-		return 1
-	fi
+		env "$(no_leak_check)" ior-replay -C "$root" "$S/prog.replay"
+	replayed_or_diverged
 }
 
 # replay_batches_match: the replay submits its requests in the batches of
@@ -172,7 +171,7 @@ held_replayed() {
 	step "ior-map" sh -c 'out=$1; shift; ior-map "$@" > "$out"' - "$S/map.ior" "$@" "$S/cap.ior"
 	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$S/map.ior" "$S/prog.replay"
 	step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
-	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
+	replay_step "$ROOT" "$S/prog.replay" "$S/result.ior"
 	grep '^#stat ' "$S/prog.replay" "$S/result.ior"
 }
 

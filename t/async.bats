@@ -445,8 +445,10 @@ io_destroy -22"
 	held_replayed
 	mkdir "$S/root-timed"
 	step "ior-init" ior-init -C "$S/root-timed" "$S/prog.replay"
-	step "ior-trace ior-replay -T" ior-trace -o "$S/replay-cap.ior" -- \
+	echo "# step: ior-trace ior-replay -T"
+	run timeout 120 ior-trace -o "$S/replay-cap.ior" -- \
 		sh -c 'ior-replay -T -C "$1" "$2" > "$3"' - "$S/root-timed" "$S/prog.replay" "$S/timed.ior"
+	replayed_or_diverged
 	replayed=$(mean_dur "$S/timed.ior" uring:write)
 	kernel=$(mean_dur "$S/replay-cap.ior" uring:write)
 	echo "# uring:write mean DUR: captured $(mean_dur "$S/cap.ior" uring:write), replayed $replayed, the kernel's view of the replay $kernel"

@@ -175,6 +175,17 @@ replay_capture() {
 	grep '^#stat ior-replay ' "$S/result.ior" || true
 }
 
+# replay_ran: ior-replay ran the program through: it exited 0, every
+# operation as captured, or 1, having said on stderr ($S/replay.err) how
+# the replay diverged from the capture. The divergence a test allows, it
+# checks in the trailer.
+replay_ran() {
+	if [ "$REPLAY_STATUS" -ne 0 ]; then
+		assert_equal "$REPLAY_STATUS" 1
+		grep '^ior-replay: diverged from the capture: ' "$S/replay.err"
+	fi
+}
+
 # span FILE: seconds from the first operation of FILE to the end of the
 # last one (TIME plus DUR), the ior:fd and ior:cwd records left out.
 span() {

@@ -832,7 +832,7 @@ vector_bytes() {
 	has_record "$S/map.ior" read count=4096 file="$D/held-a.dat"
 	step "ior-gen" sh -c 'ior-gen < "$1" > "$2"' - "$S/map.ior" "$S/prog.replay"
 	step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
-	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
+	replay_step "$ROOT" "$S/prog.replay" "$S/result.ior"
 	tree_list "$ROOT$D" > "$S/replayed.tree"
 	diff -u "$S/captured.tree" "$S/replayed.tree"
 	grep -q ' read 1000 .* cret=1000' "$S/result.ior"

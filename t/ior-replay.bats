@@ -39,6 +39,19 @@ straced() {
 	sed -E 's/^[0-9]+ +//; s/\) +=/) =/' "$D/strace"
 }
 
+# The last replay diverged from the capture: it exited 1 and said how in
+# one line on stderr, "ior-replay: diverged from the capture: " HOW.
+diverged() {
+	assert_failure 1
+	assert_line "ior-replay: diverged from the capture: $1"
+}
+
+# diverged, with HOW an extended regular expression.
+diverged_re() {
+	assert_failure 1
+	assert_line --regexp "^ior-replay: diverged from the capture: $1\$"
+}
+
 # Field N of the result record of operation SEQ in the last `run`.
 res() {
 	printf '%s\n' "$output" | awk -v s="seq=$1" -v f="$2" '
@@ -79,7 +92,7 @@ refused() {
 		op 1 1 close 0 fd=3 vfd=1 ofd=1 file=/f
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "0 skipped, 1 mismatched, 0 errors not captured"
 	assert_equal "$(stat -c %s "$R/f")" 100
 	assert_equal "${lines[0]}" "#ior 1 result"
 	assert_line "#meta ior-gen note=kept"
@@ -122,7 +135,7 @@ refused() {
 		op 1 1 close 0 fd=3
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "0 skipped, 1 mismatched, 1 errors not captured"
 	assert_equal "$(stat -c %s "$R/big")" 3221225473
 	[ "$(du -k "$R/big" | cut -f1)" -lt 1024 ]
 	assert_equal "$(res 2 6)" 1
@@ -169,7 +182,7 @@ refused() {
 		op 1 1 write -9 fd=3 count=1 err=EBADF
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "1 skipped (1 nofd), 0 mismatched, 0 errors not captured"
 	assert_equal "$(stat -c %s "$R/f")" 50
 	assert_equal "$(res 4 6)" 42
 	assert_equal "$(res 6 6)" 8
@@ -405,7 +418,7 @@ refused() {
 		op 2 3 write -9 fd=3 count=7 after=1 err=EBADF
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "1 skipped (1 nofd), 0 mismatched, 0 errors not captured"
 	assert_equal "$(res 2 6)" 7
 	# Another process has its own table, without fd 3.
 	assert_equal "$(res_key 3 skip)" nofd
@@ -424,7 +437,7 @@ refused() {
 		op 1 1 write -9 fd=5 count=1 err=EBADF
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "2 skipped (2 nofd), 0 mismatched, 0 errors not captured"
 	assert_equal "$(res_key 5 skip)" nofd
 	assert_equal "$(res 6 6)" 2
 	assert_equal "$(res_key 7 skip)" nofd
@@ -500,7 +513,7 @@ refused() {
 		op 1 1 read 10 fd=3 count=10
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "1 skipped (1 nofd), 1 mismatched, 1 errors not captured"
 	assert_equal "$(res 1 6)" -2
 	assert_equal "$(stat_of mismatched)" 1
 	assert_equal "$(stat_of skipped)" 1
@@ -1002,7 +1015,7 @@ h 777"
 		op 1 1 write 1 fd=5 count=1
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "2 skipped (1 nofd, 1 unsafe), 0 mismatched, 0 errors not captured"
 	# Appended after the 10 bytes, not written over them at 0.
 	assert_equal "$(stat -c %s "$R/f")" 15
 	assert_equal "$(res 8 6)" 1
@@ -1047,7 +1060,7 @@ h 777"
 		op 1 1 write 10 fd=3 count=10
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "4 skipped (1 unsafe, 3 unsupported), 0 mismatched, 0 errors not captured"
 	assert_equal "$(res_key 2 skip) $(res_key 3 skip) $(res_key 4 skip) $(res_key 5 skip)" \
 		"unsupported unsupported unsupported unsafe"
 	assert_equal "$(res 6 6)" 10
@@ -1055,7 +1068,7 @@ h 777"
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 4"
 }
 
-@test "operations not issued are counted by reason in the trailer and said once on stderr; the replay exits 0" {
+@test "operations not issued are counted by reason in the trailer and said once on stderr; the replay exits 1" {
 	{
 		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
@@ -1066,9 +1079,9 @@ h 777"
 		op 1 1 write 10 fd=3 count=10
 	} > "$D/p.replay"
 	add_vfds < "$D/p.replay" > "$D/p2.replay"
-	run -0 --separate-stderr ior-replay -C "$R" "$D/p2.replay"
+	run -1 --separate-stderr ior-replay -C "$R" "$D/p2.replay"
 	assert_line --regexp '^#stat ior-replay ops=6 errors=0 mismatched=0 skipped=4 skipped.nofd=1 skipped.nomap=0 skipped.unsafe=1 skipped.unsupported=2 '
-	assert_equal "$stderr" "ior-replay: 4 operations not issued (skip= in the results): 1 nofd, 1 unsafe, 2 unsupported"
+	assert_equal "$stderr" "ior-replay: diverged from the capture: 4 skipped (1 nofd, 1 unsafe, 2 unsupported), 0 mismatched, 0 errors not captured"
 	assert_equal "$(stat -c %s "$R/f")" 10
 	# none skipped: nothing said
 	{
@@ -1079,6 +1092,32 @@ h 777"
 	run -0 --separate-stderr ior-replay -C "$R" "$D/p2.replay"
 	assert_equal "$stderr" ""
 	assert_line --regexp ' skipped=0 skipped.nofd=0 skipped.nomap=0 skipped.unsafe=0 skipped.unsupported=0 '
+}
+
+@test "a replay whose results all match the capture exits 0; one that returns another result exits 1 and says how" {
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 write 10 fd=3 count=10
+		op 1 1 pread64 10 fd=3 count=10 offset=0
+		op 1 1 openat -2 dirfd=AT_FDCWD path=/none flags=O_RDONLY err=ENOENT
+		op 1 1 close 0 fd=3
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+	refute_line --partial "diverged"
+	# the read finds 10 bytes, the capture 4; /none is there this time
+	touch "$R/none"
+	sed -i 's/pread64 10/pread64 4/' "$D/p.replay"
+	replay
+	diverged "0 skipped, 2 mismatched, 0 errors not captured"
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "2 0"
+	# an error the capture did not have
+	rm "$R/none"
+	sed -i 's/openat -2 \(.*\) err=ENOENT$/openat 4 \1/' "$D/p.replay"
+	replay
+	diverged "0 skipped, 2 mismatched, 1 errors not captured"
 }
 
 @test "a malformed fcntl command or hint is still refused, naming line and key" {
@@ -1170,7 +1209,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		op 1 1 write -9 fd=3 count=1 err=EBADF
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "3 skipped (3 nofd), 0 mismatched, 0 errors not captured"
 	assert_equal "$(res 5 6) $(res 9 6)" "1 1"
 	assert_equal "$(res_key 6 skip) $(res_key 7 skip) $(res_key 11 skip)" "nofd nofd nofd"
 	assert_equal "$(stat -c %s "$R/a")" 2
@@ -1192,7 +1231,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		op 1 1 sendfile64 0 fd2=8 fd=9 count=10
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "1 skipped (1 nofd), 0 mismatched, 0 errors not captured"
 	assert_equal "$(stat -c %s "$R/dst")" 6500
 	cmp -n 6000 "$R/src" "$R/dst"
 	assert_equal "$(res_key 8 skip)" nofd
@@ -1226,7 +1265,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		op 1 1 read 0 fd=3 count=4096
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "1 skipped (1 nofd), 0 mismatched, 0 errors not captured"
 	assert_equal "$(res 4 6)" 100
 	assert_equal "$(res_key 6 skip)" nofd
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 1"
@@ -1250,7 +1289,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		op 1 1 munmap 0 addr=0x1000 len=4096
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "1 skipped (1 nomap), 0 mismatched, 0 errors not captured"
 	[ "$(res 2 6)" -gt 0 ]
 	[ "$(res 3 6)" -ne 4096 ]	# MAP_FIXED was dropped
 	assert_equal "$(res 5 6) $(res 6 6) $(res 7 6) $(res 8 6) $(res 9 6) $(res 10 6) $(res 12 6)" \
@@ -1399,7 +1438,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	} > "$D/p.replay"
 	# --privileged: a trusted attribute is set on the symlink itself
 	replay --privileged
-	assert_success
+	diverged "0 skipped, 1 mismatched, 1 errors not captured"
 	after=$(stat -c '%a %u %g %X %Y %Z %h' "$out/victim"; getfattr --absolute-names -d -m - "$out/victim")
 	assert_equal "$after" "$before"
 	[ ! -e "$D/sneaky" ]
@@ -1510,7 +1549,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		op 1 1 aio:pwrite 100 fd=9 offset=0 count=100 ctx=0x7f0000 sub=1 iocb=0x1040
 	} > "$D/p.replay"
 	replay_strace io_submit
-	assert_success
+	diverged "1 skipped (1 nofd), 2 mismatched, 0 errors not captured"
 	# The batch as submitted: the one request whose descriptor is open.
 	assert_equal "$(straced | awk '{ split($0, a, ", "); s = "io_submit " a[2]
 		n = split($0, op, /aio_lio_opcode=IOCB_CMD_/)
@@ -1568,7 +1607,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		op 1 1 io_getevents 1 ctx=0x7f0000 min_nr=1 nr=1 reap=1
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged_re '0 skipped, [0-9]+ mismatched, [0-9]+ errors not captured'
 	assert_equal "$(res 4 6) $(res 6 6) $(res 7 6)" "100 100 1"
 	assert_equal "$(res_key 4 cinflight) $(res_key 4 inflight) $(res_key 6 inflight)" "1  "
 	assert_equal "$(stat -c %s "$R/f")" 200
@@ -1593,7 +1632,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		op 1 1 io_destroy 0 ctx=0x7f0000
 	} > "$D/p.replay"
 	replay_strace io_getevents,io_pgetevents
-	assert_success
+	diverged_re '1 skipped \(1 nofd\), [0-9]+ mismatched, [0-9]+ errors not captured'
 	# As issued: min_nr no more than the replay has in flight (1 in the
 	# second batch), nr the captured RET.
 	assert_equal "$(straced | sed -E 's/^(io_p?getevents)\(0x[0-9a-f]+, ([0-9]+), ([0-9]+), .* = (-?[0-9]+).*$/\1 \2 \3 = \4/')" \
@@ -1620,7 +1659,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	SECONDS=0
 	run env "$(no_leak_check)" timeout 60 strace -f -qq -e trace=io_getevents,io_destroy -o "$D/strace" \
 		ior-replay -C "$R" "$D/q.replay"
-	assert_success
+	diverged_re '0 skipped, [0-9]+ mismatched, [0-9]+ errors not captured'
 	cat "$D/strace"
 	# One wait, bounded at 5 s, that timed out with nothing; then the
 	# destroy. The replay waited that long: by its clock and by ours.
@@ -1672,7 +1711,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		op 1 1 io_destroy 0 ctx=0x7f0000
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged_re '0 skipped, [0-9]+ mismatched, [0-9]+ errors not captured'
 	assert_equal "$(stat_of errors) $(stat_of skipped)" "0 0"
 	assert_equal "$(printf '%s\n' "$output" | awk '$5 == "io_submit" && $6 == 1' | wc -l)" $n
 	assert_equal "$(stat -c %s "$R/f")" $((n + 1))
@@ -1687,7 +1726,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		op 1 1 aio:pwrite 10 fd=3 offset=0 count=10 ctx=0x7f0000 sub=1 iocb=0x1000
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "3 skipped (3 nofd), 0 mismatched, 0 errors not captured"
 	assert_equal "$(res_key 2 skip) $(res_key 3 skip) $(res_key 4 skip)" "nofd nofd nofd"
 	assert_equal "$(stat -c %s "$R/f")" 0
 }
@@ -1702,7 +1741,7 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 		op 1 1 aio:pwrite 10 fd=3 offset=0 count=10 ctx=0x7f0000 sub=8 iocb=0x1000
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "2 skipped (2 orphan), 1 mismatched, 0 errors not captured"
 	assert_equal "$(res_key 2 skip) $(res_key 5 skip)" "orphan orphan"
 	assert_equal "$(res 2 6) $(res 5 6)" "0 0"
 	assert_equal "$(stat -c %s "$R/f")" 0
@@ -1966,7 +2005,7 @@ uring() {
 		op 1 1 io_uring_enter 3 fd=4 to_submit=3 min_complete=3 flags=IORING_ENTER_GETEVENTS sub=2
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "0 skipped, 3 mismatched, 3 errors not captured"
 	assert_equal "$(res 2 6) $(res 3 6)" "0 -2"
 	# /top is / of the root: no /etc/passwd there.
 	assert_equal "$(res 4 6) $(res 5 6)" "-2 0"
@@ -2108,7 +2147,7 @@ uring() {
 		op 1 1 io_uring_enter 3 fd=4 to_submit=3 min_complete=0 flags= sub=2
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "8 skipped (5 nofd, 3 unsupported), 1 mismatched, 0 errors not captured"
 	assert_equal "$(res_key 2 skip) $(res_key 3 skip) $(res_key 4 skip) $(res_key 5 skip)" "nofd nofd nofd nofd"
 	assert_equal "$(res 7 6) $(res_key 8 skip) $(res 9 6)" "0 unsupported -22"
 	assert_equal "$(res 10 5) $(res_key 10 skip)" "uring:poll_add unsupported"
@@ -2186,7 +2225,7 @@ uring() {
 		op 1 1 io_uring_enter 0 fd=5 to_submit=0 min_complete=0 flags=
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "1 skipped (1 nofd), 0 mismatched, 0 errors not captured"
 	assert_equal "$(res 5 6) $(res 6 6)" "10 1"
 	assert_equal "$(res_key 8 skip)" nofd
 	assert_equal "$(stat -c %s "$R/f")" 10
@@ -2207,7 +2246,7 @@ uring() {
 		op 1 1 close 0 fd=4
 	} > "$D/p.replay"
 	replay
-	assert_success
+	diverged "5 skipped (2 nofd, 3 orphan), 0 mismatched, 0 errors not captured"
 	assert_equal "$(res_key 3 skip) $(res_key 5 skip) $(res_key 6 skip)" "orphan orphan orphan"
 	assert_equal "$(res_key 9 skip) $(res 9 6)" " 10"
 	assert_equal "$(res_key 8 skip) $(res 8 6)" " 1"

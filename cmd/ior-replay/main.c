@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 {
 	struct timespec wall;
 	uint64_t lead = 0, wall_ns;
-	int e;
+	int e, diverged, status;
 
 	ior_setprogname(argv[0]);
 	parse_options(argc, argv);
@@ -180,10 +180,14 @@ int main(int argc, char **argv)
 		lead = START_LEAD + (uint64_t)prog.ninitial * FORK_LEAD;
 	clock_gettime(CLOCK_REALTIME, &wall);
 	wall_ns = replay(lead);
-	write_results(wall_ns, wall.tv_sec * 1000000000ull + wall.tv_nsec + lead);
+	diverged = write_results(wall_ns,
+				 wall.tv_sec * 1000000000ull + wall.tv_nsec + lead);
 	ior_root_close(&root);
 	/* Stopped early (signals.h): by its signal, or with its status. */
-	return stop_status();
+	status = stop_status();
+	if (status == IOR_EXIT_OK && diverged)
+		status = IOR_EXIT_NONE;
+	return status;
 out:
 	ior_root_close(&root);
 	return IOR_EXIT_OK;

@@ -35,21 +35,29 @@ static void put_skips(struct ior_out *out, const uint64_t *nskip)
 			   (unsigned long long)nskip[k]);
 }
 
-static void say_skips(uint64_t skipped, const uint64_t *nskip)
+/*
+ * One line on stderr when the replay diverged from the capture: the
+ * operations not issued, by reason, those whose RET differs, and how
+ * many of these are errors the capture did not have. A replay stopped
+ * early says so in its own words (signals.h, watchdog.h), not here.
+ */
+static void say_divergence(uint64_t skipped, const uint64_t *nskip,
+			   uint64_t mism, uint64_t newerr)
 {
 	char why[256];
 	size_t n = 0;
 
-	if (!skipped)
-		return;
 	why[0] = 0;
 	for (size_t k = 1; k < NSKIP; k++)
 		if (nskip[k] && n < sizeof(why))
 			n += snprintf(why + n, sizeof(why) - n, "%s%llu %s",
-				      n ? ", " : "", (unsigned long long)nskip[k],
+				      n ? ", " : " (", (unsigned long long)nskip[k],
 				      skip_names[k]);
-	ior_warnx("%llu operation%s not issued (skip= in the results): %s",
-		  (unsigned long long)skipped, skipped == 1 ? "" : "s", why);
+	if (n && n < sizeof(why))
+		snprintf(why + n, sizeof(why) - n, ")");
+	ior_warnx("diverged from the capture: %llu skipped%s, %llu mismatched, %llu errors not captured",
+		  (unsigned long long)skipped, why, (unsigned long long)mism,
+		  (unsigned long long)newerr);
 }
 
 static int mismatched(const struct prog_op *op, int64_t ret)
@@ -98,10 +106,10 @@ static int64_t percentile(const int64_t *v, uint32_t n, unsigned p)
 	return n ? v[rank ? rank - 1 : 0] : 0;
 }
 
-void write_results(uint64_t wall_ns, uint64_t start)
+int write_results(uint64_t wall_ns, uint64_t start)
 {
 	struct ior_out out;
-	uint64_t errors = 0, mism = 0, skipped = 0, nstopped = 0;
+	uint64_t errors = 0, mism = 0, skipped = 0, nstopped = 0, newerr = 0;
 	uint64_t stop_time = stop.at > sh->t0 ? stop.at - sh->t0 : 0;
 	uint32_t *stuck = NULL, nstuck = 0, k = 0;
 	uint64_t nskip[NSKIP] = { 0 };
@@ -178,6 +186,7 @@ void write_results(uint64_t wall_ns, uint64_t start)
 		} else {
 			errors += res->ret < 0;
 			mism += mismatched(op, res->ret);
+			newerr += res->ret < 0 && op->cret >= 0;
 		}
 		ior_putc(&out, '\n');
 	}
@@ -205,7 +214,8 @@ void write_results(uint64_t wall_ns, uint64_t start)
 	}
 	ior_putc(&out, '\n');
 	ior_out_close(&out);
-	say_skips(skipped, nskip);
+	if ((skipped || mism) && !stopped())
+		say_divergence(skipped, nskip, mism, newerr);
 	if (opt.verbose)
 		ior_warnx("%u ops in %.3f s: %llu errors, %llu mismatched, %llu skipped",
 			  prog.nops, wall_ns / 1e9, (unsigned long long)errors,
@@ -217,4 +227,5 @@ void write_results(uint64_t wall_ns, uint64_t start)
 			  (nlates ? lates[nlates - 1] : 0) / 1e3);
 	free(lates);
 	free(stuck);
+	return skipped || nstopped || mism;
 }
