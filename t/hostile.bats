@@ -914,7 +914,7 @@ nobody_replay() {
 		ls -A "$0" > "$0.left"
 		exit $r' "$R" ior-replay --ignore-limits -C "$R" "$S/p"
 	assert_failure 1
-	assert_equal "$stderr" "ior-replay: diverged from the capture: 0 skipped, 1 mismatched, 1 errors not captured"
+	assert_equal "${stderr_lines[1]}" "ior-replay: diverged from the capture: 0 skipped, 1 mismatched, 1 errors not captured"
 	assert_line --regexp "^[0-9.]+ 1 1 app fallocate -28 [0-9]+ seq=2 "
 	assert_equal "$(cat "$R.left")" f
 }
