@@ -96,7 +96,7 @@ refused() {
 	assert_equal "$(stat -c %s "$R/f")" 100
 	assert_equal "${lines[0]}" "#ior 1 result"
 	assert_line "#meta ior-gen note=kept"
-	assert_line --regexp "^#meta ior-replay root=.*/root start=[0-9]+\.[0-9]{9}$"
+	assert_line --regexp "^#meta ior-replay root=.*/root start=[0-9]+\.[0-9]{9} cache=cold$"
 	assert_equal "$(res 2 6)" 100
 	assert_equal "$(res 3 6)" 0
 	assert_equal "$(res 4 6)" 0
@@ -1092,6 +1092,71 @@ h 777"
 	run -0 --separate-stderr ior-replay -C "$R" "$D/p2.replay"
 	assert_equal "$stderr" ""
 	assert_line --regexp ' skipped=0 skipped.nofd=0 skipped.nomap=0 skipped.unsafe=0 skipped.unsupported=0 '
+}
+
+# Pages of FILE in the page cache (fincore, util-linux).
+resident() {
+	fincore --raw --noheadings --output PAGES "$1"
+}
+
+@test "--cache cold, the default, leaves the tree's files out of the page cache at the start; warm reads them in; the header says which" {
+	need_cmd fincore
+	{
+		stream replay
+		inits <<-'EOF'
+		init:dir path=/d mode=0755
+		init:file path=/d/big size=1048576 mode=0644
+		init:file path=/d/small size=10 mode=0600
+		EOF
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/other flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 close 0 fd=3
+	} > "$D/p.replay"
+	ior-init -C "$R" "$D/p.replay"
+	# ior-init has just written it
+	assert [ "$(resident "$R/d/big")" -gt 0 ]
+	replay
+	assert_success
+	assert_line --regexp '^#meta ior-replay root=.* start=[0-9.]+ cache=cold$'
+	assert_equal "$(resident "$R/d/big") $(resident "$R/d/small")" "0 0"
+	replay --cache warm
+	assert_success
+	assert_line --regexp '^#meta ior-replay root=.* start=[0-9.]+ cache=warm$'
+	assert_equal "$(resident "$R/d/big") $(resident "$R/d/small")" "256 1"
+	replay --cache cold
+	assert_success
+	assert_equal "$(resident "$R/d/big") $(resident "$R/d/small")" "0 0"
+}
+
+@test "--cache reads no file a symlink in the tree leads to, and opens no FIFO" {
+	need_cmd fincore
+	head -c 65536 /dev/urandom > "$D/outside"
+	mkdir "$R/d"
+	ln -s "$D/outside" "$R/d/lnk"
+	ln -s "$D" "$R/d/dirlnk"
+	mkfifo "$R/d/fifo"
+	cat "$D/outside" > /dev/null
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/other flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 close 0 fd=3
+	} > "$D/p.replay"
+	replay --cache cold
+	assert_success
+	assert_equal "$(resident "$D/outside")" 16
+	sync
+	dd if="$D/outside" iflag=nocache count=0 status=none
+	replay --cache warm
+	assert_success
+	assert_equal "$(resident "$D/outside")" 0
+}
+
+@test "--cache takes cold, cold-all or warm; cold-all, which drops the whole page cache, is root's" {
+	need_root "to run ior-replay as another user"
+	run ior-replay --cache hot -C "$R"
+	assert_failure 2
+	assert_line "ior-replay: --cache: expected cold, cold-all or warm: hot"
+	run -2 setpriv --reuid=65534 --regid=65534 --clear-groups ior-replay --cache cold-all -C "$R"
+	assert_line "ior-replay: --cache cold-all: only root may drop the whole page cache (--cache cold drops the tree's files)"
 }
 
 @test "a replay whose results all match the capture exits 0; one that returns another result exits 1 and says how" {
@@ -2313,7 +2378,7 @@ late_from_time() {
 		assert_equal "$(res_key $k late)" "$(late_from_time $k "0.$((2 * (k - 1)))")"
 		[ "$(res_key $k late)" -ge 0 ]
 	done
-	assert_line --regexp "^#meta ior-replay root=.* start=[0-9.]+ speed=1$"
+	assert_line --regexp "^#meta ior-replay root=.* start=[0-9.]+ cache=cold speed=1$"
 }
 
 @test "the timed trailer reports the p50, p99 and maximum lateness" {

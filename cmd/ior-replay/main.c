@@ -30,6 +30,7 @@
  *	uring.c		io_uring
  *	task.c		processes and threads
  *	limits.c	the program against the machine, before it runs
+ *	cache.c		the page cache of the tree, before it runs
  *	spawn.c		... forked by a single-threaded process only
  *	signals.c	stopping a replay: signals, failures, the replay's group
  *	watchdog.c	... and when it has stalled
@@ -53,6 +54,7 @@
 #include <unistd.h>
 
 #include "ior.h"
+#include "cache.h"
 #include "limits.h"
 #include "options.h"
 #include "order.h"
@@ -66,13 +68,13 @@ struct options opt = { .speed = 1, .watchdog = 30 };
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [-W SECONDS] [--ignore-limits] [--privileged] [FILE]\n",
+	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [-W SECONDS] [--cache cold|cold-all|warm] [--ignore-limits] [--privileged] [FILE]\n",
 		ior_progname());
 	exit(code);
 }
 
 /* The options that have no short form. */
-enum { OPT_IGNORE_LIMITS = 256 };
+enum { OPT_IGNORE_LIMITS = 256, OPT_CACHE };
 
 /* The command line, into opt; a bad one exits with usage. */
 static void parse_options(int argc, char **argv)
@@ -84,6 +86,7 @@ static void parse_options(int argc, char **argv)
 		{ "timed", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "ignore-limits", no_argument, NULL, OPT_IGNORE_LIMITS },
+		{ "cache", required_argument, NULL, OPT_CACHE },
 		{ "privileged", no_argument, NULL, 'P' },
 		{ "watchdog", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
@@ -121,6 +124,13 @@ static void parse_options(int argc, char **argv)
 		case 'P':
 			opt.privileged = 1;
 			break;
+		case OPT_CACHE:
+			if (cache_parse(optarg, &opt.cache) < 0) {
+				ior_warnx("--cache: expected cold, cold-all or warm: %s",
+					  optarg);
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			break;
 		case 'W':
 			opt.watchdog = strtod(optarg, &end);
 			if (end == optarg || *end ||
@@ -149,6 +159,10 @@ static void parse_options(int argc, char **argv)
 		ior_warnx("--privileged: only root may set setuid and setgid bits and security or trusted attributes");
 		usage(stderr, IOR_EXIT_USAGE);
 	}
+	if (opt.cache == CACHE_COLD_ALL && geteuid() != 0) {
+		ior_warnx("--cache cold-all: only root may drop the whole page cache (--cache cold drops the tree's files)");
+		usage(stderr, IOR_EXIT_USAGE);
+	}
 }
 
 int main(int argc, char **argv)
@@ -174,6 +188,7 @@ int main(int argc, char **argv)
 
 	/* Modes are the captured ones, whatever the caller's umask. */
 	umask(0);
+	cache_prepare();
 	replay_setup();
 	/* Timed: TIME 0 once the initial processes have had time to start. */
 	if (opt.timed)

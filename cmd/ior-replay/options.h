@@ -5,6 +5,8 @@
 #ifndef REPLAY_OPTIONS_H
 #define REPLAY_OPTIONS_H
 
+#include "cache.h"
+
 struct options {
 	const char *dir;	/* -C: the root */
 	const char *file;	/* the program; NULL: standard input */
@@ -17,6 +19,7 @@ struct options {
 	int ignore_limits;	/* --ignore-limits: over them, go on (limits.h) */
 	int privileged;		/* --privileged: setuid and setgid bits,
 				   security.* and trusted.* xattrs */
+	enum cache_mode cache;	/* --cache: the page cache at the start */
 };
 extern struct options opt;
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ior.h"
+#include "cache.h"
 #include "options.h"
 #include "order.h"
 #include "program.h"
@@ -129,6 +130,8 @@ int write_results(uint64_t wall_ns, uint64_t start)
 	ior_put_kv_esc(&out, "root", opt.dir);
 	ior_puts(&out, " start=");
 	ior_put_time(&out, start);
+	ior_puts(&out, " cache=");
+	ior_puts(&out, cache_name(opt.cache));
 	if (opt.timed)
 		ior_printf(&out, " speed=%g", opt.speed);
 	ior_putc(&out, '\n');
