@@ -156,23 +156,24 @@ snapshot() {
 	assert_equal "$(md5sum "$R/d/f")" "$sum"
 }
 
-@test "a file of the wrong size is truncated or extended, its content kept" {
+@test "a file of the wrong size is truncated or extended, its content made again as for a new file" {
 	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/long size=100 mode=0644
 	init:file path=/short size=1048583 mode=0644
 	EOF
+	ior-init -C "$S/fresh" "$S/p"
 	mkdir -p "$R"
 	head -c 5000 /dev/urandom > "$R/long"
-	printf 'keep me' > "$R/short"
-	head -c 100 "$R/long" > "$S/long.head"
+	printf 'not ours' > "$R/short"
 	run ior-init -C "$R" "$S/p"
 	assert_success
+	assert_output "ior-init: $R: back to the program's tree: 0 entries not in it removed, 2 files' contents restored"
 	assert_equal "$(stat -c %s "$R/long")" 100
-	cmp "$R/long" "$S/long.head"
+	cmp "$R/long" "$S/fresh/long"
 	assert_equal "$(stat -c %s "$R/short")" 1048583
-	assert_equal "$(head -c 7 "$R/short")" "keep me"
-	# the extension is random fill, not zeros
-	z=$(tail -c +8 "$R/short" | gzip -c | wc -c)
+	cmp "$R/short" "$S/fresh/short"
+	# the fill is random, not zeros
+	z=$(gzip -c < "$R/short" | wc -c)
 	assert [ "$z" -gt $((1048576 * 95 / 100)) ]
 }
 
@@ -190,7 +191,9 @@ snapshot() {
 	assert_output --partial "2 fixed"
 	assert_equal "$(info "$R/d")" "directory 4096 700"
 	assert_equal "$(info "$R/d/f")" "regular file 3 604"
-	assert_equal "$(cat "$R/d/f")" abc
+	# its content is the program's, as a new file's
+	ior-init -C "$S/fresh" "$S/p"
+	cmp "$R/d/f" "$S/fresh/d/f"
 }
 
 @test "a symlink with another target is replaced, one with the right target kept" {
@@ -260,7 +263,7 @@ snapshot() {
 	assert [ -L "$R$out.l" ]
 }
 
-@test "a symlink planted in the root cannot lead a file outside it" {
+@test "a symlink planted in the root cannot lead a file outside it: it is removed" {
 	outside=$S/outside
 	mkdir -p "$outside" "$R"
 	ln -s "$outside" "$R/abs"
@@ -272,9 +275,12 @@ snapshot() {
 	init:symlink path=/rel/l path2=/etc
 	EOF
 	run ior-init -C "$R" "$S/p"
-	# the links lead to a missing directory inside the root: nothing to make
-	assert_failure 1
+	# where the tree has a directory, a symlink is not in the tree
+	assert_success
 	assert_equal "$(ls -A "$outside")" ""
+	assert_equal "$(stat -c %F "$R/abs" "$R/rel")" "$(printf '%s\n' directory directory)"
+	assert [ -f "$R/abs/f" ]
+	assert [ -L "$R/rel/l" ]
 }
 
 @test "a symlink the program made cannot lead a later file outside the root" {
@@ -291,44 +297,43 @@ snapshot() {
 	EOF
 	run ior-init -C "$R" "$S/p1"
 	assert_success
+	# the symlinks are not in the second program's tree: removed
 	run ior-init -C "$R" "$S/p2"
-	assert_failure 1
-	assert_line "ior-init: /esc/f: cannot make file: Not a directory"
+	assert_success
 	assert_equal "$(ls -A "$outside")" ""
 	assert [ ! -e "$(dirname "$R")/f" ]
-	# /up leads to the root itself: the file lands there
-	assert [ -f "$R/f" ]
+	assert [ -f "$R/esc/f" ]
+	assert [ -f "$R/up/f" ]
 }
 
-@test "an entry of the wrong type in the way fails with exit 1, the rest is made" {
+@test "an entry of the wrong type in the way is removed and the program's made" {
 	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/d size=10 mode=0644
 	init:dir path=/f mode=0755
 	init:symlink path=/d2 path2=x
 	init:file path=/ok size=1 mode=0644
 	EOF
-	mkdir -p "$R/d" "$R/d2"
-	touch "$R/f"
+	mkdir -p "$R/d/sub" "$R/d2"
+	touch "$R/f" "$R/d/sub/x"
 	run ior-init -C "$R" "$S/p"
-	assert_failure 1
-	assert_line "ior-init: /d: cannot make file: a directory is in the way"
-	assert_line "ior-init: /f: cannot make directory: a regular file is in the way"
-	assert_line "ior-init: /d2: cannot make symlink: a directory is in the way"
-	assert_line "ior-init: 3 entries could not be made"
-	assert [ -d "$R/d" ]
-	assert [ -f "$R/f" ]
+	assert_success
+	assert_output "ior-init: $R: back to the program's tree: 5 entries not in it removed, 0 files' contents restored"
+	assert_equal "$(info "$R/d")" "regular file 10 644"
+	assert_equal "$(info "$R/f")" "directory 4096 755"
+	assert_equal "$(readlink "$R/d2")" x
 	assert [ -f "$R/ok" ]
 }
 
-@test "a file beneath a file fails with the path named" {
+@test "a file where the tree has a parent directory is removed, and the directory made" {
 	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/f/g size=1 mode=0644
 	EOF
 	mkdir -p "$R"
 	touch "$R/f"
 	run ior-init -C "$R" "$S/p"
-	assert_failure 1
-	assert_line "ior-init: /f/g: cannot make file: Not a directory"
+	assert_success
+	assert_equal "$(info "$R/f")" "directory 4096 755"
+	assert_equal "$(info "$R/f/g")" "regular file 1 644"
 }
 
 @test "-n prints what would be done and changes nothing" {
@@ -376,7 +381,7 @@ symlink /d/l\\x20x f"
 	run --separate-stderr ior-init -v -C "$R" "$S/p"
 	assert_success
 	assert_output ""
-	[[ $stderr == *"ior-init: 1 dirs, 1 files (1000 bytes), 1 links, 1 symlinks created; 0 fixed; 0 already right; 0 failed"* ]]
+	[[ $stderr == *"ior-init: 1 dirs, 1 files (1000 bytes), 1 links, 1 symlinks created; 0 fixed; 0 already right; 0 removed; 0 contents restored; 0 failed"* ]]
 }
 
 @test "a hard link shares the inode of its first name: link count 2" {
@@ -397,7 +402,7 @@ symlink /d/l\\x20x f"
 	assert_equal "$(stat -c %h "$R/d/a")" 2
 }
 
-@test "a file of its own at a link's path is relinked; a directory in the way fails" {
+@test "a file of its own at a link's path is relinked; a directory in the way is removed" {
 	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/a size=10 mode=0644
 	init:link path=/b path2=/a
@@ -407,20 +412,18 @@ symlink /d/l\\x20x f"
 	echo other > "$R/b"
 	run ior-init -n -C "$R" "$S/p"
 	assert_success
-	assert_output "create /a 10 0644
+	assert_output "remove /c
+create /a 10 0644
 link /b /a
 link /c /a"
 	run ior-init -C "$R" "$S/p"
-	assert_failure 1
-	assert_line "ior-init: /c: cannot make link: a directory is in the way"
-	assert_equal "$(stat -c %i "$R/b")" "$(stat -c %i "$R/a")"
-	assert_equal "$(stat -c %s "$R/b")" 10
-	rmdir "$R/c"
-	run ior-init -n -C "$R" "$S/p"
-	assert_output "link /c /a"
-	run ior-init -C "$R" "$S/p"
 	assert_success
+	assert_equal "$(stat -c %i "$R/b")" "$(stat -c %i "$R/a")"
+	assert_equal "$(stat -c %i "$R/c")" "$(stat -c %i "$R/a")"
+	assert_equal "$(stat -c %s "$R/b")" 10
 	assert_equal "$(stat -c %h "$R/a")" 3
+	run ior-init -n -C "$R" "$S/p"
+	assert_output ""
 }
 
 @test "a link to a missing name fails with both names" {
@@ -445,6 +448,7 @@ link /c /a"
 	{ stream replay; inits; } > "$S/p2" <<-EOF
 	init:link path=/h path2=/esc
 	init:link path=/h2 path2=/../../..$outside/f
+	init:symlink path=/esc path2=$outside/f
 	EOF
 	ior-init -C "$R" "$S/p1"
 	run ior-init -C "$R" "$S/p2"
@@ -453,6 +457,128 @@ link /c /a"
 	assert_equal "$(stat -c %F "$R/h")" "symbolic link"
 	assert_equal "$(stat -c %h "$outside/f")" 1
 	assert [ ! -e "$R/h2" ]
+}
+
+# used_program: $S/p, a replay program that creates, appends, writes
+# into a file, truncates it, renames, chmods, unlinks and makes a
+# directory: each would
+# return another result on a root it has already used.
+used_program() {
+	SEQ=0
+	{
+		stream replay
+		inits <<-'EOF'
+		init:dir path=/d mode=0755
+		init:file path=/d/a size=5000 mode=0644
+		init:file path=/d/b size=3000 mode=0644
+		init:file path=/d/c size=100 mode=0600
+		init:file path=/d/gone size=10 mode=0644
+		EOF
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/d/new flags=O_WRONLY\|O_CREAT\|O_EXCL mode=0644
+		op 1 1 write 100 fd=3 count=100
+		op 1 1 close 0 fd=3
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/d/a flags=O_RDWR\|O_APPEND
+		op 1 1 pread64 4 fd=3 count=4 offset=4996
+		op 1 1 write 50 fd=3 count=50
+		op 1 1 pwrite64 4 fd=3 count=4 offset=0
+		op 1 1 lseek 5054 fd=3 offset=0 whence=SEEK_END
+		op 1 1 close 0 fd=3
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/d/b flags=O_RDWR
+		op 1 1 read 3000 fd=3 count=4096
+		op 1 1 pwrite64 4 fd=3 count=4 offset=2
+		op 1 1 close 0 fd=3
+		op 1 1 truncate 0 path=/d/b size=10
+		op 1 1 rename 0 path=/d/c path2=/d/c2
+		op 1 1 chmod 0 path=/d/a mode=0600
+		op 1 1 unlink 0 path=/d/gone
+		op 1 1 mkdir 0 path=/d/sub mode=0755
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/d/sub/f flags=O_WRONLY\|O_CREAT mode=0644
+		op 1 1 close 0 fd=3
+	} | add_vfds > "$S/p"
+}
+
+# SEQ RET of each result of the result stream $1, then its mismatched=
+# and skipped=.
+rets() {
+	awk '!/^#/ { print $8, $6 }
+	     /^#stat ior-replay/ { for (i = 3; i <= NF; i++)
+		if ($i ~ /^(mismatched|skipped)=/) print $i }' "$1"
+}
+
+# type, size, mode and content of every entry beneath $1
+tree_of() {
+	find "$1" -printf '%P %y %s %m\n' | LC_ALL=C sort
+	env -C "$1" find . -type f -exec sha1sum {} + | LC_ALL=C sort -k 2
+}
+
+@test "a second run on a root a replay used removes what it made and restores sizes, modes and contents" {
+	used_program
+	ior-init -C "$R" "$S/p"
+	tree_of "$R" > "$S/tree.0"
+	run -0 ior-replay -C "$R" "$S/p"
+	assert [ -f "$R/d/new" ]
+	assert_equal "$(stat -c %s "$R/d/b")" 10
+	# in the order of the directory's entries: sorted
+	run -0 sh -c 'ior-init -n -C "$1" "$2" | LC_ALL=C sort' - "$R" "$S/p"
+	assert_output "$(printf '%s\n' 'remove /d/new' 'remove /d/sub' 'remove /d/c2' \
+		'resize /d/a 5000' 'chmod /d/a 0644' 'resize /d/b 3000' \
+		'create /d/c 100 0600' 'create /d/gone 10 0644' | LC_ALL=C sort)"
+	run --separate-stderr ior-init -C "$R" "$S/p"
+	assert_success
+	assert_equal "$stderr" "ior-init: $R: back to the program's tree: 4 entries not in it removed, 1 files' contents restored"
+	# the created file and directory are gone, the truncated file has its
+	# size and content back, the overwritten one its content
+	assert [ ! -e "$R/d/new" ]
+	assert [ ! -e "$R/d/sub" ]
+	assert_equal "$(stat -c %s "$R/d/b")" 3000
+	tree_of "$R" > "$S/tree.1"
+	diff -u "$S/tree.0" "$S/tree.1"
+	# and a third run changes nothing
+	run -0 --separate-stderr ior-init -C "$R" "$S/p"
+	assert_equal "$stderr" ""
+}
+
+@test "a replay on a root ior-init brought back gives the first replay's results; without it, others" {
+	used_program
+	ior-init -C "$R" "$S/p"
+	ior-replay -C "$R" "$S/p" > "$S/r1"
+	rets "$S/r1" > "$S/rets.1"
+	# no re-init: the create, the read, the rename, the unlink, the
+	# mkdir and the lseek return something else
+	run -1 ior-replay -C "$R" "$S/p"
+	run -0 ior-init -C "$R" "$S/p"
+	ior-replay -C "$R" "$S/p" > "$S/r2"
+	rets "$S/r2" > "$S/rets.2"
+	diff -u "$S/rets.1" "$S/rets.2"
+	run grep -c '^seq=' "$S/rets.2"
+	assert_output 20
+	run grep -x -e 'mismatched=0' -e 'skipped=0' "$S/rets.2"
+	assert_output "$(printf '%s\n' mismatched=0 skipped=0)"
+}
+
+@test "removing what a replay made follows no symlink: what one leads to outside the root is left" {
+	outside=$S/outside
+	mkdir -p "$outside/dir"
+	echo keep > "$outside/f"
+	echo keep > "$outside/dir/g"
+	SEQ=0
+	{
+		stream replay
+		inits <<-'EOF'
+		init:dir path=/d mode=0755
+		EOF
+		op 1 1 symlink 0 path="$outside/f" path2=/d/l
+		op 1 1 symlink 0 path="$outside/dir" path2=/d/ldir
+		op 1 1 mkdir 0 path=/d/sub mode=0755
+		op 1 1 symlink 0 path=../../../../../../../.. path2=/d/sub/up
+	} | add_vfds > "$S/p"
+	ior-init -C "$R" "$S/p"
+	run -0 ior-replay -C "$R" "$S/p"
+	assert [ -L "$R/d/ldir" ]
+	run -0 ior-init -C "$R" "$S/p"
+	assert_equal "$(ls -A "$R/d")" ""
+	assert_equal "$(cat "$outside/f" "$outside/dir/g")" "$(printf '%s\n' keep keep)"
+	assert [ -d "$R/d" ]
 }
 
 @test "owners are set when running as root, and fixed on a second run (--privileged)" {

@@ -1,9 +1,12 @@
 /*
  * ior-init - build the starting file tree of a replay program under a
- * root directory: directories first, then files in parallel, then hard
- * links, then symlinks. Every path is resolved beneath the root (root.h), so an
- * untrusted program cannot reach anything outside it. Running it twice
- * changes nothing the second time.
+ * root directory: what is beneath the root and not in the tree removed
+ * first (clean.c), then directories, then files in parallel, then hard
+ * links, then symlinks. Every path is resolved beneath the root
+ * (root.h), so an untrusted program cannot reach anything outside it.
+ * Running it twice changes nothing the second time; running it on a
+ * root a replay has used brings the tree back: what the replay made is
+ * removed, and sizes, modes, owners and file contents are restored.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "ior.h"
+#include "clean.h"
 #include "root.h"
 
 #define BLOCK (1 << 20)		/* bytes per write(2) */
@@ -64,6 +68,9 @@ static struct ior_out out;
 static struct {
 	atomic_ulong made[NTYPE], fixed, kept, failed;
 	atomic_ulong setid_stripped;	/* modes given without those bits */
+	atomic_ulong restored;		/* files whose content was rewritten */
+	atomic_ulong unchecked;		/* files whose content could not be read */
+	unsigned long removed;		/* entries not in the tree, removed */
 	atomic_ullong bytes_made;	/* sizes of files created */
 	atomic_ulong files_done;
 	atomic_ullong bytes_done;	/* for progress */
@@ -207,6 +214,19 @@ static struct entry *entry_at(const char *path)
 			return e;
 	}
 	return NULL;
+}
+
+/* The tree clean_root keeps: every entry of the program and its parents. */
+static void tree_of_program(void)
+{
+	for (size_t i = 0; i < dirs.n; i++)
+		tree_add(pool + dirs.v[i].path, TREE_DIR);
+	for (size_t i = 0; i < files.n; i++)
+		tree_add(pool + files.v[i].path, TREE_REG);
+	for (size_t i = 0; i < hardlinks.n; i++)
+		tree_add(pool + hardlinks.v[i].path, TREE_REG);
+	for (size_t i = 0; i < symlinks.n; i++)
+		tree_add(pool + symlinks.v[i].path, TREE_LNK);
 }
 
 static void count_links(void)
@@ -636,22 +656,96 @@ static enum result create_file(const struct entry *e, uint64_t *buf,
 	return R_MADE;
 }
 
+/* Write n bytes of p at offset at of fd: 0 or -errno. */
+static int write_all(int fd, const void *p, size_t n, uint64_t at)
+{
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, (off_t)at);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		p = (const char *)p + w;
+		n -= w;
+		at += w;
+	}
+	return 0;
+}
+
+/*
+ * Compare [0, to) of fd with what --fill makes there, and rewrite each
+ * block that differs: a replay may have written into the file. buf
+ * (BLOCK + 8 bytes) gets what is wanted, rbuf what is there. Returns 0 or
+ * -errno; *restored: whether anything was rewritten.
+ */
+static int restore_range(int fd, const char *path, uint64_t to, uint64_t *buf,
+			 uint64_t *rbuf, int *restored)
+{
+	uint64_t seed = ior_hash_str(path), from = 0;
+
+	while (from < to) {
+		size_t n = to - from < BLOCK ? to - from : BLOCK, got = 0;
+		ssize_t r;
+
+		while (got < n) {
+			r = pread(fd, (char *)rbuf + got, n - got,
+				  (off_t)(from + got));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				return -errno;
+			if (r == 0)
+				break;
+			got += r;
+		}
+		if (fill == FILL_RANDOM)
+			fill_random(buf, seed, from / 8, (n + 7) / 8);
+		if (got < n || memcmp(rbuf, buf, n)) {
+			/* Sparse: a hole again, or zeros where none can be. */
+			if (fill != FILL_SPARSE ||
+			    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				      (off_t)from, (off_t)n) < 0) {
+				int e = write_all(fd, buf, n, from);
+
+				if (e < 0)
+					return e;
+			}
+			*restored = 1;
+		}
+		from += n;
+	}
+	return 0;
+}
+
 /*
  * An existing regular file, held by fd (O_PATH, opened without following
- * it), of stat st: fix its size, owner and mode, keep its content. It is
- * opened for writing only when its size is wrong, and then checked to be
- * the same file.
+ * it), of stat st, that ior-init could have made (not foreign()): fix its
+ * size, owner and mode, and its content where it differs from what
+ * --fill makes (a replay wrote into it). It is opened for reading and
+ * writing, and checked to be the same file. A file that cannot be opened
+ * so for want of permission (a read-only one, ior-init not root) keeps
+ * its content, counted; a dry run reads no content. Returns R_KEPT when
+ * nothing needed changing.
  */
 static enum result fix_file(const struct entry *e, int fd,
 			    const struct stat *st, uint64_t *buf,
 			    uint64_t *wrote)
 {
 	const char *path = pool + e->path;
+	int resize = (uint64_t)st->st_size != e->size;
+	int meta = resize || (st->st_mode & 07777) != e->mode ||
+		owner_wrong(e, st);
+	uint64_t *rbuf = buf ? buf + (BLOCK + 8) / 8 : NULL;
+	uint64_t keep = resize && (uint64_t)st->st_size < e->size ?
+		(uint64_t)st->st_size : e->size;
+	int restored = 0, wfd, err = 0;
 	struct stat wst;
-	int wfd, err = 0;
 
 	if (dry) {
-		if ((uint64_t)st->st_size != e->size) {
+		if (!meta)
+			return R_KEPT;
+		if (resize) {
 			char size[24];
 
 			snprintf(size, sizeof(size), "%" PRIu64, e->size);
@@ -663,11 +757,13 @@ static enum result fix_file(const struct entry *e, int fd,
 			plan("chmod", path, NULL, e, 1);
 		return R_FIXED;
 	}
-	if ((uint64_t)st->st_size != e->size) {
-		wfd = ior_root_openat(&root, path, O_WRONLY | O_NOFOLLOW |
-				      O_NONBLOCK | O_CLOEXEC, 0);
-		if (wfd < 0)
-			return fail("file", path, strerror(-wfd));
+	wfd = ior_root_openat(&root, path, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+			      O_CLOEXEC, 0);
+	if (wfd == -EACCES && !resize) {
+		atomic_fetch_add(&count.unchecked, 1);
+	} else if (wfd < 0) {
+		return fail("file", path, strerror(-wfd));
+	} else {
 		if (fstat(wfd, &wst) < 0 || wst.st_ino != st->st_ino ||
 		    wst.st_dev != st->st_dev) {
 			close(wfd);
@@ -675,7 +771,9 @@ static enum result fix_file(const struct entry *e, int fd,
 		}
 		if ((uint64_t)st->st_size > e->size)
 			err = ftruncate(wfd, (off_t)e->size) < 0 ? -errno : 0;
-		else
+		if (!err)
+			err = restore_range(wfd, path, keep, buf, rbuf, &restored);
+		if (!err && (uint64_t)st->st_size < e->size)
 			err = fill_range(wfd, path, st->st_size, e->size, buf,
 					 wrote);
 		/* An extension that failed half way is taken back. */
@@ -691,11 +789,15 @@ static enum result fix_file(const struct entry *e, int fd,
 			return fail("file", path, why);
 		}
 		close(wfd);
+		if (restored)
+			atomic_fetch_add(&count.restored, 1);
 	}
 	/* After the writes: they clear setuid and setgid bits. */
 	if (!err)
 		err = set_owner_mode(fd, e, st, 0);
-	return err ? fail("file", path, strerror(-err)) : R_FIXED;
+	if (err)
+		return fail("file", path, strerror(-err));
+	return meta || restored ? R_FIXED : R_KEPT;
 }
 
 static enum result make_file(const struct entry *e, uint64_t *buf,
@@ -729,11 +831,12 @@ static enum result make_file(const struct entry *e, uint64_t *buf,
 		int held;
 		struct entry w = over(e, &st, &held);
 
-		if ((uint64_t)st.st_size == w.size &&
-		    (st.st_mode & 07777) == w.mode && !owner_wrong(&w, &st))
-			res = R_KEPT;
-		else if (foreign(&w, &st, why, sizeof(why)))
-			res = fail("file", path, why), held = 0;
+		int right = (uint64_t)st.st_size == w.size &&
+			(st.st_mode & 07777) == w.mode && !owner_wrong(&w, &st);
+
+		/* A foreign file's content is neither read nor written. */
+		if (foreign(&w, &st, why, sizeof(why)))
+			res = right ? R_KEPT : (held = 0, fail("file", path, why));
 		else
 			res = fix_file(&w, fd, &st, buf, wrote);
 		if (held)
@@ -982,8 +1085,9 @@ static void make_files(long jobs)
 		jobs = files.n ? (long)files.n : 1;
 	workers_left = jobs;
 	for (long i = 0; i < jobs; i++) {
-		/* zeroed, and never written for --fill zero */
-		bufs[i] = ior_xcalloc(1, BLOCK + 8);
+		/* zeroed, and never written for --fill zero or sparse; the
+		   second half is what fix_file reads */
+		bufs[i] = ior_xcalloc(2, BLOCK + 8);
 		if ((e = pthread_create(&tid[i], NULL, file_worker, bufs[i]))) {
 			errno = e;
 			ior_err(IOR_EXIT_SYS, "pthread_create");
@@ -1099,6 +1203,7 @@ int main(int argc, char **argv)
 	/* The whole program is checked before anything is made. */
 	read_program(optind < argc ? argv[optind] : NULL);
 	count_links();
+	tree_of_program();
 	if (!privileged) {
 		strip_setid(&dirs);
 		strip_setid(&files);
@@ -1115,6 +1220,13 @@ int main(int argc, char **argv)
 	as_root = geteuid() == 0;
 	if (!dry && fill != FILL_SPARSE && !no_space_check)
 		check_space();
+	/* What a replay made, or anything else not in the tree, goes first. */
+	if (root.fd >= 0) {
+		unsigned long nfailed = 0;
+
+		count.removed = clean_root(&root, dry, &out, &nfailed);
+		count.failed += nfailed;
+	}
 
 	for (size_t i = 0; i < dirs.n; i++)
 		tally(T_DIR, make_dir(&dirs.v[i]));
@@ -1130,7 +1242,7 @@ int main(int argc, char **argv)
 	ior_out_close(&out);
 
 	if (verbose)
-		ior_warnx("%lu dirs, %lu files (%llu bytes), %lu links, %lu symlinks %s; %lu %s; %lu already right; %lu failed",
+		ior_warnx("%lu dirs, %lu files (%llu bytes), %lu links, %lu symlinks %s; %lu %s; %lu already right; %lu removed; %lu contents restored; %lu failed",
 			  (unsigned long)count.made[T_DIR],
 			  (unsigned long)count.made[T_FILE],
 			  (unsigned long long)count.bytes_made,
@@ -1140,8 +1252,15 @@ int main(int argc, char **argv)
 			  (unsigned long)count.fixed,
 			  dry ? "to fix" : "fixed",
 			  (unsigned long)count.kept,
+			  count.removed, (unsigned long)count.restored,
 			  (unsigned long)count.failed);
 	ior_root_close(&root);
+	if (!dry && (count.removed || count.restored))
+		ior_warnx("%s: back to the program's tree: %lu entries not in it removed, %lu files' contents restored",
+			  dir, count.removed, (unsigned long)count.restored);
+	if (count.unchecked)
+		ior_warnx("%lu files' contents not checked: ior-init may not open them for reading and writing",
+			  (unsigned long)count.unchecked);
 	if (count.setid_stripped)
 		ior_warnx("%lu modes without their setuid and setgid bits (--privileged keeps them)",
 			  (unsigned long)count.setid_stripped);

@@ -11,7 +11,8 @@
  * the mode of the entry first named NAME to MODE before each exchange,
  * through a descriptor held open, so that the tool always finds a mode
  * to fix. Errors are ignored: the tool may have given the entry to
- * another owner, or removed a name.
+ * another owner, or removed a name (ior-init removes what is not in the
+ * program's tree): a LINK removed is made again, as a user would.
  *
  * Runs until SIGTERM, then writes on stdout how many exchanges it made,
  * so that a test can tell a race that ran from one that never started
@@ -21,6 +22,7 @@
  * Exits 2 when it cannot set up the race.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -73,6 +75,8 @@ int main(int argc, char **argv)
 		if (renameat2(AT_FDCWD, argv[1], AT_FDCWD, argv[2],
 			      RENAME_EXCHANGE) == 0)
 			swaps++;
+		else if (errno == ENOENT)
+			(void)!symlink(argv[3], argv[2]);
 	}
 	printf("%llu\n", swaps);
 	return 0;
