@@ -894,6 +894,21 @@ vector_bytes() {
 	assert_output ""
 }
 
+@test "mixed: a second replay after ior-init on the used root issues every operation with its captured result again" {
+	need_bpf
+	replay_matches_capture mixed
+	mv "$S/result.ior" "$S/result1.ior"
+	# on the used root as the first replay left it, the replay diverges
+	run timeout 120 sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/used.ior"
+	assert_failure 1
+	assert_line --regexp '^ior-replay: diverged from the capture: '
+	step "ior-init" ior-init -C "$ROOT" "$S/prog.replay"
+	step "ior-replay" sh -c 'ior-replay -C "$1" "$2" > "$3"' - "$ROOT" "$S/prog.replay" "$S/result.ior"
+	replay_complete
+	tree_list "$ROOT$D" > "$S/replayed2.tree"
+	diff -u "$S/captured.tree" "$S/replayed2.tree"
+}
+
 @test "share/ior-demo, the README's main job, replays the sample and the async samples into equal trees" {
 	need_bpf
 	s=$(scratch)
