@@ -581,6 +581,21 @@ tree_of() {
 	assert [ -d "$R/d" ]
 }
 
+@test "a directory mounted where the tree has none is left, and said" {
+	need_root "to mount"
+	mkdir -p "$S/elsewhere" "$R/d/bind"
+	echo keep > "$S/elsewhere/f"
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0755
+	EOF
+	run unshare -m --propagation private sh -c 'mount --bind "$1" "$2" || exit 99
+		ior-init -C "$3" "$4"' - "$S/elsewhere" "$R/d/bind" "$R" "$S/p"
+	assert_failure 1
+	assert_output "ior-init: /d/bind: cannot remove: a mount point: left as it is
+ior-init: 1 entries not in the program's tree could not be removed"
+	assert_equal "$(cat "$S/elsewhere/f")" keep
+}
+
 @test "owners are set when running as root, and fixed on a second run (--privileged)" {
 	need_root "needs root to set owners"
 	{ stream replay; inits; } > "$S/p" <<-'EOF'

@@ -94,6 +94,23 @@ static enum tree_type type_of(mode_t m)
 	return S_ISDIR(m) ? TREE_DIR : S_ISLNK(m) ? TREE_LNK : TREE_REG;
 }
 
+/*
+ * The id of the mount dfd/name (dfd itself for "") is on, or 0 when the
+ * kernel does not say. Read at its offset in the kernel's struct statx,
+ * 0x90, which glibc's struct has named only since 2.38.
+ */
+static uint64_t mount_of(int dfd, const char *name)
+{
+	struct statx sx;
+	uint64_t id;
+
+	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH),
+		  STATX_MNT_ID, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+		return 0;
+	memcpy(&id, (const char *)&sx + 0x90, sizeof(id));
+	return id;
+}
+
 static void failed(struct walk *w, const char *path, const char *why)
 {
 	char shown[4 * PATH_MAX + 1];
@@ -123,7 +140,9 @@ static void remove_entry(struct walk *w, int dfd, const char *name,
 		ior_putc(w->out, '\n');
 	}
 	if (S_ISDIR(st->st_mode)) {
-		if (st->st_dev != dst->st_dev) {
+		/* A bind mount of a directory elsewhere is left too. */
+		if (st->st_dev != dst->st_dev ||
+		    mount_of(dfd, name) != mount_of(dfd, "")) {
 			failed(w, path, "a mount point: left as it is");
 			return;
 		}

@@ -71,6 +71,7 @@ static struct {
 	atomic_ulong restored;		/* files whose content was rewritten */
 	atomic_ulong unchecked;		/* files whose content could not be read */
 	unsigned long removed;		/* entries not in the tree, removed */
+	unsigned long unremoved;	/* ... that could not be */
 	atomic_ullong bytes_made;	/* sizes of files created */
 	atomic_ulong files_done;
 	atomic_ullong bytes_done;	/* for progress */
@@ -1222,10 +1223,7 @@ int main(int argc, char **argv)
 		check_space();
 	/* What a replay made, or anything else not in the tree, goes first. */
 	if (root.fd >= 0) {
-		unsigned long nfailed = 0;
-
-		count.removed = clean_root(&root, dry, &out, &nfailed);
-		count.failed += nfailed;
+		count.removed = clean_root(&root, dry, &out, &count.unremoved);
 	}
 
 	for (size_t i = 0; i < dirs.n; i++)
@@ -1264,10 +1262,13 @@ int main(int argc, char **argv)
 	if (count.setid_stripped)
 		ior_warnx("%lu modes without their setuid and setgid bits (--privileged keeps them)",
 			  (unsigned long)count.setid_stripped);
-	if (count.failed) {
+	if (count.unremoved)
+		ior_warnx("%lu entries not in the program's tree could not be removed",
+			  count.unremoved);
+	if (count.failed)
 		ior_warnx("%lu entries could not be made",
 			  (unsigned long)count.failed);
+	if (count.failed || count.unremoved)
 		return IOR_EXIT_NONE;
-	}
 	return IOR_EXIT_OK;
 }
