@@ -1,9 +1,10 @@
 /*
  * ior-init - build the starting file tree of a replay program under a
  * root directory: what is beneath the root and not in the tree removed
- * first (clean.c), then directories, then files in parallel, then hard
- * links, then symlinks. Every path is resolved beneath the root
- * (root.h), so an untrusted program cannot reach anything outside it.
+ * first (clean.c), then directories, then files in parallel (their
+ * contents: fill.c), then hard links, then symlinks. Every path is
+ * resolved beneath the root (root.h), so an untrusted program cannot
+ * reach anything outside it.
  * Running it twice changes nothing the second time; running it on a
  * root a replay has used brings the tree back: what the replay made is
  * removed, and sizes, modes, owners and file contents are restored.
@@ -27,13 +28,12 @@
 
 #include "ior.h"
 #include "clean.h"
+#include "fill.h"
 #include "root.h"
 
-#define BLOCK (1 << 20)		/* bytes per write(2) */
 #define MAX_JOBS 1024
 
 enum entry_type { T_DIR, T_FILE, T_HLINK, T_SYMLINK, NTYPE };
-enum fill { FILL_RANDOM, FILL_ZERO, FILL_SPARSE };
 enum result { R_MADE, R_FIXED, R_KEPT, R_FAILED };
 
 struct entry {
@@ -58,7 +58,6 @@ static size_t pool_len, pool_cap;
 static uint64_t total_bytes;
 
 static struct ior_root root;
-static enum fill fill = FILL_RANDOM;
 static int dry, verbose;
 static int privileged;		/* --privileged: setuid and setgid bits */
 static int no_space_check;	/* --no-space-check */
@@ -74,7 +73,6 @@ static struct {
 	unsigned long unremoved;	/* ... that could not be */
 	atomic_ullong bytes_made;	/* sizes of files created */
 	atomic_ulong files_done;
-	atomic_ullong bytes_done;	/* for progress */
 } count;
 
 static pthread_mutex_t msg_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -554,52 +552,6 @@ static enum result make_dir(const struct entry *e)
 	return res;
 }
 
-/* splitmix64 of a counter: word i of a file depends on seed and i only,
- * so any range can be made without the ones before it, and no two
- * blocks are alike. */
-static void fill_random(uint64_t *w, uint64_t seed, uint64_t index, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		uint64_t z = seed + (index + i + 1) * 0x9e3779b97f4a7c15ull;
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-		w[i] = z ^ (z >> 31);
-	}
-}
-
-
-/* Fill [from, to) of fd per --fill; buf holds BLOCK + 8 bytes. */
-static int fill_range(int fd, const char *path, uint64_t from, uint64_t to,
-		      uint64_t *buf, uint64_t *wrote)
-{
-	uint64_t seed = ior_hash_str(path);
-
-	if (fill == FILL_SPARSE)
-		return ftruncate(fd, (off_t)to) < 0 ? -errno : 0;
-	while (from < to) {
-		size_t n = to - from < BLOCK ? to - from : BLOCK;
-		const char *p = (const char *)buf;
-		ssize_t w;
-
-		if (fill == FILL_RANDOM) {
-			size_t skip = from % 8;
-
-			fill_random(buf, seed, from / 8, (skip + n + 7) / 8);
-			p += skip;
-		}
-		w = pwrite(fd, p, n, (off_t)from);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		from += w;
-		*wrote += w;
-		atomic_fetch_add(&count.bytes_done, w);
-	}
-	return 0;
-}
-
 /*
  * Remove the file fd that this run made at path and could not finish
  * (the disk filled, say), so that no partial file is left silently.
@@ -657,68 +609,6 @@ static enum result create_file(const struct entry *e, uint64_t *buf,
 	return R_MADE;
 }
 
-/* Write n bytes of p at offset at of fd: 0 or -errno. */
-static int write_all(int fd, const void *p, size_t n, uint64_t at)
-{
-	while (n) {
-		ssize_t w = pwrite(fd, p, n, (off_t)at);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p = (const char *)p + w;
-		n -= w;
-		at += w;
-	}
-	return 0;
-}
-
-/*
- * Compare [0, to) of fd with what --fill makes there, and rewrite each
- * block that differs: a replay may have written into the file. buf
- * (BLOCK + 8 bytes) gets what is wanted, rbuf what is there. Returns 0 or
- * -errno; *restored: whether anything was rewritten.
- */
-static int restore_range(int fd, const char *path, uint64_t to, uint64_t *buf,
-			 uint64_t *rbuf, int *restored)
-{
-	uint64_t seed = ior_hash_str(path), from = 0;
-
-	while (from < to) {
-		size_t n = to - from < BLOCK ? to - from : BLOCK, got = 0;
-		ssize_t r;
-
-		while (got < n) {
-			r = pread(fd, (char *)rbuf + got, n - got,
-				  (off_t)(from + got));
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0)
-				return -errno;
-			if (r == 0)
-				break;
-			got += r;
-		}
-		if (fill == FILL_RANDOM)
-			fill_random(buf, seed, from / 8, (n + 7) / 8);
-		if (got < n || memcmp(rbuf, buf, n)) {
-			/* Sparse: a hole again, or zeros where none can be. */
-			if (fill != FILL_SPARSE ||
-			    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				      (off_t)from, (off_t)n) < 0) {
-				int e = write_all(fd, buf, n, from);
-
-				if (e < 0)
-					return e;
-			}
-			*restored = 1;
-		}
-		from += n;
-	}
-	return 0;
-}
-
 /*
  * An existing regular file, held by fd (O_PATH, opened without following
  * it), of stat st, that ior-init could have made (not foreign()): fix its
@@ -737,7 +627,7 @@ static enum result fix_file(const struct entry *e, int fd,
 	int resize = (uint64_t)st->st_size != e->size;
 	int meta = resize || (st->st_mode & 07777) != e->mode ||
 		owner_wrong(e, st);
-	uint64_t *rbuf = buf ? buf + (BLOCK + 8) / 8 : NULL;
+	uint64_t *rbuf = buf ? buf + (FILL_BLOCK + 8) / 8 : NULL;
 	uint64_t keep = resize && (uint64_t)st->st_size < e->size ?
 		(uint64_t)st->st_size : e->size;
 	int restored = 0, wfd, err = 0;
@@ -1055,7 +945,7 @@ static void *file_worker(void *arg)
 
 		tally(T_FILE, make_file(e, buf, &wrote));
 		/* Count what needed no writing as done too. */
-		atomic_fetch_add(&count.bytes_done, e->size - wrote);
+		atomic_fetch_add(&fill_bytes_done, e->size - wrote);
 		atomic_fetch_add(&count.files_done, 1);
 	}
 	pthread_mutex_lock(&done_lock);
@@ -1070,7 +960,7 @@ static void progress(void)
 	pthread_mutex_lock(&msg_lock);
 	ior_warnx("files %lu/%zu, %llu/%llu MiB",
 		  (unsigned long)count.files_done, files.n,
-		  (unsigned long long)count.bytes_done >> 20,
+		  (unsigned long long)fill_bytes_done >> 20,
 		  (unsigned long long)total_bytes >> 20);
 	pthread_mutex_unlock(&msg_lock);
 }
@@ -1088,7 +978,7 @@ static void make_files(long jobs)
 	for (long i = 0; i < jobs; i++) {
 		/* zeroed, and never written for --fill zero or sparse; the
 		   second half is what fix_file reads */
-		bufs[i] = ior_xcalloc(2, BLOCK + 8);
+		bufs[i] = ior_xcalloc(2, FILL_BLOCK + 8);
 		if ((e = pthread_create(&tid[i], NULL, file_worker, bufs[i]))) {
 			errno = e;
 			ior_err(IOR_EXIT_SYS, "pthread_create");
