@@ -24,6 +24,12 @@ snapshot() {
 	find "$1" -printf '%p %y %s %m %T@\n' | sort
 }
 
+
+# made_root: R made by ior-init from nothing, with an empty program: a
+# root a later run may bring back to its program's tree (ior-init(1)).
+made_root() {
+	stream replay | ior-init -C "$R"
+}
 @test "directories, files and symlinks are made with their types, sizes and modes" {
 	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:dir path=/srv mode=0711
@@ -162,7 +168,7 @@ snapshot() {
 	init:file path=/short size=1048583 mode=0644
 	EOF
 	ior-init -C "$S/fresh" "$S/p"
-	mkdir -p "$R"
+	made_root
 	head -c 5000 /dev/urandom > "$R/long"
 	printf 'not ours' > "$R/short"
 	run ior-init -C "$R" "$S/p"
@@ -265,7 +271,8 @@ snapshot() {
 
 @test "a symlink planted in the root cannot lead a file outside it: it is removed" {
 	outside=$S/outside
-	mkdir -p "$outside" "$R"
+	mkdir -p "$outside"
+	made_root
 	ln -s "$outside" "$R/abs"
 	ln -s ../../../../../../../../.."$outside" "$R/rel"
 	{ stream replay; inits; } > "$S/p" <<-'EOF'
@@ -313,6 +320,7 @@ snapshot() {
 	init:symlink path=/d2 path2=x
 	init:file path=/ok size=1 mode=0644
 	EOF
+	made_root
 	mkdir -p "$R/d/sub" "$R/d2"
 	touch "$R/f" "$R/d/sub/x"
 	run ior-init -C "$R" "$S/p"
@@ -328,7 +336,7 @@ snapshot() {
 	{ stream replay; inits; } > "$S/p" <<-'EOF'
 	init:file path=/f/g size=1 mode=0644
 	EOF
-	mkdir -p "$R"
+	made_root
 	touch "$R/f"
 	run ior-init -C "$R" "$S/p"
 	assert_success
@@ -343,6 +351,7 @@ snapshot() {
 	init:file path=/d/g size=5 mode=0644
 	init:symlink path=/d/l\x20x path2=f
 	EOF
+	made_root
 	mkdir -p "$R/d"
 	printf abc > "$R/d/g"
 	chmod 0644 "$R/d/g"
@@ -408,6 +417,7 @@ symlink /d/l\\x20x f"
 	init:link path=/b path2=/a
 	init:link path=/c path2=/a
 	EOF
+	made_root
 	mkdir -p "$R/c"
 	echo other > "$R/b"
 	run ior-init -n -C "$R" "$S/p"
@@ -583,6 +593,7 @@ tree_of() {
 
 @test "a directory mounted where the tree has none is left, and said" {
 	need_root "to mount"
+	made_root
 	mkdir -p "$S/elsewhere" "$R/d/bind"
 	echo keep > "$S/elsewhere/f"
 	{ stream replay; inits; } > "$S/p" <<-'EOF'
@@ -816,4 +827,23 @@ bad_input() {
 	EOF
 	echo 'garbage'; } > "$S/bad"
 	bad_input 4
+}
+
+@test "a root ior-init did not make from empty keeps what is not the program's, and says so" {
+	mkdir -p "$R/mine"
+	echo keep > "$R/mine/data"
+	echo keep > "$R/f"
+	{ stream replay; inits; } > "$S/p" <<-'EOF'
+	init:dir path=/d mode=0755
+	init:file path=/f size=3 mode=0644
+	EOF
+	run -0 --separate-stderr ior-init -C "$R" "$S/p"
+	# its own /f is made as the program says; the rest is left
+	assert_equal "$stderr" "ior-init: $R: holds entries, and no ior-init made a tree in it: nothing removed (give an empty directory to bring it back on later runs)
+ior-init: $R: back to the program's tree: 0 entries not in it removed, 1 files' contents restored"
+	assert_equal "$(cat "$R/mine/data")" keep
+	assert [ -d "$R/d" ]
+	# a second run still does not take it for its own
+	run -0 --separate-stderr ior-init -C "$R" "$S/p"
+	assert_equal "$(cat "$R/mine/data")" keep
 }

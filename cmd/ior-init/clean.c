@@ -20,11 +20,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "clean.h"
 
 #define MAX_DEPTH 256		/* directories walked beneath the root */
+
+/*
+ * The mark of a root ior-init has made a tree in, on the root directory
+ * itself: a root holds the program's tree and what replays of it made,
+ * nothing of the user's, only when it was empty (or missing) the first
+ * time ior-init ran on it.
+ */
+#define ROOT_MARK "user.ior-init"
 
 /* The tree: normalised paths in a pool, found by their hash. */
 struct name {
@@ -226,8 +235,40 @@ static void walk_dir(struct walk *w, int dfd, const struct stat *dst,
 	closedir(d);
 }
 
+/* Whether the directory fd holds no entry; fd is left open. */
+static int dir_empty(int fd)
+{
+	int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return 0;
+	}
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+void mark_root(const struct ior_root *root)
+{
+	int fd = ior_root_openat(root, "/", O_RDONLY | O_DIRECTORY |
+				 O_CLOEXEC, 0);
+
+	/* Unmarked (no user xattrs there), the next run cleans nothing. */
+	if (fd >= 0) {
+		(void)fsetxattr(fd, ROOT_MARK, "1", 1, 0);
+		close(fd);
+	}
+}
+
 unsigned long clean_root(const struct ior_root *root, int dry,
-			 struct ior_out *out, unsigned long *nfailed)
+			 struct ior_out *out, unsigned long *nfailed,
+			 int *ours)
 {
 	struct walk w = { .dry = dry, .out = out };
 	char path[PATH_MAX] = "";
@@ -244,6 +285,17 @@ unsigned long clean_root(const struct ior_root *root, int dry,
 	    sys.st_ino == st.st_ino)
 		ior_errx(IOR_EXIT_USAGE, "%s: the system's root directory cannot be a replay root",
 			 root->dir);
+	/*
+	 * A root ior-init did not make a tree in may hold what is not the
+	 * program's, which is not its to remove: it is left, and said.
+	 */
+	*ours = fgetxattr(fd, ROOT_MARK, NULL, 0) >= 0;
+	if (!*ours && !(*ours = dir_empty(fd))) {
+		ior_warnx("%s: holds entries, and no ior-init made a tree in it: nothing removed (give an empty directory to bring it back on later runs)",
+			  root->dir);
+		close(fd);
+		return 0;
+	}
 	walk_dir(&w, fd, &st, path, 0, 0, 1);
 	*nfailed += w.failed;
 	return w.removed;

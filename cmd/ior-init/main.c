@@ -1023,7 +1023,7 @@ int main(int argc, char **argv)
 	const char *dir = NULL;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	char *end;
-	int c, e;
+	int c, e, ours = 0;
 
 	ior_setprogname(argv[0]);
 	while ((c = getopt_long(argc, argv, "C:j:nvh", longopts, NULL)) != -1) {
@@ -1112,9 +1112,11 @@ int main(int argc, char **argv)
 	if (!dry && fill != FILL_SPARSE && !no_space_check)
 		check_space();
 	/* What a replay made, or anything else not in the tree, goes first. */
-	if (root.fd >= 0) {
-		count.removed = clean_root(&root, dry, &out, &count.unremoved);
-	}
+	if (root.fd >= 0)
+		count.removed = clean_root(&root, dry, &out, &count.unremoved,
+					   &ours);
+	else
+		ours = 1;	/* made now: empty */
 
 	for (size_t i = 0; i < dirs.n; i++)
 		tally(T_DIR, make_dir(&dirs.v[i]));
@@ -1128,6 +1130,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < symlinks.n; i++)
 		tally(T_SYMLINK, make_symlink(&symlinks.v[i]));
 	ior_out_close(&out);
+	if (!dry && ours)
+		mark_root(&root);
 
 	if (verbose)
 		ior_warnx("%lu dirs, %lu files (%llu bytes), %lu links, %lu symlinks %s; %lu %s; %lu already right; %lu removed; %lu contents restored; %lu failed",
