@@ -90,7 +90,8 @@ fio_replayed_whole() {
 	replay_ran
 	assert_equal "$(trailer_key ior-replay skipped "$S/result.ior")" 0
 	[ "$ops" -gt 0 ]
-	[ $((mismatched * 1000)) -le "$ops" ]
+	# issue 12: at most 0.01% (one getdents64 of pg_wal, an entry short)
+	[ $((mismatched * 10000)) -le "$ops" ]
 	assert_equal "$(total_written "$S/result.ior")" "$(total_written "$S/map.ior")"
 	run ior-stats --compare "$S/prog.replay" "$S/result.ior"
 	assert_success
