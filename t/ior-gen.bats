@@ -1556,6 +1556,20 @@ at() {
 		'2 pread64 seq=3 after=1' '3 pread64 seq=4 after=2')"
 }
 
+@test "a descriptor held before capture is waited for by every use, even one timed before ior-trace read it" {
+	# ior-trace reads /proc/PID/fd after it attached: the ior:fd's TIME
+	# (17 us) is later than calls of other threads on that descriptor
+	# (12, 13 us), which used what existed before capture began
+	stream map - <<-EOF > "$D/in"
+	$(at 17 1 1 ior:fd 0 0 fd=48 path=/w/f flags=O_RDWR offset=0 size=100 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 12 1 2 fdatasync 0 100 fd=48 vfd=1 ofd=1 file=/w/f)
+	$(at 13 1 3 pread64 10 100 fd=48 count=10 offset=0 vfd=1 ofd=1 file=/w/f)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_equal "$(ops)" "$(printf '%s\n' '1 ior:fd seq=1' '2 fdatasync seq=2 after=1' \
+		'3 pread64 seq=3 after=1')"
+}
+
 @test "reads and writes through one description wait for its offset; preads through it do not, but for F_SETFL" {
 	stream map - <<-EOF > "$D/in"
 	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0644 size=100 ft=reg vfd=1 ofd=1 file=/w/f)

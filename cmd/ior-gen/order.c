@@ -665,6 +665,15 @@ void order_after(struct after_list *l, const struct ior_in *in,
 
 	if (u.end < u.start)
 		u.end = UINT64_MAX;
+	/*
+	 * What the process held before capture (its descriptors, rings,
+	 * registered files, AIO contexts and cwd) is read by ior-trace after
+	 * it attached, so the record's TIME may be later than calls that
+	 * used it: it completed before any of them started.
+	 */
+	if (call == IOR_C_ior_fd || call == IOR_C_ior_fixed ||
+	    call == IOR_C_ior_aio || call == IOR_C_ior_cwd)
+		u.start = u.end = 0;
 	order_names(in, r, a, op, &u);
 	order_fds(in, r, a, op, call, &u);
 	if (o)
