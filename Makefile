@@ -5,6 +5,8 @@
 # make test-asan  run the tests against the sanitizer build
 # make stress     every scenario's replay on the sanitizer build 200 times (t/stress)
 # make bench      run the benchmarks (bench/)
+# make fuzz       fuzz every stream reader of the sanitizer build (fuzz/),
+#                 FUZZ_SECONDS (600) each; exits 1 when it found something
 # make install    install into $(DESTDIR)$(PREFIX)
 
 PREFIX ?= /usr/local
@@ -31,7 +33,7 @@ LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(OBJ)/lib/%.o)
 T_HELPERS := $(patsubst t/helper/%.c,$(OBJ)/t/%,$(wildcard t/helper/*.c))
 
-all: $(TOOLS:%=$(BIN)/%) $(T_HELPERS)
+all: $(TOOLS:%=$(BIN)/%) $(T_HELPERS) $(OBJ)/fuzz/ior-fuzz
 
 $(OBJ)/lib/%.o: lib/%.c lib/ior.h lib/calls.h lib/root.h
 	@mkdir -p $(@D)
@@ -110,6 +112,11 @@ $(OBJ)/t/%32: t/helper/%32.c
 		echo "ior: not building $@: no 32-bit C library (gcc-multilib, share/install-deps)" >&2; \
 	fi
 
+# ---- the fuzzer: fuzz/*.c, built like the tools, without the library ----
+$(OBJ)/fuzz/ior-fuzz: $(wildcard fuzz/*.c) fuzz/fuzz.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(wildcard fuzz/*.c)
+
 # ---- tests, sanitizers, benchmarks ----
 test check: all
 	IOR_BIN=$(abspath $(BIN)) IOR_T=$(abspath $(OBJ)/t) bats t/
@@ -127,6 +134,13 @@ bench: all
 stress:
 	t/stress
 
+# Each reader of the sanitizer build for FUZZ_SECONDS, one after another,
+# at low priority; findings in build/fuzz/findings (t/README).
+FUZZ_SECONDS ?= 600
+FUZZ_READERS ?= ior-map ior-gen ior-init ior-replay ior-stats
+fuzz: all asan
+	FUZZ_SECONDS=$(FUZZ_SECONDS) nice -n 10 $(OBJ)/fuzz/ior-fuzz -v $(FUZZ_READERS)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)
 	install -m 755 $(TOOLS:%=$(BIN)/%) $(DESTDIR)$(BINDIR)
@@ -138,5 +152,5 @@ install: all
 clean:
 	rm -rf bin build
 
-.PHONY: all test check asan test-asan bench stress install clean
+.PHONY: all test check asan test-asan bench stress fuzz install clean
 .SECONDARY:
