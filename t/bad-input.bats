@@ -314,3 +314,16 @@ check_bad() {
 	assert_equal "$status" 3
 	assert_equal "$(printf '%s\n' "$output" | grep -c '^[^#]')" 3
 }
+
+# ---- found by the fuzzer (make fuzz, t/README) ----
+
+@test "ior-map refuses a dup2 without fd with one line naming input, line and field" {
+	S=$(scratch)
+	{
+		stream trace
+		rec 4242 4242 dup2 3 100 fd2=3
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-map "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-map: $S/in.ior:2: fd: missing for dup2"
+}

@@ -180,6 +180,8 @@ void do_dup(const struct ior_in *in, const struct ior_rec *r,
 		return;
 	}
 	/* dup2 and dup3; dup2(fd, fd) changes nothing. */
+	if (ri->fd < 0)
+		ior_bad(in, "fd", "missing for %s", r->call);
 	if (r->ret < 0 || r->ret == ior_kv_int(in, r, ri->fd))
 		return;
 	if (ri->ofd)
