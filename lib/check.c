@@ -489,7 +489,7 @@ static void check_uring_call(const struct chk *c, unsigned kind)
 		c_flags(c, K_opcode, ior_uring_register_ops);
 		c_uint(c, K_nr);
 		c_opt_int(c, K_offset);
-		n = c_list(c, K_fds, -1, INT32_MAX);
+		n = c_list(c, K_fds, -2, INT32_MAX);	/* -2: skipped */
 		nv = c_list(c, K_vfds, -1, IOR_PROG_VFD_MAX - 1);
 		if (nv != n)
 			ior_bad(c->in, "vfds", "%u entries where fds has %u", nv,

@@ -2003,6 +2003,24 @@ uring() {
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
 }
 
+@test "a files update's -2 leaves its slot as it was: a fixed read through it still reads the file" {
+	head -c 100 /dev/zero > "$R/f"
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDONLY
+		op 1 1 io_uring_setup 4 entries=4 flags= sq=4 cq=8
+		op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_FILES nr=2 fds=3,-1
+		op 1 1 close 0 fd=3
+		op 1 1 io_uring_register 2 fd=4 opcode=IORING_REGISTER_FILES_UPDATE nr=2 offset=0 fds=-2,-1
+		uring read 100 " sub=1" fixed=0 offset=0 count=4096 sqe_flags=IOSQE_FIXED_FILE
+		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=1
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 5 6) $(res 6 6)" "2 100"
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+}
+
 @test "registered buffers of the captured sizes serve write_fixed and read_fixed" {
 	{
 		stream replay

@@ -170,11 +170,14 @@ void parse_aio(const struct args *a, struct prog_op *op,
 /*
  * A list's entry as the replay keeps it: a vfd or a descriptor number
  * renumbered (load.h), NOFD for a descriptor it cannot have (above
- * FD_MAX); a negative one (an empty slot) is -1; lens as they are.
+ * FD_MAX); a -2 of fds (a slot a files update skips) FILES_SKIP; another
+ * negative one (an empty slot) is -1; lens as they are.
  */
 #define NOFD (-2)
 static int64_t list_entry(int k, int64_t x)
 {
+	if (k == K_fds && x == -2)
+		return FILES_SKIP;
 	if (x < 0 || k == K_lens)
 		return x < 0 ? -1 : x;
 	if (k == K_vfds)
@@ -324,7 +327,7 @@ void parse_uring_call(const struct args *a, struct prog_op *op)
 		op->cmd = arg_flags(a, K_opcode, ior_uring_register_ops);
 		op->count = arg_uint(a, K_nr);
 		op->offset = opt_int(a, K_offset, 0);
-		op->path = list_of(a, K_fds, -1, INT32_MAX, &n, &sum);
+		op->path = list_of(a, K_fds, -2, INT32_MAX, &n, &sum);
 		op->path2 = list_of(a, K_vfds, -1, VFD_MAX - 1, &nv, &sum);
 		if (nv != n)
 			ior_bad(in, "vfds", "%u entries where fds has %u", nv, n);

@@ -17,6 +17,7 @@
 #define NONE UINT32_MAX
 #define ID_MAX (1 << 22)	/* largest virtual pid or tid accepted */
 #define FD_MAX (1 << 20)	/* largest captured descriptor bound */
+#define FILES_SKIP (-3)	/* fds=-2, kept: a slot an update leaves as it is */
 #define VFD_MAX (1 << 28)	/* largest vfd accepted */
 #define IOV_LIMIT (1 << 20)	/* largest iovcnt accepted */
 #define IOV_KERNEL 1024		/* UIO_MAXIOV: the kernel takes no more */

@@ -483,9 +483,9 @@ static void list_read(const char *s, int64_t *v, uint32_t n)
 /*
  * The replay's descriptors for a file registration: each vfd's (ior-map's
  * vfds, else the captured numbers' current vfds; both renumbered as they
- * were loaded). An empty slot stays empty (-1); an unknown descriptor is
- * an empty slot too, unless the captured call failed: then one never
- * open, to fail again.
+ * were loaded). An empty slot stays empty (-1), and a slot an update
+ * skips is skipped; an unknown descriptor is an empty slot too, unless
+ * the captured call failed: then one never open, to fail again.
  */
 static int *files_of(const struct prog_op *op)
 {
@@ -503,6 +503,10 @@ static int *files_of(const struct prog_op *op)
 		int32_t vfd = op->path2 ? v[i] : c[i] >= 0 ?
 			__atomic_load_n(&thread_fds->numvfd[c[i]], __ATOMIC_RELAXED) : -1;
 
+		if (c[i] == FILES_SKIP) {
+			fds[i] = IORING_REGISTER_FILES_SKIP;
+			continue;
+		}
 		fds[i] = c[i] == -1 ? -1 : real_fd(vfd);
 		if (c[i] != -1 && fds[i] < 0)
 			fds[i] = op->cret < 0 ? INT32_MAX : -1;
