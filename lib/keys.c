@@ -64,8 +64,7 @@ void ior_keys_scan(const struct ior_keys *ks, const struct ior_rec *r,
 void ior_keys_values(const struct ior_keys *ks, const struct ior_rec *r,
 		     const char **val)
 {
-	for (int k = 0; k < ks->n; k++)
-		val[k] = NULL;
+	memset(val, 0, ks->n * sizeof(*val));		/* NULL */
 	for (int i = 0; i < r->nkv; i++) {
 		int k = match(ks, r, i);
 

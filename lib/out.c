@@ -174,38 +174,58 @@ void ior_put_esc(struct ior_out *o, const char *s, size_t n)
 	}
 }
 
-void ior_put_u64(struct ior_out *o, uint64_t v)
+/*
+ * Numbers formatted in place, in the buffer: a record's head and keys
+ * cost one reservation each, not a call per byte.
+ */
+static inline size_t fmt_u64(char *d, uint64_t v)
 {
 	char tmp[24], *p = tmp + sizeof(tmp);
+	size_t n;
 
 	do {
 		*--p = '0' + v % 10;
 		v /= 10;
 	} while (v);
-	ior_put(o, p, tmp + sizeof(tmp) - p);
+	n = tmp + sizeof(tmp) - p;
+	memcpy(d, p, n);
+	return n;
+}
+
+static inline size_t fmt_i64(char *d, int64_t v)
+{
+	if (v >= 0)
+		return fmt_u64(d, v);
+	*d = '-';
+	return 1 + fmt_u64(d + 1, 0 - (uint64_t)v);
+}
+
+static inline size_t fmt_time(char *d, uint64_t ns)
+{
+	size_t n = fmt_u64(d, ns / 1000000000ull);
+	uint64_t f = ns % 1000000000ull;
+
+	d[n] = '.';
+	for (int i = 9; i >= 1; i--) {
+		d[n + i] = '0' + f % 10;
+		f /= 10;
+	}
+	return n + 10;
+}
+
+void ior_put_u64(struct ior_out *o, uint64_t v)
+{
+	o->len += fmt_u64(ior_reserve(o, 24), v);
 }
 
 void ior_put_i64(struct ior_out *o, int64_t v)
 {
-	if (v < 0) {
-		ior_putc(o, '-');
-		ior_put_u64(o, 0 - (uint64_t)v);
-	} else
-		ior_put_u64(o, v);
+	o->len += fmt_i64(ior_reserve(o, 24), v);
 }
 
 void ior_put_time(struct ior_out *o, uint64_t ns)
 {
-	char frac[10];
-	uint64_t f = ns % 1000000000ull;
-
-	ior_put_u64(o, ns / 1000000000ull);
-	frac[0] = '.';
-	for (int i = 9; i >= 1; i--) {
-		frac[i] = '0' + f % 10;
-		f /= 10;
-	}
-	ior_put(o, frac, 10);
+	o->len += fmt_time(ior_reserve(o, 32), ns);
 }
 
 void ior_printf(struct ior_out *o, const char *fmt, ...)
@@ -231,35 +251,56 @@ void ior_put_magic(struct ior_out *o, enum ior_kind k)
 
 void ior_put_head(struct ior_out *o, const struct ior_rec *r)
 {
-	ior_put_time(o, r->time_ns);
-	ior_putc(o, ' ');
-	ior_put_i64(o, r->pid);
-	ior_putc(o, ' ');
-	ior_put_i64(o, r->tid);
-	ior_putc(o, ' ');
-	ior_puts(o, r->comm);
-	ior_putc(o, ' ');
-	ior_puts(o, r->call);
-	ior_putc(o, ' ');
-	ior_put_i64(o, r->ret);
-	ior_putc(o, ' ');
-	ior_put_u64(o, r->dur);
+	size_t lc = strlen(r->comm), ln = strlen(r->call);
+	char *d = ior_reserve(o, 5 * 24 + 32 + lc + ln), *s = d;
+
+	d += fmt_time(d, r->time_ns);
+	*d++ = ' ';
+	d += fmt_i64(d, r->pid);
+	*d++ = ' ';
+	d += fmt_i64(d, r->tid);
+	*d++ = ' ';
+	memcpy(d, r->comm, lc);
+	d += lc;
+	*d++ = ' ';
+	memcpy(d, r->call, ln);
+	d += ln;
+	*d++ = ' ';
+	d += fmt_i64(d, r->ret);
+	*d++ = ' ';
+	d += fmt_u64(d, r->dur);
+	o->len += d - s;
 }
 
 void ior_put_kv(struct ior_out *o, const char *key, const char *val)
 {
-	ior_putc(o, ' ');
-	ior_puts(o, key);
-	ior_putc(o, '=');
-	ior_puts(o, val);
+	size_t lk = strlen(key), lv = strlen(val);
+	char *d;
+
+	if (lk + lv > IOR_LINE_MAX) {	/* longer than any line: in parts */
+		ior_putc(o, ' ');
+		ior_put(o, key, lk);
+		ior_putc(o, '=');
+		ior_put(o, val, lv);
+		return;
+	}
+	d = ior_reserve(o, lk + lv + 2);
+	*d++ = ' ';
+	memcpy(d, key, lk);
+	d[lk] = '=';
+	memcpy(d + lk + 1, val, lv);
+	o->len += lk + lv + 2;
 }
 
 void ior_put_kv_i64(struct ior_out *o, const char *key, int64_t v)
 {
-	ior_putc(o, ' ');
-	ior_puts(o, key);
-	ior_putc(o, '=');
-	ior_put_i64(o, v);
+	size_t lk = strlen(key);
+	char *d = ior_reserve(o, lk + 26);
+
+	*d++ = ' ';
+	memcpy(d, key, lk);
+	d[lk] = '=';
+	o->len += lk + 2 + fmt_i64(d + lk + 1, v);
 }
 
 void ior_put_kv_esc(struct ior_out *o, const char *key, const char *val)

@@ -309,26 +309,69 @@ static void apply(const struct ior_in *in, const struct ior_rec *r,
 
 /* ---- writing ---- */
 
+/*
+ * Arguments i to j - 1 of r as read: the reader split the line in place,
+ * ending each key and value with a NUL, so one copy of those bytes with
+ * the '=' and ' ' put back writes them again.
+ */
+static void put_args(struct ior_out *out, const struct ior_rec *r, int i,
+		     int j)
+{
+	const char *base = r->kv[i].key;
+	size_t n = r->kv[j - 1].val + strlen(r->kv[j - 1].val) - base;
+	char *d = ior_reserve(out, n + 1);
+
+	*d++ = ' ';
+	memcpy(d, base, n);
+	for (int k = i; k < j; k++) {
+		d[r->kv[k].val - 1 - base] = '=';
+		if (k + 1 < j)
+			d[r->kv[k + 1].key - 1 - base] = ' ';
+	}
+	out->len += n + 1;
+}
+
 static void put_record(struct ior_out *out, const struct ior_rec *r,
 		       const struct recinfo *ri)
 {
+	int from = 0;	/* the first argument not written yet */
+
 	ior_put_head(out, r);
 	for (int i = 0; i < r->nkv; i++) {
 		const char *k = r->kv[i].key;
+		int changed = 1;
 
 		if (i == ri->path[0] && ri->resolved[0])
-			ior_put_kv_esc(out, k, pathbuf[0]);
+			;
 		else if (i == ri->path[1] && ri->resolved[1])
-			ior_put_kv_esc(out, k, pathbuf[1]);
+			;
 		else if (i == ri->child && ri->kchild)
-			ior_put_kv_i64(out, k, ri->child_v);
+			;
 		else if (i == ri->cpid && ri->kchild)
-			ior_put_kv_i64(out, k, ri->cpid_v);
+			;
 		else if (i == ri->otid && ri->otid_v)
-			ior_put_kv_i64(out, k, ri->otid_v);
+			;
 		else
-			ior_put_kv(out, k, r->kv[i].val);
+			changed = 0;
+		if (!changed)
+			continue;
+		/* those before it as read, then it as mapped */
+		if (from < i)
+			put_args(out, r, from, i);
+		from = i + 1;
+		if (i == ri->path[0])
+			ior_put_kv_esc(out, k, pathbuf[0]);
+		else if (i == ri->path[1])
+			ior_put_kv_esc(out, k, pathbuf[1]);
+		else if (i == ri->child)
+			ior_put_kv_i64(out, k, ri->child_v);
+		else if (i == ri->cpid)
+			ior_put_kv_i64(out, k, ri->cpid_v);
+		else
+			ior_put_kv_i64(out, k, ri->otid_v);
 	}
+	if (from < r->nkv)
+		put_args(out, r, from, r->nkv);
 	if (ri->kchild)
 		ior_put_kv_i64(out, "kchild", ri->kchild);
 	if (ri->ofd) {
