@@ -1,14 +1,18 @@
 /*
  * check.c - what ior-replay requires of an operation of a replay program
- * (ior.h: ior_check_op), checked where the program is written: ior-gen
- * refuses on its input what the replay would refuse in its output, so
- * the message names the user's file and line, not an intermediate one.
+ * (ior.h: ior_check_op), and, one level up, what ior-gen requires of a
+ * record of a map stream (ior_check_rec_vals): the same rules, and the
+ * keys ior-gen reads itself. ior-gen checks each record it reads with
+ * the latter, which implies the former for the records it keeps, and
+ * ior-map each record it writes, so that a message names the user's file
+ * and line, not an intermediate one; ior_check_op() states a program's
+ * rules for a program written otherwise.
  *
  * The rules are ior-replay's loader's: the keys an operation needs come
  * from its call's row of the table (calls.h), the arguments' types and
  * keys, and a few calls' own keys; each is parsed with lib's parsers,
  * within the limits of ior.h (IOR_PROG_*). A change to what the loader
- * reads is a change here.
+ * reads, or to what ior-gen reads, is a change here.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -44,11 +48,19 @@ enum {
 	N_URING = 1 << 21,	/* an io_uring request: keys of its own */
 };
 
+/* The file offsets ior-gen reads as such (ior_check_rec_vals). */
+enum { OFF_NONE, OFF_READ, OFF_XFER, OFF_IORFD };
+
 struct need {
 	unsigned bits;
 	const struct ior_flag *flags;	/* its flags= key's names, if any */
 	const struct ior_flag *argt;	/* N_ARG: that key's names */
 	int argkey;			/* N_ARG: K_advice, K_op or K_prot */
+	/* a record of a map stream: what ior-gen reads beyond the above */
+	const struct ior_flag *rflags;	/* flags= of a call without: its tree's */
+	uint8_t own_path, own_path2;	/* path, path2 not checked above */
+	uint8_t own_creation;		/* fmode, umask not checked above */
+	uint8_t offs;			/* OFF_*: how it reads offset= */
 };
 
 /* The flags of a call that takes a plain number (copy_file_range's). */
@@ -185,15 +197,57 @@ static void need_of_row(int row, struct need *n)
 		n->bits &= ~N_MODE;
 }
 
-static const struct need *need_of(int row)
+/*
+ * What ior-gen reads of a record of row beyond its call's rules: the
+ * paths those leave unchecked, the flags of the calls whose tree has
+ * flags where the call has none, and offsets.
+ */
+static void need_own(int row, struct need *n)
 {
-	static struct need needs[IOR_NCALLS];
-	static uint8_t known[IOR_NCALLS];
+	const struct ior_call *c = &ior_calls[row];
+	unsigned kind = c->replay;
 
-	if (!known[row]) {
-		need_of_row(row, &needs[row]);
-		known[row] = 1;
+	if (kind == IOR_REPLAY_NONE || kind == IOR_REPLAY_FORK ||
+	    kind == IOR_REPLAY_EXEC) {
+		n->own_path = n->own_path2 = n->own_creation = 1;
+	} else if (n->bits & N_URING) {
+		n->own_path = kind != IOR_REPLAY_UR_OPENAT &&
+			kind != IOR_REPLAY_UR_OPENAT2 &&
+			kind != IOR_REPLAY_UR_STATX;
+		n->own_path2 = 1;
+		n->own_creation = kind != IOR_REPLAY_UR_OPENAT &&
+			kind != IOR_REPLAY_UR_OPENAT2;
+	} else {
+		n->own_path = !(n->bits & N_PATH) &&
+			kind != IOR_REPLAY_OPEN_BY_HANDLE;
+		n->own_path2 = !(n->bits & N_PATH2);
 	}
+	if (!n->flags && c->tree == IOR_TREE_RENAME)
+		n->rflags = ior_rename_flags;
+	else if (!n->flags && c->tree == IOR_TREE_UNLINK)
+		n->rflags = ior_at_flags;
+	n->offs = c->tree == IOR_TREE_PREAD ? OFF_READ :
+		c->tree == IOR_TREE_XFER ? OFF_XFER :
+		c->tree == IOR_TREE_IORFD ? OFF_IORFD : OFF_NONE;
+}
+
+/* What each row needs, found once, at the first record checked. */
+static struct need needs[IOR_NCALLS];
+static int needs_known;
+
+static void needs_init(void)
+{
+	for (int row = 0; row < IOR_NCALLS; row++) {
+		need_of_row(row, &needs[row]);
+		need_own(row, &needs[row]);
+	}
+	needs_known = 1;
+}
+
+static inline const struct need *need_of(int row)
+{
+	if (__builtin_expect(!needs_known, 0))
+		needs_init();
 	return &needs[row];
 }
 
@@ -203,6 +257,7 @@ struct chk {
 	const struct ior_in *in;
 	const struct ior_rec *r;
 	const char *const *val;
+	int rec;		/* a record of a map stream, not an operation */
 };
 
 static const char *need(const struct chk *c, int k)
@@ -271,11 +326,18 @@ static void c_vfd(const struct chk *c, int k)
 			IOR_PROG_VFD_MAX - 1);
 }
 
-/* A path or a name: the length of its bytes, unescaped. */
+/*
+ * A path or a name: the length of its bytes, unescaped. Most have no
+ * escape: those are as long as they are written, and hold no NUL byte.
+ */
 static size_t c_path(const struct chk *c, int k)
 {
-	return ior_val_check(c->in, key_name[k], need(c, k),
-			     IOR_PROG_PATH_MAX);
+	const char *v = need(c, k);
+	size_t n = strlen(v);
+
+	if (n < IOR_PROG_PATH_MAX && !memchr(v, '\\', n))
+		return n;
+	return ior_val_check(c->in, key_name[k], v, IOR_PROG_PATH_MAX);
 }
 
 /* setxattr's value: binary, NUL bytes allowed, bounded as written. */
@@ -305,6 +367,21 @@ static void c_time(const struct chk *c, int k)
 static void c_mode(const struct chk *c)
 {
 	ior_mode(c->in, "mode", need(c, K_mode));
+}
+
+/*
+ * fmode and umask, which the replay reads of a call that creates: the
+ * mode its file got, and the umask the call applied (0000 to 0777).
+ */
+static void check_creation(const struct chk *c)
+{
+	const char *v;
+
+	if (c->val[K_fmode])
+		ior_mode(c->in, "fmode", c->val[K_fmode]);
+	if ((v = c->val[K_umask]) && ior_mode(c->in, "umask", v) > 0777)
+		ior_bad(c->in, "umask", "not a umask, 0000 to 0777: \"%.40s\"",
+			v);
 }
 
 /* RET, a new descriptor: one the replay can bind. */
@@ -409,9 +486,9 @@ static void check_special(const struct chk *c, unsigned kind)
 	case IOR_REPLAY_FCNTL:
 		check_fcntl(c);
 		break;
-	case IOR_REPLAY_MKNOD:
+	case IOR_REPLAY_MKNOD:	/* ior-gen drops a device node */
 		m = ior_mode(c->in, "mode", need(c, K_mode));
-		if ((m & S_IFMT) != 0 && (m & S_IFMT) != S_IFREG &&
+		if (!c->rec && (m & S_IFMT) != 0 && (m & S_IFMT) != S_IFREG &&
 		    (m & S_IFMT) != S_IFIFO && (m & S_IFMT) != S_IFSOCK)
 			ior_bad(c->in, "mode", "%s: device nodes are not replayed",
 				c->val[K_mode]);
@@ -560,6 +637,7 @@ static void check_uring(const struct chk *c, unsigned kind)
 		c_opt_flags(c, K_flags, ior_open_flags);
 		if (c->val[K_mode])
 			c_mode(c);
+		check_creation(c);
 		c_opt_flags(c, K_resolve, ior_resolve_flags);
 		if (c->val[K_slot]) {
 			c_index(c, K_slot);
@@ -619,7 +697,8 @@ static void check_args(const struct chk *c, unsigned kind,
 		if (kind == IOR_REPLAY_IORFD && (fd < 0 || fd >= IOR_PROG_FD_MAX))
 			ior_bad(in, "fd", "out of range 0..%d",
 				IOR_PROG_FD_MAX - 1);
-		if (kind == IOR_REPLAY_IORFD && !c->val[K_vfd])
+		/* ior-gen drops a descriptor without a vfd */
+		if (kind == IOR_REPLAY_IORFD && !c->val[K_vfd] && !c->rec)
 			ior_bad(in, "vfd", "missing");
 	}
 	if (b & N_FD2) {
@@ -672,6 +751,7 @@ static void check_args(const struct chk *c, unsigned kind,
 		ior_bad(in, "iovcnt", "more than %d", IOR_PROG_IOV_MAX);
 	if ((b & N_MODE) || (n->flags == ior_open_flags && c->val[K_mode]))
 		c_mode(c);
+	check_creation(c);
 	if (b & N_ARG) {
 		if (is_value_table(n->argt))
 			c_value(c, n->argkey, n->argt);
@@ -697,11 +777,27 @@ static void check_args(const struct chk *c, unsigned kind,
 	}
 }
 
+/* The keys the call of row (one the replay issues) needs. */
+static void check_call(const struct chk *c, int row)
+{
+	unsigned kind = ior_calls[row].replay;
+
+	if (kind == IOR_REPLAY_FORK) {
+		c_vid(c->in, "child", c_int(c, K_child));
+		c_vid(c->in, "cpid", c_int(c, K_cpid));
+		c_flags(c, K_flags, ior_clone_flags);
+		return;
+	}
+	if (is_uring_request(kind))
+		check_uring(c, kind);
+	else
+		check_args(c, kind, need_of(row));
+}
+
 void ior_check_op_vals(const struct ior_in *in, const struct ior_rec *r,
 		       int row, const char *const *val)
 {
 	struct chk c = { .in = in, .r = r, .val = val };
-	unsigned kind;
 
 	if (row == IOR_C_uring_other && !uring_op_known(r->call + 6))
 		row = -1;
@@ -709,29 +805,113 @@ void ior_check_op_vals(const struct ior_in *in, const struct ior_rec *r,
 		ior_bad(in, "CALL", "\"%.40s\" cannot be replayed", r->call);
 	c_vid(in, "PID", r->pid);
 	c_vid(in, "TID", r->tid);
-	kind = ior_calls[row].replay;
-	if (kind == IOR_REPLAY_FORK) {
-		c_vid(in, "child", c_int(&c, K_child));
-		c_vid(in, "cpid", c_int(&c, K_cpid));
-		c_flags(&c, K_flags, ior_clone_flags);
-		return;
-	}
-	if (is_uring_request(kind))
-		check_uring(&c, kind);
-	else
-		check_args(&c, kind, need_of(row));
+	check_call(&c, row);
 }
 
-void ior_check_op(const struct ior_in *in, const struct ior_rec *r)
+/* ---- a record of a map stream: what ior-gen reads itself ---- */
+
+/*
+ * offset= of a call that read from it, or copied from or to it, or of
+ * ior:fd (where the file position was): an offset in a file that the
+ * call's bytes (RET) end within, where ior-gen infers a size from it.
+ * -1 is a request's on the file position.
+ */
+static void check_offset(const struct chk *c, unsigned offs)
+{
+	const char *v = c->val[K_offset];
+	int64_t ret = c->r->ret;
+	uint64_t off;
+
+	if (!v || ret < 0 || offs == OFF_NONE ||
+	    (offs == OFF_READ && !strcmp(v, "-1")))
+		return;
+	off = ior_off(c->in, "offset", v);
+	if (offs != OFF_IORFD)
+		ior_off_end(c->in, "offset", off, ret);
+}
+
+static void check_own(const struct chk *c, const struct need *n)
+{
+	const struct ior_in *in = c->in;
+	const char *const *val = c->val;
+	uint64_t sub;
+
+	if (val[K_path] && (!n || n->own_path))
+		c_path(c, K_path);
+	if (val[K_path2] && (!n || n->own_path2))
+		c_path(c, K_path2);
+	if (val[K_file])
+		c_path(c, K_file);
+	if (val[K_file2])
+		c_path(c, K_file2);
+	if (val[K_ofd])
+		c_int(c, K_ofd);
+	if (val[K_ofd2])
+		c_int(c, K_ofd2);
+	if (val[K_group])
+		c_int(c, K_group);
+	/* a request's place in ior-gen's order is -(sub + 1): it must fit */
+	if (val[K_sub] && (sub = c_uint(c, K_sub)) >= INT64_MAX)
+		ior_bad(in, "sub", "out of range 0..%lld",
+			(long long)INT64_MAX - 1);
+	if (!n || n->own_creation)
+		check_creation(c);
+	/* a file's facts, but a chown's owners, which are its arguments */
+	if (!n || !(n->bits & N_OWNER)) {
+		if (val[K_uid])
+			ior_owner(in, "uid", val[K_uid], 0);
+		if (val[K_gid])
+			ior_owner(in, "gid", val[K_gid], 0);
+	}
+	if (val[K_size] && (!n || !(n->bits & N_SIZE)))
+		ior_off(in, "size", val[K_size]);
+	if (val[K_ino])
+		c_uint(c, K_ino);
+	if (val[K_dev])
+		ior_dev(in, "dev", val[K_dev]);
+	if (!n)
+		return;
+	if (n->rflags)
+		c_opt_flags(c, K_flags, n->rflags);
+	check_offset(c, n->offs);
+}
+
+void ior_check_rec_vals(const struct ior_in *in, const struct ior_rec *r,
+			int row, const char *const *val)
+{
+	struct chk c = { .in = in, .r = r, .val = val, .rec = 1 };
+
+	c_vid(in, "PID", r->pid);
+	c_vid(in, "TID", r->tid);
+	/* an io_uring operation ior-replay does not know is dropped */
+	if (row == IOR_C_uring_other && !uring_op_known(r->call + 6))
+		row = -1;
+	check_own(&c, row < 0 ? NULL : need_of(row));
+	if (row >= 0 && ior_calls[row].replay != IOR_REPLAY_NONE)
+		check_call(&c, row);
+}
+
+static const struct ior_keys *check_keys(void)
 {
 	static struct ior_keys keys;
 	static int ready;
-	const char *val[NKEYS];
 
 	if (!ready) {
 		ior_keys_init(&keys, key_name, NKEYS);
 		ready = 1;
 	}
-	ior_keys_values(&keys, r, val);
+	return &keys;
+}
+
+void ior_check_vals(const struct ior_rec *r, const char *val[IOR_CHECK_NKEYS])
+{
+	ior_keys_values(check_keys(), r, val);
+}
+
+void ior_check_op(const struct ior_in *in, const struct ior_rec *r)
+{
+	const char *val[NKEYS];
+
+	ior_check_vals(r, val);
 	ior_check_op_vals(in, r, ior_call_find(r->call), val);
 }

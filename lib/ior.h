@@ -209,6 +209,19 @@ static inline int64_t ior_kv_int(const struct ior_in *in,
  */
 uint32_t ior_owner(const struct ior_in *in, const char *key, const char *s,
 		   int keep);
+/* A device number MAJOR:MINOR (dev=), as major << 32 | minor. */
+uint64_t ior_dev(const struct ior_in *in, const char *key, const char *s);
+/*
+ * A size or a file offset, 0 to 2^63 - 1 as the kernel's loff_t: a file's
+ * (size=, ior:fd's offset=, where a read began).
+ */
+uint64_t ior_off(const struct ior_in *in, const char *key, const char *s);
+/*
+ * The end of n bytes (0 or more) from file offset off: within 2^63 - 1
+ * too, else exits via ior_bad(in, key, ...).
+ */
+uint64_t ior_off_end(const struct ior_in *in, const char *key, uint64_t off,
+		     int64_t n);
 /*
  * Seconds with up to nine decimals, as TIME is written ("12", "0.5",
  * "3.000000001"), in nanoseconds: 0, or -1 when s is malformed or out of
@@ -240,6 +253,9 @@ void ior_keys_scan(const struct ior_keys *ks, const struct ior_rec *r,
 		   int *at);
 void ior_keys_values(const struct ior_keys *ks, const struct ior_rec *r,
 		     const char **val);
+/* Both at once: at[k] and val[k]. */
+void ior_keys_find(const struct ior_keys *ks, const struct ior_rec *r,
+		   int *at, const char **val);
 
 /*
  * ---- what a replay program must hold (check.c) ----
@@ -253,10 +269,24 @@ void ior_keys_values(const struct ior_keys *ks, const struct ior_rec *r,
  * of seq= and after=, a fork's child being new, a request's submitting
  * call.
  *
- * The keys it reads, IOR_CHECK_KEYS: a tool that finds keys of its own
+ * ior_check_rec: r, a record of a map stream, holds what ior-gen
+ * requires of it, whatever ior-gen then makes of it (kept or dropped):
+ * virtual ids; for a call the replay issues, what ior_check_op requires
+ * but a vfd (ior-gen drops a descriptor without one) and a node that is
+ * no device (ior-gen drops those); and the keys ior-gen reads itself,
+ * where present: a file's facts (fmode, uid and gid as owners, size and
+ * ino as numbers, dev as MAJOR:MINOR), file and file2 as paths, ofd and
+ * ofd2, sub, group, umask, the flags of a rename or an unlink, and the
+ * offsets from which a call read or copied, within 2^63 - 1 with RET's
+ * bytes. ior-gen checks each record it reads with it, ior-map each one
+ * it writes (with the values it writes): what ior-map writes, ior-gen
+ * takes.
+ *
+ * The keys they read, IOR_CHECK_KEYS: a tool that finds keys of its own
  * lists these first in its key set (ior_keys_init) and passes the values
- * found, val[IOR_CK_*], to ior_check_op_vals(), row being r's
- * (ior_call_find): one pass over the record for both.
+ * found, val[IOR_CK_*], to ior_check_op_vals() or ior_check_rec_vals(),
+ * row being r's (ior_call_find): one pass over the record for both.
+ * ior_check_vals() finds them for a tool without a key set of its own.
  */
 #define IOR_CHECK_KEYS(X) \
 	X(fd) X(vfd) X(fd2) X(vfd2) X(dirfd) X(path) X(path2) X(name) \
@@ -267,7 +297,8 @@ void ior_keys_values(const struct ior_keys *ks, const struct ior_rec *r,
 	X(timeout) X(sigmask) X(entries) X(sq) X(cq) X(to_submit) \
 	X(min_complete) X(opcode) X(fds) X(vfds) X(lens) X(ring) X(fixed) \
 	X(sqe_flags) X(buf) X(datasync) X(resolve) X(slot) X(batch) X(setup) \
-	X(files)
+	X(files) X(fmode) X(umask) X(file) X(file2) X(ofd) X(ofd2) X(ino) \
+	X(dev) X(group)
 enum ior_check_key {
 #define IOR_CHECK_KEY(k) IOR_CK_##k,
 	IOR_CHECK_KEYS(IOR_CHECK_KEY)
@@ -277,6 +308,10 @@ enum ior_check_key {
 void ior_check_op(const struct ior_in *in, const struct ior_rec *r);
 void ior_check_op_vals(const struct ior_in *in, const struct ior_rec *r,
 		       int row, const char *const *val);
+void ior_check_rec_vals(const struct ior_in *in, const struct ior_rec *r,
+			int row, const char *const *val);
+void ior_check_vals(const struct ior_rec *r,
+		    const char *val[IOR_CHECK_NKEYS]);
 
 /* ---- writing ---- */
 

@@ -72,3 +72,18 @@ void ior_keys_values(const struct ior_keys *ks, const struct ior_rec *r,
 			val[k] = r->kv[i].val;
 	}
 }
+
+void ior_keys_find(const struct ior_keys *ks, const struct ior_rec *r,
+		   int *at, const char **val)
+{
+	memset(at, 0xff, ks->n * sizeof(*at));		/* -1 */
+	memset(val, 0, ks->n * sizeof(*val));		/* NULL */
+	for (int i = 0; i < r->nkv; i++) {
+		int k = match(ks, r, i);
+
+		if (k >= 0) {
+			at[k] = i;
+			val[k] = r->kv[i].val;
+		}
+	}
+}

@@ -376,6 +376,37 @@ uint32_t ior_owner(const struct ior_in *in, const char *key, const char *s,
 	return (uint32_t)id;
 }
 
+uint64_t ior_dev(const struct ior_in *in, const char *key, const char *s)
+{
+	char major[24];
+	const char *colon = strchr(s, ':');
+
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(major))
+		ior_bad(in, key, "not MAJOR:MINOR: \"%.40s\"", s);
+	memcpy(major, s, colon - s);
+	major[colon - s] = 0;
+	return ior_uint(in, key, major) << 32 |
+		(ior_uint(in, key, colon + 1) & 0xffffffffu);
+}
+
+uint64_t ior_off(const struct ior_in *in, const char *key, const char *s)
+{
+	uint64_t v = ior_uint(in, key, s);
+
+	if (v > INT64_MAX)
+		ior_bad(in, key, "out of range 0..%lld", (long long)INT64_MAX);
+	return v;
+}
+
+uint64_t ior_off_end(const struct ior_in *in, const char *key, uint64_t off,
+		     int64_t n)
+{
+	if (n > INT64_MAX - (int64_t)off)
+		ior_bad(in, key, "%lld bytes from offset %llu end beyond 2^63 - 1",
+			(long long)n, (unsigned long long)off);
+	return off + n;
+}
+
 static const char *const colname[] = {
 	"TIME", "PID", "TID", "COMM", "CALL", "RET", "DUR",
 };

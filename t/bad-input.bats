@@ -340,3 +340,51 @@ check_bad() {
 	assert_equal "$status" 3
 	assert_equal "$stderr" "ior-gen: $S/in.ior:4: RET: 512 bytes from offset 9223372036854775807 end beyond 2^63 - 1"
 }
+
+# What ior-gen would refuse in what ior-map writes, ior-map refuses in
+# its input (ior_check_rec_vals): the message names the user's file.
+
+# map_refuses LINE MESSAGE: ior-map refuses the trace of the record LINE
+# (PID and TID 4242) with "ior-map: INPUT:2: MESSAGE".
+map_refuses() {
+	S=$(scratch)
+	{
+		stream trace
+		echo "$1"
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-map "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-map: $S/in.ior:2: $2"
+}
+
+@test "ior-map refuses a copy_file_range without fd2, as ior-gen would, with one line naming input, line and field" {
+	map_refuses "$(rec 4242 4242 copy_file_range 10 100 fd=3 count=10 flags=0)" \
+		"fd2: missing for copy_file_range"
+}
+
+@test "ior-map refuses an owner out of range in a file's facts, as ior-gen would, with one line naming input, line and field" {
+	map_refuses "$(rec 4242 4242 openat 3 100 dirfd=AT_FDCWD path=/srv/f flags=O_RDONLY mode=0 ino=7 size=0 ft=reg fmode=0644 uid=-9223372036854775809 gid=0 dev=254:0)" \
+		'uid: not a number: "-9223372036854775809"'
+}
+
+@test "ior-map refuses flags its call's table does not name, as ior-gen would, with one line naming input, line and field" {
+	map_refuses "$(rec 4242 4242 mmap 140000 100 addr=0x0 len=4096 prot=PROT_READ 'flags=MAP_PRIVATE|MAP_NOPE' fd=-1 offset=0)" \
+		'flags: bad flags "MAP_PRIVATE|MAP_NOPE"'
+}
+
+@test "ior-map refuses a sched:fork without cpid, as ior-gen would, with one line naming input, line and field" {
+	# ior-map maps the keys a fork has, and adds none
+	map_refuses "$(rec 4242 4242 sched:fork 0 0 child=4243 flags=0)" \
+		"cpid: missing for sched:fork"
+}
+
+@test "ior-gen refuses a malformed key of a record it drops, as ior-map refuses it, with one line naming input, line and field" {
+	S=$(scratch)
+	{
+		stream map
+		rec 1 1 read 10 100 fd=0 count=ten
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-gen "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-gen: $S/in.ior:2: count: not a number: \"ten\""
+}

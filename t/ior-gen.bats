@@ -1288,6 +1288,15 @@ ops() {
 	assert_equal "$(stat_of dropped.unknown_fd)" 3
 }
 
+@test "the flags of io_uring_setup and memfd_create are their own, never read as an open's" {
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 io_uring_setup 3 100 entries=8 flags=IORING_SETUP_SQPOLL sq=8 cq=16 vfd=1 file=/srv/ring)
+	$(rec 1 1 memfd_create 4 100 path=m flags=MFD_CLOEXEC vfd=2 file=/srv/m)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_equal "$(ops)" "$(printf '%s\n' '1 io_uring_setup seq=1' '1 memfd_create seq=2')"
+}
+
 @test "an io_uring_register refused for a bad descriptor is kept, other EBADF failures are not" {
 	stream map - <<-EOF > "$D/in"
 	$(rec 1 1 io_uring_setup 3 100 entries=8 flags=0 sq=8 cq=16 vfd=1 ofd=1)

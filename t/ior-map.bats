@@ -122,6 +122,18 @@ records() {
 	assert_line '0.000000003 1 1 a stat 0 10 path=/etc/passwd'
 }
 
+@test "a path made longer than 4095 bytes by its directory is refused, as ior-gen would refuse it, naming the line" {
+	local dir rel
+	dir=/$(head -c 4000 /dev/zero | tr '\0' a)
+	rel=$(head -c 200 /dev/zero | tr '\0' b)
+	stream trace - > "$d/in" <<-EOF
+	0.000000001 500 500 a ior:cwd 0 0 path=$dir
+	0.000000002 500 500 a stat 0 10 path=$rel
+	EOF
+	run -3 --separate-stderr ior-map "$d/in"
+	assert_equal "$stderr" "ior-map: $d/in:3: path: value longer than 4095 bytes"
+}
+
 @test "a relative path with an unknown cwd or dirfd is kept as captured and counted" {
 	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=rel/x flags=O_RDONLY

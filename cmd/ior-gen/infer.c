@@ -16,40 +16,13 @@
 
 /*
  * A size or an offset (0 when absent): a file's, at most 2^63 - 1, as
- * the kernel's loff_t, so that the sizes ior-gen writes ior-init takes.
+ * the kernel's loff_t, so that the sizes ior-gen writes ior-init takes
+ * (ior_check_rec_vals refused others).
  */
 static uint64_t uint_of(const struct ior_in *in, const char *key,
 			const char *s)
 {
-	uint64_t v = s ? ior_uint(in, key, s) : 0;
-
-	if (v > INT64_MAX)
-		ior_bad(in, key, "out of range 0..%lld", (long long)INT64_MAX);
-	return v;
-}
-
-/* The end of n bytes from off (a file offset): within a file too. */
-static uint64_t end_of(const struct ior_in *in, const char *key,
-		       uint64_t off, int64_t n)
-{
-	if (n > INT64_MAX - (int64_t)off)
-		ior_bad(in, key, "%lld bytes from offset %llu end beyond 2^63 - 1",
-			(long long)n, (unsigned long long)off);
-	return off + n;
-}
-
-/* A device number MAJOR:MINOR as one key. */
-static uint64_t dev_of(const struct ior_in *in, const char *s)
-{
-	char major[24];
-	const char *colon = strchr(s, ':');
-
-	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(major))
-		ior_bad(in, "dev", "not MAJOR:MINOR: \"%.40s\"", s);
-	memcpy(major, s, colon - s);
-	major[colon - s] = 0;
-	return ior_uint(in, "dev", major) << 32 |
-		(ior_uint(in, "dev", colon + 1) & 0xffffffffu);
+	return s ? ior_off(in, key, s) : 0;
 }
 
 /*
@@ -81,7 +54,8 @@ static void saw_attrs(const struct ior_in *in, struct path_ent *e,
 	/* Only files: directories and links are never hard-linked here. */
 	if (a->ino && a->dev && !e->ino_lock && !e->has_ino &&
 	    type_of(a->ft, TY_UNKNOWN) == TY_FILE)
-		saw_inode(e, dev_of(in, a->dev), ior_uint(in, "ino", a->ino));
+		saw_inode(e, ior_dev(in, "dev", a->dev),
+			  ior_uint(in, "ino", a->ino));
 }
 
 /*
@@ -105,7 +79,9 @@ void infer_open(const struct ior_in *in, const struct ior_rec *r,
 
 	if (!p)
 		return;
+	/* a ring's flags and a memfd's are no O_* (ior_check_rec_vals) */
 	fl = op == IOR_TREE_CREAT ? (uint64_t)(O_CREAT | O_WRONLY | O_TRUNC) :
+		op == IOR_TREE_RING || op == IOR_TREE_MEMFD ? 0 :
 		ior_flags(in, "flags", a->flags, ior_open_flags);
 	if (op == IOR_TREE_HANDLE)
 		fl &= ~(uint64_t)(O_CREAT | O_TRUNC);	/* it opens, never creates */
@@ -351,9 +327,9 @@ void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 		 * whose descriptor was closed. No position, but its file.
 		 */
 		if (op == IOR_TREE_PREAD && r->ret > 0)
-			saw_size(fe, end_of(in, "offset", uint_of(in, "offset",
-							       a->offset),
-					     r->ret));
+			saw_size(fe, ior_off_end(in, "offset",
+						 uint_of(in, "offset", a->offset),
+						 r->ret));
 		else if (op == IOR_TREE_WRITE || op == IOR_TREE_PWRITE ||
 			 op == IOR_TREE_FTRUNCATE)
 			freeze(fe);
@@ -363,19 +339,19 @@ void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 	switch (op) {
 	case IOR_TREE_READ:
 		if (o->pos >= 0) {
-			o->pos = end_of(in, "RET", o->pos, r->ret);
+			o->pos = ior_off_end(in, "RET", o->pos, r->ret);
 			saw_size(e, o->pos);
 		}
 		break;
 	case IOR_TREE_WRITE:
 		if (o->pos >= 0)
-			o->pos = end_of(in, "RET", o->pos, r->ret);
+			o->pos = ior_off_end(in, "RET", o->pos, r->ret);
 		freeze(e);
 		break;
 	case IOR_TREE_PREAD:
 		off = uint_of(in, "offset", a->offset);
 		if (r->ret > 0)
-			saw_size(e, end_of(in, "offset", off, r->ret));
+			saw_size(e, ior_off_end(in, "offset", off, r->ret));
 		break;
 	case IOR_TREE_PWRITE:
 	case IOR_TREE_FTRUNCATE:
@@ -413,16 +389,16 @@ void infer_xfer(const struct ior_in *in, const struct ior_rec *r,
 		existed(fe, TY_UNKNOWN);
 	if (fe2)
 		existed(fe2, TY_UNKNOWN);
-	if (o && a->offset)
-		saw_size(o->file, end_of(in, "offset",
-					 uint_of(in, "offset", a->offset),
-					 r->ret));
-	else if (o && o->pos >= 0) {
-		o->pos = end_of(in, "RET", o->pos, r->ret);
+	if (o && a->offset) {
+		saw_size(o->file, ior_off_end(in, "offset",
+					      uint_of(in, "offset", a->offset),
+					      r->ret));
+	} else if (o && o->pos >= 0) {
+		o->pos = ior_off_end(in, "RET", o->pos, r->ret);
 		saw_size(o->file, o->pos);
 	}
 	if (o2 && !a->offset2 && o2->pos >= 0)
-		o2->pos = end_of(in, "RET", o2->pos, r->ret);
+		o2->pos = ior_off_end(in, "RET", o2->pos, r->ret);
 	if (o2)
 		freeze(o2->file);
 }

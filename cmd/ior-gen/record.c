@@ -33,8 +33,9 @@ void record_init(void)
 	/* struct args' named keys lie over val[], in the order of ARG_ */
 	_Static_assert(offsetof(struct args, after) ==
 		       ARG_after * sizeof(const char *), "struct args' keys");
-	/* the replay's keys first, as ior_check_op_vals() reads them */
-	_Static_assert((int)ARG_slot == (int)IOR_CK_slot, "ior-gen's keys");
+	/* the checks' keys first, as ior_check_rec_vals() reads them */
+	_Static_assert((int)ARG_group == (int)IOR_CK_group &&
+		       (int)ARG_fs == IOR_CHECK_NKEYS, "ior-gen's keys");
 	ior_keys_init(&keys, arg_names, NARGS);
 }
 
@@ -73,7 +74,7 @@ static int tid_seen(int64_t tid, int set)
 	return was;
 }
 
-/* r is kept (ior_check_op: its ids are in range): its tasks are known. */
+/* r is kept (ior_check_rec_vals: its ids are in range): its tasks are known. */
 static void tasks_seen(const struct ior_in *in, const struct ior_rec *r,
 		       int call)
 {
@@ -504,6 +505,12 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 	d.row = d.call < 0 ? NULL : &ior_calls[d.call];
 	d.op = d.row ? d.row->tree : IOR_TREE_UNSUPPORTED;
 	get_args(r, &a);
+	/*
+	 * What ior-gen reads of a record, and the replay of an operation,
+	 * is refused here, whatever becomes of the record: ior-map refuses
+	 * the same in what it writes (ior.h).
+	 */
+	ior_check_rec_vals(in, r, d.call, a.val);
 	uring = r->call[0] == 'u' && !strncmp(r->call, "uring:", 6);
 	d.request = uring || (r->call[0] == 'a' && !strncmp(r->call, "aio:", 4));
 	if (a.sub) {
@@ -536,12 +543,20 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 		lstat_record(in, r, &a);
 		return;
 	}
+	/*
+	 * Kept, it holds what the replay requires of an operation
+	 * (ior_check_op_vals): ior_check_rec_vals() asked it all, but a vfd
+	 * and a node that is no device, and a record without them, or of a
+	 * call the replay does not issue, is dropped. A file held without a
+	 * name gets O_TMPFILE here: that flags= is checked again.
+	 */
 	if (dropped(in, r, &a, &d))
 		return;
-	if (d.op == IOR_TREE_IORFD && (d.anon = anon_fd(in, &a)))
+	if (d.op == IOR_TREE_IORFD && (d.anon = anon_fd(in, &a))) {
 		as_tmpfile(in, r, &a);
-	/* What the replay would refuse is refused here, on the user's input. */
-	ior_check_op_vals(in, r, d.call, a.val);
+		if (a.rewritten)
+			ior_check_op_vals(in, r, d.call, a.val);
+	}
 	tasks_seen(in, r, d.call);
 	if ((uint64_t)seq_last() >= IOR_PROG_OPS_MAX)
 		ior_bad(in, NULL, "more than %llu operations: a replay program holds no more",

@@ -9,11 +9,11 @@
 #include "ior.h"
 
 /*
- * The keys ior-gen reads, each a member of struct args: those the replay
- * needs (ior_check_op_vals), first, then ior-gen's own.
+ * The keys ior-gen reads, each a member of struct args: those the checks
+ * read (ior_check_rec_vals, ior_check_op_vals), first, then ior-gen's
+ * own.
  */
-#define ARG_KEYS(X) IOR_CHECK_KEYS(X) X(file) X(fs) X(ft) X(ofd) \
-	X(file2) X(ofd2) X(group) X(fmode) X(ino) X(dev) X(nlink) X(exec) \
+#define ARG_KEYS(X) IOR_CHECK_KEYS(X) X(fs) X(ft) X(nlink) X(exec) \
 	X(reap) X(seq) X(after)
 enum {
 #define ARG_INDEX(k) ARG_##k,

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ior.h"
@@ -78,11 +79,26 @@ static enum join join_of(const struct ior_call *row, int k)
 	return t < 0 || t == IOR_ARG_PATH ? JOIN : JOIN_NEVER;
 }
 
-static const char *const key_names[NKEYS] = {
-	[K_PATH] = "path", [K_PATH2] = "path2", [K_DIRFD] = "dirfd",
-	[K_DIRFD2] = "dirfd2", [K_FD] = "fd", [K_FLAGS] = "flags",
-	[K_CHILD] = "child", [K_CPID] = "cpid", [K_OTID] = "otid",
-	[K_GROUP] = "group",
+/*
+ * The keys found in a record: those ior-gen's check reads, whose values
+ * check_written() takes, then two of ior-map's own; struct recinfo's
+ * keys (K_*) are among them, where own_key[] says.
+ */
+#define MAP_KEYS(X) IOR_CHECK_KEYS(X) X(dirfd2) X(otid)
+enum {
+#define MAP_KEY(k) MK_##k,
+	MAP_KEYS(MAP_KEY)
+#undef MAP_KEY
+	NMAPKEYS
+};
+#define MAP_NAME(k) #k,
+static const char *const key_names[NMAPKEYS] = { MAP_KEYS(MAP_NAME) };
+#undef MAP_NAME
+static const uint8_t own_key[NKEYS] = {
+	[K_PATH] = MK_path, [K_PATH2] = MK_path2, [K_DIRFD] = MK_dirfd,
+	[K_DIRFD2] = MK_dirfd2, [K_FD] = MK_fd, [K_FLAGS] = MK_flags,
+	[K_CHILD] = MK_child, [K_CPID] = MK_cpid, [K_OTID] = MK_otid,
+	[K_GROUP] = MK_group,
 };
 static struct ior_keys keys;
 
@@ -94,6 +110,9 @@ void record_init(void)
 		       offsetof(struct recinfo, fd) == K_FD * sizeof(int) &&
 		       offsetof(struct recinfo, group) == K_GROUP * sizeof(int),
 		       "struct recinfo's keys");
+	/* the check's keys first, as ior_check_rec_vals() reads them */
+	_Static_assert((int)MK_group == (int)IOR_CK_group &&
+		       (int)MK_dirfd2 == IOR_CHECK_NKEYS, "ior-map's keys");
 	for (int c = 0; c < IOR_NCALLS; c++) {
 		const struct ior_call *row = &ior_calls[c];
 		int t = key_type(row, "fd");
@@ -104,13 +123,16 @@ void record_init(void)
 		/* ior:fd's fd is new, close_range's a bound, a handle's a mount */
 		models[c].fd_is_desc = t < 0 || t == IOR_ARG_FD;
 	}
-	ior_keys_init(&keys, key_names, NKEYS);
+	ior_keys_init(&keys, key_names, NMAPKEYS);
 }
 
-/* The model of a call; a record the table does not know is none. */
-static const struct call_model *model_of(const char *name)
+/*
+ * The model of a call, *row its row (or -1); a record the table does not
+ * know is none.
+ */
+static const struct call_model *model_of(const char *name, int *row)
 {
-	int c = ior_call_find(name);
+	int c = *row = ior_call_find(name);
 
 	if (c >= 0)
 		return &models[c];
@@ -134,6 +156,7 @@ static int joined(const struct call_model *m, int k, const char *val)
 /* ---- paths ---- */
 
 static char pathbuf[2][PATH_BUF], tmp[PATH_BUF];
+static char escbuf[2][4 * PATH_BUF];	/* a path resolved, as written */
 
 /*
  * A path through the task's own descriptors, /proc/self/fd/N[/rest] or
@@ -206,6 +229,7 @@ static void resolve(const struct ior_in *in, const struct ior_rec *r,
 			IOR_LINE_MAX);
 	ri->resolved[k] = 1;
 	proc_fd_path(in, kv->key, t, pathbuf[k]);
+	ior_escape(escbuf[k], pathbuf[k], strlen(pathbuf[k]));
 }
 
 /* ---- descriptors ---- */
@@ -360,9 +384,9 @@ static void put_record(struct ior_out *out, const struct ior_rec *r,
 			put_args(out, r, from, i);
 		from = i + 1;
 		if (i == ri->path[0])
-			ior_put_kv_esc(out, k, pathbuf[0]);
+			ior_put_kv(out, k, escbuf[0]);
 		else if (i == ri->path[1])
-			ior_put_kv_esc(out, k, pathbuf[1]);
+			ior_put_kv(out, k, escbuf[1]);
 		else if (i == ri->child)
 			ior_put_kv_i64(out, k, ri->child_v);
 		else if (i == ri->cpid)
@@ -392,6 +416,46 @@ static void put_record(struct ior_out *out, const struct ior_rec *r,
 	ior_putc(out, '\n');
 }
 
+/*
+ * What ior-gen requires of a record (ior_check_rec_vals), checked on the
+ * values put_record() writes: the resolved paths, the mapped child, and
+ * the keys ior-map adds where it adds them (the last of a key repeated
+ * is the one read); its own vfds and ofds are in range already.
+ */
+static void check_written(const struct ior_in *in, const struct ior_rec *r,
+			  const struct recinfo *ri, int row, const char **val)
+{
+	static char child[24], cpid[24];
+
+	for (int k = 0; k < 2; k++)
+		if (ri->resolved[k])
+			val[k ? IOR_CK_path2 : IOR_CK_path] = escbuf[k];
+	/* the child's keys that it has, mapped (put_record() adds none) */
+	if (ri->kchild && ri->child >= 0) {
+		snprintf(child, sizeof(child), "%lld", (long long)ri->child_v);
+		val[IOR_CK_child] = child;
+	}
+	if (ri->kchild && ri->cpid >= 0) {
+		snprintf(cpid, sizeof(cpid), "%lld", (long long)ri->cpid_v);
+		val[IOR_CK_cpid] = cpid;
+	}
+	if (ri->ofd) {
+		val[IOR_CK_vfd] = val[IOR_CK_ofd] = NULL;
+		if (ri->ofd->abs)
+			val[IOR_CK_file] = ri->ofd->esc;
+	}
+	if (ri->vfd2 >= 0)
+		val[IOR_CK_vfd2] = NULL;
+	if (ri->vfds)
+		val[IOR_CK_vfds] = ri->vfds;
+	if (ri->ofd2) {
+		val[IOR_CK_ofd2] = NULL;
+		if (ri->ofd2->abs)
+			val[IOR_CK_file2] = ri->ofd2->esc;
+	}
+	ior_check_rec_vals(in, r, row, val);
+}
+
 /* Whether the record is written: the filters, but what later stages need. */
 static int kept(const struct filters *fs, const struct ior_in *in,
 		const struct ior_rec *r, const struct recinfo *ri,
@@ -410,14 +474,19 @@ static int kept(const struct filters *fs, const struct ior_in *in,
 void map_record(const struct ior_in *in, struct ior_rec *r,
 		const struct filters *fs, struct ior_out *out)
 {
-	const struct call_model *m = model_of(r->call);
+	int row;
+	const struct call_model *m = model_of(r->call, &row);
 	enum ior_map c = m->map;
 	struct recinfo ri = { .vfd2 = -1, .fixed = -1 };
 	struct ring_files *g = NULL;
+	const char *val[NMAPKEYS];
+	int at[NMAPKEYS];
 	struct task *t;
 
 	counts.records++;
-	ior_keys_scan(&keys, r, ri.at);
+	ior_keys_find(&keys, r, at, val);
+	for (int k = 0; k < NKEYS; k++)
+		ri.at[k] = at[own_key[k]];
 	t = c == IOR_MAP_EXEC ? exec_task(in, r, &ri) : task_get(r->pid, r->tid);
 	r->pid = t->proc->vpid;
 	r->tid = t->vtid;
@@ -438,6 +507,7 @@ void map_record(const struct ior_in *in, struct ior_rec *r,
 		ior_bad(in, "fd", "more than %d descriptors opened: a replay program numbers no more",
 			IOR_PROG_VFD_MAX - 1);
 	if (kept(fs, in, r, &ri, c)) {
+		check_written(in, r, &ri, row, val);
 		put_record(out, r, &ri);
 		counts.written++;
 	} else
