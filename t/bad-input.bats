@@ -328,19 +328,6 @@ check_bad() {
 	assert_equal "$stderr" "ior-map: $S/in.ior:2: fd: missing for dup2"
 }
 
-@test "ior-gen refuses a read that takes the file position past 2^63-1 with one line naming input, line and field" {
-	S=$(scratch)
-	{
-		stream map
-		rec 1 1 openat 3 100 dirfd=AT_FDCWD path=/f flags=O_RDONLY mode=0 ino=1 size=0 ft=reg fs=ext4 vfd=1 ofd=1 file=/f
-		rec 1 1 lseek 9223372036854775807 100 fd=3 offset=9223372036854775807 whence=SEEK_SET vfd=1 ofd=1 file=/f
-		rec 1 1 read 512 100 fd=3 count=512 vfd=1 ofd=1 file=/f
-	} > "$S/in.ior"
-	run --separate-stderr timeout 10 ior-gen "$S/in.ior"
-	assert_equal "$status" 3
-	assert_equal "$stderr" "ior-gen: $S/in.ior:4: RET: 512 bytes from offset 9223372036854775807 end beyond 2^63 - 1"
-}
-
 # What ior-gen would refuse in what ior-map writes, ior-map refuses in
 # its input (ior_check_rec_vals): the message names the user's file.
 

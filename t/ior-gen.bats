@@ -573,6 +573,19 @@ one_by_one() {
 	assert_output "ior-gen: $D/in:2: size: out of range 0..9223372036854775807"
 }
 
+@test "a read past 2^63 - 1 after an lseek to the last offset leaves the position unknown: no size comes from it" {
+	# the kernel has no such position; the fuzzer made one (make fuzz)
+	stream map - <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/f O_RDONLY 0)
+	$(rec 1 1 lseek 9223372036854775807 100 fd=3 offset=9223372036854775807 whence=SEEK_SET vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 read 512 100 fd=3 count=512 vfd=1 ofd=1 file=/srv/f)
+	$(rec 1 1 read 512 100 fd=3 count=512 vfd=1 ofd=1 file=/srv/f)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_line --partial 'init:file 0 0 path=/srv/f size=0 '
+	assert_equal "$(stat_of ops)" 4
+}
+
 @test "a fork's child that is a task already, as the replay would refuse it, is refused" {
 	stream map - <<-EOF > "$D/in"
 	$(rec 1 1 sync 0 100)

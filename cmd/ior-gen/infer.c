@@ -26,6 +26,16 @@ static uint64_t uint_of(const struct ior_in *in, const char *key,
 }
 
 /*
+ * A description's position moved n bytes on (a read, a write): past
+ * 2^63 - 1, where no file position can be (after an lseek to the last
+ * offset, say), it is one ior-gen no longer knows, as after O_APPEND.
+ */
+static void pos_add(struct ofd_ent *o, int64_t n)
+{
+	o->pos = n > INT64_MAX - o->pos ? -1 : o->pos + n;
+}
+
+/*
  * A successful open or stat shows what e was: its mode, owner and inode,
  * taken from the first sighting before the trace changed them. A sighting
  * of the link itself (ft=lnk) beats one through it.
@@ -338,14 +348,14 @@ void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 	e = o->file;
 	switch (op) {
 	case IOR_TREE_READ:
-		if (o->pos >= 0) {
-			o->pos = ior_off_end(in, "RET", o->pos, r->ret);
+		if (o->pos >= 0)
+			pos_add(o, r->ret);
+		if (o->pos >= 0)
 			saw_size(e, o->pos);
-		}
 		break;
 	case IOR_TREE_WRITE:
 		if (o->pos >= 0)
-			o->pos = ior_off_end(in, "RET", o->pos, r->ret);
+			pos_add(o, r->ret);
 		freeze(e);
 		break;
 	case IOR_TREE_PREAD:
@@ -394,11 +404,12 @@ void infer_xfer(const struct ior_in *in, const struct ior_rec *r,
 					      uint_of(in, "offset", a->offset),
 					      r->ret));
 	} else if (o && o->pos >= 0) {
-		o->pos = ior_off_end(in, "RET", o->pos, r->ret);
-		saw_size(o->file, o->pos);
+		pos_add(o, r->ret);
+		if (o->pos >= 0)
+			saw_size(o->file, o->pos);
 	}
 	if (o2 && !a->offset2 && o2->pos >= 0)
-		o2->pos = ior_off_end(in, "RET", o2->pos, r->ret);
+		pos_add(o2, r->ret);
 	if (o2)
 		freeze(o2->file);
 }
