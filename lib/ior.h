@@ -15,6 +15,16 @@
 #define IOR_VERSION_STRING "0.1.0"
 #define IOR_FORMAT_VERSION 1
 #define IOR_LINE_MAX 65536	/* longest line a reader accepts */
+/*
+ * The longest record lines written, by kind of stream: a tool that adds
+ * keys to the records it reads leaves room for the keys the later tools
+ * add, so that every line of a pipeline fits IOR_LINE_MAX; a record that
+ * would not fit is refused, naming the input line (ior_out_lines()).
+ */
+#define IOR_RESULT_ADDS 256	/* the most ior-replay adds to an operation */
+#define IOR_GEN_ADDS 64		/* the most ior-gen adds: seq=, after=, TIME */
+#define IOR_PROG_LINE_MAX (IOR_LINE_MAX - IOR_RESULT_ADDS)
+#define IOR_MAP_LINE_MAX (IOR_PROG_LINE_MAX - IOR_GEN_ADDS)
 #define IOR_KV_MAX 32		/* most key=value arguments in a record */
 
 /*
@@ -330,6 +340,11 @@ struct ior_out {
 	 */
 	const volatile sig_atomic_t *signals;
 	int abandoned;		/* broken by a signal during a blocked write */
+	/* Lines checked (ior_out_lines): */
+	size_t line_max;	/* 0: not checked */
+	const struct ior_in *in;	/* the input whose line is written */
+	size_t line;		/* where the line being written starts in buf */
+	size_t held;		/* its bytes written out already */
 };
 
 /*
@@ -346,12 +361,24 @@ void ior_out_init(struct ior_out *o, int fd, const char *name);
  */
 void ior_flush(struct ior_out *o);
 void ior_out_close(struct ior_out *o);
+/*
+ * Check the lines written to o from now on: each at most max bytes (its
+ * newline left out), written while in's current line is read. A longer
+ * one exits via ior_bad(in, "line", ...) before any of it is written
+ * (what o buffered before it is). Lines end with ior_putc(o, '\n') or
+ * in ior_printf()'s text; what ior_put() and ior_reserve() write holds
+ * no newline. Called between lines, as the lines to check change: max
+ * 0, none; in may change too.
+ */
+void ior_out_lines(struct ior_out *o, size_t max, const struct ior_in *in);
+/* Make room in o's buffer: write what it holds, but a line checked. */
+void ior_make_room(struct ior_out *o);
 
 /* Make room for n more bytes and return a pointer to write them. */
 static inline char *ior_reserve(struct ior_out *o, size_t n)
 {
 	if (o->len + n > o->cap)
-		ior_flush(o);
+		ior_make_room(o);
 	return o->buf + o->len;	/* cap is always >= IOR_LINE_MAX * 4 */
 }
 void ior_put(struct ior_out *o, const char *s, size_t n);

@@ -76,6 +76,8 @@ void ior_out_init(struct ior_out *o, int fd, const char *name)
 	o->cap = OUT_BUFSZ;
 	o->survive_epipe = o->broken = o->abandoned = 0;
 	o->signals = NULL;
+	o->line_max = o->line = o->held = 0;
+	o->in = NULL;
 	o->name = name ? name : "<stdout>";
 	o->buf = malloc(o->cap);
 	if (!o->buf)
@@ -89,6 +91,9 @@ void ior_flush(struct ior_out *o)
 {
 	size_t off = 0;
 
+	/* the line being written, if any, goes out in part */
+	o->held += o->len - o->line;
+	o->line = 0;
 	if (o->broken) {
 		o->len = 0;
 		return;
@@ -126,6 +131,68 @@ void ior_flush(struct ior_out *o)
 	o->len = 0;
 }
 
+void ior_out_lines(struct ior_out *o, size_t max, const struct ior_in *in)
+{
+	/* between lines: the next one starts here */
+	o->line = o->len;
+	o->held = 0;
+	o->line_max = max;
+	o->in = in;
+}
+
+/* The line being written, n bytes, is longer than o's lines may be. */
+static _Noreturn void line_too_long(struct ior_out *o, size_t n)
+{
+	o->len = o->line;	/* the lines before it are written at exit */
+	if (o->in)
+		ior_bad(o->in, "line", "%zu bytes with the keys %s adds; at most %zu",
+			n, ior_progname(), o->line_max);
+	ior_errx(IOR_EXIT_DATA, "a line of %zu bytes; at most %zu", n,
+		 o->line_max);
+}
+
+/* A line ends at buffer offset nl (its newline's). */
+static inline void line_end(struct ior_out *o, size_t nl)
+{
+	size_t n = o->held + nl - o->line;
+
+	if (n > o->line_max)
+		line_too_long(o, n);
+	o->line = nl + 1;
+	o->held = 0;
+}
+
+/* The newlines among the n bytes just buffered at offset from. */
+static void lines_in(struct ior_out *o, size_t from, size_t n)
+{
+	const char *p = o->buf + from, *end = p + n;
+
+	while ((p = memchr(p, '\n', end - p))) {
+		line_end(o, p - o->buf);
+		p++;
+	}
+}
+
+void ior_make_room(struct ior_out *o)
+{
+	size_t start = o->line, part = o->len - start;
+
+	if (!o->line_max || o->broken) {
+		ior_flush(o);
+		return;
+	}
+	/*
+	 * A line checked stays whole in the buffer until it ends: one that
+	 * fills so much of it is too long already.
+	 */
+	if (o->held + part > o->line_max)
+		line_too_long(o, o->held + part);
+	o->len = start;
+	ior_flush(o);
+	memmove(o->buf, o->buf + start, part);
+	o->len = part;
+}
+
 void ior_out_close(struct ior_out *o)
 {
 	ior_flush(o);
@@ -140,7 +207,7 @@ void ior_put(struct ior_out *o, const char *s, size_t n)
 		size_t room;
 
 		if (o->len == o->cap)
-			ior_flush(o);
+			ior_make_room(o);
 		room = o->cap - o->len;
 		if (room > n)
 			room = n;
@@ -159,7 +226,9 @@ void ior_puts(struct ior_out *o, const char *s)
 void ior_putc(struct ior_out *o, char c)
 {
 	if (o->len == o->cap)
-		ior_flush(o);
+		ior_make_room(o);
+	if (c == '\n' && o->line_max)
+		line_end(o, o->len);
 	o->buf[o->len++] = c;
 }
 
@@ -241,6 +310,8 @@ void ior_printf(struct ior_out *o, const char *fmt, ...)
 		return;
 	if (n >= IOR_LINE_MAX)
 		n = IOR_LINE_MAX - 1;
+	if (o->line_max)
+		lines_in(o, o->len, n);
 	o->len += n;
 }
 

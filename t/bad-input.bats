@@ -375,3 +375,35 @@ map_refuses() {
 	assert_equal "$status" 3
 	assert_equal "$stderr" "ior-gen: $S/in.ior:2: count: not a number: \"ten\""
 }
+
+@test "ior-map refuses a record its keys take past a map stream's longest line, with one line naming input, line and field" {
+	# 65216 bytes: room for ior-gen's seq= and after= and for the keys
+	# of ior-replay's results, within the 65536 bytes any reader takes
+	local head="0.000001000 4242 4242 app read 10 900 fd=3 count=10 x=" long
+	S=$(scratch)
+	long=$(head -c $((65217 - 18 - ${#head})) /dev/zero | tr '\0' a)
+	{
+		stream trace
+		rec 4242 4242 openat 3 100 dirfd=AT_FDCWD path=/srv/f flags=O_RDONLY mode=0
+		echo "$head$long"
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-map "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-map: $S/in.ior:3: line: 65217 bytes with the keys ior-map adds; at most 65216"
+	# the records before it are written, not a part of it
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^[^#]')" 1
+}
+
+@test "ior-replay refuses an operation with no room left for the keys of its result, with one line naming input, line and field" {
+	local head="0.000001000 1 1 app sync 0 1000 seq=1 x=" long
+	S=$(scratch)
+	mkdir "$S/root"
+	long=$(head -c $((65281 - ${#head})) /dev/zero | tr '\0' a)
+	{
+		stream replay
+		echo "$head$long"
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-replay -C "$S/root" "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-replay: $S/in.ior:2: line: 65281 bytes, with no room for the keys ior-replay adds; at most 65280"
+}

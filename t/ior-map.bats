@@ -134,6 +134,17 @@ records() {
 	assert_equal "$stderr" "ior-map: $d/in:3: path: value longer than 4095 bytes"
 }
 
+@test "a metadata line of 65536 bytes, the most a line holds, passes through whole after the magic line" {
+	local head="#meta x=" long
+	long=$(head -c $((65536 - ${#head})) /dev/zero | tr '\0' a)
+	stream trace - > "$d/in" <<-EOF
+	$head$long
+	0.000000001 500 500 a getpid 500 10
+	EOF
+	run -0 ior-map "$d/in"
+	assert_line "$head$long"
+}
+
 @test "a relative path with an unknown cwd or dirfd is kept as captured and counted" {
 	stream trace - > "$d/in" <<-'EOF'
 	0.000000001 500 500 a open 3 10 path=rel/x flags=O_RDONLY

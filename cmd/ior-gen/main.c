@@ -85,6 +85,8 @@ static void read_input(const char *path, int sfd, struct ior_out *spool,
 			/* Input metadata before the first record is the header. */
 			if (*hdr_end < 0)
 				*hdr_end = lseek(sfd, 0, SEEK_CUR) + spool->len;
+			/* room left for the keys of the replay's results */
+			ior_out_lines(spool, IOR_PROG_LINE_MAX, &in);
 			gen_record(&in, &r, spool);
 		} else if (ior_is_magic(in.line)) {
 			if (in.kind != IOR_KIND_MAP)
@@ -93,10 +95,12 @@ static void read_input(const char *path, int sfd, struct ior_out *spool,
 		} else {
 			/* a lossy capture is said again, here */
 			ior_warn_loss(&in);
+			ior_out_lines(spool, IOR_LINE_MAX, &in);
 			ior_put(spool, in.line, in.linelen);
 			ior_putc(spool, '\n');
 		}
 	}
+	ior_out_lines(spool, 0, NULL);
 	ior_in_close(&in);
 }
 

@@ -128,6 +128,7 @@ static void map_input(const char *path, int first, int *meta_done,
 			if (!ior_is_magic(in.line)) {
 				/* a lossy capture is said again, here */
 				ior_warn_loss(&in);
+				ior_out_lines(out, IOR_LINE_MAX, &in);
 				ior_puts(out, in.line);
 				ior_putc(out, '\n');
 				continue;
@@ -139,12 +140,15 @@ static void map_input(const char *path, int first, int *meta_done,
 				ior_put_magic(out, IOR_KIND_MAP);
 			continue;
 		}
+		/* room left for what ior-gen and ior-replay add (ior.h) */
+		ior_out_lines(out, IOR_MAP_LINE_MAX, &in);
 		if (!*meta_done) {
 			put_meta(out, fs);
 			*meta_done = 1;
 		}
 		map_record(&in, &r, fs, out);
 	}
+	ior_out_lines(out, 0, NULL);
 	ior_in_close(&in);
 }
 

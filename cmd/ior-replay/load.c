@@ -1069,6 +1069,10 @@ void load_program(const char *path)
 			tree_file(&r, r.call[5] == 'l');
 		if (!strncmp(r.call, "init:", 5))
 			continue;	/* the starting tree: ior-init's job */
+		/* its result's line, with the keys it gets, must fit a line */
+		if (in.linelen > IOR_PROG_LINE_MAX)
+			ior_bad(&in, "line", "%zu bytes, with no room for the keys ior-replay adds; at most %d",
+				in.linelen, IOR_PROG_LINE_MAX);
 		parse_op(&in, &r);
 	}
 	link_uring();
