@@ -915,3 +915,24 @@ void ior_check_op(const struct ior_in *in, const struct ior_rec *r)
 	ior_check_vals(r, val);
 	ior_check_op_vals(in, r, ior_call_find(r->call), val);
 }
+
+/* ---- the subs of the calls that submit ---- */
+
+int ior_sub_once(const struct ior_in *in, struct ior_subs *t, int row,
+		 const char *sub, uint64_t *n)
+{
+	unsigned kind = row < 0 ? IOR_REPLAY_NONE : ior_calls[row].replay;
+	size_t i;
+
+	if (!sub || (kind != IOR_REPLAY_IO_SUBMIT &&
+		     kind != IOR_REPLAY_URING_ENTER))
+		return 0;
+	*n = ior_uint(in, "sub", sub);
+	i = *n & (IOR_SUBS_SEEN - 1);
+	if (t->used[i] && t->sub[i] == *n)
+		ior_bad(in, "sub", "sub=%llu is used twice",
+			(unsigned long long)*n);
+	t->sub[i] = *n;
+	t->used[i] = 1;
+	return 1;
+}

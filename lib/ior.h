@@ -323,6 +323,23 @@ void ior_check_rec_vals(const struct ior_in *in, const struct ior_rec *r,
 void ior_check_vals(const struct ior_rec *r,
 		    const char *val[IOR_CHECK_NKEYS]);
 
+/*
+ * The calls that submit requests, io_submit and io_uring_enter, name
+ * them by sub=, a number no other such call of the stream has
+ * (ior-format(5)). ior_sub_once(): r of row is such a call with sub
+ * (escaped, as read; NULL when none): refuse a sub one of the last
+ * IOR_SUBS_SEEN of them had (a table by sub modulo its size). ior-map
+ * asks it of each record it writes, ior-gen of each it reads: the same
+ * records, the same answer. 1 when r is one, its number in *sub.
+ */
+#define IOR_SUBS_SEEN (1 << 16)
+struct ior_subs {
+	uint64_t sub[IOR_SUBS_SEEN];
+	uint8_t used[IOR_SUBS_SEEN];
+};
+int ior_sub_once(const struct ior_in *in, struct ior_subs *t, int row,
+		 const char *sub, uint64_t *n);
+
 /* ---- writing ---- */
 
 struct ior_out {

@@ -407,3 +407,24 @@ map_refuses() {
 	assert_equal "$status" 3
 	assert_equal "$stderr" "ior-replay: $S/in.ior:2: line: 65281 bytes, with no room for the keys ior-replay adds; at most 65280"
 }
+
+@test "ior-map and ior-gen refuse a sub two io_uring_enter calls share, as ior-replay would, with one line naming input, line and field" {
+	local enter="io_uring_enter 1 100 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=1"
+	S=$(scratch)
+	{
+		stream trace
+		rec 4242 4242 $enter
+		rec 4242 4242 $enter
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-map "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-map: $S/in.ior:3: sub: sub=1 is used twice"
+	{
+		stream map
+		rec 1 1 $enter
+		rec 1 1 $enter
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-gen "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-gen: $S/in.ior:3: sub: sub=1 is used twice"
+}

@@ -1302,6 +1302,22 @@ ops() {
 	assert_equal "$(stat_of dropped.unknown_fd)" 3
 }
 
+@test "a sub= on a record that submits nothing names no call: its request waits for the io_submit, and the replay takes the program" {
+	stream map - <<-EOF > "$D/in"
+	$(open_rec 1 1 /srv/a O_RDWR 100)
+	$(rec 1 1 io_setup 0 100 nr=8 ctx=0x7f0000)
+	$(rec 1 1 fsync 0 100 fd=3 vfd=1 ofd=1 file=/srv/a sub=5)
+	$(rec 1 1 aio:fsync 0 100 fd=3 ctx=0x7f0000 sub=5 iocb=0x1000 vfd=1 ofd=1 file=/srv/a)
+	$(rec 1 1 io_submit 1 100 ctx=0x7f0000 nr=1 sub=5)
+	EOF
+	ior-gen "$D/in" > "$D/p.replay"
+	run -0 cat "$D/p.replay"
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '1 io_setup seq=2' \
+		'1 fsync seq=3' '1 io_submit seq=4' '1 aio:fsync seq=5')"
+	mkdir "$D/root"
+	run -0 ior-replay -n -C "$D/root" "$D/p.replay"
+}
+
 @test "the flags of io_uring_setup and memfd_create are their own, never read as an open's" {
 	stream map - <<-EOF > "$D/in"
 	$(rec 1 1 io_uring_setup 3 100 entries=8 flags=IORING_SETUP_SQPOLL sq=8 cq=16 vfd=1 file=/srv/ring)

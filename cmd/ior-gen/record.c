@@ -117,6 +117,8 @@ struct held {
 static struct held *held;		/* in the order they came */
 static struct held **held_end = &held;
 static uint64_t call_sub;		/* the sub of the call just decided */
+/* The subs of the calls that submit, each once (ior_sub_once). */
+static struct ior_subs submits;
 
 /* A pointer into in's line, moved into the copy line. */
 static char *moved(const struct ior_in *in, char *p, char *line)
@@ -258,6 +260,7 @@ struct decision {
 	enum ior_tree op;		/* the row's tree column, or as it acts */
 	uint64_t sub;			/* its sub=, or 0 */
 	int request;			/* an aio: or uring: request */
+	int submit;			/* io_submit or io_uring_enter with sub */
 	int anon;			/* an ior:fd of a file without a name */
 	struct ofd_ent *o, *o2;		/* the descriptions of fd and fd2 */
 };
@@ -513,21 +516,23 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 	ior_check_rec_vals(in, r, d.call, a.val);
 	uring = r->call[0] == 'u' && !strncmp(r->call, "uring:", 6);
 	d.request = uring || (r->call[0] == 'a' && !strncmp(r->call, "aio:", 4));
-	if (a.sub) {
-		/* A request names its submitting call; that call has a sub too. */
+	/*
+	 * A request names its submitting call, an io_submit or an
+	 * io_uring_enter, by a sub no other such call has; any other
+	 * record's sub= means nothing.
+	 */
+	if (ior_sub_once(in, &submits, d.call, a.sub, &d.sub)) {
+		d.submit = 1;
+		sub_seen(d.sub);
+		call_sub = d.sub;
+	} else if (a.sub && d.request) {
+		/* its mark is -(sub + 1) (order.h): ior_check_rec_vals saw it fit */
 		d.sub = ior_uint(in, "sub", a.sub);
-		/* a request's mark is -(sub + 1) (order.h): it must fit */
-		if (d.sub >= INT64_MAX)
-			ior_bad(in, "sub", "out of range 0..%lld",
-				(long long)INT64_MAX - 1);
-		if (!d.request) {
-			sub_seen(d.sub);
-			call_sub = d.sub;
-		} else if (sub_seq(d.sub) == 0) {
+		if (sub_seq(d.sub) == 0) {
 			hold(in, r, d.sub);	/* its call has not come yet */
 			return;
 		}
-	} else if (uring && !a.batch && !sqpoll_alone(&a)) {
+	} else if (uring && !a.sub && !a.batch && !sqpoll_alone(&a)) {
 		/* submitted by an enter in progress when capture began */
 		drop_count(DROP_ORPHAN);
 		return;
@@ -563,7 +568,7 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 			IOR_PROG_OPS_MAX);
 	seq = seq_next();
 	after_init(&l);
-	if (a.sub && !d.request)
+	if (d.submit)
 		sub_kept(d.sub, seq);
 	if (d.op == IOR_TREE_SCHED) {
 		/* Process structure: no file, no ordering by resource. */

@@ -417,15 +417,18 @@ static void put_record(struct ior_out *out, const struct ior_rec *r,
 }
 
 /*
- * What ior-gen requires of a record (ior_check_rec_vals), checked on the
- * values put_record() writes: the resolved paths, the mapped child, and
- * the keys ior-map adds where it adds them (the last of a key repeated
- * is the one read); its own vfds and ofds are in range already.
+ * What ior-gen requires of a record (ior_check_rec_vals, ior_sub_once),
+ * checked on the values put_record() writes: the resolved paths, the
+ * mapped child, and the keys ior-map adds where it adds them (the last
+ * of a key repeated is the one read); its own vfds and ofds are in range
+ * already.
  */
 static void check_written(const struct ior_in *in, const struct ior_rec *r,
 			  const struct recinfo *ri, int row, const char **val)
 {
 	static char child[24], cpid[24];
+	static struct ior_subs subs;	/* those written, each once */
+	uint64_t sub;
 
 	for (int k = 0; k < 2; k++)
 		if (ri->resolved[k])
@@ -454,6 +457,7 @@ static void check_written(const struct ior_in *in, const struct ior_rec *r,
 			val[IOR_CK_file2] = ri->ofd2->esc;
 	}
 	ior_check_rec_vals(in, r, row, val);
+	ior_sub_once(in, &subs, row, val[IOR_CK_sub], &sub);
 }
 
 /* Whether the record is written: the filters, but what later stages need. */
