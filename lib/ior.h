@@ -166,14 +166,29 @@ struct ior_loss {
 /* 1 when line is a capture's trailer that says it lost events (into *l). */
 int ior_loss_of(const char *line, struct ior_loss *l);
 /*
- * The current line of in is a capture's trailer: when it says events
- * were lost, say so on standard error, one line, as every tool after
- * ior-trace does; returns 1 then.
+ * Say that a capture lost events, on standard error, one line naming the
+ * trailer at line of input name, as every tool after ior-trace does.
  */
-int ior_warn_loss(const struct ior_in *in);
-/* The same warning for a trailer read before: at line of input name. */
 void ior_warn_loss_at(const char *name, unsigned long line,
 		      const struct ior_loss *l);
+/*
+ * The same warnings said once an input is read, so that an input refused
+ * further on gets its one line of error alone: ior_losses_note()
+ * remembers the current line of in when it is a capture's trailer that
+ * says events were lost (1 then); ior_losses_say() warns of each, in
+ * their order, and forgets them. Past IOR_LOSSES_MAX, one is said at
+ * once.
+ */
+#define IOR_LOSSES_MAX 64
+struct ior_losses {
+	unsigned n;
+	struct {
+		unsigned long line;
+		struct ior_loss l;
+	} at[IOR_LOSSES_MAX];
+};
+int ior_losses_note(struct ior_losses *ls, const struct ior_in *in);
+void ior_losses_say(struct ior_losses *ls, const struct ior_in *in);
 
 /* Report malformed input at the current line and exit IOR_EXIT_DATA. */
 _Noreturn void ior_bad(const struct ior_in *in, const char *field,

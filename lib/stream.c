@@ -168,14 +168,26 @@ void ior_warn_loss_at(const char *name, unsigned long line,
 		  (unsigned long long)l->events);
 }
 
-int ior_warn_loss(const struct ior_in *in)
+int ior_losses_note(struct ior_losses *ls, const struct ior_in *in)
 {
 	struct ior_loss l;
 
 	if (!ior_loss_of(in->line, &l))
 		return 0;
-	ior_warn_loss_at(in->name, in->lineno, &l);
+	if (ls->n == IOR_LOSSES_MAX) {
+		ior_warn_loss_at(in->name, in->lineno, &l);
+		return 1;
+	}
+	ls->at[ls->n].line = in->lineno;
+	ls->at[ls->n++].l = l;
 	return 1;
+}
+
+void ior_losses_say(struct ior_losses *ls, const struct ior_in *in)
+{
+	for (unsigned i = 0; i < ls->n; i++)
+		ior_warn_loss_at(in->name, ls->at[i].line, &ls->at[i].l);
+	ls->n = 0;
 }
 
 static void check_magic(struct ior_in *in)

@@ -328,6 +328,26 @@ check_bad() {
 	assert_equal "$stderr" "ior-map: $S/in.ior:2: fd: missing for dup2"
 }
 
+@test "ior-map and ior-gen say a capture's losses once the input is read: one refused after its trailer gets one line, its error" {
+	S=$(scratch)
+	{
+		stream trace
+		echo "#stat ior-trace events=1 drops=9 unpaired=0 missed=0"
+		rec 4242 4242 close 0 100
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-map "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-map: $S/in.ior:3: fd: missing for close"
+	{
+		stream map
+		echo "#stat ior-trace events=1 drops=9 unpaired=0 missed=0"
+		rec 1 1 close 0 100
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-gen "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-gen: $S/in.ior:3: fd: missing for close"
+}
+
 # What ior-gen would refuse in what ior-map writes, ior-map refuses in
 # its input (ior_check_rec_vals): the message names the user's file.
 

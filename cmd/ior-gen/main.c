@@ -75,6 +75,7 @@ static void parse_options(struct options *opt, int argc, char **argv)
 static void read_input(const char *path, int sfd, struct ior_out *spool,
 		       off_t *hdr_end)
 {
+	static struct ior_losses losses;	/* said once the input is read */
 	struct ior_in in;
 	struct ior_rec r;
 	int kind;
@@ -93,14 +94,15 @@ static void read_input(const char *path, int sfd, struct ior_out *spool,
 				ior_bad(&in, NULL, "a %s stream: ior-gen reads a map stream (from ior-map)",
 					ior_kind_name(in.kind));
 		} else {
-			/* a lossy capture is said again, here */
-			ior_warn_loss(&in);
+			/* a lossy capture is said again, at the end */
+			ior_losses_note(&losses, &in);
 			ior_out_lines(spool, IOR_LINE_MAX, &in);
 			ior_put(spool, in.line, in.linelen);
 			ior_putc(spool, '\n');
 		}
 	}
 	ior_out_lines(spool, 0, NULL);
+	ior_losses_say(&losses, &in);
 	ior_in_close(&in);
 }
 

@@ -118,6 +118,7 @@ static void put_trailer(struct ior_out *out)
 static void map_input(const char *path, int first, int *meta_done,
 		      const struct filters *fs, struct ior_out *out)
 {
+	static struct ior_losses losses;	/* said once the input is read */
 	struct ior_in in;
 	struct ior_rec r;
 	int what;
@@ -126,8 +127,8 @@ static void map_input(const char *path, int first, int *meta_done,
 	while ((what = ior_read(&in, &r)) != IOR_EOF) {
 		if (what == IOR_META) {
 			if (!ior_is_magic(in.line)) {
-				/* a lossy capture is said again, here */
-				ior_warn_loss(&in);
+				/* a lossy capture is said again, at the end */
+				ior_losses_note(&losses, &in);
 				ior_out_lines(out, IOR_LINE_MAX, &in);
 				ior_puts(out, in.line);
 				ior_putc(out, '\n');
@@ -149,6 +150,7 @@ static void map_input(const char *path, int first, int *meta_done,
 		map_record(&in, &r, fs, out);
 	}
 	ior_out_lines(out, 0, NULL);
+	ior_losses_say(&losses, &in);
 	ior_in_close(&in);
 }
 
