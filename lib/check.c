@@ -392,13 +392,18 @@ static void c_retfd(const struct chk *c)
 			IOR_PROG_FD_MAX - 1);
 }
 
-/* A list of integers (fds, vfds, lens), each lo..hi: how many. */
-static uint32_t c_list(const struct chk *c, int k, int64_t lo, int64_t hi)
+/*
+ * A list of integers (fds, vfds, lens), each lo..hi: how many, and in
+ * *sum the sum of those above 0.
+ */
+static uint32_t c_list(const struct chk *c, int k, int64_t lo, int64_t hi,
+		       uint64_t *sum)
 {
 	const char *key = key_name[k], *v = c->val[k];
 	char buf[24];
 	uint32_t m = 0;
 
+	*sum = 0;
 	if (!v)
 		return 0;
 	for (const char *p = v, *e; ; p = e + 1) {
@@ -414,10 +419,21 @@ static uint32_t c_list(const struct chk *c, int k, int64_t lo, int64_t hi)
 		if (x < lo || x > hi)
 			ior_bad(c->in, key, "%lld out of range %lld..%lld",
 				(long long)x, (long long)lo, (long long)hi);
+		if (x > 0)
+			*sum += x;
 		m++;
 		if (!*e)
 			return m;
 	}
+}
+
+/* A count the kernel takes as 32 bits (io_setup's nr, a ring's sizes). */
+static void c_u32(const struct chk *c, int k)
+{
+	int64_t v = c_int(c, k);
+
+	if (v < 0 || v > UINT32_MAX)
+		ior_bad(c->in, key_name[k], "out of range 0..%u", UINT32_MAX);
 }
 
 /* A registered file index (fixed=, slot=). */
@@ -510,7 +526,7 @@ static void check_aio(const struct chk *c, unsigned kind)
 {
 	switch (kind) {
 	case IOR_REPLAY_IO_SETUP:
-		c_uint(c, K_nr);
+		c_u32(c, K_nr);
 		if (c->r->ret >= 0)
 			c_hex(c, K_ctx);
 		return;
@@ -549,12 +565,15 @@ static void check_aio(const struct chk *c, unsigned kind)
 static void check_uring_call(const struct chk *c, unsigned kind)
 {
 	uint32_t n, nv;
+	uint64_t sum;
 
 	switch (kind) {
 	case IOR_REPLAY_URING_SETUP:
-		c_uint(c, K_entries);
-		c_opt_int(c, K_sq);
-		c_opt_int(c, K_cq);
+		c_u32(c, K_entries);
+		if (c->val[K_sq])
+			c_u32(c, K_sq);
+		if (c->val[K_cq])
+			c_u32(c, K_cq);
 		break;
 	case IOR_REPLAY_URING_ENTER:
 		c_uint(c, K_to_submit);
@@ -566,12 +585,16 @@ static void check_uring_call(const struct chk *c, unsigned kind)
 		c_flags(c, K_opcode, ior_uring_register_ops);
 		c_uint(c, K_nr);
 		c_opt_int(c, K_offset);
-		n = c_list(c, K_fds, -2, INT32_MAX);	/* -2: skipped */
-		nv = c_list(c, K_vfds, -1, IOR_PROG_VFD_MAX - 1);
+		n = c_list(c, K_fds, -2, INT32_MAX, &sum);	/* -2: skipped */
+		nv = c_list(c, K_vfds, -1, IOR_PROG_VFD_MAX - 1, &sum);
 		if (nv != n)
 			ior_bad(c->in, "vfds", "%u entries where fds has %u", nv,
 				n);
-		c_list(c, K_lens, 0, 1 << 30);
+		/* the kernel pins registered buffers: so many bytes in all */
+		c_list(c, K_lens, 0, 1 << 30, &sum);
+		if (sum > IOR_PROG_REGBUF_MAX)
+			ior_bad(c->in, "lens", "more than %llu bytes in all",
+				(unsigned long long)IOR_PROG_REGBUF_MAX);
 		break;
 	case IOR_REPLAY_URING_FIXED:
 		c_int(c, K_ring);
@@ -587,7 +610,10 @@ static void check_uring_call(const struct chk *c, unsigned kind)
 		if ((uint64_t)c_opt_int(c, K_files) > IOR_PROG_LIST_MAX)
 			ior_bad(c->in, "files", "out of range 0..%d",
 				IOR_PROG_LIST_MAX);
-		c_list(c, K_lens, 0, 1 << 30);
+		c_list(c, K_lens, 0, 1 << 30, &sum);
+		if (sum > IOR_PROG_REGBUF_MAX)
+			ior_bad(c->in, "lens", "more than %llu bytes in all",
+				(unsigned long long)IOR_PROG_REGBUF_MAX);
 		break;
 	default:
 		break;

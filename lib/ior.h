@@ -40,6 +40,7 @@
 #define IOR_PROG_PATH_MAX 4096		/* a path unescaped, with its NUL */
 #define IOR_PROG_VALUE_MAX 4096		/* an xattr value as written, with NUL */
 #define IOR_PROG_LIST_MAX 65536		/* entries of an fds, vfds, lens list */
+#define IOR_PROG_REGBUF_MAX (1ull << 30)	/* bytes of buffers registered at once */
 #define IOR_PROG_OPS_MAX 0xfffffffeull	/* operations of one program */
 
 /* Exit codes shared by all tools (documented in ior(7)). */

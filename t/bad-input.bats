@@ -385,6 +385,24 @@ map_refuses() {
 		"cpid: missing for sched:fork"
 }
 
+@test "ior-gen refuses a ring size beyond 32 bits and more registered buffers than the replay pins, as ior-replay would, with one line naming input, line and field" {
+	S=$(scratch)
+	{
+		stream map
+		rec 1 1 io_uring_setup 3 100 entries=8 flags=0 sq=8 cq=4294967296 vfd=1 ofd=1
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-gen "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-gen: $S/in.ior:2: cq: out of range 0..4294967295"
+	{
+		stream map
+		rec 1 1 io_uring_register 0 100 fd=3 opcode=IORING_REGISTER_BUFFERS nr=2 lens=1073741824,1 vfd=1 ofd=1
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-gen "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-gen: $S/in.ior:2: lens: more than 1073741824 bytes in all"
+}
+
 @test "ior-gen refuses a malformed key of a record it drops, as ior-map refuses it, with one line naming input, line and field" {
 	S=$(scratch)
 	{
