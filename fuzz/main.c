@@ -95,9 +95,10 @@ static const struct reader readers[] = {
 		V("dry-run", 1, "-C", "@R", "-n", "@1"),
 		VX("rerun", 2, .twice = 1, "-C", "@R", "--fill", "sparse", "@1"),
 	} },
+	/* a program that can only deadlock is the watchdog's (-W), not a hang */
 	{ .name = "ior-replay", .kinds = KB(K_REPLAY), .v = {
-		VX("replay", 5, .init_first = 1, "-C", "@R", "@1"),
-		V("bare", 2, "-C", "@R", "@1"),
+		VX("replay", 5, .init_first = 1, "-C", "@R", "-W", "5", "@1"),
+		V("bare", 2, "-C", "@R", "-W", "5", "@1"),
 		V("dry-run", 1, "-C", "@R", "-n", "@1"),
 	} },
 	{ .name = "ior-stats",
