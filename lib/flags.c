@@ -141,12 +141,12 @@ size_t ior_flags_format(char *buf, size_t cap, const struct ior_flag *t,
 }
 
 /*
- * The last values parsed, a few tables at a time: a stream repeats its
- * flags (O_RDWR|O_CREAT|O_CLOEXEC), and their names share first bytes,
- * so comparing the whole string once beats looking up each name. Per
- * thread, as any thread may parse.
+ * The last values parsed, by table and string: a stream repeats its
+ * flags (O_RDWR|O_CREAT|O_CLOEXEC), a few of each table, and their names
+ * share first bytes, so comparing the whole string once beats looking up
+ * each name. Per thread, as any thread may parse.
  */
-#define MEMO 8
+#define MEMO 64
 #define MEMO_LEN 48
 static __thread struct {
 	const struct ior_flag *t;
@@ -158,8 +158,11 @@ static int parse(const struct ior_flag *t, const char *s, uint64_t *v);
 
 int ior_flags_parse(const struct ior_flag *t, const char *s, uint64_t *v)
 {
-	unsigned i = ((uintptr_t)t >> 4) % MEMO;
-	size_t n;
+	size_t n = strlen(s);
+	/* its table, its length and two of its bytes tell most apart */
+	unsigned i = (((uintptr_t)t >> 4) + n * 7 +
+		      (unsigned char)s[n / 2] * 3 +
+		      (unsigned char)s[n ? n - 1 : 0]) % MEMO;
 
 	if (memo[i].t == t && !strcmp(memo[i].s, s)) {
 		*v = memo[i].v;
@@ -167,7 +170,7 @@ int ior_flags_parse(const struct ior_flag *t, const char *s, uint64_t *v)
 	}
 	if (parse(t, s, v) < 0)
 		return -1;
-	if ((n = strlen(s)) < MEMO_LEN) {
+	if (n < MEMO_LEN) {
 		memo[i].t = t;
 		memo[i].v = *v;
 		memcpy(memo[i].s, s, n + 1);
