@@ -26,6 +26,16 @@
 #define IOR_PROG_LINE_MAX (IOR_LINE_MAX - IOR_RESULT_ADDS)
 #define IOR_MAP_LINE_MAX (IOR_PROG_LINE_MAX - IOR_GEN_ADDS)
 #define IOR_KV_MAX 32		/* most key=value arguments in a record */
+/*
+ * The most arguments written, by kind of stream, the same way: a program's
+ * operation leaves room for the keys ior-replay's results add at most
+ * (cret, cdur, late or stuck, cinflight, inflight, skip), a map stream's
+ * record for ior-gen's seq= and after= too.
+ */
+#define IOR_RESULT_ADDS_KV 6
+#define IOR_GEN_ADDS_KV 2
+#define IOR_PROG_KV_MAX (IOR_KV_MAX - IOR_RESULT_ADDS_KV)
+#define IOR_MAP_KV_MAX (IOR_PROG_KV_MAX - IOR_GEN_ADDS_KV)
 
 /*
  * What a replay program may hold: ior-replay and ior-init refuse more,

@@ -432,6 +432,43 @@ map_refuses() {
 	assert_equal "$(printf '%s\n' "$output" | grep -c '^[^#]')" 1
 }
 
+@test "ior-map refuses a record its keys take past a map stream's most arguments, with one line naming input, line and field" {
+	# 24: room for ior-gen's seq= and after= and for the keys of
+	# ior-replay's results, within the 32 arguments any reader takes
+	S=$(scratch)
+	{
+		stream trace
+		rec 4242 4242 openat 3 100 dirfd=AT_FDCWD path=/srv/f flags=O_RDONLY mode=0
+		rec 4242 4242 read 10 900 fd=3 count=10 $(printf 'k%d=1 ' $(seq 20))
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-map "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-map: $S/in.ior:3: arguments: 25 with the keys ior-map adds; at most 24"
+}
+
+@test "ior-gen refuses a record with no room left for the keys it and ior-replay add, with one line naming input, line and field" {
+	S=$(scratch)
+	{
+		stream map
+		rec 1 1 sync 0 100 $(printf 'k%d=1 ' $(seq 25))
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-gen "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-gen: $S/in.ior:2: arguments: 25, with no room for the keys ior-gen adds; at most 24"
+}
+
+@test "ior-replay refuses an operation with no room left for the arguments of its result, with one line naming input, line and field" {
+	S=$(scratch)
+	mkdir "$S/root"
+	{
+		stream replay
+		rec 1 1 sync 0 100 seq=1 $(printf 'k%d=1 ' $(seq 26))
+	} > "$S/in.ior"
+	run --separate-stderr timeout 10 ior-replay -C "$S/root" "$S/in.ior"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "ior-replay: $S/in.ior:2: arguments: 27, with no room for the keys ior-replay adds; at most 26"
+}
+
 @test "ior-replay refuses an operation with no room left for the keys of its result, with one line naming input, line and field" {
 	local head="0.000001000 1 1 app sync 0 1000 seq=1 x=" long
 	S=$(scratch)

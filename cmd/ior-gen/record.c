@@ -483,6 +483,10 @@ void gen_record(const struct ior_in *in, struct ior_rec *r,
 		struct ior_out *spool)
 {
 	nrecords++;
+	/* room left for seq=, after= and the keys of the replay's results */
+	if (r->nkv > IOR_MAP_KV_MAX)
+		ior_bad(in, "arguments", "%d, with no room for the keys ior-gen adds; at most %d",
+			r->nkv, IOR_MAP_KV_MAX);
 	call_sub = 0;
 	decide(in, r, spool);
 	if (call_sub && held)

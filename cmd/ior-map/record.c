@@ -429,6 +429,16 @@ static void check_written(const struct ior_in *in, const struct ior_rec *r,
 	static char child[24], cpid[24];
 	static struct ior_subs subs;	/* those written, each once */
 	uint64_t sub;
+	int n = r->nkv + !!ri->kchild + (ri->vfd2 >= 0) + !!ri->vfds;
+
+	if (ri->ofd)
+		n += 2 + !!ri->ofd->abs;
+	if (ri->ofd2)
+		n += 1 + !!ri->ofd2->abs;
+	/* room left for what ior-gen and ior-replay add (ior.h) */
+	if (n > IOR_MAP_KV_MAX)
+		ior_bad(in, "arguments", "%d with the keys ior-map adds; at most %d",
+			n, IOR_MAP_KV_MAX);
 
 	for (int k = 0; k < 2; k++)
 		if (ri->resolved[k])

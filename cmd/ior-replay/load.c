@@ -1073,6 +1073,9 @@ void load_program(const char *path)
 		if (in.linelen > IOR_PROG_LINE_MAX)
 			ior_bad(&in, "line", "%zu bytes, with no room for the keys ior-replay adds; at most %d",
 				in.linelen, IOR_PROG_LINE_MAX);
+		if (r.nkv > IOR_PROG_KV_MAX)
+			ior_bad(&in, "arguments", "%d, with no room for the keys ior-replay adds; at most %d",
+				r.nkv, IOR_PROG_KV_MAX);
 		parse_op(&in, &r);
 	}
 	link_uring();
