@@ -1681,6 +1681,26 @@ fadvise64($f, 0, 0, 0x63 /* POSIX_FADV_??? */) = -1 EINVAL (Invalid argument)"
 	assert_equal "$(stat -c %s "$R/f")" 200
 }
 
+@test "a reap named by more requests than its nr takes no more events than nr" {
+	# The events' buffer holds nr: four requests naming a reap of nr=1
+	# (a malformed program) must not make it ask the kernel for four.
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_setup 0 nr=8 ctx=0x7f0000
+		op 1 1 io_submit 4 ctx=0x7f0000 nr=4 sub=1
+		op 1 1 aio:pwrite 100 fd=3 offset=0 count=100 ctx=0x7f0000 sub=1 iocb=0x1000 reap=1
+		op 1 1 aio:pwrite 100 fd=3 offset=100 count=100 ctx=0x7f0000 sub=1 iocb=0x1040 reap=1
+		op 1 1 aio:pwrite 100 fd=3 offset=200 count=100 ctx=0x7f0000 sub=1 iocb=0x1080 reap=1
+		op 1 1 aio:pwrite 100 fd=3 offset=300 count=100 ctx=0x7f0000 sub=1 iocb=0x10c0 reap=1
+		op 1 1 io_getevents 1 ctx=0x7f0000 min_nr=1 nr=1 reap=1
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(res 8 6)" 1
+	assert_equal "$(stat -c %s "$R/f")" 400
+}
+
 @test "io_getevents waits for no more events than the replay has in flight, and reaps as many as the capture's did" {
 	{
 		stream replay

@@ -217,8 +217,9 @@ static void late_in(uint32_t j)
  * The min_nr and nr to replay. A call that reaped requests of the
  * program names them (reap=): it reaps and waits for as many, since its
  * after= had the requests submitted first; one that reaped nothing
- * reaps nothing. Without reap= (an older program), as many events as
- * the captured call reaped (at least its min_nr). Never a wait for more
+ * reaps nothing, and none more than its nr. Without reap= (an older
+ * program), as many events as the captured call reaped (at least its
+ * min_nr). Never a wait for more
  * than the context has in flight in the replay, and the late requests
  * of the call not submitted yet (they come after it in the program:
  * their io_submit returned after the call did): its requests may have
@@ -236,6 +237,9 @@ static long ctx_min_nr(uint64_t captured, const struct prog_op *op, long *nr)
 		return min;
 	if (op->cret == 0 || (op->opt & HAS_REAP)) {
 		*nr = min = op->cret == 0 ? 0 : op->count;
+		/* the events' buffer holds nr: more may name it (malformed) */
+		if (*nr > op->len)
+			*nr = min = op->len;
 	} else if (op->cret > 0 && op->cret <= op->len) {
 		*nr = op->cret;
 		if (min < op->cret)
