@@ -546,6 +546,8 @@ static void check_aio(const struct chk *c, unsigned kind)
 			c_time(c, K_timeout);
 		if (kind == IOR_REPLAY_IO_PGETEVENTS)
 			c_uint(c, K_sigmask);
+		if (c->val[K_reap])
+			c_uint(c, K_reap);
 		return;
 	case IOR_REPLAY_IO_CANCEL:
 		c_hex(c, K_ctx);
@@ -560,6 +562,8 @@ static void check_aio(const struct chk *c, unsigned kind)
 	c_hex(c, K_iocb);
 	c_opt_flags(c, K_flags, ior_rwf_flags);
 	c_uint(c, K_sub);
+	if (c->val[K_reap])
+		c_uint(c, K_reap);
 }
 
 static void check_uring_call(const struct chk *c, unsigned kind)
@@ -897,6 +901,9 @@ static void check_own(const struct chk *c, const struct need *n)
 		ior_dev(in, "dev", val[K_dev]);
 	if (!n)
 		return;
+	/* a context, whatever the call (ior-gen's order of AIO) */
+	if (val[K_ctx])
+		c_hex(c, K_ctx);
 	if (n->rflags)
 		c_opt_flags(c, K_flags, n->rflags);
 	check_offset(c, n->offs);

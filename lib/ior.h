@@ -312,7 +312,8 @@ void ior_keys_find(const struct ior_keys *ks, const struct ior_rec *r,
  * no device (ior-gen drops those); and the keys ior-gen reads itself,
  * where present: a file's facts (fmode, uid and gid as owners, size and
  * ino as numbers, dev as MAJOR:MINOR), file and file2 as paths, ofd and
- * ofd2, sub, group, umask, the flags of a rename or an unlink, and the
+ * ofd2, sub, group, umask, any call's ctx, an AIO request's or reap's
+ * reap, the flags of a rename or an unlink, and the
  * offsets from which a call read or copied, within 2^63 - 1 with RET's
  * bytes. ior-gen checks each record it reads with it, ior-map each one
  * it writes (with the values it writes): what ior-map writes, ior-gen
@@ -334,7 +335,7 @@ void ior_keys_find(const struct ior_keys *ks, const struct ior_rec *r,
 	X(min_complete) X(opcode) X(fds) X(vfds) X(lens) X(ring) X(fixed) \
 	X(sqe_flags) X(buf) X(datasync) X(resolve) X(slot) X(batch) X(setup) \
 	X(files) X(fmode) X(umask) X(file) X(file2) X(ofd) X(ofd2) X(ino) \
-	X(dev) X(group)
+	X(dev) X(group) X(reap)
 enum ior_check_key {
 #define IOR_CHECK_KEY(k) IOR_CK_##k,
 	IOR_CHECK_KEYS(IOR_CHECK_KEY)

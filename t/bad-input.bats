@@ -403,6 +403,16 @@ map_refuses() {
 	assert_equal "$stderr" "ior-gen: $S/in.ior:2: lens: more than 1073741824 bytes in all"
 }
 
+@test "ior-map refuses an AIO request's malformed reap=, as ior-gen and ior-replay would, with one line naming input, line and field" {
+	map_refuses "$(rec 4242 4242 aio:fsync 0 100 fd=0 ctx=0x7f0000 sub=1 iocb=0x1000 reap=)" \
+		"reap: not a number: \"\""
+}
+
+@test "ior-map refuses a malformed ctx= on any call, as ior-gen would, with one line naming input, line and field" {
+	map_refuses "$(rec 4242 4242 uring:nop 0 100 ring=8 sqe_flags=0 user_data=0x1 exec=inline batch=1 ctx=0x7_FILE)" \
+		"ctx: not a hexadecimal address: \"0x7_FILE\""
+}
+
 @test "ior-gen refuses a malformed key of a record it drops, as ior-map refuses it, with one line naming input, line and field" {
 	S=$(scratch)
 	{

@@ -14,7 +14,7 @@
  * own.
  */
 #define ARG_KEYS(X) IOR_CHECK_KEYS(X) X(fs) X(ft) X(nlink) X(exec) \
-	X(reap) X(seq) X(after)
+	X(seq) X(after)
 enum {
 #define ARG_INDEX(k) ARG_##k,
 	ARG_KEYS(ARG_INDEX)
