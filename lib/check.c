@@ -874,6 +874,9 @@ static void check_own(const struct chk *c, const struct need *n)
 		c_path(c, K_file);
 	if (val[K_file2])
 		c_path(c, K_file2);
+	/* ior-gen's ordering reads a descriptor's vfd on any call */
+	c_vfd(c, K_vfd);
+	c_vfd(c, K_vfd2);
 	if (val[K_ofd])
 		c_int(c, K_ofd);
 	if (val[K_ofd2])

@@ -413,6 +413,13 @@ map_refuses() {
 		"ctx: not a hexadecimal address: \"0x7_FILE\""
 }
 
+@test "ior-map refuses a malformed vfd= or vfd2= on any call, as ior-gen's ordering reads it, with one line naming input, line and field" {
+	map_refuses "$(rec 4242 4242 mkdirat 0 100 dirfd=3 path=gone vfd2= mode=0755)" \
+		"vfd2: not a number: \"\""
+	map_refuses "$(rec 4242 4242 sync 0 100 vfd=x)" \
+		"vfd: not a number: \"x\""
+}
+
 @test "ior-gen refuses a malformed key of a record it drops, as ior-map refuses it, with one line naming input, line and field" {
 	S=$(scratch)
 	{
