@@ -1811,3 +1811,22 @@ replays_clean() {
 	replays_clean 20
 	assert_equal "$(stat -c %s "$D/root$D/work/big")" 5242880
 }
+
+@test "a read's count of 2^63, which the check lets through as the replay reads it, is taken by the ordering too" {
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDONLY mode=0 size=100 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 2 1 1 read 10 100 fd=3 count=9223372036854775808 vfd=1 ofd=1 file=/w/f)
+	$(at 3 1 2 pread64 10 100 fd=3 count=9223372036854775808 offset=0 vfd=1 ofd=1 file=/w/f)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '1 read seq=2' '2 pread64 seq=3 after=1')"
+}
+
+@test "a ring's ior:fd without vfd= is dropped as an unknown descriptor, as any other" {
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 ior:fd 0 0 fd=7 path=anon_inode:[io_uring] flags=O_RDWR offset=0 size=0 entries=16 cq=32 setup=0)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_equal "$(ops)" ""
+	assert_equal "$(stat_of dropped.unknown_fd)" 1
+}

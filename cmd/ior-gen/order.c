@@ -439,6 +439,14 @@ static uint64_t num_of(const struct ior_in *in, const char *key,
 	return n < 0 ? 0 : (uint64_t)n;
 }
 
+/* A count, as the replay reads it (0..2^64-1), at most INT64_MAX. */
+static uint64_t count_of(const struct ior_in *in, const char *v)
+{
+	uint64_t n = v ? ior_uint(in, "count", v) : 0;
+
+	return n > INT64_MAX ? INT64_MAX : n;
+}
+
 static uint64_t end_at(uint64_t off, uint64_t n)
 {
 	return off + n < off || off + n > INT64_MAX ? RES_END : off + n;
@@ -579,7 +587,7 @@ static void order_file(const struct ior_in *in, const struct ior_rec *r,
 	case IOR_TREE_PREAD:
 		range_of(in, "offset", op == IOR_TREE_PREAD ? a->offset : NULL,
 			 o, r->ret, &lo, &hi);
-		file_read(fe, lo, hi, r->ret, num_of(in, "count", a->count), u);
+		file_read(fe, lo, hi, r->ret, count_of(in, a->count), u);
 		break;
 	case IOR_TREE_WRITE:
 	case IOR_TREE_PWRITE:
@@ -589,7 +597,7 @@ static void order_file(const struct ior_in *in, const struct ior_rec *r,
 		break;
 	case IOR_TREE_XFER:
 		range_of(in, "offset", a->offset, o, r->ret, &lo, &hi);
-		file_read(fe, lo, hi, r->ret, num_of(in, "count", a->count), u);
+		file_read(fe, lo, hi, r->ret, count_of(in, a->count), u);
 		range_of(in, "offset2", a->offset2, o2, r->ret, &lo, &hi);
 		file_write(fe2, lo, hi, r->ret, u);
 		break;

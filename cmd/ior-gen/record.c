@@ -330,6 +330,10 @@ static int dropped(const struct ior_in *in, const struct ior_rec *r,
 			drop_count(DROP_UNKNOWN_FD);
 			return 1;
 		}
+	} else if (op == IOR_TREE_RING && !a->vfd && (a->fd || r->ret >= 0)) {
+		/* a ring the replay could not name: as any unknown descriptor */
+		drop_count(DROP_UNKNOWN_FD);
+		return 1;
 	}
 	/*
 	 * An io_uring_register that failed on a descriptor of its fds= is
