@@ -1,5 +1,6 @@
 /* root.c - resolving replay paths beneath a root directory (openat2). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -169,4 +170,101 @@ int ior_chmod_nofollow(int d, const char *name, mode_t mode)
 		e = chmod_proc(fd, mode);
 	close(fd);
 	return e;
+}
+
+/* A walk's state: the callbacks and the path of where it is. */
+struct walk {
+	const struct ior_walk *w;
+	char path[PATH_MAX];
+};
+
+static void walk_fail(struct walk *k, size_t len, int why)
+{
+	k->path[len] = 0;
+	k->w->fail(k->w->arg, len ? k->path : "/", why);
+}
+
+/*
+ * The entries of the directory dfd (closed here), of stat dst, whose
+ * path is path[0, len), depth directories beneath the root, marked mark.
+ */
+static void walk_dir(struct walk *k, int dfd, const struct stat *dst,
+		     size_t len, int depth, int mark)
+{
+	const struct ior_walk *w = k->w;
+	DIR *d = fdopendir(dfd);
+	struct ior_walk_entry e;
+	struct dirent *de;
+	struct stat st;
+	size_t nlen;
+	int fd, inner;
+
+	if (!d) {
+		int why = -errno;
+
+		close(dfd);
+		walk_fail(k, len, why);
+		return;
+	}
+	if (depth > IOR_WALK_DEPTH) {
+		closedir(d);
+		walk_fail(k, len, IOR_WALK_TOO_DEEP);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		nlen = strlen(de->d_name);
+		if (len + 1 + nlen >= PATH_MAX) {
+			walk_fail(k, len, IOR_WALK_NAME_LONG);
+			continue;
+		}
+		k->path[len] = '/';
+		memcpy(k->path + len + 1, de->d_name, nlen + 1);
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT)	/* gone meanwhile: nothing to do */
+				w->fail(w->arg, k->path, -errno);
+			continue;
+		}
+		e = (struct ior_walk_entry){
+			.dfd = dirfd(d), .name = de->d_name, .path = k->path,
+			.len = len + 1 + nlen, .st = &st, .dst = dst,
+			.mark = mark,
+		};
+		inner = mark;
+		if (w->entry(w->arg, &e, &inner) != IOR_WALK_INTO ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			w->fail(w->arg, k->path, -errno);
+			continue;
+		}
+		walk_dir(k, fd, &st, e.len, depth + 1, inner);
+		k->path[e.len] = 0;
+		if (w->left)
+			w->left(w->arg, &e, inner);
+	}
+	k->path[len] = 0;
+	closedir(d);
+}
+
+int ior_root_walk(const struct ior_root *r, int mark, const struct ior_walk *w)
+{
+	struct walk k = { .w = w };
+	struct stat st;
+	int fd = ior_root_openat(r, "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	int why;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		why = -errno;
+		close(fd);
+		walk_fail(&k, 0, why);
+		return 0;
+	}
+	walk_dir(&k, fd, &st, 0, 0, mark);
+	return 0;
 }

@@ -8,6 +8,7 @@
 #define IOR_ROOT_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct ior_root {
@@ -58,5 +59,62 @@ int ior_fd_chown(int fd, uid_t uid, gid_t gid);
  * that unshared its own.
  */
 int ior_chmod_nofollow(int d, const char *name, mode_t mode);
+
+/*
+ * The walk of the tree beneath the root (ior_root_walk). Each directory
+ * is opened beneath its parent's descriptor with O_NOFOLLOW |
+ * O_DIRECTORY and each entry looked at with fstatat(AT_SYMLINK_NOFOLLOW):
+ * no symlink is followed and no name is looked up again from the root,
+ * whatever a local user renames meanwhile. Directories more than
+ * IOR_WALK_DEPTH beneath the root are not walked.
+ */
+#define IOR_WALK_DEPTH 256
+
+/* What a walk could not do, besides a -errno (struct ior_walk's fail). */
+enum {
+	IOR_WALK_TOO_DEEP = 1,	/* a directory is past IOR_WALK_DEPTH */
+	IOR_WALK_NAME_LONG,	/* a name in it makes a path of PATH_MAX */
+};
+
+/* The entry a walk is at. */
+struct ior_walk_entry {
+	int dfd;		/* its directory, opened beneath the root */
+	const char *name;	/* its name in dfd, to act on it by *at calls */
+	const char *path;	/* from the root, "/a/b": for messages and look-ups */
+	size_t len;		/* strlen(path) */
+	const struct stat *st;	/* its own, the symlink when it is one */
+	const struct stat *dst;	/* dfd's */
+	int mark;		/* what its directory was walked into with */
+};
+
+/* Answers of struct ior_walk's entry. */
+enum { IOR_WALK_SKIP, IOR_WALK_INTO };
+
+struct ior_walk {
+	/*
+	 * Each entry but "." and "..". Returns IOR_WALK_INTO to walk into
+	 * it (a directory), with *mark (its own mark to begin with) as the
+	 * mark of the entries met there; else IOR_WALK_SKIP.
+	 */
+	int (*entry)(void *arg, const struct ior_walk_entry *e, int *mark);
+	/*
+	 * A directory walked into, once its entries are done (or could not
+	 * be read), with the mark they had; may be NULL. Not called when it
+	 * could not be opened.
+	 */
+	void (*left)(void *arg, const struct ior_walk_entry *e, int mark);
+	/*
+	 * path (from the root, "/" for the root) could not be walked: why
+	 * is a -errno or an IOR_WALK_ code.
+	 */
+	void (*fail)(void *arg, const char *path, int why);
+	void *arg;
+};
+
+/*
+ * Walk the tree beneath the root, depth first, its entries marked mark.
+ * Returns 0, or -errno when the root cannot be opened.
+ */
+int ior_root_walk(const struct ior_root *r, int mark, const struct ior_walk *w);
 
 #endif

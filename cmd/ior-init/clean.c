@@ -1,12 +1,12 @@
 /*
  * clean.c - a used root brought back to the program's tree (clean.h).
  *
- * The root is walked from its descriptor: each directory is opened
+ * The root is walked by ior_root_walk (root.h): each directory opened
  * beneath its parent's descriptor with O_NOFOLLOW | O_DIRECTORY, each
- * entry is looked at with fstatat(AT_SYMLINK_NOFOLLOW) and removed with
- * unlinkat on its parent's descriptor. No symlink is followed and no
- * name is looked up again from the root, so nothing outside the root is
- * removed, whatever a local user renames meanwhile. A directory that
+ * entry looked at with fstatat(AT_SYMLINK_NOFOLLOW) and removed here
+ * with unlinkat on its parent's descriptor. No symlink is followed and
+ * no name is looked up again from the root, so nothing outside the root
+ * is removed, whatever a local user renames meanwhile. A directory that
  * is not in the tree is emptied the same way, then removed; one that is
  * a mount point is left, and said.
  */
@@ -24,8 +24,6 @@
 #include <unistd.h>
 
 #include "clean.h"
-
-#define MAX_DEPTH 256		/* directories walked beneath the root */
 
 /*
  * The mark of a root ior-init has made a tree in, on the root directory
@@ -48,7 +46,6 @@ static size_t names_len, names_cap;
 static struct ior_hashmap by_hash;	/* hash -> index + 1 */
 
 struct walk {
-	int rootfd;
 	int dry;
 	struct ior_out *out;
 	unsigned long removed, failed;
@@ -129,110 +126,65 @@ static void failed(struct walk *w, const char *path, const char *why)
 	w->failed++;
 }
 
-static void walk_dir(struct walk *w, int dfd, const struct stat *dst,
-		     char *path, size_t len, int depth, int keep);
-
-/*
- * Remove dfd/name (path, len bytes), of stat st, in the directory of
- * stat dst, and all beneath it. A dry run prints the top one only
- * (top), and counts them all.
- */
-static void remove_entry(struct walk *w, int dfd, const char *name,
-			 const struct stat *st, const struct stat *dst,
-			 char *path, size_t len, int depth, int top)
+/* What the walk could not do, said as a removal that failed. */
+static void walk_failed(void *arg, const char *path, int why)
 {
-	int fd;
-
-	if (w->dry && top) {
-		ior_puts(w->out, "remove ");
-		ior_put_esc(w->out, path, len);
-		ior_putc(w->out, '\n');
-	}
-	if (S_ISDIR(st->st_mode)) {
-		/* A bind mount of a directory elsewhere is left too. */
-		if (st->st_dev != dst->st_dev ||
-		    mount_of(dfd, name) != mount_of(dfd, "")) {
-			failed(w, path, "a mount point: left as it is");
-			return;
-		}
-		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			    O_CLOEXEC);
-		if (fd < 0) {
-			failed(w, path, strerror(errno));
-			return;
-		}
-		walk_dir(w, fd, st, path, len, depth + 1, 0);
-		path[len] = 0;
-		if (!w->dry && unlinkat(dfd, name, AT_REMOVEDIR) < 0) {
-			failed(w, path, strerror(errno));
-			return;
-		}
-	} else if (!w->dry && unlinkat(dfd, name, 0) < 0) {
-		failed(w, path, strerror(errno));
-		return;
-	}
-	w->removed++;
+	failed(arg, path, why == IOR_WALK_TOO_DEEP ?
+	       "too deep beneath the root: left as it is" :
+	       why == IOR_WALK_NAME_LONG ?
+	       "a name in it is too long: left as it is" : strerror(-why));
 }
 
 /*
- * The entries of the directory dfd (closed here), of stat dst, whose
- * path is path[0, len), depth directories beneath the root. keep:
- * compare each with the tree and remove those it does not hold (or
- * holds as another type); else remove them all.
+ * An entry of the root. Its directory's mark says whether it is compared
+ * with the tree (1) or removed with its directory (0). One the tree does
+ * not hold, or holds as another type, is removed: at once, or, for a
+ * directory, once the walk into it has emptied it (removed_dir). A dry
+ * run prints the top one of what it removes only, and counts them all.
  */
-static void walk_dir(struct walk *w, int dfd, const struct stat *dst,
-		     char *path, size_t len, int depth, int keep)
+static int clean_entry(void *arg, const struct ior_walk_entry *e, int *keep)
 {
-	DIR *d = fdopendir(dfd);
-	const struct name *n;
-	struct dirent *de;
-	struct stat st;
-	size_t nlen;
-	int fd;
+	struct walk *w = arg;
+	const struct name *n = e->mark ? find(e->path, ior_hash_str(e->path)) :
+		NULL;
 
-	path[len] = 0;
-	if (!d) {
-		close(dfd);
-		failed(w, len ? path : "/", strerror(errno));
+	if (n && n->type == type_of(e->st->st_mode))
+		return n->type == TREE_DIR ? IOR_WALK_INTO : IOR_WALK_SKIP;
+	if (w->dry && e->mark) {
+		ior_puts(w->out, "remove ");
+		ior_put_esc(w->out, e->path, e->len);
+		ior_putc(w->out, '\n');
+	}
+	if (S_ISDIR(e->st->st_mode)) {
+		/* A bind mount of a directory elsewhere is left too. */
+		if (e->st->st_dev != e->dst->st_dev ||
+		    mount_of(e->dfd, e->name) != mount_of(e->dfd, "")) {
+			failed(w, e->path, "a mount point: left as it is");
+			return IOR_WALK_SKIP;
+		}
+		*keep = 0;
+		return IOR_WALK_INTO;
+	}
+	if (!w->dry && unlinkat(e->dfd, e->name, 0) < 0) {
+		failed(w, e->path, strerror(errno));
+		return IOR_WALK_SKIP;
+	}
+	w->removed++;
+	return IOR_WALK_SKIP;
+}
+
+/* A directory walked into: removed, once emptied, unless kept. */
+static void removed_dir(void *arg, const struct ior_walk_entry *e, int keep)
+{
+	struct walk *w = arg;
+
+	if (keep)
+		return;
+	if (!w->dry && unlinkat(e->dfd, e->name, AT_REMOVEDIR) < 0) {
+		failed(w, e->path, strerror(errno));
 		return;
 	}
-	if (depth > MAX_DEPTH) {
-		closedir(d);
-		failed(w, path, "too deep beneath the root: left as it is");
-		return;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		nlen = strlen(de->d_name);
-		if (len + 1 + nlen >= PATH_MAX) {
-			path[len] = 0;
-			failed(w, path, "a name in it is too long: left as it is");
-			continue;
-		}
-		path[len] = '/';
-		memcpy(path + len + 1, de->d_name, nlen + 1);
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno != ENOENT)
-				failed(w, path, strerror(errno));
-			continue;
-		}
-		n = keep ? find(path, ior_hash_str(path)) : NULL;
-		if (!n || n->type != type_of(st.st_mode)) {
-			remove_entry(w, dirfd(d), de->d_name, &st, dst, path,
-				     len + 1 + nlen, depth, keep);
-		} else if (n->type == TREE_DIR) {
-			fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
-				    O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0)
-				failed(w, path, strerror(errno));
-			else
-				walk_dir(w, fd, &st, path, len + 1 + nlen,
-					 depth + 1, 1);
-		}
-	}
-	path[len] = 0;
-	closedir(d);
+	w->removed++;
 }
 
 /* Whether the directory fd holds no entry; fd is left open. */
@@ -271,7 +223,10 @@ unsigned long clean_root(const struct ior_root *root, int dry,
 			 int *ours)
 {
 	struct walk w = { .dry = dry, .out = out };
-	char path[PATH_MAX] = "";
+	const struct ior_walk walk = {
+		.entry = clean_entry, .left = removed_dir, .fail = walk_failed,
+		.arg = &w,
+	};
 	struct stat st, sys;
 	int fd = ior_root_openat(root, "/", O_RDONLY | O_DIRECTORY |
 				 O_CLOEXEC, 0);
@@ -296,7 +251,9 @@ unsigned long clean_root(const struct ior_root *root, int dry,
 		close(fd);
 		return 0;
 	}
-	walk_dir(&w, fd, &st, path, 0, 0, 1);
+	close(fd);
+	if ((fd = ior_root_walk(root, 1, &walk)) < 0)
+		ior_errx(IOR_EXIT_SYS, "%s: %s", root->dir, strerror(-fd));
 	*nfailed += w.failed;
 	return w.removed;
 }

@@ -2,16 +2,15 @@
  * cache.c - the page cache state of the tree under the root when the
  * replay starts (--cache, cache.h).
  *
- * The tree is walked from the root's descriptor: each directory opened
- * beneath its parent with O_NOFOLLOW | O_DIRECTORY, each other entry
- * with O_PATH | O_NOFOLLOW, checked to be a regular file by fstat, and
+ * The tree is walked by ior_root_walk (root.h): each directory opened
+ * beneath its parent with O_NOFOLLOW | O_DIRECTORY; each regular file
+ * opened here with O_PATH | O_NOFOLLOW, checked again by fstat, and
  * only then reopened for reading through its own descriptor (its
  * /proc/thread-self/fd name, which is that inode and no other): no
  * symlink is followed, nothing outside the root is read, and no FIFO or
  * device a local user swapped in is opened.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,7 +24,6 @@
 #include "options.h"
 #include "paths.h"
 
-#define MAX_DEPTH 256		/* directories below the root walked */
 #define READ_BLOCK (1 << 20)	/* bytes per read of --cache warm */
 
 static const char *const cache_names[] = {
@@ -96,51 +94,43 @@ static void one_file(struct walk *w, int pfd)
 	w->failed += e < 0;
 }
 
-/* Every entry beneath the directory dfd (which it closes), depth deep. */
-static void walk_dir(struct walk *w, int dfd, int depth)
+/*
+ * An entry of the root: a directory is walked into, a regular file
+ * opened O_PATH | O_NOFOLLOW and checked by fstat again, since it may
+ * have been swapped meanwhile; anything else is left.
+ */
+static int cache_entry(void *arg, const struct ior_walk_entry *e, int *mark)
 {
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
+	struct walk *w = arg;
 	struct stat st;
 	int fd;
 
-	if (!d) {
-		close(dfd);
+	(void)mark;
+	if (S_ISDIR(e->st->st_mode))
+		return IOR_WALK_INTO;
+	if (!S_ISREG(e->st->st_mode))
+		return IOR_WALK_SKIP;
+	fd = openat(e->dfd, e->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		w->failed += errno != ENOENT;
+		return IOR_WALK_SKIP;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		one_file(w, fd);
+	close(fd);
+	return IOR_WALK_SKIP;
+}
+
+/* What the walk could not do: counted, and said once at the end. */
+static void cache_failed(void *arg, const char *path, int why)
+{
+	struct walk *w = arg;
+
+	(void)path;
+	if (why == IOR_WALK_TOO_DEEP)
+		w->deep++;
+	else
 		w->failed++;
-		return;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) {
-			fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
-				    O_NOFOLLOW | O_CLOEXEC);
-			if (fd >= 0) {
-				if (depth >= MAX_DEPTH) {
-					close(fd);
-					w->deep++;
-				} else {
-					walk_dir(w, fd, depth + 1);
-				}
-				continue;
-			}
-			if (errno != ENOTDIR && errno != ELOOP) {
-				w->failed++;
-				continue;
-			}
-		}
-		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
-			continue;
-		fd = openat(dirfd(d), de->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			w->failed += errno != ENOENT;
-			continue;
-		}
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-			one_file(w, fd);
-		close(fd);
-	}
-	closedir(d);
 }
 
 /* Write all of the machine's dirty pages, then drop every clean one. */
@@ -159,15 +149,17 @@ static void drop_all(void)
 void cache_prepare(void)
 {
 	struct walk w = { .mode = opt.cache };
-	int fd = ior_root_openat(&root, "/", O_RDONLY | O_DIRECTORY |
-				 O_CLOEXEC, 0);
+	const struct ior_walk walk = {
+		.entry = cache_entry, .fail = cache_failed, .arg = &w,
+	};
+	int e;
 
-	if (fd < 0)
-		ior_errx(IOR_EXIT_SYS, "%s: %s", opt.dir, strerror(-fd));
 	if (w.mode == CACHE_WARM)
 		w.buf = ior_xmalloc(READ_BLOCK);
-	walk_dir(&w, fd, 0);
+	e = ior_root_walk(&root, 0, &walk);
 	free(w.buf);
+	if (e < 0)
+		ior_errx(IOR_EXIT_SYS, "%s: %s", opt.dir, strerror(-e));
 	if (w.mode == CACHE_COLD_ALL)
 		drop_all();
 	if (w.failed)
@@ -177,7 +169,7 @@ void cache_prepare(void)
 			  "dropped from the page cache");
 	if (w.deep)
 		ior_warnx("--cache %s: %lu directories more than %d deep in %s left as they are",
-			  cache_name(w.mode), w.deep, MAX_DEPTH, opt.dir);
+			  cache_name(w.mode), w.deep, IOR_WALK_DEPTH, opt.dir);
 	if (opt.verbose)
 		ior_warnx("--cache %s: %lu files", cache_name(w.mode), w.files);
 }
