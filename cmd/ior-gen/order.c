@@ -431,19 +431,25 @@ static void order_ofd(const struct ior_in *in, const struct args *a,
 
 /* ---- file data and size ---- */
 
-static uint64_t num_of(const struct ior_in *in, const char *key,
-		       const char *v)
+/*
+ * A record's byte count or file offset (count=, offset=, size=, len=), 0
+ * when it has none, within 0..INT64_MAX where the ranges of a file lie.
+ * Read as lib/check.c reads the key, so that what it let through is read
+ * here too: count= unsigned (a size_t, up to 2^64 - 1), the others
+ * signed (an loff_t; a negative one is 0).
+ */
+static uint64_t key_bytes(const struct ior_in *in, const char *key,
+			  const char *v)
 {
-	int64_t n = v ? ior_int(in, key, v) : 0;
+	int64_t s;
+	uint64_t n;
 
-	return n < 0 ? 0 : (uint64_t)n;
-}
-
-/* A count, as the replay reads it (0..2^64-1), at most INT64_MAX. */
-static uint64_t count_of(const struct ior_in *in, const char *v)
-{
-	uint64_t n = v ? ior_uint(in, "count", v) : 0;
-
+	if (!v)
+		return 0;
+	if (!strcmp(key, "count"))
+		n = ior_uint(in, key, v);
+	else
+		n = (s = ior_int(in, key, v)) < 0 ? 0 : (uint64_t)s;
 	return n > INT64_MAX ? INT64_MAX : n;
 }
 
@@ -466,7 +472,7 @@ static void range_of(const struct ior_in *in, const char *key,
 	if (ret < 0)
 		return;
 	if (offset && strcmp(offset, "-1")) {
-		*lo = num_of(in, key, offset);
+		*lo = key_bytes(in, key, offset);
 		*hi = end_at(*lo, ret);
 	} else if (o && o->pos >= ret) {
 		*lo = o->pos - ret;
@@ -527,15 +533,15 @@ static void file_observe(struct path_ent *f, int64_t size, struct user *u)
 
 static int64_t size_key(const struct ior_in *in, const struct args *a)
 {
-	return a->size ? (int64_t)num_of(in, "size", a->size) : -1;
+	return a->size ? (int64_t)key_bytes(in, "size", a->size) : -1;
 }
 
 /* The fallocate of [off, off + len), its mode in flags. */
 static void file_fallocate(const struct ior_in *in, struct path_ent *f,
 			   const struct args *a, struct user *u)
 {
-	uint64_t lo = num_of(in, "offset", a->offset);
-	uint64_t hi = end_at(lo, num_of(in, "len", a->len));
+	uint64_t lo = key_bytes(in, "offset", a->offset);
+	uint64_t hi = end_at(lo, key_bytes(in, "len", a->len));
 
 	if (!f)
 		return;
@@ -587,7 +593,8 @@ static void order_file(const struct ior_in *in, const struct ior_rec *r,
 	case IOR_TREE_PREAD:
 		range_of(in, "offset", op == IOR_TREE_PREAD ? a->offset : NULL,
 			 o, r->ret, &lo, &hi);
-		file_read(fe, lo, hi, r->ret, count_of(in, a->count), u);
+		file_read(fe, lo, hi, r->ret,
+			  key_bytes(in, "count", a->count), u);
 		break;
 	case IOR_TREE_WRITE:
 	case IOR_TREE_PWRITE:
@@ -597,7 +604,8 @@ static void order_file(const struct ior_in *in, const struct ior_rec *r,
 		break;
 	case IOR_TREE_XFER:
 		range_of(in, "offset", a->offset, o, r->ret, &lo, &hi);
-		file_read(fe, lo, hi, r->ret, count_of(in, a->count), u);
+		file_read(fe, lo, hi, r->ret,
+			  key_bytes(in, "count", a->count), u);
 		range_of(in, "offset2", a->offset2, o2, r->ret, &lo, &hi);
 		file_write(fe2, lo, hi, r->ret, u);
 		break;
