@@ -10,8 +10,9 @@
  *
  * The rules are ior-replay's loader's: the keys an operation needs come
  * from its call's row of the table (calls.h), the arguments' types and
- * keys, and a few calls' own keys; each is parsed with lib's parsers,
- * within the limits of ior.h (IOR_PROG_*). A change to what the loader
+ * keys (ior_row_need, here, which the loader reads too), and a few
+ * calls' own keys; each is parsed with lib's parsers, within the limits
+ * of ior.h (IOR_PROG_*). A change to what the loader
  * reads, or to what ior-gen reads, is a change here.
  */
 #define _GNU_SOURCE
@@ -33,29 +34,11 @@ static const char *const key_name[NKEYS] = { IOR_CHECK_KEYS(CHECK_NAME) };
 #undef CHECK_NAME
 _Static_assert(NKEYS <= IOR_KEYS_MAX, "the checked keys fit a key set");
 
-/* What a row needs, from its arguments (as the loader derives it). */
-enum {
-	N_FD = 1 << 0, N_FD2 = 1 << 1, N_PATH = 1 << 2, N_PATH2 = 1 << 3,
-	N_MODE = 1 << 4, N_COUNT = 1 << 5, N_OFFSET = 1 << 6,
-	N_IOVCNT = 1 << 7, N_WHENCE = 1 << 8, N_SIZE = 1 << 9,
-	N_MASK = 1 << 10, N_AMODE = 1 << 11, N_OWNER = 1 << 12,
-	N_NAME = 1 << 13, N_TIMES = 1 << 14, N_LEN = 1 << 15,
-	N_OPTOFF = 1 << 16,	/* offset and offset2, each optional */
-	N_ADDR = 1 << 17,
-	N_EMPTY = 1 << 18,	/* an empty path with a dirfd acts on it */
-	N_RETFD = 1 << 19,	/* RET is a new descriptor */
-	N_ARG = 1 << 20,	/* advice=, op= or prot= */
-	N_URING = 1 << 21,	/* an io_uring request: keys of its own */
-};
-
 /* The file offsets ior-gen reads as such (ior_check_rec_vals). */
 enum { OFF_NONE, OFF_READ, OFF_XFER, OFF_IORFD };
 
 struct need {
-	unsigned bits;
-	const struct ior_flag *flags;	/* its flags= key's names, if any */
-	const struct ior_flag *argt;	/* N_ARG: that key's names */
-	int argkey;			/* N_ARG: K_advice, K_op or K_prot */
+	struct ior_need call;		/* the loader's keys: ior_row_need */
 	/* a record of a map stream: what ior-gen reads beyond the above */
 	const struct ior_flag *rflags;	/* flags= of a call without: its tree's */
 	uint8_t own_path, own_path2;	/* path, path2 not checked above */
@@ -83,18 +66,20 @@ static int is_value_table(const struct ior_flag *t)
 		t == ior_fcntl_cmds || t == ior_lock_types;
 }
 
-/* One argument of a row: what it asks of the record. */
-static void need_arg(const struct ior_arg *a, struct need *n)
+/* One argument of a row: what it asks of the operation. */
+static void need_arg(const struct ior_arg *a, struct ior_need *n)
 {
 	const char *k = a->key;
 
 	switch (a->type) {
 	case IOR_ARG_FD:
-		n->bits |= !strcmp(k, "fd") ? N_FD : !strcmp(k, "fd2") ? N_FD2 : 0;
+		n->bits |= !strcmp(k, "fd") ? IOR_NEED_FD :
+			!strcmp(k, "fd2") ? IOR_NEED_FD2 : 0;
 		break;
 	case IOR_ARG_PATH: case IOR_ARG_LINK: case IOR_ARG_NAME:
-		n->bits |= !strcmp(k, "path") ? N_PATH : !strcmp(k, "path2") ?
-			N_PATH2 : !strcmp(k, "name") ? N_NAME : 0;
+		n->bits |= !strcmp(k, "path") ? IOR_NEED_PATH :
+			!strcmp(k, "path2") ? IOR_NEED_PATH2 :
+			!strcmp(k, "name") ? IOR_NEED_NAME : 0;
 		break;
 	case IOR_ARG_FLAGS:
 		if (!a->flags)		/* a record's: its own keys */
@@ -102,65 +87,70 @@ static void need_arg(const struct ior_arg *a, struct need *n)
 		if (!strcmp(k, "flags"))
 			n->flags = a->flags;
 		else if (!strcmp(k, "mask"))
-			n->bits |= N_MASK;
+			n->bits |= IOR_NEED_MASK;
 		else if (!strcmp(k, "amode"))
-			n->bits |= N_AMODE;
+			n->bits |= IOR_NEED_AMODE;
 		else if (!strcmp(k, "whence"))
-			n->bits |= N_WHENCE;
+			n->bits |= IOR_NEED_WHENCE;
 		else if (!strcmp(k, "advice") || !strcmp(k, "op") ||
 			 !strcmp(k, "prot")) {
-			n->bits |= N_ARG;
+			n->bits |= IOR_NEED_ARG;
 			n->argt = a->flags;
 			n->argkey = !strcmp(k, "advice") ? K_advice :
 				!strcmp(k, "op") ? K_op : K_prot;
 		}
 		break;
 	case IOR_ARG_MODE:
-		n->bits |= N_MODE;
+		n->bits |= IOR_NEED_MODE;
 		break;
 	case IOR_ARG_INT: case IOR_ARG_UINT:
 		if (!strcmp(k, "uid") || !strcmp(k, "gid"))
-			n->bits |= N_OWNER;
+			n->bits |= IOR_NEED_OWNER;
 		else if (!strcmp(k, "iovcnt"))
-			n->bits |= N_IOVCNT;
+			n->bits |= IOR_NEED_IOVCNT;
 		else if (!strcmp(k, "flags"))
 			n->flags = no_names;
 		break;
 	case IOR_ARG_LONG: case IOR_ARG_LOFF: case IOR_ARG_SIZE:
 		if (!strcmp(k, "offset") || !strcmp(k, "offset2"))
-			n->bits |= a->form == IOR_FORM_OPT ? N_OPTOFF : N_OFFSET;
+			n->bits |= a->form == IOR_FORM_OPT ?
+				IOR_NEED_OPTOFF : IOR_NEED_OFFSET;
 		else if (!strcmp(k, "size"))
-			n->bits |= N_SIZE;
+			n->bits |= IOR_NEED_SIZE;
 		else if (!strcmp(k, "len"))
-			n->bits |= N_LEN;
+			n->bits |= IOR_NEED_LEN;
 		else if (!strcmp(k, "count"))
-			n->bits |= N_COUNT;
+			n->bits |= IOR_NEED_COUNT;
 		break;
 	case IOR_ARG_RBUF: case IOR_ARG_WBUF:
-		n->bits |= N_COUNT;
+		n->bits |= IOR_NEED_COUNT;
 		break;
 	case IOR_ARG_HEX:
-		n->bits |= !strcmp(k, "addr") ? N_ADDR : 0;
+		n->bits |= !strcmp(k, "addr") ? IOR_NEED_ADDR : 0;
 		break;
 	case IOR_ARG_NONE:	/* written by ior-trace's own code */
-		n->bits |= !strcmp(k, "times") ? N_TIMES : 0;
+		n->bits |= !strcmp(k, "times") ? IOR_NEED_TIMES : 0;
 		break;
 	default:
 		break;
 	}
 }
 
-static void need_of_row(int row, struct need *n)
+/*
+ * What row needs (ior.h). The keys come from its arguments; a few
+ * kinds have keys of their own, which their checks below read.
+ */
+void ior_row_need(int row, struct ior_need *n)
 {
 	const struct ior_call *c = &ior_calls[row];
 	unsigned kind = c->replay;
 	int dirfd = 0;
 
-	*n = (struct need){ 0 };
+	*n = (struct ior_need){ 0 };
 	if (kind == IOR_REPLAY_FORK || kind == IOR_REPLAY_EXEC)
 		return;
 	if (is_uring_request(kind)) {
-		n->bits = N_URING;
+		n->bits = IOR_NEED_URING;
 		return;
 	}
 	for (int i = 0; i < c->nargs; i++) {
@@ -169,18 +159,18 @@ static void need_of_row(int row, struct need *n)
 			!strcmp(c->args[i].key, "dirfd");
 	}
 	if (c->ret == IOR_RET_FD)
-		n->bits |= N_RETFD;
+		n->bits |= IOR_NEED_RETFD;
 	switch (kind) {
 	case IOR_REPLAY_STAT: case IOR_REPLAY_STATX: case IOR_REPLAY_CHOWN:
 	case IOR_REPLAY_LINK: case IOR_REPLAY_UTIMES:
 		if (dirfd && n->flags == ior_at_flags)
-			n->bits |= N_EMPTY;
+			n->bits |= IOR_NEED_EMPTY;
 		break;
 	case IOR_REPLAY_MMAP:	/* where it maps is the kernel's choice */
-		n->bits &= ~N_ADDR;
+		n->bits &= ~IOR_NEED_ADDR;
 		break;
 	case IOR_REPLAY_IORFD:
-		n->bits |= N_FD;
+		n->bits |= IOR_NEED_FD;
 		n->flags = ior_open_flags;
 		break;
 	case IOR_REPLAY_URING_SETUP:
@@ -194,7 +184,7 @@ static void need_of_row(int row, struct need *n)
 	}
 	/* Beside open flags, mode= matters with O_CREAT only: optional. */
 	if (n->flags == ior_open_flags)
-		n->bits &= ~N_MODE;
+		n->bits &= ~IOR_NEED_MODE;
 }
 
 /*
@@ -210,7 +200,7 @@ static void need_own(int row, struct need *n)
 	if (kind == IOR_REPLAY_NONE || kind == IOR_REPLAY_FORK ||
 	    kind == IOR_REPLAY_EXEC) {
 		n->own_path = n->own_path2 = n->own_creation = 1;
-	} else if (n->bits & N_URING) {
+	} else if (n->call.bits & IOR_NEED_URING) {
 		n->own_path = kind != IOR_REPLAY_UR_OPENAT &&
 			kind != IOR_REPLAY_UR_OPENAT2 &&
 			kind != IOR_REPLAY_UR_STATX;
@@ -218,13 +208,13 @@ static void need_own(int row, struct need *n)
 		n->own_creation = kind != IOR_REPLAY_UR_OPENAT &&
 			kind != IOR_REPLAY_UR_OPENAT2;
 	} else {
-		n->own_path = !(n->bits & N_PATH) &&
+		n->own_path = !(n->call.bits & IOR_NEED_PATH) &&
 			kind != IOR_REPLAY_OPEN_BY_HANDLE;
-		n->own_path2 = !(n->bits & N_PATH2);
+		n->own_path2 = !(n->call.bits & IOR_NEED_PATH2);
 	}
-	if (!n->flags && c->tree == IOR_TREE_RENAME)
+	if (!n->call.flags && c->tree == IOR_TREE_RENAME)
 		n->rflags = ior_rename_flags;
-	else if (!n->flags && c->tree == IOR_TREE_UNLINK)
+	else if (!n->call.flags && c->tree == IOR_TREE_UNLINK)
 		n->rflags = ior_at_flags;
 	n->offs = c->tree == IOR_TREE_PREAD ? OFF_READ :
 		c->tree == IOR_TREE_XFER ? OFF_XFER :
@@ -238,7 +228,7 @@ static int needs_known;
 static void needs_init(void)
 {
 	for (int row = 0; row < IOR_NCALLS; row++) {
-		need_of_row(row, &needs[row]);
+		ior_row_need(row, &needs[row].call);
 		need_own(row, &needs[row]);
 	}
 	needs_known = 1;
@@ -716,12 +706,12 @@ static void check_args(const struct chk *c, unsigned kind,
 {
 	const struct ior_in *in = c->in;
 	const struct ior_rec *r = c->r;
-	unsigned b = n->bits;
+	unsigned b = n->call.bits;
 	uint64_t flags = 0;
 	size_t path = 1;
 	int64_t fd;
 
-	if (b & N_FD) {
+	if (b & IOR_NEED_FD) {
 		fd = c_int(c, K_fd);
 		c_vfd(c, K_vfd);
 		if (kind == IOR_REPLAY_IORFD && (fd < 0 || fd >= IOR_PROG_FD_MAX))
@@ -731,74 +721,75 @@ static void check_args(const struct chk *c, unsigned kind,
 		if (kind == IOR_REPLAY_IORFD && !c->val[K_vfd] && !c->rec)
 			ior_bad(in, "vfd", "missing");
 	}
-	if (b & N_FD2) {
+	if (b & IOR_NEED_FD2) {
 		c_int(c, K_fd2);
 		c_vfd(c, K_vfd2);
 	}
-	if (b & N_PATH)
+	if (b & IOR_NEED_PATH)
 		path = c_path(c, K_path);
-	if (b & N_PATH2)
+	if (b & IOR_NEED_PATH2)
 		c_path(c, K_path2);
-	if (b & N_NAME) {
+	if (b & IOR_NEED_NAME) {
 		c_path(c, K_name);
 		c_xattr_value(c);
 	}
-	if (n->flags)
-		flags = c_flags(c, K_flags, n->flags);
+	if (n->call.flags)
+		flags = c_flags(c, K_flags, n->call.flags);
 	/* ior:fd of a file without a name: as long as size (ior-replay(1)) */
 	if (kind == IOR_REPLAY_IORFD && (flags & __O_TMPFILE) == __O_TMPFILE &&
 	    c->val[K_size] && c_uint(c, K_size) > INT64_MAX)
 		ior_bad(in, "size", "out of range 0..%lld", (long long)INT64_MAX);
-	if (b & N_MASK)
+	if (b & IOR_NEED_MASK)
 		c_flags(c, K_mask, ior_statx_mask);
-	if (b & N_AMODE)
+	if (b & IOR_NEED_AMODE)
 		c_flags(c, K_amode, ior_access_modes);
-	if (b & N_OWNER) {
+	if (b & IOR_NEED_OWNER) {
 		ior_owner(in, "uid", need(c, K_uid), 1);
 		ior_owner(in, "gid", need(c, K_gid), 1);
 	}
-	if ((b & N_TIMES) && (c->val[K_atime] || c->val[K_mtime])) {
+	if ((b & IOR_NEED_TIMES) && (c->val[K_atime] || c->val[K_mtime])) {
 		c_time(c, K_atime);
 		c_time(c, K_mtime);
 	}
-	if (b & N_WHENCE)
+	if (b & IOR_NEED_WHENCE)
 		c_value(c, K_whence, ior_whence_names);
-	if (b & N_OFFSET)
+	if (b & IOR_NEED_OFFSET)
 		c_int(c, K_offset);
-	if (b & N_OPTOFF) {
+	if (b & IOR_NEED_OPTOFF) {
 		c_opt_int(c, K_offset);
 		c_opt_int(c, K_offset2);
 	}
-	if (b & N_SIZE)
+	if (b & IOR_NEED_SIZE)
 		c_int(c, K_size);
-	if (b & N_LEN)
+	if (b & IOR_NEED_LEN)
 		c_int(c, K_len);
-	if (b & N_ADDR)
+	if (b & IOR_NEED_ADDR)
 		c_hex(c, K_addr);
-	if (b & N_COUNT)
+	if (b & IOR_NEED_COUNT)
 		c_uint(c, K_count);
-	if ((b & N_IOVCNT) && c_uint(c, K_iovcnt) > IOR_PROG_IOV_MAX)
+	if ((b & IOR_NEED_IOVCNT) && c_uint(c, K_iovcnt) > IOR_PROG_IOV_MAX)
 		ior_bad(in, "iovcnt", "more than %d", IOR_PROG_IOV_MAX);
-	if ((b & N_MODE) || (n->flags == ior_open_flags && c->val[K_mode]))
+	if ((b & IOR_NEED_MODE) ||
+	    (n->call.flags == ior_open_flags && c->val[K_mode]))
 		c_mode(c);
 	check_creation(c);
-	if (b & N_ARG) {
-		if (is_value_table(n->argt))
-			c_value(c, n->argkey, n->argt);
+	if (b & IOR_NEED_ARG) {
+		if (is_value_table(n->call.argt))
+			c_value(c, n->call.argkey, n->call.argt);
 		else
-			c_flags(c, n->argkey, n->argt);
+			c_flags(c, n->call.argkey, n->call.argt);
 	}
 	check_special(c, kind);
 	check_aio(c, kind);
 	check_uring_call(c, kind);
 	/* fstatat(fd, "", AT_EMPTY_PATH) and futimens act on dirfd */
-	if ((b & N_EMPTY) && !path &&
+	if ((b & IOR_NEED_EMPTY) && !path &&
 	    ((flags & AT_EMPTY_PATH) || kind == IOR_REPLAY_UTIMES)) {
 		if (strcmp(need(c, K_dirfd), "AT_FDCWD"))
 			c_int(c, K_dirfd);
 		c_vfd(c, K_vfd);
 	}
-	if ((b & N_RETFD) && kind != IOR_REPLAY_IORFD && r->ret >= 0) {
+	if ((b & IOR_NEED_RETFD) && kind != IOR_REPLAY_IORFD && r->ret >= 0) {
 		c_retfd(c);
 		if (kind == IOR_REPLAY_DUP)
 			c_vfd(c, K_vfd2);
@@ -890,13 +881,13 @@ static void check_own(const struct chk *c, const struct need *n)
 	if (!n || n->own_creation)
 		check_creation(c);
 	/* a file's facts, but a chown's owners, which are its arguments */
-	if (!n || !(n->bits & N_OWNER)) {
+	if (!n || !(n->call.bits & IOR_NEED_OWNER)) {
 		if (val[K_uid])
 			ior_owner(in, "uid", val[K_uid], 0);
 		if (val[K_gid])
 			ior_owner(in, "gid", val[K_gid], 0);
 	}
-	if (val[K_size] && (!n || !(n->bits & N_SIZE)))
+	if (val[K_size] && (!n || !(n->call.bits & IOR_NEED_SIZE)))
 		ior_off(in, "size", val[K_size]);
 	if (val[K_ino])
 		c_uint(c, K_ino);

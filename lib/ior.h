@@ -351,6 +351,41 @@ void ior_check_vals(const struct ior_rec *r,
 		    const char *val[IOR_CHECK_NKEYS]);
 
 /*
+ * The keys an operation of a row of the table of calls needs, derived
+ * from the row's arguments (their types and keys), its ret column and a
+ * few calls' kinds: the ones ior-replay's loader parses, and so the ones
+ * lib/check.c checks. One derivation for both, so that they cannot
+ * disagree; a tool adds bits of its own from IOR_NEED_TOOL up.
+ */
+enum {
+	IOR_NEED_FD = 1 << 0, IOR_NEED_FD2 = 1 << 1, IOR_NEED_PATH = 1 << 2,
+	IOR_NEED_PATH2 = 1 << 3, IOR_NEED_MODE = 1 << 4,
+	IOR_NEED_COUNT = 1 << 5, IOR_NEED_OFFSET = 1 << 6,
+	IOR_NEED_IOVCNT = 1 << 7, IOR_NEED_WHENCE = 1 << 8,
+	IOR_NEED_SIZE = 1 << 9, IOR_NEED_MASK = 1 << 10,
+	IOR_NEED_AMODE = 1 << 11, IOR_NEED_OWNER = 1 << 12,
+	IOR_NEED_NAME = 1 << 13, IOR_NEED_TIMES = 1 << 14,
+	IOR_NEED_LEN = 1 << 15,
+	IOR_NEED_OPTOFF = 1 << 16,	/* offset and offset2, each optional */
+	IOR_NEED_ADDR = 1 << 17,
+	IOR_NEED_EMPTY = 1 << 18,	/* an empty path with a dirfd acts on it */
+	IOR_NEED_RETFD = 1 << 19,	/* RET is a new descriptor */
+	IOR_NEED_ARG = 1 << 20,		/* advice=, op= or prot= */
+	IOR_NEED_URING = 1 << 21,	/* an io_uring request: keys of its own */
+	IOR_NEED_TOOL = 1 << 24,	/* the first bit left to a tool */
+};
+
+struct ior_need {
+	unsigned bits;			/* IOR_NEED_* */
+	const struct ior_flag *flags;	/* its flags= key's names, if any */
+	const struct ior_flag *argt;	/* IOR_NEED_ARG: that key's names */
+	int argkey;	/* IOR_NEED_ARG: IOR_CK_advice, IOR_CK_op or IOR_CK_prot */
+};
+
+/* What an operation of row needs, into *n. */
+void ior_row_need(int row, struct ior_need *n);
+
+/*
  * The calls that submit requests, io_submit and io_uring_enter, name
  * them by sub=, a number no other such call of the stream has
  * (ior-format(5)). ior_sub_once(): r of row is such a call with sub

@@ -35,144 +35,66 @@ _Static_assert(NKEYS <= IOR_KEYS_MAX, "the loader's keys fit a key set");
 /* ---- the calls a replay program may hold: the table's rows ---- */
 
 /*
- * What a row needs parsed (A_*) and what its RET is, derived from its
- * arguments (their types and keys) and its ret column once, on first use.
+ * What a row needs parsed: the keys lib derives from its arguments and
+ * kind (ior_row_need: IOR_NEED_*, what lib/check.c checks), then, from
+ * IOR_NEED_TOOL on, what the loader makes of its RET and buffers.
  */
 enum {
-	A_FD = 1 << 0, A_FD2 = 1 << 1, A_PATH = 1 << 2, A_PATH2 = 1 << 3,
-	A_MODE = 1 << 4, A_COUNT = 1 << 5, A_OFFSET = 1 << 6,
-	A_IOVCNT = 1 << 7, A_WHENCE = 1 << 8, A_SIZE = 1 << 9,
-	A_MASK = 1 << 10, A_AMODE = 1 << 11, A_OWNER = 1 << 12,
-	A_NAME = 1 << 13, A_TIMES = 1 << 14, A_LEN = 1 << 15,
-	A_OPTOFF = 1 << 16,	/* offset and offset2, each optional */
-	A_ADDR = 1 << 17,
-	A_PAIR = 1 << 18,	/* fd and fd2 may be pipes or sockets */
-	A_EMPTY = 1 << 19,	/* an empty path with a dirfd acts on it */
-	RET_FD = 1 << 20,	/* RET is a descriptor: its number may differ */
-	NOCMP = 1 << 21,	/* RET is an address or a pid: not compared */
-	READS = 1 << 22,	/* needs a read buffer of count bytes */
-	WRITES = 1 << 23,	/* needs count bytes of data */
-	AIO = 1 << 24,		/* an AIO request: issued by its io_submit */
-	URING = 1 << 25,	/* an io_uring request: by its io_uring_enter */
-	A_ARG = 1 << 26,	/* advice=, op= or prot=: into op->arg */
-	A_CREAT = 1 << 27,	/* an open without flags=: creat's flags */
+	A_PAIR = IOR_NEED_TOOL << 0,	/* fd and fd2 may be pipes or sockets */
+	NOCMP = IOR_NEED_TOOL << 1,	/* RET, an address, a pid: no compare */
+	READS = IOR_NEED_TOOL << 2,	/* needs a read buffer of count bytes */
+	WRITES = IOR_NEED_TOOL << 3,	/* needs count bytes of data */
+	AIO = IOR_NEED_TOOL << 4,	/* an AIO request: by its io_submit */
+	A_CREAT = IOR_NEED_TOOL << 5,	/* an open without flags=: creat's */
 };
-
-/* The flags of a call that takes a plain number (copy_file_range's). */
-static const struct ior_flag no_names[] = { { NULL, 0, 0 } };
 
 struct row_need {
 	unsigned need;
 	const struct ior_flag *flags;	/* names of its flags= key, if any */
-	const struct ior_flag *argt;	/* A_ARG: names of that key */
-	int argkey;			/* A_ARG: K_advice, K_op or K_prot */
+	const struct ior_flag *argt;	/* IOR_NEED_ARG: names of that key */
+	int argkey;			/* IOR_NEED_ARG: K_advice, _op, _prot */
 };
 
-/* One argument of a row: what it asks of the parser. */
-static void need_arg(const struct ior_arg *a, struct row_need *n)
+/* The loader's key (K_*) of a key lib checks (IOR_CK_*), by its name. */
+static int load_key(int ck)
 {
-	const char *k = a->key;
+#define CHECK_NAME(k) #k,
+	static const char *const check_name[] = { IOR_CHECK_KEYS(CHECK_NAME) };
+#undef CHECK_NAME
 
-	switch (a->type) {
-	case IOR_ARG_FD:
-		n->need |= !strcmp(k, "fd") ? A_FD : !strcmp(k, "fd2") ? A_FD2 : 0;
-		break;
-	case IOR_ARG_PATH: case IOR_ARG_LINK: case IOR_ARG_NAME:
-		n->need |= !strcmp(k, "path") ? A_PATH : !strcmp(k, "path2") ?
-			A_PATH2 : !strcmp(k, "name") ? A_NAME : 0;
-		break;
-	case IOR_ARG_FLAGS:
-		if (!a->flags)		/* a record's: its handler parses it */
-			break;
-		if (!strcmp(k, "flags"))
-			n->flags = a->flags;
-		else if (!strcmp(k, "mask"))
-			n->need |= A_MASK;
-		else if (!strcmp(k, "amode"))
-			n->need |= A_AMODE;
-		else if (!strcmp(k, "whence"))
-			n->need |= A_WHENCE;
-		else if (!strcmp(k, "advice") || !strcmp(k, "op") ||
-			 !strcmp(k, "prot")) {
-			n->need |= A_ARG;
-			n->argt = a->flags;
-			n->argkey = !strcmp(k, "advice") ? K_advice :
-				!strcmp(k, "op") ? K_op : K_prot;
-		}
-		break;
-	case IOR_ARG_MODE:
-		n->need |= A_MODE;
-		break;
-	case IOR_ARG_INT: case IOR_ARG_UINT:
-		if (!strcmp(k, "uid") || !strcmp(k, "gid"))
-			n->need |= A_OWNER;
-		else if (!strcmp(k, "iovcnt"))
-			n->need |= A_IOVCNT;
-		else if (!strcmp(k, "flags"))
-			n->flags = no_names;
-		break;
-	case IOR_ARG_LONG: case IOR_ARG_LOFF: case IOR_ARG_SIZE:
-		if (!strcmp(k, "offset") || !strcmp(k, "offset2"))
-			n->need |= a->form == IOR_FORM_OPT ? A_OPTOFF : A_OFFSET;
-		else if (!strcmp(k, "size"))
-			n->need |= A_SIZE;
-		else if (!strcmp(k, "len"))
-			n->need |= A_LEN;
-		else if (!strcmp(k, "count"))
-			n->need |= A_COUNT;
-		break;
-	case IOR_ARG_RBUF: case IOR_ARG_WBUF:
-		n->need |= A_COUNT | (a->type == IOR_ARG_RBUF ? READS : WRITES);
-		break;
-	case IOR_ARG_HEX:
-		n->need |= !strcmp(k, "addr") ? A_ADDR : 0;
-		break;
-	case IOR_ARG_NONE:	/* written by ior-trace's own code */
-		n->need |= !strcmp(k, "times") ? A_TIMES : 0;
-		break;
-	default:
-		break;
-	}
+	for (int k = 0; k < NKEYS; k++)
+		if (!strcmp(key_name[k], check_name[ck]))
+			return k;
+	ior_errx(IOR_EXIT_SYS, "%s: a key lib checks, unknown to the loader",
+		 check_name[ck]);
 }
 
 /*
- * What row needs. The keys come from its arguments; a few handlers
- * parse keys of their own (the kinds below).
+ * What row needs: lib's keys, and, from its row, whether its RET is
+ * compared and which buffers it reads into or writes from.
  */
 static void need_of_row(int row, struct row_need *n)
 {
 	const struct ior_call *c = &ior_calls[row];
 	unsigned kind = c->replay;
-	int dirfd = 0;
+	struct ior_need lib;
 
-	*n = (struct row_need){ 0 };
-	switch (kind) {
-	case IOR_REPLAY_FORK:	/* parse_fork */
-	case IOR_REPLAY_EXEC:	/* the program's path is not the replay's */
-		return;
-	default:
-		break;
-	}
+	ior_row_need(row, &lib);
+	*n = (struct row_need){
+		.need = lib.bits, .flags = lib.flags, .argt = lib.argt,
+		.argkey = lib.bits & IOR_NEED_ARG ? load_key(lib.argkey) : 0,
+	};
+	if (kind == IOR_REPLAY_FORK || kind == IOR_REPLAY_EXEC)
+		return;	/* parse_fork; exec's path is not the replay's */
 	for (int i = 0; i < c->nargs; i++) {
-		if (is_uring_request(kind)) {	/* parse_uring: fd may be fixed */
-			if (c->args[i].type == IOR_ARG_RBUF)
-				n->need |= READS;
-			if (c->args[i].type == IOR_ARG_WBUF)
-				n->need |= WRITES;
-			continue;
-		}
-		need_arg(&c->args[i], n);
-		dirfd |= c->args[i].type == IOR_ARG_DIRFD &&
-			!strcmp(c->args[i].key, "dirfd");
+		if (c->args[i].type == IOR_ARG_RBUF)
+			n->need |= READS;
+		if (c->args[i].type == IOR_ARG_WBUF)
+			n->need |= WRITES;
 	}
-	if (is_uring_request(kind)) {
-		n->need |= URING;
+	if (n->need & IOR_NEED_URING)	/* parse_uring: fd may be fixed */
 		return;
-	}
 	switch (c->ret) {
-	case IOR_RET_FD:
-		n->need |= RET_FD;
-		break;
 	case IOR_RET_ADDR: case IOR_RET_PID: case IOR_RET_NOCMP:
 		n->need |= NOCMP;
 		break;
@@ -184,36 +106,8 @@ static void need_of_row(int row, struct row_need *n)
 	}
 	if (is_aio_request(kind))
 		n->need |= AIO;
-	switch (kind) {
-	case IOR_REPLAY_STAT: case IOR_REPLAY_STATX: case IOR_REPLAY_CHOWN:
-	case IOR_REPLAY_LINK: case IOR_REPLAY_UTIMES:
-		/* These act on dirfd itself when the path is empty. */
-		if (dirfd && n->flags == ior_at_flags)
-			n->need |= A_EMPTY;
-		break;
-	case IOR_REPLAY_OPEN:
-		if (!n->flags)
-			n->need |= A_CREAT;
-		break;
-	case IOR_REPLAY_MMAP:	/* where it maps is the kernel's choice */
-		n->need &= ~A_ADDR;
-		break;
-	case IOR_REPLAY_IORFD:	/* a record's fd and flags */
-		n->need |= A_FD;
-		n->flags = ior_open_flags;
-		break;
-	case IOR_REPLAY_URING_SETUP:	/* written by ior-trace's own code */
-		n->flags = ior_uring_setup_flags;
-		break;
-	case IOR_REPLAY_URING_FIXED:	/* a record's flags */
-		n->flags = ior_open_flags;
-		break;
-	default:
-		break;
-	}
-	/* Beside open flags, mode= matters with O_CREAT only: optional. */
-	if (n->flags == ior_open_flags)
-		n->need &= ~A_MODE;
+	if (kind == IOR_REPLAY_OPEN && !n->flags)
+		n->need |= A_CREAT;
 }
 
 /* What row needs, derived on first use (the master only, loading). */
@@ -791,8 +685,8 @@ static void parse_args(const struct args *a, struct prog_op *op,
 	unsigned nd = ci->need;
 
 	op->fd = op->fd2 = op->num = op->num2 = -1;
-	op->anyret = !!(nd & (RET_FD | NOCMP));
-	if (nd & A_FD) {
+	op->anyret = !!(nd & (IOR_NEED_RETFD | NOCMP));
+	if (nd & IOR_NEED_FD) {
 		op->num = fd_of(a, K_fd);
 		op->fd = vfd_of(a, K_vfd);
 		/* Copies substitute for a side they do not know. */
@@ -802,15 +696,15 @@ static void parse_args(const struct args *a, struct prog_op *op,
 		if (op->kind == IOR_REPLAY_IORFD && op->fd < 0)
 			ior_bad(in, "vfd", "missing");
 	}
-	if (nd & A_FD2) {
+	if (nd & IOR_NEED_FD2) {
 		op->num2 = fd_of(a, K_fd2);
 		op->fd2 = vfd_of(a, K_vfd2);
 	}
-	if (nd & A_PATH)
+	if (nd & IOR_NEED_PATH)
 		op->path = path_of(a, K_path);
-	if (nd & A_PATH2)
+	if (nd & IOR_NEED_PATH2)
 		op->path2 = path_of(a, K_path2);
-	if (nd & A_NAME) {
+	if (nd & IOR_NEED_NAME) {
 		op->name = path_of(a, K_name);
 		value_bytes(a, op);
 	}
@@ -818,38 +712,38 @@ static void parse_args(const struct args *a, struct prog_op *op,
 		op->flags = arg_flags(a, K_flags, ci->flags);
 	if (op->kind == IOR_REPLAY_IORFD)
 		anon_size(a, op);
-	if (nd & A_MASK)
+	if (nd & IOR_NEED_MASK)
 		op->mask = arg_flags(a, K_mask, ior_statx_mask);
-	if (nd & A_AMODE)
+	if (nd & IOR_NEED_AMODE)
 		op->mode = arg_flags(a, K_amode, ior_access_modes);
-	if (nd & A_OWNER) {
+	if (nd & IOR_NEED_OWNER) {
 		op->uid = ior_owner(in, "uid", arg_need(a, K_uid), 1);
 		op->gid = ior_owner(in, "gid", arg_need(a, K_gid), 1);
 	}
-	if ((nd & A_TIMES) && (a->val[K_atime] || a->val[K_mtime])) {
+	if ((nd & IOR_NEED_TIMES) && (a->val[K_atime] || a->val[K_mtime])) {
 		op->ts[0] = time_of(a, K_atime);
 		op->ts[1] = time_of(a, K_mtime);
 		op->opt |= HAS_TIMES;
 	}
-	if (nd & A_WHENCE)
+	if (nd & IOR_NEED_WHENCE)
 		op->whence = value_of(a, K_whence, ior_whence_names);
-	if (nd & A_OFFSET)
+	if (nd & IOR_NEED_OFFSET)
 		op->offset = arg_int(a, K_offset);
-	if ((nd & A_OPTOFF) && a->val[K_offset]) {
+	if ((nd & IOR_NEED_OPTOFF) && a->val[K_offset]) {
 		op->offset = arg_int(a, K_offset);
 		op->opt |= HAS_OFF;
 	}
-	if ((nd & A_OPTOFF) && a->val[K_offset2]) {
+	if ((nd & IOR_NEED_OPTOFF) && a->val[K_offset2]) {
 		op->offset2 = arg_int(a, K_offset2);
 		op->opt |= HAS_OFF2;
 	}
-	if (nd & A_SIZE)
+	if (nd & IOR_NEED_SIZE)
 		op->offset = arg_int(a, K_size);
-	if (nd & A_LEN)
+	if (nd & IOR_NEED_LEN)
 		op->len = arg_int(a, K_len);
-	if (nd & A_ADDR)
+	if (nd & IOR_NEED_ADDR)
 		op->addr = arg_hex(a, K_addr);
-	if (nd & A_COUNT) {
+	if (nd & IOR_NEED_COUNT) {
 		op->count = arg_uint(a, K_count);
 		if (op->count > RW_MAX)
 			op->count = RW_MAX;
@@ -858,7 +752,7 @@ static void parse_args(const struct args *a, struct prog_op *op,
 		    !is_rw(op->kind) && !(nd & A_PAIR))
 			op->count = BUF_MAX;
 	}
-	if (nd & A_IOVCNT) {
+	if (nd & IOR_NEED_IOVCNT) {
 		op->iovcnt = arg_uint(a, K_iovcnt);
 		if (op->iovcnt > IOV_LIMIT)
 			ior_bad(in, "iovcnt", "more than %d", IOV_LIMIT);
@@ -869,17 +763,17 @@ static void parse_args(const struct args *a, struct prog_op *op,
 	 * Type bits are accepted (git passes them to chmod) and passed on:
 	 * the kernel ignores them, as it did in the capture.
 	 */
-	if ((nd & A_MODE) || (ci->flags == ior_open_flags && a->val[K_mode]))
+	if ((nd & IOR_NEED_MODE) || (ci->flags == ior_open_flags && a->val[K_mode]))
 		op->mode = ior_mode(in, "mode", arg_need(a, K_mode));
 	if (nd & A_CREAT)
 		op->flags = O_CREAT | O_WRONLY | O_TRUNC;
-	if (nd & A_ARG)
+	if (nd & IOR_NEED_ARG)
 		op->arg = is_value_table(ci->argt) ?
 			value_of(a, ci->argkey, ci->argt) :
 			arg_flags(a, ci->argkey, ci->argt);
 	parse_special(a, op);
 	parse_aio(a, op, th);
-	if (nd & URING)
+	if (nd & IOR_NEED_URING)
 		parse_uring(a, op);
 	else
 		parse_uring_call(a, op);
@@ -891,7 +785,7 @@ static void parse_args(const struct args *a, struct prog_op *op,
 	 * fstatat(fd, "", AT_EMPTY_PATH) and its kind act on the descriptor
 	 * dirfd; so does utimensat(fd, NULL), which is futimens.
 	 */
-	if ((nd & A_EMPTY) && op->path == 0 &&
+	if ((nd & IOR_NEED_EMPTY) && op->path == 0 &&
 	    ((op->flags & AT_EMPTY_PATH) || op->kind == IOR_REPLAY_UTIMES)) {
 		/* ior-map gives such a call the vfd of its dirfd. */
 		op->num = strcmp(arg_need(a, K_dirfd), "AT_FDCWD") ?
@@ -900,7 +794,7 @@ static void parse_args(const struct args *a, struct prog_op *op,
 		op->byfd = 1;
 	}
 	op->follows = follows_of(op->row, op->flags);
-	if ((nd & RET_FD) && op->kind != IOR_REPLAY_IORFD && r->ret >= 0) {
+	if ((nd & IOR_NEED_RETFD) && op->kind != IOR_REPLAY_IORFD && r->ret >= 0) {
 		if (r->ret >= FD_MAX)
 			ior_bad(in, "RET", "descriptor above %d", FD_MAX - 1);
 		if (op->kind == IOR_REPLAY_DUP) {
