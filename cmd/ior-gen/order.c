@@ -671,14 +671,17 @@ void order_after(struct after_list *l, const struct ior_in *in,
 		 struct ofd_ent *o2, struct path_ent *fe2, int64_t mark,
 		 int64_t limit)
 {
-	struct octx c = {
-		.l = l, .limit = limit, .w = waited_of(r->tid), .n = 0,
-	};
+	struct octx c;		/* p[] is filled as found: not cleared */
+
 	struct user u = {
 		.tid = r->tid, .mark = mark, .start = r->time_ns,
 		.end = r->time_ns + r->dur, .wait = wait_acc, .ctx = &c,
 	};
 
+	c.l = l;
+	c.limit = limit;
+	c.w = waited_of(r->tid);
+	c.n = 0;
 	if (u.end < u.start)
 		u.end = UINT64_MAX;
 	/*
