@@ -79,7 +79,7 @@ struct call_stats *stats_find(const struct stats *st, const char *name)
 	return NULL;
 }
 
-static int bucket(uint64_t v)
+int bucket(uint64_t v)
 {
 	int e;
 
@@ -90,7 +90,7 @@ static int bucket(uint64_t v)
 }
 
 /* The midpoint of bucket b. */
-static uint64_t bucket_value(int b)
+uint64_t bucket_value(int b)
 {
 	int g = b / SUB, s = b % SUB, e;
 	uint64_t width;
@@ -135,55 +135,83 @@ static void find_marks(const struct ior_rec *r, int *skip, int *inflight)
 	}
 }
 
+void rec_bytes(const struct call_stats *c, const struct ior_rec *r,
+	       uint64_t *rd, uint64_t *wr)
+{
+	uint64_t n = r->ret > 0 ? (uint64_t)r->ret : 0;
+
+	*rd = c->kind == CALL_READ || c->kind == CALL_COPY ? n : 0;
+	*wr = c->kind == CALL_WRITE || c->kind == CALL_COPY ? n : 0;
+}
+
+void stats_open(struct stats *st, struct ior_in *in, const char *path)
+{
+	st->last = 0;
+	st->path = path;
+	ior_in_open(in, path);
+}
+
+int stats_feed(struct stats *st, struct ior_in *in)
+{
+	struct ior_rec r;
+	uint64_t end;		/* this record's end */
+	int k, skip, inflight;
+	struct call_stats *c;
+
+	if ((k = ior_read(in, &r)) == IOR_EOF)
+		return 0;
+	if (k == IOR_META && !st->loss_in && ior_loss_of(in->line, &st->loss)) {
+		st->loss_in = st->path && strcmp(st->path, "-") ? st->path :
+			"<stdin>";
+		st->loss_line = in->lineno;
+	}
+	if (k != IOR_REC)
+		return 1;
+	st->records++;
+	if (__builtin_add_overflow(r.time_ns, r.dur, &end))
+		end = UINT64_MAX;
+	if (end > st->last)
+		st->last = end;
+	/* Not issued by the replay: neither a count nor a latency. */
+	find_marks(&r, &skip, &inflight);
+	if (skip) {
+		st->skipped++;
+		return 1;
+	}
+	c = lookup(st, in, r.call);
+	if (c->kind == CALL_PROC) {
+		c->count++;
+	} else if (c->async) {
+		/*
+		 * Never completed: no result, no latency. In flight until the
+		 * end of the stream as far as it is read (ior-trace writes
+		 * these at its end).
+		 */
+		if (inflight) {
+			c->inflight++;
+			depth_add(&st->depth, r.time_ns,
+				  st->last > r.time_ns ? st->last : r.time_ns);
+		} else {
+			depth_add(&st->depth, r.time_ns, end);
+			add(c, &r);
+			if (st->each)
+				st->each(st, in, &r, c);
+		}
+	} else if (c->kind != CALL_INIT) {
+		add(c, &r);
+		if (st->each)
+			st->each(st, in, &r, c);
+	}
+	return 1;
+}
+
 void stats_read(struct stats *st, const char *path)
 {
 	struct ior_in in;
-	struct ior_rec r;
-	uint64_t last = 0, end;	/* the latest end of a record so far */
-	int k, skip, inflight;
 
-	ior_in_open(&in, path);
-	while ((k = ior_read(&in, &r)) != IOR_EOF) {
-		struct call_stats *c;
-
-		if (k == IOR_META && !st->loss_in &&
-		    ior_loss_of(in.line, &st->loss)) {
-			st->loss_in = path && strcmp(path, "-") ? path : "<stdin>";
-			st->loss_line = in.lineno;
-		}
-		if (k != IOR_REC)
-			continue;
-		if (__builtin_add_overflow(r.time_ns, r.dur, &end))
-			end = UINT64_MAX;
-		if (end > last)
-			last = end;
-		/* Not issued by the replay: neither a count nor a latency. */
-		find_marks(&r, &skip, &inflight);
-		if (skip) {
-			st->skipped++;
-			continue;
-		}
-		c = lookup(st, &in, r.call);
-		if (c->kind == CALL_PROC) {
-			c->count++;
-		} else if (c->async) {
-			/*
-			 * Never completed: no result, no latency. In flight
-			 * until the end of the stream as far as it is read
-			 * (ior-trace writes these at its end).
-			 */
-			if (inflight) {
-				c->inflight++;
-				depth_add(&st->depth, r.time_ns,
-					  last > r.time_ns ? last : r.time_ns);
-			} else {
-				depth_add(&st->depth, r.time_ns, end);
-				add(c, &r);
-			}
-		} else if (c->kind != CALL_INIT) {
-			add(c, &r);
-		}
-	}
+	stats_open(st, &in, path);
+	while (stats_feed(st, &in))
+		;
 	ior_in_close(&in);
 }
 

@@ -56,10 +56,33 @@ struct stats {
 	struct ior_loss loss;
 	const char *loss_in;	/* NULL: none */
 	unsigned long loss_line;
+	uint64_t records;	/* records read, of every kind */
+	uint64_t last;		/* the latest end of a record of this input */
+	const char *path;	/* the input being read: NULL is stdin */
+	/*
+	 * Called with every operation counted (not skipped, not in flight,
+	 * not a process or tree record), for the tables by file, process
+	 * and time and the flame graph (reports.c); data is theirs.
+	 */
+	void (*each)(struct stats *st, const struct ior_in *in,
+		     const struct ior_rec *r, const struct call_stats *c);
+	void *data;
 };
 
 /* Read the stream at path (NULL: standard input) into st. */
 void stats_read(struct stats *st, const char *path);
+/*
+ * The same a record at a time, for the live view: stats_open(), then
+ * stats_feed() until it returns 0 at the end of the input.
+ */
+void stats_open(struct stats *st, struct ior_in *in, const char *path);
+int stats_feed(struct stats *st, struct ior_in *in);
+/* The bytes r read and wrote, as its call's row counts them (lib/calls.h). */
+void rec_bytes(const struct call_stats *c, const struct ior_rec *r,
+	       uint64_t *rd, uint64_t *wr);
+/* The log-linear histogram's bucket of a latency, and its midpoint. */
+int bucket(uint64_t v);
+uint64_t bucket_value(int b);
 /* The call of st named name, or NULL. */
 struct call_stats *stats_find(const struct stats *st, const char *name);
 /* An operation (not a process or tree record). */
