@@ -633,3 +633,151 @@ depth_rows() {
 	run -1 --separate-stderr ior-stats --compare "$D/b.ior" "$D/c.ior"
 	assert_line 'incomplete capture (B): 3 events lost (unpaired=2 aio_lost=1)'
 }
+
+# ---- by file, process and time; histograms ----
+
+# A map stream of two processes and three files: descriptors name their
+# file with file=, as ior-map adds it; a path call with path=.
+by_file() {
+	stream map
+	rec_at 0.100000000 1 1 openat 3 1000 dirfd=AT_FDCWD path=/srv/a flags=O_RDWR mode=0 vfd=1 ofd=1 file=/srv/a
+	rec_at 0.200000000 1 1 pread64 4096 2000 fd=3 count=4096 offset=0 vfd=1 ofd=1 file=/srv/a
+	rec_at 1.300000000 1 1 pwrite64 512 3000 fd=3 count=512 offset=0 vfd=1 ofd=1 file=/srv/a
+	rec_at 1.400000000 1 1 read -9 10 fd=9 count=10 err=EBADF
+	rec_at 2.500000000 2 2 write 100 500 fd=4 count=100 vfd=2 ofd=2 file=/srv/b\;c
+	rec_at 2.600000000 2 2 write 28 500 fd=4 count=28 vfd=2 ofd=2 file=/srv/b\;c
+	rec_at 3.700000000 2 2 unlink 0 7000 dirfd=AT_FDCWD path=/srv/d
+	rec_at 3.800000000 2 2 sched:exit 0 0
+}
+
+# The sum of field N of the rows of the last output but its first (the
+# header) and its last (TOTAL).
+col_sum() {
+	printf '%s\n' "$output" | sed '1d;$d' | awk -F'\t' -v n="$1" '{ s += $n } END { print s + 0 }'
+}
+
+@test "-r files sums calls, errors, bytes and time per path: a descriptor's file=, else path=" {
+	by_file > "$D/f.ior"
+	run -0 ior-stats -t -r files "$D/f.ior"
+	assert_line --index 0 "$(printf 'file\tcount\terrors\tread_bytes\twritten_bytes\ttime_ns')"
+	assert_equal "$(tab_row /srv/a)" "$(printf '/srv/a\t3\t0\t4096\t512\t6000')"
+	assert_equal "$(tab_row '/srv/b;c')" "$(printf '/srv/b;c\t2\t0\t0\t128\t1000')"
+	assert_equal "$(tab_row /srv/d)" "$(printf '/srv/d\t1\t0\t0\t0\t7000')"
+	# a record that names no file has a row of its own
+	assert_equal "$(tab_row '(none)')" "$(printf '(none)\t1\t1\t0\t0\t10')"
+	assert_equal "$(tab_row TOTAL)" "$(printf 'TOTAL\t7\t1\t4096\t640\t14010')"
+	# sorted by time, largest first
+	assert_equal "$(printf '%s\n' "$output" | sed '1d;$d' | cut -f1 | tr '\n' ' ')" "/srv/d /srv/a /srv/b;c (none) "
+}
+
+@test "-r files -n keeps the first rows, and TOTAL sums them all" {
+	by_file > "$D/f.ior"
+	run -0 ior-stats -r files -s bytes -n 1 "$D/f.ior"
+	assert_equal "${#lines[@]}" 4
+	assert_line --index 1 --regexp '^/srv/a +3 +0 +4\.00KiB +512B +6\.00us$'
+	assert_line --index 2 --regexp '^TOTAL +7 +1 +4\.00KiB +640B +14\.0us$'
+	assert_line --index 3 "3 more files in TOTAL"
+	run -0 ior-stats -t -r files -n 2 "$D/f.ior"
+	assert_equal "${#lines[@]}" 4
+	assert_equal "$(tab_field TOTAL 2)" 7
+}
+
+@test "-r procs sums per process and command" {
+	by_file | sed 's/^\(2\.[0-9]* 2 2\) app /\1 db /' > "$D/f.ior"
+	run -0 ior-stats -t -r procs "$D/f.ior"
+	assert_line --index 0 "$(printf 'comm\tpid\tcount\terrors\tread_bytes\twritten_bytes\ttime_ns')"
+	assert_line "$(printf 'app\t1\t4\t1\t4096\t512\t6010')"
+	# a process that changes its COMM (an exec) is a row per command
+	assert_line "$(printf 'db\t2\t2\t0\t0\t128\t1000')"
+	assert_line "$(printf 'app\t2\t1\t0\t0\t0\t7000')"
+	assert_line "$(printf 'TOTAL\t-\t7\t1\t4096\t640\t14010')"
+}
+
+@test "-r time: the intervals sum to the total, which is the per-call table's" {
+	{
+		stream trace
+		for i in $(seq 0 99); do
+			rec_at "$((i / 10)).$((i % 10))00000000" 1 1 pread64 $((i + 1)) $((i * 100 + 1)) fd=3 count=4096 offset=0
+		done
+		rec_at 12.000000000 1 1 fsync -5 40 fd=3 err=EIO
+	} > "$D/t.ior"
+	run -0 ior-stats -t -r time -i 1 "$D/t.ior"
+	assert_line --index 0 "$(printf 'time_ns\tcount\terrors\tread_bytes\twritten_bytes\tp50_ns\tp99_ns\tmax_ns')"
+	# 0 s to 12 s: 13 rows of 1 s, then TOTAL
+	assert_equal "${#lines[@]}" 15
+	assert_equal "$(printf '%s\n' "${lines[1]}" | cut -f1-5,7,8)" "$(printf '0\t10\t0\t55\t0\t901\t901')"
+	# the 5th of 1, 101 .. 901, within the histogram's error
+	awk -v v="$(printf '%s\n' "${lines[1]}" | cut -f6)" 'BEGIN { exit !(v > 401 * 0.93 && v < 401 * 1.07) }' ||
+		fail "p50 $(printf '%s\n' "${lines[1]}" | cut -f6) is not within 7% of 401"
+	assert_line --index 11 "$(printf '10000000000\t0\t0\t0\t0\t-\t-\t-')"
+	assert_equal "$(col_sum 2)" 101
+	assert_equal "$(col_sum 4)" 5050
+	assert_equal "$(tab_row TOTAL | cut -f2-5,8)" "$(printf '101\t1\t5050\t0\t9901')"
+	run -0 ior-stats -t -r calls "$D/t.ior"
+	assert_equal "$(tab_row TOTAL | cut -f2-4)" "$(printf '101\t1\t5050')"
+	# without -i, at most 32 rows of 1, 2 or 5 times a power of ten ns
+	run -0 ior-stats -r time "$D/t.ior"
+	assert_line --index 0 "operations per 500ms:"
+	assert_equal "${#lines[@]}" 28
+}
+
+@test "-r time keeps a fixed grid: a span too long for -i doubles its rows, and records back in time are counted once" {
+	{
+		stream trace
+		rec_at 5000.000000000 1 1 fsync 0 10 fd=3
+		rec_at 0.000000000 1 1 fsync 0 10 fd=3
+		rec_at 2500.000000000 1 1 fsync 0 10 fd=3
+	} > "$D/t.ior"
+	run -0 ior-stats -r time -i 1 "$D/t.ior"
+	assert_line --index 0 "operations per 8s (the interval given, doubled to fit):"
+	run -0 ior-stats -t -r time -i 1 "$D/t.ior"
+	assert_equal "$(col_sum 2)" 3
+	assert_equal "$(tab_field TOTAL 2)" 3
+}
+
+@test "-r hist draws each call's log2 histogram as biolatency does, and its counts sum to the call's" {
+	{
+		stream trace
+		for i in $(seq 1 1000); do rec 1 1 fsync 0 "$i"; done
+		rec 1 1 read 0 0 fd=3 count=1
+	} > "$D/h.ior"
+	run -0 ior-stats -r hist "$D/h.ior"
+	assert_line "call = fsync"
+	assert_line --regexp '^ +nsecs +: count +distribution$'
+	assert_line --regexp '^ +0 -> 1 +: 1 +\|\* +\|$'
+	assert_line --regexp '^ +256 -> 511 +: 256 +\|\*{21} {19}\|$'
+	assert_line --regexp '^ +512 -> 1023 +: 489 +\|\*{40}\|$'
+	run -0 ior-stats -t -r hist "$D/h.ior"
+	assert_line --index 0 "$(printf 'call\tlow_ns\thigh_ns\tcount')"
+	assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '$1 == "fsync" { s += $4 } END { print s }')" 1000
+	assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '$1 == "fsync"' | wc -l)" 10
+	assert_line "$(printf 'read\t0\t1\t1')"
+}
+
+@test "--compare puts capture and replay side by side by file, process, time and histogram" {
+	by_file > "$D/a.ior"
+	by_file | sed 's/ write 28 500 / write 20 900 /' > "$D/b.ior"
+	run -1 ior-stats -t -r files --compare "$D/a.ior" "$D/b.ior"
+	assert_line --index 0 "$(printf 'file\tcount_a\tcount_b\tread_a\tread_b\twritten_a\twritten_b\ttime_a_ns\ttime_b_ns\tdiffers')"
+	assert_equal "$(tab_row '/srv/b;c')" "$(printf '/srv/b;c\t2\t2\t0\t0\t128\t120\t1000\t1400\t1')"
+	assert_equal "$(tab_row /srv/a | cut -f10)" 0
+	assert_equal "$(tab_row TOTAL | cut -f10)" 1
+	run -1 ior-stats -t -r procs --compare "$D/a.ior" "$D/b.ior"
+	assert_line "$(printf 'app\t2\t3\t3\t0\t0\t128\t120\t8000\t8400\t1')"
+	run -0 ior-stats -t -r time -i 1 --compare "$D/a.ior" "$D/b.ior"
+	assert_line --index 0 "$(printf 'offset_ns\tcount_a\tcount_b\tbytes_a\tbytes_b\tp50_a_ns\tp50_b_ns\tp99_a_ns\tp99_b_ns\tmax_a_ns\tmax_b_ns')"
+	assert_equal "$(tab_row TOTAL | cut -f2-5)" "$(printf '7\t7\t4736\t4728')"
+	run -0 ior-stats -t -r hist --compare "$D/a.ior" "$D/b.ior"
+	assert_line "$(printf 'write\t256\t511\t2\t1')"
+	assert_line "$(printf 'write\t512\t1023\t0\t1')"
+	run -0 ior-stats -r hist --compare "$D/a.ior" "$D/b.ior"
+	assert_line --regexp '^ +256 -> 511 +: 2 +1 +\|\*{20}\|\|\*{10} +\|$'
+}
+
+@test "bad uses of the new tables exit 2 with usage" {
+	capture > "$D/a.ior"
+	for n in 0 -1 x 1x ""; do
+		run -2 ior-stats -r files -n "$n" "$D/a.ior"
+		assert_line --index 0 "ior-stats: bad number of rows \"$n\""
+	done
+}

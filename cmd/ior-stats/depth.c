@@ -227,7 +227,7 @@ static void depth_rows(const struct depth *d, uint64_t r0, uint64_t len,
 }
 
 /* The start of a row: seconds with the decimals the row length needs. */
-static void put_row_time(char *dst, uint64_t t, uint64_t len)
+void put_row_time(char *dst, uint64_t t, uint64_t len)
 {
 	uint64_t frac = t % 1000000000ull, div = 1;
 	int dec = 9;

@@ -45,4 +45,10 @@ void depth_add(struct depth *d, uint64_t s, uint64_t e);
 int depth_report(struct depth *a, struct depth *b, int blank,
 		 struct ior_out *o);
 
+/*
+ * A row's start t in seconds with the decimals its length len needs (with
+ * -t, in ns), into a cell.
+ */
+void put_row_time(char *dst, uint64_t t, uint64_t len);
+
 #endif

@@ -7,8 +7,11 @@
  *
  * main.c: the options and the reports in their order. callstats.c: a
  * stream read into its calls; depth.c: async requests in flight over
- * time; report.c: the per-call tables; table.c: cells and rows.
+ * time; report.c: the per-call tables; table.c: cells and rows;
+ * reports.c: the tables by file and process (groups.c), by time
+ * (timeline.c) and the histograms (hist.c).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,20 +23,27 @@
 #include "depth.h"
 #include "options.h"
 #include "report.h"
+#include "reports.h"
 
 struct options opt = { .sort = SORT_TIME, .show = SHOW_CALLS | SHOW_DEPTH };
 
-static void usage(FILE *fp, int code)
+static _Noreturn void usage(FILE *fp, int code)
 {
 	fprintf(fp,
-		"usage: %s [-t] [-s count|time|bytes|name] [-r calls|depth] [-i seconds]\n"
+		"usage: %s [-t] [-s count|time|bytes|name] [-r table] [-i seconds] [-n rows]\n"
 		"                 [file ...]\n"
-		"       %s [-t] [-s key] [-r table] [-i seconds] --compare A B\n"
+		"       %s [-t] [-s key] [-r table] [-i seconds] [-n rows] --compare A B\n"
 		"  -t, --tab              tab-separated output with exact integers\n"
 		"  -s, --sort KEY         sort rows by count, time (default), bytes or name\n"
-		"  -r, --report TABLE     only the per-call table (calls) or the table of\n"
-		"                         async requests in flight over time (depth)\n"
-		"  -i, --interval SECONDS row length of the depth table (default: automatic)\n"
+		"  -r, --report TABLE     the table to print: calls (per call), depth (async\n"
+		"                         requests in flight over time), files (per file),\n"
+		"                         procs (per process), time (per interval) or hist\n"
+		"                         (log2 latency histogram per call)\n"
+		"  -i, --interval SECONDS row length of the depth and time tables\n"
+		"                         (default: automatic)\n"
+		"  -n, --top ROWS         only the first ROWS files or processes\n"
+
+
 		"      --compare          compare stream A (capture) with B (replay result)\n"
 		"  -h, --help             show this help\n"
 		"      --version          show the version\n",
@@ -61,6 +71,38 @@ static uint64_t parse_interval(const char *s)
 	return ns;
 }
 
+static const struct {
+	const char *name;
+	int show;
+} tables[] = {
+	{ "calls", SHOW_CALLS }, { "depth", SHOW_DEPTH },
+	{ "files", SHOW_FILES }, { "procs", SHOW_PROCS },
+	{ "time", SHOW_TIME }, { "hist", SHOW_HIST },
+};
+
+static int parse_table(const char *s)
+{
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (!strcmp(s, tables[i].name))
+			return tables[i].show;
+	ior_warnx("unknown table \"%s\"", s);
+	usage(stderr, IOR_EXIT_USAGE);
+}
+
+static uint64_t parse_top(const char *s)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (!*s || *end || errno || n == 0 || *s == '-') {
+		ior_warnx("bad number of rows \"%s\"", s);
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+	return n;
+}
+
 static void parse_options(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -69,13 +111,14 @@ static void parse_options(int argc, char **argv)
 		{ "compare", no_argument, NULL, 'c' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "top", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "ts:r:i:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ts:r:i:n:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			opt.tab = 1;
@@ -98,15 +141,12 @@ static void parse_options(int argc, char **argv)
 			opt.comparing = 1;
 			break;
 		case 'r':
-			if (!strcmp(optarg, "calls"))
-				opt.show = SHOW_CALLS;
-			else if (!strcmp(optarg, "depth"))
-				opt.show = SHOW_DEPTH;
-			else {
-				ior_warnx("unknown table \"%s\"", optarg);
-				usage(stderr, IOR_EXIT_USAGE);
-			}
+			opt.show = parse_table(optarg);
 			break;
+		case 'n':
+			opt.top = parse_top(optarg);
+			break;
+
 		case 'i':
 			opt.interval = parse_interval(optarg);
 			break;
@@ -136,10 +176,14 @@ static int compare_two(struct stats *a, struct stats *b, struct ior_out *o)
 {
 	int code = IOR_EXIT_OK;
 
+	reports_attach(a);
+	reports_attach(b);
 	stats_read(a, opt.files[0]);
 	stats_read(b, opt.files[1]);
 	if (opt.show & SHOW_CALLS)
 		code = compare(a, b, opt.files[0], opt.files[1], o);
+	else if (opt.show & SHOW_REPORTS)
+		code = reports_print(a, b, o);
 	/*
 	 * A capture that lost events is not the application's I/O: equal
 	 * counts would prove nothing. Said once, of A, or of B, whose
@@ -167,6 +211,7 @@ static int report_all(struct stats *st, struct ior_out *o)
 {
 	int code = IOR_EXIT_OK;
 
+	reports_attach(st);
 	for (int i = 0; i < (opt.nfiles ? opt.nfiles : 1); i++) {
 		st->loss_in = NULL;
 		stats_read(st, opt.nfiles ? opt.files[i] : NULL);
@@ -176,6 +221,8 @@ static int report_all(struct stats *st, struct ior_out *o)
 	}
 	if (opt.show & SHOW_CALLS)
 		code = report(st, o);
+	else if (opt.show & SHOW_REPORTS)
+		code = reports_print(st, NULL, o);
 	if ((opt.show & SHOW_DEPTH) && code == IOR_EXIT_OK &&
 	    !depth_report(&st->depth, NULL, opt.show & SHOW_CALLS, o) &&
 	    opt.show == SHOW_DEPTH)
@@ -196,6 +243,8 @@ int main(int argc, char *argv[])
 		report_all(&st, &o);
 
 	ior_out_close(&o);
+	reports_free(&st);
+	reports_free(&st_b);
 	stats_free(&st);
 	stats_free(&st_b);
 	return code;

@@ -6,16 +6,22 @@
 
 enum sort_key { SORT_TIME, SORT_COUNT, SORT_BYTES, SORT_NAME };
 
-/* Tables to print: the depth table by default only when there are requests. */
-enum { SHOW_CALLS = 1, SHOW_DEPTH = 2 };
+/*
+ * Tables to print (-r): the depth table by default only when there are
+ * requests; the others one at a time.
+ */
+enum {
+	SHOW_CALLS = 1, SHOW_DEPTH = 2, SHOW_FILES = 4, SHOW_PROCS = 8,
+	SHOW_TIME = 16, SHOW_HIST = 32,
+};
 
 struct options {
 	int tab;		/* -t: tab-separated, exact integers */
 	enum sort_key sort;	/* -s */
 	int show;		/* -r: SHOW_* */
-	/* -i: the depth table's row length; 0: steps of 10^k ns, rows
-	   chosen to fit */
+	/* -i: the depth and time tables' row length; 0: chosen to fit */
 	uint64_t interval;
+	uint64_t top;		/* -n: rows of the file and process tables; 0: all */
 	int comparing;		/* --compare */
 	char **files;
 	int nfiles;

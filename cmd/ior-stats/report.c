@@ -69,7 +69,10 @@ static int by_key(const void *pa, const void *pb)
 	return d ? d : strcmp(a->name, b->name);
 }
 
-/* ---- the per-call report ---- */
+void sort_calls(struct stats *st)
+{
+	qsort(st->calls, st->ncalls, sizeof(st->calls[0]), by_key);
+}
 
 /* ---- the per-call report ---- */
 
@@ -155,7 +158,7 @@ int report(struct stats *st, struct ior_out *o)
 		ior_warnx("nothing to report: no operation records");
 		return IOR_EXIT_NONE;
 	}
-	qsort(st->calls, st->ncalls, sizeof(st->calls[0]), by_key);
+	sort_calls(st);
 	rows = ior_xcalloc(st->ncalls + 2, sizeof(*rows));
 	head_row(&rows[n++], stats_head, stats_head_tab, STATS_NCOL);
 	for (size_t i = 0; i < st->ncalls; i++) {

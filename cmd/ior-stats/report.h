@@ -9,6 +9,8 @@
 
 struct stats;
 
+/* The calls of st in the table's order: by -s, async requests last. */
+void sort_calls(struct stats *st);
 /* The per-call table of st; the exit status (IOR_EXIT_NONE: nothing). */
 int report(struct stats *st, struct ior_out *o);
 /*
