@@ -634,7 +634,7 @@ depth_rows() {
 	assert_line 'incomplete capture (B): 3 events lost (unpaired=2 aio_lost=1)'
 }
 
-# ---- by file, process and time; histograms ----
+# ---- by file, process and time; histograms; flame graphs ----
 
 # A map stream of two processes and three files: descriptors name their
 # file with file=, as ior-map adds it; a path call with path=.
@@ -774,8 +774,132 @@ col_sum() {
 	assert_line --regexp '^ +256 -> 511 +: 2 +1 +\|\*{20}\|\|\*{10} +\|$'
 }
 
+@test "-r flame writes collapsed stacks: process, call, directory, file; the weights sum to the records, the bytes, the time" {
+	by_file > "$D/f.ior"
+	run -0 ior-stats -r flame "$D/f.ior"
+	assert_output "app;openat;/srv;a 1
+app;pread64;/srv;a 1
+app;pwrite64;/srv;a 1
+app;read 1
+app;unlink;/srv;d 1
+app;write;/srv;b\\x3bc 2"
+	# no frame holds a space; ';' in a name is written \x3b
+	assert_equal "$(printf '%s\n' "$output" | awk '{ print NF }' | sort -u)" 2
+	sum() { printf '%s\n' "$output" | awk '{ s += $2 } END { print s }'; }
+	assert_equal "$(sum)" 7
+	run -0 ior-stats -r flame -W bytes "$D/f.ior"
+	assert_equal "$(sum)" 4736
+	# stacks that moved no bytes are left out
+	refute_output --partial unlink
+	run -0 ior-stats -r flame --weight time "$D/f.ior"
+	assert_equal "$(sum)" 14010
+}
+
+@test "flame and per-file bytes of a traced workload are the bytes it moved" {
+	need_bpf
+	mkdir "$D/w"
+	cp "$IOR_T/trace-bytes" "$D/w/bytes"
+	run -0 timeout 30 env -C "$D/w" ior-trace -o "$D/b.ior" -- ./bytes
+	ior-map "$D/b.ior" > "$D/b.map"
+	run -0 ior-stats -t -r files "$D/b.map"
+	assert_equal "$(tab_row "$D/w/data" | cut -f4,5)" "$(printf '12288\t12288')"
+	assert_equal "$(tab_row "$D/w/log" | cut -f4,5)" "$(printf '0\t1000')"
+	run -0 ior-stats -r flame -W bytes "$D/b.map"
+	assert_line "bytes;pwrite64;$D/w;data 12288"
+	assert_line "bytes;pread64;$D/w;data 8192"
+	assert_line "bytes;read;$D/w;data 4096"
+	assert_line "bytes;write;$D/w;log 1000"
+	flame_sum=$(printf '%s\n' "$output" | awk '{ s += $2 } END { print s }')
+	run -0 ior-stats -t "$D/b.map"
+	assert_equal "$flame_sum" "$(($(tab_field TOTAL 4) + $(tab_field TOTAL 5)))"
+	run -0 ior-stats -r flame "$D/b.map"
+	flame_sum=$(printf '%s\n' "$output" | awk '{ s += $2 } END { print s }')
+	run -0 ior-stats -t "$D/b.map"
+	assert_equal "$flame_sum" "$(tab_field TOTAL 2)"
+}
+
+@test "--svg draws a well-formed SVG flame graph with a frame, hover title and zoom per stack frame" {
+	need_cmd xmllint
+	by_file > "$D/f.ior"
+	ior-stats -r flame --svg "$D/f.ior" > "$D/f.svg"
+	run -0 xmllint --noout "$D/f.svg"
+	# all, app, 6 calls, /srv under 5 of them, a file under each /srv
+	run -0 xmllint --xpath 'count(//*[local-name()="g"][@class="frame"])' "$D/f.svg"
+	assert_output 18
+	run -0 xmllint --xpath 'string(//*[local-name()="g"][@data-name="write"]/*[local-name()="title"])' "$D/f.svg"
+	assert_output "write (2 calls, 28.57%)"
+	run -0 xmllint --xpath 'string(//*[local-name()="g"][@data-name="b\x3bc"]/@onclick)' "$D/f.svg"
+	assert_output "zoom(this)"
+	run -0 grep -c 'function zoom' "$D/f.svg"
+}
+
+# The pixels of PNG $1 of a flame graph frame's colours (red above 200,
+# blue below 60), counted with python3's zlib: 8-bit RGB or RGBA, not
+# interlaced, as Chromium writes its screenshots.
+frame_pixels() {
+	python3 - "$1" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+assert data[:8] == b'\x89PNG\r\n\x1a\n'
+pos, idat, w = 8, b'', 0
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b'IHDR':
+        w, h, depth, ctype, _, _, lace = struct.unpack('>IIBBBBB', body)
+        assert depth == 8 and ctype in (2, 6) and lace == 0
+        bpp = 3 if ctype == 2 else 4
+    elif kind == b'IDAT':
+        idat += body
+    pos += 12 + n
+raw, stride, prev, count = zlib.decompress(idat), w * bpp, None, 0
+for y in range(h):
+    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for i in range(stride):
+        a = line[i - bpp] if i >= bpp else 0
+        b = prev[i] if prev else 0
+        c = prev[i - bpp] if prev and i >= bpp else 0
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + b) & 255
+        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    for x in range(w):
+        r, g, bl = line[x * bpp:x * bpp + 3]
+        if r > 200 and bl < 60:
+            count += 1
+    prev = line
+print(count)
+PY
+}
+
+@test "a headless Chromium screenshot of the SVG flame graph shows its frames" {
+	need_cmd chromium python3
+	by_file > "$D/f.ior"
+	ior-stats -r flame --svg "$D/f.ior" > "$D/f.svg"
+	run -0 timeout 120 env HOME="$D" chromium --headless --no-sandbox --disable-gpu \
+		--screenshot="$D/f.png" --window-size=1200,800 "file://$D/f.svg"
+	n=$(frame_pixels "$D/f.png")
+	# 18 frames 15 px high: the root, the process and the calls are
+	# 1180 px wide together, each deeper row at least half that
+	[ "$n" -gt 40000 ] || fail "only $n pixels of frame colours"
+	# and an empty page has none
+	echo '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="800"/>' > "$D/e.svg"
+	run -0 timeout 120 env HOME="$D" chromium --headless --no-sandbox --disable-gpu \
+		--screenshot="$D/e.png" --window-size=1200,800 "file://$D/e.svg"
+	assert_equal "$(frame_pixels "$D/e.png")" 0
+}
+
 @test "bad uses of the new tables exit 2 with usage" {
 	capture > "$D/a.ior"
+	run -2 ior-stats --svg "$D/a.ior"
+	assert_line --index 0 "ior-stats: --svg draws only the flame graph (-r flame)"
+	run -2 ior-stats -r flame --compare "$D/a.ior" "$D/a.ior"
+	assert_line --index 0 "ior-stats: --compare has no flame graph"
+	run -2 ior-stats -r flame -W size "$D/a.ior"
+	assert_line --index 0 'ior-stats: unknown weight "size"'
 	for n in 0 -1 x 1x ""; do
 		run -2 ior-stats -r files -n "$n" "$D/a.ior"
 		assert_line --index 0 "ior-stats: bad number of rows \"$n\""

@@ -9,7 +9,8 @@
  * stream read into its calls; depth.c: async requests in flight over
  * time; report.c: the per-call tables; table.c: cells and rows;
  * reports.c: the tables by file and process (groups.c), by time
- * (timeline.c) and the histograms (hist.c).
+ * (timeline.c), the histograms (hist.c) and the flame graph (flame.c,
+ * svg.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -31,18 +32,21 @@ static _Noreturn void usage(FILE *fp, int code)
 {
 	fprintf(fp,
 		"usage: %s [-t] [-s count|time|bytes|name] [-r table] [-i seconds] [-n rows]\n"
-		"                 [file ...]\n"
+		"                 [-W calls|time|bytes] [--svg] [file ...]\n"
 		"       %s [-t] [-s key] [-r table] [-i seconds] [-n rows] --compare A B\n"
 		"  -t, --tab              tab-separated output with exact integers\n"
 		"  -s, --sort KEY         sort rows by count, time (default), bytes or name\n"
 		"  -r, --report TABLE     the table to print: calls (per call), depth (async\n"
 		"                         requests in flight over time), files (per file),\n"
-		"                         procs (per process), time (per interval) or hist\n"
-		"                         (log2 latency histogram per call)\n"
+		"                         procs (per process), time (per interval), hist\n"
+		"                         (log2 latency histogram per call) or flame\n"
+		"                         (collapsed stacks for a flame graph)\n"
 		"  -i, --interval SECONDS row length of the depth and time tables\n"
 		"                         (default: automatic)\n"
 		"  -n, --top ROWS         only the first ROWS files or processes\n"
-
+		"  -W, --weight WEIGHT    what a flame graph's frames weigh: calls (default),\n"
+		"                         time (ns) or bytes (read and written)\n"
+		"      --svg              with -r flame: draw the flame graph as SVG\n"
 
 		"      --compare          compare stream A (capture) with B (replay result)\n"
 		"  -h, --help             show this help\n"
@@ -77,7 +81,7 @@ static const struct {
 } tables[] = {
 	{ "calls", SHOW_CALLS }, { "depth", SHOW_DEPTH },
 	{ "files", SHOW_FILES }, { "procs", SHOW_PROCS },
-	{ "time", SHOW_TIME }, { "hist", SHOW_HIST },
+	{ "time", SHOW_TIME }, { "hist", SHOW_HIST }, { "flame", SHOW_FLAME },
 };
 
 static int parse_table(const char *s)
@@ -86,6 +90,18 @@ static int parse_table(const char *s)
 		if (!strcmp(s, tables[i].name))
 			return tables[i].show;
 	ior_warnx("unknown table \"%s\"", s);
+	usage(stderr, IOR_EXIT_USAGE);
+}
+
+static enum weight parse_weight(const char *s)
+{
+	if (!strcmp(s, "calls"))
+		return WEIGHT_CALLS;
+	if (!strcmp(s, "time"))
+		return WEIGHT_TIME;
+	if (!strcmp(s, "bytes"))
+		return WEIGHT_BYTES;
+	ior_warnx("unknown weight \"%s\"", s);
 	usage(stderr, IOR_EXIT_USAGE);
 }
 
@@ -103,6 +119,21 @@ static uint64_t parse_top(const char *s)
 	return n;
 }
 
+/* Options that make no sense together. */
+static void check_options(void)
+{
+	const char *bad = NULL;
+
+	if (opt.svg && opt.show != SHOW_FLAME)
+		bad = "--svg draws only the flame graph (-r flame)";
+	else if (opt.comparing && opt.show == SHOW_FLAME)
+		bad = "--compare has no flame graph";
+	if (bad) {
+		ior_warnx("%s", bad);
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+}
+
 static void parse_options(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -112,13 +143,15 @@ static void parse_options(int argc, char **argv)
 		{ "report", required_argument, NULL, 'r' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "top", required_argument, NULL, 'n' },
+		{ "weight", required_argument, NULL, 'W' },
+		{ "svg", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "ts:r:i:n:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ts:r:i:n:W:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			opt.tab = 1;
@@ -146,6 +179,12 @@ static void parse_options(int argc, char **argv)
 		case 'n':
 			opt.top = parse_top(optarg);
 			break;
+		case 'W':
+			opt.weight = parse_weight(optarg);
+			break;
+		case 'S':
+			opt.svg = 1;
+			break;
 
 		case 'i':
 			opt.interval = parse_interval(optarg);
@@ -169,6 +208,7 @@ static void parse_options(int argc, char **argv)
 		ior_warnx("only one of A and B can be standard input");
 		usage(stderr, IOR_EXIT_USAGE);
 	}
+	check_options();
 }
 
 /* Stream A and B side by side. */

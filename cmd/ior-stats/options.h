@@ -12,8 +12,11 @@ enum sort_key { SORT_TIME, SORT_COUNT, SORT_BYTES, SORT_NAME };
  */
 enum {
 	SHOW_CALLS = 1, SHOW_DEPTH = 2, SHOW_FILES = 4, SHOW_PROCS = 8,
-	SHOW_TIME = 16, SHOW_HIST = 32,
+	SHOW_TIME = 16, SHOW_HIST = 32, SHOW_FLAME = 64,
 };
+
+/* What a flame graph's frames weigh (-W). */
+enum weight { WEIGHT_CALLS, WEIGHT_TIME, WEIGHT_BYTES };
 
 struct options {
 	int tab;		/* -t: tab-separated, exact integers */
@@ -22,6 +25,8 @@ struct options {
 	/* -i: the depth and time tables' row length; 0: chosen to fit */
 	uint64_t interval;
 	uint64_t top;		/* -n: rows of the file and process tables; 0: all */
+	enum weight weight;	/* -W */
+	int svg;		/* --svg: the flame graph drawn, not its stacks */
 	int comparing;		/* --compare */
 	char **files;
 	int nfiles;

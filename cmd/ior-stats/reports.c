@@ -3,6 +3,7 @@
 
 #include "ior.h"
 #include "callstats.h"
+#include "flame.h"
 #include "groups.h"
 #include "hist.h"
 #include "options.h"
@@ -12,6 +13,7 @@
 struct reports {
 	struct groups groups;	/* -r files, -r procs */
 	struct timeline timeline;	/* -r time */
+	struct flame flame;	/* -r flame */
 };
 
 static void each(struct stats *st, const struct ior_in *in,
@@ -24,13 +26,15 @@ static void each(struct stats *st, const struct ior_in *in,
 		groups_add(&rp->groups, r, c);
 	else if (opt.show & SHOW_TIME)
 		timeline_add(&rp->timeline, r, c);
+	else if (opt.show & SHOW_FLAME)
+		flame_add(&rp->flame, r, c);
 }
 
 void reports_attach(struct stats *st)
 {
 	struct reports *rp;
 
-	if (!(opt.show & (SHOW_FILES | SHOW_PROCS | SHOW_TIME)))
+	if (!(opt.show & (SHOW_FILES | SHOW_PROCS | SHOW_TIME | SHOW_FLAME)))
 		return;		/* the histograms are the calls' own */
 	rp = ior_xcalloc(1, sizeof(*rp));
 	rp->groups.by = opt.show & SHOW_FILES ? BY_FILE : BY_PROC;
@@ -47,7 +51,10 @@ int reports_print(struct stats *a, struct stats *b, struct ior_out *o)
 	if (opt.show & (SHOW_FILES | SHOW_PROCS))
 		return b ? groups_compare(&ra->groups, &rb->groups, o) :
 			groups_report(&ra->groups, o);
-	return timeline_report(&ra->timeline, rb ? &rb->timeline : NULL, o);
+	if (opt.show & SHOW_TIME)
+		return timeline_report(&ra->timeline, rb ? &rb->timeline : NULL,
+				       o);
+	return flame_report(&ra->flame, o);
 }
 
 void reports_free(struct stats *st)
@@ -58,6 +65,7 @@ void reports_free(struct stats *st)
 		return;
 	groups_free(&rp->groups);
 	timeline_free(&rp->timeline);
+	flame_free(&rp->flame);
 	free(rp);
 	st->data = NULL;
 	st->each = NULL;

@@ -1,7 +1,7 @@
 /*
  * reports.h - the tables that look at each operation as it is read: by
- * file, by process, by time (groups.h, timeline.h); and the per-call
- * histograms (hist.h).
+ * file, by process, by time (groups.h, timeline.h) and the flame graph
+ * (flame.h); and the per-call histograms (hist.h).
  */
 #ifndef STATS_REPORTS_H
 #define STATS_REPORTS_H
@@ -12,7 +12,7 @@
 struct stats;
 
 /* The tables printed by reports_print(), not by main's. */
-#define SHOW_REPORTS (SHOW_FILES | SHOW_PROCS | SHOW_TIME | SHOW_HIST)
+#define SHOW_REPORTS (SHOW_FILES | SHOW_PROCS | SHOW_TIME | SHOW_HIST | SHOW_FLAME)
 
 /* Have st keep what opt.show asks of each of its operations. */
 void reports_attach(struct stats *st);
