@@ -634,7 +634,7 @@ depth_rows() {
 	assert_line 'incomplete capture (B): 3 events lost (unpaired=2 aio_lost=1)'
 }
 
-# ---- by file, process and time; histograms; flame graphs ----
+# ---- by file, process and time; histograms; flame graphs; live view ----
 
 # A map stream of two processes and three files: descriptors name their
 # file with file=, as ior-map adds it; a path call with path=.
@@ -892,12 +892,82 @@ PY
 	assert_equal "$(frame_pixels "$D/e.png")" 0
 }
 
+# Wait until command "$@" prints a line matching $WANT, at most 30 s.
+until_shows() {
+	for _ in $(seq 300); do
+		if "$@" 2>/dev/null | grep -q -- "$WANT"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	"$@" >&2 || true
+	return 1
+}
+
+# A producer of a slow stream: one read, then two more once $D/go
+# exists, then the end of the stream once $D/end exists.
+slow_producer() {
+	{
+		stream trace
+		rec 1 1 read 10 100 fd=3 count=10
+	} > "$D/one.ior"
+	rec 1 1 read 10 100 fd=3 count=10 > "$D/two.ior"
+	rec 1 1 read 10 100 fd=3 count=10 >> "$D/two.ior"
+	cat > "$D/producer" <<PRODUCER
+#!/bin/sh
+cat "$D/one.ior"
+until [ -e "$D/go" ]; do sleep 0.1; done
+cat "$D/two.ior"
+until [ -e "$D/end" ]; do sleep 0.1; done
+PRODUCER
+	chmod +x "$D/producer"
+}
+
+@test "-w on a terminal redraws the table while the stream flows, in tmux" {
+	need_cmd tmux
+	slow_producer
+	sock="$D/tmux"
+	tmux -S "$sock" new-session -d -x 120 -y 40 "$D/producer | $(command -v ior-stats) -w 0.2; sleep 60"
+	WANT='^read  *1  ' until_shows tmux -S "$sock" capture-pane -p
+	run -0 tmux -S "$sock" capture-pane -p
+	assert_line --regexp '^ior-stats [0-9T:-]+Z: 1 records$'
+	assert_line --regexp '^CALL +COUNT +ERRORS'
+	touch "$D/go"
+	WANT='^read  *3  ' until_shows tmux -S "$sock" capture-pane -p
+	run -0 tmux -S "$sock" capture-pane -p
+	# redrawn over the last one, before the end of the stream
+	refute_line --regexp '^read  *1  '
+	refute_output --partial "end of input"
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^CALL ')" 1
+	touch "$D/end"
+	WANT='end of input' until_shows tmux -S "$sock" capture-pane -p
+	tmux -S "$sock" kill-server
+}
+
+@test "-w elsewhere prints a table under a time line every interval, and the last at the end" {
+	slow_producer
+	"$D/producer" | ior-stats -w 0.2 -r files > "$D/out" &
+	WANT='^(none)  *1 ' until_shows cat "$D/out"
+	touch "$D/go" "$D/end"
+	wait
+	run -0 cat "$D/out"
+	assert_line --index 0 --regexp '^--- [0-9T:-]+Z: [0-9]+ records$'
+	assert_line --regexp '^--- [0-9T:-]+Z: 1 records$'
+	assert_line --regexp '^--- [0-9T:-]+Z: 3 records, end of input$'
+	assert_equal "${lines[-1]}" "$(printf '%s\n' "${lines[@]}" | grep '^TOTAL' | tail -1)"
+	assert_line --regexp '^TOTAL +3 +0 +30B '
+}
+
 @test "bad uses of the new tables exit 2 with usage" {
 	capture > "$D/a.ior"
 	run -2 ior-stats --svg "$D/a.ior"
 	assert_line --index 0 "ior-stats: --svg draws only the flame graph (-r flame)"
 	run -2 ior-stats -r flame --compare "$D/a.ior" "$D/a.ior"
 	assert_line --index 0 "ior-stats: --compare has no flame graph"
+	run -2 ior-stats -w 1 --compare "$D/a.ior" "$D/a.ior"
+	assert_line --index 0 "ior-stats: -w reads one stream, not --compare"
+	run -2 ior-stats -w 1 -r hist "$D/a.ior"
+	assert_line --index 0 "ior-stats: -w draws the per-call table, or -r files or procs"
 	run -2 ior-stats -r flame -W size "$D/a.ior"
 	assert_line --index 0 'ior-stats: unknown weight "size"'
 	for n in 0 -1 x 1x ""; do

@@ -10,7 +10,7 @@
  * time; report.c: the per-call tables; table.c: cells and rows;
  * reports.c: the tables by file and process (groups.c), by time
  * (timeline.c), the histograms (hist.c) and the flame graph (flame.c,
- * svg.c).
+ * svg.c); live.c: the live view.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +32,7 @@ static _Noreturn void usage(FILE *fp, int code)
 {
 	fprintf(fp,
 		"usage: %s [-t] [-s count|time|bytes|name] [-r table] [-i seconds] [-n rows]\n"
-		"                 [-W calls|time|bytes] [--svg] [file ...]\n"
+		"                 [-W calls|time|bytes] [--svg] [-w seconds] [file ...]\n"
 		"       %s [-t] [-s key] [-r table] [-i seconds] [-n rows] --compare A B\n"
 		"  -t, --tab              tab-separated output with exact integers\n"
 		"  -s, --sort KEY         sort rows by count, time (default), bytes or name\n"
@@ -47,7 +47,8 @@ static _Noreturn void usage(FILE *fp, int code)
 		"  -W, --weight WEIGHT    what a flame graph's frames weigh: calls (default),\n"
 		"                         time (ns) or bytes (read and written)\n"
 		"      --svg              with -r flame: draw the flame graph as SVG\n"
-
+		"  -w, --watch SECONDS    redraw the per-call table (or -r files, procs) every\n"
+		"                         SECONDS while reading, like top\n"
 		"      --compare          compare stream A (capture) with B (replay result)\n"
 		"  -h, --help             show this help\n"
 		"      --version          show the version\n",
@@ -61,7 +62,7 @@ static int nothing_async(void)
 	return IOR_EXIT_NONE;
 }
 
-/* -i: seconds, with up to nine decimals, a whole number of 10ns. */
+/* -i, -w: seconds, with up to nine decimals, a whole number of 10ns. */
 static uint64_t parse_interval(const char *s)
 {
 	uint64_t ns;
@@ -128,6 +129,12 @@ static void check_options(void)
 		bad = "--svg draws only the flame graph (-r flame)";
 	else if (opt.comparing && opt.show == SHOW_FLAME)
 		bad = "--compare has no flame graph";
+	else if (opt.live && opt.comparing)
+		bad = "-w reads one stream, not --compare";
+	else if (opt.live && !(opt.show & (SHOW_CALLS | SHOW_FILES | SHOW_PROCS)))
+		bad = "-w draws the per-call table, or -r files or procs";
+	else if (opt.live && opt.nfiles > 1)
+		bad = "-w reads one stream";
 	if (bad) {
 		ior_warnx("%s", bad);
 		usage(stderr, IOR_EXIT_USAGE);
@@ -145,13 +152,14 @@ static void parse_options(int argc, char **argv)
 		{ "top", required_argument, NULL, 'n' },
 		{ "weight", required_argument, NULL, 'W' },
 		{ "svg", no_argument, NULL, 'S' },
+		{ "watch", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "ts:r:i:n:W:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ts:r:i:n:W:w:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			opt.tab = 1;
@@ -185,7 +193,9 @@ static void parse_options(int argc, char **argv)
 		case 'S':
 			opt.svg = 1;
 			break;
-
+		case 'w':
+			opt.live = parse_interval(optarg);
+			break;
 		case 'i':
 			opt.interval = parse_interval(optarg);
 			break;
@@ -252,6 +262,8 @@ static int report_all(struct stats *st, struct ior_out *o)
 	int code = IOR_EXIT_OK;
 
 	reports_attach(st);
+	if (opt.live)
+		return live_run(st, opt.nfiles ? opt.files[0] : NULL, o);
 	for (int i = 0; i < (opt.nfiles ? opt.nfiles : 1); i++) {
 		st->loss_in = NULL;
 		stats_read(st, opt.nfiles ? opt.files[i] : NULL);

@@ -27,6 +27,7 @@ struct options {
 	uint64_t top;		/* -n: rows of the file and process tables; 0: all */
 	enum weight weight;	/* -W */
 	int svg;		/* --svg: the flame graph drawn, not its stacks */
+	uint64_t live;		/* -w: ns between redraws; 0: one table at the end */
 	int comparing;		/* --compare */
 	char **files;
 	int nfiles;

@@ -20,4 +20,7 @@ void reports_attach(struct stats *st);
 int reports_print(struct stats *a, struct stats *b, struct ior_out *o);
 void reports_free(struct stats *st);
 
+/* live.c: read one input, drawing the table every opt.live ns; the status. */
+int live_run(struct stats *st, const char *path, struct ior_out *o);
+
 #endif
