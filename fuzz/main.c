@@ -63,7 +63,7 @@ struct variant {
 struct reader {
 	const char *name;
 	unsigned kinds;		/* which seeds it reads */
-	struct variant v[10];
+	struct variant v[12];	/* ended by one without a name */
 	/* the tools that read what it writes, where @1 is its output: when
 	 * it exits 0, each must take that output (exit 0 or 1) */
 	struct variant next[3];
@@ -109,6 +109,10 @@ static const struct reader readers[] = {
 		V("interval", 1, "-r", "depth", "-i", "0.00000001", "@1"),
 		VX("compare", 3, .inputs = 2, "--compare", "@1", "@2"),
 		VX("compare-tab", 1, .inputs = 2, "-t", "-s", "bytes", "--compare", "@2", "@1"),
+		V("files", 1, "-r", "files", "-n", "3", "@1"),
+		V("time", 1, "-r", "time", "-i", "0.00000001", "@1"),
+		V("flame", 1, "-r", "flame", "-W", "time", "--svg", "@1"),
+		VX("compare-time", 1, .inputs = 2, "-t", "-r", "time", "--compare", "@1", "@2"),
 	} },
 };
 #define NREADERS (sizeof(readers) / sizeof(*readers))
