@@ -892,6 +892,32 @@ PY
 	assert_equal "$(frame_pixels "$D/e.png")" 0
 }
 
+# The DOM of SVG $1 once Chromium has run it, with script $2 run at its
+# end (as a click would, after the graph's own init), one element a line.
+svg_dom() {
+	sed "s|</svg>|<script>init(null); $2</script></svg>|" "$1" > "$1.js.svg"
+	timeout 120 env HOME="$(dirname "$1")" chromium --headless --no-sandbox --disable-gpu \
+		--dump-dom "file://$1.js.svg" 2>/dev/null | sed 's/<g /\n<g /g'
+}
+
+@test "clicking a frame of the SVG flame graph zooms on it, and Reset Zoom goes back" {
+	need_cmd chromium
+	by_file > "$D/f.ior"
+	ior-stats -r flame --svg "$D/f.ior" > "$D/f.svg"
+	click='document.querySelector("g[data-name=unlink]").dispatchEvent(new MouseEvent("click"));'
+	run -0 svg_dom "$D/f.svg" "$click"
+	# the frame clicked, its ancestors and its descendants across the width
+	for f in all app unlink d; do
+		assert_line --regexp "data-name=\"$f\".*<rect x=\"10.00\" y=\"[0-9]+\" width=\"1180.00\""
+	done
+	# the rest hidden
+	assert_line --regexp 'data-name="write".*style="display: none;"'
+	assert_line --regexp 'id="unzoom".*style="opacity: 1;"'
+	run -0 svg_dom "$D/f.svg" "$click"' document.getElementById("unzoom").dispatchEvent(new MouseEvent("click"));'
+	assert_line --regexp 'data-name="unlink".*<rect x="[0-9.]+" y="[0-9]+" width="168.57"'
+	refute_line --regexp 'data-name="write".*display: none'
+}
+
 # Wait until command "$@" prints a line matching $WANT, at most 30 s.
 until_shows() {
 	for _ in $(seq 300); do
