@@ -774,6 +774,28 @@ col_sum() {
 	assert_line --regexp '^ +256 -> 511 +: 2 +1 +\|\*{20}\|\|\*{10} +\|$'
 }
 
+@test "--compare of a stream with operations and one without has a row per interval, file, process and bucket of the first" {
+	by_file > "$D/a.ior"
+	{
+		stream trace
+		rec 1 1 sched:exit 0 0
+	} > "$D/e.ior"
+	for r in time files procs hist; do
+		run -1 ior-stats -t -r "$r" --compare "$D/e.ior" "$D/e.ior"
+		assert_output "ior-stats: nothing to report: no operation records in either stream"
+	done
+	run -0 ior-stats -t -r time -i 1 --compare "$D/a.ior" "$D/e.ior"
+	assert_equal "$(tab_row TOTAL | cut -f2,3)" "$(printf '7\t0')"
+	run -0 ior-stats -t -r time -i 1 --compare "$D/e.ior" "$D/a.ior"
+	assert_equal "$(tab_row TOTAL | cut -f2,3)" "$(printf '0\t7')"
+	run -1 ior-stats -t -r files --compare "$D/e.ior" "$D/a.ior"
+	assert_equal "$(tab_row TOTAL | cut -f2,3,10)" "$(printf '0\t7\t1')"
+	run -1 ior-stats -t -r procs --compare "$D/a.ior" "$D/e.ior"
+	assert_equal "$(tab_row TOTAL | cut -f3,4,11)" "$(printf '7\t0\t1')"
+	run -0 ior-stats -t -r hist --compare "$D/a.ior" "$D/e.ior"
+	assert_line "$(printf 'unlink\t4096\t8191\t1\t0')"
+}
+
 @test "-r flame writes collapsed stacks: process, call, directory, file; the weights sum to the records, the bytes, the time" {
 	by_file > "$D/f.ior"
 	run -0 ior-stats -r flame "$D/f.ior"

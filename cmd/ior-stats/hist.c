@@ -117,10 +117,22 @@ static void one(struct ior_out *o, const char *name, const struct call_stats *a,
 	}
 }
 
+/* Whether st has an operation with a latency. */
+static int any(const struct stats *st)
+{
+	for (size_t i = 0; i < st->ncalls; i++)
+		if (is_op(st->calls[i]) && st->calls[i]->count)
+			return 1;
+	return 0;
+}
+
 int hist_report(struct stats *a, struct stats *b, struct ior_out *o)
 {
-	int n = 0;
-
+	if (!any(a) && !(b && any(b))) {
+		ior_warnx("nothing to report: no operation records%s",
+			  b ? " in either stream" : "");
+		return IOR_EXIT_NONE;
+	}
 	sort_calls(a);
 	if (opt.tab)
 		ior_puts(o, b ? "call\tlow_ns\thigh_ns\tcount_a\tcount_b\n" :
@@ -130,25 +142,17 @@ int hist_report(struct stats *a, struct stats *b, struct ior_out *o)
 	for (size_t i = 0; i < a->ncalls; i++) {
 		const struct call_stats *c = a->calls[i];
 
-		if (!is_op(c) || (!c->count && !(b && stats_find(b, c->name))))
-			continue;
-		one(o, c->name, c, b ? stats_find(b, c->name) : NULL, !!b);
-		n++;
+		if (is_op(c))
+			one(o, c->name, c, b ? stats_find(b, c->name) : NULL, !!b);
 	}
 	if (b) {
 		sort_calls(b);
 		for (size_t i = 0; i < b->ncalls; i++) {
 			const struct call_stats *c = b->calls[i];
 
-			if (!is_op(c) || !c->count || stats_find(a, c->name))
-				continue;
-			one(o, c->name, NULL, c, 1);
-			n++;
+			if (is_op(c) && !stats_find(a, c->name))
+				one(o, c->name, NULL, c, 1);
 		}
-	}
-	if (!n) {
-		ior_warnx("nothing to report: no operation records");
-		return IOR_EXIT_NONE;
 	}
 	return IOR_EXIT_OK;
 }

@@ -137,10 +137,16 @@ static uint64_t tl_percentile(const struct tl_step *s, double pct)
 
 /* ---- the table ---- */
 
+/* No record: no grid (a stream compared may have none). */
+static int empty(const struct timeline *tl)
+{
+	return !tl->s || tl->hi < 0;
+}
+
 /* Rows of len ns from the first step used: how many. */
 static uint64_t nrows_of(const struct timeline *tl, uint64_t len)
 {
-	if (!tl->step || tl->hi < 0)
+	if (empty(tl))
 		return 0;
 	return ((tl->hi - tl->lo) * tl->step) / len + 1;
 }
@@ -148,9 +154,9 @@ static uint64_t nrows_of(const struct timeline *tl, uint64_t len)
 /* The row length: -i (or the step, when wider), else 1, 2 or 5 x 10^k steps. */
 static uint64_t row_length(const struct timeline *a, const struct timeline *b)
 {
-	uint64_t step = a->step, len;
+	uint64_t step = empty(a) ? 0 : a->step, len;
 
-	if (b && b->step > step)
+	if (b && !empty(b) && b->step > step)
 		step = b->step;
 	if (opt.interval)
 		return opt.interval > step ? opt.interval : step;
@@ -171,7 +177,7 @@ static void rows_of(const struct timeline *tl, uint64_t len, struct tl_step *r,
 		    uint64_t nrows)
 {
 	memset(r, 0, nrows * sizeof(*r));
-	if (!tl->step)
+	if (empty(tl))
 		return;
 	for (int i = tl->lo; i <= tl->hi; i++)
 		merge(&r[(uint64_t)(i - tl->lo) * tl->step / len], &tl->s[i]);
@@ -238,14 +244,11 @@ int timeline_report(struct timeline *a, struct timeline *b, struct ior_out *o)
 	int cmp = b != NULL, ncol = cmp ? 10 : 7;
 	char title[CELL + 1];
 
-	if (!a->step && (!b || !b->step)) {
-		ior_warnx("nothing to report: no operation records");
+	if (empty(a) && (!b || empty(b))) {
+		ior_warnx("nothing to report: no operation records%s",
+			  b ? " in either stream" : "");
 		return IOR_EXIT_NONE;
 	}
-	if (!a->step)
-		a->step = b->step;
-	if (b && !b->step)
-		b->step = a->step;
 	len = row_length(a, b);
 	na = nrows_of(a, len);
 	nb = b ? nrows_of(b, len) : 0;
@@ -257,7 +260,7 @@ int timeline_report(struct timeline *a, struct timeline *b, struct ior_out *o)
 		rows_of(b, len, rb, n);
 	}
 	/* Compared, each stream's time counts from its first record's step. */
-	r0 = cmp || !a->s ? 0 : a->origin + a->lo * a->step;
+	r0 = cmp ? 0 : a->origin + a->lo * a->step;
 	rows = ior_xcalloc(n + 2, sizeof(*rows));
 	head(&rows[0], cmp);
 	for (uint64_t i = 0; i < n; i++) {
