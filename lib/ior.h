@@ -142,6 +142,7 @@ struct ior_in {
 	char *line;		/* current line (NUL-terminated, no newline) */
 	size_t linelen;
 	const char *ctx;	/* name of the field being parsed, for errors */
+	int may_block;		/* a pipe, socket or terminal: a read may wait */
 };
 
 /* What ior_read() found. */
@@ -439,6 +440,11 @@ void ior_out_init(struct ior_out *o, int fd, const char *name);
  * and abandoned. Other errors exit IOR_EXIT_SYS.
  */
 void ior_flush(struct ior_out *o);
+/*
+ * Before a read of fd that may wait: when fd has nothing to read now,
+ * flush every open output (ior_read calls it).
+ */
+void ior_flush_idle(int fd);
 void ior_out_close(struct ior_out *o);
 /*
  * Check the lines written to o from now on: each at most max bytes (its

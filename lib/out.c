@@ -1,6 +1,7 @@
 /* out.c - buffered writing of ior-format(5) streams. */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -129,6 +130,24 @@ void ior_flush(struct ior_out *o)
 		off += n;
 	}
 	o->len = 0;
+}
+
+void ior_flush_idle(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int pending = 0;
+
+	if (getpid() != owner)
+		return;
+	for (int i = 0; i < OUT_MAX; i++)
+		if (open_outs[i] && open_outs[i]->buf && open_outs[i]->len)
+			pending = 1;
+	/* input ready (or its end): the read will not wait */
+	if (!pending || poll(&p, 1, 0) != 0)
+		return;
+	for (int i = 0; i < OUT_MAX; i++)
+		if (open_outs[i] && open_outs[i]->buf && open_outs[i]->len)
+			ior_flush(open_outs[i]);
 }
 
 void ior_out_lines(struct ior_out *o, size_t max, const struct ior_in *in)

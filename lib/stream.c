@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ior.h"
@@ -25,6 +26,8 @@ const char *ior_kind_name(enum ior_kind k)
 
 void ior_in_open(struct ior_in *in, const char *path)
 {
+	struct stat st;
+
 	memset(in, 0, sizeof(*in));
 	if (!path || !strcmp(path, "-")) {
 		in->name = "<stdin>";
@@ -35,6 +38,8 @@ void ior_in_open(struct ior_in *in, const char *path)
 		if (in->fd < 0)
 			ior_err(IOR_EXIT_SYS, "%s", path);
 	}
+	if (!fstat(in->fd, &st) && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		in->may_block = 1;
 	in->cap = IN_BUFSZ;
 	in->buf = malloc(in->cap + 1);
 	if (!in->buf)
@@ -96,6 +101,13 @@ static int next_line(struct ior_in *in)
 		memmove(in->buf, s, in->end - in->start);
 		in->end -= in->start;
 		in->start = 0;
+		/*
+		 * A stage of a live pipeline (ior-trace | ior-map | ior-stats
+		 * -w): what it wrote goes on once it waits for more, not when
+		 * its buffer fills or its input ends.
+		 */
+		if (in->may_block)
+			ior_flush_idle(in->fd);
 		ssize_t n = read(in->fd, in->buf + in->end, in->cap - in->end);
 
 		if (n < 0) {

@@ -1259,3 +1259,27 @@ ring_rounds_rss() {
 		assert_line '0.000000001 1 1 p io_uring_setup 3 10 entries=8 flags=0 vfd=1 ofd=1'
 	done
 }
+
+@test "what is read goes out while the writer holds its pipe open, not only at its end" {
+	# ior-trace | ior-map | ior-stats -w 1: the stages after ior-map see
+	# each record once ior-map has nothing more to read, not once it has
+	# filled its output buffer or its input ended.
+	stream trace - > "$d/in" <<-'EOF2'
+	0.000000001 500 500 a getpid 500 10
+	EOF2
+	mkfifo "$d/pipe"
+	# the writer: the records, then it holds the pipe until told
+	{ cat "$d/in"; while [ ! -e "$d/release" ]; do sleep 0.1; done; } > "$d/pipe" &
+	ior-map < "$d/pipe" > "$d/out" &
+	local map=$!
+	for _ in $(seq 300); do
+		if grep -q ' getpid ' "$d/out"; then
+			break
+		fi
+		sleep 0.1
+	done
+	run grep -c ' getpid ' "$d/out"
+	touch "$d/release"
+	wait "$map"
+	assert_output 1
+}
