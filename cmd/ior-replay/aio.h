@@ -12,7 +12,10 @@
 
 /* Before the first fork: the requests' iocbs, and the lock. */
 void aio_init(void);
-/* A replay thread of the process begins. */
+/*
+ * A replay thread of the process is made: counted by its maker before it
+ * runs (task.c), lest a thread that ends first take itself for the last.
+ */
 void aio_thread_begin(void);
 /*
  * Thread t ends: its requests never submitted are in flight. When it is

@@ -46,6 +46,18 @@ struct thread_start {
 static void run_thread(uint32_t t);
 static void *thread_main(void *arg);
 
+/*
+ * A thread of this process is made: counted live now, by its maker, not
+ * as it begins to run. Counted as it ran, a thread started late (a busy
+ * machine) let one that ended first take itself for the process's last
+ * and reap the requests the late one was to reap.
+ */
+static void thread_made(void)
+{
+	uring_thread_begin();
+	aio_thread_begin();
+}
+
 /* The threads of this process, besides its first, still running ops. */
 static uint32_t others;
 
@@ -62,6 +74,7 @@ static void start_thread(uint32_t t)
 	*ts = (struct thread_start){ t, thread_fds };
 	spawn_threaded();
 	__atomic_add_fetch(&others, 1, __ATOMIC_ACQ_REL);
+	thread_made();
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	e = pthread_create(&pt, &attr, thread_main, ts);
@@ -131,8 +144,6 @@ static void run_thread(uint32_t t)
 	struct thread_state ws = { 0 }, *w = &ws;
 	int skip;
 
-	uring_thread_begin();
-	aio_thread_begin();
 	w->rbuf = map_buf(th->maxread);
 	w->pipe[0] = w->pipe[1] = w->null = -1;
 
@@ -229,6 +240,7 @@ void run_process(uint32_t t, struct vfd_table *fds)
 {
 	if (fds)
 		thread_fds = fds;
+	thread_made();
 	run_thread(t);
 	end_process();
 }
@@ -251,6 +263,7 @@ static void run_initial(uint32_t first)
 {
 	if (!(thread_fds = vfd_table_copy(NULL)))
 		fatal("malloc");
+	thread_made();
 	for (uint32_t t = prog.threads[first].next_initial; t != NONE;
 	     t = prog.threads[t].next_initial)
 		start_thread(t);

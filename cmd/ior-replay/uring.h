@@ -17,8 +17,9 @@ int ring_close(int fd);
 /* A request without an io_uring_enter: submitted alone, waited for. */
 void uring_alone(struct thread_state *w, uint32_t j);
 /*
- * Thread t begins, and ends: reap what its requests left in flight; the
- * process's last thread stops the watchers of its rings' completions.
+ * Thread t is made (counted by its maker before it runs, as
+ * aio_thread_begin), and ends: reap what its requests left in flight;
+ * the process's last thread stops the watchers of its rings' completions.
  */
 void uring_thread_begin(void);
 void uring_thread_end(uint32_t t);
