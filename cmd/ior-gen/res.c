@@ -118,6 +118,9 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 	}
 	n = s ? s->n : 0;
 	barrier = keep && n == RES_MAX;
+	/* a read conflicts with writes only (a barrier follows them all) */
+	if (kind == ACC_READ && !barrier && s && !s->writes)
+		n = 0;
 	for (int i = n - 1; i >= 0; i--) {
 		const struct acc *e = &s->a[i];
 
@@ -136,6 +139,7 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 		s = ior_xmalloc(sizeof(*s) + 4 * sizeof(s->a[0]));
 		s->n = 0;
 		s->cap = 4;
+		s->writes = 0;
 		*sp = s;
 	}
 	/*
@@ -143,16 +147,23 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 	 * a barrier, all it followed.
 	 */
 	n = 0;
+	s->writes = kind == ACC_WRITE;
 	for (int i = 0; i < s->n; i++) {
 		const struct acc *e = &s->a[i];
 		int before = barrier ? (int)(taken >> i & 1) :
 			e->tid == u->tid && e->end <= u->start;
 
-		if (!(before && supersedes(&me, e)))
-			s->a[n++] = *e;
+		if (before && supersedes(&me, e))
+			continue;
+		/* most stay where they are: only those after a gap move */
+		if (n != i)
+			s->a[n] = *e;
+		n++;
+		s->writes += e->kind == ACC_WRITE;
 	}
 	s->n = n;
 	if (s->n == RES_MAX) {		/* none could go: the oldest does */
+		s->writes -= s->a[0].kind == ACC_WRITE;
 		s->n--;
 		memmove(s->a, s->a + 1, s->n * sizeof(s->a[0]));
 	}
@@ -167,5 +178,5 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 void res_clear(struct res *s)
 {
 	if (s)
-		s->n = 0;
+		s->n = s->writes = 0;
 }

@@ -28,6 +28,12 @@ struct acc {
 
 struct res {
 	unsigned short n, cap;
+	/*
+	 * At least the number of writes in a[] (exact after each kept
+	 * access): a read finds nothing to wait for on a resource with
+	 * none, without a scan of the list.
+	 */
+	unsigned short writes;
 	struct acc a[];			/* oldest first */
 };
 
