@@ -446,7 +446,8 @@ static uint64_t key_bytes(const struct ior_in *in, const char *key,
 
 	if (!v)
 		return 0;
-	if (!strcmp(key, "count"))
+	/* of the keys passed (count, offset, offset2, len, size), one is c... */
+	if (key[0] == 'c' && !strcmp(key, "count"))
 		n = ior_uint(in, key, v);
 	else
 		n = (s = ior_int(in, key, v)) < 0 ? 0 : (uint64_t)s;

@@ -503,10 +503,31 @@ static int sqpoll_alone(const struct args *a)
 	return a->exec && !strcmp(a->exec, "sqpoll");
 }
 
+/*
+ * The row of call (ior_call_find): records of one call come in runs, so
+ * the last one found is tried first, a compare of a short name instead
+ * of a hash and a probe.
+ */
+static int row_of(const char *call)
+{
+	static char last[32];		/* "": no record's CALL is empty */
+	static int last_row;
+	size_t n;
+
+	if (!strcmp(call, last))
+		return last_row;
+	last_row = ior_call_find(call);
+	if ((n = strlen(call)) < sizeof(last))
+		memcpy(last, call, n + 1);
+	else
+		last[0] = 0;
+	return last_row;
+}
+
 static void decide(const struct ior_in *in, struct ior_rec *r,
 		   struct ior_out *spool)
 {
-	struct decision d = { .call = ior_call_find(r->call) };
+	struct decision d = { .call = row_of(r->call) };
 	struct path_ent *fe = NULL, *fe2 = NULL;
 	struct after_list l;
 	struct args a;
