@@ -248,6 +248,7 @@ struct chk {
 	const struct ior_rec *r;
 	const char *const *val;
 	int rec;		/* a record of a map stream, not an operation */
+	struct ior_check_nums *nums;	/* each number parsed once */
 };
 
 static const char *need(const struct chk *c, int k)
@@ -255,9 +256,23 @@ static const char *need(const struct chk *c, int k)
 	return c->val[k] ? c->val[k] : ior_need(c->in, c->r, key_name[k]);
 }
 
+/* val[k] (present) as ior_int() reads it: parsed once, kept in nums. */
+static int64_t c_num(const struct chk *c, int k)
+{
+	struct ior_check_nums *n = c->nums;
+	uint64_t bit = 1ull << (k % 64);
+
+	if (n->have[k / 64] & bit)
+		return n->num[k];
+	n->num[k] = ior_int(c->in, key_name[k], c->val[k]);
+	n->have[k / 64] |= bit;
+	return n->num[k];
+}
+
 static int64_t c_int(const struct chk *c, int k)
 {
-	return ior_int(c->in, key_name[k], need(c, k));
+	return c->val[k] ? c_num(c, k) :
+		ior_int(c->in, key_name[k], need(c, k));
 }
 
 static uint64_t c_uint(const struct chk *c, int k)
@@ -267,7 +282,7 @@ static uint64_t c_uint(const struct chk *c, int k)
 
 static int64_t c_opt_int(const struct chk *c, int k)
 {
-	return c->val[k] ? ior_int(c->in, key_name[k], c->val[k]) : 0;
+	return c->val[k] ? c_num(c, k) : 0;
 }
 
 static void c_hex(const struct chk *c, int k)
@@ -310,7 +325,7 @@ static void c_vfd(const struct chk *c, int k)
 
 	if (!c->val[k])
 		return;
-	v = ior_int(c->in, key_name[k], c->val[k]);
+	v = c_num(c, k);
 	if (v < 0 || v >= IOR_PROG_VFD_MAX)
 		ior_bad(c->in, key_name[k], "out of range 0..%d",
 			IOR_PROG_VFD_MAX - 1);
@@ -433,7 +448,7 @@ static void c_index(const struct chk *c, int k)
 
 	if (!c->val[k])
 		return;
-	v = ior_int(c->in, key_name[k], c->val[k]);
+	v = c_num(c, k);
 	if (v < 0 || v > INT32_MAX)
 		ior_bad(c->in, key_name[k], "not a registered file index");
 }
@@ -818,7 +833,10 @@ static void check_call(const struct chk *c, int row)
 void ior_check_op_vals(const struct ior_in *in, const struct ior_rec *r,
 		       int row, const char *const *val)
 {
-	struct chk c = { .in = in, .r = r, .val = val };
+	struct ior_check_nums nums;
+	struct chk c = { .in = in, .r = r, .val = val, .nums = &nums };
+
+	memset(nums.have, 0, sizeof(nums.have));
 
 	if (row == IOR_C_uring_other && !uring_op_known(r->call + 6))
 		row = -1;
@@ -906,7 +924,18 @@ static void check_own(const struct chk *c, const struct need *n)
 void ior_check_rec_vals(const struct ior_in *in, const struct ior_rec *r,
 			int row, const char *const *val)
 {
-	struct chk c = { .in = in, .r = r, .val = val, .rec = 1 };
+	struct ior_check_nums nums;
+
+	ior_check_rec_nums(in, r, row, val, &nums);
+}
+
+void ior_check_rec_nums(const struct ior_in *in, const struct ior_rec *r,
+			int row, const char *const *val,
+			struct ior_check_nums *nums)
+{
+	struct chk c = { .in = in, .r = r, .val = val, .rec = 1, .nums = nums };
+
+	memset(nums->have, 0, sizeof(nums->have));
 
 	c_vid(in, "PID", r->pid);
 	c_vid(in, "TID", r->tid);

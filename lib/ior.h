@@ -348,6 +348,28 @@ void ior_check_op_vals(const struct ior_in *in, const struct ior_rec *r,
 		       int row, const char *const *val);
 void ior_check_rec_vals(const struct ior_in *in, const struct ior_rec *r,
 			int row, const char *const *val);
+/*
+ * The numbers the checks read as ior_int() does, handed on so that a
+ * tool does not parse a key twice: num[k], val[k]'s, when bit k of have
+ * is set (ior_check_int). Valid while val[k] is the same string.
+ */
+struct ior_check_nums {
+	uint64_t have[(IOR_CHECK_NKEYS + 63) / 64];
+	int64_t num[IOR_CHECK_NKEYS];
+};
+/* ior_check_rec_vals(), filling *nums. */
+void ior_check_rec_nums(const struct ior_in *in, const struct ior_rec *r,
+			int row, const char *const *val,
+			struct ior_check_nums *nums);
+/* ior_int(in, key, v), v being key k's value that the checks saw. */
+static inline int64_t ior_check_int(const struct ior_in *in,
+				    const struct ior_check_nums *nums, int k,
+				    const char *key, const char *v)
+{
+	if (nums->have[k / 64] >> (k % 64) & 1)
+		return nums->num[k];
+	return ior_int(in, key, v);
+}
 void ior_check_vals(const struct ior_rec *r,
 		    const char *val[IOR_CHECK_NKEYS]);
 

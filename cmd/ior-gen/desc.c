@@ -97,7 +97,7 @@ struct ofd_ent *track_open(const struct ior_in *in,
 				      op != IOR_TREE_IORFD && op != IOR_TREE_MEMFD &&
 				      op != IOR_TREE_HANDLE && op != IOR_TREE_RING))
 		return NULL;
-	id = ior_int(in, "ofd", a->ofd);
+	id = arg_int(in, a, ARG_ofd);
 	/* open_by_handle_at's fd is the mount's: its ofd is not the new one. */
 	if (op == IOR_TREE_HANDLE && ofd_find(id))
 		return NULL;

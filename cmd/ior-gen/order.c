@@ -333,13 +333,13 @@ static void fdnums_free(int64_t pid)
 	}
 }
 
-/* The descriptor of vfd value v (a key's), as kind. */
-static void vfd_use(const struct ior_in *in, const char *key, const char *v,
+/* The descriptor of key k (vfd, vfd2), if any, as kind. */
+static void vfd_use(const struct ior_in *in, const struct args *a, int k,
 		    const struct ior_rec *r, int kind, struct user *u)
 {
-	if (v)
+	if (a->val[k])
 		res_use(fdnum_res(r->pid, VFD_KEY |
-				  (uint64_t)ior_int(in, key, v)), u, kind, 0,
+				  (uint64_t)arg_int(in, a, k)), u, kind, 0,
 			RES_END, 1, WAIT_FD);
 }
 
@@ -374,12 +374,12 @@ static void order_fds(const struct ior_in *in, const struct ior_rec *r,
 	int dup = op == IOR_TREE_DUP || is_dupfd(in, op, a);
 
 	if (u->mark < 0) {	/* a request uses its descriptor */
-		vfd_use(in, "vfd", a->vfd, r, ACC_READ, u);
+		vfd_use(in, a, ARG_vfd, r, ACC_READ, u);
 		return;
 	}
-	vfd_use(in, "vfd", a->vfd, r, made || op == IOR_TREE_CLOSE ?
+	vfd_use(in, a, ARG_vfd, r, made || op == IOR_TREE_CLOSE ?
 		ACC_WRITE : ACC_READ, u);
-	vfd_use(in, "vfd2", a->vfd2, r, dup ? ACC_WRITE : ACC_READ, u);
+	vfd_use(in, a, ARG_vfd2, r, dup ? ACC_WRITE : ACC_READ, u);
 	if (op == IOR_TREE_IORFD)
 		number_change(r, a->fd ? ior_int(in, "fd", a->fd) : -1, u);
 	else if (op == IOR_TREE_CLOSE)
@@ -438,19 +438,18 @@ static void order_ofd(const struct ior_in *in, const struct args *a,
  * here too: count= unsigned (a size_t, up to 2^64 - 1), the others
  * signed (an loff_t; a negative one is 0).
  */
-static uint64_t key_bytes(const struct ior_in *in, const char *key,
-			  const char *v)
+static uint64_t key_bytes(const struct ior_in *in, const struct args *a,
+			  int k)
 {
 	int64_t s;
 	uint64_t n;
 
-	if (!v)
+	if (!a->val[k])
 		return 0;
-	/* of the keys passed (count, offset, offset2, len, size), one is c... */
-	if (key[0] == 'c' && !strcmp(key, "count"))
-		n = ior_uint(in, key, v);
+	if (k == ARG_count)
+		n = ior_uint(in, "count", a->count);
 	else
-		n = (s = ior_int(in, key, v)) < 0 ? 0 : (uint64_t)s;
+		n = (s = arg_int(in, a, k)) < 0 ? 0 : (uint64_t)s;
 	return n > INT64_MAX ? INT64_MAX : n;
 }
 
@@ -460,20 +459,22 @@ static uint64_t end_at(uint64_t off, uint64_t n)
 }
 
 /*
- * The range [*lo, *hi) an op moved ret bytes of, at offset (a key's
- * value) or else at the description's position (after the op): the
- * whole file when not known.
+ * The range [*lo, *hi) an op moved ret bytes of, at the offset of key k
+ * (offset, offset2; -1: none) or else at the description's position
+ * (after the op): the whole file when not known.
  */
-static void range_of(const struct ior_in *in, const char *key,
-		     const char *offset, const struct ofd_ent *o, int64_t ret,
+static void range_of(const struct ior_in *in, const struct args *a, int k,
+		     const struct ofd_ent *o, int64_t ret,
 		     uint64_t *lo, uint64_t *hi)
 {
+	const char *offset = k < 0 ? NULL : a->val[k];
+
 	*lo = 0;
 	*hi = RES_END;
 	if (ret < 0)
 		return;
 	if (offset && strcmp(offset, "-1")) {
-		*lo = key_bytes(in, key, offset);
+		*lo = key_bytes(in, a, k);
 		*hi = end_at(*lo, ret);
 	} else if (o && o->pos >= ret) {
 		*lo = o->pos - ret;
@@ -534,15 +535,15 @@ static void file_observe(struct path_ent *f, int64_t size, struct user *u)
 
 static int64_t size_key(const struct ior_in *in, const struct args *a)
 {
-	return a->size ? (int64_t)key_bytes(in, "size", a->size) : -1;
+	return a->size ? (int64_t)key_bytes(in, a, ARG_size) : -1;
 }
 
 /* The fallocate of [off, off + len), its mode in flags. */
 static void file_fallocate(const struct ior_in *in, struct path_ent *f,
 			   const struct args *a, struct user *u)
 {
-	uint64_t lo = key_bytes(in, "offset", a->offset);
-	uint64_t hi = end_at(lo, key_bytes(in, "len", a->len));
+	uint64_t lo = key_bytes(in, a, ARG_offset);
+	uint64_t hi = end_at(lo, key_bytes(in, a, ARG_len));
 
 	if (!f)
 		return;
@@ -592,22 +593,22 @@ static void order_file(const struct ior_in *in, const struct ior_rec *r,
 		break;
 	case IOR_TREE_READ:
 	case IOR_TREE_PREAD:
-		range_of(in, "offset", op == IOR_TREE_PREAD ? a->offset : NULL,
+		range_of(in, a, op == IOR_TREE_PREAD ? ARG_offset : -1,
 			 o, r->ret, &lo, &hi);
 		file_read(fe, lo, hi, r->ret,
-			  key_bytes(in, "count", a->count), u);
+			  key_bytes(in, a, ARG_count), u);
 		break;
 	case IOR_TREE_WRITE:
 	case IOR_TREE_PWRITE:
-		range_of(in, "offset", op == IOR_TREE_PWRITE ? a->offset : NULL,
+		range_of(in, a, op == IOR_TREE_PWRITE ? ARG_offset : -1,
 			 o, r->ret, &lo, &hi);
 		file_write(fe, lo, hi, r->ret, u);
 		break;
 	case IOR_TREE_XFER:
-		range_of(in, "offset", a->offset, o, r->ret, &lo, &hi);
+		range_of(in, a, ARG_offset, o, r->ret, &lo, &hi);
 		file_read(fe, lo, hi, r->ret,
-			  key_bytes(in, "count", a->count), u);
-		range_of(in, "offset2", a->offset2, o2, r->ret, &lo, &hi);
+			  key_bytes(in, a, ARG_count), u);
+		range_of(in, a, ARG_offset2, o2, r->ret, &lo, &hi);
 		file_write(fe2, lo, hi, r->ret, u);
 		break;
 	case IOR_TREE_TRUNCATE:

@@ -25,7 +25,7 @@ static unsigned long nrecords;
 /* ---- the keys ---- */
 
 #define ARG_NAME(k) #k,
-static const char *const arg_names[NARGS] = { ARG_KEYS(ARG_NAME) };
+const char *const arg_names[NARGS] = { ARG_KEYS(ARG_NAME) };
 static struct ior_keys keys;
 
 void record_init(void)
@@ -291,11 +291,11 @@ static int dropped(const struct ior_in *in, const struct ior_rec *r,
 		a->path = NULL;
 	}
 	if (a->ofd)
-		d->o = ofd_find(ior_int(in, "ofd", a->ofd));
+		d->o = ofd_find(arg_int(in, a, ARG_ofd));
 	if (op == IOR_TREE_XFER) {
 		/* Kept when one side is a file; the replay stands in for the other. */
 		if (a->ofd2)
-			d->o2 = ofd_find(ior_int(in, "ofd2", a->ofd2));
+			d->o2 = ofd_find(arg_int(in, a, ARG_ofd2));
 		if (!side_replayable(a->vfd, a->file, d->o))
 			d->o = NULL, a->file = NULL;
 		if (!side_replayable(a->vfd2, a->file2, d->o2))
@@ -542,7 +542,7 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 	 * is refused here, whatever becomes of the record: ior-map refuses
 	 * the same in what it writes (ior.h).
 	 */
-	ior_check_rec_vals(in, r, d.call, a.val);
+	ior_check_rec_nums(in, r, d.call, a.val, &a.nums);
 	uring = r->call[0] == 'u' && !strncmp(r->call, "uring:", 6);
 	d.request = uring || (r->call[0] == 'a' && !strncmp(r->call, "aio:", 4));
 	/*

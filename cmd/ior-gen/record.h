@@ -39,7 +39,24 @@ struct args {
 	const char *target;
 	int input_seq;		/* the input has seq= or after=: replaced */
 	int rewritten;		/* a value of r->kv is ior-gen's */
+	/* the numbers the checks parsed (ior-gen rewrites no number) */
+	struct ior_check_nums nums;
 };
+
+/* The name of each key, by ARG_ index. */
+extern const char *const arg_names[NARGS];
+
+/*
+ * Key k's value (present) as ior_int() reads it: the number the checks
+ * parsed, else parsed here (an error names the key).
+ */
+static inline int64_t arg_int(const struct ior_in *in, const struct args *a,
+			      int k)
+{
+	return k < IOR_CHECK_NKEYS ?
+		ior_check_int(in, &a->nums, k, arg_names[k], a->val[k]) :
+		ior_int(in, arg_names[k], a->val[k]);
+}
 
 /* Ready to read records. */
 void record_init(void);
