@@ -1108,6 +1108,21 @@ stat_rec() {	# TID PATH FT SIZE [key=value ...]
 	assert_line --partial 'init:file 0 0 path=/srv/f size=20 '
 }
 
+@test "calls whose names begin alike, alternating, are each decided as their own" {
+	# close and close_range share the bytes ior-gen keeps rows by:
+	# a close of an unknown descriptor is dropped, close_range kept
+	stream map - <<-EOF > "$D/in"
+	$(rec 1 1 close_range 0 100 fd=3 maxfd=4294967295 flags=0)
+	$(rec 1 1 close 0 100 fd=0)
+	$(rec 1 1 close_range 0 100 fd=3 maxfd=4294967295 flags=0)
+	$(rec 1 1 close 0 100 fd=0)
+	EOF
+	run ior-gen "$D/in"
+	assert_success
+	assert_equal "$(stat_of ops)" 2
+	assert_equal "$(stat_of dropped.unknown_fd)" 2
+}
+
 @test "an fcntl command the replay cannot issue is dropped as unsupported, and after= names kept operations" {
 	stream map - <<-EOF > "$D/in"
 	$(open_rec 1 1 /srv/f O_RDWR 10)
