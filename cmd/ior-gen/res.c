@@ -121,17 +121,36 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 	/* a read conflicts with writes only (a barrier follows them all) */
 	if (kind == ACC_READ && !barrier && s && !s->writes)
 		n = 0;
-	for (int i = n - 1; i >= 0; i--) {
-		const struct acc *e = &s->a[i];
+	/*
+	 * Newest first, each that completed before this one started and,
+	 * but for a barrier, conflicts with it on an overlapping range and
+	 * is not implied by one taken. Most are not: a first pass, without
+	 * a branch or a call, marks the candidates.
+	 */
+	if (n) {
+		const uint64_t start = u->start;
+		const unsigned all = barrier, w = kind == ACC_WRITE;
+		uint64_t cand = 0;
 
-		if (e->end > u->start)	/* overlapped in time: free */
-			continue;
-		if (!barrier && (!conflict(kind, e->kind) || !overlap(e, lo, hi) ||
-				 implied(s, taken, e)))
-			continue;
-		taken |= 1ull << i;
-		if (e->tid != u->tid)
-			u->wait(u, e, wkind);
+		for (int i = 0; i < n; i++) {
+			const struct acc *e = &s->a[i];
+
+			cand |= (uint64_t)((e->end <= start) &
+					   (all | ((w | e->kind) &
+						   (e->lo < hi) & (lo < e->hi))))
+				<< i;
+		}
+		while (cand) {
+			int i = 63 - __builtin_clzll(cand);
+			const struct acc *e = &s->a[i];
+
+			cand &= ~(1ull << i);
+			if (!barrier && implied(s, taken, e))
+				continue;
+			taken |= 1ull << i;
+			if (e->tid != u->tid)
+				u->wait(u, e, wkind);
+		}
 	}
 	if (!keep)
 		return;
