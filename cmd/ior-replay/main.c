@@ -31,6 +31,7 @@
  *	task.c		processes and threads
  *	limits.c	the program against the machine, before it runs
  *	cache.c		the page cache of the tree, before it runs
+ *	start.c		--start-at: waiting for a wall-clock TIME 0
  *	spawn.c		... forked by a single-threaded process only
  *	signals.c	stopping a replay: signals, failures, the replay's group
  *	watchdog.c	... and when it has stalled
@@ -62,19 +63,41 @@
 #include "program.h"
 #include "results.h"
 #include "signals.h"
+#include "start.h"
 #include "task.h"
 
 struct options opt = { .speed = 1, .watchdog = 30 };
 
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [-W SECONDS] [--cache cold|cold-all|warm] [--ignore-limits] [--privileged] [FILE]\n",
+	fprintf(f, "usage: %s -C DIR [-nTv] [-s FACTOR] [-W SECONDS] [--cache cold|cold-all|warm] [--ignore-limits] [--privileged] [--start-at TIME] [--host NAME] [FILE]\n",
 		ior_progname());
 	exit(code);
 }
 
 /* The options that have no short form. */
-enum { OPT_IGNORE_LIMITS = 256, OPT_CACHE };
+enum { OPT_IGNORE_LIMITS = 256, OPT_CACHE, OPT_START_AT, OPT_HOST };
+
+/*
+ * --start-at TIME: refused when TIME has passed already, since replays
+ * meant to start together could then not (a TIME that passes while the
+ * program loads is only late: start_wait()).
+ */
+static void parse_start_at(const char *arg)
+{
+	uint64_t now = wall_now_ns();
+
+	if (start_at_parse(arg, &opt.start_at) < 0 || opt.start_at == 0) {
+		ior_warnx("--start-at: bad time: %s (seconds since the epoch, or HH:MM:SS[.frac] today)",
+			  arg);
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+	if (opt.start_at <= now) {
+		ior_warnx("--start-at: %s is %.3f s in the past", arg,
+			  (now - opt.start_at) / 1e9);
+		usage(stderr, IOR_EXIT_USAGE);
+	}
+}
 
 /* The command line, into opt; a bad one exits with usage. */
 static void parse_options(int argc, char **argv)
@@ -89,6 +112,8 @@ static void parse_options(int argc, char **argv)
 		{ "cache", required_argument, NULL, OPT_CACHE },
 		{ "privileged", no_argument, NULL, 'P' },
 		{ "watchdog", required_argument, NULL, 'W' },
+		{ "start-at", required_argument, NULL, OPT_START_AT },
+		{ "host", required_argument, NULL, OPT_HOST },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -139,6 +164,16 @@ static void parse_options(int argc, char **argv)
 				usage(stderr, IOR_EXIT_USAGE);
 			}
 			break;
+		case OPT_START_AT:
+			parse_start_at(optarg);
+			break;
+		case OPT_HOST:
+			if (!*optarg) {
+				ior_warnx("--host: an empty name");
+				usage(stderr, IOR_EXIT_USAGE);
+			}
+			opt.host = optarg;
+			break;
 		case 'h':
 			usage(stdout, IOR_EXIT_OK);
 			break;
@@ -167,8 +202,7 @@ static void parse_options(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct timespec wall;
-	uint64_t lead = 0, wall_ns;
+	uint64_t lead = 0, wall_ns, start, t0;
 	int e, diverged, status;
 
 	ior_setprogname(argv[0]);
@@ -190,13 +224,22 @@ int main(int argc, char **argv)
 	umask(0);
 	cache_prepare();
 	replay_setup();
-	/* Timed: TIME 0 once the initial processes have had time to start. */
-	if (opt.timed)
+	/*
+	 * Timed, or at --start-at: TIME 0 once the initial processes have
+	 * had time to start.
+	 */
+	if (opt.timed || opt.start_at)
 		lead = START_LEAD + (uint64_t)prog.ninitial * FORK_LEAD;
-	clock_gettime(CLOCK_REALTIME, &wall);
-	wall_ns = replay(lead);
-	diverged = write_results(wall_ns,
-				 wall.tv_sec * 1000000000ull + wall.tv_nsec + lead);
+	if (opt.start_at) {
+		t0 = start_wait(opt.start_at, lead, &start);
+	} else {
+		start = wall_now_ns() + lead;
+		t0 = now_ns() + lead;
+	}
+	/* A stop signal before --start-at: every op is written stopped. */
+	sh->t0 = t0;
+	wall_ns = stopped() ? 0 : replay(t0);
+	diverged = write_results(wall_ns, start);
 	ior_root_close(&root);
 	/* Stopped early (signals.h): by its signal, or with its status. */
 	status = stop_status();

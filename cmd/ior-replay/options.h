@@ -5,6 +5,8 @@
 #ifndef REPLAY_OPTIONS_H
 #define REPLAY_OPTIONS_H
 
+#include <stdint.h>
+
 #include "cache.h"
 
 struct options {
@@ -20,6 +22,10 @@ struct options {
 	int privileged;		/* --privileged: setuid and setgid bits,
 				   security.* and trusted.* xattrs */
 	enum cache_mode cache;	/* --cache: the page cache at the start */
+	uint64_t start_at;	/* --start-at: TIME 0, ns since the epoch;
+				   0: as soon as it is ready */
+	const char *host;	/* --host: the name the result stream gives
+				   this host; NULL: its nodename */
 };
 extern struct options opt;
 

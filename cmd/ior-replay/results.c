@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "ior.h"
@@ -107,8 +108,41 @@ static int64_t percentile(const int64_t *v, uint32_t n, unsigned p)
 	return n ? v[rank ? rank - 1 : 0] : 0;
 }
 
+/*
+ * host=: where the replay ran, --host or the nodename; the capture's
+ * host stays on the ior-trace line of the program's header.
+ */
+static void put_host(struct ior_out *out)
+{
+	struct utsname uts;
+
+	if (opt.host) {
+		ior_put_kv_esc(out, "host", opt.host);
+	} else if (uname(&uts) == 0) {
+		ior_put_kv_esc(out, "host", uts.nodename);
+	}
+}
+
+/*
+ * --start-at: how late the first operation started after TIME (first:
+ * its start, ns after TIME 0 at wall-clock start), in the trailer and,
+ * with -v, on stderr.
+ */
+static void put_skew(struct ior_out *out, uint64_t start, uint64_t first)
+{
+	uint64_t skew;
+
+	if (!opt.start_at || first == UINT64_MAX)
+		return;
+	skew = start - opt.start_at + first;
+	ior_printf(out, " skew=%llu", (unsigned long long)skew);
+	if (opt.verbose)
+		ior_warnx("first op %.6f ms after --start-at", skew / 1e6);
+}
+
 int write_results(uint64_t wall_ns, uint64_t start)
 {
+	uint64_t first = UINT64_MAX;	/* the earliest op's start */
 	struct ior_out out;
 	uint64_t errors = 0, mism = 0, skipped = 0, nstopped = 0, newerr = 0;
 	uint64_t stop_time = stop.at > sh->t0 ? stop.at - sh->t0 : 0;
@@ -127,6 +161,7 @@ int write_results(uint64_t wall_ns, uint64_t start)
 	ior_put_magic(&out, IOR_KIND_RESULT);
 	ior_put(&out, prog.meta, prog.meta_len);
 	ior_puts(&out, "#meta ior-replay");
+	put_host(&out);
 	ior_put_kv_esc(&out, "root", opt.dir);
 	ior_puts(&out, " start=");
 	ior_put_time(&out, start);
@@ -146,6 +181,9 @@ int write_results(uint64_t wall_ns, uint64_t start)
 		int stop_skip = stopped() && res->state != ST_DONE &&
 			res->state != ST_SKIPPED;
 		int skip = res->state == ST_SKIPPED || stop_skip;
+
+		if (!stop_skip && res->start < first)
+			first = res->start;
 
 		ior_put_time(&out, stop_skip ? stop_time : res->start);
 		ior_putc(&out, ' ');
@@ -209,6 +247,7 @@ int write_results(uint64_t wall_ns, uint64_t start)
 			   (long long)percentile(lates, nlates, 99),
 			   (long long)(nlates ? lates[nlates - 1] : 0));
 	}
+	put_skew(&out, start, first);
 	if (stopped()) {
 		ior_puts(&out, " interrupted=");
 		ior_puts(&out, stop_reason());

@@ -142,6 +142,12 @@ static void run_thread(uint32_t t)
 {
 	const struct prog_thread *th = &prog.threads[t];
 	struct thread_state ws = { 0 }, *w = &ws;
+	/*
+	 * --start-at, untimed: nothing before TIME 0 (timed, each op waits
+	 * for its own deadline anyway); a thread started later has nothing
+	 * to wait for.
+	 */
+	int at_start = opt.start_at && !opt.timed;
 	int skip;
 
 	w->rbuf = map_buf(th->maxread);
@@ -194,6 +200,10 @@ static void run_thread(uint32_t t)
 		/* Late when what it waited for was: then at once. */
 		if (opt.timed)
 			wait_due(due(i));
+		else if (at_start) {
+			wait_due(0);
+			at_start = 0;
+		}
 		note_at(t, i);
 		if (is_uring_request(prog.ops[i].kind))
 			uring_alone(w, i);
@@ -293,7 +303,7 @@ void replay_setup(void)
 	spawn_init();
 	watchdog_init();
 	/* Sleeps end when asked, not up to 50 us later (inherited). */
-	if (opt.timed && prctl(PR_SET_TIMERSLACK, 1) < 0)
+	if ((opt.timed || opt.start_at) && prctl(PR_SET_TIMERSLACK, 1) < 0)
 		ior_err(IOR_EXIT_SYS, "prctl");
 }
 
@@ -343,16 +353,16 @@ static void stop_failed(void)
 
 /*
  * Fork the initial processes and wait for every replay process; TIME 0 is
- * lead ns from now. Returns the ns from TIME 0 to the end (or the stop).
+ * t0. Returns the ns from TIME 0 to the end (or the stop).
  */
-uint64_t replay(uint64_t lead)
+uint64_t replay(uint64_t t0)
 {
 	struct pollfd req = { .fd = spawn_fd(), .events = POLLIN };
 	int st, sig;
 	uint64_t end, look, tick, now;
 	pid_t pid;
 
-	sh->t0 = now_ns() + lead;
+	sh->t0 = t0;
 	for (uint32_t i = 0; i < prog.ninitial; i++) {
 		pid = fork();
 		if (pid < 0) {

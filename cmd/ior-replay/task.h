@@ -47,9 +47,9 @@ _Noreturn void run_process(uint32_t t, struct vfd_table *fds);
 void replay_setup(void);
 /*
  * Fork the initial processes and wait for every replay process; TIME 0 is
- * lead ns from now. Returns the ns from TIME 0 to the end.
+ * t0 (CLOCK_MONOTONIC, ns). Returns the ns from TIME 0 to the end.
  */
-uint64_t replay(uint64_t lead);
+uint64_t replay(uint64_t t0);
 issue_fn issue_task;
 
 #endif
