@@ -201,6 +201,17 @@ wait_for() {
 	assert_line -n 1 --regexp "^#meta ior-trace host=$(hostname) kernel=$(uname -r) epoch=[0-9]+\.[0-9]{9} argv=.*ior-trace\\\\x20-o\\\\x20trace.txt"
 }
 
+@test "--host names the capture's host in the header instead of the node name" {
+	need_bpf
+	run timeout 30 ior-trace --host db01 -o trace.txt -- true
+	assert_success
+	run sed -n 2p trace.txt
+	assert_output --regexp "^#meta ior-trace host=db01 kernel=$(uname -r) epoch="
+	run ior-trace --host "" -- true
+	assert_failure 2
+	assert_output "ior-trace: --host: an empty name"
+}
+
 @test "the exit status of the command is passed on" {
 	need_bpf
 	trace_work

@@ -120,15 +120,21 @@ static void mark_skipped(const struct pidset *tracers,
 		set_tgid(tracers->v[i], IOR_TGID_TRACER);
 }
 
-/* The stream's header: magic, then host, kernel, epoch and command line. */
-static void write_header(uint64_t wall0, int argc, char **argv)
+/*
+ * The stream's header: magic, then host (--host or the node name),
+ * kernel, epoch and command line.
+ */
+static void write_header(const char *host, uint64_t wall0, int argc,
+			 char **argv)
 {
 	struct utsname uts;
 
 	uname(&uts);
+	if (!host)
+		host = uts.nodename;
 	ior_put_magic(&trace_out, IOR_KIND_TRACE);
 	ior_puts(&trace_out, "#meta ior-trace host=");
-	ior_put_esc(&trace_out, uts.nodename, strlen(uts.nodename));
+	ior_put_esc(&trace_out, host, strlen(host));
 	ior_puts(&trace_out, " kernel=");
 	ior_put_esc(&trace_out, uts.release, strlen(uts.release));
 	ior_puts(&trace_out, " epoch=");
@@ -320,7 +326,7 @@ int main(int argc, char **argv)
 	}
 	mark_skipped(&tracers, &readers);
 	ring_open(&rb, events_fd());
-	write_header(wall0, argc, argv);
+	write_header(opts.host, wall0, argc, argv);
 
 	/* What the processes hold, after attaching: nothing falls between. */
 	for (size_t i = 0; i < opts.pids.n; i++)

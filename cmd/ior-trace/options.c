@@ -24,7 +24,7 @@
 static void usage(FILE *f, int code)
 {
 	fprintf(f, "usage: %s [-o FILE] [-p PID] [-c REGEX] [-d SECONDS] "
-		"[-- COMMAND [ARG ...]]\n", ior_progname());
+		"[--host NAME] [-- COMMAND [ARG ...]]\n", ior_progname());
 	exit(code);
 }
 
@@ -135,6 +135,7 @@ void opts_parse(struct trace_opts *o, int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "comm", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "host", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -154,6 +155,12 @@ void opts_parse(struct trace_opts *o, int argc, char **argv)
 			break;
 		case 'd':
 			parse_duration(o, optarg);
+			break;
+		case 'H':
+			/* a capture on a host whose node name says little */
+			if (!*optarg)
+				ior_errx(IOR_EXIT_USAGE, "--host: an empty name");
+			o->host = optarg;
 			break;
 		case 'h':
 			usage(stdout, 0);

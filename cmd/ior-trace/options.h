@@ -29,6 +29,8 @@ struct trace_opts {
 	uint64_t duration_ns;	/* -d SECONDS; 0: until stopped */
 	char **cmd;		/* -- COMMAND ARG ...; NULL: none */
 	bool trace_all;		/* none of the above: system-wide */
+	const char *host;	/* --host NAME: the header's host=; NULL:
+				   the node name */
 };
 
 /* Parse argv into o; exits with usage on a bad command line. */
