@@ -1023,3 +1023,88 @@ PRODUCER
 		assert_line --index 0 "ior-stats: bad number of rows \"$n\""
 	done
 }
+
+# ---- several hosts ----
+
+# The result of a replay on host $1 of a capture on db01: reads of 4096
+# and 10 bytes, a pwrite64 of $2 bytes, an aio:pread of 100.
+host_result() {
+	stream result
+	echo "#meta ior-trace host=db01 kernel=6.18.44 epoch=1763764907.123456789"
+	echo "#meta ior-replay host=$1 root=/mnt/test start=1763851200.000000000 cache=cold"
+	rec 1 1 read 4096 200 fd=3 count=4096
+	rec 1 1 read 10 100 fd=3 count=4096
+	rec 1 1 pwrite64 "$2" 700 fd=3 count="$2" offset=0
+	rec_at 0.000002000 1 1 aio:pread 100 50 fd=3 offset=0 count=100 ctx=0x1 sub=1 iocb=0x1
+}
+
+# The -t row of CALL of HOST in the output of the last `run`.
+host_row() {
+	printf '%s\n' "$output" | awk -F'\t' -v h="$1" -v c="$2" '$1 == h && $2 == c'
+}
+
+@test "streams of several hosts give rows per host, the replay's, and of all" {
+	host_result c1 512 > "$D/a.ior"
+	host_result c2 100 > "$D/b.ior"
+	host_result c1 1 > "$D/c.ior"
+	run -0 ior-stats -t -r calls "$D/a.ior" "$D/b.ior" "$D/c.ior"
+	assert_line -n 0 "$(printf 'host\tcall\tcount\terrors\tread_bytes\twritten_bytes\ttime_ns\tmean_ns\tp50_ns\tp95_ns\tp99_ns\tmax_ns')"
+	# c1's two streams summed, c2 apart, then all three; no row of db01
+	assert_equal "$(host_row c1 read | cut -f3-7)" "$(printf '4\t0\t8212\t0\t600')"
+	assert_equal "$(host_row c1 pwrite64 | cut -f3-6)" "$(printf '2\t0\t0\t513')"
+	assert_equal "$(host_row c2 pwrite64 | cut -f3-6)" "$(printf '1\t0\t0\t100')"
+	assert_equal "$(host_row c2 TOTAL | cut -f3-7)" "$(printf '4\t0\t4206\t100\t1050')"
+	assert_equal "$(host_row '*' TOTAL | cut -f3-7)" "$(printf '12\t0\t12618\t613\t3150')"
+	assert_equal "$(host_row '*' aio:pread | cut -f3-5)" "$(printf '3\t0\t300')"
+	assert_equal "${#lines[@]}" 13
+	refute_line --regexp "^db01"
+	# Aligned: a table under each host's name, then one of all.
+	run -0 ior-stats -r calls "$D/a.ior" "$D/b.ior" "$D/c.ior"
+	assert_line -n 0 "host c1:"
+	assert_line -n 6 "host c2:"
+	assert_line -n 12 "all 2 hosts:"
+	assert_line --regexp "^TOTAL +12 +0 +12.3KiB +613B "
+}
+
+@test "the depth table of several hosts is per host, with -t one table of them" {
+	host_result c1 512 > "$D/a.ior"
+	host_result c2 100 > "$D/b.ior"
+	run -0 ior-stats -t -r depth -i 0.00000001 "$D/a.ior" "$D/b.ior"
+	assert_line -n 0 "$(printf 'host\ttime_ns\tsubmitted\tdepth\tpeak')"
+	# each request of 50ns in flight over 5 rows of 10ns
+	assert_line -n 1 "$(printf 'c1\t2000\t1\t1.0000\t1')"
+	assert_line -n 6 "$(printf 'c2\t2000\t1\t1.0000\t1')"
+	assert_line -n 10 "$(printf 'c2\t2040\t0\t1.0000\t1')"
+	assert_equal "${#lines[@]}" 11
+	run -0 ior-stats "$D/a.ior" "$D/b.ior"
+	assert_line "host c1:"
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^async requests in flight')" 2
+}
+
+@test "streams of one host, or of none, make the one table they always made" {
+	host_result c1 512 > "$D/a.ior"
+	host_result c1 1 > "$D/c.ior"
+	run -0 ior-stats -t "$D/a.ior" "$D/c.ior"
+	assert_line -n 0 --regexp "^call	count	"
+	assert_equal "$(tab_row TOTAL | cut -f2-5)" "$(printf '8\t0\t8412\t513')"
+	capture > "$D/x.ior"
+	capture > "$D/y.ior"
+	run -0 ior-stats -t "$D/x.ior" "$D/y.ior"
+	assert_line -n 0 --regexp "^call	count	"
+	assert_equal "$(tab_row TOTAL | cut -f2-6)" "$(printf '18\t4\t8212\t1624\t10960')"
+	# A stream without a host beside one with: its rows are host -.
+	run -0 ior-stats -t -r calls "$D/a.ior" "$D/x.ior"
+	assert_equal "$(host_row - TOTAL | cut -f3-4)" "$(printf '9\t2')"
+	assert_equal "$(host_row '*' TOTAL | cut -f3-4)" "$(printf '13\t2')"
+}
+
+@test "a host name longer than 255 bytes is refused as malformed" {
+	{
+		stream trace
+		echo "#meta ior-trace host=$(printf 'h%.0s' {1..256})"
+		rec 1 1 read 1 1 fd=3 count=1
+	} > "$D/h.ior"
+	capture > "$D/x.ior"
+	run -3 ior-stats "$D/x.ior" "$D/h.ior"
+	assert_output "ior-stats: $D/h.ior:2: host: longer than 255 bytes"
+}

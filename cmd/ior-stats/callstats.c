@@ -2,6 +2,7 @@
  * callstats.c - a stream's calls, their counts, bytes and latency
  * histograms (callstats.h).
  */
+#define _GNU_SOURCE
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,23 @@ static enum call_kind classify(const char *name)
 }
 
 /* The call of st named name (escaped), made on first sight. */
+/* A new call of st named name, whose hash is h. */
+static struct call_stats *new_call(struct stats *st, const char *name,
+				   uint64_t h)
+{
+	struct call_stats *c = ior_xcalloc(1, sizeof(*c));
+
+	c->name = ior_xstrdup(name);
+	c->kind = classify(name);
+	c->async = starts_with(name, "aio:") || starts_with(name, "uring:");
+	c->min = UINT64_MAX;
+	ior_hashmap_add(&st->byname, h, c);
+	st->calls = ior_xgrow(st->calls, &st->cap, st->ncalls + 1,
+			      sizeof(*st->calls));
+	st->calls[st->ncalls++] = c;
+	return c;
+}
+
 static struct call_stats *lookup(struct stats *st, const struct ior_in *in,
 				 const char *name)
 {
@@ -55,16 +73,7 @@ static struct call_stats *lookup(struct stats *st, const struct ior_in *in,
 		ior_bad(in, "CALL", "more than %d distinct calls", CALLS_MAX);
 	if (strlen(name) > CALL_NAME_MAX)
 		ior_bad(in, "CALL", "longer than %d bytes", CALL_NAME_MAX);
-	c = ior_xcalloc(1, sizeof(*c));
-	c->name = ior_xstrdup(name);
-	c->kind = classify(name);
-	c->async = starts_with(name, "aio:") || starts_with(name, "uring:");
-	c->min = UINT64_MAX;
-	ior_hashmap_add(&st->byname, h, c);
-	st->calls = ior_xgrow(st->calls, &st->cap, st->ncalls + 1,
-			      sizeof(*st->calls));
-	st->calls[st->ncalls++] = c;
-	return c;
+	return new_call(st, name, h);
 }
 
 struct call_stats *stats_find(const struct stats *st, const char *name)
@@ -144,6 +153,23 @@ void rec_bytes(const struct call_stats *c, const struct ior_rec *r,
 	*wr = c->kind == CALL_WRITE || c->kind == CALL_COPY ? n : 0;
 }
 
+void meta_host(const struct ior_in *in, char *host)
+{
+	const char *p = in->line, *e;
+
+	if (strncmp(p, "#meta ", 6))
+		return;
+	for (p += 6; *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, ' ');
+		if (strncmp(p, "host=", 5))
+			continue;
+		if (e - p - 5 > HOST_MAX)
+			ior_bad(in, "host", "longer than %d bytes", HOST_MAX);
+		memcpy(host, p + 5, e - p - 5);
+		host[e - p - 5] = '\0';
+	}
+}
+
 void stats_open(struct stats *st, struct ior_in *in, const char *path)
 {
 	st->last = 0;
@@ -160,6 +186,8 @@ int stats_feed(struct stats *st, struct ior_in *in)
 
 	if ((k = ior_read(in, &r)) == IOR_EOF)
 		return 0;
+	if (k == IOR_META && !st->records)
+		meta_host(in, st->host);
 	if (k == IOR_META && !st->loss_in && ior_loss_of(in->line, &st->loss)) {
 		st->loss_in = st->path && strcmp(st->path, "-") ? st->path :
 			"<stdin>";
@@ -213,6 +241,31 @@ void stats_read(struct stats *st, const char *path)
 	while (stats_feed(st, &in))
 		;
 	ior_in_close(&in);
+}
+
+void stats_add(struct stats *dst, const struct stats *src)
+{
+	dst->skipped += src->skipped;
+	dst->records += src->records;
+	for (size_t i = 0; i < src->ncalls; i++) {
+		const struct call_stats *s = src->calls[i];
+		struct call_stats *d = stats_find(dst, s->name);
+
+		/* at most CALLS_MAX per input: bounded by the inputs */
+		if (!d)
+			d = new_call(dst, s->name, ior_hash_str(s->name));
+		d->inflight += s->inflight;
+		d->count += s->count;
+		d->errors += s->errors;
+		d->bytes += s->bytes;
+		d->sum += s->sum;
+		if (s->min < d->min)
+			d->min = s->min;
+		if (s->max > d->max)
+			d->max = s->max;
+		for (int b = 0; b < NBUCKET; b++)
+			d->hist[b] += s->hist[b];
+	}
 }
 
 int is_op(const struct call_stats *c)

@@ -24,6 +24,8 @@
 
 #define CALLS_MAX 4096		/* distinct calls: more is refused */
 #define CALL_NAME_MAX 64	/* bytes of a call's name: more is refused */
+/* The longest host name kept (escaped): a longer one is refused. */
+#define HOST_MAX 255
 
 enum call_kind {
 	CALL_OP,		/* an operation: a system call, aio:*, uring:* */
@@ -60,6 +62,11 @@ struct stats {
 	uint64_t last;		/* the latest end of a record of this input */
 	const char *path;	/* the input being read: NULL is stdin */
 	/*
+	 * The stream's host (ior-format(5)): the host= of the last #meta
+	 * line before its first record; "" when none.
+	 */
+	char host[HOST_MAX + 1];
+	/*
 	 * Called with every operation counted (not skipped, not in flight,
 	 * not a process or tree record), for the tables by file, process
 	 * and time and the flame graph (reports.c); data is theirs.
@@ -71,6 +78,16 @@ struct stats {
 
 /* Read the stream at path (NULL: standard input) into st. */
 void stats_read(struct stats *st, const char *path);
+/*
+ * The host a #meta line of in names, into host (HOST_MAX bytes and a
+ * NUL); other lines leave it as it was.
+ */
+void meta_host(const struct ior_in *in, char *host);
+/*
+ * Add the calls of src to dst (not its depth, nor its reports: the
+ * streams' times differ).
+ */
+void stats_add(struct stats *dst, const struct stats *src);
 /*
  * The same a record at a time, for the live view: stats_open(), then
  * stats_feed() until it returns 0 at the end of the input.

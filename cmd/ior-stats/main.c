@@ -7,7 +7,8 @@
  *
  * main.c: the options and the reports in their order. callstats.c: a
  * stream read into its calls; depth.c: async requests in flight over
- * time; report.c: the per-call tables; table.c: cells and rows;
+ * time; report.c: the per-call tables; hosts.c: those of several
+ * hosts; table.c: cells and rows;
  * reports.c: the tables by file and process (groups.c), by time
  * (timeline.c), the histograms (hist.c) and the flame graph (flame.c,
  * svg.c); live.c: the live view.
@@ -22,6 +23,7 @@
 #include "ior.h"
 #include "callstats.h"
 #include "depth.h"
+#include "hosts.h"
 #include "options.h"
 #include "report.h"
 #include "reports.h"
@@ -264,12 +266,23 @@ static int report_all(struct stats *st, struct ior_out *o)
 	reports_attach(st);
 	if (opt.live)
 		return live_run(st, opt.nfiles ? opt.files[0] : NULL, o);
-	for (int i = 0; i < (opt.nfiles ? opt.nfiles : 1); i++) {
-		st->loss_in = NULL;
-		stats_read(st, opt.nfiles ? opt.files[i] : NULL);
-		/* each input that lost events is said */
-		if (st->loss_in)
-			ior_warn_loss_at(st->loss_in, st->loss_line, &st->loss);
+	/*
+	 * Streams of several hosts: a table per host and one of all (the
+	 * tables by file, process and time, histograms and flame graphs sum
+	 * every input, whatever its host).
+	 */
+	if (opt.nfiles > 1 && !(opt.show & ~(SHOW_CALLS | SHOW_DEPTH))) {
+		if (!hosts_read(st, opt.files, opt.nfiles))
+			return hosts_report(o);
+	} else {
+		for (int i = 0; i < (opt.nfiles ? opt.nfiles : 1); i++) {
+			st->loss_in = NULL;
+			stats_read(st, opt.nfiles ? opt.files[i] : NULL);
+			/* each input that lost events is said */
+			if (st->loss_in)
+				ior_warn_loss_at(st->loss_in, st->loss_line,
+						 &st->loss);
+		}
 	}
 	if (opt.show & SHOW_CALLS)
 		code = report(st, o);
@@ -299,5 +312,6 @@ int main(int argc, char *argv[])
 	reports_free(&st_b);
 	stats_free(&st);
 	stats_free(&st_b);
+	hosts_free();
 	return code;
 }

@@ -62,6 +62,16 @@ void put_count(char *dst, uint64_t n)
 	snprintf(dst, CELL, "%llu", (unsigned long long)n);
 }
 
+/* table_column(): the first column's value, and whether to write a head. */
+static const char *column;
+static int column_head;
+
+void table_column(const char *value, int head)
+{
+	column = value;
+	column_head = head;
+}
+
 void print_rows(struct ior_out *o, const struct row *rows, int nrows,
 		int ncol, int name_right)
 {
@@ -81,6 +91,12 @@ void print_rows(struct ior_out *o, const struct row *rows, int nrows,
 	for (int i = 0; i < nrows; i++) {
 		const struct row *r = &rows[i];
 
+		if (opt.tab && column) {
+			if (i == 0 && !column_head)
+				continue;
+			ior_puts(o, i == 0 ? "host" : column);
+			ior_putc(o, '\t');
+		}
 		if (opt.tab) {
 			ior_puts(o, r->name);
 			for (int j = 0; j < ncol; j++) {

@@ -28,5 +28,12 @@ void put_count(char *dst, uint64_t n);
  */
 void print_rows(struct ior_out *o, const struct row *rows, int nrows,
 		int ncol, int name_right);
+/*
+ * With -t, rows of several hosts in one table (hosts.c): each row that
+ * print_rows() writes from now on starts with the column value, and its
+ * first row, the head, with "host" when head is set, or is left out when
+ * not. NULL: no such column.
+ */
+void table_column(const char *value, int head);
 
 #endif
