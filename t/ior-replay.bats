@@ -2741,3 +2741,66 @@ one_write_program() {
 	assert_line --regexp "^#stat ior-replay .* late_max=[0-9]+ skew=[0-9]+$"
 	assert_equal "$(stat_of skew)" "$(res_key 1 late)"
 }
+
+# ---- storage next to the replay ----
+
+# KEY's value in the #disk line "at=$1" of $output.
+disk_of() {
+	printf '%s\n' "$output" | awk -v a="at=$1" -v k="$2" '
+		/^#disk ior-replay / && $3 == a { for (i = 4; i <= NF; i++) {
+			split($i, kv, "="); if (kv[1] == k) print kv[2] } }'
+}
+
+@test "the root's device is read at the start, in the header, and at the end, in the trailer" {
+	one_write_program
+	replay
+	assert_success
+	# right after the replay's #meta line, and last
+	assert_line -n 2 --regexp "^#disk ior-replay at=start time=[0-9]+\.[0-9]{9} dev=$(stat -c '%Hd:%Ld' "$R") name=[^ ]+"
+	assert_equal "${lines[-1]%% *}" "#disk"
+	assert_line -n -1 --regexp "^#disk ior-replay at=end time=[0-9]+\.[0-9]{9} dev=$(stat -c '%Hd:%Ld' "$R") name="
+	[ "$(disk_of end time | tr -d .)" -gt "$(disk_of start time | tr -d .)" ]
+}
+
+@test "a replay on ext4 on a loop device records the writes of its fsync" {
+	need_root "a loop device mounted as the root"
+	need_cmd mkfs.ext4
+	one_write_program
+	add_vfds < "$D/p.replay" > "$D/p"
+	truncate -s 32M "$D/img"
+	mkfs.ext4 -q -F "$D/img"
+	# In a mount namespace of its own: the mount, and the loop device
+	# with it (autoclear), go when the replay ends.
+	run --separate-stderr unshare --mount --propagation private sh -c '
+		mount -o loop "$1" "$0" || exit 99
+		findmnt -n -o SOURCE "$0" > "$3.dev"
+		ior-replay -C "$0" "$2" > "$3"' "$R" "$D/img" "$D/p" "$D/result"
+	assert_success
+	run cat "$D/result"
+	local loop
+	loop=$(basename "$(cat "$D/result.dev")")
+	assert_equal "$(disk_of start name)" "$loop"
+	assert_equal "$(disk_of end name)" "$loop"
+	assert_equal "$(disk_of end dev)" "$(disk_of start dev)"
+	[ "$(disk_of end writes)" -gt "$(disk_of start writes)" ]
+	[ "$(disk_of end write_sectors)" -ge $(($(disk_of start write_sectors) + 8)) ]
+	# ior-stats shows it beside the latencies
+	run -0 ior-stats -t "$D/result"
+	assert_line -n 6 "$(printf 'device\treads\twrites\tflushes\tread_sectors\twrite_sectors\tawait_ns\taqu_sz\tutil_pct')"
+	[ "$(printf '%s\n' "$output" | awk -F'\t' -v d="$loop" '$1 == d { print $3 }')" -gt 0 ]
+}
+
+@test "a replay on tmpfs says its root is on no block device" {
+	need_root "a tmpfs mounted as the root"
+	one_write_program
+	add_vfds < "$D/p.replay" > "$D/p"
+	run --separate-stderr unshare --mount --propagation private sh -c '
+		mount -t tmpfs tmpfs "$0" || exit 99
+		ior-replay -C "$0" "$1"' "$R" "$D/p"
+	assert_success
+	assert_line -n 2 --regexp "^#disk ior-replay at=start time=[0-9.]+ dev=0:[0-9]+ name=-$"
+	assert_line -n -1 --regexp "^#disk ior-replay at=end time=[0-9.]+ dev=0:[0-9]+ name=-$"
+	printf '%s\n' "$output" > "$D/result"
+	run -0 ior-stats "$D/result"
+	assert_line "storage: none (the root is on no block device)"
+}

@@ -32,6 +32,7 @@
  *	limits.c	the program against the machine, before it runs
  *	cache.c		the page cache of the tree, before it runs
  *	start.c		--start-at: waiting for a wall-clock TIME 0
+ *	storage.c	the root's block device, before and after
  *	spawn.c		... forked by a single-threaded process only
  *	signals.c	stopping a replay: signals, failures, the replay's group
  *	watchdog.c	... and when it has stalled
@@ -64,6 +65,7 @@
 #include "results.h"
 #include "signals.h"
 #include "start.h"
+#include "storage.h"
 #include "task.h"
 
 struct options opt = { .speed = 1, .watchdog = 30 };
@@ -238,7 +240,9 @@ int main(int argc, char **argv)
 	}
 	/* A stop signal before --start-at: every op is written stopped. */
 	sh->t0 = t0;
+	storage_note(STORAGE_START);
 	wall_ns = stopped() ? 0 : replay(t0);
+	storage_note(STORAGE_END);
 	diverged = write_results(wall_ns, start);
 	ior_root_close(&root);
 	/* Stopped early (signals.h): by its signal, or with its status. */

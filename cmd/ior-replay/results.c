@@ -18,6 +18,7 @@
 #include "results.h"
 #include "shared.h"
 #include "signals.h"
+#include "storage.h"
 #include "watchdog.h"
 
 static const char *const skip_names[] = {
@@ -170,6 +171,7 @@ int write_results(uint64_t wall_ns, uint64_t start)
 	if (opt.timed)
 		ior_printf(&out, " speed=%g", opt.speed);
 	ior_putc(&out, '\n');
+	storage_put(&out, STORAGE_START);
 	for (uint32_t i = 0; i < prog.nops; i++) {
 		const struct prog_op *op = &prog.ops[i];
 		const struct op_result *res = &sh->res[i];
@@ -255,6 +257,7 @@ int write_results(uint64_t wall_ns, uint64_t start)
 			   (unsigned long long)nstopped, nstuck);
 	}
 	ior_putc(&out, '\n');
+	storage_put(&out, STORAGE_END);
 	ior_out_close(&out);
 	if ((skipped || mism) && !stopped())
 		say_divergence(skipped, nskip, mism, newerr);
