@@ -1108,3 +1108,68 @@ host_row() {
 	run -3 ior-stats "$D/x.ior" "$D/h.ior"
 	assert_output "ior-stats: $D/h.ior:2: host: longer than 255 bytes"
 }
+
+# ---- storage next to the replay ----
+
+# A result of host $1 whose root's device (7:0, loop0) did, in 2 s, 10
+# reads of 80 sectors in 30 ms and 30 writes of 800 in 170 ms, 5 flushes,
+# busy 500 ms with 1000 ms of queue time.
+disk_result() {
+	stream result
+	echo "#meta ior-replay host=$1 root=/mnt/test start=1763851200.000000000 cache=cold"
+	echo "#disk ior-replay at=start time=1763851200.000000000 dev=7:0 name=loop0 reads=100 reads_merged=0 read_sectors=1000 read_ms=70 writes=5 writes_merged=0 write_sectors=40 write_ms=30 in_flight=0 io_ms=4000 queue_ms=900 discards=0 discards_merged=0 discard_sectors=0 discard_ms=0 flushes=1 flush_ms=2"
+	rec 1 1 fsync 0 4000000 fd=3
+	echo "#stat ior-replay ops=1 errors=0 mismatched=0 skipped=0"
+	echo "#disk ior-replay at=end time=1763851202.000000000 dev=7:0 name=loop0 reads=110 reads_merged=0 read_sectors=1080 read_ms=100 writes=35 writes_merged=3 write_sectors=840 write_ms=200 in_flight=0 io_ms=4500 queue_ms=1900 discards=0 discards_merged=0 discard_sectors=0 discard_ms=0 flushes=6 flush_ms=9"
+}
+
+@test "the storage table shows what the replay's device did beside its latencies" {
+	disk_result c1 > "$D/r.ior"
+	run -0 ior-stats -t "$D/r.ior"
+	assert_line -n 3 "$(printf 'device\treads\twrites\tflushes\tread_sectors\twrite_sectors\tawait_ns\taqu_sz\tutil_pct')"
+	# await (30 + 170 ms) / 40 I/Os; queue 1000 ms and busy 500 ms in 2 s
+	assert_line -n 4 "$(printf 'loop0\t10\t30\t5\t80\t800\t5000000\t0.50\t25.00')"
+	assert_equal "${#lines[@]}" 5
+	run -0 ior-stats "$D/r.ior"
+	assert_line "storage under the root, during the replay (2.00s):"
+	assert_line --regexp "^DEVICE +READS +WRITES +FLUSHES +READ +WRITTEN +AWAIT +AQU-SZ +UTIL$"
+	assert_line --regexp "^loop0 +10 +30 +5 +40.0KiB +400KiB +5.00ms +0.50 +25.0%$"
+}
+
+@test "the storage of several hosts is a table per host, with -t one with the host" {
+	disk_result c1 > "$D/a.ior"
+	disk_result c2 > "$D/b.ior"
+	disk_result c1 > "$D/c.ior"
+	run -0 ior-stats -t "$D/a.ior" "$D/b.ior" "$D/c.ior"
+	# c1's two runs summed: their counts, and 4 s
+	assert_line "$(printf 'c1\tloop0\t20\t60\t10\t160\t1600\t5000000\t0.50\t25.00')"
+	assert_line "$(printf 'c2\tloop0\t10\t30\t5\t80\t800\t5000000\t0.50\t25.00')"
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^host	device	')" 1
+	run -0 ior-stats "$D/a.ior" "$D/b.ior"
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^storage under the root')" 2
+}
+
+@test "a root on no block device is said; a run that did not end shows nothing" {
+	{
+		stream result
+		echo "#disk ior-replay at=start time=1.000000000 dev=0:40 name=-"
+		rec 1 1 fsync 0 100 fd=3
+		echo "#disk ior-replay at=end time=2.000000000 dev=0:40 name=-"
+	} > "$D/t.ior"
+	run -0 ior-stats "$D/t.ior"
+	assert_line "storage: none (the root is on no block device)"
+	run -0 ior-stats -t "$D/t.ior"
+	refute_output --partial storage
+	disk_result c1 | grep -v 'at=end' > "$D/r.ior"
+	run -0 ior-stats "$D/r.ior"
+	refute_output --partial storage
+}
+
+@test "a malformed #disk line is refused with its line and field" {
+	disk_result c1 | sed 's/at=end time=1763851202.000000000/at=end time=x/' > "$D/r.ior"
+	bad_input "$D/r.ior" ':6: time: not a number: "x"'
+	disk_result c1 | sed 's/at=start/at=middle/' > "$D/r.ior"
+	bad_input "$D/r.ior" ":3: at: not start or end: \"middle\""
+	disk_result c1 | sed 's/ reads=110 / reads=-1 /' > "$D/r.ior"
+	bad_input "$D/r.ior" ":6: reads: not a number"
+}

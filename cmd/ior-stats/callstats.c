@@ -188,6 +188,8 @@ int stats_feed(struct stats *st, struct ior_in *in)
 		return 0;
 	if (k == IOR_META && !st->records)
 		meta_host(in, st->host);
+	if (k == IOR_META)
+		storage_line(&st->storage, in);
 	if (k == IOR_META && !st->loss_in && ior_loss_of(in->line, &st->loss)) {
 		st->loss_in = st->path && strcmp(st->path, "-") ? st->path :
 			"<stdin>";
@@ -247,6 +249,7 @@ void stats_add(struct stats *dst, const struct stats *src)
 {
 	dst->skipped += src->skipped;
 	dst->records += src->records;
+	storage_add(&dst->storage, &src->storage);
 	for (size_t i = 0; i < src->ncalls; i++) {
 		const struct call_stats *s = src->calls[i];
 		struct call_stats *d = stats_find(dst, s->name);

@@ -12,6 +12,7 @@
 
 #include "ior.h"
 #include "depth.h"
+#include "storage.h"
 
 /*
  * Histogram: values below 16 have a bucket each; above, every power of two
@@ -54,6 +55,7 @@ struct stats {
 	struct call_stats **calls;	/* in the order first seen */
 	size_t ncalls, cap;
 	uint64_t skipped;	/* replay results marked skip=: not issued */
+	struct storage storage;	/* the replays' block device (#disk) */
 	/* the first capture trailer that says events were lost, and where */
 	struct ior_loss loss;
 	const char *loss_in;	/* NULL: none */

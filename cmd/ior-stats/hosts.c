@@ -4,7 +4,8 @@
  * Each input is read into the stats of its host, so memory is that of
  * one stream per host, whatever the streams' lengths. The per-call table
  * of all hosts sums theirs; the depth table stays per host, since every
- * stream's TIME counts from its own epoch.
+ * stream's TIME counts from its own epoch, and so does the storage table,
+ * since each host's device is its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "hosts.h"
 #include "options.h"
 #include "report.h"
+#include "storage.h"
 #include "table.h"
 
 struct host {
@@ -141,6 +143,8 @@ static int show_host(const struct host *h, struct ior_out *o)
 		ior_puts(o, "no operation records\n");
 	else if (opt.show & SHOW_CALLS)
 		shown = report(h->st, o) == IOR_EXIT_OK;
+	if (opt.show & SHOW_CALLS)
+		storage_report(&h->st->storage, 1, o);
 	if (opt.show & SHOW_DEPTH)
 		shown |= depth_report(&h->st->depth, NULL, opt.show & SHOW_CALLS, o);
 	ior_putc(o, '\n');
@@ -161,6 +165,13 @@ static void tab_calls(struct stats *all, struct ior_out *o)
 	}
 	table_column("*", head);
 	report(all, o);
+	/* the devices of each host's replays: one table more */
+	head = 1;
+	for (size_t i = 0; i < nhosts; i++) {
+		table_column(host_label(&hosts[i]), head);
+		if (storage_report(&hosts[i].st->storage, head, o))
+			head = 0;
+	}
 	table_column(NULL, 0);
 }
 

@@ -8,7 +8,7 @@
  * main.c: the options and the reports in their order. callstats.c: a
  * stream read into its calls; depth.c: async requests in flight over
  * time; report.c: the per-call tables; hosts.c: those of several
- * hosts; table.c: cells and rows;
+ * hosts; storage.c: a replay's block device; table.c: cells and rows;
  * reports.c: the tables by file and process (groups.c), by time
  * (timeline.c), the histograms (hist.c) and the flame graph (flame.c,
  * svg.c); live.c: the live view.
@@ -27,6 +27,7 @@
 #include "options.h"
 #include "report.h"
 #include "reports.h"
+#include "storage.h"
 
 struct options opt = { .sort = SORT_TIME, .show = SHOW_CALLS | SHOW_DEPTH };
 
@@ -288,6 +289,9 @@ static int report_all(struct stats *st, struct ior_out *o)
 		code = report(st, o);
 	else if (opt.show & SHOW_REPORTS)
 		code = reports_print(st, NULL, o);
+	/* what the replay's storage did, beside its latencies */
+	if ((opt.show & SHOW_CALLS) && code == IOR_EXIT_OK)
+		storage_report(&st->storage, 1, o);
 	if ((opt.show & SHOW_DEPTH) && code == IOR_EXIT_OK &&
 	    !depth_report(&st->depth, NULL, opt.show & SHOW_CALLS, o) &&
 	    opt.show == SHOW_DEPTH)
