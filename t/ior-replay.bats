@@ -2688,7 +2688,9 @@ one_write_program() {
 	mkdir -p "$D/vfd"
 	add_vfds < "$D/p.replay" > "$D/vfd/p.replay"
 	local at pids=() skews=() k
-	at=$(date -d '+2 sec' +%s.%N)
+	# far enough ahead for four replays to load, even under ASan on a
+	# busy machine: one that is ready late starts late (start= differs)
+	at=$(date -d '+3 sec' +%s.%N)
 	for k in 1 2 3 4; do
 		mkdir "$D/r$k"
 		timeout 20 ior-replay --start-at "$at" -C "$D/r$k" "$D/vfd/p.replay" \
@@ -2734,7 +2736,7 @@ one_write_program() {
 @test "--start-at, timed, sets TIME 0 to that time and writes no result before it" {
 	one_write_program
 	local at
-	at=$(date -d '+1 sec' +%s.%N)
+	at=$(date -d '+2 sec' +%s.%N)
 	replay -T --start-at "$at"
 	assert_success
 	assert_line --regexp "^#meta ior-replay host=[^ ]+ root=.* start=${at} cache=cold speed=1$"
