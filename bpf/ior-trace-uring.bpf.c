@@ -228,7 +228,8 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 	__u32 zero = 0;
 	long n;
 
-	if (is_self(task) || tgid_state(task->tgid) != IOR_TGID_TRACED)
+	if (!uring_ops || is_self(task) ||
+	    tgid_state(task->tgid) != IOR_TGID_TRACED)
 		return 0;
 	if (req->flags & REQ_F_CQE_SKIP) {
 		count(IOR_CNT_URING_LOST);

@@ -72,6 +72,8 @@ const volatile bool trace_all __weak = false;	/* all but EXCLUDED, TRACER */
  */
 const volatile __u32 self_tgid __weak = 0;
 const volatile bool notify_exec __weak = false;	/* -c: report every exec */
+/* io_uring requests are followed (-e selects io_uring_enter) */
+const volatile bool uring_ops __weak = true;
 /* bytes a CPU writes between wakeups of the reader: see wakeup() */
 const volatile __u64 wakeup_bytes __weak = IOR_RINGBUF_SIZE / 4;
 

@@ -19,25 +19,34 @@
 	(sizeof((struct ior_arg[]){ __VA_ARGS__ }) / sizeof(struct ior_arg))
 
 const struct ior_call ior_calls[IOR_NCALLS] = {
-#define SYS(name, nr64, nr32, capture, follow, map, tree, replay, ret, ...) \
+#define SYS(name, nr64, nr32, capture, family, follow, map, tree, replay, ret, \
+	    ...) \
 	[IOR_C_##name] = { #name, nr64, nr32, IOR_C_##name, 0, \
-		IOR_CAPTURE_##capture, IOR_FOLLOW_##follow, IOR_MAP_##map, \
+		IOR_CAPTURE_##capture, IOR_FAMILY_##family, \
+		IOR_FOLLOW_##follow, IOR_MAP_##map, \
 		IOR_TREE_##tree, IOR_REPLAY_##replay, IOR_RET_##ret, \
 		NARGS(__VA_ARGS__), { __VA_ARGS__ } },
 /* An i386 row keeps only what decodes it: the rest is its native row's. */
 #define SYS32(ident, name, nr32, native, capture, ...) \
 	[IOR_C_##ident] = { name, -1, nr32, IOR_C_##native, 1, \
-		IOR_CAPTURE_##capture, 0, 0, 0, 0, 0, \
+		IOR_CAPTURE_##capture, 0, 0, 0, 0, 0, 0, \
 		NARGS(__VA_ARGS__), { __VA_ARGS__ } },
 #define REC(ident, name, follow, map, tree, replay, ret, ...) \
 	[IOR_C_##ident] = { name, -1, -1, IOR_C_##ident, 0, \
-		IOR_CAPTURE_NONE, IOR_FOLLOW_##follow, IOR_MAP_##map, \
+		IOR_CAPTURE_NONE, IOR_FAMILY_NONE, IOR_FOLLOW_##follow, \
+		IOR_MAP_##map, \
 		IOR_TREE_##tree, IOR_REPLAY_##replay, IOR_RET_##ret, \
 		NARGS(__VA_ARGS__), { __VA_ARGS__ } },
 #include "calls.h"
 #undef SYS
 #undef SYS32
 #undef REC
+};
+
+const char *const ior_family_names[IOR_FAMILIES] = {
+	[IOR_FAMILY_NONE] = "none", [IOR_FAMILY_FILES] = "files",
+	[IOR_FAMILY_META] = "metadata", [IOR_FAMILY_AIO] = "aio",
+	[IOR_FAMILY_URING] = "uring", [IOR_FAMILY_PROC] = "process",
 };
 
 /*

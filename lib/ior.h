@@ -679,6 +679,12 @@ int ior_errno_value(const char *name);
 /* How ior-trace reads a call in the kernel (bpf/ior-trace.h has it too). */
 enum ior_capture { IOR_CAPTURE_NONE, IOR_CAPTURE_REGS, IOR_CAPTURE_FULL,
 		   IOR_CAPTURE_ENTRY };
+/* The family of a system call, as ior-trace -e selects it (calls.h). */
+enum ior_family { IOR_FAMILY_NONE, IOR_FAMILY_FILES, IOR_FAMILY_META,
+		  IOR_FAMILY_AIO, IOR_FAMILY_URING, IOR_FAMILY_PROC,
+		  IOR_FAMILIES };
+/* The name of family f ("files", "metadata" ...), as -e spells it. */
+extern const char *const ior_family_names[IOR_FAMILIES];
 /* Whether a call on a path follows a symbolic link in its last component. */
 enum ior_follow { IOR_FOLLOW_NONE, IOR_FOLLOW_FOLLOW, IOR_FOLLOW_NOFOLLOW,
 		  IOR_FOLLOW_AT_FOLLOW, IOR_FOLLOW_AT_NOFOLLOW };
@@ -800,7 +806,7 @@ struct ior_call {
 	uint16_t native;	/* the row this one is handled as (itself,
 				   or an i386 call's x86_64 twin) */
 	uint8_t abi32;		/* 1: an i386 row: reg counts i386 registers */
-	uint8_t capture, follow, map, tree, replay, ret;
+	uint8_t capture, family, follow, map, tree, replay, ret;
 	uint8_t nargs;
 	struct ior_arg args[IOR_ARGS_MAX];
 };

@@ -19,6 +19,17 @@ setup_file() {
 	cp "$IOR_T/trace-turn" "$BATS_FILE_TMPDIR/turn-a"
 	cp "$IOR_T/trace-turn" "$BATS_FILE_TMPDIR/turn-b"
 	cp "$IOR_T/trace-forks" "$BATS_FILE_TMPDIR/reuse"
+	cp "$IOR_T/trace-counts" "$BATS_FILE_TMPDIR/counts"
+}
+
+# The calls of the counts program whose counts are known: two threads
+# of $CN preads, one failed pread, $CM pwrites, $CK fdatasyncs, each of
+# $CS bytes (t/helper/trace-counts.c).
+CN=300 CM=120 CK=6 CS=4096
+
+# "CALL COUNT" of each record of file $1 (sorted).
+call_counts() {
+	awk '!/^#/ { n[$5]++ } END { for (c in n) print c, n[c] }' "$1" | sort
 }
 
 setup() {
@@ -148,6 +159,77 @@ wait_for() {
 	assert_success
 	assert_output --partial "usage: ior-trace [-o FILE] [-p PID]"
 	[ -z "$stderr" ]
+}
+
+@test "--help lists every option, after the usage line of the man page's SYNOPSIS" {
+	run -0 --separate-stderr ior-trace --help
+	assert_line -n 0 "usage: ior-trace [-o FILE] [-p PID] [-c REGEX] [-d SECONDS] [-e [trace=][!]CALLS] [-a SECONDS] [--sample CALL=N[,CALL=N ...]] [--host NAME] [-- COMMAND [ARG ...]]"
+	for o in -o,\ --output -p,\ --pid -c,\ --comm -d,\ --duration \
+	    -e,\ --trace -a,\ --aggregate --sample --host -h,\ --help \
+	    -V,\ --version; do
+		assert_line --partial "  $o"
+	done
+	run -0 sh -c "MANWIDTH=400 man -l '$BATS_TEST_DIRNAME/../man/ior-trace.1' 2>/dev/null | sed -n '/^SYNOPSIS/{n;p;}' | tr -s ' ' | sed 's/^ //'"
+	assert_output "ior-trace [-o file] [-p pid] [-c regex] [-d seconds] [-e [trace=][!]calls] [-a seconds] [--sample call=n[,call=n ...]] [--host name] [-- command [arg ...]]"
+}
+
+@test "bad -e, -a and --sample values are one-line usage errors" {
+	run -2 ior-trace -e trace=nosuchcall
+	assert_output "ior-trace: -e: bad call: 'nosuchcall' (a call of ior-format(5), or a family: files, metadata, aio, uring, process)"
+	run -2 ior-trace -e 'trace=pread64,%nosuch'
+	assert_output "ior-trace: -e: bad call: '%nosuch' (a call of ior-format(5), or a family: files, metadata, aio, uring, process)"
+	run -2 ior-trace -e 'trace=,'
+	assert_output "ior-trace: -e: bad list: ',' (a call of ior-format(5), or a family: files, metadata, aio, uring, process)"
+	run -2 ior-trace -e signal=all
+	assert_output "ior-trace: -e: bad qualifier: 'signal=all' (only trace= is known)"
+	run -2 ior-trace -e sched:fork
+	assert_output --partial "ior-trace: -e: bad call: 'sched:fork'"
+	for a in 0 -1 0.0001 86401 inf nan 1x ''; do
+		run -2 ior-trace -a "$a"
+		assert_output "ior-trace: -a: bad interval: '$a' (seconds, from 0.001 to 86400)"
+	done
+	run -2 ior-trace --sample pread64
+	assert_output "ior-trace: --sample: bad sample: 'pread64' (CALL=N, N from 1 to 2147483647)"
+	run -2 ior-trace --sample nosuch=2
+	assert_output "ior-trace: --sample: bad call: 'nosuch' (a call of ior-format(5), or a family: files, metadata, aio, uring, process)"
+	for n in 0 -3 2147483648 x ''; do
+		run -2 ior-trace --sample "pread64=$n"
+		assert_output "ior-trace: --sample: bad rate: '$n' (N from 1 to 2147483647)"
+	done
+	run -2 ior-trace -a 1 --sample pread64=2
+	assert_line -n 0 "ior-trace: -a and --sample exclude each other: an aggregate writes no call"
+}
+
+@test "-e trace=pread64 keeps only pread64 records, and the process records" {
+	need_bpf
+	run -0 timeout 60 ior-trace -o t.txt -e trace=pread64 -- "$BATS_FILE_TMPDIR/counts" "$CN" "$CM" "$CK" "$CS"
+	run -0 sh -c "awk '!/^#/ { print \$5 }' t.txt | sort -u | grep -v -e '^sched:' -e '^ior:'"
+	assert_output pread64
+	run -0 awk -v c=" count=$CS " '$5 == "pread64" && index($0, c) { n++ } END { print n }' t.txt
+	assert_output "$((2 * CN + 2))"
+	run -0 grep -c ' sched:exec ' t.txt
+	assert_output 1
+	run -0 grep -c ' sched:exit ' t.txt
+	assert_output 2
+}
+
+@test "-e selects by family, with or without %, and ! keeps all but those" {
+	need_bpf
+	run -0 timeout 60 ior-trace -o f.txt -e trace=%files -- "$BATS_FILE_TMPDIR/counts" 3 2 1 100
+	run -0 call_counts f.txt
+	assert_line --regexp '^pread64 [0-9]+$'
+	assert_line "pwrite64 4"
+	assert_line "fdatasync 2"
+	assert_line "openat 3"
+	refute_line --regexp '^(execve|exit_group|newfstatat|statx|fstat) '
+	run -0 timeout 60 ior-trace -o m.txt -e 'process,metadata' -- "$BATS_FILE_TMPDIR/counts" 3 2 1 100
+	run -0 call_counts m.txt
+	assert_line "exit_group 1"
+	refute_line --regexp '^(pread64|pwrite64|fdatasync|openat|write|close|mmap) '
+	run -0 timeout 60 ior-trace -o n.txt -e 'trace=!%files,fdatasync' -- "$BATS_FILE_TMPDIR/counts" 3 2 1 100
+	run -0 call_counts n.txt
+	assert_line "exit_group 1"
+	refute_line --regexp '^(pread64|pwrite64|fdatasync|openat|write|close|mmap) '
 }
 
 @test "--version prints the version and exits 0" {

@@ -73,15 +73,20 @@ static void fill_cap(int abi, int nr, const struct ior_call *c)
 }
 
 /*
- * The calls of the table, into the rodata call_cap: each system call by
- * its x86_64 number, and by its i386 one (an i386 row by its own).
+ * The calls of the table -e selects, into the rodata call_cap: each
+ * system call by its x86_64 number, and by its i386 one (an i386 row by
+ * its own, selected with its native row). A call left out has class
+ * NONE and call_any 0: the programs return at their first test, and it
+ * costs only the tracepoint's entry. The io_uring requests are followed
+ * only with io_uring_enter, which submits them.
  */
-static void fill_calls(void)
+static void fill_calls(const struct trace_opts *o)
 {
+	skel->rodata->uring_ops = o->traced[IOR_C_io_uring_enter];
 	for (int id = 0; id < IOR_NCALLS; id++) {
 		const struct ior_call *c = &ior_calls[id];
 
-		if (c->capture == IOR_CAPTURE_NONE)
+		if (c->capture == IOR_CAPTURE_NONE || !o->traced[c->native])
 			continue;
 		if (!c->abi32 && c->nr64 >= 0)
 			fill_cap(IOR_ABI_X86_64, c->nr64, c);
@@ -108,7 +113,7 @@ void capture_load(const struct trace_opts *o)
 	skel->rodata->notify_exec = o->comm_mode;
 	if ((ncpu = libbpf_num_possible_cpus()) > 0)
 		skel->rodata->wakeup_bytes = IOR_RINGBUF_SIZE / 4 / ncpu;
-	fill_calls();
+	fill_calls(o);
 	bpf_map__set_max_entries(skel->maps.threads, pid_max());
 	if ((err = ior_trace_bpf__load(skel)))
 		ior_errx(IOR_EXIT_SYS, "cannot load the BPF programs: %s "

@@ -21,30 +21,70 @@
 #include "options.h"
 #include "procfs.h"
 
+#define USAGE "usage: %s [-o FILE] [-p PID] [-c REGEX] [-d SECONDS] " \
+	"[-e [trace=][!]CALLS] [-a SECONDS] [--sample CALL=N[,CALL=N ...]] " \
+	"[--host NAME] [-- COMMAND [ARG ...]]\n"
+
 static void usage(FILE *f, int code)
 {
-	fprintf(f, "usage: %s [-o FILE] [-p PID] [-c REGEX] [-d SECONDS] "
-		"[--host NAME] [-- COMMAND [ARG ...]]\n", ior_progname());
+	fprintf(f, USAGE, ior_progname());
 	exit(code);
+}
+
+/* -h: the usage line, then every option. */
+static void help(void)
+{
+	printf(USAGE
+	       "  -o, --output FILE      write the trace to FILE, not stdout\n"
+	       "  -p, --pid PID          trace process PID and its descendants"
+	       " (repeatable)\n"
+	       "  -c, --comm REGEX       trace the processes whose command name"
+	       " matches\n"
+	       "  -d, --duration SECONDS stop after SECONDS\n"
+	       "  -e, --trace [trace=][!]CALLS\n"
+	       "                         capture only these calls, names or"
+	       " families (files,\n"
+	       "                         metadata, aio, uring, process; %%NAME"
+	       " too), comma-\n"
+	       "                         separated; '!': all but these\n"
+	       "  -a, --aggregate SECONDS\n"
+	       "                         count calls in the kernel, per call"
+	       " and process, and\n"
+	       "                         write agg: records every SECONDS and"
+	       " at the end,\n"
+	       "                         not one record per call\n"
+	       "      --sample CALL=N[,CALL=N ...]\n"
+	       "                         write one in N of these calls (names or"
+	       " families),\n"
+	       "                         and their exact totals in the"
+	       " trailer\n"
+	       "      --host NAME        the capture's host in the header, not"
+	       " the node name\n"
+	       "  -- COMMAND [ARG ...]   launch COMMAND and trace it from its"
+	       " exec\n"
+	       "  -h, --help             print this help\n"
+	       "  -V, --version          print the version\n"
+	       "With no -p, -c or COMMAND: every process but this pipeline.\n",
+	       ior_progname());
+	exit(0);
 }
 
 /*
  * A bad value of option opt: one line, the value escaped (and cut at 64
  * bytes) so that it cannot break the line or the terminal.
  */
-static _Noreturn void bad_value(int opt, const char *what, const char *arg,
-				const char *want)
+_Noreturn void opts_bad_value(const char *opt, const char *what,
+			      const char *arg, const char *want)
 {
 	char esc[4 * 64 + 1];
 	size_t n = strnlen(arg, 65);
 
 	ior_escape(esc, arg, n > 64 ? 64 : n);
-	ior_errx(IOR_EXIT_USAGE, "-%c: bad %s: '%s'%s (%s)", opt, what, esc,
+	ior_errx(IOR_EXIT_USAGE, "%s: bad %s: '%s'%s (%s)", opt, what, esc,
 		 n > 64 ? "..." : "", want);
 }
 
-/* Whether s is digits only, and not empty: no sign, space or base. */
-static bool all_digits(const char *s)
+bool opts_digits(const char *s)
 {
 	if (!*s)
 		return false;
@@ -59,9 +99,9 @@ static void parse_pid(struct trace_opts *o, const char *arg)
 	long v;
 
 	errno = 0;
-	v = all_digits(arg) ? strtol(arg, NULL, 10) : -1;
+	v = opts_digits(arg) ? strtol(arg, NULL, 10) : -1;
 	if (errno || v <= 0 || v > INT_MAX)
-		bad_value('p', "pid", arg, "a process id, from 1 to 2147483647");
+		opts_bad_value("-p", "pid", arg, "a process id, from 1 to 2147483647");
 	pidset_add(&o->pids, v);
 }
 
@@ -85,7 +125,7 @@ static bool decimal_syntax(const char *s)
 		s++;
 		if (*s == '+' || *s == '-')
 			s++;
-		return all_digits(s);
+		return opts_digits(s);
 	}
 	return !*s;
 }
@@ -106,11 +146,32 @@ static void parse_duration(struct trace_opts *o, const char *arg)
 	if (errno || !isfinite(v) || !(v > 0) || v > DURATION_MAX) {
 		snprintf(want, sizeof(want), "seconds, above 0 and at most %d",
 			 DURATION_MAX);
-		bad_value('d', "duration", arg, want);
+		opts_bad_value("-d", "duration", arg, want);
 	}
 	o->duration_ns = v * 1e9;
 	if (o->duration_ns == 0)
 		o->duration_ns = 1;
+}
+
+/*
+ * -a: the interval of the aggregates, from a millisecond (each drain
+ * reads the maps: more often costs the machine more than it tells) to
+ * AGG_MAX seconds.
+ */
+static void parse_aggregate(struct trace_opts *o, const char *arg)
+{
+	char want[64];
+	double v = 0;
+
+	errno = 0;
+	if (decimal_syntax(arg))
+		v = strtod(arg, NULL);
+	if (errno || !isfinite(v) || !(v >= 0.001) || v > AGG_MAX) {
+		snprintf(want, sizeof(want), "seconds, from 0.001 to %d",
+			 AGG_MAX);
+		opts_bad_value("-a", "interval", arg, want);
+	}
+	o->agg_ns = v * 1e9;
 }
 
 static void parse_comm(struct trace_opts *o, const char *arg)
@@ -136,13 +197,19 @@ void opts_parse(struct trace_opts *o, int argc, char **argv)
 		{ "comm", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "trace", required_argument, NULL, 'e' },
+		{ "aggregate", required_argument, NULL, 'a' },
+		{ "sample", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool sampled = false;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+o:p:c:d:h", longopts, NULL)) != -1) {
+	memset(o->traced, 1, sizeof(o->traced));
+	while ((ch = getopt_long(argc, argv, "+o:p:c:d:e:a:hV", longopts,
+				 NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			o->output = optarg;
@@ -162,14 +229,29 @@ void opts_parse(struct trace_opts *o, int argc, char **argv)
 				ior_errx(IOR_EXIT_USAGE, "--host: an empty name");
 			o->host = optarg;
 			break;
+		case 'e':
+			select_parse(o, optarg);
+			break;
+		case 'a':
+			parse_aggregate(o, optarg);
+			break;
+		case 'S':
+			sample_parse(o, optarg);
+			sampled = true;
+			break;
 		case 'h':
-			usage(stdout, 0);
+			help();
 			break;
 		case 'V':
 			ior_version();
 		default:
 			usage(stderr, IOR_EXIT_USAGE);
 		}
+	}
+	if (sampled && o->agg_ns) {
+		ior_warnx("-a and --sample exclude each other: an aggregate "
+			  "writes no call");
+		usage(stderr, IOR_EXIT_USAGE);
 	}
 	for (size_t i = 0; i < o->pids.n; i++) {
 		char path[64];

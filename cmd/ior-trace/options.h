@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ior.h"
+
 /* A set of pids, grown as needed: bounded by the processes on the host. */
 struct pidset {
 	int *v;
@@ -31,11 +33,28 @@ struct trace_opts {
 	bool trace_all;		/* none of the above: system-wide */
 	const char *host;	/* --host NAME: the header's host=; NULL:
 				   the node name */
+
+	bool selected;		/* -e given: only the calls of traced */
+	uint8_t traced[IOR_NCALLS];	/* -e, by row: 1 captured */
+	uint32_t sample[IOR_NCALLS];	/* --sample, by row: 1 in N written;
+					   0: every call, not counted */
+	uint64_t agg_ns;	/* -a SECONDS: counted, not written; 0: off */
 };
+
+/* The longest -a interval, in seconds: a day. */
+#define AGG_MAX 86400
 
 /* Parse argv into o; exits with usage on a bad command line. */
 void opts_parse(struct trace_opts *o, int argc, char **argv);
 void opts_free(struct trace_opts *o);
+/* A bad value of option opt: one line, the value escaped; exits 2. */
+_Noreturn void opts_bad_value(const char *opt, const char *what,
+			      const char *arg, const char *want);
+/* Whether s is digits only, and not empty: no sign, space or base. */
+bool opts_digits(const char *s);
+/* select.c: -e and --sample, into o's traced and sample. */
+void select_parse(struct trace_opts *o, const char *arg);
+void sample_parse(struct trace_opts *o, const char *arg);
 
 bool pidset_has(const struct pidset *s, int pid);
 bool pidset_add(struct pidset *s, int pid);
