@@ -92,7 +92,9 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 T_TRACED := $(filter $(OBJ)/t/ior-workload $(OBJ)/t/trace-%,$(T_HELPERS))
 $(T_TRACED): $(OBJ)/t/%: t/helper/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 $(WARN) -O2 -g -o $@ $< -Wl,--as-needed -lpthread -luring
+	$(CC) -std=gnu11 $(WARN) -O2 -g -o $@ $< $(T_STATIC) -Wl,--as-needed -lpthread -luring
+# Static: no dynamic loader, whose reads would add to its known counts.
+$(OBJ)/t/trace-counts: T_STATIC := -static
 
 # The others drive the library and are built like the tools.
 $(OBJ)/t/%: t/helper/%.c $(OBJ)/libior.a

@@ -63,6 +63,8 @@ int BPF_PROG(ior_fork, struct task_struct *parent, struct task_struct *child)
 		flags |= CLONE_FILES;
 	if (ctgid == ptgid)
 		flags |= CLONE_THREAD;
+	if (aggregate)		/* followed, not written */
+		return 0;
 	e = new_event(IOR_EV_FORK, bpf_ktime_get_ns(), parent);
 	if (!e)
 		return 0;
@@ -129,6 +131,9 @@ int BPF_PROG(ior_exec, struct task_struct *p, pid_t old_pid,
 			bpf_map_delete_elem(&entries, &old);
 		}
 	}
+	/* -a writes only what -c must see: the exec of an untraced one */
+	if (aggregate && traced)
+		return 0;
 	e = new_event(IOR_EV_EXEC, bpf_ktime_get_ns(), p);
 	if (!e)
 		return 0;
@@ -156,7 +161,8 @@ int BPF_PROG(ior_exit, struct task_struct *p, bool group_dead)
 	if (tgid_state(tgid) == IOR_TGID_TRACED) {
 		bpf_map_delete_elem(&exec_paths, &tid);
 		bpf_map_delete_elem(&entries, &tid);
-		e = new_event(IOR_EV_EXIT, bpf_ktime_get_ns(), p);
+		e = aggregate ? NULL :
+		    new_event(IOR_EV_EXIT, bpf_ktime_get_ns(), p);
 		if (e) {
 			/* like a shell: 128+N when killed by signal N */
 			e->args[0] = code & 0x7f ? 128 + (code & 0x7f) : code >> 8;

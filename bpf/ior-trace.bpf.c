@@ -786,6 +786,105 @@ static __always_inline bool sqpoll_ring(struct pt_regs *regs, __u32 abi)
 	return BPF_CORE_READ(ctx, flags) & IORING_SETUP_SQPOLL;
 }
 
+/* The log2 bucket of a duration in ns (the BPF ISA counts no zeros). */
+static __always_inline __u32 log2_bucket(__u64 v)
+{
+	__u32 b = 0;
+
+	if (v >> 32) {
+		v >>= 32;
+		b += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		b += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		b += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		b += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		b += 2;
+	}
+	if (v >> 1)
+		b += 1;
+	return b;
+}
+
+/*
+ * -a: count a call of the current process in this interval's entry of
+ * "aggs", made from agg_zero on the first call (another CPU's slots of
+ * a new entry are zero too). A full map loses the call, counted.
+ */
+static __always_inline void agg_add(struct task_struct *task, __u32 abi,
+				    long nr, bool bytes, long ret, __u64 dur)
+{
+	struct ior_agg_key key = {
+		.tgid = task->tgid, .nr = nr, .abi = abi, .gen = agg_gen & 1,
+	};
+	struct ior_agg *a = bpf_map_lookup_elem(&aggs, &key), *z;
+	__u32 zero = 0, b;
+
+	if (!a) {
+		if (!(z = bpf_map_lookup_elem(&agg_zero, &zero)))
+			return;
+		bpf_map_update_elem(&aggs, &key, z, BPF_NOEXIST);
+		if (!(a = bpf_map_lookup_elem(&aggs, &key))) {
+			count(IOR_CNT_AGG_LOST);
+			return;
+		}
+	}
+	if (!a->count) {
+		__builtin_memcpy(a->comm, task->comm, sizeof(a->comm));
+		a->lat_min = dur;
+	}
+	a->count++;
+	if (ret < 0)
+		a->errors++;
+	else if (bytes)
+		a->bytes += ret;
+	a->lat_total += dur;
+	if (dur < a->lat_min)
+		a->lat_min = dur;
+	if (dur > a->lat_max)
+		a->lat_max = dur;
+	b = log2_bucket(dur);
+	if (b >= IOR_AGG_BUCKETS)
+		b = IOR_AGG_BUCKETS - 1;
+	a->hist[b]++;
+}
+
+/*
+ * --sample: count a call of a sampled row, and say whether its event is
+ * one of those not written: all but the first of each cap->sample on
+ * this CPU.
+ */
+static __always_inline bool sample_skip(const volatile struct ior_call_cap *cap,
+					__u32 abi, long nr, long ret)
+{
+	__u32 idx = (abi & 1) * IOR_NR_MAX + (nr & (IOR_NR_MAX - 1));
+	struct ior_sampled *sm;
+	__u64 every = cap->sample;
+	bool skip;
+
+	if (!every || !(sm = bpf_map_lookup_elem(&sampled, &idx)))
+		return false;
+	skip = sm->count % every != 0;
+	sm->count++;
+	if (ret < 0)
+		sm->errors++;
+	else if (cap->bytes)
+		sm->bytes += ret;
+	if (!skip)
+		sm->written++;
+	return skip;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 {
@@ -824,8 +923,14 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 		th->sub = (__u32)arg_reg(regs, abi, 1) && !sqpoll_ring(regs, abi) ?
 			  __sync_fetch_and_add(&aio_sub_last, 1) + 1 : 0;
 	if (native == IOR_NR_exit_group) {	/* never returns */
-		output_small(task, regs, abi, id, native, 0, th->time, 0, 0);
+		if (aggregate)
+			agg_add(task, abi, id, false, 0, 0);
+		else if (!sample_skip(cap, abi, id, 0))
+			output_small(task, regs, abi, id, native, 0, th->time,
+				     0, 0);
 		th->time = 0;
+	} else if (aggregate) {
+		/* counted at exit: nothing of the entry is needed */
 	} else if (cap->cls == IOR_CALL_ENTRY &&
 		   !save_entry(id, abi, native, regs, task, th->time)) {
 		th->time = 0;		/* lost, and counted */
@@ -986,12 +1091,23 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 		time = th->time;
 		th->time = 0;
 		dur = bpf_ktime_get_ns() - time;
+		if (aggregate) {
+			agg_add(task, abi, nr, cap->bytes, ret, dur);
+			return 0;
+		}
+	} else if (aggregate) {
+		return 0;
 	} else if (ret > 0 && (native == IOR_NR_io_getevents ||
 			       native == IOR_NR_io_pgetevents) &&
 		   (th || (th = traced_thread(tid, task->tgid, true)))) {
 		time = 0;
 		dur = bpf_ktime_get_ns();
 	} else {
+		return 0;
+	}
+	if (sample_skip(cap, abi, nr, ret)) {
+		if (cls == IOR_CALL_ENTRY)
+			bpf_map_delete_elem(&entries, &tid);
 		return 0;
 	}
 

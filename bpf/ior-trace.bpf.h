@@ -74,6 +74,10 @@ const volatile __u32 self_tgid __weak = 0;
 const volatile bool notify_exec __weak = false;	/* -c: report every exec */
 /* io_uring requests are followed (-e selects io_uring_enter) */
 const volatile bool uring_ops __weak = true;
+/* -a: calls are counted in "aggs", no event written but -c's execs */
+const volatile bool aggregate __weak = false;
+/* -a: the generation of the interval being counted (userspace flips it) */
+__u32 agg_gen __weak;
 /* bytes a CPU writes between wakeups of the reader: see wakeup() */
 const volatile __u64 wakeup_bytes __weak = IOR_RINGBUF_SIZE / 4;
 
@@ -226,6 +230,29 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, IOR_RINGBUF_SIZE);
 } events SEC(".maps") __weak;
+
+/* -a: sized by userspace before load (IOR_AGG_MEMORY over the CPUs). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct ior_agg_key);
+	__type(value, struct ior_agg);
+} aggs SEC(".maps") __weak;
+
+/* A zeroed struct ior_agg, to make an entry of "aggs" from: never written. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ior_agg);
+} agg_zero SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IOR_ABIS * IOR_NR_MAX);
+	__type(key, __u32);
+	__type(value, struct ior_sampled);
+} sampled SEC(".maps") __weak;
 
 /* Whether task is ior-trace's own process: a compare with the rodata. */
 static __always_inline bool is_self(const struct task_struct *task)

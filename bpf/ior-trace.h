@@ -81,7 +81,10 @@ struct ior_call_cap {
 				   handled as: what the programs name */
 	__u8 umask;		/* 1: it may create a file (X(umask) in its
 				   row): its caller's umask is read at entry */
-	__u8 pad;
+	__u8 bytes;		/* 1: RET is a byte count (its row's ret is
+				   READ, WRITE or COPY): -a, --sample add it */
+	__u32 sample;		/* --sample: one in sample is written, all
+				   counted in "sampled"; 0: not sampled */
 };
 
 /* What a process is, in the map "tgids" and in each thread's ior_thread. */
@@ -167,7 +170,41 @@ enum ior_counter {
 	IOR_CNT_URING_LOST,	/* io_uring requests beyond IOR_URING_MAX or
 				   IOR_URING_PATHS, or without a completion
 				   (IOSQE_CQE_SKIP_SUCCESS) */
+	IOR_CNT_AGG_LOST,	/* -a: calls not counted, the map "aggs"
+				   full */
 	IOR_CNT_NR,
+};
+
+/*
+ * Aggregate mode (-a): per process and call, in the per-CPU hash "aggs".
+ * The key's gen is the interval's (agg_gen): userspace flips it, then
+ * reads and deletes the entries of the one before, so that each drain
+ * is the delta of one interval, its least and greatest latency included.
+ */
+#define IOR_AGG_BUCKETS 40	/* log2 ns: bucket 39 takes every longer */
+#define IOR_AGG_MEMORY (32 << 20)	/* bytes of "aggs" over the CPUs */
+
+struct ior_agg_key {
+	__u32 tgid;
+	__s16 nr;		/* the call's number in its ABI */
+	__u8 abi;
+	__u8 gen;
+};
+
+struct ior_agg {
+	__u64 count, errors, bytes;
+	__u64 lat_total, lat_min, lat_max;
+	__u64 hist[IOR_AGG_BUCKETS];
+	char comm[IOR_COMM_LEN];	/* when it was first counted */
+};
+
+/*
+ * Sampling (--sample): every call of a sampled row counted, by ABI and
+ * number (index abi * IOR_NR_MAX + nr), in the per-CPU array "sampled".
+ */
+struct ior_sampled {
+	__u64 count, errors, bytes;
+	__u64 written;		/* of them, events written */
 };
 
 /*

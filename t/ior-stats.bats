@@ -1173,3 +1173,65 @@ disk_result() {
 	disk_result c1 | sed 's/ reads=110 / reads=-1 /' > "$D/r.ior"
 	bad_input "$D/r.ior" ":6: reads: not a number"
 }
+
+# An aggregate capture (ior-trace -a): two intervals of process 1, one
+# of process 2.
+agg_capture() {
+	stream trace
+	echo "#meta ior-trace host=h kernel=k epoch=1.000000000 aggregate=1.000000000"
+	rec_at 0.000000000 1 1 pread64 0 1000000000 count=3 errors=1 bytes=8192 lat_total=7000 lat_min=1000 lat_max=4000 hist=9:1,10:1,11:1 | sed 's/ pread64 / agg:pread64 /'
+	rec_at 0.000000000 2 2 pread64 0 1000000000 count=1 errors=0 bytes=100 lat_total=500 lat_min=500 lat_max=500 hist=8:1 | sed 's/ pread64 / agg:pread64 /'
+	rec_at 1.000000000 1 1 fdatasync 0 500000000 count=2 errors=0 bytes=0 lat_total=3000000 lat_min=1000000 lat_max=2000000 hist=19:1,20:1 | sed 's/ fdatasync / agg:fdatasync /'
+	echo "#stat ior-trace events=3 drops=0 unpaired=0 missed=0 agg_lost=0"
+}
+
+@test "agg: records add their counts, errors, bytes and latencies to their call's row" {
+	agg_capture > "$D/agg.ior"
+	run -0 ior-stats -t "$D/agg.ior"
+	assert_equal "$(tab_row pread64)" "$(printf 'pread64\t4\t1\t8292\t0\t7500\t1875\t1007\t4000\t4000\t4000')"
+	assert_equal "$(tab_row fdatasync)" "$(printf 'fdatasync\t2\t0\t0\t0\t3000000\t1500000\t1000000\t2000000\t2000000\t2000000')"
+	assert_equal "$(tab_field TOTAL 2)" 6
+}
+
+@test "a #sample line's exact totals replace the counts of its call's records, whose row is marked" {
+	{
+		stream trace
+		echo "#meta ior-trace host=h kernel=k epoch=1.000000000 sample=pread64:10"
+		rec 1 1 pread64 4096 1000 fd=3 count=4096 offset=0
+		rec 1 1 pread64 4096 3000 fd=3 count=4096 offset=0
+		rec 1 1 fsync 0 500 fd=3
+		echo "#stat ior-trace events=3 drops=0 unpaired=0 missed=0"
+		echo "#sample ior-trace call=pread64 every=10 count=15 errors=1 bytes=57344 written=2"
+	} > "$D/s.ior"
+	run -0 ior-stats -t "$D/s.ior"
+	assert_equal "$(tab_row 'pread64*')" "$(printf 'pread64*\t15\t1\t57344\t0\t30000\t2000\t1007\t3000\t3000\t3000')"
+	assert_equal "$(tab_field fsync 2)" 1
+	run -0 ior-stats "$D/s.ior" "$D/s.ior"
+	assert_line --regexp '^pread64\*  +30  +2 '
+	assert_line "* sampled (#sample): COUNT, ERRORS, READ and WRITTEN exact; TIME from the mean of the records written, latencies from them"
+}
+
+@test "a malformed agg: record or #sample line is refused naming input, line and key" {
+	agg_capture | sed '3s/hist=9:1,10:1,11:1/hist=9:1,10:1/' > "$D/short.ior"
+	bad_input "$D/short.ior" ":3: hist: 2 latencies, not count=3"
+	agg_capture | sed '3s/hist=9:1,10:1,11:1/hist=9:1,10:1,11:2/' > "$D/long.ior"
+	bad_input "$D/long.ior" ":3: hist: more latencies than count=3"
+	agg_capture | sed '3s/hist=9:1,10:1,11:1/hist=99:3/' > "$D/big.ior"
+	bad_input "$D/big.ior" ":3: hist: not B:N with B from 0 to 63"
+	agg_capture | sed '3s/ lat_min=1000//' > "$D/nomin.ior"
+	bad_input "$D/nomin.ior" ":3: lat_min: missing in an agg: record"
+	agg_capture | sed '3s/errors=1/errors=4/' > "$D/errs.ior"
+	bad_input "$D/errs.ior" ":3: errors: more than count=3"
+	agg_capture | sed '4s/ agg:pread64 / agg:sched:fork /' > "$D/proc.ior"
+	bad_input "$D/proc.ior" ":4: CALL: no call: agg:sched:fork"
+	{
+		agg_capture
+		echo "#sample ior-trace call=pread64 every=0 count=1 errors=0 bytes=0 written=1"
+	} > "$D/every.ior"
+	bad_input "$D/every.ior" ":7: every: not from 1 to 4294967295"
+	{
+		agg_capture
+		echo "#sample ior-trace call=pread64 every=2 errors=0 bytes=0"
+	} > "$D/nocount.ior"
+	bad_input "$D/nocount.ior" ":7: count: missing in a #sample line"
+}

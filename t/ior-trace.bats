@@ -27,6 +27,22 @@ setup_file() {
 # $CS bytes (t/helper/trace-counts.c).
 CN=300 CM=120 CK=6 CS=4096
 
+# "CALLS ERRORS" of call $2 in strace -c's table, file $1 (0 0: none).
+strace_row() {
+	awk -v c="$2" '$NF == c { e = NF == 6 ? $5 : 0; print $4, e; f = 1 }
+		END { if (!f) print 0, 0 }' "$1"
+}
+
+# "COUNT ERRORS READ WRITTEN" of call $2 in ior-stats -t's table of $1.
+stats_row() {
+	ior-stats -t "$1" | awk -F'\t' -v c="$2" '$1 == c { print $2, $3, $4, $5 }'
+}
+
+# The counts program run under strace -f -c, into strace.txt.
+strace_counts() {
+	strace -f -qq -c -o strace.txt "$BATS_FILE_TMPDIR/counts" "$CN" "$CM" "$CK" "$CS"
+}
+
 # "CALL COUNT" of each record of file $1 (sorted).
 call_counts() {
 	awk '!/^#/ { n[$5]++ } END { for (c in n) print c, n[c] }' "$1" | sort
@@ -217,10 +233,10 @@ wait_for() {
 	need_bpf
 	run -0 timeout 60 ior-trace -o f.txt -e trace=%files -- "$BATS_FILE_TMPDIR/counts" 3 2 1 100
 	run -0 call_counts f.txt
-	assert_line --regexp '^pread64 [0-9]+$'
+	assert_line "pread64 8"
 	assert_line "pwrite64 4"
 	assert_line "fdatasync 2"
-	assert_line "openat 3"
+	assert_line "openat 1"
 	refute_line --regexp '^(execve|exit_group|newfstatat|statx|fstat) '
 	run -0 timeout 60 ior-trace -o m.txt -e 'process,metadata' -- "$BATS_FILE_TMPDIR/counts" 3 2 1 100
 	run -0 call_counts m.txt
@@ -230,6 +246,74 @@ wait_for() {
 	run -0 call_counts n.txt
 	assert_line "exit_group 1"
 	refute_line --regexp '^(pread64|pwrite64|fdatasync|openat|write|close|mmap) '
+}
+
+@test "-a: ior-stats of an aggregate capture counts as strace -c does, with the workload's bytes, from agg: records alone" {
+	need_bpf
+	run -0 timeout 60 ior-trace -o agg.txt -a 0.05 -- "$BATS_FILE_TMPDIR/counts" "$CN" "$CM" "$CK" "$CS"
+	run -0 sed -n 2p agg.txt
+	assert_output --regexp ' aggregate=0\.050000000$'
+	run -1 grep -v -e '^#' -e '^[0-9.]* [0-9]* [0-9]* counts agg:[a-z0-9_]* 0 [0-9]* count=[0-9]* errors=[0-9]* bytes=[0-9]* lat_total=[0-9]* lat_min=[0-9]* lat_max=[0-9]* hist=[0-9:,]*$' agg.txt
+	run -0 tail -1 agg.txt
+	assert_output --regexp '^#stat ior-trace events=[0-9]+ drops=0 unpaired=0 missed=0 agg_lost=0$'
+	strace_counts
+	run -0 strace_row strace.txt pread64
+	assert_output "$((2 * CN + 2)) 2"
+	run -0 stats_row agg.txt pread64
+	assert_output "$((2 * CN + 2)) 2 $((2 * CN * CS)) 0"
+	run -0 strace_row strace.txt pwrite64
+	assert_output "$((2 * CM)) 0"
+	run -0 stats_row agg.txt pwrite64
+	assert_output "$((2 * CM)) 0 0 $((2 * CM * CS))"
+	run -0 strace_row strace.txt fdatasync
+	assert_output "$((2 * CK)) 0"
+	run -0 stats_row agg.txt fdatasync
+	assert_output "$((2 * CK)) 0 0 0"
+}
+
+@test "-a: the per-call table of an aggregate stream is a full capture's, count for count and byte for byte" {
+	need_bpf
+	run -0 timeout 60 ior-trace -o full.txt -- "$BATS_FILE_TMPDIR/counts" "$CN" "$CM" "$CK" "$CS"
+	run -0 timeout 60 ior-trace -o agg.txt -a 1 -- "$BATS_FILE_TMPDIR/counts" "$CN" "$CM" "$CK" "$CS"
+	ior-stats -t full.txt | cut -f1-5 | sort > full.tab
+	ior-stats -t agg.txt | cut -f1-5 | sort > agg.tab
+	run -0 grep -c . agg.tab
+	[ "$output" -gt 5 ]
+	run -0 diff full.tab agg.tab
+}
+
+@test "--sample: about one in N records written, and ior-stats reports strace -c's counts and the workload's bytes, marked sampled" {
+	need_bpf
+	run -0 timeout 60 ior-trace -o s.txt --sample pread64=10,pwrite64=10 -- "$BATS_FILE_TMPDIR/counts" "$CN" "$CM" "$CK" "$CS"
+	run -0 sed -n 2p s.txt
+	assert_output --regexp ' sample=pread64:10,pwrite64:10$'
+	strace_counts
+	run -0 strace_row strace.txt pread64
+	assert_output "$((2 * CN + 2)) 2"
+	run -0 strace_row strace.txt pwrite64
+	assert_output "$((2 * CM)) 0"
+	np=$((2 * CN + 2)) nw=$((2 * CM))
+	# the first of each 10 on each CPU: a tenth, and one more at most
+	# for each CPU
+	cpus=$(nproc)
+	run -0 awk '$5 == "pread64" { n++ } END { print n + 0 }' s.txt
+	[ "$output" -ge $((np / 10)) ]
+	[ "$output" -le $((np / 10 + cpus)) ]
+	written=$output
+	run -0 awk '$5 == "pwrite64" { n++ } END { print n + 0 }' s.txt
+	[ "$output" -ge $((nw / 10)) ]
+	[ "$output" -le $((nw / 10 + cpus)) ]
+	run -0 grep '^#sample ' s.txt
+	assert_line -n 0 "#sample ior-trace call=pread64 every=10 count=$np errors=2 bytes=$((2 * CN * CS)) written=$written"
+	assert_line -n 1 --regexp "^#sample ior-trace call=pwrite64 every=10 count=$nw errors=0 bytes=$((2 * CM * CS)) written=[0-9]+\$"
+	run -0 stats_row s.txt pread64*
+	assert_output "$np 2 $((2 * CN * CS)) 0"
+	run -0 stats_row s.txt pwrite64*
+	assert_output "$nw 0 0 $((2 * CM * CS))"
+	run -0 stats_row s.txt fdatasync
+	assert_output "$((2 * CK)) 0 0 0"
+	run -0 ior-stats s.txt
+	assert_line --partial "* sampled (#sample): COUNT, ERRORS, READ and WRITTEN exact"
 }
 
 @test "--version prints the version and exits 0" {

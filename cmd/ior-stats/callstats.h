@@ -45,7 +45,21 @@ struct call_stats {
 	uint64_t inflight;	/* requests never completed (inflight=1) */
 	uint64_t count, errors, bytes;
 	uint64_t sum, min, max;	/* DUR, exact */
+	uint64_t timed;		/* latencies in hist and sum: count, but of
+				   a sampled call only those written */
 	uint64_t hist[NBUCKET];
+	/*
+	 * A sampled call (a "#sample" trailer line): one in every of its
+	 * records was written; count, errors and bytes are the trailer's
+	 * exact totals, added to base, what the files before had, once
+	 * per file (sample_file: st->nfiles at the last, samp the sum of
+	 * that file's lines).
+	 */
+	uint32_t every;
+	char *label;		/* its name marked "*": sampled */
+	uint64_t base_count, base_errors, base_bytes;
+	uint64_t samp_count, samp_errors, samp_bytes;
+	unsigned long sample_file;
 };
 
 /* A stream read. */
@@ -56,6 +70,8 @@ struct stats {
 	size_t ncalls, cap;
 	uint64_t skipped;	/* replay results marked skip=: not issued */
 	struct storage storage;	/* the replays' block device (#disk) */
+	unsigned long nfiles;	/* read so far */
+	int sampled;		/* a call of them is sampled */
 	/* the first capture trailer that says events were lost, and where */
 	struct ior_loss loss;
 	const char *loss_in;	/* NULL: none */
@@ -109,8 +125,17 @@ int is_op(const struct call_stats *c);
 /* The sum of every operation of st as call "TOTAL": bytes read, written. */
 void total(const struct stats *st, struct call_stats *t, uint64_t *rd,
 	   uint64_t *wr);
-/* The smallest value at or above pct percent of the samples. */
+/*
+ * The smallest value at or above pct percent of the latencies: from the
+ * calls written of a sampled call, and from the midpoint of each log2
+ * bucket of an agg: record (within its least and greatest).
+ */
 uint64_t percentile(const struct call_stats *c, double pct);
+/*
+ * The time of all its calls: DUR summed; of a sampled call, the mean of
+ * those written times its count.
+ */
+uint64_t time_total(const struct call_stats *c);
 void stats_free(struct stats *st);
 
 #endif

@@ -18,14 +18,15 @@ static void put_lat(char *dst, const struct call_stats *c, double v)
 		put_ns(dst, v);
 }
 
+/* Of a sampled call, that of its calls written: time_total / count. */
 static double mean(const struct call_stats *c)
 {
-	return c && c->count ? (double)c->sum / c->count : 0;
+	return c && c->count ? (double)time_total(c) / c->count : 0;
 }
 
 static double pct(const struct call_stats *c, double p)
 {
-	return c && c->count ? (double)percentile(c, p) : 0;
+	return c && c->timed ? (double)percentile(c, p) : 0;
 }
 
 /* ---- sorting ---- */
@@ -40,7 +41,7 @@ static uint64_t sort_value(const struct call_stats *c)
 	case SORT_BYTES:
 		return c->bytes;
 	case SORT_TIME:
-		return c->sum;
+		return time_total(c);
 	case SORT_NAME:
 		break;
 	}
@@ -89,12 +90,12 @@ static const char *const stats_head_tab[] = {
 static void stats_row(struct row *r, const struct call_stats *c, uint64_t rd,
 		      uint64_t wr)
 {
-	r->name = c->name;
+	r->name = c->label ? c->label : c->name;
 	put_count(r->cell[0], c->count);
 	put_count(r->cell[1], c->errors);
 	put_bytes(r->cell[2], rd);
 	put_bytes(r->cell[3], wr);
-	put_ns(r->cell[4], c->sum);
+	put_ns(r->cell[4], time_total(c));
 	put_lat(r->cell[5], c, mean(c));
 	put_lat(r->cell[6], c, pct(c, 50));
 	put_lat(r->cell[7], c, pct(c, 95));
@@ -192,6 +193,10 @@ int report(struct stats *st, struct ior_out *o)
 		}
 		ior_putc(o, '\n');
 	}
+	if (st->sampled && !opt.tab)
+		ior_puts(o, "* sampled (#sample): COUNT, ERRORS, READ and "
+			 "WRITTEN exact; TIME from the mean of the records "
+			 "written, latencies from them\n");
 	if (st->skipped && !opt.tab)
 		ior_printf(o, "not issued (skip=): %llu\n",
 			   (unsigned long long)st->skipped);

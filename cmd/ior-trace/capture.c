@@ -43,10 +43,15 @@ static uint32_t pid_max(void)
 	return v;
 }
 
-/* What the programs must know of row c, a call of ABI abi, to capture it. */
-static void fill_cap(int abi, int nr, const struct ior_call *c)
+/*
+ * What the programs must know of row c, a call of ABI abi, to capture
+ * it: how, whether its RET is bytes, and whether it is sampled.
+ */
+static void fill_cap(const struct trace_opts *o, int abi, int nr,
+		     const struct ior_call *c)
 {
 	struct ior_call_cap *cap = &skel->rodata->call_cap[abi][nr];
+	uint8_t ret = ior_calls[c->native].ret;
 	int nstr = 0;
 
 	if (nr >= IOR_NR_MAX)
@@ -55,6 +60,9 @@ static void fill_cap(int abi, int nr, const struct ior_call *c)
 	skel->rodata->call_any[nr] = 1;
 	cap->cls = c->capture;
 	cap->native = ior_calls[c->native].nr64;
+	cap->bytes = ret == IOR_RET_READ || ret == IOR_RET_WRITE ||
+		     ret == IOR_RET_COPY;
+	cap->sample = o->sample[c->native];
 	for (int i = 0; i < c->nargs; i++) {
 		const struct ior_arg *a = &c->args[i];
 
@@ -89,10 +97,22 @@ static void fill_calls(const struct trace_opts *o)
 		if (c->capture == IOR_CAPTURE_NONE || !o->traced[c->native])
 			continue;
 		if (!c->abi32 && c->nr64 >= 0)
-			fill_cap(IOR_ABI_X86_64, c->nr64, c);
+			fill_cap(o, IOR_ABI_X86_64, c->nr64, c);
 		if (c->nr32 >= 0)
-			fill_cap(IOR_ABI_I386, c->nr32, c);
+			fill_cap(o, IOR_ABI_I386, c->nr32, c);
 	}
+}
+
+/*
+ * The process and call pairs "aggs" holds: IOR_AGG_MEMORY over the
+ * CPUs (a per-CPU hash is allocated whole at load), from 1024 to 65536.
+ */
+static uint32_t agg_entries(int ncpu)
+{
+	uint64_t n = IOR_AGG_MEMORY / sizeof(struct ior_agg) /
+		     (ncpu > 0 ? ncpu : 1);
+
+	return n < 1024 ? 1024 : n > 65536 ? 65536 : n;
 }
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt,
@@ -111,10 +131,13 @@ void capture_load(const struct trace_opts *o)
 	skel->rodata->trace_all = o->trace_all;
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->notify_exec = o->comm_mode;
+	skel->rodata->aggregate = o->agg_ns != 0;
 	if ((ncpu = libbpf_num_possible_cpus()) > 0)
 		skel->rodata->wakeup_bytes = IOR_RINGBUF_SIZE / 4 / ncpu;
 	fill_calls(o);
 	bpf_map__set_max_entries(skel->maps.threads, pid_max());
+	if (o->agg_ns)
+		bpf_map__set_max_entries(skel->maps.aggs, agg_entries(ncpu));
 	if ((err = ior_trace_bpf__load(skel)))
 		ior_errx(IOR_EXIT_SYS, "cannot load the BPF programs: %s "
 			 "(ior-trace needs root and a kernel with BTF)",
@@ -153,6 +176,21 @@ void capture_destroy(void)
 int events_fd(void)
 {
 	return bpf_map__fd(skel->maps.events);
+}
+
+int aggs_fd(void)
+{
+	return bpf_map__fd(skel->maps.aggs);
+}
+
+int sampled_fd(void)
+{
+	return bpf_map__fd(skel->maps.sampled);
+}
+
+void set_agg_gen(uint32_t gen)
+{
+	__atomic_store_n(&skel->bss->agg_gen, gen, __ATOMIC_RELEASE);
 }
 
 int uring_reqs_fd(void)

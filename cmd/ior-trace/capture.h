@@ -32,6 +32,10 @@ uint64_t missed_runs(void);
 /* The descriptors of the maps ior-trace reads. */
 int events_fd(void);
 int uring_reqs_fd(void);
+int aggs_fd(void);
+int sampled_fd(void);
+/* -a: the generation the programs count the calls of from now on. */
+void set_agg_gen(uint32_t gen);
 int uring_paths_fd(void);
 
 #endif

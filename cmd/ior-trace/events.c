@@ -151,6 +151,8 @@ static void on_exec(const struct ior_event *e, const char *path)
 	    e->pid == (uint32_t)getpid() || pidset_has(&opts->skip, e->pid))
 		return;
 	set_tgid(e->pid, IOR_TGID_TRACED);
+	if (opts->agg_ns)	/* counted from now on, not written */
+		return;
 	write_exec(e, path);
 	write_process(e->pid, -1);
 }
@@ -181,6 +183,9 @@ void handle_event(const void *data, size_t size)
 
 	if (size < IOR_EV_SMALL)
 		return;		/* cannot happen: the kernel wrote it */
+	/* -a: the programs write only the execs -c must look at */
+	if (opts->agg_ns && e->kind != IOR_EV_EXEC)
+		return;
 	if (e->kind == IOR_EV_AIO_EVENTS) {	/* io_events, not strings */
 		if (size >= sizeof(*e) && sizeof(*e) + e->len1 <= size)
 			aio_reaped(e);

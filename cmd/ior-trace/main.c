@@ -9,11 +9,14 @@
  *
  *   main.c      the run, from the command line to the trailer
  *   options.c   the command line, and the processes chosen
+ *   select.c    the calls captured (-e) and sampled (--sample)
  *   capture.c   the BPF programs: load (from the table of calls), attach
  *   ringbuf.c   the reader of the ring buffer
  *   events.c    each event made into records
  *   decode.c    a system call read with its row of lib/calls.h
  *   syscall.c   its record, argument by argument, and the keys of its own
+ *   agg.c       what is counted, not written: -a's records, --sample's
+ *               totals
  *   aio.c       Linux AIO requests, from submission to reaping
  *   uring.c     io_uring requests, and the io_uring calls' keys
  *   procview.c  what each traced process sees: cwd, root, directories
@@ -33,6 +36,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agg.h"
 #include "aio.h"
 #include "capture.h"
 #include "events.h"
@@ -122,12 +126,14 @@ static void mark_skipped(const struct pidset *tracers,
 
 /*
  * The stream's header: magic, then host (--host or the node name),
- * kernel, epoch and command line.
+ * kernel, epoch and command line; and what makes it an aggregate or a
+ * sampled capture.
  */
-static void write_header(const char *host, uint64_t wall0, int argc,
-			 char **argv)
+static void write_header(const struct trace_opts *o, uint64_t wall0,
+			 int argc, char **argv)
 {
 	struct utsname uts;
+	const char *host = o->host;
 
 	uname(&uts);
 	if (!host)
@@ -145,6 +151,11 @@ static void write_header(const char *host, uint64_t wall0, int argc,
 			ior_put_esc(&trace_out, " ", 1);
 		ior_put_esc(&trace_out, argv[i], strlen(argv[i]));
 	}
+	if (o->agg_ns) {
+		ior_puts(&trace_out, " aggregate=");
+		ior_put_time(&trace_out, o->agg_ns);
+	}
+	put_sample_meta(o);
 	ior_putc(&trace_out, '\n');
 }
 
@@ -158,13 +169,15 @@ static bool capture_loop(const struct trace_opts *o, struct event_ring *rb,
 {
 	bool out_is_pipe;
 	struct stat st;
-	uint64_t deadline = 0;
+	uint64_t deadline = 0, drain = 0;
 	size_t n;
 
 	out_is_pipe = fstat(outfd, &st) == 0 && S_ISFIFO(st.st_mode);
 	/* at most DURATION_MAX s after a boot-time clock: no overflow */
 	if (o->duration_ns)
 		deadline = now_ns() + o->duration_ns;
+	if (o->agg_ns)
+		drain = epoch_mono() + o->agg_ns;
 	/*
 	 * ring_poll() reads a bounded batch: between two, the clock and
 	 * the signals are looked at again, and a batch that left records
@@ -180,6 +193,20 @@ static bool capture_loop(const struct trace_opts *o, struct event_ring *rb,
 				break;
 			if (deadline - now < (uint64_t)ms * 1000000)
 				ms = (deadline - now) / 1000000 + 1;
+		}
+		/* -a: the end of each interval, on time whatever the load */
+		if (drain) {
+			uint64_t now = now_ns();
+
+			if (now >= drain) {
+				agg_drain(drain, false);
+				drain += o->agg_ns;
+				if (drain <= now)	/* fell behind: skip ahead */
+					drain = now + o->agg_ns;
+				continue;
+			}
+			if (drain - now < (uint64_t)ms * 1000000)
+				ms = (drain - now) / 1000000 + 1;
 		}
 		n = ring_poll(rb, ms);
 		ior_flush(&trace_out);
@@ -205,8 +232,8 @@ static bool capture_loop(const struct trace_opts *o, struct event_ring *rb,
 	return false;
 }
 
-/* What was lost, to stderr and in the #stat trailer. */
-static void write_trailer(void)
+/* What was lost, to stderr and in the #stat trailer; -a's and --sample's. */
+static void write_trailer(const struct trace_opts *o)
 {
 	unsigned long long drops = capture_counter(IOR_CNT_DROPS);
 	unsigned long long unpaired = capture_counter(IOR_CNT_UNPAIRED);
@@ -217,6 +244,7 @@ static void write_trailer(void)
 	unsigned long long aunknown = aio_unknown();
 	unsigned long long aunpaired = aio_unpaired();
 	unsigned long long ulost = capture_counter(IOR_CNT_URING_LOST);
+	unsigned long long glost = capture_counter(IOR_CNT_AGG_LOST);
 
 	if (trace_out.abandoned)
 		ior_warnx("the reader stopped reading: output abandoned at a "
@@ -252,6 +280,10 @@ static void write_trailer(void)
 		ior_warnx("%llu io_uring request%s not followed: over "
 			  "ior-trace's bounds, or posting no completion "
 			  "(uring_lost)", ulost, ulost == 1 ? "" : "s");
+	if (glost)
+		ior_warnx("%llu call%s not counted: more processes and calls "
+			  "than the aggregate map holds (agg_lost)", glost,
+			  glost == 1 ? "" : "s");
 	ior_printf(&trace_out, "#stat ior-trace events=%llu drops=%llu "
 		   "unpaired=%llu missed=%llu", nrecords, drops, unpaired,
 		   missed);
@@ -264,7 +296,10 @@ static void write_trailer(void)
 			   "aio_unpaired=%llu", alost, aunknown, aunpaired);
 	if (ulost)
 		ior_printf(&trace_out, " uring_lost=%llu", ulost);
+	if (o->agg_ns)
+		ior_printf(&trace_out, " agg_lost=%llu", glost);
 	ior_putc(&trace_out, '\n');
+	put_sample_totals(o);
 }
 
 int main(int argc, char **argv)
@@ -312,6 +347,7 @@ int main(int argc, char **argv)
 		set_tgid(child, IOR_TGID_ARMED);
 
 	wall0 = set_epoch();
+	agg_init(epoch_mono());
 	capture_attach();
 	/*
 	 * Threads and children made before the fork program was attached
@@ -326,13 +362,17 @@ int main(int argc, char **argv)
 	}
 	mark_skipped(&tracers, &readers);
 	ring_open(&rb, events_fd());
-	write_header(opts.host, wall0, argc, argv);
+	write_header(&opts, wall0, argc, argv);
 
-	/* What the processes hold, after attaching: nothing falls between. */
-	for (size_t i = 0; i < opts.pids.n; i++)
+	/*
+	 * What the processes hold, after attaching: nothing falls between.
+	 * An aggregate writes no process records.
+	 */
+	for (size_t i = 0; i < opts.pids.n && !opts.agg_ns; i++)
 		write_process(opts.pids.v[i], -1);
 	if (child > 0) {
-		write_process(child, held);
+		if (!opts.agg_ns)
+			write_process(child, held);
 		ior_flush(&trace_out);
 		if (write(gate, "g", 1) != 1)
 			ior_err(IOR_EXIT_SYS, "starting the command");
@@ -363,8 +403,10 @@ int main(int argc, char **argv)
 		ring_drain(&rb);
 		aio_flush(0);
 		uring_flush(uring_reqs_fd(), uring_paths_fd());
+		if (opts.agg_ns)
+			agg_drain(now_ns(), true);
 	}
-	write_trailer();
+	write_trailer(&opts);
 
 	ior_out_close(&trace_out);
 	ring_close(&rb);

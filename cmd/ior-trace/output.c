@@ -50,6 +50,11 @@ uint64_t set_epoch(void)
 	return wall;
 }
 
+uint64_t epoch_mono(void)
+{
+	return mono0;
+}
+
 uint64_t records_written(void)
 {
 	return nrecords;

@@ -24,6 +24,8 @@ uint64_t now_ns(void);
  * ns: the stream's epoch.
  */
 uint64_t set_epoch(void);
+/* The CLOCK_MONOTONIC time of TIME 0, in ns. */
+uint64_t epoch_mono(void);
 /* A CLOCK_MONOTONIC time as TIME: ns since the epoch. */
 uint64_t rel_time(uint64_t t);
 /* Records written so far (their heads). */

@@ -116,6 +116,13 @@ void sample_parse(struct trace_opts *o, const char *arg)
 		*eq = 0;
 		if (!name_rows(word, set))
 			opts_bad_value("--sample", "call", word, WANT_NAME);
+		for (int c = 0; c < IOR_NCALLS; c++)
+			if (set[c] && ior_calls[c].family != IOR_FAMILY_FILES &&
+			    ior_calls[c].family != IOR_FAMILY_META)
+				opts_bad_value("--sample", "call", word,
+					       "of the files or metadata "
+					       "families: records of the "
+					       "others are followed by more");
 		n = opts_digits(eq + 1) ? strtol(eq + 1, NULL, 10) : -1;
 		if (n < 1 || n > INT32_MAX)
 			opts_bad_value("--sample", "rate", eq + 1,
