@@ -1845,3 +1845,28 @@ replays_clean() {
 	assert_equal "$(ops)" ""
 	assert_equal "$(stat_of dropped.unknown_fd)" 1
 }
+
+@test "a sampled capture is refused at its #meta line unless --sampled, which replays the records it holds" {
+	stream map - <<-EOF > "$D/in"
+	#meta ior-trace host=h kernel=k epoch=1.000000000 sample=pread64:10
+	$(open_rec 1 1 /srv/f O_RDONLY 4096)
+	$(rec 1 1 pread64 100 10 fd=3 count=100 offset=0 vfd=1 ofd=1 file=/srv/f)
+	#stat ior-trace events=2 drops=0 unpaired=0 missed=0
+	#sample ior-trace call=pread64 every=10 count=10 errors=0 bytes=1000 written=1
+	EOF
+	bad_input 2
+	assert_equal "$stderr" "ior-gen: $D/in:2: sample: a sampled capture (ior-trace --sample) holds only some of its calls: not replayable as a whole; --sampled replays those it holds"
+	run -0 --separate-stderr ior-gen --sampled "$D/in"
+	assert_line --regexp '^[0-9.]+ 1 1 app pread64 100 10 seq=2 '
+	assert_line "#sample ior-trace call=pread64 every=10 count=10 errors=0 bytes=1000 written=1"
+}
+
+@test "an aggregate capture is refused, even with --sampled: it holds no call" {
+	stream map - <<-EOF > "$D/in"
+	#meta ior-trace host=h kernel=k epoch=1.000000000 aggregate=1.000000000
+	0.000000000 1 1 app agg:pread64 0 1000000000 count=1 errors=0 bytes=100 lat_total=10 lat_min=10 lat_max=10 hist=3:1
+	EOF
+	bad_input 2
+	assert_equal "$stderr" "ior-gen: $D/in:2: aggregate: an aggregate capture (ior-trace -a) holds counts, no call to replay"
+	run -3 ior-gen --sampled "$D/in"
+}

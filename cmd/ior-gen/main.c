@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ior.h"
@@ -35,11 +36,14 @@
 struct options {
 	char **files;		/* the inputs; none: standard input */
 	int nfiles;
+	int sampled;		/* --sampled: a sampled capture is taken */
 };
+
+static struct options opt;
 
 static void usage(FILE *fp, int code)
 {
-	fprintf(fp, "usage: %s [-h] [--version] [file ...]\n",
+	fprintf(fp, "usage: %s [-h] [--version] [--sampled] [file ...]\n",
 		ior_progname());
 	exit(code);
 }
@@ -49,12 +53,16 @@ static void parse_options(struct options *opt, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "sampled", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'S':
+			opt->sampled = 1;
+			break;
 		case 'h':
 			usage(stdout, IOR_EXIT_OK);
 			break;
@@ -66,6 +74,33 @@ static void parse_options(struct options *opt, int argc, char **argv)
 	}
 	opt->files = argv + optind;
 	opt->nfiles = argc - optind;
+}
+
+/*
+ * A capture that is not whole (ior-format(5), "Aggregates and samples"),
+ * told by its #meta ior-trace line: an aggregate has no call to replay;
+ * a sampled one only some, whose descriptors and files others made: the
+ * replay of what it holds is asked for with --sampled.
+ */
+static void check_whole(const struct ior_in *in)
+{
+	static const char meta[] = "#meta ior-trace ";
+	const char *p = in->line + sizeof(meta) - 1;
+
+	if (strncmp(in->line, meta, sizeof(meta) - 1))
+		return;
+	for (; p; p = strchr(p, ' ')) {
+		p += *p == ' ';
+		if (!strncmp(p, "aggregate=", 10))
+			ior_bad(in, "aggregate", "an aggregate capture "
+				"(ior-trace -a) holds counts, no call to "
+				"replay");
+		if (!strncmp(p, "sample=", 7) && !opt.sampled)
+			ior_bad(in, "sample", "a sampled capture (ior-trace "
+				"--sample) holds only some of its calls: not "
+				"replayable as a whole; --sampled replays "
+				"those it holds");
+	}
 }
 
 /*
@@ -94,6 +129,7 @@ static void read_input(const char *path, int sfd, struct ior_out *spool,
 				ior_bad(&in, NULL, "a %s stream: ior-gen reads a map stream (from ior-map)",
 					ior_kind_name(in.kind));
 		} else {
+			check_whole(&in);
 			/* a lossy capture is said again, at the end */
 			ior_losses_note(&losses, &in);
 			ior_out_lines(spool, IOR_LINE_MAX, &in);
@@ -125,7 +161,6 @@ static void put_trailer(struct ior_out *out, const struct tree_count *tree)
  */
 int main(int argc, char *argv[])
 {
-	static struct options opt;
 	struct ior_out out, spool;
 	struct tree_count tree = { 0 };
 	off_t hdr_end = -1, end;
