@@ -1224,6 +1224,8 @@ agg_capture() {
 	bad_input "$D/errs.ior" ":3: errors: more than count=3"
 	agg_capture | sed '4s/ agg:pread64 / agg:sched:fork /' > "$D/proc.ior"
 	bad_input "$D/proc.ior" ":4: CALL: no call: agg:sched:fork"
+	agg_capture | sed '4s/ agg:pread64 / agg: /' > "$D/empty.ior"
+	bad_input "$D/empty.ior" ":4: CALL: agg: names no call"
 	{
 		agg_capture
 		echo "#sample ior-trace call=pread64 every=0 count=1 errors=0 bytes=0 written=1"

@@ -210,6 +210,8 @@ static void add_agg(struct stats *st, const struct ior_in *in,
 			(unsigned long long)v[0]);
 	if (v[0] && v[4] > v[5])
 		ior_bad(in, "lat_min", "above lat_max");
+	if (!r->call[4])
+		ior_bad(in, "CALL", "agg: names no call");
 	c = lookup(st, in, r->call + 4);
 	if (c->kind == CALL_PROC || c->kind == CALL_INIT)
 		ior_bad(in, "CALL", "no call: %s", r->call);

@@ -86,11 +86,11 @@ static void fill_cap(const struct trace_opts *o, int abi, int nr,
  * its own, selected with its native row). A call left out has class
  * NONE and call_any 0: the programs return at their first test, and it
  * costs only the tracepoint's entry. The io_uring requests are followed
- * only with io_uring_enter, which submits them.
+ * only with io_uring_enter, which submits them, and never counted (-a).
  */
 static void fill_calls(const struct trace_opts *o)
 {
-	skel->rodata->uring_ops = o->traced[IOR_C_io_uring_enter];
+	skel->rodata->uring_ops = o->traced[IOR_C_io_uring_enter] && !o->agg_ns;
 	for (int id = 0; id < IOR_NCALLS; id++) {
 		const struct ior_call *c = &ior_calls[id];
 
