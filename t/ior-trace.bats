@@ -271,6 +271,28 @@ wait_for() {
 	assert_output "$((2 * CK)) 0 0 0"
 }
 
+@test "-a: each interval is written as its own delta, the intervals following each other from TIME 0" {
+	need_bpf
+	run -0 timeout 60 ior-trace -o agg.txt -a 0.1 -e trace=pread64,pwrite64,fdatasync -- sh -c "$BATS_FILE_TMPDIR/counts $CN $CM $CK $CS; sleep 0.5; $BATS_FILE_TMPDIR/counts $CN $CM $CK $CS"
+	# "TIME DUR" of each interval, in order: at least the two runs'
+	awk '!/^#/ { print $1, $7 }' agg.txt | uniq > intervals
+	# each starts at a multiple of 0.1 s, where the one before ended or
+	# later (an interval without a call has no record)
+	run -0 awk '{ t = $1; sub(/\./, "", t); t += 0 }
+		t % 100000000 { print "not on the interval: " $1 }
+		NR > 1 && t < end { print "overlap at " $1 }
+		{ end = t + $2 } END { print NR >= 2 ? "ok" : "one interval" }' intervals
+	assert_output ok
+	# every call of both runs counted once: none lost or counted twice
+	run -0 awk '$4 == "counts" && $5 == "agg:pread64" { for (i = 8; i <= NF; i++) if ($i ~ /^count=/) n += substr($i, 7) } END { print n }' agg.txt
+	assert_output "$((2 * (2 * CN + 2)))"
+	run -0 awk '$4 == "counts" && $5 == "agg:fdatasync" { for (i = 8; i <= NF; i++) if ($i ~ /^count=/) n += substr($i, 7) } END { print n }' agg.txt
+	assert_output "$((4 * CK))"
+	# both runs' processes, each with its own records
+	run -0 awk '$4 == "counts" && $5 == "agg:pread64" { print $2 }' agg.txt
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 2
+}
+
 @test "-a: the per-call table of an aggregate stream is a full capture's, count for count and byte for byte" {
 	need_bpf
 	run -0 timeout 60 ior-trace -o full.txt -- "$BATS_FILE_TMPDIR/counts" "$CN" "$CM" "$CK" "$CS"
