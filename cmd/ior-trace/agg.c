@@ -162,7 +162,8 @@ void agg_drain(uint64_t now, bool last)
 		k = next;
 		prev = &k;
 	}
-	qsort(keys, n, sizeof(*keys), key_cmp);
+	if (n)		/* an interval without a call: no keys */
+		qsort(keys, n, sizeof(*keys), key_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (agg_read(fd, &keys[i], &a) && a.count)
 			write_agg(&keys[i], &a, now);
