@@ -1942,6 +1942,93 @@ uring() {
 	assert_equal "$(printf '%s\n' "$output" | grep -c '^[^#].* uring:write 512 ')" 16
 }
 
+@test "a thread waiting on a ring for completions lets another thread submit on it meanwhile" {
+	# InnoDB's shape: one thread reaps the ring, waiting in the kernel
+	# for a completion (min_complete=1), while another submits writes,
+	# one io_uring_enter each. Here the request in flight as the wait
+	# begins is a read of a FIFO, which completes only when the
+	# submitter, after its next submission, writes to the FIFO: a
+	# replay that held the submitter back until the wait ended would
+	# stand still until the wait gave up.
+	mkfifo "$R/fifo"
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 openat 5 dirfd=AT_FDCWD path=/fifo flags=O_RDWR
+		op 1 1 io_uring_setup 4 entries=8 flags= sq=8 cq=16
+		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		uring read 5 " sub=1" fd=5 offset=-1 count=5 sqe_flags=
+		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=0 flags= sub=1
+		# The wait begins once the read is in flight.
+		op 1 2 stat 0 path=/f after=$SEQ
+		op 1 2 io_uring_enter 0 fd=4 to_submit=0 min_complete=1 flags=IORING_ENTER_GETEVENTS
+		wait=$SEQ
+		op 1 2 sched:exit 0 code=0 group=0
+		# The submitter goes on once the other thread has begun, and is
+		# busy for a while, so that the wait has begun.
+		op 1 1 stat 0 path=/f after=$((wait - 1))
+		for i in $(seq 300); do op 1 1 stat 0 path=/f; done
+		uring write 4096 " sub=2" fd=3 offset=0 count=4096 sqe_flags=
+		op 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=0 flags= sub=2
+		enter=$SEQ
+		op 1 1 write 5 fd=5 count=5
+		op 1 1 io_uring_enter 0 fd=4 to_submit=0 min_complete=1 flags=IORING_ENTER_GETEVENTS
+	} > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" 4096
+	assert_equal "$(res $enter 6) $(res $((enter - 1)) 6) $(res $((enter + 1)) 6)" "1 4096 5"
+	assert_equal "$(res 5 6)" 5
+	assert_equal "$(stat_of skipped)" 0
+	# The write was submitted while the wait went on, which ended
+	# with a completion, long before it would have given up.
+	local wend estart
+	wend=$(res $wait 1 | awk -v d="$(res $wait 7)" '{ printf "%d", $1 * 1e9 + d }')
+	estart=$(res $enter 1 | awk '{ printf "%d", $1 * 1e9 }')
+	[ "$estart" -lt "$wend" ]
+	[ "$(res $wait 7)" -lt 4000000000 ]
+}
+
+@test "a thread with none of its own requests in flight is not held back by another thread's on a shared ring" {
+	# Threads that share a ring (InnoDB's) each wait for their own
+	# completions, never for another's. Thread 1's write went in alone
+	# (a depth of 1), before thread 2 began its read of a FIFO, which
+	# ended when thread 1 wrote to the FIFO. Replayed as fast as
+	# possible, thread 2's read is in flight before thread 1, busy
+	# first, submits: holding thread 1 to the depth of 1 it had would
+	# wait for a read that only thread 1 can end.
+	mkfifo "$R/fifo"
+	{
+		stream replay
+		op_at 0.1 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op_at 0.1 1 1 openat 5 dirfd=AT_FDCWD path=/fifo flags=O_RDWR
+		op_at 0.1 1 1 io_uring_setup 4 entries=8 flags= sq=8 cq=16
+		op_at 0.1 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		for i in $(seq 300); do op_at 0.2 1 1 stat 0 path=/f; done
+		op_at 1.0 1 1 uring:write 4096 ring=4 fd=3 offset=0 count=4096 sqe_flags= user_data=0x1 exec=inline sub=1
+		op_at 1.0 1 1 io_uring_enter 1 fd=4 to_submit=1 min_complete=0 flags= sub=1
+		enter=$SEQ
+		op_at 1.5 1 2 uring:read 5 ring=4 fd=5 offset=-1 count=5 sqe_flags= user_data=0x2 exec=inline sub=2
+		read=$SEQ
+		op_at 1.5 1 2 io_uring_enter 1 fd=4 to_submit=1 min_complete=0 flags= sub=2
+		op_at 2.0 1 1 write 5 fd=5 count=5
+		op_at 2.0 1 2 io_uring_enter 0 fd=4 to_submit=0 min_complete=1 flags=IORING_ENTER_GETEVENTS
+		op_at 2.1 1 2 sched:exit 0 code=0 group=0
+		op_at 3.0 1 1 uring:write 4096 ring=4 fd=3 offset=4096 count=4096 sqe_flags= user_data=0x3 exec=inline sub=3
+		op_at 3.0 1 1 uring:write 4096 ring=4 fd=3 offset=8192 count=4096 sqe_flags= user_data=0x4 exec=inline sub=3
+		op_at 3.0 1 1 io_uring_enter 2 fd=4 to_submit=2 min_complete=2 flags=IORING_ENTER_GETEVENTS sub=3
+	} > "$D/times.replay"
+	awk -v r="seq=$read" '$8 == r { $7 = 500000000 }
+		$5 == "uring:write" && $11 ~ /^offset=[48]/ { $7 = 1000000 } { print }' \
+		"$D/times.replay" > "$D/p.replay"
+	replay
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" 12288
+	assert_equal "$(res $read 6) $(res $enter 6) $(stat_of skipped)" "5 1 0"
+	# Thread 1 wrote to the FIFO without waiting for the read to end.
+	[ "$(res $read 7)" -lt 4000000000 ]
+}
+
 @test "the replay keeps a ring's captured queue depth: one write at a time when the capture had one in flight" {
 	# The replay's own times could be wrong: the kernel's are taken from
 	# a trace of the replay.

@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <liburing.h>
 #include <pthread.h>
 #include <signal.h>
@@ -54,6 +56,8 @@ struct reaper {
 	int efd;		/* the eventfd the ring signals */
 	unsigned seen;		/* the CQ tail as it started */
 	int stop;
+	uint32_t posted;	/* bumped each time it wakes: a futex word
+				   that waits_unlocked sleep on */
 };
 
 /* A ring of a replay process, found by its real descriptor. */
@@ -61,6 +65,11 @@ struct replay_ring {
 	struct io_uring ring;
 	struct reaper reaper;
 	int64_t outstanding;	/* submitted, not yet reaped */
+	struct ior_hashmap mine;	/* by vtid: the thread's requests made
+					   and not yet reaped, an int64_t * */
+	uint64_t reaped;	/* completions reaped, by any thread */
+	int waiters;		/* threads in wait_unlocked */
+	int closed;		/* closed while some waited: the last frees it */
 	unsigned prepped;	/* SQEs made since the last submission */
 	char **bufs;		/* registered buffers, in bufmem */
 	size_t *buflens;
@@ -96,14 +105,17 @@ static struct process_rings {
 } prings = { .lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP };
 
 static int live_threads;	/* replay threads of this process running */
+static __thread int rings_held;	/* the calling thread's holds of the lock */
 
 static void lock_rings(void)
 {
 	pthread_mutex_lock(&prings.lock);
+	rings_held++;
 }
 
 static void unlock_rings(void)
 {
+	rings_held--;
 	pthread_mutex_unlock(&prings.lock);
 }
 
@@ -111,6 +123,7 @@ static void unlock_rings(void)
 static void reset_rings_lock(void)
 {
 	prings.lock = (pthread_mutex_t)PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+	rings_held = 0;
 	live_threads = 0;	/* the forking thread begins anew */
 }
 
@@ -203,6 +216,29 @@ static void uring_done(uint32_t j, int64_t res, uint64_t end)
 	settled(j, res, end);
 }
 
+/*
+ * The requests thread vtid has made on ring u and that are not reaped
+ * yet: while it has none, it does not wait for room (uring_make_room).
+ */
+static int64_t *thread_mine(struct replay_ring *u, int64_t vtid)
+{
+	int64_t *n = ior_hashmap_get(&u->mine, (uint64_t)vtid);
+
+	if (!n) {
+		if (!(n = calloc(1, sizeof(*n))))
+			fatal("calloc");
+		ior_hashmap_put(&u->mine, (uint64_t)vtid, n);
+	}
+	return n;
+}
+
+static void mine_free(struct replay_ring *u)
+{
+	for (size_t i = 0; i < u->mine.cap; i++)
+		free(u->mine.slot[i].val);
+	ior_hashmap_free(&u->mine);
+}
+
 /* Take every completion the ring holds; with rings_lock held. */
 static void uring_reap(struct replay_ring *u)
 {
@@ -213,12 +249,15 @@ static void uring_reap(struct replay_ring *u)
 	io_uring_for_each_cqe(&u->ring, head, cqe) {
 		uint64_t j = io_uring_cqe_get_data64(cqe);
 
-		if (j < prog.nops && is_uring_request(prog.ops[j].kind))
+		if (j < prog.nops && is_uring_request(prog.ops[j].kind)) {
+			(*thread_mine(u, prog.ops[j].tid))--;
 			uring_done(j, cqe->res, end);
+		}
 		n++;
 	}
 	io_uring_cq_advance(&u->ring, n);
 	u->outstanding -= n;
+	u->reaped += n;
 }
 
 /* Wait, at most URING_WAIT_NS, for n completions, then reap them all. */
@@ -241,6 +280,73 @@ static void uring_drain(struct replay_ring *u)
 {
 	while (u->outstanding > 0 && uring_wait(u, 1) == 0)
 		;
+}
+
+/*
+ * Wake the threads waiting on ring u with the lock released: something
+ * may have completed, or the ring closed. (A waiter counts itself in
+ * waiters before it reads posted, and the bump comes before waiters is
+ * read, both sequentially consistent: a waiter either sees the new
+ * posted or is woken.)
+ */
+static void posted_bump(struct replay_ring *u)
+{
+	__atomic_add_fetch(&u->reaper.posted, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&u->waiters, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &u->reaper.posted, FUTEX_WAKE_PRIVATE, INT_MAX,
+			NULL, NULL, 0);
+}
+
+/*
+ * Whether a wait for completions on ring u may release the lock: the
+ * process has other replay threads, which may submit on the ring or
+ * reap it meanwhile, as the application's did while one of its threads
+ * waited in the kernel (InnoDB reaps in one thread and submits in
+ * others); the ring has a reaper to say when a completion is posted;
+ * and the lock is held once, so that releasing it releases it. A
+ * thread alone in its process waits in the kernel as it was captured,
+ * in the call it was captured in.
+ */
+static int can_wait_unlocked(const struct replay_ring *u)
+{
+	return rings_held == 1 && u->reaper.owner == getpid() &&
+	       __atomic_load_n(&live_threads, __ATOMIC_RELAXED) > 1;
+}
+
+/*
+ * With the lock held once: wait until the ring's completions reaped by
+ * any thread reach goal, with the lock released while asleep, at most
+ * URING_WAIT_NS, or until nothing is in flight that could bring them.
+ * Returns 0, or -1 if the ring was closed meanwhile: u is then gone.
+ */
+static int wait_unlocked(struct replay_ring *u, uint64_t goal)
+{
+	uint64_t t0 = now_ns();
+
+	u->waiters++;
+	for (;;) {
+		uint32_t p = __atomic_load_n(&u->reaper.posted, __ATOMIC_SEQ_CST);
+		uint64_t waited;
+		struct timespec ts;
+
+		if (!u->closed)
+			uring_reap(u);
+		waited = now_ns() - t0;
+		if (u->closed || u->reaped >= goal || u->outstanding <= 0 ||
+		    waited >= URING_WAIT_NS)
+			break;
+		ts.tv_sec = (URING_WAIT_NS - waited) / 1000000000;
+		ts.tv_nsec = (URING_WAIT_NS - waited) % 1000000000;
+		unlock_rings();
+		syscall(SYS_futex, &u->reaper.posted, FUTEX_WAIT_PRIVATE, p, &ts,
+			NULL, 0);
+		lock_rings();
+	}
+	if (--u->waiters == 0 && u->closed) {
+		free(u);
+		return -1;
+	}
+	return u->closed ? -1 : 0;
 }
 
 /*
@@ -284,6 +390,7 @@ static void *reaper_main(void *arg)
 				__atomic_compare_exchange_n(&prings.reqs[j].end, &none,
 					t, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 		}
+		posted_bump(u);
 	}
 	return NULL;
 }
@@ -381,10 +488,16 @@ int ring_close(int fd)
 		reaper_stop(u);
 		io_uring_queue_exit(&u->ring);
 		uring_free_bufs(u);
+		mine_free(u);
 		for (uint32_t i = 0; i < prings.nrings; i++)
 			if (prings.rings[i] == u)
 				prings.rings[i] = prings.rings[--prings.nrings];
-		free(u);
+		if (u->waiters) {	/* the last of them frees it */
+			u->closed = 1;
+			posted_bump(u);
+		} else {
+			free(u);
+		}
 	}
 	unlock_rings();
 	return u != NULL;
@@ -842,26 +955,47 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 	io_uring_sqe_set_flags(sqe, sqef);
 	io_uring_sqe_set_data64(sqe, j);
 	sh->res[j].start = now_ns() - sh->t0;
+	(*thread_mine(u, rq->tid))++;
 	return 0;
 }
 
 /*
  * Before the requests of a submission (from first on, by batch) are
- * made: reap, each wait bounded, until they fit in the captured queue
- * depth with those still in flight.
+ * made: reap, each wait bounded, until they fit in the ring's captured
+ * queue depth with those still in flight, or until none of their
+ * thread's own is in flight. An application keeps its depth by waiting
+ * for its own completions (fio); a thread of one that shares a ring
+ * among threads (InnoDB) does not wait for another's. Replayed as fast
+ * as possible, the threads shift against each other: a submission may
+ * meet more of another thread's requests in flight than it did in the
+ * capture, and waiting for those could be waiting for one that only it
+ * can end. Returns 0, or -1 if the ring was closed meanwhile (u is gone).
  */
-static void uring_make_room(struct replay_ring *u, uint32_t first,
-			    uint32_t depth)
+static int uring_make_room(struct replay_ring *u, uint32_t first,
+			   uint32_t depth)
 {
-	int64_t n = 0;
+	int64_t n = 0, *mine;
 
 	for (uint32_t j = first; j != NONE; j = prog.ops[j].batch)
 		n++;
+	if (!n)
+		return 0;
+	mine = thread_mine(u, prog.ops[first].tid);
 	uring_reap(u);
-	while (n && u->outstanding > 0 &&
-	       u->outstanding + n > (depth > n ? depth : n) &&
-	       uring_wait(u, 1) == 0)
-		;
+	while (*mine > 0 && u->outstanding > 0 &&
+	       u->outstanding + n > (depth > n ? depth : n)) {
+		uint64_t goal = u->reaped + 1;
+
+		if (!can_wait_unlocked(u)) {
+			if (uring_wait(u, 1))
+				break;
+		} else if (wait_unlocked(u, goal)) {
+			return -1;
+		} else if (u->reaped < goal) {
+			break;	/* waited long enough */
+		}
+	}
+	return 0;
 }
 
 /* The SQEs of a submission's requests, from first on; how many. */
@@ -916,6 +1050,11 @@ static int64_t uring_enter(struct replay_ring *u, const struct prog_op *op, unsi
 		uring_reap(u);
 		return r;
 	}
+	if (!op->count && want && can_wait_unlocked(u)) {
+		if (!wait_unlocked(u, u->reaped + want))
+			uring_reap(u);
+		return 0;
+	}
 	if (!op->count) {	/* only waits for completions */
 		r = want ? io_uring_wait_cqes(&u->ring, &cqe, want, &ts, NULL) :
 			neg(syscall(SYS_io_uring_enter, u->ring.ring_fd, 0, 0,
@@ -924,6 +1063,16 @@ static int64_t uring_enter(struct replay_ring *u, const struct prog_op *op, unsi
 		return r == -ETIME ? 0 : r;
 	}
 	u->prepped = 0;
+	if (want && can_wait_unlocked(u)) {
+		uint64_t goal = u->reaped + want;
+
+		if ((r = io_uring_submit(&u->ring)) > 0)
+			u->outstanding += r;
+		if (r >= 0 && wait_unlocked(u, goal))
+			return r;
+		uring_reap(u);
+		return r;
+	}
 	r = want ? io_uring_submit_and_wait_timeout(&u->ring, &cqe, want, &ts,
 						    NULL) :
 		io_uring_submit(&u->ring);
@@ -940,13 +1089,15 @@ static int64_t uring_enter(struct replay_ring *u, const struct prog_op *op, unsi
  * batch, the others) submitted as the thread took it, at the captured
  * depth, and not waited for: the ring's thread does not wait either.
  */
-static void uring_lead(struct replay_ring *u, struct thread_state *w,
-		       uint32_t j)
+static int uring_lead(struct replay_ring *u, struct thread_state *w,
+		      uint32_t j)
 {
-	uring_make_room(u, j, prog.ops[j].depth);
+	if (uring_make_room(u, j, prog.ops[j].depth))
+		return SKIP_NOFD;	/* the ring closed meanwhile */
 	if (uring_prep_batch(u, w, j))
 		uring_submit(u);
 	uring_reap(u);
+	return 0;
 }
 
 /*
@@ -968,7 +1119,7 @@ void uring_alone(struct thread_state *w, uint32_t j)
 	if (!(u = ring_of_num(prog.ops[j].ring)))
 		skip = SKIP_NOFD;
 	else if (prog.ops[j].alone == ALONE_LEAD)
-		uring_lead(u, w, j);
+		skip = uring_lead(u, w, j);
 	else if (!(skip = uring_prep(u, w, j))) {
 		uring_submit(u);
 		for (uint64_t t = now_ns(); sh->res[j].claim == CL_NONE &&
@@ -1038,16 +1189,21 @@ int issue_uring(struct thread_state *w, const struct prog_op *op,
 		return 0;
 	}
 	if (op->kind != IOR_REPLAY_URING_SETUP) {
-		lock_rings();	/* held until the call is done */
-		if (!(u = ring_find(real_fd(op->fd), 1))) {
+		lock_rings();	/* held until the call is done (but while
+				   wait_unlocked sleeps) */
+		u = ring_find(real_fd(op->fd), 1);
+		if (u && op->kind == IOR_REPLAY_URING_ENTER) {
+			if (uring_make_room(u, op->batch, op->depth))
+				u = NULL;	/* the ring closed meanwhile */
+			else
+				nsqe = uring_prep_batch(u, w, op->batch);
+		}
+		if (!u) {
 			unlock_rings();
 			for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch)
 				skip_request(j, SKIP_NOFD);
 			if (op->cret >= 0 || real_fd(op->fd) < 0)
 				return SKIP_NOFD;
-		} else if (op->kind == IOR_REPLAY_URING_ENTER) {
-			uring_make_room(u, op->batch, op->depth);
-			nsqe = uring_prep_batch(u, w, op->batch);
 		}
 	}
 	if (op->byfd && (fd = real_fd(op->fd)) < 0)
