@@ -817,31 +817,56 @@ static __always_inline __u32 log2_bucket(__u64 v)
 }
 
 /*
- * -a: count a call of the current process in this interval's entry of
- * "aggs", made from agg_zero on the first call (another CPU's slots of
- * a new entry are zero too). A full map loses the call, counted.
+ * -a: the slot of "aggs" on this CPU where key counts in this interval:
+ * the first from its hash on that holds key, or else the first free one,
+ * made key's; NULL when those probed are all taken.
+ */
+static __always_inline struct ior_agg *agg_slot(const struct ior_agg_key *key,
+						__u64 key_bits,
+						struct task_struct *task)
+{
+	__u32 mask = agg_half - 1, base = key->gen ? agg_half : 0, h, idx;
+	struct ior_agg *a;
+
+	/* a multiplicative hash of process and call */
+	h = (key->tgid ^ ((__u32)key->abi << 9 | (key->nr & 511)) << 16) *
+	    2654435761u;
+	h ^= h >> 16;
+	for (int i = 0; i < IOR_AGG_PROBES; i++) {
+		idx = base + ((h + i) & mask);
+		if (!(a = bpf_map_lookup_elem(&aggs, &idx)))
+			return NULL;
+		if (a->count && a->key_bits == key_bits)
+			return a;
+		if (!a->count) {
+			a->key_bits = key_bits;
+			__builtin_memcpy(a->comm, task->comm, sizeof(a->comm));
+			a->lat_min = ~0ull;
+			return a;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * -a: count a call of the current process in this interval's half of
+ * "aggs". A half full where the pair may go loses the call, counted.
  */
 static __always_inline void agg_add(struct task_struct *task, __u32 abi,
 				    long nr, bool bytes, long ret, __u64 dur)
 {
-	struct ior_agg_key key = {
+	union {
+		struct ior_agg_key key;
+		__u64 bits;
+	} k = { .key = {
 		.tgid = task->tgid, .nr = nr, .abi = abi, .gen = agg_gen & 1,
-	};
-	struct ior_agg *a = bpf_map_lookup_elem(&aggs, &key), *z;
-	__u32 zero = 0, b;
+	} };
+	struct ior_agg *a = agg_slot(&k.key, k.bits, task);
+	__u32 b;
 
 	if (!a) {
-		if (!(z = bpf_map_lookup_elem(&agg_zero, &zero)))
-			return;
-		bpf_map_update_elem(&aggs, &key, z, BPF_NOEXIST);
-		if (!(a = bpf_map_lookup_elem(&aggs, &key))) {
-			count(IOR_CNT_AGG_LOST);
-			return;
-		}
-	}
-	if (!a->count) {
-		__builtin_memcpy(a->comm, task->comm, sizeof(a->comm));
-		a->lat_min = dur;
+		count(IOR_CNT_AGG_LOST);
+		return;
 	}
 	a->count++;
 	if (ret < 0)

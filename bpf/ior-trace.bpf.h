@@ -76,6 +76,8 @@ const volatile bool notify_exec __weak = false;	/* -c: report every exec */
 const volatile bool uring_ops __weak = true;
 /* -a: calls are counted in "aggs", no event written but -c's execs */
 const volatile bool aggregate __weak = false;
+/* -a: the slots of a half of "aggs", a power of two (set by userspace) */
+const volatile __u32 agg_half __weak = 1;
 /* -a: the generation of the interval being counted (userspace flips it) */
 __u32 agg_gen __weak;
 /* bytes a CPU writes between wakeups of the reader: see wakeup() */
@@ -231,21 +233,13 @@ struct {
 	__uint(max_entries, IOR_RINGBUF_SIZE);
 } events SEC(".maps") __weak;
 
-/* -a: sized by userspace before load (IOR_AGG_MEMORY over the CPUs). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1);
-	__type(key, struct ior_agg_key);
-	__type(value, struct ior_agg);
-} aggs SEC(".maps") __weak;
-
-/* A zeroed struct ior_agg, to make an entry of "aggs" from: never written. */
+/* -a: 2 * agg_half slots, sized by userspace before load (ior-trace.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct ior_agg);
-} agg_zero SEC(".maps") __weak;
+} aggs SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

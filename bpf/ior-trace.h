@@ -170,19 +170,27 @@ enum ior_counter {
 	IOR_CNT_URING_LOST,	/* io_uring requests beyond IOR_URING_MAX or
 				   IOR_URING_PATHS, or without a completion
 				   (IOSQE_CQE_SKIP_SUCCESS) */
-	IOR_CNT_AGG_LOST,	/* -a: calls not counted, the map "aggs"
-				   full */
+	IOR_CNT_AGG_LOST,	/* -a: calls not counted, no free slot
+				   of "aggs" where their pair may go */
 	IOR_CNT_NR,
 };
 
 /*
- * Aggregate mode (-a): per process and call, in the per-CPU hash "aggs".
- * The key's gen is the interval's (agg_gen): userspace flips it, then
- * reads and deletes the entries of the one before, so that each drain
- * is the delta of one interval, its least and greatest latency included.
+ * Aggregate mode (-a): per process and call, in the per-CPU array
+ * "aggs", an open-addressed table on each CPU: a pair takes the first
+ * slot from its hash on (IOR_AGG_PROBES at most) that holds it or is
+ * free. An array, not a hash map: its lookup is inlined, where a hash
+ * map's costs a call and a hash, half the exit program's time. The
+ * table has two halves of agg_half slots, one per generation
+ * (agg_gen): userspace flips it, then reads and clears the half of the
+ * one before, so that each drain is the delta of one interval, its
+ * least and greatest latency included. A pair may sit at a different
+ * slot on each CPU: userspace adds them up by key.
  */
 #define IOR_AGG_BUCKETS 40	/* log2 ns: bucket 39 takes every longer */
-#define IOR_AGG_MEMORY (32 << 20)	/* bytes of "aggs" over the CPUs */
+#define IOR_AGG_MEMORY (32 << 20)	/* bytes of "aggs" over the CPUs, */
+#define IOR_AGG_HALF_MAX 4096	/* but at most this many slots a half */
+#define IOR_AGG_PROBES 8
 
 struct ior_agg_key {
 	__u32 tgid;
@@ -192,10 +200,14 @@ struct ior_agg_key {
 };
 
 struct ior_agg {
-	__u64 count, errors, bytes;
+	__u64 count, errors, bytes;	/* count 0: the slot is free */
 	__u64 lat_total, lat_min, lat_max;
 	__u64 hist[IOR_AGG_BUCKETS];
 	char comm[IOR_COMM_LEN];	/* when it was first counted */
+	union {
+		struct ior_agg_key key;	/* the pair the slot holds */
+		__u64 key_bits;		/* the same, compared at once */
+	};
 };
 
 /*

@@ -293,6 +293,19 @@ wait_for() {
 	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 2
 }
 
+@test "-a: a process's calls on two CPUs make one record per call, with the calls of both" {
+	need_bpf
+	need_cpus 2
+	seq 200 > lines
+	# the same shell reads the file a byte a call on CPU 0, then on CPU 1:
+	# its pair takes a slot on each, which the drain adds up
+	run -0 timeout 60 ior-trace -o agg.txt -a 30 -e trace=read -- sh -c 'taskset -pc 0 $$ >/dev/null; while read l; do :; done < lines; taskset -pc 1 $$ >/dev/null; while read l; do :; done < lines'
+	run -0 awk '!/^#/ { print $2, $5 }' agg.txt
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort | uniq -d)" ""
+	run -0 awk '$4 == "sh" && $5 == "agg:read" { for (i = 8; i <= NF; i++) if ($i ~ /^count=/) n += substr($i, 7) } END { print n + 0 }' agg.txt
+	[ "$output" -ge "$((2 * $(wc -c < lines)))" ]
+}
+
 @test "-a: the per-call table of an aggregate stream is a full capture's, count for count and byte for byte" {
 	need_bpf
 	run -0 timeout 60 ior-trace -o full.txt -- "$BATS_FILE_TMPDIR/counts" "$CN" "$CM" "$CK" "$CS"

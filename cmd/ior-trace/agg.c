@@ -1,11 +1,12 @@
 /*
  * agg.c - what the programs count rather than write: aggregate mode's
- * agg: records (-a), drained from the per-CPU hash "aggs" at the end of
+ * agg: records (-a), drained from the per-CPU table "aggs" at the end of
  * each interval, and sampling's exact totals (--sample), read from the
  * per-CPU array "sampled" for the trailer. ior-format(5), "Aggregates
  * and samples", says what they hold.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,37 +67,80 @@ static int ncpus(void)
 	return n;
 }
 
-/* One entry of "aggs" over the CPUs: counts summed, min and max kept. */
-static bool agg_read(int fd, const struct ior_agg_key *key, struct ior_agg *sum)
-{
-	int n = ncpus();
-	struct ior_agg *v = ior_xcalloc(n, sizeof(*v));
-	bool ok = bpf_map_lookup_elem(fd, key, v) == 0;
+/* Slots of "aggs" read by one call. */
+#define AGG_CHUNK 256
 
-	memset(sum, 0, sizeof(*sum));
-	for (int i = 0; ok && i < n; i++) {
-		if (!v[i].count)
-			continue;
-		if (!sum->count || v[i].lat_min < sum->lat_min)
-			sum->lat_min = v[i].lat_min;
-		if (v[i].lat_max > sum->lat_max)
-			sum->lat_max = v[i].lat_max;
-		if (!sum->comm[0])
-			memcpy(sum->comm, v[i].comm, sizeof(sum->comm));
-		sum->count += v[i].count;
-		sum->errors += v[i].errors;
-		sum->bytes += v[i].bytes;
-		sum->lat_total += v[i].lat_total;
-		for (int b = 0; b < IOR_AGG_BUCKETS; b++)
-			sum->hist[b] += v[i].hist[b];
+/* Add the counts of b to a, of the same pair: min and max kept. */
+static void agg_merge(struct ior_agg *a, const struct ior_agg *b)
+{
+	if (b->lat_min < a->lat_min)
+		a->lat_min = b->lat_min;
+	if (b->lat_max > a->lat_max)
+		a->lat_max = b->lat_max;
+	a->count += b->count;
+	a->errors += b->errors;
+	a->bytes += b->bytes;
+	a->lat_total += b->lat_total;
+	for (int i = 0; i < IOR_AGG_BUCKETS; i++)
+		a->hist[i] += b->hist[i];
+}
+
+/* The pairs counted in an interval: each CPU's slots, unsorted. */
+struct agg_list {
+	struct ior_agg *v;
+	size_t n, cap;
+};
+
+/*
+ * Append to l the used slots of the half of "aggs" from slot first on,
+ * every CPU's, and clear them for the next interval of this half.
+ */
+static void read_half(int fd, uint32_t first, uint32_t half,
+		      struct agg_list *l)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int n = ncpus();
+	struct ior_agg *vals = ior_xcalloc((size_t)AGG_CHUNK * n, sizeof(*vals));
+	struct ior_agg *zero = ior_xcalloc(n, sizeof(*zero));
+	uint32_t keys[AGG_CHUNK], in, out, done = 0, cnt;
+
+	while (done < half) {
+		bool used;
+		int err;
+
+		cnt = half - done < AGG_CHUNK ? half - done : AGG_CHUNK;
+		in = first + done - 1;
+		err = bpf_map_lookup_batch(fd, first + done ? &in : NULL, &out,
+					   keys, vals, &cnt, &opts);
+		if (err && errno != ENOENT)
+			ior_err(IOR_EXIT_SYS, "aggregate map");
+		for (uint32_t i = 0; i < cnt; i++) {
+			used = false;
+			for (int c = 0; c < n; c++) {
+				const struct ior_agg *v = &vals[(size_t)i * n + c];
+
+				if (!v->count)
+					continue;
+				l->v = ior_xgrow(l->v, &l->cap, l->n + 1,
+						 sizeof(*l->v));
+				l->v[l->n++] = *v;
+				used = true;
+			}
+			if (used && bpf_map_update_elem(fd, &keys[i], zero, 0))
+				ior_err(IOR_EXIT_SYS, "aggregate map");
+		}
+		if (err || !cnt)
+			break;
+		done += cnt;
 	}
-	free(v);
-	return ok;
+	free(zero);
+	free(vals);
 }
 
 static int key_cmp(const void *a, const void *b)
 {
-	const struct ior_agg_key *x = a, *y = b;
+	const struct ior_agg_key *x = &((const struct ior_agg *)a)->key;
+	const struct ior_agg_key *y = &((const struct ior_agg *)b)->key;
 
 	if (x->tgid != y->tgid)
 		return x->tgid < y->tgid ? -1 : 1;
@@ -137,15 +181,14 @@ static void write_agg(const struct ior_agg_key *key, const struct ior_agg *a,
 /*
  * End the interval at now: flip the generation the programs count in
  * (not at the last, when they are detached), let those that read the
- * old one finish, then write and delete each entry of the old one.
- * Deleting is what resets each pair's least and greatest latency.
+ * old one finish, then read and clear the old one's half: each pair's
+ * slots over the CPUs make its record. Clearing is what resets each
+ * pair's least and greatest latency.
  */
 void agg_drain(uint64_t now, bool last)
 {
-	struct ior_agg_key *keys = NULL, k, next, *prev = NULL;
-	size_t n = 0, cap = 0;
-	uint32_t old = gen & 1;
-	int fd = aggs_fd();
+	uint32_t old = gen & 1, half = aggs_half();
+	struct agg_list l = { 0 };
 	struct ior_agg a;
 
 	if (!last) {
@@ -154,22 +197,21 @@ void agg_drain(uint64_t now, bool last)
 		set_agg_gen(++gen);
 		nanosleep(&ts, NULL);
 	}
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if ((next.gen & 1) == old) {
-			keys = ior_xgrow(keys, &cap, n + 1, sizeof(*keys));
-			keys[n++] = next;
+	read_half(aggs_fd(), old * half, half, &l);
+	if (l.n)	/* an interval without a call: no slots */
+		qsort(l.v, l.n, sizeof(*l.v), key_cmp);
+	for (size_t i = 0; i < l.n; i++) {
+		if (i == 0 || key_cmp(&l.v[i], &a)) {
+			if (i)
+				write_agg(&a.key, &a, now);
+			a = l.v[i];
+		} else {
+			agg_merge(&a, &l.v[i]);
 		}
-		k = next;
-		prev = &k;
 	}
-	if (n)		/* an interval without a call: no keys */
-		qsort(keys, n, sizeof(*keys), key_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (agg_read(fd, &keys[i], &a) && a.count)
-			write_agg(&keys[i], &a, now);
-		bpf_map_delete_elem(fd, &keys[i]);
-	}
-	free(keys);
+	if (l.n)
+		write_agg(&a.key, &a, now);
+	free(l.v);
 	start = now;
 }
 

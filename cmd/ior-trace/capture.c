@@ -104,15 +104,19 @@ static void fill_calls(const struct trace_opts *o)
 }
 
 /*
- * The process and call pairs "aggs" holds: IOR_AGG_MEMORY over the
- * CPUs (a per-CPU hash is allocated whole at load), from 1024 to 65536.
+ * The slots of a half of "aggs" on each CPU: a power of two, of
+ * IOR_AGG_MEMORY over the CPUs and the two halves, from 256 to
+ * IOR_AGG_HALF_MAX (each drain reads a whole half).
  */
-static uint32_t agg_entries(int ncpu)
+static uint32_t agg_half(int ncpu)
 {
-	uint64_t n = IOR_AGG_MEMORY / sizeof(struct ior_agg) /
+	uint64_t n = IOR_AGG_MEMORY / sizeof(struct ior_agg) / 2 /
 		     (ncpu > 0 ? ncpu : 1);
+	uint32_t half = 256;
 
-	return n < 1024 ? 1024 : n > 65536 ? 65536 : n;
+	while (half < IOR_AGG_HALF_MAX && half * 2 <= n)
+		half *= 2;
+	return half;
 }
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt,
@@ -136,8 +140,11 @@ void capture_load(const struct trace_opts *o)
 		skel->rodata->wakeup_bytes = IOR_RINGBUF_SIZE / 4 / ncpu;
 	fill_calls(o);
 	bpf_map__set_max_entries(skel->maps.threads, pid_max());
-	if (o->agg_ns)
-		bpf_map__set_max_entries(skel->maps.aggs, agg_entries(ncpu));
+	if (o->agg_ns) {
+		skel->rodata->agg_half = agg_half(ncpu);
+		bpf_map__set_max_entries(skel->maps.aggs,
+					 2 * skel->rodata->agg_half);
+	}
 	if ((err = ior_trace_bpf__load(skel)))
 		ior_errx(IOR_EXIT_SYS, "cannot load the BPF programs: %s "
 			 "(ior-trace needs root and a kernel with BTF)",
@@ -181,6 +188,11 @@ int events_fd(void)
 int aggs_fd(void)
 {
 	return bpf_map__fd(skel->maps.aggs);
+}
+
+uint32_t aggs_half(void)
+{
+	return skel->rodata->agg_half;
 }
 
 int sampled_fd(void)

@@ -33,6 +33,8 @@ uint64_t missed_runs(void);
 int events_fd(void);
 int uring_reqs_fd(void);
 int aggs_fd(void);
+/* -a: the slots of a half of "aggs" (ior-trace.h). */
+uint32_t aggs_half(void);
 int sampled_fd(void);
 /* -a: the generation the programs count the calls of from now on. */
 void set_agg_gen(uint32_t gen);
