@@ -940,6 +940,14 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 	if (th->time)
 		count(IOR_CNT_UNPAIRED);
 	th->time = bpf_ktime_get_ns();
+	/* -a: the time is all the exit needs (exit_group has none) */
+	if (aggregate) {
+		if (native == IOR_NR_exit_group) {
+			agg_add(task, abi, id, false, 0, 0);
+			th->time = 0;
+		}
+		return 0;
+	}
 	/* a call that may create a file: the umask it applies (two loads) */
 	if (cap->umask)
 		th->umask = task->fs->umask;
@@ -948,14 +956,10 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 		th->sub = (__u32)arg_reg(regs, abi, 1) && !sqpoll_ring(regs, abi) ?
 			  __sync_fetch_and_add(&aio_sub_last, 1) + 1 : 0;
 	if (native == IOR_NR_exit_group) {	/* never returns */
-		if (aggregate)
-			agg_add(task, abi, id, false, 0, 0);
-		else if (!sample_skip(cap, abi, id, 0))
+		if (!sample_skip(cap, abi, id, 0))
 			output_small(task, regs, abi, id, native, 0, th->time,
 				     0, 0);
 		th->time = 0;
-	} else if (aggregate) {
-		/* counted at exit: nothing of the entry is needed */
 	} else if (cap->cls == IOR_CALL_ENTRY &&
 		   !save_entry(id, abi, native, regs, task, th->time)) {
 		th->time = 0;		/* lost, and counted */
