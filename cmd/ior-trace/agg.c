@@ -67,8 +67,9 @@ static int ncpus(void)
 	return n;
 }
 
-/* Slots of "aggs" read by one call. */
+/* Slots of "aggs" read by one call: at most, and the bytes of their values. */
 #define AGG_CHUNK 256
+#define AGG_CHUNK_BYTES (1 << 20)
 
 /* Add the counts of b to a, of the same pair: min and max kept. */
 static void agg_merge(struct ior_agg *a, const struct ior_agg *b)
@@ -100,15 +101,21 @@ static void read_half(int fd, uint32_t first, uint32_t half,
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	int n = ncpus();
-	struct ior_agg *vals = ior_xcalloc((size_t)AGG_CHUNK * n, sizeof(*vals));
-	struct ior_agg *zero = ior_xcalloc(n, sizeof(*zero));
+	/* as many slots as AGG_CHUNK_BYTES hold over the CPUs, 1 at least */
+	uint32_t chunk = AGG_CHUNK_BYTES / (n * sizeof(struct ior_agg));
+	struct ior_agg *vals, *zero = ior_xcalloc(n, sizeof(*zero));
 	uint32_t keys[AGG_CHUNK], in, out, done = 0, cnt;
 
+	if (chunk > AGG_CHUNK)
+		chunk = AGG_CHUNK;
+	if (chunk < 1)
+		chunk = 1;
+	vals = ior_xcalloc((size_t)chunk * n, sizeof(*vals));
 	while (done < half) {
 		bool used;
 		int err;
 
-		cnt = half - done < AGG_CHUNK ? half - done : AGG_CHUNK;
+		cnt = half - done < chunk ? half - done : chunk;
 		in = first + done - 1;
 		err = bpf_map_lookup_batch(fd, first + done ? &in : NULL, &out,
 					   keys, vals, &cnt, &opts);
