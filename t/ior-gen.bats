@@ -1659,6 +1659,27 @@ at() {
 	assert_equal "$(stat_of wait.data)" 3
 }
 
+@test "a write waits for no write of a part of the file it does not touch, after a burst of a hundred writes to that file" {
+	# A database's flush: one thread writes 100 pages of a 16 MiB file,
+	# every other page; then another thread writes a page between two
+	# of them, and then one of them again. Only that last write follows
+	# the burst, and only the write of its own page.
+	{
+		at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0644 size=16777216 ft=reg vfd=1 ofd=1 file=/w/f
+		for i in $(seq 0 99); do
+			at $((i + 2)) 1 1 pwrite64 16384 100 fd=3 count=16384 offset=$((i * 2 * 16384)) vfd=1 ofd=1 file=/w/f
+		done
+		at 200 1 2 pwrite64 16384 100 fd=3 count=16384 offset=$((101 * 16384)) vfd=1 ofd=1 file=/w/f
+		at 201 1 2 pwrite64 16384 100 fd=3 count=16384 offset=$((102 * 16384)) vfd=1 ofd=1 file=/w/f
+	} > "$D/body"
+	{ stream map -; cat "$D/body"; } > "$D/in"
+	run -0 ior-gen "$D/in"
+	# (seq=53 is the write of page 102, 51 * 2)
+	assert_equal "$(ops | tail -n 2)" "$(printf '%s\n' '2 pwrite64 seq=102 after=1' \
+		'2 pwrite64 seq=103 after=53')"
+	assert_equal "$(stat_of wait.data)" 1
+}
+
 @test "what observed a file's size waits for the change before it, a change for the observers before it, not one it overlapped" {
 	# The second extending pwrite64 runs from 5 to 6 us; thread 2's lseek
 	# to the end starts at 5.5 us, overlapping it: it waits for nothing

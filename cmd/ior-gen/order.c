@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ior.h"
+#include "data.h"
 #include "desc.h"
 #include "order.h"
 #include "record.h"
@@ -488,7 +489,7 @@ static void file_read(struct path_ent *f, uint64_t lo, uint64_t hi,
 {
 	if (!f || ret < 0)
 		return;
-	res_use(&f->rdata, u, ACC_READ, lo, hi, 0, WAIT_DATA);
+	data_use(&f->rdata, u, ACC_READ, lo, hi, 0, WAIT_DATA);
 	if ((uint64_t)ret < count) {	/* it reached the end */
 		res_use(&f->rsize, u, ACC_READ, 0, RES_END, 1, WAIT_SIZE);
 		if (hi != RES_END)
@@ -502,7 +503,7 @@ static void file_write(struct path_ent *f, uint64_t lo, uint64_t hi,
 {
 	if (!f || ret < 0)
 		return;
-	res_use(&f->rdata, u, ACC_WRITE, lo, hi, 1, WAIT_DATA);
+	data_use(&f->rdata, u, ACC_WRITE, lo, hi, 1, WAIT_DATA);
 	if (ret == 0)
 		return;
 	if (hi == RES_END || f->size_now < 0 || hi > (uint64_t)f->size_now) {
@@ -518,7 +519,7 @@ static void file_resize(struct path_ent *f, int64_t size, uint64_t lo,
 {
 	if (!f)
 		return;
-	res_use(&f->rdata, u, ACC_WRITE, lo, RES_END, 1, WAIT_DATA);
+	data_use(&f->rdata, u, ACC_WRITE, lo, RES_END, 1, WAIT_DATA);
 	res_use(&f->rsize, u, ACC_WRITE, 0, RES_END, 1, WAIT_SIZE);
 	f->size_now = size;
 }
@@ -547,7 +548,7 @@ static void file_fallocate(const struct ior_in *in, struct path_ent *f,
 
 	if (!f)
 		return;
-	res_use(&f->rdata, u, ACC_WRITE, lo, hi, 1, WAIT_DATA);
+	data_use(&f->rdata, u, ACC_WRITE, lo, hi, 1, WAIT_DATA);
 	if (a->flags && strstr(a->flags, "KEEP_SIZE"))
 		return;
 	if (hi == RES_END || f->size_now < 0 || hi > (uint64_t)f->size_now) {

@@ -517,7 +517,7 @@ void tree_cleanup(void)
 			free(e->target);
 			free(e->lstat);
 			free(e->rname);
-			free(e->rdata);
+			data_free(e->rdata);
 			free(e->rsize);
 			free(e->rlock);
 			free(e);

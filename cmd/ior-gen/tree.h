@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ior.h"
+#include "data.h"
 
 /* A path's fate, decided by the first record that references it. */
 enum ent_state { ST_UNDECIDED, ST_EXISTED, ST_CREATED, ST_ABSENT };
@@ -32,8 +33,9 @@ struct lstat_seen {
 /* A path of the stream: lives until the end, as the tree depends on all. */
 struct path_ent {
 	uint64_t size;			/* inferred size before the capture */
-	/* recent accesses for after= (res.h): of its name, data, size, locks */
-	struct res *rname, *rdata, *rsize, *rlock;
+	/* recent accesses for after= (res.h): of its name, size, locks */
+	struct res *rname, *rsize, *rlock;
+	struct data_res *rdata;		/* of its data (data.h) */
 	int64_t size_now;		/* its size as the ops go, or -1 */
 	unsigned char state, type;
 	unsigned char frozen;		/* written, truncated, removed: stop sizing */
