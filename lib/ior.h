@@ -505,6 +505,15 @@ void ior_put_magic(struct ior_out *o, enum ior_kind k);
  * comm and call are written as stored (already escaped).
  */
 void ior_put_head(struct ior_out *o, const struct ior_rec *r);
+/*
+ * The same for a record just read from in (r, as ior_read() split it,
+ * its columns' bytes untouched): each column whose text is what
+ * ior_put_head() would write is copied, not formatted; PID and TID too
+ * with ids_read, else they are formatted from r (a tool that changed
+ * them).
+ */
+void ior_put_head_read(struct ior_out *o, const struct ior_in *in,
+		       const struct ior_rec *r, int ids_read);
 /* Write " key=value" (value already escaped). */
 void ior_put_kv(struct ior_out *o, const char *key, const char *val);
 void ior_put_kv_i64(struct ior_out *o, const char *key, int64_t v);

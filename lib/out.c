@@ -362,6 +362,71 @@ void ior_put_head(struct ior_out *o, const struct ior_rec *r)
 	o->len += d - s;
 }
 
+/*
+ * Is column s (n bytes, a number the reader accepted) written as
+ * ior_put_head() writes it: no leading zero, no "-0"; a time with nine
+ * decimals?
+ */
+static int canonical_int(const char *s, size_t n)
+{
+	if (s[0] == '-')
+		return s[1] != '0';
+	return s[0] != '0' || n == 1;
+}
+
+static int canonical_time(const char *s, size_t n)
+{
+	return n >= 11 && s[n - 10] == '.' && (s[0] != '0' || n == 11);
+}
+
+void ior_put_head_read(struct ior_out *o, const struct ior_in *in,
+		       const struct ior_rec *r, int ids_read)
+{
+	const char *s = in->line;
+	const char *end = r->nkv ? r->kv[0].key - 1 : s + in->linelen;
+	const char *col[8];	/* where each column starts; col[7]: its end */
+	char *d, *start;
+
+	col[0] = s;
+	col[1] = col[0] + strlen(col[0]) + 1;
+	col[2] = col[1] + strlen(col[1]) + 1;
+	col[3] = r->comm;
+	col[4] = r->call;
+	col[5] = col[4] + strlen(col[4]) + 1;
+	col[6] = col[5] + strlen(col[5]) + 1;
+	col[7] = end + 1;
+	if (!canonical_time(col[0], col[1] - col[0] - 1) ||
+	    (ids_read && (!canonical_int(col[1], col[2] - col[1] - 1) ||
+			  !canonical_int(col[2], col[3] - col[2] - 1))) ||
+	    !canonical_int(col[5], col[6] - col[5] - 1) ||
+	    !canonical_int(col[6], col[7] - col[6] - 1)) {
+		ior_put_head(o, r);
+		return;
+	}
+	if (ids_read) {
+		d = ior_reserve(o, end - s);
+		memcpy(d, s, end - s);
+		for (int i = 1; i < 7; i++)
+			d[col[i] - 1 - s] = ' ';
+		o->len += end - s;
+		return;
+	}
+	/* TIME as read, PID and TID formatted, the rest as read */
+	start = d = ior_reserve(o, (end - s) + 2 * 24);
+	memcpy(d, s, col[1] - s - 1);
+	d += col[1] - s - 1;
+	*d++ = ' ';
+	d += fmt_i64(d, r->pid);
+	*d++ = ' ';
+	d += fmt_i64(d, r->tid);
+	*d++ = ' ';
+	memcpy(d, col[3], end - col[3]);
+	for (int i = 4; i < 7; i++)
+		d[col[i] - 1 - col[3]] = ' ';
+	d += end - col[3];
+	o->len += d - start;
+}
+
 void ior_put_kv(struct ior_out *o, const char *key, const char *val)
 {
 	size_t lk = strlen(key), lv = strlen(val);

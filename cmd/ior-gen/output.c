@@ -21,60 +21,6 @@ static char seq_text[24] = "0";
 static size_t seq_len = 1;
 
 /*
- * Is column s (n bytes, a number the reader accepted) written as
- * ior_put_head() writes it: no leading zero, no "-0", nine decimals?
- */
-static int canonical_int(const char *s, size_t n)
-{
-	if (s[0] == '-')
-		return s[1] != '0';
-	return s[0] != '0' || n == 1;
-}
-
-static int canonical_time(const char *s, size_t n)
-{
-	return n >= 11 && s[n - 10] == '.' && (s[0] != '0' || n == 11);
-}
-
-/*
- * The seven columns. The reader split the line in place, ending each
- * column with a NUL: copying those bytes with the spaces put back is
- * cheaper than formatting the numbers again, and the same when each
- * number is written as ior_put_head() would write it (else it does).
- * The caller checks that the line fits ior_reserve().
- */
-static void put_head(struct ior_out *out, const struct ior_in *in,
-		     const struct ior_rec *r)
-{
-	const char *s = in->line;
-	const char *end = r->nkv ? r->kv[0].key - 1 : s + in->linelen;
-	const char *col[8];	/* where each column starts; col[7]: its end */
-	char *d;
-
-	col[0] = s;
-	col[1] = col[0] + strlen(col[0]) + 1;
-	col[2] = col[1] + strlen(col[1]) + 1;
-	col[3] = r->comm;
-	col[4] = r->call;
-	col[5] = col[4] + strlen(col[4]) + 1;
-	col[6] = col[5] + strlen(col[5]) + 1;
-	col[7] = end + 1;
-	if (!canonical_time(col[0], col[1] - col[0] - 1) ||
-	    !canonical_int(col[1], col[2] - col[1] - 1) ||
-	    !canonical_int(col[2], col[3] - col[2] - 1) ||
-	    !canonical_int(col[5], col[6] - col[5] - 1) ||
-	    !canonical_int(col[6], col[7] - col[6] - 1)) {
-		ior_put_head(out, r);
-		return;
-	}
-	d = ior_reserve(out, end - s);
-	memcpy(d, s, end - s);
-	for (int i = 1; i < 7; i++)
-		d[col[i] - 1 - s] = ' ';
-	out->len += end - s;
-}
-
-/*
  * The arguments as read: the reader split the line in place, ending each
  * key and value with a NUL, so one copy of those bytes with the '=' and
  * ' ' put back is the arguments written again, without a call per key.
@@ -127,7 +73,7 @@ void put_op(struct ior_out *out, const struct ior_in *in,
 	char *d;
 
 	if (copy)
-		put_head(out, in, r);
+		ior_put_head_read(out, in, r, 1);
 	else
 		ior_put_head(out, r);
 	d = ior_reserve(out, 5 + seq_len);

@@ -355,12 +355,13 @@ static void put_args(struct ior_out *out, const struct ior_rec *r, int i,
 	out->len += n + 1;
 }
 
-static void put_record(struct ior_out *out, const struct ior_rec *r,
-		       const struct recinfo *ri)
+static void put_record(struct ior_out *out, const struct ior_in *in,
+		       const struct ior_rec *r, const struct recinfo *ri)
 {
 	int from = 0;	/* the first argument not written yet */
 
-	ior_put_head(out, r);
+	/* the columns but PID and TID as read, where they read as written */
+	ior_put_head_read(out, in, r, 0);
 	for (int i = 0; i < r->nkv; i++) {
 		const char *k = r->kv[i].key;
 		int changed = 1;
@@ -522,7 +523,7 @@ void map_record(const struct ior_in *in, struct ior_rec *r,
 			IOR_PROG_VFD_MAX - 1);
 	if (kept(fs, in, r, &ri, c)) {
 		check_written(in, r, &ri, row, val);
-		put_record(out, r, &ri);
+		put_record(out, in, r, &ri);
 		counts.written++;
 	} else
 		counts.filtered++;
