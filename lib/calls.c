@@ -100,3 +100,32 @@ int ior_call_find(const char *name)
 {
 	return ior_call_findn(name, strlen(name));
 }
+
+/*
+ * A stream has a few calls, each met again and again: the rows found are
+ * kept by name (direct-mapped by its first three bytes), a compare of a
+ * short name instead of a hash and a probe of the table of every call.
+ */
+#define ROWS_SEEN 64
+static struct {
+	char name[24];		/* "": no record's CALL is empty */
+	int row;
+} rows_seen[ROWS_SEEN];
+
+int ior_call_find_seen(const char *name)
+{
+	const unsigned char *c = (const unsigned char *)name;
+	unsigned h = c[0] * 7u + (c[1] ? c[1] * 3u + c[2] : 0);
+	size_t n;
+	int row;
+
+	h %= ROWS_SEEN;
+	if (!strcmp(rows_seen[h].name, name))
+		return rows_seen[h].row;
+	row = ior_call_find(name);
+	if ((n = strlen(name)) < sizeof(rows_seen[h].name)) {
+		memcpy(rows_seen[h].name, name, n + 1);
+		rows_seen[h].row = row;
+	}
+	return row;
+}

@@ -838,6 +838,8 @@ extern const struct ior_call ior_calls[IOR_NCALLS];
 int ior_call_find(const char *name);
 /* The same for the first len bytes of name. */
 int ior_call_findn(const char *name, size_t len);
+/* ior_call_find(), the rows found kept for the next (one thread only). */
+int ior_call_find_seen(const char *name);
 
 /* ---- memory: allocation that exits (IOR_EXIT_SYS) when it fails ---- */
 

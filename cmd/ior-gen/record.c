@@ -503,40 +503,10 @@ static int sqpoll_alone(const struct args *a)
 	return a->exec && !strcmp(a->exec, "sqpoll");
 }
 
-/*
- * The row of call (ior_call_find): a stream has a few calls, each met
- * again and again, so the rows found are kept by name (direct-mapped by
- * its first three bytes), a compare of a short name instead of a hash
- * and a probe of the table of every call.
- */
-#define ROWS_SEEN 64
-static struct {
-	char name[24];		/* "": no record's CALL is empty */
-	int row;
-} rows_seen[ROWS_SEEN];
-
-static int row_of(const char *call)
-{
-	const unsigned char *c = (const unsigned char *)call;
-	unsigned h = c[0] * 7u + (c[1] ? c[1] * 3u + c[2] : 0);
-	size_t n;
-	int row;
-
-	h %= ROWS_SEEN;
-	if (!strcmp(rows_seen[h].name, call))
-		return rows_seen[h].row;
-	row = ior_call_find(call);
-	if ((n = strlen(call)) < sizeof(rows_seen[h].name)) {
-		memcpy(rows_seen[h].name, call, n + 1);
-		rows_seen[h].row = row;
-	}
-	return row;
-}
-
 static void decide(const struct ior_in *in, struct ior_rec *r,
 		   struct ior_out *spool)
 {
-	struct decision d = { .call = row_of(r->call) };
+	struct decision d = { .call = ior_call_find_seen(r->call) };
 	struct path_ent *fe = NULL, *fe2 = NULL;
 	struct after_list l;
 	struct args a;

@@ -132,7 +132,7 @@ void record_init(void)
  */
 static const struct call_model *model_of(const char *name, int *row)
 {
-	int c = *row = ior_call_find(name);
+	int c = *row = ior_call_find_seen(name);
 
 	if (c >= 0)
 		return &models[c];
