@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define IOR_VERSION_STRING "0.1.0"
 #define IOR_FORMAT_VERSION 1
@@ -516,7 +517,14 @@ void ior_put_head_read(struct ior_out *o, const struct ior_in *in,
 		       const struct ior_rec *r, int ids_read);
 /* Write " key=value" (value already escaped). */
 void ior_put_kv(struct ior_out *o, const char *key, const char *val);
-void ior_put_kv_i64(struct ior_out *o, const char *key, int64_t v);
+/* " key=v", key of lk bytes; ior_put_kv_i64: a key's length found here. */
+void ior_put_kv_i64n(struct ior_out *o, const char *key, size_t lk,
+		     int64_t v);
+static inline void ior_put_kv_i64(struct ior_out *o, const char *key,
+				  int64_t v)
+{
+	ior_put_kv_i64n(o, key, strlen(key), v);	/* a literal's: known */
+}
 /* Write " key=" then the escaped bytes of val. */
 void ior_put_kv_esc(struct ior_out *o, const char *key, const char *val);
 /* Write a whole record: head, every kv, newline. */

@@ -268,15 +268,31 @@ void ior_put_esc(struct ior_out *o, const char *s, size_t n)
  */
 static inline size_t fmt_u64(char *d, uint64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
-	size_t n;
+	/* two digits a step, written from the last, where they belong */
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	size_t n = 1;
+	char *p;
 
-	do {
-		*--p = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	n = tmp + sizeof(tmp) - p;
-	memcpy(d, p, n);
+	for (uint64_t t = v; t >= 10 && n < 20; t /= 10)
+		n++;
+	p = d + n;
+	while (v >= 100) {
+		const char *q = pairs + 2 * (v % 100);
+
+		v /= 100;
+		*--p = q[1];
+		*--p = q[0];
+	}
+	if (v >= 10) {
+		*--p = pairs[2 * v + 1];
+		*--p = pairs[2 * v];
+	} else {
+		*--p = '0' + v;
+	}
 	return n;
 }
 
@@ -447,9 +463,9 @@ void ior_put_kv(struct ior_out *o, const char *key, const char *val)
 	o->len += lk + lv + 2;
 }
 
-void ior_put_kv_i64(struct ior_out *o, const char *key, int64_t v)
+void ior_put_kv_i64n(struct ior_out *o, const char *key, size_t lk,
+		     int64_t v)
 {
-	size_t lk = strlen(key);
 	char *d = ior_reserve(o, lk + 26);
 
 	*d++ = ' ';
