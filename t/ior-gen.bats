@@ -1891,3 +1891,29 @@ replays_clean() {
 	assert_equal "$stderr" "ior-gen: $D/in:2: aggregate: an aggregate capture (ior-trace -a) holds counts, no call to replay"
 	run -3 ior-gen --sampled "$D/in"
 }
+
+# opens_closes N: a map stream of one process whose two threads open,
+# read and close a file in turn, N times: N descriptors, two open at once.
+opens_closes() {
+	stream map
+	awk -v n="$1" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			t = 1 + i % 2
+			printf "0.%09d 1 %d app openat 3 10 dirfd=AT_FDCWD path=/d/f%d flags=O_RDWR mode=0 ino=7 size=8192 ft=reg fs=ext4 vfd=%d ofd=%d file=/d/f%d\n", 3 * i, t, i % 50, i, i, i % 50
+			printf "0.%09d 1 %d app read 10 10 fd=3 count=10 vfd=%d ofd=%d file=/d/f%d\n", 3 * i + 1, t, i, i, i % 50
+			printf "0.%09d 1 %d app close 0 10 fd=3 vfd=%d ofd=%d file=/d/f%d\n", 3 * i + 2, t, i, i, i % 50
+		} }'
+}
+
+@test "a process opening and closing descriptors again and again: ior-gen's memory does not grow with their number" {
+	local n
+	for n in 10000 100000; do
+		opens_closes "$n" > "$D/m$n"
+		env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" \
+			/usr/bin/time -f %M -o "$D/rss$n" ior-gen "$D/m$n" > "$D/p$n"
+	done
+	run -0 grep -c ' close 0 10 seq=' "$D/p100000"
+	assert_output 100000
+	(( $(tail -n 1 "$D/rss100000") - $(tail -n 1 "$D/rss10000") < 1000 )) ||
+		fail "ior-gen: max RSS $(tail -n 1 "$D/rss10000") KB for 10000 descriptors, $(tail -n 1 "$D/rss100000") KB for 100000"
+}

@@ -269,18 +269,20 @@ static void order_names(const struct ior_in *in, const struct ior_rec *r,
  * A descriptor (its vfd: made by one call, used, closed, in whichever
  * processes share it) or a number of a process's table (pid << 32 |
  * number: given by an open or a dup, taken back by a close), listed by
- * the process that first used it, and freed when it exits.
+ * the process that first used it, and freed when it exits; a vfd also
+ * at its close, while no record has shared one (vfds_shared).
  */
 #define VFD_KEY (1ull << 63)
 struct fdnum {
-	struct fdnum *next;		/* the process's */
+	struct fdnum *next, *prev;	/* the process's */
 	uint64_t key;
 	int64_t pid;
 	struct res *res;
+	int gone;			/* its process exited: in dead[] */
 };
 static struct ior_hashmap fdnums, fdprocs;
 
-static struct res **fdnum_res(int64_t pid, uint64_t key)
+static struct fdnum *fdnum_of(int64_t pid, uint64_t key)
 {
 	struct fdnum *f = ior_hashmap_get(&fdnums, key);
 
@@ -289,11 +291,20 @@ static struct res **fdnum_res(int64_t pid, uint64_t key)
 		f->key = key;
 		f->pid = pid;
 		f->res = NULL;
+		f->gone = 0;
+		f->prev = NULL;
 		f->next = ior_hashmap_get(&fdprocs, pid);
+		if (f->next)
+			f->next->prev = f;
 		ior_hashmap_put(&fdprocs, pid, f);
 		ior_hashmap_put(&fdnums, key, f);
 	}
-	return &f->res;
+	return f;
+}
+
+static struct res **fdnum_res(int64_t pid, uint64_t key)
+{
+	return &fdnum_of(pid, key)->res;
 }
 
 static void fdnum_free(struct fdnum *f)
@@ -327,11 +338,50 @@ static void fdnums_free(int64_t pid)
 			if (*slot)
 				fdnum_free(*slot);
 			*slot = f;
+			f->gone = 1;
 		} else {
 			fdnum_free(f);
 		}
 		f = next;
 	}
+}
+
+/*
+ * Whether a record may let a descriptor be named after its close by a
+ * record of its own: a fork's child holds the parent's vfds (ior-map(1)),
+ * a ring the descriptors registered in it (io_uring_register, ior:fixed,
+ * and the requests on them: fixed=, vfds=). Until one comes, a vfd's
+ * accesses are forgotten at its close, as none can follow it; after,
+ * they are kept until its process exits, as before. So memory follows
+ * the descriptors open, not the number ever opened, in a stream of
+ * processes that do not fork.
+ */
+static int vfds_shared;
+
+void order_note_sharing(int call, enum ior_tree op, const struct args *a)
+{
+	if (call == IOR_C_sched_fork || call == IOR_C_vfork ||
+	    op == IOR_TREE_PROCESS || call == IOR_C_io_uring_register ||
+	    call == IOR_C_ior_fixed || a->fixed || a->vfds)
+		vfds_shared = 1;
+}
+
+/* vfd, closed by pid: forgotten, if nothing can name it again. */
+static void vfd_closed(int64_t pid, int64_t vfd)
+{
+	struct fdnum *f = ior_hashmap_get(&fdnums, VFD_KEY | (uint64_t)vfd);
+
+	if (vfds_shared || !f || f->gone || f->pid != pid)
+		return;
+	if (f->next)
+		f->next->prev = f->prev;
+	if (f->prev)
+		f->prev->next = f->next;
+	else if (f->next)
+		ior_hashmap_put(&fdprocs, f->pid, f->next);
+	else
+		ior_hashmap_del(&fdprocs, f->pid, f);
+	fdnum_free(f);
 }
 
 /* The descriptor of key k (vfd, vfd2), if any, as kind. */
@@ -385,6 +435,8 @@ static void order_fds(const struct ior_in *in, const struct ior_rec *r,
 		number_change(r, a->fd ? ior_int(in, "fd", a->fd) : -1, u);
 	else if (op == IOR_TREE_CLOSE)
 		number_change(r, ior_int(in, "fd", a->fd), u);
+	if (op == IOR_TREE_CLOSE && r->ret >= 0 && a->val[ARG_vfd])
+		vfd_closed(r->pid, arg_int(in, a, ARG_vfd));
 	else if (r->ret >= 0 && (made || dup || op == IOR_TREE_HANDLE))
 		number_change(r, call == IOR_C_dup2 || call == IOR_C_dup3 ?
 			      ior_int(in, "fd2", a->fd2) : r->ret, u);

@@ -67,6 +67,12 @@ void order_after(struct after_list *l, const struct ior_in *in,
 		 struct ofd_ent *o, struct path_ent *fe,
 		 struct ofd_ent *o2, struct path_ent *fe2, int64_t mark,
 		 int64_t limit);
+/*
+ * Every record, before it is decided (call: its row, op its tree
+ * column): one that may share a descriptor or name one after its close
+ * (a fork, a registered file) keeps every vfd's accesses from then on.
+ */
+void order_note_sharing(int call, enum ior_tree op, const struct args *a);
 /* Count the operation of l in the trailer's wait.* */
 void order_count(const struct after_list *l);
 /* The trailer's wait.* keys. */

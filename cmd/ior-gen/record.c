@@ -516,6 +516,7 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 	d.row = d.call < 0 ? NULL : &ior_calls[d.call];
 	d.op = d.row ? d.row->tree : IOR_TREE_UNSUPPORTED;
 	get_args(r, &a);
+	order_note_sharing(d.call, d.op, &a);
 	/*
 	 * What ior-gen reads of a record, and the replay of an operation,
 	 * is refused here, whatever becomes of the record: ior-map refuses
