@@ -122,6 +122,8 @@ struct ior_rec {
 	char *call;
 	int64_t ret;
 	uint64_t dur;
+	/* where ior_read() found each column: its offset in the line */
+	uint32_t col[7];
 	int nkv;
 	struct ior_kv kv[IOR_KV_MAX];
 };

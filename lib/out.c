@@ -403,13 +403,8 @@ void ior_put_head_read(struct ior_out *o, const struct ior_in *in,
 	const char *col[8];	/* where each column starts; col[7]: its end */
 	char *d, *start;
 
-	col[0] = s;
-	col[1] = col[0] + strlen(col[0]) + 1;
-	col[2] = col[1] + strlen(col[1]) + 1;
-	col[3] = r->comm;
-	col[4] = r->call;
-	col[5] = col[4] + strlen(col[4]) + 1;
-	col[6] = col[5] + strlen(col[5]) + 1;
+	for (int i = 0; i < 7; i++)
+		col[i] = s + r->col[i];
 	col[7] = end + 1;
 	if (!canonical_time(col[0], col[1] - col[0] - 1) ||
 	    (ids_read && (!canonical_int(col[1], col[2] - col[1] - 1) ||

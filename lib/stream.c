@@ -584,8 +584,11 @@ static int fast_columns(struct ior_in *in, struct ior_rec *r, char **f,
 	/* p: the end, or a space before the arguments (not a trailing one) */
 	if (p != end && p + 1 == end)
 		return 0;
-	for (int i = 1; i < 7; i++)
+	for (int i = 1; i < 7; i++) {
 		f[i][-1] = 0;
+		r->col[i] = f[i] - in->line;
+	}
+	r->col[0] = 0;
 	if (p != end)
 		*p++ = 0;
 	*argp = p;
@@ -630,6 +633,8 @@ static void parse_rec(struct ior_in *in, struct ior_rec *r)
 			ior_bad(in, NULL, "trailing space");
 	}
 	ae = split_args(in, r, p, &bad_tok);
+	for (i = 0; i < 7; i++)
+		r->col[i] = f[i] - in->line;
 	r->time_ns = ior_time(in, "TIME", f[0]);
 	r->pid = ior_int(in, "PID", f[1]);
 	r->tid = ior_int(in, "TID", f[2]);
