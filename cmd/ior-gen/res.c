@@ -52,9 +52,14 @@ static void prune(struct res *s, const struct acc *me)
 {
 	int n = 0;
 
-	for (int i = 0; i < s->n; i++)
-		if (!(ordered(me, &s->a[i]) && supersedes(me, &s->a[i])))
-			s->a[n++] = s->a[i];
+	for (int i = 0; i < s->n; i++) {
+		if (ordered(me, &s->a[i]) && supersedes(me, &s->a[i]))
+			continue;
+		/* most stay where they are: only those after a gap move */
+		if (n != i)
+			s->a[n] = s->a[i];
+		n++;
+	}
 	s->n = n;
 }
 
