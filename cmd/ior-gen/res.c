@@ -134,16 +134,30 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 	 */
 	if (n) {
 		const uint64_t start = u->start;
-		const unsigned all = barrier, w = kind == ACC_WRITE;
 		uint64_t cand = 0;
 
-		for (int i = 0; i < n; i++) {
-			const struct acc *e = &s->a[i];
+		/*
+		 * Newest last in the loop, so that each bit is shifted in by
+		 * one; a loop each for a barrier, a write and a read, so
+		 * that each tests only what it must.
+		 */
+		if (barrier) {
+			for (int i = n - 1; i >= 0; i--)
+				cand = cand << 1 | (s->a[i].end <= start);
+		} else if (kind == ACC_WRITE) {
+			for (int i = n - 1; i >= 0; i--) {
+				const struct acc *e = &s->a[i];
 
-			cand |= (uint64_t)((e->end <= start) &
-					   (all | ((w | e->kind) &
-						   (e->lo < hi) & (lo < e->hi))))
-				<< i;
+				cand = cand << 1 | ((e->end <= start) &
+						    (e->lo < hi) & (lo < e->hi));
+			}
+		} else {
+			for (int i = n - 1; i >= 0; i--) {
+				const struct acc *e = &s->a[i];
+
+				cand = cand << 1 | ((e->end <= start) & e->kind &
+						    (e->lo < hi) & (lo < e->hi));
+			}
 		}
 		while (cand) {
 			int i = 63 - __builtin_clzll(cand);
