@@ -1283,3 +1283,20 @@ ring_rounds_rss() {
 	wait "$map"
 	assert_output 1
 }
+
+@test "the columns ior-map keeps are written in canonical form: nine decimals, no leading zero, no -0" {
+	stream trace - > "$d/in" <<-'EOF'
+	1.5 500 500 a getpid 500 10
+	2.00010779 500 500 a getpid 500 10
+	02.000107791 500 500 a getpid 0500 010
+	3. 500 500 a close -0 10 fd=9
+	3.000000001 500 500 a getpid 500 10 x=1
+	EOF
+	run -0 ior-map "$d/in"
+	assert_equal "$(records)" "$(printf '%s\n' \
+		'1.500000000 1 1 a getpid 500 10' \
+		'2.000107790 1 1 a getpid 500 10' \
+		'2.000107791 1 1 a getpid 500 10' \
+		'3.000000000 1 1 a close 0 10 fd=9' \
+		'3.000000001 1 1 a getpid 500 10 x=1')"
+}
