@@ -109,14 +109,14 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 		.end = u->end, .lo = lo, .hi = hi, .kind = kind,
 	};
 	uint64_t taken = 0;
-	int n, barrier;
+	int n, barrier, full = s && keep && s->n == RES_MAX;
 
 	/*
 	 * Full: forget what this one will stand for, or merge two of one
 	 * thread; else this access follows every one that completed before
 	 * it started, so that it can stand for them.
 	 */
-	if (s && keep && s->n == RES_MAX) {
+	if (full) {
 		prune(s, &me);
 		if (s->n == RES_MAX)
 			merge_oldest(s);
@@ -144,7 +144,12 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 		if (barrier) {
 			for (int i = n - 1; i >= 0; i--)
 				cand = cand << 1 | (s->a[i].end <= start);
-		} else if (kind == ACC_WRITE) {
+		} else if (kind == ACC_WRITE || (!full && s->writes == n)) {
+			/*
+			 * A write, or a read of a list of writes only (writes
+			 * is exact but in a call that forgot or merged some):
+			 * the kinds need no test.
+			 */
 			for (int i = n - 1; i >= 0; i--) {
 				const struct acc *e = &s->a[i];
 

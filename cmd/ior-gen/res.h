@@ -29,9 +29,10 @@ struct acc {
 struct res {
 	unsigned short n, cap;
 	/*
-	 * At least the number of writes in a[] (exact after each kept
-	 * access): a read finds nothing to wait for on a resource with
-	 * none, without a scan of the list.
+	 * At least the number of writes in a[] (exact but within a call
+	 * that forgot or merged some): a read finds nothing to wait for on
+	 * a resource with none, without a scan of the list, and needs no
+	 * test of the kinds on one with only writes.
 	 */
 	unsigned short writes;
 	struct acc a[];			/* oldest first */
