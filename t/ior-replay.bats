@@ -2893,3 +2893,153 @@ disk_of() {
 	run -0 ior-stats "$D/result"
 	assert_line "storage: none (the root is on no block device)"
 }
+
+# ---- the window (IOR_REPLAY_WINDOW): a program streamed through it ----
+
+# The result lines of the last `run` without what a replay measures
+# (TIME, RET's time-free twin stays, DUR): what any two replays of one
+# program write alike.
+unmeasured() {
+	printf '%s\n' "$output" | awk '!/^#/ { $1 = ""; $7 = ""; print }'
+}
+
+# Each op of the last `run` with after= started once what it names ended.
+after_kept() {
+	printf '%s\n' "$output" | awk '
+		!/^#/ {
+			seq = ""; after = ""
+			for (i = 8; i <= NF; i++) {
+				if ($i ~ /^seq=/) seq = substr($i, 5)
+				if ($i ~ /^after=/) after = substr($i, 7)
+			}
+			start[seq] = $1 * 1e9; end[seq] = $1 * 1e9 + $7
+			if (after == "") next
+			n = split(after, a, ",")
+			for (k = 1; k <= n; k++)
+				if (start[seq] < end[a[k]] - 1) {
+					print "seq=" seq " began before seq=" a[k] " ended"
+					bad = 1
+				}
+		}
+		END { exit bad }'
+}
+
+@test "a program many times longer than its window replays as with a window that holds all of it" {
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op 1 1 sched:fork 0 child=3 cpid=3 flags=
+		for k in $(seq 0 59); do
+			op 1 1 pwrite64 1 fd=3 count=1 offset=$k
+			a=$SEQ
+			op 1 2 mkdir 0 path=/d$k mode=0755 after=$a
+			b=$SEQ
+			# a list of three, one of them long out of the window;
+			# before the mkdir, the stat would fail
+			op 3 3 newfstatat 0 dirfd=AT_FDCWD path=/d$k flags= after=1,$a,$b
+		done
+		op 1 1 close 0 fd=3
+	} > "$D/p.replay"
+	IOR_REPLAY_WINDOW=8 replay
+	assert_success
+	assert_equal "$(stat_of ops)" 184
+	assert_equal "$(stat_of mismatched)" 0
+	assert_equal "$(stat_of skipped)" 0
+	assert_equal "$(stat -c %s "$R/f")" 60
+	[ -d "$R/d59" ]
+	local small
+	small=$(unmeasured)
+	run after_kept
+	assert_success
+	# again, on a new root, with a window larger than the program
+	rm -rf "$R"
+	mkdir "$R"
+	replay
+	assert_success
+	assert_equal "$small" "$(unmeasured)"
+	# in program order, one line an op
+	assert_equal "$(printf '%s\n' "$output" | awk '!/^#/ { print $8 }' | tr '\n' ' ')" \
+		"$(seq 1 184 | sed 's/^/seq=/' | tr '\n' ' ')"
+}
+
+@test "a program on standard input is streamed through the window" {
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		for k in $(seq 0 99); do
+			op 1 1 pwrite64 1 fd=3 count=1 offset=$k
+		done
+		op 1 1 close 0 fd=3
+	} > "$D/p.replay"
+	add_vfds < "$D/p.replay" > "$D/in"
+	IOR_REPLAY_WINDOW=8 run timeout 20 ior-replay -C "$R" < "$D/in"
+	assert_success
+	assert_equal "$(stat_of ops)" 102
+	assert_equal "$(stat_of mismatched)" 0
+	assert_equal "$(stat -c %s "$R/f")" 100
+	assert_equal "$(printf '%s\n' "$output" | grep -c ' pwrite64 1 ')" 100
+}
+
+@test "a program with AIO batches larger than the window is held whole and replays its batches" {
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		for k in $(seq 0 9); do
+			op 1 1 stat 0 path=/f
+		done
+		op 1 1 io_setup 0 nr=32 ctx=0x7f0000
+		op 1 1 io_submit 12 ctx=0x7f0000 nr=12 sub=1
+		op 1 1 io_getevents 12 ctx=0x7f0000 min_nr=12 nr=32
+		for k in $(seq 0 11); do
+			op 1 1 aio:pwrite 4096 fd=3 offset=$((4096 * k)) count=4096 ctx=0x7f0000 sub=1 iocb=$((4096 + 64 * k))
+		done
+		op 1 1 io_destroy 0 ctx=0x7f0000
+		op 1 1 close 0 fd=3
+	} > "$D/p.replay"
+	IOR_REPLAY_WINDOW=8 replay_strace io_submit
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" 49152
+	# one io_submit of the twelve, as captured
+	assert_equal "$(straced | awk '{ split($0, a, ", "); print a[2], $NF }')" "12 12"
+	assert_equal "$(stat_of mismatched)" 0
+	assert_equal "$(stat_of skipped)" 0
+}
+
+@test "IOR_REPLAY_WINDOW out of range is a usage error" {
+	{
+		stream replay
+		op 1 1 mkdir 0 path=/d mode=0755
+	} > "$D/p.replay"
+	IOR_REPLAY_WINDOW=4 replay
+	assert_failure 2
+	assert_output 'ior-replay: IOR_REPLAY_WINDOW: "4": expected 8 to 16777216 ops'
+	[ ! -e "$R/d" ]
+}
+
+@test "an op that waits for one further on than the window is long stalls, and the watchdog says the window is full" {
+	{
+		stream replay
+		op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op 1 1 mknod 0 path=/fifo mode=010600 rdev=0:0
+		# blocks until thread 2 opens the FIFO to write, 21 ops later
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/fifo flags=O_RDONLY
+		for k in $(seq 20); do
+			op 1 2 mkdir 0 path=/d$k mode=0755
+		done
+		op 1 2 openat 4 dirfd=AT_FDCWD path=/fifo flags=O_WRONLY after=2
+	} > "$D/p.replay"
+	IOR_REPLAY_WINDOW=8 replay -W 1
+	assert_failure 1
+	assert_line "ior-replay: stuck: the window of 8 ops is full behind seq=3 pid=1 tid=1 openat (IOR_REPLAY_WINDOW)"
+	assert_equal "$(stat_of interrupted)" stall
+	# A window longer than the wait replays it.
+	rm -rf "$R"
+	mkdir "$R"
+	replay -W 5
+	assert_success
+	assert_equal "$(stat_of skipped)" 0
+	assert_equal "$(stat_of errors)" 0
+	assert_equal "$(stat_of mismatched)" 0
+	assert_equal "$(stat_of ops)" 24
+}

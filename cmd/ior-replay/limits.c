@@ -49,6 +49,7 @@
 #include "options.h"
 #include "paths.h"	/* root */
 #include "program.h"
+#include "window.h"
 
 /* What each replay process adds to the master's mappings, beside threads. */
 #define OWN_MAPS 8
@@ -334,10 +335,10 @@ struct fobj {
 	int64_t size;		/* its size, at most */
 };
 
-/* A name of a file. */
+/* A name of a file: its own copy (the op that named it is not kept). */
 struct fname {
 	struct fname *next;	/* every one, to free them */
-	size_t path;
+	char *path;
 	struct fobj *obj;	/* NULL: nothing (but a directory, perhaps) */
 };
 
@@ -374,17 +375,18 @@ static struct fobj *new_obj(int64_t size)
 	return o;
 }
 
-static struct fname *name_of(size_t path)
+static struct fname *name_of(const char *path)
 {
-	uint64_t h = ior_hash_str(str(path));
+	uint64_t h = ior_hash_str(path);
 	size_t i = ior_hashmap_home(&sz.names, h);
 	struct fname *n;
 
 	while ((n = ior_hashmap_next(&sz.names, h, &i)))
-		if (!strcmp(str(n->path), str(path)))
+		if (!strcmp(n->path, path))
 			return n;
 	n = ior_xcalloc(1, sizeof(*n));
-	n->path = path;
+	if (!(n->path = strdup(path)))
+		ior_err(IOR_EXIT_SYS, "strdup");
 	n->next = sz.fnames;
 	sz.fnames = n;
 	ior_hashmap_add(&sz.names, h, n);
@@ -394,7 +396,7 @@ static struct fname *name_of(size_t path)
 /* vfd was opened on path with flags (the open succeeded in the capture). */
 static void opened(int32_t vfd, size_t path, uint64_t flags)
 {
-	struct fname *n = name_of(path);
+	struct fname *n = name_of(str(path));
 	int tmp = (flags & __O_TMPFILE) == __O_TMPFILE;
 	struct fobj *o = tmp ? NULL : n->obj;
 	int wr = (flags & O_ACCMODE) != O_RDONLY && !(flags & O_PATH);
@@ -500,7 +502,7 @@ static void allocated(struct fobj *o, uint64_t mode, int64_t off, int64_t len)
 /* rename (RENAME_EXCHANGE: both ways) and link of path to path2. */
 static void renamed(size_t path, size_t path2, int exchange, int keep)
 {
-	struct fname *a = name_of(path), *b = name_of(path2);
+	struct fname *a = name_of(str(path)), *b = name_of(str(path2));
 	struct fobj *ob = b->obj;
 
 	b->obj = a->obj;
@@ -570,7 +572,7 @@ static void size_op(const struct prog_op *op)
 			resized(o, op->offset);
 		break;
 	case IOR_REPLAY_TRUNCATE:
-		if ((o = name_of(op->path)->obj))
+		if ((o = name_of(str(op->path))->obj))
 			resized(o, op->offset);
 		break;
 	case IOR_REPLAY_FALLOCATE:
@@ -593,7 +595,7 @@ static void size_op(const struct prog_op *op)
 		break;
 	case IOR_REPLAY_UNLINK:
 		if (op->cret == 0 && !(op->flags & AT_REMOVEDIR))
-			name_of(op->path)->obj = NULL;
+			name_of(str(op->path))->obj = NULL;
 		break;
 	default:
 		break;
@@ -631,6 +633,8 @@ static void bytes_start(void)
 
 		name_of(f->path)->obj = f->path2 ? name_of(f->path2)->obj :
 			new_obj(f->size > INT64_MAX ? INT64_MAX : (int64_t)f->size);
+		free(f->path);
+		free(f->path2);
 	}
 	free(prog.tree);
 	prog.tree = NULL;
@@ -658,6 +662,7 @@ static void bytes_check(void)
 	}
 	for (struct fname *n = sz.fnames, *next; n; n = next) {
 		next = n->next;
+		free(n->path);
 		free(n);
 	}
 	for (struct fobj *o = sz.fobjs, *next; o; o = next) {
@@ -671,16 +676,23 @@ static void bytes_check(void)
 	sz = (struct sizes){ 0 };
 }
 
-/* One pass over the ops, for the mappings and the bytes. */
+static void limits_op(const struct prog_op *op)
+{
+	maps_op(op);
+	size_op(op);
+}
+
+/* One pass over the ops (streamed: over the spool), for the mappings and the bytes. */
 void check_limits(void)
 {
 	check_tasks();
 	maps_start();
 	bytes_start();
-	for (uint32_t i = 0; i < prog.nops; i++) {
-		maps_op(&prog.ops[i]);
-		size_op(&prog.ops[i]);
-	}
+	if (prog.streamed)
+		window_scan(limits_op);
+	else
+		for (uint32_t i = 0; i < prog.nops; i++)
+			limits_op(&prog.ops[i]);
 	maps_check();
 	bytes_check();
 }

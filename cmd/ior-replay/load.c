@@ -3,7 +3,8 @@
  * (lib/calls.h) says how it is issued (its replay column, the op's kind)
  * and which keys it needs, derived from the row's arguments; each key is
  * checked as it is read. All of the program is read before any of it
- * runs.
+ * runs; its ops go to the spool as they are read (window.h), or, in a
+ * program with AIO or io_uring records, are held in memory.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include "options.h"
 #include "program.h"
 #include "shared.h"
+#include "window.h"
 
 struct program prog = { .maxfd = -1, .maxvfd = -1 };
 struct loader ld;
@@ -324,28 +326,45 @@ static uint32_t thread_get(const struct ior_in *in, int64_t vtid,
 	return t;
 }
 
+/* A new op numbered seq, at index prog.nops: where seqs are. */
+static void seq_note(int64_t seq)
+{
+	if (ld.nruns && seq == ld.last_seq + 1)
+		return;
+	ld.runs = ior_xgrow(ld.runs, &ld.runs_cap, ld.nruns + 1,
+			    sizeof(*ld.runs));
+	ld.runs[ld.nruns++] = (struct seq_run){ seq, prog.nops };
+}
+
 /* Index of the op numbered seq (ops are sorted by seq). */
 static uint32_t op_by_seq(const struct ior_in *in, int64_t seq)
 {
-	uint32_t lo = 0, hi = prog.nops;
+	size_t lo = 0, hi = ld.nruns;
+	uint64_t i;
 
+	/* the last run that starts at or before seq */
 	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (prog.ops[mid].seq < seq)
+		if (ld.runs[mid].seq <= seq)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == prog.nops || prog.ops[lo].seq != seq)
-		ior_bad(in, "after", "no operation seq=%lld before this one",
-			(long long)seq);
-	return lo;
+	if (lo == 0)
+		goto none;
+	i = ld.runs[lo - 1].index + (uint64_t)(seq - ld.runs[lo - 1].seq);
+	if (i < (lo < ld.nruns ? ld.runs[lo].index : prog.nops))
+		return i;
+none:
+	ior_bad(in, "after", "no operation seq=%lld before this one",
+		(long long)seq);
 }
 
 /*
  * after=M[,N...]: the operations op waits for (earlier ones), at most
- * AFTER_MAX; more than two are a list in prog.afters.
+ * AFTER_MAX; more than two are a list in the arena (program.h). An op
+ * held in memory is marked waited; one spooled may always be (window.c).
  */
 static void parse_after(const struct ior_in *in, const char *s,
 			struct prog_op *op)
@@ -353,6 +372,7 @@ static void parse_after(const struct ior_in *in, const char *s,
 	uint32_t list[AFTER_MAX];
 	char buf[24];
 	uint32_t n = 0;
+	size_t off;
 
 	for (const char *p = s, *e; ; p = e + 1) {
 		int64_t a;
@@ -370,7 +390,8 @@ static void parse_after(const struct ior_in *in, const char *s,
 		if (a >= op->seq)
 			ior_bad(in, "after", "names a later operation");
 		list[n] = op_by_seq(in, a) + 1;
-		prog.ops[list[n] - 1].waited = 1;
+		if (!ld.spool)
+			prog.ops[list[n] - 1].waited = 1;
 		n++;
 		if (!*e)
 			break;
@@ -380,13 +401,11 @@ static void parse_after(const struct ior_in *in, const char *s,
 		op->after2 = list[1];
 	if (n <= 2)
 		return;
-	if (!(prog.afters = ior_grow(prog.afters, &ld.afters_cap,
-				     prog.nafters + n, sizeof(*prog.afters))))
-		ior_err(IOR_EXIT_SYS, "realloc");
-	op->after2 = AFTER_LIST | prog.nafters;
-	prog.afters[prog.nafters++] = n - 1;
-	memcpy(prog.afters + prog.nafters, list + 1, (n - 1) * sizeof(*list));
-	prog.nafters += n - 1;
+	list[0] = n - 1;	/* how many more, then each */
+	off = arena_add((const char *)list, n * sizeof(*list));
+	if (off >= AFTER_LIST)
+		ior_bad(in, "after", "too many lists of operations");
+	op->after2 = AFTER_LIST | off;
 }
 
 /*
@@ -818,33 +837,108 @@ static void parse_fork(const struct args *a, struct prog_op *op)
 	op->child = thread_get(a->in, child, cpid, 1);
 }
 
+/*
+ * Whether a record is of AIO or io_uring (their kinds come last): such a
+ * request is tied to calls anywhere in the program, which is then held
+ * whole (window.h). So is an ior:fd of a ring set up before capture.
+ */
+static int is_async(unsigned kind, const struct args *a)
+{
+	return kind >= IOR_REPLAY_IO_SETUP ||
+		(kind == IOR_REPLAY_IORFD && a->val[K_entries]);
+}
+
+/*
+ * From spooling to holding the program: every op spooled so far read
+ * back into prog.ops, with its strings into the arena, and linked to its
+ * thread's op before it and to what its after= names, as if it had been
+ * held from the start.
+ */
+static void unspool(void)
+{
+	char *blob = ior_xmalloc(BLOB_MAX);
+	struct prog_op op;
+	uint32_t len, n = 0;
+
+	spool_rewind();
+	prog.arena_len = 1;
+	while (spool_get(&op, blob, &len)) {
+		size_t at = prog.arena_len;
+
+		if (!(prog.arena = ior_grow(prog.arena, &ld.arena_cap,
+					    at + len, 1)))
+			ior_err(IOR_EXIT_SYS, "realloc");
+		memcpy(prog.arena + at, blob, len);
+		prog.arena_len = at + len;
+		op_rebase(&op, at - 1);
+		if (!(prog.ops = ior_grow(prog.ops, &ld.ops_cap, n + 1,
+					  sizeof(*prog.ops))))
+			ior_err(IOR_EXIT_SYS, "realloc");
+		op.next = NONE;
+		if (op.prev != NONE)
+			prog.ops[op.prev].next = n;
+		if (op.after)
+			prog.ops[op.after - 1].waited = 1;
+		if (op.after2 & AFTER_LIST) {
+			const char *l = str(op.after2 & ~AFTER_LIST);
+			uint32_t k, j;
+
+			memcpy(&k, l, sizeof(k));
+			while (k) {
+				memcpy(&j, l + k-- * sizeof(j), sizeof(j));
+				prog.ops[j - 1].waited = 1;
+			}
+		} else if (op.after2)
+			prog.ops[op.after2 - 1].waited = 1;
+		prog.ops[n++] = op;
+	}
+	if (n != prog.nops)
+		ior_errx(IOR_EXIT_SYS, "the spooled program is cut short");
+	free(blob);
+	spool_close();
+	ld.spool = 0;
+	for (uint32_t t = 0; t < prog.nthreads; t++)
+		prog.threads[t].comm = SIZE_MAX;
+}
+
 static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 {
 	struct args a = { in, r, { NULL } };
 	struct prog_op *op;
 	struct prog_thread *th;
 	uint32_t t;
-	int row;
+	int64_t seq;
+	int row, call;
 
 	ior_keys_values(&keys, r, a.val);
 	if (!a.val[K_seq])
 		ior_bad(in, "seq", "missing: not an operation of a replay program");
 	if (prog.nops == AFTER_LIST - 1)
 		ior_bad(in, NULL, "too many operations");
-	/*
-	 * Not ior_xgrow: zeroing the spare room, up to as many ops again,
-	 * would cost a page fault every 4 KiB of it (a quarter more time to
-	 * load a program of just over 2^20 ops).
-	 */
-	if (!(prog.ops = ior_grow(prog.ops, &ld.ops_cap, prog.nops + 1,
-				  sizeof(*prog.ops))))
-		ior_err(IOR_EXIT_SYS, "realloc");
-	op = &prog.ops[prog.nops];
-	memset(op, 0, sizeof(*op));
-	op->seq = arg_int(&a, K_seq);
-	if (op->seq < 1 || (prog.nops && op->seq <= prog.ops[prog.nops - 1].seq))
+	seq = arg_int(&a, K_seq);
+	if (seq < 1 || (prog.nops && seq <= ld.last_seq))
 		ior_bad(in, "seq", "not increasing");
-	op->row = row_of(in, r->call, &row);
+	call = row_of(in, r->call, &row);
+	if (ld.spool && is_async(ior_calls[row].replay, &a))
+		unspool();
+	if (ld.spool) {
+		op = &ld.scratch;
+	} else {
+		/*
+		 * Not ior_xgrow: zeroing the spare room, up to as many ops
+		 * again, would cost a page fault every 4 KiB of it (a quarter
+		 * more time to load a program of just over 2^20 ops).
+		 */
+		if (!(prog.ops = ior_grow(prog.ops, &ld.ops_cap, prog.nops + 1,
+					  sizeof(*prog.ops))))
+			ior_err(IOR_EXIT_SYS, "realloc");
+		op = &prog.ops[prog.nops];
+	}
+	memset(op, 0, sizeof(*op));
+	seq_note(seq);
+	ld.last_seq = seq;
+	op->seq = seq;
+	op->row = call;
 	op->kind = ior_calls[row].replay;
 	op->pid = r->pid;
 	op->tid = r->tid;
@@ -862,15 +956,25 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	creation_mode(&a, op);
 	guard_op(op);
 	th = &prog.threads[t];
-	if (th->comm == SIZE_MAX || strcmp(str(th->comm), r->comm))
+	/* Held whole, a thread's ops share a copy of its COMM. */
+	if (ld.spool || th->comm == SIZE_MAX || strcmp(str(th->comm), r->comm))
 		th->comm = arena_add(r->comm, strlen(r->comm));
 	op->comm = th->comm;
 	keep_text(op, &a);
+	op->thread = t;
+	op->prev = th->last;
 	if (th->last == NONE)
 		th->first = prog.nops;
-	else
+	else if (!ld.spool)
 		prog.ops[th->last].next = prog.nops;
 	th->last = prog.nops;
+	if (!prog.nops || op->ctime < prog.ctime0)
+		prog.ctime0 = op->ctime;
+	if (ld.spool) {
+		/* its strings: all the arena holds but offset 0 */
+		spool_put(op, prog.arena + 1, prog.arena_len - 1);
+		prog.arena_len = 1;
+	}
 	prog.nops++;
 }
 
@@ -894,18 +998,18 @@ static void tree_file(const struct ior_rec *r, int link)
 	strcpy(path, v[K_path]);
 	if ((n = ior_unescape(path)) <= 0 || memchr(path, 0, n))
 		return;
-	f.path = arena_add(path, n);
 	if (link) {
 		strcpy(path2, v[K_path2]);
 		if ((n = ior_unescape(path2)) <= 0 || memchr(path2, 0, n))
 			return;
-		f.path2 = arena_add(path2, n);
 	} else {
 		errno = 0;
 		f.size = strtoull(v[K_size], &end, 10);
 		if (*end || errno || v[K_size][0] == '-')
 			return;
 	}
+	if (!(f.path = strdup(path)) || (link && !(f.path2 = strdup(path2))))
+		ior_err(IOR_EXIT_SYS, "strdup");
 	prog.tree = ior_xgrow(prog.tree, &ld.tree_cap, prog.ntree + 1,
 			      sizeof(*prog.tree));
 	prog.tree[prog.ntree++] = f;
@@ -943,6 +1047,8 @@ void load_program(const char *path)
 	ior_in_open(&in, path);
 	ior_keys_init(&keys, key_name, NKEYS);
 	arena_add("", 0);	/* offset 0: the empty string */
+	spool_open();
+	ld.spool = 1;
 	while ((k = ior_read(&in, &r)) != IOR_EOF) {
 		if (k == IOR_META) {
 			if (in.kind != IOR_KIND_REPLAY)
@@ -972,15 +1078,17 @@ void load_program(const char *path)
 				r.nkv, IOR_PROG_KV_MAX);
 		parse_op(&in, &r);
 	}
-	link_uring();
+	prog.streamed = ld.spool;
+	if (!prog.streamed)
+		link_uring();
 	ior_in_close(&in);
-	link_aio();
-	find_depths();
+	if (!prog.streamed) {
+		link_aio();
+		find_depths();
+	}
 	find_initial();
-	prog.ctime0 = prog.nops ? prog.ops[0].ctime : 0;
-	for (uint32_t i = 1; i < prog.nops; i++)
-		if (prog.ops[i].ctime < prog.ctime0)
-			prog.ctime0 = prog.ops[i].ctime;
+	window_plan();
+	free(ld.runs);
 	ior_hashmap_free(&ld.thread_of);
 	ior_hashmap_free(&ld.vfds);
 	ior_hashmap_free(&ld.nums);

@@ -55,7 +55,21 @@ struct loader {
 	struct sub_links subs;	/* sub -> io_submit or io_uring_enter */
 	struct sub_links reaps;	/* reap -> its io_getevents, once seen,
 				   and how many requests name it */
-	size_t afters_cap;
+	/*
+	 * Spooling (window.h): each op, once read, goes to the spool with
+	 * its strings (the arena holds only its own); scratch is the op.
+	 * Until the first AIO or io_uring record, which has the whole
+	 * program held in memory (unspool).
+	 */
+	int spool;
+	struct prog_op scratch;
+	int64_t last_seq;
+	/*
+	 * Where each seq is: runs of ops numbered seq, seq + 1 ... from
+	 * index; a new run where a seq skips some. As many as the gaps.
+	 */
+	struct seq_run { int64_t seq; uint32_t index; } *runs;
+	size_t nruns, runs_cap;
 };
 extern struct loader ld;
 
@@ -154,7 +168,8 @@ uint32_t thread_index(int64_t vtid);
 size_t path_of(const struct args *a, int k);
 struct timespec time_of(const struct args *a, int k);
 
-/* The AIO calls' keys; op is prog.ops[prog.nops], of thread th. */
+/* The AIO calls' keys; op is prog.ops[prog.nops], of thread th (the
+   program is held whole from the first AIO or io_uring record on). */
 void parse_aio(const struct args *a, struct prog_op *op,
 	       struct prog_thread *th);
 /*

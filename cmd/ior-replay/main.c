@@ -9,8 +9,10 @@
  * order, as fast as it can or (-T) each at its captured time; an
  * operation with after=M[,N...] first waits until each one it names is done.
  * Done-flags and results live in a shared anonymous mapping, waited on
- * with futexes, so they are seen across processes. When every replay
- * process has ended the master writes the results in program order.
+ * with futexes, so they are seen across processes. The program is
+ * streamed through a window of ops (window.h): the master fills it as
+ * the replay goes, and writes each result in program order as soon as
+ * the op and those before it are done.
  *
  * Every path is resolved beneath the root (root.h): nothing outside it
  * can be reached, whatever the program says.
@@ -20,6 +22,7 @@
  *	load.c		loading the program (program.h): calls, arguments
  *	load-async.c	... AIO and io_uring records and their ties (load.h)
  *	shared.c	the state every replay process sees: results
+ *	window.c	the window of ops: the spool, filling, waiting
  *	order.c		after= waits, and timed deadlines
  *	fdtab.c		descriptor tables: vfd -> the replay's descriptor
  *	issue.c		one op: its kind's handler
@@ -67,6 +70,7 @@
 #include "start.h"
 #include "storage.h"
 #include "task.h"
+#include "window.h"
 
 struct options opt = { .speed = 1, .watchdog = 30 };
 
@@ -209,6 +213,7 @@ int main(int argc, char **argv)
 
 	ior_setprogname(argv[0]);
 	parse_options(argc, argv);
+	window_option();
 	if ((e = ior_root_open(&root, opt.dir, 0)) < 0)
 		ior_errx(IOR_EXIT_SYS, "%s: %s (run ior-init first)", opt.dir,
 			 strerror(-e));
@@ -241,9 +246,10 @@ int main(int argc, char **argv)
 	/* A stop signal before --start-at: every op is written stopped. */
 	sh->t0 = t0;
 	storage_note(STORAGE_START);
+	results_begin(start);
 	wall_ns = stopped() ? 0 : replay(t0);
 	storage_note(STORAGE_END);
-	diverged = write_results(wall_ns, start);
+	diverged = results_end(wall_ns, start);
 	ior_root_close(&root);
 	/* Stopped early (signals.h): by its signal, or with its status. */
 	status = stop_status();

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,19 +17,25 @@
 
 #define SPIN 1000		/* polls before sleeping on a futex */
 
+/*
+ * Op i is loaded (it is before the op that waits). Its word carries its
+ * generation: once its slot holds a later op, i was done and written.
+ */
 void wait_done(uint32_t i)
 {
-	uint32_t *w = &sh->res[i].state;
+	uint32_t *w = &res_at(i)->state, gen = st_gen(i);
 	uint32_t v;
 	int n = 0;
 
 	/* Spin a little: the op is often about to be done. Then sleep. */
-	while ((v = __atomic_load_n(w, __ATOMIC_ACQUIRE)) < ST_DONE) {
+	while (((v = __atomic_load_n(w, __ATOMIC_ACQUIRE)) & ~ST_MASK) == gen &&
+	       (v & ST_MASK) < ST_DONE) {
 		if (n++ < SPIN)
 			__builtin_ia32_pause();
-		else if (v == ST_WAITED || __atomic_compare_exchange_n(w, &v,
-				ST_WAITED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			futex(w, FUTEX_WAIT, ST_WAITED);
+		else if (v == (gen | ST_WAITED) ||
+			 __atomic_compare_exchange_n(w, &v, gen | ST_WAITED, 0,
+				__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			futex(w, FUTEX_WAIT, gen | ST_WAITED);
 	}
 	if (__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE))
 		_exit(IOR_EXIT_SYS);
@@ -36,10 +43,14 @@ void wait_done(uint32_t i)
 
 void wait_list(uint32_t list)
 {
-	const uint32_t *l = prog.afters + list;
+	const char *l = str(list);
+	uint32_t n, j;
 
-	for (uint32_t k = 1; k <= l[0]; k++)
-		wait_done(l[k] - 1);
+	memcpy(&n, l, sizeof(n));
+	for (uint32_t k = 1; k <= n; k++) {
+		memcpy(&j, l + k * sizeof(j), sizeof(j));
+		wait_done(j - 1);
+	}
 }
 
 void wait_batch(const struct prog_op *op)
@@ -64,7 +75,7 @@ void wait_batch(const struct prog_op *op)
 
 uint64_t due(uint32_t i)
 {
-	double d = (prog.ops[i].ctime - prog.ctime0) / opt.speed;
+	double d = (op_at(i)->ctime - prog.ctime0) / opt.speed;
 
 	return d < DUE_MAX ? (uint64_t)d : DUE_MAX;
 }

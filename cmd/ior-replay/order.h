@@ -18,8 +18,10 @@
 
 /* Wait until op i is done or skipped; exits if the replay is aborted. */
 void wait_done(uint32_t i);
-/* The same for each op of prog.afters[list] (AFTER_LIST cleared). */
+/* The same for each op of the list at arena offset list (AFTER_LIST cleared). */
 void wait_list(uint32_t list);
+/* Wake the master, which waits for the op that ended (window.h). */
+void window_kick(void);
 
 /* Wait for the ops op's after= names. */
 static inline void wait_after(const struct prog_op *op)
@@ -46,7 +48,7 @@ void wait_batch(const struct prog_op *op);
  */
 static inline void wait_op(uint32_t i)
 {
-	const struct prog_op *op = &prog.ops[i];
+	const struct prog_op *op = op_at(i);
 
 	wait_after(op);
 	if (op->kind == IOR_REPLAY_IO_SUBMIT ||
@@ -57,19 +59,23 @@ static inline void wait_op(uint32_t i)
 
 /*
  * Op i is done (or skipped): wake whoever waits for it. Only an op named
- * by some after= can have a sleeper to wake. (Inline: each op of a fast
- * replay ends here.)
+ * by some after= can have a sleeper to wake; a streamed op may always
+ * have one (op.waited), and the master may wait for it (sh->want).
+ * (Inline: each op of a fast replay ends here.)
  */
 static inline void finish(uint32_t i, uint32_t state)
 {
-	uint32_t *w = &sh->res[i].state;
+	uint32_t *w = &res_at(i)->state, gen = st_gen(i);
 
-	if (!prog.ops[i].waited) {
-		__atomic_store_n(w, state, __ATOMIC_RELEASE);
+	if (!op_at(i)->waited) {
+		__atomic_store_n(w, gen | state, __ATOMIC_RELEASE);
 		return;
 	}
-	if (__atomic_exchange_n(w, state, __ATOMIC_ACQ_REL) == ST_WAITED)
+	if (__atomic_exchange_n(w, gen | state, __ATOMIC_SEQ_CST) ==
+	    (gen | ST_WAITED))
 		futex(w, FUTEX_WAKE, INT_MAX);
+	if (prog.streamed && __atomic_load_n(&sh->want, __ATOMIC_SEQ_CST) == i)
+		window_kick();
 }
 
 /* Timed: op i's deadline, in ns after TIME 0; wait until then. */

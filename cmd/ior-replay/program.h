@@ -1,8 +1,12 @@
 /*
  * program.h - the replay program as ior-replay holds it: its operations
- * and threads. The master loads it (load.c) before anything runs; from
- * then on it is only read, by every replay process, each of which
- * inherits it as it is forked.
+ * and threads. The master reads and checks all of it (load.c) before
+ * anything runs. A program without AIO or io_uring requests is then
+ * streamed (window.h): its ops are spooled to a temporary file and
+ * brought into a window of slots as the replay goes, op i in slot
+ * i & prog.wmask. One with requests is held whole, as the links between
+ * requests and their calls span it (load-async.c); its window is the
+ * whole program, inherited by every replay process as it is forked.
  */
 #ifndef REPLAY_PROGRAM_H
 #define REPLAY_PROGRAM_H
@@ -103,6 +107,10 @@ struct prog_op {
 				   one comes first (its io_submit returned
 				   after the reap did); 0: none. Those
 				   calls: how many of their requests do */
+	uint32_t thread;	/* its thread's index */
+	uint32_t prev;		/* the op before it of the same thread, or
+				   NONE: what a streamed thread finds its
+				   next op by (window.h) */
 };
 _Static_assert(offsetof(struct prog_op, path2) + sizeof(size_t) == 64,
 	       "run_thread prefetches the first 64 bytes of an op");
@@ -114,8 +122,9 @@ enum { HAS_OFF = 1, HAS_OFF2 = 2, HAS_TIMES = 4, HAS_REAP = 8 };
 
 /*
  * An after= of more than two ops: after names the first, after2 is
- * AFTER_LIST | i, and prog.afters[i] is how many more, then each (index
- * + 1). Ops are fewer than AFTER_LIST.
+ * AFTER_LIST | s, and the arena at s holds, as uint32_t (unaligned),
+ * how many more, then each (index + 1): the list travels with its op's
+ * strings. Ops, and arena offsets, are fewer than AFTER_LIST.
  */
 #define AFTER_LIST 0x80000000u
 #define AFTER_MAX 1024		/* ops one after= may name */
@@ -130,7 +139,8 @@ enum { ALONE_NO, ALONE_LEAD, ALONE_ORPHAN };
 
 struct prog_thread {
 	int64_t vtid, vpid;
-	uint32_t first, last;	/* its ops, linked by op.next */
+	uint32_t first, last;	/* its ops, linked by op.next (and, as
+				   they are loaded, by op.prev) */
 	uint32_t next_initial;	/* next initial thread of the same process */
 	uint32_t maxiov;	/* iovecs of a call or of an io_submit */
 	uint32_t maxbatch;	/* requests of its largest io_submit */
@@ -141,29 +151,34 @@ struct prog_thread {
 };
 
 /*
- * A file of the starting tree, as its init:file (or, path2 not 0, an
- * init:link to path2) says: what limits.c starts from.
+ * A file of the starting tree, as its init:file (or, path2 not NULL, an
+ * init:link to path2) says: what limits.c starts from. Its own copies of
+ * the names: the tree is held whole (it is live state: ior-init makes
+ * all of it), the ops' strings are not.
  */
 struct tree_file {
-	size_t path, path2;
+	char *path, *path2;
 	uint64_t size;
 };
 
 /*
  * The program: made by the master as it loads, only read from then on,
- * by every replay process (each inherits it as it is forked).
+ * by every replay process (each inherits it as it is forked). Streamed,
+ * ops and arena are the window's shared slots, which the master fills
+ * as the replay goes (window.h).
  */
 struct program {
-	struct prog_op *ops;	/* in program order (by seq) */
+	struct prog_op *ops;	/* op i at ops[i & wmask] */
 	uint32_t nops;
+	uint32_t wmask;		/* the window's slots - 1 (a power of 2 - 1) */
+	uint32_t wshift;	/* log2 of its slots */
+	int streamed;		/* loaded into the window as the replay goes */
 	struct prog_thread *threads;
 	uint32_t nthreads;
 	uint32_t *initial;	/* first thread of each initial process */
 	uint32_t ninitial;
 	char *arena;		/* the ops' strings (str()) */
 	size_t arena_len;
-	uint32_t *afters;	/* the lists of after= of more than two */
-	size_t nafters;
 	char *meta;		/* input metadata lines, passed through */
 	size_t meta_len;
 	uint64_t maxwrite;	/* the most bytes a call writes, at most BUF_MAX */
@@ -193,6 +208,12 @@ extern struct program prog;
 static inline const char *str(size_t off)
 {
 	return prog.arena + off;
+}
+
+/* Op i, in its slot of the window (loaded, and not written yet). */
+static inline struct prog_op *op_at(uint32_t i)
+{
+	return &prog.ops[i & prog.wmask];
 }
 
 /*

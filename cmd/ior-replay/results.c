@@ -1,6 +1,7 @@
 /*
- * results.c - the result stream (results.h), written by the master once
- * every replay process has ended.
+ * results.c - the result stream (results.h), written by the master: the
+ * header before the replay, each op's line as the window moves on
+ * (window.c), the trailer once every replay process has ended.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include "signals.h"
 #include "storage.h"
 #include "watchdog.h"
+#include "window.h"
 
 static const char *const skip_names[] = {
 	[SKIP_NOFD] = "nofd", [SKIP_NOMAP] = "nomap", [SKIP_UNSAFE] = "unsafe",
@@ -80,7 +82,7 @@ static int mismatched(const struct prog_op *op, int64_t ret)
  */
 static int late_of(uint32_t i, int64_t *late, int *own)
 {
-	const struct prog_op *op = &prog.ops[i];
+	const struct prog_op *op = op_at(i);
 	uint32_t at = i;
 
 	if (is_aio_request(op->kind) ||
@@ -90,7 +92,7 @@ static int late_of(uint32_t i, int64_t *late, int *own)
 		at = op->target;
 	}
 	*own = at == i;
-	*late = (int64_t)(sh->res[at].start - due(at));
+	*late = (int64_t)(res_at(at)->start - due(at));
 	return 1;
 }
 
@@ -141,136 +143,160 @@ static void put_skew(struct ior_out *out, uint64_t start, uint64_t first)
 		ior_warnx("first op %.6f ms after --start-at", skew / 1e6);
 }
 
-int write_results(uint64_t wall_ns, uint64_t start)
-{
-	uint64_t first = UINT64_MAX;	/* the earliest op's start */
+/*
+ * What the lines written so far add up to, for the trailer. Timed, each
+ * op's lateness is kept for the percentiles: 8 bytes an op.
+ */
+static struct tally {
 	struct ior_out out;
-	uint64_t errors = 0, mism = 0, skipped = 0, nstopped = 0, newerr = 0;
+	uint64_t first;		/* the earliest op's start */
+	uint64_t errors, mism, skipped, nstopped, newerr;
+	uint64_t nskip[NSKIP];
+	int64_t *lates;
+	size_t lates_cap;
+	uint32_t nlates;
+	uint32_t *stuck, nstuck, k;	/* stopped: the ops in their call */
+} tl;
+
+void results_begin(uint64_t start)
+{
+	tl.first = UINT64_MAX;
+	ior_out_init(&tl.out, STDOUT_FILENO, NULL);
+	ior_put_magic(&tl.out, IOR_KIND_RESULT);
+	ior_put(&tl.out, prog.meta, prog.meta_len);
+	ior_puts(&tl.out, "#meta ior-replay");
+	put_host(&tl.out);
+	ior_put_kv_esc(&tl.out, "root", opt.dir);
+	ior_puts(&tl.out, " start=");
+	ior_put_time(&tl.out, start);
+	ior_puts(&tl.out, " cache=");
+	ior_puts(&tl.out, cache_name(opt.cache));
+	if (opt.timed)
+		ior_printf(&tl.out, " speed=%g", opt.speed);
+	ior_putc(&tl.out, '\n');
+	storage_put(&tl.out, STORAGE_START);
+}
+
+void result_put(uint32_t i)
+{
+	struct ior_out *out = &tl.out;
+	const struct prog_op *op = op_at(i);
+	const struct op_result *res = res_at(i);
+	uint32_t state = res->state & ST_MASK;
+	/*
+	 * Not done when the replay was stopped early, for whatever
+	 * reason (signals.h): never begun, in its call, or given up
+	 * (ST_ABORT) after a failure. (An op written while the replay
+	 * runs is done or skipped.)
+	 */
+	int stop_skip = stopped() && state != ST_DONE && state != ST_SKIPPED;
+	int skip = state == ST_SKIPPED || stop_skip;
 	uint64_t stop_time = stop.at > sh->t0 ? stop.at - sh->t0 : 0;
-	uint32_t *stuck = NULL, nstuck = 0, k = 0;
-	uint64_t nskip[NSKIP] = { 0 };
-	int64_t *lates = NULL, late;
-	uint32_t nlates = 0;
+	int64_t late;
 	int own;
 
-	if (opt.timed && prog.nops)
-		lates = ior_xreallocarray(NULL, prog.nops, sizeof(*lates));
-	if (stopped())
-		stuck = in_their_call(&nstuck);
+	if (!stop_skip && res->start < tl.first)
+		tl.first = res->start;
 
-	ior_out_init(&out, STDOUT_FILENO, NULL);
-	ior_put_magic(&out, IOR_KIND_RESULT);
-	ior_put(&out, prog.meta, prog.meta_len);
-	ior_puts(&out, "#meta ior-replay");
-	put_host(&out);
-	ior_put_kv_esc(&out, "root", opt.dir);
-	ior_puts(&out, " start=");
-	ior_put_time(&out, start);
-	ior_puts(&out, " cache=");
-	ior_puts(&out, cache_name(opt.cache));
-	if (opt.timed)
-		ior_printf(&out, " speed=%g", opt.speed);
-	ior_putc(&out, '\n');
-	storage_put(&out, STORAGE_START);
-	for (uint32_t i = 0; i < prog.nops; i++) {
-		const struct prog_op *op = &prog.ops[i];
-		const struct op_result *res = &sh->res[i];
-		/*
-		 * Not done when the replay was stopped early, for whatever
-		 * reason (signals.h): never begun, in its call, or given up
-		 * (ST_ABORT) after a failure.
-		 */
-		int stop_skip = stopped() && res->state != ST_DONE &&
-			res->state != ST_SKIPPED;
-		int skip = res->state == ST_SKIPPED || stop_skip;
-
-		if (!stop_skip && res->start < first)
-			first = res->start;
-
-		ior_put_time(&out, stop_skip ? stop_time : res->start);
-		ior_putc(&out, ' ');
-		ior_put_i64(&out, op->pid);
-		ior_putc(&out, ' ');
-		ior_put_i64(&out, op->tid);
-		ior_putc(&out, ' ');
-		ior_puts(&out, str(op->comm));
-		ior_putc(&out, ' ');
-		ior_puts(&out, op->kind == IOR_REPLAY_UR_OTHER ? str(op->name) :
-			 ior_calls[op->row].name);
-		ior_putc(&out, ' ');
-		ior_put_i64(&out, skip ? 0 : res->ret);
-		ior_putc(&out, ' ');
-		ior_put_u64(&out, skip ? 0 : res->dur);
-		ior_putc(&out, ' ');
-		ior_put(&out, str(op->text), op->textlen);
-		ior_put_kv_i64(&out, "cret", op->cret);
-		ior_put_kv_i64(&out, "cdur", op->cdur);
-		if (opt.timed && !stop_skip && late_of(i, &late, &own)) {
-			ior_put_kv_i64(&out, "late", late);
-			if (own)
-				lates[nlates++] = late;
+	ior_put_time(out, stop_skip ? stop_time : res->start);
+	ior_putc(out, ' ');
+	ior_put_i64(out, op->pid);
+	ior_putc(out, ' ');
+	ior_put_i64(out, op->tid);
+	ior_putc(out, ' ');
+	ior_puts(out, str(op->comm));
+	ior_putc(out, ' ');
+	ior_puts(out, op->kind == IOR_REPLAY_UR_OTHER ? str(op->name) :
+		 ior_calls[op->row].name);
+	ior_putc(out, ' ');
+	ior_put_i64(out, skip ? 0 : res->ret);
+	ior_putc(out, ' ');
+	ior_put_u64(out, skip ? 0 : res->dur);
+	ior_putc(out, ' ');
+	ior_put(out, str(op->text), op->textlen);
+	ior_put_kv_i64(out, "cret", op->cret);
+	ior_put_kv_i64(out, "cdur", op->cdur);
+	if (opt.timed && !stop_skip && late_of(i, &late, &own)) {
+		ior_put_kv_i64(out, "late", late);
+		if (own) {
+			tl.lates = ior_xgrow(tl.lates, &tl.lates_cap,
+					     tl.nlates + 1, sizeof(*tl.lates));
+			tl.lates[tl.nlates++] = late;
 		}
-		if (op->cinflight)
-			ior_puts(&out, " cinflight=1");
-		if (res->claim == CL_INFLIGHT)
-			ior_puts(&out, " inflight=1");
-		if (stop_skip) {
-			ior_puts(&out, " skip=stopped");
-			nstopped++;
-			if (k < nstuck && stuck[k] == i) {
-				ior_puts(&out, " stuck=1");
-				k++;
-			}
-		} else if (skip) {
-			ior_puts(&out, " skip=");
-			ior_puts(&out, skip_names[res->skip]);
-			skipped++;
-			nskip[res->skip]++;
-		} else {
-			errors += res->ret < 0;
-			mism += mismatched(op, res->ret);
-			newerr += res->ret < 0 && op->cret >= 0;
-		}
-		ior_putc(&out, '\n');
 	}
-	ior_printf(&out, "#stat ior-replay ops=%u errors=%llu mismatched=%llu skipped=%llu",
-		   prog.nops, (unsigned long long)errors, (unsigned long long)mism,
-		   (unsigned long long)skipped);
-	put_skips(&out, nskip);
-	ior_printf(&out, " uring_flags_dropped=%u wall_ns=%llu",
+	if (op->cinflight)
+		ior_puts(out, " cinflight=1");
+	if (res->claim == CL_INFLIGHT)
+		ior_puts(out, " inflight=1");
+	if (stop_skip) {
+		ior_puts(out, " skip=stopped");
+		tl.nstopped++;
+		if (tl.k < tl.nstuck && tl.stuck[tl.k] == i) {
+			ior_puts(out, " stuck=1");
+			tl.k++;
+		}
+	} else if (skip) {
+		ior_puts(out, " skip=");
+		ior_puts(out, skip_names[res->skip]);
+		tl.skipped++;
+		tl.nskip[res->skip]++;
+	} else {
+		tl.errors += res->ret < 0;
+		tl.mism += mismatched(op, res->ret);
+		tl.newerr += res->ret < 0 && op->cret >= 0;
+	}
+	ior_putc(out, '\n');
+}
+
+int results_end(uint64_t wall_ns, uint64_t start)
+{
+	struct ior_out *out = &tl.out;
+	int64_t *lates;
+	uint32_t nlates;
+
+	if (stopped())
+		tl.stuck = in_their_call(&tl.nstuck);
+	window_drain();
+	lates = tl.lates;
+	nlates = tl.nlates;
+	ior_printf(out, "#stat ior-replay ops=%u errors=%llu mismatched=%llu skipped=%llu",
+		   prog.nops, (unsigned long long)tl.errors,
+		   (unsigned long long)tl.mism, (unsigned long long)tl.skipped);
+	put_skips(out, tl.nskip);
+	ior_printf(out, " uring_flags_dropped=%u wall_ns=%llu",
 		   sh->uring_dropped, (unsigned long long)wall_ns);
-	ior_printf(&out, " setid_stripped=%u xattrs_refused=%u",
+	ior_printf(out, " setid_stripped=%u xattrs_refused=%u",
 		   prog.setid_stripped, prog.xattrs_refused);
 	if (opt.timed) {
 		if (nlates)
 			qsort(lates, nlates, sizeof(*lates), by_value);
-		ior_printf(&out, " late_p50=%lld late_p99=%lld late_max=%lld",
+		ior_printf(out, " late_p50=%lld late_p99=%lld late_max=%lld",
 			   (long long)percentile(lates, nlates, 50),
 			   (long long)percentile(lates, nlates, 99),
 			   (long long)(nlates ? lates[nlates - 1] : 0));
 	}
-	put_skew(&out, start, first);
+	put_skew(out, start, tl.first);
 	if (stopped()) {
-		ior_puts(&out, " interrupted=");
-		ior_puts(&out, stop_reason());
-		ior_printf(&out, " stopped=%llu stuck=%u",
-			   (unsigned long long)nstopped, nstuck);
+		ior_puts(out, " interrupted=");
+		ior_puts(out, stop_reason());
+		ior_printf(out, " stopped=%llu stuck=%u",
+			   (unsigned long long)tl.nstopped, tl.nstuck);
 	}
-	ior_putc(&out, '\n');
-	storage_put(&out, STORAGE_END);
-	ior_out_close(&out);
-	if ((skipped || mism) && !stopped())
-		say_divergence(skipped, nskip, mism, newerr);
+	ior_putc(out, '\n');
+	storage_put(out, STORAGE_END);
+	ior_out_close(out);
+	if ((tl.skipped || tl.mism) && !stopped())
+		say_divergence(tl.skipped, tl.nskip, tl.mism, tl.newerr);
 	if (opt.verbose)
 		ior_warnx("%u ops in %.3f s: %llu errors, %llu mismatched, %llu skipped",
-			  prog.nops, wall_ns / 1e9, (unsigned long long)errors,
-			  (unsigned long long)mism, (unsigned long long)skipped);
+			  prog.nops, wall_ns / 1e9, (unsigned long long)tl.errors,
+			  (unsigned long long)tl.mism, (unsigned long long)tl.skipped);
 	if (opt.verbose && opt.timed)
 		ior_warnx("late: p50 %.1f us, p99 %.1f us, max %.1f us",
 			  percentile(lates, nlates, 50) / 1e3,
 			  percentile(lates, nlates, 99) / 1e3,
 			  (nlates ? lates[nlates - 1] : 0) / 1e3);
-	free(lates);
-	free(stuck);
-	return skipped || nstopped || mism;
+	free(tl.lates);
+	free(tl.stuck);
+	return tl.skipped || tl.nstopped || tl.mism;
 }

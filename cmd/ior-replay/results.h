@@ -1,17 +1,24 @@
 /*
  * results.h - the result stream: every op in program order with the
- * replay's RET and DUR beside the captured ones, and the counts.
+ * replay's RET and DUR beside the captured ones, and the counts. A
+ * streamed replay (window.h) writes each op's line as soon as it and
+ * every op before it are done; one held whole, once the replay ended.
  */
 #ifndef REPLAY_RESULTS_H
 #define REPLAY_RESULTS_H
 
 #include <stdint.h>
 
+/* The header, before the replay runs; start: TIME 0, in ns of the epoch. */
+void results_begin(uint64_t start);
+/* Op i's line (the master, in order: window.c). */
+void result_put(uint32_t i);
 /*
- * wall_ns: the replay's length; start: TIME 0, in ns of the epoch.
- * Returns 1 when the replay diverged from the capture (an operation
- * skipped, stopped or mismatched), said in one line on stderr; else 0.
+ * The replay ended: the lines not written yet, then the trailer; wall_ns
+ * is the replay's length. Returns 1 when the replay diverged from the
+ * capture (an operation skipped, stopped or mismatched), said in one
+ * line on stderr; else 0.
  */
-int write_results(uint64_t wall_ns, uint64_t start);
+int results_end(uint64_t wall_ns, uint64_t start);
 
 #endif

@@ -18,10 +18,16 @@
 
 struct shared *sh;
 
+/* Results in the window: its slots, or every op of a program held whole. */
+static uint32_t nres(void)
+{
+	return prog.streamed ? prog.wmask + 1 : prog.nops;
+}
+
 /* The mapping: the master's, before the first fork. */
 void shared_map(void)
 {
-	size_t size = sizeof(*sh) + (size_t)prog.nops * sizeof(sh->res[0]);
+	size_t size = sizeof(*sh) + (size_t)nres() * sizeof(sh->res[0]);
 
 	sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -41,16 +47,19 @@ long futex(uint32_t *word, int op, uint32_t val)
 void abort_all(void)
 {
 	__atomic_store_n(&sh->abort, 1, __ATOMIC_SEQ_CST);
-	for (uint32_t i = 0; i < prog.nops; i++) {
-		uint32_t *w = &sh->res[i].state;
+	for (uint32_t s = 0, n = nres(); s < n; s++) {
+		uint32_t *w = &sh->res[s].state;
 		uint32_t v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
 
-		while (v < ST_DONE && !__atomic_compare_exchange_n(w, &v,
-				ST_ABORT, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		while ((v & ST_MASK) < ST_DONE && !__atomic_compare_exchange_n(w,
+				&v, (v & ~ST_MASK) | ST_ABORT, 0,
+				__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			;
-		if (v == ST_WAITED)
+		if ((v & ST_MASK) == ST_WAITED)
 			futex(w, FUTEX_WAKE, INT_MAX);
 	}
+	/* and the threads that wait for the window (window.h) */
+	futex(&sh->loaded, FUTEX_WAKE, INT_MAX);
 }
 
 /* A system error inside a replay process ends the whole replay. */

@@ -1,8 +1,9 @@
 /*
  * shared.h - what every replay process sees: one shared anonymous
- * mapping, made by the master before the first fork, with each op's
- * result and done-flag, so that an op in one process can wait for an op
- * of another, and the master can write every result at the end.
+ * mapping, made by the master before the first fork, with the result
+ * and done-flag of each op of the window (window.h), so that an op in
+ * one process can wait for an op of another, and the master can write
+ * each result.
  */
 #ifndef REPLAY_SHARED_H
 #define REPLAY_SHARED_H
@@ -10,8 +11,17 @@
 #include <stdint.h>
 #include <time.h>
 
-/* An op's state: a futex word that waiters sleep on (order.h). */
+#include "program.h"
+
+/*
+ * An op's state: a futex word that waiters sleep on (order.h). Its low
+ * ST_BITS are the state, the others the op's generation (st_gen): which
+ * of the ops that share its slot it is, so that a waiter never takes the
+ * word of the op after for that of the op it waits for (window.h).
+ */
 enum { ST_PENDING, ST_WAITED, ST_DONE, ST_SKIPPED, ST_ABORT };
+#define ST_BITS 3
+#define ST_MASK 7u
 
 /* Why an operation was not issued (skip= in the result). */
 enum skip { SKIP_NONE, SKIP_NOFD, SKIP_NOMAP, SKIP_UNSAFE, SKIP_UNSUPPORTED,
@@ -38,9 +48,37 @@ struct shared {
 	uint32_t abort;
 	uint32_t go;		/* the first processes may start (signals.h) */
 	uint32_t uring_dropped;	/* rings set up without some captured flags */
-	struct op_result res[];
+	/* The window (window.h), each on a cache line of its own. */
+	uint32_t loaded __attribute__((aligned(64)));	/* ops [0, loaded) are
+							   in their slots: a
+							   futex word */
+	uint32_t sleepers;	/* threads asleep on loaded */
+	uint32_t want __attribute__((aligned(64)));	/* the op whose end
+							   kicks the master;
+							   NONE: none */
+	struct op_result res[] __attribute__((aligned(64)));
 };
 extern struct shared *sh;
+
+/* Op i's generation, in its state word. */
+static inline uint32_t st_gen(uint32_t i)
+{
+	return (i >> prog.wshift) << ST_BITS;
+}
+
+/* Op i's result, in its slot (loaded, and not written yet). */
+static inline struct op_result *res_at(uint32_t i)
+{
+	return &sh->res[i & prog.wmask];
+}
+
+/* Whether op i is done or skipped (or given up): loaded and unwritten. */
+static inline int st_done(uint32_t i)
+{
+	uint32_t v = __atomic_load_n(&res_at(i)->state, __ATOMIC_ACQUIRE);
+
+	return (v & ~ST_MASK) != st_gen(i) || (v & ST_MASK) >= ST_DONE;
+}
 
 /* The clock of TIME 0 and of every result: the same in every process. */
 static inline uint64_t now_ns(void)
@@ -52,7 +90,7 @@ static inline uint64_t now_ns(void)
 }
 
 long futex(uint32_t *word, int op, uint32_t val);
-/* Make the mapping, for every op of the program (the master, once). */
+/* Make the mapping, for every slot of the window (the master, once). */
 void shared_map(void);
 /*
  * A failure ends the whole replay: every waiter is woken to exit, since

@@ -40,6 +40,7 @@
 #include "signals.h"
 #include "spawn.h"
 #include "task.h"
+#include "window.h"
 
 /* [0]: the master's end, [1]: the replay processes'. */
 static int requests[2] = { -1, -1 };
@@ -66,6 +67,7 @@ void spawn_init(void)
 void spawn_in_child(void)
 {
 	close(requests[0]);
+	window_in_child();
 }
 
 void spawn_threaded(void)
@@ -199,6 +201,17 @@ static void send_table(int s)
 	flush(s, &m, fds);
 }
 
+/* A kick: a request for no thread, with no descriptor. */
+void spawn_kick(void)
+{
+	uint32_t t = NONE;
+
+	/* a full socket wakes the master anyway */
+	if (send(requests[1], &t, sizeof(t), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+	    errno != EAGAIN && errno != EINTR)
+		fatal("waking ior-replay");
+}
+
 /* Ask the master to fork a process for thread t, with our descriptors. */
 static void ask_master(uint32_t t)
 {
@@ -272,6 +285,8 @@ int spawn_serve(int refuse)
 
 	while ((r = recv_msg(requests[0], &t, sizeof(t), &c, 1, &n,
 			     MSG_DONTWAIT)) != -1 || errno != EAGAIN) {
+		if (r == sizeof(t) && n == 0 && t == NONE)
+			continue;	/* a kick: the master goes on (window.h) */
 		if (r != sizeof(t) || n != 1 || t >= prog.nthreads) {
 			ior_warnx("a bad fork request");
 			if (n)

@@ -24,6 +24,12 @@ void spawn_fork(uint32_t t);
 /* The master: the descriptor the requests come on, to wait for. */
 int spawn_fd(void);
 /*
+ * A replay process wakes the master (window.h), on the socket fork
+ * requests come on: no descriptor more in any replay process, whose
+ * own are numbered as the captured ones were.
+ */
+void spawn_kick(void);
+/*
  * The master: fork a process for each request waiting (drop them when
  * refuse). Returns how many were forked, or -1 when fork failed.
  */

@@ -36,6 +36,7 @@
 #include "task.h"
 #include "uring.h"
 #include "watchdog.h"
+#include "window.h"
 
 /* What a new thread starts with: its index and its descriptors. */
 struct thread_start {
@@ -120,21 +121,33 @@ int issue_task(struct thread_state *w, const struct prog_op *op,
  * A forked process does not inherit the page table entries of the shared
  * result slots: the first write to each page faults, once in 100 ops,
  * inside the measured loop. As fast as possible, map the thread's slots
- * before its first op instead. Not when timed:
- * mapping all the slots between its first and last op could make its
- * first op late, where a fault now and then costs nothing. Failure (a
- * kernel before 5.14) only leaves the faults.
+ * before its first op instead (streamed, the window's: its results, ops
+ * and strings). Not when timed: mapping all the slots between its first
+ * and last op could make its first op late, where a fault now and then
+ * costs nothing. Failure (a kernel before 5.14) only leaves the faults.
  */
-static void prefault_results(const struct prog_thread *th)
+static void prefault(const void *from, const void *to, int advice)
 {
 	uintptr_t pg = sysconf(_SC_PAGESIZE);
-	uintptr_t from, to;
+	uintptr_t a = (uintptr_t)from & ~(pg - 1);
+
+	madvise((void *)a, (uintptr_t)to - a, advice);
+}
+
+static void prefault_results(const struct prog_thread *th)
+{
+	uint32_t n = prog.wmask + 1;
 
 	if (opt.timed || th->first == NONE)
 		return;
-	from = (uintptr_t)&sh->res[th->first] & ~(pg - 1);
-	to = (uintptr_t)&sh->res[th->last + 1];
-	madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+	if (!prog.streamed) {
+		prefault(&sh->res[th->first], &sh->res[th->last + 1],
+			 MADV_POPULATE_WRITE);
+		return;
+	}
+	prefault(&sh->res[0], &sh->res[n], MADV_POPULATE_WRITE);
+	prefault(&prog.ops[0], &prog.ops[n], MADV_POPULATE_READ);
+	prefault(prog.arena, prog.arena + prog.arena_len, MADV_POPULATE_READ);
 }
 
 /* Run the ops of thread t in order, each after what it must follow. */
@@ -148,6 +161,7 @@ static void run_thread(uint32_t t)
 	 * to wait for.
 	 */
 	int at_start = opt.start_at && !opt.timed;
+	uint32_t loaded = 0;	/* ops in the window, as last seen */
 	int skip;
 
 	w->rbuf = map_buf(th->maxread);
@@ -163,9 +177,19 @@ static void run_thread(uint32_t t)
 		fatal("calloc");
 	prefault_results(th);
 	note_at(t, AT_BEGUN);
-	for (uint32_t i = th->first; i != NONE; i = prog.ops[i].next) {
-		struct op_result *res = &sh->res[i];
-		uint32_t next = prog.ops[i].next;
+	for (uint32_t i = th->first, next; i != NONE; i = next) {
+		const struct prog_op *op;
+		struct op_result *res;
+
+		if (i >= loaded)
+			loaded = window_wait(i);
+		op = op_at(i);
+		res = res_at(i);
+		/*
+		 * Read before op i is done, when its slot is surely its own
+		 * (window.h); NONE when the master has not linked it yet.
+		 */
+		next = __atomic_load_n(&op->next, __ATOMIC_RELAXED);
 
 		/*
 		 * Start loading the next op (its first 64 bytes) and its
@@ -175,10 +199,10 @@ static void run_thread(uint32_t t)
 		 * GCC 12 drops a call that only prefetches.)
 		 */
 		if (next != NONE) {
-			__builtin_prefetch(&prog.ops[next]);
-			__builtin_prefetch(&prog.ops[next].path2);
-			__builtin_prefetch(&sh->res[next], 1);
-			__builtin_prefetch(&sh->res[next].claim, 1);
+			__builtin_prefetch(op_at(next));
+			__builtin_prefetch(&op_at(next)->path2);
+			__builtin_prefetch(res_at(next), 1);
+			__builtin_prefetch(&res_at(next)->claim, 1);
 		}
 
 		/*
@@ -187,14 +211,14 @@ static void run_thread(uint32_t t)
 		 * it in the capture: its record issues nothing, and what its
 		 * after= names its io_submit waits for.
 		 */
-		if (is_aio_request(prog.ops[i].kind)) {
-			if (prog.ops[i].alone == ALONE_ORPHAN)
+		if (is_aio_request(op->kind)) {
+			if (op->alone == ALONE_ORPHAN)
 				skip_request(i, SKIP_ORPHAN);
-			continue;
+			goto on;
 		}
 		/* So is an io_uring request, unless it has no io_uring_enter. */
-		if (is_uring_request(prog.ops[i].kind) && prog.ops[i].target != NONE)
-			continue;
+		if (is_uring_request(op->kind) && op->target != NONE)
+			goto on;
 
 		wait_op(i);
 		/* Late when what it waited for was: then at once. */
@@ -205,14 +229,17 @@ static void run_thread(uint32_t t)
 			at_start = 0;
 		}
 		note_at(t, i);
-		if (is_uring_request(prog.ops[i].kind))
+		if (is_uring_request(op->kind))
 			uring_alone(w, i);
-		else if ((skip = issue_op(w, &prog.ops[i], res))) {
+		else if ((skip = issue_op(w, op, res))) {
 			res->start = now_ns() - sh->t0;
 			res->skip = skip;
 			finish(i, ST_SKIPPED);
 		} else
 			finish(i, ST_DONE);
+on:
+		if (next == NONE && i != th->last)
+			next = window_next(t, i);
 	}
 	note_at(t, AT_ENDED);
 	uring_thread_end(t);
@@ -286,6 +313,7 @@ void replay_setup(void)
 	struct rlimit rl;
 
 	shared_map();
+	window_make();
 	open_rootdir();
 	maps_init();
 	aio_init();
@@ -309,10 +337,10 @@ void replay_setup(void)
 
 static uint32_t count_done(void)
 {
-	uint32_t n = 0;
+	uint32_t n = window_written();
 
-	for (uint32_t i = 0; i < prog.nops; i++)
-		n += __atomic_load_n(&sh->res[i].state, __ATOMIC_RELAXED) >= ST_DONE;
+	for (uint32_t i = n, l = window_loaded(); i < l; i++)
+		n += st_done(i);
 	return n;
 }
 
@@ -363,6 +391,7 @@ uint64_t replay(uint64_t t0)
 	pid_t pid;
 
 	sh->t0 = t0;
+	window_feed();	/* the first ops, before any thread looks */
 	for (uint32_t i = 0; i < prog.ninitial; i++) {
 		pid = fork();
 		if (pid < 0) {
@@ -414,6 +443,7 @@ uint64_t replay(uint64_t t0)
 				ior_warnx("%u of %u ops done", count_done(), prog.nops);
 			look = now + LOOK_NS;
 		}
+		window_feed();
 		if ((sig = signals_wait(&req, 1, (look < tick ? look : tick) - now)))
 			stop_replay(sig);
 	}

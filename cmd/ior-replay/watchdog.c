@@ -21,6 +21,7 @@
 #include "program.h"
 #include "shared.h"
 #include "watchdog.h"
+#include "window.h"
 
 struct thread_at *thread_at;
 
@@ -41,21 +42,26 @@ void watchdog_init(void)
 	last = now_ns();
 }
 
+/* Op i is done; an op written (window.h) was. */
 static int done(uint32_t i)
 {
-	return __atomic_load_n(&sh->res[i].state, __ATOMIC_ACQUIRE) >= ST_DONE;
+	return i < window_written() || st_done(i);
 }
 
 /* Its io_submit or io_uring_enter issues it: its thread passes it by. */
 static int passed_by(uint32_t i)
 {
-	return is_aio_request(prog.ops[i].kind) ||
-		(is_uring_request(prog.ops[i].kind) && prog.ops[i].target != NONE);
+	const struct prog_op *op = op_at(i);
+
+	return is_aio_request(op->kind) ||
+		(is_uring_request(op->kind) && op->target != NONE);
 }
 
 /*
  * The op thread t, whose note is a, has not done yet: the one in its
- * call, or the next it issues. NONE: none (not started, or ended).
+ * call, or the next it issues. NONE: none (not started, or ended), or
+ * not known: streamed, an op not in the window now (its thread waits
+ * for the window to move on).
  */
 static uint32_t pending(uint32_t t, uint32_t a)
 {
@@ -67,11 +73,11 @@ static uint32_t pending(uint32_t t, uint32_t a)
 		n = prog.threads[t].first;
 	else if (!done(a))
 		return a;
-	else
-		n = prog.ops[a].next;
-	while (n != NONE && passed_by(n))
-		n = prog.ops[n].next;
-	return n;
+	else if (a < window_written() || (n = op_at(a)->next) == NONE)
+		n = window_after(t, a);
+	while (n != NONE && n < window_loaded() && passed_by(n))
+		n = op_at(n)->next;
+	return n < window_loaded() ? n : NONE;
 }
 
 static const char *call_name(const struct prog_op *op)
@@ -94,7 +100,7 @@ static void report(void)
 		if (n == NONE)
 			continue;
 		none = 0;
-		op = &prog.ops[n];
+		op = op_at(n);
 		if (op->after && !done(op->after - 1))
 			w = op->after - 1;
 		else if (op->after2 && !done(op->after2 - 1))
@@ -107,13 +113,24 @@ static void report(void)
 			ior_warnx("stuck: seq=%lld pid=%lld tid=%lld %s, waiting for seq=%lld",
 				  (long long)op->seq, (long long)op->pid,
 				  (long long)op->tid, call_name(op),
-				  (long long)prog.ops[w].seq);
+				  (long long)op_at(w)->seq);
 		else
 			ior_warnx("stuck: seq=%lld pid=%lld tid=%lld %s, not begun",
 				  (long long)op->seq, (long long)op->pid,
 				  (long long)op->tid, call_name(op));
 	}
-	if (none)
+	/*
+	 * Streamed, the ops after the window wait for its first to be done:
+	 * an op that waits for one further on than the window is long
+	 * never is (window.h).
+	 */
+	if (window_full()) {
+		const struct prog_op *op = op_at(window_written());
+
+		ior_warnx("stuck: the window of %u ops is full behind seq=%lld pid=%lld tid=%lld %s (IOR_REPLAY_WINDOW)",
+			  prog.wmask + 1, (long long)op->seq, (long long)op->pid,
+			  (long long)op->tid, call_name(op));
+	} else if (none)
 		ior_warnx("stuck: no thread at an operation: a replay process has not ended");
 }
 

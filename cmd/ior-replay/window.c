@@ -1,0 +1,533 @@
+/*
+ * window.c - streaming the program (window.h): the spool the loader
+ * writes, the window's slots the master fills from it as the replay
+ * goes, and the waits of the threads that run them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ior.h"
+#include "order.h"
+#include "program.h"
+#include "results.h"
+#include "shared.h"
+#include "spawn.h"
+#include "window.h"
+
+/* ---- the spool ---- */
+
+#define SPOOL_BUF (1u << 20)
+#define SPOOL_FD 512		/* the lowest descriptor it takes, if it can */
+
+/* An op in the spool: this, the op, then len bytes of its strings. */
+struct spool_head {
+	uint32_t len;
+};
+
+static struct spool {
+	int fd;
+	char *buf;
+	size_t len, off;	/* bytes in buf; read from it so far */
+	int reading;
+} sp = { .fd = -1 };
+
+/*
+ * An unlinked file: nothing to clean up whatever ends the replay. A
+ * file system without O_TMPFILE gets a named file, unlinked at once.
+ */
+void spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *name;
+	int hi;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	sp.fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (sp.fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {
+		if (asprintf(&name, "%s/ior-replay.XXXXXX", dir) < 0)
+			ior_err(IOR_EXIT_SYS, "malloc");
+		sp.fd = mkostemp(name, O_CLOEXEC);
+		if (sp.fd >= 0)
+			unlink(name);
+		free(name);
+	}
+	if (sp.fd < 0)
+		ior_err(IOR_EXIT_SYS, "%s: a file to spool the program to", dir);
+	/*
+	 * Out of the way of the low numbers: replay processes close it
+	 * (window_in_child), and the descriptors their opens get must be
+	 * the ones they got without a spool.
+	 */
+	if ((hi = fcntl(sp.fd, F_DUPFD_CLOEXEC, SPOOL_FD)) >= 0) {
+		close(sp.fd);
+		sp.fd = hi;
+	}
+	sp.buf = ior_xmalloc(SPOOL_BUF);
+	sp.len = sp.off = 0;
+	sp.reading = 0;
+}
+
+static void spool_flush(void)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < sp.len) {
+		n = write(sp.fd, sp.buf + done, sp.len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			ior_err(IOR_EXIT_SYS, "spooling the program");
+		done += n;
+	}
+	sp.len = 0;
+}
+
+static void spool_write(const void *p, size_t n)
+{
+	while (n) {
+		size_t k = SPOOL_BUF - sp.len;
+
+		if (!k) {
+			spool_flush();
+			continue;
+		}
+		if (k > n)
+			k = n;
+		memcpy(sp.buf + sp.len, p, k);
+		sp.len += k;
+		p = (const char *)p + k;
+		n -= k;
+	}
+}
+
+void spool_put(const struct prog_op *op, const char *blob, uint32_t len)
+{
+	struct spool_head h = { len };
+
+	if (len > BLOB_MAX)	/* a line cannot hold more */
+		ior_errx(IOR_EXIT_SYS, "seq=%lld: %u bytes of strings",
+			 (long long)op->seq, len);
+	spool_write(&h, sizeof(h));
+	spool_write(op, sizeof(*op));
+	spool_write(blob, len);
+}
+
+void spool_rewind(void)
+{
+	if (!sp.reading)
+		spool_flush();
+	if (lseek(sp.fd, 0, SEEK_SET) < 0)
+		ior_err(IOR_EXIT_SYS, "reading the spooled program");
+	sp.len = sp.off = 0;
+	sp.reading = 1;
+}
+
+/* n bytes into p; 0 at the end, before any. */
+static int spool_read(void *p, size_t n, int first)
+{
+	ssize_t r;
+
+	while (n) {
+		size_t k = sp.len - sp.off;
+
+		if (!k) {
+			r = read(sp.fd, sp.buf, SPOOL_BUF);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				ior_err(IOR_EXIT_SYS, "reading the spooled program");
+			if (r == 0 && first)
+				return 0;
+			if (r == 0)
+				ior_errx(IOR_EXIT_SYS, "the spooled program is cut short");
+			sp.len = r;
+			sp.off = 0;
+			continue;
+		}
+		if (k > n)
+			k = n;
+		memcpy(p, sp.buf + sp.off, k);
+		sp.off += k;
+		p = (char *)p + k;
+		n -= k;
+		first = 0;
+	}
+	return 1;
+}
+
+int spool_get(struct prog_op *op, char *blob, uint32_t *len)
+{
+	struct spool_head h;
+
+	if (!spool_read(&h, sizeof(h), 1))
+		return 0;
+	if (h.len > BLOB_MAX)
+		ior_errx(IOR_EXIT_SYS, "the spooled program is damaged");
+	spool_read(op, sizeof(*op), 0);
+	spool_read(blob, h.len, 0);
+	*len = h.len;
+	return 1;
+}
+
+void spool_close(void)
+{
+	if (sp.fd >= 0)
+		close(sp.fd);
+	free(sp.buf);
+	sp = (struct spool){ .fd = -1 };
+}
+
+void op_rebase(struct prog_op *op, size_t delta)
+{
+	size_t *f[] = { &op->path, &op->path2, &op->comm, &op->text,
+			&op->name, &op->value };
+
+	for (size_t k = 0; k < sizeof(f) / sizeof(*f); k++)
+		if (*f[k])
+			*f[k] += delta;
+	if (op->after2 & AFTER_LIST)
+		op->after2 = AFTER_LIST | ((op->after2 & ~AFTER_LIST) + delta);
+}
+
+/* ---- the window: the master's side ---- */
+
+static struct window {
+	uint32_t asked;		/* IOR_REPLAY_WINDOW */
+	uint32_t slots;		/* W */
+	uint32_t loaded, written;	/* the master's own counts */
+	char *arena;		/* 1 + asize bytes, shared; [0] is "" */
+	uint64_t asize;
+	uint64_t ahead, atail;	/* bytes of the arena ever taken, freed */
+	uint64_t *aend;		/* by slot: ahead once its op's strings were
+				   taken (freed with the op) */
+	uint32_t *tail;		/* shared, by thread: its newest op loaded */
+	/* the next op of the spool, read but not loaded for want of room */
+	struct prog_op next;
+	char *blob;
+	uint32_t bloblen;
+	int staged;
+} win;
+
+/*
+ * IOR_REPLAY_WINDOW=N: the window's slots (rounded up to a power of 2).
+ * For tests, which make it tiny to replay programs much longer than it.
+ */
+void window_option(void)
+{
+	const char *v = getenv("IOR_REPLAY_WINDOW");
+	unsigned long long n;
+	char *end;
+
+	win.asked = WINDOW_OPS;
+	if (!v || !*v)
+		return;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (*end || errno || n < WINDOW_MIN || n > WINDOW_MAX) {
+		ior_warnx("IOR_REPLAY_WINDOW: \"%.40s\": expected %u to %u ops",
+			  v, WINDOW_MIN, WINDOW_MAX);
+		exit(IOR_EXIT_USAGE);
+	}
+	for (win.asked = WINDOW_MIN; win.asked < n; win.asked <<= 1)
+		;
+}
+
+void window_plan(void)
+{
+	uint32_t w = 1, shift = 0, most = prog.streamed ? win.asked :
+		UINT32_MAX;
+
+	while (w < prog.nops && w < most) {
+		w <<= 1;
+		shift++;
+	}
+	prog.wmask = w - 1;
+	prog.wshift = shift;
+	win.slots = w;
+}
+
+void window_scan(void (*fn)(const struct prog_op *op))
+{
+	char *scratch = ior_xmalloc(BLOB_MAX + 1), *arena = prog.arena;
+	struct prog_op op;
+	uint32_t len;
+
+	scratch[0] = 0;
+	prog.arena = scratch;
+	spool_rewind();
+	while (spool_get(&op, scratch + 1, &len))
+		fn(&op);
+	prog.arena = arena;
+	free(scratch);
+}
+
+static void *shared_zeroed(size_t size)
+{
+	void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		ior_err(IOR_EXIT_SYS, "mmap %zu bytes", size);
+	return p;
+}
+
+void window_make(void)
+{
+	sh->want = NONE;
+	if (!prog.streamed) {	/* all of it in memory, loaded */
+		sh->loaded = win.loaded = prog.nops;
+		return;
+	}
+	free(prog.arena);
+	win.asize = (uint64_t)win.slots * ARENA_PER_OP;
+	if (win.asize < 4 * BLOB_MAX)
+		win.asize = 4 * BLOB_MAX;
+	prog.ops = shared_zeroed((size_t)win.slots * sizeof(*prog.ops));
+	prog.arena = win.arena = shared_zeroed(win.asize + 1);
+	prog.arena_len = win.asize + 1;
+	win.tail = shared_zeroed(prog.nthreads * sizeof(*win.tail));
+	memset(win.tail, 0xff, prog.nthreads * sizeof(*win.tail));	/* NONE */
+	win.aend = ior_xcalloc(win.slots, sizeof(*win.aend));
+	win.blob = ior_xmalloc(BLOB_MAX);
+	spool_rewind();
+}
+
+void window_in_child(void)
+{
+	if (sp.fd >= 0)
+		close(sp.fd);
+	sp.fd = -1;
+}
+
+uint32_t window_written(void)
+{
+	return win.written;
+}
+
+uint32_t window_loaded(void)
+{
+	return win.loaded;
+}
+
+int window_full(void)
+{
+	return prog.streamed && win.loaded < prog.nops &&
+		win.loaded > win.written &&
+		(win.loaded - win.written == win.slots || win.staged);
+}
+
+/*
+ * Ops of thread t after i are ones it has not issued (the watchdog asks
+ * after the op a thread issued last), so not done: still in their slots.
+ */
+uint32_t window_after(uint32_t t, uint32_t i)
+{
+	uint32_t k, p;
+
+	if (!prog.streamed)
+		return op_at(i)->next;
+	k = win.tail[t];
+	if (k == NONE || k == i)
+		return NONE;
+	while ((p = op_at(k)->prev) != i)
+		k = p;
+	return k;
+}
+
+/*
+ * Where in the arena len bytes go, at 1 + an offset, or 0: no room yet.
+ * Strings are not split at the arena's end: they start over at 1.
+ */
+static uint64_t arena_take(uint32_t len)
+{
+	uint64_t at = win.ahead % win.asize, skip = 0;
+
+	if (at + len > win.asize)
+		skip = win.asize - at;
+	if (win.ahead + skip + len - win.atail > win.asize)
+		return 0;
+	win.ahead += skip;
+	at = win.ahead % win.asize;
+	win.ahead += len;
+	return 1 + at;
+}
+
+/* Load the next op of the spool into its slot; 0: no room for it yet. */
+static int load_one(void)
+{
+	uint32_t i = win.loaded, s = i & prog.wmask;
+	struct prog_op *op = &prog.ops[s];
+	struct op_result *res = &sh->res[s];
+	uint64_t at = 1;
+
+	if (!win.staged) {
+		if (!spool_get(&win.next, win.blob, &win.bloblen))
+			ior_errx(IOR_EXIT_SYS, "the spooled program is cut short");
+		win.staged = 1;
+	}
+	if (win.bloblen && !(at = arena_take(win.bloblen)))
+		return 0;
+	win.staged = 0;
+	*op = win.next;
+	memcpy(win.arena + at, win.blob, win.bloblen);
+	op_rebase(op, at - 1);
+	op->next = NONE;
+	/* Whether some op waits for it is not known: finish() wakes. */
+	op->waited = 1;
+	res->start = res->dur = 0;
+	res->ret = 0;
+	res->skip = res->claim = 0;
+	/*
+	 * From the state of the op written before (done or skipped) to
+	 * this one's pending, never through a value that says the one
+	 * before is pending: a late waiter for it would sleep for good.
+	 */
+	__atomic_store_n(&res->state, st_gen(i) | ST_PENDING, __ATOMIC_RELEASE);
+	win.aend[s] = win.ahead;
+	/* Its thread's op before, unless written, leads to it. */
+	if (op->prev != NONE && op->prev >= win.written)
+		__atomic_store_n(&op_at(op->prev)->next, i, __ATOMIC_RELAXED);
+	__atomic_store_n(&win.tail[op->thread], i, __ATOMIC_RELAXED);
+	win.loaded++;
+	return 1;
+}
+
+/* Load what room there is for; returns 1 when it stopped for want of it. */
+static int fill(void)
+{
+	uint32_t from = win.loaded;
+	int full = 0;
+
+	while (win.loaded < prog.nops) {
+		if (win.loaded - win.written == win.slots || !load_one()) {
+			full = 1;
+			break;
+		}
+	}
+	if (win.loaded != from) {
+		__atomic_store_n(&sh->loaded, win.loaded, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&sh->sleepers, __ATOMIC_SEQ_CST))
+			futex(&sh->loaded, FUTEX_WAKE, INT_MAX);
+	}
+	return full;
+}
+
+/* Op written's result is written: its slot and strings are free. */
+static void put_next(void)
+{
+	result_put(win.written);
+	if (prog.streamed)
+		win.atail = win.aend[win.written & prog.wmask];
+	win.written++;
+}
+
+/* Whether op i ended as a result is written during the run: done or skipped. */
+static int ended(uint32_t i)
+{
+	uint32_t v = __atomic_load_n(&res_at(i)->state, __ATOMIC_SEQ_CST) &
+		ST_MASK;
+
+	return v == ST_DONE || v == ST_SKIPPED;
+}
+
+void window_feed(void)
+{
+	uint32_t w;
+
+	if (!prog.streamed)
+		return;
+	for (;;) {
+		while (win.written < win.loaded && ended(win.written))
+			put_next();
+		if (!fill()) {
+			__atomic_store_n(&sh->want, NONE, __ATOMIC_SEQ_CST);
+			return;
+		}
+		/*
+		 * Full: sleep until the op halfway through the window is
+		 * done, so that each wake writes and loads many; or, when a
+		 * straggler holds the window, until it is.
+		 */
+		w = win.written + (win.loaded - win.written) / 2;
+		if (ended(w))
+			w = win.written;
+		__atomic_store_n(&sh->want, w, __ATOMIC_SEQ_CST);
+		if (!ended(w))
+			return;
+	}
+}
+
+void window_drain(void)
+{
+	__atomic_store_n(&sh->want, NONE, __ATOMIC_SEQ_CST);
+	for (;;) {
+		if (prog.streamed)
+			fill();
+		if (win.written == win.loaded)
+			break;
+		while (win.written < win.loaded)
+			put_next();
+	}
+}
+
+/* ---- replay threads ---- */
+
+#define SPIN 1000		/* polls before sleeping */
+
+void window_kick(void)
+{
+	spawn_kick();
+}
+
+/* Sleep until sh->loaded is no longer l (the caller saw it so). */
+static void sleep_loaded(uint32_t l)
+{
+	__atomic_add_fetch(&sh->sleepers, 1, __ATOMIC_SEQ_CST);
+	window_kick();
+	if (__atomic_load_n(&sh->loaded, __ATOMIC_SEQ_CST) == l &&
+	    !__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE))
+		futex(&sh->loaded, FUTEX_WAIT, l);
+	__atomic_sub_fetch(&sh->sleepers, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE))
+		_exit(IOR_EXIT_SYS);
+}
+
+uint32_t window_wait(uint32_t i)
+{
+	uint32_t l;
+	int n = 0;
+
+	while ((l = __atomic_load_n(&sh->loaded, __ATOMIC_ACQUIRE)) <= i) {
+		if (n++ < SPIN)
+			__builtin_ia32_pause();
+		else
+			sleep_loaded(l);
+	}
+	return l;
+}
+
+uint32_t window_next(uint32_t t, uint32_t i)
+{
+	uint32_t l, k, p;
+
+	for (;;) {
+		l = __atomic_load_n(&sh->loaded, __ATOMIC_ACQUIRE);
+		k = __atomic_load_n(&win.tail[t], __ATOMIC_RELAXED);
+		if (k != NONE && k != i && k < l) {
+			while ((p = op_at(k)->prev) != i)
+				k = p;
+			return k;
+		}
+		sleep_loaded(l);
+	}
+}
