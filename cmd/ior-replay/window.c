@@ -440,14 +440,33 @@ static int ended(uint32_t i)
 	return v == ST_DONE || v == ST_SKIPPED;
 }
 
+/*
+ * How far the master writes now: up to the op it waited for, which is
+ * done and well behind the threads, not on to the ops they are at. A
+ * master that went on trailed them, writing a few lines at a time and
+ * waking the reader of its output as often: on 2 CPUs, the bench's
+ * replay as fast as possible piped into awk took 1.3-1.7 us an op so,
+ * 0.9-1.2 us this way (0.6 us written to a file, either way). All that
+ * is done is written when a thread starves, or nothing was waited for.
+ */
+static uint32_t write_limit(void)
+{
+	uint32_t w = __atomic_load_n(&sh->want, __ATOMIC_SEQ_CST);
+
+	if (w == NONE || __atomic_load_n(&sh->sleepers, __ATOMIC_RELAXED))
+		return win.loaded;
+	return w + 1 < win.loaded ? w + 1 : win.loaded;
+}
+
 void window_feed(void)
 {
-	uint32_t w;
+	uint32_t w, limit;
 
 	if (!prog.streamed)
 		return;
 	for (;;) {
-		while (win.written < win.loaded && ended(win.written))
+		limit = write_limit();
+		while (win.written < limit && ended(win.written))
 			put_next();
 		if (!fill()) {
 			__atomic_store_n(&sh->want, NONE, __ATOMIC_SEQ_CST);
