@@ -308,6 +308,30 @@ refused() {
 	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
 }
 
+@test "the threads of one process map their result slots once, before they start, not each thread again" {
+	# Four readers of one file whose preads interleave: the slots of each
+	# thread span those of every other. Each mapping them all, at once,
+	# they slept on each other's page locks (500 times a replay of
+	# bench/gen-parallel.c's).
+	head -c 65536 /dev/zero > "$R/f"
+	{
+		stream replay
+		for t in 1 2 3 4; do
+			op 1 "$t" openat $((t + 2)) dirfd=AT_FDCWD path=/f flags=O_RDONLY
+		done
+		for i in $(seq 0 199); do
+			for t in 1 2 3 4; do
+				op 1 "$t" pread64 4096 fd=$((t + 2)) count=4096 offset=$(((i * 4 + t - 1) % 16 * 4096))
+			done
+		done
+	} > "$D/p.replay"
+	replay_strace madvise
+	assert_success
+	assert_equal "$(straced | grep -c MADV_POPULATE_WRITE)" 1
+	assert_equal "$(printf '%s\n' "$output" | awk '$5 == "pread64" && $6 == 4096' | wc -l)" 800
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+}
+
 @test "a forked child process writes through the descriptor it inherited" {
 	{
 		stream replay

@@ -118,13 +118,25 @@ int issue_task(struct thread_state *w, const struct prog_op *op,
 }
 
 /*
+ * The result slots this process has mapped already (prefault_results), as
+ * byte addresses [from, to): set by its first thread before it starts
+ * any other, only read after.
+ */
+static uintptr_t mapped_from, mapped_to;
+
+/*
  * A forked process does not inherit the page table entries of the shared
  * result slots: the first write to each page faults, once in 100 ops,
- * inside the measured loop. As fast as possible, map the thread's slots
- * before its first op instead (streamed, the window's: its results, ops
- * and strings). Not when timed: mapping all the slots between its first
- * and last op could make its first op late, where a fault now and then
- * costs nothing. Failure (a kernel before 5.14) only leaves the faults.
+ * inside the measured loop. As fast as possible, map the slots of ops
+ * first..last before the first op instead (streamed, the whole window's:
+ * its results, ops and strings). Not when timed: mapping all the slots
+ * between its first and last op could make its first op late, where a
+ * fault now and then costs nothing. Failure (a kernel before 5.14) only
+ * leaves the faults. Slots this process mapped already are not mapped
+ * again: the threads of one process share their page tables, and threads
+ * whose ops interleave each span nearly every slot, so that each mapped
+ * them all, at once, waiting for each other's page locks (4 readers of
+ * one file: 500 sleeps a replay).
  */
 static void prefault(const void *from, const void *to, int advice)
 {
@@ -134,20 +146,32 @@ static void prefault(const void *from, const void *to, int advice)
 	madvise((void *)a, (uintptr_t)to - a, advice);
 }
 
-static void prefault_results(const struct prog_thread *th)
+static void prefault_results(uint32_t first, uint32_t last)
 {
 	uint32_t n = prog.wmask + 1;
+	uintptr_t from, to;
 
-	if (opt.timed || th->first == NONE)
+	if (opt.timed || first == NONE)
 		return;
-	if (!prog.streamed) {
-		prefault(&sh->res[th->first], &sh->res[th->last + 1],
-			 MADV_POPULATE_WRITE);
-		return;
+	if (prog.streamed) {
+		first = 0;
+		last = n - 1;
 	}
-	prefault(&sh->res[0], &sh->res[n], MADV_POPULATE_WRITE);
-	prefault(&prog.ops[0], &prog.ops[n], MADV_POPULATE_READ);
-	prefault(prog.arena, prog.arena + prog.arena_len, MADV_POPULATE_READ);
+	from = (uintptr_t)&sh->res[first];
+	to = (uintptr_t)&sh->res[last + 1];
+	if (from >= mapped_from && to <= mapped_to)
+		return;
+	prefault(&sh->res[first], &sh->res[last + 1], MADV_POPULATE_WRITE);
+	if (prog.streamed) {
+		prefault(&prog.ops[0], &prog.ops[n], MADV_POPULATE_READ);
+		prefault(prog.arena, prog.arena + prog.arena_len,
+			 MADV_POPULATE_READ);
+	}
+	/* Only the first thread, before it starts another, says what. */
+	if (!__atomic_load_n(&others, __ATOMIC_ACQUIRE)) {
+		mapped_from = from;
+		mapped_to = to;
+	}
 }
 
 /* Run the ops of thread t in order, each after what it must follow. */
@@ -175,7 +199,7 @@ static void run_thread(uint32_t t)
 	if (th->maxevents &&
 	    !(w->events = calloc(th->maxevents, sizeof(*w->events))))
 		fatal("calloc");
-	prefault_results(th);
+	prefault_results(th->first, th->last);
 	note_at(t, AT_BEGUN);
 	for (uint32_t i = th->first, next; i != NONE; i = next) {
 		const struct prog_op *op;
@@ -275,6 +299,7 @@ static _Noreturn void end_process(void)
 
 void run_process(uint32_t t, struct vfd_table *fds)
 {
+	mapped_from = mapped_to = 0;	/* a new process: none (fork) */
 	if (fds)
 		thread_fds = fds;
 	thread_made();
@@ -298,9 +323,21 @@ static void *thread_main(void *arg)
 /* An initial process: its first thread runs here, the others beside it. */
 static void run_initial(uint32_t first)
 {
+	uint32_t lo = NONE, hi = 0;
+
 	if (!(thread_fds = vfd_table_copy(NULL)))
 		fatal("malloc");
 	thread_made();
+	/* The slots of all its initial threads, once, before they start. */
+	for (uint32_t t = first; t != NONE; t = prog.threads[t].next_initial)
+		if (prog.threads[t].first != NONE) {
+			if (prog.threads[t].first < lo)
+				lo = prog.threads[t].first;
+			if (prog.threads[t].last > hi)
+				hi = prog.threads[t].last;
+		}
+	if (lo != NONE)
+		prefault_results(lo, hi);
 	for (uint32_t t = prog.threads[first].next_initial; t != NONE;
 	     t = prog.threads[t].next_initial)
 		start_thread(t);
