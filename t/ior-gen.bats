@@ -1715,6 +1715,31 @@ at() {
 	assert_equal "$(stat_of wait.fd)" 3
 }
 
+@test "close_range waits for the uses of the descriptors it closes, an open of a number in its range for it; with CLOSE_RANGE_CLOEXEC, only the numbers" {
+	# thread 1 closes 3 and up, while thread 2 holds 4 and thread 3
+	# reads 3; then thread 2 gets 3 again and thread 3 gets 9, a number
+	# not seen before the close_range; thread 1 marks 9 close-on-exec,
+	# which closes no descriptor: thread 2's read of 9 does not wait
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDONLY mode=0 size=100 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 2 1 2 openat 4 100 dirfd=AT_FDCWD path=/w/g flags=O_RDONLY mode=0 size=100 ft=reg vfd=2 ofd=2 file=/w/g)
+	$(at 3 1 3 pread64 10 100 fd=3 count=10 offset=0 vfd=1 ofd=1 file=/w/f)
+	$(at 4 1 1 close_range 0 100 fd=3 maxfd=4294967295 flags=0)
+	$(at 5 1 2 openat 3 100 dirfd=AT_FDCWD path=/w/h flags=O_RDONLY mode=0 size=100 ft=reg vfd=3 ofd=3 file=/w/h)
+	$(at 6 1 3 openat 9 100 dirfd=AT_FDCWD path=/w/i flags=O_RDONLY mode=0 size=100 ft=reg vfd=4 ofd=4 file=/w/i)
+	$(at 7 1 1 close_range 0 100 fd=9 maxfd=9 flags=CLOSE_RANGE_CLOEXEC)
+	$(at 8 1 2 pread64 10 100 fd=9 count=10 offset=0 vfd=4 ofd=4 file=/w/i)
+	$(at 9 2 4 close_range 0 100 fd=0 maxfd=4294967295 flags=0)
+	EOF
+	run -0 ior-gen "$D/in"
+	# another process's close_range (seq=9) is of another table
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '2 openat seq=2' \
+		'3 pread64 seq=3 after=1' '1 close_range seq=4 after=2,3' \
+		'2 openat seq=5 after=4' '3 openat seq=6 after=4' \
+		'1 close_range seq=7 after=6' '2 pread64 seq=8 after=6' '4 close_range seq=9')"
+	assert_equal "$(stat_of wait.fd)" 6
+}
+
 @test "a read of a range written long before, among more writes than a file keeps, still waits for a write that covers it" {
 	{
 		stream map

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/close_range.h>
 
 #include "ior.h"
 #include "data.h"
@@ -273,11 +274,17 @@ static void order_names(const struct ior_in *in, const struct ior_rec *r,
  * at its close, while no record has shared one (vfds_shared).
  */
 #define VFD_KEY (1ull << 63)
+/*
+ * The numbers a process's close_ranges took back, as a range resource of
+ * the process (its number key with this number, which no descriptor has).
+ */
+#define RANGES_NUM UINT32_MAX
 struct fdnum {
 	struct fdnum *next, *prev;	/* the process's */
 	uint64_t key;
 	int64_t pid;
 	struct res *res;
+	int64_t vfd;			/* a number's: the vfd it holds, or -1 */
 	int gone;			/* its process exited: in dead[] */
 };
 static struct ior_hashmap fdnums, fdprocs;
@@ -291,6 +298,7 @@ static struct fdnum *fdnum_of(int64_t pid, uint64_t key)
 		f->key = key;
 		f->pid = pid;
 		f->res = NULL;
+		f->vfd = -1;
 		f->gone = 0;
 		f->prev = NULL;
 		f->next = ior_hashmap_get(&fdprocs, pid);
@@ -394,14 +402,70 @@ static void vfd_use(const struct ior_in *in, const struct args *a, int k,
 			RES_END, 1, WAIT_FD);
 }
 
-/* Number fd of the process's table given or taken back. */
-static void number_change(const struct ior_rec *r, int64_t fd,
+/* The vfd of key k (vfd, vfd2), or -1. */
+static int64_t vfd_of(const struct ior_in *in, const struct args *a, int k)
+{
+	return a->val[k] ? arg_int(in, a, k) : -1;
+}
+
+static unsigned long ranges_closed;	/* none yet: no range to wait for */
+
+/*
+ * Number fd of the process's table given (to vfd) or taken back (vfd
+ * -1). It follows the close_ranges of the process over it, also those
+ * from before the number was first seen.
+ */
+static void number_change(const struct ior_rec *r, int64_t fd, int64_t vfd,
 			  struct user *u)
 {
-	if (fd >= 0)
-		res_use(fdnum_res(r->pid, (uint64_t)r->pid << 32 |
-				  (uint32_t)fd), u, ACC_WRITE, 0, RES_END, 1,
-			WAIT_FD);
+	const uint64_t key = (uint64_t)r->pid << 32;
+	struct fdnum *f, *ranges;
+
+	if (fd < 0 || fd >= RANGES_NUM)
+		return;
+	f = fdnum_of(r->pid, key | (uint32_t)fd);
+	res_use(&f->res, u, ACC_WRITE, 0, RES_END, 1, WAIT_FD);
+	f->vfd = vfd;
+	if (ranges_closed && (ranges = ior_hashmap_get(&fdnums, key | RANGES_NUM)))
+		res_use(&ranges->res, u, ACC_READ, fd, fd + 1, 0, WAIT_FD);
+}
+
+/*
+ * close_range: every number of the process's table in fd..maxfd is
+ * taken back, and each descriptor there closed (with
+ * CLOSE_RANGE_CLOEXEC, marked: not closed). The numbers not seen yet are
+ * kept as one range, for the opens that get one later.
+ */
+static void numbers_closed(const struct ior_in *in, const struct ior_rec *r,
+			   const struct args *a, struct user *u)
+{
+	const uint64_t key = (uint64_t)r->pid << 32;
+	uint64_t lo = ior_uint(in, "fd", a->fd);
+	uint64_t hi = ior_uint(in, "maxfd", a->maxfd);
+	int cloexec = a->flags && (ior_flags(in, "flags", a->flags,
+				   ior_close_range_flags) & CLOSE_RANGE_CLOEXEC);
+	struct fdnum *f;
+
+	if (r->ret < 0 || lo > hi)
+		return;
+	hi = hi >= RANGES_NUM ? RANGES_NUM : hi + 1;
+	ranges_closed++;
+	res_use(fdnum_res(r->pid, key | RANGES_NUM), u, ACC_WRITE, lo, hi, 1,
+		WAIT_FD);
+	/* the process's list: what is added as it goes is a vfd, at its head */
+	for (f = ior_hashmap_get(&fdprocs, r->pid); f; f = f->next) {
+		uint64_t n = (uint32_t)f->key;
+
+		if ((f->key & VFD_KEY) || n < lo || n >= hi)
+			continue;
+		res_use(&f->res, u, ACC_WRITE, 0, RES_END, 1, WAIT_FD);
+		if (cloexec || f->vfd < 0)
+			continue;
+		res_use(fdnum_res(r->pid, VFD_KEY | (uint64_t)f->vfd), u,
+			ACC_WRITE, 0, RES_END, 1, WAIT_FD);
+		vfd_closed(r->pid, f->vfd);
+		f->vfd = -1;
+	}
 }
 
 static int is_dupfd(const struct ior_in *in, enum ior_tree op,
@@ -432,14 +496,19 @@ static void order_fds(const struct ior_in *in, const struct ior_rec *r,
 		ACC_WRITE : ACC_READ, u);
 	vfd_use(in, a, ARG_vfd2, r, dup ? ACC_WRITE : ACC_READ, u);
 	if (op == IOR_TREE_IORFD)
-		number_change(r, a->fd ? ior_int(in, "fd", a->fd) : -1, u);
+		number_change(r, a->fd ? ior_int(in, "fd", a->fd) : -1,
+			      vfd_of(in, a, ARG_vfd), u);
 	else if (op == IOR_TREE_CLOSE)
-		number_change(r, ior_int(in, "fd", a->fd), u);
+		number_change(r, ior_int(in, "fd", a->fd), -1, u);
+	else if (op == IOR_TREE_CLOSE_RANGE)
+		numbers_closed(in, r, a, u);
 	if (op == IOR_TREE_CLOSE && r->ret >= 0 && a->val[ARG_vfd])
 		vfd_closed(r->pid, arg_int(in, a, ARG_vfd));
 	else if (r->ret >= 0 && (made || dup || op == IOR_TREE_HANDLE))
 		number_change(r, call == IOR_C_dup2 || call == IOR_C_dup3 ?
-			      ior_int(in, "fd2", a->fd2) : r->ret, u);
+			      ior_int(in, "fd2", a->fd2) : r->ret,
+			      op == IOR_TREE_HANDLE ? -1 :
+			      vfd_of(in, a, dup && a->vfd2 ? ARG_vfd2 : ARG_vfd), u);
 }
 
 /* ---- open file descriptions ---- */
