@@ -1740,6 +1740,27 @@ at() {
 	assert_equal "$(stat_of wait.fd)" 6
 }
 
+@test "a use of a descriptor by number waits for its open in another thread, a dup2 over the number for the uses; a dirfd with a path is its path only" {
+	# fd 5 is a directory thread 1 opened: thread 2 fchmods it, thread
+	# 3 stats it (AT_EMPTY_PATH: the descriptor), thread 4 opens a file
+	# in it through it, on a path the replay takes whole; then thread 1
+	# puts another description on 5 (dup2), which thread 2 uses
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDONLY mode=0 size=100 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 2 1 1 openat 5 100 dirfd=AT_FDCWD path=/w/d flags=O_RDONLY\|O_DIRECTORY mode=0 ft=dir vfd=2 ofd=2 file=/w/d)
+	$(at 3 1 2 fchmod 0 100 fd=5 mode=0700 vfd=2 ofd=2 file=/w/d)
+	$(at 4 1 3 newfstatat 0 100 dirfd=5 path= flags=AT_EMPTY_PATH size=4096 ft=dir vfd=2 ofd=2 file=/w/d)
+	$(at 5 1 4 openat 6 100 dirfd=5 path=/w/d/g flags=O_RDONLY mode=0 size=10 ft=reg vfd=3 ofd=3 file=/w/d/g)
+	$(at 6 1 1 dup2 5 100 fd=3 fd2=5 vfd=1 ofd=1 file=/w/f vfd2=4)
+	$(at 7 1 2 fstat 0 100 fd=5 size=100 ft=reg vfd=4 ofd=1 file=/w/f)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '1 openat seq=2' \
+		'2 fchmod seq=3 after=2' '3 newfstatat seq=4 after=2' '4 openat seq=5' \
+		'1 dup2 seq=6 after=4,3' '2 fstat seq=7 after=6')"
+	assert_equal "$(stat_of wait.fd)" 4
+}
+
 @test "a read of a range written long before, among more writes than a file keeps, still waits for a write that covers it" {
 	{
 		stream map

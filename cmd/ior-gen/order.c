@@ -410,13 +410,22 @@ static int64_t vfd_of(const struct ior_in *in, const struct args *a, int k)
 
 static unsigned long ranges_closed;	/* none yet: no range to wait for */
 
+/* vfd is closed by pid, through its number: as a close of it. */
+static void vfd_close(const struct ior_rec *r, int64_t vfd, struct user *u)
+{
+	res_use(fdnum_res(r->pid, VFD_KEY | (uint64_t)vfd), u, ACC_WRITE, 0,
+		RES_END, 1, WAIT_FD);
+	vfd_closed(r->pid, vfd);
+}
+
 /*
  * Number fd of the process's table given (to vfd) or taken back (vfd
  * -1). It follows the close_ranges of the process over it, also those
- * from before the number was first seen.
+ * from before the number was first seen. A dup2 or dup3 (displace)
+ * closes the descriptor that held it.
  */
 static void number_change(const struct ior_rec *r, int64_t fd, int64_t vfd,
-			  struct user *u)
+			  int displace, struct user *u)
 {
 	const uint64_t key = (uint64_t)r->pid << 32;
 	struct fdnum *f, *ranges;
@@ -425,6 +434,8 @@ static void number_change(const struct ior_rec *r, int64_t fd, int64_t vfd,
 		return;
 	f = fdnum_of(r->pid, key | (uint32_t)fd);
 	res_use(&f->res, u, ACC_WRITE, 0, RES_END, 1, WAIT_FD);
+	if (displace && f->vfd >= 0 && f->vfd != vfd)
+		vfd_close(r, f->vfd, u);
 	f->vfd = vfd;
 	if (ranges_closed && (ranges = ior_hashmap_get(&fdnums, key | RANGES_NUM)))
 		res_use(&ranges->res, u, ACC_READ, fd, fd + 1, 0, WAIT_FD);
@@ -461,9 +472,7 @@ static void numbers_closed(const struct ior_in *in, const struct ior_rec *r,
 		res_use(&f->res, u, ACC_WRITE, 0, RES_END, 1, WAIT_FD);
 		if (cloexec || f->vfd < 0)
 			continue;
-		res_use(fdnum_res(r->pid, VFD_KEY | (uint64_t)f->vfd), u,
-			ACC_WRITE, 0, RES_END, 1, WAIT_FD);
-		vfd_closed(r->pid, f->vfd);
+		vfd_close(r, f->vfd, u);
 		f->vfd = -1;
 	}
 }
@@ -487,6 +496,7 @@ static void order_fds(const struct ior_in *in, const struct ior_rec *r,
 		op == IOR_TREE_MEMFD || op == IOR_TREE_RING ||
 		op == IOR_TREE_IORFD;
 	int dup = op == IOR_TREE_DUP || is_dupfd(in, op, a);
+	int displace = call == IOR_C_dup2 || call == IOR_C_dup3;
 
 	if (u->mark < 0) {	/* a request uses its descriptor */
 		vfd_use(in, a, ARG_vfd, r, ACC_READ, u);
@@ -497,18 +507,18 @@ static void order_fds(const struct ior_in *in, const struct ior_rec *r,
 	vfd_use(in, a, ARG_vfd2, r, dup ? ACC_WRITE : ACC_READ, u);
 	if (op == IOR_TREE_IORFD)
 		number_change(r, a->fd ? ior_int(in, "fd", a->fd) : -1,
-			      vfd_of(in, a, ARG_vfd), u);
+			      vfd_of(in, a, ARG_vfd), 0, u);
 	else if (op == IOR_TREE_CLOSE)
-		number_change(r, ior_int(in, "fd", a->fd), -1, u);
+		number_change(r, ior_int(in, "fd", a->fd), -1, 0, u);
 	else if (op == IOR_TREE_CLOSE_RANGE)
 		numbers_closed(in, r, a, u);
 	if (op == IOR_TREE_CLOSE && r->ret >= 0 && a->val[ARG_vfd])
 		vfd_closed(r->pid, arg_int(in, a, ARG_vfd));
 	else if (r->ret >= 0 && (made || dup || op == IOR_TREE_HANDLE))
-		number_change(r, call == IOR_C_dup2 || call == IOR_C_dup3 ?
-			      ior_int(in, "fd2", a->fd2) : r->ret,
+		number_change(r, displace ? ior_int(in, "fd2", a->fd2) : r->ret,
 			      op == IOR_TREE_HANDLE ? -1 :
-			      vfd_of(in, a, dup && a->vfd2 ? ARG_vfd2 : ARG_vfd), u);
+			      vfd_of(in, a, dup && a->vfd2 ? ARG_vfd2 : ARG_vfd),
+			      displace, u);
 }
 
 /* ---- open file descriptions ---- */
