@@ -1761,6 +1761,35 @@ at() {
 	assert_equal "$(stat_of wait.fd)" 4
 }
 
+@test "an mmap of a file reads its range; the msync and munmap of a shared writable mapping write the range mapped so, a private one's do not" {
+	# thread 2 maps what thread 1 wrote, then maps a page further on
+	# shared and writable: its msync and munmap are what later reads of
+	# that page wait for. Thread 4 maps /w/g private and writable: its
+	# stores reach no file, thread 1's read of /w/g waits for nothing.
+	stream map - <<-EOF > "$D/in"
+	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDWR mode=0 size=16384 ft=reg vfd=1 ofd=1 file=/w/f)
+	$(at 2 1 1 pwrite64 4096 100 fd=3 count=4096 offset=0 vfd=1 ofd=1 file=/w/f)
+	$(at 3 1 2 mmap 139637976727552 100 addr=0 len=8192 prot=PROT_READ flags=MAP_SHARED fd=3 offset=0 vfd=1 ofd=1 file=/w/f)
+	$(at 4 1 2 mmap 139637976735744 100 addr=0 len=4096 prot=PROT_READ\|PROT_WRITE flags=MAP_SHARED fd=3 offset=8192 vfd=1 ofd=1 file=/w/f)
+	$(at 5 1 2 msync 0 100 addr=139637976735744 len=4096 flags=MS_SYNC vfd=1 ofd=1 file=/w/f)
+	$(at 6 1 3 pread64 4096 100 fd=3 count=4096 offset=8192 vfd=1 ofd=1 file=/w/f)
+	$(at 7 1 3 pread64 4096 100 fd=3 count=4096 offset=0 vfd=1 ofd=1 file=/w/f)
+	$(at 8 1 2 munmap 0 100 addr=139637976735744 len=4096 vfd=1 ofd=1 file=/w/f)
+	$(at 9 1 1 pread64 4096 100 fd=3 count=4096 offset=8192 vfd=1 ofd=1 file=/w/f)
+	$(at 10 1 1 openat 4 100 dirfd=AT_FDCWD path=/w/g flags=O_RDWR mode=0 size=4096 ft=reg vfd=2 ofd=2 file=/w/g)
+	$(at 11 1 4 mmap 139637976743936 100 addr=0 len=4096 prot=PROT_READ\|PROT_WRITE flags=MAP_PRIVATE fd=4 offset=0 vfd=2 ofd=2 file=/w/g)
+	$(at 12 1 4 munmap 0 100 addr=139637976743936 len=4096 vfd=2 ofd=2 file=/w/g)
+	$(at 13 1 1 pread64 4096 100 fd=4 count=4096 offset=0 vfd=2 ofd=2 file=/w/g)
+	EOF
+	run -0 ior-gen "$D/in"
+	assert_equal "$(ops)" "$(printf '%s\n' '1 openat seq=1' '1 pwrite64 seq=2' \
+		'2 mmap seq=3 after=2' '2 mmap seq=4' '2 msync seq=5' \
+		'3 pread64 seq=6 after=1,5' '3 pread64 seq=7 after=2' '2 munmap seq=8' \
+		'1 pread64 seq=9 after=8' '1 openat seq=10' '4 mmap seq=11 after=10' \
+		'4 munmap seq=12' '1 pread64 seq=13')"
+	assert_equal "$(stat_of wait.data)" 4
+}
+
 @test "a read of a range written long before, among more writes than a file keeps, still waits for a write that covers it" {
 	{
 		stream map

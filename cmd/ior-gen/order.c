@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 
@@ -689,6 +690,58 @@ static void file_fallocate(const struct ior_in *in, struct path_ent *f,
 	}
 }
 
+/*
+ * Mapped I/O: the loads and stores through a mapping are not captured,
+ * and the replay makes none. An mmap of a file reads its range (it
+ * waits for the writes before it there); the stores through a shared
+ * writable mapping reach the file by its msync or munmap, each a write
+ * of the ranges the process mapped so (what ior-map gives those calls
+ * is the mapping's file, not its offset): by file, the range that
+ * covers them, [lo, hi).
+ */
+struct mapped_w {
+	uint64_t lo, hi;
+};
+static struct ior_hashmap mapped_w;	/* by struct path_ent address */
+
+static void file_mapped(const struct ior_in *in, struct path_ent *f,
+			const struct args *a, struct user *u)
+{
+	uint64_t lo = key_bytes(in, a, ARG_offset);
+	uint64_t hi = end_at(lo, key_bytes(in, a, ARG_len));
+	uint64_t prot, type;
+	struct mapped_w *m;
+
+	if (!f)
+		return;
+	data_use(&f->rdata, u, ACC_READ, lo, hi, 0, WAIT_DATA);
+	prot = a->prot ? ior_flags(in, "prot", a->prot, ior_mmap_prot) : 0;
+	type = a->flags ? ior_flags(in, "flags", a->flags, ior_mmap_flags) &
+		MAP_TYPE : 0;
+	if (!(prot & PROT_WRITE) ||
+	    (type != MAP_SHARED && type != MAP_SHARED_VALIDATE))
+		return;
+	if (!(m = ior_hashmap_get(&mapped_w, (uintptr_t)f))) {
+		m = ior_xmalloc(sizeof(*m));
+		m->lo = lo;
+		m->hi = hi;
+		ior_hashmap_put(&mapped_w, (uintptr_t)f, m);
+	}
+	if (lo < m->lo)
+		m->lo = lo;
+	if (hi > m->hi)
+		m->hi = hi;
+}
+
+/* An msync or munmap of a mapping of f: a write, if stores reach f. */
+static void file_synced(struct path_ent *f, struct user *u)
+{
+	struct mapped_w *m;
+
+	if (f && mapped_w.n && (m = ior_hashmap_get(&mapped_w, (uintptr_t)f)))
+		data_use(&f->rdata, u, ACC_WRITE, m->lo, m->hi, 1, WAIT_DATA);
+}
+
 /* A record lock's fcntl: set, get or let go of one. */
 static int is_lock(const struct ior_in *in, const struct args *a)
 {
@@ -778,6 +831,14 @@ static void order_file(const struct ior_in *in, const struct ior_rec *r,
 	case IOR_TREE_GETDENTS:
 		if (fe)
 			dir_list(fe, 1, u);
+		break;
+	case IOR_TREE_MMAP:
+		if (ok)
+			file_mapped(in, fe, a, u);
+		break;
+	case IOR_TREE_MAPPING:
+		if (ok && (call == IOR_C_msync || call == IOR_C_munmap))
+			file_synced(fe, u);
 		break;
 	case IOR_TREE_FCNTL:
 		if (fe && is_lock(in, a))
@@ -1008,6 +1069,9 @@ void order_cleanup(void)
 			fdnum_free(dead[i]);
 	ior_hashmap_free(&fdnums);
 	ior_hashmap_free(&fdprocs);
+	for (size_t i = 0; i < mapped_w.cap; i++)
+		free(mapped_w.slot[i].val);
+	ior_hashmap_free(&mapped_w);
 	for (size_t i = 0; i < jprocs.cap; i++)
 		while (jprocs.slot[i].val)
 			jproc_free(jprocs.slot[i].val);
