@@ -1198,6 +1198,17 @@ key_of() {	# KEY CALL
 	assert_equal "$(records | cut -d' ' -f5 | tr '\n' ' ')" 'io_uring_setup io_uring_register io_uring_enter '
 }
 
+@test "close_range passes the path filters, but for the comm filters: it closes the descriptors kept records are on" {
+	stream trace - > "$d/in" <<-'EOF'
+	0.000000001 500 500 p openat 3 10 dirfd=AT_FDCWD path=/keep/a flags=O_RDONLY mode=0
+	0.000000002 500 500 p openat 4 10 dirfd=AT_FDCWD path=/other flags=O_RDONLY mode=0
+	0.000000003 500 500 p close_range 0 10 fd=3 maxfd=4294967295 flags=0
+	0.000000004 501 501 q close_range 0 10 fd=3 maxfd=4294967295 flags=0
+	EOF
+	run -0 ior-map -i '^/keep/' -X '^q$' "$d/in"
+	assert_equal "$(records | cut -d' ' -f5 | tr '\n' ' ')" 'openat close_range '
+}
+
 # A ring set up before capture: its ior:fd (with entries) stands for its
 # io_uring_setup, its ior:fixed records for its registered files.
 @test "a ring's ior:fd is a ring that passes the path filters; ior:fixed fills its slot with a vfd of its own" {

@@ -478,9 +478,12 @@ static int kept(const struct filters *fs, const struct ior_in *in,
 {
 	if (c == IOR_MAP_IORCWD || !strncmp(r->call, "sched:", 6))
 		return 1;	/* later stages need the process structure */
-	/* the requests need their ring, also one set up before capture */
+	/*
+	 * the requests need their ring, also one set up before capture; a
+	 * close_range names no file, but closes those of the records kept
+	 */
 	if (c == IOR_MAP_URING_SETUP || c == IOR_MAP_URING_ENTER ||
-	    c == IOR_MAP_URING_REGISTER ||
+	    c == IOR_MAP_URING_REGISTER || c == IOR_MAP_CLOSE_RANGE ||
 	    (c == IOR_MAP_IORFD && ri->ofd && ri->ofd->ring))
 		return comm_kept(fs, in, r->comm);
 	return comm_kept(fs, in, r->comm) && path_kept(fs, in, ri);
