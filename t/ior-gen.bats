@@ -1923,6 +1923,38 @@ replays_clean() {
 	assert_equal "$(stat -c %s "$D/root$D/work/big")" 5242880
 }
 
+@test "a close_range of another thread's descriptors waits for their use, and the open that gets a number it freed for it: 20 fast replays as captured" {
+	need_bpf
+	mkdir "$D/work"
+	for f in a c d; do head -c 4096 /dev/urandom > "$D/work/$f"; done
+	traced_order closerange
+	# the close_range waits for thread 2's read of a (or a later
+	# operation of that thread); thread 2's open of c, a's number again,
+	# waits for the close_range
+	run -0 awk '!/^#/ { for (i = 8; i <= NF; i++) { if ($i ~ /^seq=/) s = substr($i, 5); if ($i ~ /^after=/) a[s] = "," substr($i, 7) "," }; tid[s] = $3 }
+		!/^#/ && $5 == "pread64" { r = s }
+		!/^#/ && $5 == "close_range" { c = s; w = "free"; n = split(a[s], l, ",")
+			for (i = 1; i <= n; i++) if (l[i] != "" && tid[l[i]] == tid[r] && l[i] + 0 >= r + 0) w = "waits"
+			print "close_range", w }
+		!/^#/ && $5 == "openat" && / path=[^ ]*\/c / { print "open of c", (index(a[s], "," c ",") ? "waits" : "free") }' "$D/prog.replay"
+	assert_equal "$output" "$(printf '%s\n' 'close_range waits' 'open of c waits')"
+	replays_clean 20
+}
+
+@test "an mmap waits for another thread's write, a read of what was stored through the mapping for its munmap: 20 fast replays as captured" {
+	need_bpf
+	mkdir "$D/work"
+	head -c 8192 /dev/zero > "$D/work/m"
+	traced_order mapped
+	run -0 awk '!/^#/ { for (i = 8; i <= NF; i++) { if ($i ~ /^seq=/) s = substr($i, 5); if ($i ~ /^after=/) a[s] = "," substr($i, 7) "," } }
+		!/^#/ && $5 == "pwrite64" { w = s }
+		!/^#/ && $5 == "mmap" { print "mmap", (index(a[s], "," w ",") ? "waits" : "free") }
+		!/^#/ && $5 == "munmap" { u = s }
+		!/^#/ && $5 == "pread64" { print "pread64", (index(a[s], "," u ",") ? "waits" : "free") }' "$D/prog.replay"
+	assert_equal "$output" "$(printf '%s\n' 'mmap waits' 'pread64 waits')"
+	replays_clean 20
+}
+
 @test "a read's count of 2^63, which the check lets through as the replay reads it, is taken by the ordering too" {
 	stream map - <<-EOF > "$D/in"
 	$(at 1 1 1 openat 3 100 dirfd=AT_FDCWD path=/w/f flags=O_RDONLY mode=0 size=100 ft=reg vfd=1 ofd=1 file=/w/f)

@@ -22,14 +22,31 @@
  *            SEEK_END) while that write runs, and again once told the
  *            write is done
  *
+ * and two threads of one process, told when to go by semaphores (a futex
+ * no capture has):
+ *
+ *   closerange  thread 1 opens ./a; thread 2 reads it and opens ./b;
+ *            thread 1 closes both with close_range from a's number on;
+ *            thread 2 opens ./c, which gets a's number, and reads it;
+ *            thread 1 opens ./d, the next number, and reads it (a, c
+ *            and d exist, 4096 bytes each)
+ *   mapped   thread 1 writes the first 4096 bytes of ./m (8192, which
+ *            exists); thread 2 maps ./m shared and writable, stores into
+ *            its second half, msyncs and unmaps it; thread 1 reads that
+ *            half
+ *
  * For the ordering tests of t/ior-gen.bats.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -174,6 +191,93 @@ static int seekend(void)
 	return waitpid(pid, &st, 0) == pid && st == 0 ? 0 : 1;
 }
 
+/* Two threads, taking turns: each waits for its semaphore, posts the other's. */
+static sem_t turn[2];
+static int fds[2];		/* the first two files' descriptors */
+static int bad;
+
+static void go(int who)
+{
+	sem_post(&turn[who]);
+}
+
+static void wait_turn(int who)
+{
+	while (sem_wait(&turn[who]))
+		;
+}
+
+static void *closerange_2(void *unused)
+{
+	int fd;
+
+	(void)unused;
+	wait_turn(1);
+	bad |= pread(fds[0], buf, 4096, 0) != 4096;
+	bad |= (fds[1] = open("b", O_RDONLY | O_CREAT, 0644)) < 0;
+	go(0);
+	wait_turn(1);
+	fd = open("c", O_RDONLY);
+	bad |= fd != fds[0] || read(fd, buf, 4096) != 4096;
+	go(0);
+	return NULL;
+}
+
+static int closerange(void)
+{
+	pthread_t t;
+	int fd;
+
+	if (sem_init(&turn[0], 0, 0) || sem_init(&turn[1], 0, 0) ||
+	    (fds[0] = open("a", O_RDONLY)) < 0 ||
+	    pthread_create(&t, NULL, closerange_2, NULL))
+		return 3;
+	go(1);
+	wait_turn(0);
+	/* glibc 2.36 has the wrapper; the call itself is what is traced */
+	bad |= syscall(SYS_close_range, fds[0], ~0U, 0) != 0;
+	go(1);
+	wait_turn(0);
+	fd = open("d", O_RDONLY);
+	bad |= fd < 0 || read(fd, buf, 4096) != 4096;
+	pthread_join(t, NULL);
+	return bad;
+}
+
+static void *mapped_2(void *unused)
+{
+	char *p;
+
+	(void)unused;
+	wait_turn(1);
+	p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+	if (p == MAP_FAILED) {
+		bad = 1;
+		go(0);
+		return NULL;
+	}
+	memset(p + 4096, 'm', 4096);
+	bad |= msync(p, 8192, MS_SYNC) || munmap(p, 8192);
+	go(0);
+	return NULL;
+}
+
+static int mapped(void)
+{
+	pthread_t t;
+
+	if (sem_init(&turn[0], 0, 0) || sem_init(&turn[1], 0, 0) ||
+	    (fds[0] = open("m", O_RDWR)) < 0 ||
+	    pthread_create(&t, NULL, mapped_2, NULL))
+		return 3;
+	bad |= pwrite(fds[0], buf, 4096, 0) != 4096;
+	go(1);
+	wait_turn(0);
+	bad |= pread(fds[0], buf, 4096, 4096) != 4096 || buf[0] != 'm';
+	pthread_join(t, NULL);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3 || chdir(argv[2]))
@@ -187,5 +291,9 @@ int main(int argc, char **argv)
 		return append();
 	if (!strcmp(argv[1], "seekend"))
 		return seekend();
+	if (!strcmp(argv[1], "closerange"))
+		return closerange();
+	if (!strcmp(argv[1], "mapped"))
+		return mapped();
 	return 2;
 }
