@@ -375,13 +375,9 @@ void order_note_sharing(int call, enum ior_tree op, const struct args *a)
 		vfds_shared = 1;
 }
 
-/* vfd, closed by pid: forgotten, if nothing can name it again. */
-static void vfd_closed(int64_t pid, int64_t vfd)
+/* f, of a process alive, is forgotten. */
+static void fdnum_forget(struct fdnum *f)
 {
-	struct fdnum *f = ior_hashmap_get(&fdnums, VFD_KEY | (uint64_t)vfd);
-
-	if (vfds_shared || !f || f->gone || f->pid != pid)
-		return;
 	if (f->next)
 		f->next->prev = f->prev;
 	if (f->prev)
@@ -391,6 +387,15 @@ static void vfd_closed(int64_t pid, int64_t vfd)
 	else
 		ior_hashmap_del(&fdprocs, f->pid, f);
 	fdnum_free(f);
+}
+
+/* vfd, closed by pid: forgotten, if nothing can name it again. */
+static void vfd_closed(int64_t pid, int64_t vfd)
+{
+	struct fdnum *f = ior_hashmap_get(&fdnums, VFD_KEY | (uint64_t)vfd);
+
+	if (!vfds_shared && f && !f->gone && f->pid == pid)
+		fdnum_forget(f);
 }
 
 /* The descriptor of key k (vfd, vfd2), if any, as kind. */
@@ -445,8 +450,9 @@ static void number_change(const struct ior_rec *r, int64_t fd, int64_t vfd,
 /*
  * close_range: every number of the process's table in fd..maxfd is
  * taken back, and each descriptor there closed (with
- * CLOSE_RANGE_CLOEXEC, marked: not closed). The numbers not seen yet are
- * kept as one range, for the opens that get one later.
+ * CLOSE_RANGE_CLOEXEC, marked: not closed). It is kept as one range,
+ * for what gives a number of it later: the numbers it closed are
+ * forgotten, so that each is walked by one close_range only.
  */
 static void numbers_closed(const struct ior_in *in, const struct ior_rec *r,
 			   const struct args *a, struct user *u)
@@ -456,7 +462,7 @@ static void numbers_closed(const struct ior_in *in, const struct ior_rec *r,
 	uint64_t hi = ior_uint(in, "maxfd", a->maxfd);
 	int cloexec = a->flags && (ior_flags(in, "flags", a->flags,
 				   ior_close_range_flags) & CLOSE_RANGE_CLOEXEC);
-	struct fdnum *f;
+	struct fdnum *f, *next;
 
 	if (r->ret < 0 || lo > hi)
 		return;
@@ -464,17 +470,23 @@ static void numbers_closed(const struct ior_in *in, const struct ior_rec *r,
 	ranges_closed++;
 	res_use(fdnum_res(r->pid, key | RANGES_NUM), u, ACC_WRITE, lo, hi, 1,
 		WAIT_FD);
-	/* the process's list: what is added as it goes is a vfd, at its head */
-	for (f = ior_hashmap_get(&fdprocs, r->pid); f; f = f->next) {
+	/*
+	 * The process's list: what is added as it goes is a vfd, at its
+	 * head; what is forgotten, a vfd closed or a number, is unlinked.
+	 */
+	for (f = ior_hashmap_get(&fdprocs, r->pid); f; f = next) {
 		uint64_t n = (uint32_t)f->key;
 
-		if ((f->key & VFD_KEY) || n < lo || n >= hi)
+		if ((f->key & VFD_KEY) || n < lo || n >= hi) {
+			next = f->next;
 			continue;
+		}
 		res_use(&f->res, u, ACC_WRITE, 0, RES_END, 1, WAIT_FD);
-		if (cloexec || f->vfd < 0)
-			continue;
-		vfd_close(r, f->vfd, u);
-		f->vfd = -1;
+		if (!cloexec && f->vfd >= 0)
+			vfd_close(r, f->vfd, u);
+		next = f->next;
+		if (!cloexec)
+			fdnum_forget(f);
 	}
 }
 
