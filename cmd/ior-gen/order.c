@@ -458,13 +458,17 @@ static void numbers_closed(const struct ior_in *in, const struct ior_rec *r,
 			   const struct args *a, struct user *u)
 {
 	const uint64_t key = (uint64_t)r->pid << 32;
-	uint64_t lo = ior_uint(in, "fd", a->fd);
-	uint64_t hi = ior_uint(in, "maxfd", a->maxfd);
-	int cloexec = a->flags && (ior_flags(in, "flags", a->flags,
-				   ior_close_range_flags) & CLOSE_RANGE_CLOEXEC);
+	uint64_t lo, hi;
+	int cloexec;
 	struct fdnum *f, *next;
 
-	if (r->ret < 0 || lo > hi)
+	if (r->ret < 0 || !a->fd || !a->maxfd)
+		return;
+	lo = ior_uint(in, "fd", a->fd);
+	hi = ior_uint(in, "maxfd", a->maxfd);
+	cloexec = a->flags && (ior_flags(in, "flags", a->flags,
+			       ior_close_range_flags) & CLOSE_RANGE_CLOEXEC);
+	if (lo > hi)
 		return;
 	hi = hi >= RANGES_NUM ? RANGES_NUM : hi + 1;
 	ranges_closed++;
