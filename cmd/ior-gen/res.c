@@ -123,6 +123,12 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 	}
 	n = s ? s->n : 0;
 	barrier = keep && n == RES_MAX;
+	/*
+	 * Only this thread's: it follows them in its own order, so it waits
+	 * for none, and which it follows matters only to a barrier.
+	 */
+	if (n && !barrier && s->tid == u->tid)
+		n = 0;
 	/* a read conflicts with writes only (a barrier follows them all) */
 	if (kind == ACC_READ && !barrier && s && !s->writes)
 		n = 0;
@@ -183,6 +189,7 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 		s->n = 0;
 		s->cap = 4;
 		s->writes = 0;
+		s->tid = u->tid;
 		*sp = s;
 	}
 	/*
@@ -191,6 +198,7 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 	 */
 	n = 0;
 	s->writes = kind == ACC_WRITE;
+	s->tid = u->tid;
 	for (int i = 0; i < s->n; i++) {
 		const struct acc *e = &s->a[i];
 		int before = barrier ? (int)(taken >> i & 1) :
@@ -203,6 +211,8 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 			s->a[n] = *e;
 		n++;
 		s->writes += e->kind == ACC_WRITE;
+		if (e->tid != u->tid)
+			s->tid = RES_MIXED;
 	}
 	s->n = n;
 	if (s->n == RES_MAX) {		/* none could go: the oldest does */

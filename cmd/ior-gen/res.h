@@ -15,6 +15,7 @@
 
 #define RES_MAX 32
 #define RES_END UINT64_MAX	/* the end of a whole resource's range */
+#define RES_MIXED INT64_MIN	/* struct res' tid: accesses of several threads */
 
 enum { ACC_READ, ACC_WRITE };
 
@@ -35,6 +36,13 @@ struct res {
 	 * test of the kinds on one with only writes.
 	 */
 	unsigned short writes;
+	/*
+	 * The thread of every access in a[], or RES_MIXED: most resources
+	 * are one thread's (its descriptor, its description), and an access
+	 * of that thread waits for none of them, without a scan. Exact
+	 * after each kept access; forgetting some leaves it as it was.
+	 */
+	int64_t tid;
 	struct acc a[];			/* oldest first */
 };
 
