@@ -256,15 +256,35 @@ static const char *need(const struct chk *c, int k)
 	return c->val[k] ? c->val[k] : ior_need(c->in, c->r, key_name[k]);
 }
 
+/*
+ * s as ior_int() reads most numbers (1 to 17 digits after an optional
+ * '-', which cannot overflow), into *v; 0 for any other, which
+ * ior_int() reads or refuses. Inline: a record's checks parse five
+ * numbers or so, and the calls cost as much as the digits.
+ */
+static inline int small_int(const char *s, int64_t *v)
+{
+	size_t neg = *s == '-', n = neg;
+	uint64_t x = 0;
+
+	for (; (unsigned)(s[n] - '0') < 10 && n < 18; n++)
+		x = x * 10 + (s[n] - '0');
+	if (s[n] || n == neg)
+		return 0;
+	*v = neg ? -(int64_t)x : (int64_t)x;
+	return 1;
+}
+
 /* val[k] (present) as ior_int() reads it: parsed once, kept in nums. */
-static int64_t c_num(const struct chk *c, int k)
+static inline int64_t c_num(const struct chk *c, int k)
 {
 	struct ior_check_nums *n = c->nums;
 	uint64_t bit = 1ull << (k % 64);
 
 	if (n->have[k / 64] & bit)
 		return n->num[k];
-	n->num[k] = ior_int(c->in, key_name[k], c->val[k]);
+	if (!small_int(c->val[k], &n->num[k]))
+		n->num[k] = ior_int(c->in, key_name[k], c->val[k]);
 	n->have[k / 64] |= bit;
 	return n->num[k];
 }
