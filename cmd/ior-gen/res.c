@@ -100,8 +100,8 @@ static int merge_oldest(struct res *s)
 	return 0;
 }
 
-void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
-	     uint64_t hi, int keep, unsigned wkind)
+void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
+		uint64_t hi, int keep, unsigned wkind)
 {
 	struct res *s = *sp;
 	const struct acc me = {

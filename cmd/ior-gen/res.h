@@ -62,8 +62,24 @@ struct user {
  * it follows and is not implied by another it follows; then, with
  * keep, the access is kept for later ones. wkind is passed to u->wait.
  */
-void res_use(struct res **s, struct user *u, int kind, uint64_t lo,
-	     uint64_t hi, int keep, unsigned wkind);
+void res_access(struct res **s, struct user *u, int kind, uint64_t lo,
+		uint64_t hi, int keep, unsigned wkind);
+/*
+ * res_access(), but an access that is not kept and has nothing to
+ * follow (no access kept, all of its own thread, or a read where no
+ * write is kept) returns here, without a call: most of those not kept
+ * are so (the reads of a description's flags, of a file's data).
+ */
+static inline void res_use(struct res **sp, struct user *u, int kind,
+			   uint64_t lo, uint64_t hi, int keep, unsigned wkind)
+{
+	const struct res *s = *sp;
+
+	if (!keep && (!s || !s->n || s->tid == u->tid ||
+		      (kind == ACC_READ && !s->writes)))
+		return;
+	res_access(sp, u, kind, lo, hi, keep, wkind);
+}
 /* Forget every access (the resource is new again). */
 void res_clear(struct res *s);
 
