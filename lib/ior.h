@@ -287,6 +287,8 @@ struct ior_keys {
 	uint8_t len[IOR_KEYS_MAX];
 	uint8_t next[IOR_KEYS_MAX];	/* 1 + another of the same bucket */
 	uint8_t bucket[256][16];	/* by first byte and length: 1 + key */
+	/* keys of 1 to 8 bytes, by those bytes as a word (keys.c) */
+	struct { uint64_t w; uint8_t len, k; } word[256];	/* k: 1 + key */
 };
 void ior_keys_init(struct ior_keys *ks, const char *const *name, int n);
 void ior_keys_scan(const struct ior_keys *ks, const struct ior_rec *r,

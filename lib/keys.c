@@ -1,30 +1,13 @@
 /*
- * keys.c - finding the arguments a tool reads in one pass (ior.h). Keys
- * are bucketed by first byte and length, so a key of a record is most
- * often compared with one name, or none.
+ * keys.c - finding the arguments a tool reads in one pass (ior.h). A
+ * key of 1 to 8 bytes (most) is found by those bytes read as one word,
+ * hashed: a key of a record is one probe, most often, and one compare
+ * of a word and a length. Longer ones are bucketed by first byte and
+ * length, so a key of a record is most often compared with one name.
  */
 #include <string.h>
 
 #include "ior.h"
-
-void ior_keys_init(struct ior_keys *ks, const char *const *name, int n)
-{
-	if (n > IOR_KEYS_MAX)
-		ior_errx(IOR_EXIT_SYS, "more than %d keys", IOR_KEYS_MAX);
-	memset(ks, 0, sizeof(*ks));
-	ks->name = name;
-	ks->n = n;
-	for (int k = 0; k < n; k++) {
-		size_t len = strlen(name[k]);
-		uint8_t *b = &ks->bucket[(unsigned char)name[k][0]][len & 15];
-
-		if (!len || len > UINT8_MAX)
-			ior_errx(IOR_EXIT_SYS, "bad key \"%s\"", name[k]);
-		ks->len[k] = len;
-		ks->next[k] = *b;
-		*b = k + 1;
-	}
-}
 
 static inline uint64_t load64(const char *s)
 {
@@ -48,6 +31,56 @@ static inline uint16_t load16(const char *s)
 
 	memcpy(&v, s, sizeof(v));
 	return v;
+}
+
+/*
+ * The len bytes at s (1 to 8) as one word: with the length, they are
+ * told apart by it. Two loads that may overlap, first and last, as
+ * same() compares; nothing past s[len - 1] is read.
+ */
+static inline uint64_t key_word(const char *s, size_t len)
+{
+	if (len == 8)
+		return load64(s);
+	if (len >= 4)
+		return load32(s) | (uint64_t)load32(s + len - 4) << 32;
+	if (len >= 2)
+		return load16(s) | (uint64_t)load16(s + len - 2) << 16;
+	return (unsigned char)s[0];
+}
+
+static inline unsigned word_home(uint64_t w, size_t len)
+{
+	return ((w ^ len) * 0x9e3779b97f4a7c15ull) >> 56;
+}
+
+void ior_keys_init(struct ior_keys *ks, const char *const *name, int n)
+{
+	if (n > IOR_KEYS_MAX)
+		ior_errx(IOR_EXIT_SYS, "more than %d keys", IOR_KEYS_MAX);
+	memset(ks, 0, sizeof(*ks));
+	ks->name = name;
+	ks->n = n;
+	for (int k = 0; k < n; k++) {
+		size_t len = strlen(name[k]);
+		uint8_t *b = &ks->bucket[(unsigned char)name[k][0]][len & 15];
+
+		if (!len || len > UINT8_MAX)
+			ior_errx(IOR_EXIT_SYS, "bad key \"%s\"", name[k]);
+		ks->len[k] = len;
+		ks->next[k] = *b;
+		*b = k + 1;
+		if (len <= 8) {
+			uint64_t w = key_word(name[k], len);
+			unsigned i = word_home(w, len);
+
+			while (ks->word[i].k)	/* n < 256: there is room */
+				i = (i + 1) & 255;
+			ks->word[i].w = w;
+			ks->word[i].len = len;
+			ks->word[i].k = k + 1;
+		}
+	}
 }
 
 /*
@@ -75,12 +108,21 @@ static inline int same(const char *a, const char *b, size_t len)
 }
 
 /* The key of ks that argument i of r is, or -1. */
-static inline int match(const struct ior_keys *ks, const struct ior_rec *r,
+static inline __attribute__((always_inline)) int match(const struct ior_keys *ks, const struct ior_rec *r,
 			int i)
 {
 	const char *key = r->kv[i].key;
 	size_t len = r->kv[i].val - key - 1;	/* key ends at its '=' */
 
+	if (len - 1 < 8) {
+		uint64_t w = key_word(key, len);
+
+		for (unsigned j = word_home(w, len); ks->word[j].k;
+		     j = (j + 1) & 255)
+			if (ks->word[j].w == w && ks->word[j].len == len)
+				return ks->word[j].k - 1;
+		return -1;
+	}
 	for (int k = ks->bucket[(unsigned char)key[0]][len & 15]; k;
 	     k = ks->next[k - 1])
 		if (ks->len[k - 1] == len && same(ks->name[k - 1], key, len))
