@@ -95,9 +95,18 @@ static int in_list(const char *s, const char *const *list)
 	return 0;
 }
 
-static int under(const char *path, const char *dir, size_t n)
+/*
+ * Whether path is dir (n bytes) or below it. Asked of most records'
+ * paths: a byte loop, that ends at the first difference (most often
+ * the third byte), in place of a call to strncmp().
+ */
+static inline int under(const char *path, const char *dir, size_t n)
 {
-	return !strncmp(path, dir, n) && (path[n] == 0 || path[n] == '/');
+	size_t i = 0;
+
+	while (i < n && path[i] == dir[i])
+		i++;
+	return i == n && (path[n] == 0 || path[n] == '/');
 }
 
 static int pseudo_path(const char *p)
