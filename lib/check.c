@@ -295,9 +295,29 @@ static int64_t c_int(const struct chk *c, int k)
 		ior_int(c->in, key_name[k], need(c, k));
 }
 
+/* val[k] as ior_uint() reads it: parsed once, kept in nums. */
 static uint64_t c_uint(const struct chk *c, int k)
 {
-	return ior_uint(c->in, key_name[k], need(c, k));
+	struct ior_check_nums *n = c->nums;
+	uint64_t bit = 1ull << (k % 64);
+	const char *v = need(c, k);
+
+	if (n->uhave[k / 64] & bit)
+		return n->unum[k];
+	n->unum[k] = ior_uint(c->in, key_name[k], v);
+	n->uhave[k / 64] |= bit;
+	return n->unum[k];
+}
+
+/* val[k] (present) as ior_off() reads it (ior_uint(), within 2^63 - 1). */
+static uint64_t c_off(const struct chk *c, int k)
+{
+	uint64_t v = c_uint(c, k);
+
+	if (v > INT64_MAX)
+		ior_bad(c->in, key_name[k], "out of range 0..%lld",
+			(long long)INT64_MAX);
+	return v;
 }
 
 static int64_t c_opt_int(const struct chk *c, int k)
@@ -857,6 +877,7 @@ void ior_check_op_vals(const struct ior_in *in, const struct ior_rec *r,
 	struct chk c = { .in = in, .r = r, .val = val, .nums = &nums };
 
 	memset(nums.have, 0, sizeof(nums.have));
+	memset(nums.uhave, 0, sizeof(nums.uhave));
 
 	if (row == IOR_C_uring_other && !uring_op_known(r->call + 6))
 		row = -1;
@@ -884,7 +905,7 @@ static void check_offset(const struct chk *c, unsigned offs)
 	if (!v || ret < 0 || offs == OFF_NONE ||
 	    (offs == OFF_READ && !strcmp(v, "-1")))
 		return;
-	off = ior_off(c->in, "offset", v);
+	off = c_off(c, K_offset);
 	if (offs != OFF_IORFD)
 		ior_off_end(c->in, "offset", off, ret);
 }
@@ -926,7 +947,7 @@ static void check_own(const struct chk *c, const struct need *n)
 			ior_owner(in, "gid", val[K_gid], 0);
 	}
 	if (val[K_size] && (!n || !(n->call.bits & IOR_NEED_SIZE)))
-		ior_off(in, "size", val[K_size]);
+		c_off(c, K_size);
 	if (val[K_ino])
 		c_uint(c, K_ino);
 	if (val[K_dev])
@@ -956,6 +977,7 @@ void ior_check_rec_nums(const struct ior_in *in, const struct ior_rec *r,
 	struct chk c = { .in = in, .r = r, .val = val, .rec = 1, .nums = nums };
 
 	memset(nums->have, 0, sizeof(nums->have));
+	memset(nums->uhave, 0, sizeof(nums->uhave));
 
 	c_vid(in, "PID", r->pid);
 	c_vid(in, "TID", r->tid);

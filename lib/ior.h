@@ -354,26 +354,56 @@ void ior_check_op_vals(const struct ior_in *in, const struct ior_rec *r,
 void ior_check_rec_vals(const struct ior_in *in, const struct ior_rec *r,
 			int row, const char *const *val);
 /*
- * The numbers the checks read as ior_int() does, handed on so that a
- * tool does not parse a key twice: num[k], val[k]'s, when bit k of have
- * is set (ior_check_int). Valid while val[k] is the same string.
+ * The numbers the checks read, handed on so that a tool does not parse
+ * a key twice: num[k], val[k] as ior_int() reads it, when bit k of have
+ * is set (ior_check_int); unum[k], as ior_uint() reads it, when bit k
+ * of uhave is (ior_check_uint, ior_check_off). Valid while val[k] is
+ * the same string.
  */
 struct ior_check_nums {
 	uint64_t have[(IOR_CHECK_NKEYS + 63) / 64];
+	uint64_t uhave[(IOR_CHECK_NKEYS + 63) / 64];
 	int64_t num[IOR_CHECK_NKEYS];
+	uint64_t unum[IOR_CHECK_NKEYS];
 };
 /* ior_check_rec_vals(), filling *nums. */
 void ior_check_rec_nums(const struct ior_in *in, const struct ior_rec *r,
 			int row, const char *const *val,
 			struct ior_check_nums *nums);
-/* ior_int(in, key, v), v being key k's value that the checks saw. */
+/*
+ * ior_int(in, key, v), v being key k's value that the checks saw: read
+ * as ior_int() or, within 0..INT64_MAX, as ior_uint() (all digits, so
+ * the same number).
+ */
 static inline int64_t ior_check_int(const struct ior_in *in,
 				    const struct ior_check_nums *nums, int k,
 				    const char *key, const char *v)
 {
 	if (nums->have[k / 64] >> (k % 64) & 1)
 		return nums->num[k];
+	if ((nums->uhave[k / 64] >> (k % 64) & 1) &&
+	    nums->unum[k] <= INT64_MAX)
+		return (int64_t)nums->unum[k];
 	return ior_int(in, key, v);
+}
+/* ior_uint(in, key, v), likewise. */
+static inline uint64_t ior_check_uint(const struct ior_in *in,
+				      const struct ior_check_nums *nums, int k,
+				      const char *key, const char *v)
+{
+	if (nums->uhave[k / 64] >> (k % 64) & 1)
+		return nums->unum[k];
+	return ior_uint(in, key, v);
+}
+/* ior_off(in, key, v), likewise. */
+static inline uint64_t ior_check_off(const struct ior_in *in,
+				     const struct ior_check_nums *nums, int k,
+				     const char *key, const char *v)
+{
+	if ((nums->uhave[k / 64] >> (k % 64) & 1) &&
+	    nums->unum[k] <= INT64_MAX)
+		return nums->unum[k];
+	return ior_off(in, key, v);
 }
 void ior_check_vals(const struct ior_rec *r,
 		    const char *val[IOR_CHECK_NKEYS]);

@@ -15,17 +15,6 @@
 #include "tree.h"
 
 /*
- * A size or an offset (0 when absent): a file's, at most 2^63 - 1, as
- * the kernel's loff_t, so that the sizes ior-gen writes ior-init takes
- * (ior_check_rec_vals refused others).
- */
-static uint64_t uint_of(const struct ior_in *in, const char *key,
-			const char *s)
-{
-	return s ? ior_off(in, key, s) : 0;
-}
-
-/*
  * A description's position moved n bytes on (a read, a write): past
  * 2^63 - 1, where no file position can be (after an lseek to the last
  * offset, say), it is one ior-gen no longer knows, as after O_APPEND.
@@ -109,14 +98,14 @@ void infer_open(const struct ior_in *in, const struct ior_rec *r,
 			existed(e, TY_DIR);
 		return;
 	}
-	size = uint_of(in, "size", a->size);
+	size = arg_off(in, a, ARG_size);
 	if (op == IOR_TREE_IORFD) {
 		existed(e, type_of(a->ft, TY_FILE));
 		saw_size(e, size);
 		saw_attrs(in, e, a);
 		if (o) {
 			o->file = e;
-			o->pos = uint_of(in, "offset", a->offset);
+			o->pos = arg_off(in, a, ARG_offset);
 		}
 		return;
 	}
@@ -155,7 +144,7 @@ static void saw_after(const struct ior_in *in, enum ior_tree op,
 
 	existed(e, t);
 	if (t == TY_FILE && op != IOR_TREE_TRUNCATE && a->size)
-		saw_size(e, uint_of(in, "size", a->size));
+		saw_size(e, arg_off(in, a, ARG_size));
 	if (op != IOR_TREE_CHMOD && op != IOR_TREE_CHOWN)
 		saw_attrs(in, e, a);
 }
@@ -209,7 +198,7 @@ void infer_path(const struct ior_in *in, const struct ior_rec *r,
 		if (type_of(a->ft, TY_UNKNOWN) == TY_LNK)
 			saw_link(in, e, a->target);
 		if (type_of(a->ft, TY_FILE) == TY_FILE)
-			saw_size(e, uint_of(in, "size", a->size));
+			saw_size(e, arg_off(in, a, ARG_size));
 		saw_attrs(in, e, a);
 		break;
 	case IOR_TREE_READLINK:
@@ -300,7 +289,7 @@ void infer_anon(const struct ior_in *in, const struct args *a,
 
 	if (o) {
 		o->anon = 1;
-		o->pos = uint_of(in, "offset", a->offset);
+		o->pos = arg_off(in, a, ARG_offset);
 	}
 	if (slash > a->path)
 		existed(path_get_n(in, "path", a->path, slash - a->path),
@@ -338,7 +327,7 @@ void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 		 */
 		if (op == IOR_TREE_PREAD && r->ret > 0)
 			saw_size(fe, ior_off_end(in, "offset",
-						 uint_of(in, "offset", a->offset),
+						 arg_off(in, a, ARG_offset),
 						 r->ret));
 		else if (op == IOR_TREE_WRITE || op == IOR_TREE_PWRITE ||
 			 op == IOR_TREE_FTRUNCATE)
@@ -359,7 +348,7 @@ void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 		freeze(e);
 		break;
 	case IOR_TREE_PREAD:
-		off = uint_of(in, "offset", a->offset);
+		off = arg_off(in, a, ARG_offset);
 		if (r->ret > 0)
 			saw_size(e, ior_off_end(in, "offset", off, r->ret));
 		break;
@@ -372,7 +361,7 @@ void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 		break;
 	case IOR_TREE_FSTAT:
 		if (e && type_of(a->ft, TY_FILE) == TY_FILE)
-			saw_size(e, uint_of(in, "size", a->size));
+			saw_size(e, arg_off(in, a, ARG_size));
 		else if (e)
 			existed(e, type_of(a->ft, TY_UNKNOWN));
 		saw_attrs(in, e, a);
@@ -401,7 +390,7 @@ void infer_xfer(const struct ior_in *in, const struct ior_rec *r,
 		existed(fe2, TY_UNKNOWN);
 	if (o && a->offset) {
 		saw_size(o->file, ior_off_end(in, "offset",
-					      uint_of(in, "offset", a->offset),
+					      arg_off(in, a, ARG_offset),
 					      r->ret));
 	} else if (o && o->pos >= 0) {
 		pos_add(o, r->ret);

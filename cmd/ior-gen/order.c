@@ -596,7 +596,7 @@ static uint64_t key_bytes(const struct ior_in *in, const struct args *a,
 	if (!a->val[k])
 		return 0;
 	if (k == ARG_count)
-		n = ior_uint(in, "count", a->count);
+		n = arg_uint(in, a, ARG_count);
 	else
 		n = (s = arg_int(in, a, k)) < 0 ? 0 : (uint64_t)s;
 	return n > INT64_MAX ? INT64_MAX : n;

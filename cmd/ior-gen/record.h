@@ -58,6 +58,31 @@ static inline int64_t arg_int(const struct ior_in *in, const struct args *a,
 		ior_int(in, arg_names[k], a->val[k]);
 }
 
+/* Key k's value (present) as ior_uint() reads it, likewise. */
+static inline uint64_t arg_uint(const struct ior_in *in, const struct args *a,
+				int k)
+{
+	return k < IOR_CHECK_NKEYS ?
+		ior_check_uint(in, &a->nums, k, arg_names[k], a->val[k]) :
+		ior_uint(in, arg_names[k], a->val[k]);
+}
+
+/*
+ * Key k's value as ior_off() reads it, likewise; 0 when absent: a size
+ * or an offset of a file, at most 2^63 - 1, as the kernel's loff_t, so
+ * that the sizes ior-gen writes ior-init takes (the checks refused
+ * others).
+ */
+static inline uint64_t arg_off(const struct ior_in *in, const struct args *a,
+			       int k)
+{
+	if (!a->val[k])
+		return 0;
+	return k < IOR_CHECK_NKEYS ?
+		ior_check_off(in, &a->nums, k, arg_names[k], a->val[k]) :
+		ior_off(in, arg_names[k], a->val[k]);
+}
+
 /* Ready to read records. */
 void record_init(void);
 /* Decide the fate of one record: drop it (counted) or spool it. */
