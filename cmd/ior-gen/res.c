@@ -228,6 +228,44 @@ void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
 	s->a[s->n++] = me;
 }
 
+/*
+ * res_access() of an access kept on a list of its thread's accesses
+ * only (or none), not full: it waits for none of them, and stands for
+ * those it supersedes, all ended before it started; the others stay.
+ * The same as there, without what a list of several threads, or a full
+ * one, asks.
+ */
+void res_keep_own(struct res **sp, const struct user *u, int kind,
+		  uint64_t lo, uint64_t hi)
+{
+	struct res *s = *sp;
+	int n = 0;
+
+	s->writes = kind == ACC_WRITE;
+	s->tid = u->tid;
+	for (int i = 0; i < s->n; i++) {
+		const struct acc *e = &s->a[i];
+
+		if (e->end <= u->start && lo <= e->lo && hi >= e->hi &&
+		    (kind == ACC_WRITE || e->kind == ACC_READ))
+			continue;
+		if (n != i)
+			s->a[n] = *e;
+		n++;
+		s->writes += e->kind == ACC_WRITE;
+	}
+	s->n = n;
+	if (s->n == s->cap) {
+		s->cap = s->cap * 2 > RES_MAX ? RES_MAX : s->cap * 2;
+		s = ior_xrealloc(s, sizeof(*s) + s->cap * sizeof(s->a[0]));
+		*sp = s;
+	}
+	s->a[s->n++] = (struct acc){
+		.mark = u->mark, .tid = u->tid, .start = u->start,
+		.end = u->end, .lo = lo, .hi = hi, .kind = kind,
+	};
+}
+
 void res_clear(struct res *s)
 {
 	if (s)

@@ -68,8 +68,12 @@ void res_access(struct res **s, struct user *u, int kind, uint64_t lo,
  * res_access(), but an access that is not kept and has nothing to
  * follow (no access kept, all of its own thread, or a read where no
  * write is kept) returns here, without a call: most of those not kept
- * are so (the reads of a description's flags, of a file's data).
+ * are so (the reads of a description's flags, of a file's data). One
+ * kept on a list of its own thread's only, not full (most kept: a
+ * descriptor's, a description's position), is res_keep_own()'s.
  */
+void res_keep_own(struct res **s, const struct user *u, int kind,
+		  uint64_t lo, uint64_t hi);
 static inline void res_use(struct res **sp, struct user *u, int kind,
 			   uint64_t lo, uint64_t hi, int keep, unsigned wkind)
 {
@@ -78,7 +82,10 @@ static inline void res_use(struct res **sp, struct user *u, int kind,
 	if (!keep && (!s || !s->n || s->tid == u->tid ||
 		      (kind == ACC_READ && !s->writes)))
 		return;
-	res_access(sp, u, kind, lo, hi, keep, wkind);
+	if (keep && s && s->n < RES_MAX && (!s->n || s->tid == u->tid))
+		res_keep_own(sp, u, kind, lo, hi);
+	else
+		res_access(sp, u, kind, lo, hi, keep, wkind);
 }
 /* Forget every access (the resource is new again). */
 void res_clear(struct res *s);
