@@ -19,11 +19,16 @@
 
 enum { ACC_READ, ACC_WRITE };
 
+/*
+ * What a scan tests first, first; a tid (below IOR_PROG_ID_MAX) in 32
+ * bits: 48 bytes, where a list of 32 is scanned whole on every access.
+ */
 struct acc {
-	int64_t mark;			/* a seq, or -(sub + 1): order.h */
-	int64_t tid;
-	uint64_t start, end;		/* capture time, ns */
+	uint64_t end;			/* capture time it completed, ns */
 	uint64_t lo, hi;		/* the range, [lo, hi) */
+	uint64_t start;			/* capture time it started, ns */
+	int64_t mark;			/* a seq, or -(sub + 1): order.h */
+	int32_t tid;
 	unsigned char kind;		/* ACC_READ or ACC_WRITE */
 };
 
