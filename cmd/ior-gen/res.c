@@ -189,7 +189,6 @@ void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
 		s->n = 0;
 		s->cap = 4;
 		s->writes = 0;
-		s->tid = u->tid;
 		*sp = s;
 	}
 	/*

@@ -69,6 +69,9 @@ struct user {
  */
 void res_access(struct res **s, struct user *u, int kind, uint64_t lo,
 		uint64_t hi, int keep, unsigned wkind);
+/* res_access() of an access kept on *s, not full, of its thread only. */
+void res_keep_own(struct res **s, const struct user *u, int kind,
+		  uint64_t lo, uint64_t hi);
 /*
  * res_access(), but an access that is not kept and has nothing to
  * follow (no access kept, all of its own thread, or a read where no
@@ -77,8 +80,6 @@ void res_access(struct res **s, struct user *u, int kind, uint64_t lo,
  * kept on a list of its own thread's only, not full (most kept: a
  * descriptor's, a description's position), is res_keep_own()'s.
  */
-void res_keep_own(struct res **s, const struct user *u, int kind,
-		  uint64_t lo, uint64_t hi);
 static inline void res_use(struct res **sp, struct user *u, int kind,
 			   uint64_t lo, uint64_t hi, int keep, unsigned wkind)
 {
