@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -25,7 +26,9 @@ static uint64_t next_vfd = 1, next_ofd = 1;
 struct ofd *ofd_new(const char *path, size_t len, int abs)
 {
 	struct ofd *o = ofd_free;
-	size_t need = len + 1 + 4 * len + 1;
+	/* the path, its escaped form, the tail: " ofd=" 20 digits " file=" */
+	size_t need = len + 1 + 4 * len + 1 + 5 + 20 + 6 + 4 * len + 1;
+	size_t lesc;
 
 	if (o)
 		ofd_free = o->next_free;
@@ -37,10 +40,17 @@ struct ofd *ofd_new(const char *path, size_t len, int abs)
 	}
 	memcpy(o->path, path, len + 1);
 	o->esc = o->path + len + 1;
-	ior_escape(o->esc, path, len);
+	lesc = ior_escape(o->esc, path, len);
 	o->id = next_ofd++;
 	o->refs = 0;
 	o->abs = abs;
+	o->tail = o->esc + lesc + 1;
+	o->tail_len = sprintf(o->tail, " ofd=%llu", (unsigned long long)o->id);
+	if (abs) {
+		memcpy(o->tail + o->tail_len, " file=", 6);
+		memcpy(o->tail + o->tail_len + 6, o->esc, lesc + 1);
+		o->tail_len += 6 + lesc;
+	}
 	o->ring = NULL;
 	return o;
 }

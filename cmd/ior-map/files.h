@@ -29,8 +29,14 @@ struct ofd {
 	int refs;
 	int abs;		/* path is absolute (else as captured) */
 	size_t cap;
-	char *path;		/* raw path, NUL, its escaped form, NUL */
+	char *path;		/* raw path, NUL, its escaped form, NUL, tail */
 	char *esc;
+	/*
+	 * " ofd=ID file=ESC" (" ofd=ID" for a path not absolute), as every
+	 * record on the description ends: made once, copied per record.
+	 */
+	char *tail;
+	size_t tail_len;
 	struct ring_files *ring;	/* a ring's description: its files */
 	struct ofd *next_free;
 };

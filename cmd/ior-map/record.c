@@ -401,9 +401,7 @@ static void put_record(struct ior_out *out, const struct ior_in *in,
 		ior_put_kv_i64(out, "kchild", ri->kchild);
 	if (ri->ofd) {
 		ior_put_kv_i64(out, "vfd", ri->vfd);
-		ior_put_kv_i64(out, "ofd", ri->ofd->id);
-		if (ri->ofd->abs)
-			ior_put_kv(out, "file", ri->ofd->esc);
+		ior_put(out, ri->ofd->tail, ri->ofd->tail_len);
 	}
 	if (ri->vfd2 >= 0)
 		ior_put_kv_i64(out, "vfd2", ri->vfd2);
