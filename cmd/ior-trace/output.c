@@ -60,25 +60,85 @@ uint64_t records_written(void)
 	return nrecords;
 }
 
+/*
+ * " PID TID COMM CALL " of the last record written: a capture's records
+ * come in runs of one thread's calls, often of one call, so a record
+ * like the one before copies those columns rather than formatting and
+ * escaping them again. call is compared by its bytes: some callers
+ * build it in a buffer of theirs (agg:, uring:, aio:), the same address
+ * for every call name.
+ */
+static struct {
+	uint32_t pid, tid;
+	int kept;		/* text holds a record's columns */
+	char call[64];		/* a longer name is never kept */
+	size_t ncomm;
+	char comm[IOR_COMM_LEN];
+	size_t len;
+	/* two numbers, comm escaped, a call name: far less than a line */
+	char text[2 * 12 + IOR_COMM_LEN * 4 + 4 + 64];
+} mid;
+
+static void mid_set(uint32_t pid, uint32_t tid, const char *comm,
+		    size_t ncomm, const char *call)
+{
+	size_t lcall = strlen(call);
+	char *d = mid.text;
+
+	mid.pid = pid;
+	mid.tid = tid;
+	mid.ncomm = ncomm;
+	memcpy(mid.comm, comm, ncomm);
+	mid.len = 0;
+	mid.kept = lcall < sizeof(mid.call);
+	if (!mid.kept) {
+		mid.call[0] = 0;	/* no name matches: set again */
+		return;
+	}
+	memcpy(mid.call, call, lcall + 1);
+	d += sprintf(d, " %u %u ", pid, tid);
+	if (ncomm == 0)
+		*d++ = '-';
+	else
+		d += ior_escape(d, comm, ncomm);
+	*d++ = ' ';
+	memcpy(d, call, lcall);
+	d += lcall;
+	*d++ = ' ';
+	mid.len = d - mid.text;
+}
+
 void put_head(uint64_t t, uint32_t pid, uint32_t tid, const char *comm,
 	      const char *call, int64_t ret, uint64_t dur)
 {
-	char ecomm[IOR_COMM_LEN * 4 + 1];
 	size_t n = strnlen(comm, IOR_COMM_LEN);
-	struct ior_rec r;
 
-	if (n == 0)
-		strcpy(ecomm, "-");
-	else
-		ior_escape(ecomm, comm, n);
-	r.time_ns = t;
-	r.pid = pid;
-	r.tid = tid;
-	r.comm = ecomm;
-	r.call = (char *)call;
-	r.ret = ret;
-	r.dur = dur;
-	ior_put_head(&trace_out, &r);
+	if (pid != mid.pid || tid != mid.tid || n != mid.ncomm ||
+	    memcmp(comm, mid.comm, n) || strcmp(call, mid.call))
+		mid_set(pid, tid, comm, n, call);
+	if (!mid.kept) {	/* not kept: formatted as the lib does */
+		char ecomm[IOR_COMM_LEN * 4 + 1];
+		struct ior_rec r;
+
+		if (n == 0)
+			strcpy(ecomm, "-");
+		else
+			ior_escape(ecomm, comm, n);
+		r.time_ns = t;
+		r.pid = pid;
+		r.tid = tid;
+		r.comm = ecomm;
+		r.call = (char *)call;
+		r.ret = ret;
+		r.dur = dur;
+		ior_put_head(&trace_out, &r);
+	} else {
+		ior_put_time(&trace_out, t);
+		ior_put(&trace_out, mid.text, mid.len);
+		ior_put_i64(&trace_out, ret);
+		ior_putc(&trace_out, ' ');
+		ior_put_u64(&trace_out, dur);
+	}
 	nrecords++;
 }
 
