@@ -24,6 +24,9 @@ static void find_info(int id)
 		const struct ior_arg *a = &c->args[i];
 
 		in->reg32[i] = arg_reg32(c, i);
+		in->keylen[i] = strlen(a->key);
+		in->npaths += a->type == IOR_ARG_PATH &&
+			a->form != IOR_FORM_CODE;
 		switch (a->type) {
 		case IOR_ARG_PATH:
 		case IOR_ARG_LINK:

@@ -26,6 +26,8 @@ struct row_info {
 					   which string of the event (0, 1) */
 	uint8_t reg32[IOR_ARGS_MAX];	/* of a register argument: its i386
 					   register (a LOFF takes two) */
+	uint8_t npaths;		/* PATH arguments not X(): paths to describe */
+	uint8_t keylen[IOR_ARGS_MAX];	/* each argument's key's length */
 };
 
 /* What a call's record is followed by (row_info's after). */

@@ -170,18 +170,15 @@ void describe_call(const struct call_rec *c)
 	const struct ior_call *row = c->row;
 	struct path_who w = { rel_time(e->time), e->pid, e->tid, e->comm };
 	char abs[IOR_PATH_MAX];
-	int npaths = 0;
+	int npaths = c->info->npaths;
 
 	/*
 	 * A path the call found missing, or not a directory on the way,
 	 * may be there by now, made by a later call: not described (what
 	 * is on it will be, before a call that reaches it).
 	 */
-	if (e->ret == -ENOENT || e->ret == -ENOTDIR)
+	if (e->ret == -ENOENT || e->ret == -ENOTDIR || !npaths)
 		return;
-	for (int i = 0; i < row->nargs; i++)
-		npaths += row->args[i].type == IOR_ARG_PATH &&
-			row->args[i].form != IOR_FORM_CODE;
 	for (int i = 0; i < row->nargs; i++) {
 		const struct ior_arg *a = &row->args[i];
 		int dirfd = AT_FDCWD_ARG;

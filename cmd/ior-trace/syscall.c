@@ -354,6 +354,7 @@ static uint64_t flag_word(const struct ior_flag *t, uint64_t v)
 static void put_arg(const struct call_rec *c, int i)
 {
 	const struct ior_arg *a = &c->row->args[i];
+	size_t klen = c->info->keylen[i];	/* measured once, per row */
 	uint64_t v;
 
 	if (a->form == IOR_FORM_CODE) {
@@ -367,10 +368,10 @@ static void put_arg(const struct call_rec *c, int i)
 	switch (a->type) {
 	case IOR_ARG_FD:
 	case IOR_ARG_INT:
-		ior_put_kv_i64(&trace_out, a->key, (int)v);
+		ior_put_kv_i64n(&trace_out, a->key, klen, (int)v);
 		break;
 	case IOR_ARG_UINT:
-		ior_put_kv_i64(&trace_out, a->key, (uint32_t)v);
+		ior_put_kv_i64n(&trace_out, a->key, klen, (uint32_t)v);
 		break;
 	case IOR_ARG_DIRFD:
 		put_dirfd(a->key, v);
@@ -393,7 +394,7 @@ static void put_arg(const struct call_rec *c, int i)
 		put_hex(a->key, v);
 		break;
 	default:		/* LONG, SIZE, RBUF, WBUF, LOFF */
-		ior_put_kv_i64(&trace_out, a->key, (int64_t)v);
+		ior_put_kv_i64n(&trace_out, a->key, klen, (int64_t)v);
 		break;
 	}
 }
