@@ -474,6 +474,10 @@ static int kept(const struct filters *fs, const struct ior_in *in,
 		const struct ior_rec *r, const struct recinfo *ri,
 		enum ior_map c)
 {
+	/* no filter: every record, without asking each filter (the usual) */
+	if (!fs->path_inc.n && !fs->path_exc.n && !fs->comm_inc.n &&
+	    !fs->comm_exc.n)
+		return 1;
 	if (c == IOR_MAP_IORCWD || !strncmp(r->call, "sched:", 6))
 		return 1;	/* later stages need the process structure */
 	/*
