@@ -541,6 +541,13 @@ void ior_put_magic(struct ior_out *o, enum ior_kind k);
  */
 void ior_put_head(struct ior_out *o, const struct ior_rec *r);
 /*
+ * The same, its PID TID COMM CALL columns formatted by the caller: mid,
+ * n bytes, is " PID TID COMM CALL " (a writer whose records repeat
+ * them keeps them so: ior-trace).
+ */
+void ior_put_head_mid(struct ior_out *o, uint64_t ns, const char *mid,
+		      size_t n, int64_t ret, uint64_t dur);
+/*
  * The same for a record just read from in (r, as ior_read() split it,
  * its columns' bytes untouched): each column whose text is what
  * ior_put_head() would write is copied, not formatted; PID and TID too

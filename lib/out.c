@@ -390,6 +390,20 @@ void ior_put_head(struct ior_out *o, const struct ior_rec *r)
 	o->len += d - s;
 }
 
+void ior_put_head_mid(struct ior_out *o, uint64_t ns, const char *mid,
+		      size_t n, int64_t ret, uint64_t dur)
+{
+	char *d = ior_reserve(o, 32 + n + 2 * 24), *s = d;
+
+	d += fmt_time(d, ns);
+	memcpy(d, mid, n);
+	d += n;
+	d += fmt_i64(d, ret);
+	*d++ = ' ';
+	d += fmt_u64(d, dur);
+	o->len += d - s;
+}
+
 /*
  * Is column s (n bytes, a number the reader accepted) written as
  * ior_put_head() writes it: no leading zero, no "-0"; a time with nine

@@ -133,11 +133,7 @@ void put_head(uint64_t t, uint32_t pid, uint32_t tid, const char *comm,
 		r.dur = dur;
 		ior_put_head(&trace_out, &r);
 	} else {
-		ior_put_time(&trace_out, t);
-		ior_put(&trace_out, mid.text, mid.len);
-		ior_put_i64(&trace_out, ret);
-		ior_putc(&trace_out, ' ');
-		ior_put_u64(&trace_out, dur);
+		ior_put_head_mid(&trace_out, t, mid.text, mid.len, ret, dur);
 	}
 	nrecords++;
 }
