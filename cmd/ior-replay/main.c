@@ -23,6 +23,7 @@
  *	load-async.c	... AIO and io_uring records and their ties (load.h)
  *	shared.c	the state every replay process sees: results
  *	window.c	the window of ops: the spool, filling, waiting
+ *	spool.c		files in $TMPDIR written, then read back in order
  *	order.c		after= waits, and timed deadlines
  *	fdtab.c		descriptor tables: vfd -> the replay's descriptor
  *	issue.c		one op: its kind's handler

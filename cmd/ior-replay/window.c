@@ -5,14 +5,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "ior.h"
 #include "order.h"
@@ -20,94 +18,21 @@
 #include "results.h"
 #include "shared.h"
 #include "spawn.h"
+#include "spool.h"
 #include "window.h"
 
 /* ---- the spool ---- */
-
-#define SPOOL_BUF (1u << 20)
-#define SPOOL_FD 512		/* the lowest descriptor it takes, if it can */
 
 /* An op in the spool: this, the op, then len bytes of its strings. */
 struct spool_head {
 	uint32_t len;
 };
 
-static struct spool {
-	int fd;
-	char *buf;
-	size_t len, off;	/* bytes in buf; read from it so far */
-	int reading;
-} sp = { .fd = -1 };
+static struct spool sp = { .fd = -1 };
 
-/*
- * An unlinked file: nothing to clean up whatever ends the replay. A
- * file system without O_TMPFILE gets a named file, unlinked at once.
- */
 void spool_open(void)
 {
-	const char *dir = getenv("TMPDIR");
-	char *name;
-	int hi;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	sp.fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (sp.fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {
-		if (asprintf(&name, "%s/ior-replay.XXXXXX", dir) < 0)
-			ior_err(IOR_EXIT_SYS, "malloc");
-		sp.fd = mkostemp(name, O_CLOEXEC);
-		if (sp.fd >= 0)
-			unlink(name);
-		free(name);
-	}
-	if (sp.fd < 0)
-		ior_err(IOR_EXIT_SYS, "%s: a file to spool the program to", dir);
-	/*
-	 * Out of the way of the low numbers: replay processes close it
-	 * (window_in_child), and the descriptors their opens get must be
-	 * the ones they got without a spool.
-	 */
-	if ((hi = fcntl(sp.fd, F_DUPFD_CLOEXEC, SPOOL_FD)) >= 0) {
-		close(sp.fd);
-		sp.fd = hi;
-	}
-	sp.buf = ior_xmalloc(SPOOL_BUF);
-	sp.len = sp.off = 0;
-	sp.reading = 0;
-}
-
-static void spool_flush(void)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < sp.len) {
-		n = write(sp.fd, sp.buf + done, sp.len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			ior_err(IOR_EXIT_SYS, "spooling the program");
-		done += n;
-	}
-	sp.len = 0;
-}
-
-static void spool_write(const void *p, size_t n)
-{
-	while (n) {
-		size_t k = SPOOL_BUF - sp.len;
-
-		if (!k) {
-			spool_flush();
-			continue;
-		}
-		if (k > n)
-			k = n;
-		memcpy(sp.buf + sp.len, p, k);
-		sp.len += k;
-		p = (const char *)p + k;
-		n -= k;
-	}
+	spool_file_open(&sp, "program");
 }
 
 void spool_put(const struct prog_op *op, const char *blob, uint32_t len)
@@ -117,74 +42,33 @@ void spool_put(const struct prog_op *op, const char *blob, uint32_t len)
 	if (len > BLOB_MAX)	/* a line cannot hold more */
 		ior_errx(IOR_EXIT_SYS, "seq=%lld: %u bytes of strings",
 			 (long long)op->seq, len);
-	spool_write(&h, sizeof(h));
-	spool_write(op, sizeof(*op));
-	spool_write(blob, len);
+	spool_file_write(&sp, &h, sizeof(h));
+	spool_file_write(&sp, op, sizeof(*op));
+	spool_file_write(&sp, blob, len);
 }
 
 void spool_rewind(void)
 {
-	if (!sp.reading)
-		spool_flush();
-	if (lseek(sp.fd, 0, SEEK_SET) < 0)
-		ior_err(IOR_EXIT_SYS, "reading the spooled program");
-	sp.len = sp.off = 0;
-	sp.reading = 1;
-}
-
-/* n bytes into p; 0 at the end, before any. */
-static int spool_read(void *p, size_t n, int first)
-{
-	ssize_t r;
-
-	while (n) {
-		size_t k = sp.len - sp.off;
-
-		if (!k) {
-			r = read(sp.fd, sp.buf, SPOOL_BUF);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0)
-				ior_err(IOR_EXIT_SYS, "reading the spooled program");
-			if (r == 0 && first)
-				return 0;
-			if (r == 0)
-				ior_errx(IOR_EXIT_SYS, "the spooled program is cut short");
-			sp.len = r;
-			sp.off = 0;
-			continue;
-		}
-		if (k > n)
-			k = n;
-		memcpy(p, sp.buf + sp.off, k);
-		sp.off += k;
-		p = (char *)p + k;
-		n -= k;
-		first = 0;
-	}
-	return 1;
+	spool_file_rewind(&sp);
 }
 
 int spool_get(struct prog_op *op, char *blob, uint32_t *len)
 {
 	struct spool_head h;
 
-	if (!spool_read(&h, sizeof(h), 1))
+	if (!spool_file_read(&sp, &h, sizeof(h), 1))
 		return 0;
 	if (h.len > BLOB_MAX)
 		ior_errx(IOR_EXIT_SYS, "the spooled program is damaged");
-	spool_read(op, sizeof(*op), 0);
-	spool_read(blob, h.len, 0);
+	spool_file_read(&sp, op, sizeof(*op), 0);
+	spool_file_read(&sp, blob, h.len, 0);
 	*len = h.len;
 	return 1;
 }
 
 void spool_close(void)
 {
-	if (sp.fd >= 0)
-		close(sp.fd);
-	free(sp.buf);
-	sp = (struct spool){ .fd = -1 };
+	spool_file_close(&sp);
 }
 
 void op_rebase(struct prog_op *op, size_t delta)
@@ -304,9 +188,7 @@ void window_make(void)
 
 void window_in_child(void)
 {
-	if (sp.fd >= 0)
-		close(sp.fd);
-	sp.fd = -1;
+	spool_file_drop(&sp);
 }
 
 uint32_t window_written(void)

@@ -1,0 +1,145 @@
+/*
+ * spool.c - files in $TMPDIR written, then read back in order (spool.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ior.h"
+#include "spool.h"
+
+#define SPOOL_BUF (1u << 20)
+#define SPOOL_FD 512		/* the lowest descriptor it takes, if it can */
+
+/*
+ * An unlinked file: nothing to clean up whatever ends the replay. A
+ * file system without O_TMPFILE gets a named file, unlinked at once.
+ */
+void spool_file_open(struct spool *s, const char *what)
+{
+	const char *dir = getenv("TMPDIR");
+	char *name;
+	int hi;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	*s = (struct spool){ .what = what };
+	s->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (s->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {
+		if (asprintf(&name, "%s/ior-replay.XXXXXX", dir) < 0)
+			ior_err(IOR_EXIT_SYS, "malloc");
+		s->fd = mkostemp(name, O_CLOEXEC);
+		if (s->fd >= 0)
+			unlink(name);
+		free(name);
+	}
+	if (s->fd < 0)
+		ior_err(IOR_EXIT_SYS, "%s: a file to spool %s to", dir, what);
+	/*
+	 * Out of the way of the low numbers: replay processes close it
+	 * (spool_file_drop), and the descriptors their opens get must be
+	 * the ones they got without a spool.
+	 */
+	if ((hi = fcntl(s->fd, F_DUPFD_CLOEXEC, SPOOL_FD)) >= 0) {
+		close(s->fd);
+		s->fd = hi;
+	}
+	s->buf = ior_xmalloc(SPOOL_BUF);
+}
+
+static void spool_flush(struct spool *s)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < s->len) {
+		n = write(s->fd, s->buf + done, s->len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			ior_err(IOR_EXIT_SYS, "spooling %s", s->what);
+		done += n;
+	}
+	s->len = 0;
+}
+
+void spool_file_write(struct spool *s, const void *p, size_t n)
+{
+	while (n) {
+		size_t k = SPOOL_BUF - s->len;
+
+		if (!k) {
+			spool_flush(s);
+			continue;
+		}
+		if (k > n)
+			k = n;
+		memcpy(s->buf + s->len, p, k);
+		s->len += k;
+		p = (const char *)p + k;
+		n -= k;
+	}
+}
+
+void spool_file_rewind(struct spool *s)
+{
+	if (!s->reading)
+		spool_flush(s);
+	if (lseek(s->fd, 0, SEEK_SET) < 0)
+		ior_err(IOR_EXIT_SYS, "reading the spooled %s", s->what);
+	s->len = s->off = 0;
+	s->reading = 1;
+}
+
+int spool_file_read(struct spool *s, void *p, size_t n, int first)
+{
+	ssize_t r;
+
+	while (n) {
+		size_t k = s->len - s->off;
+
+		if (!k) {
+			r = read(s->fd, s->buf, SPOOL_BUF);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				ior_err(IOR_EXIT_SYS, "reading the spooled %s",
+					s->what);
+			if (r == 0 && first)
+				return 0;
+			if (r == 0)
+				ior_errx(IOR_EXIT_SYS, "the spooled %s is cut short",
+					 s->what);
+			s->len = r;
+			s->off = 0;
+			continue;
+		}
+		if (k > n)
+			k = n;
+		memcpy(p, s->buf + s->off, k);
+		s->off += k;
+		p = (char *)p + k;
+		n -= k;
+		first = 0;
+	}
+	return 1;
+}
+
+void spool_file_close(struct spool *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->buf);
+	*s = (struct spool){ .fd = -1 };
+}
+
+void spool_file_drop(struct spool *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}

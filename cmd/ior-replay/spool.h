@@ -1,0 +1,36 @@
+/*
+ * spool.h - a file in $TMPDIR written in one pass, then read back in
+ * order, through a buffer: what ior-replay keeps on disk rather than in
+ * memory. The program's ops (window.h) and the results of the ops the
+ * window let go of (results.h) each go to one. The file is unlinked
+ * from the start: nothing to clean up whatever ends the replay.
+ */
+#ifndef REPLAY_SPOOL_H
+#define REPLAY_SPOOL_H
+
+#include <stddef.h>
+
+struct spool {
+	int fd;
+	char *buf;
+	size_t len, off;	/* bytes in buf; read from it so far */
+	int reading;
+	const char *what;	/* for messages: "spooling the program" */
+};
+
+/* Open s, described by what in messages ("the program"); exits on failure. */
+void spool_file_open(struct spool *s, const char *what);
+void spool_file_write(struct spool *s, const void *p, size_t n);
+/* From the start: to read what was written (again). */
+void spool_file_rewind(struct spool *s);
+/*
+ * The next n bytes into p. Returns 0 at the end of the file when first
+ * (a record begins there) and none was read; the end within a record
+ * exits.
+ */
+int spool_file_read(struct spool *s, void *p, size_t n, int first);
+void spool_file_close(struct spool *s);
+/* In a process the master forked: the file is the master's. */
+void spool_file_drop(struct spool *s);
+
+#endif
