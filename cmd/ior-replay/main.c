@@ -11,8 +11,9 @@
  * Done-flags and results live in a shared anonymous mapping, waited on
  * with futexes, so they are seen across processes. The program is
  * streamed through a window of ops (window.h): the master fills it as
- * the replay goes, and writes each result in program order as soon as
- * the op and those before it are done.
+ * the replay goes, and sets each result aside in program order as soon
+ * as the op and those before it are done; the lines are written once the
+ * replay ended (results.h).
  *
  * Every path is resolved beneath the root (root.h): nothing outside it
  * can be reached, whatever the program says.

@@ -19,6 +19,7 @@
 #include "results.h"
 #include "shared.h"
 #include "signals.h"
+#include "spool.h"
 #include "storage.h"
 #include "watchdog.h"
 #include "window.h"
@@ -177,28 +178,74 @@ void results_begin(uint64_t start)
 	storage_put(&tl.out, STORAGE_START);
 }
 
-void result_put(uint32_t i)
+/*
+ * What a result line says of the replay, taken from op i's slot when the
+ * window lets it go: the rest of its line is the op's own, read again
+ * from the program's spool when the line is written.
+ */
+struct result_rec {
+	uint64_t start;		/* ns after TIME 0; stopped: the stop's */
+	int64_t ret;
+	uint64_t dur;
+	int64_t late;		/* has_late: late= */
+	uint8_t skip;		/* SKIP_*, or REC_STOPPED; SKIP_NONE: done */
+	uint8_t has_late, inflight, stuck;
+};
+#define REC_STOPPED 0xff
+
+/*
+ * Op i's result as its line will say it, counted for the trailer. Not
+ * done when the replay was stopped early, for whatever reason
+ * (signals.h): never begun, in its call, or given up (ST_ABORT) after a
+ * failure. (An op let go while the replay runs is done or skipped.)
+ */
+static void take_result(uint32_t i, struct result_rec *rec)
 {
-	struct ior_out *out = &tl.out;
 	const struct prog_op *op = op_at(i);
 	const struct op_result *res = res_at(i);
 	uint32_t state = res->state & ST_MASK;
-	/*
-	 * Not done when the replay was stopped early, for whatever
-	 * reason (signals.h): never begun, in its call, or given up
-	 * (ST_ABORT) after a failure. (An op written while the replay
-	 * runs is done or skipped.)
-	 */
 	int stop_skip = stopped() && state != ST_DONE && state != ST_SKIPPED;
-	int skip = state == ST_SKIPPED || stop_skip;
-	uint64_t stop_time = stop.at > sh->t0 ? stop.at - sh->t0 : 0;
-	int64_t late;
 	int own;
 
+	*rec = (struct result_rec){ .start = res->start };
+	if (stop_skip) {
+		rec->start = stop.at > sh->t0 ? stop.at - sh->t0 : 0;
+		rec->skip = REC_STOPPED;
+		tl.nstopped++;
+		if (tl.k < tl.nstuck && tl.stuck[tl.k] == i) {
+			rec->stuck = 1;
+			tl.k++;
+		}
+	} else if (state == ST_SKIPPED) {
+		rec->skip = res->skip;
+		tl.skipped++;
+		tl.nskip[res->skip]++;
+	} else {
+		rec->ret = res->ret;
+		rec->dur = res->dur;
+		tl.errors += res->ret < 0;
+		tl.mism += mismatched(op, res->ret);
+		tl.newerr += res->ret < 0 && op->cret >= 0;
+	}
 	if (!stop_skip && res->start < tl.first)
 		tl.first = res->start;
+	if (opt.timed && !stop_skip && late_of(i, &rec->late, &own)) {
+		rec->has_late = 1;
+		if (own) {
+			tl.lates = ior_xgrow(tl.lates, &tl.lates_cap,
+					     tl.nlates + 1, sizeof(*tl.lates));
+			tl.lates[tl.nlates++] = rec->late;
+		}
+	}
+	rec->inflight = res->claim == CL_INFLIGHT;
+}
 
-	ior_put_time(out, stop_skip ? stop_time : res->start);
+/* The line of op, whose result is rec. */
+static void put_line(const struct prog_op *op, const struct result_rec *rec)
+{
+	struct ior_out *out = &tl.out;
+
+	ior_put_time(out, rec->start);
 	ior_putc(out, ' ');
 	ior_put_i64(out, op->pid);
 	ior_putc(out, ' ');
@@ -209,43 +256,63 @@ void result_put(uint32_t i)
 	ior_puts(out, op->kind == IOR_REPLAY_UR_OTHER ? str(op->name) :
 		 ior_calls[op->row].name);
 	ior_putc(out, ' ');
-	ior_put_i64(out, skip ? 0 : res->ret);
+	ior_put_i64(out, rec->ret);
 	ior_putc(out, ' ');
-	ior_put_u64(out, skip ? 0 : res->dur);
+	ior_put_u64(out, rec->dur);
 	ior_putc(out, ' ');
 	ior_put(out, str(op->text), op->textlen);
 	ior_put_kv_i64(out, "cret", op->cret);
 	ior_put_kv_i64(out, "cdur", op->cdur);
-	if (opt.timed && !stop_skip && late_of(i, &late, &own)) {
-		ior_put_kv_i64(out, "late", late);
-		if (own) {
-			tl.lates = ior_xgrow(tl.lates, &tl.lates_cap,
-					     tl.nlates + 1, sizeof(*tl.lates));
-			tl.lates[tl.nlates++] = late;
-		}
-	}
+	if (rec->has_late)
+		ior_put_kv_i64(out, "late", rec->late);
 	if (op->cinflight)
 		ior_puts(out, " cinflight=1");
-	if (res->claim == CL_INFLIGHT)
+	if (rec->inflight)
 		ior_puts(out, " inflight=1");
-	if (stop_skip) {
+	if (rec->skip == REC_STOPPED) {
 		ior_puts(out, " skip=stopped");
-		tl.nstopped++;
-		if (tl.k < tl.nstuck && tl.stuck[tl.k] == i) {
+		if (rec->stuck)
 			ior_puts(out, " stuck=1");
-			tl.k++;
-		}
-	} else if (skip) {
+	} else if (rec->skip) {
 		ior_puts(out, " skip=");
-		ior_puts(out, skip_names[res->skip]);
-		tl.skipped++;
-		tl.nskip[res->skip]++;
-	} else {
-		tl.errors += res->ret < 0;
-		tl.mism += mismatched(op, res->ret);
-		tl.newerr += res->ret < 0 && op->cret >= 0;
+		ior_puts(out, skip_names[rec->skip]);
 	}
 	ior_putc(out, '\n');
+}
+
+/*
+ * A streamed program's results wait on disk (spool.h), 40 bytes an op,
+ * until the replay ended: formatting and writing them meanwhile took a
+ * CPU from the replay's threads (window.h).
+ */
+static struct spool spill = { .fd = -1 };
+static uint32_t nspilled;
+
+void result_put(uint32_t i)
+{
+	struct result_rec rec;
+
+	take_result(i, &rec);
+	if (!prog.streamed) {
+		put_line(op_at(i), &rec);
+		return;
+	}
+	if (spill.fd < 0)
+		spool_file_open(&spill, "results");
+	spool_file_write(&spill, &rec, sizeof(rec));
+	nspilled++;
+}
+
+/* Op op of the spool, in order: its line, with its result from the spill. */
+static void put_spilled(const struct prog_op *op)
+{
+	struct result_rec rec;
+
+	if (!nspilled)
+		return;
+	spool_file_read(&spill, &rec, sizeof(rec), 0);
+	put_line(op, &rec);
+	nspilled--;
 }
 
 int results_end(uint64_t wall_ns, uint64_t start)
@@ -257,6 +324,11 @@ int results_end(uint64_t wall_ns, uint64_t start)
 	if (stopped())
 		tl.stuck = in_their_call(&tl.nstuck);
 	window_drain();
+	if (spill.fd >= 0) {
+		spool_file_rewind(&spill);
+		window_scan(put_spilled);
+		spool_file_close(&spill);
+	}
 	lates = tl.lates;
 	nlates = tl.nlates;
 	ior_printf(out, "#stat ior-replay ops=%u errors=%llu mismatched=%llu skipped=%llu",

@@ -1,8 +1,9 @@
 /*
  * results.h - the result stream: every op in program order with the
- * replay's RET and DUR beside the captured ones, and the counts. A
- * streamed replay (window.h) writes each op's line as soon as it and
- * every op before it are done; one held whole, once the replay ended.
+ * replay's RET and DUR beside the captured ones, and the counts, written
+ * once the replay ended. A streamed replay (window.h) sets each op's
+ * result aside on disk as soon as it and every op before it are done,
+ * and formats the lines from there and from the program's spool.
  */
 #ifndef REPLAY_RESULTS_H
 #define REPLAY_RESULTS_H
@@ -11,7 +12,10 @@
 
 /* The header, before the replay runs; start: TIME 0, in ns of the epoch. */
 void results_begin(uint64_t start);
-/* Op i's line (the master, in order: window.c). */
+/*
+ * Op i's result, as its slot is let go (the master, in order: window.c):
+ * its line, held whole; streamed, its record on disk, for results_end.
+ */
 void result_put(uint32_t i);
 /*
  * The replay ended: the lines not written yet, then the trailer; wall_ns

@@ -323,13 +323,13 @@ static int ended(uint32_t i)
 }
 
 /*
- * How far the master writes now: up to the op it waited for, which is
- * done and well behind the threads, not on to the ops they are at. A
- * master that went on trailed them, writing a few lines at a time and
- * waking the reader of its output as often: on 2 CPUs, the bench's
- * replay as fast as possible piped into awk took 1.3-1.7 us an op so,
- * 0.9-1.2 us this way (0.6 us written to a file, either way). All that
- * is done is written when a thread starves, or nothing was waited for.
+ * How far the master sets results aside now: up to the op it waited
+ * for, which is done and well behind the threads, not on to the ops they
+ * are at. A master that went on trailed them, a few ops at a time, on
+ * the cache lines the threads were writing (when it wrote lines as it
+ * went, with the reader of its output woken as often: 1.3-1.7 us an op
+ * against 0.9-1.2 us, on 2 CPUs). All that is done is set aside when a
+ * thread starves, or nothing was waited for.
  */
 static uint32_t write_limit(void)
 {

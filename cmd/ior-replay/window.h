@@ -12,10 +12,21 @@
  * default): op i lives in slot i & (W - 1), with its result, its
  * strings in a ring arena beside. The slots are a shared mapping made
  * before the first fork; the master fills them from the spool as the
- * replay goes (window_feed) and writes each op's result, in program
+ * replay goes (window_feed) and sets each op's result aside, in program
  * order, as soon as it is done; only then is its slot given to op
  * i + W. So ops [written, loaded) are in the window, and a thread that
  * reaches an op not loaded yet waits for it (window_wait).
+ *
+ * What the master does while the replay runs takes a CPU from its
+ * threads on a machine they keep busy, and under SCHED_FIFO it runs
+ * only when a thread sleeps, starved of ops: so it does the least it
+ * can then. A result set aside is a 40-byte record appended to a file
+ * of its own (results.c, spool.h), not its line: formatting and
+ * writing 200000 lines took a third of the span of 4 threads reading
+ * one file on 2 CPUs. The lines are written once the replay ended,
+ * from those records and the program's spool read again, in program
+ * order; memory stays one buffer of each, and the disk holds 40 bytes
+ * an op more than the spool's.
  *
  * Why a slot is never read for the wrong op:
  *  - an op's own thread reads its slot before the op is done, and it
@@ -72,12 +83,12 @@ void window_scan(void (*fn)(const struct prog_op *op));
 /* The master, before the first fork: the slots and their arena. */
 void window_make(void);
 /*
- * The master, as it waits: write the results of the ops done, in order,
- * and fill the slots they free. It sleeps, then, until a kick (on the
+ * The master, as it waits: set the results of the ops done aside, in
+ * order, and fill the slots they free. It sleeps, then, until a kick (on the
  * socket fork requests come on: spawn_kick) or its next look.
  */
 void window_feed(void);
-/* The replay has ended: every result not written yet, in order. */
+/* The replay has ended: every result not set aside yet, in order. */
 void window_drain(void);
 /* In a process the master forked: the spool is the master's. */
 void window_in_child(void);
