@@ -2987,6 +2987,40 @@ after_kept() {
 		"$(seq 1 184 | sed 's/^/seq=/' | tr '\n' ' ')"
 }
 
+@test "a streamed replay writes its results once it ended: a reader not reading them does not hold it" {
+	local long pid
+	long=$(printf 'x%.0s' $(seq 20000))
+	mkfifo "$R/sync" "$D/out"
+	{
+		stream replay
+		# 50 lines of 20 KB (a key the replay passes through): more
+		# than the pipe and the output's buffer hold
+		for k in $(seq 50); do
+			op 1 1 mkdir 0 path=/d$k mode=0755 note=$long
+		done
+		# blocks until the test opens the FIFO to read
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/sync flags=O_WRONLY
+	} > "$D/p.replay"
+	mkdir -p "$D/vfd"
+	add_vfds < "$D/p.replay" > "$D/vfd/p.replay"
+	IOR_REPLAY_WINDOW=8 timeout 60 ior-replay -C "$R" "$D/vfd/p.replay" > "$D/out" &
+	pid=$!
+	exec 7< "$D/out"
+	# the last op runs while not a byte of the results was read
+	run -0 timeout 20 cat "$R/sync"
+	run -0 cat <&7
+	exec 7<&-
+	wait "$pid"
+	assert_equal "$(stat_of ops)" 51
+	assert_equal "$(stat_of skipped)" 0
+	assert_equal "$(stat_of mismatched)" 0
+	[ -d "$R/d50" ]
+	# every line, whole, in program order
+	assert_equal "$(printf '%s\n' "$output" | grep -c " note=$long ")" 50
+	assert_equal "$(printf '%s\n' "$output" | awk '!/^#/ { print $8 }' | tr '\n' ' ')" \
+		"$(seq 1 51 | sed 's/^/seq=/' | tr '\n' ' ')"
+}
+
 @test "a program on standard input is streamed through the window" {
 	{
 		stream replay
