@@ -52,7 +52,7 @@ void spool_rewind(void)
 	spool_file_rewind(&sp);
 }
 
-int spool_get(struct prog_op *op, char *blob, uint32_t *len)
+int spool_get_op(struct prog_op *op, uint32_t *len)
 {
 	struct spool_head h;
 
@@ -61,8 +61,20 @@ int spool_get(struct prog_op *op, char *blob, uint32_t *len)
 	if (h.len > BLOB_MAX)
 		ior_errx(IOR_EXIT_SYS, "the spooled program is damaged");
 	spool_file_read(&sp, op, sizeof(*op), 0);
-	spool_file_read(&sp, blob, h.len, 0);
 	*len = h.len;
+	return 1;
+}
+
+void spool_get_strings(char *blob, uint32_t len)
+{
+	spool_file_read(&sp, blob, len, 0);
+}
+
+int spool_get(struct prog_op *op, char *blob, uint32_t *len)
+{
+	if (!spool_get_op(op, len))
+		return 0;
+	spool_get_strings(blob, *len);
 	return 1;
 }
 
@@ -95,9 +107,8 @@ static struct window {
 	uint64_t *aend;		/* by slot: ahead once its op's strings were
 				   taken (freed with the op) */
 	uint32_t *tail;		/* shared, by thread: its newest op loaded */
-	/* the next op of the spool, read but not loaded for want of room */
-	struct prog_op next;
-	char *blob;
+	/* the next op of the spool, read into its slot, its strings not yet
+	   for want of room in the arena */
 	uint32_t bloblen;
 	int staged;
 } win;
@@ -182,7 +193,6 @@ void window_make(void)
 	win.tail = shared_zeroed(prog.nthreads * sizeof(*win.tail));
 	memset(win.tail, 0xff, prog.nthreads * sizeof(*win.tail));	/* NONE */
 	win.aend = ior_xcalloc(win.slots, sizeof(*win.aend));
-	win.blob = ior_xmalloc(BLOB_MAX);
 	spool_rewind();
 }
 
@@ -252,16 +262,20 @@ static int load_one(void)
 	struct op_result *res = &sh->res[s];
 	uint64_t at = 1;
 
+	/*
+	 * Straight into its slot and the arena, not through a copy: the
+	 * slot is free (fill), and no thread looks at it before sh->loaded
+	 * says it is loaded.
+	 */
 	if (!win.staged) {
-		if (!spool_get(&win.next, win.blob, &win.bloblen))
+		if (!spool_get_op(op, &win.bloblen))
 			ior_errx(IOR_EXIT_SYS, "the spooled program is cut short");
 		win.staged = 1;
 	}
 	if (win.bloblen && !(at = arena_take(win.bloblen)))
 		return 0;
 	win.staged = 0;
-	*op = win.next;
-	memcpy(win.arena + at, win.blob, win.bloblen);
+	spool_get_strings(win.arena + at, win.bloblen);
 	op_rebase(op, at - 1);
 	op->next = NONE;
 	/* Whether some op waits for it is not known: finish() wakes. */

@@ -69,6 +69,9 @@ void spool_put(const struct prog_op *op, const char *blob, uint32_t len);
 void spool_rewind(void);
 /* The next op and its strings (blob: BLOB_MAX bytes); 0 at the end. */
 int spool_get(struct prog_op *op, char *blob, uint32_t *len);
+/* The same in two steps: the op and its strings' length, then them. */
+int spool_get_op(struct prog_op *op, uint32_t *len);
+void spool_get_strings(char *blob, uint32_t len);
 void spool_close(void);
 /* An op whose strings were at offset 1 of their blob, now at 1 + delta. */
 void op_rebase(struct prog_op *op, size_t delta);
