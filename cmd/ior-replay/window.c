@@ -298,24 +298,24 @@ static int load_one(void)
 	return 1;
 }
 
-/* Load what room there is for; returns 1 when it stopped for want of it. */
-static int fill(void)
+/*
+ * Load at most max ops, what room there is for; returns how many. Those
+ * loaded are the threads' at once: a thread asleep for want of ops runs
+ * again while the master goes on.
+ */
+static uint32_t fill(uint32_t max)
 {
 	uint32_t from = win.loaded;
-	int full = 0;
 
-	while (win.loaded < prog.nops) {
-		if (win.loaded - win.written == win.slots || !load_one()) {
-			full = 1;
-			break;
-		}
-	}
+	while (win.loaded < prog.nops && win.loaded - from < max &&
+	       win.loaded - win.written < win.slots && load_one())
+		;
 	if (win.loaded != from) {
 		__atomic_store_n(&sh->loaded, win.loaded, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&sh->sleepers, __ATOMIC_SEQ_CST))
 			futex(&sh->loaded, FUTEX_WAKE, INT_MAX);
 	}
-	return full;
+	return win.loaded - from;
 }
 
 /* Op written's result is written: its slot and strings are free. */
@@ -354,17 +354,30 @@ static uint32_t write_limit(void)
 	return w + 1 < win.loaded ? w + 1 : win.loaded;
 }
 
+/*
+ * Ops set aside, then loaded, a chunk at a time: when the master runs
+ * only once threads starve (SCHED_FIFO, on a machine they keep busy),
+ * they start again after one chunk, not after half a window (4096 ops
+ * are half a millisecond of the master's work).
+ */
+#define FEED_CHUNK 4096u
+
 void window_feed(void)
 {
-	uint32_t w, limit;
+	uint32_t w, limit, n, got;
 
 	if (!prog.streamed)
 		return;
 	for (;;) {
 		limit = write_limit();
-		while (win.written < limit && ended(win.written))
-			put_next();
-		if (!fill()) {
+		do {
+			for (n = 0; n < FEED_CHUNK && win.written < limit &&
+			     ended(win.written); n++)
+				put_next();
+			got = fill(FEED_CHUNK);
+		} while (n == FEED_CHUNK || got == FEED_CHUNK);
+		/* Fewer than a chunk loaded: all of the program, or no room. */
+		if (win.loaded == prog.nops) {
 			__atomic_store_n(&sh->want, NONE, __ATOMIC_SEQ_CST);
 			return;
 		}
@@ -387,7 +400,7 @@ void window_drain(void)
 	__atomic_store_n(&sh->want, NONE, __ATOMIC_SEQ_CST);
 	for (;;) {
 		if (prog.streamed)
-			fill();
+			fill(UINT32_MAX);
 		if (win.written == win.loaded)
 			break;
 		while (win.written < win.loaded)
