@@ -73,11 +73,16 @@ void wait_batch(const struct prog_op *op)
 #define SLEEP_SLICE 100000000ull	/* ns: longest sleep between looks at abort */
 #define DUE_MAX (1ull << 62)	/* ns: later is never */
 
-uint64_t due(uint32_t i)
+uint64_t due_of(const struct prog_op *op)
 {
-	double d = (op_at(i)->ctime - prog.ctime0) / opt.speed;
+	double d = (op->ctime - prog.ctime0) / opt.speed;
 
 	return d < DUE_MAX ? (uint64_t)d : DUE_MAX;
+}
+
+uint64_t due(uint32_t i)
+{
+	return due_of(op_at(i));
 }
 
 void wait_due(uint64_t due)

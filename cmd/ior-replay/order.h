@@ -80,6 +80,8 @@ static inline void finish(uint32_t i, uint32_t state)
 
 /* Timed: op i's deadline, in ns after TIME 0; wait until then. */
 uint64_t due(uint32_t i);
+/* The same for op, wherever it is (results.c: read again from the spool). */
+uint64_t due_of(const struct prog_op *op);
 void wait_due(uint64_t due);
 
 #endif

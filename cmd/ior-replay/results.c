@@ -76,14 +76,16 @@ static int mismatched(const struct prog_op *op, int64_t ret)
 }
 
 /*
- * Timed mode: how late op i was issued, in ns after its deadline. The
- * requests of an io_submit or io_uring_enter go with it: theirs is its
- * lateness. An AIO request that no io_submit names has none (returns 0).
- * *own: the op is one its thread issued at its own place.
+ * Timed mode: how late op i (op, its result res) was issued, in ns after
+ * its deadline. The requests of an io_submit or io_uring_enter go with
+ * it: theirs is its lateness (a program with requests is held whole, so
+ * its ops are all in memory). An AIO request that no io_submit names has
+ * none (returns 0). *own: the op is one its thread issued at its own
+ * place.
  */
-static int late_of(uint32_t i, int64_t *late, int *own)
+static int late_of(uint32_t i, const struct prog_op *op,
+		   const struct op_result *res, int64_t *late, int *own)
 {
-	const struct prog_op *op = op_at(i);
 	uint32_t at = i;
 
 	if (is_aio_request(op->kind) ||
@@ -93,7 +95,10 @@ static int late_of(uint32_t i, int64_t *late, int *own)
 		at = op->target;
 	}
 	*own = at == i;
-	*late = (int64_t)(res_at(at)->start - due(at));
+	if (at == i)
+		*late = (int64_t)(res->start - due_of(op));
+	else
+		*late = (int64_t)(res_at(at)->start - due(at));
 	return 1;
 }
 
@@ -178,11 +183,7 @@ void results_begin(uint64_t start)
 	storage_put(&tl.out, STORAGE_START);
 }
 
-/*
- * What a result line says of the replay, taken from op i's slot when the
- * window lets it go: the rest of its line is the op's own, read again
- * from the program's spool when the line is written.
- */
+/* What a result line says of the replay, beside what the op says. */
 struct result_rec {
 	uint64_t start;		/* ns after TIME 0; stopped: the stop's */
 	int64_t ret;
@@ -194,15 +195,14 @@ struct result_rec {
 #define REC_STOPPED 0xff
 
 /*
- * Op i's result as its line will say it, counted for the trailer. Not
- * done when the replay was stopped early, for whatever reason
+ * Op i's result res as its line will say it, counted for the trailer.
+ * Not done when the replay was stopped early, for whatever reason
  * (signals.h): never begun, in its call, or given up (ST_ABORT) after a
  * failure. (An op let go while the replay runs is done or skipped.)
  */
-static void take_result(uint32_t i, struct result_rec *rec)
+static void take_result(uint32_t i, const struct prog_op *op,
+			const struct op_result *res, struct result_rec *rec)
 {
-	const struct prog_op *op = op_at(i);
-	const struct op_result *res = res_at(i);
 	uint32_t state = res->state & ST_MASK;
 	int stop_skip = stopped() && state != ST_DONE && state != ST_SKIPPED;
 	int own;
@@ -229,7 +229,7 @@ static void take_result(uint32_t i, struct result_rec *rec)
 	}
 	if (!stop_skip && res->start < tl.first)
 		tl.first = res->start;
-	if (opt.timed && !stop_skip && late_of(i, &rec->late, &own)) {
+	if (opt.timed && !stop_skip && late_of(i, op, res, &rec->late, &own)) {
 		rec->has_late = 1;
 		if (own) {
 			tl.lates = ior_xgrow(tl.lates, &tl.lates_cap,
@@ -280,39 +280,51 @@ static void put_line(const struct prog_op *op, const struct result_rec *rec)
 	ior_putc(out, '\n');
 }
 
-/*
- * A streamed program's results wait on disk (spool.h), 40 bytes an op,
- * until the replay ended: formatting and writing them meanwhile took a
- * CPU from the replay's threads (window.h).
- */
-static struct spool spill = { .fd = -1 };
-static uint32_t nspilled;
-
 void result_put(uint32_t i)
 {
 	struct result_rec rec;
 
-	take_result(i, &rec);
-	if (!prog.streamed) {
-		put_line(op_at(i), &rec);
-		return;
-	}
+	take_result(i, op_at(i), res_at(i), &rec);
+	put_line(op_at(i), &rec);
+}
+
+/*
+ * A streamed program's results wait on disk (spool.h) until the replay
+ * ended, each op's slot of results as it is, 40 bytes an op: taking
+ * them apart, counting and formatting them meanwhile took a CPU from the
+ * replay's threads (window.h).
+ */
+static struct spool spill = { .fd = -1 };
+static uint32_t nspilled, nformatted;
+
+void results_set_aside(uint32_t from, uint32_t to)
+{
+	uint32_t s, n;
+
 	if (spill.fd < 0)
 		spool_file_open(&spill, "results");
-	spool_file_write(&spill, &rec, sizeof(rec));
-	nspilled++;
+	while (from < to) {
+		s = from & prog.wmask;
+		n = to - from;
+		if (n > prog.wmask + 1 - s)
+			n = prog.wmask + 1 - s;	/* on from the first slot */
+		spool_file_write(&spill, &sh->res[s], n * sizeof(*sh->res));
+		from += n;
+		nspilled += n;
+	}
 }
 
 /* Op op of the spool, in order: its line, with its result from the spill. */
 static void put_spilled(const struct prog_op *op)
 {
+	struct op_result res;
 	struct result_rec rec;
 
-	if (!nspilled)
+	if (nformatted == nspilled)
 		return;
-	spool_file_read(&spill, &rec, sizeof(rec), 0);
+	spool_file_read(&spill, &res, sizeof(res), 0);
+	take_result(nformatted++, op, &res, &rec);
 	put_line(op, &rec);
-	nspilled--;
 }
 
 int results_end(uint64_t wall_ns, uint64_t start)

@@ -12,11 +12,13 @@
 
 /* The header, before the replay runs; start: TIME 0, in ns of the epoch. */
 void results_begin(uint64_t start);
-/*
- * Op i's result, as its slot is let go (the master, in order: window.c):
- * its line, held whole; streamed, its record on disk, for results_end.
- */
+/* Op i's line, held whole (the master, in order: window.c). */
 void result_put(uint32_t i);
+/*
+ * Streamed: the results of ops [from, to), as their slots are let go
+ * (the master, in order), set aside on disk, for results_end.
+ */
+void results_set_aside(uint32_t from, uint32_t to);
 /*
  * The replay ended: the lines not written yet, then the trailer; wall_ns
  * is the replay's length. Returns 1 when the replay diverged from the

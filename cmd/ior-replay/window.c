@@ -318,13 +318,20 @@ static uint32_t fill(uint32_t max)
 	return win.loaded - from;
 }
 
-/* Op written's result is written: its slot and strings are free. */
-static void put_next(void)
+/*
+ * Ops [written, to) are let go: their results written (held whole) or
+ * set aside (streamed); their slots and strings are free.
+ */
+static void let_go(uint32_t to)
 {
-	result_put(win.written);
-	if (prog.streamed)
-		win.atail = win.aend[win.written & prog.wmask];
-	win.written++;
+	if (!prog.streamed) {
+		for (; win.written < to; win.written++)
+			result_put(win.written);
+		return;
+	}
+	results_set_aside(win.written, to);
+	win.atail = win.aend[(to - 1) & prog.wmask];
+	win.written = to;
 }
 
 /* Whether op i ended as a result is written during the run: done or skipped. */
@@ -364,18 +371,20 @@ static uint32_t write_limit(void)
 
 void window_feed(void)
 {
-	uint32_t w, limit, n, got;
+	uint32_t w, limit, n, got, k;
 
 	if (!prog.streamed)
 		return;
 	for (;;) {
 		limit = write_limit();
 		do {
-			for (n = 0; n < FEED_CHUNK && win.written < limit &&
-			     ended(win.written); n++)
-				put_next();
+			for (n = win.written; n - win.written < FEED_CHUNK &&
+			     n < limit && ended(n); n++)
+				;
+			if ((k = n - win.written))
+				let_go(n);
 			got = fill(FEED_CHUNK);
-		} while (n == FEED_CHUNK || got == FEED_CHUNK);
+		} while (k == FEED_CHUNK || got == FEED_CHUNK);
 		/* Fewer than a chunk loaded: all of the program, or no room. */
 		if (win.loaded == prog.nops) {
 			__atomic_store_n(&sh->want, NONE, __ATOMIC_SEQ_CST);
@@ -403,8 +412,7 @@ void window_drain(void)
 			fill(UINT32_MAX);
 		if (win.written == win.loaded)
 			break;
-		while (win.written < win.loaded)
-			put_next();
+		let_go(win.loaded);
 	}
 }
 

@@ -20,13 +20,16 @@
  * What the master does while the replay runs takes a CPU from its
  * threads on a machine they keep busy, and under SCHED_FIFO it runs
  * only when a thread sleeps, starved of ops: so it does the least it
- * can then. A result set aside is a 40-byte record appended to a file
- * of its own (results.c, spool.h), not its line: formatting and
- * writing 200000 lines took a third of the span of 4 threads reading
- * one file on 2 CPUs. The lines are written once the replay ended,
- * from those records and the program's spool read again, in program
- * order; memory stays one buffer of each, and the disk holds 40 bytes
- * an op more than the spool's.
+ * can then. Results are set aside, not written: the slots of results
+ * of the ops let go (40 bytes an op), copied as they are to a file of
+ * their own (results.c, spool.h); formatting and writing 200000 lines
+ * took a third of the span of 4 threads reading one file on 2 CPUs.
+ * The lines are written, and the trailer's counts made, once the replay
+ * ended, from those results and the program's spool read again, in
+ * program order; memory stays one buffer of each, and the disk holds 40
+ * bytes an op more than the spool's. The master sets aside and loads a
+ * chunk of ops at a time, each loaded chunk handed to the threads at
+ * once (window_feed).
  *
  * Why a slot is never read for the wrong op:
  *  - an op's own thread reads its slot before the op is done, and it
