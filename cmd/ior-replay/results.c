@@ -164,9 +164,21 @@ static struct tally {
 	uint32_t *stuck, nstuck, k;	/* stopped: the ops in their call */
 } tl;
 
+/*
+ * A streamed program's results wait on disk (spool.h) until the replay
+ * ended, each op's slot of results as it is, 40 bytes an op: taking
+ * them apart, counting and formatting them meanwhile took a CPU from the
+ * replay's threads (window.h).
+ */
+static struct spool spill = { .fd = -1 };
+static uint32_t nspilled, nformatted;
+
 void results_begin(uint64_t start)
 {
 	tl.first = UINT64_MAX;
+	/* Before the first fork: no replay process is left holding it. */
+	if (prog.streamed)
+		spool_file_open(&spill, "results");
 	ior_out_init(&tl.out, STDOUT_FILENO, NULL);
 	ior_put_magic(&tl.out, IOR_KIND_RESULT);
 	ior_put(&tl.out, prog.meta, prog.meta_len);
@@ -288,21 +300,15 @@ void result_put(uint32_t i)
 	put_line(op_at(i), &rec);
 }
 
-/*
- * A streamed program's results wait on disk (spool.h) until the replay
- * ended, each op's slot of results as it is, 40 bytes an op: taking
- * them apart, counting and formatting them meanwhile took a CPU from the
- * replay's threads (window.h).
- */
-static struct spool spill = { .fd = -1 };
-static uint32_t nspilled, nformatted;
+void results_in_child(void)
+{
+	spool_file_drop(&spill);
+}
 
 void results_set_aside(uint32_t from, uint32_t to)
 {
 	uint32_t s, n;
 
-	if (spill.fd < 0)
-		spool_file_open(&spill, "results");
 	while (from < to) {
 		s = from & prog.wmask;
 		n = to - from;

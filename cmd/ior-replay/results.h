@@ -19,6 +19,8 @@ void result_put(uint32_t i);
  * (the master, in order), set aside on disk, for results_end.
  */
 void results_set_aside(uint32_t from, uint32_t to);
+/* In a process the master forked: the results' file is the master's. */
+void results_in_child(void);
 /*
  * The replay ended: the lines not written yet, then the trailer; wall_ns
  * is the replay's length. Returns 1 when the replay diverged from the

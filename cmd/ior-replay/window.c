@@ -199,6 +199,7 @@ void window_make(void)
 void window_in_child(void)
 {
 	spool_file_drop(&sp);
+	results_in_child();
 }
 
 uint32_t window_written(void)

@@ -96,7 +96,7 @@ void window_make(void);
 void window_feed(void);
 /* The replay has ended: every result not set aside yet, in order. */
 void window_drain(void);
-/* In a process the master forked: the spool is the master's. */
+/* In a process the master forked: the spool and results are the master's. */
 void window_in_child(void);
 /* The master: ops [0, written) written; [written, loaded) in the window. */
 uint32_t window_written(void);
