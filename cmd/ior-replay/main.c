@@ -233,6 +233,7 @@ int main(int argc, char **argv)
 	umask(0);
 	cache_prepare();
 	replay_setup();
+	results_prepare();
 	/*
 	 * Timed, or at --start-at: TIME 0 once the initial processes have
 	 * had time to start.

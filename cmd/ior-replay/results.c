@@ -173,12 +173,15 @@ static struct tally {
 static struct spool spill = { .fd = -1 };
 static uint32_t nspilled, nformatted;
 
+void results_prepare(void)
+{
+	if (prog.streamed)
+		spool_file_open(&spill, "results");
+}
+
 void results_begin(uint64_t start)
 {
 	tl.first = UINT64_MAX;
-	/* Before the first fork: no replay process is left holding it. */
-	if (prog.streamed)
-		spool_file_open(&spill, "results");
 	ior_out_init(&tl.out, STDOUT_FILENO, NULL);
 	ior_put_magic(&tl.out, IOR_KIND_RESULT);
 	ior_put(&tl.out, prog.meta, prog.meta_len);

@@ -10,6 +10,12 @@
 
 #include <stdint.h>
 
+/*
+ * Before the first fork, and before waiting for TIME 0: the file a
+ * streamed program's results are set aside in, so that no replay process
+ * is left holding it and nothing is done between TIME 0 and the start.
+ */
+void results_prepare(void);
 /* The header, before the replay runs; start: TIME 0, in ns of the epoch. */
 void results_begin(uint64_t start);
 /* Op i's line, held whole (the master, in order: window.c). */
