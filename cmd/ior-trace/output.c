@@ -79,6 +79,16 @@ static struct {
 	char text[2 * 12 + IOR_COMM_LEN * 4 + 4 + 64];
 } mid;
 
+/* COMM as a record says it: escaped, "-" when empty; its length. */
+static size_t put_comm(char *d, const char *comm, size_t n)
+{
+	if (n == 0) {
+		*d = '-';
+		return 1;
+	}
+	return ior_escape(d, comm, n);
+}
+
 static void mid_set(uint32_t pid, uint32_t tid, const char *comm,
 		    size_t ncomm, const char *call)
 {
@@ -97,10 +107,7 @@ static void mid_set(uint32_t pid, uint32_t tid, const char *comm,
 	}
 	memcpy(mid.call, call, lcall + 1);
 	d += sprintf(d, " %u %u ", pid, tid);
-	if (ncomm == 0)
-		*d++ = '-';
-	else
-		d += ior_escape(d, comm, ncomm);
+	d += put_comm(d, comm, ncomm);
 	*d++ = ' ';
 	memcpy(d, call, lcall);
 	d += lcall;
@@ -117,13 +124,10 @@ void put_head(uint64_t t, uint32_t pid, uint32_t tid, const char *comm,
 	    memcmp(comm, mid.comm, n) || strcmp(call, mid.call))
 		mid_set(pid, tid, comm, n, call);
 	if (!mid.kept) {	/* not kept: formatted as the lib does */
-		char ecomm[IOR_COMM_LEN * 4 + 1];
+		char ecomm[IOR_COMM_LEN * 4 + 2];
 		struct ior_rec r;
 
-		if (n == 0)
-			strcpy(ecomm, "-");
-		else
-			ior_escape(ecomm, comm, n);
+		ecomm[put_comm(ecomm, comm, n)] = 0;
 		r.time_ns = t;
 		r.pid = pid;
 		r.tid = tid;
