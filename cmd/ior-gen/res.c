@@ -100,6 +100,19 @@ static int merge_oldest(struct res *s)
 	return 0;
 }
 
+/* me, kept last on *sp (not full), whose room grows as needed. */
+static inline void res_push(struct res **sp, const struct acc *me)
+{
+	struct res *s = *sp;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap * 2 > RES_MAX ? RES_MAX : s->cap * 2;
+		s = ior_xrealloc(s, sizeof(*s) + s->cap * sizeof(s->a[0]));
+		*sp = s;
+	}
+	s->a[s->n++] = *me;
+}
+
 void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
 		uint64_t hi, int keep, unsigned wkind)
 {
@@ -219,12 +232,7 @@ void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
 		s->n--;
 		memmove(s->a, s->a + 1, s->n * sizeof(s->a[0]));
 	}
-	if (s->n == s->cap) {
-		s->cap = s->cap * 2 > RES_MAX ? RES_MAX : s->cap * 2;
-		s = ior_xrealloc(s, sizeof(*s) + s->cap * sizeof(s->a[0]));
-		*sp = s;
-	}
-	s->a[s->n++] = me;
+	res_push(sp, &me);
 }
 
 /*
@@ -238,6 +246,10 @@ void res_keep_own(struct res **sp, const struct user *u, int kind,
 		  uint64_t lo, uint64_t hi)
 {
 	struct res *s = *sp;
+	const struct acc me = {
+		.mark = u->mark, .tid = u->tid, .start = u->start,
+		.end = u->end, .lo = lo, .hi = hi, .kind = kind,
+	};
 	int n = 0;
 
 	s->writes = kind == ACC_WRITE;
@@ -245,8 +257,7 @@ void res_keep_own(struct res **sp, const struct user *u, int kind,
 	for (int i = 0; i < s->n; i++) {
 		const struct acc *e = &s->a[i];
 
-		if (e->end <= u->start && lo <= e->lo && hi >= e->hi &&
-		    (kind == ACC_WRITE || e->kind == ACC_READ))
+		if (e->end <= u->start && supersedes(&me, e))
 			continue;
 		if (n != i)
 			s->a[n] = *e;
@@ -254,15 +265,7 @@ void res_keep_own(struct res **sp, const struct user *u, int kind,
 		s->writes += e->kind == ACC_WRITE;
 	}
 	s->n = n;
-	if (s->n == s->cap) {
-		s->cap = s->cap * 2 > RES_MAX ? RES_MAX : s->cap * 2;
-		s = ior_xrealloc(s, sizeof(*s) + s->cap * sizeof(s->a[0]));
-		*sp = s;
-	}
-	s->a[s->n++] = (struct acc){
-		.mark = u->mark, .tid = u->tid, .start = u->start,
-		.end = u->end, .lo = lo, .hi = hi, .kind = kind,
-	};
+	res_push(sp, &me);
 }
 
 void res_clear(struct res *s)
