@@ -108,8 +108,8 @@ static inline int same(const char *a, const char *b, size_t len)
 }
 
 /* The key of ks that argument i of r is, or -1. */
-static inline __attribute__((always_inline)) int match(const struct ior_keys *ks, const struct ior_rec *r,
-			int i)
+static inline __attribute__((always_inline))
+int match(const struct ior_keys *ks, const struct ior_rec *r, int i)
 {
 	const char *key = r->kv[i].key;
 	size_t len = r->kv[i].val - key - 1;	/* key ends at its '=' */

@@ -191,7 +191,7 @@ static int seekend(void)
 	return waitpid(pid, &st, 0) == pid && st == 0 ? 0 : 1;
 }
 
-/* Two threads, taking turns: each waits for its semaphore, posts the other's. */
+/* Two threads take turns: each waits on its semaphore, posts the other's. */
 static sem_t turn[2];
 static int fds[2];		/* the first two files' descriptors */
 static int bad;
