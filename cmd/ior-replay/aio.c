@@ -28,19 +28,25 @@
 #include "task.h"
 
 /*
- * The replay's requests, one per aio:* op at the op's index: each iocb
- * must stay where io_submit saw it until an io_cancel names it. A private
- * mapping: a request belongs to the process that submits it. Requests in
- * flight are linked per context, for io_destroy.
+ * The replay's requests, one per slot of the window (window.h), as the
+ * ops: request j's at j & prog.wmask, while j is in the window. Each
+ * iocb must stay where io_submit saw it until an io_cancel names it,
+ * and a request holds its slot until it is settled. A private mapping:
+ * a request belongs to the process that submits it. Requests in flight
+ * are linked per context, for io_destroy.
  */
 struct aio_slot {
 	struct iocb cb;
 	uint32_t prev, next;	/* in flight on its context */
-	uint32_t late_in;	/* at a reap's index: how many of its late
+	uint32_t of;		/* index + 1 of the request it was made
+				   for; 0: none */
+	uint32_t late_of;	/* the reap late_in counts for */
+	uint32_t late_in;	/* at a reap's slot: how many of its late
 				   requests (op.late) were submitted, or
 				   will never be */
 	uint8_t linked;
 };
+
 
 #define AIO_WAIT_NS 5000000000ll	/* the longest wait for events */
 #define GONE_MAX 64		/* destroyed contexts remembered */
@@ -70,6 +76,12 @@ static struct process_aio {
 	uint64_t ngone;			/* contexts destroyed so far */
 	pthread_mutex_t lock;	/* held across fork: a child gets it free */
 } paio = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Request or reap j's slot. */
+static struct aio_slot *slot_of(uint32_t j)
+{
+	return &paio.slots[j & prog.wmask];
+}
 
 static void lock_aio(void)
 {
@@ -108,7 +120,7 @@ void aio_init(void)
 	pthread_atfork(lock_aio, unlock_aio, aio_child);
 	if (!prog.naio)
 		return;
-	paio.slots = mmap(NULL, (size_t)prog.nops * sizeof(*paio.slots),
+	paio.slots = mmap(NULL, (size_t)(prog.wmask + 1) * sizeof(*paio.slots),
 			  PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (paio.slots == MAP_FAILED)
@@ -156,16 +168,16 @@ static void ctx_bind(uint64_t captured, aio_context_t real)
 
 static void req_unlink(struct bound_ctx *c, uint32_t j)
 {
-	struct aio_slot *q = &paio.slots[j];
+	struct aio_slot *q = slot_of(j);
 
-	if (!q->linked)
+	if (!q->linked || q->of != j + 1)
 		return;
 	if (q->prev != NONE)
-		paio.slots[q->prev].next = q->next;
+		slot_of(q->prev)->next = q->next;
 	else
 		c->head = q->next;
 	if (q->next != NONE)
-		paio.slots[q->next].prev = q->prev;
+		slot_of(q->next)->prev = q->prev;
 	q->linked = 0;
 	c->outstanding--;
 }
@@ -204,13 +216,31 @@ static void ctx_destroyed(uint64_t captured)
 
 /*
  * A late request j (op.late) was submitted, or never will be: its reap
- * no longer waits for it to be. With paio.lock held, or j not in flight.
+ * no longer waits for it to be. With paio.lock held. The reap's slot
+ * counts for it (late_of) from the first of its late requests on; a reap
+ * already let go has nothing to count.
  */
 static void late_in(uint32_t j)
 {
-	if (prog.ops[j].late)
-		__atomic_add_fetch(&paio.slots[prog.ops[j].late - 1].late_in,
-				   1, __ATOMIC_RELAXED);
+	uint32_t r = op_at(j)->late;
+	struct aio_slot *q;
+
+	if (!r || !op_live(r - 1))
+		return;
+	q = slot_of(r - 1);
+	if (q->late_of != r) {
+		q->late_of = r;
+		q->late_in = 0;
+	}
+	q->late_in++;
+}
+
+/* How many of reap i's late requests late_in counted; paio.lock held. */
+static uint32_t late_seen(uint32_t i)
+{
+	const struct aio_slot *q = slot_of(i);
+
+	return q->late_of == i + 1 ? q->late_in : 0;
 }
 
 /*
@@ -226,7 +256,8 @@ static void late_in(uint32_t j)
  * been reaped by another of its calls. An invalid min_nr is kept, to
  * fail as captured.
  */
-static long ctx_min_nr(uint64_t captured, const struct prog_op *op, long *nr)
+static long ctx_min_nr(uint64_t captured, uint32_t i, const struct prog_op *op,
+		       long *nr)
 {
 	struct bound_ctx *c;
 	long min = op->offset;
@@ -247,8 +278,7 @@ static long ctx_min_nr(uint64_t captured, const struct prog_op *op, long *nr)
 	}
 	lock_aio();
 	if (op->late)
-		late = op->late - __atomic_load_n(&paio.slots[op - prog.ops].late_in,
-						 __ATOMIC_RELAXED);
+		late = op->late - late_seen(i);
 	if ((c = ctx_of(captured)) && c->outstanding + late < min)
 		min = c->outstanding + late;
 	unlock_aio();
@@ -274,16 +304,21 @@ static void aio_prepare(struct thread_state *w, const struct prog_op *op)
 	struct iovec *iov = w->iov;
 
 	w->nbatch = 0;
-	for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch) {
-		const struct prog_op *rq = &prog.ops[j];
-		struct iocb *cb = &paio.slots[j].cb;
+	for (uint32_t j = op->batch; j != NONE; j = op_at(j)->batch) {
+		const struct prog_op *rq = op_at(j);
+		struct aio_slot *q = slot_of(j);
+		struct iocb *cb = &q->cb;
 		int fd = real_fd(rq->fd);
 		char *buf = rq->kind == IOR_REPLAY_AIO_PREAD || rq->kind == IOR_REPLAY_AIO_PREADV ?
 			w->rbuf : wdata;
 
+		q->of = j + 1;
+		q->linked = 0;
 		if (fd < 0) {
 			skip_request(j, SKIP_NOFD);
+			lock_aio();
 			late_in(j);
+			unlock_aio();
 			continue;
 		}
 		memset(cb, 0, sizeof(*cb));
@@ -338,7 +373,8 @@ static void aio_reap(uint64_t captured, const struct io_event *ev, int64_t n,
 	for (int64_t i = 0; i < n; i++) {
 		uint64_t j = ev[i].data;
 
-		if (j >= prog.nops || !is_aio_request(prog.ops[j].kind))
+		if (j >= prog.nops || !op_live(j) ||
+		    !is_aio_request(op_at(j)->kind))
 			continue;
 		if (c)
 			req_unlink(c, j);
@@ -360,16 +396,16 @@ static void aio_submitting(struct thread_state *w, uint64_t captured)
 	c = ctx_of(captured);
 	for (uint32_t k = 0; k < w->nbatch; k++) {
 		uint32_t j = w->iocbp[k]->aio_data;
-		struct aio_slot *q = &paio.slots[j];
+		struct aio_slot *q = slot_of(j);
 
-		sh->res[j].start = start;
+		res_at(j)->start = start;
 		late_in(j);
 		if (!c || !c->real)
 			continue;
 		q->prev = NONE;
 		q->next = c->head;
 		if (c->head != NONE)
-			paio.slots[c->head].prev = j;
+			slot_of(c->head)->prev = j;
 		c->head = j;
 		q->linked = 1;
 		c->outstanding++;
@@ -456,7 +492,7 @@ static int64_t aio_getevents(struct thread_state *w, const struct prog_op *op,
 	struct timespec wait;
 	long min_nr, nr;
 
-	min_nr = ctx_min_nr(op->addr, op, &nr);
+	min_nr = ctx_min_nr(op->addr, op_index(op), op, &nr);
 	if (op->kind == IOR_REPLAY_IO_GETEVENTS)
 		return neg(syscall(SYS_io_getevents, ctx, min_nr, nr, w->events,
 				   wait_bound(op, &wait)));
@@ -464,6 +500,26 @@ static int64_t aio_getevents(struct thread_state *w, const struct prog_op *op,
 		pthread_sigmask(SIG_BLOCK, NULL, &set);
 	return neg(syscall(SYS_io_pgetevents, ctx, min_nr, nr, w->events,
 			   wait_bound(op, &wait), op->mask ? &sig : NULL));
+}
+
+/*
+ * The iocb an io_cancel names: its request's, while the request holds
+ * its slot and was made there by this process; else one the replay never
+ * submitted, which the kernel refuses as it refuses a request it has
+ * finished (one let go was settled).
+ */
+static struct iocb *cancel_cb(const struct prog_op *op, struct iocb *none)
+{
+	uint32_t j = op->target;
+	struct iocb *cb = none;
+
+	if (j == NONE || !op_live(j))
+		return none;
+	lock_aio();
+	if (slot_of(j)->of == j + 1)
+		cb = &slot_of(j)->cb;
+	unlock_aio();
+	return cb;
 }
 
 int issue_aio(struct thread_state *w, const struct prog_op *op,
@@ -478,7 +534,7 @@ int issue_aio(struct thread_state *w, const struct prog_op *op,
 	/* A context never set up in the replay is as a descriptor never opened. */
 	if (op->kind != IOR_REPLAY_IO_SETUP && !ctx_find(op->addr, &ctx)) {
 		for (uint32_t j = op->kind == IOR_REPLAY_IO_SUBMIT ? op->batch :
-		     NONE; j != NONE; j = prog.ops[j].batch)
+		     NONE; j != NONE; j = op_at(j)->batch)
 			skip_request(j, SKIP_NOFD);
 		return SKIP_NOFD;
 	}
@@ -500,8 +556,7 @@ int issue_aio(struct thread_state *w, const struct prog_op *op,
 		r = aio_submit(w, op, ctx);
 		break;
 	case IOR_REPLAY_IO_CANCEL:
-		r = neg(syscall(SYS_io_cancel, ctx, op->target != NONE ?
-				&paio.slots[op->target].cb : &none, &ev));
+		r = neg(syscall(SYS_io_cancel, ctx, cancel_cb(op, &none), &ev));
 		break;
 	default:
 		r = aio_getevents(w, op, ctx);
@@ -527,8 +582,8 @@ void aio_thread_begin(void)
 /* Whether a request the capture reaped is still in flight on c. */
 static int owed(const struct bound_ctx *c)
 {
-	for (uint32_t j = c->head; j != NONE; j = paio.slots[j].next)
-		if (!prog.ops[j].cinflight)
+	for (uint32_t j = c->head; j != NONE; j = slot_of(j)->next)
+		if (!op_at(j)->cinflight)
 			return 1;
 	return 0;
 }
@@ -568,23 +623,30 @@ static void aio_process_end(void)
 	}
 }
 
+/* A request its thread left unsettled, not in flight on a context. */
+static void unsubmitted(uint32_t j)
+{
+	if (!is_aio_request(op_at(j)->kind))
+		return;
+	if (slot_of(j)->of != j + 1 || !slot_of(j)->linked)
+		settle(j, CL_INFLIGHT, 0, 0);
+}
+
 /*
  * Thread t ends. Its requests submitted and not reaped yet are left to
  * the process's other threads: a reaper thread reaps what others
  * submitted, also after they ended. Its requests never submitted are in
- * flight, and as the process's last thread ends, aio_process_end. (Without
- * any request, a walk of all its ops again is time for nothing.)
+ * flight (those it went past unsettled: pend), and as the process's last
+ * thread ends, aio_process_end.
  */
-void aio_thread_end(uint32_t t)
+void aio_thread_end(struct pending *pend)
 {
 	int last = __atomic_sub_fetch(&aio_live, 1, __ATOMIC_ACQ_REL) == 0;
 
 	if (!prog.naio)
 		return;
 	lock_aio();
-	for (uint32_t i = prog.threads[t].first; i != NONE; i = prog.ops[i].next)
-		if (is_aio_request(prog.ops[i].kind) && !paio.slots[i].linked)
-			settle(i, CL_INFLIGHT, 0, 0);
+	pending_each(pend, unsubmitted);
 	if (last)
 		aio_process_end();
 	unlock_aio();

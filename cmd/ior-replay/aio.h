@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "issue.h"
+#include "shared.h"
 
 /* Before the first fork: the requests' iocbs, and the lock. */
 void aio_init(void);
@@ -18,11 +19,12 @@ void aio_init(void);
  */
 void aio_thread_begin(void);
 /*
- * Thread t ends: its requests never submitted are in flight. When it is
- * the process's last, what the capture reaped and nothing reaped yet is
- * reaped (each wait bounded), and what is left is in flight.
+ * A thread ends: its requests never submitted (of those it went past
+ * unsettled, pend) are in flight. When it is the process's last, what
+ * the capture reaped and nothing reaped yet is reaped (each wait
+ * bounded), and what is left is in flight.
  */
-void aio_thread_end(uint32_t t);
+void aio_thread_end(struct pending *pend);
 issue_fn issue_aio;
 
 #endif

@@ -55,8 +55,8 @@ void wait_list(uint32_t list)
 
 void wait_batch(const struct prog_op *op)
 {
-	for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch)
-		wait_after(&prog.ops[j]);
+	for (uint32_t j = op->batch; j != NONE; j = op_at(j)->batch)
+		wait_after(op_at(j));
 }
 
 /*

@@ -252,7 +252,7 @@ static void take_result(uint32_t i, const struct prog_op *op,
 			tl.lates[tl.nlates++] = rec->late;
 		}
 	}
-	rec->inflight = res->claim == CL_INFLIGHT;
+	rec->inflight = claim_of(res) == CL_INFLIGHT;
 }
 
 /* The line of op, whose result is rec. */

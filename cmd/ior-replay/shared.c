@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -73,16 +74,17 @@ _Noreturn void fatal(const char *what)
 /* Take request j to settle it; false when someone already has. */
 int claim(uint32_t j, enum claim how)
 {
-	uint32_t none = CL_NONE;
+	uint32_t none = st_gen(j) | CL_NONE;
 
-	return __atomic_compare_exchange_n(&sh->res[j].claim, &none, how, 0,
+	return __atomic_compare_exchange_n(&res_at(j)->claim, &none,
+					   st_gen(j) | how, 0,
 					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 /* A claimed request j is done: RET ret, DUR up to end. */
 void settled(uint32_t j, int64_t ret, uint64_t end)
 {
-	struct op_result *res = &sh->res[j];
+	struct op_result *res = res_at(j);
 
 	res->ret = ret;
 	res->dur = end > res->start ? end - res->start : 0;
@@ -99,11 +101,69 @@ void settle(uint32_t j, enum claim how, int64_t ret, uint64_t end)
 /* Request j cannot be submitted: why (enum skip). */
 void skip_request(uint32_t j, int why)
 {
-	struct op_result *res = &sh->res[j];
+	struct op_result *res = res_at(j);
 
 	if (!claim(j, CL_SUBMIT))
 		return;
 	res->start = now_ns() - sh->t0;
 	res->skip = why;
 	finish(j, ST_SKIPPED);
+}
+
+/*
+ * Whether request j is settled, or was let go (its slot holds another
+ * op): either way, nothing more to do for it.
+ */
+static int settled_or_gone(uint32_t j)
+{
+	uint32_t c = __atomic_load_n(&res_at(j)->claim, __ATOMIC_ACQUIRE);
+
+	return c != (st_gen(j) | CL_NONE);
+}
+
+/* Request j went past: held if not settled yet. */
+static void pending_add(struct pending *p, uint32_t j)
+{
+	uint32_t k = 0;
+
+	if (settled_or_gone(j))
+		return;
+	if (p->n == p->cap) {	/* full: keep what is still unsettled */
+		for (uint32_t i = 0; i < p->n; i++)
+			if (!settled_or_gone(p->j[i]))
+				p->j[k++] = p->j[i];
+		p->n = k;
+	}
+	if (p->n * 2 >= p->cap) {
+		uint32_t cap = p->cap ? p->cap * 2 : 16;
+		uint32_t *v = realloc(p->j, cap * sizeof(*v));
+
+		if (!v)
+			fatal("realloc");
+		p->j = v;
+		p->cap = cap;
+	}
+	p->j[p->n++] = j;
+}
+
+void request_passed(struct pending *p, uint32_t i)
+{
+	pending_add(p, i);
+	__atomic_store_n(&res_at(i)->passed, st_gen(i) | 1, __ATOMIC_SEQ_CST);
+	/* the master may wait for it, settled before (window_feed) */
+	if (prog.streamed && __atomic_load_n(&sh->want, __ATOMIC_SEQ_CST) == i)
+		window_kick();
+}
+
+void pending_each(struct pending *p, void (*fn)(uint32_t j))
+{
+	for (uint32_t i = 0; i < p->n; i++)
+		if (!settled_or_gone(p->j[i]))
+			fn(p->j[i]);
+}
+
+void pending_free(struct pending *p)
+{
+	free(p->j);
+	*p = (struct pending){ 0 };
 }

@@ -33,13 +33,22 @@ struct op_result {
 	uint64_t dur;
 	uint32_t state;		/* ST_*: a futex word */
 	uint32_t skip;		/* ST_SKIPPED: why (enum skip) */
-	uint32_t claim;		/* aio:*: who settled it (enum claim) */
+	uint32_t claim;		/* a request: who settled it (enum claim),
+				   with its generation, as state: a claim
+				   meant for an op written never takes
+				   the op after it in the slot */
+	uint32_t passed;	/* a request: its generation | 1 once its
+				   own thread went past its record, which
+				   reads its slot (window.h) */
 };
+_Static_assert(sizeof(struct op_result) == 40,
+	       "the results let go are set aside 40 bytes an op (window.h)");
 
 /*
- * An AIO request is settled once, by whoever comes first: the io_getevents
- * that reaps it, its io_submit (not submitted), or its own record reached
- * while it is still in flight (written with inflight=1).
+ * A request is settled once, by whoever comes first: the call that
+ * reaps it, its submission (not submitted), or its thread's end while
+ * it is still in flight (written with inflight=1). In op_result.claim,
+ * under the op's generation (st_gen): at most ST_MASK.
  */
 enum claim { CL_NONE, CL_REAPED, CL_SUBMIT, CL_INFLIGHT };
 
@@ -72,6 +81,30 @@ static inline struct op_result *res_at(uint32_t i)
 	return &sh->res[i & prog.wmask];
 }
 
+/*
+ * Whether op i still holds its slot: loaded, and not written yet (op
+ * i + W has not taken the slot). What is done with an op's slot after
+ * it was written (an io_cancel naming a request long reaped, a late
+ * request counted by its reap) checks this first.
+ */
+static inline int op_live(uint32_t i)
+{
+	return (__atomic_load_n(&res_at(i)->state, __ATOMIC_ACQUIRE) &
+		~ST_MASK) == st_gen(i);
+}
+
+/*
+ * The index of op, in its slot and live (its own thread issues it): its
+ * slot, and which of the ops sharing it, by its generation.
+ */
+static inline uint32_t op_index(const struct prog_op *op)
+{
+	uint32_t s = op - prog.ops;
+	uint32_t v = __atomic_load_n(&sh->res[s].state, __ATOMIC_ACQUIRE);
+
+	return ((v & ~ST_MASK) >> ST_BITS << prog.wshift) | s;
+}
+
 /* Whether op i is done or skipped (or given up): loaded and unwritten. */
 static inline int st_done(uint32_t i)
 {
@@ -100,10 +133,38 @@ void shared_map(void);
 void abort_all(void);
 _Noreturn void fatal(const char *what);
 
-/* Settling a request (AIO or io_uring) that may be reaped by any call. */
+/* Who settled op i's request (enum claim); CL_NONE: none yet. */
+static inline enum claim claim_of(const struct op_result *res)
+{
+	return __atomic_load_n(&res->claim, __ATOMIC_ACQUIRE) & ST_MASK;
+}
+
+/*
+ * Settling a request (AIO or io_uring) that may be reaped by any call.
+ * A request j whose slot holds another op by now was settled: each of
+ * these leaves the slot alone.
+ */
 int claim(uint32_t j, enum claim how);
 void settled(uint32_t j, int64_t ret, uint64_t end);
 void settle(uint32_t j, enum claim how, int64_t ret, uint64_t end);
 void skip_request(uint32_t j, int why);
+
+/*
+ * The requests a thread went past at their records, not settled then:
+ * those its end settles in flight if nothing did meanwhile. As many as
+ * it had in flight, not as its program holds.
+ */
+struct pending {
+	uint32_t *j;
+	uint32_t n, cap;
+};
+/*
+ * Its thread went past request i's record (reading its slot): held in p
+ * if not settled yet, and from now on its slot may be let go once it is.
+ */
+void request_passed(struct pending *p, uint32_t i);
+/* fn on each of those still not settled. */
+void pending_each(struct pending *p, void (*fn)(uint32_t j));
+void pending_free(struct pending *p);
 
 #endif

@@ -186,7 +186,8 @@ static void run_thread(uint32_t t)
 	 */
 	int at_start = opt.start_at && !opt.timed;
 	uint32_t loaded = 0;	/* ops in the window, as last seen */
-	int skip;
+	struct pending pend = { 0 };	/* its requests gone past unsettled */
+	int skip, request;
 
 	w->rbuf = map_buf(th->maxread);
 	w->pipe[0] = w->pipe[1] = w->null = -1;
@@ -235,6 +236,8 @@ static void run_thread(uint32_t t)
 		 * it in the capture: its record issues nothing, and what its
 		 * after= names its io_submit waits for.
 		 */
+		request = is_aio_request(op->kind) ||
+			is_uring_request(op->kind);
 		if (is_aio_request(op->kind)) {
 			if (op->alone == ALONE_ORPHAN)
 				skip_request(i, SKIP_ORPHAN);
@@ -262,15 +265,18 @@ static void run_thread(uint32_t t)
 		} else
 			finish(i, ST_DONE);
 on:
+		if (request)	/* its slot is not read again */
+			request_passed(&pend, i);
 		if (next == NONE && i != th->last)
 			next = window_next(t, i);
 	}
 	note_at(t, AT_ENDED);
-	uring_thread_end(t);
+	uring_thread_end(&pend);
 	if (w->rbuf)
 		munmap(w->rbuf, th->maxread);
 	free(w->iov);
-	aio_thread_end(t);
+	aio_thread_end(&pend);
+	pending_free(&pend);
 	free(w->iocbp);
 	free(w->events);
 	if (w->pipe[0] >= 0) {

@@ -46,16 +46,35 @@
 
 #define NOP_INJECT_RESULT 1u		/* IORING_NOP_INJECT_RESULT (Linux 6.8) */
 
-/* What a request needs until it completes; one per op, by index. */
+/*
+ * What a request needs until it completes; one per slot of the window
+ * (window.h), as the ops: request j's at j & prog.wmask. A request
+ * holds its slot until it is settled; one settled in flight (its
+ * thread ended first) may complete after its slot went to a later op:
+ * its completion is known by op, and leaves the slot alone when another
+ * request of this process took it.
+ */
 struct ring_req {
 	struct open_how how;
 	struct statx *stx;	/* statx's buffer */
 	struct iovec *iov;	/* readv, writev */
 	struct vfd_table *tab;	/* the submitter's: an open binds its fd there */
+	int64_t tid;		/* its thread's vtid (thread_mine) */
+	uint32_t of;		/* index + 1 of the request it was made
+				   for; 0: none */
 	int pathfd;		/* statx's O_PATH descriptor, or -1 */
 	int err;		/* statx's path failed: its errno, negative */
-	uint64_t end;		/* its completion seen, ns since t0; 0: not */
+	uint8_t opens;		/* an openat whose new descriptor it binds */
+	uint64_t end;		/* its completion seen, ns since t0; or
+				   END_UNSEEN(op): not yet */
 };
+
+/*
+ * Not seen complete yet: a value of its own for each op, so that a
+ * reaper reading a completion of a request whose slot another took
+ * writes nothing there (reaper_main).
+ */
+#define END_UNSEEN(j) ((1ull << 63) | (j))
 
 /*
  * A replay process's rings, and what their requests hold (a private
@@ -105,7 +124,7 @@ void uring_init(void)
 	pthread_atfork(lock_rings, unlock_rings, reset_rings_lock);
 	if (!prog.nuring)
 		return;
-	prings.reqs = mmap(NULL, (size_t)prog.nops * sizeof(*prings.reqs),
+	prings.reqs = mmap(NULL, (size_t)(prog.wmask + 1) * sizeof(*prings.reqs),
 			   PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (prings.reqs == MAP_FAILED)
@@ -143,17 +162,30 @@ static struct replay_ring *ring_of_num(int32_t num)
 						 __ATOMIC_RELAXED)), 1);
 }
 
-/*
- * Request j completed with res: free what it held, bind an open's new
- * descriptor in its submitter's table, and settle it.
- */
-static void uring_done(uint32_t j, int64_t res, uint64_t end)
+/* Request j's slot of what requests hold. */
+static struct ring_req *req_of(uint32_t j)
 {
-	const struct prog_op *rq = &prog.ops[j];
-	struct ring_req *q = &prings.reqs[j];
-	int opened = (rq->kind == IOR_REPLAY_UR_OPENAT || rq->kind == IOR_REPLAY_UR_OPENAT2) &&
-		rq->fixed < 0 && res >= 0;
+	return &prings.reqs[j & prog.wmask];
+}
 
+static int64_t *thread_mine(struct replay_ring *u, int64_t vtid);
+
+/*
+ * Request j of ring u completed with res: free what it held, bind an
+ * open's new descriptor in its submitter's table, and settle it. A
+ * completion whose slot another request took was settled already.
+ */
+static void uring_done(struct replay_ring *u, uint32_t j, int64_t res,
+		       uint64_t end)
+{
+	struct ring_req *q = req_of(j);
+	int opened;
+
+	if (j >= prog.nops || q->of != j + 1)
+		return;
+	opened = q->opens && res >= 0;
+	(*thread_mine(u, q->tid))--;
+	q->of = 0;
 	if (q->pathfd >= 0)
 		close(q->pathfd);
 	q->pathfd = -1;
@@ -165,7 +197,7 @@ static void uring_done(uint32_t j, int64_t res, uint64_t end)
 	q->stx = NULL;
 	q->iov = NULL;
 	/* when the ring's reaper saw its completion, if it did */
-	if (__atomic_load_n(&q->end, __ATOMIC_ACQUIRE))
+	if (!(__atomic_load_n(&q->end, __ATOMIC_ACQUIRE) >> 63))
 		end = q->end;
 	if (!claim(j, CL_REAPED)) {
 		if (opened)
@@ -175,6 +207,7 @@ static void uring_done(uint32_t j, int64_t res, uint64_t end)
 	if (opened) {
 		/* bind_new acts on the calling thread's table: lend it. */
 		struct vfd_table *mine = thread_fds;
+		const struct prog_op *rq = op_at(j);	/* claimed: live */
 
 		thread_fds = q->tab;
 		bind_new(rq->cret >= 0 ? rq->fd : -1, rq->num, res,
@@ -215,12 +248,7 @@ static void uring_reap(struct replay_ring *u)
 	unsigned head, n = 0;
 
 	io_uring_for_each_cqe(&u->ring, head, cqe) {
-		uint64_t j = io_uring_cqe_get_data64(cqe);
-
-		if (j < prog.nops && is_uring_request(prog.ops[j].kind)) {
-			(*thread_mine(u, prog.ops[j].tid))--;
-			uring_done(j, cqe->res, end);
-		}
+		uring_done(u, io_uring_cqe_get_data64(cqe), cqe->res, end);
 		n++;
 	}
 	io_uring_cq_advance(&u->ring, n);
@@ -352,10 +380,10 @@ static void *reaper_main(void *arg)
 		for (; seen != tail; seen++) {
 			uint64_t j = __atomic_load_n(&cq->cqes[(seen & cq->ring_mask)
 						     << shift].user_data, __ATOMIC_RELAXED);
-			uint64_t none = 0;
+			uint64_t none = END_UNSEEN(j);
 
 			if (j < prog.nops)
-				__atomic_compare_exchange_n(&prings.reqs[j].end, &none,
+				__atomic_compare_exchange_n(&req_of(j)->end, &none,
 					t, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 		}
 		posted_bump(u);
@@ -563,8 +591,8 @@ static int uses_fd(const struct prog_op *rq)
  */
 static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 {
-	const struct prog_op *rq = &prog.ops[j];
-	struct ring_req *q = &prings.reqs[j];
+	const struct prog_op *rq = op_at(j);
+	struct ring_req *q = req_of(j);
 	struct io_uring_sqe *sqe;
 	unsigned sqef = rq->sqe & ~IOSQE_CQE_SKIP_SUCCESS;	/* needs its CQE */
 	int fd = -1, pathfd = -1, err = 0;
@@ -611,6 +639,13 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 	q->pathfd = pathfd;
 	q->err = err;
 	q->tab = thread_fds;
+	q->tid = rq->tid;
+	q->of = j + 1;
+	q->opens = (rq->kind == IOR_REPLAY_UR_OPENAT ||
+		    rq->kind == IOR_REPLAY_UR_OPENAT2) && rq->fixed < 0;
+	q->stx = NULL;
+	q->iov = NULL;
+	__atomic_store_n(&q->end, END_UNSEEN(j), __ATOMIC_RELAXED);
 	switch (rq->kind) {
 	case IOR_REPLAY_UR_READ:
 		io_uring_prep_read(sqe, fd, w->rbuf, rq->count, rq->offset);
@@ -700,7 +735,7 @@ static int uring_prep(struct replay_ring *u, struct thread_state *w, uint32_t j)
 	}
 	io_uring_sqe_set_flags(sqe, sqef);
 	io_uring_sqe_set_data64(sqe, j);
-	sh->res[j].start = now_ns() - sh->t0;
+	res_at(j)->start = now_ns() - sh->t0;
 	(*thread_mine(u, rq->tid))++;
 	return 0;
 }
@@ -722,11 +757,11 @@ static int uring_make_room(struct replay_ring *u, uint32_t first,
 {
 	int64_t n = 0, *mine;
 
-	for (uint32_t j = first; j != NONE; j = prog.ops[j].batch)
+	for (uint32_t j = first; j != NONE; j = op_at(j)->batch)
 		n++;
 	if (!n)
 		return 0;
-	mine = thread_mine(u, prog.ops[first].tid);
+	mine = thread_mine(u, op_at(first)->tid);
 	uring_reap(u);
 	while (*mine > 0 && u->outstanding > 0 &&
 	       u->outstanding + n > (depth > n ? depth : n)) {
@@ -751,7 +786,7 @@ static unsigned uring_prep_batch(struct replay_ring *u, struct thread_state *w,
 	unsigned n = 0;
 	int skip;
 
-	for (uint32_t j = first; j != NONE; j = prog.ops[j].batch) {
+	for (uint32_t j = first; j != NONE; j = op_at(j)->batch) {
 		if ((skip = uring_prep(u, w, j)))
 			skip_request(j, skip);
 		else
@@ -838,7 +873,7 @@ static int64_t uring_enter(struct replay_ring *u, const struct prog_op *op, unsi
 static int uring_lead(struct replay_ring *u, struct thread_state *w,
 		      uint32_t j)
 {
-	if (uring_make_room(u, j, prog.ops[j].depth))
+	if (uring_make_room(u, j, op_at(j)->depth))
 		return SKIP_NOFD;	/* the ring closed meanwhile */
 	if (uring_prep_batch(u, w, j))
 		uring_submit(u);
@@ -857,23 +892,25 @@ void uring_alone(struct thread_state *w, uint32_t j)
 	struct replay_ring *u;
 	int skip = 0;
 
-	if (prog.ops[j].alone == ALONE_ORPHAN) {
+	const struct prog_op *rq = op_at(j);
+
+	if (rq->alone == ALONE_ORPHAN) {
 		skip_request(j, SKIP_ORPHAN);
 		return;
 	}
 	lock_rings();
-	if (!(u = ring_of_num(prog.ops[j].ring)))
+	if (!(u = ring_of_num(rq->ring)))
 		skip = SKIP_NOFD;
-	else if (prog.ops[j].alone == ALONE_LEAD)
+	else if (rq->alone == ALONE_LEAD)
 		skip = uring_lead(u, w, j);
 	else if (!(skip = uring_prep(u, w, j))) {
 		uring_submit(u);
-		for (uint64_t t = now_ns(); sh->res[j].claim == CL_NONE &&
+		for (uint64_t t = now_ns(); claim_of(res_at(j)) == CL_NONE &&
 		     now_ns() - t < URING_WAIT_NS && u->outstanding > 0; )
 			uring_wait(u, 1);
 	}
 	unlock_rings();
-	for (uint32_t i = j; skip > 0 && i != NONE; i = prog.ops[i].batch)
+	for (uint32_t i = j; skip > 0 && i != NONE; i = op_at(i)->batch)
 		skip_request(i, skip);
 }
 
@@ -882,13 +919,20 @@ void uring_thread_begin(void)
 	__atomic_add_fetch(&live_threads, 1, __ATOMIC_RELAXED);
 }
 
+/* A request its thread left unsettled: in flight. */
+static void left_in_flight(uint32_t j)
+{
+	if (is_uring_request(op_at(j)->kind))
+		settle(j, CL_INFLIGHT, 0, 0);
+}
+
 /*
  * A thread ends: its requests must not outlive its buffers. Reap what
- * the process's rings hold (bounded); what is still out is in flight.
- * The process's last thread stops the rings' reapers: the process ends
- * when its last thread does.
+ * the process's rings hold (bounded); what is still out is in flight
+ * (of those it went past unsettled, pend). The process's last thread
+ * stops the rings' reapers: the process ends when its last thread does.
  */
-void uring_thread_end(uint32_t t)
+void uring_thread_end(struct pending *pend)
 {
 	int last = __atomic_sub_fetch(&live_threads, 1, __ATOMIC_ACQ_REL) == 0;
 
@@ -901,9 +945,7 @@ void uring_thread_end(uint32_t t)
 			reaper_stop(prings.rings[i]);
 	}
 	unlock_rings();
-	for (uint32_t i = prog.threads[t].first; i != NONE; i = prog.ops[i].next)
-		if (is_uring_request(prog.ops[i].kind))
-			settle(i, CL_INFLIGHT, 0, 0);
+	pending_each(pend, left_in_flight);
 }
 
 /*
@@ -946,7 +988,7 @@ int issue_uring(struct thread_state *w, const struct prog_op *op,
 		}
 		if (!u) {
 			unlock_rings();
-			for (uint32_t j = op->batch; j != NONE; j = prog.ops[j].batch)
+			for (uint32_t j = op->batch; j != NONE; j = op_at(j)->batch)
 				skip_request(j, SKIP_NOFD);
 			if (op->cret >= 0 || real_fd(op->fd) < 0)
 				return SKIP_NOFD;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "issue.h"
+#include "shared.h"
 
 /* Before the first fork: what requests hold, and the rings' lock. */
 void uring_init(void);
@@ -17,12 +18,13 @@ int ring_close(int fd);
 /* A request without an io_uring_enter: submitted alone, waited for. */
 void uring_alone(struct thread_state *w, uint32_t j);
 /*
- * Thread t is made (counted by its maker before it runs, as
- * aio_thread_begin), and ends: reap what its requests left in flight;
- * the process's last thread stops the watchers of its rings' completions.
+ * A thread is made (counted by its maker before it runs, as
+ * aio_thread_begin), and ends: reap what its requests left in flight
+ * (those it went past unsettled: pend); the process's last thread stops
+ * the watchers of its rings' completions.
  */
 void uring_thread_begin(void);
-void uring_thread_end(uint32_t t);
+void uring_thread_end(struct pending *pend);
 issue_fn issue_uring;
 
 #endif

@@ -283,7 +283,8 @@ static int load_one(void)
 	op->waited = 1;
 	res->start = res->dur = 0;
 	res->ret = 0;
-	res->skip = res->claim = 0;
+	res->skip = res->passed = 0;
+	res->claim = st_gen(i) | CL_NONE;
 	/*
 	 * From the state of the op written before (done or skipped) to
 	 * this one's pending, never through a value that says the one
@@ -335,12 +336,21 @@ static void let_go(uint32_t to)
 	win.written = to;
 }
 
-/* Whether op i ended as a result is written during the run: done or skipped. */
+/*
+ * Whether op i ended as a result is written during the run: done or
+ * skipped, and, a request (settled by whoever reaps it), gone past by
+ * its own thread, which reads its slot then.
+ */
 static int ended(uint32_t i)
 {
 	uint32_t v = __atomic_load_n(&res_at(i)->state, __ATOMIC_SEQ_CST) &
 		ST_MASK;
+	unsigned kind = op_at(i)->kind;
 
+	if ((is_aio_request(kind) || is_uring_request(kind)) &&
+	    __atomic_load_n(&res_at(i)->passed, __ATOMIC_ACQUIRE) !=
+	    (st_gen(i) | 1))
+		return 0;
 	return v == ST_DONE || v == ST_SKIPPED;
 }
 
