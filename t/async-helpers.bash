@@ -49,6 +49,13 @@ outcomes() {
 	awk -v re="^($2)\$" '!/^#/ && $5 ~ re { print $5, ($6 < 0 ? $6 : "ok") }' "$1"
 }
 
+# unmeasured_lines FILE: the result lines of FILE without what a replay
+# measures (TIME, DUR) or what differs from one run to the next (the
+# address a mapping got): what two replays of one program write alike.
+unmeasured_lines() {
+	awk '!/^#/ { $1 = ""; $7 = ""; if ($5 ~ /^m(re)?map$/) $6 = ""; print }' "$1"
+}
+
 # capture_batches FILE: the number of requests of each io_submit and
 # io_uring_enter of a capture that submitted any, as "CALL N", sorted.
 capture_batches() {

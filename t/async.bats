@@ -161,6 +161,24 @@ io_destroy -22"
 	replay_batches_match
 }
 
+# ---- AIO streamed (IOR_REPLAY_WINDOW) ----
+
+@test "aio streamed: the AIO scenarios replayed through a window of 8 write the lines of a window that holds them" {
+	need_bpf
+	local scen
+	for scen in aio-batch aio-cancel aio-destroy aio-reaper; do
+		echo "# scenario $scen"
+		replay_matches_capture "$scen"
+		mkdir "$S/root-w8"
+		step "ior-init" ior-init -C "$S/root-w8" "$S/prog.replay"
+		IOR_REPLAY_WINDOW=8 replay_step "$S/root-w8" "$S/prog.replay" "$S/result-w8.ior" -v
+		# streamed, not held whole
+		assert_line --regexp '; a window of [0-9]+ ops$'
+		assert_equal "$(unmeasured_lines "$S/result-w8.ior")" \
+			"$(unmeasured_lines "$S/result.ior")"
+	done
+}
+
 # ---- uring-setup ----
 
 @test "uring-setup: io_uring_setup records entries, flags, the ring sizes and the refusals" {

@@ -3039,7 +3039,7 @@ after_kept() {
 	assert_equal "$(printf '%s\n' "$output" | grep -c ' pwrite64 1 ')" 100
 }
 
-@test "a program with AIO batches larger than the window is held whole and replays its batches" {
+@test "a program with AIO batches larger than the window asked for gets a window that holds them, and replays its batches" {
 	{
 		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
@@ -3062,6 +3062,96 @@ after_kept() {
 	assert_equal "$(straced | awk '{ split($0, a, ", "); print a[2], $NF }')" "12 12"
 	assert_equal "$(stat_of mismatched)" 0
 	assert_equal "$(stat_of skipped)" 0
+}
+
+# An AIO program many times longer than a window of 8: a submitting
+# thread whose requests come 6 ops after their io_submit, a reaper thread
+# that reaps them 8 ops after it, reaps that come before the io_submit of
+# their request, an io_cancel of a finished request and requests in
+# flight at io_destroy and at the end.
+aio_program() {
+	local s g r k
+	stream replay
+	op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+	op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+	op 1 1 io_setup 0 nr=64 ctx=0x7f0000
+	g=$SEQ
+	for k in $(seq 1 30); do
+		op 1 1 io_submit 2 ctx=0x7f0000 nr=2 sub=$k
+		s=$SEQ
+		for _ in 1 2 3 4; do
+			op 1 1 newfstatat 0 dirfd=AT_FDCWD path=/f flags=
+		done
+		op 1 1 aio:pwrite 100 fd=3 offset=$((200 * k)) count=100 ctx=0x7f0000 sub=$k iocb=$((4096 + 128 * k)) reap=$k
+		op 1 1 aio:pwrite 100 fd=3 offset=$((200 * k + 100)) count=100 ctx=0x7f0000 sub=$k iocb=$((4160 + 128 * k)) reap=$k
+		op 1 2 io_getevents 2 ctx=0x7f0000 min_nr=2 nr=8 reap=$k after=$s
+	done
+	# reaped before its io_submit returned
+	op 1 2 io_getevents 1 ctx=0x7f0000 min_nr=1 nr=8 reap=100 after=$g
+	r=$SEQ
+	op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=100
+	op 1 1 aio:pwrite 100 fd=3 offset=0 count=100 ctx=0x7f0000 sub=100 iocb=0x1000 reap=100
+	op 1 1 io_cancel -22 ctx=0x7f0000 iocb=0x1000 err=EINVAL
+	op 1 1 io_submit 1 ctx=0x7f0000 nr=1 sub=101
+	op 1 1 aio:pwrite 0 fd=3 offset=100 count=100 ctx=0x7f0000 sub=101 iocb=0x1000 inflight=1
+	# once the reaper is done
+	op 1 1 io_destroy 0 ctx=0x7f0000 after=$r
+	op 1 1 io_setup 0 nr=4 ctx=0x7f1000
+	op 1 1 io_submit 1 ctx=0x7f1000 nr=1 sub=102
+	op 1 1 aio:pwrite 0 fd=3 offset=6200 count=100 ctx=0x7f1000 sub=102 iocb=0x2000 inflight=1
+}
+
+@test "an AIO program streamed through a small window replays as with a window that holds all of it" {
+	aio_program > "$D/p.replay"
+	IOR_REPLAY_WINDOW=8 replay
+	assert_success
+	assert_equal "$(stat_of ops)" 253
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+	assert_equal "$(stat -c %s "$R/f")" 6300
+	# each reap took its two, the late reap its one
+	assert_equal "$(printf '%s\n' "$output" | awk '$5 == "io_getevents" { print $6 }' | sort | uniq -c | awk '{ print $1 "x" $2 }' | tr '\n' ' ')" "1x1 30x2 "
+	assert_equal "$(res 247 6) $(res 248 6)" "-22 1"
+	assert_equal "$(res_key 249 inflight) $(res_key 253 inflight)" "1 1"
+	assert_equal "$(printf '%s\n' "$output" | grep -c ' inflight=1')" 2
+	local small
+	small=$(unmeasured)
+	run after_kept
+	assert_success
+	# again, on a new root, with a window larger than the program
+	rm -rf "$R"
+	mkdir "$R"
+	replay
+	assert_success
+	assert_equal "$small" "$(unmeasured)"
+	# streamed, not held whole: in a window of 4 times the most ops
+	# between tied ops and one (an io_submit and its last request, 6
+	# apart), rounded up to a power of 2
+	rm -rf "$R"
+	mkdir "$R"
+	IOR_REPLAY_WINDOW=8 replay -v
+	assert_success
+	assert_line "ior-replay: 253 ops, 2 threads, 1 initial processes; a window of 32 ops"
+}
+
+@test "a timed AIO program streamed through a small window gives each request its io_submit's lateness" {
+	aio_program | awk '!/^#/ { $1 = sprintf("0.%06d", ++n * 100) } { print }' > "$D/p.replay"
+	IOR_REPLAY_WINDOW=8 replay -T
+	assert_success
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+	run awk '
+		function key(k,  i) {
+			for (i = 8; i <= NF; i++)
+				if (index($i, k "=") == 1)
+					return substr($i, length(k) + 2)
+		}
+		$5 == "io_submit" { late[key("ctx") key("sub")] = key("late") }
+		$5 ~ /^aio:/ && late[key("ctx") key("sub")] != key("late") {
+			print "seq=" key("seq") " late=" key("late"); bad = 1
+		}
+		$5 ~ /^aio:/ { n++ }
+		END { print n " requests"; exit bad }' <<< "$output"
+	assert_success
+	assert_output "63 requests"
 }
 
 @test "IOR_REPLAY_WINDOW out of range is a usage error" {

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <liburing.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "ior.h"
 #include "load.h"
 #include "program.h"
+#include "window.h"
 
 /* The hash of (a, b): a sub (b = 0), or a context and an iocb address. */
 static uint64_t link_key(uint64_t a, uint64_t b)
@@ -42,7 +44,8 @@ static struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 		t->used = 0;
 	}
 	l = &t->blocks->link[t->used++];
-	*l = (struct sub_link){ a, b, UNSEEN, NONE, NONE, 0 };
+	*l = (struct sub_link){ .a = a, .b = b, .op = UNSEEN, .head = NONE,
+				.tail = NONE };
 	ior_hashmap_add(&t->map, h, l);
 	return l;
 }
@@ -74,6 +77,113 @@ static uint32_t u32_of(const struct args *a, int k, int optional)
 	return v;
 }
 
+/*
+ * A field (f, its offsetof) of op i, loaded already, set to v: in the
+ * program held in memory, or in the spool, at the op's offset off.
+ */
+static void patch(uint32_t i, uint64_t off, size_t f, const void *v,
+		  size_t n)
+{
+	if (ld.spool)
+		spool_patch(off, f, v, n);
+	else
+		memcpy((char *)&prog.ops[i] + f, v, n);
+}
+
+static void patch_u32(uint32_t i, uint64_t off, size_t f, uint32_t v)
+{
+	patch(i, off, f, &v, sizeof(v));
+}
+
+/* Ops from and to are tied: the window must hold both (window.h). */
+static void span_note(uint32_t from, uint32_t to)
+{
+	if (to - from > ld.span)
+		ld.span = to - from;
+}
+
+/*
+ * The request each io_cancel names: the last one submitted before it
+ * with the same context and iocb address. Held whole, link_aio finds it
+ * once all is loaded; spooled, as each comes: a request of an io_submit
+ * before an io_cancel, which comes after it, is its own if it is the
+ * latest so far.
+ */
+static void cancel_note(struct prog_op *op)
+{
+	struct sub_link *l;
+
+	if (!ld.spool)
+		return;
+	l = link_get(&ld.iocbs, op->addr, op->arg, 1);
+	if (op->kind == IOR_REPLAY_IO_CANCEL) {
+		op->target = l->op != UNSEEN ? l->op : NONE;
+		l->tail = prog.nops;
+		l->tail_off = ld.op_off;
+		l->count = l->op != UNSEEN ? l->head + 1 : 0;
+		return;
+	}
+	if (l->op == UNSEEN || op->target >= l->head) {
+		l->op = prog.nops;
+		l->head = op->target;
+	}
+	if (l->tail != NONE && op->target < l->tail &&
+	    op->target + 1 >= l->count) {
+		patch_u32(l->tail, l->tail_off, offsetof(struct prog_op, target),
+			  prog.nops);
+		l->count = op->target + 1;
+	}
+}
+
+/*
+ * Request op joins the batch of its io_submit, link l: linked from the
+ * one before, and its thread's arrays sized for the batch (held whole,
+ * link_aio does it again).
+ */
+static void aio_join(struct sub_link *l, struct prog_op *op,
+		     struct prog_thread *th)
+{
+	if (l->tail == NONE)
+		patch_u32(l->op, l->off, offsetof(struct prog_op, batch),
+			  prog.nops);
+	else
+		patch_u32(l->tail, l->tail_off, offsetof(struct prog_op, batch),
+			  prog.nops);
+	patch_u32(l->op, l->off, offsetof(struct prog_op, reach), prog.nops);
+	l->tail = prog.nops;
+	l->tail_off = ld.op_off;
+	span_note(l->op, prog.nops);
+	l->nreq++;
+	l->iov += iov_room(op->iovcnt);
+	if (l->iov > IOV_LIMIT)
+		ior_errx(IOR_EXIT_DATA, "io_submit seq=%lld: more than %d iovecs",
+			 (long long)l->seq, IOV_LIMIT);
+	if (l->nreq > th->maxbatch)
+		th->maxbatch = l->nreq;
+	if (l->iov > th->maxiov)
+		th->maxiov = l->iov;
+}
+
+/*
+ * Request op names reap: counted for its io_getevents; when that came
+ * first (its io_submit returned after the reap did), a late one of it.
+ */
+static void aio_reap_note(const struct args *a, struct prog_op *op)
+{
+	struct sub_link *l = link_get(&ld.reaps, arg_uint(a, K_reap), 0, 1);
+
+	if (!l->count++)
+		l->first = prog.nops;
+	if (l->op == UNSEEN)
+		return;
+	l->late++;
+	patch(l->op, l->off, offsetof(struct prog_op, count),
+	      &(uint64_t){ l->count }, sizeof(uint64_t));
+	patch_u32(l->op, l->off, offsetof(struct prog_op, late), l->late);
+	op->late = l->op + 1;
+	span_note(l->op, prog.nops);
+}
+
 /* The AIO calls' arguments; op is ops[nops], of thread th. */
 void parse_aio(const struct args *a, struct prog_op *op,
 	       struct prog_thread *th)
@@ -100,6 +210,10 @@ void parse_aio(const struct args *a, struct prog_op *op,
 			ior_bad(in, "sub", "sub=%llu is used twice",
 				(unsigned long long)sub);
 		l->op = prog.nops;
+		l->off = ld.op_off;
+		l->tid = r->tid;
+		l->kind = op->kind;
+		l->seq = op->seq;
 		return;
 	case IOR_REPLAY_IO_GETEVENTS:
 	case IOR_REPLAY_IO_PGETEVENTS:
@@ -125,11 +239,15 @@ void parse_aio(const struct args *a, struct prog_op *op,
 			op->count = l->count;
 			op->opt |= HAS_REAP;
 			l->op = prog.nops;
+			l->off = ld.op_off;
+			if (l->count)
+				span_note(l->first, prog.nops);
 		}
 		return;
 	case IOR_REPLAY_IO_CANCEL:
 		op->addr = arg_hex(a, K_ctx);
 		op->arg = arg_hex(a, K_iocb);
+		cancel_note(op);
 		return;
 	default:
 		break;
@@ -142,27 +260,16 @@ void parse_aio(const struct args *a, struct prog_op *op,
 	sub = arg_uint(a, K_sub);
 	/* No io_submit of its thread before it: never issued (skip=orphan). */
 	if (!(l = link_get(&ld.subs, sub, 0, 0)) || l->op == UNSEEN ||
-	    prog.ops[l->op].kind != IOR_REPLAY_IO_SUBMIT ||
-	    prog.ops[l->op].tid != r->tid) {
+	    l->kind != IOR_REPLAY_IO_SUBMIT || l->tid != r->tid) {
 		op->alone = ALONE_ORPHAN;
 		return;
 	}
 	op->target = l->op;
-	if (l->tail == NONE)
-		prog.ops[l->op].batch = prog.nops;
-	else
-		prog.ops[l->tail].batch = prog.nops;
-	l->tail = prog.nops;
+	aio_join(l, op, th);
 	prog.naio++;
-	if (a->val[K_reap]) {
-		l = link_get(&ld.reaps, arg_uint(a, K_reap), 0, 1);
-		l->count++;
-		if (l->op != UNSEEN) {	/* its reap came first */
-			prog.ops[l->op].count++;
-			prog.ops[l->op].late++;
-			op->late = l->op + 1;
-		}
-	}
+	if (a->val[K_reap])
+		aio_reap_note(a, op);
+	cancel_note(op);
 }
 
 #define LIST_MAX 65536		/* most entries of an fds, vfds or lens list */
@@ -621,6 +728,13 @@ void find_depths(void)
 	free(st);
 }
 
+void aio_spooled(void)
+{
+	links_free(&ld.subs);
+	links_free(&ld.reaps);
+	links_free(&ld.iocbs);
+}
+
 /*
  * After loading: size each thread's iocb and iovec arrays by its largest
  * io_submit, and find the request each io_cancel names: the last one
@@ -633,6 +747,7 @@ void link_aio(void)
 
 	links_free(&ld.subs);
 	links_free(&ld.reaps);
+	links_free(&ld.iocbs);
 	for (uint32_t i = 0; i < prog.nops; i++) {
 		struct prog_thread *th = &prog.threads[thread_index(prog.ops[i].tid)];
 		uint64_t n = 0, iov = 0;

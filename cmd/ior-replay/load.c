@@ -838,13 +838,15 @@ static void parse_fork(const struct args *a, struct prog_op *op)
 }
 
 /*
- * Whether a record is of AIO or io_uring (their kinds come last): such a
- * request is tied to calls anywhere in the program, which is then held
- * whole (window.h). So is an ior:fd of a ring set up before capture.
+ * Whether a record is of io_uring (their kinds come last): such a
+ * request is tied to calls anywhere in the program, and the whole
+ * program's requests are sorted by time (link_uring, find_depths): it is
+ * then held whole (window.h). So is an ior:fd of a ring set up before
+ * capture. AIO's ties are made as the records come, in the spool.
  */
-static int is_async(unsigned kind, const struct args *a)
+static int holds_whole(unsigned kind, const struct args *a)
 {
-	return kind >= IOR_REPLAY_IO_SETUP ||
+	return kind >= IOR_REPLAY_URING_SETUP ||
 		(kind == IOR_REPLAY_IORFD && a->val[K_entries]);
 }
 
@@ -919,10 +921,11 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	if (seq < 1 || (prog.nops && seq <= ld.last_seq))
 		ior_bad(in, "seq", "not increasing");
 	call = row_of(in, r->call, &row);
-	if (ld.spool && is_async(ior_calls[row].replay, &a))
+	if (ld.spool && holds_whole(ior_calls[row].replay, &a))
 		unspool();
 	if (ld.spool) {
 		op = &ld.scratch;
+		ld.op_off = spool_op_offset();
 	} else {
 		/*
 		 * Not ior_xgrow: zeroing the spare room, up to as many ops
@@ -945,7 +948,7 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 	op->cret = r->ret;
 	op->cdur = r->dur;
 	op->ctime = r->time_ns;
-	op->next = op->batch = op->target = NONE;
+	op->next = op->batch = op->target = op->reach = NONE;
 	if (a.val[K_after])
 		parse_after(in, a.val[K_after], op);
 	t = thread_get(in, r->tid, r->pid, 0);
@@ -1078,14 +1081,21 @@ void load_program(const char *path)
 				r.nkv, IOR_PROG_KV_MAX);
 		parse_op(&in, &r);
 	}
+	if (ld.spool && !window_covers(ld.span)) {
+		ior_warnx("AIO requests %u ops away from their calls: more than a window holds; the program is held whole",
+			  ld.span);
+		unspool();
+	}
 	prog.streamed = ld.spool;
+	prog.span = ld.span;
 	if (!prog.streamed)
 		link_uring();
 	ior_in_close(&in);
 	if (!prog.streamed) {
 		link_aio();
 		find_depths();
-	}
+	} else
+		aio_spooled();
 	find_initial();
 	window_plan();
 	free(ld.runs);

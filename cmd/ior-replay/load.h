@@ -26,6 +26,20 @@ struct sub_link {
 	uint32_t op;		/* UNSEEN: not seen yet */
 	uint32_t head, tail;	/* the first and last request of its batch */
 	uint32_t count;		/* a reap: the requests that name it */
+	/*
+	 * An AIO program is spooled as it loads (window.h): what the
+	 * requests that come later need of the op, which is in the spool,
+	 * and where to patch it and its last request (spool_patch).
+	 */
+	uint64_t off, tail_off;	/* op's and tail's spool offsets */
+	int64_t tid;		/* op's thread, and its kind */
+	uint8_t kind;
+	uint32_t late;		/* a reap: the requests that name it after
+				   it (op.late) */
+	uint32_t first;		/* a reap: the first request naming it */
+	uint32_t nreq;		/* an io_submit: its requests, and */
+	uint64_t iov;		/* their iovecs */
+	int64_t seq;		/* its seq, for messages */
 };
 #define LINK_BLOCK 256
 struct link_block {
@@ -56,6 +70,13 @@ struct loader {
 	struct sub_links reaps;	/* reap -> its io_getevents, once seen,
 				   and how many requests name it */
 	/*
+	 * Spooled, (context, iocb) -> the last AIO request made with them,
+	 * of the latest io_submit (head), and the last io_cancel naming
+	 * them (tail, tail_off), whose request is that of io_submit count - 1.
+	 */
+	struct sub_links iocbs;
+	uint64_t op_off;	/* spooled: the op being loaded's offset */
+	/*
 	 * Spooling (window.h): each op, once read, goes to the spool with
 	 * its strings (the arena holds only its own); scratch is the op.
 	 * Until the first AIO or io_uring record, which has the whole
@@ -63,6 +84,11 @@ struct loader {
 	 */
 	int spool;
 	struct prog_op scratch;
+	/*
+	 * The most ops between an AIO request and what it is tied to: its
+	 * io_submit, the reap it names (window.h).
+	 */
+	uint32_t span;
 	int64_t last_seq;
 	/*
 	 * Where each seq is: runs of ops numbered seq, seq + 1 ... from
@@ -180,6 +206,8 @@ void parse_uring_call(const struct args *a, struct prog_op *op);
 void parse_ring_fd(const struct args *a, struct prog_op *op);
 /* A uring:* request's keys; op is prog.ops[prog.nops]. */
 void parse_uring(const struct args *a, struct prog_op *op);
+/* An AIO program spooled: the window, and the loader's links, freed. */
+void aio_spooled(void);
 /* Once every op is loaded: the ties between calls and requests. */
 void link_uring(void);
 void find_depths(void);

@@ -223,8 +223,10 @@ int main(int argc, char **argv)
 	/* All of the program is checked before any of it runs. */
 	load_program(opt.file);
 	if (opt.verbose)
-		ior_warnx("%u ops, %u threads, %u initial processes", prog.nops,
-			  prog.nthreads, prog.ninitial);
+		ior_warnx("%u ops, %u threads, %u initial processes; %s %u ops",
+			  prog.nops, prog.nthreads, prog.ninitial,
+			  prog.streamed ? "a window of" : "held whole:",
+			  prog.streamed ? prog.wmask + 1 : prog.nops);
 	check_limits();
 	if (opt.dry)
 		goto out;

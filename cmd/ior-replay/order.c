@@ -14,6 +14,7 @@
 #include "order.h"
 #include "program.h"
 #include "shared.h"
+#include "window.h"
 
 #define SPIN 1000		/* polls before sleeping on a futex */
 
@@ -55,6 +56,9 @@ void wait_list(uint32_t list)
 
 void wait_batch(const struct prog_op *op)
 {
+	/* streamed: its requests, later in the program, in their slots */
+	if (prog.streamed && op->reach != NONE)
+		window_wait(op->reach);
 	for (uint32_t j = op->batch; j != NONE; j = op_at(j)->batch)
 		wait_after(op_at(j));
 }

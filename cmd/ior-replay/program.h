@@ -4,9 +4,11 @@
  * anything runs. A program without AIO or io_uring requests is then
  * streamed (window.h): its ops are spooled to a temporary file and
  * brought into a window of slots as the replay goes, op i in slot
- * i & prog.wmask. One with requests is held whole, as the links between
- * requests and their calls span it (load-async.c); its window is the
- * whole program, inherited by every replay process as it is forked.
+ * i & prog.wmask. So is one with AIO requests, its window made to hold
+ * what ties each request to its calls (window.h). One with io_uring
+ * requests is held whole, as the links between requests and their
+ * calls span it (load-async.c); its window is the whole program,
+ * inherited by every replay process as it is forked.
  */
 #ifndef REPLAY_PROGRAM_H
 #define REPLAY_PROGRAM_H
@@ -111,6 +113,8 @@ struct prog_op {
 	uint32_t prev;		/* the op before it of the same thread, or
 				   NONE: what a streamed thread finds its
 				   next op by (window.h) */
+	uint32_t reach;		/* io_submit: its last request, which the
+				   window must hold before it runs; NONE */
 };
 _Static_assert(offsetof(struct prog_op, path2) + sizeof(size_t) == 64,
 	       "run_thread prefetches the first 64 bytes of an op");
@@ -173,6 +177,8 @@ struct program {
 	uint32_t wmask;		/* the window's slots - 1 (a power of 2 - 1) */
 	uint32_t wshift;	/* log2 of its slots */
 	int streamed;		/* loaded into the window as the replay goes */
+	uint32_t span;		/* the most ops between ops tied together
+				   (window.h): what the window must cover */
 	struct prog_thread *threads;
 	uint32_t nthreads;
 	uint32_t *initial;	/* first thread of each initial process */

@@ -78,11 +78,14 @@ static int mismatched(const struct prog_op *op, int64_t ret)
 /*
  * Timed mode: how late op i (op, its result res) was issued, in ns after
  * its deadline. The requests of an io_submit or io_uring_enter go with
- * it: theirs is its lateness (a program with requests is held whole, so
- * its ops are all in memory). An AIO request that no io_submit names has
- * none (returns 0). *own: the op is one its thread issued at its own
- * place.
+ * it: theirs is its lateness (held whole, its result is in memory;
+ * streamed, its lateness was kept by slot as its line was written,
+ * before: the window covers the ops between, window.h). An AIO request
+ * that no io_submit names has none (returns 0). *own: the op is one its
+ * thread issued at its own place.
  */
+static int64_t *late_by_slot;	/* streamed: the last window's ops' */
+
 static int late_of(uint32_t i, const struct prog_op *op,
 		   const struct op_result *res, int64_t *late, int *own)
 {
@@ -97,8 +100,16 @@ static int late_of(uint32_t i, const struct prog_op *op,
 	*own = at == i;
 	if (at == i)
 		*late = (int64_t)(res->start - due_of(op));
+	else if (prog.streamed)
+		*late = late_by_slot[at & prog.wmask];
 	else
 		*late = (int64_t)(res_at(at)->start - due(at));
+	if (prog.streamed) {
+		if (!late_by_slot)
+			late_by_slot = ior_xcalloc(prog.wmask + 1,
+						   sizeof(*late_by_slot));
+		late_by_slot[i & prog.wmask] = *late;
+	}
 	return 1;
 }
 
@@ -390,6 +401,7 @@ int results_end(uint64_t wall_ns, uint64_t start)
 			  percentile(lates, nlates, 99) / 1e3,
 			  (nlates ? lates[nlates - 1] : 0) / 1e3);
 	free(tl.lates);
+	free(late_by_slot);
 	free(tl.stuck);
 	return tl.skipped || tl.nstopped || tl.mism;
 }

@@ -70,6 +70,7 @@ static void spool_flush(struct spool *s)
 			ior_err(IOR_EXIT_SYS, "spooling %s", s->what);
 		done += n;
 	}
+	s->flushed += s->len;
 	s->len = 0;
 }
 
@@ -89,6 +90,32 @@ void spool_file_write(struct spool *s, const void *p, size_t n)
 		p = (const char *)p + k;
 		n -= k;
 	}
+}
+
+uint64_t spool_file_tell(const struct spool *s)
+{
+	return s->flushed + s->len;
+}
+
+void spool_file_patch(struct spool *s, uint64_t at, const void *p, size_t n)
+{
+	const char *b = p;
+	ssize_t k;
+
+	while (n && at < s->flushed) {	/* in the file */
+		size_t m = s->flushed - at < n ? s->flushed - at : n;
+
+		k = pwrite(s->fd, b, m, at);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			ior_err(IOR_EXIT_SYS, "spooling %s", s->what);
+		at += k;
+		b += k;
+		n -= k;
+	}
+	if (n)			/* in the buffer */
+		memcpy(s->buf + (at - s->flushed), b, n);
 }
 
 void spool_file_rewind(struct spool *s)

@@ -9,11 +9,13 @@
 #define REPLAY_SPOOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct spool {
 	int fd;
 	char *buf;
 	size_t len, off;	/* bytes in buf; read from it so far */
+	uint64_t flushed;	/* bytes written to the file */
 	int reading;
 	const char *what;	/* for messages: "spooling the program" */
 };
@@ -21,6 +23,13 @@ struct spool {
 /* Open s, described by what in messages ("the program"); exits on failure. */
 void spool_file_open(struct spool *s, const char *what);
 void spool_file_write(struct spool *s, const void *p, size_t n);
+/* While writing: the offset the next byte written goes to. */
+uint64_t spool_file_tell(const struct spool *s);
+/*
+ * While writing: n bytes at offset at, written already, become p's (in
+ * the buffer, or in the file).
+ */
+void spool_file_patch(struct spool *s, uint64_t at, const void *p, size_t n);
 /* From the start: to read what was written (again). */
 void spool_file_rewind(struct spool *s);
 /*

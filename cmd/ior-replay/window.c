@@ -47,6 +47,16 @@ void spool_put(const struct prog_op *op, const char *blob, uint32_t len)
 	spool_file_write(&sp, blob, len);
 }
 
+uint64_t spool_op_offset(void)
+{
+	return spool_file_tell(&sp) + sizeof(struct spool_head);
+}
+
+void spool_patch(uint64_t off, size_t field, const void *p, size_t n)
+{
+	spool_file_patch(&sp, off + field, p, n);
+}
+
 void spool_rewind(void)
 {
 	spool_file_rewind(&sp);
@@ -137,10 +147,19 @@ void window_option(void)
 		;
 }
 
+int window_covers(uint32_t span)
+{
+	return (uint64_t)SPAN_ROOM * (span + 1ull) <= WINDOW_MAX;
+}
+
 void window_plan(void)
 {
 	uint32_t w = 1, shift = 0, most = prog.streamed ? win.asked :
 		UINT32_MAX;
+
+	/* room for the ties of AIO requests (window.h) */
+	while (most < SPAN_ROOM * (prog.span + 1ull) && most < WINDOW_MAX)
+		most <<= 1;
 
 	while (w < prog.nops && w < most) {
 		w <<= 1;

@@ -46,9 +46,48 @@
  * (its thread's earlier ops and what its after= names are earlier), so
  * the earliest op not written is always done in the end.
  *
- * A program with AIO or io_uring requests is held whole (its window is
- * all of it): a request is tied to calls anywhere in the program, and
- * may be settled long after its place (load-async.c, aio.c, uring.c).
+ * AIO requests are streamed too. A request is tied to its io_submit
+ * (sub=), which comes before it and issues it, and to the io_getevents
+ * that reaped it in the capture (reap=), before or after it. The loader
+ * spools each op as it comes; where a later record ties it to one spooled
+ * already (the next request of a batch, a reap's count of late
+ * requests, the request an io_cancel names), it patches that op in the
+ * spool (spool_patch), its links knowing where each op still being tied
+ * is; and it measures prog.span, the most ops between tied ops. The
+ * window is then at least SPAN_ROOM times the span (a power of 2): room
+ * for the tied ops, and for the threads to run on past a request in
+ * flight as they run past any slow op. A span no window of WINDOW_MAX
+ * covers has the program held whole, said on stderr. At run time:
+ *  - an io_submit waits, before it reads its batch, until its last
+ *    request is loaded (op.reach): at most span ops after it;
+ *  - a request is settled by another op (its reap), maybe before its own
+ *    thread reaches its record: its slot is let go only once it is
+ *    settled and its thread went past it (op_result.passed), so that the
+ *    thread reads its own request as it reads its other ops;
+ *  - what aio.c holds for a request (its iocb, in flight) and a reap
+ *    (its late requests submitted) is by slot, tagged with the op; a
+ *    claim to settle a request carries its generation, so that one meant
+ *    for a request let go takes nothing from the op after it in the slot
+ *    (shared.h); an io_cancel whose request left the window names an
+ *    iocb the kernel does not know, which fails as a finished one does.
+ * No deadlock, with e the earliest op not written: e is not a request, or
+ * is one whose thread went past it (its thread's earlier ops are written,
+ * so done) and that is in flight. Not a request, e is done as above; an
+ * io_submit also waits for its requests to be loaded, at most span ops
+ * on, and the window reaches e + W - 1. In flight, e completes in the
+ * kernel by itself (AIO acts on files), and a reap of its context takes
+ * the oldest completions first, waiting for as many as the capture's
+ * reaped (each wait bounded): its capture's reap, at most span ops after
+ * it, is in the window, and the reaps before that reaped as many as the
+ * capture's did, which did not take e. When reaps in the replay take
+ * fewer than the capture's (an error, a time out), the process's last
+ * thread reaps what is left as it ends; an op further on than the window
+ * it waits for then stalls, as a slow op does, and the watchdog (-W)
+ * says so.
+ *
+ * A program with io_uring requests is held whole (its window is all of
+ * it): a submission's requests are sorted by time once all are loaded,
+ * and so are all of a ring's requests for its queue depth (load-async.c).
  */
 #ifndef REPLAY_WINDOW_H
 #define REPLAY_WINDOW_H
@@ -60,6 +99,8 @@
 #define WINDOW_OPS (1u << 16)	/* slots, by default */
 #define WINDOW_MIN 8u		/* the fewest IOR_REPLAY_WINDOW may ask */
 #define WINDOW_MAX (1u << 24)	/* the most */
+#define SPAN_ROOM 4u		/* slots a window has for each op of
+				   prog.span, at least (see above) */
 #define ARENA_PER_OP 128u	/* arena bytes a slot, on average */
 /* The most bytes of strings one op has (a line holds fewer). */
 #define BLOB_MAX (1u << 16)
@@ -68,6 +109,10 @@
 void spool_open(void);
 /* Op op, whose strings are the len bytes at blob (offset 1 of them is 1). */
 void spool_put(const struct prog_op *op, const char *blob, uint32_t len);
+/* Where the op the next spool_put writes will be: to patch it later. */
+uint64_t spool_op_offset(void);
+/* n bytes at field of the op spooled at off become p's (while loading). */
+void spool_patch(uint64_t off, size_t field, const void *p, size_t n);
 /* Back to the first op: to read the spool (again). */
 void spool_rewind(void);
 /* The next op and its strings (blob: BLOB_MAX bytes); 0 at the end. */
@@ -82,6 +127,8 @@ void op_rebase(struct prog_op *op, size_t delta);
 /* ---- the window ---- */
 /* IOR_REPLAY_WINDOW, read with the options (a bad one exits 2). */
 void window_option(void);
+/* Whether a window can hold ops span apart, as SPAN_ROOM asks. */
+int window_covers(uint32_t span);
 /* Once loaded: its slots (prog.wmask, prog.wshift). */
 void window_plan(void);
 /* Each op of the spool in turn, its strings at str() (limits.c). */
