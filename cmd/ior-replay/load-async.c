@@ -36,18 +36,40 @@ static struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 			return l;
 	if (!make)
 		return NULL;
-	if (!t->blocks || t->used == LINK_BLOCK) {
-		struct link_block *k = ior_xmalloc(sizeof(*k));
+	if (t->free) {
+		l = t->free;
+		t->free = l->next_free;
+	} else {
+		if (!t->blocks || t->used == LINK_BLOCK) {
+			struct link_block *k = ior_xmalloc(sizeof(*k));
 
-		k->next = t->blocks;
-		t->blocks = k;
-		t->used = 0;
+			k->next = t->blocks;
+			t->blocks = k;
+			t->used = 0;
+		}
+		l = &t->blocks->link[t->used++];
 	}
-	l = &t->blocks->link[t->used++];
 	*l = (struct sub_link){ .a = a, .b = b, .op = UNSEEN, .head = NONE,
 				.tail = NONE };
 	ior_hashmap_add(&t->map, h, l);
 	return l;
+}
+
+/*
+ * Spooled, an io_submit's or a reap's link once as many requests as its
+ * RET says named it: let go, no other record can use it (a sub, a reap
+ * is one call's). Held whole, links stay until link_aio, as the checks
+ * of a sub used twice have them.
+ */
+static void link_done(struct sub_links *t, struct sub_link *l)
+{
+	if (!ld.spool || l->op == UNSEEN || l->cret <= 0 ||
+	    (t == &ld.subs ? l->nreq : l->count) < (uint64_t)l->cret)
+		return;
+	if (!ior_hashmap_del(&t->map, link_key(l->a, l->b), l))
+		ior_errx(IOR_EXIT_SYS, "a link not in its map");
+	l->next_free = t->free;
+	t->free = l;
 }
 
 static void links_free(struct sub_links *t)
@@ -182,6 +204,7 @@ static void aio_reap_note(const struct args *a, struct prog_op *op)
 	patch_u32(l->op, l->off, offsetof(struct prog_op, late), l->late);
 	op->late = l->op + 1;
 	span_note(l->op, prog.nops);
+	link_done(&ld.reaps, l);
 }
 
 /* The AIO calls' arguments; op is ops[nops], of thread th. */
@@ -214,6 +237,7 @@ void parse_aio(const struct args *a, struct prog_op *op,
 		l->tid = r->tid;
 		l->kind = op->kind;
 		l->seq = op->seq;
+		l->cret = r->ret;
 		return;
 	case IOR_REPLAY_IO_GETEVENTS:
 	case IOR_REPLAY_IO_PGETEVENTS:
@@ -240,8 +264,10 @@ void parse_aio(const struct args *a, struct prog_op *op,
 			op->opt |= HAS_REAP;
 			l->op = prog.nops;
 			l->off = ld.op_off;
+			l->cret = r->ret;
 			if (l->count)
 				span_note(l->first, prog.nops);
+			link_done(&ld.reaps, l);
 		}
 		return;
 	case IOR_REPLAY_IO_CANCEL:
@@ -266,6 +292,7 @@ void parse_aio(const struct args *a, struct prog_op *op,
 	}
 	op->target = l->op;
 	aio_join(l, op, th);
+	link_done(&ld.subs, l);
 	prog.naio++;
 	if (a->val[K_reap])
 		aio_reap_note(a, op);

@@ -17,8 +17,9 @@
  * by sub=, an io_cancel to the request it names by context and iocb
  * address, and an AIO request to the io_getevents that reaped it by
  * reap= (counted): links from (a, b) to an op, found by an ior_hashmap,
- * used while loading only. Links are never freed one by one: they are made
- * in blocks, one malloc for many.
+ * used while loading only. Links are made in blocks, one malloc for many;
+ * spooled, one whose requests all came is let go (link_done), to be made
+ * again: the links follow what is in flight, not the program's length.
  */
 #define UNSEEN (NONE - 1)	/* requests name a sub not seen yet */
 struct sub_link {
@@ -40,6 +41,9 @@ struct sub_link {
 	uint32_t nreq;		/* an io_submit: its requests, and */
 	uint64_t iov;		/* their iovecs */
 	int64_t seq;		/* its seq, for messages */
+	int64_t cret;		/* op's RET: spooled, the link is let go
+				   once as many requests named it */
+	struct sub_link *next_free;	/* let go: the next let go */
 };
 #define LINK_BLOCK 256
 struct link_block {
@@ -50,6 +54,7 @@ struct sub_links {
 	struct ior_hashmap map;		/* hash of (a, b) -> its link */
 	struct link_block *blocks;	/* the newest first */
 	unsigned used;			/* links made of blocks->link */
+	struct sub_link *free;		/* let go, to be made again */
 };
 
 /*
