@@ -125,6 +125,7 @@ static int settled_or_gone(uint32_t j)
 static void pending_add(struct pending *p, uint32_t j)
 {
 	uint32_t k = 0;
+	uint32_t *v;
 
 	if (settled_or_gone(j))
 		return;
@@ -133,15 +134,14 @@ static void pending_add(struct pending *p, uint32_t j)
 			if (!settled_or_gone(p->j[i]))
 				p->j[k++] = p->j[i];
 		p->n = k;
-	}
-	if (p->n * 2 >= p->cap) {
-		uint32_t cap = p->cap ? p->cap * 2 : 16;
-		uint32_t *v = realloc(p->j, cap * sizeof(*v));
-
-		if (!v)
-			fatal("realloc");
-		p->j = v;
-		p->cap = cap;
+		/* still more than half full: room for as many again */
+		if (!p->cap || p->n * 2 > p->cap) {
+			if (!(v = realloc(p->j, (p->cap ? p->cap * 2 : 16) *
+					  sizeof(*v))))
+				fatal("realloc");
+			p->j = v;
+			p->cap = p->cap ? p->cap * 2 : 16;
+		}
 	}
 	p->j[p->n++] = j;
 }
