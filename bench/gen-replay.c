@@ -2,12 +2,15 @@
  * gen-replay - write the replay program (ior-format(5), kind replay) of
  * the replay benchmarks: one thread opens /f, makes N calls of
  * pread64(fd, buf, 1, 0), the calls of bench/loop.c, GAP nanoseconds
- * apart in captured time, and closes it.
+ * apart in captured time, and closes it. With "aio", each read is an
+ * AIO request instead: an io_submit of one aio:pread of 1 byte, reaped
+ * by the io_getevents after it (3 ops a read), on one context.
  *
- *	gen-replay N GAP
+ *	gen-replay N GAP [aio]
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A captured TIME: seconds with nanosecond decimals. */
 static void put_time(unsigned long long ns)
@@ -15,22 +18,43 @@ static void put_time(unsigned long long ns)
 	printf("%llu.%09llu", ns / 1000000000, ns % 1000000000);
 }
 
+/* Read i at ns, as an io_submit, its request and the reap of it. */
+static void put_aio(unsigned long long i, unsigned long long ns,
+		    unsigned long long *seq)
+{
+	printf(" 1 1 bench io_submit 1 300 seq=%llu ctx=0x7f0000 nr=1 sub=%llu\n",
+	       (*seq)++, i);
+	put_time(ns);
+	printf(" 1 1 bench aio:pread 1 300 seq=%llu fd=3 offset=0 count=1 ctx=0x7f0000 sub=%llu iocb=0x1000 reap=%llu vfd=1\n",
+	       (*seq)++, i, i);
+	put_time(ns);
+	printf(" 1 1 bench io_getevents 1 300 seq=%llu ctx=0x7f0000 min_nr=1 nr=1 reap=%llu\n",
+	       (*seq)++, i);
+}
+
 int main(int argc, char *argv[])
 {
 	unsigned long long n, gap, seq = 1;
+	int aio = argc == 4 && !strcmp(argv[3], "aio");
 
-	if (argc != 3 || (n = strtoull(argv[1], NULL, 10)) == 0) {
-		fprintf(stderr, "usage: gen-replay N GAP\n");
+	if ((argc != 3 && !aio) || (n = strtoull(argv[1], NULL, 10)) == 0) {
+		fprintf(stderr, "usage: gen-replay N GAP [aio]\n");
 		return 2;
 	}
 	gap = strtoull(argv[2], NULL, 10);
 	printf("#ior 1 replay\n");
 	printf("0.000000000 1 1 bench openat 3 1000 seq=%llu dirfd=AT_FDCWD path=/f flags=O_RDONLY mode=0 vfd=1\n",
 	       seq++);
+	if (aio)
+		printf("0.000000000 1 1 bench io_setup 0 300 seq=%llu nr=1 ctx=0x7f0000\n",
+		       seq++);
 	for (unsigned long long i = 1; i <= n; i++) {
 		put_time(i * gap);
-		printf(" 1 1 bench pread64 1 300 seq=%llu fd=3 count=1 offset=0 vfd=1\n",
-		       seq++);
+		if (aio)
+			put_aio(i, i * gap, &seq);
+		else
+			printf(" 1 1 bench pread64 1 300 seq=%llu fd=3 count=1 offset=0 vfd=1\n",
+			       seq++);
 	}
 	put_time((n + 1) * gap);
 	printf(" 1 1 bench close 0 300 seq=%llu fd=3 vfd=1\n", seq);
