@@ -2,7 +2,8 @@
  * load-async.c - loading AIO and io_uring records: each request is tied
  * to the io_submit or io_uring_enter that issues it (sub=), an io_cancel
  * to the request it names, and each io_uring_enter gets the queue depth
- * the capture kept.
+ * the capture kept. AIO's ties are made as the records come, spooled
+ * (window.h); io_uring's once all of the program is held.
  */
 #define _GNU_SOURCE
 #include <liburing.h>

@@ -4,7 +4,7 @@
  * and which keys it needs, derived from the row's arguments; each key is
  * checked as it is read. All of the program is read before any of it
  * runs; its ops go to the spool as they are read (window.h), or, in a
- * program with AIO or io_uring records, are held in memory.
+ * program with io_uring records, are held in memory.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -84,8 +84,8 @@ struct loader {
 	/*
 	 * Spooling (window.h): each op, once read, goes to the spool with
 	 * its strings (the arena holds only its own); scratch is the op.
-	 * Until the first AIO or io_uring record, which has the whole
-	 * program held in memory (unspool).
+	 * Until the first io_uring record, which has the whole program
+	 * held in memory (unspool); so do AIO ties no window covers.
 	 */
 	int spool;
 	struct prog_op scratch;
@@ -199,8 +199,11 @@ uint32_t thread_index(int64_t vtid);
 size_t path_of(const struct args *a, int k);
 struct timespec time_of(const struct args *a, int k);
 
-/* The AIO calls' keys; op is prog.ops[prog.nops], of thread th (the
-   program is held whole from the first AIO or io_uring record on). */
+/*
+ * The AIO calls' keys; op is the op of index prog.nops, of thread th:
+ * spooled, ld.scratch, and the ops it ties to are patched in the spool
+ * (ld.op_off, sub_link.off); held whole, prog.ops[prog.nops].
+ */
 void parse_aio(const struct args *a, struct prog_op *op,
 	       struct prog_thread *th);
 /*

@@ -9,11 +9,11 @@
  * order, as fast as it can or (-T) each at its captured time; an
  * operation with after=M[,N...] first waits until each one it names is done.
  * Done-flags and results live in a shared anonymous mapping, waited on
- * with futexes, so they are seen across processes. The program is
- * streamed through a window of ops (window.h): the master fills it as
- * the replay goes, and sets each result aside in program order as soon
- * as the op and those before it are done; the lines are written once the
- * replay ended (results.h).
+ * with futexes, so they are seen across processes. The program (but one
+ * with io_uring requests, held whole) is streamed through a window of
+ * ops (window.h): the master fills it as the replay goes, and sets each
+ * result aside in program order as soon as the op and those before it
+ * are done; the lines are written once the replay ended (results.h).
  *
  * Every path is resolved beneath the root (root.h): nothing outside it
  * can be reached, whatever the program says.
