@@ -146,6 +146,13 @@ struct ior_in {
 	size_t linelen;
 	const char *ctx;	/* name of the field being parsed, for errors */
 	int may_block;		/* a pipe, socket or terminal: a read may wait */
+	/*
+	 * Found by the same pass that finds the line's end (stream.c): a
+	 * bit a byte of the line, set at each space and '=', and whether
+	 * the line holds a NUL byte.
+	 */
+	uint64_t *sep;
+	int line_nul;
 };
 
 /* What ior_read() found. */

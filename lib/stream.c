@@ -8,10 +8,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __x86_64__
+#include <immintrin.h>
+#endif
 
 #include "ior.h"
 
 #define IN_BUFSZ (1 << 20)
+#define IN_PAD 64
+/* the longest line's bits, IOR_LINE_MAX + 1 bytes with its newline */
+#define SEP_WORDS ((IOR_LINE_MAX + 1) / 64 + 1)
 
 static const char *kind_names[] = {
 	[IOR_KIND_NONE] = "none", [IOR_KIND_TRACE] = "trace",
@@ -22,6 +28,118 @@ static const char *kind_names[] = {
 const char *ior_kind_name(enum ior_kind k)
 {
 	return kind_names[k];
+}
+
+/*
+ * The 64 bytes at p as masks, a bit a byte (bit i: p[i]): *stop at each
+ * newline or NUL, *sep at each space or '='. Sixteen bytes a step
+ * (SSE2, every x86-64 has it), or 32 where the processor has AVX2,
+ * where a line was scanned once by memchr for its end and then again,
+ * byte by byte, for its separators.
+ */
+static inline __attribute__((always_inline))
+void scan64(const char *p, uint64_t *stop, uint64_t *sep)
+{
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), sp = _mm_set1_epi8(' '),
+		eq = _mm_set1_epi8('='), zero = _mm_setzero_si128();
+	uint64_t st = 0, se = 0;
+
+	for (int i = 0; i < 4; i++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * i));
+		__m128i a = _mm_or_si128(_mm_cmpeq_epi8(v, nl),
+					 _mm_cmpeq_epi8(v, zero));
+		__m128i b = _mm_or_si128(_mm_cmpeq_epi8(v, sp),
+					 _mm_cmpeq_epi8(v, eq));
+
+		st |= (uint64_t)(unsigned)_mm_movemask_epi8(a) << (16 * i);
+		se |= (uint64_t)(unsigned)_mm_movemask_epi8(b) << (16 * i);
+	}
+	*stop = st;
+	*sep = se;
+#else
+	uint64_t st = 0, se = 0;
+
+	for (int i = 0; i < 64; i++) {
+		st |= (uint64_t)(p[i] == '\n' || !p[i]) << i;
+		se |= (uint64_t)(p[i] == ' ' || p[i] == '=') << i;
+	}
+	*stop = st;
+	*sep = se;
+#endif
+}
+
+#ifdef __x86_64__
+static inline __attribute__((always_inline, target("avx2")))
+void scan64_avx2(const char *p, uint64_t *stop, uint64_t *sep)
+{
+	const __m256i nl = _mm256_set1_epi8('\n'), sp = _mm256_set1_epi8(' '),
+		eq = _mm256_set1_epi8('='), zero = _mm256_setzero_si256();
+	uint64_t st = 0, se = 0;
+
+	for (int i = 0; i < 2; i++) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
+		__m256i a = _mm256_or_si256(_mm256_cmpeq_epi8(v, nl),
+					    _mm256_cmpeq_epi8(v, zero));
+		__m256i b = _mm256_or_si256(_mm256_cmpeq_epi8(v, sp),
+					    _mm256_cmpeq_epi8(v, eq));
+
+		st |= (uint64_t)(uint32_t)_mm256_movemask_epi8(a) << (32 * i);
+		se |= (uint64_t)(uint32_t)_mm256_movemask_epi8(b) << (32 * i);
+	}
+	*stop = st;
+	*sep = se;
+}
+#endif
+
+/*
+ * The length of the line at s, whose newline must lie within its first
+ * lim bytes, and on the way in->sep and in->line_nul; -1 when there is
+ * no newline there. One body, compiled for each scan64().
+ */
+#define FIND_LINE(name, attr, scan)					\
+static attr long name(struct ior_in *in, const char *s, size_t lim)	\
+{									\
+	for (size_t off = 0, w = 0; off < lim; off += 64, w++) {	\
+		uint64_t stop, sep;					\
+		size_t pos;						\
+									\
+		scan(s + off, &stop, &sep);				\
+		in->sep[w] = sep;					\
+		if (!stop)						\
+			continue;					\
+		pos = off + __builtin_ctzll(stop);			\
+		if (pos >= lim)						\
+			return -1;					\
+		if (s[pos] == '\n') {					\
+			/* the line's own bits only */			\
+			in->sep[w] &= (1ull << (pos & 63)) - 1;		\
+			in->line_nul = 0;				\
+			return pos;					\
+		}							\
+		/* a NUL byte: the line is refused, the slow way */	\
+		const char *nl = memchr(s + pos, '\n', lim - pos);	\
+									\
+		in->line_nul = 1;					\
+		return nl ? nl - s : -1;				\
+	}								\
+	return -1;							\
+}
+FIND_LINE(find_line_plain, , scan64)
+#ifdef __x86_64__
+FIND_LINE(find_line_avx2, __attribute__((target("avx2"))), scan64_avx2)
+#endif
+
+static long (*find_line)(struct ior_in *, const char *, size_t);
+
+static void find_line_choose(void)
+{
+	find_line = find_line_plain;
+#ifdef __x86_64__
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2"))
+		find_line = find_line_avx2;
+#endif
 }
 
 void ior_in_open(struct ior_in *in, const char *path)
@@ -41,8 +159,15 @@ void ior_in_open(struct ior_in *in, const char *path)
 	if (!fstat(in->fd, &st) && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
 		in->may_block = 1;
 	in->cap = IN_BUFSZ;
-	in->buf = malloc(in->cap + 1);
-	if (!in->buf)
+	/*
+	 * Zeroed, and IN_PAD bytes past cap: the line's scan reads whole
+	 * blocks of 64, and a number's 8 bytes, beyond what read() filled.
+	 */
+	if (!find_line)
+		find_line_choose();
+	in->buf = calloc(1, in->cap + IN_PAD);
+	in->sep = malloc(SEP_WORDS * sizeof(*in->sep));
+	if (!in->buf || !in->sep)
 		ior_err(IOR_EXIT_SYS, "malloc");
 }
 
@@ -51,7 +176,9 @@ void ior_in_close(struct ior_in *in)
 	if (in->fd > 0)
 		close(in->fd);
 	free(in->buf);
+	free(in->sep);
 	in->buf = NULL;
+	in->sep = NULL;
 }
 
 void ior_bad(const struct ior_in *in, const char *field, const char *fmt, ...)
@@ -73,16 +200,16 @@ static int next_line(struct ior_in *in)
 {
 	for (;;) {
 		char *s = in->buf + in->start;
-		char *nl = memchr(s, '\n', in->end - in->start);
-
+		size_t avail = in->end - in->start;
 		/* the same limit wherever the line lies in the buffer */
-		if (nl && nl - s > IOR_LINE_MAX)
-			nl = NULL;
-		if (nl) {
-			*nl = 0;
+		long len = find_line(in, s, avail < IOR_LINE_MAX + 1 ?
+				     avail : IOR_LINE_MAX + 1);
+
+		if (len >= 0) {
+			s[len] = 0;
 			in->line = s;
-			in->linelen = nl - s;
-			in->start += in->linelen + 1;
+			in->linelen = len;
+			in->start += len + 1;
 			in->lineno++;
 			return 1;
 		}
@@ -536,16 +663,14 @@ static inline int fast_num(char **pp, const char *end, int neg,
 }
 
 /*
- * Whether the 8 bytes at p are all digits, and then their number in *v:
- * the bytes as one word, each step joining neighbours (SWAR), in place
- * of eight multiplications and eight tests.
+ * Whether the 8 bytes of x (the first in its low byte) are all digits,
+ * and then their number in *v: the bytes as one word, each step joining
+ * neighbours (SWAR), in place of eight multiplications and eight tests.
  */
-static inline int eight_digits(const char *p, uint64_t *v)
+static inline int digits_word(uint64_t x, uint64_t *v)
 {
 	const uint64_t ones = 0x0101010101010101ull, high = 0xf0f0f0f0f0f0f0f0ull;
-	uint64_t x;
 
-	memcpy(&x, p, sizeof(x));
 	/* each byte 0x30..0x39: high nibble 3, and adding 6 keeps it 3 */
 	if ((x & high) != ones * 0x30 || ((x + ones * 6) & high) != ones * 0x30)
 		return 0;
@@ -555,6 +680,14 @@ static inline int eight_digits(const char *p, uint64_t *v)
 	     ((x >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32))) >> 32;
 	*v = x & 0xffffffffull;
 	return 1;
+}
+
+static inline int eight_digits(const char *p, uint64_t *v)
+{
+	uint64_t x;
+
+	memcpy(&x, p, sizeof(x));
+	return digits_word(x, v);
 }
 
 /*
@@ -629,12 +762,181 @@ static int fast_columns(struct ior_in *in, struct ior_rec *r, char **f,
 	return 1;
 }
 
+/*
+ * ---- a record read from the separators' bits ----
+ *
+ * find_line() left a bit at each space and '=' of the line (in->sep):
+ * a record of the usual shape is split by walking those bits, a few
+ * instructions a separator, where it was split byte by byte. Nothing of
+ * the line is written until all of it is known good: for anything else
+ * (a column missing, empty or not a number as most are, an argument
+ * that is no key=value, more than IOR_KV_MAX, an empty one) 0, and
+ * parse_rec() reads the line the slow way, which finds and reports the
+ * same error as ever.
+ */
+
+/* The next separator of the line from the bits it, or the line's end. */
+struct sep_walk {
+	const uint64_t *w;
+	uint64_t cur;
+	size_t i, n, len;
+};
+
+static inline size_t sep_next(struct sep_walk *it)
+{
+	size_t pos;
+
+	while (!it->cur) {
+		if (++it->i >= it->n)
+			return it->len;
+		it->cur = it->w[it->i];
+	}
+	pos = it->i * 64 + __builtin_ctzll(it->cur);
+	it->cur &= it->cur - 1;
+	return pos;
+}
+
+/* The next space, past any '=' (in a value, a COMM or a CALL). */
+static inline size_t space_next(struct sep_walk *it, const char *s)
+{
+	size_t pos;
+
+	while ((pos = sep_next(it)) < it->len && s[pos] != ' ')
+		;
+	return pos;
+}
+
+/*
+ * The n bytes at p as a number of 1 to 17 digits, as ior_uint() reads
+ * it; 0 when not so. Most are a few digits: a digit a step.
+ */
+static inline int digits_at(const char *p, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (n - 1 >= 17)
+		return 0;
+	for (const char *e = p + n; p < e; p++) {
+		unsigned d = (unsigned char)*p - '0';
+
+		if (d > 9)
+			return 0;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 1;
+}
+
+/* A number column, p to e, as ior_int() (neg) or ior_uint() reads it. */
+static inline int num_at(const char *p, const char *e, int neg, int64_t *out)
+{
+	int minus = neg && *p == '-';
+	uint64_t v;
+
+	if (!digits_at(p + minus, e - p - minus, &v))
+		return 0;
+	*out = minus ? -(int64_t)v : (int64_t)v;
+	return 1;
+}
+
+/* TIME, p to e: S.NNNNNNNNN as ior_seconds() reads it, S of 1 to 10 digits. */
+static inline int time_at(const char *p, const char *e, uint64_t *ns)
+{
+	const char *dot = p;
+	uint64_t sec = 0, frac = 0;
+	int n;
+
+	while (dot < e && *dot != '.')
+		dot++;
+	if (dot == p || dot - p > 10 || !digits_at(p, dot - p, &sec) ||
+	    sec > UINT64_MAX / 1000000000ull - 1)
+		return 0;
+	if (e - dot == 10) {
+		/* the usual nine decimals: eight at once, then the ninth */
+		if (!eight_digits(dot + 1, &frac) ||
+		    (unsigned)(dot[9] - '0') >= 10)
+			return 0;
+		frac = frac * 10 + (dot[9] - '0');
+	} else if (dot < e) {
+		if (e - dot > 10)
+			return 0;
+		for (p = dot + 1, n = 0; p < e; p++, n++) {
+			if ((unsigned)(*p - '0') >= 10)
+				return 0;
+			frac = frac * 10 + (*p - '0');
+		}
+		for (; n < 9; n++)
+			frac *= 10;
+	}
+	*ns = sec * 1000000000ull + frac;
+	return 1;
+}
+
+static int fast_record(struct ior_in *in, struct ior_rec *r)
+{
+	char *s = in->line;
+	size_t len = in->linelen, at[8], e;
+	struct sep_walk it = { in->sep, in->sep[0], 0, len / 64 + 1, len };
+	int64_t v[4];
+	int nkv = 0;
+
+	/* the seven columns: at[i] where column i starts, at[7] past DUR */
+	at[0] = 0;
+	for (int i = 1; i < 8; i++) {
+		e = space_next(&it, s);
+		if (e == at[i - 1] || (e == len && i < 7))
+			return 0;
+		at[i] = e + 1;
+	}
+	if (e + 1 == len ||
+	    !time_at(s, s + at[1] - 1, &r->time_ns) ||
+	    !num_at(s + at[1], s + at[2] - 1, 1, &v[0]) ||
+	    !num_at(s + at[2], s + at[3] - 1, 1, &v[1]) ||
+	    !num_at(s + at[5], s + at[6] - 1, 1, &v[2]) ||
+	    !num_at(s + at[6], s + e, 0, &v[3]))
+		return 0;
+	/* the arguments: each separator a key's '=', then its value's end */
+	while (e < len) {
+		size_t a = e + 1, eq = sep_next(&it);
+
+		if (eq == a || eq == len || s[eq] != '=' || nkv == IOR_KV_MAX)
+			return 0;
+		e = space_next(&it, s);
+		if (e + 1 == len)
+			return 0;
+		r->kv[nkv].key = s + a;
+		r->kv[nkv].val = s + eq + 1;
+		nkv++;
+	}
+	/* all good: each column, key and value ends with a NUL */
+	for (int i = 1; i < 8 && at[i] <= len; i++)
+		s[at[i] - 1] = 0;
+	for (int i = 0; i < nkv; i++) {
+		r->kv[i].val[-1] = 0;
+		if (i + 1 < nkv)
+			r->kv[i + 1].key[-1] = 0;
+	}
+	for (int i = 0; i < 7; i++)
+		r->col[i] = at[i];
+	r->nkv = nkv;
+	r->pid = v[0];
+	r->tid = v[1];
+	r->comm = s + at[3];
+	r->call = s + at[4];
+	r->ret = v[2];
+	r->dur = (uint64_t)v[3];
+	return 1;
+}
+
 static void parse_rec(struct ior_in *in, struct ior_rec *r)
 {
 	char *f[7];
 	char *p = in->line, *end = in->line + in->linelen, *bad_tok = NULL;
 	enum arg_error ae;
 	int i;
+
+	if (!in->line_nul && fast_record(in, r))
+		return;
 
 	if (fast_columns(in, r, f, &p)) {
 		ae = split_args(in, r, p, &bad_tok);
@@ -692,8 +994,7 @@ int ior_read(struct ior_in *in, struct ior_rec *r)
 			return IOR_EOF;
 		}
 		/* parse_rec() finds a record's NUL bytes in its one pass */
-		if ((in->lineno == 1 || in->line[0] == '#') &&
-		    memchr(in->line, 0, in->linelen))
+		if ((in->lineno == 1 || in->line[0] == '#') && in->line_nul)
 			ior_bad(in, NULL, "NUL byte in line");
 		if (in->lineno == 1 && !ior_is_magic(in->line))
 			ior_bad(in, NULL, "not an ior stream: first line must be \"#ior %d KIND\"",
