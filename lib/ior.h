@@ -124,6 +124,12 @@ struct ior_rec {
 	uint64_t dur;
 	/* where ior_read() found each column: its offset in the line */
 	uint32_t col[7];
+	/*
+	 * Set by ior_read() when TIME, PID, TID, RET and DUR are written as
+	 * ior_put_head() writes them, and the head's only NUL bytes in the
+	 * line end COMM and CALL: ior_put_head_read() copies it, no checks.
+	 */
+	int head_plain;
 	int nkv;
 	struct ior_kv kv[IOR_KV_MAX];
 };

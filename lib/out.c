@@ -426,41 +426,51 @@ void ior_put_head_read(struct ior_out *o, const struct ior_in *in,
 {
 	const char *s = in->line;
 	const char *end = r->nkv ? r->kv[0].key - 1 : s + in->linelen;
-	const char *col[8];	/* where each column starts; col[7]: its end */
+	const uint32_t *col = r->col;
+	size_t n = end - s;
 	char *d, *start;
 
-	for (int i = 0; i < 7; i++)
-		col[i] = s + r->col[i];
-	col[7] = end + 1;
-	if (!canonical_time(col[0], col[1] - col[0] - 1) ||
-	    (ids_read && (!canonical_int(col[1], col[2] - col[1] - 1) ||
-			  !canonical_int(col[2], col[3] - col[2] - 1))) ||
-	    !canonical_int(col[5], col[6] - col[5] - 1) ||
-	    !canonical_int(col[6], col[7] - col[6] - 1)) {
+	if (!r->head_plain &&
+	    (!canonical_time(s, col[1] - 1) ||
+	     (ids_read && (!canonical_int(s + col[1], col[2] - col[1] - 1) ||
+			   !canonical_int(s + col[2], col[3] - col[2] - 1))) ||
+	     !canonical_int(s + col[5], col[6] - col[5] - 1) ||
+	     !canonical_int(s + col[6], n - col[6]))) {
 		ior_put_head(o, r);
 		return;
 	}
+	/*
+	 * The columns' ends the reader made NULs, spaces again: COMM's and
+	 * CALL's; the others too where the reader split the line the slow
+	 * way (a space written over a space when not).
+	 */
 	if (ids_read) {
-		d = ior_reserve(o, end - s);
-		memcpy(d, s, end - s);
-		for (int i = 1; i < 7; i++)
-			d[col[i] - 1 - s] = ' ';
-		o->len += end - s;
+		d = ior_reserve(o, n);
+		memcpy(d, s, n);
+		d[col[4] - 1] = ' ';
+		d[col[5] - 1] = ' ';
+		if (!r->head_plain) {
+			d[col[1] - 1] = ' ';
+			d[col[2] - 1] = ' ';
+			d[col[3] - 1] = ' ';
+			d[col[6] - 1] = ' ';
+		}
+		o->len += n;
 		return;
 	}
 	/* TIME as read, PID and TID formatted, the rest as read */
-	start = d = ior_reserve(o, (end - s) + 2 * 24);
-	memcpy(d, s, col[1] - s - 1);
-	d += col[1] - s - 1;
+	start = d = ior_reserve(o, n + 2 * 24);
+	memcpy(d, s, col[1] - 1);
+	d += col[1] - 1;
 	*d++ = ' ';
 	d += fmt_i64(d, r->pid);
 	*d++ = ' ';
 	d += fmt_i64(d, r->tid);
 	*d++ = ' ';
-	memcpy(d, col[3], end - col[3]);
+	memcpy(d, s + col[3], n - col[3]);
 	for (int i = 4; i < 7; i++)
 		d[col[i] - 1 - col[3]] = ' ';
-	d += end - col[3];
+	d += n - col[3];
 	o->len += d - start;
 }
 

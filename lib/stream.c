@@ -827,14 +827,20 @@ static inline int digits_at(const char *p, size_t n, uint64_t *v)
 	return 1;
 }
 
-/* A number column, p to e, as ior_int() (neg) or ior_uint() reads it. */
-static inline int num_at(const char *p, const char *e, int neg, int64_t *out)
+/*
+ * A number column, p to e, as ior_int() (neg) or ior_uint() reads it;
+ * *plain cleared when it is not as ior_put_head() writes it (a leading
+ * zero, "-0").
+ */
+static inline int num_at(const char *p, const char *e, int neg, int64_t *out,
+			 int *plain)
 {
 	int minus = neg && *p == '-';
 	uint64_t v;
 
 	if (!digits_at(p + minus, e - p - minus, &v))
 		return 0;
+	*plain &= p[minus] != '0' || (e - p == 1);
 	*out = minus ? -(int64_t)v : (int64_t)v;
 	return 1;
 }
@@ -872,53 +878,78 @@ static inline int time_at(const char *p, const char *e, uint64_t *ns)
 	return 1;
 }
 
-static int fast_record(struct ior_in *in, struct ior_rec *r)
+/*
+ * The arguments from the separator at e, a key's '=' then its value's
+ * end each, in r->kv, their ends made NULs as they come. 0 for any other
+ * shape, the line then as it was.
+ */
+static inline int fast_args(struct sep_walk *it, char *s, size_t e,
+			    struct ior_rec *r)
 {
-	char *s = in->line;
-	size_t len = in->linelen, at[8], e;
-	struct sep_walk it = { in->sep, in->sep[0], 0, len / 64 + 1, len };
-	int64_t v[4];
+	size_t len = it->len;
 	int nkv = 0;
 
-	/* the seven columns: at[i] where column i starts, at[7] past DUR */
-	at[0] = 0;
-	for (int i = 1; i < 8; i++) {
-		e = space_next(&it, s);
-		if (e == at[i - 1] || (e == len && i < 7))
-			return 0;
-		at[i] = e + 1;
-	}
-	if (e + 1 == len ||
-	    !time_at(s, s + at[1] - 1, &r->time_ns) ||
-	    !num_at(s + at[1], s + at[2] - 1, 1, &v[0]) ||
-	    !num_at(s + at[2], s + at[3] - 1, 1, &v[1]) ||
-	    !num_at(s + at[5], s + at[6] - 1, 1, &v[2]) ||
-	    !num_at(s + at[6], s + e, 0, &v[3]))
-		return 0;
-	/* the arguments: each separator a key's '=', then its value's end */
 	while (e < len) {
-		size_t a = e + 1, eq = sep_next(&it);
+		size_t a = e + 1, eq = sep_next(it);
 
 		if (eq == a || eq == len || s[eq] != '=' || nkv == IOR_KV_MAX)
-			return 0;
-		e = space_next(&it, s);
+			goto undo;
+		e = space_next(it, s);
 		if (e + 1 == len)
-			return 0;
+			goto undo;
+		s[eq] = 0;
+		s[e] = 0;	/* at the end, the line's own NUL */
 		r->kv[nkv].key = s + a;
 		r->kv[nkv].val = s + eq + 1;
 		nkv++;
 	}
-	/* all good: each column, key and value ends with a NUL */
-	for (int i = 1; i < 8 && at[i] <= len; i++)
-		s[at[i] - 1] = 0;
-	for (int i = 0; i < nkv; i++) {
-		r->kv[i].val[-1] = 0;
-		if (i + 1 < nkv)
-			r->kv[i + 1].key[-1] = 0;
-	}
-	for (int i = 0; i < 7; i++)
-		r->col[i] = at[i];
 	r->nkv = nkv;
+	return 1;
+undo:
+	for (int i = 0; i < nkv; i++) {
+		r->kv[i].val[-1] = '=';
+		r->kv[i].key[-1] = ' ';
+	}
+	if (nkv)
+		s[r->kv[nkv - 1].val + strlen(r->kv[nkv - 1].val) - s] = ' ';
+	return 0;
+}
+
+static int fast_record(struct ior_in *in, struct ior_rec *r)
+{
+	char *s = in->line;
+	size_t len = in->linelen, e = 0;
+	struct sep_walk it = { in->sep, in->sep[0], 0, len / 64 + 1, len };
+	uint32_t *at = r->col;
+	int64_t v[4];
+	int plain = 1;
+
+	/* the seven columns: at[i] where column i starts */
+	at[0] = 0;
+	for (int i = 1; i < 7; i++) {
+		e = space_next(&it, s);
+		if (e == at[i - 1] || e == len)
+			return 0;
+		at[i] = e + 1;
+	}
+	e = space_next(&it, s);		/* DUR's end */
+	if (e == at[6] || e + 1 == len ||
+	    !time_at(s, s + at[1] - 1, &r->time_ns) ||
+	    !num_at(s + at[1], s + at[2] - 1, 1, &v[0], &plain) ||
+	    !num_at(s + at[2], s + at[3] - 1, 1, &v[1], &plain) ||
+	    !num_at(s + at[5], s + at[6] - 1, 1, &v[2], &plain) ||
+	    !num_at(s + at[6], s + e, 0, &v[3], &plain) ||
+	    !fast_args(&it, s, e, r))
+		return 0;
+	/*
+	 * COMM and CALL end with a NUL too; the number columns, read
+	 * already, are copied as they are (ior_put_head_read).
+	 */
+	s[at[4] - 1] = 0;
+	s[at[5] - 1] = 0;
+	/* TIME as ior_put_head() writes it: nine decimals, no leading zero */
+	r->head_plain = plain && at[1] >= 12 && s[at[1] - 11] == '.' &&
+		(s[0] != '0' || at[1] == 12);
 	r->pid = v[0];
 	r->tid = v[1];
 	r->comm = s + at[3];
@@ -937,6 +968,7 @@ static void parse_rec(struct ior_in *in, struct ior_rec *r)
 
 	if (!in->line_nul && fast_record(in, r))
 		return;
+	r->head_plain = 0;
 
 	if (fast_columns(in, r, f, &p)) {
 		ae = split_args(in, r, p, &bad_tok);
