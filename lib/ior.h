@@ -108,6 +108,11 @@ const char *ior_kind_name(enum ior_kind k);
 struct ior_kv {
 	char *key;
 	char *val;		/* still escaped */
+	/*
+	 * The key's bytes as one word (the first in its low byte), zeros
+	 * past them, when it is 1 to 8 bytes long; else 0 (keys.c).
+	 */
+	uint64_t word;
 };
 
 /*
@@ -301,7 +306,7 @@ struct ior_keys {
 	uint8_t next[IOR_KEYS_MAX];	/* 1 + another of the same bucket */
 	uint8_t bucket[256][16];	/* by first byte and length: 1 + key */
 	/* keys of 1 to 8 bytes, by those bytes as a word (keys.c) */
-	struct { uint64_t w; uint8_t len, k; } word[256];	/* k: 1 + key */
+	struct { uint64_t w; uint8_t k; } word[256];	/* k: 1 + key */
 };
 void ior_keys_init(struct ior_keys *ks, const char *const *name, int n);
 void ior_keys_scan(const struct ior_keys *ks, const struct ior_rec *r,

@@ -1,10 +1,12 @@
 /*
  * keys.c - finding the arguments a tool reads in one pass (ior.h). A
- * key of 1 to 8 bytes (most) is found by those bytes read as one word,
- * hashed: a key of a record is one probe, most often, and one compare
- * of a word and a length. Longer ones are bucketed by first byte and
- * length, so a key of a record is most often compared with one name.
+ * key of 1 to 8 bytes (most) is found by those bytes as one word, which
+ * the reader made as it split the record (struct ior_kv), hashed: a key
+ * of a record is one probe, most often, and one compare of two words.
+ * Longer ones are bucketed by first byte and length, so a key of a
+ * record is most often compared with one name.
  */
+#include <endian.h>
 #include <string.h>
 
 #include "ior.h"
@@ -34,24 +36,21 @@ static inline uint16_t load16(const char *s)
 }
 
 /*
- * The len bytes at s (1 to 8) as one word: with the length, they are
- * told apart by it. Two loads that may overlap, first and last, as
- * same() compares; nothing past s[len - 1] is read.
+ * A name of 1 to 8 bytes as the reader makes a key's word (struct
+ * ior_kv): its bytes, the first in the low byte, zeros past them. Two
+ * keys are the same when their words are: a key holds no NUL byte.
  */
-static inline uint64_t key_word(const char *s, size_t len)
+static uint64_t name_word(const char *s, size_t len)
 {
-	if (len == 8)
-		return load64(s);
-	if (len >= 4)
-		return load32(s) | (uint64_t)load32(s + len - 4) << 32;
-	if (len >= 2)
-		return load16(s) | (uint64_t)load16(s + len - 2) << 16;
-	return (unsigned char)s[0];
+	uint64_t w = 0;
+
+	memcpy(&w, s, len);
+	return le64toh(w);
 }
 
-static inline unsigned word_home(uint64_t w, size_t len)
+static inline unsigned word_home(uint64_t w)
 {
-	return ((w ^ len) * 0x9e3779b97f4a7c15ull) >> 56;
+	return (w * 0x9e3779b97f4a7c15ull) >> 56;
 }
 
 void ior_keys_init(struct ior_keys *ks, const char *const *name, int n)
@@ -71,13 +70,12 @@ void ior_keys_init(struct ior_keys *ks, const char *const *name, int n)
 		ks->next[k] = *b;
 		*b = k + 1;
 		if (len <= 8) {
-			uint64_t w = key_word(name[k], len);
-			unsigned i = word_home(w, len);
+			uint64_t w = name_word(name[k], len);
+			unsigned i = word_home(w);
 
 			while (ks->word[i].k)	/* n < 256: there is room */
 				i = (i + 1) & 255;
 			ks->word[i].w = w;
-			ks->word[i].len = len;
 			ks->word[i].k = k + 1;
 		}
 	}
@@ -112,17 +110,17 @@ static inline __attribute__((always_inline))
 int match(const struct ior_keys *ks, const struct ior_rec *r, int i)
 {
 	const char *key = r->kv[i].key;
-	size_t len = r->kv[i].val - key - 1;	/* key ends at its '=' */
+	uint64_t w = r->kv[i].word;
+	size_t len;
 
-	if (len - 1 < 8) {
-		uint64_t w = key_word(key, len);
-
-		for (unsigned j = word_home(w, len); ks->word[j].k;
+	if (w) {
+		for (unsigned j = word_home(w); ks->word[j].k;
 		     j = (j + 1) & 255)
-			if (ks->word[j].w == w && ks->word[j].len == len)
+			if (ks->word[j].w == w)
 				return ks->word[j].k - 1;
 		return -1;
 	}
+	len = r->kv[i].val - key - 1;	/* key ends at its '=' */
 	for (int k = ks->bucket[(unsigned char)key[0]][len & 15]; k;
 	     k = ks->next[k - 1])
 		if (ks->len[k - 1] == len && same(ks->name[k - 1], key, len))

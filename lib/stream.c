@@ -1,5 +1,6 @@
 /* stream.c - reading ior-format(5) streams: lines, magic, records. */
 #define _GNU_SOURCE	/* strchrnul */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -588,6 +589,23 @@ static void stop_at_nul(struct ior_in *in, const char *p)
 		ior_bad(in, NULL, "NUL byte in line");
 }
 
+/*
+ * The len bytes of a key at p as struct ior_kv's word: 8 bytes read at
+ * once, the line's buffer having room past its end (IN_PAD).
+ */
+static inline uint64_t key_word_at(const char *p, size_t len)
+{
+	/* the low len bytes; 0 for a key too long for a word */
+	static const uint64_t low[16] = {
+		0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffffull,
+		0xffffffffffffull, 0xffffffffffffffull, ~0ull,
+	};
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return le64toh(w) & low[len & 15] & -(uint64_t)(len <= 8);
+}
+
 /* An argument list's first malformation, reported after the columns. */
 enum arg_error { ARG_OK, ARG_NOT_KV, ARG_TOO_MANY, ARG_EMPTY };
 
@@ -626,6 +644,7 @@ static enum arg_error split_args(struct ior_in *in, struct ior_rec *r,
 		*eq = 0;
 		r->kv[r->nkv].key = tok;
 		r->kv[r->nkv].val = eq + 1;
+		r->kv[r->nkv].word = key_word_at(tok, eq - tok);
 		r->nkv++;
 		if (p == end)
 			break;
@@ -901,6 +920,7 @@ static inline int fast_args(struct sep_walk *it, char *s, size_t e,
 		s[e] = 0;	/* at the end, the line's own NUL */
 		r->kv[nkv].key = s + a;
 		r->kv[nkv].val = s + eq + 1;
+		r->kv[nkv].word = key_word_at(s + a, eq - a);
 		nkv++;
 	}
 	r->nkv = nkv;
