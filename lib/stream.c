@@ -95,7 +95,8 @@ void scan64_avx2(const char *p, uint64_t *stop, uint64_t *sep)
 
 /*
  * The length of the line at s, whose newline must lie within its first
- * lim bytes, and on the way in->sep and in->line_nul; -1 when there is
+ * lim bytes, and on the way in->sep (a bit at each separator, and at
+ * the newline) and in->line_nul; -1 when there is
  * no newline there. One body, compiled for each scan64().
  */
 #define FIND_LINE(name, attr, scan)					\
@@ -113,8 +114,9 @@ static attr long name(struct ior_in *in, const char *s, size_t lim)	\
 		if (pos >= lim)						\
 			return -1;					\
 		if (s[pos] == '\n') {					\
-			/* the line's own bits only */			\
-			in->sep[w] &= (1ull << (pos & 63)) - 1;		\
+			/* the line's own bits, and one at its end */	\
+			in->sep[w] &= (2ull << (pos & 63)) - 1;		\
+			in->sep[w] |= 1ull << (pos & 63);		\
 			in->line_nul = 0;				\
 			return pos;					\
 		}							\
@@ -784,7 +786,8 @@ static int fast_columns(struct ior_in *in, struct ior_rec *r, char **f,
 /*
  * ---- a record read from the separators' bits ----
  *
- * find_line() left a bit at each space and '=' of the line (in->sep):
+ * find_line() left a bit at each space and '=' of the line, and one at
+ * its end (in->sep):
  * a record of the usual shape is split by walking those bits, a few
  * instructions a separator, where it was split byte by byte. Nothing of
  * the line is written until all of it is known good: for anything else
@@ -794,11 +797,14 @@ static int fast_columns(struct ior_in *in, struct ior_rec *r, char **f,
  * same error as ever.
  */
 
-/* The next separator of the line from the bits it, or the line's end. */
+/*
+ * The next separator of the line from its bits, or its end: the bit at
+ * the end stops the walk, which goes no further.
+ */
 struct sep_walk {
 	const uint64_t *w;
 	uint64_t cur;
-	size_t i, n, len;
+	size_t base;
 };
 
 static inline size_t sep_next(struct sep_walk *it)
@@ -806,21 +812,22 @@ static inline size_t sep_next(struct sep_walk *it)
 	size_t pos;
 
 	while (!it->cur) {
-		if (++it->i >= it->n)
-			return it->len;
-		it->cur = it->w[it->i];
+		it->w++;
+		it->base += 64;
+		it->cur = *it->w;
 	}
-	pos = it->i * 64 + __builtin_ctzll(it->cur);
+	pos = it->base + __builtin_ctzll(it->cur);
 	it->cur &= it->cur - 1;
 	return pos;
 }
 
-/* The next space, past any '=' (in a value, a COMM or a CALL). */
+/* The next space, past any '=' (in a value, a COMM or a CALL), or the end. */
 static inline size_t space_next(struct sep_walk *it, const char *s)
 {
 	size_t pos;
 
-	while ((pos = sep_next(it)) < it->len && s[pos] != ' ')
+	/* the end is a NUL by now */
+	while (s[pos = sep_next(it)] == '=')
 		;
 	return pos;
 }
@@ -902,10 +909,9 @@ static inline int time_at(const char *p, const char *e, uint64_t *ns)
  * end each, in r->kv, their ends made NULs as they come. 0 for any other
  * shape, the line then as it was.
  */
-static inline int fast_args(struct sep_walk *it, char *s, size_t e,
-			    struct ior_rec *r)
+static inline int fast_args(struct sep_walk *it, char *s, size_t len,
+			    size_t e, struct ior_rec *r)
 {
-	size_t len = it->len;
 	int nkv = 0;
 
 	while (e < len) {
@@ -939,7 +945,7 @@ static int fast_record(struct ior_in *in, struct ior_rec *r)
 {
 	char *s = in->line;
 	size_t len = in->linelen, e = 0;
-	struct sep_walk it = { in->sep, in->sep[0], 0, len / 64 + 1, len };
+	struct sep_walk it = { in->sep, in->sep[0], 0 };
 	uint32_t *at = r->col;
 	int64_t v[4];
 	int plain = 1;
@@ -959,7 +965,7 @@ static int fast_record(struct ior_in *in, struct ior_rec *r)
 	    !num_at(s + at[2], s + at[3] - 1, 1, &v[1], &plain) ||
 	    !num_at(s + at[5], s + at[6] - 1, 1, &v[2], &plain) ||
 	    !num_at(s + at[6], s + e, 0, &v[3], &plain) ||
-	    !fast_args(&it, s, e, r))
+	    !fast_args(&it, s, len, e, r))
 		return 0;
 	/*
 	 * COMM and CALL end with a NUL too; the number columns, read
