@@ -289,14 +289,19 @@ static inline int64_t c_num(const struct chk *c, int k)
 	return n->num[k];
 }
 
-static int64_t c_int(const struct chk *c, int k)
+/*
+ * c_int(), c_uint(), c_vfd() and c_path() are inline too: a record's
+ * checks call them some ten times, each call's saving of registers
+ * costing as much as the few digits it reads (9 KB more code).
+ */
+static inline int64_t c_int(const struct chk *c, int k)
 {
 	return c->val[k] ? c_num(c, k) :
 		ior_int(c->in, key_name[k], need(c, k));
 }
 
 /* val[k] as ior_uint() reads it: parsed once, kept in nums. */
-static uint64_t c_uint(const struct chk *c, int k)
+static inline uint64_t c_uint(const struct chk *c, int k)
 {
 	struct ior_check_nums *n = c->nums;
 	uint64_t bit = 1ull << (k % 64);
@@ -359,7 +364,7 @@ static uint64_t c_value(const struct chk *c, int k, const struct ior_flag *t)
 }
 
 /* A vfd, when there is one. */
-static void c_vfd(const struct chk *c, int k)
+static inline void c_vfd(const struct chk *c, int k)
 {
 	int64_t v;
 
@@ -375,7 +380,7 @@ static void c_vfd(const struct chk *c, int k)
  * A path or a name: the length of its bytes, unescaped. Most have no
  * escape: those are as long as they are written, and hold no NUL byte.
  */
-static size_t c_path(const struct chk *c, int k)
+static inline size_t c_path(const struct chk *c, int k)
 {
 	const char *v = need(c, k);
 	size_t n = strlen(v);
