@@ -917,11 +917,10 @@ static inline int fast_args(struct sep_walk *it, char *s, size_t len,
 	while (e < len) {
 		size_t a = e + 1, eq = sep_next(it);
 
-		if (eq == a || eq == len || s[eq] != '=' || nkv == IOR_KV_MAX)
+		/* s[len], the end, is a NUL: no '=' */
+		if (eq == a || s[eq] != '=' || nkv == IOR_KV_MAX)
 			goto undo;
 		e = space_next(it, s);
-		if (e + 1 == len)
-			goto undo;
 		s[eq] = 0;
 		s[e] = 0;	/* at the end, the line's own NUL */
 		r->kv[nkv].key = s + a;
@@ -950,6 +949,9 @@ static int fast_record(struct ior_in *in, struct ior_rec *r)
 	int64_t v[4];
 	int plain = 1;
 
+	/* a trailing space, after DUR or an argument: refused the slow way */
+	if (s[len - 1] == ' ')
+		return 0;
 	/* the seven columns: at[i] where column i starts */
 	at[0] = 0;
 	for (int i = 1; i < 7; i++) {
@@ -959,7 +961,7 @@ static int fast_record(struct ior_in *in, struct ior_rec *r)
 		at[i] = e + 1;
 	}
 	e = space_next(&it, s);		/* DUR's end */
-	if (e == at[6] || e + 1 == len ||
+	if (e == at[6] ||
 	    !time_at(s, s + at[1] - 1, &r->time_ns) ||
 	    !num_at(s + at[1], s + at[2] - 1, 1, &v[0], &plain) ||
 	    !num_at(s + at[2], s + at[3] - 1, 1, &v[1], &plain) ||
