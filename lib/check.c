@@ -307,9 +307,15 @@ static inline uint64_t c_uint(const struct chk *c, int k)
 	uint64_t bit = 1ull << (k % 64);
 	const char *v = need(c, k);
 
+	int64_t x;
+
 	if (n->uhave[k / 64] & bit)
 		return n->unum[k];
-	n->unum[k] = ior_uint(c->in, key_name[k], v);
+	/* most are a few digits, as small_int() reads them: no call */
+	if (*v != '-' && small_int(v, &x))
+		n->unum[k] = x;
+	else
+		n->unum[k] = ior_uint(c->in, key_name[k], v);
 	n->uhave[k / 64] |= bit;
 	return n->unum[k];
 }
