@@ -159,8 +159,8 @@ struct ior_in {
 	int may_block;		/* a pipe, socket or terminal: a read may wait */
 	/*
 	 * Found by the same pass that finds the line's end (stream.c): a
-	 * bit a byte of the line, set at each space and '=', and whether
-	 * the line holds a NUL byte.
+	 * bit a byte of the line, set at each space and '=' and at its
+	 * end, and whether the line holds a NUL byte.
 	 */
 	uint64_t *sep;
 	int line_nul;

@@ -96,8 +96,8 @@ void scan64_avx2(const char *p, uint64_t *stop, uint64_t *sep)
 /*
  * The length of the line at s, whose newline must lie within its first
  * lim bytes, and on the way in->sep (a bit at each separator, and at
- * the newline) and in->line_nul; -1 when there is
- * no newline there. One body, compiled for each scan64().
+ * the newline) and in->line_nul; -1 when there is no newline there.
+ * One body, compiled for each scan64().
  */
 #define FIND_LINE(name, attr, scan)					\
 static attr long name(struct ior_in *in, const char *s, size_t lim)	\
