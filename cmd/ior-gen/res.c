@@ -10,6 +10,8 @@
 #include "ior.h"
 #include "res.h"
 
+_Static_assert(sizeof(struct acc) == 48, "an access in 48 bytes");
+
 static int conflict(int a, int b)
 {
 	return a == ACC_WRITE || b == ACC_WRITE;
@@ -92,6 +94,7 @@ static int merge_oldest(struct res *s)
 				f->start = e->start;
 			if (e->end < f->end)
 				f->end = e->end;
+			f->chunks = res_chunks(f->lo, f->hi);
 			s->n--;
 			memmove(e, e + 1, (s->n - i) * sizeof(*e));
 			return 1;
@@ -100,8 +103,8 @@ static int merge_oldest(struct res *s)
 	return 0;
 }
 
-/* me, kept last on *sp (not full), whose room grows as needed. */
-static inline void res_push(struct res **sp, const struct acc *me)
+/* The room for one more access, last on *sp (not full), grown as needed. */
+static inline struct acc *res_slot(struct res **sp)
 {
 	struct res *s = *sp;
 
@@ -110,7 +113,14 @@ static inline void res_push(struct res **sp, const struct acc *me)
 		s = ior_xrealloc(s, sizeof(*s) + s->cap * sizeof(s->a[0]));
 		*sp = s;
 	}
-	s->a[s->n++] = *me;
+	return &s->a[s->n++];
+}
+
+/* Whether e, one of the accesses scanned, conflicts with me: its waits. */
+static inline int follows(const struct acc *me, const struct acc *e)
+{
+	return e->end <= me->start && overlap(e, me->lo, me->hi) &&
+		conflict(me->kind, e->kind);
 }
 
 void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
@@ -118,10 +128,14 @@ void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
 {
 	struct res *s = *sp;
 	const struct acc me = {
+		.chunks = res_chunks(lo, hi),
 		.mark = u->mark, .tid = u->tid, .start = u->start,
 		.end = u->end, .lo = lo, .hi = hi, .kind = kind,
 	};
-	uint64_t taken = 0;
+	/* what shares a chunk with me or holds its end: see the keep */
+	const unsigned wide = me.chunks |
+		1u << (hi >> RES_CHUNK_SHIFT) % RES_CHUNKS;
+	uint64_t taken = 0, near = 0, gone = 0;
 	int n, barrier, full = s && keep && s->n == RES_MAX;
 
 	/*
@@ -148,47 +162,29 @@ void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
 	/*
 	 * Newest first, each that completed before this one started and,
 	 * but for a barrier, conflicts with it on an overlapping range and
-	 * is not implied by one taken. Most are not: a first pass, without
-	 * a branch or a call, marks the candidates.
+	 * is not implied by one taken. Most share no chunk with it: a first
+	 * pass, without a branch or a call, marks those near it, that do
+	 * (a barrier, those that completed), and only those are tested in
+	 * full. It marks them for the keep below too, that asks the same.
 	 */
+	if (!barrier && (n || (keep && !full && s && s->n)))
+		/* newest last in the loop, so that each bit is shifted in by one */
+		for (int i = s->n - 1; i >= 0; i--)
+			near = near << 1 | ((s->a[i].chunks & wide) != 0);
 	if (n) {
 		const uint64_t start = u->start;
-		uint64_t cand = 0;
+		uint64_t cand = near;
 
-		/*
-		 * Newest last in the loop, so that each bit is shifted in by
-		 * one; a loop each for a barrier, a write and a read, so
-		 * that each tests only what it must.
-		 */
-		if (barrier) {
+		if (barrier)
 			for (int i = n - 1; i >= 0; i--)
 				cand = cand << 1 | (s->a[i].end <= start);
-		} else if (kind == ACC_WRITE || (!full && s->writes == n)) {
-			/*
-			 * A write, or a read of a list of writes only (writes
-			 * is exact but in a call that forgot or merged some):
-			 * the kinds need no test.
-			 */
-			for (int i = n - 1; i >= 0; i--) {
-				const struct acc *e = &s->a[i];
-
-				cand = cand << 1 | ((e->end <= start) &
-						    (e->lo < hi) & (lo < e->hi));
-			}
-		} else {
-			for (int i = n - 1; i >= 0; i--) {
-				const struct acc *e = &s->a[i];
-
-				cand = cand << 1 | ((e->end <= start) & e->kind &
-						    (e->lo < hi) & (lo < e->hi));
-			}
-		}
 		while (cand) {
 			int i = 63 - __builtin_clzll(cand);
 			const struct acc *e = &s->a[i];
 
 			cand &= ~(1ull << i);
-			if (!barrier && implied(s, taken, e))
+			if (!barrier && (!follows(&me, e) ||
+					 implied(s, taken, e)))
 				continue;
 			taken |= 1ull << i;
 			if (e->tid != u->tid)
@@ -206,17 +202,41 @@ void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
 	}
 	/*
 	 * Forget what this one stands for: at once those of its own thread;
-	 * a barrier, all it followed.
+	 * a barrier, all it followed. What it supersedes is near it (a range
+	 * inside its own shares a chunk with it, or is empty at its end).
+	 * Most often none goes: the count of writes (exact, but in a full
+	 * one) grows by this one, and the thread stays the one it was, if
+	 * this one's (several, when all of those of another went: only ever
+	 * a scan more, never a wait).
 	 */
+	if (!full) {
+		for (uint64_t b = near; b; b &= b - 1) {
+			const struct acc *e = &s->a[__builtin_ctzll(b)];
+
+			if (e->tid == u->tid && e->end <= u->start &&
+			    supersedes(&me, e))
+				gone |= b & -b;
+		}
+		if (!gone) {
+			s->writes += kind == ACC_WRITE;
+			s->tid = !s->n || s->tid == u->tid ? u->tid : RES_MIXED;
+			*res_slot(sp) = me;
+			return;
+		}
+	} else {
+		for (int i = s->n - 1; i >= 0; i--)
+			gone = gone << 1 | ((barrier ? taken >> i & 1 :
+					     s->a[i].tid == u->tid &&
+					     s->a[i].end <= u->start) &&
+					    supersedes(&me, &s->a[i]));
+	}
 	n = 0;
 	s->writes = kind == ACC_WRITE;
 	s->tid = u->tid;
 	for (int i = 0; i < s->n; i++) {
 		const struct acc *e = &s->a[i];
-		int before = barrier ? (int)(taken >> i & 1) :
-			e->tid == u->tid && e->end <= u->start;
 
-		if (before && supersedes(&me, e))
+		if (gone >> i & 1)
 			continue;
 		/* most stay where they are: only those after a gap move */
 		if (n != i)
@@ -232,7 +252,7 @@ void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
 		s->n--;
 		memmove(s->a, s->a + 1, s->n * sizeof(s->a[0]));
 	}
-	res_push(sp, &me);
+	*res_slot(sp) = me;
 }
 
 /*
@@ -243,29 +263,37 @@ void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
  * one, asks.
  */
 void res_keep_own(struct res **sp, const struct user *u, int kind,
-		  uint64_t lo, uint64_t hi)
+		  uint64_t lo, uint64_t hi, uint16_t chunks)
 {
 	struct res *s = *sp;
-	const struct acc me = {
-		.mark = u->mark, .tid = u->tid, .start = u->start,
-		.end = u->end, .lo = lo, .hi = hi, .kind = kind,
-	};
-	int n = 0;
+	const uint64_t start = u->start;
+	const int write = kind == ACC_WRITE;
+	int n = 0, writes = write;
+	struct acc *me;
 
-	s->writes = kind == ACC_WRITE;
-	s->tid = u->tid;
 	for (int i = 0; i < s->n; i++) {
 		const struct acc *e = &s->a[i];
 
-		if (e->end <= u->start && supersedes(&me, e))
+		if (e->end <= start && lo <= e->lo && hi >= e->hi &&
+		    (write || e->kind == ACC_READ))
 			continue;
 		if (n != i)
 			s->a[n] = *e;
 		n++;
-		s->writes += e->kind == ACC_WRITE;
+		writes += e->kind == ACC_WRITE;
 	}
 	s->n = n;
-	res_push(sp, &me);
+	s->writes = writes;
+	s->tid = u->tid;
+	me = res_slot(sp);
+	me->chunks = chunks;
+	me->end = u->end;
+	me->lo = lo;
+	me->hi = hi;
+	me->start = start;
+	me->mark = u->mark;
+	me->tid = u->tid;
+	me->kind = kind;
 }
 
 void res_clear(struct res *s)

@@ -20,6 +20,16 @@
 enum { ACC_READ, ACC_WRITE };
 
 /*
+ * The chunks of 2^RES_CHUNK_SHIFT bytes a range touches, modulo 16, one
+ * bit each (res_chunks()): two ranges that overlap share one, so a scan
+ * tests those bits of an access, and reads the times and ranges of the
+ * few that share one. 4 KiB chunks: a page each, a data block's 64 KiB
+ * (data.h) in 16 bits, that fit where the struct had padding.
+ */
+#define RES_CHUNK_SHIFT 12
+#define RES_CHUNKS 16
+
+/*
  * What a scan tests first, first; a tid (below IOR_PROG_ID_MAX) in 32
  * bits: 48 bytes, where a list of 32 is scanned whole on every access.
  */
@@ -30,6 +40,7 @@ struct acc {
 	int64_t mark;			/* a seq, or -(sub + 1): order.h */
 	int32_t tid;
 	unsigned char kind;		/* ACC_READ or ACC_WRITE */
+	uint16_t chunks;		/* res_chunks(lo, hi) */
 };
 
 struct res {
@@ -69,9 +80,28 @@ struct user {
  */
 void res_access(struct res **s, struct user *u, int kind, uint64_t lo,
 		uint64_t hi, int keep, unsigned wkind);
-/* res_access() of an access kept on *s, not full, of its thread only. */
+/*
+ * The chunks [lo, hi) touches (an empty range: the chunk of lo, as
+ * overlap() finds it inside another), each bit the chunk number modulo
+ * RES_CHUNKS: every one when it spans as many or more.
+ */
+static inline uint16_t res_chunks(uint64_t lo, uint64_t hi)
+{
+	uint64_t first = lo >> RES_CHUNK_SHIFT;
+	uint64_t n = ((hi > lo ? hi - 1 : lo) >> RES_CHUNK_SHIFT) - first;
+	unsigned bits, r = first % RES_CHUNKS;
+
+	if (n >= RES_CHUNKS - 1)
+		return UINT16_MAX;
+	bits = (2u << n) - 1;		/* n + 1 bits */
+	return (uint16_t)(bits << r | bits >> (RES_CHUNKS - r));
+}
+/*
+ * res_access() of an access kept on *s, not full, of its thread only;
+ * chunks, res_chunks(lo, hi) (of constants, most often: made once).
+ */
 void res_keep_own(struct res **s, const struct user *u, int kind,
-		  uint64_t lo, uint64_t hi);
+		  uint64_t lo, uint64_t hi, uint16_t chunks);
 /*
  * res_access(), but an access that is not kept and has nothing to
  * follow (no access kept, all of its own thread, or a read where no
@@ -89,7 +119,7 @@ static inline void res_use(struct res **sp, struct user *u, int kind,
 		      (kind == ACC_READ && !s->writes)))
 		return;
 	if (keep && s && s->n < RES_MAX && (!s->n || s->tid == u->tid))
-		res_keep_own(sp, u, kind, lo, hi);
+		res_keep_own(sp, u, kind, lo, hi, res_chunks(lo, hi));
 	else
 		res_access(sp, u, kind, lo, hi, keep, wkind);
 }
