@@ -200,6 +200,7 @@ void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
 		s->writes = 0;
 		*sp = s;
 	}
+	s->settled = 0;
 	/*
 	 * Forget what this one stands for: at once those of its own thread;
 	 * a barrier, all it followed. What it supersedes is near it (a range
@@ -268,15 +269,17 @@ void res_keep_own(struct res **sp, const struct user *u, int kind,
 	struct res *s = *sp;
 	const uint64_t start = u->start;
 	const int write = kind == ACC_WRITE;
-	int n = 0, writes = write;
+	int n = 0, writes = write, settled = 1;
 	struct acc *me;
 
 	for (int i = 0; i < s->n; i++) {
 		const struct acc *e = &s->a[i];
+		int covers = lo <= e->lo && hi >= e->hi &&
+			(write || e->kind == ACC_READ);
 
-		if (e->end <= start && lo <= e->lo && hi >= e->hi &&
-		    (write || e->kind == ACC_READ))
+		if (covers && e->end <= start)
 			continue;
+		settled &= !covers;	/* one it supersedes had not ended */
 		if (n != i)
 			s->a[n] = *e;
 		n++;
@@ -284,6 +287,7 @@ void res_keep_own(struct res **sp, const struct user *u, int kind,
 	}
 	s->n = n;
 	s->writes = writes;
+	s->settled = settled;
 	s->tid = u->tid;
 	me = res_slot(sp);
 	me->chunks = chunks;

@@ -53,6 +53,13 @@ struct res {
 	 */
 	unsigned short writes;
 	/*
+	 * No access before the last one is one the last one supersedes
+	 * (res_keep_own() keeps it so): another of the last one's thread,
+	 * kind and range that starts after it ended stands for it alone,
+	 * in its place (res_use()). 0 when not known.
+	 */
+	unsigned char settled;
+	/*
 	 * The thread of every access in a[], or RES_MIXED: most resources
 	 * are one thread's (its descriptor, its description), and an access
 	 * of that thread waits for none of them, without a scan. Exact
@@ -110,14 +117,32 @@ void res_keep_own(struct res **s, const struct user *u, int kind,
  * kept on a list of its own thread's only, not full (most kept: a
  * descriptor's, a description's position), is res_keep_own()'s.
  */
-static inline void res_use(struct res **sp, struct user *u, int kind,
-			   uint64_t lo, uint64_t hi, int keep, unsigned wkind)
+static inline __attribute__((always_inline))
+void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
+	     uint64_t hi, int keep, unsigned wkind)
 {
-	const struct res *s = *sp;
+	struct res *s = *sp;
 
 	if (!keep && (!s || !s->n || s->tid == u->tid ||
 		      (kind == ACC_READ && !s->writes)))
 		return;
+	/*
+	 * The same access again, on a list of its thread's (a descriptor's
+	 * uses, a description's position): it supersedes the last one,
+	 * which ended before it started, and, the list settled, no other;
+	 * so it takes its place, as res_keep_own() would leave it.
+	 */
+	if (keep && s && s->n && s->tid == u->tid && s->settled) {
+		struct acc *e = &s->a[s->n - 1];
+
+		if (e->kind == kind && e->lo == lo && e->hi == hi &&
+		    e->end <= u->start) {
+			e->end = u->end;
+			e->start = u->start;
+			e->mark = u->mark;
+			return;
+		}
+	}
 	if (keep && s && s->n < RES_MAX && (!s->n || s->tid == u->tid))
 		res_keep_own(sp, u, kind, lo, hi, res_chunks(lo, hi));
 	else
