@@ -87,10 +87,11 @@ enum drop drop_by_call(const struct ior_in *in, const struct ior_call *row,
 	return DROP_NONE;
 }
 
+/* The first byte tells most names from each of the list's: no call. */
 static int in_list(const char *s, const char *const *list)
 {
 	for (; *list; list++)
-		if (!strcmp(s, *list))
+		if (s[0] == (*list)[0] && !strcmp(s, *list))
 			return 1;
 	return 0;
 }
