@@ -14,10 +14,13 @@
 
 static int64_t seq;
 /*
- * seq in decimal, counted up with it: every kept operation writes its
- * seq, and adding one to text is cheaper than formatting a number.
+ * " seq=" and seq in decimal (seq_len digits), counted up with it: every
+ * kept operation writes its seq, and adding one to text is cheaper than
+ * formatting a number; the whole buffer is copied, a copy of a known
+ * size, of which the key and the digits are kept.
  */
-static char seq_text[24] = "0";
+#define SEQ_KEY 5		/* " seq=" */
+static char seq_text[32] = " seq=0";
 static size_t seq_len = 1;
 
 /*
@@ -45,16 +48,17 @@ static void put_args(struct ior_out *out, const struct ior_in *in,
 /* The next operation: seq and its text count up. */
 int64_t seq_next(void)
 {
+	char *digits = seq_text + SEQ_KEY;
 	size_t i = seq_len;
 
 	seq++;
-	while (i > 0 && seq_text[i - 1] == '9')
-		seq_text[--i] = '0';
+	while (i > 0 && digits[i - 1] == '9')
+		digits[--i] = '0';
 	if (i > 0) {
-		seq_text[i - 1]++;
+		digits[i - 1]++;
 	} else {
-		memmove(seq_text + 1, seq_text, seq_len++);
-		seq_text[0] = '1';
+		memmove(digits + 1, digits, seq_len++);
+		digits[0] = '1';
 	}
 	return seq;
 }
@@ -76,10 +80,9 @@ void put_op(struct ior_out *out, const struct ior_in *in,
 		ior_put_head_read(out, in, r, 1);
 	else
 		ior_put_head(out, r);
-	d = ior_reserve(out, 5 + seq_len);
-	memcpy(d, " seq=", 5);
-	memcpy(d + 5, seq_text, seq_len);
-	out->len += 5 + seq_len;
+	d = ior_reserve(out, sizeof(seq_text));
+	memcpy(d, seq_text, sizeof(seq_text));
+	out->len += SEQ_KEY + seq_len;
 	for (int i = 0; i < l->n; i++) {
 		ior_put(out, i ? "," : " after=", i ? 1 : 7);
 		ior_put_i64(out, l->seq[i]);
