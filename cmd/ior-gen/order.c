@@ -365,15 +365,7 @@ static void fdnums_free(int64_t pid)
  * the descriptors open, not the number ever opened, in a stream of
  * processes that do not fork.
  */
-static int vfds_shared;
-
-void order_note_sharing(int call, enum ior_tree op, const struct args *a)
-{
-	if (call == IOR_C_sched_fork || call == IOR_C_vfork ||
-	    op == IOR_TREE_PROCESS || call == IOR_C_io_uring_register ||
-	    call == IOR_C_ior_fixed || a->fixed || a->vfds)
-		vfds_shared = 1;
-}
+int vfds_shared;		/* set by order_note_sharing() */
 
 /* f, of a process alive, is forgotten. */
 static void fdnum_forget(struct fdnum *f)
@@ -1012,7 +1004,9 @@ static struct jthread *jthread_of(int64_t tid, struct jproc *p)
 	return t;
 }
 
-int64_t join_after(const struct ior_rec *r, int is_exit, int64_t seq)
+size_t join_procs;		/* jprocs.n, for join_after() */
+
+int64_t join_wait(const struct ior_rec *r, int is_exit, int64_t seq)
 {
 	struct jproc *p = ior_hashmap_get(&jprocs, r->pid);
 	struct jthread *t;
@@ -1034,6 +1028,7 @@ int64_t join_after(const struct ior_rec *r, int is_exit, int64_t seq)
 			p->pid = r->pid;
 			p->threads = NULL;
 			ior_hashmap_put(&jprocs, r->pid, p);
+			join_procs = jprocs.n;
 		}
 		p->exit_seq = seq;
 		p->exit_tid = r->tid;
@@ -1054,6 +1049,7 @@ static void jproc_free(struct jproc *p)
 	while (p->threads)
 		jthread_free(p->threads);
 	ior_hashmap_del(&jprocs, p->pid, p);
+	join_procs = jprocs.n;
 	p->next_spare = jproc_spare;
 	jproc_spare = p;
 }

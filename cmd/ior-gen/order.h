@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #include "ior.h"
+#include "record.h"
 
-struct args;
 struct ofd_ent;
 struct path_ent;
 
@@ -70,9 +70,20 @@ void order_after(struct after_list *l, const struct ior_in *in,
 /*
  * Every record, before it is decided (call: its row, op its tree
  * column): one that may share a descriptor or name one after its close
- * (a fork, a registered file) keeps every vfd's accesses from then on.
+ * (a fork, a registered file) keeps every vfd's accesses from then on
+ * (vfds_shared, order.c). Inline: asked of every record, most often
+ * once it is set, or of a record that sets nothing.
  */
-void order_note_sharing(int call, enum ior_tree op, const struct args *a);
+extern int vfds_shared;
+static inline void order_note_sharing(int call, enum ior_tree op,
+				      const struct args *a)
+{
+	if (!vfds_shared &&
+	    (call == IOR_C_sched_fork || call == IOR_C_vfork ||
+	     op == IOR_TREE_PROCESS || call == IOR_C_io_uring_register ||
+	     call == IOR_C_ior_fixed || a->fixed || a->vfds))
+		vfds_shared = 1;
+}
 /* Count the operation of l in the trailer's wait.* */
 void order_count(const struct after_list *l);
 /* The trailer's wait.* keys. */
@@ -81,9 +92,17 @@ void put_waits(struct ior_out *out);
 void order_ofd_new(struct ofd_ent *o);
 /*
  * The thread exit operation seq waits for (0: none); a thread exit
- * (is_exit) becomes its process's latest.
+ * (is_exit) becomes its process's latest. Until a thread exits there
+ * is none to wait for (join_procs, the processes that have one): no
+ * call, for every record of most streams.
  */
-int64_t join_after(const struct ior_rec *r, int is_exit, int64_t seq);
+extern size_t join_procs;
+int64_t join_wait(const struct ior_rec *r, int is_exit, int64_t seq);
+static inline int64_t join_after(const struct ior_rec *r, int is_exit,
+				 int64_t seq)
+{
+	return is_exit || join_procs ? join_wait(r, is_exit, seq) : 0;
+}
 /* A thread exit (group: its process's) after its op: forget what it was. */
 void join_exit(const struct ior_rec *r, int group);
 /* Free the tables (at the end). */

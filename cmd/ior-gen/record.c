@@ -61,7 +61,7 @@ static void get_args(const struct ior_rec *r, struct args *a)
  */
 static uint64_t *tids_seen;
 
-static int tid_seen(int64_t tid, int set)
+static inline int tid_seen(int64_t tid, int set)
 {
 	uint64_t bit = 1ull << (tid & 63);
 	int was;
@@ -613,7 +613,8 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 	if (!d.request)
 		after_add(&l, join_after(r, d.call == IOR_C_sched_exit, seq));
 	l.cur = WAIT_ASYNC;
-	aio_order(&l, in, r, &a, d.call, seq, d.request ? sseq : 0);
+	if (a.ctx)	/* AIO's calls and requests: no call for the others */
+		aio_order(&l, in, r, &a, d.call, seq, d.request ? sseq : 0);
 	order_count(&l);
 	put_op(spool, in, r, &a, &l);
 	track_close(d.op, d.o);
