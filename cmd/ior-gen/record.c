@@ -615,9 +615,11 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 	l.cur = WAIT_ASYNC;
 	if (a.ctx)	/* AIO's calls and requests: no call for the others */
 		aio_order(&l, in, r, &a, d.call, seq, d.request ? sseq : 0);
-	order_count(&l);
+	if (l.n)	/* order_count() counts the operations that wait */
+		order_count(&l);
 	put_op(spool, in, r, &a, &l);
-	track_close(d.op, d.o);
+	if (d.op == IOR_TREE_CLOSE)	/* track_close() acts on a close */
+		track_close(d.op, d.o);
 	if (is_snapshot(d.call, d.op))
 		snap_kept(r, seq);
 }
