@@ -32,16 +32,19 @@ static void put_args(struct ior_out *out, const struct ior_in *in,
 		     const struct ior_rec *r)
 {
 	const char *base = r->kv[0].key;
+	const struct ior_kv *kv = r->kv;
+	const int last = r->nkv - 1;	/* r has one at least */
 	size_t n = in->line + in->linelen - base;
 	char *d = ior_reserve(out, n + 1);
 
-	*d++ = ' ';
-	memcpy(d, base, n);
-	for (int i = 0; i < r->nkv; i++) {
-		d[r->kv[i].val - 1 - base] = '=';
-		if (i + 1 < r->nkv)
-			d[r->kv[i + 1].key - 1 - base] = ' ';
+	/* the copy is at d + 1: the separator before p is d[p - base] */
+	*d = ' ';
+	memcpy(d + 1, base, n);
+	for (int i = 0; i < last; i++) {
+		d[kv[i].val - base] = '=';
+		d[kv[i + 1].key - base] = ' ';
 	}
+	d[kv[last].val - base] = '=';
 	out->len += n + 1;
 }
 
