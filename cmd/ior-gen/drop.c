@@ -110,7 +110,7 @@ static inline int under(const char *path, const char *dir, size_t n)
 	return i == n && (path[n] == 0 || path[n] == '/');
 }
 
-static int pseudo_path(const char *p)
+static inline __attribute__((always_inline)) int pseudo_path(const char *p)
 {
 	/* Looked at for most records: the second byte rules most paths out. */
 	if (!p || p[0] != '/')
@@ -139,15 +139,26 @@ static int replayable_fifo(const struct ior_in *in, const struct args *a)
 	return path_get(in, "path", a->path)->state == ST_CREATED;
 }
 
+/* Whether fs= or ft= (one at least present) is of a pseudo file. */
+static __attribute__((noinline)) int pseudo_type(const struct ior_in *in,
+						 const struct args *a)
+{
+	return (a->fs && in_list(a->fs, pseudo_fs)) ||
+		(a->ft && in_list(a->ft, special_ft) &&
+		 !replayable_fifo(in, a));
+}
+
+/*
+ * Asked of every record: the names first, inline; the file system and
+ * type, that only opens and stats have, in a call of their own.
+ */
 int is_pseudo(const struct ior_in *in, const struct args *a,
 	      const struct ofd_ent *o)
 {
 	return pseudo_path(a->path) || pseudo_path(a->path2) ||
 		(a->file && !(o && o->memfd) &&
 		 (a->file[0] != '/' || pseudo_path(a->file))) ||
-		(a->fs && in_list(a->fs, pseudo_fs)) ||
-		(a->ft && in_list(a->ft, special_ft) &&
-		 !replayable_fifo(in, a)) ||
+		((a->fs || a->ft) && pseudo_type(in, a)) ||
 		(o && o->pseudo);
 }
 
