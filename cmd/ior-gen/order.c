@@ -199,27 +199,36 @@ static int changes_name(const struct ior_in *in, enum ior_tree op, int i,
 	}
 }
 
-/* The directories above path wait for a change of their names. */
-static void lookup_parents(const char *path, struct user *u)
+/*
+ * The directories above e wait for a change of their names, from the
+ * top down: found up from e through path_dir(), that keeps each one's
+ * on its entry, not by a lookup of each prefix of the path.
+ */
+static void lookup_parents(struct path_ent *e, struct user *u)
 {
-	if (!names_changed || path[0] != '/')
+	struct path_ent *up[64];
+	int n = 0;
+
+	if (!names_changed || e->path[0] != '/')
 		return;
-	for (const char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
-		struct path_ent *d = path_get_n(NULL, NULL, path, s - path);
-
-		if (d->rname)
-			res_use(&d->rname, u, ACC_READ, 0, RES_END, 0, WAIT_NAME);
+	for (struct path_ent *d = path_dir(e); d; d = path_dir(d)) {
+		if (n == (int)(sizeof(up) / sizeof(up[0]))) {
+			/* deeper: each prefix looked up, as many as there are */
+			for (const char *s = strchr(e->path + 1, '/'); s;
+			     s = strchr(s + 1, '/')) {
+				d = path_get_n(NULL, NULL, e->path, s - e->path);
+				if (d->rname)
+					res_use(&d->rname, u, ACC_READ, 0,
+						RES_END, 0, WAIT_NAME);
+			}
+			return;
+		}
+		up[n++] = d;
 	}
-}
-
-/* The directory path is in, or NULL. */
-static struct path_ent *parent_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash || slash == path)
-		return NULL;
-	return path_get_n(NULL, NULL, path, slash - path);
+	while (n--)
+		if (up[n]->rname)
+			res_use(&up[n]->rname, u, ACC_READ, 0, RES_END, 0,
+				WAIT_NAME);
 }
 
 /*
@@ -250,7 +259,7 @@ static void order_names(const struct ior_in *in, const struct ior_rec *r,
 			continue;
 		e = path_get(in, i ? "path2" : "path", p[i]);
 		change = r->ret >= 0 && changes_name(in, op, i, a);
-		lookup_parents(p[i], u);
+		lookup_parents(e, u);
 		res_use(&e->rname, u, change ? ACC_WRITE : ACC_READ, 0,
 			RES_END, 1, WAIT_NAME);
 		/* rmdir saw the directory empty: it reads its list */
@@ -260,7 +269,7 @@ static void order_names(const struct ior_in *in, const struct ior_rec *r,
 			continue;
 		names_changed++;
 		/* a change of its directory's list of entries */
-		if ((dir = parent_of(p[i])))
+		if ((dir = path_dir(e)))
 			dir_list(dir, 0, u);
 	}
 }

@@ -54,6 +54,18 @@ struct path_ent *path_get(const struct ior_in *in, const char *key,
 	return path_get_n(in, key, path, strlen(path));
 }
 
+struct path_ent *path_dir(struct path_ent *e)
+{
+	if (!e->dir_known) {
+		const char *slash = strrchr(e->path, '/');
+
+		e->dir = !slash || slash == e->path ? NULL :
+			path_get_n(NULL, NULL, e->path, slash - e->path);
+		e->dir_known = 1;
+	}
+	return e->dir;
+}
+
 /* A symlink that existed, target known, not yet removed or replaced. */
 static int leads(const struct path_ent *e)
 {

@@ -44,10 +44,12 @@ struct path_ent {
 	/* chmod, chown, removal or rename: later sightings are not the start */
 	unsigned mode_lock:1, owner_lock:1, ino_lock:1;
 	unsigned gone:1;		/* removed or replaced by the trace */
+	unsigned dir_known:1;		/* dir is set (path_dir()) */
 	unsigned mode;
 	uint32_t uid, gid;
 	uint64_t ino, dev;
 	struct path_ent *link_to;	/* first name seen of the same inode */
+	struct path_ent *dir;		/* the directory its path is in */
 	char *target;			/* symlink: its target (escaped), or NULL */
 	struct lstat_seen *lstat;	/* the first ior:lstat of it, or NULL */
 	char path[];			/* escaped, as in the stream */
@@ -67,6 +69,12 @@ struct path_ent *path_get_n(const struct ior_in *in, const char *key,
 			    const char *path, size_t len);
 struct path_ent *path_get(const struct ior_in *in, const char *key,
 			  const char *path);
+/*
+ * The entry of the directory e's path is in (its path up to its last
+ * slash), made on first use; NULL for a path with no slash but the
+ * first. Kept on e: entries live as long as the run.
+ */
+struct path_ent *path_dir(struct path_ent *e);
 
 /*
  * The entry a record's path names once the symbolic links known to have
