@@ -49,6 +49,35 @@ static int implied(const struct res *s, uint64_t taken, const struct acc *e)
 	return 0;
 }
 
+/*
+ * The accesses of s that share a chunk with wide, a bit each. Four at
+ * a time: their chunks in the four 16-bit lanes of a word, each lane's
+ * top bit set when it shares one, and the four top bits gathered into
+ * four bits by one multiplication.
+ */
+static inline uint64_t res_near(const struct res *s, unsigned wide)
+{
+	const uint64_t lanes = wide * 0x0001000100010001ull;
+	const uint64_t low = 0x7fff7fff7fff7fffull;
+	const struct acc *a = s->a;
+	uint64_t near = 0;
+	int i = 0;
+
+	for (; i + 4 <= s->n; i += 4) {
+		uint64_t x = ((uint64_t)a[i].chunks |
+			      (uint64_t)a[i + 1].chunks << 16 |
+			      (uint64_t)a[i + 2].chunks << 32 |
+			      (uint64_t)a[i + 3].chunks << 48) & lanes;
+		uint64_t top = (((x & low) + low) | x) & ~low;
+
+		/* bits 15, 31, 47 and 63 to 48, 49, 50 and 51 */
+		near |= ((top >> 15) * 0x0001000200040008ull) >> 48 << i;
+	}
+	for (; i < s->n; i++)
+		near |= (uint64_t)((a[i].chunks & wide) != 0) << i;
+	return near;
+}
+
 /* Forget the accesses that the new one, me, will stand for. */
 static void prune(struct res *s, const struct acc *me)
 {
@@ -168,9 +197,7 @@ void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
 	 * full. It marks them for the keep below too, that asks the same.
 	 */
 	if (!barrier && (n || (keep && !full && s && s->n)))
-		/* newest last in the loop, so that each bit is shifted in by one */
-		for (int i = s->n - 1; i >= 0; i--)
-			near = near << 1 | ((s->a[i].chunks & wide) != 0);
+		near = res_near(s, wide);
 	if (n) {
 		const uint64_t start = u->start;
 		uint64_t cand = near;
@@ -205,10 +232,10 @@ void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
 	 * Forget what this one stands for: at once those of its own thread;
 	 * a barrier, all it followed. What it supersedes is near it (a range
 	 * inside its own shares a chunk with it, or is empty at its end).
-	 * Most often none goes: the count of writes (exact, but in a full
-	 * one) grows by this one, and the thread stays the one it was, if
-	 * this one's (several, when all of those of another went: only ever
-	 * a scan more, never a wait).
+	 * Not full, the count of writes is exact: it loses those that go and
+	 * gains this one's; the thread stays the one it was, if this one's
+	 * (several, when only this one's are left: that is only ever a
+	 * scan more, never a wait). Full, both are counted again.
 	 */
 	if (!full) {
 		for (uint64_t b = near; b; b &= b - 1) {
@@ -218,19 +245,26 @@ void res_access(struct res **sp, struct user *u, int kind, uint64_t lo,
 			    supersedes(&me, e))
 				gone |= b & -b;
 		}
-		if (!gone) {
-			s->writes += kind == ACC_WRITE;
-			s->tid = !s->n || s->tid == u->tid ? u->tid : RES_MIXED;
-			*res_slot(sp) = me;
-			return;
+		/* those before the first that goes stay where they are */
+		n = gone ? __builtin_ctzll(gone) : s->n;
+		for (int i = n; i < s->n; i++) {
+			if (gone >> i & 1) {
+				s->writes -= s->a[i].kind == ACC_WRITE;
+				continue;
+			}
+			s->a[n++] = s->a[i];
 		}
-	} else {
-		for (int i = s->n - 1; i >= 0; i--)
-			gone = gone << 1 | ((barrier ? taken >> i & 1 :
-					     s->a[i].tid == u->tid &&
-					     s->a[i].end <= u->start) &&
-					    supersedes(&me, &s->a[i]));
+		s->n = n;
+		s->writes += kind == ACC_WRITE;
+		s->tid = !s->n || s->tid == u->tid ? u->tid : RES_MIXED;
+		*res_slot(sp) = me;
+		return;
 	}
+	for (int i = s->n - 1; i >= 0; i--)
+		gone = gone << 1 | ((barrier ? taken >> i & 1 :
+				     s->a[i].tid == u->tid &&
+				     s->a[i].end <= u->start) &&
+				    supersedes(&me, &s->a[i]));
 	n = 0;
 	s->writes = kind == ACC_WRITE;
 	s->tid = u->tid;
