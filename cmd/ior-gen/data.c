@@ -13,7 +13,8 @@ struct data_block {
 static unsigned long blocks_kept;	/* of every file */
 
 /* The list of block b, made (with keep) when there is room for it. */
-static struct res **block_res(struct data_res *d, uint64_t b, int keep)
+static inline __attribute__((always_inline))
+struct res **block_res(struct data_res *d, uint64_t b, int keep)
 {
 	struct data_block *k = ior_hashmap_get(&d->blocks, b);
 
@@ -64,6 +65,17 @@ void data_use(struct data_res **dp, struct user *u, int kind, uint64_t lo,
 		if (!keep)
 			return;		/* nothing to follow yet */
 		d = *dp = ior_xcalloc(1, sizeof(*d));
+	}
+	/* most are of one block: as below, without the lists */
+	if (hi != RES_END && first == last) {
+		struct res **r = block_res(d, first, keep);
+
+		if (r || !keep) {
+			res_use(&d->wide, u, kind, lo, hi, 0, wkind);
+			if (r)
+				res_use(r, u, kind, lo, hi, keep, wkind);
+			return;
+		}
 	}
 	/* by block if it spans few and each has (or may have) a list */
 	if (hi != RES_END && last - first < DATA_SPAN)
