@@ -316,7 +316,8 @@ void infer_fd(const struct ior_in *in, const struct ior_rec *r,
 
 	if (fe && r->ret >= 0) {
 		existed(fe, op == IOR_TREE_GETDENTS ? TY_DIR : TY_UNKNOWN);
-		attr_changed(op, fe);
+		if (op == IOR_TREE_CHMOD || op == IOR_TREE_CHOWN)
+			attr_changed(op, fe);
 	}
 	if (r->ret < 0)
 		return;

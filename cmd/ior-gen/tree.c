@@ -201,7 +201,7 @@ static void parents_existed(struct path_ent *e)
 	existed(path_get_n(NULL, NULL, e->path, slash - e->path), TY_DIR);
 }
 
-void existed(struct path_ent *e, enum ent_type ty)
+void existed_seen(struct path_ent *e, enum ent_type ty)
 {
 	if (!treeable(e))
 		return;

@@ -88,7 +88,16 @@ struct path_ent *path_resolve(const struct ior_in *in, const char *key,
 			      const char *path, int follow, int reached);
 
 /* What a record shows of e: it existed (as ty), the trace created it... */
-void existed(struct path_ent *e, enum ent_type ty);
+void existed_seen(struct path_ent *e, enum ent_type ty);
+/*
+ * existed_seen(), but for what it leaves as it is: a file already seen
+ * to exist, of no type told again (most records' files), costs no call.
+ */
+static inline void existed(struct path_ent *e, enum ent_type ty)
+{
+	if (ty != TY_UNKNOWN || e->state != ST_EXISTED)
+		existed_seen(e, ty);
+}
 void created(struct path_ent *e);
 void absent(struct path_ent *e);
 /* Data seen in a pre-existing file up to end. */
