@@ -905,7 +905,8 @@ void order_after(struct after_list *l, const struct ior_in *in,
 	if (call == IOR_C_ior_fd || call == IOR_C_ior_fixed ||
 	    call == IOR_C_ior_aio || call == IOR_C_ior_cwd)
 		u.start = u.end = 0;
-	order_names(in, r, a, op, &u);
+	if (a->path || a->path2)	/* most have none: no names to order */
+		order_names(in, r, a, op, &u);
 	order_fds(in, r, a, op, call, &u);
 	if (o)
 		order_ofd(in, a, op, o, 0, &u);
