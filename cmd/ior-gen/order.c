@@ -21,10 +21,8 @@
 #include "res.h"
 #include "tree.h"
 
-void after_add(struct after_list *l, int64_t seq)
+void after_add_seq(struct after_list *l, int64_t seq)
 {
-	if (seq <= 0)
-		return;
 	l->kinds |= l->cur;
 	if (l->n == AFTER_MAX)
 		return;

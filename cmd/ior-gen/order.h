@@ -37,7 +37,13 @@ static inline void after_init(struct after_list *l)
 	l->n = 0;
 	l->kinds = l->cur = 0;
 }
-void after_add(struct after_list *l, int64_t seq);
+void after_add_seq(struct after_list *l, int64_t seq);
+/* after_add_seq(), of a seq that is one: most records add a 0, no call. */
+static inline void after_add(struct after_list *l, int64_t seq)
+{
+	if (seq > 0)
+		after_add_seq(l, seq);
+}
 
 #define SUB_GONE (-2)		/* seen, then pushed out by a later one */
 
