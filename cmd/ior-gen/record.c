@@ -530,7 +530,7 @@ static void decide(const struct ior_in *in, struct ior_rec *r,
 	 * io_uring_enter, by a sub no other such call has; any other
 	 * record's sub= means nothing.
 	 */
-	if (ior_sub_once(in, &submits, d.call, a.sub, &d.sub)) {
+	if (a.sub && ior_sub_once(in, &submits, d.call, a.sub, &d.sub)) {
 		d.submit = 1;
 		sub_seen(d.sub);
 		call_sub = d.sub;
