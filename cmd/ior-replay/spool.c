@@ -57,25 +57,43 @@ void spool_file_open(struct spool *s, const char *what)
 	s->buf = ior_xmalloc(SPOOL_BUF);
 }
 
+/* n bytes at p straight to the file, not through the buffer. */
+static void write_all(struct spool *s, const char *p, size_t n)
+{
+	ssize_t k;
+
+	while (n) {
+		k = write(s->fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			ior_err(IOR_EXIT_SYS, "spooling %s", s->what);
+		p += k;
+		n -= k;
+		s->flushed += k;
+	}
+}
+
 static void spool_flush(struct spool *s)
 {
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < s->len) {
-		n = write(s->fd, s->buf + done, s->len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			ior_err(IOR_EXIT_SYS, "spooling %s", s->what);
-		done += n;
-	}
-	s->flushed += s->len;
+	write_all(s, s->buf, s->len);
 	s->len = 0;
 }
 
+/*
+ * Many bytes at once (the results of a chunk of ops set aside while the
+ * replay runs) go to the file as they are: copying them to the buffer
+ * first was a copy more of the master's, taken from the replay's threads.
+ */
+#define WRITE_DIRECT (SPOOL_BUF / 4)
+
 void spool_file_write(struct spool *s, const void *p, size_t n)
 {
+	if (n >= WRITE_DIRECT) {
+		spool_flush(s);
+		write_all(s, p, n);
+		return;
+	}
 	while (n) {
 		size_t k = SPOOL_BUF - s->len;
 
@@ -160,6 +178,31 @@ int spool_file_read(struct spool *s, void *p, size_t n, int first)
 		first = 0;
 	}
 	return 1;
+}
+
+void spool_file_read_into(struct spool *s, void *p, size_t n)
+{
+	size_t k = s->len - s->off;
+	ssize_t r;
+
+	if (k > n)
+		k = n;
+	memcpy(p, s->buf + s->off, k);
+	s->off += k;
+	p = (char *)p + k;
+	n -= k;
+	while (n) {
+		r = read(s->fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			ior_err(IOR_EXIT_SYS, "reading the spooled %s", s->what);
+		if (r == 0)
+			ior_errx(IOR_EXIT_SYS, "the spooled %s is cut short",
+				 s->what);
+		p = (char *)p + r;
+		n -= r;
+	}
 }
 
 void spool_file_close(struct spool *s)

@@ -38,6 +38,11 @@ void spool_file_rewind(struct spool *s);
  * exits.
  */
 int spool_file_read(struct spool *s, void *p, size_t n, int first);
+/*
+ * The next n bytes into p, those not in the buffer read straight into
+ * p: many at once, into memory that is theirs already (a window's slots).
+ */
+void spool_file_read_into(struct spool *s, void *p, size_t n);
 void spool_file_close(struct spool *s);
 /* In a process the master forked: the file is the master's. */
 void spool_file_drop(struct spool *s);

@@ -5,8 +5,10 @@
  * Loading (load.c) reads and checks the whole program once, keeping only
  * what must be known before the run (threads and processes, descriptor
  * renumbering, per-thread buffer sizes, the starting tree, the header),
- * and writes each op, parsed, with its strings, to a spool: an unlinked
- * temporary file in $TMPDIR (or /tmp). Standard input is read so too.
+ * and writes each op, parsed, with its strings, to a spool: unlinked
+ * temporary files in $TMPDIR (or /tmp), one of the ops, one of the
+ * strings the run needs, one of the text only results need (window.c).
+ * Standard input is read so too.
  *
  * The run holds a window of W slots (IOR_REPLAY_WINDOW, 65536 by
  * default): op i lives in slot i & (W - 1), with its result, its
@@ -117,9 +119,6 @@ void spool_patch(uint64_t off, size_t field, const void *p, size_t n);
 void spool_rewind(void);
 /* The next op and its strings (blob: BLOB_MAX bytes); 0 at the end. */
 int spool_get(struct prog_op *op, char *blob, uint32_t *len);
-/* The same in two steps: the op and its strings' length, then them. */
-int spool_get_op(struct prog_op *op, uint32_t *len);
-void spool_get_strings(char *blob, uint32_t len);
 void spool_close(void);
 /* An op whose strings were at offset 1 of their blob, now at 1 + delta. */
 void op_rebase(struct prog_op *op, size_t delta);
