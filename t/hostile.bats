@@ -697,8 +697,23 @@ no_process_of() {
 	[ -z "$(pgrep -f -- "$1")" ]
 }
 
-# Run the blocking program in the background, send it SIG once it has
-# started, and check what a stopped replay leaves: no replay process, the
+# blocked_in_open N DIR: true when N tasks of the processes with DIR on
+# their command line are in an open (openat or openat2): the replay's
+# threads are in the program's blocking opens, each one past what came
+# before it in its thread, its results kept.
+blocked_in_open() {
+	local p n=0 f c
+	for p in $(pgrep -f -- "$2"); do
+		for f in /proc/"$p"/task/*/syscall; do
+			c=$(cut -d' ' -f1 "$f" 2>/dev/null) || continue
+			case $c in 257|437) n=$((n + 1)) ;; esac
+		done
+	done
+	[ "$n" -ge "$1" ]
+}
+
+# Run the blocking program in the background, send it SIG once its three
+# opens of the FIFO block, and check what a stopped replay leaves: no replay process, the
 # results so far, a trailer that says so, and death by the same signal.
 # (env resets SIG: a shell's background job starts with SIGINT ignored.)
 stopped_by() {
@@ -707,6 +722,9 @@ stopped_by() {
 	env --default-signal="$sig" ior-replay -C "$R" "$S/p" > "$S/out" 2> "$S/err" &
 	pid=$!
 	until_true test -d "$R/started"
+	# mkdir made /started before its thread kept its result: wait till
+	# that thread, and the two others, block in their opens
+	until_true blocked_in_open 3 "$R"
 	kill -s "$sig" "$pid"
 	wait "$pid" || status=$?
 	assert_equal "$status" "$((128 + $(kill -l "$sig")))"
