@@ -146,6 +146,19 @@ void spool_file_rewind(struct spool *s)
 	s->reading = 1;
 }
 
+/* Up to n of the bytes the buffer holds still, to *p, moved past them. */
+static size_t take_buffered(struct spool *s, void **p, size_t n)
+{
+	size_t k = s->len - s->off;
+
+	if (k > n)
+		k = n;
+	memcpy(*p, s->buf + s->off, k);
+	s->off += k;
+	*p = (char *)*p + k;
+	return k;
+}
+
 int spool_file_read(struct spool *s, void *p, size_t n, int first)
 {
 	ssize_t r;
@@ -169,11 +182,7 @@ int spool_file_read(struct spool *s, void *p, size_t n, int first)
 			s->off = 0;
 			continue;
 		}
-		if (k > n)
-			k = n;
-		memcpy(p, s->buf + s->off, k);
-		s->off += k;
-		p = (char *)p + k;
+		k = take_buffered(s, &p, n);
 		n -= k;
 		first = 0;
 	}
@@ -182,15 +191,9 @@ int spool_file_read(struct spool *s, void *p, size_t n, int first)
 
 void spool_file_read_into(struct spool *s, void *p, size_t n)
 {
-	size_t k = s->len - s->off;
 	ssize_t r;
 
-	if (k > n)
-		k = n;
-	memcpy(p, s->buf + s->off, k);
-	s->off += k;
-	p = (char *)p + k;
-	n -= k;
+	n -= take_buffered(s, &p, n);
 	while (n) {
 		r = read(s->fd, p, n);
 		if (r < 0 && errno == EINTR)
