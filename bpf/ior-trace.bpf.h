@@ -81,7 +81,7 @@ const volatile __u32 agg_half __weak = 1;
 /* -a: the generation of the interval being counted (userspace flips it) */
 __u32 agg_gen __weak;
 /* bytes a CPU writes between wakeups of the reader: see wakeup() */
-const volatile __u64 wakeup_bytes __weak = IOR_RINGBUF_SIZE / 4;
+const volatile __u64 wakeup_bytes __weak = IOR_RINGBUF_MIN / 4;
 
 /*
  * The calls traced, and how, by ABI and number: the capture column of
@@ -230,7 +230,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, IOR_RINGBUF_SIZE);
+	__uint(max_entries, IOR_RINGBUF_MIN);	/* sized by userspace */
 } events SEC(".maps") __weak;
 
 /* -a: 2 * agg_half slots, sized by userspace before load (ior-trace.h). */

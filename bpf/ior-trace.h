@@ -15,7 +15,18 @@
 #define IOR_IOV_CHUNK 16		/* of them, read at once */
 #define IOR_RIGHTS_MAX 8		/* descriptors of one recvmsg reported */
 #define IOR_VALUE_MAX 1024		/* longest xattr value recorded */
-#define IOR_RINGBUF_SIZE (64 << 20)	/* large: drops cost more than memory */
+/*
+ * The ring buffer: IOR_RINGBUF_CPU a CPU, a power of two from
+ * IOR_RINGBUF_MIN to IOR_RINGBUF_MAX (set by userspace before load).
+ * Not larger: a program writes each record where the ring was written a
+ * whole ring's bytes before, in lines long gone from the caches (64 MiB
+ * cost a traced call some 300 ns more than 16 MiB here); not smaller:
+ * what it holds is what the reader may fall behind before drops (8 MiB
+ * dropped events of bench's ior-trace | ior-map | ior-gen on 2 busy CPUs).
+ */
+#define IOR_RINGBUF_CPU (8 << 20)
+#define IOR_RINGBUF_MIN (16 << 20)
+#define IOR_RINGBUF_MAX (64 << 20)
 #define IOR_MAX_TASKS 65536		/* processes tracked at once */
 #define IOR_AIO_SUBMIT_MAX 64		/* iocbs of one IOR_EV_AIO_SUBMIT */
 #define IOR_AIO_SUBMIT_ALL 65536	/* iocbs of one io_submit read */

@@ -103,6 +103,17 @@ static void fill_calls(const struct trace_opts *o)
 	}
 }
 
+/* The ring buffer's size for ncpu CPUs (ior-trace.h). */
+static uint64_t ring_size(int ncpu)
+{
+	uint64_t size = IOR_RINGBUF_MIN;
+
+	while (size < IOR_RINGBUF_MAX &&
+	       size < (uint64_t)(ncpu > 0 ? ncpu : 1) * IOR_RINGBUF_CPU)
+		size *= 2;
+	return size;
+}
+
 /*
  * The slots of a half of "aggs" on each CPU: a power of two, of
  * IOR_AGG_MEMORY over the CPUs and the two halves, from 256 to
@@ -136,8 +147,9 @@ void capture_load(const struct trace_opts *o)
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->notify_exec = o->comm_mode;
 	skel->rodata->aggregate = o->agg_ns != 0;
-	if ((ncpu = libbpf_num_possible_cpus()) > 0)
-		skel->rodata->wakeup_bytes = IOR_RINGBUF_SIZE / 4 / ncpu;
+	ncpu = libbpf_num_possible_cpus();
+	bpf_map__set_max_entries(skel->maps.events, ring_size(ncpu));
+	skel->rodata->wakeup_bytes = ring_size(ncpu) / 4 / (ncpu > 0 ? ncpu : 1);
 	fill_calls(o);
 	bpf_map__set_max_entries(skel->maps.threads, pid_max());
 	if (o->agg_ns) {
@@ -183,6 +195,11 @@ void capture_destroy(void)
 int events_fd(void)
 {
 	return bpf_map__fd(skel->maps.events);
+}
+
+size_t events_size(void)
+{
+	return bpf_map__max_entries(skel->maps.events);
 }
 
 int aggs_fd(void)

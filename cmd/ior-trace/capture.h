@@ -7,6 +7,7 @@
 #define IOR_TRACE_CAPTURE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/types.h>
@@ -31,6 +32,8 @@ uint64_t capture_counter(enum ior_counter which);
 uint64_t missed_runs(void);
 /* The descriptors of the maps ior-trace reads. */
 int events_fd(void);
+/* The ring buffer's size in bytes, a power of two. */
+size_t events_size(void);
 int uring_reqs_fd(void);
 int aggs_fd(void);
 /* -a: the slots of a half of "aggs" (ior-trace.h). */

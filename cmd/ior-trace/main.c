@@ -361,7 +361,7 @@ int main(int argc, char **argv)
 			set_tgid(opts.pids.v[i], IOR_TGID_TRACED);
 	}
 	mark_skipped(&tracers, &readers);
-	ring_open(&rb, events_fd());
+	ring_open(&rb, events_fd(), events_size());
 	write_header(&opts, wall0, argc, argv);
 
 	/*

@@ -30,21 +30,21 @@
 #define BATCH_BYTES (1 << 20)
 #define BUSY_WAIT_NS 1000000000ull
 
-void ring_open(struct event_ring *r, int map_fd)
+void ring_open(struct event_ring *r, int map_fd, size_t size)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	/* edge-triggered: sleep until the kernel wakes us, not while data waits */
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
 	void *p;
 
-	r->mask = IOR_RINGBUF_SIZE - 1;
+	r->mask = size - 1;
 	r->more = false;
 	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
 	if (p == MAP_FAILED)
 		ior_err(IOR_EXIT_SYS, "ring buffer");
 	r->cons = r->cons_map = p;
 	r->cons_len = page;
-	r->prod_len = page + 2 * IOR_RINGBUF_SIZE;
+	r->prod_len = page + 2 * size;
 	p = mmap(NULL, r->prod_len, PROT_READ, MAP_SHARED, map_fd, page);
 	if (p == MAP_FAILED)
 		ior_err(IOR_EXIT_SYS, "ring buffer");
@@ -128,7 +128,7 @@ size_t ring_consume(struct event_ring *r)
 size_t ring_drain(struct event_ring *r)
 {
 	return consume(r, __atomic_load_n(r->prod, __ATOMIC_ACQUIRE), false,
-		       IOR_RINGBUF_SIZE, true);
+		       r->mask + 1, true);
 }
 
 size_t ring_poll(struct event_ring *r, int ms)

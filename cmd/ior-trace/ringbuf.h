@@ -20,7 +20,8 @@ struct event_ring {
 	bool more;			/* the last call left records to read */
 };
 
-void ring_open(struct event_ring *r, int map_fd);
+/* The ring of map map_fd, of size bytes (a power of two). */
+void ring_open(struct event_ring *r, int map_fd, size_t size);
 void ring_close(struct event_ring *r);
 /*
  * Handle the records written so far, and those written meanwhile, up to
