@@ -316,6 +316,25 @@ void ior_keys_values(const struct ior_keys *ks, const struct ior_rec *r,
 /* Both at once: at[k] and val[k]. */
 void ior_keys_find(const struct ior_keys *ks, const struct ior_rec *r,
 		   int *at, const char **val);
+/*
+ * For a tool that keeps val[] all NULL between records: ior_keys_mark()
+ * sets val[k] of the keys found only, and kof[i], the key argument i is
+ * (IOR_KEY_NONE: none); ior_keys_unmark() makes those NULL again. A
+ * record sets a few of the many keys a set holds: clearing them all for
+ * each one cost more than finding them.
+ */
+#define IOR_KEY_NONE 0xff
+_Static_assert(IOR_KEYS_MAX < IOR_KEY_NONE, "a key's number fits kof[]");
+void ior_keys_mark(const struct ior_keys *ks, const struct ior_rec *r,
+		   const char **val, uint8_t *kof);
+static inline void ior_keys_unmark(const struct ior_rec *r,
+				   const char **val, const uint8_t *kof)
+{
+	for (int i = 0; i < r->nkv; i++)
+		if (kof[i] != IOR_KEY_NONE)
+			val[kof[i]] = NULL;
+}
+
 
 /*
  * ---- what a replay program must hold (check.c) ----

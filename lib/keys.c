@@ -167,3 +167,15 @@ void ior_keys_find(const struct ior_keys *ks, const struct ior_rec *r,
 		}
 	}
 }
+
+void ior_keys_mark(const struct ior_keys *ks, const struct ior_rec *r,
+		   const char **val, uint8_t *kof)
+{
+	for (int i = 0; i < r->nkv; i++) {
+		int k = match(ks, r, i);
+
+		kof[i] = k < 0 ? IOR_KEY_NONE : k;
+		if (k >= 0)
+			val[k] = r->kv[i].val;
+	}
+}

@@ -101,6 +101,12 @@ static const uint8_t own_key[NKEYS] = {
 	[K_GROUP] = MK_group,
 };
 static struct ior_keys keys;
+static int8_t own_of[NMAPKEYS];	/* the K_ a key of keys is, or -1 */
+/*
+ * The values of the keys found in the record being mapped, the others
+ * NULL: kept so between records, each record clearing those it set.
+ */
+static const char *vals[NMAPKEYS];
 
 void record_init(void)
 {
@@ -124,6 +130,9 @@ void record_init(void)
 		models[c].fd_is_desc = t < 0 || t == IOR_ARG_FD;
 	}
 	ior_keys_init(&keys, key_names, NMAPKEYS);
+	memset(own_of, -1, sizeof(own_of));
+	for (int k = 0; k < NKEYS; k++)
+		own_of[own_key[k]] = k;
 }
 
 /*
@@ -469,6 +478,18 @@ static void check_written(const struct ior_in *in, const struct ior_rec *r,
 	ior_sub_once(in, &subs, row, val[IOR_CK_sub], &sub);
 }
 
+/* The values check_written() set, NULL again as the record found them. */
+static void written_unmark(const char **val)
+{
+	static const uint8_t set[] = {
+		IOR_CK_path, IOR_CK_path2, IOR_CK_child, IOR_CK_cpid,
+		IOR_CK_file, IOR_CK_vfds, IOR_CK_file2,
+	};
+
+	for (size_t i = 0; i < sizeof(set); i++)
+		val[set[i]] = NULL;
+}
+
 /* Whether the record is written: the filters, but what later stages need. */
 static int kept(const struct filters *fs, const struct ior_in *in,
 		const struct ior_rec *r, const struct recinfo *ri,
@@ -499,14 +520,15 @@ void map_record(const struct ior_in *in, struct ior_rec *r,
 	enum ior_map c = m->map;
 	struct recinfo ri = { .vfd2 = -1, .fixed = -1 };
 	struct ring_files *g = NULL;
-	const char *val[NMAPKEYS];
-	int at[NMAPKEYS];
+	uint8_t kof[IOR_KV_MAX];
 	struct task *t;
 
 	counts.records++;
-	ior_keys_find(&keys, r, at, val);
-	for (int k = 0; k < NKEYS; k++)
-		ri.at[k] = at[own_key[k]];
+	memset(ri.at, -1, sizeof(ri.at));
+	ior_keys_mark(&keys, r, vals, kof);
+	for (int i = 0; i < r->nkv; i++)
+		if (kof[i] != IOR_KEY_NONE && own_of[kof[i]] >= 0)
+			ri.at[own_of[kof[i]]] = i;
 	t = c == IOR_MAP_EXEC ? exec_task(in, r, &ri) : task_get(r->pid, r->tid);
 	r->pid = t->proc->vpid;
 	r->tid = t->vtid;
@@ -527,11 +549,13 @@ void map_record(const struct ior_in *in, struct ior_rec *r,
 		ior_bad(in, "fd", "more than %d descriptors opened: a replay program numbers no more",
 			IOR_PROG_VFD_MAX - 1);
 	if (kept(fs, in, r, &ri, c)) {
-		check_written(in, r, &ri, row, val);
+		check_written(in, r, &ri, row, vals);
 		put_record(out, in, r, &ri);
 		counts.written++;
 	} else
 		counts.filtered++;
+	ior_keys_unmark(r, vals, kof);
+	written_unmark(vals);
 	if (c == IOR_MAP_EXIT)
 		do_exit(in, r, &ri, t);
 }
