@@ -564,6 +564,8 @@ void ior_put(struct ior_out *o, const char *s, size_t n);
 void ior_puts(struct ior_out *o, const char *s);
 void ior_putc(struct ior_out *o, char c);
 void ior_put_esc(struct ior_out *o, const char *s, size_t n);
+/* v in decimal at d (room for 20 bytes): the bytes written. */
+size_t ior_fmt_u64(char *d, uint64_t v);
 void ior_put_i64(struct ior_out *o, int64_t v);
 void ior_put_u64(struct ior_out *o, uint64_t v);
 void ior_put_time(struct ior_out *o, uint64_t ns);	/* S.NNNNNNNNN */

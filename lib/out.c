@@ -303,6 +303,11 @@ static inline size_t fmt_u64(char *d, uint64_t v)
 	return n;
 }
 
+size_t ior_fmt_u64(char *d, uint64_t v)
+{
+	return fmt_u64(d, v);
+}
+
 static inline size_t fmt_i64(char *d, int64_t v)
 {
 	if (v >= 0)

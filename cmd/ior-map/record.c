@@ -343,15 +343,18 @@ static void apply(const struct ior_in *in, const struct ior_rec *r,
 /* ---- writing ---- */
 
 /*
- * Arguments i to j - 1 of r as read: the reader split the line in place,
- * ending each key and value with a NUL, so one copy of those bytes with
- * the '=' and ' ' put back writes them again.
+ * Arguments i to j - 1 of r as read from in: the reader split the line
+ * in place, ending each key and value with a NUL, so one copy of those
+ * bytes with the '=' and ' ' put back writes them again. The last
+ * argument ends where the line does (a line holds no NUL byte).
  */
-static void put_args(struct ior_out *out, const struct ior_rec *r, int i,
-		     int j)
+static void put_args(struct ior_out *out, const struct ior_in *in,
+		     const struct ior_rec *r, int i, int j)
 {
 	const char *base = r->kv[i].key;
-	size_t n = r->kv[j - 1].val + strlen(r->kv[j - 1].val) - base;
+	const char *end = j == r->nkv ? in->line + in->linelen :
+		r->kv[j - 1].val + strlen(r->kv[j - 1].val);
+	size_t n = end - base;
 	char *d = ior_reserve(out, n + 1);
 
 	*d++ = ' ';
@@ -364,14 +367,36 @@ static void put_args(struct ior_out *out, const struct ior_rec *r, int i,
 	out->len += n + 1;
 }
 
+/* " vfd=N" and the description's " ofd=N file=PATH", in one copy. */
+static void put_vfd_tail(struct ior_out *out, uint64_t vfd,
+			 const struct ofd *o)
+{
+	char *d;
+	size_t n;
+
+	if (o->tail_len > IOR_LINE_MAX) {	/* more than one reserve */
+		ior_put_kv_i64(out, "vfd", vfd);
+		ior_put(out, o->tail, o->tail_len);
+		return;
+	}
+	d = ior_reserve(out, 5 + 20 + o->tail_len);
+	memcpy(d, " vfd=", 5);
+	n = 5 + ior_fmt_u64(d + 5, vfd);
+	memcpy(d + n, o->tail, o->tail_len);
+	out->len += n + o->tail_len;
+}
+
 static void put_record(struct ior_out *out, const struct ior_in *in,
 		       const struct ior_rec *r, const struct recinfo *ri)
 {
 	int from = 0;	/* the first argument not written yet */
+	/* most records change none: all are written as read, below */
+	int changes = ri->resolved[0] || ri->resolved[1] || ri->kchild ||
+		ri->otid_v;
 
 	/* the columns but PID and TID as read, where they read as written */
 	ior_put_head_read(out, in, r, 0);
-	for (int i = 0; i < r->nkv; i++) {
+	for (int i = 0; changes && i < r->nkv; i++) {
 		const char *k = r->kv[i].key;
 		int changed = 1;
 
@@ -391,7 +416,7 @@ static void put_record(struct ior_out *out, const struct ior_in *in,
 			continue;
 		/* those before it as read, then it as mapped */
 		if (from < i)
-			put_args(out, r, from, i);
+			put_args(out, in, r, from, i);
 		from = i + 1;
 		if (i == ri->path[0])
 			ior_put_kv(out, k, escbuf[0]);
@@ -405,13 +430,11 @@ static void put_record(struct ior_out *out, const struct ior_in *in,
 			ior_put_kv_i64(out, k, ri->otid_v);
 	}
 	if (from < r->nkv)
-		put_args(out, r, from, r->nkv);
+		put_args(out, in, r, from, r->nkv);
 	if (ri->kchild)
 		ior_put_kv_i64(out, "kchild", ri->kchild);
-	if (ri->ofd) {
-		ior_put_kv_i64(out, "vfd", ri->vfd);
-		ior_put(out, ri->ofd->tail, ri->ofd->tail_len);
-	}
+	if (ri->ofd)
+		put_vfd_tail(out, ri->vfd, ri->ofd);
 	if (ri->vfd2 >= 0)
 		ior_put_kv_i64(out, "vfd2", ri->vfd2);
 	if (ri->vfds)
