@@ -504,13 +504,9 @@ static void check_written(const struct ior_in *in, const struct ior_rec *r,
 /* The values check_written() set, NULL again as the record found them. */
 static void written_unmark(const char **val)
 {
-	static const uint8_t set[] = {
-		IOR_CK_path, IOR_CK_path2, IOR_CK_child, IOR_CK_cpid,
-		IOR_CK_file, IOR_CK_vfds, IOR_CK_file2,
-	};
-
-	for (size_t i = 0; i < sizeof(set); i++)
-		val[set[i]] = NULL;
+	val[IOR_CK_path] = val[IOR_CK_path2] = NULL;
+	val[IOR_CK_child] = val[IOR_CK_cpid] = NULL;
+	val[IOR_CK_file] = val[IOR_CK_file2] = val[IOR_CK_vfds] = NULL;
 }
 
 /* Whether the record is written: the filters, but what later stages need. */
