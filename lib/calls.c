@@ -1,4 +1,5 @@
 /* calls.c - the table of calls (calls.h) as data, and its lookup by name. */
+#include <endian.h>
 #include <string.h>
 
 #include "ior.h"
@@ -128,4 +129,54 @@ int ior_call_find_seen(const char *name)
 		rows_seen[h].row = row;
 	}
 	return row;
+}
+
+/*
+ * The same kept for a record's CALL, by its bytes as two words: a name
+ * of up to 16 bytes is found by comparing them, no strcmp() and no
+ * strlen(); a longer one is asked of ior_call_find_seen(). The reader's
+ * buffer has room past a line's end (stream.c: IN_PAD), so 16 bytes are
+ * read at CALL's start whatever its length, those past it masked off.
+ */
+static struct {
+	uint64_t w[2];		/* {0, 0}: no name is empty */
+	int row;
+} rows_rec[ROWS_SEEN];
+
+static inline uint64_t low_bytes(const char *s, size_t n)	/* n < 8 */
+{
+	uint64_t v;
+
+	memcpy(&v, s, sizeof(v));
+	return le64toh(v) & ((1ull << (8 * n)) - 1);
+}
+
+int ior_call_find_rec(const struct ior_rec *r)
+{
+	size_t len = r->col[5] - r->col[4] - 1;
+	uint64_t w0, w1;
+	unsigned h;
+
+	if (len > 16)
+		return ior_call_find_seen(r->call);
+	if (len >= 8) {
+		memcpy(&w0, r->call, 8);
+		w0 = le64toh(w0);
+		if (len == 16) {
+			memcpy(&w1, r->call + 8, 8);
+			w1 = le64toh(w1);
+		} else
+			w1 = low_bytes(r->call + 8, len - 8);
+	} else {
+		w0 = low_bytes(r->call, len);
+		w1 = 0;
+	}
+	_Static_assert(ROWS_SEEN == 1 << 6, "the hash's top 6 bits: a slot");
+	h = ((w0 ^ w1 * 31) * 0x9e3779b97f4a7c15ull) >> (64 - 6);
+	if (rows_rec[h].w[0] != w0 || rows_rec[h].w[1] != w1) {
+		rows_rec[h].w[0] = w0;
+		rows_rec[h].w[1] = w1;
+		rows_rec[h].row = ior_call_findn(r->call, len);
+	}
+	return rows_rec[h].row;
 }

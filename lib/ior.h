@@ -928,6 +928,8 @@ int ior_call_find(const char *name);
 int ior_call_findn(const char *name, size_t len);
 /* ior_call_find(), the rows found kept for the next (one thread only). */
 int ior_call_find_seen(const char *name);
+/* The same for the CALL of r, as ior_read() filled r. */
+int ior_call_find_rec(const struct ior_rec *r);
 
 /* ---- memory: allocation that exits (IOR_EXIT_SYS) when it fails ---- */
 

@@ -139,14 +139,14 @@ void record_init(void)
  * The model of a call, *row its row (or -1); a record the table does not
  * know is none.
  */
-static const struct call_model *model_of(const char *name, int *row)
+static const struct call_model *model_of(const struct ior_rec *r, int *row)
 {
-	int c = *row = ior_call_find_seen(name);
+	int c = *row = ior_call_find_rec(r);
 
 	if (c >= 0)
 		return &models[c];
 	/* an init: record is a tree entry, whatever its kind */
-	return strncmp(name, "init:", 5) ? &unknown_call : &unknown_init;
+	return strncmp(r->call, "init:", 5) ? &unknown_call : &unknown_init;
 }
 
 /* Whether path k of a record, with value val, is made absolute. */
@@ -535,7 +535,7 @@ void map_record(const struct ior_in *in, struct ior_rec *r,
 		const struct filters *fs, struct ior_out *out)
 {
 	int row;
-	const struct call_model *m = model_of(r->call, &row);
+	const struct call_model *m = model_of(r, &row);
 	enum ior_map c = m->map;
 	struct recinfo ri = { .vfd2 = -1, .fixed = -1 };
 	struct ring_files *g = NULL;
