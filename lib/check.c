@@ -429,7 +429,7 @@ static void c_mode(const struct chk *c)
  * fmode and umask, which the replay reads of a call that creates: the
  * mode its file got, and the umask the call applied (0000 to 0777).
  */
-static void check_creation(const struct chk *c)
+static inline void check_creation(const struct chk *c)
 {
 	const char *v;
 
@@ -550,7 +550,7 @@ static void check_fcntl(const struct chk *c)
 	}
 }
 
-static void check_special(const struct chk *c, unsigned kind)
+static inline void check_special(const struct chk *c, unsigned kind)
 {
 	unsigned m;
 
@@ -578,7 +578,7 @@ static void check_special(const struct chk *c, unsigned kind)
 	}
 }
 
-static void check_aio(const struct chk *c, unsigned kind)
+static inline void check_aio(const struct chk *c, unsigned kind)
 {
 	switch (kind) {
 	case IOR_REPLAY_IO_SETUP:
@@ -622,7 +622,7 @@ static void check_aio(const struct chk *c, unsigned kind)
 		c_uint(c, K_reap);
 }
 
-static void check_uring_call(const struct chk *c, unsigned kind)
+static inline void check_uring_call(const struct chk *c, unsigned kind)
 {
 	uint32_t n, nv;
 	uint64_t sum;
