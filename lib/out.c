@@ -278,14 +278,37 @@ static inline void put2(char *d, uint32_t v)	/* v < 100 */
 	d[1] = pairs[2 * v + 1];
 }
 
+/* 10^i, i = 0 to 19 */
+static const uint64_t pow10[20] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+	10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+	100000000000ull, 1000000000000ull, 10000000000000ull,
+	100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+	100000000000000000ull, 1000000000000000000ull,
+	10000000000000000000ull,
+};
+
+/*
+ * How many digits v has: from its bits (1233 / 4096 a little over
+ * log10(2)), one less where it is below that power of ten; not a
+ * division a digit (most of the cost of writing a vfd= or an ofd=).
+ */
+static inline size_t digits_u64(uint64_t v)
+{
+	unsigned t;
+
+	if (v < 10)
+		return 1;
+	t = (64 - __builtin_clzll(v)) * 1233 >> 12;
+	return t + (v >= pow10[t]);
+}
+
 static inline size_t fmt_u64(char *d, uint64_t v)
 {
 	/* two digits a step, written from the last, where they belong */
-	size_t n = 1;
+	size_t n = digits_u64(v);
 	char *p;
 
-	for (uint64_t t = v; t >= 10 && n < 20; t /= 10)
-		n++;
 	p = d + n;
 	while (v >= 100) {
 		const char *q = pairs + 2 * (v % 100);
