@@ -473,8 +473,8 @@ void ior_put_head_read(struct ior_out *o, const struct ior_in *in,
 	 * way (a space written over a space when not).
 	 */
 	if (ids_read) {
-		d = ior_reserve(o, n);
-		memcpy(d, s, n);
+		d = ior_reserve(o, n + 15);
+		ior_copy16(d, s, n);
 		d[col[4] - 1] = ' ';
 		d[col[5] - 1] = ' ';
 		if (!r->head_plain) {
@@ -487,15 +487,15 @@ void ior_put_head_read(struct ior_out *o, const struct ior_in *in,
 		return;
 	}
 	/* TIME as read, PID and TID formatted, the rest as read */
-	start = d = ior_reserve(o, n + 2 * 24);
-	memcpy(d, s, col[1] - 1);
+	start = d = ior_reserve(o, n + 2 * 24 + 15);
+	ior_copy16(d, s, col[1] - 1);
 	d += col[1] - 1;
 	*d++ = ' ';
 	d += fmt_i64(d, r->pid);
 	*d++ = ' ';
 	d += fmt_i64(d, r->tid);
 	*d++ = ' ';
-	memcpy(d, s + col[3], n - col[3]);
+	ior_copy16(d, s + col[3], n - col[3]);
 	for (int i = 4; i < 7; i++)
 		d[col[i] - 1 - col[3]] = ' ';
 	d += n - col[3];

@@ -355,10 +355,10 @@ static void put_args(struct ior_out *out, const struct ior_in *in,
 	const char *end = j == r->nkv ? in->line + in->linelen :
 		r->kv[j - 1].val + strlen(r->kv[j - 1].val);
 	size_t n = end - base;
-	char *d = ior_reserve(out, n + 1);
+	char *d = ior_reserve(out, n + 1 + 15);
 
 	*d++ = ' ';
-	memcpy(d, base, n);
+	ior_copy16(d, base, n);
 	for (int k = i; k < j; k++) {
 		d[r->kv[k].val - 1 - base] = '=';
 		if (k + 1 < j)
