@@ -46,6 +46,7 @@ struct ofd *ofd_new(const char *path, size_t len, int abs)
 	o->abs = abs;
 	o->tail = o->esc + lesc + 1;
 	o->tail_len = sprintf(o->tail, " ofd=%llu", (unsigned long long)o->id);
+	o->esc_checked = 0;
 	if (abs) {
 		memcpy(o->tail + o->tail_len, " file=", 6);
 		memcpy(o->tail + o->tail_len + 6, o->esc, lesc + 1);

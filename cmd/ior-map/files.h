@@ -37,6 +37,7 @@ struct ofd {
 	 */
 	char *tail;
 	size_t tail_len;
+	int esc_checked;	/* esc passed ior-gen's check as a file= */
 	struct ring_files *ring;	/* a ring's description: its files */
 	struct ofd *next_free;
 };

@@ -483,10 +483,15 @@ static void check_written(const struct ior_in *in, const struct ior_rec *r,
 		snprintf(cpid, sizeof(cpid), "%lld", (long long)ri->cpid_v);
 		val[IOR_CK_cpid] = cpid;
 	}
+	/*
+	 * file= and file2= as the description's path: checked once, the
+	 * same bytes pass again (NULL: none to check)
+	 */
 	if (ri->ofd) {
 		val[IOR_CK_vfd] = val[IOR_CK_ofd] = NULL;
 		if (ri->ofd->abs)
-			val[IOR_CK_file] = ri->ofd->esc;
+			val[IOR_CK_file] = ri->ofd->esc_checked ? NULL :
+				ri->ofd->esc;
 	}
 	if (ri->vfd2 >= 0)
 		val[IOR_CK_vfd2] = NULL;
@@ -495,10 +500,15 @@ static void check_written(const struct ior_in *in, const struct ior_rec *r,
 	if (ri->ofd2) {
 		val[IOR_CK_ofd2] = NULL;
 		if (ri->ofd2->abs)
-			val[IOR_CK_file2] = ri->ofd2->esc;
+			val[IOR_CK_file2] = ri->ofd2->esc_checked ? NULL :
+				ri->ofd2->esc;
 	}
 	ior_check_rec_vals(in, r, row, val);
 	ior_sub_once(in, &subs, row, val[IOR_CK_sub], &sub);
+	if (ri->ofd && ri->ofd->abs)
+		ri->ofd->esc_checked = 1;
+	if (ri->ofd2 && ri->ofd2->abs)
+		ri->ofd2->esc_checked = 1;
 }
 
 /* The values check_written() set, NULL again as the record found them. */
