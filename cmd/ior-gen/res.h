@@ -24,14 +24,16 @@ enum { ACC_READ, ACC_WRITE };
  * bit each (res_chunks()): two ranges that overlap share one, so a scan
  * tests those bits of an access, and reads the times and ranges of the
  * few that share one. 4 KiB chunks: a page each, a data block's 64 KiB
- * (data.h) in 16 bits, that fit where the struct had padding.
+ * (data.h) in 16 bits.
  */
 #define RES_CHUNK_SHIFT 12
 #define RES_CHUNKS 16
 
 /*
- * What a scan tests first, first; a tid (below IOR_PROG_ID_MAX) in 32
- * bits: 48 bytes, where a list of 32 is scanned whole on every access.
+ * An access, in 48 bytes: what a scan tests first, first; a tid (below
+ * IOR_PROG_ID_MAX) in 32 bits. Its chunks are kept apart, in its list's
+ * res_chunk_bits(): the first pass of a scan reads those of every
+ * access, the rest only of the few that share one with the new access.
  */
 struct acc {
 	uint64_t end;			/* capture time it completed, ns */
@@ -40,16 +42,22 @@ struct acc {
 	int64_t mark;			/* a seq, or -(sub + 1): order.h */
 	int32_t tid;
 	unsigned char kind;		/* ACC_READ or ACC_WRITE */
-	uint16_t chunks;		/* res_chunks(lo, hi) */
 };
 
+/*
+ * A resource's list: this head, then the chunks of its cap accesses,
+ * res_chunks(lo, hi) each (res_chunk_bits()), then the accesses
+ * (res_accs()), oldest first. A scan of a list of 32 reads their chunks
+ * in one line of 64 bytes, where inside the accesses they would be
+ * spread over 24.
+ */
 struct res {
 	unsigned short n, cap;
 	/*
-	 * At least the number of writes in a[] (exact but within a call
-	 * that forgot or merged some): a read finds nothing to wait for on
-	 * a resource with none, without a scan of the list, and needs no
-	 * test of the kinds on one with only writes.
+	 * At least the number of writes in the list (exact but within a
+	 * call that forgot or merged some): a read finds nothing to wait
+	 * for on a resource with none, without a scan of the list, and
+	 * needs no test of the kinds on one with only writes.
 	 */
 	unsigned short writes;
 	/*
@@ -60,14 +68,36 @@ struct res {
 	 */
 	unsigned char settled;
 	/*
-	 * The thread of every access in a[], or RES_MIXED: most resources
-	 * are one thread's (its descriptor, its description), and an access
-	 * of that thread waits for none of them, without a scan. Exact
-	 * after each kept access; forgetting some leaves it as it was.
+	 * The thread of every access in the list, or RES_MIXED: most
+	 * resources are one thread's (its descriptor, its description),
+	 * and an access of that thread waits for none of them, without a
+	 * scan. Exact after each kept access; forgetting some leaves it as
+	 * it was.
 	 */
 	int64_t tid;
-	struct acc a[];			/* oldest first */
 };
+
+/*
+ * The room for the chunks of cap accesses: a multiple of 8, that a scan
+ * reads 8 at a time (all set when the list is made, so what it reads
+ * past the last access is a number, ignored).
+ */
+static inline unsigned res_chunk_room(unsigned cap)
+{
+	return (cap + 7) & ~7u;
+}
+
+/* The chunks of the accesses of s, one uint16_t each. */
+static inline uint16_t *res_chunk_bits(const struct res *s)
+{
+	return (uint16_t *)(s + 1);
+}
+
+/* The accesses of s, oldest first. */
+static inline struct acc *res_accs(const struct res *s)
+{
+	return (struct acc *)(res_chunk_bits(s) + res_chunk_room(s->cap));
+}
 
 /*
  * The operation accessing resources: its thread, capture span and mark,
@@ -133,7 +163,7 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 	 * so it takes its place, as res_keep_own() would leave it.
 	 */
 	if (keep && s && s->n && s->tid == u->tid && s->settled) {
-		struct acc *e = &s->a[s->n - 1];
+		struct acc *e = &res_accs(s)[s->n - 1];
 
 		if (e->kind == kind && e->lo == lo && e->hi == hi &&
 		    e->end <= u->start) {
