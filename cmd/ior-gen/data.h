@@ -26,6 +26,11 @@
 #define DATA_SPAN 32		/* blocks an access may span and be kept by block */
 /* lists of blocks kept, of every file together: at most ~100 MB */
 #define DATA_BLOCKS_MAX (1 << 18)
+/*
+ * The first blocks, 256 KiB, where a small file lies whole and a large
+ * one has its header: their lists are found without a probe.
+ */
+#define DATA_LOW 4
 
 struct data_res {
 	/*
@@ -34,7 +39,14 @@ struct data_res {
 	 * those before it here, and one kept here for those of every block.
 	 */
 	struct res *wide;
-	struct ior_hashmap blocks;	/* block number -> struct data_block */
+	/*
+	 * The list of each block that has one, by block number; those of the
+	 * first DATA_LOW blocks in low[] too. A list is made with its block:
+	 * a value of blocks is never NULL, and the slots keep the order in
+	 * which a wide access meets them.
+	 */
+	struct ior_hashmap blocks;
+	struct res *low[DATA_LOW];
 };
 
 /*

@@ -176,8 +176,7 @@ static int merge_oldest(struct res *s)
 	return 0;
 }
 
-/* A list with room for 4 accesses, none yet. */
-static struct res *res_new(void)
+struct res *res_new(void)
 {
 	struct res *s = ior_xmalloc(res_size(4));
 

@@ -180,5 +180,7 @@ void res_use(struct res **sp, struct user *u, int kind, uint64_t lo,
 }
 /* Forget every access (the resource is new again). */
 void res_clear(struct res *s);
+/* A list with room for a few accesses, none yet (free() frees it). */
+struct res *res_new(void);
 
 #endif
