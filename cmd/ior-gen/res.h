@@ -30,18 +30,20 @@ enum { ACC_READ, ACC_WRITE };
 #define RES_CHUNKS 16
 
 /*
- * An access, in 48 bytes: what a scan tests first, first; a tid (below
- * IOR_PROG_ID_MAX) in 32 bits. Its chunks are kept apart, in its list's
- * res_chunk_bits(): the first pass of a scan reads those of every
- * access, the rest only of the few that share one with the new access.
+ * An access, in 48 bytes: what a scan tests first, first, in the first
+ * 32 bytes (whether it follows one near it: its end, range and kind),
+ * so that most tested touch one line; a tid (below IOR_PROG_ID_MAX) in
+ * 32 bits. Its chunks are kept apart, in its list's res_chunk_bits():
+ * the first pass of a scan reads those of every access, the rest only
+ * of the few that share one with the new access.
  */
 struct acc {
 	uint64_t end;			/* capture time it completed, ns */
 	uint64_t lo, hi;		/* the range, [lo, hi) */
-	uint64_t start;			/* capture time it started, ns */
-	int64_t mark;			/* a seq, or -(sub + 1): order.h */
 	int32_t tid;
 	unsigned char kind;		/* ACC_READ or ACC_WRITE */
+	uint64_t start;			/* capture time it started, ns */
+	int64_t mark;			/* a seq, or -(sub + 1): order.h */
 };
 
 /*
