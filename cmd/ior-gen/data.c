@@ -34,7 +34,7 @@ static void block_moved(struct data_res *d, uint64_t b, struct res *s)
 	struct ior_hashmap *m = &d->blocks;
 	size_t i = ior_hashmap_home(m, b);
 
-	while (m->slot[i].key != b)
+	while (!m->slot[i].val || m->slot[i].key != b)
 		i = (i + 1) & (m->cap - 1);
 	m->slot[i].val = s;
 	if (b < DATA_LOW)
