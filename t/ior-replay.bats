@@ -3154,6 +3154,105 @@ aio_program() {
 	assert_output "63 requests"
 }
 
+# An io_uring program many times longer than a window of 8, with each
+# request's TIME its submission and DUR its run (us_at): in each of 24
+# rounds an io_uring_enter whose first write completed before it
+# returned (its record comes first) and whose two others completed out
+# of their submission order, ops apart; a write through a registered
+# file and buffer, every third round; an SQPOLL thread's batch of three
+# that completed out of order, every fourth; a request whose sub no
+# io_uring_enter has, every fifth; one whose io_uring_enter is another
+# thread's, every sixth; an open, then a write and a close, through the
+# ring in round 7; and at the end a write still in flight.
+us_at() {
+	printf '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000))
+}
+
+# ur US DUR TID CALL RET RING [KEY=VALUE ...]: a request at US us.
+ur() {
+	local us=$1 dur=$2 tid=$3 call=$4 ret=$5 ring=$6
+	shift 6
+	SEQ=$((SEQ + 1))
+	rec_at "$(us_at "$us")" 1 "$tid" "uring:$call" "$ret" "$dur" \
+		"seq=$SEQ" ring="$ring" "$@" user_data=0x$SEQ exec=inline
+}
+
+# ent US TID RET [KEY=VALUE ...]: an io_uring_enter at US us.
+ent() {
+	local us=$1 tid=$2 ret=$3
+	shift 3
+	op_at "$(us_at "$us")" 1 "$tid" io_uring_enter "$ret" "$@"
+}
+
+uring_program() {
+	local k b o n
+	stream replay
+	op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+	op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+	op 1 1 io_uring_setup 4 entries=16 flags= sq=16 cq=32
+	op 1 1 io_uring_setup 5 entries=8 flags=IORING_SETUP_SQPOLL sq=8 cq=16
+	op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_FILES nr=1 fds=3
+	op 1 1 io_uring_register 0 fd=4 opcode=IORING_REGISTER_BUFFERS nr=1 lens=4096
+	for k in $(seq 1 24); do
+		b=$((k * 1000))
+		o=$((k * 1000))
+		n=3
+		if [ $((k % 3)) = 0 ]; then
+			n=4
+		fi
+		ur $((b + 2)) 50 1 write 100 4 fd=3 offset=$o count=100 sqe_flags= sub=$k
+		ent $b 1 $n fd=4 to_submit=$n min_complete=0 flags= sub=$k
+		op 1 1 newfstatat 0 dirfd=AT_FDCWD path=/f flags=
+		op 1 1 newfstatat 0 dirfd=AT_FDCWD path=/f flags=
+		ur $((b + 4)) 300 1 write 100 4 fd=3 offset=$((o + 200)) count=100 sqe_flags= sub=$k
+		op 1 1 newfstatat 0 dirfd=AT_FDCWD path=/f flags=
+		ur $((b + 3)) 400 1 write 100 4 fd=3 offset=$((o + 100)) count=100 sqe_flags= sub=$k
+		if [ $((k % 3)) = 0 ]; then
+			ur $((b + 5)) 500 1 write_fixed 100 4 fixed=0 offset=$((o + 300)) count=100 buf=0 sqe_flags=IOSQE_FIXED_FILE sub=$k
+		fi
+		if [ $((k % 4)) = 0 ]; then
+			ur $((b + 20)) 100 1 write 100 5 fd=3 offset=$((o + 400)) count=100 sqe_flags= batch=$((1000 + k))
+			op 1 1 newfstatat 0 dirfd=AT_FDCWD path=/f flags=
+			ur $((b + 22)) 100 1 write 100 5 fd=3 offset=$((o + 600)) count=100 sqe_flags= batch=$((1000 + k))
+			ur $((b + 21)) 200 1 write 100 5 fd=3 offset=$((o + 500)) count=100 sqe_flags= batch=$((1000 + k))
+		fi
+		if [ $((k % 5)) = 0 ]; then
+			ur $((b + 30)) 100 1 write 100 4 fd=3 offset=$((o + 700)) count=100 sqe_flags= sub=$((500 + k))
+		fi
+		if [ $((k % 6)) = 0 ]; then
+			ur $((b + 41)) 100 1 nop 0 4 sqe_flags= sub=$((700 + k))
+			ent $((b + 40)) 2 0 fd=4 to_submit=1 min_complete=0 flags= sub=$((700 + k)) after=6
+		fi
+		if [ $k = 7 ]; then
+			ur $((b + 51)) 100 1 openat 6 4 dirfd=AT_FDCWD path=/g flags=O_RDWR\|O_CREAT mode=0600 sqe_flags= sub=900
+			ent $((b + 50)) 1 1 fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=900
+			ur $((b + 61)) 100 1 write 10 4 fd=6 offset=0 count=10 sqe_flags=IOSQE_IO_LINK sub=901
+			ent $((b + 60)) 1 2 fd=4 to_submit=2 min_complete=2 flags=IORING_ENTER_GETEVENTS sub=901
+			ur $((b + 62)) 100 1 close 0 4 fd=6 sqe_flags= sub=901
+		fi
+	done
+	ent 99000 1 1 fd=4 to_submit=1 min_complete=0 flags= sub=999
+	ur 99001 100 1 write 0 4 fd=3 offset=0 count=100 sqe_flags= sub=999 inflight=1
+	op_at 0.099500 1 1 close 0 fd=5
+	op_at 0.099600 1 1 close 0 fd=4
+}
+
+# IOR_REPLAY_TIES writes each io_uring op's ties and queue depth as
+# loaded; IOR_REPLAY_HOLD has the program held whole, tied by the
+# passes over all of it.
+@test "an io_uring program's ties and queue depths made as its records come are those of the program held whole" {
+	uring_program > "$D/p.replay"
+	IOR_REPLAY_TIES=$D/streamed IOR_REPLAY_WINDOW=8 replay -v
+	rm -rf "$R"
+	mkdir "$R"
+	IOR_REPLAY_HOLD=1 IOR_REPLAY_TIES=$D/held replay -v
+	assert_line --regexp 'held whole: [0-9]+ ops$'
+	# every request and io_uring_enter, and depths kept
+	assert_equal "$(wc -l < "$D/held")" 145
+	[ "$(awk '$4 > 1' "$D/held" | wc -l)" -gt 10 ]
+	diff -u "$D/held" "$D/streamed"
+}
+
 @test "IOR_REPLAY_WINDOW out of range is a usage error" {
 	{
 		stream replay

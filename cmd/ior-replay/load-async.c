@@ -3,7 +3,10 @@
  * to the io_submit or io_uring_enter that issues it (sub=), an io_cancel
  * to the request it names, and each io_uring_enter gets the queue depth
  * the capture kept. AIO's ties are made as the records come, spooled
- * (window.h); io_uring's once all of the program is held.
+ * (window.h), and so are io_uring's (load-uring.c); io_uring's passes
+ * here over all of the program held (link_uring, find_depths) are for a
+ * program held whole from its first io_uring record (IOR_REPLAY_HOLD),
+ * and, the depths, when a streamed sweep cannot find them.
  */
 #define _GNU_SOURCE
 #include <liburing.h>
@@ -24,8 +27,8 @@ static uint64_t link_key(uint64_t a, uint64_t b)
 	return ior_hash_u64(a ^ b * 0x100000001b3ull);
 }
 
-/* The link of (a, b) in t; a new one (UNSEEN) if make, else NULL. */
-static struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
+/* A new link is UNSEEN. */
+struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 				 int make)
 {
 	uint64_t h = link_key(a, b);
@@ -67,8 +70,15 @@ static void link_done(struct sub_links *t, struct sub_link *l)
 	if (!ld.spool || l->op == UNSEEN || l->cret <= 0 ||
 	    (t == &ld.subs ? l->nreq : l->count) < (uint64_t)l->cret)
 		return;
+	link_release(t, l);
+}
+
+void link_release(struct sub_links *t, struct sub_link *l)
+{
 	if (!ior_hashmap_del(&t->map, link_key(l->a, l->b), l))
 		ior_errx(IOR_EXIT_SYS, "a link not in its map");
+	free(l->mem);
+	l->mem = NULL;
 	l->next_free = t->free;
 	t->free = l;
 }
@@ -76,7 +86,11 @@ static void link_done(struct sub_links *t, struct sub_link *l)
 static void links_free(struct sub_links *t)
 {
 	for (struct link_block *k = t->blocks, *next; k; k = next) {
+		unsigned n = k == t->blocks ? t->used : LINK_BLOCK;
+
 		next = k->next;
+		for (unsigned i = 0; i < n; i++)
+			free(k->link[i].mem);
 		free(k);
 	}
 	ior_hashmap_free(&t->map);
@@ -454,6 +468,10 @@ void parse_uring_call(const struct args *a, struct prog_op *op)
 		if (l->op != UNSEEN)
 			ior_bad(in, "sub", "sub=%llu is used twice",
 				(unsigned long long)sub);
+		if (ld.spool) {
+			uring_enter_takes(l, op, r->tid);
+			return;
+		}
 		l->op = prog.nops;
 		/* Its requests may have completed, and come, before it. */
 		enter_takes(l, op, r->tid);
@@ -568,6 +586,10 @@ void parse_uring(const struct args *a, struct prog_op *op)
 	if (!(v = a->val[K_sub]) && !a->val[K_batch])
 		return;
 	sub = ior_uint(in, v ? "sub" : "batch", v ? v : a->val[K_batch]);
+	if (ld.spool) {
+		uring_join(a, op, sub, !v);
+		return;
+	}
 	l = link_get(&ld.subs, sub, !v, 1);
 	if (l->op != UNSEEN) {
 		/* not its thread's io_uring_enter: never issued */
@@ -688,7 +710,10 @@ static int by_when(const void *a, const void *b)
 		return x->pid < y->pid ? -1 : 1;
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
-	return (x->t > y->t) - (x->t < y->t);
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	/* equal times in program order, as the streamed sweep has them */
+	return (x->op > y->op) - (x->op < y->op);
 }
 
 static int same_queue(const struct req_time *x, const struct req_time *y)
@@ -714,6 +739,9 @@ void find_depths(void)
 
 	if (!prog.nuring)
 		return;
+	/* from none: a streamed sweep given up may have left some */
+	for (uint32_t i = 0; i < prog.nops; i++)
+		prog.ops[i].depth = 0;
 	st = ior_xreallocarray(NULL, prog.nuring, sizeof(*st));
 	en = ior_xreallocarray(NULL, prog.nuring, sizeof(*en));
 	for (uint32_t i = 0; i < prog.nops && n < prog.nuring; i++) {

@@ -3,8 +3,9 @@
  * (lib/calls.h) says how it is issued (its replay column, the op's kind)
  * and which keys it needs, derived from the row's arguments; each key is
  * checked as it is read. All of the program is read before any of it
- * runs; its ops go to the spool as they are read (window.h), or, in a
- * program with io_uring records, are held in memory.
+ * runs; its ops go to the spool as they are read (window.h), or, when
+ * no window can hold what ties its requests together, are held in
+ * memory.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -838,16 +839,17 @@ static void parse_fork(const struct args *a, struct prog_op *op)
 }
 
 /*
- * Whether a record is of io_uring (their kinds come last): such a
- * request is tied to calls anywhere in the program, and the whole
- * program's requests are sorted by time (link_uring, find_depths): it is
- * then held whole (window.h). So is an ior:fd of a ring set up before
- * capture. AIO's ties are made as the records come, in the spool.
+ * Whether a record is of io_uring (their kinds come last), or the ior:fd
+ * of a ring set up before capture, in a program held whole from its
+ * first such record on (IOR_REPLAY_HOLD, for tests): its requests are
+ * then tied, and its queue depths found, by the passes over all of the
+ * program (link_uring, find_depths), what the ties made as the records
+ * come (load-uring.c) must equal.
  */
 static int holds_whole(unsigned kind, const struct args *a)
 {
-	return kind >= IOR_REPLAY_URING_SETUP ||
-		(kind == IOR_REPLAY_IORFD && a->val[K_entries]);
+	return ld.hold && (kind >= IOR_REPLAY_URING_SETUP ||
+		(kind == IOR_REPLAY_IORFD && a->val[K_entries]));
 }
 
 /*
@@ -1018,6 +1020,42 @@ static void tree_file(const struct ior_rec *r, int link)
 	prog.tree[prog.ntree++] = f;
 }
 
+/*
+ * IOR_REPLAY_TIES=FILE, for tests: each io_uring op's ties and depth as
+ * loaded, one line an op (its index, then batch, target, depth and
+ * alone), to compare a program streamed with the same held whole
+ * (IOR_REPLAY_HOLD).
+ */
+static FILE *ties_out;
+static uint32_t ties_i;
+
+static void tie_line(const struct prog_op *op)
+{
+	if (op->kind >= IOR_REPLAY_URING_SETUP)
+		fprintf(ties_out, "%u %s %d %d %u %u\n", ties_i, op->kind ==
+			IOR_REPLAY_URING_ENTER ? "enter" : "req",
+			(int)op->batch, (int)op->target, op->depth, op->alone);
+	ties_i++;
+}
+
+static void ties_dump(void)
+{
+	const char *path = getenv("IOR_REPLAY_TIES");
+
+	if (!path || !*path)
+		return;
+	if (!(ties_out = fopen(path, "w")))
+		ior_err(IOR_EXIT_SYS, "%s", path);
+	ties_i = 0;
+	if (prog.streamed)
+		window_scan(tie_line);
+	else
+		for (uint32_t i = 0; i < prog.nops; i++)
+			tie_line(&prog.ops[i]);
+	if (fclose(ties_out))
+		ior_err(IOR_EXIT_SYS, "%s", path);
+}
+
 /* Group the threads nothing forked by process: the master forks those. */
 static void find_initial(void)
 {
@@ -1045,13 +1083,14 @@ void load_program(const char *path)
 {
 	struct ior_in in;
 	struct ior_rec r;
-	int k;
+	int k, held;
 
 	ior_in_open(&in, path);
 	ior_keys_init(&keys, key_name, NKEYS);
 	arena_add("", 0);	/* offset 0: the empty string */
 	spool_open();
 	ld.spool = 1;
+	ld.hold = getenv("IOR_REPLAY_HOLD") && *getenv("IOR_REPLAY_HOLD");
 	while ((k = ior_read(&in, &r)) != IOR_EOF) {
 		if (k == IOR_META) {
 			if (in.kind != IOR_KIND_REPLAY)
@@ -1081,23 +1120,34 @@ void load_program(const char *path)
 				r.nkv, IOR_PROG_KV_MAX);
 		parse_op(&in, &r);
 	}
+	held = !ld.spool;	/* from an io_uring record on (IOR_REPLAY_HOLD) */
+	if (ld.spool)
+		uring_spooled();
 	if (ld.spool && !window_covers(ld.span)) {
-		ior_warnx("AIO requests %u ops away from their calls: more than a window holds; the program is held whole",
+		ior_warnx("requests %u ops away from their calls: more than a window holds; the program is held whole",
 			  ld.span);
 		unspool();
+	} else if (ld.spool && ld.uring_disorder) {
+		ior_warnx("io_uring requests more than %u out of their submission order: the program is held whole",
+			  UR_REORDER);
+		unspool();
+	} else if (ld.spool && prog.nuring) {
+		unspool();	/* run held whole still: its requests' state */
 	}
 	prog.streamed = ld.spool;
 	prog.span = ld.span;
-	if (!prog.streamed)
+	if (held)
 		link_uring();
 	ior_in_close(&in);
 	if (!prog.streamed) {
 		link_aio();
-		find_depths();
+		if (held || ld.uring_disorder)
+			find_depths();
 	} else
 		aio_spooled();
 	find_initial();
 	window_plan();
+	ties_dump();
 	free(ld.runs);
 	ior_hashmap_free(&ld.thread_of);
 	ior_hashmap_free(&ld.vfds);

@@ -44,6 +44,22 @@ struct sub_link {
 	int64_t cret;		/* op's RET: spooled, the link is let go
 				   once as many requests named it */
 	struct sub_link *next_free;	/* let go: the next let go */
+	/*
+	 * Streamed, an io_uring_enter's or SQPOLL batch's requests so far,
+	 * in submission order (load-uring.c); those of an io_uring_enter
+	 * not seen yet, not tied yet.
+	 */
+	struct ur_member *mem;
+	size_t memcap;
+	uint32_t nmem;
+};
+/* A request of an io_uring_enter or SQPOLL batch, as the loader keeps it. */
+struct ur_member {
+	uint64_t ctime, end;	/* submitted, completed (UINT64_MAX: not) */
+	uint64_t off;		/* its spool offset */
+	int64_t pid, tid;
+	uint32_t op;
+	int32_t ring;
 };
 #define LINK_BLOCK 256
 struct link_block {
@@ -94,6 +110,15 @@ struct loader {
 	 * io_submit, the reap it names (window.h).
 	 */
 	uint32_t span;
+	/*
+	 * io_uring: held whole from the start (IOR_REPLAY_HOLD, for tests:
+	 * the passes over all of the program, link_uring and find_depths);
+	 * else its ties and queue depths made as records come
+	 * (load-uring.c), which, when its requests came too far out of
+	 * their submission order for the sweep of depths, says so here.
+	 */
+	int hold;
+	int uring_disorder;
 	int64_t last_seq;
 	/*
 	 * Where each seq is: runs of ops numbered seq, seq + 1 ... from
@@ -214,6 +239,28 @@ void parse_uring_call(const struct args *a, struct prog_op *op);
 void parse_ring_fd(const struct args *a, struct prog_op *op);
 /* A uring:* request's keys; op is prog.ops[prog.nops]. */
 void parse_uring(const struct args *a, struct prog_op *op);
+/* The link of (a, b) in t; a new one if make, else NULL (load-async.c). */
+struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
+			  int make);
+/* Let link l of t go: no record can name it any more. */
+void link_release(struct sub_links *t, struct sub_link *l);
+/*
+ * Streamed (load-uring.c): request op, of sub= sub (or batch= sub),
+ * joins its io_uring_enter or SQPOLL batch at its place in submission
+ * order; an io_uring_enter of sub= takes the requests of sub that came
+ * before it, in their order; once all is loaded, uring_spooled settles
+ * the subs no io_uring_enter had, and ends the sweep of queue depths.
+ */
+/*
+ * Requests held back from the sweep of queue depths, in TIME order: a
+ * request may come after this many others submitted after it and still
+ * be swept in its place (load-uring.c).
+ */
+#define UR_REORDER 16384u
+void uring_join(const struct args *a, struct prog_op *op, uint64_t sub,
+		int batch);
+void uring_enter_takes(struct sub_link *l, struct prog_op *op, int64_t tid);
+void uring_spooled(void);
 /* An AIO program spooled: the window, and the loader's links, freed. */
 void aio_spooled(void);
 /* Once every op is loaded: the ties between calls and requests. */

@@ -136,6 +136,29 @@ void spool_file_patch(struct spool *s, uint64_t at, const void *p, size_t n)
 		memcpy(s->buf + (at - s->flushed), b, n);
 }
 
+void spool_file_peek(const struct spool *s, uint64_t at, void *p, size_t n)
+{
+	char *b = p;
+	ssize_t k;
+
+	/* reading, the buffer holds what was read, all of it in the file */
+	while (n && (s->reading || at < s->flushed)) {
+		size_t m = s->reading || s->flushed - at >= n ? n :
+			s->flushed - at;
+
+		k = pread(s->fd, b, m, at);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			ior_err(IOR_EXIT_SYS, "reading the spooled %s", s->what);
+		at += k;
+		b += k;
+		n -= k;
+	}
+	if (n)			/* in the buffer */
+		memcpy(b, s->buf + (at - s->flushed), n);
+}
+
 void spool_file_rewind(struct spool *s)
 {
 	if (!s->reading)

@@ -30,6 +30,11 @@ uint64_t spool_file_tell(const struct spool *s);
  * the buffer, or in the file).
  */
 void spool_file_patch(struct spool *s, uint64_t at, const void *p, size_t n);
+/*
+ * n bytes at offset at, written already, into p (in the buffer, or in
+ * the file): while writing, or, once all is written, while reading.
+ */
+void spool_file_peek(const struct spool *s, uint64_t at, void *p, size_t n);
 /* From the start: to read what was written (again). */
 void spool_file_rewind(struct spool *s);
 /*

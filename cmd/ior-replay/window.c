@@ -81,6 +81,11 @@ void spool_patch(uint64_t off, size_t field, const void *p, size_t n)
 	spool_file_patch(&sp_ops, off + field, p, n);
 }
 
+void spool_peek(uint64_t off, size_t field, void *p, size_t n)
+{
+	spool_file_peek(&sp_ops, off + field, p, n);
+}
+
 void spool_rewind(void)
 {
 	spool_file_rewind(&sp_ops);

@@ -115,6 +115,11 @@ void spool_put(const struct prog_op *op, const char *blob, uint32_t len);
 uint64_t spool_op_offset(void);
 /* n bytes at field of the op spooled at off become p's (while loading). */
 void spool_patch(uint64_t off, size_t field, const void *p, size_t n);
+/*
+ * n bytes at field of the op spooled at off into p: while loading, or
+ * once loaded (op i is at i * sizeof(struct prog_op)).
+ */
+void spool_peek(uint64_t off, size_t field, void *p, size_t n);
 /* Back to the first op: to read the spool (again). */
 void spool_rewind(void);
 /* The next op and its strings (blob: BLOB_MAX bytes); 0 at the end. */
