@@ -179,6 +179,45 @@ io_destroy -22"
 	done
 }
 
+# ---- io_uring streamed (IOR_REPLAY_WINDOW) ----
+
+# replay_streamed_and_held: $S/prog.replay replayed again through a
+# window of 8, whose lines must be those of $S/result.ior (a window that
+# holds it), and held whole (IOR_REPLAY_HOLD): its io_uring ties and
+# queue depths must be those the streamed loader made.
+replay_streamed_and_held() {
+	mkdir "$S/root-w8" "$S/root-held"
+	step "ior-init" ior-init -C "$S/root-w8" "$S/prog.replay"
+	IOR_REPLAY_TIES=$S/ties-w8 IOR_REPLAY_WINDOW=8 \
+		replay_step "$S/root-w8" "$S/prog.replay" "$S/result-w8.ior" -v
+	# streamed, not held whole
+	assert_line --regexp '; a window of [0-9]+ ops$'
+	assert_equal "$(unmeasured_lines "$S/result-w8.ior")" \
+		"$(unmeasured_lines "$S/result.ior")"
+	step "ior-init" ior-init -C "$S/root-held" "$S/prog.replay"
+	IOR_REPLAY_HOLD=1 IOR_REPLAY_TIES=$S/ties-held \
+		replay_step "$S/root-held" "$S/prog.replay" "$S/result-held.ior" -v
+	assert_line --regexp '; held whole: [0-9]+ ops$'
+	diff -u "$S/ties-held" "$S/ties-w8"
+}
+
+@test "uring streamed: the io_uring scenarios replayed through a window of 8 write the lines of a window that holds them" {
+	need_bpf
+	local scen
+	for scen in uring-setup uring-files uring-link uring-fixed uring-buffers uring-fsync uring-statx uring-sqpoll; do
+		echo "# scenario $scen"
+		replay_matches_capture "$scen"
+		replay_streamed_and_held
+	done
+}
+
+@test "uring streamed: rings set up before the capture, registered files and buffers, SQPOLL batches replay through a window of 8" {
+	need_bpf
+	need_direct_io "$BATS_TEST_TMPDIR"
+	held_replayed
+	replay_streamed_and_held
+}
+
 # ---- uring-setup ----
 
 @test "uring-setup: io_uring_setup records entries, flags, the ring sizes and the refusals" {

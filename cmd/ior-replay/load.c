@@ -1131,8 +1131,6 @@ void load_program(const char *path)
 		ior_warnx("io_uring requests more than %u out of their submission order: the program is held whole",
 			  UR_REORDER);
 		unspool();
-	} else if (ld.spool && prog.nuring) {
-		unspool();	/* run held whole still: its requests' state */
 	}
 	prog.streamed = ld.spool;
 	prog.span = ld.span;

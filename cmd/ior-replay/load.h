@@ -100,14 +100,16 @@ struct loader {
 	/*
 	 * Spooling (window.h): each op, once read, goes to the spool with
 	 * its strings (the arena holds only its own); scratch is the op.
-	 * Until the first io_uring record, which has the whole program
-	 * held in memory (unspool); so do AIO ties no window covers.
+	 * Ties no window covers have the whole program held in memory
+	 * (unspool), once all is read; so does IOR_REPLAY_HOLD, from the
+	 * first io_uring record.
 	 */
 	int spool;
 	struct prog_op scratch;
 	/*
-	 * The most ops between an AIO request and what it is tied to: its
-	 * io_submit, the reap it names (window.h).
+	 * The most ops between a request and what it is tied to: its
+	 * io_submit or io_uring_enter (or SQPOLL lead), the reap it names
+	 * (window.h).
 	 */
 	uint32_t span;
 	/*

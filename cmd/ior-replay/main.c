@@ -9,9 +9,9 @@
  * order, as fast as it can or (-T) each at its captured time; an
  * operation with after=M[,N...] first waits until each one it names is done.
  * Done-flags and results live in a shared anonymous mapping, waited on
- * with futexes, so they are seen across processes. The program (but one
- * with io_uring requests, held whole) is streamed through a window of
- * ops (window.h): the master fills it as the replay goes, and sets each
+ * with futexes, so they are seen across processes. The program is
+ * streamed through a window of ops (window.h), but one whose ties no
+ * window holds, held whole: the master fills it as the replay goes, and sets each
  * result aside in program order as soon as the op and those before it
  * are done; the lines are written once the replay ended (results.h).
  *
@@ -22,6 +22,7 @@
  *	main.c		the command line (options.h) and the run, in order
  *	load.c		loading the program (program.h): calls, arguments
  *	load-async.c	... AIO and io_uring records and their ties (load.h)
+ *	load-uring.c	... io_uring's ties and queue depths, streamed
  *	shared.c	the state every replay process sees: results
  *	window.c	the window of ops: the spool, filling, waiting
  *	spool.c		files in $TMPDIR written, then read back in order

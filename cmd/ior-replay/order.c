@@ -14,6 +14,7 @@
 #include "order.h"
 #include "program.h"
 #include "shared.h"
+#include "uring.h"
 #include "window.h"
 
 #define SPIN 1000		/* polls before sleeping on a futex */
@@ -35,8 +36,13 @@ void wait_done(uint32_t i)
 			__builtin_ia32_pause();
 		else if (v == (gen | ST_WAITED) ||
 			 __atomic_compare_exchange_n(w, &v, gen | ST_WAITED, 0,
-				__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			futex(w, FUTEX_WAIT, gen | ST_WAITED);
+				__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			/* may let the earliest op go (window.h) */
+			if (uring_reap_idle())
+				futex_wait_ns(w, gen | ST_WAITED, URING_IDLE_NS);
+			else
+				futex(w, FUTEX_WAIT, gen | ST_WAITED);
+		}
 	}
 	if (__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE))
 		_exit(IOR_EXIT_SYS);

@@ -4,11 +4,10 @@
  * anything runs. A program without AIO or io_uring requests is then
  * streamed (window.h): its ops are spooled to a temporary file and
  * brought into a window of slots as the replay goes, op i in slot
- * i & prog.wmask. So is one with AIO requests, its window made to hold
- * what ties each request to its calls (window.h). One with io_uring
- * requests is held whole, as the links between requests and their
- * calls span it (load-async.c); its window is the whole program,
- * inherited by every replay process as it is forked.
+ * i & prog.wmask. So is one with AIO or io_uring requests, its window
+ * made to hold what ties each request to its calls (window.h). One
+ * whose ties no window holds is held whole: its window is the whole
+ * program, inherited by every replay process as it is forked.
  */
 #ifndef REPLAY_PROGRAM_H
 #define REPLAY_PROGRAM_H

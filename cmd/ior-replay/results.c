@@ -76,6 +76,15 @@ static int mismatched(const struct prog_op *op, int64_t ret)
 }
 
 /*
+ * A streamed program's results wait on disk (spool.h) until the replay
+ * ended, each op's slot of results as it is, 40 bytes an op: taking
+ * them apart, counting and formatting them meanwhile took a CPU from the
+ * replay's threads (window.h).
+ */
+static struct spool spill = { .fd = -1 };
+static uint32_t nspilled, nformatted;
+
+/*
  * Timed mode: how late op i (op, its result res) was issued, in ns after
  * its deadline. The requests of an io_submit or io_uring_enter go with
  * it: theirs is its lateness (held whole, its result is in memory;
@@ -98,9 +107,22 @@ static int late_of(uint32_t i, const struct prog_op *op,
 		at = op->target;
 	}
 	*own = at == i;
-	if (at == i)
+	if (at == i) {
 		*late = (int64_t)(res->start - due_of(op));
-	else if (prog.streamed)
+	} else if (prog.streamed && at > i) {
+		/* its io_uring_enter came after it: read back from the spools */
+		struct op_result r;
+		struct prog_op o;
+
+		if (at >= nspilled)
+			return 0;	/* stopped before it was set aside */
+		spool_file_peek(&spill, (uint64_t)at * sizeof(r), &r,
+				sizeof(r));
+		spool_peek((uint64_t)at * sizeof(o),
+			   offsetof(struct prog_op, ctime), &o.ctime,
+			   sizeof(o.ctime));
+		*late = (int64_t)(r.start - due_of(&o));
+	} else if (prog.streamed)
 		*late = late_by_slot[at & prog.wmask];
 	else
 		*late = (int64_t)(res_at(at)->start - due(at));
@@ -174,15 +196,6 @@ static struct tally {
 	uint32_t nlates;
 	uint32_t *stuck, nstuck, k;	/* stopped: the ops in their call */
 } tl;
-
-/*
- * A streamed program's results wait on disk (spool.h) until the replay
- * ended, each op's slot of results as it is, 40 bytes an op: taking
- * them apart, counting and formatting them meanwhile took a CPU from the
- * replay's threads (window.h).
- */
-static struct spool spill = { .fd = -1 };
-static uint32_t nspilled, nformatted;
 
 void results_prepare(void)
 {

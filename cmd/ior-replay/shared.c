@@ -41,6 +41,13 @@ long futex(uint32_t *word, int op, uint32_t val)
 	return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
 }
 
+long futex_wait_ns(uint32_t *word, uint32_t val, long ns)
+{
+	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+
+	return syscall(SYS_futex, word, FUTEX_WAIT, val, &ts, NULL, 0);
+}
+
 /*
  * Stop every waiter: after a failure the ops they wait for may never be
  * done. Each waiter then exits.

@@ -123,6 +123,8 @@ static inline uint64_t now_ns(void)
 }
 
 long futex(uint32_t *word, int op, uint32_t val);
+/* FUTEX_WAIT for at most ns. */
+long futex_wait_ns(uint32_t *word, uint32_t val, long ns);
 /* Make the mapping, for every slot of the window (the master, once). */
 void shared_map(void);
 /*

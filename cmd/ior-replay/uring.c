@@ -914,6 +914,24 @@ void uring_alone(struct thread_state *w, uint32_t j)
 		skip_request(i, skip);
 }
 
+/*
+ * A request in flight on a ring the process makes no call on for long
+ * would hold the window's earliest slot until its thread ended: an
+ * application reaps from the ring's memory, unseen, so the capture may
+ * have no call on the ring for as long. Its completion is taken when a
+ * thread of the process would sleep instead; its time is the reaper's.
+ */
+int uring_reap_idle(void)
+{
+	if (!prog.streamed || !__atomic_load_n(&prings.nrings, __ATOMIC_RELAXED))
+		return 0;
+	lock_rings();
+	for (uint32_t i = 0; i < prings.nrings; i++)
+		uring_reap(prings.rings[i]);
+	unlock_rings();
+	return 1;
+}
+
 void uring_thread_begin(void)
 {
 	__atomic_add_fetch(&live_threads, 1, __ATOMIC_RELAXED);

@@ -23,6 +23,14 @@ void uring_alone(struct thread_state *w, uint32_t j);
  * (those it went past unsettled: pend); the process's last thread stops
  * the watchers of its rings' completions.
  */
+/*
+ * Streamed, a thread about to sleep (for an op the window has not
+ * loaded, for an op it must follow): take the completions its process's
+ * rings hold (window.h). Returns whether it has rings: then it sleeps
+ * at most URING_IDLE_NS, to take them again.
+ */
+#define URING_IDLE_NS 1000000l
+int uring_reap_idle(void);
 void uring_thread_begin(void);
 void uring_thread_end(struct pending *pend);
 issue_fn issue_uring;

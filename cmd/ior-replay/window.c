@@ -19,6 +19,7 @@
 #include "shared.h"
 #include "spawn.h"
 #include "spool.h"
+#include "uring.h"
 #include "window.h"
 
 /* ---- the spool ---- */
@@ -518,11 +519,18 @@ void window_kick(void)
 /* Sleep until sh->loaded is no longer l (the caller saw it so). */
 static void sleep_loaded(uint32_t l)
 {
+	/* may let the earliest op go (window.h) */
+	int rings = uring_reap_idle();
+
 	__atomic_add_fetch(&sh->sleepers, 1, __ATOMIC_SEQ_CST);
 	window_kick();
 	if (__atomic_load_n(&sh->loaded, __ATOMIC_SEQ_CST) == l &&
-	    !__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE))
-		futex(&sh->loaded, FUTEX_WAIT, l);
+	    !__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE)) {
+		if (rings)
+			futex_wait_ns(&sh->loaded, l, URING_IDLE_NS);
+		else
+			futex(&sh->loaded, FUTEX_WAIT, l);
+	}
 	__atomic_sub_fetch(&sh->sleepers, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE))
 		_exit(IOR_EXIT_SYS);

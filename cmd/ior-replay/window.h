@@ -87,9 +87,27 @@
  * it waits for then stalls, as a slow op does, and the watchdog (-W)
  * says so.
  *
- * A program with io_uring requests is held whole (its window is all of
- * it): a submission's requests are sorted by time once all are loaded,
- * and so are all of a ring's requests for its queue depth (load-async.c).
+ * io_uring requests are streamed so too (load-uring.c). A request is
+ * tied to its io_uring_enter (sub=), before or after it (its record
+ * comes as it completed), or to the first request of its SQPOLL batch
+ * (batch=), before it; each submission's requests are linked in
+ * submission order, and its queue depth swept, as the records come,
+ * patched in the spool. The span covers these ties, and:
+ *  - an io_uring_enter, or an SQPOLL batch's first request, waits
+ *    before it submits until its last request is loaded (op.reach);
+ *  - a request holds its slot until it is settled and its thread went
+ *    past it, as AIO's do; what uring.c holds for it is by slot.
+ * No deadlock, with e the earliest op not written: e is not a request,
+ * as above; or a request not submitted yet, whose thread went past it:
+ * its io_uring_enter or lead, of the same thread, at most span ops on,
+ * is in the window, and so is its last request, at most span after
+ * that; or one in flight, which completes in the kernel by itself. An
+ * application reaps a ring's completions from its memory, unseen, so
+ * the capture may have no call on the ring for long after: a replay
+ * thread that would sleep (for an op not loaded, an op it must follow)
+ * takes its process's rings' completions first, and every millisecond
+ * as it sleeps (uring_reap_idle), so e is settled by its process's
+ * threads, or as the last of them ends.
  */
 #ifndef REPLAY_WINDOW_H
 #define REPLAY_WINDOW_H
