@@ -4,9 +4,12 @@
  * pread64(fd, buf, 1, 0), the calls of bench/loop.c, GAP nanoseconds
  * apart in captured time, and closes it. With "aio", each read is an
  * AIO request instead: an io_submit of one aio:pread of 1 byte, reaped
- * by the io_getevents after it (3 ops a read), on one context.
+ * by the io_getevents after it (3 ops a read), on one context. With
+ * "uring", an io_uring request: an io_uring_enter that submits one
+ * uring:read of 1 byte and waits for it, then the request (2 ops a
+ * read), on one ring.
  *
- *	gen-replay N GAP [aio]
+ *	gen-replay N GAP [aio|uring]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,13 +35,26 @@ static void put_aio(unsigned long long i, unsigned long long ns,
 	       (*seq)++, i);
 }
 
+/* Read i at ns, as an io_uring_enter and its request. */
+static void put_uring(unsigned long long i, unsigned long long ns,
+		      unsigned long long *seq)
+{
+	printf(" 1 1 bench io_uring_enter 1 300 seq=%llu fd=4 to_submit=1 min_complete=1 flags=IORING_ENTER_GETEVENTS sub=%llu vfd=2\n",
+	       (*seq)++, i);
+	put_time(ns);
+	printf(" 1 1 bench uring:read 1 300 seq=%llu ring=4 fd=3 offset=0 count=1 sqe_flags= sub=%llu vfd=1\n",
+	       (*seq)++, i);
+}
+
 int main(int argc, char *argv[])
 {
 	unsigned long long n, gap, seq = 1;
 	int aio = argc == 4 && !strcmp(argv[3], "aio");
+	int uring = argc == 4 && !strcmp(argv[3], "uring");
 
-	if ((argc != 3 && !aio) || (n = strtoull(argv[1], NULL, 10)) == 0) {
-		fprintf(stderr, "usage: gen-replay N GAP [aio]\n");
+	if ((argc != 3 && !aio && !uring) ||
+	    (n = strtoull(argv[1], NULL, 10)) == 0) {
+		fprintf(stderr, "usage: gen-replay N GAP [aio|uring]\n");
 		return 2;
 	}
 	gap = strtoull(argv[2], NULL, 10);
@@ -48,15 +64,24 @@ int main(int argc, char *argv[])
 	if (aio)
 		printf("0.000000000 1 1 bench io_setup 0 300 seq=%llu nr=1 ctx=0x7f0000\n",
 		       seq++);
+	if (uring)
+		printf("0.000000000 1 1 bench io_uring_setup 4 300 seq=%llu entries=8 flags= sq=8 cq=16 vfd=2\n",
+		       seq++);
 	for (unsigned long long i = 1; i <= n; i++) {
 		put_time(i * gap);
 		if (aio)
 			put_aio(i, i * gap, &seq);
+		else if (uring)
+			put_uring(i, i * gap, &seq);
 		else
 			printf(" 1 1 bench pread64 1 300 seq=%llu fd=3 count=1 offset=0 vfd=1\n",
 			       seq++);
 	}
 	put_time((n + 1) * gap);
-	printf(" 1 1 bench close 0 300 seq=%llu fd=3 vfd=1\n", seq);
+	printf(" 1 1 bench close 0 300 seq=%llu fd=3 vfd=1\n", seq++);
+	if (uring) {
+		put_time((n + 1) * gap);
+		printf(" 1 1 bench close 0 300 seq=%llu fd=4 vfd=2\n", seq);
+	}
 	return fflush(stdout) ? 1 : 0;
 }
