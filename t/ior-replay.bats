@@ -3304,6 +3304,43 @@ uring_program() {
 	assert_output "84 requests"
 }
 
+# A request submitted first whose record comes after 16400 others of
+# its ring submitted later: more than the loader holds back to sweep
+# the queue depths in submission order.
+@test "an io_uring program whose requests come too far out of their submission order is held whole, its depths those of the passes over all of it" {
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_uring_setup 4 entries=64 flags= sq=64 cq=128
+		ent 1 1 1 fd=4 to_submit=1 min_complete=0 flags= sub=1
+		awk -v seq="$SEQ" 'BEGIN {
+			for (k = 2; k <= 16401; k++) {
+				t = sprintf("0.%06d", 10 + k)
+				printf "%s 1 1 app io_uring_enter 1 1000 seq=%d fd=4 to_submit=1 min_complete=0 flags= sub=%d\n", t, ++seq, k
+				printf "%s 1 1 app uring:nop 0 500 seq=%d ring=4 sqe_flags= sub=%d\n", t, ++seq, k
+			}
+		}'
+		SEQ=$((SEQ + 32800))
+		ur 2 900000 1 write 100 4 fd=3 offset=0 count=100 sqe_flags= sub=1
+		op_at 1.0 1 1 close 0 fd=4
+	} | add_vfds > "$D/p.replay"
+	# (its 32805 result lines to a file: bats reads output line by line)
+	IOR_REPLAY_TIES=$D/streamed run timeout 60 sh -c 'ior-replay -v -C "$1" "$2" > "$3"' - \
+		"$R" "$D/p.replay" "$D/streamed.ior"
+	assert_success
+	assert_line "ior-replay: io_uring requests more than 16384 out of their submission order: the program is held whole"
+	assert_line --regexp 'held whole: 32805 ops$'
+	rm -rf "$R"
+	mkdir "$R"
+	IOR_REPLAY_HOLD=1 IOR_REPLAY_TIES=$D/held run timeout 60 sh -c 'ior-replay -C "$1" "$2" > "$3"' - \
+		"$R" "$D/p.replay" "$D/held.ior"
+	assert_success
+	# the late write (0.9 ms) was in flight as each of the others
+	# submitted in its first 0.9 ms was
+	assert_equal "$(awk '$2 == "enter" && $5 == 2' "$D/held" | wc -l)" 890
+	diff -u "$D/held" "$D/streamed"
+}
+
 @test "IOR_REPLAY_WINDOW out of range is a usage error" {
 	{
 		stream replay

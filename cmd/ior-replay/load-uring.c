@@ -275,7 +275,8 @@ static void sweep_end(void)
 
 /* ---- a submission's requests, in submission order ---- */
 
-static struct ur_member member_of(const struct args *a, const struct prog_op *op)
+static struct ur_member member_of(const struct args *a,
+				  const struct prog_op *op)
 {
 	uint64_t end = op->ctime + op->cdur;
 
