@@ -3185,7 +3185,7 @@ ent() {
 }
 
 uring_program() {
-	local k b o n
+	local k b o n last2
 	stream replay
 	op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
 	op 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
@@ -3222,6 +3222,7 @@ uring_program() {
 		if [ $((k % 6)) = 0 ]; then
 			ur $((b + 41)) 100 1 nop 0 4 sqe_flags= sub=$((700 + k))
 			ent $((b + 40)) 2 0 fd=4 to_submit=1 min_complete=0 flags= sub=$((700 + k)) after=6
+			last2=$SEQ
 		fi
 		if [ $k = 7 ]; then
 			ur $((b + 51)) 100 1 openat 6 4 dirfd=AT_FDCWD path=/g flags=O_RDWR\|O_CREAT mode=0600 sqe_flags= sub=900
@@ -3234,7 +3235,8 @@ uring_program() {
 	ent 99000 1 1 fd=4 to_submit=1 min_complete=0 flags= sub=999
 	ur 99001 100 1 write 0 4 fd=3 offset=0 count=100 sqe_flags= sub=999 inflight=1
 	op_at 0.099500 1 1 close 0 fd=5
-	op_at 0.099600 1 1 close 0 fd=4
+	# once the other thread's last io_uring_enter is done
+	op_at 0.099600 1 1 close 0 fd=4 after=$last2
 }
 
 @test "an io_uring program streamed through a small window replays as with a window that holds all of it" {
