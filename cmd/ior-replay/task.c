@@ -434,7 +434,6 @@ uint64_t replay(uint64_t t0)
 	pid_t pid;
 
 	sh->t0 = t0;
-	window_feed();	/* the first ops, before any thread looks */
 	for (uint32_t i = 0; i < prog.ninitial; i++) {
 		pid = fork();
 		if (pid < 0) {
