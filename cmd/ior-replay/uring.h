@@ -26,8 +26,9 @@ void uring_alone(struct thread_state *w, uint32_t j);
 /*
  * Streamed, a thread about to sleep (for an op the window has not
  * loaded, for an op it must follow): take the completions its process's
- * rings hold (window.h). Returns whether it has rings: then it sleeps
- * at most URING_IDLE_NS, to take them again.
+ * rings hold (window.h). Returns whether a request is still in flight
+ * on them (or they were busy, in another thread's hands): then it
+ * sleeps at most URING_IDLE_NS, to take them again.
  */
 #define URING_IDLE_NS 1000000l
 int uring_reap_idle(void);
