@@ -219,6 +219,22 @@ depth_p99() {
 		awk '{ v[NR] = $1 } END { print NR ? v[int((NR - 1) * 0.99) + 1] : 0 }'
 }
 
+# offered_depth FILE: of a replay's result FILE, the 99th percentile and
+# the peak (on one line) of the depth at submission as depth_p99 counts
+# it, had each request taken as long as it took in the capture (its
+# cdur=): the depth the replay's submissions offer the device, which
+# does not hang on how fast the replay's device answers them.
+offered_depth() {
+	awk '!/^#/ && $5 ~ /^(aio|uring):/ && !/ skip=/ && !/ inflight=1/ {
+		d = ""
+		for (i = 8; i <= NF; i++) if ($i ~ /^cdur=/) d = substr($i, 6)
+		if (d != "") printf "%.9f 1\n%.9f 0\n", $1, $1 + d / 1e9 }' "$1" |
+		sort -k1,1n -k2,2n |
+		awk '$2 == 1 { print ++d; next } { d-- }' | sort -n |
+		awk '{ v[NR] = $1 }
+		     END { print NR ? v[int((NR - 1) * 0.99) + 1] " " v[NR] : "0 0" }'
+}
+
 # within_pct A B PCT: B is within PCT percent of A (A > 0).
 within_pct() {
 	local a=$1 b=$2 pct=$3 d
