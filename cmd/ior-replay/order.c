@@ -38,10 +38,8 @@ void wait_done(uint32_t i)
 			 __atomic_compare_exchange_n(w, &v, gen | ST_WAITED, 0,
 				__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			/* may let the earliest op go (window.h) */
-			if (uring_reap_idle())
-				futex_wait_ns(w, gen | ST_WAITED, URING_IDLE_NS);
-			else
-				futex(w, FUTEX_WAIT, gen | ST_WAITED);
+			futex_wait(w, gen | ST_WAITED,
+				   uring_reap_idle() ? URING_IDLE_NS : 0);
 		}
 	}
 	if (__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE))

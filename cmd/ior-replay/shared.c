@@ -41,11 +41,12 @@ long futex(uint32_t *word, int op, uint32_t val)
 	return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
 }
 
-long futex_wait_ns(uint32_t *word, uint32_t val, long ns)
+long futex_wait(uint32_t *word, uint32_t val, long ns)
 {
 	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
 
-	return syscall(SYS_futex, word, FUTEX_WAIT, val, &ts, NULL, 0);
+	return syscall(SYS_futex, word, FUTEX_WAIT, val, ns ? &ts : NULL,
+		       NULL, 0);
 }
 
 /*

@@ -123,8 +123,12 @@ static inline uint64_t now_ns(void)
 }
 
 long futex(uint32_t *word, int op, uint32_t val);
-/* FUTEX_WAIT for at most ns. */
-long futex_wait_ns(uint32_t *word, uint32_t val, long ns);
+/*
+ * FUTEX_WAIT while *word is val: at most ns, or until woken when ns is 0.
+ * A thread that has reaped its process's rings waits URING_IDLE_NS when
+ * requests are still in flight there (uring_reap_idle's answer).
+ */
+long futex_wait(uint32_t *word, uint32_t val, long ns);
 /* Make the mapping, for every slot of the window (the master, once). */
 void shared_map(void);
 /*

@@ -116,7 +116,7 @@ void signals_go(void)
 void signals_wait_go(void)
 {
 	while (!__atomic_load_n(&sh->go, __ATOMIC_ACQUIRE))
-		futex(&sh->go, FUTEX_WAIT, 0);
+		futex_wait(&sh->go, 0, 0);
 }
 
 int signals_wait(struct pollfd *p, int n, uint64_t ns)

@@ -299,7 +299,7 @@ static _Noreturn void end_process(void)
 	uint32_t n;
 
 	while ((n = __atomic_load_n(&others, __ATOMIC_ACQUIRE)))
-		futex(&others, FUTEX_WAIT, n);
+		futex_wait(&others, n, 0);
 	exit(IOR_EXIT_OK);
 }
 

@@ -520,17 +520,13 @@ void window_kick(void)
 static void sleep_loaded(uint32_t l)
 {
 	/* may let the earliest op go (window.h) */
-	int rings = uring_reap_idle();
+	int inflight = uring_reap_idle();
 
 	__atomic_add_fetch(&sh->sleepers, 1, __ATOMIC_SEQ_CST);
 	window_kick();
 	if (__atomic_load_n(&sh->loaded, __ATOMIC_SEQ_CST) == l &&
-	    !__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE)) {
-		if (rings)
-			futex_wait_ns(&sh->loaded, l, URING_IDLE_NS);
-		else
-			futex(&sh->loaded, FUTEX_WAIT, l);
-	}
+	    !__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE))
+		futex_wait(&sh->loaded, l, inflight ? URING_IDLE_NS : 0);
 	__atomic_sub_fetch(&sh->sleepers, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE))
 		_exit(IOR_EXIT_SYS);
