@@ -150,7 +150,8 @@ trace_for() {
 # replay_capture [REGEX]: the pipeline on $S/cap.ior: ior-map (with -i
 # REGEX: the application's files only) into $S/map.ior, ior-gen into
 # $S/prog.replay, ior-init under the fresh root $S/root, and ior-replay
-# as fast as possible into $S/result.ior. ior-replay's exit status is
+# into $S/result.ior, as fast as possible, or timed (-T) when
+# REPLAY_TIMED is set. ior-replay's exit status is
 # left in REPLAY_STATUS, its standard error in $S/replay.err: a replay
 # that refuses its program is what some tests check. Sets ROOT.
 replay_capture() {
@@ -167,7 +168,7 @@ replay_capture() {
 	echo "# step: ior-replay"
 	REPLAY_STATUS=0
 	SECONDS=0
-	timeout 120 ior-replay -C "$ROOT" "$S/prog.replay" > "$S/result.ior" \
+	timeout 120 ior-replay ${REPLAY_TIMED:+-T} -C "$ROOT" "$S/prog.replay" > "$S/result.ior" \
 		2> "$S/replay.err" || REPLAY_STATUS=$?
 	echo "# ior-replay exited $REPLAY_STATUS after ${SECONDS}s;" \
 		"the capture spans $(span "$S/cap.ior")s"
@@ -371,10 +372,12 @@ my_start() {
 # my_captured ENGINE: start a server on ENGINE, fill sysbench's tables,
 # start sysbench oltp_read_write and, once it reports its first second,
 # attach ior-trace -p to the server for MY_SECS seconds; then replay the
-# capture (replay_capture, unfiltered, as the README runs it). Sets S,
-# MY_* and ROOT.
+# capture (replay_capture, unfiltered, as the README runs it), timed:
+# the depth it keeps is the claim, and replayed as fast as possible the
+# think time between InnoDB's bursts goes, and their requests meet.
+# Sets S, MY_* and ROOT.
 my_captured() {
-	local sb
+	local sb REPLAY_TIMED=1
 	S=$(scratch)
 	DB_NAME=mariadb-$1
 	my_start "$1"
