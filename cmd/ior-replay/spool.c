@@ -115,48 +115,45 @@ uint64_t spool_file_tell(const struct spool *s)
 	return s->flushed + s->len;
 }
 
-void spool_file_patch(struct spool *s, uint64_t at, const void *p, size_t n)
+/*
+ * n bytes at offset at of the spool, written from b (patch) or read into
+ * it: the part in the file by pwrite or pread, the rest in the buffer.
+ * Reading, the buffer holds what was read, all of it in the file.
+ */
+static void spool_file_at(struct spool *s, uint64_t at, char *b, size_t n,
+			  int patch)
 {
-	const char *b = p;
+	int all_in_file = !patch && s->reading;
 	ssize_t k;
 
-	while (n && at < s->flushed) {	/* in the file */
-		size_t m = s->flushed - at < n ? s->flushed - at : n;
+	while (n && (all_in_file || at < s->flushed)) {
+		size_t m = all_in_file || s->flushed - at >= n ? n :
+			s->flushed - at;
 
-		k = pwrite(s->fd, b, m, at);
+		k = patch ? pwrite(s->fd, b, m, at) : pread(s->fd, b, m, at);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			ior_err(IOR_EXIT_SYS, "spooling %s", s->what);
+			ior_err(IOR_EXIT_SYS, patch ? "spooling %s" :
+				"reading the spooled %s", s->what);
 		at += k;
 		b += k;
 		n -= k;
 	}
-	if (n)			/* in the buffer */
+	if (n && patch)
 		memcpy(s->buf + (at - s->flushed), b, n);
+	else if (n)
+		memcpy(b, s->buf + (at - s->flushed), n);
+}
+
+void spool_file_patch(struct spool *s, uint64_t at, const void *p, size_t n)
+{
+	spool_file_at(s, at, (char *)p, n, 1);	/* only read from */
 }
 
 void spool_file_peek(const struct spool *s, uint64_t at, void *p, size_t n)
 {
-	char *b = p;
-	ssize_t k;
-
-	/* reading, the buffer holds what was read, all of it in the file */
-	while (n && (s->reading || at < s->flushed)) {
-		size_t m = s->reading || s->flushed - at >= n ? n :
-			s->flushed - at;
-
-		k = pread(s->fd, b, m, at);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			ior_err(IOR_EXIT_SYS, "reading the spooled %s", s->what);
-		at += k;
-		b += k;
-		n -= k;
-	}
-	if (n)			/* in the buffer */
-		memcpy(b, s->buf + (at - s->flushed), n);
+	spool_file_at((struct spool *)s, at, p, n, 0);	/* only read */
 }
 
 void spool_file_rewind(struct spool *s)
