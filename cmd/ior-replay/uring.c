@@ -100,6 +100,15 @@ static void lock_rings(void)
 	rings_held++;
 }
 
+/* The lock if it is free (or already the caller's): whether it took it. */
+static int trylock_rings(void)
+{
+	if (pthread_mutex_trylock(&prings.lock))
+		return 0;
+	rings_held++;
+	return 1;
+}
+
 static void unlock_rings(void)
 {
 	rings_held--;
@@ -934,9 +943,8 @@ int uring_reap_idle(void)
 	 * InnoDB replay waited 57,000 times for it, 15,000 without these).
 	 * Busy, look again after the sleep.
 	 */
-	if (pthread_mutex_trylock(&prings.lock))
+	if (!trylock_rings())
 		return 1;
-	rings_held++;
 	for (uint32_t i = 0; i < prings.nrings; i++) {
 		uring_reap(prings.rings[i]);
 		out |= prings.rings[i]->outstanding > 0;
