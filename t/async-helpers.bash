@@ -212,11 +212,20 @@ peak_depth() {
 # workload keeps, where the peak is one burst's, set by how fast the
 # device answered it.
 depth_p99() {
-	awk '!/^#/ && $5 ~ /^(aio|uring):/ && !/ skip=/ && !/ inflight=1/ {
-		printf "%.9f 1\n%.9f 0\n", $1, $1 + $7 / 1e9 }' "$1" |
+	submission_depths "$1" | awk '{ v[NR] = $1 } END { print NR ? v[int((NR - 1) * 0.99) + 1] : 0 }'
+}
+
+# submission_depths FILE [cdur]: for each async request of FILE issued and
+# completed, the number in flight as it was submitted, itself included,
+# sorted; each lasting its DUR, or with cdur its captured one (cdur=).
+submission_depths() {
+	awk -v key="${2:-}" '!/^#/ && $5 ~ /^(aio|uring):/ && !/ skip=/ && !/ inflight=1/ {
+		d = key == "" ? $7 : ""
+		for (i = 8; key != "" && i <= NF; i++)
+			if (index($i, key "=") == 1) d = substr($i, length(key) + 2)
+		if (d != "") printf "%.9f 1\n%.9f 0\n", $1, $1 + d / 1e9 }' "$1" |
 		sort -k1,1n -k2,2n |
-		awk '$2 == 1 { print ++d; next } { d-- }' | sort -n |
-		awk '{ v[NR] = $1 } END { print NR ? v[int((NR - 1) * 0.99) + 1] : 0 }'
+		awk '$2 == 1 { print ++d; next } { d-- }' | sort -n
 }
 
 # offered_depth FILE: of a replay's result FILE, the 99th percentile and
@@ -225,12 +234,7 @@ depth_p99() {
 # cdur=): the depth the replay's submissions offer the device, which
 # does not hang on how fast the replay's device answers them.
 offered_depth() {
-	awk '!/^#/ && $5 ~ /^(aio|uring):/ && !/ skip=/ && !/ inflight=1/ {
-		d = ""
-		for (i = 8; i <= NF; i++) if ($i ~ /^cdur=/) d = substr($i, 6)
-		if (d != "") printf "%.9f 1\n%.9f 0\n", $1, $1 + d / 1e9 }' "$1" |
-		sort -k1,1n -k2,2n |
-		awk '$2 == 1 { print ++d; next } { d-- }' | sort -n |
+	submission_depths "$1" cdur |
 		awk '{ v[NR] = $1 }
 		     END { print NR ? v[int((NR - 1) * 0.99) + 1] " " v[NR] : "0 0" }'
 }
