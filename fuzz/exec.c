@@ -178,6 +178,15 @@ static _Noreturn void child(const char *prog, char *const argv[])
 		_exit(127);
 	for (fd = 3; fd < 1024; fd++)
 		close(fd);
+	/*
+	 * The reader, opened while still root: a build in a directory only
+	 * root may enter (a clone under mktemp -d, 0700) is one that uid
+	 * 65534 could not exec by its name. Not close-on-exec, so that a
+	 * script's interpreter can open it as /dev/fd/N.
+	 */
+	fd = open(prog, O_PATH);
+	if (fd < 0)
+		_exit(127);
 	sigset_t none;
 
 	sigemptyset(&none);
@@ -203,7 +212,7 @@ static _Noreturn void child(const char *prog, char *const argv[])
 			_exit(127);
 		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	}
-	execv(prog, argv);
+	syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
 	_exit(127);
 }
 
