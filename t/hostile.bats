@@ -844,6 +844,36 @@ ior-replay: stuck: seq=3 pid=2 tid=2 openat, in its call"
 	assert_success
 }
 
+@test "ior-replay: the watchdog of a timed, streamed replay looks past requests the window let go, and the replay ends" {
+	# Thread 1 submits two requests, which thread 2 reaps, then waits
+	# half a second for its close while thread 2's accesses take the
+	# window far past them. The watchdog, looking ten times a second
+	# for thread 1's next op, once walked back from it through the
+	# requests' slots, long reused: for good.
+	local k
+	SEQ=0
+	{
+		stream replay
+		op_at 0.001 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op_at 0.001 1 1 io_setup 0 nr=16 ctx=0x7f0000
+		op_at 0.001 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
+		op_at 0.002 1 1 io_submit 2 ctx=0x7f0000 nr=2 sub=1
+		op_at 0.003 1 2 io_getevents 2 ctx=0x7f0000 min_nr=2 nr=16
+		op_at 0.002 1 1 aio:pwrite 4096 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=1 iocb=0x1000
+		op_at 0.002 1 1 aio:pwrite 4096 fd=3 offset=4096 count=4096 ctx=0x7f0000 sub=1 iocb=0x1040
+		for k in $(seq 100); do
+			op_at "$(printf '0.%03d' $((k + 3)))" 1 2 access 0 path=/ amode=F_OK
+		done
+		op_at 0.6 1 1 close 0 fd=3
+	} | add_vfds > "$S/p"
+	mkdir "$R"
+	IOR_REPLAY_WINDOW=8 run --separate-stderr timeout -k 5 30 ior-replay -T -W 1 -C "$R" "$S/p"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_line --regexp "^#stat ior-replay ops=108 errors=0 mismatched=0 skipped=0 "
+	assert_equal "$(stat -c %s "$R/f")" 8192
+}
+
 # -- resource limits --
 
 # tasks_program N: a replay program of N processes, each making one

@@ -274,8 +274,11 @@ int window_full(void)
 }
 
 /*
- * Ops of thread t after i are ones it has not issued (the watchdog asks
- * after the op a thread issued last), so not done: still in their slots.
+ * The first op of thread t after i still in its slot; NONE: none loaded.
+ * The watchdog asks after the op a thread issued last, and the requests
+ * that follow it in its thread may have been reaped and let go since, their
+ * slots taken by ops further on: the walk back from the thread's newest
+ * stops at the first op let go, never reading a slot no longer its own.
  */
 uint32_t window_after(uint32_t t, uint32_t i)
 {
@@ -284,9 +287,10 @@ uint32_t window_after(uint32_t t, uint32_t i)
 	if (!prog.streamed)
 		return op_at(i)->next;
 	k = win.tail[t];
-	if (k == NONE || k == i)
+	if (k == NONE || k <= i || k < win.written)
 		return NONE;
-	while ((p = win.prevs[k & prog.wmask]) != i)
+	while ((p = win.prevs[k & prog.wmask]) != NONE && p > i &&
+	       p >= win.written)
 		k = p;
 	return k;
 }
