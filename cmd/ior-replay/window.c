@@ -274,6 +274,22 @@ int window_full(void)
 }
 
 /*
+ * The op of a thread's chain, walked back through op.prev from its op
+ * k, that comes right after its op i; the walk stops sooner at an op
+ * below floor (let go: its slot may be another op's by now), or one the
+ * thread has none before. The ops walked are in their slots: loaded, and
+ * from floor on.
+ */
+static uint32_t chain_after(uint32_t k, uint32_t i, uint32_t floor)
+{
+	uint32_t p;
+
+	while ((p = win.prevs[k & prog.wmask]) != NONE && p > i && p >= floor)
+		k = p;
+	return k;
+}
+
+/*
  * The first op of thread t after i still in its slot; NONE: none loaded.
  * The watchdog asks after the op a thread issued last, and the requests
  * that follow it in its thread may have been reaped and let go since, their
@@ -282,17 +298,14 @@ int window_full(void)
  */
 uint32_t window_after(uint32_t t, uint32_t i)
 {
-	uint32_t k, p;
+	uint32_t k;
 
 	if (!prog.streamed)
 		return op_at(i)->next;
 	k = win.tail[t];
 	if (k == NONE || k <= i || k < win.written)
 		return NONE;
-	while ((p = win.prevs[k & prog.wmask]) != NONE && p > i &&
-	       p >= win.written)
-		k = p;
-	return k;
+	return chain_after(k, i, win.written);
 }
 
 /*
@@ -550,18 +563,19 @@ uint32_t window_wait(uint32_t i)
 	return l;
 }
 
+/*
+ * The thread's own walk needs no floor: every op of it after i, not run
+ * yet, is not done, so not let go (window.h).
+ */
 uint32_t window_next(uint32_t t, uint32_t i)
 {
-	uint32_t l, k, p;
+	uint32_t l, k;
 
 	for (;;) {
 		l = __atomic_load_n(&sh->loaded, __ATOMIC_ACQUIRE);
 		k = __atomic_load_n(&win.tail[t], __ATOMIC_RELAXED);
-		if (k != NONE && k != i && k < l) {
-			while ((p = win.prevs[k & prog.wmask]) != i)
-				k = p;
-			return k;
-		}
+		if (k != NONE && k != i && k < l)
+			return chain_after(k, i, 0);
 		sleep_loaded(l);
 	}
 }
