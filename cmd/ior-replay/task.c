@@ -128,15 +128,15 @@ static uintptr_t mapped_from, mapped_to;
  * A forked process does not inherit the page table entries of the shared
  * result slots: the first write to each page faults, once in 100 ops,
  * inside the measured loop. As fast as possible, map the slots of ops
- * first..last before the first op instead (streamed, the whole window's:
- * its results, ops and strings). Not when timed: mapping all the slots
- * between its first and last op could make its first op late, where a
- * fault now and then costs nothing. Failure (a kernel before 5.14) only
- * leaves the faults. Slots this process mapped already are not mapped
- * again: the threads of one process share their page tables, and threads
- * whose ops interleave each span nearly every slot, so that each mapped
- * them all, at once, waiting for each other's page locks (4 readers of
- * one file: 500 sleeps a replay).
+ * first..last before the first op instead (streamed, the window's slots
+ * they take: their results and ops, and the strings). Not when timed:
+ * mapping all the slots between its first and last op could make its
+ * first op late, where a fault now and then costs nothing. Failure (a
+ * kernel before 5.14) only leaves the faults. Slots this process mapped
+ * already are not mapped again: the threads of one process share their
+ * page tables, and threads whose ops interleave each span nearly every
+ * slot, so that each mapped them all, at once, waiting for each other's
+ * page locks (4 readers of one file: 500 sleeps a replay).
  */
 static void prefault(const void *from, const void *to, int advice)
 {
@@ -146,29 +146,71 @@ static void prefault(const void *from, const void *to, int advice)
 	madvise((void *)a, (uintptr_t)to - a, advice);
 }
 
+/*
+ * Mapped is not enough in a virtual machine whose hypervisor keeps page
+ * tables of its own (shadow paging, as PVM guests have): there the first
+ * read of each page in a process costs 1-2 us, the first write 5 us,
+ * even once mapped. A streamed replay's first pass over its window took
+ * 170 ns an op more than the passes after it (200000 preads, as fast as
+ * possible). So each page is touched here too, before the first op:
+ * results written (an atomic add of 0 to a state word leaves it as it
+ * is, whoever writes it meanwhile), ops read.
+ */
+static void touch_slots(uint32_t from, uint32_t to)
+{
+	uintptr_t pg = sysconf(_SC_PAGESIZE), last = 0, a;
+
+	for (uint32_t s = from; s < to; s++)
+		if ((a = (uintptr_t)&sh->res[s].state & ~(pg - 1)) != last) {
+			__atomic_fetch_add(&sh->res[s].state, 0,
+					   __ATOMIC_RELAXED);
+			last = a;
+		}
+	if (!prog.streamed)
+		return;
+	for (a = (uintptr_t)&prog.ops[from]; a < (uintptr_t)&prog.ops[to];
+	     a = (a | (pg - 1)) + 1)
+		(void)*(volatile const char *)a;
+}
+
+/* Slots [from, to): their results, and, streamed, their ops. */
+static void prefault_slots(uint32_t from, uint32_t to)
+{
+	prefault(&sh->res[from], &sh->res[to], MADV_POPULATE_WRITE);
+	if (prog.streamed)
+		prefault(&prog.ops[from], &prog.ops[to], MADV_POPULATE_READ);
+	touch_slots(from, to);
+}
+
 static void prefault_results(uint32_t first, uint32_t last)
 {
-	uint32_t n = prog.wmask + 1;
+	uint32_t n = prog.wmask + 1, lo, hi;
 	uintptr_t from, to;
 
 	if (opt.timed || first == NONE)
 		return;
-	if (prog.streamed) {
+	if (last - first >= n - 1) {	/* every slot */
 		first = 0;
 		last = n - 1;
 	}
-	from = (uintptr_t)&sh->res[first];
-	to = (uintptr_t)&sh->res[last + 1];
-	if (from >= mapped_from && to <= mapped_to)
+	/* Streamed, ops first..last may wrap round the window's end. */
+	lo = first & prog.wmask;
+	hi = last & prog.wmask;
+	from = (uintptr_t)&sh->res[lo];
+	to = (uintptr_t)&sh->res[hi + 1];
+	if (lo <= hi && from >= mapped_from && to <= mapped_to)
 		return;
-	prefault(&sh->res[first], &sh->res[last + 1], MADV_POPULATE_WRITE);
-	if (prog.streamed) {
-		prefault(&prog.ops[0], &prog.ops[n], MADV_POPULATE_READ);
+	if (lo <= hi)
+		prefault_slots(lo, hi + 1);
+	else {
+		prefault_slots(lo, n);
+		prefault_slots(0, hi + 1);
+	}
+	if (prog.streamed)
 		prefault(prog.arena, prog.arena + prog.arena_len,
 			 MADV_POPULATE_READ);
-	}
 	/* Only the first thread, before it starts another, says what. */
-	if (!__atomic_load_n(&others, __ATOMIC_ACQUIRE)) {
+	if (!__atomic_load_n(&others, __ATOMIC_ACQUIRE) && lo <= hi) {
 		mapped_from = from;
 		mapped_to = to;
 	}
