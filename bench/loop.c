@@ -2,7 +2,8 @@
  * loop - the traced process of the capture-cost benchmark: N calls of
  * pread(fd, buf, 1, 0), timed inside the process so that start-up and
  * tracer attach do not count. Writes nanoseconds per call to RESULT (not
- * to stdout, which may carry a trace stream).
+ * to stdout, which may carry a trace stream), and on a second line the
+ * CPU seconds (user + system) it used, whoever else runs with it.
  *
  *	loop N FILE RESULT
  */
@@ -10,12 +11,14 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 int main(int argc, char *argv[])
 {
 	struct timespec t0, t1;
+	struct rusage ru;
 	FILE *res;
 	long n;
 	char c;
@@ -42,5 +45,8 @@ int main(int argc, char *argv[])
 	}
 	fprintf(res, "%.1f\n", ((t1.tv_sec - t0.tv_sec) * 1e9 +
 				(t1.tv_nsec - t0.tv_nsec)) / n);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		fprintf(res, "%.6f\n", ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+			(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	return fclose(res) ? 1 : 0;
 }
