@@ -711,6 +711,29 @@ one_by_one() {
 	assert_output 2
 }
 
+@test "a program of many MiB is the same written to a file, appended to one, and read late from a pipe" {
+	# Written to a file, the spool is punched behind the copy every
+	# 8 MiB; into a pipe it must not be, the pipe holding the spool's
+	# own pages until its reader, here a second late, takes them.
+	{
+		stream map
+		echo "#meta ior-map cwd.1=/srv"
+		open_rec 1 1 /srv/f O_RDONLY 4096
+		awk 'BEGIN { for (i = 0; i < 250000; i++)
+			printf "0.%09d 1 1 app pread64 1 100 fd=3 count=1 offset=%d vfd=1 ofd=1 file=/srv/f\n", 2000 + i, i % 4096 }'
+	} > "$D/in"
+	ior-gen "$D/in" > "$D/file"
+	ior-gen "$D/in" >> "$D/appended"
+	ior-gen "$D/in" | { sleep 1; cat; } > "$D/piped"
+	[ "$(stat -c %s "$D/file")" -gt $((2 * 8 << 20)) ]
+	cmp "$D/file" "$D/appended"
+	cmp "$D/file" "$D/piped"
+	run grep -c ' pread64 ' "$D/file"
+	assert_output 250000
+	run tail -n 1 "$D/file"
+	assert_output --partial '#stat ior-gen records=250001 '
+}
+
 @test "a stream that is not a map stream is refused" {
 	stream trace > "$D/in"
 	run --separate-stderr ior-gen "$D/in"
