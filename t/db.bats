@@ -34,9 +34,9 @@ async_report() {
 # it (timed: my_captured) and skips nothing, its requests are the
 # program's, CALL for CALL, in count and bytes; and its submissions keep
 # the capture's depth: the depth they offer at the captured latencies
-# (offered_depth) has a 99th percentile within 25% of the capture's, and
-# a peak at least 80% of the capture's (the bursts are not split); on the
-# sanitizer build, within 40% and at least 60% (below).
+# (offered_depth) has a 99th percentile within 40% of the capture's, and
+# a peak at least 60% of the capture's (the bursts are not split; the
+# figures behind these bounds are below).
 #
 # Not the depth the replay's device kept, which async_report prints: a
 # depth is submissions times latency, and the latency is the device's
@@ -62,18 +62,16 @@ async_report() {
 # 89 at the 99th percentile).
 # Measured again with the server stopped first, as a fraction of the
 # captured figure: on the plain build (3 runs each) the offered peak
-# 0.96-1.13, the 99th percentile 0.87-0.97. On the sanitizer build (4
-# runs each), its replays late by 3-15 ms at the 99th percentile against
-# 1.4-4.9 ms, the peak 0.73-1.09 and the 99th percentile 0.73-0.93:
-# io_uring's failed the 25% bound once. There, so that the pass for
-# memory errors does not fail by chance, the 99th percentile is within
-# 40% and the peak at least 60%: bounds a replay that split the bursts,
+# 0.96-1.13, the 99th percentile 0.87-0.97; on the sanitizer build (4
+# runs each), its replays late by 3-15 ms at the 99th percentile, the
+# peak 0.73-1.09 and the 99th percentile 0.73-0.93. Then a CI run's
+# plain pass came to 0.74 on io_uring (67 against 91; its replay late
+# by 109 us at the median, against 21-41 us in those runs): the
+# machine's, not the build's. The bounds were 25% and 80%, and failed by
+# chance so; they are 40% and 60%, which a replay that split the bursts,
 # its submissions one or a few at a time, is still far outside.
 async_replayed_whole() {
-	local captured kept pct=25 peak=8
-	if sanitized; then
-		pct=40 peak=6
-	fi
+	local captured kept
 	captured=$(async_requests "$S/cap.ior")
 	kept=$(async_requests "$S/prog.replay")
 	[ "$captured" -gt 0 ]
@@ -87,8 +85,8 @@ async_replayed_whole() {
 	diff -u "$S/prog.async" "$S/result.async"
 	local offered
 	offered=$(offered_depth "$S/result.ior")
-	within_pct "$(depth_p99 "$S/cap.ior")" "${offered% *}" "$pct"
-	[ $((${offered#* } * 10)) -ge $(($(peak_depth "$S/cap.ior") * peak)) ]
+	within_pct "$(depth_p99 "$S/cap.ior")" "${offered% *}" 40
+	[ $((${offered#* } * 10)) -ge $(($(peak_depth "$S/cap.ior") * 6)) ]
 }
 
 # fio_replayed_whole: the checks of fio: the replay's requests are the

@@ -33,14 +33,6 @@ strace() {
 	env "$(no_leak_check)" strace "$@"
 }
 
-# sanitized: the tools under test are the sanitizer build (make asan),
-# two to three times slower in CPU. A bound on how closely a replay keeps
-# the capture's timing is looser there, each saying by how much and why:
-# that pass is for memory errors, and it must not fail by chance.
-sanitized() {
-	grep -q -a -m 1 __asan_init "$IOR_BIN/ior-replay"
-}
-
 # skip_or_fail WHY: skip this test, saying why; under CI, where every
 # test must run, fail it instead.  Call it as "COND || skip_or_fail WHY".
 skip_or_fail() {
