@@ -52,6 +52,7 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -209,6 +210,21 @@ static void parse_options(int argc, char **argv)
 	}
 }
 
+/*
+ * glibc's malloc, making a ninth arena (a new thread's), counts the CPUs
+ * by opening /sys/devices/system/cpu/online unless M_ARENA_MAX is set:
+ * in a replay thread, that descriptor would take the lowest free number
+ * for a moment, and an open of another thread a higher one than the
+ * program's order gives it, in some runs only. The limit glibc would
+ * set, set here, before any replay process exists.
+ */
+static void limit_arenas(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	mallopt(M_ARENA_MAX, (int)(n > 0 ? n : 2) * (sizeof(long) == 4 ? 2 : 8));
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t lead = 0, wall_ns, start, t0;
@@ -234,6 +250,7 @@ int main(int argc, char **argv)
 
 	/* Modes are the captured ones, whatever the caller's umask. */
 	umask(0);
+	limit_arenas();
 	cache_prepare();
 	replay_setup();
 	results_prepare();
