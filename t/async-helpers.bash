@@ -51,16 +51,9 @@ outcomes() {
 
 # unmeasured_lines FILE: the result lines of FILE without what a replay
 # measures (TIME, DUR) or what differs from one run to the next (the
-# address a mapping got, the descriptor a ring got): what two replays of
-# one program write alike. A ring's descriptor is the replay's own number,
-# as ior-replay's own check of RET takes it (any descriptor matches); two
-# replays of one program once gave the first ring 16 and 7, and once the
-# second 18 and 19, every other line alike. A failed setup's RET stays.
+# address a mapping got): what two replays of one program write alike.
 unmeasured_lines() {
-	awk '!/^#/ { $1 = ""; $7 = ""
-		if ($5 ~ /^m(re)?map$/) $6 = ""
-		if (($5 == "io_uring_setup" || ($5 == "ior:fd" && / entries=/)) && $6 >= 0) $6 = ""
-		print }' "$1"
+	awk '!/^#/ { $1 = ""; $7 = ""; if ($5 ~ /^m(re)?map$/) $6 = ""; print }' "$1"
 }
 
 # capture_batches FILE: the number of requests of each io_submit and
