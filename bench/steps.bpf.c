@@ -46,24 +46,28 @@ struct event {
 	__u8 pad[EVENT_SIZE - 88];
 };
 
-static __always_inline struct slot *slot_of(long nr)
+/*
+ * The slot of the current thread for a call nr the steps trace, with the
+ * current task in *task, else NULL: the task is fetched only for them.
+ */
+static __always_inline struct slot *slot_of(long nr, struct task_struct **task)
 {
-	struct task_struct *task;
 	__u32 tid;
 
 	if (nr != NR_PREAD64)
 		return NULL;
-	task = bpf_get_current_task_btf();
-	tid = task->pid;
+	*task = bpf_get_current_task_btf();
+	tid = (*task)->pid;
 	return bpf_map_lookup_elem(&slots, &tid);
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_enter, struct pt_regs *regs, long id)
 {
+	struct task_struct *task;
 	struct slot *s;
 
-	if (step < 1 || !(s = slot_of(id)))
+	if (step < 1 || !(s = slot_of(id, &task)))
 		return 0;
 	if (step >= 2)
 		s->time = bpf_ktime_get_ns();
@@ -78,7 +82,7 @@ int BPF_PROG(on_exit, struct pt_regs *regs, long ret)
 	struct slot *s;
 	__u64 time, dur;
 
-	if (step < 1 || !(s = slot_of(regs->orig_ax)))
+	if (step < 1 || !(s = slot_of(regs->orig_ax, &task)))
 		return 0;
 	if (step < 2)
 		return 0;
@@ -87,7 +91,6 @@ int BPF_PROG(on_exit, struct pt_regs *regs, long ret)
 	dur = bpf_ktime_get_ns() - time;
 	if (step < 3 || !(e = bpf_ringbuf_reserve(&events, sizeof(*e), 0)))
 		return 0;
-	task = bpf_get_current_task_btf();
 	e->time = time;
 	e->dur = dur;
 	e->ret = ret;
