@@ -506,7 +506,7 @@ static int sqpoll_alone(const struct args *a)
 static void decide(const struct ior_in *in, struct ior_rec *r,
 		   struct ior_out *spool)
 {
-	struct decision d = { .call = ior_call_find_seen(r->call) };
+	struct decision d = { .call = ior_call_find_rec(r) };
 	struct path_ent *fe = NULL, *fe2 = NULL;
 	struct after_list l;
 	struct args a;
