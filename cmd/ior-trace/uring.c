@@ -125,16 +125,32 @@ static void put_uring_op(const struct ior_event *e, const char *path,
 	}
 }
 
+/*
+ * The CALL of a request of opcode op: "uring:" and its name, made once
+ * for each opcode (a snprintf() an event was a twentieth of the
+ * tracer's time under a million requests a second), or its number.
+ */
+static const char *uring_call(uint16_t op, char *buf, size_t size)
+{
+	static char names[IOR_URING_OPS][32];
+
+	if (op >= IOR_URING_OPS) {
+		snprintf(buf, size, "uring:%u", op);
+		return buf;
+	}
+	if (!names[op][0])
+		snprintf(names[op], sizeof(names[op]), "uring:%s",
+			 ior_uring_ops[op]);
+	return names[op];
+}
+
 void write_uring(const struct ior_event *e, const char *path, bool inflight)
 {
 	uint16_t op = e->nr;
 	uint64_t exec = e->val[1] & ~(uint64_t)IOR_EXEC_BATCH;
-	char call[32];
+	char buf[32];
+	const char *call = uring_call(op, buf, sizeof(buf));
 
-	if (op < IOR_URING_OPS)
-		snprintf(call, sizeof(call), "uring:%s", ior_uring_ops[op]);
-	else
-		snprintf(call, sizeof(call), "uring:%u", op);
 	put_head(rel_time(e->time), e->pid, e->tid, e->comm, call,
 		 inflight ? 0 : e->ret, inflight ? 0 : e->dur);
 	if ((int64_t)e->args[5] >= 0)
