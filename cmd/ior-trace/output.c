@@ -179,20 +179,41 @@ void put_umask(const struct ior_event *e)
 	ior_put_kv(&trace_out, "umask", buf);
 }
 
+/*
+ * Digits of v in base 10 or 16 (lower case), written backwards ending at
+ * end: their start. By hand, not snprintf(): an io_uring request has a
+ * user_data, a file a device, and at a million records a second the
+ * tracer's snprintf() calls were a twentieth of its time.
+ */
+static char *digits_before(char *end, uint64_t v, unsigned base)
+{
+	do {
+		*--end = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	return end;
+}
+
 void put_hex(const char *key, uint64_t v)
 {
-	char buf[24];
+	char buf[24], *p = buf + sizeof(buf);
 
-	snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)v);
-	ior_put_kv(&trace_out, key, v ? buf : "0x0");
+	*--p = 0;
+	p = digits_before(p, v, 16);
+	*--p = 'x';
+	*--p = '0';
+	ior_put_kv(&trace_out, key, p);
 }
 
 void put_dev(const char *key, uint64_t dev)
 {
-	char buf[32];
+	char buf[32], *p = buf + sizeof(buf);
 
-	snprintf(buf, sizeof(buf), "%u:%u", major(dev), minor(dev));
-	ior_put_kv(&trace_out, key, buf);
+	*--p = 0;
+	p = digits_before(p, minor(dev), 10);
+	*--p = ':';
+	p = digits_before(p, major(dev), 10);
+	ior_put_kv(&trace_out, key, p);
 }
 
 void put_dirfd(const char *key, uint64_t arg)
