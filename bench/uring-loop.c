@@ -19,6 +19,7 @@
  *	uring-loop N FILE RATE RESULT
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
 #include <stdio.h>
@@ -44,7 +45,7 @@ static void sleep_to(long long t)
 	struct timespec d = { .tv_sec = t / 1000000000LL,
 			      .tv_nsec = t % 1000000000LL };
 
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &d, NULL))
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &d, NULL) == EINTR)
 		;
 }
 
