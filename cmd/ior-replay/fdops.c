@@ -212,13 +212,10 @@ static int64_t fd_call(struct thread_state *w, const struct prog_op *op, int fd)
 
 	switch (op->kind) {
 	case IOR_REPLAY_READ:
-		return neg(read(fd, w->rbuf, op->count));
 	case IOR_REPLAY_WRITE:
-		return neg(write(fd, wdata, op->count));
 	case IOR_REPLAY_PREAD:
-		return neg(pread(fd, w->rbuf, op->count, op->offset));
 	case IOR_REPLAY_PWRITE:
-		return neg(pwrite(fd, wdata, op->count, op->offset));
+		return plain_rw(w, op, fd);
 	case IOR_REPLAY_READV:
 		return neg(readv(fd, w->iov, op->iovcnt));
 	case IOR_REPLAY_WRITEV:

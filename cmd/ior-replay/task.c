@@ -23,6 +23,7 @@
 #include "ior.h"
 #include "aio.h"
 #include "buffers.h"
+#include "fdops.h"
 #include "fdtab.h"
 #include "issue.h"
 #include "mappings.h"
@@ -300,7 +301,8 @@ static void run_thread(uint32_t t)
 		note_at(t, i);
 		if (is_uring_request(op->kind))
 			uring_alone(w, i);
-		else if ((skip = issue_op(w, op, res))) {
+		else if ((skip = is_plain_rw(op) ? issue_plain_rw(w, op, res) :
+			  issue_op(w, op, res))) {
 			res->start = now_ns() - sh->t0;
 			res->skip = skip;
 			finish(i, ST_SKIPPED);
