@@ -849,7 +849,11 @@ ior-replay: stuck: seq=3 pid=2 tid=2 openat, in its call"
 	# half a second for its close while thread 2's accesses take the
 	# window far past them. The watchdog, looking ten times a second
 	# for thread 1's next op, once walked back from it through the
-	# requests' slots, long reused: for good.
+	# requests' slots, long reused: for good. The reap follows the
+	# io_submit (after=, as ior-gen writes it for a reap of its
+	# requests): without it, a fork slow enough (3 ms, once, under the
+	# sanitizer) let the reap run first and find nothing, and the
+	# requests, reaped by no one until thread 1 ended, held the window.
 	local k
 	SEQ=0
 	{
@@ -858,7 +862,7 @@ ior-replay: stuck: seq=3 pid=2 tid=2 openat, in its call"
 		op_at 0.001 1 1 io_setup 0 nr=16 ctx=0x7f0000
 		op_at 0.001 1 1 sched:fork 0 child=2 cpid=1 flags=CLONE_VM\|CLONE_FS\|CLONE_FILES\|CLONE_THREAD
 		op_at 0.002 1 1 io_submit 2 ctx=0x7f0000 nr=2 sub=1
-		op_at 0.003 1 2 io_getevents 2 ctx=0x7f0000 min_nr=2 nr=16
+		op_at 0.003 1 2 io_getevents 2 ctx=0x7f0000 min_nr=2 nr=16 after=4
 		op_at 0.002 1 1 aio:pwrite 4096 fd=3 offset=0 count=4096 ctx=0x7f0000 sub=1 iocb=0x1000
 		op_at 0.002 1 1 aio:pwrite 4096 fd=3 offset=4096 count=4096 ctx=0x7f0000 sub=1 iocb=0x1040
 		for k in $(seq 100); do
