@@ -112,9 +112,31 @@ const struct ior_flag ior_whence_names[] = {
 	{ NULL, 0, 0 },
 };
 
+/*
+ * s (len bytes) at buf + n, as snprintf(buf + n, cap - n, "%s", s) puts
+ * it: what fits, ended by a NUL; the length it would have.
+ */
+static size_t put_at(char *buf, size_t cap, size_t n, const char *s,
+		     size_t len)
+{
+	if (n < cap) {
+		size_t k = len < cap - n - 1 ? len : cap - n - 1;
+
+		memcpy(buf + n, s, k);
+		buf[n + k] = 0;
+	}
+	return n + len;
+}
+
+/*
+ * Without snprintf: ior-trace formats the flags of every io_uring
+ * request (sqe_flags=), and snprintf's parsing of its format was the
+ * most of ior-trace's own time on them.
+ */
 size_t ior_flags_format(char *buf, size_t cap, const struct ior_flag *t,
 			uint64_t v)
 {
+	char hex[2 + 2 * sizeof(uint64_t)], *h = hex + sizeof(hex);
 	size_t n = 0;
 	uint64_t left = v;
 	int any = 0;
@@ -129,15 +151,25 @@ size_t ior_flags_format(char *buf, size_t cap, const struct ior_flag *t,
 		/* A field (access mode, whence) is compared whole, once. */
 		if (f->mask && ((v & mask) != f->value || (left & mask) != (v & mask)))
 			continue;
-		n += snprintf(buf + n, n < cap ? cap - n : 0, "%s%s",
-			      any ? "|" : "", f->name);
+		if (any)
+			n = put_at(buf, cap, n, "|", 1);
+		n = put_at(buf, cap, n, f->name, strlen(f->name));
 		left &= ~mask;
 		any = 1;
 	}
-	if (left || !any)
-		n += snprintf(buf + n, n < cap ? cap - n : 0, "%s%#llx",
-			      any ? "|" : "", (unsigned long long)left);
-	return n;
+	if (!left && any)
+		return n;
+	/* the rest as "%#llx" writes it: 0x and hex digits, or 0 */
+	if (any)
+		n = put_at(buf, cap, n, "|", 1);
+	do
+		*--h = "0123456789abcdef"[left & 15];
+	while (left >>= 4);
+	if (h[0] != '0') {
+		*--h = 'x';
+		*--h = '0';
+	}
+	return put_at(buf, cap, n, h, hex + sizeof(hex) - h);
 }
 
 /*
