@@ -190,7 +190,14 @@ static int parse(const struct ior_flag *t, const char *s, uint64_t *v);
 
 int ior_flags_parse(const struct ior_flag *t, const char *s, uint64_t *v)
 {
-	size_t n = strlen(s);
+	size_t n;
+
+	/* no flags, most often (sqe_flags=0 on each io_uring request) */
+	if (s[0] == '0' && !s[1]) {
+		*v = 0;
+		return 0;
+	}
+	n = strlen(s);
 	/* its table, its length and two of its bytes tell most apart */
 	unsigned i = (((uintptr_t)t >> 4) + n * 7 +
 		      (unsigned char)s[n / 2] * 3 +
