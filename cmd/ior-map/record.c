@@ -98,7 +98,8 @@ static const uint8_t own_key[NKEYS] = {
 	[K_PATH] = MK_path, [K_PATH2] = MK_path2, [K_DIRFD] = MK_dirfd,
 	[K_DIRFD2] = MK_dirfd2, [K_FD] = MK_fd, [K_FLAGS] = MK_flags,
 	[K_CHILD] = MK_child, [K_CPID] = MK_cpid, [K_OTID] = MK_otid,
-	[K_GROUP] = MK_group,
+	[K_GROUP] = MK_group, [K_RING] = MK_ring, [K_FIXED] = MK_fixed,
+	[K_SLOT] = MK_slot,
 };
 static struct ior_keys keys;
 static int8_t own_of[NMAPKEYS];	/* the K_ a key of keys is, or -1 */

@@ -21,9 +21,12 @@ struct map_counts {
 };
 extern struct map_counts counts;
 
-/* The keys ior-map reads, in the order of struct recinfo's indices. */
+/*
+ * The keys ior-map reads, in the order of struct recinfo's indices; those
+ * after K_GROUP by at[] alone (a request's ring, fixed and slot).
+ */
 enum { K_PATH, K_PATH2, K_DIRFD, K_DIRFD2, K_FD, K_FLAGS, K_CHILD, K_CPID,
-       K_OTID, K_GROUP, NKEYS };
+       K_OTID, K_GROUP, K_RING, K_FIXED, K_SLOT, NKEYS };
 
 /* What a record holds, found in one pass over its arguments. */
 struct recinfo {

@@ -163,7 +163,7 @@ struct ring_files *uring_request(const struct ior_in *in,
 				 const struct ior_rec *r, struct recinfo *ri,
 				 const struct task *t)
 {
-	int i = ior_find(r, "ring"), k = ior_find(r, "fixed");
+	int i = ri->at[K_RING], k = ri->at[K_FIXED];
 	struct ring_files *g = i < 0 ? NULL : ring_of(t, ior_kv_int(in, r, i));
 	const struct fd_slot *f;
 
@@ -187,7 +187,7 @@ static void do_ring_open(const struct ior_in *in, const struct ior_rec *r,
 			 struct ring_files *g)
 {
 	const char *path = ri->path[0] >= 0 ? ri->raw[0] : "";
-	int i = ior_find(r, "slot");
+	int i = ri->at[K_SLOT];
 	uint64_t vfd = vfd_peek();
 	int64_t slot;
 	struct ofd *o;
