@@ -111,11 +111,21 @@ struct held {
 	uint64_t sub;
 	unsigned long lineno;
 	size_t linelen;
-	struct ior_rec r;
+	size_t room;		/* bytes of line[] */
+	struct ior_rec r;	/* its arguments to nkv only */
 	char line[];		/* as the reader split it */
 };
 static struct held *held;		/* in the order they came */
 static struct held **held_end = &held;
+/*
+ * Entries decided, for the next requests to take: an io_uring capture
+ * holds each request, and a malloc and a free of each cost ior-gen 2% of
+ * its time. At most HELD_SPARE are kept, of line room HELD_ROOM or more.
+ */
+#define HELD_SPARE 64
+#define HELD_ROOM 512
+static struct held *spare;
+static unsigned nspare;
 static uint64_t call_sub;		/* the sub of the call just decided */
 /* The subs of the calls that submit, each once (ior_sub_once). */
 static struct ior_subs submits;
@@ -126,13 +136,42 @@ static char *moved(const struct ior_in *in, char *p, char *line)
 	return line + (p - in->line);
 }
 
+/* An entry with room for a line of len bytes and its NUL. */
+static struct held *held_new(size_t len)
+{
+	struct held *h = spare;
+
+	if (h && h->room > len) {
+		spare = h->next;
+		nspare--;
+		return h;
+	}
+	len = len + 1 > HELD_ROOM ? len + 1 : HELD_ROOM;
+	h = ior_xmalloc(sizeof(*h) + len);
+	h->room = len;
+	return h;
+}
+
+static void held_free(struct held *h)
+{
+	if (nspare == HELD_SPARE) {
+		free(h);
+		return;
+	}
+	h->next = spare;
+	spare = h;
+	nspare++;
+}
+
 static void hold(const struct ior_in *in, const struct ior_rec *r,
 		 uint64_t sub)
 {
-	struct held *h = ior_xmalloc(sizeof(*h) + in->linelen + 1);
+	struct held *h = held_new(in->linelen);
 
 	memcpy(h->line, in->line, in->linelen + 1);
-	h->r = *r;
+	/* the head and the arguments it has: most of kv[] is unused */
+	memcpy(&h->r, r, offsetof(struct ior_rec, kv) +
+	       r->nkv * sizeof(r->kv[0]));
 	h->r.comm = moved(in, r->comm, h->line);
 	h->r.call = moved(in, r->call, h->line);
 	for (int i = 0; i < r->nkv; i++) {
@@ -169,7 +208,7 @@ static void release(const struct ior_in *in, uint64_t sub,
 		at.linelen = h->linelen;
 		at.lineno = h->lineno;
 		decide(&at, &h->r, spool);
-		free(h);
+		held_free(h);
 	}
 }
 
@@ -245,6 +284,13 @@ void gen_finish(void)
 		free(h);
 	}
 	held_end = &held;
+	while (spare) {
+		struct held *h = spare;
+
+		spare = h->next;
+		free(h);
+	}
+	nspare = 0;
 	for (size_t i = 0; i < snapshots.cap; i++)
 		free(snapshots.slot[i].val);
 	ior_hashmap_free(&snapshots);
