@@ -460,6 +460,24 @@ static __always_inline void read_file(struct ior_event *e, long fd)
 	read_file_facts(e, task_file(fd));
 }
 
+/*
+ * This CPU's room for a step's iovecs: on the stack of iov_chunk, a
+ * callback two calls below sys_enter's (read_iocb, an io_submit's), it
+ * made the three frames more than the verifier's 512 bytes, as kernels
+ * without a private BPF stack count them. Its own: read_iocb keeps its
+ * event in scratch.
+ */
+struct iov_buf {
+	__u64 w[2 * IOR_IOV_CHUNK];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct iov_buf);
+} iov_bufs SEC(".maps") __weak;
+
 /* A walk over the iovecs of a vector, IOR_IOV_CHUNK of them a step. */
 struct iov_walk {
 	__u64 iov, cnt, sum;
@@ -476,12 +494,15 @@ struct iov_walk {
 static long iov_chunk(__u64 i, void *ctx)
 {
 	struct iov_walk *w = ctx;
-	__u64 buf[2 * IOR_IOV_CHUNK];
-	__u32 *b32 = (__u32 *)buf;
+	struct iov_buf *ib;
+	__u64 *buf;
+	__u32 *b32, zero = 0;
 	__u64 first = i * IOR_IOV_CHUNK, n;
 
-	if (first >= w->cnt)
+	if (first >= w->cnt || !(ib = bpf_map_lookup_elem(&iov_bufs, &zero)))
 		return 1;
+	buf = ib->w;
+	b32 = (__u32 *)buf;
 	n = w->cnt - first;
 	if (n > IOR_IOV_CHUNK)
 		n = IOR_IOV_CHUNK;
