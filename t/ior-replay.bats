@@ -2314,6 +2314,44 @@ uring() {
 	assert_output together
 }
 
+# No count says how many requests an SQPOLL batch has, as an
+# io_uring_enter's RET does: one that comes more than 8191 ops after its
+# batch's first leads a batch of its own, streamed or held whole, so
+# that the loader keeps the batches of the last 8191 ops, not all of a
+# program's. Op 2 leads batch 1 and op 3 batch 2; 8189 stats later, op
+# 8193 joins batch 1 and op 8194 batch 2 (8191 ops after their first),
+# and op 8195, 8193 ops after, leads batch 1 again.
+@test "a request of an SQPOLL batch that comes more than 8191 ops after the batch's first leads a batch of its own" {
+	{
+		stream replay
+		op 1 1 openat 3 dirfd=AT_FDCWD path=/f flags=O_RDWR\|O_CREAT mode=0644
+		op 1 1 io_uring_setup 4 entries=8 flags=IORING_SETUP_SQPOLL sq=8 cq=16
+		uring write 100 " batch=1" fd=3 offset=0 count=100 sqe_flags=
+		uring write 100 " batch=2" fd=3 offset=100 count=100 sqe_flags=
+		awk -v s="$SEQ" 'BEGIN { for (i = 1; i <= 8189; i++)
+			printf "0.000001000 1 1 app newfstatat 0 1000 seq=%d dirfd=AT_FDCWD path=/f flags=\n", s + i }'
+		SEQ=$((SEQ + 8189))
+		uring write 100 " batch=1" fd=3 offset=200 count=100 sqe_flags=
+		uring write 100 " batch=2" fd=3 offset=300 count=100 sqe_flags=
+		uring write 100 " batch=1" fd=3 offset=400 count=100 sqe_flags=
+		op 1 1 close 0 fd=4
+	} > "$D/p.replay"
+	IOR_REPLAY_TIES=$D/streamed replay
+	assert_success
+	assert_equal "$(stat -c %s "$R/f")" 500
+	assert_equal "$(res 3 6) $(res 4 6) $(res 8194 6) $(res 8195 6) $(res 8196 6)" "100 100 100 100 100"
+	assert_equal "$(stat_of mismatched) $(stat_of skipped)" "0 0"
+	# each request: op, batch (the next of its batch), target (its lead),
+	# alone (1: a lead); op 1 is the io_uring_setup
+	assert_equal "$(awk '$2 == "req" && $1 > 1 { print $1, $3, $4, $6 }' "$D/streamed")" \
+		"$(printf '%s\n' '2 8193 -1 1' '3 8194 -1 1' '8193 -1 2 0' '8194 -1 3 0' '8195 -1 -1 1')"
+	rm -rf "$R"
+	mkdir "$R"
+	IOR_REPLAY_HOLD=1 IOR_REPLAY_TIES=$D/held replay -v
+	assert_line --regexp 'held whole: [0-9]+ ops$'
+	diff -u "$D/held" "$D/streamed"
+}
+
 # A ring and a context set up before capture: the ring's ior:fd sets up
 # a ring with its registered file table and buffers, ior:fixed fills a
 # slot with its file opened beneath the root, ior:aio makes a context.

@@ -27,6 +27,8 @@ static uint64_t link_key(uint64_t a, uint64_t b)
 	return ior_hash_u64(a ^ b * 0x100000001b3ull);
 }
 
+static void batch_settle(const struct sub_link *l);
+
 /* A new link is UNSEEN. */
 struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 				 int make)
@@ -591,6 +593,11 @@ void parse_uring(const struct args *a, struct prog_op *op)
 		return;
 	}
 	l = link_get(&ld.subs, sub, !v, 1);
+	if (!v && l->head != NONE && prog.nops - l->head > BATCH_REACH) {
+		/* as streamed: this one leads a batch of its own (load.h) */
+		batch_settle(l);
+		l->head = l->tail = NONE;
+	}
 	if (l->op != UNSEEN) {
 		/* not its thread's io_uring_enter: never issued */
 		if (prog.ops[l->op].kind != IOR_REPLAY_URING_ENTER ||
@@ -663,6 +670,16 @@ static void link_unseen(const struct sub_link *l, uint32_t **v, size_t *cap)
 	chain_link(*v, n);
 	for (uint32_t k = 0; k < n; k++)
 		prog.ops[(*v)[k]].target = lead;
+}
+
+/* An SQPOLL batch's requests so far, settled as link_uring settles it. */
+static void batch_settle(const struct sub_link *l)
+{
+	uint32_t *v = NULL;
+	size_t cap = 0;
+
+	link_unseen(l, &v, &cap);
+	free(v);
 }
 
 /*

@@ -14,7 +14,8 @@
  * (op.batch). An io_uring_enter's requests that came before it are tied
  * when it comes; its link is let go once as many requests as its RET
  * (the SQEs the kernel took) named it, as an io_submit's is. An SQPOLL
- * batch's first request submits the batch: it is known at once. The
+ * batch's first request submits the batch: it is known at once; its
+ * link is let go BATCH_REACH ops after that one (load.h). The
  * requests of a sub no io_uring_enter of the program has are orphans,
  * settled once all is loaded.
  *
@@ -345,17 +346,56 @@ static void enter_done(struct sub_link *l)
 		link_release(&ld.subs, l);
 }
 
+/*
+ * SQPOLL batches, by their first request, oldest first: a batch's link
+ * is let go once BATCH_REACH ops came after its first (load.h).
+ */
+static struct batch_lead {
+	struct sub_link *l;
+	uint32_t head;
+} *leads;
+static size_t nleads, leads_first, leads_cap;
+
+static void batch_led(struct sub_link *l)
+{
+	if (leads_first && leads_first == nleads)
+		nleads = leads_first = 0;
+	else if (leads_first > 1024 && 2 * leads_first > nleads) {
+		nleads -= leads_first;
+		memmove(leads, leads + leads_first, nleads * sizeof(*leads));
+		leads_first = 0;
+	}
+	leads = ior_xgrow(leads, &leads_cap, nleads + 1, sizeof(*leads));
+	leads[nleads++] = (struct batch_lead){ l, l->head };
+}
+
+/*
+ * Let go the batches led more than BATCH_REACH ops ago: each entry is
+ * its link's own (only this lets a batch's link go), so it is released
+ * once.
+ */
+static void batches_expire(void)
+{
+	while (leads_first < nleads &&
+	       prog.nops - leads[leads_first].head > BATCH_REACH)
+		link_release(&ld.subs, leads[leads_first++].l);
+}
+
 void uring_join(const struct args *a, struct prog_op *op, uint64_t sub,
 		int batch)
 {
-	struct sub_link *l = link_get(&ld.subs, sub, batch, 1);
+	struct sub_link *l;
 	struct ur_member m = member_of(a, op);
 
+	if (batch)
+		batches_expire();
+	l = link_get(&ld.subs, sub, batch, 1);
 	if (batch && l->head == NONE) {
 		/* an SQPOLL batch's first request: it submits the batch */
 		op->alone = ALONE_LEAD;
 		l->head = prog.nops;
 		l->off = ld.op_off;
+		batch_led(l);
 		sweep_add(&m, prog.nops, ld.op_off);
 		return;
 	}
@@ -420,5 +460,8 @@ void uring_spooled(void)
 				tie(l->mem[k].op, l->mem[k].off,
 				    offsetof(struct prog_op, alone),
 				    &(uint8_t){ ALONE_ORPHAN }, sizeof(uint8_t));
+	free(leads);
+	leads = NULL;
+	nleads = leads_first = leads_cap = 0;
 	sweep_end();
 }

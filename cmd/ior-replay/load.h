@@ -11,6 +11,7 @@
 
 #include "ior.h"
 #include "program.h"
+#include "window.h"
 
 /*
  * AIO and io_uring requests are tied to their io_submit or io_uring_enter
@@ -259,6 +260,15 @@ void link_release(struct sub_links *t, struct sub_link *l);
  * be swept in its place (load-uring.c).
  */
 #define UR_REORDER 16384u
+/*
+ * No count says when the last request of an SQPOLL batch came (an
+ * io_uring_enter's RET does): one that comes more than BATCH_REACH ops
+ * after the batch's first leads a batch of its own, streamed or held
+ * whole. So the loader keeps the batches of the last BATCH_REACH ops,
+ * not all of the program's, and their ties stay within what a window of
+ * WINDOW_OPS covers (window.h).
+ */
+#define BATCH_REACH (WINDOW_OPS / SPAN_ROOM - 1)
 void uring_join(const struct args *a, struct prog_op *op, uint64_t sub,
 		int batch);
 void uring_enter_takes(struct sub_link *l, struct prog_op *op, int64_t tid);
