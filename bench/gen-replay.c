@@ -7,9 +7,11 @@
  * by the io_getevents after it (3 ops a read), on one context. With
  * "uring", an io_uring request: an io_uring_enter that submits one
  * uring:read of 1 byte and waits for it, then the request (2 ops a
- * read), on one ring.
+ * read), on one ring. With "sqpoll", a request an SQPOLL thread took
+ * from its ring, four a batch (batch=), submitted together (1 op a
+ * read).
  *
- *	gen-replay N GAP [aio|uring]
+ *	gen-replay N GAP [aio|uring|sqpoll]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,15 +48,24 @@ static void put_uring(unsigned long long i, unsigned long long ns,
 	       (*seq)++, i);
 }
 
+/* Read i, of the SQPOLL thread's batch of four it is in, at ns. */
+static void put_sqpoll(unsigned long long i, unsigned long long *seq)
+{
+	printf(" 1 1 bench uring:read 1 300 seq=%llu ring=4 fd=3 offset=0 count=1 sqe_flags= user_data=0x%llx exec=sqpoll batch=%llu vfd=1\n",
+	       *seq, *seq, (i + 3) / 4);
+	(*seq)++;
+}
+
 int main(int argc, char *argv[])
 {
 	unsigned long long n, gap, seq = 1;
 	int aio = argc == 4 && !strcmp(argv[3], "aio");
-	int uring = argc == 4 && !strcmp(argv[3], "uring");
+	int sqpoll = argc == 4 && !strcmp(argv[3], "sqpoll");
+	int uring = sqpoll || (argc == 4 && !strcmp(argv[3], "uring"));
 
 	if ((argc != 3 && !aio && !uring) ||
 	    (n = strtoull(argv[1], NULL, 10)) == 0) {
-		fprintf(stderr, "usage: gen-replay N GAP [aio|uring]\n");
+		fprintf(stderr, "usage: gen-replay N GAP [aio|uring|sqpoll]\n");
 		return 2;
 	}
 	gap = strtoull(argv[2], NULL, 10);
@@ -65,11 +76,14 @@ int main(int argc, char *argv[])
 		printf("0.000000000 1 1 bench io_setup 0 300 seq=%llu nr=1 ctx=0x7f0000\n",
 		       seq++);
 	if (uring)
-		printf("0.000000000 1 1 bench io_uring_setup 4 300 seq=%llu entries=8 flags= sq=8 cq=16 vfd=2\n",
-		       seq++);
+		printf("0.000000000 1 1 bench io_uring_setup 4 300 seq=%llu entries=8 flags=%s sq=8 cq=16 vfd=2\n",
+		       seq++, sqpoll ? "IORING_SETUP_SQPOLL" : "");
 	for (unsigned long long i = 1; i <= n; i++) {
-		put_time(i * gap);
-		if (aio)
+		/* a batch's four at its first's time: submitted together */
+		put_time((sqpoll ? (i - 1) / 4 * 4 + 1 : i) * gap);
+		if (sqpoll)
+			put_sqpoll(i, &seq);
+		else if (aio)
 			put_aio(i, i * gap, &seq);
 		else if (uring)
 			put_uring(i, i * gap, &seq);
