@@ -216,6 +216,23 @@ wait_for() {
 	assert_line -n 0 "ior-trace: -a and --sample exclude each other: an aggregate writes no call"
 }
 
+# A kernel without a private BPF stack refuses a program whose chain of
+# calls has frames of more than 512 bytes in all; one with it loads the
+# same program. So the frames the verifier counted (IOR_TRACE_VERIFIER_
+# STATS), each rounded up to 16 bytes as the kernel rounds them, are
+# added up for each program and all it calls: more than any chain.
+@test "the BPF programs load on a kernel without a private BPF stack: each one's frames, added up, within 512 bytes" {
+	need_bpf
+	IOR_TRACE_VERIFIER_STATS=$PWD/stats run -0 timeout 60 ior-trace -o t.txt -- true
+	# every program the capture loads
+	assert_equal "$(awk '{ print $1 }' stats | sort | tr '\n' ' ')" \
+		"ior_exec ior_exit ior_fork ior_sys_enter ior_sys_exit ior_uring_async ior_uring_complete ior_uring_submit "
+	run -0 awk '{ n = split($2, d, "+"); t = 0
+		for (i = 1; i <= n; i++) t += int((d[i] + 15) / 16) * 16
+		if (t > 512) print $1, $2, "=", t }' stats
+	assert_output ""
+}
+
 @test "-e trace=pread64 keeps only pread64 records, and the process records" {
 	need_bpf
 	run -0 timeout 60 ior-trace -o t.txt -e trace=pread64 -- "$BATS_FILE_TMPDIR/counts" "$CN" "$CM" "$CK" "$CS"

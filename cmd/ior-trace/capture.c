@@ -136,6 +136,61 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt,
 	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
 }
 
+/*
+ * IOR_TRACE_VERIFIER_STATS=FILE, for tests: each program's name and the
+ * verifier's "stack depth" of it and of each function it calls (the
+ * kernel's own count, log level 4), one line a program. A kernel
+ * without a private BPF stack refuses a chain of calls whose frames add
+ * up to more than 512 bytes, which one that has one loads: the tests
+ * check the sums here, on either.
+ */
+#define STATS_LOG 4096
+
+static char *stats_logs;
+
+static void stats_ask(void)
+{
+	struct bpf_program *p;
+	size_t i = 0;
+
+	if (!getenv("IOR_TRACE_VERIFIER_STATS"))
+		return;
+	bpf_object__for_each_program(p, skel->obj)
+		i++;
+	stats_logs = ior_xcalloc(i ? i : 1, STATS_LOG);
+	i = 0;
+	bpf_object__for_each_program(p, skel->obj) {
+		bpf_program__set_log_level(p, 4);
+		bpf_program__set_log_buf(p, stats_logs + i++ * STATS_LOG,
+					 STATS_LOG);
+	}
+}
+
+static void stats_write(void)
+{
+	const char *path = getenv("IOR_TRACE_VERIFIER_STATS");
+	struct bpf_program *p;
+	size_t i = 0;
+	FILE *f;
+
+	if (!stats_logs)
+		return;
+	if (!(f = fopen(path, "w")))
+		ior_err(IOR_EXIT_SYS, "%s", path);
+	bpf_object__for_each_program(p, skel->obj) {
+		const char *log = stats_logs + i++ * STATS_LOG;
+		const char *d = strstr(log, "stack depth ");
+
+		if (bpf_program__autoload(p) && d)
+			fprintf(f, "%s %.*s\n", bpf_program__name(p),
+				(int)strcspn(d + 12, "\n"), d + 12);
+	}
+	if (fclose(f))
+		ior_err(IOR_EXIT_SYS, "%s", path);
+	free(stats_logs);
+	stats_logs = NULL;
+}
+
 void capture_load(const struct trace_opts *o)
 {
 	int err, ncpu;
@@ -157,10 +212,12 @@ void capture_load(const struct trace_opts *o)
 		bpf_map__set_max_entries(skel->maps.aggs,
 					 2 * skel->rodata->agg_half);
 	}
+	stats_ask();
 	if ((err = ior_trace_bpf__load(skel)))
 		ior_errx(IOR_EXIT_SYS, "cannot load the BPF programs: %s "
 			 "(ior-trace needs root and a kernel with BTF)",
 			 strerror(-err));
+	stats_write();
 }
 
 /*
