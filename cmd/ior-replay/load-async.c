@@ -27,8 +27,6 @@ static uint64_t link_key(uint64_t a, uint64_t b)
 	return ior_hash_u64(a ^ b * 0x100000001b3ull);
 }
 
-static void batch_settle(const struct sub_link *l);
-
 /* A new link is UNSEEN. */
 struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 				 int make)
@@ -502,6 +500,8 @@ void parse_uring_call(const struct args *a, struct prog_op *op)
 	}
 }
 
+static void batch_settle(struct sub_link *l);
+
 /* A uring:* request's keys; op is ops[nops], of thread th. */
 void parse_uring(const struct args *a, struct prog_op *op)
 {
@@ -593,11 +593,9 @@ void parse_uring(const struct args *a, struct prog_op *op)
 		return;
 	}
 	l = link_get(&ld.subs, sub, !v, 1);
-	if (!v && l->head != NONE && prog.nops - l->head > BATCH_REACH) {
-		/* as streamed: this one leads a batch of its own (load.h) */
+	/* as streamed: this one leads a batch of its own (load.h) */
+	if (!v && l->head != NONE && batch_out_of_reach(l->head))
 		batch_settle(l);
-		l->head = l->tail = NONE;
-	}
 	if (l->op != UNSEEN) {
 		/* not its thread's io_uring_enter: never issued */
 		if (prog.ops[l->op].kind != IOR_REPLAY_URING_ENTER ||
@@ -672,14 +670,18 @@ static void link_unseen(const struct sub_link *l, uint32_t **v, size_t *cap)
 		prog.ops[(*v)[k]].target = lead;
 }
 
-/* An SQPOLL batch's requests so far, settled as link_uring settles it. */
-static void batch_settle(const struct sub_link *l)
+/*
+ * An SQPOLL batch's requests so far, settled as link_uring settles it;
+ * its link then waits for a batch's first request again.
+ */
+static void batch_settle(struct sub_link *l)
 {
 	uint32_t *v = NULL;
 	size_t cap = 0;
 
 	link_unseen(l, &v, &cap);
 	free(v);
+	l->head = l->tail = NONE;
 }
 
 /*

@@ -377,7 +377,7 @@ static void batch_led(struct sub_link *l)
 static void batches_expire(void)
 {
 	while (leads_first < nleads &&
-	       prog.nops - leads[leads_first].head > BATCH_REACH)
+	       batch_out_of_reach(leads[leads_first].head))
 		link_release(&ld.subs, leads[leads_first++].l);
 }
 

@@ -269,6 +269,12 @@ void link_release(struct sub_links *t, struct sub_link *l);
  * WINDOW_OPS covers (window.h).
  */
 #define BATCH_REACH (WINDOW_OPS / SPAN_ROOM - 1)
+
+/* Whether the op being loaded is past the reach of a batch led by head. */
+static inline int batch_out_of_reach(uint32_t head)
+{
+	return prog.nops - head > BATCH_REACH;
+}
 void uring_join(const struct args *a, struct prog_op *op, uint64_t sub,
 		int batch);
 void uring_enter_takes(struct sub_link *l, struct prog_op *op, int64_t tid);
