@@ -48,7 +48,7 @@ static void put_uring(unsigned long long i, unsigned long long ns,
 	       (*seq)++, i);
 }
 
-/* Read i, of the SQPOLL thread's batch of four it is in, at ns. */
+/* Read i, of the SQPOLL thread's batch of four it is in. */
 static void put_sqpoll(unsigned long long i, unsigned long long *seq)
 {
 	printf(" 1 1 bench uring:read 1 300 seq=%llu ring=4 fd=3 offset=0 count=1 sqe_flags= user_data=0x%llx exec=sqpoll batch=%llu vfd=1\n",
