@@ -19,6 +19,8 @@
 #define EVENT_SIZE 128		/* about ior-trace's IOR_EV_SMALL */
 
 const volatile int step = 0;
+/* events step 3 could not write: a full ring, which the loader reports */
+__u64 lost = 0;
 
 struct slot {
 	__u64 time;
@@ -89,8 +91,12 @@ int BPF_PROG(on_exit, struct pt_regs *regs, long ret)
 	time = s->time;
 	s->time = 0;
 	dur = bpf_ktime_get_ns() - time;
-	if (step < 3 || !(e = bpf_ringbuf_reserve(&events, sizeof(*e), 0)))
+	if (step < 3)
 		return 0;
+	if (!(e = bpf_ringbuf_reserve(&events, sizeof(*e), 0))) {
+		__sync_fetch_and_add(&lost, 1);
+		return 0;
+	}
 	e->time = time;
 	e->dur = dur;
 	e->ret = ret;
