@@ -2352,6 +2352,48 @@ uring() {
 	diff -u "$D/held" "$D/streamed"
 }
 
+# The loader ties a request to its call within LINK_REACH = 4194303 ops
+# (16777216 / 4 - 1: the most a window can tie) of the first record of
+# its sub, and lets the link go past that, so that requests whose call
+# never comes, or calls whose requests never do, cost it no memory past
+# that many ops. Op 2 is a request whose io_uring_enter (op 4194309)
+# comes 4194307 ops after it; ops 3 and 5 are io_uring_enters whose
+# requests (ops 4194307 and 4194308) come 4194304 and 4194303 ops after
+# them. Checked without a run (-n): the ties as loaded.
+@test "a request more than 4194303 ops from the first record of its sub, before or after its io_uring_enter, is an orphan" {
+	awk -v reach=4194303 '
+	function op(s) { n++; printf "0.000001000 1 1 app %s\n", s }
+	function lseek() { op(sprintf("lseek 0 100 seq=%d fd=3 offset=0 whence=SEEK_SET vfd=1", n + 1)) }
+	function enter(k) { op(sprintf("io_uring_enter 1 100 seq=%d fd=4 to_submit=1 min_complete=0 flags= sub=%d vfd=2", n + 1, k)) }
+	function req(k) { op(sprintf("uring:read 1 100 seq=%d ring=4 fd=3 offset=0 count=1 sqe_flags= exec=inline sub=%d vfd=1", n + 1, k)) }
+	BEGIN {
+		print "#ior 1 replay"
+		op("openat 3 100 seq=1 dirfd=AT_FDCWD path=/f flags=O_RDONLY mode=0 vfd=1")
+		op("io_uring_setup 4 100 seq=2 entries=8 flags= sq=8 cq=16 vfd=2")
+		req(3)
+		enter(1)
+		lseek()
+		enter(2)
+		while (n < 3 + reach + 1)
+			lseek()
+		req(1)
+		req(2)
+		enter(3)
+	}' > "$D/p.replay"
+	IOR_REPLAY_TIES=$D/streamed run ior-replay -n -v -C "$R" "$D/p.replay"
+	assert_success
+	assert_line --partial 'a window of'
+	# each: op, batch (an enter's first request), target (a request's
+	# enter), alone (2: an orphan); op 1 is the io_uring_setup
+	assert_equal "$(awk '$1 > 1 { print $1, $2, $3, $4, $6 }' "$D/streamed")" \
+		"$(printf '%s\n' '2 req -1 -1 2' '3 enter -1 -1 0' '5 enter 4194308 -1 0' \
+			'4194307 req -1 -1 2' '4194308 req -1 5 0' '4194309 enter -1 -1 0')"
+	IOR_REPLAY_HOLD=1 IOR_REPLAY_TIES=$D/held run ior-replay -n -v -C "$R" "$D/p.replay"
+	assert_success
+	assert_line --regexp 'held whole: [0-9]+ ops$'
+	diff -u "$D/held" "$D/streamed"
+}
+
 # A ring and a context set up before capture: the ring's ior:fd sets up
 # a ring with its registered file table and buffers, ior:fixed fills a
 # slot with its file opened beneath the root, ior:aio makes a context.

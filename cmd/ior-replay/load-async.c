@@ -27,7 +27,18 @@ static uint64_t link_key(uint64_t a, uint64_t b)
 	return ior_hash_u64(a ^ b * 0x100000001b3ull);
 }
 
-/* A new link is UNSEEN. */
+/*
+ * Whether the op being loaded is within l's reach (load.h). An SQPOLL
+ * batch's link is let go by its own rule (BATCH_REACH).
+ */
+static int link_in_reach(const struct sub_links *t, const struct sub_link *l)
+{
+	return (t == &ld.subs && l->b) || prog.nops - l->at <= LINK_REACH;
+}
+
+static void link_expire(struct sub_links *t, struct sub_link *l);
+
+/* A new link is UNSEEN; one out of reach is let go, and made anew. */
 struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 				 int make)
 {
@@ -36,8 +47,12 @@ struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 	struct sub_link *l;
 
 	while ((l = ior_hashmap_next(&t->map, h, &i)))
-		if (l->a == a && l->b == b)
-			return l;
+		if (l->a == a && l->b == b) {
+			if (link_in_reach(t, l))
+				return l;
+			link_expire(t, l);
+			break;
+		}
 	if (!make)
 		return NULL;
 	if (t->free) {
@@ -53,8 +68,8 @@ struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 		}
 		l = &t->blocks->link[t->used++];
 	}
-	*l = (struct sub_link){ .a = a, .b = b, .op = UNSEEN, .head = NONE,
-				.tail = NONE };
+	*l = (struct sub_link){ .a = a, .b = b, .at = prog.nops, .op = UNSEEN,
+				.head = NONE, .tail = NONE };
 	ior_hashmap_add(&t->map, h, l);
 	return l;
 }
@@ -73,14 +88,62 @@ static void link_done(struct sub_links *t, struct sub_link *l)
 	link_release(t, l);
 }
 
-void link_release(struct sub_links *t, struct sub_link *l)
+/* l, out of its map, to be made again. */
+static void link_free(struct sub_links *t, struct sub_link *l)
 {
-	if (!ior_hashmap_del(&t->map, link_key(l->a, l->b), l))
-		ior_errx(IOR_EXIT_SYS, "a link not in its map");
 	free(l->mem);
 	l->mem = NULL;
 	l->next_free = t->free;
 	t->free = l;
+}
+
+void link_release(struct sub_links *t, struct sub_link *l)
+{
+	if (!ior_hashmap_del(&t->map, link_key(l->a, l->b), l))
+		ior_errx(IOR_EXIT_SYS, "a link not in its map");
+	link_free(t, l);
+}
+
+static void link_unseen(const struct sub_link *l, uint32_t **v, size_t *cap);
+
+/*
+ * What is let go with a link out of reach: the requests of an
+ * io_uring_enter that never came are orphans, as once all is loaded.
+ * The others' ties are made already.
+ */
+static void link_settle(struct sub_links *t, const struct sub_link *l)
+{
+	if (t != &ld.subs || l->b || l->op != UNSEEN)
+		return;
+	if (ld.spool)
+		uring_orphans(l);
+	else if (l->head != NONE)
+		link_unseen(l, NULL, NULL);
+}
+
+static void link_expire(struct sub_links *t, struct sub_link *l)
+{
+	link_settle(t, l);
+	link_release(t, l);
+}
+
+static int link_expired(void *val, void *arg)
+{
+	struct sub_links *t = arg;
+	struct sub_link *l = val;
+
+	if (link_in_reach(t, l))
+		return 0;
+	link_settle(t, l);
+	link_free(t, l);
+	return 1;
+}
+
+void links_expire(void)
+{
+	ior_hashmap_drop_if(&ld.subs.map, link_expired, &ld.subs);
+	ior_hashmap_drop_if(&ld.reaps.map, link_expired, &ld.reaps);
+	ior_hashmap_drop_if(&ld.iocbs.map, link_expired, &ld.iocbs);
 }
 
 static void links_free(struct sub_links *t)
@@ -153,6 +216,7 @@ static void cancel_note(struct prog_op *op)
 	if (!ld.spool)
 		return;
 	l = link_get(&ld.iocbs, op->addr, op->arg, 1);
+	l->at = prog.nops;	/* its reach: from the last record naming it */
 	if (op->kind == IOR_REPLAY_IO_CANCEL) {
 		op->target = l->op != UNSEEN ? l->op : NONE;
 		l->tail = prog.nops;

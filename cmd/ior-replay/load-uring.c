@@ -17,7 +17,7 @@
  * batch's first request submits the batch: it is known at once; its
  * link is let go BATCH_REACH ops after that one (load.h). The
  * requests of a sub no io_uring_enter of the program has are orphans,
- * settled once all is loaded.
+ * settled once out of reach (LINK_REACH, load.h) or all is loaded.
  *
  * Queue depths: each ring's requests, by process, are swept in
  * submission order, with the completion times of those in flight in a
@@ -316,6 +316,11 @@ static uint32_t member_add(struct sub_link *l, const struct ur_member *m)
 {
 	uint32_t k = l->nmem;
 
+	/* room from 2 on, not ior_grow's 16: most subs have one or two */
+	if (!l->memcap) {
+		l->mem = ior_xmalloc(2 * sizeof(*l->mem));
+		l->memcap = 2;
+	}
 	l->mem = ior_xgrow(l->mem, &l->memcap, k + 1, sizeof(*l->mem));
 	/* m is the latest in the program: after those of its TIME */
 	while (k && l->mem[k - 1].ctime > m->ctime)
@@ -448,6 +453,13 @@ void uring_enter_takes(struct sub_link *l, struct prog_op *op, int64_t tid)
 	enter_done(l);
 }
 
+void uring_orphans(const struct sub_link *l)
+{
+	for (uint32_t k = 0; k < l->nmem; k++)
+		tie(l->mem[k].op, l->mem[k].off, offsetof(struct prog_op, alone),
+		    &(uint8_t){ ALONE_ORPHAN }, sizeof(uint8_t));
+}
+
 void uring_spooled(void)
 {
 	struct sub_link *l;
@@ -456,10 +468,7 @@ void uring_spooled(void)
 	for (size_t i = 0; i < ld.subs.map.cap; i++)
 		if ((l = ld.subs.map.slot[i].val) && !l->b &&
 		    l->op == UNSEEN)
-			for (uint32_t k = 0; k < l->nmem; k++)
-				tie(l->mem[k].op, l->mem[k].off,
-				    offsetof(struct prog_op, alone),
-				    &(uint8_t){ ALONE_ORPHAN }, sizeof(uint8_t));
+			uring_orphans(l);
 	free(leads);
 	leads = NULL;
 	nleads = leads_first = leads_cap = 0;

@@ -981,6 +981,8 @@ static void parse_op(const struct ior_in *in, const struct ior_rec *r)
 		prog.arena_len = 1;
 	}
 	prog.nops++;
+	if (!(prog.nops & (LINK_SWEEP - 1)))
+		links_expire();
 }
 
 /*

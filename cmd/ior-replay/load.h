@@ -21,10 +21,24 @@
  * used while loading only. Links are made in blocks, one malloc for many;
  * spooled, one whose requests all came is let go (link_done), to be made
  * again: the links follow what is in flight, not the program's length.
+ *
+ * Nor does a link that nothing completes stay: a request whose
+ * io_uring_enter is not in the program, a call some of whose requests
+ * ior-gen dropped, an iocb address never used again. A record more than
+ * LINK_REACH ops after the first that named its sub or reap, or after
+ * the last that named its iocb, is not tied to it (a request is then
+ * issued by no call: skip=orphan): no window could hold both (window.h).
+ * Each link counts its reach from at; every LINK_SWEEP ops the links
+ * out of reach are let go (links_expire), so the loader holds the links
+ * of the last LINK_REACH + LINK_SWEEP ops at most. SQPOLL batches have
+ * a reach of their own (BATCH_REACH).
  */
+#define LINK_REACH (WINDOW_MAX / SPAN_ROOM - 1)
+#define LINK_SWEEP (1u << 20)
 #define UNSEEN (NONE - 1)	/* requests name a sub not seen yet */
 struct sub_link {
 	uint64_t a, b;
+	uint32_t at;		/* the op its reach counts from */
 	uint32_t op;		/* UNSEEN: not seen yet */
 	uint32_t head, tail;	/* the first and last request of its batch */
 	uint32_t count;		/* a reap: the requests that name it */
@@ -247,6 +261,8 @@ struct sub_link *link_get(struct sub_links *t, uint64_t a, uint64_t b,
 			  int make);
 /* Let link l of t go: no record can name it any more. */
 void link_release(struct sub_links *t, struct sub_link *l);
+/* Let go the links out of reach (LINK_REACH): every LINK_SWEEP ops. */
+void links_expire(void);
 /*
  * Streamed (load-uring.c): request op, of sub= sub (or batch= sub),
  * joins its io_uring_enter or SQPOLL batch at its place in submission
@@ -278,6 +294,8 @@ static inline int batch_out_of_reach(uint32_t head)
 void uring_join(const struct args *a, struct prog_op *op, uint64_t sub,
 		int batch);
 void uring_enter_takes(struct sub_link *l, struct prog_op *op, int64_t tid);
+/* Streamed: the requests of l, whose io_uring_enter never came, orphans. */
+void uring_orphans(const struct sub_link *l);
 void uring_spooled(void);
 /* An AIO program spooled: the window, and the loader's links, freed. */
 void aio_spooled(void);
