@@ -7,7 +7,6 @@
  *
  *	steps-loader STEP
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,9 +83,8 @@ int main(int argc, char *argv[])
 	 * clock instead.
 	 */
 	while (!done) {
-		int r = ring_buffer__consume(rb);
-
-		if (r < 0 && r != -EINTR) {
+		/* no system call: nothing to interrupt */
+		if (ring_buffer__consume(rb) < 0) {
 			fprintf(stderr, "steps-loader: reading the ring buffer failed\n");
 			goto out;
 		}
