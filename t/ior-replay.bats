@@ -1150,7 +1150,11 @@ h 777"
 	assert_line --regexp ' skipped=0 skipped.nofd=0 skipped.nomap=0 skipped.unsafe=0 skipped.unsupported=0 '
 }
 
-# Pages of FILE in the page cache (fincore, util-linux).
+# Pages of FILE in the page cache (fincore, util-linux). These hosts'
+# kernels run DAMON with a pageout scheme (kdamond), which may take a
+# page of the page cache at any moment, one just read too: a count that
+# must be whole is taken again after the step that made it, a few times,
+# where a replay that did the wrong thing misses it every time.
 resident() {
 	fincore --raw --noheadings --output PAGES "$1"
 }
@@ -1174,8 +1178,13 @@ resident() {
 	assert_success
 	assert_line --regexp '^#meta ior-replay host=[^ ]+ root=.* start=[0-9.]+ cache=cold$'
 	assert_equal "$(resident "$R/d/big") $(resident "$R/d/small")" "0 0"
-	replay --cache warm
-	assert_success
+	for _ in 1 2 3; do
+		replay --cache warm
+		assert_success
+		if [ "$(resident "$R/d/big") $(resident "$R/d/small")" = "256 1" ]; then
+			break
+		fi
+	done
 	assert_line --regexp '^#meta ior-replay host=[^ ]+ root=.* start=[0-9.]+ cache=warm$'
 	assert_equal "$(resident "$R/d/big") $(resident "$R/d/small")" "256 1"
 	replay --cache cold
@@ -1190,14 +1199,19 @@ resident() {
 	ln -s "$D/outside" "$R/d/lnk"
 	ln -s "$D" "$R/d/dirlnk"
 	mkfifo "$R/d/fifo"
-	cat "$D/outside" > /dev/null
 	{
 		stream replay
 		op 1 1 openat 3 dirfd=AT_FDCWD path=/other flags=O_WRONLY\|O_CREAT mode=0644
 		op 1 1 close 0 fd=3
 	} > "$D/p.replay"
-	replay --cache cold
-	assert_success
+	for _ in 1 2 3; do
+		cat "$D/outside" > /dev/null
+		replay --cache cold
+		assert_success
+		if [ "$(resident "$D/outside")" = 16 ]; then
+			break
+		fi
+	done
 	assert_equal "$(resident "$D/outside")" 16
 	sync
 	dd if="$D/outside" iflag=nocache count=0 status=none
